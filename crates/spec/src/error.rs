@@ -1,0 +1,65 @@
+//! Errors of loading a spec: every one names the file, a JSON pointer and what to do.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One thing wrong with a document, located by a JSON pointer (RFC 6901).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the document, for example `/paths/~1pets/get`; empty for the whole document.
+    pub pointer: String,
+    /// What is wrong and, where it helps, what to do.
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { pointer: pointer.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "#" } else { &self.pointer };
+        write!(f, "{pointer}: {}", self.message)
+    }
+}
+
+/// Why a spec could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("{}: cannot read the file: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not valid {format}: {message}", path.display())]
+    Syntax { path: PathBuf, format: &'static str, message: String },
+    #[error("{}: {} problem{} found:\n{}", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" }, list(problems))]
+    Invalid { path: PathBuf, problems: Vec<Problem> },
+}
+
+impl SpecError {
+    /// The located problems, when the document parsed but is unusable.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            SpecError::Invalid { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Escapes one JSON pointer token (RFC 6901).
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Joins a pointer and a token.
+pub fn join(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape_token(token))
+}

@@ -1,0 +1,155 @@
+//! Read access to the normalized model: operations in document order and `$ref` resolution.
+
+use openapiv3::{
+    Header, OpenAPI, Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema,
+    SecurityScheme,
+};
+
+use crate::Spec;
+use crate::error::join;
+
+/// An HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub const ALL: [Method; 8] =
+        [Method::Get, Method::Put, Method::Post, Method::Delete, Method::Options, Method::Head, Method::Patch, Method::Trace];
+
+    /// The lowercase name, as a key of a path item.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+
+    /// The uppercase name, as on the wire.
+    pub fn upper(self) -> String {
+        self.as_str().to_ascii_uppercase()
+    }
+
+    fn of(self, item: &PathItem) -> Option<&Operation> {
+        match self {
+            Method::Get => item.get.as_ref(),
+            Method::Put => item.put.as_ref(),
+            Method::Post => item.post.as_ref(),
+            Method::Delete => item.delete.as_ref(),
+            Method::Options => item.options.as_ref(),
+            Method::Head => item.head.as_ref(),
+            Method::Patch => item.patch.as_ref(),
+            Method::Trace => item.trace.as_ref(),
+        }
+    }
+}
+
+/// One operation of the document, with where it stands.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationRef<'a> {
+    pub path: &'a str,
+    pub method: Method,
+    pub item: &'a PathItem,
+    pub operation: &'a Operation,
+}
+
+impl<'a> OperationRef<'a> {
+    /// The operationId (validation guarantees there is one).
+    pub fn id(&self) -> &'a str {
+        self.operation.operation_id.as_deref().unwrap_or_default()
+    }
+
+    /// The JSON pointer of the operation in the document.
+    pub fn pointer(&self) -> String {
+        join(&join("/paths", self.path), self.method.as_str())
+    }
+
+    /// `GET /path`, for messages.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.method.upper(), self.path)
+    }
+
+    /// Path-level and operation-level parameters, resolved; the operation's win on a clash.
+    pub fn parameters(&self, api: &'a OpenAPI) -> Vec<&'a Parameter> {
+        let resolved = |list: &'a [ReferenceOr<Parameter>]| list.iter().filter_map(|p| api.resolve(p)).collect::<Vec<_>>();
+        let own = resolved(&self.operation.parameters);
+        let mut out: Vec<&Parameter> = resolved(&self.item.parameters)
+            .into_iter()
+            .filter(|shared| !own.iter().any(|p| same_parameter(p, shared)))
+            .collect();
+        out.extend(own);
+        out
+    }
+}
+
+fn same_parameter(a: &Parameter, b: &Parameter) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b) && a.parameter_data_ref().name == b.parameter_data_ref().name
+}
+
+impl Spec {
+    /// Every operation, in document order.
+    pub fn operations(&self) -> Vec<OperationRef<'_>> {
+        let mut out = Vec::new();
+        for (path, item) in self.openapi.paths.paths.iter() {
+            let ReferenceOr::Item(item) = item else { continue };
+            for method in Method::ALL {
+                if let Some(operation) = method.of(item) {
+                    out.push(OperationRef { path, method, item, operation });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Resolution of `#/components/<section>/<name>` references, following chains.
+pub trait Resolve<T> {
+    fn resolve<'a>(&'a self, r: &'a ReferenceOr<T>) -> Option<&'a T>;
+}
+
+macro_rules! resolve_section {
+    ($ty:ty, $section:literal, $field:ident) => {
+        impl Resolve<$ty> for OpenAPI {
+            fn resolve<'a>(&'a self, r: &'a ReferenceOr<$ty>) -> Option<&'a $ty> {
+                let mut current = r;
+                for _ in 0..32 {
+                    match current {
+                        ReferenceOr::Item(item) => return Some(item),
+                        ReferenceOr::Reference { reference } => {
+                            let name = reference.strip_prefix(concat!("#/components/", $section, "/"))?;
+                            current = self.components.as_ref()?.$field.get(name)?;
+                        }
+                    }
+                }
+                None
+            }
+        }
+    };
+}
+
+resolve_section!(Schema, "schemas", schemas);
+resolve_section!(Parameter, "parameters", parameters);
+resolve_section!(Response, "responses", responses);
+resolve_section!(RequestBody, "requestBodies", request_bodies);
+resolve_section!(Header, "headers", headers);
+resolve_section!(SecurityScheme, "securitySchemes", security_schemes);
+
+impl Resolve<Schema> for Spec {
+    fn resolve<'a>(&'a self, r: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
+        self.openapi.resolve(r)
+    }
+}

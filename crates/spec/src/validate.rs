@@ -1,0 +1,239 @@
+//! Structural checks on the raw document that typed parsing would report badly or not at all.
+//!
+//! Each check yields a [`Problem`] with the JSON pointer of the offending value, so the
+//! user can jump straight to it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::error::{Problem, join};
+
+pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Runs every check and returns all problems found, in document order.
+pub fn check(doc: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let Some(root) = doc.as_object() else {
+        problems.push(Problem::new("", "the document is not an object"));
+        return problems;
+    };
+    match root.get("info") {
+        Some(Value::Object(info)) => {
+            for key in ["title", "version"] {
+                if !info.get(key).is_some_and(Value::is_string) {
+                    problems.push(Problem::new("/info", format!("`info.{key}` is required and must be a string")));
+                }
+            }
+        }
+        _ => problems.push(Problem::new("/info", "`info` is required and must be an object with `title` and `version`")),
+    }
+    match root.get("paths") {
+        Some(Value::Object(paths)) => {
+            let mut ids: BTreeMap<String, String> = BTreeMap::new();
+            for (path, item) in paths {
+                check_path(doc, path, item, &mut ids, &mut problems);
+            }
+        }
+        Some(_) => problems.push(Problem::new("/paths", "`paths` must be an object")),
+        None => problems.push(Problem::new("/paths", "`paths` is required")),
+    }
+    check_refs(doc, doc, "", &mut problems);
+    check_security(doc, &mut problems);
+    problems
+}
+
+fn check_path(doc: &Value, path: &str, item: &Value, ids: &mut BTreeMap<String, String>, problems: &mut Vec<Problem>) {
+    let here = join("/paths", path);
+    if !path.starts_with('/') {
+        problems.push(Problem::new(&here, format!("path `{path}` must start with `/`")));
+    }
+    let Some(item) = item.as_object() else {
+        problems.push(Problem::new(&here, "a path item must be an object"));
+        return;
+    };
+    let template: Vec<String> = template_params(path);
+    let shared = declared_path_params(doc, item.get("parameters"));
+    for method in METHODS {
+        let Some(op) = item.get(*method) else { continue };
+        let op_ptr = join(&here, method);
+        let upper = method.to_uppercase();
+        let Some(op_map) = op.as_object() else {
+            problems.push(Problem::new(&op_ptr, format!("{upper} {path}: an operation must be an object")));
+            continue;
+        };
+        match op_map.get("operationId") {
+            Some(Value::String(id)) if !id.trim().is_empty() => {
+                if let Some(first) = ids.insert(id.clone(), format!("{upper} {path}")) {
+                    problems.push(Problem::new(
+                        join(&op_ptr, "operationId"),
+                        format!("{upper} {path}: operationId `{id}` is already used by {first}; operationIds must be unique"),
+                    ));
+                }
+            }
+            _ => problems.push(Problem::new(
+                &op_ptr,
+                format!("{upper} {path} has no operationId; add one, accord names the generated functions after it"),
+            )),
+        }
+        match op_map.get("responses") {
+            Some(Value::Object(responses)) if !responses.is_empty() => {
+                for code in responses.keys() {
+                    if !is_status_key(code) {
+                        problems.push(Problem::new(
+                            join(&join(&op_ptr, "responses"), code),
+                            format!("{upper} {path}: `{code}` is not a status code; use `200`..`599`, `4XX` or `default`"),
+                        ));
+                    }
+                }
+            }
+            Some(Value::Object(_)) => problems.push(Problem::new(
+                join(&op_ptr, "responses"),
+                format!("{upper} {path}: `responses` is empty; document at least one response"),
+            )),
+            Some(_) => problems.push(Problem::new(join(&op_ptr, "responses"), format!("{upper} {path}: `responses` must be an object"))),
+            None => problems.push(Problem::new(
+                &op_ptr,
+                format!("{upper} {path} has no `responses`; document at least one response"),
+            )),
+        }
+        let mut declared = shared.clone();
+        declared.extend(declared_path_params(doc, op_map.get("parameters")));
+        for name in &template {
+            if !declared.contains(name) {
+                problems.push(Problem::new(
+                    &op_ptr,
+                    format!("{upper} {path}: path parameter `{name}` is not declared; add a parameter with `in: path` and `required: true`"),
+                ));
+            }
+        }
+        for name in &declared {
+            if !template.contains(name) {
+                problems.push(Problem::new(
+                    &op_ptr,
+                    format!("{upper} {path}: path parameter `{name}` is declared but `{{{name}}}` is not in the path"),
+                ));
+            }
+        }
+    }
+}
+
+fn is_status_key(code: &str) -> bool {
+    if code == "default" {
+        return true;
+    }
+    let b = code.as_bytes();
+    b.len() == 3
+        && (b'1'..=b'5').contains(&b[0])
+        && ((b[1].is_ascii_digit() && b[2].is_ascii_digit()) || (b[1] == b'X' && b[2] == b'X'))
+}
+
+/// The `{name}` segments of a path template.
+pub fn template_params(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push(rest[start + 1..start + len].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+fn declared_path_params(doc: &Value, params: Option<&Value>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for p in params.and_then(Value::as_array).into_iter().flatten() {
+        let p = follow(doc, p);
+        if p.get("in").and_then(Value::as_str) == Some("path") {
+            if let Some(name) = p.get("name").and_then(Value::as_str) {
+                out.insert(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Follows `$ref` chains (bounded), returning the value itself when it is not a reference.
+fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
+            Some(target) => value = target,
+            None => break,
+        }
+    }
+    value
+}
+
+fn check_refs(doc: &Value, value: &Value, pointer: &str, problems: &mut Vec<Problem>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                check_ref(doc, reference, &join(pointer, "$ref"), problems);
+            }
+            for (key, child) in map {
+                if key == "example" || key == "examples" || key == "enum" || key == "default" {
+                    continue;
+                }
+                check_refs(doc, child, &join(pointer, key), problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                check_refs(doc, child, &join(pointer, &i.to_string()), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Problem>) {
+    let Some(local) = reference.strip_prefix('#') else {
+        problems.push(Problem::new(
+            pointer,
+            format!("external $ref `{reference}` is not supported; bundle the document into one file first"),
+        ));
+        return;
+    };
+    let segments: Vec<&str> = local.split('/').collect();
+    let shape_ok = segments.len() == 4 && segments[0].is_empty() && segments[1] == "components" && !segments[3].is_empty();
+    if !shape_ok {
+        problems.push(Problem::new(
+            pointer,
+            format!("$ref `{reference}` must have the form `#/components/<section>/<name>`"),
+        ));
+        return;
+    }
+    if doc.pointer(local).is_none() {
+        problems.push(Problem::new(pointer, format!("dangling $ref `{reference}`: nothing is defined there")));
+    }
+}
+
+fn check_security(doc: &Value, problems: &mut Vec<Problem>) {
+    let schemes: BTreeSet<&str> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut check = |requirements: &Value, pointer: String| {
+        for (i, requirement) in requirements.as_array().into_iter().flatten().enumerate() {
+            for name in requirement.as_object().into_iter().flat_map(|m| m.keys()) {
+                if !schemes.contains(name.as_str()) {
+                    problems.push(Problem::new(
+                        join(&pointer, &i.to_string()),
+                        format!("security scheme `{name}` is not defined in `components.securitySchemes`"),
+                    ));
+                }
+            }
+        }
+    };
+    if let Some(global) = doc.get("security") {
+        check(global, "/security".into());
+    }
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        for method in METHODS {
+            if let Some(security) = item.get(*method).and_then(|op| op.get("security")) {
+                check(security, join(&join(&join("/paths", path), method), "security"));
+            }
+        }
+    }
+}
