@@ -1,1 +1,24 @@
-fn main(){}
+//! `cargo xtask`: parses the flags, runs the task, maps the outcome to an exit code
+//! (0 ok, 1 a check failed, 2 a usage or input error).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use xtask::flags::{Flags, Task};
+
+fn main() -> ExitCode {
+    let flags = Flags::parse();
+    let root = flags.root.clone().unwrap_or_else(xtask::project_root);
+    let result = match flags.task {
+        Task::Generate { spec: Some(spec), out: Some(out) } => xtask::generate::try_spec(&spec, &out),
+        Task::Generate { .. } => xtask::generate::run(&root),
+        Task::Verify => xtask::verify::run(&root),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error:#}");
+            ExitCode::from(xtask::exit_code(&error))
+        }
+    }
+}

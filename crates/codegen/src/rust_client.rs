@@ -1,0 +1,128 @@
+//! The Rust client target: progenitor, used as a library, over a reshaped copy of the spec.
+//!
+//! progenitor panics on constructs that real documents use. The spec is first reshaped
+//! (see `progenitor_compat`); any panic or error that remains is caught, the operations
+//! that cause it are found by bisection and left out, and each is reported by name.
+
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
+
+use accord_spec::openapiv3::OpenAPI;
+use accord_spec::{Problem, Spec};
+use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use serde_json::Value;
+
+use crate::progenitor_compat::{remove_operation, reshape};
+use crate::{CodegenError, Origin, Output};
+
+const TARGET: &str = "rust client";
+
+/// Generates the client module: `Client`, one method per operation, and `types`.
+pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
+    let mut doc = spec.document.clone();
+    let (mut notes, _) = reshape(&mut doc);
+    let tokens = loop {
+        match attempt(&doc) {
+            Ok(tokens) => break tokens,
+            Err(message) => {
+                let ids = operation_ids(&doc);
+                let culprits = bisect(&doc, &ids);
+                if culprits.is_empty() {
+                    return Err(CodegenError::Failed { target: TARGET, message: format!("progenitor failed: {message}") });
+                }
+                for (id, reason) in culprits {
+                    remove_operation(&mut doc, &id);
+                    notes.push(Problem::new("", format!("left out operation `{id}` ({reason})")));
+                }
+            }
+        }
+    };
+    let file = syn::parse2::<syn::File>(tokens)
+        .map_err(|e| CodegenError::Failed { target: TARGET, message: format!("progenitor produced unparsable code: {e}") })?;
+    let body = prettyplease::unparse(&file);
+    Ok(Output { text: format!("{}{body}", origin.header("//")), notes })
+}
+
+/// One run of progenitor; a panic becomes an `Err` with its message.
+fn attempt(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
+    let api: OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| format!("the reshaped document is invalid: {e}"))?;
+    let mut settings = GenerationSettings::default();
+    settings.with_interface(InterfaceStyle::Positional).with_tag(TagStyle::Merged);
+    quiet_panics(|| Generator::new(&settings).generate_tokens(&api)).and_then(|r| r.map_err(|e| e.to_string()))
+}
+
+/// The operations whose presence makes progenitor fail, each with its failure.
+fn bisect(doc: &Value, ids: &[String]) -> Vec<(String, String)> {
+    let only = |keep: &[String]| {
+        let mut d = doc.clone();
+        for id in operation_ids(doc) {
+            if !keep.contains(&id) {
+                remove_operation(&mut d, &id);
+            }
+        }
+        d
+    };
+    match attempt(&only(ids)) {
+        Ok(_) => Vec::new(),
+        Err(message) if ids.len() == 1 => vec![(ids[0].clone(), format!("{}: {message}", label(doc, &ids[0])))],
+        Err(_) if ids.is_empty() => Vec::new(),
+        Err(_) => {
+            let (a, b) = ids.split_at(ids.len() / 2);
+            let mut out = bisect(doc, a);
+            out.extend(bisect(doc, b));
+            out
+        }
+    }
+}
+
+fn operation_ids(doc: &Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
+}
+
+fn label(doc: &Value, id: &str) -> String {
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                return format!("{} {path}", method.to_uppercase());
+            }
+        }
+    }
+    id.to_string()
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an `Err` without printing it.
+fn quiet_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        format!("progenitor panicked: {}", message.lines().next().unwrap_or_default())
+    })
+}

@@ -1,0 +1,438 @@
+//! The TypeScript target: types shaped like openapi-typescript's output, so that
+//! `createClient<paths>()` from openapi-fetch works on them, plus one named export per schema.
+//!
+//! Our own emitter over the normalized document; no Node runs at generation time.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use accord_spec::{Problem, Spec};
+use serde_json::{Map, Value};
+
+use crate::{CodegenError, Origin, Output};
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const LOCATIONS: &[&str] = &["query", "header", "path", "cookie"];
+const COMPONENT_SECTIONS: &[(&str, &str)] = &[
+    ("schemas", "schemas"),
+    ("responses", "responses"),
+    ("parameters", "parameters"),
+    ("requestBodies", "requestBodies"),
+    ("headers", "headers"),
+];
+
+/// Generates the `.d.ts` text of the spec.
+pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
+    let mut e = Emitter { doc: &spec.document, out: String::new(), notes: Vec::new() };
+    e.out.push_str(&origin.header("//"));
+    e.paths();
+    e.out.push_str("export type webhooks = Record<string, never>;\n");
+    e.components();
+    e.out.push_str("export type $defs = Record<string, never>;\n");
+    e.operations();
+    e.named_exports();
+    Ok(Output { text: e.out, notes: e.notes })
+}
+
+struct Emitter<'a> {
+    doc: &'a Value,
+    out: String,
+    notes: Vec<Problem>,
+}
+
+fn obj(value: Option<&Value>) -> Option<&Map<String, Value>> {
+    value.and_then(Value::as_object)
+}
+
+impl<'a> Emitter<'a> {
+    fn line(&mut self, depth: usize, text: &str) {
+        for _ in 0..depth {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn doc_comment(&mut self, depth: usize, node: &Value) {
+        let mut lines: Vec<String> = Vec::new();
+        if let Some(d) = node.get("description").or_else(|| node.get("summary")).and_then(Value::as_str) {
+            for (i, l) in d.trim().lines().enumerate() {
+                lines.push(if i == 0 { format!("@description {l}") } else { l.to_string() });
+            }
+        }
+        if node.get("deprecated") == Some(&Value::Bool(true)) {
+            lines.push("@deprecated".into());
+        }
+        if let Some(f) = node.get("format").and_then(Value::as_str) {
+            lines.push(format!("Format: {f}"));
+        }
+        if lines.is_empty() {
+            return;
+        }
+        let lines: Vec<String> = lines.into_iter().map(|l| l.replace("*/", "*\\/")).collect();
+        if lines.len() == 1 {
+            self.line(depth, &format!("/** {} */", lines[0]));
+        } else {
+            self.line(depth, "/**");
+            for l in &lines {
+                self.line(depth, &format!(" * {l}").trim_end().to_string());
+            }
+            self.line(depth, " */");
+        }
+    }
+
+    fn paths(&mut self) {
+        self.line(0, "export interface paths {");
+        let paths = obj(self.doc.get("paths")).cloned().unwrap_or_default();
+        for (path, item) in &paths {
+            self.line(1, &format!("{}: {{", quote(path)));
+            self.parameters_block(2, item.get("parameters"), None);
+            for method in METHODS {
+                match item.get(*method).and_then(|op| op.get("operationId")).and_then(Value::as_str) {
+                    Some(id) => {
+                        self.doc_comment(2, &item[*method]);
+                        self.line(2, &format!("{method}: operations[{}];", quote(id)));
+                    }
+                    None => self.line(2, &format!("{method}?: never;")),
+                }
+            }
+            self.line(1, "};");
+        }
+        self.line(0, "}");
+    }
+
+    /// `parameters: { query?: ...; header?: ...; path?: ...; cookie?: ... }` from one or two lists.
+    fn parameters_block(&mut self, depth: usize, shared: Option<&Value>, own: Option<&Value>) {
+        let mut params: Vec<(Value, Value)> = Vec::new(); // (reference or item, resolved)
+        for list in [shared, own].into_iter().flatten() {
+            for p in list.as_array().into_iter().flatten() {
+                let resolved = self.resolve(p).clone();
+                let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
+                params.retain(|(_, r)| key(r) != key(&resolved));
+                params.push((p.clone(), resolved));
+            }
+        }
+        self.line(depth, "parameters: {");
+        for location in LOCATIONS {
+            let here: Vec<&(Value, Value)> = params.iter().filter(|(_, r)| r.get("in").and_then(Value::as_str) == Some(location)).collect();
+            if here.is_empty() {
+                self.line(depth + 1, &format!("{location}?: never;"));
+                continue;
+            }
+            let required = here.iter().any(|(_, r)| r.get("required") == Some(&Value::Bool(true)));
+            self.line(depth + 1, &format!("{location}{}: {{", if required { "" } else { "?" }));
+            for (original, resolved) in here {
+                let name = resolved.get("name").and_then(Value::as_str).unwrap_or_default();
+                let ty = match reference_name(original, "parameters") {
+                    Some(r) => format!("components[\"parameters\"][{}]", quote(&r)),
+                    None => self.schema_or_unknown(resolved.get("schema"), depth + 2),
+                };
+                let optional = resolved.get("required") != Some(&Value::Bool(true));
+                self.doc_comment(depth + 2, resolved);
+                self.line(depth + 2, &format!("{}{}: {ty};", property_name(name), if optional { "?" } else { "" }));
+            }
+            self.line(depth + 1, "};");
+        }
+        self.line(depth, "};");
+    }
+
+    fn components(&mut self) {
+        self.line(0, "export interface components {");
+        let components = obj(self.doc.get("components")).cloned().unwrap_or_default();
+        for (section, key) in COMPONENT_SECTIONS {
+            let entries = obj(components.get(*section)).cloned().unwrap_or_default();
+            if entries.is_empty() {
+                self.line(1, &format!("{key}: never;"));
+                continue;
+            }
+            self.line(1, &format!("{key}: {{"));
+            for (name, value) in &entries {
+                let text = match *section {
+                    "schemas" => {
+                        self.doc_comment(2, value);
+                        self.schema(value, 2)
+                    }
+                    "responses" => self.response(value, 2),
+                    "parameters" => self.schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
+                    "requestBodies" => self.request_body_inner(value, 2),
+                    _ => self.schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
+                };
+                self.line(2, &format!("{}: {text};", property_name(name)));
+            }
+            self.line(1, "};");
+        }
+        self.line(1, "pathItems: never;");
+        self.line(0, "}");
+    }
+
+    fn operations(&mut self) {
+        self.line(0, "export interface operations {");
+        let paths = obj(self.doc.get("paths")).cloned().unwrap_or_default();
+        for item in paths.values() {
+            for method in METHODS {
+                let Some(op) = item.get(*method) else { continue };
+                let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+                self.line(1, &format!("{}: {{", property_name(id)));
+                self.parameters_block(2, item.get("parameters"), op.get("parameters"));
+                match op.get("requestBody") {
+                    None => self.line(2, "requestBody?: never;"),
+                    Some(body) => {
+                        let required = self.resolve(body).get("required") == Some(&Value::Bool(true));
+                        let ty = match reference_name(body, "requestBodies") {
+                            Some(r) => format!("components[\"requestBodies\"][{}]", quote(&r)),
+                            None => self.request_body_inner(body, 2),
+                        };
+                        self.line(2, &format!("requestBody{}: {ty};", if required { "" } else { "?" }));
+                    }
+                }
+                self.line(2, "responses: {");
+                for (code, response) in obj(op.get("responses")).cloned().unwrap_or_default() {
+                    let key = if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) { code.clone() } else { quote(&code) };
+                    let ty = match reference_name(&response, "responses") {
+                        Some(r) => format!("components[\"responses\"][{}]", quote(&r)),
+                        None => self.response(&response, 3),
+                    };
+                    self.line(3, &format!("{key}: {ty};"));
+                }
+                self.line(2, "};");
+                self.line(1, "};");
+            }
+        }
+        self.line(0, "}");
+    }
+
+    fn named_exports(&mut self) {
+        let reserved: BTreeSet<&str> = ["paths", "webhooks", "components", "operations", "$defs"].into();
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let schemas = obj(self.doc.pointer("/components/schemas")).cloned().unwrap_or_default();
+        if schemas.is_empty() {
+            return;
+        }
+        self.out.push('\n');
+        for name in schemas.keys() {
+            let mut ident = identifier(name);
+            if reserved.contains(ident.as_str()) || taken.contains(&ident) {
+                let base = format!("{ident}Schema");
+                ident = base.clone();
+                let mut n = 2;
+                while taken.contains(&ident) || reserved.contains(ident.as_str()) {
+                    ident = format!("{base}{n}");
+                    n += 1;
+                }
+                self.notes.push(Problem::new(
+                    accord_spec::join("/components/schemas", name),
+                    format!("schema `{name}` is exported as `{ident}`"),
+                ));
+            }
+            taken.insert(ident.clone());
+            self.line(0, &format!("export type {ident} = components[\"schemas\"][{}];", quote(name)));
+        }
+    }
+
+    /// `{ headers: {...}; content: {...} }` of a response (reference or item).
+    fn response(&mut self, response: &Value, depth: usize) -> String {
+        let response = self.resolve(response).clone();
+        let mut s = String::from("{\n");
+        let pad = "    ".repeat(depth + 1);
+        let _ = writeln!(s, "{pad}headers: {{");
+        for (name, header) in obj(response.get("headers")).cloned().unwrap_or_default() {
+            let resolved = self.resolve(&header).clone();
+            let ty = match reference_name(&header, "headers") {
+                Some(r) => format!("components[\"headers\"][{}]", quote(&r)),
+                None => self.schema_or_unknown(resolved.get("schema"), depth + 2),
+            };
+            let optional = resolved.get("required") != Some(&Value::Bool(true));
+            let _ = writeln!(s, "{pad}    {}{}: {ty};", property_name(&name), if optional { "?" } else { "" });
+        }
+        let _ = writeln!(s, "{pad}    [name: string]: unknown;");
+        let _ = writeln!(s, "{pad}}};");
+        s.push_str(&self.content(response.get("content"), depth + 1, false));
+        let _ = write!(s, "{}}}", "    ".repeat(depth));
+        s
+    }
+
+    /// `{ content: {...} }` of a request body.
+    fn request_body_inner(&mut self, body: &Value, depth: usize) -> String {
+        let body = self.resolve(body).clone();
+        let mut s = String::from("{\n");
+        s.push_str(&self.content(body.get("content"), depth + 1, true));
+        let _ = write!(s, "{}}}", "    ".repeat(depth));
+        s
+    }
+
+    fn content(&mut self, content: Option<&Value>, depth: usize, _request: bool) -> String {
+        let pad = "    ".repeat(depth);
+        let media = obj(content).cloned().unwrap_or_default();
+        if media.is_empty() {
+            return format!("{pad}content?: never;\n");
+        }
+        let mut s = format!("{pad}content: {{\n");
+        for (name, m) in &media {
+            let ty = self.schema_or_unknown(m.get("schema"), depth + 1);
+            let _ = writeln!(s, "{pad}    {}: {ty};", quote(name));
+        }
+        let _ = writeln!(s, "{pad}}};");
+        s
+    }
+
+    fn schema_or_unknown(&mut self, schema: Option<&Value>, depth: usize) -> String {
+        match schema {
+            Some(s) => self.schema(s, depth),
+            None => "unknown".into(),
+        }
+    }
+
+    /// The TypeScript type of a schema, formatted for `depth` levels of indentation.
+    fn schema(&mut self, schema: &Value, depth: usize) -> String {
+        let Some(map) = schema.as_object() else {
+            return if schema == &Value::Bool(false) { "never".into() } else { "unknown".into() };
+        };
+        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+            return match reference.strip_prefix("#/components/schemas/") {
+                Some(name) => format!("components[\"schemas\"][{}]", quote(&unescape(name))),
+                None => "unknown".into(),
+            };
+        }
+        let nullable = map.get("nullable") == Some(&Value::Bool(true));
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(values) = map.get("enum").and_then(Value::as_array) {
+            let literals: Vec<String> = values.iter().filter(|v| !(v.is_null() && nullable)).map(literal).collect();
+            parts.push(if literals.is_empty() { "never".into() } else { literals.join(" | ") });
+        } else if let Some(t) = map.get("type").and_then(Value::as_str) {
+            parts.push(match t {
+                "string" => "string".into(),
+                "integer" | "number" => "number".into(),
+                "boolean" => "boolean".into(),
+                "array" => {
+                    let item = map.get("items").map(|i| self.schema(i, depth)).unwrap_or_else(|| "unknown".into());
+                    if item.contains(' ') && !item.starts_with('{') { format!("({item})[]") } else { format!("{item}[]") }
+                }
+                "object" => self.object(map, depth),
+                _ => "unknown".into(),
+            });
+        } else if map.contains_key("properties") || map.contains_key("additionalProperties") {
+            parts.push(self.object(map, depth));
+        }
+        if let Some(all) = map.get("allOf").and_then(Value::as_array) {
+            let members: Vec<String> = all.iter().map(|s| self.schema(s, depth)).map(|t| paren(&t)).collect();
+            if !members.is_empty() {
+                parts.push(members.join(" & "));
+            }
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(list) = map.get(key).and_then(Value::as_array) {
+                let members: Vec<String> = list.iter().map(|s| self.schema(s, depth)).collect();
+                if !members.is_empty() {
+                    parts.push(format!("({})", members.join(" | ")));
+                }
+            }
+        }
+        let mut ty = match parts.len() {
+            0 => "unknown".to_string(),
+            1 => parts.remove(0),
+            _ => parts.iter().map(|p| paren(p)).collect::<Vec<_>>().join(" & "),
+        };
+        if nullable && ty != "unknown" {
+            ty = format!("{} | null", ty);
+        }
+        ty
+    }
+
+    fn object(&mut self, map: &Map<String, Value>, depth: usize) -> String {
+        let required: BTreeSet<&str> =
+            map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let props = obj(map.get("properties")).cloned().unwrap_or_default();
+        let extra = match map.get("additionalProperties") {
+            None | Some(Value::Bool(true)) if props.is_empty() => Some("unknown".to_string()),
+            None | Some(Value::Bool(false)) => None,
+            Some(Value::Bool(true)) => Some("unknown".to_string()),
+            Some(s) if s.as_object().is_some_and(Map::is_empty) => Some("unknown".to_string()),
+            Some(s) => Some(self.schema(s, depth + 1)),
+        };
+        if props.is_empty() {
+            return match extra {
+                Some(t) => format!("{{\n{}[key: string]: {t};\n{}}}", "    ".repeat(depth + 1), "    ".repeat(depth)),
+                None => "Record<string, never>".into(),
+            };
+        }
+        let pad = "    ".repeat(depth + 1);
+        let mut s = String::from("{\n");
+        for (name, prop) in &props {
+            let saved = std::mem::take(&mut self.out);
+            self.doc_comment(depth + 1, prop);
+            let comment = std::mem::replace(&mut self.out, saved);
+            s.push_str(&comment);
+            let ty = self.schema(prop, depth + 1);
+            let optional = if required.contains(name.as_str()) { "" } else { "?" };
+            let _ = writeln!(s, "{pad}{}{optional}: {ty};", property_name(name));
+        }
+        let _ = write!(s, "{}}}", "    ".repeat(depth));
+        if let Some(t) = extra {
+            let _ = write!(s, " & {{\n{pad}[key: string]: {t};\n{}}}", "    ".repeat(depth));
+        }
+        s
+    }
+
+    fn resolve<'v>(&'v self, value: &'v Value) -> &'v Value {
+        let mut current = value;
+        for _ in 0..16 {
+            match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| self.doc.pointer(p)) {
+                Some(target) => current = target,
+                None => break,
+            }
+        }
+        current
+    }
+}
+
+fn reference_name(value: &Value, section: &str) -> Option<String> {
+    let reference = value.get("$ref")?.as_str()?;
+    reference.strip_prefix(&format!("#/components/{section}/")).map(unescape)
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn paren(t: &str) -> String {
+    if t.contains(" | ") && !(t.starts_with('(') && t.ends_with(')')) { format!("({t})") } else { t.to_string() }
+}
+
+fn literal(v: &Value) -> String {
+    match v {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => v.to_string(),
+        _ => "unknown".into(),
+    }
+}
+
+/// A string literal in double quotes.
+fn quote(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// A property key: bare when it is an identifier, quoted otherwise.
+fn property_name(s: &str) -> String {
+    if is_identifier(s) { s.to_string() } else { quote(s) }
+}
+
+/// A TypeScript type name for a schema name: PascalCase of its alphanumeric words.
+fn identifier(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '$') {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "Schema");
+    }
+    out
+}

@@ -1,0 +1,31 @@
+//! The command line of `cargo xtask`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// accord's project tasks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
+pub struct Flags {
+    /// The project root to work on (default: this checkout).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    #[command(subcommand)]
+    pub task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Task {
+    /// Write every generated artifact from openapi/api.yaml, or run every target on another spec.
+    Generate {
+        /// A spec to try accord on (OpenAPI 3.0 or 3.1, YAML or JSON); needs --out.
+        #[arg(long, value_name = "FILE", requires = "out")]
+        spec: Option<PathBuf>,
+        /// Where to write the Rust client crate and the TypeScript package for --spec.
+        #[arg(long, value_name = "DIR", requires = "spec")]
+        out: Option<PathBuf>,
+    },
+    /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs. Never writes.
+    Verify,
+}

@@ -1,0 +1,47 @@
+//! The Node tooling that type-checks TypeScript: TypeScript 5.9 and openapi-fetch, pinned
+//! in `packages/api-types/package-lock.json` and installed with `npm ci` on first use.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// The npm package whose devDependencies hold the tooling.
+pub const PACKAGE: &str = "packages/api-types";
+const TYPESCRIPT_VERSION: &str = "5.9.3";
+
+/// Installs the pinned tooling unless it is already there; returns the path of `tsc`'s script.
+pub fn ensure_tooling(root: &Path) -> anyhow::Result<PathBuf> {
+    let dir = root.join(PACKAGE);
+    let tsc = dir.join("node_modules/typescript/bin/tsc");
+    let installed = std::fs::read_to_string(dir.join("node_modules/typescript/package.json"))
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{TYPESCRIPT_VERSION}\"")))
+        && dir.join("node_modules/openapi-fetch/package.json").is_file();
+    if installed {
+        return Ok(tsc);
+    }
+    eprintln!("xtask: installing TypeScript {TYPESCRIPT_VERSION} and openapi-fetch into {PACKAGE}/node_modules (npm ci)");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir)
+        .status()
+        .context("cannot run npm; install Node.js 20 or newer with npm")?;
+    if !status.success() {
+        bail!("`npm ci` in {PACKAGE} failed ({status}); check the network access to the npm registry");
+    }
+    Ok(tsc)
+}
+
+/// Runs `tsc --strict --noEmit -p CONFIG`; returns whether it passed and what it printed.
+pub fn tsc(root: &Path, config: &Path) -> anyhow::Result<(bool, String)> {
+    let tsc = ensure_tooling(root)?;
+    let output = Command::new("node")
+        .arg(&tsc)
+        .args(["--strict", "--noEmit", "--pretty", "false", "-p"])
+        .arg(config)
+        .output()
+        .context("cannot run node; install Node.js 20 or newer")?;
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    Ok((output.status.success(), text))
+}
