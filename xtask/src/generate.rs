@@ -84,6 +84,7 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 chrono = {{ version = "0.4", features = ["serde"] }}
 uuid = {{ version = "1", features = ["serde"] }}
+regress = "0.12"
 "#
     )
 }

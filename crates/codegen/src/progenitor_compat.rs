@@ -87,6 +87,18 @@ fn reshape_operation(
 ) -> Result<(), String> {
     // Parameters: inline references, path parameters are always required.
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+        params.retain(|p| {
+            let resolved = inline(p, components);
+            let cookie = resolved.get("in").and_then(Value::as_str) == Some("cookie");
+            if cookie {
+                let name = resolved.get("name").and_then(Value::as_str).unwrap_or_default();
+                notes.push(Problem::new(
+                    join(pointer, "parameters"),
+                    format!("{label}: cookie parameter `{name}` left out; the client sends cookies from its reqwest cookie store"),
+                ));
+            }
+            !cookie
+        });
         for (i, p) in params.iter_mut().enumerate() {
             let mut resolved = inline(p, components);
             if resolved.get("in").and_then(Value::as_str) == Some("path") && resolved.get("required") != Some(&json!(true)) {

@@ -49,7 +49,7 @@ fn attempt(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
     let api: OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| format!("the reshaped document is invalid: {e}"))?;
     let mut settings = GenerationSettings::default();
     settings.with_interface(InterfaceStyle::Positional).with_tag(TagStyle::Merged);
-    quiet_panics(|| Generator::new(&settings).generate_tokens(&api)).and_then(|r| r.map_err(|e| e.to_string()))
+    quiet_panics(|| Generator::new(&settings).generate_tokens(&api)).and_then(|r| r.map_err(|e| first_line(&e.to_string())))
 }
 
 /// The operations whose presence makes progenitor fail, each with its failure.
@@ -123,6 +123,15 @@ fn quiet_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown panic".into());
-        format!("progenitor panicked: {}", message.lines().next().unwrap_or_default())
+        format!("progenitor panicked: {}", first_line(&message))
     })
+}
+
+/// The first line of a message, cut to a readable length.
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or_default().trim_end_matches([' ', '{', '(']);
+    match line.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line.to_string(),
+    }
 }

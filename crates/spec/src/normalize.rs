@@ -110,6 +110,9 @@ fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
             for (i, child) in list.iter_mut().enumerate() {
+                if is_null_schema(child) {
+                    continue;
+                }
                 schema(child, &join(&join(pointer, key), &i.to_string()), notes);
             }
         }
@@ -163,7 +166,16 @@ fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
         map.insert("nullable".into(), json!(true));
         if remaining == 1 {
             let only = map.remove(key).unwrap_or_default();
-            map.insert("allOf".into(), only);
+            match only.get(0).and_then(Value::as_object) {
+                Some(member) if !member.contains_key("$ref") => {
+                    for (k, v) in member {
+                        map.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                _ => {
+                    map.insert("allOf".into(), only);
+                }
+            }
         } else if remaining == 0 {
             map.remove(key);
         }
