@@ -14,17 +14,30 @@ fn main() {
         .filter(|n| n.starts_with("rust_client@") && n.ends_with(".snap"))
         .collect();
     names.sort();
-    assert!(!names.is_empty(), "no rust_client snapshots found in {}", snapshots.display());
+    assert!(
+        !names.is_empty(),
+        "no rust_client snapshots found in {}",
+        snapshots.display()
+    );
     let mut mods = String::new();
     for name in names {
         let path = snapshots.join(&name);
         println!("cargo::rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("readable snapshot");
         // An insta snapshot is a `---` delimited YAML header followed by the content.
-        let body = text.splitn(3, "---\n").nth(2).unwrap_or_else(|| panic!("{name} has no insta header"));
-        let stem = name.trim_start_matches("rust_client@").trim_end_matches(".snap");
-        let module: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-        std::fs::write(Path::new(&out).join(format!("{module}.rs")), body).expect("writable OUT_DIR");
+        let body = text
+            .splitn(3, "---\n")
+            .nth(2)
+            .unwrap_or_else(|| panic!("{name} has no insta header"));
+        let stem = name
+            .trim_start_matches("rust_client@")
+            .trim_end_matches(".snap");
+        let module: String = stem
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        std::fs::write(Path::new(&out).join(format!("{module}.rs")), body)
+            .expect("writable OUT_DIR");
         writeln!(mods, "#[allow(dead_code, clippy::all)]\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{module}.rs\"));\n}}").unwrap();
     }
     std::fs::write(Path::new(&out).join("mods.rs"), mods).expect("writable OUT_DIR");

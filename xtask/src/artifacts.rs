@@ -28,14 +28,23 @@ pub fn load_spec(root: &Path) -> anyhow::Result<Spec> {
 
 /// Every artifact generated from the contract, with the notes of each target.
 pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
-    let origin = Origin { source: SPEC, command: COMMAND };
+    let origin = Origin {
+        source: SPEC,
+        command: COMMAND,
+    };
     let client = rust_client::generate(spec, &origin).context("generating crates/api-client")?;
     let types = typescript::generate(spec, &origin).context("generating packages/api-types")?;
     let mut notes = client.notes;
     notes.extend(types.notes);
     let artifacts = vec![
-        Artifact { path: "crates/api-client/src/generated/mod.rs".into(), text: client.text },
-        Artifact { path: "packages/api-types/generated/index.d.ts".into(), text: types.text },
+        Artifact {
+            path: "crates/api-client/src/generated/mod.rs".into(),
+            text: client.text,
+        },
+        Artifact {
+            path: "packages/api-types/generated/index.d.ts".into(),
+            text: types.text,
+        },
     ];
     Ok((artifacts, notes))
 }
@@ -44,7 +53,11 @@ pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
 pub fn stale<'a>(root: &Path, artifacts: &'a [Artifact]) -> Vec<&'a Artifact> {
     artifacts
         .iter()
-        .filter(|a| std::fs::read_to_string(root.join(&a.path)).map(|t| normalize_newlines(&t) != a.text).unwrap_or(true))
+        .filter(|a| {
+            std::fs::read_to_string(root.join(&a.path))
+                .map(|t| normalize_newlines(&t) != a.text)
+                .unwrap_or(true)
+        })
         .collect()
 }
 

@@ -16,7 +16,11 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     print_notes(&notes);
     for file in &files {
         let wrote = write_if_changed(&root.join(&file.path), &file.text)?;
-        println!("generate: {:<9} {}", if wrote { "wrote" } else { "unchanged" }, file.path.display());
+        println!(
+            "generate: {:<9} {}",
+            if wrote { "wrote" } else { "unchanged" },
+            file.path.display()
+        );
     }
     Ok(())
 }
@@ -25,8 +29,15 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
 pub fn try_spec(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
     let spec = Spec::load(spec_path)?;
     let source = spec_path.display().to_string();
-    let command = format!("cargo xtask generate --spec {} --out {}", spec_path.display(), out.display());
-    let origin = Origin { source: &source, command: &command };
+    let command = format!(
+        "cargo xtask generate --spec {} --out {}",
+        spec_path.display(),
+        out.display()
+    );
+    let origin = Origin {
+        source: &source,
+        command: &command,
+    };
     println!(
         "generate: loaded {source} (OpenAPI {}, {} operations)",
         spec.source_version,
@@ -49,7 +60,10 @@ pub fn try_spec(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
     print_notes(&types.notes);
     let dir = out.join("typescript");
     write_if_changed(&dir.join("index.d.ts"), &types.text)?;
-    write_if_changed(&dir.join("package.json"), &types_manifest(&crate_name(spec.title())))?;
+    write_if_changed(
+        &dir.join("package.json"),
+        &types_manifest(&crate_name(spec.title())),
+    )?;
     written.push(dir);
     for dir in written {
         println!("generate: wrote {}", dir.display());
@@ -64,9 +78,26 @@ fn print_notes(notes: &[Note]) {
 }
 
 fn crate_name(title: &str) -> String {
-    let name: String = title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let name = name.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
-    if name.is_empty() { "api-client".into() } else { format!("{name}-client") }
+    let name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if name.is_empty() {
+        "api-client".into()
+    } else {
+        format!("{name}-client")
+    }
 }
 
 fn client_manifest(name: &str) -> String {

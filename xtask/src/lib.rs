@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 
 /// The checkout this xtask was built from.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// A check that ran and failed: exit code 1. Any other error is a usage or input error: exit code 2.
@@ -23,5 +26,9 @@ pub struct ChecksFailed(pub String);
 
 /// The exit code for an error that reached `main`.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.downcast_ref::<ChecksFailed>().is_some() { 1 } else { 2 }
+    if error.downcast_ref::<ChecksFailed>().is_some() {
+        1
+    } else {
+        2
+    }
 }

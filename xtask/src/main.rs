@@ -10,7 +10,10 @@ fn main() -> ExitCode {
     let flags = Flags::parse();
     let root = flags.root.clone().unwrap_or_else(xtask::project_root);
     let result = match flags.task {
-        Task::Generate { spec: Some(spec), out: Some(out) } => xtask::generate::try_spec(&spec, &out),
+        Task::Generate {
+            spec: Some(spec),
+            out: Some(out),
+        } => xtask::generate::try_spec(&spec, &out),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify => xtask::verify::run(&root),
     };

@@ -16,18 +16,24 @@ pub fn ensure_tooling(root: &Path) -> anyhow::Result<PathBuf> {
     let tsc = dir.join("node_modules/typescript/bin/tsc");
     let installed = std::fs::read_to_string(dir.join("node_modules/typescript/package.json"))
         .is_ok_and(|p| p.contains(&format!("\"version\": \"{TYPESCRIPT_VERSION}\"")))
-        && dir.join("node_modules/openapi-fetch/package.json").is_file();
+        && dir
+            .join("node_modules/openapi-fetch/package.json")
+            .is_file();
     if installed {
         return Ok(tsc);
     }
-    eprintln!("xtask: installing TypeScript {TYPESCRIPT_VERSION} and openapi-fetch into {PACKAGE}/node_modules (npm ci)");
+    eprintln!(
+        "xtask: installing TypeScript {TYPESCRIPT_VERSION} and openapi-fetch into {PACKAGE}/node_modules (npm ci)"
+    );
     let status = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(&dir)
         .status()
         .context("cannot run npm; install Node.js 20 or newer with npm")?;
     if !status.success() {
-        bail!("`npm ci` in {PACKAGE} failed ({status}); check the network access to the npm registry");
+        bail!(
+            "`npm ci` in {PACKAGE} failed ({status}); check the network access to the npm registry"
+        );
     }
     Ok(tsc)
 }

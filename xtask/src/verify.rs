@@ -13,31 +13,57 @@ use crate::node;
 /// Runs every step; prints one line per step and fails with the steps that did not pass.
 pub fn run(root: &Path) -> anyhow::Result<()> {
     let spec = artifacts::load_spec(root).with_context(|| "verify: spec       FAILED")?;
-    let schemas = spec.openapi.components.as_ref().map_or(0, |c| c.schemas.len());
+    let schemas = spec
+        .openapi
+        .components
+        .as_ref()
+        .map_or(0, |c| c.schemas.len());
     step(
         "spec",
         true,
-        &format!("{SPEC}: OpenAPI {}, {} operations, {schemas} schemas", spec.source_version, spec.operations().len()),
+        &format!(
+            "{SPEC}: OpenAPI {}, {} operations, {schemas} schemas",
+            spec.source_version,
+            spec.operations().len()
+        ),
     );
 
     let (files, _) = artifacts::expected(&spec)?;
     let stale = artifacts::stale(root, &files);
     if !stale.is_empty() {
         let list: Vec<String> = stale.iter().map(|a| a.path.display().to_string()).collect();
-        step("generated", false, &format!("{} stale: {}", list.len(), list.join(", ")));
+        step(
+            "generated",
+            false,
+            &format!("{} stale: {}", list.len(), list.join(", ")),
+        );
         step("rust", false, "skipped: the generated files are stale");
-        step("typescript", false, "skipped: the generated files are stale");
+        step(
+            "typescript",
+            false,
+            "skipped: the generated files are stale",
+        );
         return Err(ChecksFailed(format!(
             "generated files are stale: {}; run `{COMMAND}` and commit the result",
             list.join(", ")
         ))
         .into());
     }
-    step("generated", true, &format!("{} files up to date", files.len()));
+    step(
+        "generated",
+        true,
+        &format!("{} files up to date", files.len()),
+    );
 
     let mut failed = Vec::new();
     let rust = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["check", "--quiet", "--package", "api-client", "--manifest-path"])
+        .args([
+            "check",
+            "--quiet",
+            "--package",
+            "api-client",
+            "--manifest-path",
+        ])
         .arg(root.join("Cargo.toml"))
         .status()
         .context("cannot run cargo")?;
@@ -52,7 +78,11 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         eprint!("{output}");
         failed.push("typescript");
     }
-    step("typescript", ok, &format!("tsc --strict --noEmit -p {}/tsconfig.json", node::PACKAGE));
+    step(
+        "typescript",
+        ok,
+        &format!("tsc --strict --noEmit -p {}/tsconfig.json", node::PACKAGE),
+    );
 
     if failed.is_empty() {
         println!("verify: passed");
@@ -63,5 +93,8 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
 }
 
 fn step(name: &str, ok: bool, detail: &str) {
-    println!("verify: {name:<10} {:<6} {detail}", if ok { "ok" } else { "FAILED" });
+    println!(
+        "verify: {name:<10} {:<6} {detail}",
+        if ok { "ok" } else { "FAILED" }
+    );
 }

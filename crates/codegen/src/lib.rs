@@ -23,5 +23,8 @@ pub struct Output {
 #[derive(Debug, thiserror::Error)]
 pub enum CodegenError {
     #[error("{target}: {message}")]
-    Failed { target: &'static str, message: String },
+    Failed {
+        target: &'static str,
+        message: String,
+    },
 }

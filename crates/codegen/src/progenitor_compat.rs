@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use accord_spec::{Problem, join};
 use serde_json::{Map, Value, json};
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Reshapes `doc` in place; returns the notes and the operations that had to be left out.
 pub fn reshape(doc: &mut Value) -> (Vec<Problem>, Vec<(String, String)>) {
@@ -18,24 +20,43 @@ pub fn reshape(doc: &mut Value) -> (Vec<Problem>, Vec<(String, String)>) {
     let mut left_out = Vec::new();
     let renamed = json_renamed(doc);
     let components = doc.get("components").cloned().unwrap_or(Value::Null);
-    let paths: Vec<String> = doc.get("paths").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let paths: Vec<String> = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     for path in paths {
         for method in METHODS {
             let pointer = join(&join("/paths", &path), method);
-            let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else { continue };
+            let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+                continue;
+            };
             let label = format!("{} {path}", method.to_uppercase());
             if let Err(reason) = reshape_operation(op, &components, &pointer, &label, &mut notes) {
-                let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 left_out.push((id, format!("{label}: {reason}")));
             }
         }
     }
     for (id, reason) in &left_out {
         remove_operation(doc, id);
-        notes.push(Problem::new("", format!("left out operation `{id}` ({reason})")));
+        notes.push(Problem::new(
+            "",
+            format!("left out operation `{id}` ({reason})"),
+        ));
     }
     if !renamed.is_empty() {
-        notes.push(Problem::new("", format!("the client reads {} as `application/json`", renamed.join(", "))));
+        notes.push(Problem::new(
+            "",
+            format!(
+                "the client reads {} as `application/json`",
+                renamed.join(", ")
+            ),
+        ));
     }
     dedupe_enums(doc, "", &mut notes);
     (notes, left_out)
@@ -52,12 +73,27 @@ fn json_renamed(original: &Value) -> Vec<String> {
             }
         }
     };
-    for response in original.pointer("/components/responses").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+    for response in original
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         visit(response.get("content").unwrap_or(&Value::Null));
     }
-    for item in original.get("paths").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+    for item in original
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         for op in item.as_object().into_iter().flat_map(|m| m.values()) {
-            for response in op.get("responses").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+            for response in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
                 visit(response.get("content").unwrap_or(&Value::Null));
             }
         }
@@ -67,15 +103,21 @@ fn json_renamed(original: &Value) -> Vec<String> {
 
 /// Removes the operation with this operationId from the document.
 pub fn remove_operation(doc: &mut Value, operation_id: &str) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
     for item in paths.values_mut() {
         if let Some(item) = item.as_object_mut() {
             item.retain(|method, op| {
-                !(METHODS.contains(&method.as_str()) && op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+                !(METHODS.contains(&method.as_str())
+                    && op.get("operationId").and_then(Value::as_str) == Some(operation_id))
             });
         }
     }
-    paths.retain(|_, item| item.as_object().is_none_or(|m| m.keys().any(|k| METHODS.contains(&k.as_str()))));
+    paths.retain(|_, item| {
+        item.as_object()
+            .is_none_or(|m| m.keys().any(|k| METHODS.contains(&k.as_str())))
+    });
 }
 
 fn reshape_operation(
@@ -101,9 +143,14 @@ fn reshape_operation(
         });
         for (i, p) in params.iter_mut().enumerate() {
             let mut resolved = inline(p, components);
-            if resolved.get("in").and_then(Value::as_str) == Some("path") && resolved.get("required") != Some(&json!(true)) {
+            if resolved.get("in").and_then(Value::as_str) == Some("path")
+                && resolved.get("required") != Some(&json!(true))
+            {
                 resolved["required"] = json!(true);
-                notes.push(Problem::new(join(&join(pointer, "parameters"), &i.to_string()), "a path parameter is always required"));
+                notes.push(Problem::new(
+                    join(&join(pointer, "parameters"), &i.to_string()),
+                    "a path parameter is always required",
+                ));
             }
             if resolved != *p {
                 *p = resolved;
@@ -115,19 +162,32 @@ fn reshape_operation(
     if let Some(body) = op.get("requestBody") {
         let mut body = inline(body, components);
         let here = join(pointer, "requestBody");
-        let content = body.get("content").and_then(Value::as_object).cloned().unwrap_or_default();
+        let content = body
+            .get("content")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let (chosen, mut media) = choose_request_media(&content).ok_or_else(|| {
             let types: Vec<&str> = content.keys().map(String::as_str).collect();
-            format!("no request body media type the Rust client can send (found {})", types.join(", "))
+            format!(
+                "no request body media type the Rust client can send (found {})",
+                types.join(", ")
+            )
         })?;
         if content.len() > 1 || !content.contains_key(&chosen) {
-            notes.push(Problem::new(&here, format!("{label}: the client sends the body as `{chosen}` only")));
+            notes.push(Problem::new(
+                &here,
+                format!("{label}: the client sends the body as `{chosen}` only"),
+            ));
         }
         if let Some(m) = media.as_object_mut() {
             m.remove("encoding");
             m.remove("examples");
             if chosen == "application/octet-stream" {
-                m.insert("schema".into(), json!({ "type": "string", "format": "binary" }));
+                m.insert(
+                    "schema".into(),
+                    json!({ "type": "string", "format": "binary" }),
+                );
             } else {
                 m.entry("schema").or_insert_with(|| json!({}));
             }
@@ -137,14 +197,19 @@ fn reshape_operation(
     }
 
     // Responses: one JSON media type, `default` as errors, one success and one error shape.
-    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return Ok(()) };
+    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
     let has_success = responses.keys().any(|k| k.starts_with('2'));
     if has_success {
         if let Some(default) = responses.shift_remove("default") {
             for range in ["4XX", "5XX"] {
                 responses.entry(range).or_insert_with(|| default.clone());
             }
-            notes.push(Problem::new(join(&join(pointer, "responses"), "default"), format!("{label}: `default` became the 4XX and 5XX errors")));
+            notes.push(Problem::new(
+                join(&join(pointer, "responses"), "default"),
+                format!("{label}: `default` became the 4XX and 5XX errors"),
+            ));
         }
     }
     for (code, response) in responses.iter_mut() {
@@ -153,7 +218,10 @@ fn reshape_operation(
         if let Some(content) = resolved.get("content").and_then(Value::as_object).cloned() {
             if let Some((chosen, mut media)) = choose_json(&content) {
                 if content.len() > 1 {
-                    notes.push(Problem::new(&here, format!("{label} {code}: the client reads only `{chosen}`")));
+                    notes.push(Problem::new(
+                        &here,
+                        format!("{label} {code}: the client reads only `{chosen}`"),
+                    ));
                 }
                 if let Some(m) = media.as_object_mut() {
                     m.remove("encoding");
@@ -168,8 +236,10 @@ fn reshape_operation(
     }
 
     // progenitor allows one response shape among the successes and one among the errors.
-    let shapes: Vec<(String, bool, String)> =
-        responses.iter().map(|(code, r)| (code.clone(), is_success(code, has_success), shape(r))).collect();
+    let shapes: Vec<(String, bool, String)> = responses
+        .iter()
+        .map(|(code, r)| (code.clone(), is_success(code, has_success), shape(r)))
+        .collect();
     let success: Vec<&(String, bool, String)> = shapes.iter().filter(|s| s.1).collect();
     if let Some(first) = success.first() {
         for (code, _, s) in success.iter().skip(1).map(|x| (&x.0, x.1, &x.2)) {
@@ -192,7 +262,9 @@ fn reshape_operation(
         }
         notes.push(Problem::new(
             join(pointer, "responses"),
-            format!("{label}: its errors have different bodies; the client returns them as raw bytes"),
+            format!(
+                "{label}: its errors have different bodies; the client returns them as raw bytes"
+            ),
         ));
     }
     Ok(())
@@ -215,21 +287,37 @@ fn shape(response: &Value) -> String {
 }
 
 fn is_json_media(name: &str) -> bool {
-    let essence = name.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = name
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json") || essence.ends_with("/json")
 }
 
 fn choose_json(content: &Map<String, Value>) -> Option<(String, Value)> {
-    let exact = content.iter().find(|(k, _)| k.split(';').next().map(str::trim) == Some("application/json"));
-    exact.or_else(|| content.iter().find(|(k, _)| is_json_media(k))).map(|(k, v)| (k.clone(), v.clone()))
+    let exact = content
+        .iter()
+        .find(|(k, _)| k.split(';').next().map(str::trim) == Some("application/json"));
+    exact
+        .or_else(|| content.iter().find(|(k, _)| is_json_media(k)))
+        .map(|(k, v)| (k.clone(), v.clone()))
 }
 
 fn choose_request_media(content: &Map<String, Value>) -> Option<(String, Value)> {
     if let Some((_, media)) = choose_json(content) {
         return Some(("application/json".into(), media));
     }
-    for wanted in ["application/x-www-form-urlencoded", "application/octet-stream", "text/plain"] {
-        if let Some((_, v)) = content.iter().find(|(k, _)| k.split(';').next().map(str::trim) == Some(wanted)) {
+    for wanted in [
+        "application/x-www-form-urlencoded",
+        "application/octet-stream",
+        "text/plain",
+    ] {
+        if let Some((_, v)) = content
+            .iter()
+            .find(|(k, _)| k.split(';').next().map(str::trim) == Some(wanted))
+        {
             return Some((wanted.to_string(), v.clone()));
         }
     }
@@ -240,8 +328,15 @@ fn choose_request_media(content: &Map<String, Value>) -> Option<(String, Value)>
 fn inline(value: &Value, components: &Value) -> Value {
     let mut current = value.clone();
     for _ in 0..16 {
-        let Some(reference) = current.get("$ref").and_then(Value::as_str) else { break };
-        let Some(target) = reference.strip_prefix("#/components").and_then(|p| components.pointer(p)) else { break };
+        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        let Some(target) = reference
+            .strip_prefix("#/components")
+            .and_then(|p| components.pointer(p))
+        else {
+            break;
+        };
         current = target.clone();
     }
     current
@@ -254,7 +349,11 @@ fn dedupe_enums(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
             if let Some(Value::Array(values)) = map.get("enum") {
                 let mut seen: BTreeMap<String, usize> = BTreeMap::new();
                 let collides = values.iter().filter_map(Value::as_str).any(|v| {
-                    let key: String = v.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+                    let key: String = v
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric())
+                        .collect::<String>()
+                        .to_ascii_lowercase();
                     let count = seen.entry(key).or_default();
                     *count += 1;
                     *count > 1

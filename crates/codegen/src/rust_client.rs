@@ -29,27 +29,42 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError
                 let ids = operation_ids(&doc);
                 let culprits = bisect(&doc, &ids);
                 if culprits.is_empty() {
-                    return Err(CodegenError::Failed { target: TARGET, message: format!("progenitor failed: {message}") });
+                    return Err(CodegenError::Failed {
+                        target: TARGET,
+                        message: format!("progenitor failed: {message}"),
+                    });
                 }
                 for (id, reason) in culprits {
                     remove_operation(&mut doc, &id);
-                    notes.push(Problem::new("", format!("left out operation `{id}` ({reason})")));
+                    notes.push(Problem::new(
+                        "",
+                        format!("left out operation `{id}` ({reason})"),
+                    ));
                 }
             }
         }
     };
-    let file = syn::parse2::<syn::File>(tokens)
-        .map_err(|e| CodegenError::Failed { target: TARGET, message: format!("progenitor produced unparsable code: {e}") })?;
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| CodegenError::Failed {
+        target: TARGET,
+        message: format!("progenitor produced unparsable code: {e}"),
+    })?;
     let body = prettyplease::unparse(&file);
-    Ok(Output { text: format!("{}{body}", origin.header("//")), notes })
+    Ok(Output {
+        text: format!("{}{body}", origin.header("//")),
+        notes,
+    })
 }
 
 /// One run of progenitor; a panic becomes an `Err` with its message.
 fn attempt(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
-    let api: OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| format!("the reshaped document is invalid: {e}"))?;
+    let api: OpenAPI = serde_json::from_value(doc.clone())
+        .map_err(|e| format!("the reshaped document is invalid: {e}"))?;
     let mut settings = GenerationSettings::default();
-    settings.with_interface(InterfaceStyle::Positional).with_tag(TagStyle::Merged);
-    quiet_panics(|| Generator::new(&settings).generate_tokens(&api)).and_then(|r| r.map_err(|e| first_line(&e.to_string())))
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        .with_tag(TagStyle::Merged);
+    quiet_panics(|| Generator::new(&settings).generate_tokens(&api))
+        .and_then(|r| r.map_err(|e| first_line(&e.to_string())))
 }
 
 /// The operations whose presence makes progenitor fail, each with its failure.
@@ -65,7 +80,10 @@ fn bisect(doc: &Value, ids: &[String]) -> Vec<(String, String)> {
     };
     match attempt(&only(ids)) {
         Ok(_) => Vec::new(),
-        Err(message) if ids.len() == 1 => vec![(ids[0].clone(), format!("{}: {message}", label(doc, &ids[0])))],
+        Err(message) if ids.len() == 1 => vec![(
+            ids[0].clone(),
+            format!("{}: {message}", label(doc, &ids[0])),
+        )],
         Err(_) if ids.is_empty() => Vec::new(),
         Err(_) => {
             let (a, b) = ids.split_at(ids.len() / 2);
@@ -78,7 +96,12 @@ fn bisect(doc: &Value, ids: &[String]) -> Vec<(String, String)> {
 
 fn operation_ids(doc: &Value) -> Vec<String> {
     let mut ids = Vec::new();
-    for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         for op in item.as_object().into_iter().flat_map(|m| m.values()) {
             if let Some(id) = op.get("operationId").and_then(Value::as_str) {
                 ids.push(id.to_string());
@@ -89,7 +112,12 @@ fn operation_ids(doc: &Value) -> Vec<String> {
 }
 
 fn label(doc: &Value, id: &str) -> String {
-    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         for (method, op) in item.as_object().into_iter().flatten() {
             if op.get("operationId").and_then(Value::as_str) == Some(id) {
                 return format!("{} {path}", method.to_uppercase());
@@ -129,7 +157,11 @@ fn quiet_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// The first line of a message, cut to a readable length.
 fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or_default().trim_end_matches([' ', '{', '(']);
+    let line = message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches([' ', '{', '(']);
     match line.char_indices().nth(200) {
         Some((cut, _)) => format!("{}...", &line[..cut]),
         None => line.to_string(),

@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 
 use crate::{CodegenError, Origin, Output};
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 const LOCATIONS: &[&str] = &["query", "header", "path", "cookie"];
 const COMPONENT_SECTIONS: &[(&str, &str)] = &[
     ("schemas", "schemas"),
@@ -23,15 +25,24 @@ const COMPONENT_SECTIONS: &[(&str, &str)] = &[
 
 /// Generates the `.d.ts` text of the spec.
 pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
-    let mut e = Emitter { doc: &spec.document, out: String::new(), notes: Vec::new() };
+    let mut e = Emitter {
+        doc: &spec.document,
+        out: String::new(),
+        notes: Vec::new(),
+    };
     e.out.push_str(&origin.header("//"));
     e.paths();
-    e.out.push_str("export type webhooks = Record<string, never>;\n");
+    e.out
+        .push_str("export type webhooks = Record<string, never>;\n");
     e.components();
-    e.out.push_str("export type $defs = Record<string, never>;\n");
+    e.out
+        .push_str("export type $defs = Record<string, never>;\n");
     e.operations();
     e.named_exports();
-    Ok(Output { text: e.out, notes: e.notes })
+    Ok(Output {
+        text: e.out,
+        notes: e.notes,
+    })
 }
 
 struct Emitter<'a> {
@@ -55,9 +66,17 @@ impl<'a> Emitter<'a> {
 
     fn doc_comment(&mut self, depth: usize, node: &Value) {
         let mut lines: Vec<String> = Vec::new();
-        if let Some(d) = node.get("description").or_else(|| node.get("summary")).and_then(Value::as_str) {
+        if let Some(d) = node
+            .get("description")
+            .or_else(|| node.get("summary"))
+            .and_then(Value::as_str)
+        {
             for (i, l) in d.trim().lines().enumerate() {
-                lines.push(if i == 0 { format!("@description {l}") } else { l.to_string() });
+                lines.push(if i == 0 {
+                    format!("@description {l}")
+                } else {
+                    l.to_string()
+                });
             }
         }
         if node.get("deprecated") == Some(&Value::Bool(true)) {
@@ -88,7 +107,11 @@ impl<'a> Emitter<'a> {
             self.line(1, &format!("{}: {{", quote(path)));
             self.parameters_block(2, item.get("parameters"), None);
             for method in METHODS {
-                match item.get(*method).and_then(|op| op.get("operationId")).and_then(Value::as_str) {
+                match item
+                    .get(*method)
+                    .and_then(|op| op.get("operationId"))
+                    .and_then(Value::as_str)
+                {
                     Some(id) => {
                         self.doc_comment(2, &item[*method]);
                         self.line(2, &format!("{method}: operations[{}];", quote(id)));
@@ -114,22 +137,40 @@ impl<'a> Emitter<'a> {
         }
         self.line(depth, "parameters: {");
         for location in LOCATIONS {
-            let here: Vec<&(Value, Value)> = params.iter().filter(|(_, r)| r.get("in").and_then(Value::as_str) == Some(location)).collect();
+            let here: Vec<&(Value, Value)> = params
+                .iter()
+                .filter(|(_, r)| r.get("in").and_then(Value::as_str) == Some(location))
+                .collect();
             if here.is_empty() {
                 self.line(depth + 1, &format!("{location}?: never;"));
                 continue;
             }
-            let required = here.iter().any(|(_, r)| r.get("required") == Some(&Value::Bool(true)));
-            self.line(depth + 1, &format!("{location}{}: {{", if required { "" } else { "?" }));
+            let required = here
+                .iter()
+                .any(|(_, r)| r.get("required") == Some(&Value::Bool(true)));
+            self.line(
+                depth + 1,
+                &format!("{location}{}: {{", if required { "" } else { "?" }),
+            );
             for (original, resolved) in here {
-                let name = resolved.get("name").and_then(Value::as_str).unwrap_or_default();
+                let name = resolved
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let ty = match reference_name(original, "parameters") {
                     Some(r) => format!("components[\"parameters\"][{}]", quote(&r)),
                     None => self.schema_or_unknown(resolved.get("schema"), depth + 2),
                 };
                 let optional = resolved.get("required") != Some(&Value::Bool(true));
                 self.doc_comment(depth + 2, resolved);
-                self.line(depth + 2, &format!("{}{}: {ty};", property_name(name), if optional { "?" } else { "" }));
+                self.line(
+                    depth + 2,
+                    &format!(
+                        "{}{}: {ty};",
+                        property_name(name),
+                        if optional { "?" } else { "" }
+                    ),
+                );
             }
             self.line(depth + 1, "};");
         }
@@ -153,9 +194,11 @@ impl<'a> Emitter<'a> {
                         self.schema(value, 2)
                     }
                     "responses" => self.response(value, 2),
-                    "parameters" => self.schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
+                    "parameters" => self
+                        .schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
                     "requestBodies" => self.request_body_inner(value, 2),
-                    _ => self.schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
+                    _ => self
+                        .schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
                 };
                 self.line(2, &format!("{}: {text};", property_name(name)));
             }
@@ -170,24 +213,37 @@ impl<'a> Emitter<'a> {
         let paths = obj(self.doc.get("paths")).cloned().unwrap_or_default();
         for item in paths.values() {
             for method in METHODS {
-                let Some(op) = item.get(*method) else { continue };
-                let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 self.line(1, &format!("{}: {{", property_name(id)));
                 self.parameters_block(2, item.get("parameters"), op.get("parameters"));
                 match op.get("requestBody") {
                     None => self.line(2, "requestBody?: never;"),
                     Some(body) => {
-                        let required = self.resolve(body).get("required") == Some(&Value::Bool(true));
+                        let required =
+                            self.resolve(body).get("required") == Some(&Value::Bool(true));
                         let ty = match reference_name(body, "requestBodies") {
                             Some(r) => format!("components[\"requestBodies\"][{}]", quote(&r)),
                             None => self.request_body_inner(body, 2),
                         };
-                        self.line(2, &format!("requestBody{}: {ty};", if required { "" } else { "?" }));
+                        self.line(
+                            2,
+                            &format!("requestBody{}: {ty};", if required { "" } else { "?" }),
+                        );
                     }
                 }
                 self.line(2, "responses: {");
                 for (code, response) in obj(op.get("responses")).cloned().unwrap_or_default() {
-                    let key = if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) { code.clone() } else { quote(&code) };
+                    let key = if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
+                        code.clone()
+                    } else {
+                        quote(&code)
+                    };
                     let ty = match reference_name(&response, "responses") {
                         Some(r) => format!("components[\"responses\"][{}]", quote(&r)),
                         None => self.response(&response, 3),
@@ -202,9 +258,12 @@ impl<'a> Emitter<'a> {
     }
 
     fn named_exports(&mut self) {
-        let reserved: BTreeSet<&str> = ["paths", "webhooks", "components", "operations", "$defs"].into();
+        let reserved: BTreeSet<&str> =
+            ["paths", "webhooks", "components", "operations", "$defs"].into();
         let mut taken: BTreeSet<String> = BTreeSet::new();
-        let schemas = obj(self.doc.pointer("/components/schemas")).cloned().unwrap_or_default();
+        let schemas = obj(self.doc.pointer("/components/schemas"))
+            .cloned()
+            .unwrap_or_default();
         if schemas.is_empty() {
             return;
         }
@@ -225,7 +284,13 @@ impl<'a> Emitter<'a> {
                 ));
             }
             taken.insert(ident.clone());
-            self.line(0, &format!("export type {ident} = components[\"schemas\"][{}];", quote(name)));
+            self.line(
+                0,
+                &format!(
+                    "export type {ident} = components[\"schemas\"][{}];",
+                    quote(name)
+                ),
+            );
         }
     }
 
@@ -242,7 +307,12 @@ impl<'a> Emitter<'a> {
                 None => self.schema_or_unknown(resolved.get("schema"), depth + 2),
             };
             let optional = resolved.get("required") != Some(&Value::Bool(true));
-            let _ = writeln!(s, "{pad}    {}{}: {ty};", property_name(&name), if optional { "?" } else { "" });
+            let _ = writeln!(
+                s,
+                "{pad}    {}{}: {ty};",
+                property_name(&name),
+                if optional { "?" } else { "" }
+            );
         }
         let _ = writeln!(s, "{pad}    [name: string]: unknown;");
         let _ = writeln!(s, "{pad}}};");
@@ -285,7 +355,11 @@ impl<'a> Emitter<'a> {
     /// The TypeScript type of a schema, formatted for `depth` levels of indentation.
     fn schema(&mut self, schema: &Value, depth: usize) -> String {
         let Some(map) = schema.as_object() else {
-            return if schema == &Value::Bool(false) { "never".into() } else { "unknown".into() };
+            return if schema == &Value::Bool(false) {
+                "never".into()
+            } else {
+                "unknown".into()
+            };
         };
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
             return match reference.strip_prefix("#/components/schemas/") {
@@ -296,16 +370,31 @@ impl<'a> Emitter<'a> {
         let nullable = map.get("nullable") == Some(&Value::Bool(true));
         let mut parts: Vec<String> = Vec::new();
         if let Some(values) = map.get("enum").and_then(Value::as_array) {
-            let literals: Vec<String> = values.iter().filter(|v| !(v.is_null() && nullable)).map(literal).collect();
-            parts.push(if literals.is_empty() { "never".into() } else { literals.join(" | ") });
+            let literals: Vec<String> = values
+                .iter()
+                .filter(|v| !(v.is_null() && nullable))
+                .map(literal)
+                .collect();
+            parts.push(if literals.is_empty() {
+                "never".into()
+            } else {
+                literals.join(" | ")
+            });
         } else if let Some(t) = map.get("type").and_then(Value::as_str) {
             parts.push(match t {
                 "string" => "string".into(),
                 "integer" | "number" => "number".into(),
                 "boolean" => "boolean".into(),
                 "array" => {
-                    let item = map.get("items").map(|i| self.schema(i, depth)).unwrap_or_else(|| "unknown".into());
-                    if item.contains(' ') && !item.starts_with('{') { format!("({item})[]") } else { format!("{item}[]") }
+                    let item = map
+                        .get("items")
+                        .map(|i| self.schema(i, depth))
+                        .unwrap_or_else(|| "unknown".into());
+                    if item.contains(' ') && !item.starts_with('{') {
+                        format!("({item})[]")
+                    } else {
+                        format!("{item}[]")
+                    }
                 }
                 "object" => self.object(map, depth),
                 _ => "unknown".into(),
@@ -314,7 +403,11 @@ impl<'a> Emitter<'a> {
             parts.push(self.object(map, depth));
         }
         if let Some(all) = map.get("allOf").and_then(Value::as_array) {
-            let members: Vec<String> = all.iter().map(|s| self.schema(s, depth)).map(|t| paren(&t)).collect();
+            let members: Vec<String> = all
+                .iter()
+                .map(|s| self.schema(s, depth))
+                .map(|t| paren(&t))
+                .collect();
             if !members.is_empty() {
                 parts.push(members.join(" & "));
             }
@@ -330,7 +423,11 @@ impl<'a> Emitter<'a> {
         let mut ty = match parts.len() {
             0 => "unknown".to_string(),
             1 => parts.remove(0),
-            _ => parts.iter().map(|p| paren(p)).collect::<Vec<_>>().join(" & "),
+            _ => parts
+                .iter()
+                .map(|p| paren(p))
+                .collect::<Vec<_>>()
+                .join(" & "),
         };
         if nullable && ty != "unknown" {
             ty = format!("{} | null", ty);
@@ -339,8 +436,13 @@ impl<'a> Emitter<'a> {
     }
 
     fn object(&mut self, map: &Map<String, Value>, depth: usize) -> String {
-        let required: BTreeSet<&str> =
-            map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let required: BTreeSet<&str> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let props = obj(map.get("properties")).cloned().unwrap_or_default();
         let extra = match map.get("additionalProperties") {
             None | Some(Value::Bool(true)) if props.is_empty() => Some("unknown".to_string()),
@@ -351,7 +453,11 @@ impl<'a> Emitter<'a> {
         };
         if props.is_empty() {
             return match extra {
-                Some(t) => format!("{{\n{}[key: string]: {t};\n{}}}", "    ".repeat(depth + 1), "    ".repeat(depth)),
+                Some(t) => format!(
+                    "{{\n{}[key: string]: {t};\n{}}}",
+                    "    ".repeat(depth + 1),
+                    "    ".repeat(depth)
+                ),
                 None => "Record<string, never>".into(),
             };
         }
@@ -363,12 +469,20 @@ impl<'a> Emitter<'a> {
             let comment = std::mem::replace(&mut self.out, saved);
             s.push_str(&comment);
             let ty = self.schema(prop, depth + 1);
-            let optional = if required.contains(name.as_str()) { "" } else { "?" };
+            let optional = if required.contains(name.as_str()) {
+                ""
+            } else {
+                "?"
+            };
             let _ = writeln!(s, "{pad}{}{optional}: {ty};", property_name(name));
         }
         let _ = write!(s, "{}}}", "    ".repeat(depth));
         if let Some(t) = extra {
-            let _ = write!(s, " & {{\n{pad}[key: string]: {t};\n{}}}", "    ".repeat(depth));
+            let _ = write!(
+                s,
+                " & {{\n{pad}[key: string]: {t};\n{}}}",
+                "    ".repeat(depth)
+            );
         }
         s
     }
@@ -376,7 +490,12 @@ impl<'a> Emitter<'a> {
     fn resolve<'v>(&'v self, value: &'v Value) -> &'v Value {
         let mut current = value;
         for _ in 0..16 {
-            match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| self.doc.pointer(p)) {
+            match current
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| self.doc.pointer(p))
+            {
                 Some(target) => current = target,
                 None => break,
             }
@@ -387,7 +506,9 @@ impl<'a> Emitter<'a> {
 
 fn reference_name(value: &Value, section: &str) -> Option<String> {
     let reference = value.get("$ref")?.as_str()?;
-    reference.strip_prefix(&format!("#/components/{section}/")).map(unescape)
+    reference
+        .strip_prefix(&format!("#/components/{section}/"))
+        .map(unescape)
 }
 
 fn unescape(token: &str) -> String {
@@ -395,7 +516,11 @@ fn unescape(token: &str) -> String {
 }
 
 fn paren(t: &str) -> String {
-    if t.contains(" | ") && !(t.starts_with('(') && t.ends_with(')')) { format!("({t})") } else { t.to_string() }
+    if t.contains(" | ") && !(t.starts_with('(') && t.ends_with(')')) {
+        format!("({t})")
+    } else {
+        t.to_string()
+    }
 }
 
 fn literal(v: &Value) -> String {
@@ -412,13 +537,19 @@ fn quote(s: &str) -> String {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
 /// A property key: bare when it is an identifier, quoted otherwise.
 fn property_name(s: &str) -> String {
-    if is_identifier(s) { s.to_string() } else { quote(s) }
+    if is_identifier(s) {
+        s.to_string()
+    } else {
+        quote(s)
+    }
 }
 
 /// A TypeScript type name for a schema name: PascalCase of its alphanumeric words.

@@ -20,27 +20,54 @@ fn specs() -> Vec<(String, String)> {
     let mut out = vec![("api".to_string(), "openapi/api.yaml".to_string())];
     let mut fixtures: Vec<_> = std::fs::read_dir(root().join("fixtures/specs"))
         .expect("fixtures/specs exists")
-        .map(|e| e.expect("readable entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(".yaml") || n.ends_with(".json"))
         .collect();
     fixtures.sort();
     for name in fixtures {
-        let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name).to_string();
+        let stem = name
+            .rsplit_once('.')
+            .map(|(s, _)| s)
+            .unwrap_or(&name)
+            .to_string();
         out.push((stem, format!("fixtures/specs/{name}")));
     }
     out
 }
 
-fn check(target: &str, generate: fn(&Spec, &Origin<'_>) -> Result<Output, accord_codegen::CodegenError>) {
+fn check(
+    target: &str,
+    generate: fn(&Spec, &Origin<'_>) -> Result<Output, accord_codegen::CodegenError>,
+) {
     let specs = specs();
-    assert!(specs.len() >= 9, "expected the contract and at least 8 fixture specs");
+    assert!(
+        specs.len() >= 9,
+        "expected the contract and at least 8 fixture specs"
+    );
     for (stem, path) in specs {
-        let spec = Spec::load(root().join(&path)).unwrap_or_else(|e| panic!("{path} must load: {e}"));
-        let origin = Origin { source: &path, command: COMMAND };
+        let spec =
+            Spec::load(root().join(&path)).unwrap_or_else(|e| panic!("{path} must load: {e}"));
+        let origin = Origin {
+            source: &path,
+            command: COMMAND,
+        };
         let output = generate(&spec, &origin).unwrap_or_else(|e| panic!("{path}: {e}"));
         let again = generate(&spec, &origin).unwrap_or_else(|e| panic!("{path}: {e}"));
-        assert_eq!(output.text, again.text, "{path}: {target} output is not deterministic");
-        let notes: Vec<String> = spec.notes.iter().chain(&output.notes).map(ToString::to_string).collect();
+        assert_eq!(
+            output.text, again.text,
+            "{path}: {target} output is not deterministic"
+        );
+        let notes: Vec<String> = spec
+            .notes
+            .iter()
+            .chain(&output.notes)
+            .map(ToString::to_string)
+            .collect();
         insta::with_settings!({ snapshot_suffix => stem.clone(), prepend_module_to_snapshot => false, omit_expression => true }, {
             insta::assert_snapshot!(target, output.text);
             insta::assert_snapshot!(format!("{target}_notes"), notes.join("\n"));

@@ -14,13 +14,20 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { pointer: pointer.into(), message: message.into() }
+        Problem {
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "#" } else { &self.pointer };
+        let pointer = if self.pointer.is_empty() {
+            "#"
+        } else {
+            &self.pointer
+        };
         write!(f, "{pointer}: {}", self.message)
     }
 }
@@ -35,9 +42,16 @@ pub enum SpecError {
         source: std::io::Error,
     },
     #[error("{}: not valid {format}: {message}", path.display())]
-    Syntax { path: PathBuf, format: &'static str, message: String },
+    Syntax {
+        path: PathBuf,
+        format: &'static str,
+        message: String,
+    },
     #[error("{}: {} problem{} found:\n{}", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" }, list(problems))]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
 }
 
 impl SpecError {
@@ -51,7 +65,11 @@ impl SpecError {
 }
 
 fn list(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Escapes one JSON pointer token (RFC 6901).

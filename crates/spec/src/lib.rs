@@ -37,7 +37,10 @@ impl Spec {
     /// Reads and loads a spec file. YAML or JSON is chosen by content, not extension.
     pub fn load(path: impl AsRef<Path>) -> Result<Spec, SpecError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| SpecError::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| SpecError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| SpecError::Syntax {
             path: path.to_path_buf(),
             format: "UTF-8",
@@ -55,7 +58,10 @@ impl Spec {
 
     /// Loads a spec from an already parsed JSON value.
     pub fn from_value(mut document: Value, path: PathBuf) -> Result<Spec, SpecError> {
-        let invalid = |problems: Vec<Problem>| SpecError::Invalid { path: path.clone(), problems };
+        let invalid = |problems: Vec<Problem>| SpecError::Invalid {
+            path: path.clone(),
+            problems,
+        };
         let source_version = detect_version(&document).map_err(|p| invalid(vec![p]))?;
         let mut notes = Vec::new();
         if source_version.starts_with("3.1") {
@@ -65,9 +71,15 @@ impl Spec {
         if !problems.is_empty() {
             return Err(invalid(problems));
         }
-        let openapi: openapiv3::OpenAPI =
-            serde_path_to_error::deserialize(&document).map_err(|e| invalid(vec![typed_problem(&e)]))?;
-        Ok(Spec { path, source_version, document, openapi, notes })
+        let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(&document)
+            .map_err(|e| invalid(vec![typed_problem(&e)]))?;
+        Ok(Spec {
+            path,
+            source_version,
+            document,
+            openapi,
+            notes,
+        })
     }
 
     /// The title of the API.
@@ -79,20 +91,34 @@ impl Spec {
 fn parse_text(text: &str, path: &Path) -> Result<Value, SpecError> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.is_empty() {
-        return Err(SpecError::Syntax { path: path.to_path_buf(), format: "YAML or JSON", message: "the file is empty".into() });
+        return Err(SpecError::Syntax {
+            path: path.to_path_buf(),
+            format: "YAML or JSON",
+            message: "the file is empty".into(),
+        });
     }
     if trimmed.starts_with('{') {
         serde_json::from_str(trimmed).map_err(|e| SpecError::Syntax {
             path: path.to_path_buf(),
             format: "JSON",
-            message: format!("line {} column {}: {e}", e.line(), e.column()),
+            message: format!(
+                "line {} column {}: {}",
+                e.line(),
+                e.column(),
+                strip_location(&e.to_string())
+            ),
         })
     } else {
         let value: Value = serde_yaml::from_str(trimmed).map_err(|e| SpecError::Syntax {
             path: path.to_path_buf(),
             format: "YAML",
             message: match e.location() {
-                Some(at) => format!("line {} column {}: {e}", at.line(), at.column()),
+                Some(at) => format!(
+                    "line {} column {}: {}",
+                    at.line(),
+                    at.column(),
+                    strip_location(&e.to_string())
+                ),
                 None => e.to_string(),
             },
         })?;
@@ -100,22 +126,43 @@ fn parse_text(text: &str, path: &Path) -> Result<Value, SpecError> {
     }
 }
 
+fn strip_location(message: &str) -> &str {
+    message.split(" at line ").next().unwrap_or(message)
+}
+
 fn detect_version(doc: &Value) -> Result<String, Problem> {
     let Some(root) = doc.as_object() else {
-        return Err(Problem::new("", "the document is not an object; an OpenAPI document starts with `openapi: 3.x`"));
+        return Err(Problem::new(
+            "",
+            "the document is not an object; an OpenAPI document starts with `openapi: 3.x`",
+        ));
     };
     if let Some(v) = root.get("swagger") {
-        let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let v = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
         return Err(Problem::new(
             "/swagger",
-            format!("Swagger {v} documents are not supported; convert to OpenAPI 3 first (for example with swagger2openapi)"),
+            format!(
+                "Swagger {v} documents are not supported; convert to OpenAPI 3 first (for example with swagger2openapi)"
+            ),
         ));
     }
     match root.get("openapi") {
         Some(Value::String(v)) if v.starts_with("3.0.") || v.starts_with("3.1.") => Ok(v.clone()),
-        Some(Value::String(v)) => Err(Problem::new("/openapi", format!("OpenAPI version `{v}` is not supported; use 3.0.x or 3.1.x"))),
-        Some(other) => Err(Problem::new("/openapi", format!("`openapi` must be a string such as \"3.0.3\", found {other}"))),
-        None => Err(Problem::new("", "no `openapi` field; this does not look like an OpenAPI 3 document")),
+        Some(Value::String(v)) => Err(Problem::new(
+            "/openapi",
+            format!("OpenAPI version `{v}` is not supported; use 3.0.x or 3.1.x"),
+        )),
+        Some(other) => Err(Problem::new(
+            "/openapi",
+            format!("`openapi` must be a string such as \"3.0.3\", found {other}"),
+        )),
+        None => Err(Problem::new(
+            "",
+            "no `openapi` field; this does not look like an OpenAPI 3 document",
+        )),
     }
 }
 
@@ -131,7 +178,11 @@ fn typed_problem(e: &serde_path_to_error::Error<serde_json::Error>) -> Problem {
         }
     }
     let inner = e.inner().to_string();
-    let inner = inner.split(" at line ").next().unwrap_or(&inner).to_string();
+    let inner = inner
+        .split(" at line ")
+        .next()
+        .unwrap_or(&inner)
+        .to_string();
     let hint = if inner.contains("did not match any variant of untagged enum ReferenceOr") {
         "is neither a valid object of its kind nor a `$ref`".to_string()
     } else {

@@ -22,8 +22,16 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 8] =
-        [Method::Get, Method::Put, Method::Post, Method::Delete, Method::Options, Method::Head, Method::Patch, Method::Trace];
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+    ];
 
     /// The lowercase name, as a key of a path item.
     pub fn as_str(self) -> &'static str {
@@ -85,7 +93,11 @@ impl<'a> OperationRef<'a> {
 
     /// Path-level and operation-level parameters, resolved; the operation's win on a clash.
     pub fn parameters(&self, api: &'a OpenAPI) -> Vec<&'a Parameter> {
-        let resolved = |list: &'a [ReferenceOr<Parameter>]| list.iter().filter_map(|p| api.resolve(p)).collect::<Vec<_>>();
+        let resolved = |list: &'a [ReferenceOr<Parameter>]| {
+            list.iter()
+                .filter_map(|p| api.resolve(p))
+                .collect::<Vec<_>>()
+        };
         let own = resolved(&self.operation.parameters);
         let mut out: Vec<&Parameter> = resolved(&self.item.parameters)
             .into_iter()
@@ -97,7 +109,8 @@ impl<'a> OperationRef<'a> {
 }
 
 fn same_parameter(a: &Parameter, b: &Parameter) -> bool {
-    std::mem::discriminant(a) == std::mem::discriminant(b) && a.parameter_data_ref().name == b.parameter_data_ref().name
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+        && a.parameter_data_ref().name == b.parameter_data_ref().name
 }
 
 impl Spec {
@@ -105,10 +118,17 @@ impl Spec {
     pub fn operations(&self) -> Vec<OperationRef<'_>> {
         let mut out = Vec::new();
         for (path, item) in self.openapi.paths.paths.iter() {
-            let ReferenceOr::Item(item) = item else { continue };
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
             for method in Method::ALL {
                 if let Some(operation) = method.of(item) {
-                    out.push(OperationRef { path, method, item, operation });
+                    out.push(OperationRef {
+                        path,
+                        method,
+                        item,
+                        operation,
+                    });
                 }
             }
         }
@@ -130,7 +150,8 @@ macro_rules! resolve_section {
                     match current {
                         ReferenceOr::Item(item) => return Some(item),
                         ReferenceOr::Reference { reference } => {
-                            let name = reference.strip_prefix(concat!("#/components/", $section, "/"))?;
+                            let name =
+                                reference.strip_prefix(concat!("#/components/", $section, "/"))?;
                             current = self.components.as_ref()?.$field.get(name)?;
                         }
                     }

@@ -10,13 +10,25 @@ use crate::error::{Problem, join};
 /// Rewrites a 3.1 document in place as 3.0.3 and returns what it changed.
 pub fn openapi_31_to_30(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
-    let Some(root) = doc.as_object_mut() else { return notes };
-    let from = root.get("openapi").and_then(Value::as_str).unwrap_or("3.1").to_string();
+    let Some(root) = doc.as_object_mut() else {
+        return notes;
+    };
+    let from = root
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("3.1")
+        .to_string();
     root.insert("openapi".into(), json!("3.0.3"));
-    notes.push(Problem::new("/openapi", format!("converted OpenAPI {from} to 3.0.3")));
+    notes.push(Problem::new(
+        "/openapi",
+        format!("converted OpenAPI {from} to 3.0.3"),
+    ));
     for key in ["webhooks", "jsonSchemaDialect"] {
         if root.remove(key).is_some() {
-            notes.push(Problem::new(join("", key), "left out: not part of OpenAPI 3.0"));
+            notes.push(Problem::new(
+                join("", key),
+                "left out: not part of OpenAPI 3.0",
+            ));
         }
     }
     if !root.contains_key("paths") {
@@ -24,14 +36,24 @@ pub fn openapi_31_to_30(doc: &mut Value) -> Vec<Problem> {
     }
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         if components.remove("pathItems").is_some() {
-            notes.push(Problem::new("/components/pathItems", "left out: not part of OpenAPI 3.0"));
+            notes.push(Problem::new(
+                "/components/pathItems",
+                "left out: not part of OpenAPI 3.0",
+            ));
         }
     }
-    if let Some(license) = root.get_mut("info").and_then(|i| i.get_mut("license")).and_then(Value::as_object_mut) {
+    if let Some(license) = root
+        .get_mut("info")
+        .and_then(|i| i.get_mut("license"))
+        .and_then(Value::as_object_mut)
+    {
         if let Some(id) = license.remove("identifier") {
             if !license.contains_key("url") {
                 if let Some(id) = id.as_str() {
-                    license.insert("url".into(), json!(format!("https://spdx.org/licenses/{id}.html")));
+                    license.insert(
+                        "url".into(),
+                        json!(format!("https://spdx.org/licenses/{id}.html")),
+                    );
                 }
             }
         }
@@ -92,7 +114,9 @@ const DROPPED: &[&str] = &[
 ];
 
 fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
-    let Some(map) = value.as_object_mut() else { return };
+    let Some(map) = value.as_object_mut() else {
+        return;
+    };
 
     // Children first, so a parent sees normalized children.
     for key in ["properties"] {
@@ -120,14 +144,21 @@ fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
 
     for key in DROPPED {
         if map.remove(*key).is_some() {
-            notes.push(Problem::new(join(pointer, key), "left out: not expressible in OpenAPI 3.0"));
+            notes.push(Problem::new(
+                join(pointer, key),
+                "left out: not expressible in OpenAPI 3.0",
+            ));
         }
     }
 
     // `type: [T, "null"]` and `type: "null"`.
     match map.get("type").cloned() {
         Some(Value::Array(types)) => {
-            let mut rest: Vec<Value> = types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+            let mut rest: Vec<Value> = types
+                .iter()
+                .filter(|t| t.as_str() != Some("null"))
+                .cloned()
+                .collect();
             let nullable = rest.len() != types.len();
             map.remove("type");
             if nullable {
@@ -139,24 +170,33 @@ fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
                     map.insert("type".into(), rest.remove(0));
                 }
                 _ => {
-                    let variants: Vec<Value> = rest.into_iter().map(|t| json!({ "type": t })).collect();
+                    let variants: Vec<Value> =
+                        rest.into_iter().map(|t| json!({ "type": t })).collect();
                     map.insert("anyOf".into(), Value::Array(variants));
                 }
             }
-            notes.push(Problem::new(join(pointer, "type"), "type array became a 3.0 type with nullable"));
+            notes.push(Problem::new(
+                join(pointer, "type"),
+                "type array became a 3.0 type with nullable",
+            ));
         }
         Some(Value::String(t)) if t == "null" => {
             map.remove("type");
             map.insert("nullable".into(), json!(true));
             map.insert("enum".into(), json!([null]));
-            notes.push(Problem::new(join(pointer, "type"), "type null became nullable"));
+            notes.push(Problem::new(
+                join(pointer, "type"),
+                "type null became nullable",
+            ));
         }
         _ => {}
     }
 
     // `anyOf`/`oneOf` with a `{type: "null"}` member.
     for key in ["anyOf", "oneOf"] {
-        let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) else { continue };
+        let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) else {
+            continue;
+        };
         let before = list.len();
         list.retain(|s| !is_null_schema(s));
         if list.len() == before {
@@ -179,19 +219,28 @@ fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
         } else if remaining == 0 {
             map.remove(key);
         }
-        notes.push(Problem::new(join(pointer, key), "a null member became nullable"));
+        notes.push(Problem::new(
+            join(pointer, key),
+            "a null member became nullable",
+        ));
     }
 
     if let Some(value) = map.remove("const") {
         map.insert("enum".into(), Value::Array(vec![value]));
-        notes.push(Problem::new(join(pointer, "const"), "const became a one-value enum"));
+        notes.push(Problem::new(
+            join(pointer, "const"),
+            "const became a one-value enum",
+        ));
     }
     if let Some(examples) = map.remove("examples") {
         if let Some(first) = examples.as_array().and_then(|a| a.first()) {
             map.entry("example").or_insert_with(|| first.clone());
         }
     }
-    for (exclusive, inclusive) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, inclusive) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(bound) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
             map.insert(inclusive.into(), bound);
             map.insert(exclusive.into(), json!(true));
@@ -200,7 +249,11 @@ fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
     if map.contains_key("contentEncoding") || map.contains_key("contentMediaType") {
         let encoding = map.remove("contentEncoding");
         map.remove("contentMediaType");
-        let format = if encoding.as_ref().and_then(Value::as_str) == Some("base64") { "byte" } else { "binary" };
+        let format = if encoding.as_ref().and_then(Value::as_str) == Some("base64") {
+            "byte"
+        } else {
+            "binary"
+        };
         map.entry("format").or_insert_with(|| json!(format));
     }
     strip_ref_siblings(map);

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::error::{Problem, join};
 
-pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Runs every check and returns all problems found, in document order.
 pub fn check(doc: &Value) -> Vec<Problem> {
@@ -22,11 +24,17 @@ pub fn check(doc: &Value) -> Vec<Problem> {
         Some(Value::Object(info)) => {
             for key in ["title", "version"] {
                 if !info.get(key).is_some_and(Value::is_string) {
-                    problems.push(Problem::new("/info", format!("`info.{key}` is required and must be a string")));
+                    problems.push(Problem::new(
+                        "/info",
+                        format!("`info.{key}` is required and must be a string"),
+                    ));
                 }
             }
         }
-        _ => problems.push(Problem::new("/info", "`info` is required and must be an object with `title` and `version`")),
+        _ => problems.push(Problem::new(
+            "/info",
+            "`info` is required and must be an object with `title` and `version`",
+        )),
     }
     match root.get("paths") {
         Some(Value::Object(paths)) => {
@@ -43,23 +51,53 @@ pub fn check(doc: &Value) -> Vec<Problem> {
     problems
 }
 
-fn check_path(doc: &Value, path: &str, item: &Value, ids: &mut BTreeMap<String, String>, problems: &mut Vec<Problem>) {
+fn check_path(
+    doc: &Value,
+    path: &str,
+    item: &Value,
+    ids: &mut BTreeMap<String, String>,
+    problems: &mut Vec<Problem>,
+) {
     let here = join("/paths", path);
     if !path.starts_with('/') {
-        problems.push(Problem::new(&here, format!("path `{path}` must start with `/`")));
+        problems.push(Problem::new(
+            &here,
+            format!("path `{path}` must start with `/`"),
+        ));
     }
     let Some(item) = item.as_object() else {
         problems.push(Problem::new(&here, "a path item must be an object"));
         return;
     };
     let template: Vec<String> = template_params(path);
+    check_parameter_locations(
+        doc,
+        item.get("parameters"),
+        &join(&here, "parameters"),
+        problems,
+    );
+    for method in METHODS {
+        if let Some(params) = item.get(*method).and_then(|op| op.get("parameters")) {
+            check_parameter_locations(
+                doc,
+                Some(params),
+                &join(&join(&here, method), "parameters"),
+                problems,
+            );
+        }
+    }
     let shared = declared_path_params(doc, item.get("parameters"));
     for method in METHODS {
-        let Some(op) = item.get(*method) else { continue };
+        let Some(op) = item.get(*method) else {
+            continue;
+        };
         let op_ptr = join(&here, method);
         let upper = method.to_uppercase();
         let Some(op_map) = op.as_object() else {
-            problems.push(Problem::new(&op_ptr, format!("{upper} {path}: an operation must be an object")));
+            problems.push(Problem::new(
+                &op_ptr,
+                format!("{upper} {path}: an operation must be an object"),
+            ));
             continue;
         };
         match op_map.get("operationId") {
@@ -91,7 +129,10 @@ fn check_path(doc: &Value, path: &str, item: &Value, ids: &mut BTreeMap<String, 
                 join(&op_ptr, "responses"),
                 format!("{upper} {path}: `responses` is empty; document at least one response"),
             )),
-            Some(_) => problems.push(Problem::new(join(&op_ptr, "responses"), format!("{upper} {path}: `responses` must be an object"))),
+            Some(_) => problems.push(Problem::new(
+                join(&op_ptr, "responses"),
+                format!("{upper} {path}: `responses` must be an object"),
+            )),
             None => problems.push(Problem::new(
                 &op_ptr,
                 format!("{upper} {path} has no `responses`; document at least one response"),
@@ -118,6 +159,38 @@ fn check_path(doc: &Value, path: &str, item: &Value, ids: &mut BTreeMap<String, 
     }
 }
 
+fn check_parameter_locations(
+    doc: &Value,
+    params: Option<&Value>,
+    pointer: &str,
+    problems: &mut Vec<Problem>,
+) {
+    for (i, p) in params
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let resolved = follow(doc, p);
+        let location = resolved
+            .get("in")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !["query", "header", "path", "cookie"].contains(&location) {
+            let name = resolved.get("name").and_then(Value::as_str).unwrap_or("?");
+            let hint = if location == "body" || location == "formData" {
+                "; a body is a `requestBody` in OpenAPI 3"
+            } else {
+                ""
+            };
+            problems.push(Problem::new(
+                join(&join(pointer, &i.to_string()), "in"),
+                format!("parameter `{name}` has `in: {location}`; use query, header, path or cookie{hint}"),
+            ));
+        }
+    }
+}
+
 fn is_status_key(code: &str) -> bool {
     if code == "default" {
         return true;
@@ -133,7 +206,9 @@ pub fn template_params(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         out.push(rest[start + 1..start + len].to_string());
         rest = &rest[start + len + 1..];
     }
@@ -156,7 +231,12 @@ fn declared_path_params(doc: &Value, params: Option<&Value>) -> BTreeSet<String>
 /// Follows `$ref` chains (bounded), returning the value itself when it is not a reference.
 fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
     for _ in 0..16 {
-        match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
+        match value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+        {
             Some(target) => value = target,
             None => break,
         }
@@ -195,7 +275,10 @@ fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Pro
         return;
     };
     let segments: Vec<&str> = local.split('/').collect();
-    let shape_ok = segments.len() == 4 && segments[0].is_empty() && segments[1] == "components" && !segments[3].is_empty();
+    let shape_ok = segments.len() == 4
+        && segments[0].is_empty()
+        && segments[1] == "components"
+        && !segments[3].is_empty();
     if !shape_ok {
         problems.push(Problem::new(
             pointer,
@@ -204,7 +287,10 @@ fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Pro
         return;
     }
     if doc.pointer(local).is_none() {
-        problems.push(Problem::new(pointer, format!("dangling $ref `{reference}`: nothing is defined there")));
+        problems.push(Problem::new(
+            pointer,
+            format!("dangling $ref `{reference}`: nothing is defined there"),
+        ));
     }
 }
 
@@ -229,10 +315,18 @@ fn check_security(doc: &Value, problems: &mut Vec<Problem>) {
     if let Some(global) = doc.get("security") {
         check(global, "/security".into());
     }
-    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         for method in METHODS {
             if let Some(security) = item.get(*method).and_then(|op| op.get("security")) {
-                check(security, join(&join(&join("/paths", path), method), "security"));
+                check(
+                    security,
+                    join(&join(&join("/paths", path), method), "security"),
+                );
             }
         }
     }

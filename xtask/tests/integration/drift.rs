@@ -1,0 +1,110 @@
+//! A spec changed without regenerating makes `verify` fail, name each stale file and the
+//! command to run, and write nothing.
+
+use xtask::artifacts;
+
+use crate::{copy_into, text, xtask};
+
+const GENERATED: &[&str] = &[
+    "crates/api-client/src/generated/mod.rs",
+    "packages/api-types/generated/index.d.ts",
+];
+
+fn project_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    copy_into(dir.path(), artifacts::SPEC);
+    for file in GENERATED {
+        copy_into(dir.path(), file);
+    }
+    dir
+}
+
+#[test]
+fn checked_in_artifacts_match_the_contract() {
+    let spec = artifacts::load_spec(&crate::root()).expect("the contract loads");
+    let (files, _) = artifacts::expected(&spec).expect("the contract generates");
+    let stale: Vec<_> = artifacts::stale(&crate::root(), &files)
+        .iter()
+        .map(|a| a.path.display().to_string())
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "stale generated files: {stale:?}; run `cargo xtask generate`"
+    );
+    let listed: Vec<String> = files.iter().map(|a| a.path.display().to_string()).collect();
+    assert_eq!(listed, GENERATED);
+}
+
+#[test]
+fn changed_spec_fails_verify_and_names_the_files() {
+    let dir = project_copy();
+    let spec_path = dir.path().join(artifacts::SPEC);
+    let spec = std::fs::read_to_string(&spec_path).unwrap();
+    let changed = spec.replacen(
+        "    Health:\n      type: object\n",
+        "    Health:\n      type: object\n      description: changed\n",
+        1,
+    );
+    assert_ne!(spec, changed, "the fixture edit must apply");
+    std::fs::write(&spec_path, changed).unwrap();
+    let before: Vec<String> = GENERATED
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.path().join(f)).unwrap())
+        .collect();
+
+    let output = xtask(&["--root", dir.path().to_str().unwrap(), "verify"]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    for file in GENERATED {
+        assert!(
+            stdout.contains(file) && stderr.contains(file),
+            "{file} not named:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("run `cargo xtask generate`"), "{stderr}");
+    assert!(stdout.contains("verify: generated  FAILED"), "{stdout}");
+    let after: Vec<String> = GENERATED
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.path().join(f)).unwrap())
+        .collect();
+    assert_eq!(before, after, "verify wrote a file");
+}
+
+#[test]
+fn hand_edited_artifact_is_stale() {
+    let dir = project_copy();
+    let edited = dir.path().join(GENERATED[1]);
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("export type Extra = string;\n");
+    std::fs::write(&edited, text).unwrap();
+    let spec = artifacts::load_spec(dir.path()).unwrap();
+    let (files, _) = artifacts::expected(&spec).unwrap();
+    let stale: Vec<String> = artifacts::stale(dir.path(), &files)
+        .iter()
+        .map(|a| a.path.display().to_string())
+        .collect();
+    assert_eq!(stale, vec![GENERATED[1].to_string()]);
+}
+
+#[test]
+fn invalid_contract_fails_verify_with_exit_2() {
+    let dir = project_copy();
+    let spec_path = dir.path().join(artifacts::SPEC);
+    let spec = std::fs::read_to_string(&spec_path).unwrap();
+    std::fs::write(
+        &spec_path,
+        spec.replacen("      operationId: health\n", "", 1),
+    )
+    .unwrap();
+    let output = xtask(&["--root", dir.path().to_str().unwrap(), "verify"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("GET /healthz has no operationId"),
+        "{stderr}"
+    );
+}

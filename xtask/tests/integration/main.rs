@@ -1,0 +1,33 @@
+//! xtask's integration tests, one binary; each module says what it proves.
+
+mod cli;
+mod drift;
+mod malformed;
+mod typescript;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project root of this checkout.
+pub fn root() -> PathBuf {
+    xtask::project_root()
+}
+
+/// Runs the built `xtask` binary with `args`.
+pub fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("the xtask binary runs")
+}
+
+/// Copies `relative` from the project root into `dir`, creating folders.
+pub fn copy_into(dir: &Path, relative: &str) {
+    let to = dir.join(relative);
+    std::fs::create_dir_all(to.parent().expect("a parent")).expect("creatable dir");
+    std::fs::copy(root().join(relative), to).expect("copyable file");
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

@@ -1,0 +1,180 @@
+//! Every malformed spec is refused with exit code 2, a located message, and no panic.
+
+use crate::{text, xtask};
+
+/// Runs `generate --spec` on `fixtures/malformed/<file>` and checks the error names the file,
+/// the JSON pointer and what is wrong.
+fn check(file: &str, pointer: &str, message: &str) {
+    let out_dir = tempfile::tempdir().expect("a temp dir");
+    let spec = crate::root().join("fixtures/malformed").join(file);
+    let output = xtask(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{file}: exit code, stderr:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{file}: panicked:\n{stderr}");
+    assert!(
+        stderr.contains(file),
+        "{file}: the error does not name the file:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(pointer),
+        "{file}: the error does not name `{pointer}`:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(message),
+        "{file}: the error does not say `{message}`:\n{stderr}"
+    );
+    assert!(
+        std::fs::read_dir(out_dir.path()).unwrap().next().is_none(),
+        "{file}: wrote output for a bad spec"
+    );
+}
+
+#[test]
+fn bad_yaml() {
+    check("bad-yaml.yaml", "line 4 column 11", "not valid YAML");
+}
+
+#[test]
+fn bad_json() {
+    check("bad-json.json", "line 1 column 72", "not valid JSON");
+}
+
+#[test]
+fn empty_file() {
+    check("empty.yaml", "", "the file is empty");
+}
+
+#[test]
+fn not_an_object() {
+    check("not-an-object.yaml", "#:", "the document is not an object");
+}
+
+#[test]
+fn swagger_2() {
+    check(
+        "swagger-2.yaml",
+        "/swagger",
+        "Swagger 2.0 documents are not supported",
+    );
+}
+
+#[test]
+fn unsupported_version() {
+    check(
+        "unsupported-version.yaml",
+        "/openapi",
+        "`4.0.0` is not supported",
+    );
+}
+
+#[test]
+fn dangling_ref() {
+    check(
+        "dangling-ref.yaml",
+        "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref",
+        "dangling $ref `#/components/schemas/Pet`",
+    );
+}
+
+#[test]
+fn external_ref() {
+    check(
+        "external-ref.yaml",
+        "/paths/~1pets/get/responses/200/$ref",
+        "external $ref",
+    );
+}
+
+#[test]
+fn missing_responses() {
+    check(
+        "missing-responses.yaml",
+        "/paths/~1pets/get",
+        "GET /pets has no `responses`",
+    );
+}
+
+#[test]
+fn missing_operation_id() {
+    check(
+        "missing-operation-id.yaml",
+        "/paths/~1pets/post",
+        "POST /pets has no operationId",
+    );
+}
+
+#[test]
+fn duplicate_operation_id() {
+    check(
+        "duplicate-operation-id.yaml",
+        "/paths/~1b/get/operationId",
+        "`same` is already used by GET /a",
+    );
+}
+
+#[test]
+fn undeclared_path_parameter() {
+    check(
+        "undeclared-path-parameter.yaml",
+        "/paths/~1pets~1{pet_id}/get",
+        "path parameter `pet_id` is not declared",
+    );
+}
+
+#[test]
+fn bad_status_code() {
+    check(
+        "bad-status-code.yaml",
+        "/paths/~1pets/get/responses/ok",
+        "`ok` is not a status code",
+    );
+}
+
+#[test]
+fn undefined_security_scheme() {
+    check(
+        "undefined-security-scheme.yaml",
+        "/security/0",
+        "security scheme `apiKey` is not defined",
+    );
+}
+
+#[test]
+fn missing_title() {
+    check("missing-title.yaml", "/info", "`info.title` is required");
+}
+
+#[test]
+fn bad_parameter_location() {
+    check(
+        "bad-parameter-location.yaml",
+        "/paths/~1pets/get/parameters/0/in",
+        "a body is a `requestBody`",
+    );
+}
+
+#[test]
+fn missing_file() {
+    check("does-not-exist.yaml", "", "cannot read the file");
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let output = xtask(&["generate", "--spec", "openapi/api.yaml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("--out"),
+        "{}",
+        text(&output.stderr)
+    );
+}
