@@ -2,6 +2,7 @@
 //!
 //! Everything under `generated/` is written by `cargo xtask generate`; edit the spec, never the output.
 
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;
