@@ -1,0 +1,135 @@
+//! Loading: 3.1 normalization, the model's view of operations, and no panic on any input.
+
+use std::path::{Path, PathBuf};
+
+use accord_spec::{Method, Spec};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
+}
+
+fn at<'a>(spec: &'a Spec, pointer: &str) -> &'a Value {
+    spec.document.pointer(pointer).unwrap_or_else(|| panic!("{pointer} missing"))
+}
+
+#[test]
+fn openapi_31_is_normalized_to_30() {
+    let spec = Spec::load(fixture("fixtures/specs/openapi31.yaml")).unwrap();
+    assert_eq!(spec.source_version, "3.1.0");
+    assert_eq!(spec.openapi.openapi, "3.0.3");
+    assert!(spec.document.get("webhooks").is_none());
+    let props = "/components/schemas/TicketCreate/properties";
+    assert_eq!(at(&spec, &format!("{props}/assignee")), &json!({"type": "string", "nullable": true}));
+    assert_eq!(at(&spec, &format!("{props}/kind")), &json!({"enum": ["ticket"]}));
+    assert_eq!(
+        at(&spec, &format!("{props}/priority")),
+        &json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0, "maximum": 5})
+    );
+    assert_eq!(at(&spec, &format!("{props}/title/example")), &json!("Printer on fire"));
+    assert_eq!(
+        at(&spec, "/components/schemas/Ticket/properties/closed_at"),
+        &json!({"nullable": true, "type": "string", "format": "date-time"})
+    );
+    assert_eq!(
+        at(&spec, "/components/schemas/Ticket/properties/score"),
+        &json!({"nullable": true, "anyOf": [{"type": "number"}, {"type": "integer"}]})
+    );
+    // A nullable reference keeps the reference, wrapped so that `nullable` survives.
+    assert_eq!(
+        at(&spec, "/paths/~1api~1v1~1tickets/get/parameters/0/schema"),
+        &json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/TicketStatus"}]})
+    );
+    let notes: Vec<String> = spec.notes.iter().map(ToString::to_string).collect();
+    assert!(notes.iter().any(|n| n == "/components/schemas/TicketCreate/properties/kind/const: const became a one-value enum"), "{notes:#?}");
+}
+
+#[test]
+fn json_documents_load_too() {
+    let spec = Spec::load(fixture("fixtures/specs/fastapi-auth.json")).unwrap();
+    assert_eq!(spec.title(), "Ticketing API");
+    assert_eq!(spec.operations().len(), 3);
+}
+
+#[test]
+fn operations_come_in_document_order_with_merged_parameters() {
+    let spec = Spec::load(fixture("openapi/api.yaml")).unwrap();
+    let ops = spec.operations();
+    assert_eq!(ops.first().map(|o| o.id()), Some("health"));
+    let get_item = ops.iter().find(|o| o.id() == "get_item").unwrap();
+    assert_eq!(get_item.method, Method::Get);
+    assert_eq!(get_item.label(), "GET /api/v1/items/{item_id}");
+    assert_eq!(get_item.pointer(), "/paths/~1api~1v1~1items~1{item_id}/get");
+    let names: Vec<&str> = get_item.parameters(&spec.openapi).iter().map(|p| p.parameter_data_ref().name.as_str()).collect();
+    assert_eq!(names, ["item_id"]);
+    for op in &ops {
+        assert!(op.operation.summary.is_some(), "{} has no summary", op.label());
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {"get": {"responses": {"200": {"description": "ok"}}}},
+            "/b": {"get": {"operationId": "b"}}
+        }
+    });
+    let err = Spec::from_value(doc, "inline.json".into()).unwrap_err();
+    let pointers: Vec<&str> = err.problems().iter().map(|p| p.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/paths/~1a/get", "/paths/~1b/get"]);
+}
+
+fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        prop::sample::select(vec!["string", "null", "object", "#/components/schemas/A", "#/x", "3.1.0", "get", "{id}"])
+            .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "type", "$ref", "nullable", "anyOf", "oneOf", "allOf", "items", "properties", "schema", "responses",
+                        "operationId", "parameters", "in", "name", "content", "const", "examples", "enum", "get", "/p/{id}",
+                        "additionalProperties", "required", "default",
+                    ]),
+                    inner,
+                ),
+                0..5
+            )
+            .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}") {
+        let _ = Spec::parse(&text, "fuzz.yaml");
+    }
+
+    #[test]
+    fn arbitrary_documents_never_panic(paths in arbitrary_json(), schemas in arbitrary_json(), version in prop::sample::select(vec!["3.0.3", "3.1.0"])) {
+        let doc = json!({
+            "openapi": version,
+            "info": {"title": "fuzz", "version": "1"},
+            "paths": paths,
+            "components": {"schemas": schemas}
+        });
+        if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
+            for op in spec.operations() {
+                let _ = op.parameters(&spec.openapi);
+            }
+        }
+    }
+}
