@@ -15,7 +15,9 @@ const TYPESCRIPT_VERSION: &str = "5.9.3";
 pub fn ensure_tooling(root: &Path) -> anyhow::Result<PathBuf> {
     // Tests call this from several threads; one `npm ci` at a time.
     static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = root.join(PACKAGE);
     let tsc = dir.join("node_modules/typescript/bin/tsc");
     let installed = std::fs::read_to_string(dir.join("node_modules/typescript/package.json"))

@@ -167,3 +167,25 @@ fn first_line(message: &str) -> String {
         None => line.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_with_its_message() {
+        let result: Result<(), String> =
+            quiet_panics(|| panic!("assertion failed: response_types.len() <= 1\nmore"));
+        assert_eq!(
+            result,
+            Err("progenitor panicked: assertion failed: response_types.len() <= 1".into())
+        );
+        assert_eq!(quiet_panics(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let long = "x".repeat(500);
+        assert_eq!(first_line(&long).len(), 203);
+    }
+}

@@ -7,11 +7,15 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
 }
 
 fn at<'a>(spec: &'a Spec, pointer: &str) -> &'a Value {
-    spec.document.pointer(pointer).unwrap_or_else(|| panic!("{pointer} missing"))
+    spec.document
+        .pointer(pointer)
+        .unwrap_or_else(|| panic!("{pointer} missing"))
 }
 
 #[test]
@@ -21,13 +25,22 @@ fn openapi_31_is_normalized_to_30() {
     assert_eq!(spec.openapi.openapi, "3.0.3");
     assert!(spec.document.get("webhooks").is_none());
     let props = "/components/schemas/TicketCreate/properties";
-    assert_eq!(at(&spec, &format!("{props}/assignee")), &json!({"type": "string", "nullable": true}));
-    assert_eq!(at(&spec, &format!("{props}/kind")), &json!({"enum": ["ticket"]}));
+    assert_eq!(
+        at(&spec, &format!("{props}/assignee")),
+        &json!({"type": "string", "nullable": true})
+    );
+    assert_eq!(
+        at(&spec, &format!("{props}/kind")),
+        &json!({"enum": ["ticket"]})
+    );
     assert_eq!(
         at(&spec, &format!("{props}/priority")),
         &json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0, "maximum": 5})
     );
-    assert_eq!(at(&spec, &format!("{props}/title/example")), &json!("Printer on fire"));
+    assert_eq!(
+        at(&spec, &format!("{props}/title/example")),
+        &json!("Printer on fire")
+    );
     assert_eq!(
         at(&spec, "/components/schemas/Ticket/properties/closed_at"),
         &json!({"nullable": true, "type": "string", "format": "date-time"})
@@ -61,10 +74,18 @@ fn operations_come_in_document_order_with_merged_parameters() {
     assert_eq!(get_item.method, Method::Get);
     assert_eq!(get_item.label(), "GET /api/v1/items/{item_id}");
     assert_eq!(get_item.pointer(), "/paths/~1api~1v1~1items~1{item_id}/get");
-    let names: Vec<&str> = get_item.parameters(&spec.openapi).iter().map(|p| p.parameter_data_ref().name.as_str()).collect();
+    let names: Vec<&str> = get_item
+        .parameters(&spec.openapi)
+        .iter()
+        .map(|p| p.parameter_data_ref().name.as_str())
+        .collect();
     assert_eq!(names, ["item_id"]);
     for op in &ops {
-        assert!(op.operation.summary.is_some(), "{} has no summary", op.label());
+        assert!(
+            op.operation.summary.is_some(),
+            "{} has no summary",
+            op.label()
+        );
     }
 }
 
@@ -88,8 +109,17 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        prop::sample::select(vec!["string", "null", "object", "#/components/schemas/A", "#/x", "3.1.0", "get", "{id}"])
-            .prop_map(Value::from),
+        prop::sample::select(vec![
+            "string",
+            "null",
+            "object",
+            "#/components/schemas/A",
+            "#/x",
+            "3.1.0",
+            "get",
+            "{id}"
+        ])
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
@@ -97,15 +127,37 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
             prop::collection::vec(
                 (
                     prop::sample::select(vec![
-                        "type", "$ref", "nullable", "anyOf", "oneOf", "allOf", "items", "properties", "schema", "responses",
-                        "operationId", "parameters", "in", "name", "content", "const", "examples", "enum", "get", "/p/{id}",
-                        "additionalProperties", "required", "default",
+                        "type",
+                        "$ref",
+                        "nullable",
+                        "anyOf",
+                        "oneOf",
+                        "allOf",
+                        "items",
+                        "properties",
+                        "schema",
+                        "responses",
+                        "operationId",
+                        "parameters",
+                        "in",
+                        "name",
+                        "content",
+                        "const",
+                        "examples",
+                        "enum",
+                        "get",
+                        "/p/{id}",
+                        "additionalProperties",
+                        "required",
+                        "default",
                     ]),
                     inner,
                 ),
                 0..5
             )
-            .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            .prop_map(|pairs| Value::Object(
+                pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+            )),
         ]
     })
 }

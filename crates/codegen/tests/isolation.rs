@@ -1,0 +1,62 @@
+//! An operation progenitor cannot handle is left out and named; the rest of the client is generated.
+
+use accord_codegen::{Origin, rust_client};
+use accord_spec::Spec;
+
+const SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /notes:
+    post:
+      operationId: post_note
+      requestBody:
+        required: true
+        content:
+          text/plain:
+            schema:
+              type: object
+      responses:
+        "204": {description: stored}
+  /things:
+    get:
+      operationId: list_things
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+  /upload:
+    post:
+      operationId: upload
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema: {type: object}
+      responses:
+        "201": {description: stored}
+"#;
+
+#[test]
+fn failing_operations_are_left_out_by_name() {
+    let spec = Spec::parse(SPEC, "inline.yaml").unwrap();
+    let origin = Origin {
+        source: "inline.yaml",
+        command: "test",
+    };
+    let output = rust_client::generate(&spec, &origin).expect("the rest still generates");
+    let notes: Vec<String> = output.notes.iter().map(ToString::to_string).collect();
+    assert!(
+        notes.iter().any(
+            |n| n.contains("left out operation `post_note` (POST /notes: ")
+                && n.contains("text/plain")
+        ),
+        "{notes:#?}"
+    );
+    assert!(notes.iter().any(|n| n.contains("left out operation `upload`") && n.contains("multipart/form-data")), "{notes:#?}");
+    assert!(output.text.contains("pub async fn list_things"));
+    assert!(!output.text.contains("pub async fn post_note"));
+    assert!(!output.text.contains("pub async fn upload"));
+}
