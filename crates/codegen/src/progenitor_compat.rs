@@ -14,8 +14,8 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Reshapes `doc` in place; returns the notes and the operations that had to be left out.
-pub fn reshape(doc: &mut Value) -> (Vec<Problem>, Vec<(String, String)>) {
+/// Reshapes `doc` in place; returns what it changed, including the operations it left out.
+pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
     let mut left_out = Vec::new();
     let renamed = json_renamed(doc);
@@ -59,7 +59,7 @@ pub fn reshape(doc: &mut Value) -> (Vec<Problem>, Vec<(String, String)>) {
         ));
     }
     dedupe_enums(doc, "", &mut notes);
-    (notes, left_out)
+    notes
 }
 
 /// The JSON media types other than `application/json` used by responses, in order of appearance.

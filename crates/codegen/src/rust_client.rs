@@ -21,7 +21,7 @@ const TARGET: &str = "rust client";
 /// Generates the client module: `Client`, one method per operation, and `types`.
 pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
     let mut doc = spec.document.clone();
-    let (mut notes, _) = reshape(&mut doc);
+    let mut notes = reshape(&mut doc);
     let tokens = loop {
         match attempt(&doc) {
             Ok(tokens) => break tokens,

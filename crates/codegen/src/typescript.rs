@@ -316,7 +316,7 @@ impl<'a> Emitter<'a> {
         }
         let _ = writeln!(s, "{pad}    [name: string]: unknown;");
         let _ = writeln!(s, "{pad}}};");
-        s.push_str(&self.content(response.get("content"), depth + 1, false));
+        s.push_str(&self.content(response.get("content"), depth + 1));
         let _ = write!(s, "{}}}", "    ".repeat(depth));
         s
     }
@@ -325,12 +325,12 @@ impl<'a> Emitter<'a> {
     fn request_body_inner(&mut self, body: &Value, depth: usize) -> String {
         let body = self.resolve(body).clone();
         let mut s = String::from("{\n");
-        s.push_str(&self.content(body.get("content"), depth + 1, true));
+        s.push_str(&self.content(body.get("content"), depth + 1));
         let _ = write!(s, "{}}}", "    ".repeat(depth));
         s
     }
 
-    fn content(&mut self, content: Option<&Value>, depth: usize, _request: bool) -> String {
+    fn content(&mut self, content: Option<&Value>, depth: usize) -> String {
         let pad = "    ".repeat(depth);
         let media = obj(content).cloned().unwrap_or_default();
         if media.is_empty() {
