@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_codegen::{Note, Origin, rust_client, typescript};
+use accord_codegen::{Note, Origin, rust_client, rust_types, typescript};
 use accord_spec::Spec;
 use anyhow::Context;
 
@@ -32,11 +32,17 @@ pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
         source: SPEC,
         command: COMMAND,
     };
-    let client = rust_client::generate(spec, &origin).context("generating crates/api-client")?;
+    let model = rust_types::generate(spec, &origin).context("generating crates/api-types")?;
+    let client = rust_client::generate_using(spec, &origin, &model, "api_types")
+        .context("generating crates/api-client")?;
     let types = typescript::generate(spec, &origin).context("generating packages/api-types")?;
     let mut notes = client.notes;
     notes.extend(types.notes);
     let artifacts = vec![
+        Artifact {
+            path: "crates/api-types/src/generated/mod.rs".into(),
+            text: model.output.text,
+        },
         Artifact {
             path: "crates/api-client/src/generated/mod.rs".into(),
             text: client.text,

@@ -61,13 +61,19 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
             "check",
             "--quiet",
             "--package",
+            "api-types",
+            "--package",
             "api-client",
             "--manifest-path",
         ])
         .arg(root.join("Cargo.toml"))
         .status()
         .context("cannot run cargo")?;
-    step("rust", rust.success(), "cargo check -p api-client");
+    step(
+        "rust",
+        rust.success(),
+        "cargo check -p api-types -p api-client",
+    );
     if !rust.success() {
         failed.push("rust");
     }

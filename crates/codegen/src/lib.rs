@@ -7,6 +7,7 @@
 mod header;
 mod progenitor_compat;
 pub mod rust_client;
+pub mod rust_types;
 pub mod typescript;
 
 pub use accord_spec::{Problem as Note, Spec};

@@ -5,29 +5,69 @@
 //! that cause it are found by bisection and left out, and each is reported by name.
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
 use accord_spec::openapiv3::OpenAPI;
 use accord_spec::{Problem, Spec};
-use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 use serde_json::Value;
 
 use crate::progenitor_compat::{remove_operation, reshape};
+use crate::rust_types::ModelTypes;
 use crate::{CodegenError, Origin, Output};
 
 const TARGET: &str = "rust client";
 
 /// Generates the client module: `Client`, one method per operation, and `types`.
 pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
+    generate_with(spec, origin, &BTreeMap::new())
+}
+
+/// Generates the client module using the shared model types of `types_crate` for every
+/// schema they cover, instead of types of its own.
+pub fn generate_using(
+    spec: &Spec,
+    origin: &Origin<'_>,
+    model: &ModelTypes,
+    types_crate: &str,
+) -> Result<Output, CodegenError> {
+    let replacements: BTreeMap<String, (String, Vec<TypeImpl>)> = model
+        .types
+        .iter()
+        .map(|(schema, (rust, info))| {
+            (
+                schema.clone(),
+                (format!("::{types_crate}::{rust}"), info.impls.clone()),
+            )
+        })
+        .collect();
+    generate_with(spec, origin, &replacements)
+}
+
+pub(crate) fn failure(message: String) -> CodegenError {
+    CodegenError::Failed {
+        target: TARGET,
+        message,
+    }
+}
+
+type Replacements = BTreeMap<String, (String, Vec<TypeImpl>)>;
+
+fn generate_with(
+    spec: &Spec,
+    origin: &Origin<'_>,
+    replacements: &Replacements,
+) -> Result<Output, CodegenError> {
     let mut doc = spec.document.clone();
     let mut notes = reshape(&mut doc);
     let tokens = loop {
-        match attempt(&doc) {
+        match attempt(&doc, replacements) {
             Ok(tokens) => break tokens,
             Err(message) => {
                 let ids = operation_ids(&doc);
-                let culprits = bisect(&doc, &ids);
+                let culprits = bisect(&doc, &ids, replacements);
                 if culprits.is_empty() {
                     return Err(CodegenError::Failed {
                         target: TARGET,
@@ -56,19 +96,25 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError
 }
 
 /// One run of progenitor; a panic becomes an `Err` with its message.
-fn attempt(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
+pub(crate) fn attempt(
+    doc: &Value,
+    replacements: &Replacements,
+) -> Result<proc_macro2::TokenStream, String> {
     let api: OpenAPI = serde_json::from_value(doc.clone())
         .map_err(|e| format!("the reshaped document is invalid: {e}"))?;
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged);
+    for (schema, (path, impls)) in replacements {
+        settings.with_replacement(schema, path, impls.iter().cloned());
+    }
     quiet_panics(|| Generator::new(&settings).generate_tokens(&api))
         .and_then(|r| r.map_err(|e| first_line(&e.to_string())))
 }
 
 /// The operations whose presence makes progenitor fail, each with its failure.
-fn bisect(doc: &Value, ids: &[String]) -> Vec<(String, String)> {
+fn bisect(doc: &Value, ids: &[String], replacements: &Replacements) -> Vec<(String, String)> {
     let only = |keep: &[String]| {
         let mut d = doc.clone();
         for id in operation_ids(doc) {
@@ -78,7 +124,7 @@ fn bisect(doc: &Value, ids: &[String]) -> Vec<(String, String)> {
         }
         d
     };
-    match attempt(&only(ids)) {
+    match attempt(&only(ids), replacements) {
         Ok(_) => Vec::new(),
         Err(message) if ids.len() == 1 => vec![(
             ids[0].clone(),
@@ -87,8 +133,8 @@ fn bisect(doc: &Value, ids: &[String]) -> Vec<(String, String)> {
         Err(_) if ids.is_empty() => Vec::new(),
         Err(_) => {
             let (a, b) = ids.split_at(ids.len() / 2);
-            let mut out = bisect(doc, a);
-            out.extend(bisect(doc, b));
+            let mut out = bisect(doc, a, replacements);
+            out.extend(bisect(doc, b, replacements));
             out
         }
     }

@@ -8,225 +8,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`FieldError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct FieldError {
-        pub code: ::std::string::String,
-        ///A JSON pointer or parameter name, for example `/email` or `query.limit`
-        pub field: ::std::string::String,
-        pub message: ::std::string::String,
-    }
-    ///`Health`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct Health {
-        pub status: HealthStatus,
-    }
-    ///`HealthStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum HealthStatus {
-        #[serde(rename = "ok")]
-        Ok,
-    }
-    impl ::std::fmt::Display for HealthStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Ok => f.write_str("ok"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for HealthStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "ok" => Ok(Self::Ok),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for HealthStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for HealthStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`Item`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct Item {
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        pub id: ::uuid::Uuid,
-        pub name: ::std::string::String,
-        pub owner_id: ::uuid::Uuid,
-        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    }
-    ///`ItemPage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct ItemPage {
-        pub items: ::std::vec::Vec<Item>,
-        pub total: i64,
-    }
-    ///Only the fields present are changed
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    pub struct ItemPatch {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<ItemPatchDescription>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<ItemPatchName>,
-    }
-    ///`ItemPatchDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ItemPatchDescription(::std::string::String);
-    impl ::std::ops::Deref for ItemPatchDescription {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ItemPatchDescription> for ::std::string::String {
-        fn from(value: ItemPatchDescription) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ItemPatchDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 2000usize {
-                return Err("longer than 2000 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ItemPatchDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ItemPatchDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ItemPatchDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`ItemPatchName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ItemPatchName(::std::string::String);
-    impl ::std::ops::Deref for ItemPatchName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ItemPatchName> for ::std::string::String {
-        fn from(value: ItemPatchName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ItemPatchName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ItemPatchName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ItemPatchName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ItemPatchName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///An RSA public key (RFC 7517)
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct Jwk {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub alg: ::std::option::Option<::std::string::String>,
-        ///The exponent, base64url
-        pub e: ::std::string::String,
-        pub kid: ::std::string::String,
-        pub kty: ::std::string::String,
-        ///The modulus, base64url
-        pub n: ::std::string::String,
-        #[serde(rename = "use", skip_serializing_if = "::std::option::Option::is_none")]
-        pub use_: ::std::option::Option<::std::string::String>,
-    }
-    ///`JwkSet`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct JwkSet {
-        pub keys: ::std::vec::Vec<Jwk>,
-    }
     ///`ListItemsQ`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -280,774 +61,6 @@ pub mod types {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
-    }
-    ///`LoginRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct LoginRequest {
-        pub email: LoginRequestEmail,
-        pub password: LoginRequestPassword,
-    }
-    ///`LoginRequestEmail`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct LoginRequestEmail(::std::string::String);
-    impl ::std::ops::Deref for LoginRequestEmail {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LoginRequestEmail> for ::std::string::String {
-        fn from(value: LoginRequestEmail) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for LoginRequestEmail {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 254usize {
-                return Err("longer than 254 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LoginRequestEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LoginRequestEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LoginRequestEmail {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`LoginRequestPassword`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct LoginRequestPassword(::std::string::String);
-    impl ::std::ops::Deref for LoginRequestPassword {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LoginRequestPassword> for ::std::string::String {
-        fn from(value: LoginRequestPassword) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for LoginRequestPassword {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for LoginRequestPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LoginRequestPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LoginRequestPassword {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`NewItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct NewItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<NewItemDescription>,
-        pub name: NewItemName,
-    }
-    ///`NewItemDescription`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewItemDescription(::std::string::String);
-    impl ::std::ops::Deref for NewItemDescription {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewItemDescription> for ::std::string::String {
-        fn from(value: NewItemDescription) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewItemDescription {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 2000usize {
-                return Err("longer than 2000 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewItemDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewItemDescription {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewItemDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`NewItemName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewItemName(::std::string::String);
-    impl ::std::ops::Deref for NewItemName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewItemName> for ::std::string::String {
-        fn from(value: NewItemName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewItemName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewItemName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewItemName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewItemName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`PresignedUpload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct PresignedUpload {
-        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///Form fields to send before the file, in any order
-        pub fields: ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
-        ///The object key the policy pins
-        pub key: ::std::string::String,
-        pub max_size_bytes: i64,
-        pub upload_id: ::uuid::Uuid,
-        ///Where to POST the multipart form
-        pub url: ::std::string::String,
-    }
-    ///An RFC 9457 problem document
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct Problem {
-        ///A stable machine-readable code, for example `token_expired`
-        pub code: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail: ::std::option::Option<::std::string::String>,
-        ///For 422, one entry per failing field
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub errors: ::std::vec::Vec<FieldError>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub instance: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub request_id: ::std::option::Option<::std::string::String>,
-        pub status: i32,
-        pub title: ::std::string::String,
-        ///A URI reference that identifies the problem type
-        #[serde(rename = "type")]
-        pub type_: ::std::string::String,
-    }
-    ///`RefreshRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct RefreshRequest {
-        pub refresh_token: RefreshRequestRefreshToken,
-    }
-    ///`RefreshRequestRefreshToken`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RefreshRequestRefreshToken(::std::string::String);
-    impl ::std::ops::Deref for RefreshRequestRefreshToken {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RefreshRequestRefreshToken> for ::std::string::String {
-        fn from(value: RefreshRequestRefreshToken) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RefreshRequestRefreshToken {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 512usize {
-                return Err("longer than 512 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RefreshRequestRefreshToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RefreshRequestRefreshToken {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RefreshRequestRefreshToken {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`RegisterRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct RegisterRequest {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub display_name: ::std::option::Option<RegisterRequestDisplayName>,
-        pub email: RegisterRequestEmail,
-        pub password: RegisterRequestPassword,
-    }
-    ///`RegisterRequestDisplayName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RegisterRequestDisplayName(::std::string::String);
-    impl ::std::ops::Deref for RegisterRequestDisplayName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RegisterRequestDisplayName> for ::std::string::String {
-        fn from(value: RegisterRequestDisplayName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RegisterRequestDisplayName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 100usize {
-                return Err("longer than 100 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RegisterRequestDisplayName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RegisterRequestDisplayName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RegisterRequestDisplayName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`RegisterRequestEmail`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RegisterRequestEmail(::std::string::String);
-    impl ::std::ops::Deref for RegisterRequestEmail {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RegisterRequestEmail> for ::std::string::String {
-        fn from(value: RegisterRequestEmail) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RegisterRequestEmail {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 254usize {
-                return Err("longer than 254 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RegisterRequestEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RegisterRequestEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RegisterRequestEmail {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`RegisterRequestPassword`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RegisterRequestPassword(::std::string::String);
-    impl ::std::ops::Deref for RegisterRequestPassword {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RegisterRequestPassword> for ::std::string::String {
-        fn from(value: RegisterRequestPassword) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RegisterRequestPassword {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 8usize {
-                return Err("shorter than 8 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RegisterRequestPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RegisterRequestPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RegisterRequestPassword {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`TokenPair`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct TokenPair {
-        ///An RS256 JWT
-        pub access_token: ::std::string::String,
-        ///Seconds until the access token expires
-        pub expires_in: i64,
-        ///Seconds until the refresh token expires
-        pub refresh_expires_in: i64,
-        ///An opaque token; each one can be used once
-        pub refresh_token: ::std::string::String,
-        pub token_type: TokenPairTokenType,
-        pub user: User,
-    }
-    ///`TokenPairTokenType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum TokenPairTokenType {
-        Bearer,
-    }
-    impl ::std::fmt::Display for TokenPairTokenType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Bearer => f.write_str("Bearer"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for TokenPairTokenType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "Bearer" => Ok(Self::Bearer),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TokenPairTokenType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TokenPairTokenType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`Upload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct Upload {
-        pub content_type: ::std::string::String,
-        ///A presigned GET URL, present once the object is stored
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        pub file_name: ::std::string::String,
-        pub key: ::std::string::String,
-        pub size_bytes: i64,
-        pub status: UploadStatus,
-        pub upload_id: ::uuid::Uuid,
-    }
-    ///`UploadRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct UploadRequest {
-        pub content_type: UploadRequestContentType,
-        pub file_name: UploadRequestFileName,
-        pub size_bytes: ::std::num::NonZeroU64,
-    }
-    ///`UploadRequestContentType`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UploadRequestContentType(::std::string::String);
-    impl ::std::ops::Deref for UploadRequestContentType {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UploadRequestContentType> for ::std::string::String {
-        fn from(value: UploadRequestContentType) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UploadRequestContentType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 127usize {
-                return Err("longer than 127 characters".into());
-            }
-            if value.chars().count() < 3usize {
-                return Err("shorter than 3 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UploadRequestContentType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UploadRequestContentType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UploadRequestContentType {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`UploadRequestFileName`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UploadRequestFileName(::std::string::String);
-    impl ::std::ops::Deref for UploadRequestFileName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UploadRequestFileName> for ::std::string::String {
-        fn from(value: UploadRequestFileName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UploadRequestFileName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 255usize {
-                return Err("longer than 255 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UploadRequestFileName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UploadRequestFileName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UploadRequestFileName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`UploadStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum UploadStatus {
-        #[serde(rename = "pending")]
-        Pending,
-        #[serde(rename = "stored")]
-        Stored,
-    }
-    impl ::std::fmt::Display for UploadStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Pending => f.write_str("pending"),
-                Self::Stored => f.write_str("stored"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for UploadStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "pending" => Ok(Self::Pending),
-                "stored" => Ok(Self::Stored),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UploadStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UploadStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`User`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct User {
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub display_name: ::std::option::Option<::std::string::String>,
-        pub email: ::std::string::String,
-        pub id: ::uuid::Uuid,
     }
     /// Error types.
     pub mod error {
@@ -1148,7 +161,7 @@ Sends a `GET` request to `/healthz`
 */
     pub async fn health<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::Health>, Error<types::Problem>> {
+    ) -> Result<ResponseValue<::api_types::Health>, Error<::api_types::Problem>> {
         let url = format!("{}/healthz", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1188,7 +201,7 @@ Sends a `GET` request to `/.well-known/jwks.json`
 */
     pub async fn get_jwks<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::JwkSet>, Error<types::Problem>> {
+    ) -> Result<ResponseValue<::api_types::JwkSet>, Error<::api_types::Problem>> {
         let url = format!("{}/.well-known/jwks.json", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1228,8 +241,8 @@ Sends a `POST` request to `/api/v1/auth/register`
 */
     pub async fn register<'a>(
         &'a self,
-        body: &'a types::RegisterRequest,
-    ) -> Result<ResponseValue<types::User>, Error<types::Problem>> {
+        body: &'a ::api_types::RegisterRequest,
+    ) -> Result<ResponseValue<::api_types::User>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/register", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1282,8 +295,8 @@ Sends a `POST` request to `/api/v1/auth/login`
 */
     pub async fn login<'a>(
         &'a self,
-        body: &'a types::LoginRequest,
-    ) -> Result<ResponseValue<types::TokenPair>, Error<types::Problem>> {
+        body: &'a ::api_types::LoginRequest,
+    ) -> Result<ResponseValue<::api_types::TokenPair>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/login", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1340,8 +353,8 @@ Sends a `POST` request to `/api/v1/auth/refresh`
 */
     pub async fn refresh<'a>(
         &'a self,
-        body: &'a types::RefreshRequest,
-    ) -> Result<ResponseValue<types::TokenPair>, Error<types::Problem>> {
+        body: &'a ::api_types::RefreshRequest,
+    ) -> Result<ResponseValue<::api_types::TokenPair>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/refresh", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1394,8 +407,8 @@ Sends a `POST` request to `/api/v1/auth/logout`
 */
     pub async fn logout<'a>(
         &'a self,
-        body: &'a types::RefreshRequest,
-    ) -> Result<ResponseValue<()>, Error<types::Problem>> {
+        body: &'a ::api_types::RefreshRequest,
+    ) -> Result<ResponseValue<()>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/logout", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1448,7 +461,7 @@ Sends a `GET` request to `/api/v1/users/me`
 */
     pub async fn get_current_user<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::User>, Error<types::Problem>> {
+    ) -> Result<ResponseValue<::api_types::User>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/users/me", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1498,7 +511,7 @@ Arguments:
         limit: Option<::std::num::NonZeroU32>,
         offset: Option<i32>,
         q: Option<&'a types::ListItemsQ>,
-    ) -> Result<ResponseValue<types::ItemPage>, Error<types::Problem>> {
+    ) -> Result<ResponseValue<::api_types::ItemPage>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/items", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1547,8 +560,8 @@ Sends a `POST` request to `/api/v1/items`
 */
     pub async fn create_item<'a>(
         &'a self,
-        body: &'a types::NewItem,
-    ) -> Result<ResponseValue<types::Item>, Error<types::Problem>> {
+        body: &'a ::api_types::NewItem,
+    ) -> Result<ResponseValue<::api_types::Item>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/items", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1602,7 +615,7 @@ Sends a `GET` request to `/api/v1/items/{item_id}`
     pub async fn get_item<'a>(
         &'a self,
         item_id: &'a ::uuid::Uuid,
-    ) -> Result<ResponseValue<types::Item>, Error<types::Problem>> {
+    ) -> Result<ResponseValue<::api_types::Item>, Error<::api_types::Problem>> {
         let url = format!(
             "{}/api/v1/items/{}", self.baseurl, encode_path(& item_id.to_string()),
         );
@@ -1654,7 +667,7 @@ Sends a `DELETE` request to `/api/v1/items/{item_id}`
     pub async fn delete_item<'a>(
         &'a self,
         item_id: &'a ::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, Error<types::Problem>> {
+    ) -> Result<ResponseValue<()>, Error<::api_types::Problem>> {
         let url = format!(
             "{}/api/v1/items/{}", self.baseurl, encode_path(& item_id.to_string()),
         );
@@ -1706,8 +719,8 @@ Sends a `PATCH` request to `/api/v1/items/{item_id}`
     pub async fn update_item<'a>(
         &'a self,
         item_id: &'a ::uuid::Uuid,
-        body: &'a types::ItemPatch,
-    ) -> Result<ResponseValue<types::Item>, Error<types::Problem>> {
+        body: &'a ::api_types::ItemPatch,
+    ) -> Result<ResponseValue<::api_types::Item>, Error<::api_types::Problem>> {
         let url = format!(
             "{}/api/v1/items/{}", self.baseurl, encode_path(& item_id.to_string()),
         );
@@ -1770,8 +783,11 @@ Sends a `POST` request to `/api/v1/uploads`
 */
     pub async fn create_upload<'a>(
         &'a self,
-        body: &'a types::UploadRequest,
-    ) -> Result<ResponseValue<types::PresignedUpload>, Error<types::Problem>> {
+        body: &'a ::api_types::UploadRequest,
+    ) -> Result<
+        ResponseValue<::api_types::PresignedUpload>,
+        Error<::api_types::Problem>,
+    > {
         let url = format!("{}/api/v1/uploads", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -1825,7 +841,7 @@ Sends a `GET` request to `/api/v1/uploads/{upload_id}`
     pub async fn get_upload<'a>(
         &'a self,
         upload_id: &'a ::uuid::Uuid,
-    ) -> Result<ResponseValue<types::Upload>, Error<types::Problem>> {
+    ) -> Result<ResponseValue<::api_types::Upload>, Error<::api_types::Problem>> {
         let url = format!(
             "{}/api/v1/uploads/{}", self.baseurl, encode_path(& upload_id.to_string()),
         );
