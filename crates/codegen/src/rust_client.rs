@@ -84,7 +84,7 @@ fn generate_with(
             }
         }
     };
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| CodegenError::Failed {
+    let file = syn::parse_str::<syn::File>(&tokens).map_err(|e| CodegenError::Failed {
         target: TARGET,
         message: format!("progenitor produced unparsable code: {e}"),
     })?;
@@ -95,8 +95,27 @@ fn generate_with(
     })
 }
 
+/// One run of progenitor in a thread of its own; returns its tokens as text, or why it failed.
+pub(crate) fn attempt(doc: &Value, replacements: &Replacements) -> Result<String, String> {
+    // typify recurses once per level of schema nesting; give it room beyond the 2 MiB of a
+    // test thread or the 8 MiB of a main thread. Only the pages it touches are committed.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("progenitor".into())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || {
+                attempt_here(doc, replacements).map(|tokens| tokens.to_string())
+            })
+            .map_err(|e| format!("cannot start the generator thread: {e}"))?
+            .join()
+            .unwrap_or_else(|_| Err("progenitor panicked".into()))
+    })
+}
+
+const STACK_SIZE: usize = 512 << 20;
+
 /// One run of progenitor; a panic becomes an `Err` with its message.
-pub(crate) fn attempt(
+fn attempt_here(
     doc: &Value,
     replacements: &Replacements,
 ) -> Result<proc_macro2::TokenStream, String> {

@@ -36,8 +36,8 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<ModelTypes, CodegenE
     doc["paths"] = json!({});
     let tokens = attempt(&doc, &BTreeMap::new())
         .map_err(|m| failure(format!("typify failed on the schemas: {m}")))?;
-    let mut file =
-        syn::parse2::<syn::File>(tokens).map_err(|e| failure(format!("unparsable types: {e}")))?;
+    let mut file = syn::parse_str::<syn::File>(&tokens)
+        .map_err(|e| failure(format!("unparsable types: {e}")))?;
     let items = std::mem::take(&mut file.items)
         .into_iter()
         .find_map(|item| match item {

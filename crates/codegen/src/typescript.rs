@@ -29,6 +29,7 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError
         doc: &spec.document,
         out: String::new(),
         notes: Vec::new(),
+        current: None,
     };
     e.out.push_str(&origin.header("//"));
     e.paths();
@@ -49,6 +50,8 @@ struct Emitter<'a> {
     doc: &'a Value,
     out: String,
     notes: Vec<Problem>,
+    /// The `$ref` of the component schema being emitted, to cut composition cycles back to it.
+    current: Option<String>,
 }
 
 fn obj(value: Option<&Value>) -> Option<&Map<String, Value>> {
@@ -191,7 +194,13 @@ impl<'a> Emitter<'a> {
                 let text = match *section {
                     "schemas" => {
                         self.doc_comment(2, value);
-                        self.schema(value, 2)
+                        self.current = Some(format!(
+                            "#/components/schemas/{}",
+                            accord_spec::escape_token(name)
+                        ));
+                        let ty = self.schema(value, 2);
+                        self.current = None;
+                        ty
                     }
                     "responses" => self.response(value, 2),
                     "parameters" => self
@@ -414,7 +423,14 @@ impl<'a> Emitter<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(list) = map.get(key).and_then(Value::as_array) {
-                let members: Vec<String> = list.iter().map(|s| self.schema(s, depth)).collect();
+                let members: Vec<String> = list
+                    .iter()
+                    .filter(|s| !self.leads_back(s))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|s| self.schema(s, depth))
+                    .collect();
                 if !members.is_empty() {
                     parts.push(format!("({})", members.join(" | ")));
                 }
@@ -433,6 +449,20 @@ impl<'a> Emitter<'a> {
             ty = format!("{} | null", ty);
         }
         ty
+    }
+
+    /// Whether `schema` leads back to the component being emitted through composition alone,
+    /// which TypeScript rejects as a circular type (TS2502).
+    fn leads_back(&self, schema: &Value) -> bool {
+        let (Some(current), Some(schemas)) = (
+            &self.current,
+            self.doc
+                .pointer("/components/schemas")
+                .and_then(Value::as_object),
+        ) else {
+            return false;
+        };
+        crate::progenitor_compat::leads_to(schemas, schema, current, &mut BTreeSet::new())
     }
 
     fn object(&mut self, map: &Map<String, Value>, depth: usize) -> String {

@@ -47,6 +47,9 @@ pub fn check(doc: &Value) -> Vec<Problem> {
         None => problems.push(Problem::new("/paths", "`paths` is required")),
     }
     check_refs(doc, doc, "", &mut problems);
+    if problems.is_empty() {
+        check_direct_cycles(doc, &mut problems);
+    }
     check_security(doc, &mut problems);
     problems
 }
@@ -292,6 +295,66 @@ fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Pro
             format!("dangling $ref `{reference}`: nothing is defined there"),
         ));
     }
+}
+
+/// A schema that requires itself through `$ref` and `allOf` alone, with no property, array
+/// item, map value or alternative (`oneOf`, `anyOf`) in between, is an endless intersection;
+/// generators recurse forever on it.
+fn check_direct_cycles(doc: &Value, problems: &mut Vec<Problem>) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    for (name, schema) in schemas {
+        let start = join("/components/schemas", name);
+        let target = format!("#{start}");
+        let mut seen = BTreeSet::new();
+        if let Some(pointer) = reaches(doc, schema, &start, &target, &mut seen) {
+            problems.push(Problem::new(
+                pointer,
+                format!("schema `{name}` requires itself through $ref/allOf with no property, array or oneOf/anyOf in between; such a type never ends"),
+            ));
+        }
+    }
+}
+
+fn reaches(
+    doc: &Value,
+    schema: &Value,
+    pointer: &str,
+    target: &str,
+    seen: &mut BTreeSet<String>,
+) -> Option<String> {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if reference == target {
+            return Some(join(pointer, "$ref"));
+        }
+        if !seen.insert(reference.to_string()) {
+            return None;
+        }
+        let next = doc.pointer(reference.strip_prefix('#')?)?;
+        return reaches(doc, next, pointer, target, seen);
+    }
+    for (i, member) in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(found) = reaches(
+            doc,
+            member,
+            &join(&join(pointer, "allOf"), &i.to_string()),
+            target,
+            seen,
+        ) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 fn check_security(doc: &Value, problems: &mut Vec<Problem>) {

@@ -178,3 +178,12 @@ fn usage_error_exits_2() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn self_containing_schema() {
+    check(
+        "self-containing-schema.yaml",
+        "/components/schemas/Money/allOf/0/$ref",
+        "schema `Money` requires itself",
+    );
+}
