@@ -25,6 +25,10 @@ pub enum Task {
         /// Where to write the Rust client crate and the TypeScript package for --spec.
         #[arg(long, value_name = "DIR", requires = "spec")]
         out: Option<PathBuf>,
+        /// Internal: write only the Rust client (run in a child process, so that a crash of
+        /// the generator cannot take the rest of the run down).
+        #[arg(long, hide = true, requires = "spec")]
+        rust_only: bool,
     },
     /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs. Never writes.
     Verify,

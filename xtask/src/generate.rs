@@ -45,16 +45,24 @@ pub fn try_spec(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
     );
     print_notes(&spec.notes);
     let mut written = Vec::new();
-    match rust_client::generate(&spec, &origin) {
-        Ok(client) => {
-            print_notes(&client.notes);
-            let crate_name = crate_name(spec.title());
-            let dir = out.join("rust-client");
-            write_if_changed(&dir.join("Cargo.toml"), &client_manifest(&crate_name))?;
-            write_if_changed(&dir.join("src/lib.rs"), &client.text)?;
-            written.push(dir);
-        }
-        Err(e) => eprintln!("generate: rust client skipped: {e}"),
+    // The Rust client is generated in a child process: typify can recurse without end on some
+    // recursive schemas, and a stack overflow aborts the process instead of unwinding.
+    let exe = std::env::current_exe().context("cannot find the xtask binary")?;
+    let status = std::process::Command::new(exe)
+        .args(["generate", "--rust-only", "--spec"])
+        .arg(spec_path)
+        .arg("--out")
+        .arg(out)
+        .status()
+        .context("cannot start the Rust client generator")?;
+    let rust_ok = status.success();
+    match status.code() {
+        Some(0) => written.push(out.join("rust-client")),
+        Some(_) => eprintln!("generate: rust client skipped (see above)"),
+        None => eprintln!(
+            "generate: rust client skipped: the generator crashed ({status}); typify recurses without end on some \
+             recursive allOf schemas; the TypeScript package is still written"
+        ),
     }
     let types = typescript::generate(&spec, &origin).context("generating TypeScript types")?;
     print_notes(&types.notes);
@@ -68,6 +76,37 @@ pub fn try_spec(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
     for dir in written {
         println!("generate: wrote {}", dir.display());
     }
+    if !rust_ok {
+        return Err(crate::ChecksFailed(
+            "the Rust client could not be generated; the TypeScript package was written".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes only the Rust client crate for `spec_path` (the child process of [`try_spec`]).
+pub fn rust_client_only(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
+    let spec = Spec::load(spec_path)?;
+    let source = spec_path.display().to_string();
+    let command = format!(
+        "cargo xtask generate --spec {} --out {}",
+        spec_path.display(),
+        out.display()
+    );
+    let origin = Origin {
+        source: &source,
+        command: &command,
+    };
+    let client = rust_client::generate(&spec, &origin)
+        .map_err(|e| anyhow::anyhow!("rust client skipped: {e}"))?;
+    print_notes(&client.notes);
+    let dir = out.join("rust-client");
+    write_if_changed(
+        &dir.join("Cargo.toml"),
+        &client_manifest(&crate_name(spec.title())),
+    )?;
+    write_if_changed(&dir.join("src/lib.rs"), &client.text)?;
     Ok(())
 }
 

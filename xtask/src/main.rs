@@ -13,6 +13,12 @@ fn main() -> ExitCode {
         Task::Generate {
             spec: Some(spec),
             out: Some(out),
+            rust_only: true,
+        } => xtask::generate::rust_client_only(&spec, &out),
+        Task::Generate {
+            spec: Some(spec),
+            out: Some(out),
+            ..
         } => xtask::generate::try_spec(&spec, &out),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify => xtask::verify::run(&root),

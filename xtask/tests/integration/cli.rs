@@ -45,3 +45,24 @@ fn generate_on_another_spec_writes_a_crate_and_a_package_and_reports_notes() {
     );
     assert!(lib.contains("pub async fn login_for_access_token"));
 }
+
+#[test]
+fn a_crashing_rust_generator_is_reported_and_the_typescript_still_written() {
+    let out = tempfile::tempdir().unwrap();
+    let spec = crate::root().join("fixtures/known-limits/recursive-allof-maps.yaml");
+    let output = xtask(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("rust client skipped: the generator crashed"),
+        "{stderr}"
+    );
+    assert!(out.path().join("typescript/index.d.ts").is_file());
+    assert!(!out.path().join("rust-client/src/lib.rs").exists());
+}
