@@ -28,12 +28,7 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
 /// Runs every target on `spec_path`, writing a Rust client crate and a TypeScript package under `out`.
 pub fn try_spec(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
     let spec = Spec::load(spec_path)?;
-    let source = spec_path.display().to_string();
-    let command = format!(
-        "cargo xtask generate --spec {} --out {}",
-        spec_path.display(),
-        out.display()
-    );
+    let (source, command) = spec_origin(spec_path, out);
     let origin = Origin {
         source: &source,
         command: &command,
@@ -88,12 +83,7 @@ pub fn try_spec(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
 /// Writes only the Rust client crate for `spec_path` (the child process of [`try_spec`]).
 pub fn rust_client_only(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
     let spec = Spec::load(spec_path)?;
-    let source = spec_path.display().to_string();
-    let command = format!(
-        "cargo xtask generate --spec {} --out {}",
-        spec_path.display(),
-        out.display()
-    );
+    let (source, command) = spec_origin(spec_path, out);
     let origin = Origin {
         source: &source,
         command: &command,
@@ -108,6 +98,16 @@ pub fn rust_client_only(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
     )?;
     write_if_changed(&dir.join("src/lib.rs"), &client.text)?;
     Ok(())
+}
+
+/// The source and regeneration command named in the header of files made by `--spec`.
+fn spec_origin(spec_path: &Path, out: &Path) -> (String, String) {
+    let source = spec_path.display().to_string();
+    let command = format!(
+        "cargo xtask generate --spec {source} --out {}",
+        out.display()
+    );
+    (source, command)
 }
 
 fn print_notes(notes: &[Note]) {

@@ -518,19 +518,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn resolve<'v>(&'v self, value: &'v Value) -> &'v Value {
-        let mut current = value;
-        for _ in 0..16 {
-            match current
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-                .and_then(|p| self.doc.pointer(p))
-            {
-                Some(target) => current = target,
-                None => break,
-            }
-        }
-        current
+        accord_spec::follow_ref(self.doc, value)
     }
 }
 

@@ -17,6 +17,7 @@ use serde_json::Value;
 pub use error::{Problem, SpecError, escape_token, join};
 pub use model::{Method, OperationRef, Resolve};
 pub use openapiv3;
+pub use validate::follow as follow_ref;
 
 /// A loaded, normalized, validated OpenAPI document.
 #[derive(Debug, Clone)]

@@ -168,9 +168,3 @@ resolve_section!(Response, "responses", responses);
 resolve_section!(RequestBody, "requestBodies", request_bodies);
 resolve_section!(Header, "headers", headers);
 resolve_section!(SecurityScheme, "securitySchemes", security_schemes);
-
-impl Resolve<Schema> for Spec {
-    fn resolve<'a>(&'a self, r: &'a ReferenceOr<Schema>) -> Option<&'a Schema> {
-        self.openapi.resolve(r)
-    }
-}

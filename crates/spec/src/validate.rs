@@ -231,8 +231,9 @@ fn declared_path_params(doc: &Value, params: Option<&Value>) -> BTreeSet<String>
     out
 }
 
-/// Follows `$ref` chains (bounded), returning the value itself when it is not a reference.
-fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
+/// Follows local `$ref` chains in the JSON document (bounded), returning the value itself
+/// when it is not a reference or the reference does not resolve.
+pub fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
     for _ in 0..16 {
         match value
             .get("$ref")

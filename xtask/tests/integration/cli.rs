@@ -1,6 +1,6 @@
 //! The command line as users see it.
 
-use crate::{text, xtask};
+use crate::{generate_spec, text, xtask};
 
 #[test]
 fn help() {
@@ -9,15 +9,8 @@ fn help() {
 
 #[test]
 fn generate_on_another_spec_writes_a_crate_and_a_package_and_reports_notes() {
-    let out = tempfile::tempdir().unwrap();
     let spec = crate::root().join("fixtures/specs/forms-and-files.yaml");
-    let output = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let (output, out) = generate_spec(&spec);
     let stdout = text(&output.stdout);
     assert_eq!(
         output.status.code(),
@@ -48,15 +41,8 @@ fn generate_on_another_spec_writes_a_crate_and_a_package_and_reports_notes() {
 
 #[test]
 fn a_crashing_rust_generator_is_reported_and_the_typescript_still_written() {
-    let out = tempfile::tempdir().unwrap();
     let spec = crate::root().join("fixtures/known-limits/recursive-allof-maps.yaml");
-    let output = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let (output, out) = generate_spec(&spec);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(

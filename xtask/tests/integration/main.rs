@@ -21,6 +21,19 @@ pub fn xtask(args: &[&str]) -> Output {
         .expect("the xtask binary runs")
 }
 
+/// Runs `generate --spec SPEC --out DIR` into a fresh temporary DIR.
+pub fn generate_spec(spec: &Path) -> (Output, tempfile::TempDir) {
+    let out = tempfile::tempdir().expect("a temp dir");
+    let output = xtask(&[
+        "generate",
+        "--spec",
+        spec.to_str().expect("a UTF-8 path"),
+        "--out",
+        out.path().to_str().expect("a UTF-8 path"),
+    ]);
+    (output, out)
+}
+
 /// Copies `relative` from the project root into `dir`, creating folders.
 pub fn copy_into(dir: &Path, relative: &str) {
     let to = dir.join(relative);

@@ -1,19 +1,12 @@
 //! Every malformed spec is refused with exit code 2, a located message, and no panic.
 
-use crate::{text, xtask};
+use crate::{generate_spec, text, xtask};
 
 /// Runs `generate --spec` on `fixtures/malformed/<file>` and checks the error names the file,
 /// the JSON pointer and what is wrong.
 fn check(file: &str, pointer: &str, message: &str) {
-    let out_dir = tempfile::tempdir().expect("a temp dir");
     let spec = crate::root().join("fixtures/malformed").join(file);
-    let output = xtask(&[
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out",
-        out_dir.path().to_str().unwrap(),
-    ]);
+    let (output, out_dir) = generate_spec(&spec);
     let stderr = text(&output.stderr);
     assert_eq!(
         output.status.code(),
