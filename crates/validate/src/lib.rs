@@ -1,0 +1,450 @@
+//! Validation of JSON values against OpenAPI 3.0 schema objects (the shape `accord-spec`
+//! normalizes every document into, 3.1 included).
+//!
+//! Typed deserialization checks types; it misses what a schema says about values: string
+//! lengths, patterns, numeric ranges, formats such as `email` and `uuid`, array and object
+//! sizes, `additionalProperties: false`, alternatives. [`Validator::validate`] checks all of
+//! them and reports every failure with the JSON pointer of the offending value, so a 422 can
+//! name each field.
+//!
+//! Schemas may `$ref` into the document they come from (`#/components/schemas/...`), which
+//! the validator is given once. It never panics: an unresolvable reference, a pattern that
+//! does not compile or a keyword of the wrong type is reported as a violation of that value,
+//! never as a crash.
+
+mod formats;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Map, Value};
+
+/// Which side of an exchange a value is on: a `readOnly` property is never required in a
+/// request, a `writeOnly` one never in a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+/// One failed constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON pointer into the validated value (`""` for the value itself).
+    pub pointer: String,
+    /// The schema keyword that failed (`"maxLength"`, `"required"`, `"format"`...).
+    pub keyword: &'static str,
+    /// What is wrong, for a person.
+    pub message: String,
+}
+
+/// References deeper than this are reported instead of followed (a schema that refers to
+/// itself without consuming any of the value would otherwise never end).
+const MAX_DEPTH: usize = 128;
+
+/// Validates values against schemas whose references resolve in one document.
+#[derive(Debug, Clone)]
+pub struct Validator<'a> {
+    root: &'a Value,
+    direction: Direction,
+}
+
+impl<'a> Validator<'a> {
+    /// `root` is the document `$ref`s resolve in (a whole OpenAPI document, or any value
+    /// with `components.schemas`).
+    pub fn new(root: &'a Value, direction: Direction) -> Self {
+        Validator { root, direction }
+    }
+
+    /// Every violation of `schema` by `value`; empty when the value is valid.
+    pub fn validate(&self, schema: &Value, value: &Value) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let mut pointer = String::new();
+        self.check(schema, value, &mut pointer, 0, &mut out);
+        out
+    }
+
+    /// Whether `value` satisfies `schema`.
+    pub fn is_valid(&self, schema: &Value, value: &Value) -> bool {
+        let mut out = Vec::new();
+        self.check(schema, value, &mut String::new(), 0, &mut out);
+        out.is_empty()
+    }
+
+    /// Follows `$ref` chains from `schema` to the schema they name.
+    pub fn resolve<'s>(&'s self, mut schema: &'s Value) -> Result<&'s Value, String> {
+        for _ in 0..MAX_DEPTH {
+            match schema.get("$ref").and_then(Value::as_str) {
+                Some(reference) => {
+                    schema = lookup(self.root, reference)
+                        .ok_or_else(|| format!("schema reference `{reference}` does not resolve"))?;
+                }
+                None => return Ok(schema),
+            }
+        }
+        Err("schema references form a cycle".to_string())
+    }
+
+    fn check(
+        &self,
+        schema: &Value,
+        value: &Value,
+        pointer: &mut String,
+        depth: usize,
+        out: &mut Vec<Violation>,
+    ) {
+        if depth > MAX_DEPTH {
+            push(out, pointer, "$ref", "the schema nests too deeply to check".into());
+            return;
+        }
+        let schema = match self.resolve(schema) {
+            Ok(s) => s,
+            Err(message) => {
+                push(out, pointer, "$ref", message);
+                return;
+            }
+        };
+        let Some(obj) = schema.as_object() else {
+            // `true`/`{}`-like schemas accept everything; `false` nothing.
+            if schema == &Value::Bool(false) {
+                push(out, pointer, "false", "no value is allowed here".into());
+            }
+            return;
+        };
+
+        for member in array(obj, "allOf") {
+            self.check(member, value, pointer, depth + 1, out);
+        }
+        if let Some(alternatives) = obj.get("anyOf").and_then(Value::as_array) {
+            if !alternatives.iter().any(|a| self.passes(a, value, depth)) {
+                push(out, pointer, "anyOf", "does not match any of the allowed shapes".into());
+            }
+        }
+        if let Some(alternatives) = obj.get("oneOf").and_then(Value::as_array) {
+            let matching = alternatives.iter().filter(|a| self.passes(a, value, depth)).count();
+            if matching == 0 {
+                push(out, pointer, "oneOf", "does not match any of the allowed shapes".into());
+            } else if matching > 1 && !obj.contains_key("discriminator") {
+                push(out, pointer, "oneOf", format!("matches {matching} of the shapes; exactly one is allowed"));
+            }
+        }
+        if let Some(not) = obj.get("not") {
+            if self.passes(not, value, depth) {
+                push(out, pointer, "not", "matches a shape that is not allowed".into());
+            }
+        }
+
+        if value.is_null() {
+            let nullable = obj.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+            if let Some(values) = obj.get("enum").and_then(Value::as_array) {
+                if !nullable && !values.contains(&Value::Null) {
+                    push(out, pointer, "enum", format!("must be one of {}", list(values)));
+                }
+                return;
+            }
+            if !nullable && obj.contains_key("type") {
+                push(out, pointer, "nullable", "must not be null".into());
+            }
+            return;
+        }
+
+        if let Some(expected) = obj.get("type").and_then(Value::as_str) {
+            if !has_type(value, expected) {
+                push(out, pointer, "type", format!("must be {}", article(expected)));
+                return;
+            }
+        }
+        if let Some(values) = obj.get("enum").and_then(Value::as_array) {
+            if !values.contains(value) {
+                push(out, pointer, "enum", format!("must be one of {}", list(values)));
+            }
+        }
+        match value {
+            Value::String(s) => self.check_string(obj, s, pointer, out),
+            Value::Number(_) => check_number(obj, value, pointer, out),
+            Value::Array(items) => self.check_array(obj, items, pointer, depth, out),
+            Value::Object(members) => self.check_object(obj, members, pointer, depth, out),
+            _ => {}
+        }
+    }
+
+    fn passes(&self, schema: &Value, value: &Value, depth: usize) -> bool {
+        let mut out = Vec::new();
+        self.check(schema, value, &mut String::new(), depth + 1, &mut out);
+        out.is_empty()
+    }
+
+    fn check_string(&self, obj: &Map<String, Value>, s: &str, pointer: &str, out: &mut Vec<Violation>) {
+        let length = s.chars().count() as u64;
+        if let Some(min) = obj.get("minLength").and_then(Value::as_u64) {
+            if length < min {
+                let message = if min == 1 {
+                    "must not be empty".to_string()
+                } else {
+                    format!("must be at least {min} characters long")
+                };
+                push(out, pointer, "minLength", message);
+            }
+        }
+        if let Some(max) = obj.get("maxLength").and_then(Value::as_u64) {
+            if length > max {
+                push(out, pointer, "maxLength", format!("must be at most {max} characters long"));
+            }
+        }
+        if let Some(pattern) = obj.get("pattern").and_then(Value::as_str) {
+            match regex(pattern) {
+                Some(re) => {
+                    if re.find(s).is_none() {
+                        push(out, pointer, "pattern", format!("must match the pattern `{pattern}`"));
+                    }
+                }
+                None => push(out, pointer, "pattern", format!("the schema's pattern `{pattern}` is not a valid regular expression")),
+            }
+        }
+        if let Some(format) = obj.get("format").and_then(Value::as_str) {
+            if let Some(problem) = formats::check(format, s) {
+                push(out, pointer, "format", problem);
+            }
+        }
+    }
+
+    fn check_array(
+        &self,
+        obj: &Map<String, Value>,
+        items: &[Value],
+        pointer: &mut String,
+        depth: usize,
+        out: &mut Vec<Violation>,
+    ) {
+        let count = items.len() as u64;
+        if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
+            if count < min {
+                push(out, pointer, "minItems", format!("must have at least {min} items"));
+            }
+        }
+        if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
+            if count > max {
+                push(out, pointer, "maxItems", format!("must have at most {max} items"));
+            }
+        }
+        if obj.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
+            let duplicate = items.iter().enumerate().any(|(i, a)| items[..i].contains(a));
+            if duplicate {
+                push(out, pointer, "uniqueItems", "must not contain the same item twice".into());
+            }
+        }
+        if let Some(item_schema) = obj.get("items") {
+            for (index, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&index.to_string());
+                self.check(item_schema, item, pointer, depth + 1, out);
+                pointer.truncate(len);
+            }
+        }
+    }
+
+    fn check_object(
+        &self,
+        obj: &Map<String, Value>,
+        members: &Map<String, Value>,
+        pointer: &mut String,
+        depth: usize,
+        out: &mut Vec<Violation>,
+    ) {
+        let properties = obj.get("properties").and_then(Value::as_object);
+        for name in array(obj, "required").iter().filter_map(|n| n.as_str()) {
+            if members.contains_key(name) {
+                continue;
+            }
+            let property = properties.and_then(|p| p.get(name)).map(|s| self.resolve(s).ok());
+            let skip = match (self.direction, property.flatten()) {
+                (Direction::Request, Some(s)) => flag(s, "readOnly"),
+                (Direction::Response, Some(s)) => flag(s, "writeOnly"),
+                _ => false,
+            };
+            if !skip {
+                let child = format!("{pointer}/{}", escape(name));
+                push(out, &child, "required", "is required".into());
+            }
+        }
+        let count = members.len() as u64;
+        if let Some(min) = obj.get("minProperties").and_then(Value::as_u64) {
+            if count < min {
+                push(out, pointer, "minProperties", format!("must have at least {min} properties"));
+            }
+        }
+        if let Some(max) = obj.get("maxProperties").and_then(Value::as_u64) {
+            if count > max {
+                push(out, pointer, "maxProperties", format!("must have at most {max} properties"));
+            }
+        }
+        let additional = obj.get("additionalProperties");
+        for (name, member) in members {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&escape(name));
+            match properties.and_then(|p| p.get(name)) {
+                Some(property) => self.check(property, member, pointer, depth + 1, out),
+                None => match additional {
+                    Some(Value::Bool(false)) => {
+                        push(out, pointer, "additionalProperties", "is not a known field".into())
+                    }
+                    Some(schema @ Value::Object(_)) => self.check(schema, member, pointer, depth + 1, out),
+                    _ => {}
+                },
+            }
+            pointer.truncate(len);
+        }
+    }
+}
+
+fn check_number(obj: &Map<String, Value>, value: &Value, pointer: &str, out: &mut Vec<Violation>) {
+    let Some(n) = value.as_f64() else { return };
+    // 3.0 has boolean exclusive flags; a 3.1 leftover may carry the bound itself.
+    let bound = |key: &str, exclusive_key: &str| -> Option<(f64, bool)> {
+        match (obj.get(key).and_then(Value::as_f64), obj.get(exclusive_key)) {
+            (Some(b), Some(Value::Bool(e))) => Some((b, *e)),
+            (Some(b), _) => Some((b, false)),
+            (None, Some(Value::Number(b))) => b.as_f64().map(|b| (b, true)),
+            _ => None,
+        }
+    };
+    if let Some((min, exclusive)) = bound("minimum", "exclusiveMinimum") {
+        if n < min || (exclusive && n == min) {
+            let relation = if exclusive { "greater than" } else { "at least" };
+            push(out, pointer, "minimum", format!("must be {relation} {}", number(min)));
+        }
+    }
+    if let Some((max, exclusive)) = bound("maximum", "exclusiveMaximum") {
+        if n > max || (exclusive && n == max) {
+            let relation = if exclusive { "less than" } else { "at most" };
+            push(out, pointer, "maximum", format!("must be {relation} {}", number(max)));
+        }
+    }
+    if let Some(step) = obj.get("multipleOf").and_then(Value::as_f64) {
+        if step > 0.0 {
+            let ratio = n / step;
+            if (ratio - ratio.round()).abs() > 1e-9 {
+                push(out, pointer, "multipleOf", format!("must be a multiple of {}", number(step)));
+            }
+        }
+    }
+    let format = obj.get("format").and_then(Value::as_str);
+    let range = match format {
+        Some("int32") => Some((i32::MIN as f64, i32::MAX as f64)),
+        Some("int64") => Some((i64::MIN as f64, i64::MAX as f64)),
+        _ => None,
+    };
+    if let (Some((lo, hi)), Some(format)) = (range, format) {
+        if n < lo || n > hi {
+            push(out, pointer, "format", format!("does not fit in {format}"));
+        }
+    }
+}
+
+fn has_type(value: &Value, expected: &str) -> bool {
+    match expected {
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "number" => value.is_number(),
+        "integer" => match value {
+            Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+            _ => false,
+        },
+        // An unknown type name constrains nothing rather than rejecting everything.
+        _ => true,
+    }
+}
+
+fn article(kind: &str) -> String {
+    match kind {
+        "integer" | "array" | "object" => format!("an {kind}"),
+        "boolean" | "string" | "number" => format!("a {kind}"),
+        other => format!("of type {other}"),
+    }
+}
+
+fn flag(schema: &Value, key: &str) -> bool {
+    schema.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn array<'v>(obj: &'v Map<String, Value>, key: &str) -> &'v [Value] {
+    obj.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn list(values: &[Value]) -> String {
+    let shown: Vec<String> = values.iter().take(10).map(Value::to_string).collect();
+    let more = if values.len() > 10 { ", ..." } else { "" };
+    format!("{}{more}", shown.join(", "))
+}
+
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+fn push(out: &mut Vec<Violation>, pointer: &str, keyword: &'static str, message: String) {
+    out.push(Violation {
+        pointer: pointer.to_string(),
+        keyword,
+        message,
+    });
+}
+
+/// Escapes one JSON pointer token (RFC 6901).
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Looks up a local reference (`#/a/b`) in `root`.
+fn lookup<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
+    let pointer = reference.strip_prefix('#')?;
+    let decoded = percent_decode(pointer);
+    root.pointer(&decoded)
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Compiled patterns, shared: a schema's pattern is compiled once per process.
+fn regex(pattern: &str) -> Option<Arc<regress::Regex>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regress::Regex>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = match cache.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(found) = cache.get(pattern) {
+        return found.clone();
+    }
+    let compiled = regress::Regex::new(pattern).ok().map(Arc::new);
+    if cache.len() < 4096 {
+        cache.insert(pattern.to_string(), compiled.clone());
+    }
+    compiled
+}
