@@ -1,0 +1,65 @@
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::{Extensions, HeaderMap, Method, Uri};
+
+use crate::{Error, FieldError, Location};
+
+/// The request an operation serves, without its body.
+#[derive(Debug)]
+pub struct Context {
+    /// The operationId being served; empty for routes the spec does not have.
+    pub operation_id: &'static str,
+    pub method: Method,
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    /// Whatever middleware put there (a request id, a tracing span...).
+    pub extensions: Extensions,
+}
+
+impl Context {
+    /// Splits a request into its context, its body and its decoded path parameters.
+    pub async fn split(
+        operation_id: &'static str,
+        request: crate::Request,
+    ) -> (Context, axum::body::Body, Result<Vec<(String, String)>, Error>) {
+        let (mut parts, body) = request.into_parts();
+        let params = match RawPathParams::from_request_parts(&mut parts, &()).await {
+            Ok(raw) => Ok(raw
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()),
+            Err(rejection) => Err(Error::Validation {
+                errors: vec![FieldError::new(Location::Path, "", rejection.body_text(), "format")],
+            }),
+        };
+        let context = Context {
+            operation_id,
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            extensions: parts.extensions,
+        };
+        (context, body, params)
+    }
+
+    /// A context for a request no operation serves (unknown route, wrong method).
+    pub fn unrouted(request: crate::Request) -> Context {
+        let (parts, _) = request.into_parts();
+        Context {
+            operation_id: "",
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            extensions: parts.extensions,
+        }
+    }
+
+    /// A header's value, when present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A value middleware stored in the request's extensions.
+    pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.extensions.get::<T>()
+    }
+}

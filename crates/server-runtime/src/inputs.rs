@@ -1,0 +1,330 @@
+use std::sync::OnceLock;
+
+use accord_validate::{Direction, Validator};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Number, Value};
+
+use crate::body::Payload;
+use crate::{Context, Error, FieldError, Location, RawBody};
+
+/// A schema embedded in generated code as JSON text, parsed once on first use.
+#[derive(Debug)]
+pub struct Schema {
+    json: &'static str,
+    parsed: OnceLock<Value>,
+}
+
+impl Schema {
+    pub const fn new(json: &'static str) -> Self {
+        Schema {
+            json,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The schema; generated code always embeds valid JSON, and anything else would
+    /// constrain nothing rather than fail every request.
+    pub fn get(&self) -> &Value {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(self.json).unwrap_or(Value::Bool(true)))
+    }
+}
+
+/// Decodes an operation's inputs, collecting every failure for one 422.
+///
+/// Each input is coerced from its text by its schema (a query `limit=5` becomes the number 5),
+/// defaulted, validated against the schema (lengths, patterns, ranges, formats...) and only then
+/// deserialized into its Rust type. A failed input returns `None` and is recorded;
+/// [`Inputs::finish`] turns the record into `Error::Validation`.
+pub struct Inputs<'c> {
+    ctx: &'c Context,
+    root: &'static Schema,
+    path: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+}
+
+impl<'c> Inputs<'c> {
+    /// `root` holds what schemas refer to (`{"components": {"schemas": ...}}`).
+    pub fn new(ctx: &'c Context, root: &'static Schema, path: Vec<(String, String)>) -> Self {
+        let query = ctx
+            .uri
+            .query()
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Inputs {
+            ctx,
+            root,
+            path,
+            query,
+            errors: Vec::new(),
+        }
+    }
+
+    fn validator(&self) -> Validator<'static> {
+        Validator::new(self.root.get(), Direction::Request)
+    }
+
+    /// A path parameter (always required).
+    pub fn path<T: DeserializeOwned>(&mut self, name: &str, schema: &'static Schema) -> Option<T> {
+        let raw: Vec<String> = self
+            .path
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        self.parameter(Location::Path, name, schema, true, false, raw)
+    }
+
+    /// A query parameter; `explode` as the spec says (form style: `true` unless stated).
+    pub fn query<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        schema: &'static Schema,
+        required: bool,
+        explode: bool,
+    ) -> Option<T> {
+        let raw: Vec<String> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect();
+        self.parameter(Location::Query, name, schema, required, explode, raw)
+    }
+
+    /// A header parameter (simple style: arrays are comma-separated).
+    pub fn header<T: DeserializeOwned>(&mut self, name: &str, schema: &'static Schema, required: bool) -> Option<T> {
+        let values: Vec<&str> = self
+            .ctx
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let raw = if values.is_empty() { vec![] } else { vec![values.join(",")] };
+        self.parameter(Location::Header, name, schema, required, false, raw)
+    }
+
+    /// A cookie parameter.
+    pub fn cookie<T: DeserializeOwned>(&mut self, name: &str, schema: &'static Schema, required: bool) -> Option<T> {
+        let raw: Vec<String> = self
+            .ctx
+            .headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+            .collect();
+        self.parameter(Location::Cookie, name, schema, required, false, raw)
+    }
+
+    fn parameter<T: DeserializeOwned>(
+        &mut self,
+        location: Location,
+        name: &str,
+        schema: &'static Schema,
+        required: bool,
+        explode: bool,
+        raw: Vec<String>,
+    ) -> Option<T> {
+        let validator = self.validator();
+        let schema = schema.get();
+        let resolved = validator.resolve(schema).unwrap_or(schema);
+        let value = if raw.is_empty() {
+            match resolved.get("default") {
+                Some(default) => default.clone(),
+                None if required => {
+                    self.errors.push(FieldError::new(location, name, "is required", "required"));
+                    return None;
+                }
+                None => return self.deserialize(location, name, Value::Null),
+            }
+        } else {
+            coerce(&validator, resolved, &raw, explode)
+        };
+        let violations = validator.validate(schema, &value);
+        if !violations.is_empty() {
+            for v in violations {
+                let field = format!("{name}{}", v.pointer);
+                self.errors.push(FieldError::new(location, &field, v.message, v.keyword));
+            }
+            return None;
+        }
+        self.deserialize(location, name, value)
+    }
+
+    fn deserialize<T: DeserializeOwned>(&mut self, location: Location, name: &str, value: Value) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let path = e.path().to_string();
+                let field = if path == "." || location != Location::Body {
+                    name.to_string()
+                } else {
+                    format!("{name}/{}", path.replace('.', "/"))
+                };
+                self.errors.push(FieldError::new(location, &field, e.inner().to_string(), "type"));
+                None
+            }
+        }
+    }
+
+    /// A JSON or form body decoded into its type (`T = Option<_>` when the body is optional).
+    pub fn body<T: DeserializeOwned>(&mut self, payload: Option<Payload>, schema: &'static Schema, required: bool) -> Option<T> {
+        let validator = self.validator();
+        let schema = schema.get();
+        let value = match payload {
+            None if required => {
+                self.errors
+                    .push(FieldError::new(Location::Body, "", "a request body is required", "required"));
+                return None;
+            }
+            None => Value::Null,
+            Some(Payload::Json(value)) => value,
+            Some(Payload::Form(pairs)) => form_object(&validator, schema, pairs),
+            Some(Payload::Raw(_)) => {
+                self.errors.push(FieldError::new(Location::Body, "", "the body could not be decoded", "type"));
+                return None;
+            }
+        };
+        if !value.is_null() || required {
+            let violations = validator.validate(schema, &value);
+            if !violations.is_empty() {
+                for v in violations {
+                    self.errors.push(FieldError::new(Location::Body, &v.pointer, v.message, v.keyword));
+                }
+                return None;
+            }
+        }
+        self.deserialize(Location::Body, "", value)
+    }
+
+    /// A body handed over as it came (multipart, binary, text).
+    pub fn raw_body(&mut self, payload: Option<Payload>, required: bool) -> Option<Option<RawBody>> {
+        match payload {
+            Some(Payload::Raw(raw)) => Some(Some(raw)),
+            None if !required => Some(None),
+            None => {
+                self.errors
+                    .push(FieldError::new(Location::Body, "", "a request body is required", "required"));
+                None
+            }
+            Some(_) => {
+                self.errors.push(FieldError::new(Location::Body, "", "the body could not be decoded", "type"));
+                None
+            }
+        }
+    }
+
+    /// `Err(Error::Validation)` with every failure recorded, if any.
+    pub fn finish(self) -> Result<(), Error> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation { errors: self.errors })
+        }
+    }
+}
+
+/// The `type` a schema declares, looking through `allOf` and alternatives when it declares none.
+fn declared_type<'v>(validator: &'v Validator<'_>, schema: &'v Value) -> Option<&'v str> {
+    let schema = validator.resolve(schema).ok()?;
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        return Some(t);
+    }
+    ["allOf", "oneOf", "anyOf"].iter().find_map(|key| {
+        schema
+            .get(*key)
+            .and_then(Value::as_array)?
+            .iter()
+            .find_map(|member| declared_type(validator, member))
+    })
+}
+
+/// Turns parameter text into the JSON value its schema describes; text that does not fit stays
+/// a string, for validation to report.
+fn coerce(validator: &Validator<'_>, schema: &Value, raw: &[String], explode: bool) -> Value {
+    match declared_type(validator, schema) {
+        Some("array") => {
+            let items_schema = validator
+                .resolve(schema)
+                .ok()
+                .and_then(|s| s.get("items"))
+                .cloned()
+                .unwrap_or(Value::Bool(true));
+            let parts: Vec<String> = if raw.len() > 1 || explode {
+                raw.to_vec()
+            } else {
+                raw[0].split(',').map(str::to_string).collect()
+            };
+            Value::Array(
+                parts
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| coerce(validator, &items_schema, &[p], true))
+                    .collect(),
+            )
+        }
+        kind => scalar(kind, &raw[0]),
+    }
+}
+
+fn scalar(kind: Option<&str>, text: &str) -> Value {
+    let parsed = match kind {
+        Some("integer") => text
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| text.parse::<u64>().map(Value::from))
+            .ok(),
+        Some("number") => text
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number),
+        Some("boolean") => match text {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| Value::String(text.to_string()))
+}
+
+/// A form body as the JSON object its schema describes: each field coerced by its property's
+/// schema, repeated fields kept as arrays where the property is one.
+fn form_object(validator: &Validator<'_>, schema: &Value, pairs: Vec<(String, String)>) -> Value {
+    let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+    for (k, v) in pairs {
+        match grouped.iter_mut().find(|(name, _)| *name == k) {
+            Some((_, values)) => values.push(v),
+            None => grouped.push((k, vec![v])),
+        }
+    }
+    let mut object = Map::new();
+    for (name, values) in grouped {
+        let property = property_schema(validator, schema, &name).unwrap_or(Value::Bool(true));
+        object.insert(name, coerce(validator, &property, &values, true));
+    }
+    Value::Object(object)
+}
+
+fn property_schema(validator: &Validator<'_>, schema: &Value, name: &str) -> Option<Value> {
+    let schema = validator.resolve(schema).ok()?;
+    if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
+        return Some(p.clone());
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)?
+        .iter()
+        .find_map(|member| property_schema(validator, member, name))
+}
