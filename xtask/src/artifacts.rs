@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_codegen::{Note, Origin, rust_client, rust_types, typescript};
+use accord_codegen::{Note, Origin, rust_client, rust_server, rust_types, typescript};
 use accord_spec::Spec;
 use anyhow::Context;
 
@@ -35,8 +35,11 @@ pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
     let model = rust_types::generate(spec, &origin).context("generating crates/api-types")?;
     let client = rust_client::generate_using(spec, &origin, &model, "api_types")
         .context("generating crates/api-client")?;
+    let server = rust_server::generate_using(spec, &origin, &model, "api_types")
+        .context("generating crates/api-server")?;
     let types = typescript::generate(spec, &origin).context("generating packages/api-types")?;
     let mut notes = client.notes;
+    notes.extend(server.notes);
     notes.extend(types.notes);
     let artifacts = vec![
         Artifact {
@@ -46,6 +49,10 @@ pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
         Artifact {
             path: "crates/api-client/src/generated/mod.rs".into(),
             text: client.text,
+        },
+        Artifact {
+            path: "crates/api-server/src/generated/mod.rs".into(),
+            text: server.text,
         },
         Artifact {
             path: "packages/api-types/generated/index.d.ts".into(),

@@ -64,6 +64,8 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
             "api-types",
             "--package",
             "api-client",
+            "--package",
+            "api-server",
             "--manifest-path",
         ])
         .arg(root.join("Cargo.toml"))
@@ -72,7 +74,7 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     step(
         "rust",
         rust.success(),
-        "cargo check -p api-types -p api-client",
+        "cargo check -p api-types -p api-client -p api-server",
     );
     if !rust.success() {
         failed.push("rust");

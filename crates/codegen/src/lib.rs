@@ -5,8 +5,10 @@
 //! had to change or leave out. No target reads files or re-resolves references.
 
 mod header;
+mod hoist;
 mod progenitor_compat;
 pub mod rust_client;
+pub mod rust_server;
 pub mod rust_types;
 pub mod typescript;
 

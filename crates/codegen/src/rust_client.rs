@@ -61,6 +61,7 @@ fn generate_with(
     replacements: &Replacements,
 ) -> Result<Output, CodegenError> {
     let mut doc = spec.document.clone();
+    crate::hoist::inline_body_schemas(&mut doc);
     let mut notes = reshape(&mut doc);
     let tokens = loop {
         match attempt(&doc, replacements) {

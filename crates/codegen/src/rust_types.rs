@@ -32,6 +32,7 @@ pub struct ModelTypes {
 /// Generates the model types crate body for `spec`.
 pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<ModelTypes, CodegenError> {
     let mut doc = spec.document.clone();
+    crate::hoist::inline_body_schemas(&mut doc);
     let notes = reshape(&mut doc);
     doc["paths"] = json!({});
     let tokens = attempt(&doc, &BTreeMap::new())
@@ -75,11 +76,10 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<ModelTypes, CodegenE
     }
 
     let mut types = BTreeMap::new();
-    let schemas = spec
-        .openapi
-        .components
-        .as_ref()
-        .map(|c| c.schemas.keys().cloned().collect::<Vec<_>>())
+    let schemas: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
     for schema in schemas {
         let rust = rust_name(&schema);

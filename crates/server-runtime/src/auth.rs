@@ -149,13 +149,49 @@ impl fmt::Display for Rejection {
 }
 
 /// Authenticates a request for an operation whose security requirement is `alternatives`
-/// (any one alternative must hold; every scheme of an alternative must). `optional` is true
-/// when the spec also allows no credentials (an empty alternative).
+/// (any one alternative must hold; every scheme of an alternative must).
 ///
-/// Returns the principal of the first alternative that holds (from its first scheme),
-/// `Ok(None)` when no credential was sent and that is allowed, and otherwise the 401 error
-/// with the challenge of the scheme that refused (or of the first scheme, when none was sent).
+/// Returns the principal of the first alternative that holds (from its first scheme), and
+/// otherwise the 401 error with the challenge of the scheme that refused (or of the first
+/// scheme, when no credential was sent).
 pub async fn authenticate<P, F, Fut>(
+    ctx: &Context,
+    alternatives: &[&[Scheme]],
+    check: F,
+) -> Result<P, Error>
+where
+    F: FnMut(Credential) -> Fut,
+    Fut: Future<Output = Result<P, Rejection>>,
+{
+    match authenticate_inner(ctx, alternatives, false, check).await {
+        Ok(Some(principal)) => Ok(principal),
+        Ok(None) => Err(missing(alternatives)),
+        Err(error) => Err(error),
+    }
+}
+
+/// As [`authenticate`], for operations that also allow no credentials (an empty security
+/// requirement): `Ok(None)` when none was sent. A credential that was sent must still hold.
+pub async fn authenticate_optional<P, F, Fut>(
+    ctx: &Context,
+    alternatives: &[&[Scheme]],
+    check: F,
+) -> Result<Option<P>, Error>
+where
+    F: FnMut(Credential) -> Fut,
+    Fut: Future<Output = Result<P, Rejection>>,
+{
+    authenticate_inner(ctx, alternatives, true, check).await
+}
+
+fn missing(alternatives: &[&[Scheme]]) -> Error {
+    let scheme = alternatives.iter().find_map(|a| a.first().copied());
+    let failure = AuthFailure::Missing;
+    let challenge = scheme.and_then(|s| s.challenge(&failure));
+    Error::Unauthorized { failure, challenge }
+}
+
+async fn authenticate_inner<P, F, Fut>(
     ctx: &Context,
     alternatives: &[&[Scheme]],
     optional: bool,
@@ -194,11 +230,13 @@ where
             return Ok(principal);
         }
     }
-    let (scheme, failure) = match refused {
-        Some((scheme, rejection)) => (Some(scheme), AuthFailure::Rejected(rejection.0)),
-        None if optional => return Ok(None),
-        None => (alternatives.iter().find_map(|a| a.first().copied()), AuthFailure::Missing),
-    };
-    let challenge = scheme.and_then(|s| s.challenge(&failure));
-    Err(Error::Unauthorized { failure, challenge })
+    match refused {
+        Some((scheme, rejection)) => {
+            let failure = AuthFailure::Rejected(rejection.0);
+            let challenge = scheme.challenge(&failure);
+            Err(Error::Unauthorized { failure, challenge })
+        }
+        None if optional => Ok(None),
+        None => Err(missing(alternatives)),
+    }
 }

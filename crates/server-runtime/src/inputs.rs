@@ -69,12 +69,12 @@ impl<'c> Inputs<'c> {
         Validator::new(self.root.get(), Direction::Request)
     }
 
-    /// A path parameter (always required).
-    pub fn path<T: DeserializeOwned>(&mut self, name: &str, schema: &'static Schema) -> Option<T> {
+    /// A path parameter (always required): `name` in the spec, `key` in the route.
+    pub fn path<T: DeserializeOwned>(&mut self, name: &str, key: &str, schema: &'static Schema) -> Option<T> {
         let raw: Vec<String> = self
             .path
             .iter()
-            .filter(|(k, _)| k == name)
+            .filter(|(k, _)| k == key)
             .map(|(_, v)| v.clone())
             .collect();
         self.parameter(Location::Path, name, schema, true, false, raw)

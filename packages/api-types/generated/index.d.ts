@@ -359,7 +359,7 @@ export interface components {
         };
         Unauthorized: {
             headers: {
-                "WWW-Authenticate"?: components["headers"]["WWWAuthenticate"];
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 [name: string]: unknown;
             };
             content: {
@@ -476,7 +476,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
-                    Location?: components["headers"]["Location"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -610,7 +610,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    "X-Total-Count"?: components["headers"]["XTotalCount"];
+                    "X-Total-Count": components["headers"]["XTotalCount"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -637,7 +637,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
-                    Location?: components["headers"]["Location"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -745,7 +745,7 @@ export interface operations {
         responses: {
             201: {
                 headers: {
-                    Location?: components["headers"]["Location"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
