@@ -786,23 +786,10 @@ fn stubs(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) -> String {
             write!(docs, "\n\n{}", described.join("\n")).ok();
         }
         writeln!(out, "{}", doc_attr(&docs)).ok();
-        write!(out, "fn {}(&self, ctx: &rt::Context", op.method_name).ok();
-        if op.security.secured() {
-            if op.security.optional {
-                out.push_str(", principal: ::std::option::Option<Self::Principal>");
-            } else {
-                out.push_str(", principal: Self::Principal");
-            }
-        }
-        for p in &op.params {
-            write!(out, ", {}: {}", p.ident, p.rust).ok();
-        }
-        if let Some(body) = &op.body {
-            write!(out, ", body: {}", body.rust).ok();
-        }
-        writeln!(out, ") -> impl ::std::future::Future<Output = {}Response> + Send;", op.type_stem).ok();
+        writeln!(out, "{};", signature(op)).ok();
     }
     out.push_str("}\n");
+    emit_arc_impl(&mut out, &ops, secured);
 
     for op in &ops {
         emit_response_enum(&mut out, op);
@@ -817,6 +804,47 @@ fn stubs(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) -> String {
          rt::finish(&error, response)\n}\n",
     );
     out
+}
+
+/// The trait method of an operation, without its body.
+fn signature(op: &Operation) -> String {
+    let mut out = format!("fn {}(&self, ctx: &rt::Context", op.method_name);
+    if op.security.secured() {
+        if op.security.optional {
+            out.push_str(", principal: ::std::option::Option<Self::Principal>");
+        } else {
+            out.push_str(", principal: Self::Principal");
+        }
+    }
+    for p in &op.params {
+        write!(out, ", {}: {}", p.ident, p.rust).ok();
+    }
+    if let Some(body) = &op.body {
+        write!(out, ", body: {}", body.rust).ok();
+    }
+    write!(out, ") -> impl ::std::future::Future<Output = {}Response> + Send", op.type_stem).ok();
+    out
+}
+
+/// `Arc<T>` serves as `T` does, so an implementation can be shared with the rest of a program.
+fn emit_arc_impl(out: &mut String, ops: &[Operation], secured: bool) {
+    out.push_str("impl<T: Api> Api for ::std::sync::Arc<T> {\n");
+    if secured {
+        out.push_str("type Principal = T::Principal;\nfn authenticate(&self, ctx: &rt::Context, credential: rt::auth::Credential) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, rt::auth::Rejection>> + Send {\n(**self).authenticate(ctx, credential)\n}\n");
+    }
+    out.push_str("fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response {\n(**self).render_error(ctx, error)\n}\nfn body_limit(&self) -> usize {\n(**self).body_limit()\n}\n");
+    for op in ops {
+        let mut args = vec!["ctx".to_string()];
+        if op.security.secured() {
+            args.push("principal".into());
+        }
+        args.extend(op.params.iter().map(|p| p.ident.clone()));
+        if op.body.is_some() {
+            args.push("body".into());
+        }
+        writeln!(out, "{} {{\n(**self).{}({})\n}}", signature(op), op.method_name, args.join(", ")).ok();
+    }
+    out.push_str("}\n");
 }
 
 fn emit_response_enum(out: &mut String, op: &Operation) {

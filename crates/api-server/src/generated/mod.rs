@@ -137,6 +137,131 @@ pub trait Api: Send + Sync + 'static {
         upload_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetUploadResponse> + Send;
 }
+impl<T: Api> Api for ::std::sync::Arc<T> {
+    type Principal = T::Principal;
+    fn authenticate(
+        &self,
+        ctx: &rt::Context,
+        credential: rt::auth::Credential,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<Self::Principal, rt::auth::Rejection>,
+    > + Send {
+        (**self).authenticate(ctx, credential)
+    }
+    fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response {
+        (**self).render_error(ctx, error)
+    }
+    fn body_limit(&self) -> usize {
+        (**self).body_limit()
+    }
+    fn health(
+        &self,
+        ctx: &rt::Context,
+    ) -> impl ::std::future::Future<Output = HealthResponse> + Send {
+        (**self).health(ctx)
+    }
+    fn get_jwks(
+        &self,
+        ctx: &rt::Context,
+    ) -> impl ::std::future::Future<Output = GetJwksResponse> + Send {
+        (**self).get_jwks(ctx)
+    }
+    fn register(
+        &self,
+        ctx: &rt::Context,
+        body: types::RegisterRequest,
+    ) -> impl ::std::future::Future<Output = RegisterResponse> + Send {
+        (**self).register(ctx, body)
+    }
+    fn login(
+        &self,
+        ctx: &rt::Context,
+        body: types::LoginRequest,
+    ) -> impl ::std::future::Future<Output = LoginResponse> + Send {
+        (**self).login(ctx, body)
+    }
+    fn refresh(
+        &self,
+        ctx: &rt::Context,
+        body: types::RefreshRequest,
+    ) -> impl ::std::future::Future<Output = RefreshResponse> + Send {
+        (**self).refresh(ctx, body)
+    }
+    fn logout(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        body: types::RefreshRequest,
+    ) -> impl ::std::future::Future<Output = LogoutResponse> + Send {
+        (**self).logout(ctx, principal, body)
+    }
+    fn get_current_user(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<Output = GetCurrentUserResponse> + Send {
+        (**self).get_current_user(ctx, principal)
+    }
+    fn list_items(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        limit: i32,
+        offset: i32,
+        q: ::std::option::Option<::std::string::String>,
+    ) -> impl ::std::future::Future<Output = ListItemsResponse> + Send {
+        (**self).list_items(ctx, principal, limit, offset, q)
+    }
+    fn create_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        body: types::NewItem,
+    ) -> impl ::std::future::Future<Output = CreateItemResponse> + Send {
+        (**self).create_item(ctx, principal, body)
+    }
+    fn get_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        item_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = GetItemResponse> + Send {
+        (**self).get_item(ctx, principal, item_id)
+    }
+    fn delete_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        item_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = DeleteItemResponse> + Send {
+        (**self).delete_item(ctx, principal, item_id)
+    }
+    fn update_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        item_id: ::uuid::Uuid,
+        body: types::ItemPatch,
+    ) -> impl ::std::future::Future<Output = UpdateItemResponse> + Send {
+        (**self).update_item(ctx, principal, item_id, body)
+    }
+    fn create_upload(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        body: types::UploadRequest,
+    ) -> impl ::std::future::Future<Output = CreateUploadResponse> + Send {
+        (**self).create_upload(ctx, principal, body)
+    }
+    fn get_upload(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        upload_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = GetUploadResponse> + Send {
+        (**self).get_upload(ctx, principal, upload_id)
+    }
+}
 /// The responses `health` documents.
 #[derive(Debug)]
 pub enum HealthResponse {
