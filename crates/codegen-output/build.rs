@@ -1,5 +1,5 @@
-//! Turns every Rust client snapshot of crates/codegen into a module of this crate, so that
-//! a snapshot that does not compile fails the build.
+//! Turns every Rust client and server snapshot of crates/codegen into a module of this crate,
+//! so that a snapshot that does not compile fails the build.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,12 +11,14 @@ fn main() {
     let mut names: Vec<String> = std::fs::read_dir(&snapshots)
         .expect("crates/codegen/tests/snapshots exists")
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .filter(|n| n.starts_with("rust_client@") && n.ends_with(".snap"))
+        .filter(|n| {
+            (n.starts_with("rust_client@") || n.starts_with("rust_server@")) && n.ends_with(".snap")
+        })
         .collect();
     names.sort();
     assert!(
         !names.is_empty(),
-        "no rust_client snapshots found in {}",
+        "no Rust snapshots found in {}",
         snapshots.display()
     );
     let mut mods = String::new();
@@ -30,8 +32,10 @@ fn main() {
             .nth(2)
             .unwrap_or_else(|| panic!("{name} has no insta header"));
         let stem = name
-            .trim_start_matches("rust_client@")
-            .trim_end_matches(".snap");
+            .trim_start_matches("rust_")
+            .replacen('@', "_", 1)
+            .trim_end_matches(".snap")
+            .to_string();
         let module: String = stem
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })

@@ -7,5 +7,4 @@
 #[rustfmt::skip]
 mod generated;
 
-pub use accord_server_runtime as runtime;
 pub use generated::*;

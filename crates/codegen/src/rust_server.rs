@@ -752,7 +752,7 @@ fn stubs(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) -> String {
     let secured = ops.iter().any(|o| o.security.secured());
     let mut out = String::new();
 
-    out.push_str("#[allow(unused_imports)]\nuse ::accord_server_runtime as rt;\n");
+    out.push_str("/// The runtime the stubs call: context, errors, authentication, inputs, replies.\npub use ::accord_server_runtime as rt;\n");
 
     // Schemas the validator needs, as embedded JSON.
     let components = json!({"components": {"schemas": doc.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}))}});

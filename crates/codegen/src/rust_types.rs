@@ -116,18 +116,19 @@ fn record_derives(impls: &mut BTreeMap<String, TypeInfo>, name: &str, attrs: &[s
     }
 }
 
-/// typify's name for a schema: PascalCase of its words.
+/// typify's name for a schema: heck's PascalCase of it (`HTTPValidationError` becomes
+/// `HttpValidationError`), with what is not an identifier character as a word break.
 pub fn rust_name(schema: &str) -> String {
-    let mut out = String::new();
-    for word in schema
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            out.push_str(chars.as_str());
-        }
+    use heck::ToPascalCase;
+    let words: String = schema
+        .replace('\'', "")
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .collect();
+    let out = words.to_pascal_case();
+    match out.chars().next() {
+        None => "X".to_string(),
+        Some(c) if c.is_alphabetic() => out,
+        Some(_) => format!("X{out}"),
     }
-    out
 }

@@ -1,12 +1,12 @@
 //! Snapshots of every target over the contract and every spec under `fixtures/specs/`.
 //!
-//! The Rust client snapshots are compiled by the `codegen-output` crate and the TypeScript
+//! The Rust client and server snapshots are compiled by the `codegen-output` crate and the TypeScript
 //! snapshots are type-checked with `tsc --strict` by xtask's tests, so a snapshot that
 //! does not build fails the test suite. Update them with `INSTA_UPDATE=always cargo test -p accord-codegen`.
 
 use std::path::{Path, PathBuf};
 
-use accord_codegen::{Origin, Output, rust_client, typescript};
+use accord_codegen::{Origin, Output, rust_client, rust_server, typescript};
 use accord_spec::Spec;
 
 const COMMAND: &str = "INSTA_UPDATE=always cargo test -p accord-codegen";
@@ -78,6 +78,11 @@ fn check(
 #[test]
 fn rust_client_snapshots() {
     check("rust_client", rust_client::generate);
+}
+
+#[test]
+fn rust_server_snapshots() {
+    check("rust_server", rust_server::generate);
 }
 
 #[test]

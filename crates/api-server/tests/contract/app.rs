@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use api_server::runtime::{self as rt, axum};
+use api_server::rt::{self, axum};
 use api_server::types::{self, FieldError, Problem};
 use api_server::*;
 use axum::http::{HeaderValue, header};

@@ -6,7 +6,7 @@ mod framework;
 mod round_trip;
 
 
-use api_server::runtime::axum;
+use api_server::rt::axum;
 
 /// Serves `app` on a free loopback port; the server stops with the test's runtime.
 pub async fn serve(app: app::Memory) -> String {
