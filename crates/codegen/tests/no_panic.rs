@@ -6,7 +6,7 @@
 //! practice (polymorphism through `allOf` + `oneOf`) are reshaped before typify sees them and
 //! covered by the `composition` snapshot; the rest is a known limitation.
 
-use accord_codegen::{Origin, rust_client, typescript};
+use accord_codegen::{Origin, rust_client, rust_server, typescript};
 use accord_spec::Spec;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -65,8 +65,70 @@ proptest! {
         if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
             let origin = Origin { source: "fuzz.json", command: "test" };
             let _ = rust_client::generate(&spec, &origin);
+            if let Err(e) = rust_server::generate(&spec, &origin) {
+                prop_assert!(!e.to_string().contains("unparsable"), "{e}");
+            }
             let ts = typescript::generate(&spec, &origin).expect("the TypeScript target never fails");
             prop_assert!(ts.text.contains("export interface paths"));
+        }
+    }
+}
+
+/// Names as real documents have them: words, punctuation, keywords, digits first, unicode.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z_][a-zA-Z0-9_]{0,12}",
+        Just("type".to_string()),
+        Just("self".to_string()),
+        Just("ctx".to_string()),
+        Just("api".to_string()),
+        Just("body".to_string()),
+        "[ -~]{1,12}",
+        "\\PC{1,6}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The server target writes Rust text itself: whatever the names in the document, the
+    /// text parses (generation fails only with a reason, never with unparsable output).
+    #[test]
+    fn server_names_always_make_valid_rust(
+        op_a in name(), op_b in name(), param in name(), query in name(), header in name(),
+        segment in "[a-z{}*:]{1,8}", code in prop_oneof![Just("200"), Just("2XX"), Just("default"), Just("299"), Just("4xx")],
+        description in "\\PC{0,30}",
+    ) {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": { "title": "fuzz", "version": "1" },
+            "security": [{ "key": [] }, {}],
+            "paths": {
+                format!("/{segment}/{{{param}}}"): {
+                    "parameters": [{ "name": param, "in": "path", "required": true, "schema": { "type": "integer" } }],
+                    "get": {
+                        "operationId": op_a,
+                        "description": description,
+                        "parameters": [
+                            { "name": query, "in": "query", "schema": { "type": "array", "items": { "type": "string" } } },
+                            { "name": header, "in": "header", "required": true, "schema": { "type": "string", "format": "uuid" } }
+                        ],
+                        "responses": { code: { "description": description, "headers": { header.clone(): { "schema": { "type": "integer" } } } } }
+                    },
+                    "put": {
+                        "operationId": op_b,
+                        "requestBody": { "content": { "text/plain": {} } },
+                        "responses": { "204": { "description": "none" } }
+                    }
+                }
+            },
+            "components": { "securitySchemes": { "key": { "type": "apiKey", "in": "header", "name": header } } }
+        });
+        if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
+            let origin = Origin { source: "fuzz.json", command: "test" };
+            if let Err(e) = rust_server::generate(&spec, &origin) {
+                prop_assert!(!e.to_string().contains("unparsable"), "{e}");
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::{copy_into, text, xtask};
 const GENERATED: &[&str] = &[
     "crates/api-types/src/generated/mod.rs",
     "crates/api-client/src/generated/mod.rs",
+    "crates/api-server/src/generated/mod.rs",
     "packages/api-types/generated/index.d.ts",
 ];
 
