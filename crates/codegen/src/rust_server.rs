@@ -801,7 +801,7 @@ fn stubs(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) -> String {
     out.push_str(
         "fn reject<A: Api>(api: &A, ctx: &rt::Context, error: rt::Error) -> rt::Response {\n\
          let response = api.render_error(ctx, &error);\n\
-         rt::finish(&error, response)\n}\n",
+         ctx.mark(rt::finish(&error, response))\n}\n",
     );
     out
 }
@@ -958,8 +958,9 @@ fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
     .ok();
     writeln!(
         out,
-        "let (ctx, _body, path) = rt::Context::split({}, request).await;",
-        string_literal(&op.id)
+        "let (ctx, _body, path) = rt::Context::split({}, {}, request).await;",
+        string_literal(&op.id),
+        string_literal(&op.path)
     )
     .ok();
     let mut args = vec!["&ctx".to_string()];
@@ -1040,7 +1041,7 @@ fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
     }
     writeln!(
         out,
-        "let response = api.{}({}).await;\nmatch rt::IntoReply::into_reply(response) {{\nOk(response) => response,\nErr(error) => reject(&*api, &ctx, error),\n}}\n}}",
+        "let response = api.{}({}).await;\nmatch rt::IntoReply::into_reply(response) {{\nOk(response) => ctx.mark(response),\nErr(error) => reject(&*api, &ctx, error),\n}}\n}}",
         op.method_name,
         args.join(", ")
     )

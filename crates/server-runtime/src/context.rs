@@ -8,6 +8,8 @@ use crate::{Error, FieldError, Location};
 pub struct Context {
     /// The operationId being served; empty for routes the spec does not have.
     pub operation_id: &'static str,
+    /// The spec's path template of the operation (`/items/{item_id}`); empty when unrouted.
+    pub route: &'static str,
     pub method: Method,
     pub uri: Uri,
     pub headers: HeaderMap,
@@ -19,6 +21,7 @@ impl Context {
     /// Splits a request into its context, its body and its decoded path parameters.
     pub async fn split(
         operation_id: &'static str,
+        route: &'static str,
         request: crate::Request,
     ) -> (Context, axum::body::Body, Result<Vec<(String, String)>, Error>) {
         let (mut parts, body) = request.into_parts();
@@ -33,6 +36,7 @@ impl Context {
         };
         let context = Context {
             operation_id,
+            route,
             method: parts.method,
             uri: parts.uri,
             headers: parts.headers,
@@ -46,6 +50,7 @@ impl Context {
         let (parts, _) = request.into_parts();
         Context {
             operation_id: "",
+            route: "",
             method: parts.method,
             uri: parts.uri,
             headers: parts.headers,
@@ -61,5 +66,24 @@ impl Context {
     /// A value middleware stored in the request's extensions.
     pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.extensions.get::<T>()
+    }
+}
+
+/// Put in every response's extensions by the generated router: which operation answered,
+/// for logs and metrics in middleware. Absent for unknown routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Served {
+    pub operation_id: &'static str,
+    /// The spec's path template (`/items/{item_id}`), never the concrete path.
+    pub route: &'static str,
+}
+
+impl Context {
+    /// Marks `response` as served by this context's operation (see [`Served`]).
+    pub fn mark(&self, mut response: crate::Response) -> crate::Response {
+        if !self.operation_id.is_empty() {
+            response.extensions_mut().insert(Served { operation_id: self.operation_id, route: self.route });
+        }
+        response
     }
 }

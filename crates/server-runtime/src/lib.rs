@@ -22,7 +22,7 @@ mod reply;
 pub use accord_validate as validate;
 pub use axum;
 pub use body::{Payload, RawBody, read_body};
-pub use context::Context;
+pub use context::{Context, Served};
 pub use error::{AuthFailure, Error, FieldError, Location, finish};
 pub use inputs::{Inputs, Schema};
 pub use reply::{IntoReply, Reply};

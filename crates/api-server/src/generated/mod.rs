@@ -821,7 +821,7 @@ async fn handle_health<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("health", request).await;
+    let (ctx, _body, path) = rt::Context::split("health", "/healthz", request).await;
     let path = match path {
         Ok(path) => path,
         Err(error) => return reject(&*api, &ctx, error),
@@ -832,7 +832,7 @@ async fn handle_health<A: Api>(
     }
     let response = api.health(&ctx).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -840,7 +840,12 @@ async fn handle_get_jwks<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("get_jwks", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "get_jwks",
+            "/.well-known/jwks.json",
+            request,
+        )
+        .await;
     let path = match path {
         Ok(path) => path,
         Err(error) => return reject(&*api, &ctx, error),
@@ -851,7 +856,7 @@ async fn handle_get_jwks<A: Api>(
     }
     let response = api.get_jwks(&ctx).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -862,7 +867,12 @@ async fn handle_register<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("register", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "register",
+            "/api/v1/auth/register",
+            request,
+        )
+        .await;
     let path = match path {
         Ok(path) => path,
         Err(error) => return reject(&*api, &ctx, error),
@@ -894,7 +904,7 @@ async fn handle_register<A: Api>(
     };
     let response = api.register(&ctx, body).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -905,7 +915,8 @@ async fn handle_login<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("login", request).await;
+    let (ctx, _body, path) = rt::Context::split("login", "/api/v1/auth/login", request)
+        .await;
     let path = match path {
         Ok(path) => path,
         Err(error) => return reject(&*api, &ctx, error),
@@ -937,7 +948,7 @@ async fn handle_login<A: Api>(
     };
     let response = api.login(&ctx, body).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -948,7 +959,12 @@ async fn handle_refresh<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("refresh", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "refresh",
+            "/api/v1/auth/refresh",
+            request,
+        )
+        .await;
     let path = match path {
         Ok(path) => path,
         Err(error) => return reject(&*api, &ctx, error),
@@ -980,7 +996,7 @@ async fn handle_refresh<A: Api>(
     };
     let response = api.refresh(&ctx, body).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -991,7 +1007,8 @@ async fn handle_logout<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("logout", request).await;
+    let (ctx, _body, path) = rt::Context::split("logout", "/api/v1/auth/logout", request)
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1039,7 +1056,7 @@ async fn handle_logout<A: Api>(
     };
     let response = api.logout(&ctx, principal, body).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1047,7 +1064,12 @@ async fn handle_get_current_user<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("get_current_user", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "get_current_user",
+            "/api/v1/users/me",
+            request,
+        )
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1074,7 +1096,7 @@ async fn handle_get_current_user<A: Api>(
     }
     let response = api.get_current_user(&ctx, principal).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1091,7 +1113,8 @@ async fn handle_list_items<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("list_items", request).await;
+    let (ctx, _body, path) = rt::Context::split("list_items", "/api/v1/items", request)
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1133,7 +1156,7 @@ async fn handle_list_items<A: Api>(
     };
     let response = api.list_items(&ctx, principal, limit, offset, q).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1144,7 +1167,8 @@ async fn handle_create_item<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("create_item", request).await;
+    let (ctx, _body, path) = rt::Context::split("create_item", "/api/v1/items", request)
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1192,7 +1216,7 @@ async fn handle_create_item<A: Api>(
     };
     let response = api.create_item(&ctx, principal, body).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1203,7 +1227,12 @@ async fn handle_get_item<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("get_item", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "get_item",
+            "/api/v1/items/{item_id}",
+            request,
+        )
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1240,7 +1269,7 @@ async fn handle_get_item<A: Api>(
     };
     let response = api.get_item(&ctx, principal, item_id).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1251,7 +1280,12 @@ async fn handle_delete_item<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("delete_item", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "delete_item",
+            "/api/v1/items/{item_id}",
+            request,
+        )
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1289,7 +1323,7 @@ async fn handle_delete_item<A: Api>(
     };
     let response = api.delete_item(&ctx, principal, item_id).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1303,7 +1337,12 @@ async fn handle_update_item<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("update_item", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "update_item",
+            "/api/v1/items/{item_id}",
+            request,
+        )
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1353,7 +1392,7 @@ async fn handle_update_item<A: Api>(
     };
     let response = api.update_item(&ctx, principal, item_id, body).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1364,7 +1403,12 @@ async fn handle_create_upload<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("create_upload", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "create_upload",
+            "/api/v1/uploads",
+            request,
+        )
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1412,7 +1456,7 @@ async fn handle_create_upload<A: Api>(
     };
     let response = api.create_upload(&ctx, principal, body).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1423,7 +1467,12 @@ async fn handle_get_upload<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
 ) -> rt::Response {
-    let (ctx, _body, path) = rt::Context::split("get_upload", request).await;
+    let (ctx, _body, path) = rt::Context::split(
+            "get_upload",
+            "/api/v1/uploads/{upload_id}",
+            request,
+        )
+        .await;
     let principal = match rt::auth::authenticate(
             &ctx,
             &[
@@ -1461,7 +1510,7 @@ async fn handle_get_upload<A: Api>(
     };
     let response = api.get_upload(&ctx, principal, upload_id).await;
     match rt::IntoReply::into_reply(response) {
-        Ok(response) => response,
+        Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
@@ -1722,5 +1771,5 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
 }
 fn reject<A: Api>(api: &A, ctx: &rt::Context, error: rt::Error) -> rt::Response {
     let response = api.render_error(ctx, &error);
-    rt::finish(&error, response)
+    ctx.mark(rt::finish(&error, response))
 }

@@ -1,0 +1,343 @@
+//! The reference implementation of the contract's `Api` trait.
+
+use std::collections::HashMap;
+
+use api_server::rt::{self, axum};
+use api_server::types::{self, FieldError, Problem};
+use api_server::*;
+use axum::http::{HeaderValue, header};
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::db::{self, Db, Rotation};
+use crate::layers::RequestId;
+use crate::storage::{Store, sanitize_file_name};
+use crate::tokens::{self, Keys};
+use crate::passwords;
+
+pub struct Backend {
+    pub db: Db,
+    pub keys: Keys,
+    pub store: Store,
+    pub config: Config,
+}
+
+const CHALLENGE_INVALID: &str = "Bearer error=\"invalid_token\"";
+
+fn request_id(ctx: &rt::Context) -> Option<String> {
+    ctx.extension::<RequestId>().map(|r| r.0.clone())
+}
+
+/// A problem document for `ctx`'s request.
+fn problem(ctx: &rt::Context, status: u16, code: &str, detail: &str) -> Problem {
+    Problem {
+        type_: "about:blank".into(),
+        title: axum::http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error")
+            .into(),
+        status: status as i32,
+        code: code.into(),
+        detail: Some(detail.into()),
+        instance: Some(ctx.uri.path().to_string()),
+        request_id: request_id(ctx),
+        errors: Vec::new(),
+    }
+}
+
+fn field_error(field: &str, message: &str, code: &str) -> FieldError {
+    FieldError { field: field.into(), message: message.into(), code: code.into() }
+}
+
+/// Logs the cause of a failure with the request id; the client learns nothing of it.
+fn internal(ctx: &rt::Context, cause: impl std::fmt::Display) -> Problem {
+    tracing::error!(request_id = request_id(ctx).unwrap_or_default(), operation = ctx.operation_id, %cause, "internal error");
+    problem(ctx, 500, "internal_error", "The server could not complete the request")
+}
+
+/// A problem document as a response.
+pub fn problem_response(problem: &Problem) -> rt::Response {
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    let mut response = rt::Response::new(body.into());
+    *response.status_mut() = axum::http::StatusCode::from_u16(problem.status as u16).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response
+}
+
+/// The 500 of a request that panicked, for the panic layer.
+pub fn panic_response(request_id: &str) -> rt::Response {
+    problem_response(&Problem {
+        type_: "about:blank".into(),
+        title: "Internal Server Error".into(),
+        status: 500,
+        code: "internal_error".into(),
+        detail: Some("The server could not complete the request".into()),
+        instance: None,
+        request_id: Some(request_id.to_string()).filter(|s| !s.is_empty()),
+        errors: Vec::new(),
+    })
+}
+
+impl Backend {
+    async fn pair(&self, user: types::User, refresh: String) -> Result<types::TokenPair, String> {
+        let access = self.keys.issue(user.id).map_err(|e| e.to_string())?;
+        Ok(types::TokenPair {
+            access_token: access,
+            refresh_token: refresh,
+            token_type: types::TokenPairTokenType::Bearer,
+            expires_in: self.keys.ttl().as_secs() as i64,
+            refresh_expires_in: self.config.refresh_token_ttl.as_secs() as i64,
+            user,
+        })
+    }
+
+    /// A new token pair in a new family (login).
+    async fn new_session(&self, user: types::User) -> Result<types::TokenPair, String> {
+        let refresh = tokens::new_refresh_token();
+        let hash = tokens::hash_refresh_token(&refresh);
+        let expires_at = db::now_secs() + self.config.refresh_token_ttl.as_secs() as i64;
+        let user_id = user.id;
+        self.db
+            .call(move |c| db::insert_refresh(c, &hash, Uuid::new_v4(), user_id, expires_at))
+            .await
+            .map_err(|e| e.to_string())?;
+        self.pair(user, refresh).await
+    }
+}
+
+impl Api for Backend {
+    type Principal = Uuid;
+
+    async fn authenticate(&self, _ctx: &rt::Context, credential: rt::auth::Credential) -> Result<Uuid, rt::auth::Rejection> {
+        self.keys.verify(credential.secret.expose()).map_err(rt::auth::Rejection::new)
+    }
+
+    fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response {
+        if let rt::Error::Internal { message } = error {
+            return problem_response(&internal(ctx, message));
+        }
+        let mut body = problem(ctx, error.status().as_u16(), error.code(), &error.detail());
+        body.errors = error.field_errors().iter().map(|e| field_error(&e.field(), &e.message, e.keyword)).collect();
+        problem_response(&body)
+    }
+
+    fn body_limit(&self) -> usize {
+        self.config.body_limit
+    }
+
+    async fn health(&self, ctx: &rt::Context) -> HealthResponse {
+        match self.db.call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await {
+            Ok(_) => HealthResponse::Ok(types::Health { status: types::HealthStatus::Ok }),
+            Err(e) => HealthResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn get_jwks(&self, _ctx: &rt::Context) -> GetJwksResponse {
+        GetJwksResponse::Ok(types::JwkSet { keys: vec![self.keys.jwk.clone()] })
+    }
+
+    async fn register(&self, ctx: &rt::Context, body: types::RegisterRequest) -> RegisterResponse {
+        let email = body.email.to_string().trim().to_lowercase();
+        let password = body.password.to_string();
+        let hash = match tokio::task::spawn_blocking(move || passwords::hash(&password)).await {
+            Ok(Ok(hash)) => hash,
+            Ok(Err(e)) => return RegisterResponse::InternalServerError(internal(ctx, e)),
+            Err(e) => return RegisterResponse::InternalServerError(internal(ctx, e)),
+        };
+        let display_name = body.display_name.map(|d| d.to_string());
+        match self.db.call(move |c| db::create_user(c, &email, &hash, display_name.as_deref())).await {
+            Ok(Some(user)) => RegisterResponse::Created { location: "/api/v1/users/me".into(), body: user },
+            Ok(None) => RegisterResponse::Conflict(problem(ctx, 409, "email_taken", "An account with this email already exists")),
+            Err(e) => RegisterResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn login(&self, ctx: &rt::Context, body: types::LoginRequest) -> LoginResponse {
+        let email = body.email.to_string().trim().to_lowercase();
+        let found = match self.db.call(move |c| db::user_by_email(c, &email)).await {
+            Ok(found) => found,
+            Err(e) => return LoginResponse::InternalServerError(internal(ctx, e)),
+        };
+        let password = body.password.to_string();
+        let stored = found.as_ref().map(|(_, hash)| hash.clone());
+        let matches = tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref())).await.unwrap_or(false);
+        match found {
+            Some((user, _)) if matches => match self.new_session(user).await {
+                Ok(pair) => LoginResponse::Ok(pair),
+                Err(e) => LoginResponse::InternalServerError(internal(ctx, e)),
+            },
+            // The same answer whether the email exists or not.
+            _ => LoginResponse::Unauthorized {
+                body: problem(ctx, 401, "invalid_credentials", "The email or password is incorrect"),
+                www_authenticate: "Bearer".into(),
+            },
+        }
+    }
+
+    async fn refresh(&self, ctx: &rt::Context, body: types::RefreshRequest) -> RefreshResponse {
+        let old = tokens::hash_refresh_token(&body.refresh_token.to_string());
+        let refresh = tokens::new_refresh_token();
+        let new = tokens::hash_refresh_token(&refresh);
+        let expires_at = db::now_secs() + self.config.refresh_token_ttl.as_secs() as i64;
+        let refused = |code: &str, detail: &str| RefreshResponse::Unauthorized {
+            body: problem(ctx, 401, code, detail),
+            www_authenticate: CHALLENGE_INVALID.into(),
+        };
+        match self.db.call(move |c| db::rotate_refresh(c, &old, &new, expires_at)).await {
+            Ok((Rotation::Rotated(user_id), _)) => {
+                let user = match self.db.call(move |c| db::user_by_id(c, user_id)).await {
+                    Ok(Some(user)) => user,
+                    Ok(None) => return refused("invalid_refresh_token", "The refresh token is invalid or expired"),
+                    Err(e) => return RefreshResponse::InternalServerError(internal(ctx, e)),
+                };
+                match self.pair(user, refresh).await {
+                    Ok(pair) => RefreshResponse::Ok(pair),
+                    Err(e) => RefreshResponse::InternalServerError(internal(ctx, e)),
+                }
+            }
+            Ok((Rotation::Reused, _)) => {
+                tracing::warn!(request_id = request_id(ctx).unwrap_or_default(), "a used refresh token was presented again; its family is revoked");
+                refused("refresh_token_reused", "The refresh token was already used; every token of its session is now revoked")
+            }
+            Ok((Rotation::Invalid, _)) => refused("invalid_refresh_token", "The refresh token is invalid or expired"),
+            Err(e) => RefreshResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn logout(&self, ctx: &rt::Context, principal: Uuid, body: types::RefreshRequest) -> LogoutResponse {
+        let hash = tokens::hash_refresh_token(&body.refresh_token.to_string());
+        match self.db.call(move |c| db::revoke_family(c, &hash, principal)).await {
+            // Unknown or foreign tokens are not reported: logout never tells what exists.
+            Ok(_) => LogoutResponse::NoContent,
+            Err(e) => LogoutResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn get_current_user(&self, ctx: &rt::Context, principal: Uuid) -> GetCurrentUserResponse {
+        match self.db.call(move |c| db::user_by_id(c, principal)).await {
+            Ok(Some(user)) => GetCurrentUserResponse::Ok(user),
+            Ok(None) => GetCurrentUserResponse::Unauthorized {
+                body: problem(ctx, 401, "unauthorized", "The account no longer exists"),
+                www_authenticate: CHALLENGE_INVALID.into(),
+            },
+            Err(e) => GetCurrentUserResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn list_items(&self, ctx: &rt::Context, principal: Uuid, limit: i32, offset: i32, q: Option<String>) -> ListItemsResponse {
+        let limit = (limit.max(1) as u32).min(self.config.max_page);
+        let offset = offset.max(0) as u32;
+        let q = q.filter(|q| !q.is_empty());
+        match self.db.call(move |c| db::list_items(c, principal, q.as_deref(), limit, offset)).await {
+            Ok((items, total)) => ListItemsResponse::Ok { body: types::ItemPage { items, total }, x_total_count: total },
+            Err(e) => ListItemsResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn create_item(&self, ctx: &rt::Context, principal: Uuid, body: types::NewItem) -> CreateItemResponse {
+        let name = body.name.to_string();
+        let description = body.description.map(|d| d.to_string());
+        match self.db.call(move |c| db::insert_item(c, principal, &name, description.as_deref())).await {
+            Ok(item) => CreateItemResponse::Created { location: format!("/api/v1/items/{}", item.id), body: item },
+            Err(e) => CreateItemResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn get_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid) -> GetItemResponse {
+        match self.db.call(move |c| db::get_item(c, principal, item_id)).await {
+            Ok(Some(item)) => GetItemResponse::Ok(item),
+            // Another user's item is as absent as one that never existed.
+            Ok(None) => GetItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item")),
+            Err(e) => GetItemResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn update_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid, body: types::ItemPatch) -> UpdateItemResponse {
+        let name = body.name.map(|n| n.to_string());
+        let description = body.description.map(|d| d.to_string());
+        match self.db.call(move |c| db::update_item(c, principal, item_id, name.as_deref(), description.as_deref())).await {
+            Ok(Some(item)) => UpdateItemResponse::Ok(item),
+            Ok(None) => UpdateItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item")),
+            Err(e) => UpdateItemResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn delete_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid) -> DeleteItemResponse {
+        match self.db.call(move |c| db::delete_item(c, principal, item_id)).await {
+            Ok(true) => DeleteItemResponse::NoContent,
+            Ok(false) => DeleteItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item")),
+            Err(e) => DeleteItemResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn create_upload(&self, ctx: &rt::Context, principal: Uuid, body: types::UploadRequest) -> CreateUploadResponse {
+        let content_type = body.content_type.to_string().trim().to_ascii_lowercase();
+        let size = body.size_bytes.get();
+        let mut errors = Vec::new();
+        if !self.config.upload_content_types.contains(&content_type) {
+            errors.push(field_error(
+                "/content_type",
+                &format!("must be one of {}", self.config.upload_content_types.join(", ")),
+                "content_type_not_allowed",
+            ));
+        }
+        if size > self.config.upload_max_bytes {
+            errors.push(field_error("/size_bytes", &format!("must be at most {} bytes", self.config.upload_max_bytes), "too_large"));
+        }
+        if !errors.is_empty() {
+            let mut p = problem(ctx, 422, "validation_failed", "The upload is not allowed");
+            p.errors = errors;
+            return CreateUploadResponse::UnprocessableEntity(p);
+        }
+        let id = Uuid::new_v4();
+        let file_name = sanitize_file_name(&body.file_name.to_string());
+        let key = format!("users/{principal}/{id}/{file_name}");
+        let fields = self.store.presign_post(&key, &content_type, size, self.config.presign_ttl);
+        let row = db::UploadRow { id, key: key.clone(), file_name, content_type, size_bytes: size as i64 };
+        if let Err(e) = self.db.call(move |c| db::insert_upload(c, principal, &row)).await {
+            return CreateUploadResponse::InternalServerError(internal(ctx, e));
+        }
+        let expires_at = chrono::Utc::now() + chrono::Duration::from_std(self.config.presign_ttl).unwrap_or_default();
+        CreateUploadResponse::Created {
+            location: format!("/api/v1/uploads/{id}"),
+            body: types::PresignedUpload {
+                upload_id: id,
+                url: self.store.post_url(),
+                fields: fields.into_iter().collect::<HashMap<_, _>>(),
+                key,
+                expires_at,
+                max_size_bytes: size as i64,
+            },
+        }
+    }
+
+    async fn get_upload(&self, ctx: &rt::Context, principal: Uuid, upload_id: Uuid) -> GetUploadResponse {
+        let row = match self.db.call(move |c| db::get_upload(c, principal, upload_id)).await {
+            Ok(Some(row)) => row,
+            Ok(None) => return GetUploadResponse::NotFound(problem(ctx, 404, "not_found", "No such upload")),
+            Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
+        };
+        let stored = match self.store.exists(&row.key).await {
+            Ok(stored) => stored,
+            Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
+        };
+        let download_url = if stored {
+            match self.store.download_url(&row.key, self.config.presign_ttl) {
+                Ok(url) => Some(url),
+                Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
+            }
+        } else {
+            None
+        };
+        GetUploadResponse::Ok(types::Upload {
+            upload_id: row.id,
+            key: row.key,
+            file_name: row.file_name,
+            content_type: row.content_type,
+            size_bytes: row.size_bytes,
+            status: if stored { types::UploadStatus::Stored } else { types::UploadStatus::Pending },
+            download_url,
+        })
+    }
+}

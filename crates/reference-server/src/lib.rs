@@ -1,0 +1,129 @@
+//! The reference backend of `openapi/api.yaml`: the embedded default that `cargo xtask verify`
+//! and `cargo xtask serve` start, and the model answer to the conformance suite.
+//!
+//! [`start`] opens (or creates) the data directory, applies the migrations, loads or makes the
+//! signing key, starts or connects to the object store, and serves the generated router with
+//! the request id, CORS, logging and panic layers around it.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod layers;
+pub mod passwords;
+pub mod sigv4;
+pub mod storage;
+pub mod tokens;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use api_server::rt::axum;
+use axum::middleware::{from_fn, from_fn_with_state};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::{Config, DataDir, Storage};
+
+/// A running server; dropping it (or [`Running::stop`]) stops the API and the embedded store.
+pub struct Running {
+    pub api_url: String,
+    pub address: SocketAddr,
+    pub storage_url: String,
+    pub bucket: String,
+    pub data_dir: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    _temporary: Option<tempfile::TempDir>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish (at most 10 s), then returns.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+        }
+    }
+
+    /// Waits until the server stops by itself (it does not, unless it fails).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Starts the backend as `config` says.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let (data_dir, temporary) = match &config.data_dir {
+        DataDir::Persistent(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+            (dir.clone(), None)
+        }
+        DataDir::Temporary => {
+            let temp = tempfile::Builder::new().prefix("accord-reference-").tempdir()?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    };
+    let db_path = data_dir.join("accord.sqlite3");
+    let db = db::Db::open(&db_path).with_context(|| format!("cannot open {}", db_path.display()))?;
+    let key_path = data_dir.join("keys").join("jwt-rs256.pem");
+    let keys = {
+        let (issuer, audience, ttl) = (config.issuer.clone(), config.audience.clone(), config.access_token_ttl);
+        tokio::task::spawn_blocking(move || tokens::Keys::load_or_create(Some(&key_path), &issuer, &audience, ttl)).await??
+    };
+    let store = storage::Store::start(&config.storage, &data_dir).await.context("cannot start the object store")?;
+    let storage_url = store.endpoint().to_string();
+    let bucket = store.bucket().to_string();
+
+    if let Some((email, password)) = config.demo_user.clone() {
+        let password_for_hash = password.clone();
+        let hash = tokio::task::spawn_blocking(move || passwords::hash(&password_for_hash)).await?.map_err(anyhow::Error::msg)?;
+        let email = email.to_lowercase();
+        db.call(move |c| db::create_user(c, &email, &hash, Some("Demo user"))).await?;
+    }
+
+    let cors = Arc::new(layers::Cors { origins: config.cors_origins.clone() });
+    let backend = Arc::new(api::Backend { db, keys, store, config: config.clone() });
+    let panic_render: Arc<dyn Fn(&str) -> api_server::rt::Response + Send + Sync> = Arc::new(api::panic_response);
+    let app = api_server::router(backend)
+        .layer(from_fn_with_state(panic_render, layers::catch_panic))
+        .layer(from_fn_with_state(cors, layers::cors))
+        .layer(from_fn(layers::request_id_and_log));
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(e) = served.await {
+            tracing::error!(error = %e, "the server stopped");
+        }
+    });
+    Ok(Running {
+        api_url: format!("http://{address}"),
+        address,
+        storage_url,
+        bucket,
+        data_dir,
+        shutdown: Some(tx),
+        task: Some(task),
+        _temporary: temporary,
+    })
+}
