@@ -513,8 +513,8 @@ impl ::std::str::FromStr for RefreshRequestRefreshToken {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 512usize {
-            return Err("longer than 512 characters".into());
+        if value.chars().count() > 4096usize {
+            return Err("longer than 4096 characters".into());
         }
         if value.chars().count() < 1usize {
             return Err("shorter than 1 characters".into());
