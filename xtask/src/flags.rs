@@ -30,6 +30,19 @@ pub enum Task {
         #[arg(long, hide = true, requires = "spec")]
         rust_only: bool,
     },
-    /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs. Never writes.
+    /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs,
+    /// start the reference backend on free ports and check it. Never writes.
     Verify,
+    /// Run the reference backend and its object store until Ctrl-C, with a demo account.
+    Serve {
+        /// Address of the API.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: String,
+        /// Address of the embedded object store.
+        #[arg(long, default_value = "127.0.0.1:9000", value_name = "ADDR")]
+        storage_listen: String,
+        /// Where records, keys and objects live (default: .accord/data in the checkout).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
 }

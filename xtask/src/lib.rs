@@ -4,9 +4,11 @@
 //! else lives here so that integration tests can drive the same code.
 
 pub mod artifacts;
+pub mod backend;
 pub mod flags;
 pub mod generate;
 pub mod node;
+pub mod smoke;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -22,6 +22,9 @@ fn main() -> ExitCode {
         } => xtask::generate::try_spec(&spec, &out),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify => xtask::verify::run(&root),
+        Task::Serve { listen, storage_listen, data_dir } => {
+            xtask::backend::serve(&root, &listen, &storage_listen, data_dir.as_deref())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! xtask's integration tests, one binary; each module says what it proves.
 
+mod backend;
 mod cli;
 mod drift;
 mod malformed;

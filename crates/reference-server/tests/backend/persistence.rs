@@ -56,11 +56,16 @@ impl Drop for Server {
 }
 
 fn spawn(dir: &std::path::Path) -> Server {
+    spawn_logging(dir, Stdio::null())
+}
+
+fn spawn_logging(dir: &std::path::Path, stderr: Stdio) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_reference-server"))
         .args(["--listen", "127.0.0.1:0", "--storage-listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
+        .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("the binary starts");
     let stdout = child.stdout.take().unwrap();
@@ -97,4 +102,37 @@ async fn committed_writes_survive_kill_9() {
     assert_eq!(page["total"], 20, "{page}");
     let pair: serde_json::Value = http.post(format!("{}/api/v1/auth/login", server.1)).json(&credentials).send().await.unwrap().json().await.unwrap();
     assert!(pair["access_token"].is_string());
+}
+
+#[tokio::test]
+async fn logs_have_one_line_per_request_and_never_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let server = spawn_logging(&dir.path().join("data"), Stdio::from(log));
+    let http = reqwest::Client::new();
+    let password = "correct horse battery staple";
+    let credentials = json!({"email": "ada@example.com", "password": password});
+    http.post(format!("{}/api/v1/auth/register", server.1)).json(&credentials).send().await.unwrap();
+    let pair: serde_json::Value = http.post(format!("{}/api/v1/auth/login", server.1)).json(&credentials).send().await.unwrap().json().await.unwrap();
+    let access = pair["access_token"].as_str().unwrap().to_string();
+    let refresh = pair["refresh_token"].as_str().unwrap().to_string();
+    http.get(format!("{}/api/v1/users/me", server.1)).bearer_auth(&access).header("x-request-id", "trace-me-1").send().await.unwrap();
+    http.get(format!("{}/api/v1/users/me", server.1)).bearer_auth("forged.token.value").send().await.unwrap();
+    http.post(format!("{}/api/v1/auth/refresh", server.1)).json(&json!({"refresh_token": refresh})).send().await.unwrap();
+    http.post(format!("{}/api/v1/auth/refresh", server.1)).json(&json!({"refresh_token": refresh})).send().await.unwrap();
+    let item = http.get(format!("{}/api/v1/items/3fa85f64-5717-4562-b3fc-2c963f66afa6", server.1)).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(item.status(), 404);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(server);
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    for secret in [password, access.as_str(), refresh.as_str(), "forged.token.value"] {
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
+    let requests: Vec<&str> = log.lines().filter(|l| l.contains(" request ") || l.ends_with(" request")).collect();
+    assert!(requests.len() >= 7, "{log}");
+    assert!(log.contains("trace-me-1"), "the incoming request id is logged");
+    assert!(log.contains("/api/v1/items/{item_id}"), "routes are logged as templates: {log}");
+    assert!(!log.contains("3fa85f64-5717-4562-b3fc-2c963f66afa6"), "concrete paths are not logged");
 }
