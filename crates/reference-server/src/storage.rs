@@ -106,7 +106,9 @@ impl Store {
     }
 }
 
-async fn serve_embedded(root: &Path, listen: SocketAddr, signer: &Signer) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
+/// Serves an s3s-fs store of the folders under `root` (one per bucket) on `listen`, accepting
+/// requests signed with `signer`'s credentials. Abort the handle to stop it.
+pub async fn serve_embedded(root: &Path, listen: SocketAddr, signer: &Signer) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let fs = s3s_fs::FileSystem::new(root).map_err(|e| anyhow::anyhow!("cannot open the storage folder {}: {e:?}", root.display()))?;
     let service = {
         let mut builder = s3s::service::S3ServiceBuilder::new(fs);

@@ -1101,7 +1101,7 @@ async fn handle_get_current_user<A: Api>(
     }
 }
 static LIST_ITEMS_QUERY_LIMIT: rt::Schema = rt::Schema::new(
-    "{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":1,\"maximum\":100,\"default\":20}",
+    "{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":1,\"default\":20}",
 );
 static LIST_ITEMS_QUERY_OFFSET: rt::Schema = rt::Schema::new(
     "{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0,\"default\":0}",

@@ -74,8 +74,8 @@ async fn items_are_private_to_their_owner() {
     assert_eq!(ada.list_items(None, None, Some(&q)).await.unwrap().total, 1, "_ is a character, not a wildcard");
     let second = ada.list_items(Some(2.try_into().unwrap()), Some(2), None).await.unwrap();
     assert_eq!((second.total, second.items.len()), (5, 2));
-    let over = problem(422, reqwest_list(&running, &ada_token(&running).await, "limit=1000").await);
-    assert_eq!(over.errors[0].field, "query.limit");
+    let zero = problem(422, reqwest_list(&running, &ada_token(&running).await, "limit=0").await);
+    assert_eq!(zero.errors[0].field, "query.limit");
 
     // Another user's item is a 404, never a 403, for every operation on it.
     problem(404, bob.get_item(&lamp.id).await);
@@ -112,4 +112,58 @@ async fn ada_token(running: &reference_server::Running) -> String {
         .await
         .unwrap();
     pair.into_inner().access_token
+}
+
+#[tokio::test]
+async fn limit_is_capped_not_refused() {
+    let running = crate::start_with(reference_server::Config { max_page: 3, ..reference_server::Config::default() }).await;
+    let ada = client(&running, Some(&sign_up(&running, "ada@example.com").await.access_token));
+    for i in 0..5 {
+        ada.create_item(&from(json!({"name": format!("item {i}")}))).await.unwrap();
+    }
+    let page = ada.list_items(Some(1000.try_into().unwrap()), None, None).await.unwrap();
+    assert_eq!((page.items.len(), page.total), (3, 5));
+    assert_eq!(page.headers()["x-total-count"], "5");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn framework_failures_are_problems_with_the_request_id() {
+    let running = start().await;
+    let token = sign_up(&running, "ada@example.com").await.access_token;
+    let http = reqwest::Client::new();
+    for (status, content_type, body, code) in [
+        (400, "application/json", "{\"name\": ", "malformed_body"),
+        (415, "text/plain", "name", "unsupported_media_type"),
+        (422, "application/json", "{\"name\": \"\"}", "validation_failed"),
+    ] {
+        let response = http
+            .post(format!("{}/api/v1/items", running.api_url))
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .header("x-request-id", "req-42")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(response.headers()["x-request-id"], "req-42");
+        let problem: api_types::Problem = response.json().await.unwrap();
+        assert_eq!((problem.status, problem.code.as_str(), problem.request_id.as_deref()), (status as i32, code, Some("req-42")));
+    }
+    for (method, path, status) in [("GET", "/nothing", 404), ("PUT", "/api/v1/items", 405)] {
+        let response = http.request(method.parse().unwrap(), format!("{}{path}", running.api_url)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        assert!(response.headers().get("x-request-id").is_some());
+        let problem: api_types::Problem = response.json().await.unwrap();
+        assert_eq!(problem.request_id.as_deref().map(str::len), Some(36), "a generated UUID");
+    }
+    // An unreasonable incoming id is replaced, not echoed.
+    let response = http.get(format!("{}/healthz", running.api_url)).header("x-request-id", "a b<script>").send().await.unwrap();
+    assert_ne!(response.headers()["x-request-id"], "a b<script>");
+    let big = "x".repeat(2 * 1024 * 1024);
+    let response = http.post(format!("{}/api/v1/items", running.api_url)).bearer_auth(&token).header("content-type", "application/json").body(big).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    running.stop().await;
 }

@@ -132,3 +132,42 @@ async fn the_backend_refuses_what_it_must_not_presign() {
     }
     running.stop().await;
 }
+
+#[tokio::test]
+async fn any_s3_compatible_endpoint_can_be_configured() {
+    // A store started apart from the backend, as R2 or S3 would be, with its own credentials.
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("external-bucket")).unwrap();
+    let signer = reference_server::sigv4::Signer { access_key: "EXTERNALKEY".into(), secret_key: "external-secret".into(), region: "auto".into() };
+    let (address, store) = reference_server::storage::serve_embedded(root.path(), "127.0.0.1:0".parse().unwrap(), &signer).await.unwrap();
+    let endpoint = format!("http://{address}");
+    let mut config = Config::default();
+    let env: HashMap<&str, String> = [
+        ("ACCORD_S3_ENDPOINT", endpoint.clone()),
+        ("ACCORD_S3_REGION", "auto".into()),
+        ("ACCORD_S3_BUCKET", "external-bucket".into()),
+        ("ACCORD_S3_ACCESS_KEY_ID", "EXTERNALKEY".into()),
+        ("ACCORD_S3_SECRET_ACCESS_KEY", "external-secret".into()),
+    ]
+    .into_iter()
+    .collect();
+    config.apply(|name| env.get(name).cloned()).unwrap();
+    assert!(!format!("{config:?}").contains("external-secret"), "the secret is redacted");
+    let running = start_with(config).await;
+    assert_eq!(running.storage_url, endpoint);
+    let pair = sign_up(&running, "ada@example.com").await;
+    let p = presign(&running, &pair.access_token, "doc.pdf", "application/pdf", 3).await;
+    assert_eq!(p.url, format!("{endpoint}/external-bucket"));
+    let (status, body) = post(&p.url, &p.fields, "application/pdf", b"pdf".to_vec()).await;
+    assert_eq!(status, 204, "{body}");
+    let upload = client(&running, Some(&pair.access_token)).get_upload(&p.id).await.unwrap();
+    assert_eq!(upload.status.to_string(), "stored");
+    assert!(root.path().join("external-bucket").join(&p.key).is_file());
+    running.stop().await;
+    store.abort();
+
+    // A missing credential is an error naming the variable.
+    let mut config = Config::default();
+    let error = config.apply(|name| (name == "ACCORD_S3_ENDPOINT").then(|| endpoint.clone())).unwrap_err();
+    assert_eq!(error.name, "ACCORD_S3_BUCKET");
+}
