@@ -1,0 +1,169 @@
+//! Every exchange the harness makes is checked against the spec: the status documented, the
+//! content type declared, the body valid against the schema (3.0 and 3.1 documents alike,
+//! both normalized by `accord-spec`). A violation names the operation, the status and the
+//! JSON pointer.
+
+use std::fmt;
+
+use accord_spec::Spec;
+use accord_validate::{Direction, Validator};
+use serde_json::Value;
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+struct Operation {
+    id: String,
+    method: String,
+    segments: Vec<Option<String>>,
+    pointer: String,
+}
+
+/// The spec as the harness uses it.
+pub struct Contract {
+    pub spec: Spec,
+    operations: Vec<Operation>,
+}
+
+/// A response that breaks the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub operation: String,
+    pub status: u16,
+    /// JSON pointer into the response body (`""` for the body itself, or the status/header).
+    pub pointer: String,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.pointer.is_empty() {
+            write!(f, "{} {}: {}", self.operation, self.status, self.message)
+        } else {
+            write!(f, "{} {} at {}: {}", self.operation, self.status, self.pointer, self.message)
+        }
+    }
+}
+
+fn essence(content_type: &str) -> String {
+    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+fn is_json(media: &str) -> bool {
+    let m = essence(media);
+    m == "application/json" || m.ends_with("+json")
+}
+
+impl Contract {
+    pub fn new(spec: Spec) -> Contract {
+        let mut operations = Vec::new();
+        if let Some(paths) = spec.document.get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                for method in METHODS {
+                    let Some(op) = item.get(*method) else { continue };
+                    let id = op.get("operationId").and_then(Value::as_str).unwrap_or(path).to_string();
+                    let segments = path
+                        .trim_start_matches('/')
+                        .split('/')
+                        .map(|s| if s.starts_with('{') && s.ends_with('}') { None } else { Some(s.to_string()) })
+                        .collect();
+                    operations.push(Operation {
+                        id,
+                        method: method.to_uppercase(),
+                        segments,
+                        pointer: format!("/paths/{}/{method}", accord_spec::escape_token(path)),
+                    });
+                }
+            }
+        }
+        // Literal segments win over parameters, as routers match.
+        operations.sort_by_key(|o| o.segments.iter().filter(|s| s.is_none()).count());
+        Contract { spec, operations }
+    }
+
+    /// The operationId serving `method path`, if the spec has one.
+    pub fn operation_id(&self, method: &str, path: &str) -> Option<&str> {
+        self.find(method, path).map(|o| o.id.as_str())
+    }
+
+    fn find(&self, method: &str, path: &str) -> Option<&Operation> {
+        let path = path.split('?').next().unwrap_or("");
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        self.operations.iter().find(|o| {
+            o.method.eq_ignore_ascii_case(method)
+                && o.segments.len() == parts.len()
+                && o.segments.iter().zip(&parts).all(|(s, p)| match s {
+                    Some(literal) => literal == p,
+                    None => !p.is_empty(),
+                })
+        })
+    }
+
+    /// The operation JSON by operationId.
+    pub fn operation(&self, id: &str) -> Option<(&str, &str, &Value)> {
+        let paths = self.spec.document.get("paths")?.as_object()?;
+        for (path, item) in paths {
+            for method in METHODS {
+                if let Some(op) = item.get(*method) {
+                    if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                        return Some((path.as_str(), method, op));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The violations of one exchange (none when the spec has no such operation: calls to
+    /// unknown routes are made on purpose).
+    pub fn check(&self, method: &str, path: &str, status: u16, content_type: Option<&str>, body: &[u8]) -> Vec<Violation> {
+        let Some(op) = self.find(method, path) else { return Vec::new() };
+        let violation = |pointer: &str, message: String| Violation { operation: op.id.clone(), status, pointer: pointer.into(), message };
+        let doc = &self.spec.document;
+        let Some(responses) = doc.pointer(&format!("{}/responses", op.pointer)) else { return Vec::new() };
+        let code = status.to_string();
+        let range = format!("{}XX", status / 100);
+        let Some(response) = responses.get(&code).or_else(|| responses.get(&range)).or_else(|| responses.get("default")) else {
+            let documented: Vec<&String> = responses.as_object().map(|m| m.keys().collect()).unwrap_or_default();
+            return vec![violation("", format!("status {status} is not documented (documented: {})", documented.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))];
+        };
+        let response = accord_spec::follow_ref(doc, response);
+        let content = response.get("content").and_then(Value::as_object);
+        let empty = body.iter().all(u8::is_ascii_whitespace);
+        let Some(content) = content.filter(|c| !c.is_empty()) else {
+            return if empty || method.eq_ignore_ascii_case("HEAD") {
+                Vec::new()
+            } else {
+                vec![violation("", format!("a body of {} bytes is sent where the spec documents none", body.len()))]
+            };
+        };
+        if method.eq_ignore_ascii_case("HEAD") || status == 204 || status == 304 {
+            return Vec::new();
+        }
+        let Some(content_type) = content_type else {
+            return vec![violation("", format!("no Content-Type; the spec declares {}", content.keys().cloned().collect::<Vec<_>>().join(", ")))];
+        };
+        let received = essence(content_type);
+        let media = content.iter().find(|(declared, _)| {
+            let declared = essence(declared);
+            declared == received
+                || declared == "*/*"
+                || declared.strip_suffix("/*").is_some_and(|kind| received.split('/').next() == Some(kind))
+        });
+        let Some((declared, media)) = media else {
+            return vec![violation("", format!("Content-Type `{received}` is not declared (declared: {})", content.keys().cloned().collect::<Vec<_>>().join(", ")))];
+        };
+        if !is_json(declared) {
+            return Vec::new();
+        }
+        let value: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return vec![violation("", format!("the body is not JSON ({e})"))],
+        };
+        let Some(schema) = media.get("schema") else { return Vec::new() };
+        Validator::new(doc, Direction::Response)
+            .validate(schema, &value)
+            .into_iter()
+            .map(|v| violation(&v.pointer, v.message))
+            .collect()
+    }
+}

@@ -1,0 +1,73 @@
+//! `accord-conformance --profile FILE [--base-url URL] [--tags EXPR] [--junit FILE] [--json FILE] [--strict]`
+//!
+//! Exit codes: 0 every scenario passed, 1 a check failed (or, with --strict, was skipped),
+//! 2 a usage, profile or spec error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Checks a backend for what breaks frontends: auth, refresh, CORS, error envelopes, uploads.
+#[derive(Debug, Parser)]
+#[command(name = "accord-conformance", version)]
+struct Args {
+    /// The profile of the environment (TOML).
+    #[arg(long, value_name = "FILE")]
+    profile: PathBuf,
+    /// The backend's base URL, instead of the profile's.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Only scenarios matching this tag expression, for example `@auth or @cors`.
+    #[arg(long, value_name = "EXPR")]
+    tags: Option<String>,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a Cucumber JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Fail the run when a scenario is skipped for lack of a profile section.
+    #[arg(long)]
+    strict: bool,
+    /// Run the features of this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    features: Option<PathBuf>,
+    /// Scenarios run at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("accord-conformance: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = accord_conformance::run::Options {
+        profile: args.profile,
+        base_url: args.base_url,
+        tags: args.tags,
+        junit: args.junit,
+        json: args.json,
+        strict: args.strict,
+        features: args.features,
+        concurrency: args.concurrency,
+    };
+    match runtime.block_on(accord_conformance::run::run(options)) {
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
+        Err(e) => {
+            eprintln!("accord-conformance: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

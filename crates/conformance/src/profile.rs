@@ -1,0 +1,376 @@
+//! The profile: one TOML file per environment. Secrets come only from environment variables,
+//! through `${NAME}` placeholders. Unknown keys and bad values are errors naming the key and
+//! the line.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Where the backend is; `--base-url` overrides it.
+    pub base_url: Spanned<String>,
+    /// The spec: a path (relative to the profile) or an http(s) URL.
+    pub spec: Spanned<String>,
+    /// Per-request timeout, seconds (default 10).
+    #[serde(default)]
+    pub request_timeout_secs: Option<u64>,
+    /// The whole run's deadline, seconds (default 300).
+    #[serde(default)]
+    pub deadline_secs: Option<u64>,
+    #[serde(default)]
+    pub auth: Option<Auth>,
+    #[serde(default)]
+    pub refresh: Option<Refresh>,
+    #[serde(default)]
+    pub cors: Option<Cors>,
+    #[serde(default)]
+    pub errors: Option<Errors>,
+    #[serde(default)]
+    pub uploads: Option<Uploads>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    #[default]
+    Json,
+    Form,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// Log in through an operation of the spec.
+    Login,
+    /// A token from an environment variable.
+    Static,
+    /// A token printed by a command (for Clerk-issued tokens and the like).
+    Command,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    pub kind: Spanned<AuthKind>,
+    /// `login`: the operationId of the login operation.
+    #[serde(default)]
+    pub operation: Option<Spanned<String>>,
+    /// `login`: an operation that creates the account first (its 409 is fine).
+    #[serde(default)]
+    pub register: Option<Spanned<String>>,
+    /// `login`: the request body, with `${ENV}` placeholders.
+    #[serde(default)]
+    pub body: Option<toml::Table>,
+    /// `login`: the register body, when it differs from `body`.
+    #[serde(default)]
+    pub register_body: Option<toml::Table>,
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// `login`: where the access token is: `body:/json/pointer` or `cookie:NAME`.
+    #[serde(default)]
+    pub access_token: Option<Spanned<String>>,
+    /// `login`: where the refresh token is.
+    #[serde(default)]
+    pub refresh_token: Option<Spanned<String>>,
+    /// `static`: the variable holding the token.
+    #[serde(default)]
+    pub token_env: Option<Spanned<String>>,
+    /// `command`: the program and its arguments; its standard output is the token.
+    #[serde(default)]
+    pub command: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refresh {
+    pub operation: Spanned<String>,
+    /// The body; `${refresh_token}` is the token being refreshed.
+    #[serde(default)]
+    pub body: Option<toml::Table>,
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// The refresh token travels in this cookie instead of the body.
+    #[serde(default)]
+    pub cookie: Option<String>,
+    #[serde(default = "yes")]
+    pub rotation: bool,
+    #[serde(default = "yes")]
+    pub reuse_detection: bool,
+    #[serde(default)]
+    pub logout: Option<Spanned<String>>,
+    #[serde(default)]
+    pub logout_body: Option<toml::Table>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cors {
+    pub allowed_origins: Vec<Spanned<String>>,
+    #[serde(default = "default_refused")]
+    pub refused_origins: Vec<String>,
+    #[serde(default = "yes")]
+    pub credentials: bool,
+    #[serde(default)]
+    pub expose_headers: Vec<String>,
+    /// A path to send preflights and requests to (default: the first secured GET of the spec).
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+fn default_refused() -> Vec<String> {
+    vec!["https://evil.example".into()]
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Envelope {
+    /// RFC 9457: `type`, `title`, `status`; `status` equals the HTTP status.
+    Problem,
+    /// FastAPI: `{"detail": ...}`.
+    Fastapi,
+    /// A schema of the spec (`schema = "#/components/schemas/Error"`) or a JSON Schema file.
+    Schema,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Errors {
+    pub envelope: Spanned<Envelope>,
+    /// For `schema`: a pointer into the spec, or a JSON Schema file relative to the profile.
+    #[serde(default)]
+    pub schema: Option<Spanned<String>>,
+    /// The expected media type (default: problem+json for `problem`, JSON otherwise).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Whether `request_id` in the envelope must equal the `X-Request-Id` header (problem only).
+    #[serde(default = "yes")]
+    pub request_id: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uploads {
+    pub operation: Spanned<String>,
+    /// The presign body; `${file_name}`, `${content_type}`, `${size_bytes}` are filled in.
+    pub body: toml::Table,
+    /// JSON pointers into the presign response.
+    #[serde(default = "default_url")]
+    pub url: String,
+    #[serde(default = "default_fields")]
+    pub fields: String,
+    #[serde(default = "default_key")]
+    pub key: String,
+    #[serde(default = "default_id")]
+    pub id: String,
+    /// The storage's success status (204 by default, 201 with `success_action_status`).
+    #[serde(default = "default_storage_status")]
+    pub storage_status: u16,
+    /// The size limit to probe the backend with (a declaration above it must be refused).
+    pub max_bytes: u64,
+    pub content_type: String,
+    /// A content type the backend must refuse to presign.
+    #[serde(default)]
+    pub refused_content_type: Option<String>,
+    /// The operation reporting the stored object, called with `id`.
+    #[serde(default)]
+    pub status_operation: Option<Spanned<String>>,
+    /// JSON pointer and value in its response that mean "stored".
+    #[serde(default)]
+    pub stored: Option<(String, String)>,
+}
+
+fn default_url() -> String {
+    "/url".into()
+}
+fn default_fields() -> String {
+    "/fields".into()
+}
+fn default_key() -> String {
+    "/key".into()
+}
+fn default_id() -> String {
+    "/upload_id".into()
+}
+fn default_storage_status() -> u16 {
+    204
+}
+
+/// A profile error: the file, the line, the key and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{}:{line}: {message}", path.display())]
+pub struct ProfileError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+/// A loaded profile and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub profile: Profile,
+    pub path: PathBuf,
+    source: String,
+}
+
+impl Loaded {
+    /// The line of a byte offset of the profile.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.source[..offset.min(self.source.len())].matches('\n').count() + 1
+    }
+
+    pub fn error<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> ProfileError {
+        let _ = std::marker::PhantomData::<T>;
+        ProfileError { path: self.path.clone(), line: self.line_of(span.start), message: message.into() }
+    }
+
+    /// The spec's location: a URL, or a path relative to the profile's folder.
+    pub fn spec_location(&self) -> String {
+        let spec = self.profile.spec.get_ref();
+        if spec.starts_with("http://") || spec.starts_with("https://") {
+            spec.clone()
+        } else {
+            self.path.parent().unwrap_or(Path::new(".")).join(spec).display().to_string()
+        }
+    }
+}
+
+pub fn load(path: &Path) -> Result<Loaded, ProfileError> {
+    let source = std::fs::read_to_string(path).map_err(|e| ProfileError {
+        path: path.to_path_buf(),
+        line: 0,
+        message: format!("cannot read the profile: {e}"),
+    })?;
+    parse(&source, path)
+}
+
+pub fn parse(source: &str, path: &Path) -> Result<Loaded, ProfileError> {
+    let profile: Profile = toml::from_str(source).map_err(|e| {
+        let line = e.span().map(|s| source[..s.start.min(source.len())].matches('\n').count() + 1).unwrap_or(0);
+        ProfileError { path: path.to_path_buf(), line, message: e.message().to_string() }
+    })?;
+    let loaded = Loaded { profile, path: path.to_path_buf(), source: source.to_string() };
+    check(&loaded)?;
+    Ok(loaded)
+}
+
+fn check(loaded: &Loaded) -> Result<(), ProfileError> {
+    let p = &loaded.profile;
+    let base = p.base_url.get_ref();
+    if !(base.starts_with("http://") || base.starts_with("https://")) {
+        return Err(loaded.error::<()>(p.base_url.span(), format!("base_url: `{base}` is not an http(s) URL")));
+    }
+    if let Some(auth) = &p.auth {
+        let need = |field: bool, key: &str| -> Result<(), ProfileError> {
+            if field {
+                Ok(())
+            } else {
+                Err(loaded.error::<()>(auth.kind.span(), format!("auth: kind = \"{}\" needs `{key}`", kind_name(*auth.kind.get_ref()))))
+            }
+        };
+        match auth.kind.get_ref() {
+            AuthKind::Login => {
+                need(auth.operation.is_some(), "operation")?;
+                need(auth.body.is_some(), "body")?;
+                need(auth.access_token.is_some(), "access_token")?;
+                for locator in [&auth.access_token, &auth.refresh_token].into_iter().flatten() {
+                    Locator::parse(locator.get_ref()).map_err(|m| loaded.error::<()>(locator.span(), m))?;
+                }
+            }
+            AuthKind::Static => need(auth.token_env.is_some(), "token_env")?,
+            AuthKind::Command => need(auth.command.as_ref().is_some_and(|c| !c.get_ref().is_empty()), "command")?,
+        }
+    }
+    if let Some(errors) = &p.errors {
+        if *errors.envelope.get_ref() == Envelope::Schema && errors.schema.is_none() {
+            return Err(loaded.error::<()>(errors.envelope.span(), "errors: envelope = \"schema\" needs `schema`"));
+        }
+    }
+    if let Some(cors) = &p.cors {
+        for origin in &cors.allowed_origins {
+            let o = origin.get_ref();
+            if o == "*" || o == "null" || !(o.starts_with("http://") || o.starts_with("https://")) {
+                return Err(loaded.error::<()>(origin.span(), format!("cors.allowed_origins: `{o}` is not an exact origin")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind_name(kind: AuthKind) -> &'static str {
+    match kind {
+        AuthKind::Login => "login",
+        AuthKind::Static => "static",
+        AuthKind::Command => "command",
+    }
+}
+
+/// Where a token is in a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Locator {
+    Body(String),
+    Cookie(String),
+}
+
+impl Locator {
+    pub fn parse(s: &str) -> Result<Locator, String> {
+        match s.split_once(':') {
+            Some(("body", pointer)) if pointer.starts_with('/') => Ok(Locator::Body(pointer.into())),
+            Some(("cookie", name)) if !name.is_empty() => Ok(Locator::Cookie(name.into())),
+            _ => Err(format!("`{s}` is neither `body:/json/pointer` nor `cookie:NAME`")),
+        }
+    }
+}
+
+/// Replaces `${NAME}` in every string of `table` with `vars(NAME)`, or the environment
+/// variable `NAME`; a missing variable is an error naming it.
+pub fn fill(table: &toml::Table, vars: &dyn Fn(&str) -> Option<String>) -> Result<serde_json::Value, String> {
+    fn walk(value: &toml::Value, vars: &dyn Fn(&str) -> Option<String>) -> Result<serde_json::Value, String> {
+        Ok(match value {
+            toml::Value::String(s) => {
+                // A string that is exactly one placeholder of a number stays a number.
+                let filled = substitute(s, vars)?;
+                if s.starts_with("${") && s.ends_with('}') && s.matches("${").count() == 1 {
+                    if let Ok(n) = filled.parse::<i64>() {
+                        return Ok(serde_json::Value::from(n));
+                    }
+                }
+                serde_json::Value::String(filled)
+            }
+            toml::Value::Integer(i) => serde_json::Value::from(*i),
+            toml::Value::Float(f) => serde_json::Value::from(*f),
+            toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+            toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+            toml::Value::Array(items) => serde_json::Value::Array(items.iter().map(|i| walk(i, vars)).collect::<Result<_, _>>()?),
+            toml::Value::Table(t) => serde_json::Value::Object(
+                t.iter().map(|(k, v)| Ok((k.clone(), walk(v, vars)?))).collect::<Result<_, String>>()?,
+            ),
+        })
+    }
+    walk(&toml::Value::Table(table.clone()), vars)
+}
+
+fn substitute(s: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            return Err(format!("`{s}` has an unclosed `${{`"));
+        };
+        let name = &rest[start + 2..start + end];
+        let value = vars(name)
+            .or_else(|| std::env::var(name).ok())
+            .ok_or_else(|| format!("the environment variable `{name}` is not set"))?;
+        out.push_str(&value);
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}

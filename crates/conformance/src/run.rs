@@ -1,0 +1,286 @@
+//! One run of the suite: load the profile and the spec, run the features, report.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cucumber::gherkin::tagexpr::TagOperation;
+use cucumber::tag::Ext as _;
+use cucumber::{World as _, event, writer, WriterExt as _};
+use serde_json::{Value, json};
+
+use crate::context::Ctx;
+use crate::contract::Contract;
+use crate::http::Http;
+use crate::profile::{self, Envelope, Loaded};
+use crate::world::{self, AccordWorld};
+
+/// The features, compiled in so the binary runs anywhere.
+const FEATURES: &[(&str, &str)] = &[
+    ("auth.feature", include_str!("../../../features/auth.feature")),
+    ("refresh.feature", include_str!("../../../features/refresh.feature")),
+    ("cors.feature", include_str!("../../../features/cors.feature")),
+    ("errors.feature", include_str!("../../../features/errors.feature")),
+    ("uploads.feature", include_str!("../../../features/uploads.feature")),
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub profile: PathBuf,
+    pub base_url: Option<String>,
+    pub tags: Option<String>,
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub strict: bool,
+    /// Run the features of this folder instead of the compiled-in ones.
+    pub features: Option<PathBuf>,
+    pub concurrency: usize,
+}
+
+/// Why a run could not start: a usage, profile or spec error (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: Vec<(String, String)>,
+    pub strict: bool,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> u8 {
+        if self.failed > 0 || (self.strict && !self.skipped.is_empty()) { 1 } else { 0 }
+    }
+}
+
+/// Per-tag results, filled by the after-scenario hook.
+static RESULTS: Mutex<Vec<(Vec<String>, String, bool)>> = Mutex::new(Vec::new());
+
+/// What a scenario needs from the profile, by tag; `None` when the profile has it.
+fn missing_role(loaded: &Loaded, tags: &[String]) -> Option<String> {
+    let p = &loaded.profile;
+    let has = |t: &str| tags.iter().any(|x| x == t);
+    if has("login") && p.auth.is_none() {
+        return Some("the profile has no [auth] to sign in with".into());
+    }
+    if has("refresh") && p.refresh.is_none() {
+        return Some("the profile has no [refresh]".into());
+    }
+    if has("rotation") && !p.refresh.as_ref().is_some_and(|r| r.rotation) {
+        return Some("refresh.rotation is false".into());
+    }
+    if has("reuse") && !p.refresh.as_ref().is_some_and(|r| r.reuse_detection) {
+        return Some("refresh.reuse_detection is false".into());
+    }
+    if has("logout") && !p.refresh.as_ref().is_some_and(|r| r.logout.is_some()) {
+        return Some("refresh.logout names no operation".into());
+    }
+    if has("cors") && p.cors.is_none() {
+        return Some("the profile has no [cors]".into());
+    }
+    if has("errors") && p.errors.is_none() {
+        return Some("the profile has no [errors]".into());
+    }
+    if has("uploads") && p.uploads.is_none() {
+        return Some("the profile has no [uploads]".into());
+    }
+    None
+}
+
+fn check_operations(loaded: &Loaded, contract: &Contract) -> Result<(), UsageError> {
+    let p = &loaded.profile;
+    let mut named: Vec<(&str, &toml::Spanned<String>)> = Vec::new();
+    if let Some(a) = &p.auth {
+        named.extend(a.operation.iter().map(|o| ("auth.operation", o)));
+        named.extend(a.register.iter().map(|o| ("auth.register", o)));
+    }
+    if let Some(r) = &p.refresh {
+        named.push(("refresh.operation", &r.operation));
+        named.extend(r.logout.iter().map(|o| ("refresh.logout", o)));
+    }
+    if let Some(u) = &p.uploads {
+        named.push(("uploads.operation", &u.operation));
+        named.extend(u.status_operation.iter().map(|o| ("uploads.status_operation", o)));
+    }
+    for (key, id) in named {
+        if contract.operation(id.get_ref()).is_none() {
+            let e = loaded.error::<()>(id.span(), format!("{key}: the spec has no operation `{}`", id.get_ref()));
+            return Err(UsageError(e.to_string()));
+        }
+    }
+    Ok(())
+}
+
+async fn load_spec(location: &str) -> Result<accord_spec::Spec, UsageError> {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        let text = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| UsageError(e.to_string()))?
+            .get(location)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| UsageError(format!("cannot fetch the spec {location}: {e}")))?
+            .text()
+            .await
+            .map_err(|e| UsageError(format!("cannot read the spec {location}: {e}")))?;
+        let name = location.rsplit('/').next().unwrap_or("spec").to_string();
+        accord_spec::Spec::parse(&text, name).map_err(|e| UsageError(e.to_string()))
+    } else {
+        accord_spec::Spec::load(location).map_err(|e| UsageError(e.to_string()))
+    }
+}
+
+pub async fn run(options: Options) -> Result<Outcome, UsageError> {
+    let started = Instant::now();
+    let loaded = profile::load(&options.profile).map_err(|e| UsageError(e.to_string()))?;
+    let mut prof = loaded.profile.clone();
+    if let Some(base) = &options.base_url {
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(UsageError(format!("--base-url: `{base}` is not an http(s) URL")));
+        }
+        prof.base_url = toml::Spanned::new(0..0, base.clone());
+    }
+    let spec = load_spec(&loaded.spec_location()).await?;
+    let contract = Contract::new(spec);
+    check_operations(&loaded, &contract)?;
+    let (error_schema, error_root) = match prof.errors.as_ref().filter(|e| *e.envelope.get_ref() == Envelope::Schema) {
+        Some(errors) => {
+            let reference = errors.schema.as_ref().map(|s| s.get_ref().clone()).unwrap_or_default();
+            if let Some(pointer) = reference.strip_prefix('#') {
+                if contract.spec.document.pointer(pointer).is_none() {
+                    return Err(UsageError(loaded.error::<()>(errors.schema.as_ref().map(|s| s.span()).unwrap_or(0..0), format!("errors.schema: `{reference}` is not in the spec")).to_string()));
+                }
+                (Some(json!({"$ref": reference})), contract.spec.document.clone())
+            } else {
+                let path = loaded.path.parent().unwrap_or(Path::new(".")).join(&reference);
+                let text = std::fs::read_to_string(&path).map_err(|e| UsageError(format!("errors.schema: cannot read {}: {e}", path.display())))?;
+                let schema: Value = serde_json::from_str(&text).map_err(|e| UsageError(format!("errors.schema: {} is not JSON: {e}", path.display())))?;
+                (Some(schema.clone()), schema)
+            }
+        }
+        None => (None, Value::Null),
+    };
+    let tags = match &options.tags {
+        Some(expr) => Some(expr.parse::<TagOperation>().map_err(|e| UsageError(format!("--tags: `{expr}` is not a tag expression: {e}")))?),
+        None => None,
+    };
+
+    let timeout = Duration::from_secs(prof.request_timeout_secs.unwrap_or(10).max(1));
+    let deadline = Duration::from_secs(prof.deadline_secs.unwrap_or(300).max(1));
+    let http = Http::new(prof.base_url.get_ref(), Arc::new(contract), timeout).map_err(|e| UsageError(e.to_string()))?;
+    let ctx = Arc::new(Ctx::new(prof, http, error_schema, error_root));
+    world::install(ctx.clone());
+
+    let features_dir = match &options.features {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let dir = tempfile::tempdir().map_err(|e| UsageError(e.to_string()))?;
+            for (name, text) in FEATURES {
+                std::fs::write(dir.path().join(name), text).map_err(|e| UsageError(e.to_string()))?;
+            }
+            (dir.path().to_path_buf(), Some(dir))
+        }
+    };
+
+    let open = |path: &Option<PathBuf>| -> Result<Box<dyn std::io::Write>, UsageError> {
+        match path {
+            Some(p) => std::fs::File::create(p).map(|f| Box::new(f) as Box<dyn std::io::Write>).map_err(|e| UsageError(format!("cannot write {}: {e}", p.display()))),
+            None => Ok(Box::new(std::io::sink())),
+        }
+    };
+    let junit = open(&options.junit)?;
+    let json_report = open(&options.json)?;
+
+    let skipped: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let skipped_in_filter = skipped.clone();
+    let loaded_for_filter = loaded.clone();
+    let filter = move |feature: &cucumber::gherkin::Feature, _: Option<&cucumber::gherkin::Rule>, scenario: &cucumber::gherkin::Scenario| {
+        let all: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+        if let Some(t) = &tags {
+            if !t.eval(all.iter()) {
+                return false;
+            }
+        }
+        match missing_role(&loaded_for_filter, &all) {
+            Some(reason) => {
+                if let Ok(mut s) = skipped_in_filter.lock() {
+                    s.push((format!("{}: {}", feature.name, scenario.name), reason));
+                }
+                false
+            }
+            None => true,
+        }
+    };
+
+    let cucumber = AccordWorld::cucumber()
+        .max_concurrent_scenarios(options.concurrency.max(1))
+        .after(|feature, _, scenario, finished, _| {
+            let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+            let passed = matches!(finished, event::ScenarioFinished::StepPassed);
+            let name = format!("{}: {}", feature.name, scenario.name);
+            Box::pin(async move {
+                if let Ok(mut r) = RESULTS.lock() {
+                    r.push((tags, name, passed));
+                }
+            })
+        })
+        .with_writer(
+            writer::Basic::stdout()
+                .summarized()
+                .tee::<AccordWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<AccordWorld, _>(writer::Json::for_tee(json_report))
+                .normalized(),
+        )
+        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default());
+    let run = cucumber.filter_run(features_dir.0.clone(), filter);
+    let finished = match tokio::time::timeout(deadline, run).await {
+        Ok(w) => Some(w),
+        Err(_) => None,
+    };
+
+    let results = RESULTS.lock().map(|r| r.clone()).unwrap_or_default();
+    let skipped = skipped.lock().map(|s| s.clone()).unwrap_or_default();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out);
+    for (scenario, reason) in &skipped {
+        let _ = writeln!(out, "skipped: {scenario} ({reason}){}", if options.strict { " [fails with --strict]" } else { "" });
+    }
+    let mut by_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (tags, _, passed) in &results {
+        for tag in tags.iter().filter(|t| ["auth", "refresh", "cors", "errors", "uploads"].contains(&t.as_str())) {
+            let e = by_tag.entry(format!("@{tag}")).or_default();
+            if *passed { e.0 += 1 } else { e.1 += 1 }
+        }
+    }
+    for (tag, (p, f)) in &by_tag {
+        let _ = writeln!(out, "tag {tag:<9} {p} passed, {f} failed");
+    }
+    let ops = ctx.http.operations();
+    let _ = writeln!(
+        out,
+        "operations exercised: {}",
+        ops.iter().map(|(op, n)| format!("{op} ({n})")).collect::<Vec<_>>().join(", ")
+    );
+    let passed = results.iter().filter(|r| r.2).count();
+    let mut failed = results.iter().filter(|r| !r.2).count();
+    if finished.is_none() {
+        let _ = writeln!(out, "deadline: the run took longer than {} s and was stopped", deadline.as_secs());
+        failed += 1;
+    }
+    let _ = writeln!(
+        out,
+        "conformance: {passed} passed, {failed} failed, {} skipped; {} requests in {:.1} s",
+        skipped.len(),
+        ctx.http.request_count(),
+        started.elapsed().as_secs_f64()
+    );
+    drop(features_dir);
+    Ok(Outcome { passed, failed, skipped, strict: options.strict })
+}

@@ -1,0 +1,121 @@
+//! Request bodies built from the spec: a minimal valid value of a schema, and the ways to
+//! break it (a missing required field, a field of the wrong type).
+
+use serde_json::{Map, Value, json};
+
+fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
+            Some(next) => schema = next,
+            None => break,
+        }
+    }
+    schema
+}
+
+/// A small value `schema` accepts (best effort: examples, defaults and enums first).
+pub fn valid(doc: &Value, schema: &Value) -> Value {
+    valid_at(doc, schema, 0)
+}
+
+fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = resolve(doc, schema);
+    if depth > 8 {
+        return Value::Null;
+    }
+    for key in ["example", "default"] {
+        if let Some(v) = schema.get(key) {
+            return v.clone();
+        }
+    }
+    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+        return first.clone();
+    }
+    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for m in members {
+            if let Value::Object(o) = valid_at(doc, m, depth + 1) {
+                merged.extend(o);
+            }
+        }
+        return Value::Object(merged);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
+            return valid_at(doc, first, depth + 1);
+        }
+    }
+    let kind = schema.get("type").and_then(Value::as_str).unwrap_or(if schema.get("properties").is_some() { "object" } else { "string" });
+    match kind {
+        "object" => {
+            let mut out = Map::new();
+            let props = schema.get("properties").and_then(Value::as_object);
+            for name in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                let prop = props.and_then(|p| p.get(name)).cloned().unwrap_or(json!({}));
+                if resolve(doc, &prop).get("readOnly") == Some(&Value::Bool(true)) {
+                    continue;
+                }
+                out.insert(name.to_string(), valid_at(doc, &prop, depth + 1));
+            }
+            Value::Object(out)
+        }
+        "array" => {
+            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+            let items = schema.get("items").cloned().unwrap_or(json!({}));
+            Value::Array((0..min).map(|_| valid_at(doc, &items, depth + 1)).collect())
+        }
+        "integer" | "number" => {
+            let min = schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0).max(1.0);
+            let exclusive = schema.get("exclusiveMinimum") == Some(&Value::Bool(true));
+            let n = if exclusive { min + 1.0 } else { min };
+            if kind == "integer" { json!(n as i64) } else { json!(n) }
+        }
+        "boolean" => json!(true),
+        _ => {
+            let text = match schema.get("format").and_then(Value::as_str) {
+                Some("email") => format!("accord-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+                Some("uuid") => uuid::Uuid::new_v4().to_string(),
+                Some("date-time") => "2024-01-01T00:00:00Z".into(),
+                Some("date") => "2024-01-01".into(),
+                Some("uri") | Some("url") => "https://example.com/accord".into(),
+                Some("password") => "accord-password-123".into(),
+                _ => "accord".into(),
+            };
+            let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let max = schema.get("maxLength").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
+            let mut text = text;
+            while text.chars().count() < min {
+                text.push('x');
+            }
+            Value::String(text.chars().take(max.max(min)).collect())
+        }
+    }
+}
+
+/// The schema's required properties, in order.
+pub fn required(doc: &Value, schema: &Value) -> Vec<String> {
+    let schema = resolve(doc, schema);
+    let mut out: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        out.extend(required(doc, member));
+    }
+    out
+}
+
+/// A value of another JSON type than `value`.
+pub fn wrong_type(value: &Value) -> Value {
+    match value {
+        Value::String(_) => json!(12345),
+        Value::Number(_) => json!("not a number"),
+        Value::Bool(_) => json!("not a boolean"),
+        Value::Array(_) => json!({"not": "an array"}),
+        Value::Object(_) => json!(["not", "an", "object"]),
+        Value::Null => json!(12345),
+    }
+}

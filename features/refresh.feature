@@ -1,0 +1,39 @@
+@refresh @login
+Feature: Token refresh
+  A frontend keeps its user signed in by exchanging the refresh token for a new pair. Used
+  refresh tokens must die, a reused one must kill its whole family, and logout must end it.
+
+  Scenario: Login gives a working pair and refresh gives a working access token
+    Given a signed-in user
+    Then the access token is accepted
+    When the refresh token is exchanged
+    Then the new access token is accepted
+    And every exchange matched the spec
+
+  @rotation
+  Scenario: A refresh token cannot be used twice
+    Given a signed-in user
+    When the refresh token is exchanged
+    Then the previous refresh token is refused
+    And every exchange matched the spec
+
+  @reuse
+  Scenario: Reusing a refresh token revokes its family
+    Given a signed-in user
+    When the refresh token is exchanged
+    And the previous refresh token is presented again
+    Then the newest refresh token is refused too
+    And every exchange matched the spec
+
+  @logout
+  Scenario: After logout the refresh token is refused
+    Given a signed-in user
+    When the user logs out
+    Then the refresh token is refused
+    And every exchange matched the spec
+
+  Scenario: An access token is not a refresh token
+    Given a signed-in user
+    When the access token is presented as a refresh token
+    Then it is refused
+    And every exchange matched the spec
