@@ -30,16 +30,21 @@ fn cargo() -> std::ffi::OsString {
 
 /// Builds the reference server and returns its binary.
 pub fn build(root: &Path) -> anyhow::Result<PathBuf> {
+    build_binary(root, "reference-server", "reference-server")
+}
+
+/// Builds `bin` of `package` in the workspace at `root` and returns its path.
+pub fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
     let status = Command::new(cargo())
-        .args(["build", "--quiet", "--package", "reference-server", "--bin", "reference-server", "--manifest-path"])
+        .args(["build", "--quiet", "--package", package, "--bin", bin, "--manifest-path"])
         .arg(root.join("Cargo.toml"))
         .status()
         .context("cannot run cargo")?;
     if !status.success() {
-        bail!("the reference server does not build");
+        bail!("{package} does not build");
     }
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let binary = target.join("debug").join(format!("reference-server{}", std::env::consts::EXE_SUFFIX));
+    let binary = target.join("debug").join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
     if !binary.is_file() {
         bail!("{} is missing after the build", binary.display());
     }

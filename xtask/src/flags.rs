@@ -33,6 +33,27 @@ pub enum Task {
     /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs,
     /// start the reference backend on free ports and check it. Never writes.
     Verify,
+    /// Run the conformance suite against a backend (default: the embedded reference backend).
+    Conformance {
+        /// The profile (default: fixtures/profiles/reference.toml).
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+        /// The backend's base URL (default: start the reference backend).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Only scenarios matching this tag expression, for example `@auth or @cors`.
+        #[arg(long, value_name = "EXPR")]
+        tags: Option<String>,
+        /// Write a JUnit XML report here.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write a Cucumber JSON report here.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Fail when a scenario is skipped for lack of a profile section.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Run the reference backend and its object store until Ctrl-C, with a demo account.
     Serve {
         /// Address of the API.

@@ -5,10 +5,10 @@
 
 pub mod artifacts;
 pub mod backend;
+pub mod conformance;
 pub mod flags;
 pub mod generate;
 pub mod node;
-pub mod smoke;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! memory and fails on any stale file, then type-checks the outputs. It never writes.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::Context;
 
@@ -92,26 +92,16 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         &format!("tsc --strict --noEmit -p {}/tsconfig.json", node::PACKAGE),
     );
 
-    // The reference backend, on free ports; stopped when `backend` is dropped, whatever happens.
-    let log = tempfile_log(root);
-    match crate::backend::start(root, log.as_ref().map_or(Stdio::null(), |(f, _)| Stdio::from(f.try_clone().expect("a log file handle")))) {
-        Ok(backend) => match crate::smoke::run(&backend.api_url) {
-            Ok(passed) => step(
-                "backend",
-                true,
-                &format!("reference server on {} (storage {}): {}", backend.api_url, backend.storage_url, passed.join(", ")),
-            ),
-            Err(e) => {
-                step("backend", false, &format!("{e:#}"));
-                if let Some((_, path)) = &log {
-                    eprintln!("verify: the reference server's log is in {}", path.display());
-                }
-                failed.push("backend");
-            }
-        },
+    // The reference backend on free ports, checked by the whole conformance suite; the backend
+    // is stopped when the run ends, whatever happens.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let junit = target.join("conformance-junit.xml");
+    let flags = crate::conformance::Flags { junit: Some(junit.clone()), strict: true, ..Default::default() };
+    match crate::conformance::run(root, &flags) {
+        Ok(()) => step("conformance", true, &format!("reference backend, {} (JUnit: {})", crate::conformance::REFERENCE_PROFILE, junit.display())),
         Err(e) => {
-            step("backend", false, &format!("{e:#}"));
-            failed.push("backend");
+            step("conformance", false, &format!("{e:#}"));
+            failed.push("conformance");
         }
     }
 
@@ -123,17 +113,9 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// A file under target/ for the backend's log, kept for a person to read after a failure.
-fn tempfile_log(root: &Path) -> Option<(std::fs::File, std::path::PathBuf)> {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let path = target.join("verify-reference-server.log");
-    std::fs::create_dir_all(&target).ok()?;
-    std::fs::File::create(&path).ok().map(|f| (f, path))
-}
-
 fn step(name: &str, ok: bool, detail: &str) {
     println!(
-        "verify: {name:<10} {:<6} {detail}",
+        "verify: {name:<12} {:<6} {detail}",
         if ok { "ok" } else { "FAILED" }
     );
 }
