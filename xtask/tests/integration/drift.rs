@@ -74,7 +74,7 @@ fn changed_spec_fails_verify_and_names_the_files() {
         );
     }
     assert!(stderr.contains("run `cargo xtask generate`"), "{stderr}");
-    assert!(stdout.contains("verify: generated  FAILED"), "{stdout}");
+    assert!(stdout.contains("verify: generated    FAILED"), "{stdout}");
     let after: Vec<String> = GENERATED
         .iter()
         .map(|f| std::fs::read_to_string(dir.path().join(f)).unwrap())
