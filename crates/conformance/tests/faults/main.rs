@@ -2,6 +2,7 @@
 //! fail the right scenario with a message naming the rule; a correct backend, and the
 //! reference backend, must pass everything.
 
+mod hostile;
 mod mock;
 
 use std::path::{Path, PathBuf};
@@ -22,8 +23,8 @@ fn profile(dir: &Path) -> PathBuf {
         r#"
 base_url = "http://127.0.0.1:1"
 spec = "{}"
-request_timeout_secs = 5
-deadline_secs = 120
+request_timeout_secs = 3
+deadline_secs = 60
 
 [auth]
 kind = "login"

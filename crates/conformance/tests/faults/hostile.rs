@@ -1,0 +1,90 @@
+//! A hostile or broken backend is a reported failure, never a hang or a crash: timeouts,
+//! oversized and garbage answers, connection resets, redirects to another origin.
+
+use std::time::{Duration, Instant};
+
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness;
+
+async fn run_against(template: ResponseTemplate) -> (crate::Run, Duration) {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(template).mount(&server).await;
+    let started = Instant::now();
+    let run = harness(server.uri(), Some("@errors and not @login")).await;
+    (run, started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_that_never_answers_times_out() {
+    let (run, took) = run_against(ResponseTemplate::new(200).set_delay(Duration::from_secs(60))).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(run.stdout.contains("timed out"), "{}", run.stdout);
+    assert!(took < Duration::from_secs(40), "the run took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn html_garbage_and_huge_answers_are_failures() {
+    let (run, _) = run_against(ResponseTemplate::new(404).set_body_raw("<html>oops</html>", "text/html")).await;
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("rule envelope"), "{}", run.stdout);
+
+    let (run, _) = run_against(ResponseTemplate::new(404).set_body_raw(vec![0xffu8, 0x00, 0x13, 0x37], "application/problem+json")).await;
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("not JSON"), "{}", run.stdout);
+
+    let huge = vec![b'x'; accord_conformance::http::MAX_RESPONSE_BYTES + 1024];
+    let (run, _) = run_against(ResponseTemplate::new(404).set_body_raw(huge, "application/problem+json")).await;
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("larger than"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_are_never_followed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    let (run, _) = run_against(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri()).as_str())).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(run.stdout.contains("rule errors.status: expected 404, got 302"), "{}", run.stdout);
+    assert!(elsewhere.received_requests().await.unwrap_or_default().is_empty(), "a redirect was followed to another origin");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_resets_are_failures() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else { break };
+            // Close at once, without an answer.
+            let _ = socket.set_linger(Some(Duration::ZERO));
+            drop(socket);
+        }
+    });
+    let run = harness(format!("http://{address}"), Some("@errors and not @login")).await;
+    server.abort();
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(run.stdout.contains("failed") && !run.stdout.contains("panicked at"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_errors_name_the_key_and_the_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = crate::root().join("openapi/api.yaml").display().to_string().replace('\\', "/");
+    for (text, expected) in [
+        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\nbogus = 1\n"), ":3: unknown field `bogus`"),
+        (format!("base_url = \"ftp://x\"\nspec = \"{spec}\"\n"), ":1: base_url: `ftp://x` is not an http(s) URL"),
+        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\n\n[errors]\nenvelope = \"xml\"\n"), ":5: unknown variant `xml`"),
+        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"sign_in\"\nbody = {{ a = \"b\" }}\naccess_token = \"body:/t\"\n"), ":6: auth.operation: the spec has no operation `sign_in`"),
+        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"login\"\nbody = {{ a = \"b\" }}\naccess_token = \"header:x\"\n"), ":8: `header:x` is neither"),
+        ("base_url = \"http://x\"\nspec = \"missing.yaml\"\n".to_string(), "missing.yaml"),
+    ] {
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, &text).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance")).arg("--profile").arg(&path).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{text}\n{stderr}");
+        assert!(stderr.contains(expected), "{text}\nexpected `{expected}` in:\n{stderr}");
+    }
+}
