@@ -88,3 +88,11 @@ async fn profile_errors_name_the_key_and_the_line_and_exit_2() {
         assert!(stderr.contains(expected), "{text}\nexpected `{expected}` in:\n{stderr}");
     }
 }
+
+#[test]
+fn the_shipped_profiles_parse() {
+    for name in ["reference.toml", "fastapi.example.toml"] {
+        let path = crate::root().join("fixtures/profiles").join(name);
+        accord_conformance::profile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
