@@ -342,3 +342,37 @@ pub fn urlencode(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_never_show_secrets() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        let exchange = Exchange {
+            method: "POST".into(),
+            url: "https://store.example/b/k?X-Amz-Credential=AK%2F1&X-Amz-Signature=abcdef&x=1".into(),
+            request_headers: vec![
+                ("authorization".into(), format!("Bearer {jwt}")),
+                ("cookie".into(), "refresh_token=r-secret".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            request_body: r#"{"email":"a@b.co","password":"hunter2","refresh_token":"r-secret"}"#.into(),
+            status: 200,
+            response_headers: vec![("set-cookie".into(), "refresh_token=r-new; HttpOnly".into())],
+            response_body: format!(r#"{{"access_token":"{jwt}","note":"{jwt}","fields":{{"policy":"p-secret","x-amz-signature":"s-secret","key":"k"}}}}"#).into_bytes(),
+            operation: None,
+            violations: vec![],
+        };
+        let text = exchange.describe();
+        for secret in [jwt, "hunter2", "r-secret", "r-new", "p-secret", "s-secret", "abcdef", "AK%2F1"] {
+            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+        }
+        for kept in ["a@b.co", "Bearer <redacted>", "\"key\":\"k\"", "x=1"] {
+            assert!(text.contains(kept), "{kept} missing:\n{text}");
+        }
+        let form = redact_text("username=ada&password=hunter2&grant_type=password");
+        assert!(!form.contains("hunter2"), "{form}");
+    }
+}
