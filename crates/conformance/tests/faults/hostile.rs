@@ -57,7 +57,9 @@ async fn connection_resets_are_failures() {
     let server = tokio::spawn(async move {
         loop {
             let Ok((socket, _)) = listener.accept().await else { break };
-            // Close at once, without an answer.
+            // Close at once with a reset (linger 0), without an answer; blocking on drop is
+            // what this test wants.
+            #[allow(deprecated)]
             let _ = socket.set_linger(Some(Duration::ZERO));
             drop(socket);
         }
@@ -95,4 +97,36 @@ fn the_shipped_profiles_parse() {
         let path = crate::root().join("fixtures/profiles").join(name);
         accord_conformance::profile::load(&path).unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn absent_sections_skip_with_a_reason_and_strict_fails_them_and_reports_are_written() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(crate::mock::Mock::new(crate::mock::Fault::None, server.uri())).mount(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = crate::root().join("openapi/api.yaml").display().to_string().replace('\\', "/");
+    let profile = dir.path().join("partial.toml");
+    std::fs::write(&profile, format!("base_url = \"{}\"\nspec = \"{spec}\"\n\n[errors]\nenvelope = \"problem\"\n", server.uri())).unwrap();
+    let (junit, json) = (dir.path().join("report.xml"), dir.path().join("report.json"));
+    let run = move |strict: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"));
+        command.arg("--profile").arg(&profile).arg("--junit").arg(&junit).arg("--json").arg(&json);
+        if strict {
+            command.arg("--strict");
+        }
+        command.output().unwrap()
+    };
+    let (lenient, strict) = tokio::task::spawn_blocking(move || (run(false), run(true))).await.unwrap();
+    let stdout = String::from_utf8_lossy(&lenient.stdout);
+    assert_eq!(lenient.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("skipped: CORS: ") && stdout.contains("(the profile has no [cors])"), "{stdout}");
+    assert!(stdout.contains("(the profile has no [auth] to sign in with)"), "{stdout}");
+    assert!(stdout.contains("tag @errors"), "{stdout}");
+    assert_eq!(strict.status.code(), Some(1), "{}", String::from_utf8_lossy(&strict.stdout));
+    assert!(String::from_utf8_lossy(&strict.stdout).contains("[fails with --strict]"));
+
+    let xml = std::fs::read_to_string(dir.path().join("report.xml")).unwrap();
+    assert!(xml.contains("<testcase") && xml.contains("unknown route"), "{xml}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert!(report.as_array().is_some_and(|features| !features.is_empty()), "{report}");
 }
