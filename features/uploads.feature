@@ -15,6 +15,7 @@ Feature: Presigned uploads
     Given a signed-in user
     When a file is presigned and posted to storage with <tampering>
     Then the storage refuses it
+    And every exchange matched the spec
 
     Examples:
       | tampering             |
