@@ -151,19 +151,9 @@ impl Security {
     }
 }
 
-fn resolve<'v>(doc: &'v Value, mut value: &'v Value) -> &'v Value {
-    for _ in 0..32 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        {
-            Some(target) => value = target,
-            None => break,
-        }
-    }
-    value
+/// Follows `$ref` chains within the document.
+fn resolve<'v>(doc: &'v Value, value: &'v Value) -> &'v Value {
+    accord_spec::follow_ref(doc, value)
 }
 
 /// The Rust type of a schema: a shared model type for a named schema, a std type otherwise.
@@ -254,8 +244,9 @@ fn snake(name: &str) -> String {
     }
 }
 
+/// A PascalCase identifier, ASCII only (any other letter may not start an identifier).
 fn pascal(name: &str) -> String {
-    let out = rust_name(name);
+    let out: String = rust_name(name).chars().filter(char::is_ascii_alphanumeric).collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         format!("Op{out}")
     } else {

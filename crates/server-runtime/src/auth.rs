@@ -70,7 +70,7 @@ impl Scheme {
                             .find(|(k, _)| k == key)
                             .map(|(_, v)| v.into_owned())
                     }),
-                    Location::Cookie => cookie(ctx, key),
+                    Location::Cookie => ctx.cookies(key).into_iter().next(),
                     Location::Path | Location::Body => None,
                 };
                 match found {
@@ -81,17 +81,6 @@ impl Scheme {
         };
         Ok(secret.map(|secret| Credential { scheme, secret }))
     }
-}
-
-fn cookie(ctx: &Context, key: &str) -> Option<String> {
-    ctx.headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.to_string())
 }
 
 /// A credential found in a request, for the implementation's authenticator.

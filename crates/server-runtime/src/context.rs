@@ -63,6 +63,19 @@ impl Context {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Every value of the cookie `name`, in the order the `Cookie` headers give them.
+    pub fn cookies(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+            .collect()
+    }
+
     /// A value middleware stored in the request's extensions.
     pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.extensions.get::<T>()

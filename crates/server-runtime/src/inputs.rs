@@ -112,17 +112,7 @@ impl<'c> Inputs<'c> {
 
     /// A cookie parameter.
     pub fn cookie<T: DeserializeOwned>(&mut self, name: &str, schema: &'static Schema, required: bool) -> Option<T> {
-        let raw: Vec<String> = self
-            .ctx
-            .headers
-            .get_all(axum::http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .filter(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_string())
-            .collect();
+        let raw = self.ctx.cookies(name);
         self.parameter(Location::Cookie, name, schema, required, false, raw)
     }
 
