@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 /// accord's project tasks.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, term_width = 0)]
 pub struct Flags {
     /// The project root to work on (default: this checkout).
     #[arg(long, global = true, value_name = "DIR")]
@@ -31,7 +31,7 @@ pub enum Task {
         rust_only: bool,
     },
     /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs,
-    /// start the reference backend on free ports and check it. Never writes.
+    /// run the conformance suite against the reference backend. Never writes.
     Verify,
     /// Run the conformance suite against a backend (default: the embedded reference backend).
     Conformance {
