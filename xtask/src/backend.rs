@@ -36,15 +36,27 @@ pub fn build(root: &Path) -> anyhow::Result<PathBuf> {
 /// Builds `bin` of `package` in the workspace at `root` and returns its path.
 pub fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
     let status = Command::new(cargo())
-        .args(["build", "--quiet", "--package", package, "--bin", bin, "--manifest-path"])
+        .args([
+            "build",
+            "--quiet",
+            "--package",
+            package,
+            "--bin",
+            bin,
+            "--manifest-path",
+        ])
         .arg(root.join("Cargo.toml"))
         .status()
         .context("cannot run cargo")?;
     if !status.success() {
         bail!("{package} does not build");
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let binary = target.join("debug").join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let binary = target
+        .join("debug")
+        .join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
     if !binary.is_file() {
         bail!("{} is missing after the build", binary.display());
     }
@@ -64,7 +76,10 @@ pub fn start(root: &Path, log: Stdio) -> anyhow::Result<Backend> {
         .stderr(log)
         .spawn()
         .with_context(|| format!("cannot start {}", binary.display()))?;
-    let stdout = child.stdout.take().context("no stdout from the reference server")?;
+    let stdout = child
+        .stdout
+        .take()
+        .context("no stdout from the reference server")?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -73,19 +88,26 @@ pub fn start(root: &Path, log: Stdio) -> anyhow::Result<Backend> {
             }
         }
     });
-    let mut backend = Backend { child, api_url: String::new(), storage_url: String::new() };
+    let mut backend = Backend {
+        child,
+        api_url: String::new(),
+        storage_url: String::new(),
+    };
     loop {
         match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(line) => {
                 if let Some(url) = line.strip_prefix("reference-server: API") {
                     backend.api_url = url.trim().to_string();
                 } else if let Some(url) = line.strip_prefix("reference-server: storage") {
-                    backend.storage_url = url.trim().split(' ').next().unwrap_or_default().to_string();
+                    backend.storage_url =
+                        url.trim().split(' ').next().unwrap_or_default().to_string();
                 } else if line.contains("ready") {
                     break;
                 }
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => bail!("the reference server did not start within 60 s"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                bail!("the reference server did not start within 60 s")
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 let status = backend.child.wait().ok();
                 bail!("the reference server exited before it was ready ({status:?})");
@@ -100,13 +122,27 @@ pub fn start(root: &Path, log: Stdio) -> anyhow::Result<Backend> {
 
 /// `cargo xtask serve`: the backend in the foreground with a persistent data directory and
 /// a demo account, until Ctrl-C.
-pub fn serve(root: &Path, listen: &str, storage_listen: &str, data_dir: Option<&Path>) -> anyhow::Result<()> {
+pub fn serve(
+    root: &Path,
+    listen: &str,
+    storage_listen: &str,
+    data_dir: Option<&Path>,
+) -> anyhow::Result<()> {
     let binary = build(root)?;
-    let data_dir = data_dir.map(Path::to_path_buf).unwrap_or_else(|| root.join(".accord").join("data"));
+    let data_dir = data_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join(".accord").join("data"));
     // Ctrl-C reaches the server too (same process group); it stops cleanly and so do we.
     let _ = ctrlc::set_handler(|| {});
     let status = Command::new(&binary)
-        .args(["--listen", listen, "--storage-listen", storage_listen, "--demo", "--data-dir"])
+        .args([
+            "--listen",
+            listen,
+            "--storage-listen",
+            storage_listen,
+            "--demo",
+            "--data-dir",
+        ])
         .arg(&data_dir)
         .status()
         .with_context(|| format!("cannot start {}", binary.display()))?;

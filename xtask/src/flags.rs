@@ -6,7 +6,13 @@ use clap::{Parser, Subcommand};
 
 /// accord's project tasks.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about, term_width = 0)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    version,
+    about,
+    term_width = 0
+)]
 pub struct Flags {
     /// The project root to work on (default: this checkout).
     #[arg(long, global = true, value_name = "DIR")]
@@ -34,25 +40,18 @@ pub enum Task {
     /// run the conformance suite against the reference backend. Never writes.
     Verify,
     /// Run the conformance suite against a backend (default: the embedded reference backend).
+    ///
+    /// Takes accord-conformance's own flags (`--profile`, `--base-url`, `--tags`, `--junit`,
+    /// `--json`, `--strict`; see `cargo run -p accord-conformance -- --help`). Without
+    /// `--profile`, fixtures/profiles/reference.toml; without `--base-url`, the reference
+    /// backend is started on free ports.
     Conformance {
-        /// The profile (default: fixtures/profiles/reference.toml).
-        #[arg(long, value_name = "FILE")]
-        profile: Option<PathBuf>,
-        /// The backend's base URL (default: start the reference backend).
-        #[arg(long, value_name = "URL")]
-        base_url: Option<String>,
-        /// Only scenarios matching this tag expression, for example `@auth or @cors`.
-        #[arg(long, value_name = "EXPR")]
-        tags: Option<String>,
-        /// Write a JUnit XML report here.
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-        /// Write a Cucumber JSON report here.
-        #[arg(long, value_name = "FILE")]
-        json: Option<PathBuf>,
-        /// Fail when a scenario is skipped for lack of a profile section.
-        #[arg(long)]
-        strict: bool,
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "FLAGS"
+        )]
+        flags: Vec<String>,
     },
     /// Run the reference backend and its object store until Ctrl-C, with a demo account.
     Serve {

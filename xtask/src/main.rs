@@ -22,13 +22,12 @@ fn main() -> ExitCode {
         } => xtask::generate::try_spec(&spec, &out),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify => xtask::verify::run(&root),
-        Task::Conformance { profile, base_url, tags, junit, json, strict } => {
-            let flags = xtask::conformance::Flags { profile, base_url, tags, junit, json, strict };
-            xtask::conformance::run(&root, &flags)
-        }
-        Task::Serve { listen, storage_listen, data_dir } => {
-            xtask::backend::serve(&root, &listen, &storage_listen, data_dir.as_deref())
-        }
+        Task::Conformance { flags } => xtask::conformance::run(&root, &flags),
+        Task::Serve {
+            listen,
+            storage_listen,
+            data_dir,
+        } => xtask::backend::serve(&root, &listen, &storage_listen, data_dir.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

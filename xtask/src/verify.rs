@@ -94,11 +94,25 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
 
     // The reference backend on free ports, checked by the whole conformance suite; the backend
     // is stopped when the run ends, whatever happens.
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let junit = target.join("conformance-junit.xml");
-    let flags = crate::conformance::Flags { junit: Some(junit.clone()), strict: true, ..Default::default() };
+    let flags = [
+        "--strict".to_string(),
+        "--junit".to_string(),
+        junit.display().to_string(),
+    ];
     match crate::conformance::run(root, &flags) {
-        Ok(()) => step("conformance", true, &format!("reference backend, {} (JUnit: {})", crate::conformance::REFERENCE_PROFILE, junit.display())),
+        Ok(()) => step(
+            "conformance",
+            true,
+            &format!(
+                "reference backend, {} (JUnit: {})",
+                crate::conformance::REFERENCE_PROFILE,
+                junit.display()
+            ),
+        ),
         Err(e) => {
             step("conformance", false, &format!("{e:#}"));
             failed.push("conformance");

@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 
 use crate::rust_types::rust_name;
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 pub(crate) fn inline_body_schemas(doc: &mut Value) {
     let mut hoisted: Vec<(String, Value)> = Vec::new();
@@ -28,7 +30,9 @@ pub(crate) fn inline_body_schemas(doc: &mut Value) {
 
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for method in METHODS {
                 let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
                     continue;
@@ -64,7 +68,11 @@ pub(crate) fn inline_body_schemas(doc: &mut Value) {
         if let Some(entries) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) {
             for (name, entry) in entries.iter_mut() {
                 let base = rust_name(name);
-                let name = if base.ends_with(suffix) { base } else { format!("{base}{suffix}") };
+                let name = if base.ends_with(suffix) {
+                    base
+                } else {
+                    format!("{base}{suffix}")
+                };
                 ctx.content(entry, &name);
             }
         }
@@ -76,7 +84,10 @@ pub(crate) fn inline_body_schemas(doc: &mut Value) {
     if !doc.get("components").is_some_and(Value::is_object) {
         doc["components"] = json!({});
     }
-    if !doc["components"].get("schemas").is_some_and(Value::is_object) {
+    if !doc["components"]
+        .get("schemas")
+        .is_some_and(Value::is_object)
+    {
         doc["components"]["schemas"] = json!({});
     }
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
@@ -109,7 +120,9 @@ impl Hoister<'_> {
     }
 
     fn schema(&mut self, schema: &mut Value, name: &str) {
-        let Some(obj) = schema.as_object_mut() else { return };
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
         if obj.contains_key("$ref") {
             return;
         }
@@ -149,7 +162,9 @@ impl Hoister<'_> {
 /// An array schema with nothing of its own but `items` (and documentation).
 fn is_array_of_plain(obj: &Map<String, Value>) -> bool {
     obj.get("type").and_then(Value::as_str) == Some("array")
-        && !obj.keys().any(|k| ["allOf", "oneOf", "anyOf", "properties"].contains(&k.as_str()))
+        && !obj
+            .keys()
+            .any(|k| ["allOf", "oneOf", "anyOf", "properties"].contains(&k.as_str()))
 }
 
 /// Whether typify would make a type of its own for this schema.
@@ -157,5 +172,7 @@ fn needs_a_name(obj: &Map<String, Value>) -> bool {
     ["properties", "allOf", "oneOf", "anyOf", "enum"]
         .iter()
         .any(|k| obj.contains_key(*k))
-        || obj.get("additionalProperties").is_some_and(Value::is_object)
+        || obj
+            .get("additionalProperties")
+            .is_some_and(Value::is_object)
 }

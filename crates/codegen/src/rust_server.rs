@@ -21,7 +21,9 @@ use crate::rust_types::{self, ModelTypes, rust_name};
 use crate::{CodegenError, Origin, Output};
 
 const TARGET: &str = "rust server";
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Generates a standalone server module: the model types (`pub mod types`) and the stubs.
 pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
@@ -50,7 +52,8 @@ pub fn generate_using(
 ) -> Result<Output, CodegenError> {
     let mut notes = Vec::new();
     let server = stubs(spec, model, &mut notes);
-    let source = format!("/// The shared model types.\npub use ::{types_crate} as types;\n{server}");
+    let source =
+        format!("/// The shared model types.\npub use ::{types_crate} as types;\n{server}");
     finish(origin, &source, notes)
 }
 
@@ -193,7 +196,10 @@ fn rust_type(doc: &Value, model: &ModelTypes, schema: &Value, depth: usize) -> S
         Some("boolean") => "bool".into(),
         Some("array") => {
             let items = schema.get("items").unwrap_or(&Value::Null);
-            format!("::std::vec::Vec<{}>", rust_type(doc, model, items, depth + 1))
+            format!(
+                "::std::vec::Vec<{}>",
+                rust_type(doc, model, items, depth + 1)
+            )
         }
         Some("object") | None if !has("properties") => match schema.get("additionalProperties") {
             Some(inner @ Value::Object(m)) if !m.is_empty() => format!(
@@ -246,7 +252,10 @@ fn snake(name: &str) -> String {
 
 /// A PascalCase identifier, ASCII only (any other letter may not start an identifier).
 fn pascal(name: &str) -> String {
-    let out: String = rust_name(name).chars().filter(char::is_ascii_alphanumeric).collect();
+    let out: String = rust_name(name)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         format!("Op{out}")
     } else {
@@ -265,7 +274,15 @@ const KEYWORDS: &[&str] = &[
 /// Names the trait reserves for itself, and the arguments every handler takes.
 const RESERVED_METHODS: &[&str] = &["authenticate", "render_error", "body_limit"];
 const RESERVED_ARGS: &[&str] = &[
-    "ctx", "principal", "body", "api", "request", "inputs", "payload", "path", "response",
+    "ctx",
+    "principal",
+    "body",
+    "api",
+    "request",
+    "inputs",
+    "payload",
+    "path",
+    "response",
     "error",
 ];
 
@@ -351,12 +368,20 @@ fn range_class(code: &str) -> Option<Option<u16>> {
 }
 
 fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json")
 }
 
 fn text_of(value: Option<&Value>) -> Option<String> {
-    value.and_then(Value::as_str).map(str::to_string).filter(|s| !s.trim().is_empty())
+    value
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn read_operations(doc: &Value, model: &ModelTypes, notes: &mut Vec<Problem>) -> Vec<Operation> {
@@ -369,7 +394,11 @@ fn read_operations(doc: &Value, model: &ModelTypes, notes: &mut Vec<Problem>) ->
     };
     for (path, item) in paths {
         let item = resolve(doc, item);
-        let path_params = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        let path_params = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         for method in METHODS {
             let Some(op) = item.get(*method).and_then(Value::as_object) else {
                 continue;
@@ -377,21 +406,35 @@ fn read_operations(doc: &Value, model: &ModelTypes, notes: &mut Vec<Problem>) ->
             let pointer = join(&join("/paths", path), method);
             let label = format!("{} {path}", method.to_uppercase());
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                notes.push(Problem::new(&pointer, format!("{label} has no operationId; left out of the server")));
+                notes.push(Problem::new(
+                    &pointer,
+                    format!("{label} has no operationId; left out of the server"),
+                ));
                 continue;
             };
             let route = match route_of(path) {
                 Ok(route) => route,
                 Err(why) => {
-                    notes.push(Problem::new(&pointer, format!("{label}: {why}; left out of the server")));
+                    notes.push(Problem::new(
+                        &pointer,
+                        format!("{label}: {why}; left out of the server"),
+                    ));
                     continue;
                 }
             };
             let mut arg_names: BTreeSet<String> = BTreeSet::new();
             let params = read_params(doc, model, path, &path_params, op, &mut arg_names);
-            let body = op.get("requestBody").map(|b| read_body(doc, model, b, &pointer, &label, notes));
+            let body = op
+                .get("requestBody")
+                .map(|b| read_body(doc, model, b, &pointer, &label, notes));
             let responses = read_responses(doc, model, op, &pointer, &label, notes);
-            let security = read_security(doc, op.get("security").or(global_security), &pointer, &label, notes);
+            let security = read_security(
+                doc,
+                op.get("security").or(global_security),
+                &pointer,
+                &label,
+                notes,
+            );
             ops.push(Operation {
                 id: id.to_string(),
                 method_name: unique(&mut method_names, snake(id), RESERVED_METHODS),
@@ -402,7 +445,7 @@ fn read_operations(doc: &Value, model: &ModelTypes, notes: &mut Vec<Problem>) ->
                 summary: text_of(op.get("summary")),
                 description: text_of(op.get("description")),
                 params,
-                body: body.flatten(),
+                body,
                 responses,
                 security,
             });
@@ -430,7 +473,9 @@ fn route_of(path: &str) -> Result<String, String> {
                 "the segment `{segment}` mixes a parameter with text, which axum's router cannot match"
             ));
         } else if segment.starts_with('*') || segment.starts_with(':') {
-            return Err(format!("the segment `{segment}` would be a wildcard in axum's router"));
+            return Err(format!(
+                "the segment `{segment}` would be a wildcard in axum's router"
+            ));
         } else {
             out.push_str(segment);
         }
@@ -455,8 +500,14 @@ fn read_params(
         .unwrap_or_default();
     let key = |p: &Value| {
         (
-            p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
-            p.get("in").and_then(Value::as_str).unwrap_or_default().to_string(),
+            p.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            p.get("in")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
         )
     };
     for p in path_level.iter().map(|p| resolve(doc, p)) {
@@ -474,8 +525,15 @@ fn read_params(
     let order = ["path", "query", "header", "cookie"];
     let mut params = Vec::new();
     for location in order {
-        for p in merged.iter().filter(|p| p.get("in").and_then(Value::as_str) == Some(location)) {
-            let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        for p in merged
+            .iter()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some(location))
+        {
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             let route_key = match positions.iter().position(|n| *n == name) {
                 Some(i) => format!("p{i}"),
                 None if location == "path" => continue,
@@ -496,13 +554,20 @@ fn read_params(
             let required = location == "path"
                 || p.get("required").and_then(Value::as_bool).unwrap_or(false)
                 || resolved.get("default").is_some();
-            let style_form = p.get("style").and_then(Value::as_str).is_none_or(|s| s == "form");
+            let style_form = p
+                .get("style")
+                .and_then(Value::as_str)
+                .is_none_or(|s| s == "form");
             let explode = p
                 .get("explode")
                 .and_then(Value::as_bool)
                 .unwrap_or(style_form);
             let inner = rust_type(doc, model, &schema, 0);
-            let rust = if required { inner } else { format!("::std::option::Option<{inner}>") };
+            let rust = if required {
+                inner
+            } else {
+                format!("::std::option::Option<{inner}>")
+            };
             params.push(Param {
                 ident: unique(arg_names, snake(&name), RESERVED_ARGS),
                 name,
@@ -526,24 +591,42 @@ fn read_body(
     pointer: &str,
     label: &str,
     notes: &mut Vec<Problem>,
-) -> Option<Body> {
+) -> Body {
     let body = resolve(doc, body);
-    let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
-    let content = body.get("content").and_then(Value::as_object).cloned().unwrap_or_default();
+    let required = body
+        .get("required")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let content = body
+        .get("content")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let json: Vec<(&String, &Value)> = content.iter().filter(|(m, _)| is_json(m)).collect();
-    let form = content
-        .iter()
-        .find(|(m, _)| m.split(';').next().map(str::trim) == Some("application/x-www-form-urlencoded"));
+    let form = content.iter().find(|(m, _)| {
+        m.split(';').next().map(str::trim) == Some("application/x-www-form-urlencoded")
+    });
     let (kind, accepted, schema) = if let Some((_, media)) = json.first() {
-        let others: Vec<&str> = content.keys().filter(|m| !is_json(m)).map(String::as_str).collect();
+        let others: Vec<&str> = content
+            .keys()
+            .filter(|m| !is_json(m))
+            .map(String::as_str)
+            .collect();
         if !others.is_empty() {
             notes.push(Problem::new(
                 join(pointer, "requestBody"),
-                format!("{label}: the server accepts the JSON body only, not {}", others.join(", ")),
+                format!(
+                    "{label}: the server accepts the JSON body only, not {}",
+                    others.join(", ")
+                ),
             ));
         }
         let accepted = json.iter().map(|(m, _)| (*m).clone()).collect();
-        (BodyKind::Typed, accepted, media.get("schema").cloned().unwrap_or_else(|| json!({})))
+        (
+            BodyKind::Typed,
+            accepted,
+            media.get("schema").cloned().unwrap_or_else(|| json!({})),
+        )
     } else if let Some((media, m)) = form {
         let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
         (BodyKind::Typed, vec![media.clone()], schema)
@@ -556,8 +639,18 @@ fn read_body(
         BodyKind::Typed => rust_type(doc, model, &schema, 0),
         BodyKind::Raw => "rt::RawBody".to_string(),
     };
-    let rust = if required { inner } else { format!("::std::option::Option<{inner}>") };
-    Some(Body { kind, accepted, rust, schema, required })
+    let rust = if required {
+        inner
+    } else {
+        format!("::std::option::Option<{inner}>")
+    };
+    Body {
+        kind,
+        accepted,
+        rust,
+        schema,
+        required,
+    }
 }
 
 fn read_responses(
@@ -576,16 +669,28 @@ fn read_responses(
     for (code, response) in responses {
         let response = resolve(doc, response);
         let here = join(&join(pointer, "responses"), code);
-        let content = response.get("content").and_then(Value::as_object).cloned().unwrap_or_default();
+        let content = response
+            .get("content")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let chosen = content
             .iter()
             .find(|(m, _)| is_json(m))
             .or_else(|| content.iter().next());
         let body = chosen.map(|(media, m)| {
             if content.len() > 1 {
-                notes.push(Problem::new(&here, format!("{label} {code}: the server answers `{media}` only")));
+                notes.push(Problem::new(
+                    &here,
+                    format!("{label} {code}: the server answers `{media}` only"),
+                ));
             }
-            let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let essence = media
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             let (encoding, rust) = if is_json(media) {
                 let schema = m.get("schema").cloned().unwrap_or_else(|| json!({}));
                 (Encoding::Json, rust_type(doc, model, &schema, 0))
@@ -594,25 +699,44 @@ fn read_responses(
             } else {
                 (Encoding::Bytes, "::std::vec::Vec<u8>".to_string())
             };
-            ResponseBody { media: media.clone(), rust, encoding }
+            ResponseBody {
+                media: media.clone(),
+                rust,
+                encoding,
+            }
         });
         let mut header_names = BTreeSet::new();
         let mut headers = Vec::new();
-        for (name, header) in response.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        for (name, header) in response
+            .get("headers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             if name.eq_ignore_ascii_case("content-type") {
                 continue;
             }
             let header = resolve(doc, header);
-            let schema = header.get("schema").cloned().unwrap_or_else(|| json!({"type": "string"}));
+            let schema = header
+                .get("schema")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "string"}));
             let rust = match rust_type(doc, model, &schema, 0) {
                 t if t.starts_with("::serde_json") => "::std::string::String".to_string(),
                 t => t,
             };
-            let required = header.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let required = header
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             headers.push(Header {
                 ident: unique(&mut header_names, snake(name), &["body", "status"]),
                 name: name.clone(),
-                rust: if required { rust } else { format!("::std::option::Option<{rust}>") },
+                rust: if required {
+                    rust
+                } else {
+                    format!("::std::option::Option<{rust}>")
+                },
                 required,
             });
         }
@@ -643,7 +767,9 @@ fn read_security(
         return out;
     };
     for requirement in requirements {
-        let Some(schemes) = requirement.as_object() else { continue };
+        let Some(schemes) = requirement.as_object() else {
+            continue;
+        };
         if schemes.is_empty() {
             out.optional = true;
             continue;
@@ -679,7 +805,12 @@ fn scheme_expr(doc: &Value, name: &str) -> Option<String> {
     let scheme = resolve(doc, scheme);
     let lit = string_literal(name);
     match scheme.get("type").and_then(Value::as_str)? {
-        "http" => match scheme.get("scheme").and_then(Value::as_str)?.to_ascii_lowercase().as_str() {
+        "http" => match scheme
+            .get("scheme")
+            .and_then(Value::as_str)?
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "bearer" => Some(format!("rt::auth::Scheme::Bearer {{ name: {lit} }}")),
             "basic" => Some(format!("rt::auth::Scheme::Basic {{ name: {lit} }}")),
             _ => None,
@@ -770,7 +901,13 @@ fn stubs(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) -> String {
             .iter()
             .filter_map(|p| {
                 let d = p.description.as_ref()?;
-                Some(format!("- `{}` ({} `{}`): {}", p.ident, p.location, p.name, d.trim()))
+                Some(format!(
+                    "- `{}` ({} `{}`): {}",
+                    p.ident,
+                    p.location,
+                    p.name,
+                    d.trim()
+                ))
             })
             .collect();
         if !described.is_empty() {
@@ -786,7 +923,7 @@ fn stubs(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) -> String {
         emit_response_enum(&mut out, op);
     }
     for op in &ops {
-        emit_handler(&mut out, op, secured);
+        emit_handler(&mut out, op);
     }
     emit_router(&mut out, &ops, notes);
     out.push_str(
@@ -813,7 +950,12 @@ fn signature(op: &Operation) -> String {
     if let Some(body) = &op.body {
         write!(out, ", body: {}", body.rust).ok();
     }
-    write!(out, ") -> impl ::std::future::Future<Output = {}Response> + Send", op.type_stem).ok();
+    write!(
+        out,
+        ") -> impl ::std::future::Future<Output = {}Response> + Send",
+        op.type_stem
+    )
+    .ok();
     out
 }
 
@@ -833,14 +975,31 @@ fn emit_arc_impl(out: &mut String, ops: &[Operation], secured: bool) {
         if op.body.is_some() {
             args.push("body".into());
         }
-        writeln!(out, "{} {{\n(**self).{}({})\n}}", signature(op), op.method_name, args.join(", ")).ok();
+        writeln!(
+            out,
+            "{} {{\n(**self).{}({})\n}}",
+            signature(op),
+            op.method_name,
+            args.join(", ")
+        )
+        .ok();
     }
     out.push_str("}\n");
 }
 
 fn emit_response_enum(out: &mut String, op: &Operation) {
-    writeln!(out, "{}", doc_attr(&format!("The responses `{}` documents.", op.id))).ok();
-    writeln!(out, "#[derive(Debug)]\npub enum {}Response {{", op.type_stem).ok();
+    writeln!(
+        out,
+        "{}",
+        doc_attr(&format!("The responses `{}` documents.", op.id))
+    )
+    .ok();
+    writeln!(
+        out,
+        "#[derive(Debug)]\npub enum {}Response {{",
+        op.type_stem
+    )
+    .ok();
     for r in &op.responses {
         let mut docs = format!("{}", r.code);
         if !r.description.is_empty() {
@@ -864,7 +1023,14 @@ fn emit_response_enum(out: &mut String, op: &Operation) {
             writeln!(out, "body: {},", b.rust).ok();
         }
         for h in &r.headers {
-            writeln!(out, "{}\n{}: {},", doc_attr(&format!("The `{}` header.", h.name)), h.ident, h.rust).ok();
+            writeln!(
+                out,
+                "{}\n{}: {},",
+                doc_attr(&format!("The `{}` header.", h.name)),
+                h.ident,
+                h.rust
+            )
+            .ok();
         }
         out.push_str("},\n");
     }
@@ -878,7 +1044,10 @@ fn emit_response_enum(out: &mut String, op: &Operation) {
                 let class = class.map_or("None".to_string(), |c| format!("Some({c})"));
                 format!("rt::Reply::status_in(status, {class})?")
             }
-            None => format!("rt::Reply::status({})?", r.code.parse::<u16>().unwrap_or(500)),
+            None => format!(
+                "rt::Reply::status({})?",
+                r.code.parse::<u16>().unwrap_or(500)
+            ),
         };
         let pattern = if ranged.is_none() && r.headers.is_empty() {
             match &r.body {
@@ -898,8 +1067,18 @@ fn emit_response_enum(out: &mut String, op: &Operation) {
         };
         let mut chain = start;
         for h in &r.headers {
-            let method = if h.required { "header" } else { "optional_header" };
-            write!(chain, ".{method}({}, &{})?", string_literal(&h.name), h.ident).ok();
+            let method = if h.required {
+                "header"
+            } else {
+                "optional_header"
+            };
+            write!(
+                chain,
+                ".{method}({}, &{})?",
+                string_literal(&h.name),
+                h.ident
+            )
+            .ok();
         }
         let finish = match &r.body {
             None => ".empty()".to_string(),
@@ -918,7 +1097,7 @@ fn static_name(op: &Operation, suffix: &str) -> String {
     format!("{}_{}", snake(&op.id).trim_end_matches('_'), suffix).to_ascii_uppercase()
 }
 
-fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
+fn emit_handler(out: &mut String, op: &Operation) {
     // Schemas of the inputs.
     for p in &op.params {
         writeln!(
@@ -955,7 +1134,7 @@ fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
     )
     .ok();
     let mut args = vec!["&ctx".to_string()];
-    if op.security.secured() && secured_api {
+    if op.security.secured() {
         let alternatives: Vec<String> = op
             .security
             .alternatives
@@ -965,7 +1144,11 @@ fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
                 false => format!("&[{}]", a.join(", ")),
             })
             .collect();
-        let function = if op.security.optional { "authenticate_optional" } else { "authenticate" };
+        let function = if op.security.optional {
+            "authenticate_optional"
+        } else {
+            "authenticate"
+        };
         writeln!(
             out,
             "let principal = match rt::auth::{function}(&ctx, &[{}], |credential| api.authenticate(&ctx, credential)).await {{\nOk(principal) => principal,\nErr(error) => return reject(&*api, &ctx, error),\n}};",
@@ -985,17 +1168,34 @@ fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
         .ok();
     }
     let takes_inputs = !op.params.is_empty() || op.body.is_some();
-    let binding = if takes_inputs { "let mut inputs" } else { "let inputs" };
+    let binding = if takes_inputs {
+        "let mut inputs"
+    } else {
+        "let inputs"
+    };
     writeln!(out, "{binding} = rt::Inputs::new(&ctx, &COMPONENTS, path);").ok();
     let mut decoded = Vec::new();
     for p in &op.params {
         let schema = static_name(op, &format!("{}_{}", p.location, p.ident));
         let name = string_literal(&p.name);
         let call = match p.location {
-            "path" => format!("inputs.path::<{}>({name}, {}, &{schema})", p.rust, string_literal(&p.route_key)),
-            "query" => format!("inputs.query::<{}>({name}, &{schema}, {}, {})", p.rust, p.required, p.explode),
-            "header" => format!("inputs.header::<{}>({name}, &{schema}, {})", p.rust, p.required),
-            _ => format!("inputs.cookie::<{}>({name}, &{schema}, {})", p.rust, p.required),
+            "path" => format!(
+                "inputs.path::<{}>({name}, {}, &{schema})",
+                p.rust,
+                string_literal(&p.route_key)
+            ),
+            "query" => format!(
+                "inputs.query::<{}>({name}, &{schema}, {}, {})",
+                p.rust, p.required, p.explode
+            ),
+            "header" => format!(
+                "inputs.header::<{}>({name}, &{schema}, {})",
+                p.rust, p.required
+            ),
+            _ => format!(
+                "inputs.cookie::<{}>({name}, &{schema}, {})",
+                p.rust, p.required
+            ),
         };
         writeln!(out, "let {} = {call};", p.ident).ok();
         decoded.push(p.ident.clone());
@@ -1010,7 +1210,11 @@ fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
                 static_name(op, "BODY"),
                 body.required
             ),
-            BodyKind::Raw => writeln!(out, "let body = inputs.raw_body(payload, {});", body.required),
+            BodyKind::Raw => writeln!(
+                out,
+                "let body = inputs.raw_body(payload, {});",
+                body.required
+            ),
         }
         .ok();
         decoded.push("body".into());
@@ -1027,7 +1231,12 @@ fn emit_handler(out: &mut String, op: &Operation, secured_api: bool) {
         )
         .ok();
     }
-    if let Some(Body { kind: BodyKind::Raw, required: true, .. }) = &op.body {
+    if let Some(Body {
+        kind: BodyKind::Raw,
+        required: true,
+        ..
+    }) = &op.body
+    {
         out.push_str("let Some(body) = body else {\nreturn reject(&*api, &ctx, rt::Error::Internal { message: \"a required body was not reported missing\".into() });\n};\n");
     }
     writeln!(
@@ -1075,9 +1284,16 @@ fn emit_router(out: &mut String, ops: &[Operation], notes: &mut Vec<Problem>) {
         if allow.iter().any(|m| m == "GET") && !allow.iter().any(|m| m == "HEAD") {
             allow.push("HEAD".into());
         }
-        let method_order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+        let method_order = [
+            "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+        ];
         allow.sort_by_key(|m| method_order.iter().position(|o| o == m));
-        write!(out, ".route({}, rt::axum::routing::MethodRouter::new()", string_literal(route)).ok();
+        write!(
+            out,
+            ".route({}, rt::axum::routing::MethodRouter::new()",
+            string_literal(route)
+        )
+        .ok();
         for op in group {
             write!(
                 out,

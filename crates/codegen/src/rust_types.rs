@@ -123,7 +123,13 @@ pub fn rust_name(schema: &str) -> String {
     let words: String = schema
         .replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let out = words.to_pascal_case();
     match out.chars().next() {

@@ -1,8 +1,6 @@
 //! What every scenario shares: the profile, the spec, the HTTP client, and the ways to call
 //! the backend's operations as the profile describes them.
 
-use std::sync::Arc;
-
 use base64::Engine as _;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
@@ -45,8 +43,19 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(profile: Profile, http: Http, error_schema: Option<Value>, error_schema_root: Value) -> Ctx {
-        Ctx { profile, http, error_schema, error_schema_root, base_token: OnceCell::new() }
+    pub fn new(
+        profile: Profile,
+        http: Http,
+        error_schema: Option<Value>,
+        error_schema_root: Value,
+    ) -> Ctx {
+        Ctx {
+            profile,
+            http,
+            error_schema,
+            error_schema_root,
+            base_token: OnceCell::new(),
+        }
     }
 
     fn contract(&self) -> &Contract {
@@ -60,7 +69,12 @@ impl Ctx {
     pub fn op(&self, id: &str) -> Result<OpInfo, String> {
         self.contract()
             .operation(id)
-            .map(|(path, method, op)| OpInfo { id: id.into(), method: method.to_uppercase(), path: path.into(), op: op.clone() })
+            .map(|(path, method, op)| OpInfo {
+                id: id.into(),
+                method: method.to_uppercase(),
+                path: path.into(),
+                op: op.clone(),
+            })
             .ok_or_else(|| format!("the spec has no operation `{id}`"))
     }
 
@@ -69,16 +83,35 @@ impl Ctx {
         let doc = self.doc();
         let global = doc.get("security").cloned().unwrap_or(Value::Null);
         let mut out = Vec::new();
-        for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        for (path, item) in doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             for (method, op) in item.as_object().into_iter().flatten() {
                 if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
                     continue;
                 }
                 let security = op.get("security").unwrap_or(&global);
-                let secured = security.as_array().is_some_and(|alts| !alts.is_empty() && alts.iter().all(|a| a.as_object().is_some_and(|m| !m.is_empty())));
+                let secured = security.as_array().is_some_and(|alts| {
+                    !alts.is_empty()
+                        && alts
+                            .iter()
+                            .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+                });
                 if secured {
-                    let id = op.get("operationId").and_then(Value::as_str).unwrap_or(path).to_string();
-                    out.push(OpInfo { id, method: method.to_uppercase(), path: path.clone(), op: op.clone() });
+                    let id = op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or(path)
+                        .to_string();
+                    out.push(OpInfo {
+                        id,
+                        method: method.to_uppercase(),
+                        path: path.clone(),
+                        op: op.clone(),
+                    });
                 }
             }
         }
@@ -87,7 +120,9 @@ impl Ctx {
 
     /// A secured GET without path parameters: where a token is tried.
     pub fn probe_operation(&self) -> Option<OpInfo> {
-        self.secured_operations().into_iter().find(|o| o.method == "GET" && !o.path.contains('{'))
+        self.secured_operations()
+            .into_iter()
+            .find(|o| o.method == "GET" && !o.path.contains('{'))
     }
 
     pub fn cors_path(&self) -> String {
@@ -103,10 +138,24 @@ impl Ctx {
         let doc = self.doc();
         let mut params: Vec<Value> = Vec::new();
         if let Some(item) = doc.get("paths").and_then(|p| p.get(&op.path)) {
-            params.extend(item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default());
+            params.extend(
+                item.get("parameters")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
         }
-        params.extend(op.op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default());
-        params.into_iter().map(|p| accord_spec::follow_ref(doc, &p).clone()).collect()
+        params.extend(
+            op.op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        params
+            .into_iter()
+            .map(|p| accord_spec::follow_ref(doc, &p).clone())
+            .collect()
     }
 
     fn fill_path(&self, op: &OpInfo) -> String {
@@ -114,7 +163,10 @@ impl Ctx {
         for p in self.parameters(op) {
             if p.get("in").and_then(Value::as_str) == Some("path") {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-                let value = sample::valid(self.doc(), p.get("schema").unwrap_or(&json!({"type": "string"})));
+                let value = sample::valid(
+                    self.doc(),
+                    p.get("schema").unwrap_or(&json!({"type": "string"})),
+                );
                 let text = match value {
                     Value::String(s) => s,
                     other => other.to_string(),
@@ -135,7 +187,7 @@ impl Ctx {
     }
 
     /// A request for `op` with path parameters and a body that satisfy the spec.
-    pub fn request_for(&self, op: &OpInfo, _valid: bool) -> Request {
+    pub fn request_for(&self, op: &OpInfo) -> Request {
         let mut request = Request::new(&op.method, self.fill_path(op));
         if let Some(schema) = self.json_body_schema(op) {
             request = request.body(Body::Json(sample::valid(self.doc(), &schema)));
@@ -143,8 +195,15 @@ impl Ctx {
         request
     }
 
-    fn body_of(&self, table: &Option<toml::Table>, encoding: Encoding, vars: &dyn Fn(&str) -> Option<String>) -> Result<Body, String> {
-        let Some(table) = table else { return Ok(Body::None) };
+    fn body_of(
+        &self,
+        table: &Option<toml::Table>,
+        encoding: Encoding,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Body, String> {
+        let Some(table) = table else {
+            return Ok(Body::None);
+        };
         let value = crate::profile::fill(table, vars)?;
         Ok(match encoding {
             Encoding::Json => Body::Json(value),
@@ -153,7 +212,14 @@ impl Ctx {
                     .as_object()
                     .into_iter()
                     .flatten()
-                    .map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str()
+                                .map(String::from)
+                                .unwrap_or_else(|| v.to_string()),
+                        )
+                    })
                     .collect(),
             ),
         })
@@ -161,7 +227,11 @@ impl Ctx {
 
     fn extract(exchange: &Exchange, locator: &Locator) -> Option<String> {
         match locator {
-            Locator::Body(pointer) => exchange.json()?.pointer(pointer)?.as_str().map(String::from),
+            Locator::Body(pointer) => exchange
+                .json()?
+                .pointer(pointer)?
+                .as_str()
+                .map(String::from),
             Locator::Cookie(name) => exchange.headers("set-cookie").iter().find_map(|c| {
                 let (k, rest) = c.split_once('=')?;
                 (k.trim() == name).then(|| rest.split(';').next().unwrap_or("").to_string())
@@ -171,15 +241,35 @@ impl Ctx {
 
     /// Signs in as the profile says; returns the tokens and the exchanges made.
     pub async fn sign_in(&self) -> Result<(Tokens, Vec<Exchange>), String> {
-        let auth = self.profile.auth.as_ref().ok_or("the profile has no [auth]")?;
+        let auth = self
+            .profile
+            .auth
+            .as_ref()
+            .ok_or("the profile has no [auth]")?;
         match auth.kind.get_ref() {
             AuthKind::Static => {
-                let name = auth.token_env.as_ref().map(|t| t.get_ref().clone()).unwrap_or_default();
-                let token = std::env::var(&name).map_err(|_| format!("the environment variable `{name}` is not set"))?;
-                Ok((Tokens { access: token.trim().to_string(), refresh: None, cookies: vec![] }, vec![]))
+                let name = auth
+                    .token_env
+                    .as_ref()
+                    .map(|t| t.get_ref().clone())
+                    .unwrap_or_default();
+                let token = std::env::var(&name)
+                    .map_err(|_| format!("the environment variable `{name}` is not set"))?;
+                Ok((
+                    Tokens {
+                        access: token.trim().to_string(),
+                        refresh: None,
+                        cookies: vec![],
+                    },
+                    vec![],
+                ))
             }
             AuthKind::Command => {
-                let command = auth.command.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
+                let command = auth
+                    .command
+                    .as_ref()
+                    .map(|c| c.get_ref().clone())
+                    .unwrap_or_default();
                 let output = tokio::process::Command::new(&command[0])
                     .args(&command[1..])
                     .output()
@@ -189,20 +279,45 @@ impl Ctx {
                     return Err(format!("`{}` failed with {}", command[0], output.status));
                 }
                 let token = String::from_utf8_lossy(&output.stdout).trim().to_string();
-                Ok((Tokens { access: token, refresh: None, cookies: vec![] }, vec![]))
+                Ok((
+                    Tokens {
+                        access: token,
+                        refresh: None,
+                        cookies: vec![],
+                    },
+                    vec![],
+                ))
             }
             AuthKind::Login => {
                 let mut exchanges = Vec::new();
                 let no_vars = |_: &str| None;
                 if let Some(register) = &auth.register {
                     let op = self.op(register.get_ref())?;
-                    let body = self.body_of(if auth.register_body.is_some() { &auth.register_body } else { &auth.body }, auth.encoding, &no_vars)?;
-                    let e = self.http.send(Request::new(&op.method, op.path.clone()).body(body)).await?;
+                    let body = self.body_of(
+                        if auth.register_body.is_some() {
+                            &auth.register_body
+                        } else {
+                            &auth.body
+                        },
+                        auth.encoding,
+                        &no_vars,
+                    )?;
+                    let e = self
+                        .http
+                        .send(Request::new(&op.method, op.path.clone()).body(body))
+                        .await?;
                     exchanges.push(e); // 201, or 409 when the account exists: both fine.
                 }
-                let op = self.op(auth.operation.as_ref().map(|o| o.get_ref().as_str()).unwrap_or_default())?;
+                let op = self.op(auth
+                    .operation
+                    .as_ref()
+                    .map(|o| o.get_ref().as_str())
+                    .unwrap_or_default())?;
                 let body = self.body_of(&auth.body, auth.encoding, &no_vars)?;
-                let e = self.http.send(Request::new(&op.method, op.path.clone()).body(body)).await?;
+                let e = self
+                    .http
+                    .send(Request::new(&op.method, op.path.clone()).body(body))
+                    .await?;
                 exchanges.push(e.clone());
                 if !(200..300).contains(&e.status) {
                     return Err(format!("login answered {}", e.status));
@@ -214,9 +329,19 @@ impl Ctx {
     }
 
     fn tokens_from(&self, e: &Exchange) -> Result<Tokens, String> {
-        let auth = self.profile.auth.as_ref().ok_or("the profile has no [auth]")?;
-        let access_locator = Locator::parse(auth.access_token.as_ref().map(|a| a.get_ref().as_str()).unwrap_or("body:/access_token"))?;
-        let access = Self::extract(e, &access_locator).ok_or("no access token where the profile says it is")?;
+        let auth = self
+            .profile
+            .auth
+            .as_ref()
+            .ok_or("the profile has no [auth]")?;
+        let access_locator = Locator::parse(
+            auth.access_token
+                .as_ref()
+                .map(|a| a.get_ref().as_str())
+                .unwrap_or("body:/access_token"),
+        )?;
+        let access = Self::extract(e, &access_locator)
+            .ok_or("no access token where the profile says it is")?;
         let refresh = match &auth.refresh_token {
             Some(r) => Self::extract(e, &Locator::parse(r.get_ref())?),
             None => None,
@@ -224,9 +349,18 @@ impl Ctx {
         let cookies = e
             .headers("set-cookie")
             .iter()
-            .filter_map(|c| c.split(';').next()?.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())))
+            .filter_map(|c| {
+                c.split(';')
+                    .next()?
+                    .split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+            })
             .collect();
-        Ok(Tokens { access, refresh, cookies })
+        Ok(Tokens {
+            access,
+            refresh,
+            cookies,
+        })
     }
 
     /// A token to forge others from: a real one when the profile can sign in.
@@ -237,10 +371,20 @@ impl Ctx {
                     self.sign_in().await.map(|(t, _)| t.access)
                 } else {
                     let header = json!({"alg": "RS256", "typ": "JWT"});
-                    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0);
                     let claims = json!({"sub": "accord-conformance", "iat": now, "exp": now + 600});
-                    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-                    Ok(format!("{}.{}.{}", b64(&header), b64(&claims), "c2lnbmF0dXJl"))
+                    let b64 = |v: &Value| {
+                        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+                    };
+                    Ok(format!(
+                        "{}.{}.{}",
+                        b64(&header),
+                        b64(&claims),
+                        "c2lnbmF0dXJl"
+                    ))
                 }
             })
             .await
@@ -256,10 +400,14 @@ impl Ctx {
         let base = self.base_token().await?;
         let parts: Vec<&str> = base.split('.').collect();
         let [header, payload, signature] = parts.as_slice() else {
-            return Err("the backend's token is not a JWT; only the malformed-token check applies".into());
+            return Err(
+                "the backend's token is not a JWT; only the malformed-token check applies".into(),
+            );
         };
         let decode = |s: &str| -> Result<Value, String> {
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|e| e.to_string())?;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(s)
+                .map_err(|e| e.to_string())?;
             serde_json::from_slice(&bytes).map_err(|e| e.to_string())
         };
         match kind {
@@ -268,9 +416,15 @@ impl Ctx {
                 if let Some(c) = sig.get_mut(0) {
                     *c = if *c == 'A' { 'B' } else { 'A' };
                 }
-                Ok(format!("{header}.{payload}.{}", sig.into_iter().collect::<String>()))
+                Ok(format!(
+                    "{header}.{payload}.{}",
+                    sig.into_iter().collect::<String>()
+                ))
             }
-            "an alg none token" => Ok(format!("{}.{payload}.", b64(br#"{"alg":"none","typ":"JWT"}"#))),
+            "an alg none token" => Ok(format!(
+                "{}.{payload}.",
+                b64(br#"{"alg":"none","typ":"JWT"}"#)
+            )),
             "a token signed by an unknown key" => {
                 let original = decode(header)?;
                 let claims = decode(payload)?;
@@ -278,13 +432,21 @@ impl Ctx {
                     use rsa::pkcs8::EncodePrivateKey;
                     rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
                         .map_err(|e| e.to_string())
-                        .and_then(|k| k.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).map(|p| p.to_string()).map_err(|e| e.to_string()))
+                        .and_then(|k| {
+                            k.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+                                .map(|p| p.to_string())
+                                .map_err(|e| e.to_string())
+                        })
                 })
                 .await
                 .map_err(|e| e.to_string())??;
-                let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| e.to_string())?;
+                let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
+                    .map_err(|e| e.to_string())?;
                 let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-                h.kid = original.get("kid").and_then(Value::as_str).map(String::from);
+                h.kid = original
+                    .get("kid")
+                    .and_then(Value::as_str)
+                    .map(String::from);
                 jsonwebtoken::encode(&h, &claims, &key).map_err(|e| e.to_string())
             }
             other => Err(format!("unknown token kind `{other}`")),
@@ -307,7 +469,9 @@ impl Ctx {
             };
             (Err(message), e)
         };
-        let Some(refresh) = &self.profile.refresh else { return failed("the profile has no [refresh]".into()) };
+        let Some(refresh) = &self.profile.refresh else {
+            return failed("the profile has no [refresh]".into());
+        };
         let op = match self.op(refresh.operation.get_ref()) {
             Ok(op) => op,
             Err(e) => return failed(e),
@@ -327,12 +491,15 @@ impl Ctx {
             Err(e) => return failed(e),
         };
         if !(200..300).contains(&exchange.status) {
-            return (Err(format!("refresh answered {}", exchange.status)), exchange);
+            return (
+                Err(format!("refresh answered {}", exchange.status)),
+                exchange,
+            );
         }
+        // Without rotation a backend may answer with the access token only: the refresh
+        // token stays the one presented.
         let result = self.tokens_from(&exchange).map(|mut t| {
-            if t.refresh.is_none() && refresh.rotation {
-                t.refresh = None;
-            } else if t.refresh.is_none() {
+            if t.refresh.is_none() && !refresh.rotation {
                 t.refresh = tokens.refresh.clone();
             }
             t
@@ -341,13 +508,22 @@ impl Ctx {
     }
 
     pub async fn logout(&self, tokens: &Tokens) -> Result<Exchange, String> {
-        let refresh = self.profile.refresh.as_ref().ok_or("the profile has no [refresh]")?;
-        let id = refresh.logout.as_ref().ok_or("the profile names no logout operation")?;
+        let refresh = self
+            .profile
+            .refresh
+            .as_ref()
+            .ok_or("the profile has no [refresh]")?;
+        let id = refresh
+            .logout
+            .as_ref()
+            .ok_or("the profile names no logout operation")?;
         let op = self.op(id.get_ref())?;
         let token = tokens.refresh.clone().unwrap_or_default();
         let vars = |name: &str| (name == "refresh_token").then(|| token.clone());
         let body = self.body_of(&refresh.logout_body, refresh.encoding, &vars)?;
-        let mut request = Request::new(&op.method, op.path.clone()).body(body).bearer(Some(&tokens.access));
+        let mut request = Request::new(&op.method, op.path.clone())
+            .body(body)
+            .bearer(Some(&tokens.access));
         if let Some(cookie) = &refresh.cookie {
             request = request.header("cookie", format!("{cookie}={token}"));
         }
@@ -362,7 +538,10 @@ impl Ctx {
             .find(|o| self.json_body_schema(o).is_some() && token.is_some())
             .ok_or("the spec has no secured operation with a JSON body");
         Ok(match case {
-            "a request to an unknown route" => Request::new("GET", format!("/accord-conformance-{}", uuid::Uuid::new_v4().simple())),
+            "a request to an unknown route" => Request::new(
+                "GET",
+                format!("/accord-conformance-{}", uuid::Uuid::new_v4().simple()),
+            ),
             "a request with a wrong method" => {
                 let doc = self.doc();
                 let (path, item) = doc
@@ -379,23 +558,39 @@ impl Ctx {
                 Request::new(method, path.clone()).bearer(token)
             }
             "a request without credentials" => {
-                let op = self.secured_operations().into_iter().next().ok_or("the spec secures no operation")?;
-                self.request_for(&op, true)
+                let op = self
+                    .secured_operations()
+                    .into_iter()
+                    .next()
+                    .ok_or("the spec secures no operation")?;
+                self.request_for(&op)
             }
             "a body of malformed JSON" => {
                 let op = with_body?;
-                Request::new(&op.method, self.fill_path(&op)).bearer(token).body(Body::Raw { content_type: Some("application/json".into()), bytes: b"{\"accord\": ".to_vec() })
+                Request::new(&op.method, self.fill_path(&op))
+                    .bearer(token)
+                    .body(Body::Raw {
+                        content_type: Some("application/json".into()),
+                        bytes: b"{\"accord\": ".to_vec(),
+                    })
             }
             "a body with a wrong content type" => {
                 let op = with_body?;
-                Request::new(&op.method, self.fill_path(&op)).bearer(token).body(Body::Raw { content_type: Some("text/plain".into()), bytes: b"accord".to_vec() })
+                Request::new(&op.method, self.fill_path(&op))
+                    .bearer(token)
+                    .body(Body::Raw {
+                        content_type: Some("text/plain".into()),
+                        bytes: b"accord".to_vec(),
+                    })
             }
             "a body missing a required field" | "a body with a field of a wrong type" => {
                 let op = with_body?;
                 let schema = self.json_body_schema(&op).unwrap_or(json!({}));
                 let mut value = sample::valid(self.doc(), &schema);
                 let required = sample::required(self.doc(), &schema);
-                let field = required.first().ok_or_else(|| format!("the body of `{}` has no required field", op.id))?;
+                let field = required
+                    .first()
+                    .ok_or_else(|| format!("the body of `{}` has no required field", op.id))?;
                 if let Some(obj) = value.as_object_mut() {
                     if case == "a body missing a required field" {
                         obj.remove(field);
@@ -404,13 +599,14 @@ impl Ctx {
                         obj.insert(field.clone(), wrong);
                     }
                 }
-                Request::new(&op.method, self.fill_path(&op)).bearer(token).body(Body::Json(value))
+                Request::new(&op.method, self.fill_path(&op))
+                    .bearer(token)
+                    .body(Body::Json(value))
             }
             "a request for a missing resource" => {
                 let op = self
                     .secured_operations()
                     .into_iter()
-                    .chain(std::iter::empty())
                     .find(|o| o.method == "GET" && o.path.contains('{'))
                     .ok_or("the spec has no GET of a resource by id")?;
                 Request::new("GET", self.fill_path(&op)).bearer(token)
@@ -419,40 +615,93 @@ impl Ctx {
         })
     }
 
-    pub fn presign_request(&self, token: Option<&str>, file_name: &str, content_type: &str, size: u64) -> Request {
-        let Some(uploads) = &self.profile.uploads else { return Request::new("GET", "/") };
-        let Ok(op) = self.op(uploads.operation.get_ref()) else { return Request::new("GET", "/") };
+    pub fn presign_request(
+        &self,
+        token: Option<&str>,
+        file_name: &str,
+        content_type: &str,
+        size: u64,
+    ) -> Request {
+        let Some(uploads) = &self.profile.uploads else {
+            return Request::new("GET", "/");
+        };
+        let Ok(op) = self.op(uploads.operation.get_ref()) else {
+            return Request::new("GET", "/");
+        };
         let vars = |name: &str| match name {
             "file_name" => Some(file_name.to_string()),
             "content_type" => Some(content_type.to_string()),
             "size_bytes" => Some(size.to_string()),
             _ => None,
         };
-        let body = crate::profile::fill(&uploads.body, &vars).map(Body::Json).unwrap_or(Body::None);
-        Request::new(&op.method, op.path.clone()).bearer(token).body(body)
+        let body = crate::profile::fill(&uploads.body, &vars)
+            .map(Body::Json)
+            .unwrap_or(Body::None);
+        Request::new(&op.method, op.path.clone())
+            .bearer(token)
+            .body(body)
     }
 
-    pub async fn presign(&self, token: &str, file_name: &str, content_type: &str, size: u64) -> (Result<Presign, String>, Exchange) {
+    pub async fn presign(
+        &self,
+        token: &str,
+        file_name: &str,
+        content_type: &str,
+        size: u64,
+    ) -> (Result<Presign, String>, Exchange) {
         let request = self.presign_request(Some(token), file_name, content_type, size);
         let exchange = match self.http.send(request).await {
             Ok(e) => e,
             Err(e) => panic!("presign: {e}"),
         };
-        let Some(uploads) = &self.profile.uploads else { return (Err("no [uploads]".into()), exchange) };
+        let Some(uploads) = &self.profile.uploads else {
+            return (Err("no [uploads]".into()), exchange);
+        };
         if !(200..300).contains(&exchange.status) {
-            return (Err(format!("presigning answered {}", exchange.status)), exchange);
+            return (
+                Err(format!("presigning answered {}", exchange.status)),
+                exchange,
+            );
         }
-        let Some(body) = exchange.json() else { return (Err("the presign answer is not JSON".into()), exchange) };
+        let Some(body) = exchange.json() else {
+            return (Err("the presign answer is not JSON".into()), exchange);
+        };
         let text = |p: &str| body.pointer(p).and_then(Value::as_str).map(String::from);
         let fields: Vec<(String, String)> = match body.pointer(&uploads.fields) {
-            Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))).collect(),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(String::from)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect(),
             _ => return (Err(format!("no fields at {}", uploads.fields)), exchange),
         };
-        let Some(url) = text(&uploads.url) else { return (Err(format!("no url at {}", uploads.url)), exchange) };
+        let Some(url) = text(&uploads.url) else {
+            return (Err(format!("no url at {}", uploads.url)), exchange);
+        };
         let presign = Presign {
-            id: body.pointer(&uploads.id).map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string())).unwrap_or_default(),
+            id: body
+                .pointer(&uploads.id)
+                .map(|v| {
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .unwrap_or_default(),
             url,
-            key: text(&uploads.key).or_else(|| fields.iter().find(|(k, _)| k == "key").map(|(_, v)| v.clone())).unwrap_or_default(),
+            key: text(&uploads.key)
+                .or_else(|| {
+                    fields
+                        .iter()
+                        .find(|(k, _)| k == "key")
+                        .map(|(_, v)| v.clone())
+                })
+                .unwrap_or_default(),
             fields,
             max_size: Some(size),
         };
@@ -463,12 +712,31 @@ impl Ctx {
     pub async fn upload_status(&self, token: &str, id: &str) -> Option<(bool, Exchange)> {
         let uploads = self.profile.uploads.as_ref()?;
         let op = self.op(uploads.status_operation.as_ref()?.get_ref()).ok()?;
-        let path = op.path.split('/').map(|s| if s.starts_with('{') { id.to_string() } else { s.to_string() }).collect::<Vec<_>>().join("/");
-        let e = self.http.send(Request::new(&op.method, path).bearer(Some(token))).await.ok()?;
-        let (pointer, value) = uploads.stored.clone().unwrap_or(("/status".into(), "stored".into()));
-        let stored = e.json().and_then(|b| b.pointer(&pointer).cloned()).is_some_and(|v| v.as_str() == Some(value.as_str()) || v.to_string() == value);
+        let path = op
+            .path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    id.to_string()
+                } else {
+                    s.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let e = self
+            .http
+            .send(Request::new(&op.method, path).bearer(Some(token)))
+            .await
+            .ok()?;
+        let (pointer, value) = uploads
+            .stored
+            .clone()
+            .unwrap_or(("/status".into(), "stored".into()));
+        let stored = e
+            .json()
+            .and_then(|b| b.pointer(&pointer).cloned())
+            .is_some_and(|v| v.as_str() == Some(value.as_str()) || v.to_string() == value);
         Some((stored, e))
     }
 }
-
-pub type Shared = Arc<Ctx>;

@@ -9,7 +9,9 @@ use accord_spec::Spec;
 use accord_validate::{Direction, Validator};
 use serde_json::Value;
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 struct Operation {
     id: String,
@@ -39,13 +41,22 @@ impl fmt::Display for Violation {
         if self.pointer.is_empty() {
             write!(f, "{} {}: {}", self.operation, self.status, self.message)
         } else {
-            write!(f, "{} {} at {}: {}", self.operation, self.status, self.pointer, self.message)
+            write!(
+                f,
+                "{} {} at {}: {}",
+                self.operation, self.status, self.pointer, self.message
+            )
         }
     }
 }
 
 fn essence(content_type: &str) -> String {
-    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 fn is_json(media: &str) -> bool {
@@ -59,12 +70,24 @@ impl Contract {
         if let Some(paths) = spec.document.get("paths").and_then(Value::as_object) {
             for (path, item) in paths {
                 for method in METHODS {
-                    let Some(op) = item.get(*method) else { continue };
-                    let id = op.get("operationId").and_then(Value::as_str).unwrap_or(path).to_string();
+                    let Some(op) = item.get(*method) else {
+                        continue;
+                    };
+                    let id = op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or(path)
+                        .to_string();
                     let segments = path
                         .trim_start_matches('/')
                         .split('/')
-                        .map(|s| if s.starts_with('{') && s.ends_with('}') { None } else { Some(s.to_string()) })
+                        .map(|s| {
+                            if s.starts_with('{') && s.ends_with('}') {
+                                None
+                            } else {
+                                Some(s.to_string())
+                            }
+                        })
                         .collect();
                     operations.push(Operation {
                         id,
@@ -115,16 +138,49 @@ impl Contract {
 
     /// The violations of one exchange (none when the spec has no such operation: calls to
     /// unknown routes are made on purpose).
-    pub fn check(&self, method: &str, path: &str, status: u16, content_type: Option<&str>, body: &[u8]) -> Vec<Violation> {
-        let Some(op) = self.find(method, path) else { return Vec::new() };
-        let violation = |pointer: &str, message: String| Violation { operation: op.id.clone(), status, pointer: pointer.into(), message };
+    pub fn check(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Vec<Violation> {
+        let Some(op) = self.find(method, path) else {
+            return Vec::new();
+        };
+        let violation = |pointer: &str, message: String| Violation {
+            operation: op.id.clone(),
+            status,
+            pointer: pointer.into(),
+            message,
+        };
         let doc = &self.spec.document;
-        let Some(responses) = doc.pointer(&format!("{}/responses", op.pointer)) else { return Vec::new() };
+        let Some(responses) = doc.pointer(&format!("{}/responses", op.pointer)) else {
+            return Vec::new();
+        };
         let code = status.to_string();
         let range = format!("{}XX", status / 100);
-        let Some(response) = responses.get(&code).or_else(|| responses.get(&range)).or_else(|| responses.get("default")) else {
-            let documented: Vec<&String> = responses.as_object().map(|m| m.keys().collect()).unwrap_or_default();
-            return vec![violation("", format!("status {status} is not documented (documented: {})", documented.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))];
+        let Some(response) = responses
+            .get(&code)
+            .or_else(|| responses.get(&range))
+            .or_else(|| responses.get("default"))
+        else {
+            let documented: Vec<&String> = responses
+                .as_object()
+                .map(|m| m.keys().collect())
+                .unwrap_or_default();
+            return vec![violation(
+                "",
+                format!(
+                    "status {status} is not documented (documented: {})",
+                    documented
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )];
         };
         let response = accord_spec::follow_ref(doc, response);
         let content = response.get("content").and_then(Value::as_object);
@@ -133,24 +189,44 @@ impl Contract {
             return if empty || method.eq_ignore_ascii_case("HEAD") {
                 Vec::new()
             } else {
-                vec![violation("", format!("a body of {} bytes is sent where the spec documents none", body.len()))]
+                vec![violation(
+                    "",
+                    format!(
+                        "a body of {} bytes is sent where the spec documents none",
+                        body.len()
+                    ),
+                )]
             };
         };
         if method.eq_ignore_ascii_case("HEAD") || status == 204 || status == 304 {
             return Vec::new();
         }
         let Some(content_type) = content_type else {
-            return vec![violation("", format!("no Content-Type; the spec declares {}", content.keys().cloned().collect::<Vec<_>>().join(", ")))];
+            return vec![violation(
+                "",
+                format!(
+                    "no Content-Type; the spec declares {}",
+                    content.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )];
         };
         let received = essence(content_type);
         let media = content.iter().find(|(declared, _)| {
             let declared = essence(declared);
             declared == received
                 || declared == "*/*"
-                || declared.strip_suffix("/*").is_some_and(|kind| received.split('/').next() == Some(kind))
+                || declared
+                    .strip_suffix("/*")
+                    .is_some_and(|kind| received.split('/').next() == Some(kind))
         });
         let Some((declared, media)) = media else {
-            return vec![violation("", format!("Content-Type `{received}` is not declared (declared: {})", content.keys().cloned().collect::<Vec<_>>().join(", ")))];
+            return vec![violation(
+                "",
+                format!(
+                    "Content-Type `{received}` is not declared (declared: {})",
+                    content.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )];
         };
         if !is_json(declared) {
             return Vec::new();
@@ -159,7 +235,9 @@ impl Contract {
             Ok(v) => v,
             Err(e) => return vec![violation("", format!("the body is not JSON ({e})"))],
         };
-        let Some(schema) = media.get("schema") else { return Vec::new() };
+        let Some(schema) = media.get("schema") else {
+            return Vec::new();
+        };
         Validator::new(doc, Direction::Response)
             .validate(schema, &value)
             .into_iter()

@@ -26,8 +26,15 @@ pub enum Body {
     None,
     Json(Value),
     Form(Vec<(String, String)>),
-    Raw { content_type: Option<String>, bytes: Vec<u8> },
-    Multipart { fields: Vec<(String, String)>, file_content_type: String, file: Vec<u8> },
+    Raw {
+        content_type: Option<String>,
+        bytes: Vec<u8>,
+    },
+    Multipart {
+        fields: Vec<(String, String)>,
+        file_content_type: String,
+        file: Vec<u8>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +48,12 @@ pub struct Request {
 
 impl Request {
     pub fn new(method: &str, target: impl Into<String>) -> Request {
-        Request { method: method.to_uppercase(), target: target.into(), headers: Vec::new(), body: Body::None }
+        Request {
+            method: method.to_uppercase(),
+            target: target.into(),
+            headers: Vec::new(),
+            body: Body::None,
+        }
     }
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
         self.headers.push((name.to_ascii_lowercase(), value.into()));
@@ -74,10 +86,17 @@ pub struct Exchange {
 
 impl Exchange {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn headers(&self, name: &str) -> Vec<&str> {
-        self.response_headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+        self.response_headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     pub fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.response_body).ok()
@@ -93,7 +112,10 @@ impl Exchange {
             out.push_str(&format!("  > {k}: {}\n", redact_header(k, v)));
         }
         if !self.request_body.is_empty() {
-            out.push_str(&format!("  > {}\n", truncate(&redact_text(&self.request_body), 600)));
+            out.push_str(&format!(
+                "  > {}\n",
+                truncate(&redact_text(&self.request_body), 600)
+            ));
         }
         out.push_str(&format!("  < {}\n", self.status));
         for (k, v) in &self.response_headers {
@@ -111,12 +133,30 @@ fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
-        format!("{}... ({} bytes)", s.chars().take(n).collect::<String>(), s.len())
+        format!(
+            "{}... ({} bytes)",
+            s.chars().take(n).collect::<String>(),
+            s.len()
+        )
     }
 }
 
-const SECRET_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"];
-const SECRET_WORDS: &[&str] = &["token", "password", "secret", "signature", "policy", "credential", "authorization"];
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+    "x-api-key",
+];
+const SECRET_WORDS: &[&str] = &[
+    "token",
+    "password",
+    "secret",
+    "signature",
+    "policy",
+    "credential",
+    "authorization",
+];
 
 fn secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -126,7 +166,9 @@ fn secret_name(name: &str) -> bool {
 pub fn redact_header(name: &str, value: &str) -> String {
     if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) || secret_name(name) {
         match value.split_once(' ') {
-            Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => format!("{scheme} <redacted>"),
+            Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => {
+                format!("{scheme} <redacted>")
+            }
             _ => "<redacted>".into(),
         }
     } else {
@@ -135,7 +177,9 @@ pub fn redact_header(name: &str, value: &str) -> String {
 }
 
 pub fn redact_url(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else { return url.to_string() };
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
     let parts: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
@@ -173,8 +217,14 @@ pub fn redact_text(text: &str) -> String {
             .split(|c: char| c.is_whitespace() || c == '&' || c == '"')
             .fold(text.to_string(), |acc, word| {
                 let secret = looks_like_jwt(word)
-                    || word.split_once('=').is_some_and(|(k, v)| secret_name(k) && !v.is_empty());
-                if secret && !word.is_empty() { acc.replace(word, "<redacted>") } else { acc }
+                    || word
+                        .split_once('=')
+                        .is_some_and(|(k, v)| secret_name(k) && !v.is_empty());
+                if secret && !word.is_empty() {
+                    acc.replace(word, "<redacted>")
+                } else {
+                    acc
+                }
             }),
     }
 }
@@ -217,10 +267,17 @@ impl Http {
     /// Sends `request`; a transport failure (timeout, reset, oversized response) is an `Err`
     /// saying so, never a panic or a hang.
     pub async fn send(&self, request: Request) -> Result<Exchange, String> {
-        self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let on_backend = !request.target.starts_with("http://") && !request.target.starts_with("https://");
-        let url = if on_backend { format!("{}{}", self.base, request.target) } else { request.target.clone() };
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let on_backend =
+            !request.target.starts_with("http://") && !request.target.starts_with("https://");
+        let url = if on_backend {
+            format!("{}{}", self.base, request.target)
+        } else {
+            request.target.clone()
+        };
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
         let mut builder = self.client.request(method, &url);
         let mut request_headers = request.headers.clone();
         for (k, v) in &request.headers {
@@ -231,7 +288,9 @@ impl Http {
             Body::Json(v) => {
                 request_headers.push(("content-type".into(), "application/json".into()));
                 let text = v.to_string();
-                builder = builder.header("content-type", "application/json").body(text.clone());
+                builder = builder
+                    .header("content-type", "application/json")
+                    .body(text.clone());
                 text
             }
             Body::Form(pairs) => {
@@ -240,11 +299,19 @@ impl Http {
                     .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
                     .collect::<Vec<_>>()
                     .join("&");
-                request_headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
-                builder = builder.header("content-type", "application/x-www-form-urlencoded").body(text.clone());
+                request_headers.push((
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
+                builder = builder
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(text.clone());
                 text
             }
-            Body::Raw { content_type, bytes } => {
+            Body::Raw {
+                content_type,
+                bytes,
+            } => {
                 if let Some(ct) = content_type {
                     request_headers.push(("content-type".into(), ct.clone()));
                     builder = builder.header("content-type", ct);
@@ -253,14 +320,21 @@ impl Http {
                 builder = builder.body(bytes);
                 text
             }
-            Body::Multipart { fields, file_content_type, file } => {
+            Body::Multipart {
+                fields,
+                file_content_type,
+                file,
+            } => {
                 let mut form = reqwest::multipart::Form::new();
                 let mut described = Vec::new();
                 for (k, v) in fields {
                     described.push(format!("{k}={v}"));
                     form = form.text(k, v);
                 }
-                described.push(format!("file=<{} bytes of {file_content_type}>", file.len()));
+                described.push(format!(
+                    "file=<{} bytes of {file_content_type}>",
+                    file.len()
+                ));
                 let part = reqwest::multipart::Part::bytes(file)
                     .file_name("accord-upload")
                     .mime_str(&file_content_type)
@@ -270,26 +344,51 @@ impl Http {
                 described.join("&")
             }
         };
-        let response = builder.send().await.map_err(|e| describe_transport(&url, &e))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| describe_transport(&url, &e))?;
         let status = response.status().as_u16();
         let response_headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut body = Vec::new();
         let mut response = response;
-        while let Some(chunk) = response.chunk().await.map_err(|e| describe_transport(&url, &e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| describe_transport(&url, &e))?
+        {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(format!("{} {url}: the response is larger than {MAX_RESPONSE_BYTES} bytes", request.method));
+                return Err(format!(
+                    "{} {url}: the response is larger than {MAX_RESPONSE_BYTES} bytes",
+                    request.method
+                ));
             }
             body.extend_from_slice(&chunk);
         }
         let path = url.strip_prefix(&self.base).unwrap_or(&url).to_string();
         let (operation, violations) = if on_backend {
-            let content_type = response_headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str());
-            let operation = self.contract.operation_id(&request.method, &path).map(str::to_string);
-            (operation, self.contract.check(&request.method, &path, status, content_type, &body))
+            let content_type = response_headers
+                .iter()
+                .find(|(k, _)| k == "content-type")
+                .map(|(_, v)| v.as_str());
+            let operation = self
+                .contract
+                .operation_id(&request.method, &path)
+                .map(str::to_string);
+            (
+                operation,
+                self.contract
+                    .check(&request.method, &path, status, content_type, &body),
+            )
         } else {
             (None, Vec::new())
         };
@@ -328,14 +427,24 @@ fn describe_transport(url: &str, e: &reqwest::Error) -> String {
         cause = s.to_string();
         source = s.source();
     }
-    format!("{}: {what}{}", redact_url(url), if cause.is_empty() { String::new() } else { format!(" ({cause})") })
+    format!(
+        "{}: {what}{}",
+        redact_url(url),
+        if cause.is_empty() {
+            String::new()
+        } else {
+            format!(" ({cause})")
+        }
+    )
 }
 
 pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -366,7 +475,9 @@ mod tests {
             violations: vec![],
         };
         let text = exchange.describe();
-        for secret in [jwt, "hunter2", "r-secret", "r-new", "p-secret", "s-secret", "abcdef", "AK%2F1"] {
+        for secret in [
+            jwt, "hunter2", "r-secret", "r-new", "p-secret", "s-secret", "abcdef", "AK%2F1",
+        ] {
             assert!(!text.contains(secret), "{secret} leaked:\n{text}");
         }
         for kept in ["a@b.co", "Bearer <redacted>", "\"key\":\"k\"", "x=1"] {

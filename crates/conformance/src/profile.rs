@@ -222,12 +222,18 @@ pub struct Loaded {
 impl Loaded {
     /// The line of a byte offset of the profile.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.source[..offset.min(self.source.len())].matches('\n').count() + 1
+        self.source[..offset.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 
-    pub fn error<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> ProfileError {
-        let _ = std::marker::PhantomData::<T>;
-        ProfileError { path: self.path.clone(), line: self.line_of(span.start), message: message.into() }
+    pub fn error(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> ProfileError {
+        ProfileError {
+            path: self.path.clone(),
+            line: self.line_of(span.start),
+            message: message.into(),
+        }
     }
 
     /// The spec's location: a URL, or a path relative to the profile's folder.
@@ -236,7 +242,12 @@ impl Loaded {
         if spec.starts_with("http://") || spec.starts_with("https://") {
             spec.clone()
         } else {
-            self.path.parent().unwrap_or(Path::new(".")).join(spec).display().to_string()
+            self.path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(spec)
+                .display()
+                .to_string()
         }
     }
 }
@@ -252,10 +263,21 @@ pub fn load(path: &Path) -> Result<Loaded, ProfileError> {
 
 pub fn parse(source: &str, path: &Path) -> Result<Loaded, ProfileError> {
     let profile: Profile = toml::from_str(source).map_err(|e| {
-        let line = e.span().map(|s| source[..s.start.min(source.len())].matches('\n').count() + 1).unwrap_or(0);
-        ProfileError { path: path.to_path_buf(), line, message: e.message().to_string() }
+        let line = e
+            .span()
+            .map(|s| source[..s.start.min(source.len())].matches('\n').count() + 1)
+            .unwrap_or(0);
+        ProfileError {
+            path: path.to_path_buf(),
+            line,
+            message: e.message().to_string(),
+        }
     })?;
-    let loaded = Loaded { profile, path: path.to_path_buf(), source: source.to_string() };
+    let loaded = Loaded {
+        profile,
+        path: path.to_path_buf(),
+        source: source.to_string(),
+    };
     check(&loaded)?;
     Ok(loaded)
 }
@@ -264,14 +286,23 @@ fn check(loaded: &Loaded) -> Result<(), ProfileError> {
     let p = &loaded.profile;
     let base = p.base_url.get_ref();
     if !(base.starts_with("http://") || base.starts_with("https://")) {
-        return Err(loaded.error::<()>(p.base_url.span(), format!("base_url: `{base}` is not an http(s) URL")));
+        return Err(loaded.error(
+            p.base_url.span(),
+            format!("base_url: `{base}` is not an http(s) URL"),
+        ));
     }
     if let Some(auth) = &p.auth {
         let need = |field: bool, key: &str| -> Result<(), ProfileError> {
             if field {
                 Ok(())
             } else {
-                Err(loaded.error::<()>(auth.kind.span(), format!("auth: kind = \"{}\" needs `{key}`", kind_name(*auth.kind.get_ref()))))
+                Err(loaded.error(
+                    auth.kind.span(),
+                    format!(
+                        "auth: kind = \"{}\" needs `{key}`",
+                        kind_name(*auth.kind.get_ref())
+                    ),
+                ))
             }
         };
         match auth.kind.get_ref() {
@@ -279,24 +310,39 @@ fn check(loaded: &Loaded) -> Result<(), ProfileError> {
                 need(auth.operation.is_some(), "operation")?;
                 need(auth.body.is_some(), "body")?;
                 need(auth.access_token.is_some(), "access_token")?;
-                for locator in [&auth.access_token, &auth.refresh_token].into_iter().flatten() {
-                    Locator::parse(locator.get_ref()).map_err(|m| loaded.error::<()>(locator.span(), m))?;
+                for locator in [&auth.access_token, &auth.refresh_token]
+                    .into_iter()
+                    .flatten()
+                {
+                    Locator::parse(locator.get_ref())
+                        .map_err(|m| loaded.error(locator.span(), m))?;
                 }
             }
             AuthKind::Static => need(auth.token_env.is_some(), "token_env")?,
-            AuthKind::Command => need(auth.command.as_ref().is_some_and(|c| !c.get_ref().is_empty()), "command")?,
+            AuthKind::Command => need(
+                auth.command
+                    .as_ref()
+                    .is_some_and(|c| !c.get_ref().is_empty()),
+                "command",
+            )?,
         }
     }
     if let Some(errors) = &p.errors {
         if *errors.envelope.get_ref() == Envelope::Schema && errors.schema.is_none() {
-            return Err(loaded.error::<()>(errors.envelope.span(), "errors: envelope = \"schema\" needs `schema`"));
+            return Err(loaded.error(
+                errors.envelope.span(),
+                "errors: envelope = \"schema\" needs `schema`",
+            ));
         }
     }
     if let Some(cors) = &p.cors {
         for origin in &cors.allowed_origins {
             let o = origin.get_ref();
             if o == "*" || o == "null" || !(o.starts_with("http://") || o.starts_with("https://")) {
-                return Err(loaded.error::<()>(origin.span(), format!("cors.allowed_origins: `{o}` is not an exact origin")));
+                return Err(loaded.error(
+                    origin.span(),
+                    format!("cors.allowed_origins: `{o}` is not an exact origin"),
+                ));
             }
         }
     }
@@ -321,17 +367,27 @@ pub enum Locator {
 impl Locator {
     pub fn parse(s: &str) -> Result<Locator, String> {
         match s.split_once(':') {
-            Some(("body", pointer)) if pointer.starts_with('/') => Ok(Locator::Body(pointer.into())),
+            Some(("body", pointer)) if pointer.starts_with('/') => {
+                Ok(Locator::Body(pointer.into()))
+            }
             Some(("cookie", name)) if !name.is_empty() => Ok(Locator::Cookie(name.into())),
-            _ => Err(format!("`{s}` is neither `body:/json/pointer` nor `cookie:NAME`")),
+            _ => Err(format!(
+                "`{s}` is neither `body:/json/pointer` nor `cookie:NAME`"
+            )),
         }
     }
 }
 
 /// Replaces `${NAME}` in every string of `table` with `vars(NAME)`, or the environment
 /// variable `NAME`; a missing variable is an error naming it.
-pub fn fill(table: &toml::Table, vars: &dyn Fn(&str) -> Option<String>) -> Result<serde_json::Value, String> {
-    fn walk(value: &toml::Value, vars: &dyn Fn(&str) -> Option<String>) -> Result<serde_json::Value, String> {
+pub fn fill(
+    table: &toml::Table,
+    vars: &dyn Fn(&str) -> Option<String>,
+) -> Result<serde_json::Value, String> {
+    fn walk(
+        value: &toml::Value,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<serde_json::Value, String> {
         Ok(match value {
             toml::Value::String(s) => {
                 // A string that is exactly one placeholder of a number stays a number.
@@ -347,9 +403,16 @@ pub fn fill(table: &toml::Table, vars: &dyn Fn(&str) -> Option<String>) -> Resul
             toml::Value::Float(f) => serde_json::Value::from(*f),
             toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
             toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-            toml::Value::Array(items) => serde_json::Value::Array(items.iter().map(|i| walk(i, vars)).collect::<Result<_, _>>()?),
+            toml::Value::Array(items) => serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|i| walk(i, vars))
+                    .collect::<Result<_, _>>()?,
+            ),
             toml::Value::Table(t) => serde_json::Value::Object(
-                t.iter().map(|(k, v)| Ok((k.clone(), walk(v, vars)?))).collect::<Result<_, String>>()?,
+                t.iter()
+                    .map(|(k, v)| Ok((k.clone(), walk(v, vars)?)))
+                    .collect::<Result<_, String>>()?,
             ),
         })
     }

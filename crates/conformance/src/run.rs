@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
-use cucumber::{World as _, event, writer, WriterExt as _};
+use cucumber::{World as _, WriterExt as _, event, writer};
 use serde_json::{Value, json};
 
 use crate::context::Ctx;
@@ -19,11 +19,26 @@ use crate::world::{self, AccordWorld};
 
 /// The features, compiled in so the binary runs anywhere.
 const FEATURES: &[(&str, &str)] = &[
-    ("auth.feature", include_str!("../../../features/auth.feature")),
-    ("refresh.feature", include_str!("../../../features/refresh.feature")),
-    ("cors.feature", include_str!("../../../features/cors.feature")),
-    ("errors.feature", include_str!("../../../features/errors.feature")),
-    ("uploads.feature", include_str!("../../../features/uploads.feature")),
+    (
+        "auth.feature",
+        include_str!("../../../features/auth.feature"),
+    ),
+    (
+        "refresh.feature",
+        include_str!("../../../features/refresh.feature"),
+    ),
+    (
+        "cors.feature",
+        include_str!("../../../features/cors.feature"),
+    ),
+    (
+        "errors.feature",
+        include_str!("../../../features/errors.feature"),
+    ),
+    (
+        "uploads.feature",
+        include_str!("../../../features/uploads.feature"),
+    ),
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -54,7 +69,11 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn exit_code(&self) -> u8 {
-        if self.failed > 0 || (self.strict && !self.skipped.is_empty()) { 1 } else { 0 }
+        if self.failed > 0 || (self.strict && !self.skipped.is_empty()) {
+            1
+        } else {
+            0
+        }
     }
 }
 
@@ -105,11 +124,18 @@ fn check_operations(loaded: &Loaded, contract: &Contract) -> Result<(), UsageErr
     }
     if let Some(u) = &p.uploads {
         named.push(("uploads.operation", &u.operation));
-        named.extend(u.status_operation.iter().map(|o| ("uploads.status_operation", o)));
+        named.extend(
+            u.status_operation
+                .iter()
+                .map(|o| ("uploads.status_operation", o)),
+        );
     }
     for (key, id) in named {
         if contract.operation(id.get_ref()).is_none() {
-            let e = loaded.error::<()>(id.span(), format!("{key}: the spec has no operation `{}`", id.get_ref()));
+            let e = loaded.error(
+                id.span(),
+                format!("{key}: the spec has no operation `{}`", id.get_ref()),
+            );
             return Err(UsageError(e.to_string()));
         }
     }
@@ -143,38 +169,76 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let mut prof = loaded.profile.clone();
     if let Some(base) = &options.base_url {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(UsageError(format!("--base-url: `{base}` is not an http(s) URL")));
+            return Err(UsageError(format!(
+                "--base-url: `{base}` is not an http(s) URL"
+            )));
         }
         prof.base_url = toml::Spanned::new(0..0, base.clone());
     }
     let spec = load_spec(&loaded.spec_location()).await?;
     let contract = Contract::new(spec);
     check_operations(&loaded, &contract)?;
-    let (error_schema, error_root) = match prof.errors.as_ref().filter(|e| *e.envelope.get_ref() == Envelope::Schema) {
+    let (error_schema, error_root) = match prof
+        .errors
+        .as_ref()
+        .filter(|e| *e.envelope.get_ref() == Envelope::Schema)
+    {
         Some(errors) => {
-            let reference = errors.schema.as_ref().map(|s| s.get_ref().clone()).unwrap_or_default();
+            let reference = errors
+                .schema
+                .as_ref()
+                .map(|s| s.get_ref().clone())
+                .unwrap_or_default();
             if let Some(pointer) = reference.strip_prefix('#') {
                 if contract.spec.document.pointer(pointer).is_none() {
-                    return Err(UsageError(loaded.error::<()>(errors.schema.as_ref().map(|s| s.span()).unwrap_or(0..0), format!("errors.schema: `{reference}` is not in the spec")).to_string()));
+                    return Err(UsageError(
+                        loaded
+                            .error(
+                                errors.schema.as_ref().map(|s| s.span()).unwrap_or(0..0),
+                                format!("errors.schema: `{reference}` is not in the spec"),
+                            )
+                            .to_string(),
+                    ));
                 }
-                (Some(json!({"$ref": reference})), contract.spec.document.clone())
+                (
+                    Some(json!({"$ref": reference})),
+                    contract.spec.document.clone(),
+                )
             } else {
-                let path = loaded.path.parent().unwrap_or(Path::new(".")).join(&reference);
-                let text = std::fs::read_to_string(&path).map_err(|e| UsageError(format!("errors.schema: cannot read {}: {e}", path.display())))?;
-                let schema: Value = serde_json::from_str(&text).map_err(|e| UsageError(format!("errors.schema: {} is not JSON: {e}", path.display())))?;
+                let path = loaded
+                    .path
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(&reference);
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    UsageError(format!(
+                        "errors.schema: cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let schema: Value = serde_json::from_str(&text).map_err(|e| {
+                    UsageError(format!(
+                        "errors.schema: {} is not JSON: {e}",
+                        path.display()
+                    ))
+                })?;
                 (Some(schema.clone()), schema)
             }
         }
         None => (None, Value::Null),
     };
-    let tags = match &options.tags {
-        Some(expr) => Some(expr.parse::<TagOperation>().map_err(|e| UsageError(format!("--tags: `{expr}` is not a tag expression: {e}")))?),
-        None => None,
-    };
+    let tags =
+        match &options.tags {
+            Some(expr) => Some(expr.parse::<TagOperation>().map_err(|e| {
+                UsageError(format!("--tags: `{expr}` is not a tag expression: {e}"))
+            })?),
+            None => None,
+        };
 
     let timeout = Duration::from_secs(prof.request_timeout_secs.unwrap_or(10).max(1));
     let deadline = Duration::from_secs(prof.deadline_secs.unwrap_or(300).max(1));
-    let http = Http::new(prof.base_url.get_ref(), Arc::new(contract), timeout).map_err(|e| UsageError(e.to_string()))?;
+    let http = Http::new(prof.base_url.get_ref(), Arc::new(contract), timeout)
+        .map_err(|e| UsageError(e.to_string()))?;
     let ctx = Arc::new(Ctx::new(prof, http, error_schema, error_root));
     world::install(ctx.clone());
 
@@ -183,7 +247,8 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         None => {
             let dir = tempfile::tempdir().map_err(|e| UsageError(e.to_string()))?;
             for (name, text) in FEATURES {
-                std::fs::write(dir.path().join(name), text).map_err(|e| UsageError(e.to_string()))?;
+                std::fs::write(dir.path().join(name), text)
+                    .map_err(|e| UsageError(e.to_string()))?;
             }
             (dir.path().to_path_buf(), Some(dir))
         }
@@ -191,7 +256,9 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
 
     let open = |path: &Option<PathBuf>| -> Result<Box<dyn std::io::Write>, UsageError> {
         match path {
-            Some(p) => std::fs::File::create(p).map(|f| Box::new(f) as Box<dyn std::io::Write>).map_err(|e| UsageError(format!("cannot write {}: {e}", p.display()))),
+            Some(p) => std::fs::File::create(p)
+                .map(|f| Box::new(f) as Box<dyn std::io::Write>)
+                .map_err(|e| UsageError(format!("cannot write {}: {e}", p.display()))),
             None => Ok(Box::new(std::io::sink())),
         }
     };
@@ -201,7 +268,9 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let skipped: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let skipped_in_filter = skipped.clone();
     let loaded_for_filter = loaded.clone();
-    let filter = move |feature: &cucumber::gherkin::Feature, _: Option<&cucumber::gherkin::Rule>, scenario: &cucumber::gherkin::Scenario| {
+    let filter = move |feature: &cucumber::gherkin::Feature,
+                       _: Option<&cucumber::gherkin::Rule>,
+                       scenario: &cucumber::gherkin::Scenario| {
         let all: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
         if let Some(t) = &tags {
             if !t.eval(all.iter()) {
@@ -250,11 +319,22 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out);
     for (scenario, reason) in &skipped {
-        let _ = writeln!(out, "skipped: {scenario} ({reason}){}", if options.strict { " [fails with --strict]" } else { "" });
+        let _ = writeln!(
+            out,
+            "skipped: {scenario} ({reason}){}",
+            if options.strict {
+                " [fails with --strict]"
+            } else {
+                ""
+            }
+        );
     }
     let mut by_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for (tags, _, passed) in &results {
-        for tag in tags.iter().filter(|t| ["auth", "refresh", "cors", "errors", "uploads"].contains(&t.as_str())) {
+        for tag in tags
+            .iter()
+            .filter(|t| ["auth", "refresh", "cors", "errors", "uploads"].contains(&t.as_str()))
+        {
             let e = by_tag.entry(format!("@{tag}")).or_default();
             if *passed { e.0 += 1 } else { e.1 += 1 }
         }
@@ -266,12 +346,19 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let _ = writeln!(
         out,
         "operations exercised: {}",
-        ops.iter().map(|(op, n)| format!("{op} ({n})")).collect::<Vec<_>>().join(", ")
+        ops.iter()
+            .map(|(op, n)| format!("{op} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let passed = results.iter().filter(|r| r.2).count();
     let mut failed = results.iter().filter(|r| !r.2).count();
     if finished.is_none() {
-        let _ = writeln!(out, "deadline: the run took longer than {} s and was stopped", deadline.as_secs());
+        let _ = writeln!(
+            out,
+            "deadline: the run took longer than {} s and was stopped",
+            deadline.as_secs()
+        );
         failed += 1;
     }
     let _ = writeln!(
@@ -282,5 +369,10 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         started.elapsed().as_secs_f64()
     );
     drop(features_dir);
-    Ok(Outcome { passed, failed, skipped, strict: options.strict })
+    Ok(Outcome {
+        passed,
+        failed,
+        skipped,
+        strict: options.strict,
+    })
 }

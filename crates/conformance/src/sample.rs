@@ -5,7 +5,12 @@ use serde_json::{Map, Value, json};
 
 fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
     for _ in 0..32 {
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p)) {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+        {
             Some(next) => schema = next,
             None => break,
         }
@@ -28,7 +33,11 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
             return v.clone();
         }
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
         return first.clone();
     }
     if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
@@ -41,17 +50,36 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
         return Value::Object(merged);
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
             return valid_at(doc, first, depth + 1);
         }
     }
-    let kind = schema.get("type").and_then(Value::as_str).unwrap_or(if schema.get("properties").is_some() { "object" } else { "string" });
+    let kind = schema.get("type").and_then(Value::as_str).unwrap_or(
+        if schema.get("properties").is_some() {
+            "object"
+        } else {
+            "string"
+        },
+    );
     match kind {
         "object" => {
             let mut out = Map::new();
             let props = schema.get("properties").and_then(Value::as_object);
-            for name in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-                let prop = props.and_then(|p| p.get(name)).cloned().unwrap_or(json!({}));
+            for name in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let prop = props
+                    .and_then(|p| p.get(name))
+                    .cloned()
+                    .unwrap_or(json!({}));
                 if resolve(doc, &prop).get("readOnly") == Some(&Value::Bool(true)) {
                     continue;
                 }
@@ -65,15 +93,26 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
             Value::Array((0..min).map(|_| valid_at(doc, &items, depth + 1)).collect())
         }
         "integer" | "number" => {
-            let min = schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0).max(1.0);
+            let min = schema
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0)
+                .max(1.0);
             let exclusive = schema.get("exclusiveMinimum") == Some(&Value::Bool(true));
             let n = if exclusive { min + 1.0 } else { min };
-            if kind == "integer" { json!(n as i64) } else { json!(n) }
+            if kind == "integer" {
+                json!(n as i64)
+            } else {
+                json!(n)
+            }
         }
         "boolean" => json!(true),
         _ => {
             let text = match schema.get("format").and_then(Value::as_str) {
-                Some("email") => format!("accord-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+                Some("email") => format!(
+                    "accord-{}@example.com",
+                    &uuid::Uuid::new_v4().simple().to_string()[..8]
+                ),
                 Some("uuid") => uuid::Uuid::new_v4().to_string(),
                 Some("date-time") => "2024-01-01T00:00:00Z".into(),
                 Some("date") => "2024-01-01".into(),
@@ -82,7 +121,11 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
                 _ => "accord".into(),
             };
             let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let max = schema.get("maxLength").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
+            let max = schema
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .map(|m| m as usize)
+                .unwrap_or(usize::MAX);
             let mut text = text;
             while text.chars().count() < min {
                 text.push('x');
@@ -102,7 +145,12 @@ pub fn required(doc: &Value, schema: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|v| v.as_str().map(String::from))
         .collect();
-    for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         out.extend(required(doc, member));
     }
     out

@@ -38,8 +38,19 @@ impl std::fmt::Debug for AccordWorld {
 
 impl AccordWorld {
     fn new() -> Self {
-        let ctx = CTX.get().cloned().expect("the context is installed before the run");
-        AccordWorld { ctx, exchanges: Vec::new(), judged: Vec::new(), tokens: None, previous: None, origin: String::new(), upload: None }
+        let ctx = CTX
+            .get()
+            .cloned()
+            .expect("the context is installed before the run");
+        AccordWorld {
+            ctx,
+            exchanges: Vec::new(),
+            judged: Vec::new(),
+            tokens: None,
+            previous: None,
+            origin: String::new(),
+            upload: None,
+        }
     }
 
     async fn send(&mut self, request: Request) -> Exchange {
@@ -48,12 +59,18 @@ impl AccordWorld {
                 self.exchanges.push(exchange.clone());
                 exchange
             }
-            Err(failure) => panic!("{} {}: {failure}", request.method, crate::http::redact_url(&request.target)),
+            Err(failure) => panic!(
+                "{} {}: {failure}",
+                request.method,
+                crate::http::redact_url(&request.target)
+            ),
         }
     }
 
     fn tokens(&self) -> &Tokens {
-        self.tokens.as_ref().expect("a step before this one signs a user in")
+        self.tokens
+            .as_ref()
+            .expect("a step before this one signs a user in")
     }
 
     fn fail(&self, rule: &str, exchanges: &[Exchange]) -> ! {
@@ -70,15 +87,29 @@ impl AccordWorld {
     /// Whether `exchange` is in the configured envelope (and, for problems, consistent with
     /// the status and the request id); why not otherwise.
     fn envelope_problem(&self, exchange: &Exchange) -> Option<String> {
-        let Some(errors) = &self.ctx.profile.errors else { return None };
+        let Some(errors) = &self.ctx.profile.errors else {
+            return None;
+        };
         let envelope = *errors.envelope.get_ref();
-        let expected_type = errors.content_type.clone().unwrap_or_else(|| match envelope {
-            Envelope::Problem => "application/problem+json".into(),
-            _ => "application/json".into(),
+        let expected_type = errors
+            .content_type
+            .clone()
+            .unwrap_or_else(|| match envelope {
+                Envelope::Problem => "application/problem+json".into(),
+                _ => "application/json".into(),
+            });
+        let got = exchange.header("content-type").map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
         });
-        let got = exchange.header("content-type").map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
         if got.as_deref() != Some(expected_type.as_str()) {
-            return Some(format!("the error's Content-Type is {}, not {expected_type}", got.as_deref().unwrap_or("missing")));
+            return Some(format!(
+                "the error's Content-Type is {}, not {expected_type}",
+                got.as_deref().unwrap_or("missing")
+            ));
         }
         let Some(body) = exchange.json() else {
             return Some("the error's body is not JSON".into());
@@ -89,21 +120,40 @@ impl AccordWorld {
                     return Some("the problem lacks `type` or `title`".into());
                 }
                 if body["status"].as_u64() != Some(exchange.status as u64) {
-                    return Some(format!("the problem's `status` is {}, the HTTP status {}", body["status"], exchange.status));
+                    return Some(format!(
+                        "the problem's `status` is {}, the HTTP status {}",
+                        body["status"], exchange.status
+                    ));
                 }
                 if errors.request_id {
                     let header = exchange.header("x-request-id");
                     if header.is_none() || body["request_id"].as_str() != header {
-                        return Some(format!("the problem's `request_id` ({}) does not equal the X-Request-Id header ({})", body["request_id"], header.unwrap_or("missing")));
+                        return Some(format!(
+                            "the problem's `request_id` ({}) does not equal the X-Request-Id header ({})",
+                            body["request_id"],
+                            header.unwrap_or("missing")
+                        ));
                     }
                 }
                 None
             }
-            Envelope::Fastapi => body.get("detail").is_none().then(|| "the body has no `detail` (FastAPI's envelope)".to_string()),
+            Envelope::Fastapi => body
+                .get("detail")
+                .is_none()
+                .then(|| "the body has no `detail` (FastAPI's envelope)".to_string()),
             Envelope::Schema => {
                 let schema = self.ctx.error_schema.as_ref()?;
-                let violations = accord_validate::Validator::new(&self.ctx.error_schema_root, accord_validate::Direction::Response).validate(schema, &body);
-                (!violations.is_empty()).then(|| format!("the body breaks the envelope schema at {}: {}", violations[0].pointer, violations[0].message))
+                let violations = accord_validate::Validator::new(
+                    &self.ctx.error_schema_root,
+                    accord_validate::Direction::Response,
+                )
+                .validate(schema, &body);
+                (!violations.is_empty()).then(|| {
+                    format!(
+                        "the body breaks the envelope schema at {}: {}",
+                        violations[0].pointer, violations[0].message
+                    )
+                })
             }
         }
     }
@@ -123,26 +173,24 @@ async fn signed_in(w: &mut AccordWorld) {
     }
 }
 
-#[when(expr = "every secured operation is called with {word} {word}")]
-async fn secured_with_short(w: &mut AccordWorld, a: String, b: String) {
-    secured_with(w, format!("{a} {b}")).await
-}
-
-#[when(regex = r"^every secured operation is called with (a malformed token|a token with an altered signature|an alg none token|a token signed by an unknown key)$")]
-async fn secured_with_long(w: &mut AccordWorld, credentials: String) {
-    secured_with(w, credentials).await
-}
-
+#[when(
+    regex = r"^every secured operation is called with (no token|a malformed token|a token with an altered signature|an alg none token|a token signed by an unknown key)$"
+)]
 async fn secured_with(w: &mut AccordWorld, credentials: String) {
     let token = match credentials.as_str() {
         "no token" => None,
-        other => Some(w.ctx.forged_token(other).await.unwrap_or_else(|e| panic!("cannot build {other}: {e}"))),
+        other => Some(
+            w.ctx
+                .forged_token(other)
+                .await
+                .unwrap_or_else(|e| panic!("cannot build {other}: {e}")),
+        ),
     };
     let ops = w.ctx.secured_operations();
     assert!(!ops.is_empty(), "the spec secures no operation");
     w.judged.clear();
     for op in ops {
-        let request = w.ctx.request_for(&op, false).bearer(token.as_deref());
+        let request = w.ctx.request_for(&op).bearer(token.as_deref());
         let exchange = w.send(request).await;
         w.judged.push(exchange);
     }
@@ -152,11 +200,24 @@ async fn secured_with(w: &mut AccordWorld, credentials: String) {
 async fn all_401(w: &mut AccordWorld) {
     for e in w.judged.clone() {
         if e.status != 401 {
-            w.fail(&format!("rule auth.status: {} answered {}, not 401", e.operation.as_deref().unwrap_or("?"), e.status), &[e]);
+            w.fail(
+                &format!(
+                    "rule auth.status: {} answered {}, not 401",
+                    e.operation.as_deref().unwrap_or("?"),
+                    e.status
+                ),
+                &[e],
+            );
         }
         let challenge = e.headers("www-authenticate").join(", ");
         if !challenge.to_ascii_lowercase().starts_with("bearer") {
-            w.fail(&format!("rule auth.challenge: {} answered 401 without `WWW-Authenticate: Bearer`", e.operation.as_deref().unwrap_or("?")), &[e]);
+            w.fail(
+                &format!(
+                    "rule auth.challenge: {} answered 401 without `WWW-Authenticate: Bearer`",
+                    e.operation.as_deref().unwrap_or("?")
+                ),
+                &[e],
+            );
         }
         if let Some(problem) = w.envelope_problem(&e) {
             w.fail(&format!("rule envelope: {problem}"), &[e]);
@@ -168,8 +229,13 @@ async fn all_401(w: &mut AccordWorld) {
 async fn secured_reads_with_token(w: &mut AccordWorld) {
     let token = w.tokens().access.clone();
     w.judged.clear();
-    for op in w.ctx.secured_operations().into_iter().filter(|o| o.method == "GET") {
-        let request = w.ctx.request_for(&op, false).bearer(Some(&token));
+    for op in w
+        .ctx
+        .secured_operations()
+        .into_iter()
+        .filter(|o| o.method == "GET")
+    {
+        let request = w.ctx.request_for(&op).bearer(Some(&token));
         let e = w.send(request).await;
         w.judged.push(e);
     }
@@ -179,7 +245,14 @@ async fn secured_reads_with_token(w: &mut AccordWorld) {
 async fn none_refused(w: &mut AccordWorld) {
     for e in w.judged.clone() {
         if e.status == 401 || e.status == 403 {
-            w.fail(&format!("rule auth.valid: a valid token was refused by {} with {}", e.operation.as_deref().unwrap_or("?"), e.status), &[e]);
+            w.fail(
+                &format!(
+                    "rule auth.valid: a valid token was refused by {} with {}",
+                    e.operation.as_deref().unwrap_or("?"),
+                    e.status
+                ),
+                &[e],
+            );
         }
     }
 }
@@ -187,11 +260,16 @@ async fn none_refused(w: &mut AccordWorld) {
 // ---- refresh ----------------------------------------------------------------------------
 
 async fn token_accepted(w: &mut AccordWorld, token: String, what: &str) {
-    let Some(op) = w.ctx.probe_operation() else { panic!("the spec has no secured GET without parameters to try a token on") };
-    let request = w.ctx.request_for(&op, false).bearer(Some(&token));
+    let Some(op) = w.ctx.probe_operation() else {
+        panic!("the spec has no secured GET without parameters to try a token on")
+    };
+    let request = w.ctx.request_for(&op).bearer(Some(&token));
     let e = w.send(request).await;
     if e.status == 401 || e.status == 403 {
-        w.fail(&format!("rule refresh.works: {what} is refused ({})", e.status), &[e]);
+        w.fail(
+            &format!("rule refresh.works: {what} is refused ({})", e.status),
+            &[e],
+        );
     }
 }
 
@@ -225,10 +303,19 @@ async fn expect_refresh_refused(w: &mut AccordWorld, tokens: Tokens, rule: &str)
     let (result, exchange) = w.ctx.refresh(&tokens).await;
     w.exchanges.push(exchange.clone());
     if result.is_ok() {
-        w.fail(&format!("rule {rule}: the refresh token was accepted"), &[exchange]);
+        w.fail(
+            &format!("rule {rule}: the refresh token was accepted"),
+            &[exchange],
+        );
     }
     if !(400..500).contains(&exchange.status) {
-        w.fail(&format!("rule {rule}: a refused refresh must be a 4xx, not {}", exchange.status), &[exchange]);
+        w.fail(
+            &format!(
+                "rule {rule}: a refused refresh must be a 4xx, not {}",
+                exchange.status
+            ),
+            &[exchange],
+        );
     }
 }
 
@@ -254,10 +341,17 @@ async fn newest_refused(w: &mut AccordWorld) {
 #[when("the user logs out")]
 async fn logout(w: &mut AccordWorld) {
     let tokens = w.tokens().clone();
-    let exchange = w.ctx.logout(&tokens).await.unwrap_or_else(|e| panic!("logout: {e}"));
+    let exchange = w
+        .ctx
+        .logout(&tokens)
+        .await
+        .unwrap_or_else(|e| panic!("logout: {e}"));
     w.exchanges.push(exchange.clone());
     if !(200..300).contains(&exchange.status) {
-        w.fail(&format!("rule refresh.logout: logout answered {}", exchange.status), &[exchange]);
+        w.fail(
+            &format!("rule refresh.logout: logout answered {}", exchange.status),
+            &[exchange],
+        );
     }
 }
 
@@ -270,7 +364,11 @@ async fn refresh_refused(w: &mut AccordWorld) {
 #[when("the access token is presented as a refresh token")]
 async fn access_as_refresh(w: &mut AccordWorld) {
     let tokens = w.tokens().clone();
-    let swapped = Tokens { access: tokens.access.clone(), refresh: Some(tokens.access.clone()), cookies: tokens.cookies.clone() };
+    let swapped = Tokens {
+        access: tokens.access.clone(),
+        refresh: Some(tokens.access.clone()),
+        cookies: tokens.cookies.clone(),
+    };
     w.previous = Some(swapped);
 }
 
@@ -283,7 +381,13 @@ async fn swapped_refused(w: &mut AccordWorld) {
 // ---- CORS -------------------------------------------------------------------------------
 
 fn allowed_origin(w: &AccordWorld) -> String {
-    w.ctx.profile.cors.as_ref().and_then(|c| c.allowed_origins.first()).map(|o| o.get_ref().clone()).expect("cors.allowed_origins")
+    w.ctx
+        .profile
+        .cors
+        .as_ref()
+        .and_then(|c| c.allowed_origins.first())
+        .map(|o| o.get_ref().clone())
+        .expect("cors.allowed_origins")
 }
 
 #[when("a preflight for POST with Authorization and Content-Type is sent from an allowed origin")]
@@ -293,7 +397,10 @@ async fn preflight_allowed(w: &mut AccordWorld) {
     let request = Request::new("OPTIONS", path)
         .header("origin", w.origin.clone())
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "authorization, content-type");
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        );
     let e = w.send(request).await;
     w.judged = vec![e];
 }
@@ -302,7 +409,9 @@ async fn preflight_allowed(w: &mut AccordWorld) {
 async fn request_allowed(w: &mut AccordWorld) {
     w.origin = allowed_origin(w);
     let path = w.ctx.cors_path();
-    let e = w.send(Request::new("GET", path).header("origin", w.origin.clone())).await;
+    let e = w
+        .send(Request::new("GET", path).header("origin", w.origin.clone()))
+        .await;
     w.judged = vec![e];
 }
 
@@ -312,8 +421,15 @@ async fn origin_echoed(w: &mut AccordWorld) {
     for e in w.judged.clone() {
         let allow = e.headers("access-control-allow-origin");
         if allow != [w.origin.as_str()] {
-            let rule = if allow.contains(&"*") { "rule cors.no_wildcard: `*` was sent" } else { "rule cors.exact_origin: the allowed origin was not echoed exactly" };
-            w.fail(&format!("{rule} (got {allow:?}, want {:?})", w.origin), &[e]);
+            let rule = if allow.contains(&"*") {
+                "rule cors.no_wildcard: `*` was sent"
+            } else {
+                "rule cors.exact_origin: the allowed origin was not echoed exactly"
+            };
+            w.fail(
+                &format!("{rule} (got {allow:?}, want {:?})", w.origin),
+                &[e],
+            );
         }
         if credentials && e.header("access-control-allow-credentials") != Some("true") {
             w.fail("rule cors.credentials: credentials are configured but `Access-Control-Allow-Credentials: true` is missing", &[e]);
@@ -324,14 +440,26 @@ async fn origin_echoed(w: &mut AccordWorld) {
 #[then("the requested method and headers are allowed")]
 async fn method_headers_allowed(w: &mut AccordWorld) {
     for e in w.judged.clone() {
-        let methods = e.headers("access-control-allow-methods").join(",").to_ascii_uppercase();
-        let headers = e.headers("access-control-allow-headers").join(",").to_ascii_lowercase();
+        let methods = e
+            .headers("access-control-allow-methods")
+            .join(",")
+            .to_ascii_uppercase();
+        let headers = e
+            .headers("access-control-allow-headers")
+            .join(",")
+            .to_ascii_lowercase();
         if !(methods.contains("POST") || methods.contains('*')) {
-            w.fail("rule cors.methods: the preflight does not allow the requested POST", &[e]);
+            w.fail(
+                "rule cors.methods: the preflight does not allow the requested POST",
+                &[e],
+            );
         }
         for h in ["authorization", "content-type"] {
             if !headers.contains(h) {
-                w.fail(&format!("rule cors.headers: the preflight does not allow `{h}`"), &[e]);
+                w.fail(
+                    &format!("rule cors.headers: the preflight does not allow `{h}`"),
+                    &[e],
+                );
             }
         }
     }
@@ -341,20 +469,41 @@ async fn method_headers_allowed(w: &mut AccordWorld) {
 async fn varies(w: &mut AccordWorld) {
     for e in w.judged.clone() {
         let vary = e.headers("vary").join(",").to_ascii_lowercase();
-        if !vary.split(',').any(|v| v.trim() == "origin" || v.trim() == "*") {
-            w.fail("rule cors.vary: the answer does not carry `Vary: Origin`", &[e]);
+        if !vary
+            .split(',')
+            .any(|v| v.trim() == "origin" || v.trim() == "*")
+        {
+            w.fail(
+                "rule cors.vary: the answer does not carry `Vary: Origin`",
+                &[e],
+            );
         }
     }
 }
 
 #[then("the configured headers are exposed")]
 async fn exposed(w: &mut AccordWorld) {
-    let wanted = w.ctx.profile.cors.as_ref().map(|c| c.expose_headers.clone()).unwrap_or_default();
+    let wanted = w
+        .ctx
+        .profile
+        .cors
+        .as_ref()
+        .map(|c| c.expose_headers.clone())
+        .unwrap_or_default();
     for e in w.judged.clone() {
-        let exposed = e.headers("access-control-expose-headers").join(",").to_ascii_lowercase();
+        let exposed = e
+            .headers("access-control-expose-headers")
+            .join(",")
+            .to_ascii_lowercase();
         for h in &wanted {
-            if !exposed.split(',').any(|x| x.trim() == h.to_ascii_lowercase()) {
-                w.fail(&format!("rule cors.expose: `{h}` is not in Access-Control-Expose-Headers"), &[e]);
+            if !exposed
+                .split(',')
+                .any(|x| x.trim() == h.to_ascii_lowercase())
+            {
+                w.fail(
+                    &format!("rule cors.expose: `{h}` is not in Access-Control-Expose-Headers"),
+                    &[e],
+                );
             }
         }
     }
@@ -365,7 +514,12 @@ async fn from_refused(w: &mut AccordWorld, which: String) {
     let origins = if which == "the null origin" {
         vec!["null".to_string()]
     } else {
-        w.ctx.profile.cors.as_ref().map(|c| c.refused_origins.clone()).unwrap_or_default()
+        w.ctx
+            .profile
+            .cors
+            .as_ref()
+            .map(|c| c.refused_origins.clone())
+            .unwrap_or_default()
     };
     let path = w.ctx.cors_path();
     w.judged.clear();
@@ -376,7 +530,9 @@ async fn from_refused(w: &mut AccordWorld, which: String) {
             .header("access-control-request-headers", "authorization");
         let e = w.send(preflight).await;
         w.judged.push(e);
-        let e = w.send(Request::new("GET", path.clone()).header("origin", origin)).await;
+        let e = w
+            .send(Request::new("GET", path.clone()).header("origin", origin))
+            .await;
         w.judged.push(e);
     }
 }
@@ -392,22 +548,36 @@ async fn no_allow_origin(w: &mut AccordWorld) {
 
 // ---- errors -----------------------------------------------------------------------------
 
-#[when(regex = r"^(a request to an unknown route|a request with a wrong method|a request without credentials|a body of malformed JSON|a body with a wrong content type|a body missing a required field|a body with a field of a wrong type|a request for a missing resource) is sent$")]
+#[when(
+    regex = r"^(a request to an unknown route|a request with a wrong method|a request without credentials|a body of malformed JSON|a body with a wrong content type|a body missing a required field|a body with a field of a wrong type|a request for a missing resource) is sent$"
+)]
 async fn error_case(w: &mut AccordWorld, case: String) {
     let token = w.tokens.as_ref().map(|t| t.access.clone());
-    let request = w.ctx.error_request(&case, token.as_deref()).unwrap_or_else(|e| panic!("{case}: {e}"));
+    let request = w
+        .ctx
+        .error_request(&case, token.as_deref())
+        .unwrap_or_else(|e| panic!("{case}: {e}"));
     let e = w.send(request).await;
     w.judged = vec![e];
 }
 
 #[then(expr = "the answer is {int} in the error envelope")]
 async fn answer_in_envelope(w: &mut AccordWorld, status: u16) {
-    let fastapi = w.ctx.profile.errors.as_ref().is_some_and(|e| *e.envelope.get_ref() == Envelope::Fastapi);
+    let fastapi = w
+        .ctx
+        .profile
+        .errors
+        .as_ref()
+        .is_some_and(|e| *e.envelope.get_ref() == Envelope::Fastapi);
     for e in w.judged.clone() {
         // FastAPI reports unparsable bodies and wrong media types as 422.
-        let acceptable = e.status == status || (fastapi && matches!(status, 400 | 415) && e.status == 422);
+        let acceptable =
+            e.status == status || (fastapi && matches!(status, 400 | 415) && e.status == 422);
         if !acceptable {
-            w.fail(&format!("rule errors.status: expected {status}, got {}", e.status), &[e]);
+            w.fail(
+                &format!("rule errors.status: expected {status}, got {}", e.status),
+                &[e],
+            );
         }
         if let Some(problem) = w.envelope_problem(&e) {
             w.fail(&format!("rule envelope: {problem}"), &[e]);
@@ -425,7 +595,9 @@ async fn upload_ok(w: &mut AccordWorld) {
     upload_with(w, "nothing".into()).await;
 }
 
-#[when(regex = r"^a file is presigned and posted to storage with (a wrong content type|a file over the limit|a tampered key)$")]
+#[when(
+    regex = r"^a file is presigned and posted to storage with (a wrong content type|a file over the limit|a tampered key)$"
+)]
 async fn upload_tampered(w: &mut AccordWorld, tampering: String) {
     upload_with(w, tampering).await;
 }
@@ -435,9 +607,12 @@ async fn upload_with(w: &mut AccordWorld, tampering: String) {
     let ctx = w.ctx.clone();
     let uploads = ctx.profile.uploads.as_ref().expect("[uploads]");
     let size = 64u64;
-    let (presign, exchange) = ctx.presign(&token, "accord-check.png", &uploads.content_type, size).await;
+    let (presign, exchange) = ctx
+        .presign(&token, "accord-check.png", &uploads.content_type, size)
+        .await;
     w.exchanges.push(exchange.clone());
-    let presign = presign.unwrap_or_else(|e| w.fail(&format!("rule uploads.presign: {e}"), &[exchange.clone()]));
+    let presign = presign
+        .unwrap_or_else(|e| w.fail(&format!("rule uploads.presign: {e}"), &[exchange.clone()]));
     let mut fields = presign.fields.clone();
     let mut content_type = uploads.content_type.clone();
     let mut bytes = vec![0x42u8; size as usize];
@@ -450,7 +625,9 @@ async fn upload_with(w: &mut AccordWorld, tampering: String) {
                 }
             }
         }
-        "a file over the limit" => bytes = vec![0x42u8; (presign.max_size.unwrap_or(size) + 1) as usize],
+        "a file over the limit" => {
+            bytes = vec![0x42u8; (presign.max_size.unwrap_or(size) + 1) as usize]
+        }
         "a tampered key" => {
             for (k, v) in fields.iter_mut() {
                 if k == "key" {
@@ -460,7 +637,11 @@ async fn upload_with(w: &mut AccordWorld, tampering: String) {
         }
         _ => {}
     }
-    let request = Request::new("POST", presign.url.clone()).body(Body::Multipart { fields, file_content_type: content_type, file: bytes });
+    let request = Request::new("POST", presign.url.clone()).body(Body::Multipart {
+        fields,
+        file_content_type: content_type,
+        file: bytes,
+    });
     let e = w.send(request).await;
     w.upload = Some(json!({"id": presign.id, "key": presign.key}));
     w.judged = vec![e];
@@ -468,10 +649,22 @@ async fn upload_with(w: &mut AccordWorld, tampering: String) {
 
 #[then("the storage accepts it")]
 async fn storage_accepts(w: &mut AccordWorld) {
-    let expected = w.ctx.profile.uploads.as_ref().map(|u| u.storage_status).unwrap_or(204);
+    let expected = w
+        .ctx
+        .profile
+        .uploads
+        .as_ref()
+        .map(|u| u.storage_status)
+        .unwrap_or(204);
     for e in w.judged.clone() {
         if e.status != expected {
-            w.fail(&format!("rule uploads.storage: the storage answered {}, not {expected}", e.status), &[e]);
+            w.fail(
+                &format!(
+                    "rule uploads.storage: the storage answered {}, not {expected}",
+                    e.status
+                ),
+                &[e],
+            );
         }
     }
 }
@@ -480,7 +673,13 @@ async fn storage_accepts(w: &mut AccordWorld) {
 async fn storage_refuses(w: &mut AccordWorld) {
     for e in w.judged.clone() {
         if (200..300).contains(&e.status) {
-            w.fail(&format!("rule uploads.policy: the storage accepted a post the policy forbids ({})", e.status), &[e]);
+            w.fail(
+                &format!(
+                    "rule uploads.policy: the storage accepted a post the policy forbids ({})",
+                    e.status
+                ),
+                &[e],
+            );
         }
     }
 }
@@ -488,13 +687,21 @@ async fn storage_refuses(w: &mut AccordWorld) {
 #[then("the object is reported stored")]
 async fn reported_stored(w: &mut AccordWorld) {
     let ctx = w.ctx.clone();
-    let Some(upload) = w.upload.clone() else { panic!("no upload was made") };
+    let Some(upload) = w.upload.clone() else {
+        panic!("no upload was made")
+    };
     let token = w.tokens().access.clone();
-    match ctx.upload_status(&token, upload["id"].as_str().unwrap_or_default()).await {
+    match ctx
+        .upload_status(&token, upload["id"].as_str().unwrap_or_default())
+        .await
+    {
         Some((stored, exchange)) => {
             w.exchanges.push(exchange.clone());
             if !stored {
-                w.fail("rule uploads.stored: the backend does not report the object stored", &[exchange]);
+                w.fail(
+                    "rule uploads.stored: the backend does not report the object stored",
+                    &[exchange],
+                );
             }
         }
         None => {} // The profile names no status operation: nothing to ask.
@@ -516,10 +723,18 @@ async fn presign_refused(w: &mut AccordWorld, what: String) {
     let token = w.tokens().access.clone();
     let uploads = ctx.profile.uploads.as_ref().expect("[uploads]");
     let (content_type, size) = match what.as_str() {
-        "a content type that is not allowed" => (uploads.refused_content_type.clone().unwrap_or_else(|| "application/x-msdownload".into()), 16),
+        "a content type that is not allowed" => (
+            uploads
+                .refused_content_type
+                .clone()
+                .unwrap_or_else(|| "application/x-msdownload".into()),
+            16,
+        ),
         _ => (uploads.content_type.clone(), uploads.max_bytes + 1),
     };
-    let e = w.send(ctx.presign_request(Some(&token), "accord-check.bin", &content_type, size)).await;
+    let e = w
+        .send(ctx.presign_request(Some(&token), "accord-check.bin", &content_type, size))
+        .await;
     w.judged = vec![e];
 }
 
@@ -527,7 +742,13 @@ async fn presign_refused(w: &mut AccordWorld, what: String) {
 async fn backend_refuses(w: &mut AccordWorld) {
     for e in w.judged.clone() {
         if !(400..500).contains(&e.status) {
-            w.fail(&format!("rule uploads.refuse: the backend answered {} where it must refuse", e.status), &[e]);
+            w.fail(
+                &format!(
+                    "rule uploads.refuse: the backend answered {} where it must refuse",
+                    e.status
+                ),
+                &[e],
+            );
         }
         if let Some(problem) = w.envelope_problem(&e) {
             w.fail(&format!("rule envelope: {problem}"), &[e]);
@@ -542,7 +763,8 @@ async fn presign_named(w: &mut AccordWorld, name: String) {
     let uploads = ctx.profile.uploads.as_ref().expect("[uploads]");
     let (presign, exchange) = ctx.presign(&token, &name, &uploads.content_type, 16).await;
     w.exchanges.push(exchange.clone());
-    let presign = presign.unwrap_or_else(|e| w.fail(&format!("rule uploads.presign: {e}"), &[exchange.clone()]));
+    let presign = presign
+        .unwrap_or_else(|e| w.fail(&format!("rule uploads.presign: {e}"), &[exchange.clone()]));
     w.upload = Some(json!({"key": presign.key, "name": name}));
     w.judged = vec![exchange];
 }
@@ -552,7 +774,10 @@ async fn key_sanitized(w: &mut AccordWorld) {
     let upload = w.upload.clone().expect("an upload was presigned");
     let key = upload["key"].as_str().unwrap_or_default();
     if key.contains("..") || key.contains(upload["name"].as_str().unwrap_or("\u{0}")) {
-        w.fail(&format!("rule uploads.key: the object key `{key}` holds the file name unsanitized"), &w.judged.clone());
+        w.fail(
+            &format!("rule uploads.key: the object key `{key}` holds the file name unsanitized"),
+            &w.judged.clone(),
+        );
     }
 }
 
@@ -560,9 +785,24 @@ async fn key_sanitized(w: &mut AccordWorld) {
 
 #[then("every exchange matched the spec")]
 async fn matched_spec(w: &mut AccordWorld) {
-    let broken: Vec<Exchange> = w.exchanges.iter().filter(|e| !e.violations.is_empty()).cloned().collect();
+    let broken: Vec<Exchange> = w
+        .exchanges
+        .iter()
+        .filter(|e| !e.violations.is_empty())
+        .cloned()
+        .collect();
     if let Some(first) = broken.first() {
-        let list: Vec<String> = broken.iter().flat_map(|e| e.violations.iter().map(|v| v.to_string())).collect();
-        w.fail(&format!("rule spec: {} exchange(s) broke the spec:\n  - {}", broken.len(), list.join("\n  - ")), &[first.clone()]);
+        let list: Vec<String> = broken
+            .iter()
+            .flat_map(|e| e.violations.iter().map(|v| v.to_string()))
+            .collect();
+        w.fail(
+            &format!(
+                "rule spec: {} exchange(s) broke the spec:\n  - {}",
+                broken.len(),
+                list.join("\n  - ")
+            ),
+            &[first.clone()],
+        );
     }
 }

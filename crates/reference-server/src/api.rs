@@ -11,9 +11,9 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::db::{self, Db, Rotation};
 use crate::layers::RequestId;
+use crate::passwords;
 use crate::storage::{Store, sanitize_file_name};
 use crate::tokens::{self, Keys};
-use crate::passwords;
 
 pub struct Backend {
     pub db: Db,
@@ -47,21 +47,34 @@ fn problem(ctx: &rt::Context, status: u16, code: &str, detail: &str) -> Problem 
 }
 
 fn field_error(field: &str, message: &str, code: &str) -> FieldError {
-    FieldError { field: field.into(), message: message.into(), code: code.into() }
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+        code: code.into(),
+    }
 }
 
 /// Logs the cause of a failure with the request id; the client learns nothing of it.
 fn internal(ctx: &rt::Context, cause: impl std::fmt::Display) -> Problem {
     tracing::error!(request_id = request_id(ctx).unwrap_or_default(), operation = ctx.operation_id, %cause, "internal error");
-    problem(ctx, 500, "internal_error", "The server could not complete the request")
+    problem(
+        ctx,
+        500,
+        "internal_error",
+        "The server could not complete the request",
+    )
 }
 
 /// A problem document as a response.
 pub fn problem_response(problem: &Problem) -> rt::Response {
     let body = serde_json::to_vec(problem).unwrap_or_default();
     let mut response = rt::Response::new(body.into());
-    *response.status_mut() = axum::http::StatusCode::from_u16(problem.status as u16).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    *response.status_mut() = axum::http::StatusCode::from_u16(problem.status as u16)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     response
 }
 
@@ -109,8 +122,14 @@ impl Backend {
 impl Api for Backend {
     type Principal = Uuid;
 
-    async fn authenticate(&self, _ctx: &rt::Context, credential: rt::auth::Credential) -> Result<Uuid, rt::auth::Rejection> {
-        self.keys.verify(credential.secret.expose()).map_err(rt::auth::Rejection::new)
+    async fn authenticate(
+        &self,
+        _ctx: &rt::Context,
+        credential: rt::auth::Credential,
+    ) -> Result<Uuid, rt::auth::Rejection> {
+        self.keys
+            .verify(credential.secret.expose())
+            .map_err(rt::auth::Rejection::new)
     }
 
     fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response {
@@ -118,7 +137,11 @@ impl Api for Backend {
             return problem_response(&internal(ctx, message));
         }
         let mut body = problem(ctx, error.status().as_u16(), error.code(), &error.detail());
-        body.errors = error.field_errors().iter().map(|e| field_error(&e.field(), &e.message, e.keyword)).collect();
+        body.errors = error
+            .field_errors()
+            .iter()
+            .map(|e| field_error(&e.field(), &e.message, e.keyword))
+            .collect();
         problem_response(&body)
     }
 
@@ -127,14 +150,22 @@ impl Api for Backend {
     }
 
     async fn health(&self, ctx: &rt::Context) -> HealthResponse {
-        match self.db.call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)).await {
-            Ok(_) => HealthResponse::Ok(types::Health { status: types::HealthStatus::Ok }),
+        match self
+            .db
+            .call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+            .await
+        {
+            Ok(_) => HealthResponse::Ok(types::Health {
+                status: types::HealthStatus::Ok,
+            }),
             Err(e) => HealthResponse::InternalServerError(internal(ctx, e)),
         }
     }
 
     async fn get_jwks(&self, _ctx: &rt::Context) -> GetJwksResponse {
-        GetJwksResponse::Ok(types::JwkSet { keys: vec![self.keys.jwk.clone()] })
+        GetJwksResponse::Ok(types::JwkSet {
+            keys: vec![self.keys.jwk.clone()],
+        })
     }
 
     async fn register(&self, ctx: &rt::Context, body: types::RegisterRequest) -> RegisterResponse {
@@ -146,9 +177,21 @@ impl Api for Backend {
             Err(e) => return RegisterResponse::InternalServerError(internal(ctx, e)),
         };
         let display_name = body.display_name.map(|d| d.to_string());
-        match self.db.call(move |c| db::create_user(c, &email, &hash, display_name.as_deref())).await {
-            Ok(Some(user)) => RegisterResponse::Created { location: "/api/v1/users/me".into(), body: user },
-            Ok(None) => RegisterResponse::Conflict(problem(ctx, 409, "email_taken", "An account with this email already exists")),
+        match self
+            .db
+            .call(move |c| db::create_user(c, &email, &hash, display_name.as_deref()))
+            .await
+        {
+            Ok(Some(user)) => RegisterResponse::Created {
+                location: "/api/v1/users/me".into(),
+                body: user,
+            },
+            Ok(None) => RegisterResponse::Conflict(problem(
+                ctx,
+                409,
+                "email_taken",
+                "An account with this email already exists",
+            )),
             Err(e) => RegisterResponse::InternalServerError(internal(ctx, e)),
         }
     }
@@ -161,7 +204,10 @@ impl Api for Backend {
         };
         let password = body.password.to_string();
         let stored = found.as_ref().map(|(_, hash)| hash.clone());
-        let matches = tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref())).await.unwrap_or(false);
+        let matches =
+            tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref()))
+                .await
+                .unwrap_or(false);
         match found {
             Some((user, _)) if matches => match self.new_session(user).await {
                 Ok(pair) => LoginResponse::Ok(pair),
@@ -169,7 +215,12 @@ impl Api for Backend {
             },
             // The same answer whether the email exists or not.
             _ => LoginResponse::Unauthorized {
-                body: problem(ctx, 401, "invalid_credentials", "The email or password is incorrect"),
+                body: problem(
+                    ctx,
+                    401,
+                    "invalid_credentials",
+                    "The email or password is incorrect",
+                ),
                 www_authenticate: "Bearer".into(),
             },
         }
@@ -184,11 +235,20 @@ impl Api for Backend {
             body: problem(ctx, 401, code, detail),
             www_authenticate: CHALLENGE_INVALID.into(),
         };
-        match self.db.call(move |c| db::rotate_refresh(c, &old, &new, expires_at)).await {
-            Ok((Rotation::Rotated(user_id), _)) => {
+        match self
+            .db
+            .call(move |c| db::rotate_refresh(c, &old, &new, expires_at))
+            .await
+        {
+            Ok(Rotation::Rotated(user_id)) => {
                 let user = match self.db.call(move |c| db::user_by_id(c, user_id)).await {
                     Ok(Some(user)) => user,
-                    Ok(None) => return refused("invalid_refresh_token", "The refresh token is invalid or expired"),
+                    Ok(None) => {
+                        return refused(
+                            "invalid_refresh_token",
+                            "The refresh token is invalid or expired",
+                        );
+                    }
                     Err(e) => return RefreshResponse::InternalServerError(internal(ctx, e)),
                 };
                 match self.pair(user, refresh).await {
@@ -196,18 +256,36 @@ impl Api for Backend {
                     Err(e) => RefreshResponse::InternalServerError(internal(ctx, e)),
                 }
             }
-            Ok((Rotation::Reused, _)) => {
-                tracing::warn!(request_id = request_id(ctx).unwrap_or_default(), "a used refresh token was presented again; its family is revoked");
-                refused("refresh_token_reused", "The refresh token was already used; every token of its session is now revoked")
+            Ok(Rotation::Reused) => {
+                tracing::warn!(
+                    request_id = request_id(ctx).unwrap_or_default(),
+                    "a used refresh token was presented again; its family is revoked"
+                );
+                refused(
+                    "refresh_token_reused",
+                    "The refresh token was already used; every token of its session is now revoked",
+                )
             }
-            Ok((Rotation::Invalid, _)) => refused("invalid_refresh_token", "The refresh token is invalid or expired"),
+            Ok(Rotation::Invalid) => refused(
+                "invalid_refresh_token",
+                "The refresh token is invalid or expired",
+            ),
             Err(e) => RefreshResponse::InternalServerError(internal(ctx, e)),
         }
     }
 
-    async fn logout(&self, ctx: &rt::Context, principal: Uuid, body: types::RefreshRequest) -> LogoutResponse {
+    async fn logout(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::RefreshRequest,
+    ) -> LogoutResponse {
         let hash = tokens::hash_refresh_token(&body.refresh_token.to_string());
-        match self.db.call(move |c| db::revoke_family(c, &hash, principal)).await {
+        match self
+            .db
+            .call(move |c| db::revoke_family(c, &hash, principal))
+            .await
+        {
             // Unknown or foreign tokens are not reported: logout never tells what exists.
             Ok(_) => LogoutResponse::NoContent,
             Err(e) => LogoutResponse::InternalServerError(internal(ctx, e)),
@@ -225,27 +303,57 @@ impl Api for Backend {
         }
     }
 
-    async fn list_items(&self, ctx: &rt::Context, principal: Uuid, limit: i32, offset: i32, q: Option<String>) -> ListItemsResponse {
+    async fn list_items(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        limit: i32,
+        offset: i32,
+        q: Option<String>,
+    ) -> ListItemsResponse {
         let limit = (limit.max(1) as u32).min(self.config.max_page);
         let offset = offset.max(0) as u32;
         let q = q.filter(|q| !q.is_empty());
-        match self.db.call(move |c| db::list_items(c, principal, q.as_deref(), limit, offset)).await {
-            Ok((items, total)) => ListItemsResponse::Ok { body: types::ItemPage { items, total }, x_total_count: total },
+        match self
+            .db
+            .call(move |c| db::list_items(c, principal, q.as_deref(), limit, offset))
+            .await
+        {
+            Ok((items, total)) => ListItemsResponse::Ok {
+                body: types::ItemPage { items, total },
+                x_total_count: total,
+            },
             Err(e) => ListItemsResponse::InternalServerError(internal(ctx, e)),
         }
     }
 
-    async fn create_item(&self, ctx: &rt::Context, principal: Uuid, body: types::NewItem) -> CreateItemResponse {
+    async fn create_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::NewItem,
+    ) -> CreateItemResponse {
         let name = body.name.to_string();
         let description = body.description.map(|d| d.to_string());
-        match self.db.call(move |c| db::insert_item(c, principal, &name, description.as_deref())).await {
-            Ok(item) => CreateItemResponse::Created { location: format!("/api/v1/items/{}", item.id), body: item },
+        match self
+            .db
+            .call(move |c| db::insert_item(c, principal, &name, description.as_deref()))
+            .await
+        {
+            Ok(item) => CreateItemResponse::Created {
+                location: format!("/api/v1/items/{}", item.id),
+                body: item,
+            },
             Err(e) => CreateItemResponse::InternalServerError(internal(ctx, e)),
         }
     }
 
     async fn get_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid) -> GetItemResponse {
-        match self.db.call(move |c| db::get_item(c, principal, item_id)).await {
+        match self
+            .db
+            .call(move |c| db::get_item(c, principal, item_id))
+            .await
+        {
             Ok(Some(item)) => GetItemResponse::Ok(item),
             // Another user's item is as absent as one that never existed.
             Ok(None) => GetItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item")),
@@ -253,37 +361,80 @@ impl Api for Backend {
         }
     }
 
-    async fn update_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid, body: types::ItemPatch) -> UpdateItemResponse {
+    async fn update_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        item_id: Uuid,
+        body: types::ItemPatch,
+    ) -> UpdateItemResponse {
         let name = body.name.map(|n| n.to_string());
         let description = body.description.map(|d| d.to_string());
-        match self.db.call(move |c| db::update_item(c, principal, item_id, name.as_deref(), description.as_deref())).await {
+        match self
+            .db
+            .call(move |c| {
+                db::update_item(
+                    c,
+                    principal,
+                    item_id,
+                    name.as_deref(),
+                    description.as_deref(),
+                )
+            })
+            .await
+        {
             Ok(Some(item)) => UpdateItemResponse::Ok(item),
-            Ok(None) => UpdateItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item")),
+            Ok(None) => {
+                UpdateItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
+            }
             Err(e) => UpdateItemResponse::InternalServerError(internal(ctx, e)),
         }
     }
 
-    async fn delete_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid) -> DeleteItemResponse {
-        match self.db.call(move |c| db::delete_item(c, principal, item_id)).await {
+    async fn delete_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        item_id: Uuid,
+    ) -> DeleteItemResponse {
+        match self
+            .db
+            .call(move |c| db::delete_item(c, principal, item_id))
+            .await
+        {
             Ok(true) => DeleteItemResponse::NoContent,
-            Ok(false) => DeleteItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item")),
+            Ok(false) => {
+                DeleteItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
+            }
             Err(e) => DeleteItemResponse::InternalServerError(internal(ctx, e)),
         }
     }
 
-    async fn create_upload(&self, ctx: &rt::Context, principal: Uuid, body: types::UploadRequest) -> CreateUploadResponse {
+    async fn create_upload(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::UploadRequest,
+    ) -> CreateUploadResponse {
         let content_type = body.content_type.to_string().trim().to_ascii_lowercase();
         let size = body.size_bytes.get();
         let mut errors = Vec::new();
         if !self.config.upload_content_types.contains(&content_type) {
             errors.push(field_error(
                 "/content_type",
-                &format!("must be one of {}", self.config.upload_content_types.join(", ")),
+                &format!(
+                    "must be one of {}",
+                    self.config.upload_content_types.join(", ")
+                ),
                 "content_type_not_allowed",
             ));
         }
         if size > self.config.upload_max_bytes {
-            errors.push(field_error("/size_bytes", &format!("must be at most {} bytes", self.config.upload_max_bytes), "too_large"));
+            errors.push(field_error(
+                "/size_bytes",
+                &format!("must be at most {} bytes", self.config.upload_max_bytes),
+                "too_large",
+            ));
         }
         if !errors.is_empty() {
             let mut p = problem(ctx, 422, "validation_failed", "The upload is not allowed");
@@ -293,12 +444,25 @@ impl Api for Backend {
         let id = Uuid::new_v4();
         let file_name = sanitize_file_name(&body.file_name.to_string());
         let key = format!("users/{principal}/{id}/{file_name}");
-        let fields = self.store.presign_post(&key, &content_type, size, self.config.presign_ttl);
-        let row = db::UploadRow { id, key: key.clone(), file_name, content_type, size_bytes: size as i64 };
-        if let Err(e) = self.db.call(move |c| db::insert_upload(c, principal, &row)).await {
+        let fields = self
+            .store
+            .presign_post(&key, &content_type, size, self.config.presign_ttl);
+        let row = db::UploadRow {
+            id,
+            key: key.clone(),
+            file_name,
+            content_type,
+            size_bytes: size as i64,
+        };
+        if let Err(e) = self
+            .db
+            .call(move |c| db::insert_upload(c, principal, &row))
+            .await
+        {
             return CreateUploadResponse::InternalServerError(internal(ctx, e));
         }
-        let expires_at = chrono::Utc::now() + chrono::Duration::from_std(self.config.presign_ttl).unwrap_or_default();
+        let expires_at = chrono::Utc::now()
+            + chrono::Duration::from_std(self.config.presign_ttl).unwrap_or_default();
         CreateUploadResponse::Created {
             location: format!("/api/v1/uploads/{id}"),
             body: types::PresignedUpload {
@@ -312,10 +476,26 @@ impl Api for Backend {
         }
     }
 
-    async fn get_upload(&self, ctx: &rt::Context, principal: Uuid, upload_id: Uuid) -> GetUploadResponse {
-        let row = match self.db.call(move |c| db::get_upload(c, principal, upload_id)).await {
+    async fn get_upload(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        upload_id: Uuid,
+    ) -> GetUploadResponse {
+        let row = match self
+            .db
+            .call(move |c| db::get_upload(c, principal, upload_id))
+            .await
+        {
             Ok(Some(row)) => row,
-            Ok(None) => return GetUploadResponse::NotFound(problem(ctx, 404, "not_found", "No such upload")),
+            Ok(None) => {
+                return GetUploadResponse::NotFound(problem(
+                    ctx,
+                    404,
+                    "not_found",
+                    "No such upload",
+                ));
+            }
             Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
         };
         let stored = match self.store.exists(&row.key).await {
@@ -336,7 +516,11 @@ impl Api for Backend {
             file_name: row.file_name,
             content_type: row.content_type,
             size_bytes: row.size_bytes,
-            status: if stored { types::UploadStatus::Stored } else { types::UploadStatus::Pending },
+            status: if stored {
+                types::UploadStatus::Stored
+            } else {
+                types::UploadStatus::Pending
+            },
             download_url,
         })
     }

@@ -32,9 +32,19 @@ pub enum Storage {
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Storage::Embedded { listen, bucket } => write!(f, "Embedded {{ listen: {listen}, bucket: {bucket} }}"),
-            Storage::External { endpoint, region, bucket, .. } => {
-                write!(f, "External {{ endpoint: {endpoint}, region: {region}, bucket: {bucket}, credentials: <redacted> }}")
+            Storage::Embedded { listen, bucket } => {
+                write!(f, "Embedded {{ listen: {listen}, bucket: {bucket} }}")
+            }
+            Storage::External {
+                endpoint,
+                region,
+                bucket,
+                ..
+            } => {
+                write!(
+                    f,
+                    "External {{ endpoint: {endpoint}, region: {region}, bucket: {bucket}, credentials: <redacted> }}"
+                )
             }
         }
     }
@@ -80,9 +90,16 @@ impl Default for Config {
                 bucket: "uploads".into(),
             },
             upload_max_bytes: 10 * 1024 * 1024,
-            upload_content_types: ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"]
-                .map(String::from)
-                .to_vec(),
+            upload_content_types: [
+                "image/png",
+                "image/jpeg",
+                "image/gif",
+                "image/webp",
+                "application/pdf",
+                "text/plain",
+            ]
+            .map(String::from)
+            .to_vec(),
             presign_ttl: Duration::from_secs(15 * 60),
             body_limit: 1024 * 1024,
             demo_user: None,
@@ -111,15 +128,23 @@ impl Config {
         let secs = |name: &str| -> Result<Option<Duration>, ConfigError> {
             get(name)
                 .map(|v| {
-                    v.trim().parse::<u64>().ok().filter(|s| *s > 0).map(Duration::from_secs).ok_or_else(|| ConfigError {
-                        name: name.into(),
-                        message: format!("`{v}` is not a positive number of seconds"),
-                    })
+                    v.trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|s| *s > 0)
+                        .map(Duration::from_secs)
+                        .ok_or_else(|| ConfigError {
+                            name: name.into(),
+                            message: format!("`{v}` is not a positive number of seconds"),
+                        })
                 })
                 .transpose()
         };
         let list = |v: String| -> Vec<String> {
-            v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
         };
         if let Some(v) = get("ACCORD_DATA_DIR") {
             self.data_dir = DataDir::Persistent(PathBuf::from(v));
@@ -135,29 +160,46 @@ impl Config {
         }
         if let Some(v) = get("ACCORD_CORS_ORIGINS") {
             let origins = list(v);
-            if let Some(bad) = origins.iter().find(|o| *o == "*" || *o == "null" || !(o.starts_with("http://") || o.starts_with("https://")) || o.ends_with('/')) {
+            if let Some(bad) = origins.iter().find(|o| {
+                *o == "*"
+                    || *o == "null"
+                    || !(o.starts_with("http://") || o.starts_with("https://"))
+                    || o.ends_with('/')
+            }) {
                 return Err(ConfigError {
                     name: "ACCORD_CORS_ORIGINS".into(),
-                    message: format!("`{bad}` is not an exact origin such as https://app.example.com (`*` and `null` are never allowed)"),
+                    message: format!(
+                        "`{bad}` is not an exact origin such as https://app.example.com (`*` and `null` are never allowed)"
+                    ),
                 });
             }
             self.cors_origins = origins;
         }
         if let Some(v) = get("ACCORD_UPLOAD_MAX_BYTES") {
-            self.upload_max_bytes = v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError {
-                name: "ACCORD_UPLOAD_MAX_BYTES".into(),
-                message: format!("`{v}` is not a positive number of bytes"),
-            })?;
+            self.upload_max_bytes =
+                v.trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError {
+                        name: "ACCORD_UPLOAD_MAX_BYTES".into(),
+                        message: format!("`{v}` is not a positive number of bytes"),
+                    })?;
         }
         if let Some(v) = get("ACCORD_UPLOAD_CONTENT_TYPES") {
-            self.upload_content_types = list(v).into_iter().map(|t| t.to_ascii_lowercase()).collect();
+            self.upload_content_types = list(v)
+                .into_iter()
+                .map(|t| t.to_ascii_lowercase())
+                .collect();
         }
         if let Some(endpoint) = get("ACCORD_S3_ENDPOINT") {
             let need = |name: &str| {
-                get(name).filter(|v| !v.is_empty()).ok_or_else(|| ConfigError {
-                    name: name.into(),
-                    message: "is required when ACCORD_S3_ENDPOINT is set".into(),
-                })
+                get(name)
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| ConfigError {
+                        name: name.into(),
+                        message: "is required when ACCORD_S3_ENDPOINT is set".into(),
+                    })
             };
             self.storage = Storage::External {
                 endpoint: endpoint.trim_end_matches('/').to_string(),

@@ -47,14 +47,17 @@ impl Db {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let db = Db { conn: Arc::new(Mutex::new(conn)) };
+        let db = Db {
+            conn: Arc::new(Mutex::new(conn)),
+        };
         db.migrate()?;
         Ok(db)
     }
 
     fn migrate(&self) -> DbResult<()> {
         let mut conn = self.lock();
-        let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+        let version: usize =
+            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
@@ -72,7 +75,10 @@ impl Db {
     }
 
     /// Runs `f` on the connection off the async runtime.
-    pub async fn call<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> DbResult<T> + Send + 'static) -> DbResult<T> {
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+    ) -> DbResult<T> {
         let db = self.clone();
         tokio::task::spawn_blocking(move || f(&mut db.lock()))
             .await
@@ -94,14 +100,28 @@ fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, Option
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
 }
 
-fn to_user((id, email, display_name, created_at): (String, String, Option<String>, String)) -> DbResult<User> {
-    Ok(User { id: uuid(id)?, email, display_name, created_at: time(created_at)? })
+fn to_user(
+    (id, email, display_name, created_at): (String, String, Option<String>, String),
+) -> DbResult<User> {
+    Ok(User {
+        id: uuid(id)?,
+        email,
+        display_name,
+        created_at: time(created_at)?,
+    })
 }
 
 type ItemRow = (String, String, String, Option<String>, String, String);
 
 fn item_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRow> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
 }
 
 fn to_item((id, owner_id, name, description, created_at, updated_at): ItemRow) -> DbResult<Item> {
@@ -132,7 +152,12 @@ pub fn now_secs() -> i64 {
 }
 
 /// Users.
-pub fn create_user(conn: &mut Connection, email: &str, password_hash: &str, display_name: Option<&str>) -> DbResult<Option<User>> {
+pub fn create_user(
+    conn: &mut Connection,
+    email: &str,
+    password_hash: &str,
+    display_name: Option<&str>,
+) -> DbResult<Option<User>> {
     let id = Uuid::new_v4();
     let created_at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let inserted = conn.execute(
@@ -142,7 +167,12 @@ pub fn create_user(conn: &mut Connection, email: &str, password_hash: &str, disp
     if inserted == 0 {
         return Ok(None);
     }
-    Ok(Some(User { id, email: email.into(), display_name: display_name.map(String::from), created_at: time(created_at)? }))
+    Ok(Some(User {
+        id,
+        email: email.into(),
+        display_name: display_name.map(String::from),
+        created_at: time(created_at)?,
+    }))
 }
 
 pub fn user_by_email(conn: &mut Connection, email: &str) -> DbResult<Option<(User, String)>> {
@@ -153,18 +183,30 @@ pub fn user_by_email(conn: &mut Connection, email: &str) -> DbResult<Option<(Use
             |row| Ok((user_row(row)?, row.get::<_, String>(4)?)),
         )
         .optional()?;
-    found.map(|(row, hash)| Ok((to_user(row)?, hash))).transpose()
+    found
+        .map(|(row, hash)| Ok((to_user(row)?, hash)))
+        .transpose()
 }
 
 pub fn user_by_id(conn: &mut Connection, id: Uuid) -> DbResult<Option<User>> {
     let found = conn
-        .query_row("SELECT id, email, display_name, created_at FROM users WHERE id = ?1", [id.to_string()], user_row)
+        .query_row(
+            "SELECT id, email, display_name, created_at FROM users WHERE id = ?1",
+            [id.to_string()],
+            user_row,
+        )
         .optional()?;
     found.map(to_user).transpose()
 }
 
 /// Refresh tokens: only their SHA-256 is stored.
-pub fn insert_refresh(conn: &mut Connection, hash: &str, family: Uuid, user: Uuid, expires_at: i64) -> DbResult<()> {
+pub fn insert_refresh(
+    conn: &mut Connection,
+    hash: &str,
+    family: Uuid,
+    user: Uuid,
+    expires_at: i64,
+) -> DbResult<()> {
     conn.execute(
         "INSERT INTO refresh_tokens (hash, family, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![hash, family.to_string(), user.to_string(), now_secs(), expires_at],
@@ -173,7 +215,12 @@ pub fn insert_refresh(conn: &mut Connection, hash: &str, family: Uuid, user: Uui
 }
 
 /// Consumes the token hashed `old` and records `new` in its family, or detects reuse.
-pub fn rotate_refresh(conn: &mut Connection, old: &str, new: &str, new_expires_at: i64) -> DbResult<(Rotation, Option<Uuid>)> {
+pub fn rotate_refresh(
+    conn: &mut Connection,
+    old: &str,
+    new: &str,
+    new_expires_at: i64,
+) -> DbResult<Rotation> {
     let tx = conn.transaction()?;
     let now = now_secs();
     let row: Option<(String, String, i64, Option<i64>, Option<i64>)> = tx
@@ -184,24 +231,30 @@ pub fn rotate_refresh(conn: &mut Connection, old: &str, new: &str, new_expires_a
         )
         .optional()?;
     let Some((family, user, expires_at, used_at, revoked_at)) = row else {
-        return Ok((Rotation::Invalid, None));
+        return Ok(Rotation::Invalid);
     };
     if used_at.is_some() || revoked_at.is_some() {
-        tx.execute("UPDATE refresh_tokens SET revoked_at = ?1 WHERE family = ?2 AND revoked_at IS NULL", params![now, family])?;
+        tx.execute(
+            "UPDATE refresh_tokens SET revoked_at = ?1 WHERE family = ?2 AND revoked_at IS NULL",
+            params![now, family],
+        )?;
         tx.commit()?;
-        return Ok((Rotation::Reused, None));
+        return Ok(Rotation::Reused);
     }
     if expires_at <= now {
-        return Ok((Rotation::Invalid, None));
+        return Ok(Rotation::Invalid);
     }
     let user = uuid(user)?;
-    tx.execute("UPDATE refresh_tokens SET used_at = ?1 WHERE hash = ?2", params![now, old])?;
+    tx.execute(
+        "UPDATE refresh_tokens SET used_at = ?1 WHERE hash = ?2",
+        params![now, old],
+    )?;
     tx.execute(
         "INSERT INTO refresh_tokens (hash, family, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![new, family, user.to_string(), now, new_expires_at],
     )?;
     tx.commit()?;
-    Ok((Rotation::Rotated(user), Some(user)))
+    Ok(Rotation::Rotated(user))
 }
 
 /// Revokes the family of the token hashed `hash`, if it belongs to `user`.
@@ -214,7 +267,12 @@ pub fn revoke_family(conn: &mut Connection, hash: &str, user: Uuid) -> DbResult<
 }
 
 /// Items.
-pub fn insert_item(conn: &mut Connection, owner: Uuid, name: &str, description: Option<&str>) -> DbResult<Item> {
+pub fn insert_item(
+    conn: &mut Connection,
+    owner: Uuid,
+    name: &str,
+    description: Option<&str>,
+) -> DbResult<Item> {
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let id = Uuid::new_v4();
     conn.execute(
@@ -236,24 +294,46 @@ pub fn get_item(conn: &mut Connection, owner: Uuid, id: Uuid) -> DbResult<Option
 }
 
 /// A page of `owner`'s items whose name contains `q` (case-insensitive), and how many match.
-pub fn list_items(conn: &mut Connection, owner: Uuid, q: Option<&str>, limit: u32, offset: u32) -> DbResult<(Vec<Item>, i64)> {
+pub fn list_items(
+    conn: &mut Connection,
+    owner: Uuid,
+    q: Option<&str>,
+    limit: u32,
+    offset: u32,
+) -> DbResult<(Vec<Item>, i64)> {
     let pattern = q.map(|q| {
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         format!("%{escaped}%")
     });
     let filter = "owner_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')";
-    let total: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM items WHERE {filter}"), params![owner.to_string(), pattern], |r| r.get(0))?;
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM items WHERE {filter}"),
+        params![owner.to_string(), pattern],
+        |r| r.get(0),
+    )?;
     let mut statement = conn.prepare(&format!(
         "SELECT {ITEM_COLUMNS} FROM items WHERE {filter} ORDER BY created_at, id LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = statement
         .query_map(params![owner.to_string(), pattern, limit, offset], item_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    let items = rows.into_iter().map(to_item).collect::<DbResult<Vec<_>>>()?;
+    let items = rows
+        .into_iter()
+        .map(to_item)
+        .collect::<DbResult<Vec<_>>>()?;
     Ok((items, total))
 }
 
-pub fn update_item(conn: &mut Connection, owner: Uuid, id: Uuid, name: Option<&str>, description: Option<&str>) -> DbResult<Option<Item>> {
+pub fn update_item(
+    conn: &mut Connection,
+    owner: Uuid,
+    id: Uuid,
+    name: Option<&str>,
+    description: Option<&str>,
+) -> DbResult<Option<Item>> {
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let n = conn.execute(
         "UPDATE items SET name = COALESCE(?3, name), description = COALESCE(?4, description), updated_at = ?5 WHERE id = ?1 AND owner_id = ?2",
@@ -266,7 +346,10 @@ pub fn update_item(conn: &mut Connection, owner: Uuid, id: Uuid, name: Option<&s
 }
 
 pub fn delete_item(conn: &mut Connection, owner: Uuid, id: Uuid) -> DbResult<bool> {
-    Ok(conn.execute("DELETE FROM items WHERE id = ?1 AND owner_id = ?2", params![id.to_string(), owner.to_string()])? > 0)
+    Ok(conn.execute(
+        "DELETE FROM items WHERE id = ?1 AND owner_id = ?2",
+        params![id.to_string(), owner.to_string()],
+    )? > 0)
 }
 
 /// Uploads.
@@ -294,6 +377,14 @@ pub fn get_upload(conn: &mut Connection, owner: Uuid, id: Uuid) -> DbResult<Opti
             |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    row.map(|(id, key, file_name, content_type, size_bytes)| Ok(UploadRow { id: uuid(id)?, key, file_name, content_type, size_bytes }))
-        .transpose()
+    row.map(|(id, key, file_name, content_type, size_bytes)| {
+        Ok(UploadRow {
+            id: uuid(id)?,
+            key,
+            file_name,
+            content_type,
+            size_bytes,
+        })
+    })
+    .transpose()
 }

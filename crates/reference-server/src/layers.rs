@@ -17,7 +17,9 @@ pub struct RequestId(pub String);
 
 fn sane_request_id(value: &str) -> bool {
     (1..=128).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 /// Sets the request id, echoes it as `X-Request-Id`, and logs one line per request: method,
@@ -54,8 +56,12 @@ pub async fn request_id_and_log(mut request: Request, next: Next) -> Response {
 }
 
 /// A panic in a handler becomes the contract's 500 (the cause is logged, never returned).
-pub async fn catch_panic(State(render): State<Arc<dyn Fn(&str) -> Response + Send + Sync>>, request: Request, next: Next) -> Response {
-    let id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+pub async fn catch_panic(request: Request, next: Next) -> Response {
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     match futures_util::FutureExt::catch_unwind(AssertUnwindSafe(next.run(request))).await {
         Ok(response) => response,
         Err(panic) => {
@@ -65,7 +71,7 @@ pub async fn catch_panic(State(render): State<Arc<dyn Fn(&str) -> Response + Sen
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".into());
             tracing::error!(request_id = %id, cause = %message, "handler panicked");
-            render(&id)
+            crate::api::panic_response(&id)
         }
     }
 }
@@ -77,7 +83,14 @@ pub struct Cors {
 }
 
 const ALLOWED_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
-const ALLOWED_HEADERS: &[&str] = &["authorization", "content-type", "x-request-id", "accept", "accept-language", "content-language"];
+const ALLOWED_HEADERS: &[&str] = &[
+    "authorization",
+    "content-type",
+    "x-request-id",
+    "accept",
+    "accept-language",
+    "content-language",
+];
 const EXPOSED_HEADERS: &str = "X-Total-Count, X-Request-Id, Location";
 
 fn add_vary(headers: &mut HeaderMap, value: &'static str) {
@@ -87,9 +100,18 @@ fn add_vary(headers: &mut HeaderMap, value: &'static str) {
 /// Answers preflights and decorates responses for allowed origins; a refused origin (and
 /// `null`) gets no `Access-Control-Allow-Origin` at all.
 pub async fn cors(State(policy): State<Arc<Cors>>, request: Request, next: Next) -> Response {
-    let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let allowed = origin.as_ref().filter(|o| *o != "null" && policy.origins.iter().any(|a| a == *o));
-    let preflight = request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let allowed = origin
+        .as_ref()
+        .filter(|o| *o != "null" && policy.origins.iter().any(|a| a == *o));
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
 
     if preflight {
         let mut response = Response::new(axum::body::Body::empty());
@@ -109,7 +131,9 @@ pub async fn cors(State(policy): State<Arc<Cors>>, request: Request, next: Next)
             .filter(|h| !h.is_empty())
             .collect();
         let method_ok = ALLOWED_METHODS.contains(&method.as_str());
-        let headers_ok = requested.iter().all(|h| ALLOWED_HEADERS.contains(&h.as_str()));
+        let headers_ok = requested
+            .iter()
+            .all(|h| ALLOWED_HEADERS.contains(&h.as_str()));
         let out = response.headers_mut();
         add_vary(out, "Origin");
         add_vary(out, "Access-Control-Request-Method");
@@ -118,7 +142,10 @@ pub async fn cors(State(policy): State<Arc<Cors>>, request: Request, next: Next)
             if let Ok(v) = HeaderValue::from_str(origin) {
                 out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
             }
-            out.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+            out.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
             if let Ok(v) = HeaderValue::from_str(&method) {
                 out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v);
             }
@@ -127,7 +154,10 @@ pub async fn cors(State(policy): State<Arc<Cors>>, request: Request, next: Next)
                     out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
                 }
             }
-            out.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            out.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
         }
         return response;
     }
@@ -140,8 +170,14 @@ pub async fn cors(State(policy): State<Arc<Cors>>, request: Request, next: Next)
         if let Ok(v) = HeaderValue::from_str(&origin) {
             out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
         }
-        out.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
-        out.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED_HEADERS));
+        out.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        out.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSED_HEADERS),
+        );
     }
     response
 }

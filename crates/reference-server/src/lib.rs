@@ -48,13 +48,6 @@ impl Running {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
         }
     }
-
-    /// Waits until the server stops by itself (it does not, unless it fails).
-    pub async fn wait(mut self) {
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
 }
 
 impl Drop for Running {
@@ -69,37 +62,59 @@ impl Drop for Running {
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let (data_dir, temporary) = match &config.data_dir {
         DataDir::Persistent(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
             (dir.clone(), None)
         }
         DataDir::Temporary => {
-            let temp = tempfile::Builder::new().prefix("accord-reference-").tempdir()?;
+            let temp = tempfile::Builder::new()
+                .prefix("accord-reference-")
+                .tempdir()?;
             (temp.path().to_path_buf(), Some(temp))
         }
     };
     let db_path = data_dir.join("accord.sqlite3");
-    let db = db::Db::open(&db_path).with_context(|| format!("cannot open {}", db_path.display()))?;
+    let db =
+        db::Db::open(&db_path).with_context(|| format!("cannot open {}", db_path.display()))?;
     let key_path = data_dir.join("keys").join("jwt-rs256.pem");
     let keys = {
-        let (issuer, audience, ttl) = (config.issuer.clone(), config.audience.clone(), config.access_token_ttl);
-        tokio::task::spawn_blocking(move || tokens::Keys::load_or_create(Some(&key_path), &issuer, &audience, ttl)).await??
+        let (issuer, audience, ttl) = (
+            config.issuer.clone(),
+            config.audience.clone(),
+            config.access_token_ttl,
+        );
+        tokio::task::spawn_blocking(move || {
+            tokens::Keys::load_or_create(Some(&key_path), &issuer, &audience, ttl)
+        })
+        .await??
     };
-    let store = storage::Store::start(&config.storage, &data_dir).await.context("cannot start the object store")?;
+    let store = storage::Store::start(&config.storage, &data_dir)
+        .await
+        .context("cannot start the object store")?;
     let storage_url = store.endpoint().to_string();
     let bucket = store.bucket().to_string();
 
     if let Some((email, password)) = config.demo_user.clone() {
         let password_for_hash = password.clone();
-        let hash = tokio::task::spawn_blocking(move || passwords::hash(&password_for_hash)).await?.map_err(anyhow::Error::msg)?;
+        let hash = tokio::task::spawn_blocking(move || passwords::hash(&password_for_hash))
+            .await?
+            .map_err(anyhow::Error::msg)?;
         let email = email.to_lowercase();
-        db.call(move |c| db::create_user(c, &email, &hash, Some("Demo user"))).await?;
+        db.call(move |c| db::create_user(c, &email, &hash, Some("Demo user")))
+            .await?;
     }
 
-    let cors = Arc::new(layers::Cors { origins: config.cors_origins.clone() });
-    let backend = Arc::new(api::Backend { db, keys, store, config: config.clone() });
-    let panic_render: Arc<dyn Fn(&str) -> api_server::rt::Response + Send + Sync> = Arc::new(api::panic_response);
+    let cors = Arc::new(layers::Cors {
+        origins: config.cors_origins.clone(),
+    });
+    let backend = Arc::new(api::Backend {
+        db,
+        keys,
+        store,
+        config: config.clone(),
+    });
     let app = api_server::router(backend)
-        .layer(from_fn_with_state(panic_render, layers::catch_panic))
+        .layer(from_fn(layers::catch_panic))
         .layer(from_fn_with_state(cors, layers::cors))
         .layer(from_fn(layers::request_id_and_log));
 

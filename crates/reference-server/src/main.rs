@@ -28,8 +28,9 @@ struct Args {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,s3s=warn,s3s_fs=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,s3s=warn,s3s_fs=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -37,12 +38,19 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let mut config = Config {
         listen: args.listen,
-        storage: Storage::Embedded { listen: args.storage_listen, bucket: "uploads".into() },
+        storage: Storage::Embedded {
+            listen: args.storage_listen,
+            bucket: "uploads".into(),
+        },
         ..Config::default()
     };
     if let Err(e) = config.apply(|name| std::env::var(name).ok()) {
@@ -72,7 +80,10 @@ fn main() -> ExitCode {
             }
         };
         println!("reference-server: API      {}", running.api_url);
-        println!("reference-server: storage  {} (bucket {})", running.storage_url, running.bucket);
+        println!(
+            "reference-server: storage  {} (bucket {})",
+            running.storage_url, running.bucket
+        );
         println!("reference-server: data     {}", running.data_dir.display());
         if let Some(password) = &demo_password {
             println!("reference-server: demo     demo@example.com / {password}");

@@ -42,8 +42,16 @@ impl Signer {
 
     /// A presigned URL for `method` on `url` (scheme, host and path; no query), valid for
     /// `expires` from `at`.
-    pub fn presign_url(&self, method: &str, url: &str, at: SystemTime, expires: Duration) -> Result<String, String> {
-        let (scheme, rest) = url.split_once("://").ok_or_else(|| format!("{url} has no scheme"))?;
+    pub fn presign_url(
+        &self,
+        method: &str,
+        url: &str,
+        at: SystemTime,
+        expires: Duration,
+    ) -> Result<String, String> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| format!("{url} has no scheme"))?;
         let (host, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
@@ -65,7 +73,11 @@ impl Signer {
             .map(|(k, v)| format!("{}={}", encode(k, true), encode(v, true)))
             .collect::<Vec<_>>()
             .join("&");
-        let canonical_path = path.split('/').map(|s| encode(&decode(s), true)).collect::<Vec<_>>().join("/");
+        let canonical_path = path
+            .split('/')
+            .map(|s| encode(&decode(s), true))
+            .collect::<Vec<_>>()
+            .join("/");
         let canonical_request = format!(
             "{method}\n{canonical_path}\n{canonical_query}\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD"
         );
@@ -75,7 +87,9 @@ impl Signer {
             hex::encode(Sha256::digest(canonical_request.as_bytes()))
         );
         let signature = calculate_signature(self.signing_key(at), string_to_sign.as_bytes());
-        Ok(format!("{scheme}://{host}{canonical_path}?{canonical_query}&X-Amz-Signature={signature}"))
+        Ok(format!(
+            "{scheme}://{host}{canonical_path}?{canonical_query}&X-Amz-Signature={signature}"
+        ))
     }
 
     /// The fields of a presigned POST for exactly `key` in `bucket`, exactly `content_type`, a
@@ -92,7 +106,11 @@ impl Signer {
         let time: DateTime<Utc> = at.into();
         let expiration: DateTime<Utc> = (at + expires).into();
         let amz_date = time.format("%Y%m%dT%H%M%SZ").to_string();
-        let credential = format!("{}/{}", self.access_key, self.scope(&time.format("%Y%m%d").to_string()));
+        let credential = format!(
+            "{}/{}",
+            self.access_key,
+            self.scope(&time.format("%Y%m%d").to_string())
+        );
         let policy = serde_json::json!({
             "expiration": expiration.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
             "conditions": [
@@ -124,7 +142,9 @@ pub fn encode(s: &str, encode_slash: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b'/' if !encode_slash => out.push('/'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -155,7 +175,10 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> SystemTime {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc).into()
+        DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&Utc)
+            .into()
     }
 
     /// AWS's published example of a presigned URL (Signature Version 4, query parameters).
@@ -167,7 +190,12 @@ mod tests {
             region: "us-east-1".into(),
         };
         let url = signer
-            .presign_url("GET", "https://examplebucket.s3.amazonaws.com/test.txt", at("2013-05-24T00:00:00Z"), Duration::from_secs(86400))
+            .presign_url(
+                "GET",
+                "https://examplebucket.s3.amazonaws.com/test.txt",
+                at("2013-05-24T00:00:00Z"),
+                Duration::from_secs(86400),
+            )
             .unwrap();
         assert_eq!(
             url,
@@ -178,21 +206,52 @@ mod tests {
     /// AWS's published example of deriving a signing key.
     #[test]
     fn signing_key_matches_the_aws_example() {
-        let key = generate_signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", at("2012-02-15T00:00:00Z"), "us-east-1", "iam");
-        assert_eq!(hex::encode(key.as_ref()), "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
+        let key = generate_signing_key(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            at("2012-02-15T00:00:00Z"),
+            "us-east-1",
+            "iam",
+        );
+        assert_eq!(
+            hex::encode(key.as_ref()),
+            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        );
     }
 
     #[test]
     fn post_policy_pins_key_type_size_and_expiry() {
-        let signer = Signer { access_key: "AK".into(), secret_key: "SK".into(), region: "auto".into() };
-        let fields = signer.presign_post("b", "users/u/1/cat.png", "image/png", 42, at("2026-01-01T00:00:00Z"), Duration::from_secs(900));
+        let signer = Signer {
+            access_key: "AK".into(),
+            secret_key: "SK".into(),
+            region: "auto".into(),
+        };
+        let fields = signer.presign_post(
+            "b",
+            "users/u/1/cat.png",
+            "image/png",
+            42,
+            at("2026-01-01T00:00:00Z"),
+            Duration::from_secs(900),
+        );
         let policy = &fields.iter().find(|(k, _)| k == "policy").unwrap().1;
-        let policy: serde_json::Value = serde_json::from_slice(&base64::engine::general_purpose::STANDARD.decode(policy).unwrap()).unwrap();
+        let policy: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::STANDARD
+                .decode(policy)
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(policy["expiration"], "2026-01-01T00:15:00.000Z");
         let conditions = policy["conditions"].to_string();
-        for expected in [r#"{"bucket":"b"}"#, r#"{"key":"users/u/1/cat.png"}"#, r#"{"Content-Type":"image/png"}"#, r#"["content-length-range",1,42]"#] {
+        for expected in [
+            r#"{"bucket":"b"}"#,
+            r#"{"key":"users/u/1/cat.png"}"#,
+            r#"{"Content-Type":"image/png"}"#,
+            r#"["content-length-range",1,42]"#,
+        ] {
             assert!(conditions.contains(expected), "{expected} in {conditions}");
         }
-        assert!(format!("{signer:?}").contains("<redacted>") && !format!("{signer:?}").contains("SK\""));
+        assert!(
+            format!("{signer:?}").contains("<redacted>") && !format!("{signer:?}").contains("SK\"")
+        );
     }
 }

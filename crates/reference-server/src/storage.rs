@@ -39,10 +39,22 @@ fn random_hex(bytes: usize) -> String {
 impl Store {
     /// Connects to the configured store, starting the embedded one (objects under `data_dir`).
     pub async fn start(config: &Storage, data_dir: &Path) -> anyhow::Result<Store> {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()?;
         match config {
-            Storage::External { endpoint, region, bucket, access_key, secret_key } => Ok(Store {
-                signer: Signer { access_key: access_key.clone(), secret_key: secret_key.clone(), region: region.clone() },
+            Storage::External {
+                endpoint,
+                region,
+                bucket,
+                access_key,
+                secret_key,
+            } => Ok(Store {
+                signer: Signer {
+                    access_key: access_key.clone(),
+                    secret_key: secret_key.clone(),
+                    region: region.clone(),
+                },
                 endpoint: endpoint.clone(),
                 bucket: bucket.clone(),
                 http,
@@ -83,21 +95,50 @@ impl Store {
     }
 
     fn object_url(&self, key: &str) -> String {
-        format!("{}/{}/{}", self.endpoint, self.bucket, crate::sigv4::encode(key, false))
+        format!(
+            "{}/{}/{}",
+            self.endpoint,
+            self.bucket,
+            crate::sigv4::encode(key, false)
+        )
     }
 
-    pub fn presign_post(&self, key: &str, content_type: &str, max_size: u64, ttl: Duration) -> Fields {
-        self.signer.presign_post(&self.bucket, key, content_type, max_size, SystemTime::now(), ttl)
+    pub fn presign_post(
+        &self,
+        key: &str,
+        content_type: &str,
+        max_size: u64,
+        ttl: Duration,
+    ) -> Fields {
+        self.signer.presign_post(
+            &self.bucket,
+            key,
+            content_type,
+            max_size,
+            SystemTime::now(),
+            ttl,
+        )
     }
 
     pub fn download_url(&self, key: &str, ttl: Duration) -> Result<String, String> {
-        self.signer.presign_url("GET", &self.object_url(key), SystemTime::now(), ttl)
+        self.signer
+            .presign_url("GET", &self.object_url(key), SystemTime::now(), ttl)
     }
 
     /// Whether the object exists (HEAD with a presigned URL).
     pub async fn exists(&self, key: &str) -> Result<bool, String> {
-        let url = self.signer.presign_url("HEAD", &self.object_url(key), SystemTime::now(), Duration::from_secs(60))?;
-        let response = self.http.head(url).send().await.map_err(|e| format!("storage unreachable: {e}"))?;
+        let url = self.signer.presign_url(
+            "HEAD",
+            &self.object_url(key),
+            SystemTime::now(),
+            Duration::from_secs(60),
+        )?;
+        let response = self
+            .http
+            .head(url)
+            .send()
+            .await
+            .map_err(|e| format!("storage unreachable: {e}"))?;
         match response.status().as_u16() {
             200 => Ok(true),
             404 => Ok(false),
@@ -108,11 +149,19 @@ impl Store {
 
 /// Serves an s3s-fs store of the folders under `root` (one per bucket) on `listen`, accepting
 /// requests signed with `signer`'s credentials. Abort the handle to stop it.
-pub async fn serve_embedded(root: &Path, listen: SocketAddr, signer: &Signer) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
-    let fs = s3s_fs::FileSystem::new(root).map_err(|e| anyhow::anyhow!("cannot open the storage folder {}: {e:?}", root.display()))?;
+pub async fn serve_embedded(
+    root: &Path,
+    listen: SocketAddr,
+    signer: &Signer,
+) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
+    let fs = s3s_fs::FileSystem::new(root)
+        .map_err(|e| anyhow::anyhow!("cannot open the storage folder {}: {e:?}", root.display()))?;
     let service = {
         let mut builder = s3s::service::S3ServiceBuilder::new(fs);
-        builder.set_auth(s3s::auth::SimpleAuth::from_single(signer.access_key.clone(), signer.secret_key.clone()));
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(
+            signer.access_key.clone(),
+            signer.secret_key.clone(),
+        ));
         builder.build()
     };
     let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -120,8 +169,12 @@ pub async fn serve_embedded(root: &Path, listen: SocketAddr, signer: &Signer) ->
     let server = tokio::spawn(async move {
         let http = ConnBuilder::new(TokioExecutor::new());
         loop {
-            let Ok((socket, _)) = listener.accept().await else { continue };
-            let connection = http.serve_connection(TokioIo::new(socket), service.clone()).into_owned();
+            let Ok((socket, _)) = listener.accept().await else {
+                continue;
+            };
+            let connection = http
+                .serve_connection(TokioIo::new(socket), service.clone())
+                .into_owned();
             tokio::spawn(async move {
                 let _ = connection.await;
             });
@@ -137,7 +190,13 @@ pub fn sanitize_file_name(name: &str) -> String {
     let cleaned: String = last
         .chars()
         .filter(|c| !c.is_control())
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut cleaned = cleaned.replace("..", "_");
     while cleaned.starts_with('.') {

@@ -5,11 +5,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
 use rand::RngCore;
+use rsa::RsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
-use rsa::RsaPrivateKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -41,11 +43,17 @@ struct Claims {
 
 impl Keys {
     /// Loads the signing key from `path`, or makes a new 2048-bit one and stores it there.
-    pub fn load_or_create(path: Option<&Path>, issuer: &str, audience: &str, ttl: Duration) -> anyhow::Result<Keys> {
+    pub fn load_or_create(
+        path: Option<&Path>,
+        issuer: &str,
+        audience: &str,
+        ttl: Duration,
+    ) -> anyhow::Result<Keys> {
         let key = match path.filter(|p| p.exists()) {
             Some(p) => {
                 let pem = std::fs::read_to_string(p)?;
-                RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| anyhow::anyhow!("{}: not an RSA private key: {e}", p.display()))?
+                RsaPrivateKey::from_pkcs8_pem(&pem)
+                    .map_err(|e| anyhow::anyhow!("{}: not an RSA private key: {e}", p.display()))?
             }
             None => {
                 let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048)?;
@@ -62,12 +70,18 @@ impl Keys {
         Self::from_key(&key, issuer, audience, ttl)
     }
 
-    fn from_key(key: &RsaPrivateKey, issuer: &str, audience: &str, ttl: Duration) -> anyhow::Result<Keys> {
+    fn from_key(
+        key: &RsaPrivateKey,
+        issuer: &str,
+        audience: &str,
+        ttl: Duration,
+    ) -> anyhow::Result<Keys> {
         let b64 = |bytes: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         let n = b64(key.n().to_bytes_be());
         let e = b64(key.e().to_bytes_be());
         // RFC 7638 thumbprint.
-        let thumbprint = Sha256::digest(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#).as_bytes());
+        let thumbprint =
+            Sha256::digest(format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#).as_bytes());
         let kid = b64(thumbprint.to_vec());
         let private_pem = key.to_pkcs8_pem(LineEnding::LF)?;
         let public_pem = key.to_public_key().to_public_key_pem(LineEnding::LF)?;
@@ -126,7 +140,8 @@ impl Keys {
         validation.leeway = LEEWAY_SECS;
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-        let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| format!("{:?}", e.kind()))?;
+        let data = decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|e| format!("{:?}", e.kind()))?;
         Uuid::parse_str(&data.claims.sub).map_err(|_| "the subject is not a user id".to_string())
     }
 }
@@ -135,7 +150,11 @@ impl Keys {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }

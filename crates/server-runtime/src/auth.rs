@@ -18,7 +18,11 @@ pub enum Scheme {
     /// `type: http, scheme: basic`.
     Basic { name: &'static str },
     /// `type: apiKey` in a header, the query or a cookie.
-    ApiKey { name: &'static str, location: Location, key: &'static str },
+    ApiKey {
+        name: &'static str,
+        location: Location,
+        key: &'static str,
+    },
 }
 
 impl Scheme {
@@ -53,10 +57,14 @@ impl Scheme {
                 .to_str()
                 .map_err(|_| Rejection::new("the Authorization header is not visible ASCII"))?;
             match value.split_once(' ') {
-                Some((kind, rest)) if kind.eq_ignore_ascii_case(prefix) && !rest.trim().is_empty() => {
+                Some((kind, rest))
+                    if kind.eq_ignore_ascii_case(prefix) && !rest.trim().is_empty() =>
+                {
                     Ok(Some(rest.trim().to_string()))
                 }
-                _ => Err(Rejection::new(format!("the Authorization header is not a {prefix} credential"))),
+                _ => Err(Rejection::new(format!(
+                    "the Authorization header is not a {prefix} credential"
+                ))),
             }
         };
         let secret = match self {
@@ -74,7 +82,9 @@ impl Scheme {
                     Location::Path | Location::Body => None,
                 };
                 match found {
-                    Some(v) if v.is_empty() => return Err(Rejection::new(format!("the {key} credential is empty"))),
+                    Some(v) if v.is_empty() => {
+                        return Err(Rejection::new(format!("the {key} credential is empty")));
+                    }
                     other => other.map(Secret::ApiKey),
                 }
             }
@@ -117,7 +127,11 @@ impl fmt::Debug for Credential {
             Secret::Basic(_) => "Basic",
             Secret::ApiKey(_) => "ApiKey",
         };
-        write!(f, "Credential {{ scheme: {:?}, secret: {kind}(<redacted>) }}", self.scheme)
+        write!(
+            f,
+            "Credential {{ scheme: {:?}, secret: {kind}(<redacted>) }}",
+            self.scheme
+        )
     }
 }
 

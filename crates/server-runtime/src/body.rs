@@ -56,7 +56,10 @@ pub async fn read_body(
         return Ok(None);
     }
     let Some(content_type) = content_type else {
-        return Err(Error::UnsupportedMediaType { received: None, accepted });
+        return Err(Error::UnsupportedMediaType {
+            received: None,
+            accepted,
+        });
     };
     let essence = essence(&content_type);
     let Some(matched) = accepted.iter().find(|a| matches(a, &essence)) else {
@@ -69,7 +72,12 @@ pub async fn read_body(
         return serde_json::from_slice(&bytes)
             .map(|v| Some(Payload::Json(v)))
             .map_err(|e| Error::MalformedBody {
-                message: format!("invalid JSON at line {} column {}: {}", e.line(), e.column(), describe(&e)),
+                message: format!(
+                    "invalid JSON at line {} column {}: {}",
+                    e.line(),
+                    e.column(),
+                    describe(&e)
+                ),
             });
     }
     if essence == "application/x-www-form-urlencoded" {
@@ -78,7 +86,10 @@ pub async fn read_body(
             .collect();
         return Ok(Some(Payload::Form(pairs)));
     }
-    Ok(Some(Payload::Raw(RawBody { content_type, bytes })))
+    Ok(Some(Payload::Raw(RawBody {
+        content_type,
+        bytes,
+    })))
 }
 
 fn describe(e: &serde_json::Error) -> &'static str {

@@ -23,7 +23,11 @@ impl Context {
         operation_id: &'static str,
         route: &'static str,
         request: crate::Request,
-    ) -> (Context, axum::body::Body, Result<Vec<(String, String)>, Error>) {
+    ) -> (
+        Context,
+        axum::body::Body,
+        Result<Vec<(String, String)>, Error>,
+    ) {
         let (mut parts, body) = request.into_parts();
         let params = match RawPathParams::from_request_parts(&mut parts, &()).await {
             Ok(raw) => Ok(raw
@@ -31,7 +35,12 @@ impl Context {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect()),
             Err(rejection) => Err(Error::Validation {
-                errors: vec![FieldError::new(Location::Path, "", rejection.body_text(), "format")],
+                errors: vec![FieldError::new(
+                    Location::Path,
+                    "",
+                    rejection.body_text(),
+                    "format",
+                )],
             }),
         };
         let context = Context {
@@ -95,7 +104,10 @@ impl Context {
     /// Marks `response` as served by this context's operation (see [`Served`]).
     pub fn mark(&self, mut response: crate::Response) -> crate::Response {
         if !self.operation_id.is_empty() {
-            response.extensions_mut().insert(Served { operation_id: self.operation_id, route: self.route });
+            response.extensions_mut().insert(Served {
+                operation_id: self.operation_id,
+                route: self.route,
+            });
         }
         response
     }

@@ -37,7 +37,12 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(location: Location, name: &str, message: impl Into<String>, keyword: &'static str) -> Self {
+    pub fn new(
+        location: Location,
+        name: &str,
+        message: impl Into<String>,
+        keyword: &'static str,
+    ) -> Self {
         FieldError {
             location,
             name: name.to_string(),
@@ -78,7 +83,10 @@ pub enum Error {
     /// 400: the body is not parsable as its content type says.
     MalformedBody { message: String },
     /// 401: no credential, or a refused one. `challenge` is the `WWW-Authenticate` value.
-    Unauthorized { failure: AuthFailure, challenge: Option<String> },
+    Unauthorized {
+        failure: AuthFailure,
+        challenge: Option<String>,
+    },
     /// 404: no route matches the path.
     NotFound,
     /// 405: the path exists, not with this method. `allow` lists the path's methods.
@@ -86,7 +94,10 @@ pub enum Error {
     /// 413: the body is larger than the configured limit.
     PayloadTooLarge { limit: usize },
     /// 415: the body's content type is not one the operation accepts.
-    UnsupportedMediaType { received: Option<String>, accepted: &'static [&'static str] },
+    UnsupportedMediaType {
+        received: Option<String>,
+        accepted: &'static [&'static str],
+    },
     /// 422: parameters or body failed their schema.
     Validation { errors: Vec<FieldError> },
     /// 500: the handler's reply could not be encoded (the message is for logs only).
@@ -132,12 +143,14 @@ impl Error {
     pub fn detail(&self) -> String {
         match self {
             Error::MalformedBody { message } => format!("The request body is malformed: {message}"),
-            Error::Unauthorized { failure: AuthFailure::Missing, .. } => {
-                "Credentials are required".to_string()
-            }
-            Error::Unauthorized { failure: AuthFailure::Rejected(_), .. } => {
-                "The credentials are invalid or expired".to_string()
-            }
+            Error::Unauthorized {
+                failure: AuthFailure::Missing,
+                ..
+            } => "Credentials are required".to_string(),
+            Error::Unauthorized {
+                failure: AuthFailure::Rejected(_),
+                ..
+            } => "The credentials are invalid or expired".to_string(),
             Error::NotFound => "No resource matches this path".to_string(),
             Error::MethodNotAllowed { allow } => format!("This path allows {allow}"),
             Error::PayloadTooLarge { limit } => {
@@ -169,7 +182,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Internal { message } => write!(f, "{}: {message}", self.status()),
-            Error::Unauthorized { failure: AuthFailure::Rejected(why), .. } => {
+            Error::Unauthorized {
+                failure: AuthFailure::Rejected(why),
+                ..
+            } => {
                 write!(f, "{}: {why}", self.status())
             }
             _ => write!(f, "{}: {}", self.status(), self.detail()),
@@ -188,9 +204,10 @@ pub fn finish(error: &Error, mut response: crate::Response) -> crate::Response {
         Error::MethodNotAllowed { allow } if !headers.contains_key(header::ALLOW) => {
             headers.insert(header::ALLOW, HeaderValue::from_static(allow));
         }
-        Error::Unauthorized { challenge: Some(challenge), .. }
-            if !headers.contains_key(header::WWW_AUTHENTICATE) =>
-        {
+        Error::Unauthorized {
+            challenge: Some(challenge),
+            ..
+        } if !headers.contains_key(header::WWW_AUTHENTICATE) => {
             if let Ok(value) = HeaderValue::from_str(challenge) {
                 headers.insert(header::WWW_AUTHENTICATE, value);
             }

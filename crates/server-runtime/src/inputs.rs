@@ -70,7 +70,12 @@ impl<'c> Inputs<'c> {
     }
 
     /// A path parameter (always required): `name` in the spec, `key` in the route.
-    pub fn path<T: DeserializeOwned>(&mut self, name: &str, key: &str, schema: &'static Schema) -> Option<T> {
+    pub fn path<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        key: &str,
+        schema: &'static Schema,
+    ) -> Option<T> {
         let raw: Vec<String> = self
             .path
             .iter()
@@ -98,7 +103,12 @@ impl<'c> Inputs<'c> {
     }
 
     /// A header parameter (simple style: arrays are comma-separated).
-    pub fn header<T: DeserializeOwned>(&mut self, name: &str, schema: &'static Schema, required: bool) -> Option<T> {
+    pub fn header<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        schema: &'static Schema,
+        required: bool,
+    ) -> Option<T> {
         let values: Vec<&str> = self
             .ctx
             .headers
@@ -106,12 +116,21 @@ impl<'c> Inputs<'c> {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect();
-        let raw = if values.is_empty() { vec![] } else { vec![values.join(",")] };
+        let raw = if values.is_empty() {
+            vec![]
+        } else {
+            vec![values.join(",")]
+        };
         self.parameter(Location::Header, name, schema, required, false, raw)
     }
 
     /// A cookie parameter.
-    pub fn cookie<T: DeserializeOwned>(&mut self, name: &str, schema: &'static Schema, required: bool) -> Option<T> {
+    pub fn cookie<T: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        schema: &'static Schema,
+        required: bool,
+    ) -> Option<T> {
         let raw = self.ctx.cookies(name);
         self.parameter(Location::Cookie, name, schema, required, false, raw)
     }
@@ -132,7 +151,8 @@ impl<'c> Inputs<'c> {
             match resolved.get("default") {
                 Some(default) => default.clone(),
                 None if required => {
-                    self.errors.push(FieldError::new(location, name, "is required", "required"));
+                    self.errors
+                        .push(FieldError::new(location, name, "is required", "required"));
                     return None;
                 }
                 None => return self.deserialize(location, name, Value::Null),
@@ -144,14 +164,20 @@ impl<'c> Inputs<'c> {
         if !violations.is_empty() {
             for v in violations {
                 let field = format!("{name}{}", v.pointer);
-                self.errors.push(FieldError::new(location, &field, v.message, v.keyword));
+                self.errors
+                    .push(FieldError::new(location, &field, v.message, v.keyword));
             }
             return None;
         }
         self.deserialize(location, name, value)
     }
 
-    fn deserialize<T: DeserializeOwned>(&mut self, location: Location, name: &str, value: Value) -> Option<T> {
+    fn deserialize<T: DeserializeOwned>(
+        &mut self,
+        location: Location,
+        name: &str,
+        value: Value,
+    ) -> Option<T> {
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -161,27 +187,46 @@ impl<'c> Inputs<'c> {
                 } else {
                     format!("{name}/{}", path.replace('.', "/"))
                 };
-                self.errors.push(FieldError::new(location, &field, e.inner().to_string(), "type"));
+                self.errors.push(FieldError::new(
+                    location,
+                    &field,
+                    e.inner().to_string(),
+                    "type",
+                ));
                 None
             }
         }
     }
 
     /// A JSON or form body decoded into its type (`T = Option<_>` when the body is optional).
-    pub fn body<T: DeserializeOwned>(&mut self, payload: Option<Payload>, schema: &'static Schema, required: bool) -> Option<T> {
+    pub fn body<T: DeserializeOwned>(
+        &mut self,
+        payload: Option<Payload>,
+        schema: &'static Schema,
+        required: bool,
+    ) -> Option<T> {
         let validator = self.validator();
         let schema = schema.get();
         let value = match payload {
             None if required => {
-                self.errors
-                    .push(FieldError::new(Location::Body, "", "a request body is required", "required"));
+                self.errors.push(FieldError::new(
+                    Location::Body,
+                    "",
+                    "a request body is required",
+                    "required",
+                ));
                 return None;
             }
             None => Value::Null,
             Some(Payload::Json(value)) => value,
             Some(Payload::Form(pairs)) => form_object(&validator, schema, pairs),
             Some(Payload::Raw(_)) => {
-                self.errors.push(FieldError::new(Location::Body, "", "the body could not be decoded", "type"));
+                self.errors.push(FieldError::new(
+                    Location::Body,
+                    "",
+                    "the body could not be decoded",
+                    "type",
+                ));
                 return None;
             }
         };
@@ -189,7 +234,12 @@ impl<'c> Inputs<'c> {
             let violations = validator.validate(schema, &value);
             if !violations.is_empty() {
                 for v in violations {
-                    self.errors.push(FieldError::new(Location::Body, &v.pointer, v.message, v.keyword));
+                    self.errors.push(FieldError::new(
+                        Location::Body,
+                        &v.pointer,
+                        v.message,
+                        v.keyword,
+                    ));
                 }
                 return None;
             }
@@ -198,17 +248,30 @@ impl<'c> Inputs<'c> {
     }
 
     /// A body handed over as it came (multipart, binary, text).
-    pub fn raw_body(&mut self, payload: Option<Payload>, required: bool) -> Option<Option<RawBody>> {
+    pub fn raw_body(
+        &mut self,
+        payload: Option<Payload>,
+        required: bool,
+    ) -> Option<Option<RawBody>> {
         match payload {
             Some(Payload::Raw(raw)) => Some(Some(raw)),
             None if !required => Some(None),
             None => {
-                self.errors
-                    .push(FieldError::new(Location::Body, "", "a request body is required", "required"));
+                self.errors.push(FieldError::new(
+                    Location::Body,
+                    "",
+                    "a request body is required",
+                    "required",
+                ));
                 None
             }
             Some(_) => {
-                self.errors.push(FieldError::new(Location::Body, "", "the body could not be decoded", "type"));
+                self.errors.push(FieldError::new(
+                    Location::Body,
+                    "",
+                    "the body could not be decoded",
+                    "type",
+                ));
                 None
             }
         }
@@ -219,7 +282,9 @@ impl<'c> Inputs<'c> {
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(Error::Validation { errors: self.errors })
+            Err(Error::Validation {
+                errors: self.errors,
+            })
         }
     }
 }

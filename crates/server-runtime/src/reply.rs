@@ -74,7 +74,11 @@ impl Reply {
     }
 
     /// An optional typed header, left out when `None`.
-    pub fn optional_header<T: Serialize>(self, name: &'static str, value: &Option<T>) -> Result<Self, Error> {
+    pub fn optional_header<T: Serialize>(
+        self,
+        name: &'static str,
+        value: &Option<T>,
+    ) -> Result<Self, Error> {
         match value {
             Some(v) => self.header(name, v),
             None => Ok(self),

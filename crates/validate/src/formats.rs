@@ -72,7 +72,9 @@ fn digits(s: &str, n: usize) -> Option<u32> {
 
 fn date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return false };
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
     let (Some(y), Some(m), Some(d)) = (digits(y, 4), digits(m, 2), digits(d, 2)) else {
         return false;
     };
@@ -101,7 +103,9 @@ fn time(s: &str) -> Option<()> {
         return None;
     }
     let parts: Vec<&str> = hms.split(':').collect();
-    let [h, m, sec] = parts.as_slice() else { return None };
+    let [h, m, sec] = parts.as_slice() else {
+        return None;
+    };
     let (h, m, sec) = (digits(h, 2)?, digits(m, 2)?, digits(sec, 2)?);
     if h > 23 || m > 59 || sec > 60 {
         return None;
@@ -149,10 +153,22 @@ mod tests {
         for (format, good, bad) in [
             ("email", "ada@example.com", "ada@"),
             ("email", "a.b+c@mail.example.org", "not an email"),
-            ("uuid", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "3fa85f64-5717-4562-b3fc"),
+            (
+                "uuid",
+                "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                "3fa85f64-5717-4562-b3fc",
+            ),
             ("date", "2024-02-29", "2023-02-29"),
-            ("date-time", "2024-01-02T03:04:05.123Z", "2024-01-02 25:00:00Z"),
-            ("date-time", "2024-01-02T03:04:05+02:00", "2024-01-02T03:04:05"),
+            (
+                "date-time",
+                "2024-01-02T03:04:05.123Z",
+                "2024-01-02 25:00:00Z",
+            ),
+            (
+                "date-time",
+                "2024-01-02T03:04:05+02:00",
+                "2024-01-02T03:04:05",
+            ),
             ("uri", "https://example.com/a?b=c", "/relative/path"),
             ("ipv4", "127.0.0.1", "256.0.0.1"),
             ("byte", "aGVsbG8=", "aGVsbG8"),

@@ -76,8 +76,9 @@ impl<'a> Validator<'a> {
         for _ in 0..MAX_DEPTH {
             match schema.get("$ref").and_then(Value::as_str) {
                 Some(reference) => {
-                    schema = lookup(self.root, reference)
-                        .ok_or_else(|| format!("schema reference `{reference}` does not resolve"))?;
+                    schema = lookup(self.root, reference).ok_or_else(|| {
+                        format!("schema reference `{reference}` does not resolve")
+                    })?;
                 }
                 None => return Ok(schema),
             }
@@ -94,7 +95,12 @@ impl<'a> Validator<'a> {
         out: &mut Vec<Violation>,
     ) {
         if depth > MAX_DEPTH {
-            push(out, pointer, "$ref", "the schema nests too deeply to check".into());
+            push(
+                out,
+                pointer,
+                "$ref",
+                "the schema nests too deeply to check".into(),
+            );
             return;
         }
         let schema = match self.resolve(schema) {
@@ -117,28 +123,59 @@ impl<'a> Validator<'a> {
         }
         if let Some(alternatives) = obj.get("anyOf").and_then(Value::as_array) {
             if !alternatives.iter().any(|a| self.passes(a, value, depth)) {
-                push(out, pointer, "anyOf", "does not match any of the allowed shapes".into());
+                push(
+                    out,
+                    pointer,
+                    "anyOf",
+                    "does not match any of the allowed shapes".into(),
+                );
             }
         }
         if let Some(alternatives) = obj.get("oneOf").and_then(Value::as_array) {
-            let matching = alternatives.iter().filter(|a| self.passes(a, value, depth)).count();
+            let matching = alternatives
+                .iter()
+                .filter(|a| self.passes(a, value, depth))
+                .count();
             if matching == 0 {
-                push(out, pointer, "oneOf", "does not match any of the allowed shapes".into());
+                push(
+                    out,
+                    pointer,
+                    "oneOf",
+                    "does not match any of the allowed shapes".into(),
+                );
             } else if matching > 1 && !obj.contains_key("discriminator") {
-                push(out, pointer, "oneOf", format!("matches {matching} of the shapes; exactly one is allowed"));
+                push(
+                    out,
+                    pointer,
+                    "oneOf",
+                    format!("matches {matching} of the shapes; exactly one is allowed"),
+                );
             }
         }
         if let Some(not) = obj.get("not") {
             if self.passes(not, value, depth) {
-                push(out, pointer, "not", "matches a shape that is not allowed".into());
+                push(
+                    out,
+                    pointer,
+                    "not",
+                    "matches a shape that is not allowed".into(),
+                );
             }
         }
 
         if value.is_null() {
-            let nullable = obj.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+            let nullable = obj
+                .get("nullable")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             if let Some(values) = obj.get("enum").and_then(Value::as_array) {
                 if !nullable && !values.contains(&Value::Null) {
-                    push(out, pointer, "enum", format!("must be one of {}", list(values)));
+                    push(
+                        out,
+                        pointer,
+                        "enum",
+                        format!("must be one of {}", list(values)),
+                    );
                 }
                 return;
             }
@@ -150,13 +187,23 @@ impl<'a> Validator<'a> {
 
         if let Some(expected) = obj.get("type").and_then(Value::as_str) {
             if !has_type(value, expected) {
-                push(out, pointer, "type", format!("must be {}", article(expected)));
+                push(
+                    out,
+                    pointer,
+                    "type",
+                    format!("must be {}", article(expected)),
+                );
                 return;
             }
         }
         if let Some(values) = obj.get("enum").and_then(Value::as_array) {
             if !values.contains(value) {
-                push(out, pointer, "enum", format!("must be one of {}", list(values)));
+                push(
+                    out,
+                    pointer,
+                    "enum",
+                    format!("must be one of {}", list(values)),
+                );
             }
         }
         match value {
@@ -174,7 +221,13 @@ impl<'a> Validator<'a> {
         out.is_empty()
     }
 
-    fn check_string(&self, obj: &Map<String, Value>, s: &str, pointer: &str, out: &mut Vec<Violation>) {
+    fn check_string(
+        &self,
+        obj: &Map<String, Value>,
+        s: &str,
+        pointer: &str,
+        out: &mut Vec<Violation>,
+    ) {
         let length = s.chars().count() as u64;
         if let Some(min) = obj.get("minLength").and_then(Value::as_u64) {
             if length < min {
@@ -188,17 +241,32 @@ impl<'a> Validator<'a> {
         }
         if let Some(max) = obj.get("maxLength").and_then(Value::as_u64) {
             if length > max {
-                push(out, pointer, "maxLength", format!("must be at most {max} characters long"));
+                push(
+                    out,
+                    pointer,
+                    "maxLength",
+                    format!("must be at most {max} characters long"),
+                );
             }
         }
         if let Some(pattern) = obj.get("pattern").and_then(Value::as_str) {
             match regex(pattern) {
                 Some(re) => {
                     if re.find(s).is_none() {
-                        push(out, pointer, "pattern", format!("must match the pattern `{pattern}`"));
+                        push(
+                            out,
+                            pointer,
+                            "pattern",
+                            format!("must match the pattern `{pattern}`"),
+                        );
                     }
                 }
-                None => push(out, pointer, "pattern", format!("the schema's pattern `{pattern}` is not a valid regular expression")),
+                None => push(
+                    out,
+                    pointer,
+                    "pattern",
+                    format!("the schema's pattern `{pattern}` is not a valid regular expression"),
+                ),
             }
         }
         if let Some(format) = obj.get("format").and_then(Value::as_str) {
@@ -219,18 +287,36 @@ impl<'a> Validator<'a> {
         let count = items.len() as u64;
         if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
             if count < min {
-                push(out, pointer, "minItems", format!("must have at least {min} items"));
+                push(
+                    out,
+                    pointer,
+                    "minItems",
+                    format!("must have at least {min} items"),
+                );
             }
         }
         if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
             if count > max {
-                push(out, pointer, "maxItems", format!("must have at most {max} items"));
+                push(
+                    out,
+                    pointer,
+                    "maxItems",
+                    format!("must have at most {max} items"),
+                );
             }
         }
         if obj.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
-            let duplicate = items.iter().enumerate().any(|(i, a)| items[..i].contains(a));
+            let duplicate = items
+                .iter()
+                .enumerate()
+                .any(|(i, a)| items[..i].contains(a));
             if duplicate {
-                push(out, pointer, "uniqueItems", "must not contain the same item twice".into());
+                push(
+                    out,
+                    pointer,
+                    "uniqueItems",
+                    "must not contain the same item twice".into(),
+                );
             }
         }
         if let Some(item_schema) = obj.get("items") {
@@ -257,7 +343,9 @@ impl<'a> Validator<'a> {
             if members.contains_key(name) {
                 continue;
             }
-            let property = properties.and_then(|p| p.get(name)).map(|s| self.resolve(s).ok());
+            let property = properties
+                .and_then(|p| p.get(name))
+                .map(|s| self.resolve(s).ok());
             let skip = match (self.direction, property.flatten()) {
                 (Direction::Request, Some(s)) => flag(s, "readOnly"),
                 (Direction::Response, Some(s)) => flag(s, "writeOnly"),
@@ -271,12 +359,22 @@ impl<'a> Validator<'a> {
         let count = members.len() as u64;
         if let Some(min) = obj.get("minProperties").and_then(Value::as_u64) {
             if count < min {
-                push(out, pointer, "minProperties", format!("must have at least {min} properties"));
+                push(
+                    out,
+                    pointer,
+                    "minProperties",
+                    format!("must have at least {min} properties"),
+                );
             }
         }
         if let Some(max) = obj.get("maxProperties").and_then(Value::as_u64) {
             if count > max {
-                push(out, pointer, "maxProperties", format!("must have at most {max} properties"));
+                push(
+                    out,
+                    pointer,
+                    "maxProperties",
+                    format!("must have at most {max} properties"),
+                );
             }
         }
         let additional = obj.get("additionalProperties");
@@ -287,10 +385,15 @@ impl<'a> Validator<'a> {
             match properties.and_then(|p| p.get(name)) {
                 Some(property) => self.check(property, member, pointer, depth + 1, out),
                 None => match additional {
-                    Some(Value::Bool(false)) => {
-                        push(out, pointer, "additionalProperties", "is not a known field".into())
+                    Some(Value::Bool(false)) => push(
+                        out,
+                        pointer,
+                        "additionalProperties",
+                        "is not a known field".into(),
+                    ),
+                    Some(schema @ Value::Object(_)) => {
+                        self.check(schema, member, pointer, depth + 1, out)
                     }
-                    Some(schema @ Value::Object(_)) => self.check(schema, member, pointer, depth + 1, out),
                     _ => {}
                 },
             }
@@ -312,21 +415,40 @@ fn check_number(obj: &Map<String, Value>, value: &Value, pointer: &str, out: &mu
     };
     if let Some((min, exclusive)) = bound("minimum", "exclusiveMinimum") {
         if n < min || (exclusive && n == min) {
-            let relation = if exclusive { "greater than" } else { "at least" };
-            push(out, pointer, "minimum", format!("must be {relation} {}", number(min)));
+            let relation = if exclusive {
+                "greater than"
+            } else {
+                "at least"
+            };
+            push(
+                out,
+                pointer,
+                "minimum",
+                format!("must be {relation} {}", number(min)),
+            );
         }
     }
     if let Some((max, exclusive)) = bound("maximum", "exclusiveMaximum") {
         if n > max || (exclusive && n == max) {
             let relation = if exclusive { "less than" } else { "at most" };
-            push(out, pointer, "maximum", format!("must be {relation} {}", number(max)));
+            push(
+                out,
+                pointer,
+                "maximum",
+                format!("must be {relation} {}", number(max)),
+            );
         }
     }
     if let Some(step) = obj.get("multipleOf").and_then(Value::as_f64) {
         if step > 0.0 {
             let ratio = n / step;
             if (ratio - ratio.round()).abs() > 1e-9 {
-                push(out, pointer, "multipleOf", format!("must be a multiple of {}", number(step)));
+                push(
+                    out,
+                    pointer,
+                    "multipleOf",
+                    format!("must be a multiple of {}", number(step)),
+                );
             }
         }
     }
@@ -351,7 +473,9 @@ fn has_type(value: &Value, expected: &str) -> bool {
         "array" => value.is_array(),
         "number" => value.is_number(),
         "integer" => match value {
-            Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+            Value::Number(n) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
             _ => false,
         },
         // An unknown type name constrains nothing rather than rejecting everything.
@@ -372,7 +496,10 @@ fn flag(schema: &Value, key: &str) -> bool {
 }
 
 fn array<'v>(obj: &'v Map<String, Value>, key: &str) -> &'v [Value] {
-    obj.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    obj.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 fn list(values: &[Value]) -> String {

@@ -30,7 +30,11 @@ fn violations(schema: &str, value: Value) -> Vec<(String, &'static str)> {
     Validator::new(&doc, Direction::Request)
         .validate(&schema, &value)
         .into_iter()
-        .map(|Violation { pointer, keyword, .. }| (pointer, keyword))
+        .map(
+            |Violation {
+                 pointer, keyword, ..
+             }| (pointer, keyword),
+        )
         .collect()
 }
 
@@ -62,7 +66,10 @@ fn every_failing_field_is_named_by_pointer_and_keyword() {
         ("/extra", "additionalProperties"),
     ];
     for e in expected {
-        assert!(found.contains(&(e.0.to_string(), e.1)), "missing {e:?} in {found:?}");
+        assert!(
+            found.contains(&(e.0.to_string(), e.1)),
+            "missing {e:?} in {found:?}"
+        );
     }
     assert_eq!(found.len(), expected.len(), "{found:?}");
 }
@@ -78,7 +85,10 @@ fn missing_required_and_wrong_types_are_reported() {
             ("/age".to_string(), "type"),
         ]
     );
-    assert_eq!(violations("NewUser", json!([])), vec![(String::new(), "type")]);
+    assert_eq!(
+        violations("NewUser", json!([])),
+        vec![(String::new(), "type")]
+    );
 }
 
 #[test]
@@ -94,7 +104,10 @@ fn responses_require_read_only_fields() {
 #[test]
 fn reference_cycles_and_dangling_references_are_violations_not_crashes() {
     assert_eq!(violations("Loop", json!(1)), vec![(String::new(), "$ref")]);
-    assert_eq!(violations("Missing", json!(1)), vec![(String::new(), "$ref")]);
+    assert_eq!(
+        violations("Missing", json!(1)),
+        vec![(String::new(), "$ref")]
+    );
     // Recursion through values is fine, however deep the value goes within the limit.
     let mut value = json!({});
     for _ in 0..50 {
@@ -127,18 +140,38 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         ".{0,12}".prop_map(Value::String),
-        prop_oneof![Just("type"), Just("$ref"), Just("pattern"), Just("items"), Just("format"),
-                    Just("minimum"), Just("required"), Just("properties"), Just("oneOf"), Just("not")]
-            .prop_map(|s| Value::String(s.to_string())),
+        prop_oneof![
+            Just("type"),
+            Just("$ref"),
+            Just("pattern"),
+            Just("items"),
+            Just("format"),
+            Just("minimum"),
+            Just("required"),
+            Just("properties"),
+            Just("oneOf"),
+            Just("not")
+        ]
+        .prop_map(|s| Value::String(s.to_string())),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
             prop::collection::vec(
-                (prop_oneof![Just("type".to_string()), Just("$ref".to_string()), Just("pattern".to_string()),
-                             Just("items".to_string()), Just("properties".to_string()), Just("required".to_string()),
-                             Just("allOf".to_string()), Just("enum".to_string()), ".{0,6}".prop_map(|s| s)],
-                 inner),
+                (
+                    prop_oneof![
+                        Just("type".to_string()),
+                        Just("$ref".to_string()),
+                        Just("pattern".to_string()),
+                        Just("items".to_string()),
+                        Just("properties".to_string()),
+                        Just("required".to_string()),
+                        Just("allOf".to_string()),
+                        Just("enum".to_string()),
+                        ".{0,6}".prop_map(|s| s)
+                    ],
+                    inner
+                ),
                 0..5
             )
             .prop_map(|members| Value::Object(members.into_iter().collect())),

@@ -45,7 +45,10 @@ impl Memory {
         let access = format!("access-{}", Uuid::new_v4());
         let refresh = format!("refresh-{}", Uuid::new_v4());
         self.access.lock().unwrap().insert(access.clone(), user.id);
-        self.refresh.lock().unwrap().insert(refresh.clone(), user.id);
+        self.refresh
+            .lock()
+            .unwrap()
+            .insert(refresh.clone(), user.id);
         serde_json::from_value(serde_json::json!({
             "access_token": access, "refresh_token": refresh, "token_type": "Bearer",
             "expires_in": 900, "refresh_expires_in": 86400, "user": user,
@@ -54,22 +57,41 @@ impl Memory {
     }
 
     fn user(&self, id: Uuid) -> Option<types::User> {
-        self.users.lock().unwrap().iter().find(|(u, _)| u.id == id).map(|(u, _)| u.clone())
+        self.users
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(u, _)| u.id == id)
+            .map(|(u, _)| u.clone())
     }
 
     fn owned_item(&self, owner: Uuid, id: Uuid) -> Option<types::Item> {
-        self.items.lock().unwrap().iter().find(|i| i.id == id && i.owner_id == owner).cloned()
+        self.items
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|i| i.id == id && i.owner_id == owner)
+            .cloned()
     }
 }
 
 fn boom(ctx: &rt::Context) -> Problem {
-    problem(ctx, 500, "internal_error", "The server could not complete the request")
+    problem(
+        ctx,
+        500,
+        "internal_error",
+        "The server could not complete the request",
+    )
 }
 
 impl Api for Memory {
     type Principal = Uuid;
 
-    async fn authenticate(&self, _ctx: &rt::Context, credential: rt::auth::Credential) -> Result<Uuid, rt::auth::Rejection> {
+    async fn authenticate(
+        &self,
+        _ctx: &rt::Context,
+        credential: rt::auth::Credential,
+    ) -> Result<Uuid, rt::auth::Rejection> {
         self.access
             .lock()
             .unwrap()
@@ -79,7 +101,13 @@ impl Api for Memory {
     }
 
     fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response {
-        let mut body = serde_json::to_value(problem(ctx, error.status().as_u16(), error.code(), &error.detail())).unwrap();
+        let mut body = serde_json::to_value(problem(
+            ctx,
+            error.status().as_u16(),
+            error.code(),
+            &error.detail(),
+        ))
+        .unwrap();
         let errors: Vec<FieldError> = error
             .field_errors()
             .iter()
@@ -87,9 +115,10 @@ impl Api for Memory {
             .collect();
         body["errors"] = serde_json::to_value(errors).unwrap();
         let mut response = axum::response::IntoResponse::into_response(body.to_string());
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         response
     }
 
@@ -121,7 +150,12 @@ impl Api for Memory {
         let email = body.email.to_string().to_lowercase();
         let mut users = self.users.lock().unwrap();
         if users.iter().any(|(u, _)| u.email == email) {
-            return RegisterResponse::Conflict(problem(ctx, 409, "email_taken", "An account with this email exists"));
+            return RegisterResponse::Conflict(problem(
+                ctx,
+                409,
+                "email_taken",
+                "An account with this email exists",
+            ));
         }
         let user: types::User = serde_json::from_value(serde_json::json!({
             "id": Uuid::new_v4(), "email": email, "display_name": body.display_name.map(|d| d.to_string()),
@@ -129,7 +163,10 @@ impl Api for Memory {
         }))
         .unwrap();
         users.push((user.clone(), body.password.to_string()));
-        RegisterResponse::Created { location: format!("/api/v1/users/{}", user.id), body: user }
+        RegisterResponse::Created {
+            location: format!("/api/v1/users/{}", user.id),
+            body: user,
+        }
     }
 
     async fn login(&self, ctx: &rt::Context, body: types::LoginRequest) -> LoginResponse {
@@ -147,7 +184,12 @@ impl Api for Memory {
         match found {
             Some(user) => LoginResponse::Ok(self.pair(&user)),
             None => LoginResponse::Unauthorized {
-                body: problem(ctx, 401, "invalid_credentials", "The email or password is wrong"),
+                body: problem(
+                    ctx,
+                    401,
+                    "invalid_credentials",
+                    "The email or password is wrong",
+                ),
                 www_authenticate: "Bearer".into(),
             },
         }
@@ -157,17 +199,31 @@ impl Api for Memory {
         if self.failing() {
             return RefreshResponse::InternalServerError(boom(ctx));
         }
-        let owner = self.refresh.lock().unwrap().remove(&body.refresh_token.to_string());
+        let owner = self
+            .refresh
+            .lock()
+            .unwrap()
+            .remove(&body.refresh_token.to_string());
         match owner.and_then(|id| self.user(id)) {
             Some(user) => RefreshResponse::Ok(self.pair(&user)),
             None => RefreshResponse::Unauthorized {
-                body: problem(ctx, 401, "invalid_refresh_token", "The refresh token is invalid"),
+                body: problem(
+                    ctx,
+                    401,
+                    "invalid_refresh_token",
+                    "The refresh token is invalid",
+                ),
                 www_authenticate: "Bearer error=\"invalid_token\"".into(),
             },
         }
     }
 
-    async fn logout(&self, ctx: &rt::Context, principal: Uuid, body: types::RefreshRequest) -> LogoutResponse {
+    async fn logout(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::RefreshRequest,
+    ) -> LogoutResponse {
         if self.failing() {
             return LogoutResponse::InternalServerError(boom(ctx));
         }
@@ -191,7 +247,14 @@ impl Api for Memory {
         }
     }
 
-    async fn list_items(&self, ctx: &rt::Context, principal: Uuid, limit: i32, offset: i32, q: Option<String>) -> ListItemsResponse {
+    async fn list_items(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        limit: i32,
+        offset: i32,
+        q: Option<String>,
+    ) -> ListItemsResponse {
         if self.failing() {
             return ListItemsResponse::InternalServerError(boom(ctx));
         }
@@ -201,15 +264,30 @@ impl Api for Memory {
             .unwrap()
             .iter()
             .filter(|i| i.owner_id == principal)
-            .filter(|i| q.as_ref().is_none_or(|q| i.name.to_lowercase().contains(&q.to_lowercase())))
+            .filter(|i| {
+                q.as_ref()
+                    .is_none_or(|q| i.name.to_lowercase().contains(&q.to_lowercase()))
+            })
             .cloned()
             .collect();
         let total = items.len() as i64;
-        let page = items.into_iter().skip(offset as usize).take(limit as usize).collect();
-        ListItemsResponse::Ok { body: types::ItemPage { items: page, total }, x_total_count: total }
+        let page = items
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        ListItemsResponse::Ok {
+            body: types::ItemPage { items: page, total },
+            x_total_count: total,
+        }
     }
 
-    async fn create_item(&self, ctx: &rt::Context, principal: Uuid, body: types::NewItem) -> CreateItemResponse {
+    async fn create_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::NewItem,
+    ) -> CreateItemResponse {
         if self.failing() {
             return CreateItemResponse::InternalServerError(boom(ctx));
         }
@@ -223,7 +301,10 @@ impl Api for Memory {
             updated_at: now,
         };
         self.items.lock().unwrap().push(item.clone());
-        CreateItemResponse::Created { location: format!("/api/v1/items/{}", item.id), body: item }
+        CreateItemResponse::Created {
+            location: format!("/api/v1/items/{}", item.id),
+            body: item,
+        }
     }
 
     async fn get_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid) -> GetItemResponse {
@@ -236,12 +317,21 @@ impl Api for Memory {
         }
     }
 
-    async fn update_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid, body: types::ItemPatch) -> UpdateItemResponse {
+    async fn update_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        item_id: Uuid,
+        body: types::ItemPatch,
+    ) -> UpdateItemResponse {
         if self.failing() {
             return UpdateItemResponse::InternalServerError(boom(ctx));
         }
         let mut items = self.items.lock().unwrap();
-        let Some(item) = items.iter_mut().find(|i| i.id == item_id && i.owner_id == principal) else {
+        let Some(item) = items
+            .iter_mut()
+            .find(|i| i.id == item_id && i.owner_id == principal)
+        else {
             return UpdateItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"));
         };
         if let Some(name) = body.name {
@@ -254,7 +344,12 @@ impl Api for Memory {
         UpdateItemResponse::Ok(item.clone())
     }
 
-    async fn delete_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid) -> DeleteItemResponse {
+    async fn delete_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        item_id: Uuid,
+    ) -> DeleteItemResponse {
         if self.failing() {
             return DeleteItemResponse::InternalServerError(boom(ctx));
         }
@@ -267,7 +362,12 @@ impl Api for Memory {
         DeleteItemResponse::NoContent
     }
 
-    async fn create_upload(&self, ctx: &rt::Context, principal: Uuid, body: types::UploadRequest) -> CreateUploadResponse {
+    async fn create_upload(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::UploadRequest,
+    ) -> CreateUploadResponse {
         if self.failing() {
             return CreateUploadResponse::InternalServerError(boom(ctx));
         }
@@ -289,15 +389,26 @@ impl Api for Memory {
             "key": key, "expires_at": Utc::now(), "max_size_bytes": body.size_bytes.get(),
         }))
         .unwrap();
-        CreateUploadResponse::Created { location: format!("/api/v1/uploads/{id}"), body: presigned }
+        CreateUploadResponse::Created {
+            location: format!("/api/v1/uploads/{id}"),
+            body: presigned,
+        }
     }
 
-    async fn get_upload(&self, ctx: &rt::Context, principal: Uuid, upload_id: Uuid) -> GetUploadResponse {
+    async fn get_upload(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        upload_id: Uuid,
+    ) -> GetUploadResponse {
         if self.failing() {
             return GetUploadResponse::InternalServerError(boom(ctx));
         }
         let uploads = self.uploads.lock().unwrap();
-        match uploads.iter().find(|(owner, u)| *owner == principal && u.upload_id == upload_id) {
+        match uploads
+            .iter()
+            .find(|(owner, u)| *owner == principal && u.upload_id == upload_id)
+        {
             Some((_, upload)) => GetUploadResponse::Ok(upload.clone()),
             None => GetUploadResponse::NotFound(problem(ctx, 404, "not_found", "No such upload")),
         }

@@ -5,12 +5,13 @@ mod app;
 mod framework;
 mod round_trip;
 
-
 use api_server::rt::axum;
 
 /// Serves `app` on a free loopback port; the server stops with the test's runtime.
 pub async fn serve(app: app::Memory) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
     let address = listener.local_addr().expect("bound");
     tokio::spawn(async move {
         axum::serve(listener, api_server::router(app)).await.ok();
@@ -20,7 +21,9 @@ pub async fn serve(app: app::Memory) -> String {
 
 /// Serves a shared `app`, for tests that change its state while it serves.
 pub async fn serve_shared(app: std::sync::Arc<app::Memory>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
     let address = listener.local_addr().expect("bound");
     tokio::spawn(async move {
         axum::serve(listener, api_server::router(app)).await.ok();

@@ -10,7 +10,10 @@ use crate::harness;
 
 async fn run_against(template: ResponseTemplate) -> (crate::Run, Duration) {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(template).mount(&server).await;
+    Mock::given(any())
+        .respond_with(template)
+        .mount(&server)
+        .await;
     let started = Instant::now();
     let run = harness(server.uri(), Some("@errors and not @login")).await;
     (run, started.elapsed())
@@ -18,7 +21,8 @@ async fn run_against(template: ResponseTemplate) -> (crate::Run, Duration) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backend_that_never_answers_times_out() {
-    let (run, took) = run_against(ResponseTemplate::new(200).set_delay(Duration::from_secs(60))).await;
+    let (run, took) =
+        run_against(ResponseTemplate::new(200).set_delay(Duration::from_secs(60))).await;
     assert_eq!(run.code, Some(1), "{}", run.stdout);
     assert!(run.stdout.contains("timed out"), "{}", run.stdout);
     assert!(took < Duration::from_secs(40), "the run took {took:?}");
@@ -26,16 +30,24 @@ async fn a_backend_that_never_answers_times_out() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn html_garbage_and_huge_answers_are_failures() {
-    let (run, _) = run_against(ResponseTemplate::new(404).set_body_raw("<html>oops</html>", "text/html")).await;
+    let (run, _) =
+        run_against(ResponseTemplate::new(404).set_body_raw("<html>oops</html>", "text/html"))
+            .await;
     assert_eq!(run.code, Some(1));
     assert!(run.stdout.contains("rule envelope"), "{}", run.stdout);
 
-    let (run, _) = run_against(ResponseTemplate::new(404).set_body_raw(vec![0xffu8, 0x00, 0x13, 0x37], "application/problem+json")).await;
+    let (run, _) = run_against(
+        ResponseTemplate::new(404)
+            .set_body_raw(vec![0xffu8, 0x00, 0x13, 0x37], "application/problem+json"),
+    )
+    .await;
     assert_eq!(run.code, Some(1));
     assert!(run.stdout.contains("not JSON"), "{}", run.stdout);
 
     let huge = vec![b'x'; accord_conformance::http::MAX_RESPONSE_BYTES + 1024];
-    let (run, _) = run_against(ResponseTemplate::new(404).set_body_raw(huge, "application/problem+json")).await;
+    let (run, _) =
+        run_against(ResponseTemplate::new(404).set_body_raw(huge, "application/problem+json"))
+            .await;
     assert_eq!(run.code, Some(1));
     assert!(run.stdout.contains("larger than"), "{}", run.stdout);
 }
@@ -43,11 +55,30 @@ async fn html_garbage_and_huge_answers_are_failures() {
 #[tokio::test(flavor = "multi_thread")]
 async fn redirects_are_never_followed() {
     let elsewhere = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
-    let (run, _) = run_against(ResponseTemplate::new(302).insert_header("location", format!("{}/steal", elsewhere.uri()).as_str())).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&elsewhere)
+        .await;
+    let (run, _) = run_against(
+        ResponseTemplate::new(302)
+            .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+    )
+    .await;
     assert_eq!(run.code, Some(1), "{}", run.stdout);
-    assert!(run.stdout.contains("rule errors.status: expected 404, got 302"), "{}", run.stdout);
-    assert!(elsewhere.received_requests().await.unwrap_or_default().is_empty(), "a redirect was followed to another origin");
+    assert!(
+        run.stdout
+            .contains("rule errors.status: expected 404, got 302"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        elsewhere
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "a redirect was followed to another origin"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -56,7 +87,9 @@ async fn connection_resets_are_failures() {
     let address = listener.local_addr().unwrap();
     let server = tokio::spawn(async move {
         loop {
-            let Ok((socket, _)) = listener.accept().await else { break };
+            let Ok((socket, _)) = listener.accept().await else {
+                break;
+            };
             // Close at once with a reset (linger 0), without an answer; blocking on drop is
             // what this test wants.
             #[allow(deprecated)]
@@ -67,27 +100,64 @@ async fn connection_resets_are_failures() {
     let run = harness(format!("http://{address}"), Some("@errors and not @login")).await;
     server.abort();
     assert_eq!(run.code, Some(1), "{}", run.stdout);
-    assert!(run.stdout.contains("failed") && !run.stdout.contains("panicked at"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("failed") && !run.stdout.contains("panicked at"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn profile_errors_name_the_key_and_the_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = crate::root().join("openapi/api.yaml").display().to_string().replace('\\', "/");
+    let spec = crate::root()
+        .join("openapi/api.yaml")
+        .display()
+        .to_string()
+        .replace('\\', "/");
     for (text, expected) in [
-        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\nbogus = 1\n"), ":3: unknown field `bogus`"),
-        (format!("base_url = \"ftp://x\"\nspec = \"{spec}\"\n"), ":1: base_url: `ftp://x` is not an http(s) URL"),
-        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\n\n[errors]\nenvelope = \"xml\"\n"), ":5: unknown variant `xml`"),
-        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"sign_in\"\nbody = {{ a = \"b\" }}\naccess_token = \"body:/t\"\n"), ":6: auth.operation: the spec has no operation `sign_in`"),
-        (format!("base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"login\"\nbody = {{ a = \"b\" }}\naccess_token = \"header:x\"\n"), ":8: `header:x` is neither"),
-        ("base_url = \"http://x\"\nspec = \"missing.yaml\"\n".to_string(), "missing.yaml"),
+        (
+            format!("base_url = \"http://x\"\nspec = \"{spec}\"\nbogus = 1\n"),
+            ":3: unknown field `bogus`",
+        ),
+        (
+            format!("base_url = \"ftp://x\"\nspec = \"{spec}\"\n"),
+            ":1: base_url: `ftp://x` is not an http(s) URL",
+        ),
+        (
+            format!("base_url = \"http://x\"\nspec = \"{spec}\"\n\n[errors]\nenvelope = \"xml\"\n"),
+            ":5: unknown variant `xml`",
+        ),
+        (
+            format!(
+                "base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"sign_in\"\nbody = {{ a = \"b\" }}\naccess_token = \"body:/t\"\n"
+            ),
+            ":6: auth.operation: the spec has no operation `sign_in`",
+        ),
+        (
+            format!(
+                "base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"login\"\nbody = {{ a = \"b\" }}\naccess_token = \"header:x\"\n"
+            ),
+            ":8: `header:x` is neither",
+        ),
+        (
+            "base_url = \"http://x\"\nspec = \"missing.yaml\"\n".to_string(),
+            "missing.yaml",
+        ),
     ] {
         let path = dir.path().join("bad.toml");
         std::fs::write(&path, &text).unwrap();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance")).arg("--profile").arg(&path).output().unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+            .arg("--profile")
+            .arg(&path)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{text}\n{stderr}");
-        assert!(stderr.contains(expected), "{text}\nexpected `{expected}` in:\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{text}\nexpected `{expected}` in:\n{stderr}"
+        );
     }
 }
 
@@ -102,31 +172,80 @@ fn the_shipped_profiles_parse() {
 #[tokio::test(flavor = "multi_thread")]
 async fn absent_sections_skip_with_a_reason_and_strict_fails_them_and_reports_are_written() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(crate::mock::Mock::new(crate::mock::Fault::None, server.uri())).mount(&server).await;
+    Mock::given(any())
+        .respond_with(crate::mock::Mock::new(
+            crate::mock::Fault::None,
+            server.uri(),
+        ))
+        .mount(&server)
+        .await;
     let dir = tempfile::tempdir().unwrap();
-    let spec = crate::root().join("openapi/api.yaml").display().to_string().replace('\\', "/");
+    let spec = crate::root()
+        .join("openapi/api.yaml")
+        .display()
+        .to_string()
+        .replace('\\', "/");
     let profile = dir.path().join("partial.toml");
-    std::fs::write(&profile, format!("base_url = \"{}\"\nspec = \"{spec}\"\n\n[errors]\nenvelope = \"problem\"\n", server.uri())).unwrap();
-    let (junit, json) = (dir.path().join("report.xml"), dir.path().join("report.json"));
+    std::fs::write(
+        &profile,
+        format!(
+            "base_url = \"{}\"\nspec = \"{spec}\"\n\n[errors]\nenvelope = \"problem\"\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let (junit, json) = (
+        dir.path().join("report.xml"),
+        dir.path().join("report.json"),
+    );
     let run = move |strict: bool| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"));
-        command.arg("--profile").arg(&profile).arg("--junit").arg(&junit).arg("--json").arg(&json);
+        command
+            .arg("--profile")
+            .arg(&profile)
+            .arg("--junit")
+            .arg(&junit)
+            .arg("--json")
+            .arg(&json);
         if strict {
             command.arg("--strict");
         }
         command.output().unwrap()
     };
-    let (lenient, strict) = tokio::task::spawn_blocking(move || (run(false), run(true))).await.unwrap();
+    let (lenient, strict) = tokio::task::spawn_blocking(move || (run(false), run(true)))
+        .await
+        .unwrap();
     let stdout = String::from_utf8_lossy(&lenient.stdout);
     assert_eq!(lenient.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("skipped: CORS: ") && stdout.contains("(the profile has no [cors])"), "{stdout}");
-    assert!(stdout.contains("(the profile has no [auth] to sign in with)"), "{stdout}");
+    assert!(
+        stdout.contains("skipped: CORS: ") && stdout.contains("(the profile has no [cors])"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(the profile has no [auth] to sign in with)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("tag @errors"), "{stdout}");
-    assert_eq!(strict.status.code(), Some(1), "{}", String::from_utf8_lossy(&strict.stdout));
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&strict.stdout)
+    );
     assert!(String::from_utf8_lossy(&strict.stdout).contains("[fails with --strict]"));
 
     let xml = std::fs::read_to_string(dir.path().join("report.xml")).unwrap();
-    assert!(xml.contains("<testcase") && xml.contains("unknown route"), "{xml}");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
-    assert!(report.as_array().is_some_and(|features| !features.is_empty()), "{report}");
+    assert!(
+        xml.contains("<testcase") && xml.contains("unknown route"),
+        "{xml}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert!(
+        report
+            .as_array()
+            .is_some_and(|features| !features.is_empty()),
+        "{report}"
+    );
 }

@@ -69,7 +69,11 @@ fn b64(v: &Value) -> String {
 
 impl Mock {
     pub fn new(fault: Fault, base: String) -> Mock {
-        Mock { fault, base, state: Arc::default() }
+        Mock {
+            fault,
+            base,
+            state: Arc::default(),
+        }
     }
 
     fn has(&self, fault: Fault) -> bool {
@@ -86,7 +90,9 @@ impl Mock {
         );
         let refresh = format!("refresh-{n}");
         state.access.insert(access.clone());
-        state.refresh.insert(refresh.clone(), (family.unwrap_or(n), false));
+        state
+            .refresh
+            .insert(refresh.clone(), (family.unwrap_or(n), false));
         json!({
             "access_token": access, "refresh_token": refresh, "token_type": "Bearer",
             "expires_in": 900, "refresh_expires_in": 86400,
@@ -100,13 +106,16 @@ impl Mock {
         }
         let parts: Vec<&str> = token.split('.').collect();
         if parts.len() != 3 {
-            return if self.has(Fault::ServerErrorOnGarbageToken) { Err(()) } else { Ok(false) };
-        }
-        if self.has(Fault::AlgNoneAccepted) && parts[0] == b64(&json!({"alg": "none", "typ": "JWT"})).as_str() {
-            return Ok(true);
+            return if self.has(Fault::ServerErrorOnGarbageToken) {
+                Err(())
+            } else {
+                Ok(false)
+            };
         }
         if self.has(Fault::AlgNoneAccepted) {
-            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[0]).ok();
+            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(parts[0])
+                .ok();
             if header.is_some_and(|h| String::from_utf8_lossy(&h).contains("\"none\"")) {
                 return Ok(true);
             }
@@ -122,8 +131,16 @@ impl Mock {
 
     fn problem(&self, request: &Request, status: u16, code: &str) -> ResponseTemplate {
         let id = request_id(request);
-        let body_status = if self.has(Fault::ProblemStatusMismatch) { 400 } else { status };
-        let rid = if self.has(Fault::RequestIdMismatch) { "another-id".to_string() } else { id.clone() };
+        let body_status = if self.has(Fault::ProblemStatusMismatch) {
+            400
+        } else {
+            status
+        };
+        let rid = if self.has(Fault::RequestIdMismatch) {
+            "another-id".to_string()
+        } else {
+            id.clone()
+        };
         let mut body = json!({"type": "about:blank", "title": "Error", "status": body_status, "code": code, "request_id": rid});
         if status == 422 {
             body["errors"] = json!([{"field": "/", "message": "is invalid", "code": "invalid"}]);
@@ -132,7 +149,9 @@ impl Mock {
             .insert_header("x-request-id", id.as_str())
             .set_body_raw(body.to_string(), "application/problem+json");
         if status == 422 && self.has(Fault::ValidationInAnotherEnvelope) {
-            t = ResponseTemplate::new(422).insert_header("x-request-id", id.as_str()).set_body_raw(json!({"error": "invalid"}).to_string(), "application/json");
+            t = ResponseTemplate::new(422)
+                .insert_header("x-request-id", id.as_str())
+                .set_body_raw(json!({"error": "invalid"}).to_string(), "application/json");
         }
         if status == 401 && !self.has(Fault::NoWwwAuthenticate) {
             t = t.insert_header("www-authenticate", "Bearer");
@@ -141,11 +160,17 @@ impl Mock {
     }
 
     fn json(&self, request: &Request, status: u16, body: Value) -> ResponseTemplate {
-        ResponseTemplate::new(status).insert_header("x-request-id", request_id(request).as_str()).set_body_json(body)
+        ResponseTemplate::new(status)
+            .insert_header("x-request-id", request_id(request).as_str())
+            .set_body_json(body)
     }
 
     fn cors(&self, request: &Request, mut t: ResponseTemplate) -> ResponseTemplate {
-        let origin = request.headers.get("origin").and_then(|v| v.to_str().ok()).map(String::from);
+        let origin = request
+            .headers
+            .get("origin")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
         if !self.has(Fault::CorsNoVary) {
             t = t.insert_header("vary", "Origin");
         }
@@ -154,15 +179,27 @@ impl Mock {
         if !allowed {
             return t;
         }
-        let echoed = if self.has(Fault::CorsWildcard) { "*".to_string() } else { origin };
-        t = t.insert_header("access-control-allow-origin", echoed.as_str()).insert_header("access-control-allow-credentials", "true");
+        let echoed = if self.has(Fault::CorsWildcard) {
+            "*".to_string()
+        } else {
+            origin
+        };
+        t = t
+            .insert_header("access-control-allow-origin", echoed.as_str())
+            .insert_header("access-control-allow-credentials", "true");
         if request.method.as_str() == "OPTIONS" {
             t = t.insert_header("access-control-allow-methods", "GET, POST, PATCH, DELETE");
             if !self.has(Fault::CorsPreflightWithoutHeaders) {
-                t = t.insert_header("access-control-allow-headers", "authorization, content-type");
+                t = t.insert_header(
+                    "access-control-allow-headers",
+                    "authorization, content-type",
+                );
             }
         } else if !self.has(Fault::CorsNoExposeHeaders) {
-            t = t.insert_header("access-control-expose-headers", "X-Total-Count, X-Request-Id, Location");
+            t = t.insert_header(
+                "access-control-expose-headers",
+                "X-Total-Count, X-Request-Id, Location",
+            );
         }
         t
     }
@@ -170,7 +207,11 @@ impl Mock {
     fn route(&self, request: &Request) -> ResponseTemplate {
         let method = request.method.as_str().to_string();
         let path = request.url.path().to_string();
-        if method == "OPTIONS" && request.headers.contains_key("access-control-request-method") {
+        if method == "OPTIONS"
+            && request
+                .headers
+                .contains_key("access-control-request-method")
+        {
             return ResponseTemplate::new(204);
         }
         if path == "/storage" && method == "POST" {
@@ -196,7 +237,8 @@ impl Mock {
         };
         let Some(methods) = template else {
             if self.has(Fault::HtmlNotFound) {
-                return ResponseTemplate::new(404).set_body_raw("<html><body>Not Found</body></html>", "text/html");
+                return ResponseTemplate::new(404)
+                    .set_body_raw("<html><body>Not Found</body></html>", "text/html");
             }
             return self.problem(request, 404, "not_found");
         };
@@ -207,7 +249,14 @@ impl Mock {
             }
             return t;
         }
-        let public = ["/healthz", "/.well-known/jwks.json", "/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh"].contains(&path.as_str());
+        let public = [
+            "/healthz",
+            "/.well-known/jwks.json",
+            "/api/v1/auth/register",
+            "/api/v1/auth/login",
+            "/api/v1/auth/refresh",
+        ]
+        .contains(&path.as_str());
         let mut state = self.state.lock().unwrap();
         if !public && !(self.has(Fault::PresignWithoutAuth) && path == "/api/v1/uploads") {
             let token = request
@@ -218,21 +267,36 @@ impl Mock {
                 .unwrap_or("");
             match self.valid_access(&state, token) {
                 Err(()) => return self.problem(request, 500, "internal_error"),
-                Ok(false) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => return self.problem(request, 403, "forbidden"),
+                Ok(false) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => {
+                    return self.problem(request, 403, "forbidden");
+                }
                 Ok(false) => return self.problem(request, 401, "unauthorized"),
                 Ok(true) => {}
             }
         }
-        let body: Option<Value> = match request.headers.get("content-type").and_then(|v| v.to_str().ok()) {
+        let body: Option<Value> = match request
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+        {
             _ if request.body.is_empty() => None,
-            Some(ct) if ct.starts_with("application/json") => match serde_json::from_slice(&request.body) {
-                Ok(v) => Some(v),
-                Err(_) if self.has(Fault::ServerErrorOnMalformedJson) => return self.problem(request, 500, "internal_error"),
-                Err(_) => return self.problem(request, 400, "malformed_body"),
-            },
+            Some(ct) if ct.starts_with("application/json") => {
+                match serde_json::from_slice(&request.body) {
+                    Ok(v) => Some(v),
+                    Err(_) if self.has(Fault::ServerErrorOnMalformedJson) => {
+                        return self.problem(request, 500, "internal_error");
+                    }
+                    Err(_) => return self.problem(request, 400, "malformed_body"),
+                }
+            }
             _ => return self.problem(request, 415, "unsupported_media_type"),
         };
-        let field = |name: &str| body.as_ref().and_then(|b| b.get(name)).and_then(Value::as_str).map(String::from);
+        let field = |name: &str| {
+            body.as_ref()
+                .and_then(|b| b.get(name))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
         match (method.as_str(), path.as_str()) {
             ("POST", "/api/v1/auth/register") => {
                 let (Some(email), Some(password)) = (field("email"), field("password")) else { return self.problem(request, 422, "validation_failed") };
@@ -330,8 +394,18 @@ impl Mock {
 
     /// A presigned POST to storage: the fields and the file of a multipart body.
     fn storage(&self, request: &Request) -> ResponseTemplate {
-        let ct = request.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
-        let Some(boundary) = ct.split("boundary=").nth(1).map(|b| b.trim_matches('"').to_string()) else { return ResponseTemplate::new(400) };
+        let ct = request
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let Some(boundary) = ct
+            .split("boundary=")
+            .nth(1)
+            .map(|b| b.trim_matches('"').to_string())
+        else {
+            return ResponseTemplate::new(400);
+        };
         let mut fields: HashMap<String, String> = HashMap::new();
         let mut file: Option<Vec<u8>> = None;
         let body = &request.body;
@@ -344,13 +418,20 @@ impl Mock {
         }
         for w in parts.windows(2) {
             let part = &body[w[0] + delimiter.len()..w[1]];
-            let Some(split) = find(part, b"\r\n\r\n") else { continue };
+            let Some(split) = find(part, b"\r\n\r\n") else {
+                continue;
+            };
             let headers = String::from_utf8_lossy(&part[..split]).to_string();
             let mut content = part[split + 4..].to_vec();
             if content.ends_with(b"\r\n") {
                 content.truncate(content.len() - 2);
             }
-            let name = headers.split("name=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
+            let name = headers
+                .split("name=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .unwrap_or("")
+                .to_string();
             if name == "file" {
                 file = Some(content);
             } else {
@@ -360,12 +441,16 @@ impl Mock {
         let mut state = self.state.lock().unwrap();
         let key = fields.get("key").cloned().unwrap_or_default();
         let Some((expected_type, max, _)) = state.uploads.get(&key).cloned().or_else(|| {
-            self.has(Fault::StorageAcceptsTamperedKey).then(|| state.uploads.values().next().cloned()).flatten()
+            self.has(Fault::StorageAcceptsTamperedKey)
+                .then(|| state.uploads.values().next().cloned())
+                .flatten()
         }) else {
             return ResponseTemplate::new(403);
         };
         let size = file.as_ref().map(Vec::len).unwrap_or(0) as u64;
-        if fields.get("Content-Type") != Some(&expected_type) && !self.has(Fault::StorageAcceptsAnyContentType) {
+        if fields.get("Content-Type") != Some(&expected_type)
+            && !self.has(Fault::StorageAcceptsAnyContentType)
+        {
             return ResponseTemplate::new(403);
         }
         if (size == 0 || size > max) && !self.has(Fault::StorageAcceptsAnySize) {

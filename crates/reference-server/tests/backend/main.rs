@@ -20,7 +20,9 @@ pub async fn start() -> Running {
 }
 
 pub async fn start_with(config: Config) -> Running {
-    reference_server::start(config).await.expect("the reference backend starts")
+    reference_server::start(config)
+        .await
+        .expect("the reference backend starts")
 }
 
 /// A client sending `token` as a bearer token.
@@ -45,20 +47,36 @@ pub fn from<T: serde::de::DeserializeOwned>(value: Value) -> T {
 pub async fn sign_up(running: &Running, email: &str) -> api_types::TokenPair {
     let anonymous = client(running, None);
     let credentials = json!({"email": email, "password": "correct horse battery"});
-    anonymous.register(&from(credentials.clone())).await.expect("registration");
-    anonymous.login(&from(credentials)).await.expect("login").into_inner()
+    anonymous
+        .register(&from(credentials.clone()))
+        .await
+        .expect("registration");
+    anonymous
+        .login(&from(credentials))
+        .await
+        .expect("login")
+        .into_inner()
 }
 
 /// The problem of an error response, asserting its status and envelope.
-pub fn problem<T: std::fmt::Debug>(status: u16, result: Result<api_client::ResponseValue<T>, api_client::Error<api_types::Problem>>) -> api_client::ResponseValue<api_types::Problem> {
+pub fn problem<T: std::fmt::Debug>(
+    status: u16,
+    result: Result<api_client::ResponseValue<T>, api_client::Error<api_types::Problem>>,
+) -> api_client::ResponseValue<api_types::Problem> {
     match result {
         Err(api_client::Error::ErrorResponse(response)) => {
             assert_eq!(response.status().as_u16(), status);
             assert_eq!(response.status, status as i32);
-            assert_eq!(response.headers()["content-type"], "application/problem+json");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
             assert_eq!(
                 response.request_id.as_deref(),
-                response.headers().get("x-request-id").and_then(|v| v.to_str().ok()),
+                response
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok()),
                 "request_id echoes X-Request-Id"
             );
             response

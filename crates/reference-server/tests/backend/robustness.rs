@@ -4,8 +4,15 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 fn operations() -> Vec<(String, String)> {
-    let spec = accord_spec::Spec::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/api.yaml")).unwrap();
-    spec.operations().iter().map(|op| (op.method.as_str().to_uppercase(), op.path.to_string())).collect()
+    let spec = accord_spec::Spec::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/api.yaml"
+    ))
+    .unwrap();
+    spec.operations()
+        .iter()
+        .map(|op| (op.method.as_str().to_uppercase(), op.path.to_string()))
+        .collect()
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -15,16 +22,36 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         "\\PC{0,40}".prop_map(Value::String),
-        prop_oneof![Just("ada@example.com"), Just("image/png"), Just("../../x"), Just("3fa85f64-5717-4562-b3fc-2c963f66afa6")].prop_map(|s| Value::String(s.into())),
+        prop_oneof![
+            Just("ada@example.com"),
+            Just("image/png"),
+            Just("../../x"),
+            Just("3fa85f64-5717-4562-b3fc-2c963f66afa6")
+        ]
+        .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(3, 24, 5, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::vec(
-                (prop_oneof![Just("name"), Just("email"), Just("password"), Just("refresh_token"), Just("file_name"),
-                             Just("content_type"), Just("size_bytes"), Just("description"), Just("x")].prop_map(String::from), inner),
+                (
+                    prop_oneof![
+                        Just("name"),
+                        Just("email"),
+                        Just("password"),
+                        Just("refresh_token"),
+                        Just("file_name"),
+                        Just("content_type"),
+                        Just("size_bytes"),
+                        Just("description"),
+                        Just("x")
+                    ]
+                    .prop_map(String::from),
+                    inner
+                ),
                 0..5
-            ).prop_map(|m| Value::Object(m.into_iter().collect())),
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -43,21 +70,36 @@ fn body() -> impl Strategy<Value = Body> {
 }
 
 fn content_type() -> impl Strategy<Value = Option<&'static str>> {
-    prop_oneof![Just(Some("application/json")), Just(Some("text/plain")), Just(Some("application/json; charset=utf-8")), Just(None), Just(Some("multipart/form-data; boundary=x"))]
+    prop_oneof![
+        Just(Some("application/json")),
+        Just(Some("text/plain")),
+        Just(Some("application/json; charset=utf-8")),
+        Just(None),
+        Just(Some("multipart/form-data; boundary=x"))
+    ]
 }
 
 fn path_value() -> impl Strategy<Value = String> {
-    prop_oneof![Just("3fa85f64-5717-4562-b3fc-2c963f66afa6".to_string()), "[a-zA-Z0-9%._~-]{1,20}"]
+    prop_oneof![
+        Just("3fa85f64-5717-4562-b3fc-2c963f66afa6".to_string()),
+        "[a-zA-Z0-9%._~-]{1,20}"
+    ]
 }
 
 #[test]
 fn random_requests_never_get_a_5xx_and_always_the_envelope() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let running = runtime.block_on(crate::start());
-    let token = runtime.block_on(crate::sign_up(&running, "fuzz@example.com")).access_token;
+    let token = runtime
+        .block_on(crate::sign_up(&running, "fuzz@example.com"))
+        .access_token;
     let ops = operations();
     let http = reqwest::Client::new();
-    let config = ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() };
+    let config = ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
     proptest!(config, |(op in 0..ops.len(), body in body(), content_type in content_type(), id in path_value(), authorized in any::<bool>(), query in "[a-z=&0-9%-]{0,20}")| {
         let (method, template) = &ops[op];
         let path = template.replace("{item_id}", &id).replace("{upload_id}", &id);
