@@ -4,7 +4,7 @@ Feature: Token refresh
   refresh tokens must die, a reused one must kill its whole family, and logout must end it.
 
   Scenario: Login gives a working pair and refresh gives a working access token
-    Given a signed-in user
+    Given a user signed in for this scenario
     Then the access token is accepted
     When the refresh token is exchanged
     Then the new access token is accepted
@@ -12,14 +12,14 @@ Feature: Token refresh
 
   @rotation
   Scenario: A refresh token cannot be used twice
-    Given a signed-in user
+    Given a user signed in for this scenario
     When the refresh token is exchanged
     Then the previous refresh token is refused
     And every exchange matched the spec
 
   @reuse
   Scenario: Reusing a refresh token revokes its family
-    Given a signed-in user
+    Given a user signed in for this scenario
     When the refresh token is exchanged
     And the previous refresh token is presented again
     Then the newest refresh token is refused too
@@ -27,13 +27,13 @@ Feature: Token refresh
 
   @logout
   Scenario: After logout the refresh token is refused
-    Given a signed-in user
+    Given a user signed in for this scenario
     When the user logs out
     Then the refresh token is refused
     And every exchange matched the spec
 
   Scenario: An access token is not a refresh token
-    Given a signed-in user
+    Given a user signed in for this scenario
     When the access token is presented as a refresh token
     Then it is refused
     And every exchange matched the spec

@@ -70,6 +70,8 @@ pub fn start(root: &Path, log: Stdio) -> anyhow::Result<Backend> {
     let mut child = Command::new(&binary)
         .args(["--listen", "127.0.0.1:0", "--storage-listen", "127.0.0.1:0"])
         .env_remove("ACCORD_DATA_DIR")
+        // Short-lived access tokens, so the suite sees one expire within its wait.
+        .env("ACCORD_ACCESS_TOKEN_TTL", "10")
         .env_remove("ACCORD_S3_ENDPOINT")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

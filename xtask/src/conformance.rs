@@ -1,6 +1,8 @@
 //! `cargo xtask conformance`: the conformance suite (`accord-conformance`), its flags passed on.
-//! Without `--base-url`, the embedded reference backend is started on free ports and the
-//! suite runs against it with `fixtures/profiles/reference.toml`.
+//! With `--profile`, the suite runs against the backend that profile (or `--base-url`) names:
+//! a team's staging run reaches staging. Without `--profile`, it uses
+//! `fixtures/profiles/reference.toml`, and unless `--base-url` is given it starts the embedded
+//! reference backend on free ports and runs against that.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -26,7 +28,9 @@ pub fn run(root: &Path, flags: &[String]) -> anyhow::Result<()> {
     if !given("--profile") {
         command.arg("--profile").arg(root.join(REFERENCE_PROFILE));
     }
-    let backend = if given("--base-url") {
+    // A profile names its own backend: the reference backend is started only for the
+    // reference profile, and only when no URL is given.
+    let backend = if given("--base-url") || given("--profile") {
         None
     } else {
         let started =

@@ -42,9 +42,10 @@ pub enum Task {
     /// Run the conformance suite against a backend (default: the embedded reference backend).
     ///
     /// Takes accord-conformance's own flags (`--profile`, `--base-url`, `--tags`, `--junit`,
-    /// `--json`, `--strict`; see `cargo run -p accord-conformance -- --help`). Without
-    /// `--profile`, fixtures/profiles/reference.toml; without `--base-url`, the reference
-    /// backend is started on free ports.
+    /// `--json`, `--strict`; see `cargo run -p accord-conformance -- --help`). With
+    /// `--profile`, the backend is the profile's `base_url` (or `--base-url`). Without it,
+    /// fixtures/profiles/reference.toml, and the reference backend started on free ports
+    /// unless `--base-url` is given.
     Conformance {
         #[arg(
             trailing_var_arg = true,

@@ -40,6 +40,131 @@ pub struct Ctx {
     pub error_schema: Option<Value>,
     pub error_schema_root: Value,
     base_token: OnceCell<Result<String, String>>,
+    sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
+    registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
+    /// What the run created and has not deleted yet: (owner, the path that deletes it).
+    pub created: std::sync::Mutex<Vec<(Identity, String)>>,
+    /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
+    /// them alone.
+    pub session_operations: Vec<String>,
+    /// The seed of the behaviour phase's generated inputs (`--seed` repeats a run).
+    pub seed: u64,
+    /// Only safe methods in the behaviour phase, and no scenario that writes (`--read-only`).
+    pub read_only: bool,
+}
+
+/// The error cases of `features/errors.feature`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, cucumber::Parameter)]
+#[param(
+    name = "error_case",
+    regex = "a request to an unknown route|a request with a wrong method|a request without credentials|a body of malformed JSON|a body with a wrong content type|a body missing a required field|a body with a field of a wrong type|a request for a missing resource"
+)]
+pub enum ErrorCase {
+    UnknownRoute,
+    WrongMethod,
+    NoCredentials,
+    MalformedJson,
+    WrongContentType,
+    MissingField,
+    WrongType,
+    MissingResource,
+}
+
+impl std::str::FromStr for ErrorCase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "a request to an unknown route" => ErrorCase::UnknownRoute,
+            "a request with a wrong method" => ErrorCase::WrongMethod,
+            "a request without credentials" => ErrorCase::NoCredentials,
+            "a body of malformed JSON" => ErrorCase::MalformedJson,
+            "a body with a wrong content type" => ErrorCase::WrongContentType,
+            "a body missing a required field" => ErrorCase::MissingField,
+            "a body with a field of a wrong type" => ErrorCase::WrongType,
+            "a request for a missing resource" => ErrorCase::MissingResource,
+            other => return Err(format!("unknown error case `{other}`")),
+        })
+    }
+}
+
+/// The ways the suite forges a bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forgery {
+    /// Not a JWT at all.
+    Malformed,
+    /// A real token with one character of its signature changed.
+    AlteredSignature,
+    /// A real token's claims under `alg: none`, unsigned.
+    AlgNone,
+    /// A real token's claims signed by a key the backend never published.
+    UnknownKey,
+}
+
+/// Whose session a request is made in: the profile's user, or a second one for the
+/// cross-user checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Identity {
+    First,
+    Second,
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The `exp` claim of a JWT, read without verifying it (the backend verifies).
+pub fn jwt_exp(token: &str) -> Option<u64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice::<Value>(&bytes).ok()?.get("exp")?.as_u64()
+}
+
+/// A JSON value as a body in `encoding`.
+pub fn encode(value: Value, encoding: Encoding) -> Body {
+    match encoding {
+        Encoding::Json => Body::Json(value),
+        Encoding::Form => Body::Form(
+            value
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str()
+                            .map(String::from)
+                            .unwrap_or_else(|| v.to_string()),
+                    )
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// The second identity's version of a sign-in body: the same password, another account
+/// (an email gets `+accord2` before its `@`, a user name `-accord2` after it).
+pub fn second_identity(mut value: Value) -> Value {
+    for (key, v) in value.as_object_mut().into_iter().flatten() {
+        let k = key.to_ascii_lowercase();
+        if !["email", "username", "user", "login", "user_name", "name", "handle"]
+            .contains(&k.as_str())
+        {
+            continue;
+        }
+        if let Value::String(s) = v {
+            *s = match s.split_once('@') {
+                Some((local, domain)) => format!("{local}+accord2@{domain}"),
+                None => format!("{s}-accord2"),
+            };
+        }
+    }
+    value
 }
 
 impl Ctx {
@@ -49,12 +174,27 @@ impl Ctx {
         error_schema: Option<Value>,
         error_schema_root: Value,
     ) -> Ctx {
+        let mut session_operations: Vec<String> = Vec::new();
+        if let Some(a) = &profile.auth {
+            session_operations.extend(a.operation.iter().map(|o| o.get_ref().clone()));
+            session_operations.extend(a.register.iter().map(|o| o.get_ref().clone()));
+        }
+        if let Some(r) = &profile.refresh {
+            session_operations.push(r.operation.get_ref().clone());
+            session_operations.extend(r.logout.iter().map(|o| o.get_ref().clone()));
+        }
         Ctx {
             profile,
             http,
             error_schema,
             error_schema_root,
             base_token: OnceCell::new(),
+            sessions: Default::default(),
+            registered: Default::default(),
+            created: Default::default(),
+            session_operations,
+            seed: 0,
+            read_only: false,
         }
     }
 
@@ -62,7 +202,7 @@ impl Ctx {
         self.http.contract()
     }
 
-    fn doc(&self) -> &Value {
+    pub fn doc(&self) -> &Value {
         &self.contract().spec.document
     }
 
@@ -78,8 +218,8 @@ impl Ctx {
             .ok_or_else(|| format!("the spec has no operation `{id}`"))
     }
 
-    /// Every operation whose effective security requires credentials.
-    pub fn secured_operations(&self) -> Vec<OpInfo> {
+    /// Every operation of the spec, in document order, with whether it needs credentials.
+    pub fn all_operations(&self) -> Vec<(OpInfo, bool)> {
         let doc = self.doc();
         let global = doc.get("security").cloned().unwrap_or(Value::Null);
         let mut out = Vec::new();
@@ -100,22 +240,31 @@ impl Ctx {
                             .iter()
                             .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
                 });
-                if secured {
-                    let id = op
-                        .get("operationId")
-                        .and_then(Value::as_str)
-                        .unwrap_or(path)
-                        .to_string();
-                    out.push(OpInfo {
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or(path)
+                    .to_string();
+                out.push((
+                    OpInfo {
                         id,
                         method: method.to_uppercase(),
                         path: path.clone(),
                         op: op.clone(),
-                    });
-                }
+                    },
+                    secured,
+                ));
             }
         }
         out
+    }
+
+    /// Every operation whose effective security requires credentials.
+    pub fn secured_operations(&self) -> Vec<OpInfo> {
+        self.all_operations()
+            .into_iter()
+            .filter_map(|(op, secured)| secured.then_some(op))
+            .collect()
     }
 
     /// A secured GET without path parameters: where a token is tried.
@@ -134,7 +283,8 @@ impl Ctx {
             .unwrap_or_else(|| "/".into())
     }
 
-    fn parameters(&self, op: &OpInfo) -> Vec<Value> {
+    /// The operation's parameters (the path item's and its own), references followed.
+    pub fn parameters(&self, op: &OpInfo) -> Vec<Value> {
         let doc = self.doc();
         let mut params: Vec<Value> = Vec::new();
         if let Some(item) = doc.get("paths").and_then(|p| p.get(&op.path)) {
@@ -158,7 +308,7 @@ impl Ctx {
             .collect()
     }
 
-    fn fill_path(&self, op: &OpInfo) -> String {
+    pub fn fill_path(&self, op: &OpInfo) -> String {
         let mut path = op.path.clone();
         for p in self.parameters(op) {
             if p.get("in").and_then(Value::as_str) == Some("path") {
@@ -177,7 +327,8 @@ impl Ctx {
         path
     }
 
-    fn json_body_schema(&self, op: &OpInfo) -> Option<Value> {
+    /// The schema of the operation's JSON request body, if it takes one.
+    pub fn json_body_schema(&self, op: &OpInfo) -> Option<Value> {
         let body = accord_spec::follow_ref(self.doc(), op.op.get("requestBody")?);
         let content = body.get("content")?.as_object()?;
         content
@@ -195,6 +346,31 @@ impl Ctx {
         request
     }
 
+    /// How `op`'s body is sent: the profile's override, else the spec's request body media
+    /// type (JSON when it offers JSON, a form when it offers only a form).
+    pub fn encoding_for(&self, op: &OpInfo, preferred: Option<Encoding>) -> Encoding {
+        if let Some(e) = preferred {
+            return e;
+        }
+        let media: Vec<String> = op
+            .op
+            .get("requestBody")
+            .map(|b| accord_spec::follow_ref(self.doc(), b))
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default();
+        let json = media.iter().any(|m| accord_spec::media::is_json(m));
+        let form = media
+            .iter()
+            .any(|m| accord_spec::media::is_form(m) || accord_spec::media::is_multipart(m));
+        if form && !json {
+            Encoding::Form
+        } else {
+            Encoding::Json
+        }
+    }
+
     fn body_of(
         &self,
         table: &Option<toml::Table>,
@@ -205,23 +381,135 @@ impl Ctx {
             return Ok(Body::None);
         };
         let value = crate::profile::fill(table, vars)?;
-        Ok(match encoding {
-            Encoding::Json => Body::Json(value),
-            Encoding::Form => Body::Form(
-                value
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            v.as_str()
-                                .map(String::from)
-                                .unwrap_or_else(|| v.to_string()),
-                        )
-                    })
-                    .collect(),
-            ),
+        Ok(encode(value, encoding))
+    }
+
+    /// Signs `identity` in as the profile says, once per run: the session is reused by every
+    /// scenario, and renewed only when its access token is about to expire.
+    pub async fn session(&self, identity: Identity) -> Result<Tokens, String> {
+        let mut sessions = self.sessions.lock().await;
+        if let Some(tokens) = sessions.get(&identity) {
+            let fresh = match jwt_exp(&tokens.access) {
+                Some(exp) => exp > unix_now() + 2,
+                None => true,
+            };
+            if fresh {
+                return Ok(tokens.clone());
+            }
+        }
+        let (tokens, _) = self.sign_in(identity).await?;
+        sessions.insert(identity, tokens.clone());
+        Ok(tokens)
+    }
+
+    /// Signs `identity` in anew (a session of its own, for scenarios that use up or end
+    /// their session); returns the tokens and the exchanges made.
+    pub async fn sign_in(&self, identity: Identity) -> Result<(Tokens, Vec<Exchange>), String> {
+        let auth = self
+            .profile
+            .auth
+            .as_ref()
+            .ok_or("the profile has no [auth]")?;
+        let second = identity == Identity::Second;
+        let bare = |token: String| Tokens {
+            access: token.trim().to_string(),
+            refresh: None,
+            cookies: vec![],
+        };
+        match auth.kind.get_ref() {
+            AuthKind::Static => {
+                let variable = if second {
+                    &auth.second_token_env
+                } else {
+                    &auth.token_env
+                };
+                let name = variable
+                    .as_ref()
+                    .map(|t| t.get_ref().clone())
+                    .ok_or("auth.second_token_env names no second identity")?;
+                let token = std::env::var(&name)
+                    .map_err(|_| format!("the environment variable `{name}` is not set"))?;
+                Ok((bare(token), vec![]))
+            }
+            AuthKind::Command => {
+                let command = if second {
+                    &auth.second_command
+                } else {
+                    &auth.command
+                };
+                let command = command
+                    .as_ref()
+                    .map(|c| c.get_ref().clone())
+                    .filter(|c| !c.is_empty())
+                    .ok_or("auth.second_command names no second identity")?;
+                let output = tokio::process::Command::new(&command[0])
+                    .args(&command[1..])
+                    .output()
+                    .await
+                    .map_err(|e| format!("cannot run `{}`: {e}", command[0]))?;
+                if !output.status.success() {
+                    return Err(format!("`{}` failed with {}", command[0], output.status));
+                }
+                Ok((bare(String::from_utf8_lossy(&output.stdout).into_owned()), vec![]))
+            }
+            AuthKind::Login => {
+                let mut exchanges = Vec::new();
+                let no_vars = |_: &str| None;
+                let identity_body = |own: Option<&toml::Table>,
+                                     explicit: Option<&toml::Table>|
+                 -> Result<Value, String> {
+                    match (second, explicit) {
+                        (true, Some(b)) => crate::profile::fill(b, &no_vars),
+                        _ => {
+                            let v = crate::profile::fill(own.ok_or("auth.body is missing")?, &no_vars)?;
+                            Ok(if second { second_identity(v) } else { v })
+                        }
+                    }
+                };
+                if let Some(register) = &auth.register {
+                    let mut registered = self.registered.lock().await;
+                    if !registered.contains(&identity) {
+                        let op = self.op(register.get_ref())?;
+                        let value = identity_body(
+                            auth.register_body.as_ref().or(auth.body.as_ref()),
+                            auth.second_register_body.as_ref(),
+                        )?;
+                        let body = encode(value, self.encoding_for(&op, None));
+                        let e = self
+                            .http
+                            .send(Request::new(&op.method, op.path.clone()).body(body))
+                            .await?;
+                        exchanges.push(e); // 201, or 409 when the account exists: both fine.
+                        registered.insert(identity);
+                    }
+                }
+                let op = self.op(auth
+                    .operation
+                    .as_ref()
+                    .map(|o| o.get_ref().as_str())
+                    .unwrap_or_default())?;
+                let value = identity_body(auth.body.as_ref(), auth.second_body.as_ref())?;
+                let body = encode(value, self.encoding_for(&op, auth.encoding));
+                let e = self
+                    .http
+                    .send(Request::new(&op.method, op.path.clone()).body(body))
+                    .await?;
+                exchanges.push(e.clone());
+                if !(200..300).contains(&e.status) {
+                    return Err(format!("login answered {}", e.status));
+                }
+                let tokens = self.tokens_from(&e)?;
+                Ok((tokens, exchanges))
+            }
+        }
+    }
+
+    /// Whether the profile can sign a second identity in.
+    pub fn has_second_identity(&self) -> bool {
+        self.profile.auth.as_ref().is_some_and(|a| match a.kind.get_ref() {
+            AuthKind::Login => true,
+            AuthKind::Static => a.second_token_env.is_some(),
+            AuthKind::Command => a.second_command.is_some(),
         })
     }
 
@@ -236,95 +524,6 @@ impl Ctx {
                 let (k, rest) = c.split_once('=')?;
                 (k.trim() == name).then(|| rest.split(';').next().unwrap_or("").to_string())
             }),
-        }
-    }
-
-    /// Signs in as the profile says; returns the tokens and the exchanges made.
-    pub async fn sign_in(&self) -> Result<(Tokens, Vec<Exchange>), String> {
-        let auth = self
-            .profile
-            .auth
-            .as_ref()
-            .ok_or("the profile has no [auth]")?;
-        match auth.kind.get_ref() {
-            AuthKind::Static => {
-                let name = auth
-                    .token_env
-                    .as_ref()
-                    .map(|t| t.get_ref().clone())
-                    .unwrap_or_default();
-                let token = std::env::var(&name)
-                    .map_err(|_| format!("the environment variable `{name}` is not set"))?;
-                Ok((
-                    Tokens {
-                        access: token.trim().to_string(),
-                        refresh: None,
-                        cookies: vec![],
-                    },
-                    vec![],
-                ))
-            }
-            AuthKind::Command => {
-                let command = auth
-                    .command
-                    .as_ref()
-                    .map(|c| c.get_ref().clone())
-                    .unwrap_or_default();
-                let output = tokio::process::Command::new(&command[0])
-                    .args(&command[1..])
-                    .output()
-                    .await
-                    .map_err(|e| format!("cannot run `{}`: {e}", command[0]))?;
-                if !output.status.success() {
-                    return Err(format!("`{}` failed with {}", command[0], output.status));
-                }
-                let token = String::from_utf8_lossy(&output.stdout).trim().to_string();
-                Ok((
-                    Tokens {
-                        access: token,
-                        refresh: None,
-                        cookies: vec![],
-                    },
-                    vec![],
-                ))
-            }
-            AuthKind::Login => {
-                let mut exchanges = Vec::new();
-                let no_vars = |_: &str| None;
-                if let Some(register) = &auth.register {
-                    let op = self.op(register.get_ref())?;
-                    let body = self.body_of(
-                        if auth.register_body.is_some() {
-                            &auth.register_body
-                        } else {
-                            &auth.body
-                        },
-                        auth.encoding,
-                        &no_vars,
-                    )?;
-                    let e = self
-                        .http
-                        .send(Request::new(&op.method, op.path.clone()).body(body))
-                        .await?;
-                    exchanges.push(e); // 201, or 409 when the account exists: both fine.
-                }
-                let op = self.op(auth
-                    .operation
-                    .as_ref()
-                    .map(|o| o.get_ref().as_str())
-                    .unwrap_or_default())?;
-                let body = self.body_of(&auth.body, auth.encoding, &no_vars)?;
-                let e = self
-                    .http
-                    .send(Request::new(&op.method, op.path.clone()).body(body))
-                    .await?;
-                exchanges.push(e.clone());
-                if !(200..300).contains(&e.status) {
-                    return Err(format!("login answered {}", e.status));
-                }
-                let tokens = self.tokens_from(&e)?;
-                Ok((tokens, exchanges))
-            }
         }
     }
 
@@ -368,7 +567,7 @@ impl Ctx {
         self.base_token
             .get_or_init(|| async {
                 if self.profile.auth.is_some() {
-                    self.sign_in().await.map(|(t, _)| t.access)
+                    self.session(Identity::First).await.map(|t| t.access)
                 } else {
                     let header = json!({"alg": "RS256", "typ": "JWT"});
                     let now = std::time::SystemTime::now()
@@ -391,10 +590,10 @@ impl Ctx {
             .clone()
     }
 
-    /// A token of the kind a feature names.
-    pub async fn forged_token(&self, kind: &str) -> Result<String, String> {
+    /// A token forged the way `kind` says, from a real one when the profile can sign in.
+    pub async fn forged_token(&self, kind: Forgery) -> Result<String, String> {
         let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        if kind == "a malformed token" {
+        if kind == Forgery::Malformed {
             return Ok("not-a-jwt".into());
         }
         let base = self.base_token().await?;
@@ -411,7 +610,7 @@ impl Ctx {
             serde_json::from_slice(&bytes).map_err(|e| e.to_string())
         };
         match kind {
-            "a token with an altered signature" => {
+            Forgery::AlteredSignature => {
                 let mut sig: Vec<char> = signature.chars().collect();
                 if let Some(c) = sig.get_mut(0) {
                     *c = if *c == 'A' { 'B' } else { 'A' };
@@ -421,11 +620,11 @@ impl Ctx {
                     sig.into_iter().collect::<String>()
                 ))
             }
-            "an alg none token" => Ok(format!(
+            Forgery::AlgNone => Ok(format!(
                 "{}.{payload}.",
                 b64(br#"{"alg":"none","typ":"JWT"}"#)
             )),
-            "a token signed by an unknown key" => {
+            Forgery::UnknownKey => {
                 let original = decode(header)?;
                 let claims = decode(payload)?;
                 let pem = tokio::task::spawn_blocking(|| {
@@ -449,26 +648,13 @@ impl Ctx {
                     .map(String::from);
                 jsonwebtoken::encode(&h, &claims, &key).map_err(|e| e.to_string())
             }
-            other => Err(format!("unknown token kind `{other}`")),
+            Forgery::Malformed => Ok("not-a-jwt".into()),
         }
     }
 
     /// Presents `tokens`' refresh token as the profile says.
     pub async fn refresh(&self, tokens: &Tokens) -> (Result<Tokens, String>, Exchange) {
-        let failed = |message: String| {
-            let e = Exchange {
-                method: String::new(),
-                url: String::new(),
-                request_headers: vec![],
-                request_body: String::new(),
-                status: 0,
-                response_headers: vec![],
-                response_body: vec![],
-                operation: None,
-                violations: vec![],
-            };
-            (Err(message), e)
-        };
+        let failed = |message: String| (Err(message), Exchange::none());
         let Some(refresh) = &self.profile.refresh else {
             return failed("the profile has no [refresh]".into());
         };
@@ -478,7 +664,8 @@ impl Ctx {
         };
         let token = tokens.refresh.clone().unwrap_or_default();
         let vars = |name: &str| (name == "refresh_token").then(|| token.clone());
-        let body = match self.body_of(&refresh.body, refresh.encoding, &vars) {
+        let encoding = self.encoding_for(&op, refresh.encoding);
+        let body = match self.body_of(&refresh.body, encoding, &vars) {
             Ok(b) => b,
             Err(e) => return failed(e),
         };
@@ -520,7 +707,7 @@ impl Ctx {
         let op = self.op(id.get_ref())?;
         let token = tokens.refresh.clone().unwrap_or_default();
         let vars = |name: &str| (name == "refresh_token").then(|| token.clone());
-        let body = self.body_of(&refresh.logout_body, refresh.encoding, &vars)?;
+        let body = self.body_of(&refresh.logout_body, self.encoding_for(&op, None), &vars)?;
         let mut request = Request::new(&op.method, op.path.clone())
             .body(body)
             .bearer(Some(&tokens.access));
@@ -531,18 +718,18 @@ impl Ctx {
     }
 
     /// The request of an error case of `features/errors.feature`.
-    pub fn error_request(&self, case: &str, token: Option<&str>) -> Result<Request, String> {
+    pub fn error_request(&self, case: ErrorCase, token: Option<&str>) -> Result<Request, String> {
         let with_body = self
             .secured_operations()
             .into_iter()
             .find(|o| self.json_body_schema(o).is_some() && token.is_some())
             .ok_or("the spec has no secured operation with a JSON body");
         Ok(match case {
-            "a request to an unknown route" => Request::new(
+            ErrorCase::UnknownRoute => Request::new(
                 "GET",
                 format!("/accord-conformance-{}", uuid::Uuid::new_v4().simple()),
             ),
-            "a request with a wrong method" => {
+            ErrorCase::WrongMethod => {
                 let doc = self.doc();
                 let (path, item) = doc
                     .get("paths")
@@ -557,7 +744,7 @@ impl Ctx {
                     .ok_or("every method is documented on the path")?;
                 Request::new(method, path.clone()).bearer(token)
             }
-            "a request without credentials" => {
+            ErrorCase::NoCredentials => {
                 let op = self
                     .secured_operations()
                     .into_iter()
@@ -565,7 +752,7 @@ impl Ctx {
                     .ok_or("the spec secures no operation")?;
                 self.request_for(&op)
             }
-            "a body of malformed JSON" => {
+            ErrorCase::MalformedJson => {
                 let op = with_body?;
                 Request::new(&op.method, self.fill_path(&op))
                     .bearer(token)
@@ -574,7 +761,7 @@ impl Ctx {
                         bytes: b"{\"accord\": ".to_vec(),
                     })
             }
-            "a body with a wrong content type" => {
+            ErrorCase::WrongContentType => {
                 let op = with_body?;
                 Request::new(&op.method, self.fill_path(&op))
                     .bearer(token)
@@ -583,7 +770,7 @@ impl Ctx {
                         bytes: b"accord".to_vec(),
                     })
             }
-            "a body missing a required field" | "a body with a field of a wrong type" => {
+            ErrorCase::MissingField | ErrorCase::WrongType => {
                 let op = with_body?;
                 let schema = self.json_body_schema(&op).unwrap_or(json!({}));
                 let mut value = sample::valid(self.doc(), &schema);
@@ -592,7 +779,7 @@ impl Ctx {
                     .first()
                     .ok_or_else(|| format!("the body of `{}` has no required field", op.id))?;
                 if let Some(obj) = value.as_object_mut() {
-                    if case == "a body missing a required field" {
+                    if case == ErrorCase::MissingField {
                         obj.remove(field);
                     } else {
                         let wrong = sample::wrong_type(obj.get(field).unwrap_or(&Value::Null));
@@ -603,7 +790,7 @@ impl Ctx {
                     .bearer(token)
                     .body(Body::Json(value))
             }
-            "a request for a missing resource" => {
+            ErrorCase::MissingResource => {
                 let op = self
                     .secured_operations()
                     .into_iter()
@@ -611,7 +798,6 @@ impl Ctx {
                     .ok_or("the spec has no GET of a resource by id")?;
                 Request::new("GET", self.fill_path(&op)).bearer(token)
             }
-            other => return Err(format!("unknown case `{other}`")),
         })
     }
 
@@ -652,7 +838,7 @@ impl Ctx {
         let request = self.presign_request(Some(token), file_name, content_type, size);
         let exchange = match self.http.send(request).await {
             Ok(e) => e,
-            Err(e) => panic!("presign: {e}"),
+            Err(e) => return (Err(format!("presign: {e}")), Exchange::none()),
         };
         let Some(uploads) = &self.profile.uploads else {
             return (Err("no [uploads]".into()), exchange);

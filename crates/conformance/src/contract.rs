@@ -50,19 +50,7 @@ impl fmt::Display for Violation {
     }
 }
 
-fn essence(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-fn is_json(media: &str) -> bool {
-    let m = essence(media);
-    m == "application/json" || m.ends_with("+json")
-}
+use accord_spec::media::{essence, is_json};
 
 impl Contract {
     pub fn new(spec: Spec) -> Contract {

@@ -85,6 +85,21 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// No exchange: what a failure carries when the request could not be sent.
+    pub fn none() -> Exchange {
+        Exchange {
+            method: String::new(),
+            url: String::new(),
+            request_headers: vec![],
+            request_body: String::new(),
+            status: 0,
+            response_headers: vec![],
+            response_body: vec![],
+            operation: None,
+            violations: vec![],
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.response_headers
             .iter()
@@ -158,13 +173,14 @@ const SECRET_WORDS: &[&str] = &[
     "authorization",
 ];
 
-fn secret_name(name: &str) -> bool {
+/// Whether a header, field or parameter of this name holds a secret.
+pub fn is_secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     SECRET_WORDS.iter().any(|w| name.contains(w))
 }
 
 pub fn redact_header(name: &str, value: &str) -> String {
-    if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) || secret_name(name) {
+    if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) || is_secret_name(name) {
         match value.split_once(' ') {
             Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => {
                 format!("{scheme} <redacted>")
@@ -183,7 +199,7 @@ pub fn redact_url(url: &str) -> String {
     let parts: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if secret_name(k) => format!("{k}=<redacted>"),
+            Some((k, _)) if is_secret_name(k) => format!("{k}=<redacted>"),
             _ => pair.to_string(),
         })
         .collect();
@@ -196,7 +212,7 @@ pub fn redact_text(text: &str) -> String {
         match v {
             Value::Object(map) => {
                 for (k, child) in map.iter_mut() {
-                    if secret_name(k) && !child.is_null() {
+                    if is_secret_name(k) && !child.is_null() {
                         *child = Value::String("<redacted>".into());
                     } else {
                         walk(child);
@@ -219,7 +235,7 @@ pub fn redact_text(text: &str) -> String {
                 let secret = looks_like_jwt(word)
                     || word
                         .split_once('=')
-                        .is_some_and(|(k, v)| secret_name(k) && !v.is_empty());
+                        .is_some_and(|(k, v)| is_secret_name(k) && !v.is_empty());
                 if secret && !word.is_empty() {
                     acc.replace(word, "<redacted>")
                 } else {

@@ -1,11 +1,14 @@
 //! accord's conformance harness: checks a running backend, known only through its spec, a
 //! profile and HTTP, for what breaks frontends: authentication, token refresh, CORS, error
-//! envelopes and presigned uploads. The checks are the Gherkin features of `features/`.
+//! envelopes and presigned uploads, and the API's own behaviour generated from its spec.
+//! The checks are the Gherkin features of `features/`.
 
+pub mod behaviour;
 pub mod context;
 pub mod contract;
 pub mod http;
 pub mod profile;
+pub mod rules;
 pub mod run;
 pub mod sample;
-pub mod world;
+pub mod steps;

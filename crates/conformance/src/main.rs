@@ -1,4 +1,5 @@
-//! `accord-conformance --profile FILE [--base-url URL] [--tags EXPR] [--junit FILE] [--json FILE] [--strict]`
+//! `accord-conformance --profile FILE [--base-url URL] [--tags EXPR] [--junit FILE] [--json FILE]
+//! [--strict] [--seed N] [--read-only]`
 //!
 //! Exit codes: 0 every scenario passed, 1 a check failed (or, with --strict, was skipped),
 //! 2 a usage, profile or spec error.
@@ -36,6 +37,12 @@ struct Args {
     /// Scenarios run at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// The seed of the behaviour phase's generated inputs (printed by every run).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Only safe methods in the behaviour phase and no scenario that writes: for production.
+    #[arg(long)]
+    read_only: bool,
 }
 
 fn main() -> ExitCode {
@@ -69,6 +76,8 @@ fn main() -> ExitCode {
         strict: args.strict,
         features: args.features,
         concurrency: args.concurrency,
+        seed: args.seed,
+        read_only: args.read_only,
     };
     match runtime.block_on(accord_conformance::run::run(options)) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

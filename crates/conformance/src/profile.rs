@@ -30,6 +30,47 @@ pub struct Profile {
     pub errors: Option<Errors>,
     #[serde(default)]
     pub uploads: Option<Uploads>,
+    #[serde(default)]
+    pub behaviour: Behaviour,
+}
+
+/// The behaviour phase (`@behaviour`): generated from the spec; these only tune it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {
+    /// Generated requests per operation (the spec's own example comes first).
+    #[serde(default = "default_examples")]
+    pub examples: u32,
+    /// How long the expired-token check may wait for a token to expire, seconds (0: never).
+    #[serde(default = "default_expiry_wait")]
+    pub expiry_wait_secs: u64,
+    /// The clock skew the backend allows past `exp`, seconds.
+    #[serde(default = "default_leeway")]
+    pub expiry_leeway_secs: u64,
+    /// Operations the phase leaves alone (operationIds).
+    #[serde(default)]
+    pub skip_operations: Vec<String>,
+}
+
+impl Default for Behaviour {
+    fn default() -> Behaviour {
+        Behaviour {
+            examples: default_examples(),
+            expiry_wait_secs: default_expiry_wait(),
+            expiry_leeway_secs: default_leeway(),
+            skip_operations: Vec::new(),
+        }
+    }
+}
+
+fn default_examples() -> u32 {
+    10
+}
+fn default_expiry_wait() -> u64 {
+    120
+}
+fn default_leeway() -> u64 {
+    60
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -67,8 +108,23 @@ pub struct Auth {
     /// `login`: the register body, when it differs from `body`.
     #[serde(default)]
     pub register_body: Option<toml::Table>,
+    /// `login`: how the login body is sent, when not as the spec says (its request body's
+    /// media type decides otherwise, for every operation).
     #[serde(default)]
-    pub encoding: Encoding,
+    pub encoding: Option<Encoding>,
+    /// `login`: the second identity's login body (default: `body` with the user name or
+    /// email made another, registered by the harness).
+    #[serde(default)]
+    pub second_body: Option<toml::Table>,
+    /// `login`: the second identity's register body (default: derived like `second_body`).
+    #[serde(default)]
+    pub second_register_body: Option<toml::Table>,
+    /// `static`: the variable holding the second identity's token.
+    #[serde(default)]
+    pub second_token_env: Option<Spanned<String>>,
+    /// `command`: the program printing the second identity's token.
+    #[serde(default)]
+    pub second_command: Option<Spanned<Vec<String>>>,
     /// `login`: where the access token is: `body:/json/pointer` or `cookie:NAME`.
     #[serde(default)]
     pub access_token: Option<Spanned<String>>,
@@ -90,8 +146,9 @@ pub struct Refresh {
     /// The body; `${refresh_token}` is the token being refreshed.
     #[serde(default)]
     pub body: Option<toml::Table>,
+    /// How the body is sent, when not as the spec says.
     #[serde(default)]
-    pub encoding: Encoding,
+    pub encoding: Option<Encoding>,
     /// The refresh token travels in this cookie instead of the body.
     #[serde(default)]
     pub cookie: Option<String>,

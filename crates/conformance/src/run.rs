@@ -15,7 +15,7 @@ use crate::context::Ctx;
 use crate::contract::Contract;
 use crate::http::Http;
 use crate::profile::{self, Envelope, Loaded};
-use crate::world::{self, AccordWorld};
+use crate::steps::{self as world, AccordWorld};
 
 /// The features, compiled in so the binary runs anywhere.
 const FEATURES: &[(&str, &str)] = &[
@@ -39,7 +39,14 @@ const FEATURES: &[(&str, &str)] = &[
         "uploads.feature",
         include_str!("../../../features/uploads.feature"),
     ),
+    (
+        "behaviour.feature",
+        include_str!("../../../features/behaviour.feature"),
+    ),
 ];
+
+/// The tags the summary counts by.
+const AREAS: &[&str] = &["auth", "refresh", "cors", "errors", "uploads", "behaviour"];
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -52,6 +59,10 @@ pub struct Options {
     /// Run the features of this folder instead of the compiled-in ones.
     pub features: Option<PathBuf>,
     pub concurrency: usize,
+    /// The behaviour phase's seed; a random one (printed) when absent.
+    pub seed: Option<u64>,
+    /// Only safe methods in the behaviour phase, and no scenario that writes.
+    pub read_only: bool,
 }
 
 /// Why a run could not start: a usage, profile or spec error (exit 2).
@@ -81,9 +92,22 @@ impl Outcome {
 static RESULTS: Mutex<Vec<(Vec<String>, String, bool)>> = Mutex::new(Vec::new());
 
 /// What a scenario needs from the profile, by tag; `None` when the profile has it.
-fn missing_role(loaded: &Loaded, tags: &[String]) -> Option<String> {
+fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<String> {
     let p = &loaded.profile;
     let has = |t: &str| tags.iter().any(|x| x == t);
+    if read_only && (has("writes") || has("uploads")) {
+        return Some("--read-only: the scenario writes".into());
+    }
+    if has("second_user") {
+        let second = p.auth.as_ref().is_some_and(|a| match a.kind.get_ref() {
+            profile::AuthKind::Login => true,
+            profile::AuthKind::Static => a.second_token_env.is_some(),
+            profile::AuthKind::Command => a.second_command.is_some(),
+        });
+        if !second {
+            return Some("the profile names no second identity (auth.second_token_env or auth.second_command)".into());
+        }
+    }
     if has("login") && p.auth.is_none() {
         return Some("the profile has no [auth] to sign in with".into());
     }
@@ -239,7 +263,16 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let deadline = Duration::from_secs(prof.deadline_secs.unwrap_or(300).max(1));
     let http = Http::new(prof.base_url.get_ref(), Arc::new(contract), timeout)
         .map_err(|e| UsageError(e.to_string()))?;
-    let ctx = Arc::new(Ctx::new(prof, http, error_schema, error_root));
+    let mut ctx = Ctx::new(prof, http, error_schema, error_root);
+    ctx.seed = options.seed.unwrap_or_else(rand::random);
+    ctx.read_only = options.read_only;
+    println!(
+        "accord-conformance: seed {} (repeat with --seed {}){}",
+        ctx.seed,
+        ctx.seed,
+        if ctx.read_only { "; read-only" } else { "" }
+    );
+    let ctx = Arc::new(ctx);
     world::install(ctx.clone());
 
     let features_dir = match &options.features {
@@ -265,6 +298,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let junit = open(&options.junit)?;
     let json_report = open(&options.json)?;
 
+    let read_only = options.read_only;
     let skipped: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     let skipped_in_filter = skipped.clone();
     let loaded_for_filter = loaded.clone();
@@ -277,7 +311,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                 return false;
             }
         }
-        match missing_role(&loaded_for_filter, &all) {
+        match missing_role(&loaded_for_filter, &all, read_only) {
             Some(reason) => {
                 if let Ok(mut s) = skipped_in_filter.lock() {
                     s.push((format!("{}: {}", feature.name, scenario.name), reason));
@@ -288,15 +322,27 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         }
     };
 
+    let skipped_at_runtime = skipped.clone();
     let cucumber = AccordWorld::cucumber()
         .max_concurrent_scenarios(options.concurrency.max(1))
-        .after(|feature, _, scenario, finished, _| {
+        .after(move |feature, _, scenario, finished, world| {
             let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
             let passed = matches!(finished, event::ScenarioFinished::StepPassed);
             let name = format!("{}: {}", feature.name, scenario.name);
+            let skip = world.and_then(|w| w.skip.clone());
+            let skipped = skipped_at_runtime.clone();
             Box::pin(async move {
-                if let Ok(mut r) = RESULTS.lock() {
-                    r.push((tags, name, passed));
+                match skip {
+                    Some(reason) if passed => {
+                        if let Ok(mut s) = skipped.lock() {
+                            s.push((name, reason));
+                        }
+                    }
+                    _ => {
+                        if let Ok(mut r) = RESULTS.lock() {
+                            r.push((tags, name, passed));
+                        }
+                    }
                 }
             })
         })
@@ -333,14 +379,18 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     for (tags, _, passed) in &results {
         for tag in tags
             .iter()
-            .filter(|t| ["auth", "refresh", "cors", "errors", "uploads"].contains(&t.as_str()))
+            .filter(|t| AREAS.contains(&t.as_str()))
         {
             let e = by_tag.entry(format!("@{tag}")).or_default();
             if *passed { e.0 += 1 } else { e.1 += 1 }
         }
     }
     for (tag, (p, f)) in &by_tag {
-        let _ = writeln!(out, "tag {tag:<9} {p} passed, {f} failed");
+        let _ = writeln!(out, "tag {tag:<10} {p} passed, {f} failed");
+    }
+    let cleaned = crate::behaviour::cleanup(&ctx).await;
+    if cleaned > 0 {
+        let _ = writeln!(out, "cleanup: {cleaned} resource(s) the run created deleted");
     }
     let ops = ctx.http.operations();
     let _ = writeln!(

@@ -6,6 +6,7 @@
 //! any input; every failure is a [`SpecError`] naming the file and a JSON pointer.
 
 mod error;
+pub mod media;
 mod model;
 mod normalize;
 mod validate;

@@ -1,0 +1,282 @@
+//! Values a schema accepts, as proptest strategies: enums, formats, patterns, ranges,
+//! lengths, nullable and composition, so that a failing request shrinks to a minimal one.
+//! Strings are ASCII letters and digits unless a pattern or format says otherwise, so a
+//! backend that normalizes text cannot be mistaken for one that loses it.
+
+use proptest::prelude::*;
+use proptest::strategy::{BoxedStrategy, Just, Union};
+use serde_json::{Map, Value, json};
+
+const MAX_DEPTH: usize = 6;
+
+/// What to generate for an object's optional properties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Optional {
+    /// Each present or absent.
+    Maybe,
+    /// Every one present (for writes whose effect is read back).
+    All,
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    accord_spec::follow_ref(doc, schema)
+}
+
+/// A strategy for the values `schema` accepts.
+pub fn strategy(doc: &Value, schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
+    at(doc, schema, optional, 0)
+}
+
+fn at(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> BoxedStrategy<Value> {
+    let schema = resolve(doc, schema);
+    if depth > MAX_DEPTH {
+        return Just(crate::sample::valid(doc, schema)).boxed();
+    }
+    let inner = bare(doc, schema, optional, depth);
+    if schema.get("nullable") == Some(&Value::Bool(true)) {
+        prop_oneof![1 => Just(Value::Null), 4 => inner].boxed()
+    } else {
+        inner
+    }
+}
+
+fn bare(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> BoxedStrategy<Value> {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let values: Vec<Value> = values.iter().filter(|v| !v.is_null()).cloned().collect();
+        if !values.is_empty() {
+            return proptest::sample::select(values).boxed();
+        }
+    }
+    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
+        let parts: Vec<BoxedStrategy<Value>> = members
+            .iter()
+            .map(|m| at(doc, m, optional, depth + 1))
+            .collect();
+        return parts
+            .prop_map(|values| {
+                let mut merged = Map::new();
+                for v in values {
+                    if let Value::Object(o) = v {
+                        merged.extend(o);
+                    }
+                }
+                Value::Object(merged)
+            })
+            .boxed();
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(members) = schema.get(key).and_then(Value::as_array) {
+            if !members.is_empty() {
+                // The first member first: it shrinks there.
+                return Union::new(members.iter().map(|m| at(doc, m, optional, depth + 1)))
+                    .boxed();
+            }
+        }
+    }
+    let kind = schema.get("type").and_then(Value::as_str).unwrap_or(
+        if schema.get("properties").is_some() {
+            "object"
+        } else if schema.get("items").is_some() {
+            "array"
+        } else {
+            "string"
+        },
+    );
+    match kind {
+        "object" => object(doc, schema, optional, depth),
+        "array" => {
+            let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let max = schema
+                .get("maxItems")
+                .and_then(Value::as_u64)
+                .map(|m| m as usize)
+                .unwrap_or(min + 3)
+                .clamp(min, min + 3);
+            let items = schema.get("items").cloned().unwrap_or(json!({}));
+            proptest::collection::vec(at(doc, &items, optional, depth + 1), min..=max)
+                .prop_map(Value::Array)
+                .boxed()
+        }
+        "integer" => {
+            let (lo, hi) = int_bounds(schema);
+            (lo..=hi).prop_map(|n| json!(n)).boxed()
+        }
+        "number" => {
+            let (lo, hi) = int_bounds(schema);
+            (lo as f64..=hi as f64)
+                .prop_map(|n| json!((n * 100.0).round() / 100.0))
+                .boxed()
+        }
+        "boolean" => any::<bool>().prop_map(Value::Bool).boxed(),
+        _ => string(schema),
+    }
+}
+
+/// The bounds of a number schema, inclusive, kept within a range every backend can store.
+pub fn int_bounds(schema: &Value) -> (i64, i64) {
+    let exclusive = |key: &str| schema.get(key) == Some(&Value::Bool(true));
+    let mut lo = schema
+        .get("minimum")
+        .and_then(Value::as_f64)
+        .map(|m| m.ceil().max(-1e12) as i64)
+        .unwrap_or(0);
+    let mut hi = schema
+        .get("maximum")
+        .and_then(Value::as_f64)
+        .map(|m| m.floor().min(1e12) as i64)
+        .unwrap_or(lo.saturating_add(1000));
+    if exclusive("exclusiveMinimum") {
+        lo = lo.saturating_add(1);
+    }
+    if exclusive("exclusiveMaximum") {
+        hi = hi.saturating_sub(1);
+    }
+    if hi < lo {
+        hi = lo;
+    }
+    (lo, hi)
+}
+
+fn object(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> BoxedStrategy<Value> {
+    let required: Vec<String> = crate::sample::required(doc, schema);
+    let props = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
+    for (name, prop) in props {
+        if resolve(doc, &prop).get("readOnly") == Some(&Value::Bool(true)) {
+            continue;
+        }
+        let value = at(doc, &prop, optional, depth + 1);
+        let key = name.clone();
+        if required.contains(&name) || optional == Optional::All {
+            fields.push(value.prop_map(move |v| Some((key.clone(), v))).boxed());
+        } else {
+            fields.push(
+                proptest::option::of(value.prop_map(move |v| (key.clone(), v)))
+                    .boxed(),
+            );
+        }
+    }
+    // Required properties the schema does not describe still get a value.
+    for name in required {
+        if schema.pointer(&format!("/properties/{name}")).is_none() {
+            fields.push(Just(Some((name, json!("accord")))).boxed());
+        }
+    }
+    fields
+        .prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect()))
+        .boxed()
+}
+
+fn string(schema: &Value) -> BoxedStrategy<Value> {
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .map(|m| m as usize)
+        .unwrap_or(min.max(1) + 24)
+        .clamp(min, min + 32);
+    let format = schema.get("format").and_then(Value::as_str).unwrap_or("");
+    let by_format: Option<BoxedStrategy<String>> = match format {
+        "uuid" => Some(
+            any::<u128>()
+                .prop_map(|n| {
+                    uuid::Builder::from_random_bytes(n.to_le_bytes())
+                        .into_uuid()
+                        .to_string()
+                })
+                .boxed(),
+        ),
+        "email" => Some(
+            "[a-z][a-z0-9]{0,11}"
+                .prop_map(|l| format!("accord-{l}@example.com"))
+                .boxed(),
+        ),
+        "date-time" => Some(
+            (2000u32..2030, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60)
+                .prop_map(|(y, mo, d, h, mi, s)| {
+                    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+                })
+                .boxed(),
+        ),
+        "date" => Some(
+            (2000u32..2030, 1u32..=12, 1u32..=28)
+                .prop_map(|(y, mo, d)| format!("{y:04}-{mo:02}-{d:02}"))
+                .boxed(),
+        ),
+        "uri" | "url" => Some(
+            "[a-z]{1,12}"
+                .prop_map(|p| format!("https://example.com/{p}"))
+                .boxed(),
+        ),
+        "ipv4" => Some(
+            any::<[u8; 4]>()
+                .prop_map(|b| format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]))
+                .boxed(),
+        ),
+        _ => None,
+    };
+    if let Some(s) = by_format {
+        return s.prop_map(Value::String).boxed();
+    }
+    if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+        if let Ok(s) = proptest::string::string_regex(pattern) {
+            return s
+                .prop_filter("length within the schema's bounds", move |s| {
+                    let n = s.chars().count();
+                    n >= min && n <= max.max(min)
+                })
+                .prop_map(Value::String)
+                .boxed();
+        }
+    }
+    proptest::string::string_regex(&format!("[a-zA-Z0-9]{{{min},{max}}}"))
+        .map(|s| s.prop_map(Value::String).boxed())
+        .unwrap_or_else(|_| Just(Value::String("accord".into())).boxed())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    use super::*;
+
+    fn check(schema: Value) {
+        let doc = json!({});
+        let validator = accord_validate::Validator::new(&doc, accord_validate::Direction::Request);
+        let mut runner = TestRunner::deterministic();
+        let strategy = strategy(&doc, &schema, Optional::Maybe);
+        for _ in 0..200 {
+            let value = strategy.new_tree(&mut runner).unwrap().current();
+            let violations = validator.validate(&schema, &value);
+            assert!(violations.is_empty(), "{value} breaks {schema}: {violations:?}");
+        }
+    }
+
+    #[test]
+    fn generated_values_satisfy_their_schema() {
+        check(json!({"type": "string", "format": "uuid"}));
+        check(json!({"type": "string", "format": "email"}));
+        check(json!({"type": "string", "format": "date-time"}));
+        check(json!({"type": "string", "minLength": 3, "maxLength": 5}));
+        check(json!({"type": "string", "pattern": "^[A-Z]{2}-[0-9]{3}$"}));
+        check(json!({"type": "integer", "minimum": 1, "maximum": 100}));
+        check(json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true}));
+        check(json!({"type": "number", "minimum": -5, "maximum": 5}));
+        check(json!({"type": "string", "enum": ["a", "b"], "nullable": true}));
+        check(json!({"type": "array", "items": {"type": "integer"}, "minItems": 1, "maxItems": 2}));
+        check(json!({
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": {"name": {"type": "string", "minLength": 1}, "tags": {"type": "array", "items": {"type": "string"}}}
+        }));
+        check(json!({"oneOf": [{"type": "integer"}, {"type": "string", "format": "date"}]}));
+        check(json!({"allOf": [
+            {"type": "object", "required": ["a"], "properties": {"a": {"type": "boolean"}}},
+            {"type": "object", "required": ["b"], "properties": {"b": {"type": "integer", "minimum": 5}}}
+        ]}));
+    }
+}

@@ -1,0 +1,774 @@
+//! The behaviour phase (`@behaviour`): the API's own behaviour, generated from the spec for
+//! every operation. Valid inputs (the spec's examples first, then proptest-generated ones,
+//! shrunk to a minimal request on failure), resources followed from create to read, list,
+//! update and delete, a second user trying the first user's resources, and inputs that break
+//! one constraint each. Writes only touch what the run created.
+
+pub mod generate;
+pub mod mutate;
+
+use std::time::Duration;
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::{Value, json};
+
+use crate::context::{Ctx, Identity, OpInfo};
+use crate::http::{Body, Exchange, Request};
+use crate::rules::{Failure, Rule};
+
+/// A parameter of an operation.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub location: String,
+    pub required: bool,
+    pub schema: Value,
+}
+
+/// The inputs of one call: parameter values and the body.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub params: Vec<(Param, Value)>,
+    pub body: Option<Value>,
+}
+
+/// What a request to `op` takes.
+pub fn params(ctx: &Ctx, op: &OpInfo) -> Vec<Param> {
+    ctx.parameters(op)
+        .into_iter()
+        .filter_map(|p| {
+            let location = p.get("in")?.as_str()?.to_string();
+            let name = p.get("name")?.as_str()?.to_string();
+            // The harness sets these itself.
+            if location == "header"
+                && ["authorization", "content-type", "accept"]
+                    .contains(&name.to_ascii_lowercase().as_str())
+            {
+                return None;
+            }
+            if location == "cookie" {
+                return None;
+            }
+            Some(Param {
+                required: location == "path" || p.get("required") == Some(&Value::Bool(true)),
+                schema: p.get("schema").cloned().unwrap_or(json!({"type": "string"})),
+                name,
+                location,
+            })
+        })
+        .collect()
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn path_encode(s: &str) -> String {
+    crate::http::urlencode(s).replace('+', "%20")
+}
+
+/// The request of `op` with `inputs`, the body sent as the spec says.
+pub fn request(ctx: &Ctx, op: &OpInfo, inputs: &Inputs) -> Request {
+    let mut path = op.path.clone();
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for (p, v) in &inputs.params {
+        match p.location.as_str() {
+            "path" => path = path.replace(&format!("{{{}}}", p.name), &path_encode(&text(v))),
+            "query" => match v {
+                Value::Array(items) => {
+                    for i in items {
+                        query.push(format!("{}={}", crate::http::urlencode(&p.name), crate::http::urlencode(&text(i))));
+                    }
+                }
+                Value::Null => {}
+                other => query.push(format!(
+                    "{}={}",
+                    crate::http::urlencode(&p.name),
+                    crate::http::urlencode(&text(other))
+                )),
+            },
+            "header" => headers.push((p.name.clone(), text(v))),
+            _ => {}
+        }
+    }
+    if !query.is_empty() {
+        path = format!("{path}?{}", query.join("&"));
+    }
+    let mut request = Request::new(&op.method, path);
+    for (k, v) in headers {
+        request = request.header(&k, v);
+    }
+    if let Some(body) = &inputs.body {
+        request = request.body(crate::context::encode(body.clone(), ctx.encoding_for(op, None)));
+    }
+    request
+}
+
+/// A request as one line for a report: method, target and body, secrets redacted.
+pub fn describe(request: &Request) -> String {
+    let body = match &request.body {
+        Body::Json(v) => format!(" {}", crate::http::redact_text(&v.to_string())),
+        Body::Form(pairs) => format!(
+            " {}",
+            crate::http::redact_text(
+                &Value::Object(pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+                    .to_string()
+            )
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "{} {}{body}",
+        request.method,
+        crate::http::redact_url(&request.target)
+    )
+}
+
+/// Sends as a well-mannered client: a 429 or 503 with `Retry-After` (at most 30 s) is waited
+/// out and the request sent again, up to three times.
+pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
+    let mut attempt = 0;
+    loop {
+        let e = ctx.http.send(request.clone()).await.map_err(|e| {
+            Failure::setup(format!("{}: {e}", describe(&request)))
+        })?;
+        let wait = e
+            .header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|s| *s <= 30);
+        match wait {
+            Some(secs) if matches!(e.status, 429 | 503) && attempt < 3 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_secs(secs.max(1))).await;
+            }
+            _ => return Ok(e),
+        }
+    }
+}
+
+/// Sends `request` in `identity`'s session.
+pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<Exchange, Failure> {
+    let token = ctx
+        .session(identity)
+        .await
+        .map_err(|e| Failure::setup(format!("signing in ({identity:?}) failed: {e}")))?;
+    send(ctx, request.bearer(Some(&token.access))).await
+}
+
+/// Why an answer to a valid request is wrong, if it is.
+fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
+    if e.status >= 500 {
+        return Some(format!("a server error ({}) for a valid request", e.status));
+    }
+    if let Some(v) = e.violations.first() {
+        return Some(format!("the answer breaks the spec: {v}"));
+    }
+    if e.status == 401 || e.status == 403 {
+        return Some(format!("a signed-in valid request was refused with {}", e.status));
+    }
+    if (400..500).contains(&e.status) {
+        if let Some(problem) = crate::steps::envelope_problem(ctx, e) {
+            return Some(format!("a refusal outside the envelope: {problem}"));
+        }
+    }
+    None
+}
+
+fn op_seed(seed: u64, op: &str) -> [u8; 32] {
+    // FNV-1a of the operation over the run's seed: each operation's cases depend only on the
+    // seed and its id, not on what ran before it.
+    let mut h: u64 = 0xcbf29ce484222325 ^ seed;
+    for b in op.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    let mut out = [0u8; 32];
+    for (i, chunk) in out.chunks_mut(8).enumerate() {
+        chunk.copy_from_slice(&(h.rotate_left(i as u32 * 16) ^ seed).to_le_bytes());
+    }
+    out
+}
+
+/// A strategy for the inputs of `op`.
+fn inputs_strategy(ctx: &Ctx, op: &OpInfo) -> proptest::strategy::BoxedStrategy<Inputs> {
+    let doc = ctx.doc().clone();
+    let ps = params(ctx, op);
+    let param_strategies: Vec<_> = ps
+        .iter()
+        .map(|p| {
+            let s = generate::strategy(&doc, &p.schema, generate::Optional::Maybe);
+            let p2 = p.clone();
+            if p.required {
+                s.prop_map(move |v| Some((p2.clone(), v))).boxed()
+            } else {
+                proptest::option::of(s.prop_map(move |v| (p2.clone(), v))).boxed()
+            }
+        })
+        .collect();
+    let body = ctx
+        .json_body_schema(op)
+        .map(|schema| generate::strategy(&doc, &schema, generate::Optional::Maybe));
+    match body {
+        Some(b) => (param_strategies, b)
+            .prop_map(|(ps, body)| Inputs {
+                params: ps.into_iter().flatten().collect(),
+                body: Some(body),
+            })
+            .boxed(),
+        None => param_strategies
+            .prop_map(|ps| Inputs {
+                params: ps.into_iter().flatten().collect(),
+                body: None,
+            })
+            .boxed(),
+    }
+}
+
+/// The inputs the spec itself gives: examples, defaults, the first enum values.
+pub fn example_inputs(ctx: &Ctx, op: &OpInfo) -> Inputs {
+    let doc = ctx.doc();
+    Inputs {
+        params: params(ctx, op)
+            .into_iter()
+            .filter(|p| p.required || p.schema.get("example").is_some())
+            .map(|p| {
+                let v = crate::sample::valid(doc, &p.schema);
+                (p, v)
+            })
+            .collect(),
+        body: ctx
+            .json_body_schema(op)
+            .map(|s| crate::sample::valid(doc, &s)),
+    }
+}
+
+fn has_path_params(op: &OpInfo) -> bool {
+    op.path.contains('{')
+}
+
+fn safe(op: &OpInfo) -> bool {
+    matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+}
+
+/// The operations the positive and negative phases call, and why the others are left out.
+pub fn plan(ctx: &Ctx) -> (Vec<(OpInfo, bool)>, Vec<(String, String)>) {
+    let mut run = Vec::new();
+    let mut left = Vec::new();
+    let skip = &ctx.profile.behaviour.skip_operations;
+    for (op, secured) in ctx.all_operations() {
+        let lowered = format!("{} {}", op.id, op.path).to_ascii_lowercase();
+        let reason = if skip.contains(&op.id) {
+            Some("behaviour.skip_operations names it")
+        } else if ctx.session_operations.contains(&op.id) {
+            Some("the run signs in and out with it")
+        } else if ["logout", "signout", "sign_out", "sign-out", "revoke"]
+            .iter()
+            .any(|w| lowered.contains(w))
+        {
+            Some("it would end the run's session")
+        } else if ctx.read_only && !safe(&op) {
+            Some("--read-only")
+        } else if !safe(&op) && (has_path_params(&op) || op.method != "POST") {
+            Some("it changes data the run did not create (its resource chain checks it)")
+        } else {
+            None
+        };
+        match reason {
+            Some(r) => left.push((op.id.clone(), r.to_string())),
+            None => run.push((op, secured)),
+        }
+    }
+    (run, left)
+}
+
+/// One operation's failure in the positive phase, shrunk.
+pub struct Finding {
+    pub op: String,
+    pub problem: String,
+    pub minimal: String,
+    pub exchange: Exchange,
+}
+
+/// Calls `op` with the spec's example, then with `cases` generated inputs; the first failing
+/// generated input is shrunk to a minimal one. Creates are recorded for cleanup.
+pub async fn positive(
+    ctx: &Ctx,
+    op: &OpInfo,
+    cases: u32,
+    resources: &[Resource],
+) -> Result<Option<Finding>, Failure> {
+    let judge = |e: &Exchange| positive_problem(ctx, e);
+    // The spec's own example first: without path parameters it must succeed.
+    let example = request(ctx, op, &example_inputs(ctx, op));
+    let e = send_as(ctx, Identity::First, example.clone()).await?;
+    remember_created(ctx, op, &e, resources);
+    let problem = judge(&e).or_else(|| {
+        (!has_path_params(op) && !(200..300).contains(&e.status) && spec_has_example(ctx, op))
+            .then(|| format!("the spec's own example was answered {}", e.status))
+    });
+    if let Some(problem) = problem {
+        return Ok(Some(Finding {
+            op: op.id.clone(),
+            problem,
+            minimal: describe(&example),
+            exchange: e,
+        }));
+    }
+    let strategy = inputs_strategy(ctx, op);
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &op_seed(ctx.seed, &op.id)),
+    );
+    for _ in 0..cases {
+        let Ok(mut tree) = strategy.new_tree(&mut runner) else {
+            break;
+        };
+        let first = request(ctx, op, &tree.current());
+        let e = send_as(ctx, Identity::First, first.clone()).await?;
+        remember_created(ctx, op, &e, resources);
+        let Some(problem) = judge(&e) else { continue };
+        // Shrink: simpler inputs while they still fail, bounded.
+        let mut found = Finding {
+            op: op.id.clone(),
+            problem,
+            minimal: describe(&first),
+            exchange: e,
+        };
+        for _ in 0..32 {
+            if !tree.simplify() {
+                break;
+            }
+            let candidate = request(ctx, op, &tree.current());
+            let e = send_as(ctx, Identity::First, candidate.clone()).await?;
+            remember_created(ctx, op, &e, resources);
+            match judge(&e) {
+                Some(problem) => {
+                    found = Finding {
+                        op: op.id.clone(),
+                        problem,
+                        minimal: describe(&candidate),
+                        exchange: e,
+                    };
+                }
+                None => {
+                    if !tree.complicate() {
+                        break;
+                    }
+                }
+            }
+        }
+        return Ok(Some(found));
+    }
+    Ok(None)
+}
+
+/// Whether the operation's body or parameters carry an explicit example in the spec.
+fn spec_has_example(ctx: &Ctx, op: &OpInfo) -> bool {
+    let doc = ctx.doc();
+    let mut found = op.op.to_string().contains("\"example");
+    if let Some(schema) = ctx.json_body_schema(op) {
+        let resolved = accord_spec::follow_ref(doc, &schema);
+        found |= resolved.get("example").is_some()
+            || resolved
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| {
+                    let required = crate::sample::required(doc, resolved);
+                    !required.is_empty()
+                        && required.iter().all(|r| {
+                            p.get(r).is_some_and(|s| {
+                                let s = accord_spec::follow_ref(doc, s);
+                                s.get("example").is_some()
+                                    || s.get("default").is_some()
+                                    || s.get("enum").is_some()
+                            })
+                        })
+                });
+    } else {
+        // Nothing to invent: the example is the request.
+        found = true;
+    }
+    found
+}
+
+// ---- resources --------------------------------------------------------------------------
+
+/// A kind of resource the spec can create and then address by id.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub create: OpInfo,
+    pub list: Option<OpInfo>,
+    pub read: Option<OpInfo>,
+    pub update: Option<OpInfo>,
+    pub delete: Option<OpInfo>,
+    /// The item path template (`/items/{item_id}`) and its parameter.
+    pub item: String,
+    pub param: String,
+}
+
+/// The resources of the spec: a POST on a collection path next to a path of the same
+/// collection with one more parameter segment.
+pub fn resources(ctx: &Ctx) -> Vec<Resource> {
+    let ops = ctx.all_operations();
+    let mut out = Vec::new();
+    for (create, _) in ops.iter().filter(|(o, _)| o.method == "POST" && !has_path_params(o)) {
+        if ctx.session_operations.contains(&create.id) {
+            continue;
+        }
+        let prefix = format!("{}/{{", create.path.trim_end_matches('/'));
+        let item = ops.iter().find_map(|(o, _)| {
+            let rest = o.path.strip_prefix(&prefix)?;
+            let param = rest.strip_suffix('}')?;
+            (!param.contains('/') && !param.contains('{')).then(|| (o.path.clone(), param.to_string()))
+        });
+        let Some((item, param)) = item else { continue };
+        let find = |method: &str, path: &str| {
+            ops.iter()
+                .find(|(o, _)| o.method == method && o.path == path)
+                .map(|(o, _)| o.clone())
+        };
+        out.push(Resource {
+            create: create.clone(),
+            list: find("GET", &create.path),
+            read: find("GET", &item),
+            update: find("PATCH", &item).or_else(|| find("PUT", &item)),
+            delete: find("DELETE", &item),
+            item,
+            param,
+        });
+    }
+    out
+}
+
+/// The id of what a create answered: by the response's OpenAPI links, a body property named
+/// like the item parameter (or `id`), or the last segment of `Location`.
+pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String> {
+    let body = e.json();
+    let responses = resource.create.op.get("responses")?;
+    let response = responses
+        .get(e.status.to_string())
+        .map(|r| accord_spec::follow_ref(ctx.doc(), r));
+    if let Some(links) = response.and_then(|r| r.get("links")).and_then(Value::as_object) {
+        for link in links.values() {
+            let link = accord_spec::follow_ref(ctx.doc(), link);
+            let Some(expr) = link
+                .pointer(&format!("/parameters/{}", resource.param))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            if let Some(pointer) = expr.strip_prefix("$response.body#") {
+                if let Some(v) = body.as_ref().and_then(|b| b.pointer(pointer)) {
+                    return Some(text(v));
+                }
+            }
+            if let Some(header) = expr.strip_prefix("$response.header.") {
+                if let Some(v) = e.header(header) {
+                    return Some(v.rsplit('/').next().unwrap_or(v).to_string());
+                }
+            }
+        }
+    }
+    let camel: String = {
+        let mut out = String::new();
+        let mut upper = false;
+        for c in resource.param.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.extend(c.to_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    if let Some(b) = &body {
+        for key in [resource.param.as_str(), "id", camel.as_str()] {
+            if let Some(v) = b.get(key).filter(|v| v.is_string() || v.is_number()) {
+                return Some(text(v));
+            }
+        }
+    }
+    e.header("location")
+        .map(|l| l.split('?').next().unwrap_or(l).trim_end_matches('/'))
+        .and_then(|l| l.rsplit('/').next())
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// The item path of `id`.
+pub fn item_path(resource: &Resource, id: &str) -> String {
+    resource
+        .item
+        .replace(&format!("{{{}}}", resource.param), &path_encode(id))
+}
+
+fn remember_created(ctx: &Ctx, op: &OpInfo, e: &Exchange, resources: &[Resource]) {
+    if !(200..300).contains(&e.status) {
+        return;
+    }
+    let Some(resource) = resources.iter().find(|r| r.create.id == op.id) else {
+        return;
+    };
+    if resource.delete.is_none() {
+        return;
+    }
+    if let Some(id) = created_id(ctx, resource, e) {
+        if let Ok(mut created) = ctx.created.lock() {
+            created.push((Identity::First, item_path(resource, &id)));
+        }
+    }
+}
+
+/// Forgets a deleted resource.
+pub fn forget(ctx: &Ctx, path: &str) {
+    if let Ok(mut created) = ctx.created.lock() {
+        created.retain(|(_, p)| p != path);
+    }
+}
+
+/// Deletes what the run created and did not delete; returns how many were deleted.
+pub async fn cleanup(ctx: &Ctx) -> usize {
+    let left: Vec<(Identity, String)> = ctx
+        .created
+        .lock()
+        .map(|mut c| std::mem::take(&mut *c))
+        .unwrap_or_default();
+    let mut deleted = 0;
+    for (identity, path) in left {
+        if let Ok(e) = send_as(ctx, identity, Request::new("DELETE", path)).await {
+            if (200..300).contains(&e.status) || e.status == 404 {
+                deleted += 1;
+            }
+        }
+    }
+    deleted
+}
+
+/// A resource the run created, and what it sent.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub resource: Resource,
+    pub id: String,
+    pub path: String,
+    pub sent: Value,
+    pub answer: Exchange,
+}
+
+/// A body for a write whose effect is read back: every optional property present.
+pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
+    let schema = ctx.json_body_schema(op)?;
+    let strategy = generate::strategy(ctx.doc(), &schema, generate::Optional::All);
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &op_seed(seed, &format!("{}#write", op.id))),
+    );
+    strategy.new_tree(&mut runner).ok().map(|t| t.current())
+}
+
+/// Creates one `resource` as `identity`: a generated body with every property, and, when
+/// the backend refuses it, the spec's own example.
+pub async fn create(
+    ctx: &Ctx,
+    resource: &Resource,
+    identity: Identity,
+    salt: u64,
+) -> Result<Created, Failure> {
+    let op = &resource.create;
+    let mut bodies = Vec::new();
+    if let Some(b) = write_body(ctx, op, ctx.seed ^ salt) {
+        bodies.push(b);
+    }
+    if let Some(schema) = ctx.json_body_schema(op) {
+        let example = crate::sample::valid(ctx.doc(), &schema);
+        if !bodies.contains(&example) {
+            bodies.push(example);
+        }
+    }
+    if bodies.is_empty() {
+        bodies.push(Value::Null);
+    }
+    let mut last = None;
+    for body in bodies {
+        let inputs = Inputs {
+            params: Vec::new(),
+            body: (!body.is_null()).then(|| body.clone()),
+        };
+        let e = send_as(ctx, identity, request(ctx, op, &inputs)).await?;
+        if (200..300).contains(&e.status) {
+            if let Some(v) = e.violations.first() {
+                return Err(Failure::new(Rule::Created, format!("the create's answer breaks the spec: {v}")).with(&e));
+            }
+            let id = created_id(ctx, resource, &e).ok_or_else(|| {
+                Failure::new(
+                    Rule::Created,
+                    format!(
+                        "{} answered {} without an id: no link, no `{}` or `id` in the body, no Location",
+                        op.id, e.status, resource.param
+                    ),
+                )
+                .with(&e)
+            })?;
+            let path = item_path(resource, &id);
+            if resource.delete.is_some() {
+                if let Ok(mut created) = ctx.created.lock() {
+                    created.push((identity, path.clone()));
+                }
+            }
+            return Ok(Created {
+                resource: resource.clone(),
+                id,
+                path,
+                sent: body,
+                answer: e,
+            });
+        }
+        if e.status >= 500 || !e.violations.is_empty() {
+            let why = e
+                .violations
+                .first()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| format!("a server error ({})", e.status));
+            return Err(Failure::new(Rule::Created, why).with(&e));
+        }
+        last = Some(e);
+    }
+    let e = last.unwrap_or_else(Exchange::none);
+    Err(Failure::new(
+        Rule::Created,
+        format!(
+            "{} refused a generated body and the spec's own example ({})",
+            op.id, e.status
+        ),
+    )
+    .with(&e))
+}
+
+/// The properties of `sent` a read of the resource must return as sent (secrets and
+/// write-only fields left out); the first difference, if any.
+pub fn differs(ctx: &Ctx, op: &OpInfo, sent: &Value, read: &Value) -> Option<String> {
+    let schema = ctx.json_body_schema(op)?;
+    let schema = accord_spec::follow_ref(ctx.doc(), &schema).clone();
+    for (name, value) in sent.as_object()? {
+        let prop = schema
+            .pointer(&format!("/properties/{name}"))
+            .map(|p| accord_spec::follow_ref(ctx.doc(), p).clone())
+            .unwrap_or(json!({}));
+        if prop.get("writeOnly") == Some(&Value::Bool(true))
+            || prop.get("format").and_then(Value::as_str) == Some("password")
+            || crate::http::is_secret_name(name)
+        {
+            continue;
+        }
+        // `null` in a write means "clear" to some frameworks and "leave" to others.
+        if value.is_null() {
+            continue;
+        }
+        let Some(got) = read.get(name) else { continue };
+        let same = match (value, got) {
+            (Value::String(a), Value::String(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+            (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            (a, b) => a == b,
+        };
+        if !same {
+            return Some(format!("`{name}` was written as {value} and reads back as {got}"));
+        }
+    }
+    None
+}
+
+/// Whether a JSON answer holds `id` anywhere as a string or number.
+pub fn contains_id(value: &Value, id: &str) -> bool {
+    match value {
+        Value::String(s) => s == id,
+        Value::Number(n) => n.to_string() == id,
+        Value::Array(items) => items.iter().any(|i| contains_id(i, id)),
+        Value::Object(m) => m.values().any(|v| contains_id(v, id)),
+        _ => false,
+    }
+}
+
+/// The list request, with a page size parameter at its largest.
+pub fn list_request(ctx: &Ctx, list: &OpInfo) -> (Request, Option<u64>) {
+    let mut inputs = Inputs::default();
+    let mut size = None;
+    for p in params(ctx, list) {
+        let lname = p.name.to_ascii_lowercase();
+        if p.location == "query"
+            && ["limit", "per_page", "page_size", "pagesize", "perpage", "size", "max_results"]
+                .contains(&lname.as_str())
+        {
+            let max = p
+                .schema
+                .get("maximum")
+                .and_then(Value::as_u64)
+                .unwrap_or(100);
+            size = Some(max);
+            inputs.params.push((p, json!(max)));
+        } else if p.required {
+            let v = crate::sample::valid(ctx.doc(), &p.schema);
+            inputs.params.push((p, v));
+        }
+    }
+    (request(ctx, list, &inputs), size)
+}
+
+/// The largest array in a list answer: its page.
+pub fn page_len(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.len(),
+        Value::Object(m) => m.values().map(page_len).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Negative cases for `op`: each input with one constraint broken.
+pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
+    let mut out = Vec::new();
+    let base = example_inputs(ctx, op);
+    let ps = params(ctx, op);
+    for p in &ps {
+        // Parameters travel as text: only numbers, booleans, formats and bounds can break.
+        let mut broken = mutate::broken_values(&p.schema, true);
+        // A text parameter cannot have a wrong JSON type; only numbers and booleans can.
+        broken.retain(|(what, _)| what != "null where not nullable");
+        if p.location == "path" {
+            // Only what cannot name a real resource: malformed ids.
+            broken.retain(|(what, _)| what.starts_with("wrong type") || what.starts_with("bad format"));
+        }
+        for (what, value) in broken {
+            let mut inputs = base.clone();
+            inputs.params.retain(|(q, _)| q.name != p.name || q.location != p.location);
+            inputs.params.push((p.clone(), value));
+            out.push((format!("{what} ({} parameter `{}`)", p.location, p.name), request(ctx, op, &inputs)));
+        }
+        if p.required && p.location == "query" {
+            let mut inputs = base.clone();
+            inputs.params.retain(|(q, _)| q.name != p.name);
+            out.push((format!("missing required query parameter `{}`", p.name), request(ctx, op, &inputs)));
+        }
+    }
+    if !has_path_params(op) || safe(op) {
+        if let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone()) {
+            for m in mutate::body(ctx.doc(), &schema, &valid) {
+                let inputs = Inputs {
+                    params: base.params.clone(),
+                    body: Some(m.value),
+                };
+                out.push((m.what, request(ctx, op, &inputs)));
+            }
+        }
+    }
+    out
+}
+

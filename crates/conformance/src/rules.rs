@@ -1,0 +1,157 @@
+//! The rules the suite checks, as values: every failure names one [`Rule`], the reports group
+//! by it, and the fault catalogue asserts it by variant, so renaming a rule breaks the build
+//! rather than a substring match.
+
+use std::fmt;
+
+use crate::http::Exchange;
+
+macro_rules! rules {
+    ($($variant:ident => $id:literal, $what:literal;)*) => {
+        /// A rule of the suite, with a stable id.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule { $($variant),* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The stable id, as printed: `rule cors.no_wildcard`.
+            pub fn id(self) -> &'static str {
+                match self { $(Rule::$variant => $id),* }
+            }
+
+            /// What the rule asks of a backend, in one line.
+            pub fn what(self) -> &'static str {
+                match self { $(Rule::$variant => $what),* }
+            }
+        }
+    };
+}
+
+rules! {
+    Setup => "setup", "the harness can do what the scenario needs (sign in, build a request)";
+    Spec => "spec", "every answer has a documented status, a declared content type and a body valid against the spec";
+    Envelope => "envelope", "every error comes in the configured envelope";
+    AuthStatus => "auth.status", "a secured operation refuses missing or invalid credentials with 401";
+    AuthChallenge => "auth.challenge", "a 401 carries `WWW-Authenticate: Bearer`";
+    AuthValid => "auth.valid", "a valid token is accepted";
+    AuthExpired => "auth.expired", "an expired access token is refused with 401 and `error=\"invalid_token\"`";
+    RefreshWorks => "refresh.works", "the tokens from login and refresh are accepted";
+    RefreshExchange => "refresh.exchange", "a refresh token is exchanged for a new pair";
+    RefreshRotation => "refresh.rotation", "a used refresh token is refused";
+    RefreshReuse => "refresh.reuse_detection", "reusing a refresh token revokes its family";
+    RefreshLogout => "refresh.logout", "logout ends the refresh token";
+    RefreshType => "refresh.type", "an access token is not a refresh token";
+    CorsNoWildcard => "cors.no_wildcard", "an allowed origin with credentials never gets `*`";
+    CorsExactOrigin => "cors.exact_origin", "an allowed origin is echoed exactly";
+    CorsCredentials => "cors.credentials", "credentials are allowed when configured";
+    CorsMethods => "cors.methods", "a preflight allows the requested method";
+    CorsHeaders => "cors.headers", "a preflight allows the requested headers";
+    CorsVary => "cors.vary", "CORS answers vary by Origin";
+    CorsExpose => "cors.expose", "the configured headers are exposed";
+    CorsRefused => "cors.refused", "a refused origin gets no `Access-Control-Allow-Origin`";
+    ErrorsStatus => "errors.status", "each error case gets its status";
+    ErrorsAllow => "errors.allow", "a 405 lists the allowed methods in `Allow`";
+    UploadsPresign => "uploads.presign", "a valid upload is presigned";
+    UploadsStorage => "uploads.storage", "the storage accepts a post that follows the policy";
+    UploadsPolicy => "uploads.policy", "the storage refuses a post that breaks the policy";
+    UploadsStored => "uploads.stored", "the backend reports the object stored";
+    UploadsRefuse => "uploads.refuse", "the backend refuses to presign what it must not";
+    UploadsKey => "uploads.key", "file names never reach the object key unsanitized";
+    Positive => "behaviour.positive", "valid inputs get a documented answer valid against the spec, never a server error";
+    Created => "behaviour.created", "a create answers a documented 2xx with the resource and where to find it";
+    Location => "behaviour.location", "a create's `Location` resolves to the resource";
+    ReadBack => "behaviour.read_back", "a resource reads back as written";
+    Listed => "behaviour.listed", "a created resource is listed";
+    UpdatePersists => "behaviour.update_persists", "an update is what a later read returns";
+    UseAfterDelete => "behaviour.use_after_delete", "a deleted resource reads as 404 or 410";
+    CrossUserRead => "behaviour.cross_user_read", "a second user cannot read the first user's resource (403 or 404)";
+    CrossUserWrite => "behaviour.cross_user_write", "a second user cannot change or delete the first user's resource";
+    CrossUserList => "behaviour.cross_user_list", "a second user's lists never show the first user's resources";
+    Negative => "behaviour.negative", "a request breaking one constraint gets a 4xx in the envelope, never 2xx or 5xx";
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule {}", self.id())
+    }
+}
+
+/// A failed check: the rule, what happened, and the exchanges that prove it.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub rule: Rule,
+    pub message: String,
+    pub exchanges: Vec<Exchange>,
+    /// The smallest request found that still fails, when the failure was shrunk.
+    pub minimal: Option<String>,
+}
+
+impl Failure {
+    pub fn new(rule: Rule, message: impl Into<String>) -> Failure {
+        Failure {
+            rule,
+            message: message.into(),
+            exchanges: Vec::new(),
+            minimal: None,
+        }
+    }
+
+    pub fn with(mut self, exchange: &Exchange) -> Failure {
+        self.exchanges.push(exchange.clone());
+        self
+    }
+
+    pub fn with_all(mut self, exchanges: &[Exchange]) -> Failure {
+        self.exchanges.extend(exchanges.iter().cloned());
+        self
+    }
+
+    pub fn minimal(mut self, request: impl Into<String>) -> Failure {
+        self.minimal = Some(request.into());
+        self
+    }
+
+    /// A failure of the harness itself to set the scenario up.
+    pub fn setup(message: impl Into<String>) -> Failure {
+        Failure::new(Rule::Setup, message)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {}", self.rule, self.message)?;
+        if let Some(minimal) = &self.minimal {
+            writeln!(f, "  minimal failing request: {minimal}")?;
+        }
+        for e in self.exchanges.iter().take(3) {
+            f.write_str(&e.describe())?;
+        }
+        if self.exchanges.len() > 3 {
+            writeln!(f, "  ... and {} more", self.exchanges.len() - 3)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// What a step returns.
+pub type Outcome = Result<(), Failure>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_dotted_by_area() {
+        let mut ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        ids.sort();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len(), "two rules share an id");
+        for rule in Rule::ALL {
+            assert!(!rule.what().is_empty());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Authentication: every secured operation refuses missing or forged credentials with a 401
+//! Bearer challenge in the envelope, and accepts a valid token.
+
+use std::str::FromStr;
+
+use cucumber::{Parameter, then, when};
+
+use super::{AccordWorld, in_envelope};
+use crate::context::Forgery;
+use crate::rules::{Failure, Outcome, Rule};
+
+/// The credentials a scenario presents.
+#[derive(Debug, Clone, Copy, Parameter)]
+#[param(
+    name = "credentials",
+    regex = "no token|a malformed token|a token with an altered signature|an alg none token|a token signed by an unknown key"
+)]
+pub enum Credentials {
+    None,
+    Forged(Forgery),
+}
+
+impl FromStr for Credentials {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "no token" => Credentials::None,
+            "a malformed token" => Credentials::Forged(Forgery::Malformed),
+            "a token with an altered signature" => Credentials::Forged(Forgery::AlteredSignature),
+            "an alg none token" => Credentials::Forged(Forgery::AlgNone),
+            "a token signed by an unknown key" => Credentials::Forged(Forgery::UnknownKey),
+            other => return Err(format!("unknown credentials `{other}`")),
+        })
+    }
+}
+
+#[when(expr = "every secured operation is called with {credentials}")]
+async fn secured_with(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
+    let token = match credentials {
+        Credentials::None => None,
+        Credentials::Forged(kind) => Some(
+            w.ctx
+                .forged_token(kind)
+                .await
+                .map_err(|e| Failure::setup(format!("cannot build {kind:?}: {e}")))?,
+        ),
+    };
+    let ops = w.ctx.secured_operations();
+    if ops.is_empty() {
+        return Err(Failure::setup("the spec secures no operation"));
+    }
+    w.judged.clear();
+    for op in ops {
+        let request = w.ctx.request_for(&op).bearer(token.as_deref());
+        let exchange = w.send(request).await?;
+        w.judged.push(exchange);
+    }
+    Ok(())
+}
+
+#[then("every answer is 401 with a Bearer challenge in the error envelope")]
+async fn all_401(w: &mut AccordWorld) -> Outcome {
+    for e in &w.judged {
+        let op = e.operation.as_deref().unwrap_or("?");
+        if e.status != 401 {
+            return Err(Failure::new(
+                Rule::AuthStatus,
+                format!("{op} answered {}, not 401", e.status),
+            )
+            .with(e));
+        }
+        let challenge = e.headers("www-authenticate").join(", ");
+        if !challenge.to_ascii_lowercase().starts_with("bearer") {
+            return Err(Failure::new(
+                Rule::AuthChallenge,
+                format!("{op} answered 401 without `WWW-Authenticate: Bearer`"),
+            )
+            .with(e));
+        }
+        in_envelope(&w.ctx, e)?;
+    }
+    Ok(())
+}
+
+#[when("every secured read operation is called with the user's token")]
+async fn secured_reads_with_token(w: &mut AccordWorld) -> Outcome {
+    let token = w.access()?;
+    w.judged.clear();
+    for op in w
+        .ctx
+        .secured_operations()
+        .into_iter()
+        .filter(|o| o.method == "GET")
+    {
+        let request = w.ctx.request_for(&op).bearer(Some(&token));
+        let e = w.send(request).await?;
+        w.judged.push(e);
+    }
+    Ok(())
+}
+
+#[then("no answer is 401 or 403")]
+async fn none_refused(w: &mut AccordWorld) -> Outcome {
+    for e in &w.judged {
+        if e.status == 401 || e.status == 403 {
+            return Err(Failure::new(
+                Rule::AuthValid,
+                format!(
+                    "a valid token was refused by {} with {}",
+                    e.operation.as_deref().unwrap_or("?"),
+                    e.status
+                ),
+            )
+            .with(e));
+        }
+    }
+    Ok(())
+}

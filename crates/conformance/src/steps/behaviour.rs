@@ -1,0 +1,475 @@
+//! The behaviour phase's steps: valid inputs, resource chains, a second user, broken inputs
+//! and an expired token, all found from the spec (see [`crate::behaviour`]).
+
+use std::time::Duration;
+
+use cucumber::{given, then, when};
+use serde_json::Value;
+
+use super::{AccordWorld, envelope_problem};
+use crate::behaviour::{self, Created, Finding, Resource};
+use crate::context::{Identity, jwt_exp, unix_now};
+use crate::http::{Exchange, Request};
+use crate::rules::{Failure, Outcome, Rule};
+
+/// What the phase's steps pass on to each other within a scenario.
+#[derive(Default)]
+pub struct State {
+    findings: Vec<Finding>,
+    created: Vec<Created>,
+    negative: Vec<(String, String, Exchange)>,
+}
+
+fn resources(w: &AccordWorld) -> Vec<Resource> {
+    behaviour::resources(&w.ctx)
+}
+
+/// Turns findings into one failure listing each, with the first one's exchange.
+fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outcome {
+    let Some((_, minimal, exchange)) = problems.first().cloned() else {
+        return Ok(());
+    };
+    let list: Vec<String> = problems.iter().map(|(p, _, _)| format!("  - {p}")).collect();
+    let mut failure = Failure::new(
+        rule,
+        format!("{} problem(s):\n{}", problems.len(), list.join("\n")),
+    )
+    .with(&exchange);
+    if let Some(m) = minimal {
+        failure = failure.minimal(m);
+    }
+    Err(failure)
+}
+
+// ---- positive ---------------------------------------------------------------------------
+
+#[when("every operation is called with valid inputs generated from the spec")]
+async fn positive(w: &mut AccordWorld) -> Outcome {
+    let ctx = w.ctx.clone();
+    let (ops, _) = behaviour::plan(&ctx);
+    let resources = resources(w);
+    let cases = ctx.profile.behaviour.examples;
+    for (op, _) in ops {
+        if let Some(f) = behaviour::positive(&ctx, &op, cases, &resources).await? {
+            w.behaviour.findings.push(f);
+        }
+    }
+    Ok(())
+}
+
+#[then("every answer is documented, valid against the spec, and never a server error")]
+async fn positive_judged(w: &mut AccordWorld) -> Outcome {
+    let problems = w
+        .behaviour
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                format!("{}: {} (minimal request: {})", f.op, f.problem, f.minimal),
+                Some(f.minimal.clone()),
+                f.exchange.clone(),
+            )
+        })
+        .collect();
+    report(Rule::Positive, problems)
+}
+
+// ---- resource chains --------------------------------------------------------------------
+
+#[when("every resource the spec can create is created")]
+async fn create_all(w: &mut AccordWorld) -> Outcome {
+    let ctx = w.ctx.clone();
+    let resources = resources(w);
+    if resources.is_empty() {
+        w.skip = Some("the spec has no resource that is created and then addressed by id".into());
+        return Ok(());
+    }
+    for (i, r) in resources.iter().enumerate() {
+        let created = behaviour::create(&ctx, r, Identity::First, i as u64 + 1).await?;
+        w.exchanges.push(created.answer.clone());
+        w.behaviour.created.push(created);
+    }
+    Ok(())
+}
+
+/// A `Location` as a request target: a path on the backend, or an absolute URL.
+fn location_target(base: &str, location: &str) -> String {
+    location
+        .strip_prefix(base)
+        .map(String::from)
+        .unwrap_or_else(|| location.to_string())
+}
+
+#[then("each create's Location resolves to it")]
+async fn locations(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let ctx = w.ctx.clone();
+    for c in w.behaviour.created.clone() {
+        let Some(location) = c.answer.header("location") else {
+            continue;
+        };
+        let target = location_target(&ctx.http.base, location);
+        let e = behaviour::send_as(&ctx, Identity::First, Request::new("GET", target)).await?;
+        w.exchanges.push(e.clone());
+        let found = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
+        if !(200..300).contains(&e.status) || !found {
+            return Err(Failure::new(
+                Rule::Location,
+                format!(
+                    "{} answered `Location: {location}`, which answers {}{}",
+                    c.resource.create.id,
+                    e.status,
+                    if found { "" } else { " without the resource" }
+                ),
+            )
+            .with(&c.answer)
+            .with(&e));
+        }
+    }
+    Ok(())
+}
+
+async fn read(w: &mut AccordWorld, identity: Identity, c: &Created) -> Result<Exchange, Failure> {
+    let ctx = w.ctx.clone();
+    let e = behaviour::send_as(&ctx, identity, Request::new("GET", c.path.clone())).await?;
+    w.exchanges.push(e.clone());
+    Ok(e)
+}
+
+#[then("each reads back as written")]
+async fn read_back(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    for c in w.behaviour.created.clone() {
+        if c.resource.read.is_none() {
+            continue;
+        }
+        let e = read(w, Identity::First, &c).await?;
+        if !(200..300).contains(&e.status) {
+            return Err(Failure::new(
+                Rule::ReadBack,
+                format!("the resource just created answers {} at {}", e.status, c.path),
+            )
+            .with(&c.answer)
+            .with(&e));
+        }
+        if let Some(d) = e
+            .json()
+            .and_then(|b| behaviour::differs(&w.ctx, &c.resource.create, &c.sent, &b))
+        {
+            return Err(Failure::new(Rule::ReadBack, d).with(&c.answer).with(&e));
+        }
+    }
+    Ok(())
+}
+
+#[then("each is listed")]
+async fn listed(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let ctx = w.ctx.clone();
+    for c in w.behaviour.created.clone() {
+        let Some(list) = &c.resource.list else {
+            continue;
+        };
+        let (request, size) = behaviour::list_request(&ctx, list);
+        let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+        w.exchanges.push(e.clone());
+        let body = e.json().unwrap_or(Value::Null);
+        if !(200..300).contains(&e.status) {
+            return Err(Failure::new(Rule::Listed, format!("the list answers {}", e.status)).with(&e));
+        }
+        // A full page may hold other resources: only a page with room must show it.
+        let full = size.is_some_and(|s| behaviour::page_len(&body) as u64 >= s);
+        if !behaviour::contains_id(&body, &c.id) && !full {
+            return Err(Failure::new(
+                Rule::Listed,
+                format!("{} does not list the resource {} just created", list.id, c.id),
+            )
+            .with(&e));
+        }
+    }
+    Ok(())
+}
+
+#[then("each update persists")]
+async fn update_persists(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let ctx = w.ctx.clone();
+    for c in w.behaviour.created.clone() {
+        let (Some(update), Some(_)) = (&c.resource.update, &c.resource.read) else {
+            continue;
+        };
+        let body = behaviour::write_body(&ctx, update, ctx.seed ^ 0x5eed);
+        let inputs = behaviour::Inputs {
+            params: vec![],
+            body: body.clone(),
+        };
+        let mut request = behaviour::request(&ctx, update, &inputs);
+        request.target = c.path.clone();
+        let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+        w.exchanges.push(e.clone());
+        if !(200..300).contains(&e.status) {
+            return Err(Failure::new(
+                Rule::UpdatePersists,
+                format!("{} of the resource just created answered {}", update.id, e.status),
+            )
+            .with(&e));
+        }
+        let after = read(w, Identity::First, &c).await?;
+        if let Some(d) = after
+            .json()
+            .zip(body)
+            .and_then(|(b, sent)| behaviour::differs(&ctx, update, &sent, &b))
+        {
+            return Err(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
+        }
+    }
+    Ok(())
+}
+
+#[then("after delete each reads as 404")]
+async fn use_after_delete(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let ctx = w.ctx.clone();
+    for c in w.behaviour.created.clone() {
+        let (Some(delete), Some(_)) = (&c.resource.delete, &c.resource.read) else {
+            continue;
+        };
+        let e = behaviour::send_as(&ctx, Identity::First, Request::new("DELETE", c.path.clone()))
+            .await?;
+        w.exchanges.push(e.clone());
+        if !(200..300).contains(&e.status) {
+            return Err(Failure::new(
+                Rule::UseAfterDelete,
+                format!("{} answered {}", delete.id, e.status),
+            )
+            .with(&e));
+        }
+        behaviour::forget(&ctx, &c.path);
+        let after = read(w, Identity::First, &c).await?;
+        if !matches!(after.status, 404 | 410) {
+            return Err(Failure::new(
+                Rule::UseAfterDelete,
+                format!("a deleted resource reads as {}, not 404 or 410", after.status),
+            )
+            .with(&e)
+            .with(&after));
+        }
+    }
+    Ok(())
+}
+
+// ---- a second user ----------------------------------------------------------------------
+
+#[given("a second signed-in user")]
+async fn second_user(w: &mut AccordWorld) -> Outcome {
+    w.ctx
+        .session(Identity::Second)
+        .await
+        .map_err(|e| Failure::setup(format!("signing the second identity in failed: {e}")))?;
+    Ok(())
+}
+
+fn refused(w: &AccordWorld, e: &Exchange) -> Option<String> {
+    if !matches!(e.status, 403 | 404) {
+        return Some(format!("answered {}, not 403 or 404", e.status));
+    }
+    envelope_problem(&w.ctx, e).map(|p| format!("refused outside the envelope: {p}"))
+}
+
+#[then("the second user cannot read, change or delete them, nor see them listed")]
+async fn cross_user(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let ctx = w.ctx.clone();
+    for c in w.behaviour.created.clone() {
+        if c.resource.read.is_some() {
+            let e = read(w, Identity::Second, &c).await?;
+            let leaked = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
+            if (200..300).contains(&e.status) || leaked {
+                return Err(Failure::new(
+                    Rule::CrossUserRead,
+                    format!("the second user read the first user's resource at {} ({})", c.path, e.status),
+                )
+                .with(&e));
+            }
+            if let Some(why) = refused(w, &e) {
+                return Err(Failure::new(Rule::CrossUserRead, why).with(&e));
+            }
+        }
+        if let Some(list) = &c.resource.list {
+            let (request, _) = behaviour::list_request(&ctx, list);
+            let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
+            w.exchanges.push(e.clone());
+            if e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id)) {
+                return Err(Failure::new(
+                    Rule::CrossUserList,
+                    format!("{} shows the second user the first user's resource {}", list.id, c.id),
+                )
+                .with(&e));
+            }
+        }
+        let mut writes = Vec::new();
+        if let Some(update) = &c.resource.update {
+            let inputs = behaviour::Inputs {
+                params: vec![],
+                body: behaviour::write_body(&ctx, update, ctx.seed ^ 0xbad),
+            };
+            let mut request = behaviour::request(&ctx, update, &inputs);
+            request.target = c.path.clone();
+            writes.push((update.id.clone(), request));
+        }
+        if let Some(delete) = &c.resource.delete {
+            writes.push((delete.id.clone(), Request::new("DELETE", c.path.clone())));
+        }
+        for (id, request) in writes {
+            let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
+            w.exchanges.push(e.clone());
+            if (200..300).contains(&e.status) {
+                return Err(Failure::new(
+                    Rule::CrossUserWrite,
+                    format!("the second user's {id} of the first user's resource answered {}", e.status),
+                )
+                .with(&e));
+            }
+            if let Some(why) = refused(w, &e) {
+                return Err(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));
+            }
+        }
+        // Whatever the answers said, the owner's resource is unchanged.
+        if c.resource.read.is_some() {
+            let e = read(w, Identity::First, &c).await?;
+            let changed = e
+                .json()
+                .and_then(|b| behaviour::differs(&ctx, &c.resource.create, &c.sent, &b));
+            if !(200..300).contains(&e.status) || changed.is_some() {
+                return Err(Failure::new(
+                    Rule::CrossUserWrite,
+                    format!(
+                        "after the second user's attempts the owner's resource {}",
+                        changed.unwrap_or_else(|| format!("answers {}", e.status))
+                    ),
+                )
+                .with(&e));
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---- negative ---------------------------------------------------------------------------
+
+#[when("every operation is called with inputs that break one constraint each")]
+async fn negative(w: &mut AccordWorld) -> Outcome {
+    let ctx = w.ctx.clone();
+    let (ops, _) = behaviour::plan(&ctx);
+    let resources = resources(w);
+    let mut ops: Vec<_> = ops.into_iter().map(|(o, _)| o).collect();
+    // Malformed ids cannot reach a real resource: item reads and deletes take them too.
+    if !ctx.read_only {
+        for r in &resources {
+            ops.extend(r.delete.iter().cloned());
+        }
+    }
+    for op in ops {
+        for (what, request) in behaviour::negative_cases(&ctx, &op) {
+            let minimal = behaviour::describe(&request);
+            let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+            if (200..300).contains(&e.status) {
+                if let Some(r) = resources.iter().find(|r| r.create.id == op.id) {
+                    if let Some(id) = behaviour::created_id(&ctx, r, &e) {
+                        if let Ok(mut created) = ctx.created.lock() {
+                            created.push((Identity::First, behaviour::item_path(r, &id)));
+                        }
+                    }
+                }
+            }
+            w.behaviour
+                .negative
+                .push((format!("{}: {what}", op.id), minimal, e));
+        }
+    }
+    Ok(())
+}
+
+#[then("every answer is a 4xx in the error envelope")]
+async fn negative_judged(w: &mut AccordWorld) -> Outcome {
+    let mut problems = Vec::new();
+    for (what, minimal, e) in &w.behaviour.negative {
+        let problem = if (200..300).contains(&e.status) {
+            Some(format!("accepted with {}", e.status))
+        } else if e.status >= 500 {
+            Some(format!("a server error ({})", e.status))
+        } else if !(400..500).contains(&e.status) {
+            Some(format!("answered {}", e.status))
+        } else {
+            envelope_problem(&w.ctx, e).map(|p| format!("refused outside the envelope: {p}"))
+        };
+        if let Some(p) = problem {
+            problems.push((format!("{what}: {p}"), Some(minimal.clone()), e.clone()));
+        }
+    }
+    report(Rule::Negative, problems)
+}
+
+// ---- an expired token -------------------------------------------------------------------
+
+#[when("the access token is left to expire")]
+async fn expire(w: &mut AccordWorld) -> Outcome {
+    let access = w.access()?;
+    let settings = w.ctx.profile.behaviour.clone();
+    let Some(exp) = jwt_exp(&access) else {
+        w.skip = Some("the access token is not a JWT with `exp`".into());
+        return Ok(());
+    };
+    let until = exp + settings.expiry_leeway_secs + 1;
+    let wait = until.saturating_sub(unix_now());
+    if settings.expiry_wait_secs == 0 || wait > settings.expiry_wait_secs {
+        w.skip = Some(format!(
+            "the access token expires in {wait} s (leeway included), beyond behaviour.expiry_wait_secs = {}",
+            settings.expiry_wait_secs
+        ));
+        return Ok(());
+    }
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    Ok(())
+}
+
+#[then("a secured operation refuses it with 401 and error=\"invalid_token\"")]
+async fn expired_refused(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let access = w.access()?;
+    let op = w.ctx.probe_operation().ok_or_else(|| {
+        Failure::setup("the spec has no secured GET without parameters to try a token on")
+    })?;
+    let request = w.ctx.request_for(&op).bearer(Some(&access));
+    let e = w.send(request).await?;
+    if e.status != 401 {
+        return Err(Failure::new(
+            Rule::AuthExpired,
+            format!("{} accepted an expired token ({})", op.id, e.status),
+        )
+        .with(&e));
+    }
+    let challenge = e.headers("www-authenticate").join(", ").to_ascii_lowercase();
+    if !challenge.contains("invalid_token") {
+        return Err(Failure::new(
+            Rule::AuthExpired,
+            "the 401 for an expired token lacks `error=\"invalid_token\"` in `WWW-Authenticate`",
+        )
+        .with(&e));
+    }
+    super::in_envelope(&w.ctx, &e)
+}

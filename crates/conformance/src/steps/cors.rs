@@ -1,0 +1,221 @@
+//! CORS: an allowed origin gets exactly itself back (never `*` with credentials), with the
+//! method and headers it asked for; every other origin, and `null`, gets nothing.
+
+use std::str::FromStr;
+
+use cucumber::{Parameter, then, when};
+
+use super::AccordWorld;
+use crate::http::Request;
+use crate::rules::{Failure, Outcome, Rule};
+
+/// The origins a refusal scenario sends from.
+#[derive(Debug, Clone, Copy, Parameter)]
+#[param(name = "refused", regex = "a refused origin|the null origin")]
+pub enum Refused {
+    Configured,
+    Null,
+}
+
+impl FromStr for Refused {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "a refused origin" => Ok(Refused::Configured),
+            "the null origin" => Ok(Refused::Null),
+            other => Err(format!("unknown origin `{other}`")),
+        }
+    }
+}
+
+fn allowed_origin(w: &AccordWorld) -> Result<String, Failure> {
+    w.ctx
+        .profile
+        .cors
+        .as_ref()
+        .and_then(|c| c.allowed_origins.first())
+        .map(|o| o.get_ref().clone())
+        .ok_or_else(|| Failure::setup("cors.allowed_origins is empty"))
+}
+
+#[when("a preflight for POST with Authorization and Content-Type is sent from an allowed origin")]
+async fn preflight_allowed(w: &mut AccordWorld) -> Outcome {
+    w.origin = allowed_origin(w)?;
+    let path = w.ctx.cors_path();
+    let request = Request::new("OPTIONS", path)
+        .header("origin", w.origin.clone())
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        );
+    let e = w.send(request).await?;
+    w.judged = vec![e];
+    Ok(())
+}
+
+#[when("a request is sent from an allowed origin")]
+async fn request_allowed(w: &mut AccordWorld) -> Outcome {
+    w.origin = allowed_origin(w)?;
+    let path = w.ctx.cors_path();
+    let e = w
+        .send(Request::new("GET", path).header("origin", w.origin.clone()))
+        .await?;
+    w.judged = vec![e];
+    Ok(())
+}
+
+#[then("the allowed origin is echoed exactly, with credentials as configured")]
+async fn origin_echoed(w: &mut AccordWorld) -> Outcome {
+    let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
+    for e in &w.judged {
+        let allow = e.headers("access-control-allow-origin");
+        if allow != [w.origin.as_str()] {
+            let rule = if allow.contains(&"*") {
+                Rule::CorsNoWildcard
+            } else {
+                Rule::CorsExactOrigin
+            };
+            return Err(Failure::new(
+                rule,
+                format!(
+                    "the allowed origin was not echoed exactly (got {allow:?}, want {:?})",
+                    w.origin
+                ),
+            )
+            .with(e));
+        }
+        if credentials && e.header("access-control-allow-credentials") != Some("true") {
+            return Err(Failure::new(
+                Rule::CorsCredentials,
+                "credentials are configured but `Access-Control-Allow-Credentials: true` is missing",
+            )
+            .with(e));
+        }
+    }
+    Ok(())
+}
+
+#[then("the requested method and headers are allowed")]
+async fn method_headers_allowed(w: &mut AccordWorld) -> Outcome {
+    for e in &w.judged {
+        let methods = e
+            .headers("access-control-allow-methods")
+            .join(",")
+            .to_ascii_uppercase();
+        let headers = e
+            .headers("access-control-allow-headers")
+            .join(",")
+            .to_ascii_lowercase();
+        if !(methods.contains("POST") || methods.contains('*')) {
+            return Err(Failure::new(
+                Rule::CorsMethods,
+                "the preflight does not allow the requested POST",
+            )
+            .with(e));
+        }
+        for h in ["authorization", "content-type"] {
+            if !headers.contains(h) {
+                return Err(Failure::new(
+                    Rule::CorsHeaders,
+                    format!("the preflight does not allow `{h}`"),
+                )
+                .with(e));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[then("the answer varies by Origin")]
+async fn varies(w: &mut AccordWorld) -> Outcome {
+    for e in &w.judged {
+        let vary = e.headers("vary").join(",").to_ascii_lowercase();
+        if !vary
+            .split(',')
+            .any(|v| v.trim() == "origin" || v.trim() == "*")
+        {
+            return Err(Failure::new(
+                Rule::CorsVary,
+                "the answer does not carry `Vary: Origin`",
+            )
+            .with(e));
+        }
+    }
+    Ok(())
+}
+
+#[then("the configured headers are exposed")]
+async fn exposed(w: &mut AccordWorld) -> Outcome {
+    let wanted = w
+        .ctx
+        .profile
+        .cors
+        .as_ref()
+        .map(|c| c.expose_headers.clone())
+        .unwrap_or_default();
+    for e in &w.judged {
+        let exposed = e
+            .headers("access-control-expose-headers")
+            .join(",")
+            .to_ascii_lowercase();
+        for h in &wanted {
+            if !exposed
+                .split(',')
+                .any(|x| x.trim() == h.to_ascii_lowercase())
+            {
+                return Err(Failure::new(
+                    Rule::CorsExpose,
+                    format!("`{h}` is not in Access-Control-Expose-Headers"),
+                )
+                .with(e));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[when(expr = "a preflight and a request are sent from {refused}")]
+async fn from_refused(w: &mut AccordWorld, which: Refused) -> Outcome {
+    let origins = match which {
+        Refused::Null => vec!["null".to_string()],
+        Refused::Configured => w
+            .ctx
+            .profile
+            .cors
+            .as_ref()
+            .map(|c| c.refused_origins.clone())
+            .unwrap_or_default(),
+    };
+    let path = w.ctx.cors_path();
+    w.judged.clear();
+    for origin in origins {
+        let preflight = Request::new("OPTIONS", path.clone())
+            .header("origin", origin.clone())
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization");
+        let e = w.send(preflight).await?;
+        w.judged.push(e);
+        let e = w
+            .send(Request::new("GET", path.clone()).header("origin", origin))
+            .await?;
+        w.judged.push(e);
+    }
+    Ok(())
+}
+
+#[then("no Access-Control-Allow-Origin is sent")]
+async fn no_allow_origin(w: &mut AccordWorld) -> Outcome {
+    for e in &w.judged {
+        if let Some(value) = e.header("access-control-allow-origin") {
+            return Err(Failure::new(
+                Rule::CorsRefused,
+                format!(
+                    "an origin that must be refused got `Access-Control-Allow-Origin: {value}`"
+                ),
+            )
+            .with(e));
+        }
+    }
+    Ok(())
+}

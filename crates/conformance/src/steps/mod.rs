@@ -1,0 +1,227 @@
+//! The cucumber World and the steps of `features/*.feature`, one module per domain concept.
+//! Steps stay thin: they send requests through [`Http`](crate::http::Http), judge what the
+//! profile and the spec say, and return a [`Failure`] naming its [`Rule`] and the exchanges
+//! that prove it (secrets redacted).
+
+mod auth;
+mod behaviour;
+mod cors;
+mod errors;
+mod refresh;
+mod uploads;
+
+use std::sync::{Arc, OnceLock};
+
+use cucumber::{World, given, then};
+use serde_json::Value;
+
+use crate::context::{Ctx, Identity, Tokens};
+use crate::http::{Exchange, Request};
+use crate::profile::Envelope;
+use crate::rules::{Failure, Outcome, Rule};
+
+static CTX: OnceLock<Arc<Ctx>> = OnceLock::new();
+
+pub fn install(ctx: Arc<Ctx>) {
+    let _ = CTX.set(ctx);
+}
+
+/// The context of the run, once installed.
+pub fn ctx() -> Option<Arc<Ctx>> {
+    CTX.get().cloned()
+}
+
+#[derive(World)]
+#[world(init = Self::new)]
+pub struct AccordWorld {
+    ctx: Arc<Ctx>,
+    exchanges: Vec<Exchange>,
+    /// The exchanges the next `Then` judges.
+    judged: Vec<Exchange>,
+    tokens: Option<Tokens>,
+    previous: Option<Tokens>,
+    origin: String,
+    upload: Option<Value>,
+    behaviour: behaviour::State,
+    /// Why the scenario could not be checked on this backend, found while it ran (a token
+    /// that lives too long to wait for, a spec without resources): reported as skipped.
+    pub skip: Option<String>,
+}
+
+impl std::fmt::Debug for AccordWorld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AccordWorld {{ {} exchanges }}", self.exchanges.len())
+    }
+}
+
+impl AccordWorld {
+    fn new() -> Result<Self, Failure> {
+        let ctx = ctx().ok_or_else(|| Failure::setup("the context is not installed"))?;
+        Ok(AccordWorld {
+            ctx,
+            exchanges: Vec::new(),
+            judged: Vec::new(),
+            tokens: None,
+            previous: None,
+            origin: String::new(),
+            upload: None,
+            behaviour: behaviour::State::default(),
+            skip: None,
+        })
+    }
+
+    async fn send(&mut self, request: Request) -> Result<Exchange, Failure> {
+        match self.ctx.http.send(request.clone()).await {
+            Ok(exchange) => {
+                self.exchanges.push(exchange.clone());
+                Ok(exchange)
+            }
+            Err(failure) => Err(Failure::setup(format!(
+                "{} {}: {failure}",
+                request.method,
+                crate::http::redact_url(&request.target)
+            ))),
+        }
+    }
+
+    fn tokens(&self) -> Result<&Tokens, Failure> {
+        self.tokens
+            .as_ref()
+            .ok_or_else(|| Failure::setup("a step before this one signs a user in"))
+    }
+
+    fn access(&self) -> Result<String, Failure> {
+        self.tokens().map(|t| t.access.clone())
+    }
+}
+
+/// Whether `exchange` is in the configured envelope (and, for problems, consistent with the
+/// status and the request id); why not otherwise.
+pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
+    let errors = ctx.profile.errors.as_ref()?;
+    let envelope = *errors.envelope.get_ref();
+    let expected_type = errors
+        .content_type
+        .clone()
+        .unwrap_or_else(|| match envelope {
+            Envelope::Problem => "application/problem+json".into(),
+            _ => "application/json".into(),
+        });
+    let got = exchange
+        .header("content-type")
+        .map(accord_spec::media::essence);
+    if got.as_deref() != Some(expected_type.as_str()) {
+        return Some(format!(
+            "the error's Content-Type is {}, not {expected_type}",
+            got.as_deref().unwrap_or("missing")
+        ));
+    }
+    let Some(body) = exchange.json() else {
+        return Some("the error's body is not JSON".into());
+    };
+    match envelope {
+        Envelope::Problem => {
+            if !body["type"].is_string() || !body["title"].is_string() {
+                return Some("the problem lacks `type` or `title`".into());
+            }
+            if body["status"].as_u64() != Some(exchange.status as u64) {
+                return Some(format!(
+                    "the problem's `status` is {}, the HTTP status {}",
+                    body["status"], exchange.status
+                ));
+            }
+            if errors.request_id {
+                let header = exchange.header("x-request-id");
+                if header.is_none() || body["request_id"].as_str() != header {
+                    return Some(format!(
+                        "the problem's `request_id` ({}) does not equal the X-Request-Id header ({})",
+                        body["request_id"],
+                        header.unwrap_or("missing")
+                    ));
+                }
+            }
+            None
+        }
+        Envelope::Fastapi => body
+            .get("detail")
+            .is_none()
+            .then(|| "the body has no `detail` (FastAPI's envelope)".to_string()),
+        Envelope::Schema => {
+            let schema = ctx.error_schema.as_ref()?;
+            let violations = accord_validate::Validator::new(
+                &ctx.error_schema_root,
+                accord_validate::Direction::Response,
+            )
+            .validate(schema, &body);
+            (!violations.is_empty()).then(|| {
+                format!(
+                    "the body breaks the envelope schema at {}: {}",
+                    violations[0].pointer, violations[0].message
+                )
+            })
+        }
+    }
+}
+
+/// The envelope check as a step result.
+fn in_envelope(ctx: &Ctx, exchange: &Exchange) -> Outcome {
+    match envelope_problem(ctx, exchange) {
+        Some(problem) => Err(Failure::new(Rule::Envelope, problem).with(exchange)),
+        None => Ok(()),
+    }
+}
+
+// ---- sessions ---------------------------------------------------------------------------
+
+/// The profile's user, in the run's shared session (signed in once, reused).
+#[given("a signed-in user")]
+async fn signed_in(w: &mut AccordWorld) -> Outcome {
+    let tokens = w
+        .ctx
+        .session(Identity::First)
+        .await
+        .map_err(|e| Failure::setup(format!("signing in as the profile says failed: {e}")))?;
+    w.tokens = Some(tokens);
+    Ok(())
+}
+
+/// A session of this scenario's own, for scenarios that use up or end their session.
+#[given("a user signed in for this scenario")]
+async fn signed_in_anew(w: &mut AccordWorld) -> Outcome {
+    let (tokens, exchanges) = w
+        .ctx
+        .sign_in(Identity::First)
+        .await
+        .map_err(|e| Failure::setup(format!("signing in as the profile says failed: {e}")))?;
+    w.exchanges.extend(exchanges);
+    w.tokens = Some(tokens);
+    Ok(())
+}
+
+// ---- every exchange ---------------------------------------------------------------------
+
+#[then("every exchange matched the spec")]
+async fn matched_spec(w: &mut AccordWorld) -> Outcome {
+    let broken: Vec<Exchange> = w
+        .exchanges
+        .iter()
+        .filter(|e| !e.violations.is_empty())
+        .cloned()
+        .collect();
+    let Some(first) = broken.first() else {
+        return Ok(());
+    };
+    let list: Vec<String> = broken
+        .iter()
+        .flat_map(|e| e.violations.iter().map(|v| v.to_string()))
+        .collect();
+    Err(Failure::new(
+        Rule::Spec,
+        format!(
+            "{} exchange(s) broke the spec:\n  - {}",
+            broken.len(),
+            list.join("\n  - ")
+        ),
+    )
+    .with(first))
+}

@@ -1,0 +1,131 @@
+//! Token refresh: the pair from login and from refresh works, a used refresh token dies, a
+//! reused one kills its family, logout ends it, and an access token is no refresh token.
+
+use cucumber::{then, when};
+
+use super::AccordWorld;
+use crate::context::Tokens;
+use crate::rules::{Failure, Outcome, Rule};
+
+async fn token_accepted(w: &mut AccordWorld, token: String, what: &str) -> Outcome {
+    let op = w.ctx.probe_operation().ok_or_else(|| {
+        Failure::setup("the spec has no secured GET without parameters to try a token on")
+    })?;
+    let request = w.ctx.request_for(&op).bearer(Some(&token));
+    let e = w.send(request).await?;
+    if e.status == 401 || e.status == 403 {
+        return Err(Failure::new(
+            Rule::RefreshWorks,
+            format!("{what} is refused ({})", e.status),
+        )
+        .with(&e));
+    }
+    Ok(())
+}
+
+#[then("the access token is accepted")]
+async fn access_accepted(w: &mut AccordWorld) -> Outcome {
+    let token = w.access()?;
+    token_accepted(w, token, "the access token from login").await
+}
+
+#[when("the refresh token is exchanged")]
+async fn exchange_refresh(w: &mut AccordWorld) -> Outcome {
+    let current = w.tokens()?.clone();
+    let (result, exchange) = w.ctx.refresh(&current).await;
+    w.exchanges.push(exchange.clone());
+    let new = result.map_err(|e| Failure::new(Rule::RefreshExchange, e).with(&exchange))?;
+    w.previous = Some(current);
+    w.tokens = Some(new);
+    Ok(())
+}
+
+#[then("the new access token is accepted")]
+async fn new_access_accepted(w: &mut AccordWorld) -> Outcome {
+    let token = w.access()?;
+    token_accepted(w, token, "the access token from refresh").await
+}
+
+async fn expect_refresh_refused(w: &mut AccordWorld, tokens: Tokens, rule: Rule) -> Outcome {
+    let (result, exchange) = w.ctx.refresh(&tokens).await;
+    w.exchanges.push(exchange.clone());
+    if result.is_ok() {
+        return Err(Failure::new(rule, "the refresh token was accepted").with(&exchange));
+    }
+    if !(400..500).contains(&exchange.status) {
+        return Err(Failure::new(
+            rule,
+            format!("a refused refresh must be a 4xx, not {}", exchange.status),
+        )
+        .with(&exchange));
+    }
+    Ok(())
+}
+
+fn previous(w: &AccordWorld) -> Result<Tokens, Failure> {
+    w.previous
+        .clone()
+        .ok_or_else(|| Failure::setup("no refresh happened before this step"))
+}
+
+#[then("the previous refresh token is refused")]
+async fn previous_refused(w: &mut AccordWorld) -> Outcome {
+    let previous = previous(w)?;
+    expect_refresh_refused(w, previous, Rule::RefreshRotation).await
+}
+
+#[when("the previous refresh token is presented again")]
+async fn present_previous(w: &mut AccordWorld) -> Outcome {
+    let previous = previous(w)?;
+    let (_, exchange) = w.ctx.refresh(&previous).await;
+    w.exchanges.push(exchange);
+    Ok(())
+}
+
+#[then("the newest refresh token is refused too")]
+async fn newest_refused(w: &mut AccordWorld) -> Outcome {
+    let newest = w.tokens()?.clone();
+    expect_refresh_refused(w, newest, Rule::RefreshReuse).await
+}
+
+#[when("the user logs out")]
+async fn logout(w: &mut AccordWorld) -> Outcome {
+    let tokens = w.tokens()?.clone();
+    let exchange = w
+        .ctx
+        .logout(&tokens)
+        .await
+        .map_err(|e| Failure::setup(format!("logout: {e}")))?;
+    w.exchanges.push(exchange.clone());
+    if !(200..300).contains(&exchange.status) {
+        return Err(Failure::new(
+            Rule::RefreshLogout,
+            format!("logout answered {}", exchange.status),
+        )
+        .with(&exchange));
+    }
+    Ok(())
+}
+
+#[then("the refresh token is refused")]
+async fn refresh_refused(w: &mut AccordWorld) -> Outcome {
+    let tokens = w.tokens()?.clone();
+    expect_refresh_refused(w, tokens, Rule::RefreshLogout).await
+}
+
+#[when("the access token is presented as a refresh token")]
+async fn access_as_refresh(w: &mut AccordWorld) -> Outcome {
+    let tokens = w.tokens()?.clone();
+    w.previous = Some(Tokens {
+        access: tokens.access.clone(),
+        refresh: Some(tokens.access.clone()),
+        cookies: tokens.cookies.clone(),
+    });
+    Ok(())
+}
+
+#[then("it is refused")]
+async fn swapped_refused(w: &mut AccordWorld) -> Outcome {
+    let swapped = previous(w)?;
+    expect_refresh_refused(w, swapped, Rule::RefreshType).await
+}

@@ -1,0 +1,41 @@
+@behaviour @login
+Feature: The API's own behaviour
+  Generated from the spec for every operation: valid inputs get a documented answer, what is
+  created reads back, lists, updates and deletes as written, a second user cannot reach it,
+  inputs that break one constraint are refused, and an expired token is refused.
+  Writes only touch what the run created, and what is left is deleted at the end.
+
+  Scenario: Valid requests get a documented answer, never a server error
+    Given a signed-in user
+    When every operation is called with valid inputs generated from the spec
+    Then every answer is documented, valid against the spec, and never a server error
+
+  @writes
+  Scenario: What is created reads back, is listed, updates and deletes
+    Given a signed-in user
+    When every resource the spec can create is created
+    Then each create's Location resolves to it
+    And each reads back as written
+    And each is listed
+    And each update persists
+    And after delete each reads as 404
+    And every exchange matched the spec
+
+  @writes @second_user
+  Scenario: A second user cannot reach the first user's resources
+    Given a signed-in user
+    And a second signed-in user
+    When every resource the spec can create is created
+    Then the second user cannot read, change or delete them, nor see them listed
+    And every exchange matched the spec
+
+  Scenario: Inputs that break one constraint are refused
+    Given a signed-in user
+    When every operation is called with inputs that break one constraint each
+    Then every answer is a 4xx in the error envelope
+
+  @expiry
+  Scenario: An expired access token is refused
+    Given a user signed in for this scenario
+    When the access token is left to expire
+    Then a secured operation refuses it with 401 and error="invalid_token"
