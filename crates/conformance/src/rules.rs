@@ -16,7 +16,7 @@ macro_rules! rules {
             pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
 
             /// The stable id, as printed: `rule cors.no_wildcard`.
-            pub fn id(self) -> &'static str {
+            pub const fn id(self) -> &'static str {
                 match self { $(Rule::$variant => $id),* }
             }
 

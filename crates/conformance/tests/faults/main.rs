@@ -8,6 +8,7 @@ mod mock;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use accord_conformance::rules::Rule;
 use mock::{Fault, Mock};
 use wiremock::MockServer;
 use wiremock::matchers::any;
@@ -54,6 +55,11 @@ max_bytes = 1000
 content_type = "image/png"
 status_operation = "get_upload"
 stored = ["/status", "stored"]
+
+[behaviour]
+examples = 5
+expiry_wait_secs = 30
+expiry_leeway_secs = 0
 "#,
         spec.display().to_string().replace('\\', "/")
     );
@@ -70,6 +76,15 @@ struct Run {
 async fn harness(base_url: String, tags: Option<&str>) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let profile = profile(dir.path());
+    harness_with(profile, base_url, tags, dir).await
+}
+
+async fn harness_with(
+    profile: PathBuf,
+    base_url: String,
+    tags: Option<&str>,
+    dir: tempfile::TempDir,
+) -> Run {
     let tags = tags.map(String::from);
     tokio::task::spawn_blocking(move || {
         let mut command = Command::new(env!("CARGO_BIN_EXE_accord-conformance"));
@@ -83,6 +98,7 @@ async fn harness(base_url: String, tags: Option<&str>) -> Run {
             command.arg("--tags").arg(tags);
         }
         let output = command.output().expect("the harness runs");
+        drop(dir);
         Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -106,17 +122,58 @@ async fn a_correct_backend_passes_everything() {
     let run = against(Fault::None, None).await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(
-        run.stdout.contains("31 passed, 0 failed, 0 skipped"),
+        run.stdout.contains("36 passed, 0 failed, 0 skipped"),
         "{}",
         run.stdout
     );
 }
 
+/// FastAPI's usual shape: an OAuth2 password form for login beside a JSON sign-up. Each
+/// request goes in the media type its operation declares.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_login_beside_a_json_register_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Spec::load(root().join("openapi/api.yaml")).unwrap().document;
+    let login = spec
+        .pointer_mut("/paths/~1api~1v1~1auth~1login/post/requestBody/content")
+        .unwrap();
+    *login = serde_json::json!({"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "required": ["username", "password"],
+        "properties": {"username": {"type": "string"}, "password": {"type": "string"}}
+    }}});
+    let spec_path = dir.path().join("form-login.json");
+    std::fs::write(&spec_path, spec.to_string()).unwrap();
+    let text = std::fs::read_to_string(profile(dir.path()))
+        .unwrap()
+        .replace(
+            &root().join("openapi/api.yaml").display().to_string().replace('\\', "/"),
+            &spec_path.display().to_string().replace('\\', "/"),
+        )
+        .replace(
+            "body = { email = \"conformance@example.com\", password = \"conformance-password-1\" }",
+            "body = { username = \"conformance@example.com\", password = \"conformance-password-1\" }\nregister_body = { email = \"conformance@example.com\", password = \"conformance-password-1\" }",
+        );
+    assert!(text.contains("register_body"), "{text}");
+    let profile = dir.path().join("form.toml");
+    std::fs::write(&profile, text).unwrap();
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(Mock::new(Fault::FormLogin, server.uri()))
+        .mount(&server)
+        .await;
+    let run = harness_with(profile, server.uri(), Some("not @expiry"), dir).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.contains("0 failed, 0 skipped"), "{}", run.stdout);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_reference_backend_passes_everything() {
-    let running = reference_server::start(reference_server::Config::default())
-        .await
-        .unwrap();
+    // Access tokens short-lived enough for the expiry check to see one die.
+    let config = reference_server::Config {
+        access_token_ttl: std::time::Duration::from_secs(10),
+        ..reference_server::Config::default()
+    };
+    let running = reference_server::start(config).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let _ = dir;
     let profile = root().join("fixtures/profiles/reference.toml");
@@ -136,196 +193,241 @@ async fn the_reference_backend_passes_everything() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("31 passed, 0 failed, 0 skipped"),
+        stdout.contains("36 passed, 0 failed, 0 skipped"),
         "{stdout}"
     );
     running.stop().await;
 }
 
-/// (fault, tags to run, a scenario fragment, the rule named) for every fault.
-const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
+/// Behaviour faults run without the expired-token wait, except the one that needs it.
+const BEHAVIOUR: &str = "@behaviour and not @expiry";
+
+/// (fault, tags to run, a scenario fragment, the rule named, a detail of the message) for
+/// every fault.
+const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
     (
         Fault::CorsWildcard,
         "@cors",
         "allowed origin",
-        "rule cors.no_wildcard",
+        Rule::CorsNoWildcard,
+        "",
     ),
     (
         Fault::CorsReflectsAnyOrigin,
         "@cors",
         "refused origin",
-        "rule cors.refused",
+        Rule::CorsRefused,
+        "",
     ),
     (
         Fault::CorsNoVary,
         "@cors",
         "preflight from an allowed origin",
-        "rule cors.vary",
+        Rule::CorsVary,
+        "",
     ),
     (
         Fault::CorsNoExposeHeaders,
         "@cors",
         "exposes the configured headers",
-        "rule cors.expose",
+        Rule::CorsExpose,
+        "",
     ),
     (
         Fault::CorsPreflightWithoutHeaders,
         "@cors",
         "preflight from an allowed origin",
-        "rule cors.headers",
+        Rule::CorsHeaders,
+        "",
     ),
     (
         Fault::NoWwwAuthenticate,
         "@auth",
         "refuse no token",
-        "rule auth.challenge",
+        Rule::AuthChallenge,
+        "",
     ),
     (
         Fault::ForbiddenForBadToken,
         "@auth",
         "refuse a malformed token",
-        "rule auth.status",
+        Rule::AuthStatus,
+        "",
     ),
     (
         Fault::AlgNoneAccepted,
         "@auth",
         "refuse an alg none token",
-        "rule auth.status",
+        Rule::AuthStatus,
+        "",
     ),
     (
         Fault::SignatureNotChecked,
         "@auth",
         "refuse a token with an altered signature",
-        "rule auth.status",
+        Rule::AuthStatus,
+        "",
     ),
     (
         Fault::ServerErrorOnGarbageToken,
         "@auth",
         "refuse a malformed token",
-        "rule auth.status",
+        Rule::AuthStatus,
+        "",
     ),
     (
         Fault::RotatedRefreshAccepted,
         "@refresh",
         "cannot be used twice",
-        "rule refresh.rotation",
+        Rule::RefreshRotation,
+        "",
     ),
     (
         Fault::NoReuseDetection,
         "@refresh",
         "revokes its family",
-        "rule refresh.reuse_detection",
+        Rule::RefreshReuse,
+        "",
     ),
     (
         Fault::RefreshAfterLogout,
         "@refresh",
         "After logout",
-        "rule refresh.logout",
+        Rule::RefreshLogout,
+        "",
     ),
     (
         Fault::AccessTokenRefreshes,
         "@refresh",
         "access token is not a refresh token",
-        "rule refresh.type",
+        Rule::RefreshType,
+        "",
     ),
     (
         Fault::HtmlNotFound,
         "@errors",
         "unknown route",
-        "rule envelope: the error's Content-Type is text/html",
+        Rule::Envelope,
+        "the error's Content-Type is text/html",
     ),
     (
         Fault::ServerErrorOnMalformedJson,
         "@errors",
         "malformed JSON",
-        "rule errors.status",
+        Rule::ErrorsStatus,
+        "",
     ),
     (
         Fault::ValidationInAnotherEnvelope,
         "@errors",
         "missing a required field",
-        "rule envelope",
+        Rule::Envelope,
+        "",
     ),
     (
         Fault::RequestIdMismatch,
         "@errors",
         "unknown route",
+        Rule::Envelope,
         "does not equal the X-Request-Id header",
     ),
     (
         Fault::ProblemStatusMismatch,
         "@errors",
         "unknown route",
+        Rule::Envelope,
         "the problem's `status`",
     ),
     (
         Fault::MethodNotAllowedWithoutAllow,
         "@errors",
         "wrong method",
-        "rule errors.allow",
+        Rule::ErrorsAllow,
+        "",
     ),
     (
         Fault::StorageAcceptsAnyContentType,
         "@uploads",
         "refuses a wrong content type",
-        "rule uploads.policy",
+        Rule::UploadsPolicy,
+        "",
     ),
     (
         Fault::StorageAcceptsAnySize,
         "@uploads",
         "refuses a file over the limit",
-        "rule uploads.policy",
+        Rule::UploadsPolicy,
+        "",
     ),
     (
         Fault::StorageAcceptsTamperedKey,
         "@uploads",
         "refuses a tampered key",
-        "rule uploads.policy",
+        Rule::UploadsPolicy,
+        "",
     ),
     (
         Fault::PresignWithoutAuth,
         "@uploads",
         "Presigning needs credentials",
-        "rule errors.status",
+        Rule::ErrorsStatus,
+        "",
     ),
     (
         Fault::PresignsAnyContentType,
         "@uploads",
         "content type that is not allowed",
-        "rule uploads.refuse",
+        Rule::UploadsRefuse,
+        "",
     ),
     (
         Fault::UnsanitizedKey,
         "@uploads",
         "never reach the key unsanitized",
-        "rule uploads.key",
+        Rule::UploadsKey,
+        "",
     ),
     (
         Fault::UndocumentedStatus,
         "@refresh",
         "Login gives a working pair",
+        Rule::Spec,
         "status 202 is not documented",
     ),
     (
         Fault::MissingRequiredField,
         "@auth",
         "valid token is accepted",
+        Rule::Spec,
         "at /email: is required",
     ),
+    (Fault::CreatedIdWrongType, BEHAVIOUR, "created reads back", Rule::Created, "at /id"),
+    (Fault::CreateUndocumented202, BEHAVIOUR, "created reads back", Rule::Created, "status 202 is not documented"),
+    (Fault::CrossUserRead, BEHAVIOUR, "second user cannot reach", Rule::CrossUserRead, "read the first user's resource"),
+    (Fault::CrossUserUpdate, BEHAVIOUR, "second user cannot reach", Rule::CrossUserWrite, "update_item"),
+    (Fault::ListLeaksOtherUsers, BEHAVIOUR, "second user cannot reach", Rule::CrossUserList, "list_items shows the second user"),
+    (Fault::DeletedStillReadable, BEHAVIOUR, "created reads back", Rule::UseAfterDelete, "reads as 200"),
+    (Fault::ServerErrorOnWrongType, BEHAVIOUR, "break one constraint", Rule::Negative, "wrong type /name: a server error (500)"),
+    (Fault::AcceptsMissingRequired, BEHAVIOUR, "break one constraint", Rule::Negative, "missing required /name: accepted with 201"),
+    (Fault::ExpiredTokenAccepted, "@expiry", "expired access token", Rule::AuthExpired, "accepted an expired token"),
+    (Fault::LocationDoesNotResolve, BEHAVIOUR, "created reads back", Rule::Location, "answers 404"),
+    (Fault::UpdateNotPersisted, BEHAVIOUR, "created reads back", Rule::UpdatePersists, "reads back as"),
+    (Fault::ServerErrorOnBadQuery, BEHAVIOUR, "Valid requests get a documented answer", Rule::Positive, "list_items"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_fault_fails_the_right_scenario_naming_the_rule() {
-    assert!(CATALOGUE.len() >= 25);
+    assert!(CATALOGUE.len() >= 40);
     let mut missed = Vec::new();
-    for (fault, tags, scenario, rule) in CATALOGUE {
+    for (fault, tags, scenario, rule, detail) in CATALOGUE {
         let run = against(*fault, Some(tags)).await;
         let failed_scenario = run
             .stdout
             .lines()
             .any(|l| l.contains("Scenario") && l.contains(scenario));
         let ok = run.code == Some(1)
-            && run.stdout.contains(rule)
+            && run.stdout.contains(&rule.to_string())
+            && run.stdout.contains(detail)
             && failed_scenario
             && run.stdout.contains("failed");
         if !ok {

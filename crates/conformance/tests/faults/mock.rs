@@ -2,6 +2,7 @@
 //! It keeps just enough state (accounts, tokens, uploads) for the features to run.
 
 use std::collections::{HashMap, HashSet};
+
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -39,19 +40,51 @@ pub enum Fault {
     UnsanitizedKey,
     UndocumentedStatus,
     MissingRequiredField,
+    CreatedIdWrongType,
+    CreateUndocumented202,
+    CrossUserRead,
+    CrossUserUpdate,
+    ListLeaksOtherUsers,
+    DeletedStillReadable,
+    ServerErrorOnWrongType,
+    AcceptsMissingRequired,
+    ExpiredTokenAccepted,
+    LocationDoesNotResolve,
+    UpdateNotPersisted,
+    ServerErrorOnBadQuery,
+    /// Not a fault: login takes an OAuth2 password form (`username`, `password`), as FastAPI's
+    /// does, while register stays JSON.
+    FormLogin,
+}
+
+/// How long the mock's access tokens live: short, so the expiry check sees one die.
+pub const ACCESS_TTL_SECS: u64 = 4;
+
+#[derive(Clone)]
+struct Item {
+    owner: String,
+    name: String,
+    description: Value,
+    created: String,
 }
 
 #[derive(Default)]
 struct State {
-    users: HashMap<String, String>,
-    access: HashSet<String>,
-    /// refresh token -> (family, used, revoked)
+    /// email -> (user id, password)
+    users: HashMap<String, (String, String)>,
+    /// access token -> (user id, exp)
+    access: HashMap<String, (String, u64)>,
+    items: HashMap<String, Item>,
+    /// refresh token -> (family, used)
     refresh: HashMap<String, (u64, bool)>,
+    /// refresh family -> user id
+    family_user: HashMap<u64, String>,
     revoked_families: HashSet<u64>,
     next: u64,
-    /// key -> (content type, max size, stored)
-    uploads: HashMap<String, (String, u64, bool)>,
-    upload_ids: HashMap<String, String>,
+    /// key -> (content type, max size, stored, file name)
+    uploads: HashMap<String, (String, u64, bool, String)>,
+    /// upload id -> (key, owner)
+    upload_ids: HashMap<String, (String, String)>,
 }
 
 pub struct Mock {
@@ -80,36 +113,47 @@ impl Mock {
         self.fault == fault
     }
 
-    fn issue(&self, state: &mut State, family: Option<u64>) -> Value {
+    fn issue(&self, state: &mut State, family: Option<u64>, user: &str) -> Value {
         state.next += 1;
         let n = state.next;
+        let exp = now() + ACCESS_TTL_SECS;
         let access = format!(
             "{}.{}.sig{n}",
             b64(&json!({"alg": "RS256", "typ": "JWT", "kid": "mock"})),
-            b64(&json!({"sub": USER_ID, "n": n, "exp": 4_000_000_000u64}))
+            b64(&json!({"sub": user, "n": n, "exp": exp}))
         );
         let refresh = format!("refresh-{n}");
-        state.access.insert(access.clone());
-        state
-            .refresh
-            .insert(refresh.clone(), (family.unwrap_or(n), false));
+        state.access.insert(access.clone(), (user.to_string(), exp));
+        let family = family.unwrap_or(n);
+        state.family_user.insert(family, user.to_string());
+        state.refresh.insert(refresh.clone(), (family, false));
+        let email = state
+            .users
+            .iter()
+            .find(|(_, (id, _))| id == user)
+            .map(|(e, _)| e.clone())
+            .unwrap_or_default();
         json!({
             "access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-            "expires_in": 900, "refresh_expires_in": 86400,
-            "user": {"id": USER_ID, "email": "conformance@example.com", "created_at": "2024-01-01T00:00:00Z"}
+            "expires_in": ACCESS_TTL_SECS, "refresh_expires_in": 86400,
+            "user": {"id": user, "email": email, "created_at": "2024-01-01T00:00:00Z"}
         })
     }
 
-    fn valid_access(&self, state: &State, token: &str) -> Result<bool, ()> {
-        if state.access.contains(token) {
-            return Ok(true);
+    /// The user a token signs in, `Ok(None)` for an invalid one, `Err` for a crash.
+    fn valid_access(&self, state: &State, token: &str) -> Result<Option<String>, Expired> {
+        if let Some((user, exp)) = state.access.get(token) {
+            if *exp < now() && !self.has(Fault::ExpiredTokenAccepted) {
+                return Err(Expired::Expired);
+            }
+            return Ok(Some(user.clone()));
         }
         let parts: Vec<&str> = token.split('.').collect();
         if parts.len() != 3 {
             return if self.has(Fault::ServerErrorOnGarbageToken) {
-                Err(())
+                Err(Expired::Crash)
             } else {
-                Ok(false)
+                Ok(None)
             };
         }
         if self.has(Fault::AlgNoneAccepted) {
@@ -117,16 +161,16 @@ impl Mock {
                 .decode(parts[0])
                 .ok();
             if header.is_some_and(|h| String::from_utf8_lossy(&h).contains("\"none\"")) {
-                return Ok(true);
+                return Ok(Some(USER_ID.into()));
             }
         }
         if self.has(Fault::SignatureNotChecked) {
             let prefix = format!("{}.{}.", parts[0], parts[1]);
-            if state.access.iter().any(|t| t.starts_with(&prefix)) {
-                return Ok(true);
+            if let Some((_, (user, _))) = state.access.iter().find(|(t, _)| t.starts_with(&prefix)) {
+                return Ok(Some(user.clone()));
             }
         }
-        Ok(false)
+        Ok(None)
     }
 
     fn problem(&self, request: &Request, status: u16, code: &str) -> ResponseTemplate {
@@ -154,7 +198,8 @@ impl Mock {
                 .set_body_raw(json!({"error": "invalid"}).to_string(), "application/json");
         }
         if status == 401 && !self.has(Fault::NoWwwAuthenticate) {
-            t = t.insert_header("www-authenticate", "Bearer");
+            let challenge = if code == "expired" { "Bearer error=\"invalid_token\"" } else { "Bearer" };
+            t = t.insert_header("www-authenticate", challenge);
         }
         t
     }
@@ -258,6 +303,7 @@ impl Mock {
         ]
         .contains(&path.as_str());
         let mut state = self.state.lock().unwrap();
+        let mut user = USER_ID.to_string();
         if !public && !(self.has(Fault::PresignWithoutAuth) && path == "/api/v1/uploads") {
             let token = request
                 .headers
@@ -266,12 +312,13 @@ impl Mock {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or("");
             match self.valid_access(&state, token) {
-                Err(()) => return self.problem(request, 500, "internal_error"),
-                Ok(false) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => {
+                Err(Expired::Crash) => return self.problem(request, 500, "internal_error"),
+                Err(Expired::Expired) => return self.problem(request, 401, "expired"),
+                Ok(None) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => {
                     return self.problem(request, 403, "forbidden");
                 }
-                Ok(false) => return self.problem(request, 401, "unauthorized"),
-                Ok(true) => {}
+                Ok(None) => return self.problem(request, 401, "unauthorized"),
+                Ok(Some(u)) => user = u,
             }
         }
         let body: Option<Value> = match request
@@ -289,8 +336,28 @@ impl Mock {
                     Err(_) => return self.problem(request, 400, "malformed_body"),
                 }
             }
+            Some(ct)
+                if ct.starts_with("application/x-www-form-urlencoded")
+                    && self.has(Fault::FormLogin)
+                    && path == "/api/v1/auth/login" =>
+            {
+                let pairs: serde_json::Map<String, Value> = url::form_urlencoded::parse(&request.body)
+                    .map(|(k, v)| (if k == "username" { "email".into() } else { k.into_owned() }, json!(v.into_owned())))
+                    .collect();
+                Some(Value::Object(pairs))
+            }
             _ => return self.problem(request, 415, "unsupported_media_type"),
         };
+        if self.has(Fault::FormLogin) && path == "/api/v1/auth/login" && method == "POST" {
+            let form = request
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+            if !form {
+                return self.problem(request, 422, "validation_failed");
+            }
+        }
         let field = |name: &str| {
             body.as_ref()
                 .and_then(|b| b.get(name))
@@ -303,21 +370,25 @@ impl Mock {
                 if state.users.contains_key(&email) {
                     return self.problem(request, 409, "email_taken");
                 }
-                state.users.insert(email.clone(), password);
-                self.json(request, 201, json!({"id": USER_ID, "email": email, "created_at": "2024-01-01T00:00:00Z"})).insert_header("location", "/api/v1/users/me")
+                let id = if state.users.is_empty() { USER_ID.to_string() } else { uuid::Uuid::new_v4().to_string() };
+                state.users.insert(email.clone(), (id.clone(), password));
+                self.json(request, 201, json!({"id": id, "email": email, "created_at": "2024-01-01T00:00:00Z"})).insert_header("location", "/api/v1/users/me")
             }
             ("POST", "/api/v1/auth/login") => {
-                let ok = matches!((field("email"), field("password")), (Some(e), Some(p)) if state.users.get(&e) == Some(&p));
-                if !ok {
+                let found = match (field("email"), field("password")) {
+                    (Some(e), Some(p)) => state.users.get(&e).filter(|(_, pw)| *pw == p).map(|(id, _)| id.clone()),
+                    _ => None,
+                };
+                let Some(id) = found else {
                     return self.problem(request, 401, "invalid_credentials");
-                }
-                let pair = self.issue(&mut state, None);
+                };
+                let pair = self.issue(&mut state, None, &id);
                 self.json(request, if self.has(Fault::UndocumentedStatus) { 202 } else { 200 }, pair)
             }
             ("POST", "/api/v1/auth/refresh") => {
                 let Some(token) = field("refresh_token") else { return self.problem(request, 422, "validation_failed") };
-                if self.has(Fault::AccessTokenRefreshes) && state.access.contains(&token) {
-                    let pair = self.issue(&mut state, None);
+                if self.has(Fault::AccessTokenRefreshes) && state.access.contains_key(&token) {
+                    let pair = self.issue(&mut state, None, USER_ID);
                     return self.json(request, 200, pair);
                 }
                 let Some(&(family, used)) = state.refresh.get(&token) else { return self.problem(request, 401, "invalid_refresh_token") };
@@ -331,7 +402,8 @@ impl Mock {
                     return self.problem(request, 401, "refresh_token_reused");
                 }
                 state.refresh.insert(token, (family, true));
-                let pair = self.issue(&mut state, Some(family));
+                let owner = state.family_user.get(&family).cloned().unwrap_or_default();
+                let pair = self.issue(&mut state, Some(family), &owner);
                 self.json(request, 200, pair)
             }
             ("POST", "/api/v1/auth/logout") => {
@@ -343,22 +415,111 @@ impl Mock {
                 }
                 ResponseTemplate::new(204).insert_header("x-request-id", request_id(request).as_str())
             }
+            ("GET", "/healthz") => self.json(request, 200, json!({"status": "ok"})),
+            ("GET", "/.well-known/jwks.json") => self.json(request, 200, json!({"keys": []})),
             ("GET", "/api/v1/users/me") => {
-                let mut user = json!({"id": USER_ID, "email": "conformance@example.com", "created_at": "2024-01-01T00:00:00Z"});
+                let email = state.users.iter().find(|(_, (id, _))| *id == user).map(|(e, _)| e.clone()).unwrap_or_else(|| "conformance@example.com".into());
+                let mut me = json!({"id": user, "email": email, "created_at": "2024-01-01T00:00:00Z"});
                 if self.has(Fault::MissingRequiredField) {
-                    user.as_object_mut().unwrap().remove("email");
+                    me.as_object_mut().unwrap().remove("email");
                 }
-                self.json(request, 200, user)
+                self.json(request, 200, me)
             }
-            ("GET", "/api/v1/items") => self.json(request, 200, json!({"items": [], "total": 0})).insert_header("x-total-count", "0"),
-            ("POST", "/api/v1/items") => match body {
-                Some(b) if b.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty()) => self
-                    .json(request, 201, json!({"id": USER_ID, "owner_id": USER_ID, "name": b["name"], "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}))
-                    .insert_header("location", format!("/api/v1/items/{USER_ID}").as_str()),
-                _ => self.problem(request, 422, "validation_failed"),
-            },
+            ("GET", "/api/v1/items") => {
+                let query: HashMap<String, String> = request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+                let number = |k: &str, min: i64| match query.get(k) {
+                    None => Ok(None),
+                    Some(v) => v.parse::<i64>().ok().filter(|n| *n >= min).map(Some).ok_or(()),
+                };
+                let (limit, offset) = match (number("limit", 1), number("offset", 0)) {
+                    (Ok(l), Ok(o)) => (l.unwrap_or(20).min(100) as usize, o.unwrap_or(0) as usize),
+                    _ if self.has(Fault::ServerErrorOnBadQuery) => return self.problem(request, 500, "internal_error"),
+                    _ => return self.problem(request, 422, "validation_failed"),
+                };
+                if query.get("q").is_some_and(|q| q.chars().count() > 200) {
+                    return self.problem(request, 422, "validation_failed");
+                }
+                let mut mine: Vec<(String, Item)> = state
+                    .items
+                    .iter()
+                    .filter(|(_, i)| i.owner == user || self.has(Fault::ListLeaksOtherUsers))
+                    .filter(|(_, i)| query.get("q").is_none_or(|q| i.name.to_lowercase().contains(&q.to_lowercase())))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                mine.sort_by(|a, b| a.0.cmp(&b.0));
+                let total = mine.len();
+                let page: Vec<Value> = mine.into_iter().skip(offset).take(limit).map(|(id, i)| item_json(&id, &i)).collect();
+                self.json(request, 200, json!({"items": page, "total": total})).insert_header("x-total-count", total.to_string().as_str())
+            }
+            ("POST", "/api/v1/items") => {
+                let Some(b) = body.as_ref().and_then(Value::as_object) else { return self.problem(request, 422, "validation_failed") };
+                let name = match b.get("name") {
+                    Some(Value::String(n)) if !n.is_empty() && n.chars().count() <= 200 => n.clone(),
+                    None if self.has(Fault::AcceptsMissingRequired) => "unnamed".into(),
+                    Some(v) if !v.is_string() && self.has(Fault::ServerErrorOnWrongType) => return self.problem(request, 500, "internal_error"),
+                    _ => return self.problem(request, 422, "validation_failed"),
+                };
+                let description = match b.get("description") {
+                    None | Some(Value::Null) => Value::Null,
+                    Some(Value::String(d)) if d.chars().count() <= 2000 => json!(d),
+                    _ => return self.problem(request, 422, "validation_failed"),
+                };
+                let id = uuid::Uuid::new_v4().to_string();
+                let item = Item { owner: user.clone(), name, description, created: "2024-01-01T00:00:00Z".into() };
+                let mut answer = item_json(&id, &item);
+                if self.has(Fault::CreatedIdWrongType) {
+                    answer["id"] = json!(state.items.len() + 1);
+                }
+                state.items.insert(id.clone(), item);
+                let location = if self.has(Fault::LocationDoesNotResolve) { format!("/api/v1/items/{}", uuid::Uuid::new_v4()) } else { format!("/api/v1/items/{id}") };
+                let status = if self.has(Fault::CreateUndocumented202) { 202 } else { 201 };
+                self.json(request, status, answer).insert_header("location", location.as_str())
+            }
+            (m, p) if p.starts_with("/api/v1/items/") => {
+                let id = p.trim_start_matches("/api/v1/items/").to_string();
+                if uuid::Uuid::parse_str(&id).is_err() {
+                    return self.problem(request, 422, "validation_failed");
+                }
+                let visible = state.items.get(&id).filter(|i| {
+                    i.owner == user
+                        || (m == "GET" && self.has(Fault::CrossUserRead))
+                        || (m == "PATCH" && self.has(Fault::CrossUserUpdate))
+                }).cloned();
+                let Some(mut item) = visible else { return self.problem(request, 404, "not_found") };
+                match m {
+                    "GET" => self.json(request, 200, item_json(&id, &item)),
+                    "PATCH" => {
+                        let Some(b) = body.as_ref().and_then(Value::as_object) else { return self.problem(request, 422, "validation_failed") };
+                        match b.get("name") {
+                            None => {}
+                            Some(Value::String(n)) if !n.is_empty() && n.chars().count() <= 200 => item.name = n.clone(),
+                            _ => return self.problem(request, 422, "validation_failed"),
+                        }
+                        match b.get("description") {
+                            None => {}
+                            Some(Value::Null) => item.description = Value::Null,
+                            Some(Value::String(d)) if d.chars().count() <= 2000 => item.description = json!(d),
+                            _ => return self.problem(request, 422, "validation_failed"),
+                        }
+                        let answer = item_json(&id, &item);
+                        if !self.has(Fault::UpdateNotPersisted) {
+                            state.items.insert(id, item);
+                        }
+                        self.json(request, 200, answer)
+                    }
+                    _ => {
+                        if !self.has(Fault::DeletedStillReadable) {
+                            state.items.remove(&id);
+                        }
+                        ResponseTemplate::new(204).insert_header("x-request-id", request_id(request).as_str())
+                    }
+                }
+            }
             ("POST", "/api/v1/uploads") => {
                 let (Some(name), Some(ct)) = (field("file_name"), field("content_type")) else { return self.problem(request, 422, "validation_failed") };
+                if name.is_empty() || name.chars().count() > 255 || !body.as_ref().is_some_and(|b| b["size_bytes"].is_u64()) {
+                    return self.problem(request, 422, "validation_failed");
+                }
                 let size = body.as_ref().and_then(|b| b["size_bytes"].as_u64()).unwrap_or(0);
                 if (!self.has(Fault::PresignsAnyContentType) && ct != "image/png") || size == 0 || size > 1000 {
                     return self.problem(request, 422, "validation_failed");
@@ -367,8 +528,8 @@ impl Mock {
                 let id = format!("00000000-0000-4000-8000-{:012}", state.next);
                 let clean: String = name.rsplit('/').next().unwrap_or("file").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect::<String>().replace("..", "_");
                 let key = if self.has(Fault::UnsanitizedKey) { format!("users/{USER_ID}/{id}/{name}") } else { format!("users/{USER_ID}/{id}/{clean}") };
-                state.uploads.insert(key.clone(), (ct.clone(), size, false));
-                state.upload_ids.insert(id.clone(), key.clone());
+                state.uploads.insert(key.clone(), (ct.clone(), size, false, name.clone()));
+                state.upload_ids.insert(id.clone(), (key.clone(), user.clone()));
                 self.json(
                     request,
                     201,
@@ -379,11 +540,14 @@ impl Mock {
             }
             ("GET", p) if p.starts_with("/api/v1/uploads/") => {
                 let id = p.trim_start_matches("/api/v1/uploads/");
-                match state.upload_ids.get(id).and_then(|k| state.uploads.get(k).map(|u| (k.clone(), u.clone()))) {
-                    Some((key, (ct, size, stored))) => self.json(
+                if uuid::Uuid::parse_str(id).is_err() {
+                    return self.problem(request, 422, "validation_failed");
+                }
+                match state.upload_ids.get(id).filter(|(_, owner)| *owner == user).and_then(|(k, _)| state.uploads.get(k).map(|u| (k.clone(), u.clone()))) {
+                    Some((key, (ct, size, stored, name))) => self.json(
                         request,
                         200,
-                        json!({"upload_id": id, "key": key, "file_name": "f", "content_type": ct, "size_bytes": size, "status": if stored { "stored" } else { "pending" }}),
+                        json!({"upload_id": id, "key": key, "file_name": name, "content_type": ct, "size_bytes": size, "status": if stored { "stored" } else { "pending" }}),
                     ),
                     None => self.problem(request, 404, "not_found"),
                 }
@@ -440,7 +604,7 @@ impl Mock {
         }
         let mut state = self.state.lock().unwrap();
         let key = fields.get("key").cloned().unwrap_or_default();
-        let Some((expected_type, max, _)) = state.uploads.get(&key).cloned().or_else(|| {
+        let Some((expected_type, max, _, _)) = state.uploads.get(&key).cloned().or_else(|| {
             self.has(Fault::StorageAcceptsTamperedKey)
                 .then(|| state.uploads.values().next().cloned())
                 .flatten()
@@ -461,6 +625,23 @@ impl Mock {
         }
         ResponseTemplate::new(204)
     }
+}
+
+enum Expired {
+    Expired,
+    Crash,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn item_json(id: &str, item: &Item) -> Value {
+    json!({"id": id, "owner_id": item.owner, "name": item.name, "description": item.description,
+           "created_at": item.created, "updated_at": item.created})
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
