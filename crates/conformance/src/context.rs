@@ -507,7 +507,7 @@ impl Ctx {
     /// Whether the profile can sign a second identity in.
     pub fn has_second_identity(&self) -> bool {
         self.profile.auth.as_ref().is_some_and(|a| match a.kind.get_ref() {
-            AuthKind::Login => true,
+            AuthKind::Login => a.register.is_some() || a.second_body.is_some(),
             AuthKind::Static => a.second_token_env.is_some(),
             AuthKind::Command => a.second_command.is_some(),
         })

@@ -100,12 +100,13 @@ fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<Str
     }
     if has("second_user") {
         let second = p.auth.as_ref().is_some_and(|a| match a.kind.get_ref() {
-            profile::AuthKind::Login => true,
+            // The harness registers the second account itself, or the profile names it.
+            profile::AuthKind::Login => a.register.is_some() || a.second_body.is_some(),
             profile::AuthKind::Static => a.second_token_env.is_some(),
             profile::AuthKind::Command => a.second_command.is_some(),
         });
         if !second {
-            return Some("the profile names no second identity (auth.second_token_env or auth.second_command)".into());
+            return Some("the profile names no second identity (auth.register, auth.second_body, auth.second_token_env or auth.second_command)".into());
         }
     }
     if has("login") && p.auth.is_none() {

@@ -498,10 +498,12 @@ impl Api for Backend {
             }
             Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
         };
-        let stored = match self.store.exists(&row.key).await {
-            Ok(stored) => stored,
+        // Once stored, the size is what the store holds, not what the client declared.
+        let stored_size = match self.store.stored_size(&row.key).await {
+            Ok(size) => size,
             Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
         };
+        let stored = stored_size.is_some();
         let download_url = if stored {
             match self.store.download_url(&row.key, self.config.presign_ttl) {
                 Ok(url) => Some(url),
@@ -515,7 +517,7 @@ impl Api for Backend {
             key: row.key,
             file_name: row.file_name,
             content_type: row.content_type,
-            size_bytes: row.size_bytes,
+            size_bytes: stored_size.map_or(row.size_bytes, |s| s as i64),
             status: if stored {
                 types::UploadStatus::Stored
             } else {

@@ -125,8 +125,9 @@ impl Store {
             .presign_url("GET", &self.object_url(key), SystemTime::now(), ttl)
     }
 
-    /// Whether the object exists (HEAD with a presigned URL).
-    pub async fn exists(&self, key: &str) -> Result<bool, String> {
+    /// The stored object's size in bytes, `None` when there is none (HEAD with a presigned
+    /// URL).
+    pub async fn stored_size(&self, key: &str) -> Result<Option<u64>, String> {
         let url = self.signer.presign_url(
             "HEAD",
             &self.object_url(key),
@@ -140,8 +141,14 @@ impl Store {
             .await
             .map_err(|e| format!("storage unreachable: {e}"))?;
         match response.status().as_u16() {
-            200 => Ok(true),
-            404 => Ok(false),
+            200 => response
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Some)
+                .ok_or_else(|| "storage answered HEAD without a Content-Length".to_string()),
+            404 => Ok(None),
             status => Err(format!("storage answered HEAD with {status}")),
         }
     }

@@ -223,7 +223,11 @@ fn string(schema: &Value) -> BoxedStrategy<Value> {
         return s.prop_map(Value::String).boxed();
     }
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-        if let Ok(s) = proptest::string::string_regex(pattern) {
+        // A whole match of the pattern satisfies it anchored or not; the generator takes
+        // no anchors.
+        let bare = pattern.strip_prefix('^').unwrap_or(pattern);
+        let bare = bare.strip_suffix('$').unwrap_or(bare);
+        if let Ok(s) = proptest::string::string_regex(bare) {
             return s
                 .prop_filter("length within the schema's bounds", move |s| {
                     let n = s.chars().count();

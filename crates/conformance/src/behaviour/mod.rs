@@ -342,14 +342,17 @@ pub async fn positive(
             minimal: describe(&first),
             exchange: e,
         };
-        for _ in 0..32 {
-            if !tree.simplify() {
+        // proptest's protocol: after a failing value simplify, after a passing one
+        // complicate, and test whatever the tree holds now.
+        let mut more = tree.simplify();
+        for _ in 0..64 {
+            if !more {
                 break;
             }
             let candidate = request(ctx, op, &tree.current());
             let e = send_as(ctx, Identity::First, candidate.clone()).await?;
             remember_created(ctx, op, &e, resources);
-            match judge(&e) {
+            more = match judge(&e) {
                 Some(problem) => {
                     found = Finding {
                         op: op.id.clone(),
@@ -357,13 +360,10 @@ pub async fn positive(
                         minimal: describe(&candidate),
                         exchange: e,
                     };
+                    tree.simplify()
                 }
-                None => {
-                    if !tree.complicate() {
-                        break;
-                    }
-                }
-            }
+                None => tree.complicate(),
+            };
         }
         return Ok(Some(found));
     }

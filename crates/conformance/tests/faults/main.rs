@@ -93,7 +93,9 @@ async fn harness_with(
             .arg(&profile)
             .arg("--base-url")
             .arg(&base_url)
-            .arg("--strict");
+            .arg("--strict")
+            .arg("--seed")
+            .arg("7");
         if let Some(tags) = tags {
             command.arg("--tags").arg(tags);
         }
@@ -412,7 +414,8 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
     (Fault::ExpiredTokenAccepted, "@expiry", "expired access token", Rule::AuthExpired, "accepted an expired token"),
     (Fault::LocationDoesNotResolve, BEHAVIOUR, "created reads back", Rule::Location, "answers 404"),
     (Fault::UpdateNotPersisted, BEHAVIOUR, "created reads back", Rule::UpdatePersists, "reads back as"),
-    (Fault::ServerErrorOnBadQuery, BEHAVIOUR, "Valid requests get a documented answer", Rule::Positive, "list_items"),
+    (Fault::ServerErrorOnBadQuery, BEHAVIOUR, "break one constraint", Rule::Negative, "list_items: below the minimum (query parameter `limit`): a server error (500)"),
+    (Fault::ServerErrorOnLargeOffset, BEHAVIOUR, "Valid requests get a documented answer", Rule::Positive, "minimal failing request: GET /api/v1/items?offset=6"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

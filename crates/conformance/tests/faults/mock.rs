@@ -52,6 +52,8 @@ pub enum Fault {
     LocationDoesNotResolve,
     UpdateNotPersisted,
     ServerErrorOnBadQuery,
+    /// A valid `offset` above 5 crashes the list.
+    ServerErrorOnLargeOffset,
     /// Not a fault: login takes an OAuth2 password form (`username`, `password`), as FastAPI's
     /// does, while register stays JSON.
     FormLogin,
@@ -436,6 +438,9 @@ impl Mock {
                     _ if self.has(Fault::ServerErrorOnBadQuery) => return self.problem(request, 500, "internal_error"),
                     _ => return self.problem(request, 422, "validation_failed"),
                 };
+                if offset > 5 && self.has(Fault::ServerErrorOnLargeOffset) {
+                    return self.problem(request, 500, "internal_error");
+                }
                 if query.get("q").is_some_and(|q| q.chars().count() > 200) {
                     return self.problem(request, 422, "validation_failed");
                 }

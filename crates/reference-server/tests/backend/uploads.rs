@@ -353,3 +353,19 @@ async fn any_s3_compatible_endpoint_can_be_configured() {
         .unwrap_err();
     assert_eq!(error.name, "ACCORD_S3_BUCKET");
 }
+
+#[tokio::test]
+async fn a_stored_upload_reports_the_size_stored_not_the_size_declared() {
+    let running = start().await;
+    let pair = sign_up(&running, "size@example.com").await;
+    let p = presign(&running, &pair.access_token, "small.png", "image/png", 4096).await;
+    let (status, body) = post(&p.url, &p.fields, "image/png", vec![7u8; 100]).await;
+    assert_eq!(status, 204, "{body}");
+    let after = client(&running, Some(&pair.access_token))
+        .get_upload(&p.id)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(after.status.to_string(), "stored");
+    assert_eq!(after.size_bytes, 100);
+}
