@@ -122,7 +122,10 @@ pub fn jwt_exp(token: &str) -> Option<u64> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    serde_json::from_slice::<Value>(&bytes).ok()?.get("exp")?.as_u64()
+    serde_json::from_slice::<Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_u64()
 }
 
 /// A JSON value as a body in `encoding`.
@@ -152,8 +155,16 @@ pub fn encode(value: Value, encoding: Encoding) -> Body {
 pub fn second_identity(mut value: Value) -> Value {
     for (key, v) in value.as_object_mut().into_iter().flatten() {
         let k = key.to_ascii_lowercase();
-        if !["email", "username", "user", "login", "user_name", "name", "handle"]
-            .contains(&k.as_str())
+        if ![
+            "email",
+            "username",
+            "user",
+            "login",
+            "user_name",
+            "name",
+            "handle",
+        ]
+        .contains(&k.as_str())
         {
             continue;
         }
@@ -450,7 +461,10 @@ impl Ctx {
                 if !output.status.success() {
                     return Err(format!("`{}` failed with {}", command[0], output.status));
                 }
-                Ok((bare(String::from_utf8_lossy(&output.stdout).into_owned()), vec![]))
+                Ok((
+                    bare(String::from_utf8_lossy(&output.stdout).into_owned()),
+                    vec![],
+                ))
             }
             AuthKind::Login => {
                 let mut exchanges = Vec::new();
@@ -461,7 +475,8 @@ impl Ctx {
                     match (second, explicit) {
                         (true, Some(b)) => crate::profile::fill(b, &no_vars),
                         _ => {
-                            let v = crate::profile::fill(own.ok_or("auth.body is missing")?, &no_vars)?;
+                            let v =
+                                crate::profile::fill(own.ok_or("auth.body is missing")?, &no_vars)?;
                             Ok(if second { second_identity(v) } else { v })
                         }
                     }
@@ -506,11 +521,14 @@ impl Ctx {
 
     /// Whether the profile can sign a second identity in.
     pub fn has_second_identity(&self) -> bool {
-        self.profile.auth.as_ref().is_some_and(|a| match a.kind.get_ref() {
-            AuthKind::Login => a.register.is_some() || a.second_body.is_some(),
-            AuthKind::Static => a.second_token_env.is_some(),
-            AuthKind::Command => a.second_command.is_some(),
-        })
+        self.profile
+            .auth
+            .as_ref()
+            .is_some_and(|a| match a.kind.get_ref() {
+                AuthKind::Login => a.register.is_some() || a.second_body.is_some(),
+                AuthKind::Static => a.second_token_env.is_some(),
+                AuthKind::Command => a.second_command.is_some(),
+            })
     }
 
     fn extract(exchange: &Exchange, locator: &Locator) -> Option<String> {

@@ -378,10 +378,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     }
     let mut by_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for (tags, _, passed) in &results {
-        for tag in tags
-            .iter()
-            .filter(|t| AREAS.contains(&t.as_str()))
-        {
+        for tag in tags.iter().filter(|t| AREAS.contains(&t.as_str())) {
             let e = by_tag.entry(format!("@{tag}")).or_default();
             if *passed { e.0 += 1 } else { e.1 += 1 }
         }
@@ -391,7 +388,10 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     }
     let cleaned = crate::behaviour::cleanup(&ctx).await;
     if cleaned > 0 {
-        let _ = writeln!(out, "cleanup: {cleaned} resource(s) the run created deleted");
+        let _ = writeln!(
+            out,
+            "cleanup: {cleaned} resource(s) the run created deleted"
+        );
     }
     let ops = ctx.http.operations();
     let _ = writeln!(

@@ -68,8 +68,7 @@ fn bare(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> BoxedS
         if let Some(members) = schema.get(key).and_then(Value::as_array) {
             if !members.is_empty() {
                 // The first member first: it shrinks there.
-                return Union::new(members.iter().map(|m| at(doc, m, optional, depth + 1)))
-                    .boxed();
+                return Union::new(members.iter().map(|m| at(doc, m, optional, depth + 1))).boxed();
             }
         }
     }
@@ -154,10 +153,7 @@ fn object(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> Boxe
         if required.contains(&name) || optional == Optional::All {
             fields.push(value.prop_map(move |v| Some((key.clone(), v))).boxed());
         } else {
-            fields.push(
-                proptest::option::of(value.prop_map(move |v| (key.clone(), v)))
-                    .boxed(),
-            );
+            fields.push(proptest::option::of(value.prop_map(move |v| (key.clone(), v))).boxed());
         }
     }
     // Required properties the schema does not describe still get a value.
@@ -196,7 +192,14 @@ fn string(schema: &Value) -> BoxedStrategy<Value> {
                 .boxed(),
         ),
         "date-time" => Some(
-            (2000u32..2030, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60)
+            (
+                2000u32..2030,
+                1u32..=12,
+                1u32..=28,
+                0u32..24,
+                0u32..60,
+                0u32..60,
+            )
                 .prop_map(|(y, mo, d, h, mi, s)| {
                     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
                 })
@@ -257,7 +260,10 @@ mod tests {
         for _ in 0..200 {
             let value = strategy.new_tree(&mut runner).unwrap().current();
             let violations = validator.validate(&schema, &value);
-            assert!(violations.is_empty(), "{value} breaks {schema}: {violations:?}");
+            assert!(
+                violations.is_empty(),
+                "{value} breaks {schema}: {violations:?}"
+            );
         }
     }
 

@@ -52,7 +52,10 @@ pub fn params(ctx: &Ctx, op: &OpInfo) -> Vec<Param> {
             }
             Some(Param {
                 required: location == "path" || p.get("required") == Some(&Value::Bool(true)),
-                schema: p.get("schema").cloned().unwrap_or(json!({"type": "string"})),
+                schema: p
+                    .get("schema")
+                    .cloned()
+                    .unwrap_or(json!({"type": "string"})),
                 name,
                 location,
             })
@@ -82,7 +85,11 @@ pub fn request(ctx: &Ctx, op: &OpInfo, inputs: &Inputs) -> Request {
             "query" => match v {
                 Value::Array(items) => {
                     for i in items {
-                        query.push(format!("{}={}", crate::http::urlencode(&p.name), crate::http::urlencode(&text(i))));
+                        query.push(format!(
+                            "{}={}",
+                            crate::http::urlencode(&p.name),
+                            crate::http::urlencode(&text(i))
+                        ));
                     }
                 }
                 Value::Null => {}
@@ -104,7 +111,10 @@ pub fn request(ctx: &Ctx, op: &OpInfo, inputs: &Inputs) -> Request {
         request = request.header(&k, v);
     }
     if let Some(body) = &inputs.body {
-        request = request.body(crate::context::encode(body.clone(), ctx.encoding_for(op, None)));
+        request = request.body(crate::context::encode(
+            body.clone(),
+            ctx.encoding_for(op, None),
+        ));
     }
     request
 }
@@ -134,9 +144,11 @@ pub fn describe(request: &Request) -> String {
 pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
     let mut attempt = 0;
     loop {
-        let e = ctx.http.send(request.clone()).await.map_err(|e| {
-            Failure::setup(format!("{}: {e}", describe(&request)))
-        })?;
+        let e = ctx
+            .http
+            .send(request.clone())
+            .await
+            .map_err(|e| Failure::setup(format!("{}: {e}", describe(&request))))?;
         let wait = e
             .header("retry-after")
             .and_then(|v| v.trim().parse::<u64>().ok())
@@ -169,7 +181,10 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
         return Some(format!("the answer breaks the spec: {v}"));
     }
     if e.status == 401 || e.status == 403 {
-        return Some(format!("a signed-in valid request was refused with {}", e.status));
+        return Some(format!(
+            "a signed-in valid request was refused with {}",
+            e.status
+        ));
     }
     if (400..500).contains(&e.status) {
         if let Some(problem) = crate::steps::envelope_problem(ctx, e) {
@@ -419,7 +434,10 @@ pub struct Resource {
 pub fn resources(ctx: &Ctx) -> Vec<Resource> {
     let ops = ctx.all_operations();
     let mut out = Vec::new();
-    for (create, _) in ops.iter().filter(|(o, _)| o.method == "POST" && !has_path_params(o)) {
+    for (create, _) in ops
+        .iter()
+        .filter(|(o, _)| o.method == "POST" && !has_path_params(o))
+    {
         if ctx.session_operations.contains(&create.id) {
             continue;
         }
@@ -427,7 +445,8 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
         let item = ops.iter().find_map(|(o, _)| {
             let rest = o.path.strip_prefix(&prefix)?;
             let param = rest.strip_suffix('}')?;
-            (!param.contains('/') && !param.contains('{')).then(|| (o.path.clone(), param.to_string()))
+            (!param.contains('/') && !param.contains('{'))
+                .then(|| (o.path.clone(), param.to_string()))
         });
         let Some((item, param)) = item else { continue };
         let find = |method: &str, path: &str| {
@@ -456,7 +475,10 @@ pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String
     let response = responses
         .get(e.status.to_string())
         .map(|r| accord_spec::follow_ref(ctx.doc(), r));
-    if let Some(links) = response.and_then(|r| r.get("links")).and_then(Value::as_object) {
+    if let Some(links) = response
+        .and_then(|r| r.get("links"))
+        .and_then(Value::as_object)
+    {
         for link in links.values() {
             let link = accord_spec::follow_ref(ctx.doc(), link);
             let Some(expr) = link
@@ -571,7 +593,10 @@ pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
     let strategy = generate::strategy(ctx.doc(), &schema, generate::Optional::All);
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &op_seed(seed, &format!("{}#write", op.id))),
+        TestRng::from_seed(
+            RngAlgorithm::ChaCha,
+            &op_seed(seed, &format!("{}#write", op.id)),
+        ),
     );
     strategy.new_tree(&mut runner).ok().map(|t| t.current())
 }
@@ -607,7 +632,11 @@ pub async fn create(
         let e = send_as(ctx, identity, request(ctx, op, &inputs)).await?;
         if (200..300).contains(&e.status) {
             if let Some(v) = e.violations.first() {
-                return Err(Failure::new(Rule::Created, format!("the create's answer breaks the spec: {v}")).with(&e));
+                return Err(Failure::new(
+                    Rule::Created,
+                    format!("the create's answer breaks the spec: {v}"),
+                )
+                .with(&e));
             }
             let id = created_id(ctx, resource, &e).ok_or_else(|| {
                 Failure::new(
@@ -681,7 +710,9 @@ pub fn differs(ctx: &Ctx, op: &OpInfo, sent: &Value, read: &Value) -> Option<Str
             (a, b) => a == b,
         };
         if !same {
-            return Some(format!("`{name}` was written as {value} and reads back as {got}"));
+            return Some(format!(
+                "`{name}` was written as {value} and reads back as {got}"
+            ));
         }
     }
     None
@@ -705,8 +736,16 @@ pub fn list_request(ctx: &Ctx, list: &OpInfo) -> (Request, Option<u64>) {
     for p in params(ctx, list) {
         let lname = p.name.to_ascii_lowercase();
         if p.location == "query"
-            && ["limit", "per_page", "page_size", "pagesize", "perpage", "size", "max_results"]
-                .contains(&lname.as_str())
+            && [
+                "limit",
+                "per_page",
+                "page_size",
+                "pagesize",
+                "perpage",
+                "size",
+                "max_results",
+            ]
+            .contains(&lname.as_str())
         {
             let max = p
                 .schema
@@ -744,18 +783,28 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
         broken.retain(|(what, _)| what != "null where not nullable");
         if p.location == "path" {
             // Only what cannot name a real resource: malformed ids.
-            broken.retain(|(what, _)| what.starts_with("wrong type") || what.starts_with("bad format"));
+            broken.retain(|(what, _)| {
+                what.starts_with("wrong type") || what.starts_with("bad format")
+            });
         }
         for (what, value) in broken {
             let mut inputs = base.clone();
-            inputs.params.retain(|(q, _)| q.name != p.name || q.location != p.location);
+            inputs
+                .params
+                .retain(|(q, _)| q.name != p.name || q.location != p.location);
             inputs.params.push((p.clone(), value));
-            out.push((format!("{what} ({} parameter `{}`)", p.location, p.name), request(ctx, op, &inputs)));
+            out.push((
+                format!("{what} ({} parameter `{}`)", p.location, p.name),
+                request(ctx, op, &inputs),
+            ));
         }
         if p.required && p.location == "query" {
             let mut inputs = base.clone();
             inputs.params.retain(|(q, _)| q.name != p.name);
-            out.push((format!("missing required query parameter `{}`", p.name), request(ctx, op, &inputs)));
+            out.push((
+                format!("missing required query parameter `{}`", p.name),
+                request(ctx, op, &inputs),
+            ));
         }
     }
     if !has_path_params(op) || safe(op) {
@@ -771,4 +820,3 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
     }
     out
 }
-

@@ -53,17 +53,29 @@ pub fn broken_values(schema: &Value, as_text: bool) -> Vec<(String, Value)> {
         out.push(("null where not nullable".into(), Value::Null));
     }
     if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-        let below = if kind == "integer" { json!(min as i64 - 1) } else { json!(min - 1.0) };
+        let below = if kind == "integer" {
+            json!(min as i64 - 1)
+        } else {
+            json!(min - 1.0)
+        };
         out.push(("below the minimum".into(), below));
     }
     if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
-        let above = if kind == "integer" { json!(max as i64 + 1) } else { json!(max + 1.0) };
+        let above = if kind == "integer" {
+            json!(max as i64 + 1)
+        } else {
+            json!(max + 1.0)
+        };
         out.push(("above the maximum".into(), above));
     }
     if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
         out.push(("too long".into(), json!("x".repeat(max as usize + 1))));
     }
-    if let Some(min) = schema.get("minLength").and_then(Value::as_u64).filter(|m| *m > 0) {
+    if let Some(min) = schema
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .filter(|m| *m > 0)
+    {
         out.push(("too short".into(), json!("x".repeat(min as usize - 1))));
     }
     match schema.get("format").and_then(Value::as_str) {
@@ -145,7 +157,12 @@ mod tests {
         assert!(mutations.len() >= 10, "{mutations:?}");
         for m in &mutations {
             let violations = validator.validate(&schema, &m.value);
-            assert!(!violations.is_empty(), "{} does not break the schema: {}", m.what, m.value);
+            assert!(
+                !violations.is_empty(),
+                "{} does not break the schema: {}",
+                m.what,
+                m.value
+            );
         }
         let names: Vec<&str> = mutations.iter().map(|m| m.what.as_str()).collect();
         for expected in [
@@ -157,7 +174,10 @@ mod tests {
             "outside the enum /kind",
             "a forbidden extra property /accord_unexpected",
         ] {
-            assert!(names.contains(&expected), "{expected} missing from {names:?}");
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
         }
     }
 }

@@ -29,7 +29,10 @@ fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outc
     let Some((_, minimal, exchange)) = problems.first().cloned() else {
         return Ok(());
     };
-    let list: Vec<String> = problems.iter().map(|(p, _, _)| format!("  - {p}")).collect();
+    let list: Vec<String> = problems
+        .iter()
+        .map(|(p, _, _)| format!("  - {p}"))
+        .collect();
     let mut failure = Failure::new(
         rule,
         format!("{} problem(s):\n{}", problems.len(), list.join("\n")),
@@ -151,7 +154,10 @@ async fn read_back(w: &mut AccordWorld) -> Outcome {
         if !(200..300).contains(&e.status) {
             return Err(Failure::new(
                 Rule::ReadBack,
-                format!("the resource just created answers {} at {}", e.status, c.path),
+                format!(
+                    "the resource just created answers {} at {}",
+                    e.status, c.path
+                ),
             )
             .with(&c.answer)
             .with(&e));
@@ -181,14 +187,19 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
         w.exchanges.push(e.clone());
         let body = e.json().unwrap_or(Value::Null);
         if !(200..300).contains(&e.status) {
-            return Err(Failure::new(Rule::Listed, format!("the list answers {}", e.status)).with(&e));
+            return Err(
+                Failure::new(Rule::Listed, format!("the list answers {}", e.status)).with(&e),
+            );
         }
         // A full page may hold other resources: only a page with room must show it.
         let full = size.is_some_and(|s| behaviour::page_len(&body) as u64 >= s);
         if !behaviour::contains_id(&body, &c.id) && !full {
             return Err(Failure::new(
                 Rule::Listed,
-                format!("{} does not list the resource {} just created", list.id, c.id),
+                format!(
+                    "{} does not list the resource {} just created",
+                    list.id, c.id
+                ),
             )
             .with(&e));
         }
@@ -218,7 +229,10 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
         if !(200..300).contains(&e.status) {
             return Err(Failure::new(
                 Rule::UpdatePersists,
-                format!("{} of the resource just created answered {}", update.id, e.status),
+                format!(
+                    "{} of the resource just created answered {}",
+                    update.id, e.status
+                ),
             )
             .with(&e));
         }
@@ -244,8 +258,12 @@ async fn use_after_delete(w: &mut AccordWorld) -> Outcome {
         let (Some(delete), Some(_)) = (&c.resource.delete, &c.resource.read) else {
             continue;
         };
-        let e = behaviour::send_as(&ctx, Identity::First, Request::new("DELETE", c.path.clone()))
-            .await?;
+        let e = behaviour::send_as(
+            &ctx,
+            Identity::First,
+            Request::new("DELETE", c.path.clone()),
+        )
+        .await?;
         w.exchanges.push(e.clone());
         if !(200..300).contains(&e.status) {
             return Err(Failure::new(
@@ -259,7 +277,10 @@ async fn use_after_delete(w: &mut AccordWorld) -> Outcome {
         if !matches!(after.status, 404 | 410) {
             return Err(Failure::new(
                 Rule::UseAfterDelete,
-                format!("a deleted resource reads as {}, not 404 or 410", after.status),
+                format!(
+                    "a deleted resource reads as {}, not 404 or 410",
+                    after.status
+                ),
             )
             .with(&e)
             .with(&after));
@@ -299,7 +320,10 @@ async fn cross_user(w: &mut AccordWorld) -> Outcome {
             if (200..300).contains(&e.status) || leaked {
                 return Err(Failure::new(
                     Rule::CrossUserRead,
-                    format!("the second user read the first user's resource at {} ({})", c.path, e.status),
+                    format!(
+                        "the second user read the first user's resource at {} ({})",
+                        c.path, e.status
+                    ),
                 )
                 .with(&e));
             }
@@ -314,7 +338,10 @@ async fn cross_user(w: &mut AccordWorld) -> Outcome {
             if e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id)) {
                 return Err(Failure::new(
                     Rule::CrossUserList,
-                    format!("{} shows the second user the first user's resource {}", list.id, c.id),
+                    format!(
+                        "{} shows the second user the first user's resource {}",
+                        list.id, c.id
+                    ),
                 )
                 .with(&e));
             }
@@ -338,7 +365,10 @@ async fn cross_user(w: &mut AccordWorld) -> Outcome {
             if (200..300).contains(&e.status) {
                 return Err(Failure::new(
                     Rule::CrossUserWrite,
-                    format!("the second user's {id} of the first user's resource answered {}", e.status),
+                    format!(
+                        "the second user's {id} of the first user's resource answered {}",
+                        e.status
+                    ),
                 )
                 .with(&e));
             }
@@ -463,7 +493,10 @@ async fn expired_refused(w: &mut AccordWorld) -> Outcome {
         )
         .with(&e));
     }
-    let challenge = e.headers("www-authenticate").join(", ").to_ascii_lowercase();
+    let challenge = e
+        .headers("www-authenticate")
+        .join(", ")
+        .to_ascii_lowercase();
     if !challenge.contains("invalid_token") {
         return Err(Failure::new(
             Rule::AuthExpired,

@@ -135,11 +135,9 @@ async fn varies(w: &mut AccordWorld) -> Outcome {
             .split(',')
             .any(|v| v.trim() == "origin" || v.trim() == "*")
         {
-            return Err(Failure::new(
-                Rule::CorsVary,
-                "the answer does not carry `Vary: Origin`",
-            )
-            .with(e));
+            return Err(
+                Failure::new(Rule::CorsVary, "the answer does not carry `Vary: Origin`").with(e),
+            );
         }
     }
     Ok(())

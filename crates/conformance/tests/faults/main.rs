@@ -135,7 +135,9 @@ async fn a_correct_backend_passes_everything() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_form_login_beside_a_json_register_passes() {
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = accord_spec::Spec::load(root().join("openapi/api.yaml")).unwrap().document;
+    let mut spec = accord_spec::Spec::load(root().join("openapi/api.yaml"))
+        .unwrap()
+        .document;
     let login = spec
         .pointer_mut("/paths/~1api~1v1~1auth~1login/post/requestBody/content")
         .unwrap();
@@ -403,19 +405,97 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         Rule::Spec,
         "at /email: is required",
     ),
-    (Fault::CreatedIdWrongType, BEHAVIOUR, "created reads back", Rule::Created, "at /id"),
-    (Fault::CreateUndocumented202, BEHAVIOUR, "created reads back", Rule::Created, "status 202 is not documented"),
-    (Fault::CrossUserRead, BEHAVIOUR, "second user cannot reach", Rule::CrossUserRead, "read the first user's resource"),
-    (Fault::CrossUserUpdate, BEHAVIOUR, "second user cannot reach", Rule::CrossUserWrite, "update_item"),
-    (Fault::ListLeaksOtherUsers, BEHAVIOUR, "second user cannot reach", Rule::CrossUserList, "list_items shows the second user"),
-    (Fault::DeletedStillReadable, BEHAVIOUR, "created reads back", Rule::UseAfterDelete, "reads as 200"),
-    (Fault::ServerErrorOnWrongType, BEHAVIOUR, "break one constraint", Rule::Negative, "wrong type /name: a server error (500)"),
-    (Fault::AcceptsMissingRequired, BEHAVIOUR, "break one constraint", Rule::Negative, "missing required /name: accepted with 201"),
-    (Fault::ExpiredTokenAccepted, "@expiry", "expired access token", Rule::AuthExpired, "accepted an expired token"),
-    (Fault::LocationDoesNotResolve, BEHAVIOUR, "created reads back", Rule::Location, "answers 404"),
-    (Fault::UpdateNotPersisted, BEHAVIOUR, "created reads back", Rule::UpdatePersists, "reads back as"),
-    (Fault::ServerErrorOnBadQuery, BEHAVIOUR, "break one constraint", Rule::Negative, "list_items: below the minimum (query parameter `limit`): a server error (500)"),
-    (Fault::ServerErrorOnLargeOffset, BEHAVIOUR, "Valid requests get a documented answer", Rule::Positive, "minimal failing request: GET /api/v1/items?offset=6"),
+    (
+        Fault::CreatedIdWrongType,
+        BEHAVIOUR,
+        "created reads back",
+        Rule::Created,
+        "at /id",
+    ),
+    (
+        Fault::CreateUndocumented202,
+        BEHAVIOUR,
+        "created reads back",
+        Rule::Created,
+        "status 202 is not documented",
+    ),
+    (
+        Fault::CrossUserRead,
+        BEHAVIOUR,
+        "second user cannot reach",
+        Rule::CrossUserRead,
+        "read the first user's resource",
+    ),
+    (
+        Fault::CrossUserUpdate,
+        BEHAVIOUR,
+        "second user cannot reach",
+        Rule::CrossUserWrite,
+        "update_item",
+    ),
+    (
+        Fault::ListLeaksOtherUsers,
+        BEHAVIOUR,
+        "second user cannot reach",
+        Rule::CrossUserList,
+        "list_items shows the second user",
+    ),
+    (
+        Fault::DeletedStillReadable,
+        BEHAVIOUR,
+        "created reads back",
+        Rule::UseAfterDelete,
+        "reads as 200",
+    ),
+    (
+        Fault::ServerErrorOnWrongType,
+        BEHAVIOUR,
+        "break one constraint",
+        Rule::Negative,
+        "wrong type /name: a server error (500)",
+    ),
+    (
+        Fault::AcceptsMissingRequired,
+        BEHAVIOUR,
+        "break one constraint",
+        Rule::Negative,
+        "missing required /name: accepted with 201",
+    ),
+    (
+        Fault::ExpiredTokenAccepted,
+        "@expiry",
+        "expired access token",
+        Rule::AuthExpired,
+        "accepted an expired token",
+    ),
+    (
+        Fault::LocationDoesNotResolve,
+        BEHAVIOUR,
+        "created reads back",
+        Rule::Location,
+        "answers 404",
+    ),
+    (
+        Fault::UpdateNotPersisted,
+        BEHAVIOUR,
+        "created reads back",
+        Rule::UpdatePersists,
+        "reads back as",
+    ),
+    (
+        Fault::ServerErrorOnBadQuery,
+        BEHAVIOUR,
+        "break one constraint",
+        Rule::Negative,
+        "list_items: below the minimum (query parameter `limit`): a server error (500)",
+    ),
+    (
+        Fault::ServerErrorOnLargeOffset,
+        BEHAVIOUR,
+        "Valid requests get a documented answer",
+        Rule::Positive,
+        "minimal failing request: GET /api/v1/items?offset=6",
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -168,7 +168,8 @@ impl Mock {
         }
         if self.has(Fault::SignatureNotChecked) {
             let prefix = format!("{}.{}.", parts[0], parts[1]);
-            if let Some((_, (user, _))) = state.access.iter().find(|(t, _)| t.starts_with(&prefix)) {
+            if let Some((_, (user, _))) = state.access.iter().find(|(t, _)| t.starts_with(&prefix))
+            {
                 return Ok(Some(user.clone()));
             }
         }
@@ -200,7 +201,11 @@ impl Mock {
                 .set_body_raw(json!({"error": "invalid"}).to_string(), "application/json");
         }
         if status == 401 && !self.has(Fault::NoWwwAuthenticate) {
-            let challenge = if code == "expired" { "Bearer error=\"invalid_token\"" } else { "Bearer" };
+            let challenge = if code == "expired" {
+                "Bearer error=\"invalid_token\""
+            } else {
+                "Bearer"
+            };
             t = t.insert_header("www-authenticate", challenge);
         }
         t
@@ -343,9 +348,19 @@ impl Mock {
                     && self.has(Fault::FormLogin)
                     && path == "/api/v1/auth/login" =>
             {
-                let pairs: serde_json::Map<String, Value> = url::form_urlencoded::parse(&request.body)
-                    .map(|(k, v)| (if k == "username" { "email".into() } else { k.into_owned() }, json!(v.into_owned())))
-                    .collect();
+                let pairs: serde_json::Map<String, Value> =
+                    url::form_urlencoded::parse(&request.body)
+                        .map(|(k, v)| {
+                            (
+                                if k == "username" {
+                                    "email".into()
+                                } else {
+                                    k.into_owned()
+                                },
+                                json!(v.into_owned()),
+                            )
+                        })
+                        .collect();
                 Some(Value::Object(pairs))
             }
             _ => return self.problem(request, 415, "unsupported_media_type"),
@@ -368,33 +383,61 @@ impl Mock {
         };
         match (method.as_str(), path.as_str()) {
             ("POST", "/api/v1/auth/register") => {
-                let (Some(email), Some(password)) = (field("email"), field("password")) else { return self.problem(request, 422, "validation_failed") };
+                let (Some(email), Some(password)) = (field("email"), field("password")) else {
+                    return self.problem(request, 422, "validation_failed");
+                };
                 if state.users.contains_key(&email) {
                     return self.problem(request, 409, "email_taken");
                 }
-                let id = if state.users.is_empty() { USER_ID.to_string() } else { uuid::Uuid::new_v4().to_string() };
+                let id = if state.users.is_empty() {
+                    USER_ID.to_string()
+                } else {
+                    uuid::Uuid::new_v4().to_string()
+                };
                 state.users.insert(email.clone(), (id.clone(), password));
-                self.json(request, 201, json!({"id": id, "email": email, "created_at": "2024-01-01T00:00:00Z"})).insert_header("location", "/api/v1/users/me")
+                self.json(
+                    request,
+                    201,
+                    json!({"id": id, "email": email, "created_at": "2024-01-01T00:00:00Z"}),
+                )
+                .insert_header("location", "/api/v1/users/me")
             }
             ("POST", "/api/v1/auth/login") => {
                 let found = match (field("email"), field("password")) {
-                    (Some(e), Some(p)) => state.users.get(&e).filter(|(_, pw)| *pw == p).map(|(id, _)| id.clone()),
+                    (Some(e), Some(p)) => state
+                        .users
+                        .get(&e)
+                        .filter(|(_, pw)| *pw == p)
+                        .map(|(id, _)| id.clone()),
                     _ => None,
                 };
                 let Some(id) = found else {
                     return self.problem(request, 401, "invalid_credentials");
                 };
                 let pair = self.issue(&mut state, None, &id);
-                self.json(request, if self.has(Fault::UndocumentedStatus) { 202 } else { 200 }, pair)
+                self.json(
+                    request,
+                    if self.has(Fault::UndocumentedStatus) {
+                        202
+                    } else {
+                        200
+                    },
+                    pair,
+                )
             }
             ("POST", "/api/v1/auth/refresh") => {
-                let Some(token) = field("refresh_token") else { return self.problem(request, 422, "validation_failed") };
+                let Some(token) = field("refresh_token") else {
+                    return self.problem(request, 422, "validation_failed");
+                };
                 if self.has(Fault::AccessTokenRefreshes) && state.access.contains_key(&token) {
                     let pair = self.issue(&mut state, None, USER_ID);
                     return self.json(request, 200, pair);
                 }
-                let Some(&(family, used)) = state.refresh.get(&token) else { return self.problem(request, 401, "invalid_refresh_token") };
-                if state.revoked_families.contains(&family) && !self.has(Fault::RefreshAfterLogout) {
+                let Some(&(family, used)) = state.refresh.get(&token) else {
+                    return self.problem(request, 401, "invalid_refresh_token");
+                };
+                if state.revoked_families.contains(&family) && !self.has(Fault::RefreshAfterLogout)
+                {
                     return self.problem(request, 401, "invalid_refresh_token");
                 }
                 if used && !self.has(Fault::RotatedRefreshAccepted) {
@@ -412,30 +455,50 @@ impl Mock {
                 if field("refresh_token").is_none() {
                     return self.problem(request, 422, "validation_failed");
                 }
-                if let Some(&(family, _)) = field("refresh_token").and_then(|t| state.refresh.get(&t)) {
+                if let Some(&(family, _)) =
+                    field("refresh_token").and_then(|t| state.refresh.get(&t))
+                {
                     state.revoked_families.insert(family);
                 }
-                ResponseTemplate::new(204).insert_header("x-request-id", request_id(request).as_str())
+                ResponseTemplate::new(204)
+                    .insert_header("x-request-id", request_id(request).as_str())
             }
             ("GET", "/healthz") => self.json(request, 200, json!({"status": "ok"})),
             ("GET", "/.well-known/jwks.json") => self.json(request, 200, json!({"keys": []})),
             ("GET", "/api/v1/users/me") => {
-                let email = state.users.iter().find(|(_, (id, _))| *id == user).map(|(e, _)| e.clone()).unwrap_or_else(|| "conformance@example.com".into());
-                let mut me = json!({"id": user, "email": email, "created_at": "2024-01-01T00:00:00Z"});
+                let email = state
+                    .users
+                    .iter()
+                    .find(|(_, (id, _))| *id == user)
+                    .map(|(e, _)| e.clone())
+                    .unwrap_or_else(|| "conformance@example.com".into());
+                let mut me =
+                    json!({"id": user, "email": email, "created_at": "2024-01-01T00:00:00Z"});
                 if self.has(Fault::MissingRequiredField) {
                     me.as_object_mut().unwrap().remove("email");
                 }
                 self.json(request, 200, me)
             }
             ("GET", "/api/v1/items") => {
-                let query: HashMap<String, String> = request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+                let query: HashMap<String, String> = request
+                    .url
+                    .query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
                 let number = |k: &str, min: i64| match query.get(k) {
                     None => Ok(None),
-                    Some(v) => v.parse::<i64>().ok().filter(|n| *n >= min).map(Some).ok_or(()),
+                    Some(v) => v
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| *n >= min)
+                        .map(Some)
+                        .ok_or(()),
                 };
                 let (limit, offset) = match (number("limit", 1), number("offset", 0)) {
                     (Ok(l), Ok(o)) => (l.unwrap_or(20).min(100) as usize, o.unwrap_or(0) as usize),
-                    _ if self.has(Fault::ServerErrorOnBadQuery) => return self.problem(request, 500, "internal_error"),
+                    _ if self.has(Fault::ServerErrorOnBadQuery) => {
+                        return self.problem(request, 500, "internal_error");
+                    }
                     _ => return self.problem(request, 422, "validation_failed"),
                 };
                 if offset > 5 && self.has(Fault::ServerErrorOnLargeOffset) {
@@ -448,20 +511,36 @@ impl Mock {
                     .items
                     .iter()
                     .filter(|(_, i)| i.owner == user || self.has(Fault::ListLeaksOtherUsers))
-                    .filter(|(_, i)| query.get("q").is_none_or(|q| i.name.to_lowercase().contains(&q.to_lowercase())))
+                    .filter(|(_, i)| {
+                        query
+                            .get("q")
+                            .is_none_or(|q| i.name.to_lowercase().contains(&q.to_lowercase()))
+                    })
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
                 mine.sort_by(|a, b| a.0.cmp(&b.0));
                 let total = mine.len();
-                let page: Vec<Value> = mine.into_iter().skip(offset).take(limit).map(|(id, i)| item_json(&id, &i)).collect();
-                self.json(request, 200, json!({"items": page, "total": total})).insert_header("x-total-count", total.to_string().as_str())
+                let page: Vec<Value> = mine
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|(id, i)| item_json(&id, &i))
+                    .collect();
+                self.json(request, 200, json!({"items": page, "total": total}))
+                    .insert_header("x-total-count", total.to_string().as_str())
             }
             ("POST", "/api/v1/items") => {
-                let Some(b) = body.as_ref().and_then(Value::as_object) else { return self.problem(request, 422, "validation_failed") };
+                let Some(b) = body.as_ref().and_then(Value::as_object) else {
+                    return self.problem(request, 422, "validation_failed");
+                };
                 let name = match b.get("name") {
-                    Some(Value::String(n)) if !n.is_empty() && n.chars().count() <= 200 => n.clone(),
+                    Some(Value::String(n)) if !n.is_empty() && n.chars().count() <= 200 => {
+                        n.clone()
+                    }
                     None if self.has(Fault::AcceptsMissingRequired) => "unnamed".into(),
-                    Some(v) if !v.is_string() && self.has(Fault::ServerErrorOnWrongType) => return self.problem(request, 500, "internal_error"),
+                    Some(v) if !v.is_string() && self.has(Fault::ServerErrorOnWrongType) => {
+                        return self.problem(request, 500, "internal_error");
+                    }
                     _ => return self.problem(request, 422, "validation_failed"),
                 };
                 let description = match b.get("description") {
@@ -470,40 +549,66 @@ impl Mock {
                     _ => return self.problem(request, 422, "validation_failed"),
                 };
                 let id = uuid::Uuid::new_v4().to_string();
-                let item = Item { owner: user.clone(), name, description, created: "2024-01-01T00:00:00Z".into() };
+                let item = Item {
+                    owner: user.clone(),
+                    name,
+                    description,
+                    created: "2024-01-01T00:00:00Z".into(),
+                };
                 let mut answer = item_json(&id, &item);
                 if self.has(Fault::CreatedIdWrongType) {
                     answer["id"] = json!(state.items.len() + 1);
                 }
                 state.items.insert(id.clone(), item);
-                let location = if self.has(Fault::LocationDoesNotResolve) { format!("/api/v1/items/{}", uuid::Uuid::new_v4()) } else { format!("/api/v1/items/{id}") };
-                let status = if self.has(Fault::CreateUndocumented202) { 202 } else { 201 };
-                self.json(request, status, answer).insert_header("location", location.as_str())
+                let location = if self.has(Fault::LocationDoesNotResolve) {
+                    format!("/api/v1/items/{}", uuid::Uuid::new_v4())
+                } else {
+                    format!("/api/v1/items/{id}")
+                };
+                let status = if self.has(Fault::CreateUndocumented202) {
+                    202
+                } else {
+                    201
+                };
+                self.json(request, status, answer)
+                    .insert_header("location", location.as_str())
             }
             (m, p) if p.starts_with("/api/v1/items/") => {
                 let id = p.trim_start_matches("/api/v1/items/").to_string();
                 if uuid::Uuid::parse_str(&id).is_err() {
                     return self.problem(request, 422, "validation_failed");
                 }
-                let visible = state.items.get(&id).filter(|i| {
-                    i.owner == user
-                        || (m == "GET" && self.has(Fault::CrossUserRead))
-                        || (m == "PATCH" && self.has(Fault::CrossUserUpdate))
-                }).cloned();
-                let Some(mut item) = visible else { return self.problem(request, 404, "not_found") };
+                let visible = state
+                    .items
+                    .get(&id)
+                    .filter(|i| {
+                        i.owner == user
+                            || (m == "GET" && self.has(Fault::CrossUserRead))
+                            || (m == "PATCH" && self.has(Fault::CrossUserUpdate))
+                    })
+                    .cloned();
+                let Some(mut item) = visible else {
+                    return self.problem(request, 404, "not_found");
+                };
                 match m {
                     "GET" => self.json(request, 200, item_json(&id, &item)),
                     "PATCH" => {
-                        let Some(b) = body.as_ref().and_then(Value::as_object) else { return self.problem(request, 422, "validation_failed") };
+                        let Some(b) = body.as_ref().and_then(Value::as_object) else {
+                            return self.problem(request, 422, "validation_failed");
+                        };
                         match b.get("name") {
                             None => {}
-                            Some(Value::String(n)) if !n.is_empty() && n.chars().count() <= 200 => item.name = n.clone(),
+                            Some(Value::String(n)) if !n.is_empty() && n.chars().count() <= 200 => {
+                                item.name = n.clone()
+                            }
                             _ => return self.problem(request, 422, "validation_failed"),
                         }
                         match b.get("description") {
                             None => {}
                             Some(Value::Null) => item.description = Value::Null,
-                            Some(Value::String(d)) if d.chars().count() <= 2000 => item.description = json!(d),
+                            Some(Value::String(d)) if d.chars().count() <= 2000 => {
+                                item.description = json!(d)
+                            }
                             _ => return self.problem(request, 422, "validation_failed"),
                         }
                         let answer = item_json(&id, &item);
@@ -516,25 +621,52 @@ impl Mock {
                         if !self.has(Fault::DeletedStillReadable) {
                             state.items.remove(&id);
                         }
-                        ResponseTemplate::new(204).insert_header("x-request-id", request_id(request).as_str())
+                        ResponseTemplate::new(204)
+                            .insert_header("x-request-id", request_id(request).as_str())
                     }
                 }
             }
             ("POST", "/api/v1/uploads") => {
-                let (Some(name), Some(ct)) = (field("file_name"), field("content_type")) else { return self.problem(request, 422, "validation_failed") };
-                if name.is_empty() || name.chars().count() > 255 || !body.as_ref().is_some_and(|b| b["size_bytes"].is_u64()) {
+                let (Some(name), Some(ct)) = (field("file_name"), field("content_type")) else {
+                    return self.problem(request, 422, "validation_failed");
+                };
+                if name.is_empty()
+                    || name.chars().count() > 255
+                    || !body.as_ref().is_some_and(|b| b["size_bytes"].is_u64())
+                {
                     return self.problem(request, 422, "validation_failed");
                 }
-                let size = body.as_ref().and_then(|b| b["size_bytes"].as_u64()).unwrap_or(0);
-                if (!self.has(Fault::PresignsAnyContentType) && ct != "image/png") || size == 0 || size > 1000 {
+                let size = body
+                    .as_ref()
+                    .and_then(|b| b["size_bytes"].as_u64())
+                    .unwrap_or(0);
+                if (!self.has(Fault::PresignsAnyContentType) && ct != "image/png")
+                    || size == 0
+                    || size > 1000
+                {
                     return self.problem(request, 422, "validation_failed");
                 }
                 state.next += 1;
                 let id = format!("00000000-0000-4000-8000-{:012}", state.next);
-                let clean: String = name.rsplit('/').next().unwrap_or("file").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect::<String>().replace("..", "_");
-                let key = if self.has(Fault::UnsanitizedKey) { format!("users/{USER_ID}/{id}/{name}") } else { format!("users/{USER_ID}/{id}/{clean}") };
-                state.uploads.insert(key.clone(), (ct.clone(), size, false, name.clone()));
-                state.upload_ids.insert(id.clone(), (key.clone(), user.clone()));
+                let clean: String = name
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("file")
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+                    .collect::<String>()
+                    .replace("..", "_");
+                let key = if self.has(Fault::UnsanitizedKey) {
+                    format!("users/{USER_ID}/{id}/{name}")
+                } else {
+                    format!("users/{USER_ID}/{id}/{clean}")
+                };
+                state
+                    .uploads
+                    .insert(key.clone(), (ct.clone(), size, false, name.clone()));
+                state
+                    .upload_ids
+                    .insert(id.clone(), (key.clone(), user.clone()));
                 self.json(
                     request,
                     201,
