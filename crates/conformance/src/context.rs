@@ -128,6 +128,13 @@ pub fn jwt_exp(token: &str) -> Option<u64> {
         .as_u64()
 }
 
+/// A JSON value as text: a string as it is, anything else as JSON.
+pub fn as_text(v: &Value) -> String {
+    v.as_str()
+        .map(String::from)
+        .unwrap_or_else(|| v.to_string())
+}
+
 /// A JSON value as a body in `encoding`.
 pub fn encode(value: Value, encoding: Encoding) -> Body {
     match encoding {
@@ -137,14 +144,7 @@ pub fn encode(value: Value, encoding: Encoding) -> Body {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.as_str()
-                            .map(String::from)
-                            .unwrap_or_else(|| v.to_string()),
-                    )
-                })
+                .map(|(k, v)| (k.clone(), as_text(v)))
                 .collect(),
         ),
     }
@@ -519,18 +519,6 @@ impl Ctx {
         }
     }
 
-    /// Whether the profile can sign a second identity in.
-    pub fn has_second_identity(&self) -> bool {
-        self.profile
-            .auth
-            .as_ref()
-            .is_some_and(|a| match a.kind.get_ref() {
-                AuthKind::Login => a.register.is_some() || a.second_body.is_some(),
-                AuthKind::Static => a.second_token_env.is_some(),
-                AuthKind::Command => a.second_command.is_some(),
-            })
-    }
-
     fn extract(exchange: &Exchange, locator: &Locator) -> Option<String> {
         match locator {
             Locator::Body(pointer) => exchange
@@ -872,17 +860,7 @@ impl Ctx {
         };
         let text = |p: &str| body.pointer(p).and_then(Value::as_str).map(String::from);
         let fields: Vec<(String, String)> = match body.pointer(&uploads.fields) {
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.as_str()
-                            .map(String::from)
-                            .unwrap_or_else(|| v.to_string()),
-                    )
-                })
-                .collect(),
+            Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), as_text(v))).collect(),
             _ => return (Err(format!("no fields at {}", uploads.fields)), exchange),
         };
         let Some(url) = text(&uploads.url) else {

@@ -139,6 +139,17 @@ pub struct Auth {
     pub command: Option<Spanned<Vec<String>>>,
 }
 
+impl Auth {
+    /// Whether a second identity can be signed in: registered by the harness, or named.
+    pub fn has_second_identity(&self) -> bool {
+        match self.kind.get_ref() {
+            AuthKind::Login => self.register.is_some() || self.second_body.is_some(),
+            AuthKind::Static => self.second_token_env.is_some(),
+            AuthKind::Command => self.second_command.is_some(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Refresh {

@@ -99,12 +99,10 @@ fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<Str
         return Some("--read-only: the scenario writes".into());
     }
     if has("second_user") {
-        let second = p.auth.as_ref().is_some_and(|a| match a.kind.get_ref() {
-            // The harness registers the second account itself, or the profile names it.
-            profile::AuthKind::Login => a.register.is_some() || a.second_body.is_some(),
-            profile::AuthKind::Static => a.second_token_env.is_some(),
-            profile::AuthKind::Command => a.second_command.is_some(),
-        });
+        let second = p
+            .auth
+            .as_ref()
+            .is_some_and(profile::Auth::has_second_identity);
         if !second {
             return Some("the profile names no second identity (auth.register, auth.second_body, auth.second_token_env or auth.second_command)".into());
         }

@@ -13,7 +13,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
-use crate::context::{Ctx, Identity, OpInfo};
+use crate::context::{Ctx, Identity, OpInfo, as_text as text};
 use crate::http::{Body, Exchange, Request};
 use crate::rules::{Failure, Rule};
 
@@ -61,13 +61,6 @@ pub fn params(ctx: &Ctx, op: &OpInfo) -> Vec<Param> {
             })
         })
         .collect()
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 fn path_encode(s: &str) -> String {
