@@ -8,6 +8,7 @@ pub mod context;
 pub mod contract;
 pub mod http;
 pub mod profile;
+pub mod report;
 pub mod rules;
 pub mod run;
 pub mod sample;

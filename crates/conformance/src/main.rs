@@ -1,4 +1,5 @@
 //! `accord-conformance --profile FILE [--base-url URL] [--tags EXPR] [--junit FILE] [--json FILE]
+//! [--html FILE]
 //! [--strict] [--seed N] [--read-only]`
 //!
 //! Exit codes: 0 every scenario passed, 1 a check failed (or, with --strict, was skipped),
@@ -28,6 +29,10 @@ struct Args {
     /// Write a Cucumber JSON report here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write a self-contained HTML report here: the summary by tag and rule, each failure
+    /// with its redacted exchanges and the minimal failing request.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Fail the run when a scenario is skipped for lack of a profile section.
     #[arg(long)]
     strict: bool,
@@ -73,6 +78,7 @@ fn main() -> ExitCode {
         tags: args.tags,
         junit: args.junit,
         json: args.json,
+        html: args.html,
         strict: args.strict,
         features: args.features,
         concurrency: args.concurrency,

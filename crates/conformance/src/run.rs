@@ -1,6 +1,5 @@
 //! One run of the suite: load the profile and the spec, run the features, report.
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -15,6 +14,7 @@ use crate::context::Ctx;
 use crate::contract::Contract;
 use crate::http::Http;
 use crate::profile::{self, Envelope, Loaded};
+use crate::report::{self, Report, ScenarioResult, Verdict};
 use crate::steps::{self as world, AccordWorld};
 
 /// The features, compiled in so the binary runs anywhere.
@@ -45,9 +45,6 @@ const FEATURES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The tags the summary counts by.
-const AREAS: &[&str] = &["auth", "refresh", "cors", "errors", "uploads", "behaviour"];
-
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub profile: PathBuf,
@@ -55,6 +52,8 @@ pub struct Options {
     pub tags: Option<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    /// Write the self-contained HTML report here.
+    pub html: Option<PathBuf>,
     pub strict: bool,
     /// Run the features of this folder instead of the compiled-in ones.
     pub features: Option<PathBuf>,
@@ -88,8 +87,33 @@ impl Outcome {
     }
 }
 
-/// Per-tag results, filled by the after-scenario hook.
-static RESULTS: Mutex<Vec<(Vec<String>, String, bool)>> = Mutex::new(Vec::new());
+/// The scenarios' results, filled by the filter (skipped for lack of a profile section) and
+/// the after-scenario hook.
+static RESULTS: Mutex<Vec<ScenarioResult>> = Mutex::new(Vec::new());
+
+fn record(result: ScenarioResult) {
+    if let Ok(mut r) = RESULTS.lock() {
+        r.push(result);
+    }
+}
+
+/// The failing step's report, as the step printed it.
+fn failure_text(finished: &event::ScenarioFinished) -> Option<String> {
+    let info = match finished {
+        event::ScenarioFinished::StepPassed | event::ScenarioFinished::StepSkipped => {
+            return None;
+        }
+        event::ScenarioFinished::BeforeHookFailed(info) => info,
+        event::ScenarioFinished::StepFailed(_, _, event::StepError::Panic(info)) => info,
+        event::ScenarioFinished::StepFailed(_, _, other) => return Some(other.to_string()),
+    };
+    Some(
+        info.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "the step panicked".into()),
+    )
+}
 
 /// What a scenario needs from the profile, by tag; `None` when the profile has it.
 fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<String> {
@@ -298,8 +322,6 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let json_report = open(&options.json)?;
 
     let read_only = options.read_only;
-    let skipped: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let skipped_in_filter = skipped.clone();
     let loaded_for_filter = loaded.clone();
     let filter = move |feature: &cucumber::gherkin::Feature,
                        _: Option<&cucumber::gherkin::Rule>,
@@ -312,38 +334,37 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         }
         match missing_role(&loaded_for_filter, &all, read_only) {
             Some(reason) => {
-                if let Ok(mut s) = skipped_in_filter.lock() {
-                    s.push((format!("{}: {}", feature.name, scenario.name), reason));
-                }
+                record(ScenarioResult {
+                    feature: feature.name.clone(),
+                    scenario: scenario.name.clone(),
+                    tags: all,
+                    verdict: Verdict::Skipped(reason),
+                });
                 false
             }
             None => true,
         }
     };
 
-    let skipped_at_runtime = skipped.clone();
     let cucumber = AccordWorld::cucumber()
         .max_concurrent_scenarios(options.concurrency.max(1))
         .after(move |feature, _, scenario, finished, world| {
             let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
-            let passed = matches!(finished, event::ScenarioFinished::StepPassed);
-            let name = format!("{}: {}", feature.name, scenario.name);
-            let skip = world.and_then(|w| w.skip.clone());
-            let skipped = skipped_at_runtime.clone();
-            Box::pin(async move {
-                match skip {
-                    Some(reason) if passed => {
-                        if let Ok(mut s) = skipped.lock() {
-                            s.push((name, reason));
-                        }
-                    }
-                    _ => {
-                        if let Ok(mut r) = RESULTS.lock() {
-                            r.push((tags, name, passed));
-                        }
-                    }
-                }
-            })
+            let verdict = match (failure_text(finished), world.and_then(|w| w.skip.clone())) {
+                (Some(report), _) => Verdict::Failed {
+                    rule: report::rule_of(&report),
+                    report,
+                },
+                (None, Some(reason)) => Verdict::Skipped(reason),
+                (None, None) => Verdict::Passed,
+            };
+            record(ScenarioResult {
+                feature: feature.name.clone(),
+                scenario: scenario.name.clone(),
+                tags,
+                verdict,
+            });
+            Box::pin(async {})
         })
         .with_writer(
             writer::Basic::stdout()
@@ -360,9 +381,35 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     };
 
     let results = RESULTS.lock().map(|r| r.clone()).unwrap_or_default();
-    let skipped = skipped.lock().map(|s| s.clone()).unwrap_or_default();
+    let cleaned = crate::behaviour::cleanup(&ctx).await;
+    let mut report = Report {
+        base_url: ctx.profile.base_url.get_ref().clone(),
+        spec: loaded.spec_location(),
+        seed: ctx.seed,
+        requests: 0,
+        seconds: 0.0,
+        results,
+        notes: Vec::new(),
+    };
+    if finished.is_none() {
+        report.notes.push(format!(
+            "deadline: the run took longer than {} s and was stopped",
+            deadline.as_secs()
+        ));
+    }
+    report.requests = ctx.http.request_count();
+    report.seconds = started.elapsed().as_secs_f64();
+
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out);
+    let skipped: Vec<(String, String)> = report
+        .results
+        .iter()
+        .filter_map(|r| match &r.verdict {
+            Verdict::Skipped(reason) => Some((r.name(), reason.clone())),
+            _ => None,
+        })
+        .collect();
     for (scenario, reason) in &skipped {
         let _ = writeln!(
             out,
@@ -374,17 +421,9 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             }
         );
     }
-    let mut by_tag: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for (tags, _, passed) in &results {
-        for tag in tags.iter().filter(|t| AREAS.contains(&t.as_str())) {
-            let e = by_tag.entry(format!("@{tag}")).or_default();
-            if *passed { e.0 += 1 } else { e.1 += 1 }
-        }
-    }
-    for (tag, (p, f)) in &by_tag {
+    for (tag, (p, f)) in report.by_tag() {
         let _ = writeln!(out, "tag {tag:<10} {p} passed, {f} failed");
     }
-    let cleaned = crate::behaviour::cleanup(&ctx).await;
     if cleaned > 0 {
         let _ = writeln!(
             out,
@@ -400,22 +439,29 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let passed = results.iter().filter(|r| r.2).count();
-    let mut failed = results.iter().filter(|r| !r.2).count();
-    if finished.is_none() {
-        let _ = writeln!(
-            out,
-            "deadline: the run took longer than {} s and was stopped",
-            deadline.as_secs()
-        );
+    let passed = report.count(|v| *v == Verdict::Passed);
+    let mut failed = report.count(|v| matches!(v, Verdict::Failed { .. }));
+    for note in &report.notes {
+        let _ = writeln!(out, "{note}");
         failed += 1;
+    }
+    if let Some(path) = &options.html {
+        match std::fs::write(path, report.html()) {
+            Ok(()) => {
+                let _ = writeln!(out, "html report: {}", path.display());
+            }
+            Err(e) => {
+                let _ = writeln!(out, "html report: cannot write {}: {e}", path.display());
+                failed += 1;
+            }
+        }
     }
     let _ = writeln!(
         out,
         "conformance: {passed} passed, {failed} failed, {} skipped; {} requests in {:.1} s",
         skipped.len(),
-        ctx.http.request_count(),
-        started.elapsed().as_secs_f64()
+        report.requests,
+        report.seconds
     );
     drop(features_dir);
     Ok(Outcome {

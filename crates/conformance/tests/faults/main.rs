@@ -4,6 +4,7 @@
 
 mod hostile;
 mod mock;
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
