@@ -28,13 +28,21 @@ pub enum Task {
         /// A spec to try accord on (OpenAPI 3.0 or 3.1, YAML or JSON); needs --out.
         #[arg(long, value_name = "FILE", requires = "out")]
         spec: Option<PathBuf>,
-        /// Where to write the Rust client crate and the TypeScript package for --spec.
+        /// Where to write the TypeScript package, the Rust client crate and the Rust server
+        /// crate for --spec (`typescript/`, `rust-client/`, `rust-server/`).
         #[arg(long, value_name = "DIR", requires = "spec")]
         out: Option<PathBuf>,
-        /// Internal: write only the Rust client (run in a child process, so that a crash of
-        /// the generator cannot take the rest of the run down).
+        /// The targets for --spec, comma-separated: typescript, rust-client, rust-server
+        /// (default: all). Each runs on its own; one failing or slow never holds up another.
+        #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "spec")]
+        target: Vec<crate::generate::Target>,
+        /// Seconds each Rust target may take for --spec before it is stopped and reported.
+        #[arg(long, value_name = "SECS", default_value_t = 120, requires = "spec")]
+        time_limit: u64,
+        /// Internal: run one target in this process (the child of --spec, so that a crash or
+        /// an endless recursion of a generator cannot take the other targets down).
         #[arg(long, hide = true, requires = "spec")]
-        rust_only: bool,
+        child: bool,
     },
     /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs,
     /// run the conformance suite against the reference backend. Never writes.

@@ -3,7 +3,11 @@
 
 use std::path::Path;
 
-use accord_codegen::{Note, Origin, rust_client, typescript};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use accord_codegen::{Note, Origin, rust_client, rust_server, typescript};
 use accord_spec::Spec;
 use anyhow::Context;
 
@@ -13,7 +17,7 @@ use crate::artifacts::{self, write_if_changed};
 pub fn run(root: &Path) -> anyhow::Result<()> {
     let spec = artifacts::load_spec(root)?;
     let (files, notes) = artifacts::expected(&spec)?;
-    print_notes(&notes);
+    print_notes("contract", &notes);
     for file in &files {
         let wrote = write_if_changed(&root.join(&file.path), &file.text)?;
         println!(
@@ -25,78 +29,261 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs every target on `spec_path`, writing a Rust client crate and a TypeScript package under `out`.
-pub fn try_spec(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
-    let spec = Spec::load(spec_path)?;
-    let (source, command) = spec_origin(spec_path, out);
-    let origin = Origin {
-        source: &source,
-        command: &command,
+/// A target of `generate --spec`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    Typescript,
+    RustClient,
+    RustServer,
+}
+
+impl Target {
+    pub const ALL: [Target; 3] = [Target::Typescript, Target::RustClient, Target::RustServer];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Typescript => "typescript",
+            Target::RustClient => "rust-client",
+            Target::RustServer => "rust-server",
+        }
+    }
+}
+
+/// Runs the `targets` (all when empty) on `spec_path`, each into its folder under `out`.
+///
+/// The TypeScript target runs here, first: it is fast and cannot crash. Each Rust target runs
+/// in a child process of its own, both at once, with `time_limit` seconds each: a generator
+/// that panics, overflows its stack or runs long is stopped and reported, and the others are
+/// written all the same.
+pub fn try_spec(
+    spec_path: &Path,
+    out: &Path,
+    targets: &[Target],
+    time_limit: u64,
+) -> anyhow::Result<()> {
+    let targets: Vec<Target> = if targets.is_empty() {
+        Target::ALL.to_vec()
+    } else {
+        Target::ALL
+            .into_iter()
+            .filter(|t| targets.contains(t))
+            .collect()
     };
+    let started = Instant::now();
+    let spec = Spec::load(spec_path)?;
     println!(
-        "generate: loaded {source} (OpenAPI {}, {} operations)",
+        "generate: loaded {} (OpenAPI {}, {} operations, {} schemas) in {:.1} s",
+        spec_path.display(),
         spec.source_version,
-        spec.operations().len()
+        spec.operations().len(),
+        spec.openapi
+            .components
+            .as_ref()
+            .map_or(0, |c| c.schemas.len()),
+        started.elapsed().as_secs_f64()
     );
-    print_notes(&spec.notes);
-    let mut written = Vec::new();
-    // The Rust client is generated in a child process: typify can recurse without end on some
-    // recursive schemas, and a stack overflow aborts the process instead of unwinding.
+    print_notes("spec", &spec.notes);
+
+    // The Rust targets start first, in the background, so the TypeScript one costs no wait.
     let exe = std::env::current_exe().context("cannot find the xtask binary")?;
-    let status = std::process::Command::new(exe)
-        .args(["generate", "--rust-only", "--spec"])
-        .arg(spec_path)
-        .arg("--out")
-        .arg(out)
-        .status()
-        .context("cannot start the Rust client generator")?;
-    let rust_ok = status.success();
-    match status.code() {
-        Some(0) => written.push(out.join("rust-client")),
-        Some(_) => eprintln!("generate: rust client skipped (see above)"),
-        None => eprintln!(
-            "generate: rust client skipped: the generator crashed ({status}); typify recurses without end on some \
-             recursive allOf schemas; the TypeScript package is still written"
-        ),
+    let mut children = Vec::new();
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for target in targets.iter().copied().filter(|t| *t != Target::Typescript) {
+        // What the child prints goes to a file: a pipe nobody reads while waiting would
+        // fill up and stall a child that notes much.
+        let log_path = child_log(out, target);
+        let log = std::fs::File::create(&log_path)
+            .with_context(|| format!("cannot write {}", log_path.display()))?;
+        let child = std::process::Command::new(&exe)
+            .args(["generate", "--child", "--target", target.name(), "--spec"])
+            .arg(spec_path)
+            .arg("--out")
+            .arg(out)
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .with_context(|| format!("cannot start the {} generator", target.name()))?;
+        children.push((target, Instant::now(), child));
     }
-    let types = typescript::generate(&spec, &origin).context("generating TypeScript types")?;
-    print_notes(&types.notes);
-    let dir = out.join("typescript");
-    write_if_changed(&dir.join("index.d.ts"), &types.text)?;
-    write_if_changed(
-        &dir.join("package.json"),
-        &types_manifest(&crate_name(spec.title())),
-    )?;
-    written.push(dir);
-    for dir in written {
-        println!("generate: wrote {}", dir.display());
+
+    let mut failed = Vec::new();
+    if targets.contains(&Target::Typescript) {
+        let at = Instant::now();
+        match write_typescript(&spec, spec_path, out) {
+            Ok(dir) => println!(
+                "generate: typescript  ok in {:.1} s: {}",
+                at.elapsed().as_secs_f64(),
+                dir.display()
+            ),
+            Err(e) => {
+                println!("generate: typescript  failed: {e:#}");
+                failed.push(Target::Typescript);
+            }
+        }
     }
-    if !rust_ok {
-        return Err(crate::ChecksFailed(
-            "the Rust client could not be generated; the TypeScript package was written".into(),
-        )
+
+    // Each child is reported as it ends (or is stopped at the time limit).
+    let limit = Duration::from_secs(time_limit.max(1));
+    let mut running = children;
+    while !running.is_empty() {
+        let mut still = Vec::new();
+        for (target, at, mut child) in running {
+            let status = match child.try_wait() {
+                Ok(Some(status)) => Some(status),
+                Ok(None) if at.elapsed() >= limit => {
+                    let _ = child.kill();
+                    None
+                }
+                Ok(None) => {
+                    still.push((target, at, child));
+                    continue;
+                }
+                Err(e) => {
+                    println!(
+                        "generate: {:<11} failed: cannot wait for it: {e}",
+                        target.name()
+                    );
+                    failed.push(target);
+                    continue;
+                }
+            };
+            report_child(target, at, child, status, out, time_limit, &mut failed);
+        }
+        running = still;
+        if !running.is_empty() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    println!(
+        "generate: {} of {} target(s) written in {:.1} s",
+        targets.len() - failed.len(),
+        targets.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !failed.is_empty() {
+        let names: Vec<&str> = failed.iter().map(|t| t.name()).collect();
+        return Err(crate::ChecksFailed(format!(
+            "not written: {}; the other targets were",
+            names.join(", ")
+        ))
         .into());
     }
     Ok(())
 }
 
-/// Writes only the Rust client crate for `spec_path` (the child process of [`try_spec`]).
-pub fn rust_client_only(spec_path: &Path, out: &Path) -> anyhow::Result<()> {
+fn child_log(out: &Path, target: Target) -> PathBuf {
+    out.join(format!(".{}.log", target.name()))
+}
+
+/// Prints what a finished (or stopped) target child printed, and its outcome.
+fn report_child(
+    target: Target,
+    at: Instant,
+    child: std::process::Child,
+    status: Option<std::process::ExitStatus>,
+    out: &Path,
+    time_limit: u64,
+    failed: &mut Vec<Target>,
+) {
+    let seconds = at.elapsed().as_secs_f64();
+    let mut child = child;
+    let _ = child.wait();
+    let log = child_log(out, target);
+    let printed = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    for line in printed.lines().filter(|l| !l.trim().is_empty()) {
+        println!("{line}");
+    }
+    match status {
+        Some(s) if s.success() => println!(
+            "generate: {:<11} ok in {seconds:.1} s: {}",
+            target.name(),
+            out.join(target.name()).display()
+        ),
+        Some(s) => {
+            let why = if s.code().is_some() {
+                "see above".to_string()
+            } else {
+                format!(
+                    "the generator crashed ({s}); typify recurses without end on some recursive schemas"
+                )
+            };
+            println!(
+                "generate: {:<11} failed after {seconds:.1} s: {why}",
+                target.name()
+            );
+            failed.push(target);
+        }
+        None => {
+            println!(
+                "generate: {:<11} stopped: over the time limit of {time_limit} s (--time-limit)",
+                target.name()
+            );
+            failed.push(target);
+        }
+    }
+}
+
+fn write_typescript(spec: &Spec, spec_path: &Path, out: &Path) -> anyhow::Result<PathBuf> {
+    let (source, command) = spec_origin(spec_path, out);
+    let origin = Origin {
+        source: &source,
+        command: &command,
+    };
+    let types = typescript::generate(spec, &origin)?;
+    print_notes("typescript", &types.notes);
+    let dir = out.join(Target::Typescript.name());
+    write_if_changed(&dir.join("index.d.ts"), &types.text)?;
+    write_if_changed(
+        &dir.join("package.json"),
+        &types_manifest(&package_name(spec.title())),
+    )?;
+    Ok(dir)
+}
+
+/// Writes one Rust target for `spec_path` (the child process of [`try_spec`]).
+pub fn one_target(
+    root: &Path,
+    spec_path: &Path,
+    out: &Path,
+    targets: &[Target],
+) -> anyhow::Result<()> {
     let spec = Spec::load(spec_path)?;
     let (source, command) = spec_origin(spec_path, out);
     let origin = Origin {
         source: &source,
         command: &command,
     };
-    let client = rust_client::generate(&spec, &origin)
-        .map_err(|e| anyhow::anyhow!("rust client skipped: {e}"))?;
-    print_notes(&client.notes);
-    let dir = out.join("rust-client");
-    write_if_changed(
-        &dir.join("Cargo.toml"),
-        &client_manifest(&crate_name(spec.title())),
-    )?;
-    write_if_changed(&dir.join("src/lib.rs"), &client.text)?;
+    let name = package_name(spec.title());
+    for target in targets {
+        let dir = out.join(target.name());
+        match target {
+            Target::Typescript => {
+                write_typescript(&spec, spec_path, out)?;
+            }
+            Target::RustClient => {
+                let client = rust_client::generate(&spec, &origin)?;
+                print_notes("rust-client", &client.notes);
+                write_if_changed(
+                    &dir.join("Cargo.toml"),
+                    &client_manifest(&format!("{name}-client")),
+                )?;
+                write_if_changed(&dir.join("src/lib.rs"), &client.text)?;
+            }
+            Target::RustServer => {
+                let server = rust_server::generate(&spec, &origin)?;
+                print_notes("rust-server", &server.notes);
+                write_if_changed(
+                    &dir.join("Cargo.toml"),
+                    &server_manifest(
+                        &format!("{name}-server"),
+                        &root.join("crates/server-runtime"),
+                    ),
+                )?;
+                write_if_changed(&dir.join("src/lib.rs"), &server.text)?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -110,13 +297,14 @@ fn spec_origin(spec_path: &Path, out: &Path) -> (String, String) {
     (source, command)
 }
 
-fn print_notes(notes: &[Note]) {
+fn print_notes(target: &str, notes: &[Note]) {
     for note in notes {
-        println!("generate: note: {note}");
+        println!("generate: {target}: note: {note}");
     }
 }
 
-fn crate_name(title: &str) -> String {
+/// The package name stem from the API's title: `Stripe API` -> `stripe-api`.
+fn package_name(title: &str) -> String {
     let name: String = title
         .chars()
         .map(|c| {
@@ -132,10 +320,10 @@ fn crate_name(title: &str) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-");
-    if name.is_empty() {
-        "api-client".into()
-    } else {
-        format!("{name}-client")
+    match name.chars().next() {
+        None => "api".into(),
+        Some(c) if c.is_ascii_digit() => format!("api-{name}"),
+        Some(_) => name,
     }
 }
 
@@ -146,6 +334,9 @@ name = "{name}"
 version = "0.1.0"
 edition = "2024"
 publish = false
+
+# A workspace of its own, wherever the folder is.
+[workspace]
 
 [dependencies]
 progenitor-client = "0.15.1"
@@ -159,6 +350,29 @@ regress = "0.12"
     )
 }
 
+fn server_manifest(name: &str, runtime: &Path) -> String {
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2024"
+publish = false
+
+# A workspace of its own, wherever the folder is.
+[workspace]
+
+[dependencies]
+accord-server-runtime = {{ path = {runtime:?} }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+chrono = {{ version = "0.4", features = ["serde"] }}
+uuid = {{ version = "1", features = ["serde"] }}
+regress = "0.12"
+"#,
+        runtime = runtime.display().to_string()
+    )
+}
+
 fn types_manifest(name: &str) -> String {
     format!(
         r#"{{
@@ -169,6 +383,6 @@ fn types_manifest(name: &str) -> String {
   "exports": {{ ".": {{ "types": "./index.d.ts" }} }}
 }}
 "#,
-        name.trim_end_matches("-client")
+        name
     )
 }

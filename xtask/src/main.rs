@@ -13,13 +13,17 @@ fn main() -> ExitCode {
         Task::Generate {
             spec: Some(spec),
             out: Some(out),
-            rust_only: true,
-        } => xtask::generate::rust_client_only(&spec, &out),
+            target,
+            child: true,
+            ..
+        } => xtask::generate::one_target(&root, &spec, &out, &target),
         Task::Generate {
             spec: Some(spec),
             out: Some(out),
+            target,
+            time_limit,
             ..
-        } => xtask::generate::try_spec(&spec, &out),
+        } => xtask::generate::try_spec(&spec, &out, &target, time_limit),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify => xtask::verify::run(&root),
         Task::Conformance { flags } => xtask::conformance::run(&root, &flags),

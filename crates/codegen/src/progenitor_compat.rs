@@ -18,6 +18,8 @@ const METHODS: &[&str] = &[
 pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
     let mut left_out = Vec::new();
+    distinct_schema_names(doc, &mut notes);
+    path_parameters_into_operations(doc);
     let renamed = json_renamed(doc);
     let components = doc.get("components").cloned().unwrap_or(Value::Null);
     let paths: Vec<String> = doc
@@ -270,6 +272,7 @@ fn reshape_operation(
     notes: &mut Vec<Problem>,
 ) -> Result<(), String> {
     // Parameters: inline references, path parameters are always required.
+    let op_has_body = op.contains_key("requestBody");
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         params.retain(|p| {
             let resolved = inline(p, components);
@@ -297,6 +300,38 @@ fn reshape_operation(
             if resolved != *p {
                 *p = resolved;
             }
+        }
+        // progenitor binds each parameter to its snake_case name, beside `body`: names that
+        // differ only in case or punctuation (`max-results`, `MaxResults`), or one name in
+        // two locations, would bind one identifier twice. The first keeps it; a later
+        // optional one is left out, a later required one leaves the operation out.
+        let mut bound: Vec<String> = Vec::new();
+        if op_has_body {
+            bound.push("body".into());
+        }
+        let mut clash: Option<String> = None;
+        params.retain(|p| {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            let ident = parameter_ident(name);
+            if !bound.contains(&ident) {
+                bound.push(ident);
+                return true;
+            }
+            let place = p.get("in").and_then(Value::as_str).unwrap_or("query");
+            if p.get("required") == Some(&json!(true)) {
+                clash.get_or_insert_with(|| {
+                    format!("required {place} parameter `{name}` has the Rust name `{ident}` of another input")
+                });
+                return true;
+            }
+            notes.push(Problem::new(
+                join(pointer, "parameters"),
+                format!("{label}: optional {place} parameter `{name}` left out of the client; its Rust name `{ident}` is another input's"),
+            ));
+            false
+        });
+        if let Some(reason) = clash {
+            return Err(reason);
         }
     }
 
@@ -520,6 +555,152 @@ fn dedupe_enums(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
                 dedupe_enums(child, &join(pointer, &i.to_string()), notes);
             }
         }
+        _ => {}
+    }
+}
+
+/// progenitor's Rust name of a parameter: snake_case of its words.
+fn parameter_ident(name: &str) -> String {
+    use heck::ToSnakeCase;
+    let words: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    words.to_snake_case()
+}
+
+/// Parameters declared on a path item belong to each of its operations (an operation's own
+/// parameter of the same name and location wins): moved there, so each operation's inputs
+/// are seen, and checked, in one list.
+fn path_parameters_into_operations(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        let Some(Value::Array(shared)) = item.remove("parameters") else {
+            continue;
+        };
+        for method in METHODS {
+            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let own = op
+                .entry("parameters")
+                .or_insert_with(|| json!([]))
+                .as_array_mut();
+            let Some(own) = own else { continue };
+            let key = |p: &Value| {
+                (
+                    p.get("name").cloned(),
+                    p.get("in").cloned(),
+                    p.get("$ref").cloned(),
+                )
+            };
+            let mut merged: Vec<Value> = shared
+                .iter()
+                .filter(|s| !own.iter().any(|o| key(o) == key(s)))
+                .cloned()
+                .collect();
+            merged.append(own);
+            *own = merged;
+        }
+    }
+}
+
+/// The root extension recording the schemas renamed for Rust: new name -> the spec's name.
+pub(crate) const RENAMED_SCHEMAS: &str = "x-accord-renamed-schemas";
+
+/// typify names each schema by its PascalCase: `Record` and `record`, or `max_page` and
+/// `MaxPage`, would be one Rust type defined twice. Every later schema of a taken Rust name
+/// is renamed (`record` -> `record_2`, every `$ref` to it rewritten) and the renaming
+/// recorded under [`RENAMED_SCHEMAS`], so a target can map the spec's names to Rust's.
+fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
+    use crate::rust_types::rust_name;
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for name in schemas.keys() {
+        let rust = rust_name(name);
+        if taken.insert(rust.clone()) {
+            continue;
+        }
+        let mut n = 2;
+        let renamed = loop {
+            let candidate = format!("{name}_{n}");
+            if !schemas.contains_key(&candidate) && !taken.contains(&rust_name(&candidate)) {
+                break candidate;
+            }
+            n += 1;
+        };
+        taken.insert(rust_name(&renamed));
+        notes.push(Problem::new(
+            join("/components/schemas", name),
+            format!(
+                "schema `{name}` is the Rust type `{}`: `{rust}` is another schema's",
+                rust_name(&renamed)
+            ),
+        ));
+        renames.push((name.clone(), renamed));
+    }
+    if renames.is_empty() {
+        return;
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        let old = std::mem::take(schemas);
+        for (k, v) in old {
+            let k = renames
+                .iter()
+                .find(|(from, _)| *from == k)
+                .map_or(k, |(_, to)| to.clone());
+            schemas.insert(k, v);
+        }
+    }
+    let refs: BTreeMap<String, String> = renames
+        .iter()
+        .map(|(from, to)| {
+            (
+                format!("#/components/schemas/{}", accord_spec::escape_token(from)),
+                format!("#/components/schemas/{}", accord_spec::escape_token(to)),
+            )
+        })
+        .collect();
+    rewrite_refs(doc, &refs);
+    if let Some(root) = doc.as_object_mut() {
+        root.insert(
+            RENAMED_SCHEMAS.into(),
+            Value::Object(
+                renames
+                    .into_iter()
+                    .map(|(from, to)| (to, Value::String(from)))
+                    .collect(),
+            ),
+        );
+    }
+}
+
+fn rewrite_refs(value: &mut Value, refs: &BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(to) = refs.get(r.as_str()) {
+                            *r = to.clone();
+                        }
+                    }
+                    (_, child) => rewrite_refs(child, refs),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, refs)),
         _ => {}
     }
 }

@@ -81,10 +81,16 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<ModelTypes, CodegenE
         .and_then(serde_json::Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
+    // Keyed by the spec's own schema names, including those renamed for Rust.
+    let renamed = doc.get(crate::progenitor_compat::RENAMED_SCHEMAS);
     for schema in schemas {
         let rust = rust_name(&schema);
+        let spec_name = renamed
+            .and_then(|r| r.get(&schema))
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| schema.clone(), str::to_string);
         if let Some(info) = impls.get(&rust) {
-            types.insert(schema, (rust, info.clone()));
+            types.insert(spec_name, (rust, info.clone()));
         }
     }
 

@@ -267,8 +267,12 @@ impl<'a> Emitter<'a> {
     }
 
     fn named_exports(&mut self) {
-        let reserved: BTreeSet<&str> =
-            ["paths", "webhooks", "components", "operations", "$defs"].into();
+        // The file's own exports, and the global types of TypeScript's standard library and
+        // the DOM that a module-level alias would shadow (`Record` is used by this file).
+        let reserved: BTreeSet<&str> = ["paths", "webhooks", "components", "operations", "$defs"]
+            .into_iter()
+            .chain(TS_GLOBALS.iter().copied())
+            .collect();
         let mut taken: BTreeSet<String> = BTreeSet::new();
         let schemas = obj(self.doc.pointer("/components/schemas"))
             .cloned()
@@ -585,3 +589,77 @@ fn identifier(name: &str) -> String {
     }
     out
 }
+
+/// Global types a module-level `export type X` would shadow for the module and its importers.
+const TS_GLOBALS: &[&str] = &[
+    "Record",
+    "Partial",
+    "Required",
+    "Readonly",
+    "Pick",
+    "Omit",
+    "Exclude",
+    "Extract",
+    "NonNullable",
+    "Parameters",
+    "ReturnType",
+    "InstanceType",
+    "Awaited",
+    "NoInfer",
+    "Uppercase",
+    "Lowercase",
+    "Capitalize",
+    "Uncapitalize",
+    "ThisType",
+    "Array",
+    "ReadonlyArray",
+    "Promise",
+    "PromiseLike",
+    "Date",
+    "Error",
+    "Object",
+    "String",
+    "Number",
+    "Boolean",
+    "Symbol",
+    "BigInt",
+    "Function",
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "JSON",
+    "Math",
+    "RegExp",
+    "Iterable",
+    "Iterator",
+    "ArrayBuffer",
+    "DataView",
+    "Uint8Array",
+    "Blob",
+    "File",
+    "FormData",
+    "Headers",
+    "Request",
+    "Response",
+    "URL",
+    "Event",
+    "Node",
+    "Element",
+    "Document",
+    "Window",
+    "Location",
+    "Storage",
+    "never",
+    "unknown",
+    "any",
+    "object",
+    "string",
+    "number",
+    "boolean",
+    "symbol",
+    "bigint",
+    "undefined",
+    "null",
+    "void",
+];

@@ -37,7 +37,10 @@ fn schemathesis() -> Result<PathBuf, String> {
     if version.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(SCHEMATHESIS)) {
         return Ok(st);
     }
-    eprintln!("bench: installing Schemathesis {SCHEMATHESIS} from PyPI into {}", venv.display());
+    eprintln!(
+        "bench: installing Schemathesis {SCHEMATHESIS} from PyPI into {}",
+        venv.display()
+    );
     let run = |program: &Path, args: &[&str]| -> Result<(), String> {
         let status = Command::new(program)
             .args(args)
@@ -49,10 +52,17 @@ fn schemathesis() -> Result<PathBuf, String> {
             Err(format!("{} {args:?} failed ({status})", program.display()))
         }
     };
-    run(Path::new("python3"), &["-m", "venv", &venv.to_string_lossy()])?;
+    run(
+        Path::new("python3"),
+        &["-m", "venv", &venv.to_string_lossy()],
+    )?;
     run(
         &venv.join("bin/pip"),
-        &["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS}")],
+        &[
+            "install",
+            "--quiet",
+            &format!("schemathesis=={SCHEMATHESIS}"),
+        ],
     )?;
     Ok(st)
 }
@@ -173,13 +183,21 @@ fn main() {
             .and_then(|h| h["log"]["entries"].as_array())
             .map_or(0, |e| e.len() as u64);
         let stdout = String::from_utf8_lossy(&output.stdout);
+        // Its closing summary: `Test cases: ...` and the `=== ... in N s ===` line.
         let outcome = stdout
             .lines()
-            .rev()
-            .find(|l| l.contains(" in ") && (l.contains("passed") || l.contains("failed")))
-            .unwrap_or("(no summary)")
-            .trim_matches(|c: char| c == '=' || c.is_whitespace())
-            .to_string();
+            .filter(|l| {
+                l.trim_start().starts_with("Test cases:")
+                    || (l.starts_with('=') && l.contains(" in "))
+            })
+            .map(|l| l.trim_matches(|c: char| c == '=' || c.is_whitespace()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let outcome = if outcome.is_empty() {
+            format!("exit {:?}", output.status.code())
+        } else {
+            outcome
+        };
         figures.push(Figures {
             tool: format!("Schemathesis {SCHEMATHESIS}"),
             requests,

@@ -10,6 +10,7 @@ pub mod media;
 mod model;
 mod normalize;
 mod validate;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,9 @@ pub struct Spec {
     pub openapi: openapiv3::OpenAPI,
     /// What normalization changed, each located in the original document.
     pub notes: Vec<Problem>,
+    /// The operations whose operationId was made up (missing or repeated): also in `notes`.
+    /// A project's own contract can refuse them ([`Spec::require_operation_ids`]).
+    pub named: Vec<Problem>,
 }
 
 impl Spec {
@@ -69,6 +73,9 @@ impl Spec {
         if source_version.starts_with("3.1") {
             notes = normalize::openapi_31_to_30(&mut document);
         }
+        notes.extend(normalize::fit_integers(&mut document));
+        let named = normalize::name_operations(&mut document);
+        notes.extend(named.iter().cloned());
         let problems = validate::check(&document);
         if !problems.is_empty() {
             return Err(invalid(problems));
@@ -81,6 +88,28 @@ impl Spec {
             document,
             openapi,
             notes,
+            named,
+        })
+    }
+
+    /// Refuses a spec any of whose operations lacks its own unique operationId: the strict
+    /// form for a project's own contract, whose generated names must not shift.
+    pub fn require_operation_ids(self) -> Result<Spec, SpecError> {
+        if self.named.is_empty() {
+            return Ok(self);
+        }
+        Err(SpecError::Invalid {
+            path: self.path.clone(),
+            problems: self
+                .named
+                .iter()
+                .map(|p| {
+                    Problem::new(
+                        &p.pointer,
+                        format!("{}; give it an operationId of its own", p.message),
+                    )
+                })
+                .collect(),
         })
     }
 
@@ -111,19 +140,20 @@ fn parse_text(text: &str, path: &Path) -> Result<Value, SpecError> {
             ),
         })
     } else {
-        let value: Value = serde_yaml::from_str(trimmed).map_err(|e| SpecError::Syntax {
-            path: path.to_path_buf(),
-            format: "YAML",
-            message: match e.location() {
-                Some(at) => format!(
-                    "line {} column {}: {}",
-                    at.line(),
-                    at.column(),
-                    strip_location(&e.to_string())
-                ),
-                None => e.to_string(),
-            },
-        })?;
+        let yaml::Lenient(value) =
+            serde_yaml::from_str(trimmed).map_err(|e| SpecError::Syntax {
+                path: path.to_path_buf(),
+                format: "YAML",
+                message: match e.location() {
+                    Some(at) => format!(
+                        "line {} column {}: {}",
+                        at.line(),
+                        at.column(),
+                        strip_location(&e.to_string())
+                    ),
+                    None => e.to_string(),
+                },
+            })?;
         Ok(value)
     }
 }

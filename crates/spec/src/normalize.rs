@@ -275,3 +275,221 @@ fn strip_ref_siblings(map: &mut Map<String, Value>) {
         }
     }
 }
+
+/// Gives every operation an operationId the generators can name functions after: a missing
+/// or empty one gets a readable name from its method and path (`GET /users/{id}/repos` ->
+/// `get_users_by_id_repos`), and a repeated one a numbered name, each made unique and noted.
+pub fn name_operations(doc: &mut Value) -> Vec<Problem> {
+    let mut notes = Vec::new();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return notes;
+    };
+    let mut taken: std::collections::HashSet<String> = paths
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|item| crate::validate::METHODS.iter().filter_map(|m| item.get(*m)))
+        .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+        .filter(|id| !id.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in crate::validate::METHODS {
+            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let here = join(&join("/paths", path), method);
+            let upper = method.to_uppercase();
+            let given = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .filter(|id| !id.trim().is_empty())
+                .map(str::to_string);
+            let (base, why) = match &given {
+                Some(id) if seen.insert(id.clone()) => continue,
+                Some(id) => (id.clone(), format!("operationId `{id}` is used twice")),
+                None => (
+                    operation_name(method, path),
+                    "the operation has no operationId".to_string(),
+                ),
+            };
+            let mut name = base.clone();
+            let mut n = 2;
+            while given.as_deref() != Some(name.as_str()) && taken.contains(&name)
+                || given.as_deref() == Some(name.as_str())
+            {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            taken.insert(name.clone());
+            seen.insert(name.clone());
+            op.insert("operationId".into(), Value::String(name.clone()));
+            notes.push(Problem::new(
+                &here,
+                format!("{why}; {upper} {path} is named `{name}`"),
+            ));
+        }
+    }
+    notes
+}
+
+/// `get` and `/users/{userId}/repos` -> `get_users_by_user_id_repos`.
+fn operation_name(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_string()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                words.push("by".into());
+                words.push(snake(param));
+            }
+            None => words.push(snake(segment)),
+        }
+    }
+    if words.len() == 1 {
+        words.push("root".into());
+    }
+    words.retain(|w| !w.is_empty());
+    words.join("_")
+}
+
+/// `userId`, `user-id`, `User.ID` -> `user_id`.
+fn snake(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && prev_lower {
+                out.push('_');
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            out.push(c.to_ascii_lowercase());
+        } else {
+            if !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// Integer bounds a 64-bit integer cannot hold: the typed model (and every generated
+/// client) keeps integers as `i64`, so a `minimum` below `i64::MIN` or a `maximum` above
+/// `i64::MAX` bounds nothing an `i64` can carry and is dropped, and a fractional bound on an
+/// integer is rounded inward; each with a located note, never a refusal of the document.
+pub fn fit_integers(doc: &mut Value) -> Vec<Problem> {
+    let mut notes = Vec::new();
+    fit_walk(doc, "", &mut notes);
+    notes
+}
+
+fn fit_walk(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+    match value {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("integer") {
+                for key in ["minimum", "maximum", "multipleOf"] {
+                    let Some(n) = map.get(key).and_then(Value::as_number).cloned() else {
+                        continue;
+                    };
+                    if n.as_i64().is_some() {
+                        continue;
+                    }
+                    let f = n.as_f64().unwrap_or(f64::NAN);
+                    let here = join(pointer, key);
+                    let fitted = match key {
+                        "minimum" if f.ceil() >= i64::MIN as f64 && f.ceil() < i64::MAX as f64 => {
+                            Some(f.ceil() as i64)
+                        }
+                        "maximum" if f.floor() > i64::MIN as f64 && f.floor() < i64::MAX as f64 => {
+                            Some(f.floor() as i64)
+                        }
+                        _ => None,
+                    };
+                    match fitted {
+                        Some(v) => {
+                            map.insert(key.into(), Value::from(v));
+                            notes.push(Problem::new(
+                                here,
+                                format!("integer `{key}` {n} rounded to {v}"),
+                            ));
+                        }
+                        None => {
+                            map.remove(key);
+                            notes.push(Problem::new(
+                                here,
+                                format!(
+                                    "integer `{key}` {n} is beyond the 64-bit range the generated code uses; left out"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" && key != "default" && key != "enum" {
+                    fit_walk(child, &join(pointer, key), notes);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                fit_walk(child, &join(pointer, &i.to_string()), notes);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod naming_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn missing_and_repeated_operation_ids_get_unique_readable_names() {
+        let mut doc = json!({"paths": {
+            "/users/{userId}/repos": {"get": {}, "post": {"operationId": "list"}},
+            "/": {"get": {"operationId": ""}},
+            "/a": {"get": {"operationId": "list"}, "put": {"operationId": "get_users_by_user_id_repos"}},
+        }});
+        let notes = name_operations(&mut doc);
+        let id = |p: &str, m: &str| {
+            doc["paths"][p][m]["operationId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            id("/users/{userId}/repos", "get"),
+            "get_users_by_user_id_repos_2"
+        );
+        assert_eq!(id("/users/{userId}/repos", "post"), "list");
+        assert_eq!(id("/", "get"), "get_root");
+        assert_eq!(id("/a", "get"), "list_2");
+        assert_eq!(id("/a", "put"), "get_users_by_user_id_repos");
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(
+            notes[0]
+                .pointer
+                .starts_with("/paths/~1users~1{userId}~1repos/get")
+        );
+    }
+
+    #[test]
+    fn integer_bounds_beyond_64_bits_are_left_out_with_a_note() {
+        let mut doc = json!({"s": {"type": "integer", "minimum": -1e30, "maximum": 18446744073709551615u64, "multipleOf": 2},
+                             "t": {"type": "integer", "minimum": 0.5, "maximum": 9.5},
+                             "n": {"type": "number", "maximum": 1e300}});
+        let notes = fit_integers(&mut doc);
+        assert!(doc["s"].get("minimum").is_none());
+        assert!(doc["s"].get("maximum").is_none());
+        assert_eq!(doc["t"]["minimum"], 1);
+        assert_eq!(doc["t"]["maximum"], 9);
+        assert_eq!(doc["n"]["maximum"], 1e300);
+        assert_eq!(notes.len(), 4);
+        assert_eq!(notes[0].pointer, "/s/minimum");
+    }
+}

@@ -95,13 +95,51 @@ fn every_problem_is_reported_at_once() {
         "openapi": "3.0.3",
         "info": {"title": "t", "version": "1"},
         "paths": {
-            "/a": {"get": {"responses": {"200": {"description": "ok"}}}},
-            "/b": {"get": {"operationId": "b"}}
+            "/a": {"get": {"operationId": "a"}},
+            "/b": {"get": {"operationId": "b", "responses": {"oops": {"description": "x"}}}}
         }
     });
     let err = Spec::from_value(doc, "inline.json".into()).unwrap_err();
     let pointers: Vec<&str> = err.problems().iter().map(|p| p.pointer.as_str()).collect();
-    assert_eq!(pointers, ["/paths/~1a/get", "/paths/~1b/get"]);
+    assert_eq!(
+        pointers,
+        ["/paths/~1a/get", "/paths/~1b/get/responses/oops"]
+    );
+}
+
+/// Real documents often leave operationIds out: they load with names made from the method
+/// and the path, noted; the project's own contract can still insist on its own ids.
+#[test]
+fn operations_without_ids_are_named_and_a_strict_contract_refuses_them() {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/convert": {"get": {"responses": {"200": {"description": "ok"}}}}}
+    });
+    let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
+    assert_eq!(spec.operations()[0].id(), "get_convert");
+    assert!(
+        spec.notes
+            .iter()
+            .any(|n| n.message.contains("named `get_convert`"))
+    );
+    let err = spec.require_operation_ids().unwrap_err();
+    assert_eq!(err.problems()[0].pointer, "/paths/~1convert/get");
+}
+
+/// OpenAI's 3.1 document bounds a seed by the 64-bit range, and others go beyond it.
+#[test]
+fn integer_bounds_of_any_size_load() {
+    let yaml = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: x\n      parameters:\n        - {name: seed, in: query, schema: {type: integer, minimum: -9223372036854775808, maximum: 9223372036854775807}}\n        - {name: big, in: query, schema: {type: integer, maximum: 18446744073709551615}}\n        - {name: huge, in: query, schema: {type: integer, maximum: 99999999999999999999}}\n      responses: {'200': {description: ok}}\n";
+    let spec = Spec::parse(yaml, "big.yaml").unwrap();
+    let params = &spec.document["paths"]["/x"]["get"]["parameters"];
+    assert_eq!(params[0]["schema"]["minimum"], json!(i64::MIN));
+    assert!(params[1]["schema"].get("maximum").is_none());
+    assert!(
+        spec.notes
+            .iter()
+            .any(|n| n.pointer == "/paths/~1x/get/parameters/2/schema/maximum")
+    );
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
