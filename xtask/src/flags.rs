@@ -62,6 +62,22 @@ pub enum Task {
         )]
         flags: Vec<String>,
     },
+    /// How far accord gets on every spec of a folder: every target generated, each Rust
+    /// crate `cargo check`ed, each TypeScript package through `tsc --strict`; a table and a
+    /// summary.
+    Reach {
+        /// The folder of specs (searched recursively for *.json, *.yaml, *.yml).
+        dir: PathBuf,
+        /// Where the generated outputs go (default: target/reach-out).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Seconds each Rust target may take per spec.
+        #[arg(long, value_name = "SECS", default_value_t = 120)]
+        time_limit: u64,
+        /// Only N specs, spread evenly over the sorted list.
+        #[arg(long, value_name = "N")]
+        sample: Option<usize>,
+    },
     /// Run the reference backend and its object store until Ctrl-C, with a demo account.
     Serve {
         /// Address of the API.

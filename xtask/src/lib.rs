@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod flags;
 pub mod generate;
 pub mod node;
+pub mod reach;
 pub mod verify;
 
 use std::path::{Path, PathBuf};

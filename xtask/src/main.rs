@@ -26,6 +26,21 @@ fn main() -> ExitCode {
         } => xtask::generate::try_spec(&spec, &out, &target, time_limit),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify => xtask::verify::run(&root),
+        Task::Reach {
+            dir,
+            out,
+            time_limit,
+            sample,
+        } => xtask::reach::run(
+            &root,
+            &xtask::reach::Options {
+                out: out.unwrap_or_else(|| root.join("target/reach-out")),
+                dir,
+                time_limit,
+                sample,
+            },
+        )
+        .map(|_| ()),
         Task::Conformance { flags } => xtask::conformance::run(&root, &flags),
         Task::Serve {
             listen,

@@ -301,6 +301,38 @@ fn reshape_operation(
                 *p = resolved;
             }
         }
+        // progenitor sends path and header parameters in the `simple` style and query ones
+        // in `form` only, each with a `schema` (not `content`): any other is left out when
+        // optional, and leaves the operation out when required.
+        let mut unsupported: Option<String> = None;
+        params.retain(|p| {
+            let place = p.get("in").and_then(Value::as_str).unwrap_or_default();
+            let style = p.get("style").and_then(Value::as_str);
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            let why = if p.get("schema").is_none() {
+                Some("is described by `content`, not `schema`".to_string())
+            } else {
+                match (place, style) {
+                    (_, None) | ("path" | "header", Some("simple")) | ("query", Some("form")) => None,
+                    (_, Some(style)) => Some(format!("has style `{style}`")),
+                }
+            };
+            let Some(why) = why else { return true };
+            if p.get("required") == Some(&json!(true)) {
+                unsupported.get_or_insert_with(|| {
+                    format!("required {place} parameter `{name}` {why}, which the Rust client cannot send")
+                });
+                return true;
+            }
+            notes.push(Problem::new(
+                join(pointer, "parameters"),
+                format!("{label}: optional {place} parameter `{name}` left out of the client: it {why}"),
+            ));
+            false
+        });
+        if let Some(reason) = unsupported {
+            return Err(reason);
+        }
         // progenitor binds each parameter to its snake_case name, beside `body`: names that
         // differ only in case or punctuation (`max-results`, `MaxResults`), or one name in
         // two locations, would bind one identifier twice. The first keeps it; a later

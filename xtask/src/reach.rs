@@ -1,0 +1,280 @@
+//! `cargo xtask reach DIR`: how far accord gets on every spec of a folder. Each spec goes
+//! through `generate --spec` (every target, each with its time limit), then each Rust crate
+//! is `cargo check`ed (one shared target folder, so dependencies build once) and each
+//! TypeScript package goes through `tsc --strict --noEmit`. Prints one row per spec as it
+//! finishes, then the summary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::Context;
+
+/// How one target did on one spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written and compiling (or type-checking).
+    Ok,
+    /// Written, but `cargo check` or `tsc` refused it.
+    Broken,
+    /// The generator reported it could not write the target.
+    Failed,
+    /// Stopped at the time limit.
+    Slow,
+    /// The generator panicked or crashed.
+    Crashed,
+    /// The spec did not load (an error naming where).
+    Refused,
+}
+
+impl Outcome {
+    fn cell(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Broken => "broken",
+            Outcome::Failed => "failed",
+            Outcome::Slow => "slow",
+            Outcome::Crashed => "crashed",
+            Outcome::Refused => "refused",
+        }
+    }
+}
+
+pub struct Row {
+    pub spec: String,
+    pub typescript: Outcome,
+    pub client: Outcome,
+    pub server: Outcome,
+    pub seconds: f64,
+    pub notes: usize,
+    pub detail: String,
+}
+
+/// Options of a reach run.
+pub struct Options {
+    pub dir: PathBuf,
+    pub out: PathBuf,
+    pub time_limit: u64,
+    /// Only this many specs, picked evenly from the sorted list.
+    pub sample: Option<usize>,
+}
+
+/// The spec files under `dir`, sorted.
+pub fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml" | "yml")
+            ) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
+    let mut all = specs(&options.dir)?;
+    if all.is_empty() {
+        anyhow::bail!(
+            "{}: no spec (*.json, *.yaml, *.yml) found",
+            options.dir.display()
+        );
+    }
+    if let Some(n) = options.sample.filter(|n| *n > 0 && *n < all.len()) {
+        let step = all.len() as f64 / n as f64;
+        all = (0..n)
+            .map(|i| all[(i as f64 * step) as usize].clone())
+            .collect();
+    }
+    let exe = std::env::current_exe().context("cannot find the xtask binary")?;
+    let tsc = crate::node::ensure_tooling(root)?;
+    let target_dir = root.join("target/reach");
+    std::fs::create_dir_all(&options.out)?;
+    println!(
+        "reach: {} spec(s) from {}, {} s per target; crates checked in {}",
+        all.len(),
+        options.dir.display(),
+        options.time_limit,
+        target_dir.display()
+    );
+    println!(
+        "{:<44} {:<8} {:<8} {:<8} {:>7} {:>6}  detail",
+        "spec", "ts", "client", "server", "secs", "notes"
+    );
+    let mut rows = Vec::new();
+    for (i, spec) in all.iter().enumerate() {
+        let name = spec
+            .strip_prefix(&options.dir)
+            .unwrap_or(spec)
+            .display()
+            .to_string();
+        let out = options.out.join(format!("{i:04}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let started = Instant::now();
+        let generated = Command::new(&exe)
+            .args(["generate", "--spec"])
+            .arg(spec)
+            .arg("--out")
+            .arg(&out)
+            .args(["--time-limit", &options.time_limit.to_string()])
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run xtask generate")?;
+        let seconds = started.elapsed().as_secs_f64();
+        let text = String::from_utf8_lossy(&generated.stdout).into_owned()
+            + &String::from_utf8_lossy(&generated.stderr);
+        let notes = text.lines().filter(|l| l.contains(": note: ")).count();
+        let outcome_of = |target: &str| -> Outcome {
+            let prefix = format!("generate: {target:<11} ");
+            match text.lines().find_map(|l| l.strip_prefix(&prefix)) {
+                Some(rest) if rest.starts_with("ok") => Outcome::Ok,
+                Some(rest) if rest.starts_with("stopped") => Outcome::Slow,
+                Some(rest) if rest.contains("crashed") => Outcome::Crashed,
+                Some(_) => Outcome::Failed,
+                None if generated.status.code() == Some(2) => Outcome::Refused,
+                None => Outcome::Crashed,
+            }
+        };
+        let mut detail = String::new();
+        if generated.status.code() == Some(2) {
+            detail = text
+                .lines()
+                .find(|l| l.starts_with("xtask: error"))
+                .unwrap_or_default()
+                .chars()
+                .take(160)
+                .collect();
+        }
+        if text.contains("panicked at") {
+            detail = format!("panic: {detail}");
+        }
+        let mut typescript = outcome_of("typescript");
+        let mut client = outcome_of("rust-client");
+        let mut server = outcome_of("rust-server");
+        if typescript == Outcome::Ok {
+            let config = out.join("typescript/tsconfig.json");
+            std::fs::write(
+                &config,
+                r#"{"compilerOptions":{"strict":true,"noEmit":true,"skipLibCheck":false,"target":"es2022","module":"esnext","moduleResolution":"bundler"},"files":["index.d.ts"]}"#,
+            )?;
+            let check = Command::new("node")
+                .arg(&tsc)
+                .args(["--pretty", "false", "-p"])
+                .arg(&config)
+                .output()
+                .context("cannot run node")?;
+            if !check.status.success() {
+                typescript = Outcome::Broken;
+                first_error(&mut detail, "tsc", &check.stdout);
+            }
+        }
+        for (outcome, dir) in [(&mut client, "rust-client"), (&mut server, "rust-server")] {
+            if *outcome != Outcome::Ok {
+                continue;
+            }
+            let check = Command::new("cargo")
+                .args(["check", "--quiet", "--message-format", "short", "--offline"])
+                .env("CARGO_TARGET_DIR", &target_dir)
+                .current_dir(out.join(dir))
+                .output()
+                .context("cannot run cargo")?;
+            if !check.status.success() {
+                *outcome = Outcome::Broken;
+                first_error(&mut detail, dir, &check.stderr);
+            }
+        }
+        let row = Row {
+            spec: name,
+            typescript,
+            client,
+            server,
+            seconds,
+            notes,
+            detail,
+        };
+        println!(
+            "{:<44} {:<8} {:<8} {:<8} {:>7.1} {:>6}  {}",
+            truncate(&row.spec, 44),
+            row.typescript.cell(),
+            row.client.cell(),
+            row.server.cell(),
+            row.seconds,
+            row.notes,
+            row.detail
+        );
+        rows.push(row);
+    }
+    summary(&rows);
+    Ok(rows)
+}
+
+fn first_error(detail: &mut String, what: &str, output: &[u8]) {
+    let text = String::from_utf8_lossy(output);
+    let line = text
+        .lines()
+        .find(|l| l.contains("error"))
+        .unwrap_or("(no message)");
+    if !detail.is_empty() {
+        detail.push_str(" | ");
+    }
+    detail.push_str(&format!("{what}: {}", truncate(line, 140)));
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let keep: String = s
+            .chars()
+            .rev()
+            .take(n - 1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("…{keep}")
+    }
+}
+
+/// The closing summary: per target, the share of specs whose output compiles.
+pub fn summary(rows: &[Row]) {
+    let n = rows.len().max(1);
+    let share = |pick: &dyn Fn(&Row) -> Outcome| {
+        let ok = rows.iter().filter(|r| pick(r) == Outcome::Ok).count();
+        format!("{ok}/{} ({:.0}%)", rows.len(), 100.0 * ok as f64 / n as f64)
+    };
+    let crashed = rows
+        .iter()
+        .filter(|r| {
+            [r.typescript, r.client, r.server].contains(&Outcome::Crashed)
+                || r.detail.starts_with("panic")
+        })
+        .count();
+    let slow = rows
+        .iter()
+        .filter(|r| [r.typescript, r.client, r.server].contains(&Outcome::Slow))
+        .count();
+    let refused = rows
+        .iter()
+        .filter(|r| r.typescript == Outcome::Refused)
+        .count();
+    let slowest = rows.iter().map(|r| r.seconds).fold(0.0, f64::max);
+    println!(
+        "reach: {} specs; typescript (tsc --strict) {}; rust client compiles {}; rust server compiles {}; \
+         {crashed} crashed or panicked, {slow} over the time limit, {refused} refused at load; slowest {slowest:.1} s",
+        rows.len(),
+        share(&|r| r.typescript),
+        share(&|r| r.client),
+        share(&|r| r.server),
+    );
+}
