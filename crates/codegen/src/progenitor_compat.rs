@@ -654,17 +654,38 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
     else {
         return;
     };
+    // The names typify derives for inline schemas: `{Parent}{Property}` for a property's
+    // own schema, and `Item` after it for an array's items. A component of such a name
+    // (Stripe's `financial_connections.account_ownership` beside the inline `ownership` of
+    // `financial_connections.account`) is renamed as well.
+    let mut derived: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (name, schema) in schemas {
+        for (property, sub) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if sub.get("$ref").is_some() {
+                continue;
+            }
+            let base = rust_name(&format!("{name}-{property}"));
+            derived.insert(format!("{base}Item"));
+            derived.insert(base);
+        }
+    }
     let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut renames: Vec<(String, String)> = Vec::new();
     for name in schemas.keys() {
         let rust = rust_name(name);
-        if taken.insert(rust.clone()) {
+        if !derived.contains(&rust) && taken.insert(rust.clone()) {
             continue;
         }
         let mut n = 2;
         let renamed = loop {
             let candidate = format!("{name}_{n}");
-            if !schemas.contains_key(&candidate) && !taken.contains(&rust_name(&candidate)) {
+            let rust = rust_name(&candidate);
+            if !schemas.contains_key(&candidate) && !taken.contains(&rust) && !derived.contains(&rust) {
                 break candidate;
             }
             n += 1;
@@ -673,7 +694,7 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
         notes.push(Problem::new(
             join("/components/schemas", name),
             format!(
-                "schema `{name}` is the Rust type `{}`: `{rust}` is another schema's",
+                "schema `{name}` is the Rust type `{}`: `{rust}` is another type's",
                 rust_name(&renamed)
             ),
         ));
