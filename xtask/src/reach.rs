@@ -178,18 +178,31 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
                 first_error(&mut detail, "tsc", &check.stdout);
             }
         }
-        for (outcome, dir) in [(&mut client, "rust-client"), (&mut server, "rust-server")] {
-            if *outcome != Outcome::Ok {
+        // The two crates are checked at once, each in a target folder of its own (one
+        // folder's lock would serialize them).
+        let mut checks = Vec::new();
+        for (outcome, dir) in [(client, "rust-client"), (server, "rust-server")] {
+            if outcome != Outcome::Ok {
                 continue;
             }
-            let check = Command::new("cargo")
+            let child = Command::new("cargo")
                 .args(["check", "--quiet", "--message-format", "short", "--offline"])
-                .env("CARGO_TARGET_DIR", &target_dir)
+                .env("CARGO_TARGET_DIR", target_dir.join(dir))
                 .current_dir(out.join(dir))
-                .output()
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
                 .context("cannot run cargo")?;
+            checks.push((dir, child));
+        }
+        for (dir, child) in checks {
+            let check = child.wait_with_output().context("cannot wait for cargo")?;
             if !check.status.success() {
-                *outcome = Outcome::Broken;
+                if dir == "rust-client" {
+                    client = Outcome::Broken;
+                } else {
+                    server = Outcome::Broken;
+                }
                 first_error(&mut detail, dir, &check.stderr);
             }
         }

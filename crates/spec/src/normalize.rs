@@ -493,3 +493,127 @@ mod naming_tests {
         assert_eq!(notes[0].pointer, "/s/minimum");
     }
 }
+
+/// `$ref`s that point inside a definition rather than at one (OpenAI's
+/// `#/components/schemas/CreateImageRequest/properties/size`): a schema so reached becomes a
+/// component of its own (`CreateImageRequest_size`), anything else is copied in place; each
+/// rewritten `$ref` noted. References that do not resolve are left for validation to report.
+pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
+    let mut notes = Vec::new();
+    for _ in 0..8 {
+        let mut found: Vec<(String, String)> = Vec::new();
+        collect_deep_refs(doc, "", &mut found);
+        if found.is_empty() {
+            break;
+        }
+        let mut hoisted: std::collections::BTreeMap<String, String> = Default::default();
+        for (at, reference) in found {
+            let Some(target) = doc.pointer(&reference[1..]).cloned() else {
+                continue;
+            };
+            let is_schema = reference.starts_with("#/components/schemas/")
+                || reference.contains("/schema/")
+                || reference.ends_with("/schema");
+            let replacement = if is_schema {
+                let name = match hoisted.get(&reference) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let base: String = reference[1..]
+                            .split('/')
+                            .skip_while(|t| *t == "" || *t == "components" || *t == "schemas")
+                            .filter(|t| *t != "properties" && *t != "items")
+                            .map(|t| t.replace("~1", "_").replace("~0", "_"))
+                            .collect::<Vec<_>>()
+                            .join("_");
+                        let schemas = doc
+                            .as_object_mut()
+                            .map(|r| r.entry("components").or_insert_with(|| json!({})))
+                            .and_then(Value::as_object_mut)
+                            .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+                            .and_then(Value::as_object_mut);
+                        let Some(schemas) = schemas else { continue };
+                        let mut name = base.clone();
+                        let mut n = 2;
+                        while schemas.contains_key(&name) {
+                            name = format!("{base}_{n}");
+                            n += 1;
+                        }
+                        schemas.insert(name.clone(), target.clone());
+                        hoisted.insert(reference.clone(), name.clone());
+                        name
+                    }
+                };
+                notes.push(Problem::new(
+                    &at,
+                    format!("$ref `{reference}` points inside a schema; it now names the component `{name}`"),
+                ));
+                json!({"$ref": format!("#/components/schemas/{}", crate::escape_token(&name))})
+            } else {
+                notes.push(Problem::new(
+                    &at,
+                    format!("$ref `{reference}` points inside a definition; copied in place"),
+                ));
+                target
+            };
+            if let Some(slot) = doc.pointer_mut(at.strip_suffix("/$ref").unwrap_or(&at)) {
+                *slot = replacement;
+            }
+        }
+    }
+    notes
+}
+
+fn collect_deep_refs(value: &Value, pointer: &str, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                let deep = r.strip_prefix("#/").is_some_and(|local| {
+                    let segments: Vec<&str> = local.split('/').collect();
+                    !(segments.len() == 3 && segments[0] == "components")
+                });
+                if deep {
+                    found.push((join(pointer, "$ref"), r.clone()));
+                }
+            }
+            for (key, child) in map {
+                if key != "example" && key != "examples" && key != "enum" && key != "default" {
+                    collect_deep_refs(child, &join(pointer, key), found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                collect_deep_refs(child, &join(pointer, &i.to_string()), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod deep_ref_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_ref_into_a_schema_names_a_component_of_its_own() {
+        let mut doc = json!({"components": {"schemas": {
+            "A": {"type": "object", "properties": {"size": {"type": "string", "enum": ["s", "m"]}}},
+            "B": {"type": "object", "properties": {
+                "size": {"$ref": "#/components/schemas/A/properties/size"},
+                "again": {"$ref": "#/components/schemas/A/properties/size"}}}
+        }}});
+        let notes = hoist_deep_refs(&mut doc);
+        assert_eq!(doc["components"]["schemas"]["A_size"]["enum"], json!(["s", "m"]));
+        assert_eq!(
+            doc["components"]["schemas"]["B"]["properties"]["size"]["$ref"],
+            "#/components/schemas/A_size"
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["B"]["properties"]["again"]["$ref"],
+            "#/components/schemas/A_size"
+        );
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0].pointer, "/components/schemas/B/properties/size/$ref");
+    }
+}
