@@ -62,7 +62,52 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     }
     dedupe_enums(doc, "", &mut notes);
     break_all_of_cycles(doc, &mut notes);
+    drop_bad_defaults(doc, "", &mut notes);
     notes
+}
+
+/// typify refuses the whole document over one `default` its schema does not admit
+/// (OpenAI's `max_tokens: {type: integer, default: "inf"}`): such a default is dropped.
+fn drop_bad_defaults(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(default) = map.get("default") {
+                let nullable = map.get("nullable") == Some(&json!(true));
+                let fits_type = match (map.get("type").and_then(Value::as_str), default) {
+                    (_, Value::Null) => nullable || !map.contains_key("type"),
+                    (Some("integer"), d) => d.is_i64() || d.is_u64(),
+                    (Some("number"), d) => d.is_number(),
+                    (Some("string"), d) => d.is_string(),
+                    (Some("boolean"), d) => d.is_boolean(),
+                    (Some("array"), d) => d.is_array(),
+                    (Some("object"), d) => d.is_object(),
+                    _ => true,
+                };
+                let fits_enum = map
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .is_none_or(|e| e.contains(default) || (default.is_null() && nullable));
+                if !(fits_type && fits_enum) {
+                    notes.push(Problem::new(
+                        join(pointer, "default"),
+                        format!("default {default} does not fit its schema; left out of the Rust types"),
+                    ));
+                    map.remove("default");
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" && key != "enum" && key != "default" {
+                    drop_bad_defaults(child, &join(pointer, key), notes);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                drop_bad_defaults(child, &join(pointer, &i.to_string()), notes);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// typify recurses forever when an `allOf` member leads back to the schema holding the
