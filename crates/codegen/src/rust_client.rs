@@ -63,6 +63,7 @@ fn generate_with(
     let mut doc = spec.document.clone();
     crate::hoist::inline_body_schemas(&mut doc);
     let mut notes = reshape(&mut doc);
+    settle_schemas(&mut doc, &mut notes);
     let tokens = loop {
         match attempt(&doc, replacements) {
             Ok(tokens) => break tokens,
@@ -131,6 +132,93 @@ fn attempt_here(
     }
     quiet_panics(|| Generator::new(&settings).generate_tokens(&api))
         .and_then(|r| r.map_err(|e| first_line(&e.to_string())))
+}
+
+/// A document's schemas alone, without its operations.
+fn schemas_only(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    d["paths"] = serde_json::json!({});
+    d
+}
+
+/// When typify fails on the schemas themselves (a construct it panics on, a value it
+/// refuses), the schemas causing it are found by bisection over the schemas, each replaced by
+/// `{}` (any JSON value; every `$ref` to it still resolves) and noted, so one schema never
+/// takes the whole target down. Costs one typify run over the schemas when they are fine.
+pub(crate) fn settle_schemas(doc: &mut Value, notes: &mut Vec<Problem>) {
+    let none = BTreeMap::new();
+    let types = schemas_only(doc);
+    if attempt(&types, &none).is_ok() {
+        return;
+    }
+    let names: Vec<String> = types
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let ok = |d: &Value| attempt(d, &none).is_ok();
+    let blank = |d: &Value, names: &[String]| {
+        let mut d = d.clone();
+        if let Some(schemas) = d
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        {
+            for name in names {
+                if let Some(s) = schemas.get_mut(name) {
+                    *s = serde_json::json!({});
+                }
+            }
+        }
+        d
+    };
+    if !ok(&blank(&types, &names)) {
+        return; // not the schemas' fault
+    }
+    fn find(
+        doc: &Value,
+        candidates: &[String],
+        ok: &dyn Fn(&Value) -> bool,
+        blank: &dyn Fn(&Value, &[String]) -> Value,
+    ) -> Vec<String> {
+        if candidates.len() <= 1 {
+            return candidates.to_vec();
+        }
+        let (a, b) = candidates.split_at(candidates.len() / 2);
+        if ok(&blank(doc, a)) {
+            return find(doc, a, ok, blank);
+        }
+        if ok(&blank(doc, b)) {
+            return find(doc, b, ok, blank);
+        }
+        let in_b = find(&blank(doc, a), b, ok, blank);
+        let mut in_a = find(&blank(doc, &in_b), a, ok, blank);
+        in_a.extend(in_b);
+        in_a
+    }
+    let culprits = find(&types, &names, &ok, &blank);
+    let reason = |name: &str| {
+        let alone = blank(
+            &types,
+            &names
+                .iter()
+                .filter(|n| *n != name)
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        attempt(&alone, &none)
+            .err()
+            .unwrap_or_else(|| "only together with the schemas it refers to".into())
+    };
+    for name in &culprits {
+        notes.push(Problem::new(
+            accord_spec::join("/components/schemas", name),
+            format!(
+                "schema `{name}` is any JSON value in Rust: typify cannot convert it ({})",
+                reason(name)
+            ),
+        ));
+    }
+    *doc = blank(doc, &culprits);
 }
 
 /// The operations whose presence makes progenitor fail, each with its failure.

@@ -33,8 +33,9 @@ pub struct ModelTypes {
 pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<ModelTypes, CodegenError> {
     let mut doc = spec.document.clone();
     crate::hoist::inline_body_schemas(&mut doc);
-    let notes = reshape(&mut doc);
+    let mut notes = reshape(&mut doc);
     doc["paths"] = json!({});
+    crate::rust_client::settle_schemas(&mut doc, &mut notes);
     let tokens = attempt(&doc, &BTreeMap::new())
         .map_err(|m| failure(format!("typify failed on the schemas: {m}")))?;
     let mut file = syn::parse_str::<syn::File>(&tokens)

@@ -604,7 +604,10 @@ mod deep_ref_tests {
                 "again": {"$ref": "#/components/schemas/A/properties/size"}}}
         }}});
         let notes = hoist_deep_refs(&mut doc);
-        assert_eq!(doc["components"]["schemas"]["A_size"]["enum"], json!(["s", "m"]));
+        assert_eq!(
+            doc["components"]["schemas"]["A_size"]["enum"],
+            json!(["s", "m"])
+        );
         assert_eq!(
             doc["components"]["schemas"]["B"]["properties"]["size"]["$ref"],
             "#/components/schemas/A_size"
@@ -614,6 +617,9 @@ mod deep_ref_tests {
             "#/components/schemas/A_size"
         );
         assert_eq!(notes.len(), 2);
-        assert_eq!(notes[0].pointer, "/components/schemas/B/properties/size/$ref");
+        assert_eq!(
+            notes[0].pointer,
+            "/components/schemas/B/properties/size/$ref"
+        );
     }
 }

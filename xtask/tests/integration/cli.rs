@@ -98,6 +98,9 @@ fn every_target_for_a_spec_of_real_shapes() {
     }
     assert!(stdout.contains("3 of 3 target(s) written"), "{stdout}");
     let manifest = std::fs::read_to_string(out.path().join("rust-server/Cargo.toml")).unwrap();
-    assert!(manifest.contains("accord-server-runtime = { path = "), "{manifest}");
+    assert!(
+        manifest.contains("accord-server-runtime = { path = "),
+        "{manifest}"
+    );
     assert!(out.path().join("rust-server/src/lib.rs").is_file());
 }
