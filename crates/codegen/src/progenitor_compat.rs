@@ -344,6 +344,18 @@ fn reshape_operation(
                     "a path parameter is always required",
                 ));
             }
+            // A path segment is never null: a nullable path schema would make the
+            // client's argument an `Option` it cannot put in the URL.
+            if resolved.get("in").and_then(Value::as_str) == Some("path") {
+                if let Some(schema) = resolved.get_mut("schema").and_then(Value::as_object_mut) {
+                    if schema.remove("nullable") == Some(json!(true)) {
+                        notes.push(Problem::new(
+                            join(&join(pointer, "parameters"), &i.to_string()),
+                            "a path parameter is never null; `nullable` left out",
+                        ));
+                    }
+                }
+            }
             if resolved != *p {
                 *p = resolved;
             }
