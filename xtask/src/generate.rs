@@ -125,7 +125,10 @@ pub fn try_spec(
     // Each child is reported as it ends (or is stopped at the time limit).
     let limit = Duration::from_secs(time_limit.max(1));
     let mut running = children;
+    let bar = crate::progress(0, "");
     while !running.is_empty() {
+        let names: Vec<&str> = running.iter().map(|(t, _, _)| t.name()).collect();
+        bar.set_message(format!("generating {}", names.join(", ")));
         let mut still = Vec::new();
         for (target, at, mut child) in running {
             let status = match child.try_wait() {
@@ -147,13 +150,14 @@ pub fn try_spec(
                     continue;
                 }
             };
-            report_child(target, at, child, status, out, time_limit, &mut failed);
+            bar.suspend(|| report_child(target, at, child, status, out, time_limit, &mut failed));
         }
         running = still;
         if !running.is_empty() {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+    bar.finish_and_clear();
     println!(
         "generate: {} of {} target(s) written in {:.1} s",
         targets.len() - failed.len(),

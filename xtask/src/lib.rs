@@ -35,3 +35,28 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         2
     }
 }
+
+/// A progress bar of `len` steps (a spinner when `len` is 0) on a terminal; hidden when the
+/// output is a file or a pipe (CI logs), where each finished step prints its own line.
+pub fn progress(len: u64, message: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = if len == 0 {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::new(len)
+    };
+    let template = if len == 0 {
+        "{spinner} {msg} ({elapsed})"
+    } else {
+        "[{bar:30}] {pos}/{len} {msg} ({elapsed}, {eta} left)"
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}

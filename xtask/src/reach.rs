@@ -112,7 +112,13 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
         "spec", "ts", "client", "server", "secs", "notes"
     );
     let mut rows = Vec::new();
+    let bar = crate::progress(all.len() as u64, "specs");
     for (i, spec) in all.iter().enumerate() {
+        bar.set_message(
+            spec.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         let name = spec
             .strip_prefix(&options.dir)
             .unwrap_or(spec)
@@ -215,18 +221,22 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
             notes,
             detail,
         };
-        println!(
-            "{:<44} {:<8} {:<8} {:<8} {:>7.1} {:>6}  {}",
-            truncate(&row.spec, 44),
-            row.typescript.cell(),
-            row.client.cell(),
-            row.server.cell(),
-            row.seconds,
-            row.notes,
-            row.detail
-        );
+        bar.inc(1);
+        bar.suspend(|| {
+            println!(
+                "{:<44} {:<8} {:<8} {:<8} {:>7.1} {:>6}  {}",
+                truncate(&row.spec, 44),
+                row.typescript.cell(),
+                row.client.cell(),
+                row.server.cell(),
+                row.seconds,
+                row.notes,
+                row.detail
+            )
+        });
         rows.push(row);
     }
+    bar.finish_and_clear();
     summary(&rows);
     Ok(rows)
 }
