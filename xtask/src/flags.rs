@@ -62,6 +62,27 @@ pub enum Task {
         )]
         flags: Vec<String>,
     },
+    /// What changed between two versions of a spec, and which changes break its clients.
+    /// Exit 1 on a breaking change not in the allow-list.
+    Diff {
+        /// The old spec: a file, or `git:REF` for openapi/api.yaml at that revision.
+        old: String,
+        /// The new spec: a file, or `git:REF`.
+        new: String,
+        /// text, json, markdown (a pull-request comment), junit, github (annotations; the
+        /// default under GitHub Actions).
+        #[arg(long, value_enum)]
+        format: Option<crate::diff::Format>,
+        /// Write the release notes (every change in words, grouped by severity) instead.
+        #[arg(long)]
+        changelog: bool,
+        /// Deliberate breaks: one `RULE-ID #/POINTER REASON` per line.
+        #[arg(long, value_name = "FILE")]
+        allow: Option<PathBuf>,
+        /// Write the report here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// How far accord gets on every spec of a folder: every target generated, each Rust
     /// crate `cargo check`ed, each TypeScript package through `tsc --strict`; a table and a
     /// summary.

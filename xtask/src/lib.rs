@@ -6,6 +6,7 @@
 pub mod artifacts;
 pub mod backend;
 pub mod conformance;
+pub mod diff;
 pub mod flags;
 pub mod generate;
 pub mod node;

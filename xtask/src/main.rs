@@ -26,6 +26,24 @@ fn main() -> ExitCode {
         } => xtask::generate::try_spec(&spec, &out, &target, time_limit),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify => xtask::verify::run(&root),
+        Task::Diff {
+            old,
+            new,
+            format,
+            changelog,
+            allow,
+            output,
+        } => xtask::diff::run(
+            &root,
+            &xtask::diff::Options {
+                old,
+                new,
+                format,
+                changelog,
+                allow,
+                output,
+            },
+        ),
         Task::Reach {
             dir,
             out,

@@ -1,0 +1,1049 @@
+//! What changed between two versions of a spec, and which changes break the API's clients.
+//!
+//! Both documents are loaded by `accord-spec`, so OpenAPI 3.0 and 3.1 are compared in the
+//! same normalized shape the generators read. Operations are matched by method and path
+//! template (parameter names ignored); parameters by location and name; schemas are walked
+//! in the direction they travel: tightening a request breaks clients, tightening a response
+//! does not, and the other way round. A change reached through a `$ref` is reported once,
+//! with every operation it affects. Every finding is located by JSON pointer in both
+//! documents.
+
+pub mod rules;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use accord_spec::{Spec, join};
+use serde_json::{Value, json};
+
+pub use rules::{Rule, Severity};
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub message: String,
+    /// Where in the old document (JSON pointer), when it is there.
+    pub old: Option<String>,
+    /// Where in the new document, when it is there.
+    pub new: Option<String>,
+    /// The operations affected, as `GET /items`.
+    pub operations: Vec<String>,
+}
+
+/// Every change between two documents, breaking ones first.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.rule.severity() == severity)
+            .count()
+    }
+
+    pub fn has_breaking(&self) -> bool {
+        self.count(Severity::Breaking) > 0
+    }
+
+    /// The readable report.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for f in &self.findings {
+            out.push_str(&format!(
+                "{:<8} {:<38} {}\n  {}\n",
+                f.rule.severity().as_str(),
+                f.rule.id(),
+                f.operations.join(", "),
+                f.message
+            ));
+            out.push_str(&format!(
+                "  old: {}  new: {}\n",
+                f.old.as_deref().map_or("-".into(), |p| format!("#{p}")),
+                f.new.as_deref().map_or("-".into(), |p| format!("#{p}"))
+            ));
+        }
+        out.push_str(&self.summary());
+        out.push('\n');
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        format!(
+            "diff: {} breaking, {} warning, {} info",
+            self.count(Severity::Breaking),
+            self.count(Severity::Warning),
+            self.count(Severity::Info)
+        )
+    }
+
+    pub fn json(&self) -> Value {
+        json!({
+            "breaking": self.count(Severity::Breaking),
+            "warning": self.count(Severity::Warning),
+            "info": self.count(Severity::Info),
+            "findings": self.findings.iter().map(|f| json!({
+                "rule": f.rule.id(),
+                "severity": f.rule.severity().as_str(),
+                "message": f.message,
+                "why": f.rule.what(),
+                "old": f.old.as_ref().map(|p| format!("#{p}")),
+                "new": f.new.as_ref().map(|p| format!("#{p}")),
+                "operations": f.operations,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// A pull-request comment.
+    pub fn markdown(&self) -> String {
+        let mut out = format!("### API changes\n\n{}\n\n", self.summary());
+        if self.findings.is_empty() {
+            out.push_str("No change to the API.\n");
+            return out;
+        }
+        out.push_str(
+            "| severity | rule | change | operations | where (new) |\n|---|---|---|---|---|\n",
+        );
+        for f in &self.findings {
+            out.push_str(&format!(
+                "| {} | `{}` | {} ({}) | {} | `{}` |\n",
+                f.rule.severity().as_str(),
+                f.rule.id(),
+                f.message.replace('|', "\\|"),
+                f.rule.what(),
+                f.operations.join("<br>"),
+                f.new.as_deref().or(f.old.as_deref()).unwrap_or("")
+            ));
+        }
+        out
+    }
+
+    /// The release notes: every change in words, grouped by severity.
+    pub fn changelog(&self) -> String {
+        let mut out = String::from("# Changes\n");
+        for (severity, title) in [
+            (Severity::Breaking, "Breaking changes"),
+            (Severity::Warning, "Changes that may affect clients"),
+            (Severity::Info, "Other changes"),
+        ] {
+            let items: Vec<&Finding> = self
+                .findings
+                .iter()
+                .filter(|f| f.rule.severity() == severity)
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n## {title}\n\n"));
+            for f in items {
+                out.push_str(&format!("- {}: {}", f.operations.join(", "), f.message));
+                if severity != Severity::Info {
+                    out.push_str(&format!(" ({})", f.rule.what()));
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Which way a schema travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Direction {
+    Request,
+    Response,
+}
+
+struct Diff<'a> {
+    old: &'a Value,
+    new: &'a Value,
+    /// (rule, old pointer, new pointer) -> finding, so a change reached from many
+    /// operations is one finding listing them all.
+    found: BTreeMap<(Rule, Option<String>, Option<String>), Finding>,
+    /// Schema pairs walked for the current operation (cycles).
+    walked: HashSet<(String, String, bool)>,
+}
+
+/// Compares two loaded specs.
+pub fn diff(old: &Spec, new: &Spec) -> Report {
+    let mut d = Diff {
+        old: &old.document,
+        new: &new.document,
+        found: BTreeMap::new(),
+        walked: HashSet::new(),
+    };
+    d.operations();
+    let mut findings: Vec<Finding> = d.found.into_values().collect();
+    findings.sort_by(|a, b| {
+        (a.rule.severity(), a.rule.id(), &a.new, &a.old).cmp(&(
+            b.rule.severity(),
+            b.rule.id(),
+            &b.new,
+            &b.old,
+        ))
+    });
+    Report { findings }
+}
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// `/items/{item_id}` -> `/items/{}`: templates match whatever their parameters are named.
+fn template(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Op<'a> {
+    path: &'a str,
+    method: &'a str,
+    pointer: String,
+    op: &'a Value,
+    shared: Option<&'a Value>,
+}
+
+fn operations(doc: &Value) -> BTreeMap<(String, String), Op<'_>> {
+    let mut out = BTreeMap::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                out.insert(
+                    (template(path), method.to_string()),
+                    Op {
+                        path,
+                        method,
+                        pointer: join(&join("/paths", path), method),
+                        op,
+                        shared: item.get("parameters"),
+                    },
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Follows `$ref`s; the value and the pointer where it is defined.
+fn follow<'v>(doc: &'v Value, value: &'v Value, pointer: &str) -> (&'v Value, String) {
+    let mut value = value;
+    let mut pointer = pointer.to_string();
+    for _ in 0..16 {
+        let Some(target) = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        else {
+            break;
+        };
+        match doc.pointer(target) {
+            Some(v) => {
+                value = v;
+                pointer = target.to_string();
+            }
+            None => break,
+        }
+    }
+    (value, pointer)
+}
+
+impl<'a> Diff<'a> {
+    fn report(
+        &mut self,
+        rule: Rule,
+        message: String,
+        old: Option<String>,
+        new: Option<String>,
+        operation: &str,
+    ) {
+        let entry = self
+            .found
+            .entry((rule, old.clone(), new.clone()))
+            .or_insert_with(|| Finding {
+                rule,
+                message,
+                old,
+                new,
+                operations: Vec::new(),
+            });
+        if !entry.operations.iter().any(|o| o == operation) {
+            entry.operations.push(operation.to_string());
+        }
+    }
+
+    fn operations(&mut self) {
+        let old_ops = operations(self.old);
+        let new_ops = operations(self.new);
+        let old_paths: BTreeSet<String> = old_ops.keys().map(|(p, _)| p.clone()).collect();
+        let new_paths: BTreeSet<String> = new_ops.keys().map(|(p, _)| p.clone()).collect();
+        for (key, op) in &old_ops {
+            let label = format!("{} {}", op.method.to_uppercase(), op.path);
+            match new_ops.get(key) {
+                None if !new_paths.contains(&key.0) => {
+                    let pointer = join("/paths", op.path);
+                    self.report(
+                        Rule::PathRemoved,
+                        format!("path `{}` removed", op.path),
+                        Some(pointer),
+                        None,
+                        &label,
+                    );
+                }
+                None => self.report(
+                    Rule::OperationRemoved,
+                    format!("{label} removed"),
+                    Some(op.pointer.clone()),
+                    None,
+                    &label,
+                ),
+                Some(new_op) => {
+                    self.walked.clear();
+                    self.operation(op, new_op, &label);
+                }
+            }
+        }
+        for (key, op) in &new_ops {
+            if !old_ops.contains_key(key) {
+                let label = format!("{} {}", op.method.to_uppercase(), op.path);
+                let _ = &old_paths;
+                self.report(
+                    Rule::OperationAdded,
+                    format!("{label} added"),
+                    None,
+                    Some(op.pointer.clone()),
+                    &label,
+                );
+            }
+        }
+    }
+
+    fn operation(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
+        self.parameters(old, new, label);
+        self.request_body(old, new, label);
+        self.responses(old, new, label);
+        self.security(old, new, label);
+    }
+
+    /// The parameters of an operation, path-item ones included, by (location, name).
+    fn params(doc: &Value, op: &Op<'_>) -> BTreeMap<(String, String), (Value, String)> {
+        let mut out = BTreeMap::new();
+        let lists = [
+            (op.shared, join(&join("/paths", op.path), "parameters")),
+            (op.op.get("parameters"), join(&op.pointer, "parameters")),
+        ];
+        for (list, base) in lists {
+            for (i, p) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let (p, pointer) = follow(doc, p, &join(&base, &i.to_string()));
+                let place = p.get("in").and_then(Value::as_str).unwrap_or_default();
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                out.insert((place.to_string(), name.to_string()), (p.clone(), pointer));
+            }
+        }
+        out
+    }
+
+    fn parameters(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
+        let olds = Self::params(self.old, old);
+        let news = Self::params(self.new, new);
+        let required = |p: &Value| p.get("required") == Some(&json!(true));
+        for ((place, name), (op, optr)) in &olds {
+            if place == "path" {
+                // Path parameters are matched by the template, whatever they are named.
+                continue;
+            }
+            match news.get(&(place.clone(), name.clone())) {
+                Some((np, nptr)) => {
+                    if !required(op) && required(np) {
+                        self.report(
+                            Rule::ParameterMadeRequired,
+                            format!("{place} parameter `{name}` is now required"),
+                            Some(optr.clone()),
+                            Some(nptr.clone()),
+                            label,
+                        );
+                    }
+                    if let (Some(os), Some(ns)) = (op.get("schema"), np.get("schema")) {
+                        self.parameter_schema(
+                            os,
+                            ns,
+                            &join(optr, "schema"),
+                            &join(nptr, "schema"),
+                            place,
+                            name,
+                            label,
+                        );
+                    }
+                }
+                None => {
+                    let moved = news
+                        .iter()
+                        .find(|((p, n), _)| n == name && p != place)
+                        .map(|((p, _), (_, ptr))| (p.clone(), ptr.clone()));
+                    match moved {
+                        Some((to, nptr)) => self.report(
+                            Rule::ParameterMoved,
+                            format!("parameter `{name}` moved from the {place} to the {to}"),
+                            Some(optr.clone()),
+                            Some(nptr),
+                            label,
+                        ),
+                        None => self.report(
+                            Rule::ParameterRemoved,
+                            format!("{place} parameter `{name}` removed"),
+                            Some(optr.clone()),
+                            None,
+                            label,
+                        ),
+                    }
+                }
+            }
+        }
+        for ((place, name), (np, nptr)) in &news {
+            if place == "path" || olds.contains_key(&(place.clone(), name.clone())) {
+                continue;
+            }
+            if olds.keys().any(|(p, n)| n == name && p != place) {
+                continue; // reported as moved
+            }
+            let rule = if required(np) {
+                Rule::ParameterAddedRequired
+            } else {
+                Rule::ParameterAddedOptional
+            };
+            self.report(
+                rule,
+                format!(
+                    "{} {place} parameter `{name}` added",
+                    if required(np) { "required" } else { "optional" }
+                ),
+                None,
+                Some(nptr.clone()),
+                label,
+            );
+        }
+        // Path parameters by position: their schemas.
+        let positional = |params: &BTreeMap<(String, String), (Value, String)>, path: &str| {
+            path.split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .filter_map(|n| params.get(&("path".to_string(), n.to_string())).cloned())
+                .collect::<Vec<_>>()
+        };
+        let (op_path, np_path) = (positional(&olds, old.path), positional(&news, new.path));
+        for ((op, optr), (np, nptr)) in op_path.iter().zip(np_path.iter()) {
+            let name = np.get("name").and_then(Value::as_str).unwrap_or_default();
+            if let (Some(os), Some(ns)) = (op.get("schema"), np.get("schema")) {
+                self.parameter_schema(
+                    os,
+                    ns,
+                    &join(optr, "schema"),
+                    &join(nptr, "schema"),
+                    "path",
+                    name,
+                    label,
+                );
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn parameter_schema(
+        &mut self,
+        old: &Value,
+        new: &Value,
+        optr: &str,
+        nptr: &str,
+        place: &str,
+        name: &str,
+        label: &str,
+    ) {
+        let (o, optr) = follow(self.old, old, optr);
+        let (n, nptr) = follow(self.new, new, nptr);
+        let what = format!("{place} parameter `{name}`");
+        if let Some(change) = type_change(o, n) {
+            self.report(
+                Rule::ParameterTypeChanged,
+                format!("{what}: {change}"),
+                Some(optr),
+                Some(nptr),
+                label,
+            );
+            return;
+        }
+        if let Some(removed) = enum_removed(o, n) {
+            self.report(
+                Rule::ParameterEnumNarrowed,
+                format!("{what}: no longer allows {removed}"),
+                Some(join(&optr, "enum")),
+                Some(join(&nptr, "enum")),
+                label,
+            );
+        }
+        for change in tightened(o, n) {
+            self.report(
+                Rule::ParameterTightened,
+                format!("{what}: {change}"),
+                Some(optr.clone()),
+                Some(nptr.clone()),
+                label,
+            );
+        }
+    }
+
+    fn request_body(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
+        let (Some(nb), optr_base, nptr_base) = (
+            new.op.get("requestBody"),
+            join(&old.pointer, "requestBody"),
+            join(&new.pointer, "requestBody"),
+        ) else {
+            return;
+        };
+        let (nb, nptr) = follow(self.new, nb, &nptr_base);
+        let required = |b: &Value| b.get("required") == Some(&json!(true));
+        let Some(ob) = old.op.get("requestBody") else {
+            if required(nb) {
+                self.report(
+                    Rule::RequestBodyMadeRequired,
+                    "a request body is now required".into(),
+                    None,
+                    Some(nptr),
+                    label,
+                );
+            }
+            return;
+        };
+        let (ob, optr) = follow(self.old, ob, &optr_base);
+        if !required(ob) && required(nb) {
+            self.report(
+                Rule::RequestBodyMadeRequired,
+                "the request body is now required".into(),
+                Some(optr.clone()),
+                Some(nptr.clone()),
+                label,
+            );
+        }
+        let empty = serde_json::Map::new();
+        let oc = ob
+            .get("content")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let nc = nb
+            .get("content")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        for (media, om) in oc {
+            let optr = join(&join(&optr, "content"), media);
+            match nc.get(media) {
+                None => self.report(
+                    Rule::RequestMediaTypeRemoved,
+                    format!("the request body no longer takes `{media}`"),
+                    Some(optr),
+                    None,
+                    label,
+                ),
+                Some(nm) => {
+                    let nptr = join(&join(&nptr, "content"), media);
+                    if let (Some(os), Some(ns)) = (om.get("schema"), nm.get("schema")) {
+                        self.schema(
+                            os,
+                            ns,
+                            &join(&optr, "schema"),
+                            &join(&nptr, "schema"),
+                            Direction::Request,
+                            "the request body",
+                            label,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn responses(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
+        let empty = serde_json::Map::new();
+        let or = old
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let nr = new
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let obase = join(&old.pointer, "responses");
+        let nbase = join(&new.pointer, "responses");
+        for (status, oresp) in or {
+            let optr = join(&obase, status);
+            let Some(nresp) = nr.get(status) else {
+                if status.starts_with('2') {
+                    self.report(
+                        Rule::ResponseStatusRemoved,
+                        format!("status {status} is no longer answered"),
+                        Some(optr),
+                        None,
+                        label,
+                    );
+                }
+                continue;
+            };
+            let nptr = join(&nbase, status);
+            let (oresp, optr) = follow(self.old, oresp, &optr);
+            let (nresp, nptr) = follow(self.new, nresp, &nptr);
+            let oc = oresp
+                .get("content")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            let nc = nresp
+                .get("content")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            for (media, om) in oc {
+                let optr = join(&join(&optr, "content"), media);
+                match nc.get(media) {
+                    None => self.report(
+                        Rule::ResponseMediaTypeRemoved,
+                        format!("status {status} no longer answers `{media}`"),
+                        Some(optr),
+                        None,
+                        label,
+                    ),
+                    Some(nm) => {
+                        let nptr = join(&join(&nptr, "content"), media);
+                        if let (Some(os), Some(ns)) = (om.get("schema"), nm.get("schema")) {
+                            self.schema(
+                                os,
+                                ns,
+                                &join(&optr, "schema"),
+                                &join(&nptr, "schema"),
+                                Direction::Response,
+                                &format!("the {status} answer"),
+                                label,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for status in nr.keys() {
+            if !or.contains_key(status) {
+                self.report(
+                    Rule::ResponseStatusAdded,
+                    format!("status {status} is now documented"),
+                    None,
+                    Some(join(&nbase, status)),
+                    label,
+                );
+            }
+        }
+    }
+
+    fn security(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
+        let effective = |doc: &Value, op: &Op<'_>| -> (Value, String) {
+            match op.op.get("security") {
+                Some(s) => (s.clone(), join(&op.pointer, "security")),
+                None => (
+                    doc.get("security").cloned().unwrap_or(json!([])),
+                    "/security".into(),
+                ),
+            }
+        };
+        let (os, optr) = effective(self.old, old);
+        let (ns, nptr) = effective(self.new, new);
+        let set = |v: &Value| -> BTreeSet<String> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| {
+                    let mut keys: Vec<&String> = r
+                        .as_object()
+                        .map(|m| m.keys().collect())
+                        .unwrap_or_default();
+                    keys.sort();
+                    keys.into_iter().cloned().collect::<Vec<_>>().join("+")
+                })
+                .collect()
+        };
+        let (o, n) = (set(&os), set(&ns));
+        if o == n || n.is_empty() || n.contains("") {
+            return;
+        }
+        // Still satisfiable by what clients send today: an alternative kept.
+        if !o.is_empty() && o.iter().all(|alt| n.contains(alt)) {
+            return;
+        }
+        let show = |s: &BTreeSet<String>| {
+            if s.is_empty() {
+                "none".to_string()
+            } else {
+                s.iter().cloned().collect::<Vec<_>>().join(" or ")
+            }
+        };
+        self.report(
+            Rule::SecurityChanged,
+            format!("security was {}, is now {}", show(&o), show(&n)),
+            Some(optr),
+            Some(nptr),
+            label,
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn schema(
+        &mut self,
+        old: &Value,
+        new: &Value,
+        optr: &str,
+        nptr: &str,
+        direction: Direction,
+        what: &str,
+        label: &str,
+    ) {
+        let (o, optr) = follow(self.old, old, optr);
+        let (n, nptr) = follow(self.new, new, nptr);
+        if !self
+            .walked
+            .insert((optr.clone(), nptr.clone(), direction == Direction::Request))
+        {
+            // Walked for this operation already (a cycle); still credit the operation.
+            let keys: Vec<_> = self
+                .found
+                .keys()
+                .filter(|(_, o, n)| {
+                    o.as_deref().is_some_and(|p| p.starts_with(&optr))
+                        || n.as_deref().is_some_and(|p| p.starts_with(&nptr))
+                })
+                .cloned()
+                .collect();
+            for k in keys {
+                if let Some(f) = self.found.get_mut(&k) {
+                    if !f.operations.iter().any(|x| x == label) {
+                        f.operations.push(label.to_string());
+                    }
+                }
+            }
+            return;
+        }
+        let request = direction == Direction::Request;
+        if let Some(change) = type_change(o, n) {
+            let rule = if request {
+                Rule::RequestTypeChanged
+            } else {
+                Rule::ResponseTypeChanged
+            };
+            self.report(
+                rule,
+                format!("{what}: {change}"),
+                Some(optr),
+                Some(nptr),
+                label,
+            );
+            return;
+        }
+        if request {
+            if let Some(removed) = enum_removed(o, n) {
+                self.report(
+                    Rule::RequestEnumNarrowed,
+                    format!("{what}: no longer allows {removed}"),
+                    Some(join(&optr, "enum")),
+                    Some(join(&nptr, "enum")),
+                    label,
+                );
+            }
+            for change in tightened(o, n) {
+                self.report(
+                    Rule::RequestTightened,
+                    format!("{what}: {change}"),
+                    Some(optr.clone()),
+                    Some(nptr.clone()),
+                    label,
+                );
+            }
+            let open = |s: &Value| s.get("additionalProperties") != Some(&json!(false));
+            if is_object(o) && open(o) && !open(n) {
+                self.report(
+                    Rule::RequestAdditionalPropertiesClosed,
+                    format!("{what}: other properties are no longer allowed"),
+                    Some(optr.clone()),
+                    Some(join(&nptr, "additionalProperties")),
+                    label,
+                );
+            }
+        } else {
+            if let Some(added) = enum_removed(n, o) {
+                self.report(
+                    Rule::ResponseEnumWidened,
+                    format!("{what}: may now be {added}"),
+                    Some(join(&optr, "enum")),
+                    Some(join(&nptr, "enum")),
+                    label,
+                );
+            }
+            let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
+            if !nullable(o) && nullable(n) {
+                self.report(
+                    Rule::ResponsePropertyMadeNullable,
+                    format!("{what}: may now be null"),
+                    Some(optr.clone()),
+                    Some(join(&nptr, "nullable")),
+                    label,
+                );
+            }
+        }
+        self.properties(o, n, &optr, &nptr, direction, what, label);
+        for key in ["items", "additionalProperties", "not"] {
+            if let (Some(os), Some(ns)) = (o.get(key), n.get(key)) {
+                if os.is_object() && ns.is_object() {
+                    let what = if key == "items" {
+                        format!("{what} items")
+                    } else {
+                        format!("{what} values")
+                    };
+                    self.schema(
+                        os,
+                        ns,
+                        &join(&optr, key),
+                        &join(&nptr, key),
+                        direction,
+                        &what,
+                        label,
+                    );
+                }
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if let (Some(Value::Array(os)), Some(Value::Array(ns))) = (o.get(key), n.get(key)) {
+                if os.len() == ns.len() {
+                    for (i, (a, b)) in os.iter().zip(ns).enumerate() {
+                        self.schema(
+                            a,
+                            b,
+                            &join(&join(&optr, key), &i.to_string()),
+                            &join(&join(&nptr, key), &i.to_string()),
+                            direction,
+                            what,
+                            label,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn properties(
+        &mut self,
+        o: &Value,
+        n: &Value,
+        optr: &str,
+        nptr: &str,
+        direction: Direction,
+        what: &str,
+        label: &str,
+    ) {
+        let empty = serde_json::Map::new();
+        let op = o
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let np = n
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let required = |s: &Value| -> BTreeSet<String> {
+            s.get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        };
+        let (or, nr) = (required(o), required(n));
+        let request = direction == Direction::Request;
+        for name in nr.difference(&or) {
+            if !request {
+                continue;
+            }
+            let (rule, message) = if op.contains_key(name) {
+                (
+                    Rule::RequestPropertyMadeRequired,
+                    format!("{what}: property `{name}` is now required"),
+                )
+            } else {
+                (
+                    Rule::RequestPropertyAddedRequired,
+                    format!("{what}: required property `{name}` added"),
+                )
+            };
+            self.report(
+                rule,
+                message,
+                Some(optr.to_string()),
+                Some(join(nptr, "required")),
+                label,
+            );
+        }
+        for (name, os) in op {
+            let optr_p = join(&join(optr, "properties"), name);
+            match np.get(name) {
+                None => {
+                    let rule = if request {
+                        Rule::RequestPropertyRemoved
+                    } else {
+                        Rule::ResponsePropertyRemoved
+                    };
+                    self.report(
+                        rule,
+                        format!("{what}: property `{name}` removed"),
+                        Some(optr_p),
+                        Some(nptr.to_string()),
+                        label,
+                    );
+                }
+                Some(ns) => {
+                    if !request && or.contains(name) && !nr.contains(name) {
+                        self.report(
+                            Rule::ResponsePropertyMadeOptional,
+                            format!("{what}: property `{name}` is no longer always there"),
+                            Some(join(optr, "required")),
+                            Some(join(&join(nptr, "properties"), name)),
+                            label,
+                        );
+                    }
+                    let nptr_p = join(&join(nptr, "properties"), name);
+                    self.schema(
+                        os,
+                        ns,
+                        &optr_p,
+                        &nptr_p,
+                        direction,
+                        &format!("{what} `{name}`"),
+                        label,
+                    );
+                }
+            }
+        }
+        if !request {
+            for name in np.keys().filter(|k| !op.contains_key(*k)) {
+                self.report(
+                    Rule::ResponsePropertyAdded,
+                    format!("{what}: property `{name}` added"),
+                    None,
+                    Some(join(&join(nptr, "properties"), name)),
+                    label,
+                );
+            }
+        }
+    }
+}
+
+fn is_object(s: &Value) -> bool {
+    s.get("type").and_then(Value::as_str) == Some("object") || s.get("properties").is_some()
+}
+
+/// `type` or `format` changed, in words.
+fn type_change(o: &Value, n: &Value) -> Option<String> {
+    let ty = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_string);
+    let fmt = |s: &Value| s.get("format").and_then(Value::as_str).map(str::to_string);
+    let (ot, nt) = (ty(o), ty(n));
+    if ot.is_some() && nt.is_some() && ot != nt {
+        // An integer becoming a number widens what is accepted and answered alike.
+        if !(ot.as_deref() == Some("integer") && nt.as_deref() == Some("number")) {
+            return Some(format!(
+                "type `{}` became `{}`",
+                ot.unwrap_or_default(),
+                nt.unwrap_or_default()
+            ));
+        }
+    }
+    let (of, nf) = (fmt(o), fmt(n));
+    if of != nf && nf.is_some() {
+        return Some(format!(
+            "format `{}` became `{}`",
+            of.as_deref().unwrap_or("none"),
+            nf.unwrap_or_default()
+        ));
+    }
+    None
+}
+
+/// The values of `o`'s enum that `n` no longer has, in words.
+fn enum_removed(o: &Value, n: &Value) -> Option<String> {
+    let (Some(Value::Array(ov)), Some(nv)) = (o.get("enum"), n.get("enum")) else {
+        return None;
+    };
+    let nv = nv.as_array()?;
+    let gone: Vec<String> = ov
+        .iter()
+        .filter(|v| !nv.contains(v))
+        .map(Value::to_string)
+        .collect();
+    (!gone.is_empty()).then(|| gone.join(", "))
+}
+
+/// The limits `n` sets tighter than `o`, in words.
+fn tightened(o: &Value, n: &Value) -> Vec<String> {
+    let num = |s: &Value, k: &str| s.get(k).and_then(Value::as_f64);
+    let mut out = Vec::new();
+    for (key, tighter_when_lower) in [
+        ("maxLength", true),
+        ("maximum", true),
+        ("maxItems", true),
+        ("maxProperties", true),
+        ("minLength", false),
+        ("minimum", false),
+        ("minItems", false),
+        ("minProperties", false),
+    ] {
+        let (ov, nv) = (num(o, key), num(n, key));
+        let tighter = match (ov, nv) {
+            (None, Some(_)) => true,
+            (Some(a), Some(b)) => {
+                if tighter_when_lower {
+                    b < a
+                } else {
+                    b > a
+                }
+            }
+            _ => false,
+        };
+        if tighter {
+            out.push(match ov {
+                Some(a) => format!("`{key}` {a} became {}", nv.unwrap_or_default()),
+                None => format!("`{key}` {} added", nv.unwrap_or_default()),
+            });
+        }
+    }
+    let pattern = |s: &Value| s.get("pattern").and_then(Value::as_str).map(str::to_string);
+    if pattern(n).is_some() && pattern(o) != pattern(n) {
+        out.push(format!(
+            "`pattern` is now {}",
+            pattern(n).unwrap_or_default()
+        ));
+    }
+    out
+}

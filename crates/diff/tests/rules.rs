@@ -1,0 +1,530 @@
+//! One change per pair, each asserting the rule, its severity and where it is in both
+//! documents; direction where it matters; pairs with no change or only additions report
+//! nothing breaking.
+
+use accord_diff::{Rule, Severity, diff};
+use accord_spec::Spec;
+use serde_json::{Value, json};
+
+fn base() -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "security": [{"bearer": []}],
+        "paths": {
+            "/items": {
+                "get": {
+                    "operationId": "list_items",
+                    "parameters": [
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}},
+                        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["name", "date"]}}
+                    ],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}}}}
+                },
+                "post": {
+                    "operationId": "create_item",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewItem"}}}},
+                    "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}
+                }
+            },
+            "/items/{item_id}": {
+                "get": {
+                    "operationId": "get_item",
+                    "parameters": [{"name": "item_id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}
+                },
+                "delete": {
+                    "operationId": "delete_item",
+                    "parameters": [{"name": "item_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"204": {"description": "gone"}}
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}, "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "schemas": {
+                "Item": {"type": "object", "required": ["id", "name"], "properties": {
+                    "id": {"type": "string"}, "name": {"type": "string"},
+                    "status": {"type": "string", "enum": ["open", "closed"]},
+                    "note": {"type": "string"}}},
+                "NewItem": {"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string", "maxLength": 80},
+                    "kind": {"type": "string", "enum": ["a", "b"]},
+                    "note": {"type": "string"}}}
+            }
+        }
+    })
+}
+
+fn load(v: Value) -> Spec {
+    Spec::from_value(v, "inline.json".into()).expect("the fixture loads")
+}
+
+/// Applies `edit` to a copy of the base; the findings of base -> edited.
+fn change(edit: impl FnOnce(&mut Value)) -> accord_diff::Report {
+    let mut new = base();
+    edit(&mut new);
+    diff(&load(base()), &load(new))
+}
+
+fn reverse(edit: impl FnOnce(&mut Value)) -> accord_diff::Report {
+    let mut old = base();
+    edit(&mut old);
+    diff(&load(old), &load(base()))
+}
+
+#[track_caller]
+fn expect(report: &accord_diff::Report, rule: Rule, new_pointer: Option<&str>, operation: &str) {
+    let found = report.findings.iter().find(|f| f.rule == rule);
+    let Some(f) = found else {
+        panic!("no {} in:\n{}", rule.id(), report.text());
+    };
+    assert_eq!(f.new.as_deref(), new_pointer, "{}", report.text());
+    assert!(
+        f.operations.iter().any(|o| o == operation),
+        "{}",
+        report.text()
+    );
+}
+
+#[test]
+fn no_change_reports_nothing() {
+    let report = diff(&load(base()), &load(base()));
+    assert!(report.findings.is_empty(), "{}", report.text());
+}
+
+#[test]
+fn additions_only_break_nothing() {
+    let report = change(|d| {
+        d["paths"]["/tags"] =
+            json!({"get": {"operationId": "tags", "responses": {"200": {"description": "ok"}}}});
+        d["paths"]["/items"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "q", "in": "query", "schema": {"type": "string"}}));
+        d["components"]["schemas"]["Item"]["properties"]["extra"] = json!({"type": "string"});
+        d["components"]["schemas"]["NewItem"]["properties"]["extra"] = json!({"type": "string"});
+        d["paths"]["/items/{item_id}"]["get"]["responses"]["404"] =
+            json!({"description": "missing"});
+    });
+    assert!(!report.has_breaking(), "{}", report.text());
+    expect(
+        &report,
+        Rule::OperationAdded,
+        Some("/paths/~1tags/get"),
+        "GET /tags",
+    );
+    expect(
+        &report,
+        Rule::ParameterAddedOptional,
+        Some("/paths/~1items/get/parameters/2"),
+        "GET /items",
+    );
+    expect(
+        &report,
+        Rule::ResponsePropertyAdded,
+        Some("/components/schemas/Item/properties/extra"),
+        "GET /items/{item_id}",
+    );
+    expect(
+        &report,
+        Rule::ResponseStatusAdded,
+        Some("/paths/~1items~1{item_id}/get/responses/404"),
+        "GET /items/{item_id}",
+    );
+}
+
+#[test]
+fn renaming_a_path_parameter_is_no_change() {
+    let report = change(|d| {
+        let item = d["paths"]
+            .as_object_mut()
+            .unwrap()
+            .remove("/items/{item_id}")
+            .unwrap();
+        let mut text = item.to_string();
+        text = text.replace("\"item_id\"", "\"id\"");
+        d["paths"]["/items/{id}"] = serde_json::from_str(&text).unwrap();
+    });
+    assert!(report.findings.is_empty(), "{}", report.text());
+}
+
+#[test]
+fn operations_and_paths_removed() {
+    let report = change(|d| {
+        d["paths"]["/items/{item_id}"]
+            .as_object_mut()
+            .unwrap()
+            .remove("delete");
+    });
+    expect(
+        &report,
+        Rule::OperationRemoved,
+        None,
+        "DELETE /items/{item_id}",
+    );
+    let report = change(|d| {
+        d["paths"]
+            .as_object_mut()
+            .unwrap()
+            .remove("/items/{item_id}");
+    });
+    expect(&report, Rule::PathRemoved, None, "GET /items/{item_id}");
+    assert_eq!(
+        report.findings[0].old.as_deref(),
+        Some("/paths/~1items~1{item_id}")
+    );
+    assert_eq!(Rule::PathRemoved.severity(), Severity::Breaking);
+}
+
+#[test]
+fn parameter_changes() {
+    let r = change(|d| {
+        d["paths"]["/items"]["get"]["parameters"].as_array_mut().unwrap().push(json!({"name": "org", "in": "query", "required": true, "schema": {"type": "string"}}))
+    });
+    expect(
+        &r,
+        Rule::ParameterAddedRequired,
+        Some("/paths/~1items/get/parameters/2"),
+        "GET /items",
+    );
+    let r = change(|d| d["paths"]["/items"]["get"]["parameters"][0]["required"] = json!(true));
+    expect(
+        &r,
+        Rule::ParameterMadeRequired,
+        Some("/paths/~1items/get/parameters/0"),
+        "GET /items",
+    );
+    let r = change(|d| d["paths"]["/items"]["get"]["parameters"][0]["in"] = json!("header"));
+    expect(
+        &r,
+        Rule::ParameterMoved,
+        Some("/paths/~1items/get/parameters/0"),
+        "GET /items",
+    );
+    let r = change(|d| {
+        d["paths"]["/items"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .remove(1);
+    });
+    expect(&r, Rule::ParameterRemoved, None, "GET /items");
+    assert_eq!(Rule::ParameterRemoved.severity(), Severity::Warning);
+    let r = change(|d| {
+        d["paths"]["/items"]["get"]["parameters"][0]["schema"]["type"] = json!("string")
+    });
+    expect(
+        &r,
+        Rule::ParameterTypeChanged,
+        Some("/paths/~1items/get/parameters/0/schema"),
+        "GET /items",
+    );
+    let r = change(|d| {
+        d["paths"]["/items"]["get"]["parameters"][1]["schema"]["enum"] = json!(["name"])
+    });
+    expect(
+        &r,
+        Rule::ParameterEnumNarrowed,
+        Some("/paths/~1items/get/parameters/1/schema/enum"),
+        "GET /items",
+    );
+    let r =
+        change(|d| d["paths"]["/items"]["get"]["parameters"][0]["schema"]["maximum"] = json!(50));
+    expect(
+        &r,
+        Rule::ParameterTightened,
+        Some("/paths/~1items/get/parameters/0/schema"),
+        "GET /items",
+    );
+    // Loosening is not breaking.
+    let r =
+        change(|d| d["paths"]["/items"]["get"]["parameters"][0]["schema"]["maximum"] = json!(500));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // A path parameter's format, matched by position.
+    let r = change(|d| {
+        d["paths"]["/items/{item_id}"]["get"]["parameters"][0]["schema"]["format"] = json!("int64")
+    });
+    expect(
+        &r,
+        Rule::ParameterTypeChanged,
+        Some("/paths/~1items~1{item_id}/get/parameters/0/schema"),
+        "GET /items/{item_id}",
+    );
+}
+
+#[test]
+fn request_changes_break_in_the_request_direction() {
+    let r = change(|d| d["components"]["schemas"]["NewItem"]["required"] = json!(["name", "kind"]));
+    expect(
+        &r,
+        Rule::RequestPropertyMadeRequired,
+        Some("/components/schemas/NewItem/required"),
+        "POST /items",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["owner"] = json!({"type": "string"});
+        d["components"]["schemas"]["NewItem"]["required"] = json!(["name", "owner"]);
+    });
+    expect(
+        &r,
+        Rule::RequestPropertyAddedRequired,
+        Some("/components/schemas/NewItem/required"),
+        "POST /items",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["kind"]["enum"] = json!(["a"])
+    });
+    expect(
+        &r,
+        Rule::RequestEnumNarrowed,
+        Some("/components/schemas/NewItem/properties/kind/enum"),
+        "POST /items",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["name"]["maxLength"] = json!(40)
+    });
+    expect(
+        &r,
+        Rule::RequestTightened,
+        Some("/components/schemas/NewItem/properties/name"),
+        "POST /items",
+    );
+    let r =
+        change(|d| d["components"]["schemas"]["NewItem"]["additionalProperties"] = json!(false));
+    expect(
+        &r,
+        Rule::RequestAdditionalPropertiesClosed,
+        Some("/components/schemas/NewItem/additionalProperties"),
+        "POST /items",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["note"]["type"] = json!("integer")
+    });
+    expect(
+        &r,
+        Rule::RequestTypeChanged,
+        Some("/components/schemas/NewItem/properties/note"),
+        "POST /items",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("note");
+    });
+    expect(
+        &r,
+        Rule::RequestPropertyRemoved,
+        Some("/components/schemas/NewItem"),
+        "POST /items",
+    );
+    // The other way round, a request loosened: nothing breaks.
+    let r = reverse(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["kind"]["enum"] = json!(["a"])
+    });
+    assert!(!r.has_breaking(), "{}", r.text());
+    let r = change(|d| {
+        d["paths"]["/items"]["post"]["requestBody"]["required"] = json!(false);
+    });
+    assert!(!r.has_breaking(), "{}", r.text());
+    let r = reverse(|d| d["paths"]["/items"]["post"]["requestBody"]["required"] = json!(false));
+    expect(
+        &r,
+        Rule::RequestBodyMadeRequired,
+        Some("/paths/~1items/post/requestBody"),
+        "POST /items",
+    );
+    let r = change(|d| {
+        let c = d["paths"]["/items"]["post"]["requestBody"]["content"]
+            .as_object_mut()
+            .unwrap();
+        let v = c.remove("application/json").unwrap();
+        c.insert("application/x-www-form-urlencoded".into(), v);
+    });
+    expect(&r, Rule::RequestMediaTypeRemoved, None, "POST /items");
+}
+
+#[test]
+fn response_changes_break_in_the_response_direction_and_are_reported_once_per_ref() {
+    let r = change(|d| {
+        d["components"]["schemas"]["Item"]["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("note");
+    });
+    expect(
+        &r,
+        Rule::ResponsePropertyRemoved,
+        Some("/components/schemas/Item"),
+        "GET /items/{item_id}",
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::ResponsePropertyRemoved)
+        .unwrap();
+    assert_eq!(
+        r.findings
+            .iter()
+            .filter(|f| f.rule == Rule::ResponsePropertyRemoved)
+            .count(),
+        1,
+        "{}",
+        r.text()
+    );
+    let mut ops = f.operations.clone();
+    ops.sort();
+    assert_eq!(
+        ops,
+        ["GET /items", "GET /items/{item_id}", "POST /items"],
+        "one finding, every operation"
+    );
+    let r = change(|d| d["components"]["schemas"]["Item"]["required"] = json!(["id"]));
+    expect(
+        &r,
+        Rule::ResponsePropertyMadeOptional,
+        Some("/components/schemas/Item/properties/name"),
+        "GET /items/{item_id}",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["Item"]["properties"]["note"]["nullable"] = json!(true)
+    });
+    expect(
+        &r,
+        Rule::ResponsePropertyMadeNullable,
+        Some("/components/schemas/Item/properties/note/nullable"),
+        "GET /items/{item_id}",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["Item"]["properties"]["status"]["enum"] =
+            json!(["open", "closed", "archived"])
+    });
+    expect(
+        &r,
+        Rule::ResponseEnumWidened,
+        Some("/components/schemas/Item/properties/status/enum"),
+        "GET /items/{item_id}",
+    );
+    let r = change(|d| {
+        d["components"]["schemas"]["Item"]["properties"]["id"]["type"] = json!("integer")
+    });
+    expect(
+        &r,
+        Rule::ResponseTypeChanged,
+        Some("/components/schemas/Item/properties/id"),
+        "GET /items/{item_id}",
+    );
+    // A response narrowed breaks nobody.
+    let r = change(|d| {
+        d["components"]["schemas"]["Item"]["properties"]["status"]["enum"] = json!(["open"])
+    });
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.rule != Rule::ResponseEnumWidened),
+        "{}",
+        r.text()
+    );
+    let r = change(|d| {
+        let resp = d["paths"]["/items/{item_id}"]["get"]["responses"]
+            .as_object_mut()
+            .unwrap();
+        let v = resp.remove("200").unwrap();
+        resp.insert("203".into(), v);
+    });
+    expect(
+        &r,
+        Rule::ResponseStatusRemoved,
+        None,
+        "GET /items/{item_id}",
+    );
+    let r = change(|d| {
+        let c = d["paths"]["/items/{item_id}"]["get"]["responses"]["200"]["content"]
+            .as_object_mut()
+            .unwrap();
+        let v = c.remove("application/json").unwrap();
+        c.insert("application/xml".into(), v);
+    });
+    expect(
+        &r,
+        Rule::ResponseMediaTypeRemoved,
+        None,
+        "GET /items/{item_id}",
+    );
+}
+
+#[test]
+fn security_changes() {
+    let r = change(|d| d["security"] = json!([{"key": []}]));
+    expect(&r, Rule::SecurityChanged, Some("/security"), "GET /items");
+    // An alternative added keeps today's credentials working.
+    let r = change(|d| d["security"] = json!([{"bearer": []}, {"key": []}]));
+    assert!(!r.has_breaking(), "{}", r.text());
+    let r =
+        change(|d| d["paths"]["/items"]["get"]["security"] = json!([{"bearer": [], "key": []}]));
+    expect(
+        &r,
+        Rule::SecurityChanged,
+        Some("/paths/~1items/get/security"),
+        "GET /items",
+    );
+}
+
+#[test]
+fn a_31_document_compares_with_its_30_form() {
+    let mut v31 = base();
+    v31["openapi"] = json!("3.1.0");
+    v31["components"]["schemas"]["Item"]["properties"]["note"] =
+        json!({"type": ["string", "null"]});
+    let r = diff(&load(base()), &load(v31));
+    expect(
+        &r,
+        Rule::ResponsePropertyMadeNullable,
+        Some("/components/schemas/Item/properties/note/nullable"),
+        "GET /items/{item_id}",
+    );
+}
+
+#[test]
+fn every_rule_has_a_test_pair_or_is_informational() {
+    // The rules asserted above, by id; a new rule without a pair fails here.
+    let covered = [
+        "path.removed",
+        "operation.removed",
+        "operation.added",
+        "parameter.removed",
+        "parameter.added_required",
+        "parameter.added_optional",
+        "parameter.moved",
+        "parameter.made_required",
+        "parameter.type_changed",
+        "parameter.enum_narrowed",
+        "parameter.tightened",
+        "request_body.made_required",
+        "request_body.media_type_removed",
+        "request.property_added_required",
+        "request.property_made_required",
+        "request.property_removed",
+        "request.type_changed",
+        "request.enum_narrowed",
+        "request.tightened",
+        "request.additional_properties_closed",
+        "response.status_removed",
+        "response.status_added",
+        "response.media_type_removed",
+        "response.property_removed",
+        "response.property_made_optional",
+        "response.property_made_nullable",
+        "response.type_changed",
+        "response.enum_widened",
+        "response.property_added",
+        "security.changed",
+    ];
+    for rule in Rule::ALL {
+        assert!(
+            covered.contains(&rule.id()),
+            "{} has no fixture pair",
+            rule.id()
+        );
+    }
+}
