@@ -2,6 +2,7 @@
 
 mod backend;
 mod cli;
+mod diff;
 mod drift;
 mod malformed;
 mod typescript;
