@@ -46,7 +46,12 @@ pub enum Task {
     },
     /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs,
     /// run the conformance suite against the reference backend. Never writes.
-    Verify,
+    Verify {
+        /// The revision the contract is compared with for breaking changes (default: the
+        /// merge base of HEAD and the default branch).
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+    },
     /// Run the conformance suite against a backend (default: the embedded reference backend).
     ///
     /// Takes accord-conformance's own flags (`--profile`, `--base-url`, `--tags`, `--junit`,

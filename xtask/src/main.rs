@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             ..
         } => xtask::generate::try_spec(&spec, &out, &target, time_limit),
         Task::Generate { .. } => xtask::generate::run(&root),
-        Task::Verify => xtask::verify::run(&root),
+        Task::Verify { base } => xtask::verify::run(&root, base.as_deref()),
         Task::Diff {
             old,
             new,

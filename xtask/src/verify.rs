@@ -11,7 +11,7 @@ use crate::artifacts::{self, COMMAND, SPEC};
 use crate::node;
 
 /// Runs every step; prints one line per step and fails with the steps that did not pass.
-pub fn run(root: &Path) -> anyhow::Result<()> {
+pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
     let spec = artifacts::load_spec(root).with_context(|| "verify: spec       FAILED")?;
     let schemas = spec
         .openapi
@@ -27,6 +27,8 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
             spec.operations().len()
         ),
     );
+
+    let breaking_ok = breaking(root, &spec, base);
 
     let (files, _) = artifacts::expected(&spec)?;
     let stale = artifacts::stale(root, &files);
@@ -44,7 +46,12 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
             "skipped: the generated files are stale",
         );
         return Err(ChecksFailed(format!(
-            "generated files are stale: {}; run `{COMMAND}` and commit the result",
+            "{}generated files are stale: {}; run `{COMMAND}` and commit the result",
+            if breaking_ok {
+                ""
+            } else {
+                "the contract breaks its clients; "
+            },
             list.join(", ")
         ))
         .into());
@@ -56,6 +63,9 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     );
 
     let mut failed = Vec::new();
+    if !breaking_ok {
+        failed.push("breaking");
+    }
     let rust = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args([
             "check",
@@ -125,6 +135,106 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     } else {
         Err(ChecksFailed(format!("verify failed: {}", failed.join(", "))).into())
     }
+}
+
+/// Allowed breaks of the contract: `RULE-ID #/POINTER REASON` per line.
+pub const ALLOW_LIST: &str = "openapi/breaking-allowed.txt";
+
+/// The revision to compare the contract with: `base`, or the merge base of HEAD and the
+/// default branch (origin's, else `main` or `master`); `None` outside a git checkout.
+fn base_revision(root: &Path, base: Option<&str>) -> Option<String> {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    if let Some(base) = base {
+        return Some(base.to_string());
+    }
+    let default = [
+        "origin/HEAD",
+        "origin/main",
+        "main",
+        "origin/master",
+        "master",
+    ]
+    .into_iter()
+    .find(|r| git(&["rev-parse", "--verify", "--quiet", r]).is_some())?;
+    git(&["merge-base", "HEAD", default])
+}
+
+/// The `breaking` step: the contract against its version at the base revision. No base (not
+/// a git checkout, no default branch, the contract new at the base) is a note, not a failure.
+fn breaking(root: &Path, spec: &accord_spec::Spec, base: Option<&str>) -> bool {
+    let Some(rev) = base_revision(root, base) else {
+        step(
+            "breaking",
+            true,
+            "note: no base revision (not a git checkout, or no default branch); not compared",
+        );
+        return true;
+    };
+    let short: String = rev.chars().take(12).collect();
+    let old = match crate::diff::load(root, &format!("git:{rev}")) {
+        Ok(old) => old,
+        Err(e) => {
+            let ok = base.is_none();
+            step(
+                "breaking",
+                ok,
+                &format!("note: {SPEC} at {short} does not load ({e:#}); not compared"),
+            );
+            return ok;
+        }
+    };
+    let report = accord_diff::diff(&old, spec);
+    let allowed = match std::fs::metadata(root.join(ALLOW_LIST)) {
+        Ok(_) => match crate::diff::allow_list(&root.join(ALLOW_LIST)) {
+            Ok(a) => a,
+            Err(e) => {
+                step("breaking", false, &format!("{e:#}"));
+                return false;
+            }
+        },
+        Err(_) => Vec::new(),
+    };
+    let failing = crate::diff::unallowed(&report, &allowed);
+    if failing.is_empty() {
+        step(
+            "breaking",
+            true,
+            &format!(
+                "{SPEC} against {short}: {}",
+                report.summary().trim_start_matches("diff: ")
+            ),
+        );
+        return true;
+    }
+    for f in &failing {
+        eprintln!(
+            "verify: breaking: {} at #{}: {} ({})",
+            f.rule.id(),
+            f.new.as_deref().or(f.old.as_deref()).unwrap_or(""),
+            f.message,
+            f.operations.join(", ")
+        );
+    }
+    let first = failing[0];
+    step(
+        "breaking",
+        false,
+        &format!(
+            "{} breaking change(s) against {short}, first {} at #{}; allow deliberate ones in {ALLOW_LIST}",
+            failing.len(),
+            first.rule.id(),
+            first.new.as_deref().or(first.old.as_deref()).unwrap_or("")
+        ),
+    );
+    false
 }
 
 fn step(name: &str, ok: bool, detail: &str) {

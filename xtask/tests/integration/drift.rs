@@ -112,7 +112,88 @@ fn invalid_contract_fails_verify_with_exit_2() {
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("GET /healthz has no operationId"),
+        stderr.contains("/paths/~1healthz/get: the operation has no operationId")
+            && stderr.contains("give it an operationId of its own"),
         "{stderr}"
+    );
+}
+
+/// A breaking edit of the contract on a branch: `verify` fails the `breaking` step, naming
+/// the rule and the pointer, against the merge base with `main`.
+#[test]
+fn a_breaking_edit_on_a_branch_fails_verify_naming_the_rule_and_the_pointer() {
+    let dir = project_copy();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.email=ci@example.com",
+                "-c",
+                "user.name=ci",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            status.status.success(),
+            "git {args:?}: {}",
+            text(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "contract"]);
+    git(&["checkout", "-q", "-b", "feature"]);
+    let path = dir.path().join(artifacts::SPEC);
+    let spec = std::fs::read_to_string(&path).unwrap();
+    let edited = spec.replacen(
+        "    NewItem:\n      type: object\n      required: [name]",
+        "    NewItem:\n      type: object\n      required: [name, description]",
+        1,
+    );
+    assert_ne!(spec, edited);
+    std::fs::write(&path, edited).unwrap();
+    git(&["commit", "-q", "-am", "description required"]);
+
+    let output = xtask(&["--root", dir.path().to_str().unwrap(), "verify"]);
+    let stdout = text(&output.stdout);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("verify: breaking     FAILED 1 breaking change(s) against"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("request.property_made_required at #/components/schemas/NewItem/required"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("the contract breaks its clients"),
+        "{stderr}"
+    );
+
+    // The same break, allowed with a reason, passes the step.
+    std::fs::write(
+        dir.path().join("openapi/breaking-allowed.txt"),
+        "request.property_made_required #/components/schemas/NewItem/required agreed with every client team\n",
+    )
+    .unwrap();
+    let output = xtask(&["--root", dir.path().to_str().unwrap(), "verify"]);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("verify: breaking     ok"), "{stdout}");
+}
+
+/// Outside a git checkout the comparison is a note, never a failure.
+#[test]
+fn no_base_revision_is_a_note() {
+    let dir = project_copy();
+    let output = xtask(&["--root", dir.path().to_str().unwrap(), "verify"]);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("verify: breaking     ok     note: no base revision"),
+        "{stdout}"
     );
 }
