@@ -11,7 +11,10 @@ use std::time::Instant;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let peers = root.join("packages/peers");
-    if !peers.join("node_modules/@octokit/openapi/package.json").is_file() {
+    if !peers
+        .join("node_modules/@octokit/openapi/package.json")
+        .is_file()
+    {
         eprintln!("bench: installing the pinned specs (npm ci in packages/peers)");
         let ok = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
@@ -33,7 +36,10 @@ fn main() {
         .map(|v| dir.join(v))
         .collect();
     println!("cargo xtask diff over GitHub Enterprise Server's published specs");
-    println!("{:<22} {:>9} {:>8} {:>6} {:>8}  breaking rules", "pair", "breaking", "warning", "info", "wall s");
+    println!(
+        "{:<22} {:>9} {:>8} {:>6} {:>8}  breaking rules",
+        "pair", "breaking", "warning", "info", "wall s"
+    );
     for pair in versions.windows(2) {
         let started = Instant::now();
         let output = Command::new(&xtask)
@@ -52,7 +58,9 @@ fn main() {
             serde_json::from_slice(&output.stdout).expect("the JSON report");
         let findings = report["findings"].as_array().cloned().unwrap_or_default();
         assert!(
-            findings.iter().all(|f| f["old"].is_string() || f["new"].is_string()),
+            findings
+                .iter()
+                .all(|f| f["old"].is_string() || f["new"].is_string()),
             "a finding without a location"
         );
         let mut rules: Vec<String> = findings
@@ -62,13 +70,17 @@ fn main() {
             .collect();
         rules.sort();
         rules.dedup();
-        let name = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = |p: &Path| {
+            p.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
         println!(
             "{:<22} {:>9} {:>8} {:>6} {:>8.2}  {}",
             format!("{} -> {}", name(&pair[0]), name(&pair[1])),
-            report["breaking"],
-            report["warning"],
-            report["info"],
+            report["breaking"].as_u64().unwrap_or(0),
+            report["warning"].as_u64().unwrap_or(0),
+            report["info"].as_u64().unwrap_or(0),
             secs,
             rules.join(", ")
         );
