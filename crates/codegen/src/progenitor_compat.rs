@@ -5,7 +5,7 @@
 //! unique. Real documents break each of these; this module reshapes a copy of the
 //! document so they hold, and records every change as a note.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use accord_spec::{Problem, join};
 use serde_json::{Map, Value, json};
@@ -762,6 +762,12 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
         ));
         renames.push((name.clone(), renamed));
     }
+    rename_schemas(doc, renames);
+}
+
+/// Renames components (`from` -> `to`), rewrites every `$ref` to them and records each under
+/// [`RENAMED_SCHEMAS`] with the spec's own name.
+fn rename_schemas(doc: &mut Value, renames: Vec<(String, String)>) {
     if renames.is_empty() {
         return;
     }
@@ -789,16 +795,109 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
         .collect();
     rewrite_refs(doc, &refs);
     if let Some(root) = doc.as_object_mut() {
-        root.insert(
-            RENAMED_SCHEMAS.into(),
-            Value::Object(
-                renames
-                    .into_iter()
-                    .map(|(from, to)| (to, Value::String(from)))
-                    .collect(),
-            ),
-        );
+        let record = root.entry(RENAMED_SCHEMAS).or_insert_with(|| json!({}));
+        if let Some(record) = record.as_object_mut() {
+            for (from, to) in renames {
+                let original = record
+                    .remove(&from)
+                    .unwrap_or_else(|| Value::String(from.clone()));
+                record.insert(to, original);
+            }
+        }
     }
+}
+
+/// After a run of typify: every Rust type name it defined twice in `types` (a component and a
+/// type it derived for an inline schema elsewhere) whose component can be renamed is renamed
+/// (`x` -> `x_2`), noted; the caller runs typify again. Returns whether anything was renamed.
+pub(crate) fn rename_duplicate_types(
+    doc: &mut Value,
+    tokens: &str,
+    notes: &mut Vec<Problem>,
+) -> bool {
+    use crate::rust_types::rust_name;
+    let Ok(file) = syn::parse_str::<syn::File>(tokens) else {
+        return false;
+    };
+    let items = file.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, i)| i),
+        _ => None,
+    });
+    let Some(items) = items else { return false };
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for item in items {
+        let name = match item {
+            syn::Item::Struct(s) => s.ident.to_string(),
+            syn::Item::Enum(e) => e.ident.to_string(),
+            syn::Item::Type(t) => t.ident.to_string(),
+            _ => continue,
+        };
+        *seen.entry(name).or_default() += 1;
+    }
+    let twice: BTreeSet<&String> = seen
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(k, _)| k)
+        .collect();
+    if twice.is_empty() {
+        return false;
+    }
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    let already: BTreeSet<String> = doc
+        .get(RENAMED_SCHEMAS)
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut renames = Vec::new();
+    let mut blank = Vec::new();
+    for name in schemas.keys() {
+        let rust = rust_name(name);
+        if !twice.contains(&rust) {
+            continue;
+        }
+        if already.contains(name) {
+            // Renamed once and still defined twice: typify defines this schema twice by
+            // itself (some nullable alternatives); any JSON value instead.
+            notes.push(Problem::new(
+                join("/components/schemas", name),
+                format!("schema `{name}` is any JSON value in Rust: typify defines `{rust}` twice for it"),
+            ));
+            blank.push(name.clone());
+            continue;
+        }
+        let mut n = 2;
+        let renamed = loop {
+            let candidate = format!("{name}_{n}");
+            if !schemas.contains_key(&candidate) && !seen.contains_key(&rust_name(&candidate)) {
+                break candidate;
+            }
+            n += 1;
+        };
+        notes.push(Problem::new(
+            join("/components/schemas", name),
+            format!(
+                "schema `{name}` is the Rust type `{}`: typify names another type `{rust}`",
+                rust_name(&renamed)
+            ),
+        ));
+        renames.push((name.clone(), renamed));
+    }
+    let changed = !renames.is_empty() || !blank.is_empty();
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for name in &blank {
+            schemas.insert(name.clone(), json!({}));
+        }
+    }
+    rename_schemas(doc, renames);
+    changed
 }
 
 fn rewrite_refs(value: &mut Value, refs: &BTreeMap<String, String>) {

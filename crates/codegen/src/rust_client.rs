@@ -64,28 +64,39 @@ fn generate_with(
     crate::hoist::inline_body_schemas(&mut doc);
     let mut notes = reshape(&mut doc);
     settle_schemas(&mut doc, &mut notes);
-    let tokens = loop {
-        match attempt(&doc, replacements) {
-            Ok(tokens) => break tokens,
-            Err(message) => {
-                let ids = operation_ids(&doc);
-                let culprits = bisect(&doc, &ids, replacements);
-                if culprits.is_empty() {
-                    return Err(CodegenError::Failed {
-                        target: TARGET,
-                        message: format!("progenitor failed: {message}"),
-                    });
-                }
-                for (id, reason) in culprits {
-                    remove_operation(&mut doc, &id);
-                    notes.push(Problem::new(
-                        "",
-                        format!("left out operation `{id}` ({reason})"),
-                    ));
+    let mut tokens;
+    let mut rounds = 0;
+    loop {
+        tokens = loop {
+            match attempt(&doc, replacements) {
+                Ok(tokens) => break tokens,
+                Err(message) => {
+                    let ids = operation_ids(&doc);
+                    let culprits = bisect(&doc, &ids, replacements);
+                    if culprits.is_empty() {
+                        return Err(CodegenError::Failed {
+                            target: TARGET,
+                            message: format!("progenitor failed: {message}"),
+                        });
+                    }
+                    for (id, reason) in culprits {
+                        remove_operation(&mut doc, &id);
+                        notes.push(Problem::new(
+                            "",
+                            format!("left out operation `{id}` ({reason})"),
+                        ));
+                    }
                 }
             }
+        };
+        // A Rust name typify defined twice: rename the component and run again.
+        rounds += 1;
+        if rounds > 3
+            || !crate::progenitor_compat::rename_duplicate_types(&mut doc, &tokens, &mut notes)
+        {
+            break;
         }
-    };
+    }
     let file = syn::parse_str::<syn::File>(&tokens).map_err(|e| CodegenError::Failed {
         target: TARGET,
         message: format!("progenitor produced unparsable code: {e}"),

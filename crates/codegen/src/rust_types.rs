@@ -36,8 +36,19 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<ModelTypes, CodegenE
     let mut notes = reshape(&mut doc);
     doc["paths"] = json!({});
     crate::rust_client::settle_schemas(&mut doc, &mut notes);
-    let tokens = attempt(&doc, &BTreeMap::new())
-        .map_err(|m| failure(format!("typify failed on the schemas: {m}")))?;
+    let mut tokens;
+    let mut rounds = 0;
+    loop {
+        tokens = attempt(&doc, &BTreeMap::new())
+            .map_err(|m| failure(format!("typify failed on the schemas: {m}")))?;
+        // A Rust name typify defined twice: rename the component and run again.
+        rounds += 1;
+        if rounds > 3
+            || !crate::progenitor_compat::rename_duplicate_types(&mut doc, &tokens, &mut notes)
+        {
+            break;
+        }
+    }
     let mut file = syn::parse_str::<syn::File>(&tokens)
         .map_err(|e| failure(format!("unparsable types: {e}")))?;
     let items = std::mem::take(&mut file.items)
