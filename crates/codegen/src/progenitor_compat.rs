@@ -863,9 +863,14 @@ pub(crate) fn rename_duplicate_types(
         if already.contains(name) {
             // Renamed once and still defined twice: typify defines this schema twice by
             // itself (some nullable alternatives); any JSON value instead.
+            let original = doc
+                .get(RENAMED_SCHEMAS)
+                .and_then(|r| r.get(name))
+                .and_then(Value::as_str)
+                .unwrap_or(name);
             notes.push(Problem::new(
-                join("/components/schemas", name),
-                format!("schema `{name}` is any JSON value in Rust: typify defines `{rust}` twice for it"),
+                join("/components/schemas", original),
+                format!("schema `{original}` is any JSON value in Rust: typify defines `{rust}` twice for it"),
             ));
             blank.push(name.clone());
             continue;
