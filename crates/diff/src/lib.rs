@@ -293,7 +293,6 @@ impl<'a> Diff<'a> {
     fn operations(&mut self) {
         let old_ops = operations(self.old);
         let new_ops = operations(self.new);
-        let old_paths: BTreeSet<String> = old_ops.keys().map(|(p, _)| p.clone()).collect();
         let new_paths: BTreeSet<String> = new_ops.keys().map(|(p, _)| p.clone()).collect();
         for (key, op) in &old_ops {
             let label = format!("{} {}", op.method.to_uppercase(), op.path);
@@ -324,7 +323,6 @@ impl<'a> Diff<'a> {
         for (key, op) in &new_ops {
             if !old_ops.contains_key(key) {
                 let label = format!("{} {}", op.method.to_uppercase(), op.path);
-                let _ = &old_paths;
                 self.report(
                     Rule::OperationAdded,
                     format!("{label} added"),
@@ -545,39 +543,66 @@ impl<'a> Diff<'a> {
                 label,
             );
         }
+        self.content(
+            ob,
+            nb,
+            &optr,
+            &nptr,
+            Direction::Request,
+            "the request body",
+            label,
+        );
+    }
+
+    /// The media types of a request body or a response: each one removed, and the schemas
+    /// of those kept, in `direction`.
+    #[allow(clippy::too_many_arguments)]
+    fn content(
+        &mut self,
+        o: &Value,
+        n: &Value,
+        optr: &str,
+        nptr: &str,
+        direction: Direction,
+        what: &str,
+        label: &str,
+    ) {
         let empty = serde_json::Map::new();
-        let oc = ob
+        let oc = o
             .get("content")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
-        let nc = nb
+        let nc = n
             .get("content")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
         for (media, om) in oc {
-            let optr = join(&join(&optr, "content"), media);
-            match nc.get(media) {
-                None => self.report(
-                    Rule::RequestMediaTypeRemoved,
-                    format!("the request body no longer takes `{media}`"),
-                    Some(optr),
-                    None,
+            let optr = join(&join(optr, "content"), media);
+            let Some(nm) = nc.get(media) else {
+                let (rule, message) = match direction {
+                    Direction::Request => (
+                        Rule::RequestMediaTypeRemoved,
+                        format!("{what} no longer takes `{media}`"),
+                    ),
+                    Direction::Response => (
+                        Rule::ResponseMediaTypeRemoved,
+                        format!("{what} is no longer sent as `{media}`"),
+                    ),
+                };
+                self.report(rule, message, Some(optr), None, label);
+                continue;
+            };
+            let nptr = join(&join(nptr, "content"), media);
+            if let (Some(os), Some(ns)) = (om.get("schema"), nm.get("schema")) {
+                self.schema(
+                    os,
+                    ns,
+                    &join(&optr, "schema"),
+                    &join(&nptr, "schema"),
+                    direction,
+                    what,
                     label,
-                ),
-                Some(nm) => {
-                    let nptr = join(&join(&nptr, "content"), media);
-                    if let (Some(os), Some(ns)) = (om.get("schema"), nm.get("schema")) {
-                        self.schema(
-                            os,
-                            ns,
-                            &join(&optr, "schema"),
-                            &join(&nptr, "schema"),
-                            Direction::Request,
-                            "the request body",
-                            label,
-                        );
-                    }
-                }
+                );
             }
         }
     }
@@ -613,40 +638,15 @@ impl<'a> Diff<'a> {
             let nptr = join(&nbase, status);
             let (oresp, optr) = follow(self.old, oresp, &optr);
             let (nresp, nptr) = follow(self.new, nresp, &nptr);
-            let oc = oresp
-                .get("content")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            let nc = nresp
-                .get("content")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            for (media, om) in oc {
-                let optr = join(&join(&optr, "content"), media);
-                match nc.get(media) {
-                    None => self.report(
-                        Rule::ResponseMediaTypeRemoved,
-                        format!("status {status} no longer answers `{media}`"),
-                        Some(optr),
-                        None,
-                        label,
-                    ),
-                    Some(nm) => {
-                        let nptr = join(&join(&nptr, "content"), media);
-                        if let (Some(os), Some(ns)) = (om.get("schema"), nm.get("schema")) {
-                            self.schema(
-                                os,
-                                ns,
-                                &join(&optr, "schema"),
-                                &join(&nptr, "schema"),
-                                Direction::Response,
-                                &format!("the {status} answer"),
-                                label,
-                            );
-                        }
-                    }
-                }
-            }
+            self.content(
+                oresp,
+                nresp,
+                &optr,
+                &nptr,
+                Direction::Response,
+                &format!("the {status} answer"),
+                label,
+            );
         }
         for status in nr.keys() {
             if !or.contains_key(status) {
