@@ -8,29 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+mod support;
+
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let peers = root.join("packages/peers");
-    if !peers
-        .join("node_modules/@octokit/openapi/package.json")
-        .is_file()
-    {
-        eprintln!("bench: installing the pinned specs (npm ci in packages/peers)");
-        let ok = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&peers)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "npm ci in packages/peers failed");
-    }
-    let built = Command::new("cargo")
-        .args(["build", "--quiet", "-p", "xtask"])
-        .current_dir(&root)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(built, "cargo build -p xtask failed");
-    let xtask = root.join("target/debug/xtask");
-    let dir = peers.join("node_modules/@octokit/openapi/generated");
+    let modules = support::modules("@octokit/openapi/package.json");
+    let xtask = support::xtask();
+    let dir = modules.join("@octokit/openapi/generated");
     let versions: Vec<PathBuf> = ["ghes-3.17.json", "ghes-3.18.json", "ghes-3.19.json"]
         .iter()
         .map(|v| dir.join(v))

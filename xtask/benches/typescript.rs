@@ -10,9 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod support;
 
 /// Runs `program args` under `/usr/bin/time`; (exit ok, seconds, peak MiB).
 fn measure(program: &Path, args: &[&str]) -> (bool, f64, f64) {
@@ -42,31 +40,11 @@ fn measure(program: &Path, args: &[&str]) -> (bool, f64, f64) {
 }
 
 fn main() {
-    let root = root();
-    let peers = root.join("packages/peers");
-    if !peers
-        .join("node_modules/openapi-typescript/package.json")
-        .is_file()
-    {
-        eprintln!("bench: installing the pinned peers and specs (npm ci in packages/peers)");
-        let ok = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&peers)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "npm ci in packages/peers failed");
-    }
-    let built = Command::new("cargo")
-        .args(["build", "--quiet", "-p", "xtask"])
-        .current_dir(&root)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(built, "cargo build -p xtask failed");
-    let xtask = root.join("target/debug/xtask");
-    let cli = peers.join("node_modules/openapi-typescript/bin/cli.js");
+    let modules = support::modules("openapi-typescript/package.json");
+    let xtask = support::xtask();
+    let cli = modules.join("openapi-typescript/bin/cli.js");
     let node = PathBuf::from("node");
     let node = which(&node).unwrap_or(node);
-    let modules = peers.join("node_modules");
     let specs = [
         (
             "GitHub",
