@@ -8,9 +8,11 @@ use api_server::*;
 use axum::http::{HeaderValue, header};
 use uuid::Uuid;
 
-use crate::config::Config;
+use crate::config::{Config, CookieMode};
 use crate::db::{self, Db, Rotation};
+use crate::events::Events;
 use crate::layers::RequestId;
+use crate::limits::Limits;
 use crate::passwords;
 use crate::storage::{Store, sanitize_file_name};
 use crate::tokens::{self, Keys};
@@ -20,7 +22,16 @@ pub struct Backend {
     pub keys: Keys,
     pub store: Store,
     pub config: Config,
+    pub limits: std::sync::Arc<Limits>,
+    pub events: Events,
 }
+
+/// The cookie of the refresh token in cookie mode (HttpOnly).
+pub const REFRESH_COOKIE: &str = "accord_refresh";
+/// The double-submit cookie (readable by the page), echoed in `X-CSRF-Token`.
+pub const CSRF_COOKIE: &str = "accord_csrf";
+/// The path the refresh cookie is scoped to: only the auth routes ever see it.
+const AUTH_PATH: &str = "/api/v1/auth";
 
 const CHALLENGE_INVALID: &str = "Bearer error=\"invalid_token\"";
 
@@ -78,6 +89,53 @@ pub fn problem_response(problem: &Problem) -> rt::Response {
     response
 }
 
+/// The 429 of a rate limit, for the rate-limit layer and the login handler.
+pub fn too_many_requests(request_id: Option<String>, path: &str, retry_after: u64) -> Problem {
+    Problem {
+        type_: "about:blank".into(),
+        title: "Too Many Requests".into(),
+        status: 429,
+        code: "rate_limited".into(),
+        detail: Some(format!("Too many attempts; retry in {retry_after} s")),
+        instance: Some(path.to_string()),
+        request_id,
+        errors: Vec::new(),
+    }
+}
+
+/// The cookies that carry a session in cookie mode (none in body mode).
+fn session_cookies(mode: &CookieMode, refresh: &str, max_age: u64) -> Vec<String> {
+    let same_site = if mode.same_site_strict {
+        "Strict"
+    } else {
+        "Lax"
+    };
+    let secure = if mode.secure { "; Secure" } else { "" };
+    let mut cookies = vec![format!(
+        "{REFRESH_COOKIE}={refresh}; HttpOnly{secure}; SameSite={same_site}; Path={AUTH_PATH}; Max-Age={max_age}"
+    )];
+    if mode.double_submit {
+        let csrf = if max_age == 0 {
+            String::new()
+        } else {
+            tokens::new_refresh_token()
+        };
+        cookies.push(format!(
+            "{CSRF_COOKIE}={csrf}{secure}; SameSite={same_site}; Path=/; Max-Age={max_age}"
+        ));
+    }
+    cookies
+}
+
+/// Equal in time independent of where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// The 500 of a request that panicked, for the panic layer.
 pub fn panic_response(request_id: &str) -> rt::Response {
     problem_response(&Problem {
@@ -92,21 +150,100 @@ pub fn panic_response(request_id: &str) -> rt::Response {
     })
 }
 
+/// A token pair as the client gets it: the refresh token in the body, or in cookies.
+struct Session {
+    pair: types::TokenPair,
+    cookies: Option<Vec<String>>,
+}
+
 impl Backend {
-    async fn pair(&self, user: types::User, refresh: String) -> Result<types::TokenPair, String> {
+    async fn pair(&self, user: types::User, refresh: String) -> Result<Session, String> {
         let access = self.keys.issue(user.id).map_err(|e| e.to_string())?;
-        Ok(types::TokenPair {
-            access_token: access,
-            refresh_token: refresh,
-            token_type: types::TokenPairTokenType::Bearer,
-            expires_in: self.keys.ttl().as_secs() as i64,
-            refresh_expires_in: self.config.refresh_token_ttl.as_secs() as i64,
-            user,
+        let ttl = self.config.refresh_token_ttl.as_secs();
+        let (refresh_token, cookies) = match &self.config.refresh_cookie {
+            None => (Some(refresh), None),
+            Some(mode) => (None, Some(session_cookies(mode, &refresh, ttl))),
+        };
+        Ok(Session {
+            pair: types::TokenPair {
+                access_token: access,
+                refresh_token,
+                token_type: types::TokenPairTokenType::Bearer,
+                expires_in: self.keys.ttl().as_secs() as i64,
+                refresh_expires_in: ttl as i64,
+                user,
+            },
+            cookies,
         })
     }
 
+    /// The refresh token of a refresh or logout: the body's, or in cookie mode the cookie's,
+    /// after the CSRF defence (an allowed `Origin`, and the double-submit token if configured).
+    fn presented_refresh(
+        &self,
+        ctx: &rt::Context,
+        csrf_header: Option<&str>,
+        cookie: Option<String>,
+        body: Option<types::RefreshRequest>,
+    ) -> Result<Option<String>, Problem> {
+        if let Some(body) = body {
+            return Ok(Some(body.refresh_token.to_string()));
+        }
+        let Some(mode) = &self.config.refresh_cookie else {
+            return Ok(None);
+        };
+        let Some(cookie) = cookie.filter(|c| !c.is_empty()) else {
+            return Ok(None);
+        };
+        let refused = |detail: &str| problem(ctx, 403, "csrf_refused", detail);
+        // Browsers send `Origin` on every cross-origin POST; one outside the allow-list is
+        // a forged request riding on the cookie. (No `Origin` at all is not a browser.)
+        let origin = ctx.header("origin").map(str::to_string).or_else(|| {
+            ctx.header("referer").map(|r| {
+                let after_scheme = r.find("://").map_or(0, |i| i + 3);
+                let end = r[after_scheme..]
+                    .find('/')
+                    .map_or(r.len(), |i| after_scheme + i);
+                r[..end].to_string()
+            })
+        });
+        if let Some(origin) = origin {
+            if !self.config.cors_origins.iter().any(|o| *o == origin) {
+                return Err(refused(
+                    "A cookie-authenticated request must come from an allowed origin",
+                ));
+            }
+        }
+        if mode.double_submit {
+            let expected = ctx.cookies(CSRF_COOKIE).into_iter().next();
+            match (csrf_header, expected) {
+                (Some(header), Some(expected))
+                    if !expected.is_empty() && same_secret(header, &expected) => {}
+                _ => {
+                    return Err(refused("X-CSRF-Token must equal the accord_csrf cookie"));
+                }
+            }
+        }
+        Ok(Some(cookie))
+    }
+
+    async fn api_key_owner(&self, key: &str) -> Result<Uuid, rt::auth::Rejection> {
+        if !key.starts_with(tokens::API_KEY_PREFIX) || key.len() > 200 {
+            return Err(rt::auth::Rejection::new("not an API key of this server"));
+        }
+        let hash = tokens::hash_api_key(key);
+        match self.db.call(move |c| db::api_key_owner(c, &hash)).await {
+            Ok(Some(owner)) => Ok(owner),
+            Ok(None) => Err(rt::auth::Rejection::new("unknown or revoked API key")),
+            Err(e) => {
+                tracing::error!(%e, "cannot look an API key up");
+                Err(rt::auth::Rejection::new("the key store failed"))
+            }
+        }
+    }
+
     /// A new token pair in a new family (login).
-    async fn new_session(&self, user: types::User) -> Result<types::TokenPair, String> {
+    async fn new_session(&self, user: types::User) -> Result<Session, String> {
         let refresh = tokens::new_refresh_token();
         let hash = tokens::hash_refresh_token(&refresh);
         let expires_at = db::now_secs() + self.config.refresh_token_ttl.as_secs() as i64;
@@ -127,9 +264,13 @@ impl Api for Backend {
         _ctx: &rt::Context,
         credential: rt::auth::Credential,
     ) -> Result<Uuid, rt::auth::Rejection> {
-        self.keys
-            .verify(credential.secret.expose())
-            .map_err(rt::auth::Rejection::new)
+        match credential.secret {
+            rt::auth::Secret::ApiKey(key) => self.api_key_owner(&key).await,
+            secret => self
+                .keys
+                .verify(secret.expose())
+                .map_err(rt::auth::Rejection::new),
+        }
     }
 
     fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response {
@@ -198,6 +339,14 @@ impl Api for Backend {
 
     async fn login(&self, ctx: &rt::Context, body: types::LoginRequest) -> LoginResponse {
         let email = body.email.to_string().trim().to_lowercase();
+        if let Some(limiter) = &self.limits.login_account {
+            if let Err(retry_after) = limiter.check(&email) {
+                return LoginResponse::TooManyRequests {
+                    body: too_many_requests(request_id(ctx), ctx.uri.path(), retry_after),
+                    retry_after: retry_after as i64,
+                };
+            }
+        }
         let found = match self.db.call(move |c| db::user_by_email(c, &email)).await {
             Ok(found) => found,
             Err(e) => return LoginResponse::InternalServerError(internal(ctx, e)),
@@ -210,7 +359,10 @@ impl Api for Backend {
                 .unwrap_or(false);
         match found {
             Some((user, _)) if matches => match self.new_session(user).await {
-                Ok(pair) => LoginResponse::Ok(pair),
+                Ok(session) => LoginResponse::Ok {
+                    body: session.pair,
+                    set_cookie: session.cookies,
+                },
                 Err(e) => LoginResponse::InternalServerError(internal(ctx, e)),
             },
             // The same answer whether the email exists or not.
@@ -226,8 +378,30 @@ impl Api for Backend {
         }
     }
 
-    async fn refresh(&self, ctx: &rt::Context, body: types::RefreshRequest) -> RefreshResponse {
-        let old = tokens::hash_refresh_token(&body.refresh_token.to_string());
+    async fn refresh(
+        &self,
+        ctx: &rt::Context,
+        x_csrf_token: Option<String>,
+        accord_refresh: Option<String>,
+        body: Option<types::RefreshRequest>,
+    ) -> RefreshResponse {
+        let presented =
+            match self.presented_refresh(ctx, x_csrf_token.as_deref(), accord_refresh, body) {
+                Ok(presented) => presented,
+                Err(problem) => return RefreshResponse::Forbidden(problem),
+            };
+        let Some(presented) = presented else {
+            return RefreshResponse::Unauthorized {
+                body: problem(
+                    ctx,
+                    401,
+                    "invalid_refresh_token",
+                    "No refresh token was presented",
+                ),
+                www_authenticate: CHALLENGE_INVALID.into(),
+            };
+        };
+        let old = tokens::hash_refresh_token(&presented);
         let refresh = tokens::new_refresh_token();
         let new = tokens::hash_refresh_token(&refresh);
         let expires_at = db::now_secs() + self.config.refresh_token_ttl.as_secs() as i64;
@@ -252,7 +426,10 @@ impl Api for Backend {
                     Err(e) => return RefreshResponse::InternalServerError(internal(ctx, e)),
                 };
                 match self.pair(user, refresh).await {
-                    Ok(pair) => RefreshResponse::Ok(pair),
+                    Ok(session) => RefreshResponse::Ok {
+                        body: session.pair,
+                        set_cookie: session.cookies,
+                    },
                     Err(e) => RefreshResponse::InternalServerError(internal(ctx, e)),
                 }
             }
@@ -278,16 +455,32 @@ impl Api for Backend {
         &self,
         ctx: &rt::Context,
         principal: Uuid,
-        body: types::RefreshRequest,
+        x_csrf_token: Option<String>,
+        accord_refresh: Option<String>,
+        body: Option<types::RefreshRequest>,
     ) -> LogoutResponse {
-        let hash = tokens::hash_refresh_token(&body.refresh_token.to_string());
+        let presented =
+            match self.presented_refresh(ctx, x_csrf_token.as_deref(), accord_refresh, body) {
+                Ok(presented) => presented,
+                Err(problem) => return LogoutResponse::Forbidden(problem),
+            };
+        // Logout always clears the cookies, whatever was presented.
+        let set_cookie = self
+            .config
+            .refresh_cookie
+            .as_ref()
+            .map(|mode| session_cookies(mode, "", 0));
+        let Some(presented) = presented else {
+            return LogoutResponse::NoContent { set_cookie };
+        };
+        let hash = tokens::hash_refresh_token(&presented);
         match self
             .db
             .call(move |c| db::revoke_family(c, &hash, principal))
             .await
         {
             // Unknown or foreign tokens are not reported: logout never tells what exists.
-            Ok(_) => LogoutResponse::NoContent,
+            Ok(_) => LogoutResponse::NoContent { set_cookie },
             Err(e) => LogoutResponse::InternalServerError(internal(ctx, e)),
         }
     }
@@ -340,10 +533,14 @@ impl Api for Backend {
             .call(move |c| db::insert_item(c, principal, &name, description.as_deref()))
             .await
         {
-            Ok(item) => CreateItemResponse::Created {
-                location: format!("/api/v1/items/{}", item.id),
-                body: item,
-            },
+            Ok(item) => {
+                self.events
+                    .item_changed(principal, item.id, types::ServerEventType::ItemCreated);
+                CreateItemResponse::Created {
+                    location: format!("/api/v1/items/{}", item.id),
+                    body: item,
+                }
+            }
             Err(e) => CreateItemResponse::InternalServerError(internal(ctx, e)),
         }
     }
@@ -383,7 +580,11 @@ impl Api for Backend {
             })
             .await
         {
-            Ok(Some(item)) => UpdateItemResponse::Ok(item),
+            Ok(Some(item)) => {
+                self.events
+                    .item_changed(principal, item.id, types::ServerEventType::ItemUpdated);
+                UpdateItemResponse::Ok(item)
+            }
             Ok(None) => {
                 UpdateItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
             }
@@ -402,7 +603,11 @@ impl Api for Backend {
             .call(move |c| db::delete_item(c, principal, item_id))
             .await
         {
-            Ok(true) => DeleteItemResponse::NoContent,
+            Ok(true) => {
+                self.events
+                    .item_changed(principal, item_id, types::ServerEventType::ItemDeleted);
+                DeleteItemResponse::NoContent
+            }
             Ok(false) => {
                 DeleteItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
             }
@@ -525,5 +730,80 @@ impl Api for Backend {
             },
             download_url,
         })
+    }
+
+    async fn list_api_keys(&self, ctx: &rt::Context, principal: Uuid) -> ListApiKeysResponse {
+        match self.db.call(move |c| db::list_api_keys(c, principal)).await {
+            Ok(items) => ListApiKeysResponse::Ok(types::ApiKeyList { items }),
+            Err(e) => ListApiKeysResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn create_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::NewApiKey,
+    ) -> CreateApiKeyResponse {
+        let key = tokens::new_api_key();
+        let hash = tokens::hash_api_key(&key);
+        let prefix: String = key.chars().take(tokens::API_KEY_PREFIX.len() + 4).collect();
+        let name = body.name.to_string();
+        let stored_prefix = prefix.clone();
+        match self
+            .db
+            .call(move |c| db::insert_api_key(c, principal, &name, &stored_prefix, &hash))
+            .await
+        {
+            Ok(stored) => CreateApiKeyResponse::Created {
+                location: format!("/api/v1/api-keys/{}", stored.id),
+                body: types::ApiKeyCreated {
+                    id: stored.id,
+                    name: stored.name,
+                    prefix,
+                    created_at: stored.created_at,
+                    key,
+                },
+            },
+            Err(e) => CreateApiKeyResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn get_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        key_id: Uuid,
+    ) -> GetApiKeyResponse {
+        match self
+            .db
+            .call(move |c| db::get_api_key(c, principal, key_id))
+            .await
+        {
+            Ok(Some(key)) => GetApiKeyResponse::Ok(key),
+            Ok(None) => {
+                GetApiKeyResponse::NotFound(problem(ctx, 404, "not_found", "No such API key"))
+            }
+            Err(e) => GetApiKeyResponse::InternalServerError(internal(ctx, e)),
+        }
+    }
+
+    async fn revoke_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        key_id: Uuid,
+    ) -> RevokeApiKeyResponse {
+        match self
+            .db
+            .call(move |c| db::revoke_api_key(c, principal, key_id))
+            .await
+        {
+            Ok(true) => RevokeApiKeyResponse::NoContent,
+            Ok(false) => {
+                RevokeApiKeyResponse::NotFound(problem(ctx, 404, "not_found", "No such API key"))
+            }
+            Err(e) => RevokeApiKeyResponse::InternalServerError(internal(ctx, e)),
+        }
     }
 }

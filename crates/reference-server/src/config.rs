@@ -69,6 +69,75 @@ pub struct Config {
     pub demo_user: Option<(String, String)>,
     /// How many items one page holds at most.
     pub max_page: u32,
+    /// Where the refresh token travels: the body (default) or an HttpOnly cookie.
+    pub refresh_cookie: Option<CookieMode>,
+    /// Rate limits on login and refresh (and, optionally, every other route).
+    pub rate_limits: RateLimits,
+    /// How often a WebSocket connection gets a `heartbeat` event.
+    pub ws_heartbeat: Duration,
+}
+
+/// The refresh token in a cookie, and the CSRF defence that needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieMode {
+    /// `Secure` on the cookies; off only for plain-http development.
+    pub secure: bool,
+    /// `SameSite=Strict` (true) or `Lax`.
+    pub same_site_strict: bool,
+    /// A double-submit token: the `X-CSRF-Token` header must equal the `accord_csrf` cookie.
+    pub double_submit: bool,
+}
+
+impl Default for CookieMode {
+    fn default() -> Self {
+        CookieMode {
+            secure: true,
+            same_site_strict: true,
+            double_submit: false,
+        }
+    }
+}
+
+/// `count` requests per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub count: u32,
+    pub window: Duration,
+}
+
+impl Limit {
+    pub const fn per_minute(count: u32) -> Limit {
+        Limit {
+            count,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Login attempts per client address.
+    pub login: Option<Limit>,
+    /// Login attempts per account (the email), from any address.
+    pub login_account: Option<Limit>,
+    /// Refreshes per client address.
+    pub refresh: Option<Limit>,
+    /// Every other request per client address (off by default).
+    pub other: Option<Limit>,
+    /// How many addresses and accounts are tracked at most; the oldest are forgotten first.
+    pub max_tracked: usize,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            login: Some(Limit::per_minute(60)),
+            login_account: Some(Limit::per_minute(20)),
+            refresh: Some(Limit::per_minute(120)),
+            other: None,
+            max_tracked: 10_000,
+        }
+    }
 }
 
 impl Default for Config {
@@ -104,6 +173,9 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             demo_user: None,
             max_page: 100,
+            refresh_cookie: None,
+            rate_limits: RateLimits::default(),
+            ws_heartbeat: Duration::from_secs(25),
         }
     }
 }
@@ -191,6 +263,86 @@ impl Config {
                 .into_iter()
                 .map(|t| t.to_ascii_lowercase())
                 .collect();
+        }
+        let flag = |name: &str| -> Result<Option<bool>, ConfigError> {
+            get(name)
+                .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+                    "1" | "true" | "yes" | "on" => Ok(true),
+                    "0" | "false" | "no" | "off" => Ok(false),
+                    _ => Err(ConfigError {
+                        name: name.into(),
+                        message: format!("`{v}` is neither true nor false"),
+                    }),
+                })
+                .transpose()
+        };
+        match get("ACCORD_REFRESH_MODE").as_deref().map(str::trim) {
+            None | Some("body") => {}
+            Some("cookie") => self.refresh_cookie = Some(CookieMode::default()),
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "ACCORD_REFRESH_MODE".into(),
+                    message: format!("`{other}` is neither `body` nor `cookie`"),
+                });
+            }
+        }
+        if let Some(mode) = self.refresh_cookie.as_mut() {
+            if let Some(secure) = flag("ACCORD_COOKIE_SECURE")? {
+                mode.secure = secure;
+            }
+            if let Some(v) = get("ACCORD_COOKIE_SAMESITE") {
+                mode.same_site_strict = match v.trim().to_ascii_lowercase().as_str() {
+                    "strict" => true,
+                    "lax" => false,
+                    _ => {
+                        return Err(ConfigError {
+                            name: "ACCORD_COOKIE_SAMESITE".into(),
+                            message: format!(
+                                "`{v}` is neither `strict` nor `lax` (`none` is never allowed for the refresh cookie)"
+                            ),
+                        });
+                    }
+                };
+            }
+            if let Some(double_submit) = flag("ACCORD_CSRF_DOUBLE_SUBMIT")? {
+                mode.double_submit = double_submit;
+            }
+        }
+        let limit = |name: &str| -> Result<Option<Option<Limit>>, ConfigError> {
+            get(name)
+                .map(|v| {
+                    if v.trim() == "off" {
+                        return Ok(None);
+                    }
+                    let parsed = v.trim().split_once('/').and_then(|(count, secs)| {
+                        Some(Limit {
+                            count: count.trim().parse().ok().filter(|c| *c > 0)?,
+                            window: Duration::from_secs(
+                                secs.trim().parse().ok().filter(|s| *s > 0)?,
+                            ),
+                        })
+                    });
+                    parsed.map(Some).ok_or_else(|| ConfigError {
+                        name: name.into(),
+                        message: format!("`{v}` is not COUNT/SECONDS (for example 10/60) or `off`"),
+                    })
+                })
+                .transpose()
+        };
+        if let Some(v) = limit("ACCORD_RATE_LIMIT_LOGIN")? {
+            self.rate_limits.login = v;
+        }
+        if let Some(v) = limit("ACCORD_RATE_LIMIT_LOGIN_ACCOUNT")? {
+            self.rate_limits.login_account = v;
+        }
+        if let Some(v) = limit("ACCORD_RATE_LIMIT_REFRESH")? {
+            self.rate_limits.refresh = v;
+        }
+        if let Some(v) = limit("ACCORD_RATE_LIMIT_OTHER")? {
+            self.rate_limits.other = v;
+        }
+        if let Some(v) = secs("ACCORD_WS_HEARTBEAT")? {
+            self.ws_heartbeat = v;
         }
         if let Some(endpoint) = get("ACCORD_S3_ENDPOINT") {
             let need = |name: &str| {

@@ -4,12 +4,15 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use api_types::{Item, User};
+use api_types::{ApiKey, Item, User};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_api_keys.sql"),
+];
 
 #[derive(Clone)]
 pub struct Db {
@@ -386,5 +389,83 @@ pub fn get_upload(conn: &mut Connection, owner: Uuid, id: Uuid) -> DbResult<Opti
             size_bytes,
         })
     })
+    .transpose()
+}
+
+/// API keys: stored as the SHA-256 of the secret, with a short prefix to tell them apart.
+pub fn insert_api_key(
+    conn: &mut Connection,
+    owner: Uuid,
+    name: &str,
+    prefix: &str,
+    hash: &str,
+) -> DbResult<ApiKey> {
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let id = Uuid::new_v4();
+    conn.execute(
+        "INSERT INTO api_keys (id, owner_id, name, prefix, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id.to_string(), owner.to_string(), name, prefix, hash, now],
+    )?;
+    get_api_key(conn, owner, id)?
+        .ok_or_else(|| DbError::Corrupt("an inserted API key is missing".into()))
+}
+
+type ApiKeyRow = (String, String, String, String);
+
+fn api_key_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKeyRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn to_api_key((id, name, prefix, created_at): ApiKeyRow) -> DbResult<ApiKey> {
+    Ok(ApiKey {
+        id: uuid(id)?,
+        name,
+        prefix,
+        created_at: time(created_at)?,
+    })
+}
+
+/// One of `owner`'s keys that is not revoked.
+pub fn get_api_key(conn: &mut Connection, owner: Uuid, id: Uuid) -> DbResult<Option<ApiKey>> {
+    conn.query_row(
+        "SELECT id, name, prefix, created_at FROM api_keys WHERE id = ?1 AND owner_id = ?2 AND revoked_at IS NULL",
+        params![id.to_string(), owner.to_string()],
+        api_key_row,
+    )
+    .optional()?
+    .map(to_api_key)
+    .transpose()
+}
+
+/// `owner`'s keys that are not revoked, newest first.
+pub fn list_api_keys(conn: &mut Connection, owner: Uuid) -> DbResult<Vec<ApiKey>> {
+    let mut statement = conn.prepare(
+        "SELECT id, name, prefix, created_at FROM api_keys WHERE owner_id = ?1 AND revoked_at IS NULL ORDER BY created_at DESC, id",
+    )?;
+    let rows = statement
+        .query_map(params![owner.to_string()], api_key_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(to_api_key).collect()
+}
+
+/// Revokes one of `owner`'s keys; false when there is no such key (or it is revoked).
+pub fn revoke_api_key(conn: &mut Connection, owner: Uuid, id: Uuid) -> DbResult<bool> {
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let n = conn.execute(
+        "UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND owner_id = ?2 AND revoked_at IS NULL",
+        params![id.to_string(), owner.to_string(), now],
+    )?;
+    Ok(n > 0)
+}
+
+/// The owner of the key whose hash is `hash`, when it exists and is not revoked.
+pub fn api_key_owner(conn: &mut Connection, hash: &str) -> DbResult<Option<Uuid>> {
+    conn.query_row(
+        "SELECT owner_id FROM api_keys WHERE hash = ?1 AND revoked_at IS NULL",
+        params![hash],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()?
+    .map(uuid)
     .transpose()
 }

@@ -76,6 +76,44 @@ pub async fn catch_panic(request: Request, next: Next) -> Response {
     }
 }
 
+/// Rate limits per client address (login, refresh, and every other route when configured):
+/// past the limit, a 429 problem with `Retry-After`. Inside the CORS layer, so an allowed
+/// origin can read it.
+pub async fn rate_limit(
+    State(limits): State<Arc<crate::limits::Limits>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let address = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = address {
+        request
+            .extensions_mut()
+            .insert(crate::limits::ClientAddr(ip));
+        if request.method() != Method::OPTIONS {
+            if let Some(limiter) = limits.for_path(request.uri().path()) {
+                if let Err(retry_after) = limiter.check(&ip.to_string()) {
+                    let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
+                    let problem = crate::api::too_many_requests(
+                        request_id,
+                        request.uri().path(),
+                        retry_after,
+                    );
+                    let mut response = crate::api::problem_response(&problem);
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                    tracing::warn!(client = %ip, path = request.uri().path(), retry_after, "rate limited");
+                    return response;
+                }
+            }
+        }
+    }
+    next.run(request).await
+}
+
 /// The CORS policy: exact origins only, never `*`.
 #[derive(Debug, Clone)]
 pub struct Cors {
@@ -90,8 +128,10 @@ const ALLOWED_HEADERS: &[&str] = &[
     "accept",
     "accept-language",
     "content-language",
+    "x-api-key",
+    "x-csrf-token",
 ];
-const EXPOSED_HEADERS: &str = "X-Total-Count, X-Request-Id, Location";
+const EXPOSED_HEADERS: &str = "X-Total-Count, X-Request-Id, Location, Retry-After";
 
 fn add_vary(headers: &mut HeaderMap, value: &'static str) {
     headers.append(header::VARY, HeaderValue::from_static(value));

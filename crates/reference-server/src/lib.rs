@@ -8,11 +8,14 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod layers;
+pub mod limits;
 pub mod passwords;
 pub mod sigv4;
 pub mod storage;
 pub mod tokens;
+pub mod ws;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,7 +27,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, DataDir, Storage};
+pub use config::{Config, CookieMode, DataDir, Limit, RateLimits, Storage};
 
 /// A running server; dropping it (or [`Running::stop`]) stops the API and the embedded store.
 pub struct Running {
@@ -107,16 +110,25 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let cors = Arc::new(layers::Cors {
         origins: config.cors_origins.clone(),
     });
+    let limits = Arc::new(limits::Limits::new(&config.rate_limits));
     let backend = Arc::new(api::Backend {
         db,
         keys,
         store,
         config: config.clone(),
+        limits: limits.clone(),
+        events: events::Events::default(),
     });
+    let websocket = axum::Router::new()
+        .route(ws::PATH, axum::routing::get(ws::handshake))
+        .with_state(backend.clone());
     let app = api_server::router(backend)
+        .merge(websocket)
         .layer(from_fn(layers::catch_panic))
+        .layer(from_fn_with_state(limits, layers::rate_limit))
         .layer(from_fn_with_state(cors, layers::cors))
-        .layer(from_fn(layers::request_id_and_log));
+        .layer(from_fn(layers::request_id_and_log))
+        .into_make_service_with_connect_info::<SocketAddr>();
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

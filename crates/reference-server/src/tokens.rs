@@ -127,6 +127,11 @@ impl Keys {
     /// The user an access token was issued to, or why it is refused. Only RS256 with this
     /// server's `kid` is accepted; `iss`, `aud`, `exp` and `nbf` are checked.
     pub fn verify(&self, token: &str) -> Result<Uuid, String> {
+        self.verify_until(token).map(|(user, _)| user)
+    }
+
+    /// As [`Keys::verify`], with the token's `exp` (seconds since the epoch).
+    pub fn verify_until(&self, token: &str) -> Result<(Uuid, i64), String> {
         let header = decode_header(token).map_err(|_| "the token is not a JWT".to_string())?;
         if header.alg != Algorithm::RS256 {
             return Err(format!("algorithm {:?} is not accepted", header.alg));
@@ -142,7 +147,9 @@ impl Keys {
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
         let data = decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|e| format!("{:?}", e.kind()))?;
-        Uuid::parse_str(&data.claims.sub).map_err(|_| "the subject is not a user id".to_string())
+        let user = Uuid::parse_str(&data.claims.sub)
+            .map_err(|_| "the subject is not a user id".to_string())?;
+        Ok((user, data.claims.exp))
     }
 }
 
@@ -174,4 +181,17 @@ pub fn new_refresh_token() -> String {
 /// How a refresh token is stored.
 pub fn hash_refresh_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// What an API key starts with, so a leaked one is recognisable (by secret scanners too).
+pub const API_KEY_PREFIX: &str = "acc_";
+
+/// A new API key: the prefix and 256 random bits, base64url.
+pub fn new_api_key() -> String {
+    format!("{API_KEY_PREFIX}{}", new_refresh_token())
+}
+
+/// How an API key is stored (a high-entropy secret: one SHA-256 is enough).
+pub fn hash_api_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
 }

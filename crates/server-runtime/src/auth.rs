@@ -188,10 +188,18 @@ where
 }
 
 fn missing(alternatives: &[&[Scheme]]) -> Error {
-    let scheme = alternatives.iter().find_map(|a| a.first().copied());
     let failure = AuthFailure::Missing;
-    let challenge = scheme.and_then(|s| s.challenge(&failure));
+    let challenge = any_challenge(alternatives, &failure);
     Error::Unauthorized { failure, challenge }
+}
+
+/// The first challenge any scheme of `alternatives` has for `failure`: an API key has none,
+/// and a 401 must still name a scheme the client can use (RFC 9110 §11.6.1).
+fn any_challenge(alternatives: &[&[Scheme]], failure: &AuthFailure) -> Option<String> {
+    alternatives
+        .iter()
+        .flat_map(|a| a.iter())
+        .find_map(|s| s.challenge(failure))
 }
 
 async fn authenticate_inner<P, F, Fut>(
@@ -236,7 +244,9 @@ where
     match refused {
         Some((scheme, rejection)) => {
             let failure = AuthFailure::Rejected(rejection.0);
-            let challenge = scheme.challenge(&failure);
+            let challenge = scheme
+                .challenge(&failure)
+                .or_else(|| any_challenge(alternatives, &AuthFailure::Missing));
             Err(Error::Unauthorized { failure, challenge })
         }
         None if optional => Ok(None),

@@ -81,7 +81,8 @@ export interface paths {
         put?: never;
         /**
          * @description The presented refresh token is consumed. Presenting a consumed token again
-         * revokes every token of its family.
+         * revokes every token of its family. In cookie mode the token comes from the
+         * `accord_refresh` cookie and the body may be left out.
          */
         post: operations["refresh"];
         delete?: never;
@@ -99,7 +100,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Revoke a refresh token */
+        /** @description In cookie mode the token comes from the `accord_refresh` cookie, which is cleared. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -131,7 +132,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description List the caller's items */
+        /** @description A service may call this with one of the user's API keys instead of a token. */
         get: operations["list_items"];
         put?: never;
         /** @description Create an item */
@@ -151,7 +152,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** @description One of the caller's items */
+        /** @description A service may call this with one of the user's API keys instead of a token. */
         get: operations["get_item"];
         put?: never;
         post?: never;
@@ -201,10 +202,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The caller's API keys (never their secrets) */
+        get: operations["list_api_keys"];
+        put?: never;
+        /** @description The key is in the answer once; the server keeps only its hash. */
+        post: operations["create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description One of the caller's API keys (never its secret) */
+        get: operations["get_api_key"];
+        put?: never;
+        post?: never;
+        /** @description Revoke an API key; it is refused from then on */
+        delete: operations["revoke_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        NewApiKey: {
+            /** @description What the key is for */
+            name: string;
+        };
+        ApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The key's first characters, to tell keys apart */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        ApiKeyCreated: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The secret, sent in `X-API-Key`; shown only in this answer */
+            key: string;
+        };
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
+        ServerEvent: {
+            type: "item.created" | "item.updated" | "item.deleted" | "heartbeat";
+            /** Format: uuid */
+            item_id?: string;
+            /** Format: date-time */
+            at: string;
+        };
         Health: {
             status: "ok";
         };
@@ -241,8 +313,8 @@ export interface components {
         TokenPair: {
             /** @description An RS256 JWT */
             access_token: string;
-            /** @description An opaque token; each one can be used once */
-            refresh_token: string;
+            /** @description An opaque token; each one can be used once. Absent in cookie mode. */
+            refresh_token?: string;
             token_type: "Bearer";
             /**
              * @description Seconds until the access token expires
@@ -398,6 +470,23 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        CsrfRefused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         InternalError: {
             headers: {
                 [name: string]: unknown;
@@ -408,10 +497,14 @@ export interface components {
         };
     };
     parameters: {
+        RefreshCookie: string;
+        CsrfToken: string;
         ItemId: string;
     };
     requestBodies: never;
     headers: {
+        SetCookie: string[];
+        RetryAfter: number;
         Location: string;
         XTotalCount: number;
         WWWAuthenticate: string;
@@ -505,6 +598,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Set-Cookie"?: components["headers"]["SetCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -515,17 +609,24 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description In cookie mode with double-submit, the value of the `accord_csrf` cookie */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, in cookie mode (HttpOnly; the browser sends it) */
+                accord_refresh?: components["parameters"]["RefreshCookie"];
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshRequest"];
             };
@@ -533,6 +634,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Set-Cookie"?: components["headers"]["SetCookie"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -541,19 +643,27 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfRefused"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description In cookie mode with double-submit, the value of the `accord_csrf` cookie */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, in cookie mode (HttpOnly; the browser sends it) */
+                accord_refresh?: components["parameters"]["RefreshCookie"];
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshRequest"];
             };
@@ -561,12 +671,14 @@ export interface operations {
         responses: {
             204: {
                 headers: {
+                    "Set-Cookie"?: components["headers"]["SetCookie"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfRefused"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
@@ -784,8 +896,111 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    list_api_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    create_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiKey"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    get_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revoke_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
 }
 
+export type NewApiKey = components["schemas"]["NewApiKey"];
+export type ApiKey = components["schemas"]["ApiKey"];
+export type ApiKeyCreated = components["schemas"]["ApiKeyCreated"];
+export type ApiKeyList = components["schemas"]["ApiKeyList"];
+export type ServerEvent = components["schemas"]["ServerEvent"];
 export type Health = components["schemas"]["Health"];
 export type JwkSet = components["schemas"]["JwkSet"];
 export type Jwk = components["schemas"]["Jwk"];

@@ -62,6 +62,114 @@ pub mod types {
                 })
         }
     }
+    ///`LogoutXCsrfToken`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct LogoutXCsrfToken(::std::string::String);
+    impl ::std::ops::Deref for LogoutXCsrfToken {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LogoutXCsrfToken> for ::std::string::String {
+        fn from(value: LogoutXCsrfToken) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LogoutXCsrfToken {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LogoutXCsrfToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LogoutXCsrfToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LogoutXCsrfToken {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RefreshXCsrfToken`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RefreshXCsrfToken(::std::string::String);
+    impl ::std::ops::Deref for RefreshXCsrfToken {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RefreshXCsrfToken> for ::std::string::String {
+        fn from(value: RefreshXCsrfToken) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RefreshXCsrfToken {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RefreshXCsrfToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RefreshXCsrfToken {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RefreshXCsrfToken {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -101,6 +209,13 @@ pub mod types {
 The contract of the reference backend: JWT login with rotating refresh tokens,
 JWKS, items owned by users, and presigned POST uploads straight to S3-compatible storage.
 Every error is an RFC 9457 problem document (`application/problem+json`).
+
+Services may read a user's items with an API key (`X-API-Key`) the user created.
+A backend may keep the refresh token in an HttpOnly cookie instead of the body (cookie
+mode): then refresh and logout take the cookie, refuse requests from origins outside the
+allow-list and, when configured, require `X-CSRF-Token` equal to the `accord_csrf`
+cookie. Login and refresh are rate-limited: a 429 says when to retry in `Retry-After`.
+Changes to a user's items are pushed over the WebSocket of `x-accord-websocket`.
 
 
 Version: 1.0.0*/
@@ -336,6 +451,9 @@ Sends a `POST` request to `/api/v1/auth/login`
             422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -345,23 +463,31 @@ Sends a `POST` request to `/api/v1/auth/login`
     /**Rotate a refresh token into a new token pair
 
 The presented refresh token is consumed. Presenting a consumed token again
-revokes every token of its family.
+revokes every token of its family. In cookie mode the token comes from the
+`accord_refresh` cookie and the body may be left out.
 
 
 Sends a `POST` request to `/api/v1/auth/refresh`
 
+Arguments:
+- `x_csrf_token`: In cookie mode with double-submit, the value of the `accord_csrf` cookie
+- `body`
 */
     pub async fn refresh<'a>(
         &'a self,
+        x_csrf_token: Option<&'a types::RefreshXCsrfToken>,
         body: &'a ::api_types::RefreshRequest,
     ) -> Result<ResponseValue<::api_types::TokenPair>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/refresh", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
+        if let Some(value) = x_csrf_token {
+            header_map.append("X-CSRF-Token", value.to_string().try_into()?);
+        }
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -388,10 +514,16 @@ Sends a `POST` request to `/api/v1/auth/refresh`
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             415u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -402,20 +534,29 @@ Sends a `POST` request to `/api/v1/auth/refresh`
     }
     /**Revoke a refresh token
 
+In cookie mode the token comes from the `accord_refresh` cookie, which is cleared.
+
 Sends a `POST` request to `/api/v1/auth/logout`
 
+Arguments:
+- `x_csrf_token`: In cookie mode with double-submit, the value of the `accord_csrf` cookie
+- `body`
 */
     pub async fn logout<'a>(
         &'a self,
+        x_csrf_token: Option<&'a types::LogoutXCsrfToken>,
         body: &'a ::api_types::RefreshRequest,
     ) -> Result<ResponseValue<()>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/logout", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
+        if let Some(value) = x_csrf_token {
+            header_map.append("X-CSRF-Token", value.to_string().try_into()?);
+        }
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -440,6 +581,9 @@ Sends a `POST` request to `/api/v1/auth/logout`
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             415u16 => {
@@ -498,6 +642,8 @@ Sends a `GET` request to `/api/v1/users/me`
         }
     }
     /**List the caller's items
+
+A service may call this with one of the user's API keys instead of a token.
 
 Sends a `GET` request to `/api/v1/items`
 
@@ -608,6 +754,8 @@ Sends a `POST` request to `/api/v1/items`
         }
     }
     /**One of the caller's items
+
+A service may call this with one of the user's API keys instead of a token.
 
 Sends a `GET` request to `/api/v1/items/{item_id}`
 
@@ -870,6 +1018,209 @@ Sends a `GET` request to `/api/v1/uploads/{upload_id}`
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**The caller's API keys (never their secrets)
+
+Sends a `GET` request to `/api/v1/api-keys`
+
+*/
+    pub async fn list_api_keys<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<::api_types::ApiKeyList>, Error<::api_types::Problem>> {
+        let url = format!("{}/api/v1/api-keys", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_api_keys",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Create an API key for a service
+
+The key is in the answer once; the server keeps only its hash.
+
+Sends a `POST` request to `/api/v1/api-keys`
+
+*/
+    pub async fn create_api_key<'a>(
+        &'a self,
+        body: &'a ::api_types::NewApiKey,
+    ) -> Result<ResponseValue<::api_types::ApiKeyCreated>, Error<::api_types::Problem>> {
+        let url = format!("{}/api/v1/api-keys", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_api_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            415u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**One of the caller's API keys (never its secret)
+
+Sends a `GET` request to `/api/v1/api-keys/{key_id}`
+
+*/
+    pub async fn get_api_key<'a>(
+        &'a self,
+        key_id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<::api_types::ApiKey>, Error<::api_types::Problem>> {
+        let url = format!(
+            "{}/api/v1/api-keys/{}", self.baseurl, encode_path(& key_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_api_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Revoke an API key; it is refused from then on
+
+Sends a `DELETE` request to `/api/v1/api-keys/{key_id}`
+
+*/
+    pub async fn revoke_api_key<'a>(
+        &'a self,
+        key_id: &'a ::uuid::Uuid,
+    ) -> Result<ResponseValue<()>, Error<::api_types::Problem>> {
+        let url = format!(
+            "{}/api/v1/api-keys/{}", self.baseurl, encode_path(& key_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "revoke_api_key",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

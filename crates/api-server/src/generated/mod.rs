@@ -7,7 +7,7 @@ pub use ::api_types as types;
 pub use ::accord_server_runtime as rt;
 /// Every named schema of the spec, for the references of the schemas below.
 static COMPONENTS: rt::Schema = rt::Schema::new(
-    "{\"components\":{\"schemas\":{\"Health\":{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"ok\"]}}},\"JwkSet\":{\"type\":\"object\",\"required\":[\"keys\"],\"properties\":{\"keys\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Jwk\"}}}},\"Jwk\":{\"type\":\"object\",\"description\":\"An RSA public key (RFC 7517)\",\"required\":[\"kty\",\"kid\",\"n\",\"e\"],\"properties\":{\"kty\":{\"type\":\"string\",\"example\":\"RSA\"},\"kid\":{\"type\":\"string\"},\"use\":{\"type\":\"string\",\"example\":\"sig\"},\"alg\":{\"type\":\"string\",\"example\":\"RS256\"},\"n\":{\"type\":\"string\",\"description\":\"The modulus, base64url\"},\"e\":{\"type\":\"string\",\"description\":\"The exponent, base64url\"}}},\"RegisterRequest\":{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{\"email\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":254},\"password\":{\"type\":\"string\",\"format\":\"password\",\"minLength\":8,\"maxLength\":128},\"display_name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100}}},\"LoginRequest\":{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{\"email\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":254},\"password\":{\"type\":\"string\",\"format\":\"password\",\"maxLength\":128}}},\"RefreshRequest\":{\"type\":\"object\",\"required\":[\"refresh_token\"],\"properties\":{\"refresh_token\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":4096}}},\"TokenPair\":{\"type\":\"object\",\"required\":[\"access_token\",\"refresh_token\",\"token_type\",\"expires_in\",\"refresh_expires_in\",\"user\"],\"properties\":{\"access_token\":{\"type\":\"string\",\"description\":\"An RS256 JWT\"},\"refresh_token\":{\"type\":\"string\",\"description\":\"An opaque token; each one can be used once\"},\"token_type\":{\"type\":\"string\",\"enum\":[\"Bearer\"]},\"expires_in\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Seconds until the access token expires\"},\"refresh_expires_in\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Seconds until the refresh token expires\"},\"user\":{\"$ref\":\"#/components/schemas/User\"}}},\"User\":{\"type\":\"object\",\"required\":[\"id\",\"email\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"email\":{\"type\":\"string\",\"format\":\"email\"},\"display_name\":{\"type\":\"string\",\"nullable\":true},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"NewItem\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"description\":{\"type\":\"string\",\"maxLength\":2000,\"nullable\":true}}},\"ItemPatch\":{\"type\":\"object\",\"description\":\"Only the fields present are changed\",\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"description\":{\"type\":\"string\",\"maxLength\":2000,\"nullable\":true}}},\"Item\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"owner_id\",\"created_at\",\"updated_at\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\",\"nullable\":true},\"owner_id\":{\"type\":\"string\",\"format\":\"uuid\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"ItemPage\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Item\"}},\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0}}},\"UploadRequest\":{\"type\":\"object\",\"required\":[\"file_name\",\"content_type\",\"size_bytes\"],\"properties\":{\"file_name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255},\"content_type\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":127,\"example\":\"image/png\"},\"size_bytes\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1}}},\"PresignedUpload\":{\"type\":\"object\",\"required\":[\"upload_id\",\"url\",\"fields\",\"key\",\"expires_at\",\"max_size_bytes\"],\"properties\":{\"upload_id\":{\"type\":\"string\",\"format\":\"uuid\"},\"url\":{\"type\":\"string\",\"description\":\"Where to POST the multipart form\"},\"fields\":{\"type\":\"object\",\"description\":\"Form fields to send before the file, in any order\",\"additionalProperties\":{\"type\":\"string\"}},\"key\":{\"type\":\"string\",\"description\":\"The object key the policy pins\"},\"expires_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"max_size_bytes\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"Upload\":{\"type\":\"object\",\"required\":[\"upload_id\",\"key\",\"file_name\",\"content_type\",\"size_bytes\",\"status\"],\"properties\":{\"upload_id\":{\"type\":\"string\",\"format\":\"uuid\"},\"key\":{\"type\":\"string\"},\"file_name\":{\"type\":\"string\"},\"content_type\":{\"type\":\"string\"},\"size_bytes\":{\"type\":\"integer\",\"format\":\"int64\"},\"status\":{\"$ref\":\"#/components/schemas/UploadStatus\"},\"download_url\":{\"type\":\"string\",\"description\":\"A presigned GET URL, present once the object is stored\"}}},\"UploadStatus\":{\"type\":\"string\",\"enum\":[\"pending\",\"stored\"]},\"Problem\":{\"type\":\"object\",\"description\":\"An RFC 9457 problem document\",\"required\":[\"type\",\"title\",\"status\",\"code\"],\"properties\":{\"type\":{\"type\":\"string\",\"description\":\"A URI reference that identifies the problem type\",\"example\":\"about:blank\"},\"title\":{\"type\":\"string\"},\"status\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":100,\"maximum\":599},\"detail\":{\"type\":\"string\"},\"instance\":{\"type\":\"string\"},\"code\":{\"type\":\"string\",\"description\":\"A stable machine-readable code, for example `token_expired`\"},\"request_id\":{\"type\":\"string\"},\"errors\":{\"type\":\"array\",\"description\":\"For 422, one entry per failing field\",\"items\":{\"$ref\":\"#/components/schemas/FieldError\"}}}},\"FieldError\":{\"type\":\"object\",\"required\":[\"field\",\"message\",\"code\"],\"properties\":{\"field\":{\"type\":\"string\",\"description\":\"A JSON pointer or parameter name, for example `/email` or `query.limit`\"},\"message\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"}}}}}}",
+    "{\"components\":{\"schemas\":{\"NewApiKey\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100,\"description\":\"What the key is for\"}}},\"ApiKey\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"prefix\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"name\":{\"type\":\"string\"},\"prefix\":{\"type\":\"string\",\"description\":\"The key's first characters, to tell keys apart\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"ApiKeyCreated\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"prefix\",\"created_at\",\"key\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"name\":{\"type\":\"string\"},\"prefix\":{\"type\":\"string\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"key\":{\"type\":\"string\",\"description\":\"The secret, sent in `X-API-Key`; shown only in this answer\"}}},\"ApiKeyList\":{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ApiKey\"}}}},\"ServerEvent\":{\"type\":\"object\",\"required\":[\"type\",\"at\"],\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"item.created\",\"item.updated\",\"item.deleted\",\"heartbeat\"]},\"item_id\":{\"type\":\"string\",\"format\":\"uuid\"},\"at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"Health\":{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"ok\"]}}},\"JwkSet\":{\"type\":\"object\",\"required\":[\"keys\"],\"properties\":{\"keys\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Jwk\"}}}},\"Jwk\":{\"type\":\"object\",\"description\":\"An RSA public key (RFC 7517)\",\"required\":[\"kty\",\"kid\",\"n\",\"e\"],\"properties\":{\"kty\":{\"type\":\"string\",\"example\":\"RSA\"},\"kid\":{\"type\":\"string\"},\"use\":{\"type\":\"string\",\"example\":\"sig\"},\"alg\":{\"type\":\"string\",\"example\":\"RS256\"},\"n\":{\"type\":\"string\",\"description\":\"The modulus, base64url\"},\"e\":{\"type\":\"string\",\"description\":\"The exponent, base64url\"}}},\"RegisterRequest\":{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{\"email\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":254},\"password\":{\"type\":\"string\",\"format\":\"password\",\"minLength\":8,\"maxLength\":128},\"display_name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100}}},\"LoginRequest\":{\"type\":\"object\",\"required\":[\"email\",\"password\"],\"properties\":{\"email\":{\"type\":\"string\",\"format\":\"email\",\"maxLength\":254},\"password\":{\"type\":\"string\",\"format\":\"password\",\"maxLength\":128}}},\"RefreshRequest\":{\"type\":\"object\",\"required\":[\"refresh_token\"],\"properties\":{\"refresh_token\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":4096}}},\"TokenPair\":{\"type\":\"object\",\"required\":[\"access_token\",\"token_type\",\"expires_in\",\"refresh_expires_in\",\"user\"],\"properties\":{\"access_token\":{\"type\":\"string\",\"description\":\"An RS256 JWT\"},\"refresh_token\":{\"type\":\"string\",\"description\":\"An opaque token; each one can be used once. Absent in cookie mode.\"},\"token_type\":{\"type\":\"string\",\"enum\":[\"Bearer\"]},\"expires_in\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Seconds until the access token expires\"},\"refresh_expires_in\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Seconds until the refresh token expires\"},\"user\":{\"$ref\":\"#/components/schemas/User\"}}},\"User\":{\"type\":\"object\",\"required\":[\"id\",\"email\",\"created_at\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"email\":{\"type\":\"string\",\"format\":\"email\"},\"display_name\":{\"type\":\"string\",\"nullable\":true},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"NewItem\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"description\":{\"type\":\"string\",\"maxLength\":2000,\"nullable\":true}}},\"ItemPatch\":{\"type\":\"object\",\"description\":\"Only the fields present are changed\",\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":200},\"description\":{\"type\":\"string\",\"maxLength\":2000,\"nullable\":true}}},\"Item\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"owner_id\",\"created_at\",\"updated_at\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\",\"nullable\":true},\"owner_id\":{\"type\":\"string\",\"format\":\"uuid\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"ItemPage\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Item\"}},\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0}}},\"UploadRequest\":{\"type\":\"object\",\"required\":[\"file_name\",\"content_type\",\"size_bytes\"],\"properties\":{\"file_name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255},\"content_type\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":127,\"example\":\"image/png\"},\"size_bytes\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1}}},\"PresignedUpload\":{\"type\":\"object\",\"required\":[\"upload_id\",\"url\",\"fields\",\"key\",\"expires_at\",\"max_size_bytes\"],\"properties\":{\"upload_id\":{\"type\":\"string\",\"format\":\"uuid\"},\"url\":{\"type\":\"string\",\"description\":\"Where to POST the multipart form\"},\"fields\":{\"type\":\"object\",\"description\":\"Form fields to send before the file, in any order\",\"additionalProperties\":{\"type\":\"string\"}},\"key\":{\"type\":\"string\",\"description\":\"The object key the policy pins\"},\"expires_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"max_size_bytes\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"Upload\":{\"type\":\"object\",\"required\":[\"upload_id\",\"key\",\"file_name\",\"content_type\",\"size_bytes\",\"status\"],\"properties\":{\"upload_id\":{\"type\":\"string\",\"format\":\"uuid\"},\"key\":{\"type\":\"string\"},\"file_name\":{\"type\":\"string\"},\"content_type\":{\"type\":\"string\"},\"size_bytes\":{\"type\":\"integer\",\"format\":\"int64\"},\"status\":{\"$ref\":\"#/components/schemas/UploadStatus\"},\"download_url\":{\"type\":\"string\",\"description\":\"A presigned GET URL, present once the object is stored\"}}},\"UploadStatus\":{\"type\":\"string\",\"enum\":[\"pending\",\"stored\"]},\"Problem\":{\"type\":\"object\",\"description\":\"An RFC 9457 problem document\",\"required\":[\"type\",\"title\",\"status\",\"code\"],\"properties\":{\"type\":{\"type\":\"string\",\"description\":\"A URI reference that identifies the problem type\",\"example\":\"about:blank\"},\"title\":{\"type\":\"string\"},\"status\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":100,\"maximum\":599},\"detail\":{\"type\":\"string\"},\"instance\":{\"type\":\"string\"},\"code\":{\"type\":\"string\",\"description\":\"A stable machine-readable code, for example `token_expired`\"},\"request_id\":{\"type\":\"string\"},\"errors\":{\"type\":\"array\",\"description\":\"For 422, one entry per failing field\",\"items\":{\"$ref\":\"#/components/schemas/FieldError\"}}}},\"FieldError\":{\"type\":\"object\",\"required\":[\"field\",\"message\",\"code\"],\"properties\":{\"field\":{\"type\":\"string\",\"description\":\"A JSON pointer or parameter name, for example `/email` or `query.limit`\"},\"message\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"}}}}}}",
 );
 /// The API: one method per operation of the spec.
 ///
@@ -58,18 +58,32 @@ pub trait Api: Send + Sync + 'static {
     /// `POST /api/v1/auth/refresh`: Rotate a refresh token into a new token pair
     ///
     /// The presented refresh token is consumed. Presenting a consumed token again
-    /// revokes every token of its family.
+    /// revokes every token of its family. In cookie mode the token comes from the
+    /// `accord_refresh` cookie and the body may be left out.
+    ///
+    ///
+    /// - `x_csrf_token` (header `X-CSRF-Token`): In cookie mode with double-submit, the value of the `accord_csrf` cookie
+    /// - `accord_refresh` (cookie `accord_refresh`): The refresh token, in cookie mode (HttpOnly; the browser sends it)
     fn refresh(
         &self,
         ctx: &rt::Context,
-        body: types::RefreshRequest,
+        x_csrf_token: ::std::option::Option<::std::string::String>,
+        accord_refresh: ::std::option::Option<::std::string::String>,
+        body: ::std::option::Option<types::RefreshRequest>,
     ) -> impl ::std::future::Future<Output = RefreshResponse> + Send;
     /// `POST /api/v1/auth/logout`: Revoke a refresh token
+    ///
+    /// In cookie mode the token comes from the `accord_refresh` cookie, which is cleared.
+    ///
+    /// - `x_csrf_token` (header `X-CSRF-Token`): In cookie mode with double-submit, the value of the `accord_csrf` cookie
+    /// - `accord_refresh` (cookie `accord_refresh`): The refresh token, in cookie mode (HttpOnly; the browser sends it)
     fn logout(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
-        body: types::RefreshRequest,
+        x_csrf_token: ::std::option::Option<::std::string::String>,
+        accord_refresh: ::std::option::Option<::std::string::String>,
+        body: ::std::option::Option<types::RefreshRequest>,
     ) -> impl ::std::future::Future<Output = LogoutResponse> + Send;
     /// `GET /api/v1/users/me`: The authenticated user
     fn get_current_user(
@@ -78,6 +92,8 @@ pub trait Api: Send + Sync + 'static {
         principal: Self::Principal,
     ) -> impl ::std::future::Future<Output = GetCurrentUserResponse> + Send;
     /// `GET /api/v1/items`: List the caller's items
+    ///
+    /// A service may call this with one of the user's API keys instead of a token.
     ///
     /// - `limit` (query `limit`): Page size; values above 100 are capped to 100
     /// - `q` (query `q`): Case-insensitive substring of the item name
@@ -97,6 +113,8 @@ pub trait Api: Send + Sync + 'static {
         body: types::NewItem,
     ) -> impl ::std::future::Future<Output = CreateItemResponse> + Send;
     /// `GET /api/v1/items/{item_id}`: One of the caller's items
+    ///
+    /// A service may call this with one of the user's API keys instead of a token.
     fn get_item(
         &self,
         ctx: &rt::Context,
@@ -136,6 +154,35 @@ pub trait Api: Send + Sync + 'static {
         principal: Self::Principal,
         upload_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetUploadResponse> + Send;
+    /// `GET /api/v1/api-keys`: The caller's API keys (never their secrets)
+    fn list_api_keys(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<Output = ListApiKeysResponse> + Send;
+    /// `POST /api/v1/api-keys`: Create an API key for a service
+    ///
+    /// The key is in the answer once; the server keeps only its hash.
+    fn create_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        body: types::NewApiKey,
+    ) -> impl ::std::future::Future<Output = CreateApiKeyResponse> + Send;
+    /// `GET /api/v1/api-keys/{key_id}`: One of the caller's API keys (never its secret)
+    fn get_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        key_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = GetApiKeyResponse> + Send;
+    /// `DELETE /api/v1/api-keys/{key_id}`: Revoke an API key; it is refused from then on
+    fn revoke_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        key_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = RevokeApiKeyResponse> + Send;
 }
 impl<T: Api> Api for ::std::sync::Arc<T> {
     type Principal = T::Principal;
@@ -183,17 +230,21 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
     fn refresh(
         &self,
         ctx: &rt::Context,
-        body: types::RefreshRequest,
+        x_csrf_token: ::std::option::Option<::std::string::String>,
+        accord_refresh: ::std::option::Option<::std::string::String>,
+        body: ::std::option::Option<types::RefreshRequest>,
     ) -> impl ::std::future::Future<Output = RefreshResponse> + Send {
-        (**self).refresh(ctx, body)
+        (**self).refresh(ctx, x_csrf_token, accord_refresh, body)
     }
     fn logout(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
-        body: types::RefreshRequest,
+        x_csrf_token: ::std::option::Option<::std::string::String>,
+        accord_refresh: ::std::option::Option<::std::string::String>,
+        body: ::std::option::Option<types::RefreshRequest>,
     ) -> impl ::std::future::Future<Output = LogoutResponse> + Send {
-        (**self).logout(ctx, principal, body)
+        (**self).logout(ctx, principal, x_csrf_token, accord_refresh, body)
     }
     fn get_current_user(
         &self,
@@ -260,6 +311,37 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         upload_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetUploadResponse> + Send {
         (**self).get_upload(ctx, principal, upload_id)
+    }
+    fn list_api_keys(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<Output = ListApiKeysResponse> + Send {
+        (**self).list_api_keys(ctx, principal)
+    }
+    fn create_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        body: types::NewApiKey,
+    ) -> impl ::std::future::Future<Output = CreateApiKeyResponse> + Send {
+        (**self).create_api_key(ctx, principal, body)
+    }
+    fn get_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        key_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = GetApiKeyResponse> + Send {
+        (**self).get_api_key(ctx, principal, key_id)
+    }
+    fn revoke_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Self::Principal,
+        key_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = RevokeApiKeyResponse> + Send {
+        (**self).revoke_api_key(ctx, principal, key_id)
     }
 }
 /// The responses `health` documents.
@@ -347,8 +429,13 @@ impl rt::IntoReply for RegisterResponse {
 /// The responses `login` documents.
 #[derive(Debug)]
 pub enum LoginResponse {
-    /// 200: A new access and refresh token pair
-    Ok(types::TokenPair),
+    /// 200: A new access and refresh token pair; in cookie mode the refresh token is in the
+    /// `accord_refresh` cookie instead of the body.
+    Ok {
+        body: types::TokenPair,
+        /// The `Set-Cookie` header.
+        set_cookie: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    },
     /// 400: The body is not well-formed JSON
     BadRequest(types::Problem),
     /// 401: Missing, invalid or expired credentials
@@ -361,13 +448,23 @@ pub enum LoginResponse {
     UnsupportedMediaType(types::Problem),
     /// 422: A parameter or the body fails the schema; `errors` names each field
     UnprocessableEntity(types::Problem),
+    /// 429: Too many attempts; retry after `Retry-After` seconds
+    TooManyRequests {
+        body: types::Problem,
+        /// The `Retry-After` header.
+        retry_after: i64,
+    },
     /// 500: An unexpected error; the cause is logged, never returned
     InternalServerError(types::Problem),
 }
 impl rt::IntoReply for LoginResponse {
     fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
         match self {
-            Self::Ok(body) => rt::Reply::status(200)?.json("application/json", &body),
+            Self::Ok { body, set_cookie } => {
+                rt::Reply::status(200)?
+                    .optional_header("Set-Cookie", &set_cookie)?
+                    .json("application/json", &body)
+            }
             Self::BadRequest(body) => {
                 rt::Reply::status(400)?.json("application/problem+json", &body)
             }
@@ -381,6 +478,11 @@ impl rt::IntoReply for LoginResponse {
             }
             Self::UnprocessableEntity(body) => {
                 rt::Reply::status(422)?.json("application/problem+json", &body)
+            }
+            Self::TooManyRequests { body, retry_after } => {
+                rt::Reply::status(429)?
+                    .header("Retry-After", &retry_after)?
+                    .json("application/problem+json", &body)
             }
             Self::InternalServerError(body) => {
                 rt::Reply::status(500)?.json("application/problem+json", &body)
@@ -391,8 +493,13 @@ impl rt::IntoReply for LoginResponse {
 /// The responses `refresh` documents.
 #[derive(Debug)]
 pub enum RefreshResponse {
-    /// 200: A new access and refresh token pair
-    Ok(types::TokenPair),
+    /// 200: A new access and refresh token pair; in cookie mode the refresh token is in the
+    /// `accord_refresh` cookie instead of the body.
+    Ok {
+        body: types::TokenPair,
+        /// The `Set-Cookie` header.
+        set_cookie: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    },
     /// 400: The body is not well-formed JSON
     BadRequest(types::Problem),
     /// 401: Missing, invalid or expired credentials
@@ -401,17 +508,29 @@ pub enum RefreshResponse {
         /// The `WWW-Authenticate` header.
         www_authenticate: ::std::string::String,
     },
+    /// 403: A cookie-authenticated request from a refused origin, or without the CSRF token
+    Forbidden(types::Problem),
     /// 415: The body is not `application/json`
     UnsupportedMediaType(types::Problem),
     /// 422: A parameter or the body fails the schema; `errors` names each field
     UnprocessableEntity(types::Problem),
+    /// 429: Too many attempts; retry after `Retry-After` seconds
+    TooManyRequests {
+        body: types::Problem,
+        /// The `Retry-After` header.
+        retry_after: i64,
+    },
     /// 500: An unexpected error; the cause is logged, never returned
     InternalServerError(types::Problem),
 }
 impl rt::IntoReply for RefreshResponse {
     fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
         match self {
-            Self::Ok(body) => rt::Reply::status(200)?.json("application/json", &body),
+            Self::Ok { body, set_cookie } => {
+                rt::Reply::status(200)?
+                    .optional_header("Set-Cookie", &set_cookie)?
+                    .json("application/json", &body)
+            }
             Self::BadRequest(body) => {
                 rt::Reply::status(400)?.json("application/problem+json", &body)
             }
@@ -420,11 +539,19 @@ impl rt::IntoReply for RefreshResponse {
                     .header("WWW-Authenticate", &www_authenticate)?
                     .json("application/problem+json", &body)
             }
+            Self::Forbidden(body) => {
+                rt::Reply::status(403)?.json("application/problem+json", &body)
+            }
             Self::UnsupportedMediaType(body) => {
                 rt::Reply::status(415)?.json("application/problem+json", &body)
             }
             Self::UnprocessableEntity(body) => {
                 rt::Reply::status(422)?.json("application/problem+json", &body)
+            }
+            Self::TooManyRequests { body, retry_after } => {
+                rt::Reply::status(429)?
+                    .header("Retry-After", &retry_after)?
+                    .json("application/problem+json", &body)
             }
             Self::InternalServerError(body) => {
                 rt::Reply::status(500)?.json("application/problem+json", &body)
@@ -436,7 +563,10 @@ impl rt::IntoReply for RefreshResponse {
 #[derive(Debug)]
 pub enum LogoutResponse {
     /// 204: The refresh token was revoked
-    NoContent,
+    NoContent {
+        /// The `Set-Cookie` header.
+        set_cookie: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    },
     /// 400: The body is not well-formed JSON
     BadRequest(types::Problem),
     /// 401: Missing, invalid or expired credentials
@@ -445,6 +575,8 @@ pub enum LogoutResponse {
         /// The `WWW-Authenticate` header.
         www_authenticate: ::std::string::String,
     },
+    /// 403: A cookie-authenticated request from a refused origin, or without the CSRF token
+    Forbidden(types::Problem),
     /// 415: The body is not `application/json`
     UnsupportedMediaType(types::Problem),
     /// 422: A parameter or the body fails the schema; `errors` names each field
@@ -455,7 +587,11 @@ pub enum LogoutResponse {
 impl rt::IntoReply for LogoutResponse {
     fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
         match self {
-            Self::NoContent => rt::Reply::status(204)?.empty(),
+            Self::NoContent { set_cookie } => {
+                rt::Reply::status(204)?
+                    .optional_header("Set-Cookie", &set_cookie)?
+                    .empty()
+            }
             Self::BadRequest(body) => {
                 rt::Reply::status(400)?.json("application/problem+json", &body)
             }
@@ -463,6 +599,9 @@ impl rt::IntoReply for LogoutResponse {
                 rt::Reply::status(401)?
                     .header("WWW-Authenticate", &www_authenticate)?
                     .json("application/problem+json", &body)
+            }
+            Self::Forbidden(body) => {
+                rt::Reply::status(403)?.json("application/problem+json", &body)
             }
             Self::UnsupportedMediaType(body) => {
                 rt::Reply::status(415)?.json("application/problem+json", &body)
@@ -817,6 +956,165 @@ impl rt::IntoReply for GetUploadResponse {
         }
     }
 }
+/// The responses `list_api_keys` documents.
+#[derive(Debug)]
+pub enum ListApiKeysResponse {
+    /// 200: Every API key of the caller, newest first
+    Ok(types::ApiKeyList),
+    /// 401: Missing, invalid or expired credentials
+    Unauthorized {
+        body: types::Problem,
+        /// The `WWW-Authenticate` header.
+        www_authenticate: ::std::string::String,
+    },
+    /// 500: An unexpected error; the cause is logged, never returned
+    InternalServerError(types::Problem),
+}
+impl rt::IntoReply for ListApiKeysResponse {
+    fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
+        match self {
+            Self::Ok(body) => rt::Reply::status(200)?.json("application/json", &body),
+            Self::Unauthorized { body, www_authenticate } => {
+                rt::Reply::status(401)?
+                    .header("WWW-Authenticate", &www_authenticate)?
+                    .json("application/problem+json", &body)
+            }
+            Self::InternalServerError(body) => {
+                rt::Reply::status(500)?.json("application/problem+json", &body)
+            }
+        }
+    }
+}
+/// The responses `create_api_key` documents.
+#[derive(Debug)]
+pub enum CreateApiKeyResponse {
+    /// 201: The key, shown this once
+    Created {
+        body: types::ApiKeyCreated,
+        /// The `Location` header.
+        location: ::std::string::String,
+    },
+    /// 400: The body is not well-formed JSON
+    BadRequest(types::Problem),
+    /// 401: Missing, invalid or expired credentials
+    Unauthorized {
+        body: types::Problem,
+        /// The `WWW-Authenticate` header.
+        www_authenticate: ::std::string::String,
+    },
+    /// 415: The body is not `application/json`
+    UnsupportedMediaType(types::Problem),
+    /// 422: A parameter or the body fails the schema; `errors` names each field
+    UnprocessableEntity(types::Problem),
+    /// 500: An unexpected error; the cause is logged, never returned
+    InternalServerError(types::Problem),
+}
+impl rt::IntoReply for CreateApiKeyResponse {
+    fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
+        match self {
+            Self::Created { body, location } => {
+                rt::Reply::status(201)?
+                    .header("Location", &location)?
+                    .json("application/json", &body)
+            }
+            Self::BadRequest(body) => {
+                rt::Reply::status(400)?.json("application/problem+json", &body)
+            }
+            Self::Unauthorized { body, www_authenticate } => {
+                rt::Reply::status(401)?
+                    .header("WWW-Authenticate", &www_authenticate)?
+                    .json("application/problem+json", &body)
+            }
+            Self::UnsupportedMediaType(body) => {
+                rt::Reply::status(415)?.json("application/problem+json", &body)
+            }
+            Self::UnprocessableEntity(body) => {
+                rt::Reply::status(422)?.json("application/problem+json", &body)
+            }
+            Self::InternalServerError(body) => {
+                rt::Reply::status(500)?.json("application/problem+json", &body)
+            }
+        }
+    }
+}
+/// The responses `get_api_key` documents.
+#[derive(Debug)]
+pub enum GetApiKeyResponse {
+    /// 200: The key's description
+    Ok(types::ApiKey),
+    /// 401: Missing, invalid or expired credentials
+    Unauthorized {
+        body: types::Problem,
+        /// The `WWW-Authenticate` header.
+        www_authenticate: ::std::string::String,
+    },
+    /// 404: No such resource, or it belongs to someone else
+    NotFound(types::Problem),
+    /// 422: A parameter or the body fails the schema; `errors` names each field
+    UnprocessableEntity(types::Problem),
+    /// 500: An unexpected error; the cause is logged, never returned
+    InternalServerError(types::Problem),
+}
+impl rt::IntoReply for GetApiKeyResponse {
+    fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
+        match self {
+            Self::Ok(body) => rt::Reply::status(200)?.json("application/json", &body),
+            Self::Unauthorized { body, www_authenticate } => {
+                rt::Reply::status(401)?
+                    .header("WWW-Authenticate", &www_authenticate)?
+                    .json("application/problem+json", &body)
+            }
+            Self::NotFound(body) => {
+                rt::Reply::status(404)?.json("application/problem+json", &body)
+            }
+            Self::UnprocessableEntity(body) => {
+                rt::Reply::status(422)?.json("application/problem+json", &body)
+            }
+            Self::InternalServerError(body) => {
+                rt::Reply::status(500)?.json("application/problem+json", &body)
+            }
+        }
+    }
+}
+/// The responses `revoke_api_key` documents.
+#[derive(Debug)]
+pub enum RevokeApiKeyResponse {
+    /// 204: The key was revoked
+    NoContent,
+    /// 401: Missing, invalid or expired credentials
+    Unauthorized {
+        body: types::Problem,
+        /// The `WWW-Authenticate` header.
+        www_authenticate: ::std::string::String,
+    },
+    /// 404: No such resource, or it belongs to someone else
+    NotFound(types::Problem),
+    /// 422: A parameter or the body fails the schema; `errors` names each field
+    UnprocessableEntity(types::Problem),
+    /// 500: An unexpected error; the cause is logged, never returned
+    InternalServerError(types::Problem),
+}
+impl rt::IntoReply for RevokeApiKeyResponse {
+    fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
+        match self {
+            Self::NoContent => rt::Reply::status(204)?.empty(),
+            Self::Unauthorized { body, www_authenticate } => {
+                rt::Reply::status(401)?
+                    .header("WWW-Authenticate", &www_authenticate)?
+                    .json("application/problem+json", &body)
+            }
+            Self::NotFound(body) => {
+                rt::Reply::status(404)?.json("application/problem+json", &body)
+            }
+            Self::UnprocessableEntity(body) => {
+                rt::Reply::status(422)?.json("application/problem+json", &body)
+            }
+            Self::InternalServerError(body) => {
+                rt::Reply::status(500)?.json("application/problem+json", &body)
+            }
+        }
+    }
+}
 async fn handle_health<A: Api>(
     api: ::std::sync::Arc<A>,
     request: rt::Request,
@@ -952,6 +1250,12 @@ async fn handle_login<A: Api>(
         Err(error) => reject(&*api, &ctx, error),
     }
 }
+static REFRESH_HEADER_X_CSRF_TOKEN: rt::Schema = rt::Schema::new(
+    "{\"type\":\"string\",\"maxLength\":256}",
+);
+static REFRESH_COOKIE_ACCORD_REFRESH: rt::Schema = rt::Schema::new(
+    "{\"type\":\"string\",\"maxLength\":4096}",
+);
 static REFRESH_BODY: rt::Schema = rt::Schema::new(
     "{\"$ref\":\"#/components/schemas/RefreshRequest\"}",
 );
@@ -981,11 +1285,26 @@ async fn handle_refresh<A: Api>(
         Err(error) => return reject(&*api, &ctx, error),
     };
     let mut inputs = rt::Inputs::new(&ctx, &COMPONENTS, path);
-    let body = inputs.body::<types::RefreshRequest>(payload, &REFRESH_BODY, true);
+    let x_csrf_token = inputs
+        .header::<
+            ::std::option::Option<::std::string::String>,
+        >("X-CSRF-Token", &REFRESH_HEADER_X_CSRF_TOKEN, false);
+    let accord_refresh = inputs
+        .cookie::<
+            ::std::option::Option<::std::string::String>,
+        >("accord_refresh", &REFRESH_COOKIE_ACCORD_REFRESH, false);
+    let body = inputs
+        .body::<
+            ::std::option::Option<types::RefreshRequest>,
+        >(payload, &REFRESH_BODY, false);
     if let Err(error) = inputs.finish() {
         return reject(&*api, &ctx, error);
     }
-    let (Some(body),) = (body,) else {
+    let (Some(x_csrf_token), Some(accord_refresh), Some(body)) = (
+        x_csrf_token,
+        accord_refresh,
+        body,
+    ) else {
         return reject(
             &*api,
             &ctx,
@@ -994,12 +1313,18 @@ async fn handle_refresh<A: Api>(
             },
         );
     };
-    let response = api.refresh(&ctx, body).await;
+    let response = api.refresh(&ctx, x_csrf_token, accord_refresh, body).await;
     match rt::IntoReply::into_reply(response) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
 }
+static LOGOUT_HEADER_X_CSRF_TOKEN: rt::Schema = rt::Schema::new(
+    "{\"type\":\"string\",\"maxLength\":256}",
+);
+static LOGOUT_COOKIE_ACCORD_REFRESH: rt::Schema = rt::Schema::new(
+    "{\"type\":\"string\",\"maxLength\":4096}",
+);
 static LOGOUT_BODY: rt::Schema = rt::Schema::new(
     "{\"$ref\":\"#/components/schemas/RefreshRequest\"}",
 );
@@ -1041,11 +1366,26 @@ async fn handle_logout<A: Api>(
         Err(error) => return reject(&*api, &ctx, error),
     };
     let mut inputs = rt::Inputs::new(&ctx, &COMPONENTS, path);
-    let body = inputs.body::<types::RefreshRequest>(payload, &LOGOUT_BODY, true);
+    let x_csrf_token = inputs
+        .header::<
+            ::std::option::Option<::std::string::String>,
+        >("X-CSRF-Token", &LOGOUT_HEADER_X_CSRF_TOKEN, false);
+    let accord_refresh = inputs
+        .cookie::<
+            ::std::option::Option<::std::string::String>,
+        >("accord_refresh", &LOGOUT_COOKIE_ACCORD_REFRESH, false);
+    let body = inputs
+        .body::<
+            ::std::option::Option<types::RefreshRequest>,
+        >(payload, &LOGOUT_BODY, false);
     if let Err(error) = inputs.finish() {
         return reject(&*api, &ctx, error);
     }
-    let (Some(body),) = (body,) else {
+    let (Some(x_csrf_token), Some(accord_refresh), Some(body)) = (
+        x_csrf_token,
+        accord_refresh,
+        body,
+    ) else {
         return reject(
             &*api,
             &ctx,
@@ -1054,7 +1394,7 @@ async fn handle_logout<A: Api>(
             },
         );
     };
-    let response = api.logout(&ctx, principal, body).await;
+    let response = api.logout(&ctx, principal, x_csrf_token, accord_refresh, body).await;
     match rt::IntoReply::into_reply(response) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
@@ -1121,6 +1461,13 @@ async fn handle_list_items<A: Api>(
                 &[
                     rt::auth::Scheme::Bearer {
                         name: "bearerAuth",
+                    },
+                ],
+                &[
+                    rt::auth::Scheme::ApiKey {
+                        name: "apiKeyAuth",
+                        location: rt::Location::Header,
+                        key: "X-API-Key",
                     },
                 ],
             ],
@@ -1239,6 +1586,13 @@ async fn handle_get_item<A: Api>(
                 &[
                     rt::auth::Scheme::Bearer {
                         name: "bearerAuth",
+                    },
+                ],
+                &[
+                    rt::auth::Scheme::ApiKey {
+                        name: "apiKeyAuth",
+                        location: rt::Location::Header,
+                        key: "X-API-Key",
                     },
                 ],
             ],
@@ -1514,6 +1868,217 @@ async fn handle_get_upload<A: Api>(
         Err(error) => reject(&*api, &ctx, error),
     }
 }
+async fn handle_list_api_keys<A: Api>(
+    api: ::std::sync::Arc<A>,
+    request: rt::Request,
+) -> rt::Response {
+    let (ctx, _body, path) = rt::Context::split(
+            "list_api_keys",
+            "/api/v1/api-keys",
+            request,
+        )
+        .await;
+    let principal = match rt::auth::authenticate(
+            &ctx,
+            &[
+                &[
+                    rt::auth::Scheme::Bearer {
+                        name: "bearerAuth",
+                    },
+                ],
+            ],
+            |credential| api.authenticate(&ctx, credential),
+        )
+        .await
+    {
+        Ok(principal) => principal,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let path = match path {
+        Ok(path) => path,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let inputs = rt::Inputs::new(&ctx, &COMPONENTS, path);
+    if let Err(error) = inputs.finish() {
+        return reject(&*api, &ctx, error);
+    }
+    let response = api.list_api_keys(&ctx, principal).await;
+    match rt::IntoReply::into_reply(response) {
+        Ok(response) => ctx.mark(response),
+        Err(error) => reject(&*api, &ctx, error),
+    }
+}
+static CREATE_API_KEY_BODY: rt::Schema = rt::Schema::new(
+    "{\"$ref\":\"#/components/schemas/NewApiKey\"}",
+);
+async fn handle_create_api_key<A: Api>(
+    api: ::std::sync::Arc<A>,
+    request: rt::Request,
+) -> rt::Response {
+    let (ctx, _body, path) = rt::Context::split(
+            "create_api_key",
+            "/api/v1/api-keys",
+            request,
+        )
+        .await;
+    let principal = match rt::auth::authenticate(
+            &ctx,
+            &[
+                &[
+                    rt::auth::Scheme::Bearer {
+                        name: "bearerAuth",
+                    },
+                ],
+            ],
+            |credential| api.authenticate(&ctx, credential),
+        )
+        .await
+    {
+        Ok(principal) => principal,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let path = match path {
+        Ok(path) => path,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let payload = match rt::read_body(
+            &ctx,
+            _body,
+            api.body_limit(),
+            &["application/json"],
+        )
+        .await
+    {
+        Ok(payload) => payload,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let mut inputs = rt::Inputs::new(&ctx, &COMPONENTS, path);
+    let body = inputs.body::<types::NewApiKey>(payload, &CREATE_API_KEY_BODY, true);
+    if let Err(error) = inputs.finish() {
+        return reject(&*api, &ctx, error);
+    }
+    let (Some(body),) = (body,) else {
+        return reject(
+            &*api,
+            &ctx,
+            rt::Error::Internal {
+                message: "an input was neither decoded nor reported".into(),
+            },
+        );
+    };
+    let response = api.create_api_key(&ctx, principal, body).await;
+    match rt::IntoReply::into_reply(response) {
+        Ok(response) => ctx.mark(response),
+        Err(error) => reject(&*api, &ctx, error),
+    }
+}
+static GET_API_KEY_PATH_KEY_ID: rt::Schema = rt::Schema::new(
+    "{\"type\":\"string\",\"format\":\"uuid\"}",
+);
+async fn handle_get_api_key<A: Api>(
+    api: ::std::sync::Arc<A>,
+    request: rt::Request,
+) -> rt::Response {
+    let (ctx, _body, path) = rt::Context::split(
+            "get_api_key",
+            "/api/v1/api-keys/{key_id}",
+            request,
+        )
+        .await;
+    let principal = match rt::auth::authenticate(
+            &ctx,
+            &[
+                &[
+                    rt::auth::Scheme::Bearer {
+                        name: "bearerAuth",
+                    },
+                ],
+            ],
+            |credential| api.authenticate(&ctx, credential),
+        )
+        .await
+    {
+        Ok(principal) => principal,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let path = match path {
+        Ok(path) => path,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let mut inputs = rt::Inputs::new(&ctx, &COMPONENTS, path);
+    let key_id = inputs.path::<::uuid::Uuid>("key_id", "p0", &GET_API_KEY_PATH_KEY_ID);
+    if let Err(error) = inputs.finish() {
+        return reject(&*api, &ctx, error);
+    }
+    let (Some(key_id),) = (key_id,) else {
+        return reject(
+            &*api,
+            &ctx,
+            rt::Error::Internal {
+                message: "an input was neither decoded nor reported".into(),
+            },
+        );
+    };
+    let response = api.get_api_key(&ctx, principal, key_id).await;
+    match rt::IntoReply::into_reply(response) {
+        Ok(response) => ctx.mark(response),
+        Err(error) => reject(&*api, &ctx, error),
+    }
+}
+static REVOKE_API_KEY_PATH_KEY_ID: rt::Schema = rt::Schema::new(
+    "{\"type\":\"string\",\"format\":\"uuid\"}",
+);
+async fn handle_revoke_api_key<A: Api>(
+    api: ::std::sync::Arc<A>,
+    request: rt::Request,
+) -> rt::Response {
+    let (ctx, _body, path) = rt::Context::split(
+            "revoke_api_key",
+            "/api/v1/api-keys/{key_id}",
+            request,
+        )
+        .await;
+    let principal = match rt::auth::authenticate(
+            &ctx,
+            &[
+                &[
+                    rt::auth::Scheme::Bearer {
+                        name: "bearerAuth",
+                    },
+                ],
+            ],
+            |credential| api.authenticate(&ctx, credential),
+        )
+        .await
+    {
+        Ok(principal) => principal,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let path = match path {
+        Ok(path) => path,
+        Err(error) => return reject(&*api, &ctx, error),
+    };
+    let mut inputs = rt::Inputs::new(&ctx, &COMPONENTS, path);
+    let key_id = inputs
+        .path::<::uuid::Uuid>("key_id", "p0", &REVOKE_API_KEY_PATH_KEY_ID);
+    if let Err(error) = inputs.finish() {
+        return reject(&*api, &ctx, error);
+    }
+    let (Some(key_id),) = (key_id,) else {
+        return reject(
+            &*api,
+            &ctx,
+            rt::Error::Internal {
+                message: "an input was neither decoded nor reported".into(),
+            },
+        );
+    };
+    let response = api.revoke_api_key(&ctx, principal, key_id).await;
+    match rt::IntoReply::into_reply(response) {
+        Ok(response) => ctx.mark(response),
+        Err(error) => reject(&*api, &ctx, error),
+    }
+}
 /// An axum router serving every operation of the spec through `api`.
 ///
 /// Unknown paths get a 404 and known paths with another method a 405 (with `Allow`), both
@@ -1759,6 +2324,56 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                             &ctx,
                             rt::Error::MethodNotAllowed {
                                 allow: "GET, HEAD",
+                            },
+                        )
+                    }
+                }),
+        )
+        .route(
+            "/api/v1/api-keys",
+            rt::axum::routing::MethodRouter::new()
+                .get({
+                    let api = api.clone();
+                    move |request: rt::Request| handle_list_api_keys(api, request)
+                })
+                .post({
+                    let api = api.clone();
+                    move |request: rt::Request| handle_create_api_key(api, request)
+                })
+                .fallback({
+                    let api = api.clone();
+                    move |request: rt::Request| async move {
+                        let ctx = rt::Context::unrouted(request);
+                        reject(
+                            &*api,
+                            &ctx,
+                            rt::Error::MethodNotAllowed {
+                                allow: "GET, HEAD, POST",
+                            },
+                        )
+                    }
+                }),
+        )
+        .route(
+            "/api/v1/api-keys/{p0}",
+            rt::axum::routing::MethodRouter::new()
+                .get({
+                    let api = api.clone();
+                    move |request: rt::Request| handle_get_api_key(api, request)
+                })
+                .delete({
+                    let api = api.clone();
+                    move |request: rt::Request| handle_revoke_api_key(api, request)
+                })
+                .fallback({
+                    let api = api.clone();
+                    move |request: rt::Request| async move {
+                        let ctx = rt::Context::unrouted(request);
+                        reject(
+                            &*api,
+                            &ctx,
+                            rt::Error::MethodNotAllowed {
+                                allow: "GET, HEAD, DELETE",
                             },
                         )
                     }

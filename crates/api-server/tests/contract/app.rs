@@ -19,6 +19,8 @@ pub struct Memory {
     pub refresh: Mutex<HashMap<String, Uuid>>,
     pub items: Mutex<Vec<types::Item>>,
     pub uploads: Mutex<Vec<(Uuid, types::Upload)>>,
+    /// API keys: (owner, description, secret).
+    pub api_keys: Mutex<Vec<(Uuid, types::ApiKey, String)>>,
     /// When set, the next operation answers its documented 500.
     pub fail_next: AtomicBool,
     pub body_limit: Option<usize>,
@@ -92,6 +94,16 @@ impl Api for Memory {
         _ctx: &rt::Context,
         credential: rt::auth::Credential,
     ) -> Result<Uuid, rt::auth::Rejection> {
+        if let rt::auth::Secret::ApiKey(key) = &credential.secret {
+            return self
+                .api_keys
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(_, _, secret)| secret == key)
+                .map(|(owner, _, _)| *owner)
+                .ok_or_else(|| rt::auth::Rejection::new("unknown API key"));
+        }
         self.access
             .lock()
             .unwrap()
@@ -174,6 +186,13 @@ impl Api for Memory {
             return LoginResponse::InternalServerError(boom(ctx));
         }
         let email = body.email.to_string().to_lowercase();
+        // A rate limit, to show the client decodes a 429 with its Retry-After.
+        if email == "limited@example.com" {
+            return LoginResponse::TooManyRequests {
+                body: problem(ctx, 429, "rate_limited", "Too many attempts"),
+                retry_after: 7,
+            };
+        }
         let found = self
             .users
             .lock()
@@ -182,7 +201,10 @@ impl Api for Memory {
             .find(|(u, p)| u.email == email && *p == body.password.to_string())
             .map(|(u, _)| u.clone());
         match found {
-            Some(user) => LoginResponse::Ok(self.pair(&user)),
+            Some(user) => LoginResponse::Ok {
+                body: self.pair(&user),
+                set_cookie: None,
+            },
             None => LoginResponse::Unauthorized {
                 body: problem(
                     ctx,
@@ -195,17 +217,35 @@ impl Api for Memory {
         }
     }
 
-    async fn refresh(&self, ctx: &rt::Context, body: types::RefreshRequest) -> RefreshResponse {
+    async fn refresh(
+        &self,
+        ctx: &rt::Context,
+        x_csrf_token: Option<String>,
+        accord_refresh: Option<String>,
+        body: Option<types::RefreshRequest>,
+    ) -> RefreshResponse {
         if self.failing() {
             return RefreshResponse::InternalServerError(boom(ctx));
         }
-        let owner = self
-            .refresh
-            .lock()
-            .unwrap()
-            .remove(&body.refresh_token.to_string());
+        if x_csrf_token.as_deref() == Some("wrong") {
+            return RefreshResponse::Forbidden(problem(ctx, 403, "csrf_refused", "Bad CSRF token"));
+        }
+        if x_csrf_token.as_deref() == Some("hurry") {
+            return RefreshResponse::TooManyRequests {
+                body: problem(ctx, 429, "rate_limited", "Too many refreshes"),
+                retry_after: 3,
+            };
+        }
+        let presented = body
+            .map(|b| b.refresh_token.to_string())
+            .or(accord_refresh)
+            .unwrap_or_default();
+        let owner = self.refresh.lock().unwrap().remove(&presented);
         match owner.and_then(|id| self.user(id)) {
-            Some(user) => RefreshResponse::Ok(self.pair(&user)),
+            Some(user) => RefreshResponse::Ok {
+                body: self.pair(&user),
+                set_cookie: None,
+            },
             None => RefreshResponse::Unauthorized {
                 body: problem(
                     ctx,
@@ -222,16 +262,27 @@ impl Api for Memory {
         &self,
         ctx: &rt::Context,
         principal: Uuid,
-        body: types::RefreshRequest,
+        x_csrf_token: Option<String>,
+        accord_refresh: Option<String>,
+        body: Option<types::RefreshRequest>,
     ) -> LogoutResponse {
         if self.failing() {
             return LogoutResponse::InternalServerError(boom(ctx));
         }
-        let mut refresh = self.refresh.lock().unwrap();
-        if refresh.get(&body.refresh_token.to_string()) == Some(&principal) {
-            refresh.remove(&body.refresh_token.to_string());
+        if x_csrf_token.as_deref() == Some("wrong") {
+            return LogoutResponse::Forbidden(problem(ctx, 403, "csrf_refused", "Bad CSRF token"));
         }
-        LogoutResponse::NoContent
+        let presented = body
+            .map(|b| b.refresh_token.to_string())
+            .or(accord_refresh)
+            .unwrap_or_default();
+        let mut refresh = self.refresh.lock().unwrap();
+        if refresh.get(&presented) == Some(&principal) {
+            refresh.remove(&presented);
+        }
+        LogoutResponse::NoContent {
+            set_cookie: Some(vec!["accord_refresh=; Max-Age=0".into()]),
+        }
     }
 
     async fn get_current_user(&self, ctx: &rt::Context, principal: Uuid) -> GetCurrentUserResponse {
@@ -411,6 +462,93 @@ impl Api for Memory {
         {
             Some((_, upload)) => GetUploadResponse::Ok(upload.clone()),
             None => GetUploadResponse::NotFound(problem(ctx, 404, "not_found", "No such upload")),
+        }
+    }
+
+    async fn list_api_keys(&self, ctx: &rt::Context, principal: Uuid) -> ListApiKeysResponse {
+        if self.failing() {
+            return ListApiKeysResponse::InternalServerError(boom(ctx));
+        }
+        let items = self
+            .api_keys
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(owner, _, _)| *owner == principal)
+            .map(|(_, key, _)| key.clone())
+            .collect();
+        ListApiKeysResponse::Ok(types::ApiKeyList { items })
+    }
+
+    async fn create_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        body: types::NewApiKey,
+    ) -> CreateApiKeyResponse {
+        if self.failing() {
+            return CreateApiKeyResponse::InternalServerError(boom(ctx));
+        }
+        let secret = format!("acc_{}", Uuid::new_v4().simple());
+        let key = types::ApiKey {
+            id: Uuid::new_v4(),
+            name: body.name.to_string(),
+            prefix: secret[..8].to_string(),
+            created_at: Utc::now(),
+        };
+        self.api_keys
+            .lock()
+            .unwrap()
+            .push((principal, key.clone(), secret.clone()));
+        CreateApiKeyResponse::Created {
+            location: format!("/api/v1/api-keys/{}", key.id),
+            body: types::ApiKeyCreated {
+                id: key.id,
+                name: key.name,
+                prefix: key.prefix,
+                created_at: key.created_at,
+                key: secret,
+            },
+        }
+    }
+
+    async fn get_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        key_id: Uuid,
+    ) -> GetApiKeyResponse {
+        if self.failing() {
+            return GetApiKeyResponse::InternalServerError(boom(ctx));
+        }
+        match self
+            .api_keys
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(owner, key, _)| *owner == principal && key.id == key_id)
+        {
+            Some((_, key, _)) => GetApiKeyResponse::Ok(key.clone()),
+            None => GetApiKeyResponse::NotFound(problem(ctx, 404, "not_found", "No such key")),
+        }
+    }
+
+    async fn revoke_api_key(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        key_id: Uuid,
+    ) -> RevokeApiKeyResponse {
+        if self.failing() {
+            return RevokeApiKeyResponse::InternalServerError(boom(ctx));
+        }
+        let mut keys = self.api_keys.lock().unwrap();
+        let before = keys.len();
+        keys.retain(|(owner, key, _)| !(*owner == principal && key.id == key_id));
+        if keys.len() < before {
+            RevokeApiKeyResponse::NoContent
+        } else {
+            RevokeApiKeyResponse::NotFound(problem(ctx, 404, "not_found", "No such key"))
         }
     }
 }

@@ -144,7 +144,7 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
     let rotated = ok(
         "refresh",
         anonymous
-            .refresh(&from(json!({"refresh_token": pair.refresh_token})))
+            .refresh(None, &from(json!({"refresh_token": pair.refresh_token})))
             .await,
     );
     assert_ne!(rotated.refresh_token, pair.refresh_token);
@@ -152,7 +152,7 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
         "refresh",
         401,
         anonymous
-            .refresh(&from(json!({"refresh_token": pair.refresh_token})))
+            .refresh(None, &from(json!({"refresh_token": pair.refresh_token})))
             .await,
     );
     assert_eq!(reused.code, "invalid_refresh_token");
@@ -251,18 +251,100 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
     assert_eq!(upload.status.to_string(), "pending");
     problem("get_upload", 404, signed_in.get_upload(&unknown).await);
 
+    // API keys: 201 with the secret once, listed and read without it, 404 for another id;
+    // the key then reads items in place of a token; revoked: 204, then 404 and 401.
+    let created_key = ok(
+        "create_api_key",
+        signed_in
+            .create_api_key(&from(json!({"name": "export"})))
+            .await,
+    );
+    assert_eq!(
+        created_key.headers()["location"],
+        format!("/api/v1/api-keys/{}", created_key.id).as_str()
+    );
+    let listed = ok("list_api_keys", signed_in.list_api_keys().await);
+    assert_eq!(listed.items[0].id, created_key.id);
+    let described = ok("get_api_key", signed_in.get_api_key(&created_key.id).await);
+    assert_eq!(described.name, "export");
+    problem("get_api_key", 404, signed_in.get_api_key(&unknown).await);
+    let with_key = {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-api-key", created_key.key.parse().unwrap());
+        Client::new_with_client(
+            &base,
+            reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+        )
+    };
+    ok("list_items", with_key.list_items(None, None, None).await);
+    ok(
+        "revoke_api_key",
+        signed_in.revoke_api_key(&created_key.id).await,
+    );
+    problem(
+        "revoke_api_key",
+        404,
+        signed_in.revoke_api_key(&created_key.id).await,
+    );
+    let revoked = problem(
+        "list_items",
+        401,
+        with_key.list_items(None, None, None).await,
+    );
+    assert!(revoked.headers().contains_key("www-authenticate"));
+
+    // 403 (CSRF) and 429 (rate limit, with Retry-After) decode as the shared Problem.
+    let wrong_csrf = api_client::types::RefreshXCsrfToken::try_from("wrong".to_string()).unwrap();
+    problem(
+        "refresh",
+        403,
+        anonymous
+            .refresh(Some(&wrong_csrf), &from(json!({"refresh_token": "x"})))
+            .await,
+    );
+    let hurry = api_client::types::RefreshXCsrfToken::try_from("hurry".to_string()).unwrap();
+    let limited = problem(
+        "refresh",
+        429,
+        anonymous
+            .refresh(Some(&hurry), &from(json!({"refresh_token": "x"})))
+            .await,
+    );
+    assert_eq!(limited.headers()["retry-after"], "3");
+    let limited = problem(
+        "login",
+        429,
+        anonymous
+            .login(&from(
+                json!({"email": "limited@example.com", "password": "whatever it is"}),
+            ))
+            .await,
+    );
+    assert_eq!(limited.headers()["retry-after"], "7");
+    let wrong_csrf = api_client::types::LogoutXCsrfToken::try_from("wrong".to_string()).unwrap();
+    problem(
+        "logout",
+        403,
+        signed_in
+            .logout(Some(&wrong_csrf), &from(json!({"refresh_token": "x"})))
+            .await,
+    );
+
     // logout: 204, then the refresh token is refused.
     ok(
         "logout",
         signed_in
-            .logout(&from(json!({"refresh_token": rotated.refresh_token})))
+            .logout(None, &from(json!({"refresh_token": rotated.refresh_token})))
             .await,
     );
     problem(
         "refresh",
         401,
         anonymous
-            .refresh(&from(json!({"refresh_token": rotated.refresh_token})))
+            .refresh(None, &from(json!({"refresh_token": rotated.refresh_token})))
             .await,
     );
 
@@ -285,7 +367,8 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
         let path = op
             .path
             .replace("{item_id}", &item.id.to_string())
-            .replace("{upload_id}", &presigned.upload_id.to_string());
+            .replace("{upload_id}", &presigned.upload_id.to_string())
+            .replace("{key_id}", &created_key.id.to_string());
         let method = op.method.as_str().to_uppercase();
         let documented: Vec<u16> = op
             .operation
@@ -311,7 +394,8 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
                 (422, false) if op.path.contains('{') => op
                     .path
                     .replace("{item_id}", "not-a-uuid")
-                    .replace("{upload_id}", "not-a-uuid"),
+                    .replace("{upload_id}", "not-a-uuid")
+                    .replace("{key_id}", "not-a-uuid"),
                 (422, false) => format!("{path}?limit=0"),
                 _ => path.clone(),
             };
@@ -388,7 +472,7 @@ fn valid_body(op: &str) -> String {
         "register" => json!({"email": "grace@example.com", "password": "another horse"}),
         "login" => json!({"email": "ada@example.com", "password": "correct horse"}),
         "refresh" | "logout" => json!({"refresh_token": "anything"}),
-        "create_item" | "update_item" => json!({"name": "x"}),
+        "create_item" | "update_item" | "create_api_key" => json!({"name": "x"}),
         "create_upload" => {
             json!({"file_name": "a.png", "content_type": "image/png", "size_bytes": 1})
         }

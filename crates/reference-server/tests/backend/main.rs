@@ -5,6 +5,7 @@ mod cors;
 mod ops;
 mod persistence;
 mod robustness;
+mod sessions;
 mod tokens;
 mod uploads;
 
