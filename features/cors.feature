@@ -26,3 +26,9 @@ Feature: CORS
       | origin           |
       | a refused origin |
       | the null origin  |
+
+  @login
+  Scenario: Error answers carry CORS headers for an allowed origin
+    Given a signed-in user
+    When error answers are provoked from an allowed origin
+    Then each error answer carries the allowed origin's CORS headers

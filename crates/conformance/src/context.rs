@@ -40,6 +40,8 @@ pub struct Ctx {
     pub error_schema: Option<Value>,
     pub error_schema_root: Value,
     base_token: OnceCell<Result<String, String>>,
+    /// An access token left to expire, shared by every scenario that needs one.
+    expired: OnceCell<Result<String, String>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
     registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
     /// What the run created and has not deleted yet: (owner, the path that deletes it).
@@ -200,6 +202,7 @@ impl Ctx {
             error_schema,
             error_schema_root,
             base_token: OnceCell::new(),
+            expired: OnceCell::new(),
             sessions: Default::default(),
             registered: Default::default(),
             created: Default::default(),
@@ -492,7 +495,7 @@ impl Ctx {
                         let body = encode(value, self.encoding_for(&op, None));
                         let e = self
                             .http
-                            .send(Request::new(&op.method, op.path.clone()).body(body))
+                            .send_politely(Request::new(&op.method, op.path.clone()).body(body))
                             .await?;
                         exchanges.push(e); // 201, or 409 when the account exists: both fine.
                         registered.insert(identity);
@@ -507,7 +510,7 @@ impl Ctx {
                 let body = encode(value, self.encoding_for(&op, auth.encoding));
                 let e = self
                     .http
-                    .send(Request::new(&op.method, op.path.clone()).body(body))
+                    .send_politely(Request::new(&op.method, op.path.clone()).body(body))
                     .await?;
                 exchanges.push(e.clone());
                 if !(200..300).contains(&e.status) {
@@ -533,7 +536,7 @@ impl Ctx {
         }
     }
 
-    fn tokens_from(&self, e: &Exchange) -> Result<Tokens, String> {
+    pub fn tokens_from(&self, e: &Exchange) -> Result<Tokens, String> {
         let auth = self
             .profile
             .auth
@@ -675,11 +678,9 @@ impl Ctx {
             Ok(b) => b,
             Err(e) => return failed(e),
         };
-        let mut request = Request::new(&op.method, op.path.clone()).body(body);
-        if let Some(cookie) = &refresh.cookie {
-            request = request.header("cookie", format!("{cookie}={token}"));
-        }
-        let exchange = match self.http.send(request).await {
+        let request =
+            self.with_session_cookies(Request::new(&op.method, op.path.clone()).body(body), tokens);
+        let exchange = match self.http.send_politely(request).await {
             Ok(e) => e,
             Err(e) => return failed(e),
         };
@@ -714,13 +715,176 @@ impl Ctx {
         let token = tokens.refresh.clone().unwrap_or_default();
         let vars = |name: &str| (name == "refresh_token").then(|| token.clone());
         let body = self.body_of(&refresh.logout_body, self.encoding_for(&op, None), &vars)?;
-        let mut request = Request::new(&op.method, op.path.clone())
-            .body(body)
-            .bearer(Some(&tokens.access));
-        if let Some(cookie) = &refresh.cookie {
-            request = request.header("cookie", format!("{cookie}={token}"));
+        let request = self.with_session_cookies(
+            Request::new(&op.method, op.path.clone())
+                .body(body)
+                .bearer(Some(&tokens.access)),
+            tokens,
+        );
+        self.http.send_politely(request).await
+    }
+
+    /// What a browser sends with a cookie-authenticated request of `tokens`' session: the
+    /// refresh cookie (when the profile puts the token there), the CSRF cookie and its header
+    /// (double-submit), and the allowed origin the frontend runs on.
+    pub fn with_session_cookies(&self, mut request: Request, tokens: &Tokens) -> Request {
+        let Some(refresh) = &self.profile.refresh else {
+            return request;
+        };
+        let Some(cookie) = &refresh.cookie else {
+            return request;
+        };
+        let mut jar = vec![format!(
+            "{cookie}={}",
+            tokens.refresh.clone().unwrap_or_default()
+        )];
+        if let Some(cookies) = &self.profile.cookies {
+            if let Some(csrf) = &cookies.csrf_cookie {
+                if let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| k == csrf) {
+                    jar.push(format!("{csrf}={value}"));
+                    request = request.header(&cookies.csrf_header, value.clone());
+                }
+            }
+            if let Some(origin) = self.allowed_origin() {
+                request = request.header("origin", origin);
+            }
         }
-        self.http.send(request).await
+        request.header("cookie", jar.join("; "))
+    }
+
+    /// The first allowed origin of the profile's `[cors]`.
+    pub fn allowed_origin(&self) -> Option<String> {
+        self.profile
+            .cors
+            .as_ref()
+            .and_then(|c| c.allowed_origins.first())
+            .map(|o| o.get_ref().clone())
+    }
+
+    /// An access token that has expired (past its `exp` and the backend's leeway): signed in
+    /// anew and waited out once per run, shared by every scenario that needs one. `Err` says
+    /// why there is none (the reason a scenario is skipped).
+    pub async fn expired_token(&self) -> Result<String, String> {
+        self.expired
+            .get_or_init(|| async {
+                let (tokens, _) = self.sign_in(Identity::First).await?;
+                let settings = &self.profile.behaviour;
+                let exp = jwt_exp(&tokens.access)
+                    .ok_or("the access token is not a JWT with `exp`")?;
+                let until = exp + settings.expiry_leeway_secs + 1;
+                let wait = until.saturating_sub(unix_now());
+                if settings.expiry_wait_secs == 0 || wait > settings.expiry_wait_secs {
+                    return Err(format!(
+                        "the access token expires in {wait} s (leeway included), beyond behaviour.expiry_wait_secs = {}",
+                        settings.expiry_wait_secs
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+                Ok(tokens.access)
+            })
+            .await
+            .clone()
+    }
+
+    /// The `apiKey` security scheme of `[apikey]` (or the spec's first): its name, where the
+    /// key goes (`header`, `query`, `cookie`) and under which name.
+    pub fn api_key_scheme(&self) -> Option<(String, String, String)> {
+        let wanted = self
+            .profile
+            .apikey
+            .as_ref()
+            .and_then(|k| k.scheme.as_ref())
+            .map(|s| s.get_ref().clone());
+        let schemes = self
+            .doc()
+            .pointer("/components/securitySchemes")?
+            .as_object()?;
+        schemes.iter().find_map(|(name, scheme)| {
+            let scheme = accord_spec::follow_ref(self.doc(), scheme);
+            let fits = match &wanted {
+                Some(w) => w == name,
+                None => scheme.get("type").and_then(Value::as_str) == Some("apiKey"),
+            };
+            fits.then(|| {
+                (
+                    name.clone(),
+                    scheme
+                        .get("in")
+                        .and_then(Value::as_str)
+                        .unwrap_or("header")
+                        .to_string(),
+                    scheme
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("X-API-Key")
+                        .to_string(),
+                )
+            })
+        })
+    }
+
+    /// The operations whose security accepts `scheme` alone (an alternative of just it).
+    pub fn operations_secured_by(&self, scheme: &str) -> Vec<OpInfo> {
+        let global = self.doc().get("security").cloned().unwrap_or(Value::Null);
+        self.all_operations()
+            .into_iter()
+            .filter(|(op, _)| {
+                op.op
+                    .get("security")
+                    .unwrap_or(&global)
+                    .as_array()
+                    .is_some_and(|alternatives| {
+                        alternatives.iter().any(|a| {
+                            a.as_object()
+                                .is_some_and(|m| m.len() == 1 && m.contains_key(scheme))
+                        })
+                    })
+            })
+            .map(|(op, _)| op)
+            .collect()
+    }
+
+    /// `request` carrying `key` where the scheme says.
+    pub fn with_api_key(&self, request: Request, key: &str) -> Request {
+        let Some((_, location, name)) = self.api_key_scheme() else {
+            return request;
+        };
+        match location.as_str() {
+            "query" => {
+                let mut request = request;
+                let separator = if request.target.contains('?') {
+                    '&'
+                } else {
+                    '?'
+                };
+                request.target = format!(
+                    "{}{separator}{}={}",
+                    request.target,
+                    crate::http::urlencode(&name),
+                    crate::http::urlencode(key)
+                );
+                request
+            }
+            "cookie" => request.header("cookie", format!("{name}={key}")),
+            _ => request.header(&name, key),
+        }
+    }
+
+    /// The WebSocket to check: its path (the profile's, else `x-accord-websocket.path`) and
+    /// the query parameter a browser puts the token in.
+    pub fn websocket(&self) -> Option<(String, String)> {
+        let profile = self.profile.websocket.as_ref()?;
+        let spec = self.doc().get("x-accord-websocket");
+        let path = profile
+            .path
+            .clone()
+            .or_else(|| spec?.get("path")?.as_str().map(String::from))?;
+        let query = profile
+            .token_query
+            .clone()
+            .or_else(|| spec?.pointer("/token/query")?.as_str().map(String::from))
+            .unwrap_or_else(|| "token".into());
+        Some((path, query))
     }
 
     /// The request of an error case of `features/errors.feature`.

@@ -100,6 +100,37 @@ impl Exchange {
         }
     }
 
+    /// This exchange with every occurrence of `secret` replaced, for secrets the generic
+    /// redaction cannot know (an API key in a field named `key`).
+    pub fn without(&self, secret: &str) -> Exchange {
+        if secret.is_empty() {
+            return self.clone();
+        }
+        let scrub = |s: &str| s.replace(secret, "<redacted>");
+        let mut e = self.clone();
+        e.url = scrub(&e.url);
+        e.request_body = scrub(&e.request_body);
+        for (_, v) in e
+            .request_headers
+            .iter_mut()
+            .chain(e.response_headers.iter_mut())
+        {
+            *v = scrub(v);
+        }
+        e.response_body = scrub(&String::from_utf8_lossy(&e.response_body)).into_bytes();
+        e
+    }
+
+    /// Whether `secret` appears anywhere in the answer (headers or body).
+    pub fn echoes(&self, secret: &str) -> bool {
+        !secret.is_empty()
+            && (self
+                .response_headers
+                .iter()
+                .any(|(_, v)| v.contains(secret))
+                || String::from_utf8_lossy(&self.response_body).contains(secret))
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.response_headers
             .iter()
@@ -171,6 +202,9 @@ const SECRET_WORDS: &[&str] = &[
     "policy",
     "credential",
     "authorization",
+    "api-key",
+    "api_key",
+    "apikey",
 ];
 
 /// Whether a header, field or parameter of this name holds a secret.
@@ -278,6 +312,22 @@ impl Http {
 
     pub fn request_count(&self) -> u64 {
         self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sends as a well-mannered client: a 429 or 503 with `Retry-After` (at most 30 s) is
+    /// waited out and the request sent again, up to three times.
+    pub async fn send_politely(&self, request: Request) -> Result<Exchange, String> {
+        let mut attempt = 0;
+        loop {
+            let e = self.send(request.clone()).await?;
+            match retry_after_secs(&e).filter(|s| *s <= 30) {
+                Some(secs) if matches!(e.status, 429 | 503) && attempt < 3 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_secs(secs.max(1))).await;
+                }
+                _ => return Ok(e),
+            }
+        }
     }
 
     /// Sends `request`; a transport failure (timeout, reset, oversized response) is an `Err`
@@ -502,4 +552,15 @@ mod tests {
         let form = redact_text("username=ada&password=hunter2&grant_type=password");
         assert!(!form.contains("hunter2"), "{form}");
     }
+}
+
+/// `Retry-After` in seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3).
+pub fn retry_after_secs(e: &Exchange) -> Option<u64> {
+    let value = e.header("retry-after")?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let left = at.timestamp() - chrono::Utc::now().timestamp();
+    Some(left.max(0) as u64)
 }

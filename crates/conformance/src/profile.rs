@@ -32,6 +32,120 @@ pub struct Profile {
     pub uploads: Option<Uploads>,
     #[serde(default)]
     pub behaviour: Behaviour,
+    #[serde(default)]
+    pub apikey: Option<ApiKey>,
+    #[serde(default)]
+    pub cookies: Option<Cookies>,
+    #[serde(default)]
+    pub ratelimit: Option<RateLimit>,
+    #[serde(default)]
+    pub websocket: Option<WebSocket>,
+}
+
+/// `@apikey`: the operations an `apiKey` security scheme secures.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// The scheme in `components.securitySchemes` (default: the spec's first `apiKey` one).
+    #[serde(default)]
+    pub scheme: Option<Spanned<String>>,
+    /// A valid key, from this environment variable...
+    #[serde(default)]
+    pub key_env: Option<String>,
+    /// ...or created by this operation as the signed-in user.
+    #[serde(default)]
+    pub create: Option<Spanned<String>>,
+    /// The create body (default: `{ name = "accord-conformance" }`).
+    #[serde(default)]
+    pub create_body: Option<toml::Table>,
+    /// JSON pointers into the create answer: the secret and the key's id.
+    #[serde(default = "default_key_pointer")]
+    pub key: String,
+    #[serde(default = "default_id_pointer")]
+    pub id: String,
+    /// The operation revoking a key, called with its id as the path parameter.
+    #[serde(default)]
+    pub revoke: Option<Spanned<String>>,
+}
+
+fn default_key_pointer() -> String {
+    "/key".into()
+}
+fn default_id_pointer() -> String {
+    "/id".into()
+}
+
+/// `@cookies`: the refresh token in a cookie, and the CSRF defence that needs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cookies {
+    /// The refresh cookie's name, as login sets it.
+    pub refresh_cookie: String,
+    /// Whether the cookies must be `Secure` (false only for plain-http development).
+    #[serde(default = "yes")]
+    pub secure: bool,
+    /// The `Path` the refresh cookie must be scoped to (default: any but `/`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Double-submit: the cookie whose value the CSRF header must carry.
+    #[serde(default)]
+    pub csrf_cookie: Option<String>,
+    #[serde(default = "default_csrf_header")]
+    pub csrf_header: String,
+}
+
+fn default_csrf_header() -> String {
+    "X-CSRF-Token".into()
+}
+
+/// `@ratelimit`: a bounded burst that must meet a 429. Loopback only, unless allowed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// The operation to burst (default: `auth.operation`, with the login body).
+    #[serde(default)]
+    pub operation: Option<Spanned<String>>,
+    /// At most this many requests...
+    #[serde(default = "default_burst")]
+    pub burst: u32,
+    /// ...at this many per second.
+    #[serde(default = "default_rate")]
+    pub per_second: u32,
+    /// The longest `Retry-After` the suite waits out to see the limit lift.
+    #[serde(default = "default_max_wait")]
+    pub max_wait_secs: u64,
+    /// A backend off loopback (a staging one, never production) may be burst too.
+    #[serde(default)]
+    pub allow_remote: bool,
+}
+
+fn default_burst() -> u32 {
+    50
+}
+fn default_rate() -> u32 {
+    20
+}
+fn default_max_wait() -> u64 {
+    60
+}
+
+/// `@websocket`: the WebSocket of the spec's `x-accord-websocket`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSocket {
+    /// The path (default: `x-accord-websocket.path`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The query parameter a browser puts the token in (default: the spec's `token.query`).
+    #[serde(default)]
+    pub token_query: Option<String>,
+    /// How long to wait for an event after a write.
+    #[serde(default = "default_event_timeout")]
+    pub event_timeout_secs: u64,
+}
+
+fn default_event_timeout() -> u64 {
+    10
 }
 
 /// The behaviour phase (`@behaviour`): generated from the spec; these only tune it.

@@ -57,7 +57,18 @@ pub struct Report {
 }
 
 /// The tags the summary counts by.
-pub const AREAS: &[&str] = &["auth", "refresh", "cors", "errors", "uploads", "behaviour"];
+pub const AREAS: &[&str] = &[
+    "auth",
+    "refresh",
+    "cors",
+    "errors",
+    "uploads",
+    "behaviour",
+    "apikey",
+    "cookies",
+    "ratelimit",
+    "websocket",
+];
 
 impl Report {
     pub fn count(&self, pick: impl Fn(&Verdict) -> bool) -> usize {

@@ -69,6 +69,25 @@ rules! {
     CrossUserWrite => "behaviour.cross_user_write", "a second user cannot change or delete the first user's resource";
     CrossUserList => "behaviour.cross_user_list", "a second user's lists never show the first user's resources";
     Negative => "behaviour.negative", "a request breaking one constraint gets a 4xx in the envelope, never 2xx or 5xx";
+    CorsErrors => "cors.errors", "error answers (401, 404, 422, 429) carry the CORS headers an allowed origin needs to read them";
+    ApiKeyRefused => "apikey.refused", "a missing, malformed or unknown API key is refused with 401 in the envelope";
+    ApiKeyValid => "apikey.valid", "a valid API key is accepted on every operation its scheme secures";
+    ApiKeyRevoked => "apikey.revoked", "a revoked API key is refused";
+    ApiKeyEcho => "apikey.echo", "an API key is never echoed in an answer";
+    CookieAttributes => "cookies.attributes", "the refresh cookie is HttpOnly, Secure, SameSite Lax or Strict, scoped by Path, with a lifetime";
+    CookieRefresh => "cookies.refresh", "the refresh cookie alone refreshes the session";
+    CookieLogout => "cookies.logout", "logout clears the refresh cookie and ends it";
+    CookieCsrfOrigin => "cookies.csrf_origin", "a state-changing request with the cookie from a refused origin is refused";
+    CookieDoubleSubmit => "cookies.double_submit", "a cookie request without the matching CSRF header is refused";
+    RateLimitReached => "ratelimit.reached", "a burst past the limit gets 429";
+    RateLimitRetryAfter => "ratelimit.retry_after", "a 429 says when to retry in `Retry-After`, in the error envelope";
+    RateLimitRecovers => "ratelimit.recovers", "after `Retry-After` seconds the request is allowed again";
+    RateLimitCors => "ratelimit.cors", "a 429 carries the CORS headers an allowed origin needs to read it";
+    WsRefused => "websocket.refused", "a WebSocket handshake without a valid token is refused";
+    WsExpired => "websocket.expired", "a WebSocket handshake with an expired token is refused";
+    WsOrigin => "websocket.origin", "a WebSocket handshake from a refused origin is refused";
+    WsConnects => "websocket.connects", "a valid token connects, in the header or the query";
+    WsEvents => "websocket.events", "a connection receives an event after a write through the REST API";
 }
 
 impl fmt::Display for Rule {

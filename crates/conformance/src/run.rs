@@ -43,6 +43,22 @@ const FEATURES: &[(&str, &str)] = &[
         "behaviour.feature",
         include_str!("../../../features/behaviour.feature"),
     ),
+    (
+        "apikey.feature",
+        include_str!("../../../features/apikey.feature"),
+    ),
+    (
+        "cookies.feature",
+        include_str!("../../../features/cookies.feature"),
+    ),
+    (
+        "ratelimit.feature",
+        include_str!("../../../features/ratelimit.feature"),
+    ),
+    (
+        "websocket.feature",
+        include_str!("../../../features/websocket.feature"),
+    ),
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -155,6 +171,37 @@ fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<Str
     if has("uploads") && p.uploads.is_none() {
         return Some("the profile has no [uploads]".into());
     }
+    if has("apikey") && p.apikey.is_none() {
+        return Some("the profile has no [apikey]".into());
+    }
+    if has("apikey_valid")
+        && !p
+            .apikey
+            .as_ref()
+            .is_some_and(|k| k.key_env.is_some() || k.create.is_some())
+    {
+        return Some("apikey names no key (apikey.key_env or apikey.create)".into());
+    }
+    if has("apikey_revoke")
+        && !p
+            .apikey
+            .as_ref()
+            .is_some_and(|k| k.create.is_some() && k.revoke.is_some())
+    {
+        return Some("apikey names no create and revoke operations".into());
+    }
+    if has("cookies") && p.cookies.is_none() {
+        return Some("the profile has no [cookies]".into());
+    }
+    if has("double_submit") && !p.cookies.as_ref().is_some_and(|c| c.csrf_cookie.is_some()) {
+        return Some("cookies.csrf_cookie is not set (no double-submit token)".into());
+    }
+    if has("ratelimit") && p.ratelimit.is_none() {
+        return Some("the profile has no [ratelimit]".into());
+    }
+    if has("websocket") && p.websocket.is_none() {
+        return Some("the profile has no [websocket]".into());
+    }
     None
 }
 
@@ -168,6 +215,13 @@ fn check_operations(loaded: &Loaded, contract: &Contract) -> Result<(), UsageErr
     if let Some(r) = &p.refresh {
         named.push(("refresh.operation", &r.operation));
         named.extend(r.logout.iter().map(|o| ("refresh.logout", o)));
+    }
+    if let Some(k) = &p.apikey {
+        named.extend(k.create.iter().map(|o| ("apikey.create", o)));
+        named.extend(k.revoke.iter().map(|o| ("apikey.revoke", o)));
+    }
+    if let Some(r) = &p.ratelimit {
+        named.extend(r.operation.iter().map(|o| ("ratelimit.operation", o)));
     }
     if let Some(u) = &p.uploads {
         named.push(("uploads.operation", &u.operation));

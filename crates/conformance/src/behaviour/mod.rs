@@ -7,8 +7,6 @@
 pub mod generate;
 pub mod mutate;
 
-use std::time::Duration;
-
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
@@ -132,28 +130,12 @@ pub fn describe(request: &Request) -> String {
     )
 }
 
-/// Sends as a well-mannered client: a 429 or 503 with `Retry-After` (at most 30 s) is waited
-/// out and the request sent again, up to three times.
+/// Sends as a well-mannered client (see [`crate::http::Http::send_politely`]).
 pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
-    let mut attempt = 0;
-    loop {
-        let e = ctx
-            .http
-            .send(request.clone())
-            .await
-            .map_err(|e| Failure::setup(format!("{}: {e}", describe(&request))))?;
-        let wait = e
-            .header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|s| *s <= 30);
-        match wait {
-            Some(secs) if matches!(e.status, 429 | 503) && attempt < 3 => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_secs(secs.max(1))).await;
-            }
-            _ => return Ok(e),
-        }
-    }
+    ctx.http
+        .send_politely(request.clone())
+        .await
+        .map_err(|e| Failure::setup(format!("{}: {e}", describe(&request))))
 }
 
 /// Sends `request` in `identity`'s session.
@@ -528,7 +510,7 @@ pub fn item_path(resource: &Resource, id: &str) -> String {
         .replace(&format!("{{{}}}", resource.param), &path_encode(id))
 }
 
-fn remember_created(ctx: &Ctx, op: &OpInfo, e: &Exchange, resources: &[Resource]) {
+pub fn remember_created(ctx: &Ctx, op: &OpInfo, e: &Exchange, resources: &[Resource]) {
     if !(200..300).contains(&e.status) {
         return;
     }

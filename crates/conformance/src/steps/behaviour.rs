@@ -1,14 +1,12 @@
 //! The behaviour phase's steps: valid inputs, resource chains, a second user, broken inputs
 //! and an expired token, all found from the spec (see [`crate::behaviour`]).
 
-use std::time::Duration;
-
 use cucumber::{given, then, when};
 use serde_json::Value;
 
 use super::{AccordWorld, envelope_problem};
 use crate::behaviour::{self, Created, Finding, Resource};
-use crate::context::{Identity, jwt_exp, unix_now};
+use crate::context::Identity;
 use crate::http::{Exchange, Request};
 use crate::rules::{Failure, Outcome, Rule};
 
@@ -456,22 +454,14 @@ async fn negative_judged(w: &mut AccordWorld) -> Outcome {
 
 #[when("the access token is left to expire")]
 async fn expire(w: &mut AccordWorld) -> Outcome {
-    let access = w.access()?;
-    let settings = w.ctx.profile.behaviour.clone();
-    let Some(exp) = jwt_exp(&access) else {
-        w.skip = Some("the access token is not a JWT with `exp`".into());
-        return Ok(());
-    };
-    let until = exp + settings.expiry_leeway_secs + 1;
-    let wait = until.saturating_sub(unix_now());
-    if settings.expiry_wait_secs == 0 || wait > settings.expiry_wait_secs {
-        w.skip = Some(format!(
-            "the access token expires in {wait} s (leeway included), beyond behaviour.expiry_wait_secs = {}",
-            settings.expiry_wait_secs
-        ));
-        return Ok(());
+    match w.ctx.expired_token().await {
+        Ok(token) => {
+            if let Some(tokens) = w.tokens.as_mut() {
+                tokens.access = token;
+            }
+        }
+        Err(reason) => w.skip = Some(reason),
     }
-    tokio::time::sleep(Duration::from_secs(wait)).await;
     Ok(())
 }
 

@@ -217,3 +217,61 @@ async fn no_allow_origin(w: &mut AccordWorld) -> Outcome {
     }
     Ok(())
 }
+
+// ---- errors a browser must be able to read ------------------------------------------------
+
+#[when("error answers are provoked from an allowed origin")]
+async fn errors_from_allowed(w: &mut AccordWorld) -> Outcome {
+    use crate::context::ErrorCase;
+    w.origin = allowed_origin(w)?;
+    let token = w.access()?;
+    w.judged.clear();
+    for case in [
+        ErrorCase::NoCredentials,
+        ErrorCase::MissingResource,
+        ErrorCase::MissingField,
+    ] {
+        // A spec without such an operation has no such error to read.
+        let Ok(request) = w.ctx.error_request(case, Some(&token)) else {
+            continue;
+        };
+        let e = w.send(request.header("origin", w.origin.clone())).await?;
+        w.judged.push(e);
+    }
+    if w.judged.is_empty() {
+        return Err(Failure::setup(
+            "the spec offers no operation to provoke an error on",
+        ));
+    }
+    Ok(())
+}
+
+#[then("each error answer carries the allowed origin's CORS headers")]
+async fn errors_readable(w: &mut AccordWorld) -> Outcome {
+    let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
+    for e in w.judged.iter().filter(|e| e.status >= 400) {
+        if e.header("access-control-allow-origin") != Some(w.origin.as_str()) {
+            return Err(Failure::new(
+                Rule::CorsErrors,
+                format!(
+                    "the {} answer has Access-Control-Allow-Origin {}, not {}: the frontend cannot read the error",
+                    e.status,
+                    e.header("access-control-allow-origin").unwrap_or("(none)"),
+                    w.origin
+                ),
+            )
+            .with(e));
+        }
+        if credentials && e.header("access-control-allow-credentials") != Some("true") {
+            return Err(Failure::new(
+                Rule::CorsErrors,
+                format!(
+                    "the {} answer lacks Access-Control-Allow-Credentials: true",
+                    e.status
+                ),
+            )
+            .with(e));
+        }
+    }
+    Ok(())
+}

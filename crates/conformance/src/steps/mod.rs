@@ -3,12 +3,16 @@
 //! profile and the spec say, and return a [`Failure`] naming its [`Rule`] and the exchanges
 //! that prove it (secrets redacted).
 
+mod apikey;
 mod auth;
 mod behaviour;
+mod cookies;
 mod cors;
 mod errors;
+mod ratelimit;
 mod refresh;
 mod uploads;
+mod websocket;
 
 use std::sync::{Arc, OnceLock};
 
@@ -43,6 +47,15 @@ pub struct AccordWorld {
     origin: String,
     upload: Option<Value>,
     behaviour: behaviour::State,
+    /// The API key the scenario holds, and the one it last sent.
+    key: Option<apikey::Key>,
+    sent_key: Option<String>,
+    /// The scenario's WebSocket handshake.
+    socket: Option<websocket::Opened>,
+    /// The request a rate limit refused, to send again once it lifts.
+    limited: Option<Request>,
+    /// The rule a shared `Then` step judges by, set by the `When` before it.
+    expect: Option<Rule>,
     /// Why the scenario could not be checked on this backend, found while it ran (a token
     /// that lives too long to wait for, a spec without resources): reported as skipped.
     pub skip: Option<String>,
@@ -66,6 +79,11 @@ impl AccordWorld {
             origin: String::new(),
             upload: None,
             behaviour: behaviour::State::default(),
+            key: None,
+            sent_key: None,
+            socket: None,
+            limited: None,
+            expect: None,
             skip: None,
         })
     }
