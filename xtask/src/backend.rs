@@ -66,6 +66,11 @@ pub fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<Pat
 /// Starts the backend on free loopback ports with a temporary data directory; its logs go to
 /// `log` (they never hold a secret).
 pub fn start(root: &Path, log: Stdio) -> anyhow::Result<Backend> {
+    start_with(root, log, &[])
+}
+
+/// As [`start`], configured further by `ACCORD_*` variables (`env`).
+pub fn start_with(root: &Path, log: Stdio, env: &[(&str, &str)]) -> anyhow::Result<Backend> {
     let binary = build(root)?;
     let mut child = Command::new(&binary)
         .args(["--listen", "127.0.0.1:0", "--storage-listen", "127.0.0.1:0"])
@@ -73,6 +78,7 @@ pub fn start(root: &Path, log: Stdio) -> anyhow::Result<Backend> {
         // Short-lived access tokens, so the suite sees one expire within its wait.
         .env("ACCORD_ACCESS_TOKEN_TTL", "10")
         .env_remove("ACCORD_S3_ENDPOINT")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)

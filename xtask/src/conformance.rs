@@ -14,6 +14,41 @@ use crate::ChecksFailed;
 /// The profile of the embedded reference backend.
 pub const REFERENCE_PROFILE: &str = "fixtures/profiles/reference.toml";
 
+/// The profile of the reference backend in cookie mode, and how `verify` starts it so.
+pub const COOKIE_PROFILE: &str = "fixtures/profiles/reference-cookies.toml";
+pub const COOKIE_MODE: &[(&str, &str)] = &[
+    ("ACCORD_REFRESH_MODE", "cookie"),
+    ("ACCORD_CSRF_DOUBLE_SUBMIT", "true"),
+    ("ACCORD_RATE_LIMIT_LOGIN", "5/3"),
+];
+/// The features that configuration exists for.
+pub const COOKIE_TAGS: &str = "@cookies or @ratelimit or @refresh";
+/// The features of the default configuration: everything else.
+pub const DEFAULT_TAGS: &str = "not @cookies and not @ratelimit";
+
+/// Runs the suite with `flags` and `profile` against the reference backend started with the
+/// `ACCORD_*` variables of `env` (another configuration than the default one).
+pub fn run_configured(
+    root: &Path,
+    profile: &str,
+    env: &[(&str, &str)],
+    flags: &[String],
+) -> anyhow::Result<()> {
+    let binary = crate::backend::build_binary(root, "accord-conformance", "accord-conformance")?;
+    let backend = crate::backend::start_with(root, Stdio::null(), env)
+        .context("starting the reference backend")?;
+    let status = Command::new(&binary)
+        .args(flags)
+        .arg("--profile")
+        .arg(root.join(profile))
+        .arg("--base-url")
+        .arg(&backend.api_url)
+        .status()
+        .with_context(|| format!("cannot run {}", binary.display()))?;
+    drop(backend);
+    judge(status)
+}
+
 /// Runs the suite with `flags` (accord-conformance's own); `Ok` when every scenario passed.
 /// Exit code 1 of the suite is a failed check, 2 a usage, profile or spec error.
 pub fn run(root: &Path, flags: &[String]) -> anyhow::Result<()> {
@@ -42,6 +77,10 @@ pub fn run(root: &Path, flags: &[String]) -> anyhow::Result<()> {
         .status()
         .with_context(|| format!("cannot run {}", binary.display()))?;
     drop(backend);
+    judge(status)
+}
+
+fn judge(status: std::process::ExitStatus) -> anyhow::Result<()> {
     match status.code() {
         Some(0) => Ok(()),
         Some(1) => Err(ChecksFailed("the conformance suite failed".into()).into()),

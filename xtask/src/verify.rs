@@ -110,6 +110,8 @@ pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
     let junit = target.join("conformance-junit.xml");
     let flags = [
         "--strict".to_string(),
+        "--tags".to_string(),
+        crate::conformance::DEFAULT_TAGS.to_string(),
         "--junit".to_string(),
         junit.display().to_string(),
     ];
@@ -126,6 +128,37 @@ pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
         Err(e) => {
             step("conformance", false, &format!("{e:#}"));
             failed.push("conformance");
+        }
+    }
+
+    // The same backend in cookie mode, with double-submit CSRF tokens and a tight login
+    // limit: the features that configuration exists for.
+    let junit = target.join("conformance-cookies-junit.xml");
+    let flags = [
+        "--strict".to_string(),
+        "--tags".to_string(),
+        crate::conformance::COOKIE_TAGS.to_string(),
+        "--junit".to_string(),
+        junit.display().to_string(),
+    ];
+    match crate::conformance::run_configured(
+        root,
+        crate::conformance::COOKIE_PROFILE,
+        crate::conformance::COOKIE_MODE,
+        &flags,
+    ) {
+        Ok(()) => step(
+            "conformance",
+            true,
+            &format!(
+                "reference backend in cookie mode, {} ({})",
+                crate::conformance::COOKIE_PROFILE,
+                crate::conformance::COOKIE_TAGS
+            ),
+        ),
+        Err(e) => {
+            step("conformance", false, &format!("cookie mode: {e:#}"));
+            failed.push("conformance (cookie mode)");
         }
     }
 

@@ -49,13 +49,18 @@ async fn open(w: &AccordWorld, token: Token<'_>, origin: Option<&str>) -> Result
     let (path, query) = w.ctx.websocket().ok_or_else(|| {
         Failure::setup("the spec has no x-accord-websocket and websocket.path is unset")
     })?;
-    let base = &w.ctx.http.base;
-    let Some(rest) = base.strip_prefix("http://") else {
-        return Err(Failure::setup(format!(
-            "{base}: only ws:// (a plain-http base URL) is supported for the WebSocket checks yet"
-        )));
+    // The path on the backend, or a WebSocket of its own (`ws://realtime.example/ws`).
+    let mut url = if path.starts_with("ws://") {
+        path
+    } else {
+        let base = &w.ctx.http.base;
+        let Some(rest) = base.strip_prefix("http://") else {
+            return Err(Failure::setup(format!(
+                "{base}: only ws:// (a plain-http base URL) is supported for the WebSocket checks yet"
+            )));
+        };
+        format!("ws://{}{path}", rest.trim_end_matches('/'))
     };
-    let mut url = format!("ws://{}{path}", rest.trim_end_matches('/'));
     if let Token::Query(t) = token {
         let separator = if url.contains('?') { '&' } else { '?' };
         url = format!(

@@ -57,6 +57,77 @@ pub enum Fault {
     /// Not a fault: login takes an OAuth2 password form (`username`, `password`), as FastAPI's
     /// does, while register stays JSON.
     FormLogin,
+    /// A revoked API key still reads items.
+    RevokedKeyAccepted,
+    /// A refused API key comes back in the error's detail.
+    KeyEchoedInError,
+    /// Error answers lack the CORS headers an allowed origin needs.
+    CorsMissingOnErrors,
+    /// Not a fault: the refresh token in an HttpOnly cookie, with double-submit CSRF.
+    CookieMode,
+    CookieNotHttpOnly,
+    CookieSameSiteNoneInsecure,
+    CookieNotClearedOnLogout,
+    CookieCrossOriginAccepted,
+    CookieDoubleSubmitNotChecked,
+    /// Not a fault: login limited to 5 per 3 s, a 429 problem with Retry-After.
+    RateLimited,
+    RateLimitWithoutRetryAfter,
+    RateLimitInAnotherEnvelope,
+    /// The WebSocket server's faults (see `websocket.rs`).
+    WsNoTokenAccepted,
+    WsExpiredAccepted,
+    WsForeignOriginAccepted,
+}
+
+impl Fault {
+    fn cookie_mode(self) -> bool {
+        matches!(
+            self,
+            Fault::CookieMode
+                | Fault::CookieNotHttpOnly
+                | Fault::CookieSameSiteNoneInsecure
+                | Fault::CookieNotClearedOnLogout
+                | Fault::CookieCrossOriginAccepted
+                | Fault::CookieDoubleSubmitNotChecked
+        )
+    }
+
+    fn rate_limited(self) -> bool {
+        matches!(
+            self,
+            Fault::RateLimited
+                | Fault::RateLimitWithoutRetryAfter
+                | Fault::RateLimitInAnotherEnvelope
+        )
+    }
+}
+
+/// A login rate limit of the mock: this many per window.
+const LOGIN_LIMIT: u32 = 5;
+const LOGIN_WINDOW_SECS: u64 = 3;
+
+thread_local! {
+    /// Whether the answer being built is an error (for the CORS-on-errors fault).
+    static ERROR_ANSWER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// An API key of the mock.
+#[derive(Clone)]
+struct ApiKey {
+    id: String,
+    owner: String,
+    name: String,
+    revoked: bool,
+}
+
+/// The item events the WebSocket server forwards: (owner, item id).
+pub struct Events(pub tokio::sync::broadcast::Sender<(String, String)>);
+
+impl Default for Events {
+    fn default() -> Self {
+        Events(tokio::sync::broadcast::channel(64).0)
+    }
 }
 
 /// How long the mock's access tokens live: short, so the expiry check sees one die.
@@ -87,8 +158,14 @@ struct State {
     uploads: HashMap<String, (String, u64, bool, String)>,
     /// upload id -> (key, owner)
     upload_ids: HashMap<String, (String, String)>,
+    /// secret -> key
+    api_keys: HashMap<String, ApiKey>,
+    /// The login rate limit's window: (start, count).
+    login_window: (u64, u32),
+    events: Events,
 }
 
+#[derive(Clone)]
 pub struct Mock {
     pub fault: Fault,
     pub base: String,
@@ -113,6 +190,91 @@ impl Mock {
 
     fn has(&self, fault: Fault) -> bool {
         self.fault == fault
+    }
+
+    /// The user of an access token for the WebSocket server: `Err` when it expired.
+    pub fn user_of(&self, token: &str) -> Result<Option<String>, ()> {
+        let state = self.state.lock().unwrap();
+        match state.access.get(token) {
+            Some((_, exp)) if *exp < now() => Err(()),
+            Some((user, _)) => Ok(Some(user.clone())),
+            None => Ok(None),
+        }
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<(String, String)> {
+        self.state.lock().unwrap().events.0.subscribe()
+    }
+
+    /// The cookies of a session in cookie mode.
+    fn session_cookies(&self, refresh: &str) -> Vec<String> {
+        let attributes = if self.has(Fault::CookieSameSiteNoneInsecure) {
+            "SameSite=None"
+        } else {
+            "Secure; SameSite=Strict"
+        };
+        let http_only = if self.has(Fault::CookieNotHttpOnly) {
+            ""
+        } else {
+            "HttpOnly; "
+        };
+        vec![
+            format!(
+                "accord_refresh={refresh}; {http_only}{attributes}; Path=/api/v1/auth; Max-Age=86400"
+            ),
+            format!("accord_csrf=csrf-{refresh}; {attributes}; Path=/; Max-Age=86400"),
+        ]
+    }
+
+    /// A cookie of the request.
+    fn cookie(request: &Request, name: &str) -> Option<String> {
+        request
+            .headers
+            .get_all("cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// The CSRF defence of a cookie-authenticated request: `Some(403)` when it fails.
+    fn csrf_refused(&self, request: &Request) -> Option<ResponseTemplate> {
+        let origin = request.headers.get("origin").and_then(|v| v.to_str().ok());
+        if origin.is_some_and(|o| o != ALLOWED_ORIGIN)
+            && !self.has(Fault::CookieCrossOriginAccepted)
+        {
+            return Some(self.problem(request, 403, "csrf_refused"));
+        }
+        let header = request
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        if (header.is_none() || header != Self::cookie(request, "accord_csrf"))
+            && !self.has(Fault::CookieDoubleSubmitNotChecked)
+        {
+            return Some(self.problem(request, 403, "csrf_refused"));
+        }
+        None
+    }
+
+    /// A token pair as the mode wants it: the refresh token in the body, or in cookies.
+    fn pair_answer(&self, request: &Request, status: u16, mut pair: Value) -> ResponseTemplate {
+        if !self.fault.cookie_mode() {
+            return self.json(request, status, pair);
+        }
+        let refresh = pair["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        pair.as_object_mut().unwrap().remove("refresh_token");
+        let mut t = self.json(request, status, pair);
+        for cookie in self.session_cookies(&refresh) {
+            t = t.append_header("set-cookie", cookie.as_str());
+        }
+        t
     }
 
     fn issue(&self, state: &mut State, family: Option<u64>, user: &str) -> Value {
@@ -177,6 +339,7 @@ impl Mock {
     }
 
     fn problem(&self, request: &Request, status: u16, code: &str) -> ResponseTemplate {
+        ERROR_ANSWER.with(|e| e.set(true));
         let id = request_id(request);
         let body_status = if self.has(Fault::ProblemStatusMismatch) {
             400
@@ -195,6 +358,28 @@ impl Mock {
         let mut t = ResponseTemplate::new(status)
             .insert_header("x-request-id", id.as_str())
             .set_body_raw(body.to_string(), "application/problem+json");
+        if status == 401 && code == "invalid_api_key" && self.has(Fault::KeyEchoedInError) {
+            let key = request
+                .headers
+                .get("x-api-key")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            body["detail"] = json!(format!("no such key: {key}"));
+            t = ResponseTemplate::new(status)
+                .insert_header("x-request-id", id.as_str())
+                .set_body_raw(body.to_string(), "application/problem+json");
+        }
+        if status == 429 && self.has(Fault::RateLimitInAnotherEnvelope) {
+            t = ResponseTemplate::new(429)
+                .insert_header("x-request-id", id.as_str())
+                .set_body_raw(
+                    json!({"error": "slow down"}).to_string(),
+                    "application/json",
+                );
+        }
+        if status == 429 && !self.has(Fault::RateLimitWithoutRetryAfter) {
+            t = t.insert_header("retry-after", LOGIN_WINDOW_SECS.to_string().as_str());
+        }
         if status == 422 && self.has(Fault::ValidationInAnotherEnvelope) {
             t = ResponseTemplate::new(422)
                 .insert_header("x-request-id", id.as_str())
@@ -279,9 +464,12 @@ impl Mock {
             ("/api/v1/users/me", &["GET"]),
             ("/api/v1/items", &["GET", "POST"]),
             ("/api/v1/uploads", &["POST"]),
+            ("/api/v1/api-keys", &["GET", "POST"]),
         ];
         let template = if path.starts_with("/api/v1/items/") {
             Some(&["GET", "PATCH", "DELETE"][..])
+        } else if path.starts_with("/api/v1/api-keys/") {
+            Some(&["GET", "DELETE"][..])
         } else if path.starts_with("/api/v1/uploads/") {
             Some(&["GET"][..])
         } else {
@@ -311,7 +499,23 @@ impl Mock {
         .contains(&path.as_str());
         let mut state = self.state.lock().unwrap();
         let mut user = USER_ID.to_string();
-        if !public && !(self.has(Fault::PresignWithoutAuth) && path == "/api/v1/uploads") {
+        let key_readable =
+            method == "GET" && (path == "/api/v1/items" || path.starts_with("/api/v1/items/"));
+        let api_key = request
+            .headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        let bearer = request.headers.contains_key("authorization");
+        if key_readable && !bearer && api_key.is_some() {
+            let key = api_key.unwrap_or_default();
+            match state.api_keys.get(&key) {
+                Some(k) if !k.revoked || self.has(Fault::RevokedKeyAccepted) => {
+                    user = k.owner.clone();
+                }
+                _ => return self.problem(request, 401, "invalid_api_key"),
+            }
+        } else if !public && !(self.has(Fault::PresignWithoutAuth) && path == "/api/v1/uploads") {
             let token = request
                 .headers
                 .get("authorization")
@@ -403,6 +607,16 @@ impl Mock {
                 .insert_header("location", "/api/v1/users/me")
             }
             ("POST", "/api/v1/auth/login") => {
+                if self.fault.rate_limited() {
+                    let (start, count) = state.login_window;
+                    if now() >= start + LOGIN_WINDOW_SECS {
+                        state.login_window = (now(), 1);
+                    } else if count >= LOGIN_LIMIT {
+                        return self.problem(request, 429, "rate_limited");
+                    } else {
+                        state.login_window.1 += 1;
+                    }
+                }
                 let found = match (field("email"), field("password")) {
                     (Some(e), Some(p)) => state
                         .users
@@ -415,7 +629,7 @@ impl Mock {
                     return self.problem(request, 401, "invalid_credentials");
                 };
                 let pair = self.issue(&mut state, None, &id);
-                self.json(
+                self.pair_answer(
                     request,
                     if self.has(Fault::UndocumentedStatus) {
                         202
@@ -426,8 +640,19 @@ impl Mock {
                 )
             }
             ("POST", "/api/v1/auth/refresh") => {
-                let Some(token) = field("refresh_token") else {
-                    return self.problem(request, 422, "validation_failed");
+                let cookie = Self::cookie(request, "accord_refresh").filter(|c| !c.is_empty());
+                let token = match (field("refresh_token"), cookie) {
+                    (Some(t), _) => t,
+                    (None, Some(c)) if self.fault.cookie_mode() => {
+                        if let Some(refused) = self.csrf_refused(request) {
+                            return refused;
+                        }
+                        c
+                    }
+                    _ if self.fault.cookie_mode() => {
+                        return self.problem(request, 401, "invalid_refresh_token");
+                    }
+                    _ => return self.problem(request, 422, "validation_failed"),
                 };
                 if self.has(Fault::AccessTokenRefreshes) && state.access.contains_key(&token) {
                     let pair = self.issue(&mut state, None, USER_ID);
@@ -449,19 +674,88 @@ impl Mock {
                 state.refresh.insert(token, (family, true));
                 let owner = state.family_user.get(&family).cloned().unwrap_or_default();
                 let pair = self.issue(&mut state, Some(family), &owner);
-                self.json(request, 200, pair)
+                self.pair_answer(request, 200, pair)
             }
             ("POST", "/api/v1/auth/logout") => {
-                if field("refresh_token").is_none() {
-                    return self.problem(request, 422, "validation_failed");
-                }
-                if let Some(&(family, _)) =
-                    field("refresh_token").and_then(|t| state.refresh.get(&t))
-                {
+                let cookie = Self::cookie(request, "accord_refresh").filter(|c| !c.is_empty());
+                let token = match (field("refresh_token"), cookie) {
+                    (Some(t), _) => Some(t),
+                    (None, Some(c)) if self.fault.cookie_mode() => {
+                        if let Some(refused) = self.csrf_refused(request) {
+                            return refused;
+                        }
+                        Some(c)
+                    }
+                    _ if self.fault.cookie_mode() => None,
+                    _ => return self.problem(request, 422, "validation_failed"),
+                };
+                if let Some(&(family, _)) = token.and_then(|t| state.refresh.get(&t)) {
                     state.revoked_families.insert(family);
                 }
-                ResponseTemplate::new(204)
-                    .insert_header("x-request-id", request_id(request).as_str())
+                let mut t = ResponseTemplate::new(204)
+                    .insert_header("x-request-id", request_id(request).as_str());
+                if self.fault.cookie_mode() && !self.has(Fault::CookieNotClearedOnLogout) {
+                    t = t
+                        .append_header(
+                            "set-cookie",
+                            "accord_refresh=; HttpOnly; Secure; SameSite=Strict; Path=/api/v1/auth; Max-Age=0",
+                        )
+                        .append_header("set-cookie", "accord_csrf=; Secure; SameSite=Strict; Path=/; Max-Age=0");
+                }
+                t
+            }
+            ("GET", "/api/v1/api-keys") => {
+                let mut items: Vec<Value> = state
+                    .api_keys
+                    .values()
+                    .filter(|k| k.owner == user && !k.revoked)
+                    .map(api_key_json)
+                    .collect();
+                items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+                self.json(request, 200, json!({"items": items}))
+            }
+            ("POST", "/api/v1/api-keys") => {
+                let name = match body.as_ref().and_then(|b| b.get("name")) {
+                    Some(Value::String(n)) if !n.is_empty() && n.chars().count() <= 100 => {
+                        n.clone()
+                    }
+                    _ => return self.problem(request, 422, "validation_failed"),
+                };
+                state.next += 1;
+                let secret = format!("acc_mock{}x{}", state.next, uuid::Uuid::new_v4().simple());
+                let key = ApiKey {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    owner: user.clone(),
+                    name,
+                    revoked: false,
+                };
+                let mut answer = api_key_json(&key);
+                answer["key"] = json!(secret);
+                let location = format!("/api/v1/api-keys/{}", key.id);
+                state.api_keys.insert(secret, key);
+                self.json(request, 201, answer)
+                    .insert_header("location", location.as_str())
+            }
+            (m, p) if p.starts_with("/api/v1/api-keys/") => {
+                let id = p.trim_start_matches("/api/v1/api-keys/").to_string();
+                if uuid::Uuid::parse_str(&id).is_err() {
+                    return self.problem(request, 422, "validation_failed");
+                }
+                let Some(key) = state
+                    .api_keys
+                    .values_mut()
+                    .find(|k| k.id == id && k.owner == user && !k.revoked)
+                else {
+                    return self.problem(request, 404, "not_found");
+                };
+                if m == "DELETE" {
+                    key.revoked = true;
+                    ResponseTemplate::new(204)
+                        .insert_header("x-request-id", request_id(request).as_str())
+                } else {
+                    let answer = api_key_json(key);
+                    self.json(request, 200, answer)
+                }
             }
             ("GET", "/healthz") => self.json(request, 200, json!({"status": "ok"})),
             ("GET", "/.well-known/jwks.json") => self.json(request, 200, json!({"keys": []})),
@@ -560,6 +854,7 @@ impl Mock {
                     answer["id"] = json!(state.items.len() + 1);
                 }
                 state.items.insert(id.clone(), item);
+                let _ = state.events.0.send((user.clone(), id.clone()));
                 let location = if self.has(Fault::LocationDoesNotResolve) {
                     format!("/api/v1/items/{}", uuid::Uuid::new_v4())
                 } else {
@@ -776,6 +1071,10 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
+fn api_key_json(key: &ApiKey) -> Value {
+    json!({"id": key.id, "name": key.name, "prefix": "acc_mock", "created_at": "2024-01-01T00:00:00Z"})
+}
+
 fn item_json(id: &str, item: &Item) -> Value {
     json!({"id": id, "owner_id": item.owner, "name": item.name, "description": item.description,
            "created_at": item.created, "updated_at": item.created})
@@ -796,7 +1095,11 @@ fn request_id(request: &Request) -> String {
 
 impl Respond for Mock {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        ERROR_ANSWER.with(|e| e.set(false));
         let t = self.route(request);
+        if self.has(Fault::CorsMissingOnErrors) && ERROR_ANSWER.with(|e| e.get()) {
+            return t;
+        }
         self.cors(request, t)
     }
 }
