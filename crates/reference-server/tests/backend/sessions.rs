@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt as _, StreamExt as _};
+use futures_util::StreamExt as _;
 use reference_server::{Config, CookieMode, Limit, RateLimits, Running};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite;
