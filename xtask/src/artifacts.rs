@@ -38,6 +38,7 @@ pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
     let server = rust_server::generate_using(spec, &origin, &model, "api_types")
         .context("generating crates/api-server")?;
     let types = typescript::generate(spec, &origin).context("generating packages/api-types")?;
+    let envelope = typescript::error_envelope(spec, &origin);
     let mut notes = client.notes;
     notes.extend(server.notes);
     notes.extend(types.notes);
@@ -57,6 +58,10 @@ pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
         Artifact {
             path: "packages/api-types/generated/index.d.ts".into(),
             text: types.text,
+        },
+        Artifact {
+            path: "packages/api-fetch/src/generated/envelope.ts".into(),
+            text: envelope.text,
         },
     ];
     Ok((artifacts, notes))

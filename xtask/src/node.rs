@@ -57,3 +57,53 @@ pub fn tsc(root: &Path, config: &Path) -> anyhow::Result<(bool, String)> {
     text.push_str(&String::from_utf8_lossy(&output.stderr));
     Ok((output.status.success(), text))
 }
+
+/// The frontend runtime package: `@accord/api-fetch`.
+pub const API_FETCH: &str = "packages/api-fetch";
+
+/// Type-checks `@accord/api-fetch` with its typed-client test, compiles it to
+/// `target/api-fetch/dist`, and runs its unit tests with Node's test runner there. Returns
+/// whether all passed, what they printed, and the runner's summary line.
+pub fn api_fetch(root: &Path) -> anyhow::Result<(bool, String, String)> {
+    let dir = root.join(API_FETCH);
+    let (typed, mut text) = tsc(root, &dir.join("tsconfig.test.json"))?;
+    if !typed {
+        return Ok((false, text, "type check failed".into()));
+    }
+    let tsc = ensure_tooling(root)?;
+    let build = Command::new("node")
+        .arg(&tsc)
+        .args(["--pretty", "false", "-p"])
+        .arg(dir.join("tsconfig.json"))
+        .output()
+        .context("cannot run node; install Node.js 20 or newer")?;
+    text.push_str(&String::from_utf8_lossy(&build.stdout));
+    if !build.status.success() {
+        return Ok((false, text, "build failed".into()));
+    }
+    let dist = root.join("target/api-fetch/dist");
+    let tests = Command::new("node")
+        .args(["--test", "--test-reporter=spec"])
+        .arg(dir.join("test"))
+        .env("ACCORD_API_FETCH_DIST", &dist)
+        .output()
+        .context("cannot run node --test")?;
+    let out = String::from_utf8_lossy(&tests.stdout).into_owned();
+    let pass = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ℹ pass "))
+        .unwrap_or("?")
+        .to_string();
+    let fail = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ℹ fail "))
+        .unwrap_or("?")
+        .to_string();
+    text.push_str(&out);
+    text.push_str(&String::from_utf8_lossy(&tests.stderr));
+    Ok((
+        tests.status.success(),
+        text,
+        format!("{pass} passed, {fail} failed"),
+    ))
+}

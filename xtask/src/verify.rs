@@ -102,6 +102,17 @@ pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
         &format!("tsc --strict --noEmit -p {}/tsconfig.json", node::PACKAGE),
     );
 
+    let (ok, output, summary) = node::api_fetch(root)?;
+    if !ok {
+        eprint!("{output}");
+        failed.push("api-fetch");
+    }
+    step(
+        "api-fetch",
+        ok,
+        &format!("{}: tsc --strict, node --test: {summary}", node::API_FETCH),
+    );
+
     // The reference backend on free ports, checked by the whole conformance suite; the backend
     // is stopped when the run ends, whatever happens.
     let target = std::env::var_os("CARGO_TARGET_DIR")

@@ -663,3 +663,86 @@ const TS_GLOBALS: &[&str] = &[
     "null",
     "void",
 ];
+
+/// The error envelope of the spec for `@accord/api-fetch` (`src/generated/envelope.ts`): the
+/// component schema most of the documented error answers (4xx, 5xx, `default`) use, its
+/// required properties for a runtime check, and the media types errors come in. A spec whose
+/// errors share no component schema gets `Record<string, unknown>` and no required check.
+pub fn error_envelope(spec: &Spec, origin: &Origin<'_>) -> Output {
+    let doc = &spec.document;
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut media: BTreeSet<String> = BTreeSet::new();
+    for item in obj(doc.get("paths")).into_iter().flat_map(|p| p.values()) {
+        for method in METHODS {
+            let Some(responses) = item.get(*method).and_then(|o| obj(o.get("responses"))) else {
+                continue;
+            };
+            for (status, response) in responses {
+                let error =
+                    status == "default" || status.starts_with('4') || status.starts_with('5');
+                if !error {
+                    continue;
+                }
+                let response = accord_spec::follow_ref(doc, response);
+                for (m, content) in obj(response.get("content")).into_iter().flatten() {
+                    media.insert(m.to_ascii_lowercase());
+                    if let Some(name) = content
+                        .get("schema")
+                        .and_then(|s| s.get("$ref"))
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        *counts.entry(name.to_string()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let chosen = counts
+        .iter()
+        .max_by_key(|(name, n)| (**n, std::cmp::Reverse((*name).clone())))
+        .map(|(name, _)| name.clone());
+    let mut out = origin.header("//");
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let required: Vec<String> = chosen
+        .as_ref()
+        .and_then(|name| {
+            doc.pointer(&format!(
+                "/components/schemas/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            ))
+        })
+        .and_then(|s| s.get("required"))
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(|s| quote(s))
+                .collect()
+        })
+        .unwrap_or_default();
+    match &chosen {
+        Some(name) => {
+            out.push_str("import type { components } from \"@accord/api-types\";\n\n");
+            let _ = writeln!(
+                out,
+                "/** The spec's error envelope: `#/components/schemas/{name}`. */\nexport type ErrorEnvelope = components[\"schemas\"][{}];",
+                quote(name)
+            );
+        }
+        None => out.push_str(
+            "/** The spec's errors share no component schema: any JSON object. */\nexport type ErrorEnvelope = Record<string, unknown>;\n",
+        ),
+    }
+    let media: Vec<String> = media.iter().map(|m| quote(m)).collect();
+    let _ = writeln!(
+        out,
+        "\n/** The media types the spec's error answers come in. */\nexport const errorMediaTypes: readonly string[] = [{}];\n\nconst required: readonly string[] = [{}];\n\n/** Whether a decoded error body is the envelope (an object with its required properties). */\nexport function isErrorEnvelope(value: unknown): value is ErrorEnvelope {{\n    return typeof value === \"object\" && value !== null && !Array.isArray(value) && required.every((k) => k in value);\n}}",
+        media.join(", "),
+        required.join(", ")
+    );
+    Output {
+        text: out,
+        notes: Vec::new(),
+    }
+}

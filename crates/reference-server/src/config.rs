@@ -75,6 +75,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// How often a WebSocket connection gets a `heartbeat` event.
     pub ws_heartbeat: Duration,
+    /// How far past `exp` (and before `nbf`) an access token is still accepted.
+    pub token_leeway: Duration,
 }
 
 /// The refresh token in a cookie, and the CSRF defence that needs.
@@ -176,6 +178,7 @@ impl Default for Config {
             refresh_cookie: None,
             rate_limits: RateLimits::default(),
             ws_heartbeat: Duration::from_secs(25),
+            token_leeway: Duration::from_secs(crate::tokens::LEEWAY_SECS),
         }
     }
 }
@@ -343,6 +346,18 @@ impl Config {
         }
         if let Some(v) = secs("ACCORD_WS_HEARTBEAT")? {
             self.ws_heartbeat = v;
+        }
+        if let Some(v) = get("ACCORD_TOKEN_LEEWAY") {
+            self.token_leeway = v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s <= 300)
+                .map(Duration::from_secs)
+                .ok_or_else(|| ConfigError {
+                    name: "ACCORD_TOKEN_LEEWAY".into(),
+                    message: format!("`{v}` is not a number of seconds from 0 to 300"),
+                })?;
         }
         if let Some(endpoint) = get("ACCORD_S3_ENDPOINT") {
             let need = |name: &str| {

@@ -90,8 +90,9 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
             tokens::Keys::load_or_create(Some(&key_path), &issuer, &audience, ttl)
         })
         .await??
+        .with_leeway(config.token_leeway)
     };
-    let store = storage::Store::start(&config.storage, &data_dir)
+    let store = storage::Store::start(&config.storage, &data_dir, &config.cors_origins)
         .await
         .context("cannot start the object store")?;
     let storage_url = store.endpoint().to_string();

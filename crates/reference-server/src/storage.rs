@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use std::sync::Arc;
+
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use rand::RngCore;
@@ -38,7 +40,11 @@ fn random_hex(bytes: usize) -> String {
 
 impl Store {
     /// Connects to the configured store, starting the embedded one (objects under `data_dir`).
-    pub async fn start(config: &Storage, data_dir: &Path) -> anyhow::Result<Store> {
+    pub async fn start(
+        config: &Storage,
+        data_dir: &Path,
+        cors_origins: &[String],
+    ) -> anyhow::Result<Store> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()?;
@@ -68,7 +74,8 @@ impl Store {
                     secret_key: random_hex(20),
                     region: "us-east-1".into(),
                 };
-                let (address, server) = serve_embedded(&root, *listen, &signer).await?;
+                let (address, server) =
+                    serve_embedded(&root, *listen, &signer, cors_origins).await?;
                 Ok(Store {
                     signer,
                     endpoint: format!("http://{address}"),
@@ -160,6 +167,7 @@ pub async fn serve_embedded(
     root: &Path,
     listen: SocketAddr,
     signer: &Signer,
+    cors_origins: &[String],
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let fs = s3s_fs::FileSystem::new(root)
         .map_err(|e| anyhow::anyhow!("cannot open the storage folder {}: {e:?}", root.display()))?;
@@ -173,14 +181,20 @@ pub async fn serve_embedded(
     };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let address = listener.local_addr()?;
+    let origins: Arc<Vec<String>> = Arc::new(cors_origins.to_vec());
     let server = tokio::spawn(async move {
         let http = ConnBuilder::new(TokioExecutor::new());
         loop {
             let Ok((socket, _)) = listener.accept().await else {
                 continue;
             };
+            let (service, origins) = (service.clone(), origins.clone());
+            let with_cors = hyper::service::service_fn(move |request| {
+                let (service, origins) = (service.clone(), origins.clone());
+                store_cors(service, origins, request)
+            });
             let connection = http
-                .serve_connection(TokioIo::new(socket), service.clone())
+                .serve_connection(TokioIo::new(socket), with_cors)
                 .into_owned();
             tokio::spawn(async move {
                 let _ = connection.await;
@@ -188,6 +202,61 @@ pub async fn serve_embedded(
         }
     });
     Ok((address, server))
+}
+
+/// CORS for the embedded store, as an R2 or S3 bucket's CORS rules would give it: a page on
+/// an allowed origin posts its upload straight to the store and reads the answer. Other
+/// origins get no CORS headers (the browser then hides the answer).
+async fn store_cors(
+    service: s3s::service::S3Service,
+    origins: Arc<Vec<String>>,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<s3s::Body>, s3s::HttpError> {
+    use hyper::http::{HeaderValue, Method, StatusCode, header};
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| origins.iter().any(|a| a == o))
+        .and_then(|o| HeaderValue::from_str(o).ok());
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = if preflight {
+        let mut response = hyper::Response::new(s3s::Body::empty());
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        if origin.is_some() {
+            let h = response.headers_mut();
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, HEAD, POST"),
+            );
+            if let Some(requested) = request
+                .headers()
+                .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            {
+                h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+            }
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+        response
+    } else {
+        hyper::service::Service::call(&service, request).await?
+    };
+    let h = response.headers_mut();
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(origin) = origin {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag, Location"),
+        );
+    }
+    Ok(response)
 }
 
 /// A file name safe inside an object key: the last path component, no `..`, no control

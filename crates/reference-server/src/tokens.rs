@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// Leeway for `exp` and `nbf`, for clocks that disagree a little.
-const LEEWAY_SECS: u64 = 30;
+/// Leeway for `exp` and `nbf`, for clocks that disagree a little (the default).
+pub const LEEWAY_SECS: u64 = 30;
 
 pub struct Keys {
     kid: String,
@@ -28,6 +28,7 @@ pub struct Keys {
     issuer: String,
     audience: String,
     ttl: Duration,
+    leeway: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -100,11 +101,18 @@ impl Keys {
             issuer: issuer.into(),
             audience: audience.into(),
             ttl,
+            leeway: LEEWAY_SECS,
         })
     }
 
     pub fn ttl(&self) -> Duration {
         self.ttl
+    }
+
+    /// The same keys with another leeway for `exp` and `nbf`.
+    pub fn with_leeway(mut self, leeway: Duration) -> Keys {
+        self.leeway = leeway.as_secs();
+        self
     }
 
     /// A new access token for `user`.
@@ -142,7 +150,7 @@ impl Keys {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
-        validation.leeway = LEEWAY_SECS;
+        validation.leeway = self.leeway;
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
         let data = decode::<Claims>(token, &self.decoding, &validation)

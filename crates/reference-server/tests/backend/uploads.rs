@@ -304,6 +304,7 @@ async fn any_s3_compatible_endpoint_can_be_configured() {
         root.path(),
         "127.0.0.1:0".parse().unwrap(),
         &signer,
+        &[],
     )
     .await
     .unwrap();
