@@ -1,71 +1,230 @@
-//! `cargo bench -p xtask --bench diff`: `cargo xtask diff` across successive published
-//! versions of one real API (GitHub Enterprise Server 3.17, 3.18, 3.19 from npm's
-//! `@octokit/openapi`, pinned in `packages/peers`, installed on first use), in the build
-//! `cargo xtask` uses. Prints each pair's findings by severity, the breaking rules and the
-//! wall time; fails only if a run crashes or a finding has no location.
+//! `cargo bench -p xtask --bench diff`: `cargo xtask diff` side by side with Optic
+//! (`@useoptic/optic`, `optic diff OLD NEW --check`), both pinned in `packages/peers` and
+//! installed on first use, over the same pairs:
+//! - one breaking change each, made to a copy of the contract (and two that break nothing);
+//! - successive published versions of one real API (GitHub Enterprise Server 3.17, 3.18, 3.19
+//!   from npm's `@octokit/openapi`).
+//!
+//! For each pair: whether each tool calls it breaking, how many breaking findings it reports,
+//! and its wall time; a last line says where they disagree. `@pb33f/openapi-changes`, the peer
+//! the issue names, cannot be installed here: its npm package downloads its binary from
+//! GitHub when installed. Fails only if accord crashes or a finding has no location.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use serde_json::{Value, json};
+
 mod support;
 
-fn main() {
-    let modules = support::modules("@octokit/openapi/package.json");
-    let xtask = support::xtask();
-    let dir = modules.join("@octokit/openapi/generated");
-    let versions: Vec<PathBuf> = ["ghes-3.17.json", "ghes-3.18.json", "ghes-3.19.json"]
-        .iter()
-        .map(|v| dir.join(v))
-        .collect();
-    println!("cargo xtask diff over GitHub Enterprise Server's published specs");
-    println!(
-        "{:<22} {:>9} {:>8} {:>6} {:>8}  breaking rules",
-        "pair", "breaking", "warning", "info", "wall s"
+/// A copy of the contract changed one way.
+type Edit = fn(&mut Value);
+
+const EDITS: &[(&str, bool, Edit)] = &[
+    ("operation removed", true, |d| {
+        d["paths"]["/api/v1/items/{item_id}"]
+            .as_object_mut()
+            .unwrap()
+            .remove("delete");
+    }),
+    ("required query parameter added", true, |d| {
+        d["paths"]["/api/v1/items"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "tenant", "in": "query", "required": true, "schema": {"type": "string"}}));
+    }),
+    ("request property made required", true, |d| {
+        d["components"]["schemas"]["NewItem"]["required"] = json!(["name", "description"]);
+    }),
+    ("request limit tightened", true, |d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["name"]["maxLength"] = json!(10);
+    }),
+    ("response property removed", true, |d| {
+        let item = &mut d["components"]["schemas"]["Item"];
+        item["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("owner_id");
+        item["required"] = json!(["id", "name", "created_at", "updated_at"]);
+    }),
+    ("response property made optional", true, |d| {
+        d["components"]["schemas"]["Item"]["required"] =
+            json!(["name", "owner_id", "created_at", "updated_at"]);
+    }),
+    ("response property type changed", true, |d| {
+        d["components"]["schemas"]["Item"]["properties"]["name"] = json!({"type": "integer"});
+    }),
+    ("success status removed", true, |d| {
+        let responses = &mut d["paths"]["/api/v1/items"]["post"]["responses"];
+        let created = responses["201"].clone();
+        responses.as_object_mut().unwrap().remove("201");
+        responses["200"] = created;
+    }),
+    ("request media type removed", true, |d| {
+        let content = &mut d["paths"]["/api/v1/items"]["post"]["requestBody"]["content"];
+        let json_body = content["application/json"].clone();
+        *content = json!({"application/xml": json_body});
+    }),
+    ("security added", true, |d| {
+        d["paths"]["/healthz"]["get"]["security"] = json!([{"bearerAuth": []}]);
+    }),
+    ("optional query parameter added", false, |d| {
+        d["paths"]["/api/v1/items"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "tag", "in": "query", "schema": {"type": "string"}}));
+    }),
+    ("response property added", false, |d| {
+        d["components"]["schemas"]["Item"]["properties"]["color"] = json!({"type": "string"});
+    }),
+];
+
+struct Verdict {
+    breaking: bool,
+    count: usize,
+    secs: f64,
+}
+
+fn accord(xtask: &Path, old: &Path, new: &Path) -> Verdict {
+    let started = Instant::now();
+    let output = Command::new(xtask)
+        .arg("diff")
+        .args([old, new])
+        .args(["--format", "json"])
+        .output()
+        .expect("xtask runs");
+    let secs = started.elapsed().as_secs_f64();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "diff crashed: {}",
+        String::from_utf8_lossy(&output.stderr)
     );
-    for pair in versions.windows(2) {
-        let started = Instant::now();
-        let output = Command::new(&xtask)
-            .arg("diff")
-            .args([&pair[0], &pair[1]])
-            .args(["--format", "json"])
-            .output()
-            .expect("xtask runs");
-        let secs = started.elapsed().as_secs_f64();
-        assert!(
-            matches!(output.status.code(), Some(0 | 1)),
-            "diff crashed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let report: serde_json::Value =
-            serde_json::from_slice(&output.stdout).expect("the JSON report");
-        let findings = report["findings"].as_array().cloned().unwrap_or_default();
-        assert!(
-            findings
-                .iter()
-                .all(|f| f["old"].is_string() || f["new"].is_string()),
-            "a finding without a location"
-        );
-        let mut rules: Vec<String> = findings
+    let report: Value = serde_json::from_slice(&output.stdout).expect("the JSON report");
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        findings
             .iter()
-            .filter(|f| f["severity"] == "breaking")
-            .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
-            .collect();
-        rules.sort();
-        rules.dedup();
-        let name = |p: &Path| {
-            p.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            .all(|f| f["old"].is_string() || f["new"].is_string()),
+        "a finding without a location"
+    );
+    let count = findings
+        .iter()
+        .filter(|f| f["severity"] == "breaking")
+        .count();
+    Verdict {
+        breaking: output.status.code() == Some(1),
+        count,
+        secs,
+    }
+}
+
+fn optic(modules: &Path, old: &Path, new: &Path) -> Verdict {
+    let started = Instant::now();
+    let output = Command::new(modules.join(".bin/optic"))
+        .arg("diff")
+        .args([old, new])
+        .arg("--check")
+        .env("OPTIC_TELEMETRY_LEVEL", "off")
+        .output()
+        .expect("optic runs");
+    let secs = started.elapsed().as_secs_f64();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let count = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("x ["))
+        .count();
+    Verdict {
+        breaking: !output.status.success(),
+        count,
+        secs,
+    }
+}
+
+fn main() {
+    let modules = support::modules("@useoptic/optic/package.json");
+    let xtask = support::xtask();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let contract = accord_spec::Spec::load(support::root().join("openapi/api.yaml"))
+        .expect("the contract loads")
+        .document;
+    let old = dir.path().join("contract.json");
+    std::fs::write(&old, contract.to_string()).unwrap();
+    let mut pairs: Vec<(String, Option<bool>, PathBuf, PathBuf)> = Vec::new();
+    for (i, (name, breaking, edit)) in EDITS.iter().enumerate() {
+        let mut changed = contract.clone();
+        edit(&mut changed);
+        let new = dir.path().join(format!("edit-{i}.json"));
+        std::fs::write(&new, changed.to_string()).unwrap();
+        pairs.push((name.to_string(), Some(*breaking), old.clone(), new));
+    }
+    let ghes = modules.join("@octokit/openapi/generated");
+    for (a, b) in [("3.17", "3.18"), ("3.18", "3.19")] {
+        pairs.push((
+            format!("GHES {a} -> {b}"),
+            None,
+            ghes.join(format!("ghes-{a}.json")),
+            ghes.join(format!("ghes-{b}.json")),
+        ));
+    }
+
+    println!("cargo xtask diff and Optic 1.0.9 (`optic diff --check`) over the same pairs");
+    println!(
+        "{:<34} {:>8} {:>14} {:>9} {:>14} {:>9}",
+        "pair", "expected", "accord", "accord s", "optic", "optic s"
+    );
+    let (mut accord_total, mut optic_total) = (0.0, 0.0);
+    let mut disagreements = Vec::new();
+    let mut missed_by_accord = Vec::new();
+    for (name, expected, old, new) in &pairs {
+        let a = accord(&xtask, old, new);
+        let o = optic(&modules, old, new);
+        accord_total += a.secs;
+        optic_total += o.secs;
+        let verdict = |v: &Verdict| {
+            format!(
+                "{} ({})",
+                if v.breaking { "breaking" } else { "ok" },
+                v.count
+            )
         };
         println!(
-            "{:<22} {:>9} {:>8} {:>6} {:>8.2}  {}",
-            format!("{} -> {}", name(&pair[0]), name(&pair[1])),
-            report["breaking"].as_u64().unwrap_or(0),
-            report["warning"].as_u64().unwrap_or(0),
-            report["info"].as_u64().unwrap_or(0),
-            secs,
-            rules.join(", ")
+            "{name:<34} {:>8} {:>14} {:>9.2} {:>14} {:>9.2}",
+            match expected {
+                Some(true) => "breaking",
+                Some(false) => "ok",
+                None => "-",
+            },
+            verdict(&a),
+            a.secs,
+            verdict(&o),
+            o.secs
         );
+        if a.breaking != o.breaking {
+            disagreements.push(name.clone());
+        }
+        if o.breaking && !a.breaking {
+            missed_by_accord.push(name.clone());
+        }
     }
+    println!(
+        "wall time: accord {accord_total:.2} s, Optic {optic_total:.2} s ({:.1}x)",
+        optic_total / accord_total.max(1e-9)
+    );
+    println!(
+        "disagree on breaking: {}",
+        if disagreements.is_empty() {
+            "none".to_string()
+        } else {
+            disagreements.join(", ")
+        }
+    );
+    println!(
+        "breaking for Optic, not for accord: {}",
+        if missed_by_accord.is_empty() {
+            "none".to_string()
+        } else {
+            missed_by_accord.join(", ")
+        }
+    );
 }

@@ -1,6 +1,6 @@
 // Unit tests of createAuthFetch against a mock fetch, with Node's built-in test runner.
 // Run by `cargo xtask verify` (and the api-fetch test of xtask) on the compiled module:
-//   node --test packages/api-fetch/test/
+//   ACCORD_API_FETCH_DIST=target/api-fetch/dist node --test packages/api-fetch/test/*.test.mjs
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
