@@ -10,6 +10,7 @@ const GENERATED: &[&str] = &[
     "crates/api-client/src/generated/mod.rs",
     "crates/api-server/src/generated/mod.rs",
     "packages/api-types/generated/index.d.ts",
+    "packages/api-fetch/src/generated/envelope.ts",
 ];
 
 fn project_copy() -> tempfile::TempDir {
@@ -67,7 +68,8 @@ fn changed_spec_fails_verify_and_names_the_files() {
         Some(1),
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    for file in GENERATED {
+    // The error envelope of api-fetch (the last) depends on the error schema only.
+    for file in &GENERATED[..GENERATED.len() - 1] {
         assert!(
             stdout.contains(file) && stderr.contains(file),
             "{file} not named:\n{stdout}\n{stderr}"
