@@ -133,8 +133,8 @@ fn default_max_wait() -> u64 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebSocket {
-    /// The path on the backend (default: `x-accord-websocket.path`), or a `ws://` URL when
-    /// the WebSocket is served elsewhere.
+    /// The path on the backend (default: `x-accord-websocket.path`; `wss://` when the base URL
+    /// is https), or a `ws://`/`wss://` URL when the WebSocket is served elsewhere.
     #[serde(default)]
     pub path: Option<String>,
     /// The query parameter a browser puts the token in (default: the spec's `token.query`).

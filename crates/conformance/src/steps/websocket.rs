@@ -49,17 +49,17 @@ async fn open(w: &AccordWorld, token: Token<'_>, origin: Option<&str>) -> Result
     let (path, query) = w.ctx.websocket().ok_or_else(|| {
         Failure::setup("the spec has no x-accord-websocket and websocket.path is unset")
     })?;
-    // The path on the backend, or a WebSocket of its own (`ws://realtime.example/ws`).
-    let mut url = if path.starts_with("ws://") {
+    // The path on the backend (ws:// for http, wss:// for https), or a WebSocket of its own
+    // (`wss://realtime.example/ws`).
+    let mut url = if path.starts_with("ws://") || path.starts_with("wss://") {
         path
     } else {
-        let base = &w.ctx.http.base;
-        let Some(rest) = base.strip_prefix("http://") else {
-            return Err(Failure::setup(format!(
-                "{base}: only ws:// (a plain-http base URL) is supported for the WebSocket checks yet"
-            )));
-        };
-        format!("ws://{}{path}", rest.trim_end_matches('/'))
+        let base = w.ctx.http.base.trim_end_matches('/');
+        match base.split_once("://") {
+            Some(("http", rest)) => format!("ws://{rest}{path}"),
+            Some(("https", rest)) => format!("wss://{rest}{path}"),
+            _ => return Err(Failure::setup(format!("{base} is not an http(s) URL"))),
+        }
     };
     if let Token::Query(t) = token {
         let separator = if url.contains('?') { '&' } else { '?' };
