@@ -647,6 +647,7 @@ impl<'a> Diff<'a> {
                 &format!("the {status} answer"),
                 label,
             );
+            self.response_headers(oresp, nresp, &optr, &nptr, status, label);
         }
         for status in nr.keys() {
             if !or.contains_key(status) {
@@ -655,6 +656,91 @@ impl<'a> Diff<'a> {
                     format!("status {status} is now documented"),
                     None,
                     Some(join(&nbase, status)),
+                    label,
+                );
+            }
+        }
+    }
+
+    /// The headers of one answer, by name (case-insensitive; `Content-Type` is the media
+    /// type's business): removed or made optional breaks the clients that read them.
+    fn response_headers(
+        &mut self,
+        oresp: &Value,
+        nresp: &Value,
+        optr: &str,
+        nptr: &str,
+        status: &str,
+        label: &str,
+    ) {
+        let headers = |doc: &Value, resp: &Value, base: &str| {
+            let mut out: BTreeMap<String, (String, Value, String)> = BTreeMap::new();
+            for (name, header) in resp
+                .get("headers")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if name.eq_ignore_ascii_case("content-type") {
+                    continue;
+                }
+                let (header, pointer) = follow(doc, header, &join(&join(base, "headers"), name));
+                out.insert(
+                    name.to_ascii_lowercase(),
+                    (name.clone(), header.clone(), pointer),
+                );
+            }
+            out
+        };
+        let (old_headers, new_headers) = (
+            headers(self.old, oresp, optr),
+            headers(self.new, nresp, nptr),
+        );
+        let required = |h: &Value| h.get("required").and_then(Value::as_bool).unwrap_or(false);
+        for (key, (name, oh, op)) in &old_headers {
+            match new_headers.get(key) {
+                None => self.report(
+                    Rule::ResponseHeaderRemoved,
+                    format!("the {status} answer no longer has the `{name}` header"),
+                    Some(op.clone()),
+                    None,
+                    label,
+                ),
+                Some((_, nh, np)) => {
+                    if required(oh) && !required(nh) {
+                        self.report(
+                            Rule::ResponseHeaderMadeOptional,
+                            format!(
+                                "the {status} answer's `{name}` header is no longer always there"
+                            ),
+                            Some(op.clone()),
+                            Some(np.clone()),
+                            label,
+                        );
+                    }
+                    if let (Some(os), Some(ns)) = (oh.get("schema"), nh.get("schema")) {
+                        let (os, _) = follow(self.old, os, op);
+                        let (ns, _) = follow(self.new, ns, np);
+                        if let Some(change) = type_change(os, ns) {
+                            self.report(
+                                Rule::ResponseTypeChanged,
+                                format!("the {status} answer's `{name}` header: {change}"),
+                                Some(op.clone()),
+                                Some(np.clone()),
+                                label,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for (key, (name, _, np)) in &new_headers {
+            if !old_headers.contains_key(key) {
+                self.report(
+                    Rule::ResponseHeaderAdded,
+                    format!("the {status} answer now has the `{name}` header"),
+                    None,
+                    Some(np.clone()),
                     label,
                 );
             }

@@ -78,6 +78,9 @@ rules! {
     ResponseTypeChanged => "response.type_changed", Breaking, "clients parse values of the old type or format";
     ResponseEnumWidened => "response.enum_widened", Breaking, "clients with exhaustive enums do not know the new value";
     ResponsePropertyAdded => "response.property_added", Info, "a new property in answers";
+    ResponseHeaderRemoved => "response.header_removed", Breaking, "clients reading the header (a count, a location, a retry delay) find nothing";
+    ResponseHeaderMadeOptional => "response.header_made_optional", Breaking, "clients relying on the header may find it missing";
+    ResponseHeaderAdded => "response.header_added", Info, "a new header in answers";
     SecurityChanged => "security.changed", Breaking, "calls with the old credentials are refused";
 }
 

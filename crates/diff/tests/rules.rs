@@ -512,6 +512,9 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "response.status_removed",
         "response.status_added",
         "response.media_type_removed",
+        "response.header_removed",
+        "response.header_made_optional",
+        "response.header_added",
         "response.property_removed",
         "response.property_made_optional",
         "response.property_made_nullable",
@@ -527,4 +530,61 @@ fn every_rule_has_a_test_pair_or_is_informational() {
             rule.id()
         );
     }
+}
+
+/// `Location` on the create answer, required, as an exposed header a frontend reads.
+fn with_location(d: &mut Value, required: bool) {
+    d["paths"]["/items"]["post"]["responses"]["201"]["headers"] =
+        json!({"Location": {"required": required, "schema": {"type": "string"}}});
+}
+
+#[test]
+fn response_headers_removed_or_made_optional_break_and_added_ones_do_not() {
+    let removed = reverse(|d| with_location(d, true));
+    assert!(removed.has_breaking(), "{}", removed.text());
+    let f = removed
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::ResponseHeaderRemoved)
+        .unwrap_or_else(|| panic!("{}", removed.text()));
+    assert_eq!(f.rule.severity(), Severity::Breaking);
+    assert_eq!(
+        f.old.as_deref(),
+        Some("/paths/~1items/post/responses/201/headers/Location")
+    );
+    assert!(f.operations.iter().any(|o| o == "POST /items"));
+
+    let mut old = base();
+    with_location(&mut old, true);
+    let mut new = base();
+    with_location(&mut new, false);
+    let optional = diff(&load(old), &load(new.clone()));
+    expect(
+        &optional,
+        Rule::ResponseHeaderMadeOptional,
+        Some("/paths/~1items/post/responses/201/headers/Location"),
+        "POST /items",
+    );
+    // The other direction (optional to required) breaks nothing.
+    let mut required = base();
+    with_location(&mut required, true);
+    let tightened = diff(&load(new), &load(required));
+    assert!(!tightened.has_breaking(), "{}", tightened.text());
+
+    let added = change(|d| with_location(d, true));
+    assert!(!added.has_breaking(), "{}", added.text());
+    expect(
+        &added,
+        Rule::ResponseHeaderAdded,
+        Some("/paths/~1items/post/responses/201/headers/Location"),
+        "POST /items",
+    );
+    // Names compare case-insensitively: `location` is the same header.
+    let mut lower = base();
+    lower["paths"]["/items"]["post"]["responses"]["201"]["headers"] =
+        json!({"location": {"required": true, "schema": {"type": "string"}}});
+    let mut upper = base();
+    with_location(&mut upper, true);
+    let renamed = diff(&load(upper), &load(lower));
+    assert!(renamed.findings.is_empty(), "{}", renamed.text());
 }
