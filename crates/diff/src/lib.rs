@@ -922,15 +922,47 @@ impl<'a> Diff<'a> {
         }
         for key in ["allOf", "oneOf", "anyOf"] {
             if let (Some(Value::Array(os)), Some(Value::Array(ns))) = (o.get(key), n.get(key)) {
-                if os.len() == ns.len() {
-                    for (i, (a, b)) in os.iter().zip(ns).enumerate() {
-                        self.schema(
-                            a,
-                            b,
-                            &join(&join(&optr, key), &i.to_string()),
-                            &join(&join(&nptr, key), &i.to_string()),
-                            direction,
-                            what,
+                let (obase, nbase) = (join(&optr, key), join(&nptr, key));
+                let (pairs, removed, added) = alternatives(os, ns);
+                for (i, j) in pairs {
+                    self.schema(
+                        &os[i],
+                        &ns[j],
+                        &join(&obase, &i.to_string()),
+                        &join(&nbase, &j.to_string()),
+                        direction,
+                        what,
+                        label,
+                    );
+                }
+                // allOf only adds constraints its members already carry: the members' own
+                // walk reports them. oneOf/anyOf alternatives are shapes a side must know.
+                if key == "allOf" {
+                    continue;
+                }
+                let name = |v: &Value, i: usize| {
+                    v.get("$ref")
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.rsplit('/').next())
+                        .map_or_else(|| format!("alternative {i}"), |r| format!("`{r}`"))
+                };
+                if request {
+                    for i in removed {
+                        self.report(
+                            Rule::RequestAlternativeRemoved,
+                            format!("{what}: {key} no longer accepts {}", name(&os[i], i)),
+                            Some(join(&obase, &i.to_string())),
+                            Some(nbase.clone()),
+                            label,
+                        );
+                    }
+                } else {
+                    for j in added {
+                        self.report(
+                            Rule::ResponseAlternativeAdded,
+                            format!("{what}: {key} may now be {}", name(&ns[j], j)),
+                            Some(obase.clone()),
+                            Some(join(&nbase, &j.to_string())),
                             label,
                         );
                     }
@@ -1045,6 +1077,51 @@ impl<'a> Diff<'a> {
             }
         }
     }
+}
+
+/// Matches the alternatives of two `allOf`/`oneOf`/`anyOf` lists: by `$ref` where both name
+/// one, otherwise by position among the rest. Returns the matched pairs, the old ones left
+/// (removed) and the new ones left (added).
+fn alternatives(os: &[Value], ns: &[Value]) -> (Vec<(usize, usize)>, Vec<usize>, Vec<usize>) {
+    let reference = |v: &Value| v.get("$ref").and_then(Value::as_str).map(str::to_string);
+    let mut pairs = Vec::new();
+    let mut used_new = vec![false; ns.len()];
+    let mut left_old = Vec::new();
+    for (i, a) in os.iter().enumerate() {
+        match reference(a) {
+            Some(r) => match ns
+                .iter()
+                .enumerate()
+                .position(|(j, b)| !used_new[j] && reference(b).as_deref() == Some(r.as_str()))
+            {
+                Some(j) => {
+                    used_new[j] = true;
+                    pairs.push((i, j));
+                }
+                None => left_old.push(i),
+            },
+            None => left_old.push(i),
+        }
+    }
+    // Inline alternatives (and refs left over) pair by position with the unused inline ones.
+    let mut removed = Vec::new();
+    let free: Vec<usize> = (0..ns.len())
+        .filter(|j| !used_new[*j] && reference(&ns[*j]).is_none())
+        .collect();
+    let mut free_new = free.into_iter();
+    for i in left_old {
+        if reference(&os[i]).is_none() {
+            if let Some(j) = free_new.next() {
+                used_new[j] = true;
+                pairs.push((i, j));
+                continue;
+            }
+        }
+        removed.push(i);
+    }
+    let added = (0..ns.len()).filter(|j| !used_new[*j]).collect();
+    pairs.sort_unstable();
+    (pairs, removed, added)
 }
 
 fn is_object(s: &Value) -> bool {

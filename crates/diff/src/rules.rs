@@ -68,6 +68,7 @@ rules! {
     RequestTypeChanged => "request.type_changed", Breaking, "clients send values of the old type or format";
     RequestEnumNarrowed => "request.enum_narrowed", Breaking, "clients may send a value no longer allowed";
     RequestTightened => "request.tightened", Breaking, "values clients send may now be out of range, too long, too many or not match the pattern";
+    RequestAlternativeRemoved => "request.alternative_removed", Breaking, "clients sending the removed shape (a oneOf/anyOf alternative) are refused";
     RequestAdditionalPropertiesClosed => "request.additional_properties_closed", Breaking, "objects with other properties are now refused";
     ResponseStatusRemoved => "response.status_removed", Breaking, "clients expecting this success status get another";
     ResponseStatusAdded => "response.status_added", Info, "a newly documented status";
@@ -76,6 +77,7 @@ rules! {
     ResponsePropertyMadeOptional => "response.property_made_optional", Breaking, "clients relying on the property may find it missing";
     ResponsePropertyMadeNullable => "response.property_made_nullable", Breaking, "clients may receive null where they expect a value";
     ResponseTypeChanged => "response.type_changed", Breaking, "clients parse values of the old type or format";
+    ResponseAlternativeAdded => "response.alternative_added", Breaking, "clients handling every known shape (a oneOf/anyOf alternative) meet a new one";
     ResponseEnumWidened => "response.enum_widened", Breaking, "clients with exhaustive enums do not know the new value";
     ResponsePropertyAdded => "response.property_added", Info, "a new property in answers";
     ResponseHeaderRemoved => "response.header_removed", Breaking, "clients reading the header (a count, a location, a retry delay) find nothing";

@@ -513,6 +513,8 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "response.status_added",
         "response.media_type_removed",
         "response.header_removed",
+        "request.alternative_removed",
+        "response.alternative_added",
         "response.header_made_optional",
         "response.header_added",
         "response.property_removed",
@@ -587,4 +589,73 @@ fn response_headers_removed_or_made_optional_break_and_added_ones_do_not() {
     with_location(&mut upper, true);
     let renamed = diff(&load(upper), &load(lower));
     assert!(renamed.findings.is_empty(), "{}", renamed.text());
+}
+
+/// `Pet` as a oneOf of `Cat` and `Dog` in the request and the answer of `POST /pets`.
+fn with_pets(d: &mut Value, alternatives: &[&str]) {
+    let one_of: Vec<Value> = alternatives
+        .iter()
+        .map(|a| json!({"$ref": format!("#/components/schemas/{a}")}))
+        .collect();
+    for (name, kind) in [("Cat", "cat"), ("Dog", "dog"), ("Bird", "bird")] {
+        d["components"]["schemas"][name] = json!({"type": "object", "required": ["kind"],
+            "properties": {"kind": {"type": "string", "enum": [kind]}}});
+    }
+    d["components"]["schemas"]["Pet"] = json!({"oneOf": one_of});
+    d["paths"]["/pets"] = json!({"post": {"operationId": "create_pet",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+        "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}}});
+}
+
+#[test]
+fn alternatives_removed_from_requests_or_added_to_answers_break() {
+    let pets = |alternatives: &[&str]| {
+        let mut d = base();
+        with_pets(&mut d, alternatives);
+        d
+    };
+    // Dog no longer accepted: clients sending a dog are refused.
+    let narrowed = diff(&load(pets(&["Cat", "Dog"])), &load(pets(&["Cat"])));
+    let f = narrowed
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::RequestAlternativeRemoved)
+        .unwrap_or_else(|| panic!("{}", narrowed.text()));
+    assert_eq!(f.old.as_deref(), Some("/components/schemas/Pet/oneOf/1"));
+    assert!(f.message.contains("`Dog`"), "{}", f.message);
+    assert!(f.operations.iter().any(|o| o == "POST /pets"));
+    // A bird may now come back: clients handling cats and dogs meet a new shape.
+    let widened = diff(
+        &load(pets(&["Cat", "Dog"])),
+        &load(pets(&["Bird", "Cat", "Dog"])),
+    );
+    expect(
+        &widened,
+        Rule::ResponseAlternativeAdded,
+        Some("/components/schemas/Pet/oneOf/0"),
+        "POST /pets",
+    );
+    assert!(
+        !widened
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::RequestAlternativeRemoved),
+        "{}",
+        widened.text()
+    );
+    // Reordered alternatives are matched by reference: no change.
+    let reordered = diff(&load(pets(&["Cat", "Dog"])), &load(pets(&["Dog", "Cat"])));
+    assert!(reordered.findings.is_empty(), "{}", reordered.text());
+    // A change inside a matched alternative is still found at its new position.
+    let mut changed = pets(&["Dog", "Cat"]);
+    changed["components"]["schemas"]["Cat"]["properties"]["kind"] = json!({"type": "integer"});
+    let inner = diff(&load(pets(&["Cat", "Dog"])), &load(changed));
+    assert!(
+        inner
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::RequestTypeChanged),
+        "{}",
+        inner.text()
+    );
 }
