@@ -724,32 +724,80 @@ impl Ctx {
         self.http.send_politely(request).await
     }
 
-    /// What a browser sends with a cookie-authenticated request of `tokens`' session: the
-    /// refresh cookie (when the profile puts the token there), the CSRF cookie and its header
-    /// (double-submit), and the allowed origin the frontend runs on.
-    pub fn with_session_cookies(&self, mut request: Request, tokens: &Tokens) -> Request {
-        let Some(refresh) = &self.profile.refresh else {
+    /// What a browser sends with a cookie-authenticated request of `tokens`' session (when
+    /// the profile puts the refresh token in a cookie): the refresh cookie, the CSRF cookie and
+    /// its header (double-submit), and the allowed origin the frontend runs on.
+    pub fn with_session_cookies(&self, request: Request, tokens: &Tokens) -> Request {
+        if self
+            .profile
+            .refresh
+            .as_ref()
+            .and_then(|r| r.cookie.as_ref())
+            .is_none()
+        {
             return request;
-        };
-        let Some(cookie) = &refresh.cookie else {
-            return request;
-        };
-        let mut jar = vec![format!(
-            "{cookie}={}",
-            tokens.refresh.clone().unwrap_or_default()
-        )];
-        if let Some(cookies) = &self.profile.cookies {
+        }
+        let origin = self
+            .profile
+            .cookies
+            .as_ref()
+            .and_then(|_| self.allowed_origin());
+        self.cookie_request(request, tokens, origin, true)
+    }
+
+    /// `request` carrying `tokens`' cookies as a browser sends them: every cookie the session
+    /// set, the refresh cookie holding `tokens.refresh`, from `origin`, and with `csrf` the
+    /// double-submit header equal to the CSRF cookie.
+    pub fn cookie_request(
+        &self,
+        mut request: Request,
+        tokens: &Tokens,
+        origin: Option<String>,
+        csrf: bool,
+    ) -> Request {
+        let refresh_cookie = self
+            .profile
+            .refresh
+            .as_ref()
+            .and_then(|r| r.cookie.clone())
+            .or_else(|| {
+                self.profile
+                    .cookies
+                    .as_ref()
+                    .map(|c| c.refresh_cookie.clone())
+            });
+        let mut jar: Vec<String> = tokens
+            .cookies
+            .iter()
+            .filter(|(k, _)| Some(k) != refresh_cookie.as_ref())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if let Some(name) = &refresh_cookie {
+            jar.push(format!(
+                "{name}={}",
+                tokens.refresh.clone().unwrap_or_default()
+            ));
+        }
+        if let Some(cookies) = self.profile.cookies.as_ref().filter(|_| csrf) {
             if let Some(csrf) = &cookies.csrf_cookie {
                 if let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| k == csrf) {
-                    jar.push(format!("{csrf}={value}"));
                     request = request.header(&cookies.csrf_header, value.clone());
                 }
             }
-            if let Some(origin) = self.allowed_origin() {
-                request = request.header("origin", origin);
-            }
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
         }
         request.header("cookie", jar.join("; "))
+    }
+
+    /// The first refused origin of the profile's `[cors]` (`https://evil.example` without one).
+    pub fn refused_origin(&self) -> String {
+        self.profile
+            .cors
+            .as_ref()
+            .and_then(|c| c.refused_origins.first().cloned())
+            .unwrap_or_else(|| "https://evil.example".into())
     }
 
     /// The first allowed origin of the profile's `[cors]`.

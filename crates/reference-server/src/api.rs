@@ -41,6 +41,17 @@ fn request_id(ctx: &rt::Context) -> Option<String> {
 
 /// A problem document for `ctx`'s request.
 fn problem(ctx: &rt::Context, status: u16, code: &str, detail: &str) -> Problem {
+    problem_at(status, code, detail, Some(ctx.uri.path()), request_id(ctx))
+}
+
+/// A problem document; for the layers and routes outside the generated router too.
+pub fn problem_at(
+    status: u16,
+    code: &str,
+    detail: &str,
+    instance: Option<&str>,
+    request_id: Option<String>,
+) -> Problem {
     Problem {
         type_: "about:blank".into(),
         title: axum::http::StatusCode::from_u16(status)
@@ -51,8 +62,8 @@ fn problem(ctx: &rt::Context, status: u16, code: &str, detail: &str) -> Problem 
         status: status as i32,
         code: code.into(),
         detail: Some(detail.into()),
-        instance: Some(ctx.uri.path().to_string()),
-        request_id: request_id(ctx),
+        instance: instance.map(str::to_string),
+        request_id: request_id.filter(|id| !id.is_empty()),
         errors: Vec::new(),
     }
 }
@@ -91,16 +102,13 @@ pub fn problem_response(problem: &Problem) -> rt::Response {
 
 /// The 429 of a rate limit, for the rate-limit layer and the login handler.
 pub fn too_many_requests(request_id: Option<String>, path: &str, retry_after: u64) -> Problem {
-    Problem {
-        type_: "about:blank".into(),
-        title: "Too Many Requests".into(),
-        status: 429,
-        code: "rate_limited".into(),
-        detail: Some(format!("Too many attempts; retry in {retry_after} s")),
-        instance: Some(path.to_string()),
+    problem_at(
+        429,
+        "rate_limited",
+        &format!("Too many attempts; retry in {retry_after} s"),
+        Some(path),
         request_id,
-        errors: Vec::new(),
-    }
+    )
 }
 
 /// The cookies that carry a session in cookie mode (none in body mode).
@@ -138,16 +146,13 @@ fn same_secret(a: &str, b: &str) -> bool {
 
 /// The 500 of a request that panicked, for the panic layer.
 pub fn panic_response(request_id: &str) -> rt::Response {
-    problem_response(&Problem {
-        type_: "about:blank".into(),
-        title: "Internal Server Error".into(),
-        status: 500,
-        code: "internal_error".into(),
-        detail: Some("The server could not complete the request".into()),
-        instance: None,
-        request_id: Some(request_id.to_string()).filter(|s| !s.is_empty()),
-        errors: Vec::new(),
-    })
+    problem_response(&problem_at(
+        500,
+        "internal_error",
+        "The server could not complete the request",
+        None,
+        Some(request_id.to_string()),
+    ))
 }
 
 /// A token pair as the client gets it: the refresh token in the body, or in cookies.

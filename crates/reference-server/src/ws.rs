@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
-use crate::api::{Backend, problem_response};
+use crate::api::{Backend, problem_at, problem_response};
 use crate::layers::RequestId;
 
 /// The path of the WebSocket, as the contract's `x-accord-websocket.path` says.
@@ -29,20 +29,7 @@ pub const CLOSE_EXPIRED: u16 = 4401;
 
 fn refuse(request: &Request, status: u16, code: &str, detail: &str) -> Response {
     let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
-    let problem = api_server::types::Problem {
-        type_: "about:blank".into(),
-        title: axum::http::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("Error")
-            .into(),
-        status: status as i32,
-        code: code.into(),
-        detail: Some(detail.into()),
-        instance: Some(PATH.into()),
-        request_id,
-        errors: Vec::new(),
-    };
+    let problem = problem_at(status, code, detail, Some(PATH), request_id);
     let mut response = problem_response(&problem);
     if status == 401 {
         response.headers_mut().insert(

@@ -131,7 +131,6 @@ fn cookie_refresh(
     origin: Option<String>,
     csrf_header: bool,
 ) -> Result<Request, Failure> {
-    let s = settings(w)?;
     let refresh = w
         .ctx
         .profile
@@ -142,28 +141,8 @@ fn cookie_refresh(
         .ctx
         .op(refresh.operation.get_ref())
         .map_err(Failure::setup)?;
-    let mut request = Request::new(&op.method, op.path.clone());
-    let mut jar = Vec::new();
-    for (name, value) in &tokens.cookies {
-        jar.push(format!("{name}={value}"));
-    }
-    if !tokens.cookies.iter().any(|(k, _)| *k == s.refresh_cookie) {
-        if let Some(refresh) = &tokens.refresh {
-            jar.push(format!("{}={refresh}", s.refresh_cookie));
-        }
-    }
-    request = request.header("cookie", jar.join("; "));
-    if let Some(origin) = origin {
-        request = request.header("origin", origin);
-    }
-    if csrf_header {
-        if let Some(csrf) = &s.csrf_cookie {
-            if let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| k == csrf) {
-                request = request.header(&s.csrf_header, value.clone());
-            }
-        }
-    }
-    Ok(request)
+    let request = Request::new(&op.method, op.path.clone());
+    Ok(w.ctx.cookie_request(request, tokens, origin, csrf_header))
 }
 
 #[when("the session is refreshed with the cookie alone from an allowed origin")]
@@ -249,13 +228,7 @@ async fn cannot_refresh(w: &mut AccordWorld) -> Outcome {
 #[when("the session is refreshed with the cookie from a refused origin")]
 async fn refresh_refused_origin(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
-    let origin = w
-        .ctx
-        .profile
-        .cors
-        .as_ref()
-        .and_then(|c| c.refused_origins.first().cloned())
-        .unwrap_or_else(|| "https://evil.example".into());
+    let origin = w.ctx.refused_origin();
     let request = cookie_refresh(w, &tokens, Some(origin), true)?;
     let e = w.send(request).await?;
     w.judged = vec![e];

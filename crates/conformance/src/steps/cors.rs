@@ -30,11 +30,7 @@ impl FromStr for Refused {
 
 fn allowed_origin(w: &AccordWorld) -> Result<String, Failure> {
     w.ctx
-        .profile
-        .cors
-        .as_ref()
-        .and_then(|c| c.allowed_origins.first())
-        .map(|o| o.get_ref().clone())
+        .allowed_origin()
         .ok_or_else(|| Failure::setup("cors.allowed_origins is empty"))
 }
 

@@ -150,13 +150,7 @@ async fn open_expired(w: &mut AccordWorld) -> Outcome {
 #[when("the WebSocket is opened with the user's token from a refused origin")]
 async fn open_refused_origin(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
-    let origin = w
-        .ctx
-        .profile
-        .cors
-        .as_ref()
-        .and_then(|c| c.refused_origins.first().cloned())
-        .unwrap_or_else(|| "https://evil.example".into());
+    let origin = w.ctx.refused_origin();
     w.socket = Some(open(w, Token::Query(&token), Some(&origin)).await?);
     w.expect = Some(Rule::WsOrigin);
     Ok(())

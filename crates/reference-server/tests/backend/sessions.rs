@@ -388,7 +388,7 @@ async fn login_past_the_limit_is_a_429_with_retry_after_then_allowed_again() {
 }
 
 #[tokio::test]
-async fn login_is_limited_per_account_across_addresses() {
+async fn login_is_limited_per_account_whatever_the_case_of_its_email() {
     let running = crate::start_with(Config {
         rate_limits: RateLimits {
             login_account: Some(Limit {
