@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_codegen::{Note, Origin, rust_client, rust_server, rust_types, typescript};
+use accord_codegen::{Note, Origin, Prepared, rust_client, rust_server, rust_types, typescript};
 use accord_spec::Spec;
 use anyhow::Context;
 
@@ -32,14 +32,17 @@ pub fn expected(spec: &Spec) -> anyhow::Result<(Vec<Artifact>, Vec<Note>)> {
         source: SPEC,
         command: COMMAND,
     };
-    let model = rust_types::generate(spec, &origin).context("generating crates/api-types")?;
-    let client = rust_client::generate_using(spec, &origin, &model, "api_types")
+    let prepared = Prepared::new(spec).context("preparing the contract for the Rust targets")?;
+    let model = rust_types::generate(&prepared, &origin).context("generating crates/api-types")?;
+    let client = rust_client::generate_using(&prepared, &origin, &model, "api_types")
         .context("generating crates/api-client")?;
-    let server = rust_server::generate_using(spec, &origin, &model, "api_types")
+    let server = rust_server::generate_using(&prepared, &origin, &model, "api_types")
         .context("generating crates/api-server")?;
     let types = typescript::generate(spec, &origin).context("generating packages/api-types")?;
     let envelope = typescript::error_envelope(spec, &origin);
-    let mut notes = client.notes;
+    let mut notes = prepared.notes;
+    notes.extend(model.output.notes);
+    notes.extend(client.notes);
     notes.extend(server.notes);
     notes.extend(types.notes);
     let artifacts = vec![

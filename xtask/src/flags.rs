@@ -100,9 +100,13 @@ pub enum Task {
         /// Seconds each Rust target may take per spec.
         #[arg(long, value_name = "SECS", default_value_t = 120)]
         time_limit: u64,
-        /// Only N specs, spread evenly over the sorted list.
+        /// Only N specs, spread evenly over the sorted list (or drawn at random with
+        /// `--seed`).
         #[arg(long, value_name = "N")]
         sample: Option<usize>,
+        /// Draw the `--sample` at random, reproducibly from this seed.
+        #[arg(long, value_name = "SEED", requires = "sample")]
+        seed: Option<u64>,
     },
     /// Run the reference backend and its object store until Ctrl-C, with a demo account.
     Serve {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use accord_codegen::{Note, Origin, rust_client, rust_server, typescript};
+use accord_codegen::{Note, Origin, Prepared, rust_client, rust_server, typescript};
 use accord_spec::Spec;
 use anyhow::Context;
 
@@ -259,6 +259,17 @@ pub fn one_target(
         command: &command,
     };
     let name = package_name(spec.title());
+    // The Rust targets read one prepared model; the TypeScript one reads the spec as loaded.
+    let prepared = if targets.iter().any(|t| *t != Target::Typescript) {
+        let prepared = Prepared::new(&spec)?;
+        // What preparing decided concerns what progenitor cannot express: the client's.
+        if targets.contains(&Target::RustClient) {
+            print_notes(Target::RustClient.name(), &prepared.notes);
+        }
+        Some(prepared)
+    } else {
+        None
+    };
     for target in targets {
         let dir = out.join(target.name());
         match target {
@@ -266,7 +277,8 @@ pub fn one_target(
                 write_typescript(&spec, spec_path, out)?;
             }
             Target::RustClient => {
-                let client = rust_client::generate(&spec, &origin)?;
+                let Some(prepared) = &prepared else { continue };
+                let client = rust_client::generate(prepared, &origin)?;
                 print_notes("rust-client", &client.notes);
                 write_if_changed(
                     &dir.join("Cargo.toml"),
@@ -275,7 +287,8 @@ pub fn one_target(
                 write_if_changed(&dir.join("src/lib.rs"), &client.text)?;
             }
             Target::RustServer => {
-                let server = rust_server::generate(&spec, &origin)?;
+                let Some(prepared) = &prepared else { continue };
+                let server = rust_server::generate(prepared, &origin)?;
                 print_notes("rust-server", &server.notes);
                 write_if_changed(
                     &dir.join("Cargo.toml"),

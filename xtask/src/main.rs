@@ -49,6 +49,7 @@ fn main() -> ExitCode {
             out,
             time_limit,
             sample,
+            seed,
         } => xtask::reach::run(
             &root,
             &xtask::reach::Options {
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
                 dir,
                 time_limit,
                 sample,
+                seed,
             },
         )
         .map(|_| ()),

@@ -55,8 +55,10 @@ pub struct Options {
     pub dir: PathBuf,
     pub out: PathBuf,
     pub time_limit: u64,
-    /// Only this many specs, picked evenly from the sorted list.
+    /// Only this many specs, picked evenly from the sorted list...
     pub sample: Option<usize>,
+    /// ... or at random, reproducibly from this seed.
+    pub seed: Option<u64>,
 }
 
 /// The spec files under `dir`, sorted.
@@ -82,6 +84,26 @@ pub fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// `n` of `all` drawn without replacement (a partial Fisher-Yates shuffle driven by
+/// splitmix64), then sorted: the same seed draws the same specs on any machine.
+fn draw(mut all: Vec<PathBuf>, n: usize, seed: u64) -> Vec<PathBuf> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    for i in 0..n {
+        let j = i + (next() % (all.len() - i) as u64) as usize;
+        all.swap(i, j);
+    }
+    all.truncate(n);
+    all.sort();
+    all
+}
+
 pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
     let mut all = specs(&options.dir)?;
     if all.is_empty() {
@@ -91,10 +113,15 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
         );
     }
     if let Some(n) = options.sample.filter(|n| *n > 0 && *n < all.len()) {
-        let step = all.len() as f64 / n as f64;
-        all = (0..n)
-            .map(|i| all[(i as f64 * step) as usize].clone())
-            .collect();
+        all = match options.seed {
+            Some(seed) => draw(all, n, seed),
+            None => {
+                let step = all.len() as f64 / n as f64;
+                (0..n)
+                    .map(|i| all[(i as f64 * step) as usize].clone())
+                    .collect()
+            }
+        };
     }
     let exe = std::env::current_exe().context("cannot find the xtask binary")?;
     let tsc = crate::node::ensure_tooling(root)?;

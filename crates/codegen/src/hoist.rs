@@ -10,7 +10,7 @@
 use accord_spec::escape_token;
 use serde_json::{Map, Value, json};
 
-use crate::rust_types::rust_name;
+use crate::names::rust_name;
 
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

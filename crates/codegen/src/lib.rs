@@ -1,11 +1,14 @@
 //! Turns the spec model into text, one module per target.
 //!
-//! Every target is a pure function from a loaded [`Spec`] to an [`Output`]: the file's text
-//! (already headed with the command that regenerates it) and the notes of what the target
-//! had to change or leave out. No target reads files or re-resolves references.
+//! Every target is a pure function to an [`Output`]: the file's text (already headed with the
+//! command that regenerates it) and the notes of what the target had to change or leave out.
+//! The TypeScript target reads the loaded [`Spec`] as it is; the Rust targets (model types,
+//! client, server) read one [`Prepared`] model, built once per run. No target reads files.
 
 mod header;
 mod hoist;
+pub mod names;
+mod prepare;
 mod progenitor_compat;
 pub mod rust_client;
 pub mod rust_server;
@@ -14,6 +17,7 @@ pub mod typescript;
 
 pub use accord_spec::{Problem as Note, Spec};
 pub use header::Origin;
+pub use prepare::Prepared;
 
 /// The text of one generated file and what the generator changed to produce it.
 #[derive(Debug, Clone)]

@@ -706,7 +706,7 @@ pub(crate) const RENAMED_SCHEMAS: &str = "x-accord-renamed-schemas";
 /// is renamed (`record` -> `record_2`, every `$ref` to it rewritten) and the renaming
 /// recorded under [`RENAMED_SCHEMAS`], so a target can map the spec's names to Rust's.
 fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
-    use crate::rust_types::rust_name;
+    use crate::names::rust_name;
     let Some(schemas) = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -815,7 +815,7 @@ pub(crate) fn rename_duplicate_types(
     tokens: &str,
     notes: &mut Vec<Problem>,
 ) -> bool {
-    use crate::rust_types::rust_name;
+    use crate::names::rust_name;
     let Ok(file) = syn::parse_str::<syn::File>(tokens) else {
         return false;
     };

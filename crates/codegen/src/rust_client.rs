@@ -9,26 +9,26 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
+use accord_spec::Problem;
 use accord_spec::openapiv3::OpenAPI;
-use accord_spec::{Problem, Spec};
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 use serde_json::Value;
 
-use crate::progenitor_compat::{remove_operation, reshape};
+use crate::progenitor_compat::remove_operation;
 use crate::rust_types::ModelTypes;
-use crate::{CodegenError, Origin, Output};
+use crate::{CodegenError, Origin, Output, Prepared};
 
 const TARGET: &str = "rust client";
 
 /// Generates the client module: `Client`, one method per operation, and `types`.
-pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
-    generate_with(spec, origin, &BTreeMap::new())
+pub fn generate(prepared: &Prepared, origin: &Origin<'_>) -> Result<Output, CodegenError> {
+    generate_with(prepared, origin, &BTreeMap::new())
 }
 
 /// Generates the client module using the shared model types of `types_crate` for every
 /// schema they cover, instead of types of its own.
 pub fn generate_using(
-    spec: &Spec,
+    prepared: &Prepared,
     origin: &Origin<'_>,
     model: &ModelTypes,
     types_crate: &str,
@@ -43,7 +43,7 @@ pub fn generate_using(
             )
         })
         .collect();
-    generate_with(spec, origin, &replacements)
+    generate_with(prepared, origin, &replacements)
 }
 
 pub(crate) fn failure(message: String) -> CodegenError {
@@ -56,14 +56,12 @@ pub(crate) fn failure(message: String) -> CodegenError {
 type Replacements = BTreeMap<String, (String, Vec<TypeImpl>)>;
 
 fn generate_with(
-    spec: &Spec,
+    prepared: &Prepared,
     origin: &Origin<'_>,
     replacements: &Replacements,
 ) -> Result<Output, CodegenError> {
-    let mut doc = spec.document.clone();
-    crate::hoist::inline_body_schemas(&mut doc);
-    let mut notes = reshape(&mut doc);
-    settle_schemas(&mut doc, &mut notes);
+    let mut doc = prepared.progenitor.clone();
+    let mut notes = Vec::new();
     let mut tokens;
     let mut rounds = 0;
     loop {

@@ -7,14 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use accord_spec::Spec;
 use progenitor_impl::TypeImpl;
 use serde_json::json;
 use syn::{Item, Meta};
 
-use crate::progenitor_compat::reshape;
+use crate::names::rust_name;
 use crate::rust_client::{attempt, failure};
-use crate::{CodegenError, Origin, Output};
+use crate::{CodegenError, Origin, Output, Prepared};
 
 /// What one generated type implements, as progenitor's replacement settings need to know.
 #[derive(Debug, Clone, Default)]
@@ -30,12 +29,10 @@ pub struct ModelTypes {
 }
 
 /// Generates the model types crate body for `spec`.
-pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<ModelTypes, CodegenError> {
-    let mut doc = spec.document.clone();
-    crate::hoist::inline_body_schemas(&mut doc);
-    let mut notes = reshape(&mut doc);
+pub fn generate(prepared: &Prepared, origin: &Origin<'_>) -> Result<ModelTypes, CodegenError> {
+    let mut doc = prepared.progenitor.clone();
     doc["paths"] = json!({});
-    crate::rust_client::settle_schemas(&mut doc, &mut notes);
+    let mut notes = Vec::new();
     let mut tokens;
     let mut rounds = 0;
     loop {
@@ -131,28 +128,5 @@ fn record_derives(impls: &mut BTreeMap<String, TypeInfo>, name: &str, attrs: &[s
                 entry.impls.push(TypeImpl::Default);
             }
         }
-    }
-}
-
-/// typify's name for a schema: heck's PascalCase of it (`HTTPValidationError` becomes
-/// `HttpValidationError`), with what is not an identifier character as a word break.
-pub fn rust_name(schema: &str) -> String {
-    use heck::ToPascalCase;
-    let words: String = schema
-        .replace('\'', "")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let out = words.to_pascal_case();
-    match out.chars().next() {
-        None => "X".to_string(),
-        Some(c) if c.is_alphabetic() => out,
-        Some(_) => format!("X{out}"),
     }
 }

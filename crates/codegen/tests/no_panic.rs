@@ -6,7 +6,7 @@
 //! practice (polymorphism through `allOf` + `oneOf`) are reshaped before typify sees them and
 //! covered by the `composition` snapshot; the rest is a known limitation.
 
-use accord_codegen::{Origin, rust_client, rust_server, typescript};
+use accord_codegen::{Origin, Prepared, rust_client, rust_server, typescript};
 use accord_spec::Spec;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -64,8 +64,8 @@ proptest! {
         });
         if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
             let origin = Origin { source: "fuzz.json", command: "test" };
-            let _ = rust_client::generate(&spec, &origin);
-            if let Err(e) = rust_server::generate(&spec, &origin) {
+            let _ = rust_client::generate(&Prepared::new(&spec).unwrap(), &origin);
+            if let Err(e) = rust_server::generate(&Prepared::new(&spec).unwrap(), &origin) {
                 prop_assert!(!e.to_string().contains("unparsable"), "{e}");
             }
             let ts = typescript::generate(&spec, &origin).expect("the TypeScript target never fails");
@@ -126,7 +126,7 @@ proptest! {
         });
         if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
             let origin = Origin { source: "fuzz.json", command: "test" };
-            if let Err(e) = rust_server::generate(&spec, &origin) {
+            if let Err(e) = rust_server::generate(&Prepared::new(&spec).unwrap(), &origin) {
                 prop_assert!(!e.to_string().contains("unparsable"), "{e}");
             }
         }

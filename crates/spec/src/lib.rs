@@ -73,6 +73,7 @@ impl Spec {
         if source_version.starts_with("3.1") {
             notes = normalize::openapi_31_to_30(&mut document);
         }
+        notes.extend(normalize::fill_info(&mut document));
         notes.extend(normalize::hoist_deep_refs(&mut document));
         notes.extend(normalize::fit_integers(&mut document));
         let named = normalize::name_operations(&mut document);

@@ -494,6 +494,44 @@ mod naming_tests {
     }
 }
 
+/// An `info` without a `title` or `version` string (both required, both often forgotten in
+/// documents written by hand): a placeholder, noted. Names of generated packages come from
+/// the title; nothing depends on the version.
+pub fn fill_info(doc: &mut Value) -> Vec<Problem> {
+    let mut notes = Vec::new();
+    let Some(root) = doc.as_object_mut() else {
+        return notes;
+    };
+    let info = root.entry("info").or_insert_with(|| json!({}));
+    if !info.is_object() {
+        notes.push(Problem::new("/info", "`info` is not an object; replaced"));
+        *info = json!({});
+    }
+    if let Some(info) = info.as_object_mut() {
+        for (key, placeholder) in [("title", "API"), ("version", "0.0.0")] {
+            match info.get(key) {
+                Some(Value::String(_)) => {}
+                Some(Value::Number(n)) => {
+                    let text = n.to_string();
+                    notes.push(Problem::new(
+                        format!("/info/{key}"),
+                        format!("`info.{key}` is a number; read as the string \"{text}\""),
+                    ));
+                    info.insert(key.into(), Value::String(text));
+                }
+                _ => {
+                    notes.push(Problem::new(
+                        "/info",
+                        format!("`info.{key}` is missing; `{placeholder}` is used"),
+                    ));
+                    info.insert(key.into(), Value::String(placeholder.into()));
+                }
+            }
+        }
+    }
+    notes
+}
+
 /// `$ref`s that point inside a definition rather than at one (OpenAI's
 /// `#/components/schemas/CreateImageRequest/properties/size`): a schema so reached becomes a
 /// component of its own (`CreateImageRequest_size`), anything else is copied in place; each
@@ -564,30 +602,15 @@ pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
 }
 
 fn collect_deep_refs(value: &Value, pointer: &str, found: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                let deep = r.strip_prefix("#/").is_some_and(|local| {
-                    let segments: Vec<&str> = local.split('/').collect();
-                    !(segments.len() == 3 && segments[0] == "components")
-                });
-                if deep {
-                    found.push((join(pointer, "$ref"), r.clone()));
-                }
-            }
-            for (key, child) in map {
-                if key != "example" && key != "examples" && key != "enum" && key != "default" {
-                    collect_deep_refs(child, &join(pointer, key), found);
-                }
-            }
+    crate::validate::walk_refs(value, "", pointer, &mut |r, at| {
+        let deep = r.strip_prefix("#/").is_some_and(|local| {
+            let segments: Vec<&str> = local.split('/').collect();
+            !(segments.len() == 3 && segments[0] == "components")
+        });
+        if deep {
+            found.push((at.to_string(), r.to_string()));
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                collect_deep_refs(child, &join(pointer, &i.to_string()), found);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 #[cfg(test)]

@@ -248,22 +248,65 @@ pub fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
     value
 }
 
+/// Names of maps whose keys are names the document chose (a property called `x-rate`, a
+/// schema called `x-thing`), not keywords: an `x-` key there is no extension.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "content",
+    "encoding",
+    "variables",
+    "mapping",
+    "paths",
+    "webhooks",
+    "pathItems",
+];
+
+/// Whether `key`, found in an object that sits under `parent`, is a specification
+/// extension: content accord never reads (code samples, vendor examples), so whatever a
+/// `$ref` inside it points at, even another file, does not concern the model.
+pub fn is_extension(parent: &str, key: &str) -> bool {
+    key.starts_with("x-") && !NAME_MAPS.contains(&parent)
+}
+
+/// Keys whose values are data, not schema or document structure: a `$ref` inside is data.
+pub fn is_data(key: &str) -> bool {
+    matches!(key, "example" | "examples" | "enum" | "default" | "const")
+}
+
 fn check_refs(doc: &Value, value: &Value, pointer: &str, problems: &mut Vec<Problem>) {
+    walk_refs(value, "", pointer, &mut |reference, at| {
+        check_ref(doc, reference, at, problems)
+    });
+}
+
+/// Calls `found(reference, pointer_of_the_$ref)` for every `$ref` of the model under
+/// `value` (at `pointer`, below a key `parent`), skipping data and extensions.
+pub fn walk_refs(value: &Value, parent: &str, pointer: &str, found: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get("$ref") {
-                check_ref(doc, reference, &join(pointer, "$ref"), problems);
+                found(reference, &join(pointer, "$ref"));
             }
             for (key, child) in map {
-                if key == "example" || key == "examples" || key == "enum" || key == "default" {
+                if (is_data(key) && !NAME_MAPS.contains(&parent)) || is_extension(parent, key) {
                     continue;
                 }
-                check_refs(doc, child, &join(pointer, key), problems);
+                walk_refs(child, key, &join(pointer, key), found);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                check_refs(doc, child, &join(pointer, &i.to_string()), problems);
+                walk_refs(child, "", &join(pointer, &i.to_string()), found);
             }
         }
         _ => {}

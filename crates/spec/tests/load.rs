@@ -223,3 +223,54 @@ proptest! {
         }
     }
 }
+
+/// Vendor extensions hold code samples and examples that documents often keep in other
+/// files (`x-fern-examples`, `x-ms-examples`); accord never reads them, so a `$ref` there
+/// does not refuse the document. A property that merely starts with `x-` is still checked.
+#[test]
+fn references_inside_extensions_are_not_followed_but_an_x_property_is() {
+    let ok = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {
+            "operationId": "a",
+            "x-ms-examples": {"one": {"$ref": "./examples/a.json"}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {"example": {"$ref": "#/components/schemas/Id"}}
+            }}}}}
+        }}},
+        "components": {"schemas": {"Id": {"type": "string"}}}
+    });
+    Spec::from_value(ok, "inline.json".into()).unwrap();
+    let dangling = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"A": {"type": "object", "properties": {
+            "x-rate": {"$ref": "#/components/schemas/Missing"}
+        }}}}
+    });
+    let err = Spec::from_value(dangling, "inline.json".into()).unwrap_err();
+    assert_eq!(
+        err.problems()[0].pointer,
+        "/components/schemas/A/properties/x-rate/$ref"
+    );
+}
+
+/// `info.version` (or the title) left out is a note and a placeholder, not a refusal.
+#[test]
+fn a_missing_info_version_is_a_note() {
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Anthropic API"},
+        "paths": {}
+    });
+    let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
+    assert_eq!(spec.openapi.info.version, "0.0.0");
+    assert!(
+        spec.notes
+            .iter()
+            .any(|n| n.message.contains("`info.version` is missing"))
+    );
+}

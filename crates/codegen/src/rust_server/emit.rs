@@ -1,0 +1,543 @@
+//! Emitting: the server module's tokens from the model of [`super::model`], with `quote!`.
+//! Nothing here reads the spec or chooses a name.
+
+use std::collections::BTreeMap;
+
+use accord_spec::{Problem, join};
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::model::{Body, BodyKind, Encoding, Location, Operation, Response, Scheme};
+
+fn ident(name: &str) -> Ident {
+    format_ident!("{}", name)
+}
+
+/// `#[doc = "..."]` attributes, one per line, as `///` comments would be.
+fn docs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| match line.trim_end() {
+        "" => String::new(),
+        line => format!(" {line}"),
+    });
+    quote!(#(#[doc = #lines])*)
+}
+
+/// The whole server module after its `types`: the runtime alias, the validator's schemas,
+/// the `Api` trait, its `Arc` forwarding, response enums, handlers and the router.
+pub(super) fn stubs(
+    components: &Value,
+    ops: &[Operation],
+    notes: &mut Vec<Problem>,
+) -> TokenStream {
+    let secured = ops.iter().any(|o| o.security.secured());
+    let components = Literal::string(&components.to_string());
+    let principal = secured.then(|| {
+        quote! {
+            /// Who an accepted credential belongs to; handed to every secured operation.
+            type Principal: Send + Sync + 'static;
+            /// Verifies a credential of one of the spec's security schemes. A rejection becomes
+            /// the 401 of [`Api::render_error`] and the operation's handler is never called.
+            fn authenticate(&self, ctx: &rt::Context, credential: rt::auth::Credential) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, rt::auth::Rejection>> + Send;
+        }
+    });
+    let methods = ops.iter().map(|op| {
+        let mut text = format!("`{} {}`", op.http_method.to_uppercase(), op.path);
+        if let Some(summary) = &op.summary {
+            text.push_str(&format!(": {summary}"));
+        }
+        if let Some(description) = &op.description {
+            text.push_str(&format!("\n\n{description}"));
+        }
+        let described: Vec<String> = op
+            .params
+            .iter()
+            .filter_map(|p| {
+                let d = p.description.as_ref()?;
+                Some(format!(
+                    "- `{}` ({} `{}`): {}",
+                    p.ident,
+                    p.location.as_str(),
+                    p.name,
+                    d.trim()
+                ))
+            })
+            .collect();
+        if !described.is_empty() {
+            text.push_str(&format!("\n\n{}", described.join("\n")));
+        }
+        let docs = docs(&text);
+        let signature = signature(op);
+        quote! { #docs #signature; }
+    });
+    let arc = arc_impl(ops, secured);
+    let enums = ops.iter().map(response_enum);
+    let handlers = ops.iter().map(handler);
+    let router = router(ops, notes);
+    quote! {
+        /// The runtime the stubs call: context, errors, authentication, inputs, replies.
+        pub use ::accord_server_runtime as rt;
+        /// Every named schema of the spec, for the references of the schemas below.
+        static COMPONENTS: rt::Schema = rt::Schema::new(#components);
+        /// The API: one method per operation of the spec.
+        ///
+        /// Implement it and serve [`router`]. Every method receives decoded, validated inputs and
+        /// returns its operation's response enum, which can hold only the statuses the spec documents.
+        pub trait Api: Send + Sync + 'static {
+            #principal
+            /// Renders a failure the framework produced (400, 401, 404, 405, 413, 415, 422, 500) in
+            /// the API's error envelope. The status, `Allow` on a 405 and `WWW-Authenticate` on a 401
+            /// are set afterwards when missing.
+            fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response;
+            /// The largest request body accepted, in bytes; larger ones get a 413.
+            fn body_limit(&self) -> usize { rt::DEFAULT_BODY_LIMIT }
+            #(#methods)*
+        }
+        #arc
+        #(#enums)*
+        #(#handlers)*
+        #router
+        fn reject<A: Api>(api: &A, ctx: &rt::Context, error: rt::Error) -> rt::Response {
+            let response = api.render_error(ctx, &error);
+            ctx.mark(rt::finish(&error, response))
+        }
+    }
+}
+
+/// The trait method of an operation, without its body.
+fn signature(op: &Operation) -> TokenStream {
+    let name = ident(&op.method_name);
+    let principal = match (op.security.secured(), op.security.optional) {
+        (false, _) => None,
+        (true, true) => Some(quote!(, principal: ::std::option::Option<Self::Principal>)),
+        (true, false) => Some(quote!(, principal: Self::Principal)),
+    };
+    let params = op.params.iter().map(|p| {
+        let ident = ident(&p.ident);
+        let rust = &p.rust;
+        quote!(, #ident: #rust)
+    });
+    let body = op.body.as_ref().map(|b| {
+        let rust = &b.rust;
+        quote!(, body: #rust)
+    });
+    let response = format_ident!("{}Response", op.type_stem);
+    quote! {
+        fn #name(&self, ctx: &rt::Context #principal #(#params)* #body) -> impl ::std::future::Future<Output = #response> + Send
+    }
+}
+
+/// The arguments passed to the trait method, in order, after `ctx`.
+fn call_args(op: &Operation) -> Vec<Ident> {
+    let mut args = Vec::new();
+    if op.security.secured() {
+        args.push(ident("principal"));
+    }
+    args.extend(op.params.iter().map(|p| ident(&p.ident)));
+    if op.body.is_some() {
+        args.push(ident("body"));
+    }
+    args
+}
+
+/// `Arc<T>` serves as `T` does, so an implementation can be shared with the rest of a program.
+fn arc_impl(ops: &[Operation], secured: bool) -> TokenStream {
+    let principal = secured.then(|| {
+        quote! {
+            type Principal = T::Principal;
+            fn authenticate(&self, ctx: &rt::Context, credential: rt::auth::Credential) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, rt::auth::Rejection>> + Send {
+                (**self).authenticate(ctx, credential)
+            }
+        }
+    });
+    let methods = ops.iter().map(|op| {
+        let signature = signature(op);
+        let name = ident(&op.method_name);
+        let args = call_args(op);
+        quote! {
+            #signature {
+                (**self).#name(ctx #(, #args)*)
+            }
+        }
+    });
+    quote! {
+        impl<T: Api> Api for ::std::sync::Arc<T> {
+            #principal
+            fn render_error(&self, ctx: &rt::Context, error: &rt::Error) -> rt::Response {
+                (**self).render_error(ctx, error)
+            }
+            fn body_limit(&self) -> usize {
+                (**self).body_limit()
+            }
+            #(#methods)*
+        }
+    }
+}
+
+fn response_enum(op: &Operation) -> TokenStream {
+    let docs_enum = docs(&format!("The responses `{}` documents.", op.id));
+    let name = format_ident!("{}Response", op.type_stem);
+    let variants = op.responses.iter().map(variant);
+    let arms = op.responses.iter().map(arm);
+    quote! {
+        #docs_enum
+        #[derive(Debug)]
+        pub enum #name {
+            #(#variants)*
+        }
+        impl rt::IntoReply for #name {
+            fn into_reply(self) -> ::std::result::Result<rt::Response, rt::Error> {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+fn variant(r: &Response) -> TokenStream {
+    let mut text = r.code.clone();
+    if !r.description.is_empty() {
+        text.push_str(&format!(": {}", r.description));
+    }
+    let doc = docs(&text);
+    let name = ident(&r.variant);
+    if r.range.is_none() && r.headers.is_empty() {
+        return match &r.body {
+            None => quote!(#doc #name,),
+            Some(b) => {
+                let rust = &b.rust;
+                quote!(#doc #name(#rust),)
+            }
+        };
+    }
+    let status = r
+        .range
+        .is_some()
+        .then(|| quote!(status: rt::axum::http::StatusCode,));
+    let body = r.body.as_ref().map(|b| {
+        let rust = &b.rust;
+        quote!(body: #rust,)
+    });
+    let headers = r.headers.iter().map(|h| {
+        let docs = docs(&format!("The `{}` header.", h.name));
+        let field = ident(&h.ident);
+        let rust = &h.rust;
+        quote!(#docs #field: #rust,)
+    });
+    quote! {
+        #doc
+        #name {
+            #status
+            #body
+            #(#headers)*
+        },
+    }
+}
+
+fn arm(r: &Response) -> TokenStream {
+    let name = ident(&r.variant);
+    let start = match r.range {
+        Some(class) => {
+            let class = match class {
+                Some(c) => {
+                    let c = Literal::u16_unsuffixed(c);
+                    quote!(Some(#c))
+                }
+                None => quote!(None),
+            };
+            quote!(rt::Reply::status_in(status, #class)?)
+        }
+        None => {
+            let code = Literal::u16_unsuffixed(r.code.parse::<u16>().unwrap_or(500));
+            quote!(rt::Reply::status(#code)?)
+        }
+    };
+    let pattern = if r.range.is_none() && r.headers.is_empty() {
+        match &r.body {
+            None => quote!(Self::#name),
+            Some(_) => quote!(Self::#name(body)),
+        }
+    } else {
+        let mut fields = Vec::new();
+        if r.range.is_some() {
+            fields.push(ident("status"));
+        }
+        if r.body.is_some() {
+            fields.push(ident("body"));
+        }
+        fields.extend(r.headers.iter().map(|h| ident(&h.ident)));
+        quote!(Self::#name { #(#fields),* })
+    };
+    let headers = r.headers.iter().map(|h| {
+        let method = ident(if h.required {
+            "header"
+        } else {
+            "optional_header"
+        });
+        let header = &h.name;
+        let field = ident(&h.ident);
+        quote!(.#method(#header, &#field)?)
+    });
+    let finish = match &r.body {
+        None => quote!(.empty()),
+        Some(b) => {
+            let media = &b.media;
+            match b.encoding {
+                Encoding::Json => quote!(.json(#media, &body)),
+                Encoding::Text => quote!(.text(#media, body)),
+                Encoding::Bytes => quote!(.bytes(#media, body)),
+            }
+        }
+    };
+    quote!(#pattern => #start #(#headers)* #finish,)
+}
+
+fn static_name(op: &Operation, suffix: &str) -> Ident {
+    ident(
+        &format!(
+            "{}_{}",
+            crate::names::snake(&op.id).trim_end_matches('_'),
+            suffix
+        )
+        .to_ascii_uppercase(),
+    )
+}
+
+fn param_static(op: &Operation, location: Location, param_ident: &str) -> Ident {
+    static_name(op, &format!("{}_{}", location.as_str(), param_ident))
+}
+
+fn handler_name(op: &Operation) -> Ident {
+    format_ident!("handle_{}", op.method_name.trim_end_matches('_'))
+}
+
+/// `match value { Ok(name) => name, Err(error) => return reject(..) }`.
+fn reject_on_err(name: &str, value: TokenStream) -> TokenStream {
+    let name = ident(name);
+    quote! {
+        match #value {
+            Ok(#name) => #name,
+            Err(error) => return reject(&*api, &ctx, error),
+        }
+    }
+}
+
+fn handler(op: &Operation) -> TokenStream {
+    let schemas = op.params.iter().map(|p| {
+        let name = param_static(op, p.location, &p.ident);
+        let json = Literal::string(&p.schema.to_string());
+        quote!(static #name: rt::Schema = rt::Schema::new(#json);)
+    });
+    let body_schema = op
+        .body
+        .as_ref()
+        .filter(|b| matches!(b.kind, BodyKind::Typed))
+        .map(|b| {
+            let name = static_name(op, "BODY");
+            let json = Literal::string(&b.schema.to_string());
+            quote!(static #name: rt::Schema = rt::Schema::new(#json);)
+        });
+
+    let name = handler_name(op);
+    let id = &op.id;
+    let path = &op.path;
+    let principal = op.security.secured().then(|| {
+        let alternatives = op.security.alternatives.iter().map(|a| {
+            if a.is_empty() {
+                quote!(&[] as &[rt::auth::Scheme])
+            } else {
+                let schemes = a.iter().map(scheme);
+                quote!(&[#(#schemes),*])
+            }
+        });
+        let function = ident(if op.security.optional {
+            "authenticate_optional"
+        } else {
+            "authenticate"
+        });
+        let authenticated = reject_on_err("principal", quote! {
+            rt::auth::#function(&ctx, &[#(#alternatives),*], |credential| api.authenticate(&ctx, credential)).await
+        });
+        quote!(let principal = #authenticated;)
+    });
+    let path_value = reject_on_err("path", quote!(path));
+    let payload = op.body.as_ref().map(|b| {
+        let accepted = &b.accepted;
+        let read = reject_on_err(
+            "payload",
+            quote!(rt::read_body(&ctx, _body, api.body_limit(), &[#(#accepted),*]).await),
+        );
+        quote!(let payload = #read;)
+    });
+    let takes_inputs = !op.params.is_empty() || op.body.is_some();
+    let binding = if takes_inputs {
+        quote!(let mut inputs)
+    } else {
+        quote!(let inputs)
+    };
+    let mut decoded: Vec<Ident> = Vec::new();
+    let params = op
+        .params
+        .iter()
+        .map(|p| {
+            let schema = param_static(op, p.location, &p.ident);
+            let name = &p.name;
+            let rust = &p.rust;
+            let (required, explode) = (p.required, p.explode);
+            let call = match p.location {
+                Location::Path => {
+                    let key = &p.route_key;
+                    quote!(inputs.path::<#rust>(#name, #key, &#schema))
+                }
+                Location::Query => {
+                    quote!(inputs.query::<#rust>(#name, &#schema, #required, #explode))
+                }
+                Location::Header => quote!(inputs.header::<#rust>(#name, &#schema, #required)),
+                Location::Cookie => quote!(inputs.cookie::<#rust>(#name, &#schema, #required)),
+            };
+            let ident = ident(&p.ident);
+            decoded.push(ident.clone());
+            quote!(let #ident = #call;)
+        })
+        .collect::<Vec<_>>();
+    let body = op.body.as_ref().map(|b| {
+        decoded.push(ident("body"));
+        let required = b.required;
+        match b.kind {
+            BodyKind::Typed => {
+                let rust = &b.rust;
+                let schema = static_name(op, "BODY");
+                quote!(let body = inputs.body::<#rust>(payload, &#schema, #required);)
+            }
+            BodyKind::Raw => quote!(let body = inputs.raw_body(payload, #required);),
+        }
+    });
+    let unwrap = (!decoded.is_empty()).then(|| {
+        quote! {
+            let (#(Some(#decoded),)*) = (#(#decoded,)*) else {
+                return reject(&*api, &ctx, rt::Error::Internal { message: "an input was neither decoded nor reported".into() });
+            };
+        }
+    });
+    let required_raw = matches!(
+        &op.body,
+        Some(Body {
+            kind: BodyKind::Raw,
+            required: true,
+            ..
+        })
+    )
+    .then(|| {
+        quote! {
+            let Some(body) = body else {
+                return reject(&*api, &ctx, rt::Error::Internal { message: "a required body was not reported missing".into() });
+            };
+        }
+    });
+    let method = ident(&op.method_name);
+    let args = call_args(op);
+    quote! {
+        #(#schemas)*
+        #body_schema
+        async fn #name<A: Api>(api: ::std::sync::Arc<A>, request: rt::Request) -> rt::Response {
+            let (ctx, _body, path) = rt::Context::split(#id, #path, request).await;
+            #principal
+            let path = #path_value;
+            #payload
+            #binding = rt::Inputs::new(&ctx, &COMPONENTS, path);
+            #(#params)*
+            #body
+            if let Err(error) = inputs.finish() {
+                return reject(&*api, &ctx, error);
+            }
+            #unwrap
+            #required_raw
+            let response = api.#method(&ctx #(, #args)*).await;
+            match rt::IntoReply::into_reply(response) {
+                Ok(response) => ctx.mark(response),
+                Err(error) => reject(&*api, &ctx, error),
+            }
+        }
+    }
+}
+
+/// The runtime's description of a security scheme.
+fn scheme(s: &Scheme) -> TokenStream {
+    match s {
+        Scheme::Bearer { name } => quote!(rt::auth::Scheme::Bearer { name: #name }),
+        Scheme::Basic { name } => quote!(rt::auth::Scheme::Basic { name: #name }),
+        Scheme::ApiKey {
+            name,
+            location,
+            key,
+        } => {
+            let location = ident(match location {
+                Location::Header => "Header",
+                Location::Query => "Query",
+                Location::Cookie | Location::Path => "Cookie",
+            });
+            quote!(rt::auth::Scheme::ApiKey { name: #name, location: rt::Location::#location, key: #key })
+        }
+    }
+}
+
+fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
+    // Group operations by route; a second operation with the same route and method is left out.
+    let mut routes: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for op in ops {
+        let group = routes.entry(op.route.as_str()).or_insert_with(|| {
+            order.push(op.route.as_str());
+            Vec::new()
+        });
+        if let Some(first) = group.iter().find(|o| o.http_method == op.http_method) {
+            notes.push(Problem::new(
+                join(&join("/paths", &op.path), op.http_method),
+                format!(
+                    "{} {} matches the same requests as `{}` ({}); left out of the server",
+                    op.http_method.to_uppercase(),
+                    op.path,
+                    first.id,
+                    first.path
+                ),
+            ));
+            continue;
+        }
+        group.push(op);
+    }
+    let method_order = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+    ];
+    let routes = order.iter().map(|route| {
+        let group = &routes[route];
+        let mut allow: Vec<String> = group.iter().map(|o| o.http_method.to_uppercase()).collect();
+        if allow.iter().any(|m| m == "GET") && !allow.iter().any(|m| m == "HEAD") {
+            allow.push("HEAD".into());
+        }
+        allow.sort_by_key(|m| method_order.iter().position(|o| o == m));
+        let allow = allow.join(", ");
+        let methods = group.iter().map(|op| {
+            let method = ident(op.http_method);
+            let handler = handler_name(op);
+            quote!(.#method({ let api = api.clone(); move |request: rt::Request| #handler(api, request) }))
+        });
+        quote! {
+            .route(#route, rt::axum::routing::MethodRouter::new()
+                #(#methods)*
+                .fallback({ let api = api.clone(); move |request: rt::Request| async move { let ctx = rt::Context::unrouted(request); reject(&*api, &ctx, rt::Error::MethodNotAllowed { allow: #allow }) } }))
+        }
+    });
+    quote! {
+        /// An axum router serving every operation of the spec through `api`.
+        ///
+        /// Unknown paths get a 404 and known paths with another method a 405 (with `Allow`), both
+        /// rendered by [`Api::render_error`].
+        pub fn router<A: Api>(api: A) -> rt::axum::Router {
+            let api = ::std::sync::Arc::new(api);
+            rt::axum::Router::new()
+                #(#routes)*
+                .fallback(move |request: rt::Request| async move { let ctx = rt::Context::unrouted(request); reject(&*api, &ctx, rt::Error::NotFound) })
+        }
+    }
+}
