@@ -61,6 +61,7 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
         ));
     }
     dedupe_enums(doc, "", &mut notes);
+    distinct_property_names(doc, "", "", &mut notes);
     break_all_of_cycles(doc, &mut notes);
     drop_bad_defaults(doc, "", &mut notes);
     notes
@@ -344,16 +345,20 @@ fn reshape_operation(
                     "a path parameter is always required",
                 ));
             }
-            // A path segment is never null: a nullable path schema would make the
-            // client's argument an `Option` it cannot put in the URL.
-            if resolved.get("in").and_then(Value::as_str) == Some("path") {
-                if let Some(schema) = resolved.get_mut("schema").and_then(Value::as_object_mut) {
-                    if schema.remove("nullable") == Some(json!(true)) {
-                        notes.push(Problem::new(
-                            join(&join(pointer, "parameters"), &i.to_string()),
-                            "a path parameter is never null; `nullable` left out",
-                        ));
-                    }
+            // A path segment, a header or a query value is never null on the wire (absence is
+            // an optional parameter's null): a nullable schema would make the client's
+            // argument an `Option<Option<_>>` it cannot put in the URL or a header.
+            let place = resolved
+                .get("in")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if let Some(schema) = resolved.get_mut("schema").and_then(Value::as_object_mut) {
+                if schema.remove("nullable") == Some(json!(true)) {
+                    notes.push(Problem::new(
+                        join(&join(pointer, "parameters"), &i.to_string()),
+                        format!("a {place} parameter is never null; `nullable` left out"),
+                    ));
                 }
             }
             if resolved != *p {
@@ -648,6 +653,80 @@ fn dedupe_enums(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
         }
         _ => {}
     }
+}
+
+/// typify names a struct field by the snake_case of its property: `authorize_url` and
+/// `authorizeUrl` in one object (Cohere's connectors) would be one field declared twice, and
+/// the crate would not compile. Each later property of a taken field name is left out of the
+/// Rust types (and of `required`), noted; serde ignores it when it arrives.
+fn distinct_property_names(
+    value: &mut Value,
+    parent: &str,
+    pointer: &str,
+    notes: &mut Vec<Problem>,
+) {
+    match value {
+        Value::Object(map) => {
+            let in_names = matches!(parent, "properties" | "schemas" | "patternProperties");
+            let mut dropped = Vec::new();
+            if !in_names && let Some(Value::Object(properties)) = map.get_mut("properties") {
+                let mut taken = BTreeSet::new();
+                properties.retain(|name, _| {
+                    if taken.insert(field_ident(name)) {
+                        true
+                    } else {
+                        dropped.push(name.clone());
+                        false
+                    }
+                });
+            }
+            if !dropped.is_empty() {
+                if let Some(Value::Array(required)) = map.get_mut("required") {
+                    required
+                        .retain(|r| !r.as_str().is_some_and(|r| dropped.iter().any(|d| d == r)));
+                }
+                for name in dropped {
+                    notes.push(Problem::new(
+                        join(&join(pointer, "properties"), &name),
+                        format!(
+                            "property `{name}` is the Rust field `{}` of another property; left out of the Rust types",
+                            field_ident(&name)
+                        ),
+                    ));
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                let data = !in_names
+                    && matches!(
+                        key.as_str(),
+                        "example" | "examples" | "enum" | "default" | "const"
+                    );
+                if !data {
+                    distinct_property_names(
+                        child,
+                        if in_names { "" } else { key },
+                        &join(pointer, key),
+                        notes,
+                    );
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                distinct_property_names(child, "", &join(pointer, &i.to_string()), notes);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// typify's field name of a property: snake_case of it, with what is not an identifier
+/// character as a word break.
+fn field_ident(name: &str) -> String {
+    use heck::ToSnakeCase;
+    name.replace('\'', "")
+        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
+        .to_snake_case()
 }
 
 /// progenitor's Rust name of a parameter: snake_case of its words.

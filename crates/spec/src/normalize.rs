@@ -549,9 +549,12 @@ pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
             let Some(target) = doc.pointer(&reference[1..]).cloned() else {
                 continue;
             };
-            let is_schema = reference.starts_with("#/components/schemas/")
-                || reference.contains("/schema/")
-                || reference.ends_with("/schema");
+            // A reference to a value that is no schema (a shared `description` string) is
+            // copied in place.
+            let is_schema = target.is_object()
+                && (reference.starts_with("#/components/schemas/")
+                    || reference.contains("/schema/")
+                    || reference.ends_with("/schema"));
             let replacement = if is_schema {
                 let name = match hoisted.get(&reference) {
                     Some(name) => name.clone(),

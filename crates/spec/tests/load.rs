@@ -274,3 +274,27 @@ fn a_missing_info_version_is_a_note() {
             .any(|n| n.message.contains("`info.version` is missing"))
     );
 }
+
+/// Azure's OpenAI document shares a description by `$ref` into another schema's
+/// `description`: the string is copied in place, not made a component.
+#[test]
+fn a_ref_to_a_shared_description_is_copied_in_place() {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {
+            "includable": {"type": "string", "description": "What to include."},
+            "Create": {"type": "object", "properties": {"include": {
+                "type": "array",
+                "description": {"$ref": "#/components/schemas/includable/description"},
+                "items": {"$ref": "#/components/schemas/includable"}
+            }}}
+        }}
+    });
+    let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
+    assert_eq!(
+        spec.document["components"]["schemas"]["Create"]["properties"]["include"]["description"],
+        "What to include."
+    );
+}
