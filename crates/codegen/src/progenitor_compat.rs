@@ -361,6 +361,22 @@ fn reshape_operation(
                     ));
                 }
             }
+            // progenitor puts a path or header value in place with `to_string()`, which the
+            // untagged enum typify makes of a `oneOf` (an id or a slug) does not have: the
+            // client takes it as text.
+            if place == "path" || place == "header" {
+                let composed = resolved.get("schema").is_some_and(|schema| {
+                    let target = inline(schema, components);
+                    ["oneOf", "anyOf", "allOf"].iter().any(|k| target.get(*k).is_some())
+                });
+                if composed {
+                    resolved["schema"] = json!({"type": "string"});
+                    notes.push(Problem::new(
+                        join(&join(pointer, "parameters"), &i.to_string()),
+                        format!("a {place} parameter of alternatives; the client sends it as text"),
+                    ));
+                }
+            }
             if resolved != *p {
                 *p = resolved;
             }
