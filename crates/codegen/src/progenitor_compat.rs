@@ -367,7 +367,9 @@ fn reshape_operation(
             if place == "path" || place == "header" {
                 let composed = resolved.get("schema").is_some_and(|schema| {
                     let target = inline(schema, components);
-                    ["oneOf", "anyOf", "allOf"].iter().any(|k| target.get(*k).is_some())
+                    ["oneOf", "anyOf", "allOf"]
+                        .iter()
+                        .any(|k| target.get(*k).is_some())
                 });
                 if composed {
                     resolved["schema"] = json!({"type": "string"});
@@ -684,32 +686,8 @@ fn distinct_property_names(
     match value {
         Value::Object(map) => {
             let in_names = matches!(parent, "properties" | "schemas" | "patternProperties");
-            let mut dropped = Vec::new();
-            if !in_names && let Some(Value::Object(properties)) = map.get_mut("properties") {
-                let mut taken = BTreeSet::new();
-                properties.retain(|name, _| {
-                    if taken.insert(field_ident(name)) {
-                        true
-                    } else {
-                        dropped.push(name.clone());
-                        false
-                    }
-                });
-            }
-            if !dropped.is_empty() {
-                if let Some(Value::Array(required)) = map.get_mut("required") {
-                    required
-                        .retain(|r| !r.as_str().is_some_and(|r| dropped.iter().any(|d| d == r)));
-                }
-                for name in dropped {
-                    notes.push(Problem::new(
-                        join(&join(pointer, "properties"), &name),
-                        format!(
-                            "property `{name}` is the Rust field `{}` of another property; left out of the Rust types",
-                            field_ident(&name)
-                        ),
-                    ));
-                }
+            if !in_names {
+                distinct_fields(map, pointer, notes);
             }
             for (key, child) in map.iter_mut() {
                 let data = !in_names
@@ -733,6 +711,64 @@ fn distinct_property_names(
             }
         }
         _ => {}
+    }
+}
+
+/// The fields of one object schema: its properties, then the `required` names with no
+/// property of their own (typify makes those fields of any JSON value, as Cohere's
+/// `required: [authorizeUrl]` beside the property `authorize_url`).
+fn distinct_fields(map: &mut Map<String, Value>, pointer: &str, notes: &mut Vec<Problem>) {
+    let mut fields = BTreeSet::new();
+    let mut dropped = Vec::new();
+    let mut listed = BTreeSet::new();
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        properties.retain(|name, _| {
+            if fields.insert(field_ident(name)) {
+                listed.insert(name.clone());
+                true
+            } else {
+                dropped.push(name.clone());
+                false
+            }
+        });
+    }
+    let mut orphans = Vec::new();
+    if let Some(Value::Array(required)) = map.get_mut("required") {
+        required.retain(|r| {
+            let Some(name) = r.as_str() else {
+                return true;
+            };
+            if listed.contains(name) {
+                return true;
+            }
+            if dropped.iter().any(|d| d == name) {
+                return false;
+            }
+            if fields.insert(field_ident(name)) {
+                true
+            } else {
+                orphans.push(name.to_string());
+                false
+            }
+        });
+    }
+    for name in dropped {
+        notes.push(Problem::new(
+            join(&join(pointer, "properties"), &name),
+            format!(
+                "property `{name}` is the Rust field `{}` of another property; left out of the Rust types",
+                field_ident(&name)
+            ),
+        ));
+    }
+    for name in orphans {
+        notes.push(Problem::new(
+            join(pointer, "required"),
+            format!(
+                "`{name}` is required but has no property, and is the Rust field `{}` of another; left out of `required` in the Rust types",
+                field_ident(&name)
+            ),
+        ));
     }
 }
 
