@@ -353,13 +353,13 @@ fn reshape_operation(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            if let Some(schema) = resolved.get_mut("schema").and_then(Value::as_object_mut) {
-                if schema.remove("nullable") == Some(json!(true)) {
-                    notes.push(Problem::new(
-                        join(&join(pointer, "parameters"), &i.to_string()),
-                        format!("a {place} parameter is never null; `nullable` left out"),
-                    ));
-                }
+            if let Some(schema) = resolved.get_mut("schema").and_then(Value::as_object_mut)
+                && schema.remove("nullable") == Some(json!(true))
+            {
+                notes.push(Problem::new(
+                    join(&join(pointer, "parameters"), &i.to_string()),
+                    format!("a {place} parameter is never null; `nullable` left out"),
+                ));
             }
             // progenitor puts a path or header value in place with `to_string()`, which the
             // untagged enum typify makes of a `oneOf` (an id or a slug) does not have: the
