@@ -156,9 +156,25 @@ fn undefined_security_scheme() {
     );
 }
 
+/// Not every malformation is fatal: a missing `info.title` is named, given a placeholder,
+/// and every target is still written.
 #[test]
-fn missing_title() {
-    check("missing-title.yaml", "/info", "`info.title` is required");
+fn missing_title_is_a_note_not_a_refusal() {
+    let spec = crate::root().join("fixtures/malformed/missing-title.yaml");
+    let (output, out_dir) = generate_spec(&spec);
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&output.stderr)
+    );
+    assert!(
+        stdout.contains("note: /info: `info.title` is missing; `API` is used"),
+        "{stdout}"
+    );
+    assert!(out_dir.path().join("typescript/index.d.ts").is_file());
+    assert!(out_dir.path().join("rust-server/src/lib.rs").is_file());
 }
 
 #[test]
