@@ -11,7 +11,7 @@ use accord_spec::openapiv3::{
     APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
     RequestBody, Responses, SecurityRequirement, SecurityScheme, StatusCode,
 };
-use accord_spec::{Problem, Resolve, Spec, join};
+use accord_spec::{OperationRef, Problem, Resolve, Spec, join};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Value, json};
@@ -190,7 +190,7 @@ pub(super) fn read(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) ->
                 continue;
             }
         };
-        let params = reader.params(op.path, &pointer);
+        let params = reader.params(&op);
         let body = op
             .operation
             .request_body
@@ -260,7 +260,7 @@ struct Reader<'a> {
     model: &'a ModelTypes,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     /// Where a `$ref` chain starting at `pointer` ends.
     fn target(&self, mut pointer: String) -> String {
         for _ in 0..32 {
@@ -288,24 +288,26 @@ impl Reader<'_> {
 
     /// The parameters of the operation at `pointer` (path-level ones first, overridden by
     /// the operation's own of the same name and location), grouped by location.
-    fn params(&self, path: &str, pointer: &str) -> Vec<Param> {
-        let item_pointer = pointer.rsplit_once('/').map_or("", |(p, _)| p);
-        let listed = |at: &str| -> Vec<(String, &Parameter)> {
-            self.parameters_at(at)
+    fn params(&self, op: &OperationRef<'a>) -> Vec<Param> {
+        let path = op.path;
+        let pointer = op.pointer();
+        let item_pointer = join("/paths", path);
+        let listed =
+            |list: &'a [ReferenceOr<Parameter>], at: &str| -> Vec<(String, &'a Parameter)> {
+                list.iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| {
+                        let resolved = self.api.resolve(p)?;
+                        Some((self.target(join(at, &i.to_string())), resolved))
+                    })
+                    .collect()
+            };
+        let own = listed(&op.operation.parameters, &join(&pointer, "parameters"));
+        let mut merged: Vec<(String, &Parameter)> =
+            listed(&op.item.parameters, &join(&item_pointer, "parameters"))
                 .into_iter()
-                .flatten()
-                .enumerate()
-                .filter_map(|(i, p)| {
-                    let resolved = self.api.resolve(p)?;
-                    Some((self.target(join(at, &i.to_string())), resolved))
-                })
-                .collect()
-        };
-        let own = listed(&join(pointer, "parameters"));
-        let mut merged: Vec<(String, &Parameter)> = listed(&join(item_pointer, "parameters"))
-            .into_iter()
-            .filter(|(_, shared)| !own.iter().any(|(_, p)| same(p, shared)))
-            .collect();
+                .filter(|(_, shared)| !own.iter().any(|(_, p)| same(p, shared)))
+                .collect();
         merged.extend(own);
         let positions: Vec<&str> = path
             .split('/')
@@ -365,24 +367,6 @@ impl Reader<'_> {
             }
         }
         params
-    }
-
-    fn parameters_at(&self, at: &str) -> Option<&Vec<ReferenceOr<Parameter>>> {
-        // `/paths/<p>/parameters` or `/paths/<p>/<method>/parameters`.
-        let mut tokens = at.strip_prefix("/paths/")?.split('/');
-        let path = unescape(tokens.next()?);
-        let item = match self.api.paths.paths.get(&path)? {
-            ReferenceOr::Item(item) => item,
-            ReferenceOr::Reference { .. } => return None,
-        };
-        match (tokens.next()?, tokens.next()) {
-            ("parameters", None) => Some(&item.parameters),
-            (method, Some("parameters")) => item
-                .iter()
-                .find(|(m, _)| *m == method)
-                .map(|(_, op)| &op.parameters),
-            _ => None,
-        }
     }
 
     fn body(
