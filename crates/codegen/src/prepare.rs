@@ -6,7 +6,7 @@
 //! front, schemas typify cannot convert found and set aside). The model types, the client and
 //! the server then read the same prepared model; the notes of preparing are reported once.
 
-use accord_spec::Spec;
+use accord_spec::{Document, Spec};
 use serde_json::Value;
 
 use crate::progenitor_compat::reshape;
@@ -31,23 +31,23 @@ impl Prepared {
     pub fn new(spec: &Spec) -> Result<Prepared, CodegenError> {
         let mut document = spec.document.clone();
         crate::hoist::inline_body_schemas(&mut document);
-        let openapi =
-            serde_json::from_value(document.clone()).map_err(|e| CodegenError::Failed {
-                target: "prepare",
-                message: format!("the document with its inline schemas named is invalid: {e}"),
-            })?;
         let mut progenitor = document.clone();
+        let named = Document {
+            path: spec.path.clone(),
+            source_version: spec.source_version.clone(),
+            document,
+            notes: spec.notes.clone(),
+            named: spec.named.clone(),
+        }
+        .typed()
+        .map_err(|e| CodegenError::Failed {
+            target: "prepare",
+            message: format!("the document with its inline schemas named is invalid: {e}"),
+        })?;
         let mut notes = reshape(&mut progenitor);
         crate::rust_client::settle_schemas(&mut progenitor, &mut notes);
         Ok(Prepared {
-            named: Spec {
-                path: spec.path.clone(),
-                source_version: spec.source_version.clone(),
-                document,
-                openapi,
-                notes: spec.notes.clone(),
-                named: spec.named.clone(),
-            },
+            named,
             progenitor,
             notes,
         })

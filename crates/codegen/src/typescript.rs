@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use accord_spec::{Problem, Spec};
+use accord_spec::{Document, Problem};
 use serde_json::{Map, Value};
 
 use crate::{CodegenError, Origin, Output};
@@ -24,9 +24,10 @@ const COMPONENT_SECTIONS: &[(&str, &str)] = &[
 ];
 
 /// Generates the `.d.ts` text of the spec.
-pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError> {
+pub fn generate(spec: &Document, origin: &Origin<'_>) -> Result<Output, CodegenError> {
     let mut e = Emitter {
         doc: &spec.document,
+        schemas: obj(spec.document.pointer("/components/schemas")),
         out: String::new(),
         notes: Vec::new(),
         current: None,
@@ -48,6 +49,8 @@ pub fn generate(spec: &Spec, origin: &Origin<'_>) -> Result<Output, CodegenError
 
 struct Emitter<'a> {
     doc: &'a Value,
+    /// `components.schemas`, looked up once.
+    schemas: Option<&'a Map<String, Value>>,
     out: String,
     notes: Vec<Problem>,
     /// The `$ref` of the component schema being emitted, to cut composition cycles back to it.
@@ -56,6 +59,11 @@ struct Emitter<'a> {
 
 fn obj(value: Option<&Value>) -> Option<&Map<String, Value>> {
     value.and_then(Value::as_object)
+}
+
+/// The entries of an object, or none: read in place, never copied.
+fn entries(value: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
+    obj(value).into_iter().flatten()
 }
 
 impl<'a> Emitter<'a> {
@@ -68,45 +76,50 @@ impl<'a> Emitter<'a> {
     }
 
     fn doc_comment(&mut self, depth: usize, node: &Value) {
-        let mut lines: Vec<String> = Vec::new();
-        if let Some(d) = node
+        let description = node
             .get("description")
             .or_else(|| node.get("summary"))
             .and_then(Value::as_str)
-        {
-            for (i, l) in d.trim().lines().enumerate() {
-                lines.push(if i == 0 {
-                    format!("@description {l}")
-                } else {
-                    l.to_string()
-                });
-            }
-        }
-        if node.get("deprecated") == Some(&Value::Bool(true)) {
-            lines.push("@deprecated".into());
-        }
-        if let Some(f) = node.get("format").and_then(Value::as_str) {
-            lines.push(format!("Format: {f}"));
-        }
-        if lines.is_empty() {
+            .map(str::trim)
+            .filter(|d| !d.is_empty());
+        let deprecated = node.get("deprecated") == Some(&Value::Bool(true));
+        let format = node.get("format").and_then(Value::as_str);
+        let count = description.map_or(0, |d| d.lines().count())
+            + usize::from(deprecated)
+            + usize::from(format.is_some());
+        if count == 0 {
             return;
         }
-        let lines: Vec<String> = lines.into_iter().map(|l| l.replace("*/", "*\\/")).collect();
-        if lines.len() == 1 {
-            self.line(depth, &format!("/** {} */", lines[0]));
-        } else {
-            self.line(depth, "/**");
-            for l in &lines {
-                self.line(depth, &format!(" * {l}").trim_end().to_string());
+        let lines = description
+            .into_iter()
+            .flat_map(str::lines)
+            .enumerate()
+            .map(|(i, l)| (if i == 0 { "@description " } else { "" }, l))
+            .chain(deprecated.then_some(("@deprecated", "")))
+            .chain(format.map(|f| ("Format: ", f)));
+        let pad = "    ".repeat(depth);
+        if count == 1 {
+            for (prefix, text) in lines {
+                let _ = writeln!(
+                    self.out,
+                    "{pad}/** {prefix}{} */",
+                    text.replace("*/", "*\\/")
+                );
             }
-            self.line(depth, " */");
+            return;
         }
+        let _ = writeln!(self.out, "{pad}/**");
+        for (prefix, text) in lines {
+            let line = format!(" * {prefix}{}", text.replace("*/", "*\\/"));
+            let _ = writeln!(self.out, "{pad}{}", line.trim_end());
+        }
+        let _ = writeln!(self.out, "{pad} */");
     }
 
     fn paths(&mut self) {
         self.line(0, "export interface paths {");
-        let paths = obj(self.doc.get("paths")).cloned().unwrap_or_default();
-        for (path, item) in &paths {
+        let doc = self.doc;
+        for (path, item) in entries(doc.get("paths")) {
             self.line(1, &format!("{}: {{", quote(path)));
             self.parameters_block(2, item.get("parameters"), None);
             for method in METHODS {
@@ -128,20 +141,27 @@ impl<'a> Emitter<'a> {
     }
 
     /// `parameters: { query?: ...; header?: ...; path?: ...; cookie?: ... }` from one or two lists.
-    fn parameters_block(&mut self, depth: usize, shared: Option<&Value>, own: Option<&Value>) {
-        let mut params: Vec<(Value, Value)> = Vec::new(); // (reference or item, resolved)
+    fn parameters_block(
+        &mut self,
+        depth: usize,
+        shared: Option<&'a Value>,
+        own: Option<&'a Value>,
+    ) {
+        // (reference or item, resolved); an operation's own parameter replaces a shared one.
+        let mut params: Vec<(&'a Value, &'a Value)> = Vec::new();
         for list in [shared, own].into_iter().flatten() {
             for p in list.as_array().into_iter().flatten() {
-                let resolved = self.resolve(p).clone();
+                let resolved = self.resolve(p);
                 let key = |v: &Value| (v.get("name").cloned(), v.get("in").cloned());
-                params.retain(|(_, r)| key(r) != key(&resolved));
-                params.push((p.clone(), resolved));
+                params.retain(|(_, r)| key(r) != key(resolved));
+                params.push((p, resolved));
             }
         }
         self.line(depth, "parameters: {");
         for location in LOCATIONS {
-            let here: Vec<&(Value, Value)> = params
+            let here: Vec<(&'a Value, &'a Value)> = params
                 .iter()
+                .copied()
                 .filter(|(_, r)| r.get("in").and_then(Value::as_str) == Some(location))
                 .collect();
             if here.is_empty() {
@@ -182,15 +202,15 @@ impl<'a> Emitter<'a> {
 
     fn components(&mut self) {
         self.line(0, "export interface components {");
-        let components = obj(self.doc.get("components")).cloned().unwrap_or_default();
+        let components = self.doc.get("components");
         for (section, key) in COMPONENT_SECTIONS {
-            let entries = obj(components.get(*section)).cloned().unwrap_or_default();
-            if entries.is_empty() {
+            let section_entries = components.and_then(|c| c.get(*section));
+            if obj(section_entries).is_none_or(Map::is_empty) {
                 self.line(1, &format!("{key}: never;"));
                 continue;
             }
             self.line(1, &format!("{key}: {{"));
-            for (name, value) in &entries {
+            for (name, value) in entries(section_entries) {
                 let text = match *section {
                     "schemas" => {
                         self.doc_comment(2, value);
@@ -203,11 +223,9 @@ impl<'a> Emitter<'a> {
                         ty
                     }
                     "responses" => self.response(value, 2),
-                    "parameters" => self
-                        .schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
+                    "parameters" => self.schema_or_unknown(self.resolve(value).get("schema"), 2),
                     "requestBodies" => self.request_body_inner(value, 2),
-                    _ => self
-                        .schema_or_unknown(self.resolve(value).get("schema").cloned().as_ref(), 2),
+                    _ => self.schema_or_unknown(self.resolve(value).get("schema"), 2),
                 };
                 self.line(2, &format!("{}: {text};", property_name(name)));
             }
@@ -219,8 +237,8 @@ impl<'a> Emitter<'a> {
 
     fn operations(&mut self) {
         self.line(0, "export interface operations {");
-        let paths = obj(self.doc.get("paths")).cloned().unwrap_or_default();
-        for item in paths.values() {
+        let doc = self.doc;
+        for (_, item) in entries(doc.get("paths")) {
             for method in METHODS {
                 let Some(op) = item.get(*method) else {
                     continue;
@@ -247,15 +265,15 @@ impl<'a> Emitter<'a> {
                     }
                 }
                 self.line(2, "responses: {");
-                for (code, response) in obj(op.get("responses")).cloned().unwrap_or_default() {
+                for (code, response) in entries(op.get("responses")) {
                     let key = if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
                         code.clone()
                     } else {
-                        quote(&code)
+                        quote(code)
                     };
-                    let ty = match reference_name(&response, "responses") {
+                    let ty = match reference_name(response, "responses") {
                         Some(r) => format!("components[\"responses\"][{}]", quote(&r)),
-                        None => self.response(&response, 3),
+                        None => self.response(response, 3),
                     };
                     self.line(3, &format!("{key}: {ty};"));
                 }
@@ -274,9 +292,9 @@ impl<'a> Emitter<'a> {
             .chain(TS_GLOBALS.iter().copied())
             .collect();
         let mut taken: BTreeSet<String> = BTreeSet::new();
-        let schemas = obj(self.doc.pointer("/components/schemas"))
-            .cloned()
-            .unwrap_or_default();
+        let Some(schemas) = self.schemas else {
+            return;
+        };
         if schemas.is_empty() {
             return;
         }
@@ -308,14 +326,14 @@ impl<'a> Emitter<'a> {
     }
 
     /// `{ headers: {...}; content: {...} }` of a response (reference or item).
-    fn response(&mut self, response: &Value, depth: usize) -> String {
-        let response = self.resolve(response).clone();
+    fn response(&mut self, response: &'a Value, depth: usize) -> String {
+        let response = self.resolve(response);
         let mut s = String::from("{\n");
         let pad = "    ".repeat(depth + 1);
         let _ = writeln!(s, "{pad}headers: {{");
-        for (name, header) in obj(response.get("headers")).cloned().unwrap_or_default() {
-            let resolved = self.resolve(&header).clone();
-            let ty = match reference_name(&header, "headers") {
+        for (name, header) in entries(response.get("headers")) {
+            let resolved = self.resolve(header);
+            let ty = match reference_name(header, "headers") {
                 Some(r) => format!("components[\"headers\"][{}]", quote(&r)),
                 None => self.schema_or_unknown(resolved.get("schema"), depth + 2),
             };
@@ -323,7 +341,7 @@ impl<'a> Emitter<'a> {
             let _ = writeln!(
                 s,
                 "{pad}    {}{}: {ty};",
-                property_name(&name),
+                property_name(name),
                 if optional { "?" } else { "" }
             );
         }
@@ -335,22 +353,21 @@ impl<'a> Emitter<'a> {
     }
 
     /// `{ content: {...} }` of a request body.
-    fn request_body_inner(&mut self, body: &Value, depth: usize) -> String {
-        let body = self.resolve(body).clone();
+    fn request_body_inner(&mut self, body: &'a Value, depth: usize) -> String {
+        let body = self.resolve(body);
         let mut s = String::from("{\n");
         s.push_str(&self.content(body.get("content"), depth + 1));
         let _ = write!(s, "{}}}", "    ".repeat(depth));
         s
     }
 
-    fn content(&mut self, content: Option<&Value>, depth: usize) -> String {
+    fn content(&mut self, content: Option<&'a Value>, depth: usize) -> String {
         let pad = "    ".repeat(depth);
-        let media = obj(content).cloned().unwrap_or_default();
-        if media.is_empty() {
+        if obj(content).is_none_or(Map::is_empty) {
             return format!("{pad}content?: never;\n");
         }
         let mut s = format!("{pad}content: {{\n");
-        for (name, m) in &media {
+        for (name, m) in entries(content) {
             let ty = self.schema_or_unknown(m.get("schema"), depth + 1);
             let _ = writeln!(s, "{pad}    {}: {ty};", quote(name));
         }
@@ -358,7 +375,7 @@ impl<'a> Emitter<'a> {
         s
     }
 
-    fn schema_or_unknown(&mut self, schema: Option<&Value>, depth: usize) -> String {
+    fn schema_or_unknown(&mut self, schema: Option<&'a Value>, depth: usize) -> String {
         match schema {
             Some(s) => self.schema(s, depth),
             None => "unknown".into(),
@@ -366,7 +383,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// The TypeScript type of a schema, formatted for `depth` levels of indentation.
-    fn schema(&mut self, schema: &Value, depth: usize) -> String {
+    fn schema(&mut self, schema: &'a Value, depth: usize) -> String {
         let Some(map) = schema.as_object() else {
             return if schema == &Value::Bool(false) {
                 "never".into()
@@ -427,14 +444,9 @@ impl<'a> Emitter<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(list) = map.get(key).and_then(Value::as_array) {
-                let members: Vec<String> = list
-                    .iter()
-                    .filter(|s| !self.leads_back(s))
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(|s| self.schema(s, depth))
-                    .collect();
+                let kept: Vec<&'a Value> = list.iter().filter(|s| !self.leads_back(s)).collect();
+                let members: Vec<String> =
+                    kept.into_iter().map(|s| self.schema(s, depth)).collect();
                 if !members.is_empty() {
                     parts.push(format!("({})", members.join(" | ")));
                 }
@@ -458,18 +470,13 @@ impl<'a> Emitter<'a> {
     /// Whether `schema` leads back to the component being emitted through composition alone,
     /// which TypeScript rejects as a circular type (TS2502).
     fn leads_back(&self, schema: &Value) -> bool {
-        let (Some(current), Some(schemas)) = (
-            &self.current,
-            self.doc
-                .pointer("/components/schemas")
-                .and_then(Value::as_object),
-        ) else {
+        let (Some(current), Some(schemas)) = (&self.current, self.schemas) else {
             return false;
         };
         crate::progenitor_compat::leads_to(schemas, schema, current, &mut BTreeSet::new())
     }
 
-    fn object(&mut self, map: &Map<String, Value>, depth: usize) -> String {
+    fn object(&mut self, map: &'a Map<String, Value>, depth: usize) -> String {
         let required: BTreeSet<&str> = map
             .get("required")
             .and_then(Value::as_array)
@@ -477,15 +484,16 @@ impl<'a> Emitter<'a> {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        let props = obj(map.get("properties")).cloned().unwrap_or_default();
+        let props = obj(map.get("properties"));
+        let no_props = props.is_none_or(Map::is_empty);
         let extra = match map.get("additionalProperties") {
-            None | Some(Value::Bool(true)) if props.is_empty() => Some("unknown".to_string()),
+            None | Some(Value::Bool(true)) if no_props => Some("unknown".to_string()),
             None | Some(Value::Bool(false)) => None,
             Some(Value::Bool(true)) => Some("unknown".to_string()),
             Some(s) if s.as_object().is_some_and(Map::is_empty) => Some("unknown".to_string()),
             Some(s) => Some(self.schema(s, depth + 1)),
         };
-        if props.is_empty() {
+        if no_props {
             return match extra {
                 Some(t) => format!(
                     "{{\n{}[key: string]: {t};\n{}}}",
@@ -497,7 +505,7 @@ impl<'a> Emitter<'a> {
         }
         let pad = "    ".repeat(depth + 1);
         let mut s = String::from("{\n");
-        for (name, prop) in &props {
+        for (name, prop) in props.into_iter().flatten() {
             let saved = std::mem::take(&mut self.out);
             self.doc_comment(depth + 1, prop);
             let comment = std::mem::replace(&mut self.out, saved);
@@ -521,7 +529,7 @@ impl<'a> Emitter<'a> {
         s
     }
 
-    fn resolve<'v>(&'v self, value: &'v Value) -> &'v Value {
+    fn resolve(&self, value: &'a Value) -> &'a Value {
         accord_spec::follow_ref(self.doc, value)
     }
 }
@@ -668,7 +676,7 @@ const TS_GLOBALS: &[&str] = &[
 /// component schema most of the documented error answers (4xx, 5xx, `default`) use, its
 /// required properties for a runtime check, and the media types errors come in. A spec whose
 /// errors share no component schema gets `Record<string, unknown>` and no required check.
-pub fn error_envelope(spec: &Spec, origin: &Origin<'_>) -> Output {
+pub fn error_envelope(spec: &Document, origin: &Origin<'_>) -> Output {
     let doc = &spec.document;
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     let mut media: BTreeSet<String> = BTreeSet::new();

@@ -81,3 +81,42 @@ pub fn escape_token(token: &str) -> String {
 pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))
 }
+
+/// The JSON pointer of the node a walk is at: one buffer that grows by a token as the walk
+/// goes down and shrinks back as it returns, so that a walk over a large document allocates
+/// a pointer only where it reports something.
+pub(crate) struct PointerBuf(String);
+
+impl PointerBuf {
+    pub(crate) fn new(start: &str) -> PointerBuf {
+        PointerBuf(start.to_string())
+    }
+
+    /// Appends `/token` (escaped); the length to [`PointerBuf::pop`] back to.
+    pub(crate) fn push(&mut self, token: &str) -> usize {
+        let len = self.0.len();
+        self.0.push('/');
+        if token.contains(['~', '/']) {
+            self.0.push_str(&escape_token(token));
+        } else {
+            self.0.push_str(token);
+        }
+        len
+    }
+
+    /// Appends `/index`; the length to [`PointerBuf::pop`] back to.
+    pub(crate) fn push_index(&mut self, index: usize) -> usize {
+        use std::fmt::Write as _;
+        let len = self.0.len();
+        let _ = write!(self.0, "/{index}");
+        len
+    }
+
+    pub(crate) fn pop(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}

@@ -22,17 +22,16 @@ pub use model::{Method, OperationRef, Resolve};
 pub use openapiv3;
 pub use validate::follow as follow_ref;
 
-/// A loaded, normalized, validated OpenAPI document.
+/// A loaded, normalized, validated OpenAPI document, as JSON: all that a target reading the
+/// document's JSON needs (the TypeScript one), without the cost of typing it.
 #[derive(Debug, Clone)]
-pub struct Spec {
+pub struct Document {
     /// The file it came from, as given.
     pub path: PathBuf,
     /// The `openapi` version the document declared, before normalization.
     pub source_version: String,
     /// The normalized document as JSON, the input of every target.
     pub document: Value,
-    /// The normalized document, typed.
-    pub openapi: openapiv3::OpenAPI,
     /// What normalization changed, each located in the original document.
     pub notes: Vec<Problem>,
     /// The operations whose operationId was made up (missing or repeated): also in `notes`.
@@ -40,9 +39,25 @@ pub struct Spec {
     pub named: Vec<Problem>,
 }
 
-impl Spec {
+/// A [`Document`] with its typed form: what the Rust targets, the diff and the harness read.
+/// It dereferences to its document.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    loaded: Document,
+    /// The normalized document, typed.
+    pub openapi: openapiv3::OpenAPI,
+}
+
+impl std::ops::Deref for Spec {
+    type Target = Document;
+    fn deref(&self) -> &Document {
+        &self.loaded
+    }
+}
+
+impl Document {
     /// Reads and loads a spec file. YAML or JSON is chosen by content, not extension.
-    pub fn load(path: impl AsRef<Path>) -> Result<Spec, SpecError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Document, SpecError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| SpecError::Io {
             path: path.to_path_buf(),
@@ -53,23 +68,22 @@ impl Spec {
             format: "UTF-8",
             message: format!("invalid byte at offset {}", e.utf8_error().valid_up_to()),
         })?;
-        Spec::parse(&text, path)
+        Document::parse(&text, path)
     }
 
     /// Loads a spec from text; `path` only names it in errors.
-    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Spec, SpecError> {
+    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Document, SpecError> {
         let path = path.as_ref().to_path_buf();
         let document = parse_text(text, &path)?;
-        Spec::from_value(document, path)
+        Document::from_value(document, path)
     }
 
-    /// Loads a spec from an already parsed JSON value.
-    pub fn from_value(mut document: Value, path: PathBuf) -> Result<Spec, SpecError> {
-        let invalid = |problems: Vec<Problem>| SpecError::Invalid {
+    /// Loads a spec from an already parsed JSON value: normalizes and validates it.
+    pub fn from_value(mut document: Value, path: PathBuf) -> Result<Document, SpecError> {
+        let source_version = detect_version(&document).map_err(|p| SpecError::Invalid {
             path: path.clone(),
-            problems,
-        };
-        let source_version = detect_version(&document).map_err(|p| invalid(vec![p]))?;
+            problems: vec![p],
+        })?;
         let mut notes = Vec::new();
         if source_version.starts_with("3.1") {
             notes = normalize::openapi_31_to_30(&mut document);
@@ -81,30 +95,41 @@ impl Spec {
         notes.extend(named.iter().cloned());
         let problems = validate::check(&document);
         if !problems.is_empty() {
-            return Err(invalid(problems));
+            return Err(SpecError::Invalid { path, problems });
         }
-        // Typed without tracking where (the common case, and a fifth cheaper on a 10 MB
-        // document); only a failure is run again to locate it.
-        let openapi: openapiv3::OpenAPI = match openapiv3::OpenAPI::deserialize(&document) {
-            Ok(openapi) => openapi,
-            Err(_) => serde_path_to_error::deserialize(&document)
-                .map_err(|e| invalid(vec![typed_problem(&e)]))?,
-        };
-        Ok(Spec {
+        Ok(Document {
             path,
             source_version,
             document,
-            openapi,
             notes,
             named,
         })
     }
 
-    /// Refuses a spec any of whose operations lacks its own unique operationId: the strict
-    /// form for a project's own contract, whose generated names must not shift.
-    pub fn require_operation_ids(self) -> Result<Spec, SpecError> {
+    /// Types the document: fails where it is not a valid OpenAPI document, naming where.
+    pub fn typed(self) -> Result<Spec, SpecError> {
+        // Typed without tracking where (the common case, and a fifth cheaper on a 10 MB
+        // document); only a failure is run again to locate it.
+        let openapi: openapiv3::OpenAPI = match openapiv3::OpenAPI::deserialize(&self.document) {
+            Ok(openapi) => openapi,
+            Err(_) => serde_path_to_error::deserialize(&self.document).map_err(|e| {
+                SpecError::Invalid {
+                    path: self.path.clone(),
+                    problems: vec![typed_problem(&e)],
+                }
+            })?,
+        };
+        Ok(Spec {
+            loaded: self,
+            openapi,
+        })
+    }
+
+    /// Refuses a document any of whose operations lacks its own unique operationId: the
+    /// strict form for a project's own contract, whose generated names must not shift.
+    pub fn check_operation_ids(&self) -> Result<(), SpecError> {
         if self.named.is_empty() {
-            return Ok(self);
+            return Ok(());
         }
         Err(SpecError::Invalid {
             path: self.path.clone(),
@@ -121,9 +146,65 @@ impl Spec {
         })
     }
 
-    /// The title of the API.
+    /// The title of the API (normalization fills in a missing one).
     pub fn title(&self) -> &str {
-        &self.openapi.info.title
+        self.document
+            .pointer("/info/title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// How many operations the document has.
+    pub fn operation_count(&self) -> usize {
+        self.document
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|paths| paths.values())
+            .map(|item| {
+                Method::ALL
+                    .iter()
+                    .filter(|m| item.get(m.as_str()).is_some())
+                    .count()
+            })
+            .sum()
+    }
+
+    /// How many schemas `components.schemas` names.
+    pub fn schema_count(&self) -> usize {
+        self.document
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map_or(0, |s| s.len())
+    }
+}
+
+impl Spec {
+    /// Reads, loads and types a spec file. YAML or JSON is chosen by content, not extension.
+    pub fn load(path: impl AsRef<Path>) -> Result<Spec, SpecError> {
+        Document::load(path)?.typed()
+    }
+
+    /// Loads and types a spec from text; `path` only names it in errors.
+    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Spec, SpecError> {
+        Document::parse(text, path)?.typed()
+    }
+
+    /// Loads and types a spec from an already parsed JSON value.
+    pub fn from_value(document: Value, path: PathBuf) -> Result<Spec, SpecError> {
+        Document::from_value(document, path)?.typed()
+    }
+
+    /// Refuses a spec any of whose operations lacks its own unique operationId
+    /// ([`Document::check_operation_ids`]).
+    pub fn require_operation_ids(self) -> Result<Spec, SpecError> {
+        self.check_operation_ids()?;
+        Ok(self)
+    }
+
+    /// The document, untyped.
+    pub fn into_document(self) -> Document {
+        self.loaded
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{Problem, join};
+use crate::error::{PointerBuf, Problem, join};
 
 /// Rewrites a 3.1 document in place as 3.0.3 and returns what it changed.
 pub fn openapi_31_to_30(doc: &mut Value) -> Vec<Problem> {
@@ -58,32 +58,41 @@ pub fn openapi_31_to_30(doc: &mut Value) -> Vec<Problem> {
             }
         }
     }
-    walk_document(doc, "", &mut notes);
+    walk_document(doc, &mut PointerBuf::new(""), &mut notes);
     notes
 }
 
 /// Finds every schema of the document: under `components/schemas` and every `schema` key.
-fn walk_document(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+fn walk_document(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Problem>) {
     match value {
         Value::Object(map) => {
+            let in_components = pointer.as_str() == "/components";
             for (key, child) in map.iter_mut() {
-                let here = join(pointer, key);
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                let at = pointer.push(key);
                 if key == "schema" && child.is_object() {
-                    schema(child, &here, notes);
-                } else if key == "schemas" && pointer == "/components" {
+                    schema(child, pointer, notes);
+                } else if key == "schemas" && in_components {
                     if let Some(schemas) = child.as_object_mut() {
                         for (name, s) in schemas.iter_mut() {
-                            schema(s, &join(&here, name), notes);
+                            let at = pointer.push(name);
+                            schema(s, pointer, notes);
+                            pointer.pop(at);
                         }
                     }
                 } else if key != "example" && key != "examples" {
-                    walk_document(child, &here, notes);
+                    walk_document(child, pointer, notes);
                 }
+                pointer.pop(at);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                walk_document(child, &join(pointer, &i.to_string()), notes);
+                let at = pointer.push_index(i);
+                walk_document(child, pointer, notes);
+                pointer.pop(at);
             }
         }
         _ => {}
@@ -113,34 +122,43 @@ const DROPPED: &[&str] = &[
     "else",
 ];
 
-fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+fn schema(value: &mut Value, buf: &mut PointerBuf, notes: &mut Vec<Problem>) {
     let Some(map) = value.as_object_mut() else {
         return;
     };
 
     // Children first, so a parent sees normalized children.
-    for key in ["properties"] {
-        if let Some(props) = map.get_mut(key).and_then(Value::as_object_mut) {
-            for (name, child) in props.iter_mut() {
-                schema(child, &join(&join(pointer, key), name), notes);
-            }
+    if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        let at = buf.push("properties");
+        for (name, child) in props.iter_mut() {
+            let at = buf.push(name);
+            schema(child, buf, notes);
+            buf.pop(at);
         }
+        buf.pop(at);
     }
     for key in ["items", "additionalProperties", "not"] {
         if let Some(child) = map.get_mut(key) {
-            schema(child, &join(pointer, key), notes);
+            let at = buf.push(key);
+            schema(child, buf, notes);
+            buf.pop(at);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
+            let at = buf.push(key);
             for (i, child) in list.iter_mut().enumerate() {
                 if is_null_schema(child) {
                     continue;
                 }
-                schema(child, &join(&join(pointer, key), &i.to_string()), notes);
+                let at = buf.push_index(i);
+                schema(child, buf, notes);
+                buf.pop(at);
             }
+            buf.pop(at);
         }
     }
+    let pointer = buf.as_str();
 
     for key in DROPPED {
         if map.remove(*key).is_some() {
@@ -152,7 +170,11 @@ fn schema(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
     }
 
     // `type: [T, "null"]` and `type: "null"`.
-    match map.get("type").cloned() {
+    match map
+        .get("type")
+        .filter(|t| !t.is_string() || t.as_str() == Some("null"))
+        .cloned()
+    {
         Some(Value::Array(types)) => {
             let mut rest: Vec<Value> = types
                 .iter()
@@ -382,11 +404,11 @@ fn snake(s: &str) -> String {
 /// integer is rounded inward; each with a located note, never a refusal of the document.
 pub fn fit_integers(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
-    fit_walk(doc, "", &mut notes);
+    fit_walk(doc, &mut PointerBuf::new(""), &mut notes);
     notes
 }
 
-fn fit_walk(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+fn fit_walk(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Problem>) {
     match value {
         Value::Object(map) => {
             if map.get("type").and_then(Value::as_str) == Some("integer") {
@@ -398,7 +420,7 @@ fn fit_walk(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
                         continue;
                     }
                     let f = n.as_f64().unwrap_or(f64::NAN);
-                    let here = join(pointer, key);
+                    let here = join(pointer.as_str(), key);
                     let fitted = match key {
                         "minimum" if f.ceil() >= i64::MIN as f64 && f.ceil() < i64::MAX as f64 => {
                             Some(f.ceil() as i64)
@@ -429,14 +451,25 @@ fn fit_walk(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
                 }
             }
             for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" && key != "default" && key != "enum" {
-                    fit_walk(child, &join(pointer, key), notes);
+                if key != "example"
+                    && key != "examples"
+                    && key != "default"
+                    && key != "enum"
+                    && matches!(child, Value::Object(_) | Value::Array(_))
+                {
+                    let at = pointer.push(key);
+                    fit_walk(child, pointer, notes);
+                    pointer.pop(at);
                 }
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                fit_walk(child, &join(pointer, &i.to_string()), notes);
+                if matches!(child, Value::Object(_) | Value::Array(_)) {
+                    let at = pointer.push_index(i);
+                    fit_walk(child, pointer, notes);
+                    pointer.pop(at);
+                }
             }
         }
         _ => {}

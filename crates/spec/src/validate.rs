@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::error::{Problem, join};
+use crate::error::{PointerBuf, Problem, join};
 
 pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -292,21 +292,42 @@ fn check_refs(doc: &Value, value: &Value, pointer: &str, problems: &mut Vec<Prob
 /// Calls `found(reference, pointer_of_the_$ref)` for every `$ref` of the model under
 /// `value` (at `pointer`, below a key `parent`), skipping data and extensions.
 pub fn walk_refs(value: &Value, parent: &str, pointer: &str, found: &mut dyn FnMut(&str, &str)) {
+    walk_refs_at(value, parent, &mut PointerBuf::new(pointer), found);
+}
+
+fn walk_refs_at(
+    value: &Value,
+    parent: &str,
+    pointer: &mut PointerBuf,
+    found: &mut dyn FnMut(&str, &str),
+) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get("$ref") {
-                found(reference, &join(pointer, "$ref"));
+                let at = pointer.push("$ref");
+                found(reference, pointer.as_str());
+                pointer.pop(at);
             }
             for (key, child) in map {
                 if (is_data(key) && !NAME_MAPS.contains(&parent)) || is_extension(parent, key) {
                     continue;
                 }
-                walk_refs(child, key, &join(pointer, key), found);
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                let at = pointer.push(key);
+                walk_refs_at(child, key, pointer, found);
+                pointer.pop(at);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                walk_refs(child, "", &join(pointer, &i.to_string()), found);
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                let at = pointer.push_index(i);
+                walk_refs_at(child, "", pointer, found);
+                pointer.pop(at);
             }
         }
         _ => {}
