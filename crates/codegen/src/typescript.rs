@@ -57,6 +57,46 @@ struct Emitter<'a> {
     current: Option<String>,
 }
 
+/// The keywords of a schema the emitter reads, found in one pass over its entries: a schema
+/// has a handful of entries, and a lookup by key hashes the key each time.
+#[derive(Default)]
+struct Keywords<'a> {
+    reference: Option<&'a str>,
+    nullable: bool,
+    enumeration: Option<&'a Vec<Value>>,
+    ty: Option<&'a str>,
+    items: Option<&'a Value>,
+    properties: Option<&'a Map<String, Value>>,
+    additional: Option<&'a Value>,
+    required: Option<&'a Vec<Value>>,
+    all_of: Option<&'a Vec<Value>>,
+    one_of: Option<&'a Vec<Value>>,
+    any_of: Option<&'a Vec<Value>>,
+}
+
+impl<'a> Keywords<'a> {
+    fn of(map: &'a Map<String, Value>) -> Keywords<'a> {
+        let mut k = Keywords::default();
+        for (key, value) in map {
+            match key.as_str() {
+                "$ref" => k.reference = value.as_str(),
+                "nullable" => k.nullable = value == &Value::Bool(true),
+                "enum" => k.enumeration = value.as_array(),
+                "type" => k.ty = value.as_str(),
+                "items" => k.items = Some(value),
+                "properties" => k.properties = value.as_object(),
+                "additionalProperties" => k.additional = Some(value),
+                "required" => k.required = value.as_array(),
+                "allOf" => k.all_of = value.as_array(),
+                "oneOf" => k.one_of = value.as_array(),
+                "anyOf" => k.any_of = value.as_array(),
+                _ => {}
+            }
+        }
+        k
+    }
+}
+
 fn obj(value: Option<&Value>) -> Option<&Map<String, Value>> {
     value.and_then(Value::as_object)
 }
@@ -76,14 +116,22 @@ impl<'a> Emitter<'a> {
     }
 
     fn doc_comment(&mut self, depth: usize, node: &Value) {
-        let description = node
-            .get("description")
-            .or_else(|| node.get("summary"))
+        // One pass over the entries (see `Keywords`).
+        let (mut description, mut summary, mut deprecated, mut format) = (None, None, false, None);
+        for (key, value) in node.as_object().into_iter().flatten() {
+            match key.as_str() {
+                "description" => description = Some(value),
+                "summary" => summary = Some(value),
+                "deprecated" => deprecated = value == &Value::Bool(true),
+                "format" => format = value.as_str(),
+                _ => {}
+            }
+        }
+        let description = description
+            .or(summary)
             .and_then(Value::as_str)
             .map(str::trim)
             .filter(|d| !d.is_empty());
-        let deprecated = node.get("deprecated") == Some(&Value::Bool(true));
-        let format = node.get("format").and_then(Value::as_str);
         let count = description.map_or(0, |d| d.lines().count())
             + usize::from(deprecated)
             + usize::from(format.is_some());
@@ -100,17 +148,13 @@ impl<'a> Emitter<'a> {
         let pad = "    ".repeat(depth);
         if count == 1 {
             for (prefix, text) in lines {
-                let _ = writeln!(
-                    self.out,
-                    "{pad}/** {prefix}{} */",
-                    text.replace("*/", "*\\/")
-                );
+                let _ = writeln!(self.out, "{pad}/** {prefix}{} */", close_safe(text));
             }
             return;
         }
         let _ = writeln!(self.out, "{pad}/**");
         for (prefix, text) in lines {
-            let line = format!(" * {prefix}{}", text.replace("*/", "*\\/"));
+            let line = format!(" * {prefix}{}", close_safe(text));
             let _ = writeln!(self.out, "{pad}{}", line.trim_end());
         }
         let _ = writeln!(self.out, "{pad} */");
@@ -391,15 +435,16 @@ impl<'a> Emitter<'a> {
                 "unknown".into()
             };
         };
-        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+        let k = Keywords::of(map);
+        if let Some(reference) = k.reference {
             return match reference.strip_prefix("#/components/schemas/") {
                 Some(name) => format!("components[\"schemas\"][{}]", quote(&unescape(name))),
                 None => "unknown".into(),
             };
         }
-        let nullable = map.get("nullable") == Some(&Value::Bool(true));
+        let nullable = k.nullable;
         let mut parts: Vec<String> = Vec::new();
-        if let Some(values) = map.get("enum").and_then(Value::as_array) {
+        if let Some(values) = k.enumeration {
             let literals: Vec<String> = values
                 .iter()
                 .filter(|v| !(v.is_null() && nullable))
@@ -410,14 +455,14 @@ impl<'a> Emitter<'a> {
             } else {
                 literals.join(" | ")
             });
-        } else if let Some(t) = map.get("type").and_then(Value::as_str) {
+        } else if let Some(t) = k.ty {
             parts.push(match t {
                 "string" => "string".into(),
                 "integer" | "number" => "number".into(),
                 "boolean" => "boolean".into(),
                 "array" => {
-                    let item = map
-                        .get("items")
+                    let item = k
+                        .items
                         .map(|i| self.schema(i, depth))
                         .unwrap_or_else(|| "unknown".into());
                     if item.contains(' ') && !item.starts_with('{') {
@@ -426,13 +471,13 @@ impl<'a> Emitter<'a> {
                         format!("{item}[]")
                     }
                 }
-                "object" => self.object(map, depth),
+                "object" => self.object(&k, depth),
                 _ => "unknown".into(),
             });
-        } else if map.contains_key("properties") || map.contains_key("additionalProperties") {
-            parts.push(self.object(map, depth));
+        } else if k.properties.is_some() || k.additional.is_some() {
+            parts.push(self.object(&k, depth));
         }
-        if let Some(all) = map.get("allOf").and_then(Value::as_array) {
+        if let Some(all) = k.all_of {
             let members: Vec<String> = all
                 .iter()
                 .map(|s| self.schema(s, depth))
@@ -442,14 +487,11 @@ impl<'a> Emitter<'a> {
                 parts.push(members.join(" & "));
             }
         }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(list) = map.get(key).and_then(Value::as_array) {
-                let kept: Vec<&'a Value> = list.iter().filter(|s| !self.leads_back(s)).collect();
-                let members: Vec<String> =
-                    kept.into_iter().map(|s| self.schema(s, depth)).collect();
-                if !members.is_empty() {
-                    parts.push(format!("({})", members.join(" | ")));
-                }
+        for list in [k.one_of, k.any_of].into_iter().flatten() {
+            let kept: Vec<&'a Value> = list.iter().filter(|s| !self.leads_back(s)).collect();
+            let members: Vec<String> = kept.into_iter().map(|s| self.schema(s, depth)).collect();
+            if !members.is_empty() {
+                parts.push(format!("({})", members.join(" | ")));
             }
         }
         let mut ty = match parts.len() {
@@ -462,7 +504,7 @@ impl<'a> Emitter<'a> {
                 .join(" & "),
         };
         if nullable && ty != "unknown" {
-            ty = format!("{} | null", ty);
+            ty.push_str(" | null");
         }
         ty
     }
@@ -476,17 +518,16 @@ impl<'a> Emitter<'a> {
         crate::progenitor_compat::leads_to(schemas, schema, current, &mut BTreeSet::new())
     }
 
-    fn object(&mut self, map: &'a Map<String, Value>, depth: usize) -> String {
-        let required: BTreeSet<&str> = map
-            .get("required")
-            .and_then(Value::as_array)
+    fn object(&mut self, k: &Keywords<'a>, depth: usize) -> String {
+        let required: BTreeSet<&str> = k
+            .required
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        let props = obj(map.get("properties"));
+        let props = k.properties;
         let no_props = props.is_none_or(Map::is_empty);
-        let extra = match map.get("additionalProperties") {
+        let extra = match k.additional {
             None | Some(Value::Bool(true)) if no_props => Some("unknown".to_string()),
             None | Some(Value::Bool(false)) => None,
             Some(Value::Bool(true)) => Some("unknown".to_string()),
@@ -531,6 +572,15 @@ impl<'a> Emitter<'a> {
 
     fn resolve(&self, value: &'a Value) -> &'a Value {
         accord_spec::follow_ref(self.doc, value)
+    }
+}
+
+/// `text` with any `*/` escaped, so that it cannot end the comment it is written in.
+fn close_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("*/") {
+        text.replace("*/", "*\\/").into()
+    } else {
+        text.into()
     }
 }
 

@@ -248,34 +248,30 @@ pub fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
     value
 }
 
-/// Names of maps whose keys are names the document chose (a property called `x-rate`, a
-/// schema called `x-thing`), not keywords: an `x-` key there is no extension.
-const NAME_MAPS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "schemas",
-    "responses",
-    "parameters",
-    "examples",
-    "requestBodies",
-    "headers",
-    "securitySchemes",
-    "links",
-    "callbacks",
-    "content",
-    "encoding",
-    "variables",
-    "mapping",
-    "paths",
-    "webhooks",
-    "pathItems",
-];
-
-/// Whether `key`, found in an object that sits under `parent`, is a specification
-/// extension: content accord never reads (code samples, vendor examples), so whatever a
-/// `$ref` inside it points at, even another file, does not concern the model.
-pub fn is_extension(parent: &str, key: &str) -> bool {
-    key.starts_with("x-") && !NAME_MAPS.contains(&parent)
+/// Whether `key` names a map whose keys are names the document chose (a property called
+/// `x-rate`, a schema called `x-thing`), not keywords: an `x-` key there is no extension.
+fn is_name_map(key: &str) -> bool {
+    matches!(
+        key,
+        "properties"
+            | "patternProperties"
+            | "schemas"
+            | "responses"
+            | "parameters"
+            | "examples"
+            | "requestBodies"
+            | "headers"
+            | "securitySchemes"
+            | "links"
+            | "callbacks"
+            | "content"
+            | "encoding"
+            | "variables"
+            | "mapping"
+            | "paths"
+            | "webhooks"
+            | "pathItems"
+    )
 }
 
 /// Keys whose values are data, not schema or document structure: a `$ref` inside is data.
@@ -292,32 +288,53 @@ fn check_refs(doc: &Value, value: &Value, pointer: &str, problems: &mut Vec<Prob
 /// Calls `found(reference, pointer_of_the_$ref)` for every `$ref` of the model under
 /// `value` (at `pointer`, below a key `parent`), skipping data and extensions.
 pub fn walk_refs(value: &Value, parent: &str, pointer: &str, found: &mut dyn FnMut(&str, &str)) {
-    walk_refs_at(value, parent, &mut PointerBuf::new(pointer), found);
+    walk_refs_at(value, parent, &mut Vec::new(), &mut |reference, tokens| {
+        let mut at = PointerBuf::new(pointer);
+        for token in tokens {
+            match token {
+                Token::Key(key) => at.push(key),
+                Token::Index(i) => at.push_index(*i),
+            };
+        }
+        at.push("$ref");
+        found(reference, at.as_str());
+    });
 }
 
-fn walk_refs_at(
-    value: &Value,
+/// One step of the path a walk took: the pointer is spelled out only where a `$ref` is.
+enum Token<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+fn walk_refs_at<'v>(
+    value: &'v Value,
     parent: &str,
-    pointer: &mut PointerBuf,
-    found: &mut dyn FnMut(&str, &str),
+    tokens: &mut Vec<Token<'v>>,
+    found: &mut dyn FnMut(&str, &[Token<'v>]),
 ) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                let at = pointer.push("$ref");
-                found(reference, pointer.as_str());
-                pointer.pop(at);
-            }
+            let names = is_name_map(parent);
             for (key, child) in map {
-                if (is_data(key) && !NAME_MAPS.contains(&parent)) || is_extension(parent, key) {
+                if key == "$ref" {
+                    if let Value::String(reference) = child {
+                        found(reference, tokens);
+                    }
                     continue;
                 }
-                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                // Data, and specification extensions: content accord never reads (code
+                // samples, vendor examples), so whatever a `$ref` inside points at, even
+                // another file, does not concern the model. In a map of names (`properties`,
+                // `schemas`...) those keys are names like any other.
+                if !matches!(child, Value::Object(_) | Value::Array(_))
+                    || (!names && (is_data(key) || key.starts_with("x-")))
+                {
                     continue;
                 }
-                let at = pointer.push(key);
-                walk_refs_at(child, key, pointer, found);
-                pointer.pop(at);
+                tokens.push(Token::Key(key));
+                walk_refs_at(child, key, tokens, found);
+                tokens.pop();
             }
         }
         Value::Array(items) => {
@@ -325,9 +342,9 @@ fn walk_refs_at(
                 if !matches!(child, Value::Object(_) | Value::Array(_)) {
                     continue;
                 }
-                let at = pointer.push_index(i);
-                walk_refs_at(child, "", pointer, found);
-                pointer.pop(at);
+                tokens.push(Token::Index(i));
+                walk_refs_at(child, "", tokens, found);
+                tokens.pop();
             }
         }
         _ => {}
@@ -457,5 +474,35 @@ fn check_security(doc: &Value, problems: &mut Vec<Problem>) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod name_map_tests {
+    #[test]
+    fn an_x_property_is_a_name_and_an_x_keyword_an_extension() {
+        use serde_json::json;
+        let doc = json!({
+            "components": {"schemas": {"A": {"properties": {"x-rate": {"$ref": "#/components/schemas/B"}}},
+                "x-thing": {"$ref": "#/components/schemas/C"}},
+            "x-samples": {"$ref": "other.yaml#/D"}}
+        });
+        let mut found = Vec::new();
+        super::walk_refs(&doc, "", "", &mut |r, at| {
+            found.push((r.to_string(), at.to_string()))
+        });
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "#/components/schemas/B".into(),
+                    "/components/schemas/A/properties/x-rate/$ref".into()
+                ),
+                (
+                    "#/components/schemas/C".into(),
+                    "/components/schemas/x-thing/$ref".into()
+                ),
+            ]
+        );
     }
 }
