@@ -1,6 +1,8 @@
 //! `cargo xtask generate`: writes every artifact from the contract, or, with `--spec` and
 //! `--out`, runs every target on another spec so a team can try accord on its own API.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use std::path::PathBuf;
@@ -323,9 +325,15 @@ fn spec_origin(spec_path: &Path, out: &Path) -> (String, String) {
 }
 
 fn print_notes(target: &str, notes: &[Note]) {
+    // One write for all of them: a document can have thousands of notes, and standard output
+    // writes each line on its own.
+    let mut text = String::new();
     for note in notes {
-        println!("generate: {target}: note: {note}");
+        let _ = writeln!(text, "generate: {target}: note: {note}");
     }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 /// The package name stem from the API's title: `Stripe API` -> `stripe-api`.
