@@ -76,7 +76,7 @@ pub fn try_spec(
     // each Rust target types the document in its own process.
     let spec = Document::load(spec_path)?;
     println!(
-        "generate: loaded {} (OpenAPI {}, {} operations, {} schemas) in {:.1} s",
+        "generate: loaded {} (OpenAPI {}, {} operations, {} schemas) in {:.2} s",
         spec_path.display(),
         spec.source_version,
         spec.operation_count(),
@@ -112,7 +112,7 @@ pub fn try_spec(
         let at = Instant::now();
         match write_typescript(&spec, spec_path, out) {
             Ok(dir) => println!(
-                "generate: typescript  ok in {:.1} s: {}",
+                "generate: typescript  ok in {:.2} s: {}",
                 at.elapsed().as_secs_f64(),
                 dir.display()
             ),
