@@ -229,20 +229,19 @@ fn parse_text(text: &str, path: &Path) -> Result<Value, SpecError> {
             ),
         })
     } else {
-        let yaml::Lenient(value) =
-            serde_yaml::from_str(trimmed).map_err(|e| SpecError::Syntax {
-                path: path.to_path_buf(),
-                format: "YAML",
-                message: match e.location() {
-                    Some(at) => format!(
-                        "line {} column {}: {}",
-                        at.line(),
-                        at.column(),
-                        strip_location(&e.to_string())
-                    ),
-                    None => e.to_string(),
-                },
-            })?;
+        let value = yaml::parse(trimmed).map_err(|e| SpecError::Syntax {
+            path: path.to_path_buf(),
+            format: "YAML",
+            message: match e.location() {
+                Some(at) => format!(
+                    "line {} column {}: {}",
+                    at.line(),
+                    at.column(),
+                    strip_location(&e.to_string())
+                ),
+                None => e.to_string(),
+            },
+        })?;
         Ok(value)
     }
 }
