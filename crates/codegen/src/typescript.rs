@@ -25,25 +25,34 @@ const COMPONENT_SECTIONS: &[(&str, &str)] = &[
 
 /// Generates the `.d.ts` text of the spec.
 pub fn generate(spec: &Document, origin: &Origin<'_>) -> Result<Output, CodegenError> {
-    let mut e = Emitter {
-        doc: &spec.document,
-        schemas: obj(spec.document.pointer("/components/schemas")),
-        out: String::new(),
-        notes: Vec::new(),
-        current: None,
-    };
-    e.out.push_str(&origin.header("//"));
-    e.paths();
-    e.out
-        .push_str("export type webhooks = Record<string, never>;\n");
-    e.components();
-    e.out
-        .push_str("export type $defs = Record<string, never>;\n");
-    e.operations();
-    e.named_exports();
+    let doc = &spec.document;
+    // The file's two halves are written side by side, each by an emitter of its own: the
+    // paths and the components, and the operations with the named exports.
+    let (mut first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| {
+            let mut e = Emitter::new(doc);
+            e.operations();
+            e.named_exports();
+            e
+        });
+        let mut e = Emitter::new(doc);
+        e.out.push_str(&origin.header("//"));
+        e.paths();
+        e.out
+            .push_str("export type webhooks = Record<string, never>;\n");
+        e.components();
+        e.out
+            .push_str("export type $defs = Record<string, never>;\n");
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (e, second)
+    });
+    first.out.push_str(&second.out);
+    first.notes.extend(second.notes);
     Ok(Output {
-        text: e.out,
-        notes: e.notes,
+        text: first.out,
+        notes: first.notes,
     })
 }
 
@@ -107,6 +116,16 @@ fn entries(value: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
 }
 
 impl<'a> Emitter<'a> {
+    fn new(doc: &'a Value) -> Emitter<'a> {
+        Emitter {
+            doc,
+            schemas: obj(doc.pointer("/components/schemas")),
+            out: String::new(),
+            notes: Vec::new(),
+            current: None,
+        }
+    }
+
     fn line(&mut self, depth: usize, text: &str) {
         for _ in 0..depth {
             self.out.push_str("    ");

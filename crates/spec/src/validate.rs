@@ -15,11 +15,34 @@ pub const METHODS: &[&str] = &[
 
 /// Runs every check and returns all problems found, in document order.
 pub fn check(doc: &Value) -> Vec<Problem> {
-    let mut problems = Vec::new();
     let Some(root) = doc.as_object() else {
-        problems.push(Problem::new("", "the document is not an object"));
-        return problems;
+        return vec![Problem::new("", "the document is not an object")];
     };
+    // Every `$ref` of the document is checked on a second thread, the walk over all of it
+    // being most of the work, while this one checks the rest.
+    let (mut problems, ref_problems) = std::thread::scope(|scope| {
+        let refs = scope.spawn(|| {
+            let mut problems = Vec::new();
+            check_refs(doc, doc, "", &mut problems);
+            problems
+        });
+        let mut problems = Vec::new();
+        check_root(doc, root, &mut problems);
+        let refs = refs
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (problems, refs)
+    });
+    problems.extend(ref_problems);
+    if problems.is_empty() {
+        check_direct_cycles(doc, &mut problems);
+    }
+    check_security(doc, &mut problems);
+    problems
+}
+
+/// `info` and every path item.
+fn check_root(doc: &Value, root: &serde_json::Map<String, Value>, problems: &mut Vec<Problem>) {
     match root.get("info") {
         Some(Value::Object(info)) => {
             for key in ["title", "version"] {
@@ -40,18 +63,12 @@ pub fn check(doc: &Value) -> Vec<Problem> {
         Some(Value::Object(paths)) => {
             let mut ids: BTreeMap<String, String> = BTreeMap::new();
             for (path, item) in paths {
-                check_path(doc, path, item, &mut ids, &mut problems);
+                check_path(doc, path, item, &mut ids, problems);
             }
         }
         Some(_) => problems.push(Problem::new("/paths", "`paths` must be an object")),
         None => problems.push(Problem::new("/paths", "`paths` is required")),
     }
-    check_refs(doc, doc, "", &mut problems);
-    if problems.is_empty() {
-        check_direct_cycles(doc, &mut problems);
-    }
-    check_security(doc, &mut problems);
-    problems
 }
 
 fn check_path(

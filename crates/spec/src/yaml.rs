@@ -21,18 +21,54 @@ pub fn parse(text: &str) -> Result<Value, serde_yaml::Error> {
 
 /// The fast path; `None` for what it leaves to `serde_yaml`.
 fn fast(text: &str) -> Option<Value> {
+    // A large document is scanned on a second thread while this one builds the JSON: the
+    // scanning is most of the work, and the two overlap.
+    if text.len() < PARALLEL_FROM {
+        let mut parser = Parser::new_from_str(text);
+        return build(std::iter::from_fn(|| {
+            Some(parser.next_token().ok().map(|(e, _)| e))
+        }));
+    }
+    let (events, received) = std::sync::mpsc::sync_channel::<Vec<Option<Event>>>(64);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut parser = Parser::new_from_str(text);
+            let mut batch = Vec::with_capacity(BATCH);
+            loop {
+                let event = parser.next_token().ok().map(|(e, _)| e);
+                let last = matches!(event, None | Some(Event::StreamEnd));
+                batch.push(event);
+                if last || batch.len() == BATCH {
+                    // The builder stops listening when it gives up: so does the scanner.
+                    if events.send(std::mem::take(&mut batch)).is_err() || last {
+                        return;
+                    }
+                    batch.reserve(BATCH);
+                }
+            }
+        });
+        build(received.into_iter().flatten())
+    })
+}
+
+/// Documents from this size on are scanned on a thread of their own.
+const PARALLEL_FROM: usize = 256 * 1024;
+/// Events sent at a time from the scanning thread.
+const BATCH: usize = 2048;
+
+/// JSON from YAML events (`None`: the scanner failed); `None` for what is left to `serde_yaml`.
+fn build(mut events: impl Iterator<Item = Option<Event>>) -> Option<Value> {
     enum Open {
         Seq(Vec<Value>),
         Map(Map<String, Value>, Option<String>),
     }
-    let mut parser = Parser::new_from_str(text);
     // Each open collection with its anchor (0: none).
     let mut stack: Vec<(Open, usize)> = Vec::new();
     let mut anchors: std::collections::HashMap<usize, Value> = std::collections::HashMap::new();
     let mut root: Option<Value> = None;
     let mut documents = 0;
     loop {
-        let (event, _) = parser.next_token().ok()?;
+        let event = events.next()??;
         let value = match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => continue,
             Event::StreamEnd => break,
