@@ -422,6 +422,27 @@ dup: 2
     }
 
     #[test]
+    fn a_large_document_is_read_on_two_threads_the_same() {
+        let mut text = String::from("schemas:\n");
+        let mut i = 0;
+        while text.len() <= PARALLEL_FROM * 2 {
+            text.push_str(&format!(
+                "  S{i}:\n    type: object\n    required: &r{i} [id]\n    properties:\n      id: {{type: integer, maximum: 0x{i:x}}}\n      tags: *r{i}\n      note: |\n        line {i}\n        and more\n"
+            ));
+            i += 1;
+        }
+        assert_eq!(fast(&text), Some(slow(&text)));
+        // A tag early on: the builder gives up while the scanner has much left to send.
+        let tagged = text.replacen("type: object", "type: !!str object", 1);
+        assert_eq!(fast(&tagged), None);
+        assert_eq!(parse(&tagged).unwrap(), slow(&tagged));
+        // A syntax error far in: the scanning thread stops, and serde_yaml locates it.
+        text.push_str("  broken: [1, 2\n  next: x\n");
+        assert_eq!(fast(&text), None);
+        assert!(parse(&text).unwrap_err().location().is_some());
+    }
+
+    #[test]
     fn an_error_is_located_by_serde_yaml() {
         let err = parse("a: [1, 2\nb: c\n").unwrap_err();
         assert!(err.location().is_some(), "{err}");
