@@ -180,7 +180,7 @@ fn main() {
     let modules = support::modules("@useoptic/optic/package.json");
     let xtask = support::xtask();
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let contract = accord_spec::Spec::load(support::root().join("openapi/api.yaml"))
+    let contract = accord_spec::Document::load(support::root().join("openapi/api.yaml"))
         .expect("the contract loads")
         .document;
     let old = dir.path().join("contract.json");

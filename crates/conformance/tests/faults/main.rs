@@ -143,7 +143,7 @@ async fn a_correct_backend_passes_everything() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_form_login_beside_a_json_register_passes() {
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = accord_spec::Spec::load(root().join("openapi/api.yaml"))
+    let mut spec = accord_spec::Document::load(root().join("openapi/api.yaml"))
         .unwrap()
         .document;
     let login = spec
