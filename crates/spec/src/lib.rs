@@ -5,6 +5,7 @@
 //! to resolve, plus the notes of what normalization changed. Nothing here panics on
 //! any input; every failure is a [`SpecError`] naming the file and a JSON pointer.
 
+mod bundle;
 mod error;
 pub mod media;
 mod model;
@@ -68,10 +69,18 @@ impl Document {
             format: "UTF-8",
             message: format!("invalid byte at offset {}", e.utf8_error().valid_up_to()),
         })?;
-        Document::parse(&text, path)
+        let mut document = parse_text(&text, path)?;
+        // A spec split over several files is bundled into one, relative to where it lies.
+        let mut notes = Vec::new();
+        if bundle::may_refer_out(&text) {
+            drop(text);
+            notes = bundle::bundle(&mut document, path)?;
+        }
+        Document::prepare(document, path.to_path_buf(), notes)
     }
 
-    /// Loads a spec from text; `path` only names it in errors.
+    /// Loads a spec from text; `path` only names it in errors (a `$ref` to another file is
+    /// refused: only [`Document::load`] knows where to look for it).
     pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Document, SpecError> {
         let path = path.as_ref().to_path_buf();
         let document = parse_text(text, &path)?;
@@ -79,14 +88,22 @@ impl Document {
     }
 
     /// Loads a spec from an already parsed JSON value: normalizes and validates it.
-    pub fn from_value(mut document: Value, path: PathBuf) -> Result<Document, SpecError> {
+    pub fn from_value(document: Value, path: PathBuf) -> Result<Document, SpecError> {
+        Document::prepare(document, path, Vec::new())
+    }
+
+    /// Normalizes and validates a parsed document, after the `notes` of reading it.
+    fn prepare(
+        mut document: Value,
+        path: PathBuf,
+        mut notes: Vec<Problem>,
+    ) -> Result<Document, SpecError> {
         let source_version = detect_version(&document).map_err(|p| SpecError::Invalid {
             path: path.clone(),
             problems: vec![p],
         })?;
-        let mut notes = Vec::new();
         if source_version.starts_with("3.1") {
-            notes = normalize::openapi_31_to_30(&mut document);
+            notes.extend(normalize::openapi_31_to_30(&mut document));
         }
         notes.extend(normalize::fill_info(&mut document));
         notes.extend(normalize::hoist_deep_refs(&mut document));

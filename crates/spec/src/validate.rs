@@ -267,7 +267,7 @@ pub fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
 
 /// Whether `key` names a map whose keys are names the document chose (a property called
 /// `x-rate`, a schema called `x-thing`), not keywords: an `x-` key there is no extension.
-fn is_name_map(key: &str) -> bool {
+pub(crate) fn is_name_map(key: &str) -> bool {
     matches!(
         key,
         "properties"
@@ -372,7 +372,7 @@ fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Pro
     let Some(local) = reference.strip_prefix('#') else {
         problems.push(Problem::new(
             pointer,
-            format!("external $ref `{reference}` is not supported; bundle the document into one file first"),
+            format!("$ref `{reference}` names another file, which can be followed only when the spec is loaded from its own file"),
         ));
         return;
     };
