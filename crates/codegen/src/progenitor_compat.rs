@@ -19,6 +19,7 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
     let mut left_out = Vec::new();
     distinct_schema_names(doc, &mut notes);
+    distinct_operation_names(doc, &mut notes);
     path_parameters_into_operations(doc);
     let renamed = json_renamed(doc);
     let components = doc.get("components").cloned().unwrap_or(Value::Null);
@@ -34,7 +35,16 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
                 continue;
             };
             let label = format!("{} {path}", method.to_uppercase());
-            if let Err(reason) = reshape_operation(op, &components, &pointer, &label, &mut notes) {
+            let reshaped = if matches!(*method, "options" | "trace") {
+                // progenitor calls `reqwest::Client::{method}`, which these two lack.
+                Err(format!(
+                    "the Rust client cannot send {} requests",
+                    method.to_uppercase()
+                ))
+            } else {
+                reshape_operation(op, &components, &pointer, &label, &mut notes)
+            };
+            if let Err(reason) = reshaped {
                 let id = op
                     .get("operationId")
                     .and_then(Value::as_str)
@@ -894,6 +904,70 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
         renames.push((name.clone(), renamed));
     }
     rename_schemas(doc, renames);
+}
+
+/// progenitor names a client method after its operation's id in snake_case, and its builder
+/// in PascalCase: ids that differ only in case or punctuation (`generateMobileOTPUsingPOST`
+/// beside `generateMobileOtpUsingPOST`) would define one method twice. The later ones are
+/// renamed for the client, noted.
+fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>) {
+    use heck::{ToPascalCase, ToSnakeCase};
+    let keys = |id: &str| {
+        let words: String = id
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
+        (words.to_snake_case(), words.to_pascal_case())
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let ids: BTreeSet<String> = paths
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values())
+        .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
+    let mut snakes = BTreeSet::new();
+    let mut pascals = BTreeSet::new();
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let Some(id) = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            let (snake, pascal) = keys(&id);
+            if snakes.insert(snake.clone()) & pascals.insert(pascal.clone()) {
+                continue;
+            }
+            let mut n = 2;
+            let (renamed, snake, pascal) = loop {
+                let candidate = format!("{id}_{n}");
+                let (snake, pascal) = keys(&candidate);
+                if !ids.contains(&candidate)
+                    && !snakes.contains(&snake)
+                    && !pascals.contains(&pascal)
+                {
+                    break (candidate, snake, pascal);
+                }
+                n += 1;
+            };
+            snakes.insert(snake.clone());
+            pascals.insert(pascal);
+            notes.push(Problem::new(
+                join(&join("/paths", path), method),
+                format!("operationId `{id}` is the client method `{snake}`: another operation's id has its name"),
+            ));
+            op.insert("operationId".into(), Value::String(renamed));
+        }
+    }
 }
 
 /// Renames components (`from` -> `to`), rewrites every `$ref` to them and records each under

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::error::{Problem, SpecError};
+use crate::error::{Problem, SpecError, percent_decode};
 use crate::validate::{is_data, is_name_map};
 
 /// Whether `text` may hold a `$ref` to another file: some `$ref` whose value does not start
@@ -370,30 +370,4 @@ fn pointer_of(tokens: &[String]) -> String {
         at = crate::join(&at, token);
     }
     crate::join(&at, "$ref")
-}
-
-/// Decodes `%XX` escapes (a `$ref` is a URI reference); anything malformed is kept as written.
-fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_string();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let (Some(high), Some(low)) = (hex(bytes.get(i + 1)), hex(bytes.get(i + 2)))
-        {
-            out.push(high * 16 + low);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
-fn hex(byte: Option<&u8>) -> Option<u8> {
-    (*byte? as char).to_digit(16).map(|d| d as u8)
 }

@@ -591,7 +591,9 @@ pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
         }
         let mut hoisted: std::collections::BTreeMap<String, String> = Default::default();
         for (at, reference) in found {
-            let Some(target) = doc.pointer(&reference[1..]).cloned() else {
+            // A fragment is a URI's: `{` in a path's name may be written `%7B`.
+            let local = crate::error::percent_decode(&reference[1..]);
+            let Some(target) = doc.pointer(&local).cloned() else {
                 continue;
             };
             // A reference to a value that is no schema (a shared `description` string) is
@@ -604,11 +606,16 @@ pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
                 let name = match hoisted.get(&reference) {
                     Some(name) => name.clone(),
                     None => {
-                        let base: String = reference[1..]
+                        let base: String = local
                             .split('/')
                             .skip_while(|t| *t == "" || *t == "components" || *t == "schemas")
                             .filter(|t| *t != "properties" && *t != "items")
                             .map(|t| t.replace("~1", "_").replace("~0", "_"))
+                            .collect::<Vec<_>>()
+                            .join("_")
+                            // `{`, `.`, spaces (a path's or a media type's name): one `_` each run.
+                            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                            .filter(|w| !w.is_empty())
                             .collect::<Vec<_>>()
                             .join("_");
                         let schemas = doc
