@@ -2085,7 +2085,8 @@ async fn handle_revoke_api_key<A: Api>(
 /// rendered by [`Api::render_error`].
 pub fn router<A: Api>(api: A) -> rt::axum::Router {
     let api = ::std::sync::Arc::new(api);
-    rt::axum::Router::new()
+    let mut router = rt::axum::Router::new();
+    router = router
         .route(
             "/healthz",
             rt::axum::routing::MethodRouter::new()
@@ -2106,7 +2107,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/.well-known/jwks.json",
             rt::axum::routing::MethodRouter::new()
@@ -2127,7 +2129,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/auth/register",
             rt::axum::routing::MethodRouter::new()
@@ -2148,7 +2151,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/auth/login",
             rt::axum::routing::MethodRouter::new()
@@ -2169,7 +2173,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/auth/refresh",
             rt::axum::routing::MethodRouter::new()
@@ -2190,7 +2195,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/auth/logout",
             rt::axum::routing::MethodRouter::new()
@@ -2211,7 +2217,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/users/me",
             rt::axum::routing::MethodRouter::new()
@@ -2232,7 +2239,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/items",
             rt::axum::routing::MethodRouter::new()
@@ -2257,7 +2265,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/items/{p0}",
             rt::axum::routing::MethodRouter::new()
@@ -2286,7 +2295,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/uploads",
             rt::axum::routing::MethodRouter::new()
@@ -2307,7 +2317,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/uploads/{p0}",
             rt::axum::routing::MethodRouter::new()
@@ -2328,7 +2339,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/api-keys",
             rt::axum::routing::MethodRouter::new()
@@ -2353,7 +2365,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router = router
         .route(
             "/api/v1/api-keys/{p0}",
             rt::axum::routing::MethodRouter::new()
@@ -2378,7 +2391,8 @@ pub fn router<A: Api>(api: A) -> rt::axum::Router {
                         )
                     }
                 }),
-        )
+        );
+    router
         .fallback(move |request: rt::Request| async move {
             let ctx = rt::Context::unrouted(request);
             reject(&*api, &ctx, rt::Error::NotFound)

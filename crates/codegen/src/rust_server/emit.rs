@@ -522,10 +522,12 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
             let handler = handler_name(op);
             quote!(.#method({ let api = api.clone(); move |request: rt::Request| #handler(api, request) }))
         });
+        // One statement a route, not one chain: rustc overflows its stack on a chain of
+        // thousands of calls (Microsoft Graph's spec has over 5,000 paths).
         quote! {
-            .route(#route, rt::axum::routing::MethodRouter::new()
+            router = router.route(#route, rt::axum::routing::MethodRouter::new()
                 #(#methods)*
-                .fallback({ let api = api.clone(); move |request: rt::Request| async move { let ctx = rt::Context::unrouted(request); reject(&*api, &ctx, rt::Error::MethodNotAllowed { allow: #allow }) } }))
+                .fallback({ let api = api.clone(); move |request: rt::Request| async move { let ctx = rt::Context::unrouted(request); reject(&*api, &ctx, rt::Error::MethodNotAllowed { allow: #allow }) } }));
         }
     });
     quote! {
@@ -535,9 +537,9 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
         /// rendered by [`Api::render_error`].
         pub fn router<A: Api>(api: A) -> rt::axum::Router {
             let api = ::std::sync::Arc::new(api);
-            rt::axum::Router::new()
-                #(#routes)*
-                .fallback(move |request: rt::Request| async move { let ctx = rt::Context::unrouted(request); reject(&*api, &ctx, rt::Error::NotFound) })
+            let mut router = rt::axum::Router::new();
+            #(#routes)*
+            router.fallback(move |request: rt::Request| async move { let ctx = rt::Context::unrouted(request); reject(&*api, &ctx, rt::Error::NotFound) })
         }
     }
 }
