@@ -79,13 +79,18 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 
-/// `wanted`, or `wanted_2`, `wanted_3`...: the first not yet `taken` nor `reserved`; taken
-/// from then on.
+/// `wanted`, or `wanted_2`, `wanted_3`... (`Wanted2` for a PascalCase name, which a `_`
+/// would make non-camel-case): the first not yet `taken` nor `reserved`; taken from then on.
 pub fn unique(taken: &mut BTreeSet<String>, wanted: String, reserved: &[&str]) -> String {
     let mut candidate = wanted.clone();
+    let separator = if wanted.starts_with(|c: char| c.is_ascii_uppercase()) {
+        ""
+    } else {
+        "_"
+    };
     let mut n = 2;
     while taken.contains(&candidate) || reserved.contains(&candidate.as_str()) {
-        candidate = format!("{wanted}_{n}");
+        candidate = format!("{wanted}{separator}{n}");
         n += 1;
     }
     taken.insert(candidate.clone());

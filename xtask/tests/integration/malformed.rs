@@ -79,12 +79,14 @@ fn dangling_ref() {
     );
 }
 
+/// A `$ref` to another file is followed (the spec is bundled); one to a file that is not
+/// there is located, naming the file it looked for.
 #[test]
-fn external_ref() {
+fn external_ref_to_a_missing_file() {
     check(
         "external-ref.yaml",
         "/paths/~1pets/get/responses/200/$ref",
-        "external $ref",
+        "$ref `common.yaml#/components/responses/Ok`: cannot read",
     );
 }
 
