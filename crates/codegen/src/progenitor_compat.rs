@@ -911,13 +911,14 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
 /// beside `generateMobileOtpUsingPOST`) would define one method twice. The later ones are
 /// renamed for the client, noted.
 fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>) {
-    use heck::{ToPascalCase, ToSnakeCase};
+    use heck::ToSnakeCase;
+    // progenitor's own spellings: heck's snake_case, and typify's PascalCase.
     let keys = |id: &str| {
         let words: String = id
             .chars()
             .map(|c| if c.is_alphanumeric() { c } else { '_' })
             .collect();
-        (words.to_snake_case(), words.to_pascal_case())
+        (words.to_snake_case(), crate::names::rust_name(id))
     };
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -944,7 +945,9 @@ fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>) {
                 continue;
             };
             let (snake, pascal) = keys(&id);
-            if snakes.insert(snake.clone()) & pascals.insert(pascal.clone()) {
+            if !snakes.contains(&snake) && !pascals.contains(&pascal) {
+                snakes.insert(snake);
+                pascals.insert(pascal);
                 continue;
             }
             let mut n = 2;

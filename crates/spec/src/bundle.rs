@@ -3,8 +3,8 @@
 //! any tool reads it. Everything downstream then sees one document with local references.
 //!
 //! A reference is resolved against the file it is written in. What it points at goes where
-//! its kind belongs: a schema, parameter, response, request body, header, example, link,
-//! callback or security scheme into `components` (under its own name, made unique, so that
+//! its kind belongs: a schema, parameter, response, request body, header, link, callback or
+//! security scheme into `components` (under its own name, made unique, so that
 //! cycles between files stay references); anything else (a path item, say) is copied in
 //! place. Remote (`http:`) references are refused: accord never fetches while it loads.
 
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{Problem, SpecError, percent_decode};
-use crate::validate::{is_data, is_name_map};
+use crate::validate::{enters, is_name_map};
 
 /// Whether `text` may hold a `$ref` to another file: some `$ref` whose value does not start
 /// with `#`. Cheap, so that a document in one file (the common case) is never walked for it.
@@ -131,10 +131,7 @@ impl Bundler {
                 }
                 let names = is_name_map(parent);
                 for (key, child) in map.iter_mut() {
-                    if key == "$ref"
-                        || !matches!(child, Value::Object(_) | Value::Array(_))
-                        || (!names && (is_data(key) || key.starts_with("x-")))
-                    {
+                    if key == "$ref" || !enters(key, child, names) {
                         continue;
                     }
                     tokens.push(key.clone());
@@ -158,10 +155,10 @@ impl Bundler {
     /// What a `$ref` written in `file` at `tokens` becomes, or `None` to leave it as it is.
     fn follow(&mut self, reference: &str, file: &Path, tokens: &[String]) -> Option<Site> {
         let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let at = pointer_of(tokens);
         if file_part.is_empty() && file == self.root {
             return None;
         }
+        let at = pointer_of(tokens);
         if file_part.contains("://") {
             self.problems.push(Problem::new(
                 at,
@@ -325,7 +322,6 @@ fn kind_at(tokens: &[String]) -> Option<&'static str> {
         "parameters" => Some("parameters"),
         "responses" => Some("responses"),
         "headers" => Some("headers"),
-        "examples" => Some("examples"),
         "links" => Some("links"),
         "callbacks" => Some("callbacks"),
         "securitySchemes" => Some("securitySchemes"),

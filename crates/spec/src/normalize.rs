@@ -591,7 +591,6 @@ pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
         }
         let mut hoisted: std::collections::BTreeMap<String, String> = Default::default();
         for (at, reference) in found {
-            // A fragment is a URI's: `{` in a path's name may be written `%7B`.
             let local = crate::error::percent_decode(&reference[1..]);
             let Some(target) = doc.pointer(&local).cloned() else {
                 continue;

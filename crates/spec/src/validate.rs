@@ -302,6 +302,16 @@ fn check_refs(doc: &Value, value: &Value, pointer: &str, problems: &mut Vec<Prob
     });
 }
 
+/// Whether a walk over the model goes into `child`, found under `key` in an object that is a
+/// map of names (`names`) or not. Data, and specification extensions, are content accord
+/// never reads (code samples, vendor examples), so whatever a `$ref` inside points at, even
+/// another file, does not concern the model. In a map of names (`properties`, `schemas`...)
+/// those keys are names like any other.
+pub(crate) fn enters(key: &str, child: &Value, names: bool) -> bool {
+    matches!(child, Value::Object(_) | Value::Array(_))
+        && (names || !(is_data(key) || key.starts_with("x-")))
+}
+
 /// Calls `found(reference, pointer_of_the_$ref)` for every `$ref` of the model under
 /// `value` (at `pointer`, below a key `parent`), skipping data and extensions.
 pub fn walk_refs(value: &Value, parent: &str, pointer: &str, found: &mut dyn FnMut(&str, &str)) {
@@ -340,13 +350,7 @@ fn walk_refs_at<'v>(
                     }
                     continue;
                 }
-                // Data, and specification extensions: content accord never reads (code
-                // samples, vendor examples), so whatever a `$ref` inside points at, even
-                // another file, does not concern the model. In a map of names (`properties`,
-                // `schemas`...) those keys are names like any other.
-                if !matches!(child, Value::Object(_) | Value::Array(_))
-                    || (!names && (is_data(key) || key.starts_with("x-")))
-                {
+                if !enters(key, child, names) {
                     continue;
                 }
                 tokens.push(Token::Key(key));

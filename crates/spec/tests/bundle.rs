@@ -3,19 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use accord_spec::{Spec, SpecError};
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
-}
+mod common;
 
-fn at<'a>(spec: &'a Spec, pointer: &str) -> &'a Value {
-    spec.document
-        .pointer(pointer)
-        .unwrap_or_else(|| panic!("{pointer} missing"))
-}
+use common::{at, fixture};
 
 #[test]
 fn a_split_spec_is_bundled_into_one_document() {
@@ -114,6 +106,15 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
 
+/// A spec in `dir` whose one schema `A` is `$ref: reference`.
+fn schema_ref(dir: &Path, name: &str, reference: &str) -> PathBuf {
+    write(
+        dir,
+        name,
+        &format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: '{reference}'\n"),
+    )
+}
+
 fn problems(path: &Path) -> Vec<String> {
     match Spec::load(path) {
         Err(e @ SpecError::Invalid { .. }) => {
@@ -138,35 +139,17 @@ fn a_reference_that_cannot_be_followed_is_located() {
         "{found:?}"
     );
 
-    let spec = write(
-        dir.path(),
-        "remote.yaml",
-        &format!(
-            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: 'https://example.com/a.yaml#/A'\n"
-        ),
-    );
+    let spec = schema_ref(dir.path(), "remote.yaml", "https://example.com/a.yaml#/A");
     let found = problems(&spec);
     assert!(found[0].starts_with("/components/schemas/A/$ref: $ref `https://example.com/a.yaml#/A` names a remote document"), "{found:?}");
 
     write(dir.path(), "other.yaml", "A: {type: string}\n");
-    let spec = write(
-        dir.path(),
-        "pointer.yaml",
-        &format!(
-            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: 'other.yaml#/B'\n"
-        ),
-    );
+    let spec = schema_ref(dir.path(), "pointer.yaml", "other.yaml#/B");
     let found = problems(&spec);
     assert!(found[0].contains("nothing is at `/B`"), "{found:?}");
 
     write(dir.path(), "broken.yaml", "A: [unclosed\n");
-    let spec = write(
-        dir.path(),
-        "syntax.yaml",
-        &format!(
-            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: 'broken.yaml#/A'\n"
-        ),
-    );
+    let spec = schema_ref(dir.path(), "syntax.yaml", "broken.yaml#/A");
     let found = problems(&spec);
     assert!(
         found[0].contains("broken.yaml: not valid YAML"),
@@ -200,13 +183,7 @@ fn path_items_that_refer_to_themselves_are_refused_not_followed_forever() {
 fn a_percent_encoded_file_name_is_read() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "my schemas.yaml", "Thing: {type: string}\n");
-    let spec = write(
-        dir.path(),
-        "spec.yaml",
-        &format!(
-            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: 'my%20schemas.yaml#/Thing'\n"
-        ),
-    );
+    let spec = schema_ref(dir.path(), "spec.yaml", "my%20schemas.yaml#/Thing");
     let spec = Spec::load(spec).unwrap();
     assert_eq!(
         at(&spec, "/components/schemas/A"),

@@ -1,22 +1,12 @@
 //! Loading: 3.1 normalization, the model's view of operations, and no panic on any input.
 
-use std::path::{Path, PathBuf};
-
 use accord_spec::{Method, Spec};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
-}
+mod common;
 
-fn at<'a>(spec: &'a Spec, pointer: &str) -> &'a Value {
-    spec.document
-        .pointer(pointer)
-        .unwrap_or_else(|| panic!("{pointer} missing"))
-}
+use common::{at, fixture};
 
 #[test]
 fn openapi_31_is_normalized_to_30() {
