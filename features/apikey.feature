@@ -8,7 +8,6 @@ Feature: API keys
   Scenario Outline: Operations secured by an API key refuse <key>
     When every operation the API key scheme secures is called with <key>
     Then every answer is 401 in the error envelope, without the key
-    And every exchange matched the spec
 
     Examples:
       | key                 |
@@ -23,7 +22,6 @@ Feature: API keys
     When every operation the API key scheme secures is called with the key
     Then no answer refuses the key
     And no answer echoes the key
-    And every exchange matched the spec
 
   @apikey_revoke @login @writes
   Scenario: A revoked API key is refused

@@ -9,18 +9,15 @@ Feature: CORS
     Then the allowed origin is echoed exactly, with credentials as configured
     And the requested method and headers are allowed
     And the answer varies by Origin
-    And every exchange matched the spec
 
   Scenario: An actual request from an allowed origin exposes the configured headers
     When a request is sent from an allowed origin
     Then the allowed origin is echoed exactly, with credentials as configured
     And the configured headers are exposed
-    And every exchange matched the spec
 
   Scenario Outline: <origin> gets no Access-Control-Allow-Origin
     When a preflight and a request are sent from <origin>
     Then no Access-Control-Allow-Origin is sent
-    And every exchange matched the spec
 
     Examples:
       | origin           |

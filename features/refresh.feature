@@ -8,14 +8,12 @@ Feature: Token refresh
     Then the access token is accepted
     When the refresh token is exchanged
     Then the new access token is accepted
-    And every exchange matched the spec
 
   @rotation
   Scenario: A refresh token cannot be used twice
     Given a user signed in for this scenario
     When the refresh token is exchanged
     Then the previous refresh token is refused
-    And every exchange matched the spec
 
   @reuse
   Scenario: Reusing a refresh token revokes its family
@@ -23,17 +21,14 @@ Feature: Token refresh
     When the refresh token is exchanged
     And the previous refresh token is presented again
     Then the newest refresh token is refused too
-    And every exchange matched the spec
 
   @logout
   Scenario: After logout the refresh token is refused
     Given a user signed in for this scenario
     When the user logs out
     Then the refresh token is refused
-    And every exchange matched the spec
 
   Scenario: An access token is not a refresh token
     Given a user signed in for this scenario
     When the access token is presented as a refresh token
     Then it is refused
-    And every exchange matched the spec

@@ -53,6 +53,9 @@ pub struct Ctx {
     pub seed: u64,
     /// Only safe methods in the behaviour phase, and no scenario that writes (`--read-only`).
     pub read_only: bool,
+    /// The security scheme of the spec that carries the user's token (see
+    /// [`crate::security::user_scheme`]); `None` when the spec declares none.
+    pub user_scheme: Option<String>,
 }
 
 /// The error cases of `features/errors.feature`.
@@ -209,6 +212,7 @@ impl Ctx {
             session_operations,
             seed: 0,
             read_only: false,
+            user_scheme: None,
         }
     }
 
@@ -281,9 +285,34 @@ impl Ctx {
             .collect()
     }
 
-    /// A secured GET without path parameters: where a token is tried.
+    /// The secured operations the user's token opens: those with a security alternative of
+    /// the user's scheme alone (operations secured only by a refresh cookie and a CSRF header,
+    /// or by a service's API key, belong to other checks). Under `--read-only`, the safe ones.
+    pub fn token_operations(&self) -> Vec<OpInfo> {
+        let secured = self.secured_operations();
+        let by_scheme: Vec<OpInfo> = match &self.user_scheme {
+            Some(scheme) => self.operations_secured_by(scheme),
+            None => secured.clone(),
+        };
+        secured
+            .into_iter()
+            .filter(|o| {
+                by_scheme
+                    .iter()
+                    .any(|b| b.method == o.method && b.path == o.path)
+            })
+            .filter(|o| !self.read_only || o.method == "GET")
+            .collect()
+    }
+
+    /// The status a missing or bad token gets on `op`, as the spec documents it.
+    pub fn refusal_status(&self, op: &OpInfo) -> u16 {
+        crate::security::refusal_status(&op.op, self.profile.auth.as_ref())
+    }
+
+    /// A GET the user's token opens, without path parameters: where a token is tried.
     pub fn probe_operation(&self) -> Option<OpInfo> {
-        self.secured_operations()
+        self.token_operations()
             .into_iter()
             .find(|o| o.method == "GET" && !o.path.contains('{'))
     }
@@ -322,15 +351,27 @@ impl Ctx {
             .collect()
     }
 
+    /// `op`'s path with its parameters filled. A write (any method but GET, HEAD and
+    /// OPTIONS) gets ids that name nothing (a random one of the parameter's type), never the
+    /// spec's sample ids: those may name a real resource the run did not create.
     pub fn fill_path(&self, op: &OpInfo) -> String {
+        let write = !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        self.fill_path_with(op, write)
+    }
+
+    /// `op`'s path with its parameters filled: with `unused`, ids that name nothing.
+    pub fn fill_path_with(&self, op: &OpInfo, unused: bool) -> String {
+        let string = json!({"type": "string"});
         let mut path = op.path.clone();
         for p in self.parameters(op) {
             if p.get("in").and_then(Value::as_str) == Some("path") {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-                let value = sample::valid(
-                    self.doc(),
-                    p.get("schema").unwrap_or(&json!({"type": "string"})),
-                );
+                let schema = p.get("schema").unwrap_or(&string);
+                let value = if unused {
+                    sample::unused_id(self.doc(), schema)
+                } else {
+                    sample::valid(self.doc(), schema)
+                };
                 let text = match value {
                     Value::String(s) => s,
                     other => other.to_string(),
@@ -416,6 +457,61 @@ impl Ctx {
         Ok(tokens)
     }
 
+    /// Proves the second identity another user than the first: another subject in its JWT,
+    /// or another answer from a "current user" operation (`GET .../me`, `.../user`). A
+    /// registration answered 409 followed by a working login may sign the second identity in
+    /// as the first: every cross-user check would then compare a user with themself.
+    pub async fn distinct_identities(&self) -> Result<(), String> {
+        let first = self.session(Identity::First).await?;
+        let second = self.session(Identity::Second).await?;
+        if first.access == second.access {
+            return Err("the second identity was given the first identity's token".into());
+        }
+        let subject = |t: &str| -> Option<String> {
+            let payload = t.split('.').nth(1)?;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload.trim_end_matches('='))
+                .ok()?;
+            let claims: Value = serde_json::from_slice(&bytes).ok()?;
+            claims.get("sub").map(as_text)
+        };
+        if let (Some(a), Some(b)) = (subject(&first.access), subject(&second.access)) {
+            return if a == b {
+                Err(format!(
+                    "the second identity signed in as the first: both tokens have the subject `{a}` (name another account with auth.second_body)"
+                ))
+            } else {
+                Ok(())
+            };
+        }
+        let me = self.token_operations().into_iter().find(|o| {
+            let p = o.path.trim_end_matches('/').to_ascii_lowercase();
+            o.method == "GET"
+                && !p.contains('{')
+                && ["/me", "/user", "/whoami", "/users/current", "/account"]
+                    .iter()
+                    .any(|end| p.ends_with(end))
+        });
+        let Some(me) = me else {
+            return Ok(());
+        };
+        let mut answers = Vec::new();
+        for tokens in [&first, &second] {
+            let e = self
+                .http
+                .send_politely(Request::new("GET", me.path.clone()).bearer(Some(&tokens.access)))
+                .await?;
+            answers.push(((200..300).contains(&e.status), e.json()));
+        }
+        if answers[0].0 && answers[1].0 && answers[0].1.is_some() && answers[0].1 == answers[1].1 {
+            return Err(format!(
+                "the second identity signed in as the first: {} answers the same user to both (name another account with auth.second_body)",
+                me.id
+            ));
+        }
+        Ok(())
+    }
+
     /// Signs `identity` in anew (a session of its own, for scenarios that use up or end
     /// their session); returns the tokens and the exchanges made.
     pub async fn sign_in(&self, identity: Identity) -> Result<(Tokens, Vec<Exchange>), String> {
@@ -484,7 +580,7 @@ impl Ctx {
                         }
                     }
                 };
-                if let Some(register) = &auth.register {
+                if let Some(register) = auth.register.as_ref().filter(|_| !self.read_only) {
                     let mut registered = self.registered.lock().await;
                     if !registered.contains(&identity) {
                         let op = self.op(register.get_ref())?;
@@ -851,7 +947,10 @@ impl Ctx {
             let scheme = accord_spec::follow_ref(self.doc(), scheme);
             let fits = match &wanted {
                 Some(w) => w == name,
-                None => scheme.get("type").and_then(Value::as_str) == Some("apiKey"),
+                None => {
+                    scheme.get("type").and_then(Value::as_str) == Some("apiKey")
+                        && self.user_scheme.as_ref() != Some(name)
+                }
             };
             fits.then(|| {
                 (
@@ -935,17 +1034,64 @@ impl Ctx {
         Some((path, query))
     }
 
-    /// The request of an error case of `features/errors.feature`.
-    pub fn error_request(&self, case: ErrorCase, token: Option<&str>) -> Result<Request, String> {
+    /// The statuses the spec lets an error case get on `op`: what it documents for it
+    /// (400 or 422 for a body it cannot take, 401 or 403 without credentials), the profile's
+    /// choice where it says nothing (`errors.validation_status`, `auth.refusal_status`).
+    pub fn error_statuses(&self, case: ErrorCase, op: Option<&OpInfo>) -> Vec<u16> {
+        let documented =
+            |candidates: &[u16]| op.map(|o| crate::security::documented_among(&o.op, candidates));
+        let validation = self
+            .profile
+            .errors
+            .as_ref()
+            .and_then(|e| e.validation_status)
+            .unwrap_or(422);
+        match case {
+            ErrorCase::UnknownRoute | ErrorCase::MissingResource => vec![404],
+            ErrorCase::WrongMethod => vec![405],
+            ErrorCase::NoCredentials => match op {
+                Some(op) => vec![self.refusal_status(op)],
+                None => vec![401],
+            },
+            ErrorCase::MalformedJson => match documented(&[400, 422]).unwrap_or_default() {
+                d if d.is_empty() => vec![400, validation],
+                d => d,
+            },
+            ErrorCase::WrongContentType => {
+                let mut d = documented(&[415, 400, 422]).unwrap_or_default();
+                if !d.contains(&415) {
+                    d.insert(0, 415);
+                }
+                d
+            }
+            ErrorCase::MissingField | ErrorCase::WrongType => {
+                match documented(&[422, 400]).unwrap_or_default() {
+                    d if d.is_empty() => vec![validation],
+                    d => d,
+                }
+            }
+        }
+    }
+
+    /// The request of an error case of `features/errors.feature`, and the operation it
+    /// calls (none for a route or method the spec does not have).
+    pub fn error_request(
+        &self,
+        case: ErrorCase,
+        token: Option<&str>,
+    ) -> Result<(Request, Option<OpInfo>), String> {
         let with_body = self
-            .secured_operations()
+            .token_operations()
             .into_iter()
             .find(|o| self.json_body_schema(o).is_some() && token.is_some())
             .ok_or("the spec has no secured operation with a JSON body");
         Ok(match case {
-            ErrorCase::UnknownRoute => Request::new(
-                "GET",
-                format!("/accord-conformance-{}", uuid::Uuid::new_v4().simple()),
+            ErrorCase::UnknownRoute => (
+                Request::new(
+                    "GET",
+                    format!("/accord-conformance-{}", uuid::Uuid::new_v4().simple()),
+                ),
+                None,
             ),
             ErrorCase::WrongMethod => {
                 let doc = self.doc();
@@ -960,33 +1106,35 @@ impl Ctx {
                     .into_iter()
                     .find(|m| item.get(m.to_ascii_lowercase()).is_none())
                     .ok_or("every method is documented on the path")?;
-                Request::new(method, path.clone()).bearer(token)
+                (Request::new(method, path.clone()).bearer(token), None)
             }
             ErrorCase::NoCredentials => {
                 let op = self
-                    .secured_operations()
+                    .token_operations()
                     .into_iter()
                     .next()
-                    .ok_or("the spec secures no operation")?;
-                self.request_for(&op)
+                    .ok_or("the spec secures no operation with the user's token")?;
+                (self.request_for(&op), Some(op))
             }
             ErrorCase::MalformedJson => {
                 let op = with_body?;
-                Request::new(&op.method, self.fill_path(&op))
+                let request = Request::new(&op.method, self.fill_path(&op))
                     .bearer(token)
                     .body(Body::Raw {
                         content_type: Some("application/json".into()),
                         bytes: b"{\"accord\": ".to_vec(),
-                    })
+                    });
+                (request, Some(op))
             }
             ErrorCase::WrongContentType => {
                 let op = with_body?;
-                Request::new(&op.method, self.fill_path(&op))
+                let request = Request::new(&op.method, self.fill_path(&op))
                     .bearer(token)
                     .body(Body::Raw {
                         content_type: Some("text/plain".into()),
                         bytes: b"accord".to_vec(),
-                    })
+                    });
+                (request, Some(op))
             }
             ErrorCase::MissingField | ErrorCase::WrongType => {
                 let op = with_body?;
@@ -1004,17 +1152,20 @@ impl Ctx {
                         obj.insert(field.clone(), wrong);
                     }
                 }
-                Request::new(&op.method, self.fill_path(&op))
+                let request = Request::new(&op.method, self.fill_path(&op))
                     .bearer(token)
-                    .body(Body::Json(value))
+                    .body(Body::Json(value));
+                (request, Some(op))
             }
             ErrorCase::MissingResource => {
                 let op = self
-                    .secured_operations()
+                    .token_operations()
                     .into_iter()
                     .find(|o| o.method == "GET" && o.path.contains('{'))
                     .ok_or("the spec has no GET of a resource by id")?;
-                Request::new("GET", self.fill_path(&op)).bearer(token)
+                // An id that names nothing: the spec's sample id may name a real resource.
+                let path = self.fill_path_with(&op, true);
+                (Request::new("GET", path).bearer(token), Some(op))
             }
         })
     }

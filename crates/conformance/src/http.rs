@@ -19,6 +19,118 @@ pub struct Http {
     contract: Arc<Contract>,
     stats: Mutex<BTreeMap<String, u32>>,
     requests: std::sync::atomic::AtomicU64,
+    /// How the user's token travels, as the spec's security scheme says.
+    placement: Placement,
+    /// The run mode's gate: what may leave the process.
+    gate: Gate,
+    /// What the run should know of its own conduct: requests sent again, writes the gate let
+    /// through under `--read-only`.
+    notes: Mutex<Vec<String>>,
+    /// Every exchange's spec violations, one finding per (operation, status, kind).
+    pub findings: crate::findings::Findings,
+}
+
+/// How a user's token is put on a request: by the security scheme of the spec that carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// `Authorization: Bearer <token>` (http bearer, OAuth2, OpenID Connect).
+    Bearer,
+    /// `Authorization: Basic <base64 of the token>` (http basic; the token is `user:password`).
+    Basic,
+    /// A header of this name, the token after `prefix` (`apiKey` in a header; `Token `).
+    Header { name: String, prefix: String },
+    /// A query parameter of this name (`apiKey` in the query).
+    Query { name: String },
+    /// A cookie of this name (`apiKey` in a cookie).
+    Cookie { name: String },
+}
+
+impl Placement {
+    /// The challenge scheme a 401 must carry (RFC 6750 for bearer, RFC 7617 for basic), if
+    /// the scheme defines one.
+    pub fn challenge(&self) -> Option<&'static str> {
+        match self {
+            Placement::Bearer => Some("Bearer"),
+            Placement::Basic => Some("Basic"),
+            _ => None,
+        }
+    }
+
+    /// `request` carrying `token` where this placement says.
+    pub fn apply(&self, mut request: Request, token: &str) -> Request {
+        use base64::Engine as _;
+        match self {
+            Placement::Bearer => request.header("authorization", format!("Bearer {token}")),
+            Placement::Basic => request.header(
+                "authorization",
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(token)
+                ),
+            ),
+            Placement::Header { name, prefix } => request.header(name, format!("{prefix}{token}")),
+            Placement::Query { name } => {
+                let separator = if request.target.contains('?') {
+                    '&'
+                } else {
+                    '?'
+                };
+                request.target = format!(
+                    "{}{separator}{}={}",
+                    request.target,
+                    urlencode(name),
+                    urlencode(token)
+                );
+                request
+            }
+            Placement::Cookie { name } => {
+                match request.headers.iter_mut().find(|(k, _)| k == "cookie") {
+                    Some((_, v)) => *v = format!("{v}; {name}={token}"),
+                    None => request = request.header("cookie", format!("{name}={token}")),
+                }
+                request
+            }
+        }
+    }
+
+    /// The header, parameter or cookie name that holds the secret, for redaction.
+    pub fn secret_name(&self) -> Option<&str> {
+        match self {
+            Placement::Bearer | Placement::Basic => None,
+            Placement::Header { name, .. }
+            | Placement::Query { name }
+            | Placement::Cookie { name } => Some(name),
+        }
+    }
+}
+
+/// What may leave the process. Under `--read-only` only GET, HEAD and OPTIONS, apart from
+/// the sign-in operations (each identity signs in once; each such write is noted).
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    pub read_only: bool,
+    /// (method, path) of the operations a read-only run may still call: the sign-in.
+    pub sign_in: Vec<(String, String)>,
+}
+
+impl Gate {
+    fn allows(&self, method: &str, path: &str) -> Result<bool, String> {
+        if !self.read_only || matches!(method, "GET" | "HEAD" | "OPTIONS") {
+            return Ok(false);
+        }
+        let path = path.split('?').next().unwrap_or(path);
+        if self
+            .sign_in
+            .iter()
+            .any(|(m, p)| m.eq_ignore_ascii_case(method) && p == path)
+        {
+            return Ok(true);
+        }
+        Err(format!(
+            "read-only: {method} {} was not sent (--read-only sends only GET, HEAD and OPTIONS, and the sign-in)",
+            redact_url(path)
+        ))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +156,8 @@ pub struct Request {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Body,
+    /// The user's token, put where the spec's security scheme says when the request is sent.
+    pub credential: Option<String>,
 }
 
 impl Request {
@@ -53,17 +167,19 @@ impl Request {
             target: target.into(),
             headers: Vec::new(),
             body: Body::None,
+            credential: None,
         }
     }
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
         self.headers.push((name.to_ascii_lowercase(), value.into()));
         self
     }
-    pub fn bearer(self, token: Option<&str>) -> Request {
-        match token {
-            Some(t) => self.header("authorization", format!("Bearer {t}")),
-            None => self,
-        }
+    /// The request carrying the user's `token` (none for `None`), placed as the backend's
+    /// security scheme says when it is sent (`Authorization: Bearer` for a bearer scheme,
+    /// `Authorization: Token ...` for an `apiKey` one with that prefix, a query parameter...).
+    pub fn bearer(mut self, token: Option<&str>) -> Request {
+        self.credential = token.map(String::from);
+        self
     }
     pub fn body(mut self, body: Body) -> Request {
         self.body = body;
@@ -207,10 +323,31 @@ const SECRET_WORDS: &[&str] = &[
     "apikey",
 ];
 
-/// Whether a header, field or parameter of this name holds a secret.
+/// Names the backend's own security schemes give their secrets (an `apiKey` header such as
+/// `X-Session`), learnt from the spec when the run starts.
+static SCHEME_SECRETS: std::sync::RwLock<Vec<String>> = std::sync::RwLock::new(Vec::new());
+
+/// Makes `name` (a header, query parameter or cookie of a security scheme) a secret name.
+pub fn add_secret_name(name: &str) {
+    if let Ok(mut names) = SCHEME_SECRETS.write() {
+        let name = name.to_ascii_lowercase();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+}
+
+/// Whether a header, field or parameter of this name holds a secret. CORS headers never do
+/// (`Access-Control-Allow-Credentials: true` says only that credentials are allowed).
 pub fn is_secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
+    if name.starts_with("access-control-") {
+        return false;
+    }
     SECRET_WORDS.iter().any(|w| name.contains(w))
+        || SCHEME_SECRETS
+            .read()
+            .is_ok_and(|names| names.iter().any(|n| *n == name))
 }
 
 pub fn redact_header(name: &str, value: &str) -> String {
@@ -286,6 +423,20 @@ fn looks_like_jwt(s: &str) -> bool {
 
 impl Http {
     pub fn new(base: &str, contract: Arc<Contract>, timeout: Duration) -> anyhow::Result<Http> {
+        Http::with(base, contract, timeout, Placement::Bearer, Gate::default())
+    }
+
+    /// A client placing the user's token as `placement` says, behind `gate`.
+    pub fn with(
+        base: &str,
+        contract: Arc<Contract>,
+        timeout: Duration,
+        placement: Placement,
+        gate: Gate,
+    ) -> anyhow::Result<Http> {
+        if let Some(name) = placement.secret_name() {
+            add_secret_name(name);
+        }
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -298,7 +449,34 @@ impl Http {
             contract,
             stats: Mutex::new(BTreeMap::new()),
             requests: Default::default(),
+            placement,
+            gate,
+            notes: Mutex::new(Vec::new()),
+            findings: Default::default(),
         })
+    }
+
+    /// How the user's token travels.
+    pub fn placement(&self) -> &Placement {
+        &self.placement
+    }
+
+    /// Whether the run may send only safe methods (and the sign-in).
+    pub fn read_only(&self) -> bool {
+        self.gate.read_only
+    }
+
+    /// The notes on the run's own conduct, each once.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    fn note(&self, note: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
     }
 
     pub fn contract(&self) -> &Contract {
@@ -330,20 +508,65 @@ impl Http {
         }
     }
 
-    /// Sends `request`; a transport failure (timeout, reset, oversized response) is an `Err`
-    /// saying so, never a panic or a hang.
-    pub async fn send(&self, request: Request) -> Result<Exchange, String> {
-        self.requests
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    /// Sends `request` through the run mode's gate, the user's token placed as the spec's
+    /// security scheme says. An idempotent request whose pooled connection the server closed
+    /// before answering (as servers do after a 500) is sent once more, as browsers do, and
+    /// noted. A transport failure (timeout, reset, oversized response) is an `Err` starting
+    /// `transport:`, a request the gate kept back one starting `read-only:`; never a panic.
+    pub async fn send(&self, mut request: Request) -> Result<Exchange, String> {
         let on_backend =
             !request.target.starts_with("http://") && !request.target.starts_with("https://");
+        if on_backend {
+            if self.gate.allows(&request.method, &request.target)? {
+                self.note(format!(
+                    "read-only: signed in with {} {} (the one write a read-only run makes per identity)",
+                    request.method, request.target
+                ));
+            }
+        } else if self.gate.read_only && !matches!(request.method.as_str(), "GET" | "HEAD") {
+            return Err(format!(
+                "read-only: {} {} was not sent (--read-only)",
+                request.method,
+                redact_url(&request.target)
+            ));
+        }
+        if let Some(token) = request.credential.take() {
+            request = self.placement.apply(request, &token);
+        }
+        let idempotent = matches!(
+            request.method.as_str(),
+            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
+        );
+        match self.send_once(&request, on_backend).await {
+            Err(Transport { message, retry }) if retry && idempotent => {
+                self.note(format!(
+                    "transport: {} {} was sent again on a new connection after the pooled one closed before answering ({message})",
+                    request.method,
+                    redact_url(&request.target)
+                ));
+                self.send_once(&request, on_backend)
+                    .await
+                    .map_err(|t| format!("transport: {}", t.message))
+            }
+            other => other.map_err(|t| format!("transport: {}", t.message)),
+        }
+    }
+
+    async fn send_once(&self, request: &Request, on_backend: bool) -> Result<Exchange, Transport> {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let request = request.clone();
         let url = if on_backend {
             format!("{}{}", self.base, request.target)
         } else {
             request.target.clone()
         };
-        let method =
-            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
+        let fail = |message: String| Transport {
+            message,
+            retry: false,
+        };
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| fail(e.to_string()))?;
         let mut builder = self.client.request(method, &url);
         let mut request_headers = request.headers.clone();
         for (k, v) in &request.headers {
@@ -404,16 +627,16 @@ impl Http {
                 let part = reqwest::multipart::Part::bytes(file)
                     .file_name("accord-upload")
                     .mime_str(&file_content_type)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| fail(e.to_string()))?;
                 builder = builder.multipart(form.part("file", part));
                 request_headers.push(("content-type".into(), "multipart/form-data".into()));
                 described.join("&")
             }
         };
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| describe_transport(&url, &e))?;
+        let response = builder.send().await.map_err(|e| Transport {
+            message: describe_transport(&url, &e),
+            retry: closed_before_answer(&e),
+        })?;
         let status = response.status().as_u16();
         let response_headers: Vec<(String, String)> = response
             .headers()
@@ -430,13 +653,13 @@ impl Http {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| describe_transport(&url, &e))?
+            .map_err(|e| fail(describe_transport(&url, &e)))?
         {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(format!(
+                return Err(fail(format!(
                     "{} {url}: the response is larger than {MAX_RESPONSE_BYTES} bytes",
                     request.method
-                ));
+                )));
             }
             body.extend_from_slice(&chunk);
         }
@@ -463,8 +686,9 @@ impl Http {
                 *stats.entry(op.clone()).or_default() += 1;
             }
         }
-        Ok(Exchange {
-            method: request.method,
+        let request_method = request.method.clone();
+        let exchange = Exchange {
+            method: request_method,
             url,
             request_headers,
             request_body,
@@ -473,8 +697,38 @@ impl Http {
             response_body: body,
             operation,
             violations,
-        })
+        };
+        self.findings.record(&exchange);
+        Ok(exchange)
     }
+}
+
+/// A failed exchange, and whether it failed because a pooled connection was closed before
+/// the server answered (worth one more try on a new connection).
+struct Transport {
+    message: String,
+    retry: bool,
+}
+
+/// Whether `e` is a connection the server closed before it answered: hyper's incomplete
+/// message or a reset, never a timeout or a refused connection.
+fn closed_before_answer(e: &reqwest::Error) -> bool {
+    if e.is_timeout() || e.is_connect() {
+        return false;
+    }
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string().to_ascii_lowercase();
+        if text.contains("connection closed before message completed")
+            || text.contains("connection reset")
+            || text.contains("broken pipe")
+            || text.contains("incomplete message")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 fn describe_transport(url: &str, e: &reqwest::Error) -> String {

@@ -6,10 +6,12 @@
 pub mod behaviour;
 pub mod context;
 pub mod contract;
+pub mod findings;
 pub mod http;
 pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod run;
 pub mod sample;
+pub mod security;
 pub mod steps;

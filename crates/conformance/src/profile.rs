@@ -252,6 +252,18 @@ pub struct Auth {
     /// `command`: the program and its arguments; its standard output is the token.
     #[serde(default)]
     pub command: Option<Spanned<Vec<String>>>,
+    /// The security scheme (in `components.securitySchemes`) the user's token is sent by
+    /// (default: the spec's first http bearer, OAuth2 or OpenID Connect scheme, else its
+    /// first `apiKey` scheme in the `Authorization` header).
+    #[serde(default)]
+    pub scheme: Option<Spanned<String>>,
+    /// For an `apiKey` scheme: what goes before the token, for example `"Token "`.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// The status a missing or bad token gets where the spec documents neither 401 nor 403
+    /// for an operation (default 401).
+    #[serde(default)]
+    pub refusal_status: Option<u16>,
 }
 
 impl Auth {
@@ -335,6 +347,10 @@ pub struct Errors {
     /// Whether `request_id` in the envelope must equal the `X-Request-Id` header (problem only).
     #[serde(default = "yes")]
     pub request_id: bool,
+    /// The status of a body the backend cannot take, where the spec documents neither 400
+    /// nor 422 for the operation (default 422).
+    #[serde(default)]
+    pub validation_status: Option<u16>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -530,6 +546,105 @@ fn check(loaded: &Loaded) -> Result<(), ProfileError> {
         }
     }
     Ok(())
+}
+
+/// The placeholders the harness fills itself; every other `${NAME}` is an environment
+/// variable.
+const HARNESS_VARIABLES: &[&str] = &["refresh_token", "file_name", "content_type", "size_bytes"];
+
+/// Every `${NAME}` of the profile's bodies names a set environment variable, and so do the
+/// `*_env` keys: a missing one is a profile error naming it and its line, before anything is
+/// sent.
+pub fn check_variables(loaded: &Loaded) -> Result<(), ProfileError> {
+    let p = &loaded.profile;
+    let mut tables: Vec<(&str, &toml::Table)> = Vec::new();
+    if let Some(a) = &p.auth {
+        for (key, table) in [
+            ("auth.body", &a.body),
+            ("auth.register_body", &a.register_body),
+            ("auth.second_body", &a.second_body),
+            ("auth.second_register_body", &a.second_register_body),
+        ] {
+            tables.extend(table.iter().map(|t| (key, t)));
+        }
+    }
+    if let Some(r) = &p.refresh {
+        tables.extend(r.body.iter().map(|t| ("refresh.body", t)));
+        tables.extend(r.logout_body.iter().map(|t| ("refresh.logout_body", t)));
+    }
+    if let Some(k) = &p.apikey {
+        tables.extend(k.create_body.iter().map(|t| ("apikey.create_body", t)));
+    }
+    if let Some(u) = &p.uploads {
+        tables.push(("uploads.body", &u.body));
+    }
+    let line_of_key = |key: &str| {
+        let last = key.rsplit('.').next().unwrap_or(key);
+        loaded
+            .source
+            .lines()
+            .position(|l| l.trim_start().starts_with(last))
+            .map(|i| i + 1)
+            .unwrap_or(0)
+    };
+    for (key, table) in tables {
+        for name in placeholders(&toml::Value::Table(table.clone())) {
+            if HARNESS_VARIABLES.contains(&name.as_str()) || std::env::var_os(&name).is_some() {
+                continue;
+            }
+            return Err(ProfileError {
+                path: loaded.path.clone(),
+                line: line_of_key(key),
+                message: format!(
+                    "{key}: the environment variable `{name}` is not set (export it before the run)"
+                ),
+            });
+        }
+    }
+    let mut variables: Vec<(&str, &Spanned<String>)> = Vec::new();
+    if let Some(a) = &p.auth {
+        if *a.kind.get_ref() == AuthKind::Static {
+            variables.extend(a.token_env.iter().map(|v| ("auth.token_env", v)));
+            variables.extend(
+                a.second_token_env
+                    .iter()
+                    .map(|v| ("auth.second_token_env", v)),
+            );
+        }
+    }
+    for (key, variable) in variables {
+        if std::env::var_os(variable.get_ref()).is_none() {
+            return Err(loaded.error(
+                variable.span(),
+                format!(
+                    "{key}: the environment variable `{}` is not set",
+                    variable.get_ref()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `${NAME}` placeholders of every string in `value`.
+fn placeholders(value: &toml::Value) -> Vec<String> {
+    match value {
+        toml::Value::String(s) => {
+            let mut out = Vec::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("${") {
+                let Some(end) = rest[start..].find('}') else {
+                    break;
+                };
+                out.push(rest[start + 2..start + end].to_string());
+                rest = &rest[start + end + 1..];
+            }
+            out
+        }
+        toml::Value::Array(items) => items.iter().flat_map(placeholders).collect(),
+        toml::Value::Table(t) => t.values().flat_map(placeholders).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn kind_name(kind: AuthKind) -> &'static str {

@@ -54,6 +54,38 @@ pub struct Report {
     pub results: Vec<ScenarioResult>,
     /// A note on the run as a whole (the deadline passed).
     pub notes: Vec<String>,
+    /// What the exchanges broke of the spec, one per (operation, status, kind).
+    pub findings: Vec<SpecFinding>,
+}
+
+/// One spec finding, for the reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecFinding {
+    /// `list_items 200 at /items/0/id: ...`, as [`Violation`](crate::contract::Violation)
+    /// prints.
+    pub what: String,
+    pub count: u32,
+    /// The scenarios that met it (none named for the behaviour phase's own calls).
+    pub scenarios: Vec<String>,
+    /// The first exchange that showed it, redacted.
+    pub exchange: String,
+}
+
+impl SpecFinding {
+    /// The finding as the console prints it.
+    pub fn line(&self) -> String {
+        let met = if self.scenarios.is_empty() {
+            String::new()
+        } else {
+            format!("; met in: {}", self.scenarios.join("; "))
+        };
+        format!(
+            "finding {}: {} ({} exchange(s){met})",
+            Rule::Spec,
+            self.what,
+            self.count
+        )
+    }
 }
 
 /// The tags the summary counts by.
@@ -109,7 +141,11 @@ impl Report {
         let passed = self.count(|v| *v == Verdict::Passed);
         let failed = self.count(|v| matches!(v, Verdict::Failed { .. }));
         let skipped = self.count(|v| matches!(v, Verdict::Skipped(_)));
-        let verdict = if failed == 0 { "passed" } else { "failed" };
+        let verdict = if failed == 0 && self.findings.is_empty() {
+            "passed"
+        } else {
+            "failed"
+        };
         let mut h = String::new();
         let _ = write!(
             h,
@@ -122,9 +158,11 @@ impl Report {
             h,
             "<header class=\"{verdict}\"><h1>accord conformance: {verdict}</h1>\
              <p id=\"summary\">{passed} passed, {failed} failed, {skipped} skipped</p>\
+             <p id=\"finding-count\">{} spec finding(s)</p>\
              <p class=\"meta\">backend <code>{}</code> · spec <code>{}</code> · seed \
              <code>{}</code> (repeat with <code>--seed {}</code>) · {} requests in {:.1} s</p>\
              </header>\n",
+            self.findings.len(),
             esc(&self.base_url),
             esc(&self.spec),
             self.seed,
@@ -135,6 +173,27 @@ impl Report {
         for note in &self.notes {
             let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(note));
         }
+        h.push_str("<section id=\"findings\"><h2>Spec findings</h2>");
+        if self.findings.is_empty() {
+            h.push_str("<p>Every exchange matched the spec.</p>");
+        }
+        for f in &self.findings {
+            let _ = write!(
+                h,
+                "<article class=\"failure\"><p><span class=\"rule\">rule <code>spec</code></span> {} \
+                 <span class=\"why\">({} exchange(s){})</span></p>\
+                 <details><summary>first exchange (secrets redacted)</summary><pre>{}</pre></details></article>\n",
+                esc(&f.what),
+                f.count,
+                if f.scenarios.is_empty() {
+                    String::new()
+                } else {
+                    format!("; met in: {}", esc(&f.scenarios.join("; ")))
+                },
+                esc(&f.exchange)
+            );
+        }
+        h.push_str("</section>\n");
 
         h.push_str("<section id=\"by-tag\"><h2>By area</h2><table><thead><tr><th>tag</th><th>passed</th><th>failed</th></tr></thead><tbody>\n");
         for (tag, (p, f)) in self.by_tag() {
@@ -244,6 +303,138 @@ impl Report {
         }
         h.push_str("</ul></section>\n</body></html>\n");
         h
+    }
+}
+
+impl Report {
+    /// JUnit XML: one suite per feature, one case per scenario, skipped scenarios as
+    /// `<skipped>` with their reason (also those the profile left out), and the spec findings
+    /// as the failing cases of a suite of their own.
+    pub fn junit(&self) -> String {
+        let mut features: Vec<&str> = Vec::new();
+        for r in &self.results {
+            if !features.contains(&r.feature.as_str()) {
+                features.push(&r.feature);
+            }
+        }
+        let mut x = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"accord-conformance\">\n",
+        );
+        for feature in features {
+            let cases: Vec<&ScenarioResult> = self
+                .results
+                .iter()
+                .filter(|r| r.feature == feature)
+                .collect();
+            let count =
+                |f: &dyn Fn(&Verdict) -> bool| cases.iter().filter(|r| f(&r.verdict)).count();
+            let _ = writeln!(
+                x,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+                esc(feature),
+                cases.len(),
+                count(&|v| matches!(v, Verdict::Failed { .. })),
+                count(&|v| matches!(v, Verdict::Skipped(_)))
+            );
+            for r in cases {
+                let _ = write!(
+                    x,
+                    "    <testcase classname=\"{}\" name=\"{}\"",
+                    esc(feature),
+                    esc(&r.scenario)
+                );
+                match &r.verdict {
+                    Verdict::Passed => x.push_str("/>\n"),
+                    Verdict::Skipped(reason) => {
+                        let _ = writeln!(x, "><skipped message=\"{}\"/></testcase>", esc(reason));
+                    }
+                    Verdict::Failed { rule, report } => {
+                        let _ = writeln!(
+                            x,
+                            "><failure type=\"{}\" message=\"{}\">{}</failure></testcase>",
+                            rule.map(Rule::id).unwrap_or("(none)"),
+                            esc(report.lines().next().unwrap_or_default()),
+                            esc(report)
+                        );
+                    }
+                }
+            }
+            x.push_str("  </testsuite>\n");
+        }
+        let _ = writeln!(
+            x,
+            "  <testsuite name=\"Spec findings\" tests=\"{}\" failures=\"{}\" skipped=\"0\">",
+            self.findings.len(),
+            self.findings.len()
+        );
+        for f in &self.findings {
+            let _ = writeln!(
+                x,
+                "    <testcase classname=\"Spec findings\" name=\"{}\"><failure type=\"spec\" message=\"{}\">{}</failure></testcase>",
+                esc(&f.what),
+                esc(&f.line()),
+                esc(&f.exchange)
+            );
+        }
+        x.push_str("  </testsuite>\n</testsuites>\n");
+        x
+    }
+
+    /// Cucumber JSON: features, their scenarios, one step each carrying the verdict
+    /// (`passed`, `failed` with its report, `skipped` with its reason).
+    pub fn cucumber_json(&self) -> String {
+        let mut features: Vec<serde_json::Value> = Vec::new();
+        for r in &self.results {
+            let (status, message) = match &r.verdict {
+                Verdict::Passed => ("passed", None),
+                Verdict::Failed { report, .. } => ("failed", Some(report.clone())),
+                Verdict::Skipped(reason) => ("skipped", Some(reason.clone())),
+            };
+            let mut result = serde_json::json!({"status": status});
+            if let Some(m) = message {
+                result["error_message"] = serde_json::Value::String(m);
+            }
+            let element = serde_json::json!({
+                "keyword": "Scenario",
+                "type": "scenario",
+                "name": r.scenario,
+                "tags": r.tags.iter().map(|t| serde_json::json!({"name": format!("@{t}")})).collect::<Vec<_>>(),
+                "steps": [{"keyword": "Then ", "name": "the scenario's checks", "result": result}],
+            });
+            match features
+                .iter_mut()
+                .find(|f| f["name"] == r.feature.as_str())
+            {
+                Some(f) => {
+                    if let Some(elements) = f["elements"].as_array_mut() {
+                        elements.push(element);
+                    }
+                }
+                None => features.push(serde_json::json!({
+                    "keyword": "Feature",
+                    "name": r.feature,
+                    "uri": r.feature,
+                    "elements": [element],
+                })),
+            }
+        }
+        if !self.findings.is_empty() {
+            let elements: Vec<serde_json::Value> = self
+                .findings
+                .iter()
+                .map(|f| {
+                    serde_json::json!({
+                        "keyword": "Scenario", "type": "scenario", "name": f.what, "tags": [],
+                        "steps": [{"keyword": "Then ", "name": "the exchange matched the spec",
+                                   "result": {"status": "failed", "error_message": f.line()}}],
+                    })
+                })
+                .collect();
+            features.push(serde_json::json!({
+                "keyword": "Feature", "name": "Spec findings", "uri": "spec", "elements": elements,
+            }));
+        }
+        serde_json::to_string_pretty(&features).unwrap_or_else(|_| "[]".into())
     }
 }
 

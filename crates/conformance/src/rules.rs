@@ -30,10 +30,12 @@ macro_rules! rules {
 
 rules! {
     Setup => "setup", "the harness can do what the scenario needs (sign in, build a request)";
+    Transport => "transport", "the backend answers: no refused connection, reset or timeout";
+    Identity => "identity", "a second identity is another user than the first";
     Spec => "spec", "every answer has a documented status, a declared content type and a body valid against the spec";
     Envelope => "envelope", "every error comes in the configured envelope";
-    AuthStatus => "auth.status", "a secured operation refuses missing or invalid credentials with 401";
-    AuthChallenge => "auth.challenge", "a 401 carries `WWW-Authenticate: Bearer`";
+    AuthStatus => "auth.status", "a secured operation refuses missing or invalid credentials with the status the spec documents (401, or 403 where only 403 is documented)";
+    AuthChallenge => "auth.challenge", "a 401 of a bearer (or basic) scheme carries its `WWW-Authenticate` challenge";
     AuthValid => "auth.valid", "a valid token is accepted";
     AuthExpired => "auth.expired", "an expired access token is refused with 401 and `error=\"invalid_token\"`";
     RefreshWorks => "refresh.works", "the tokens from login and refresh are accepted";
@@ -157,6 +159,34 @@ impl std::error::Error for Failure {}
 
 /// What a step returns.
 pub type Outcome = Result<(), Failure>;
+
+/// Every problem a step found, not only the first: the first failure's rule leads, and the
+/// others follow it in the message, each naming its own rule.
+pub fn all(failures: Vec<Failure>) -> Outcome {
+    let mut failures = failures.into_iter();
+    let Some(mut first) = failures.next() else {
+        return Ok(());
+    };
+    let rest: Vec<Failure> = failures.collect();
+    if !rest.is_empty() {
+        first.message.push_str(&format!(
+            "\n  and {} more problem(s) in this step:",
+            rest.len()
+        ));
+        for f in rest {
+            first
+                .message
+                .push_str(&format!("\n  - {}: {}", f.rule, f.message));
+            for e in f.exchanges {
+                let shown = e.describe();
+                if !first.exchanges.iter().any(|x| x.describe() == shown) {
+                    first.exchanges.push(e);
+                }
+            }
+        }
+    }
+    Err(first)
+}
 
 #[cfg(test)]
 mod tests {

@@ -90,12 +90,14 @@ pub struct Outcome {
     pub passed: usize,
     pub failed: usize,
     pub skipped: Vec<(String, String)>,
+    /// The spec findings: each fails the run once.
+    pub findings: usize,
     pub strict: bool,
 }
 
 impl Outcome {
     pub fn exit_code(&self) -> u8 {
-        if self.failed > 0 || (self.strict && !self.skipped.is_empty()) {
+        if self.failed > 0 || self.findings > 0 || (self.strict && !self.skipped.is_empty()) {
             1
         } else {
             0
@@ -135,8 +137,28 @@ fn failure_text(finished: &event::ScenarioFinished) -> Option<String> {
 fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<String> {
     let p = &loaded.profile;
     let has = |t: &str| tags.iter().any(|x| x == t);
-    if read_only && (has("writes") || has("uploads")) {
-        return Some("--read-only: the scenario writes".into());
+    if read_only {
+        for (tag, why) in [
+            ("writes", "the scenario writes"),
+            ("uploads", "presigning and uploading write"),
+            (
+                "refresh",
+                "refreshing a session writes (only one sign-in per identity is sent)",
+            ),
+            ("cookies", "the cookie checks refresh and sign out"),
+            ("ratelimit", "a burst of sign-ins is not one sign-in"),
+            ("expiry", "an expired token needs a sign-in of its own"),
+            ("apikey_revoke", "creating and revoking a key writes"),
+        ] {
+            if has(tag) {
+                return Some(format!("--read-only: {why}"));
+            }
+        }
+        if has("apikey_valid") && p.apikey.as_ref().is_some_and(|k| k.key_env.is_none()) {
+            return Some(
+                "--read-only: creating a key writes (name one with apikey.key_env)".into(),
+            );
+        }
     }
     if has("second_user") {
         let second = p
@@ -267,6 +289,7 @@ async fn load_spec(location: &str) -> Result<accord_spec::Spec, UsageError> {
 pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let started = Instant::now();
     let loaded = profile::load(&options.profile).map_err(|e| UsageError(e.to_string()))?;
+    profile::check_variables(&loaded).map_err(|e| UsageError(e.to_string()))?;
     let mut prof = loaded.profile.clone();
     if let Some(base) = &options.base_url {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -279,6 +302,28 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let spec = load_spec(&loaded.spec_location()).await?;
     let contract = Contract::new(spec);
     check_operations(&loaded, &contract)?;
+    let scheme = crate::security::user_scheme(&contract.spec.document, prof.auth.as_ref())
+        .map_err(|e| {
+            let span = prof
+                .auth
+                .as_ref()
+                .and_then(|a| a.scheme.as_ref())
+                .map(|s| s.span())
+                .unwrap_or(0..0);
+            UsageError(loaded.error(span, e).to_string())
+        })?;
+    // Under --read-only the sign-in is the one write that leaves the process.
+    let sign_in: Vec<(String, String)> = prof
+        .auth
+        .as_ref()
+        .and_then(|a| a.operation.as_ref())
+        .and_then(|o| contract.operation(o.get_ref()))
+        .map(|(path, method, _)| vec![(method.to_uppercase(), path.to_string())])
+        .unwrap_or_default();
+    let gate = crate::http::Gate {
+        read_only: options.read_only,
+        sign_in,
+    };
     let (error_schema, error_root) = match prof
         .errors
         .as_ref()
@@ -338,16 +383,28 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
 
     let timeout = Duration::from_secs(prof.request_timeout_secs.unwrap_or(10).max(1));
     let deadline = Duration::from_secs(prof.deadline_secs.unwrap_or(300).max(1));
-    let http = Http::new(prof.base_url.get_ref(), Arc::new(contract), timeout)
-        .map_err(|e| UsageError(e.to_string()))?;
+    let http = Http::with(
+        prof.base_url.get_ref(),
+        Arc::new(contract),
+        timeout,
+        scheme.placement.clone(),
+        gate,
+    )
+    .map_err(|e| UsageError(e.to_string()))?;
     let mut ctx = Ctx::new(prof, http, error_schema, error_root);
     ctx.seed = options.seed.unwrap_or_else(rand::random);
     ctx.read_only = options.read_only;
+    ctx.user_scheme = scheme.name.clone();
     println!(
-        "accord-conformance: seed {} (repeat with --seed {}){}",
+        "accord-conformance: seed {} (repeat with --seed {}){}; the user's token goes {}",
         ctx.seed,
         ctx.seed,
-        if ctx.read_only { "; read-only" } else { "" }
+        if ctx.read_only {
+            "; read-only: only GET, HEAD and OPTIONS are sent, and one sign-in per identity"
+        } else {
+            ""
+        },
+        describe_placement(&scheme)
     );
     let ctx = Arc::new(ctx);
     world::install(ctx.clone());
@@ -364,16 +421,15 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         }
     };
 
-    let open = |path: &Option<PathBuf>| -> Result<Box<dyn std::io::Write>, UsageError> {
-        match path {
-            Some(p) => std::fs::File::create(p)
-                .map(|f| Box::new(f) as Box<dyn std::io::Write>)
-                .map_err(|e| UsageError(format!("cannot write {}: {e}", p.display()))),
-            None => Ok(Box::new(std::io::sink())),
-        }
-    };
-    let junit = open(&options.junit)?;
-    let json_report = open(&options.json)?;
+    // The report files are written at the end from the scenarios' verdicts (skipped ones as
+    // skipped); a path that cannot be written is a usage error now, not after the run.
+    for path in [&options.junit, &options.json, &options.html]
+        .into_iter()
+        .flatten()
+    {
+        std::fs::write(path, "")
+            .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+    }
 
     let read_only = options.read_only;
     let loaded_for_filter = loaded.clone();
@@ -400,10 +456,17 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         }
     };
 
+    let ctx_for_hook = ctx.clone();
     let cucumber = AccordWorld::cucumber()
         .max_concurrent_scenarios(options.concurrency.max(1))
         .after(move |feature, _, scenario, finished, world| {
             let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+            if let Some(w) = world.as_deref() {
+                ctx_for_hook.http.findings.attribute(
+                    &format!("{}: {}", feature.name, scenario.name),
+                    w.exchanges(),
+                );
+            }
             let verdict = match (failure_text(finished), world.and_then(|w| w.skip.clone())) {
                 (Some(report), _) => Verdict::Failed {
                     rule: report::rule_of(&report),
@@ -420,13 +483,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             });
             Box::pin(async {})
         })
-        .with_writer(
-            writer::Basic::stdout()
-                .summarized()
-                .tee::<AccordWorld, _>(writer::JUnit::for_tee(junit, 0))
-                .tee::<AccordWorld, _>(writer::Json::for_tee(json_report))
-                .normalized(),
-        )
+        .with_writer(writer::Basic::stdout().summarized().normalized())
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default());
     let run = cucumber.filter_run(features_dir.0.clone(), filter);
     let finished = match tokio::time::timeout(deadline, run).await {
@@ -444,6 +501,18 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         seconds: 0.0,
         results,
         notes: Vec::new(),
+        findings: ctx
+            .http
+            .findings
+            .all()
+            .into_iter()
+            .map(|(_, f)| report::SpecFinding {
+                what: f.violation.to_string(),
+                count: f.count,
+                scenarios: f.scenarios,
+                exchange: f.exchange.describe(),
+            })
+            .collect(),
     };
     if finished.is_none() {
         report.notes.push(format!(
@@ -495,25 +564,38 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     );
     let passed = report.count(|v| *v == Verdict::Passed);
     let mut failed = report.count(|v| matches!(v, Verdict::Failed { .. }));
+    for note in ctx.http.notes() {
+        let _ = writeln!(out, "note: {note}");
+    }
     for note in &report.notes {
         let _ = writeln!(out, "{note}");
         failed += 1;
     }
-    if let Some(path) = &options.html {
-        match std::fs::write(path, report.html()) {
+    for finding in &report.findings {
+        let _ = writeln!(out, "{}", finding.line());
+    }
+    let written: [(&Option<PathBuf>, &str, String); 3] = [
+        (&options.html, "html report", report.html()),
+        (&options.junit, "junit report", report.junit()),
+        (&options.json, "json report", report.cucumber_json()),
+    ];
+    for (path, what, text) in written {
+        let Some(path) = path else { continue };
+        match std::fs::write(path, text) {
             Ok(()) => {
-                let _ = writeln!(out, "html report: {}", path.display());
+                let _ = writeln!(out, "{what}: {}", path.display());
             }
             Err(e) => {
-                let _ = writeln!(out, "html report: cannot write {}: {e}", path.display());
+                let _ = writeln!(out, "{what}: cannot write {}: {e}", path.display());
                 failed += 1;
             }
         }
     }
     let _ = writeln!(
         out,
-        "conformance: {passed} passed, {failed} failed, {} skipped; {} requests in {:.1} s",
+        "conformance: {passed} passed, {failed} failed, {} skipped; {} spec finding(s); {} requests in {:.1} s",
         skipped.len(),
+        report.findings.len(),
         report.requests,
         report.seconds
     );
@@ -522,6 +604,30 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         passed,
         failed,
         skipped,
+        findings: report.findings.len(),
         strict: options.strict,
     })
+}
+
+/// How the user's token travels, in words, for the run's first line.
+fn describe_placement(scheme: &crate::security::UserScheme) -> String {
+    use crate::http::Placement;
+    let by = scheme
+        .name
+        .as_ref()
+        .map(|n| format!(" (security scheme `{n}`)"))
+        .unwrap_or_else(|| " (the spec declares no security scheme)".into());
+    let how = match &scheme.placement {
+        Placement::Bearer => "as `Authorization: Bearer`".to_string(),
+        Placement::Basic => "as `Authorization: Basic`".to_string(),
+        Placement::Header { name, prefix } if prefix.is_empty() => {
+            format!("in the `{name}` header")
+        }
+        Placement::Header { name, prefix } => {
+            format!("in the `{name}` header after `{}`", prefix.trim_end())
+        }
+        Placement::Query { name } => format!("in the `{name}` query parameter"),
+        Placement::Cookie { name } => format!("in the `{name}` cookie"),
+    };
+    format!("{how}{by}")
 }

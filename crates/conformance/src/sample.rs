@@ -18,6 +18,44 @@ fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
     schema
 }
 
+/// An id of `schema`'s type that names no resource: a random UUID for a `uuid`, a large
+/// random integer within the bounds for an integer, a random text otherwise (an enum keeps
+/// its first value). Writes to a path that the run did not create go only to such ids.
+pub fn unused_id(doc: &Value, schema: &Value) -> Value {
+    let schema = resolve(doc, schema);
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return first.clone();
+    }
+    let random = uuid::Uuid::new_v4();
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") | Some("number") => {
+            let max = schema
+                .get("maximum")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::from(i32::MAX));
+            let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(1);
+            let span = (max - min).max(0) as u64;
+            let offset = (random.as_u128() as u64) % (span / 2 + 1);
+            json!(max - offset as i64)
+        }
+        _ if schema.get("format").and_then(Value::as_str) == Some("uuid") => {
+            json!(random.to_string())
+        }
+        _ => {
+            let max = schema
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .unwrap_or(64) as usize;
+            let text = format!("accord-unused-{}", random.simple());
+            json!(text.chars().take(max.max(1)).collect::<String>())
+        }
+    }
+}
+
 /// A small value `schema` accepts (best effort: examples, defaults and enums first).
 pub fn valid(doc: &Value, schema: &Value) -> Value {
     valid_at(doc, schema, 0)

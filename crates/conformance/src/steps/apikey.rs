@@ -201,7 +201,15 @@ async fn revoke(w: &mut AccordWorld) -> Outcome {
 #[when(expr = "every operation the API key scheme secures is called with {key}")]
 async fn call_with(w: &mut AccordWorld, case: KeyCase) -> Outcome {
     let scheme = scheme(w)?;
-    let ops = w.ctx.operations_secured_by(&scheme);
+    // A valid key reaches only reads: a write with it would change data the run did not
+    // create. Under --read-only every key reaches only reads.
+    let reads_only = w.ctx.read_only || matches!(case, KeyCase::Held);
+    let ops: Vec<_> = w
+        .ctx
+        .operations_secured_by(&scheme)
+        .into_iter()
+        .filter(|o| !reads_only || matches!(o.method.as_str(), "GET" | "HEAD"))
+        .collect();
     if ops.is_empty() {
         return Err(Failure::setup(format!(
             "no operation is secured by `{scheme}` alone"
@@ -224,9 +232,9 @@ async fn call_with(w: &mut AccordWorld, case: KeyCase) -> Outcome {
         let e = w
             .ctx
             .http
-            .send(request)
+            .send_politely(request.clone())
             .await
-            .map_err(|e| Failure::setup(format!("{}: {e}", op.id)))?;
+            .map_err(|e| super::failure_of(&request, e))?;
         w.exchanges
             .push(e.without(key.as_deref().unwrap_or_default()));
         w.judged.push(e);
@@ -248,9 +256,14 @@ async fn all_refused(w: &mut AccordWorld) -> Outcome {
     };
     for e in &w.judged {
         let op = e.operation.as_deref().unwrap_or("?");
-        if e.status != 401 {
+        let expected = w
+            .ctx
+            .op(op)
+            .map(|o| w.ctx.refusal_status(&o))
+            .unwrap_or(401);
+        if e.status != expected {
             return Err(
-                Failure::new(rule, format!("{op} answered {}, not 401", e.status))
+                Failure::new(rule, format!("{op} answered {}, not {expected}", e.status))
                     .with(&scrubbed(w, e)),
             );
         }

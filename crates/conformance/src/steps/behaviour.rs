@@ -160,10 +160,20 @@ async fn read_back(w: &mut AccordWorld) -> Outcome {
             .with(&c.answer)
             .with(&e));
         }
-        if let Some(d) = e
-            .json()
-            .and_then(|b| behaviour::differs(&w.ctx, &c.resource.create, &c.sent, &b))
-        {
+        let read_schema = c
+            .resource
+            .read
+            .as_ref()
+            .and_then(|r| behaviour::success_schema(&w.ctx, r));
+        if let Some(d) = e.json().and_then(|b| {
+            behaviour::differs_as(
+                &w.ctx,
+                &c.resource.create,
+                &c.sent,
+                &b,
+                read_schema.as_ref(),
+            )
+        }) {
             return Err(Failure::new(Rule::ReadBack, d).with(&c.answer).with(&e));
         }
     }
@@ -235,11 +245,14 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
             .with(&e));
         }
         let after = read(w, Identity::First, &c).await?;
-        if let Some(d) = after
-            .json()
-            .zip(body)
-            .and_then(|(b, sent)| behaviour::differs(&ctx, update, &sent, &b))
-        {
+        let read_schema = c
+            .resource
+            .read
+            .as_ref()
+            .and_then(|r| behaviour::success_schema(&ctx, r));
+        if let Some(d) = after.json().zip(body).and_then(|(b, sent)| {
+            behaviour::differs_as(&ctx, update, &sent, &b, read_schema.as_ref())
+        }) {
             return Err(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
         }
     }
@@ -295,7 +308,10 @@ async fn second_user(w: &mut AccordWorld) -> Outcome {
         .session(Identity::Second)
         .await
         .map_err(|e| Failure::setup(format!("signing the second identity in failed: {e}")))?;
-    Ok(())
+    w.ctx
+        .distinct_identities()
+        .await
+        .map_err(|e| Failure::new(Rule::Identity, e))
 }
 
 fn refused(w: &AccordWorld, e: &Exchange) -> Option<String> {
@@ -312,6 +328,11 @@ async fn cross_user(w: &mut AccordWorld) -> Outcome {
     }
     let ctx = w.ctx.clone();
     for c in w.behaviour.created.clone() {
+        // The owner's copy as it is before the second user tries anything.
+        let before = match c.resource.read {
+            Some(_) => read(w, Identity::First, &c).await?.json(),
+            None => None,
+        };
         if c.resource.read.is_some() {
             let e = read(w, Identity::Second, &c).await?;
             let leaked = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
@@ -374,12 +395,15 @@ async fn cross_user(w: &mut AccordWorld) -> Outcome {
                 return Err(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));
             }
         }
-        // Whatever the answers said, the owner's resource is unchanged.
+        // Whatever the answers said, the owner's resource is as it was before.
         if c.resource.read.is_some() {
             let e = read(w, Identity::First, &c).await?;
-            let changed = e
-                .json()
-                .and_then(|b| behaviour::differs(&ctx, &c.resource.create, &c.sent, &b));
+            let changed = match (&before, e.json()) {
+                (Some(before), Some(after)) if *before != after => {
+                    Some(first_difference(before, &after))
+                }
+                _ => None,
+            };
             if !(200..300).contains(&e.status) || changed.is_some() {
                 return Err(Failure::new(
                     Rule::CrossUserWrite,
@@ -393,6 +417,23 @@ async fn cross_user(w: &mut AccordWorld) -> Outcome {
         }
     }
     Ok(())
+}
+
+/// The first member that differs between two versions of a resource, in words.
+fn first_difference(before: &Value, after: &Value) -> String {
+    match (before.as_object(), after.as_object()) {
+        (Some(b), Some(a)) => b
+            .iter()
+            .find(|(k, v)| a.get(*k) != Some(*v))
+            .map(|(k, v)| {
+                format!(
+                    "changed: `{k}` was {v} and is now {}",
+                    a.get(k).unwrap_or(&Value::Null)
+                )
+            })
+            .unwrap_or_else(|| "changed".into()),
+        _ => "changed".into(),
+    }
 }
 
 // ---- negative ---------------------------------------------------------------------------

@@ -16,12 +16,13 @@ mod websocket;
 
 use std::sync::{Arc, OnceLock};
 
-use cucumber::{World, given, then};
+use cucumber::{World, given};
 use serde_json::Value;
 
 use crate::context::{Ctx, Identity, Tokens};
 use crate::http::{Exchange, Request};
 use crate::profile::Envelope;
+pub(crate) use crate::rules::all;
 use crate::rules::{Failure, Outcome, Rule};
 
 static CTX: OnceLock<Arc<Ctx>> = OnceLock::new();
@@ -56,6 +57,8 @@ pub struct AccordWorld {
     limited: Option<Request>,
     /// The rule a shared `Then` step judges by, set by the `When` before it.
     expect: Option<Rule>,
+    /// The statuses the spec lets the error case of the scenario get.
+    error_statuses: Option<Vec<u16>>,
     /// Why the scenario could not be checked on this backend, found while it ran (a token
     /// that lives too long to wait for, a spec without resources): reported as skipped.
     pub skip: Option<String>,
@@ -84,22 +87,41 @@ impl AccordWorld {
             socket: None,
             limited: None,
             expect: None,
+            error_statuses: None,
             skip: None,
         })
     }
 
+    /// Sends as a well-mannered client (a 429 or 503 with `Retry-After` waited out): the
+    /// scenarios that check the rate limit itself send through [`Self::send_raw`].
     async fn send(&mut self, request: Request) -> Result<Exchange, Failure> {
-        match self.ctx.http.send(request.clone()).await {
+        let sent = self.ctx.http.send_politely(request.clone()).await;
+        self.sent(request, sent)
+    }
+
+    /// Sends once, a 429 left as it is.
+    async fn send_raw(&mut self, request: Request) -> Result<Exchange, Failure> {
+        let sent = self.ctx.http.send(request.clone()).await;
+        self.sent(request, sent)
+    }
+
+    fn sent(
+        &mut self,
+        request: Request,
+        sent: Result<Exchange, String>,
+    ) -> Result<Exchange, Failure> {
+        match sent {
             Ok(exchange) => {
                 self.exchanges.push(exchange.clone());
                 Ok(exchange)
             }
-            Err(failure) => Err(Failure::setup(format!(
-                "{} {}: {failure}",
-                request.method,
-                crate::http::redact_url(&request.target)
-            ))),
+            Err(failure) => Err(failure_of(&request, failure)),
         }
+    }
+
+    /// The exchanges of the scenario so far, for the findings' attribution.
+    pub fn exchanges(&self) -> &[Exchange] {
+        &self.exchanges
     }
 
     fn tokens(&self) -> Result<&Tokens, Failure> {
@@ -110,6 +132,21 @@ impl AccordWorld {
 
     fn access(&self) -> Result<String, Failure> {
         self.tokens().map(|t| t.access.clone())
+    }
+}
+
+/// A request that could not be sent, as a failure: `transport` when the backend did not
+/// answer, `setup` when the harness could not send it (the read-only gate, a bad request).
+pub fn failure_of(request: &Request, error: String) -> Failure {
+    let what = format!(
+        "{} {}: {error}",
+        request.method,
+        crate::http::redact_url(&request.target)
+    );
+    if error.starts_with("transport:") {
+        Failure::new(Rule::Transport, what)
+    } else {
+        Failure::setup(what)
     }
 }
 
@@ -214,32 +251,4 @@ async fn signed_in_anew(w: &mut AccordWorld) -> Outcome {
     w.exchanges.extend(exchanges);
     w.tokens = Some(tokens);
     Ok(())
-}
-
-// ---- every exchange ---------------------------------------------------------------------
-
-#[then("every exchange matched the spec")]
-async fn matched_spec(w: &mut AccordWorld) -> Outcome {
-    let broken: Vec<Exchange> = w
-        .exchanges
-        .iter()
-        .filter(|e| !e.violations.is_empty())
-        .cloned()
-        .collect();
-    let Some(first) = broken.first() else {
-        return Ok(());
-    };
-    let list: Vec<String> = broken
-        .iter()
-        .flat_map(|e| e.violations.iter().map(|v| v.to_string()))
-        .collect();
-    Err(Failure::new(
-        Rule::Spec,
-        format!(
-            "{} exchange(s) broke the spec:\n  - {}",
-            broken.len(),
-            list.join("\n  - ")
-        ),
-    )
-    .with(first))
 }

@@ -88,7 +88,7 @@ async fn burst(w: &mut AccordWorld) -> Outcome {
     let mut sent = 0;
     w.judged.clear();
     while sent < s.burst {
-        let e = w.send(request.clone()).await?;
+        let e = w.send_raw(request.clone()).await?;
         sent += 1;
         if e.status == 429 {
             w.judged = vec![e];
@@ -183,7 +183,7 @@ async fn allowed_again(w: &mut AccordWorld) -> Outcome {
     let Some(request) = w.limited.clone() else {
         return Ok(());
     };
-    let e = w.send(request).await?;
+    let e = w.send_raw(request).await?;
     if e.status == 429 {
         return Err(Failure::new(
             Rule::RateLimitRecovers,

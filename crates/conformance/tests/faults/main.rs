@@ -2,6 +2,7 @@
 //! fail the right scenario with a message naming the rule; a correct backend, and the
 //! reference backend, must pass everything.
 
+mod articles;
 mod hostile;
 mod mock;
 mod report;
@@ -75,9 +76,37 @@ expiry_leeway_secs = 0
     path
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+}
+
+/// Runs the harness with `--seed 7` and `args` (no `--strict`: sections a backend has no use
+/// for are skipped).
+pub async fn harness_in(
+    profile: PathBuf,
+    base_url: String,
+    args: Vec<String>,
+    dir: tempfile::TempDir,
+) -> Run {
+    tokio::task::spawn_blocking(move || {
+        let output = Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+            .arg("--profile")
+            .arg(&profile)
+            .arg("--base-url")
+            .arg(&base_url)
+            .args(["--seed", "7"])
+            .args(&args)
+            .output()
+            .expect("the harness runs");
+        drop(dir);
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        }
+    })
+    .await
+    .unwrap()
 }
 
 async fn harness(base_url: String, tags: Option<&str>) -> Run {

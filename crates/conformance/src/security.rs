@@ -1,0 +1,239 @@
+//! The backend's security, read from its spec: which security scheme carries the user's
+//! token and so how the token travels, which operations that scheme secures, and what a
+//! missing or bad credential gets there.
+
+use serde_json::Value;
+
+use crate::http::Placement;
+use crate::profile::Auth;
+
+/// The scheme that carries the user's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserScheme {
+    /// Its name in `components.securitySchemes`; `None` when the spec declares none.
+    pub name: Option<String>,
+    pub placement: Placement,
+}
+
+fn schemes(doc: &Value) -> Vec<(String, Value)> {
+    doc.pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), accord_spec::follow_ref(doc, v).clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn field<'a>(scheme: &'a Value, key: &str) -> &'a str {
+    scheme.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Whether `scheme` carries a user's token as a bearer: http bearer, OAuth2, OpenID Connect.
+fn is_bearer(scheme: &Value) -> bool {
+    match field(scheme, "type") {
+        "http" => field(scheme, "scheme").eq_ignore_ascii_case("bearer"),
+        "oauth2" | "openIdConnect" => true,
+        _ => false,
+    }
+}
+
+/// How a token travels by `scheme`; `prefix` is the profile's for an `apiKey` scheme.
+fn placement(scheme: &Value, prefix: Option<&str>) -> Placement {
+    match field(scheme, "type") {
+        "http" if field(scheme, "scheme").eq_ignore_ascii_case("basic") => Placement::Basic,
+        "apiKey" => {
+            let name = field(scheme, "name").to_string();
+            match field(scheme, "in") {
+                "query" => Placement::Query { name },
+                "cookie" => Placement::Cookie { name },
+                _ => {
+                    // `Authorization: Token <jwt>` is the usual shape of an apiKey scheme in
+                    // that header; the profile names the prefix, or the description shows it.
+                    let described = field(scheme, "description");
+                    let prefix = prefix.map(String::from).unwrap_or_else(|| {
+                        if !name.eq_ignore_ascii_case("authorization") {
+                            String::new()
+                        } else if described.contains("Token ") {
+                            "Token ".into()
+                        } else if described.contains("Bearer ") {
+                            "Bearer ".into()
+                        } else {
+                            String::new()
+                        }
+                    });
+                    Placement::Header { name, prefix }
+                }
+            }
+        }
+        _ => Placement::Bearer,
+    }
+}
+
+/// The scheme of the user's token: the profile's `auth.scheme`, else the spec's first http
+/// bearer, OAuth2 or OpenID Connect scheme, else its first `apiKey` scheme in the
+/// `Authorization` header, else its first http basic one; a bearer token where the spec
+/// declares none. `Err` names a profile scheme the spec lacks.
+pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, String> {
+    let all = schemes(doc);
+    let prefix = auth.and_then(|a| a.prefix.as_deref());
+    if let Some(wanted) = auth.and_then(|a| a.scheme.as_ref()) {
+        let (name, scheme) = all
+            .iter()
+            .find(|(n, _)| n == wanted.get_ref())
+            .ok_or_else(|| {
+                format!(
+                    "auth.scheme: the spec has no security scheme `{}` (it has: {})",
+                    wanted.get_ref(),
+                    all.iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        return Ok(UserScheme {
+            name: Some(name.clone()),
+            placement: placement(scheme, prefix),
+        });
+    }
+    let pick = all
+        .iter()
+        .find(|(_, s)| is_bearer(s))
+        .or_else(|| {
+            all.iter().find(|(_, s)| {
+                field(s, "type") == "apiKey"
+                    && field(s, "in") == "header"
+                    && field(s, "name").eq_ignore_ascii_case("authorization")
+            })
+        })
+        .or_else(|| {
+            all.iter().find(|(_, s)| {
+                field(s, "type") == "http" && field(s, "scheme").eq_ignore_ascii_case("basic")
+            })
+        });
+    Ok(match pick {
+        Some((name, scheme)) => UserScheme {
+            name: Some(name.clone()),
+            placement: placement(scheme, prefix),
+        },
+        None => UserScheme {
+            name: None,
+            placement: Placement::Bearer,
+        },
+    })
+}
+
+/// The status a missing or bad token gets on `op`, as the spec documents it: 401 where it
+/// documents 401 (authentication), else 403 where it documents only 403 (as FastAPI's
+/// `HTTPBearer` answers), else the profile's `auth.refusal_status` (401 by default).
+pub fn refusal_status(op: &Value, auth: Option<&Auth>) -> u16 {
+    let documented = |code: &str| op.pointer(&format!("/responses/{code}")).is_some();
+    if documented("401") {
+        401
+    } else if documented("403") {
+        403
+    } else {
+        auth.and_then(|a| a.refusal_status).unwrap_or(401)
+    }
+}
+
+/// The client-error statuses `op` documents among `candidates`.
+pub fn documented_among(op: &Value, candidates: &[u16]) -> Vec<u16> {
+    candidates
+        .iter()
+        .copied()
+        .filter(|c| op.pointer(&format!("/responses/{c}")).is_some())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(schemes: Value) -> Value {
+        json!({"openapi": "3.0.3", "paths": {}, "components": {"securitySchemes": schemes}})
+    }
+
+    #[test]
+    fn the_token_travels_as_the_scheme_says() {
+        let bearer = doc(
+            json!({"key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+                                 "jwt": {"type": "http", "scheme": "bearer"}}),
+        );
+        assert_eq!(
+            user_scheme(&bearer, None).unwrap(),
+            UserScheme {
+                name: Some("jwt".into()),
+                placement: Placement::Bearer
+            }
+        );
+        let token = doc(
+            json!({"Token": {"type": "apiKey", "in": "header", "name": "Authorization",
+            "description": "Send `Token <jwt>` in the Authorization header"}}),
+        );
+        assert_eq!(
+            user_scheme(&token, None).unwrap().placement,
+            Placement::Header {
+                name: "Authorization".into(),
+                prefix: "Token ".into()
+            }
+        );
+        let query = doc(json!({"q": {"type": "apiKey", "in": "query", "name": "access_token"}}));
+        let auth: Auth =
+            toml::from_str("kind = \"static\"\ntoken_env = \"T\"\nscheme = \"q\"").unwrap();
+        assert_eq!(
+            user_scheme(&query, Some(&auth)).unwrap().placement,
+            Placement::Query {
+                name: "access_token".into()
+            }
+        );
+        let missing: Auth =
+            toml::from_str("kind = \"static\"\ntoken_env = \"T\"\nscheme = \"nope\"").unwrap();
+        let e = user_scheme(&query, Some(&missing)).unwrap_err();
+        assert!(e.contains("`nope`") && e.contains("q"), "{e}");
+        let request = Placement::Header {
+            name: "Authorization".into(),
+            prefix: "Token ".into(),
+        }
+        .apply(crate::http::Request::new("GET", "/a"), "t1");
+        assert_eq!(
+            request.headers,
+            vec![("authorization".into(), "Token t1".into())]
+        );
+        assert_eq!(
+            Placement::Header {
+                name: "X".into(),
+                prefix: String::new()
+            }
+            .challenge(),
+            None
+        );
+    }
+
+    #[test]
+    fn the_refusal_is_what_the_spec_documents() {
+        assert_eq!(
+            refusal_status(
+                &json!({"responses": {"200": {}, "401": {}, "403": {}}}),
+                None
+            ),
+            401
+        );
+        assert_eq!(
+            refusal_status(&json!({"responses": {"200": {}, "403": {}}}), None),
+            403
+        );
+        assert_eq!(
+            refusal_status(&json!({"responses": {"200": {}}}), None),
+            401
+        );
+        let auth: Auth =
+            toml::from_str("kind = \"static\"\ntoken_env = \"T\"\nrefusal_status = 403").unwrap();
+        assert_eq!(
+            refusal_status(&json!({"responses": {"200": {}}}), Some(&auth)),
+            403
+        );
+    }
+}

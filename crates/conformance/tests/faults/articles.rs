@@ -1,0 +1,557 @@
+//! A backend in another style than the reference (`fixtures/backends/articles-token.yaml`):
+//! `Authorization: Token <jwt>`, answers wrapped in an object named after the resource,
+//! slugs for ids, 400 for validation in an `{"errors": {...}}` envelope, and a field the
+//! server fills in later. Correct, except for one fault at a time; it counts what a run
+//! must never send: writes under `--read-only`, and writes to an article the run did not
+//! create (the spec's own example slug names a real article here).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use wiremock::matchers::any;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+use crate::{Run, harness_in, root};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    /// Bob's login answers Alice's token: the second identity is the first.
+    SecondIsFirst,
+    /// Anyone signed in may update anyone's article.
+    NonAuthorUpdates,
+    /// The list answers without a token.
+    ListWithoutToken,
+    /// Validation is answered 422, where the spec documents 400.
+    Validation422,
+    /// A missing token is answered 403, where the spec documents 401.
+    Forbidden403,
+    /// `views` reads back as another number than the one written.
+    ViewsChanged,
+    /// The article is answered bare, not wrapped in `{"article": ...}`.
+    Unwrapped,
+}
+
+#[derive(Clone)]
+struct Article {
+    slug: String,
+    title: String,
+    body: String,
+    author: String,
+}
+
+#[derive(Default)]
+pub struct Counts {
+    /// Requests of a non-safe method other than the login.
+    pub writes: u32,
+    /// PUT or DELETE of an article no run created (the seeded one).
+    pub foreign_writes: u32,
+    /// Logins answered.
+    pub logins: u32,
+}
+
+#[derive(Default)]
+struct State {
+    articles: Vec<Article>,
+    counter: u32,
+    /// token -> user
+    tokens: HashMap<String, String>,
+    counts: Counts,
+}
+
+#[derive(Clone)]
+pub struct Articles {
+    fault: Fault,
+    state: Arc<Mutex<State>>,
+}
+
+const SEEDED: &str = "seeded-article";
+
+fn jwt(sub: &str, n: u32) -> String {
+    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.c2lnLXt{n}",
+        b64(json!({"alg": "HS256", "typ": "JWT"})),
+        b64(json!({"sub": sub, "n": n}))
+    )
+}
+
+fn errors(status: u16, field: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({"errors": {field: [message]}}))
+}
+
+impl Articles {
+    pub fn new(fault: Fault) -> Articles {
+        let state = State {
+            articles: vec![Article {
+                slug: SEEDED.into(),
+                title: "Seeded".into(),
+                body: "Not the run's".into(),
+                author: "alice".into(),
+            }],
+            ..State::default()
+        };
+        Articles {
+            fault,
+            state: Arc::new(Mutex::new(state)),
+        }
+    }
+
+    pub fn counts(&self) -> (u32, u32, u32) {
+        let s = self.state.lock().unwrap();
+        (s.counts.writes, s.counts.foreign_writes, s.counts.logins)
+    }
+
+    /// The articles the runs left behind (the seeded one aside).
+    pub fn left(&self) -> usize {
+        let s = self.state.lock().unwrap();
+        s.articles.iter().filter(|a| a.slug != SEEDED).count()
+    }
+
+    fn view(&self, a: &Article) -> Value {
+        let article = json!({
+            "slug": a.slug, "title": a.title, "body": a.body, "author": a.author,
+            "views": if self.fault == Fault::ViewsChanged { json!(424242) } else { Value::Null },
+        });
+        if self.fault == Fault::Unwrapped {
+            article
+        } else {
+            json!({ "article": article })
+        }
+    }
+
+    fn user(&self, request: &Request) -> Option<String> {
+        let header = request.headers.get("authorization")?.to_str().ok()?;
+        let token = header.strip_prefix("Token ")?;
+        self.state.lock().unwrap().tokens.get(token).cloned()
+    }
+
+    fn refused(&self) -> ResponseTemplate {
+        let status = if self.fault == Fault::Forbidden403 {
+            403
+        } else {
+            401
+        };
+        errors(status, "token", "missing or invalid")
+    }
+
+    fn invalid(&self, field: &str) -> ResponseTemplate {
+        let status = if self.fault == Fault::Validation422 {
+            422
+        } else {
+            400
+        };
+        errors(status, field, "is invalid")
+    }
+
+    /// The article fields of a body, checked: `Err` names the invalid field.
+    fn article_of(body: &[u8], partial: bool) -> Result<(Option<String>, Option<String>), String> {
+        let value: Value = serde_json::from_slice(body).map_err(|_| "body".to_string())?;
+        let article = value
+            .get("article")
+            .and_then(Value::as_object)
+            .ok_or("article")?;
+        let text = |name: &str, min: usize, max: usize| -> Result<Option<String>, String> {
+            match article.get(name) {
+                None if partial => Ok(None),
+                None => Err(name.into()),
+                Some(Value::String(s)) if (min..=max).contains(&s.chars().count()) => {
+                    Ok(Some(s.clone()))
+                }
+                Some(_) => Err(name.into()),
+            }
+        };
+        let title = text("title", 1, 100)?;
+        let body = text("body", 0, 1000)?;
+        match article.get("views") {
+            None | Some(Value::Null) => {}
+            Some(v) if v.as_i64().is_some_and(|n| (0..=1_000_000).contains(&n)) && !partial => {}
+            Some(_) => return Err("views".into()),
+        }
+        Ok((title, body))
+    }
+}
+
+impl Respond for Articles {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let method = request.method.as_str().to_string();
+        let path = request.url.path().to_string();
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let is_json = request
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/json"));
+        let login = method == "POST" && path == "/api/users/login";
+        if !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS") && !login {
+            let mut s = self.state.lock().unwrap();
+            s.counts.writes += 1;
+            if matches!(method.as_str(), "PUT" | "DELETE")
+                && segments.len() == 3
+                && segments[2] == SEEDED
+            {
+                s.counts.foreign_writes += 1;
+            }
+        }
+        if login {
+            let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+                return self.invalid("body");
+            };
+            let email = body.pointer("/user/email").and_then(Value::as_str);
+            let password = body.pointer("/user/password").and_then(Value::as_str);
+            let user = match (email, password) {
+                (Some("alice@example.com"), Some("pw-alice")) => "alice",
+                (Some("bob@example.com"), Some("pw-bob")) if self.fault == Fault::SecondIsFirst => {
+                    "alice"
+                }
+                (Some("bob@example.com"), Some("pw-bob")) => "bob",
+                (Some(_), Some(_)) => return errors(401, "credentials", "are wrong"),
+                _ => return self.invalid("user"),
+            };
+            let mut s = self.state.lock().unwrap();
+            s.counter += 1;
+            s.counts.logins += 1;
+            let token = jwt(user, s.counter);
+            s.tokens.insert(token.clone(), user.to_string());
+            return ResponseTemplate::new(200).set_body_json(json!({"user": {
+                "email": email, "token": token, "username": user,
+            }}));
+        }
+        let known = matches!(
+            (segments.as_slice(), method.as_str()),
+            (["api", "user"], "GET")
+                | (["api", "articles"], "GET" | "POST")
+                | (["api", "articles", _], "GET" | "PUT" | "DELETE")
+        );
+        if !known {
+            let allow = match segments.as_slice() {
+                ["api", "users", "login"] => Some("POST"),
+                ["api", "user"] => Some("GET"),
+                ["api", "articles"] => Some("GET, POST"),
+                ["api", "articles", _] => Some("GET, PUT, DELETE"),
+                _ => None,
+            };
+            return match allow {
+                Some(allow) => errors(405, "method", "not allowed").insert_header("allow", allow),
+                None => errors(404, "route", "not found"),
+            };
+        }
+        let public = self.fault == Fault::ListWithoutToken
+            && method == "GET"
+            && segments.as_slice() == ["api", "articles"];
+        let user = match self.user(request) {
+            Some(u) => u,
+            None if public => "anonymous".into(),
+            None => return self.refused(),
+        };
+        match (segments.as_slice(), method.as_str()) {
+            (["api", "user"], _) => ResponseTemplate::new(200).set_body_json(json!({"user": {
+                "email": format!("{user}@example.com"), "token": "", "username": user,
+            }})),
+            (["api", "articles"], "GET") => {
+                let pairs: HashMap<String, String> =
+                    request.url.query_pairs().into_owned().collect();
+                let number = |name: &str, default: i64| match pairs.get(name) {
+                    None => Ok(default),
+                    Some(v) => v.parse::<i64>().map_err(|_| name.to_string()),
+                };
+                let (limit, offset) = match (number("limit", 20), number("offset", 0)) {
+                    (Ok(l), Ok(o)) if (1..=50).contains(&l) && o >= 0 => (l, o),
+                    _ => return self.invalid("limit"),
+                };
+                let s = self.state.lock().unwrap();
+                let mine: Vec<Value> = s
+                    .articles
+                    .iter()
+                    .filter(|a| a.author == user || public)
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .map(|a| self.view(a)["article"].clone())
+                    .collect();
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"articlesCount": mine.len(), "articles": mine}))
+            }
+            (["api", "articles"], "POST") => {
+                if !is_json {
+                    return self.invalid("body");
+                }
+                let (title, body) = match Self::article_of(&request.body, false) {
+                    Ok(fields) => fields,
+                    Err(field) => return self.invalid(&field),
+                };
+                let mut s = self.state.lock().unwrap();
+                s.counter += 1;
+                let article = Article {
+                    slug: format!("article-{}", s.counter),
+                    title: title.unwrap_or_default(),
+                    body: body.unwrap_or_default(),
+                    author: user,
+                };
+                s.articles.push(article.clone());
+                ResponseTemplate::new(201).set_body_json(self.view(&article))
+            }
+            ([_, _, slug], _) => {
+                let slug = slug.to_string();
+                let mut s = self.state.lock().unwrap();
+                let Some(index) = s.articles.iter().position(|a| a.slug == slug) else {
+                    return errors(404, "article", "not found");
+                };
+                let mine = s.articles[index].author == user;
+                match method.as_str() {
+                    "GET" if mine => {
+                        ResponseTemplate::new(200).set_body_json(self.view(&s.articles[index]))
+                    }
+                    "GET" => errors(404, "article", "not found"),
+                    _ if !mine && !(self.fault == Fault::NonAuthorUpdates && method == "PUT") => {
+                        errors(403, "article", "not yours")
+                    }
+                    "PUT" => {
+                        if !is_json {
+                            return self.invalid("body");
+                        }
+                        let (title, body) = match Self::article_of(&request.body, true) {
+                            Ok(fields) => fields,
+                            Err(field) => return self.invalid(&field),
+                        };
+                        let a = &mut s.articles[index];
+                        if let Some(t) = title {
+                            a.title = t;
+                        }
+                        if let Some(b) = body {
+                            a.body = b;
+                        }
+                        let a = a.clone();
+                        ResponseTemplate::new(200).set_body_json(self.view(&a))
+                    }
+                    _ => {
+                        s.articles.remove(index);
+                        ResponseTemplate::new(204)
+                    }
+                }
+            }
+            _ => errors(404, "route", "not found"),
+        }
+    }
+}
+
+/// The profile a new user writes for this backend.
+pub fn profile(dir: &Path, spec: &Path) -> PathBuf {
+    let text = format!(
+        r##"
+base_url = "http://127.0.0.1:1"
+spec = "{}"
+request_timeout_secs = 3
+deadline_secs = 60
+
+[auth]
+kind = "login"
+operation = "login"
+body = {{ user = {{ email = "alice@example.com", password = "pw-alice" }} }}
+second_body = {{ user = {{ email = "bob@example.com", password = "pw-bob" }} }}
+access_token = "body:/user/token"
+
+[errors]
+envelope = "schema"
+schema = "#/components/schemas/Errors"
+
+[behaviour]
+examples = 5
+expiry_wait_secs = 0
+"##,
+        spec.display().to_string().replace('\\', "/")
+    );
+    let path = dir.join("articles.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+pub fn spec_path() -> PathBuf {
+    root().join("fixtures/backends/articles-token.yaml")
+}
+
+/// What a run of the harness printed, and the backend it ran against.
+pub async fn run(fault: Fault, tags: &str, extra: &[&str]) -> (Run, Articles) {
+    run_with_spec(fault, tags, extra, spec_path()).await
+}
+
+pub async fn run_with_spec(
+    fault: Fault,
+    tags: &str,
+    extra: &[&str],
+    spec: PathBuf,
+) -> (Run, Articles) {
+    let server = MockServer::start().await;
+    let backend = Articles::new(fault);
+    wiremock::Mock::given(any())
+        .respond_with(backend.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile(dir.path(), &spec);
+    let mut args: Vec<String> = vec!["--tags".into(), tags.into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let run = harness_in(profile, server.uri(), args, dir).await;
+    (run, backend)
+}
+
+/// The checks this backend's style touches; the others need sections it has no use for.
+const TAGS: &str = "@auth or @errors or @behaviour";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_in_another_style_passes_when_read_from_its_spec() {
+    let (run, backend) = run(Fault::None, TAGS, &[]).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the user's token goes in the `Authorization` header after `Token` (security scheme `Token`)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" 0 failed, "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("; 0 spec finding(s);"),
+        "{}",
+        run.stdout
+    );
+    // The cross-user, update and delete chain ran on the wrapped, slug-named article.
+    assert!(run.stdout.contains("update_article ("), "{}", run.stdout);
+    assert!(run.stdout.contains("delete_article ("), "{}", run.stdout);
+    let (_, foreign, _) = backend.counts();
+    assert_eq!(
+        foreign, 0,
+        "a write reached an article the run did not create"
+    );
+    assert_eq!(
+        backend.left(),
+        0,
+        "the run left data behind:\n{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_sends_nothing_but_reads_and_one_sign_in_per_identity() {
+    let (run, backend) = run(Fault::None, TAGS, &["--read-only"]).await;
+    let (writes, foreign, logins) = backend.counts();
+    assert_eq!(
+        writes, 0,
+        "--read-only sent {writes} write(s):\n{}",
+        run.stdout
+    );
+    assert_eq!(foreign, 0);
+    assert_eq!(
+        logins, 1,
+        "one sign-in for the one identity a read-only run uses"
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("note: read-only: signed in with POST /api/users/login"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("(--read-only: the scenario writes)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undocumented_401_is_one_spec_finding_and_the_auth_scenarios_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    spec.pointer_mut("/paths/~1api~1articles~1{slug}/get/responses")
+        .and_then(Value::as_object_mut)
+        .unwrap()
+        .remove("401");
+    let path = dir.path().join("no-401.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let (run, _) = run_with_spec(Fault::None, "@auth", &[], path).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("6 passed, 0 failed, 0 skipped; 1 spec finding(s)"),
+        "{}",
+        run.stdout
+    );
+    let finding = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("finding rule spec: get_article 401: status 401 is not documented"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    // One finding for the one gap, naming the five scenarios that met it.
+    assert!(
+        finding.contains(
+            "(5 exchange(s); met in: Authentication: Secured operations refuse a malformed token;"
+        ),
+        "{finding}"
+    );
+    assert!(
+        finding.contains("Authentication: Secured operations refuse no token"),
+        "{finding}"
+    );
+}
+
+/// Each fault, the checks to run, and the rule and detail the run must fail with.
+const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
+    (
+        Fault::SecondIsFirst,
+        "@second_user",
+        "rule identity",
+        "both tokens have the subject `alice`",
+    ),
+    (
+        Fault::NonAuthorUpdates,
+        "@second_user",
+        "rule behaviour.cross_user_write",
+        "update_article of the first user's resource answered 200",
+    ),
+    (
+        Fault::ListWithoutToken,
+        "@auth",
+        "rule auth.status",
+        "list_articles answered 200, not 401",
+    ),
+    (
+        Fault::Validation422,
+        "@errors",
+        "rule errors.status",
+        "expected 400, got 422 (from what the spec documents for create_article)",
+    ),
+    (
+        Fault::Forbidden403,
+        "@auth",
+        "rule auth.status",
+        "answered 403, not 401",
+    ),
+    (
+        Fault::ViewsChanged,
+        "@behaviour and @writes and not @second_user",
+        "rule behaviour.read_back",
+        "`article.views` was written as",
+    ),
+    (
+        Fault::Unwrapped,
+        "@behaviour and @writes and not @second_user",
+        "finding rule spec: create_article 201",
+        "is required",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_fault_of_the_other_style_is_caught_naming_its_rule() {
+    let mut missed = Vec::new();
+    for (fault, tags, rule, detail) in CATALOGUE {
+        let (run, _) = run(*fault, tags, &[]).await;
+        if !(run.code == Some(1) && run.stdout.contains(rule) && run.stdout.contains(detail)) {
+            missed.push(format!(
+                "{fault:?} (exit {:?}): expected `{rule}` with `{detail}`\n{}",
+                run.code, run.stdout
+            ));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
