@@ -7,6 +7,7 @@ mod hostile;
 mod mock;
 mod report;
 mod sessions;
+mod transport;
 mod websocket;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,113 @@
+//! A server that behaves as uvicorn does after an unhandled exception: it answers 500 without
+//! `Connection: close`, then closes the kept-alive connection when the next request arrives
+//! on it. A browser sends an idempotent request once more on a new connection; the harness
+//! must too (and say so), and must never send a POST twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use accord_conformance::contract::Contract;
+use accord_conformance::http::{Body, Http, Request};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Reads one request head (and a body of its `Content-Length`); `None` at end of stream.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut buffer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buffer.ends_with(b"\r\n\r\n") {
+        match socket.read(&mut byte).await {
+            Ok(1) => buffer.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&buffer).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    socket.read_exact(&mut body).await.ok()?;
+    Some(head)
+}
+
+/// The server; counts the requests that reached it, per method.
+async fn closing_after_500() -> (String, Arc<AtomicU32>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let posts = Arc::new(AtomicU32::new(0));
+    let counted = posts.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let posts = counted.clone();
+            tokio::spawn(async move {
+                let mut crashed = false;
+                while let Some(head) = read_request(&mut socket).await {
+                    if head.starts_with("POST") {
+                        posts.fetch_add(1, Ordering::SeqCst);
+                    }
+                    if crashed {
+                        // The kept-alive connection is closed under the next request.
+                        return;
+                    }
+                    let (status, body) = if head.starts_with("GET /crash") {
+                        crashed = true;
+                        ("500 Internal Server Error", "Internal Server Error")
+                    } else {
+                        ("200 OK", "{}")
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if socket.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{address}"), posts)
+}
+
+fn http(base: &str) -> Http {
+    let spec = accord_spec::Spec::parse(
+        r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}"#,
+        "t.json",
+    )
+    .unwrap();
+    Http::new(base, Arc::new(Contract::new(spec)), Duration::from_secs(3)).unwrap()
+}
+
+#[tokio::test]
+async fn a_get_on_a_connection_closed_after_a_500_is_sent_again_once() {
+    let (base, _) = closing_after_500().await;
+    let http = http(&base);
+    assert_eq!(http.send(Request::new("GET", "/crash")).await.unwrap().status, 500);
+    let after = http.send(Request::new("GET", "/items")).await;
+    assert_eq!(after.map(|e| e.status), Ok(200));
+    let notes = http.notes();
+    assert!(
+        notes.iter().any(|n| n.contains("GET /items was sent again on a new connection")),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_post_is_never_sent_twice_and_its_failure_is_transport() {
+    let (base, posts) = closing_after_500().await;
+    let http = http(&base);
+    assert_eq!(http.send(Request::new("GET", "/crash")).await.unwrap().status, 500);
+    let request = Request::new("POST", "/items").body(Body::Json(serde_json::json!({"a": 1})));
+    let error = http.send(request).await.unwrap_err();
+    assert!(error.starts_with("transport: "), "{error}");
+    assert_eq!(posts.load(Ordering::SeqCst), 1, "the POST was sent twice");
+}
