@@ -517,18 +517,31 @@ async fn expired_refused(w: &mut AccordWorld) -> Outcome {
     })?;
     let request = w.ctx.request_for(&op).bearer(Some(&access));
     let e = w.send(request).await?;
-    if e.status != 401 {
+    let expected = w.ctx.refusal_status(&op);
+    if (200..300).contains(&e.status) {
         return Err(Failure::new(
             Rule::AuthExpired,
             format!("{} accepted an expired token ({})", op.id, e.status),
         )
         .with(&e));
     }
+    if e.status != expected {
+        return Err(Failure::new(
+            Rule::AuthExpired,
+            format!(
+                "{} refused an expired token with {}, not {expected}",
+                op.id, e.status
+            ),
+        )
+        .with(&e));
+    }
+    // RFC 6750 §3.1: a bearer token's refusal says why; other schemes define no challenge.
+    let bearer = w.ctx.http.placement().challenge() == Some("Bearer");
     let challenge = e
         .headers("www-authenticate")
         .join(", ")
         .to_ascii_lowercase();
-    if !challenge.contains("invalid_token") {
+    if bearer && e.status == 401 && !challenge.contains("invalid_token") {
         return Err(Failure::new(
             Rule::AuthExpired,
             "the 401 for an expired token lacks `error=\"invalid_token\"` in `WWW-Authenticate`",

@@ -33,6 +33,10 @@ pub enum Fault {
     ViewsChanged,
     /// The article is answered bare, not wrapped in `{"article": ...}`.
     Unwrapped,
+    /// Not a fault: a public API's CORS, `Access-Control-Allow-Origin: *` without credentials.
+    PublicCors,
+    /// `*` with `Access-Control-Allow-Credentials: true`.
+    WildcardWithCredentials,
 }
 
 #[derive(Clone)]
@@ -177,6 +181,27 @@ impl Articles {
 
 impl Respond for Articles {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        if !matches!(self.fault, Fault::PublicCors | Fault::WildcardWithCredentials) {
+            return self.answer(request);
+        }
+        let answer = if request.method.as_str() == "OPTIONS" {
+            ResponseTemplate::new(204)
+                .insert_header("access-control-allow-methods", "GET, POST, PUT, DELETE")
+                .insert_header("access-control-allow-headers", "authorization, content-type")
+        } else {
+            self.answer(request)
+        };
+        let answer = answer.insert_header("access-control-allow-origin", "*");
+        if self.fault == Fault::WildcardWithCredentials {
+            answer.insert_header("access-control-allow-credentials", "true")
+        } else {
+            answer
+        }
+    }
+}
+
+impl Articles {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let method = request.method.as_str().to_string();
         let path = request.url.path().to_string();
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -353,6 +378,10 @@ body = {{ user = {{ email = "alice@example.com", password = "pw-alice" }} }}
 second_body = {{ user = {{ email = "bob@example.com", password = "pw-bob" }} }}
 access_token = "body:/user/token"
 
+[cors]
+allowed_origins = ["http://localhost:5173"]
+credentials = false
+
 [errors]
 envelope = "schema"
 schema = "#/components/schemas/Errors"
@@ -495,6 +524,13 @@ async fn an_undocumented_401_is_one_spec_finding_and_the_auth_scenarios_pass() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_public_api_answering_any_origin_without_credentials_passes_cors() {
+    let (run, _) = run(Fault::PublicCors, "@cors", &[]).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.contains("5 passed, 0 failed, 1 skipped"), "{}", run.stdout);
+}
+
 /// Each fault, the checks to run, and the rule and detail the run must fail with.
 const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
     (
@@ -532,6 +568,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@behaviour and @writes and not @second_user",
         "rule behaviour.read_back",
         "`article.views` was written as",
+    ),
+    (
+        Fault::WildcardWithCredentials,
+        "@cors",
+        "rule cors.no_wildcard",
+        "not echoed exactly",
     ),
     (
         Fault::Unwrapped,
