@@ -8,6 +8,7 @@ pub mod context;
 pub mod contract;
 pub mod findings;
 pub mod http;
+pub mod init;
 pub mod profile;
 pub mod report;
 pub mod rules;

@@ -1,6 +1,8 @@
 //! `accord-conformance --profile FILE [--base-url URL] [--tags EXPR] [--junit FILE] [--json FILE]
 //! [--html FILE]
 //! [--strict] [--seed N] [--read-only]`
+//! `accord-conformance init --spec LOCATION [--base-url URL] [--out FILE]`: a first profile
+//! read from the spec.
 //!
 //! Exit codes: 0 every scenario passed, 1 a check failed (or, with --strict, was skipped),
 //! 2 a usage, profile or spec error.
@@ -50,7 +52,111 @@ struct Args {
     read_only: bool,
 }
 
+/// Writes a commented profile derived from the spec: the login, registration, refresh and
+/// logout operations, where the token is, how it travels, the error envelope, and which
+/// features apply. Fill in the credentials (environment variables) and your origins.
+#[derive(Debug, Parser)]
+#[command(name = "accord-conformance init", version)]
+struct InitArgs {
+    /// The spec: a file or an http(s) URL (written into the profile as given).
+    #[arg(long, value_name = "LOCATION")]
+    spec: String,
+    /// The backend's base URL (default: the spec's first absolute server).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Write the profile here instead of standard output (never over an existing file).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+fn init(runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let args = match InitArgs::try_parse_from(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let spec = match runtime.block_on(accord_conformance::run::load_spec(&args.spec)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accord-conformance init: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // A local spec is named relative to the profile's folder, as the profile reads it.
+    let location = match &args.out {
+        Some(out) if !args.spec.starts_with("http://") && !args.spec.starts_with("https://") => {
+            relative_to_profile(out, &args.spec)
+        }
+        _ => args.spec.clone(),
+    };
+    let text =
+        accord_conformance::init::profile(&spec.document, &location, args.base_url.as_deref());
+    match &args.out {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) if path.exists() => {
+            eprintln!(
+                "accord-conformance init: error: {} exists; init never overwrites a profile",
+                path.display()
+            );
+            ExitCode::from(2)
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => {
+                eprintln!("accord-conformance init: wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!(
+                    "accord-conformance init: error: cannot write {}: {e}",
+                    path.display()
+                );
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// `spec` as the profile at `out` names it: relative to the profile's folder when it lies
+/// under it, else absolute.
+fn relative_to_profile(out: &std::path::Path, spec: &str) -> String {
+    let Ok(spec_path) = std::fs::canonicalize(spec) else {
+        return spec.to_string();
+    };
+    let folder = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    match std::fs::canonicalize(folder) {
+        Ok(folder) => spec_path
+            .strip_prefix(&folder)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| spec_path.display().to_string()),
+        Err(_) => spec_path.display().to_string(),
+    }
+}
+
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("init") {
+        return match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => init(&runtime),
+            Err(e) => {
+                eprintln!("accord-conformance: error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {

@@ -265,7 +265,8 @@ fn check_operations(loaded: &Loaded, contract: &Contract) -> Result<(), UsageErr
     Ok(())
 }
 
-async fn load_spec(location: &str) -> Result<accord_spec::Spec, UsageError> {
+/// The spec at `location`: a file, or an http(s) URL fetched once.
+pub async fn load_spec(location: &str) -> Result<accord_spec::Spec, UsageError> {
     if location.starts_with("http://") || location.starts_with("https://") {
         let text = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

@@ -67,7 +67,10 @@ async fn preflight_allowed(w: &mut AccordWorld) -> Outcome {
     let request = Request::new("OPTIONS", path)
         .header("origin", w.origin.clone())
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", token_headers(w).join(", "));
+        .header(
+            "access-control-request-headers",
+            token_headers(w).join(", "),
+        );
     let e = w.send(request).await?;
     w.judged = vec![e];
     Ok(())

@@ -181,13 +181,19 @@ impl Articles {
 
 impl Respond for Articles {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        if !matches!(self.fault, Fault::PublicCors | Fault::WildcardWithCredentials) {
+        if !matches!(
+            self.fault,
+            Fault::PublicCors | Fault::WildcardWithCredentials
+        ) {
             return self.answer(request);
         }
         let answer = if request.method.as_str() == "OPTIONS" {
             ResponseTemplate::new(204)
                 .insert_header("access-control-allow-methods", "GET, POST, PUT, DELETE")
-                .insert_header("access-control-allow-headers", "authorization, content-type")
+                .insert_header(
+                    "access-control-allow-headers",
+                    "authorization, content-type",
+                )
         } else {
             self.answer(request)
         };
@@ -528,7 +534,75 @@ async fn an_undocumented_401_is_one_spec_finding_and_the_auth_scenarios_pass() {
 async fn a_public_api_answering_any_origin_without_credentials_passes_cors() {
     let (run, _) = run(Fault::PublicCors, "@cors", &[]).await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
-    assert!(run.stdout.contains("5 passed, 0 failed, 1 skipped"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("5 passed, 0 failed, 1 skipped"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A new user's first run: `init` writes the profile from the spec, the user names the
+/// base URL, exports the credentials and uncomments the second account, and the run passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_from_init_runs_clean_once_the_credentials_are_filled_in() {
+    let server = MockServer::start().await;
+    let backend = Articles::new(Fault::None);
+    wiremock::Mock::given(any())
+        .respond_with(backend.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("init.toml");
+    let (spec, out, uri) = (spec_path(), profile.clone(), server.uri());
+    let output = tokio::task::spawn_blocking(move || {
+        let init = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+            .args(["init", "--spec"])
+            .arg(&spec)
+            .args(["--base-url", &uri, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            init.status.success(),
+            "{}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let again = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+            .args(["init", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(again.status.code(), Some(2), "init overwrote a profile");
+        let text = std::fs::read_to_string(&out)
+            .unwrap()
+            .replace("# second_body", "second_body");
+        std::fs::write(&out, text).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+            .arg("--profile")
+            .arg(&out)
+            .args(["--seed", "7", "--tags", TAGS])
+            .env("ACCORD_USER", "alice@example.com")
+            .env("ACCORD_PASSWORD", "pw-alice")
+            .env("ACCORD_USER_2", "bob@example.com")
+            .env("ACCORD_PASSWORD_2", "pw-bob")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(" 0 failed, "), "{stdout}");
+    // The second account named in the profile ran the cross-user checks.
+    assert!(
+        !stdout.contains("skipped: The API's own behaviour: A second user"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("update_article ("), "{stdout}");
+    assert_eq!(backend.left(), 0);
+    drop(dir);
 }
 
 /// Each fault, the checks to run, and the rule and detail the run must fail with.

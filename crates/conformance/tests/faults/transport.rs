@@ -91,12 +91,20 @@ fn http(base: &str) -> Http {
 async fn a_get_on_a_connection_closed_after_a_500_is_sent_again_once() {
     let (base, _) = closing_after_500().await;
     let http = http(&base);
-    assert_eq!(http.send(Request::new("GET", "/crash")).await.unwrap().status, 500);
+    assert_eq!(
+        http.send(Request::new("GET", "/crash"))
+            .await
+            .unwrap()
+            .status,
+        500
+    );
     let after = http.send(Request::new("GET", "/items")).await;
     assert_eq!(after.map(|e| e.status), Ok(200));
     let notes = http.notes();
     assert!(
-        notes.iter().any(|n| n.contains("GET /items was sent again on a new connection")),
+        notes
+            .iter()
+            .any(|n| n.contains("GET /items was sent again on a new connection")),
         "{notes:?}"
     );
 }
@@ -105,7 +113,13 @@ async fn a_get_on_a_connection_closed_after_a_500_is_sent_again_once() {
 async fn a_post_is_never_sent_twice_and_its_failure_is_transport() {
     let (base, posts) = closing_after_500().await;
     let http = http(&base);
-    assert_eq!(http.send(Request::new("GET", "/crash")).await.unwrap().status, 500);
+    assert_eq!(
+        http.send(Request::new("GET", "/crash"))
+            .await
+            .unwrap()
+            .status,
+        500
+    );
     let request = Request::new("POST", "/items").body(Body::Json(serde_json::json!({"a": 1})));
     let error = http.send(request).await.unwrap_err();
     assert!(error.starts_with("transport: "), "{error}");

@@ -1,0 +1,631 @@
+//! `accord-conformance init --spec LOCATION [--base-url URL]`: a first profile, read from the
+//! spec, so a new user fills in only credentials and origins. What it finds, and why:
+//! - the scheme that carries the user's token ([`crate::security::user_scheme`]);
+//! - the login: an OAuth2 `password` flow's `tokenUrl`, else an unsecured POST named like a
+//!   sign-in; its body from the request schema, secrets as `${ACCORD_*}` placeholders; where
+//!   the token is in its answer (`access_token`, `token`... at any depth);
+//! - the registration, refresh and logout operations, by name and shape;
+//! - the error envelope: RFC 9457 problems, FastAPI's `detail`, or the schema most of the
+//!   documented error answers share;
+//! - which features apply, and why the others are left out.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::security;
+
+/// An operation of the spec, as init reads it.
+struct Op<'a> {
+    id: String,
+    method: String,
+    path: String,
+    op: &'a Value,
+    secured: bool,
+}
+
+fn operations(doc: &Value) -> Vec<Op<'_>> {
+    let global = doc.get("security");
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let security = op.get("security").or(global);
+            let secured = security.and_then(Value::as_array).is_some_and(|alts| {
+                !alts.is_empty()
+                    && alts
+                        .iter()
+                        .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+            });
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(path)
+                .to_string();
+            out.push(Op {
+                id,
+                method: method.to_uppercase(),
+                path: path.clone(),
+                op,
+                secured,
+            });
+        }
+    }
+    out
+}
+
+fn named_like(op: &Op, words: &[&str]) -> bool {
+    let text = format!("{} {}", op.id, op.path)
+        .to_ascii_lowercase()
+        .replace(['-', '_'], "");
+    words.iter().any(|w| text.contains(w))
+}
+
+fn request_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<(String, &'a Value)> {
+    let body = accord_spec::follow_ref(doc, op.get("requestBody")?);
+    let content = body.get("content")?.as_object()?;
+    let (media, m) = content
+        .iter()
+        .find(|(m, _)| accord_spec::media::is_json(m))
+        .or_else(|| content.iter().next())?;
+    Some((
+        media.clone(),
+        accord_spec::follow_ref(doc, m.get("schema")?),
+    ))
+}
+
+fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let responses = op.get("responses")?.as_object()?;
+    let (_, r) = responses.iter().find(|(k, _)| k.starts_with('2'))?;
+    let r = accord_spec::follow_ref(doc, r);
+    let (_, m) = r
+        .get("content")?
+        .as_object()?
+        .iter()
+        .find(|(m, _)| accord_spec::media::is_json(m))?;
+    Some(accord_spec::follow_ref(doc, m.get("schema")?))
+}
+
+/// A sign-in body for `schema`: credentials as placeholders, other required fields from
+/// the spec's samples; nested objects (`{"user": {...}}`) followed.
+fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = accord_spec::follow_ref(doc, schema);
+    let mut out = serde_json::Map::new();
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for (name, prop) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let prop = accord_spec::follow_ref(doc, prop);
+        let lower = name.to_ascii_lowercase();
+        let value = if lower.contains("password") || lower == "secret" {
+            Value::String("${ACCORD_PASSWORD}".into())
+        } else if lower.contains("email")
+            || lower.contains("user")
+            || lower == "login"
+            || lower == "name" && required.contains(&name.as_str())
+        {
+            if prop.get("type").and_then(Value::as_str) == Some("object") && depth < 3 {
+                body_of(doc, prop, depth + 1)
+            } else {
+                Value::String("${ACCORD_USER}".into())
+            }
+        } else if prop.get("type").and_then(Value::as_str) == Some("object") && depth < 3 {
+            body_of(doc, prop, depth + 1)
+        } else if lower == "grant_type" {
+            Value::String("password".into())
+        } else if required.contains(&name.as_str()) {
+            crate::sample::valid(doc, prop)
+        } else {
+            continue;
+        };
+        out.insert(name.clone(), value);
+    }
+    Value::Object(out)
+}
+
+/// The JSON pointer of the first property named one of `names` in `schema`, at any depth.
+fn find_property(doc: &Value, schema: &Value, names: &[&str], depth: usize) -> Option<String> {
+    let schema = accord_spec::follow_ref(doc, schema);
+    let props = schema.get("properties").and_then(Value::as_object);
+    for (name, _) in props.into_iter().flatten() {
+        if names.contains(&name.as_str()) {
+            return Some(format!("/{}", accord_spec::escape_token(name)));
+        }
+    }
+    if depth >= 3 {
+        return None;
+    }
+    for (name, prop) in props.into_iter().flatten() {
+        if let Some(rest) = find_property(doc, prop, names, depth + 1) {
+            return Some(format!("/{}{rest}", accord_spec::escape_token(name)));
+        }
+    }
+    None
+}
+
+/// A TOML inline table of a JSON object.
+fn toml_inline(value: &Value) -> String {
+    match value {
+        Value::Object(m) => format!(
+            "{{ {} }}",
+            m.iter()
+                .map(|(k, v)| {
+                    let key = if k
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    {
+                        k.clone()
+                    } else {
+                        format!("{k:?}")
+                    };
+                    format!("{key} = {}", toml_inline(v))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Null => "\"\"".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The error envelope most documented error answers share: (envelope, schema pointer, why).
+fn envelope(doc: &Value, ops: &[Op]) -> (String, Option<String>, String) {
+    let mut media_counts: BTreeMap<String, u32> = BTreeMap::new();
+    let mut schema_counts: BTreeMap<String, u32> = BTreeMap::new();
+    let mut detail = 0;
+    let mut total = 0;
+    for op in ops {
+        for (status, response) in op
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if !(status.starts_with('4') || status.starts_with('5') || status == "default") {
+                continue;
+            }
+            let response = accord_spec::follow_ref(doc, response);
+            for (media, m) in response
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                total += 1;
+                *media_counts
+                    .entry(accord_spec::media::essence(media))
+                    .or_default() += 1;
+                if let Some(r) = m.pointer("/schema/$ref").and_then(Value::as_str) {
+                    *schema_counts.entry(r.to_string()).or_default() += 1;
+                }
+                let schema = m.get("schema").map(|s| accord_spec::follow_ref(doc, s));
+                if schema.is_some_and(|s| s.pointer("/properties/detail").is_some()) {
+                    detail += 1;
+                }
+            }
+        }
+    }
+    if total == 0 {
+        return (
+            "problem".into(),
+            None,
+            "the spec documents no error body; RFC 9457 problems assumed: check it".into(),
+        );
+    }
+    if media_counts
+        .get("application/problem+json")
+        .copied()
+        .unwrap_or(0)
+        * 2
+        >= total
+    {
+        return (
+            "problem".into(),
+            None,
+            format!(
+                "{} of {total} documented error bodies are application/problem+json",
+                media_counts["application/problem+json"]
+            ),
+        );
+    }
+    if let Some((schema, n)) = schema_counts.iter().max_by_key(|(_, n)| **n) {
+        if detail * 2 >= total && schema.ends_with("HTTPValidationError") {
+            return (
+                "fastapi".into(),
+                None,
+                format!("{detail} of {total} documented error bodies carry FastAPI's `detail`"),
+            );
+        }
+        return (
+            "schema".into(),
+            Some(schema.clone()),
+            format!("{n} of {total} documented error bodies are `{schema}`"),
+        );
+    }
+    if detail * 2 >= total {
+        return (
+            "fastapi".into(),
+            None,
+            format!("{detail} of {total} documented error bodies carry `detail`"),
+        );
+    }
+    (
+        "problem".into(),
+        None,
+        "no shared error schema found; RFC 9457 problems assumed: check it".into(),
+    )
+}
+
+/// The commented profile for the spec at `location` (its document `doc`).
+pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
+    let ops = operations(doc);
+    let mut t = String::new();
+    let server = doc
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let _ = writeln!(
+        t,
+        "# A profile written by `accord-conformance init` from {location}.\n\
+         # Fill in what the spec cannot say (credentials through environment variables, the\n\
+         # origins of your frontend), then run:\n\
+         #   accord-conformance --profile THIS_FILE [--read-only]\n"
+    );
+    let _ = writeln!(
+        t,
+        "base_url = {:?}{}",
+        base_url.or(server).unwrap_or("http://127.0.0.1:8000"),
+        if base_url.or(server).is_none() {
+            "  # the spec names no absolute server: set yours"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        t,
+        "spec = {location:?}\nrequest_timeout_secs = 10\ndeadline_secs = 300\n"
+    );
+
+    // ---- auth
+    let scheme = security::user_scheme(doc, None).ok();
+    let token_url = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find_map(|(_, s)| {
+            s.pointer("/flows/password/tokenUrl")
+                .and_then(Value::as_str)
+        })
+        .map(|u| {
+            let path = u
+                .split("://")
+                .nth(1)
+                .map(|r| r.find('/').map(|i| &r[i..]).unwrap_or("/"))
+                .unwrap_or(u);
+            format!("/{}", path.trim_start_matches('/'))
+        });
+    let login = ops
+        .iter()
+        .find(|o| {
+            o.method == "POST"
+                && token_url
+                    .as_deref()
+                    .is_some_and(|u| o.path.trim_end_matches('/') == u.trim_end_matches('/'))
+        })
+        .map(|o| {
+            (
+                o,
+                format!("the OAuth2 password flow's tokenUrl is {}", o.path),
+            )
+        })
+        .or_else(|| {
+            ops.iter()
+                .find(|o| {
+                    o.method == "POST"
+                        && !o.secured
+                        && named_like(
+                            o,
+                            &[
+                                "login",
+                                "signin",
+                                "authenticate",
+                                "accesstoken",
+                                "token",
+                                "session",
+                            ],
+                        )
+                        && !named_like(o, &["refresh", "logout", "signout", "revoke"])
+                })
+                .map(|o| {
+                    (
+                        o,
+                        format!(
+                            "{} {} is an unsecured POST named like a sign-in",
+                            o.method, o.path
+                        ),
+                    )
+                })
+        });
+    let register = ops.iter().find(|o| {
+        o.method == "POST" && !o.secured && named_like(o, &["register", "signup", "createuser"])
+            || (o.method == "POST"
+                && !o.secured
+                && o.path.trim_end_matches('/').ends_with("/users"))
+    });
+    match (&scheme, &login) {
+        (Some(scheme), Some((login, why))) => {
+            let _ = writeln!(
+                t,
+                "[auth]\n# The sign-in: {why}.\nkind = \"login\"\noperation = {:?}",
+                login.id
+            );
+            if let Some(r) = register {
+                let _ = writeln!(
+                    t,
+                    "# {} {} creates the account first (a 409 for an existing one is fine).\nregister = {:?}",
+                    r.method, r.path, r.id
+                );
+            }
+            let body = request_schema(doc, login.op)
+                .map(|(_, s)| body_of(doc, s, 0))
+                .unwrap_or(Value::Object(Default::default()));
+            let _ = writeln!(
+                t,
+                "# Credentials come from the environment: export ACCORD_USER and ACCORD_PASSWORD.\nbody = {}",
+                toml_inline(&body)
+            );
+            if let Some(r) = register {
+                if let Some((_, s)) = request_schema(doc, r.op) {
+                    let rb = body_of(doc, s, 0);
+                    if rb != body {
+                        let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
+                    }
+                }
+            }
+            let answer = success_schema(doc, login.op);
+            let access = answer
+                .and_then(|s| {
+                    find_property(
+                        doc,
+                        s,
+                        &[
+                            "access_token",
+                            "accessToken",
+                            "token",
+                            "jwt",
+                            "id_token",
+                            "idToken",
+                        ],
+                        0,
+                    )
+                })
+                .unwrap_or_else(|| "/access_token".into());
+            let _ = writeln!(
+                t,
+                "# Where the login's answer has the token{}.\naccess_token = \"body:{access}\"",
+                if answer.is_none() {
+                    " (the spec documents no JSON answer: check it)"
+                } else {
+                    ""
+                }
+            );
+            if let Some(refresh) =
+                answer.and_then(|s| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
+            {
+                let _ = writeln!(t, "refresh_token = \"body:{refresh}\"");
+            }
+            let _ = writeln!(t, "# The token goes {}.", describe(scheme));
+            if let crate::http::Placement::Header { name, prefix } = &scheme.placement {
+                let _ = writeln!(
+                    t,
+                    "# Security scheme `{}`: an apiKey in `{name}`; the prefix before the token:\nscheme = {:?}\nprefix = {prefix:?}",
+                    scheme.name.as_deref().unwrap_or(""),
+                    scheme.name.as_deref().unwrap_or("")
+                );
+            }
+            let _ = writeln!(
+                t,
+                "# A second account for the cross-user checks (another user than the first):\n# second_body = {}\n",
+                toml_inline(&body)
+                    .replace("${ACCORD_USER}", "${ACCORD_USER_2}")
+                    .replace("${ACCORD_PASSWORD}", "${ACCORD_PASSWORD_2}")
+            );
+        }
+        (Some(scheme), None) => {
+            let _ = writeln!(
+                t,
+                "# No sign-in operation found: give a token the spec's scheme accepts ({}).\n[auth]\nkind = \"static\"\ntoken_env = \"ACCORD_TOKEN\"\n",
+                describe(scheme)
+            );
+        }
+        (None, _) => {}
+    }
+
+    // ---- refresh
+    let refresh = ops
+        .iter()
+        .find(|o| o.method == "POST" && named_like(o, &["refresh"]));
+    let logout = ops
+        .iter()
+        .find(|o| o.method == "POST" && named_like(o, &["logout", "signout"]));
+    match refresh {
+        Some(r) => {
+            let _ = writeln!(
+                t,
+                "[refresh]\n# {} {} is named like a refresh.\noperation = {:?}",
+                r.method, r.path, r.id
+            );
+            if let Some(pointer) = request_schema(doc, r.op)
+                .and_then(|(_, s)| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
+            {
+                let name = pointer.rsplit('/').next().unwrap_or("refresh_token");
+                let _ = writeln!(t, "body = {{ {name} = \"${{refresh_token}}\" }}");
+            } else {
+                let _ = writeln!(
+                    t,
+                    "# No refresh token in its body: it is probably a cookie; name it:\n# cookie = \"refresh_token\""
+                );
+            }
+            if let Some(l) = logout {
+                let _ = writeln!(t, "logout = {:?}", l.id);
+            }
+            t.push('\n');
+        }
+        None => {
+            let _ = writeln!(
+                t,
+                "# [refresh] left out: no operation is named like a token refresh (the @refresh checks are skipped).\n"
+            );
+        }
+    }
+
+    // ---- cors
+    let _ = writeln!(
+        t,
+        "# [cors]: the spec cannot say where your frontend runs; name its origins to run the @cors checks.\n\
+         # [cors]\n# allowed_origins = [\"http://localhost:5173\"]\n# credentials = true   # false for a public API answering `*`\n"
+    );
+
+    // ---- errors
+    let (envelope, schema, why) = envelope(doc, &ops);
+    let _ = writeln!(t, "[errors]\n# {why}.\nenvelope = {envelope:?}");
+    if let Some(schema) = schema {
+        let _ = writeln!(t, "schema = {schema:?}");
+    }
+    if envelope == "problem" {
+        let _ = writeln!(
+            t,
+            "# true when every problem carries a `request_id` equal to its X-Request-Id header.\nrequest_id = false"
+        );
+    }
+    t.push('\n');
+
+    // ---- api keys
+    let key_scheme = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find(|(name, s)| {
+            s.get("type").and_then(Value::as_str) == Some("apiKey")
+                && scheme.as_ref().and_then(|u| u.name.as_ref()) != Some(*name)
+        });
+    match key_scheme {
+        Some((name, _)) => {
+            let _ = writeln!(
+                t,
+                "[apikey]\n# Security scheme `{name}` is a service's API key: export one as ACCORD_API_KEY.\nscheme = {name:?}\nkey_env = \"ACCORD_API_KEY\"\n"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                t,
+                "# [apikey] left out: no apiKey scheme besides the user's token.\n"
+            );
+        }
+    }
+    let _ = writeln!(
+        t,
+        "# [uploads], [cookies], [ratelimit] and [websocket] need what only you know (the presign body,\n\
+         # the refresh cookie's name, a burst allowed on this backend, the socket's path): see the README.\n\n\
+         [behaviour]\nexamples = 10\n# How long the expired-token check may wait for a token to expire (0: never).\nexpiry_wait_secs = 0"
+    );
+    t
+}
+
+fn describe(scheme: &security::UserScheme) -> String {
+    use crate::http::Placement;
+    let by = scheme
+        .name
+        .as_deref()
+        .map(|n| format!(" (security scheme `{n}`)"))
+        .unwrap_or_default();
+    match &scheme.placement {
+        Placement::Bearer => format!("as `Authorization: Bearer`{by}"),
+        Placement::Basic => format!("as `Authorization: Basic`{by}"),
+        Placement::Header { name, prefix } => format!("in `{name}: {prefix}<token>`{by}"),
+        Placement::Query { name } => format!("in the `{name}` query parameter{by}"),
+        Placement::Cookie { name } => format!("in the `{name}` cookie{by}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn doc(path: &str) -> Value {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        accord_spec::Document::load(root.join(path))
+            .unwrap()
+            .document
+    }
+
+    #[test]
+    fn the_reference_contract_gives_its_login_refresh_and_problem_envelope() {
+        let text = profile(&doc("openapi/api.yaml"), "../../openapi/api.yaml", None);
+        for line in [
+            "operation = \"login\"",
+            "register = \"register\"",
+            "access_token = \"body:/access_token\"",
+            "refresh_token = \"body:/refresh_token\"",
+            "operation = \"refresh\"",
+            "body = { refresh_token = \"${refresh_token}\" }",
+            "logout = \"logout\"",
+            "envelope = \"problem\"",
+            "scheme = \"apiKeyAuth\"",
+        ] {
+            assert!(text.contains(line), "`{line}` missing:\n{text}");
+        }
+        let parsed = crate::profile::parse(&text, Path::new("init.toml"));
+        assert!(parsed.is_ok(), "{:?}\n{text}", parsed.err());
+    }
+
+    #[test]
+    fn another_style_gives_its_token_prefix_wrapped_token_and_error_schema() {
+        let text = profile(
+            &doc("fixtures/backends/articles-token.yaml"),
+            "articles.yaml",
+            Some("http://127.0.0.1:9"),
+        );
+        for line in [
+            "base_url = \"http://127.0.0.1:9\"",
+            "operation = \"login\"",
+            "body = { user = { email = \"${ACCORD_USER}\", password = \"${ACCORD_PASSWORD}\" } }",
+            "access_token = \"body:/user/token\"",
+            "scheme = \"Token\"",
+            "prefix = \"Token \"",
+            "envelope = \"schema\"",
+            "schema = \"#/components/schemas/Errors\"",
+            "[refresh] left out",
+        ] {
+            assert!(text.contains(line), "`{line}` missing:\n{text}");
+        }
+        assert!(
+            crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
+            "{text}"
+        );
+    }
+}
