@@ -305,6 +305,14 @@ impl Ctx {
             .collect()
     }
 
+    /// Notes that the signed-in identity is refused `op` (a 403 to a valid request): an
+    /// operation for another role, left out of the checks rather than failed.
+    pub fn forbidden(&self, op: &str) {
+        self.http.note(format!(
+            "forbidden: {op} refuses the signed-in identity (403) and was left out of the checks that need it; it needs a more privileged identity"
+        ));
+    }
+
     /// The status a missing or bad token gets on `op`, as the spec documents it.
     pub fn refusal_status(&self, op: &OpInfo) -> u16 {
         crate::security::refusal_status(&op.op, self.profile.auth.as_ref())
@@ -1080,11 +1088,31 @@ impl Ctx {
         case: ErrorCase,
         token: Option<&str>,
     ) -> Result<(Request, Option<OpInfo>), String> {
+        self.error_request_except(case, token, &[])
+    }
+
+    /// [`Self::error_request`] on an operation other than those of `refused` (operations
+    /// that refused the signed-in identity with 403: meant for another role).
+    pub fn error_request_except(
+        &self,
+        case: ErrorCase,
+        token: Option<&str>,
+        refused: &[String],
+    ) -> Result<(Request, Option<OpInfo>), String> {
+        let open = |o: &OpInfo| !refused.contains(&o.id);
+        // A missing or mistyped field needs a body with a required one.
+        let needs_required = matches!(case, ErrorCase::MissingField | ErrorCase::WrongType);
         let with_body = self
             .token_operations()
             .into_iter()
-            .find(|o| self.json_body_schema(o).is_some() && token.is_some())
-            .ok_or("the spec has no secured operation with a JSON body");
+            .filter(open)
+            .find(|o| {
+                token.is_some()
+                    && self.json_body_schema(o).is_some_and(|s| {
+                        !needs_required || !sample::required(self.doc(), &s).is_empty()
+                    })
+            })
+            .ok_or("the spec has no secured operation with a JSON body the identity may call");
         Ok(match case {
             ErrorCase::UnknownRoute => (
                 Request::new(
@@ -1161,6 +1189,7 @@ impl Ctx {
                 let op = self
                     .token_operations()
                     .into_iter()
+                    .filter(open)
                     .find(|o| o.method == "GET" && o.path.contains('{'))
                     .ok_or("the spec has no GET of a resource by id")?;
                 // An id that names nothing: the spec's sample id may name a real resource.

@@ -471,7 +471,8 @@ impl Http {
         self.notes.lock().map(|n| n.clone()).unwrap_or_default()
     }
 
-    fn note(&self, note: String) {
+    /// Notes something the run should know of its own conduct (each note once).
+    pub fn note(&self, note: String) {
         if let Ok(mut notes) = self.notes.lock() {
             if !notes.contains(&note) {
                 notes.push(note);

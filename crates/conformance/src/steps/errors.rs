@@ -10,14 +10,27 @@ use crate::rules::{Failure, Outcome, Rule};
 #[when(expr = "{error_case} is sent")]
 async fn error_case(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
     let token = w.tokens.as_ref().map(|t| t.access.clone());
-    let (request, op) = w
-        .ctx
-        .error_request(case, token.as_deref())
-        .map_err(|e| Failure::setup(format!("{case:?}: {e}")))?;
-    let e = w.send(request).await?;
-    w.error_statuses = Some(w.ctx.error_statuses(case, op.as_ref()));
-    w.judged = vec![e];
-    Ok(())
+    // A signed-in case answered 403 met an operation for another role: try the next one.
+    let mut refused: Vec<String> = Vec::new();
+    loop {
+        let (request, op) = w
+            .ctx
+            .error_request_except(case, token.as_deref(), &refused)
+            .map_err(|e| Failure::setup(format!("{case:?}: {e}")))?;
+        let e = w.send(request).await?;
+        let for_another_role = token.is_some()
+            && e.status == 403
+            && case != ErrorCase::NoCredentials
+            && op.as_ref().is_some_and(|o| w.ctx.refusal_status(o) != 403);
+        if let (true, Some(op)) = (for_another_role, &op) {
+            w.ctx.forbidden(&op.id);
+            refused.push(op.id.clone());
+            continue;
+        }
+        w.error_statuses = Some(w.ctx.error_statuses(case, op.as_ref()));
+        w.judged = vec![e];
+        return Ok(());
+    }
 }
 
 #[then(expr = "the answer is {int} in the error envelope")]

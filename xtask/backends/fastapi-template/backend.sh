@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The Full Stack FastAPI Template's backend (FastAPI + SQLModel + PostgreSQL), run on
+# 127.0.0.1:8711 from its own dependencies (PyPI) and Debian's PostgreSQL.
+#   backend.sh setup SOURCE   SOURCE: the repository fetched at any commit holding the pin
+#   backend.sh start | stop
+# The pin: the last commit whose backend runs on Python 3.10+ (later ones need 3.14).
+source "$(dirname "$0")/../lib.sh"
+NAME=fastapi-template
+REPOSITORY=fastapi/full-stack-fastapi-template
+COMMIT=f459c20a
+PORT=8711
+PG_PORT=55711
+DIR=$(backend_dir $NAME)
+
+environment() {
+  export PROJECT_NAME=accord-check ENVIRONMENT=local SECRET_KEY=accord-check-secret-key-0123456789
+  export POSTGRES_SERVER=127.0.0.1 POSTGRES_PORT=$PG_PORT POSTGRES_USER=postgres
+  export POSTGRES_PASSWORD=accord POSTGRES_DB=app
+  export FIRST_SUPERUSER=admin@example.com FIRST_SUPERUSER_PASSWORD=accord-admin-password
+  export BACKEND_CORS_ORIGINS=http://localhost:5173 FRONTEND_HOST=http://localhost:5173
+}
+
+case "${1:-}" in
+  setup)
+    unpack "${2:?backend.sh setup SOURCE (the fetched $REPOSITORY)}" $COMMIT "$DIR/src" backend
+    python3 -m venv "$DIR/venv"
+    "$DIR/venv/bin/pip" install -q --disable-pip-version-check "$DIR/src/backend"
+    ;;
+  start)
+    environment
+    pg_start "$DIR/pg" $PG_PORT
+    as_pg "$(pg_bin)/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -tc \
+      "SELECT 1 FROM pg_database WHERE datname = 'app'" | grep -q 1 \
+      || as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres app
+    cd "$DIR/src/backend"
+    "$DIR/venv/bin/alembic" upgrade head >"$DIR/migrate.log" 2>&1
+    "$DIR/venv/bin/python" app/initial_data.py >>"$DIR/migrate.log" 2>&1
+    nohup "$DIR/venv/bin/uvicorn" app.main:app --host 127.0.0.1 --port $PORT \
+      >"$DIR/server.log" 2>&1 &
+    echo $! >"$DIR/server.pid"
+    wait_http $PORT /api/v1/utils/health-check/ 60
+    echo "http://127.0.0.1:$PORT"
+    ;;
+  stop)
+    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
+    rm -f "$DIR/server.pid"
+    pg_stop "$DIR/pg"
+    ;;
+  *)
+    echo "usage: backend.sh setup SOURCE | start | stop" >&2
+    exit 2
+    ;;
+esac

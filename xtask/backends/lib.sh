@@ -1,0 +1,71 @@
+# Shared by the real-backend scripts (`cargo xtask backends`): where each backend lives while
+# it runs, a private PostgreSQL cluster on 127.0.0.1, and waiting for a port. Sourced, never
+# run. Every backend runs here from its own dependencies (PyPI, npm, Debian), on loopback only.
+
+set -euo pipefail
+
+# The work folder of backend $1: sources, virtualenv, database, logs.
+backend_dir() {
+  local dir="${ACCORD_BACKENDS_DIR:-${TMPDIR:-/tmp}/accord-backends}/$1"
+  mkdir -p "$dir"
+  echo "$dir"
+}
+
+# The source of a fetched repository at a pinned commit, unpacked into $3 (only $4, a
+# folder of it, when given). $1 is a git directory (the search tool's `fetch` gives one) or
+# a checkout; $2 the commit.
+unpack() {
+  local git_dir=$1 commit=$2 into=$3 folder=${4:-}
+  if [ -d "$git_dir/.git" ]; then git_dir="$git_dir/.git"; fi
+  if ! git --git-dir="$git_dir" cat-file -e "$commit^{commit}" 2>/dev/null; then
+    echo "error: $git_dir has no commit $commit (fetch the repository first)" >&2
+    return 2
+  fi
+  rm -rf "$into" && mkdir -p "$into"
+  git --git-dir="$git_dir" archive "$commit" $folder | tar -x -C "$into"
+}
+
+pg_bin() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [ -z "$bin" ]; then
+    echo "error: PostgreSQL is not installed (apt-get install postgresql)" >&2
+    return 2
+  fi
+  echo "$bin"
+}
+
+# Runs a command as the `postgres` user when we are root (initdb refuses root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Starts a private cluster in $1 on 127.0.0.1:$2 with a trusted `postgres` superuser.
+pg_start() {
+  local dir=$1 port=$2 bin
+  bin=$(pg_bin)
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
+    as_pg "$bin/initdb" -D "$dir" -U postgres --auth=trust >/dev/null
+  fi
+  as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1" start >/dev/null
+}
+
+pg_stop() {
+  local dir=$1 bin
+  bin=$(pg_bin)
+  [ -f "$dir/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null || true
+}
+
+# Waits until http://127.0.0.1:$1$2 answers (any status), at most $3 seconds.
+wait_http() {
+  local port=$1 path=$2 limit=${3:-60} i
+  for i in $(seq 1 "$limit"); do
+    if curl -s -o /dev/null "http://127.0.0.1:$port$path"; then return 0; fi
+    sleep 1
+  done
+  echo "error: nothing answered on 127.0.0.1:$port$path after $limit s" >&2
+  return 1
+}
