@@ -52,6 +52,18 @@ pub enum Task {
         #[arg(long, value_name = "REF")]
         base: Option<String>,
     },
+    /// Run the conformance suite against real open-source backends (xtask/backends/NAME), each
+    /// set up from its fetched source at a pinned commit and started on loopback. Not CI.
+    Backends {
+        /// The backends to run (default: all of xtask/backends).
+        names: Vec<String>,
+        /// Where the fetched repositories are, one OWNER+NAME folder each.
+        #[arg(long, value_name = "DIR")]
+        sources: Option<PathBuf>,
+        /// accord-conformance flags for every run, after `--`.
+        #[arg(last = true, value_name = "FLAGS")]
+        flags: Vec<String>,
+    },
     /// Run the conformance suite against a backend (default: the embedded reference backend).
     ///
     /// Takes accord-conformance's own flags (`--profile`, `--base-url`, `--tags`, `--junit`,

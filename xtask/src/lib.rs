@@ -5,6 +5,7 @@
 
 pub mod artifacts;
 pub mod backend;
+pub mod backends;
 pub mod conformance;
 pub mod diff;
 pub mod flags;

@@ -67,6 +67,11 @@ fn main() -> ExitCode {
         )
         .map(|_| ()),
         Task::Conformance { flags } => xtask::conformance::run(&root, &flags),
+        Task::Backends {
+            names,
+            sources,
+            flags,
+        } => xtask::backends::run(&root, &names, sources, &flags).map(|_| ()),
         Task::Serve {
             listen,
             storage_listen,

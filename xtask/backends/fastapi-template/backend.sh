@@ -2,7 +2,7 @@
 # The Full Stack FastAPI Template's backend (FastAPI + SQLModel + PostgreSQL), run on
 # 127.0.0.1:8711 from its own dependencies (PyPI) and Debian's PostgreSQL.
 #   backend.sh setup SOURCE   SOURCE: the repository fetched at any commit holding the pin
-#   backend.sh start | stop
+#   backend.sh start | stop | credentials
 # The pin: the last commit whose backend runs on Python 3.10+ (later ones need 3.14).
 source "$(dirname "$0")/../lib.sh"
 NAME=fastapi-template
@@ -46,8 +46,13 @@ case "${1:-}" in
     rm -f "$DIR/server.pid"
     pg_stop "$DIR/pg"
     ;;
+  credentials)
+    # The profile's first account (registered by the run through the sign-up operation).
+    echo "ACCORD_USER=accord-a@example.com"
+    echo "ACCORD_PASSWORD=accord-password-1"
+    ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop" >&2
+    echo "usage: backend.sh setup SOURCE | start | stop | credentials" >&2
     exit 2
     ;;
 esac
