@@ -156,30 +156,38 @@ pub fn encode(value: Value, encoding: Encoding) -> Body {
 }
 
 /// The second identity's version of a sign-in body: the same password, another account
-/// (an email gets `+accord2` before its `@`, a user name `-accord2` after it).
+/// (an email gets `+accord2` before its `@`, a user name `-accord2` after it), in nested
+/// objects too (`{"user": {"email": ...}}`).
 pub fn second_identity(mut value: Value) -> Value {
-    for (key, v) in value.as_object_mut().into_iter().flatten() {
-        let k = key.to_ascii_lowercase();
-        if ![
-            "email",
-            "username",
-            "user",
-            "login",
-            "user_name",
-            "name",
-            "handle",
-        ]
-        .contains(&k.as_str())
-        {
-            continue;
-        }
-        if let Value::String(s) = v {
-            *s = match s.split_once('@') {
-                Some((local, domain)) => format!("{local}+accord2@{domain}"),
-                None => format!("{s}-accord2"),
-            };
+    fn walk(value: &mut Value) {
+        for (key, v) in value.as_object_mut().into_iter().flatten() {
+            if v.is_object() {
+                walk(v);
+                continue;
+            }
+            let k = key.to_ascii_lowercase();
+            if ![
+                "email",
+                "username",
+                "user",
+                "login",
+                "user_name",
+                "name",
+                "handle",
+            ]
+            .contains(&k.as_str())
+            {
+                continue;
+            }
+            if let Value::String(s) = v {
+                *s = match s.split_once('@') {
+                    Some((local, domain)) => format!("{local}+accord2@{domain}"),
+                    None => format!("{s}-accord2"),
+                };
+            }
         }
     }
+    walk(&mut value);
     value
 }
 

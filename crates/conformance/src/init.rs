@@ -104,6 +104,11 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
+    // Beside an email, a user name is a name of its own, not the email again.
+    let has_email = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| p.keys().any(|k| k.to_ascii_lowercase().contains("email")));
     for (name, prop) in schema
         .get("properties")
         .and_then(Value::as_object)
@@ -114,6 +119,9 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
         let lower = name.to_ascii_lowercase();
         let value = if lower.contains("password") || lower == "secret" {
             Value::String("${ACCORD_PASSWORD}".into())
+        } else if has_email && (lower.contains("username") || lower == "name" || lower == "handle")
+        {
+            Value::String("${ACCORD_NAME}".into())
         } else if lower.contains("email")
             || lower.contains("user")
             || lower == "login"
@@ -281,10 +289,26 @@ fn envelope(doc: &Value, ops: &[Op]) -> (String, Option<String>, String) {
 pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     let ops = operations(doc);
     let mut t = String::new();
+    // The base URL: the spec's first absolute server, else the origin the spec was fetched
+    // from (with the first server's path, when it has one).
+    let server_path = doc
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .filter(|u| u.starts_with('/'))
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let fetched_from = ["http://", "https://"].iter().find_map(|scheme| {
+        let rest = location.strip_prefix(scheme)?;
+        let host = rest.split('/').next()?;
+        Some(format!("{scheme}{host}{server_path}"))
+    });
     let server = doc
         .pointer("/servers/0/url")
         .and_then(Value::as_str)
-        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .map(String::from)
+        .or(fetched_from);
+    let server = server.as_deref();
     let _ = writeln!(
         t,
         "# A profile written by `accord-conformance init` from {location}.\n\

@@ -305,7 +305,7 @@ pub async fn positive(
             && !(200..300).contains(&e.status)
             && e.status != 403
             && spec_has_example(ctx, op))
-            .then(|| format!("the spec's own example was answered {}", e.status))
+        .then(|| format!("the spec's own example was answered {}", e.status))
     });
     if let Some(problem) = problem {
         return Ok(Some(Finding {

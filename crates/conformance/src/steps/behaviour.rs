@@ -86,8 +86,7 @@ async fn create_all(w: &mut AccordWorld) -> Outcome {
         return Ok(());
     }
     for (i, r) in resources.iter().enumerate() {
-        let Some(created) = behaviour::create(&ctx, r, Identity::First, i as u64 + 1).await?
-        else {
+        let Some(created) = behaviour::create(&ctx, r, Identity::First, i as u64 + 1).await? else {
             continue;
         };
         w.exchanges.push(created.answer.clone());
