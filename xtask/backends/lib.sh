@@ -6,7 +6,7 @@ set -euo pipefail
 
 # The work folder of backend $1: sources, virtualenv, database, logs.
 backend_dir() {
-  local dir="${ACCORD_BACKENDS_DIR:-${TMPDIR:-/tmp}/accord-backends}/$1"
+  local dir="${ACCORD_BACKENDS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/target/backends-work}/$1"
   mkdir -p "$dir"
   echo "$dir"
 }

@@ -39,9 +39,12 @@ pub fn available(root: &Path) -> Vec<String> {
 
 fn script(root: &Path, name: &str, args: &[&str]) -> anyhow::Result<String> {
     let path = root.join("xtask/backends").join(name).join("backend.sh");
+    // The backends' work folders (sources, dependencies, databases) under target/, where
+    // their profiles find the specs the scripts lay there.
     let output = Command::new("bash")
         .arg(&path)
         .args(args)
+        .env("ACCORD_BACKENDS_DIR", root.join("target/backends-work"))
         .output()
         .with_context(|| format!("cannot run {}", path.display()))?;
     if !output.status.success() {
@@ -97,7 +100,10 @@ fn one(root: &Path, name: &str, sources: &Path, flags: &[String]) -> anyhow::Res
         let output = command.output().context("cannot run accord-conformance")?;
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         std::fs::write(reports.join("console.txt"), &stdout)?;
-        eprintln!("{name}: console output in {}", reports.join("console.txt").display());
+        eprintln!(
+            "{name}: console output in {}",
+            reports.join("console.txt").display()
+        );
         Ok(stdout
             .lines()
             .rev()
@@ -120,10 +126,17 @@ pub fn run(
     flags: &[String],
 ) -> anyhow::Result<Vec<Outcome>> {
     let all = available(root);
-    let names = if names.is_empty() { all.clone() } else { names.to_vec() };
+    let names = if names.is_empty() {
+        all.clone()
+    } else {
+        names.to_vec()
+    };
     for n in &names {
         if !all.contains(n) {
-            bail!("no backend `{n}` in xtask/backends (there are: {})", all.join(", "));
+            bail!(
+                "no backend `{n}` in xtask/backends (there are: {})",
+                all.join(", ")
+            );
         }
     }
     let sources = sources.unwrap_or_else(|| PathBuf::from("/work/.mirror"));

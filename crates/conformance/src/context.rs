@@ -1194,11 +1194,18 @@ impl Ctx {
                 (request, Some(op))
             }
             ErrorCase::MissingResource => {
+                // A secured read by id, else a public one.
+                let by_id = |o: &OpInfo| o.method == "GET" && o.path.contains('{') && open(o);
                 let op = self
                     .token_operations()
                     .into_iter()
-                    .filter(open)
-                    .find(|o| o.method == "GET" && o.path.contains('{'))
+                    .find(by_id)
+                    .or_else(|| {
+                        self.all_operations()
+                            .into_iter()
+                            .map(|(o, _)| o)
+                            .find(by_id)
+                    })
                     .ok_or("the spec has no GET of a resource by id")?;
                 // An id that names nothing: the spec's sample id may name a real resource.
                 let path = self.fill_path_with(&op, true);

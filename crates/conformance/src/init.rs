@@ -526,10 +526,24 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     }
 
     // ---- cors
+    // Credentials (cookies) cross origins only where a cookie carries something: a token in a
+    // header needs none, and a public API may answer `*`.
+    let cookies = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .any(|(_, s)| s.get("in").and_then(Value::as_str) == Some("cookie"))
+        || refresh.is_some_and(|r| request_schema(doc, r.op).is_none());
     let _ = writeln!(
         t,
         "# [cors]: the spec cannot say where your frontend runs; name its origins to run the @cors checks.\n\
-         # [cors]\n# allowed_origins = [\"http://localhost:5173\"]\n# credentials = true   # false for a public API answering `*`\n"
+         # [cors]\n# allowed_origins = [\"http://localhost:5173\"]\n# {}\n",
+        if cookies {
+            "credentials = true   # a cookie carries the session: credentials must be allowed"
+        } else {
+            "credentials = false  # the token travels in a header: no credentials needed (`*` is fine)"
+        }
     );
 
     // ---- errors

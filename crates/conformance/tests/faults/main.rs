@@ -455,14 +455,14 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         Fault::CreatedIdWrongType,
         BEHAVIOUR,
         "created reads back",
-        Rule::Created,
+        Rule::Spec,
         "at /id",
     ),
     (
         Fault::CreateUndocumented202,
         BEHAVIOUR,
         "created reads back",
-        Rule::Created,
+        Rule::Spec,
         "status 202 is not documented",
     ),
     (

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A RealWorld ("Conduit") backend in Node (Express + Sequelize + PostgreSQL), checked against
+# the RealWorld project's own OpenAPI document: `Authorization: Token <jwt>` (an apiKey
+# scheme), answers wrapped in an object named after the resource, articles addressed by
+# slug, 422 for validation. Installed from npm, run on 127.0.0.1:8713 (loopback.cjs makes its
+# listen loopback-only; its source is not changed) with Debian's PostgreSQL.
+#   backend.sh setup SOURCE   SOURCE: the fetched TonyMckes/conduit-realworld-example-app
+#   backend.sh start | stop | credentials
+# The spec comes from the fetched gothinkster/realworld (SPEC_REPOSITORY at SPEC_COMMIT),
+# found beside SOURCE.
+source "$(dirname "$0")/../lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+NAME=express-conduit
+REPOSITORY=TonyMckes/conduit-realworld-example-app
+COMMIT=b6dc05b
+SPEC_REPOSITORY=gothinkster/realworld
+SPEC_COMMIT=747190e
+PORT=8713
+# Its database config names no port: PostgreSQL's own (a private cluster, on loopback).
+PG_PORT=5432
+DIR=$(backend_dir $NAME)
+
+case "${1:-}" in
+  setup)
+    source_dir=${2:?backend.sh setup SOURCE (the fetched $REPOSITORY)}
+    spec_git="$(dirname "$source_dir")/../${SPEC_REPOSITORY/\//+}/repo"
+    unpack "$source_dir" $COMMIT "$DIR/src" backend
+    unpack "$spec_git" $SPEC_COMMIT "$DIR/spec" api/openapi.yml
+    cp "$DIR/spec/api/openapi.yml" "$DIR/openapi.yml"
+    (cd "$DIR/src/backend" && npm install --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+    ;;
+  start)
+    pg_start "$DIR/pg" $PG_PORT
+    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres conduit
+    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres conduit
+    cd "$DIR/src/backend"
+    PORT=$PORT JWT_KEY=accord-check-jwt-key NODE_ENV=development \
+      DEV_DB_USERNAME=postgres DEV_DB_PASSWORD=accord DEV_DB_NAME=conduit \
+      DEV_DB_HOSTNAME=127.0.0.1 DEV_DB_DIALECT=postgres \
+      nohup node --require "$HERE/../loopback.cjs" index.js >"$DIR/server.log" 2>&1 &
+    echo $! >"$DIR/server.pid"
+    wait_http $PORT /api/tags 30
+    sleep 2 # the tables are created after the server listens
+    echo "http://127.0.0.1:$PORT/api"
+    ;;
+  stop)
+    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
+    rm -f "$DIR/server.pid"
+    pg_stop "$DIR/pg"
+    ;;
+  credentials)
+    # The first account the run registers (the second is derived from it).
+    echo "ACCORD_USER=accord-a@example.com"
+    echo "ACCORD_NAME=accorda"
+    echo "ACCORD_PASSWORD=accord-password-1"
+    ;;
+  *)
+    echo "usage: backend.sh setup SOURCE | start | stop | credentials" >&2
+    exit 2
+    ;;
+esac
