@@ -584,6 +584,15 @@ pub fn remember_created(ctx: &Ctx, op: &OpInfo, e: &Exchange, resources: &[Resou
     }
 }
 
+/// Follows a resource the run created to where an update moved it, in the cleanup's ledger.
+pub fn moved(ctx: &Ctx, from: &str, to: &str) {
+    if let Ok(mut created) = ctx.created.lock() {
+        for (_, path) in created.iter_mut().filter(|(_, p)| p == from) {
+            *path = to.to_string();
+        }
+    }
+}
+
 /// Forgets a deleted resource.
 pub fn forget(ctx: &Ctx, path: &str) {
     if let Ok(mut created) = ctx.created.lock() {
