@@ -37,6 +37,10 @@ pub enum Fault {
     PublicCors,
     /// `*` with `Access-Control-Allow-Credentials: true`.
     WildcardWithCredentials,
+    /// Not a fault: an update of the title moves the article to a new slug.
+    SlugFollowsTitle,
+    /// Not a fault (with a spec that says so): anyone signed in reads any article.
+    PublicReads,
 }
 
 #[derive(Clone)]
@@ -332,7 +336,7 @@ impl Articles {
                 };
                 let mine = s.articles[index].author == user;
                 match method.as_str() {
-                    "GET" if mine => {
+                    "GET" if mine || self.fault == Fault::PublicReads => {
                         ResponseTemplate::new(200).set_body_json(self.view(&s.articles[index]))
                     }
                     "GET" => errors(404, "article", "not found"),
@@ -347,8 +351,13 @@ impl Articles {
                             Ok(fields) => fields,
                             Err(field) => return self.invalid(&field),
                         };
+                        s.counter += 1;
+                        let counter = s.counter;
                         let a = &mut s.articles[index];
                         if let Some(t) = title {
+                            if self.fault == Fault::SlugFollowsTitle {
+                                a.slug = format!("moved-{counter}");
+                            }
                             a.title = t;
                         }
                         if let Some(b) = body {
@@ -538,6 +547,50 @@ async fn a_public_api_answering_any_origin_without_credentials_passes_cors() {
         run.stdout.contains("5 passed, 0 failed, 1 skipped"),
         "{}",
         run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_that_moves_the_resource_is_followed_and_cleaned_up() {
+    let (run, backend) = run(Fault::SlugFollowsTitle, TAGS, &[]).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(
+        backend.left(),
+        0,
+        "the moved article was left behind:\n{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_the_spec_makes_public_is_no_cross_user_leak() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    *spec
+        .pointer_mut("/paths/~1api~1articles~1{slug}/get")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .entry("security")
+        .or_insert(Value::Null) = json!([]);
+    let path = dir.path().join("public-read.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let (public, _) = run_with_spec(Fault::PublicReads, "@second_user", &[], path.clone()).await;
+    assert_eq!(public.code, Some(0), "{}", public.stdout);
+    assert!(
+        public
+            .stdout
+            .contains("note: cross-user: the read of create_article is public in the spec"),
+        "{}",
+        public.stdout
+    );
+    // The same backend under the spec that secures the read leaks it.
+    let (secured, _) = run(Fault::PublicReads, "@second_user", &[]).await;
+    assert_eq!(secured.code, Some(1), "{}", secured.stdout);
+    assert!(
+        secured.stdout.contains("rule behaviour.cross_user_read"),
+        "{}",
+        secured.stdout
     );
 }
 
