@@ -495,7 +495,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     };
 
     let results = RESULTS.lock().map(|r| r.clone()).unwrap_or_default();
-    let cleaned = crate::behaviour::cleanup(&ctx).await;
+    let (cleaned, not_cleaned) = crate::behaviour::cleanup(&ctx).await;
     let mut report = Report {
         base_url: ctx.profile.base_url.get_ref().clone(),
         spec: loaded.spec_location(),
@@ -554,6 +554,12 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         let _ = writeln!(
             out,
             "cleanup: {cleaned} resource(s) the run created deleted"
+        );
+    }
+    for path in &not_cleaned {
+        let _ = writeln!(
+            out,
+            "cleanup: could not delete {path}: the run created it; delete it by hand"
         );
     }
     let ops = ctx.http.operations();

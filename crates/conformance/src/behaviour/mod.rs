@@ -600,22 +600,24 @@ pub fn forget(ctx: &Ctx, path: &str) {
     }
 }
 
-/// Deletes what the run created and did not delete; returns how many were deleted.
-pub async fn cleanup(ctx: &Ctx) -> usize {
+/// Deletes what the run created and did not delete: how many were deleted, and what could
+/// not be (the path and why), for the run to list.
+pub async fn cleanup(ctx: &Ctx) -> (usize, Vec<String>) {
     let left: Vec<(Identity, String)> = ctx
         .created
         .lock()
         .map(|mut c| std::mem::take(&mut *c))
         .unwrap_or_default();
     let mut deleted = 0;
+    let mut kept = Vec::new();
     for (identity, path) in left {
-        if let Ok(e) = send_as(ctx, identity, Request::new("DELETE", path)).await {
-            if (200..300).contains(&e.status) || e.status == 404 {
-                deleted += 1;
-            }
+        match send_as(ctx, identity, Request::new("DELETE", path.clone())).await {
+            Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
+            Ok(e) => kept.push(format!("{path} (DELETE answered {})", e.status)),
+            Err(f) => kept.push(format!("{path} ({})", f.message)),
         }
     }
-    deleted
+    (deleted, kept)
 }
 
 /// A resource the run created, and what it sent.

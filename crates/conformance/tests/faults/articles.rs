@@ -41,6 +41,8 @@ pub enum Fault {
     SlugFollowsTitle,
     /// Not a fault (with a spec that says so): anyone signed in reads any article.
     PublicReads,
+    /// A delete answers 500 and deletes nothing.
+    DeleteFails,
 }
 
 #[derive(Clone)]
@@ -366,6 +368,7 @@ impl Articles {
                         let a = a.clone();
                         ResponseTemplate::new(200).set_body_json(self.view(&a))
                     }
+                    _ if self.fault == Fault::DeleteFails => errors(500, "server", "failed"),
                     _ => {
                         s.articles.remove(index);
                         ResponseTemplate::new(204)
@@ -592,6 +595,22 @@ async fn a_read_the_spec_makes_public_is_no_cross_user_leak() {
         "{}",
         secured.stdout
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_the_run_could_not_delete_is_listed() {
+    let (run, backend) = run(Fault::DeleteFails, "@behaviour and @writes", &[]).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(backend.left() > 0);
+    let listed = run
+        .stdout
+        .lines()
+        .filter(|l| {
+            l.starts_with("cleanup: could not delete /api/articles/article-")
+                && l.contains("(DELETE answered 500)")
+        })
+        .count();
+    assert_eq!(listed, backend.left(), "{}", run.stdout);
 }
 
 /// A new user's first run: `init` writes the profile from the spec, the user names the
