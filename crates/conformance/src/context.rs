@@ -111,6 +111,8 @@ pub enum Forgery {
 pub enum Identity {
     First,
     Second,
+    /// The profile's privileged identity (an admin), for what the first is refused.
+    Privileged,
 }
 
 /// Seconds since the Unix epoch.
@@ -314,11 +316,26 @@ impl Ctx {
     }
 
     /// Notes that the signed-in identity is refused `op` (a 403 to a valid request): an
-    /// operation for another role, left out of the checks rather than failed.
+    /// operation for another role, left out of the checks rather than failed, or checked
+    /// with the privileged identity when the profile names one.
     pub fn forbidden(&self, op: &str) {
-        self.http.note(format!(
-            "forbidden: {op} refuses the signed-in identity (403) and was left out of the checks that need it; it needs a more privileged identity"
-        ));
+        self.http.note(if self.has_privileged() {
+            format!(
+                "forbidden: {op} refuses the signed-in identity (403); its checks ran as the privileged identity"
+            )
+        } else {
+            format!(
+                "forbidden: {op} refuses the signed-in identity (403) and was left out of the checks that need it (auth.privileged_body names an identity that may call it)"
+            )
+        });
+    }
+
+    /// Whether the profile names a privileged identity.
+    pub fn has_privileged(&self) -> bool {
+        self.profile
+            .auth
+            .as_ref()
+            .is_some_and(crate::profile::Auth::has_privileged_identity)
     }
 
     /// The status a missing or bad token gets on `op`, as the spec documents it.
@@ -537,6 +554,7 @@ impl Ctx {
             .as_ref()
             .ok_or("the profile has no [auth]")?;
         let second = identity == Identity::Second;
+        let privileged = identity == Identity::Privileged;
         let bare = |token: String| Tokens {
             access: token.trim().to_string(),
             refresh: None,
@@ -544,30 +562,32 @@ impl Ctx {
         };
         match auth.kind.get_ref() {
             AuthKind::Static => {
-                let variable = if second {
-                    &auth.second_token_env
-                } else {
-                    &auth.token_env
+                let (variable, key) = match identity {
+                    Identity::First => (&auth.token_env, "auth.token_env"),
+                    Identity::Second => (&auth.second_token_env, "auth.second_token_env"),
+                    Identity::Privileged => {
+                        (&auth.privileged_token_env, "auth.privileged_token_env")
+                    }
                 };
                 let name = variable
                     .as_ref()
                     .map(|t| t.get_ref().clone())
-                    .ok_or("auth.second_token_env names no second identity")?;
+                    .ok_or_else(|| format!("{key} names no such identity"))?;
                 let token = std::env::var(&name)
                     .map_err(|_| format!("the environment variable `{name}` is not set"))?;
                 Ok((bare(token), vec![]))
             }
             AuthKind::Command => {
-                let command = if second {
-                    &auth.second_command
-                } else {
-                    &auth.command
+                let (command, key) = match identity {
+                    Identity::First => (&auth.command, "auth.command"),
+                    Identity::Second => (&auth.second_command, "auth.second_command"),
+                    Identity::Privileged => (&auth.privileged_command, "auth.privileged_command"),
                 };
                 let command = command
                     .as_ref()
                     .map(|c| c.get_ref().clone())
                     .filter(|c| !c.is_empty())
-                    .ok_or("auth.second_command names no second identity")?;
+                    .ok_or_else(|| format!("{key} names no such identity"))?;
                 let output = tokio::process::Command::new(&command[0])
                     .args(&command[1..])
                     .output()
@@ -587,6 +607,13 @@ impl Ctx {
                 let identity_body = |own: Option<&toml::Table>,
                                      explicit: Option<&toml::Table>|
                  -> Result<Value, String> {
+                    if privileged {
+                        let body = auth
+                            .privileged_body
+                            .as_ref()
+                            .ok_or("auth.privileged_body names no privileged identity")?;
+                        return crate::profile::fill(body, &no_vars);
+                    }
                     match (second, explicit) {
                         (true, Some(b)) => crate::profile::fill(b, &no_vars),
                         _ => {
@@ -596,7 +623,12 @@ impl Ctx {
                         }
                     }
                 };
-                if let Some(register) = auth.register.as_ref().filter(|_| !self.read_only) {
+                // A privileged account exists already: the harness never registers one.
+                if let Some(register) = auth
+                    .register
+                    .as_ref()
+                    .filter(|_| !self.read_only && !privileged)
+                {
                     let mut registered = self.registered.lock().await;
                     if !registered.contains(&identity) {
                         let op = self.op(register.get_ref())?;

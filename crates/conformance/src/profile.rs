@@ -252,6 +252,16 @@ pub struct Auth {
     /// `command`: the program and its arguments; its standard output is the token.
     #[serde(default)]
     pub command: Option<Spanned<Vec<String>>>,
+    /// `login`: the sign-in body of a privileged identity (an admin) for the operations
+    /// the first identity is refused (403); never registered by the harness.
+    #[serde(default)]
+    pub privileged_body: Option<toml::Table>,
+    /// `static`: the variable holding the privileged identity's token.
+    #[serde(default)]
+    pub privileged_token_env: Option<Spanned<String>>,
+    /// `command`: the program printing the privileged identity's token.
+    #[serde(default)]
+    pub privileged_command: Option<Spanned<Vec<String>>>,
     /// The security scheme (in `components.securitySchemes`) the user's token is sent by
     /// (default: the spec's first http bearer, OAuth2 or OpenID Connect scheme, else its
     /// first `apiKey` scheme in the `Authorization` header).
@@ -267,6 +277,15 @@ pub struct Auth {
 }
 
 impl Auth {
+    /// Whether a privileged identity is named, for the operations another role is refused.
+    pub fn has_privileged_identity(&self) -> bool {
+        match self.kind.get_ref() {
+            AuthKind::Login => self.privileged_body.is_some(),
+            AuthKind::Static => self.privileged_token_env.is_some(),
+            AuthKind::Command => self.privileged_command.is_some(),
+        }
+    }
+
     /// Whether a second identity can be signed in: registered by the harness, or named.
     pub fn has_second_identity(&self) -> bool {
         match self.kind.get_ref() {
@@ -564,6 +583,7 @@ pub fn check_variables(loaded: &Loaded) -> Result<(), ProfileError> {
             ("auth.register_body", &a.register_body),
             ("auth.second_body", &a.second_body),
             ("auth.second_register_body", &a.second_register_body),
+            ("auth.privileged_body", &a.privileged_body),
         ] {
             tables.extend(table.iter().map(|t| (key, t)));
         }

@@ -29,9 +29,9 @@ case "${1:-}" in
   start)
     environment
     pg_start "$DIR/pg" $PG_PORT
-    as_pg "$(pg_bin)/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -tc \
-      "SELECT 1 FROM pg_database WHERE datname = 'app'" | grep -q 1 \
-      || as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres app
+    # A fresh database each start: a run's verdicts never depend on an earlier one's data.
+    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres app 2>/dev/null
+    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres app
     cd "$DIR/src/backend"
     "$DIR/venv/bin/alembic" upgrade head >"$DIR/migrate.log" 2>&1
     "$DIR/venv/bin/python" app/initial_data.py >>"$DIR/migrate.log" 2>&1
@@ -50,6 +50,8 @@ case "${1:-}" in
     # The profile's first account (registered by the run through the sign-up operation).
     echo "ACCORD_USER=accord-a@example.com"
     echo "ACCORD_PASSWORD=accord-password-1"
+    echo "ACCORD_ADMIN=admin@example.com"
+    echo "ACCORD_ADMIN_PASSWORD=accord-admin-password"
     ;;
   *)
     echo "usage: backend.sh setup SOURCE | start | stop | credentials" >&2

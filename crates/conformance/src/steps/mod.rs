@@ -59,6 +59,8 @@ pub struct AccordWorld {
     expect: Option<Rule>,
     /// The statuses the spec lets the error case of the scenario get.
     error_statuses: Option<Vec<u16>>,
+    /// Answers that refused the privileged identity too (403).
+    privileged_refused: Vec<Exchange>,
     /// Why the scenario could not be checked on this backend, found while it ran (a token
     /// that lives too long to wait for, a spec without resources): reported as skipped.
     pub skip: Option<String>,
@@ -88,6 +90,7 @@ impl AccordWorld {
             limited: None,
             expect: None,
             error_statuses: None,
+            privileged_refused: Vec::new(),
             skip: None,
         })
     }

@@ -239,7 +239,13 @@ async fn create(w: &mut AccordWorld) -> Outcome {
     if !(200..300).contains(&e.status) {
         return Err(Failure::setup(format!("{} answered {}", op.id, e.status)).with(&e));
     }
-    crate::behaviour::remember_created(&w.ctx, &op, &e, &resources);
+    crate::behaviour::remember_created(
+        &w.ctx,
+        &op,
+        &e,
+        &resources,
+        crate::context::Identity::First,
+    );
     Ok(())
 }
 

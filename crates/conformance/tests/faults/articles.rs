@@ -43,6 +43,8 @@ pub enum Fault {
     PublicReads,
     /// A delete answers 500 and deletes nothing.
     DeleteFails,
+    /// The admin's statistics crash (500): only a privileged identity can see it.
+    AdminStatsCrash,
 }
 
 #[derive(Clone)]
@@ -245,6 +247,7 @@ impl Articles {
                     "alice"
                 }
                 (Some("bob@example.com"), Some("pw-bob")) => "bob",
+                (Some("carol@example.com"), Some("pw-carol")) => "carol",
                 (Some(_), Some(_)) => return errors(401, "credentials", "are wrong"),
                 _ => return self.invalid("user"),
             };
@@ -256,6 +259,19 @@ impl Articles {
             return ResponseTemplate::new(200).set_body_json(json!({"user": {
                 "email": email, "token": token, "username": user,
             }}));
+        }
+        if segments.as_slice() == ["api", "admin", "stats"] && method == "GET" {
+            return match self.user(request).as_deref() {
+                None => self.refused(),
+                Some("carol") if self.fault == Fault::AdminStatsCrash => {
+                    errors(500, "server", "failed")
+                }
+                Some("carol") => {
+                    let n = self.state.lock().unwrap().articles.len();
+                    ResponseTemplate::new(200).set_body_json(json!({ "articles": n }))
+                }
+                Some(_) => errors(403, "role", "admins only"),
+            };
         }
         let known = matches!(
             (segments.as_slice(), method.as_str()),
@@ -675,6 +691,72 @@ async fn a_profile_from_init_runs_clean_once_the_credentials_are_filled_in() {
     assert!(stdout.contains("update_article ("), "{stdout}");
     assert_eq!(backend.left(), 0);
     drop(dir);
+}
+
+/// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
+fn spec_with_admin(dir: &Path) -> PathBuf {
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    let errors = json!({"description": "refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}});
+    spec["paths"]["/api/admin/stats"] = json!({"get": {
+        "operationId": "admin_stats",
+        "responses": {
+            "200": {"description": "counts", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["articles"],
+                "properties": {"articles": {"type": "integer"}}}}}},
+            "401": errors.clone(),
+            "403": errors,
+        }
+    }});
+    let path = dir.join("admin.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    path
+}
+
+async fn run_admin(fault: Fault, privileged: bool) -> Run {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(Articles::new(fault))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile(dir.path(), &spec_with_admin(dir.path()));
+    if privileged {
+        let text = std::fs::read_to_string(&profile).unwrap().replace(
+            "access_token = \"body:/user/token\"",
+            "access_token = \"body:/user/token\"\nprivileged_body = { user = { email = \"carol@example.com\", password = \"pw-carol\" } }",
+        );
+        std::fs::write(&profile, text).unwrap();
+    }
+    let args = vec!["--tags".into(), "@auth or @behaviour".into()];
+    harness_in(profile, server.uri(), args, dir).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_roles_operation_is_left_out_or_checked_as_the_privileged_identity() {
+    let plain = run_admin(Fault::None, false).await;
+    assert_eq!(plain.code, Some(0), "{}", plain.stdout);
+    assert!(
+        plain.stdout.contains(
+            "note: forbidden: admin_stats refuses the signed-in identity (403) and was left out"
+        ),
+        "{}",
+        plain.stdout
+    );
+    let privileged = run_admin(Fault::None, true).await;
+    assert_eq!(privileged.code, Some(0), "{}", privileged.stdout);
+    assert!(privileged.stdout.contains("note: forbidden: admin_stats refuses the signed-in identity (403); its checks ran as the privileged identity"), "{}", privileged.stdout);
+    // A crash only an admin can meet: unseen without the privileged identity, found with it.
+    let unseen = run_admin(Fault::AdminStatsCrash, false).await;
+    assert_eq!(unseen.code, Some(0), "{}", unseen.stdout);
+    let found = run_admin(Fault::AdminStatsCrash, true).await;
+    assert_eq!(found.code, Some(1), "{}", found.stdout);
+    assert!(
+        found
+            .stdout
+            .contains("admin_stats: a server error (500) for a valid request"),
+        "{}",
+        found.stdout
+    );
 }
 
 /// Each fault, the checks to run, and the rule and detail the run must fail with.
