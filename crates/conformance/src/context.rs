@@ -1065,11 +1065,14 @@ impl Ctx {
         }
     }
 
-    /// The WebSocket to check: its path (the profile's, else `x-accord-websocket.path`) and
-    /// the query parameter a browser puts the token in.
+    /// The WebSocket to check: its path (the profile's, else the spec's `x-accord-websocket`
+    /// or `x-websocket` extension's `path`) and the query parameter a browser puts the token
+    /// in (the profile's, else the extension's `token.query`, else `token`).
     pub fn websocket(&self) -> Option<(String, String)> {
         let profile = self.profile.websocket.as_ref()?;
-        let spec = self.doc().get("x-accord-websocket");
+        let spec = ["x-accord-websocket", "x-websocket"]
+            .iter()
+            .find_map(|k| self.doc().get(*k));
         let path = profile
             .path
             .clone()

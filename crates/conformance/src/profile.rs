@@ -137,12 +137,33 @@ pub struct WebSocket {
     /// is https), or a `ws://`/`wss://` URL when the WebSocket is served elsewhere.
     #[serde(default)]
     pub path: Option<String>,
-    /// The query parameter a browser puts the token in (default: the spec's `token.query`).
+    /// The query parameter a browser puts the token in (default: the spec's `token.query`,
+    /// else `token`).
     #[serde(default)]
     pub token_query: Option<String>,
+    /// Where a browser puts the token: `query` (default) or `subprotocol`
+    /// (`Sec-WebSocket-Protocol`, after the `subprotocol` name when one is given).
+    #[serde(default)]
+    pub token: Option<WsToken>,
+    /// With `token = "subprotocol"`: the protocol named before the token
+    /// (`Sec-WebSocket-Protocol: access_token, <token>`); none sends the token alone.
+    #[serde(default)]
+    pub subprotocol: Option<String>,
+    /// Whether the backend also takes the token in the `Authorization` header (for clients
+    /// that can set headers; default true).
+    #[serde(default = "yes")]
+    pub header: bool,
     /// How long to wait for an event after a write.
     #[serde(default = "default_event_timeout")]
     pub event_timeout_secs: u64,
+}
+
+/// Where a browser puts the WebSocket's token.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WsToken {
+    Query,
+    Subprotocol,
 }
 
 fn default_event_timeout() -> u64 {

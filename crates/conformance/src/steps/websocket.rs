@@ -40,7 +40,9 @@ impl std::fmt::Debug for Opened {
 enum Token<'a> {
     None,
     Header(&'a str),
-    Query(&'a str),
+    /// Where a browser puts it: the query, or the `Sec-WebSocket-Protocol` header, as the
+    /// profile says.
+    Browser(&'a str),
 }
 
 /// Opens the WebSocket with `token`, from `origin`; a connection that is upgraded and then
@@ -61,7 +63,11 @@ async fn open(w: &AccordWorld, token: Token<'_>, origin: Option<&str>) -> Result
             _ => return Err(Failure::setup(format!("{base} is not an http(s) URL"))),
         }
     };
-    if let Token::Query(t) = token {
+    let settings = w.ctx.profile.websocket.clone();
+    let subprotocol = settings
+        .as_ref()
+        .is_some_and(|s| s.token == Some(crate::profile::WsToken::Subprotocol));
+    if let (Token::Browser(t), false) = (&token, subprotocol) {
         let separator = if url.contains('?') { '&' } else { '?' };
         url = format!(
             "{url}{separator}{}={}",
@@ -74,11 +80,24 @@ async fn open(w: &AccordWorld, token: Token<'_>, origin: Option<&str>) -> Result
         .into_client_request()
         .map_err(|e| Failure::setup(format!("{}: {e}", crate::http::redact_url(&url))))?;
     let headers = request.headers_mut();
-    if let Token::Header(t) = token {
-        let value = format!("Bearer {t}")
-            .parse()
-            .map_err(|_| Failure::setup("the token cannot be a header"))?;
-        headers.insert("authorization", value);
+    match token {
+        Token::Header(t) => {
+            let value = format!("Bearer {t}")
+                .parse()
+                .map_err(|_| Failure::setup("the token cannot be a header"))?;
+            headers.insert("authorization", value);
+        }
+        Token::Browser(t) if subprotocol => {
+            let protocols = match settings.as_ref().and_then(|s| s.subprotocol.as_ref()) {
+                Some(name) => format!("{name}, {t}"),
+                None => t.to_string(),
+            };
+            let value = protocols
+                .parse()
+                .map_err(|_| Failure::setup("the token cannot be a subprotocol"))?;
+            headers.insert("sec-websocket-protocol", value);
+        }
+        _ => {}
     }
     if let Some(origin) = origin {
         if let Ok(value) = origin.parse() {
@@ -127,7 +146,7 @@ async fn open_with(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
         ),
     };
     let opened = match &token {
-        Some(t) => open(w, Token::Query(t), None).await?,
+        Some(t) => open(w, Token::Browser(t), None).await?,
         None => open(w, Token::None, None).await?,
     };
     w.socket = Some(opened);
@@ -139,7 +158,7 @@ async fn open_with(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
 async fn open_expired(w: &mut AccordWorld) -> Outcome {
     match w.ctx.expired_token().await {
         Ok(token) => {
-            w.socket = Some(open(w, Token::Query(&token), None).await?);
+            w.socket = Some(open(w, Token::Browser(&token), None).await?);
             w.expect = Some(Rule::WsExpired);
         }
         Err(reason) => w.skip = Some(reason),
@@ -151,7 +170,7 @@ async fn open_expired(w: &mut AccordWorld) -> Outcome {
 async fn open_refused_origin(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     let origin = w.ctx.refused_origin();
-    w.socket = Some(open(w, Token::Query(&token), Some(&origin)).await?);
+    w.socket = Some(open(w, Token::Browser(&token), Some(&origin)).await?);
     w.expect = Some(Rule::WsOrigin);
     Ok(())
 }
@@ -200,6 +219,12 @@ async fn refused_origin(w: &mut AccordWorld) -> Outcome {
 #[when("the WebSocket is opened with the user's token in the header")]
 async fn open_header(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
+    if w.ctx.profile.websocket.as_ref().is_some_and(|s| !s.header) {
+        // The backend takes the token only where a browser puts it: connect that way.
+        let origin = w.ctx.allowed_origin();
+        w.socket = Some(open(w, Token::Browser(&token), origin.as_deref()).await?);
+        return Ok(());
+    }
     w.socket = Some(open(w, Token::Header(&token), None).await?);
     Ok(())
 }
@@ -208,7 +233,7 @@ async fn open_header(w: &mut AccordWorld) -> Outcome {
 async fn open_query(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     let origin = w.ctx.allowed_origin();
-    w.socket = Some(open(w, Token::Query(&token), origin.as_deref()).await?);
+    w.socket = Some(open(w, Token::Browser(&token), origin.as_deref()).await?);
     Ok(())
 }
 

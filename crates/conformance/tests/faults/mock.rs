@@ -78,6 +78,9 @@ pub enum Fault {
     WsNoTokenAccepted,
     WsExpiredAccepted,
     WsForeignOriginAccepted,
+    /// Not a fault: the WebSocket takes the token only as a subprotocol value
+    /// (`Sec-WebSocket-Protocol: access_token, <token>`), as some browser clients send it.
+    WsSubprotocolOnly,
 }
 
 impl Fault {

@@ -22,6 +22,8 @@ enum Mode {
     RateLimit,
     /// The WebSocket beside the mock.
     WebSocket,
+    /// The WebSocket, its token as a subprotocol value only.
+    Subprotocol,
 }
 
 fn profile(dir: &std::path::Path, mode: Mode, ws: Option<&str>) -> PathBuf {
@@ -88,6 +90,10 @@ expiry_leeway_secs = 0
             "\n[websocket]\npath = \"{}\"\nevent_timeout_secs = 5\n",
             ws.unwrap_or_default()
         )),
+        Mode::Subprotocol => text.push_str(&format!(
+            "\n[websocket]\npath = \"{}\"\nevent_timeout_secs = 5\ntoken = \"subprotocol\"\nsubprotocol = \"access_token\"\nheader = false\n",
+            ws.unwrap_or_default()
+        )),
         Mode::Body => {}
     }
     let path = dir.join("profile.toml");
@@ -98,7 +104,7 @@ expiry_leeway_secs = 0
 async fn against(fault: Fault, mode: Mode, tags: &str) -> Run {
     let server = MockServer::start().await;
     let mock = Mock::new(fault, server.uri());
-    let ws = if mode == Mode::WebSocket {
+    let ws = if matches!(mode, Mode::WebSocket | Mode::Subprotocol) {
         Some(crate::websocket::serve(mock.clone()).await)
     } else {
         None
@@ -134,6 +140,12 @@ async fn correct_backends_pass_the_session_features() {
             "1 passed",
         ),
         (Fault::None, Mode::WebSocket, "@websocket", "8 passed"),
+        (
+            Fault::WsSubprotocolOnly,
+            Mode::Subprotocol,
+            "@websocket",
+            "8 passed",
+        ),
     ] {
         let run = against(fault, mode, tags).await;
         assert_eq!(

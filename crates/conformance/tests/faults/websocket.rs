@@ -34,19 +34,29 @@ async fn handshake(mock: Mock, request: Request) -> Response {
     if origin.is_some_and(|o| o != ALLOWED_ORIGIN) && fault != Fault::WsForeignOriginAccepted {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let token = request
+    let subprotocol = request
         .headers()
-        .get("authorization")
+        .get("sec-websocket-protocol")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(String::from)
-        .or_else(|| {
-            request.uri().query().and_then(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "token")
-                    .map(|(_, v)| v.into_owned())
+        .and_then(|v| v.strip_prefix("access_token, "))
+        .map(String::from);
+    let token = if fault == Fault::WsSubprotocolOnly {
+        subprotocol
+    } else {
+        request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(String::from)
+            .or_else(|| {
+                request.uri().query().and_then(|q| {
+                    url::form_urlencoded::parse(q.as_bytes())
+                        .find(|(k, _)| k == "token")
+                        .map(|(_, v)| v.into_owned())
+                })
             })
-        });
+    };
     let user = match token.as_deref().map(|t| mock.user_of(t)) {
         None if fault == Fault::WsNoTokenAccepted => "anyone".to_string(),
         Some(Err(())) if fault == Fault::WsExpiredAccepted => "expired".to_string(),
@@ -57,6 +67,11 @@ async fn handshake(mock: Mock, request: Request) -> Response {
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
+    };
+    let upgrade = if fault == Fault::WsSubprotocolOnly {
+        upgrade.protocols(["access_token"])
+    } else {
+        upgrade
     };
     let mut events = mock.subscribe();
     upgrade.on_upgrade(move |mut socket| async move {
