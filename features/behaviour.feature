@@ -10,6 +10,11 @@ Feature: The API's own behaviour
     When every operation is called with valid inputs generated from the spec
     Then every answer is documented, valid against the spec, and never a server error
 
+  Scenario: Boundary inputs never crash the backend
+    Given a signed-in user
+    When every operation is called with boundary inputs from the spec
+    Then no boundary input gets a server error, and what the spec refuses gets a 4xx
+
   @writes
   Scenario: What is created reads back, is listed, updates and deletes
     Given a signed-in user

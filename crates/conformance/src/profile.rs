@@ -186,6 +186,13 @@ pub struct Behaviour {
     /// Operations the phase leaves alone (operationIds).
     #[serde(default)]
     pub skip_operations: Vec<String>,
+    /// Boundary inputs per operation, at most (the deterministic pass before the random one).
+    #[serde(default = "default_boundary")]
+    pub boundary_cases: u32,
+}
+
+fn default_boundary() -> u32 {
+    120
 }
 
 impl Default for Behaviour {
@@ -195,6 +202,7 @@ impl Default for Behaviour {
             expiry_wait_secs: default_expiry_wait(),
             expiry_leeway_secs: default_leeway(),
             skip_operations: Vec::new(),
+            boundary_cases: default_boundary(),
         }
     }
 }

@@ -60,6 +60,7 @@ rules! {
     UploadsStored => "uploads.stored", "the backend reports the object stored";
     UploadsRefuse => "uploads.refuse", "the backend refuses to presign what it must not";
     UploadsKey => "uploads.key", "file names never reach the object key unsanitized";
+    Boundary => "behaviour.boundary", "an input at the edge of its schema never gets a 5xx; one the schema refuses gets a 4xx in the envelope";
     Positive => "behaviour.positive", "valid inputs get a documented answer valid against the spec, never a server error";
     Created => "behaviour.created", "a create answers a documented 2xx with the resource and where to find it";
     Location => "behaviour.location", "a create's `Location` resolves to the resource";

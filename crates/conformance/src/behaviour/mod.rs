@@ -4,6 +4,7 @@
 //! update and delete, a second user trying the first user's resources, and inputs that break
 //! one constraint each. Writes only touch what the run created.
 
+pub mod boundary;
 pub mod generate;
 pub mod mutate;
 

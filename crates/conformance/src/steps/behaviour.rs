@@ -14,6 +14,7 @@ use crate::rules::{Failure, Outcome, Rule};
 #[derive(Default)]
 pub struct State {
     findings: Vec<Finding>,
+    boundary: Vec<(String, String, Exchange)>,
     created: Vec<Created>,
     negative: Vec<(String, String, Exchange)>,
 }
@@ -73,6 +74,50 @@ async fn positive_judged(w: &mut AccordWorld) -> Outcome {
         })
         .collect();
     report(Rule::Positive, problems)
+}
+
+// ---- boundary inputs -------------------------------------------------------------------
+
+#[when("every operation is called with boundary inputs from the spec")]
+async fn boundary(w: &mut AccordWorld) -> Outcome {
+    let ctx = w.ctx.clone();
+    let (ops, _) = behaviour::plan(&ctx);
+    let resources = resources(w);
+    let limit = ctx.profile.behaviour.boundary_cases as usize;
+    for (op, _) in ops {
+        for case in behaviour::boundary::cases(&ctx, &op, limit) {
+            let minimal = behaviour::describe(&case.request);
+            let e = behaviour::send_as(&ctx, Identity::First, case.request.clone()).await?;
+            behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
+            if e.status == 403 {
+                ctx.forbidden(&op.id);
+                break;
+            }
+            if let Some(p) = behaviour::boundary::problem(&ctx, &case, &e) {
+                w.behaviour
+                    .boundary
+                    .push((format!("{}: {p}", op.id), minimal, e));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[then("no boundary input gets a server error, and what the spec refuses gets a 4xx")]
+async fn boundary_judged(w: &mut AccordWorld) -> Outcome {
+    let problems = w
+        .behaviour
+        .boundary
+        .iter()
+        .map(|(p, minimal, e)| {
+            (
+                format!("{p} (request: {minimal})"),
+                Some(minimal.clone()),
+                e.clone(),
+            )
+        })
+        .collect();
+    report(Rule::Boundary, problems)
 }
 
 // ---- resource chains --------------------------------------------------------------------

@@ -45,6 +45,12 @@ pub enum Fault {
     DeleteFails,
     /// The admin's statistics crash (500): only a privileged identity can see it.
     AdminStatsCrash,
+    /// A NUL character in a title crashes the create (500), as a database driver does.
+    NulCrash,
+    /// A negative offset reaches the database (500) instead of a 400.
+    NegativeOffsetCrash,
+    /// `views: null`, which the schema admits, crashes the create (500).
+    NullViewsCrash,
 }
 
 #[derive(Clone)]
@@ -311,6 +317,11 @@ impl Articles {
                     None => Ok(default),
                     Some(v) => v.parse::<i64>().map_err(|_| name.to_string()),
                 };
+                if self.fault == Fault::NegativeOffsetCrash
+                    && number("offset", 0).is_ok_and(|o| o < 0)
+                {
+                    return errors(500, "server", "OFFSET must not be negative");
+                }
                 let (limit, offset) = match (number("limit", 20), number("offset", 0)) {
                     (Ok(l), Ok(o)) if (1..=50).contains(&l) && o >= 0 => (l, o),
                     _ => return self.invalid("limit"),
@@ -330,6 +341,13 @@ impl Articles {
             (["api", "articles"], "POST") => {
                 if !is_json {
                     return self.invalid("body");
+                }
+                let text = String::from_utf8_lossy(&request.body);
+                if self.fault == Fault::NulCrash && text.contains("\\u0000") {
+                    return errors(500, "server", "invalid byte sequence");
+                }
+                if self.fault == Fault::NullViewsCrash && text.contains("\"views\":null") {
+                    return errors(500, "server", "null value in column");
                 }
                 let (title, body) = match Self::article_of(&request.body, false) {
                     Ok(fields) => fields,
@@ -796,6 +814,24 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@behaviour and @writes and not @second_user",
         "rule behaviour.read_back",
         "`article.views` was written as",
+    ),
+    (
+        Fault::NulCrash,
+        "@behaviour and not @writes",
+        "rule behaviour.boundary",
+        "create_article: a server error (500) for a NUL character (body /article/title) the schema admits",
+    ),
+    (
+        Fault::NegativeOffsetCrash,
+        "@behaviour and not @writes",
+        "rule behaviour.boundary",
+        "list_articles: a server error (500) for -1 (query parameter `offset`) the schema refuses",
+    ),
+    (
+        Fault::NullViewsCrash,
+        "@behaviour and not @writes",
+        "rule behaviour.boundary",
+        "create_article: a server error (500) for null (body /article/views) the schema admits",
     ),
     (
         Fault::WildcardWithCredentials,

@@ -784,9 +784,11 @@ impl Mock {
                     .collect();
                 let number = |k: &str, min: i64| match query.get(k) {
                     None => Ok(None),
+                    // int32, as the contract declares them.
                     Some(v) => v
-                        .parse::<i64>()
+                        .parse::<i32>()
                         .ok()
+                        .map(i64::from)
                         .filter(|n| *n >= min)
                         .map(Some)
                         .ok_or(()),

@@ -1,0 +1,344 @@
+//! The boundary pass: before any random input, every operation's inputs at their edges, one
+//! input at a time. Numbers at, just inside and just outside their bounds, and where none are
+//! declared 0, -1 and the 32- and 64-bit limits and beyond; strings empty, at and beyond their
+//! lengths, very long, with NUL and control characters, right-to-left and combining marks,
+//! emoji, percent-encoded and path-like text; `null` where the schema admits it; arrays
+//! empty, long and with duplicates; dates at the ends of the calendar. Each value is judged
+//! in the form the schema gives it: one the schema admits must never get a 5xx; one it refuses
+//! must get a 4xx.
+
+use serde_json::{Value, json};
+
+use super::{Inputs, example_inputs, params, request};
+use crate::context::{Ctx, OpInfo};
+use crate::http::Request;
+
+/// One boundary case: what it sets, whether the schema admits it, and the request.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub what: String,
+    pub admitted: bool,
+    pub request: Request,
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    accord_spec::follow_ref(doc, schema)
+}
+
+/// The edge values of `schema`, each named.
+pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
+    let schema = resolve(doc, schema);
+    let mut out: Vec<(String, Value)> = Vec::new();
+    if schema.get("nullable") == Some(&Value::Bool(true))
+        || schema
+            .get("type")
+            .and_then(Value::as_array)
+            .is_some_and(|t| t.iter().any(|x| x == "null"))
+    {
+        out.push(("null".into(), Value::Null));
+    }
+    if schema.get("enum").is_some() {
+        return out;
+    }
+    let kind = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    match kind {
+        "integer" | "number" => {
+            let int = kind == "integer";
+            let n = |x: f64| if int { json!(x as i64) } else { json!(x) };
+            let min = schema.get("minimum").and_then(Value::as_f64);
+            let max = schema.get("maximum").and_then(Value::as_f64);
+            if let Some(m) = min {
+                out.push((format!("the minimum {m}"), n(m)));
+                out.push((format!("just above the minimum {m}"), n(m + 1.0)));
+                out.push((format!("just below the minimum {m}"), n(m - 1.0)));
+            }
+            if let Some(m) = max {
+                out.push((format!("the maximum {m}"), n(m)));
+                out.push((format!("just below the maximum {m}"), n(m - 1.0)));
+                out.push((format!("just above the maximum {m}"), n(m + 1.0)));
+            }
+            for (what, v) in [
+                ("0", json!(0)),
+                ("-1", json!(-1)),
+                ("the 32-bit maximum", json!(i32::MAX)),
+                ("past the 32-bit maximum", json!(i64::from(i32::MAX) + 1)),
+                ("past the 32-bit minimum", json!(i64::from(i32::MIN) - 1)),
+                ("the 64-bit maximum", json!(i64::MAX)),
+                ("the 64-bit minimum", json!(i64::MIN)),
+                ("past the 64-bit maximum", json!(u64::MAX)),
+            ] {
+                out.push((what.into(), v));
+            }
+            if !int {
+                out.push(("a huge float".into(), json!(1e308)));
+            }
+        }
+        "string" => {
+            let min = schema.get("minLength").and_then(Value::as_u64);
+            let max = schema.get("maxLength").and_then(Value::as_u64);
+            out.push(("an empty string".into(), json!("")));
+            if let Some(m) = min.filter(|m| *m > 1) {
+                out.push((
+                    format!("{m} characters (the minimum)"),
+                    json!("x".repeat(m as usize)),
+                ));
+                out.push((
+                    format!("{} characters (below the minimum)", m - 1),
+                    json!("x".repeat(m as usize - 1)),
+                ));
+            }
+            if let Some(m) = max.filter(|m| *m <= 100_000) {
+                out.push((
+                    format!("{m} characters (the maximum)"),
+                    json!("x".repeat(m as usize)),
+                ));
+                out.push((
+                    format!("{} characters (past the maximum)", m + 1),
+                    json!("x".repeat(m as usize + 1)),
+                ));
+            }
+            out.push(("10000 characters".into(), json!("x".repeat(10_000))));
+            let format = schema
+                .get("format")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            match format {
+                "date-time" => {
+                    out.push(("the first date-time".into(), json!("0001-01-01T00:00:00Z")));
+                    out.push(("the last date-time".into(), json!("9999-12-31T23:59:59Z")));
+                }
+                "date" => {
+                    out.push(("the first date".into(), json!("0001-01-01")));
+                    out.push(("the last date".into(), json!("9999-12-31")));
+                }
+                "uuid" => {
+                    out.push((
+                        "the nil UUID".into(),
+                        json!("00000000-0000-0000-0000-000000000000"),
+                    ));
+                }
+                _ => {}
+            }
+            for (what, text) in [
+                ("a NUL character", "accord\u{0}nul"),
+                ("control characters", "accord\u{1}\u{1f}\u{7f}\u{8}"),
+                (
+                    "right-to-left and combining marks",
+                    "\u{202e}accord\u{301}\u{200d}",
+                ),
+                ("emoji", "accord \u{1F600}\u{1F680}"),
+                ("percent-encoded text", "%00%2e%2e%2f%ZZ"),
+                ("a path", "../../etc/passwd"),
+                ("quotes and markup", "'\"<script>--;"),
+            ] {
+                out.push((what.into(), json!(text)));
+            }
+        }
+        "array" => {
+            let item = schema
+                .get("items")
+                .map(|i| crate::sample::valid(doc, i))
+                .unwrap_or(json!("accord"));
+            out.push(("an empty array".into(), json!([])));
+            out.push((
+                "two equal items".into(),
+                json!([item.clone(), item.clone()]),
+            ));
+            let long = schema
+                .get("maxItems")
+                .and_then(Value::as_u64)
+                .map(|m| m + 1)
+                .unwrap_or(1000)
+                .min(1000) as usize;
+            out.push((format!("{long} items"), Value::Array(vec![item; long])));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The body properties to set, as JSON pointers with their schemas: the top level, and one
+/// level into nested objects (`/article/title`).
+fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec<(String, Value)>) {
+    let schema = resolve(doc, schema);
+    let mut props: Vec<(&String, &Value)> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let member = resolve(doc, member);
+        props.extend(
+            member
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten(),
+        );
+    }
+    for (name, prop) in props {
+        let pointer = format!("{at}/{}", accord_spec::escape_token(name));
+        let prop = resolve(doc, prop);
+        if prop.get("readOnly") == Some(&Value::Bool(true)) {
+            continue;
+        }
+        if prop.get("type").and_then(Value::as_str) == Some("object") && depth < 2 {
+            body_slots(doc, prop, &pointer, depth + 1, out);
+        }
+        out.push((pointer, prop.clone()));
+    }
+}
+
+/// Sets `pointer` in `value` (creating objects on the way).
+fn set(value: &mut Value, pointer: &str, new: Value) {
+    let mut here = value;
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for (i, token) in tokens.iter().enumerate() {
+        if !here.is_object() {
+            *here = json!({});
+        }
+        let Some(map) = here.as_object_mut() else {
+            return;
+        };
+        if i + 1 == tokens.len() {
+            map.insert(token.clone(), new);
+            return;
+        }
+        here = map.entry(token.clone()).or_insert_with(|| json!({}));
+    }
+}
+
+/// The boundary cases of `op`, at most `limit` (parameters first, then the body).
+pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
+    let doc = ctx.doc();
+    let validator = accord_validate::Validator::new(doc, accord_validate::Direction::Request);
+    let base = example_inputs(ctx, op);
+    let mut out = Vec::new();
+    let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    for p in params(ctx, op) {
+        // A path parameter names a resource: only reads take odd ones.
+        if p.location == "path" && !safe {
+            continue;
+        }
+        for (what, value) in edges(doc, &p.schema) {
+            // Text parameters cannot carry a JSON null: leaving one out is its null.
+            if value.is_null() && p.location != "query" {
+                continue;
+            }
+            let admitted = validator.is_valid(&p.schema, &value);
+            let mut inputs: Inputs = base.clone();
+            inputs
+                .params
+                .retain(|(q, _)| !(q.name == p.name && q.location == p.location));
+            inputs.params.push((p.clone(), value));
+            out.push(Case {
+                what: format!("{what} ({} parameter `{}`)", p.location, p.name),
+                admitted,
+                request: request(ctx, op, &inputs),
+            });
+        }
+    }
+    if let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone()) {
+        let mut slots = Vec::new();
+        body_slots(doc, &schema, "", 0, &mut slots);
+        for (pointer, prop) in slots {
+            for (what, value) in edges(doc, &prop) {
+                let mut body = valid.clone();
+                set(&mut body, &pointer, value);
+                let admitted = validator.is_valid(&schema, &body);
+                let inputs = Inputs {
+                    params: base.params.clone(),
+                    body: Some(body),
+                };
+                out.push(Case {
+                    what: format!("{what} (body {pointer})"),
+                    admitted,
+                    request: request(ctx, op, &inputs),
+                });
+            }
+        }
+    }
+    out.truncate(limit);
+    out
+}
+
+/// Why an answer to a boundary case is wrong, if it is.
+pub fn problem(ctx: &Ctx, case: &Case, e: &crate::http::Exchange) -> Option<String> {
+    if e.status >= 500 {
+        return Some(format!(
+            "a server error ({}) for {} the schema {}",
+            e.status,
+            case.what,
+            if case.admitted { "admits" } else { "refuses" }
+        ));
+    }
+    if case.admitted {
+        return None;
+    }
+    if (200..300).contains(&e.status) {
+        return Some(format!(
+            "{} accepted with {}, which the schema refuses",
+            case.what, e.status
+        ));
+    }
+    if (400..500).contains(&e.status) {
+        return crate::steps::envelope_problem(ctx, e)
+            .map(|p| format!("{}: refused outside the envelope: {p}", case.what));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edges_cover_bounds_limits_and_text_that_crashes_backends() {
+        let doc = json!({});
+        let ints = edges(
+            &doc,
+            &json!({"type": "integer", "minimum": 0, "maximum": 50}),
+        );
+        let values: Vec<&Value> = ints.iter().map(|(_, v)| v).collect();
+        for v in [
+            json!(0),
+            json!(1),
+            json!(-1),
+            json!(50),
+            json!(49),
+            json!(51),
+            json!(i64::MAX),
+            json!(i64::MIN),
+        ] {
+            assert!(values.contains(&&v), "{v} missing from {ints:?}");
+        }
+        let strings = edges(
+            &doc,
+            &json!({"type": "string", "maxLength": 5, "nullable": true}),
+        );
+        let texts: Vec<String> = strings.iter().map(|(_, v)| v.to_string()).collect();
+        assert!(texts.iter().any(|t| t.contains("\\u0000")), "{texts:?}");
+        assert!(strings.iter().any(|(_, v)| v.is_null()));
+        assert!(
+            strings
+                .iter()
+                .any(|(_, v)| v.as_str().is_some_and(|s| s.len() == 6))
+        );
+        assert!(edges(&doc, &json!({"type": "string", "enum": ["a"]})).is_empty());
+        let mut body = json!({"article": {"title": "t"}});
+        set(&mut body, "/article/views", json!(null));
+        assert_eq!(body, json!({"article": {"title": "t", "views": null}}));
+    }
+}
