@@ -15,6 +15,11 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 pub struct Http {
     client: reqwest::Client,
+    /// A client that keeps no connection: once the backend has answered a 5xx (after which
+    /// servers such as uvicorn close the kept-alive connection without saying so), requests
+    /// that must not be sent twice go on a connection of their own.
+    fresh: reqwest::Client,
+    server_errors: std::sync::atomic::AtomicBool,
     pub base: String,
     contract: Arc<Contract>,
     stats: Mutex<BTreeMap<String, u32>>,
@@ -443,8 +448,16 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(16)
             .build()?;
+        let fresh = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .build()?;
         Ok(Http {
             client,
+            fresh,
+            server_errors: Default::default(),
             base: base.trim_end_matches('/').to_string(),
             contract,
             stats: Mutex::new(BTreeMap::new()),
@@ -568,7 +581,20 @@ impl Http {
         };
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| fail(e.to_string()))?;
-        let mut builder = self.client.request(method, &url);
+        let idempotent = matches!(
+            request.method.as_str(),
+            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
+        );
+        let client = if !idempotent
+            && self
+                .server_errors
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            &self.fresh
+        } else {
+            &self.client
+        };
+        let mut builder = client.request(method, &url);
         let mut request_headers = request.headers.clone();
         for (k, v) in &request.headers {
             builder = builder.header(k.as_str(), v.as_str());
@@ -639,6 +665,10 @@ impl Http {
             retry: closed_before_answer(&e),
         })?;
         let status = response.status().as_u16();
+        if status >= 500 {
+            self.server_errors
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let response_headers: Vec<(String, String)> = response
             .headers()
             .iter()

@@ -233,8 +233,11 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             continue;
         }
         for (what, value) in edges(doc, &p.schema) {
-            // Text parameters cannot carry a JSON null: leaving one out is its null.
-            if value.is_null() && p.location != "query" {
+            // Text parameters cannot carry a JSON null: leaving one out is its null. An empty
+            // path segment is another route (`/items/` is the list), not an odd id.
+            if (value.is_null() && p.location != "query")
+                || (p.location == "path" && value.as_str() == Some(""))
+            {
                 continue;
             }
             let admitted = validator.is_valid(&p.schema, &value);

@@ -110,7 +110,7 @@ async fn a_get_on_a_connection_closed_after_a_500_is_sent_again_once() {
 }
 
 #[tokio::test]
-async fn a_post_is_never_sent_twice_and_its_failure_is_transport() {
+async fn after_a_500_a_post_goes_on_a_fresh_connection_once() {
     let (base, posts) = closing_after_500().await;
     let http = http(&base);
     assert_eq!(
@@ -120,6 +120,34 @@ async fn a_post_is_never_sent_twice_and_its_failure_is_transport() {
             .status,
         500
     );
+    let request = Request::new("POST", "/items").body(Body::Json(serde_json::json!({"a": 1})));
+    let answer = http.send(request).await;
+    assert_eq!(answer.map(|e| e.status), Ok(200));
+    assert_eq!(posts.load(Ordering::SeqCst), 1, "the POST was sent twice");
+    assert!(
+        http.notes().iter().all(|n| !n.contains("POST")),
+        "a POST is never sent again: {:?}",
+        http.notes()
+    );
+}
+
+#[tokio::test]
+async fn a_backend_that_closes_under_a_post_is_a_transport_failure() {
+    // Closes every connection without answering: nothing to retry, and a POST never twice.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let posts = Arc::new(AtomicU32::new(0));
+    let counted = posts.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            if let Some(head) = read_request(&mut socket).await {
+                if head.starts_with("POST") {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+    });
+    let http = http(&format!("http://{address}"));
     let request = Request::new("POST", "/items").body(Body::Json(serde_json::json!({"a": 1})));
     let error = http.send(request).await.unwrap_err();
     assert!(error.starts_with("transport: "), "{error}");
