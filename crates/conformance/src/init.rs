@@ -593,6 +593,31 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     t
 }
 
+/// The error envelope the spec shows, for a run whose profile has no `[errors]`: `None`
+/// where the spec documents no error body (nothing to go by).
+pub fn discovered_errors(doc: &Value) -> Option<(crate::profile::Errors, String)> {
+    let ops = operations(doc);
+    let (envelope, schema, why) = envelope(doc, &ops);
+    if why.contains("assumed") {
+        return None;
+    }
+    let envelope = match envelope.as_str() {
+        "problem" => crate::profile::Envelope::Problem,
+        "fastapi" => crate::profile::Envelope::Fastapi,
+        _ => crate::profile::Envelope::Schema,
+    };
+    Some((
+        crate::profile::Errors {
+            envelope: toml::Spanned::new(0..0, envelope),
+            schema: schema.map(|s| toml::Spanned::new(0..0, s)),
+            content_type: None,
+            request_id: false,
+            validation_status: None,
+        },
+        why,
+    ))
+}
+
 fn describe(scheme: &security::UserScheme) -> String {
     use crate::http::Placement;
     let by = scheme

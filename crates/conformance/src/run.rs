@@ -325,6 +325,16 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         read_only: options.read_only,
         sign_in,
     };
+    // Without [errors], the envelope the spec's error answers share (as `init` finds it).
+    let mut discovered = Vec::new();
+    if prof.errors.is_none() {
+        if let Some((errors, why)) = crate::init::discovered_errors(&contract.spec.document) {
+            discovered.push(format!(
+                "the profile has no [errors]: the spec's envelope is used ({why})"
+            ));
+            prof.errors = Some(errors);
+        }
+    }
     let (error_schema, error_root) = match prof
         .errors
         .as_ref()
@@ -407,6 +417,9 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         },
         describe_placement(&scheme)
     );
+    for note in discovered {
+        ctx.http.note(note);
+    }
     let ctx = Arc::new(ctx);
     world::install(ctx.clone());
 
@@ -433,7 +446,9 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     }
 
     let read_only = options.read_only;
-    let loaded_for_filter = loaded.clone();
+    let mut loaded_for_filter = loaded.clone();
+    // What the run found in the spec stands in for a section the profile leaves out.
+    loaded_for_filter.profile.errors = ctx.profile.errors.clone();
     let filter = move |feature: &cucumber::gherkin::Feature,
                        _: Option<&cucumber::gherkin::Rule>,
                        scenario: &cucumber::gherkin::Scenario| {

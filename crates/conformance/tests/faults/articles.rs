@@ -647,6 +647,49 @@ async fn what_the_run_could_not_delete_is_listed() {
     assert_eq!(listed, backend.left(), "{}", run.stdout);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_errors_section_the_specs_envelope_is_used() {
+    let run_without = |fault: Fault| async move {
+        let server = MockServer::start().await;
+        wiremock::Mock::given(any())
+            .respond_with(Articles::new(fault))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let profile = profile(dir.path(), &spec_path());
+        let text = std::fs::read_to_string(&profile).unwrap().replace(
+            "[errors]\nenvelope = \"schema\"\nschema = \"#/components/schemas/Errors\"\n",
+            "",
+        );
+        assert!(!text.contains("[errors]"));
+        std::fs::write(&profile, text).unwrap();
+        harness_in(
+            profile,
+            server.uri(),
+            vec!["--tags".into(), "@errors".into()],
+            dir,
+        )
+        .await
+    };
+    let correct = run_without(Fault::None).await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+    assert!(correct.stdout.contains("note: the profile has no [errors]: the spec's envelope is used (16 of 16 documented error bodies are `#/components/schemas/Errors`)"), "{}", correct.stdout);
+    assert!(
+        correct.stdout.contains("8 passed, 0 failed, 0 skipped"),
+        "{}",
+        correct.stdout
+    );
+    let broken = run_without(Fault::Validation422).await;
+    assert_eq!(broken.code, Some(1), "{}", broken.stdout);
+    assert!(
+        broken
+            .stdout
+            .contains("rule errors.status: expected 400, got 422"),
+        "{}",
+        broken.stdout
+    );
+}
+
 /// A new user's first run: `init` writes the profile from the spec, the user names the
 /// base URL, exports the credentials and uncomments the second account, and the run passes.
 #[tokio::test(flavor = "multi_thread")]
