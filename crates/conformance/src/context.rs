@@ -840,6 +840,13 @@ impl Ctx {
             if t.refresh.is_none() && !refresh.rotation {
                 t.refresh = tokens.refresh.clone();
             }
+            // The jar as a browser keeps it: what the refresh set replaces, the rest stays
+            // (a CSRF cookie set at login is still sent after a refresh).
+            for (name, value) in &tokens.cookies {
+                if !t.cookies.iter().any(|(n, _)| n == name) {
+                    t.cookies.push((name.clone(), value.clone()));
+                }
+            }
             t
         });
         (result, exchange)
