@@ -48,7 +48,13 @@ fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outc
 #[when("every operation is called with valid inputs generated from the spec")]
 async fn positive(w: &mut AccordWorld) -> Outcome {
     let ctx = w.ctx.clone();
-    let (ops, _) = behaviour::plan(&ctx);
+    let (ops, left) = behaviour::plan(&ctx);
+    // Never in silence: each operation the generated calls leave out, and why.
+    for (id, reason) in left {
+        ctx.http.note(format!(
+            "behaviour: {id} is left out of the generated calls: {reason}"
+        ));
+    }
     let resources = resources(w);
     let cases = ctx.profile.behaviour.examples;
     for (op, _) in ops {
