@@ -193,6 +193,47 @@ pub fn second_identity(mut value: Value) -> Value {
     value
 }
 
+/// Every operation of `doc`, in document order, with whether its effective security (its
+/// own, else the document's) requires credentials.
+pub fn operations_in(doc: &Value) -> Vec<(OpInfo, bool)> {
+    let global = doc.get("security").cloned().unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let security = op.get("security").unwrap_or(&global);
+            let secured = security.as_array().is_some_and(|alts| {
+                !alts.is_empty()
+                    && alts
+                        .iter()
+                        .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+            });
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(path)
+                .to_string();
+            out.push((
+                OpInfo {
+                    id,
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    op: op.clone(),
+                },
+                secured,
+            ));
+        }
+    }
+    out
+}
+
 impl Ctx {
     pub fn new(
         profile: Profile,
@@ -248,43 +289,7 @@ impl Ctx {
 
     /// Every operation of the spec, in document order, with whether it needs credentials.
     pub fn all_operations(&self) -> Vec<(OpInfo, bool)> {
-        let doc = self.doc();
-        let global = doc.get("security").cloned().unwrap_or(Value::Null);
-        let mut out = Vec::new();
-        for (path, item) in doc
-            .get("paths")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            for (method, op) in item.as_object().into_iter().flatten() {
-                if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
-                    continue;
-                }
-                let security = op.get("security").unwrap_or(&global);
-                let secured = security.as_array().is_some_and(|alts| {
-                    !alts.is_empty()
-                        && alts
-                            .iter()
-                            .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
-                });
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or(path)
-                    .to_string();
-                out.push((
-                    OpInfo {
-                        id,
-                        method: method.to_uppercase(),
-                        path: path.clone(),
-                        op: op.clone(),
-                    },
-                    secured,
-                ));
-            }
-        }
-        out
+        operations_in(self.doc())
     }
 
     /// Every operation whose effective security requires credentials.
@@ -1048,28 +1053,19 @@ impl Ctx {
 
     /// `request` carrying `key` where the scheme says.
     pub fn with_api_key(&self, request: Request, key: &str) -> Request {
+        use crate::http::Placement;
         let Some((_, location, name)) = self.api_key_scheme() else {
             return request;
         };
-        match location.as_str() {
-            "query" => {
-                let mut request = request;
-                let separator = if request.target.contains('?') {
-                    '&'
-                } else {
-                    '?'
-                };
-                request.target = format!(
-                    "{}{separator}{}={}",
-                    request.target,
-                    crate::http::urlencode(&name),
-                    crate::http::urlencode(key)
-                );
-                request
-            }
-            "cookie" => request.header("cookie", format!("{name}={key}")),
-            _ => request.header(&name, key),
-        }
+        let placement = match location.as_str() {
+            "query" => Placement::Query { name },
+            "cookie" => Placement::Cookie { name },
+            _ => Placement::Header {
+                name,
+                prefix: String::new(),
+            },
+        };
+        placement.apply(request, key)
     }
 
     /// The WebSocket to check: its path (the profile's, else the spec's `x-accord-websocket`

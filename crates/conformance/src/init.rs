@@ -17,49 +17,25 @@ use serde_json::Value;
 use crate::security;
 
 /// An operation of the spec, as init reads it.
-struct Op<'a> {
+struct Op {
     id: String,
     method: String,
     path: String,
-    op: &'a Value,
+    op: Value,
     secured: bool,
 }
 
-fn operations(doc: &Value) -> Vec<Op<'_>> {
-    let global = doc.get("security");
-    let mut out = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
+fn operations(doc: &Value) -> Vec<Op> {
+    crate::context::operations_in(doc)
         .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
-                continue;
-            }
-            let security = op.get("security").or(global);
-            let secured = security.and_then(Value::as_array).is_some_and(|alts| {
-                !alts.is_empty()
-                    && alts
-                        .iter()
-                        .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
-            });
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or(path)
-                .to_string();
-            out.push(Op {
-                id,
-                method: method.to_uppercase(),
-                path: path.clone(),
-                op,
-                secured,
-            });
-        }
-    }
-    out
+        .map(|(o, secured)| Op {
+            id: o.id,
+            method: o.method,
+            path: o.path,
+            op: o.op,
+            secured,
+        })
+        .collect()
 }
 
 fn named_like(op: &Op, words: &[&str]) -> bool {
@@ -412,7 +388,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     r.method, r.path, r.id
                 );
             }
-            let body = request_schema(doc, login.op)
+            let body = request_schema(doc, &login.op)
                 .map(|(_, s)| body_of(doc, s, 0))
                 .unwrap_or(Value::Object(Default::default()));
             let _ = writeln!(
@@ -421,14 +397,14 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 toml_inline(&body)
             );
             if let Some(r) = register {
-                if let Some((_, s)) = request_schema(doc, r.op) {
+                if let Some((_, s)) = request_schema(doc, &r.op) {
                     let rb = body_of(doc, s, 0);
                     if rb != body {
                         let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
                     }
                 }
             }
-            let answer = success_schema(doc, login.op);
+            let answer = success_schema(doc, &login.op);
             let access = answer
                 .and_then(|s| {
                     find_property(
@@ -501,7 +477,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 "[refresh]\n# {} {} is named like a refresh.\noperation = {:?}",
                 r.method, r.path, r.id
             );
-            if let Some(pointer) = request_schema(doc, r.op)
+            if let Some(pointer) = request_schema(doc, &r.op)
                 .and_then(|(_, s)| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
             {
                 let name = pointer.rsplit('/').next().unwrap_or("refresh_token");
@@ -534,7 +510,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
         .into_iter()
         .flatten()
         .any(|(_, s)| s.get("in").and_then(Value::as_str) == Some("cookie"))
-        || refresh.is_some_and(|r| request_schema(doc, r.op).is_none());
+        || refresh.is_some_and(|r| request_schema(doc, &r.op).is_none());
     let _ = writeln!(
         t,
         "# [cors]: the spec cannot say where your frontend runs; name its origins to run the @cors checks.\n\
