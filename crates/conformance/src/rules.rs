@@ -53,7 +53,7 @@ rules! {
     CorsExpose => "cors.expose", "the configured headers are exposed";
     CorsRefused => "cors.refused", "a refused origin gets no `Access-Control-Allow-Origin`";
     ErrorsStatus => "errors.status", "each error case gets its status";
-    ErrorsAllow => "errors.allow", "a 405 lists the allowed methods in `Allow`";
+    ErrorsAllow => "errors.allow", "a 405 lists every method the spec documents for the path in `Allow`";
     UploadsPresign => "uploads.presign", "a valid upload is presigned";
     UploadsStorage => "uploads.storage", "the storage accepts a post that follows the policy";
     UploadsPolicy => "uploads.policy", "the storage refuses a post that breaks the policy";

@@ -60,10 +60,62 @@ async fn answer_in_envelope(w: &mut AccordWorld, status: u16) -> Outcome {
         if let Err(f) = in_envelope(&w.ctx, e) {
             problems.push(f);
         }
-        if e.status == 405 && e.header("allow").is_none() {
-            problems
-                .push(Failure::new(Rule::ErrorsAllow, "a 405 without an `Allow` header").with(e));
+        if e.status == 405 {
+            match e.header("allow") {
+                None => problems.push(
+                    Failure::new(Rule::ErrorsAllow, "a 405 without an `Allow` header").with(e),
+                ),
+                Some(allow) => {
+                    let missing = missing_methods(&w.ctx, e, allow);
+                    if !missing.is_empty() {
+                        problems.push(
+                            Failure::new(
+                                Rule::ErrorsAllow,
+                                format!(
+                                    "the 405's `Allow: {allow}` leaves out {} of the path's documented methods",
+                                    missing.join(", ")
+                                ),
+                            )
+                            .with(e),
+                        );
+                    }
+                }
+            }
         }
     }
     super::all(problems)
+}
+
+/// The methods the spec documents for the path of `e` that its `Allow` header leaves out.
+fn missing_methods(
+    ctx: &crate::context::Ctx,
+    e: &crate::http::Exchange,
+    allow: &str,
+) -> Vec<String> {
+    let path = e
+        .url
+        .strip_prefix(&ctx.http.base)
+        .unwrap_or(&e.url)
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let Some(item) = ctx
+        .doc()
+        .get("paths")
+        .and_then(|p| p.get(&path))
+        .and_then(serde_json::Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let allowed: Vec<String> = allow
+        .split(',')
+        .map(|m| m.trim().to_ascii_uppercase())
+        .collect();
+    ["get", "put", "post", "delete", "patch"]
+        .iter()
+        .filter(|m| item.contains_key(**m))
+        .map(|m| m.to_ascii_uppercase())
+        .filter(|m| !allowed.contains(m))
+        .collect()
 }

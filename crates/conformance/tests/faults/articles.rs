@@ -51,6 +51,8 @@ pub enum Fault {
     NegativeOffsetCrash,
     /// `views: null`, which the schema admits, crashes the create (500).
     NullViewsCrash,
+    /// A 405's `Allow` names one route's methods, not the path's (as stock Starlette does).
+    IncompleteAllow,
 }
 
 #[derive(Clone)]
@@ -287,6 +289,7 @@ impl Articles {
         );
         if !known {
             let allow = match segments.as_slice() {
+                ["api", "users", "login"] if self.fault == Fault::IncompleteAllow => Some("GET"),
                 ["api", "users", "login"] => Some("POST"),
                 ["api", "user"] => Some("GET"),
                 ["api", "articles"] => Some("GET, POST"),
@@ -882,6 +885,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@behaviour and not @writes",
         "rule behaviour.boundary",
         "create_article: a server error (500) for null (body /article/views) the schema admits",
+    ),
+    (
+        Fault::IncompleteAllow,
+        "@errors",
+        "rule errors.allow",
+        "the 405's `Allow: GET` leaves out POST of the path's documented methods",
     ),
     (
         Fault::WildcardWithCredentials,
