@@ -425,17 +425,18 @@ pub struct Resource {
     /// The item path template (`/items/{item_id}`) and its parameter.
     pub item: String,
     pub param: String,
+    /// For a resource under another (`/articles/{slug}/comments`), the parent's item path
+    /// template (`/articles/{slug}`): it is created under a parent the run created.
+    pub parent: Option<String>,
 }
 
 /// The resources of the spec: a POST on a collection path next to a path of the same
-/// collection with one more parameter segment.
+/// collection with one more parameter segment; a collection under another resource's item
+/// (`/articles/{slug}/comments`) is a resource under that parent. Parents come first.
 pub fn resources(ctx: &Ctx) -> Vec<Resource> {
     let ops = ctx.all_operations();
-    let mut out = Vec::new();
-    for (create, _) in ops
-        .iter()
-        .filter(|(o, _)| o.method == "POST" && !has_path_params(o))
-    {
+    let mut out: Vec<Resource> = Vec::new();
+    for (create, _) in ops.iter().filter(|(o, _)| o.method == "POST") {
         if ctx.session_operations.contains(&create.id) {
             continue;
         }
@@ -460,8 +461,24 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
             delete: find("DELETE", &item),
             item,
             param,
+            parent: None,
         });
     }
+    // A create path with parameters needs a parent among the resources: the longest item
+    // template it extends. Without one, the run cannot name its parent: it is left out.
+    let items: Vec<String> = out.iter().map(|r| r.item.clone()).collect();
+    out.retain_mut(|r| {
+        if !has_path_params(&r.create) {
+            return true;
+        }
+        r.parent = items
+            .iter()
+            .filter(|i| r.create.path.starts_with(&format!("{i}/")))
+            .max_by_key(|i| i.len())
+            .cloned();
+        r.parent.is_some()
+    });
+    out.sort_by_key(|r| r.create.path.matches('{').count());
     out
 }
 
@@ -577,6 +594,11 @@ pub fn unwrap_resource<'a>(body: &'a Value, fields: &[&str]) -> &'a Value {
         .unwrap_or(body)
 }
 
+/// The item path of `id` in the collection at `base` (a concrete path: `/articles/a-1/comments`).
+pub fn item_path_in(base: &str, id: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path_encode(id))
+}
+
 /// The item path of `id`.
 pub fn item_path(resource: &Resource, id: &str) -> String {
     resource
@@ -649,6 +671,8 @@ pub struct Created {
     pub resource: Resource,
     pub id: String,
     pub path: String,
+    /// The collection it was created in (its create path, the parent's id filled in).
+    pub base: String,
     pub sent: Value,
     pub answer: Exchange,
 }
@@ -676,6 +700,17 @@ pub async fn create(
     identity: Identity,
     salt: u64,
 ) -> Result<Option<Created>, Failure> {
+    create_in(ctx, resource, identity, salt, &resource.create.path).await
+}
+
+/// [`create`] in the collection at `base` (for a resource under a parent the run created).
+pub async fn create_in(
+    ctx: &Ctx,
+    resource: &Resource,
+    identity: Identity,
+    salt: u64,
+    base: &str,
+) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
     let mut bodies = Vec::new();
     if let Some(b) = write_body(ctx, op, ctx.seed ^ salt) {
@@ -696,7 +731,9 @@ pub async fn create(
             params: Vec::new(),
             body: (!body.is_null()).then(|| body.clone()),
         };
-        let e = send_as(ctx, identity, request(ctx, op, &inputs)).await?;
+        let mut sent = request(ctx, op, &inputs);
+        sent.target = base.to_string();
+        let e = send_as(ctx, identity, sent).await?;
         if (200..300).contains(&e.status) {
             // What the answer breaks of the spec is a spec finding of its own; the chain goes on
             // as long as the answer names the resource.
@@ -710,7 +747,7 @@ pub async fn create(
                 )
                 .with(&e)
             })?;
-            let path = item_path(resource, &id);
+            let path = item_path_in(base, &id);
             if resource.delete.is_some() {
                 if let Ok(mut created) = ctx.created.lock() {
                     created.push((identity, path.clone()));
@@ -720,6 +757,7 @@ pub async fn create(
                 resource: resource.clone(),
                 id,
                 path,
+                base: base.to_string(),
                 sent: body,
                 answer: e,
             }));
@@ -925,6 +963,18 @@ pub fn list_request(ctx: &Ctx, list: &OpInfo) -> (Request, Option<u64>) {
         }
     }
     (request(ctx, list, &inputs), size)
+}
+
+/// [`list_request`] on the collection at `base` (the list of a resource under a parent).
+pub fn list_request_in(ctx: &Ctx, list: &OpInfo, base: &str) -> (Request, Option<u64>) {
+    let (mut request, size) = list_request(ctx, list);
+    let query = request
+        .target
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    request.target = format!("{base}{query}");
+    (request, size)
 }
 
 /// The largest array in a list answer: its page.

