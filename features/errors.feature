@@ -39,3 +39,7 @@ Feature: Error envelopes
       | a body with a wrong content type    | 415    |
       | a body missing a required field     | 422    |
       | a body with a field of a wrong type | 422    |
+
+  Scenario: Every path answers a method it does not document with the methods it has
+    When each path is sent OPTIONS where the spec does not document it
+    Then each answer is a 405 in the error envelope, or a 2xx, with every documented method in Allow

@@ -86,6 +86,101 @@ async fn answer_in_envelope(w: &mut AccordWorld, status: u16) -> Outcome {
     super::all(problems)
 }
 
+/// OPTIONS, a safe method (also under `--read-only`), to every path that does not document
+/// it, with the user's token when the scenario has one so the route is reached.
+#[when("each path is sent OPTIONS where the spec does not document it")]
+async fn options_everywhere(w: &mut AccordWorld) -> Outcome {
+    let token = w.tokens.as_ref().map(|t| t.access.clone());
+    let mut requests = Vec::new();
+    for (path, item) in w
+        .ctx
+        .doc()
+        .get("paths")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if item.get("options").is_some() {
+            continue;
+        }
+        // Any operation of the path fills its parameters with ids that name nothing.
+        let Some((op, _)) = w
+            .ctx
+            .all_operations()
+            .into_iter()
+            .find(|(o, _)| &o.path == path)
+        else {
+            continue;
+        };
+        let target = w.ctx.fill_path_with(&op, true);
+        requests.push(crate::http::Request::new("OPTIONS", target).bearer(token.as_deref()));
+    }
+    w.judged.clear();
+    for request in requests {
+        let e = w.send(request).await?;
+        w.judged.push(e);
+    }
+    Ok(())
+}
+
+#[then(
+    "each answer is a 405 in the error envelope, or a 2xx, with every documented method in Allow"
+)]
+async fn options_judged(w: &mut AccordWorld) -> Outcome {
+    let mut problems = Vec::new();
+    for e in &w.judged {
+        let path = e
+            .url
+            .strip_prefix(&w.ctx.http.base)
+            .unwrap_or(&e.url)
+            .to_string();
+        // OPTIONS answered 2xx is HTTP's own way to say what a path allows; a 405 says it
+        // too. Anything else (404, 401, 500) means the path's methods are not said.
+        let answered = e.status == 405 || (200..300).contains(&e.status);
+        if !answered {
+            problems.push(
+                Failure::new(
+                    Rule::ErrorsStatus,
+                    format!("OPTIONS {path} answered {}, not 405 with `Allow`", e.status),
+                )
+                .with(e),
+            );
+            continue;
+        }
+        if e.status == 405 {
+            if let Err(f) = in_envelope(&w.ctx, e) {
+                problems.push(f);
+            }
+        }
+        match e.header("allow") {
+            None if e.status == 405 => problems.push(
+                Failure::new(
+                    Rule::ErrorsAllow,
+                    format!("OPTIONS {path}: a 405 without `Allow`"),
+                )
+                .with(e),
+            ),
+            None => {}
+            Some(allow) => {
+                let missing = missing_methods(&w.ctx, e, allow);
+                if !missing.is_empty() {
+                    problems.push(
+                        Failure::new(
+                            Rule::ErrorsAllow,
+                            format!(
+                                "OPTIONS {path}: `Allow: {allow}` leaves out {} of the path's documented methods",
+                                missing.join(", ")
+                            ),
+                        )
+                        .with(e),
+                    );
+                }
+            }
+        }
+    }
+    super::all(problems)
+}
+
 /// The methods the spec documents for the path of `e` that its `Allow` header leaves out.
 fn missing_methods(
     ctx: &crate::context::Ctx,
@@ -100,10 +195,25 @@ fn missing_methods(
         .next()
         .unwrap_or_default()
         .to_string();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let Some(item) = ctx
         .doc()
         .get("paths")
-        .and_then(|p| p.get(&path))
+        .and_then(serde_json::Value::as_object)
+        .and_then(|paths| {
+            paths
+                .iter()
+                .filter(|(template, _)| {
+                    let t: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+                    t.len() == segments.len()
+                        && t.iter()
+                            .zip(&segments)
+                            .all(|(a, b)| a.starts_with('{') || a == b)
+                })
+                // The most literal template wins, as routers match.
+                .min_by_key(|(template, _)| template.matches('{').count())
+                .map(|(_, item)| item)
+        })
         .and_then(serde_json::Value::as_object)
     else {
         return Vec::new();

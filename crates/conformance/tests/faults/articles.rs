@@ -794,7 +794,7 @@ async fn without_an_errors_section_the_specs_envelope_is_used() {
         correct.stdout
     );
     assert!(
-        correct.stdout.contains("8 passed, 0 failed, 0 skipped"),
+        correct.stdout.contains("9 passed, 0 failed, 0 skipped"),
         "{}",
         correct.stdout
     );
@@ -1000,6 +1000,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@second_user",
         "rule behaviour.cross_user_write",
         "delete_comment of the first user's resource answered 204",
+    ),
+    (
+        Fault::IncompleteAllow,
+        "@errors",
+        "rule errors.allow",
+        "OPTIONS /api/users/login: `Allow: GET` leaves out POST of the path's documented methods",
     ),
     (
         Fault::IncompleteAllow,

@@ -162,7 +162,7 @@ async fn a_correct_backend_passes_everything() {
     let run = against(Fault::None, Some(ALL_BUT_SESSIONS)).await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(
-        run.stdout.contains("43 passed, 0 failed, 0 skipped"),
+        run.stdout.contains("44 passed, 0 failed, 0 skipped"),
         "{}",
         run.stdout
     );
@@ -238,7 +238,7 @@ async fn the_reference_backend_passes_everything() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("51 passed, 0 failed, 0 skipped"),
+        stdout.contains("52 passed, 0 failed, 0 skipped"),
         "{stdout}"
     );
     running.stop().await;
