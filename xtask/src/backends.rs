@@ -17,6 +17,117 @@ pub struct Outcome {
     pub summary: String,
 }
 
+/// The pinned peer tool of `--beside-schemathesis`.
+const SCHEMATHESIS: &str = "4.32.5";
+
+/// What one tool found on one backend, for the side-by-side table.
+struct Found {
+    tool: String,
+    seconds: f64,
+    classes: Vec<String>,
+}
+
+/// The pinned Schemathesis in `target/bench-tools/schemathesis` (the benchmark's), installed
+/// from PyPI on first use; the path of its `st`.
+fn schemathesis(root: &Path) -> anyhow::Result<PathBuf> {
+    let venv = root.join("target/bench-tools/schemathesis");
+    let st = venv.join("bin/st");
+    let current = Command::new(&st)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(SCHEMATHESIS));
+    if !current {
+        eprintln!(
+            "installing Schemathesis {SCHEMATHESIS} from PyPI into {}",
+            venv.display()
+        );
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()?
+            .success()
+            && Command::new(venv.join("bin/pip"))
+                .args([
+                    "install",
+                    "--quiet",
+                    &format!("schemathesis=={SCHEMATHESIS}"),
+                ])
+                .status()?
+                .success();
+        if !ok {
+            bail!("cannot install Schemathesis {SCHEMATHESIS}");
+        }
+    }
+    Ok(st)
+}
+
+/// The failure classes accord's console names: each failing rule once, and the findings.
+fn accord_classes(stdout: &str) -> Vec<String> {
+    let mut rules: Vec<String> = Vec::new();
+    for line in stdout.lines() {
+        let line = line.trim_start();
+        let rest = line
+            .strip_prefix("Step panicked. Captured output: ")
+            .or_else(|| line.strip_prefix("- "))
+            .unwrap_or_default();
+        if let Some(rule) = rest.strip_prefix("rule ").and_then(|r| r.split(':').next()) {
+            if !rules.iter().any(|r| r == rule) {
+                rules.push(rule.to_string());
+            }
+        }
+    }
+    rules.sort();
+    let findings = stdout
+        .lines()
+        .filter(|l| l.starts_with("finding rule spec:"))
+        .count();
+    if findings > 0 {
+        rules.push(format!("spec findings: {findings}"));
+    }
+    rules
+}
+
+/// Runs Schemathesis against the started backend `name` with the token its script gives.
+fn beside(root: &Path, name: &str, base: &str) -> anyhow::Result<Found> {
+    let st = schemathesis(root)?;
+    let token = script(root, name, &["token"])?;
+    let mut lines = token.lines();
+    let header = lines.next().unwrap_or_default().trim().to_string();
+    let spec = lines.next().unwrap_or_default().trim().to_string();
+    let started = std::time::Instant::now();
+    let output = Command::new(&st)
+        .args([
+            "run",
+            &spec,
+            "--url",
+            base,
+            "-H",
+            &header,
+            "--max-examples",
+            "25",
+        ])
+        .output()
+        .context("cannot run Schemathesis")?;
+    let seconds = started.elapsed().as_secs_f64();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let reports = root.join("target/backends").join(name);
+    std::fs::write(reports.join("schemathesis.txt"), &text)?;
+    let mut classes: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("❌ ST") || l.starts_with("❌ Server error"))
+        .map(|l| l.trim_start_matches("❌ ").to_string())
+        .collect();
+    if classes.is_empty() {
+        classes.push("no failure".into());
+    }
+    Ok(Found {
+        tool: format!("Schemathesis {SCHEMATHESIS}"),
+        seconds,
+        classes,
+    })
+}
+
 fn script_value(script: &str, key: &str) -> Option<String> {
     script
         .lines()
@@ -58,7 +169,14 @@ fn script(root: &Path, name: &str, args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn one(root: &Path, name: &str, sources: &Path, flags: &[String]) -> anyhow::Result<String> {
+fn one(
+    root: &Path,
+    name: &str,
+    sources: &Path,
+    flags: &[String],
+    peer: bool,
+    table: &mut Vec<(String, Found)>,
+) -> anyhow::Result<String> {
     let path = root.join("xtask/backends").join(name);
     let text = std::fs::read_to_string(path.join("backend.sh"))?;
     let repository = script_value(&text, "REPOSITORY")
@@ -97,8 +215,24 @@ fn one(root: &Path, name: &str, sources: &Path, flags: &[String]) -> anyhow::Res
                 command.env(k.trim(), v.trim());
             }
         }
+        let started = std::time::Instant::now();
         let output = command.output().context("cannot run accord-conformance")?;
+        let seconds = started.elapsed().as_secs_f64();
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        if peer {
+            table.push((
+                name.to_string(),
+                Found {
+                    tool: "accord-conformance".into(),
+                    seconds,
+                    classes: accord_classes(&stdout),
+                },
+            ));
+            match beside(root, name, &base) {
+                Ok(found) => table.push((name.to_string(), found)),
+                Err(e) => eprintln!("{name}: Schemathesis could not run: {e:#}"),
+            }
+        }
         std::fs::write(reports.join("console.txt"), &stdout)?;
         eprintln!(
             "{name}: console output in {}",
@@ -124,6 +258,7 @@ pub fn run(
     names: &[String],
     sources: Option<PathBuf>,
     flags: &[String],
+    peer: bool,
 ) -> anyhow::Result<Vec<Outcome>> {
     let all = available(root);
     let names = if names.is_empty() {
@@ -141,8 +276,9 @@ pub fn run(
     }
     let sources = sources.unwrap_or_else(|| PathBuf::from("/work/.mirror"));
     let mut outcomes = Vec::new();
+    let mut table = Vec::new();
     for name in &names {
-        let summary = match one(root, name, &sources, flags) {
+        let summary = match one(root, name, &sources, flags, peer, &mut table) {
             Ok(s) => s,
             Err(e) => format!("could not run: {e:#}"),
         };
@@ -151,6 +287,20 @@ pub fn run(
             name: name.clone(),
             summary,
         });
+    }
+    if peer {
+        println!(
+            "\n{:<18} {:<22} {:>7}  failure classes found",
+            "backend", "tool", "wall s"
+        );
+        for (name, found) in &table {
+            println!(
+                "{name:<18} {:<22} {:>7.1}  {}",
+                found.tool,
+                found.seconds,
+                found.classes.join("; ")
+            );
+        }
     }
     Ok(outcomes)
 }

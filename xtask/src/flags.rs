@@ -60,6 +60,10 @@ pub enum Task {
         /// Where the fetched repositories are, one OWNER+NAME folder each.
         #[arg(long, value_name = "DIR")]
         sources: Option<PathBuf>,
+        /// Also run Schemathesis 4.32.5 (25 examples per operation) against each backend
+        /// after the suite, and print what each tool found and its wall time side by side.
+        #[arg(long)]
+        beside_schemathesis: bool,
         /// accord-conformance flags for every run, after `--`.
         #[arg(last = true, value_name = "FLAGS")]
         flags: Vec<String>,

@@ -70,8 +70,9 @@ fn main() -> ExitCode {
         Task::Backends {
             names,
             sources,
+            beside_schemathesis,
             flags,
-        } => xtask::backends::run(&root, &names, sources, &flags).map(|_| ()),
+        } => xtask::backends::run(&root, &names, sources, &flags, beside_schemathesis).map(|_| ()),
         Task::Serve {
             listen,
             storage_listen,

@@ -41,8 +41,19 @@ case "${1:-}" in
     echo "ACCORD_NAME=accorda"
     echo "ACCORD_PASSWORD=accord-password-1"
     ;;
+  token)
+    # The `Token` header of an account of its own, for a peer tool run beside the suite.
+    B=http://127.0.0.1:$PORT/api
+    curl -s -X POST $B/users -H 'content-type: application/json' \
+      -d '{"user":{"username":"peer","email":"peer@example.com","password":"peer-password-1"}}' >/dev/null
+    token=$(curl -s -X POST $B/users/login -H 'content-type: application/json' \
+      -d '{"user":{"email":"peer@example.com","password":"peer-password-1"}}' \
+      | python3 -c 'import sys, json; print(json.load(sys.stdin)["user"]["token"])')
+    echo "Authorization: Token $token"
+    echo "$DIR/openapi.yml"
+    ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials" >&2
+    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
     exit 2
     ;;
 esac

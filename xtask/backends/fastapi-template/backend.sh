@@ -53,8 +53,18 @@ case "${1:-}" in
     echo "ACCORD_ADMIN=admin@example.com"
     echo "ACCORD_ADMIN_PASSWORD=accord-admin-password"
     ;;
+  token)
+    # A bearer token of an account of its own, for a peer tool run beside the suite.
+    B=http://127.0.0.1:$PORT/api/v1
+    curl -s -X POST $B/users/signup -H 'content-type: application/json' \
+      -d '{"email":"peer@example.com","password":"peer-password-1"}' >/dev/null
+    token=$(curl -s -X POST $B/login/access-token -d 'username=peer@example.com&password=peer-password-1' \
+      | python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])')
+    echo "Authorization: Bearer $token"
+    echo "$B/openapi.json"
+    ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials" >&2
+    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
     exit 2
     ;;
 esac
