@@ -51,8 +51,6 @@ pub struct Ctx {
     pub session_operations: Vec<String>,
     /// The seed of the behaviour phase's generated inputs (`--seed` repeats a run).
     pub seed: u64,
-    /// Only safe methods in the behaviour phase, and no scenario that writes (`--read-only`).
-    pub read_only: bool,
     /// The security scheme of the spec that carries the user's token (see
     /// [`crate::security::user_scheme`]); `None` when the spec declares none.
     pub user_scheme: Option<String>,
@@ -133,6 +131,18 @@ pub fn jwt_exp(token: &str) -> Option<u64> {
         .ok()?
         .get("exp")?
         .as_u64()
+}
+
+/// The cookie jar after an answer set `set`, as a browser keeps it: what the answer set
+/// replaces, the rest of `jar` stays (a CSRF cookie set at login is still sent after a
+/// refresh that set only the refresh cookie).
+pub fn keep_jar(jar: &[(String, String)], mut set: Vec<(String, String)>) -> Vec<(String, String)> {
+    for (name, value) in jar {
+        if !set.iter().any(|(n, _)| n == name) {
+            set.push((name.clone(), value.clone()));
+        }
+    }
+    set
 }
 
 /// A JSON value as text: a string as it is, anything else as JSON.
@@ -262,9 +272,13 @@ impl Ctx {
             created: Default::default(),
             session_operations,
             seed: 0,
-            read_only: false,
             user_scheme: None,
         }
+    }
+
+    /// Whether the run is `--read-only` (the HTTP gate's mode: one place knows it).
+    pub fn read_only(&self) -> bool {
+        self.http.read_only()
     }
 
     fn contract(&self) -> &Contract {
@@ -316,7 +330,7 @@ impl Ctx {
                     .iter()
                     .any(|b| b.method == o.method && b.path == o.path)
             })
-            .filter(|o| !self.read_only || o.method == "GET")
+            .filter(|o| !self.read_only() || o.method == "GET")
             .collect()
     }
 
@@ -632,7 +646,7 @@ impl Ctx {
                 if let Some(register) = auth
                     .register
                     .as_ref()
-                    .filter(|_| !self.read_only && !privileged)
+                    .filter(|_| !self.read_only() && !privileged)
                 {
                     let mut registered = self.registered.lock().await;
                     if !registered.contains(&identity) {
@@ -845,13 +859,7 @@ impl Ctx {
             if t.refresh.is_none() && !refresh.rotation {
                 t.refresh = tokens.refresh.clone();
             }
-            // The jar as a browser keeps it: what the refresh set replaces, the rest stays
-            // (a CSRF cookie set at login is still sent after a refresh).
-            for (name, value) in &tokens.cookies {
-                if !t.cookies.iter().any(|(n, _)| n == name) {
-                    t.cookies.push((name.clone(), value.clone()));
-                }
-            }
+            t.cookies = keep_jar(&tokens.cookies, std::mem::take(&mut t.cookies));
             t
         });
         (result, exchange)
@@ -1365,5 +1373,16 @@ impl Ctx {
             .and_then(|b| b.pointer(&pointer).cloned())
             .is_some_and(|v| v.as_str() == Some(value.as_str()) || v.to_string() == value);
         Some((stored, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_refresh_keeps_the_cookies_it_did_not_set() {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let jar = vec![pair("refresh", "r1"), pair("csrf", "c1")];
+        let kept = super::keep_jar(&jar, vec![pair("refresh", "r2")]);
+        assert_eq!(kept, vec![pair("refresh", "r2"), pair("csrf", "c1")]);
     }
 }

@@ -551,14 +551,14 @@ impl Http {
             request.method.as_str(),
             "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
         );
-        match self.send_once(&request, on_backend).await {
+        match self.send_once(&request, on_backend, idempotent).await {
             Err(Transport { message, retry }) if retry && idempotent => {
                 self.note(format!(
                     "transport: {} {} was sent again on a new connection after the pooled one closed before answering ({message})",
                     request.method,
                     redact_url(&request.target)
                 ));
-                self.send_once(&request, on_backend)
+                self.send_once(&request, on_backend, idempotent)
                     .await
                     .map_err(|t| format!("transport: {}", t.message))
             }
@@ -566,7 +566,12 @@ impl Http {
         }
     }
 
-    async fn send_once(&self, request: &Request, on_backend: bool) -> Result<Exchange, Transport> {
+    async fn send_once(
+        &self,
+        request: &Request,
+        on_backend: bool,
+        idempotent: bool,
+    ) -> Result<Exchange, Transport> {
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let request = request.clone();
@@ -581,10 +586,6 @@ impl Http {
         };
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| fail(e.to_string()))?;
-        let idempotent = matches!(
-            request.method.as_str(),
-            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
-        );
         let client = if !idempotent
             && self
                 .server_errors
@@ -806,6 +807,29 @@ pub fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_read_only_gate_lets_out_reads_and_the_sign_in_only() {
+        let gate = Gate {
+            read_only: true,
+            sign_in: vec![("POST".into(), "/api/login".into())],
+        };
+        for method in ["GET", "HEAD", "OPTIONS"] {
+            assert_eq!(gate.allows(method, "/api/items/1"), Ok(false), "{method}");
+        }
+        assert_eq!(gate.allows("POST", "/api/login?next=1"), Ok(true));
+        for (method, path) in [
+            ("POST", "/api/items"),
+            ("PUT", "/api/login"),
+            ("DELETE", "/api/items/1"),
+            ("PATCH", "/api/x"),
+        ] {
+            let refused = gate.allows(method, path).unwrap_err();
+            assert!(refused.starts_with("read-only: "), "{refused}");
+        }
+        let open = Gate::default();
+        assert_eq!(open.allows("DELETE", "/api/items/1"), Ok(false));
+    }
 
     #[test]
     fn descriptions_never_show_secrets() {

@@ -70,16 +70,9 @@ struct InitArgs {
 }
 
 fn init(runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let args = match InitArgs::try_parse_from(std::env::args().skip(1)) {
+    let args = match parsed::<InitArgs>(std::env::args().skip(1)) {
         Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     let spec = match runtime.block_on(accord_conformance::run::load_spec(&args.spec)) {
         Ok(s) => s,
@@ -144,30 +137,19 @@ fn relative_to_profile(out: &std::path::Path, spec: &str) -> String {
     }
 }
 
-fn main() -> ExitCode {
-    if std::env::args().nth(1).as_deref() == Some("init") {
-        return match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => init(&runtime),
-            Err(e) => {
-                eprintln!("accord-conformance: error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    let args = match Args::try_parse() {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+/// The command line as `T`; the exit code when it is not one (2, or 0 for `--help`).
+fn parsed<T: Parser>(args: impl IntoIterator<Item = String>) -> Result<T, ExitCode> {
+    T::try_parse_from(args).map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
         }
-    };
+    })
+}
+
+fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -177,6 +159,13 @@ fn main() -> ExitCode {
             eprintln!("accord-conformance: error: {e}");
             return ExitCode::from(2);
         }
+    };
+    if std::env::args().nth(1).as_deref() == Some("init") {
+        return init(&runtime);
+    }
+    let args = match parsed::<Args>(std::env::args()) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
     let options = accord_conformance::run::Options {
         profile: args.profile,

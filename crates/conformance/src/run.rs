@@ -404,13 +404,12 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     .map_err(|e| UsageError(e.to_string()))?;
     let mut ctx = Ctx::new(prof, http, error_schema, error_root);
     ctx.seed = options.seed.unwrap_or_else(rand::random);
-    ctx.read_only = options.read_only;
     ctx.user_scheme = scheme.name.clone();
     println!(
         "accord-conformance: seed {} (repeat with --seed {}){}; the user's token goes {}",
         ctx.seed,
         ctx.seed,
-        if ctx.read_only {
+        if ctx.read_only() {
             "; read-only: only GET, HEAD and OPTIONS are sent, and one sign-in per identity"
         } else {
             ""

@@ -21,13 +21,9 @@ pub struct Case {
     pub request: Request,
 }
 
-fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
-    accord_spec::follow_ref(doc, schema)
-}
-
 /// The edge values of `schema`, each named.
 pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
-    let schema = resolve(doc, schema);
+    let schema = accord_spec::follow_ref(doc, schema);
     let mut out: Vec<(String, Value)> = Vec::new();
     if schema.get("nullable") == Some(&Value::Bool(true))
         || schema
@@ -163,7 +159,7 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
 /// The body properties to set, as JSON pointers with their schemas: the top level, and one
 /// level into nested objects (`/article/title`).
 fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec<(String, Value)>) {
-    let schema = resolve(doc, schema);
+    let schema = accord_spec::follow_ref(doc, schema);
     let mut props: Vec<(&String, &Value)> = schema
         .get("properties")
         .and_then(Value::as_object)
@@ -175,7 +171,7 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
         .into_iter()
         .flatten()
     {
-        let member = resolve(doc, member);
+        let member = accord_spec::follow_ref(doc, member);
         props.extend(
             member
                 .get("properties")
@@ -186,7 +182,7 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
     }
     for (name, prop) in props {
         let pointer = format!("{at}/{}", accord_spec::escape_token(name));
-        let prop = resolve(doc, prop);
+        let prop = accord_spec::follow_ref(doc, prop);
         if prop.get("readOnly") == Some(&Value::Bool(true)) {
             continue;
         }

@@ -265,7 +265,7 @@ pub fn plan(ctx: &Ctx) -> (Vec<(OpInfo, bool)>, Vec<(String, String)>) {
             .any(|w| lowered.contains(w))
         {
             Some("it would end the run's session")
-        } else if ctx.read_only && !safe(&op) {
+        } else if ctx.read_only() && !safe(&op) {
             Some("--read-only")
         } else if !safe(&op) && (has_path_params(&op) || op.method != "POST") {
             Some("it changes data the run did not create (its resource chain checks it)")
@@ -601,9 +601,7 @@ pub fn item_path_in(base: &str, id: &str) -> String {
 
 /// The item path of `id`.
 pub fn item_path(resource: &Resource, id: &str) -> String {
-    resource
-        .item
-        .replace(&format!("{{{}}}", resource.param), &path_encode(id))
+    item_path_in(&resource.create.path, id)
 }
 
 pub fn remember_created(
@@ -786,17 +784,12 @@ pub async fn create_in(
     .with(&e))
 }
 
-/// The properties of `sent` a read of the resource must return as sent, and the first
-/// difference, if any. Only what the spec says persists is compared: secrets, write-only
-/// and read-only fields are left out, and so are fields the read's schema lacks or types
-/// otherwise, and a field the read's schema declares nullable that reads back `null` (the
-/// server fills it later). A wrapped answer (`{"article": {...}}`) is unwrapped.
-pub fn differs(ctx: &Ctx, op: &OpInfo, sent: &Value, read: &Value) -> Option<String> {
-    differs_as(ctx, op, sent, read, None)
-}
-
-/// [`differs`], the read's own response schema given.
-pub fn differs_as(
+/// The properties of `sent` a read of the resource (answered with `read_schema`, when the
+/// read documents one) must return as sent, and the first difference, if any. Only what the
+/// spec says persists is compared: secrets, write-only and read-only fields, fields the read's
+/// schema lacks or types otherwise, and a field declared nullable that reads back `null` (the
+/// server fills it later) are left out. A wrapped answer (`{"article": {...}}`) is unwrapped.
+pub fn differs(
     ctx: &Ctx,
     op: &OpInfo,
     sent: &Value,

@@ -255,7 +255,7 @@ async fn read_back(w: &mut AccordWorld) -> Outcome {
             .as_ref()
             .and_then(|r| behaviour::success_schema(&w.ctx, r));
         if let Some(d) = e.json().and_then(|b| {
-            behaviour::differs_as(
+            behaviour::differs(
                 &w.ctx,
                 &c.resource.create,
                 &c.sent,
@@ -342,7 +342,7 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
             .and_then(|b| behaviour::find_id(&b, &behaviour::id_names(&c.resource.param)))
             .filter(|id| *id != c.id);
         if let Some(id) = moved {
-            let path = behaviour::item_path(&c.resource, &id);
+            let path = behaviour::item_path_in(&c.base, &id);
             behaviour::moved(&ctx, &c.path, &path);
             c.id = id;
             c.path = path;
@@ -354,9 +354,11 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
             .read
             .as_ref()
             .and_then(|r| behaviour::success_schema(&ctx, r));
-        if let Some(d) = after.json().zip(body).and_then(|(b, sent)| {
-            behaviour::differs_as(&ctx, update, &sent, &b, read_schema.as_ref())
-        }) {
+        if let Some(d) = after
+            .json()
+            .zip(body)
+            .and_then(|(b, sent)| behaviour::differs(&ctx, update, &sent, &b, read_schema.as_ref()))
+        {
             return Err(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
         }
     }
@@ -573,7 +575,7 @@ async fn negative(w: &mut AccordWorld) -> Outcome {
     let resources = resources(w);
     let mut ops: Vec<_> = ops.into_iter().map(|(o, _)| o).collect();
     // Malformed ids cannot reach a real resource: item reads and deletes take them too.
-    if !ctx.read_only {
+    if !ctx.read_only() {
         for r in &resources {
             ops.extend(r.delete.iter().cloned());
         }

@@ -61,26 +61,7 @@ async fn answer_in_envelope(w: &mut AccordWorld, status: u16) -> Outcome {
             problems.push(f);
         }
         if e.status == 405 {
-            match e.header("allow") {
-                None => problems.push(
-                    Failure::new(Rule::ErrorsAllow, "a 405 without an `Allow` header").with(e),
-                ),
-                Some(allow) => {
-                    let missing = missing_methods(&w.ctx, e, allow);
-                    if !missing.is_empty() {
-                        problems.push(
-                            Failure::new(
-                                Rule::ErrorsAllow,
-                                format!(
-                                    "the 405's `Allow: {allow}` leaves out {} of the path's documented methods",
-                                    missing.join(", ")
-                                ),
-                            )
-                            .with(e),
-                        );
-                    }
-                }
-            }
+            problems.extend(allow_problem(&w.ctx, e, ""));
         }
     }
     super::all(problems)
@@ -152,33 +133,34 @@ async fn options_judged(w: &mut AccordWorld) -> Outcome {
                 problems.push(f);
             }
         }
-        match e.header("allow") {
-            None if e.status == 405 => problems.push(
-                Failure::new(
-                    Rule::ErrorsAllow,
-                    format!("OPTIONS {path}: a 405 without `Allow`"),
-                )
-                .with(e),
-            ),
-            None => {}
-            Some(allow) => {
-                let missing = missing_methods(&w.ctx, e, allow);
-                if !missing.is_empty() {
-                    problems.push(
-                        Failure::new(
-                            Rule::ErrorsAllow,
-                            format!(
-                                "OPTIONS {path}: `Allow: {allow}` leaves out {} of the path's documented methods",
-                                missing.join(", ")
-                            ),
-                        )
-                        .with(e),
-                    );
-                }
-            }
-        }
+        problems.extend(allow_problem(&w.ctx, e, &format!("OPTIONS {path}: ")));
     }
     super::all(problems)
+}
+
+/// What is wrong with the `Allow` of `e` (`context` leads the message): a 405 without one,
+/// or one that leaves out a method the spec documents for the path.
+fn allow_problem(
+    ctx: &crate::context::Ctx,
+    e: &crate::http::Exchange,
+    context: &str,
+) -> Option<Failure> {
+    let message = match e.header("allow") {
+        None if e.status == 405 => format!("{context}a 405 without an `Allow` header"),
+        None => return None,
+        Some(allow) => {
+            let missing = missing_methods(ctx, e, allow);
+            if missing.is_empty() {
+                return None;
+            }
+            let whose = if context.is_empty() { "the 405's " } else { "" };
+            format!(
+                "{context}{whose}`Allow: {allow}` leaves out {} of the path's documented methods",
+                missing.join(", ")
+            )
+        }
+    };
+    Some(Failure::new(Rule::ErrorsAllow, message).with(e))
 }
 
 /// The methods the spec documents for the path of `e` that its `Allow` header leaves out.
