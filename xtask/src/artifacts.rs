@@ -23,7 +23,7 @@ pub struct Artifact {
 
 /// Loads the contract of the project at `root`.
 pub fn load_spec(root: &Path) -> anyhow::Result<Spec> {
-    Ok(Spec::load(root.join(SPEC))?.require_operation_ids()?)
+    Ok(Spec::load(root.join(SPEC))?.strict()?)
 }
 
 /// Every artifact generated from the contract, with the notes of each target.

@@ -30,6 +30,8 @@ pub struct Options {
     pub changelog: bool,
     pub allow: Option<PathBuf>,
     pub output: Option<PathBuf>,
+    /// Refuse a spec that needed a repair to be read.
+    pub strict: bool,
 }
 
 /// Loads `FILE` or `git:REF` (the contract at that revision).
@@ -187,6 +189,22 @@ pub fn github(report: &Report, failing: &[&accord_diff::Finding], file: &str) ->
 pub fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
     let old = load(root, &options.old).with_context(|| format!("loading {}", options.old))?;
     let new = load(root, &options.new).with_context(|| format!("loading {}", options.new))?;
+    let (old, new) = if options.strict {
+        (old.strict()?, new.strict()?)
+    } else {
+        for (source, spec) in [(&options.old, &old), (&options.new, &new)] {
+            if !spec.repaired.is_empty() {
+                eprintln!(
+                    "diff: {source}: read despite {} break(s) of the OpenAPI specification (--strict refuses it):",
+                    spec.repaired.len()
+                );
+                for problem in &spec.repaired {
+                    eprintln!("  {problem}");
+                }
+            }
+        }
+        (old, new)
+    };
     let report = accord_diff::diff(&old, &new);
     let allowed = match &options.allow {
         Some(path) => allow_list(path)?,

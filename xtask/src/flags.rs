@@ -43,6 +43,10 @@ pub enum Task {
         /// an endless recursion of a generator cannot take the other targets down).
         #[arg(long, hide = true, requires = "spec")]
         child: bool,
+        /// Refuse a --spec that breaks a rule of the OpenAPI specification, even where its
+        /// meaning is plain and it would be read with a note (as the project's own contract is).
+        #[arg(long, requires = "spec")]
+        strict: bool,
     },
     /// The CI gate: validate the spec, fail on stale generated files, type-check the outputs,
     /// run the conformance suite against the reference backend. Never writes.
@@ -103,6 +107,10 @@ pub enum Task {
         /// Write the report here instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Refuse a spec that breaks a rule of the OpenAPI specification, even where its
+        /// meaning is plain and it would be read with a note.
+        #[arg(long)]
+        strict: bool,
     },
     /// How far accord gets on every spec of a folder: every target generated, each Rust
     /// crate `cargo check`ed, each TypeScript package through `tsc --strict`; a table and a

@@ -62,6 +62,7 @@ pub fn try_spec(
     out: &Path,
     targets: &[Target],
     time_limit: u64,
+    strict: bool,
 ) -> anyhow::Result<()> {
     let targets: Vec<Target> = if targets.is_empty() {
         Target::ALL.to_vec()
@@ -75,6 +76,9 @@ pub fn try_spec(
     // Loaded, normalized and checked, not typed: the TypeScript target reads the JSON, and
     // each Rust target types the document in its own process.
     let spec = Document::load(spec_path)?;
+    if strict {
+        spec.check_strict()?;
+    }
     println!(
         "generate: loaded {} (OpenAPI {}, {} operations, {} schemas) in {:.2} s",
         spec_path.display(),

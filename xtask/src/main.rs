@@ -27,8 +27,9 @@ fn main() -> ExitCode {
             out: Some(out),
             target,
             time_limit,
+            strict,
             ..
-        } => xtask::generate::try_spec(&spec, &out, &target, time_limit),
+        } => xtask::generate::try_spec(&spec, &out, &target, time_limit, strict),
         Task::Generate { .. } => xtask::generate::run(&root),
         Task::Verify { base } => xtask::verify::run(&root, base.as_deref()),
         Task::Diff {
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
             changelog,
             allow,
             output,
+            strict,
         } => xtask::diff::run(
             &root,
             &xtask::diff::Options {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
                 changelog,
                 allow,
                 output,
+                strict,
             },
         ),
         Task::Reach {

@@ -38,6 +38,7 @@ impl Prepared {
             document,
             notes: spec.notes.clone(),
             named: spec.named.clone(),
+            repaired: spec.repaired.clone(),
         }
         .typed()
         .map_err(|e| CodegenError::Failed {

@@ -10,6 +10,7 @@ mod error;
 pub mod media;
 mod model;
 mod normalize;
+mod repair;
 mod validate;
 mod yaml;
 
@@ -36,8 +37,11 @@ pub struct Document {
     /// What normalization changed, each located in the original document.
     pub notes: Vec<Problem>,
     /// The operations whose operationId was made up (missing or repeated): also in `notes`.
-    /// A project's own contract can refuse them ([`Spec::require_operation_ids`]).
+    /// A project's own contract can refuse them ([`Spec::strict`]).
     pub named: Vec<Problem>,
+    /// The rules of the specification the document broke where its meaning was plain, and
+    /// how it was read (also in `notes`). A strict load refuses them ([`Document::check_strict`]).
+    pub repaired: Vec<Problem>,
 }
 
 /// A [`Document`] with its typed form: what the Rust targets, the diff and the harness read.
@@ -106,6 +110,8 @@ impl Document {
             notes.extend(normalize::openapi_31_to_30(&mut document));
         }
         notes.extend(normalize::fill_info(&mut document));
+        let repairs = repair::repair(&mut document, source_version.starts_with("3.1"));
+        notes.extend(repairs.notes);
         notes.extend(normalize::hoist_deep_refs(&mut document));
         notes.extend(normalize::fit_integers(&mut document));
         let named = normalize::name_operations(&mut document);
@@ -120,6 +126,7 @@ impl Document {
             document,
             notes,
             named,
+            repaired: repairs.broken,
         })
     }
 
@@ -160,6 +167,20 @@ impl Document {
                     )
                 })
                 .collect(),
+        })
+    }
+
+    /// Refuses a document that needed a repair to be read ([`Document::repaired`]) or whose
+    /// operations lack their own unique operationIds: the strict form (`--strict`, and a
+    /// project's own contract).
+    pub fn check_strict(&self) -> Result<(), SpecError> {
+        self.check_operation_ids()?;
+        if self.repaired.is_empty() {
+            return Ok(());
+        }
+        Err(SpecError::Invalid {
+            path: self.path.clone(),
+            problems: self.repaired.clone(),
         })
     }
 
@@ -212,10 +233,9 @@ impl Spec {
         Document::from_value(document, path)?.typed()
     }
 
-    /// Refuses a spec any of whose operations lacks its own unique operationId
-    /// ([`Document::check_operation_ids`]).
-    pub fn require_operation_ids(self) -> Result<Spec, SpecError> {
-        self.check_operation_ids()?;
+    /// Refuses a spec [`Document::check_strict`] refuses.
+    pub fn strict(self) -> Result<Spec, SpecError> {
+        self.check_strict()?;
         Ok(self)
     }
 

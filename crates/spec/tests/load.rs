@@ -85,7 +85,7 @@ fn every_problem_is_reported_at_once() {
         "openapi": "3.0.3",
         "info": {"title": "t", "version": "1"},
         "paths": {
-            "/a": {"get": {"operationId": "a"}},
+            "/a": {"get": {"operationId": "a", "parameters": [{"name": "x", "in": "body"}]}},
             "/b": {"get": {"operationId": "b", "responses": {"oops": {"description": "x"}}}}
         }
     });
@@ -93,8 +93,58 @@ fn every_problem_is_reported_at_once() {
     let pointers: Vec<&str> = err.problems().iter().map(|p| p.pointer.as_str()).collect();
     assert_eq!(
         pointers,
-        ["/paths/~1a/get", "/paths/~1b/get/responses/oops"]
+        [
+            "/paths/~1a/get/parameters/0/in",
+            "/paths/~1b/get/responses/oops"
+        ]
     );
+}
+
+/// What openapi-typescript and oasdiff read, accord reads: a document that breaks a "MUST"
+/// of the specification in a way whose meaning is plain loads, with every repair located;
+/// the strict form refuses it, naming each at once. What 3.1 makes optional is no break.
+#[test]
+fn a_plain_meaning_behind_a_broken_rule_loads_and_the_strict_form_refuses_it() {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "security": [{"nowhere": []}],
+        "paths": {
+            "/a/{id}": {"get": {"operationId": "a"}},
+            "/b": {"post": {"operationId": "b", "responses": {}}},
+            "/c": {"get": {"operationId": "c", "responses": {"200": {"content": {}}}}}
+        }
+    });
+    let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
+    let a = spec
+        .operations()
+        .into_iter()
+        .find(|o| o.id() == "a")
+        .unwrap();
+    assert_eq!(a.parameters(&spec.openapi).len(), 1);
+    let repaired: Vec<&str> = spec.repaired.iter().map(|p| p.pointer.as_str()).collect();
+    assert_eq!(
+        repaired,
+        [
+            "/security/0",
+            "/paths/~1a~1{id}/get",
+            "/paths/~1a~1{id}/get",
+            "/paths/~1b/post/responses",
+            "/paths/~1c/get/responses/200"
+        ]
+    );
+    let err = spec.strict().unwrap_err();
+    assert_eq!(err.problems().len(), 5, "{err}");
+
+    let v31 = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "a"}}}
+    });
+    let spec = Spec::from_value(v31, "inline.json".into()).unwrap();
+    assert!(spec.repaired.is_empty(), "{:?}", spec.repaired);
+    assert!(spec.notes.iter().any(|n| n.pointer == "/paths/~1a/get"));
+    spec.strict().unwrap();
 }
 
 /// Real documents often leave operationIds out: they load with names made from the method
@@ -113,7 +163,7 @@ fn operations_without_ids_are_named_and_a_strict_contract_refuses_them() {
             .iter()
             .any(|n| n.message.contains("named `get_convert`"))
     );
-    let err = spec.require_operation_ids().unwrap_err();
+    let err = spec.strict().unwrap_err();
     assert_eq!(err.problems()[0].pointer, "/paths/~1convert/get");
 }
 

@@ -25,14 +25,21 @@ pub fn xtask(args: &[&str]) -> Output {
 
 /// Runs `generate --spec SPEC --out DIR` into a fresh temporary DIR.
 pub fn generate_spec(spec: &Path) -> (Output, tempfile::TempDir) {
+    generate_spec_with(spec, &[])
+}
+
+/// `generate --spec SPEC --out TEMP` with more `flags`.
+pub fn generate_spec_with(spec: &Path, flags: &[&str]) -> (Output, tempfile::TempDir) {
     let out = tempfile::tempdir().expect("a temp dir");
-    let output = xtask(&[
+    let mut args = vec![
         "generate",
         "--spec",
         spec.to_str().expect("a UTF-8 path"),
         "--out",
         out.path().to_str().expect("a UTF-8 path"),
-    ]);
+    ];
+    args.extend_from_slice(flags);
+    let output = xtask(&args);
     (output, out)
 }
 

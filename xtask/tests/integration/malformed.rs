@@ -1,12 +1,17 @@
-//! Every malformed spec is refused with exit code 2, a located message, and no panic.
+//! Every malformed spec is refused with exit code 2, a located message, and no panic; one
+//! whose meaning is plain despite a broken rule is read with a note, and refused by `--strict`.
 
-use crate::{generate_spec, text, xtask};
+use crate::{generate_spec, generate_spec_with, text, xtask};
 
 /// Runs `generate --spec` on `fixtures/malformed/<file>` and checks the error names the file,
 /// the JSON pointer and what is wrong.
 fn check(file: &str, pointer: &str, message: &str) {
+    check_with(file, &[], pointer, message);
+}
+
+fn check_with(file: &str, flags: &[&str], pointer: &str, message: &str) {
     let spec = crate::root().join("fixtures/malformed").join(file);
-    let (output, out_dir) = generate_spec(&spec);
+    let (output, out_dir) = generate_spec_with(&spec, flags);
     let stderr = text(&output.stderr);
     assert_eq!(
         output.status.code(),
@@ -90,12 +95,37 @@ fn external_ref_to_a_missing_file() {
     );
 }
 
+/// A document that breaks a rule of the specification where its meaning is plain is read as
+/// openapi-typescript and oasdiff read it: every target written, the repair noted at its
+/// pointer; `--strict` refuses it with the same words, writing nothing.
+fn repaired(file: &str, pointer: &str, message: &str) {
+    let spec = crate::root().join("fixtures/malformed").join(file);
+    let (output, out_dir) = generate_spec(&spec);
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{file}:\n{stdout}{}",
+        text(&output.stderr)
+    );
+    let note = format!("note: {pointer}: ");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains(&note) && l.contains(message)),
+        "{file}: no note `{note}...{message}`:\n{stdout}"
+    );
+    assert!(out_dir.path().join("typescript/index.d.ts").is_file());
+    assert!(out_dir.path().join("rust-client/src/lib.rs").is_file());
+    check_with(file, &["--strict"], pointer, message);
+}
+
 #[test]
 fn missing_responses() {
-    check(
+    repaired(
         "missing-responses.yaml",
         "/paths/~1pets/get",
-        "GET /pets has no `responses`",
+        "GET /pets documents no `responses`",
     );
 }
 
@@ -133,7 +163,7 @@ fn duplicate_operation_id() {
 
 #[test]
 fn undeclared_path_parameter() {
-    check(
+    repaired(
         "undeclared-path-parameter.yaml",
         "/paths/~1pets~1{pet_id}/get",
         "path parameter `pet_id` is not declared",
@@ -151,7 +181,7 @@ fn bad_status_code() {
 
 #[test]
 fn undefined_security_scheme() {
-    check(
+    repaired(
         "undefined-security-scheme.yaml",
         "/security/0",
         "security scheme `apiKey` is not defined",
