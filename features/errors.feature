@@ -43,3 +43,8 @@ Feature: Error envelopes
   Scenario: Every path answers a method it does not document with the methods it has
     When each path is sent OPTIONS where the spec does not document it
     Then each answer is a 405 in the error envelope, or a 2xx, with every documented method in Allow
+
+  # Sent without credentials or a body, to ids that name nothing; only GET under --read-only.
+  Scenario: Every path refuses the methods it does not document
+    When each path is sent the methods the spec does not document for it
+    Then each is answered 405 in the error envelope, with every documented method in Allow

@@ -272,6 +272,14 @@ impl Exchange {
         String::from_utf8_lossy(&self.response_body).into_owned()
     }
 
+    /// The answer's body on one line, at most `n` characters, secrets redacted: what a
+    /// message quotes of it.
+    pub fn excerpt(&self, n: usize) -> String {
+        let text = self.text();
+        let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        truncate(&redact_text(&line), n)
+    }
+
     /// The exchange for a report: request line, headers and bodies, secrets redacted.
     pub fn describe(&self) -> String {
         let mut out = format!("  > {} {}\n", self.method, redact_url(&self.url));

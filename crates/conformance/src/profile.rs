@@ -189,6 +189,24 @@ pub struct Behaviour {
     /// Boundary inputs per operation, at most (the deterministic pass before the random one).
     #[serde(default = "default_boundary")]
     pub boundary_cases: u32,
+    /// Body fields whose values a policy of the deployment restricts beyond what the spec can
+    /// state (a configured allow-list of content types), as `OPERATION_ID /POINTER`: generated
+    /// requests send the spec's example there, and a refusal of an edge value there is no
+    /// spec gap.
+    #[serde(default)]
+    pub policy_fields: Vec<toml::Spanned<String>>,
+}
+
+impl Behaviour {
+    /// The body pointers of `operation` named in `policy_fields`.
+    pub fn policy_pointers(&self, operation: &str) -> Vec<&str> {
+        self.policy_fields
+            .iter()
+            .filter_map(|f| f.get_ref().split_once(' '))
+            .filter(|(op, _)| *op == operation)
+            .map(|(_, pointer)| pointer.trim())
+            .collect()
+    }
 }
 
 fn default_boundary() -> u32 {
@@ -203,6 +221,7 @@ impl Default for Behaviour {
             expiry_leeway_secs: default_leeway(),
             skip_operations: Vec::new(),
             boundary_cases: default_boundary(),
+            policy_fields: Vec::new(),
         }
     }
 }

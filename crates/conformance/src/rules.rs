@@ -53,6 +53,7 @@ rules! {
     CorsExpose => "cors.expose", "the configured headers are exposed";
     CorsRefused => "cors.refused", "a refused origin gets no `Access-Control-Allow-Origin`";
     ErrorsStatus => "errors.status", "each error case gets its status";
+    ErrorsMethod => "errors.method", "a method the spec does not document for a path is answered 405, not routed or answered otherwise";
     ErrorsAllow => "errors.allow", "a 405 lists every method the spec documents for the path in `Allow`";
     UploadsPresign => "uploads.presign", "a valid upload is presigned";
     UploadsStorage => "uploads.storage", "the storage accepts a post that follows the policy";

@@ -262,6 +262,22 @@ fn check_operations(loaded: &Loaded, contract: &Contract) -> Result<(), UsageErr
             return Err(UsageError(e.to_string()));
         }
     }
+    for field in &p.behaviour.policy_fields {
+        let problem = match field.get_ref().split_once(' ') {
+            Some((id, pointer)) if pointer.trim().starts_with('/') => contract
+                .operation(id)
+                .is_none()
+                .then(|| format!("the spec has no operation `{id}`")),
+            _ => Some("write `OPERATION_ID /POINTER`, e.g. `create_upload /content_type`".into()),
+        };
+        if let Some(problem) = problem {
+            let e = loaded.error(
+                field.span(),
+                format!("behaviour.policy_fields: `{}`: {problem}", field.get_ref()),
+            );
+            return Err(UsageError(e.to_string()));
+        }
+    }
     Ok(())
 }
 

@@ -130,8 +130,8 @@ fn repair_path(
                 }
             }
         }
-        if let Some(responses) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
-            if !responses.contains_key("$ref") && !responses.contains_key("content") {
+        if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
+            if !body.contains_key("$ref") && !body.contains_key("content") {
                 out.broke(
                     join(&at, "requestBody"),
                     format!("{upper} {path}: the request body has no `content`; read as no body"),

@@ -5,7 +5,9 @@
 //! emoji, percent-encoded and path-like text; `null` where the schema admits it; arrays
 //! empty, long and with duplicates; dates at the ends of the calendar. Each value is judged
 //! in the form the schema gives it: one the schema admits must never get a 5xx; one it refuses
-//! must get a 4xx.
+//! must get a 4xx. An ordinary value the schema admits (an empty string, `null`, a number at
+//! its bound, an empty array: what a form sends) must not be refused as invalid either: the
+//! spec then lets through what the backend refuses, and a typed client with it.
 
 use serde_json::{Value, json};
 
@@ -18,7 +20,43 @@ use crate::http::Request;
 pub struct Case {
     pub what: String,
     pub admitted: bool,
+    /// A value a frontend's form sends as a matter of course ([`ordinary`]).
+    pub ordinary: bool,
     pub request: Request,
+}
+
+/// Whether the edge named `what` (by [`edges`]) is a value a frontend sends as a matter of
+/// course: `null`, an empty string or array, 0 and -1, a number or a length at its declared
+/// bound. NUL and control characters, very long or huge values, markup and paths are not:
+/// a backend refusing those where the schema is silent defends itself.
+pub fn ordinary(what: &str) -> bool {
+    matches!(
+        what,
+        "null" | "an empty string" | "an empty array" | "0" | "-1"
+    ) || what.starts_with("the minimum ")
+        || what.starts_with("the maximum ")
+        || what.starts_with("just above the minimum ")
+        || what.starts_with("just below the maximum ")
+        || what.ends_with(" characters (the minimum)")
+        || what.ends_with(" characters (the maximum)")
+}
+
+/// The statuses a request the schema admits may get without the spec being wrong: refused
+/// credentials, a resource that is not there or in another state, a rate limit, a body too
+/// large for the server.
+const REFUSALS_NOT_OF_THE_INPUT: &[u16] = &[401, 403, 404, 409, 413, 429];
+
+/// What is wrong with a 4xx answer to a request the schema admits, if it is a refusal of the
+/// input: the spec lets through what the backend refuses.
+pub fn admitted_refused(what: &str, e: &crate::http::Exchange) -> Option<String> {
+    if !(400..500).contains(&e.status) || REFUSALS_NOT_OF_THE_INPUT.contains(&e.status) {
+        return None;
+    }
+    Some(format!(
+        "{what}, which the schema admits, was refused with {}: {} (the spec does not state the constraint the backend enforces)",
+        e.status,
+        e.excerpt(200)
+    ))
 }
 
 /// The edge values of `schema`, each named.
@@ -194,7 +232,7 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
 }
 
 /// Sets `pointer` in `value` (creating objects on the way).
-fn set(value: &mut Value, pointer: &str, new: Value) {
+pub(super) fn set(value: &mut Value, pointer: &str, new: Value) {
     let mut here = value;
     let tokens: Vec<String> = pointer
         .split('/')
@@ -237,6 +275,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 continue;
             }
             let admitted = validator.is_valid(&p.schema, &value);
+            let ordinary = ordinary(&what);
             let mut inputs: Inputs = base.clone();
             inputs
                 .params
@@ -245,6 +284,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             out.push(Case {
                 what: format!("{what} ({} parameter `{}`)", p.location, p.name),
                 admitted,
+                ordinary,
                 request: request(ctx, op, &inputs),
             });
         }
@@ -252,11 +292,15 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     if let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone()) {
         let mut slots = Vec::new();
         body_slots(doc, &schema, "", 0, &mut slots);
+        let policy = ctx.profile.behaviour.policy_pointers(&op.id);
         for (pointer, prop) in slots {
             for (what, value) in edges(doc, &prop) {
                 let mut body = valid.clone();
                 set(&mut body, &pointer, value);
                 let admitted = validator.is_valid(&schema, &body);
+                // A deployment's policy restricts this field beyond the spec: its refusals
+                // are no spec gap (a 5xx still is a crash).
+                let ordinary = ordinary(&what) && !policy.contains(&pointer.as_str());
                 let inputs = Inputs {
                     params: base.params.clone(),
                     body: Some(body),
@@ -264,6 +308,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 out.push(Case {
                     what: format!("{what} (body {pointer})"),
                     admitted,
+                    ordinary,
                     request: request(ctx, op, &inputs),
                 });
             }
@@ -284,7 +329,10 @@ pub fn problem(ctx: &Ctx, case: &Case, e: &crate::http::Exchange) -> Option<Stri
         ));
     }
     if case.admitted {
-        return None;
+        return case
+            .ordinary
+            .then(|| admitted_refused(&case.what, e))
+            .flatten();
     }
     if (200..300).contains(&e.status) {
         return Some(format!(
@@ -339,5 +387,52 @@ mod tests {
         let mut body = json!({"article": {"title": "t"}});
         set(&mut body, "/article/views", json!(null));
         assert_eq!(body, json!({"article": {"title": "t", "views": null}}));
+    }
+
+    #[test]
+    fn only_what_a_form_sends_is_held_to_being_accepted() {
+        let doc = json!({});
+        let held = |schema: Value| -> Vec<String> {
+            edges(&doc, &schema)
+                .into_iter()
+                .map(|(what, _)| what)
+                .filter(|what| ordinary(what))
+                .collect()
+        };
+        assert_eq!(
+            held(json!({"type": "string", "minLength": 2, "maxLength": 5, "nullable": true})),
+            [
+                "null",
+                "an empty string",
+                "2 characters (the minimum)",
+                "5 characters (the maximum)"
+            ]
+        );
+        assert_eq!(
+            held(json!({"type": "integer", "minimum": 1, "maximum": 9})),
+            [
+                "the minimum 1",
+                "just above the minimum 1",
+                "the maximum 9",
+                "just below the maximum 9",
+                "0",
+                "-1"
+            ]
+        );
+        assert_eq!(held(json!({"type": "array"})), ["an empty array"]);
+        let refused = |status: u16| {
+            let mut e = crate::http::Exchange::none();
+            e.status = status;
+            e.response_body = br#"{"errors": {"body": ["can't be blank"]}}"#.to_vec();
+            admitted_refused("an empty string (body /article/body)", &e)
+        };
+        assert!(
+            refused(400)
+                .is_some_and(|m| m.contains("refused with 400") && m.contains("can't be blank"))
+        );
+        assert!(refused(422).is_some());
+        for status in [401, 403, 404, 409, 413, 429, 500, 201] {
+            assert_eq!(refused(status), None, "{status}");
+        }
     }
 }

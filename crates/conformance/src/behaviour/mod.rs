@@ -169,6 +169,7 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
         if let Some(problem) = crate::steps::envelope_problem(ctx, e) {
             return Some(format!("a refusal outside the envelope: {problem}"));
         }
+        return boundary::admitted_refused("a request generated from the schema", e);
     }
     None
 }
@@ -344,7 +345,7 @@ async fn positive_as(
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
             break;
         };
-        let first = request(ctx, op, &tree.current());
+        let first = request(ctx, op, &pinned(ctx, op, tree.current()));
         let e = send_as(ctx, identity, first.clone()).await?;
         remember_created(ctx, op, &e, resources, identity);
         let Some(problem) = judge(&e) else { continue };
@@ -362,7 +363,7 @@ async fn positive_as(
             if !more {
                 break;
             }
-            let candidate = request(ctx, op, &tree.current());
+            let candidate = request(ctx, op, &pinned(ctx, op, tree.current()));
             let e = send_as(ctx, identity, candidate.clone()).await?;
             remember_created(ctx, op, &e, resources, identity);
             more = match judge(&e) {
@@ -381,6 +382,24 @@ async fn positive_as(
         return Ok(Some(found));
     }
     Ok(None)
+}
+
+/// `inputs` with the body fields a deployment's policy restricts (`behaviour.policy_fields`)
+/// set to the spec's example, which the policy is expected to admit.
+fn pinned(ctx: &Ctx, op: &OpInfo, mut inputs: Inputs) -> Inputs {
+    let policy = ctx.profile.behaviour.policy_pointers(&op.id);
+    if policy.is_empty() {
+        return inputs;
+    }
+    let example = example_inputs(ctx, op).body;
+    if let (Some(body), Some(example)) = (inputs.body.as_mut(), example) {
+        for pointer in policy {
+            if let Some(value) = example.pointer(pointer) {
+                boundary::set(body, pointer, value.clone());
+            }
+        }
+    }
+    inputs
 }
 
 /// Whether the operation's body or parameters carry an explicit example in the spec.

@@ -138,6 +138,135 @@ async fn options_judged(w: &mut AccordWorld) -> Outcome {
     super::all(problems)
 }
 
+/// The methods a path is sent where the spec does not document them.
+const PROBED: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// Each method of [`PROBED`] a path does not document, sent without credentials and without a
+/// body, to a path whose parameters name nothing: a router answers 405 before any handler
+/// runs, so nothing can change. Under `--read-only` only GET goes. DELETE goes only to paths
+/// with parameters (a parameterless path such as `/users/me` names something real), a method
+/// another path template routes the same URL to is not sent, and paths that end the session
+/// are left alone.
+#[when("each path is sent the methods the spec does not document for it")]
+async fn undeclared_methods(w: &mut AccordWorld) -> Outcome {
+    let ctx = w.ctx.clone();
+    let doc = ctx.doc();
+    let Some(paths) = doc.get("paths").and_then(serde_json::Value::as_object) else {
+        return Ok(());
+    };
+    let operations = ctx.all_operations();
+    let mut probes = Vec::new();
+    for (path, item) in paths {
+        let of_path: Vec<&(crate::context::OpInfo, bool)> =
+            operations.iter().filter(|(o, _)| &o.path == path).collect();
+        let Some((op, _)) = of_path.first() else {
+            continue;
+        };
+        let lowered = path.to_ascii_lowercase();
+        let ends_session = of_path
+            .iter()
+            .any(|(o, _)| ctx.session_operations.contains(&o.id))
+            || ["logout", "signout", "sign_out", "sign-out", "revoke"]
+                .iter()
+                .any(|word| lowered.contains(word));
+        if ends_session {
+            continue;
+        }
+        let with_params = path.contains('{');
+        let secured = of_path.iter().any(|(_, secured)| *secured);
+        // What else than 405 the answer may be: a router that looks the resource up first
+        // (404, ids that name nothing), authentication before routing (401, 403).
+        let mut tolerated = Vec::new();
+        if with_params {
+            tolerated.push(404);
+        }
+        if secured {
+            tolerated.extend([401, 403]);
+        }
+        let target = ctx.fill_path_with(op, true);
+        for method in PROBED {
+            let key = method.to_ascii_lowercase();
+            if item.get(&key).is_some()
+                || (ctx.read_only() && *method != "GET")
+                || (*method == "DELETE" && !with_params)
+                || routed_elsewhere(paths, path, &key)
+            {
+                continue;
+            }
+            probes.push((
+                crate::http::Request::new(*method, target.clone()),
+                tolerated.clone(),
+            ));
+        }
+    }
+    w.judged.clear();
+    w.tolerated.clear();
+    for (request, tolerated) in probes {
+        let e = w.send(request).await?;
+        w.judged.push(e);
+        w.tolerated.push(tolerated);
+    }
+    Ok(())
+}
+
+/// Whether another template of `paths` matches every URL of `path` and documents `method`:
+/// `/articles/feed` is also `/articles/{slug}`, whose DELETE is no undocumented method.
+fn routed_elsewhere(
+    paths: &serde_json::Map<String, serde_json::Value>,
+    path: &str,
+    method: &str,
+) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    paths.iter().any(|(other, item)| {
+        let theirs: Vec<&str> = other.trim_start_matches('/').split('/').collect();
+        other != path
+            && item.get(method).is_some()
+            && theirs.len() == segments.len()
+            && theirs
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t.starts_with('{') || (t == s && !s.starts_with('{')))
+    })
+}
+
+#[then("each is answered 405 in the error envelope, with every documented method in Allow")]
+async fn undeclared_judged(w: &mut AccordWorld) -> Outcome {
+    let mut problems = Vec::new();
+    for (e, tolerated) in w.judged.iter().zip(&w.tolerated) {
+        let path = e
+            .url
+            .strip_prefix(&w.ctx.http.base)
+            .unwrap_or(&e.url)
+            .to_string();
+        if e.status == 405 {
+            if let Err(f) = in_envelope(&w.ctx, e) {
+                problems.push(f);
+            }
+            problems.extend(allow_problem(&w.ctx, e, &format!("{} {path}: ", e.method)));
+            continue;
+        }
+        if tolerated.contains(&e.status) {
+            continue;
+        }
+        let what = if (200..300).contains(&e.status) {
+            "the path does something its spec does not document"
+        } else {
+            "a client cannot tell a wrong method from a wrong request"
+        };
+        problems.push(
+            Failure::new(
+                Rule::ErrorsMethod,
+                format!(
+                    "{} {path}, a method the spec does not document for the path, answered {}, not 405: {what}",
+                    e.method, e.status
+                ),
+            )
+            .with(e),
+        );
+    }
+    super::all(problems)
+}
+
 /// What is wrong with the `Allow` of `e` (`context` leads the message): a 405 without one,
 /// or one that leaves out a method the spec documents for the path.
 fn allow_problem(

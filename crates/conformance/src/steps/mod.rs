@@ -61,6 +61,9 @@ pub struct AccordWorld {
     error_statuses: Option<Vec<u16>>,
     /// Answers that refused the privileged identity too (403).
     privileged_refused: Vec<Exchange>,
+    /// For each judged exchange of a method a path does not document, the statuses other
+    /// than 405 it may get (see `errors::undeclared_methods`).
+    tolerated: Vec<Vec<u16>>,
     /// Why the scenario could not be checked on this backend, found while it ran (a token
     /// that lives too long to wait for, a spec without resources): reported as skipped.
     pub skip: Option<String>,
@@ -91,6 +94,7 @@ impl AccordWorld {
             expect: None,
             error_statuses: None,
             privileged_refused: Vec::new(),
+            tolerated: Vec::new(),
             skip: None,
         })
     }

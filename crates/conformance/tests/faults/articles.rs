@@ -55,6 +55,10 @@ pub enum Fault {
     IncompleteAllow,
     /// Anyone signed in may delete anyone's comment.
     NonAuthorDeletesComment,
+    /// An empty article `body`, which the schema admits (no `minLength`), is refused with 400.
+    EmptyBodyRefused,
+    /// A method `/api/user` does not document is answered 404, as if the path were unknown.
+    UndeclaredMethod404,
 }
 
 #[derive(Clone)]
@@ -154,6 +158,10 @@ impl Articles {
         }
     }
 
+    fn min_body(&self) -> usize {
+        usize::from(self.fault == Fault::EmptyBodyRefused)
+    }
+
     fn user(&self, request: &Request) -> Option<String> {
         let header = request.headers.get("authorization")?.to_str().ok()?;
         let token = header.strip_prefix("Token ")?;
@@ -179,7 +187,11 @@ impl Articles {
     }
 
     /// The article fields of a body, checked: `Err` names the invalid field.
-    fn article_of(body: &[u8], partial: bool) -> Result<(Option<String>, Option<String>), String> {
+    fn article_of(
+        body: &[u8],
+        partial: bool,
+        min_body: usize,
+    ) -> Result<(Option<String>, Option<String>), String> {
         let value: Value = serde_json::from_slice(body).map_err(|_| "body".to_string())?;
         let article = value
             .get("article")
@@ -196,7 +208,7 @@ impl Articles {
             }
         };
         let title = text("title", 1, 100)?;
-        let body = text("body", 0, 1000)?;
+        let body = text("body", min_body, 1000)?;
         match article.get("views") {
             None | Some(Value::Null) => {}
             Some(v) if v.as_i64().is_some_and(|n| (0..=1_000_000).contains(&n)) && !partial => {}
@@ -311,6 +323,9 @@ impl Articles {
                 _ => None,
             };
             return match allow {
+                Some(_) if self.fault == Fault::UndeclaredMethod404 && path == "/api/user" => {
+                    errors(404, "route", "not found")
+                }
                 Some(allow) => errors(405, "method", "not allowed").insert_header("allow", allow),
                 None => errors(404, "route", "not found"),
             };
@@ -366,7 +381,7 @@ impl Articles {
                 if self.fault == Fault::NullViewsCrash && text.contains("\"views\":null") {
                     return errors(500, "server", "null value in column");
                 }
-                let (title, body) = match Self::article_of(&request.body, false) {
+                let (title, body) = match Self::article_of(&request.body, false, self.min_body()) {
                     Ok(fields) => fields,
                     Err(field) => return self.invalid(&field),
                 };
@@ -400,10 +415,11 @@ impl Articles {
                         if !is_json {
                             return self.invalid("body");
                         }
-                        let (title, body) = match Self::article_of(&request.body, true) {
-                            Ok(fields) => fields,
-                            Err(field) => return self.invalid(&field),
-                        };
+                        let (title, body) =
+                            match Self::article_of(&request.body, true, self.min_body()) {
+                                Ok(fields) => fields,
+                                Err(field) => return self.invalid(&field),
+                            };
                         s.counter += 1;
                         let counter = s.counter;
                         let a = &mut s.articles[index];
@@ -794,7 +810,7 @@ async fn without_an_errors_section_the_specs_envelope_is_used() {
         correct.stdout
     );
     assert!(
-        correct.stdout.contains("9 passed, 0 failed, 0 skipped"),
+        correct.stdout.contains("10 passed, 0 failed, 0 skipped"),
         "{}",
         correct.stdout
     );
@@ -1012,6 +1028,18 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@errors",
         "rule errors.allow",
         "the 405's `Allow: GET` leaves out POST of the path's documented methods",
+    ),
+    (
+        Fault::EmptyBodyRefused,
+        "@behaviour and not @writes",
+        "rule behaviour.boundary",
+        "create_article: an empty string (body /article/body), which the schema admits, was refused with 400",
+    ),
+    (
+        Fault::UndeclaredMethod404,
+        "@errors",
+        "rule errors.method",
+        "PUT /api/user, a method the spec does not document for the path, answered 404, not 405",
     ),
     (
         Fault::WildcardWithCredentials,

@@ -69,6 +69,7 @@ stored = ["/status", "stored"]
 examples = 5
 expiry_wait_secs = 30
 expiry_leeway_secs = 0
+policy_fields = ["create_upload /content_type"]
 "#,
         spec.display().to_string().replace('\\', "/")
     );
@@ -162,7 +163,7 @@ async fn a_correct_backend_passes_everything() {
     let run = against(Fault::None, Some(ALL_BUT_SESSIONS)).await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(
-        run.stdout.contains("44 passed, 0 failed, 0 skipped"),
+        run.stdout.contains("45 passed, 0 failed, 0 skipped"),
         "{}",
         run.stdout
     );
@@ -238,7 +239,7 @@ async fn the_reference_backend_passes_everything() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("52 passed, 0 failed, 0 skipped"),
+        stdout.contains("53 passed, 0 failed, 0 skipped"),
         "{stdout}"
     );
     running.stop().await;

@@ -77,6 +77,7 @@ revoke = "revoke_api_key"
 examples = 3
 expiry_wait_secs = 30
 expiry_leeway_secs = 0
+policy_fields = ["create_upload /content_type"]
 "#
     );
     match mode {
