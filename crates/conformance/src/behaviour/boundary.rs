@@ -23,6 +23,10 @@ pub struct Case {
     /// A value a frontend's form sends as a matter of course ([`ordinary`]).
     pub ordinary: bool,
     pub request: Request,
+    /// The same request without the edge value: when it is refused too, a refusal of the
+    /// case is about the backend's state (a conflict, a token the run does not hold), not
+    /// about the value.
+    pub base: Request,
 }
 
 /// Whether the edge named `what` (by [`edges`]) is a value a frontend sends as a matter of
@@ -45,6 +49,12 @@ pub fn ordinary(what: &str) -> bool {
 /// credentials, a resource that is not there or in another state, a rate limit, a body too
 /// large for the server.
 const REFUSALS_NOT_OF_THE_INPUT: &[u16] = &[401, 403, 404, 409, 413, 429];
+
+/// Whether the answer `e` to `case` is an ordinary admitted value refused as invalid, which
+/// is reported only once the case's base request is accepted ([`Case::base`]).
+pub fn needs_base(case: &Case, e: &crate::http::Exchange) -> bool {
+    case.admitted && case.ordinary && admitted_refused(&case.what, e).is_some()
+}
 
 /// What is wrong with a 4xx answer to a request the schema admits, if it is a refusal of the
 /// input: the spec lets through what the backend refuses.
@@ -231,6 +241,38 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
     }
 }
 
+/// Appends `-n` to each free-text string of `body` (no format, pattern or enum; within its
+/// `maxLength`) other than the one at `except`.
+fn distinguish(doc: &Value, slots: &[(String, Value)], except: &str, body: &mut Value, n: usize) {
+    for (pointer, prop) in slots {
+        if pointer == except || except.starts_with(&format!("{pointer}/")) {
+            continue;
+        }
+        let prop = accord_spec::follow_ref(doc, prop);
+        let free = prop.get("type").and_then(Value::as_str) == Some("string")
+            && ["format", "pattern", "enum"]
+                .iter()
+                .all(|k| prop.get(*k).is_none());
+        let Some(text) = body.pointer(pointer).and_then(Value::as_str) else {
+            continue;
+        };
+        if !free {
+            continue;
+        }
+        let suffix = format!("-{n}");
+        let max = prop
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .map_or(usize::MAX, |m| m as usize);
+        let keep = max.saturating_sub(suffix.len());
+        if keep == 0 {
+            continue;
+        }
+        let text: String = text.chars().take(keep).collect::<String>() + &suffix;
+        set(body, pointer, json!(text));
+    }
+}
+
 /// Sets `pointer` in `value` (creating objects on the way).
 pub(super) fn set(value: &mut Value, pointer: &str, new: Value) {
     let mut here = value;
@@ -286,6 +328,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 admitted,
                 ordinary,
                 request: request(ctx, op, &inputs),
+                base: request(ctx, op, &base),
             });
         }
     }
@@ -293,10 +336,16 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         let mut slots = Vec::new();
         body_slots(doc, &schema, "", 0, &mut slots);
         let policy = ctx.profile.behaviour.policy_pointers(&op.id);
-        for (pointer, prop) in slots {
-            for (what, value) in edges(doc, &prop) {
-                let mut body = valid.clone();
-                set(&mut body, &pointer, value);
+        let mut n = 0;
+        for (pointer, prop) in &slots {
+            for (what, value) in edges(doc, prop) {
+                // Free text elsewhere in the body differs from case to case, so that a title
+                // the backend keeps unique does not make every case after the first a conflict.
+                n += 1;
+                let mut unique = valid.clone();
+                distinguish(doc, &slots, pointer, &mut unique, n);
+                let mut body = unique.clone();
+                set(&mut body, pointer, value);
                 let admitted = validator.is_valid(&schema, &body);
                 // A deployment's policy restricts this field beyond the spec: its refusals
                 // are no spec gap (a 5xx still is a crash).
@@ -310,6 +359,14 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                     admitted,
                     ordinary,
                     request: request(ctx, op, &inputs),
+                    base: request(
+                        ctx,
+                        op,
+                        &Inputs {
+                            params: base.params.clone(),
+                            body: Some(unique),
+                        },
+                    ),
                 });
             }
         }
@@ -387,6 +444,24 @@ mod tests {
         let mut body = json!({"article": {"title": "t"}});
         set(&mut body, "/article/views", json!(null));
         assert_eq!(body, json!({"article": {"title": "t", "views": null}}));
+    }
+
+    #[test]
+    fn free_text_differs_from_case_to_case_within_its_length() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "properties": {"article": {"type": "object", "properties": {
+            "title": {"type": "string", "maxLength": 8},
+            "body": {"type": "string"},
+            "email": {"type": "string", "format": "email"}}}}});
+        let mut slots = Vec::new();
+        body_slots(&doc, &schema, "", 0, &mut slots);
+        let mut body =
+            json!({"article": {"title": "accord-title", "body": "b", "email": "a@b.co"}});
+        distinguish(&doc, &slots, "/article/body", &mut body, 12);
+        assert_eq!(
+            body,
+            json!({"article": {"title": "accor-12", "body": "b", "email": "a@b.co"}})
+        );
     }
 
     #[test]

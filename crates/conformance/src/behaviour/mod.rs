@@ -169,7 +169,6 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
         if let Some(problem) = crate::steps::envelope_problem(ctx, e) {
             return Some(format!("a refusal outside the envelope: {problem}"));
         }
-        return boundary::admitted_refused("a request generated from the schema", e);
     }
     None
 }

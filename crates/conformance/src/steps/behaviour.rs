@@ -111,6 +111,15 @@ async fn boundary(w: &mut AccordWorld) -> Outcome {
                 ctx.forbidden(&op.id);
                 break;
             }
+            if behaviour::boundary::needs_base(&case, &e) {
+                // Refused as invalid: only the value's fault if the same request without it
+                // is accepted.
+                let base = behaviour::send_as(&ctx, Identity::First, case.base.clone()).await?;
+                behaviour::remember_created(&ctx, &op, &base, &resources, Identity::First);
+                if !(200..300).contains(&base.status) {
+                    continue;
+                }
+            }
             if let Some(p) = behaviour::boundary::problem(&ctx, &case, &e) {
                 w.behaviour
                     .boundary
