@@ -139,3 +139,26 @@ fn git_revisions_load_the_contract() {
         text(&output.stderr)
     );
 }
+
+/// A document whose meaning is plain despite a broken rule (an operation without `responses`)
+/// is diffed as its peers diff it, the repair said on standard error; `--strict` refuses it.
+#[test]
+fn a_repaired_document_is_diffed_and_strict_refuses_it() {
+    let spec = root().join("fixtures/malformed/missing-responses.yaml");
+    let spec = spec.to_str().unwrap();
+    let output = xtask(&["diff", spec, spec, "--format", "text"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("read despite 1 break(s) of the OpenAPI specification")
+            && stderr.contains("/paths/~1pets/get: GET /pets documents no `responses`"),
+        "{stderr}"
+    );
+    let output = xtask(&["diff", spec, spec, "--strict"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("/paths/~1pets/get: GET /pets documents no `responses`"),
+        "{stderr}"
+    );
+}
