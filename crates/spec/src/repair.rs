@@ -103,6 +103,30 @@ fn repair_path(
             _ => {}
         }
         if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            // `2xx` is `2XX` in any reader's eyes: the specification spells ranges upper-case.
+            let lower: Vec<String> = responses
+                .keys()
+                .filter(|code| {
+                    let b = code.as_bytes();
+                    b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && &code[1..] == "xx"
+                })
+                .cloned()
+                .collect();
+            for code in lower {
+                let upper_code = code.to_ascii_uppercase();
+                if responses.contains_key(&upper_code) {
+                    continue;
+                }
+                if let Some(response) = responses.remove(&code) {
+                    out.broke(
+                        join(&join(&at, "responses"), &code),
+                        format!(
+                            "{upper} {path}: the status range `{code}` is read as `{upper_code}`"
+                        ),
+                    );
+                    responses.insert(upper_code, response);
+                }
+            }
             for (code, response) in responses.iter_mut() {
                 repair_response(response, &join(&join(&at, "responses"), code), out);
             }
@@ -337,6 +361,18 @@ mod tests {
         );
         assert_eq!(get["responses"]["200"]["description"], json!(""));
         assert_eq!(d.pointer("/paths/~1a~1{id}/parameters"), Some(&json!([])));
+    }
+
+    #[test]
+    fn a_lower_case_status_range_is_read_upper_case() {
+        let mut d = doc(json!({"/a": {"get": {"responses": {"2xx": {"description": "ok"}}}}}));
+        let r = repair(&mut d, false);
+        assert_eq!(r.broken.len(), 1, "{:?}", r.broken);
+        assert_eq!(r.broken[0].pointer, "/paths/~1a/get/responses/2xx");
+        assert!(
+            d.pointer("/paths/~1a/get/responses/2XX/description")
+                .is_some()
+        );
     }
 
     #[test]
