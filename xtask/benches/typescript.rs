@@ -137,7 +137,7 @@ fn main() {
         );
         let flag = |ok: bool| if ok { "" } else { " (failed)" };
         println!(
-            "{:<8} {:>10.2} {:>10.0} {:>12.2} {:>12.0} {:>7.1}x {:>7.2}x   {:>10.1} s{}",
+            "{:<8} {:>10.2} {:>10.0} {:>12.2} {:>12.0} {:>7.1}x {:>7.2}x   {:>10.1} s{}{}{}",
             name,
             secs_a,
             mib_a,
@@ -146,7 +146,9 @@ fn main() {
             secs_p / secs_a.max(0.01),
             mib_a / mib_p.max(1.0),
             secs_all,
-            format!("{}{}{}", flag(ok_a), flag(ok_p), flag(ok_all)),
+            flag(ok_a),
+            flag(ok_p),
+            flag(ok_all),
         );
     }
     println!(

@@ -70,10 +70,10 @@ fn accord_classes(stdout: &str) -> Vec<String> {
             .strip_prefix("Step panicked. Captured output: ")
             .or_else(|| line.strip_prefix("- "))
             .unwrap_or_default();
-        if let Some(rule) = rest.strip_prefix("rule ").and_then(|r| r.split(':').next()) {
-            if !rules.iter().any(|r| r == rule) {
-                rules.push(rule.to_string());
-            }
+        if let Some(rule) = rest.strip_prefix("rule ").and_then(|r| r.split(':').next())
+            && !rules.iter().any(|r| r == rule)
+        {
+            rules.push(rule.to_string());
         }
     }
     rules.sort();
@@ -95,7 +95,9 @@ fn beside(root: &Path, name: &str, base: &str) -> anyhow::Result<Found> {
     let header = lines.next().unwrap_or_default().trim().to_string();
     let spec = lines.next().unwrap_or_default().trim().to_string();
     let started = std::time::Instant::now();
+    // Schemathesis keeps a `.schemathesis/` cache in its working folder: under target/.
     let output = Command::new(&st)
+        .current_dir(root.join("target"))
         .args([
             "run",
             &spec,
@@ -274,7 +276,8 @@ pub fn run(
             );
         }
     }
-    let sources = sources.unwrap_or_else(|| PathBuf::from("/work/.mirror"));
+    // By default the snapshots sit beside the checkout, in `../.mirror`.
+    let sources = sources.unwrap_or_else(|| root.join("..").join(".mirror"));
     let mut outcomes = Vec::new();
     let mut table = Vec::new();
     for name in &names {

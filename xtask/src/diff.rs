@@ -227,11 +227,8 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
             Format::Markdown => report.markdown(),
             Format::Junit => junit(&report, &failing),
             Format::Github => {
-                github(
-                    &report,
-                    &failing,
-                    &options.new.trim_start_matches("git:").to_string(),
-                ) + &report.summary()
+                github(&report, &failing, options.new.trim_start_matches("git:"))
+                    + &report.summary()
                     + "\n"
             }
         }

@@ -10,6 +10,40 @@ use crate::ChecksFailed;
 use crate::artifacts::{self, COMMAND, SPEC};
 use crate::node;
 
+/// What the lint step runs, in order.
+const LINT: &str = "cargo fmt --all --check, cargo clippy --workspace --all-targets -D warnings";
+
+/// Runs rustfmt's check and clippy with warnings denied over the whole workspace; `None` when
+/// both pass, else which failed (their own output went to the terminal).
+fn lint(root: &Path) -> anyhow::Result<Option<String>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = root.join("Cargo.toml");
+    let fmt = Command::new(&cargo)
+        .args(["fmt", "--all", "--check", "--manifest-path"])
+        .arg(&manifest)
+        .status()
+        .context("cannot run cargo fmt")?;
+    if !fmt.success() {
+        return Ok(Some(
+            "cargo fmt --all --check: unformatted files (run `cargo fmt --all`)".into(),
+        ));
+    }
+    let clippy = Command::new(&cargo)
+        .args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .args(["--", "-D", "warnings"])
+        .status()
+        .context("cannot run cargo clippy")?;
+    Ok((!clippy.success())
+        .then(|| "cargo clippy --workspace --all-targets -D warnings: warnings above".into()))
+}
+
 /// Runs every step; prints one line per step and fails with the steps that did not pass.
 pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
     let spec = artifacts::load_spec(root).with_context(|| "verify: spec       FAILED")?;
@@ -88,6 +122,12 @@ pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
     );
     if !rust.success() {
         failed.push("rust");
+    }
+
+    let lint = lint(root)?;
+    step("lint", lint.is_none(), lint.as_deref().unwrap_or(LINT));
+    if lint.is_some() {
+        failed.push("lint");
     }
 
     let config = root.join(node::PACKAGE).join("tsconfig.json");

@@ -12,9 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::names::rust_name;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use accord_spec::METHODS;
 
 pub(crate) fn inline_body_schemas(doc: &mut Value) {
     let mut hoisted: Vec<(String, Value)> = Vec::new();

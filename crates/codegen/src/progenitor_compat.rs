@@ -7,12 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use accord_spec::media::is_json;
 use accord_spec::{Problem, join};
 use serde_json::{Map, Value, json};
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use accord_spec::METHODS;
 
 /// Reshapes `doc` in place; returns what it changed, including the operations it left out.
 pub fn reshape(doc: &mut Value) -> Vec<Problem> {
@@ -168,11 +167,10 @@ fn break_all_of_cycles(doc: &mut Value, notes: &mut Vec<Problem>) {
             ));
             kept.push(copy);
         }
-        if changed {
-            if let Some(slot) = doc.pointer_mut(&join(&join("/components/schemas", name), "allOf"))
-            {
-                *slot = Value::Array(kept);
-            }
+        if changed
+            && let Some(slot) = doc.pointer_mut(&join(&join("/components/schemas", name), "allOf"))
+        {
+            *slot = Value::Array(kept);
         }
     }
     // What remains are alternatives that lead back to their own schema (`A: anyOf [X, A]`),
@@ -247,21 +245,11 @@ pub(crate) fn leads_to(
 }
 
 pub(crate) fn resolve_schema<'a>(schemas: &'a Map<String, Value>, schema: &'a Value) -> &'a Value {
-    let mut current = schema;
-    for _ in 0..16 {
-        let Some(name) = current
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        else {
-            break;
-        };
-        match schemas.get(&name.replace("~1", "/").replace("~0", "~")) {
-            Some(next) => current = next,
-            None => break,
-        }
-    }
-    current
+    accord_spec::pointer::follow_with(schema, |pointer| {
+        let name = pointer.strip_prefix("/components/schemas/")?;
+        schemas.get(&accord_spec::unescape_token(name))
+    })
+    .0
 }
 
 /// The JSON media types other than `application/json` used by responses, in order of appearance.
@@ -270,7 +258,7 @@ fn json_renamed(original: &Value) -> Vec<String> {
     let mut visit = |content: &Value| {
         for name in content.as_object().into_iter().flat_map(|m| m.keys()) {
             let quoted = format!("`{name}`");
-            if is_json_media(name) && name != "application/json" && !out.contains(&quoted) {
+            if is_json(name) && name != "application/json" && !out.contains(&quoted) {
                 out.push(quoted);
             }
         }
@@ -502,16 +490,14 @@ fn reshape_operation(
         return Ok(());
     };
     let has_success = responses.keys().any(|k| k.starts_with('2'));
-    if has_success {
-        if let Some(default) = responses.shift_remove("default") {
-            for range in ["4XX", "5XX"] {
-                responses.entry(range).or_insert_with(|| default.clone());
-            }
-            notes.push(Problem::new(
-                join(&join(pointer, "responses"), "default"),
-                format!("{label}: `default` became the 4XX and 5XX errors"),
-            ));
+    if has_success && let Some(default) = responses.shift_remove("default") {
+        for range in ["4XX", "5XX"] {
+            responses.entry(range).or_insert_with(|| default.clone());
         }
+        notes.push(Problem::new(
+            join(&join(pointer, "responses"), "default"),
+            format!("{label}: `default` became the 4XX and 5XX errors"),
+        ));
     }
     for (code, response) in responses.iter_mut() {
         let mut resolved = inline(response, components);
@@ -587,22 +573,12 @@ fn shape(response: &Value) -> String {
     }
 }
 
-fn is_json_media(name: &str) -> bool {
-    let essence = name
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json") || essence.ends_with("/json")
-}
-
 fn choose_json(content: &Map<String, Value>) -> Option<(String, Value)> {
     let exact = content
         .iter()
         .find(|(k, _)| k.split(';').next().map(str::trim) == Some("application/json"));
     exact
-        .or_else(|| content.iter().find(|(k, _)| is_json_media(k)))
+        .or_else(|| content.iter().find(|(k, _)| is_json(k)))
         .map(|(k, v)| (k.clone(), v.clone()))
 }
 
@@ -627,20 +603,9 @@ fn choose_request_media(content: &Map<String, Value>) -> Option<(String, Value)>
 
 /// Resolves a `#/components/...` reference to a copy of its target (chains followed).
 fn inline(value: &Value, components: &Value) -> Value {
-    let mut current = value.clone();
-    for _ in 0..16 {
-        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
-            break;
-        };
-        let Some(target) = reference
-            .strip_prefix("#/components")
-            .and_then(|p| components.pointer(p))
-        else {
-            break;
-        };
-        current = target.clone();
-    }
-    current
+    accord_spec::pointer::follow_under(components, "/components", value)
+        .0
+        .clone()
 }
 
 /// Drops string enums whose values typify would turn into the same Rust variant name.

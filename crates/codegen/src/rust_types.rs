@@ -117,16 +117,15 @@ pub fn generate(prepared: &Prepared, origin: &Origin<'_>) -> Result<ModelTypes, 
 fn record_derives(impls: &mut BTreeMap<String, TypeInfo>, name: &str, attrs: &[syn::Attribute]) {
     let entry = impls.entry(name.to_string()).or_default();
     for attr in attrs {
-        if let Meta::List(list) = &attr.meta {
-            if list.path.is_ident("derive")
-                && list
-                    .tokens
-                    .to_string()
-                    .split([',', ' '])
-                    .any(|t| t == "Default")
-            {
-                entry.impls.push(TypeImpl::Default);
-            }
+        if let Meta::List(list) = &attr.meta
+            && list.path.is_ident("derive")
+            && list
+                .tokens
+                .to_string()
+                .split([',', ' '])
+                .any(|t| t == "Default")
+        {
+            entry.impls.push(TypeImpl::Default);
         }
     }
 }

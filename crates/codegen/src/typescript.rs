@@ -11,9 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::{CodegenError, Origin, Output};
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use accord_spec::METHODS;
 const LOCATIONS: &[&str] = &["query", "header", "path", "cookie"];
 const COMPONENT_SECTIONS: &[(&str, &str)] = &[
     ("schemas", "schemas"),
@@ -457,7 +455,10 @@ impl<'a> Emitter<'a> {
         let k = Keywords::of(map);
         if let Some(reference) = k.reference {
             return match reference.strip_prefix("#/components/schemas/") {
-                Some(name) => format!("components[\"schemas\"][{}]", quote(&unescape(name))),
+                Some(name) => format!(
+                    "components[\"schemas\"][{}]",
+                    quote(&accord_spec::unescape_token(name))
+                ),
                 None => "unknown".into(),
             };
         }
@@ -607,11 +608,7 @@ fn reference_name(value: &Value, section: &str) -> Option<String> {
     let reference = value.get("$ref")?.as_str()?;
     reference
         .strip_prefix(&format!("#/components/{section}/"))
-        .map(unescape)
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
+        .map(accord_spec::unescape_token)
 }
 
 fn paren(t: &str) -> String {
@@ -786,17 +783,12 @@ pub fn error_envelope(spec: &Document, origin: &Origin<'_>) -> Output {
         .and_then(|name| {
             doc.pointer(&format!(
                 "/components/schemas/{}",
-                name.replace('~', "~0").replace('/', "~1")
+                accord_spec::escape_token(name)
             ))
         })
         .and_then(|s| s.get("required"))
         .and_then(Value::as_array)
-        .map(|r| {
-            r.iter()
-                .filter_map(Value::as_str)
-                .map(|s| quote(s))
-                .collect()
-        })
+        .map(|r| r.iter().filter_map(Value::as_str).map(&quote).collect())
         .unwrap_or_default();
     match &chosen {
         Some(name) => {

@@ -440,7 +440,7 @@ impl Ctx {
         let content = body.get("content")?.as_object()?;
         content
             .iter()
-            .find(|(m, _)| m.starts_with("application/json") || m.ends_with("+json"))
+            .find(|(m, _)| accord_spec::media::is_json(m))
             .and_then(|(_, m)| m.get("schema").cloned())
     }
 
@@ -942,12 +942,11 @@ impl Ctx {
                 tokens.refresh.clone().unwrap_or_default()
             ));
         }
-        if let Some(cookies) = self.profile.cookies.as_ref().filter(|_| csrf) {
-            if let Some(csrf) = &cookies.csrf_cookie {
-                if let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| k == csrf) {
-                    request = request.header(&cookies.csrf_header, value.clone());
-                }
-            }
+        if let Some(cookies) = self.profile.cookies.as_ref().filter(|_| csrf)
+            && let Some(csrf) = &cookies.csrf_cookie
+            && let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| k == csrf)
+        {
+            request = request.header(&cookies.csrf_header, value.clone());
         }
         if let Some(origin) = origin {
             request = request.header("origin", origin);
@@ -1371,7 +1370,7 @@ impl Ctx {
         let stored = e
             .json()
             .and_then(|b| b.pointer(&pointer).cloned())
-            .is_some_and(|v| v.as_str() == Some(value.as_str()) || v.to_string() == value);
+            .is_some_and(|v| v.as_str() == Some(value.as_str()) || v == value);
         Some((stored, e))
     }
 }

@@ -9,9 +9,7 @@ use accord_spec::Spec;
 use accord_validate::{Direction, Validator};
 use serde_json::Value;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use accord_spec::METHODS;
 
 struct Operation {
     id: String,
@@ -114,10 +112,10 @@ impl Contract {
         let paths = self.spec.document.get("paths")?.as_object()?;
         for (path, item) in paths {
             for method in METHODS {
-                if let Some(op) = item.get(*method) {
-                    if op.get("operationId").and_then(Value::as_str) == Some(id) {
-                        return Some((path.as_str(), method, op));
-                    }
+                if let Some(op) = item.get(*method)
+                    && op.get("operationId").and_then(Value::as_str) == Some(id)
+                {
+                    return Some((path.as_str(), method, op));
                 }
             }
         }

@@ -86,10 +86,10 @@ impl Findings {
             return;
         };
         for v in exchanges.iter().flat_map(|e| &e.violations) {
-            if let Some(f) = by_key.get_mut(&key_of(v)) {
-                if !f.scenarios.iter().any(|s| s == scenario) {
-                    f.scenarios.push(scenario.to_string());
-                }
+            if let Some(f) = by_key.get_mut(&key_of(v))
+                && !f.scenarios.iter().any(|s| s == scenario)
+            {
+                f.scenarios.push(scenario.to_string());
             }
         }
     }

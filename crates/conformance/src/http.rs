@@ -360,7 +360,7 @@ pub fn is_secret_name(name: &str) -> bool {
     SECRET_WORDS.iter().any(|w| name.contains(w))
         || SCHEME_SECRETS
             .read()
-            .is_ok_and(|names| names.iter().any(|n| *n == name))
+            .is_ok_and(|names| names.contains(&name))
 }
 
 pub fn redact_header(name: &str, value: &str) -> String {
@@ -494,10 +494,10 @@ impl Http {
 
     /// Notes something the run should know of its own conduct (each note once).
     pub fn note(&self, note: String) {
-        if let Ok(mut notes) = self.notes.lock() {
-            if !notes.contains(&note) {
-                notes.push(note);
-            }
+        if let Ok(mut notes) = self.notes.lock()
+            && !notes.contains(&note)
+        {
+            notes.push(note);
         }
     }
 
@@ -721,10 +721,10 @@ impl Http {
         } else {
             (None, Vec::new())
         };
-        if let Some(op) = &operation {
-            if let Ok(mut stats) = self.stats.lock() {
-                *stats.entry(op.clone()).or_default() += 1;
-            }
+        if let Some(op) = &operation
+            && let Ok(mut stats) = self.stats.lock()
+        {
+            *stats.entry(op.clone()).or_default() += 1;
         }
         let request_method = request.method.clone();
         let exchange = Exchange {
@@ -812,6 +812,17 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
+/// `Retry-After` in seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3).
+pub fn retry_after_secs(e: &Exchange) -> Option<u64> {
+    let value = e.header("retry-after")?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let left = at.timestamp() - chrono::Utc::now().timestamp();
+    Some(left.max(0) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -869,15 +880,4 @@ mod tests {
         let form = redact_text("username=ada&password=hunter2&grant_type=password");
         assert!(!form.contains("hunter2"), "{form}");
     }
-}
-
-/// `Retry-After` in seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3).
-pub fn retry_after_secs(e: &Exchange) -> Option<u64> {
-    let value = e.header("retry-after")?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(secs);
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let left = at.timestamp() - chrono::Utc::now().timestamp();
-    Some(left.max(0) as u64)
 }

@@ -369,10 +369,10 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 })
         });
     let register = ops.iter().find(|o| {
-        o.method == "POST" && !o.secured && named_like(o, &["register", "signup", "createuser"])
-            || (o.method == "POST"
-                && !o.secured
-                && o.path.trim_end_matches('/').ends_with("/users"))
+        o.method == "POST"
+            && !o.secured
+            && (named_like(o, &["register", "signup", "createuser"])
+                || o.path.trim_end_matches('/').ends_with("/users"))
     });
     match (&scheme, &login) {
         (Some(scheme), Some((login, why))) => {
@@ -396,12 +396,12 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 "# Credentials come from the environment: export ACCORD_USER and ACCORD_PASSWORD.\nbody = {}",
                 toml_inline(&body)
             );
-            if let Some(r) = register {
-                if let Some((_, s)) = request_schema(doc, &r.op) {
-                    let rb = body_of(doc, s, 0);
-                    if rb != body {
-                        let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
-                    }
+            if let Some(r) = register
+                && let Some((_, s)) = request_schema(doc, &r.op)
+            {
+                let rb = body_of(doc, s, 0);
+                if rb != body {
+                    let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
                 }
             }
             let answer = success_schema(doc, &login.op);

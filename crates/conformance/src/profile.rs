@@ -593,13 +593,14 @@ fn check(loaded: &Loaded) -> Result<(), ProfileError> {
             )?,
         }
     }
-    if let Some(errors) = &p.errors {
-        if *errors.envelope.get_ref() == Envelope::Schema && errors.schema.is_none() {
-            return Err(loaded.error(
-                errors.envelope.span(),
-                "errors: envelope = \"schema\" needs `schema`",
-            ));
-        }
+    if let Some(errors) = &p.errors
+        && *errors.envelope.get_ref() == Envelope::Schema
+        && errors.schema.is_none()
+    {
+        return Err(loaded.error(
+            errors.envelope.span(),
+            "errors: envelope = \"schema\" needs `schema`",
+        ));
     }
     if let Some(cors) = &p.cors {
         for origin in &cors.allowed_origins {
@@ -670,15 +671,15 @@ pub fn check_variables(loaded: &Loaded) -> Result<(), ProfileError> {
         }
     }
     let mut variables: Vec<(&str, &Spanned<String>)> = Vec::new();
-    if let Some(a) = &p.auth {
-        if *a.kind.get_ref() == AuthKind::Static {
-            variables.extend(a.token_env.iter().map(|v| ("auth.token_env", v)));
-            variables.extend(
-                a.second_token_env
-                    .iter()
-                    .map(|v| ("auth.second_token_env", v)),
-            );
-        }
+    if let Some(a) = &p.auth
+        && *a.kind.get_ref() == AuthKind::Static
+    {
+        variables.extend(a.token_env.iter().map(|v| ("auth.token_env", v)));
+        variables.extend(
+            a.second_token_env
+                .iter()
+                .map(|v| ("auth.second_token_env", v)),
+        );
     }
     for (key, variable) in variables {
         if std::env::var_os(variable.get_ref()).is_none() {
@@ -758,10 +759,12 @@ pub fn fill(
             toml::Value::String(s) => {
                 // A string that is exactly one placeholder of a number stays a number.
                 let filled = substitute(s, vars)?;
-                if s.starts_with("${") && s.ends_with('}') && s.matches("${").count() == 1 {
-                    if let Ok(n) = filled.parse::<i64>() {
-                        return Ok(serde_json::Value::from(n));
-                    }
+                if s.starts_with("${")
+                    && s.ends_with('}')
+                    && s.matches("${").count() == 1
+                    && let Ok(n) = filled.parse::<i64>()
+                {
+                    return Ok(serde_json::Value::from(n));
                 }
                 serde_json::Value::String(filled)
             }

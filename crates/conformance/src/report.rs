@@ -154,14 +154,14 @@ impl Report {
              <title>accord conformance: {verdict}, {passed} passed, {failed} failed</title>\
              <style>{STYLE}</style></head><body>\n"
         );
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<header class=\"{verdict}\"><h1>accord conformance: {verdict}</h1>\
              <p id=\"summary\">{passed} passed, {failed} failed, {skipped} skipped</p>\
              <p id=\"finding-count\">{} spec finding(s)</p>\
              <p class=\"meta\">backend <code>{}</code> · spec <code>{}</code> · seed \
              <code>{}</code> (repeat with <code>--seed {}</code>) · {} requests in {:.1} s</p>\
-             </header>\n",
+             </header>",
             self.findings.len(),
             esc(&self.base_url),
             esc(&self.spec),
@@ -178,11 +178,11 @@ impl Report {
             h.push_str("<p>Every exchange matched the spec.</p>");
         }
         for f in &self.findings {
-            let _ = write!(
+            let _ = writeln!(
                 h,
                 "<article class=\"failure\"><p><span class=\"rule\">rule <code>spec</code></span> {} \
                  <span class=\"why\">({} exchange(s){})</span></p>\
-                 <details><summary>first exchange (secrets redacted)</summary><pre>{}</pre></details></article>\n",
+                 <details><summary>first exchange (secrets redacted)</summary><pre>{}</pre></details></article>",
                 esc(&f.what),
                 f.count,
                 if f.scenarios.is_empty() {

@@ -181,7 +181,7 @@ fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<Str
     if has("reuse") && !p.refresh.as_ref().is_some_and(|r| r.reuse_detection) {
         return Some("refresh.reuse_detection is false".into());
     }
-    if has("logout") && !p.refresh.as_ref().is_some_and(|r| r.logout.is_some()) {
+    if has("logout") && p.refresh.as_ref().is_none_or(|r| r.logout.is_none()) {
         return Some("refresh.logout names no operation".into());
     }
     if has("cors") && p.cors.is_none() {
@@ -215,7 +215,7 @@ fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<Str
     if has("cookies") && p.cookies.is_none() {
         return Some("the profile has no [cookies]".into());
     }
-    if has("double_submit") && !p.cookies.as_ref().is_some_and(|c| c.csrf_cookie.is_some()) {
+    if has("double_submit") && p.cookies.as_ref().is_none_or(|c| c.csrf_cookie.is_none()) {
         return Some("cookies.csrf_cookie is not set (no double-submit token)".into());
     }
     if has("ratelimit") && p.ratelimit.is_none() {
@@ -343,13 +343,13 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     };
     // Without [errors], the envelope the spec's error answers share (as `init` finds it).
     let mut discovered = Vec::new();
-    if prof.errors.is_none() {
-        if let Some((errors, why)) = crate::init::discovered_errors(&contract.spec.document) {
-            discovered.push(format!(
-                "the profile has no [errors]: the spec's envelope is used ({why})"
-            ));
-            prof.errors = Some(errors);
-        }
+    if prof.errors.is_none()
+        && let Some((errors, why)) = crate::init::discovered_errors(&contract.spec.document)
+    {
+        discovered.push(format!(
+            "the profile has no [errors]: the spec's envelope is used ({why})"
+        ));
+        prof.errors = Some(errors);
     }
     let (error_schema, error_root) = match prof
         .errors
@@ -362,8 +362,8 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                 .as_ref()
                 .map(|s| s.get_ref().clone())
                 .unwrap_or_default();
-            if let Some(pointer) = reference.strip_prefix('#') {
-                if contract.spec.document.pointer(pointer).is_none() {
+            if reference.starts_with('#') {
+                if accord_spec::pointer::lookup(&contract.spec.document, &reference).is_none() {
                     return Err(UsageError(
                         loaded
                             .error(
@@ -468,10 +468,10 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                        _: Option<&cucumber::gherkin::Rule>,
                        scenario: &cucumber::gherkin::Scenario| {
         let all: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
-        if let Some(t) = &tags {
-            if !t.eval(all.iter()) {
-                return false;
-            }
+        if let Some(t) = &tags
+            && !t.eval(all.iter())
+        {
+            return false;
         }
         match missing_role(&loaded_for_filter, &all, read_only) {
             Some(reason) => {
@@ -519,10 +519,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         .with_writer(writer::Basic::stdout().normalized())
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default());
     let run = cucumber.filter_run(features_dir.0.clone(), filter);
-    let finished = match tokio::time::timeout(deadline, run).await {
-        Ok(w) => Some(w),
-        Err(_) => None,
-    };
+    let finished = tokio::time::timeout(deadline, run).await.ok();
 
     let results = RESULTS.lock().map(|r| r.clone()).unwrap_or_default();
     let (cleaned, not_cleaned) = crate::behaviour::cleanup(&ctx).await;

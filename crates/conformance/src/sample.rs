@@ -3,19 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        {
-            Some(next) => schema = next,
-            None => break,
-        }
-    }
-    schema
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    accord_spec::follow_ref(doc, schema)
 }
 
 /// An id of `schema`'s type that names no resource: a random UUID for a `uuid`, a large

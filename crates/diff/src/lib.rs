@@ -12,7 +12,7 @@ pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use accord_spec::{Spec, join};
+use accord_spec::{METHODS, Spec, join};
 use serde_json::{Value, json};
 
 pub use rules::{Rule, Severity};
@@ -187,10 +187,6 @@ pub fn diff(old: &Spec, new: &Spec) -> Report {
     Report { findings }
 }
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// `/items/{item_id}` -> `/items/{}`: templates match whatever their parameters are named.
 fn template(path: &str) -> String {
     let mut out = String::new();
@@ -245,25 +241,8 @@ fn operations(doc: &Value) -> BTreeMap<(String, String), Op<'_>> {
 
 /// Follows `$ref`s; the value and the pointer where it is defined.
 fn follow<'v>(doc: &'v Value, value: &'v Value, pointer: &str) -> (&'v Value, String) {
-    let mut value = value;
-    let mut pointer = pointer.to_string();
-    for _ in 0..16 {
-        let Some(target) = value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        else {
-            break;
-        };
-        match doc.pointer(target) {
-            Some(v) => {
-                value = v;
-                pointer = target.to_string();
-            }
-            None => break,
-        }
-    }
-    (value, pointer)
+    let (value, at) = accord_spec::pointer::follow(doc, value);
+    (value, at.unwrap_or_else(|| pointer.to_string()))
 }
 
 impl<'a> Diff<'a> {
@@ -825,10 +804,10 @@ impl<'a> Diff<'a> {
                 .cloned()
                 .collect();
             for k in keys {
-                if let Some(f) = self.found.get_mut(&k) {
-                    if !f.operations.iter().any(|x| x == label) {
-                        f.operations.push(label.to_string());
-                    }
+                if let Some(f) = self.found.get_mut(&k)
+                    && !f.operations.iter().any(|x| x == label)
+                {
+                    f.operations.push(label.to_string());
                 }
             }
             return;
@@ -901,23 +880,24 @@ impl<'a> Diff<'a> {
         }
         self.properties(o, n, &optr, &nptr, direction, what, label);
         for key in ["items", "additionalProperties", "not"] {
-            if let (Some(os), Some(ns)) = (o.get(key), n.get(key)) {
-                if os.is_object() && ns.is_object() {
-                    let what = if key == "items" {
-                        format!("{what} items")
-                    } else {
-                        format!("{what} values")
-                    };
-                    self.schema(
-                        os,
-                        ns,
-                        &join(&optr, key),
-                        &join(&nptr, key),
-                        direction,
-                        &what,
-                        label,
-                    );
-                }
+            if let (Some(os), Some(ns)) = (o.get(key), n.get(key))
+                && os.is_object()
+                && ns.is_object()
+            {
+                let what = if key == "items" {
+                    format!("{what} items")
+                } else {
+                    format!("{what} values")
+                };
+                self.schema(
+                    os,
+                    ns,
+                    &join(&optr, key),
+                    &join(&nptr, key),
+                    direction,
+                    &what,
+                    label,
+                );
             }
         }
         for key in ["allOf", "oneOf", "anyOf"] {
@@ -1110,12 +1090,12 @@ fn alternatives(os: &[Value], ns: &[Value]) -> (Vec<(usize, usize)>, Vec<usize>,
         .collect();
     let mut free_new = free.into_iter();
     for i in left_old {
-        if reference(&os[i]).is_none() {
-            if let Some(j) = free_new.next() {
-                used_new[j] = true;
-                pairs.push((i, j));
-                continue;
-            }
+        if reference(&os[i]).is_none()
+            && let Some(j) = free_new.next()
+        {
+            used_new[j] = true;
+            pairs.push((i, j));
+            continue;
         }
         removed.push(i);
     }

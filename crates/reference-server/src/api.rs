@@ -184,6 +184,7 @@ impl Backend {
 
     /// The refresh token of a refresh or logout: the body's, or in cookie mode the cookie's,
     /// after the CSRF defence (an allowed `Origin`, and the double-submit token if configured).
+    #[allow(clippy::result_large_err)] // `Problem` is the contract's error body, as every handler returns
     fn presented_refresh(
         &self,
         ctx: &rt::Context,
@@ -212,12 +213,12 @@ impl Backend {
                 r[..end].to_string()
             })
         });
-        if let Some(origin) = origin {
-            if !self.config.cors_origins.iter().any(|o| *o == origin) {
-                return Err(refused(
-                    "A cookie-authenticated request must come from an allowed origin",
-                ));
-            }
+        if let Some(origin) = origin
+            && !self.config.cors_origins.contains(&origin)
+        {
+            return Err(refused(
+                "A cookie-authenticated request must come from an allowed origin",
+            ));
         }
         if mode.double_submit {
             let expected = ctx.cookies(CSRF_COOKIE).into_iter().next();
@@ -344,13 +345,13 @@ impl Api for Backend {
 
     async fn login(&self, ctx: &rt::Context, body: types::LoginRequest) -> LoginResponse {
         let email = body.email.to_string().trim().to_lowercase();
-        if let Some(limiter) = &self.limits.login_account {
-            if let Err(retry_after) = limiter.check(&email) {
-                return LoginResponse::TooManyRequests {
-                    body: too_many_requests(request_id(ctx), ctx.uri.path(), retry_after),
-                    retry_after: retry_after as i64,
-                };
-            }
+        if let Some(limiter) = &self.limits.login_account
+            && let Err(retry_after) = limiter.check(&email)
+        {
+            return LoginResponse::TooManyRequests {
+                body: too_many_requests(request_id(ctx), ctx.uri.path(), retry_after),
+                retry_after: retry_after as i64,
+            };
         }
         let found = match self.db.call(move |c| db::user_by_email(c, &email)).await {
             Ok(found) => found,

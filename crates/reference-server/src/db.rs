@@ -217,6 +217,9 @@ pub fn insert_refresh(
     Ok(())
 }
 
+/// A refresh token's row: family, user, expiry, and when it was used or revoked.
+type TokenRow = (String, String, i64, Option<i64>, Option<i64>);
+
 /// Consumes the token hashed `old` and records `new` in its family, or detects reuse.
 pub fn rotate_refresh(
     conn: &mut Connection,
@@ -226,7 +229,7 @@ pub fn rotate_refresh(
 ) -> DbResult<Rotation> {
     let tx = conn.transaction()?;
     let now = now_secs();
-    let row: Option<(String, String, i64, Option<i64>, Option<i64>)> = tx
+    let row: Option<TokenRow> = tx
         .query_row(
             "SELECT family, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE hash = ?1",
             [old],

@@ -92,23 +92,19 @@ pub async fn rate_limit(
         request
             .extensions_mut()
             .insert(crate::limits::ClientAddr(ip));
-        if request.method() != Method::OPTIONS {
-            if let Some(limiter) = limits.for_path(request.uri().path()) {
-                if let Err(retry_after) = limiter.check(&ip.to_string()) {
-                    let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
-                    let problem = crate::api::too_many_requests(
-                        request_id,
-                        request.uri().path(),
-                        retry_after,
-                    );
-                    let mut response = crate::api::problem_response(&problem);
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-                    tracing::warn!(client = %ip, path = request.uri().path(), retry_after, "rate limited");
-                    return response;
-                }
-            }
+        if request.method() != Method::OPTIONS
+            && let Some(limiter) = limits.for_path(request.uri().path())
+            && let Err(retry_after) = limiter.check(&ip.to_string())
+        {
+            let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
+            let problem =
+                crate::api::too_many_requests(request_id, request.uri().path(), retry_after);
+            let mut response = crate::api::problem_response(&problem);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            tracing::warn!(client = %ip, path = request.uri().path(), retry_after, "rate limited");
+            return response;
         }
     }
     next.run(request).await
@@ -189,10 +185,10 @@ pub async fn cors(State(policy): State<Arc<Cors>>, request: Request, next: Next)
             if let Ok(v) = HeaderValue::from_str(&method) {
                 out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v);
             }
-            if !requested.is_empty() {
-                if let Ok(v) = HeaderValue::from_str(&requested.join(", ")) {
-                    out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
-                }
+            if !requested.is_empty()
+                && let Ok(v) = HeaderValue::from_str(&requested.join(", "))
+            {
+                out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
             }
             out.insert(
                 header::ACCESS_CONTROL_MAX_AGE,

@@ -167,8 +167,10 @@ fn assert_full_run(seen: &Value) {
         .flatten()
         .filter_map(Value::as_str)
         .filter(|m| {
-            !(m.contains("status of 401") || m.contains("status of 404"))
-                && !(m.starts_with("request failed: ") && m.ends_with("/uploads net::ERR_ABORTED"))
+            let refused = m.contains("status of 401") || m.contains("status of 404");
+            let aborted_upload =
+                m.starts_with("request failed: ") && m.ends_with("/uploads net::ERR_ABORTED");
+            !refused && !aborted_upload
         })
         .collect();
     assert!(unexpected.is_empty(), "the browser logged errors: {seen:#}");

@@ -1,6 +1,10 @@
+//! Reading a request body within its size limit, as JSON or raw bytes by its content type.
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::Value;
+
+use accord_validate::media::is_json;
 
 use crate::{Context, Error};
 
@@ -110,11 +114,6 @@ pub(crate) fn essence(content_type: &str) -> String {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase()
-}
-
-pub(crate) fn is_json(media: &str) -> bool {
-    let media = media.to_ascii_lowercase();
-    media == "application/json" || media.ends_with("+json")
 }
 
 fn matches(accepted: &str, essence: &str) -> bool {

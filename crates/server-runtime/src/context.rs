@@ -1,3 +1,6 @@
+//! The request context a handler receives: method, path, headers, the matched route and
+//! what the layers recorded about it.
+
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::{Extensions, HeaderMap, Method, Uri};
 

@@ -1,3 +1,6 @@
+//! The runtime's errors, where a failing input was, and how each becomes the contract's error
+//! response.
+
 use std::fmt;
 
 use axum::http::{HeaderValue, StatusCode, header};

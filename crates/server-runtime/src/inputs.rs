@@ -1,3 +1,6 @@
+//! A handler's inputs (path, query, headers, cookies, body) checked against the operation's
+//! schemas before they are typed.
+
 use std::sync::OnceLock;
 
 use accord_validate::{Direction, Validator};

@@ -1,3 +1,5 @@
+//! A handler's answer: its documented status, headers and body, built into a response.
+
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use serde::Serialize;
@@ -47,13 +49,13 @@ impl Reply {
     /// A typed header: strings as they are, numbers and booleans as text, anything else as JSON.
     pub fn header<T: Serialize>(mut self, name: &'static str, value: &T) -> Result<Self, Error> {
         // `Set-Cookie` is the one header that is never folded (RFC 6265 §3): one per cookie.
-        if name.eq_ignore_ascii_case("set-cookie") {
-            if let Ok(Value::Array(cookies)) = serde_json::to_value(value) {
-                for cookie in cookies {
-                    self = self.header(name, &cookie)?;
-                }
-                return Ok(self);
+        if name.eq_ignore_ascii_case("set-cookie")
+            && let Ok(Value::Array(cookies)) = serde_json::to_value(value)
+        {
+            for cookie in cookies {
+                self = self.header(name, &cookie)?;
             }
+            return Ok(self);
         }
         let text = match serde_json::to_value(value) {
             Ok(Value::String(s)) => s,

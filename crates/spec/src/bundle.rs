@@ -335,9 +335,7 @@ fn kind_at(tokens: &[String]) -> Option<&'static str> {
 /// for a whole file, kept to the characters OpenAPI allows in a component name.
 fn component_name((file, pointer): &Target) -> String {
     let raw = match pointer.rsplit('/').next() {
-        Some(last) if !pointer.is_empty() && !last.is_empty() => {
-            last.replace("~1", "/").replace("~0", "~")
-        }
+        Some(last) if !pointer.is_empty() && !last.is_empty() => crate::unescape_token(last),
         _ => file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())

@@ -72,10 +72,7 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-/// Escapes one JSON pointer token (RFC 6901).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
+pub use accord_validate::pointer::{escape as escape_token, unescape as unescape_token};
 
 /// Decodes `%XX` escapes (a `$ref` is a URI reference: `{` in a path's name may be `%7B`).
 pub(crate) fn percent_decode(text: &str) -> String {

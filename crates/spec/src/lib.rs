@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use error::{Problem, SpecError, escape_token, join};
-pub use model::{Method, OperationRef, Resolve};
+pub use accord_validate::pointer;
+pub use error::{Problem, SpecError, escape_token, join, unescape_token};
+pub use model::{METHODS, Method, OperationRef, Resolve};
 pub use openapiv3;
 pub use validate::follow as follow_ref;
 

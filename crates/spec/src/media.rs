@@ -1,43 +1,4 @@
-//! Media types, one home: what counts as JSON (`application/json` and every `+json` type) and
-//! as a form, compared by essence (no parameters, lowercase).
+//! Media types: the one definition lives in `accord-validate` (the runtime needs it without the
+//! spec's loader); every crate names it through here or there, never a copy.
 
-/// The essence of a media type: `Application/JSON; charset=utf-8` -> `application/json`.
-pub fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// `application/json`, or any `+json` structured syntax (`application/problem+json`).
-pub fn is_json(media: &str) -> bool {
-    let m = essence(media);
-    m == "application/json" || m.ends_with("+json")
-}
-
-/// `application/x-www-form-urlencoded`.
-pub fn is_form(media: &str) -> bool {
-    essence(media) == "application/x-www-form-urlencoded"
-}
-
-/// `multipart/form-data`.
-pub fn is_multipart(media: &str) -> bool {
-    essence(media) == "multipart/form-data"
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kinds() {
-        assert!(is_json("application/problem+json; charset=utf-8"));
-        assert!(is_json("Application/JSON"));
-        assert!(!is_json("application/jsonl"));
-        assert!(is_form("application/x-www-form-urlencoded"));
-        assert!(is_multipart("multipart/form-data; boundary=x"));
-        assert_eq!(essence(" Text/Plain ;q=1"), "text/plain");
-    }
-}
+pub use accord_validate::media::*;

@@ -8,6 +8,12 @@ use openapiv3::{
 use crate::Spec;
 use crate::error::join;
 
+/// The method keys of a path item, lowercase, in the specification's order; the one list every
+/// crate walks (`Method::ALL` is the same as an enum).
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
 /// An HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Method {
@@ -146,13 +152,15 @@ macro_rules! resolve_section {
         impl Resolve<$ty> for OpenAPI {
             fn resolve<'a>(&'a self, r: &'a ReferenceOr<$ty>) -> Option<&'a $ty> {
                 let mut current = r;
-                for _ in 0..32 {
+                for _ in 0..crate::pointer::REF_DEPTH {
                     match current {
                         ReferenceOr::Item(item) => return Some(item),
                         ReferenceOr::Reference { reference } => {
+                            let pointer = crate::pointer::local(reference)?;
                             let name =
-                                reference.strip_prefix(concat!("#/components/", $section, "/"))?;
-                            current = self.components.as_ref()?.$field.get(name)?;
+                                pointer.strip_prefix(concat!("/components/", $section, "/"))?;
+                            let name = crate::pointer::unescape(name);
+                            current = self.components.as_ref()?.$field.get(&name)?;
                         }
                     }
                 }

@@ -34,29 +34,26 @@ pub fn openapi_31_to_30(doc: &mut Value) -> Vec<Problem> {
     if !root.contains_key("paths") {
         root.insert("paths".into(), json!({}));
     }
-    if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
-        if components.remove("pathItems").is_some() {
-            notes.push(Problem::new(
-                "/components/pathItems",
-                "left out: not part of OpenAPI 3.0",
-            ));
-        }
+    if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut)
+        && components.remove("pathItems").is_some()
+    {
+        notes.push(Problem::new(
+            "/components/pathItems",
+            "left out: not part of OpenAPI 3.0",
+        ));
     }
     if let Some(license) = root
         .get_mut("info")
         .and_then(|i| i.get_mut("license"))
         .and_then(Value::as_object_mut)
+        && let Some(id) = license.remove("identifier")
+        && !license.contains_key("url")
+        && let Some(id) = id.as_str()
     {
-        if let Some(id) = license.remove("identifier") {
-            if !license.contains_key("url") {
-                if let Some(id) = id.as_str() {
-                    license.insert(
-                        "url".into(),
-                        json!(format!("https://spdx.org/licenses/{id}.html")),
-                    );
-                }
-            }
-        }
+        license.insert(
+            "url".into(),
+            json!(format!("https://spdx.org/licenses/{id}.html")),
+        );
     }
     walk_document(doc, &mut PointerBuf::new(""), &mut notes);
     notes
@@ -266,10 +263,10 @@ fn schema(value: &mut Value, buf: &mut PointerBuf, notes: &mut Vec<Problem>) {
             "const became a one-value enum",
         ));
     }
-    if let Some(examples) = map.remove("examples") {
-        if let Some(first) = examples.as_array().and_then(|a| a.first()) {
-            map.entry("example").or_insert_with(|| first.clone());
-        }
+    if let Some(examples) = map.remove("examples")
+        && let Some(first) = examples.as_array().and_then(|a| a.first())
+    {
+        map.entry("example").or_insert_with(|| first.clone());
     }
     for (exclusive, inclusive) in [
         ("exclusiveMinimum", "minimum"),
@@ -591,7 +588,9 @@ pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
         }
         let mut hoisted: std::collections::BTreeMap<String, String> = Default::default();
         for (at, reference) in found {
-            let local = crate::error::percent_decode(&reference[1..]);
+            let Some(local) = crate::pointer::local(&reference) else {
+                continue;
+            };
             let Some(target) = doc.pointer(&local).cloned() else {
                 continue;
             };
@@ -607,7 +606,7 @@ pub fn hoist_deep_refs(doc: &mut Value) -> Vec<Problem> {
                     None => {
                         let base: String = local
                             .split('/')
-                            .skip_while(|t| *t == "" || *t == "components" || *t == "schemas")
+                            .skip_while(|t| t.is_empty() || *t == "components" || *t == "schemas")
                             .filter(|t| *t != "properties" && *t != "items")
                             .map(|t| t.replace("~1", "_").replace("~0", "_"))
                             .collect::<Vec<_>>()

@@ -154,14 +154,15 @@ fn repair_path(
                 }
             }
         }
-        if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
-            if !body.contains_key("$ref") && !body.contains_key("content") {
-                out.broke(
-                    join(&at, "requestBody"),
-                    format!("{upper} {path}: the request body has no `content`; read as no body"),
-                );
-                op.remove("requestBody");
-            }
+        if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut)
+            && !body.contains_key("$ref")
+            && !body.contains_key("content")
+        {
+            out.broke(
+                join(&at, "requestBody"),
+                format!("{upper} {path}: the request body has no `content`; read as no body"),
+            );
+            op.remove("requestBody");
         }
     }
 }

@@ -9,9 +9,7 @@ use serde_json::Value;
 
 use crate::error::{PointerBuf, Problem, join};
 
-pub const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use crate::model::METHODS;
 
 /// Runs every check and returns all problems found, in document order.
 pub fn check(doc: &Value) -> Vec<Problem> {
@@ -209,19 +207,8 @@ pub fn template_params(path: &str) -> Vec<String> {
 
 /// Follows local `$ref` chains in the JSON document (bounded), returning the value itself
 /// when it is not a reference or the reference does not resolve.
-pub fn follow<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        match value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-        {
-            Some(target) => value = target,
-            None => break,
-        }
-    }
-    value
+pub fn follow<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    crate::pointer::follow(doc, value).0
 }
 
 /// Whether `key` names a map whose keys are names the document chose (a property called
@@ -332,7 +319,7 @@ fn walk_refs_at<'v>(
 }
 
 fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Problem>) {
-    let Some(local) = reference.strip_prefix('#') else {
+    let Some(local) = crate::pointer::local(reference) else {
         problems.push(Problem::new(
             pointer,
             format!("$ref `{reference}` names another file, which can be followed only when the spec is loaded from its own file"),
@@ -340,6 +327,7 @@ fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Pro
         return;
     };
     let segments: Vec<&str> = local.split('/').collect();
+    let local = local.as_str();
     let shape_ok = segments.len() == 4
         && segments[0].is_empty()
         && segments[1] == "components"
@@ -396,7 +384,7 @@ fn reaches(
         if !seen.insert(reference.to_string()) {
             return None;
         }
-        let next = doc.pointer(reference.strip_prefix('#')?)?;
+        let next = crate::pointer::lookup(doc, reference)?;
         return reaches(doc, next, pointer, target, seen);
     }
     for (i, member) in schema

@@ -181,10 +181,10 @@ fn plain(text: String) -> Value {
     if let Some(Ok(value)) = int {
         return value;
     }
-    if !digits_but_not_number(v) {
-        if let Some(f) = float_text(v) {
-            return float::<E>(f).unwrap_or(Value::Null);
-        }
+    if !digits_but_not_number(v)
+        && let Some(f) = float_text(v)
+    {
+        return float::<E>(f).unwrap_or(Value::Null);
     }
     Value::String(text)
 }
@@ -230,10 +230,10 @@ fn negative<T>(
     v: &str,
     from_str_radix: fn(&str, u32) -> Result<T, std::num::ParseIntError>,
 ) -> Option<T> {
-    if let Some(rest) = v.strip_prefix('-') {
-        if let Some(n) = radix_prefixed(rest, true, from_str_radix) {
-            return Some(n);
-        }
+    if let Some(rest) = v.strip_prefix('-')
+        && let Some(n) = radix_prefixed(rest, true, from_str_radix)
+    {
+        return Some(n);
     }
     if digits_but_not_number(v) {
         return None;

@@ -137,7 +137,7 @@ fn uri(s: &str) -> bool {
 
 fn base64(s: &str) -> bool {
     let trimmed = s.trim_end_matches('=');
-    s.len() % 4 == 0
+    s.len().is_multiple_of(4)
         && s.len() - trimmed.len() <= 2
         && trimmed
             .chars()

@@ -13,6 +13,8 @@
 //! never as a crash.
 
 mod formats;
+pub mod media;
+pub mod pointer;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -73,7 +75,7 @@ impl<'a> Validator<'a> {
 
     /// Follows `$ref` chains from `schema` to the schema they name.
     pub fn resolve<'s>(&'s self, mut schema: &'s Value) -> Result<&'s Value, String> {
-        for _ in 0..MAX_DEPTH {
+        for _ in 0..pointer::REF_DEPTH {
             match schema.get("$ref").and_then(Value::as_str) {
                 Some(reference) => {
                     schema = lookup(self.root, reference).ok_or_else(|| {
@@ -121,15 +123,15 @@ impl<'a> Validator<'a> {
         for member in array(obj, "allOf") {
             self.check(member, value, pointer, depth + 1, out);
         }
-        if let Some(alternatives) = obj.get("anyOf").and_then(Value::as_array) {
-            if !alternatives.iter().any(|a| self.passes(a, value, depth)) {
-                push(
-                    out,
-                    pointer,
-                    "anyOf",
-                    "does not match any of the allowed shapes".into(),
-                );
-            }
+        if let Some(alternatives) = obj.get("anyOf").and_then(Value::as_array)
+            && !alternatives.iter().any(|a| self.passes(a, value, depth))
+        {
+            push(
+                out,
+                pointer,
+                "anyOf",
+                "does not match any of the allowed shapes".into(),
+            );
         }
         if let Some(alternatives) = obj.get("oneOf").and_then(Value::as_array) {
             let matching = alternatives
@@ -152,15 +154,15 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        if let Some(not) = obj.get("not") {
-            if self.passes(not, value, depth) {
-                push(
-                    out,
-                    pointer,
-                    "not",
-                    "matches a shape that is not allowed".into(),
-                );
-            }
+        if let Some(not) = obj.get("not")
+            && self.passes(not, value, depth)
+        {
+            push(
+                out,
+                pointer,
+                "not",
+                "matches a shape that is not allowed".into(),
+            );
         }
 
         if value.is_null() {
@@ -185,26 +187,26 @@ impl<'a> Validator<'a> {
             return;
         }
 
-        if let Some(expected) = obj.get("type").and_then(Value::as_str) {
-            if !has_type(value, expected) {
-                push(
-                    out,
-                    pointer,
-                    "type",
-                    format!("must be {}", article(expected)),
-                );
-                return;
-            }
+        if let Some(expected) = obj.get("type").and_then(Value::as_str)
+            && !has_type(value, expected)
+        {
+            push(
+                out,
+                pointer,
+                "type",
+                format!("must be {}", article(expected)),
+            );
+            return;
         }
-        if let Some(values) = obj.get("enum").and_then(Value::as_array) {
-            if !values.contains(value) {
-                push(
-                    out,
-                    pointer,
-                    "enum",
-                    format!("must be one of {}", list(values)),
-                );
-            }
+        if let Some(values) = obj.get("enum").and_then(Value::as_array)
+            && !values.contains(value)
+        {
+            push(
+                out,
+                pointer,
+                "enum",
+                format!("must be one of {}", list(values)),
+            );
         }
         match value {
             Value::String(s) => self.check_string(obj, s, pointer, out),
@@ -229,25 +231,25 @@ impl<'a> Validator<'a> {
         out: &mut Vec<Violation>,
     ) {
         let length = s.chars().count() as u64;
-        if let Some(min) = obj.get("minLength").and_then(Value::as_u64) {
-            if length < min {
-                let message = if min == 1 {
-                    "must not be empty".to_string()
-                } else {
-                    format!("must be at least {min} characters long")
-                };
-                push(out, pointer, "minLength", message);
-            }
+        if let Some(min) = obj.get("minLength").and_then(Value::as_u64)
+            && length < min
+        {
+            let message = if min == 1 {
+                "must not be empty".to_string()
+            } else {
+                format!("must be at least {min} characters long")
+            };
+            push(out, pointer, "minLength", message);
         }
-        if let Some(max) = obj.get("maxLength").and_then(Value::as_u64) {
-            if length > max {
-                push(
-                    out,
-                    pointer,
-                    "maxLength",
-                    format!("must be at most {max} characters long"),
-                );
-            }
+        if let Some(max) = obj.get("maxLength").and_then(Value::as_u64)
+            && length > max
+        {
+            push(
+                out,
+                pointer,
+                "maxLength",
+                format!("must be at most {max} characters long"),
+            );
         }
         if let Some(pattern) = obj.get("pattern").and_then(Value::as_str) {
             match regex(pattern) {
@@ -269,10 +271,10 @@ impl<'a> Validator<'a> {
                 ),
             }
         }
-        if let Some(format) = obj.get("format").and_then(Value::as_str) {
-            if let Some(problem) = formats::check(format, s) {
-                push(out, pointer, "format", problem);
-            }
+        if let Some(format) = obj.get("format").and_then(Value::as_str)
+            && let Some(problem) = formats::check(format, s)
+        {
+            push(out, pointer, "format", problem);
         }
     }
 
@@ -285,25 +287,25 @@ impl<'a> Validator<'a> {
         out: &mut Vec<Violation>,
     ) {
         let count = items.len() as u64;
-        if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
-            if count < min {
-                push(
-                    out,
-                    pointer,
-                    "minItems",
-                    format!("must have at least {min} items"),
-                );
-            }
+        if let Some(min) = obj.get("minItems").and_then(Value::as_u64)
+            && count < min
+        {
+            push(
+                out,
+                pointer,
+                "minItems",
+                format!("must have at least {min} items"),
+            );
         }
-        if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
-            if count > max {
-                push(
-                    out,
-                    pointer,
-                    "maxItems",
-                    format!("must have at most {max} items"),
-                );
-            }
+        if let Some(max) = obj.get("maxItems").and_then(Value::as_u64)
+            && count > max
+        {
+            push(
+                out,
+                pointer,
+                "maxItems",
+                format!("must have at most {max} items"),
+            );
         }
         if obj.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
             let duplicate = items
@@ -357,25 +359,25 @@ impl<'a> Validator<'a> {
             }
         }
         let count = members.len() as u64;
-        if let Some(min) = obj.get("minProperties").and_then(Value::as_u64) {
-            if count < min {
-                push(
-                    out,
-                    pointer,
-                    "minProperties",
-                    format!("must have at least {min} properties"),
-                );
-            }
+        if let Some(min) = obj.get("minProperties").and_then(Value::as_u64)
+            && count < min
+        {
+            push(
+                out,
+                pointer,
+                "minProperties",
+                format!("must have at least {min} properties"),
+            );
         }
-        if let Some(max) = obj.get("maxProperties").and_then(Value::as_u64) {
-            if count > max {
-                push(
-                    out,
-                    pointer,
-                    "maxProperties",
-                    format!("must have at most {max} properties"),
-                );
-            }
+        if let Some(max) = obj.get("maxProperties").and_then(Value::as_u64)
+            && count > max
+        {
+            push(
+                out,
+                pointer,
+                "maxProperties",
+                format!("must have at most {max} properties"),
+            );
         }
         let additional = obj.get("additionalProperties");
         for (name, member) in members {
@@ -413,43 +415,43 @@ fn check_number(obj: &Map<String, Value>, value: &Value, pointer: &str, out: &mu
             _ => None,
         }
     };
-    if let Some((min, exclusive)) = bound("minimum", "exclusiveMinimum") {
-        if n < min || (exclusive && n == min) {
-            let relation = if exclusive {
-                "greater than"
-            } else {
-                "at least"
-            };
+    if let Some((min, exclusive)) = bound("minimum", "exclusiveMinimum")
+        && (n < min || (exclusive && n == min))
+    {
+        let relation = if exclusive {
+            "greater than"
+        } else {
+            "at least"
+        };
+        push(
+            out,
+            pointer,
+            "minimum",
+            format!("must be {relation} {}", number(min)),
+        );
+    }
+    if let Some((max, exclusive)) = bound("maximum", "exclusiveMaximum")
+        && (n > max || (exclusive && n == max))
+    {
+        let relation = if exclusive { "less than" } else { "at most" };
+        push(
+            out,
+            pointer,
+            "maximum",
+            format!("must be {relation} {}", number(max)),
+        );
+    }
+    if let Some(step) = obj.get("multipleOf").and_then(Value::as_f64)
+        && step > 0.0
+    {
+        let ratio = n / step;
+        if (ratio - ratio.round()).abs() > 1e-9 {
             push(
                 out,
                 pointer,
-                "minimum",
-                format!("must be {relation} {}", number(min)),
+                "multipleOf",
+                format!("must be a multiple of {}", number(step)),
             );
-        }
-    }
-    if let Some((max, exclusive)) = bound("maximum", "exclusiveMaximum") {
-        if n > max || (exclusive && n == max) {
-            let relation = if exclusive { "less than" } else { "at most" };
-            push(
-                out,
-                pointer,
-                "maximum",
-                format!("must be {relation} {}", number(max)),
-            );
-        }
-    }
-    if let Some(step) = obj.get("multipleOf").and_then(Value::as_f64) {
-        if step > 0.0 {
-            let ratio = n / step;
-            if (ratio - ratio.round()).abs() > 1e-9 {
-                push(
-                    out,
-                    pointer,
-                    "multipleOf",
-                    format!("must be a multiple of {}", number(step)),
-                );
-            }
         }
     }
     let format = obj.get("format").and_then(Value::as_str);
@@ -458,10 +460,10 @@ fn check_number(obj: &Map<String, Value>, value: &Value, pointer: &str, out: &mu
         Some("int64") => Some((i64::MIN as f64, i64::MAX as f64)),
         _ => None,
     };
-    if let (Some((lo, hi)), Some(format)) = (range, format) {
-        if n < lo || n > hi {
-            push(out, pointer, "format", format!("does not fit in {format}"));
-        }
+    if let (Some((lo, hi)), Some(format)) = (range, format)
+        && (n < lo || n > hi)
+    {
+        push(out, pointer, "format", format!("does not fit in {format}"));
     }
 }
 
@@ -524,17 +526,8 @@ fn push(out: &mut Vec<Violation>, pointer: &str, keyword: &'static str, message:
     });
 }
 
-/// Escapes one JSON pointer token (RFC 6901).
-pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Looks up a local reference (`#/a/b`) in `root`.
-fn lookup<'v>(root: &'v Value, reference: &str) -> Option<&'v Value> {
-    let pointer = reference.strip_prefix('#')?;
-    let decoded = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
-    root.pointer(&decoded)
-}
+pub use pointer::escape;
+use pointer::lookup;
 
 /// Compiled patterns, shared: a schema's pattern is compiled once per process.
 fn regex(pattern: &str) -> Option<Arc<regress::Regex>> {

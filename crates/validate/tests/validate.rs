@@ -1,3 +1,5 @@
+//! The validator against hand-written documents and generated instances.
+
 use accord_validate::{Direction, Validator, Violation};
 use proptest::prelude::*;
 use serde_json::{Value, json};

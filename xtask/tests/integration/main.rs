@@ -5,6 +5,7 @@ mod cli;
 mod diff;
 mod drift;
 mod malformed;
+mod tidy;
 mod typescript;
 
 use std::path::{Path, PathBuf};

@@ -428,7 +428,7 @@ impl Api for Memory {
             return CreateUploadResponse::UnprocessableEntity(p);
         }
         let id = Uuid::new_v4();
-        let key = format!("users/{principal}/{id}/{}", body.file_name.to_string());
+        let key = format!("users/{principal}/{id}/{}", *body.file_name);
         let upload: types::Upload = serde_json::from_value(serde_json::json!({
             "upload_id": id, "key": key, "file_name": body.file_name.to_string(),
             "content_type": body.content_type.to_string(), "size_bytes": body.size_bytes.get(), "status": "pending",

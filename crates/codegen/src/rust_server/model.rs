@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use accord_spec::media::is_json;
 use accord_spec::openapiv3::{
     APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
     RequestBody, Responses, SecurityRequirement, SecurityScheme, StatusCode,
@@ -262,20 +263,13 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// Where a `$ref` chain starting at `pointer` ends.
-    fn target(&self, mut pointer: String) -> String {
-        for _ in 0..32 {
-            match self
-                .doc
-                .pointer(&pointer)
-                .and_then(|v| v.get("$ref"))
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-            {
-                Some(next) if self.doc.pointer(next).is_some() => pointer = next.to_string(),
-                _ => break,
-            }
+    fn target(&self, pointer: String) -> String {
+        match self.doc.pointer(&pointer) {
+            Some(value) => accord_spec::pointer::follow(self.doc, value)
+                .1
+                .unwrap_or(pointer),
+            None => pointer,
         }
-        pointer
     }
 
     /// The JSON Schema at `pointer`, as written (`{}` when there is none).
@@ -615,7 +609,7 @@ impl<'a> Reader<'a> {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             let name = reference
                 .strip_prefix("#/components/schemas/")
-                .map(unescape);
+                .map(accord_spec::unescape_token);
             return match name.and_then(|n| self.model.types.get(&n)) {
                 Some((rust, _)) => {
                     let ident = format_ident!("{}", rust);
@@ -679,16 +673,6 @@ fn same(a: &Parameter, b: &Parameter) -> bool {
     location_of(a) == location_of(b) && a.parameter_data_ref().name == b.parameter_data_ref().name
 }
 
-fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
 /// The status class of a range key (`4XX` is `Some(Some(4))`), `Some(None)` for `default`,
 /// `None` for a single status.
 fn range_class(code: &str) -> Option<Option<u16>> {
@@ -707,10 +691,6 @@ fn status_code(code: &str) -> Option<StatusCode> {
         Some(None) => None,
         None => code.parse().ok().map(StatusCode::Code),
     }
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// The response enum's variant for a status key.

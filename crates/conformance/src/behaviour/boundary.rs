@@ -276,7 +276,7 @@ pub(super) fn set(value: &mut Value, pointer: &str, new: Value) {
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .map(accord_spec::unescape_token)
         .collect();
     for (i, token) in tokens.iter().enumerate() {
         if !here.is_object() {

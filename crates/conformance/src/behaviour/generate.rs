@@ -65,11 +65,11 @@ fn bare(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> BoxedS
             .boxed();
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(members) = schema.get(key).and_then(Value::as_array) {
-            if !members.is_empty() {
-                // The first member first: it shrinks there.
-                return Union::new(members.iter().map(|m| at(doc, m, optional, depth + 1))).boxed();
-            }
+        if let Some(members) = schema.get(key).and_then(Value::as_array)
+            && !members.is_empty()
+        {
+            // The first member first: it shrinks there.
+            return Union::new(members.iter().map(|m| at(doc, m, optional, depth + 1))).boxed();
         }
     }
     let kind = schema.get("type").and_then(Value::as_str).unwrap_or(

@@ -165,10 +165,10 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
         }
         return None;
     }
-    if (400..500).contains(&e.status) {
-        if let Some(problem) = crate::steps::envelope_problem(ctx, e) {
-            return Some(format!("a refusal outside the envelope: {problem}"));
-        }
+    if (400..500).contains(&e.status)
+        && let Some(problem) = crate::steps::envelope_problem(ctx, e)
+    {
+        return Some(format!("a refusal outside the envelope: {problem}"));
     }
     None
 }
@@ -249,8 +249,13 @@ fn safe(op: &OpInfo) -> bool {
     matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS")
 }
 
+/// The operations a phase calls, each with whether it is secured.
+pub type Planned = Vec<(OpInfo, bool)>;
+/// The operations a phase leaves out, each (`METHOD path`, why).
+pub type LeftOut = Vec<(String, String)>;
+
 /// The operations the positive and negative phases call, and why the others are left out.
-pub fn plan(ctx: &Ctx) -> (Vec<(OpInfo, bool)>, Vec<(String, String)>) {
+pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
     let mut run = Vec::new();
     let mut left = Vec::new();
     let skip = &ctx.profile.behaviour.skip_operations;
@@ -520,22 +525,22 @@ pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String
             else {
                 continue;
             };
-            if let Some(pointer) = expr.strip_prefix("$response.body#") {
-                if let Some(v) = body.as_ref().and_then(|b| b.pointer(pointer)) {
-                    return Some(text(v));
-                }
+            if let Some(pointer) = expr.strip_prefix("$response.body#")
+                && let Some(v) = body.as_ref().and_then(|b| b.pointer(pointer))
+            {
+                return Some(text(v));
             }
-            if let Some(header) = expr.strip_prefix("$response.header.") {
-                if let Some(v) = e.header(header) {
-                    return Some(v.rsplit('/').next().unwrap_or(v).to_string());
-                }
+            if let Some(header) = expr.strip_prefix("$response.header.")
+                && let Some(v) = e.header(header)
+            {
+                return Some(v.rsplit('/').next().unwrap_or(v).to_string());
             }
         }
     }
-    if let Some(b) = &body {
-        if let Some(v) = find_id(b, &id_names(&resource.param)) {
-            return Some(v);
-        }
+    if let Some(b) = &body
+        && let Some(v) = find_id(b, &id_names(&resource.param))
+    {
+        return Some(v);
     }
     e.header("location")
         .map(|l| l.split('?').next().unwrap_or(l).trim_end_matches('/'))
@@ -638,10 +643,10 @@ pub fn remember_created(
     if resource.delete.is_none() {
         return;
     }
-    if let Some(id) = created_id(ctx, resource, e) {
-        if let Ok(mut created) = ctx.created.lock() {
-            created.push((identity, item_path(resource, &id)));
-        }
+    if let Some(id) = created_id(ctx, resource, e)
+        && let Ok(mut created) = ctx.created.lock()
+    {
+        created.push((identity, item_path(resource, &id)));
     }
 }
 
@@ -764,10 +769,10 @@ pub async fn create_in(
                 .with(&e)
             })?;
             let path = item_path_in(base, &id);
-            if resource.delete.is_some() {
-                if let Ok(mut created) = ctx.created.lock() {
-                    created.push((identity, path.clone()));
-                }
+            if resource.delete.is_some()
+                && let Ok(mut created) = ctx.created.lock()
+            {
+                created.push((identity, path.clone()));
             }
             return Ok(Some(Created {
                 resource: resource.clone(),
@@ -884,10 +889,10 @@ fn compare(
                 continue;
             }
             let type_of = |p: &Value| p.get("type").and_then(Value::as_str).map(String::from);
-            if let (Some(a), Some(b)) = (type_of(&prop), type_of(&rp)) {
-                if a != b {
-                    continue;
-                }
+            if let (Some(a), Some(b)) = (type_of(&prop), type_of(&rp))
+                && a != b
+            {
+                continue;
             }
             read_prop = Some(rp);
         }
@@ -1033,15 +1038,15 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
             ));
         }
     }
-    if !has_path_params(op) || safe(op) {
-        if let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone()) {
-            for m in mutate::body(ctx.doc(), &schema, &valid) {
-                let inputs = Inputs {
-                    params: base.params.clone(),
-                    body: Some(m.value),
-                };
-                out.push((m.what, request(ctx, op, &inputs)));
-            }
+    if (!has_path_params(op) || safe(op))
+        && let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone())
+    {
+        for m in mutate::body(ctx.doc(), &schema, &valid) {
+            let inputs = Inputs {
+                params: base.params.clone(),
+                body: Some(m.value),
+            };
+            out.push((m.what, request(ctx, op, &inputs)));
         }
     }
     out

@@ -85,10 +85,10 @@ pub fn broken_values(schema: &Value, as_text: bool) -> Vec<(String, Value)> {
         Some("date") => out.push(("bad format (date)".into(), json!("not-a-date"))),
         _ => {}
     }
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        if values.iter().all(Value::is_string) {
-            out.push(("outside the enum".into(), json!("accord-not-in-the-enum")));
-        }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array)
+        && values.iter().all(Value::is_string)
+    {
+        out.push(("outside the enum".into(), json!("accord-not-in-the-enum")));
     }
     out
 }

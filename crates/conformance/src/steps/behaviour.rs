@@ -593,14 +593,12 @@ async fn negative(w: &mut AccordWorld) -> Outcome {
         for (what, request) in behaviour::negative_cases(&ctx, &op) {
             let minimal = behaviour::describe(&request);
             let e = behaviour::send_as(&ctx, Identity::First, request).await?;
-            if (200..300).contains(&e.status) {
-                if let Some(r) = resources.iter().find(|r| r.create.id == op.id) {
-                    if let Some(id) = behaviour::created_id(&ctx, r, &e) {
-                        if let Ok(mut created) = ctx.created.lock() {
-                            created.push((Identity::First, behaviour::item_path(r, &id)));
-                        }
-                    }
-                }
+            if (200..300).contains(&e.status)
+                && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
+                && let Some(id) = behaviour::created_id(&ctx, r, &e)
+                && let Ok(mut created) = ctx.created.lock()
+            {
+                created.push((Identity::First, behaviour::item_path(r, &id)));
             }
             w.behaviour
                 .negative

@@ -128,10 +128,10 @@ async fn options_judged(w: &mut AccordWorld) -> Outcome {
             );
             continue;
         }
-        if e.status == 405 {
-            if let Err(f) = in_envelope(&w.ctx, e) {
-                problems.push(f);
-            }
+        if e.status == 405
+            && let Err(f) = in_envelope(&w.ctx, e)
+        {
+            problems.push(f);
         }
         problems.extend(allow_problem(&w.ctx, e, &format!("OPTIONS {path}: ")));
     }
@@ -194,7 +194,7 @@ async fn undeclared_methods(w: &mut AccordWorld) -> Outcome {
                 continue;
             }
             probes.push((
-                crate::http::Request::new(*method, target.clone()),
+                crate::http::Request::new(method, target.clone()),
                 tolerated.clone(),
             ));
         }

@@ -117,15 +117,12 @@ async fn limited(w: &mut AccordWorld) -> Outcome {
         .first()
         .cloned()
         .ok_or_else(|| Failure::setup("the burst met no 429"))?;
-    match retry_after_secs(&e) {
-        None => {
-            return Err(Failure::new(
-                Rule::RateLimitRetryAfter,
-                "the 429 has no usable Retry-After (seconds or an HTTP date)",
-            )
-            .with(&e));
-        }
-        Some(_) => {}
+    if retry_after_secs(&e).is_none() {
+        return Err(Failure::new(
+            Rule::RateLimitRetryAfter,
+            "the 429 has no usable Retry-After (seconds or an HTTP date)",
+        )
+        .with(&e));
     }
     if let Some(problem) = envelope_problem(&w.ctx, &e) {
         return Err(Failure::new(Rule::Envelope, format!("the 429: {problem}")).with(&e));

@@ -99,10 +99,10 @@ async fn open(w: &AccordWorld, token: Token<'_>, origin: Option<&str>) -> Result
         }
         _ => {}
     }
-    if let Some(origin) = origin {
-        if let Ok(value) = origin.parse() {
-            headers.insert("origin", value);
-        }
+    if let Some(origin) = origin
+        && let Ok(value) = origin.parse()
+    {
+        headers.insert("origin", value);
     }
     let connected = tokio::time::timeout(
         Duration::from_secs(10),

@@ -408,7 +408,7 @@ impl Articles {
                         ResponseTemplate::new(200).set_body_json(self.view(&s.articles[index]))
                     }
                     "GET" => errors(404, "article", "not found"),
-                    _ if !mine && !(self.fault == Fault::NonAuthorUpdates && method == "PUT") => {
+                    _ if !mine && (self.fault != Fault::NonAuthorUpdates || method != "PUT") => {
                         errors(403, "article", "not yours")
                     }
                     "PUT" => {

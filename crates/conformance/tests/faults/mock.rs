@@ -518,7 +518,7 @@ impl Mock {
                 }
                 _ => return self.problem(request, 401, "invalid_api_key"),
             }
-        } else if !public && !(self.has(Fault::PresignWithoutAuth) && path == "/api/v1/uploads") {
+        } else if !public && (!self.has(Fault::PresignWithoutAuth) || path != "/api/v1/uploads") {
             let token = request
                 .headers
                 .get("authorization")

@@ -140,10 +140,10 @@ async fn a_backend_that_closes_under_a_post_is_a_transport_failure() {
     let counted = posts.clone();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            if let Some(head) = read_request(&mut socket).await {
-                if head.starts_with("POST") {
-                    counted.fetch_add(1, Ordering::SeqCst);
-                }
+            if let Some(head) = read_request(&mut socket).await
+                && head.starts_with("POST")
+            {
+                counted.fetch_add(1, Ordering::SeqCst);
             }
         }
     });

@@ -127,6 +127,14 @@ async fn a_valid_upload_is_stored_and_downloadable() {
     running.stop().await;
 }
 
+/// A change to a presigned form, what it is called, and the file sent with it.
+type Refusal = (
+    &'static str,
+    Box<dyn Fn(&mut HashMap<String, String>)>,
+    &'static str,
+    Vec<u8>,
+);
+
 #[tokio::test]
 async fn the_store_refuses_what_the_policy_does_not_allow() {
     let running = start().await;
@@ -134,12 +142,7 @@ async fn the_store_refuses_what_the_policy_does_not_allow() {
     let size = 100u64;
     let data = || vec![7u8; size as usize];
 
-    let refusals: Vec<(
-        &str,
-        Box<dyn Fn(&mut HashMap<String, String>)>,
-        &str,
-        Vec<u8>,
-    )> = vec![
+    let refusals: Vec<Refusal> = vec![
         (
             "a wrong content type",
             Box::new(|f: &mut HashMap<String, String>| {
