@@ -359,21 +359,47 @@ fn reshape_operation(
                     format!("a {place} parameter is never null; `nullable` left out"),
                 ));
             }
-            // progenitor puts a path or header value in place with `to_string()`, which the
-            // untagged enum typify makes of a `oneOf` (an id or a slug) does not have: the
-            // client takes it as text.
+            // progenitor puts a path or header value in place with `to_string()`, which
+            // neither the untagged enum typify makes of a `oneOf` (an id or a slug) nor a
+            // `Vec` or a struct has, and only in the `simple` style: the client takes such a
+            // value as the text the parameter's style makes of it (`a,b,c` for a simple array,
+            // `.a.b` for a label one), which the caller writes.
             if place == "path" || place == "header" {
-                let composed = resolved.get("schema").is_some_and(|schema| {
+                let shape = resolved.get("schema").and_then(|schema| {
                     let target = inline(schema, components);
-                    ["oneOf", "anyOf", "allOf"]
+                    if ["oneOf", "anyOf", "allOf"]
                         .iter()
                         .any(|k| target.get(*k).is_some())
+                    {
+                        return Some("of alternatives");
+                    }
+                    match target.get("type").and_then(Value::as_str) {
+                        Some("array") => Some("that is an array"),
+                        Some("object") => Some("that is an object"),
+                        _ if target.get("properties").is_some() => Some("that is an object"),
+                        _ => None,
+                    }
                 });
-                if composed {
+                let style = resolved
+                    .get("style")
+                    .and_then(Value::as_str)
+                    .filter(|s| *s != "simple")
+                    .map(str::to_string);
+                let why = match (shape, &style) {
+                    (Some(shape), _) => Some(shape.to_string()),
+                    (None, Some(style)) => Some(format!("in the `{style}` style")),
+                    (None, None) => None,
+                };
+                if let Some(why) = why {
+                    let style = style.unwrap_or_else(|| "simple".into());
                     resolved["schema"] = json!({"type": "string"});
+                    if let Some(map) = resolved.as_object_mut() {
+                        map.remove("style");
+                        map.remove("explode");
+                    }
                     notes.push(Problem::new(
                         join(&join(pointer, "parameters"), &i.to_string()),
-                        format!("a {place} parameter of alternatives; the client sends it as text"),
+                        format!("a {place} parameter {why}: the client takes it as text, its `{style}`-style serialization written by the caller"),
                     ));
                 }
             }
@@ -871,10 +897,24 @@ fn distinct_schema_names(doc: &mut Value, notes: &mut Vec<Problem>) {
     rename_schemas(doc, renames);
 }
 
+/// The methods progenitor's `Client` has of its own: its constructors, `ClientInfo`'s accessors
+/// and `ClientHooks`' hooks, which every generated method calls as `self.pre(..)`,
+/// `self.exec(..)`, `self.post(..)`; an operation method of the same name would hide them.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "new_with_client",
+    "api_version",
+    "baseurl",
+    "client",
+    "pre",
+    "exec",
+    "post",
+];
+
 /// progenitor names a client method after its operation's id in snake_case, and its builder
 /// in PascalCase: ids that differ only in case or punctuation (`generateMobileOTPUsingPOST`
-/// beside `generateMobileOtpUsingPOST`) would define one method twice. The later ones are
-/// renamed for the client, noted.
+/// beside `generateMobileOtpUsingPOST`) would define one method twice, and an id such as
+/// `post` would hide the hook every method calls. Those are renamed for the client, noted.
 fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>) {
     use heck::ToSnakeCase;
     // progenitor's own spellings: heck's snake_case, and typify's PascalCase.
@@ -895,7 +935,7 @@ fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>) {
         .filter_map(|op| op.get("operationId").and_then(Value::as_str))
         .map(str::to_string)
         .collect();
-    let mut snakes = BTreeSet::new();
+    let mut snakes: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| m.to_string()).collect();
     let mut pascals = BTreeSet::new();
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
@@ -915,9 +955,14 @@ fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>) {
                 pascals.insert(pascal);
                 continue;
             }
+            let reserved = CLIENT_METHODS.contains(&snake.as_str());
             let mut n = 2;
             let (renamed, snake, pascal) = loop {
-                let candidate = format!("{id}_{n}");
+                let candidate = if reserved && n == 2 {
+                    format!("{id}_operation")
+                } else {
+                    format!("{id}_{n}")
+                };
                 let (snake, pascal) = keys(&candidate);
                 if !ids.contains(&candidate)
                     && !snakes.contains(&snake)
@@ -929,9 +974,14 @@ fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>) {
             };
             snakes.insert(snake.clone());
             pascals.insert(pascal);
+            let why = if reserved {
+                "the client's own method of that name (a constructor, accessor or hook) would be hidden"
+            } else {
+                "another operation's id has its name"
+            };
             notes.push(Problem::new(
                 join(&join("/paths", path), method),
-                format!("operationId `{id}` is the client method `{snake}`: another operation's id has its name"),
+                format!("operationId `{id}` is the client method `{snake}`: {why}"),
             ));
             op.insert("operationId".into(), Value::String(renamed));
         }
