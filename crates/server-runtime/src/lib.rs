@@ -12,6 +12,7 @@
 //! - [`Error`]: every failure the framework produces (400, 401, 404, 405, 413, 415, 422, 500),
 //!   rendered by the implementation into its own error envelope.
 
+mod affix;
 pub mod auth;
 mod body;
 mod context;
@@ -20,6 +21,7 @@ mod inputs;
 mod reply;
 
 pub use accord_validate as validate;
+pub use affix::{Affix, affixes_match, strip_affixes};
 pub use axum;
 pub use body::{Payload, RawBody, read_body};
 pub use context::{Context, Served};

@@ -437,6 +437,14 @@ fn handler(op: &Operation) -> TokenStream {
     });
     let method = ident(&op.method_name);
     let args = call_args(op);
+    let affixed = (!op.affixes.is_empty()).then(|| {
+        let affixes = affix_list(op);
+        quote! {
+            let Some(path) = rt::strip_affixes(path, #affixes) else {
+                return reject(&*api, &ctx, rt::Error::NotFound);
+            };
+        }
+    });
     quote! {
         #(#schemas)*
         #body_schema
@@ -444,6 +452,7 @@ fn handler(op: &Operation) -> TokenStream {
             let (ctx, _body, path) = rt::Context::split(#id, #path, request).await;
             #principal
             let path = #path_value;
+            #affixed
             #payload
             #binding = rt::Inputs::new(&ctx, &COMPONENTS, path);
             #(#params)*
@@ -482,8 +491,19 @@ fn scheme(s: &Scheme) -> TokenStream {
     }
 }
 
+/// `&[("p0", "", ":verb"), ...]`: the affixed segments of an operation's path.
+fn affix_list(op: &Operation) -> TokenStream {
+    let items = op
+        .affixes
+        .iter()
+        .map(|(key, before, after)| quote!((#key, #before, #after)));
+    quote!(&[#(#items),*])
+}
+
 fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
-    // Group operations by route; a second operation with the same route and method is left out.
+    // Group operations by route. Operations of one route and method are told apart by the
+    // text their segments mix with a parameter (`{name}:get` beside `{name}:list` and
+    // `{name}`); one that would match the same requests as an earlier one is left out.
     let mut routes: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
     let mut order: Vec<&str> = Vec::new();
     for op in ops {
@@ -491,7 +511,10 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
             order.push(op.route.as_str());
             Vec::new()
         });
-        if let Some(first) = group.iter().find(|o| o.http_method == op.http_method) {
+        if let Some(first) = group
+            .iter()
+            .find(|o| o.http_method == op.http_method && o.affixes == op.affixes)
+        {
             notes.push(Problem::new(
                 join(&join("/paths", &op.path), op.http_method),
                 format!(
@@ -516,11 +539,53 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
             allow.push("HEAD".into());
         }
         allow.sort_by_key(|m| method_order.iter().position(|o| o == m));
+        allow.dedup();
         let allow = allow.join(", ");
-        let methods = group.iter().map(|op| {
-            let method = ident(op.http_method);
-            let handler = handler_name(op);
-            quote!(.#method({ let api = api.clone(); move |request: rt::Request| #handler(api, request) }))
+        let mut methods_in_order: Vec<&str> = Vec::new();
+        for op in group {
+            if !methods_in_order.contains(&op.http_method) {
+                methods_in_order.push(op.http_method);
+            }
+        }
+        let methods = methods_in_order.into_iter().map(|http_method| {
+            let method = ident(http_method);
+            let mut candidates: Vec<&&Operation> =
+                group.iter().filter(|o| o.http_method == http_method).collect();
+            if let [op] = candidates.as_slice()
+                && op.affixes.is_empty()
+            {
+                let handler = handler_name(op);
+                return quote!(.#method({ let api = api.clone(); move |request: rt::Request| #handler(api, request) }));
+            }
+            // The affixed operations first, the most text first; a plain one last.
+            candidates.sort_by_key(|o| {
+                let text: usize = o.affixes.iter().map(|(_, b, a)| b.len() + a.len()).sum();
+                (o.affixes.is_empty(), std::cmp::Reverse(text))
+            });
+            let tries = candidates.iter().map(|op| {
+                let handler = handler_name(op);
+                if op.affixes.is_empty() {
+                    quote!(return #handler(api, request).await;)
+                } else {
+                    let affixes = affix_list(op);
+                    quote! {
+                        let (hit, request) = rt::affixes_match(request, #affixes).await;
+                        if hit {
+                            return #handler(api, request).await;
+                        }
+                    }
+                }
+            });
+            let fallthrough = candidates.iter().all(|o| !o.affixes.is_empty()).then(|| {
+                quote! {
+                    let ctx = rt::Context::unrouted(request);
+                    reject(&*api, &ctx, rt::Error::NotFound)
+                }
+            });
+            quote!(.#method({ let api = api.clone(); move |request: rt::Request| async move {
+                #(#tries)*
+                #fallthrough
+            } }))
         });
         // One statement a route, not one chain: rustc overflows its stack on a chain of
         // thousands of calls (Microsoft Graph's spec has over 5,000 paths).

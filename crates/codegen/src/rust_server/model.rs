@@ -30,6 +30,10 @@ pub(super) struct Operation {
     pub http_method: &'static str,
     pub path: String,
     pub route: String,
+    /// The segments that mix a parameter with text (`{name}:verb`): route key, the text
+    /// before the parameter and after it. The router captures the whole segment, and the
+    /// operation serves it only when the text is there.
+    pub affixes: Vec<(String, String, String)>,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub params: Vec<Param>,
@@ -181,8 +185,8 @@ pub(super) fn read(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) ->
             ));
             continue;
         };
-        let route = match route_of(op.path) {
-            Ok(route) => route,
+        let (route, affixes) = match route_of(op.path) {
+            Ok(routed) => routed,
             Err(why) => {
                 notes.push(Problem::new(
                     &pointer,
@@ -214,6 +218,7 @@ pub(super) fn read(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) ->
             http_method: op.method.as_str(),
             path: op.path.to_string(),
             route,
+            affixes,
             summary: text(op.operation.summary.as_deref()),
             description: text(op.operation.description.as_deref()),
             params,
@@ -229,20 +234,32 @@ fn text(value: Option<&str>) -> Option<String> {
     value.map(str::to_string).filter(|s| !s.trim().is_empty())
 }
 
-/// The axum route of a path template, with positional parameter names.
-fn route_of(path: &str) -> Result<String, String> {
+/// The route key, text before and text after of a segment that mixes one parameter with text.
+type Affix = (String, String, String);
+
+/// The axum route of a path template, with positional parameter names, and the segments that
+/// mix a parameter with text (`{name}:verb`, `v{version}.json`): the route captures the whole
+/// segment; the text around the parameter is matched when the request is served.
+fn route_of(path: &str) -> Result<(String, Vec<Affix>), String> {
     if !path.starts_with('/') {
         return Err("the path does not start with `/`".into());
     }
     let mut out = Vec::new();
+    let mut affixes = Vec::new();
     let mut index = 0;
     for segment in path.split('/') {
-        if segment.starts_with('{') && segment.ends_with('}') && segment.matches('{').count() == 1 {
+        let opens = segment.matches('{').count();
+        if opens == 1 && segment.matches('}').count() == 1 {
+            let (before, rest) = segment.split_once('{').unwrap_or_default();
+            let (_, after) = rest.split_once('}').unwrap_or_default();
+            if !before.is_empty() || !after.is_empty() {
+                affixes.push((format!("p{index}"), before.to_string(), after.to_string()));
+            }
             out.push(format!("{{p{index}}}"));
             index += 1;
         } else if segment.contains(['{', '}']) {
             return Err(format!(
-                "the segment `{segment}` mixes a parameter with text, which axum's router cannot match"
+                "the segment `{segment}` holds more than one parameter, which the router cannot tell apart"
             ));
         } else if segment.starts_with('*') || segment.starts_with(':') {
             return Err(format!(
@@ -252,7 +269,7 @@ fn route_of(path: &str) -> Result<String, String> {
             out.push(segment.to_string());
         }
     }
-    Ok(out.join("/"))
+    Ok((out.join("/"), affixes))
 }
 
 struct Reader<'a> {
@@ -303,10 +320,10 @@ impl<'a> Reader<'a> {
                 .filter(|(_, shared)| !own.iter().any(|(_, p)| same(p, shared)))
                 .collect();
         merged.extend(own);
+        // One parameter a segment, alone or with text around it (`{name}:verb`).
         let positions: Vec<&str> = path
             .split('/')
-            .filter(|s| s.starts_with('{') && s.ends_with('}'))
-            .map(|s| &s[1..s.len() - 1])
+            .filter_map(|s| s.split_once('{')?.1.split_once('}').map(|(name, _)| name))
             .collect();
 
         let mut arg_names = BTreeSet::new();

@@ -1,0 +1,83 @@
+//! The server generated from fixtures/specs/mixed-segments.yaml routes segments that mix a
+//! parameter with text: `/books/{name}`, `/books/{name}:search` and `/books/{name}:archive`
+//! share one route and each request reaches its own operation with the parameter alone;
+//! `/reports/v{version}.json` takes the version out of the file name.
+
+use codegen_output::server_mixed_segments::{self as server, rt, types};
+
+struct Books;
+
+impl server::Api for Books {
+    fn render_error(&self, _: &rt::Context, error: &rt::Error) -> rt::Response {
+        rt::Response::new(format!("{{\"error\":\"{}\"}}", error.code()).into())
+    }
+
+    async fn get_book(&self, _: &rt::Context, name: String) -> server::GetBookResponse {
+        server::GetBookResponse::Ok(types::GetBookResponse { name: Some(name) })
+    }
+
+    async fn search_books(&self, _: &rt::Context, name: String) -> server::SearchBooksResponse {
+        server::SearchBooksResponse::Ok(types::SearchBooksResponse {
+            found: Some(format!("search {name}")),
+        })
+    }
+
+    async fn archive_book(&self, _: &rt::Context, name: String) -> server::ArchiveBookResponse {
+        assert_eq!(name, "dune", "the parameter arrives without its text");
+        server::ArchiveBookResponse::NoContent
+    }
+
+    async fn get_report(&self, _: &rt::Context, version: i64) -> server::GetReportResponse {
+        server::GetReportResponse::Ok(types::GetReportResponse {
+            version: Some(version),
+        })
+    }
+}
+
+#[tokio::test]
+async fn each_request_reaches_the_operation_its_segment_names() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { rt::axum::serve(listener, server::router(Books)).await.ok() });
+    let http = reqwest::Client::new();
+    let get = |path: &str| {
+        let url = format!("{base}{path}");
+        let http = http.clone();
+        async move {
+            let response = http.get(url).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+
+    assert_eq!(get("/books/dune").await, (200, r#"{"name":"dune"}"#.into()));
+    assert_eq!(
+        get("/books/dune:search").await,
+        (200, r#"{"found":"search dune"}"#.into())
+    );
+    // A verb no operation has is the plain operation's parameter, as the spec's templates say.
+    assert_eq!(
+        get("/books/dune:other").await,
+        (200, r#"{"name":"dune:other"}"#.into())
+    );
+    let archived = http
+        .post(format!("{base}/books/dune:archive"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), 204);
+    // POST has only the affixed operation: without its text the path names nothing.
+    let plain = http
+        .post(format!("{base}/books/dune"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 404);
+
+    assert_eq!(
+        get("/reports/v3.json").await,
+        (200, r#"{"version":3}"#.into())
+    );
+    assert_eq!(get("/reports/v3.xml").await.0, 404);
+    // The parameter inside the text is still checked against its schema (minimum 1).
+    assert_eq!(get("/reports/v0.json").await.0, 422);
+}
