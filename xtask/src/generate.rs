@@ -251,6 +251,8 @@ fn write_typescript(spec: &Document, spec_path: &Path, out: &Path) -> anyhow::Re
     let types = typescript::generate(spec, &origin)?;
     print_notes("typescript", &types.notes);
     let dir = out.join(Target::Typescript.name());
+    let declared = spec.operation_count();
+    losses("typescript", declared, &types.notes, &origin, &dir)?;
     write_if_changed(&dir.join("index.d.ts"), &types.text)?;
     write_if_changed(
         &dir.join("package.json"),
@@ -274,6 +276,7 @@ pub fn one_target(
     };
     let name = package_name(spec.title());
     // The Rust targets read one prepared model; the TypeScript one reads the spec as loaded.
+    let declared = spec.operations().len();
     let prepared = if targets.iter().any(|t| *t != Target::Typescript) {
         let prepared = Prepared::new(&spec)?;
         // What preparing decided concerns what progenitor cannot express: the client's.
@@ -294,6 +297,9 @@ pub fn one_target(
                 let Some(prepared) = &prepared else { continue };
                 let client = rust_client::generate(prepared, &origin)?;
                 print_notes("rust-client", &client.notes);
+                let mut notes = prepared.notes.clone();
+                notes.extend(client.notes.iter().cloned());
+                losses("rust-client", declared, &notes, &origin, &dir)?;
                 write_if_changed(
                     &dir.join("Cargo.toml"),
                     &client_manifest(&format!("{name}-client")),
@@ -304,6 +310,7 @@ pub fn one_target(
                 let Some(prepared) = &prepared else { continue };
                 let server = rust_server::generate(prepared, &origin)?;
                 print_notes("rust-server", &server.notes);
+                losses("rust-server", declared, &server.notes, &origin, &dir)?;
                 write_if_changed(
                     &dir.join("Cargo.toml"),
                     &server_manifest(
@@ -315,6 +322,62 @@ pub fn one_target(
             }
         }
     }
+    Ok(())
+}
+
+/// Says once what a target left out: one summary line on the terminal (operations written of
+/// those declared, the first operations left out, how many notes), and the same with every
+/// note in the target's `README.md`, where a user of the generated crate or package looks.
+fn losses(
+    target: &str,
+    declared: usize,
+    notes: &[Note],
+    origin: &Origin,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    let left: Vec<&Note> = notes
+        .iter()
+        .filter(|n| accord_codegen::leaves_operation_out(n))
+        .collect();
+    let written = declared.saturating_sub(left.len());
+    let mut summary = format!("{written} of {declared} operations");
+    if !left.is_empty() {
+        let first: Vec<&str> = left.iter().take(3).map(|n| n.message.as_str()).collect();
+        let _ = write!(
+            summary,
+            ", {} left out (first: {}{})",
+            left.len(),
+            first.join("; "),
+            if left.len() > 3 { "; ..." } else { "" }
+        );
+    }
+    let _ = write!(
+        summary,
+        "; {} note(s){}",
+        notes.len(),
+        if notes.is_empty() {
+            ""
+        } else {
+            ", every one in README.md"
+        }
+    );
+    println!("generate: {target}: {summary}");
+    let mut readme = format!(
+        "# {target}\n\nGenerated from `{}` by `{}`; do not edit it, change the spec and run the command again.\n\n## What it leaves out\n\n{summary}.\n",
+        origin.source, origin.command
+    );
+    if !notes.is_empty() {
+        readme.push_str("\nEvery note, located by its JSON pointer in the spec:\n\n");
+        for note in notes {
+            let at = if note.pointer.is_empty() {
+                "#"
+            } else {
+                &note.pointer
+            };
+            let _ = writeln!(readme, "- `{at}`: {}", note.message);
+        }
+    }
+    write_if_changed(&dir.join("README.md"), &readme)?;
     Ok(())
 }
 

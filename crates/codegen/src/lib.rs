@@ -19,6 +19,16 @@ pub use accord_spec::{Problem as Note, Spec};
 pub use header::Origin;
 pub use prepare::Prepared;
 
+/// How a note that leaves a whole operation out of a Rust target begins (client) or ends
+/// (server): the summary of a run counts them.
+pub const LEFT_OUT_OF_CLIENT: &str = "left out operation `";
+pub const LEFT_OUT_OF_SERVER: &str = "; left out of the server";
+
+/// Whether `note` leaves a whole operation out of its target.
+pub fn leaves_operation_out(note: &Note) -> bool {
+    note.message.starts_with(LEFT_OUT_OF_CLIENT) || note.message.ends_with(LEFT_OUT_OF_SERVER)
+}
+
 /// The text of one generated file and what the generator changed to produce it.
 #[derive(Debug, Clone)]
 pub struct Output {

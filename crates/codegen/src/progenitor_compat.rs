@@ -57,7 +57,7 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
         remove_operation(doc, id);
         notes.push(Problem::new(
             "",
-            format!("left out operation `{id}` ({reason})"),
+            format!("{}{id}` ({reason})", crate::LEFT_OUT_OF_CLIENT),
         ));
     }
     if !renamed.is_empty() {

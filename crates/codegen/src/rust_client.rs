@@ -81,7 +81,7 @@ fn generate_with(
                         remove_operation(&mut doc, &id);
                         notes.push(Problem::new(
                             "",
-                            format!("left out operation `{id}` ({reason})"),
+                            format!("{}{id}` ({reason})", crate::LEFT_OUT_OF_CLIENT),
                         ));
                     }
                 }

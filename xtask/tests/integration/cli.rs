@@ -37,6 +37,20 @@ fn generate_on_another_spec_writes_a_crate_and_a_package_and_reports_notes() {
         &lib[..100]
     );
     assert!(lib.contains("pub async fn login_for_access_token"));
+    // What the client leaves out is said once, on the terminal and in the crate's README.
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("generate: rust-client: ") && l.contains(" of "))
+        .unwrap_or_else(|| panic!("no rust-client summary in {stdout}"));
+    assert!(
+        summary.contains(" left out (first: left out operation `upload_document`"),
+        "{summary}"
+    );
+    let readme = std::fs::read_to_string(out.path().join("rust-client/README.md")).unwrap();
+    assert!(readme.contains("## What it leaves out"), "{readme}");
+    assert!(readme.contains("`upload_document`"), "{readme}");
+    let types = std::fs::read_to_string(out.path().join("typescript/README.md")).unwrap();
+    assert!(types.contains(" of "), "{types}");
 }
 
 #[test]

@@ -518,11 +518,12 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
             notes.push(Problem::new(
                 join(&join("/paths", &op.path), op.http_method),
                 format!(
-                    "{} {} matches the same requests as `{}` ({}); left out of the server",
+                    "{} {} matches the same requests as `{}` ({}){}",
                     op.http_method.to_uppercase(),
                     op.path,
                     first.id,
-                    first.path
+                    first.path,
+                    crate::LEFT_OUT_OF_SERVER
                 ),
             ));
             continue;

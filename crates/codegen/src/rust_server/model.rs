@@ -181,7 +181,7 @@ pub(super) fn read(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) ->
         let Some(id) = op.operation.operation_id.as_deref() else {
             notes.push(Problem::new(
                 &pointer,
-                format!("{label} has no operationId; left out of the server"),
+                format!("{label} has no operationId{}", crate::LEFT_OUT_OF_SERVER),
             ));
             continue;
         };
@@ -190,7 +190,7 @@ pub(super) fn read(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) ->
             Err(why) => {
                 notes.push(Problem::new(
                     &pointer,
-                    format!("{label}: {why}; left out of the server"),
+                    format!("{label}: {why}{}", crate::LEFT_OUT_OF_SERVER),
                 ));
                 continue;
             }
