@@ -382,14 +382,23 @@ fn losses(
 }
 
 /// The source and regeneration command named in the header of files made by `--spec`.
+/// `accord generate` names the spec as its `accord.toml` does and itself as the command
+/// (through [`ORIGIN_SOURCE`] and [`ORIGIN_COMMAND`], which its target processes inherit).
 fn spec_origin(spec_path: &Path, out: &Path) -> (String, String) {
-    let source = spec_path.display().to_string();
-    let command = format!(
-        "cargo xtask generate --spec {source} --out {}",
-        out.display()
-    );
+    let source = std::env::var(ORIGIN_SOURCE).unwrap_or_else(|_| spec_path.display().to_string());
+    let command = std::env::var(ORIGIN_COMMAND).unwrap_or_else(|_| {
+        format!(
+            "cargo xtask generate --spec {source} --out {}",
+            out.display()
+        )
+    });
     (source, command)
 }
+
+/// The environment variables that name, in the generated files' header, where the spec came
+/// from and which command regenerates them.
+pub const ORIGIN_SOURCE: &str = "ACCORD_ORIGIN_SOURCE";
+pub const ORIGIN_COMMAND: &str = "ACCORD_ORIGIN_COMMAND";
 
 fn print_notes(target: &str, notes: &[Note]) {
     // One write for all of them: a document can have thousands of notes, and standard output

@@ -226,7 +226,7 @@ pub const ALLOW_LIST: &str = "openapi/breaking-allowed.txt";
 
 /// The revision to compare the contract with: `base`, or the merge base of HEAD and the
 /// default branch (origin's, else `main` or `master`); `None` outside a git checkout.
-fn base_revision(root: &Path, base: Option<&str>) -> Option<String> {
+pub fn base_revision(root: &Path, base: Option<&str>) -> Option<String> {
     let git = |args: &[&str]| {
         Command::new("git")
             .args(args)
@@ -321,7 +321,8 @@ fn breaking(root: &Path, spec: &accord_spec::Spec, base: Option<&str>) -> bool {
     false
 }
 
-fn step(name: &str, ok: bool, detail: &str) {
+/// One line of the gate: the step, ok or FAILED, and what it checked.
+pub fn step(name: &str, ok: bool, detail: &str) {
     println!(
         "verify: {name:<12} {:<6} {detail}",
         if ok { "ok" } else { "FAILED" }

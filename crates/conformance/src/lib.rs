@@ -4,6 +4,7 @@
 //! The checks are the Gherkin features of `features/`.
 
 pub mod behaviour;
+pub mod cli;
 pub mod context;
 pub mod contract;
 pub mod findings;
