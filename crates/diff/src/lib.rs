@@ -273,9 +273,25 @@ impl<'a> Diff<'a> {
         let old_ops = operations(self.old);
         let new_ops = operations(self.new);
         let new_paths: BTreeSet<String> = new_ops.keys().map(|(p, _)| p.clone()).collect();
+        let today = today();
         for (key, op) in &old_ops {
             let label = format!("{} {}", op.method.to_uppercase(), op.path);
+            let sunset = op
+                .op
+                .get("x-sunset")
+                .and_then(Value::as_str)
+                .filter(|date| date.get(..10).is_some_and(|d| d <= today.as_str()));
             match new_ops.get(key) {
+                None if sunset.is_some() => self.report(
+                    Rule::OperationRemovedAfterSunset,
+                    format!(
+                        "{label} removed after its sunset ({})",
+                        sunset.unwrap_or_default()
+                    ),
+                    Some(op.pointer.clone()),
+                    None,
+                    &label,
+                ),
                 None if !new_paths.contains(&key.0) => {
                     let pointer = join("/paths", op.path);
                     self.report(
@@ -294,6 +310,22 @@ impl<'a> Diff<'a> {
                     &label,
                 ),
                 Some(new_op) => {
+                    let deprecated = |o: &Op<'_>| o.op.get("deprecated") == Some(&json!(true));
+                    if deprecated(new_op) && !deprecated(op) {
+                        let sunset = new_op
+                            .op
+                            .get("x-sunset")
+                            .and_then(Value::as_str)
+                            .map(|d| format!(", to be removed on {d}"))
+                            .unwrap_or_default();
+                        self.report(
+                            Rule::OperationDeprecated,
+                            format!("{label} is deprecated{sunset}"),
+                            Some(op.pointer.clone()),
+                            Some(join(&new_op.pointer, "deprecated")),
+                            &label,
+                        );
+                    }
                     self.walked.clear();
                     self.operation(op, new_op, &label);
                 }
@@ -460,7 +492,7 @@ impl<'a> Diff<'a> {
         let (o, optr) = follow(self.old, old, optr);
         let (n, nptr) = follow(self.new, new, nptr);
         let what = format!("{place} parameter `{name}`");
-        if let Some(change) = type_change(o, n) {
+        if let Some(change) = type_change(o, n, Direction::Request) {
             self.report(
                 Rule::ParameterTypeChanged,
                 format!("{what}: {change}"),
@@ -488,6 +520,40 @@ impl<'a> Diff<'a> {
                 label,
             );
         }
+        if let Some(values) = enum_added(o, n) {
+            self.report(
+                Rule::ParameterEnumAdded,
+                format!("{what}: now only {values}"),
+                Some(optr.clone()),
+                Some(join(&nptr, "enum")),
+                label,
+            );
+        }
+        if let Some(change) = default_changed(o, n) {
+            self.report(
+                Rule::ParameterDefaultChanged,
+                format!("{what}: {change}"),
+                Some(optr.clone()),
+                Some(join(&nptr, "default")),
+                label,
+            );
+        }
+        // What is inside: an array's items, a deepObject's properties.
+        self.properties(o, n, &optr, &nptr, Direction::Request, &what, label);
+        if let (Some(os), Some(ns)) = (o.get("items"), n.get("items"))
+            && os.is_object()
+            && ns.is_object()
+        {
+            self.schema(
+                os,
+                ns,
+                &join(&optr, "items"),
+                &join(&nptr, "items"),
+                Direction::Request,
+                &format!("{what} items"),
+                label,
+            );
+        }
     }
 
     fn request_body(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
@@ -496,6 +562,15 @@ impl<'a> Diff<'a> {
             join(&old.pointer, "requestBody"),
             join(&new.pointer, "requestBody"),
         ) else {
+            if old.op.get("requestBody").is_some() {
+                self.report(
+                    Rule::RequestBodyRemoved,
+                    "the request body is no longer taken".into(),
+                    Some(join(&old.pointer, "requestBody")),
+                    None,
+                    label,
+                );
+            }
             return;
         };
         let (nb, nptr) = follow(self.new, nb, &nptr_base);
@@ -700,7 +775,7 @@ impl<'a> Diff<'a> {
                     if let (Some(os), Some(ns)) = (oh.get("schema"), nh.get("schema")) {
                         let (os, _) = follow(self.old, os, op);
                         let (ns, _) = follow(self.new, ns, np);
-                        if let Some(change) = type_change(os, ns) {
+                        if let Some(change) = type_change(os, ns, Direction::Response) {
                             self.report(
                                 Rule::ResponseTypeChanged,
                                 format!("the {status} answer's `{name}` header: {change}"),
@@ -753,7 +828,60 @@ impl<'a> Diff<'a> {
                 .collect()
         };
         let (o, n) = (set(&os), set(&ns));
-        if o == n || n.is_empty() || n.contains("") {
+        if !o.is_empty() && !o.contains("") && (n.is_empty() || n.contains("")) {
+            self.report(
+                Rule::SecurityRemoved,
+                format!(
+                    "security was {}, is now none",
+                    o.iter().cloned().collect::<Vec<_>>().join(" or ")
+                ),
+                Some(optr),
+                Some(nptr),
+                label,
+            );
+            return;
+        }
+        if o == n {
+            // The same schemes: a scope a token must now carry that it did not need before.
+            let scopes = |v: &Value| -> BTreeMap<String, BTreeSet<String>> {
+                let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+                for requirement in v.as_array().into_iter().flatten() {
+                    for (scheme, list) in requirement.as_object().into_iter().flatten() {
+                        out.entry(scheme.clone()).or_default().extend(
+                            list.as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string),
+                        );
+                    }
+                }
+                out
+            };
+            let (osc, nsc) = (scopes(&os), scopes(&ns));
+            for (scheme, new_scopes) in &nsc {
+                let old_scopes = osc.get(scheme).cloned().unwrap_or_default();
+                let added: Vec<&String> = new_scopes.difference(&old_scopes).collect();
+                if !added.is_empty() {
+                    self.report(
+                        Rule::SecurityScopeAdded,
+                        format!(
+                            "`{scheme}` now needs the scope(s) {}",
+                            added
+                                .iter()
+                                .map(|s| format!("`{s}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        Some(optr.clone()),
+                        Some(nptr.clone()),
+                        label,
+                    );
+                }
+            }
+            return;
+        }
+        if n.is_empty() || n.contains("") {
             return;
         }
         // Still satisfiable by what clients send today: an alternative kept.
@@ -813,7 +941,7 @@ impl<'a> Diff<'a> {
             return;
         }
         let request = direction == Direction::Request;
-        if let Some(change) = type_change(o, n) {
+        if let Some(change) = type_change(o, n, direction) {
             let rule = if request {
                 Rule::RequestTypeChanged
             } else {
@@ -843,6 +971,34 @@ impl<'a> Diff<'a> {
                     Rule::RequestTightened,
                     format!("{what}: {change}"),
                     Some(optr.clone()),
+                    Some(nptr.clone()),
+                    label,
+                );
+            }
+            if let Some(values) = enum_added(o, n) {
+                self.report(
+                    Rule::RequestEnumAdded,
+                    format!("{what}: now only {values}"),
+                    Some(optr.clone()),
+                    Some(join(&nptr, "enum")),
+                    label,
+                );
+            }
+            if let Some(change) = default_changed(o, n) {
+                self.report(
+                    Rule::RequestDefaultChanged,
+                    format!("{what}: {change}"),
+                    Some(join(&optr, "default")),
+                    Some(join(&nptr, "default")),
+                    label,
+                );
+            }
+            let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
+            if nullable(o) && !nullable(n) {
+                self.report(
+                    Rule::RequestNullableRemoved,
+                    format!("{what}: null is no longer allowed"),
+                    Some(join(&optr, "nullable")),
                     Some(nptr.clone()),
                     label,
                 );
@@ -916,8 +1072,29 @@ impl<'a> Diff<'a> {
                     );
                 }
                 // allOf only adds constraints its members already carry: the members' own
-                // walk reports them. oneOf/anyOf alternatives are shapes a side must know.
+                // walk reports them, and a member added to a request's allOf may add required
+                // properties. oneOf/anyOf alternatives are shapes a side must know.
                 if key == "allOf" {
+                    if request {
+                        let before = self.required_in(self.old, o);
+                        for j in added {
+                            let (member, mptr) =
+                                follow(self.new, &ns[j], &join(&nbase, &j.to_string()));
+                            for name in required_of(member) {
+                                if !before.contains(&name)
+                                    && !self.read_only(self.new, member, &name)
+                                {
+                                    self.report(
+                                        Rule::RequestPropertyAddedRequired,
+                                        format!("{what}: required property `{name}` added (allOf)"),
+                                        Some(optr.clone()),
+                                        Some(join(&mptr, "required")),
+                                        label,
+                                    );
+                                }
+                            }
+                        }
+                    }
                     continue;
                 }
                 let name = |v: &Value, i: usize| {
@@ -951,6 +1128,28 @@ impl<'a> Diff<'a> {
         }
     }
 
+    /// The properties `s` requires, its `allOf` members' included.
+    fn required_in(&self, doc: &Value, s: &Value) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = required_of(s).into_iter().collect();
+        for member in s
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.extend(required_of(follow(doc, member, "").0));
+        }
+        out
+    }
+
+    /// Whether property `name` of `s` is `readOnly` (clients never send it).
+    fn read_only(&self, doc: &Value, s: &Value, name: &str) -> bool {
+        s.get("properties")
+            .and_then(|p| p.get(name))
+            .map(|p| follow(doc, p, "").0)
+            .is_some_and(|p| p.get("readOnly") == Some(&json!(true)))
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn properties(
         &mut self,
@@ -982,8 +1181,17 @@ impl<'a> Diff<'a> {
         };
         let (or, nr) = (required(o), required(n));
         let request = direction == Direction::Request;
+        // What a side never sends: clients do not send `readOnly` properties, servers do not
+        // answer `writeOnly` ones.
+        let flag = if request { "readOnly" } else { "writeOnly" };
+        let unsent = |doc: &Value, props: &serde_json::Map<String, Value>, name: &str| {
+            props
+                .get(name)
+                .map(|s| follow(doc, s, "").0)
+                .is_some_and(|s| s.get(flag) == Some(&json!(true)))
+        };
         for name in nr.difference(&or) {
-            if !request {
+            if !request || unsent(self.new, np, name) {
                 continue;
             }
             let (rule, message) = if op.contains_key(name) {
@@ -1007,6 +1215,9 @@ impl<'a> Diff<'a> {
         }
         for (name, os) in op {
             let optr_p = join(&join(optr, "properties"), name);
+            if unsent(self.old, op, name) {
+                continue;
+            }
             match np.get(name) {
                 None => {
                     let rule = if request {
@@ -1108,14 +1319,70 @@ fn is_object(s: &Value) -> bool {
     s.get("type").and_then(Value::as_str) == Some("object") || s.get("properties").is_some()
 }
 
-/// `type` or `format` changed, in words.
-fn type_change(o: &Value, n: &Value) -> Option<String> {
+/// Today's date as `YYYY-MM-DD` (UTC), for announced sunsets.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The values a schema newly restricts to, where it took any before.
+fn enum_added(o: &Value, n: &Value) -> Option<String> {
+    if o.get("enum").is_some() || o.get("const").is_some() {
+        return None;
+    }
+    let values = n.get("enum").and_then(Value::as_array)?;
+    Some(
+        values
+            .iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+/// A default value changed or removed, in words (one added changes nothing for clients that
+/// sent the field, and those that did not got the server's choice before as well).
+fn default_changed(o: &Value, n: &Value) -> Option<String> {
+    let od = o.get("default")?;
+    match n.get("default") {
+        Some(nd) if nd == od => None,
+        Some(nd) => Some(format!("the default {od} became {nd}")),
+        None => Some(format!("the default {od} was removed")),
+    }
+}
+
+/// The names a schema lists as `required`.
+fn required_of(s: &Value) -> Vec<String> {
+    s.get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// `type` or `format` changed, in words. An integer becoming a number widens what a server
+/// accepts (no break in a request) but is a value clients may not parse in an answer.
+fn type_change(o: &Value, n: &Value, direction: Direction) -> Option<String> {
     let ty = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_string);
     let fmt = |s: &Value| s.get("format").and_then(Value::as_str).map(str::to_string);
     let (ot, nt) = (ty(o), ty(n));
     if ot.is_some() && nt.is_some() && ot != nt {
-        // An integer becoming a number widens what is accepted and answered alike.
-        if !(ot.as_deref() == Some("integer") && nt.as_deref() == Some("number")) {
+        let widened = ot.as_deref() == Some("integer") && nt.as_deref() == Some("number");
+        if !widened || direction == Direction::Response {
             return Some(format!(
                 "type `{}` became `{}`",
                 ot.unwrap_or_default(),
@@ -1136,7 +1403,13 @@ fn type_change(o: &Value, n: &Value) -> Option<String> {
 
 /// The values of `o`'s enum that `n` no longer has, in words.
 fn enum_removed(o: &Value, n: &Value) -> Option<String> {
-    let (Some(Value::Array(ov)), Some(nv)) = (o.get("enum"), n.get("enum")) else {
+    // `x-extensible-enum` (Zalando's guidelines) lists values the same way.
+    let values = |s: &Value| {
+        s.get("enum")
+            .or_else(|| s.get("x-extensible-enum"))
+            .cloned()
+    };
+    let (Some(Value::Array(ov)), Some(nv)) = (values(o), values(n)) else {
         return None;
     };
     let nv = nv.as_array()?;
@@ -1181,7 +1454,13 @@ fn tightened(o: &Value, n: &Value) -> Vec<String> {
             });
         }
     }
-    let pattern = |s: &Value| s.get("pattern").and_then(Value::as_str).map(str::to_string);
+    // A pattern that matches anything (`.*`, `^.*$`) constrains nothing.
+    let pattern = |s: &Value| {
+        s.get("pattern")
+            .and_then(Value::as_str)
+            .filter(|p| !matches!(*p, ".*" | "^.*$" | "^.*" | ".*$" | "^(.*)$" | "(.*)"))
+            .map(str::to_string)
+    };
     if pattern(n).is_some() && pattern(o) != pattern(n) {
         out.push(format!(
             "`pattern` is now {}",

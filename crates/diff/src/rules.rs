@@ -52,6 +52,8 @@ rules! {
     PathRemoved => "path.removed", Breaking, "clients calling this path get 404";
     OperationRemoved => "operation.removed", Breaking, "clients calling this method get 404 or 405";
     OperationAdded => "operation.added", Info, "a new operation";
+    OperationDeprecated => "operation.deprecated", Info, "announced for removal: clients should move off it";
+    OperationRemovedAfterSunset => "operation.removed_after_sunset", Info, "removed on or after the date it announced (`x-sunset`): clients were told";
     ParameterRemoved => "parameter.removed", Warning, "clients still send it; the server now ignores or refuses it";
     ParameterAddedRequired => "parameter.added_required", Breaking, "existing calls do not send the new required parameter";
     ParameterAddedOptional => "parameter.added_optional", Info, "a new optional parameter";
@@ -60,13 +62,19 @@ rules! {
     ParameterTypeChanged => "parameter.type_changed", Breaking, "clients send values of the old type or format";
     ParameterEnumNarrowed => "parameter.enum_narrowed", Breaking, "clients may send a value no longer allowed";
     ParameterTightened => "parameter.tightened", Breaking, "values clients send may now be out of range, too long or not match the pattern";
+    ParameterEnumAdded => "parameter.enum_added", Breaking, "values clients send may be outside the new list";
+    ParameterDefaultChanged => "parameter.default_changed", Breaking, "calls that leave the parameter out now mean something else";
     RequestBodyMadeRequired => "request_body.made_required", Breaking, "calls without a body are refused";
+    RequestBodyRemoved => "request_body.removed", Breaking, "clients send a body the operation no longer takes";
     RequestMediaTypeRemoved => "request_body.media_type_removed", Breaking, "clients send a media type the server no longer takes";
     RequestPropertyAddedRequired => "request.property_added_required", Breaking, "existing calls do not send the new required property";
     RequestPropertyMadeRequired => "request.property_made_required", Breaking, "calls that leave the property out are refused";
     RequestPropertyRemoved => "request.property_removed", Warning, "clients still send it; the server may refuse it";
     RequestTypeChanged => "request.type_changed", Breaking, "clients send values of the old type or format";
     RequestEnumNarrowed => "request.enum_narrowed", Breaking, "clients may send a value no longer allowed";
+    RequestEnumAdded => "request.enum_added", Breaking, "values clients send may be outside the new list";
+    RequestDefaultChanged => "request.default_changed", Breaking, "clients that leave the property out now get another value";
+    RequestNullableRemoved => "request.nullable_removed", Breaking, "clients sending null are refused";
     RequestTightened => "request.tightened", Breaking, "values clients send may now be out of range, too long, too many or not match the pattern";
     RequestAlternativeRemoved => "request.alternative_removed", Breaking, "clients sending the removed shape (a oneOf/anyOf alternative) are refused";
     RequestAdditionalPropertiesClosed => "request.additional_properties_closed", Breaking, "objects with other properties are now refused";
@@ -84,6 +92,8 @@ rules! {
     ResponseHeaderMadeOptional => "response.header_made_optional", Breaking, "clients relying on the header may find it missing";
     ResponseHeaderAdded => "response.header_added", Info, "a new header in answers";
     SecurityChanged => "security.changed", Breaking, "calls with the old credentials are refused";
+    SecurityScopeAdded => "security.scope_added", Breaking, "tokens without the new scope are refused";
+    SecurityRemoved => "security.removed", Info, "the operation no longer asks for credentials";
 }
 
 #[cfg(test)]

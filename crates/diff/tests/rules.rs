@@ -486,6 +486,244 @@ fn a_31_document_compares_with_its_30_form() {
 }
 
 #[test]
+fn what_the_first_gate_let_through_now_breaks() {
+    // An enum introduced on a request field and on a parameter.
+    let r = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["note"]["enum"] = json!(["x", "y"]);
+        d["paths"]["/items"]["get"]["parameters"][0]["schema"]["enum"] = json!([10, 20]);
+    });
+    expect(
+        &r,
+        Rule::RequestEnumAdded,
+        Some("/components/schemas/NewItem/properties/note/enum"),
+        "POST /items",
+    );
+    expect(
+        &r,
+        Rule::ParameterEnumAdded,
+        Some("/paths/~1items/get/parameters/0/schema/enum"),
+        "GET /items",
+    );
+    // A default changed: clients that omit the field get another behaviour.
+    let r = reverse(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["kind"]["default"] = json!("a");
+        d["paths"]["/items"]["get"]["parameters"][0]["schema"]["default"] = json!(20);
+    });
+    let mut new = base();
+    new["components"]["schemas"]["NewItem"]["properties"]["kind"]["default"] = json!("b");
+    new["paths"]["/items"]["get"]["parameters"][0]["schema"]["default"] = json!(50);
+    let mut old = base();
+    old["components"]["schemas"]["NewItem"]["properties"]["kind"]["default"] = json!("a");
+    old["paths"]["/items"]["get"]["parameters"][0]["schema"]["default"] = json!(20);
+    let changed = diff(&load(old), &load(new));
+    expect(
+        &changed,
+        Rule::RequestDefaultChanged,
+        Some("/components/schemas/NewItem/properties/kind/default"),
+        "POST /items",
+    );
+    expect(
+        &changed,
+        Rule::ParameterDefaultChanged,
+        Some("/paths/~1items/get/parameters/0/schema/default"),
+        "GET /items",
+    );
+    // (A default removed is a change too.)
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == Rule::RequestDefaultChanged),
+        "{}",
+        r.text()
+    );
+    // A request body removed.
+    let r = change(|d| {
+        d["paths"]["/items"]["post"]
+            .as_object_mut()
+            .unwrap()
+            .remove("requestBody");
+    });
+    expect(&r, Rule::RequestBodyRemoved, None, "POST /items");
+    // A nullable request field made non-nullable.
+    let r = reverse(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["note"]["nullable"] = json!(true);
+    });
+    expect(
+        &r,
+        Rule::RequestNullableRemoved,
+        Some("/components/schemas/NewItem/properties/note"),
+        "POST /items",
+    );
+    // `integer` widened to `number` in an answer (a request may widen).
+    let mut old = base();
+    old["components"]["schemas"]["Item"]["properties"]["count"] = json!({"type": "integer"});
+    old["components"]["schemas"]["NewItem"]["properties"]["count"] = json!({"type": "integer"});
+    let mut new = base();
+    new["components"]["schemas"]["Item"]["properties"]["count"] = json!({"type": "number"});
+    new["components"]["schemas"]["NewItem"]["properties"]["count"] = json!({"type": "number"});
+    let widened = diff(&load(old), &load(new));
+    expect(
+        &widened,
+        Rule::ResponseTypeChanged,
+        Some("/components/schemas/Item/properties/count"),
+        "GET /items/{item_id}",
+    );
+    assert!(
+        !widened
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::RequestTypeChanged),
+        "{}",
+        widened.text()
+    );
+    // A change inside a parameter's items.
+    let mut old = base();
+    old["paths"]["/items"]["get"]["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "ids", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}));
+    let mut new = base();
+    new["paths"]["/items"]["get"]["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "ids", "in": "query", "schema": {"type": "array", "items": {"type": "string", "maxLength": 3}}}));
+    let inner = diff(&load(old), &load(new));
+    expect(
+        &inner,
+        Rule::RequestTightened,
+        Some("/paths/~1items/get/parameters/2/schema/items"),
+        "GET /items",
+    );
+    // An allOf member added with a new required property.
+    let mut old = base();
+    old["components"]["schemas"]["Wrapped"] =
+        json!({"allOf": [{"$ref": "#/components/schemas/NewItem"}]});
+    old["paths"]["/items"]["post"]["requestBody"]["content"]["application/json"]["schema"] =
+        json!({"$ref": "#/components/schemas/Wrapped"});
+    let mut new = old.clone();
+    new["components"]["schemas"]["Wrapped"]["allOf"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"type": "object", "required": ["owner"], "properties": {"owner": {"type": "string"}}}));
+    let r = diff(&load(old), &load(new));
+    expect(
+        &r,
+        Rule::RequestPropertyAddedRequired,
+        Some("/components/schemas/Wrapped/allOf/1/required"),
+        "POST /items",
+    );
+    // An `x-extensible-enum` value removed from a request field.
+    let mut old = base();
+    old["components"]["schemas"]["NewItem"]["properties"]["note"]["x-extensible-enum"] =
+        json!(["a", "b"]);
+    let mut new = base();
+    new["components"]["schemas"]["NewItem"]["properties"]["note"]["x-extensible-enum"] =
+        json!(["a"]);
+    let r = diff(&load(old), &load(new));
+    expect(
+        &r,
+        Rule::RequestEnumNarrowed,
+        Some("/components/schemas/NewItem/properties/note/enum"),
+        "POST /items",
+    );
+    // A newly required OAuth scope.
+    let oauth = |scopes: Value| {
+        let mut d = base();
+        d["components"]["securitySchemes"]["oauth"] = json!({"type": "oauth2", "flows": {
+            "clientCredentials": {"tokenUrl": "https://auth.example.com/token", "scopes": {"items:read": "", "items:write": ""}}}});
+        d["paths"]["/items"]["get"]["security"] = json!([{"oauth": scopes}]);
+        d
+    };
+    let r = diff(
+        &load(oauth(json!(["items:read"]))),
+        &load(oauth(json!(["items:read", "items:write"]))),
+    );
+    expect(
+        &r,
+        Rule::SecurityScopeAdded,
+        Some("/paths/~1items/get/security"),
+        "GET /items",
+    );
+    assert!(r.has_breaking(), "{}", r.text());
+}
+
+#[test]
+fn what_the_first_gate_called_a_break_is_none() {
+    // A readOnly property made required in a shared schema: clients do not send it.
+    let mut old = base();
+    old["components"]["schemas"]["NewItem"]["properties"]["id"] =
+        json!({"type": "string", "readOnly": true});
+    let mut new = old.clone();
+    new["components"]["schemas"]["NewItem"]["required"] = json!(["name", "id"]);
+    let r = diff(&load(old), &load(new));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // A writeOnly property removed from an answer.
+    let mut old = base();
+    old["components"]["schemas"]["Item"]["properties"]["password"] =
+        json!({"type": "string", "writeOnly": true});
+    let r = diff(&load(old), &load(base()));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // A pattern widened to anything.
+    let mut old = base();
+    old["components"]["schemas"]["NewItem"]["properties"]["note"]["pattern"] = json!("^[a-z]+$");
+    let mut new = base();
+    new["components"]["schemas"]["NewItem"]["properties"]["note"]["pattern"] = json!(".*");
+    let r = diff(&load(old), &load(new));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // A removal after the operation's announced sunset; a deprecation is in the changelog.
+    let mut old = base();
+    old["paths"]["/items/{item_id}"]["delete"]["deprecated"] = json!(true);
+    old["paths"]["/items/{item_id}"]["delete"]["x-sunset"] = json!("2020-01-31");
+    let mut new = base();
+    new["paths"]["/items/{item_id}"]
+        .as_object_mut()
+        .unwrap()
+        .remove("delete");
+    let r = diff(&load(old), &load(new));
+    assert!(!r.has_breaking(), "{}", r.text());
+    expect(
+        &r,
+        Rule::OperationRemovedAfterSunset,
+        None,
+        "DELETE /items/{item_id}",
+    );
+    let mut later = base();
+    later["paths"]["/items/{item_id}"]["delete"]["deprecated"] = json!(true);
+    later["paths"]["/items/{item_id}"]["delete"]["x-sunset"] = json!("2999-01-31");
+    let r = diff(&load(base()), &load(later.clone()));
+    expect(
+        &r,
+        Rule::OperationDeprecated,
+        Some("/paths/~1items~1{item_id}/delete/deprecated"),
+        "DELETE /items/{item_id}",
+    );
+    assert!(
+        r.text().contains("to be removed on 2999-01-31"),
+        "{}",
+        r.text()
+    );
+    // Removing it before its sunset still breaks.
+    let mut gone = base();
+    gone["paths"]["/items/{item_id}"]
+        .as_object_mut()
+        .unwrap()
+        .remove("delete");
+    let r = diff(&load(later), &load(gone));
+    expect(&r, Rule::OperationRemoved, None, "DELETE /items/{item_id}");
+    // Security removed: in the changelog, not a break.
+    let r = change(|d| {
+        d["paths"]["/items"]["get"]["security"] = json!([]);
+    });
+    assert!(!r.has_breaking(), "{}", r.text());
+    expect(
+        &r,
+        Rule::SecurityRemoved,
+        Some("/paths/~1items/get/security"),
+        "GET /items",
+    );
+}
+
+#[test]
 fn every_rule_has_a_test_pair_or_is_informational() {
     // The rules asserted above, by id; a new rule without a pair fails here.
     let covered = [
@@ -524,6 +762,16 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "response.enum_widened",
         "response.property_added",
         "security.changed",
+        "operation.deprecated",
+        "operation.removed_after_sunset",
+        "parameter.enum_added",
+        "parameter.default_changed",
+        "request_body.removed",
+        "request.enum_added",
+        "request.default_changed",
+        "request.nullable_removed",
+        "security.scope_added",
+        "security.removed",
     ];
     for rule in Rule::ALL {
         assert!(
