@@ -7,6 +7,7 @@
 pub mod boundary;
 pub mod generate;
 pub mod mutate;
+pub mod owned;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -259,6 +260,7 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
     let mut run = Vec::new();
     let mut left = Vec::new();
     let skip = &ctx.profile.behaviour.skip_operations;
+    let kinds = resources(ctx);
     for (op, secured) in ctx.all_operations() {
         let lowered = format!("{} {}", op.id, op.path).to_ascii_lowercase();
         let reason = if skip.contains(&op.id) {
@@ -272,8 +274,15 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             Some("it would end the run's session")
         } else if ctx.read_only() && !safe(&op) {
             Some("--read-only")
-        } else if !safe(&op) && (has_path_params(&op) || op.method != "POST") {
-            Some("it changes data the run did not create (its resource chain checks it)")
+        } else if op.method == "DELETE" && kinds.iter().any(|r| r.item == op.path) {
+            Some("deleting what the run created is the resource chain's check")
+        } else if !safe(&op)
+            && (has_path_params(&op) || op.method != "POST")
+            && !owned::owned(&op, &kinds)
+        {
+            Some(
+                "it changes data the run did not create: no resource the run creates lies above it",
+            )
         } else {
             None
         };
@@ -282,6 +291,9 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             None => run.push((op, secured)),
         }
     }
+    // Writes under the run's own resources come after everything that may create them,
+    // parents before children.
+    run.sort_by_key(|(op, _)| (owned::owned(op, &kinds), op.path.matches('{').count()));
     (run, left)
 }
 
@@ -314,9 +326,21 @@ async fn positive_as(
     identity: Identity,
 ) -> Result<Option<Finding>, Failure> {
     let judge = |e: &Exchange| positive_problem(ctx, e);
+    let own = owned::owned(op, resources);
+    // A write under the run's own resource goes to one the run created, or nowhere.
+    let put = |mut r: Request| -> Option<Request> {
+        (!own || owned::own_path(ctx, op, &mut r)).then_some(r)
+    };
     // The spec's own example first: without path parameters it must succeed.
-    let example = request(ctx, op, &example_inputs(ctx, op));
+    let Some(example) = put(request(ctx, op, &example_inputs(ctx, op))) else {
+        ctx.http.note(format!(
+            "behaviour: {} is left out of the generated calls: the run created no resource it applies to",
+            op.id
+        ));
+        return Ok(None);
+    };
     let e = send_as(ctx, identity, example.clone()).await?;
+    owned::follow_move(ctx, op, resources, &example, &e);
     if e.status == 403 && identity == Identity::First && ctx.has_privileged() {
         ctx.forbidden(&op.id);
         return Box::pin(positive_as(ctx, op, cases, resources, Identity::Privileged)).await;
@@ -349,8 +373,11 @@ async fn positive_as(
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
             break;
         };
-        let first = request(ctx, op, &pinned(ctx, op, tree.current()));
+        let Some(first) = put(request(ctx, op, &pinned(ctx, op, tree.current()))) else {
+            break;
+        };
         let e = send_as(ctx, identity, first.clone()).await?;
+        owned::follow_move(ctx, op, resources, &first, &e);
         remember_created(ctx, op, &e, resources, identity);
         let Some(problem) = judge(&e) else { continue };
         // Shrink: simpler inputs while they still fail, bounded.
@@ -367,8 +394,11 @@ async fn positive_as(
             if !more {
                 break;
             }
-            let candidate = request(ctx, op, &pinned(ctx, op, tree.current()));
+            let Some(candidate) = put(request(ctx, op, &pinned(ctx, op, tree.current()))) else {
+                break;
+            };
             let e = send_as(ctx, identity, candidate.clone()).await?;
+            owned::follow_move(ctx, op, resources, &candidate, &e);
             remember_created(ctx, op, &e, resources, identity);
             more = match judge(&e) {
                 Some(problem) => {
@@ -1038,7 +1068,8 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
             ));
         }
     }
-    if (!has_path_params(op) || safe(op))
+    let own = owned::owned(op, &resources(ctx));
+    if (!has_path_params(op) || safe(op) || own)
         && let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone())
     {
         for m in mutate::body(ctx.doc(), &schema, &valid) {
@@ -1046,7 +1077,12 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
                 params: base.params.clone(),
                 body: Some(m.value),
             };
-            out.push((m.what, request(ctx, op, &inputs)));
+            let mut request = request(ctx, op, &inputs);
+            // Under the run's own resource, or not at all.
+            if own && !owned::own_path(ctx, op, &mut request) {
+                break;
+            }
+            out.push((m.what, request));
         }
     }
     out

@@ -91,7 +91,19 @@ async fn boundary(w: &mut AccordWorld) -> Outcome {
     let resources = resources(w);
     let limit = ctx.profile.behaviour.boundary_cases as usize;
     for (op, _) in ops {
-        for case in behaviour::boundary::cases(&ctx, &op, limit) {
+        let own = behaviour::owned::owned(&op, &resources);
+        for mut case in behaviour::boundary::cases(&ctx, &op, limit) {
+            // A write under the run's own resource goes to one the run created, or nowhere.
+            if own
+                && !(behaviour::owned::own_path(&ctx, &op, &mut case.request)
+                    && behaviour::owned::own_path(&ctx, &op, &mut case.base))
+            {
+                ctx.http.note(format!(
+                    "behaviour: {} is left out of the boundary pass: the run created no resource it applies to",
+                    op.id
+                ));
+                break;
+            }
             let minimal = behaviour::describe(&case.request);
             let e = match behaviour::send_as(&ctx, Identity::First, case.request.clone()).await {
                 Ok(e) => e,
@@ -107,6 +119,7 @@ async fn boundary(w: &mut AccordWorld) -> Outcome {
                 Err(f) => return Err(f),
             };
             behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
+            behaviour::owned::follow_move(&ctx, &op, &resources, &case.request, &e);
             if e.status == 403 {
                 ctx.forbidden(&op.id);
                 break;
@@ -114,8 +127,13 @@ async fn boundary(w: &mut AccordWorld) -> Outcome {
             if behaviour::boundary::needs_base(&case, &e) {
                 // Refused as invalid: only the value's fault if the same request without it
                 // is accepted.
+                // The case may have moved the resource (a renaming update): the base follows.
+                if own && !behaviour::owned::own_path(&ctx, &op, &mut case.base) {
+                    break;
+                }
                 let base = behaviour::send_as(&ctx, Identity::First, case.base.clone()).await?;
                 behaviour::remember_created(&ctx, &op, &base, &resources, Identity::First);
+                behaviour::owned::follow_move(&ctx, &op, &resources, &case.base, &base);
                 if !(200..300).contains(&base.status) {
                     continue;
                 }
@@ -590,9 +608,18 @@ async fn negative(w: &mut AccordWorld) -> Outcome {
         }
     }
     for op in ops {
-        for (what, request) in behaviour::negative_cases(&ctx, &op) {
+        let own = behaviour::owned::owned(&op, &resources);
+        for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
+            // An accepted case may have moved the run's resource: each goes where it is now.
+            if own
+                && !what.contains(" parameter `")
+                && !behaviour::owned::own_path(&ctx, &op, &mut request)
+            {
+                break;
+            }
             let minimal = behaviour::describe(&request);
-            let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+            let e = behaviour::send_as(&ctx, Identity::First, request.clone()).await?;
+            behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
             if (200..300).contains(&e.status)
                 && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
                 && let Some(id) = behaviour::created_id(&ctx, r, &e)

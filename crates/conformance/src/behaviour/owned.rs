@@ -1,0 +1,95 @@
+//! Writes under the run's own resources: a PUT, PATCH, POST or DELETE whose path lies under
+//! a resource the run created (`PUT /articles/{slug}`, `POST /articles/{slug}/favorite`,
+//! `POST /articles/{slug}/comments`) is called on one of those, never on an id the run did
+//! not create. Its path parameters are bound from the run's ledger of created paths.
+
+use super::{Resource, find_id, id_names, moved};
+use crate::context::{Ctx, Identity, OpInfo};
+use crate::http::{Exchange, Request};
+
+/// Whether `op` writes under a resource the run creates: an unsafe operation whose path is an
+/// item path of `resources` or lies under one. Deleting the item itself is the resource
+/// chain's check (it must stay for the operations under it), so it is not one of these.
+pub fn owned(op: &OpInfo, resources: &[Resource]) -> bool {
+    let unsafe_op = !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+    unsafe_op
+        && op.path.contains('{')
+        && resources.iter().any(|r| {
+            let under = op.path == r.item || op.path.starts_with(&format!("{}/", r.item));
+            under && !(op.method == "DELETE" && op.path == r.item)
+        })
+}
+
+/// The concrete path of `op` on a resource the first identity created: the ledger entry whose
+/// segments the template extends with the most segments, every parameter bound.
+pub fn bound_path(ctx: &Ctx, op: &OpInfo) -> Option<String> {
+    let template: Vec<&str> = op.path.split('/').collect();
+    let created = ctx.created.lock().ok()?.clone();
+    let mut best: Option<(usize, String)> = None;
+    for (identity, path) in created {
+        if identity != Identity::First {
+            continue;
+        }
+        let concrete: Vec<&str> = path.split('/').collect();
+        if concrete.len() > template.len() {
+            continue;
+        }
+        let fits = template
+            .iter()
+            .zip(&concrete)
+            .all(|(t, c)| (t.starts_with('{') && t.ends_with('}') && !c.is_empty()) || t == c);
+        // Every parameter of the template lies within the created path.
+        let rest_free = template[concrete.len()..].iter().all(|t| !t.contains('{'));
+        if fits && rest_free && best.as_ref().is_none_or(|(n, _)| concrete.len() > *n) {
+            let mut out: Vec<String> = concrete.iter().map(|s| s.to_string()).collect();
+            out.extend(template[concrete.len()..].iter().map(|s| s.to_string()));
+            best = Some((concrete.len(), out.join("/")));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+/// Puts `request` on the run's own resource (its query kept); `false` when the run created
+/// none that `op` applies to.
+pub fn own_path(ctx: &Ctx, op: &OpInfo, request: &mut Request) -> bool {
+    let Some(path) = bound_path(ctx, op) else {
+        return false;
+    };
+    let query = request
+        .target
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    request.target = format!("{path}{query}");
+    true
+}
+
+/// After a write to an item path answered 2xx: an answer naming the resource by another id
+/// (a slug made from a new title) moves it in the ledger, so later calls and the cleanup
+/// find it.
+pub fn follow_move(
+    ctx: &Ctx,
+    op: &OpInfo,
+    resources: &[Resource],
+    request: &Request,
+    e: &Exchange,
+) {
+    if !(200..300).contains(&e.status) || op.method == "DELETE" {
+        return;
+    }
+    let Some(r) = resources.iter().find(|r| r.item == op.path) else {
+        return;
+    };
+    let from = request.target.split('?').next().unwrap_or_default();
+    let Some(old_id) = from.rsplit('/').next() else {
+        return;
+    };
+    let Some(new_id) = e.json().and_then(|b| find_id(&b, &id_names(&r.param))) else {
+        return;
+    };
+    let encoded = super::path_encode(&new_id);
+    if encoded != old_id {
+        let base = from.rsplit_once('/').map(|(b, _)| b).unwrap_or_default();
+        moved(ctx, from, &format!("{base}/{encoded}"));
+    }
+}
