@@ -3,6 +3,7 @@
 //! envelopes and presigned uploads, and the API's own behaviour generated from its spec.
 //! The checks are the Gherkin features of `features/`.
 
+pub mod asyncapi;
 pub mod behaviour;
 pub mod cli;
 pub mod context;

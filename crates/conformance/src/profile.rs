@@ -129,14 +129,20 @@ fn default_max_wait() -> u64 {
     60
 }
 
-/// `@websocket`: the WebSocket of the spec's `x-accord-websocket`.
+/// `@websocket`: the WebSocket the spec describes (`x-accord-websocket`, or an AsyncAPI
+/// document beside it); every key overrides what they say.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebSocket {
-    /// The path on the backend (default: `x-accord-websocket.path`; `wss://` when the base URL
-    /// is https), or a `ws://`/`wss://` URL when the WebSocket is served elsewhere.
+    /// The path on the backend (default: `x-accord-websocket.path`, else the AsyncAPI
+    /// document's `ws` server and channel; `wss://` when the base URL is https), or a
+    /// `ws://`/`wss://` URL when the WebSocket is served elsewhere.
     #[serde(default)]
     pub path: Option<String>,
+    /// An AsyncAPI document (2.x or 3.x, relative to the profile) describing the WebSocket;
+    /// default: `asyncapi.yaml`, `.yml` or `.json` beside the spec.
+    #[serde(default)]
+    pub asyncapi: Option<String>,
     /// The query parameter a browser puts the token in (default: the spec's `token.query`,
     /// else `token`).
     #[serde(default)]

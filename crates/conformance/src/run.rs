@@ -421,6 +421,11 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let mut ctx = Ctx::new(prof, http, error_schema, error_root);
     ctx.seed = options.seed.unwrap_or_else(rand::random);
     ctx.user_scheme = scheme.name.clone();
+    if let Some(ws) = &ctx.profile.websocket {
+        let dir = loaded.path.parent().unwrap_or(std::path::Path::new("."));
+        ctx.asyncapi = crate::asyncapi::load(ws.asyncapi.as_deref(), dir, &loaded.spec_location())
+            .map_err(UsageError)?;
+    }
     println!(
         "accord-conformance: seed {} (repeat with --seed {}){}; the user's token goes {}",
         ctx.seed,

@@ -49,7 +49,7 @@ enum Token<'a> {
 /// closed within a second counts as refused with its close code.
 async fn open(w: &AccordWorld, token: Token<'_>, origin: Option<&str>) -> Result<Opened, Failure> {
     let (path, query) = w.ctx.websocket().ok_or_else(|| {
-        Failure::setup("the spec has no x-accord-websocket and websocket.path is unset")
+        Failure::setup("neither the spec (x-accord-websocket), an AsyncAPI document beside it (websocket.asyncapi) nor websocket.path names the WebSocket")
     })?;
     // The path on the backend (ws:// for http, wss:// for https), or a WebSocket of its own
     // (`wss://realtime.example/ws`).
