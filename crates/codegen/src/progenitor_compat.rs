@@ -503,6 +503,9 @@ fn reshape_operation(
                     "schema".into(),
                     json!({ "type": "string", "format": "binary" }),
                 );
+            } else if chosen == "text/plain" {
+                // progenitor takes a text body as one `String`, whatever the schema said.
+                m.insert("schema".into(), json!({ "type": "string" }));
             } else {
                 m.entry("schema").or_insert_with(|| json!({}));
             }
@@ -624,7 +627,33 @@ fn choose_request_media(content: &Map<String, Value>) -> Option<(String, Value)>
             return Some((wanted.to_string(), v.clone()));
         }
     }
-    None
+    // What progenitor has no helper for, sent by what it has: a wildcard (`*/*`, Kubernetes'
+    // every body) with a structured schema as JSON, else as bytes; other text (`text/xml`,
+    // `application/xml`, `text/csv`) as text; any other single type (`image/png`,
+    // `application/pdf`, `application/tar`) as bytes. `multipart/form-data` stays out.
+    content
+        .iter()
+        .filter(|(k, _)| !accord_spec::media::is_multipart(k))
+        .find_map(|(k, v)| {
+            let essence = accord_spec::media::essence(k);
+            let structured = v.get("schema").is_some_and(|s| {
+                s.get("$ref").is_some()
+                    || s.get("properties").is_some()
+                    || matches!(
+                        s.get("type").and_then(Value::as_str),
+                        Some("object" | "array")
+                    )
+            });
+            let chosen = match essence.as_str() {
+                "*/*" | "application/*" if structured => "application/json",
+                "*/*" | "application/*" => "application/octet-stream",
+                e if e.starts_with("text/") || e.ends_with("/xml") || e.ends_with("+xml") => {
+                    "text/plain"
+                }
+                _ => "application/octet-stream",
+            };
+            Some((chosen.to_string(), v.clone()))
+        })
 }
 
 /// Resolves a `#/components/...` reference to a copy of its target (chains followed).
