@@ -67,6 +67,7 @@ rules! {
     Location => "behaviour.location", "a create's `Location` resolves to the resource";
     ReadBack => "behaviour.read_back", "a resource reads back as written";
     Listed => "behaviour.listed", "a created resource is listed";
+    PageLimit => "behaviour.page_limit", "a list answers no more items than the page size asked for";
     UpdatePersists => "behaviour.update_persists", "an update is what a later read returns";
     UseAfterDelete => "behaviour.use_after_delete", "a deleted resource reads as 404 or 410";
     CrossUserRead => "behaviour.cross_user_read", "a second user cannot read the first user's resource (403 or 404)";

@@ -980,6 +980,11 @@ pub fn contains_id(value: &Value, id: &str) -> bool {
 
 /// The list request, with a page size parameter at its largest.
 pub fn list_request(ctx: &Ctx, list: &OpInfo) -> (Request, Option<u64>) {
+    list_request_sized(ctx, list, None)
+}
+
+/// [`list_request`] asking for pages of `page` items (its largest when `None`).
+pub fn list_request_sized(ctx: &Ctx, list: &OpInfo, page: Option<u64>) -> (Request, Option<u64>) {
     let mut inputs = Inputs::default();
     let mut size = None;
     for p in params(ctx, list) {
@@ -996,11 +1001,12 @@ pub fn list_request(ctx: &Ctx, list: &OpInfo) -> (Request, Option<u64>) {
             ]
             .contains(&lname.as_str())
         {
-            let max = p
-                .schema
-                .get("maximum")
-                .and_then(Value::as_u64)
-                .unwrap_or(100);
+            let max = page.unwrap_or_else(|| {
+                p.schema
+                    .get("maximum")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(100)
+            });
             size = Some(max);
             inputs.params.push((p, json!(max)));
         } else if p.required {
@@ -1013,7 +1019,17 @@ pub fn list_request(ctx: &Ctx, list: &OpInfo) -> (Request, Option<u64>) {
 
 /// [`list_request`] on the collection at `base` (the list of a resource under a parent).
 pub fn list_request_in(ctx: &Ctx, list: &OpInfo, base: &str) -> (Request, Option<u64>) {
-    let (mut request, size) = list_request(ctx, list);
+    list_request_sized_in(ctx, list, base, None)
+}
+
+/// [`list_request_sized`] in the collection at `base`.
+pub fn list_request_sized_in(
+    ctx: &Ctx,
+    list: &OpInfo,
+    base: &str,
+    page: Option<u64>,
+) -> (Request, Option<u64>) {
+    let (mut request, size) = list_request_sized(ctx, list, page);
     let query = request
         .target
         .split_once('?')

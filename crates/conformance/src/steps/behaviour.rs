@@ -327,6 +327,31 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
             )
             .with(&e));
         }
+        // The page size a client asks for is kept: with two or more to list (one more created
+        // when needed), a page of one holds one.
+        if size.is_some() {
+            let mut count = behaviour::page_len(&body);
+            if count < 2
+                && behaviour::create_in(&ctx, &c.resource, Identity::First, 0x9a9e, &c.base)
+                    .await?
+                    .is_some()
+            {
+                count += 1;
+            }
+            if count >= 2 {
+                let (request, _) = behaviour::list_request_sized_in(&ctx, list, &c.base, Some(1));
+                let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+                w.exchanges.push(e.clone());
+                let n = behaviour::page_len(&e.json().unwrap_or(Value::Null));
+                if (200..300).contains(&e.status) && n > 1 {
+                    return Err(Failure::new(
+                        Rule::PageLimit,
+                        format!("{} answered {n} items for a page of 1", list.id),
+                    )
+                    .with(&e));
+                }
+            }
+        }
     }
     Ok(())
 }

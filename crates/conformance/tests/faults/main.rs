@@ -543,6 +543,13 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         Rule::Positive,
         "minimal failing request: GET /api/v1/items?offset=6",
     ),
+    (
+        Fault::LimitIgnored,
+        BEHAVIOUR,
+        "What is created reads back",
+        Rule::PageLimit,
+        "items for a page of 1",
+    ),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -54,6 +54,8 @@ pub enum Fault {
     ServerErrorOnBadQuery,
     /// A valid `offset` above 5 crashes the list.
     ServerErrorOnLargeOffset,
+    /// The list ignores `limit` and answers every item.
+    LimitIgnored,
     /// Not a fault: login takes an OAuth2 password form (`username`, `password`), as FastAPI's
     /// does, while register stays JSON.
     FormLogin,
@@ -822,7 +824,11 @@ impl Mock {
                 let page: Vec<Value> = mine
                     .into_iter()
                     .skip(offset)
-                    .take(limit)
+                    .take(if self.has(Fault::LimitIgnored) {
+                        usize::MAX
+                    } else {
+                        limit
+                    })
                     .map(|(id, i)| item_json(&id, &i))
                     .collect();
                 self.json(request, 200, json!({"items": page, "total": total}))
