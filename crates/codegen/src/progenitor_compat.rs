@@ -515,6 +515,14 @@ fn reshape_operation(
     }
 
     // Responses: one JSON media type, `default` as errors, one success and one error shape.
+    let error_title = format!(
+        "{}Error",
+        crate::names::rust_name(
+            op.get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("operation")
+        )
+    );
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return Ok(());
     };
@@ -570,7 +578,52 @@ fn reshape_operation(
     }
     let errors: Vec<&(String, bool, String)> = shapes.iter().filter(|s| !s.1).collect();
     let distinct: std::collections::BTreeSet<&String> = errors.iter().map(|s| &s.2).collect();
-    if distinct.len() > 1 {
+    // Errors of several JSON shapes are one type of alternatives (typify's untagged enum, the
+    // documented shapes in order); an error without a body beside them arrives as an
+    // unexpected response with its status. Only a non-JSON error body makes them raw bytes.
+    let json_shapes: Vec<&&(String, bool, String)> =
+        errors.iter().filter(|s| s.2.starts_with("json:")).collect();
+    if distinct.len() > 1 && !distinct.iter().any(|s| *s == "raw") && !json_shapes.is_empty() {
+        let mut alternatives: Vec<Value> = Vec::new();
+        for (code, _, _) in &json_shapes {
+            let schema = responses
+                .get(code.as_str())
+                .and_then(|r| r.pointer("/content/application~1json/schema"))
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            if !alternatives.contains(&schema) {
+                alternatives.push(schema);
+            }
+        }
+        let one = if alternatives.len() == 1 {
+            alternatives.remove(0)
+        } else {
+            // Named for what it is (typify takes the title), not `{Operation}Response`.
+            json!({ "title": error_title, "oneOf": alternatives })
+        };
+        let mut bodiless = Vec::new();
+        for (code, _, s) in &errors {
+            if s.starts_with("json:") {
+                if let Some(r) = responses.get_mut(code.as_str()) {
+                    r["content"] = json!({ "application/json": { "schema": one.clone() } });
+                }
+            } else {
+                responses.shift_remove(code.as_str());
+                bodiless.push(code.clone());
+            }
+        }
+        notes.push(Problem::new(
+            join(pointer, "responses"),
+            if bodiless.is_empty() {
+                format!("{label}: its errors have different bodies; the client reads them as one type of alternatives")
+            } else {
+                format!(
+                    "{label}: its errors have different bodies; the client reads them as one type of alternatives, and {} (no body) as an unexpected response",
+                    bodiless.join(", ")
+                )
+            },
+        ));
+    } else if distinct.len() > 1 {
         for (code, _, _) in &errors {
             if let Some(r) = responses.get_mut(code.as_str()) {
                 r["content"] = json!({ "application/octet-stream": {} });
