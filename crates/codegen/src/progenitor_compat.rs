@@ -687,7 +687,7 @@ fn choose_request_media(content: &Map<String, Value>) -> Option<(String, Value)>
     content
         .iter()
         .filter(|(k, _)| !accord_spec::media::is_multipart(k))
-        .find_map(|(k, v)| {
+        .map(|(k, v)| {
             let essence = accord_spec::media::essence(k);
             let structured = v.get("schema").is_some_and(|s| {
                 s.get("$ref").is_some()
@@ -705,8 +705,9 @@ fn choose_request_media(content: &Map<String, Value>) -> Option<(String, Value)>
                 }
                 _ => "application/octet-stream",
             };
-            Some((chosen.to_string(), v.clone()))
+            (chosen.to_string(), v.clone())
         })
+        .next()
 }
 
 /// Resolves a `#/components/...` reference to a copy of its target (chains followed).
