@@ -501,8 +501,10 @@ fn find_spec(root: &Path) -> Option<String> {
     None
 }
 
-/// A FastAPI application in this repository: the module that creates `app = FastAPI(...)`.
-fn find_fastapi(root: &Path) -> Option<String> {
+/// A FastAPI application in this repository: the folder to import from (the first above the
+/// file that is no package, relative to the root) and the module that creates
+/// `app = FastAPI(...)` (`backend/app/main.py` -> `backend`, `app.main`).
+fn find_fastapi(root: &Path) -> Option<(String, String)> {
     let mut stack = vec![(root.to_path_buf(), 0)];
     while let Some((dir, depth)) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -522,12 +524,18 @@ fn find_fastapi(root: &Path) -> Option<String> {
                 && std::fs::read_to_string(&path)
                     .is_ok_and(|t| t.lines().any(|l| l.starts_with("app = FastAPI(")))
             {
-                let rel = path.strip_prefix(root).ok()?.with_extension("");
+                // Up through the packages (folders with `__init__.py`).
+                let mut top = path.parent()?.to_path_buf();
+                while top.join("__init__.py").is_file() && top != root {
+                    top = top.parent()?.to_path_buf();
+                }
+                let rel = path.strip_prefix(&top).ok()?.with_extension("");
                 let module: Vec<String> = rel
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect();
-                return Some(module.join("."));
+                let folder = top.strip_prefix(root).ok()?.display().to_string();
+                return Some((folder, module.join(".")));
             }
         }
     }
@@ -555,15 +563,24 @@ pub fn init(path: Option<PathBuf>, spec_hint: Option<&str>) -> anyhow::Result<()
         },
         None => match (find_spec(&root), find_fastapi(&root)) {
             (Some(file), _) => (format!("path = {file:?}"), format!("found {file}")),
-            (None, Some(module)) => (
-                format!(
-                    "command = {:?}",
+            (None, Some((folder, module))) => {
+                let cd = if folder.is_empty() {
+                    String::new()
+                } else {
+                    format!("cd {folder} && ")
+                };
+                (
                     format!(
-                        "python -c 'import json, {module} as m; print(json.dumps(m.app.openapi()))'"
-                    )
-                ),
-                format!("the FastAPI app in {module} builds it at run time"),
-            ),
+                        "command = {:?}",
+                        format!(
+                            "{cd}python -c 'import json, {module} as m; print(json.dumps(m.app.openapi()))'"
+                        )
+                    ),
+                    format!(
+                        "the FastAPI app in {module} builds it at run time; `python` must be the one with its dependencies (activate its virtualenv first)"
+                    ),
+                )
+            }
             (None, None) => bail!(
                 "no spec found (openapi.yaml, openapi.json... or a FastAPI app); give --spec FILE, --spec URL or --spec 'cmd:COMMAND'"
             ),
@@ -644,4 +661,29 @@ typescript = "generated/api-types"
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fastapi_app_is_imported_from_above_its_packages() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("backend/app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(app.join("__init__.py"), "").unwrap();
+        std::fs::write(
+            app.join("main.py"),
+            "from fastapi import FastAPI\n\napp = FastAPI(title=\"x\")\n",
+        )
+        .unwrap();
+        assert_eq!(
+            find_fastapi(dir.path()),
+            Some(("backend".to_string(), "app.main".to_string()))
+        );
+        assert_eq!(find_spec(dir.path()), None);
+        std::fs::write(dir.path().join("openapi.json"), "{}").unwrap();
+        assert_eq!(find_spec(dir.path()).as_deref(), Some("openapi.json"));
+    }
 }
