@@ -55,8 +55,57 @@ pub fn openapi_31_to_30(doc: &mut Value) -> Vec<Problem> {
             json!(format!("https://spdx.org/licenses/{id}.html")),
         );
     }
+    mutual_tls(doc, &mut notes);
     walk_document(doc, &mut PointerBuf::new(""), &mut notes);
     notes
+}
+
+/// 3.1's `mutualTLS` schemes, which 3.0 cannot name: the certificate is the TLS layer's, which
+/// neither the generated client nor the server sees. Each scheme is left out and taken out of
+/// every security requirement (one that named only it asks for nothing more over HTTP).
+fn mutual_tls(doc: &mut Value, notes: &mut Vec<Problem>) {
+    let Some(schemes) = doc
+        .pointer_mut("/components/securitySchemes")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let names: Vec<String> = schemes
+        .iter()
+        .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+        .map(|(n, _)| n.clone())
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    for name in &names {
+        schemes.remove(name);
+        notes.push(Problem::new(
+            join("/components/securitySchemes", name),
+            "left out: a mutualTLS scheme is the TLS layer's (the client's certificate), not part of OpenAPI 3.0",
+        ));
+    }
+    let strip = |requirements: &mut Value| {
+        for requirement in requirements.as_array_mut().into_iter().flatten() {
+            if let Some(r) = requirement.as_object_mut() {
+                r.retain(|k, _| !names.contains(k));
+            }
+        }
+    };
+    if let Some(top) = doc.get_mut("security") {
+        strip(top);
+    }
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for (method, op) in item.iter_mut() {
+                if crate::METHODS.contains(&method.as_str())
+                    && let Some(security) = op.get_mut("security")
+                {
+                    strip(security);
+                }
+            }
+        }
+    }
 }
 
 /// Finds every schema of the document: under `components/schemas` and every `schema` key.
@@ -120,6 +169,23 @@ const DROPPED: &[&str] = &[
 ];
 
 fn schema(value: &mut Value, buf: &mut PointerBuf, notes: &mut Vec<Problem>) {
+    // 3.1's boolean schemas: `true` admits anything (`{}`), `false` nothing (`{"not": {}}`).
+    if let Value::Bool(admits) = *value {
+        *value = if admits {
+            json!({})
+        } else {
+            json!({"not": {}})
+        };
+        notes.push(Problem::new(
+            buf.as_str(),
+            if admits {
+                "the schema `true` became `{}`"
+            } else {
+                "the schema `false` became `{\"not\": {}}`"
+            },
+        ));
+        return;
+    }
     let Some(map) = value.as_object_mut() else {
         return;
     };
@@ -136,6 +202,10 @@ fn schema(value: &mut Value, buf: &mut PointerBuf, notes: &mut Vec<Problem>) {
     }
     for key in ["items", "additionalProperties", "not"] {
         if let Some(child) = map.get_mut(key) {
+            // 3.0 has `additionalProperties: false` and `true` of its own.
+            if key == "additionalProperties" && child.is_boolean() {
+                continue;
+            }
             let at = buf.push(key);
             schema(child, buf, notes);
             buf.pop(at);

@@ -338,3 +338,40 @@ fn a_ref_to_a_shared_description_is_copied_in_place() {
         "What to include."
     );
 }
+
+#[test]
+fn boolean_schemas_and_mutual_tls_of_31_are_read_with_notes() {
+    let spec = Spec::parse(
+        &std::fs::read_to_string(fixture("fixtures/specs/openapi31-edges.yaml")).unwrap(),
+        "openapi31-edges.yaml",
+    )
+    .expect("a 3.1 document with boolean schemas and mutualTLS loads");
+    let props = spec
+        .document
+        .pointer("/paths/~1things/get/responses/200/content/application~1json/schema/properties")
+        .unwrap();
+    assert_eq!(props["never"], json!({"not": {}}));
+    assert_eq!(props["anything"], json!({}));
+    assert_eq!(
+        spec.document["paths"]["/things"]["get"]["security"],
+        json!([{}, {"bearer": []}])
+    );
+    assert!(
+        spec.document
+            .pointer("/components/securitySchemes/mtls")
+            .is_none()
+    );
+    let notes: Vec<String> = spec.notes.iter().map(|n| n.to_string()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("mutualTLS scheme is the TLS layer's")),
+        "{notes:#?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("the schema `false` became")),
+        "{notes:#?}"
+    );
+}
