@@ -47,7 +47,24 @@ pub struct Row {
     pub server: Outcome,
     pub seconds: f64,
     pub notes: usize,
+    /// Operations the spec declares, and those the client and the server leave out (from
+    /// each target's summary line; 0 when the target wrote none).
+    pub declared: usize,
+    pub client_left: usize,
+    pub server_left: usize,
     pub detail: String,
+}
+
+/// `(written, declared)` from a target's summary line (`generate: rust-client: 839 of 845
+/// operations, ...`).
+fn written_of(text: &str, target: &str) -> Option<(usize, usize)> {
+    let prefix = format!("generate: {target}: ");
+    text.lines().find_map(|l| {
+        let rest = l.strip_prefix(&prefix)?;
+        let (written, rest) = rest.split_once(" of ")?;
+        let declared = rest.split_once(" operations")?.0;
+        Some((written.parse().ok()?, declared.parse().ok()?))
+    })
 }
 
 /// Options of a reach run.
@@ -135,8 +152,8 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
         target_dir.display()
     );
     println!(
-        "{:<44} {:<8} {:<8} {:<8} {:>7} {:>6}  detail",
-        "spec", "ts", "client", "server", "secs", "notes"
+        "{:<44} {:<8} {:<8} {:<8} {:>7} {:>6} {:>5} {:>9}  detail",
+        "spec", "ts", "client", "server", "secs", "notes", "ops", "out c/s"
     );
     let mut rows = Vec::new();
     let bar = crate::progress(all.len() as u64, "specs");
@@ -167,6 +184,14 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
         let text = String::from_utf8_lossy(&generated.stdout).into_owned()
             + &String::from_utf8_lossy(&generated.stderr);
         let notes = text.lines().filter(|l| l.contains(": note: ")).count();
+        let client_written = written_of(&text, "rust-client");
+        let server_written = written_of(&text, "rust-server");
+        let declared = client_written
+            .or(server_written)
+            .or_else(|| written_of(&text, "typescript"))
+            .map_or(0, |(_, d)| d);
+        let left = |w: Option<(usize, usize)>| w.map_or(0, |(w, d)| d.saturating_sub(w));
+        let (client_left, server_left) = (left(client_written), left(server_written));
         let outcome_of = |target: &str| -> Outcome {
             let prefix = format!("generate: {target:<11} ");
             match text.lines().find_map(|l| l.strip_prefix(&prefix)) {
@@ -246,18 +271,23 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
             server,
             seconds,
             notes,
+            declared,
+            client_left,
+            server_left,
             detail,
         };
         bar.inc(1);
         bar.suspend(|| {
             println!(
-                "{:<44} {:<8} {:<8} {:<8} {:>7.1} {:>6}  {}",
+                "{:<44} {:<8} {:<8} {:<8} {:>7.1} {:>6} {:>5} {:>9}  {}",
                 truncate(&row.spec, 44),
                 row.typescript.cell(),
                 row.client.cell(),
                 row.server.cell(),
                 row.seconds,
                 row.notes,
+                row.declared,
+                format!("{}/{}", row.client_left, row.server_left),
                 row.detail
             )
         });
@@ -319,6 +349,15 @@ pub fn summary(rows: &[Row]) {
         .filter(|r| r.typescript == Outcome::Refused)
         .count();
     let slowest = rows.iter().map(|r| r.seconds).fold(0.0, f64::max);
+    let declared: usize = rows.iter().map(|r| r.declared).sum();
+    let pct = |n: usize| 100.0 * n as f64 / declared.max(1) as f64;
+    let client_left: usize = rows.iter().map(|r| r.client_left).sum();
+    let server_left: usize = rows.iter().map(|r| r.server_left).sum();
+    println!(
+        "reach: {declared} operations declared; left out of the client {client_left} ({:.1}%), of the server {server_left} ({:.1}%)",
+        pct(client_left),
+        pct(server_left)
+    );
     println!(
         "reach: {} specs; typescript (tsc --strict) {}; rust client compiles {}; rust server compiles {}; \
          {crashed} crashed or panicked, {slow} over the time limit, {refused} refused at load; slowest {slowest:.1} s",
