@@ -65,49 +65,57 @@ impl server::Api for Fake {
         &self,
         _: &rt::Context,
         body: types::BodyLoginApiAuthLoginPost,
-    ) -> server::LoginApiAuthLoginPostResponse {
-        if body.username == "ada@example.com" && body.password == "pw" {
-            server::LoginApiAuthLoginPostResponse::Ok(types::TokenResponse {
-                access_token: "token-7".into(),
-                expires_in: 900,
-                token_type: "bearer".into(),
-            })
-        } else {
-            server::LoginApiAuthLoginPostResponse::Unauthorized(envelope(
-                "bad_credentials",
-                "Bad credentials",
-            ))
-        }
+    ) -> Result<server::LoginApiAuthLoginPostResponse, rt::Error> {
+        Ok({
+            if body.username == "ada@example.com" && body.password == "pw" {
+                server::LoginApiAuthLoginPostResponse::Ok(types::TokenResponse {
+                    access_token: "token-7".into(),
+                    expires_in: 900,
+                    token_type: "bearer".into(),
+                })
+            } else {
+                server::LoginApiAuthLoginPostResponse::Unauthorized(envelope(
+                    "bad_credentials",
+                    "Bad credentials",
+                ))
+            }
+        })
     }
 
     async fn refresh_api_auth_refresh_post(
         &self,
         _: &rt::Context,
         refresh_token: Option<String>,
-    ) -> server::RefreshApiAuthRefreshPostResponse {
-        match refresh_token.as_deref() {
-            Some("r-1") => server::RefreshApiAuthRefreshPostResponse::Ok(types::TokenResponse {
-                access_token: "token-7".into(),
-                expires_in: 900,
-                token_type: "bearer".into(),
-            }),
-            _ => server::RefreshApiAuthRefreshPostResponse::Unauthorized(envelope(
-                "invalid_refresh",
-                "Refresh token invalid",
-            )),
-        }
+    ) -> Result<server::RefreshApiAuthRefreshPostResponse, rt::Error> {
+        Ok({
+            match refresh_token.as_deref() {
+                Some("r-1") => {
+                    server::RefreshApiAuthRefreshPostResponse::Ok(types::TokenResponse {
+                        access_token: "token-7".into(),
+                        expires_in: 900,
+                        token_type: "bearer".into(),
+                    })
+                }
+                _ => server::RefreshApiAuthRefreshPostResponse::Unauthorized(envelope(
+                    "invalid_refresh",
+                    "Refresh token invalid",
+                )),
+            }
+        })
     }
 
     async fn read_me_api_users_me_get(
         &self,
         _: &rt::Context,
         principal: i64,
-    ) -> server::ReadMeApiUsersMeGetResponse {
-        server::ReadMeApiUsersMeGetResponse::Ok(types::UserOut {
-            id: principal,
-            email: "ada@example.com".into(),
-            full_name: None,
-            roles: vec![],
+    ) -> Result<server::ReadMeApiUsersMeGetResponse, rt::Error> {
+        Ok({
+            server::ReadMeApiUsersMeGetResponse::Ok(types::UserOut {
+                id: principal,
+                email: "ada@example.com".into(),
+                full_name: None,
+                roles: vec![],
+            })
         })
     }
 }

@@ -12,24 +12,48 @@ impl server::Api for Books {
         rt::Response::new(format!("{{\"error\":\"{}\"}}", error.code()).into())
     }
 
-    async fn get_book(&self, _: &rt::Context, name: String) -> server::GetBookResponse {
-        server::GetBookResponse::Ok(types::GetBookResponse { name: Some(name) })
+    async fn get_book(
+        &self,
+        _: &rt::Context,
+        name: String,
+    ) -> Result<server::GetBookResponse, rt::Error> {
+        Ok(server::GetBookResponse::Ok(types::GetBookResponse {
+            name: Some(name),
+        }))
     }
 
-    async fn search_books(&self, _: &rt::Context, name: String) -> server::SearchBooksResponse {
-        server::SearchBooksResponse::Ok(types::SearchBooksResponse {
-            found: Some(format!("search {name}")),
+    async fn search_books(
+        &self,
+        _: &rt::Context,
+        name: String,
+    ) -> Result<server::SearchBooksResponse, rt::Error> {
+        Ok({
+            server::SearchBooksResponse::Ok(types::SearchBooksResponse {
+                found: Some(format!("search {name}")),
+            })
         })
     }
 
-    async fn archive_book(&self, _: &rt::Context, name: String) -> server::ArchiveBookResponse {
-        assert_eq!(name, "dune", "the parameter arrives without its text");
-        server::ArchiveBookResponse::NoContent
+    async fn archive_book(
+        &self,
+        _: &rt::Context,
+        name: String,
+    ) -> Result<server::ArchiveBookResponse, rt::Error> {
+        Ok({
+            assert_eq!(name, "dune", "the parameter arrives without its text");
+            server::ArchiveBookResponse::NoContent
+        })
     }
 
-    async fn get_report(&self, _: &rt::Context, version: i64) -> server::GetReportResponse {
-        server::GetReportResponse::Ok(types::GetReportResponse {
-            version: Some(version),
+    async fn get_report(
+        &self,
+        _: &rt::Context,
+        version: i64,
+    ) -> Result<server::GetReportResponse, rt::Error> {
+        Ok({
+            server::GetReportResponse::Ok(types::GetReportResponse {
+                version: Some(version),
+            })
         })
     }
 }

@@ -296,92 +296,105 @@ impl Api for Backend {
         self.config.body_limit
     }
 
-    async fn health(&self, ctx: &rt::Context) -> HealthResponse {
-        match self
-            .db
+    async fn health(&self, _ctx: &rt::Context) -> Result<HealthResponse, rt::Error> {
+        // A database that does not answer is a 500, rendered by `render_error`.
+        self.db
             .call(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
             .await
-        {
-            Ok(_) => HealthResponse::Ok(types::Health {
-                status: types::HealthStatus::Ok,
-            }),
-            Err(e) => HealthResponse::InternalServerError(internal(ctx, e)),
-        }
+            .map_err(rt::Error::internal)?;
+        Ok(HealthResponse::Ok(types::Health {
+            status: types::HealthStatus::Ok,
+        }))
     }
 
-    async fn get_jwks(&self, _ctx: &rt::Context) -> GetJwksResponse {
-        GetJwksResponse::Ok(types::JwkSet {
-            keys: vec![self.keys.jwk.clone()],
+    async fn get_jwks(&self, _ctx: &rt::Context) -> Result<GetJwksResponse, rt::Error> {
+        Ok({
+            GetJwksResponse::Ok(types::JwkSet {
+                keys: vec![self.keys.jwk.clone()],
+            })
         })
     }
 
-    async fn register(&self, ctx: &rt::Context, body: types::RegisterRequest) -> RegisterResponse {
-        let email = body.email.to_string().trim().to_lowercase();
-        let password = body.password.to_string();
-        let hash = match tokio::task::spawn_blocking(move || passwords::hash(&password)).await {
-            Ok(Ok(hash)) => hash,
-            Ok(Err(e)) => return RegisterResponse::InternalServerError(internal(ctx, e)),
-            Err(e) => return RegisterResponse::InternalServerError(internal(ctx, e)),
-        };
-        let display_name = body.display_name.map(|d| d.to_string());
-        match self
-            .db
-            .call(move |c| db::create_user(c, &email, &hash, display_name.as_deref()))
-            .await
-        {
-            Ok(Some(user)) => RegisterResponse::Created {
-                location: "/api/v1/users/me".into(),
-                body: user,
-            },
-            Ok(None) => RegisterResponse::Conflict(problem(
-                ctx,
-                409,
-                "email_taken",
-                "An account with this email already exists",
-            )),
-            Err(e) => RegisterResponse::InternalServerError(internal(ctx, e)),
-        }
+    async fn register(
+        &self,
+        ctx: &rt::Context,
+        body: types::RegisterRequest,
+    ) -> Result<RegisterResponse, rt::Error> {
+        Ok({
+            let email = body.email.to_string().trim().to_lowercase();
+            let password = body.password.to_string();
+            let hash = match tokio::task::spawn_blocking(move || passwords::hash(&password)).await {
+                Ok(Ok(hash)) => hash,
+                Ok(Err(e)) => return Err(rt::Error::internal(e)),
+                Err(e) => return Err(rt::Error::internal(e)),
+            };
+            let display_name = body.display_name.map(|d| d.to_string());
+            match self
+                .db
+                .call(move |c| db::create_user(c, &email, &hash, display_name.as_deref()))
+                .await
+            {
+                Ok(Some(user)) => RegisterResponse::Created {
+                    location: "/api/v1/users/me".into(),
+                    body: user,
+                },
+                Ok(None) => RegisterResponse::Conflict(problem(
+                    ctx,
+                    409,
+                    "email_taken",
+                    "An account with this email already exists",
+                )),
+                Err(e) => return Err(rt::Error::internal(e)),
+            }
+        })
     }
 
-    async fn login(&self, ctx: &rt::Context, body: types::LoginRequest) -> LoginResponse {
-        let email = body.email.to_string().trim().to_lowercase();
-        if let Some(limiter) = &self.limits.login_account
-            && let Err(retry_after) = limiter.check(&email)
-        {
-            return LoginResponse::TooManyRequests {
-                body: too_many_requests(request_id(ctx), ctx.uri.path(), retry_after),
-                retry_after: retry_after as i64,
+    async fn login(
+        &self,
+        ctx: &rt::Context,
+        body: types::LoginRequest,
+    ) -> Result<LoginResponse, rt::Error> {
+        Ok({
+            let email = body.email.to_string().trim().to_lowercase();
+            if let Some(limiter) = &self.limits.login_account
+                && let Err(retry_after) = limiter.check(&email)
+            {
+                return Ok(LoginResponse::TooManyRequests {
+                    body: too_many_requests(request_id(ctx), ctx.uri.path(), retry_after),
+                    retry_after: retry_after as i64,
+                });
+            }
+            let found = match self.db.call(move |c| db::user_by_email(c, &email)).await {
+                Ok(found) => found,
+                Err(e) => return Err(rt::Error::internal(e)),
             };
-        }
-        let found = match self.db.call(move |c| db::user_by_email(c, &email)).await {
-            Ok(found) => found,
-            Err(e) => return LoginResponse::InternalServerError(internal(ctx, e)),
-        };
-        let password = body.password.to_string();
-        let stored = found.as_ref().map(|(_, hash)| hash.clone());
-        let matches =
-            tokio::task::spawn_blocking(move || passwords::verify(&password, stored.as_deref()))
-                .await
-                .unwrap_or(false);
-        match found {
-            Some((user, _)) if matches => match self.new_session(user).await {
-                Ok(session) => LoginResponse::Ok {
-                    body: session.pair,
-                    set_cookie: session.cookies,
+            let password = body.password.to_string();
+            let stored = found.as_ref().map(|(_, hash)| hash.clone());
+            let matches = tokio::task::spawn_blocking(move || {
+                passwords::verify(&password, stored.as_deref())
+            })
+            .await
+            .unwrap_or(false);
+            match found {
+                Some((user, _)) if matches => match self.new_session(user).await {
+                    Ok(session) => LoginResponse::Ok {
+                        body: session.pair,
+                        set_cookie: session.cookies,
+                    },
+                    Err(e) => return Err(rt::Error::internal(e)),
                 },
-                Err(e) => LoginResponse::InternalServerError(internal(ctx, e)),
-            },
-            // The same answer whether the email exists or not.
-            _ => LoginResponse::Unauthorized {
-                body: problem(
-                    ctx,
-                    401,
-                    "invalid_credentials",
-                    "The email or password is incorrect",
-                ),
-                www_authenticate: "Bearer".into(),
-            },
-        }
+                // The same answer whether the email exists or not.
+                _ => LoginResponse::Unauthorized {
+                    body: problem(
+                        ctx,
+                        401,
+                        "invalid_credentials",
+                        "The email or password is incorrect",
+                    ),
+                    www_authenticate: "Bearer".into(),
+                },
+            }
+        })
     }
 
     async fn refresh(
@@ -390,71 +403,75 @@ impl Api for Backend {
         x_csrf_token: Option<String>,
         accord_refresh: Option<String>,
         body: Option<types::RefreshRequest>,
-    ) -> RefreshResponse {
-        let presented =
-            match self.presented_refresh(ctx, x_csrf_token.as_deref(), accord_refresh, body) {
-                Ok(presented) => presented,
-                Err(problem) => return RefreshResponse::Forbidden(problem),
+    ) -> Result<RefreshResponse, rt::Error> {
+        Ok({
+            let presented =
+                match self.presented_refresh(ctx, x_csrf_token.as_deref(), accord_refresh, body) {
+                    Ok(presented) => presented,
+                    Err(problem) => return Ok(RefreshResponse::Forbidden(problem)),
+                };
+            let Some(presented) = presented else {
+                return Ok(RefreshResponse::Unauthorized {
+                    body: problem(
+                        ctx,
+                        401,
+                        "invalid_refresh_token",
+                        "No refresh token was presented",
+                    ),
+                    www_authenticate: CHALLENGE_INVALID.into(),
+                });
             };
-        let Some(presented) = presented else {
-            return RefreshResponse::Unauthorized {
-                body: problem(
-                    ctx,
-                    401,
-                    "invalid_refresh_token",
-                    "No refresh token was presented",
-                ),
+            let old = tokens::hash_refresh_token(&presented);
+            let refresh = tokens::new_refresh_token();
+            let new = tokens::hash_refresh_token(&refresh);
+            let expires_at = db::now_secs() + self.config.refresh_token_ttl.as_secs() as i64;
+            let refused = |code: &str, detail: &str| RefreshResponse::Unauthorized {
+                body: problem(ctx, 401, code, detail),
                 www_authenticate: CHALLENGE_INVALID.into(),
             };
-        };
-        let old = tokens::hash_refresh_token(&presented);
-        let refresh = tokens::new_refresh_token();
-        let new = tokens::hash_refresh_token(&refresh);
-        let expires_at = db::now_secs() + self.config.refresh_token_ttl.as_secs() as i64;
-        let refused = |code: &str, detail: &str| RefreshResponse::Unauthorized {
-            body: problem(ctx, 401, code, detail),
-            www_authenticate: CHALLENGE_INVALID.into(),
-        };
-        match self
-            .db
-            .call(move |c| db::rotate_refresh(c, &old, &new, expires_at))
-            .await
-        {
-            Ok(Rotation::Rotated(user_id)) => {
-                let user = match self.db.call(move |c| db::user_by_id(c, user_id)).await {
-                    Ok(Some(user)) => user,
-                    Ok(None) => {
-                        return refused(
-                            "invalid_refresh_token",
-                            "The refresh token is invalid or expired",
-                        );
+            match self
+                .db
+                .call(move |c| db::rotate_refresh(c, &old, &new, expires_at))
+                .await
+            {
+                Ok(Rotation::Rotated(user_id)) => {
+                    let user = match self.db.call(move |c| db::user_by_id(c, user_id)).await {
+                        Ok(Some(user)) => user,
+                        Ok(None) => {
+                            return Ok(refused(
+                                "invalid_refresh_token",
+                                "The refresh token is invalid or expired",
+                            ));
+                        }
+                        Err(e) => {
+                            return Err(rt::Error::internal(e));
+                        }
+                    };
+                    match self.pair(user, refresh).await {
+                        Ok(session) => RefreshResponse::Ok {
+                            body: session.pair,
+                            set_cookie: session.cookies,
+                        },
+                        Err(e) => return Err(rt::Error::internal(e)),
                     }
-                    Err(e) => return RefreshResponse::InternalServerError(internal(ctx, e)),
-                };
-                match self.pair(user, refresh).await {
-                    Ok(session) => RefreshResponse::Ok {
-                        body: session.pair,
-                        set_cookie: session.cookies,
-                    },
-                    Err(e) => RefreshResponse::InternalServerError(internal(ctx, e)),
                 }
+                Ok(Rotation::Reused) => {
+                    tracing::warn!(
+                        request_id = request_id(ctx).unwrap_or_default(),
+                        "a used refresh token was presented again; its family is revoked"
+                    );
+                    refused(
+                        "refresh_token_reused",
+                        "The refresh token was already used; every token of its session is now revoked",
+                    )
+                }
+                Ok(Rotation::Invalid) => refused(
+                    "invalid_refresh_token",
+                    "The refresh token is invalid or expired",
+                ),
+                Err(e) => return Err(rt::Error::internal(e)),
             }
-            Ok(Rotation::Reused) => {
-                tracing::warn!(
-                    request_id = request_id(ctx).unwrap_or_default(),
-                    "a used refresh token was presented again; its family is revoked"
-                );
-                refused(
-                    "refresh_token_reused",
-                    "The refresh token was already used; every token of its session is now revoked",
-                )
-            }
-            Ok(Rotation::Invalid) => refused(
-                "invalid_refresh_token",
-                "The refresh token is invalid or expired",
-            ),
-            Err(e) => RefreshResponse::InternalServerError(internal(ctx, e)),
-        }
+        })
     }
 
     async fn logout(
@@ -464,104 +481,128 @@ impl Api for Backend {
         x_csrf_token: Option<String>,
         accord_refresh: Option<String>,
         body: Option<types::RefreshRequest>,
-    ) -> LogoutResponse {
-        let presented =
-            match self.presented_refresh(ctx, x_csrf_token.as_deref(), accord_refresh, body) {
-                Ok(presented) => presented,
-                Err(problem) => return LogoutResponse::Forbidden(problem),
+    ) -> Result<LogoutResponse, rt::Error> {
+        Ok({
+            let presented =
+                match self.presented_refresh(ctx, x_csrf_token.as_deref(), accord_refresh, body) {
+                    Ok(presented) => presented,
+                    Err(problem) => return Ok(LogoutResponse::Forbidden(problem)),
+                };
+            // Logout always clears the cookies, whatever was presented.
+            let set_cookie = self
+                .config
+                .refresh_cookie
+                .as_ref()
+                .map(|mode| session_cookies(mode, "", 0));
+            let Some(presented) = presented else {
+                return Ok(LogoutResponse::NoContent { set_cookie });
             };
-        // Logout always clears the cookies, whatever was presented.
-        let set_cookie = self
-            .config
-            .refresh_cookie
-            .as_ref()
-            .map(|mode| session_cookies(mode, "", 0));
-        let Some(presented) = presented else {
-            return LogoutResponse::NoContent { set_cookie };
-        };
-        let hash = tokens::hash_refresh_token(&presented);
-        match self
-            .db
-            .call(move |c| db::revoke_family(c, &hash, principal))
-            .await
-        {
-            // Unknown or foreign tokens are not reported: logout never tells what exists.
-            Ok(_) => LogoutResponse::NoContent { set_cookie },
-            Err(e) => LogoutResponse::InternalServerError(internal(ctx, e)),
-        }
+            let hash = tokens::hash_refresh_token(&presented);
+            match self
+                .db
+                .call(move |c| db::revoke_family(c, &hash, principal))
+                .await
+            {
+                // Unknown or foreign tokens are not reported: logout never tells what exists.
+                Ok(_) => LogoutResponse::NoContent { set_cookie },
+                Err(e) => return Err(rt::Error::internal(e)),
+            }
+        })
     }
 
-    async fn get_current_user(&self, ctx: &rt::Context, principal: Uuid) -> GetCurrentUserResponse {
-        match self.db.call(move |c| db::user_by_id(c, principal)).await {
-            Ok(Some(user)) => GetCurrentUserResponse::Ok(user),
-            Ok(None) => GetCurrentUserResponse::Unauthorized {
-                body: problem(ctx, 401, "unauthorized", "The account no longer exists"),
-                www_authenticate: CHALLENGE_INVALID.into(),
-            },
-            Err(e) => GetCurrentUserResponse::InternalServerError(internal(ctx, e)),
-        }
+    async fn get_current_user(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+    ) -> Result<GetCurrentUserResponse, rt::Error> {
+        Ok({
+            match self.db.call(move |c| db::user_by_id(c, principal)).await {
+                Ok(Some(user)) => GetCurrentUserResponse::Ok(user),
+                Ok(None) => GetCurrentUserResponse::Unauthorized {
+                    body: problem(ctx, 401, "unauthorized", "The account no longer exists"),
+                    www_authenticate: CHALLENGE_INVALID.into(),
+                },
+                Err(e) => return Err(rt::Error::internal(e)),
+            }
+        })
     }
 
     async fn list_items(
         &self,
-        ctx: &rt::Context,
+        _ctx: &rt::Context,
         principal: Uuid,
         limit: i32,
         offset: i32,
         q: Option<String>,
-    ) -> ListItemsResponse {
-        let limit = (limit.max(1) as u32).min(self.config.max_page);
-        let offset = offset.max(0) as u32;
-        let q = q.filter(|q| !q.is_empty());
-        match self
-            .db
-            .call(move |c| db::list_items(c, principal, q.as_deref(), limit, offset))
-            .await
-        {
-            Ok((items, total)) => ListItemsResponse::Ok {
-                body: types::ItemPage { items, total },
-                x_total_count: total,
-            },
-            Err(e) => ListItemsResponse::InternalServerError(internal(ctx, e)),
-        }
+    ) -> Result<ListItemsResponse, rt::Error> {
+        Ok({
+            let limit = (limit.max(1) as u32).min(self.config.max_page);
+            let offset = offset.max(0) as u32;
+            let q = q.filter(|q| !q.is_empty());
+            match self
+                .db
+                .call(move |c| db::list_items(c, principal, q.as_deref(), limit, offset))
+                .await
+            {
+                Ok((items, total)) => ListItemsResponse::Ok {
+                    body: types::ItemPage { items, total },
+                    x_total_count: total,
+                },
+                Err(e) => return Err(rt::Error::internal(e)),
+            }
+        })
     }
 
     async fn create_item(
         &self,
-        ctx: &rt::Context,
+        _ctx: &rt::Context,
         principal: Uuid,
         body: types::NewItem,
-    ) -> CreateItemResponse {
-        let name = body.name.to_string();
-        let description = body.description.map(|d| d.to_string());
-        match self
-            .db
-            .call(move |c| db::insert_item(c, principal, &name, description.as_deref()))
-            .await
-        {
-            Ok(item) => {
-                self.events
-                    .item_changed(principal, item.id, types::ServerEventType::ItemCreated);
-                CreateItemResponse::Created {
-                    location: format!("/api/v1/items/{}", item.id),
-                    body: item,
+    ) -> Result<CreateItemResponse, rt::Error> {
+        Ok({
+            let name = body.name.to_string();
+            let description = body.description.map(|d| d.to_string());
+            match self
+                .db
+                .call(move |c| db::insert_item(c, principal, &name, description.as_deref()))
+                .await
+            {
+                Ok(item) => {
+                    self.events.item_changed(
+                        principal,
+                        item.id,
+                        types::ServerEventType::ItemCreated,
+                    );
+                    CreateItemResponse::Created {
+                        location: format!("/api/v1/items/{}", item.id),
+                        body: item,
+                    }
                 }
+                Err(e) => return Err(rt::Error::internal(e)),
             }
-            Err(e) => CreateItemResponse::InternalServerError(internal(ctx, e)),
-        }
+        })
     }
 
-    async fn get_item(&self, ctx: &rt::Context, principal: Uuid, item_id: Uuid) -> GetItemResponse {
-        match self
-            .db
-            .call(move |c| db::get_item(c, principal, item_id))
-            .await
-        {
-            Ok(Some(item)) => GetItemResponse::Ok(item),
-            // Another user's item is as absent as one that never existed.
-            Ok(None) => GetItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item")),
-            Err(e) => GetItemResponse::InternalServerError(internal(ctx, e)),
-        }
+    async fn get_item(
+        &self,
+        ctx: &rt::Context,
+        principal: Uuid,
+        item_id: Uuid,
+    ) -> Result<GetItemResponse, rt::Error> {
+        Ok({
+            match self
+                .db
+                .call(move |c| db::get_item(c, principal, item_id))
+                .await
+            {
+                Ok(Some(item)) => GetItemResponse::Ok(item),
+                // Another user's item is as absent as one that never existed.
+                Ok(None) => {
+                    GetItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
+                }
+                Err(e) => return Err(rt::Error::internal(e)),
+            }
+        })
     }
 
     async fn update_item(
@@ -570,32 +611,37 @@ impl Api for Backend {
         principal: Uuid,
         item_id: Uuid,
         body: types::ItemPatch,
-    ) -> UpdateItemResponse {
-        let name = body.name.map(|n| n.to_string());
-        let description = body.description.map(|d| d.to_string());
-        match self
-            .db
-            .call(move |c| {
-                db::update_item(
-                    c,
-                    principal,
-                    item_id,
-                    name.as_deref(),
-                    description.as_deref(),
-                )
-            })
-            .await
-        {
-            Ok(Some(item)) => {
-                self.events
-                    .item_changed(principal, item.id, types::ServerEventType::ItemUpdated);
-                UpdateItemResponse::Ok(item)
+    ) -> Result<UpdateItemResponse, rt::Error> {
+        Ok({
+            let name = body.name.map(|n| n.to_string());
+            let description = body.description.map(|d| d.to_string());
+            match self
+                .db
+                .call(move |c| {
+                    db::update_item(
+                        c,
+                        principal,
+                        item_id,
+                        name.as_deref(),
+                        description.as_deref(),
+                    )
+                })
+                .await
+            {
+                Ok(Some(item)) => {
+                    self.events.item_changed(
+                        principal,
+                        item.id,
+                        types::ServerEventType::ItemUpdated,
+                    );
+                    UpdateItemResponse::Ok(item)
+                }
+                Ok(None) => {
+                    UpdateItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
+                }
+                Err(e) => return Err(rt::Error::internal(e)),
             }
-            Ok(None) => {
-                UpdateItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
-            }
-            Err(e) => UpdateItemResponse::InternalServerError(internal(ctx, e)),
-        }
+        })
     }
 
     async fn delete_item(
@@ -603,22 +649,27 @@ impl Api for Backend {
         ctx: &rt::Context,
         principal: Uuid,
         item_id: Uuid,
-    ) -> DeleteItemResponse {
-        match self
-            .db
-            .call(move |c| db::delete_item(c, principal, item_id))
-            .await
-        {
-            Ok(true) => {
-                self.events
-                    .item_changed(principal, item_id, types::ServerEventType::ItemDeleted);
-                DeleteItemResponse::NoContent
+    ) -> Result<DeleteItemResponse, rt::Error> {
+        Ok({
+            match self
+                .db
+                .call(move |c| db::delete_item(c, principal, item_id))
+                .await
+            {
+                Ok(true) => {
+                    self.events.item_changed(
+                        principal,
+                        item_id,
+                        types::ServerEventType::ItemDeleted,
+                    );
+                    DeleteItemResponse::NoContent
+                }
+                Ok(false) => {
+                    DeleteItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
+                }
+                Err(e) => return Err(rt::Error::internal(e)),
             }
-            Ok(false) => {
-                DeleteItemResponse::NotFound(problem(ctx, 404, "not_found", "No such item"))
-            }
-            Err(e) => DeleteItemResponse::InternalServerError(internal(ctx, e)),
-        }
+        })
     }
 
     async fn create_upload(
@@ -626,65 +677,67 @@ impl Api for Backend {
         ctx: &rt::Context,
         principal: Uuid,
         body: types::UploadRequest,
-    ) -> CreateUploadResponse {
-        let content_type = body.content_type.to_string().trim().to_ascii_lowercase();
-        let size = body.size_bytes.get();
-        let mut errors = Vec::new();
-        if !self.config.upload_content_types.contains(&content_type) {
-            errors.push(field_error(
-                "/content_type",
-                &format!(
-                    "must be one of {}",
-                    self.config.upload_content_types.join(", ")
-                ),
-                "content_type_not_allowed",
-            ));
-        }
-        if size > self.config.upload_max_bytes {
-            errors.push(field_error(
-                "/size_bytes",
-                &format!("must be at most {} bytes", self.config.upload_max_bytes),
-                "too_large",
-            ));
-        }
-        if !errors.is_empty() {
-            let mut p = problem(ctx, 422, "validation_failed", "The upload is not allowed");
-            p.errors = errors;
-            return CreateUploadResponse::UnprocessableEntity(p);
-        }
-        let id = Uuid::new_v4();
-        let file_name = sanitize_file_name(&body.file_name.to_string());
-        let key = format!("users/{principal}/{id}/{file_name}");
-        let fields = self
-            .store
-            .presign_post(&key, &content_type, size, self.config.presign_ttl);
-        let row = db::UploadRow {
-            id,
-            key: key.clone(),
-            file_name,
-            content_type,
-            size_bytes: size as i64,
-        };
-        if let Err(e) = self
-            .db
-            .call(move |c| db::insert_upload(c, principal, &row))
-            .await
-        {
-            return CreateUploadResponse::InternalServerError(internal(ctx, e));
-        }
-        let expires_at = chrono::Utc::now()
-            + chrono::Duration::from_std(self.config.presign_ttl).unwrap_or_default();
-        CreateUploadResponse::Created {
-            location: format!("/api/v1/uploads/{id}"),
-            body: types::PresignedUpload {
-                upload_id: id,
-                url: self.store.post_url(),
-                fields: fields.into_iter().collect::<HashMap<_, _>>(),
-                key,
-                expires_at,
-                max_size_bytes: size as i64,
-            },
-        }
+    ) -> Result<CreateUploadResponse, rt::Error> {
+        Ok({
+            let content_type = body.content_type.to_string().trim().to_ascii_lowercase();
+            let size = body.size_bytes.get();
+            let mut errors = Vec::new();
+            if !self.config.upload_content_types.contains(&content_type) {
+                errors.push(field_error(
+                    "/content_type",
+                    &format!(
+                        "must be one of {}",
+                        self.config.upload_content_types.join(", ")
+                    ),
+                    "content_type_not_allowed",
+                ));
+            }
+            if size > self.config.upload_max_bytes {
+                errors.push(field_error(
+                    "/size_bytes",
+                    &format!("must be at most {} bytes", self.config.upload_max_bytes),
+                    "too_large",
+                ));
+            }
+            if !errors.is_empty() {
+                let mut p = problem(ctx, 422, "validation_failed", "The upload is not allowed");
+                p.errors = errors;
+                return Ok(CreateUploadResponse::UnprocessableEntity(p));
+            }
+            let id = Uuid::new_v4();
+            let file_name = sanitize_file_name(&body.file_name.to_string());
+            let key = format!("users/{principal}/{id}/{file_name}");
+            let fields =
+                self.store
+                    .presign_post(&key, &content_type, size, self.config.presign_ttl);
+            let row = db::UploadRow {
+                id,
+                key: key.clone(),
+                file_name,
+                content_type,
+                size_bytes: size as i64,
+            };
+            if let Err(e) = self
+                .db
+                .call(move |c| db::insert_upload(c, principal, &row))
+                .await
+            {
+                return Err(rt::Error::internal(e));
+            }
+            let expires_at = chrono::Utc::now()
+                + chrono::Duration::from_std(self.config.presign_ttl).unwrap_or_default();
+            CreateUploadResponse::Created {
+                location: format!("/api/v1/uploads/{id}"),
+                body: types::PresignedUpload {
+                    upload_id: id,
+                    url: self.store.post_url(),
+                    fields: fields.into_iter().collect::<HashMap<_, _>>(),
+                    key,
+                    expires_at,
+                    max_size_bytes: size as i64,
+                },
+            }
+        })
     }
 
     async fn get_upload(
@@ -692,87 +745,97 @@ impl Api for Backend {
         ctx: &rt::Context,
         principal: Uuid,
         upload_id: Uuid,
-    ) -> GetUploadResponse {
-        let row = match self
-            .db
-            .call(move |c| db::get_upload(c, principal, upload_id))
-            .await
-        {
-            Ok(Some(row)) => row,
-            Ok(None) => {
-                return GetUploadResponse::NotFound(problem(
-                    ctx,
-                    404,
-                    "not_found",
-                    "No such upload",
-                ));
-            }
-            Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
-        };
-        // Once stored, the size is what the store holds, not what the client declared.
-        let stored_size = match self.store.stored_size(&row.key).await {
-            Ok(size) => size,
-            Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
-        };
-        let stored = stored_size.is_some();
-        let download_url = if stored {
-            match self.store.download_url(&row.key, self.config.presign_ttl) {
-                Ok(url) => Some(url),
-                Err(e) => return GetUploadResponse::InternalServerError(internal(ctx, e)),
-            }
-        } else {
-            None
-        };
-        GetUploadResponse::Ok(types::Upload {
-            upload_id: row.id,
-            key: row.key,
-            file_name: row.file_name,
-            content_type: row.content_type,
-            size_bytes: stored_size.map_or(row.size_bytes, |s| s as i64),
-            status: if stored {
-                types::UploadStatus::Stored
+    ) -> Result<GetUploadResponse, rt::Error> {
+        Ok({
+            let row = match self
+                .db
+                .call(move |c| db::get_upload(c, principal, upload_id))
+                .await
+            {
+                Ok(Some(row)) => row,
+                Ok(None) => {
+                    return Ok(GetUploadResponse::NotFound(problem(
+                        ctx,
+                        404,
+                        "not_found",
+                        "No such upload",
+                    )));
+                }
+                Err(e) => return Err(rt::Error::internal(e)),
+            };
+            // Once stored, the size is what the store holds, not what the client declared.
+            let stored_size = match self.store.stored_size(&row.key).await {
+                Ok(size) => size,
+                Err(e) => return Err(rt::Error::internal(e)),
+            };
+            let stored = stored_size.is_some();
+            let download_url = if stored {
+                match self.store.download_url(&row.key, self.config.presign_ttl) {
+                    Ok(url) => Some(url),
+                    Err(e) => return Err(rt::Error::internal(e)),
+                }
             } else {
-                types::UploadStatus::Pending
-            },
-            download_url,
+                None
+            };
+            GetUploadResponse::Ok(types::Upload {
+                upload_id: row.id,
+                key: row.key,
+                file_name: row.file_name,
+                content_type: row.content_type,
+                size_bytes: stored_size.map_or(row.size_bytes, |s| s as i64),
+                status: if stored {
+                    types::UploadStatus::Stored
+                } else {
+                    types::UploadStatus::Pending
+                },
+                download_url,
+            })
         })
     }
 
-    async fn list_api_keys(&self, ctx: &rt::Context, principal: Uuid) -> ListApiKeysResponse {
-        match self.db.call(move |c| db::list_api_keys(c, principal)).await {
-            Ok(items) => ListApiKeysResponse::Ok(types::ApiKeyList { items }),
-            Err(e) => ListApiKeysResponse::InternalServerError(internal(ctx, e)),
-        }
+    async fn list_api_keys(
+        &self,
+        _ctx: &rt::Context,
+        principal: Uuid,
+    ) -> Result<ListApiKeysResponse, rt::Error> {
+        let items = self
+            .db
+            .call(move |c| db::list_api_keys(c, principal))
+            .await
+            .map_err(rt::Error::internal)?;
+        Ok(ListApiKeysResponse::Ok(types::ApiKeyList { items }))
     }
 
     async fn create_api_key(
         &self,
-        ctx: &rt::Context,
+        _ctx: &rt::Context,
         principal: Uuid,
         body: types::NewApiKey,
-    ) -> CreateApiKeyResponse {
-        let key = tokens::new_api_key();
-        let hash = tokens::hash_api_key(&key);
-        let prefix: String = key.chars().take(tokens::API_KEY_PREFIX.len() + 4).collect();
-        let name = body.name.to_string();
-        let stored_prefix = prefix.clone();
-        match self
-            .db
-            .call(move |c| db::insert_api_key(c, principal, &name, &stored_prefix, &hash))
-            .await
-        {
-            Ok(stored) => CreateApiKeyResponse::Created {
-                location: format!("/api/v1/api-keys/{}", stored.id),
-                body: types::ApiKeyCreated {
-                    id: stored.id,
-                    name: stored.name,
-                    prefix,
-                    created_at: stored.created_at,
-                    key,
+    ) -> Result<CreateApiKeyResponse, rt::Error> {
+        Ok({
+            let key = tokens::new_api_key();
+            let hash = tokens::hash_api_key(&key);
+            let prefix: String = key.chars().take(tokens::API_KEY_PREFIX.len() + 4).collect();
+            let name = body.name.to_string();
+            let stored_prefix = prefix.clone();
+            match self
+                .db
+                .call(move |c| db::insert_api_key(c, principal, &name, &stored_prefix, &hash))
+                .await
+            {
+                Ok(stored) => CreateApiKeyResponse::Created {
+                    location: format!("/api/v1/api-keys/{}", stored.id),
+                    body: types::ApiKeyCreated {
+                        id: stored.id,
+                        name: stored.name,
+                        prefix,
+                        created_at: stored.created_at,
+                        key,
+                    },
                 },
-            },
-            Err(e) => CreateApiKeyResponse::InternalServerError(internal(ctx, e)),
-        }
+                Err(e) => return Err(rt::Error::internal(e)),
+            }
+        })
     }
 
     async fn get_api_key(
@@ -780,18 +843,20 @@ impl Api for Backend {
         ctx: &rt::Context,
         principal: Uuid,
         key_id: Uuid,
-    ) -> GetApiKeyResponse {
-        match self
-            .db
-            .call(move |c| db::get_api_key(c, principal, key_id))
-            .await
-        {
-            Ok(Some(key)) => GetApiKeyResponse::Ok(key),
-            Ok(None) => {
-                GetApiKeyResponse::NotFound(problem(ctx, 404, "not_found", "No such API key"))
+    ) -> Result<GetApiKeyResponse, rt::Error> {
+        Ok({
+            match self
+                .db
+                .call(move |c| db::get_api_key(c, principal, key_id))
+                .await
+            {
+                Ok(Some(key)) => GetApiKeyResponse::Ok(key),
+                Ok(None) => {
+                    GetApiKeyResponse::NotFound(problem(ctx, 404, "not_found", "No such API key"))
+                }
+                Err(e) => return Err(rt::Error::internal(e)),
             }
-            Err(e) => GetApiKeyResponse::InternalServerError(internal(ctx, e)),
-        }
+        })
     }
 
     async fn revoke_api_key(
@@ -799,17 +864,22 @@ impl Api for Backend {
         ctx: &rt::Context,
         principal: Uuid,
         key_id: Uuid,
-    ) -> RevokeApiKeyResponse {
-        match self
-            .db
-            .call(move |c| db::revoke_api_key(c, principal, key_id))
-            .await
-        {
-            Ok(true) => RevokeApiKeyResponse::NoContent,
-            Ok(false) => {
-                RevokeApiKeyResponse::NotFound(problem(ctx, 404, "not_found", "No such API key"))
+    ) -> Result<RevokeApiKeyResponse, rt::Error> {
+        Ok({
+            match self
+                .db
+                .call(move |c| db::revoke_api_key(c, principal, key_id))
+                .await
+            {
+                Ok(true) => RevokeApiKeyResponse::NoContent,
+                Ok(false) => RevokeApiKeyResponse::NotFound(problem(
+                    ctx,
+                    404,
+                    "not_found",
+                    "No such API key",
+                )),
+                Err(e) => return Err(rt::Error::internal(e)),
             }
-            Err(e) => RevokeApiKeyResponse::InternalServerError(internal(ctx, e)),
-        }
+        })
     }
 }

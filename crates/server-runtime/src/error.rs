@@ -108,6 +108,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failure of the implementation (a query, a call to another service): a 500 whose
+    /// `message` is logged by the renderer, never shown to the client. For `?`:
+    /// `db.query(...).await.map_err(rt::Error::internal)?`.
+    pub fn internal(cause: impl fmt::Display) -> Error {
+        Error::Internal {
+            message: cause.to_string(),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Error::MalformedBody { .. } => StatusCode::BAD_REQUEST,

@@ -12,7 +12,9 @@ static COMPONENTS: rt::Schema = rt::Schema::new(
 /// The API: one method per operation of the spec.
 ///
 /// Implement it and serve [`router`]. Every method receives decoded, validated inputs and
-/// returns its operation's response enum, which can hold only the statuses the spec documents.
+/// returns its operation's response enum, which can hold only the statuses the spec
+/// documents, or an [`rt::Error`] (`?` on a failed query becomes a 500 that
+/// [`Api::render_error`] renders in the API's envelope).
 pub trait Api: Send + Sync + 'static {
     /// Who an accepted credential belongs to; handed to every secured operation.
     type Principal: Send + Sync + 'static;
@@ -37,24 +39,32 @@ pub trait Api: Send + Sync + 'static {
     fn health(
         &self,
         ctx: &rt::Context,
-    ) -> impl ::std::future::Future<Output = HealthResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<HealthResponse, rt::Error>,
+    > + Send;
     /// `GET /.well-known/jwks.json`: Public keys that verify access tokens
     fn get_jwks(
         &self,
         ctx: &rt::Context,
-    ) -> impl ::std::future::Future<Output = GetJwksResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetJwksResponse, rt::Error>,
+    > + Send;
     /// `POST /api/v1/auth/register`: Create an account
     fn register(
         &self,
         ctx: &rt::Context,
         body: types::RegisterRequest,
-    ) -> impl ::std::future::Future<Output = RegisterResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<RegisterResponse, rt::Error>,
+    > + Send;
     /// `POST /api/v1/auth/login`: Exchange credentials for a token pair
     fn login(
         &self,
         ctx: &rt::Context,
         body: types::LoginRequest,
-    ) -> impl ::std::future::Future<Output = LoginResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<LoginResponse, rt::Error>,
+    > + Send;
     /// `POST /api/v1/auth/refresh`: Rotate a refresh token into a new token pair
     ///
     /// The presented refresh token is consumed. Presenting a consumed token again
@@ -70,7 +80,9 @@ pub trait Api: Send + Sync + 'static {
         x_csrf_token: ::std::option::Option<::std::string::String>,
         accord_refresh: ::std::option::Option<::std::string::String>,
         body: ::std::option::Option<types::RefreshRequest>,
-    ) -> impl ::std::future::Future<Output = RefreshResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<RefreshResponse, rt::Error>,
+    > + Send;
     /// `POST /api/v1/auth/logout`: Revoke a refresh token
     ///
     /// In cookie mode the token comes from the `accord_refresh` cookie, which is cleared.
@@ -84,13 +96,17 @@ pub trait Api: Send + Sync + 'static {
         x_csrf_token: ::std::option::Option<::std::string::String>,
         accord_refresh: ::std::option::Option<::std::string::String>,
         body: ::std::option::Option<types::RefreshRequest>,
-    ) -> impl ::std::future::Future<Output = LogoutResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<LogoutResponse, rt::Error>,
+    > + Send;
     /// `GET /api/v1/users/me`: The authenticated user
     fn get_current_user(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = GetCurrentUserResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetCurrentUserResponse, rt::Error>,
+    > + Send;
     /// `GET /api/v1/items`: List the caller's items
     ///
     /// A service may call this with one of the user's API keys instead of a token.
@@ -104,14 +120,18 @@ pub trait Api: Send + Sync + 'static {
         limit: i32,
         offset: i32,
         q: ::std::option::Option<::std::string::String>,
-    ) -> impl ::std::future::Future<Output = ListItemsResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ListItemsResponse, rt::Error>,
+    > + Send;
     /// `POST /api/v1/items`: Create an item
     fn create_item(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
         body: types::NewItem,
-    ) -> impl ::std::future::Future<Output = CreateItemResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateItemResponse, rt::Error>,
+    > + Send;
     /// `GET /api/v1/items/{item_id}`: One of the caller's items
     ///
     /// A service may call this with one of the user's API keys instead of a token.
@@ -120,14 +140,18 @@ pub trait Api: Send + Sync + 'static {
         ctx: &rt::Context,
         principal: Self::Principal,
         item_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = GetItemResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetItemResponse, rt::Error>,
+    > + Send;
     /// `DELETE /api/v1/items/{item_id}`: Delete an item
     fn delete_item(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
         item_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = DeleteItemResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<DeleteItemResponse, rt::Error>,
+    > + Send;
     /// `PATCH /api/v1/items/{item_id}`: Change an item
     fn update_item(
         &self,
@@ -135,7 +159,9 @@ pub trait Api: Send + Sync + 'static {
         principal: Self::Principal,
         item_id: ::uuid::Uuid,
         body: types::ItemPatch,
-    ) -> impl ::std::future::Future<Output = UpdateItemResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<UpdateItemResponse, rt::Error>,
+    > + Send;
     /// `POST /api/v1/uploads`: Presign a POST upload straight to storage
     ///
     /// The client posts every entry of `fields`, then the file as the last part named `file`,
@@ -146,20 +172,26 @@ pub trait Api: Send + Sync + 'static {
         ctx: &rt::Context,
         principal: Self::Principal,
         body: types::UploadRequest,
-    ) -> impl ::std::future::Future<Output = CreateUploadResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateUploadResponse, rt::Error>,
+    > + Send;
     /// `GET /api/v1/uploads/{upload_id}`: The state of an upload
     fn get_upload(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
         upload_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = GetUploadResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetUploadResponse, rt::Error>,
+    > + Send;
     /// `GET /api/v1/api-keys`: The caller's API keys (never their secrets)
     fn list_api_keys(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = ListApiKeysResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ListApiKeysResponse, rt::Error>,
+    > + Send;
     /// `POST /api/v1/api-keys`: Create an API key for a service
     ///
     /// The key is in the answer once; the server keeps only its hash.
@@ -168,21 +200,27 @@ pub trait Api: Send + Sync + 'static {
         ctx: &rt::Context,
         principal: Self::Principal,
         body: types::NewApiKey,
-    ) -> impl ::std::future::Future<Output = CreateApiKeyResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateApiKeyResponse, rt::Error>,
+    > + Send;
     /// `GET /api/v1/api-keys/{key_id}`: One of the caller's API keys (never its secret)
     fn get_api_key(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
         key_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = GetApiKeyResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetApiKeyResponse, rt::Error>,
+    > + Send;
     /// `DELETE /api/v1/api-keys/{key_id}`: Revoke an API key; it is refused from then on
     fn revoke_api_key(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
         key_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = RevokeApiKeyResponse> + Send;
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<RevokeApiKeyResponse, rt::Error>,
+    > + Send;
 }
 impl<T: Api> Api for ::std::sync::Arc<T> {
     type Principal = T::Principal;
@@ -204,27 +242,35 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
     fn health(
         &self,
         ctx: &rt::Context,
-    ) -> impl ::std::future::Future<Output = HealthResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<HealthResponse, rt::Error>,
+    > + Send {
         (**self).health(ctx)
     }
     fn get_jwks(
         &self,
         ctx: &rt::Context,
-    ) -> impl ::std::future::Future<Output = GetJwksResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetJwksResponse, rt::Error>,
+    > + Send {
         (**self).get_jwks(ctx)
     }
     fn register(
         &self,
         ctx: &rt::Context,
         body: types::RegisterRequest,
-    ) -> impl ::std::future::Future<Output = RegisterResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<RegisterResponse, rt::Error>,
+    > + Send {
         (**self).register(ctx, body)
     }
     fn login(
         &self,
         ctx: &rt::Context,
         body: types::LoginRequest,
-    ) -> impl ::std::future::Future<Output = LoginResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<LoginResponse, rt::Error>,
+    > + Send {
         (**self).login(ctx, body)
     }
     fn refresh(
@@ -233,7 +279,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         x_csrf_token: ::std::option::Option<::std::string::String>,
         accord_refresh: ::std::option::Option<::std::string::String>,
         body: ::std::option::Option<types::RefreshRequest>,
-    ) -> impl ::std::future::Future<Output = RefreshResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<RefreshResponse, rt::Error>,
+    > + Send {
         (**self).refresh(ctx, x_csrf_token, accord_refresh, body)
     }
     fn logout(
@@ -243,14 +291,18 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         x_csrf_token: ::std::option::Option<::std::string::String>,
         accord_refresh: ::std::option::Option<::std::string::String>,
         body: ::std::option::Option<types::RefreshRequest>,
-    ) -> impl ::std::future::Future<Output = LogoutResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<LogoutResponse, rt::Error>,
+    > + Send {
         (**self).logout(ctx, principal, x_csrf_token, accord_refresh, body)
     }
     fn get_current_user(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = GetCurrentUserResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetCurrentUserResponse, rt::Error>,
+    > + Send {
         (**self).get_current_user(ctx, principal)
     }
     fn list_items(
@@ -260,7 +312,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         limit: i32,
         offset: i32,
         q: ::std::option::Option<::std::string::String>,
-    ) -> impl ::std::future::Future<Output = ListItemsResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ListItemsResponse, rt::Error>,
+    > + Send {
         (**self).list_items(ctx, principal, limit, offset, q)
     }
     fn create_item(
@@ -268,7 +322,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         body: types::NewItem,
-    ) -> impl ::std::future::Future<Output = CreateItemResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateItemResponse, rt::Error>,
+    > + Send {
         (**self).create_item(ctx, principal, body)
     }
     fn get_item(
@@ -276,7 +332,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         item_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = GetItemResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetItemResponse, rt::Error>,
+    > + Send {
         (**self).get_item(ctx, principal, item_id)
     }
     fn delete_item(
@@ -284,7 +342,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         item_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = DeleteItemResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<DeleteItemResponse, rt::Error>,
+    > + Send {
         (**self).delete_item(ctx, principal, item_id)
     }
     fn update_item(
@@ -293,7 +353,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         principal: Self::Principal,
         item_id: ::uuid::Uuid,
         body: types::ItemPatch,
-    ) -> impl ::std::future::Future<Output = UpdateItemResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<UpdateItemResponse, rt::Error>,
+    > + Send {
         (**self).update_item(ctx, principal, item_id, body)
     }
     fn create_upload(
@@ -301,7 +363,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         body: types::UploadRequest,
-    ) -> impl ::std::future::Future<Output = CreateUploadResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateUploadResponse, rt::Error>,
+    > + Send {
         (**self).create_upload(ctx, principal, body)
     }
     fn get_upload(
@@ -309,14 +373,18 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         upload_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = GetUploadResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetUploadResponse, rt::Error>,
+    > + Send {
         (**self).get_upload(ctx, principal, upload_id)
     }
     fn list_api_keys(
         &self,
         ctx: &rt::Context,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = ListApiKeysResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<ListApiKeysResponse, rt::Error>,
+    > + Send {
         (**self).list_api_keys(ctx, principal)
     }
     fn create_api_key(
@@ -324,7 +392,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         body: types::NewApiKey,
-    ) -> impl ::std::future::Future<Output = CreateApiKeyResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<CreateApiKeyResponse, rt::Error>,
+    > + Send {
         (**self).create_api_key(ctx, principal, body)
     }
     fn get_api_key(
@@ -332,7 +402,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         key_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = GetApiKeyResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<GetApiKeyResponse, rt::Error>,
+    > + Send {
         (**self).get_api_key(ctx, principal, key_id)
     }
     fn revoke_api_key(
@@ -340,7 +412,9 @@ impl<T: Api> Api for ::std::sync::Arc<T> {
         ctx: &rt::Context,
         principal: Self::Principal,
         key_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = RevokeApiKeyResponse> + Send {
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<RevokeApiKeyResponse, rt::Error>,
+    > + Send {
         (**self).revoke_api_key(ctx, principal, key_id)
     }
 }
@@ -1129,7 +1203,7 @@ async fn handle_health<A: Api>(
         return reject(&*api, &ctx, error);
     }
     let response = api.health(&ctx).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1153,7 +1227,7 @@ async fn handle_get_jwks<A: Api>(
         return reject(&*api, &ctx, error);
     }
     let response = api.get_jwks(&ctx).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1201,7 +1275,7 @@ async fn handle_register<A: Api>(
         );
     };
     let response = api.register(&ctx, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1245,7 +1319,7 @@ async fn handle_login<A: Api>(
         );
     };
     let response = api.login(&ctx, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1314,7 +1388,7 @@ async fn handle_refresh<A: Api>(
         );
     };
     let response = api.refresh(&ctx, x_csrf_token, accord_refresh, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1395,7 +1469,7 @@ async fn handle_logout<A: Api>(
         );
     };
     let response = api.logout(&ctx, principal, x_csrf_token, accord_refresh, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1435,7 +1509,7 @@ async fn handle_get_current_user<A: Api>(
         return reject(&*api, &ctx, error);
     }
     let response = api.get_current_user(&ctx, principal).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1502,7 +1576,7 @@ async fn handle_list_items<A: Api>(
         );
     };
     let response = api.list_items(&ctx, principal, limit, offset, q).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1562,7 +1636,7 @@ async fn handle_create_item<A: Api>(
         );
     };
     let response = api.create_item(&ctx, principal, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1622,7 +1696,7 @@ async fn handle_get_item<A: Api>(
         );
     };
     let response = api.get_item(&ctx, principal, item_id).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1676,7 +1750,7 @@ async fn handle_delete_item<A: Api>(
         );
     };
     let response = api.delete_item(&ctx, principal, item_id).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1745,7 +1819,7 @@ async fn handle_update_item<A: Api>(
         );
     };
     let response = api.update_item(&ctx, principal, item_id, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1809,7 +1883,7 @@ async fn handle_create_upload<A: Api>(
         );
     };
     let response = api.create_upload(&ctx, principal, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1863,7 +1937,7 @@ async fn handle_get_upload<A: Api>(
         );
     };
     let response = api.get_upload(&ctx, principal, upload_id).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1903,7 +1977,7 @@ async fn handle_list_api_keys<A: Api>(
         return reject(&*api, &ctx, error);
     }
     let response = api.list_api_keys(&ctx, principal).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -1967,7 +2041,7 @@ async fn handle_create_api_key<A: Api>(
         );
     };
     let response = api.create_api_key(&ctx, principal, body).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -2020,7 +2094,7 @@ async fn handle_get_api_key<A: Api>(
         );
     };
     let response = api.get_api_key(&ctx, principal, key_id).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }
@@ -2074,7 +2148,7 @@ async fn handle_revoke_api_key<A: Api>(
         );
     };
     let response = api.revoke_api_key(&ctx, principal, key_id).await;
-    match rt::IntoReply::into_reply(response) {
+    match response.and_then(rt::IntoReply::into_reply) {
         Ok(response) => ctx.mark(response),
         Err(error) => reject(&*api, &ctx, error),
     }

@@ -82,7 +82,9 @@ pub(super) fn stubs(
         /// The API: one method per operation of the spec.
         ///
         /// Implement it and serve [`router`]. Every method receives decoded, validated inputs and
-        /// returns its operation's response enum, which can hold only the statuses the spec documents.
+        /// returns its operation's response enum, which can hold only the statuses the spec
+        /// documents, or an [`rt::Error`] (`?` on a failed query becomes a 500 that
+        /// [`Api::render_error`] renders in the API's envelope).
         pub trait Api: Send + Sync + 'static {
             #principal
             /// Renders a failure the framework produced (400, 401, 404, 405, 413, 415, 422, 500) in
@@ -123,7 +125,7 @@ fn signature(op: &Operation) -> TokenStream {
     });
     let response = format_ident!("{}Response", op.type_stem);
     quote! {
-        fn #name(&self, ctx: &rt::Context #principal #(#params)* #body) -> impl ::std::future::Future<Output = #response> + Send
+        fn #name(&self, ctx: &rt::Context #principal #(#params)* #body) -> impl ::std::future::Future<Output = ::std::result::Result<#response, rt::Error>> + Send
     }
 }
 
@@ -463,7 +465,9 @@ fn handler(op: &Operation) -> TokenStream {
             #unwrap
             #required_raw
             let response = api.#method(&ctx #(, #args)*).await;
-            match rt::IntoReply::into_reply(response) {
+            // An `Err` of the implementation (a failed query, `?` on anything that converts
+            // into `rt::Error`) is rendered by `render_error`, as the framework's own are.
+            match response.and_then(rt::IntoReply::into_reply) {
                 Ok(response) => ctx.mark(response),
                 Err(error) => reject(&*api, &ctx, error),
             }
