@@ -126,6 +126,31 @@ impl Failure {
         self
     }
 
+    /// Every failure a step met, as one: the first's rule, each message on a line of its own
+    /// (with its rule when another), every exchange; `Ok` when there was none.
+    pub fn combine(failures: Vec<Failure>) -> Result<(), Failure> {
+        let mut failures = failures.into_iter();
+        let Some(mut first) = failures.next() else {
+            return Ok(());
+        };
+        let rest: Vec<Failure> = failures.collect();
+        if rest.is_empty() {
+            return Err(first);
+        }
+        let mut message = format!("{} problem(s):\n  - {}", rest.len() + 1, first.message);
+        for f in rest {
+            if f.rule == first.rule {
+                message.push_str(&format!("\n  - {}", f.message));
+            } else {
+                message.push_str(&format!("\n  - {} (rule {})", f.message, f.rule.id()));
+            }
+            first.exchanges.extend(f.exchanges);
+            first.minimal = first.minimal.or(f.minimal);
+        }
+        first.message = message;
+        Err(first)
+    }
+
     pub fn with_all(mut self, exchanges: &[Exchange]) -> Failure {
         self.exchanges.extend(exchanges.iter().cloned());
         self
@@ -205,5 +230,23 @@ mod tests {
         for rule in Rule::ALL {
             assert!(!rule.what().is_empty());
         }
+    }
+
+    #[test]
+    fn a_step_reports_every_problem_it_met() {
+        assert!(Failure::combine(Vec::new()).is_ok());
+        let one = Failure::combine(vec![Failure::new(Rule::ReadBack, "a")]).unwrap_err();
+        assert_eq!((one.rule, one.message.as_str()), (Rule::ReadBack, "a"));
+        let three = Failure::combine(vec![
+            Failure::new(Rule::Listed, "not listed"),
+            Failure::new(Rule::Listed, "not listed either"),
+            Failure::new(Rule::PageLimit, "3 items for a page of 1"),
+        ])
+        .unwrap_err();
+        assert_eq!(three.rule, Rule::Listed);
+        assert_eq!(
+            three.message,
+            "3 problem(s):\n  - not listed\n  - not listed either\n  - 3 items for a page of 1 (rule behaviour.page_limit)"
+        );
     }
 }

@@ -222,6 +222,7 @@ async fn locations(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
+    let mut failures = Vec::new();
     let ctx = w.ctx.clone();
     for c in w.behaviour.created.clone() {
         let Some(location) = c.answer.header("location") else {
@@ -232,20 +233,23 @@ async fn locations(w: &mut AccordWorld) -> Outcome {
         w.exchanges.push(e.clone());
         let found = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
         if !(200..300).contains(&e.status) || !found {
-            return Err(Failure::new(
-                Rule::Location,
-                format!(
-                    "{} answered `Location: {location}`, which answers {}{}",
-                    c.resource.create.id,
-                    e.status,
-                    if found { "" } else { " without the resource" }
-                ),
-            )
-            .with(&c.answer)
-            .with(&e));
+            failures.push(
+                Failure::new(
+                    Rule::Location,
+                    format!(
+                        "{} answered `Location: {location}`, which answers {}{}",
+                        c.resource.create.id,
+                        e.status,
+                        if found { "" } else { " without the resource" }
+                    ),
+                )
+                .with(&c.answer)
+                .with(&e),
+            );
+            continue;
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
 
 async fn read(w: &mut AccordWorld, identity: Identity, c: &Created) -> Result<Exchange, Failure> {
@@ -260,21 +264,25 @@ async fn read_back(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
+    let mut failures = Vec::new();
     for c in w.behaviour.created.clone() {
         if c.resource.read.is_none() {
             continue;
         }
         let e = read(w, Identity::First, &c).await?;
         if !(200..300).contains(&e.status) {
-            return Err(Failure::new(
-                Rule::ReadBack,
-                format!(
-                    "the resource just created answers {} at {}",
-                    e.status, c.path
-                ),
-            )
-            .with(&c.answer)
-            .with(&e));
+            failures.push(
+                Failure::new(
+                    Rule::ReadBack,
+                    format!(
+                        "the resource just created answers {} at {}",
+                        e.status, c.path
+                    ),
+                )
+                .with(&c.answer)
+                .with(&e),
+            );
+            continue;
         }
         let read_schema = c
             .resource
@@ -290,10 +298,11 @@ async fn read_back(w: &mut AccordWorld) -> Outcome {
                 read_schema.as_ref(),
             )
         }) {
-            return Err(Failure::new(Rule::ReadBack, d).with(&c.answer).with(&e));
+            failures.push(Failure::new(Rule::ReadBack, d).with(&c.answer).with(&e));
+            continue;
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
 
 #[then("each is listed")]
@@ -301,6 +310,7 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
+    let mut failures = Vec::new();
     let ctx = w.ctx.clone();
     for c in w.behaviour.created.clone() {
         let Some(list) = &c.resource.list else {
@@ -311,21 +321,25 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
         w.exchanges.push(e.clone());
         let body = e.json().unwrap_or(Value::Null);
         if !(200..300).contains(&e.status) {
-            return Err(
+            failures.push(
                 Failure::new(Rule::Listed, format!("the list answers {}", e.status)).with(&e),
             );
+            continue;
         }
         // A full page may hold other resources: only a page with room must show it.
         let full = size.is_some_and(|s| behaviour::page_len(&body) as u64 >= s);
         if !behaviour::contains_id(&body, &c.id) && !full {
-            return Err(Failure::new(
-                Rule::Listed,
-                format!(
-                    "{} does not list the resource {} just created",
-                    list.id, c.id
-                ),
-            )
-            .with(&e));
+            failures.push(
+                Failure::new(
+                    Rule::Listed,
+                    format!(
+                        "{} does not list the resource {} just created",
+                        list.id, c.id
+                    ),
+                )
+                .with(&e),
+            );
+            continue;
         }
         // The page size a client asks for is kept: with two or more to list (one more created
         // when needed), a page of one holds one.
@@ -344,16 +358,19 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
                 w.exchanges.push(e.clone());
                 let n = behaviour::page_len(&e.json().unwrap_or(Value::Null));
                 if (200..300).contains(&e.status) && n > 1 {
-                    return Err(Failure::new(
-                        Rule::PageLimit,
-                        format!("{} answered {n} items for a page of 1", list.id),
-                    )
-                    .with(&e));
+                    failures.push(
+                        Failure::new(
+                            Rule::PageLimit,
+                            format!("{} answered {n} items for a page of 1", list.id),
+                        )
+                        .with(&e),
+                    );
+                    continue;
                 }
             }
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
 
 #[then("each update persists")]
@@ -361,6 +378,7 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
+    let mut failures = Vec::new();
     let ctx = w.ctx.clone();
     for index in 0..w.behaviour.created.len() {
         let mut c = w.behaviour.created[index].clone();
@@ -378,14 +396,17 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
         let e = behaviour::send_as(&ctx, Identity::First, request).await?;
         w.exchanges.push(e.clone());
         if !(200..300).contains(&e.status) {
-            return Err(Failure::new(
-                Rule::UpdatePersists,
-                format!(
-                    "{} of the resource just created answered {}",
-                    update.id, e.status
-                ),
-            )
-            .with(&e));
+            failures.push(
+                Failure::new(
+                    Rule::UpdatePersists,
+                    format!(
+                        "{} of the resource just created answered {}",
+                        update.id, e.status
+                    ),
+                )
+                .with(&e),
+            );
+            continue;
         }
         // An update may move the resource (a slug made from a new title): the answer names
         // where it is now, and the later steps and the cleanup follow it there.
@@ -411,10 +432,11 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
             .zip(body)
             .and_then(|(b, sent)| behaviour::differs(&ctx, update, &sent, &b, read_schema.as_ref()))
         {
-            return Err(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
+            failures.push(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
+            continue;
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
 
 #[then("after delete each reads as 404")]
@@ -422,6 +444,7 @@ async fn use_after_delete(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
+    let mut failures = Vec::new();
     let ctx = w.ctx.clone();
     for c in w.behaviour.created.clone() {
         let (Some(delete), Some(_)) = (&c.resource.delete, &c.resource.read) else {
@@ -435,27 +458,33 @@ async fn use_after_delete(w: &mut AccordWorld) -> Outcome {
         .await?;
         w.exchanges.push(e.clone());
         if !(200..300).contains(&e.status) {
-            return Err(Failure::new(
-                Rule::UseAfterDelete,
-                format!("{} answered {}", delete.id, e.status),
-            )
-            .with(&e));
+            failures.push(
+                Failure::new(
+                    Rule::UseAfterDelete,
+                    format!("{} answered {}", delete.id, e.status),
+                )
+                .with(&e),
+            );
+            continue;
         }
         behaviour::forget(&ctx, &c.path);
         let after = read(w, Identity::First, &c).await?;
         if !matches!(after.status, 404 | 410) {
-            return Err(Failure::new(
-                Rule::UseAfterDelete,
-                format!(
-                    "a deleted resource reads as {}, not 404 or 410",
-                    after.status
-                ),
-            )
-            .with(&e)
-            .with(&after));
+            failures.push(
+                Failure::new(
+                    Rule::UseAfterDelete,
+                    format!(
+                        "a deleted resource reads as {}, not 404 or 410",
+                        after.status
+                    ),
+                )
+                .with(&e)
+                .with(&after),
+            );
+            continue;
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
 
 // ---- a second user ----------------------------------------------------------------------
