@@ -505,6 +505,18 @@ fn reshape_operation(
                 );
             } else if chosen == "text/plain" {
                 // progenitor takes a text body as one `String`, whatever the schema said.
+                let plain = m.get("schema").map(|s| inline(s, components));
+                if plain
+                    .as_ref()
+                    .and_then(|s| s.get("type"))
+                    .and_then(Value::as_str)
+                    != Some("string")
+                {
+                    notes.push(Problem::new(
+                        &here,
+                        format!("{label}: the client takes the text body as a `String` the caller writes, not as its schema's type"),
+                    ));
+                }
                 m.insert("schema".into(), json!({ "type": "string" }));
             } else {
                 m.entry("schema").or_insert_with(|| json!({}));
