@@ -213,6 +213,11 @@ pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
         }
     }
 
+    outcome(&failed)
+}
+
+/// The gate's last line: `verify: passed`, or the steps that failed (exit code 1).
+pub fn outcome(failed: &[&str]) -> anyhow::Result<()> {
     if failed.is_empty() {
         println!("verify: passed");
         Ok(())

@@ -229,12 +229,7 @@ impl Team {
                 }
             }
         }
-        if failed.is_empty() {
-            println!("verify: passed");
-            Ok(())
-        } else {
-            Err(ChecksFailed(format!("verify failed: {}", failed.join(", "))).into())
-        }
+        xtask::verify::outcome(&failed)
     }
 
     /// The `breaking` step: the spec against the base revision's, with the allow-list.

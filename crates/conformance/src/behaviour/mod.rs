@@ -1030,13 +1030,18 @@ pub fn list_request_sized_in(
     page: Option<u64>,
 ) -> (Request, Option<u64>) {
     let (mut request, size) = list_request_sized(ctx, list, page);
+    retarget(&mut request, base);
+    (request, size)
+}
+
+/// Sends `request` to `path` instead, its query kept.
+pub fn retarget(request: &mut Request, path: &str) {
     let query = request
         .target
         .split_once('?')
         .map(|(_, q)| format!("?{q}"))
         .unwrap_or_default();
-    request.target = format!("{base}{query}");
-    (request, size)
+    request.target = format!("{path}{query}");
 }
 
 /// The largest array in a list answer: its page.

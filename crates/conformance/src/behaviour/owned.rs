@@ -55,12 +55,7 @@ pub fn own_path(ctx: &Ctx, op: &OpInfo, request: &mut Request) -> bool {
     let Some(path) = bound_path(ctx, op) else {
         return false;
     };
-    let query = request
-        .target
-        .split_once('?')
-        .map(|(_, q)| format!("?{q}"))
-        .unwrap_or_default();
-    request.target = format!("{path}{query}");
+    super::retarget(request, &path);
     true
 }
 
