@@ -345,7 +345,9 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
         // when needed), a page of one holds one.
         if size.is_some() {
             let mut count = behaviour::page_len(&body);
+            // One more only where the run can delete it again.
             if count < 2
+                && c.resource.delete.is_some()
                 && behaviour::create_in(&ctx, &c.resource, Identity::First, 0x9a9e, &c.base)
                     .await?
                     .is_some()
