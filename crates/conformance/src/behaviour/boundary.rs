@@ -246,10 +246,7 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
 fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, n: usize) {
     for (pointer, prop) in slots {
         let prop = accord_spec::follow_ref(doc, prop);
-        let free = prop.get("type").and_then(Value::as_str) == Some("string")
-            && ["format", "pattern", "enum"]
-                .iter()
-                .all(|k| prop.get(*k).is_none());
+        let free = free_text(prop);
         let Some(text) = body.pointer(pointer).and_then(Value::as_str) else {
             continue;
         };
@@ -268,6 +265,36 @@ fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, n: usiz
         let text: String = text.chars().take(keep).collect::<String>() + &suffix;
         set(body, pointer, json!(text));
     }
+}
+
+/// A string any text may fill: no format, pattern or enum.
+fn free_text(prop: &Value) -> bool {
+    prop.get("type").and_then(Value::as_str) == Some("string")
+        && ["format", "pattern", "enum"]
+            .iter()
+            .all(|k| prop.get(*k).is_none())
+}
+
+/// The edge value `text` made this case's own, its edge kept: a run of `x` (a length at or
+/// past a bound) ends with `tag` at the same length, other text gets `tag` appended where
+/// `max` leaves room. The same NUL title sent to a create and then to an update would
+/// otherwise collide on what the backend keeps unique (a slug), and the 500 of that clash
+/// be blamed on the NUL.
+fn own_value(text: &str, tag: &str, max: Option<usize>) -> String {
+    let len = text.chars().count();
+    if len == 0 {
+        return text.to_string();
+    }
+    if text.chars().all(|c| c == 'x') {
+        if len <= tag.len() {
+            return text.to_string();
+        }
+        return "x".repeat(len - tag.len()) + tag;
+    }
+    if max.is_some_and(|m| len + tag.len() > m) {
+        return text.to_string();
+    }
+    format!("{text}{tag}")
 }
 
 /// Sets `pointer` in `value` (creating objects on the way).
@@ -296,6 +323,14 @@ pub(super) fn set(value: &mut Value, pointer: &str, new: Value) {
 /// The boundary cases of `op`, at most `limit` (parameters first, then the body).
 pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     let doc = ctx.doc();
+    // A mark of the operation, so that its cases' text differs from another operation's.
+    let tag = format!(
+        "{:03x}",
+        op.id
+            .bytes()
+            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+            & 0xfff
+    );
     let validator = accord_validate::Validator::new(doc, accord_validate::Direction::Request);
     let base = example_inputs(ctx, op);
     let mut out = Vec::new();
@@ -342,6 +377,17 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 let mut unique = valid.clone();
                 distinguish(doc, &slots, &mut unique, n);
                 let mut body = unique.clone();
+                let prop = accord_spec::follow_ref(doc, prop);
+                let value = match value.as_str() {
+                    Some(text) if free_text(prop) => json!(own_value(
+                        text,
+                        &format!("-{tag}{n}"),
+                        prop.get("maxLength")
+                            .and_then(Value::as_u64)
+                            .map(|m| m as usize)
+                    )),
+                    _ => value,
+                };
                 set(&mut body, pointer, value);
                 let admitted = validator.is_valid(&schema, &body);
                 // A deployment's policy restricts this field beyond the spec: its refusals
@@ -403,6 +449,18 @@ pub fn problem(ctx: &Ctx, case: &Case, e: &crate::http::Exchange) -> Option<Stri
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_edge_value_is_made_the_case_s_own_with_its_edge_kept() {
+        assert_eq!(
+            own_value("accord\u{0}nul", "-a1", None),
+            "accord\u{0}nul-a1"
+        );
+        assert_eq!(own_value("xxxxxx", "-a1", Some(6)), "xxx-a1");
+        assert_eq!(own_value("", "-a1", None), "");
+        assert_eq!(own_value("abc", "-a1", Some(4)), "abc");
+    }
+
     use super::*;
 
     #[test]
