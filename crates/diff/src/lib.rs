@@ -520,24 +520,9 @@ impl<'a> Diff<'a> {
                 label,
             );
         }
-        if let Some(values) = enum_added(o, n) {
-            self.report(
-                Rule::ParameterEnumAdded,
-                format!("{what}: now only {values}"),
-                Some(optr.clone()),
-                Some(join(&nptr, "enum")),
-                label,
-            );
-        }
-        if let Some(change) = default_changed(o, n) {
-            self.report(
-                Rule::ParameterDefaultChanged,
-                format!("{what}: {change}"),
-                Some(optr.clone()),
-                Some(join(&nptr, "default")),
-                label,
-            );
-        }
+        let pointers = (optr.as_str(), nptr.as_str());
+        let rules = (Rule::ParameterEnumAdded, Rule::ParameterDefaultChanged);
+        self.newly_restricted(o, n, pointers, rules, &what, label);
         // What is inside: an array's items, a deepObject's properties.
         self.properties(o, n, &optr, &nptr, Direction::Request, &what, label);
         if let (Some(os), Some(ns)) = (o.get("items"), n.get("items"))
@@ -975,24 +960,9 @@ impl<'a> Diff<'a> {
                     label,
                 );
             }
-            if let Some(values) = enum_added(o, n) {
-                self.report(
-                    Rule::RequestEnumAdded,
-                    format!("{what}: now only {values}"),
-                    Some(optr.clone()),
-                    Some(join(&nptr, "enum")),
-                    label,
-                );
-            }
-            if let Some(change) = default_changed(o, n) {
-                self.report(
-                    Rule::RequestDefaultChanged,
-                    format!("{what}: {change}"),
-                    Some(join(&optr, "default")),
-                    Some(join(&nptr, "default")),
-                    label,
-                );
-            }
+            let pointers = (optr.as_str(), nptr.as_str());
+            let rules = (Rule::RequestEnumAdded, Rule::RequestDefaultChanged);
+            self.newly_restricted(o, n, pointers, rules, what, label);
             let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
             if nullable(o) && !nullable(n) {
                 self.report(
@@ -1125,6 +1095,37 @@ impl<'a> Diff<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// What a request's value newly gets: a list it must be one of (`rules.0`), another default
+    /// when it is left out (`rules.1`).
+    fn newly_restricted(
+        &mut self,
+        o: &Value,
+        n: &Value,
+        (optr, nptr): (&str, &str),
+        (enum_rule, default_rule): (Rule, Rule),
+        what: &str,
+        label: &str,
+    ) {
+        if let Some(values) = enum_added(o, n) {
+            self.report(
+                enum_rule,
+                format!("{what}: now only {values}"),
+                Some(optr.to_string()),
+                Some(join(nptr, "enum")),
+                label,
+            );
+        }
+        if let Some(change) = default_changed(o, n) {
+            self.report(
+                default_rule,
+                format!("{what}: {change}"),
+                Some(join(optr, "default")),
+                Some(join(nptr, "default")),
+                label,
+            );
         }
     }
 
