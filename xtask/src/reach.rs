@@ -367,3 +367,18 @@ pub fn summary(rows: &[Row]) {
         share(&|r| r.server),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::written_of;
+
+    #[test]
+    fn a_target_s_summary_line_gives_what_it_wrote_of_what_was_declared() {
+        let text = "generate: rust-client: note: #: left out operation `x` (...)\n\
+                    generate: rust-client: 839 of 845 operations, 6 left out (first: ...); 3 note(s)\n\
+                    generate: rust-server: 845 of 845 operations; 0 note(s)\n";
+        assert_eq!(written_of(text, "rust-client"), Some((839, 845)));
+        assert_eq!(written_of(text, "rust-server"), Some((845, 845)));
+        assert_eq!(written_of(text, "typescript"), None);
+    }
+}

@@ -1171,15 +1171,7 @@ impl<'a> Diff<'a> {
             .get("properties")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
-        let required = |s: &Value| -> BTreeSet<String> {
-            s.get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        };
+        let required = |s: &Value| -> BTreeSet<String> { required_of(s).into_iter().collect() };
         let (or, nr) = (required(o), required(n));
         let request = direction == Direction::Request;
         // What a side never sends: clients do not send `readOnly` properties, servers do not
