@@ -2,7 +2,8 @@
 //! With `--profile`, the suite runs against the backend that profile (or `--base-url`) names:
 //! a team's staging run reaches staging. Without `--profile`, it uses
 //! `fixtures/profiles/reference.toml`, and unless `--base-url` is given it starts the embedded
-//! reference backend on free ports and runs against that.
+//! reference backend on free ports and runs against that; so does `--spec FILE` (no profile:
+//! the one derived from the spec).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -60,11 +61,11 @@ pub fn run(root: &Path, flags: &[String]) -> anyhow::Result<()> {
     };
     let mut command = Command::new(&binary);
     command.args(flags);
-    if !given("--profile") {
+    if !given("--profile") && !given("--spec") {
         command.arg("--profile").arg(root.join(REFERENCE_PROFILE));
     }
     // A profile names its own backend: the reference backend is started only for the
-    // reference profile, and only when no URL is given.
+    // reference profile (or a profile derived from a spec), and only when no URL is given.
     let backend = if given("--base-url") || given("--profile") {
         None
     } else {

@@ -1,5 +1,5 @@
 //! The command line, shared by the `accord-conformance` binary and `accord conformance`:
-//! `accord-conformance --profile FILE [--base-url URL] [--tags EXPR] [--junit FILE] [--json FILE]
+//! `accord-conformance (--profile FILE | --spec LOCATION) [--base-url URL] [--tags EXPR] [--junit FILE] [--json FILE]
 //! [--html FILE] [--strict] [--seed N] [--read-only]`, and
 //! `accord-conformance init --spec LOCATION [--base-url URL] [--out FILE]`: a first profile
 //! read from the spec.
@@ -17,8 +17,17 @@ use clap::Parser;
 #[command(name = "accord-conformance", version)]
 struct Args {
     /// The profile of the environment (TOML).
-    #[arg(long, value_name = "FILE")]
-    profile: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "spec",
+        conflicts_with = "spec"
+    )]
+    profile: Option<PathBuf>,
+    /// No profile: the one `init` would write from this spec (a file or URL) is used, and
+    /// the sections whose credentials are not in the environment are skipped.
+    #[arg(long, value_name = "LOCATION")]
+    spec: Option<String>,
     /// The backend's base URL, instead of the profile's.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
@@ -169,6 +178,7 @@ pub fn main(args: Vec<String>) -> ExitCode {
     };
     let options = crate::run::Options {
         profile: args.profile,
+        spec: args.spec,
         base_url: args.base_url,
         tags: args.tags,
         junit: args.junit,

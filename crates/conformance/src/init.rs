@@ -490,6 +490,13 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             }
             if let Some(l) = logout {
                 let _ = writeln!(t, "logout = {:?}", l.id);
+                // A logout that takes the refresh token in its body revokes that one.
+                if let Some(pointer) = request_schema(doc, &l.op)
+                    .and_then(|(_, s)| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
+                {
+                    let name = pointer.rsplit('/').next().unwrap_or("refresh_token");
+                    let _ = writeln!(t, "logout_body = {{ {name} = \"${{refresh_token}}\" }}");
+                }
             }
             t.push('\n');
         }
@@ -633,6 +640,7 @@ mod tests {
             "operation = \"refresh\"",
             "body = { refresh_token = \"${refresh_token}\" }",
             "logout = \"logout\"",
+            "logout_body = { refresh_token = \"${refresh_token}\" }",
             "envelope = \"problem\"",
             "scheme = \"apiKeyAuth\"",
         ] {

@@ -63,7 +63,10 @@ const FEATURES: &[(&str, &str)] = &[
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    pub profile: PathBuf,
+    /// The profile; without one, `spec` is read and the profile `init` would write is used.
+    pub profile: Option<PathBuf>,
+    /// The spec to derive the profile from when no profile is named.
+    pub spec: Option<String>,
     pub base_url: Option<String>,
     pub tags: Option<String>,
     pub junit: Option<PathBuf>,
@@ -303,10 +306,82 @@ pub async fn load_spec(location: &str) -> Result<accord_spec::Spec, UsageError> 
     }
 }
 
+/// The profile `init` would write for the spec at `location`, for a run without one: the
+/// sections whose credentials the environment does not hold are left out (their scenarios
+/// are skipped, saying why), each named in the notes.
+async fn derived_profile(
+    location: &str,
+    base_url: Option<&str>,
+) -> Result<(Loaded, Vec<String>), UsageError> {
+    let location = if location.starts_with("http://") || location.starts_with("https://") {
+        location.to_string()
+    } else {
+        std::fs::canonicalize(location)
+            .map_err(|e| UsageError(format!("--spec: cannot read {location}: {e}")))?
+            .display()
+            .to_string()
+    };
+    let spec = load_spec(&location).await?;
+    let text = crate::init::profile(&spec.document, &location, base_url);
+    if base_url.is_none() && text.contains("# the spec names no absolute server") {
+        return Err(UsageError(
+            "--base-url: the spec names no absolute server; name the backend's base URL".into(),
+        ));
+    }
+    let mut loaded = profile::parse(&text, Path::new("(the profile derived from the spec)"))
+        .map_err(|e| UsageError(format!("the derived profile: {e}")))?;
+    let mut notes = vec![format!(
+        "no profile: the one `accord-conformance init --spec {location}` writes is used"
+    )];
+    // Each missing credential leaves its section out; at most one round per section.
+    for _ in 0..4 {
+        let Err(e) = profile::check_variables(&loaded) else {
+            break;
+        };
+        let p = &mut loaded.profile;
+        let section = e.message.split('.').next().unwrap_or_default().to_string();
+        match section.as_str() {
+            "auth" => {
+                p.auth = None;
+                p.refresh = None;
+            }
+            "refresh" => p.refresh = None,
+            "apikey" => p.apikey = None,
+            "uploads" => p.uploads = None,
+            _ => return Err(UsageError(format!("the derived profile: {e}"))),
+        }
+        notes.push(format!("[{section}] left out: {}", e.message));
+    }
+    if let Some(var) = loaded
+        .profile
+        .apikey
+        .as_ref()
+        .and_then(|k| k.key_env.clone())
+        .filter(|v| std::env::var_os(v).is_none())
+    {
+        loaded.profile.apikey = None;
+        notes.push(format!(
+            "[apikey] left out: the environment variable `{var}` is not set"
+        ));
+    }
+    Ok((loaded, notes))
+}
+
 pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let started = Instant::now();
-    let loaded = profile::load(&options.profile).map_err(|e| UsageError(e.to_string()))?;
-    profile::check_variables(&loaded).map_err(|e| UsageError(e.to_string()))?;
+    let (loaded, mut discovered) = match (&options.profile, &options.spec) {
+        (Some(path), None) => {
+            let loaded = profile::load(path).map_err(|e| UsageError(e.to_string()))?;
+            profile::check_variables(&loaded).map_err(|e| UsageError(e.to_string()))?;
+            (loaded, Vec::new())
+        }
+        (None, Some(location)) => derived_profile(location, options.base_url.as_deref()).await?,
+        _ => {
+            return Err(UsageError(
+                "name a profile (--profile FILE) or a spec to derive one from (--spec LOCATION), not both".into(),
+            ));
+        }
+    };
     let mut prof = loaded.profile.clone();
     if let Some(base) = &options.base_url {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -342,7 +417,6 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         sign_in,
     };
     // Without [errors], the envelope the spec's error answers share (as `init` finds it).
-    let mut discovered = Vec::new();
     if prof.errors.is_none()
         && let Some((errors, why)) = crate::init::discovered_errors(&contract.spec.document)
     {

@@ -895,6 +895,80 @@ async fn a_profile_from_init_runs_clean_once_the_credentials_are_filled_in() {
     drop(dir);
 }
 
+/// A first run with no profile at all: `--spec` derives the one `init` would write. Without
+/// credentials in the environment the sections needing them are skipped, each said once; with
+/// them the run is the same as with `init`'s file, and a broken backend still fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_without_a_profile_reads_the_spec_and_skips_what_needs_credentials() {
+    let run = |fault: Fault, credentials: bool| async move {
+        let server = MockServer::start().await;
+        let backend = Articles::new(fault);
+        wiremock::Mock::given(any())
+            .respond_with(backend.clone())
+            .mount(&server)
+            .await;
+        let (spec, uri) = (spec_path(), server.uri());
+        let output = tokio::task::spawn_blocking(move || {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"));
+            command
+                .arg("--spec")
+                .arg(&spec)
+                .args(["--base-url", &uri, "--seed", "7", "--tags", TAGS])
+                .env_remove("ACCORD_USER")
+                .env_remove("ACCORD_PASSWORD");
+            if credentials {
+                command
+                    .env("ACCORD_USER", "alice@example.com")
+                    .env("ACCORD_PASSWORD", "pw-alice");
+            }
+            command.output().unwrap()
+        })
+        .await
+        .unwrap();
+        (output, backend)
+    };
+    let (anonymous, _) = run(Fault::None, false).await;
+    let stdout = String::from_utf8_lossy(&anonymous.stdout);
+    assert_eq!(anonymous.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("note: no profile: the one `accord-conformance init --spec"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "note: [auth] left out: auth.body: the environment variable `ACCORD_USER` is not set"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(the profile has no [auth] to sign in with)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(" 0 passed, "), "nothing ran:\n{stdout}");
+
+    let (signed_in, backend) = run(Fault::None, true).await;
+    let stdout = String::from_utf8_lossy(&signed_in.stdout);
+    assert_eq!(signed_in.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains("[auth] left out"), "{stdout}");
+    assert!(stdout.contains("update_article ("), "{stdout}");
+    assert_eq!(backend.left(), 0);
+
+    let (broken, _) = run(Fault::Validation422, true).await;
+    assert_eq!(
+        broken.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&broken.stdout)
+    );
+
+    // A profile and a spec at once is a usage error.
+    let both = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+        .args(["--spec", "a.yaml", "--profile", "b.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+}
+
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
 fn spec_with_admin(dir: &Path) -> PathBuf {
     let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
