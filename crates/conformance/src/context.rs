@@ -46,6 +46,10 @@ pub struct Ctx {
     registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
     /// What the run created and has not deleted yet: (owner, the path that deletes it).
     pub created: std::sync::Mutex<Vec<(Identity, String)>>,
+    /// The scenario each created path belongs to (see `behaviour::SCENARIO`): a scenario's
+    /// writes bind only to what it created itself, so concurrent scenarios never race on a
+    /// resource one of them updates, moves or deletes.
+    pub owners: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
     /// them alone.
     pub session_operations: Vec<String>,
@@ -272,6 +276,7 @@ impl Ctx {
             sessions: Default::default(),
             registered: Default::default(),
             created: Default::default(),
+            owners: Default::default(),
             session_operations,
             seed: 0,
             user_scheme: None,

@@ -569,6 +569,10 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let ctx_for_hook = ctx.clone();
     let cucumber = AccordWorld::cucumber()
         .max_concurrent_scenarios(options.concurrency.max(1))
+        .before(|feature, _, scenario, world| {
+            world.set_scenario(&format!("{}: {}", feature.name, scenario.name));
+            Box::pin(async {})
+        })
         .after(move |feature, _, scenario, finished, world| {
             let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
             if let Some(w) = world.as_deref() {

@@ -145,6 +145,16 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
                 Some("date") => "2024-01-01".into(),
                 Some("uri") | Some("url") => "https://example.com/accord".into(),
                 Some("password") => "accord-password-123".into(),
+                // Free text is often kept unique (a title becomes a slug): each sample its own,
+                // so concurrent checks never collide on it, where the length allows.
+                None if schema.get("pattern").is_none()
+                    && schema
+                        .get("maxLength")
+                        .and_then(Value::as_u64)
+                        .is_none_or(|m| m >= 15) =>
+                {
+                    format!("accord-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+                }
                 _ => "accord".into(),
             };
             let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;

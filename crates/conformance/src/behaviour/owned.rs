@@ -20,14 +20,17 @@ pub fn owned(op: &OpInfo, resources: &[Resource]) -> bool {
         })
 }
 
-/// The concrete path of `op` on a resource the first identity created: the ledger entry whose
-/// segments the template extends with the most segments, every parameter bound.
+/// The concrete path of `op` on a resource the first identity created in this scenario: the
+/// ledger entry whose segments the template extends with the most segments,
+/// every parameter bound.
 pub fn bound_path(ctx: &Ctx, op: &OpInfo) -> Option<String> {
     let template: Vec<&str> = op.path.split('/').collect();
     let created = ctx.created.lock().ok()?.clone();
     let mut best: Option<(usize, String)> = None;
     for (identity, path) in created {
-        if identity != Identity::First {
+        // Another scenario's resource (it may update, move or delete it at any moment) is
+        // not one to write under.
+        if identity != Identity::First || !super::own_entry(ctx, &path) {
             continue;
         }
         let concrete: Vec<&str> = path.split('/').collect();

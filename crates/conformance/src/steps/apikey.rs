@@ -131,9 +131,8 @@ async fn valid_key(w: &mut AccordWorld) -> Outcome {
     // The run revokes what it created when it ends.
     if let (Some(id), Some(revoke)) = (&id, &settings.revoke)
         && let Ok(op) = w.ctx.op(revoke.get_ref())
-        && let Ok(mut created) = w.ctx.created.lock()
     {
-        created.push((Identity::First, path_with_id(&op.path, id)));
+        crate::behaviour::record(&w.ctx, Identity::First, path_with_id(&op.path, id));
     }
     w.key = Some(Key {
         secret,

@@ -4,7 +4,7 @@
 use cucumber::{given, then, when};
 use serde_json::Value;
 
-use super::{AccordWorld, envelope_problem};
+use super::{AccordWorld, envelope_problem_beyond_spec};
 use crate::behaviour::{self, Created, Finding, Resource};
 use crate::context::Identity;
 use crate::http::{Exchange, Request};
@@ -47,22 +47,27 @@ fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outc
 
 #[when("every operation is called with valid inputs generated from the spec")]
 async fn positive(w: &mut AccordWorld) -> Outcome {
-    let ctx = w.ctx.clone();
-    let (ops, left) = behaviour::plan(&ctx);
-    // Never in silence: each operation the generated calls leave out, and why.
-    for (id, reason) in left {
-        ctx.http.note(format!(
-            "behaviour: {id} is left out of the generated calls: {reason}"
-        ));
-    }
-    let resources = resources(w);
-    let cases = ctx.profile.behaviour.examples;
-    for (op, _) in ops {
-        if let Some(f) = behaviour::positive(&ctx, &op, cases, &resources).await? {
-            w.behaviour.findings.push(f);
-        }
-    }
-    Ok(())
+    let scenario = w.serial;
+    behaviour::SCENARIO
+        .scope(scenario, async move {
+            let ctx = w.ctx.clone();
+            let (ops, left) = behaviour::plan(&ctx);
+            // Never in silence: each operation the generated calls leave out, and why.
+            for (id, reason) in left {
+                ctx.http.note(format!(
+                    "behaviour: {id} is left out of the generated calls: {reason}"
+                ));
+            }
+            let resources = resources(w);
+            let cases = ctx.profile.behaviour.examples;
+            for (op, _) in ops {
+                if let Some(f) = behaviour::positive(&ctx, &op, cases, &resources).await? {
+                    w.behaviour.findings.push(f);
+                }
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then("every answer is documented, valid against the spec, and never a server error")]
@@ -86,66 +91,71 @@ async fn positive_judged(w: &mut AccordWorld) -> Outcome {
 
 #[when("every operation is called with boundary inputs from the spec")]
 async fn boundary(w: &mut AccordWorld) -> Outcome {
-    let ctx = w.ctx.clone();
-    let (ops, _) = behaviour::plan(&ctx);
-    let resources = resources(w);
-    let limit = ctx.profile.behaviour.boundary_cases as usize;
-    for (op, _) in ops {
-        let own = behaviour::owned::owned(&op, &resources);
-        for mut case in behaviour::boundary::cases(&ctx, &op, limit) {
-            // A write under the run's own resource goes to one the run created, or nowhere.
-            if own
-                && !(behaviour::owned::own_path(&ctx, &op, &mut case.request)
-                    && behaviour::owned::own_path(&ctx, &op, &mut case.base))
-            {
-                ctx.http.note(format!(
-                    "behaviour: {} is left out of the boundary pass: the run created no resource it applies to",
-                    op.id
-                ));
-                break;
-            }
-            let minimal = behaviour::describe(&case.request);
-            let e = match behaviour::send_as(&ctx, Identity::First, case.request.clone()).await {
-                Ok(e) => e,
-                // The backend did not answer this input: that is its problem, the pass goes on.
-                Err(f) if f.rule == Rule::Transport || f.message.contains("transport:") => {
-                    w.behaviour.boundary.push((
-                        format!("{}: no answer for {} ({})", op.id, case.what, f.message),
-                        minimal,
-                        Exchange::none(),
-                    ));
-                    continue;
+    let scenario = w.serial;
+    behaviour::SCENARIO
+        .scope(scenario, async move {
+            let ctx = w.ctx.clone();
+            let (ops, _) = behaviour::plan(&ctx);
+            let resources = resources(w);
+            let limit = ctx.profile.behaviour.boundary_cases as usize;
+            for (op, _) in ops {
+                let own = behaviour::owned::owned(&op, &resources);
+                for mut case in behaviour::boundary::cases(&ctx, &op, limit) {
+                    // A write under the run's own resource goes to one the run created, or nowhere.
+                    if own
+                        && !(behaviour::owned::own_path(&ctx, &op, &mut case.request)
+                            && behaviour::owned::own_path(&ctx, &op, &mut case.base))
+                    {
+                        ctx.http.note(format!(
+                            "behaviour: {} is left out of the boundary pass: the run created no resource it applies to",
+                            op.id
+                        ));
+                        break;
+                    }
+                    let minimal = behaviour::describe(&case.request);
+                    let e = match behaviour::send_as(&ctx, Identity::First, case.request.clone()).await {
+                        Ok(e) => e,
+                        // The backend did not answer this input: that is its problem, the pass goes on.
+                        Err(f) if f.rule == Rule::Transport || f.message.contains("transport:") => {
+                            w.behaviour.boundary.push((
+                                format!("{}: no answer for {} ({})", op.id, case.what, f.message),
+                                minimal,
+                                Exchange::none(),
+                            ));
+                            continue;
+                        }
+                        Err(f) => return Err(f),
+                    };
+                    behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
+                    behaviour::owned::follow_move(&ctx, &op, &resources, &case.request, &e);
+                    if e.status == 403 {
+                        ctx.forbidden(&op.id);
+                        break;
+                    }
+                    if behaviour::boundary::needs_base(&case, &e) {
+                        // Refused as invalid: only the value's fault if the same request without it
+                        // is accepted.
+                        // The case may have moved the resource (a renaming update): the base follows.
+                        if own && !behaviour::owned::own_path(&ctx, &op, &mut case.base) {
+                            break;
+                        }
+                        let base = behaviour::send_as(&ctx, Identity::First, case.base.clone()).await?;
+                        behaviour::remember_created(&ctx, &op, &base, &resources, Identity::First);
+                        behaviour::owned::follow_move(&ctx, &op, &resources, &case.base, &base);
+                        if !(200..300).contains(&base.status) {
+                            continue;
+                        }
+                    }
+                    if let Some(p) = behaviour::boundary::problem(&ctx, &case, &e) {
+                        w.behaviour
+                            .boundary
+                            .push((format!("{}: {p}", op.id), minimal, e));
+                    }
                 }
-                Err(f) => return Err(f),
-            };
-            behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
-            behaviour::owned::follow_move(&ctx, &op, &resources, &case.request, &e);
-            if e.status == 403 {
-                ctx.forbidden(&op.id);
-                break;
             }
-            if behaviour::boundary::needs_base(&case, &e) {
-                // Refused as invalid: only the value's fault if the same request without it
-                // is accepted.
-                // The case may have moved the resource (a renaming update): the base follows.
-                if own && !behaviour::owned::own_path(&ctx, &op, &mut case.base) {
-                    break;
-                }
-                let base = behaviour::send_as(&ctx, Identity::First, case.base.clone()).await?;
-                behaviour::remember_created(&ctx, &op, &base, &resources, Identity::First);
-                behaviour::owned::follow_move(&ctx, &op, &resources, &case.base, &base);
-                if !(200..300).contains(&base.status) {
-                    continue;
-                }
-            }
-            if let Some(p) = behaviour::boundary::problem(&ctx, &case, &e) {
-                w.behaviour
-                    .boundary
-                    .push((format!("{}: {p}", op.id), minimal, e));
-            }
-        }
-    }
-    Ok(())
+            Ok(())
+        })
+        .await
 }
 
 #[then("no boundary input gets a server error, and what the spec refuses gets a 4xx")]
@@ -169,44 +179,28 @@ async fn boundary_judged(w: &mut AccordWorld) -> Outcome {
 
 #[when("every resource the spec can create is created")]
 async fn create_all(w: &mut AccordWorld) -> Outcome {
-    let ctx = w.ctx.clone();
-    let resources = resources(w);
-    if resources.is_empty() {
-        w.skip = Some("the spec has no resource that is created and then addressed by id".into());
-        return Ok(());
-    }
-    for (i, r) in resources.iter().enumerate() {
-        // A resource under a parent goes under the first parent the run created.
-        let base = match &r.parent {
-            None => r.create.path.clone(),
-            Some(parent) => match w
-                .behaviour
-                .created
-                .iter()
-                .find(|c| &c.resource.item == parent)
-            {
-                Some(p) => format!("{}{}", p.path, &r.create.path[parent.len()..]),
-                None => {
-                    ctx.http.note(format!(
-                        "behaviour: {} is left out: no {parent} was created to put it under",
-                        r.create.id
-                    ));
-                    continue;
-                }
-            },
-        };
-        let Some(created) =
-            behaviour::create_in(&ctx, r, Identity::First, i as u64 + 1, &base).await?
-        else {
-            continue;
-        };
-        w.exchanges.push(created.answer.clone());
-        w.behaviour.created.push(created);
-    }
-    if w.behaviour.created.is_empty() {
-        w.skip = Some("the signed-in identity may create none of the spec's resources".into());
-    }
-    Ok(())
+    let scenario = w.serial;
+    behaviour::SCENARIO
+        .scope(scenario, async move {
+            let ctx = w.ctx.clone();
+            let resources = resources(w);
+            if resources.is_empty() {
+                w.skip = Some(
+                    "the spec has no resource that is created and then addressed by id".into(),
+                );
+                return Ok(());
+            }
+            for created in behaviour::create_each(&ctx, &resources, Identity::First).await? {
+                w.exchanges.push(created.answer.clone());
+                w.behaviour.created.push(created);
+            }
+            if w.behaviour.created.is_empty() {
+                w.skip =
+                    Some("the signed-in identity may create none of the spec's resources".into());
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// A `Location` as a request target: a path on the backend, or an absolute URL.
@@ -307,138 +301,148 @@ async fn read_back(w: &mut AccordWorld) -> Outcome {
 
 #[then("each is listed")]
 async fn listed(w: &mut AccordWorld) -> Outcome {
-    if w.skip.is_some() {
-        return Ok(());
-    }
-    let mut failures = Vec::new();
-    let ctx = w.ctx.clone();
-    for c in w.behaviour.created.clone() {
-        let Some(list) = &c.resource.list else {
-            continue;
-        };
-        let (request, size) = behaviour::list_request_in(&ctx, list, &c.base);
-        let e = behaviour::send_as(&ctx, Identity::First, request).await?;
-        w.exchanges.push(e.clone());
-        let body = e.json().unwrap_or(Value::Null);
-        if !(200..300).contains(&e.status) {
-            failures.push(
-                Failure::new(Rule::Listed, format!("the list answers {}", e.status)).with(&e),
-            );
-            continue;
-        }
-        // A full page may hold other resources: only a page with room must show it.
-        let full = size.is_some_and(|s| behaviour::page_len(&body) as u64 >= s);
-        if !behaviour::contains_id(&body, &c.id) && !full {
-            failures.push(
-                Failure::new(
-                    Rule::Listed,
-                    format!(
-                        "{} does not list the resource {} just created",
-                        list.id, c.id
-                    ),
-                )
-                .with(&e),
-            );
-            continue;
-        }
-        // The page size a client asks for is kept: with two or more to list (one more created
-        // when needed), a page of one holds one.
-        if size.is_some() {
-            let mut count = behaviour::page_len(&body);
-            // One more only where the run can delete it again.
-            if count < 2
-                && c.resource.delete.is_some()
-                && behaviour::create_in(&ctx, &c.resource, Identity::First, 0x9a9e, &c.base)
-                    .await?
-                    .is_some()
-            {
-                count += 1;
+    let scenario = w.serial;
+    behaviour::SCENARIO
+        .scope(scenario, async move {
+            if w.skip.is_some() {
+                return Ok(());
             }
-            if count >= 2 {
-                let (request, _) = behaviour::list_request_sized_in(&ctx, list, &c.base, Some(1));
+            let mut failures = Vec::new();
+            let ctx = w.ctx.clone();
+            for c in w.behaviour.created.clone() {
+                let Some(list) = &c.resource.list else {
+                    continue;
+                };
+                let (request, size) = behaviour::list_request_in(&ctx, list, &c.base);
                 let e = behaviour::send_as(&ctx, Identity::First, request).await?;
                 w.exchanges.push(e.clone());
-                let n = behaviour::page_len(&e.json().unwrap_or(Value::Null));
-                if (200..300).contains(&e.status) && n > 1 {
+                let body = e.json().unwrap_or(Value::Null);
+                if !(200..300).contains(&e.status) {
+                    failures.push(
+                        Failure::new(Rule::Listed, format!("the list answers {}", e.status))
+                            .with(&e),
+                    );
+                    continue;
+                }
+                // A full page may hold other resources: only a page with room must show it.
+                let full = size.is_some_and(|s| behaviour::page_len(&body) as u64 >= s);
+                if !behaviour::contains_id(&body, &c.id) && !full {
                     failures.push(
                         Failure::new(
-                            Rule::PageLimit,
-                            format!("{} answered {n} items for a page of 1", list.id),
+                            Rule::Listed,
+                            format!(
+                                "{} does not list the resource {} just created",
+                                list.id, c.id
+                            ),
                         )
                         .with(&e),
                     );
                     continue;
                 }
+                // The page size a client asks for is kept: with two or more to list (one more created
+                // when needed), a page of one holds one.
+                if size.is_some() {
+                    let mut count = behaviour::page_len(&body);
+                    // One more only where the run can delete it again.
+                    if count < 2
+                        && c.resource.delete.is_some()
+                        && behaviour::create_in(&ctx, &c.resource, Identity::First, 0x9a9e, &c.base)
+                            .await?
+                            .is_some()
+                    {
+                        count += 1;
+                    }
+                    if count >= 2 {
+                        let (request, _) =
+                            behaviour::list_request_sized_in(&ctx, list, &c.base, Some(1));
+                        let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+                        w.exchanges.push(e.clone());
+                        let n = behaviour::page_len(&e.json().unwrap_or(Value::Null));
+                        if (200..300).contains(&e.status) && n > 1 {
+                            failures.push(
+                                Failure::new(
+                                    Rule::PageLimit,
+                                    format!("{} answered {n} items for a page of 1", list.id),
+                                )
+                                .with(&e),
+                            );
+                            continue;
+                        }
+                    }
+                }
             }
-        }
-    }
-    Failure::combine(failures)
+            Failure::combine(failures)
+        })
+        .await
 }
 
 #[then("each update persists")]
 async fn update_persists(w: &mut AccordWorld) -> Outcome {
-    if w.skip.is_some() {
-        return Ok(());
-    }
-    let mut failures = Vec::new();
-    let ctx = w.ctx.clone();
-    for index in 0..w.behaviour.created.len() {
-        let mut c = w.behaviour.created[index].clone();
-        let (Some(update), Some(_)) = (c.resource.update.clone(), &c.resource.read) else {
-            continue;
-        };
-        let update = &update;
-        let body = behaviour::write_body(&ctx, update, ctx.seed ^ 0x5eed);
-        let inputs = behaviour::Inputs {
-            params: vec![],
-            body: body.clone(),
-        };
-        let mut request = behaviour::request(&ctx, update, &inputs);
-        request.target = c.path.clone();
-        let e = behaviour::send_as(&ctx, Identity::First, request).await?;
-        w.exchanges.push(e.clone());
-        if !(200..300).contains(&e.status) {
-            failures.push(
-                Failure::new(
-                    Rule::UpdatePersists,
-                    format!(
-                        "{} of the resource just created answered {}",
-                        update.id, e.status
-                    ),
-                )
-                .with(&e),
-            );
-            continue;
-        }
-        // An update may move the resource (a slug made from a new title): the answer names
-        // where it is now, and the later steps and the cleanup follow it there.
-        let moved = e
-            .json()
-            .and_then(|b| behaviour::find_id(&b, &behaviour::id_names(&c.resource.param)))
-            .filter(|id| *id != c.id);
-        if let Some(id) = moved {
-            let path = behaviour::item_path_in(&c.base, &id);
-            behaviour::moved(&ctx, &c.path, &path);
-            c.id = id;
-            c.path = path;
-            w.behaviour.created[index] = c.clone();
-        }
-        let after = read(w, Identity::First, &c).await?;
-        let read_schema = c
-            .resource
-            .read
-            .as_ref()
-            .and_then(|r| behaviour::success_schema(&ctx, r));
-        if let Some(d) = after
-            .json()
-            .zip(body)
-            .and_then(|(b, sent)| behaviour::differs(&ctx, update, &sent, &b, read_schema.as_ref()))
-        {
-            failures.push(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
-            continue;
-        }
-    }
-    Failure::combine(failures)
+    let scenario = w.serial;
+    behaviour::SCENARIO
+        .scope(scenario, async move {
+            if w.skip.is_some() {
+                return Ok(());
+            }
+            let mut failures = Vec::new();
+            let ctx = w.ctx.clone();
+            for index in 0..w.behaviour.created.len() {
+                let mut c = w.behaviour.created[index].clone();
+                let (Some(update), Some(_)) = (c.resource.update.clone(), &c.resource.read) else {
+                    continue;
+                };
+                let update = &update;
+                let body = behaviour::write_body(&ctx, update, ctx.seed ^ 0x5eed);
+                let inputs = behaviour::Inputs {
+                    params: vec![],
+                    body: body.clone(),
+                };
+                let mut request = behaviour::request(&ctx, update, &inputs);
+                request.target = c.path.clone();
+                let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+                w.exchanges.push(e.clone());
+                if !(200..300).contains(&e.status) {
+                    failures.push(
+                        Failure::new(
+                            Rule::UpdatePersists,
+                            format!(
+                                "{} of the resource just created answered {}",
+                                update.id, e.status
+                            ),
+                        )
+                        .with(&e),
+                    );
+                    continue;
+                }
+                // An update may move the resource (a slug made from a new title): the answer names
+                // where it is now, and the later steps and the cleanup follow it there.
+                let moved = e
+                    .json()
+                    .and_then(|b| behaviour::find_id(&b, &behaviour::id_names(&c.resource.param)))
+                    .filter(|id| *id != c.id);
+                if let Some(id) = moved {
+                    let path = behaviour::item_path_in(&c.base, &id);
+                    behaviour::moved(&ctx, &c.path, &path);
+                    c.id = id;
+                    c.path = path;
+                    w.behaviour.created[index] = c.clone();
+                }
+                let after = read(w, Identity::First, &c).await?;
+                let read_schema = c
+                    .resource
+                    .read
+                    .as_ref()
+                    .and_then(|r| behaviour::success_schema(&ctx, r));
+                if let Some(d) = after.json().zip(body).and_then(|(b, sent)| {
+                    behaviour::differs(&ctx, update, &sent, &b, read_schema.as_ref())
+                }) {
+                    failures.push(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
+                    continue;
+                }
+            }
+            Failure::combine(failures)
+        })
+        .await
 }
 
 #[then("after delete each reads as 404")]
@@ -507,129 +511,134 @@ fn refused(w: &AccordWorld, e: &Exchange) -> Option<String> {
     if !matches!(e.status, 403 | 404) {
         return Some(format!("answered {}, not 403 or 404", e.status));
     }
-    envelope_problem(&w.ctx, e).map(|p| format!("refused outside the envelope: {p}"))
+    envelope_problem_beyond_spec(&w.ctx, e).map(|p| format!("refused outside the envelope: {p}"))
 }
 
 #[then("the second user cannot read, change or delete them, nor see them listed")]
 async fn cross_user(w: &mut AccordWorld) -> Outcome {
-    if w.skip.is_some() {
-        return Ok(());
-    }
-    let ctx = w.ctx.clone();
-    for c in w.behaviour.created.clone() {
-        // The owner's copy as it is before the second user tries anything.
-        let before = match c.resource.read {
-            Some(_) => read(w, Identity::First, &c).await?.json(),
-            None => None,
-        };
-        // A read the spec leaves public (no security) is everyone's to make: not a leak.
-        let public = |op: &Option<crate::context::OpInfo>| {
-            op.as_ref().is_some_and(|o| {
-                !w.ctx
-                    .all_operations()
-                    .iter()
-                    .any(|(a, secured)| *secured && a.method == o.method && a.path == o.path)
-            })
-        };
-        let public_read = public(&c.resource.read);
-        let public_list = public(&c.resource.list);
-        if public_read || public_list {
-            w.ctx.http.note(format!(
-                "cross-user: {} is public in the spec (no security): the second user may read it",
-                if public_read {
-                    "the read of"
-                } else {
-                    "the list of"
+    let scenario = w.serial;
+    behaviour::SCENARIO
+        .scope(scenario, async move {
+            if w.skip.is_some() {
+                return Ok(());
+            }
+            let ctx = w.ctx.clone();
+            for c in w.behaviour.created.clone() {
+                // The owner's copy as it is before the second user tries anything.
+                let before = match c.resource.read {
+                    Some(_) => read(w, Identity::First, &c).await?.json(),
+                    None => None,
+                };
+                // A read the spec leaves public (no security) is everyone's to make: not a leak.
+                let public = |op: &Option<crate::context::OpInfo>| {
+                    op.as_ref().is_some_and(|o| {
+                        !w.ctx
+                            .all_operations()
+                            .iter()
+                            .any(|(a, secured)| *secured && a.method == o.method && a.path == o.path)
+                    })
+                };
+                let public_read = public(&c.resource.read);
+                let public_list = public(&c.resource.list);
+                if public_read || public_list {
+                    w.ctx.http.note(format!(
+                        "cross-user: {} is public in the spec (no security): the second user may read it",
+                        if public_read {
+                            "the read of"
+                        } else {
+                            "the list of"
+                        }
+                        .to_string()
+                            + " "
+                            + &c.resource.create.id
+                    ));
                 }
-                .to_string()
-                    + " "
-                    + &c.resource.create.id
-            ));
-        }
-        if c.resource.read.is_some() && !public_read {
-            let e = read(w, Identity::Second, &c).await?;
-            let leaked = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
-            if (200..300).contains(&e.status) || leaked {
-                return Err(Failure::new(
-                    Rule::CrossUserRead,
-                    format!(
-                        "the second user read the first user's resource at {} ({})",
-                        c.path, e.status
-                    ),
-                )
-                .with(&e));
-            }
-            if let Some(why) = refused(w, &e) {
-                return Err(Failure::new(Rule::CrossUserRead, why).with(&e));
-            }
-        }
-        if let Some(list) = c.resource.list.as_ref().filter(|_| !public_list) {
-            let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
-            let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
-            w.exchanges.push(e.clone());
-            if e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id)) {
-                return Err(Failure::new(
-                    Rule::CrossUserList,
-                    format!(
-                        "{} shows the second user the first user's resource {}",
-                        list.id, c.id
-                    ),
-                )
-                .with(&e));
-            }
-        }
-        let mut writes = Vec::new();
-        if let Some(update) = &c.resource.update {
-            let inputs = behaviour::Inputs {
-                params: vec![],
-                body: behaviour::write_body(&ctx, update, ctx.seed ^ 0xbad),
-            };
-            let mut request = behaviour::request(&ctx, update, &inputs);
-            request.target = c.path.clone();
-            writes.push((update.id.clone(), request));
-        }
-        if let Some(delete) = &c.resource.delete {
-            writes.push((delete.id.clone(), Request::new("DELETE", c.path.clone())));
-        }
-        for (id, request) in writes {
-            let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
-            w.exchanges.push(e.clone());
-            if (200..300).contains(&e.status) {
-                return Err(Failure::new(
-                    Rule::CrossUserWrite,
-                    format!(
-                        "the second user's {id} of the first user's resource answered {}",
-                        e.status
-                    ),
-                )
-                .with(&e));
-            }
-            if let Some(why) = refused(w, &e) {
-                return Err(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));
-            }
-        }
-        // Whatever the answers said, the owner's resource is as it was before.
-        if c.resource.read.is_some() {
-            let e = read(w, Identity::First, &c).await?;
-            let changed = match (&before, e.json()) {
-                (Some(before), Some(after)) if *before != after => {
-                    Some(first_difference(before, &after))
+                if c.resource.read.is_some() && !public_read {
+                    let e = read(w, Identity::Second, &c).await?;
+                    let leaked = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
+                    if (200..300).contains(&e.status) || leaked {
+                        return Err(Failure::new(
+                            Rule::CrossUserRead,
+                            format!(
+                                "the second user read the first user's resource at {} ({})",
+                                c.path, e.status
+                            ),
+                        )
+                        .with(&e));
+                    }
+                    if let Some(why) = refused(w, &e) {
+                        return Err(Failure::new(Rule::CrossUserRead, why).with(&e));
+                    }
                 }
-                _ => None,
-            };
-            if !(200..300).contains(&e.status) || changed.is_some() {
-                return Err(Failure::new(
-                    Rule::CrossUserWrite,
-                    format!(
-                        "after the second user's attempts the owner's resource {}",
-                        changed.unwrap_or_else(|| format!("answers {}", e.status))
-                    ),
-                )
-                .with(&e));
+                if let Some(list) = c.resource.list.as_ref().filter(|_| !public_list) {
+                    let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
+                    let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
+                    w.exchanges.push(e.clone());
+                    if e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id)) {
+                        return Err(Failure::new(
+                            Rule::CrossUserList,
+                            format!(
+                                "{} shows the second user the first user's resource {}",
+                                list.id, c.id
+                            ),
+                        )
+                        .with(&e));
+                    }
+                }
+                let mut writes = Vec::new();
+                if let Some(update) = &c.resource.update {
+                    let inputs = behaviour::Inputs {
+                        params: vec![],
+                        body: behaviour::write_body(&ctx, update, ctx.seed ^ 0xbad),
+                    };
+                    let mut request = behaviour::request(&ctx, update, &inputs);
+                    request.target = c.path.clone();
+                    writes.push((update.id.clone(), request));
+                }
+                if let Some(delete) = &c.resource.delete {
+                    writes.push((delete.id.clone(), Request::new("DELETE", c.path.clone())));
+                }
+                for (id, request) in writes {
+                    let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
+                    w.exchanges.push(e.clone());
+                    if (200..300).contains(&e.status) {
+                        return Err(Failure::new(
+                            Rule::CrossUserWrite,
+                            format!(
+                                "the second user's {id} of the first user's resource answered {}",
+                                e.status
+                            ),
+                        )
+                        .with(&e));
+                    }
+                    if let Some(why) = refused(w, &e) {
+                        return Err(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));
+                    }
+                }
+                // Whatever the answers said, the owner's resource is as it was before.
+                if c.resource.read.is_some() {
+                    let e = read(w, Identity::First, &c).await?;
+                    let changed = match (&before, e.json()) {
+                        (Some(before), Some(after)) if *before != after => {
+                            Some(first_difference(before, &after))
+                        }
+                        _ => None,
+                    };
+                    if !(200..300).contains(&e.status) || changed.is_some() {
+                        return Err(Failure::new(
+                            Rule::CrossUserWrite,
+                            format!(
+                                "after the second user's attempts the owner's resource {}",
+                                changed.unwrap_or_else(|| format!("answers {}", e.status))
+                            ),
+                        )
+                        .with(&e));
+                    }
+                }
             }
-        }
-    }
-    Ok(())
+            Ok(())
+        })
+        .await
 }
 
 /// The first member that differs between two versions of a resource, in words.
@@ -653,42 +662,54 @@ fn first_difference(before: &Value, after: &Value) -> String {
 
 #[when("every operation is called with inputs that break one constraint each")]
 async fn negative(w: &mut AccordWorld) -> Outcome {
-    let ctx = w.ctx.clone();
-    let (ops, _) = behaviour::plan(&ctx);
-    let resources = resources(w);
-    let mut ops: Vec<_> = ops.into_iter().map(|(o, _)| o).collect();
-    // Malformed ids cannot reach a real resource: item reads and deletes take them too.
-    if !ctx.read_only() {
-        for r in &resources {
-            ops.extend(r.delete.iter().cloned());
-        }
-    }
-    for op in ops {
-        let own = behaviour::owned::owned(&op, &resources);
-        for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
-            // An accepted case may have moved the run's resource: each goes where it is now.
-            if own
-                && !what.contains(" parameter `")
-                && !behaviour::owned::own_path(&ctx, &op, &mut request)
-            {
-                break;
+    let scenario = w.serial;
+    behaviour::SCENARIO
+        .scope(scenario, async move {
+            let ctx = w.ctx.clone();
+            let (ops, _) = behaviour::plan(&ctx);
+            let resources = resources(w);
+            let mut ops: Vec<_> = ops.into_iter().map(|(o, _)| o).collect();
+            // Malformed ids cannot reach a real resource: item reads and deletes take them too.
+            if !ctx.read_only() {
+                for r in &resources {
+                    ops.extend(r.delete.iter().cloned());
+                }
             }
-            let minimal = behaviour::describe(&request);
-            let e = behaviour::send_as(&ctx, Identity::First, request.clone()).await?;
-            behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
-            if (200..300).contains(&e.status)
-                && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
-                && let Some(id) = behaviour::created_id(&ctx, r, &e)
-                && let Ok(mut created) = ctx.created.lock()
-            {
-                created.push((Identity::First, behaviour::item_path(r, &id)));
+            // The writes under a resource go under this scenario's own ones.
+            if !ctx.read_only() && ops.iter().any(|o| behaviour::owned::owned(o, &resources)) {
+                // A create that fails is the resource chain's finding, not this scenario's.
+                let created = behaviour::create_each(&ctx, &resources, Identity::First).await;
+                for c in created.unwrap_or_default() {
+                    w.exchanges.push(c.answer.clone());
+                }
             }
-            w.behaviour
-                .negative
-                .push((format!("{}: {what}", op.id), minimal, e));
-        }
-    }
-    Ok(())
+            for op in ops {
+                let own = behaviour::owned::owned(&op, &resources);
+                for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
+                    // An accepted case may have moved the run's resource: each goes where it is now.
+                    if own
+                        && !what.contains(" parameter `")
+                        && !behaviour::owned::own_path(&ctx, &op, &mut request)
+                    {
+                        break;
+                    }
+                    let minimal = behaviour::describe(&request);
+                    let e = behaviour::send_as(&ctx, Identity::First, request.clone()).await?;
+                    behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
+                    if (200..300).contains(&e.status)
+                        && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
+                        && let Some(id) = behaviour::created_id(&ctx, r, &e)
+                    {
+                        behaviour::record(&ctx, Identity::First, behaviour::item_path(r, &id));
+                    }
+                    w.behaviour
+                        .negative
+                        .push((format!("{}: {what}", op.id), minimal, e));
+                }
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then("every answer is a 4xx in the error envelope")]
@@ -702,7 +723,8 @@ async fn negative_judged(w: &mut AccordWorld) -> Outcome {
         } else if !(400..500).contains(&e.status) {
             Some(format!("answered {}", e.status))
         } else {
-            envelope_problem(&w.ctx, e).map(|p| format!("refused outside the envelope: {p}"))
+            envelope_problem_beyond_spec(&w.ctx, e)
+                .map(|p| format!("refused outside the envelope: {p}"))
         };
         if let Some(p) = problem {
             problems.push((format!("{what}: {p}"), Some(minimal.clone()), e.clone()));

@@ -67,6 +67,22 @@ pub struct AccordWorld {
     /// Why the scenario could not be checked on this backend, found while it ran (a token
     /// that lives too long to wait for, a spec without resources): reported as skipped.
     pub skip: Option<String>,
+    /// This scenario's key in the run (from its name, so the same in every run): what its
+    /// behaviour steps create is theirs, and their generated bodies differ from another's.
+    serial: u64,
+}
+
+impl AccordWorld {
+    /// Names the scenario this world runs (the run's before-scenario hook calls it).
+    pub fn set_scenario(&mut self, name: &str) {
+        // FNV-1a, never 0 (0 is "no scenario").
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in name.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        self.serial = h.max(1);
+    }
 }
 
 impl std::fmt::Debug for AccordWorld {
@@ -96,6 +112,7 @@ impl AccordWorld {
             privileged_refused: Vec::new(),
             tolerated: Vec::new(),
             skip: None,
+            serial: 0,
         })
     }
 
@@ -159,6 +176,17 @@ pub fn failure_of(request: &Request, error: String) -> Failure {
 
 /// Whether `exchange` is in the configured envelope (and, for problems, consistent with the
 /// status and the request id); why not otherwise.
+/// [`envelope_problem`], unless the answer already breaks what the spec declares for its
+/// status (its media type or body schema): that cause is one spec finding (per operation,
+/// status and kind), not repeated by every behaviour check that meets it.
+pub fn envelope_problem_beyond_spec(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
+    let breaks_declared_body = exchange
+        .violations
+        .iter()
+        .any(|v| v.status == exchange.status && !v.message.starts_with("status "));
+    envelope_problem(ctx, exchange).filter(|_| !breaks_declared_body)
+}
+
 pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
     let errors = ctx.profile.errors.as_ref()?;
     let envelope = *errors.envelope.get_ref();

@@ -62,6 +62,10 @@ pub enum Fault {
     /// An update that leaves the `body` field out crashes (500): only calls of the update on
     /// an article the run created find it.
     PartialUpdateCrash,
+    /// Not a fault: the slug is made from the title and kept unique, so a create or an update
+    /// to a title another article has is refused with an undocumented 422, as a database's
+    /// unique index makes some backends do: a harness that collides with itself reports it.
+    UniqueTitles,
 }
 
 #[derive(Clone)]
@@ -223,6 +227,12 @@ impl Articles {
 
 impl Respond for Articles {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        if self.fault == Fault::UniqueTitles {
+            // Answers take 0 to 5 ms, at random, as a real backend's do: the scenarios run
+            // at once interleave differently from run to run.
+            let delay = std::time::Duration::from_micros(rand::random::<u64>() % 5000);
+            return self.answer(request).set_delay(delay);
+        }
         if !matches!(
             self.fault,
             Fault::PublicCors | Fault::WildcardWithCredentials
@@ -389,6 +399,12 @@ impl Articles {
                     Err(field) => return self.invalid(&field),
                 };
                 let mut s = self.state.lock().unwrap();
+                if self.fault == Fault::UniqueTitles
+                    && let Some(t) = &title
+                    && s.articles.iter().any(|a| &a.title == t)
+                {
+                    return errors(422, "title", "UNIQUE constraint failed");
+                }
                 s.counter += 1;
                 let article = Article {
                     slug: format!("article-{}", s.counter),
@@ -425,6 +441,12 @@ impl Articles {
                             };
                         if self.fault == Fault::PartialUpdateCrash && body.is_none() {
                             return errors(500, "server", "body is None");
+                        }
+                        if self.fault == Fault::UniqueTitles
+                            && let Some(t) = &title
+                            && s.articles.iter().any(|a| &a.title == t && a.slug != slug)
+                        {
+                            return errors(422, "title", "UNIQUE constraint failed");
                         }
                         s.counter += 1;
                         let counter = s.counter;
@@ -967,6 +989,49 @@ async fn a_run_without_a_profile_reads_the_spec_and_skips_what_needs_credentials
         .output()
         .unwrap();
     assert_eq!(both.status.code(), Some(2));
+}
+
+/// The same seed gives the same verdicts, spec findings and notes, run after run, on a
+/// backend whose titles are unique: concurrent scenarios never write under one another's
+/// resources nor collide on the same sample text.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_seed_gives_the_same_verdicts_and_findings() {
+    let lines = |run: &Run| {
+        let mut kept: Vec<String> = run
+            .stdout
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                [
+                    "✔",
+                    "✘",
+                    "Scenario",
+                    "finding",
+                    "note",
+                    "skipped:",
+                    "conformance:",
+                ]
+                .iter()
+                .any(|p| t.starts_with(p))
+            })
+            // The run's duration differs.
+            .map(|l| l.split(" requests in ").next().unwrap_or(l).to_string())
+            .collect();
+        kept.sort();
+        kept
+    };
+    let (first, backend) = run(Fault::UniqueTitles, TAGS, &[]).await;
+    assert_eq!(first.code, Some(0), "{}", first.stdout);
+    assert!(
+        first.stdout.contains("update_article ("),
+        "{}",
+        first.stdout
+    );
+    assert_eq!(backend.left(), 0);
+    for _ in 0..2 {
+        let (again, _) = run(Fault::UniqueTitles, TAGS, &[]).await;
+        assert_eq!(lines(&first), lines(&again), "{}", again.stdout);
+    }
 }
 
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
