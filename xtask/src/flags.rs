@@ -79,6 +79,10 @@ pub enum Task {
     /// `--profile`, the backend is the profile's `base_url` (or `--base-url`). Without it,
     /// fixtures/profiles/reference.toml, and the reference backend started on free ports
     /// unless `--base-url` is given.
+    /// `accord verify` in the worked example, examples/fastapi-items: a FastAPI backend of the
+    /// project's own with its accord.toml, as a team's repository has it. Its Python
+    /// dependencies (pinned in backend/requirements.txt) go into a virtualenv under target/.
+    Example,
     Conformance {
         #[arg(
             trailing_var_arg = true,

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod backends;
 pub mod conformance;
 pub mod diff;
+pub mod example;
 pub mod flags;
 pub mod generate;
 pub mod node;

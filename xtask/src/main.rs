@@ -70,6 +70,7 @@ fn main() -> ExitCode {
         )
         .map(|_| ()),
         Task::Conformance { flags } => xtask::conformance::run(&root, &flags),
+        Task::Example => xtask::example::run(&root),
         Task::Backends {
             names,
             sources,

@@ -101,7 +101,8 @@ pub fn obtain(loaded: &Loaded) -> anyhow::Result<Obtained> {
 
 /// The spec at git revision `rev`: the file read from git, or the command run in a temporary
 /// worktree of `rev`. `Ok(None)` when that revision has no spec to compare with (the file is
-/// new, or the spec is a URL, which has no revisions).
+/// new, the revision has no `accord.toml` where this one is, or the spec is a URL, which has
+/// no revisions).
 pub fn at_revision(loaded: &Loaded, rev: &str) -> anyhow::Result<Option<String>> {
     let spec = &loaded.config.spec;
     if let Some(path) = &spec.path {
@@ -146,7 +147,14 @@ pub fn at_revision(loaded: &Loaded, rev: &str) -> anyhow::Result<Option<String>>
         .output()
         .context("cannot run git")?;
     let prefix = String::from_utf8_lossy(&top.stdout).trim().to_string();
-    let result = run_command(command, &tree.join(prefix));
+    let folder = tree.join(prefix);
+    // A revision before this project had accord (or before the project itself) has no
+    // spec to compare with.
+    if !folder.join(crate::config::FILE).is_file() {
+        let _ = git(&["worktree", "remove", "--force", &tree.display().to_string()]);
+        return Ok(None);
+    }
+    let result = run_command(command, &folder);
     let _ = git(&["worktree", "remove", "--force", &tree.display().to_string()]);
     result.map(Some)
 }

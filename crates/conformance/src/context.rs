@@ -659,9 +659,16 @@ impl Ctx {
                     let mut registered = self.registered.lock().await;
                     if !registered.contains(&identity) {
                         let op = self.op(register.get_ref())?;
+                        // The second account registers with its own body: the one named
+                        // for its registration, else (when registering takes the login's
+                        // body) the one it signs in with.
+                        let second_register = auth.second_register_body.as_ref().or(auth
+                            .second_body
+                            .as_ref()
+                            .filter(|_| auth.register_body.is_none()));
                         let value = identity_body(
                             auth.register_body.as_ref().or(auth.body.as_ref()),
-                            auth.second_register_body.as_ref(),
+                            second_register,
                         )?;
                         let body = encode(value, self.encoding_for(&op, None));
                         let e = self

@@ -122,6 +122,32 @@ impl Contract {
         None
     }
 
+    /// Whether the operation `id` declares a JSON body schema for `status` (by its code, its
+    /// range or `default`): the spec then says what that answer's body is.
+    pub fn declares_json_body(&self, id: &str, status: u16) -> bool {
+        let Some((_, _, op)) = self.operation(id) else {
+            return false;
+        };
+        let doc = &self.spec.document;
+        let Some(responses) = op.get("responses") else {
+            return false;
+        };
+        let response = responses
+            .get(status.to_string())
+            .or_else(|| responses.get(format!("{}XX", status / 100)))
+            .or_else(|| responses.get("default"));
+        let Some(response) = response.map(|r| accord_spec::follow_ref(doc, r)) else {
+            return false;
+        };
+        response
+            .get("content")
+            .and_then(Value::as_object)
+            .is_some_and(|c| {
+                c.iter()
+                    .any(|(media, m)| is_json(media) && m.get("schema").is_some())
+            })
+    }
+
     /// The violations of one exchange (none when the spec has no such operation: calls to
     /// unknown routes are made on purpose).
     pub fn check(

@@ -187,7 +187,25 @@ pub fn envelope_problem_beyond_spec(ctx: &Ctx, exchange: &Exchange) -> Option<St
     envelope_problem(ctx, exchange).filter(|_| !breaks_declared_body)
 }
 
+/// Whether `exchange` is in the error envelope. Where the spec declares the body of the
+/// operation's answer with that status, that declaration is the envelope (FastAPI's 422
+/// `HTTPValidationError` beside its `{"detail": "..."}`); the profile's `[errors]` is the
+/// envelope where the spec is silent.
 pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
+    if let Some(op) = &exchange.operation
+        && ctx.http.contract().declares_json_body(op, exchange.status)
+    {
+        return exchange
+            .violations
+            .iter()
+            .find(|v| v.status == exchange.status)
+            .map(|v| {
+                format!(
+                    "the body breaks what the spec declares for {}: {v}",
+                    exchange.status
+                )
+            });
+    }
     let errors = ctx.profile.errors.as_ref()?;
     let envelope = *errors.envelope.get_ref();
     let expected_type = errors
