@@ -47,6 +47,25 @@ pub fn child(args: &[String]) -> anyhow::Result<()> {
     )
 }
 
+/// `generate --spec S --out O [--time-limit N]`: every target of one spec, as `reach` asks.
+pub fn one_spec(args: &[String]) -> anyhow::Result<()> {
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let spec = value("--spec").context("--spec is missing")?;
+    let out = value("--out").context("--out is missing")?;
+    let time_limit = match value("--time-limit") {
+        Some(n) => n
+            .parse()
+            .with_context(|| format!("--time-limit: `{n}` is not a number of seconds"))?,
+        None => 120,
+    };
+    xtask::generate::try_spec(Path::new(&spec), Path::new(&out), &[], time_limit, false)
+}
+
 pub struct Team {
     loaded: Loaded,
 }

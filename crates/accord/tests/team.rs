@@ -150,3 +150,34 @@ fn a_bad_configuration_or_spec_command_is_an_input_error_naming_it() {
     let ok = accord(root, &["verify", "--base", "HEAD"]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
 }
+
+/// `accord reach` over a folder: a spec accord reads is written and checked for every target,
+/// a document that is no spec is counted as refused, and the summary says so.
+#[test]
+fn reach_reports_each_spec_of_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir_all(&specs).unwrap();
+    let petstore = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/specs/petstore.yaml");
+    std::fs::copy(petstore, specs.join("petstore.yaml")).unwrap();
+    std::fs::write(
+        specs.join("broken.yaml"),
+        "openapi: 3.0.3\ninfo: [not, a, map]\n",
+    )
+    .unwrap();
+    let out = accord(dir.path(), &["reach", "specs", "--out", "reach-out"]);
+    let text = text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("petstore.yaml") && l.contains(" ok ")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("broken.yaml") && l.contains("refused")),
+        "{text}"
+    );
+    assert!(text.contains("reach: 2 specs; "), "{text}");
+    assert!(text.contains("1 refused at load"), "{text}");
+}
