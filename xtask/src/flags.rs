@@ -72,6 +72,13 @@ pub enum Task {
         #[arg(last = true, value_name = "FLAGS")]
         flags: Vec<String>,
     },
+    /// `accord verify` in the worked example, examples/fastapi-items: a FastAPI backend of the
+    /// project's own with its accord.toml, as a team's repository has it. Its Python
+    /// dependencies (pinned in backend/requirements.txt) go into a virtualenv under target/.
+    Example,
+    /// accord's breaking-change verdict beside oasdiff's (pinned, installed with `go install`
+    /// into target/bench-tools/go) over oasdiff's own checker test pairs. Needs Go; not CI.
+    Oasdiff,
     /// Run the conformance suite against a backend (default: the embedded reference backend).
     ///
     /// Takes accord-conformance's own flags (`--profile`, `--base-url`, `--tags`, `--junit`,
@@ -79,10 +86,6 @@ pub enum Task {
     /// `--profile`, the backend is the profile's `base_url` (or `--base-url`). Without it,
     /// fixtures/profiles/reference.toml, and the reference backend started on free ports
     /// unless `--base-url` is given.
-    /// `accord verify` in the worked example, examples/fastapi-items: a FastAPI backend of the
-    /// project's own with its accord.toml, as a team's repository has it. Its Python
-    /// dependencies (pinned in backend/requirements.txt) go into a virtualenv under target/.
-    Example,
     Conformance {
         #[arg(
             trailing_var_arg = true,

@@ -12,6 +12,7 @@ pub mod example;
 pub mod flags;
 pub mod generate;
 pub mod node;
+pub mod oasdiff;
 pub mod reach;
 pub mod verify;
 

@@ -71,6 +71,7 @@ fn main() -> ExitCode {
         .map(|_| ()),
         Task::Conformance { flags } => xtask::conformance::run(&root, &flags),
         Task::Example => xtask::example::run(&root),
+        Task::Oasdiff => xtask::oasdiff::run(&root),
         Task::Backends {
             names,
             sources,

@@ -520,6 +520,15 @@ impl<'a> Diff<'a> {
                 label,
             );
         }
+        if admits_nothing(n) && !admits_nothing(o) {
+            self.report(
+                Rule::ParameterTightened,
+                format!("{what}: no value is accepted any more (the schema `false`)"),
+                Some(optr.clone()),
+                Some(nptr.clone()),
+                label,
+            );
+        }
         let pointers = (optr.as_str(), nptr.as_str());
         let rules = (Rule::ParameterEnumAdded, Rule::ParameterDefaultChanged);
         self.newly_restricted(o, n, pointers, rules, &what, label);
@@ -902,6 +911,22 @@ impl<'a> Diff<'a> {
     ) {
         let (o, optr) = follow(self.old, old, optr);
         let (n, nptr) = follow(self.new, new, nptr);
+        // A schema wrapped on one side only (`allOf: [X]` beside `nullable`, as a 3.1
+        // `oneOf: [null, X]` is read) is compared with what it wraps.
+        if let Some(member) = single_member(n)
+            && o.get("allOf").is_none()
+        {
+            let inner = join(&join(&nptr, "allOf"), "0");
+            let merged = with_nullable(follow(self.new, member, &inner).0, n);
+            return self.schema(o, &merged, &optr, &inner, direction, what, label);
+        }
+        if let Some(member) = single_member(o)
+            && n.get("allOf").is_none()
+        {
+            let inner = join(&join(&optr, "allOf"), "0");
+            let merged = with_nullable(follow(self.old, member, &inner).0, o);
+            return self.schema(&merged, n, &inner, &nptr, direction, what, label);
+        }
         if !self
             .walked
             .insert((optr.clone(), nptr.clone(), direction == Direction::Request))
@@ -960,6 +985,54 @@ impl<'a> Diff<'a> {
                     label,
                 );
             }
+            for (keyword, change) in kept_changes(o, n) {
+                if change != "removed" {
+                    self.report(
+                        Rule::RequestConstraintAdded,
+                        format!("{what}: `{keyword}` {change}"),
+                        Some(optr.clone()),
+                        Some(join(&join(&nptr, accord_spec::KEPT_JSON_SCHEMA), keyword)),
+                        label,
+                    );
+                }
+            }
+            if admits_nothing(n) && !admits_nothing(o) {
+                self.report(
+                    Rule::RequestNothingAccepted,
+                    format!("{what}: no value is accepted any more"),
+                    Some(optr.clone()),
+                    Some(nptr.clone()),
+                    label,
+                );
+            }
+            if let Some(items) = n.get("items")
+                && admits_nothing(items)
+                && o.get("items").is_none_or(|i| !admits_nothing(i))
+            {
+                self.report(
+                    Rule::RequestNothingAccepted,
+                    format!("{what}: no item is accepted any more"),
+                    Some(optr.clone()),
+                    Some(join(&nptr, "items")),
+                    label,
+                );
+            }
+            if o.get("oneOf").is_none()
+                && let Some(Value::Array(alternatives)) = n.get("oneOf")
+                && alternatives.len() > 1
+                && (is_object(o) || o.get("$ref").is_some())
+            {
+                self.report(
+                    Rule::RequestWrappedInOneOf,
+                    format!(
+                        "{what}: now one of {} alternatives, exactly one of which a body must match",
+                        alternatives.len()
+                    ),
+                    Some(optr.clone()),
+                    Some(join(&nptr, "oneOf")),
+                    label,
+                );
+            }
             let pointers = (optr.as_str(), nptr.as_str());
             let rules = (Rule::RequestEnumAdded, Rule::RequestDefaultChanged);
             self.newly_restricted(o, n, pointers, rules, what, label);
@@ -984,6 +1057,26 @@ impl<'a> Diff<'a> {
                 );
             }
         } else {
+            for (keyword, change) in kept_changes(o, n) {
+                if change != "added" {
+                    self.report(
+                        Rule::ResponseConstraintLoosened,
+                        format!("{what}: `{keyword}` {change}"),
+                        Some(join(&join(&optr, accord_spec::KEPT_JSON_SCHEMA), keyword)),
+                        Some(nptr.clone()),
+                        label,
+                    );
+                }
+            }
+            if o.get("enum").is_some() && n.get("enum").is_none() && n.get("$ref").is_none() {
+                self.report(
+                    Rule::ResponseEnumWidened,
+                    format!("{what}: no longer limited to its enum"),
+                    Some(join(&optr, "enum")),
+                    Some(nptr.clone()),
+                    label,
+                );
+            }
             if let Some(added) = enum_removed(n, o) {
                 self.report(
                     Rule::ResponseEnumWidened,
@@ -1050,6 +1143,24 @@ impl<'a> Diff<'a> {
                         for j in added {
                             let (member, mptr) =
                                 follow(self.new, &ns[j], &join(&nbase, &j.to_string()));
+                            if required_of(member).is_empty()
+                                && member.as_object().is_some_and(|m| !m.is_empty())
+                            {
+                                let name = ns[j]
+                                    .get("$ref")
+                                    .and_then(Value::as_str)
+                                    .and_then(|r| r.rsplit('/').next())
+                                    .map_or_else(|| format!("member {j}"), |r| format!("`{r}`"));
+                                self.report(
+                                    Rule::RequestConstraintAdded,
+                                    format!(
+                                        "{what}: allOf {name} added; what it constrains now applies"
+                                    ),
+                                    Some(optr.clone()),
+                                    Some(join(&nbase, &j.to_string())),
+                                    label,
+                                );
+                            }
                             for name in required_of(member) {
                                 if !before.contains(&name)
                                     && !self.read_only(self.new, member, &name)
@@ -1306,6 +1417,72 @@ fn alternatives(os: &[Value], ns: &[Value]) -> (Vec<(usize, usize)>, Vec<usize>,
     let added = (0..ns.len()).filter(|j| !used_new[*j]).collect();
     pairs.sort_unstable();
     (pairs, removed, added)
+}
+
+/// The JSON Schema keywords 3.0 cannot say (kept aside by the loader) that differ between
+/// `o` and `n`: each with `added`, `removed` or `changed`.
+fn kept_changes<'a>(o: &'a Value, n: &'a Value) -> Vec<(&'a str, &'static str)> {
+    let kept = |s: &'a Value| {
+        s.get(accord_spec::KEPT_JSON_SCHEMA)
+            .and_then(Value::as_object)
+    };
+    // `true` and `{}` admit anything: as if the keyword were not there.
+    let kept = move |s: &'a Value| {
+        kept(s).map(|m| {
+            m.iter()
+                .filter(|(_, v)| **v != Value::Bool(true) && *v != &json!({}))
+                .collect::<BTreeMap<&String, &Value>>()
+        })
+    };
+    let (ok, nk) = (kept(o), kept(n));
+    let mut out = Vec::new();
+    for (key, value) in nk.iter().flatten() {
+        match ok.as_ref().and_then(|m| m.get(key)) {
+            None => out.push((key.as_str(), "added")),
+            Some(old) if old != value => out.push((key.as_str(), "changed")),
+            Some(_) => {}
+        }
+    }
+    for key in ok.iter().flatten().map(|(k, _)| *k) {
+        if nk.as_ref().is_none_or(|m| !m.contains_key(key)) {
+            out.push((key.as_str(), "removed"));
+        }
+    }
+    out
+}
+
+/// The one member of a schema that is only `allOf: [X]` (with nothing else beside it but
+/// documentation and `nullable`).
+fn single_member(s: &Value) -> Option<&Value> {
+    let map = s.as_object()?;
+    let [member] = map.get("allOf")?.as_array()?.as_slice() else {
+        return None;
+    };
+    map.keys()
+        .all(|k| {
+            matches!(
+                k.as_str(),
+                "allOf" | "nullable" | "description" | "title" | "example" | "deprecated"
+            ) || k.starts_with("x-")
+        })
+        .then_some(member)
+}
+
+/// `member` as its wrapper `wrapper` has it: nullable when the wrapper is.
+fn with_nullable(member: &Value, wrapper: &Value) -> Value {
+    let mut out = member.clone();
+    if wrapper.get("nullable") == Some(&json!(true))
+        && let Some(map) = out.as_object_mut()
+    {
+        map.insert("nullable".into(), json!(true));
+    }
+    out
+}
+
+/// The schema `false` (as the loader writes it: `{"not": {}}`).
+fn admits_nothing(s: &Value) -> bool {
+    s.get("not")
+        .is_some_and(|n| n.as_object().is_some_and(|m| m.is_empty()))
 }
 
 fn is_object(s: &Value) -> bool {

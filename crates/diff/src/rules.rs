@@ -77,6 +77,9 @@ rules! {
     RequestNullableRemoved => "request.nullable_removed", Breaking, "clients sending null are refused";
     RequestTightened => "request.tightened", Breaking, "values clients send may now be out of range, too long, too many or not match the pattern";
     RequestAlternativeRemoved => "request.alternative_removed", Breaking, "clients sending the removed shape (a oneOf/anyOf alternative) are refused";
+    RequestConstraintAdded => "request.constraint_added", Breaking, "a JSON Schema constraint (contains, if/then/else, dependentRequired, patternProperties...) added or changed: values clients send may now be refused";
+    RequestWrappedInOneOf => "request.wrapped_in_one_of", Breaking, "a body that matches more than one of the new alternatives is refused";
+    RequestNothingAccepted => "request.nothing_accepted", Breaking, "the schema became `false`: no value clients send is accepted";
     RequestAdditionalPropertiesClosed => "request.additional_properties_closed", Breaking, "objects with other properties are now refused";
     ResponseStatusRemoved => "response.status_removed", Breaking, "clients expecting this success status get another";
     ResponseStatusAdded => "response.status_added", Info, "a newly documented status";
@@ -87,6 +90,7 @@ rules! {
     ResponseTypeChanged => "response.type_changed", Breaking, "clients parse values of the old type or format";
     ResponseAlternativeAdded => "response.alternative_added", Breaking, "clients handling every known shape (a oneOf/anyOf alternative) meet a new one";
     ResponseEnumWidened => "response.enum_widened", Breaking, "clients with exhaustive enums do not know the new value";
+    ResponseConstraintLoosened => "response.constraint_loosened", Breaking, "a JSON Schema constraint of the answer (contains, if/then/else, dependentRequired...) removed or changed: clients may meet values it excluded";
     ResponsePropertyAdded => "response.property_added", Info, "a new property in answers";
     ResponseHeaderRemoved => "response.header_removed", Breaking, "clients reading the header (a count, a location, a retry delay) find nothing";
     ResponseHeaderMadeOptional => "response.header_made_optional", Breaking, "clients relying on the header may find it missing";

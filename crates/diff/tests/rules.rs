@@ -772,6 +772,10 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "request.nullable_removed",
         "security.scope_added",
         "security.removed",
+        "request.constraint_added",
+        "request.wrapped_in_one_of",
+        "request.nothing_accepted",
+        "response.constraint_loosened",
     ];
     for rule in Rule::ALL {
         assert!(
@@ -905,5 +909,128 @@ fn alternatives_removed_from_requests_or_added_to_answers_break() {
             .any(|f| f.rule == Rule::RequestTypeChanged),
         "{}",
         inner.text()
+    );
+}
+
+/// The base as a 3.1 document, its JSON Schema keywords 3.0 has no word for kept aside.
+fn base31(edit: impl FnOnce(&mut Value)) -> Spec {
+    let mut d = base();
+    d["openapi"] = json!("3.1.0");
+    edit(&mut d);
+    load(d)
+}
+
+#[test]
+fn json_schema_constraints_3_0_cannot_say_break_by_direction() {
+    let tags = |d: &mut Value, schema: &str, keyword: &str, value: Value| {
+        d["components"]["schemas"][schema]["properties"]["tags"] =
+            json!({"type": "array", "items": {"type": "string"}});
+        d["components"]["schemas"][schema]["properties"]["tags"][keyword] = value;
+    };
+    let plain = |d: &mut Value| {
+        d["components"]["schemas"]["NewItem"]["properties"]["tags"] =
+            json!({"type": "array", "items": {"type": "string"}});
+        d["components"]["schemas"]["Item"]["properties"]["tags"] =
+            json!({"type": "array", "items": {"type": "string"}});
+    };
+    // Added to a request: breaking; added to an answer: nothing a client must handle.
+    let old = base31(plain);
+    let new = base31(|d| {
+        plain(d);
+        tags(d, "NewItem", "contains", json!({"const": "x"}));
+        tags(d, "Item", "contains", json!({"const": "x"}));
+    });
+    let report = diff(&old, &new);
+    expect(
+        &report,
+        Rule::RequestConstraintAdded,
+        Some("/components/schemas/NewItem/properties/tags/x-jsonschema/contains"),
+        "POST /items",
+    );
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::ResponseConstraintLoosened),
+        "{}",
+        report.text()
+    );
+    // Removed from an answer: clients may meet what it excluded.
+    let report = diff(&new, &old);
+    expect(
+        &report,
+        Rule::ResponseConstraintLoosened,
+        Some("/components/schemas/Item/properties/tags"),
+        "GET /items/{item_id}",
+    );
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::RequestConstraintAdded),
+        "{}",
+        report.text()
+    );
+    // A changed dependentRequired in a request.
+    let before = base31(|d| {
+        d["components"]["schemas"]["NewItem"]["dependentRequired"] = json!({"note": ["kind"]});
+    });
+    let after = base31(|d| {
+        d["components"]["schemas"]["NewItem"]["dependentRequired"] =
+            json!({"note": ["kind", "name"]});
+    });
+    expect(
+        &diff(&before, &after),
+        Rule::RequestConstraintAdded,
+        Some("/components/schemas/NewItem/x-jsonschema/dependentRequired"),
+        "POST /items",
+    );
+}
+
+#[test]
+fn a_request_schema_become_false_or_wrapped_in_one_of_breaks() {
+    let report = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["note"] = json!({"not": {}});
+    });
+    expect(
+        &report,
+        Rule::RequestNothingAccepted,
+        Some("/components/schemas/NewItem/properties/note"),
+        "POST /items",
+    );
+    // The 3.1 boolean schema `false` in a parameter loads, and breaks the same way.
+    let old = base31(|_| {});
+    let new = base31(|d| {
+        d["paths"]["/items"]["get"]["parameters"][0]["schema"] = json!(false);
+    });
+    assert!(
+        diff(&old, &new).has_breaking(),
+        "{}",
+        diff(&old, &new).text()
+    );
+    let report = change(|d| {
+        let item = d["components"]["schemas"]["NewItem"].clone();
+        let mut other = item.clone();
+        other["required"] = json!(["note"]);
+        d["components"]["schemas"]["NewItem"] = json!({"oneOf": [item, other]});
+    });
+    expect(
+        &report,
+        Rule::RequestWrappedInOneOf,
+        Some("/components/schemas/NewItem/oneOf"),
+        "POST /items",
+    );
+}
+
+#[test]
+fn an_answer_enum_removed_entirely_widens_it() {
+    let report = change(|d| {
+        d["components"]["schemas"]["Item"]["properties"]["status"] = json!({"type": "string"});
+    });
+    expect(
+        &report,
+        Rule::ResponseEnumWidened,
+        Some("/components/schemas/Item/properties/status"),
+        "GET /items/{item_id}",
     );
 }

@@ -114,11 +114,12 @@ fn walk_document(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Pr
         Value::Object(map) => {
             let in_components = pointer.as_str() == "/components";
             for (key, child) in map.iter_mut() {
-                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                let boolean_schema = key == "schema" && child.is_boolean();
+                if !matches!(child, Value::Object(_) | Value::Array(_)) && !boolean_schema {
                     continue;
                 }
                 let at = pointer.push(key);
-                if key == "schema" && child.is_object() {
+                if key == "schema" && (child.is_object() || child.is_boolean()) {
                     schema(child, pointer, notes);
                 } else if key == "schemas" && in_components {
                     if let Some(schemas) = child.as_object_mut() {
@@ -153,6 +154,27 @@ const DROPPED: &[&str] = &[
     "$defs",
     "$dynamicRef",
     "$dynamicAnchor",
+    "prefixItems",
+    "patternProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "dependentRequired",
+    "dependentSchemas",
+    "contains",
+    "minContains",
+    "maxContains",
+    "if",
+    "then",
+    "else",
+];
+
+/// The extension under which a schema keeps the JSON Schema keywords 3.0 has no word for
+/// that restrict values (`contains`, `if`, `dependentRequired`...).
+pub const KEPT: &str = "x-jsonschema";
+
+/// The dropped keywords that restrict which values a schema admits.
+const VALIDATION: &[&str] = &[
     "prefixItems",
     "patternProperties",
     "propertyNames",
@@ -239,13 +261,22 @@ fn schema(value: &mut Value, buf: &mut PointerBuf, notes: &mut Vec<Problem>) {
         return;
     }
 
+    let mut kept = serde_json::Map::new();
     for key in DROPPED {
-        if map.remove(*key).is_some() {
+        if let Some(value) = map.remove(*key) {
             notes.push(Problem::new(
                 join(pointer, key),
                 "left out: not expressible in OpenAPI 3.0",
             ));
+            if VALIDATION.contains(key) {
+                kept.insert((*key).to_string(), value);
+            }
         }
+    }
+    // What a 3.0 schema cannot say still constrains values: kept aside, under an extension
+    // the generators ignore, for the breaking-change gate to compare.
+    if !kept.is_empty() {
+        map.insert(KEPT.into(), Value::Object(kept));
     }
 
     // `type: [T, "null"]` and `type: "null"`.
