@@ -111,20 +111,30 @@ pub fn allow_list(path: &Path) -> anyhow::Result<Vec<Allowed>> {
     Ok(out)
 }
 
+/// Whether the allow-list entry `a` names the finding `f` (its rule, and its pointer in either
+/// document).
+fn covers(a: &Allowed, f: &accord_diff::Finding) -> bool {
+    a.rule == f.rule.id()
+        && [&f.old, &f.new]
+            .iter()
+            .any(|p| p.as_deref().is_some_and(|p| format!("#{p}") == a.pointer))
+}
+
 /// The breaking findings no allow-list entry covers.
 pub fn unallowed<'r>(report: &'r Report, allowed: &[Allowed]) -> Vec<&'r accord_diff::Finding> {
     report
         .findings
         .iter()
         .filter(|f| f.rule.severity() == Severity::Breaking)
-        .filter(|f| {
-            !allowed.iter().any(|a| {
-                a.rule == f.rule.id()
-                    && [&f.old, &f.new]
-                        .iter()
-                        .any(|p| p.as_deref().is_some_and(|p| format!("#{p}") == a.pointer))
-            })
-        })
+        .filter(|f| !allowed.iter().any(|a| covers(a, f)))
+        .collect()
+}
+
+/// The allow-list entries that name no change of `report`: stale, or a typo (a warning).
+pub fn stale<'a>(report: &Report, allowed: &'a [Allowed]) -> Vec<&'a Allowed> {
+    allowed
+        .iter()
+        .filter(|a| !report.findings.iter().any(|f| covers(a, f)))
         .collect()
 }
 
@@ -211,6 +221,12 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<()> {
         None => Vec::new(),
     };
     let failing = unallowed(&report, &allowed);
+    for a in stale(&report, &allowed) {
+        eprintln!(
+            "diff: warning: the allow-list entry `{} {}` matches no change (stale, or a typo)",
+            a.rule, a.pointer
+        );
+    }
     let format = options
         .format
         .unwrap_or(if std::env::var_os("GITHUB_ACTIONS").is_some() {

@@ -511,12 +511,13 @@ impl<'a> Diff<'a> {
                 label,
             );
         }
-        for change in tightened(o, n) {
+        // Each tightening its own finding, at its keyword: an allow-list entry names one.
+        for (keyword, change) in tightened(o, n) {
             self.report(
                 Rule::ParameterTightened,
                 format!("{what}: {change}"),
-                Some(optr.clone()),
-                Some(nptr.clone()),
+                Some(join(&optr, keyword)),
+                Some(join(&nptr, keyword)),
                 label,
             );
         }
@@ -976,12 +977,13 @@ impl<'a> Diff<'a> {
                     label,
                 );
             }
-            for change in tightened(o, n) {
+            // Each tightening its own finding, at its keyword: an allow-list entry names one.
+            for (keyword, change) in tightened(o, n) {
                 self.report(
                     Rule::RequestTightened,
                     format!("{what}: {change}"),
-                    Some(optr.clone()),
-                    Some(nptr.clone()),
+                    Some(join(&optr, keyword)),
+                    Some(join(&nptr, keyword)),
                     label,
                 );
             }
@@ -1592,7 +1594,7 @@ fn enum_removed(o: &Value, n: &Value) -> Option<String> {
 }
 
 /// The limits `n` sets tighter than `o`, in words.
-fn tightened(o: &Value, n: &Value) -> Vec<String> {
+fn tightened(o: &Value, n: &Value) -> Vec<(&'static str, String)> {
     let num = |s: &Value, k: &str| s.get(k).and_then(Value::as_f64);
     let mut out = Vec::new();
     for (key, tighter_when_lower) in [
@@ -1618,10 +1620,13 @@ fn tightened(o: &Value, n: &Value) -> Vec<String> {
             _ => false,
         };
         if tighter {
-            out.push(match ov {
-                Some(a) => format!("`{key}` {a} became {}", nv.unwrap_or_default()),
-                None => format!("`{key}` {} added", nv.unwrap_or_default()),
-            });
+            out.push((
+                key,
+                match ov {
+                    Some(a) => format!("`{key}` {a} became {}", nv.unwrap_or_default()),
+                    None => format!("`{key}` {} added", nv.unwrap_or_default()),
+                },
+            ));
         }
     }
     // A pattern that matches anything (`.*`, `^.*$`) constrains nothing.
@@ -1632,9 +1637,9 @@ fn tightened(o: &Value, n: &Value) -> Vec<String> {
             .map(str::to_string)
     };
     if pattern(n).is_some() && pattern(o) != pattern(n) {
-        out.push(format!(
-            "`pattern` is now {}",
-            pattern(n).unwrap_or_default()
+        out.push((
+            "pattern",
+            format!("`pattern` is now {}", pattern(n).unwrap_or_default()),
         ));
     }
     out

@@ -233,7 +233,7 @@ fn parameter_changes() {
     expect(
         &r,
         Rule::ParameterTightened,
-        Some("/paths/~1items/get/parameters/0/schema"),
+        Some("/paths/~1items/get/parameters/0/schema/maximum"),
         "GET /items",
     );
     // Loosening is not breaking.
@@ -286,8 +286,30 @@ fn request_changes_break_in_the_request_direction() {
     expect(
         &r,
         Rule::RequestTightened,
-        Some("/components/schemas/NewItem/properties/name"),
+        Some("/components/schemas/NewItem/properties/name/maxLength"),
         "POST /items",
+    );
+    // Two tightenings of one schema are two findings, each at its keyword: allowing one
+    // lets only that one through.
+    let r = change(|d| {
+        let name = &mut d["components"]["schemas"]["NewItem"]["properties"]["name"];
+        name["maxLength"] = json!(40);
+        name["pattern"] = json!("^[a-z]+$");
+    });
+    let tightened: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::RequestTightened)
+        .filter_map(|f| f.new.clone())
+        .collect();
+    assert_eq!(
+        tightened,
+        [
+            "/components/schemas/NewItem/properties/name/maxLength",
+            "/components/schemas/NewItem/properties/name/pattern"
+        ],
+        "{}",
+        r.text()
     );
     let r =
         change(|d| d["components"]["schemas"]["NewItem"]["additionalProperties"] = json!(false));
@@ -591,7 +613,7 @@ fn what_the_first_gate_let_through_now_breaks() {
     expect(
         &inner,
         Rule::RequestTightened,
-        Some("/paths/~1items/get/parameters/2/schema/items"),
+        Some("/paths/~1items/get/parameters/2/schema/items/maxLength"),
         "GET /items",
     );
     // An allOf member added with a new required property.

@@ -162,3 +162,44 @@ fn a_repaired_document_is_diffed_and_strict_refuses_it() {
         "{stderr}"
     );
 }
+
+/// Two tightenings of one property are two findings: allowing the first lets only it through,
+/// and an entry that names no change is a warning.
+#[test]
+fn allowing_one_tightening_lets_only_that_one_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string(root().join("openapi/api.yaml")).unwrap();
+    let edited = spec.replacen(
+        "        name:\n          type: string\n          minLength: 1\n          maxLength: 200\n        description:",
+        "        name:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: \"^[a-z]+$\"\n        description:",
+        1,
+    );
+    assert_ne!(spec, edited, "the edit applies");
+    let new = dir.path().join("api.yaml");
+    std::fs::write(&new, edited).unwrap();
+    let old = root().join("openapi/api.yaml");
+    let allow = dir.path().join("allow.txt");
+    std::fs::write(
+        &allow,
+        "request.tightened #/components/schemas/NewItem/properties/name/maxLength names are short now\n\
+         request.tightened #/components/schemas/NewItem/properties/title/maxLength no such change\n",
+    )
+    .unwrap();
+    let output = xtask(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--allow",
+        allow.to_str().unwrap(),
+        "--format",
+        "junit",
+    ]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("failures=\"1\""), "{stdout}");
+    assert!(stdout.contains("`pattern` is now"), "{stdout}");
+    assert!(
+        stderr.contains("`request.tightened #/components/schemas/NewItem/properties/title/maxLength` matches no change"),
+        "{stderr}"
+    );
+}
