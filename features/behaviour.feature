@@ -5,11 +5,13 @@ Feature: The API's own behaviour
   inputs that break one constraint are refused, and an expired token is refused.
   Writes only touch what the run created, and what is left is deleted at the end.
 
+  @positive
   Scenario: Valid requests get a documented answer, never a server error
     Given a signed-in user
     When every operation is called with valid inputs generated from the spec
     Then every answer is documented, valid against the spec, and never a server error
 
+  @boundary
   Scenario: Boundary inputs never crash the backend
     Given a signed-in user
     When every operation is called with boundary inputs from the spec

@@ -201,6 +201,14 @@ pub struct Behaviour {
     /// spec gap.
     #[serde(default)]
     pub policy_fields: Vec<toml::Spanned<String>>,
+    /// Operations the positive and boundary passes call at once (the writes under the run's
+    /// own resources go one at a time after them); 1 for one request at a time.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+}
+
+fn default_concurrency() -> usize {
+    4
 }
 
 impl Behaviour {
@@ -228,6 +236,7 @@ impl Default for Behaviour {
             skip_operations: Vec::new(),
             boundary_cases: default_boundary(),
             policy_fields: Vec::new(),
+            concurrency: default_concurrency(),
         }
     }
 }

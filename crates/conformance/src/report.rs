@@ -28,6 +28,8 @@ pub struct ScenarioResult {
     pub scenario: String,
     pub tags: Vec<String>,
     pub verdict: Verdict,
+    /// How long it ran (0 for one skipped before it started).
+    pub seconds: f64,
 }
 
 impl ScenarioResult {
@@ -339,9 +341,10 @@ impl Report {
             for r in cases {
                 let _ = write!(
                     x,
-                    "    <testcase classname=\"{}\" name=\"{}\"",
+                    "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
                     esc(feature),
-                    esc(&r.scenario)
+                    esc(&r.scenario),
+                    r.seconds
                 );
                 match &r.verdict {
                     Verdict::Passed => x.push_str("/>\n"),
@@ -511,6 +514,7 @@ mod tests {
                 rule: rule_of(report),
                 report: report.into(),
             },
+            seconds: 0.0,
         }
     }
 
@@ -537,6 +541,7 @@ mod tests {
                     scenario: "no token".into(),
                     tags: vec!["auth".into()],
                     verdict: Verdict::Passed,
+                    seconds: 0.0,
                 },
             ],
             ..Report::default()

@@ -559,6 +559,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                     scenario: scenario.name.clone(),
                     tags: all,
                     verdict: Verdict::Skipped(reason),
+                    seconds: 0.0,
                 });
                 false
             }
@@ -581,6 +582,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                     w.exchanges(),
                 );
             }
+            let seconds = world.as_deref().map_or(0.0, |w| w.seconds());
             let verdict = match (failure_text(finished), world.and_then(|w| w.skip.clone())) {
                 (Some(report), _) => Verdict::Failed {
                     rule: report::rule_of(&report),
@@ -594,6 +596,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                 scenario: scenario.name.clone(),
                 tags,
                 verdict,
+                seconds,
             });
             Box::pin(async {})
         })
@@ -670,6 +673,22 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         let _ = writeln!(
             out,
             "cleanup: could not delete {path}: the run created it; delete it by hand"
+        );
+    }
+    // Where the run's time goes: the scenarios run at once, so the slowest bounds the run.
+    let mut timed: Vec<&ScenarioResult> =
+        report.results.iter().filter(|r| r.seconds > 0.0).collect();
+    timed.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    if !timed.is_empty() {
+        let _ = writeln!(
+            out,
+            "slowest: {}",
+            timed
+                .iter()
+                .take(3)
+                .map(|r| format!("{} ({:.1} s)", r.name(), r.seconds))
+                .collect::<Vec<_>>()
+                .join("; ")
         );
     }
     let ops = ctx.http.operations();

@@ -20,6 +20,15 @@ pub fn owned(op: &OpInfo, resources: &[Resource]) -> bool {
         })
 }
 
+/// The planned operations in two: those that write under no resource the run creates (they
+/// may run at once), and the writes under the run's own resources (one at a time, after the
+/// creates among the first: an update may move what the next one writes under).
+pub fn split(ops: super::Planned, resources: &[Resource]) -> (Vec<OpInfo>, Vec<OpInfo>) {
+    ops.into_iter()
+        .map(|(op, _)| op)
+        .partition(|op| !owned(op, resources))
+}
+
 /// The concrete path of `op` on a resource the first identity created in this scenario: the
 /// ledger entry whose segments the template extends with the most segments,
 /// every parameter bound.

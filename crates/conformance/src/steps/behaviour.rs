@@ -6,9 +6,10 @@ use serde_json::Value;
 
 use super::{AccordWorld, envelope_problem_beyond_spec};
 use crate::behaviour::{self, Created, Finding, Resource};
-use crate::context::Identity;
+use crate::context::{Ctx, Identity, OpInfo};
 use crate::http::{Exchange, Request};
 use crate::rules::{Failure, Outcome, Rule};
+use futures_util::{StreamExt as _, stream};
 
 /// What the phase's steps pass on to each other within a scenario.
 #[derive(Default)]
@@ -60,10 +61,21 @@ async fn positive(w: &mut AccordWorld) -> Outcome {
             }
             let resources = resources(w);
             let cases = ctx.profile.behaviour.examples;
-            for (op, _) in ops {
-                if let Some(f) = behaviour::positive(&ctx, &op, cases, &resources).await? {
-                    w.behaviour.findings.push(f);
-                }
+            let (free, owned) = behaviour::owned::split(ops, &resources);
+            // The operations that write under no resource at once (bounded), their findings
+            // in plan order; then the writes under this scenario's own resources, in turn.
+            let found: Vec<Result<Option<Finding>, Failure>> = stream::iter(&free)
+                .map(|op| behaviour::positive(&ctx, op, cases, &resources))
+                .buffered(ctx.profile.behaviour.concurrency.max(1))
+                .collect()
+                .await;
+            for f in found {
+                w.behaviour.findings.extend(f?);
+            }
+            for op in &owned {
+                w.behaviour
+                    .findings
+                    .extend(behaviour::positive(&ctx, op, cases, &resources).await?);
             }
             Ok(())
         })
@@ -98,64 +110,87 @@ async fn boundary(w: &mut AccordWorld) -> Outcome {
             let (ops, _) = behaviour::plan(&ctx);
             let resources = resources(w);
             let limit = ctx.profile.behaviour.boundary_cases as usize;
-            for (op, _) in ops {
-                let own = behaviour::owned::owned(&op, &resources);
-                for mut case in behaviour::boundary::cases(&ctx, &op, limit) {
-                    // A write under the run's own resource goes to one the run created, or nowhere.
-                    if own
-                        && !(behaviour::owned::own_path(&ctx, &op, &mut case.request)
-                            && behaviour::owned::own_path(&ctx, &op, &mut case.base))
-                    {
-                        ctx.http.note(format!(
-                            "behaviour: {} is left out of the boundary pass: the run created no resource it applies to",
-                            op.id
-                        ));
-                        break;
-                    }
-                    let minimal = behaviour::describe(&case.request);
-                    let e = match behaviour::send_as(&ctx, Identity::First, case.request.clone()).await {
-                        Ok(e) => e,
-                        // The backend did not answer this input: that is its problem, the pass goes on.
-                        Err(f) if f.rule == Rule::Transport || f.message.contains("transport:") => {
-                            w.behaviour.boundary.push((
-                                format!("{}: no answer for {} ({})", op.id, case.what, f.message),
-                                minimal,
-                                Exchange::none(),
-                            ));
-                            continue;
-                        }
-                        Err(f) => return Err(f),
-                    };
-                    behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
-                    behaviour::owned::follow_move(&ctx, &op, &resources, &case.request, &e);
-                    if e.status == 403 {
-                        ctx.forbidden(&op.id);
-                        break;
-                    }
-                    if behaviour::boundary::needs_base(&case, &e) {
-                        // Refused as invalid: only the value's fault if the same request without it
-                        // is accepted.
-                        // The case may have moved the resource (a renaming update): the base follows.
-                        if own && !behaviour::owned::own_path(&ctx, &op, &mut case.base) {
-                            break;
-                        }
-                        let base = behaviour::send_as(&ctx, Identity::First, case.base.clone()).await?;
-                        behaviour::remember_created(&ctx, &op, &base, &resources, Identity::First);
-                        behaviour::owned::follow_move(&ctx, &op, &resources, &case.base, &base);
-                        if !(200..300).contains(&base.status) {
-                            continue;
-                        }
-                    }
-                    if let Some(p) = behaviour::boundary::problem(&ctx, &case, &e) {
-                        w.behaviour
-                            .boundary
-                            .push((format!("{}: {p}", op.id), minimal, e));
-                    }
-                }
+            let (free, owned) = behaviour::owned::split(ops, &resources);
+            let found: Vec<Result<Vec<Problem>, Failure>> = stream::iter(&free)
+                .map(|op| boundary_op(&ctx, op, &resources, limit))
+                .buffered(ctx.profile.behaviour.concurrency.max(1))
+                .collect()
+                .await;
+            for problems in found {
+                w.behaviour.boundary.extend(problems?);
+            }
+            for op in &owned {
+                let problems = boundary_op(&ctx, op, &resources, limit).await?;
+                w.behaviour.boundary.extend(problems);
             }
             Ok(())
         })
         .await
+}
+
+/// A boundary problem: what broke, the minimal request, the exchange.
+type Problem = (String, String, Exchange);
+
+/// The boundary pass over one operation: its problems, in case order.
+async fn boundary_op(
+    ctx: &Ctx,
+    op: &OpInfo,
+    resources: &[Resource],
+    limit: usize,
+) -> Result<Vec<Problem>, Failure> {
+    let mut out = Vec::new();
+    let own = behaviour::owned::owned(op, resources);
+    for mut case in behaviour::boundary::cases(ctx, op, limit) {
+        // A write under the run's own resource goes to one the run created, or nowhere.
+        if own
+            && !(behaviour::owned::own_path(ctx, op, &mut case.request)
+                && behaviour::owned::own_path(ctx, op, &mut case.base))
+        {
+            ctx.http.note(format!(
+                            "behaviour: {} is left out of the boundary pass: the run created no resource it applies to",
+                            op.id
+                        ));
+            break;
+        }
+        let minimal = behaviour::describe(&case.request);
+        let e = match behaviour::send_as(ctx, Identity::First, case.request.clone()).await {
+            Ok(e) => e,
+            // The backend did not answer this input: that is its problem, the pass goes on.
+            Err(f) if f.rule == Rule::Transport || f.message.contains("transport:") => {
+                out.push((
+                    format!("{}: no answer for {} ({})", op.id, case.what, f.message),
+                    minimal,
+                    Exchange::none(),
+                ));
+                continue;
+            }
+            Err(f) => return Err(f),
+        };
+        behaviour::remember_created(ctx, op, &e, resources, Identity::First);
+        behaviour::owned::follow_move(ctx, op, resources, &case.request, &e);
+        if e.status == 403 {
+            ctx.forbidden(&op.id);
+            break;
+        }
+        if behaviour::boundary::needs_base(&case, &e) {
+            // Refused as invalid: only the value's fault if the same request without it
+            // is accepted.
+            // The case may have moved the resource (a renaming update): the base follows.
+            if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
+                break;
+            }
+            let base = behaviour::send_as(ctx, Identity::First, case.base.clone()).await?;
+            behaviour::remember_created(ctx, op, &base, resources, Identity::First);
+            behaviour::owned::follow_move(ctx, op, resources, &case.base, &base);
+            if !(200..300).contains(&base.status) {
+                continue;
+            }
+        }
+        if let Some(p) = behaviour::boundary::problem(ctx, &case, &e) {
+            out.push((format!("{}: {p}", op.id), minimal, e));
+        }
+    }
+    Ok(out)
 }
 
 #[then("no boundary input gets a server error, and what the spec refuses gets a 4xx")]

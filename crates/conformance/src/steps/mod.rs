@@ -70,6 +70,8 @@ pub struct AccordWorld {
     /// This scenario's key in the run (from its name, so the same in every run): what its
     /// behaviour steps create is theirs, and their generated bodies differ from another's.
     serial: u64,
+    /// When the scenario started.
+    started: std::time::Instant,
 }
 
 impl AccordWorld {
@@ -82,6 +84,12 @@ impl AccordWorld {
             h = h.wrapping_mul(0x100000001b3);
         }
         self.serial = h.max(1);
+        self.started = std::time::Instant::now();
+    }
+
+    /// How long the scenario has run.
+    pub fn seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
     }
 }
 
@@ -113,6 +121,7 @@ impl AccordWorld {
             tolerated: Vec::new(),
             skip: None,
             serial: 0,
+            started: std::time::Instant::now(),
         })
     }
 

@@ -66,6 +66,8 @@ pub enum Fault {
     /// to a title another article has is refused with an undocumented 422, as a database's
     /// unique index makes some backends do: a harness that collides with itself reports it.
     UniqueTitles,
+    /// Not a fault: every answer takes 40 ms; when each request arrived is kept.
+    Slow,
 }
 
 #[derive(Clone)]
@@ -102,6 +104,8 @@ struct State {
     /// token -> user
     tokens: HashMap<String, String>,
     counts: Counts,
+    /// When each request arrived (kept by `Fault::Slow`).
+    arrivals: Vec<std::time::Instant>,
 }
 
 #[derive(Clone)]
@@ -145,6 +149,12 @@ impl Articles {
     pub fn counts(&self) -> (u32, u32, u32) {
         let s = self.state.lock().unwrap();
         (s.counts.writes, s.counts.foreign_writes, s.counts.logins)
+    }
+
+    /// How many requests arrived within `gap` of the one before: requests sent at once.
+    pub fn overlapping(&self, gap: std::time::Duration) -> usize {
+        let s = self.state.lock().unwrap();
+        s.arrivals.windows(2).filter(|w| w[1] - w[0] < gap).count()
     }
 
     /// The articles the runs left behind (the seeded one aside).
@@ -227,6 +237,16 @@ impl Articles {
 
 impl Respond for Articles {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        if self.fault == Fault::Slow {
+            self.state
+                .lock()
+                .unwrap()
+                .arrivals
+                .push(std::time::Instant::now());
+            return self
+                .answer(request)
+                .set_delay(std::time::Duration::from_millis(40));
+        }
         if self.fault == Fault::UniqueTitles {
             // Answers take 0 to 5 ms, at random, as a real backend's do: the scenarios run
             // at once interleave differently from run to run.
@@ -1032,6 +1052,53 @@ async fn the_same_seed_gives_the_same_verdicts_and_findings() {
         let (again, _) = run(Fault::UniqueTitles, TAGS, &[]).await;
         assert_eq!(lines(&first), lines(&again), "{}", again.stdout);
     }
+}
+
+/// `behaviour.concurrency` operations at once: with 4, requests of one scenario overlap (some
+/// arrive while another is still being answered); with 1, each waits for the answer before.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_behaviour_phase_calls_operations_at_once_as_configured() {
+    let run_with = |concurrency: usize| async move {
+        let server = MockServer::start().await;
+        let backend = Articles::new(Fault::Slow);
+        wiremock::Mock::given(any())
+            .respond_with(backend.clone())
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = profile(dir.path(), &spec_path());
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&format!("concurrency = {concurrency}\n"));
+        std::fs::write(&path, text).unwrap();
+        let run = harness_in(
+            path,
+            server.uri(),
+            vec![
+                "--tags".into(),
+                "@positive".into(),
+                "--concurrency".into(),
+                "1".into(),
+            ],
+            dir,
+        )
+        .await;
+        (run, backend)
+    };
+    let (one, backend) = run_with(1).await;
+    assert_eq!(one.code, Some(0), "{}", one.stdout);
+    assert!(one.stdout.contains("create_article ("), "{}", one.stdout);
+    assert_eq!(
+        backend.overlapping(std::time::Duration::from_millis(20)),
+        0,
+        "one at a time"
+    );
+    let (four, backend) = run_with(4).await;
+    assert_eq!(four.code, Some(0), "{}", four.stdout);
+    assert!(
+        backend.overlapping(std::time::Duration::from_millis(20)) > 0,
+        "at once:\n{}",
+        four.stdout
+    );
 }
 
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
