@@ -75,8 +75,10 @@ pub fn start_with(root: &Path, log: Stdio, env: &[(&str, &str)]) -> anyhow::Resu
     let mut child = Command::new(&binary)
         .args(["--listen", "127.0.0.1:0", "--storage-listen", "127.0.0.1:0"])
         .env_remove("ACCORD_DATA_DIR")
-        // Short-lived access tokens, so the suite sees one expire within its wait.
-        .env("ACCORD_ACCESS_TOKEN_TTL", "10")
+        // Short-lived access tokens and a small allowed skew, so the suite sees one expire
+        // within seconds (the reference profile says both).
+        .env("ACCORD_ACCESS_TOKEN_TTL", "5")
+        .env("ACCORD_TOKEN_LEEWAY", "2")
         .env_remove("ACCORD_S3_ENDPOINT")
         .envs(env.iter().copied())
         .stdin(Stdio::null())
