@@ -175,6 +175,7 @@ pub fn diff(old: &Spec, new: &Spec) -> Report {
         walked: HashSet::new(),
     };
     d.operations();
+    d.webhooks();
     let mut findings: Vec<Finding> = d.found.into_values().collect();
     findings.sort_by(|a, b| {
         (a.rule.severity(), a.rule.id(), &a.new, &a.old).cmp(&(
@@ -339,6 +340,61 @@ impl<'a> Diff<'a> {
                     format!("{label} added"),
                     None,
                     Some(op.pointer.clone()),
+                    &label,
+                );
+            }
+        }
+    }
+
+    /// The webhooks (`x-webhooks`, as the loader keeps a 3.1 document's `webhooks`): one
+    /// removed breaks its subscribers; the payload of one kept is what they parse, compared
+    /// as an answer is.
+    fn webhooks(&mut self) {
+        let hooks = |doc: &'a Value| -> Vec<(String, &'a str, &'a Value)> {
+            let mut out = Vec::new();
+            for (name, item) in doc
+                .get("x-webhooks")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                for method in METHODS {
+                    if let Some(op) = item.get(*method) {
+                        out.push((name.clone(), *method, op));
+                    }
+                }
+            }
+            out
+        };
+        let new_hooks = hooks(self.new);
+        for (name, method, op) in hooks(self.old) {
+            let label = format!("webhook {name} ({})", method.to_uppercase());
+            let optr = join(&join("/x-webhooks", &name), method);
+            let Some((_, _, new_op)) = new_hooks
+                .iter()
+                .find(|(n, m, _)| *n == name && *m == method)
+            else {
+                self.report(
+                    Rule::WebhookRemoved,
+                    format!("{label} removed"),
+                    Some(optr),
+                    None,
+                    &label,
+                );
+                continue;
+            };
+            let nptr = join(&join("/x-webhooks", &name), method);
+            if let (Some(ob), Some(nb)) = (op.get("requestBody"), new_op.get("requestBody")) {
+                let (ob, obp) = follow(self.old, ob, &join(&optr, "requestBody"));
+                let (nb, nbp) = follow(self.new, nb, &join(&nptr, "requestBody"));
+                self.walked.clear();
+                self.content(
+                    ob,
+                    nb,
+                    &obp,
+                    &nbp,
+                    Direction::Response,
+                    "the event's payload",
                     &label,
                 );
             }

@@ -95,6 +95,7 @@ rules! {
     ResponseHeaderRemoved => "response.header_removed", Breaking, "clients reading the header (a count, a location, a retry delay) find nothing";
     ResponseHeaderMadeOptional => "response.header_made_optional", Breaking, "clients relying on the header may find it missing";
     ResponseHeaderAdded => "response.header_added", Info, "a new header in answers";
+    WebhookRemoved => "webhook.removed", Breaking, "subscribers no longer receive this event";
     SecurityChanged => "security.changed", Breaking, "calls with the old credentials are refused";
     SecurityScopeAdded => "security.scope_added", Breaking, "tokens without the new scope are refused";
     SecurityRemoved => "security.removed", Info, "the operation no longer asks for credentials";

@@ -798,6 +798,7 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "request.wrapped_in_one_of",
         "request.nothing_accepted",
         "response.constraint_loosened",
+        "webhook.removed",
     ];
     for rule in Rule::ALL {
         assert!(
@@ -1054,5 +1055,41 @@ fn an_answer_enum_removed_entirely_widens_it() {
         Rule::ResponseEnumWidened,
         Some("/components/schemas/Item/properties/status"),
         "GET /items/{item_id}",
+    );
+}
+
+#[test]
+fn a_webhook_removed_breaks_its_subscribers_and_its_payload_is_read_as_an_answer() {
+    let hook = |d: &mut Value, name: &str, required: bool| {
+        let mut schema = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        if required {
+            schema["required"] = json!(["id"]);
+        }
+        d["webhooks"] = json!({name: {"post": {
+            "requestBody": {"content": {"application/json": {"schema": schema}}},
+            "responses": {"200": {"description": "ok"}}
+        }}});
+    };
+    let old = base31(|d| hook(d, "orderDeleted", true));
+    let renamed = base31(|d| hook(d, "orderUpdated", true));
+    expect(
+        &diff(&old, &renamed),
+        Rule::WebhookRemoved,
+        None,
+        "webhook orderDeleted (POST)",
+    );
+    // The payload's `id` no longer always there: subscribers reading it may find nothing.
+    let optional = base31(|d| hook(d, "orderDeleted", false));
+    expect(
+        &diff(&old, &optional),
+        Rule::ResponsePropertyMadeOptional,
+        Some("/x-webhooks/orderDeleted/post/requestBody/content/application~1json/schema/properties/id"),
+        "webhook orderDeleted (POST)",
+    );
+    // Made required is what subscribers can only gain from.
+    assert!(
+        !diff(&optional, &old).has_breaking(),
+        "{}",
+        diff(&optional, &old).text()
     );
 }

@@ -23,13 +23,20 @@ pub fn openapi_31_to_30(doc: &mut Value) -> Vec<Problem> {
         "/openapi",
         format!("converted OpenAPI {from} to 3.0.3"),
     ));
-    for key in ["webhooks", "jsonSchemaDialect"] {
-        if root.remove(key).is_some() {
-            notes.push(Problem::new(
-                join("", key),
-                "left out: not part of OpenAPI 3.0",
-            ));
-        }
+    if root.remove("jsonSchemaDialect").is_some() {
+        notes.push(Problem::new(
+            "/jsonSchemaDialect",
+            "left out: not part of OpenAPI 3.0",
+        ));
+    }
+    // 3.0 has no webhooks; `x-webhooks` is where 3.0 tools (Redoc) read them, and where the
+    // breaking-change gate compares them.
+    if let Some(webhooks) = root.remove("webhooks") {
+        root.insert("x-webhooks".into(), webhooks);
+        notes.push(Problem::new(
+            "/webhooks",
+            "not generated (not part of OpenAPI 3.0); kept as `x-webhooks` for the breaking-change gate",
+        ));
     }
     if !root.contains_key("paths") {
         root.insert("paths".into(), json!({}));
