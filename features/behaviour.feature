@@ -34,6 +34,12 @@ Feature: The API's own behaviour
     When every resource the spec can create is created
     Then the second user cannot read, change or delete them, nor see them listed
 
+  @roles
+  Scenario: Operations of another role refuse a user without it
+    Given a signed-in user
+    When every operation of another role is called by the user
+    Then each is refused with 401, 403 or 404
+
   Scenario: Inputs that break one constraint are refused
     Given a signed-in user
     When every operation is called with inputs that break one constraint each

@@ -205,6 +205,10 @@ pub struct Behaviour {
     /// own resources go one at a time after them); 1 for one request at a time.
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
+    /// Operations of another role than the signed-in identity's (an admin's), by
+    /// operationId: the `@roles` check calls each as that identity and expects a refusal.
+    #[serde(default)]
+    pub privileged_operations: Vec<toml::Spanned<String>>,
 }
 
 fn default_concurrency() -> usize {
@@ -237,6 +241,7 @@ impl Default for Behaviour {
             boundary_cases: default_boundary(),
             policy_fields: Vec::new(),
             concurrency: default_concurrency(),
+            privileged_operations: Vec::new(),
         }
     }
 }

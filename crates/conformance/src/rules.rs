@@ -73,6 +73,7 @@ rules! {
     CrossUserRead => "behaviour.cross_user_read", "a second user cannot read the first user's resource (403 or 404)";
     CrossUserWrite => "behaviour.cross_user_write", "a second user cannot change or delete the first user's resource";
     CrossUserList => "behaviour.cross_user_list", "a second user's lists never show the first user's resources";
+    FunctionLevel => "behaviour.function_level", "a user without a role or scope is refused the operations that need it (401, 403 or 404)";
     Negative => "behaviour.negative", "a request breaking one constraint gets a 4xx in the envelope, never 2xx or 5xx";
     CorsErrors => "cors.errors", "error answers (401, 404, 422, 429) carry the CORS headers an allowed origin needs to read them";
     ApiKeyRefused => "apikey.refused", "a missing, malformed or unknown API key is refused with the status the spec documents (401, or 403 where only 403 is documented) in the envelope";

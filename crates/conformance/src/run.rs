@@ -256,6 +256,12 @@ fn check_operations(loaded: &Loaded, contract: &Contract) -> Result<(), UsageErr
                 .map(|o| ("uploads.status_operation", o)),
         );
     }
+    named.extend(
+        p.behaviour
+            .privileged_operations
+            .iter()
+            .map(|o| ("behaviour.privileged_operations", o)),
+    );
     for (key, id) in named {
         if contract.operation(id.get_ref()).is_none() {
             let e = loaded.error(

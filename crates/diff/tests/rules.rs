@@ -1083,7 +1083,9 @@ fn a_webhook_removed_breaks_its_subscribers_and_its_payload_is_read_as_an_answer
     expect(
         &diff(&old, &optional),
         Rule::ResponsePropertyMadeOptional,
-        Some("/x-webhooks/orderDeleted/post/requestBody/content/application~1json/schema/properties/id"),
+        Some(
+            "/x-webhooks/orderDeleted/post/requestBody/content/application~1json/schema/properties/id",
+        ),
         "webhook orderDeleted (POST)",
     );
     // Made required is what subscribers can only gain from.

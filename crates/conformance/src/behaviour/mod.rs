@@ -647,6 +647,100 @@ pub fn unwrap_resource<'a>(body: &'a Value, fields: &[&str]) -> &'a Value {
         .unwrap_or(body)
 }
 
+/// The operations of another role than the signed-in identity's, each with why: those the
+/// profile names (`behaviour.privileged_operations`), and those whose every security
+/// alternative asks for an OAuth2 or OpenID Connect scope the identity's token lacks (read
+/// from its `scope`, `scp` or `scopes` claim; a token without one says nothing).
+pub async fn other_roles(ctx: &Ctx) -> Result<Vec<(OpInfo, String)>, Failure> {
+    let mut out: Vec<(OpInfo, String)> = Vec::new();
+    for id in &ctx.profile.behaviour.privileged_operations {
+        let op = ctx.op(id.get_ref()).map_err(Failure::setup)?;
+        out.push((op, "behaviour.privileged_operations names it".into()));
+    }
+    let token = ctx
+        .session(Identity::First)
+        .await
+        .map_err(|e| Failure::setup(format!("signing in failed: {e}")))?;
+    let Some(granted) = granted_scopes(&token.access) else {
+        return Ok(out);
+    };
+    let doc = ctx.doc();
+    let scoped_schemes: Vec<&String> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| {
+            matches!(
+                s.get("type").and_then(Value::as_str),
+                Some("oauth2" | "openIdConnect")
+            )
+        })
+        .map(|(name, _)| name)
+        .collect();
+    for (op, secured) in ctx.all_operations() {
+        if !secured || out.iter().any(|(o, _)| o.id == op.id) {
+            continue;
+        }
+        let requirements = op
+            .op
+            .get("security")
+            .or_else(|| doc.get("security"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        // The scopes each alternative asks for of the schemes that carry scopes.
+        let missing: Vec<Vec<String>> = requirements
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|alt| {
+                alt.iter()
+                    .filter(|(scheme, _)| scoped_schemes.contains(scheme))
+                    .flat_map(|(_, scopes)| scopes.as_array().cloned().unwrap_or_default())
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .filter(|s| !granted.contains(s))
+                    .collect()
+            })
+            .collect();
+        if !missing.is_empty() && missing.iter().all(|m| !m.is_empty()) {
+            out.push((
+                op,
+                format!(
+                    "it asks for scope `{}`, which the token lacks",
+                    missing[0].join(" ")
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The scopes a JWT grants: its `scope` (space-separated), `scp` or `scopes` claim; `None`
+/// when it is no JWT or has none of them.
+fn granted_scopes(token: &str) -> Option<Vec<String>> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    let words = |v: &Value| -> Vec<String> {
+        match v {
+            Value::String(s) => s.split_whitespace().map(String::from).collect(),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    ["scope", "scp", "scopes"]
+        .iter()
+        .find_map(|k| claims.get(*k))
+        .map(words)
+}
+
 /// The item path of `id` in the collection at `base` (a concrete path: `/articles/a-1/comments`).
 pub fn item_path_in(base: &str, id: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), path_encode(id))
@@ -1180,6 +1274,31 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::granted_scopes;
+    use base64::Engine as _;
+
+    fn jwt(claims: &str) -> String {
+        let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!("{}.{}.sig", b(r#"{"alg":"HS256"}"#), b(claims))
+    }
+
+    #[test]
+    fn a_tokens_scopes_are_read_from_scope_scp_or_scopes() {
+        assert_eq!(
+            granted_scopes(&jwt(r#"{"scope":"read write"}"#)),
+            Some(vec!["read".to_string(), "write".to_string()])
+        );
+        assert_eq!(
+            granted_scopes(&jwt(r#"{"scp":["items:read"]}"#)),
+            Some(vec!["items:read".to_string()])
+        );
+        assert_eq!(granted_scopes(&jwt(r#"{"sub":"a"}"#)), None);
+        assert_eq!(granted_scopes("not-a-jwt"), None);
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub struct State {
     boundary: Vec<(String, String, Exchange)>,
     created: Vec<Created>,
     negative: Vec<(String, String, Exchange)>,
+    /// Each operation of another role as the user called it: what it is, why another role's.
+    roles: Vec<(String, Exchange)>,
 }
 
 fn resources(w: &AccordWorld) -> Vec<Resource> {
@@ -691,6 +693,54 @@ fn first_difference(before: &Value, after: &Value) -> String {
             .unwrap_or_else(|| "changed".into()),
         _ => "changed".into(),
     }
+}
+
+// ---- function-level authorization --------------------------------------------------------
+
+#[when("every operation of another role is called by the user")]
+async fn other_roles(w: &mut AccordWorld) -> Outcome {
+    let ctx = w.ctx.clone();
+    let ops = behaviour::other_roles(&ctx).await?;
+    if ops.is_empty() {
+        w.skip = Some(
+            "no operation is known to need another role (name them in behaviour.privileged_operations, or give the spec's OAuth2 scopes and a token with a `scope` claim)"
+                .into(),
+        );
+        return Ok(());
+    }
+    let resources = resources(w);
+    for (op, why) in ops {
+        let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        if ctx.read_only() && !safe {
+            continue;
+        }
+        // The spec's own example: the request a user of that role would send.
+        let request = behaviour::request(&ctx, &op, &behaviour::example_inputs(&ctx, &op));
+        let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+        // Accepted: a defect, and what it created is the run's to delete.
+        behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
+        w.exchanges.push(e.clone());
+        w.behaviour.roles.push((format!("{} ({why})", op.id), e));
+    }
+    Ok(())
+}
+
+#[then("each is refused with 401, 403 or 404")]
+async fn other_roles_refused(w: &mut AccordWorld) -> Outcome {
+    let problems = w
+        .behaviour
+        .roles
+        .iter()
+        .filter(|(_, e)| !matches!(e.status, 401 | 403 | 404))
+        .map(|(what, e)| {
+            (
+                format!("{what}: a user without that role was answered {}", e.status),
+                None,
+                e.clone(),
+            )
+        })
+        .collect();
+    report(Rule::FunctionLevel, problems)
 }
 
 // ---- negative ---------------------------------------------------------------------------

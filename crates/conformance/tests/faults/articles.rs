@@ -68,6 +68,8 @@ pub enum Fault {
     UniqueTitles,
     /// Not a fault: every answer takes 40 ms; when each request arrived is kept.
     Slow,
+    /// Anyone signed in reads the admin's statistics (function-level authorization).
+    AdminStatsOpen,
 }
 
 #[derive(Clone)]
@@ -330,7 +332,7 @@ impl Articles {
                 Some("carol") if self.fault == Fault::AdminStatsCrash => {
                     errors(500, "server", "failed")
                 }
-                Some("carol") => {
+                Some(user) if user == "carol" || self.fault == Fault::AdminStatsOpen => {
                     let n = self.state.lock().unwrap().articles.len();
                     ResponseTemplate::new(200).set_body_json(json!({ "articles": n }))
                 }
@@ -1098,6 +1100,55 @@ async fn the_behaviour_phase_calls_operations_at_once_as_configured() {
         backend.overlapping(std::time::Duration::from_millis(20)) > 0,
         "at once:\n{}",
         four.stdout
+    );
+}
+
+/// Function-level authorization: an operation the profile names as another role's is refused
+/// to the signed-in user on a correct backend, and found when anyone may call it; without a
+/// role named, the check is skipped, saying why.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operation_of_another_role_open_to_any_user_fails_the_roles_check() {
+    let run_roles = |fault: Fault, named: bool| async move {
+        let server = MockServer::start().await;
+        wiremock::Mock::given(any())
+            .respond_with(Articles::new(fault))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = profile(dir.path(), &spec_with_admin(dir.path()));
+        if named {
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            text.push_str("privileged_operations = [\"admin_stats\"]\n");
+            std::fs::write(&path, text).unwrap();
+        }
+        let args = vec!["--tags".into(), "@roles".into()];
+        harness_in(path, server.uri(), args, dir).await
+    };
+    let correct = run_roles(Fault::None, true).await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+    assert!(
+        correct.stdout.contains("1 passed, 0 failed"),
+        "{}",
+        correct.stdout
+    );
+    let open = run_roles(Fault::AdminStatsOpen, true).await;
+    assert_eq!(open.code, Some(1), "{}", open.stdout);
+    assert!(
+        open.stdout.contains("rule behaviour.function_level: 1 problem(s)")
+            && open.stdout.contains(
+                "- admin_stats (behaviour.privileged_operations names it): a user without that role was answered 200"
+            ),
+        "{}",
+        open.stdout
+    );
+    let unnamed = run_roles(Fault::AdminStatsOpen, false).await;
+    assert_eq!(unnamed.code, Some(0), "{}", unnamed.stdout);
+    assert!(
+        unnamed
+            .stdout
+            .contains("skipped: The API's own behaviour: Operations of another role refuse a user without it (no operation is known to need another role"),
+        "{}",
+        unnamed.stdout
     );
 }
 

@@ -248,9 +248,9 @@ async fn the_reference_backend_passes_everything() {
 }
 
 /// The features of the default configuration (cookie mode and rate limits need another).
-const REFERENCE_TAGS: &str = "not @cookies and not @ratelimit";
+const REFERENCE_TAGS: &str = "not @cookies and not @ratelimit and not @roles";
 /// The wiremock backend's features; the session features run in `sessions.rs`.
-const ALL_BUT_SESSIONS: &str = "not @cookies and not @ratelimit and not @websocket";
+const ALL_BUT_SESSIONS: &str = "not @cookies and not @ratelimit and not @websocket and not @roles";
 
 /// Behaviour faults run without the expired-token wait, except the one that needs it.
 const BEHAVIOUR: &str = "@behaviour and not @expiry";
