@@ -66,6 +66,22 @@ pub fn one_spec(args: &[String]) -> anyhow::Result<()> {
     xtask::generate::try_spec(Path::new(&spec), Path::new(&out), &[], time_limit, false)
 }
 
+/// The team's own `tsc`: `node_modules/.bin/tsc` in `from` or a folder above it, up to
+/// `root`.
+fn team_tsc(root: &Path, from: &Path) -> Option<PathBuf> {
+    let root = root.canonicalize().ok()?;
+    let mut dir = from.canonicalize().ok()?;
+    loop {
+        let tsc = dir.join("node_modules/.bin/tsc");
+        if tsc.is_file() {
+            return Some(tsc);
+        }
+        if dir == root || !dir.pop() || !dir.starts_with(&root) {
+            return None;
+        }
+    }
+}
+
 pub struct Team {
     loaded: Loaded,
 }
@@ -227,7 +243,30 @@ impl Team {
                         .to_string()
                 ),
             )?;
-            let (ok, output) = xtask::node::tsc(&xtask::project_root(), &tsconfig)?;
+            // The team's own TypeScript when the repository has one installed (the nearest
+            // node_modules/.bin/tsc from the types' folder up to the root), else accord's.
+            let own = team_tsc(&self.loaded.root, &self.loaded.at(&folder));
+            let (ok, output, which) = match &own {
+                Some(tsc) => {
+                    let output = Command::new(tsc)
+                        .args(["--strict", "--noEmit", "--pretty", "false", "-p"])
+                        .arg(&tsconfig)
+                        .output()
+                        .with_context(|| format!("cannot run {}", tsc.display()))?;
+                    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+                        + &String::from_utf8_lossy(&output.stderr);
+                    let shown = tsc
+                        .strip_prefix(&self.loaded.root)
+                        .unwrap_or(tsc)
+                        .display()
+                        .to_string();
+                    (output.status.success(), text, format!("the team's {shown}"))
+                }
+                None => {
+                    let (ok, text) = xtask::node::tsc(&xtask::project_root(), &tsconfig)?;
+                    (ok, text, "accord's TypeScript".to_string())
+                }
+            };
             if !ok {
                 eprint!("{output}");
                 failed.push("typescript");
@@ -235,7 +274,7 @@ impl Team {
             step(
                 "typescript",
                 ok,
-                &format!("tsc --strict --noEmit {folder}/index.d.ts"),
+                &format!("tsc --strict --noEmit {folder}/index.d.ts ({which})"),
             );
         }
 

@@ -181,3 +181,39 @@ fn reach_reports_each_spec_of_a_folder() {
     assert!(text.contains("reach: 2 specs; "), "{text}");
     assert!(text.contains("1 refused at load"), "{text}");
 }
+
+/// The TypeScript check runs the team's own `tsc` when the repository has one installed
+/// (`node_modules/.bin/tsc` above the types), and says whose it ran.
+#[test]
+fn the_typescript_check_uses_the_teams_own_tsc() {
+    let dir = repository();
+    let root = dir.path();
+    let ok = accord(root, &["verify", "--base", "HEAD"]);
+    assert!(
+        text(&ok).contains("index.d.ts (accord's TypeScript)"),
+        "{}",
+        text(&ok)
+    );
+    // A team's tsc that refuses everything, as a newer TypeScript might.
+    let bin = root.join("node_modules/.bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let tsc = bin.join("tsc");
+    std::fs::write(
+        &tsc,
+        "#!/bin/sh\necho \"index.d.ts(1,1): error TS9999: the team's TypeScript refuses this\"\nexit 2\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&tsc, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let refused = accord(root, &["verify", "--base", "HEAD"]);
+    let out = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{out}");
+    assert!(out.contains("error TS9999"), "{out}");
+    assert!(
+        out.contains("verify: typescript   FAILED tsc --strict --noEmit generated/api-types/index.d.ts (the team's node_modules/.bin/tsc)"),
+        "{out}"
+    );
+}
