@@ -174,6 +174,9 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
                     "\u{202e}accord\u{301}\u{200d}",
                 ),
                 ("emoji", "accord \u{1F600}\u{1F680}"),
+                // Nothing a slug can be made of: a backend that names what it creates by a
+                // slug of the title may create something it can never find again.
+                ("no ASCII letter or digit", "\u{1F600}\u{1F680}\u{2728}"),
                 ("percent-encoded text", "%00%2e%2e%2f%ZZ"),
                 ("a path", "../../etc/passwd"),
                 ("quotes and markup", "'\"<script>--;"),
@@ -285,6 +288,22 @@ fn own_value(text: &str, tag: &str, max: Option<usize>) -> String {
     if len == 0 {
         return text.to_string();
     }
+    // Text without an ASCII letter or digit keeps none: its mark is written in emoji.
+    let tag: String = if text.chars().any(|c| c.is_ascii_alphanumeric()) {
+        tag.to_string()
+    } else {
+        tag.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .filter_map(|c| {
+                let offset = match c {
+                    '0'..='9' => c as u32 - '0' as u32,
+                    _ => 10 + (c.to_ascii_lowercase() as u32 - 'a' as u32),
+                };
+                char::from_u32(0x1F330 + offset)
+            })
+            .collect()
+    };
+    let tag = tag.as_str();
     if text.chars().all(|c| c == 'x') {
         if len <= tag.len() {
             return text.to_string();
@@ -458,6 +477,13 @@ mod tests {
         );
         assert_eq!(own_value("xxxxxx", "-a1", Some(6)), "xxx-a1");
         assert_eq!(own_value("", "-a1", None), "");
+        // Text with no ASCII letter or digit keeps none: its mark is in emoji, still its own.
+        let (a, b) = (
+            own_value("\u{1F600}\u{00E9}", "-a1", None),
+            own_value("\u{1F600}\u{00E9}", "-a2", None),
+        );
+        assert_ne!(a, b);
+        assert!(!a.chars().any(|c| c.is_ascii_alphanumeric()), "{a}");
         assert_eq!(own_value("abc", "-a1", Some(4)), "abc");
     }
 

@@ -741,6 +741,49 @@ fn granted_scopes(token: &str) -> Option<Vec<String>> {
         .map(words)
 }
 
+/// After a create answered 2xx: is what it created found where the answer says? The class
+/// Schemathesis calls "created resource not found" (ST302): an answer naming it by an empty
+/// id (a slug made of nothing), or a read of it answered 404 or 410. `Some` with why and the
+/// exchange that shows it.
+pub async fn created_not_found(
+    ctx: &Ctx,
+    op: &OpInfo,
+    resources: &[Resource],
+    request: &Request,
+    e: &Exchange,
+) -> Result<Option<(String, Exchange)>, Failure> {
+    if !(200..300).contains(&e.status) {
+        return Ok(None);
+    }
+    let Some(resource) = resources.iter().find(|r| r.create.id == op.id) else {
+        return Ok(None);
+    };
+    let Some(id) = created_id(ctx, resource, e) else {
+        return Ok(None);
+    };
+    if id.trim().is_empty() {
+        return Ok(Some((
+            format!(
+                "created, but named by an empty `{}`: it cannot be addressed",
+                resource.param
+            ),
+            e.clone(),
+        )));
+    }
+    if resource.read.is_none() {
+        return Ok(None);
+    }
+    let base = request.target.split('?').next().unwrap_or_default();
+    let path = item_path_in(base, &id);
+    let read = send_as(ctx, Identity::First, Request::new("GET", path.clone())).await?;
+    Ok(matches!(read.status, 404 | 410).then(|| {
+        (
+            format!("created, then not found at {path} ({})", read.status),
+            read,
+        )
+    }))
+}
+
 /// The item path of `id` in the collection at `base` (a concrete path: `/articles/a-1/comments`).
 pub fn item_path_in(base: &str, id: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), path_encode(id))

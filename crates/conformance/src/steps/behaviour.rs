@@ -170,6 +170,15 @@ async fn boundary_op(
         };
         behaviour::remember_created(ctx, op, &e, resources, Identity::First);
         behaviour::owned::follow_move(ctx, op, resources, &case.request, &e);
+        if let Some((why, shown)) =
+            behaviour::created_not_found(ctx, op, resources, &case.request, &e).await?
+        {
+            out.push((
+                format!("{}: {} {why}", op.id, case.what),
+                minimal.clone(),
+                shown,
+            ));
+        }
         if e.status == 403 {
             ctx.forbidden(&op.id);
             break;

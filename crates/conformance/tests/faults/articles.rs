@@ -70,6 +70,9 @@ pub enum Fault {
     Slow,
     /// Anyone signed in reads the admin's statistics (function-level authorization).
     AdminStatsOpen,
+    /// The slug is the title's ASCII letters and digits: a title with none makes an article
+    /// named by an empty slug, which nothing can address.
+    EmptySlug,
 }
 
 #[derive(Clone)]
@@ -428,8 +431,16 @@ impl Articles {
                     return errors(422, "title", "UNIQUE constraint failed");
                 }
                 s.counter += 1;
+                let slug = match (&self.fault, &title) {
+                    (Fault::EmptySlug, Some(t)) => t
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                        .to_lowercase(),
+                    _ => format!("article-{}", s.counter),
+                };
                 let article = Article {
-                    slug: format!("article-{}", s.counter),
+                    slug,
                     title: title.unwrap_or_default(),
                     body: body.unwrap_or_default(),
                     author: user,
@@ -1150,6 +1161,24 @@ async fn an_operation_of_another_role_open_to_any_user_fails_the_roles_check() {
         "{}",
         unnamed.stdout
     );
+}
+
+/// What a create makes must be found again: an article whose title has no ASCII letter or
+/// digit gets an empty slug here, and the boundary pass reports it (Schemathesis's ST302).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_created_resource_that_cannot_be_found_again_fails_the_boundary_pass() {
+    let (broken, _) = run(Fault::EmptySlug, "@boundary", &[]).await;
+    assert_eq!(broken.code, Some(1), "{}", broken.stdout);
+    assert!(
+        broken.stdout.contains("rule behaviour.boundary:")
+            && broken.stdout.contains(
+                "create_article: no ASCII letter or digit (body /article/title) created, but named by an empty `slug`: it cannot be addressed"
+            ),
+        "{}",
+        broken.stdout
+    );
+    let (correct, _) = run(Fault::None, "@boundary", &[]).await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
 }
 
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
