@@ -28,29 +28,6 @@ pub const COOKIE_TAGS: &str = "@cookies or @ratelimit or @refresh";
 /// (`@roles` needs an operation of another role, which the reference API has none of.)
 pub const DEFAULT_TAGS: &str = "not @cookies and not @ratelimit and not @roles";
 
-/// Runs the suite with `flags` and `profile` against the reference backend started with the
-/// `ACCORD_*` variables of `env` (another configuration than the default one).
-pub fn run_configured(
-    root: &Path,
-    profile: &str,
-    env: &[(&str, &str)],
-    flags: &[String],
-) -> anyhow::Result<()> {
-    let binary = crate::backend::build_binary(root, "accord-conformance", "accord-conformance")?;
-    let backend = crate::backend::start_with(root, Stdio::null(), env)
-        .context("starting the reference backend")?;
-    let status = Command::new(&binary)
-        .args(flags)
-        .arg("--profile")
-        .arg(root.join(profile))
-        .arg("--base-url")
-        .arg(&backend.api_url)
-        .status()
-        .with_context(|| format!("cannot run {}", binary.display()))?;
-    drop(backend);
-    judge(status)
-}
-
 /// Runs the suite with `flags` (accord-conformance's own); `Ok` when every scenario passed.
 /// Exit code 1 of the suite is a failed check, 2 a usage, profile or spec error.
 pub fn run(root: &Path, flags: &[String]) -> anyhow::Result<()> {
@@ -80,6 +57,39 @@ pub fn run(root: &Path, flags: &[String]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot run {}", binary.display()))?;
     drop(backend);
     judge(status)
+}
+
+/// Runs the suite with `flags` and `profile` against the reference backend started with the
+/// `ACCORD_*` variables of `env` (another configuration than the default one), its output
+/// captured rather than shown as it runs (runs made at once): the outcome and what it printed.
+pub fn run_captured(
+    root: &Path,
+    profile: &str,
+    env: &[(&str, &str)],
+    flags: &[String],
+) -> (anyhow::Result<()>, String) {
+    let run = || -> anyhow::Result<(std::process::ExitStatus, String)> {
+        let binary =
+            crate::backend::build_binary(root, "accord-conformance", "accord-conformance")?;
+        let backend = crate::backend::start_with(root, Stdio::null(), env)
+            .context("starting the reference backend")?;
+        let output = Command::new(&binary)
+            .args(flags)
+            .arg("--profile")
+            .arg(root.join(profile))
+            .arg("--base-url")
+            .arg(&backend.api_url)
+            .output()
+            .with_context(|| format!("cannot run {}", binary.display()))?;
+        drop(backend);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        Ok((output.status, text))
+    };
+    match run() {
+        Ok((status, text)) => (judge(status), text),
+        Err(e) => (Err(e), String::new()),
+    }
 }
 
 fn judge(status: std::process::ExitStatus) -> anyhow::Result<()> {

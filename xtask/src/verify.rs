@@ -159,14 +159,53 @@ pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let junit = target.join("conformance-junit.xml");
-    let flags = [
+    let default_flags = [
         "--strict".to_string(),
         "--tags".to_string(),
         crate::conformance::DEFAULT_TAGS.to_string(),
         "--junit".to_string(),
         junit.display().to_string(),
     ];
-    match crate::conformance::run(root, &flags) {
+    // The same backend in cookie mode, with double-submit CSRF tokens and a tight login
+    // limit: the features that configuration exists for.
+    let cookie_junit = target.join("conformance-cookies-junit.xml");
+    let cookie_flags = [
+        "--strict".to_string(),
+        "--tags".to_string(),
+        crate::conformance::COOKIE_TAGS.to_string(),
+        "--junit".to_string(),
+        cookie_junit.display().to_string(),
+    ];
+    // Both configurations at once, each with a backend of its own on free ports; what each
+    // printed is shown after, one after the other.
+    crate::backend::build_binary(root, "accord-conformance", "accord-conformance")?;
+    crate::backend::build(root)?;
+    eprintln!("verify: conformance  running the reference backend's two configurations at once");
+    let ((default_run, default_out), (cookie_run, cookie_out)) = std::thread::scope(|scope| {
+        let cookies = scope.spawn(|| {
+            crate::conformance::run_captured(
+                root,
+                crate::conformance::COOKIE_PROFILE,
+                crate::conformance::COOKIE_MODE,
+                &cookie_flags,
+            )
+        });
+        let default = crate::conformance::run_captured(
+            root,
+            crate::conformance::REFERENCE_PROFILE,
+            &[],
+            &default_flags,
+        );
+        let cookies = cookies.join().unwrap_or_else(|_| {
+            (
+                Err(anyhow::anyhow!("the cookie-mode run panicked")),
+                String::new(),
+            )
+        });
+        (default, cookies)
+    });
+    print!("{default_out}");
+    match default_run {
         Ok(()) => step(
             "conformance",
             true,
@@ -181,23 +220,8 @@ pub fn run(root: &Path, base: Option<&str>) -> anyhow::Result<()> {
             failed.push("conformance");
         }
     }
-
-    // The same backend in cookie mode, with double-submit CSRF tokens and a tight login
-    // limit: the features that configuration exists for.
-    let junit = target.join("conformance-cookies-junit.xml");
-    let flags = [
-        "--strict".to_string(),
-        "--tags".to_string(),
-        crate::conformance::COOKIE_TAGS.to_string(),
-        "--junit".to_string(),
-        junit.display().to_string(),
-    ];
-    match crate::conformance::run_configured(
-        root,
-        crate::conformance::COOKIE_PROFILE,
-        crate::conformance::COOKIE_MODE,
-        &flags,
-    ) {
+    print!("{cookie_out}");
+    match cookie_run {
         Ok(()) => step(
             "conformance",
             true,
