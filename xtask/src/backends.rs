@@ -4,7 +4,9 @@
 //! the profile a new user writes (`xtask/backends/NAME/profile.toml`). The sources are the
 //! repositories at the commit each script pins, found under `--sources` (one
 //! `OWNER+NAME` folder each, as the search tool's `fetch` lays them out). Never part of CI:
-//! it needs those sources, PostgreSQL and the package registries.
+//! it needs those sources, PostgreSQL and the package registries. `reference` is accord's own
+//! reference backend, built from this workspace (`REPOSITORY=local`), with the profile
+//! `verify` uses (`PROFILE=...`), so the side-by-side covers it too.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -183,7 +185,17 @@ fn one(
     let text = std::fs::read_to_string(path.join("backend.sh"))?;
     let repository = script_value(&text, "REPOSITORY")
         .with_context(|| format!("{name}: backend.sh names no REPOSITORY"))?;
-    let source = sources.join(repository.replace('/', "+")).join("repo");
+    // `REPOSITORY=local`: built from this workspace, nothing fetched.
+    let source = if repository == "local" {
+        root.to_path_buf()
+    } else {
+        sources.join(repository.replace('/', "+")).join("repo")
+    };
+    // `PROFILE=PATH` (from the workspace root) names a profile kept elsewhere.
+    let profile = match script_value(&text, "PROFILE") {
+        Some(p) => root.join(p),
+        None => path.join("profile.toml"),
+    };
     if !source.exists() {
         bail!(
             "{name}: {} is missing: fetch {repository} first (or give --sources)",
@@ -204,7 +216,7 @@ fn one(
         let mut command = Command::new(binary);
         command
             .arg("--profile")
-            .arg(path.join("profile.toml"))
+            .arg(&profile)
             .arg("--base-url")
             .arg(&base)
             .arg("--junit")

@@ -98,7 +98,16 @@ pub fn body(doc: &Value, schema: &Value, valid: &Value) -> Vec<Mutation> {
     let Some(object) = valid.as_object() else {
         return Vec::new();
     };
+    let _ = object;
     let mut out = Vec::new();
+    // The whole body `null` where the schema is an object that is not nullable: a server
+    // reading an optional body as absent when it is `null` accepts what the schema refuses.
+    if resolve(doc, schema).get("nullable") != Some(&Value::Bool(true)) {
+        out.push(Mutation {
+            what: "the body null".into(),
+            value: Value::Null,
+        });
+    }
     for name in crate::sample::required(doc, schema) {
         if object.contains_key(&name) {
             let mut v = valid.clone();

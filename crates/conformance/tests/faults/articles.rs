@@ -70,6 +70,8 @@ pub enum Fault {
     Slow,
     /// Anyone signed in reads the admin's statistics (function-level authorization).
     AdminStatsOpen,
+    /// A create whose body is JSON `null` is taken as an empty article (201).
+    NullBodyAccepted,
     /// The slug is the title's ASCII letters and digits: a title with none makes an article
     /// named by an empty slug, which nothing can address.
     EmptySlug,
@@ -413,6 +415,18 @@ impl Articles {
                     return self.invalid("body");
                 }
                 let text = String::from_utf8_lossy(&request.body);
+                if self.fault == Fault::NullBodyAccepted && text.trim() == "null" {
+                    let mut s = self.state.lock().unwrap();
+                    s.counter += 1;
+                    let article = Article {
+                        slug: format!("article-{}", s.counter),
+                        title: String::new(),
+                        body: String::new(),
+                        author: user,
+                    };
+                    s.articles.push(article.clone());
+                    return ResponseTemplate::new(201).set_body_json(self.view(&article));
+                }
                 if self.fault == Fault::NulCrash && text.contains("\\u0000") {
                     return errors(500, "server", "invalid byte sequence");
                 }
@@ -1179,6 +1193,24 @@ async fn a_created_resource_that_cannot_be_found_again_fails_the_boundary_pass()
     );
     let (correct, _) = run(Fault::None, "@boundary", &[]).await;
     assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+}
+
+/// A body of JSON `null` where the schema is an object must be refused: one taken as an
+/// empty article fails the negative pass.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_null_body_taken_for_an_empty_one_fails_the_negative_pass() {
+    let (broken, backend) = run(Fault::NullBodyAccepted, "@behaviour and not @writes", &[]).await;
+    assert_eq!(broken.code, Some(1), "{}", broken.stdout);
+    assert!(
+        broken.stdout.contains("rule behaviour.negative:")
+            && broken
+                .stdout
+                .contains("create_article: the body null: accepted with 201"),
+        "{}",
+        broken.stdout
+    );
+    // What the defect created is the run's to delete.
+    assert_eq!(backend.left(), 0);
 }
 
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
