@@ -44,6 +44,9 @@ struct Args {
     /// with its redacted exchanges and the minimal failing request.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Write every scenario's verdict with the rule it failed, and the spec findings, as JSON.
+    #[arg(long, value_name = "FILE")]
+    results: Option<PathBuf>,
     /// Fail the run when a scenario is skipped for lack of a profile section.
     #[arg(long)]
     strict: bool,
@@ -184,6 +187,7 @@ pub fn main(args: Vec<String>) -> ExitCode {
         junit: args.junit,
         json: args.json,
         html: args.html,
+        results: args.results,
         strict: args.strict,
         features: args.features,
         concurrency: args.concurrency,

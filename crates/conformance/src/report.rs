@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use serde_json::Value;
+
 use crate::rules::Rule;
 
 /// How one scenario ended.
@@ -36,13 +38,6 @@ impl ScenarioResult {
     pub fn name(&self) -> String {
         format!("{}: {}", self.feature, self.scenario)
     }
-}
-
-/// The rule a failure report names on its first line (`rule cors.no_wildcard: ...`).
-pub fn rule_of(report: &str) -> Option<Rule> {
-    let first = report.lines().next()?.trim_start();
-    let id = first.strip_prefix("rule ")?.split(':').next()?;
-    Rule::ALL.iter().copied().find(|r| r.id() == id)
 }
 
 /// The whole run, for the page.
@@ -385,6 +380,47 @@ impl Report {
 
     /// Cucumber JSON: features, their scenarios, one step each carrying the verdict
     /// (`passed`, `failed` with its report, `skipped` with its reason).
+    /// Every scenario's verdict and rule, and every spec finding, as JSON: for tools and tests
+    /// that act on a run's outcome (the rule is the failing step's own, never read from text).
+    pub fn results_json(&self) -> String {
+        let scenarios: Vec<Value> = self
+            .results
+            .iter()
+            .map(|r| {
+                let (verdict, rule, why) = match &r.verdict {
+                    Verdict::Passed => ("passed", None, None),
+                    Verdict::Failed { rule, report } => {
+                        ("failed", rule.map(|r| r.id()), Some(report.clone()))
+                    }
+                    Verdict::Skipped(reason) => ("skipped", None, Some(reason.clone())),
+                };
+                serde_json::json!({
+                    "feature": r.feature,
+                    "scenario": r.scenario,
+                    "tags": r.tags,
+                    "verdict": verdict,
+                    "rule": rule,
+                    "detail": why,
+                    "seconds": r.seconds,
+                })
+            })
+            .collect();
+        let findings: Vec<Value> = self
+            .findings
+            .iter()
+            .map(
+                |f| serde_json::json!({"what": f.what, "count": f.count, "scenarios": f.scenarios}),
+            )
+            .collect();
+        serde_json::to_string_pretty(&serde_json::json!({
+            "seed": self.seed,
+            "scenarios": scenarios,
+            "findings": findings,
+        }))
+        .unwrap_or_default()
+            + "\n"
+    }
+
     pub fn cucumber_json(&self) -> String {
         let mut features: Vec<serde_json::Value> = Vec::new();
         for r in &self.results {
@@ -511,20 +547,11 @@ mod tests {
             scenario: name.into(),
             tags: vec!["cors".into()],
             verdict: Verdict::Failed {
-                rule: rule_of(report),
+                rule: Some(Rule::CorsNoWildcard),
                 report: report.into(),
             },
             seconds: 0.0,
         }
-    }
-
-    #[test]
-    fn the_rule_is_read_from_the_report() {
-        assert_eq!(
-            rule_of("rule cors.no_wildcard: `*` with credentials\n  > GET /"),
-            Some(Rule::CorsNoWildcard)
-        );
-        assert_eq!(rule_of("Step doesn't match any function"), None);
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub struct Options {
     pub json: Option<PathBuf>,
     /// Write the self-contained HTML report here.
     pub html: Option<PathBuf>,
+    /// Write every verdict with its rule, and the spec findings, as JSON here.
+    pub results: Option<PathBuf>,
     pub strict: bool,
     /// Run the features of this folder instead of the compiled-in ones.
     pub features: Option<PathBuf>,
@@ -537,9 +539,14 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
 
     // The report files are written at the end from the scenarios' verdicts (skipped ones as
     // skipped); a path that cannot be written is a usage error now, not after the run.
-    for path in [&options.junit, &options.json, &options.html]
-        .into_iter()
-        .flatten()
+    for path in [
+        &options.junit,
+        &options.json,
+        &options.html,
+        &options.results,
+    ]
+    .into_iter()
+    .flatten()
     {
         std::fs::write(path, "")
             .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
@@ -589,13 +596,18 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                 );
             }
             let seconds = world.as_deref().map_or(0.0, |w| w.seconds());
-            let verdict = match (failure_text(finished), world.and_then(|w| w.skip.clone())) {
-                (Some(report), _) => Verdict::Failed {
-                    rule: report::rule_of(&report),
-                    report,
+            // A step's failure is typed (kept in the World as the step returned it); a panic
+            // or a hook's failure is only text, with no rule.
+            let kept = world.as_deref().and_then(|w| w.failure.clone());
+            let skip = world.as_deref().and_then(|w| w.skip.clone());
+            let verdict = match (kept, failure_text(finished), skip) {
+                (Some(f), Some(_), _) => Verdict::Failed {
+                    rule: Some(f.rule),
+                    report: f.to_string(),
                 },
-                (None, Some(reason)) => Verdict::Skipped(reason),
-                (None, None) => Verdict::Passed,
+                (_, Some(report), _) => Verdict::Failed { rule: None, report },
+                (_, None, Some(reason)) => Verdict::Skipped(reason),
+                (_, None, None) => Verdict::Passed,
             };
             record(ScenarioResult {
                 feature: feature.name.clone(),
@@ -718,10 +730,11 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     for finding in &report.findings {
         let _ = writeln!(out, "{}", finding.line());
     }
-    let written: [(&Option<PathBuf>, &str, String); 3] = [
+    let written: [(&Option<PathBuf>, &str, String); 4] = [
         (&options.html, "html report", report.html()),
         (&options.junit, "junit report", report.junit()),
         (&options.json, "json report", report.cucumber_json()),
+        (&options.results, "results", report.results_json()),
     ];
     for (path, what, text) in written {
         let Some(path) = path else { continue };

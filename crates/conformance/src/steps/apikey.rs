@@ -73,6 +73,12 @@ fn scheme(w: &AccordWorld) -> Result<String, Failure> {
 
 #[given("a valid API key")]
 async fn valid_key(w: &mut AccordWorld) -> Outcome {
+    let outcome = valid_key_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn valid_key_checked(w: &mut AccordWorld) -> Outcome {
     let settings = w
         .ctx
         .profile
@@ -157,6 +163,12 @@ fn path_with_id(path: &str, id: &str) -> String {
 
 #[when("the API key is revoked")]
 async fn revoke(w: &mut AccordWorld) -> Outcome {
+    let outcome = revoke_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn revoke_checked(w: &mut AccordWorld) -> Outcome {
     let settings = w.ctx.profile.apikey.clone();
     let revoke = settings
         .as_ref()
@@ -198,6 +210,12 @@ async fn revoke(w: &mut AccordWorld) -> Outcome {
 
 #[when(expr = "every operation the API key scheme secures is called with {key}")]
 async fn call_with(w: &mut AccordWorld, case: KeyCase) -> Outcome {
+    let outcome = call_with_checked(w, case).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn call_with_checked(w: &mut AccordWorld, case: KeyCase) -> Outcome {
     let scheme = scheme(w)?;
     // A valid key reaches only reads: a write with it would change data the run did not
     // create. Under --read-only every key reaches only reads.
@@ -247,6 +265,12 @@ fn scrubbed(w: &AccordWorld, e: &Exchange) -> Exchange {
 
 #[then("every answer is refused as the spec documents, in the error envelope, without the key")]
 async fn all_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = all_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
     let rule = if w.key.as_ref().is_some_and(|k| k.revoked) {
         Rule::ApiKeyRevoked
     } else {
@@ -292,6 +316,12 @@ fn no_echo(w: &AccordWorld, e: &Exchange) -> Outcome {
 
 #[then("no answer refuses the key")]
 async fn none_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = none_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn none_refused_checked(w: &mut AccordWorld) -> Outcome {
     for e in &w.judged {
         if e.status == 401 || e.status == 403 {
             return Err(Failure::new(
@@ -310,6 +340,12 @@ async fn none_refused(w: &mut AccordWorld) -> Outcome {
 
 #[then("no answer echoes the key")]
 async fn none_echo(w: &mut AccordWorld) -> Outcome {
+    let outcome = none_echo_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn none_echo_checked(w: &mut AccordWorld) -> Outcome {
     for e in &w.judged {
         no_echo(w, e)?;
     }

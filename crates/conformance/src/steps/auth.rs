@@ -37,6 +37,12 @@ impl FromStr for Credentials {
 
 #[when(expr = "every secured operation is called with {credentials}")]
 async fn secured_with(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
+    let outcome = secured_with_checked(w, credentials).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn secured_with_checked(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
     let token = match credentials {
         Credentials::None => None,
         Credentials::Forged(kind) => Some(
@@ -67,6 +73,12 @@ async fn secured_with(w: &mut AccordWorld, credentials: Credentials) -> Outcome 
     "every answer is refused as the spec documents, with the scheme's challenge, in the error envelope"
 )]
 async fn all_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = all_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
     let challenge = w.ctx.http.placement().challenge();
     let mut problems = Vec::new();
     for e in &w.judged {
@@ -111,6 +123,12 @@ async fn all_refused(w: &mut AccordWorld) -> Outcome {
 
 #[when("every secured read operation is called with the user's token")]
 async fn secured_reads_with_token(w: &mut AccordWorld) -> Outcome {
+    let outcome = secured_reads_with_token_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn secured_reads_with_token_checked(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     w.judged.clear();
     for op in w
@@ -139,6 +157,12 @@ async fn secured_reads_with_token(w: &mut AccordWorld) -> Outcome {
 
 #[then("no answer refuses the token")]
 async fn none_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = none_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn none_refused_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
     for e in &w.judged {
         // 403: the token was accepted and the user lacks the role: an operation for another

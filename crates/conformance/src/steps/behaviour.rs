@@ -50,6 +50,12 @@ fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outc
 
 #[when("every operation is called with valid inputs generated from the spec")]
 async fn positive(w: &mut AccordWorld) -> Outcome {
+    let outcome = positive_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn positive_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
@@ -86,6 +92,12 @@ async fn positive(w: &mut AccordWorld) -> Outcome {
 
 #[then("every answer is documented, valid against the spec, and never a server error")]
 async fn positive_judged(w: &mut AccordWorld) -> Outcome {
+    let outcome = positive_judged_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn positive_judged_checked(w: &mut AccordWorld) -> Outcome {
     let problems = w
         .behaviour
         .findings
@@ -105,6 +117,12 @@ async fn positive_judged(w: &mut AccordWorld) -> Outcome {
 
 #[when("every operation is called with boundary inputs from the spec")]
 async fn boundary(w: &mut AccordWorld) -> Outcome {
+    let outcome = boundary_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
@@ -206,6 +224,12 @@ async fn boundary_op(
 
 #[then("no boundary input gets a server error, and what the spec refuses gets a 4xx")]
 async fn boundary_judged(w: &mut AccordWorld) -> Outcome {
+    let outcome = boundary_judged_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn boundary_judged_checked(w: &mut AccordWorld) -> Outcome {
     let problems = w
         .behaviour
         .boundary
@@ -225,6 +249,12 @@ async fn boundary_judged(w: &mut AccordWorld) -> Outcome {
 
 #[when("every resource the spec can create is created")]
 async fn create_all(w: &mut AccordWorld) -> Outcome {
+    let outcome = create_all_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn create_all_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
@@ -259,6 +289,12 @@ fn location_target(base: &str, location: &str) -> String {
 
 #[then("each create's Location resolves to it")]
 async fn locations(w: &mut AccordWorld) -> Outcome {
+    let outcome = locations_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn locations_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
@@ -301,6 +337,12 @@ async fn read(w: &mut AccordWorld, identity: Identity, c: &Created) -> Result<Ex
 
 #[then("each reads back as written")]
 async fn read_back(w: &mut AccordWorld) -> Outcome {
+    let outcome = read_back_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn read_back_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
@@ -347,6 +389,12 @@ async fn read_back(w: &mut AccordWorld) -> Outcome {
 
 #[then("each is listed")]
 async fn listed(w: &mut AccordWorld) -> Outcome {
+    let outcome = listed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn listed_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
@@ -424,6 +472,12 @@ async fn listed(w: &mut AccordWorld) -> Outcome {
 
 #[then("each update persists")]
 async fn update_persists(w: &mut AccordWorld) -> Outcome {
+    let outcome = update_persists_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
@@ -493,6 +547,12 @@ async fn update_persists(w: &mut AccordWorld) -> Outcome {
 
 #[then("after delete each reads as 404")]
 async fn use_after_delete(w: &mut AccordWorld) -> Outcome {
+    let outcome = use_after_delete_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
@@ -543,6 +603,12 @@ async fn use_after_delete(w: &mut AccordWorld) -> Outcome {
 
 #[given("a second signed-in user")]
 async fn second_user(w: &mut AccordWorld) -> Outcome {
+    let outcome = second_user_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn second_user_checked(w: &mut AccordWorld) -> Outcome {
     w.ctx
         .session(Identity::Second)
         .await
@@ -562,6 +628,12 @@ fn refused(w: &AccordWorld, e: &Exchange) -> Option<String> {
 
 #[then("the second user cannot read, change or delete them, nor see them listed")]
 async fn cross_user(w: &mut AccordWorld) -> Outcome {
+    let outcome = cross_user_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
@@ -708,6 +780,12 @@ fn first_difference(before: &Value, after: &Value) -> String {
 
 #[when("every operation of another role is called by the user")]
 async fn other_roles(w: &mut AccordWorld) -> Outcome {
+    let outcome = other_roles_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn other_roles_checked(w: &mut AccordWorld) -> Outcome {
     let ctx = w.ctx.clone();
     let ops = behaviour::other_roles(&ctx).await?;
     if ops.is_empty() {
@@ -736,6 +814,12 @@ async fn other_roles(w: &mut AccordWorld) -> Outcome {
 
 #[then("each is refused with 401, 403 or 404")]
 async fn other_roles_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = other_roles_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn other_roles_refused_checked(w: &mut AccordWorld) -> Outcome {
     let problems = w
         .behaviour
         .roles
@@ -756,6 +840,12 @@ async fn other_roles_refused(w: &mut AccordWorld) -> Outcome {
 
 #[when("every operation is called with inputs that break one constraint each")]
 async fn negative(w: &mut AccordWorld) -> Outcome {
+    let outcome = negative_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn negative_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
@@ -808,6 +898,12 @@ async fn negative(w: &mut AccordWorld) -> Outcome {
 
 #[then("every answer is a 4xx in the error envelope")]
 async fn negative_judged(w: &mut AccordWorld) -> Outcome {
+    let outcome = negative_judged_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn negative_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
     for (what, minimal, e) in &w.behaviour.negative {
         let problem = if (200..300).contains(&e.status) {
@@ -831,6 +927,12 @@ async fn negative_judged(w: &mut AccordWorld) -> Outcome {
 
 #[when("the access token is left to expire")]
 async fn expire(w: &mut AccordWorld) -> Outcome {
+    let outcome = expire_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn expire_checked(w: &mut AccordWorld) -> Outcome {
     match w.ctx.expired_token().await {
         Ok(token) => {
             if let Some(tokens) = w.tokens.as_mut() {
@@ -844,6 +946,12 @@ async fn expire(w: &mut AccordWorld) -> Outcome {
 
 #[then("a secured operation refuses it with 401 and error=\"invalid_token\"")]
 async fn expired_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = expired_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn expired_refused_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }

@@ -76,6 +76,12 @@ fn refresh_cookie_of(e: &Exchange, name: &str) -> Option<SetCookie> {
 
 #[then("the refresh cookie is HttpOnly, Secure, SameSite Lax or Strict, scoped and bounded")]
 async fn attributes(w: &mut AccordWorld) -> Outcome {
+    let outcome = attributes_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn attributes_checked(w: &mut AccordWorld) -> Outcome {
     let s = settings(w)?;
     let Some((e, cookie)) = w
         .exchanges
@@ -147,6 +153,12 @@ fn cookie_refresh(
 
 #[when("the session is refreshed with the cookie alone from an allowed origin")]
 async fn refresh_allowed(w: &mut AccordWorld) -> Outcome {
+    let outcome = refresh_allowed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refresh_allowed_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
     let request = cookie_refresh(w, &tokens, w.ctx.allowed_origin(), true)?;
     let e = w.send(request).await?;
@@ -156,6 +168,12 @@ async fn refresh_allowed(w: &mut AccordWorld) -> Outcome {
 
 #[then("a new access token is issued and the cookie is renewed")]
 async fn renewed(w: &mut AccordWorld) -> Outcome {
+    let outcome = renewed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn renewed_checked(w: &mut AccordWorld) -> Outcome {
     let s = settings(w)?;
     let e = w
         .judged
@@ -191,6 +209,12 @@ async fn renewed(w: &mut AccordWorld) -> Outcome {
 
 #[then("the refresh cookie is cleared")]
 async fn cleared(w: &mut AccordWorld) -> Outcome {
+    let outcome = cleared_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn cleared_checked(w: &mut AccordWorld) -> Outcome {
     let s = settings(w)?;
     let logout = w
         .exchanges
@@ -212,6 +236,12 @@ async fn cleared(w: &mut AccordWorld) -> Outcome {
 
 #[then("the cleared session cannot refresh")]
 async fn cannot_refresh(w: &mut AccordWorld) -> Outcome {
+    let outcome = cannot_refresh_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn cannot_refresh_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
     let request = cookie_refresh(w, &tokens, w.ctx.allowed_origin(), true)?;
     let e = w.send(request).await?;
@@ -227,6 +257,12 @@ async fn cannot_refresh(w: &mut AccordWorld) -> Outcome {
 
 #[when("the session is refreshed with the cookie from a refused origin")]
 async fn refresh_refused_origin(w: &mut AccordWorld) -> Outcome {
+    let outcome = refresh_refused_origin_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refresh_refused_origin_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
     let origin = w.ctx.refused_origin();
     let request = cookie_refresh(w, &tokens, Some(origin), true)?;
@@ -238,6 +274,12 @@ async fn refresh_refused_origin(w: &mut AccordWorld) -> Outcome {
 
 #[when("the session is refreshed with the cookie but without the CSRF header")]
 async fn refresh_without_header(w: &mut AccordWorld) -> Outcome {
+    let outcome = refresh_without_header_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refresh_without_header_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
     let request = cookie_refresh(w, &tokens, w.ctx.allowed_origin(), false)?;
     let e = w.send(request).await?;
@@ -248,6 +290,12 @@ async fn refresh_without_header(w: &mut AccordWorld) -> Outcome {
 
 #[then("the request is refused without a new session")]
 async fn refused_without_session(w: &mut AccordWorld) -> Outcome {
+    let outcome = refused_without_session_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refused_without_session_checked(w: &mut AccordWorld) -> Outcome {
     let s = settings(w)?;
     let rule = w.expect.unwrap_or(Rule::CookieCsrfOrigin);
     let e = w

@@ -62,6 +62,12 @@ fn allowed_origin(w: &AccordWorld) -> Result<String, Failure> {
 
 #[when("a preflight for POST with Authorization and Content-Type is sent from an allowed origin")]
 async fn preflight_allowed(w: &mut AccordWorld) -> Outcome {
+    let outcome = preflight_allowed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn preflight_allowed_checked(w: &mut AccordWorld) -> Outcome {
     w.origin = allowed_origin(w)?;
     let path = w.ctx.cors_path();
     let request = Request::new("OPTIONS", path)
@@ -78,6 +84,12 @@ async fn preflight_allowed(w: &mut AccordWorld) -> Outcome {
 
 #[when("a request is sent from an allowed origin")]
 async fn request_allowed(w: &mut AccordWorld) -> Outcome {
+    let outcome = request_allowed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn request_allowed_checked(w: &mut AccordWorld) -> Outcome {
     w.origin = allowed_origin(w)?;
     let path = w.ctx.cors_path();
     let e = w
@@ -89,6 +101,12 @@ async fn request_allowed(w: &mut AccordWorld) -> Outcome {
 
 #[then("the allowed origin is echoed exactly, with credentials as configured")]
 async fn origin_echoed(w: &mut AccordWorld) -> Outcome {
+    let outcome = origin_echoed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn origin_echoed_checked(w: &mut AccordWorld) -> Outcome {
     let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
     for e in &w.judged {
         let allow = e.headers("access-control-allow-origin");
@@ -120,6 +138,12 @@ async fn origin_echoed(w: &mut AccordWorld) -> Outcome {
 
 #[then("the requested method and headers are allowed")]
 async fn method_headers_allowed(w: &mut AccordWorld) -> Outcome {
+    let outcome = method_headers_allowed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn method_headers_allowed_checked(w: &mut AccordWorld) -> Outcome {
     for e in &w.judged {
         let methods = e
             .headers("access-control-allow-methods")
@@ -151,6 +175,12 @@ async fn method_headers_allowed(w: &mut AccordWorld) -> Outcome {
 
 #[then("the answer varies by Origin")]
 async fn varies(w: &mut AccordWorld) -> Outcome {
+    let outcome = varies_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn varies_checked(w: &mut AccordWorld) -> Outcome {
     for e in w.judged.iter().filter(|e| !public_wildcard(w, e)) {
         let vary = e.headers("vary").join(",").to_ascii_lowercase();
         if !vary
@@ -167,6 +197,12 @@ async fn varies(w: &mut AccordWorld) -> Outcome {
 
 #[then("the configured headers are exposed")]
 async fn exposed(w: &mut AccordWorld) -> Outcome {
+    let outcome = exposed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn exposed_checked(w: &mut AccordWorld) -> Outcome {
     let wanted = w
         .ctx
         .profile
@@ -197,6 +233,12 @@ async fn exposed(w: &mut AccordWorld) -> Outcome {
 
 #[when(expr = "a preflight and a request are sent from {refused}")]
 async fn from_refused(w: &mut AccordWorld, which: Refused) -> Outcome {
+    let outcome = from_refused_checked(w, which).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn from_refused_checked(w: &mut AccordWorld, which: Refused) -> Outcome {
     let origins = match which {
         Refused::Null => vec!["null".to_string()],
         Refused::Configured => w
@@ -226,6 +268,12 @@ async fn from_refused(w: &mut AccordWorld, which: Refused) -> Outcome {
 
 #[then("no Access-Control-Allow-Origin is sent")]
 async fn no_allow_origin(w: &mut AccordWorld) -> Outcome {
+    let outcome = no_allow_origin_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn no_allow_origin_checked(w: &mut AccordWorld) -> Outcome {
     for e in w.judged.iter().filter(|e| !public_wildcard(w, e)) {
         if let Some(value) = e.header("access-control-allow-origin") {
             return Err(Failure::new(
@@ -244,6 +292,12 @@ async fn no_allow_origin(w: &mut AccordWorld) -> Outcome {
 
 #[when("error answers are provoked from an allowed origin")]
 async fn errors_from_allowed(w: &mut AccordWorld) -> Outcome {
+    let outcome = errors_from_allowed_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn errors_from_allowed_checked(w: &mut AccordWorld) -> Outcome {
     use crate::context::ErrorCase;
     w.origin = allowed_origin(w)?;
     let token = w.access()?;
@@ -274,6 +328,12 @@ async fn errors_from_allowed(w: &mut AccordWorld) -> Outcome {
 
 #[then("each error answer carries the allowed origin's CORS headers")]
 async fn errors_readable(w: &mut AccordWorld) -> Outcome {
+    let outcome = errors_readable_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn errors_readable_checked(w: &mut AccordWorld) -> Outcome {
     let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
     for e in w.judged.iter().filter(|e| e.status >= 400) {
         if e.header("access-control-allow-origin") != Some(w.origin.as_str())

@@ -9,6 +9,12 @@ use crate::rules::{Failure, Outcome, Rule};
 
 #[when(expr = "{error_case} is sent")]
 async fn error_case(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
+    let outcome = error_case_checked(w, case).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
     let token = w.tokens.as_ref().map(|t| t.access.clone());
     // A signed-in case answered 403 met an operation for another role: try the next one.
     let mut refused: Vec<String> = Vec::new();
@@ -35,6 +41,12 @@ async fn error_case(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
 
 #[then(expr = "the answer is {int} in the error envelope")]
 async fn answer_in_envelope(w: &mut AccordWorld, status: u16) -> Outcome {
+    let outcome = answer_in_envelope_checked(w, status).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome {
     // The feature names the usual status; the spec's documented one for the operation wins.
     let expected = w.error_statuses.clone().unwrap_or_else(|| vec![status]);
     let mut problems = Vec::new();
@@ -71,6 +83,12 @@ async fn answer_in_envelope(w: &mut AccordWorld, status: u16) -> Outcome {
 /// it, with the user's token when the scenario has one so the route is reached.
 #[when("each path is sent OPTIONS where the spec does not document it")]
 async fn options_everywhere(w: &mut AccordWorld) -> Outcome {
+    let outcome = options_everywhere_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn options_everywhere_checked(w: &mut AccordWorld) -> Outcome {
     let token = w.tokens.as_ref().map(|t| t.access.clone());
     let mut requests = Vec::new();
     for (path, item) in w
@@ -108,6 +126,12 @@ async fn options_everywhere(w: &mut AccordWorld) -> Outcome {
     "each answer is a 405 in the error envelope, or a 2xx, with every documented method in Allow"
 )]
 async fn options_judged(w: &mut AccordWorld) -> Outcome {
+    let outcome = options_judged_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
     for e in &w.judged {
         let path = e
@@ -149,6 +173,12 @@ const PROBED: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 /// are left alone.
 #[when("each path is sent the methods the spec does not document for it")]
 async fn undeclared_methods(w: &mut AccordWorld) -> Outcome {
+    let outcome = undeclared_methods_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn undeclared_methods_checked(w: &mut AccordWorld) -> Outcome {
     let ctx = w.ctx.clone();
     let doc = ctx.doc();
     let Some(paths) = doc.get("paths").and_then(serde_json::Value::as_object) else {
@@ -231,6 +261,12 @@ fn routed_elsewhere(
 
 #[then("each is answered 405 in the error envelope, with every documented method in Allow")]
 async fn undeclared_judged(w: &mut AccordWorld) -> Outcome {
+    let outcome = undeclared_judged_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
     for (e, tolerated) in w.judged.iter().zip(&w.tolerated) {
         let path = e

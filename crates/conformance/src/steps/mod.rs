@@ -72,6 +72,9 @@ pub struct AccordWorld {
     serial: u64,
     /// When the scenario started.
     started: std::time::Instant,
+    /// The failure of the step that failed, as the step returned it: the report reads its
+    /// rule from here, never from the text cucumber makes of it.
+    pub failure: Option<Failure>,
 }
 
 impl AccordWorld {
@@ -85,6 +88,15 @@ impl AccordWorld {
         }
         self.serial = h.max(1);
         self.started = std::time::Instant::now();
+    }
+
+    /// Keeps a step's failure (the first: a scenario stops at its failing step).
+    pub fn keep(&mut self, outcome: &Outcome) {
+        if let Err(f) = outcome
+            && self.failure.is_none()
+        {
+            self.failure = Some(f.clone());
+        }
     }
 
     /// How long the scenario has run.
@@ -122,6 +134,7 @@ impl AccordWorld {
             skip: None,
             serial: 0,
             started: std::time::Instant::now(),
+            failure: None,
         })
     }
 
@@ -293,6 +306,12 @@ fn in_envelope(ctx: &Ctx, exchange: &Exchange) -> Outcome {
 /// The profile's user, in the run's shared session (signed in once, reused).
 #[given("a signed-in user")]
 async fn signed_in(w: &mut AccordWorld) -> Outcome {
+    let outcome = signed_in_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn signed_in_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w
         .ctx
         .session(Identity::First)
@@ -305,6 +324,12 @@ async fn signed_in(w: &mut AccordWorld) -> Outcome {
 /// A session of this scenario's own, for scenarios that use up or end their session.
 #[given("a user signed in for this scenario")]
 async fn signed_in_anew(w: &mut AccordWorld) -> Outcome {
+    let outcome = signed_in_anew_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn signed_in_anew_checked(w: &mut AccordWorld) -> Outcome {
     let (tokens, exchanges) = w
         .ctx
         .sign_in(Identity::First)

@@ -71,6 +71,12 @@ async fn burst_request(w: &AccordWorld, s: &RateLimit) -> Result<Request, Failur
 
 #[when("a paced burst of sign-ins is sent from an allowed origin")]
 async fn burst(w: &mut AccordWorld) -> Outcome {
+    let outcome = burst_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn burst_checked(w: &mut AccordWorld) -> Outcome {
     let s = settings(w)?;
     let base = w.ctx.http.base.clone();
     if !on_loopback(&base) && !s.allow_remote {
@@ -109,6 +115,12 @@ async fn burst(w: &mut AccordWorld) -> Outcome {
 
 #[then("it meets a 429 in the error envelope with Retry-After")]
 async fn limited(w: &mut AccordWorld) -> Outcome {
+    let outcome = limited_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn limited_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
@@ -132,6 +144,12 @@ async fn limited(w: &mut AccordWorld) -> Outcome {
 
 #[then("the 429 carries the CORS headers of the allowed origin")]
 async fn limited_cors(w: &mut AccordWorld) -> Outcome {
+    let outcome = limited_cors_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn limited_cors_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() || w.origin.is_empty() {
         return Ok(());
     }
@@ -154,6 +172,12 @@ async fn limited_cors(w: &mut AccordWorld) -> Outcome {
 
 #[when("the client waits as long as Retry-After says")]
 async fn wait(w: &mut AccordWorld) -> Outcome {
+    let outcome = wait_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn wait_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }
@@ -174,6 +198,12 @@ async fn wait(w: &mut AccordWorld) -> Outcome {
 
 #[then("the request is allowed again")]
 async fn allowed_again(w: &mut AccordWorld) -> Outcome {
+    let outcome = allowed_again_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn allowed_again_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
     }

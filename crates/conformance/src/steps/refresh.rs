@@ -25,12 +25,24 @@ async fn token_accepted(w: &mut AccordWorld, token: String, what: &str) -> Outco
 
 #[then("the access token is accepted")]
 async fn access_accepted(w: &mut AccordWorld) -> Outcome {
+    let outcome = access_accepted_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn access_accepted_checked(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     token_accepted(w, token, "the access token from login").await
 }
 
 #[when("the refresh token is exchanged")]
 async fn exchange_refresh(w: &mut AccordWorld) -> Outcome {
+    let outcome = exchange_refresh_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn exchange_refresh_checked(w: &mut AccordWorld) -> Outcome {
     let current = w.tokens()?.clone();
     let (result, exchange) = w.ctx.refresh(&current).await;
     w.exchanges.push(exchange.clone());
@@ -42,6 +54,12 @@ async fn exchange_refresh(w: &mut AccordWorld) -> Outcome {
 
 #[then("the new access token is accepted")]
 async fn new_access_accepted(w: &mut AccordWorld) -> Outcome {
+    let outcome = new_access_accepted_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn new_access_accepted_checked(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     token_accepted(w, token, "the access token from refresh").await
 }
@@ -70,12 +88,24 @@ fn previous(w: &AccordWorld) -> Result<Tokens, Failure> {
 
 #[then("the previous refresh token is refused")]
 async fn previous_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = previous_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn previous_refused_checked(w: &mut AccordWorld) -> Outcome {
     let previous = previous(w)?;
     expect_refresh_refused(w, previous, Rule::RefreshRotation).await
 }
 
 #[when("the previous refresh token is presented again")]
 async fn present_previous(w: &mut AccordWorld) -> Outcome {
+    let outcome = present_previous_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn present_previous_checked(w: &mut AccordWorld) -> Outcome {
     let previous = previous(w)?;
     let (_, exchange) = w.ctx.refresh(&previous).await;
     w.exchanges.push(exchange);
@@ -84,12 +114,24 @@ async fn present_previous(w: &mut AccordWorld) -> Outcome {
 
 #[then("the newest refresh token is refused too")]
 async fn newest_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = newest_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn newest_refused_checked(w: &mut AccordWorld) -> Outcome {
     let newest = w.tokens()?.clone();
     expect_refresh_refused(w, newest, Rule::RefreshReuse).await
 }
 
 #[when("the user logs out")]
 async fn logout(w: &mut AccordWorld) -> Outcome {
+    let outcome = logout_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn logout_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
     let exchange = w
         .ctx
@@ -109,12 +151,24 @@ async fn logout(w: &mut AccordWorld) -> Outcome {
 
 #[then("the refresh token is refused")]
 async fn refresh_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = refresh_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refresh_refused_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
     expect_refresh_refused(w, tokens, Rule::RefreshLogout).await
 }
 
 #[when("the access token is presented as a refresh token")]
 async fn access_as_refresh(w: &mut AccordWorld) -> Outcome {
+    let outcome = access_as_refresh_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn access_as_refresh_checked(w: &mut AccordWorld) -> Outcome {
     let tokens = w.tokens()?.clone();
     w.previous = Some(Tokens {
         access: tokens.access.clone(),
@@ -126,6 +180,12 @@ async fn access_as_refresh(w: &mut AccordWorld) -> Outcome {
 
 #[then("it is refused")]
 async fn swapped_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = swapped_refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn swapped_refused_checked(w: &mut AccordWorld) -> Outcome {
     let swapped = previous(w)?;
     expect_refresh_refused(w, swapped, Rule::RefreshType).await
 }

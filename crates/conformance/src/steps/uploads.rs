@@ -67,11 +67,23 @@ fn uploads(w: &AccordWorld) -> Result<Uploads, Failure> {
 
 #[when("a file is presigned and posted to storage")]
 async fn upload_ok(w: &mut AccordWorld) -> Outcome {
+    let outcome = upload_ok_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn upload_ok_checked(w: &mut AccordWorld) -> Outcome {
     upload_with(w, None).await
 }
 
 #[when(expr = "a file is presigned and posted to storage with {tampering}")]
 async fn upload_tampered(w: &mut AccordWorld, tampering: Tampering) -> Outcome {
+    let outcome = upload_tampered_checked(w, tampering).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn upload_tampered_checked(w: &mut AccordWorld, tampering: Tampering) -> Outcome {
     upload_with(w, Some(tampering)).await
 }
 
@@ -122,6 +134,12 @@ async fn upload_with(w: &mut AccordWorld, tampering: Option<Tampering>) -> Outco
 
 #[then("the storage accepts it")]
 async fn storage_accepts(w: &mut AccordWorld) -> Outcome {
+    let outcome = storage_accepts_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn storage_accepts_checked(w: &mut AccordWorld) -> Outcome {
     let expected = uploads(w)?.storage_status;
     for e in &w.judged {
         if e.status != expected {
@@ -137,6 +155,12 @@ async fn storage_accepts(w: &mut AccordWorld) -> Outcome {
 
 #[then("the storage refuses it")]
 async fn storage_refuses(w: &mut AccordWorld) -> Outcome {
+    let outcome = storage_refuses_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn storage_refuses_checked(w: &mut AccordWorld) -> Outcome {
     for e in &w.judged {
         if (200..300).contains(&e.status) {
             return Err(Failure::new(
@@ -154,6 +178,12 @@ async fn storage_refuses(w: &mut AccordWorld) -> Outcome {
 
 #[then("the object is reported stored")]
 async fn reported_stored(w: &mut AccordWorld) -> Outcome {
+    let outcome = reported_stored_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn reported_stored_checked(w: &mut AccordWorld) -> Outcome {
     let ctx = w.ctx.clone();
     let upload = w
         .upload
@@ -179,6 +209,12 @@ async fn reported_stored(w: &mut AccordWorld) -> Outcome {
 
 #[when("an upload is presigned without credentials")]
 async fn presign_anonymous(w: &mut AccordWorld) -> Outcome {
+    let outcome = presign_anonymous_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn presign_anonymous_checked(w: &mut AccordWorld) -> Outcome {
     let uploads = uploads(w)?;
     let request = w
         .ctx
@@ -190,6 +226,12 @@ async fn presign_anonymous(w: &mut AccordWorld) -> Outcome {
 
 #[when(expr = "{refusal} is presigned")]
 async fn presign_refused(w: &mut AccordWorld, what: Refusal) -> Outcome {
+    let outcome = presign_refused_checked(w, what).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn presign_refused_checked(w: &mut AccordWorld, what: Refusal) -> Outcome {
     let token = w.access()?;
     let uploads = uploads(w)?;
     let (content_type, size) = match what {
@@ -212,6 +254,12 @@ async fn presign_refused(w: &mut AccordWorld, what: Refusal) -> Outcome {
 
 #[then("the backend refuses it in the error envelope")]
 async fn backend_refuses(w: &mut AccordWorld) -> Outcome {
+    let outcome = backend_refuses_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn backend_refuses_checked(w: &mut AccordWorld) -> Outcome {
     for e in &w.judged {
         if !(400..500).contains(&e.status) {
             return Err(Failure::new(
@@ -227,6 +275,12 @@ async fn backend_refuses(w: &mut AccordWorld) -> Outcome {
 
 #[when(expr = "an upload named {string} is presigned")]
 async fn presign_named(w: &mut AccordWorld, name: String) -> Outcome {
+    let outcome = presign_named_checked(w, name).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn presign_named_checked(w: &mut AccordWorld, name: String) -> Outcome {
     let token = w.access()?;
     let uploads = uploads(w)?;
     let ctx = w.ctx.clone();
@@ -240,6 +294,12 @@ async fn presign_named(w: &mut AccordWorld, name: String) -> Outcome {
 
 #[then("the key does not contain the name unsanitized")]
 async fn key_sanitized(w: &mut AccordWorld) -> Outcome {
+    let outcome = key_sanitized_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn key_sanitized_checked(w: &mut AccordWorld) -> Outcome {
     let upload = w
         .upload
         .clone()

@@ -136,6 +136,12 @@ async fn open(w: &AccordWorld, token: Token<'_>, origin: Option<&str>) -> Result
 
 #[when(expr = "the WebSocket is opened with {credentials}")]
 async fn open_with(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
+    let outcome = open_with_checked(w, credentials).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn open_with_checked(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
     let token = match credentials {
         Credentials::None => None,
         Credentials::Forged(kind) => Some(
@@ -156,6 +162,12 @@ async fn open_with(w: &mut AccordWorld, credentials: Credentials) -> Outcome {
 
 #[when("the WebSocket is opened with an expired token")]
 async fn open_expired(w: &mut AccordWorld) -> Outcome {
+    let outcome = open_expired_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn open_expired_checked(w: &mut AccordWorld) -> Outcome {
     match w.ctx.expired_token().await {
         Ok(token) => {
             w.socket = Some(open(w, Token::Browser(&token), None).await?);
@@ -168,6 +180,12 @@ async fn open_expired(w: &mut AccordWorld) -> Outcome {
 
 #[when("the WebSocket is opened with the user's token from a refused origin")]
 async fn open_refused_origin(w: &mut AccordWorld) -> Outcome {
+    let outcome = open_refused_origin_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn open_refused_origin_checked(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     let origin = w.ctx.refused_origin();
     w.socket = Some(open(w, Token::Browser(&token), Some(&origin)).await?);
@@ -203,21 +221,45 @@ fn judge_refused(w: &mut AccordWorld, what: &str) -> Outcome {
 
 #[then("the handshake is refused")]
 async fn refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = refused_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refused_checked(w: &mut AccordWorld) -> Outcome {
     judge_refused(w, "without a valid token")
 }
 
 #[then("the handshake is refused as expired")]
 async fn refused_expired(w: &mut AccordWorld) -> Outcome {
+    let outcome = refused_expired_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refused_expired_checked(w: &mut AccordWorld) -> Outcome {
     judge_refused(w, "with an expired token")
 }
 
 #[then("the handshake is refused for its origin")]
 async fn refused_origin(w: &mut AccordWorld) -> Outcome {
+    let outcome = refused_origin_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn refused_origin_checked(w: &mut AccordWorld) -> Outcome {
     judge_refused(w, "from a refused origin")
 }
 
 #[when("the WebSocket is opened with the user's token in the header")]
 async fn open_header(w: &mut AccordWorld) -> Outcome {
+    let outcome = open_header_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn open_header_checked(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     if w.ctx.profile.websocket.as_ref().is_some_and(|s| !s.header) {
         // The backend takes the token only where a browser puts it: connect that way.
@@ -231,6 +273,12 @@ async fn open_header(w: &mut AccordWorld) -> Outcome {
 
 #[when("the WebSocket is opened with the user's token in the query")]
 async fn open_query(w: &mut AccordWorld) -> Outcome {
+    let outcome = open_query_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn open_query_checked(w: &mut AccordWorld) -> Outcome {
     let token = w.access()?;
     let origin = w.ctx.allowed_origin();
     w.socket = Some(open(w, Token::Browser(&token), origin.as_deref()).await?);
@@ -239,6 +287,12 @@ async fn open_query(w: &mut AccordWorld) -> Outcome {
 
 #[then("it connects")]
 async fn connects(w: &mut AccordWorld) -> Outcome {
+    let outcome = connects_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn connects_checked(w: &mut AccordWorld) -> Outcome {
     match &w.socket {
         Some(Opened::Open(_)) => Ok(()),
         Some(other) => Err(Failure::new(
@@ -251,6 +305,12 @@ async fn connects(w: &mut AccordWorld) -> Outcome {
 
 #[when("the user creates a resource through the REST API")]
 async fn create(w: &mut AccordWorld) -> Outcome {
+    let outcome = create_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn create_checked(w: &mut AccordWorld) -> Outcome {
     let resources = crate::behaviour::resources(&w.ctx);
     let resource = resources
         .iter()
@@ -276,6 +336,12 @@ async fn create(w: &mut AccordWorld) -> Outcome {
 
 #[then("the WebSocket receives an event")]
 async fn receives(w: &mut AccordWorld) -> Outcome {
+    let outcome = receives_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn receives_checked(w: &mut AccordWorld) -> Outcome {
     let timeout = w
         .ctx
         .profile
