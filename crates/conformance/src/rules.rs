@@ -67,6 +67,7 @@ rules! {
     Location => "behaviour.location", "a create's `Location` resolves to the resource";
     ReadBack => "behaviour.read_back", "a resource reads back as written";
     Listed => "behaviour.listed", "a created resource is listed";
+    ListTotal => "behaviour.list_total", "a list's documented total (a header or a field such as `total` or `count`) agrees with the items it answers";
     PageLimit => "behaviour.page_limit", "a list answers no more items than the page size asked for";
     UpdatePersists => "behaviour.update_persists", "an update is what a later read returns";
     UseAfterDelete => "behaviour.use_after_delete", "a deleted resource reads as 404 or 410";

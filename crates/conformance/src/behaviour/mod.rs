@@ -1255,6 +1255,57 @@ pub fn retarget(request: &mut Request, path: &str) {
 }
 
 /// The largest array in a list answer: its page.
+/// The total a list's answer states, where its spec documents one: a response header named
+/// like a total or count (`X-Total-Count`), else an integer property of the body so named
+/// (`total`, `count`, `articlesCount`). With where it was read.
+pub fn list_total(ctx: &Ctx, list: &OpInfo, e: &Exchange) -> Option<(u64, String)> {
+    let doc = ctx.doc();
+    let named = |n: &str| {
+        let n = n.to_ascii_lowercase();
+        n.contains("total") || n.ends_with("count")
+    };
+    let response = list
+        .op
+        .pointer(&format!("/responses/{}", e.status))
+        .map(|r| accord_spec::follow_ref(doc, r))?;
+    for name in response
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .filter(|k| named(k))
+    {
+        if let Some(n) = e.header(name).and_then(|v| v.trim().parse::<u64>().ok()) {
+            return Some((n, format!("header {name}")));
+        }
+    }
+    let schema = response
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.iter().find(|(k, _)| accord_spec::media::is_json(k)))
+        .and_then(|(_, m)| m.get("schema"))
+        .map(|s| accord_spec::follow_ref(doc, s))?;
+    let body = e.json()?;
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, p)| {
+            named(k)
+                && accord_spec::follow_ref(doc, p)
+                    .get("type")
+                    .and_then(Value::as_str)
+                    == Some("integer")
+        })
+        .find_map(|(k, _)| {
+            body.get(k)
+                .and_then(Value::as_u64)
+                .map(|n| (n, format!("`{k}`")))
+        })
+}
+
 pub fn page_len(value: &Value) -> usize {
     match value {
         Value::Array(items) => items.len(),

@@ -420,6 +420,26 @@ async fn listed_checked(w: &mut AccordWorld) -> Outcome {
                 }
                 // A full page may hold other resources: only a page with room must show it.
                 let full = size.is_some_and(|s| behaviour::page_len(&body) as u64 >= s);
+                // The total it states counts at least what it answers, and exactly that on a
+                // first page with room (this one asks for no offset).
+                if let Some((total, at)) = behaviour::list_total(&ctx, list, &e) {
+                    let n = behaviour::page_len(&body) as u64;
+                    // Room is known only where the run asked for a page size.
+                    let room = size.is_some_and(|s| n < s);
+                    if total < n || (room && total != n) {
+                        failures.push(
+                            Failure::new(
+                                Rule::ListTotal,
+                                format!(
+                                    "{} states a total of {total} ({at}) beside {n} item(s) on a first page{}",
+                                    list.id,
+                                    if room { " with room" } else { "" }
+                                ),
+                            )
+                            .with(&e),
+                        );
+                    }
+                }
                 if !behaviour::contains_id(&body, &c.id) && !full {
                     failures.push(
                         Failure::new(

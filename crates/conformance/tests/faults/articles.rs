@@ -70,6 +70,8 @@ pub enum Fault {
     Slow,
     /// Anyone signed in reads the admin's statistics (function-level authorization).
     AdminStatsOpen,
+    /// The list's `articlesCount` counts five more than there are.
+    WrongCount,
     /// A create whose body is JSON `null` is taken as an empty article (201).
     NullBodyAccepted,
     /// The slug is the title's ASCII letters and digits: a title with none makes an article
@@ -407,8 +409,14 @@ impl Articles {
                     .take(limit as usize)
                     .map(|a| self.view(a)["article"].clone())
                     .collect();
+                let count = mine.len()
+                    + if self.fault == Fault::WrongCount {
+                        5
+                    } else {
+                        0
+                    };
                 ResponseTemplate::new(200)
-                    .set_body_json(json!({"articlesCount": mine.len(), "articles": mine}))
+                    .set_body_json(json!({"articlesCount": count, "articles": mine}))
             }
             (["api", "articles"], "POST") => {
                 if !is_json {
@@ -1211,6 +1219,23 @@ async fn a_null_body_taken_for_an_empty_one_fails_the_negative_pass() {
     );
     // What the defect created is the run's to delete.
     assert_eq!(backend.left(), 0);
+}
+
+/// A list's stated total must agree with what it answers: `articlesCount` five too many
+/// fails behaviour.list_total.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_whose_total_disagrees_with_its_items_fails() {
+    let (broken, _) = run(Fault::WrongCount, "@writes and not @second_user", &[]).await;
+    assert_eq!(broken.code, Some(1), "{}", broken.stdout);
+    assert!(
+        broken
+            .stdout
+            .contains("rule behaviour.list_total: list_articles states a total of"),
+        "{}",
+        broken.stdout
+    );
+    let (correct, _) = run(Fault::None, "@writes and not @second_user", &[]).await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
 }
 
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
