@@ -158,3 +158,52 @@ fn nothing_machine_specific_or_cached_is_committed() {
         found.join("\n")
     );
 }
+
+/// Every key a profile accepts (each field of the profile's deserialized structs, sections
+/// as `[name]`) is named in the README's QA section, so a new user finds what to write.
+#[test]
+fn every_profile_key_is_in_the_readme() {
+    let source = std::fs::read_to_string(root().join("crates/conformance/src/profile.rs")).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("## For QA").expect("the QA section");
+    let end = readme[start..]
+        .find("\n## ")
+        .map_or(readme.len(), |n| start + n);
+    let qa = &readme[start..end];
+    let mut missing = Vec::new();
+    let mut in_struct = false;
+    let mut deserialized = false;
+    for line in source.lines() {
+        if line.starts_with("#[derive(") {
+            deserialized = line.contains("Deserialize");
+        }
+        if line.starts_with("pub struct ") && line.ends_with('{') {
+            in_struct = deserialized;
+            continue;
+        }
+        if line == "}" {
+            in_struct = false;
+        }
+        let Some(field) = line
+            .strip_prefix("    pub ")
+            .and_then(|rest| rest.split(':').next())
+            .filter(|_| in_struct)
+        else {
+            continue;
+        };
+        let named = [
+            format!("`{field}`"),
+            format!("[{field}]"),
+            format!("`{field} ="),
+        ]
+        .iter()
+        .any(|n| qa.contains(n.as_str()));
+        if !named {
+            missing.push(field.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "profile keys the README's QA section never names: {missing:?}"
+    );
+}
