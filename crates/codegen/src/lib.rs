@@ -10,6 +10,7 @@ mod hoist;
 pub mod names;
 mod prepare;
 mod progenitor_compat;
+mod progenitor_run;
 pub mod rust_client;
 pub mod rust_server;
 pub mod rust_types;

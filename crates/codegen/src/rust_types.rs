@@ -12,7 +12,7 @@ use serde_json::json;
 use syn::{Item, Meta};
 
 use crate::names::rust_name;
-use crate::rust_client::{attempt, failure};
+use crate::progenitor_run::{attempt, failure};
 use crate::{CodegenError, Origin, Output, Prepared};
 
 /// What one generated type implements, as progenitor's replacement settings need to know.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::contract::Violation;
-use crate::http::Exchange;
+use crate::exchange::Exchange;
 
 /// What one finding is about: the operation, the status and the kind of problem.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -8,6 +8,8 @@ pub mod behaviour;
 pub mod cli;
 pub mod context;
 pub mod contract;
+pub mod envelope;
+pub mod exchange;
 pub mod findings;
 pub mod http;
 pub mod init;

@@ -11,9 +11,9 @@ use uuid::Uuid;
 use crate::config::{Config, CookieMode};
 use crate::db::{self, Db, Rotation};
 use crate::events::Events;
-use crate::layers::RequestId;
 use crate::limits::Limits;
 use crate::passwords;
+use crate::request_id::RequestId;
 use crate::storage::{Store, sanitize_file_name};
 use crate::tokens::{self, Keys};
 

@@ -11,9 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// The id of a request: a sane incoming `X-Request-Id`, or a new UUID.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+pub use crate::request_id::RequestId;
 
 fn sane_request_id(value: &str) -> bool {
     (1..=128).contains(&value.len())

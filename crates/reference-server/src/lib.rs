@@ -12,6 +12,7 @@ pub mod events;
 pub mod layers;
 pub mod limits;
 pub mod passwords;
+pub mod request_id;
 pub mod sigv4;
 pub mod storage;
 pub mod tokens;

@@ -20,7 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use crate::api::{Backend, problem_at, problem_response};
-use crate::layers::RequestId;
+use crate::request_id::RequestId;
 
 /// The path of the WebSocket, as the contract's `x-accord-websocket.path` says.
 pub const PATH: &str = "/ws";

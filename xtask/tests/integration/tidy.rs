@@ -207,3 +207,79 @@ fn every_profile_key_is_in_the_readme() {
         "profile keys the README's QA section never names: {missing:?}"
     );
 }
+
+/// No two modules of a crate use each other, directly or through others: each shared thing
+/// has a module of its own (a module is a file or folder under `src/`; a use is a
+/// `crate::NAME` path).
+#[test]
+fn no_module_cycles_inside_a_crate() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut crates: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for (path, text) in rust_sources() {
+        let Some((krate, rest)) = path.split_once("/src/") else {
+            continue;
+        };
+        let module = rest
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(".rs")
+            .to_string();
+        if module == "lib" || module == "main" || generated(&text) {
+            continue;
+        }
+        let uses = crates
+            .entry(krate.to_string())
+            .or_default()
+            .entry(module.clone())
+            .or_default();
+        for (i, _) in text.match_indices("crate::") {
+            let name: String = text[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name != module {
+                uses.insert(name);
+            }
+        }
+    }
+    let mut cycles = Vec::new();
+    for (krate, graph) in &crates {
+        // A depth-first walk from each module; a module met again on the path is a cycle.
+        fn walk(
+            graph: &BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<String>,
+            found: &mut BTreeSet<Vec<String>>,
+        ) {
+            let last = path.last().cloned().unwrap_or_default();
+            for next in graph.get(&last).into_iter().flatten() {
+                if !graph.contains_key(next) {
+                    continue;
+                }
+                if let Some(at) = path.iter().position(|m| m == next) {
+                    let mut cycle = path[at..].to_vec();
+                    cycle.sort();
+                    found.insert(cycle);
+                } else if path.len() < 12 {
+                    path.push(next.clone());
+                    walk(graph, path, found);
+                    path.pop();
+                }
+            }
+        }
+        let mut found = BTreeSet::new();
+        for module in graph.keys() {
+            walk(graph, &mut vec![module.clone()], &mut found);
+        }
+        cycles.extend(
+            found
+                .into_iter()
+                .map(|c| format!("{krate}: {}", c.join(" <-> "))),
+        );
+    }
+    assert!(
+        cycles.is_empty(),
+        "modules that use each other:\n{}",
+        cycles.join("\n")
+    );
+}

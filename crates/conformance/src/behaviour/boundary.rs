@@ -460,7 +460,7 @@ pub fn problem(ctx: &Ctx, case: &Case, e: &crate::http::Exchange) -> Option<Stri
         ));
     }
     if (400..500).contains(&e.status) {
-        return crate::steps::envelope_problem(ctx, e)
+        return crate::envelope::envelope_problem(ctx, e)
             .map(|p| format!("{}: refused outside the envelope: {p}", case.what));
     }
     None

@@ -167,7 +167,7 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
         return None;
     }
     if (400..500).contains(&e.status)
-        && let Some(problem) = crate::steps::envelope_problem_beyond_spec(ctx, e)
+        && let Some(problem) = crate::envelope::envelope_problem_beyond_spec(ctx, e)
     {
         return Some(format!("a refusal outside the envelope: {problem}"));
     }

@@ -20,8 +20,8 @@ use cucumber::{World, given};
 use serde_json::Value;
 
 use crate::context::{Ctx, Identity, Tokens};
+pub use crate::envelope::{envelope_problem, envelope_problem_beyond_spec};
 use crate::http::{Exchange, Request};
-use crate::profile::Envelope;
 pub(crate) use crate::rules::all;
 use crate::rules::{Failure, Outcome, Rule};
 
@@ -193,103 +193,6 @@ pub fn failure_of(request: &Request, error: String) -> Failure {
         Failure::new(Rule::Transport, what)
     } else {
         Failure::setup(what)
-    }
-}
-
-/// Whether `exchange` is in the configured envelope (and, for problems, consistent with the
-/// status and the request id); why not otherwise.
-/// [`envelope_problem`], unless the answer already breaks what the spec declares for its
-/// status (its media type or body schema): that cause is one spec finding (per operation,
-/// status and kind), not repeated by every behaviour check that meets it.
-pub fn envelope_problem_beyond_spec(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
-    let breaks_declared_body = exchange
-        .violations
-        .iter()
-        .any(|v| v.status == exchange.status && !v.message.starts_with("status "));
-    envelope_problem(ctx, exchange).filter(|_| !breaks_declared_body)
-}
-
-/// Whether `exchange` is in the error envelope. Where the spec declares the body of the
-/// operation's answer with that status, that declaration is the envelope (FastAPI's 422
-/// `HTTPValidationError` beside its `{"detail": "..."}`); the profile's `[errors]` is the
-/// envelope where the spec is silent.
-pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
-    if let Some(op) = &exchange.operation
-        && ctx.http.contract().declares_json_body(op, exchange.status)
-    {
-        return exchange
-            .violations
-            .iter()
-            .find(|v| v.status == exchange.status)
-            .map(|v| {
-                format!(
-                    "the body breaks what the spec declares for {}: {v}",
-                    exchange.status
-                )
-            });
-    }
-    let errors = ctx.profile.errors.as_ref()?;
-    let envelope = *errors.envelope.get_ref();
-    let expected_type = errors
-        .content_type
-        .clone()
-        .unwrap_or_else(|| match envelope {
-            Envelope::Problem => "application/problem+json".into(),
-            _ => "application/json".into(),
-        });
-    let got = exchange
-        .header("content-type")
-        .map(accord_spec::media::essence);
-    if got.as_deref() != Some(expected_type.as_str()) {
-        return Some(format!(
-            "the error's Content-Type is {}, not {expected_type}",
-            got.as_deref().unwrap_or("missing")
-        ));
-    }
-    let Some(body) = exchange.json() else {
-        return Some("the error's body is not JSON".into());
-    };
-    match envelope {
-        Envelope::Problem => {
-            if !body["type"].is_string() || !body["title"].is_string() {
-                return Some("the problem lacks `type` or `title`".into());
-            }
-            if body["status"].as_u64() != Some(exchange.status as u64) {
-                return Some(format!(
-                    "the problem's `status` is {}, the HTTP status {}",
-                    body["status"], exchange.status
-                ));
-            }
-            if errors.request_id {
-                let header = exchange.header("x-request-id");
-                if header.is_none() || body["request_id"].as_str() != header {
-                    return Some(format!(
-                        "the problem's `request_id` ({}) does not equal the X-Request-Id header ({})",
-                        body["request_id"],
-                        header.unwrap_or("missing")
-                    ));
-                }
-            }
-            None
-        }
-        Envelope::Fastapi => body
-            .get("detail")
-            .is_none()
-            .then(|| "the body has no `detail` (FastAPI's envelope)".to_string()),
-        Envelope::Schema => {
-            let schema = ctx.error_schema.as_ref()?;
-            let violations = accord_validate::Validator::new(
-                &ctx.error_schema_root,
-                accord_validate::Direction::Response,
-            )
-            .validate(schema, &body);
-            (!violations.is_empty()).then(|| {
-                format!(
-                    "the body breaks the envelope schema at {}: {}",
-                    violations[0].pointer, violations[0].message
-                )
-            })
-        }
     }
 }
 
