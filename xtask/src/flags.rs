@@ -123,21 +123,8 @@ pub enum Task {
     /// crate `cargo check`ed, each TypeScript package through `tsc --strict`; a table and a
     /// summary.
     Reach {
-        /// The folder of specs (searched recursively for *.json, *.yaml, *.yml).
-        dir: PathBuf,
-        /// Where the generated outputs go (default: target/reach-out).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Seconds each Rust target may take per spec.
-        #[arg(long, value_name = "SECS", default_value_t = 120)]
-        time_limit: u64,
-        /// Only N specs, spread evenly over the sorted list (or drawn at random with
-        /// `--seed`).
-        #[arg(long, value_name = "N")]
-        sample: Option<usize>,
-        /// Draw the `--sample` at random, reproducibly from this seed.
-        #[arg(long, value_name = "SEED", requires = "sample")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        args: crate::reach::Args,
     },
     /// Run the reference backend and its object store until Ctrl-C, with a demo account.
     Serve {

@@ -52,23 +52,10 @@ fn main() -> ExitCode {
                 strict,
             },
         ),
-        Task::Reach {
-            dir,
-            out,
-            time_limit,
-            sample,
-            seed,
-        } => xtask::reach::run(
-            &root,
-            &xtask::reach::Options {
-                out: out.unwrap_or_else(|| root.join("target/reach-out")),
-                dir,
-                time_limit,
-                sample,
-                seed,
-            },
-        )
-        .map(|_| ()),
+        Task::Reach { args } => {
+            let options = args.options(root.join("target/reach-out"));
+            xtask::reach::run(&root, &options).map(|_| ())
+        }
         Task::Conformance { flags } => xtask::conformance::run(&root, &flags),
         Task::Example => xtask::example::run(&root),
         Task::Oasdiff => xtask::oasdiff::run(&root),

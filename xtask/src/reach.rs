@@ -67,6 +67,39 @@ fn written_of(text: &str, target: &str) -> Option<(usize, usize)> {
     })
 }
 
+/// The command line of a reach run, shared by `cargo xtask reach` and `accord reach`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The folder of specs (searched recursively for *.json, *.yaml, *.yml).
+    pub dir: PathBuf,
+    /// Where the generated outputs go (default: target/reach-out here, .accord/reach for
+    /// `accord`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Seconds each Rust target may take per spec.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub time_limit: u64,
+    /// Only N specs, spread evenly over the sorted list (or drawn at random with `--seed`).
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Draw the `--sample` at random, reproducibly from this seed.
+    #[arg(long, value_name = "SEED", requires = "sample")]
+    pub seed: Option<u64>,
+}
+
+impl Args {
+    /// The run's options, the outputs under `default_out` unless `--out` names a folder.
+    pub fn options(self, default_out: PathBuf) -> Options {
+        Options {
+            out: self.out.unwrap_or(default_out),
+            dir: self.dir,
+            time_limit: self.time_limit,
+            sample: self.sample,
+            seed: self.seed,
+        }
+    }
+}
+
 /// Options of a reach run.
 pub struct Options {
     pub dir: PathBuf,

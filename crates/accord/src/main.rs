@@ -63,20 +63,8 @@ enum Command {
     /// How far accord gets on a folder of specs: per spec, whether each target is written and
     /// compiles (the Rust crates with cargo, the TypeScript with tsc), and what it leaves out.
     Reach {
-        /// The folder of specs (searched recursively for *.json, *.yaml, *.yml).
-        dir: PathBuf,
-        /// Where the generated outputs go (default: .accord/reach in this folder).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Seconds each Rust target may take per spec.
-        #[arg(long, value_name = "SECS", default_value_t = 120)]
-        time_limit: u64,
-        /// Only N specs, spread evenly over the sorted list (or drawn at random with --seed).
-        #[arg(long, value_name = "N")]
-        sample: Option<usize>,
-        /// Draw the --sample at random, reproducibly from this seed.
-        #[arg(long, value_name = "SEED", requires = "sample")]
-        seed: Option<u64>,
+        #[command(flatten)]
+        args: xtask::reach::Args,
     },
     /// The conformance suite: with no arguments, as accord.toml configures it (starting the
     /// backend if it says how); otherwise the harness's own command line (`init`, `--profile`...).
@@ -118,23 +106,10 @@ fn main() -> ExitCode {
         Command::Conformance { .. } => {
             team::Team::open(flags.config.as_deref()).and_then(|team| team.conformance())
         }
-        Command::Reach {
-            dir,
-            out,
-            time_limit,
-            sample,
-            seed,
-        } => xtask::reach::run(
-            &xtask::project_root(),
-            &xtask::reach::Options {
-                out: out.unwrap_or_else(|| PathBuf::from(".accord/reach")),
-                dir,
-                time_limit,
-                sample,
-                seed,
-            },
-        )
-        .map(|_| ()),
+        Command::Reach { args } => {
+            let options = args.options(PathBuf::from(".accord/reach"));
+            xtask::reach::run(&xtask::project_root(), &options).map(|_| ())
+        }
     };
     team::exit(result)
 }

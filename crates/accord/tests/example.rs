@@ -5,21 +5,14 @@
 //! on a branch, fails the breaking step naming the rule. The backend's Python dependencies are
 //! installed from PyPI into target/example-venv on first use.
 
+mod common;
+use common::git;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.email=team@example.com", "-c", "user.name=team"])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 fn copy(from: &Path, to: &Path) {

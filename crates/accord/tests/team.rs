@@ -2,6 +2,9 @@
 //! `generate` and `verify`; a breaking change, a stale generated file, a bad `accord.toml` and
 //! a failing spec command each fail as they should, naming what to do.
 
+mod common;
+use common::git;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -11,16 +14,6 @@ fn accord(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("accord runs")
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.email=team@example.com", "-c", "user.name=team"])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 fn text(o: &Output) -> String {

@@ -153,6 +153,7 @@ fn walk_document(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Pr
     }
 }
 
+/// JSON Schema keywords 3.0 has no word for that only name or organize: dropped.
 const DROPPED: &[&str] = &[
     "$schema",
     "$id",
@@ -161,26 +162,14 @@ const DROPPED: &[&str] = &[
     "$defs",
     "$dynamicRef",
     "$dynamicAnchor",
-    "prefixItems",
-    "patternProperties",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "dependentRequired",
-    "dependentSchemas",
-    "contains",
-    "minContains",
-    "maxContains",
-    "if",
-    "then",
-    "else",
 ];
 
 /// The extension under which a schema keeps the JSON Schema keywords 3.0 has no word for
 /// that restrict values (`contains`, `if`, `dependentRequired`...).
 pub const KEPT: &str = "x-jsonschema";
 
-/// The dropped keywords that restrict which values a schema admits.
+/// JSON Schema keywords 3.0 has no word for that restrict which values a schema admits:
+/// taken out of the schema and kept under [`KEPT`].
 const VALIDATION: &[&str] = &[
     "prefixItems",
     "patternProperties",
@@ -262,14 +251,14 @@ fn schema(value: &mut Value, buf: &mut PointerBuf, notes: &mut Vec<Problem>) {
         "type" => !v.is_string() || v.as_str() == Some("null"),
         "anyOf" | "oneOf" | "const" | "examples" | "exclusiveMinimum" | "exclusiveMaximum"
         | "contentEncoding" | "contentMediaType" | "$ref" => true,
-        other => DROPPED.contains(&other),
+        other => DROPPED.contains(&other) || VALIDATION.contains(&other),
     });
     if !needs_work {
         return;
     }
 
     let mut kept = serde_json::Map::new();
-    for key in DROPPED {
+    for key in DROPPED.iter().chain(VALIDATION) {
         if let Some(value) = map.remove(*key) {
             notes.push(Problem::new(
                 join(pointer, key),
