@@ -299,48 +299,43 @@ impl<'a> Emitter<'a> {
     fn operations(&mut self) {
         self.line(0, "export interface operations {");
         let doc = self.doc;
-        for (_, item) in entries(doc.get("paths")) {
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                self.line(1, &format!("{}: {{", property_name(id)));
-                self.parameters_block(2, item.get("parameters"), op.get("parameters"));
-                match op.get("requestBody") {
-                    None => self.line(2, "requestBody?: never;"),
-                    Some(body) => {
-                        let required =
-                            self.resolve(body).get("required") == Some(&Value::Bool(true));
-                        let ty = match reference_name(body, "requestBodies") {
-                            Some(r) => format!("components[\"requestBodies\"][{}]", quote(&r)),
-                            None => self.request_body_inner(body, 2),
-                        };
-                        self.line(
-                            2,
-                            &format!("requestBody{}: {ty};", if required { "" } else { "?" }),
-                        );
-                    }
-                }
-                self.line(2, "responses: {");
-                for (code, response) in entries(op.get("responses")) {
-                    let key = if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
-                        code.clone()
-                    } else {
-                        quote(code)
+        for o in accord_spec::json_operations(doc.get("paths")) {
+            let (item, op) = (o.item, o.op);
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            self.line(1, &format!("{}: {{", property_name(id)));
+            self.parameters_block(2, item.get("parameters"), op.get("parameters"));
+            match op.get("requestBody") {
+                None => self.line(2, "requestBody?: never;"),
+                Some(body) => {
+                    let required = self.resolve(body).get("required") == Some(&Value::Bool(true));
+                    let ty = match reference_name(body, "requestBodies") {
+                        Some(r) => format!("components[\"requestBodies\"][{}]", quote(&r)),
+                        None => self.request_body_inner(body, 2),
                     };
-                    let ty = match reference_name(response, "responses") {
-                        Some(r) => format!("components[\"responses\"][{}]", quote(&r)),
-                        None => self.response(response, 3),
-                    };
-                    self.line(3, &format!("{key}: {ty};"));
+                    self.line(
+                        2,
+                        &format!("requestBody{}: {ty};", if required { "" } else { "?" }),
+                    );
                 }
-                self.line(2, "};");
-                self.line(1, "};");
             }
+            self.line(2, "responses: {");
+            for (code, response) in entries(op.get("responses")) {
+                let key = if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
+                    code.clone()
+                } else {
+                    quote(code)
+                };
+                let ty = match reference_name(response, "responses") {
+                    Some(r) => format!("components[\"responses\"][{}]", quote(&r)),
+                    None => self.response(response, 3),
+                };
+                self.line(3, &format!("{key}: {ty};"));
+            }
+            self.line(2, "};");
+            self.line(1, "};");
         }
         self.line(0, "}");
     }

@@ -9,8 +9,6 @@ use accord_spec::Spec;
 use accord_validate::{Direction, Validator};
 use serde_json::Value;
 
-use accord_spec::METHODS;
-
 struct Operation {
     id: String,
     method: String,
@@ -53,36 +51,30 @@ use accord_spec::media::{essence, is_json};
 impl Contract {
     pub fn new(spec: Spec) -> Contract {
         let mut operations = Vec::new();
-        if let Some(paths) = spec.document.get("paths").and_then(Value::as_object) {
-            for (path, item) in paths {
-                for method in METHODS {
-                    let Some(op) = item.get(*method) else {
-                        continue;
-                    };
-                    let id = op
-                        .get("operationId")
-                        .and_then(Value::as_str)
-                        .unwrap_or(path)
-                        .to_string();
-                    let segments = path
-                        .trim_start_matches('/')
-                        .split('/')
-                        .map(|s| {
-                            if s.starts_with('{') && s.ends_with('}') {
-                                None
-                            } else {
-                                Some(s.to_string())
-                            }
-                        })
-                        .collect();
-                    operations.push(Operation {
-                        id,
-                        method: method.to_uppercase(),
-                        segments,
-                        pointer: format!("/paths/{}/{method}", accord_spec::escape_token(path)),
-                    });
-                }
-            }
+        for o in accord_spec::json_operations(spec.document.get("paths")) {
+            let id =
+                o.op.get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or(o.path)
+                    .to_string();
+            let segments = o
+                .path
+                .trim_start_matches('/')
+                .split('/')
+                .map(|s| {
+                    if s.starts_with('{') && s.ends_with('}') {
+                        None
+                    } else {
+                        Some(s.to_string())
+                    }
+                })
+                .collect();
+            operations.push(Operation {
+                id,
+                method: o.method.to_uppercase(),
+                segments,
+                pointer: o.pointer("/paths"),
+            });
         }
         // Literal segments win over parameters, as routers match.
         operations.sort_by_key(|o| o.segments.iter().filter(|s| s.is_none()).count());
@@ -109,17 +101,10 @@ impl Contract {
 
     /// The operation JSON by operationId.
     pub fn operation(&self, id: &str) -> Option<(&str, &str, &Value)> {
-        let paths = self.spec.document.get("paths")?.as_object()?;
-        for (path, item) in paths {
-            for method in METHODS {
-                if let Some(op) = item.get(*method)
-                    && op.get("operationId").and_then(Value::as_str) == Some(id)
-                {
-                    return Some((path.as_str(), method, op));
-                }
-            }
-        }
-        None
+        accord_spec::json_operations(self.spec.document.get("paths"))
+            .into_iter()
+            .find(|o| o.op.get("operationId").and_then(Value::as_str) == Some(id))
+            .map(|o| (o.path, o.method, o.op))
     }
 
     /// Whether the operation `id` declares a JSON body schema for `status` (by its code, its

@@ -12,7 +12,7 @@ pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use accord_spec::{METHODS, Spec, join};
+use accord_spec::{Spec, join};
 use serde_json::{Value, json};
 
 pub use rules::{Rule, Severity};
@@ -215,29 +215,21 @@ struct Op<'a> {
 }
 
 fn operations(doc: &Value) -> BTreeMap<(String, String), Op<'_>> {
-    let mut out = BTreeMap::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
+    accord_spec::json_operations(doc.get("paths"))
         .into_iter()
-        .flatten()
-    {
-        for method in METHODS {
-            if let Some(op) = item.get(*method) {
-                out.insert(
-                    (template(path), method.to_string()),
-                    Op {
-                        path,
-                        method,
-                        pointer: join(&join("/paths", path), method),
-                        op,
-                        shared: item.get("parameters"),
-                    },
-                );
-            }
-        }
-    }
-    out
+        .map(|o| {
+            (
+                (template(o.path), o.method.to_string()),
+                Op {
+                    path: o.path,
+                    method: o.method,
+                    pointer: o.pointer("/paths"),
+                    op: o.op,
+                    shared: o.item.get("parameters"),
+                },
+            )
+        })
+        .collect()
 }
 
 /// Follows `$ref`s; the value and the pointer where it is defined.
@@ -351,20 +343,10 @@ impl<'a> Diff<'a> {
     /// as an answer is.
     fn webhooks(&mut self) {
         let hooks = |doc: &'a Value| -> Vec<(String, &'a str, &'a Value)> {
-            let mut out = Vec::new();
-            for (name, item) in doc
-                .get("x-webhooks")
-                .and_then(Value::as_object)
+            accord_spec::json_operations(doc.get("x-webhooks"))
                 .into_iter()
-                .flatten()
-            {
-                for method in METHODS {
-                    if let Some(op) = item.get(*method) {
-                        out.push((name.clone(), *method, op));
-                    }
-                }
-            }
-            out
+                .map(|o| (o.path.to_string(), o.method, o.op))
+                .collect()
         };
         let new_hooks = hooks(self.new);
         for (name, method, op) in hooks(self.old) {

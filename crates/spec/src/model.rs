@@ -14,6 +14,50 @@ pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// One operation of a document's JSON view: where it is, and its object.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonOperation<'v> {
+    /// The path template (or webhook name) it sits under.
+    pub path: &'v str,
+    /// Its method, lowercase.
+    pub method: &'static str,
+    /// The path item holding it (shared `parameters` are there).
+    pub item: &'v serde_json::Value,
+    /// The operation object.
+    pub op: &'v serde_json::Value,
+}
+
+impl JsonOperation<'_> {
+    /// Its JSON pointer under `root` (`/paths`, `/x-webhooks`).
+    pub fn pointer(&self, root: &str) -> String {
+        join(&join(root, self.path), self.method)
+    }
+}
+
+/// The operations of a map of path items (a document's `paths`, its `x-webhooks`), in the
+/// map's order and then the methods' order: the one walk every crate makes over the JSON
+/// view.
+pub fn json_operations(path_items: Option<&serde_json::Value>) -> Vec<JsonOperation<'_>> {
+    let mut out = Vec::new();
+    for (path, item) in path_items
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                out.push(JsonOperation {
+                    path,
+                    method,
+                    item,
+                    op,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// An HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Method {
