@@ -1,7 +1,8 @@
 //! The server generated from fixtures/specs/mixed-segments.yaml routes segments that mix a
 //! parameter with text: `/books/{name}`, `/books/{name}:search` and `/books/{name}:archive`
 //! share one route and each request reaches its own operation with the parameter alone;
-//! `/reports/v{version}.json` takes the version out of the file name.
+//! `/reports/v{version}.json` takes the version out of the file name;
+//! `/routes/{origin}-{destination}` cuts one segment into two parameters.
 
 use codegen_output::server_mixed_segments::{self as server, rt, types};
 
@@ -43,6 +44,18 @@ impl server::Api for Books {
             assert_eq!(name, "dune", "the parameter arrives without its text");
             server::ArchiveBookResponse::NoContent
         })
+    }
+
+    async fn get_route(
+        &self,
+        _: &rt::Context,
+        origin: String,
+        destination: String,
+    ) -> Result<server::GetRouteResponse, rt::Error> {
+        Ok(server::GetRouteResponse::Ok(types::GetRouteResponse {
+            from: Some(origin),
+            to: Some(destination),
+        }))
     }
 
     async fn get_report(
@@ -104,4 +117,13 @@ async fn each_request_reaches_the_operation_its_segment_names() {
     assert_eq!(get("/reports/v3.xml").await.0, 404);
     // The parameter inside the text is still checked against its schema (minimum 1).
     assert_eq!(get("/reports/v0.json").await.0, 422);
+
+    // Two parameters in one segment, cut at the text between them.
+    assert_eq!(
+        get("/routes/FRA-JFK").await,
+        (200, r#"{"from":"FRA","to":"JFK"}"#.into())
+    );
+    // Without that text, or with a parameter empty, the path names nothing.
+    assert_eq!(get("/routes/FRA").await.0, 404);
+    assert_eq!(get("/routes/FRA-").await.0, 404);
 }

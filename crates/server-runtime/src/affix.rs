@@ -29,6 +29,39 @@ pub fn strip_affixes(
     Some(path)
 }
 
+/// A captured segment holding several parameters (`{origin}-{destination}`): its route key,
+/// the text between the parameters, and the route keys of the second parameter on.
+pub type Split = (&'static str, &'static [&'static str], &'static [&'static str]);
+
+/// The captured path parameters with each split segment cut into its parameters at the text
+/// between them (the first occurrence of each, left to right); `None` when a segment does not
+/// hold that text or a parameter would be empty (the request names no such resource).
+pub fn split_params(
+    mut path: Vec<(String, String)>,
+    splits: &[Split],
+) -> Option<Vec<(String, String)>> {
+    for (key, between, keys) in splits {
+        let at = path.iter().position(|(k, _)| k == key)?;
+        let mut rest = path[at].1.clone();
+        let mut values = Vec::new();
+        for text in between.iter() {
+            let (head, tail) = rest.split_once(text)?;
+            values.push(head.to_string());
+            rest = tail.to_string();
+        }
+        values.push(rest);
+        if values.iter().any(String::is_empty) || values.len() != keys.len() + 1 {
+            return None;
+        }
+        let mut values = values.into_iter();
+        path[at].1 = values.next()?;
+        for (k, v) in keys.iter().zip(values) {
+            path.push((k.to_string(), v));
+        }
+    }
+    Some(path)
+}
+
 /// Whether the request's captured segments carry the text `affixes` name; the request is
 /// handed back unchanged.
 pub async fn affixes_match(request: crate::Request, affixes: &[Affix]) -> (bool, crate::Request) {
@@ -47,6 +80,25 @@ pub async fn affixes_match(request: crate::Request, affixes: &[Affix]) -> (bool,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_segment_of_several_parameters_is_cut_at_the_text_between_them() {
+        let path = vec![
+            ("p0".to_string(), "FRA-JFK".to_string()),
+            ("p2".to_string(), "2026".to_string()),
+        ];
+        assert_eq!(
+            split_params(path.clone(), &[("p0", &["-"], &["p1"])]),
+            Some(vec![
+                ("p0".to_string(), "FRA".to_string()),
+                ("p2".to_string(), "2026".to_string()),
+                ("p1".to_string(), "JFK".to_string()),
+            ])
+        );
+        assert_eq!(split_params(path.clone(), &[("p0", &[","], &["p1"])]), None);
+        let empty = vec![("p0".to_string(), "FRA-".to_string())];
+        assert_eq!(split_params(empty, &[("p0", &["-"], &["p1"])]), None);
+    }
 
     #[test]
     fn the_text_around_a_parameter_is_matched_and_taken_off() {

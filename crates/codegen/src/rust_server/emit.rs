@@ -447,6 +447,16 @@ fn handler(op: &Operation) -> TokenStream {
             };
         }
     });
+    let split = (!op.splits.is_empty()).then(|| {
+        let items = op.splits.iter().map(|(key, between, keys)| {
+            quote!((#key, &[#(#between),*], &[#(#keys),*]))
+        });
+        quote! {
+            let Some(path) = rt::split_params(path, &[#(#items),*]) else {
+                return reject(&*api, &ctx, rt::Error::NotFound);
+            };
+        }
+    });
     quote! {
         #(#schemas)*
         #body_schema
@@ -455,6 +465,7 @@ fn handler(op: &Operation) -> TokenStream {
             #principal
             let path = #path_value;
             #affixed
+            #split
             #payload
             #binding = rt::Inputs::new(&ctx, &COMPONENTS, path);
             #(#params)*

@@ -34,6 +34,9 @@ pub(super) struct Operation {
     /// before the parameter and after it. The router captures the whole segment, and the
     /// operation serves it only when the text is there.
     pub affixes: Vec<(String, String, String)>,
+    /// The segments holding several parameters (`{origin}-{destination}`): route key, the
+    /// text between the parameters, and the route keys of the second parameter on.
+    pub splits: Vec<(String, Vec<String>, Vec<String>)>,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub params: Vec<Param>,
@@ -185,7 +188,7 @@ pub(super) fn read(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) ->
             ));
             continue;
         };
-        let (route, affixes) = match route_of(op.path) {
+        let (route, affixes, splits) = match route_of(op.path) {
             Ok(routed) => routed,
             Err(why) => {
                 notes.push(Problem::new(
@@ -219,6 +222,7 @@ pub(super) fn read(spec: &Spec, model: &ModelTypes, notes: &mut Vec<Problem>) ->
             path: op.path.to_string(),
             route,
             affixes,
+            splits,
             summary: text(op.operation.summary.as_deref()),
             description: text(op.operation.description.as_deref()),
             params,
@@ -237,30 +241,65 @@ fn text(value: Option<&str>) -> Option<String> {
 /// The route key, text before and text after of a segment that mixes one parameter with text.
 type Affix = (String, String, String);
 
-/// The axum route of a path template, with positional parameter names, and the segments that
+/// A segment holding several parameters: route key, the text between them, the other keys.
+type Split = (String, Vec<String>, Vec<String>);
+
+/// The text pieces of a segment around its parameters (`a{x}b{y}c` -> `[a, b, c]`), or
+/// `None` when its braces do not pair up.
+fn pieces(segment: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = segment;
+    while let Some((text, after)) = rest.split_once('{') {
+        let (name, tail) = after.split_once('}')?;
+        if name.is_empty() || name.contains('{') {
+            return None;
+        }
+        out.push(text.to_string());
+        rest = tail;
+    }
+    if rest.contains('}') {
+        return None;
+    }
+    out.push(rest.to_string());
+    Some(out)
+}
+
+/// The axum route of a path template, with positional parameter names; the segments that
 /// mix a parameter with text (`{name}:verb`, `v{version}.json`): the route captures the whole
-/// segment; the text around the parameter is matched when the request is served.
-fn route_of(path: &str) -> Result<(String, Vec<Affix>), String> {
+/// segment; the text around the parameter is matched when the request is served; and the
+/// segments holding several parameters (`{origin}-{destination}`), cut at the text between
+/// them.
+fn route_of(path: &str) -> Result<(String, Vec<Affix>, Vec<Split>), String> {
     if !path.starts_with('/') {
         return Err("the path does not start with `/`".into());
     }
     let mut out = Vec::new();
     let mut affixes = Vec::new();
+    let mut splits = Vec::new();
     let mut index = 0;
     for segment in path.split('/') {
-        let opens = segment.matches('{').count();
-        if opens == 1 && segment.matches('}').count() == 1 {
-            let (before, rest) = segment.split_once('{').unwrap_or_default();
-            let (_, after) = rest.split_once('}').unwrap_or_default();
+        let pieces = if segment.contains(['{', '}']) {
+            pieces(segment).ok_or_else(|| format!("the segment `{segment}` has unpaired braces"))?
+        } else {
+            Vec::new()
+        };
+        if pieces.len() >= 2 {
+            let (before, after) = (&pieces[0], &pieces[pieces.len() - 1]);
+            let between = &pieces[1..pieces.len() - 1];
+            if between.iter().any(String::is_empty) {
+                return Err(format!(
+                    "the segment `{segment}` holds two parameters with no text between them, which the router cannot tell apart"
+                ));
+            }
             if !before.is_empty() || !after.is_empty() {
-                affixes.push((format!("p{index}"), before.to_string(), after.to_string()));
+                affixes.push((format!("p{index}"), before.clone(), after.clone()));
+            }
+            if !between.is_empty() {
+                let keys = (1..=between.len()).map(|k| format!("p{}", index + k)).collect();
+                splits.push((format!("p{index}"), between.to_vec(), keys));
             }
             out.push(format!("{{p{index}}}"));
-            index += 1;
-        } else if segment.contains(['{', '}']) {
-            return Err(format!(
-                "the segment `{segment}` holds more than one parameter, which the router cannot tell apart"
-            ));
+            index += pieces.len() - 1;
         } else if segment.starts_with('*') || segment.starts_with(':') {
             return Err(format!(
                 "the segment `{segment}` would be a wildcard in axum's router"
@@ -269,7 +308,7 @@ fn route_of(path: &str) -> Result<(String, Vec<Affix>), String> {
             out.push(segment.to_string());
         }
     }
-    Ok((out.join("/"), affixes))
+    Ok((out.join("/"), affixes, splits))
 }
 
 struct Reader<'a> {
@@ -320,10 +359,11 @@ impl<'a> Reader<'a> {
                 .filter(|(_, shared)| !own.iter().any(|(_, p)| same(p, shared)))
                 .collect();
         merged.extend(own);
-        // One parameter a segment, alone or with text around it (`{name}:verb`).
+        // Every parameter of the template in order (a segment may hold text and several).
         let positions: Vec<&str> = path
-            .split('/')
-            .filter_map(|s| s.split_once('{')?.1.split_once('}').map(|(name, _)| name))
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name))
             .collect();
 
         let mut arg_names = BTreeSet::new();
