@@ -31,7 +31,11 @@ pub fn strip_affixes(
 
 /// A captured segment holding several parameters (`{origin}-{destination}`): its route key,
 /// the text between the parameters, and the route keys of the second parameter on.
-pub type Split = (&'static str, &'static [&'static str], &'static [&'static str]);
+pub type Split = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 /// The captured path parameters with each split segment cut into its parameters at the text
 /// between them (the first occurrence of each, left to right); `None` when a segment does not

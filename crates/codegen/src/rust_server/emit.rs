@@ -448,9 +448,10 @@ fn handler(op: &Operation) -> TokenStream {
         }
     });
     let split = (!op.splits.is_empty()).then(|| {
-        let items = op.splits.iter().map(|(key, between, keys)| {
-            quote!((#key, &[#(#between),*], &[#(#keys),*]))
-        });
+        let items = op
+            .splits
+            .iter()
+            .map(|(key, between, keys)| quote!((#key, &[#(#between),*], &[#(#keys),*])));
         quote! {
             let Some(path) = rt::split_params(path, &[#(#items),*]) else {
                 return reject(&*api, &ctx, rt::Error::NotFound);

@@ -295,7 +295,9 @@ fn route_of(path: &str) -> Result<(String, Vec<Affix>, Vec<Split>), String> {
                 affixes.push((format!("p{index}"), before.clone(), after.clone()));
             }
             if !between.is_empty() {
-                let keys = (1..=between.len()).map(|k| format!("p{}", index + k)).collect();
+                let keys = (1..=between.len())
+                    .map(|k| format!("p{}", index + k))
+                    .collect();
                 splits.push((format!("p{index}"), between.to_vec(), keys));
             }
             out.push(format!("{{p{index}}}"));
