@@ -210,6 +210,9 @@ impl<'c> Inputs<'c> {
     ) -> Option<T> {
         let validator = self.validator();
         let schema = schema.get();
+        // A body sent as JSON `null` is a body: the schema judges it (an optional body that is
+        // absent is not checked).
+        let present = payload.is_some();
         let value = match payload {
             None if required => {
                 self.errors.push(FieldError::new(
@@ -233,7 +236,7 @@ impl<'c> Inputs<'c> {
                 return None;
             }
         };
-        if !value.is_null() || required {
+        if present || required {
             let violations = validator.validate(schema, &value);
             if !violations.is_empty() {
                 for v in violations {

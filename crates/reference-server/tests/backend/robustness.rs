@@ -132,3 +132,33 @@ fn random_requests_never_get_a_5xx_and_always_the_envelope() {
     });
     runtime.block_on(running.stop());
 }
+
+/// An optional JSON body sent as `null` is a body the schema judges, not an absent one:
+/// `POST /auth/logout` with `null` is refused as invalid (422), and without a body it is not.
+#[tokio::test]
+async fn an_optional_body_of_null_is_judged_by_its_schema() {
+    let running = crate::start().await;
+    let pair = crate::sign_up(&running, "null-body@example.com").await;
+    let http = reqwest::Client::new();
+    let logout = |body: Option<&'static str>| {
+        let mut request = http
+            .post(format!("{}/api/v1/auth/logout", running.api_url))
+            .bearer_auth(&pair.access_token);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        request.send()
+    };
+    let null = logout(Some("null")).await.unwrap();
+    assert_eq!(null.status(), 422);
+    let problem: Value = null.json().await.unwrap();
+    assert_eq!(problem["code"], "validation_failed", "{problem}");
+    let absent = logout(None).await.unwrap();
+    assert_ne!(
+        absent.status(),
+        422,
+        "an absent optional body is not judged"
+    );
+}
