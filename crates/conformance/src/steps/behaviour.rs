@@ -821,8 +821,12 @@ async fn other_roles_checked(w: &mut AccordWorld) -> Outcome {
         if ctx.read_only() && !safe {
             continue;
         }
-        // The spec's own example: the request a user of that role would send.
-        let request = behaviour::request(&ctx, &op, &behaviour::example_inputs(&ctx, &op));
+        // The spec's own example: the request a user of that role would send; a write's ids
+        // name nothing (never the spec's sample ids, which may name real data).
+        let mut request = behaviour::request(&ctx, &op, &behaviour::example_inputs(&ctx, &op));
+        if !safe {
+            behaviour::retarget(&mut request, &ctx.fill_path(&op));
+        }
         let e = behaviour::send_as(&ctx, Identity::First, request).await?;
         // Accepted: a defect, and what it created is the run's to delete.
         behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);

@@ -1238,6 +1238,33 @@ async fn a_list_whose_total_disagrees_with_its_items_fails() {
     assert_eq!(correct.code, Some(0), "{}", correct.stdout);
 }
 
+/// The `@roles` check never writes to an id the run did not create: an update and a delete
+/// named as another role's go to ids that name nothing, never the spec's sample slug (an
+/// article the signed-in user really owns here).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_roles_check_writes_only_to_ids_that_name_nothing() {
+    let server = MockServer::start().await;
+    let backend = Articles::new(Fault::None);
+    wiremock::Mock::given(any())
+        .respond_with(backend.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = profile(dir.path(), &spec_path());
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("privileged_operations = [\"update_article\", \"delete_article\"]\n");
+    std::fs::write(&path, text).unwrap();
+    let args = vec!["--tags".into(), "@roles".into()];
+    let run = harness_in(path, server.uri(), args, dir).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let (_, foreign, _) = backend.counts();
+    assert_eq!(
+        foreign, 0,
+        "a write reached the seeded article:\n{}",
+        run.stdout
+    );
+}
+
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
 fn spec_with_admin(dir: &Path) -> PathBuf {
     let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
