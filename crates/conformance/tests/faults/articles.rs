@@ -1255,14 +1255,26 @@ async fn the_roles_check_writes_only_to_ids_that_name_nothing() {
     text.push_str("privileged_operations = [\"update_article\", \"delete_article\"]\n");
     std::fs::write(&path, text).unwrap();
     let args = vec!["--tags".into(), "@roles".into()];
-    let run = harness_in(path, server.uri(), args, dir).await;
+    let run = harness_in(
+        path.clone(),
+        server.uri(),
+        args,
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
-    let (_, foreign, _) = backend.counts();
+    let (writes, foreign, _) = backend.counts();
     assert_eq!(
         foreign, 0,
         "a write reached the seeded article:\n{}",
         run.stdout
     );
+    assert!(writes > 0, "the writes were not called:\n{}", run.stdout);
+    // Under --read-only none of them is sent.
+    let args = vec!["--tags".into(), "@roles".into(), "--read-only".into()];
+    let read_only = harness_in(path, server.uri(), args, dir).await;
+    assert_eq!(read_only.code, Some(0), "{}", read_only.stdout);
+    assert_eq!(backend.counts().0, writes, "--read-only sent a write");
 }
 
 /// The spec with an admin-only operation: `GET /api/admin/stats`, 403 for anyone else.
