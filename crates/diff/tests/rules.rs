@@ -799,6 +799,7 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "request.nothing_accepted",
         "response.constraint_loosened",
         "webhook.removed",
+        "type.compatible",
     ];
     for rule in Rule::ALL {
         assert!(
@@ -1093,5 +1094,266 @@ fn a_webhook_removed_breaks_its_subscribers_and_its_payload_is_read_as_an_answer
         !diff(&optional, &old).has_breaking(),
         "{}",
         diff(&optional, &old).text()
+    );
+}
+
+#[test]
+fn a_scalar_query_parameter_made_a_list_takes_what_it_took() {
+    let tag = |d: &mut Value, schema: Value| {
+        d["paths"]["/items"]["get"]["parameters"][1] =
+            json!({"name": "sort", "in": "query", "schema": schema});
+    };
+    let list = |d: &mut Value| {
+        tag(
+            d,
+            json!({"type": "array", "items": {"type": "string", "enum": ["name", "date"]}}),
+        )
+    };
+    let r = change(list);
+    assert!(!r.has_breaking(), "{}", r.text());
+    expect(
+        &r,
+        Rule::TypeCompatible,
+        Some("/paths/~1items/get/parameters/1/schema"),
+        "GET /items",
+    );
+    // The list's items are compared with the old value: a value dropped from the enum breaks.
+    let r = change(|d| {
+        tag(
+            d,
+            json!({"type": "array", "items": {"type": "string", "enum": ["name"]}}),
+        )
+    });
+    expect(
+        &r,
+        Rule::ParameterEnumNarrowed,
+        Some("/paths/~1items/get/parameters/1/schema/items/enum"),
+        "GET /items",
+    );
+    // Not exploded (`?sort=name,date`), or in a header, a list is another type of value.
+    let r = change(|d| {
+        list(d);
+        d["paths"]["/items"]["get"]["parameters"][1]["explode"] = json!(false);
+    });
+    expect(
+        &r,
+        Rule::ParameterTypeChanged,
+        Some("/paths/~1items/get/parameters/1/schema"),
+        "GET /items",
+    );
+    // Back from a list to one value refuses the calls that sent two.
+    let r = reverse(list);
+    expect(
+        &r,
+        Rule::ParameterTypeChanged,
+        Some("/paths/~1items/get/parameters/1/schema"),
+        "GET /items",
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_is_text_a_plain_string_takes() {
+    let xml = |d: &mut Value, media: &str, request: Value, answer: Value| {
+        d["paths"]["/items"]["post"]["requestBody"]["content"] =
+            json!({media: {"schema": request}});
+        d["paths"]["/items"]["post"]["responses"]["201"]["content"] =
+            json!({media: {"schema": answer}});
+    };
+    let object = json!({"type": "object"});
+    let text = json!({"type": "string"});
+    let old = |d: &mut Value| xml(d, "application/xml", object.clone(), text.clone());
+    let mut a = base();
+    old(&mut a);
+    let mut b = base();
+    xml(&mut b, "application/xml", text.clone(), object.clone());
+    let r = diff(&load(a.clone()), &load(b.clone()));
+    assert!(!r.has_breaking(), "{}", r.text());
+    for at in [
+        "/paths/~1items/post/requestBody/content/application~1xml/schema",
+        "/paths/~1items/post/responses/201/content/application~1xml/schema",
+    ] {
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.rule == Rule::TypeCompatible && f.new.as_deref() == Some(at)),
+            "{at}: {}",
+            r.text()
+        );
+    }
+    // The other way, both break: a string is sent where an object is asked for, and an
+    // answer read as an object is now any text.
+    let r = diff(&load(b), &load(a));
+    expect(
+        &r,
+        Rule::RequestTypeChanged,
+        Some("/paths/~1items/post/requestBody/content/application~1xml/schema"),
+        "POST /items",
+    );
+    expect(
+        &r,
+        Rule::ResponseTypeChanged,
+        Some("/paths/~1items/post/responses/201/content/application~1xml/schema"),
+        "POST /items",
+    );
+    // In JSON, a string and an object are different values.
+    let mut a = base();
+    xml(&mut a, "application/json", object.clone(), text.clone());
+    let mut b = base();
+    xml(&mut b, "application/json", text, object);
+    let r = diff(&load(a), &load(b));
+    expect(
+        &r,
+        Rule::RequestTypeChanged,
+        Some("/paths/~1items/post/requestBody/content/application~1json/schema"),
+        "POST /items",
+    );
+}
+
+#[test]
+fn null_in_a_request_is_judged_for_the_whole_one_of() {
+    let kind = |d: &mut Value, first: Value, second: Value| {
+        d["components"]["schemas"]["NewItem"]["properties"]["kind"] =
+            json!({"oneOf": [first, second]});
+    };
+    // A 3.0 alternative with no `type` takes null too: before, null matched both and was
+    // refused; with the first no longer nullable, null matches one and is taken.
+    let untyped = json!({"properties": {"street": {"type": "string"}}});
+    let mut old = base();
+    kind(
+        &mut old,
+        json!({"type": "string", "nullable": true}),
+        untyped.clone(),
+    );
+    let mut new = base();
+    kind(&mut new, json!({"type": "string"}), untyped);
+    let r = diff(&load(old), &load(new));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // With typed alternatives, null was taken by the first alone, and now by none.
+    let mut old = base();
+    kind(
+        &mut old,
+        json!({"type": "string", "nullable": true}),
+        json!({"type": "integer"}),
+    );
+    let mut new = base();
+    kind(
+        &mut new,
+        json!({"type": "string"}),
+        json!({"type": "integer"}),
+    );
+    let r = diff(&load(old), &load(new));
+    expect(
+        &r,
+        Rule::RequestNullableRemoved,
+        Some("/components/schemas/NewItem/properties/kind/oneOf"),
+        "POST /items",
+    );
+}
+
+#[test]
+fn a_schema_pair_met_from_many_operations_and_cycles_credits_each_operation() {
+    // Item -> Owner -> Item: a cycle through a shared schema, reached from three operations.
+    let shape = |d: &mut Value| {
+        d["components"]["schemas"]["Owner"] = json!({"type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string"}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}});
+        d["components"]["schemas"]["Item"]["properties"]["owner"] =
+            json!({"$ref": "#/components/schemas/Owner"});
+        d["components"]["schemas"]["Item"]["properties"]["parent"] =
+            json!({"$ref": "#/components/schemas/Item"});
+    };
+    let mut old = base();
+    shape(&mut old);
+    let mut new = old.clone();
+    new["components"]["schemas"]["Owner"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    new["components"]["schemas"]["Owner"]["required"] = json!([]);
+    new["components"]["schemas"]["Item"]["properties"]["status"]["enum"] =
+        json!(["open", "closed", "archived"]);
+    let r = diff(&load(old), &load(new));
+    for (rule, at) in [
+        (
+            Rule::ResponsePropertyRemoved,
+            "/components/schemas/Owner/properties/name",
+        ),
+        (
+            Rule::ResponseEnumWidened,
+            "/components/schemas/Item/properties/status/enum",
+        ),
+    ] {
+        let found: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule && f.old.as_deref().is_some_and(|p| p.starts_with(at)))
+            .collect();
+        assert_eq!(found.len(), 1, "{}", r.text());
+        let mut ops = found[0].operations.clone();
+        ops.sort();
+        assert_eq!(
+            ops,
+            ["GET /items", "GET /items/{item_id}", "POST /items"],
+            "{rule:?}: {}",
+            r.text()
+        );
+    }
+}
+
+#[test]
+fn an_all_of_is_judged_whole_and_limits_bind_only_their_type() {
+    // Two members both require `id`; one drops it: the whole still requires it.
+    let members = |d: &mut Value, first_requires: bool| {
+        d["components"]["schemas"]["A"] =
+            json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}});
+        d["components"]["schemas"]["B"] =
+            json!({"type": "object", "properties": {"id": {"type": "string"}}});
+        if first_requires {
+            d["components"]["schemas"]["B"]["required"] = json!(["id"]);
+        }
+        d["paths"]["/items/{item_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"] = json!({"allOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]});
+        d["paths"]["/items"]["post"]["requestBody"]["content"]["application/json"]["schema"] = json!({"allOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]});
+    };
+    let mut old = base();
+    members(&mut old, true);
+    let mut new = base();
+    members(&mut new, false);
+    let r = diff(&load(old.clone()), &load(new.clone()));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // And the other way, B newly requiring what A already required asks nothing new.
+    let r = diff(&load(new), &load(old.clone()));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // Dropped from the only member requiring it, it is optional in the answer.
+    let mut alone = old.clone();
+    alone["components"]["schemas"]["A"]["required"] = json!([]);
+    alone["components"]["schemas"]["B"]["required"] = json!([]);
+    let r = diff(&load(old), &load(alone));
+    expect(
+        &r,
+        Rule::ResponsePropertyMadeOptional,
+        Some("/components/schemas/A/properties/id"),
+        "GET /items/{item_id}",
+    );
+    // `maxLength` beside an allOf of objects limits no value: tightening it breaks nothing.
+    let wrapped = |d: &mut Value, limit: u64| {
+        d["components"]["schemas"]["NewItem"]["properties"]["meta"] = json!({
+            "maxLength": limit, "allOf": [{"type": "object", "properties": {"keep": {"type": "string"}}}]
+        });
+    };
+    let mut old = base();
+    wrapped(&mut old, 10);
+    let mut new = base();
+    wrapped(&mut new, 5);
+    let r = diff(&load(old), &load(new));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // On a string it does.
+    let r = change(|d| {
+        d["components"]["schemas"]["NewItem"]["properties"]["name"]["maxLength"] = json!(20)
+    });
+    expect(
+        &r,
+        Rule::RequestTightened,
+        Some("/components/schemas/NewItem/properties/name/maxLength"),
+        "POST /items",
     );
 }
