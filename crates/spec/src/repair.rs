@@ -31,7 +31,54 @@ impl Repairs {
 /// Repairs `doc` in place, before it is validated; `v31` when the document declared 3.1.
 pub fn repair(doc: &mut Value, v31: bool) -> Repairs {
     let mut out = Repairs::default();
+    // A document without `paths` (3.0 requires it; 3.1 does not) declares no operations.
+    if let Some(root) = doc.as_object_mut()
+        && !root.contains_key("paths")
+    {
+        root.insert("paths".into(), json!({}));
+        if !v31 {
+            out.broke(
+                "/paths",
+                "`paths` is required in OpenAPI 3.0; read as no paths (no operations)",
+            );
+        }
+    }
     undeclared_schemes(doc, &mut out);
+    // `x-` keys of `paths` are extensions, not paths (a path item `$ref` to one is copied in
+    // place when the document is read).
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        let extensions: Vec<String> = paths
+            .keys()
+            .filter(|k| k.starts_with("x-"))
+            .cloned()
+            .collect();
+        // A path item that is a `$ref` to one of them takes a copy first.
+        let snapshot: Map<String, Value> = paths.clone();
+        for (path, item) in paths.iter_mut() {
+            let target = item
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/paths/"))
+                .map(crate::unescape_token)
+                .filter(|key| key.starts_with("x-"));
+            if let Some(key) = target
+                && let Some(copy) = snapshot.get(&key)
+            {
+                *item = copy.clone();
+                out.notes.push(Problem::new(
+                    join(&join("/paths", path), "$ref"),
+                    format!("the path item `{key}` it names is copied in place"),
+                ));
+            }
+        }
+        for key in extensions {
+            paths.remove(&key);
+            out.notes.push(Problem::new(
+                join("/paths", &key),
+                format!("`{key}` is an extension of `paths`, not a path: no operation"),
+            ));
+        }
+    }
     // What the walk over the paths needs of the components, read before it borrows the paths.
     let snapshot = doc.clone();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -81,6 +128,21 @@ fn repair_path(
         };
         let at = join(&here, method);
         let upper = method.to_uppercase();
+        // `x-` keys of `responses` are extensions, not statuses.
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            let extensions: Vec<String> = responses
+                .keys()
+                .filter(|k| k.starts_with("x-"))
+                .cloned()
+                .collect();
+            for key in extensions {
+                responses.remove(&key);
+                out.notes.push(Problem::new(
+                    join(&join(&at, "responses"), &key),
+                    format!("{upper} {path}: `{key}` is an extension of `responses`, not a status"),
+                ));
+            }
+        }
         match op.get("responses") {
             None => {
                 let message = format!(

@@ -147,6 +147,65 @@ fn a_plain_meaning_behind_a_broken_rule_loads_and_the_strict_form_refuses_it() {
     spec.strict().unwrap();
 }
 
+/// A 3.0 document with no `paths` (only components, or servers) declares no operations:
+/// read with a located note, refused by the strict form; in 3.1 `paths` is optional.
+#[test]
+fn a_document_without_paths_declares_no_operations() {
+    let doc = |version: &str| {
+        json!({
+            "openapi": version,
+            "info": {"title": "t", "version": "1"},
+            "components": {"schemas": {"A": {"type": "string"}}}
+        })
+    };
+    let spec = Spec::from_value(doc("3.0.0"), "inline.json".into()).unwrap();
+    assert!(spec.operations().is_empty());
+    let repaired: Vec<&str> = spec.repaired.iter().map(|p| p.pointer.as_str()).collect();
+    assert_eq!(repaired, ["/paths"]);
+    let err = spec.strict().unwrap_err();
+    assert!(err.to_string().contains("`paths` is required"), "{err}");
+    let spec = Spec::from_value(doc("3.1.0"), "inline.json".into()).unwrap();
+    assert!(spec.repaired.is_empty(), "{:?}", spec.repaired);
+    spec.strict().unwrap();
+}
+
+/// `x-` keys are extensions wherever the specification allows them: in `paths` and in
+/// `responses` they are neither paths nor statuses; a path item `$ref` to one takes a copy.
+#[test]
+fn extensions_of_paths_and_responses_are_no_paths_and_no_statuses() {
+    let doc = json!({
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "x-null": null,
+            "x-shared": {"get": {"operationId": "shared", "responses": {"200": {"description": "ok"}}}},
+            "/a": {"$ref": "#/paths/x-shared"},
+            "/b": {"post": {"operationId": "b", "responses": {
+                "201": {"description": "made"}, "x-note": {"anything": 1}}}}
+        }
+    });
+    let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
+    let mut ops: Vec<String> = spec
+        .operations()
+        .iter()
+        .map(|o| format!("{} {}", o.method.as_str(), o.path))
+        .collect();
+    ops.sort();
+    assert_eq!(ops, ["get /a", "post /b"]);
+    assert!(spec.repaired.is_empty(), "legal: {:?}", spec.repaired);
+    for at in [
+        "/paths/x-null",
+        "/paths/~1a/$ref",
+        "/paths/~1b/post/responses/x-note",
+    ] {
+        assert!(
+            spec.notes.iter().any(|n| n.pointer == at),
+            "{at}: {:?}",
+            spec.notes
+        );
+    }
+}
+
 /// Real documents often leave operationIds out: they load with names made from the method
 /// and the path, noted; the project's own contract can still insist on its own ids.
 #[test]
