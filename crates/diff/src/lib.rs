@@ -1080,6 +1080,20 @@ impl<'a> Diff<'a> {
             self.within = within;
             return self.schema(&merged, n, &inner, &nptr, direction, what, label);
         }
+        // One side composed with `allOf`, the other written out (a schema refactored into a
+        // shared base): compared as the whole the members make.
+        if o.get("allOf").is_none()
+            && let Some(merged) = flatten_all_of(self.new, n, &nptr)
+        {
+            self.within = within;
+            return self.schema(o, &merged, &optr, &nptr, direction, what, label);
+        }
+        if n.get("allOf").is_none()
+            && let Some(merged) = flatten_all_of(self.old, o, &optr)
+        {
+            self.within = within;
+            return self.schema(&merged, n, &optr, &nptr, direction, what, label);
+        }
         let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
         let pair: Pair = (
             optr.clone(),
@@ -1304,6 +1318,7 @@ impl<'a> Diff<'a> {
                 );
             }
         }
+        self.discriminator(o, n, (&optr, &nptr), direction, what, label);
         self.required_beside = within.required_beside.clone();
         self.properties(o, n, &optr, &nptr, direction, what, label);
         for key in ["items", "additionalProperties", "not"] {
@@ -1479,6 +1494,76 @@ impl<'a> Diff<'a> {
                 Some(join(nptr, "default")),
                 label,
             );
+        }
+    }
+
+    /// A discriminator's property and values: each value names one shape, explicitly
+    /// (`mapping`) or by the name of a `$ref`'d alternative. A request must still take every
+    /// value clients send; an answer must send no value clients cannot tell apart.
+    fn discriminator(
+        &mut self,
+        o: &Value,
+        n: &Value,
+        (optr, nptr): (&str, &str),
+        direction: Direction,
+        what: &str,
+        label: &str,
+    ) {
+        let (Some(od), Some(nd)) = (o.get("discriminator"), n.get("discriminator")) else {
+            return;
+        };
+        let (ondp, nndp) = (join(optr, "discriminator"), join(nptr, "discriminator"));
+        let property = |d: &Value| {
+            d.get("propertyName")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        if property(od) != property(nd) {
+            self.report(
+                Rule::DiscriminatorPropertyChanged,
+                format!(
+                    "{what}: the discriminator `{}` became `{}`",
+                    property(od).unwrap_or_default(),
+                    property(nd).unwrap_or_default()
+                ),
+                Some(join(&ondp, "propertyName")),
+                Some(join(&nndp, "propertyName")),
+                label,
+            );
+            return;
+        }
+        let (old_values, new_values) = (discriminator_values(o), discriminator_values(n));
+        // Where a value is: its mapping entry, or the discriminator when a schema's name is it.
+        let value_at = |d: &Value, at: &str, value: &str| {
+            if d.get("mapping").and_then(|m| m.get(value)).is_some() {
+                join(&join(at, "mapping"), value)
+            } else {
+                at.to_string()
+            }
+        };
+        match direction {
+            Direction::Request => {
+                for value in old_values.difference(&new_values) {
+                    self.report(
+                        Rule::RequestDiscriminatorValueRemoved,
+                        format!("{what}: the discriminator value `{value}` is no longer taken"),
+                        Some(value_at(od, &ondp, value)),
+                        Some(nndp.clone()),
+                        label,
+                    );
+                }
+            }
+            Direction::Response => {
+                for value in new_values.difference(&old_values) {
+                    self.report(
+                        Rule::ResponseDiscriminatorValueAdded,
+                        format!("{what}: the discriminator may now be `{value}`"),
+                        Some(ondp.clone()),
+                        Some(value_at(nd, &nndp, value)),
+                        label,
+                    );
+                }
+            }
         }
     }
 
@@ -1728,6 +1813,67 @@ fn single_member(s: &Value) -> Option<&Value> {
         .then_some(member)
 }
 
+/// An `allOf` of object members as the one object they make: their properties (each a
+/// `$ref` to where it is written, so what is found there is located there), `required`
+/// and `type` merged into the schema beside them. `None` when `s` has no such `allOf`.
+fn flatten_all_of(doc: &Value, s: &Value, at: &str) -> Option<Value> {
+    let members = s.get("allOf")?.as_array()?;
+    let mut merged = s.as_object()?.clone();
+    merged.remove("allOf");
+    let mut properties = merged
+        .remove("properties")
+        .and_then(|p| p.as_object().cloned())
+        .unwrap_or_default();
+    for (name, value) in properties.iter_mut() {
+        if value.get("$ref").is_none() {
+            let place = join(&join(at, "properties"), name);
+            *value = json!({"$ref": format!("#{place}")});
+        }
+    }
+    let mut required: BTreeSet<String> = required_of(s).into_iter().collect();
+    for (i, member) in members.iter().enumerate() {
+        let (m, mptr) = follow(doc, member, &join(&join(at, "allOf"), &i.to_string()));
+        let m = match flatten_all_of(doc, m, &mptr) {
+            Some(inner) => inner,
+            None => m.clone(),
+        };
+        let object = m.get("type").and_then(Value::as_str) == Some("object")
+            || (m.get("type").is_none() && m.get("properties").is_some());
+        if !object
+            || ["oneOf", "anyOf", "not"]
+                .iter()
+                .any(|k| m.get(*k).is_some())
+        {
+            return None;
+        }
+        for (name, value) in m
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let located = if value.get("$ref").is_some() {
+                value.clone()
+            } else {
+                json!({"$ref": format!("#{}", join(&join(&mptr, "properties"), name))})
+            };
+            properties.entry(name.clone()).or_insert(located);
+        }
+        required.extend(required_of(&m));
+        if let Some(extra) = m.get("additionalProperties")
+            && !merged.contains_key("additionalProperties")
+        {
+            merged.insert("additionalProperties".into(), extra.clone());
+        }
+    }
+    merged.entry("type").or_insert_with(|| json!("object"));
+    merged.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        merged.insert("required".into(), json!(required));
+    }
+    Some(Value::Object(merged))
+}
+
 /// Whether `s` takes `null` as OpenAPI 3.0 reads it: `nullable`, an enum listing it, a
 /// schema with no `type` (JSON Schema's "anything"), or its composition: exactly one
 /// `oneOf` alternative, any `anyOf` one, every `allOf` member.
@@ -1863,6 +2009,36 @@ fn type_change(o: &Value, n: &Value, direction: Direction) -> Option<String> {
         ));
     }
     None
+}
+
+/// The values a discriminator takes: its `mapping`'s keys, and the component name of each
+/// `$ref`'d `oneOf`/`anyOf` alternative no mapping entry names.
+fn discriminator_values(s: &Value) -> BTreeSet<String> {
+    let mapping = s
+        .get("discriminator")
+        .and_then(|d| d.get("mapping"))
+        .and_then(Value::as_object);
+    let mut out: BTreeSet<String> = mapping
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mapped: BTreeSet<&str> = mapping
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, v)| v.as_str())
+        .collect();
+    for key in ["oneOf", "anyOf"] {
+        for member in s.get(key).and_then(Value::as_array).into_iter().flatten() {
+            if let Some(r) = member.get("$ref").and_then(Value::as_str)
+                && !mapped.contains(r)
+                && let Some(name) = r.rsplit('/').next()
+            {
+                out.insert(accord_spec::unescape_token(name));
+            }
+        }
+    }
+    out
 }
 
 /// Whether a limit `keyword` constrains values of JSON type `kind` (any, when unknown):

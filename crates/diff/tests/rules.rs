@@ -800,6 +800,9 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "response.constraint_loosened",
         "webhook.removed",
         "type.compatible",
+        "discriminator.property_changed",
+        "request.discriminator_value_removed",
+        "response.discriminator_value_added",
     ];
     for rule in Rule::ALL {
         assert!(
@@ -1356,4 +1359,108 @@ fn an_all_of_is_judged_whole_and_limits_bind_only_their_type() {
         Some("/components/schemas/NewItem/properties/name/maxLength"),
         "POST /items",
     );
+}
+
+#[test]
+fn a_discriminator_keeps_its_property_and_the_values_each_side_relies_on() {
+    let pets = |d: &mut Value, property: &str, mapping: Value| {
+        d["components"]["schemas"]["Dog"] = json!({"type": "object", "properties": {"kind": {"type": "string"}, "barks": {"type": "boolean"}}});
+        d["components"]["schemas"]["Cat"] = json!({"type": "object", "properties": {"kind": {"type": "string"}, "purrs": {"type": "boolean"}}});
+        d["components"]["schemas"]["Pet"] = json!({
+            "oneOf": [{"$ref": "#/components/schemas/Dog"}, {"$ref": "#/components/schemas/Cat"}],
+            "discriminator": {"propertyName": property, "mapping": mapping}
+        });
+        d["paths"]["/items"]["post"]["requestBody"]["content"]["application/json"]["schema"] =
+            json!({"$ref": "#/components/schemas/Pet"});
+        d["paths"]["/items/{item_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"] = json!({"$ref": "#/components/schemas/Pet"});
+    };
+    let both = json!({"dog": "#/components/schemas/Dog", "cat": "#/components/schemas/Cat"});
+    let mut old = base();
+    pets(&mut old, "kind", both.clone());
+    // `dog` renamed `hound`: clients sending `dog` are refused; answers may say `hound`.
+    let mut renamed = base();
+    pets(
+        &mut renamed,
+        "kind",
+        json!({"hound": "#/components/schemas/Dog", "cat": "#/components/schemas/Cat"}),
+    );
+    let r = diff(&load(old.clone()), &load(renamed));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::RequestDiscriminatorValueRemoved)
+        .unwrap_or_else(|| panic!("{}", r.text()));
+    assert_eq!(
+        f.old.as_deref(),
+        Some("/components/schemas/Pet/discriminator/mapping/dog")
+    );
+    assert!(
+        f.operations.iter().any(|o| o == "POST /items"),
+        "{}",
+        r.text()
+    );
+    expect(
+        &r,
+        Rule::ResponseDiscriminatorValueAdded,
+        Some("/components/schemas/Pet/discriminator/mapping/hound"),
+        "GET /items/{item_id}",
+    );
+    // Without a mapping, the values are the schemas' names: a mapping naming them the
+    // same changes nothing.
+    let mut implicit = base();
+    pets(&mut implicit, "kind", json!({}));
+    let mut named = base();
+    pets(
+        &mut named,
+        "kind",
+        json!({"Dog": "#/components/schemas/Dog", "Cat": "#/components/schemas/Cat"}),
+    );
+    let r = diff(&load(implicit), &load(named));
+    assert!(!r.has_breaking(), "{}", r.text());
+    // Another property altogether.
+    let mut moved = base();
+    pets(&mut moved, "type", both);
+    let r = diff(&load(old), &load(moved));
+    expect(
+        &r,
+        Rule::DiscriminatorPropertyChanged,
+        Some("/components/schemas/Pet/discriminator/propertyName"),
+        "POST /items",
+    );
+}
+
+#[test]
+fn a_schema_refactored_into_an_all_of_is_compared_as_the_whole_it_makes() {
+    let split = |d: &mut Value, base_name: Value| {
+        d["components"]["schemas"]["Named"] = json!({"type": "object", "required": ["id", "name"],
+            "properties": {"id": {"type": "string"}, "name": base_name}});
+        d["components"]["schemas"]["Item"] = json!({"allOf": [
+            {"$ref": "#/components/schemas/Named"},
+            {"type": "object", "properties": {
+                "status": {"type": "string", "enum": ["open", "closed"]},
+                "note": {"type": "string"}}}
+        ]});
+    };
+    // The same properties, required the same: nothing changed for any client.
+    let r = change(|d| split(d, json!({"type": "string"})));
+    assert!(!r.has_breaking(), "{}", r.text());
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.rule == Rule::ResponsePropertyRemoved),
+        "{}",
+        r.text()
+    );
+    // A change inside the new base is found where it is written.
+    let r = change(|d| split(d, json!({"type": "integer"})));
+    expect(
+        &r,
+        Rule::ResponseTypeChanged,
+        Some("/components/schemas/Named/properties/name"),
+        "GET /items/{item_id}",
+    );
+    // And the other way (the allOf written out) too.
+    let r = reverse(|d| split(d, json!({"type": "string"})));
+    assert!(!r.has_breaking(), "{}", r.text());
 }

@@ -332,6 +332,14 @@ fn check_ref(doc: &Value, reference: &str, pointer: &str, problems: &mut Vec<Pro
         && segments[0].is_empty()
         && segments[1] == "components"
         && !segments[3].is_empty();
+    if !shape_ok && doc.pointer(local).is_none() {
+        // A deep reference is hoisted or copied when it names something; this one does not.
+        problems.push(Problem::new(
+            pointer,
+            format!("$ref `{reference}` points to nothing in this document (a JSON pointer: `~1` is `/`, `~0` is `~`, `%20` is a space; `+` is itself)"),
+        ));
+        return;
+    }
     if !shape_ok {
         problems.push(Problem::new(
             pointer,
