@@ -108,7 +108,13 @@ fn drop_bad_defaults(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>)
                 }
             }
             for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" && key != "enum" && key != "default" {
+                // Server variables are no schemas (their `default` is required, whatever their
+                // `enum`), and extensions are no part of the document's meaning.
+                let skipped = matches!(
+                    key.as_str(),
+                    "example" | "examples" | "enum" | "default" | "servers"
+                ) || key.starts_with("x-");
+                if !skipped {
                     drop_bad_defaults(child, &join(pointer, key), notes);
                 }
             }

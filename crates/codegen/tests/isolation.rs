@@ -67,3 +67,39 @@ fn failing_operations_are_left_out_by_name() {
     assert!(output.text.contains("pub async fn post_note"));
     assert!(!output.text.contains("pub async fn upload"));
 }
+
+/// A server variable is no schema: its `default` stays, whatever its `enum` says (an empty
+/// one, or one without the default), and the client is written.
+#[test]
+fn a_server_variable_is_not_read_as_a_schema() {
+    for variable in ["{enum: [], default: a}", "{enum: [a], default: b}"] {
+        let text = format!(
+            r#"
+openapi: 3.0.0
+info: {{title: t, version: "1"}}
+servers:
+  - url: https://example.com/{{var}}
+    variables:
+      var: {variable}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      responses:
+        "200": {{description: ok}}
+"#
+        );
+        let spec = Spec::parse(&text, "inline.yaml").unwrap();
+        let origin = Origin {
+            source: "inline.yaml",
+            command: "test",
+        };
+        let prepared = Prepared::new(&spec).unwrap();
+        let output =
+            rust_client::generate(&prepared, &origin).unwrap_or_else(|e| panic!("{variable}: {e}"));
+        assert!(
+            output.text.contains("pub async fn list_things"),
+            "{variable}"
+        );
+    }
+}
