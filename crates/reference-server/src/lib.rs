@@ -1,9 +1,10 @@
 //! The reference backend of `openapi/api.yaml`: the embedded default that `cargo xtask verify`
 //! and `cargo xtask serve` start, and the model answer to the conformance suite.
 //!
-//! [`start`] opens (or creates) the data directory, applies the migrations, loads or makes the
-//! signing key, starts or connects to the object store, and serves the generated router with
-//! the request id, CORS, logging and panic layers around it.
+//! [`prepare`] opens (or creates) the data directory, applies the migrations, loads or makes the
+//! signing key and starts or connects to the object store; [`app`] is the generated router with
+//! the request id, CORS, logging and panic layers around it, apart from serving; [`start`]
+//! serves it.
 
 pub mod api;
 pub mod config;
@@ -62,8 +63,20 @@ impl Drop for Running {
     }
 }
 
-/// Starts the backend as `config` says.
-pub async fn start(config: Config) -> anyhow::Result<Running> {
+/// What the API serves from, made ready by [`prepare`]: the backend state (database,
+/// signing keys, object store, limits) and where its data lives.
+pub struct Prepared {
+    pub backend: Arc<api::Backend>,
+    pub storage_url: String,
+    pub bucket: String,
+    pub data_dir: PathBuf,
+    temporary: Option<tempfile::TempDir>,
+}
+
+/// Opens (or creates) the data directory, applies the migrations, loads or makes the signing
+/// key, starts or connects to the object store and seeds the demo user: everything [`app`]
+/// needs, without listening anywhere.
+pub async fn prepare(config: Config) -> anyhow::Result<Prepared> {
     let (data_dir, temporary) = match &config.data_dir {
         DataDir::Persistent(dir) => {
             std::fs::create_dir_all(dir)
@@ -108,33 +121,51 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         db.call(move |c| db::create_user(c, &email, &hash, Some("Demo user")))
             .await?;
     }
-
-    let cors = Arc::new(layers::Cors {
-        origins: config.cors_origins.clone(),
-    });
     let limits = Arc::new(limits::Limits::new(&config.rate_limits));
     let backend = Arc::new(api::Backend {
         db,
         keys,
         store,
-        config: config.clone(),
-        limits: limits.clone(),
+        config,
+        limits,
         events: events::Events::default(),
     });
+    Ok(Prepared {
+        backend,
+        storage_url,
+        bucket,
+        data_dir,
+        temporary,
+    })
+}
+
+/// The whole HTTP application over `backend`: the generated router and the WebSocket, with
+/// the request id and log, CORS, rate-limit and panic layers around them. Serving it is
+/// [`start`]'s business; a test drives it as a `tower::Service`, with no socket.
+pub fn app(backend: Arc<api::Backend>) -> axum::Router {
+    let cors = Arc::new(layers::Cors {
+        origins: backend.config.cors_origins.clone(),
+    });
+    let limits = backend.limits.clone();
     let websocket = axum::Router::new()
         .route(ws::PATH, axum::routing::get(ws::handshake))
         .with_state(backend.clone());
-    let app = api_server::router(backend)
+    api_server::router(backend)
         .merge(websocket)
         .layer(from_fn(layers::catch_panic))
         .layer(from_fn_with_state(limits, layers::rate_limit))
         .layer(from_fn_with_state(cors, layers::cors))
         .layer(from_fn(layers::request_id_and_log))
-        .into_make_service_with_connect_info::<SocketAddr>();
+}
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
+/// Starts the backend as `config` says: [`prepare`], then [`app`] served on `config.listen`.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    let listen = config.listen;
+    let prepared = prepare(config).await?;
+    let app = app(prepared.backend.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -148,11 +179,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     Ok(Running {
         api_url: format!("http://{address}"),
         address,
-        storage_url,
-        bucket,
-        data_dir,
+        storage_url: prepared.storage_url,
+        bucket: prepared.bucket,
+        data_dir: prepared.data_dir,
         shutdown: Some(tx),
         task: Some(task),
-        _temporary: temporary,
+        _temporary: prepared.temporary,
     })
 }

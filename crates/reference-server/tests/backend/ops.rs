@@ -319,3 +319,43 @@ async fn framework_failures_are_problems_with_the_request_id() {
     assert_eq!(response.status().as_u16(), 413);
     running.stop().await;
 }
+
+/// The application is a `tower::Service` apart from serving: driven here with no socket, the
+/// layers around the router (request id, CORS) answer as they do over HTTP.
+#[tokio::test]
+async fn the_app_answers_without_a_socket() {
+    use api_server::rt::axum::body::Body;
+    use tower::ServiceExt as _;
+    let prepared = reference_server::prepare(reference_server::Config::default())
+        .await
+        .expect("the backend is prepared");
+    let app = reference_server::app(prepared.backend.clone());
+    let request = |uri: &str| {
+        api_server::rt::axum::http::Request::builder()
+            .uri(uri)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let health = app.clone().oneshot(request("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(
+        health.headers().contains_key("x-request-id"),
+        "{:?}",
+        health.headers()
+    );
+    let missing = app
+        .oneshot(request("/api/v1/items/no-such-item"))
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status(),
+        401,
+        "the bearer scheme refuses before the lookup"
+    );
+    let body = http_body_util::BodyExt::collect(missing.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let problem: serde_json::Value = serde_json::from_slice(&body).expect("a JSON problem");
+    assert_eq!(problem["status"], 401, "{problem}");
+}
