@@ -125,7 +125,7 @@ pub fn unallowed<'r>(report: &'r Report, allowed: &[Allowed]) -> Vec<&'r accord_
     report
         .findings
         .iter()
-        .filter(|f| f.rule.severity() == Severity::Breaking)
+        .filter(|f| f.severity() == Severity::Breaking)
         .filter(|f| !allowed.iter().any(|a| covers(a, f)))
         .collect()
 }
@@ -158,7 +158,7 @@ pub fn junit(report: &Report, failing: &[&accord_diff::Finding]) -> String {
         );
         out.push_str(&format!(
             "  <testcase classname=\"{}\" name=\"{}\">",
-            esc(f.rule.severity().as_str()),
+            esc(f.severity().as_str()),
             esc(&name)
         ));
         if failing.iter().any(|g| std::ptr::eq(*g, f)) {
@@ -180,7 +180,7 @@ pub fn github(report: &Report, failing: &[&accord_diff::Finding], file: &str) ->
     for f in &report.findings {
         let level = if failing.iter().any(|g| std::ptr::eq(*g, f)) {
             "error"
-        } else if f.rule.severity() == Severity::Info {
+        } else if f.severity() == Severity::Info {
             "notice"
         } else {
             "warning"

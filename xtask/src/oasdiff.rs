@@ -150,7 +150,7 @@ fn accord_verdict(base: &Path, revision: &Path) -> Verdict {
             let ids: Vec<String> = report
                 .findings
                 .iter()
-                .filter(|f| f.rule.severity() == accord_diff::Severity::Breaking)
+                .filter(|f| f.severity() == accord_diff::Severity::Breaking)
                 .map(|f| f.rule.id().to_string())
                 .collect();
             Verdict {

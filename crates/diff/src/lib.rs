@@ -87,10 +87,35 @@ pub fn diff(old: &Spec, new: &Spec) -> Report {
     };
     d.operations();
     d.webhooks();
+    // Changes reaching only operations the old document calls `draft` or `alpha` break no
+    // promise (as oasdiff reads `x-stability-level`).
+    let levels: BTreeMap<String, String> = operations(&old.document)
+        .values()
+        .filter_map(|o| {
+            let level = o.op.get("x-stability-level")?.as_str()?;
+            Some((o.label(), level.to_string()))
+        })
+        .collect();
+    for f in d.found.values_mut() {
+        let unstable: BTreeSet<&str> = f
+            .operations
+            .iter()
+            .map(|o| levels.get(o).map_or("stable", String::as_str))
+            .collect();
+        if !f.operations.is_empty() && unstable.iter().all(|l| matches!(*l, "draft" | "alpha")) {
+            let level = unstable.into_iter().collect::<Vec<_>>().join(", ");
+            if f.rule.severity() == Severity::Breaking {
+                f.message.push_str(&format!(
+                    " (`x-stability-level: {level}`: no promise broken)"
+                ));
+            }
+            f.unstable = Some(level);
+        }
+    }
     let mut findings: Vec<Finding> = d.found.into_values().collect();
     findings.sort_by(|a, b| {
-        (a.rule.severity(), a.rule.id(), &a.new, &a.old).cmp(&(
-            b.rule.severity(),
+        (a.severity(), a.rule.id(), &a.new, &a.old).cmp(&(
+            b.severity(),
             b.rule.id(),
             &b.new,
             &b.old,
@@ -123,6 +148,13 @@ struct Op<'a> {
     pointer: String,
     op: &'a Value,
     shared: Option<&'a Value>,
+}
+
+impl Op<'_> {
+    /// `GET /items`: how findings name the operation.
+    fn label(&self) -> String {
+        format!("{} {}", self.method.to_uppercase(), self.path)
+    }
 }
 
 fn operations(doc: &Value) -> BTreeMap<(String, String), Op<'_>> {
@@ -162,6 +194,7 @@ impl<'a> Diff<'a> {
                 old,
                 new,
                 operations: Vec::new(),
+                unstable: None,
             });
         if !entry.operations.iter().any(|o| o == operation) {
             entry.operations.push(operation.to_string());
@@ -209,6 +242,26 @@ impl<'a> Diff<'a> {
                     &label,
                 ),
                 Some(new_op) => {
+                    let rank = |o: &Op<'_>| {
+                        let level = o.op.get("x-stability-level").and_then(Value::as_str);
+                        let rank = match level {
+                            Some("draft") => 0,
+                            Some("alpha") => 1,
+                            Some("beta") => 2,
+                            _ => 3,
+                        };
+                        (rank, level.unwrap_or("stable").to_string())
+                    };
+                    let ((was, old_level), (is, new_level)) = (rank(op), rank(new_op));
+                    if is < was {
+                        self.report(
+                            Rule::StabilityDecreased,
+                            format!("{label}: stability `{old_level}` became `{new_level}`"),
+                            Some(op.pointer.clone()),
+                            Some(join(&new_op.pointer, "x-stability-level")),
+                            &label,
+                        );
+                    }
                     let deprecated = |o: &Op<'_>| o.op.get("deprecated") == Some(&json!(true));
                     if deprecated(new_op) && !deprecated(op) {
                         let sunset = new_op

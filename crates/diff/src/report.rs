@@ -15,6 +15,19 @@ pub struct Finding {
     pub new: Option<String>,
     /// The operations affected, as `GET /items`.
     pub operations: Vec<String>,
+    /// The stability level (`x-stability-level`) of the affected operations when every one
+    /// of them is `draft` or `alpha`: a change there breaks no promise, so it is information.
+    pub unstable: Option<String>,
+}
+
+impl Finding {
+    /// The rule's severity, unless every operation affected is `draft` or `alpha`.
+    pub fn severity(&self) -> Severity {
+        match (&self.unstable, self.rule.severity()) {
+            (Some(_), Severity::Breaking) => Severity::Info,
+            (_, severity) => severity,
+        }
+    }
 }
 
 /// Every change between two documents, breaking ones first.
@@ -27,7 +40,7 @@ impl Report {
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.rule.severity() == severity)
+            .filter(|f| f.severity() == severity)
             .count()
     }
 
@@ -41,7 +54,7 @@ impl Report {
         for f in &self.findings {
             out.push_str(&format!(
                 "{:<8} {:<38} {}\n  {}\n",
-                f.rule.severity().as_str(),
+                f.severity().as_str(),
                 f.rule.id(),
                 f.operations.join(", "),
                 f.message
@@ -73,7 +86,7 @@ impl Report {
             "info": self.count(Severity::Info),
             "findings": self.findings.iter().map(|f| json!({
                 "rule": f.rule.id(),
-                "severity": f.rule.severity().as_str(),
+                "severity": f.severity().as_str(),
                 "message": f.message,
                 "why": f.rule.what(),
                 "old": f.old.as_ref().map(|p| format!("#{p}")),
@@ -96,7 +109,7 @@ impl Report {
         for f in &self.findings {
             out.push_str(&format!(
                 "| {} | `{}` | {} ({}) | {} | `{}` |\n",
-                f.rule.severity().as_str(),
+                f.severity().as_str(),
                 f.rule.id(),
                 f.message.replace('|', "\\|"),
                 f.rule.what(),
@@ -118,7 +131,7 @@ impl Report {
             let items: Vec<&Finding> = self
                 .findings
                 .iter()
-                .filter(|f| f.rule.severity() == severity)
+                .filter(|f| f.severity() == severity)
                 .collect();
             if items.is_empty() {
                 continue;

@@ -98,6 +98,7 @@ rules! {
     DiscriminatorPropertyChanged => "discriminator.property_changed", Breaking, "clients send, or tell the shapes apart by, the old property";
     RequestDiscriminatorValueRemoved => "request.discriminator_value_removed", Breaking, "clients sending the removed discriminator value (an explicit mapping key, or the name of the schema it named) are refused";
     ResponseDiscriminatorValueAdded => "response.discriminator_value_added", Breaking, "clients telling the shapes apart by the discriminator meet a value they do not know";
+    StabilityDecreased => "operation.stability_decreased", Breaking, "clients relied on the promise the old level (`x-stability-level`) made";
     WebhookRemoved => "webhook.removed", Breaking, "subscribers no longer receive this event";
     SecurityChanged => "security.changed", Breaking, "calls with the old credentials are refused";
     SecurityScopeAdded => "security.scope_added", Breaking, "tokens without the new scope are refused";

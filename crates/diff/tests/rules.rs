@@ -803,6 +803,7 @@ fn every_rule_has_a_test_pair_or_is_informational() {
         "discriminator.property_changed",
         "request.discriminator_value_removed",
         "response.discriminator_value_added",
+        "operation.stability_decreased",
     ];
     for rule in Rule::ALL {
         assert!(
@@ -1462,5 +1463,61 @@ fn a_schema_refactored_into_an_all_of_is_compared_as_the_whole_it_makes() {
     );
     // And the other way (the allOf written out) too.
     let r = reverse(|d| split(d, json!({"type": "string"})));
+    assert!(!r.has_breaking(), "{}", r.text());
+}
+
+#[test]
+fn a_draft_or_alpha_operation_promises_nothing_and_a_level_may_not_fall() {
+    let level = |d: &mut Value, op: &str, level: &str| {
+        d["paths"]["/items/{item_id}"][op]["x-stability-level"] = json!(level);
+    };
+    let mut old = base();
+    level(&mut old, "delete", "alpha");
+    // The alpha operation removed: information, not a break.
+    let mut gone = old.clone();
+    gone["paths"]["/items/{item_id}"]
+        .as_object_mut()
+        .unwrap()
+        .remove("delete");
+    let r = diff(&load(old.clone()), &load(gone));
+    assert!(!r.has_breaking(), "{}", r.text());
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::OperationRemoved)
+        .unwrap_or_else(|| panic!("{}", r.text()));
+    assert_eq!(f.severity(), Severity::Info);
+    assert_eq!(f.unstable.as_deref(), Some("alpha"));
+    // A shared schema's change reaching a stable operation too still breaks it.
+    let mut all = base();
+    for op in ["get", "delete"] {
+        level(&mut all, op, "alpha");
+    }
+    let mut changed = all.clone();
+    changed["components"]["schemas"]["Item"]["properties"]["name"] = json!({"type": "integer"});
+    let r = diff(&load(all), &load(changed));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::ResponseTypeChanged)
+        .unwrap_or_else(|| panic!("{}", r.text()));
+    assert_eq!(
+        f.severity(),
+        Severity::Breaking,
+        "GET /items is stable: {}",
+        r.text()
+    );
+    // stable -> beta is a promise taken back.
+    let mut beta = base();
+    level(&mut beta, "get", "beta");
+    let r = diff(&load(base()), &load(beta.clone()));
+    expect(
+        &r,
+        Rule::StabilityDecreased,
+        Some("/paths/~1items~1{item_id}/get/x-stability-level"),
+        "GET /items/{item_id}",
+    );
+    // beta -> stable is one made.
+    let r = diff(&load(beta), &load(base()));
     assert!(!r.has_breaking(), "{}", r.text());
 }
