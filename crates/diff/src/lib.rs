@@ -520,29 +520,14 @@ impl<'a> Diff<'a> {
             );
             return;
         }
-        if let Some(removed) = enum_removed(o, n) {
-            self.report(
-                Rule::ParameterEnumNarrowed,
-                format!("{what}: no longer allows {removed}"),
-                Some(join(&optr, "enum")),
-                Some(join(&nptr, "enum")),
-                label,
-            );
-        }
-        // Each tightening its own finding, at its keyword: an allow-list entry names one.
-        let kind = self.only_type(self.new, n);
-        for (keyword, change) in tightened(o, n)
-            .into_iter()
-            .filter(|(k, _)| applies(k, kind.as_deref()))
-        {
-            self.report(
-                Rule::ParameterTightened,
-                format!("{what}: {change}"),
-                Some(join(&optr, keyword)),
-                Some(join(&nptr, keyword)),
-                label,
-            );
-        }
+        self.narrowed(
+            o,
+            n,
+            (&optr, &nptr),
+            (Rule::ParameterEnumNarrowed, Rule::ParameterTightened),
+            &what,
+            label,
+        );
         if admits_nothing(n) && !admits_nothing(o) {
             self.report(
                 Rule::ParameterTightened,

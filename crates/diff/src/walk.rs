@@ -145,29 +145,14 @@ impl Diff<'_> {
             return;
         }
         if request {
-            if let Some(removed) = enum_removed(o, n) {
-                self.report(
-                    Rule::RequestEnumNarrowed,
-                    format!("{what}: no longer allows {removed}"),
-                    Some(join(&optr, "enum")),
-                    Some(join(&nptr, "enum")),
-                    label,
-                );
-            }
-            // Each tightening its own finding, at its keyword: an allow-list entry names one.
-            let kind = self.only_type(self.new, n);
-            for (keyword, change) in tightened(o, n)
-                .into_iter()
-                .filter(|(k, _)| applies(k, kind.as_deref()))
-            {
-                self.report(
-                    Rule::RequestTightened,
-                    format!("{what}: {change}"),
-                    Some(join(&optr, keyword)),
-                    Some(join(&nptr, keyword)),
-                    label,
-                );
-            }
+            self.narrowed(
+                o,
+                n,
+                (&optr, &nptr),
+                (Rule::RequestEnumNarrowed, Rule::RequestTightened),
+                what,
+                label,
+            );
             for (keyword, change) in kept_changes(o, n) {
                 if change != "removed" {
                     self.report(
@@ -425,6 +410,42 @@ impl Diff<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// What a value clients send may no longer be: an enum's values removed (`rules.0`), and
+    /// each limit tightened, its own finding at its keyword so an allow-list entry names one
+    /// (`rules.1`; a limit binds only values of its type).
+    pub(crate) fn narrowed(
+        &mut self,
+        o: &Value,
+        n: &Value,
+        (optr, nptr): (&str, &str),
+        (enum_rule, limit_rule): (Rule, Rule),
+        what: &str,
+        label: &str,
+    ) {
+        if let Some(removed) = enum_removed(o, n) {
+            self.report(
+                enum_rule,
+                format!("{what}: no longer allows {removed}"),
+                Some(join(optr, "enum")),
+                Some(join(nptr, "enum")),
+                label,
+            );
+        }
+        let kind = self.only_type(self.new, n);
+        for (keyword, change) in tightened(o, n)
+            .into_iter()
+            .filter(|(k, _)| applies(k, kind.as_deref()))
+        {
+            self.report(
+                limit_rule,
+                format!("{what}: {change}"),
+                Some(join(optr, keyword)),
+                Some(join(nptr, keyword)),
+                label,
+            );
         }
     }
 
