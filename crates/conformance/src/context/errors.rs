@@ -1,0 +1,174 @@
+//! The error cases: which statuses the spec documents for each, and the request that
+//! provokes it.
+
+use serde_json::{Value, json};
+
+use super::{Ctx, ErrorCase, OpInfo};
+use crate::http::{Body, Request};
+use crate::sample;
+
+impl Ctx {
+    /// The statuses the spec lets an error case get on `op`: what it documents for it
+    /// (400 or 422 for a body it cannot take, 401 or 403 without credentials), the profile's
+    /// choice where it says nothing (`errors.validation_status`, `auth.refusal_status`).
+    pub fn error_statuses(&self, case: ErrorCase, op: Option<&OpInfo>) -> Vec<u16> {
+        let documented =
+            |candidates: &[u16]| op.map(|o| crate::security::documented_among(&o.op, candidates));
+        let validation = self
+            .profile
+            .errors
+            .as_ref()
+            .and_then(|e| e.validation_status)
+            .unwrap_or(422);
+        match case {
+            ErrorCase::UnknownRoute | ErrorCase::MissingResource => vec![404],
+            ErrorCase::WrongMethod => vec![405],
+            ErrorCase::NoCredentials => match op {
+                Some(op) => vec![self.refusal_status(op)],
+                None => vec![401],
+            },
+            ErrorCase::MalformedJson => match documented(&[400, 422]).unwrap_or_default() {
+                d if d.is_empty() => vec![400, validation],
+                d => d,
+            },
+            ErrorCase::WrongContentType => {
+                let mut d = documented(&[415, 400, 422]).unwrap_or_default();
+                if !d.contains(&415) {
+                    d.insert(0, 415);
+                }
+                d
+            }
+            ErrorCase::MissingField | ErrorCase::WrongType => {
+                match documented(&[422, 400]).unwrap_or_default() {
+                    d if d.is_empty() => vec![validation],
+                    d => d,
+                }
+            }
+        }
+    }
+
+    /// The request of an error case of `features/errors.feature`, and the operation it
+    /// calls (none for a route or method the spec does not have).
+    pub fn error_request(
+        &self,
+        case: ErrorCase,
+        token: Option<&str>,
+    ) -> Result<(Request, Option<OpInfo>), String> {
+        self.error_request_except(case, token, &[])
+    }
+
+    /// [`Self::error_request`] on an operation other than those of `refused` (operations
+    /// that refused the signed-in identity with 403: meant for another role).
+    pub fn error_request_except(
+        &self,
+        case: ErrorCase,
+        token: Option<&str>,
+        refused: &[String],
+    ) -> Result<(Request, Option<OpInfo>), String> {
+        let open = |o: &OpInfo| !refused.contains(&o.id);
+        // A missing or mistyped field needs a body with a required one.
+        let needs_required = matches!(case, ErrorCase::MissingField | ErrorCase::WrongType);
+        let with_body = self
+            .token_operations()
+            .into_iter()
+            .filter(open)
+            .find(|o| {
+                token.is_some()
+                    && self.json_body_schema(o).is_some_and(|s| {
+                        !needs_required || !sample::required(self.doc(), &s).is_empty()
+                    })
+            })
+            .ok_or("the spec has no secured operation with a JSON body the identity may call");
+        Ok(match case {
+            ErrorCase::UnknownRoute => (
+                Request::new(
+                    "GET",
+                    format!("/accord-conformance-{}", uuid::Uuid::new_v4().simple()),
+                ),
+                None,
+            ),
+            ErrorCase::WrongMethod => {
+                let doc = self.doc();
+                let (path, item) = doc
+                    .get("paths")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .find(|(p, _)| !p.contains('{'))
+                    .ok_or("the spec has no path without parameters")?;
+                let method = ["PUT", "DELETE", "PATCH", "POST"]
+                    .into_iter()
+                    .find(|m| item.get(m.to_ascii_lowercase()).is_none())
+                    .ok_or("every method is documented on the path")?;
+                (Request::new(method, path.clone()).bearer(token), None)
+            }
+            ErrorCase::NoCredentials => {
+                let op = self
+                    .token_operations()
+                    .into_iter()
+                    .next()
+                    .ok_or("the spec secures no operation with the user's token")?;
+                (self.request_for(&op), Some(op))
+            }
+            ErrorCase::MalformedJson => {
+                let op = with_body?;
+                let request = Request::new(&op.method, self.fill_path(&op))
+                    .bearer(token)
+                    .body(Body::Raw {
+                        content_type: Some("application/json".into()),
+                        bytes: b"{\"accord\": ".to_vec(),
+                    });
+                (request, Some(op))
+            }
+            ErrorCase::WrongContentType => {
+                let op = with_body?;
+                let request = Request::new(&op.method, self.fill_path(&op))
+                    .bearer(token)
+                    .body(Body::Raw {
+                        content_type: Some("text/plain".into()),
+                        bytes: b"accord".to_vec(),
+                    });
+                (request, Some(op))
+            }
+            ErrorCase::MissingField | ErrorCase::WrongType => {
+                let op = with_body?;
+                let schema = self.json_body_schema(&op).unwrap_or(json!({}));
+                let mut value = sample::valid(self.doc(), &schema);
+                let required = sample::required(self.doc(), &schema);
+                let field = required
+                    .first()
+                    .ok_or_else(|| format!("the body of `{}` has no required field", op.id))?;
+                if let Some(obj) = value.as_object_mut() {
+                    if case == ErrorCase::MissingField {
+                        obj.remove(field);
+                    } else {
+                        let wrong = sample::wrong_type(obj.get(field).unwrap_or(&Value::Null));
+                        obj.insert(field.clone(), wrong);
+                    }
+                }
+                let request = Request::new(&op.method, self.fill_path(&op))
+                    .bearer(token)
+                    .body(Body::Json(value));
+                (request, Some(op))
+            }
+            ErrorCase::MissingResource => {
+                // A secured read by id, else a public one.
+                let by_id = |o: &OpInfo| o.method == "GET" && o.path.contains('{') && open(o);
+                let op = self
+                    .token_operations()
+                    .into_iter()
+                    .find(by_id)
+                    .or_else(|| {
+                        self.all_operations()
+                            .into_iter()
+                            .map(|(o, _)| o)
+                            .find(by_id)
+                    })
+                    .ok_or("the spec has no GET of a resource by id")?;
+                // An id that names nothing: the spec's sample id may name a real resource.
+                let path = self.fill_path_with(&op, true);
+                (Request::new("GET", path).bearer(token), Some(op))
+            }
+        })
+    }
+}

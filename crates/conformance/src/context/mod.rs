@@ -1,0 +1,520 @@
+//! What every scenario shares: the profile, the spec, the HTTP client, and the ways to call
+//! the backend's operations as the profile describes them.
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+use crate::contract::Contract;
+use crate::http::{Body, Http, Request};
+use crate::profile::{Encoding, Profile};
+use crate::sample;
+
+mod apikey;
+mod cors;
+mod errors;
+mod sessions;
+mod tokens;
+mod uploads;
+mod websocket;
+
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: Option<String>,
+    pub cookies: Vec<(String, String)>,
+}
+
+/// An operation of the spec, for calling it.
+#[derive(Debug, Clone)]
+pub struct OpInfo {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub op: Value,
+}
+
+pub struct Presign {
+    pub id: String,
+    pub url: String,
+    pub key: String,
+    pub fields: Vec<(String, String)>,
+    pub max_size: Option<u64>,
+}
+
+pub struct Ctx {
+    pub profile: Profile,
+    pub http: Http,
+    pub error_schema: Option<Value>,
+    pub error_schema_root: Value,
+    base_token: OnceCell<Result<String, String>>,
+    /// An access token left to expire, shared by every scenario that needs one.
+    expired: OnceCell<Result<String, String>>,
+    sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
+    registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
+    /// What the run created and has not deleted yet: (owner, the path that deletes it).
+    pub created: std::sync::Mutex<Vec<(Identity, String)>>,
+    /// The scenario each created path belongs to (see `behaviour::SCENARIO`): a scenario's
+    /// writes bind only to what it created itself, so concurrent scenarios never race on a
+    /// resource one of them updates, moves or deletes.
+    pub owners: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
+    /// them alone.
+    pub session_operations: Vec<String>,
+    /// The seed of the behaviour phase's generated inputs (`--seed` repeats a run).
+    pub seed: u64,
+    /// The security scheme of the spec that carries the user's token (see
+    /// [`crate::security::user_scheme`]); `None` when the spec declares none.
+    pub user_scheme: Option<String>,
+    /// The AsyncAPI document describing the WebSocket, when there is one.
+    pub asyncapi: Option<Value>,
+}
+
+/// The error cases of `features/errors.feature`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, cucumber::Parameter)]
+#[param(
+    name = "error_case",
+    regex = "a request to an unknown route|a request with a wrong method|a request without credentials|a body of malformed JSON|a body with a wrong content type|a body missing a required field|a body with a field of a wrong type|a request for a missing resource"
+)]
+pub enum ErrorCase {
+    UnknownRoute,
+    WrongMethod,
+    NoCredentials,
+    MalformedJson,
+    WrongContentType,
+    MissingField,
+    WrongType,
+    MissingResource,
+}
+
+impl std::str::FromStr for ErrorCase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "a request to an unknown route" => ErrorCase::UnknownRoute,
+            "a request with a wrong method" => ErrorCase::WrongMethod,
+            "a request without credentials" => ErrorCase::NoCredentials,
+            "a body of malformed JSON" => ErrorCase::MalformedJson,
+            "a body with a wrong content type" => ErrorCase::WrongContentType,
+            "a body missing a required field" => ErrorCase::MissingField,
+            "a body with a field of a wrong type" => ErrorCase::WrongType,
+            "a request for a missing resource" => ErrorCase::MissingResource,
+            other => return Err(format!("unknown error case `{other}`")),
+        })
+    }
+}
+
+/// The ways the suite forges a bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forgery {
+    /// Not a JWT at all.
+    Malformed,
+    /// A real token with one character of its signature changed.
+    AlteredSignature,
+    /// A real token's claims under `alg: none`, unsigned.
+    AlgNone,
+    /// A real token's claims signed by a key the backend never published.
+    UnknownKey,
+}
+
+/// Whose session a request is made in: the profile's user, or a second one for the
+/// cross-user checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Identity {
+    First,
+    Second,
+    /// The profile's privileged identity (an admin), for what the first is refused.
+    Privileged,
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The `exp` claim of a JWT, read without verifying it (the backend verifies).
+pub fn jwt_exp(token: &str) -> Option<u64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice::<Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_u64()
+}
+
+/// The cookie jar after an answer set `set`, as a browser keeps it: what the answer set
+/// replaces, the rest of `jar` stays (a CSRF cookie set at login is still sent after a
+/// refresh that set only the refresh cookie).
+pub fn keep_jar(jar: &[(String, String)], mut set: Vec<(String, String)>) -> Vec<(String, String)> {
+    for (name, value) in jar {
+        if !set.iter().any(|(n, _)| n == name) {
+            set.push((name.clone(), value.clone()));
+        }
+    }
+    set
+}
+
+/// A JSON value as text: a string as it is, anything else as JSON.
+pub fn as_text(v: &Value) -> String {
+    v.as_str()
+        .map(String::from)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// A JSON value as a body in `encoding`.
+pub fn encode(value: Value, encoding: Encoding) -> Body {
+    match encoding {
+        Encoding::Json => Body::Json(value),
+        Encoding::Form => Body::Form(
+            value
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), as_text(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// The second identity's version of a sign-in body: the same password, another account
+/// (an email gets `+accord2` before its `@`, a user name `-accord2` after it), in nested
+/// objects too (`{"user": {"email": ...}}`).
+pub fn second_identity(mut value: Value) -> Value {
+    fn walk(value: &mut Value) {
+        for (key, v) in value.as_object_mut().into_iter().flatten() {
+            if v.is_object() {
+                walk(v);
+                continue;
+            }
+            let k = key.to_ascii_lowercase();
+            if ![
+                "email",
+                "username",
+                "user",
+                "login",
+                "user_name",
+                "name",
+                "handle",
+            ]
+            .contains(&k.as_str())
+            {
+                continue;
+            }
+            if let Value::String(s) = v {
+                *s = match s.split_once('@') {
+                    Some((local, domain)) => format!("{local}+accord2@{domain}"),
+                    None => format!("{s}-accord2"),
+                };
+            }
+        }
+    }
+    walk(&mut value);
+    value
+}
+
+/// Every operation of `doc`, in document order, with whether its effective security (its
+/// own, else the document's) requires credentials.
+pub fn operations_in(doc: &Value) -> Vec<(OpInfo, bool)> {
+    let global = doc.get("security").cloned().unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                continue;
+            }
+            let security = op.get("security").unwrap_or(&global);
+            let secured = security.as_array().is_some_and(|alts| {
+                !alts.is_empty()
+                    && alts
+                        .iter()
+                        .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+            });
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(path)
+                .to_string();
+            out.push((
+                OpInfo {
+                    id,
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    op: op.clone(),
+                },
+                secured,
+            ));
+        }
+    }
+    out
+}
+
+impl Ctx {
+    pub fn new(
+        profile: Profile,
+        http: Http,
+        error_schema: Option<Value>,
+        error_schema_root: Value,
+    ) -> Ctx {
+        let mut session_operations: Vec<String> = Vec::new();
+        if let Some(a) = &profile.auth {
+            session_operations.extend(a.operation.iter().map(|o| o.get_ref().clone()));
+            session_operations.extend(a.register.iter().map(|o| o.get_ref().clone()));
+        }
+        if let Some(r) = &profile.refresh {
+            session_operations.push(r.operation.get_ref().clone());
+            session_operations.extend(r.logout.iter().map(|o| o.get_ref().clone()));
+        }
+        Ctx {
+            profile,
+            http,
+            error_schema,
+            error_schema_root,
+            base_token: OnceCell::new(),
+            expired: OnceCell::new(),
+            sessions: Default::default(),
+            registered: Default::default(),
+            created: Default::default(),
+            owners: Default::default(),
+            session_operations,
+            seed: 0,
+            user_scheme: None,
+            asyncapi: None,
+        }
+    }
+
+    /// Whether the run is `--read-only` (the HTTP gate's mode: one place knows it).
+    pub fn read_only(&self) -> bool {
+        self.http.read_only()
+    }
+
+    fn contract(&self) -> &Contract {
+        self.http.contract()
+    }
+
+    pub fn doc(&self) -> &Value {
+        &self.contract().spec.document
+    }
+
+    pub fn op(&self, id: &str) -> Result<OpInfo, String> {
+        self.contract()
+            .operation(id)
+            .map(|(path, method, op)| OpInfo {
+                id: id.into(),
+                method: method.to_uppercase(),
+                path: path.into(),
+                op: op.clone(),
+            })
+            .ok_or_else(|| format!("the spec has no operation `{id}`"))
+    }
+
+    /// Every operation of the spec, in document order, with whether it needs credentials.
+    pub fn all_operations(&self) -> Vec<(OpInfo, bool)> {
+        operations_in(self.doc())
+    }
+
+    /// Every operation whose effective security requires credentials.
+    pub fn secured_operations(&self) -> Vec<OpInfo> {
+        self.all_operations()
+            .into_iter()
+            .filter_map(|(op, secured)| secured.then_some(op))
+            .collect()
+    }
+
+    /// The secured operations the user's token opens: those with a security alternative of
+    /// the user's scheme alone (operations secured only by a refresh cookie and a CSRF header,
+    /// or by a service's API key, belong to other checks). Under `--read-only`, the safe ones.
+    pub fn token_operations(&self) -> Vec<OpInfo> {
+        let secured = self.secured_operations();
+        let by_scheme: Vec<OpInfo> = match &self.user_scheme {
+            Some(scheme) => self.operations_secured_by(scheme),
+            None => secured.clone(),
+        };
+        secured
+            .into_iter()
+            .filter(|o| {
+                by_scheme
+                    .iter()
+                    .any(|b| b.method == o.method && b.path == o.path)
+            })
+            .filter(|o| !self.read_only() || o.method == "GET")
+            .collect()
+    }
+
+    /// Notes that the signed-in identity is refused `op` (a 403 to a valid request): an
+    /// operation for another role, left out of the checks rather than failed, or checked
+    /// with the privileged identity when the profile names one.
+    pub fn forbidden(&self, op: &str) {
+        self.http.note(if self.has_privileged() {
+            format!(
+                "forbidden: {op} refuses the signed-in identity (403); its checks ran as the privileged identity"
+            )
+        } else {
+            format!(
+                "forbidden: {op} refuses the signed-in identity (403) and was left out of the checks that need it (auth.privileged_body names an identity that may call it)"
+            )
+        });
+    }
+
+    /// Whether the profile names a privileged identity.
+    pub fn has_privileged(&self) -> bool {
+        self.profile
+            .auth
+            .as_ref()
+            .is_some_and(crate::profile::Auth::has_privileged_identity)
+    }
+
+    /// The status a missing or bad token gets on `op`, as the spec documents it.
+    pub fn refusal_status(&self, op: &OpInfo) -> u16 {
+        crate::security::refusal_status(&op.op, self.profile.auth.as_ref())
+    }
+
+    /// A GET the user's token opens, without path parameters: where a token is tried.
+    pub fn probe_operation(&self) -> Option<OpInfo> {
+        self.token_operations()
+            .into_iter()
+            .find(|o| o.method == "GET" && !o.path.contains('{'))
+    }
+
+    pub fn cors_path(&self) -> String {
+        self.profile
+            .cors
+            .as_ref()
+            .and_then(|c| c.path.clone())
+            .or_else(|| self.probe_operation().map(|o| o.path))
+            .unwrap_or_else(|| "/".into())
+    }
+
+    /// The operation's parameters (the path item's and its own), references followed.
+    pub fn parameters(&self, op: &OpInfo) -> Vec<Value> {
+        let doc = self.doc();
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(item) = doc.get("paths").and_then(|p| p.get(&op.path)) {
+            params.extend(
+                item.get("parameters")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+        params.extend(
+            op.op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        params
+            .into_iter()
+            .map(|p| accord_spec::follow_ref(doc, &p).clone())
+            .collect()
+    }
+
+    /// `op`'s path with its parameters filled. A write (any method but GET, HEAD and
+    /// OPTIONS) gets ids that name nothing (a random one of the parameter's type), never the
+    /// spec's sample ids: those may name a real resource the run did not create.
+    pub fn fill_path(&self, op: &OpInfo) -> String {
+        let write = !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        self.fill_path_with(op, write)
+    }
+
+    /// `op`'s path with its parameters filled: with `unused`, ids that name nothing.
+    pub fn fill_path_with(&self, op: &OpInfo, unused: bool) -> String {
+        let string = json!({"type": "string"});
+        let mut path = op.path.clone();
+        for p in self.parameters(op) {
+            if p.get("in").and_then(Value::as_str) == Some("path") {
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                let schema = p.get("schema").unwrap_or(&string);
+                let value = if unused {
+                    sample::unused_id(self.doc(), schema)
+                } else {
+                    sample::valid(self.doc(), schema)
+                };
+                let text = match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                path = path.replace(&format!("{{{name}}}"), &crate::http::urlencode(&text));
+            }
+        }
+        path
+    }
+
+    /// The schema of the operation's JSON request body, if it takes one.
+    pub fn json_body_schema(&self, op: &OpInfo) -> Option<Value> {
+        let body = accord_spec::follow_ref(self.doc(), op.op.get("requestBody")?);
+        let content = body.get("content")?.as_object()?;
+        content
+            .iter()
+            .find(|(m, _)| accord_spec::media::is_json(m))
+            .and_then(|(_, m)| m.get("schema").cloned())
+    }
+
+    /// A request for `op` with path parameters and a body that satisfy the spec.
+    pub fn request_for(&self, op: &OpInfo) -> Request {
+        let mut request = Request::new(&op.method, self.fill_path(op));
+        if let Some(schema) = self.json_body_schema(op) {
+            request = request.body(Body::Json(sample::valid(self.doc(), &schema)));
+        }
+        request
+    }
+
+    /// How `op`'s body is sent: the profile's override, else the spec's request body media
+    /// type (JSON when it offers JSON, a form when it offers only a form).
+    pub fn encoding_for(&self, op: &OpInfo, preferred: Option<Encoding>) -> Encoding {
+        if let Some(e) = preferred {
+            return e;
+        }
+        let media: Vec<String> = op
+            .op
+            .get("requestBody")
+            .map(|b| accord_spec::follow_ref(self.doc(), b))
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default();
+        let json = media.iter().any(|m| accord_spec::media::is_json(m));
+        let form = media
+            .iter()
+            .any(|m| accord_spec::media::is_form(m) || accord_spec::media::is_multipart(m));
+        if form && !json {
+            Encoding::Form
+        } else {
+            Encoding::Json
+        }
+    }
+
+    fn body_of(
+        &self,
+        table: &Option<toml::Table>,
+        encoding: Encoding,
+        vars: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Body, String> {
+        let Some(table) = table else {
+            return Ok(Body::None);
+        };
+        let value = crate::profile::fill(table, vars)?;
+        Ok(encode(value, encoding))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_refresh_keeps_the_cookies_it_did_not_set() {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let jar = vec![pair("refresh", "r1"), pair("csrf", "c1")];
+        let kept = super::keep_jar(&jar, vec![pair("refresh", "r2")]);
+        assert_eq!(kept, vec![pair("refresh", "r2"), pair("csrf", "c1")]);
+    }
+}

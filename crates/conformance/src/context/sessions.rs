@@ -1,0 +1,391 @@
+//! Signing in once per identity and reusing the session: the login, the tokens and cookies
+//! it answers, refresh and logout, and the cookie-authenticated requests a frontend sends.
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::{Ctx, Identity, Tokens, as_text, encode, jwt_exp, keep_jar, second_identity, unix_now};
+use crate::http::{Exchange, Request};
+use crate::profile::{AuthKind, Locator};
+
+impl Ctx {
+    /// Signs `identity` in as the profile says, once per run: the session is reused by every
+    /// scenario, and renewed only when its access token is about to expire.
+    pub async fn session(&self, identity: Identity) -> Result<Tokens, String> {
+        let mut sessions = self.sessions.lock().await;
+        if let Some(tokens) = sessions.get(&identity) {
+            let fresh = match jwt_exp(&tokens.access) {
+                Some(exp) => exp > unix_now() + 2,
+                None => true,
+            };
+            if fresh {
+                return Ok(tokens.clone());
+            }
+        }
+        let (tokens, _) = self.sign_in(identity).await?;
+        sessions.insert(identity, tokens.clone());
+        Ok(tokens)
+    }
+
+    /// Proves the second identity another user than the first: another subject in its JWT,
+    /// or another answer from a "current user" operation (`GET .../me`, `.../user`). A
+    /// registration answered 409 followed by a working login may sign the second identity in
+    /// as the first: every cross-user check would then compare a user with themself.
+    pub async fn distinct_identities(&self) -> Result<(), String> {
+        let first = self.session(Identity::First).await?;
+        let second = self.session(Identity::Second).await?;
+        if first.access == second.access {
+            return Err("the second identity was given the first identity's token".into());
+        }
+        let subject = |t: &str| -> Option<String> {
+            let payload = t.split('.').nth(1)?;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload.trim_end_matches('='))
+                .ok()?;
+            let claims: Value = serde_json::from_slice(&bytes).ok()?;
+            claims.get("sub").map(as_text)
+        };
+        if let (Some(a), Some(b)) = (subject(&first.access), subject(&second.access)) {
+            return if a == b {
+                Err(format!(
+                    "the second identity signed in as the first: both tokens have the subject `{a}` (name another account with auth.second_body)"
+                ))
+            } else {
+                Ok(())
+            };
+        }
+        let me = self.token_operations().into_iter().find(|o| {
+            let p = o.path.trim_end_matches('/').to_ascii_lowercase();
+            o.method == "GET"
+                && !p.contains('{')
+                && ["/me", "/user", "/whoami", "/users/current", "/account"]
+                    .iter()
+                    .any(|end| p.ends_with(end))
+        });
+        let Some(me) = me else {
+            return Ok(());
+        };
+        let mut answers = Vec::new();
+        for tokens in [&first, &second] {
+            let e = self
+                .http
+                .send_politely(Request::new("GET", me.path.clone()).bearer(Some(&tokens.access)))
+                .await?;
+            answers.push(((200..300).contains(&e.status), e.json()));
+        }
+        if answers[0].0 && answers[1].0 && answers[0].1.is_some() && answers[0].1 == answers[1].1 {
+            return Err(format!(
+                "the second identity signed in as the first: {} answers the same user to both (name another account with auth.second_body)",
+                me.id
+            ));
+        }
+        Ok(())
+    }
+
+    /// Signs `identity` in anew (a session of its own, for scenarios that use up or end
+    /// their session); returns the tokens and the exchanges made.
+    pub async fn sign_in(&self, identity: Identity) -> Result<(Tokens, Vec<Exchange>), String> {
+        let auth = self
+            .profile
+            .auth
+            .as_ref()
+            .ok_or("the profile has no [auth]")?;
+        let second = identity == Identity::Second;
+        let privileged = identity == Identity::Privileged;
+        let bare = |token: String| Tokens {
+            access: token.trim().to_string(),
+            refresh: None,
+            cookies: vec![],
+        };
+        match auth.kind.get_ref() {
+            AuthKind::Static => {
+                let (variable, key) = match identity {
+                    Identity::First => (&auth.token_env, "auth.token_env"),
+                    Identity::Second => (&auth.second_token_env, "auth.second_token_env"),
+                    Identity::Privileged => {
+                        (&auth.privileged_token_env, "auth.privileged_token_env")
+                    }
+                };
+                let name = variable
+                    .as_ref()
+                    .map(|t| t.get_ref().clone())
+                    .ok_or_else(|| format!("{key} names no such identity"))?;
+                let token = std::env::var(&name)
+                    .map_err(|_| format!("the environment variable `{name}` is not set"))?;
+                Ok((bare(token), vec![]))
+            }
+            AuthKind::Command => {
+                let (command, key) = match identity {
+                    Identity::First => (&auth.command, "auth.command"),
+                    Identity::Second => (&auth.second_command, "auth.second_command"),
+                    Identity::Privileged => (&auth.privileged_command, "auth.privileged_command"),
+                };
+                let command = command
+                    .as_ref()
+                    .map(|c| c.get_ref().clone())
+                    .filter(|c| !c.is_empty())
+                    .ok_or_else(|| format!("{key} names no such identity"))?;
+                let output = tokio::process::Command::new(&command[0])
+                    .args(&command[1..])
+                    .output()
+                    .await
+                    .map_err(|e| format!("cannot run `{}`: {e}", command[0]))?;
+                if !output.status.success() {
+                    return Err(format!("`{}` failed with {}", command[0], output.status));
+                }
+                Ok((
+                    bare(String::from_utf8_lossy(&output.stdout).into_owned()),
+                    vec![],
+                ))
+            }
+            AuthKind::Login => {
+                let mut exchanges = Vec::new();
+                let no_vars = |_: &str| None;
+                let identity_body = |own: Option<&toml::Table>,
+                                     explicit: Option<&toml::Table>|
+                 -> Result<Value, String> {
+                    if privileged {
+                        let body = auth
+                            .privileged_body
+                            .as_ref()
+                            .ok_or("auth.privileged_body names no privileged identity")?;
+                        return crate::profile::fill(body, &no_vars);
+                    }
+                    match (second, explicit) {
+                        (true, Some(b)) => crate::profile::fill(b, &no_vars),
+                        _ => {
+                            let v =
+                                crate::profile::fill(own.ok_or("auth.body is missing")?, &no_vars)?;
+                            Ok(if second { second_identity(v) } else { v })
+                        }
+                    }
+                };
+                // A privileged account exists already: the harness never registers one.
+                if let Some(register) = auth
+                    .register
+                    .as_ref()
+                    .filter(|_| !self.read_only() && !privileged)
+                {
+                    let mut registered = self.registered.lock().await;
+                    if !registered.contains(&identity) {
+                        let op = self.op(register.get_ref())?;
+                        // The second account registers with its own body: the one named
+                        // for its registration, else (when registering takes the login's
+                        // body) the one it signs in with.
+                        let second_register = auth.second_register_body.as_ref().or(auth
+                            .second_body
+                            .as_ref()
+                            .filter(|_| auth.register_body.is_none()));
+                        let value = identity_body(
+                            auth.register_body.as_ref().or(auth.body.as_ref()),
+                            second_register,
+                        )?;
+                        let body = encode(value, self.encoding_for(&op, None));
+                        let e = self
+                            .http
+                            .send_politely(Request::new(&op.method, op.path.clone()).body(body))
+                            .await?;
+                        exchanges.push(e); // 201, or 409 when the account exists: both fine.
+                        registered.insert(identity);
+                    }
+                }
+                let op = self.op(auth
+                    .operation
+                    .as_ref()
+                    .map(|o| o.get_ref().as_str())
+                    .unwrap_or_default())?;
+                let value = identity_body(auth.body.as_ref(), auth.second_body.as_ref())?;
+                let body = encode(value, self.encoding_for(&op, auth.encoding));
+                let e = self
+                    .http
+                    .send_politely(Request::new(&op.method, op.path.clone()).body(body))
+                    .await?;
+                exchanges.push(e.clone());
+                if !(200..300).contains(&e.status) {
+                    return Err(format!("login answered {}", e.status));
+                }
+                let tokens = self.tokens_from(&e)?;
+                Ok((tokens, exchanges))
+            }
+        }
+    }
+
+    fn extract(exchange: &Exchange, locator: &Locator) -> Option<String> {
+        match locator {
+            Locator::Body(pointer) => exchange
+                .json()?
+                .pointer(pointer)?
+                .as_str()
+                .map(String::from),
+            Locator::Cookie(name) => exchange.headers("set-cookie").iter().find_map(|c| {
+                let (k, rest) = c.split_once('=')?;
+                (k.trim() == name).then(|| rest.split(';').next().unwrap_or("").to_string())
+            }),
+        }
+    }
+
+    pub fn tokens_from(&self, e: &Exchange) -> Result<Tokens, String> {
+        let auth = self
+            .profile
+            .auth
+            .as_ref()
+            .ok_or("the profile has no [auth]")?;
+        let access_locator = Locator::parse(
+            auth.access_token
+                .as_ref()
+                .map(|a| a.get_ref().as_str())
+                .unwrap_or("body:/access_token"),
+        )?;
+        let access = Self::extract(e, &access_locator)
+            .ok_or("no access token where the profile says it is")?;
+        let refresh = match &auth.refresh_token {
+            Some(r) => Self::extract(e, &Locator::parse(r.get_ref())?),
+            None => None,
+        };
+        let cookies = e
+            .headers("set-cookie")
+            .iter()
+            .filter_map(|c| {
+                c.split(';')
+                    .next()?
+                    .split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+            })
+            .collect();
+        Ok(Tokens {
+            access,
+            refresh,
+            cookies,
+        })
+    }
+
+    /// Presents `tokens`' refresh token as the profile says.
+    pub async fn refresh(&self, tokens: &Tokens) -> (Result<Tokens, String>, Exchange) {
+        let failed = |message: String| (Err(message), Exchange::none());
+        let Some(refresh) = &self.profile.refresh else {
+            return failed("the profile has no [refresh]".into());
+        };
+        let op = match self.op(refresh.operation.get_ref()) {
+            Ok(op) => op,
+            Err(e) => return failed(e),
+        };
+        let token = tokens.refresh.clone().unwrap_or_default();
+        let vars = |name: &str| (name == "refresh_token").then(|| token.clone());
+        let encoding = self.encoding_for(&op, refresh.encoding);
+        let body = match self.body_of(&refresh.body, encoding, &vars) {
+            Ok(b) => b,
+            Err(e) => return failed(e),
+        };
+        let request =
+            self.with_session_cookies(Request::new(&op.method, op.path.clone()).body(body), tokens);
+        let exchange = match self.http.send_politely(request).await {
+            Ok(e) => e,
+            Err(e) => return failed(e),
+        };
+        if !(200..300).contains(&exchange.status) {
+            return (
+                Err(format!("refresh answered {}", exchange.status)),
+                exchange,
+            );
+        }
+        // Without rotation a backend may answer with the access token only: the refresh
+        // token stays the one presented.
+        let result = self.tokens_from(&exchange).map(|mut t| {
+            if t.refresh.is_none() && !refresh.rotation {
+                t.refresh = tokens.refresh.clone();
+            }
+            t.cookies = keep_jar(&tokens.cookies, std::mem::take(&mut t.cookies));
+            t
+        });
+        (result, exchange)
+    }
+
+    pub async fn logout(&self, tokens: &Tokens) -> Result<Exchange, String> {
+        let refresh = self
+            .profile
+            .refresh
+            .as_ref()
+            .ok_or("the profile has no [refresh]")?;
+        let id = refresh
+            .logout
+            .as_ref()
+            .ok_or("the profile names no logout operation")?;
+        let op = self.op(id.get_ref())?;
+        let token = tokens.refresh.clone().unwrap_or_default();
+        let vars = |name: &str| (name == "refresh_token").then(|| token.clone());
+        let body = self.body_of(&refresh.logout_body, self.encoding_for(&op, None), &vars)?;
+        let request = self.with_session_cookies(
+            Request::new(&op.method, op.path.clone())
+                .body(body)
+                .bearer(Some(&tokens.access)),
+            tokens,
+        );
+        self.http.send_politely(request).await
+    }
+
+    /// What a browser sends with a cookie-authenticated request of `tokens`' session (when
+    /// the profile puts the refresh token in a cookie): the refresh cookie, the CSRF cookie and
+    /// its header (double-submit), and the allowed origin the frontend runs on.
+    pub fn with_session_cookies(&self, request: Request, tokens: &Tokens) -> Request {
+        if self
+            .profile
+            .refresh
+            .as_ref()
+            .and_then(|r| r.cookie.as_ref())
+            .is_none()
+        {
+            return request;
+        }
+        let origin = self
+            .profile
+            .cookies
+            .as_ref()
+            .and_then(|_| self.allowed_origin());
+        self.cookie_request(request, tokens, origin, true)
+    }
+
+    /// `request` carrying `tokens`' cookies as a browser sends them: every cookie the session
+    /// set, the refresh cookie holding `tokens.refresh`, from `origin`, and with `csrf` the
+    /// double-submit header equal to the CSRF cookie.
+    pub fn cookie_request(
+        &self,
+        mut request: Request,
+        tokens: &Tokens,
+        origin: Option<String>,
+        csrf: bool,
+    ) -> Request {
+        let refresh_cookie = self
+            .profile
+            .refresh
+            .as_ref()
+            .and_then(|r| r.cookie.clone())
+            .or_else(|| {
+                self.profile
+                    .cookies
+                    .as_ref()
+                    .map(|c| c.refresh_cookie.clone())
+            });
+        let mut jar: Vec<String> = tokens
+            .cookies
+            .iter()
+            .filter(|(k, _)| Some(k) != refresh_cookie.as_ref())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if let Some(name) = &refresh_cookie {
+            jar.push(format!(
+                "{name}={}",
+                tokens.refresh.clone().unwrap_or_default()
+            ));
+        }
+        if let Some(cookies) = self.profile.cookies.as_ref().filter(|_| csrf)
+            && let Some(csrf) = &cookies.csrf_cookie
+            && let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| k == csrf)
+        {
+            request = request.header(&cookies.csrf_header, value.clone());
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.header("cookie", jar.join("; "))
+    }
+}
