@@ -145,7 +145,7 @@ pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<
     let token = ctx
         .session(identity)
         .await
-        .map_err(|e| Failure::setup(format!("signing in ({identity:?}) failed: {e}")))?;
+        .map_err(|e| e.failure(&format!("signing in ({identity:?}) failed")))?;
     send(ctx, request.bearer(Some(&token.access))).await
 }
 
@@ -654,7 +654,7 @@ pub fn unwrap_resource<'a>(body: &'a Value, fields: &[&str]) -> &'a Value {
 pub async fn other_roles(ctx: &Ctx) -> Result<Vec<(OpInfo, String)>, Failure> {
     let mut out: Vec<(OpInfo, String)> = Vec::new();
     for id in &ctx.profile.behaviour.privileged_operations {
-        let op = ctx.op(id.get_ref()).map_err(Failure::setup)?;
+        let op = ctx.op(id.get_ref()).map_err(Failure::from)?;
         out.push((op, "behaviour.privileged_operations names it".into()));
     }
     let token = ctx

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, ErrorCase, OpInfo};
+use super::{Ctx, CtxError, ErrorCase, OpInfo};
 use crate::http::{Body, Request};
 use crate::sample;
 
@@ -53,7 +53,7 @@ impl Ctx {
         &self,
         case: ErrorCase,
         token: Option<&str>,
-    ) -> Result<(Request, Option<OpInfo>), String> {
+    ) -> Result<(Request, Option<OpInfo>), CtxError> {
         self.error_request_except(case, token, &[])
     }
 
@@ -64,7 +64,7 @@ impl Ctx {
         case: ErrorCase,
         token: Option<&str>,
         refused: &[String],
-    ) -> Result<(Request, Option<OpInfo>), String> {
+    ) -> Result<(Request, Option<OpInfo>), CtxError> {
         let open = |o: &OpInfo| !refused.contains(&o.id);
         // A missing or mistyped field needs a body with a required one.
         let needs_required = matches!(case, ErrorCase::MissingField | ErrorCase::WrongType);

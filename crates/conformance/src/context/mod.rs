@@ -10,6 +10,70 @@ use crate::http::{Body, Http, Request};
 use crate::profile::{Encoding, Profile};
 use crate::sample;
 
+/// Why the context could not do what a scenario asked of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CtxError {
+    /// The backend did not answer: a refused connection, a reset, a timeout.
+    Transport(String),
+    /// It answered, but not as the spec and profile say it would (a sign-in refused, no token
+    /// where the profile points), or they do not say enough (an operation not in the spec).
+    Setup(String),
+}
+
+impl std::fmt::Display for CtxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CtxError::Transport(m) => write!(f, "the backend did not answer: {m}"),
+            CtxError::Setup(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for CtxError {}
+
+impl From<&str> for CtxError {
+    fn from(message: &str) -> CtxError {
+        CtxError::Setup(message.to_string())
+    }
+}
+
+impl From<String> for CtxError {
+    fn from(message: String) -> CtxError {
+        CtxError::Setup(message)
+    }
+}
+
+impl CtxError {
+    /// The failure of a scenario whose context failed while `doing` something: `transport`
+    /// when the backend did not answer, `setup` otherwise.
+    pub fn failure(self, doing: &str) -> crate::rules::Failure {
+        match self {
+            CtxError::Transport(_) => crate::rules::Failure::new(
+                crate::rules::Rule::Transport,
+                format!("{doing}: {self}"),
+            ),
+            CtxError::Setup(m) => crate::rules::Failure::setup(format!("{doing}: {m}")),
+        }
+    }
+}
+
+impl From<CtxError> for String {
+    fn from(e: CtxError) -> String {
+        e.to_string()
+    }
+}
+
+impl From<CtxError> for crate::rules::Failure {
+    fn from(e: CtxError) -> crate::rules::Failure {
+        match e {
+            CtxError::Transport(_) => {
+                crate::rules::Failure::new(crate::rules::Rule::Transport, e.to_string())
+            }
+            CtxError::Setup(m) => crate::rules::Failure::setup(m),
+        }
+    }
+}
+
 mod apikey;
 mod cors;
 mod errors;
@@ -47,9 +111,9 @@ pub struct Ctx {
     pub http: Http,
     pub error_schema: Option<Value>,
     pub error_schema_root: Value,
-    base_token: OnceCell<Result<String, String>>,
+    base_token: OnceCell<Result<String, CtxError>>,
     /// An access token left to expire, shared by every scenario that needs one.
-    expired: OnceCell<Result<String, String>>,
+    expired: OnceCell<Result<String, CtxError>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
     registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
     /// What the run created and has not deleted yet: (owner, the path that deletes it).
@@ -305,7 +369,7 @@ impl Ctx {
         &self.contract().spec.document
     }
 
-    pub fn op(&self, id: &str) -> Result<OpInfo, String> {
+    pub fn op(&self, id: &str) -> Result<OpInfo, CtxError> {
         self.contract()
             .operation(id)
             .map(|(path, method, op)| OpInfo {
@@ -314,7 +378,7 @@ impl Ctx {
                 path: path.into(),
                 op: op.clone(),
             })
-            .ok_or_else(|| format!("the spec has no operation `{id}`"))
+            .ok_or_else(|| CtxError::Setup(format!("the spec has no operation `{id}`")))
     }
 
     /// Every operation of the spec, in document order, with whether it needs credentials.
@@ -499,7 +563,7 @@ impl Ctx {
         table: &Option<toml::Table>,
         encoding: Encoding,
         vars: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Body, String> {
+    ) -> Result<Body, CtxError> {
         let Some(table) = table else {
             return Ok(Body::None);
         };
@@ -510,6 +574,24 @@ impl Ctx {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_backend_that_does_not_answer_is_a_transport_failure_not_a_setup_one() {
+        use super::CtxError;
+        use crate::rules::Rule;
+        let f = CtxError::Transport("connection refused".into()).failure("signing in");
+        assert_eq!(f.rule, Rule::Transport);
+        assert_eq!(
+            f.message,
+            "signing in: the backend did not answer: connection refused"
+        );
+        let f = CtxError::Setup("no token at /access_token".into()).failure("signing in");
+        assert_eq!(f.rule, Rule::Setup);
+        assert_eq!(f.message, "signing in: no token at /access_token");
+        // Whatever else converts a context error keeps the distinction.
+        let f: crate::rules::Failure = CtxError::Transport("reset".into()).into();
+        assert_eq!(f.rule, Rule::Transport);
+    }
+
     #[test]
     fn a_refresh_keeps_the_cookies_it_did_not_set() {
         let pair = |k: &str, v: &str| (k.to_string(), v.to_string());

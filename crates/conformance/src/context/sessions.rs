@@ -4,14 +4,16 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::{Ctx, Identity, Tokens, as_text, encode, jwt_exp, keep_jar, second_identity, unix_now};
+use super::{
+    Ctx, CtxError, Identity, Tokens, as_text, encode, jwt_exp, keep_jar, second_identity, unix_now,
+};
 use crate::http::{Exchange, Request};
 use crate::profile::{AuthKind, Locator};
 
 impl Ctx {
     /// Signs `identity` in as the profile says, once per run: the session is reused by every
     /// scenario, and renewed only when its access token is about to expire.
-    pub async fn session(&self, identity: Identity) -> Result<Tokens, String> {
+    pub async fn session(&self, identity: Identity) -> Result<Tokens, CtxError> {
         let mut sessions = self.sessions.lock().await;
         if let Some(tokens) = sessions.get(&identity) {
             let fresh = match jwt_exp(&tokens.access) {
@@ -31,7 +33,7 @@ impl Ctx {
     /// or another answer from a "current user" operation (`GET .../me`, `.../user`). A
     /// registration answered 409 followed by a working login may sign the second identity in
     /// as the first: every cross-user check would then compare a user with themself.
-    pub async fn distinct_identities(&self) -> Result<(), String> {
+    pub async fn distinct_identities(&self) -> Result<(), CtxError> {
         let first = self.session(Identity::First).await?;
         let second = self.session(Identity::Second).await?;
         if first.access == second.access {
@@ -47,9 +49,9 @@ impl Ctx {
         };
         if let (Some(a), Some(b)) = (subject(&first.access), subject(&second.access)) {
             return if a == b {
-                Err(format!(
+                Err(CtxError::Setup(format!(
                     "the second identity signed in as the first: both tokens have the subject `{a}` (name another account with auth.second_body)"
-                ))
+                )))
             } else {
                 Ok(())
             };
@@ -70,21 +72,22 @@ impl Ctx {
             let e = self
                 .http
                 .send_politely(Request::new("GET", me.path.clone()).bearer(Some(&tokens.access)))
-                .await?;
+                .await
+                .map_err(CtxError::Transport)?;
             answers.push(((200..300).contains(&e.status), e.json()));
         }
         if answers[0].0 && answers[1].0 && answers[0].1.is_some() && answers[0].1 == answers[1].1 {
-            return Err(format!(
+            return Err(CtxError::Setup(format!(
                 "the second identity signed in as the first: {} answers the same user to both (name another account with auth.second_body)",
                 me.id
-            ));
+            )));
         }
         Ok(())
     }
 
     /// Signs `identity` in anew (a session of its own, for scenarios that use up or end
     /// their session); returns the tokens and the exchanges made.
-    pub async fn sign_in(&self, identity: Identity) -> Result<(Tokens, Vec<Exchange>), String> {
+    pub async fn sign_in(&self, identity: Identity) -> Result<(Tokens, Vec<Exchange>), CtxError> {
         let auth = self
             .profile
             .auth
@@ -131,7 +134,10 @@ impl Ctx {
                     .await
                     .map_err(|e| format!("cannot run `{}`: {e}", command[0]))?;
                 if !output.status.success() {
-                    return Err(format!("`{}` failed with {}", command[0], output.status));
+                    return Err(CtxError::Setup(format!(
+                        "`{}` failed with {}",
+                        command[0], output.status
+                    )));
                 }
                 Ok((
                     bare(String::from_utf8_lossy(&output.stdout).into_owned()),
@@ -143,16 +149,16 @@ impl Ctx {
                 let no_vars = |_: &str| None;
                 let identity_body = |own: Option<&toml::Table>,
                                      explicit: Option<&toml::Table>|
-                 -> Result<Value, String> {
+                 -> Result<Value, CtxError> {
                     if privileged {
                         let body = auth
                             .privileged_body
                             .as_ref()
                             .ok_or("auth.privileged_body names no privileged identity")?;
-                        return crate::profile::fill(body, &no_vars);
+                        return Ok(crate::profile::fill(body, &no_vars)?);
                     }
                     match (second, explicit) {
-                        (true, Some(b)) => crate::profile::fill(b, &no_vars),
+                        (true, Some(b)) => Ok(crate::profile::fill(b, &no_vars)?),
                         _ => {
                             let v =
                                 crate::profile::fill(own.ok_or("auth.body is missing")?, &no_vars)?;
@@ -184,7 +190,8 @@ impl Ctx {
                         let e = self
                             .http
                             .send_politely(Request::new(&op.method, op.path.clone()).body(body))
-                            .await?;
+                            .await
+                            .map_err(CtxError::Transport)?;
                         exchanges.push(e); // 201, or 409 when the account exists: both fine.
                         registered.insert(identity);
                     }
@@ -199,10 +206,11 @@ impl Ctx {
                 let e = self
                     .http
                     .send_politely(Request::new(&op.method, op.path.clone()).body(body))
-                    .await?;
+                    .await
+                    .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
                 if !(200..300).contains(&e.status) {
-                    return Err(format!("login answered {}", e.status));
+                    return Err(CtxError::Setup(format!("login answered {}", e.status)));
                 }
                 let tokens = self.tokens_from(&e)?;
                 Ok((tokens, exchanges))
@@ -224,7 +232,7 @@ impl Ctx {
         }
     }
 
-    pub fn tokens_from(&self, e: &Exchange) -> Result<Tokens, String> {
+    pub fn tokens_from(&self, e: &Exchange) -> Result<Tokens, CtxError> {
         let auth = self
             .profile
             .auth
@@ -260,8 +268,8 @@ impl Ctx {
     }
 
     /// Presents `tokens`' refresh token as the profile says.
-    pub async fn refresh(&self, tokens: &Tokens) -> (Result<Tokens, String>, Exchange) {
-        let failed = |message: String| (Err(message), Exchange::none());
+    pub async fn refresh(&self, tokens: &Tokens) -> (Result<Tokens, CtxError>, Exchange) {
+        let failed = |error: CtxError| (Err(error), Exchange::none());
         let Some(refresh) = &self.profile.refresh else {
             return failed("the profile has no [refresh]".into());
         };
@@ -280,11 +288,14 @@ impl Ctx {
             self.with_session_cookies(Request::new(&op.method, op.path.clone()).body(body), tokens);
         let exchange = match self.http.send_politely(request).await {
             Ok(e) => e,
-            Err(e) => return failed(e),
+            Err(e) => return failed(CtxError::Transport(e)),
         };
         if !(200..300).contains(&exchange.status) {
             return (
-                Err(format!("refresh answered {}", exchange.status)),
+                Err(CtxError::Setup(format!(
+                    "refresh answered {}",
+                    exchange.status
+                ))),
                 exchange,
             );
         }
@@ -300,7 +311,7 @@ impl Ctx {
         (result, exchange)
     }
 
-    pub async fn logout(&self, tokens: &Tokens) -> Result<Exchange, String> {
+    pub async fn logout(&self, tokens: &Tokens) -> Result<Exchange, CtxError> {
         let refresh = self
             .profile
             .refresh
@@ -320,7 +331,10 @@ impl Ctx {
                 .bearer(Some(&tokens.access)),
             tokens,
         );
-        self.http.send_politely(request).await
+        self.http
+            .send_politely(request)
+            .await
+            .map_err(CtxError::Transport)
     }
 
     /// What a browser sends with a cookie-authenticated request of `tokens`' session (when

@@ -4,11 +4,11 @@
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Ctx, Forgery, Identity, jwt_exp, unix_now};
+use super::{Ctx, CtxError, Forgery, Identity, jwt_exp, unix_now};
 
 impl Ctx {
     /// A token to forge others from: a real one when the profile can sign in.
-    async fn base_token(&self) -> Result<String, String> {
+    async fn base_token(&self) -> Result<String, CtxError> {
         self.base_token
             .get_or_init(|| async {
                 if self.profile.auth.is_some() {
@@ -36,7 +36,7 @@ impl Ctx {
     }
 
     /// A token forged the way `kind` says, from a real one when the profile can sign in.
-    pub async fn forged_token(&self, kind: Forgery) -> Result<String, String> {
+    pub async fn forged_token(&self, kind: Forgery) -> Result<String, CtxError> {
         let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         if kind == Forgery::Malformed {
             return Ok("not-a-jwt".into());
@@ -48,11 +48,11 @@ impl Ctx {
                 "the backend's token is not a JWT; only the malformed-token check applies".into(),
             );
         };
-        let decode = |s: &str| -> Result<Value, String> {
+        let decode = |s: &str| -> Result<Value, CtxError> {
             let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(s)
                 .map_err(|e| e.to_string())?;
-            serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+            Ok(serde_json::from_slice(&bytes).map_err(|e| e.to_string())?)
         };
         match kind {
             Forgery::AlteredSignature => {
@@ -91,7 +91,7 @@ impl Ctx {
                     .get("kid")
                     .and_then(Value::as_str)
                     .map(String::from);
-                jsonwebtoken::encode(&h, &claims, &key).map_err(|e| e.to_string())
+                Ok(jsonwebtoken::encode(&h, &claims, &key).map_err(|e| e.to_string())?)
             }
             Forgery::Malformed => Ok("not-a-jwt".into()),
         }
@@ -100,7 +100,7 @@ impl Ctx {
     /// An access token that has expired (past its `exp` and the backend's leeway): signed in
     /// anew and waited out once per run, shared by every scenario that needs one. `Err` says
     /// why there is none (the reason a scenario is skipped).
-    pub async fn expired_token(&self) -> Result<String, String> {
+    pub async fn expired_token(&self) -> Result<String, CtxError> {
         self.expired
             .get_or_init(|| async {
                 let (tokens, _) = self.sign_in(Identity::First).await?;
@@ -110,10 +110,10 @@ impl Ctx {
                 let until = exp + settings.expiry_leeway_secs + 1;
                 let wait = until.saturating_sub(unix_now());
                 if settings.expiry_wait_secs == 0 || wait > settings.expiry_wait_secs {
-                    return Err(format!(
+                    return Err(CtxError::Setup(format!(
                         "the access token expires in {wait} s (leeway included), beyond behaviour.expiry_wait_secs = {}",
                         settings.expiry_wait_secs
-                    ));
+                    )));
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
                 Ok(tokens.access)

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Ctx, Presign, as_text};
+use super::{Ctx, CtxError, Presign, as_text};
 use crate::http::{Body, Exchange, Request};
 
 impl Ctx {
@@ -39,18 +39,26 @@ impl Ctx {
         file_name: &str,
         content_type: &str,
         size: u64,
-    ) -> (Result<Presign, String>, Exchange) {
+    ) -> (Result<Presign, CtxError>, Exchange) {
         let request = self.presign_request(Some(token), file_name, content_type, size);
         let exchange = match self.http.send(request).await {
             Ok(e) => e,
-            Err(e) => return (Err(format!("presign: {e}")), Exchange::none()),
+            Err(e) => {
+                return (
+                    Err(CtxError::Transport(format!("presign: {e}"))),
+                    Exchange::none(),
+                );
+            }
         };
         let Some(uploads) = &self.profile.uploads else {
             return (Err("no [uploads]".into()), exchange);
         };
         if !(200..300).contains(&exchange.status) {
             return (
-                Err(format!("presigning answered {}", exchange.status)),
+                Err(CtxError::Setup(format!(
+                    "presigning answered {}",
+                    exchange.status
+                ))),
                 exchange,
             );
         }
@@ -60,10 +68,18 @@ impl Ctx {
         let text = |p: &str| body.pointer(p).and_then(Value::as_str).map(String::from);
         let fields: Vec<(String, String)> = match body.pointer(&uploads.fields) {
             Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), as_text(v))).collect(),
-            _ => return (Err(format!("no fields at {}", uploads.fields)), exchange),
+            _ => {
+                return (
+                    Err(CtxError::Setup(format!("no fields at {}", uploads.fields))),
+                    exchange,
+                );
+            }
         };
         let Some(url) = text(&uploads.url) else {
-            return (Err(format!("no url at {}", uploads.url)), exchange);
+            return (
+                Err(CtxError::Setup(format!("no url at {}", uploads.url))),
+                exchange,
+            );
         };
         let presign = Presign {
             id: body

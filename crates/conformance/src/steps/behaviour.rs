@@ -632,11 +632,11 @@ async fn second_user_checked(w: &mut AccordWorld) -> Outcome {
     w.ctx
         .session(Identity::Second)
         .await
-        .map_err(|e| Failure::setup(format!("signing the second identity in failed: {e}")))?;
-    w.ctx
-        .distinct_identities()
-        .await
-        .map_err(|e| Failure::new(Rule::Identity, e))
+        .map_err(|e| e.failure("signing the second identity in failed"))?;
+    w.ctx.distinct_identities().await.map_err(|e| match e {
+        crate::context::CtxError::Setup(m) => Failure::new(Rule::Identity, m),
+        transport => transport.failure("proving the two identities distinct"),
+    })
 }
 
 fn refused(w: &AccordWorld, e: &Exchange) -> Option<String> {
@@ -963,7 +963,7 @@ async fn expire_checked(w: &mut AccordWorld) -> Outcome {
                 tokens.access = token;
             }
         }
-        Err(reason) => w.skip = Some(reason),
+        Err(reason) => w.skip = Some(reason.to_string()),
     }
     Ok(())
 }

@@ -219,7 +219,7 @@ async fn signed_in_checked(w: &mut AccordWorld) -> Outcome {
         .ctx
         .session(Identity::First)
         .await
-        .map_err(|e| Failure::setup(format!("signing in as the profile says failed: {e}")))?;
+        .map_err(|e| e.failure("signing in as the profile says failed"))?;
     w.tokens = Some(tokens);
     Ok(())
 }
@@ -237,7 +237,7 @@ async fn signed_in_anew_checked(w: &mut AccordWorld) -> Outcome {
         .ctx
         .sign_in(Identity::First)
         .await
-        .map_err(|e| Failure::setup(format!("signing in as the profile says failed: {e}")))?;
+        .map_err(|e| e.failure("signing in as the profile says failed"))?;
     w.exchanges.extend(exchanges);
     w.tokens = Some(tokens);
     Ok(())

@@ -173,7 +173,7 @@ async fn open_expired_checked(w: &mut AccordWorld) -> Outcome {
             w.socket = Some(open(w, Token::Browser(&token), None).await?);
             w.expect = Some(Rule::WsExpired);
         }
-        Err(reason) => w.skip = Some(reason),
+        Err(reason) => w.skip = Some(reason.to_string()),
     }
     Ok(())
 }
