@@ -328,10 +328,14 @@ impl<'a> Diff<'a> {
                 let (ob, obp) = follow(self.old, ob, &join(&optr, "requestBody"));
                 let (nb, nbp) = follow(self.new, nb, &join(&nptr, "requestBody"));
                 self.content(
-                    ob,
-                    nb,
-                    &obp,
-                    &nbp,
+                    Side {
+                        value: ob,
+                        at: &obp,
+                    },
+                    Side {
+                        value: nb,
+                        at: &nbp,
+                    },
                     Direction::Response,
                     "the event's payload",
                     &label,
@@ -397,9 +401,14 @@ impl<'a> Diff<'a> {
                             && np.get("style").is_none_or(|s| s == "form")
                             && np.get("explode") != Some(&json!(false));
                         self.parameter_schema(
-                            os,
-                            ns,
-                            (&join(optr, "schema"), &join(nptr, "schema")),
+                            Side {
+                                value: os,
+                                at: &join(optr, "schema"),
+                            },
+                            Side {
+                                value: ns,
+                                at: &join(nptr, "schema"),
+                            },
                             place,
                             name,
                             repeated,
@@ -466,9 +475,14 @@ impl<'a> Diff<'a> {
             let name = np.get("name").and_then(Value::as_str).unwrap_or_default();
             if let (Some(os), Some(ns)) = (op.get("schema"), np.get("schema")) {
                 self.parameter_schema(
-                    os,
-                    ns,
-                    (&join(optr, "schema"), &join(nptr, "schema")),
+                    Side {
+                        value: os,
+                        at: &join(optr, "schema"),
+                    },
+                    Side {
+                        value: ns,
+                        at: &join(nptr, "schema"),
+                    },
                     "path",
                     name,
                     false,
@@ -478,12 +492,16 @@ impl<'a> Diff<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn parameter_schema(
         &mut self,
-        old: &Value,
-        new: &Value,
-        (optr, nptr): (&str, &str),
+        Side {
+            value: old,
+            at: optr,
+        }: Side<'_>,
+        Side {
+            value: new,
+            at: nptr,
+        }: Side<'_>,
         place: &str,
         name: &str,
         repeated: bool,
@@ -508,7 +526,17 @@ impl<'a> Diff<'a> {
                 label,
             );
             let items_ptr = join(&nptr, "items");
-            return self.parameter_schema(o, items, (&optr, &items_ptr), place, name, false, label);
+            let (old, new) = (
+                Side {
+                    value: o,
+                    at: &optr,
+                },
+                Side {
+                    value: items,
+                    at: &items_ptr,
+                },
+            );
+            return self.parameter_schema(old, new, place, name, false, label);
         }
         if let Some(change) = type_change(o, n, Direction::Request) {
             self.report(
@@ -541,16 +569,32 @@ impl<'a> Diff<'a> {
         let rules = (Rule::ParameterEnumAdded, Rule::ParameterDefaultChanged);
         self.newly_restricted(o, n, pointers, rules, &what, label);
         // What is inside: an array's items, a deepObject's properties.
-        self.properties(o, n, &optr, &nptr, Direction::Request, &what, label);
+        self.properties(
+            Side {
+                value: o,
+                at: &optr,
+            },
+            Side {
+                value: n,
+                at: &nptr,
+            },
+            Direction::Request,
+            &what,
+            label,
+        );
         if let (Some(os), Some(ns)) = (o.get("items"), n.get("items"))
             && os.is_object()
             && ns.is_object()
         {
             self.schema(
-                os,
-                ns,
-                &join(&optr, "items"),
-                &join(&nptr, "items"),
+                Side {
+                    value: os,
+                    at: &join(&optr, "items"),
+                },
+                Side {
+                    value: ns,
+                    at: &join(&nptr, "items"),
+                },
                 Direction::Request,
                 &format!("{what} items"),
                 label,
@@ -600,10 +644,14 @@ impl<'a> Diff<'a> {
             );
         }
         self.content(
-            ob,
-            nb,
-            &optr,
-            &nptr,
+            Side {
+                value: ob,
+                at: &optr,
+            },
+            Side {
+                value: nb,
+                at: &nptr,
+            },
             Direction::Request,
             "the request body",
             label,
@@ -612,17 +660,15 @@ impl<'a> Diff<'a> {
 
     /// The media types of a request body or a response: each one removed, and the schemas
     /// of those kept, in `direction`.
-    #[allow(clippy::too_many_arguments)]
     fn content(
         &mut self,
-        o: &Value,
-        n: &Value,
-        optr: &str,
-        nptr: &str,
+        old_side: Side<'_>,
+        new_side: Side<'_>,
         direction: Direction,
         what: &str,
         label: &str,
     ) {
+        let (o, optr, n, nptr) = (old_side.value, old_side.at, new_side.value, new_side.at);
         let empty = serde_json::Map::new();
         let oc = o
             .get("content")
@@ -663,10 +709,14 @@ impl<'a> Diff<'a> {
                     continue;
                 }
                 self.schema(
-                    os,
-                    ns,
-                    &join(&optr, "schema"),
-                    &join(&nptr, "schema"),
+                    Side {
+                        value: os,
+                        at: &join(&optr, "schema"),
+                    },
+                    Side {
+                        value: ns,
+                        at: &join(&nptr, "schema"),
+                    },
                     direction,
                     what,
                     label,
@@ -735,10 +785,14 @@ impl<'a> Diff<'a> {
             let (oresp, optr) = follow(self.old, oresp, &optr);
             let (nresp, nptr) = follow(self.new, nresp, &nptr);
             self.content(
-                oresp,
-                nresp,
-                &optr,
-                &nptr,
+                Side {
+                    value: oresp,
+                    at: &optr,
+                },
+                Side {
+                    value: nresp,
+                    at: &nptr,
+                },
                 Direction::Response,
                 &format!("the {status} answer"),
                 label,

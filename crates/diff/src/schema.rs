@@ -13,6 +13,13 @@ pub(crate) enum Direction {
     Response,
 }
 
+/// One side of a comparison: a value, and where it is in its document (a JSON pointer).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Side<'v> {
+    pub value: &'v Value,
+    pub at: &'v str,
+}
+
 /// Follows `$ref`s; the value and the pointer where it is defined.
 pub(crate) fn follow<'v>(doc: &'v Value, value: &'v Value, pointer: &str) -> (&'v Value, String) {
     let (value, at) = accord_spec::pointer::follow(doc, value);

@@ -10,17 +10,15 @@ use crate::schema::*;
 use crate::{Diff, Pair, Rule, Within};
 
 impl Diff<'_> {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn schema(
         &mut self,
-        old: &Value,
-        new: &Value,
-        optr: &str,
-        nptr: &str,
+        old_side: Side<'_>,
+        new_side: Side<'_>,
         direction: Direction,
         what: &str,
         label: &str,
     ) {
+        let (old, optr, new, nptr) = (old_side.value, old_side.at, new_side.value, new_side.at);
         let (o, optr) = follow(self.old, old, optr);
         let (n, nptr) = follow(self.new, new, nptr);
         let within = std::mem::take(&mut self.within);
@@ -32,7 +30,19 @@ impl Diff<'_> {
             let inner = join(&join(&nptr, "allOf"), "0");
             let merged = with_nullable(follow(self.new, member, &inner).0, n);
             self.within = within;
-            return self.schema(o, &merged, &optr, &inner, direction, what, label);
+            return self.schema(
+                Side {
+                    value: o,
+                    at: &optr,
+                },
+                Side {
+                    value: &merged,
+                    at: &inner,
+                },
+                direction,
+                what,
+                label,
+            );
         }
         if let Some(member) = single_member(o)
             && n.get("allOf").is_none()
@@ -40,7 +50,19 @@ impl Diff<'_> {
             let inner = join(&join(&optr, "allOf"), "0");
             let merged = with_nullable(follow(self.old, member, &inner).0, o);
             self.within = within;
-            return self.schema(&merged, n, &inner, &nptr, direction, what, label);
+            return self.schema(
+                Side {
+                    value: &merged,
+                    at: &inner,
+                },
+                Side {
+                    value: n,
+                    at: &nptr,
+                },
+                direction,
+                what,
+                label,
+            );
         }
         // One side composed with `allOf`, the other written out (a schema refactored into a
         // shared base): compared as the whole the members make.
@@ -48,13 +70,37 @@ impl Diff<'_> {
             && let Some(merged) = flatten_all_of(self.new, n, &nptr)
         {
             self.within = within;
-            return self.schema(o, &merged, &optr, &nptr, direction, what, label);
+            return self.schema(
+                Side {
+                    value: o,
+                    at: &optr,
+                },
+                Side {
+                    value: &merged,
+                    at: &nptr,
+                },
+                direction,
+                what,
+                label,
+            );
         }
         if n.get("allOf").is_none()
             && let Some(merged) = flatten_all_of(self.old, o, &optr)
         {
             self.within = within;
-            return self.schema(&merged, n, &optr, &nptr, direction, what, label);
+            return self.schema(
+                Side {
+                    value: &merged,
+                    at: &optr,
+                },
+                Side {
+                    value: n,
+                    at: &nptr,
+                },
+                direction,
+                what,
+                label,
+            );
         }
         let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
         let pair: Pair = (
@@ -92,7 +138,20 @@ impl Diff<'_> {
         self.walking.insert(pair.clone(), depth);
         let (start, pending_start) = (self.trail.len(), self.pending.len());
         let outer_low = std::mem::replace(&mut self.cycle_low, usize::MAX);
-        self.compare(o, n, &optr, &nptr, direction, &pair.3, what, label);
+        self.compare(
+            Side {
+                value: o,
+                at: &optr,
+            },
+            Side {
+                value: n,
+                at: &nptr,
+            },
+            direction,
+            &pair.3,
+            what,
+            label,
+        );
         self.walking.remove(&pair);
         let low = std::mem::replace(&mut self.cycle_low, outer_low);
         if low >= depth {
@@ -115,18 +174,16 @@ impl Diff<'_> {
 
     /// Compares two schemas, `$ref`s followed: the checks of the pair itself, then what is
     /// inside (properties, items, alternatives).
-    #[allow(clippy::too_many_arguments)]
     fn compare(
         &mut self,
-        o: &Value,
-        n: &Value,
-        optr: &str,
-        nptr: &str,
+        old_side: Side<'_>,
+        new_side: Side<'_>,
         direction: Direction,
         within: &Within,
         what: &str,
         label: &str,
     ) {
+        let (o, optr, n, nptr) = (old_side.value, old_side.at, new_side.value, new_side.at);
         let (optr, nptr) = (optr.to_string(), nptr.to_string());
         let request = direction == Direction::Request;
         if let Some(change) = type_change(o, n, direction) {
@@ -267,7 +324,19 @@ impl Diff<'_> {
         }
         self.discriminator(o, n, (&optr, &nptr), direction, what, label);
         self.required_beside = within.required_beside.clone();
-        self.properties(o, n, &optr, &nptr, direction, what, label);
+        self.properties(
+            Side {
+                value: o,
+                at: &optr,
+            },
+            Side {
+                value: n,
+                at: &nptr,
+            },
+            direction,
+            what,
+            label,
+        );
         for key in ["items", "additionalProperties", "not"] {
             if let (Some(os), Some(ns)) = (o.get(key), n.get(key))
                 && os.is_object()
@@ -279,10 +348,14 @@ impl Diff<'_> {
                     format!("{what} values")
                 };
                 self.schema(
-                    os,
-                    ns,
-                    &join(&optr, key),
-                    &join(&nptr, key),
+                    Side {
+                        value: os,
+                        at: &join(&optr, key),
+                    },
+                    Side {
+                        value: ns,
+                        at: &join(&nptr, key),
+                    },
                     direction,
                     &what,
                     label,
@@ -318,10 +391,14 @@ impl Diff<'_> {
                         },
                     };
                     self.schema(
-                        &os[i],
-                        &ns[j],
-                        &join(&obase, &i.to_string()),
-                        &join(&nbase, &j.to_string()),
+                        Side {
+                            value: &os[i],
+                            at: &join(&obase, &i.to_string()),
+                        },
+                        Side {
+                            value: &ns[j],
+                            at: &join(&nbase, &j.to_string()),
+                        },
                         direction,
                         what,
                         label,
@@ -584,17 +661,15 @@ impl Diff<'_> {
             .is_some_and(|p| p.get("readOnly") == Some(&json!(true)))
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn properties(
         &mut self,
-        o: &Value,
-        n: &Value,
-        optr: &str,
-        nptr: &str,
+        old_side: Side<'_>,
+        new_side: Side<'_>,
         direction: Direction,
         what: &str,
         label: &str,
     ) {
+        let (o, optr, n, nptr) = (old_side.value, old_side.at, new_side.value, new_side.at);
         let empty = serde_json::Map::new();
         let op = o
             .get("properties")
@@ -677,10 +752,14 @@ impl Diff<'_> {
                     }
                     let nptr_p = join(&join(nptr, "properties"), name);
                     self.schema(
-                        os,
-                        ns,
-                        &optr_p,
-                        &nptr_p,
+                        Side {
+                            value: os,
+                            at: &optr_p,
+                        },
+                        Side {
+                            value: ns,
+                            at: &nptr_p,
+                        },
                         direction,
                         &format!("{what} `{name}`"),
                         label,
