@@ -103,3 +103,43 @@ paths:
         );
     }
 }
+
+/// A property may be named like a keyword (`default`, `example`, `enum`): the walk over the
+/// model enters it as a name, so a default its schema refuses is dropped there too, as it is
+/// under any other name.
+#[test]
+fn a_property_named_like_a_keyword_is_walked_as_any_other() {
+    let text = r#"
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /settings:
+    get:
+      operationId: get_settings
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  default: {type: integer, default: "inf"}
+                  other: {type: integer, default: "inf"}
+"#;
+    let spec = Spec::parse(text, "inline.yaml").unwrap();
+    let origin = Origin {
+        source: "inline.yaml",
+        command: "test",
+    };
+    let prepared = Prepared::new(&spec).unwrap();
+    let output = rust_client::generate(&prepared, &origin).expect("the client is written");
+    assert!(output.text.contains("pub async fn get_settings"));
+    let dropped: Vec<String> = prepared
+        .notes
+        .iter()
+        .map(ToString::to_string)
+        .filter(|n| n.contains("does not fit its schema"))
+        .collect();
+    assert_eq!(dropped.len(), 2, "{dropped:#?}");
+}

@@ -25,6 +25,7 @@ pub use model::{JsonOperation, METHODS, Method, OperationRef, Resolve, json_oper
 pub use normalize::KEPT as KEPT_JSON_SCHEMA;
 pub use openapiv3;
 pub use validate::follow as follow_ref;
+pub use validate::{enters, is_name_map};
 
 /// A loaded, normalized, validated OpenAPI document, as JSON: all that a target reading the
 /// document's JSON needs (the TypeScript one), without the cost of typing it.

@@ -213,7 +213,7 @@ pub fn follow<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 
 /// Whether `key` names a map whose keys are names the document chose (a property called
 /// `x-rate`, a schema called `x-thing`), not keywords: an `x-` key there is no extension.
-pub(crate) fn is_name_map(key: &str) -> bool {
+pub fn is_name_map(key: &str) -> bool {
     matches!(
         key,
         "properties"
@@ -253,7 +253,7 @@ fn check_refs(doc: &Value, value: &Value, pointer: &str, problems: &mut Vec<Prob
 /// never reads (code samples, vendor examples), so whatever a `$ref` inside points at, even
 /// another file, does not concern the model. In a map of names (`properties`, `schemas`...)
 /// those keys are names like any other.
-pub(crate) fn enters(key: &str, child: &Value, names: bool) -> bool {
+pub fn enters(key: &str, child: &Value, names: bool) -> bool {
     matches!(child, Value::Object(_) | Value::Array(_))
         && (names || !(is_data(key) || key.starts_with("x-")))
 }

@@ -6,9 +6,21 @@ use serde_json::{Value, json};
 /// typify refuses the whole document over one `default` its schema does not admit
 /// (OpenAI's `max_tokens: {type: integer, default: "inf"}`): such a default is dropped.
 pub(super) fn drop_bad_defaults(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+    drop_bad_defaults_under(value, "", pointer, notes);
+}
+
+/// The walk over the model (`accord_spec::enters`: data and extensions left alone, maps of
+/// names entered as names), `value` found under the key `parent`.
+fn drop_bad_defaults_under(
+    value: &mut Value,
+    parent: &str,
+    pointer: &str,
+    notes: &mut Vec<Problem>,
+) {
     match value {
         Value::Object(map) => {
-            if let Some(default) = map.get("default") {
+            let names = accord_spec::is_name_map(parent);
+            if !names && let Some(default) = map.get("default") {
                 let nullable = map.get("nullable") == Some(&json!(true));
                 let fits_type = match (map.get("type").and_then(Value::as_str), default) {
                     (_, Value::Null) => nullable || !map.contains_key("type"),
@@ -35,20 +47,17 @@ pub(super) fn drop_bad_defaults(value: &mut Value, pointer: &str, notes: &mut Ve
                 }
             }
             for (key, child) in map.iter_mut() {
-                // Server variables are no schemas (their `default` is required, whatever their
-                // `enum`), and extensions are no part of the document's meaning.
-                let skipped = matches!(
-                    key.as_str(),
-                    "example" | "examples" | "enum" | "default" | "servers"
-                ) || key.starts_with("x-");
-                if !skipped {
-                    drop_bad_defaults(child, &join(pointer, key), notes);
+                // Server variables are no schemas: their `default` is required, whatever their
+                // `enum` says.
+                if (key == "servers" && !names) || !accord_spec::enters(key, child, names) {
+                    continue;
                 }
+                drop_bad_defaults_under(child, key, &join(pointer, key), notes);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                drop_bad_defaults(child, &join(pointer, &i.to_string()), notes);
+                drop_bad_defaults_under(child, "", &join(pointer, &i.to_string()), notes);
             }
         }
         _ => {}
