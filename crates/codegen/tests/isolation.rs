@@ -126,6 +126,7 @@ paths:
                 properties:
                   default: {type: integer, default: "inf"}
                   other: {type: integer, default: "inf"}
+                  example: {type: string, enum: [a-b, a_b]}
 "#;
     let spec = Spec::parse(text, "inline.yaml").unwrap();
     let origin = Origin {
@@ -142,4 +143,12 @@ paths:
         .filter(|n| n.contains("does not fit its schema"))
         .collect();
     assert_eq!(dropped.len(), 2, "{dropped:#?}");
+    assert!(
+        prepared
+            .notes
+            .iter()
+            .any(|n| n.to_string().contains("properties/example/enum")),
+        "{:#?}",
+        prepared.notes
+    );
 }

@@ -21,17 +21,12 @@ pub(super) fn distinct_property_names(
 ) {
     match value {
         Value::Object(map) => {
-            let in_names = matches!(parent, "properties" | "schemas" | "patternProperties");
+            let in_names = accord_spec::is_name_map(parent);
             if !in_names {
                 distinct_fields(map, pointer, notes);
             }
             for (key, child) in map.iter_mut() {
-                let data = !in_names
-                    && matches!(
-                        key.as_str(),
-                        "example" | "examples" | "enum" | "default" | "const"
-                    );
-                if !data {
+                if accord_spec::enters(key, child, in_names) {
                     distinct_property_names(
                         child,
                         if in_names { "" } else { key },
