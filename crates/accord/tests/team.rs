@@ -155,7 +155,7 @@ fn reach_reports_each_spec_of_a_folder() {
     std::fs::copy(petstore, specs.join("petstore.yaml")).unwrap();
     std::fs::write(
         specs.join("broken.yaml"),
-        "openapi: 3.0.3\ninfo: [not, a, map]\n",
+        "openapi: 3.0.3\ninfo: [not, a, map]\npaths: [not, a, map]\n",
     )
     .unwrap();
     let out = accord(dir.path(), &["reach", "specs", "--out", "reach-out"]);
