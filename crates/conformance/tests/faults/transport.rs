@@ -153,3 +153,35 @@ async fn a_backend_that_closes_under_a_post_is_a_transport_failure() {
     assert!(error.starts_with("transport: "), "{error}");
     assert_eq!(posts.load(Ordering::SeqCst), 1, "the POST was sent twice");
 }
+
+/// A backend that takes every connection and closes it unanswered: the scenarios that sign in
+/// fail as `transport` (the backend did not answer), never as `setup` (the harness could not
+/// do what the profile says), which would send the user to their profile for nothing.
+#[tokio::test]
+async fn a_sign_in_the_backend_never_answers_is_a_transport_failure() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let _ = read_request(&mut socket).await;
+        }
+    });
+    let run = crate::harness(format!("http://{address}"), Some("@refresh")).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    let failed: Vec<&serde_json::Value> = run.results["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["verdict"] == "failed")
+        .collect();
+    assert!(!failed.is_empty(), "{}", run.stdout);
+    for s in &failed {
+        assert_eq!(s["rule"], "transport", "{s}");
+        assert!(
+            s["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("did not answer")),
+            "{s}"
+        );
+    }
+}
