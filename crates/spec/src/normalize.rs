@@ -510,14 +510,18 @@ fn snake(s: &str) -> String {
 /// integer is rounded inward; each with a located note, never a refusal of the document.
 pub fn fit_integers(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
-    fit_walk(doc, &mut PointerBuf::new(""), &mut notes);
+    fit_walk(doc, "", &mut PointerBuf::new(""), &mut notes);
     notes
 }
 
-fn fit_walk(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Problem>) {
+/// The walk over the model (`enters`: data and extensions left alone, maps of names entered
+/// as names: a property named `default` is a schema like any other), `value` found under the
+/// key `parent`.
+fn fit_walk(value: &mut Value, parent: &str, pointer: &mut PointerBuf, notes: &mut Vec<Problem>) {
     match value {
         Value::Object(map) => {
-            if map.get("type").and_then(Value::as_str) == Some("integer") {
+            let names = crate::validate::is_name_map(parent);
+            if !names && map.get("type").and_then(Value::as_str) == Some("integer") {
                 for key in ["minimum", "maximum", "multipleOf"] {
                     let Some(n) = map.get(key).and_then(Value::as_number).cloned() else {
                         continue;
@@ -557,14 +561,9 @@ fn fit_walk(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Problem
                 }
             }
             for (key, child) in map.iter_mut() {
-                if key != "example"
-                    && key != "examples"
-                    && key != "default"
-                    && key != "enum"
-                    && matches!(child, Value::Object(_) | Value::Array(_))
-                {
+                if crate::validate::enters(key, child, names) {
                     let at = pointer.push(key);
-                    fit_walk(child, pointer, notes);
+                    fit_walk(child, key, pointer, notes);
                     pointer.pop(at);
                 }
             }
@@ -573,7 +572,7 @@ fn fit_walk(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Problem
             for (i, child) in items.iter_mut().enumerate() {
                 if matches!(child, Value::Object(_) | Value::Array(_)) {
                     let at = pointer.push_index(i);
-                    fit_walk(child, pointer, notes);
+                    fit_walk(child, "", pointer, notes);
                     pointer.pop(at);
                 }
             }

@@ -241,6 +241,36 @@ fn integer_bounds_of_any_size_load() {
     );
 }
 
+/// A property may be named like a keyword: `default`, `enum`, an `x-` name. The walk over the
+/// model reads it as a name, so its out-of-range bound is left out, noted, as any other
+/// property's is; an example's content is data and is left alone.
+#[test]
+fn a_property_named_like_a_keyword_is_a_schema_like_any_other() {
+    let big = json!({"type": "integer", "maximum": 1e30});
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"S": {
+            "type": "object",
+            "properties": {"default": big, "enum": big, "x-rate": big, "other": big},
+            "example": {"n": big}
+        }}}
+    });
+    let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
+    let properties = &spec.document["components"]["schemas"]["S"]["properties"];
+    for name in ["default", "enum", "x-rate", "other"] {
+        assert!(properties[name].get("maximum").is_none(), "{name}: {properties}");
+        let at = format!("/components/schemas/S/properties/{name}/maximum");
+        assert!(spec.notes.iter().any(|n| n.pointer == at), "{at}: {:?}", spec.notes);
+    }
+    assert_eq!(
+        spec.document["components"]["schemas"]["S"]["example"]["n"]["maximum"],
+        json!(1e30),
+        "an example is data"
+    );
+}
+
 fn arbitrary_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
