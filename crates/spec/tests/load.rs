@@ -260,9 +260,16 @@ fn a_property_named_like_a_keyword_is_a_schema_like_any_other() {
     let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
     let properties = &spec.document["components"]["schemas"]["S"]["properties"];
     for name in ["default", "enum", "x-rate", "other"] {
-        assert!(properties[name].get("maximum").is_none(), "{name}: {properties}");
+        assert!(
+            properties[name].get("maximum").is_none(),
+            "{name}: {properties}"
+        );
         let at = format!("/components/schemas/S/properties/{name}/maximum");
-        assert!(spec.notes.iter().any(|n| n.pointer == at), "{at}: {:?}", spec.notes);
+        assert!(
+            spec.notes.iter().any(|n| n.pointer == at),
+            "{at}: {:?}",
+            spec.notes
+        );
     }
     assert_eq!(
         spec.document["components"]["schemas"]["S"]["example"]["n"]["maximum"],

@@ -422,20 +422,68 @@ pub(crate) fn rename_duplicate_types(
 }
 
 pub(super) fn rewrite_refs(value: &mut Value, refs: &BTreeMap<String, String>) {
+    rewrite_refs_under(value, "", refs);
+}
+
+/// The walk over the model (`accord_spec::enters`): a `$ref` inside an example or an
+/// extension is data, and stays as written; a property named `example` is a schema.
+fn rewrite_refs_under(value: &mut Value, parent: &str, refs: &BTreeMap<String, String>) {
     match value {
         Value::Object(map) => {
+            let names = accord_spec::is_name_map(parent);
             for (key, child) in map.iter_mut() {
                 match (key.as_str(), child) {
-                    ("$ref", Value::String(r)) => {
+                    ("$ref", Value::String(r)) if !names => {
                         if let Some(to) = refs.get(r.as_str()) {
                             *r = to.clone();
                         }
                     }
-                    (_, child) => rewrite_refs(child, refs),
+                    (_, child) if accord_spec::enters(key, child, names) => {
+                        rewrite_refs_under(child, key, refs)
+                    }
+                    _ => {}
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, refs)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| rewrite_refs_under(v, "", refs)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    #[test]
+    fn a_rename_follows_the_model_and_leaves_examples_as_written() {
+        let old = "#/components/schemas/record";
+        let refs = BTreeMap::from([(old.to_string(), "#/components/schemas/record_2".to_string())]);
+        let mut doc = json!({"components": {"schemas": {"Page": {
+            "properties": {
+                "item": {"$ref": old},
+                "example": {"$ref": old}
+            },
+            "example": {"item": {"$ref": old}},
+            "x-vendor": {"$ref": old}
+        }}}});
+        super::rewrite_refs(&mut doc, &refs);
+        let page = &doc["components"]["schemas"]["Page"];
+        assert_eq!(
+            page["properties"]["item"]["$ref"],
+            "#/components/schemas/record_2"
+        );
+        assert_eq!(
+            page["properties"]["example"]["$ref"],
+            "#/components/schemas/record_2"
+        );
+        assert_eq!(page["example"]["item"]["$ref"], old, "an example is data");
+        assert_eq!(
+            page["x-vendor"]["$ref"], old,
+            "an extension is not the model"
+        );
     }
 }
