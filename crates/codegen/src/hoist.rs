@@ -12,8 +12,6 @@ use serde_json::{Map, Value, json};
 
 use crate::names::rust_name;
 
-use accord_spec::METHODS;
-
 pub(crate) fn inline_body_schemas(doc: &mut Value) {
     let mut hoisted: Vec<(String, Value)> = Vec::new();
     let mut taken: Vec<String> = doc
@@ -26,41 +24,31 @@ pub(crate) fn inline_body_schemas(doc: &mut Value) {
         taken: &mut taken,
     };
 
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for method in METHODS {
-                let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
-                    continue;
-                };
-                let base = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .map(rust_name)
-                    .unwrap_or_default();
-                if base.is_empty() {
-                    continue;
-                }
-                if let Some(body) = op.get_mut("requestBody") {
-                    ctx.content(body, &format!("{base}Body"));
-                }
-                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                    continue;
-                };
-                let first_success = responses.keys().find(|k| k.starts_with('2')).cloned();
-                for (code, response) in responses.iter_mut() {
-                    let name = if Some(code) == first_success.as_ref() {
-                        format!("{base}Response")
-                    } else {
-                        format!("{base}Response{}", rust_name(code))
-                    };
-                    ctx.content(response, &name);
-                }
-            }
+    accord_spec::json_operations_mut(doc.get_mut("paths"), |_, _, op| {
+        let base = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(rust_name)
+            .unwrap_or_default();
+        if base.is_empty() {
+            return;
         }
-    }
+        if let Some(body) = op.get_mut("requestBody") {
+            ctx.content(body, &format!("{base}Body"));
+        }
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let first_success = responses.keys().find(|k| k.starts_with('2')).cloned();
+        for (code, response) in responses.iter_mut() {
+            let name = if Some(code) == first_success.as_ref() {
+                format!("{base}Response")
+            } else {
+                format!("{base}Response{}", rust_name(code))
+            };
+            ctx.content(response, &name);
+        }
+    });
     for (section, suffix) in [("requestBodies", "Body"), ("responses", "Response")] {
         let pointer = format!("/components/{section}");
         if let Some(entries) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) {

@@ -741,28 +741,25 @@ pub fn error_envelope(spec: &Document, origin: &Origin<'_>) -> Output {
     let doc = &spec.document;
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     let mut media: BTreeSet<String> = BTreeSet::new();
-    for item in obj(doc.get("paths")).into_iter().flat_map(|p| p.values()) {
-        for method in METHODS {
-            let Some(responses) = item.get(*method).and_then(|o| obj(o.get("responses"))) else {
+    for operation in accord_spec::json_operations(doc.get("paths")) {
+        let Some(responses) = obj(operation.op.get("responses")) else {
+            continue;
+        };
+        for (status, response) in responses {
+            let error = status == "default" || status.starts_with('4') || status.starts_with('5');
+            if !error {
                 continue;
-            };
-            for (status, response) in responses {
-                let error =
-                    status == "default" || status.starts_with('4') || status.starts_with('5');
-                if !error {
-                    continue;
-                }
-                let response = accord_spec::follow_ref(doc, response);
-                for (m, content) in obj(response.get("content")).into_iter().flatten() {
-                    media.insert(m.to_ascii_lowercase());
-                    if let Some(name) = content
-                        .get("schema")
-                        .and_then(|s| s.get("$ref"))
-                        .and_then(Value::as_str)
-                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    {
-                        *counts.entry(name.to_string()).or_default() += 1;
-                    }
+            }
+            let response = accord_spec::follow_ref(doc, response);
+            for (m, content) in obj(response.get("content")).into_iter().flatten() {
+                media.insert(m.to_ascii_lowercase());
+                if let Some(name) = content
+                    .get("schema")
+                    .and_then(|s| s.get("$ref"))
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    *counts.entry(name.to_string()).or_default() += 1;
                 }
             }
         }

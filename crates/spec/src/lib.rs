@@ -21,7 +21,9 @@ use serde_json::Value;
 
 pub use accord_validate::pointer;
 pub use error::{Problem, SpecError, escape_token, join, unescape_token};
-pub use model::{JsonOperation, METHODS, Method, OperationRef, Resolve, json_operations};
+pub use model::{
+    JsonOperation, METHODS, Method, OperationRef, Resolve, json_operations, json_operations_mut,
+};
 pub use normalize::KEPT as KEPT_JSON_SCHEMA;
 pub use openapiv3;
 pub use validate::follow as follow_ref;

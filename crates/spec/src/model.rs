@@ -58,6 +58,32 @@ pub fn json_operations(path_items: Option<&serde_json::Value>) -> Vec<JsonOperat
     out
 }
 
+/// Calls `f(path, method, operation)` for each operation of a map of path items, in the
+/// map's order and then the methods' order, with the operation to change: the walk of the
+/// passes that rewrite the document, as [`json_operations`] is the walk of those that read.
+pub fn json_operations_mut(
+    path_items: Option<&mut serde_json::Value>,
+    mut f: impl FnMut(&str, &'static str, &mut serde_json::Map<String, serde_json::Value>),
+) {
+    for (path, item) in path_items
+        .and_then(serde_json::Value::as_object_mut)
+        .into_iter()
+        .flatten()
+    {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in METHODS {
+            if let Some(op) = item
+                .get_mut(*method)
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                f(path, method, op);
+            }
+        }
+    }
+}
+
 /// An HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Method {

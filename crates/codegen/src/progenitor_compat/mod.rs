@@ -5,7 +5,7 @@
 //! unique. Real documents break each of these; this module reshapes a copy of the
 //! document so they hold, and records every change as a note.
 
-use accord_spec::{METHODS, Problem, join};
+use accord_spec::{Problem, join};
 use serde_json::Value;
 
 mod cycles;
@@ -32,37 +32,27 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     path_parameters_into_operations(doc);
     let renamed = json_renamed(doc);
     let components = doc.get("components").cloned().unwrap_or(Value::Null);
-    let paths: Vec<String> = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    for path in paths {
-        for method in METHODS {
-            let pointer = join(&join("/paths", &path), method);
-            let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let label = format!("{} {path}", method.to_uppercase());
-            let reshaped = if matches!(*method, "options" | "trace") {
-                // progenitor calls `reqwest::Client::{method}`, which these two lack.
-                Err(format!(
-                    "the Rust client cannot send {} requests",
-                    method.to_uppercase()
-                ))
-            } else {
-                reshape_operation(op, &components, &pointer, &label, &mut notes)
-            };
-            if let Err(reason) = reshaped {
-                let id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                left_out.push((id, format!("{label}: {reason}")));
-            }
+    accord_spec::json_operations_mut(doc.get_mut("paths"), |path, method, op| {
+        let pointer = join(&join("/paths", path), method);
+        let label = format!("{} {path}", method.to_uppercase());
+        let reshaped = if matches!(method, "options" | "trace") {
+            // progenitor calls `reqwest::Client::{method}`, which these two lack.
+            Err(format!(
+                "the Rust client cannot send {} requests",
+                method.to_uppercase()
+            ))
+        } else {
+            reshape_operation(op, &components, &pointer, &label, &mut notes)
+        };
+        if let Err(reason) = reshaped {
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            left_out.push((id, format!("{label}: {reason}")));
         }
-    }
+    });
     for (id, reason) in &left_out {
         remove_operation(doc, id);
         notes.push(Problem::new(

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use accord_spec::{METHODS, Problem, join};
+use accord_spec::{Problem, join};
 use serde_json::{Map, Value, json};
 
 /// The root extension recording the schemas renamed for Rust: new name -> the spec's name.
@@ -218,67 +218,54 @@ pub(super) fn distinct_operation_names(doc: &mut Value, notes: &mut Vec<Problem>
             .collect();
         (words.to_snake_case(), crate::names::rust_name(id))
     };
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    let ids: BTreeSet<String> = paths
-        .values()
-        .filter_map(Value::as_object)
-        .flat_map(|item| item.values())
-        .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+    let ids: BTreeSet<String> = accord_spec::json_operations(doc.get("paths"))
+        .iter()
+        .filter_map(|o| o.op.get("operationId").and_then(Value::as_str))
         .map(str::to_string)
         .collect();
     let mut snakes: BTreeSet<String> = CLIENT_METHODS.iter().map(|m| m.to_string()).collect();
     let mut pascals = BTreeSet::new();
-    for (path, item) in paths.iter_mut() {
-        for method in METHODS {
-            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let Some(id) = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-            else {
-                continue;
-            };
-            let (snake, pascal) = keys(&id);
-            if !snakes.contains(&snake) && !pascals.contains(&pascal) {
-                snakes.insert(snake);
-                pascals.insert(pascal);
-                continue;
-            }
-            let reserved = CLIENT_METHODS.contains(&snake.as_str());
-            let mut n = 2;
-            let (renamed, snake, pascal) = loop {
-                let candidate = if reserved && n == 2 {
-                    format!("{id}_operation")
-                } else {
-                    format!("{id}_{n}")
-                };
-                let (snake, pascal) = keys(&candidate);
-                if !ids.contains(&candidate)
-                    && !snakes.contains(&snake)
-                    && !pascals.contains(&pascal)
-                {
-                    break (candidate, snake, pascal);
-                }
-                n += 1;
-            };
-            snakes.insert(snake.clone());
+    accord_spec::json_operations_mut(doc.get_mut("paths"), |path, method, op| {
+        let Some(id) = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            return;
+        };
+        let (snake, pascal) = keys(&id);
+        if !snakes.contains(&snake) && !pascals.contains(&pascal) {
+            snakes.insert(snake);
             pascals.insert(pascal);
-            let why = if reserved {
-                "the client's own method of that name (a constructor, accessor or hook) would be hidden"
-            } else {
-                "another operation's id has its name"
-            };
-            notes.push(Problem::new(
-                join(&join("/paths", path), method),
-                format!("operationId `{id}` is the client method `{snake}`: {why}"),
-            ));
-            op.insert("operationId".into(), Value::String(renamed));
+            return;
         }
-    }
+        let reserved = CLIENT_METHODS.contains(&snake.as_str());
+        let mut n = 2;
+        let (renamed, snake, pascal) = loop {
+            let candidate = if reserved && n == 2 {
+                format!("{id}_operation")
+            } else {
+                format!("{id}_{n}")
+            };
+            let (snake, pascal) = keys(&candidate);
+            if !ids.contains(&candidate) && !snakes.contains(&snake) && !pascals.contains(&pascal) {
+                break (candidate, snake, pascal);
+            }
+            n += 1;
+        };
+        snakes.insert(snake.clone());
+        pascals.insert(pascal);
+        let why = if reserved {
+            "the client's own method of that name (a constructor, accessor or hook) would be hidden"
+        } else {
+            "another operation's id has its name"
+        };
+        notes.push(Problem::new(
+            join(&join("/paths", path), method),
+            format!("operationId `{id}` is the client method `{snake}`: {why}"),
+        ));
+        op.insert("operationId".into(), Value::String(renamed));
+    });
 }
 
 /// Renames components (`from` -> `to`), rewrites every `$ref` to them and records each under
