@@ -409,58 +409,46 @@ fn strip_ref_siblings(map: &mut Map<String, Value>) {
 /// `get_users_by_id_repos`), and a repeated one a numbered name, each made unique and noted.
 pub fn name_operations(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return notes;
-    };
-    let mut taken: std::collections::HashSet<String> = paths
-        .values()
-        .filter_map(Value::as_object)
-        .flat_map(|item| crate::validate::METHODS.iter().filter_map(|m| item.get(*m)))
-        .filter_map(|op| op.get("operationId").and_then(Value::as_str))
-        .filter(|id| !id.trim().is_empty())
-        .map(str::to_string)
-        .collect();
+    let mut taken: std::collections::HashSet<String> =
+        crate::model::json_operations(doc.get("paths"))
+            .iter()
+            .filter_map(|o| o.op.get("operationId").and_then(Value::as_str))
+            .filter(|id| !id.trim().is_empty())
+            .map(str::to_string)
+            .collect();
     let mut seen = std::collections::HashSet::new();
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
+    crate::model::json_operations_mut(doc.get_mut("paths"), |path, method, op| {
+        let here = join(&join("/paths", path), method);
+        let upper = method.to_uppercase();
+        let given = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .filter(|id| !id.trim().is_empty())
+            .map(str::to_string);
+        let (base, why) = match &given {
+            Some(id) if seen.insert(id.clone()) => return,
+            Some(id) => (id.clone(), format!("operationId `{id}` is used twice")),
+            None => (
+                operation_name(method, path),
+                "the operation has no operationId".to_string(),
+            ),
         };
-        for method in crate::validate::METHODS {
-            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let here = join(&join("/paths", path), method);
-            let upper = method.to_uppercase();
-            let given = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .filter(|id| !id.trim().is_empty())
-                .map(str::to_string);
-            let (base, why) = match &given {
-                Some(id) if seen.insert(id.clone()) => continue,
-                Some(id) => (id.clone(), format!("operationId `{id}` is used twice")),
-                None => (
-                    operation_name(method, path),
-                    "the operation has no operationId".to_string(),
-                ),
-            };
-            let mut name = base.clone();
-            let mut n = 2;
-            while given.as_deref() != Some(name.as_str()) && taken.contains(&name)
-                || given.as_deref() == Some(name.as_str())
-            {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            taken.insert(name.clone());
-            seen.insert(name.clone());
-            op.insert("operationId".into(), Value::String(name.clone()));
-            notes.push(Problem::new(
-                &here,
-                format!("{why}; {upper} {path} is named `{name}`"),
-            ));
+        let mut name = base.clone();
+        let mut n = 2;
+        while given.as_deref() != Some(name.as_str()) && taken.contains(&name)
+            || given.as_deref() == Some(name.as_str())
+        {
+            name = format!("{base}_{n}");
+            n += 1;
         }
-    }
+        taken.insert(name.clone());
+        seen.insert(name.clone());
+        op.insert("operationId".into(), Value::String(name.clone()));
+        notes.push(Problem::new(
+            &here,
+            format!("{why}; {upper} {path} is named `{name}`"),
+        ));
+    });
     notes
 }
 

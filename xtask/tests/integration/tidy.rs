@@ -85,7 +85,7 @@ fn shared_helpers_have_one_home() {
         "crates/codegen/src/progenitor_compat/operations.rs",
         "crates/codegen/src/typescript.rs",
     ];
-    let rules: [(&str, &[&str], &str); 8] = [
+    let rules: [(&str, &[&str], &str); 10] = [
         ("fn is_json", &[media], "accord_spec::media::is_json"),
         (
             "ends_with(\"+json\")",
@@ -114,8 +114,18 @@ fn shared_helpers_have_one_home() {
             "accord_spec::pointer::follow (a bounded `$ref` loop)",
         ),
         (
-            "for method in METHODS",
+            "in METHODS",
             rewrites,
+            "accord_spec::json_operations (the walk over path items)",
+        ),
+        (
+            "::METHODS.iter()",
+            &[model],
+            "accord_spec::json_operations (the walk over path items)",
+        ),
+        (
+            " METHODS.iter()",
+            &[model],
             "accord_spec::json_operations (the walk over path items)",
         ),
     ];
