@@ -102,31 +102,39 @@ fn mutual_tls(doc: &mut Value, notes: &mut Vec<Problem>) {
     if let Some(top) = doc.get_mut("security") {
         strip(top);
     }
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut().filter_map(Value::as_object_mut) {
-            for (method, op) in item.iter_mut() {
-                if crate::METHODS.contains(&method.as_str())
-                    && let Some(security) = op.get_mut("security")
-                {
-                    strip(security);
-                }
-            }
+    crate::model::json_operations_mut(doc.get_mut("paths"), |_, _, op| {
+        if let Some(security) = op.get_mut("security") {
+            strip(security);
         }
-    }
+    });
 }
 
-/// Finds every schema of the document: under `components/schemas` and every `schema` key.
+/// Finds every schema of the document: under `components/schemas` and every `schema` key,
+/// walking the model as every pass does (`enters`: data and extensions left alone, maps of
+/// names entered as names, so a parameter named `schema` is no schema), and the webhooks this
+/// pass keeps as `x-webhooks`.
 fn walk_document(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Problem>) {
+    walk_document_under(value, "", pointer, notes);
+}
+
+fn walk_document_under(
+    value: &mut Value,
+    parent: &str,
+    pointer: &mut PointerBuf,
+    notes: &mut Vec<Problem>,
+) {
     match value {
         Value::Object(map) => {
             let in_components = pointer.as_str() == "/components";
+            let names = crate::validate::is_name_map(parent);
             for (key, child) in map.iter_mut() {
-                let boolean_schema = key == "schema" && child.is_boolean();
-                if !matches!(child, Value::Object(_) | Value::Array(_)) && !boolean_schema {
+                let boolean_schema = !names && key == "schema" && child.is_boolean();
+                let webhooks = key == "x-webhooks" && pointer.as_str().is_empty();
+                if !boolean_schema && !webhooks && !crate::validate::enters(key, child, names) {
                     continue;
                 }
                 let at = pointer.push(key);
-                if key == "schema" && (child.is_object() || child.is_boolean()) {
+                if !names && key == "schema" && (child.is_object() || child.is_boolean()) {
                     schema(child, pointer, notes);
                 } else if key == "schemas" && in_components {
                     if let Some(schemas) = child.as_object_mut() {
@@ -136,8 +144,8 @@ fn walk_document(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Pr
                             pointer.pop(at);
                         }
                     }
-                } else if key != "example" && key != "examples" {
-                    walk_document(child, pointer, notes);
+                } else {
+                    walk_document_under(child, key, pointer, notes);
                 }
                 pointer.pop(at);
             }
@@ -145,7 +153,7 @@ fn walk_document(value: &mut Value, pointer: &mut PointerBuf, notes: &mut Vec<Pr
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
                 let at = pointer.push_index(i);
-                walk_document(child, pointer, notes);
+                walk_document_under(child, "", pointer, notes);
                 pointer.pop(at);
             }
         }

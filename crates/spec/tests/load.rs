@@ -278,6 +278,32 @@ fn a_property_named_like_a_keyword_is_a_schema_like_any_other() {
     );
 }
 
+/// A 3.1 document's parameter may be named `schema`: it is a name in `components.parameters`,
+/// and the parameter's own `schema` is the one rewritten into the 3.0 shape.
+#[test]
+fn a_parameter_named_schema_is_a_parameter() {
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {
+            "operationId": "a",
+            "parameters": [{"$ref": "#/components/parameters/schema"}],
+            "responses": {"200": {"description": "ok"}}
+        }}},
+        "components": {"parameters": {"schema": {
+            "name": "schema", "in": "query", "schema": {"type": ["string", "null"]}
+        }}}
+    });
+    let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
+    let parameter = &spec.document["components"]["parameters"]["schema"];
+    assert_eq!(parameter["name"], "schema", "{parameter}");
+    assert_eq!(
+        parameter["schema"],
+        json!({"type": "string", "nullable": true}),
+        "{parameter}"
+    );
+}
+
 fn arbitrary_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
