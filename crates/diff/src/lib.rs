@@ -328,14 +328,8 @@ impl<'a> Diff<'a> {
                 let (ob, obp) = follow(self.old, ob, &join(&optr, "requestBody"));
                 let (nb, nbp) = follow(self.new, nb, &join(&nptr, "requestBody"));
                 self.content(
-                    Side {
-                        value: ob,
-                        at: &obp,
-                    },
-                    Side {
-                        value: nb,
-                        at: &nbp,
-                    },
+                    Side::new(ob, &obp),
+                    Side::new(nb, &nbp),
                     Direction::Response,
                     "the event's payload",
                     &label,
@@ -401,14 +395,8 @@ impl<'a> Diff<'a> {
                             && np.get("style").is_none_or(|s| s == "form")
                             && np.get("explode") != Some(&json!(false));
                         self.parameter_schema(
-                            Side {
-                                value: os,
-                                at: &join(optr, "schema"),
-                            },
-                            Side {
-                                value: ns,
-                                at: &join(nptr, "schema"),
-                            },
+                            Side::new(os, &join(optr, "schema")),
+                            Side::new(ns, &join(nptr, "schema")),
                             place,
                             name,
                             repeated,
@@ -475,14 +463,8 @@ impl<'a> Diff<'a> {
             let name = np.get("name").and_then(Value::as_str).unwrap_or_default();
             if let (Some(os), Some(ns)) = (op.get("schema"), np.get("schema")) {
                 self.parameter_schema(
-                    Side {
-                        value: os,
-                        at: &join(optr, "schema"),
-                    },
-                    Side {
-                        value: ns,
-                        at: &join(nptr, "schema"),
-                    },
+                    Side::new(os, &join(optr, "schema")),
+                    Side::new(ns, &join(nptr, "schema")),
                     "path",
                     name,
                     false,
@@ -526,16 +508,7 @@ impl<'a> Diff<'a> {
                 label,
             );
             let items_ptr = join(&nptr, "items");
-            let (old, new) = (
-                Side {
-                    value: o,
-                    at: &optr,
-                },
-                Side {
-                    value: items,
-                    at: &items_ptr,
-                },
-            );
+            let (old, new) = (Side::new(o, &optr), Side::new(items, &items_ptr));
             return self.parameter_schema(old, new, place, name, false, label);
         }
         if let Some(change) = type_change(o, n, Direction::Request) {
@@ -570,14 +543,8 @@ impl<'a> Diff<'a> {
         self.newly_restricted(o, n, pointers, rules, &what, label);
         // What is inside: an array's items, a deepObject's properties.
         self.properties(
-            Side {
-                value: o,
-                at: &optr,
-            },
-            Side {
-                value: n,
-                at: &nptr,
-            },
+            Side::new(o, &optr),
+            Side::new(n, &nptr),
             Direction::Request,
             &what,
             label,
@@ -587,14 +554,8 @@ impl<'a> Diff<'a> {
             && ns.is_object()
         {
             self.schema(
-                Side {
-                    value: os,
-                    at: &join(&optr, "items"),
-                },
-                Side {
-                    value: ns,
-                    at: &join(&nptr, "items"),
-                },
+                Side::new(os, &join(&optr, "items")),
+                Side::new(ns, &join(&nptr, "items")),
                 Direction::Request,
                 &format!("{what} items"),
                 label,
@@ -644,14 +605,8 @@ impl<'a> Diff<'a> {
             );
         }
         self.content(
-            Side {
-                value: ob,
-                at: &optr,
-            },
-            Side {
-                value: nb,
-                at: &nptr,
-            },
+            Side::new(ob, &optr),
+            Side::new(nb, &nptr),
             Direction::Request,
             "the request body",
             label,
@@ -669,15 +624,7 @@ impl<'a> Diff<'a> {
         label: &str,
     ) {
         let (o, optr, n, nptr) = (old_side.value, old_side.at, new_side.value, new_side.at);
-        let empty = serde_json::Map::new();
-        let oc = o
-            .get("content")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let nc = n
-            .get("content")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (oc, nc) = (map_of(o, "content"), map_of(n, "content"));
         for (media, om) in oc {
             let optr = join(&join(optr, "content"), media);
             let Some(nm) = nc.get(media) else {
@@ -709,14 +656,8 @@ impl<'a> Diff<'a> {
                     continue;
                 }
                 self.schema(
-                    Side {
-                        value: os,
-                        at: &join(&optr, "schema"),
-                    },
-                    Side {
-                        value: ns,
-                        at: &join(&nptr, "schema"),
-                    },
+                    Side::new(os, &join(&optr, "schema")),
+                    Side::new(ns, &join(&nptr, "schema")),
                     direction,
                     what,
                     label,
@@ -754,17 +695,7 @@ impl<'a> Diff<'a> {
     }
 
     fn responses(&mut self, old: &Op<'_>, new: &Op<'_>, label: &str) {
-        let empty = serde_json::Map::new();
-        let or = old
-            .op
-            .get("responses")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let nr = new
-            .op
-            .get("responses")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (or, nr) = (map_of(old.op, "responses"), map_of(new.op, "responses"));
         let obase = join(&old.pointer, "responses");
         let nbase = join(&new.pointer, "responses");
         for (status, oresp) in or {
@@ -785,14 +716,8 @@ impl<'a> Diff<'a> {
             let (oresp, optr) = follow(self.old, oresp, &optr);
             let (nresp, nptr) = follow(self.new, nresp, &nptr);
             self.content(
-                Side {
-                    value: oresp,
-                    at: &optr,
-                },
-                Side {
-                    value: nresp,
-                    at: &nptr,
-                },
+                Side::new(oresp, &optr),
+                Side::new(nresp, &nptr),
                 Direction::Response,
                 &format!("the {status} answer"),
                 label,

@@ -20,6 +20,19 @@ pub(crate) struct Side<'v> {
     pub at: &'v str,
 }
 
+impl<'v> Side<'v> {
+    pub(crate) fn new(value: &'v Value, at: &'v str) -> Side<'v> {
+        Side { value, at }
+    }
+}
+
+/// The map under `key` in `s` (`properties`, `content`, `responses`), empty when there is none.
+pub(crate) fn map_of<'v>(s: &'v Value, key: &str) -> &'v serde_json::Map<String, Value> {
+    static EMPTY: std::sync::LazyLock<serde_json::Map<String, Value>> =
+        std::sync::LazyLock::new(serde_json::Map::new);
+    s.get(key).and_then(Value::as_object).unwrap_or(&EMPTY)
+}
+
 /// Follows `$ref`s; the value and the pointer where it is defined.
 pub(crate) fn follow<'v>(doc: &'v Value, value: &'v Value, pointer: &str) -> (&'v Value, String) {
     let (value, at) = accord_spec::pointer::follow(doc, value);

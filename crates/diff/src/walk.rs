@@ -22,85 +22,14 @@ impl Diff<'_> {
         let (o, optr) = follow(self.old, old, optr);
         let (n, nptr) = follow(self.new, new, nptr);
         let within = std::mem::take(&mut self.within);
-        // A schema wrapped on one side only (`allOf: [X]` beside `nullable`, as a 3.1
-        // `oneOf: [null, X]` is read) is compared with what it wraps.
-        if let Some(member) = single_member(n)
-            && o.get("allOf").is_none()
-        {
-            let inner = join(&join(&nptr, "allOf"), "0");
-            let merged = with_nullable(follow(self.new, member, &inner).0, n);
+        if let Some((on_new, value, at)) = self.reshaped((o, &optr), (n, &nptr)) {
             self.within = within;
-            return self.schema(
-                Side {
-                    value: o,
-                    at: &optr,
-                },
-                Side {
-                    value: &merged,
-                    at: &inner,
-                },
-                direction,
-                what,
-                label,
-            );
-        }
-        if let Some(member) = single_member(o)
-            && n.get("allOf").is_none()
-        {
-            let inner = join(&join(&optr, "allOf"), "0");
-            let merged = with_nullable(follow(self.old, member, &inner).0, o);
-            self.within = within;
-            return self.schema(
-                Side {
-                    value: &merged,
-                    at: &inner,
-                },
-                Side {
-                    value: n,
-                    at: &nptr,
-                },
-                direction,
-                what,
-                label,
-            );
-        }
-        // One side composed with `allOf`, the other written out (a schema refactored into a
-        // shared base): compared as the whole the members make.
-        if o.get("allOf").is_none()
-            && let Some(merged) = flatten_all_of(self.new, n, &nptr)
-        {
-            self.within = within;
-            return self.schema(
-                Side {
-                    value: o,
-                    at: &optr,
-                },
-                Side {
-                    value: &merged,
-                    at: &nptr,
-                },
-                direction,
-                what,
-                label,
-            );
-        }
-        if n.get("allOf").is_none()
-            && let Some(merged) = flatten_all_of(self.old, o, &optr)
-        {
-            self.within = within;
-            return self.schema(
-                Side {
-                    value: &merged,
-                    at: &optr,
-                },
-                Side {
-                    value: n,
-                    at: &nptr,
-                },
-                direction,
-                what,
-                label,
-            );
+            let (old, new) = if on_new {
+                (Side::new(o, &optr), Side::new(&value, &at))
+            } else {
+                (Side::new(&value, &at), Side::new(n, &nptr))
+            };
+            return self.schema(old, new, direction, what, label);
         }
         let nullable = |s: &Value| s.get("nullable") == Some(&json!(true));
         let pair: Pair = (
@@ -139,14 +68,8 @@ impl Diff<'_> {
         let (start, pending_start) = (self.trail.len(), self.pending.len());
         let outer_low = std::mem::replace(&mut self.cycle_low, usize::MAX);
         self.compare(
-            Side {
-                value: o,
-                at: &optr,
-            },
-            Side {
-                value: n,
-                at: &nptr,
-            },
+            Side::new(o, &optr),
+            Side::new(n, &nptr),
             direction,
             &pair.3,
             what,
@@ -170,6 +93,34 @@ impl Diff<'_> {
             self.pending_low.insert(pair.clone(), low);
             self.pending.push(pair);
         }
+    }
+
+    /// The pair as it is compared when only one side is an `allOf`: a one-member wrapper
+    /// (`allOf: [X]` beside `nullable`, as a 3.1 `oneOf: [null, X]` is read) as what it wraps,
+    /// and an `allOf` of objects (a schema refactored into a shared base) as the object its
+    /// members make. The side replaced (`true`: the new one), its value and its pointer;
+    /// `None` when neither side is reshaped.
+    fn reshaped(
+        &self,
+        (o, optr): (&Value, &str),
+        (n, nptr): (&Value, &str),
+    ) -> Option<(bool, Value, String)> {
+        for (on_new, doc, this, at, other) in
+            [(true, self.new, n, nptr, o), (false, self.old, o, optr, n)]
+        {
+            if other.get("allOf").is_some() {
+                continue;
+            }
+            if let Some(member) = single_member(this) {
+                let inner = join(&join(at, "allOf"), "0");
+                let merged = with_nullable(follow(doc, member, &inner).0, this);
+                return Some((on_new, merged, inner));
+            }
+            if let Some(merged) = flatten_all_of(doc, this, at) {
+                return Some((on_new, merged, at.to_string()));
+            }
+        }
+        None
     }
 
     /// Compares two schemas, `$ref`s followed: the checks of the pair itself, then what is
@@ -325,14 +276,8 @@ impl Diff<'_> {
         self.discriminator(o, n, (&optr, &nptr), direction, what, label);
         self.required_beside = within.required_beside.clone();
         self.properties(
-            Side {
-                value: o,
-                at: &optr,
-            },
-            Side {
-                value: n,
-                at: &nptr,
-            },
+            Side::new(o, &optr),
+            Side::new(n, &nptr),
             direction,
             what,
             label,
@@ -348,14 +293,8 @@ impl Diff<'_> {
                     format!("{what} values")
                 };
                 self.schema(
-                    Side {
-                        value: os,
-                        at: &join(&optr, key),
-                    },
-                    Side {
-                        value: ns,
-                        at: &join(&nptr, key),
-                    },
+                    Side::new(os, &join(&optr, key)),
+                    Side::new(ns, &join(&nptr, key)),
                     direction,
                     &what,
                     label,
@@ -391,14 +330,8 @@ impl Diff<'_> {
                         },
                     };
                     self.schema(
-                        Side {
-                            value: &os[i],
-                            at: &join(&obase, &i.to_string()),
-                        },
-                        Side {
-                            value: &ns[j],
-                            at: &join(&nbase, &j.to_string()),
-                        },
+                        Side::new(&os[i], &join(&obase, &i.to_string())),
+                        Side::new(&ns[j], &join(&nbase, &j.to_string())),
                         direction,
                         what,
                         label,
@@ -670,15 +603,7 @@ impl Diff<'_> {
         label: &str,
     ) {
         let (o, optr, n, nptr) = (old_side.value, old_side.at, new_side.value, new_side.at);
-        let empty = serde_json::Map::new();
-        let op = o
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let np = n
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let (op, np) = (map_of(o, "properties"), map_of(n, "properties"));
         let (old_beside, new_beside) = std::mem::take(&mut self.required_beside);
         let required = |s: &Value| -> BTreeSet<String> { required_of(s).into_iter().collect() };
         let (or, nr) = (required(o), required(n));
@@ -752,14 +677,8 @@ impl Diff<'_> {
                     }
                     let nptr_p = join(&join(nptr, "properties"), name);
                     self.schema(
-                        Side {
-                            value: os,
-                            at: &optr_p,
-                        },
-                        Side {
-                            value: ns,
-                            at: &nptr_p,
-                        },
+                        Side::new(os, &optr_p),
+                        Side::new(ns, &nptr_p),
                         direction,
                         &format!("{what} `{name}`"),
                         label,
