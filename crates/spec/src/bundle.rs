@@ -135,7 +135,7 @@ impl Bundler {
                         continue;
                     }
                     tokens.push(key.clone());
-                    self.walk(child, file, tokens, key);
+                    self.walk(child, file, tokens, crate::validate::parent_of(key, names));
                     tokens.pop();
                 }
             }

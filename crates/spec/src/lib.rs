@@ -27,7 +27,7 @@ pub use model::{
 pub use normalize::KEPT as KEPT_JSON_SCHEMA;
 pub use openapiv3;
 pub use validate::follow as follow_ref;
-pub use validate::{enters, is_name_map};
+pub use validate::{ModelVisit, enters, is_name_map, walk_model_mut};
 
 /// A loaded, normalized, validated OpenAPI document, as JSON: all that a target reading the
 /// document's JSON needs (the TypeScript one), without the cost of typing it.

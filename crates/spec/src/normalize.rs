@@ -145,7 +145,12 @@ fn walk_document_under(
                         }
                     }
                 } else {
-                    walk_document_under(child, key, pointer, notes);
+                    walk_document_under(
+                        child,
+                        crate::validate::parent_of(key, names),
+                        pointer,
+                        notes,
+                    );
                 }
                 pointer.pop(at);
             }
@@ -506,75 +511,48 @@ fn snake(s: &str) -> String {
 /// integer is rounded inward; each with a located note, never a refusal of the document.
 pub fn fit_integers(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
-    fit_walk(doc, "", &mut PointerBuf::new(""), &mut notes);
+    crate::validate::walk_model_mut(doc, "", &mut |map, pointer, names| {
+        if !names && map.get("type").and_then(Value::as_str) == Some("integer") {
+            for key in ["minimum", "maximum", "multipleOf"] {
+                let Some(n) = map.get(key).and_then(Value::as_number).cloned() else {
+                    continue;
+                };
+                if n.as_i64().is_some() {
+                    continue;
+                }
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                let here = join(pointer, key);
+                let fitted = match key {
+                    "minimum" if f.ceil() >= i64::MIN as f64 && f.ceil() < i64::MAX as f64 => {
+                        Some(f.ceil() as i64)
+                    }
+                    "maximum" if f.floor() > i64::MIN as f64 && f.floor() < i64::MAX as f64 => {
+                        Some(f.floor() as i64)
+                    }
+                    _ => None,
+                };
+                match fitted {
+                    Some(v) => {
+                        map.insert(key.into(), Value::from(v));
+                        notes.push(Problem::new(
+                            here,
+                            format!("integer `{key}` {n} rounded to {v}"),
+                        ));
+                    }
+                    None => {
+                        map.remove(key);
+                        notes.push(Problem::new(
+                        here,
+                        format!(
+                            "integer `{key}` {n} is beyond the 64-bit range the generated code uses; left out"
+                        ),
+                    ));
+                    }
+                }
+            }
+        }
+    });
     notes
-}
-
-/// The walk over the model (`enters`: data and extensions left alone, maps of names entered
-/// as names: a property named `default` is a schema like any other), `value` found under the
-/// key `parent`.
-fn fit_walk(value: &mut Value, parent: &str, pointer: &mut PointerBuf, notes: &mut Vec<Problem>) {
-    match value {
-        Value::Object(map) => {
-            let names = crate::validate::is_name_map(parent);
-            if !names && map.get("type").and_then(Value::as_str) == Some("integer") {
-                for key in ["minimum", "maximum", "multipleOf"] {
-                    let Some(n) = map.get(key).and_then(Value::as_number).cloned() else {
-                        continue;
-                    };
-                    if n.as_i64().is_some() {
-                        continue;
-                    }
-                    let f = n.as_f64().unwrap_or(f64::NAN);
-                    let here = join(pointer.as_str(), key);
-                    let fitted = match key {
-                        "minimum" if f.ceil() >= i64::MIN as f64 && f.ceil() < i64::MAX as f64 => {
-                            Some(f.ceil() as i64)
-                        }
-                        "maximum" if f.floor() > i64::MIN as f64 && f.floor() < i64::MAX as f64 => {
-                            Some(f.floor() as i64)
-                        }
-                        _ => None,
-                    };
-                    match fitted {
-                        Some(v) => {
-                            map.insert(key.into(), Value::from(v));
-                            notes.push(Problem::new(
-                                here,
-                                format!("integer `{key}` {n} rounded to {v}"),
-                            ));
-                        }
-                        None => {
-                            map.remove(key);
-                            notes.push(Problem::new(
-                                here,
-                                format!(
-                                    "integer `{key}` {n} is beyond the 64-bit range the generated code uses; left out"
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            for (key, child) in map.iter_mut() {
-                if crate::validate::enters(key, child, names) {
-                    let at = pointer.push(key);
-                    fit_walk(child, key, pointer, notes);
-                    pointer.pop(at);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                if matches!(child, Value::Object(_) | Value::Array(_)) {
-                    let at = pointer.push_index(i);
-                    fit_walk(child, "", pointer, notes);
-                    pointer.pop(at);
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

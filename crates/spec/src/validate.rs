@@ -258,6 +258,53 @@ pub fn enters(key: &str, child: &Value, names: bool) -> bool {
         && (names || !(is_data(key) || key.starts_with("x-")))
 }
 
+/// What a walk passes down as the parent of the child found under `key`: below a map of
+/// names the key is a name (a property called `properties`), not the keyword that says what
+/// the child is.
+pub(crate) fn parent_of(key: &str, names: bool) -> &str {
+    if names { "" } else { key }
+}
+
+/// What [`walk_model_mut`] calls on each object: the object, its pointer, and whether it is a
+/// map of names.
+pub type ModelVisit<'a> = dyn FnMut(&mut serde_json::Map<String, Value>, &str, bool) + 'a;
+
+/// Calls `visit(object, pointer, names)` for every object of the model under `value` (at
+/// `pointer`), each before what is inside it, which it may change: `names` when the object is
+/// a map of names (`properties`, `schemas`...), whose keys are names, not keywords. Data
+/// (examples, defaults, enums), extensions and `servers` (no schema there: a server
+/// variable's `default` and `enum` are its own) are not entered. The one walk of the passes
+/// that rewrite the model.
+pub fn walk_model_mut(value: &mut Value, pointer: &str, visit: &mut ModelVisit<'_>) {
+    walk_model_mut_under(value, "", pointer, visit);
+}
+
+fn walk_model_mut_under(
+    value: &mut Value,
+    parent: &str,
+    pointer: &str,
+    visit: &mut ModelVisit<'_>,
+) {
+    match value {
+        Value::Object(map) => {
+            let names = is_name_map(parent);
+            visit(map, pointer, names);
+            for (key, child) in map.iter_mut() {
+                if (key == "servers" && !names) || !enters(key, child, names) {
+                    continue;
+                }
+                walk_model_mut_under(child, parent_of(key, names), &join(pointer, key), visit);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                walk_model_mut_under(child, "", &join(pointer, &i.to_string()), visit);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Calls `found(reference, pointer_of_the_$ref)` for every `$ref` of the model under
 /// `value` (at `pointer`, below a key `parent`), skipping data and extensions.
 pub fn walk_refs(value: &Value, parent: &str, pointer: &str, found: &mut dyn FnMut(&str, &str)) {
@@ -300,7 +347,7 @@ fn walk_refs_at<'v>(
                     continue;
                 }
                 tokens.push(Token::Key(key));
-                walk_refs_at(child, key, tokens, found);
+                walk_refs_at(child, parent_of(key, names), tokens, found);
                 tokens.pop();
             }
         }

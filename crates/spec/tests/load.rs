@@ -253,13 +253,13 @@ fn a_property_named_like_a_keyword_is_a_schema_like_any_other() {
         "paths": {},
         "components": {"schemas": {"S": {
             "type": "object",
-            "properties": {"default": big, "enum": big, "x-rate": big, "other": big},
+            "properties": {"default": big, "enum": big, "x-rate": big, "properties": big, "other": big},
             "example": {"n": big}
         }}}
     });
     let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
     let properties = &spec.document["components"]["schemas"]["S"]["properties"];
-    for name in ["default", "enum", "x-rate", "other"] {
+    for name in ["default", "enum", "x-rate", "properties", "other"] {
         assert!(
             properties[name].get("maximum").is_none(),
             "{name}: {properties}"
@@ -290,18 +290,22 @@ fn a_parameter_named_schema_is_a_parameter() {
             "parameters": [{"$ref": "#/components/parameters/schema"}],
             "responses": {"200": {"description": "ok"}}
         }}},
-        "components": {"parameters": {"schema": {
-            "name": "schema", "in": "query", "schema": {"type": ["string", "null"]}
-        }}}
+        "components": {"parameters": {
+            "schema": {"name": "schema", "in": "query", "schema": {"type": ["string", "null"]}},
+            "properties": {"name": "properties", "in": "query", "schema": {"type": ["string", "null"]}}
+        }}
     });
     let spec = Spec::from_value(doc, "inline.json".into()).unwrap();
-    let parameter = &spec.document["components"]["parameters"]["schema"];
-    assert_eq!(parameter["name"], "schema", "{parameter}");
-    assert_eq!(
-        parameter["schema"],
-        json!({"type": "string", "nullable": true}),
-        "{parameter}"
-    );
+    // And one named `properties`: below a map of names, a name is no keyword.
+    for name in ["schema", "properties"] {
+        let parameter = &spec.document["components"]["parameters"][name];
+        assert_eq!(parameter["name"], name, "{parameter}");
+        assert_eq!(
+            parameter["schema"],
+            json!({"type": "string", "nullable": true}),
+            "{parameter}"
+        );
+    }
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {

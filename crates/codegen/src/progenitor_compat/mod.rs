@@ -70,7 +70,7 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
         ));
     }
     dedupe_enums(doc, "", &mut notes);
-    distinct_property_names(doc, "", "", &mut notes);
+    distinct_property_names(doc, "", &mut notes);
     break_all_of_cycles(doc, &mut notes);
     drop_bad_defaults(doc, "", &mut notes);
     notes

@@ -13,36 +13,12 @@ pub(crate) const RENAMED_SCHEMAS: &str = "x-accord-renamed-schemas";
 /// `authorizeUrl` in one object (Cohere's connectors) would be one field declared twice, and
 /// the crate would not compile. Each later property of a taken field name is left out of the
 /// Rust types (and of `required`), noted; serde ignores it when it arrives.
-pub(super) fn distinct_property_names(
-    value: &mut Value,
-    parent: &str,
-    pointer: &str,
-    notes: &mut Vec<Problem>,
-) {
-    match value {
-        Value::Object(map) => {
-            let in_names = accord_spec::is_name_map(parent);
-            if !in_names {
-                distinct_fields(map, pointer, notes);
-            }
-            for (key, child) in map.iter_mut() {
-                if accord_spec::enters(key, child, in_names) {
-                    distinct_property_names(
-                        child,
-                        if in_names { "" } else { key },
-                        &join(pointer, key),
-                        notes,
-                    );
-                }
-            }
+pub(super) fn distinct_property_names(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+    accord_spec::walk_model_mut(value, pointer, &mut |map, pointer, names| {
+        if !names {
+            distinct_fields(map, pointer, notes);
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                distinct_property_names(child, "", &join(pointer, &i.to_string()), notes);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// The fields of one object schema: its properties, then the `required` names with no
@@ -408,35 +384,17 @@ pub(crate) fn rename_duplicate_types(
     changed
 }
 
+/// Rewrites the model's `$ref`s named in `refs`: a `$ref` inside an example or an extension
+/// is data, and stays as written; a property named `example` is a schema.
 pub(super) fn rewrite_refs(value: &mut Value, refs: &BTreeMap<String, String>) {
-    rewrite_refs_under(value, "", refs);
-}
-
-/// The walk over the model (`accord_spec::enters`): a `$ref` inside an example or an
-/// extension is data, and stays as written; a property named `example` is a schema.
-fn rewrite_refs_under(value: &mut Value, parent: &str, refs: &BTreeMap<String, String>) {
-    match value {
-        Value::Object(map) => {
-            let names = accord_spec::is_name_map(parent);
-            for (key, child) in map.iter_mut() {
-                match (key.as_str(), child) {
-                    ("$ref", Value::String(r)) if !names => {
-                        if let Some(to) = refs.get(r.as_str()) {
-                            *r = to.clone();
-                        }
-                    }
-                    (_, child) if accord_spec::enters(key, child, names) => {
-                        rewrite_refs_under(child, key, refs)
-                    }
-                    _ => {}
-                }
-            }
+    accord_spec::walk_model_mut(value, "", &mut |map, _, names| {
+        if !names
+            && let Some(Value::String(r)) = map.get_mut("$ref")
+            && let Some(to) = refs.get(r.as_str())
+        {
+            *r = to.clone();
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|v| rewrite_refs_under(v, "", refs)),
-        _ => {}
-    }
+    });
 }
 
 #[cfg(test)]
