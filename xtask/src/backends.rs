@@ -13,6 +13,14 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+/// How `run` runs the suite: the flags passed on, whether Schemathesis runs beside it, and
+/// whether the profile is the one `init` derives from the spec rather than the one written.
+pub struct Mode {
+    pub flags: Vec<String>,
+    pub peer: bool,
+    pub init: bool,
+}
+
 /// One backend's run: its name and the suite's summary line (or why it could not run).
 pub struct Outcome {
     pub name: String,
@@ -115,6 +123,7 @@ fn beside(root: &Path, name: &str, base: &str) -> anyhow::Result<Found> {
     let seconds = started.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     let reports = root.join("target/backends").join(name);
+    std::fs::create_dir_all(&reports)?;
     std::fs::write(reports.join("schemathesis.txt"), &text)?;
     let mut classes: Vec<String> = text
         .lines()
@@ -130,6 +139,23 @@ fn beside(root: &Path, name: &str, base: &str) -> anyhow::Result<Found> {
         seconds,
         classes,
     })
+}
+
+/// The spec a profile names (`spec = "..."`), relative to the profile's folder.
+fn profile_spec(profile: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(profile)
+        .with_context(|| format!("cannot read {}", profile.display()))?;
+    let spec = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("spec").map(str::trim))
+        .and_then(|l| l.strip_prefix('='))
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .with_context(|| format!("{}: names no `spec`", profile.display()))?;
+    if spec.contains("://") {
+        return Ok(spec);
+    }
+    let dir = profile.parent().unwrap_or(Path::new("."));
+    Ok(dir.join(spec).display().to_string())
 }
 
 fn script_value(script: &str, key: &str) -> Option<String> {
@@ -177,8 +203,7 @@ fn one(
     root: &Path,
     name: &str,
     sources: &Path,
-    flags: &[String],
-    peer: bool,
+    mode: &Mode,
     table: &mut Vec<(String, Found)>,
 ) -> anyhow::Result<String> {
     let path = root.join("xtask/backends").join(name);
@@ -211,19 +236,28 @@ fn one(
         let credentials = script(root, name, &["credentials"])?;
         let binary =
             crate::backend::build_binary(root, "accord-conformance", "accord-conformance")?;
-        let reports = root.join("target/backends").join(name);
+        // A run with the derived profile keeps its reports apart from the written one's.
+        let reports = root.join("target/backends").join(if mode.init {
+            format!("{name}-init")
+        } else {
+            name.to_string()
+        });
         std::fs::create_dir_all(&reports)?;
         let mut command = Command::new(binary);
+        if mode.init {
+            // No profile: the spec the written one names, read as `init` reads it.
+            command.arg("--spec").arg(profile_spec(&profile)?);
+        } else {
+            command.arg("--profile").arg(&profile);
+        }
         command
-            .arg("--profile")
-            .arg(&profile)
             .arg("--base-url")
             .arg(&base)
             .arg("--junit")
             .arg(reports.join("junit.xml"))
             .arg("--html")
             .arg(reports.join("report.html"))
-            .args(flags);
+            .args(&mode.flags);
         for line in credentials.lines() {
             if let Some((k, v)) = line.split_once('=') {
                 command.env(k.trim(), v.trim());
@@ -233,7 +267,7 @@ fn one(
         let output = command.output().context("cannot run accord-conformance")?;
         let seconds = started.elapsed().as_secs_f64();
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        if peer {
+        if mode.peer {
             table.push((
                 name.to_string(),
                 Found {
@@ -271,8 +305,7 @@ pub fn run(
     root: &Path,
     names: &[String],
     sources: Option<PathBuf>,
-    flags: &[String],
-    peer: bool,
+    mode: &Mode,
 ) -> anyhow::Result<Vec<Outcome>> {
     let all = available(root);
     let names = if names.is_empty() {
@@ -293,7 +326,7 @@ pub fn run(
     let mut outcomes = Vec::new();
     let mut table = Vec::new();
     for name in &names {
-        let summary = match one(root, name, &sources, flags, peer, &mut table) {
+        let summary = match one(root, name, &sources, mode, &mut table) {
             Ok(s) => s,
             Err(e) => format!("could not run: {e:#}"),
         };
@@ -303,7 +336,7 @@ pub fn run(
             summary,
         });
     }
-    if peer {
+    if mode.peer {
         println!(
             "\n{:<18} {:<22} {:>7}  failure classes found",
             "backend", "tool", "wall s"

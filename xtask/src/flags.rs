@@ -68,6 +68,10 @@ pub enum Task {
         /// after the suite, and print what each tool found and its wall time side by side.
         #[arg(long)]
         beside_schemathesis: bool,
+        /// Run with no profile: the one `accord-conformance init` derives from the spec
+        /// (`--spec`), with only the credentials exported, as a new user's first run.
+        #[arg(long)]
+        init: bool,
         /// accord-conformance flags for every run, after `--`.
         #[arg(last = true, value_name = "FLAGS")]
         flags: Vec<String>,

@@ -63,8 +63,19 @@ fn main() -> ExitCode {
             names,
             sources,
             beside_schemathesis,
+            init,
             flags,
-        } => xtask::backends::run(&root, &names, sources, &flags, beside_schemathesis).map(|_| ()),
+        } => xtask::backends::run(
+            &root,
+            &names,
+            sources,
+            &xtask::backends::Mode {
+                flags,
+                peer: beside_schemathesis,
+                init,
+            },
+        )
+        .map(|_| ()),
         Task::Serve {
             listen,
             storage_listen,

@@ -160,6 +160,10 @@ async fn boundary_op(
 ) -> Result<Vec<Problem>, Failure> {
     let mut out = Vec::new();
     let own = behaviour::owned::owned(op, resources);
+    // Once the request without any edge value is a server error too, the operation's 5xx
+    // are not the values' doing: one problem says so, and later ones are only counted.
+    // (the index of that problem, the later 5xx counted)
+    let mut base_fails: Option<(usize, usize)> = None;
     for mut case in behaviour::boundary::cases(ctx, op, limit) {
         // A write under the run's own resource goes to one the run created, or nowhere.
         if own
@@ -215,9 +219,40 @@ async fn boundary_op(
                 continue;
             }
         }
+        if e.status >= 500 && op.method != "DELETE" {
+            if let Some((_, n)) = base_fails.as_mut() {
+                *n += 1;
+                continue;
+            }
+            // The same request without the value: a server error there too is the operation's
+            // (or the resource's state), not the value's. A DELETE is not sent twice.
+            if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
+                break;
+            }
+            let base = behaviour::send_as(ctx, Identity::First, case.base.clone()).await?;
+            behaviour::remember_created(ctx, op, &base, resources, Identity::First);
+            behaviour::owned::follow_move(ctx, op, resources, &case.base, &base);
+            if base.status >= 500 {
+                base_fails = Some((out.len(), 0));
+                out.push((
+                    format!(
+                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation's server errors are not its inputs' doing",
+                        op.id, base.status, case.what
+                    ),
+                    behaviour::describe(&case.base),
+                    base,
+                ));
+                continue;
+            }
+        }
         if let Some(p) = behaviour::boundary::problem(ctx, &case, &e) {
             out.push((format!("{}: {p}", op.id), minimal, e));
         }
+    }
+    if let Some((at, n)) = base_fails.filter(|(_, n)| *n > 0) {
+        out[at].0.push_str(&format!(
+            "; {n} later edge case(s) met a server error the same way"
+        ));
     }
     Ok(out)
 }
@@ -661,6 +696,8 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                 return Ok(());
             }
             let ctx = w.ctx.clone();
+            // Every resource is tried, and every problem reported, not only the first.
+            let mut failures = Vec::new();
             for c in w.behaviour.created.clone() {
                 // The owner's copy as it is before the second user tries anything.
                 let before = match c.resource.read {
@@ -695,7 +732,7 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     let e = read(w, Identity::Second, &c).await?;
                     let leaked = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
                     if (200..300).contains(&e.status) || leaked {
-                        return Err(Failure::new(
+                        failures.push(Failure::new(
                             Rule::CrossUserRead,
                             format!(
                                 "the second user read the first user's resource at {} ({})",
@@ -703,9 +740,8 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                             ),
                         )
                         .with(&e));
-                    }
-                    if let Some(why) = refused(w, &e) {
-                        return Err(Failure::new(Rule::CrossUserRead, why).with(&e));
+                    } else if let Some(why) = refused(w, &e) {
+                        failures.push(Failure::new(Rule::CrossUserRead, why).with(&e));
                     }
                 }
                 if let Some(list) = c.resource.list.as_ref().filter(|_| !public_list) {
@@ -713,7 +749,7 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
                     w.exchanges.push(e.clone());
                     if e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id)) {
-                        return Err(Failure::new(
+                        failures.push(Failure::new(
                             Rule::CrossUserList,
                             format!(
                                 "{} shows the second user the first user's resource {}",
@@ -740,7 +776,7 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
                     w.exchanges.push(e.clone());
                     if (200..300).contains(&e.status) {
-                        return Err(Failure::new(
+                        failures.push(Failure::new(
                             Rule::CrossUserWrite,
                             format!(
                                 "the second user's {id} of the first user's resource answered {}",
@@ -748,9 +784,8 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                             ),
                         )
                         .with(&e));
-                    }
-                    if let Some(why) = refused(w, &e) {
-                        return Err(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));
+                    } else if let Some(why) = refused(w, &e) {
+                        failures.push(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));
                     }
                 }
                 // Whatever the answers said, the owner's resource is as it was before.
@@ -763,7 +798,7 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                         _ => None,
                     };
                     if !(200..300).contains(&e.status) || changed.is_some() {
-                        return Err(Failure::new(
+                        failures.push(Failure::new(
                             Rule::CrossUserWrite,
                             format!(
                                 "after the second user's attempts the owner's resource {}",
@@ -774,7 +809,7 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     }
                 }
             }
-            Ok(())
+            Failure::combine(failures)
         })
         .await
 }

@@ -77,6 +77,9 @@ pub enum Fault {
     /// The slug is the title's ASCII letters and digits: a title with none makes an article
     /// named by an empty slug, which nothing can address.
     EmptySlug,
+    /// Every create is a server error, whatever its input (as one of a required-in-practice
+    /// field left out): the boundary values are not the cause.
+    CreateCrashes,
 }
 
 #[derive(Clone)]
@@ -434,6 +437,9 @@ impl Articles {
                     };
                     s.articles.push(article.clone());
                     return ResponseTemplate::new(201).set_body_json(self.view(&article));
+                }
+                if self.fault == Fault::CreateCrashes {
+                    return errors(500, "server", "tagList is not iterable");
                 }
                 if self.fault == Fault::NulCrash && text.contains("\\u0000") {
                     return errors(500, "server", "invalid byte sequence");
@@ -1340,6 +1346,48 @@ async fn another_roles_operation_is_left_out_or_checked_as_the_privileged_identi
             .contains("admin_stats: a server error (500) for a valid request"),
         "{}",
         found.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_the_request_without_the_edge_value_meets_too_is_not_blamed_on_the_value() {
+    let (crashes, _) = run(Fault::CreateCrashes, "@boundary", &[]).await;
+    assert_eq!(crashes.code, Some(1), "{}", crashes.stdout);
+    let blamed = "create_article: a server error (500) for the request without any edge value too";
+    assert_eq!(
+        crashes.stdout.matches(blamed).count(),
+        1,
+        "{}",
+        crashes.stdout
+    );
+    assert!(
+        crashes
+            .stdout
+            .contains("later edge case(s) met a server error the same way"),
+        "{}",
+        crashes.stdout
+    );
+    // No edge value is named as the cause.
+    assert!(
+        !crashes
+            .stdout
+            .contains("create_article: a server error (500) for a NUL character"),
+        "{}",
+        crashes.stdout
+    );
+    // A crash the value does cause is still the value's.
+    let (nul, _) = run(Fault::NulCrash, "@boundary", &[]).await;
+    assert!(
+        nul.stdout.contains(
+            "create_article: a server error (500) for a NUL character (body /article/title) the schema admits"
+        ),
+        "{}",
+        nul.stdout
+    );
+    assert!(
+        !nul.stdout.contains("without any edge value"),
+        "{}",
+        nul.stdout
     );
 }
 
