@@ -189,6 +189,21 @@ fn op_seed(seed: u64, op: &str) -> [u8; 32] {
     out
 }
 
+/// A strategy for one parameter's values. An empty path segment is another route
+/// (`/articles/` is the list): it is neither generated nor shrunk to.
+fn param_strategy(
+    doc: &Value,
+    schema: &Value,
+    location: &str,
+) -> proptest::strategy::BoxedStrategy<Value> {
+    let s = generate::strategy(doc, schema, generate::Optional::Maybe);
+    if location != "path" {
+        return s;
+    }
+    s.prop_filter("a path segment is never empty", |v| v.as_str() != Some(""))
+        .boxed()
+}
+
 /// A strategy for the inputs of `op`.
 fn inputs_strategy(ctx: &Ctx, op: &OpInfo) -> proptest::strategy::BoxedStrategy<Inputs> {
     let doc = ctx.doc().clone();
@@ -196,7 +211,7 @@ fn inputs_strategy(ctx: &Ctx, op: &OpInfo) -> proptest::strategy::BoxedStrategy<
     let param_strategies: Vec<_> = ps
         .iter()
         .map(|p| {
-            let s = generate::strategy(&doc, &p.schema, generate::Optional::Maybe);
+            let s = param_strategy(&doc, &p.schema, &p.location);
             let p2 = p.clone();
             if p.required {
                 s.prop_map(move |v| Some((p2.clone(), v))).boxed()
@@ -1378,6 +1393,31 @@ mod scope_tests {
     fn jwt(claims: &str) -> String {
         let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
         format!("{}.{}.sig", b(r#"{"alg":"HS256"}"#), b(claims))
+    }
+
+    #[test]
+    fn a_path_parameter_is_never_generated_or_shrunk_empty() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let doc = serde_json::json!({});
+        let schema = serde_json::json!({"type": "string"});
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let mut shrunk_empty_in_query = false;
+        for _ in 0..50 {
+            for location in ["path", "query"] {
+                let strategy = super::param_strategy(&doc, &schema, location);
+                let mut tree = strategy.new_tree(&mut runner).unwrap();
+                // Shrink as far as it goes, as the phase does while a failure persists.
+                while tree.simplify() {}
+                let empty = tree.current().as_str() == Some("");
+                if location == "path" {
+                    assert!(!empty, "a path parameter shrunk to an empty segment");
+                } else {
+                    shrunk_empty_in_query |= empty;
+                }
+            }
+        }
+        // Elsewhere the empty string stays the simplest value.
+        assert!(shrunk_empty_in_query);
     }
 
     #[test]

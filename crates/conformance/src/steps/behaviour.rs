@@ -236,7 +236,7 @@ async fn boundary_op(
                 base_fails = Some((out.len(), 0));
                 out.push((
                     format!(
-                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation's server errors are not its inputs' doing",
+                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation's later server errors cannot be told from it",
                         op.id, base.status, case.what
                     ),
                     behaviour::describe(&case.base),
@@ -250,9 +250,9 @@ async fn boundary_op(
         }
     }
     if let Some((at, n)) = base_fails.filter(|(_, n)| *n > 0) {
-        out[at].0.push_str(&format!(
-            "; {n} later edge case(s) met a server error the same way"
-        ));
+        out[at]
+            .0
+            .push_str(&format!("; {n} later edge case(s) met a server error"));
     }
     Ok(out)
 }
