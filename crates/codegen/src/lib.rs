@@ -5,6 +5,7 @@
 //! The TypeScript target reads the loaded [`Spec`] as it is; the Rust targets (model types,
 //! client, server) read one [`Prepared`] model, built once per run. No target reads files.
 
+mod client_finish;
 mod header;
 mod hoist;
 pub mod names;

@@ -85,7 +85,15 @@ fn generate_with(
         target: TARGET,
         message: format!("progenitor produced unparsable code: {e}"),
     })?;
-    let body = prettyplease::unparse(&file);
+    let mut body = prettyplease::unparse(&file);
+    let forms = crate::client_finish::finish(&mut body, &doc);
+    if !forms.is_empty() {
+        let file = syn::parse_str::<syn::File>(&forms).map_err(|e| CodegenError::Failed {
+            target: TARGET,
+            message: format!("the multipart forms are unparsable code: {e}"),
+        })?;
+        body.push_str(&prettyplease::unparse(&file));
+    }
     Ok(Output {
         text: format!("{}{body}", origin.header("//")),
         notes,

@@ -1,5 +1,6 @@
 //! An operation progenitor cannot handle is left out and named; the rest of the client is
-//! generated. A body progenitor has a helper for in another form (text) is sent so, noted.
+//! generated. A body progenitor has a helper for in another form (text) is sent so, noted;
+//! a `multipart/form-data` body is a typed form; OPTIONS is sent as OPTIONS.
 
 use accord_codegen::{Origin, Prepared, rust_client};
 use accord_spec::Spec;
@@ -38,6 +39,21 @@ paths:
             schema: {type: object}
       responses:
         "201": {description: stored}
+    options:
+      operationId: upload_options
+      responses:
+        "204": {description: the methods}
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - name: filter
+          in: query
+          required: true
+          style: deepObject
+          schema: {type: object, properties: {a: {type: string}}}
+      responses:
+        "204": {description: found}
 "#;
 
 #[test]
@@ -62,10 +78,42 @@ fn failing_operations_are_left_out_by_name() {
             .any(|n| n.contains("POST /notes: the client takes the text body as a `String`")),
         "{notes:#?}"
     );
-    assert!(notes.iter().any(|n| n.contains("left out operation `upload`") && n.contains("multipart/form-data")), "{notes:#?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("left out operation `search`") && n.contains("deepObject")),
+        "{notes:#?}"
+    );
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n.contains("left out operation `upload")),
+        "{notes:#?}"
+    );
     assert!(output.text.contains("pub async fn list_things"));
     assert!(output.text.contains("pub async fn post_note"));
-    assert!(!output.text.contains("pub async fn upload"));
+    assert!(!output.text.contains("pub async fn search"));
+    // The form, encoded by the method itself, with its boundary in the content type.
+    assert!(
+        output.text.contains("body: &'a multipart::UploadForm,"),
+        "{}",
+        output.text
+    );
+    assert!(output.text.contains("pub struct UploadForm"));
+    // OPTIONS under its own verb and path.
+    assert!(
+        output
+            .text
+            .contains(".request(::reqwest::Method::OPTIONS, url)"),
+        "{}",
+        output.text
+    );
+    assert!(
+        output
+            .text
+            .contains("Sends an `OPTIONS` request to `/upload`")
+    );
+    assert!(!output.text.contains("__accord_method_"));
 }
 
 /// A server variable is no schema: its `default` stays, whatever its `enum` says (an empty

@@ -20,8 +20,49 @@ use defaults::drop_bad_defaults;
 use enums::dedupe_enums;
 pub(crate) use names::{RENAMED_SCHEMAS, rename_duplicate_types};
 use names::{distinct_operation_names, distinct_property_names, distinct_schema_names};
-pub use operations::remove_operation;
+pub use operations::{CLIENT_EXTENSION, remove_operation};
 use operations::{json_renamed, path_parameters_into_operations, reshape_operation};
+
+/// The text after a path that an OPTIONS or TRACE operation is moved under, as a GET
+/// progenitor can generate; `rust_client` gives the method back its own verb and path.
+pub const MOVED_METHOD: &str = "/__accord_method_";
+
+/// progenitor calls `reqwest::Client::{method}`, which OPTIONS and TRACE lack: each such
+/// operation moves to a path of its own (`{path}/__accord_method_options`) as a GET, marked
+/// with its real method and path for the client generator to give back.
+fn move_methods_without_helper(doc: &mut Value) {
+    let Some(paths) = doc
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut moved = Vec::new();
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for method in ["options", "trace"] {
+            if let Some(Value::Object(mut op)) = item.remove(method) {
+                op.insert(
+                    CLIENT_EXTENSION.into(),
+                    serde_json::json!({ "method": method.to_uppercase(), "path": path }),
+                );
+                let mut new_item = serde_json::Map::new();
+                // The path item's own parameters were moved into its operations already.
+                new_item.insert("get".into(), Value::Object(op));
+                moved.push((format!("{path}{MOVED_METHOD}{method}"), new_item));
+            }
+        }
+    }
+    for (path, item) in moved {
+        paths.insert(path, Value::Object(item));
+    }
+    paths.retain(|_, item| {
+        item.as_object()
+            .is_none_or(|m| m.keys().any(|k| accord_spec::METHODS.contains(&k.as_str())))
+    });
+}
 
 /// Reshapes `doc` in place; returns what it changed, including the operations it left out.
 pub fn reshape(doc: &mut Value) -> Vec<Problem> {
@@ -30,20 +71,13 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     distinct_schema_names(doc, &mut notes);
     distinct_operation_names(doc, &mut notes);
     path_parameters_into_operations(doc);
+    move_methods_without_helper(doc);
     let renamed = json_renamed(doc);
     let components = doc.get("components").cloned().unwrap_or(Value::Null);
     accord_spec::json_operations_mut(doc.get_mut("paths"), |path, method, op| {
         let pointer = join(&join("/paths", path), method);
         let label = format!("{} {path}", method.to_uppercase());
-        let reshaped = if matches!(method, "options" | "trace") {
-            // progenitor calls `reqwest::Client::{method}`, which these two lack.
-            Err(format!(
-                "the Rust client cannot send {} requests",
-                method.to_uppercase()
-            ))
-        } else {
-            reshape_operation(op, &components, &pointer, &label, &mut notes)
-        };
+        let reshaped = reshape_operation(op, &components, &pointer, &label, &mut notes);
         if let Err(reason) = reshaped {
             let id = op
                 .get("operationId")

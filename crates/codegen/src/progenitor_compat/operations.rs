@@ -244,12 +244,51 @@ pub(super) fn reshape_operation(
                 types.join(", ")
             )
         })?;
-        if content.len() > 1 || !content.contains_key(&chosen) {
+        // The media type the request really goes as, where progenitor's helper sends another:
+        // the generated method is then given it (`CLIENT_EXTENSION`, see `rust_client`).
+        let declared = content
+            .iter()
+            .find(|(_, v)| *v == &media)
+            .map(|(k, _)| k.clone())
+            .unwrap_or_else(|| chosen.clone());
+        let essence = accord_spec::media::essence(&declared);
+        if chosen == MULTIPART {
+            // Sent as bytes by progenitor's helper; the method takes a typed form instead.
+            let schema = media
+                .get("schema")
+                .map(|s| inline(s, components))
+                .unwrap_or_else(|| json!({}));
+            let parts = multipart_parts(&schema, components);
+            op.insert(CLIENT_EXTENSION.into(), json!({ "multipart": parts }));
+            media = json!({});
+            if content.len() > 1 {
+                notes.push(Problem::new(
+                    &here,
+                    format!("{label}: the client sends the body as `multipart/form-data` only"),
+                ));
+            }
+        } else if matches!(chosen.as_str(), "application/octet-stream" | "text/plain")
+            && essence != chosen
+            && !essence.contains('*')
+        {
+            op.insert(CLIENT_EXTENSION.into(), json!({ "media": essence }));
+            if content.len() > 1 {
+                notes.push(Problem::new(
+                    &here,
+                    format!("{label}: the client sends the body as `{essence}` only"),
+                ));
+            }
+        } else if content.len() > 1 || !content.contains_key(&chosen) {
             notes.push(Problem::new(
                 &here,
                 format!("{label}: the client sends the body as `{chosen}` only"),
             ));
         }
+        let chosen = if chosen == MULTIPART {
+            "application/octet-stream".to_string()
+        } else {
+            chosen
+        };
         if let Some(m) = media.as_object_mut() {
             m.remove("encoding");
             m.remove("examples");
@@ -450,31 +489,90 @@ pub(super) fn choose_request_media(content: &Map<String, Value>) -> Option<(Stri
     // What progenitor has no helper for, sent by what it has: a wildcard (`*/*`, Kubernetes'
     // every body) with a structured schema as JSON, else as bytes; other text (`text/xml`,
     // `application/xml`, `text/csv`) as text; any other single type (`image/png`,
-    // `application/pdf`, `application/tar`) as bytes. `multipart/form-data` stays out.
-    content
+    // `application/pdf`, `application/tar`) as bytes, each with its own content type.
+    // `multipart/form-data` last: a typed form the method encodes itself.
+    let other = content
         .iter()
-        .filter(|(k, _)| !accord_spec::media::is_multipart(k))
-        .map(|(k, v)| {
-            let essence = accord_spec::media::essence(k);
-            let structured = v.get("schema").is_some_and(|s| {
-                s.get("$ref").is_some()
-                    || s.get("properties").is_some()
-                    || matches!(
-                        s.get("type").and_then(Value::as_str),
-                        Some("object" | "array")
-                    )
-            });
-            let chosen = match essence.as_str() {
-                "*/*" | "application/*" if structured => "application/json",
-                "*/*" | "application/*" => "application/octet-stream",
-                e if e.starts_with("text/") || e.ends_with("/xml") || e.ends_with("+xml") => {
-                    "text/plain"
+        .find(|(k, _)| !accord_spec::media::is_multipart(k));
+    let Some((k, v)) = other else {
+        return content
+            .iter()
+            .next()
+            .map(|(_, v)| (MULTIPART.to_string(), v.clone()));
+    };
+    Some((k, v)).map(|(k, v)| {
+        let essence = accord_spec::media::essence(k);
+        let structured = v.get("schema").is_some_and(|s| {
+            s.get("$ref").is_some()
+                || s.get("properties").is_some()
+                || matches!(
+                    s.get("type").and_then(Value::as_str),
+                    Some("object" | "array")
+                )
+        });
+        let chosen = match essence.as_str() {
+            "*/*" | "application/*" if structured => "application/json",
+            "*/*" | "application/*" => "application/octet-stream",
+            e if e.starts_with("text/") || e.ends_with("/xml") || e.ends_with("+xml") => {
+                "text/plain"
+            }
+            _ => "application/octet-stream",
+        };
+        (chosen.to_string(), v.clone())
+    })
+}
+
+const MULTIPART: &str = "multipart/form-data";
+
+/// The operation extension that tells the client generator what progenitor cannot: the real
+/// media type of a body sent as bytes or text (`{"media": "image/png"}`), the parts of a
+/// `multipart/form-data` body (`{"multipart": [...]}`), or the method of an operation moved
+/// under another (`{"method": "OPTIONS", "path": "/..."}`).
+pub const CLIENT_EXTENSION: &str = "x-accord-client";
+
+/// The parts of a multipart body's object schema: each property's name, kind (`file`,
+/// `text`, `integer`, `number`, `boolean`, `json`) and whether it is required.
+fn multipart_parts(schema: &Value, components: &Value) -> Vec<Value> {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .map(|(name, prop)| {
+            let prop = inline(prop, components);
+            let ty = prop.get("type").and_then(Value::as_str).unwrap_or("");
+            let format = prop.get("format").and_then(Value::as_str).unwrap_or("");
+            let kind = match (ty, format) {
+                ("string", "binary" | "byte") => "file",
+                // An array of files: several parts of one name.
+                ("array", _)
+                    if prop
+                        .pointer("/items/format")
+                        .and_then(Value::as_str)
+                        .is_some_and(|f| f == "binary") =>
+                {
+                    "files"
                 }
-                _ => "application/octet-stream",
+                ("string", _) => "text",
+                ("integer", _) => "integer",
+                ("number", _) => "number",
+                ("boolean", _) => "boolean",
+                // No type: a file part is the likelier, as a form field's `{}` says nothing.
+                ("", _) if prop.as_object().is_none_or(|m| m.is_empty()) => "file",
+                _ => "json",
             };
-            (chosen.to_string(), v.clone())
+            json!({
+                "name": name,
+                "kind": kind,
+                "required": required.contains(&name.as_str()),
+            })
         })
-        .next()
+        .collect()
 }
 
 /// Resolves a `#/components/...` reference to a copy of its target (chains followed).

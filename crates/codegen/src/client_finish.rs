@@ -1,0 +1,243 @@
+//! What progenitor cannot generate, given to the methods it generated: the real media type
+//! of a body sent as bytes or text (`image/png`, `text/xml`, not `application/octet-stream`
+//! and `text/plain`), the typed `multipart/form-data` form of an upload, and the verb and path
+//! of an OPTIONS or TRACE operation (moved under a GET for progenitor). `progenitor_compat`
+//! marks each operation with [`CLIENT_EXTENSION`]; each method is found by the line
+//! progenitor writes in its doc comment (`Sends a `GET` request to `/path``).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::names::{pascal, snake, unique};
+use crate::progenitor_compat::{CLIENT_EXTENSION, MOVED_METHOD};
+
+/// Applies every operation's mark of `doc` to the client's source `text`; returns the
+/// `multipart` module to append (empty when no operation takes a form). A marked operation
+/// whose method is not there (left out by bisection) is passed over.
+pub fn finish(text: &mut String, doc: &Value) -> String {
+    let mut forms = Vec::new();
+    let mut taken = BTreeSet::new();
+    for o in accord_spec::json_operations(doc.get("paths")) {
+        let (path, method, op) = (o.path, o.method, o.op);
+        let Some(mark) = op.get(CLIENT_EXTENSION) else {
+            continue;
+        };
+        let marker = format!("Sends a `{}` request to `{path}`", method.to_uppercase());
+        let Some((start, end)) = method_block(text, &marker) else {
+            continue;
+        };
+        let mut block = text[start..end].to_string();
+        if let Some(media) = mark.get("media").and_then(Value::as_str) {
+            for sent in ["application/octet-stream", "text/plain"] {
+                block = block.replace(
+                    &format!("HeaderValue::from_static(\"{sent}\")"),
+                    &format!("HeaderValue::from_static({media:?})"),
+                );
+            }
+        }
+        if let (Some(verb), Some(original)) = (
+            mark.get("method").and_then(Value::as_str),
+            mark.get("path").and_then(Value::as_str),
+        ) {
+            block = block
+                .replace(
+                    ".get(url)",
+                    &format!(".request(::reqwest::Method::{verb}, url)"),
+                )
+                .replace(&format!("{MOVED_METHOD}{}\"", verb.to_lowercase()), "\"")
+                .replace(
+                    &marker,
+                    &format!("Sends an `{verb}` request to `{original}`"),
+                );
+        }
+        if let Some(parts) = mark.get("multipart").and_then(Value::as_array) {
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(path);
+            let name = unique(&mut taken, format!("{}Form", pascal(id)), &["FilePart"]);
+            block = block
+                .replacen("<'a, B: Into<reqwest::Body>>(", "<'a>(", 1)
+                .replacen("body: B,", &format!("body: &'a multipart::{name},"), 1)
+                .replacen(
+                    "let url = format!(",
+                    "let (content_type, body) = body.encode();\n        let url = format!(",
+                    1,
+                )
+                .replacen(
+                    "::reqwest::header::HeaderValue::from_static(\"application/octet-stream\")",
+                    "::reqwest::header::HeaderValue::from_str(&content_type)\n                    .map_err(|e| Error::InvalidRequest(e.to_string()))?",
+                    1,
+                );
+            forms.push(form(
+                &name,
+                &format!("{} {path}", method.to_uppercase()),
+                parts,
+            ));
+        }
+        text.replace_range(start..end, &block);
+    }
+    if forms.is_empty() {
+        return String::new();
+    }
+    format!("{MULTIPART_HEAD}{}}}\n", forms.concat())
+}
+
+/// The span of the method whose doc comment holds `marker`: from the comment to the next
+/// method's comment (or the end of the `impl`).
+fn method_block(text: &str, marker: &str) -> Option<(usize, usize)> {
+    // The marker ends with the path's closing backtick: `/items` never finds `/items/{id}`.
+    let at = text.find(marker)?;
+    let start = text[..at].rfind("/**").unwrap_or(at);
+    let body = at + text[at..].find("pub async fn ")?;
+    let end = [text[body..].find("\n    /**"), text[body..].find("\n}\n")]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(text.len(), |e| body + e + 1);
+    Some((start, end))
+}
+
+/// One operation's form: a struct of its parts and the `encode` that writes them.
+fn form(name: &str, label: &str, parts: &[Value]) -> String {
+    let mut fields = String::new();
+    let mut writes = String::new();
+    let mut taken = BTreeSet::new();
+    for part in parts {
+        let Some(wire) = part.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let kind = part.get("kind").and_then(Value::as_str).unwrap_or("text");
+        let required = part.get("required").and_then(Value::as_bool) == Some(true);
+        let field = unique(&mut taken, snake(wire), &[]);
+        let ty = match kind {
+            "file" => "FilePart",
+            "files" => "::std::vec::Vec<FilePart>",
+            "integer" => "i64",
+            "number" => "f64",
+            "boolean" => "bool",
+            "json" => "::serde_json::Value",
+            _ => "::std::string::String",
+        };
+        let write = match kind {
+            "file" => format!("w.file({wire:?}, v);"),
+            "files" => format!("for f in v {{ w.file({wire:?}, f); }}"),
+            "json" => format!("w.text({wire:?}, &v.to_string());"),
+            _ => format!("w.text({wire:?}, &v.to_string());"),
+        };
+        if required || kind == "files" {
+            fields.push_str(&format!(
+                "        /// The part `{wire}`.\n        pub {field}: {ty},\n"
+            ));
+            writes.push_str(&format!(
+                "            {{ let v = &self.{field}; {write} }}\n"
+            ));
+        } else {
+            fields.push_str(&format!(
+                "        /// The part `{wire}` (optional).\n        pub {field}: ::std::option::Option<{ty}>,\n"
+            ));
+            writes.push_str(&format!(
+                "            if let Some(v) = &self.{field} {{ {write} }}\n"
+            ));
+        }
+    }
+    format!(
+        "    /// The `multipart/form-data` body of `{label}`, one field per part.\n    #[derive(Clone, Debug)]\n    pub struct {name} {{\n{fields}    }}\n    impl {name} {{\n        /// The body's content type (with its boundary) and bytes.\n        pub fn encode(&self) -> (::std::string::String, ::std::vec::Vec<u8>) {{\n            let mut w = Writer::default();\n{writes}            w.finish()\n        }}\n    }}\n"
+    )
+}
+
+/// The module's fixed part: the file part and the writer every form uses.
+const MULTIPART_HEAD: &str = r#"/// The `multipart/form-data` bodies of the operations that take one: a struct per form,
+/// one field per part; its `encode` gives the content type and the bytes the method sends.
+#[allow(clippy::all)]
+pub mod multipart {
+    /// A file part: its bytes, the file name sent with it and its content type.
+    #[derive(Clone, Debug)]
+    pub struct FilePart {
+        pub file_name: ::std::string::String,
+        pub bytes: ::std::vec::Vec<u8>,
+        pub content_type: ::std::string::String,
+    }
+    impl FilePart {
+        /// A part of `bytes` named `file_name`, sent as `application/octet-stream`.
+        pub fn new(
+            file_name: impl Into<::std::string::String>,
+            bytes: impl Into<::std::vec::Vec<u8>>,
+        ) -> Self {
+            Self {
+                file_name: file_name.into(),
+                bytes: bytes.into(),
+                content_type: "application/octet-stream".into(),
+            }
+        }
+        /// The same part, sent as `content_type`.
+        pub fn with_content_type(mut self, content_type: impl Into<::std::string::String>) -> Self {
+            self.content_type = content_type.into();
+            self
+        }
+    }
+    /// The parts written so far, each as (headers, bytes), joined by a boundary none of them
+    /// holds.
+    #[derive(Default)]
+    struct Writer {
+        parts: ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<u8>)>,
+    }
+    /// A name or file name inside a quoted header parameter: quotes and line breaks
+    /// percent-encoded, as browsers send them.
+    fn quoted(text: &str) -> ::std::string::String {
+        text.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    }
+    impl Writer {
+        fn text(&mut self, name: &str, value: &str) {
+            self.parts.push((
+                format!("Content-Disposition: form-data; name=\"{}\"\r\n", quoted(name)),
+                value.as_bytes().to_vec(),
+            ));
+        }
+        fn file(&mut self, name: &str, file: &FilePart) {
+            let content_type: ::std::string::String = file
+                .content_type
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            self.parts.push((
+                format!(
+                    "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n",
+                    quoted(name),
+                    quoted(&file.file_name),
+                    content_type
+                ),
+                file.bytes.clone(),
+            ));
+        }
+        fn finish(self) -> (::std::string::String, ::std::vec::Vec<u8>) {
+            use ::std::hash::{BuildHasher, Hasher};
+            // A boundary that occurs in no part: drawn again until it does not.
+            let mut boundary;
+            let mut round = 0u64;
+            loop {
+                let mut h = ::std::collections::hash_map::RandomState::new().build_hasher();
+                h.write_u64(round);
+                boundary = format!("accord-{:016x}", h.finish());
+                let needle = boundary.as_bytes();
+                if !self
+                    .parts
+                    .iter()
+                    .any(|(_, b)| b.windows(needle.len()).any(|w| w == needle))
+                {
+                    break;
+                }
+                round += 1;
+            }
+            let mut body = ::std::vec::Vec::new();
+            for (headers, bytes) in &self.parts {
+                body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n").as_bytes());
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+            body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+            (format!("multipart/form-data; boundary={boundary}"), body)
+        }
+    }
+"#;
