@@ -161,10 +161,11 @@ async fn boundary_op(
     let mut out = Vec::new();
     let own = behaviour::owned::owned(op, resources);
     // Once the request without any edge value is a server error too, the operation's 5xx
-    // are not the values' doing: one problem says so, and later ones are only counted.
-    // (the index of that problem, the later 5xx counted)
-    let mut base_fails: Option<(usize, usize)> = None;
-    for mut case in behaviour::boundary::cases(ctx, op, limit) {
+    // are not the values' doing: one problem says so, and its search stops there (its first
+    // failure class found; what it would still send could not be told from it).
+    let cases = behaviour::boundary::cases(ctx, op, limit);
+    let total = cases.len();
+    for (i, mut case) in cases.into_iter().enumerate() {
         // A write under the run's own resource goes to one the run created, or nowhere.
         if own
             && !(behaviour::owned::own_path(ctx, op, &mut case.request)
@@ -220,10 +221,6 @@ async fn boundary_op(
             }
         }
         if e.status >= 500 && op.method != "DELETE" {
-            if let Some((_, n)) = base_fails.as_mut() {
-                *n += 1;
-                continue;
-            }
             // The same request without the value: a server error there too is the operation's
             // (or the resource's state), not the value's. A DELETE is not sent twice.
             if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
@@ -233,26 +230,23 @@ async fn boundary_op(
             behaviour::remember_created(ctx, op, &base, resources, Identity::First);
             behaviour::owned::follow_move(ctx, op, resources, &case.base, &base);
             if base.status >= 500 {
-                base_fails = Some((out.len(), 0));
                 out.push((
                     format!(
-                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation's later server errors cannot be told from it",
-                        op.id, base.status, case.what
+                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation fails whatever the edge value, and its {} later edge case(s) were not sent",
+                        op.id,
+                        base.status,
+                        case.what,
+                        total - i - 1
                     ),
                     behaviour::describe(&case.base),
                     base,
                 ));
-                continue;
+                break;
             }
         }
         if let Some(p) = behaviour::boundary::problem(ctx, &case, &e) {
             out.push((format!("{}: {p}", op.id), minimal, e));
         }
-    }
-    if let Some((at, n)) = base_fails.filter(|(_, n)| *n > 0) {
-        out[at]
-            .0
-            .push_str(&format!("; {n} later edge case(s) met a server error"));
     }
     Ok(out)
 }
