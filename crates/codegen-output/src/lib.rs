@@ -23,4 +23,41 @@ mod tests {
         };
         assert_eq!(problem.status, 404);
     }
+
+    /// A `deepObject` query parameter (`fixtures/specs/names-and-numbers.yaml`'s `filter`)
+    /// goes as `filter[key]=value`, nested keys and array items included, `null` left out.
+    #[test]
+    fn a_deep_object_query_parameter_is_written_in_its_style() {
+        use super::client_names_and_numbers::DeepObject;
+        let value = serde_json::json!({"a": 1, "b": {"c": "x y"}, "n": null, "l": [1, 2]});
+        let request = reqwest::Client::new()
+            .get("http://127.0.0.1:9/convert")
+            .query(&DeepObject::new("filter", &value))
+            .build()
+            .unwrap();
+        let mut pairs: Vec<(String, String)> = request
+            .url()
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        pairs.sort();
+        let expected: Vec<(String, String)> = [
+            ("filter[a]", "1"),
+            ("filter[b][c]", "x y"),
+            ("filter[l][]", "1"),
+            ("filter[l][]", "2"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(pairs, expected);
+        // Absent, nothing is sent.
+        let none: Option<serde_json::Value> = None;
+        let request = reqwest::Client::new()
+            .get("http://127.0.0.1:9/convert")
+            .query(&DeepObject::new("filter", &none))
+            .build()
+            .unwrap();
+        assert_eq!(request.url().query(), None);
+    }
 }

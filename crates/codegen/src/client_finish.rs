@@ -1,7 +1,8 @@
 //! What progenitor cannot generate, given to the methods it generated: the real media type
 //! of a body sent as bytes or text (`image/png`, `text/xml`, not `application/octet-stream`
 //! and `text/plain`), the typed `multipart/form-data` form of an upload, and the verb and path
-//! of an OPTIONS or TRACE operation (moved under a GET for progenitor). `progenitor_compat`
+//! of an OPTIONS or TRACE operation (moved under a GET for progenitor), and a query parameter
+//! in the `deepObject` style (`filter[a]=1`). `progenitor_compat`
 //! marks each operation with [`CLIENT_EXTENSION`]; each method is found by the line
 //! progenitor writes in its doc comment (`Sends a `GET` request to `/path``).
 
@@ -18,6 +19,7 @@ use crate::progenitor_compat::{CLIENT_EXTENSION, MOVED_METHOD};
 pub fn finish(text: &mut String, doc: &Value) -> String {
     let mut forms = Vec::new();
     let mut taken = BTreeSet::new();
+    let mut deep = false;
     for o in accord_spec::json_operations(doc.get("paths")) {
         let (path, method, op) = (o.path, o.method, o.op);
         let Some(mark) = op.get(CLIENT_EXTENSION) else {
@@ -51,6 +53,19 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                     &format!("Sends an `{verb}` request to `{original}`"),
                 );
         }
+        for name in mark
+            .get("deep_object")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let from = format!("progenitor_client::QueryParam::new({name:?},");
+            if block.contains(&from) {
+                block = block.replace(&from, &format!("DeepObject::new({name:?},"));
+                deep = true;
+            }
+        }
         if let Some(parts) = mark.get("multipart").and_then(Value::as_array) {
             let id = op
                 .get("operationId")
@@ -78,11 +93,59 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
         }
         text.replace_range(start..end, &block);
     }
-    if forms.is_empty() {
-        return String::new();
+    let mut out = String::new();
+    if deep {
+        out.push_str(DEEP_OBJECT);
     }
-    format!("{MULTIPART_HEAD}{}}}\n", forms.concat())
+    if !forms.is_empty() {
+        out.push_str(&format!("{MULTIPART_HEAD}{}}}\n", forms.concat()));
+    }
+    out
 }
+
+/// The writer of `deepObject` query parameters, which progenitor writes as `form`.
+const DEEP_OBJECT: &str = r#"/// A query parameter in the `deepObject` style: `filter[a]=1&filter[b][c]=x` (an array's
+/// items as `filter[a][]=1`); nothing for `None` or `null`.
+#[doc(hidden)]
+pub struct DeepObject<'a, T> {
+    name: &'a str,
+    value: &'a T,
+}
+impl<'a, T> DeepObject<'a, T> {
+    pub fn new(name: &'a str, value: &'a T) -> Self {
+        Self { name, value }
+    }
+}
+impl<T: ::serde::Serialize> ::serde::Serialize for DeepObject<'_, T> {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn walk(
+            at: ::std::string::String,
+            value: &::serde_json::Value,
+            out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+        ) {
+            match value {
+                ::serde_json::Value::Null => {}
+                ::serde_json::Value::Object(members) => {
+                    for (key, value) in members {
+                        walk(format!("{at}[{key}]"), value, out);
+                    }
+                }
+                ::serde_json::Value::Array(items) => {
+                    for value in items {
+                        walk(format!("{at}[]"), value, out);
+                    }
+                }
+                ::serde_json::Value::String(text) => out.push((at, text.clone())),
+                other => out.push((at, other.to_string())),
+            }
+        }
+        let value = ::serde_json::to_value(self.value).map_err(::serde::ser::Error::custom)?;
+        let mut pairs = ::std::vec::Vec::new();
+        walk(self.name.to_string(), &value, &mut pairs);
+        pairs.serialize(serializer)
+    }
+}
+"#;
 
 /// The span of the method whose doc comment holds `marker`: from the comment to the next
 /// method's comment (or the end of the `impl`).

@@ -90,7 +90,7 @@ fn generate_with(
     if !forms.is_empty() {
         let file = syn::parse_str::<syn::File>(&forms).map_err(|e| CodegenError::Failed {
             target: TARGET,
-            message: format!("the multipart forms are unparsable code: {e}"),
+            message: format!("accord's additions to the client are unparsable code: {e}"),
         })?;
         body.push_str(&prettyplease::unparse(&file));
     }

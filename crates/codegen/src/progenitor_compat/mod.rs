@@ -44,10 +44,8 @@ fn move_methods_without_helper(doc: &mut Value) {
         };
         for method in ["options", "trace"] {
             if let Some(Value::Object(mut op)) = item.remove(method) {
-                op.insert(
-                    CLIENT_EXTENSION.into(),
-                    serde_json::json!({ "method": method.to_uppercase(), "path": path }),
-                );
+                operations::mark(&mut op, "method", Value::String(method.to_uppercase()));
+                operations::mark(&mut op, "path", Value::String(path.clone()));
                 let mut new_item = serde_json::Map::new();
                 // The path item's own parameters were moved into its operations already.
                 new_item.insert("get".into(), Value::Object(op));

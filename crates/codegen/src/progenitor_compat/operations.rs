@@ -74,6 +74,7 @@ pub(super) fn reshape_operation(
 ) -> Result<(), String> {
     // Parameters: inline references, path parameters are always required.
     let op_has_body = op.contains_key("requestBody");
+    let mut deep: Vec<Value> = Vec::new();
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         params.retain(|p| {
             let resolved = inline(p, components);
@@ -166,6 +167,21 @@ pub(super) fn reshape_operation(
         // in `form` only, each with a `schema` (not `content`): any other is left out when
         // optional, and leaves the operation out when required.
         let mut unsupported: Option<String> = None;
+        // A query parameter in the `deepObject` style goes to progenitor as `form`; the
+        // client generator writes it as `name[key]=value` (`CLIENT_EXTENSION`).
+        for p in params.iter_mut() {
+            if p.get("in").and_then(Value::as_str) == Some("query")
+                && p.get("style").and_then(Value::as_str) == Some("deepObject")
+                && p.get("schema").is_some()
+                && let Some(map) = p.as_object_mut()
+            {
+                map.remove("style");
+                map.remove("explode");
+                if let Some(name) = map.get("name").and_then(Value::as_str) {
+                    deep.push(Value::String(name.to_string()));
+                }
+            }
+        }
         params.retain(|p| {
             let place = p.get("in").and_then(Value::as_str).unwrap_or_default();
             let style = p.get("style").and_then(Value::as_str);
@@ -228,6 +244,10 @@ pub(super) fn reshape_operation(
         }
     }
 
+    if !deep.is_empty() {
+        mark(op, "deep_object", Value::Array(deep));
+    }
+
     // The request body: one media type progenitor can send.
     if let Some(body) = op.get("requestBody") {
         let mut body = inline(body, components);
@@ -259,7 +279,7 @@ pub(super) fn reshape_operation(
                 .map(|s| inline(s, components))
                 .unwrap_or_else(|| json!({}));
             let parts = multipart_parts(&schema, components);
-            op.insert(CLIENT_EXTENSION.into(), json!({ "multipart": parts }));
+            mark(op, "multipart", Value::Array(parts));
             media = json!({});
             if content.len() > 1 {
                 notes.push(Problem::new(
@@ -271,7 +291,7 @@ pub(super) fn reshape_operation(
             && essence != chosen
             && !essence.contains('*')
         {
-            op.insert(CLIENT_EXTENSION.into(), json!({ "media": essence }));
+            mark(op, "media", Value::String(essence.clone()));
             if content.len() > 1 {
                 notes.push(Problem::new(
                     &here,
@@ -529,6 +549,16 @@ const MULTIPART: &str = "multipart/form-data";
 /// `multipart/form-data` body (`{"multipart": [...]}`), or the method of an operation moved
 /// under another (`{"method": "OPTIONS", "path": "/..."}`).
 pub const CLIENT_EXTENSION: &str = "x-accord-client";
+
+/// Adds `key` to the operation's [`CLIENT_EXTENSION`] mark.
+pub(super) fn mark(op: &mut Map<String, Value>, key: &str, value: Value) {
+    let entry = op
+        .entry(CLIENT_EXTENSION.to_string())
+        .or_insert_with(|| json!({}));
+    if let Some(m) = entry.as_object_mut() {
+        m.insert(key.into(), value);
+    }
+}
 
 /// The parts of a multipart body's object schema: each property's name, kind (`file`,
 /// `text`, `integer`, `number`, `boolean`, `json`) and whether it is required.
