@@ -342,7 +342,7 @@ pub fn run(root: &Path, options: &Options) -> anyhow::Result<Vec<Row>> {
         rows.push(row);
     }
     bar.finish_and_clear();
-    summary(&rows);
+    summary(&rows, options.check);
     Ok(rows)
 }
 
@@ -375,7 +375,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// The closing summary: per target, the share of specs whose output compiles.
-pub fn summary(rows: &[Row]) {
+pub fn summary(rows: &[Row], checked: bool) {
     let n = rows.len().max(1);
     let share = |pick: &dyn Fn(&Row) -> Outcome| {
         let ok = rows.iter().filter(|r| pick(r) == Outcome::Ok).count();
@@ -406,8 +406,13 @@ pub fn summary(rows: &[Row]) {
         pct(client_left),
         pct(server_left)
     );
+    let (ts, rs) = if checked {
+        ("typescript (tsc --strict)", "compiles")
+    } else {
+        ("typescript written", "written (not compiled: --no-check)")
+    };
     println!(
-        "reach: {} specs; typescript (tsc --strict) {}; rust client compiles {}; rust server compiles {}; \
+        "reach: {} specs; {ts} {}; rust client {rs} {}; rust server {rs} {}; \
          {crashed} crashed or panicked, {slow} over the time limit, {refused} refused at load; slowest {slowest:.1} s",
         rows.len(),
         share(&|r| r.typescript),

@@ -402,7 +402,9 @@ pub(super) fn reshape_operation(
             }
         }
     }
-    let errors: Vec<&(String, bool, String)> = shapes.iter().filter(|s| !s.1).collect();
+    // progenitor counts `default` among the errors too, also where it is the success (no 2XX).
+    let errors: Vec<&(String, bool, String)> =
+        shapes.iter().filter(|s| !s.1 || s.0 == "default").collect();
     let distinct: std::collections::BTreeSet<&String> = errors.iter().map(|s| &s.2).collect();
     // Errors of several JSON shapes are one type of alternatives (typify's untagged enum, the
     // documented shapes in order); an error without a body beside them arrives as an
