@@ -24,6 +24,43 @@ mod tests {
         assert_eq!(problem.status, 404);
     }
 
+    /// An array in a path or a header (`fixtures/specs/names-and-numbers.yaml`'s
+    /// `POST /hooks/{ids}` with `x-tags`) goes in the `simple` style: `a,b`.
+    #[tokio::test]
+    async fn an_array_in_a_path_or_a_header_goes_in_the_simple_style() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = socket.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            socket
+                .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
+            String::from_utf8_lossy(&head).into_owned()
+        });
+        let client = super::client_names_and_numbers::Client::new(&base);
+        client
+            .post_operation(
+                &vec!["a".into(), "b c".into()],
+                Some(&vec!["x".into(), "y".into()]),
+            )
+            .await
+            .unwrap();
+        let head = seen.await.unwrap();
+        assert!(head.starts_with("POST /hooks/a,b%20c HTTP/1.1"), "{head}");
+        assert!(head.to_lowercase().contains("x-tags: x,y\r\n"), "{head}");
+    }
+
     /// A `deepObject` query parameter (`fixtures/specs/names-and-numbers.yaml`'s `filter`)
     /// goes as `filter[key]=value`, nested keys and array items included, `null` left out.
     #[test]

@@ -2,7 +2,8 @@
 //! of a body sent as bytes or text (`image/png`, `text/xml`, not `application/octet-stream`
 //! and `text/plain`), the typed `multipart/form-data` form of an upload, and the verb and path
 //! of an OPTIONS or TRACE operation (moved under a GET for progenitor), and a query parameter
-//! in the `deepObject` style (`filter[a]=1`). `progenitor_compat`
+//! in the `deepObject` style (`filter[a]=1`) or a path or header array in the `simple` one
+//! (`1,2,3`). `progenitor_compat`
 //! marks each operation with [`CLIENT_EXTENSION`]; each method is found by the line
 //! progenitor writes in its doc comment (`Sends a `GET` request to `/path``).
 
@@ -20,6 +21,7 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
     let mut forms = Vec::new();
     let mut taken = BTreeSet::new();
     let mut deep = false;
+    let mut simple = false;
     for o in accord_spec::json_operations(doc.get("paths")) {
         let (path, method, op) = (o.path, o.method, o.op);
         let Some(mark) = op.get(CLIENT_EXTENSION) else {
@@ -66,6 +68,31 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                 deep = true;
             }
         }
+        for param in mark
+            .get("simple_arrays")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(name), Some(ident)) = (
+                param.get("name").and_then(Value::as_str),
+                param.get("ident").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let before = block.clone();
+            if param.get("in").and_then(Value::as_str) == Some("header") {
+                block = simple_header(&block, name);
+            } else {
+                for spaced in ["& ", "&"] {
+                    block = block.replace(
+                        &format!("encode_path({spaced}{ident}.to_string())"),
+                        &format!("encode_path(&simple_style({ident}))"),
+                    );
+                }
+            }
+            simple |= block != before;
+        }
         if let Some(parts) = mark.get("multipart").and_then(Value::as_array) {
             let id = op
                 .get("operationId")
@@ -94,6 +121,9 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
         text.replace_range(start..end, &block);
     }
     let mut out = String::new();
+    if simple {
+        out.push_str(SIMPLE_STYLE);
+    }
     if deep {
         out.push_str(DEEP_OBJECT);
     }
@@ -102,6 +132,45 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
     }
     out
 }
+
+/// The header `name`'s value written in the `simple` style: progenitor's
+/// `header_map.append("name", X.to_string()...)` becomes `simple_style(X)`.
+fn simple_header(block: &str, name: &str) -> String {
+    let prefix = format!("header_map.append({:?}, ", name.to_ascii_lowercase());
+    let Some(at) = block
+        .find(&prefix)
+        .or_else(|| block.find(&format!("header_map.append({name:?}, ")))
+    else {
+        return block.to_string();
+    };
+    let start = at + prefix.len();
+    let ident_len = block[start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(0);
+    let ident = &block[start..start + ident_len];
+    let call = format!("{ident}.to_string()");
+    if ident.is_empty() || !block[start..].starts_with(&call) {
+        return block.to_string();
+    }
+    format!(
+        "{}simple_style({ident}){}",
+        &block[..start],
+        &block[start + call.len()..]
+    )
+}
+
+/// The writer of path and header arrays in the `simple` style.
+const SIMPLE_STYLE: &str = r#"/// A path or header parameter that is an array, in the `simple` style: its items joined by
+/// commas (`1,2,3`).
+#[doc(hidden)]
+pub fn simple_style<T: ::std::fmt::Display>(values: &[T]) -> ::std::string::String {
+    values
+        .iter()
+        .map(ToString::to_string)
+        .collect::<::std::vec::Vec<_>>()
+        .join(",")
+}
+"#;
 
 /// The writer of `deepObject` query parameters, which progenitor writes as `form`.
 const DEEP_OBJECT: &str = r#"/// A query parameter in the `deepObject` style: `filter[a]=1&filter[b][c]=x` (an array's

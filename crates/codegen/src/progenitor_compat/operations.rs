@@ -75,6 +75,7 @@ pub(super) fn reshape_operation(
     // Parameters: inline references, path parameters are always required.
     let op_has_body = op.contains_key("requestBody");
     let mut deep: Vec<Value> = Vec::new();
+    let mut simple_arrays: Vec<Value> = Vec::new();
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         params.retain(|p| {
             let resolved = inline(p, components);
@@ -141,6 +142,36 @@ pub(super) fn reshape_operation(
                     .and_then(Value::as_str)
                     .filter(|s| *s != "simple")
                     .map(str::to_string);
+                // An array of scalars in the `simple` style (`a,b,c`) keeps its type: the
+                // client generator joins it (`CLIENT_EXTENSION`).
+                let scalar_items = resolved.get("schema").is_some_and(|schema| {
+                    let target = inline(schema, components);
+                    target.get("type").and_then(Value::as_str) == Some("array")
+                        && target
+                            .get("items")
+                            .map(|i| inline(i, components))
+                            .and_then(|i| i.get("type").and_then(Value::as_str).map(str::to_string))
+                            .is_some_and(|t| {
+                                matches!(t.as_str(), "string" | "integer" | "number" | "boolean")
+                            })
+                        && target.pointer("/items/enum").is_none()
+                        && target.pointer("/items/format").is_none()
+                });
+                if scalar_items && style.is_none() {
+                    if let Some(name) = resolved.get("name").and_then(Value::as_str) {
+                        simple_arrays.push(
+                            json!({ "name": name, "in": place, "ident": parameter_ident(name) }),
+                        );
+                    }
+                    if let Some(map) = resolved.as_object_mut() {
+                        map.remove("style");
+                        map.remove("explode");
+                    }
+                    if resolved != *p {
+                        *p = resolved;
+                    }
+                    continue;
+                }
                 let why = match (shape, &style) {
                     (Some(shape), _) => Some(shape.to_string()),
                     (None, Some(style)) => Some(format!("in the `{style}` style")),
@@ -246,6 +277,9 @@ pub(super) fn reshape_operation(
 
     if !deep.is_empty() {
         mark(op, "deep_object", Value::Array(deep));
+    }
+    if !simple_arrays.is_empty() {
+        mark(op, "simple_arrays", Value::Array(simple_arrays));
     }
 
     // The request body: one media type progenitor can send.
