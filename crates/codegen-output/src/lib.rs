@@ -52,6 +52,7 @@ mod tests {
         client
             .post_operation(
                 &vec!["a".into(), "b c".into()],
+                &vec![7, 8],
                 Some(&vec!["x".into(), "y".into()]),
             )
             .await
@@ -59,6 +60,10 @@ mod tests {
         let head = seen.await.unwrap();
         assert!(head.starts_with("POST /hooks/a,b%20c HTTP/1.1"), "{head}");
         assert!(head.to_lowercase().contains("x-tags: x,y\r\n"), "{head}");
+        assert!(
+            head.to_lowercase().contains("x-trace-ids: 7,8\r\n"),
+            "{head}"
+        );
     }
 
     /// A `deepObject` query parameter (`fixtures/specs/names-and-numbers.yaml`'s `filter`)

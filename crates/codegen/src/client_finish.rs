@@ -82,14 +82,25 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
             };
             let before = block.clone();
             if param.get("in").and_then(Value::as_str) == Some("header") {
-                block = simple_header(&block, name);
-            } else {
-                for spaced in ["& ", "&"] {
-                    block = block.replace(
-                        &format!("encode_path({spaced}{ident}.to_string())"),
-                        &format!("encode_path(&simple_style({ident}))"),
-                    );
+                // `header_map.append("Name", value.to_string()...)`, the name as the spec
+                // spells it, `value` whatever progenitor bound it to.
+                for spelled in [name.to_string(), name.to_ascii_lowercase()] {
+                    let pattern: Vec<String> = ["header_map", ".", "append", "("]
+                        .iter()
+                        .map(|t| t.to_string())
+                        .chain([format!("{spelled:?}"), ",".into()])
+                        .chain(["$", ".", "to_string", "(", ")"].map(String::from))
+                        .collect();
+                    block = rewrite_call(&block, &pattern, None);
+                    if block != before {
+                        break;
+                    }
                 }
+            } else {
+                let pattern = ["encode_path", "(", "&", "$", ".", "to_string", "(", ")"]
+                    .map(String::from)
+                    .to_vec();
+                block = rewrite_call(&block, &pattern, Some(ident));
             }
             simple |= block != before;
         }
@@ -133,30 +144,47 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
     out
 }
 
-/// The header `name`'s value written in the `simple` style: progenitor's
-/// `header_map.append("name", X.to_string()...)` becomes `simple_style(X)`.
-fn simple_header(block: &str, name: &str) -> String {
-    let prefix = format!("header_map.append({:?}, ", name.to_ascii_lowercase());
-    let Some(at) = block
-        .find(&prefix)
-        .or_else(|| block.find(&format!("header_map.append({name:?}, ")))
-    else {
-        return block.to_string();
-    };
-    let start = at + prefix.len();
-    let ident_len = block[start..]
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(0);
-    let ident = &block[start..start + ident_len];
-    let call = format!("{ident}.to_string()");
-    if ident.is_empty() || !block[start..].starts_with(&call) {
-        return block.to_string();
+/// `block` with the first match of `pattern` (tokens, any whitespace between them; `$` an
+/// identifier, which must be `expect` when given) made `simple_style(X)` from `X` on: the
+/// pattern ends in `X.to_string()`. prettyplease breaks a long call over lines, so the text is
+/// matched token by token.
+fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>) -> String {
+    let mut from = 0;
+    while let Some(found) = block[from..].find(pattern[0].as_str()) {
+        let start = from + found;
+        let mut at = start;
+        let mut ident = None;
+        let mut matched = true;
+        for token in pattern {
+            at += block[at..].len() - block[at..].trim_start().len();
+            if token == "$" {
+                let len = block[at..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(block.len() - at);
+                if len == 0 || expect.is_some_and(|e| e != &block[at..at + len]) {
+                    matched = false;
+                    break;
+                }
+                ident = Some((at, len));
+                at += len;
+            } else if block[at..].starts_with(token.as_str()) {
+                at += token.len();
+            } else {
+                matched = false;
+                break;
+            }
+        }
+        if let (true, Some((i, len))) = (matched, ident) {
+            return format!(
+                "{}simple_style({}){}",
+                &block[..i],
+                &block[i..i + len],
+                &block[at..]
+            );
+        }
+        from = start + pattern[0].len();
     }
-    format!(
-        "{}simple_style({ident}){}",
-        &block[..start],
-        &block[start + call.len()..]
-    )
+    block.to_string()
 }
 
 /// The writer of path and header arrays in the `simple` style.
