@@ -107,6 +107,8 @@ async fn origin_echoed(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn origin_echoed_checked(w: &mut AccordWorld) -> Outcome {
+    // Every exchange is judged, and every problem reported.
+    let mut failures = Vec::new();
     let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
     for e in &w.judged {
         let allow = e.headers("access-control-allow-origin");
@@ -116,24 +118,26 @@ async fn origin_echoed_checked(w: &mut AccordWorld) -> Outcome {
             } else {
                 Rule::CorsExactOrigin
             };
-            return Err(Failure::new(
-                rule,
-                format!(
-                    "the allowed origin was not echoed exactly (got {allow:?}, want {:?})",
-                    w.origin
-                ),
-            )
-            .with(e));
+            failures.push(
+                Failure::new(
+                    rule,
+                    format!(
+                        "the allowed origin was not echoed exactly (got {allow:?}, want {:?})",
+                        w.origin
+                    ),
+                )
+                .with(e),
+            );
         }
         if credentials && e.header("access-control-allow-credentials") != Some("true") {
-            return Err(Failure::new(
+            failures.push(Failure::new(
                 Rule::CorsCredentials,
                 "credentials are configured but `Access-Control-Allow-Credentials: true` is missing",
             )
             .with(e));
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
 
 #[then("the requested method and headers are allowed")]
@@ -274,18 +278,22 @@ async fn no_allow_origin(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn no_allow_origin_checked(w: &mut AccordWorld) -> Outcome {
+    // Every exchange is judged, and every problem reported.
+    let mut failures = Vec::new();
     for e in w.judged.iter().filter(|e| !public_wildcard(w, e)) {
         if let Some(value) = e.header("access-control-allow-origin") {
-            return Err(Failure::new(
-                Rule::CorsRefused,
-                format!(
-                    "an origin that must be refused got `Access-Control-Allow-Origin: {value}`"
-                ),
-            )
-            .with(e));
+            failures.push(
+                Failure::new(
+                    Rule::CorsRefused,
+                    format!(
+                        "an origin that must be refused got `Access-Control-Allow-Origin: {value}`"
+                    ),
+                )
+                .with(e),
+            );
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
 
 // ---- errors a browser must be able to read ------------------------------------------------
@@ -334,12 +342,14 @@ async fn errors_readable(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn errors_readable_checked(w: &mut AccordWorld) -> Outcome {
+    // Every exchange is judged, and every problem reported.
+    let mut failures = Vec::new();
     let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
     for e in w.judged.iter().filter(|e| e.status >= 400) {
         if e.header("access-control-allow-origin") != Some(w.origin.as_str())
             && !public_wildcard(w, e)
         {
-            return Err(Failure::new(
+            failures.push(Failure::new(
                 Rule::CorsErrors,
                 format!(
                     "the {} answer has Access-Control-Allow-Origin {}, not {}: the frontend cannot read the error",
@@ -351,15 +361,17 @@ async fn errors_readable_checked(w: &mut AccordWorld) -> Outcome {
             .with(e));
         }
         if credentials && e.header("access-control-allow-credentials") != Some("true") {
-            return Err(Failure::new(
-                Rule::CorsErrors,
-                format!(
-                    "the {} answer lacks Access-Control-Allow-Credentials: true",
-                    e.status
-                ),
-            )
-            .with(e));
+            failures.push(
+                Failure::new(
+                    Rule::CorsErrors,
+                    format!(
+                        "the {} answer lacks Access-Control-Allow-Credentials: true",
+                        e.status
+                    ),
+                )
+                .with(e),
+            );
         }
     }
-    Ok(())
+    Failure::combine(failures)
 }
