@@ -54,6 +54,15 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                     &marker,
                     &format!("Sends an `{verb}` request to `{original}`"),
                 );
+        } else if let Some(original) = mark.get("path").and_then(Value::as_str) {
+            // Moved to a template whose parameters were renamed: the doc says the spec's.
+            block = block.replace(
+                &marker,
+                &format!(
+                    "Sends a `{}` request to `{original}`",
+                    method.to_uppercase()
+                ),
+            );
         }
         for name in mark
             .get("deep_object")

@@ -62,6 +62,65 @@ fn move_methods_without_helper(doc: &mut Value) {
     });
 }
 
+/// An operation whose path parameters were renamed (`operations::reshape_operation`) moves to
+/// the template with the new names, marked with its own path for the client generator.
+fn move_renamed_path_params(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut moved = Vec::new();
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        let methods: Vec<String> = item
+            .iter()
+            .filter(|(_, op)| {
+                op.pointer(&format!("/{CLIENT_EXTENSION}/renamed_path_params"))
+                    .is_some()
+            })
+            .map(|(m, _)| m.clone())
+            .collect();
+        for method in methods {
+            let Some(Value::Object(mut op)) = item.remove(&method) else {
+                continue;
+            };
+            let mut template = path.clone();
+            for pair in op
+                .get(CLIENT_EXTENSION)
+                .and_then(|m| m.get("renamed_path_params"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+            {
+                if let (Some(old), Some(new)) = (pair[0].as_str(), pair[1].as_str()) {
+                    template = template.replace(&format!("{{{old}}}"), &format!("{{{new}}}"));
+                }
+            }
+            if op
+                .get(CLIENT_EXTENSION)
+                .and_then(|m| m.get("path"))
+                .is_none()
+            {
+                operations::mark(&mut op, "path", Value::String(path.clone()));
+            }
+            moved.push((template, method, op));
+        }
+    }
+    for (template, method, op) in moved {
+        let item = paths
+            .entry(template)
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Some(item) = item.as_object_mut() {
+            item.insert(method, Value::Object(op));
+        }
+    }
+    paths.retain(|_, item| {
+        item.as_object()
+            .is_none_or(|m| m.keys().any(|k| accord_spec::METHODS.contains(&k.as_str())))
+    });
+}
+
 /// Reshapes `doc` in place; returns what it changed, including the operations it left out.
 pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     let mut notes = Vec::new();
@@ -85,6 +144,7 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
             left_out.push((id, format!("{label}: {reason}")));
         }
     });
+    move_renamed_path_params(doc);
     for (id, reason) in &left_out {
         remove_operation(doc, id);
         notes.push(Problem::new(

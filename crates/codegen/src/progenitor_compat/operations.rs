@@ -76,6 +76,7 @@ pub(super) fn reshape_operation(
     let op_has_body = op.contains_key("requestBody");
     let mut deep: Vec<Value> = Vec::new();
     let mut simple_arrays: Vec<Value> = Vec::new();
+    let mut renamed_path: Vec<Value> = Vec::new();
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         params.retain(|p| {
             let resolved = inline(p, components);
@@ -194,6 +195,38 @@ pub(super) fn reshape_operation(
                 *p = resolved;
             }
         }
+        // A path parameter whose Rust name is another input's (TfL's `Lat` beside the query's
+        // `lat`) is renamed: its name is not on the wire, only its place in the template,
+        // which `reshape` renames with it.
+        let others: Vec<String> = params
+            .iter()
+            .filter(|p| p.get("in").and_then(Value::as_str) != Some("path"))
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .map(parameter_ident)
+            .collect();
+        for p in params.iter_mut() {
+            let Some(name) = p
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| others.contains(&parameter_ident(n)))
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            if p.get("in").and_then(Value::as_str) != Some("path") {
+                continue;
+            }
+            let new = format!("{name}_path");
+            notes.push(Problem::new(
+                join(pointer, "parameters"),
+                format!(
+                    "{label}: path parameter `{name}` has the Rust name of another input; the client calls it `{}`",
+                    parameter_ident(&new)
+                ),
+            ));
+            p["name"] = json!(new);
+            renamed_path.push(json!([name, new]));
+        }
         // progenitor sends path and header parameters in the `simple` style and query ones
         // in `form` only, each with a `schema` (not `content`): any other is left out when
         // optional, and leaves the operation out when required.
@@ -280,6 +313,9 @@ pub(super) fn reshape_operation(
     }
     if !simple_arrays.is_empty() {
         mark(op, "simple_arrays", Value::Array(simple_arrays));
+    }
+    if !renamed_path.is_empty() {
+        mark(op, "renamed_path_params", Value::Array(renamed_path));
     }
 
     // The request body: one media type progenitor can send.
