@@ -170,7 +170,9 @@ fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>) -> String
                 let len = block[at..]
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(block.len() - at);
-                if len == 0 || expect.is_some_and(|e| e != &block[at..at + len]) {
+                // progenitor writes a keyword with `_` after it (`type_`).
+                let found = &block[at..at + len];
+                if len == 0 || expect.is_some_and(|e| e != found && format!("{e}_") != found) {
                     matched = false;
                     break;
                 }
