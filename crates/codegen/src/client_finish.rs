@@ -71,9 +71,23 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
             .flatten()
             .filter_map(Value::as_str)
         {
-            let from = format!("progenitor_client::QueryParam::new({name:?},");
-            if block.contains(&from) {
-                block = block.replace(&from, &format!("DeepObject::new({name:?},"));
+            // `progenitor_client::QueryParam::new("name", ...)`, perhaps over lines.
+            let literal = format!("{name:?}");
+            let pattern = tokens(&[
+                "progenitor_client",
+                "::",
+                "QueryParam",
+                "::",
+                "new",
+                "(",
+                &literal,
+            ]);
+            if let Some((start, end, _)) = find_tokens(&block, &pattern, None) {
+                block = format!(
+                    "{}DeepObject::new({literal}{}",
+                    &block[..start],
+                    &block[end..]
+                );
                 deep = true;
             }
         }
@@ -94,21 +108,27 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                 // `header_map.append("Name", value.to_string()...)`, the name as the spec
                 // spells it, `value` whatever progenitor bound it to.
                 for spelled in [name.to_string(), name.to_ascii_lowercase()] {
-                    let pattern: Vec<String> = ["header_map", ".", "append", "("]
-                        .iter()
-                        .map(|t| t.to_string())
-                        .chain([format!("{spelled:?}"), ",".into()])
-                        .chain(["$", ".", "to_string", "(", ")"].map(String::from))
-                        .collect();
+                    let literal = format!("{spelled:?}");
+                    let pattern = tokens(&[
+                        "header_map",
+                        ".",
+                        "append",
+                        "(",
+                        &literal,
+                        ",",
+                        "$",
+                        ".",
+                        "to_string",
+                        "(",
+                        ")",
+                    ]);
                     block = rewrite_call(&block, &pattern, None);
                     if block != before {
                         break;
                     }
                 }
             } else {
-                let pattern = ["encode_path", "(", "&", "$", ".", "to_string", "(", ")"]
-                    .map(String::from)
-                    .to_vec();
+                let pattern = tokens(&["encode_path", "(", "&", "$", ".", "to_string", "(", ")"]);
                 block = rewrite_call(&block, &pattern, Some(ident));
             }
             simple |= block != before;
@@ -153,11 +173,15 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
     out
 }
 
-/// `block` with the first match of `pattern` (tokens, any whitespace between them; `$` an
-/// identifier, which must be `expect` when given) made `simple_style(X)` from `X` on: the
-/// pattern ends in `X.to_string()`. prettyplease breaks a long call over lines, so the text is
-/// matched token by token.
-fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>) -> String {
+/// Where `pattern` first occurs in `block`, token by token with any whitespace between (a
+/// call prettyplease broke over lines still matches): its span, and the span of the identifier
+/// `$` stands for (which must be `expect`, or `expect_` as progenitor writes a keyword, when
+/// given).
+fn find_tokens(
+    block: &str,
+    pattern: &[String],
+    expect: Option<&str>,
+) -> Option<(usize, usize, Option<(usize, usize)>)> {
     let mut from = 0;
     while let Some(found) = block[from..].find(pattern[0].as_str()) {
         let start = from + found;
@@ -170,7 +194,6 @@ fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>) -> String
                 let len = block[at..]
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(block.len() - at);
-                // progenitor writes a keyword with `_` after it (`type_`).
                 let found = &block[at..at + len];
                 if len == 0 || expect.is_some_and(|e| e != found && format!("{e}_") != found) {
                     matched = false;
@@ -185,17 +208,31 @@ fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>) -> String
                 break;
             }
         }
-        if let (true, Some((i, len))) = (matched, ident) {
-            return format!(
-                "{}simple_style({}){}",
-                &block[..i],
-                &block[i..i + len],
-                &block[at..]
-            );
+        if matched {
+            return Some((start, at, ident));
         }
         from = start + pattern[0].len();
     }
-    block.to_string()
+    None
+}
+
+/// `block` with the first match of `pattern` (ending in `$.to_string()`) made
+/// `simple_style($)` from the identifier on.
+fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>) -> String {
+    match find_tokens(block, pattern, expect) {
+        Some((_, end, Some((i, len)))) => format!(
+            "{}simple_style({}){}",
+            &block[..i],
+            &block[i..i + len],
+            &block[end..]
+        ),
+        _ => block.to_string(),
+    }
+}
+
+/// A pattern for [`find_tokens`], one entry per token.
+fn tokens(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|t| t.to_string()).collect()
 }
 
 /// The writer of path and header arrays in the `simple` style.
