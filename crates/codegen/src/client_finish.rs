@@ -173,15 +173,14 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
     out
 }
 
+/// A match of [`find_tokens`]: its start and end, and where its identifier is (start, length).
+type Found = (usize, usize, Option<(usize, usize)>);
+
 /// Where `pattern` first occurs in `block`, token by token with any whitespace between (a
 /// call prettyplease broke over lines still matches): its span, and the span of the identifier
 /// `$` stands for (which must be `expect`, or `expect_` as progenitor writes a keyword, when
 /// given).
-fn find_tokens(
-    block: &str,
-    pattern: &[String],
-    expect: Option<&str>,
-) -> Option<(usize, usize, Option<(usize, usize)>)> {
+fn find_tokens(block: &str, pattern: &[String], expect: Option<&str>) -> Option<Found> {
     let mut from = 0;
     while let Some(found) = block[from..].find(pattern[0].as_str()) {
         let start = from + found;
