@@ -2,7 +2,7 @@
 //! other: a `multipart/form-data` upload goes as a typed form (a file part with its name and
 //! content type, a text part) and arrives whole; an `image/png` body goes as `image/png`,
 //! which the server accepts (it refuses `application/octet-stream` there, 415); an XML body
-//! goes as `text/xml`.
+//! goes as `text/xml`; bytes under `image/*` go as the type the caller names.
 
 use std::sync::{Arc, Mutex};
 
@@ -106,6 +106,16 @@ impl server::Api for Store {
         Ok(server::UploadPictureResponse::NoContent)
     }
 
+    async fn put_blob(
+        &self,
+        _: &rt::Context,
+        _: (),
+        body: rt::RawBody,
+    ) -> Result<server::PutBlobResponse, rt::Error> {
+        self.keep(body);
+        Ok(server::PutBlobResponse::NoContent)
+    }
+
     async fn download_document(
         &self,
         _: &rt::Context,
@@ -191,9 +201,12 @@ async fn a_multipart_upload_and_typed_bodies_reach_the_generated_server_whole() 
     api.put_invoice("<Invoice/>".to_string())
         .await
         .expect("an XML body is accepted");
+    api.put_blob("image/webp", vec![1u8, 2, 3])
+        .await
+        .expect("bytes under `image/*` go as the type the caller names");
 
     let bodies = seen.bodies.lock().unwrap().clone();
-    assert_eq!(bodies.len(), 3, "{bodies:?}");
+    assert_eq!(bodies.len(), 4, "{bodies:?}");
     let (content_type, body) = &bodies[0];
     assert!(
         content_type.starts_with("multipart/form-data; boundary="),
@@ -210,6 +223,7 @@ async fn a_multipart_upload_and_typed_bodies_reach_the_generated_server_whole() 
     assert_eq!(got[1].1, b"quarterly");
     assert_eq!(bodies[1], ("image/png".to_string(), png));
     assert_eq!(bodies[2].0, "text/xml");
+    assert_eq!(bodies[3], ("image/webp".to_string(), vec![1, 2, 3]));
 
     // The server holds the spec to its word: bytes of another type are refused there.
     let other = http

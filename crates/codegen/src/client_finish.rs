@@ -133,6 +133,20 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
             }
             simple |= block != before;
         }
+        if mark.get("content_type_param").is_some() {
+            // Bytes under a media range: the method takes the content type they go as.
+            block = block
+                .replacen(
+                    "body: B,",
+                    "body_content_type: &'a str,\n        body: B,",
+                    1,
+                )
+                .replacen(
+                    "::reqwest::header::HeaderValue::from_static(\"application/octet-stream\")",
+                    "::reqwest::header::HeaderValue::from_str(body_content_type)\n                    .map_err(|e| Error::InvalidRequest(e.to_string()))?",
+                    1,
+                );
+        }
         if let Some(parts) = mark.get("multipart").and_then(Value::as_array) {
             let id = op
                 .get("operationId")

@@ -368,6 +368,9 @@ pub(super) fn reshape_operation(
                     format!("{label}: the client sends the body as `{essence}` only"),
                 ));
             }
+        } else if chosen == "application/octet-stream" && essence.contains('*') {
+            // A range (`*/*`, `image/*`): the caller names the type of what it sends.
+            mark(op, "content_type_param", Value::String(essence.clone()));
         } else if content.len() > 1 || !content.contains_key(&chosen) {
             notes.push(Problem::new(
                 &here,
