@@ -1,9 +1,11 @@
 //! What progenitor cannot generate, given to the methods it generated: the real media type
 //! of a body sent as bytes or text (`image/png`, `text/xml`, not `application/octet-stream`
 //! and `text/plain`), the typed `multipart/form-data` form of an upload, and the verb and path
-//! of an OPTIONS or TRACE operation (moved under a GET for progenitor), and a query parameter
-//! in the `deepObject` style (`filter[a]=1`) or a path or header array in the `simple` one
-//! (`1,2,3`). `progenitor_compat`
+//! of an OPTIONS or TRACE operation (moved under a GET for progenitor), a query parameter in
+//! the `deepObject` style (`filter[a]=1`), `spaceDelimited` or `pipeDelimited` (`ids=1|2`), or
+//! described by JSON `content` (`filter={"a":1}`), and a path or header parameter that is an
+//! array, an object or alternatives, or in the `label` or `matrix` style (`1,2`, `.1.2`,
+//! `;id=1`). `progenitor_compat`
 //! marks each operation with [`CLIENT_EXTENSION`]; each method is found by the line
 //! progenitor writes in its doc comment (`Sends a `GET` request to `/path``).
 
@@ -20,8 +22,7 @@ use crate::progenitor_compat::{CLIENT_EXTENSION, MOVED_METHOD};
 pub fn finish(text: &mut String, doc: &Value) -> String {
     let mut forms = Vec::new();
     let mut taken = BTreeSet::new();
-    let mut deep = false;
-    let mut simple = false;
+    let mut helpers: BTreeSet<&'static str> = BTreeSet::new();
     for o in accord_spec::json_operations(doc.get("paths")) {
         let (path, method, op) = (o.path, o.method, o.op);
         let Some(mark) = op.get(CLIENT_EXTENSION) else {
@@ -64,13 +65,18 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                 ),
             );
         }
-        for name in mark
-            .get("deep_object")
+        for param in mark
+            .get("query_styles")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter_map(Value::as_str)
         {
+            let (Some(name), Some(written)) = (
+                param.get("name").and_then(Value::as_str),
+                param.get("as").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
             // `progenitor_client::QueryParam::new("name", ...)`, perhaps over lines.
             let literal = format!("{name:?}");
             let pattern = tokens(&[
@@ -82,27 +88,32 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                 "(",
                 &literal,
             ]);
+            let (call, helper) = match written {
+                "deep" => (format!("DeepObject::new({literal}"), DEEP_OBJECT),
+                "space" => (format!("Delimited::new({literal}, \" \""), DELIMITED),
+                "pipe" => (format!("Delimited::new({literal}, \"|\""), DELIMITED),
+                _ => (format!("JsonQuery::new({literal}"), JSON_QUERY),
+            };
             if let Some((start, end, _)) = find_tokens(&block, &pattern, None) {
-                block = format!(
-                    "{}DeepObject::new({literal}{}",
-                    &block[..start],
-                    &block[end..]
-                );
-                deep = true;
+                block = format!("{}{call}{}", &block[..start], &block[end..]);
+                helpers.insert(helper);
             }
         }
         for param in mark
-            .get("simple_arrays")
+            .get("styled")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            let (Some(name), Some(ident)) = (
+            let (Some(name), Some(ident), Some(style)) = (
                 param.get("name").and_then(Value::as_str),
                 param.get("ident").and_then(Value::as_str),
+                param.get("style").and_then(Value::as_str),
             ) else {
                 continue;
             };
+            let explode = param.get("explode").and_then(Value::as_bool) == Some(true);
+            let call = format!("styled({name:?}, {style:?}, {explode}, &");
             let before = block.clone();
             if param.get("in").and_then(Value::as_str) == Some("header") {
                 // `header_map.append("Name", value.to_string()...)`, the name as the spec
@@ -122,16 +133,18 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                         "(",
                         ")",
                     ]);
-                    block = rewrite_call(&block, &pattern, None);
+                    block = rewrite_call(&block, &pattern, None, &call);
                     if block != before {
                         break;
                     }
                 }
             } else {
                 let pattern = tokens(&["encode_path", "(", "&", "$", ".", "to_string", "(", ")"]);
-                block = rewrite_call(&block, &pattern, Some(ident));
+                block = rewrite_call(&block, &pattern, Some(ident), &call);
             }
-            simple |= block != before;
+            if block != before {
+                helpers.insert(STYLED);
+            }
         }
         if mark.get("content_type_param").is_some() {
             // Bytes under a media range: the method takes the content type they go as.
@@ -175,11 +188,8 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
         text.replace_range(start..end, &block);
     }
     let mut out = String::new();
-    if simple {
-        out.push_str(SIMPLE_STYLE);
-    }
-    if deep {
-        out.push_str(DEEP_OBJECT);
+    for helper in helpers {
+        out.push_str(helper);
     }
     if !forms.is_empty() {
         out.push_str(&format!("{MULTIPART_HEAD}{}}}\n", forms.concat()));
@@ -230,11 +240,11 @@ fn find_tokens(block: &str, pattern: &[String], expect: Option<&str>) -> Option<
 }
 
 /// `block` with the first match of `pattern` (ending in `$.to_string()`) made
-/// `simple_style($)` from the identifier on.
-fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>) -> String {
+/// `{call}$)` from the identifier on (`call` opens the helper's call: `styled("ids", ... &`).
+fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>, call: &str) -> String {
     match find_tokens(block, pattern, expect) {
         Some((_, end, Some((i, len)))) => format!(
-            "{}simple_style({}){}",
+            "{}{call}{}){}",
             &block[..i],
             &block[i..i + len],
             &block[end..]
@@ -248,16 +258,127 @@ fn tokens(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|t| t.to_string()).collect()
 }
 
-/// The writer of path and header arrays in the `simple` style.
-const SIMPLE_STYLE: &str = r#"/// A path or header parameter that is an array, in the `simple` style: its items joined by
-/// commas (`1,2,3`).
+/// The writer of path and header parameters in their style.
+const STYLED: &str = r#"/// A path or header parameter in its style (`simple`, `label`, `matrix`; exploded or
+/// not): a scalar as its text (`5`, `.5`, `;id=5`), an array's items (`1,2`, `.1.2`,
+/// `;id=1;id=2`), an object's members (`a,1,b,2`, `a=1,b=2`, `;a=1;b=2`).
 #[doc(hidden)]
-pub fn simple_style<T: ::std::fmt::Display>(values: &[T]) -> ::std::string::String {
-    values
-        .iter()
-        .map(ToString::to_string)
-        .collect::<::std::vec::Vec<_>>()
-        .join(",")
+pub fn styled<T: ::serde::Serialize + ?Sized>(
+    name: &str,
+    style: &str,
+    explode: bool,
+    value: &T,
+) -> ::std::string::String {
+    fn text(value: &::serde_json::Value) -> ::std::string::String {
+        match value {
+            ::serde_json::Value::String(text) => text.clone(),
+            ::serde_json::Value::Null => ::std::string::String::new(),
+            other => other.to_string(),
+        }
+    }
+    let value = ::serde_json::to_value(value).unwrap_or(::serde_json::Value::Null);
+    // The items: an array's values, an object's `key=value` pairs when exploded, else its
+    // keys and values in turn; `None` for a scalar.
+    let items: ::std::option::Option<::std::vec::Vec<::std::string::String>> = match &value {
+        ::serde_json::Value::Array(items) => Some(items.iter().map(text).collect()),
+        ::serde_json::Value::Object(members) if explode => Some(
+            members
+                .iter()
+                .map(|(k, v)| format!("{k}={}", text(v)))
+                .collect(),
+        ),
+        ::serde_json::Value::Object(members) => Some(
+            members
+                .iter()
+                .flat_map(|(k, v)| [k.clone(), text(v)])
+                .collect(),
+        ),
+        _ => None,
+    };
+    let object = value.is_object();
+    match (style, items) {
+        ("label", None) => format!(".{}", text(&value)),
+        ("label", Some(items)) => format!(".{}", items.join(if explode { "." } else { "," })),
+        ("matrix", None) => format!(";{name}={}", text(&value)),
+        ("matrix", Some(items)) if explode && object => {
+            items.iter().map(|i| format!(";{i}")).collect()
+        }
+        ("matrix", Some(items)) if explode => {
+            items.iter().map(|i| format!(";{name}={i}")).collect()
+        }
+        ("matrix", Some(items)) => format!(";{name}={}", items.join(",")),
+        (_, None) => text(&value),
+        (_, Some(items)) => items.join(","),
+    }
+}
+"#;
+
+/// The writer of `spaceDelimited` and `pipeDelimited` query parameters.
+const DELIMITED: &str = r#"/// A query parameter in the `spaceDelimited` or `pipeDelimited` style, not exploded: an
+/// array's items (an object's keys and values in turn) joined by the separator,
+/// `ids=1%202` or `ids=1|2`; nothing for `None` or `null`.
+#[doc(hidden)]
+pub struct Delimited<'a, T: ?Sized> {
+    name: &'a str,
+    separator: &'a str,
+    value: &'a T,
+}
+impl<'a, T: ?Sized> Delimited<'a, T> {
+    pub fn new(name: &'a str, separator: &'a str, value: &'a T) -> Self {
+        Self { name, separator, value }
+    }
+}
+impl<T: ::serde::Serialize + ?Sized> ::serde::Serialize for Delimited<'_, T> {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn text(value: &::serde_json::Value) -> ::std::string::String {
+            match value {
+                ::serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            }
+        }
+        let value = ::serde_json::to_value(self.value).map_err(::serde::ser::Error::custom)?;
+        let items: ::std::vec::Vec<::std::string::String> = match &value {
+            ::serde_json::Value::Null => ::std::vec::Vec::new(),
+            ::serde_json::Value::Array(items) => items.iter().map(text).collect(),
+            ::serde_json::Value::Object(members) => members
+                .iter()
+                .flat_map(|(k, v)| [k.clone(), text(v)])
+                .collect(),
+            other => ::std::vec![text(other)],
+        };
+        let pairs: ::std::vec::Vec<(&str, ::std::string::String)> = if value.is_null() {
+            ::std::vec::Vec::new()
+        } else {
+            ::std::vec![(self.name, items.join(self.separator))]
+        };
+        pairs.serialize(serializer)
+    }
+}
+"#;
+
+/// The writer of query parameters described by JSON `content`.
+const JSON_QUERY: &str = r#"/// A query parameter described by JSON `content`: its value as JSON text,
+/// `filter={"kind":"a"}`; nothing for `None`.
+#[doc(hidden)]
+pub struct JsonQuery<'a, T: ?Sized> {
+    name: &'a str,
+    value: &'a T,
+}
+impl<'a, T: ?Sized> JsonQuery<'a, T> {
+    pub fn new(name: &'a str, value: &'a T) -> Self {
+        Self { name, value }
+    }
+}
+impl<T: ::serde::Serialize + ?Sized> ::serde::Serialize for JsonQuery<'_, T> {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let value = ::serde_json::to_value(self.value).map_err(::serde::ser::Error::custom)?;
+        let pairs: ::std::vec::Vec<(&str, ::std::string::String)> = if value.is_null() {
+            ::std::vec::Vec::new()
+        } else {
+            ::std::vec![(self.name, value.to_string())]
+        };
+        pairs.serialize(serializer)
+    }
 }
 "#;
 

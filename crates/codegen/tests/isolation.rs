@@ -1,7 +1,8 @@
 //! An operation progenitor cannot handle is left out and named; the rest of the client is
 //! generated. A body progenitor has a helper for in another form (text) is sent so, noted;
 //! a `multipart/form-data` body is a typed form; OPTIONS is sent as OPTIONS; a `deepObject`
-//! query parameter is written in its style.
+//! query parameter is written in its style, as are delimited ones and one described by JSON;
+//! one described by XML leaves its operation out.
 
 use accord_codegen::{Origin, Prepared, rust_client};
 use accord_spec::Spec;
@@ -52,8 +53,21 @@ paths:
           in: query
           required: true
           content:
+            application/xml:
+              schema: {type: object, properties: {a: {type: string}}}
+      responses:
+        "204": {description: found}
+  /search/json:
+    get:
+      operationId: search_json
+      parameters:
+        - name: filter
+          in: query
+          required: true
+          content:
             application/json:
               schema: {type: object, properties: {a: {type: string}}}
+        - {name: ids, in: query, style: pipeDelimited, schema: {type: array, items: {type: integer}}}
       responses:
         "204": {description: found}
   /filtered:
@@ -97,6 +111,18 @@ fn failing_operations_are_left_out_by_name() {
             .any(|n| n.contains("left out operation `search`") && n.contains("`content`")),
         "{notes:#?}"
     );
+    // A query parameter described by JSON `content` goes as JSON text; a `pipeDelimited` one
+    // as `1|2`.
+    assert!(
+        output.text.contains("JsonQuery::new(\"filter\", &filter)"),
+        "{}",
+        output.text
+    );
+    assert!(
+        output.text.contains("Delimited::new(\"ids\", \"|\", &ids)"),
+        "{}",
+        output.text
+    );
     // A deepObject query parameter is written as `filter[a]=...`.
     assert!(
         output.text.contains("DeepObject::new(\"filter\", &filter)"),
@@ -111,7 +137,9 @@ fn failing_operations_are_left_out_by_name() {
     );
     assert!(output.text.contains("pub async fn list_things"));
     assert!(output.text.contains("pub async fn post_note"));
-    assert!(!output.text.contains("pub async fn search"));
+    assert!(!output.text.contains("pub async fn search<"));
+    assert!(!output.text.contains("pub async fn search("));
+    assert!(output.text.contains("pub async fn search_json<"));
     // The form, encoded by the method itself, with its boundary in the content type.
     assert!(
         output.text.contains("body: &'a multipart::UploadForm,"),

@@ -85,7 +85,15 @@ impl<'c> Inputs<'c> {
             .filter(|(k, _)| k == key)
             .map(|(_, v)| v.clone())
             .collect();
-        self.parameter(Location::Path, name, schema, true, false, raw)
+        self.parameter(
+            Location::Path,
+            name,
+            schema,
+            true,
+            Style::Simple,
+            false,
+            raw,
+        )
     }
 
     /// A query parameter; `explode` as the spec says (form style: `true` unless stated).
@@ -102,7 +110,15 @@ impl<'c> Inputs<'c> {
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .collect();
-        self.parameter(Location::Query, name, schema, required, explode, raw)
+        self.parameter(
+            Location::Query,
+            name,
+            schema,
+            required,
+            Style::Form,
+            explode,
+            raw,
+        )
     }
 
     /// A header parameter (simple style: arrays are comma-separated).
@@ -124,7 +140,42 @@ impl<'c> Inputs<'c> {
         } else {
             vec![values.join(",")]
         };
-        self.parameter(Location::Header, name, schema, required, false, raw)
+        self.parameter(
+            Location::Header,
+            name,
+            schema,
+            required,
+            Style::Simple,
+            false,
+            raw,
+        )
+    }
+
+    /// A path or query parameter in a style other than its location's default: `label` or
+    /// `matrix` in a path (`.1.2`, `;id=1,2`), `spaceDelimited` or `pipeDelimited` in a query
+    /// (`1%202`, `1|2`), or a query value described by JSON `content` (`{"a":1}`). `key` is
+    /// the route key of a path parameter (unused in a query).
+    #[allow(clippy::too_many_arguments)]
+    pub fn styled<T: DeserializeOwned>(
+        &mut self,
+        location: Location,
+        name: &str,
+        key: &str,
+        schema: &'static Schema,
+        required: bool,
+        style: Style,
+        explode: bool,
+    ) -> Option<T> {
+        let (source, wanted) = match location {
+            Location::Path => (&self.path, key),
+            _ => (&self.query, name),
+        };
+        let raw: Vec<String> = source
+            .iter()
+            .filter(|(k, _)| k == wanted)
+            .map(|(_, v)| v.clone())
+            .collect();
+        self.parameter(location, name, schema, required, style, explode, raw)
     }
 
     /// A cookie parameter.
@@ -135,15 +186,25 @@ impl<'c> Inputs<'c> {
         required: bool,
     ) -> Option<T> {
         let raw = self.ctx.cookies(name);
-        self.parameter(Location::Cookie, name, schema, required, false, raw)
+        self.parameter(
+            Location::Cookie,
+            name,
+            schema,
+            required,
+            Style::Form,
+            false,
+            raw,
+        )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn parameter<T: DeserializeOwned>(
         &mut self,
         location: Location,
         name: &str,
         schema: &'static Schema,
         required: bool,
+        style: Style,
         explode: bool,
         raw: Vec<String>,
     ) -> Option<T> {
@@ -161,7 +222,7 @@ impl<'c> Inputs<'c> {
                 None => return self.deserialize(location, name, Value::Null),
             }
         } else {
-            coerce(&validator, resolved, &raw, explode)
+            decode(&validator, resolved, &raw, name, style, explode)
         };
         let violations = validator.validate(schema, &value);
         if !violations.is_empty() {
@@ -308,6 +369,99 @@ fn declared_type<'v>(validator: &'v Validator<'_>, schema: &'v Value) -> Option<
             .iter()
             .find_map(|member| declared_type(validator, member))
     })
+}
+
+/// How a parameter's value is written in its text (OpenAPI's `style`, and JSON `content`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Path and header default: `1,2`; an object `a,1,b,2` (`a=1,b=2` exploded).
+    Simple,
+    /// Query and cookie default: `id=1&id=2` exploded, `id=1,2` not.
+    Form,
+    /// `.1.2` exploded, `.1,2` not.
+    Label,
+    /// `;id=1;id=2` exploded, `;id=1,2` not; an object `;a=1;b=2` or `;id=a,1,b,2`.
+    Matrix,
+    /// `1%202`.
+    SpaceDelimited,
+    /// `1|2`.
+    PipeDelimited,
+    /// The value as JSON text.
+    Json,
+}
+
+/// Turns a parameter's text, written in `style`, into the JSON value its schema describes;
+/// text that does not fit stays a string, for validation to report.
+fn decode(
+    validator: &Validator<'_>,
+    schema: &Value,
+    raw: &[String],
+    name: &str,
+    style: Style,
+    explode: bool,
+) -> Value {
+    if style == Style::Json {
+        return serde_json::from_str(&raw[0]).unwrap_or_else(|_| Value::String(raw[0].clone()));
+    }
+    let kind = declared_type(validator, schema);
+    let object = kind == Some("object")
+        || (kind.is_none()
+            && validator
+                .resolve(schema)
+                .is_ok_and(|s| s.get("properties").is_some()));
+    if style == Style::Form && !object {
+        return coerce(validator, schema, raw, explode);
+    }
+    let named = format!("{name}=");
+    let text = raw.join(",");
+    // The value's text without what its style puts before it.
+    let body = match style {
+        Style::Label => text.strip_prefix('.').unwrap_or(&text),
+        Style::Matrix => {
+            let body = text.strip_prefix(';').unwrap_or(&text);
+            if explode && (object || kind == Some("array")) {
+                body
+            } else {
+                body.strip_prefix(named.as_str()).unwrap_or(body)
+            }
+        }
+        _ => &text,
+    };
+    let separator = match (style, explode) {
+        (Style::Label, true) => '.',
+        (Style::Matrix, true) => ';',
+        (Style::SpaceDelimited, _) => ' ',
+        (Style::PipeDelimited, _) => '|',
+        _ => ',',
+    };
+    if object {
+        let items: Vec<&str> = body.split(separator).filter(|i| !i.is_empty()).collect();
+        // Exploded (`a=1,b=2`) or not (`a,1,b,2`): every item holds `=` only in the first.
+        let pairs: Vec<(String, String)> = if items.iter().all(|i| i.contains('=')) {
+            items
+                .iter()
+                .filter_map(|i| i.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        } else {
+            items
+                .chunks(2)
+                .map(|pair| (pair[0].to_string(), pair.get(1).unwrap_or(&"").to_string()))
+                .collect()
+        };
+        return form_object(validator, schema, pairs);
+    }
+    if kind == Some("array") {
+        let items: Vec<String> = body
+            .split(separator)
+            .map(|i| match style {
+                Style::Matrix => i.strip_prefix(named.as_str()).unwrap_or(i).to_string(),
+                _ => i.to_string(),
+            })
+            .collect();
+        return coerce(validator, schema, &items, true);
+    }
+    coerce(validator, schema, &[body.to_string()], explode)
 }
 
 /// Turns parameter text into the JSON value its schema describes; text that does not fit stays

@@ -26,7 +26,7 @@ pub use axum;
 pub use body::{Payload, RawBody, read_body};
 pub use context::{Context, Served};
 pub use error::{AuthFailure, Error, FieldError, Location, finish};
-pub use inputs::{Inputs, Schema};
+pub use inputs::{Inputs, Schema, Style};
 pub use reply::{IntoReply, Reply};
 
 /// The response type every handler returns.

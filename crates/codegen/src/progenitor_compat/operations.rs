@@ -74,8 +74,8 @@ pub(super) fn reshape_operation(
 ) -> Result<(), String> {
     // Parameters: inline references, path parameters are always required.
     let op_has_body = op.contains_key("requestBody");
-    let mut deep: Vec<Value> = Vec::new();
-    let mut simple_arrays: Vec<Value> = Vec::new();
+    let mut query_styles: Vec<Value> = Vec::new();
+    let mut styled: Vec<Value> = Vec::new();
     let mut renamed_path: Vec<Value> = Vec::new();
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         params.retain(|p| {
@@ -119,76 +119,52 @@ pub(super) fn reshape_operation(
             }
             // progenitor puts a path or header value in place with `to_string()`, which
             // neither the untagged enum typify makes of a `oneOf` (an id or a slug) nor a
-            // `Vec` or a struct has, and only in the `simple` style: the client takes such a
-            // value as the text the parameter's style makes of it (`a,b,c` for a simple array,
-            // `.a.b` for a label one), which the caller writes.
+            // `Vec` or a struct has, and only in the `simple` style: such a parameter keeps
+            // its type and the client generator writes it in its style (`a,b,c` for a simple
+            // array, `.a.b` for a label one, `;id=5` for a matrix scalar; `CLIENT_EXTENSION`).
             if place == "path" || place == "header" {
-                let shape = resolved.get("schema").and_then(|schema| {
+                let structured = resolved.get("schema").is_some_and(|schema| {
                     let target = inline(schema, components);
-                    if ["oneOf", "anyOf", "allOf"]
+                    ["oneOf", "anyOf", "allOf"]
                         .iter()
                         .any(|k| target.get(*k).is_some())
-                    {
-                        return Some("of alternatives");
-                    }
-                    match target.get("type").and_then(Value::as_str) {
-                        Some("array") => Some("that is an array"),
-                        Some("object") => Some("that is an object"),
-                        _ if target.get("properties").is_some() => Some("that is an object"),
-                        _ => None,
-                    }
+                        || target.get("properties").is_some()
+                        || matches!(
+                            target.get("type").and_then(Value::as_str),
+                            Some("array" | "object")
+                        )
                 });
                 let style = resolved
                     .get("style")
                     .and_then(Value::as_str)
-                    .filter(|s| *s != "simple")
-                    .map(str::to_string);
-                // An array of scalars in the `simple` style (`a,b,c`) keeps its type: the
-                // client generator joins it (`CLIENT_EXTENSION`).
-                let scalar_items = resolved.get("schema").is_some_and(|schema| {
-                    let target = inline(schema, components);
-                    target.get("type").and_then(Value::as_str) == Some("array")
-                        && target
-                            .get("items")
-                            .map(|i| inline(i, components))
-                            .and_then(|i| i.get("type").and_then(Value::as_str).map(str::to_string))
-                            .is_some_and(|t| {
-                                matches!(t.as_str(), "string" | "integer" | "number" | "boolean")
-                            })
-                        && target.pointer("/items/enum").is_none()
-                        && target.pointer("/items/format").is_none()
-                });
-                if scalar_items && style.is_none() {
-                    if let Some(name) = resolved.get("name").and_then(Value::as_str) {
-                        simple_arrays.push(
-                            json!({ "name": name, "in": place, "ident": parameter_ident(name) }),
-                        );
-                    }
-                    if let Some(map) = resolved.as_object_mut() {
-                        map.remove("style");
-                        map.remove("explode");
-                    }
-                    if resolved != *p {
-                        *p = resolved;
-                    }
-                    continue;
-                }
-                let why = match (shape, &style) {
-                    (Some(shape), _) => Some(shape.to_string()),
-                    (None, Some(style)) => Some(format!("in the `{style}` style")),
-                    (None, None) => None,
+                    .unwrap_or("simple")
+                    .to_string();
+                let known = match place.as_str() {
+                    "path" => matches!(style.as_str(), "simple" | "label" | "matrix"),
+                    _ => style == "simple",
                 };
-                if let Some(why) = why {
-                    let style = style.unwrap_or_else(|| "simple".into());
+                if !known {
+                    // A style the location does not have: the caller writes the text.
                     resolved["schema"] = json!({"type": "string"});
-                    if let Some(map) = resolved.as_object_mut() {
-                        map.remove("style");
-                        map.remove("explode");
-                    }
                     notes.push(Problem::new(
                         join(&join(pointer, "parameters"), &i.to_string()),
-                        format!("a {place} parameter {why}: the client takes it as text, its `{style}`-style serialization written by the caller"),
+                        format!("a {place} parameter in the `{style}` style, which {place} parameters do not have: the client takes it as text, written by the caller"),
                     ));
+                } else if structured || style != "simple" {
+                    let explode = resolved.get("explode").and_then(Value::as_bool) == Some(true);
+                    if let Some(name) = resolved.get("name").and_then(Value::as_str) {
+                        styled.push(json!({
+                            "name": name,
+                            "in": place,
+                            "ident": parameter_ident(name),
+                            "style": style,
+                            "explode": explode,
+                        }));
+                    }
+                }
+                if let Some(map) = resolved.as_object_mut() {
+                    map.remove("style");
+                    map.remove("explode");
                 }
             }
             if resolved != *p {
@@ -231,19 +207,53 @@ pub(super) fn reshape_operation(
         // in `form` only, each with a `schema` (not `content`): any other is left out when
         // optional, and leaves the operation out when required.
         let mut unsupported: Option<String> = None;
-        // A query parameter in the `deepObject` style goes to progenitor as `form`; the
-        // client generator writes it as `name[key]=value` (`CLIENT_EXTENSION`).
+        // A query parameter in the `deepObject` style, in the `spaceDelimited` or
+        // `pipeDelimited` one unexploded, or described by JSON `content`, goes to progenitor
+        // as `form` with a `schema`; the client generator writes it as `name[key]=value`,
+        // `name=a%20b`, `name=a|b` or `name={"json":1}` (`CLIENT_EXTENSION`).
         for p in params.iter_mut() {
-            if p.get("in").and_then(Value::as_str) == Some("query")
-                && p.get("style").and_then(Value::as_str) == Some("deepObject")
-                && p.get("schema").is_some()
-                && let Some(map) = p.as_object_mut()
+            if p.get("in").and_then(Value::as_str) != Some("query") {
+                continue;
+            }
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let json_content = p
+                .get("content")
+                .and_then(Value::as_object)
+                .filter(|c| c.len() == 1)
+                .and_then(|c| c.iter().next())
+                .filter(|(media, _)| is_json(media))
+                .and_then(|(_, media)| media.get("schema").cloned());
+            let Some(map) = p.as_object_mut() else {
+                continue;
+            };
+            if p_is_schema_less(map)
+                && let Some(schema) = json_content
             {
-                map.remove("style");
-                map.remove("explode");
-                if let Some(name) = map.get("name").and_then(Value::as_str) {
-                    deep.push(Value::String(name.to_string()));
-                }
+                map.remove("content");
+                map.insert("schema".into(), schema);
+                query_styles.push(json!({"name": name, "as": "json"}));
+                continue;
+            }
+            if map.get("schema").is_none() {
+                continue;
+            }
+            let explode = map.get("explode").and_then(Value::as_bool) == Some(true);
+            let written = match map.get("style").and_then(Value::as_str) {
+                Some("deepObject") => Some("deep"),
+                Some("spaceDelimited") if !explode => Some("space"),
+                Some("pipeDelimited") if !explode => Some("pipe"),
+                // Exploded, each item is a `name=value` pair of its own: `form`.
+                Some("spaceDelimited" | "pipeDelimited") => None,
+                _ => continue,
+            };
+            map.remove("style");
+            map.remove("explode");
+            if let Some(written) = written {
+                query_styles.push(json!({"name": name, "as": written}));
             }
         }
         params.retain(|p| {
@@ -308,11 +318,11 @@ pub(super) fn reshape_operation(
         }
     }
 
-    if !deep.is_empty() {
-        mark(op, "deep_object", Value::Array(deep));
+    if !query_styles.is_empty() {
+        mark(op, "query_styles", Value::Array(query_styles));
     }
-    if !simple_arrays.is_empty() {
-        mark(op, "simple_arrays", Value::Array(simple_arrays));
+    if !styled.is_empty() {
+        mark(op, "styled", Value::Array(styled));
     }
     if !renamed_path.is_empty() {
         mark(op, "renamed_path_params", Value::Array(renamed_path));
@@ -626,6 +636,11 @@ const MULTIPART: &str = "multipart/form-data";
 pub const CLIENT_EXTENSION: &str = "x-accord-client";
 
 /// Adds `key` to the operation's [`CLIENT_EXTENSION`] mark.
+/// Whether a parameter has no `schema` (it is described by `content`).
+fn p_is_schema_less(p: &Map<String, Value>) -> bool {
+    !p.contains_key("schema")
+}
+
 pub(super) fn mark(op: &mut Map<String, Value>, key: &str, value: Value) {
     let entry = op
         .entry(CLIENT_EXTENSION.to_string())

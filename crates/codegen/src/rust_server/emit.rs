@@ -387,16 +387,22 @@ fn handler(op: &Operation) -> TokenStream {
             let name = &p.name;
             let rust = &p.rust;
             let (required, explode) = (p.required, p.explode);
-            let call = match p.location {
-                Location::Path => {
+            let call = match (p.location, p.style) {
+                (Location::Path | Location::Query, Some(style)) => {
+                    let key = &p.route_key;
+                    let place = format_ident!("{}", if p.location == Location::Path { "Path" } else { "Query" });
+                    let style = format_ident!("{style}");
+                    quote!(inputs.styled::<#rust>(rt::Location::#place, #name, #key, &#schema, #required, rt::Style::#style, #explode))
+                }
+                (Location::Path, _) => {
                     let key = &p.route_key;
                     quote!(inputs.path::<#rust>(#name, #key, &#schema))
                 }
-                Location::Query => {
+                (Location::Query, _) => {
                     quote!(inputs.query::<#rust>(#name, &#schema, #required, #explode))
                 }
-                Location::Header => quote!(inputs.header::<#rust>(#name, &#schema, #required)),
-                Location::Cookie => quote!(inputs.cookie::<#rust>(#name, &#schema, #required)),
+                (Location::Header, _) => quote!(inputs.header::<#rust>(#name, &#schema, #required)),
+                (Location::Cookie, _) => quote!(inputs.cookie::<#rust>(#name, &#schema, #required)),
             };
             let ident = ident(&p.ident);
             decoded.push(ident.clone());

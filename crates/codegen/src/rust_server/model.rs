@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use accord_spec::media::is_json;
 use accord_spec::openapiv3::{
-    APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
-    RequestBody, Responses, SecurityRequirement, SecurityScheme, StatusCode,
+    APIKeyLocation, OpenAPI, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle,
+    ReferenceOr, RequestBody, Responses, SecurityRequirement, SecurityScheme, StatusCode,
 };
 use accord_spec::{OperationRef, Problem, Resolve, Spec, join};
 use proc_macro2::TokenStream;
@@ -72,6 +72,9 @@ pub(super) struct Param {
     pub route_key: String,
     pub required: bool,
     pub explode: bool,
+    /// The runtime's `Style` variant of a path or query parameter written other than its
+    /// location's default way (`Label`, `PipeDelimited`, `Json`...).
+    pub style: Option<&'static str>,
     pub rust: TokenStream,
     pub schema: Value,
     pub description: Option<String>,
@@ -395,9 +398,28 @@ impl<'a> Reader<'a> {
                     .get("default")
                     .is_some();
                 let required = location == Location::Path || data.required || has_default;
+                // `explode` is true by default in the `form` style only (queries' and
+                // cookies' default), false in every other.
                 let style_form = match p {
                     Parameter::Query { style, .. } => *style == QueryStyle::Form,
-                    _ => true,
+                    Parameter::Cookie { .. } => true,
+                    _ => false,
+                };
+                let json_content = matches!(&data.format, ParameterSchemaOrContent::Content(c)
+                    if c.keys().next().is_some_and(|m| is_json(m)));
+                let style = match p {
+                    _ if json_content => Some("Json"),
+                    Parameter::Path { style, .. } => match style {
+                        PathStyle::Label => Some("Label"),
+                        PathStyle::Matrix => Some("Matrix"),
+                        PathStyle::Simple => None,
+                    },
+                    Parameter::Query { style, .. } => match style {
+                        QueryStyle::SpaceDelimited => Some("SpaceDelimited"),
+                        QueryStyle::PipeDelimited => Some("PipeDelimited"),
+                        _ => None,
+                    },
+                    _ => None,
                 };
                 let explode = data.explode.unwrap_or(style_form);
                 let inner = self.rust_type(&schema, 0);
@@ -413,6 +435,7 @@ impl<'a> Reader<'a> {
                     route_key,
                     required,
                     explode,
+                    style,
                     rust,
                     schema,
                     description: text(data.description.as_deref()),
