@@ -15,7 +15,7 @@ fn echo(ctx: &rt::Context, decoded: Value) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("path".into(), json!(ctx.uri.path()));
     out.insert("query".into(), json!(ctx.uri.query()));
-    for name in ["x-kinds", "x-window"] {
+    for name in ["x-kinds", "x-window", "x-meta"] {
         out.insert(name.into(), json!(ctx.header(name)));
     }
     out.insert("decoded".into(), decoded);
@@ -55,6 +55,17 @@ impl server::Api for Echo {
     ) -> Result<server::MatrixInputsResponse, rt::Error> {
         let decoded = json!({"ids": ids, "point": point, "slot": slot});
         Ok(server::MatrixInputsResponse::Ok(echo(ctx, decoded)))
+    }
+
+    async fn by_content(
+        &self,
+        ctx: &rt::Context,
+        name: String,
+        id: ::uuid::Uuid,
+        x_meta: st::Window,
+    ) -> Result<server::ByContentResponse, rt::Error> {
+        let decoded = json!({"name": name, "id": id, "x_meta": x_meta});
+        Ok(server::ByContentResponse::Ok(echo(ctx, decoded)))
     }
 
     async fn search(
@@ -194,6 +205,31 @@ async fn delimited_and_json_query_parameters_go_in_their_style_and_arrive_as_sen
     let query = answer["query"].as_str().expect("a query");
     assert!(!query.contains("words"), "{query}");
     assert_eq!(answer["decoded"]["words"], Value::Null);
+}
+
+#[tokio::test]
+async fn path_and_header_parameters_described_by_content_arrive_as_sent() {
+    let client = serve().await;
+    let id = "3f2c8f0e-2a4b-4c1d-9e8f-0a1b2c3d4e5f";
+    let answer = client
+        .by_content(
+            "blocked words",
+            &id.parse().unwrap(),
+            &ct::Window { from: 1, to: None },
+        )
+        .await
+        .expect("the server takes every input described by content")
+        .into_inner();
+    // A string as itself, an object as its JSON text.
+    assert_eq!(
+        answer["path"],
+        json!(format!("/by-content/blocked%20words/{id}"))
+    );
+    assert_eq!(answer["x-meta"], json!(r#"{"from":1}"#));
+    assert_eq!(
+        answer["decoded"],
+        json!({"name": "blocked words", "id": id, "x_meta": {"from": 1}})
+    );
 }
 
 /// A value the server cannot read in its style is refused as invalid input, never taken as

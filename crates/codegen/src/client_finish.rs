@@ -261,7 +261,8 @@ fn tokens(parts: &[&str]) -> Vec<String> {
 /// The writer of path and header parameters in their style.
 const STYLED: &str = r#"/// A path or header parameter in its style (`simple`, `label`, `matrix`; exploded or
 /// not): a scalar as its text (`5`, `.5`, `;id=5`), an array's items (`1,2`, `.1.2`,
-/// `;id=1;id=2`), an object's members (`a,1,b,2`, `a=1,b=2`, `;a=1;b=2`).
+/// `;id=1;id=2`), an object's members (`a,1,b,2`, `a=1,b=2`, `;a=1;b=2`); described by
+/// `content` (`json`), its JSON text, a string as itself.
 #[doc(hidden)]
 pub fn styled<T: ::serde::Serialize + ?Sized>(
     name: &str,
@@ -277,6 +278,10 @@ pub fn styled<T: ::serde::Serialize + ?Sized>(
         }
     }
     let value = ::serde_json::to_value(value).unwrap_or(::serde_json::Value::Null);
+    if style == "json" {
+        // Described by `content`: JSON text, a string as itself.
+        return text(&value);
+    }
     // The items: an array's values, an object's `key=value` pairs when exploded, else its
     // keys and values in turn; `None` for a scalar.
     let items: ::std::option::Option<::std::vec::Vec<::std::string::String>> = match &value {
@@ -357,8 +362,8 @@ impl<T: ::serde::Serialize + ?Sized> ::serde::Serialize for Delimited<'_, T> {
 "#;
 
 /// The writer of query parameters described by JSON `content`.
-const JSON_QUERY: &str = r#"/// A query parameter described by JSON `content`: its value as JSON text,
-/// `filter={"kind":"a"}`; nothing for `None`.
+const JSON_QUERY: &str = r#"/// A query parameter described by `content`: its value as JSON text,
+/// `filter={"kind":"a"}`, a string as itself; nothing for `None`.
 #[doc(hidden)]
 pub struct JsonQuery<'a, T: ?Sized> {
     name: &'a str,
@@ -372,10 +377,10 @@ impl<'a, T: ?Sized> JsonQuery<'a, T> {
 impl<T: ::serde::Serialize + ?Sized> ::serde::Serialize for JsonQuery<'_, T> {
     fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let value = ::serde_json::to_value(self.value).map_err(::serde::ser::Error::custom)?;
-        let pairs: ::std::vec::Vec<(&str, ::std::string::String)> = if value.is_null() {
-            ::std::vec::Vec::new()
-        } else {
-            ::std::vec![(self.name, value.to_string())]
+        let pairs: ::std::vec::Vec<(&str, ::std::string::String)> = match value {
+            ::serde_json::Value::Null => ::std::vec::Vec::new(),
+            ::serde_json::Value::String(text) => ::std::vec![(self.name, text)],
+            other => ::std::vec![(self.name, other.to_string())],
         };
         pairs.serialize(serializer)
     }

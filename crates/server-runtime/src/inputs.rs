@@ -151,10 +151,10 @@ impl<'c> Inputs<'c> {
         )
     }
 
-    /// A path or query parameter in a style other than its location's default: `label` or
-    /// `matrix` in a path (`.1.2`, `;id=1,2`), `spaceDelimited` or `pipeDelimited` in a query
-    /// (`1%202`, `1|2`), or a query value described by JSON `content` (`{"a":1}`). `key` is
-    /// the route key of a path parameter (unused in a query).
+    /// A path, query or header parameter in a style other than its location's default:
+    /// `label` or `matrix` in a path (`.1.2`, `;id=1,2`), `spaceDelimited` or `pipeDelimited`
+    /// in a query (`1%202`, `1|2`), or a value described by `content` (`{"a":1}`, a string
+    /// as itself). `key` is the route key of a path parameter (unused elsewhere).
     #[allow(clippy::too_many_arguments)]
     pub fn styled<T: DeserializeOwned>(
         &mut self,
@@ -166,15 +166,33 @@ impl<'c> Inputs<'c> {
         style: Style,
         explode: bool,
     ) -> Option<T> {
-        let (source, wanted) = match location {
-            Location::Path => (&self.path, key),
-            _ => (&self.query, name),
+        let raw: Vec<String> = match location {
+            Location::Header => {
+                let values: Vec<&str> = self
+                    .ctx
+                    .headers
+                    .get_all(name)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                if values.is_empty() {
+                    vec![]
+                } else {
+                    vec![values.join(",")]
+                }
+            }
+            _ => {
+                let (source, wanted) = match location {
+                    Location::Path => (&self.path, key),
+                    _ => (&self.query, name),
+                };
+                source
+                    .iter()
+                    .filter(|(k, _)| k == wanted)
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            }
         };
-        let raw: Vec<String> = source
-            .iter()
-            .filter(|(k, _)| k == wanted)
-            .map(|(_, v)| v.clone())
-            .collect();
         self.parameter(location, name, schema, required, style, explode, raw)
     }
 
@@ -386,7 +404,7 @@ pub enum Style {
     SpaceDelimited,
     /// `1|2`.
     PipeDelimited,
-    /// The value as JSON text.
+    /// Described by `content`: the value as JSON text, a string as itself.
     Json,
 }
 
@@ -400,10 +418,13 @@ fn decode(
     style: Style,
     explode: bool,
 ) -> Value {
-    if style == Style::Json {
-        return serde_json::from_str(&raw[0]).unwrap_or_else(|_| Value::String(raw[0].clone()));
-    }
     let kind = declared_type(validator, schema);
+    if style == Style::Json {
+        return match kind {
+            Some("string") => Value::String(raw[0].clone()),
+            _ => serde_json::from_str(&raw[0]).unwrap_or_else(|_| Value::String(raw[0].clone())),
+        };
+    }
     let object = kind == Some("object")
         || (kind.is_none()
             && validator

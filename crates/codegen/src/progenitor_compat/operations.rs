@@ -92,6 +92,34 @@ pub(super) fn reshape_operation(
         });
         for (i, p) in params.iter_mut().enumerate() {
             let mut resolved = inline(p, components);
+            // A parameter described by `content` rather than `schema` goes as its value's
+            // JSON text (a string as itself) where its media type is JSON or its schema a
+            // scalar: the client sends it with its schema's type (`CLIENT_EXTENSION`).
+            if let Some(schema) = content_schema(&resolved, components)
+                && let Some(map) = resolved.as_object_mut()
+            {
+                map.remove("content");
+                map.remove("style");
+                map.remove("explode");
+                map.insert("schema".into(), schema);
+                let name = map.get("name").and_then(Value::as_str).unwrap_or_default();
+                match map.get("in").and_then(Value::as_str) {
+                    Some("query") => query_styles.push(json!({"name": name, "as": "json"})),
+                    Some(place @ ("path" | "header")) => styled.push(json!({
+                        "name": name,
+                        "in": place,
+                        "ident": parameter_ident(name),
+                        "style": "json",
+                        "explode": false,
+                    })),
+                    _ => {}
+                }
+                if map.get("in").and_then(Value::as_str) == Some("path") {
+                    map.insert("required".into(), json!(true));
+                }
+                *p = resolved;
+                continue;
+            }
             if resolved.get("in").and_then(Value::as_str) == Some("path")
                 && resolved.get("required") != Some(&json!(true))
             {
@@ -207,10 +235,9 @@ pub(super) fn reshape_operation(
         // in `form` only, each with a `schema` (not `content`): any other is left out when
         // optional, and leaves the operation out when required.
         let mut unsupported: Option<String> = None;
-        // A query parameter in the `deepObject` style, in the `spaceDelimited` or
-        // `pipeDelimited` one unexploded, or described by JSON `content`, goes to progenitor
-        // as `form` with a `schema`; the client generator writes it as `name[key]=value`,
-        // `name=a%20b`, `name=a|b` or `name={"json":1}` (`CLIENT_EXTENSION`).
+        // A query parameter in the `deepObject` style, or in the `spaceDelimited` or
+        // `pipeDelimited` one unexploded, goes to progenitor as `form`; the client generator
+        // writes it as `name[key]=value`, `name=a%20b` or `name=a|b` (`CLIENT_EXTENSION`).
         for p in params.iter_mut() {
             if p.get("in").and_then(Value::as_str) != Some("query") {
                 continue;
@@ -220,24 +247,9 @@ pub(super) fn reshape_operation(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            let json_content = p
-                .get("content")
-                .and_then(Value::as_object)
-                .filter(|c| c.len() == 1)
-                .and_then(|c| c.iter().next())
-                .filter(|(media, _)| is_json(media))
-                .and_then(|(_, media)| media.get("schema").cloned());
             let Some(map) = p.as_object_mut() else {
                 continue;
             };
-            if p_is_schema_less(map)
-                && let Some(schema) = json_content
-            {
-                map.remove("content");
-                map.insert("schema".into(), schema);
-                query_styles.push(json!({"name": name, "as": "json"}));
-                continue;
-            }
             if map.get("schema").is_none() {
                 continue;
             }
@@ -636,9 +648,21 @@ const MULTIPART: &str = "multipart/form-data";
 pub const CLIENT_EXTENSION: &str = "x-accord-client";
 
 /// Adds `key` to the operation's [`CLIENT_EXTENSION`] mark.
-/// Whether a parameter has no `schema` (it is described by `content`).
-fn p_is_schema_less(p: &Map<String, Value>) -> bool {
-    !p.contains_key("schema")
+/// The schema of a parameter described by `content` (one media type) that the client can
+/// send as text: a JSON media type, or any whose schema is a scalar.
+fn content_schema(p: &Value, components: &Value) -> Option<Value> {
+    if p.get("schema").is_some() {
+        return None;
+    }
+    let content = p.get("content").and_then(Value::as_object)?;
+    let (media, described) = content.iter().next().filter(|_| content.len() == 1)?;
+    let schema = described.get("schema")?;
+    let target = inline(schema, components);
+    let scalar = matches!(
+        target.get("type").and_then(Value::as_str),
+        Some("string" | "integer" | "number" | "boolean")
+    );
+    (is_json(media) || scalar).then(|| schema.clone())
 }
 
 pub(super) fn mark(op: &mut Map<String, Value>, key: &str, value: Value) {

@@ -388,9 +388,16 @@ fn handler(op: &Operation) -> TokenStream {
             let rust = &p.rust;
             let (required, explode) = (p.required, p.explode);
             let call = match (p.location, p.style) {
-                (Location::Path | Location::Query, Some(style)) => {
+                (Location::Path | Location::Query | Location::Header, Some(style)) => {
                     let key = &p.route_key;
-                    let place = format_ident!("{}", if p.location == Location::Path { "Path" } else { "Query" });
+                    let place = format_ident!(
+                        "{}",
+                        match p.location {
+                            Location::Path => "Path",
+                            Location::Query => "Query",
+                            _ => "Header",
+                        }
+                    );
                     let style = format_ident!("{style}");
                     quote!(inputs.styled::<#rust>(rt::Location::#place, #name, #key, &#schema, #required, rt::Style::#style, #explode))
                 }

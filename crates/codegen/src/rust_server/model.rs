@@ -405,8 +405,7 @@ impl<'a> Reader<'a> {
                     Parameter::Cookie { .. } => true,
                     _ => false,
                 };
-                let json_content = matches!(&data.format, ParameterSchemaOrContent::Content(c)
-                    if c.keys().next().is_some_and(|m| is_json(m)));
+                let json_content = matches!(&data.format, ParameterSchemaOrContent::Content(_));
                 let style = match p {
                     _ if json_content => Some("Json"),
                     Parameter::Path { style, .. } => match style {
