@@ -118,6 +118,7 @@ impl Document {
         let repairs = repair::repair(&mut document, source_version.starts_with("3.1"));
         notes.extend(repairs.notes);
         notes.extend(normalize::hoist_deep_refs(&mut document));
+        notes.extend(normalize::inline_callback_refs(&mut document));
         notes.extend(normalize::fit_integers(&mut document));
         let named = normalize::name_operations(&mut document);
         notes.extend(named.iter().cloned());

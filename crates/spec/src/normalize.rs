@@ -644,6 +644,65 @@ pub fn fill_info(doc: &mut Value) -> Vec<Problem> {
     notes
 }
 
+/// An operation's callback given as a `$ref` (`#/components/callbacks/searchIndex`,
+/// PeerTube's), which the typed model cannot hold (it knows callbacks only written out): the
+/// callback it names copied in place, noted; one that does not resolve is dropped, noted.
+pub fn inline_callback_refs(doc: &mut Value) -> Vec<Problem> {
+    let mut notes = Vec::new();
+    let components = doc.pointer("/components/callbacks").cloned();
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return notes;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            let Some(callbacks) = op.get_mut("callbacks").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let mut dropped = Vec::new();
+            for (name, callback) in callbacks.iter_mut() {
+                let Some(reference) = callback.get("$ref").and_then(Value::as_str) else {
+                    continue;
+                };
+                let pointer = crate::join(
+                    &crate::join(
+                        &crate::join(&crate::join("/paths", path), method),
+                        "callbacks",
+                    ),
+                    name,
+                );
+                let target = reference
+                    .strip_prefix("#/components/callbacks/")
+                    .and_then(|key| components.as_ref()?.get(key))
+                    .filter(|t| t.get("$ref").is_none())
+                    .cloned();
+                match target {
+                    Some(target) => {
+                        notes.push(Problem::new(
+                            &pointer,
+                            format!("the callback `{reference}` is copied in place"),
+                        ));
+                        *callback = target;
+                    }
+                    None => {
+                        notes.push(Problem::new(
+                            &pointer,
+                            format!("the callback `{reference}` does not resolve; left out"),
+                        ));
+                        dropped.push(name.clone());
+                    }
+                }
+            }
+            for name in dropped {
+                callbacks.remove(&name);
+            }
+        }
+    }
+    notes
+}
+
 /// `$ref`s that point inside a definition rather than at one (OpenAI's
 /// `#/components/schemas/CreateImageRequest/properties/size`): a schema so reached becomes a
 /// component of its own (`CreateImageRequest_size`), anything else is copied in place; each
@@ -767,5 +826,34 @@ mod deep_ref_tests {
             notes[0].pointer,
             "/components/schemas/B/properties/size/$ref"
         );
+    }
+}
+
+#[cfg(test)]
+mod callback_tests {
+    use serde_json::json;
+
+    /// A callback given by reference is copied in place so the document types; one that
+    /// does not resolve is left out; each noted.
+    #[test]
+    fn a_referenced_callback_is_copied_in_place() {
+        let hook = json!({"https://hook": {"post": {"responses": {"200": {"description": "ok"}}}}});
+        let mut doc = json!({
+            "paths": {"/search": {"get": {
+                "callbacks": {
+                    "index": {"$ref": "#/components/callbacks/searchIndex"},
+                    "gone": {"$ref": "#/components/callbacks/missing"},
+                },
+                "responses": {"200": {"description": "ok"}},
+            }}},
+            "components": {"callbacks": {"searchIndex": hook.clone()}},
+        });
+        let notes = super::inline_callback_refs(&mut doc);
+        assert_eq!(
+            doc["paths"]["/search"]["get"]["callbacks"],
+            json!({"index": hook})
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes[0].pointer, "/paths/~1search/get/callbacks/index");
     }
 }

@@ -1,4 +1,5 @@
-//! The `default`s typify refuses the whole document over: dropped, noted.
+//! The `default`s typify refuses the whole document over, and the `format` of an object or
+//! array it panics over: dropped, noted.
 
 use accord_spec::{Problem, join};
 use serde_json::{Value, json};
@@ -33,4 +34,44 @@ pub(super) fn drop_bad_defaults(value: &mut Value, pointer: &str, notes: &mut Ve
             map.remove("default");
         }
     });
+}
+
+/// typify panics over a `format` on an object or an array (AppCenter's
+/// `{type: object, format: file}`, a Swagger 2 file answer converted): such a format, which
+/// names no format of those types, is dropped.
+pub(super) fn drop_structured_formats(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
+    accord_spec::walk_model_mut(value, pointer, &mut |map, pointer, names| {
+        if names
+            || !matches!(
+                map.get("type").and_then(Value::as_str),
+                Some("object" | "array")
+            )
+        {
+            return;
+        }
+        if let Some(format) = map.remove("format") {
+            notes.push(Problem::new(
+                join(pointer, "format"),
+                format!("the format {format} of an object or array names nothing; left out"),
+            ));
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_format_on_an_object_or_array_is_dropped_and_noted() {
+        let mut doc = json!({
+            "a": {"type": "object", "format": "file"},
+            "b": {"type": "string", "format": "binary"},
+        });
+        let mut notes = Vec::new();
+        super::drop_structured_formats(&mut doc, "", &mut notes);
+        assert_eq!(doc["a"], json!({"type": "object"}));
+        assert_eq!(doc["b"]["format"], "binary");
+        assert_eq!(notes.len(), 1);
+    }
 }

@@ -16,7 +16,7 @@ mod operations;
 
 use cycles::break_all_of_cycles;
 pub(crate) use cycles::leads_to;
-use defaults::drop_bad_defaults;
+use defaults::{drop_bad_defaults, drop_structured_formats};
 use enums::dedupe_enums;
 pub(crate) use names::{RENAMED_SCHEMAS, rename_duplicate_types};
 use names::{distinct_operation_names, distinct_property_names, distinct_schema_names};
@@ -165,5 +165,6 @@ pub fn reshape(doc: &mut Value) -> Vec<Problem> {
     distinct_property_names(doc, "", &mut notes);
     break_all_of_cycles(doc, &mut notes);
     drop_bad_defaults(doc, "", &mut notes);
+    drop_structured_formats(doc, "", &mut notes);
     notes
 }
