@@ -1,5 +1,5 @@
-//! The `default`s typify refuses the whole document over, and the `format` of an object or
-//! array it panics over: dropped, noted.
+//! The `default`s typify refuses the whole document over, and the `format` of an object, an
+//! array or a boolean it panics over: dropped, noted.
 
 use accord_spec::{Problem, join};
 use serde_json::{Value, json};
@@ -36,15 +36,16 @@ pub(super) fn drop_bad_defaults(value: &mut Value, pointer: &str, notes: &mut Ve
     });
 }
 
-/// typify panics over a `format` on an object or an array (AppCenter's
-/// `{type: object, format: file}`, a Swagger 2 file answer converted): such a format, which
-/// names no format of those types, is dropped.
+/// typify panics over a `format` on an object, an array or a boolean (AppCenter's
+/// `{type: object, format: file}`, a Swagger 2 file answer converted; quotes.rest's
+/// `{type: boolean, format: boolean}`): such a format, which names no format of those types,
+/// is dropped.
 pub(super) fn drop_structured_formats(value: &mut Value, pointer: &str, notes: &mut Vec<Problem>) {
     accord_spec::walk_model_mut(value, pointer, &mut |map, pointer, names| {
         if names
             || !matches!(
                 map.get("type").and_then(Value::as_str),
-                Some("object" | "array")
+                Some("object" | "array" | "boolean")
             )
         {
             return;
@@ -52,7 +53,9 @@ pub(super) fn drop_structured_formats(value: &mut Value, pointer: &str, notes: &
         if let Some(format) = map.remove("format") {
             notes.push(Problem::new(
                 join(pointer, "format"),
-                format!("the format {format} of an object or array names nothing; left out"),
+                format!(
+                    "the format {format} of an object, array or boolean names nothing; left out"
+                ),
             ));
         }
     });
@@ -67,11 +70,13 @@ mod tests {
         let mut doc = json!({
             "a": {"type": "object", "format": "file"},
             "b": {"type": "string", "format": "binary"},
+            "c": {"type": "boolean", "format": "boolean"},
         });
         let mut notes = Vec::new();
         super::drop_structured_formats(&mut doc, "", &mut notes);
         assert_eq!(doc["a"], json!({"type": "object"}));
         assert_eq!(doc["b"]["format"], "binary");
-        assert_eq!(notes.len(), 1);
+        assert_eq!(doc["c"], json!({"type": "boolean"}));
+        assert_eq!(notes.len(), 2);
     }
 }
