@@ -2,7 +2,9 @@
 //! parameter with text: `/books/{name}`, `/books/{name}:search` and `/books/{name}:archive`
 //! share one route and each request reaches its own operation with the parameter alone;
 //! `/reports/v{version}.json` takes the version out of the file name;
-//! `/routes/{origin}-{destination}` cuts one segment into two parameters.
+//! `/routes/{origin}-{destination}` cuts one segment into two parameters; `/shelves/{shelfId}`,
+//! `/shelves/{shelfNumber}` and `/shelves/{shelfName}` share one route, each request served
+//! by the operation whose parameter's schema its segment fits (a UUID, an integer, any text).
 
 use codegen_output::server_mixed_segments::{self as server, rt, types};
 
@@ -58,6 +60,49 @@ impl server::Api for Books {
         }))
     }
 
+    async fn get_shelf_by_id(
+        &self,
+        _: &rt::Context,
+        shelf_id: uuid::Uuid,
+    ) -> Result<server::GetShelfByIdResponse, rt::Error> {
+        Ok(server::GetShelfByIdResponse::Ok(shelf("id", shelf_id)))
+    }
+
+    async fn get_shelf_by_name(
+        &self,
+        _: &rt::Context,
+        shelf_name: String,
+    ) -> Result<server::GetShelfByNameResponse, rt::Error> {
+        Ok(server::GetShelfByNameResponse::Ok(shelf("name", shelf_name)))
+    }
+
+    async fn get_shelf_by_number(
+        &self,
+        _: &rt::Context,
+        shelf_number: i64,
+    ) -> Result<server::GetShelfByNumberResponse, rt::Error> {
+        Ok(server::GetShelfByNumberResponse::Ok(shelf(
+            "number",
+            shelf_number,
+        )))
+    }
+
+    async fn get_copy(
+        &self,
+        _: &rt::Context,
+        _: String,
+    ) -> Result<server::GetCopyResponse, rt::Error> {
+        Ok(server::GetCopyResponse::NoContent)
+    }
+
+    async fn get_copy_by_label(
+        &self,
+        _: &rt::Context,
+        _: String,
+    ) -> Result<server::GetCopyByLabelResponse, rt::Error> {
+        unreachable!("left out of the router: `/copies/{{copyName}}` matches the same requests")
+    }
+
     async fn get_report(
         &self,
         _: &rt::Context,
@@ -68,6 +113,13 @@ impl server::Api for Books {
                 version: Some(version),
             })
         })
+    }
+}
+
+fn shelf(by: &str, value: impl ToString) -> types::ShelfResponse {
+    types::ShelfResponse {
+        by: by.into(),
+        value: value.to_string(),
     }
 }
 
@@ -126,4 +178,27 @@ async fn each_request_reaches_the_operation_its_segment_names() {
     // Without that text, or with a parameter empty, the path names nothing.
     assert_eq!(get("/routes/FRA").await.0, 404);
     assert_eq!(get("/routes/FRA-").await.0, 404);
+
+    // Three paths that differ only in their parameter's name: the segment's text picks the
+    // operation whose schema it fits, the plain text one last.
+    let id = "3f2c8f0e-2a4b-4c1d-9e8f-0a1b2c3d4e5f";
+    assert_eq!(
+        get(&format!("/shelves/{id}")).await,
+        (200, format!(r#"{{"by":"id","value":"{id}"}}"#))
+    );
+    assert_eq!(
+        get("/shelves/42").await,
+        (200, r#"{"by":"number","value":"42"}"#.into())
+    );
+    assert_eq!(
+        get("/shelves/fiction").await,
+        (200, r#"{"by":"name","value":"fiction"}"#.into())
+    );
+    // Below the number's minimum, the text is a name.
+    assert_eq!(
+        get("/shelves/0").await,
+        (200, r#"{"by":"name","value":"0"}"#.into())
+    );
+    // Two that nothing tells apart: the first is served.
+    assert_eq!(get("/copies/a").await.0, 204);
 }

@@ -81,6 +81,39 @@ pub async fn affixes_match(request: crate::Request, affixes: &[Affix]) -> (bool,
     (matched, crate::Request::from_parts(parts, body))
 }
 
+/// A path parameter whose schema tells an operation's requests from another's of the same
+/// route and method (a UUID `{AttachmentID}` beside a `{FileName}`): its route key and schema.
+pub type Guard = (&'static str, &'static crate::Schema);
+
+/// Whether the request's captured segments carry the text `affixes` name and, that text taken
+/// off, each value `guards` names fits its schema (`root` holds what the schemas refer to);
+/// the request is handed back unchanged.
+pub async fn path_fits(
+    request: crate::Request,
+    root: &'static crate::Schema,
+    affixes: &[Affix],
+    guards: &[Guard],
+) -> (bool, crate::Request) {
+    let (mut parts, body) = request.into_parts();
+    let fits = match RawPathParams::from_request_parts(&mut parts, &()).await {
+        Ok(raw) => {
+            let path: Vec<(String, String)> = raw
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            strip_affixes(path, affixes).is_some_and(|path| {
+                guards.iter().all(|(key, schema)| {
+                    path.iter()
+                        .find(|(k, _)| k == key)
+                        .is_some_and(|(_, value)| crate::inputs::fits(root, schema, value))
+                })
+            })
+        }
+        Err(_) => false,
+    };
+    (fits, crate::Request::from_parts(parts, body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -389,6 +389,23 @@ fn declared_type<'v>(validator: &'v Validator<'_>, schema: &'v Value) -> Option<
     })
 }
 
+/// Whether a path segment's text, read by `schema` (`root` holding what it refers to), is
+/// valid: what tells two operations of one route apart.
+pub(crate) fn fits(root: &'static Schema, schema: &'static Schema, text: &str) -> bool {
+    let validator = Validator::new(root.get(), Direction::Request);
+    let schema = schema.get();
+    let resolved = validator.resolve(schema).unwrap_or(schema);
+    let value = decode(
+        &validator,
+        resolved,
+        &[text.to_string()],
+        "",
+        Style::Simple,
+        false,
+    );
+    validator.validate(schema, &value).is_empty()
+}
+
 /// How a parameter's value is written in its text (OpenAPI's `style`, and JSON `content`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {

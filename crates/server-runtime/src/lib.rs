@@ -21,7 +21,7 @@ mod inputs;
 mod reply;
 
 pub use accord_validate as validate;
-pub use affix::{Affix, Split, affixes_match, split_params, strip_affixes};
+pub use affix::{Affix, Guard, Split, affixes_match, path_fits, split_params, strip_affixes};
 pub use axum;
 pub use body::{Payload, RawBody, read_body};
 pub use context::{Context, Served};

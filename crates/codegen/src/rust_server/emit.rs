@@ -8,7 +8,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::model::{Body, BodyKind, Encoding, Location, Operation, Response, Scheme};
+use super::model::{Body, BodyKind, Encoding, Location, Operation, Param, Response, Scheme};
 
 fn ident(name: &str) -> Ident {
     format_ident!("{}", name)
@@ -520,6 +520,31 @@ fn scheme(s: &Scheme) -> TokenStream {
     }
 }
 
+/// The path parameters of `op` whose schemas tell its requests from another operation's of
+/// the same route, where several operations share it (segments cut in several parameters
+/// are not checked).
+fn guards(op: &Operation) -> Vec<&Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == Location::Path && p.constrains)
+        .filter(|p| {
+            !op.splits
+                .iter()
+                .any(|(key, _, keys)| *key == p.route_key || keys.contains(&p.route_key))
+        })
+        .collect()
+}
+
+/// What tells an operation's requests apart by its path parameters: each guard's route key
+/// and schema. Two operations of one route, method and text with the same signature match
+/// the same requests.
+fn guard_signature(op: &Operation) -> Vec<(String, String)> {
+    guards(op)
+        .iter()
+        .map(|p| (p.route_key.clone(), p.schema.to_string()))
+        .collect()
+}
+
 /// `&[("p0", "", ":verb"), ...]`: the affixed segments of an operation's path.
 fn affix_list(op: &Operation) -> TokenStream {
     let items = op
@@ -540,10 +565,11 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
             order.push(op.route.as_str());
             Vec::new()
         });
-        if let Some(first) = group
-            .iter()
-            .find(|o| o.http_method == op.http_method && o.affixes == op.affixes)
-        {
+        if let Some(first) = group.iter().find(|o| {
+            o.http_method == op.http_method
+                && o.affixes == op.affixes
+                && guard_signature(o) == guard_signature(op)
+        }) {
             notes.push(Problem::new(
                 join(&join("/paths", &op.path), op.http_method),
                 format!(
@@ -587,14 +613,43 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
                 let handler = handler_name(op);
                 return quote!(.#method({ let api = api.clone(); move |request: rt::Request| #handler(api, request) }));
             }
-            // The affixed operations first, the most text first; a plain one last.
+            // The affixed operations first, the most text first, then those whose path
+            // parameters' schemas tell them apart, the most such parameters first; a plain
+            // one last.
             candidates.sort_by_key(|o| {
                 let text: usize = o.affixes.iter().map(|(_, b, a)| b.len() + a.len()).sum();
-                (o.affixes.is_empty(), std::cmp::Reverse(text))
+                (
+                    o.affixes.is_empty(),
+                    std::cmp::Reverse(text),
+                    std::cmp::Reverse(guards(o).len()),
+                )
             });
+            // Guards only where another operation of the same text shares the route: alone,
+            // an operation's parameters are checked by the operation (a 422, not a 404).
+            let shared = |op: &Operation| {
+                candidates
+                    .iter()
+                    .filter(|o| o.affixes == op.affixes)
+                    .count()
+                    > 1
+            };
             let tries = candidates.iter().map(|op| {
                 let handler = handler_name(op);
-                if op.affixes.is_empty() {
+                let guarded = if shared(op) { guards(op) } else { Vec::new() };
+                if !guarded.is_empty() {
+                    let affixes = affix_list(op);
+                    let list = guarded.iter().map(|p| {
+                        let key = &p.route_key;
+                        let schema = param_static(op, Location::Path, &p.ident);
+                        quote!((#key, &#schema))
+                    });
+                    quote! {
+                        let (hit, request) = rt::path_fits(request, &COMPONENTS, #affixes, &[#(#list),*]).await;
+                        if hit {
+                            return #handler(api, request).await;
+                        }
+                    }
+                } else if op.affixes.is_empty() {
                     quote!(return #handler(api, request).await;)
                 } else {
                     let affixes = affix_list(op);
@@ -606,7 +661,10 @@ fn router(ops: &[Operation], notes: &mut Vec<Problem>) -> TokenStream {
                     }
                 }
             });
-            let fallthrough = candidates.iter().all(|o| !o.affixes.is_empty()).then(|| {
+            let fallthrough = candidates
+                .iter()
+                .all(|o| !o.affixes.is_empty() || (shared(o) && !guards(o).is_empty()))
+                .then(|| {
                 quote! {
                     let ctx = rt::Context::unrouted(request);
                     reject(&*api, &ctx, rt::Error::NotFound)

@@ -75,6 +75,10 @@ pub(super) struct Param {
     /// The runtime's `Style` variant of a path or query parameter written other than its
     /// location's default way (`Label`, `PipeDelimited`, `Json`...).
     pub style: Option<&'static str>,
+    /// A path parameter whose schema refuses some text (a type other than string, a format,
+    /// a pattern, an enum, a length): it can tell this operation's requests from another's
+    /// of the same route.
+    pub constrains: bool,
     pub rust: TokenStream,
     pub schema: Value,
     pub description: Option<String>,
@@ -421,6 +425,24 @@ impl<'a> Reader<'a> {
                     _ => None,
                 };
                 let explode = data.explode.unwrap_or(style_form);
+                let constrains = location == Location::Path && {
+                    let target = accord_spec::follow_ref(self.doc, &schema);
+                    let typed = target
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t != "string");
+                    typed
+                        || [
+                            "format",
+                            "pattern",
+                            "enum",
+                            "const",
+                            "minLength",
+                            "maxLength",
+                        ]
+                        .iter()
+                        .any(|k| target.get(*k).is_some())
+                };
                 let inner = self.rust_type(&schema, 0);
                 let rust = if required {
                     inner
@@ -435,6 +457,7 @@ impl<'a> Reader<'a> {
                     required,
                     explode,
                     style,
+                    constrains,
                     rust,
                     schema,
                     description: text(data.description.as_deref()),
