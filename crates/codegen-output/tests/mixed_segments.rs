@@ -73,7 +73,9 @@ impl server::Api for Books {
         _: &rt::Context,
         shelf_name: String,
     ) -> Result<server::GetShelfByNameResponse, rt::Error> {
-        Ok(server::GetShelfByNameResponse::Ok(shelf("name", shelf_name)))
+        Ok(server::GetShelfByNameResponse::Ok(shelf(
+            "name", shelf_name,
+        )))
     }
 
     async fn get_shelf_by_number(
