@@ -128,18 +128,7 @@ impl<'c> Inputs<'c> {
         schema: &'static Schema,
         required: bool,
     ) -> Option<T> {
-        let values: Vec<&str> = self
-            .ctx
-            .headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let raw = if values.is_empty() {
-            vec![]
-        } else {
-            vec![values.join(",")]
-        };
+        let raw = self.header_text(name);
         self.parameter(
             Location::Header,
             name,
@@ -149,6 +138,23 @@ impl<'c> Inputs<'c> {
             false,
             raw,
         )
+    }
+
+    /// A header's values as one text, joined by commas as the `simple` style writes them;
+    /// nothing when it is absent.
+    fn header_text(&self, name: &str) -> Vec<String> {
+        let values: Vec<&str> = self
+            .ctx
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if values.is_empty() {
+            vec![]
+        } else {
+            vec![values.join(",")]
+        }
     }
 
     /// A path, query or header parameter in a style other than its location's default:
@@ -167,20 +173,7 @@ impl<'c> Inputs<'c> {
         explode: bool,
     ) -> Option<T> {
         let raw: Vec<String> = match location {
-            Location::Header => {
-                let values: Vec<&str> = self
-                    .ctx
-                    .headers
-                    .get_all(name)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .collect();
-                if values.is_empty() {
-                    vec![]
-                } else {
-                    vec![values.join(",")]
-                }
-            }
+            Location::Header => self.header_text(name),
             _ => {
                 let (source, wanted) = match location {
                     Location::Path => (&self.path, key),
