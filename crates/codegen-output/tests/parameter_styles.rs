@@ -1,7 +1,8 @@
 //! The client and the server generated from fixtures/specs/parameter-styles.yaml, against
 //! each other: path and header parameters that are arrays, objects or alternatives, in the
 //! `simple`, `label` and `matrix` styles, exploded or not, and query parameters
-//! `spaceDelimited`, `pipeDelimited` or described by JSON `content`, go on the wire as
+//! `spaceDelimited`, `pipeDelimited` or described by JSON `content`, and cookie parameters
+//! (one `Cookie` header), go on the wire as
 //! OpenAPI writes them and reach the server's handler as the values sent.
 
 use codegen_output::client_parameter_styles::{self as client, ClientInfo, types as ct};
@@ -15,7 +16,7 @@ fn echo(ctx: &rt::Context, decoded: Value) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("path".into(), json!(ctx.uri.path()));
     out.insert("query".into(), json!(ctx.uri.query()));
-    for name in ["x-kinds", "x-window", "x-meta"] {
+    for name in ["x-kinds", "x-window", "x-meta", "cookie"] {
         out.insert(name.into(), json!(ctx.header(name)));
     }
     out.insert("decoded".into(), decoded);
@@ -66,6 +67,17 @@ impl server::Api for Echo {
     ) -> Result<server::ByContentResponse, rt::Error> {
         let decoded = json!({"name": name, "id": id, "x_meta": x_meta});
         Ok(server::ByContentResponse::Ok(echo(ctx, decoded)))
+    }
+
+    async fn session_inputs(
+        &self,
+        ctx: &rt::Context,
+        session: String,
+        prefs: Vec<String>,
+        theme: Option<String>,
+    ) -> Result<server::SessionInputsResponse, rt::Error> {
+        let decoded = json!({"session": session, "prefs": prefs, "theme": theme});
+        Ok(server::SessionInputsResponse::Ok(echo(ctx, decoded)))
     }
 
     async fn search(
@@ -230,6 +242,35 @@ async fn path_and_header_parameters_described_by_content_arrive_as_sent() {
         answer["decoded"],
         json!({"name": "blocked words", "id": id, "x_meta": {"from": 1}})
     );
+}
+
+#[tokio::test]
+async fn cookie_parameters_go_in_one_cookie_header_and_arrive_as_sent() {
+    let client = serve().await;
+    let answer = client
+        .session_inputs(
+            &vec!["compact".into(), "wide".into()],
+            "s3cr3t",
+            Some(ct::SessionInputsTheme::Dark),
+        )
+        .await
+        .expect("the server takes every cookie")
+        .into_inner();
+    assert_eq!(
+        answer["cookie"],
+        json!("prefs=compact,wide; session=s3cr3t; theme=dark")
+    );
+    assert_eq!(
+        answer["decoded"],
+        json!({"session": "s3cr3t", "prefs": ["compact", "wide"], "theme": "dark"})
+    );
+    // Left out, an optional cookie is not sent.
+    let answer = client
+        .session_inputs(&vec!["compact".into()], "s", None)
+        .await
+        .expect("the server takes every cookie")
+        .into_inner();
+    assert_eq!(answer["cookie"], json!("prefs=compact; session=s"));
 }
 
 /// A value the server cannot read in its style is refused as invalid input, never taken as

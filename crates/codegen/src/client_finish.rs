@@ -5,7 +5,7 @@
 //! the `deepObject` style (`filter[a]=1`), `spaceDelimited` or `pipeDelimited` (`ids=1|2`), or
 //! described by JSON `content` (`filter={"a":1}`), and a path or header parameter that is an
 //! array, an object or alternatives, or in the `label` or `matrix` style (`1,2`, `.1.2`,
-//! `;id=1`). `progenitor_compat`
+//! `;id=1`), and a cookie parameter as `Cookie: name=value`. `progenitor_compat`
 //! marks each operation with [`CLIENT_EXTENSION`]; each method is found by the line
 //! progenitor writes in its doc comment (`Sends a `GET` request to `/path``).
 
@@ -97,6 +97,46 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
             if let Some((start, end, _)) = find_tokens(&block, &pattern, None) {
                 block = format!("{}{call}{}", &block[..start], &block[end..]);
                 helpers.insert(helper);
+            }
+        }
+        for cookie in mark
+            .get("cookies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(name) = cookie.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let explode = cookie.get("explode").and_then(Value::as_bool) != Some(false);
+            // `header_map.append("name", value.to_string()...)` becomes the `Cookie` header
+            // `name=value`, the value in the `form` style.
+            for spelled in [name.to_string(), name.to_ascii_lowercase()] {
+                let literal = format!("{spelled:?}");
+                let pattern = tokens(&[
+                    "header_map",
+                    ".",
+                    "append",
+                    "(",
+                    &literal,
+                    ",",
+                    "$",
+                    ".",
+                    "to_string",
+                    "(",
+                    ")",
+                ]);
+                if let Some((start, end, Some((i, len)))) = find_tokens(&block, &pattern, None) {
+                    let value = &block[i..i + len];
+                    block = format!(
+                        "{}header_map.insert(::reqwest::header::COOKIE, with_cookie(&header_map, {name:?}, &styled({name:?}, \"form\", {explode}, &{value})){}",
+                        &block[..start],
+                        &block[end..]
+                    );
+                    helpers.insert(STYLED);
+                    helpers.insert(WITH_COOKIE);
+                    break;
+                }
             }
         }
         for param in mark
@@ -314,6 +354,25 @@ pub fn styled<T: ::serde::Serialize + ?Sized>(
         ("matrix", Some(items)) => format!(";{name}={}", items.join(",")),
         (_, None) => text(&value),
         (_, Some(items)) => items.join(","),
+    }
+}
+"#;
+
+/// The writer of the `Cookie` header, one for every cookie parameter.
+const WITH_COOKIE: &str = r#"/// The `Cookie` header with `name=value` added to what `headers` hold already: one header
+/// for every cookie parameter, as RFC 6265 has it.
+#[doc(hidden)]
+pub fn with_cookie(
+    headers: &::reqwest::header::HeaderMap,
+    name: &str,
+    value: &str,
+) -> ::std::string::String {
+    match headers
+        .get(::reqwest::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(before) => format!("{before}; {name}={value}"),
+        None => format!("{name}={value}"),
     }
 }
 "#;

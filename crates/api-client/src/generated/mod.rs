@@ -62,6 +62,60 @@ pub mod types {
                 })
         }
     }
+    ///`LogoutAccordRefresh`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct LogoutAccordRefresh(::std::string::String);
+    impl ::std::ops::Deref for LogoutAccordRefresh {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<LogoutAccordRefresh> for ::std::string::String {
+        fn from(value: LogoutAccordRefresh) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for LogoutAccordRefresh {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4096usize {
+                return Err("longer than 4096 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LogoutAccordRefresh {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LogoutAccordRefresh {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LogoutAccordRefresh {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`LogoutXCsrfToken`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -105,6 +159,60 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for LogoutXCsrfToken {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RefreshAccordRefresh`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RefreshAccordRefresh(::std::string::String);
+    impl ::std::ops::Deref for RefreshAccordRefresh {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RefreshAccordRefresh> for ::std::string::String {
+        fn from(value: RefreshAccordRefresh) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RefreshAccordRefresh {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4096usize {
+                return Err("longer than 4096 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RefreshAccordRefresh {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RefreshAccordRefresh {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RefreshAccordRefresh {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -471,15 +579,17 @@ Sends a `POST` request to `/api/v1/auth/refresh`
 
 Arguments:
 - `x_csrf_token`: In cookie mode with double-submit, the value of the `accord_csrf` cookie
+- `accord_refresh`: The refresh token, in cookie mode (HttpOnly; the browser sends it)
 - `body`
 */
     pub async fn refresh<'a>(
         &'a self,
         x_csrf_token: Option<&'a types::RefreshXCsrfToken>,
+        accord_refresh: Option<&'a types::RefreshAccordRefresh>,
         body: &'a ::api_types::RefreshRequest,
     ) -> Result<ResponseValue<::api_types::TokenPair>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/refresh", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
@@ -487,6 +597,9 @@ Arguments:
             );
         if let Some(value) = x_csrf_token {
             header_map.append("X-CSRF-Token", value.to_string().try_into()?);
+        }
+        if let Some(value) = accord_refresh {
+            header_map.insert(::reqwest::header::COOKIE, with_cookie(&header_map, "accord_refresh", &styled("accord_refresh", "form", true, &value)).try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = self
@@ -540,15 +653,17 @@ Sends a `POST` request to `/api/v1/auth/logout`
 
 Arguments:
 - `x_csrf_token`: In cookie mode with double-submit, the value of the `accord_csrf` cookie
+- `accord_refresh`: The refresh token, in cookie mode (HttpOnly; the browser sends it)
 - `body`
 */
     pub async fn logout<'a>(
         &'a self,
         x_csrf_token: Option<&'a types::LogoutXCsrfToken>,
+        accord_refresh: Option<&'a types::LogoutAccordRefresh>,
         body: &'a ::api_types::RefreshRequest,
     ) -> Result<ResponseValue<()>, Error<::api_types::Problem>> {
         let url = format!("{}/api/v1/auth/logout", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
@@ -556,6 +671,9 @@ Arguments:
             );
         if let Some(value) = x_csrf_token {
             header_map.append("X-CSRF-Token", value.to_string().try_into()?);
+        }
+        if let Some(value) = accord_refresh {
+            header_map.insert(::reqwest::header::COOKIE, with_cookie(&header_map, "accord_refresh", &styled("accord_refresh", "form", true, &value)).try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = self
@@ -1241,4 +1359,67 @@ Sends a `DELETE` request to `/api/v1/api-keys/{key_id}`
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+/// A path or header parameter in its style (`simple`, `label`, `matrix`; exploded or
+/// not): a scalar as its text (`5`, `.5`, `;id=5`), an array's items (`1,2`, `.1.2`,
+/// `;id=1;id=2`), an object's members (`a,1,b,2`, `a=1,b=2`, `;a=1;b=2`); described by
+/// `content` (`json`), its JSON text, a string as itself.
+#[doc(hidden)]
+pub fn styled<T: ::serde::Serialize + ?Sized>(
+    name: &str,
+    style: &str,
+    explode: bool,
+    value: &T,
+) -> ::std::string::String {
+    fn text(value: &::serde_json::Value) -> ::std::string::String {
+        match value {
+            ::serde_json::Value::String(text) => text.clone(),
+            ::serde_json::Value::Null => ::std::string::String::new(),
+            other => other.to_string(),
+        }
+    }
+    let value = ::serde_json::to_value(value).unwrap_or(::serde_json::Value::Null);
+    if style == "json" {
+        return text(&value);
+    }
+    let items: ::std::option::Option<::std::vec::Vec<::std::string::String>> = match &value {
+        ::serde_json::Value::Array(items) => Some(items.iter().map(text).collect()),
+        ::serde_json::Value::Object(members) if explode => {
+            Some(members.iter().map(|(k, v)| format!("{k}={}", text(v))).collect())
+        }
+        ::serde_json::Value::Object(members) => {
+            Some(members.iter().flat_map(|(k, v)| [k.clone(), text(v)]).collect())
+        }
+        _ => None,
+    };
+    let object = value.is_object();
+    match (style, items) {
+        ("label", None) => format!(".{}", text(& value)),
+        ("label", Some(items)) => {
+            format!(".{}", items.join(if explode { "." } else { "," }))
+        }
+        ("matrix", None) => format!(";{name}={}", text(& value)),
+        ("matrix", Some(items)) if explode && object => {
+            items.iter().map(|i| format!(";{i}")).collect()
+        }
+        ("matrix", Some(items)) if explode => {
+            items.iter().map(|i| format!(";{name}={i}")).collect()
+        }
+        ("matrix", Some(items)) => format!(";{name}={}", items.join(",")),
+        (_, None) => text(&value),
+        (_, Some(items)) => items.join(","),
+    }
+}
+/// The `Cookie` header with `name=value` added to what `headers` hold already: one header
+/// for every cookie parameter, as RFC 6265 has it.
+#[doc(hidden)]
+pub fn with_cookie(
+    headers: &::reqwest::header::HeaderMap,
+    name: &str,
+    value: &str,
+) -> ::std::string::String {
+    match headers.get(::reqwest::header::COOKIE).and_then(|v| v.to_str().ok()) {
+        Some(before) => format!("{before}; {name}={value}"),
+        None => format!("{name}={value}"),
+    }
 }

@@ -144,7 +144,11 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
     let rotated = ok(
         "refresh",
         anonymous
-            .refresh(None, &from(json!({"refresh_token": pair.refresh_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": pair.refresh_token})),
+            )
             .await,
     );
     assert_ne!(rotated.refresh_token, pair.refresh_token);
@@ -152,7 +156,11 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
         "refresh",
         401,
         anonymous
-            .refresh(None, &from(json!({"refresh_token": pair.refresh_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": pair.refresh_token})),
+            )
             .await,
     );
     assert_eq!(reused.code, "invalid_refresh_token");
@@ -302,7 +310,11 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
         "refresh",
         403,
         anonymous
-            .refresh(Some(&wrong_csrf), &from(json!({"refresh_token": "x"})))
+            .refresh(
+                Some(&wrong_csrf),
+                None,
+                &from(json!({"refresh_token": "x"})),
+            )
             .await,
     );
     let hurry = api_client::types::RefreshXCsrfToken::try_from("hurry".to_string()).unwrap();
@@ -310,7 +322,7 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
         "refresh",
         429,
         anonymous
-            .refresh(Some(&hurry), &from(json!({"refresh_token": "x"})))
+            .refresh(Some(&hurry), None, &from(json!({"refresh_token": "x"})))
             .await,
     );
     assert_eq!(limited.headers()["retry-after"], "3");
@@ -329,7 +341,11 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
         "logout",
         403,
         signed_in
-            .logout(Some(&wrong_csrf), &from(json!({"refresh_token": "x"})))
+            .logout(
+                Some(&wrong_csrf),
+                None,
+                &from(json!({"refresh_token": "x"})),
+            )
             .await,
     );
 
@@ -337,14 +353,22 @@ async fn every_operation_and_every_documented_status_round_trips_through_the_gen
     ok(
         "logout",
         signed_in
-            .logout(None, &from(json!({"refresh_token": rotated.refresh_token})))
+            .logout(
+                None,
+                None,
+                &from(json!({"refresh_token": rotated.refresh_token})),
+            )
             .await,
     );
     problem(
         "refresh",
         401,
         anonymous
-            .refresh(None, &from(json!({"refresh_token": rotated.refresh_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": rotated.refresh_token})),
+            )
             .await,
     );
 

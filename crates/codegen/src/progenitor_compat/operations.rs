@@ -76,19 +76,57 @@ pub(super) fn reshape_operation(
     let op_has_body = op.contains_key("requestBody");
     let mut query_styles: Vec<Value> = Vec::new();
     let mut styled: Vec<Value> = Vec::new();
+    let mut cookies: Vec<Value> = Vec::new();
     let mut renamed_path: Vec<Value> = Vec::new();
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
-        params.retain(|p| {
-            let resolved = inline(p, components);
-            let cookie = resolved.get("in").and_then(Value::as_str) == Some("cookie");
-            if cookie {
-                let name = resolved.get("name").and_then(Value::as_str).unwrap_or_default();
+        // A cookie parameter goes to progenitor as a header of its name, which the client
+        // generator sends as `Cookie: name=value` (`CLIENT_EXTENSION`); one described by
+        // `content`, or named like a header of the operation, is left out.
+        let headers: Vec<String> = params
+            .iter()
+            .map(|p| inline(p, components))
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
+            .filter_map(|p| {
+                p.get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_lowercase)
+            })
+            .collect();
+        params.retain_mut(|p| {
+            let mut resolved = inline(p, components);
+            if resolved.get("in").and_then(Value::as_str) != Some("cookie") {
+                return true;
+            }
+            let name = resolved
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let why = if resolved.get("schema").is_none() {
+                Some("it is described by `content`")
+            } else if headers.contains(&name.to_ascii_lowercase()) {
+                Some("a header of the operation has its name")
+            } else if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+                Some("its name cannot be a header's")
+            } else {
+                None
+            };
+            if let Some(why) = why {
                 notes.push(Problem::new(
                     join(pointer, "parameters"),
-                    format!("{label}: cookie parameter `{name}` left out; the client sends cookies from its reqwest cookie store"),
+                    format!("{label}: cookie parameter `{name}` left out: {why}; the client sends cookies from its reqwest cookie store"),
                 ));
+                return false;
             }
-            !cookie
+            let explode = resolved.get("explode").and_then(Value::as_bool) != Some(false);
+            if let Some(map) = resolved.as_object_mut() {
+                map.insert("in".into(), json!("header"));
+                map.remove("style");
+                map.remove("explode");
+            }
+            cookies.push(json!({"name": name, "explode": explode}));
+            *p = resolved;
+            true
         });
         for (i, p) in params.iter_mut().enumerate() {
             let mut resolved = inline(p, components);
@@ -150,7 +188,11 @@ pub(super) fn reshape_operation(
             // `Vec` or a struct has, and only in the `simple` style: such a parameter keeps
             // its type and the client generator writes it in its style (`a,b,c` for a simple
             // array, `.a.b` for a label one, `;id=5` for a matrix scalar; `CLIENT_EXTENSION`).
-            if place == "path" || place == "header" {
+            let cookie = place == "header"
+                && cookies
+                    .iter()
+                    .any(|c| c.get("name") == resolved.get("name"));
+            if (place == "path" || place == "header") && !cookie {
                 let structured = resolved.get("schema").is_some_and(|schema| {
                     let target = inline(schema, components);
                     ["oneOf", "anyOf", "allOf"]
@@ -335,6 +377,9 @@ pub(super) fn reshape_operation(
     }
     if !styled.is_empty() {
         mark(op, "styled", Value::Array(styled));
+    }
+    if !cookies.is_empty() {
+        mark(op, "cookies", Value::Array(cookies));
     }
     if !renamed_path.is_empty() {
         mark(op, "renamed_path_params", Value::Array(renamed_path));

@@ -75,7 +75,11 @@ async fn items_users_and_uploads_survive_a_restart() {
         .unwrap();
     assert_eq!(&bytes[..], b"hello");
     client(&running, None)
-        .refresh(None, &from(json!({"refresh_token": pair.refresh_token})))
+        .refresh(
+            None,
+            None,
+            &from(json!({"refresh_token": pair.refresh_token})),
+        )
         .await
         .expect("refresh tokens persisted");
     running.stop().await;

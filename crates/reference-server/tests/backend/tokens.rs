@@ -192,7 +192,11 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     let first = sign_up(&running, "ada@example.com").await;
 
     let second = anonymous
-        .refresh(None, &from(json!({"refresh_token": first.refresh_token})))
+        .refresh(
+            None,
+            None,
+            &from(json!({"refresh_token": first.refresh_token})),
+        )
         .await
         .unwrap()
         .into_inner();
@@ -203,7 +207,11 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
         .await
         .expect("the new access token works");
     let third = anonymous
-        .refresh(None, &from(json!({"refresh_token": second.refresh_token})))
+        .refresh(
+            None,
+            None,
+            &from(json!({"refresh_token": second.refresh_token})),
+        )
         .await
         .unwrap()
         .into_inner();
@@ -212,7 +220,11 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     let reused = problem(
         401,
         anonymous
-            .refresh(None, &from(json!({"refresh_token": first.refresh_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": first.refresh_token})),
+            )
             .await,
     );
     assert_eq!(reused.code, "refresh_token_reused");
@@ -223,7 +235,11 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     let newest = problem(
         401,
         anonymous
-            .refresh(None, &from(json!({"refresh_token": third.refresh_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": third.refresh_token})),
+            )
             .await,
     );
     assert_eq!(newest.code, "refresh_token_reused");
@@ -237,7 +253,11 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
         .unwrap()
         .into_inner();
     anonymous
-        .refresh(None, &from(json!({"refresh_token": other.refresh_token})))
+        .refresh(
+            None,
+            None,
+            &from(json!({"refresh_token": other.refresh_token})),
+        )
         .await
         .expect("another family still works");
 
@@ -245,13 +265,17 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     problem(
         401,
         anonymous
-            .refresh(None, &from(json!({"refresh_token": other.access_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": other.access_token})),
+            )
             .await,
     );
     problem(
         401,
         anonymous
-            .refresh(None, &from(json!({"refresh_token": "garbage"})))
+            .refresh(None, None, &from(json!({"refresh_token": "garbage"})))
             .await,
     );
     running.stop().await;
@@ -266,12 +290,20 @@ async fn logout_revokes_the_refresh_token_and_needs_credentials() {
     problem(
         401,
         anonymous
-            .logout(None, &from(json!({"refresh_token": pair.refresh_token})))
+            .logout(
+                None,
+                None,
+                &from(json!({"refresh_token": pair.refresh_token})),
+            )
             .await,
     );
     assert_eq!(
         signed_in
-            .logout(None, &from(json!({"refresh_token": pair.refresh_token})))
+            .logout(
+                None,
+                None,
+                &from(json!({"refresh_token": pair.refresh_token}))
+            )
             .await
             .unwrap()
             .status()
@@ -281,17 +313,29 @@ async fn logout_revokes_the_refresh_token_and_needs_credentials() {
     problem(
         401,
         anonymous
-            .refresh(None, &from(json!({"refresh_token": pair.refresh_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": pair.refresh_token})),
+            )
             .await,
     );
     // Logging out someone else's token does nothing to it.
     let bob = sign_up(&running, "bob@example.com").await;
     signed_in
-        .logout(None, &from(json!({"refresh_token": bob.refresh_token})))
+        .logout(
+            None,
+            None,
+            &from(json!({"refresh_token": bob.refresh_token})),
+        )
         .await
         .unwrap();
     anonymous
-        .refresh(None, &from(json!({"refresh_token": bob.refresh_token})))
+        .refresh(
+            None,
+            None,
+            &from(json!({"refresh_token": bob.refresh_token})),
+        )
         .await
         .expect("bob's session survives");
     running.stop().await;
@@ -321,7 +365,11 @@ async fn refresh_tokens_expire_and_are_stored_only_as_hashes() {
     let expired = problem(
         401,
         client(&running, None)
-            .refresh(None, &from(json!({"refresh_token": pair.refresh_token})))
+            .refresh(
+                None,
+                None,
+                &from(json!({"refresh_token": pair.refresh_token})),
+            )
             .await,
     );
     assert_eq!(expired.code, "invalid_refresh_token");
