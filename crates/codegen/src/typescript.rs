@@ -504,7 +504,23 @@ impl<'a> Emitter<'a> {
         }
         for list in [k.one_of, k.any_of].into_iter().flatten() {
             let kept: Vec<&'a Value> = list.iter().filter(|s| !self.leads_back(s)).collect();
-            let members: Vec<String> = kept.into_iter().map(|s| self.schema(s, depth)).collect();
+            // An alternative that is an array of the component itself (a JSON value's
+            // `Value[]`) is circular too where it stands in the component's own annotation:
+            // its items are `unknown`.
+            let members: Vec<String> = kept
+                .into_iter()
+                .map(|s| {
+                    let target = self.resolve(s);
+                    let items_lead_back = target.get("type").and_then(Value::as_str)
+                        == Some("array")
+                        && target.get("items").is_some_and(|i| self.leads_back(i));
+                    if items_lead_back {
+                        "unknown[]".to_string()
+                    } else {
+                        self.schema(s, depth)
+                    }
+                })
+                .collect();
             if !members.is_empty() {
                 parts.push(format!("({})", members.join(" | ")));
             }

@@ -111,6 +111,7 @@ impl Document {
             path: path.clone(),
             problems: vec![p],
         })?;
+        notes.extend(normalize::null_type_beside_alternatives(&mut document));
         if source_version.starts_with("3.1") {
             notes.extend(normalize::openapi_31_to_30(&mut document));
         }

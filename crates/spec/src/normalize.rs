@@ -644,6 +644,29 @@ pub fn fill_info(doc: &mut Value) -> Vec<Problem> {
     notes
 }
 
+/// A schema whose `type` is `"null"` beside alternatives (Vercel's
+/// `EdgeConfigItemValue: {type: "null", oneOf: [string, number, ...]}`): taken to the letter
+/// it admits only a null that one alternative also admits, nothing when none does; what its
+/// authors mean is "one of these, or null": read so (the alternatives, `nullable`), noted.
+pub fn null_type_beside_alternatives(doc: &mut Value) -> Vec<Problem> {
+    let mut notes = Vec::new();
+    crate::walk_model_mut(doc, "", &mut |map, pointer, names| {
+        if names
+            || map.get("type").and_then(Value::as_str) != Some("null")
+            || !["oneOf", "anyOf"].iter().any(|k| map.contains_key(*k))
+        {
+            return;
+        }
+        map.remove("type");
+        map.insert("nullable".into(), Value::Bool(true));
+        notes.push(Problem::new(
+            crate::join(pointer, "type"),
+            "`type: \"null\"` beside alternatives is read as the alternatives, `nullable`",
+        ));
+    });
+    notes
+}
+
 /// An operation's callback given as a `$ref` (`#/components/callbacks/searchIndex`,
 /// PeerTube's), which the typed model cannot hold (it knows callbacks only written out): the
 /// callback it names copied in place, noted; one that does not resolve is dropped, noted.
@@ -855,5 +878,28 @@ mod callback_tests {
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert_eq!(notes[0].pointer, "/paths/~1search/get/callbacks/index");
+    }
+}
+
+#[cfg(test)]
+mod null_type_tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_null_type_beside_alternatives_is_read_as_nullable_alternatives() {
+        let mut doc = json!({"components": {"schemas": {
+            "Value": {"type": "null", "oneOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/Value"}}]},
+            "Nothing": {"type": "null"},
+        }}});
+        let notes = super::null_type_beside_alternatives(&mut doc);
+        let value = &doc["components"]["schemas"]["Value"];
+        assert!(value.get("type").is_none());
+        assert_eq!(value["nullable"], true);
+        assert_eq!(
+            doc["components"]["schemas"]["Nothing"],
+            json!({"type": "null"})
+        );
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].pointer, "/components/schemas/Value/type");
     }
 }
