@@ -111,32 +111,18 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
             let explode = cookie.get("explode").and_then(Value::as_bool) != Some(false);
             // `header_map.append("name", value.to_string()...)` becomes the `Cookie` header
             // `name=value`, the value in the `form` style.
-            for spelled in [name.to_string(), name.to_ascii_lowercase()] {
-                let literal = format!("{spelled:?}");
-                let pattern = tokens(&[
-                    "header_map",
-                    ".",
-                    "append",
-                    "(",
-                    &literal,
-                    ",",
-                    "$",
-                    ".",
-                    "to_string",
-                    "(",
-                    ")",
-                ]);
-                if let Some((start, end, Some((i, len)))) = find_tokens(&block, &pattern, None) {
-                    let value = &block[i..i + len];
-                    block = format!(
-                        "{}header_map.insert(::reqwest::header::COOKIE, with_cookie(&header_map, {name:?}, &styled({name:?}, \"form\", {explode}, &{value})){}",
-                        &block[..start],
-                        &block[end..]
-                    );
-                    helpers.insert(STYLED);
-                    helpers.insert(WITH_COOKIE);
-                    break;
-                }
+            if let Some((start, end, Some((i, len)))) = header_appends(name)
+                .iter()
+                .find_map(|pattern| find_tokens(&block, pattern, None))
+            {
+                let value = &block[i..i + len];
+                block = format!(
+                    "{}header_map.insert(::reqwest::header::COOKIE, with_cookie(&header_map, {name:?}, &styled({name:?}, \"form\", {explode}, &{value})){}",
+                    &block[..start],
+                    &block[end..]
+                );
+                helpers.insert(STYLED);
+                helpers.insert(WITH_COOKIE);
             }
         }
         for param in mark
@@ -156,23 +142,7 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
             let call = format!("styled({name:?}, {style:?}, {explode}, &");
             let before = block.clone();
             if param.get("in").and_then(Value::as_str) == Some("header") {
-                // `header_map.append("Name", value.to_string()...)`, the name as the spec
-                // spells it, `value` whatever progenitor bound it to.
-                for spelled in [name.to_string(), name.to_ascii_lowercase()] {
-                    let literal = format!("{spelled:?}");
-                    let pattern = tokens(&[
-                        "header_map",
-                        ".",
-                        "append",
-                        "(",
-                        &literal,
-                        ",",
-                        "$",
-                        ".",
-                        "to_string",
-                        "(",
-                        ")",
-                    ]);
+                for pattern in header_appends(name) {
                     block = rewrite_call(&block, &pattern, None, &call);
                     if block != before {
                         break;
@@ -291,6 +261,28 @@ fn rewrite_call(block: &str, pattern: &[String], expect: Option<&str>, call: &st
         ),
         _ => block.to_string(),
     }
+}
+
+/// The patterns of progenitor's `header_map.append("Name", value.to_string()...)` for the
+/// header `name`, as the spec spells it and in lower case; `$` the value, whatever progenitor
+/// bound it to.
+fn header_appends(name: &str) -> [Vec<String>; 2] {
+    [name.to_string(), name.to_ascii_lowercase()].map(|spelled| {
+        let literal = format!("{spelled:?}");
+        tokens(&[
+            "header_map",
+            ".",
+            "append",
+            "(",
+            &literal,
+            ",",
+            "$",
+            ".",
+            "to_string",
+            "(",
+            ")",
+        ])
+    })
 }
 
 /// A pattern for [`find_tokens`], one entry per token.
