@@ -65,12 +65,7 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                 ),
             );
         }
-        for param in mark
-            .get("query_styles")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for param in entries(mark, "query_styles") {
             let (Some(name), Some(written)) = (
                 param.get("name").and_then(Value::as_str),
                 param.get("as").and_then(Value::as_str),
@@ -99,12 +94,7 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                 helpers.insert(helper);
             }
         }
-        for cookie in mark
-            .get("cookies")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for cookie in entries(mark, "cookies") {
             let Some(name) = cookie.get("name").and_then(Value::as_str) else {
                 continue;
             };
@@ -125,12 +115,7 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
                 helpers.insert(WITH_COOKIE);
             }
         }
-        for param in mark
-            .get("styled")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for param in entries(mark, "styled") {
             let (Some(name), Some(ident), Some(style)) = (
                 param.get("name").and_then(Value::as_str),
                 param.get("ident").and_then(Value::as_str),
@@ -205,6 +190,14 @@ pub fn finish(text: &mut String, doc: &Value) -> String {
         out.push_str(&format!("{MULTIPART_HEAD}{}}}\n", forms.concat()));
     }
     out
+}
+
+/// The entries of the mark's list `key` (none when it has none).
+fn entries<'a>(mark: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    mark.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
 }
 
 /// A match of [`find_tokens`]: its start and end, and where its identifier is (start, length).
