@@ -141,7 +141,7 @@ impl Gate {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     None,
     Json(Value),
@@ -157,7 +157,7 @@ pub enum Body {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub method: String,
     /// A path on the backend (`/api/v1/items`) or an absolute URL (a storage endpoint).

@@ -320,6 +320,11 @@ pub struct Finding {
     pub exchange: Exchange,
 }
 
+/// The requests a shrink may send, and the steps it may take (most steps on a request
+/// already sent cost nothing).
+const SHRINK_REQUESTS: u32 = 64;
+const SHRINK_STEPS: u32 = 1024;
+
 /// Calls `op` with the spec's example, then with `cases` generated inputs; the first failing
 /// generated input is shrunk to a minimal one. Creates are recorded for cleanup.
 pub async fn positive(
@@ -384,6 +389,10 @@ async fn positive_as(
         },
         TestRng::from_seed(RngAlgorithm::ChaCha, &op_seed(ctx.seed, &op.id)),
     );
+    // Each distinct request is sent once: a generated input whose request is one already
+    // sent (an operation without inputs, a value the path pins to the run's own resource)
+    // adds nothing but load, and in the shrink below has the answer it had.
+    let mut sent: Vec<(Request, bool)> = vec![(example, false)];
     for _ in 0..cases {
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
             break;
@@ -391,11 +400,19 @@ async fn positive_as(
         let Some(first) = put(request(ctx, op, &pinned(ctx, op, tree.current()))) else {
             break;
         };
+        if sent.iter().any(|(r, _)| *r == first) {
+            continue;
+        }
         let e = send_as(ctx, identity, first.clone()).await?;
         owned::follow_move(ctx, op, resources, &first, &e);
         remember_created(ctx, op, &e, resources, identity);
-        let Some(problem) = judge(&e) else { continue };
-        // Shrink: simpler inputs while they still fail, bounded.
+        let Some(problem) = judge(&e) else {
+            sent.push((first, false));
+            continue;
+        };
+        sent.push((first.clone(), true));
+        // Shrink: simpler inputs while they still fail, bounded in requests sent and in
+        // steps (a step whose request was sent before costs none).
         let mut found = Finding {
             op: op.id.clone(),
             problem,
@@ -405,17 +422,29 @@ async fn positive_as(
         // proptest's protocol: after a failing value simplify, after a passing one
         // complicate, and test whatever the tree holds now.
         let mut more = tree.simplify();
-        for _ in 0..64 {
-            if !more {
+        let mut budget = SHRINK_REQUESTS;
+        for _ in 0..SHRINK_STEPS {
+            if !more || budget == 0 {
                 break;
             }
             let Some(candidate) = put(request(ctx, op, &pinned(ctx, op, tree.current()))) else {
                 break;
             };
+            if let Some((_, failed)) = sent.iter().find(|(r, _)| *r == candidate) {
+                more = if *failed {
+                    tree.simplify()
+                } else {
+                    tree.complicate()
+                };
+                continue;
+            }
+            budget -= 1;
             let e = send_as(ctx, identity, candidate.clone()).await?;
             owned::follow_move(ctx, op, resources, &candidate, &e);
             remember_created(ctx, op, &e, resources, identity);
-            more = match judge(&e) {
+            let problem = judge(&e);
+            sent.push((candidate.clone(), problem.is_some()));
+            more = match problem {
                 Some(problem) => {
                     found = Finding {
                         op: op.id.clone(),
@@ -809,6 +838,18 @@ pub fn item_path(resource: &Resource, id: &str) -> String {
     item_path_in(&resource.create.path, id)
 }
 
+/// Where the resource `id` that the create `e` made lives: under the collection the create
+/// was sent to (`/articles/a-1/comments/7` for a comment of `a-1`), never under the spec's
+/// template (`/articles/{slug}/comments/7`, which names nothing).
+pub fn created_path(ctx: &Ctx, resource: &Resource, e: &Exchange, id: &str) -> String {
+    match e.url.strip_prefix(&ctx.http.base) {
+        Some(target) if target.starts_with('/') => {
+            item_path_in(target.split('?').next().unwrap_or_default(), id)
+        }
+        _ => item_path(resource, id),
+    }
+}
+
 pub fn remember_created(
     ctx: &Ctx,
     op: &OpInfo,
@@ -826,7 +867,7 @@ pub fn remember_created(
         return;
     }
     if let Some(id) = created_id(ctx, resource, e) {
-        record(ctx, identity, item_path(resource, &id));
+        record(ctx, identity, created_path(ctx, resource, e, &id));
     }
 }
 
@@ -859,17 +900,32 @@ pub fn own_entry(ctx: &Ctx, path: &str) -> bool {
         .is_ok_and(|o| o.get(path).copied().unwrap_or(0) == scenario())
 }
 
-/// Follows a resource the run created to where an update moved it, in the cleanup's ledger.
+/// Follows a resource the run created to where an update moved it, in the cleanup's ledger,
+/// and what the run created under it with it (`/articles/a/comments/7` to
+/// `/articles/b/comments/7`).
 pub fn moved(ctx: &Ctx, from: &str, to: &str) {
+    let follow = |path: &str| -> Option<String> {
+        let rest = path.strip_prefix(from)?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{rest}"))
+    };
     if let Ok(mut created) = ctx.created.lock() {
-        for (_, path) in created.iter_mut().filter(|(_, p)| p == from) {
-            *path = to.to_string();
+        for (_, path) in created.iter_mut() {
+            if let Some(now) = follow(path) {
+                *path = now;
+            }
         }
     }
-    if let Ok(mut owners) = ctx.owners.lock()
-        && let Some(owner) = owners.remove(from)
-    {
-        owners.insert(to.to_string(), owner);
+    if let Ok(mut owners) = ctx.owners.lock() {
+        let moving: Vec<String> = owners
+            .keys()
+            .filter(|p| follow(p).is_some())
+            .cloned()
+            .collect();
+        for path in moving {
+            if let (Some(owner), Some(now)) = (owners.remove(&path), follow(&path)) {
+                owners.insert(now, owner);
+            }
+        }
     }
 }
 
@@ -888,9 +944,34 @@ pub async fn cleanup(ctx: &Ctx) -> (usize, Vec<String>) {
         .lock()
         .map(|mut c| std::mem::take(&mut *c))
         .unwrap_or_default();
+    delete_all(ctx, left).await
+}
+
+/// Deletes what the run created under `path` (a comment of an article), before the
+/// resource itself is deleted: a backend whose foreign keys do not cascade keeps such
+/// children, which nothing could address once their parent is gone. What could not be
+/// deleted, with why.
+pub async fn delete_under(ctx: &Ctx, path: &str) -> Vec<String> {
+    let prefix = format!("{}/", path.trim_end_matches('/'));
+    let under: Vec<(Identity, String)> = ctx
+        .created
+        .lock()
+        .map(|mut c| {
+            let (under, rest) = std::mem::take(&mut *c)
+                .into_iter()
+                .partition(|(_, p)| p.starts_with(&prefix));
+            *c = rest;
+            under
+        })
+        .unwrap_or_default();
+    delete_all(ctx, under).await.1
+}
+
+/// Deletes each of `left` as the identity that created it, the newest first (what was
+/// created under a resource goes before it): how many were deleted, and what could not be.
+async fn delete_all(ctx: &Ctx, left: Vec<(Identity, String)>) -> (usize, Vec<String>) {
     let mut deleted = 0;
     let mut kept = Vec::new();
-    // The newest first: what was created under a resource goes before it.
     for (identity, path) in left.into_iter().rev() {
         let request = Request::new("DELETE", path.clone()).housekeeping();
         match send_as(ctx, identity, request).await {

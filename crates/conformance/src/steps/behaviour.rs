@@ -46,6 +46,24 @@ fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outc
     Err(failure)
 }
 
+/// `call` on each of `ops`, up to `behaviour.concurrency` at once, the results in `ops`'
+/// order. A slow operation holds back only its own result: the next operations start as
+/// soon as any call ends (a window in plan order would wait for the slowest at its head).
+async fn at_once<'a, T, F, Fut>(ctx: &Ctx, ops: &'a [OpInfo], call: F) -> Vec<T>
+where
+    F: Fn(&'a OpInfo) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let call = &call;
+    let mut found: Vec<(usize, T)> = stream::iter(ops.iter().enumerate())
+        .map(|(i, op)| async move { (i, call(op).await) })
+        .buffer_unordered(ctx.profile.behaviour.concurrency.max(1))
+        .collect()
+        .await;
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, t)| t).collect()
+}
+
 // ---- positive ---------------------------------------------------------------------------
 
 #[when("every operation is called with valid inputs generated from the spec")]
@@ -72,11 +90,10 @@ async fn positive_checked(w: &mut AccordWorld) -> Outcome {
             let (free, owned) = behaviour::owned::split(ops, &resources);
             // The operations that write under no resource at once (bounded), their findings
             // in plan order; then the writes under this scenario's own resources, in turn.
-            let found: Vec<Result<Option<Finding>, Failure>> = stream::iter(&free)
-                .map(|op| behaviour::positive(&ctx, op, cases, &resources))
-                .buffered(ctx.profile.behaviour.concurrency.max(1))
-                .collect()
-                .await;
+            let found = at_once(&ctx, &free, |op| {
+                behaviour::positive(&ctx, op, cases, &resources)
+            })
+            .await;
             for f in found {
                 w.behaviour.findings.extend(f?);
             }
@@ -131,11 +148,7 @@ async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
             let resources = resources(w);
             let limit = ctx.profile.behaviour.boundary_cases as usize;
             let (free, owned) = behaviour::owned::split(ops, &resources);
-            let found: Vec<Result<Vec<Problem>, Failure>> = stream::iter(&free)
-                .map(|op| boundary_op(&ctx, op, &resources, limit))
-                .buffered(ctx.profile.behaviour.concurrency.max(1))
-                .collect()
-                .await;
+            let found = at_once(&ctx, &free, |op| boundary_op(&ctx, op, &resources, limit)).await;
             for problems in found {
                 w.behaviour.boundary.extend(problems?);
             }
@@ -607,10 +620,18 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
     }
     let mut failures = Vec::new();
     let ctx = w.ctx.clone();
-    for c in w.behaviour.created.clone() {
+    // The newest first: what was created under a resource is deleted before it, as a
+    // backend whose foreign keys do not cascade needs.
+    for c in w.behaviour.created.clone().into_iter().rev() {
         let (Some(delete), Some(_)) = (&c.resource.delete, &c.resource.read) else {
             continue;
         };
+        // What the run created under it goes first; what cannot go is the cleanup's to list.
+        for kept in behaviour::delete_under(&ctx, &c.path).await {
+            ctx.http.note(format!(
+                "cleanup: could not delete {kept}: the run created it; delete it by hand"
+            ));
+        }
         let e = behaviour::send_as(
             &ctx,
             Identity::First,
@@ -937,7 +958,11 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                         && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
                         && let Some(id) = behaviour::created_id(&ctx, r, &e)
                     {
-                        behaviour::record(&ctx, Identity::First, behaviour::item_path(r, &id));
+                        behaviour::record(
+                            &ctx,
+                            Identity::First,
+                            behaviour::created_path(&ctx, r, &e, &id),
+                        );
                     }
                     w.behaviour
                         .negative
