@@ -35,16 +35,20 @@ pub fn build(root: &Path) -> anyhow::Result<PathBuf> {
 
 /// Builds `bin` of `package` in the workspace at `root` and returns its path.
 pub fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
+    cargo_build(root, package, bin, false)
+}
+
+/// [`build_binary`] optimized (`--release`): for a benchmark beside a peer tool, which is
+/// itself an optimized build.
+pub fn build_optimized(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
+    cargo_build(root, package, bin, true)
+}
+
+fn cargo_build(root: &Path, package: &str, bin: &str, release: bool) -> anyhow::Result<PathBuf> {
     let status = Command::new(cargo())
-        .args([
-            "build",
-            "--quiet",
-            "--package",
-            package,
-            "--bin",
-            bin,
-            "--manifest-path",
-        ])
+        .args(["build", "--quiet"])
+        .args(release.then_some("--release"))
+        .args(["--package", package, "--bin", bin, "--manifest-path"])
         .arg(root.join("Cargo.toml"))
         .status()
         .context("cannot run cargo")?;
@@ -55,7 +59,7 @@ pub fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<Pat
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let binary = target
-        .join("debug")
+        .join(if release { "release" } else { "debug" })
         .join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
     if !binary.is_file() {
         bail!("{} is missing after the build", binary.display());

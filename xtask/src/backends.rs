@@ -241,8 +241,13 @@ fn one(
     let result = started.and_then(|out| {
         let base = out.lines().last().unwrap_or_default().trim().to_string();
         let credentials = script(root, name, &["credentials"])?;
-        let binary =
-            crate::backend::build_binary(root, "accord-conformance", "accord-conformance")?;
+        // Beside Schemathesis the suite runs optimized, as the peer does (the first such run
+        // builds it: minutes); otherwise the debug build the other commands share.
+        let binary = if mode.peer {
+            crate::backend::build_optimized(root, "accord-conformance", "accord-conformance")?
+        } else {
+            crate::backend::build_binary(root, "accord-conformance", "accord-conformance")?
+        };
         // A run with the derived profile keeps its reports apart from the written one's.
         let reports = root.join("target/backends").join(if mode.init {
             format!("{name}-init")

@@ -36,7 +36,13 @@ pub struct Case {
 pub fn ordinary(what: &str) -> bool {
     matches!(
         what,
-        "null" | "an empty string" | "an empty array" | "0" | "-1"
+        "null"
+            | "an empty string"
+            | "an empty array"
+            | "0"
+            | "-1"
+            | "an address with a + tag"
+            | "an address at a domain reserved for testing"
     ) || what.starts_with("the minimum ")
         || what.starts_with("the maximum ")
         || what.starts_with("just above the minimum ")
@@ -164,6 +170,18 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
                         json!("00000000-0000-0000-0000-000000000000"),
                     ));
                 }
+                // Addresses people sign up with: a `+` tag (a mail filter), and one at a
+                // domain reserved for testing (RFC 2606, RFC 6761), as QA's staging accounts are.
+                "email" => {
+                    out.push((
+                        "an address with a + tag".into(),
+                        json!("accord+tag@example.com"),
+                    ));
+                    out.push((
+                        "an address at a domain reserved for testing".into(),
+                        json!("accord@example.test"),
+                    ));
+                }
                 _ => {}
             }
             for (what, text) in [
@@ -245,7 +263,8 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
 }
 
 /// Appends `-n` to each free-text string of `body` (no format, pattern or enum; within its
-/// `maxLength`).
+/// `maxLength`), and `n` to the local part of each email address (an account's, which a
+/// backend keeps unique).
 fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, n: usize) {
     for (pointer, prop) in slots {
         let prop = accord_spec::follow_ref(doc, prop);
@@ -253,6 +272,10 @@ fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, n: usiz
         let Some(text) = body.pointer(pointer).and_then(Value::as_str) else {
             continue;
         };
+        if email(prop) {
+            set(body, pointer, json!(own_address(text, &n.to_string())));
+            continue;
+        }
         if !free {
             continue;
         }
@@ -267,6 +290,24 @@ fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, n: usiz
         }
         let text: String = text.chars().take(keep).collect::<String>() + &suffix;
         set(body, pointer, json!(text));
+    }
+}
+
+/// A string of `format: email` (and no pattern or enum, which the mark could break).
+fn email(prop: &Value) -> bool {
+    prop.get("format").and_then(Value::as_str) == Some("email")
+        && ["pattern", "enum"].iter().all(|k| prop.get(*k).is_none())
+}
+
+/// The address `text` made a case's own: `mark` appended to its local part (`a@b.c` to
+/// `a7@b.c`), so that an account's email, which a backend keeps unique, differs from case to
+/// case; anything that is not an address is kept.
+fn own_address(text: &str, mark: &str) -> String {
+    match text.rsplit_once('@') {
+        Some((local, domain)) if !local.is_empty() && !local.ends_with('"') => {
+            format!("{local}{mark}@{domain}")
+        }
+        _ => text.to_string(),
     }
 }
 
@@ -398,6 +439,12 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 let mut body = unique.clone();
                 let prop = accord_spec::follow_ref(doc, prop);
                 let value = match value.as_str() {
+                    // An account's address stays taken after the run: the run's seed in the
+                    // mark keeps a later run's from meeting it.
+                    Some(text) if email(prop) => json!(own_address(
+                        text,
+                        &format!("{tag}{n}r{:04x}", ctx.seed & 0xffff)
+                    )),
                     Some(text) if free_text(prop) => json!(own_value(
                         text,
                         &format!("-{tag}{n}"),
@@ -528,7 +575,7 @@ mod tests {
     }
 
     #[test]
-    fn free_text_differs_from_case_to_case_within_its_length() {
+    fn free_text_and_addresses_differ_from_case_to_case_within_their_form() {
         let doc = json!({});
         let schema = json!({"type": "object", "properties": {"article": {"type": "object", "properties": {
             "title": {"type": "string", "maxLength": 8},
@@ -541,7 +588,7 @@ mod tests {
         distinguish(&doc, &slots, &mut body, 12);
         assert_eq!(
             body,
-            json!({"article": {"title": "accor-12", "body": "b-12", "email": "a@b.co"}})
+            json!({"article": {"title": "accor-12", "body": "b-12", "email": "a12@b.co"}})
         );
     }
 
@@ -576,6 +623,25 @@ mod tests {
             ]
         );
         assert_eq!(held(json!({"type": "array"})), ["an empty array"]);
+        assert_eq!(
+            held(json!({"type": "string", "format": "email"})),
+            [
+                "an empty string",
+                "an address with a + tag",
+                "an address at a domain reserved for testing"
+            ]
+        );
+        // Each case's address is its own, its edge kept; what is no address is left alone.
+        assert_eq!(
+            own_address("accord+tag@example.com", "4e2"),
+            "accord+tag4e2@example.com"
+        );
+        assert_eq!(
+            own_address("accord@example.test", "7"),
+            "accord7@example.test"
+        );
+        assert_eq!(own_address("no address", "7"), "no address");
+        assert_eq!(own_address("@example.com", "7"), "@example.com");
         let refused = |status: u16| {
             let mut e = crate::http::Exchange::none();
             e.status = status;

@@ -270,6 +270,22 @@ pub type Planned = Vec<(OpInfo, bool)>;
 /// The operations a phase leaves out, each (`METHOD path`, why).
 pub type LeftOut = Vec<(String, String)>;
 
+/// Whether `op` is the profile's sign-up: unlike the sign-in, which the run's session
+/// rests on, it is called like any operation (an unauthenticated form, where a NUL or a
+/// `null` crashes a backend as readily as anywhere).
+fn registers(ctx: &Ctx, op: &OpInfo) -> bool {
+    ctx.profile
+        .auth
+        .as_ref()
+        .and_then(|a| a.register.as_ref())
+        .is_some_and(|r| *r.get_ref() == op.id)
+        && ctx
+            .profile
+            .auth
+            .as_ref()
+            .is_none_or(|a| a.operation.as_ref().is_none_or(|o| *o.get_ref() != op.id))
+}
+
 /// The operations the positive and negative phases call, and why the others are left out.
 pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
     let mut run = Vec::new();
@@ -280,7 +296,7 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
         let lowered = format!("{} {}", op.id, op.path).to_ascii_lowercase();
         let reason = if skip.contains(&op.id) {
             Some("behaviour.skip_operations names it")
-        } else if ctx.session_operations.contains(&op.id) {
+        } else if ctx.session_operations.contains(&op.id) && !registers(ctx, &op) {
             Some("the run signs in and out with it")
         } else if ["logout", "signout", "sign_out", "sign-out", "revoke"]
             .iter()

@@ -597,6 +597,20 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         "minimal failing request: GET /api/v1/items?offset=6",
     ),
     (
+        Fault::SignUpNulCrash,
+        BEHAVIOUR,
+        "Boundary inputs never crash the backend",
+        Rule::Boundary,
+        "register: a server error (500) for a NUL character (body /display_name) the schema admits",
+    ),
+    (
+        Fault::SignUpRefusesReservedDomain,
+        BEHAVIOUR,
+        "Boundary inputs never crash the backend",
+        Rule::Boundary,
+        "register: an address at a domain reserved for testing (body /email), which the schema admits, was refused with 422",
+    ),
+    (
         Fault::LimitIgnored,
         BEHAVIOUR,
         "What is created reads back",

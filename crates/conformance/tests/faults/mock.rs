@@ -56,6 +56,11 @@ pub enum Fault {
     ServerErrorOnLargeOffset,
     /// The list ignores `limit` and answers every item.
     LimitIgnored,
+    /// The sign-up crashes on a NUL character in the display name (500).
+    SignUpNulCrash,
+    /// The sign-up refuses an address at a domain reserved for testing (`example.test`),
+    /// which `format: email` admits (422).
+    SignUpRefusesReservedDomain,
     /// Not a fault: login takes an OAuth2 password form (`username`, `password`), as FastAPI's
     /// does, while register stays JSON.
     FormLogin,
@@ -595,6 +600,26 @@ impl Mock {
                 let (Some(email), Some(password)) = (field("email"), field("password")) else {
                     return self.problem(request, 422, "validation_failed");
                 };
+                // What the spec's RegisterRequest admits, and nothing else.
+                let display_name_ok = match body.as_ref().and_then(|b| b.get("display_name")) {
+                    None => true,
+                    Some(Value::String(n)) => (1..=100).contains(&n.chars().count()),
+                    Some(_) => false,
+                };
+                if !address(&email)
+                    || !(8..=128).contains(&password.chars().count())
+                    || !display_name_ok
+                {
+                    return self.problem(request, 422, "validation_failed");
+                }
+                if self.has(Fault::SignUpNulCrash)
+                    && field("display_name").is_some_and(|n| n.contains('\0'))
+                {
+                    return ResponseTemplate::new(500).set_body_string("Internal Server Error");
+                }
+                if self.has(Fault::SignUpRefusesReservedDomain) && email.ends_with(".test") {
+                    return self.problem(request, 422, "validation_failed");
+                }
                 if state.users.contains_key(&email) {
                     return self.problem(request, 409, "email_taken");
                 }
@@ -1113,4 +1138,20 @@ impl Respond for Mock {
         }
         self.cors(request, t)
     }
+}
+
+/// Whether `s` is an email address as the spec's `format: email` and `maxLength: 254` say.
+fn address(s: &str) -> bool {
+    s.len() <= 254
+        && s.rsplit_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+                && domain.contains('.')
+                && domain.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+        })
 }
