@@ -270,6 +270,52 @@ pub type Planned = Vec<(OpInfo, bool)>;
 /// The operations a phase leaves out, each (`METHOD path`, why).
 pub type LeftOut = Vec<(String, String)>;
 
+/// Whether `op` changes the signed-in account itself: a secured write without path
+/// parameters on a path naming the caller (`PATCH /users/me`, `PUT /user`,
+/// `POST /account/password`). The run sends these as its spare account
+/// ([`Identity::Spare`]), never as an account it was given.
+pub fn account_op(op: &OpInfo, secured: bool) -> bool {
+    secured
+        && !safe(op)
+        && !has_path_params(op)
+        && op.path.split('/').any(|segment| {
+            [
+                "me", "user", "account", "self", "profile", "current", "whoami",
+            ]
+            .contains(&segment.to_ascii_lowercase().as_str())
+        })
+}
+
+/// Whether `op`'s body requires the account's current password (`current_password`,
+/// `oldPassword`...), as a password change does.
+fn asks_current_password(ctx: &Ctx, op: &OpInfo) -> bool {
+    let doc = ctx.doc();
+    let Some(schema) = ctx.json_body_schema(op) else {
+        return false;
+    };
+    let schema = accord_spec::follow_ref(doc, &schema);
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_ascii_lowercase)
+        .any(|name| name.contains("password") && (name.contains("current") || name.contains("old")))
+}
+
+/// Whose session `op` is called in by the behaviour phase: the spare account's for an
+/// operation on the signed-in account ([`account_op`]), else the first identity's.
+pub fn caller(ctx: &Ctx, op: &OpInfo) -> Identity {
+    let global = ctx.doc().get("security").unwrap_or(&Value::Null);
+    let secured = crate::context::requires_credentials(&op.op, global);
+    if account_op(op, secured) {
+        Identity::Spare
+    } else {
+        Identity::First
+    }
+}
+
 /// Whether `op` is the profile's sign-up: unlike the sign-in, which the run's session
 /// rests on, it is called like any operation (an unauthenticated form, where a NUL or a
 /// `null` crashes a backend as readily as anywhere).
@@ -305,9 +351,20 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             Some("it would end the run's session")
         } else if ctx.read_only() && !safe(&op) {
             Some("--read-only")
+        } else if account_op(&op, secured) && op.method == "DELETE" {
+            Some("it deletes the signed-in account")
+        } else if account_op(&op, secured) && asks_current_password(ctx, &op) {
+            Some(
+                "it asks for the signed-in account's current password, which generated inputs never hold: the backend would refuse each one alike",
+            )
+        } else if account_op(&op, secured) && !ctx.spare_possible() {
+            Some(
+                "it changes the signed-in account, and the run has no account of its own to change (a sign-up, auth.register, gives it one)",
+            )
         } else if op.method == "DELETE" && kinds.iter().any(|r| r.item == op.path) {
             Some("deleting what the run created is the resource chain's check")
         } else if !safe(&op)
+            && !account_op(&op, secured)
             && (has_path_params(&op) || op.method != "POST")
             && !owned::owned(&op, &kinds)
         {
@@ -349,7 +406,7 @@ pub async fn positive(
     cases: u32,
     resources: &[Resource],
 ) -> Result<Option<Finding>, Failure> {
-    positive_as(ctx, op, cases, resources, Identity::First).await
+    positive_as(ctx, op, cases, resources, caller(ctx, op)).await
 }
 
 /// [`positive`] in `identity`'s session; an operation the first identity is refused (403)
@@ -960,7 +1017,35 @@ pub async fn cleanup(ctx: &Ctx) -> (usize, Vec<String>) {
         .lock()
         .map(|mut c| std::mem::take(&mut *c))
         .unwrap_or_default();
-    delete_all(ctx, left).await
+    let (mut deleted, mut kept) = delete_all(ctx, left).await;
+    // The spare account goes last, with what it made, by the operation that deletes the
+    // signed-in account; where the spec has none, it is listed.
+    if ctx.signed_in(Identity::Spare).await {
+        let global = ctx.doc().get("security").cloned().unwrap_or(Value::Null);
+        let delete = ctx.all_operations().into_iter().find(|(o, secured)| {
+            o.method == "DELETE"
+                && account_op(o, *secured)
+                && crate::context::requires_credentials(&o.op, &global)
+        });
+        match delete {
+            Some((op, _)) => {
+                let request = Request::new("DELETE", op.path.clone()).housekeeping();
+                match send_as(ctx, Identity::Spare, request).await {
+                    Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
+                    Ok(e) => kept.push(format!(
+                        "the run's spare account ({} {} answered {})",
+                        op.method, op.path, e.status
+                    )),
+                    Err(f) => kept.push(format!("the run's spare account ({})", f.message)),
+                }
+            }
+            None => kept.push(
+                "the run's spare account (the spec has no operation that deletes the signed-in account)"
+                    .into(),
+            ),
+        }
+    }
+    (deleted, kept)
 }
 
 /// Deletes what the run created under `path` (a comment of an article), before the

@@ -189,6 +189,10 @@ pub enum Identity {
     Second,
     /// The profile's privileged identity (an admin), for what the first is refused.
     Privileged,
+    /// An account the run registers for itself (the first's sign-up body, another address):
+    /// the operations on the signed-in account itself (`PATCH /users/me`, a password change)
+    /// go to it, never to an account the run was given.
+    Spare,
 }
 
 /// Seconds since the Unix epoch.
@@ -248,11 +252,24 @@ pub fn encode(value: Value, encoding: Encoding) -> Body {
 /// The second identity's version of a sign-in body: the same password, another account
 /// (an email gets `+accord2` before its `@`, a user name `-accord2` after it), in nested
 /// objects too (`{"user": {"email": ...}}`).
-pub fn second_identity(mut value: Value) -> Value {
-    fn walk(value: &mut Value) {
+/// The spare account's sign-up or sign-in body: the first's, with another address or name
+/// (`ada+accord-spare-1a2b@example.com`), marked with `run` (the run's own, so that a later
+/// run registers afresh).
+pub fn spare_identity(value: Value, run: u64) -> Value {
+    renamed(value, &format!("accord-spare-{:04x}", run & 0xffff))
+}
+
+pub fn second_identity(value: Value) -> Value {
+    renamed(value, "accord2")
+}
+
+/// `value` with each account name in it (`email`, `username`...) marked with `mark`: a
+/// `+mark` tag before an address's `@`, else `-mark` after the name.
+fn renamed(mut value: Value, mark: &str) -> Value {
+    fn walk(value: &mut Value, mark: &str) {
         for (key, v) in value.as_object_mut().into_iter().flatten() {
             if v.is_object() {
-                walk(v);
+                walk(v, mark);
                 continue;
             }
             let k = key.to_ascii_lowercase();
@@ -271,18 +288,32 @@ pub fn second_identity(mut value: Value) -> Value {
             }
             if let Value::String(s) = v {
                 *s = match s.split_once('@') {
-                    Some((local, domain)) => format!("{local}+accord2@{domain}"),
-                    None => format!("{s}-accord2"),
+                    Some((local, domain)) => format!("{local}+{mark}@{domain}"),
+                    None => format!("{s}-{mark}"),
                 };
             }
         }
     }
-    walk(&mut value);
+    walk(&mut value, mark);
     value
 }
 
 /// Every operation of `doc`, in document order, with whether its effective security (its
 /// own, else the document's) requires credentials.
+/// Whether the operation `op` requires credentials: its own `security`, else the
+/// document's (`global`), has alternatives and none of them is empty (anonymous).
+pub fn requires_credentials(op: &Value, global: &Value) -> bool {
+    op.get("security")
+        .unwrap_or(global)
+        .as_array()
+        .is_some_and(|alts| {
+            !alts.is_empty()
+                && alts
+                    .iter()
+                    .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+        })
+}
+
 pub fn operations_in(doc: &Value) -> Vec<(OpInfo, bool)> {
     let global = doc.get("security").cloned().unwrap_or(Value::Null);
     let mut out = Vec::new();
@@ -296,13 +327,7 @@ pub fn operations_in(doc: &Value) -> Vec<(OpInfo, bool)> {
             if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
                 continue;
             }
-            let security = op.get("security").unwrap_or(&global);
-            let secured = security.as_array().is_some_and(|alts| {
-                !alts.is_empty()
-                    && alts
-                        .iter()
-                        .all(|a| a.as_object().is_some_and(|m| !m.is_empty()))
-            });
+            let secured = requires_credentials(op, &global);
             let id = op
                 .get("operationId")
                 .and_then(Value::as_str)
@@ -323,6 +348,15 @@ pub fn operations_in(doc: &Value) -> Vec<(OpInfo, bool)> {
 }
 
 impl Ctx {
+    /// Whether the run can make an account of its own ([`Identity::Spare`]): a sign-in with
+    /// a sign-up beside it, in a run that may write.
+    pub fn spare_possible(&self) -> bool {
+        !self.read_only()
+            && self.profile.auth.as_ref().is_some_and(|a| {
+                *a.kind.get_ref() == crate::profile::AuthKind::Login && a.register.is_some()
+            })
+    }
+
     pub fn new(
         profile: Profile,
         http: Http,

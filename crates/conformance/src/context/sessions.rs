@@ -5,7 +5,8 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::{
-    Ctx, CtxError, Identity, Tokens, as_text, encode, jwt_exp, keep_jar, second_identity, unix_now,
+    Ctx, CtxError, Identity, Tokens, as_text, encode, jwt_exp, keep_jar, second_identity,
+    spare_identity, unix_now,
 };
 use crate::http::{Exchange, Request};
 use crate::profile::{AuthKind, Locator};
@@ -27,6 +28,11 @@ impl Ctx {
         let (tokens, _) = self.sign_in(identity).await?;
         sessions.insert(identity, tokens.clone());
         Ok(tokens)
+    }
+
+    /// Whether `identity` signed in during the run.
+    pub async fn signed_in(&self, identity: Identity) -> bool {
+        self.sessions.lock().await.contains_key(&identity)
     }
 
     /// Proves the second identity another user than the first: another subject in its JWT,
@@ -95,6 +101,12 @@ impl Ctx {
             .ok_or("the profile has no [auth]")?;
         let second = identity == Identity::Second;
         let privileged = identity == Identity::Privileged;
+        let spare = identity == Identity::Spare;
+        if spare && (auth.register.is_none() || self.read_only()) {
+            return Err(CtxError::Setup(
+                "a spare account needs a sign-up (auth.register) and a run that may write".into(),
+            ));
+        }
         let bare = |token: String| Tokens {
             access: token.trim().to_string(),
             refresh: None,
@@ -107,6 +119,9 @@ impl Ctx {
                     Identity::Second => (&auth.second_token_env, "auth.second_token_env"),
                     Identity::Privileged => {
                         (&auth.privileged_token_env, "auth.privileged_token_env")
+                    }
+                    Identity::Spare => {
+                        return Err("a spare account needs auth.kind = \"login\"".into());
                     }
                 };
                 let name = variable
@@ -122,6 +137,9 @@ impl Ctx {
                     Identity::First => (&auth.command, "auth.command"),
                     Identity::Second => (&auth.second_command, "auth.second_command"),
                     Identity::Privileged => (&auth.privileged_command, "auth.privileged_command"),
+                    Identity::Spare => {
+                        return Err("a spare account needs auth.kind = \"login\"".into());
+                    }
                 };
                 let command = command
                     .as_ref()
@@ -162,7 +180,13 @@ impl Ctx {
                         _ => {
                             let v =
                                 crate::profile::fill(own.ok_or("auth.body is missing")?, &no_vars)?;
-                            Ok(if second { second_identity(v) } else { v })
+                            Ok(if second {
+                                second_identity(v)
+                            } else if spare {
+                                spare_identity(v, self.seed)
+                            } else {
+                                v
+                            })
                         }
                     }
                 };

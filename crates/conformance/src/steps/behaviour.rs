@@ -173,6 +173,7 @@ async fn boundary_op(
 ) -> Result<Vec<Problem>, Failure> {
     let mut out = Vec::new();
     let own = behaviour::owned::owned(op, resources);
+    let who = behaviour::caller(ctx, op);
     // Once the request without any edge value is a server error too, the operation's 5xx
     // are not the values' doing: one problem says so, and its search stops there (its first
     // failure class found; what it would still send could not be told from it).
@@ -191,7 +192,7 @@ async fn boundary_op(
             break;
         }
         let minimal = behaviour::describe(&case.request);
-        let e = match behaviour::send_as(ctx, Identity::First, case.request.clone()).await {
+        let e = match behaviour::send_as(ctx, who, case.request.clone()).await {
             Ok(e) => e,
             // The backend did not answer this input: that is its problem, the pass goes on.
             Err(f) if f.rule == Rule::Transport || f.message.contains("transport:") => {
@@ -204,7 +205,7 @@ async fn boundary_op(
             }
             Err(f) => return Err(f),
         };
-        behaviour::remember_created(ctx, op, &e, resources, Identity::First);
+        behaviour::remember_created(ctx, op, &e, resources, who);
         behaviour::owned::follow_move(ctx, op, resources, &case.request, &e);
         if let Some((why, shown)) =
             behaviour::created_not_found(ctx, op, resources, &case.request, &e).await?
@@ -226,8 +227,8 @@ async fn boundary_op(
             if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
                 break;
             }
-            let base = behaviour::send_as(ctx, Identity::First, case.base.clone()).await?;
-            behaviour::remember_created(ctx, op, &base, resources, Identity::First);
+            let base = behaviour::send_as(ctx, who, case.base.clone()).await?;
+            behaviour::remember_created(ctx, op, &base, resources, who);
             behaviour::owned::follow_move(ctx, op, resources, &case.base, &base);
             if !(200..300).contains(&base.status) {
                 continue;
@@ -239,8 +240,8 @@ async fn boundary_op(
             if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
                 break;
             }
-            let base = behaviour::send_as(ctx, Identity::First, case.base.clone()).await?;
-            behaviour::remember_created(ctx, op, &base, resources, Identity::First);
+            let base = behaviour::send_as(ctx, who, case.base.clone()).await?;
+            behaviour::remember_created(ctx, op, &base, resources, who);
             behaviour::owned::follow_move(ctx, op, resources, &case.base, &base);
             if base.status >= 500 {
                 out.push((
@@ -975,17 +976,14 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                         break;
                     }
                     let minimal = behaviour::describe(&request);
-                    let e = behaviour::send_as(&ctx, Identity::First, request.clone()).await?;
+                    let who = behaviour::caller(&ctx, &op);
+                    let e = behaviour::send_as(&ctx, who, request.clone()).await?;
                     behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
                     if (200..300).contains(&e.status)
                         && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
                         && let Some(id) = behaviour::created_id(&ctx, r, &e)
                     {
-                        behaviour::record(
-                            &ctx,
-                            Identity::First,
-                            behaviour::created_path(&ctx, r, &e, &id),
-                        );
+                        behaviour::record(&ctx, who, behaviour::created_path(&ctx, r, &e, &id));
                     }
                     w.behaviour
                         .negative

@@ -2,6 +2,7 @@
 //! fail the right scenario with a message naming the rule; a correct backend, and the
 //! reference backend, must pass everything.
 
+mod accounts;
 mod articles;
 mod hostile;
 mod mock;
