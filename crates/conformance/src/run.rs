@@ -690,7 +690,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     for path in &not_cleaned {
         let _ = writeln!(
             out,
-            "cleanup: could not delete {path}: the run created it; delete it by hand"
+            "cleanup: could not delete {path} (made by the run: delete by hand)"
         );
     }
     // Where the run's time goes: the scenarios run at once, so the slowest bounds the run.

@@ -316,6 +316,14 @@ pub fn caller(ctx: &Ctx, op: &OpInfo) -> Identity {
     }
 }
 
+/// Counts the account a sign-up's answer `e` says it made (see [`Ctx::accounts_made`]).
+pub fn count_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
+    if (200..300).contains(&e.status) && registers(ctx, op) {
+        ctx.accounts_made
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Whether `op` is the profile's sign-up: unlike the sign-in, which the run's session
 /// rests on, it is called like any operation (an unauthenticated form, where a NUL or a
 /// `null` crashes a backend as readily as anywhere).
@@ -933,6 +941,7 @@ pub fn remember_created(
     if !(200..300).contains(&e.status) {
         return;
     }
+    count_account(ctx, op, e);
     let Some(resource) = resources.iter().find(|r| r.create.id == op.id) else {
         return;
     };
@@ -1044,6 +1053,12 @@ pub async fn cleanup(ctx: &Ctx) -> (usize, Vec<String>) {
                     .into(),
             ),
         }
+    }
+    let accounts = ctx.accounts_made.load(std::sync::atomic::Ordering::Relaxed);
+    if accounts > 0 {
+        kept.push(format!(
+            "the {accounts} account(s) the sign-up made for generated inputs (the run holds no session for them)"
+        ));
     }
     (deleted, kept)
 }

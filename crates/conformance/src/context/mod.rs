@@ -122,6 +122,9 @@ pub struct Ctx {
     /// writes bind only to what it created itself, so concurrent scenarios never race on a
     /// resource one of them updates, moves or deletes.
     pub owners: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// The accounts the behaviour phase's calls of the sign-up made: the run holds no
+    /// session for them, so it cannot delete them; the cleanup says how many there are.
+    pub accounts_made: std::sync::atomic::AtomicU32,
     /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
     /// them alone.
     pub session_operations: Vec<String>,
@@ -383,6 +386,7 @@ impl Ctx {
             registered: Default::default(),
             created: Default::default(),
             owners: Default::default(),
+            accounts_made: Default::default(),
             session_operations,
             seed: 0,
             user_scheme: None,

@@ -653,7 +653,7 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
         // What the run created under it goes first; what cannot go is the cleanup's to list.
         for kept in behaviour::delete_under(&ctx, &c.path).await {
             ctx.http.note(format!(
-                "cleanup: could not delete {kept}: the run created it; delete it by hand"
+                "cleanup: could not delete {kept} (made by the run: delete by hand)"
             ));
         }
         let e = behaviour::send_as(
@@ -978,6 +978,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     let minimal = behaviour::describe(&request);
                     let who = behaviour::caller(&ctx, &op);
                     let e = behaviour::send_as(&ctx, who, request.clone()).await?;
+                    behaviour::count_account(&ctx, &op, &e);
                     behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
                     if (200..300).contains(&e.status)
                         && let Some(r) = resources.iter().find(|r| r.create.id == op.id)

@@ -82,6 +82,14 @@ impl Accounts {
         s.changes.get(GIVEN).copied().unwrap_or(0)
     }
 
+    /// The accounts there are, by address.
+    pub fn accounts(&self) -> Vec<String> {
+        let s = self.state.lock().unwrap();
+        let mut out: Vec<String> = s.accounts.keys().cloned().collect();
+        out.sort();
+        out
+    }
+
     /// The accounts whose owner changed them (all but the run's spare are a defect), and
     /// whether each still exists.
     pub fn changed(&self) -> Vec<(String, bool)> {
@@ -276,6 +284,18 @@ async fn the_signed_in_accounts_operations_go_to_an_account_the_run_made() {
         "{}",
         run.stdout
     );
+    // The accounts the generated sign-ups made are counted, since nothing deletes them: all
+    // but the given one and the second identity's.
+    let made = backend
+        .accounts()
+        .iter()
+        .filter(|a| *a != GIVEN && !a.contains("+accord2@"))
+        .count();
+    assert!(made > 0);
+    let line = format!(
+        "cleanup: could not delete the {made} account(s) the sign-up made for generated inputs"
+    );
+    assert!(run.stdout.contains(&line), "{line}\n{}", run.stdout);
 }
 
 /// A crash on the signed-in account's own operation is found, on the spare account.
