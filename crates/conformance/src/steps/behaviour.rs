@@ -174,6 +174,9 @@ async fn boundary_op(
     let mut out = Vec::new();
     let own = behaviour::owned::owned(op, resources);
     let who = behaviour::caller(ctx, op);
+    if !behaviour::callable(ctx, op).await {
+        return Ok(out);
+    }
     // Once the request without any edge value is a server error too, the operation's 5xx
     // are not the values' doing: one problem says so, and its search stops there (its first
     // failure class found; what it would still send could not be told from it).
@@ -967,6 +970,9 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
             }
             for op in ops {
                 let own = behaviour::owned::owned(&op, &resources);
+                if !behaviour::callable(&ctx, &op).await {
+                    continue;
+                }
                 for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
                     // An accepted case may have moved the run's resource: each goes where it is now.
                     if own
