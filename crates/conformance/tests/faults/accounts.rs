@@ -46,21 +46,6 @@ fn problem(status: u16, detail: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({ "detail": detail }))
 }
 
-fn address(s: &str) -> bool {
-    s.len() <= 100
-        && s.rsplit_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && local
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
-                && domain.contains('.')
-                && domain.split('.').all(|label| {
-                    !label.is_empty()
-                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                })
-        })
-}
-
 fn password(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str)
         .filter(|p| (8..=64).contains(&p.chars().count()))
@@ -115,7 +100,8 @@ impl Accounts {
         match (method.as_str(), path.as_str()) {
             ("POST", "/signup") => {
                 let email = field("email").and_then(Value::as_str).unwrap_or_default();
-                let (true, Some(pw)) = (address(email), password(field("password"))) else {
+                let (true, Some(pw)) = (crate::address(email, 100), password(field("password")))
+                else {
                     return problem(422, "invalid sign-up");
                 };
                 if s.accounts.contains_key(email) {

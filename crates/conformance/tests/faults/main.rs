@@ -646,3 +646,20 @@ fn tail(s: &str) -> String {
     let lines: Vec<&str> = s.lines().collect();
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
+
+/// Whether `s` is an email address as `format: email` says (the harness's own reading of
+/// it), of at most `max` bytes: what a mock's correct sign-up admits.
+pub fn address(s: &str, max: usize) -> bool {
+    s.len() <= max
+        && s.rsplit_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+                && domain.contains('.')
+                && domain.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+        })
+}

@@ -606,7 +606,7 @@ impl Mock {
                     Some(Value::String(n)) => (1..=100).contains(&n.chars().count()),
                     Some(_) => false,
                 };
-                if !address(&email)
+                if !crate::address(&email, 254)
                     || !(8..=128).contains(&password.chars().count())
                     || !display_name_ok
                 {
@@ -1138,20 +1138,4 @@ impl Respond for Mock {
         }
         self.cors(request, t)
     }
-}
-
-/// Whether `s` is an email address as the spec's `format: email` and `maxLength: 254` say.
-fn address(s: &str) -> bool {
-    s.len() <= 254
-        && s.rsplit_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && local
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
-                && domain.contains('.')
-                && domain.split('.').all(|label| {
-                    !label.is_empty()
-                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                })
-        })
 }
