@@ -1,5 +1,5 @@
 //! The harness's HTTP: one pooled client, a timeout per request, a cap on response size, no
-//! redirects followed. Every exchange is checked against the spec and can describe itself
+//! redirects followed but a framework's trailing-slash one on the same backend. Every exchange is checked against the spec and can describe itself
 //! for a report with its secrets redacted.
 
 use std::collections::BTreeMap;
@@ -328,14 +328,66 @@ impl Http {
             request.method.as_str(),
             "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
         );
-        match self.send_once(&request, on_backend, idempotent).await {
+        let spec_path = request.target.clone();
+        let mut exchange = self
+            .send_retried(&request, on_backend, idempotent, &spec_path)
+            .await?;
+        // A redirect to the same path with or without its trailing slash (a framework's path
+        // normalization: FastAPI's 307, Django's and gin's 301) is followed, as the browser
+        // under a frontend follows it, and judged as the path the spec names; a preflight is
+        // never followed (browsers refuse a redirected preflight), nor anything elsewhere.
+        let mut hops = 0;
+        while on_backend && hops < 3 {
+            let Some(next) = slash_redirect(&request.method, &request.target, &exchange) else {
+                break;
+            };
+            hops += 1;
+            self.note(format!(
+                "redirect: {} {} answered {} to {next}, followed as a browser does",
+                request.method,
+                redact_url(&request.target),
+                exchange.status
+            ));
+            // A 301, 302 or 303 after a write is followed with a GET, as browsers do.
+            if matches!(exchange.status, 301..=303)
+                && request.method != "GET"
+                && request.method != "HEAD"
+            {
+                request.method = "GET".into();
+                request.body = Body::None;
+            }
+            request.target = next;
+            let idempotent = matches!(
+                request.method.as_str(),
+                "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
+            );
+            exchange = self
+                .send_retried(&request, on_backend, idempotent, &spec_path)
+                .await?;
+        }
+        Ok(exchange)
+    }
+
+    /// [`Http::send_once`], once more on a new connection when the pooled one was closed
+    /// before the server answered an idempotent request.
+    async fn send_retried(
+        &self,
+        request: &Request,
+        on_backend: bool,
+        idempotent: bool,
+        spec_path: &str,
+    ) -> Result<Exchange, String> {
+        match self
+            .send_once(request, on_backend, idempotent, spec_path)
+            .await
+        {
             Err(Transport { message, retry }) if retry && idempotent => {
                 self.note(format!(
                     "transport: {} {} was sent again on a new connection after the pooled one closed before answering ({message})",
                     request.method,
                     redact_url(&request.target)
                 ));
-                self.send_once(&request, on_backend, idempotent)
+                self.send_once(request, on_backend, idempotent, spec_path)
                     .await
                     .map_err(|t| format!("transport: {}", t.message))
             }
@@ -343,15 +395,19 @@ impl Http {
         }
     }
 
+    /// One exchange, checked against the spec as `spec_path` (the target the caller asked
+    /// for, which a followed redirect keeps).
     async fn send_once(
         &self,
         request: &Request,
         on_backend: bool,
         idempotent: bool,
+        spec_path: &str,
     ) -> Result<Exchange, Transport> {
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let request = request.clone();
+        let (sent_method, sent_target) = (request.method.clone(), request.target.clone());
         let url = if on_backend {
             format!("{}{}", self.base, request.target)
         } else {
@@ -472,7 +528,7 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
-        let path = url.strip_prefix(&self.base).unwrap_or(&url).to_string();
+        let path = spec_path.to_string();
         let (operation, violations) = if on_backend {
             let content_type = response_headers
                 .iter()
@@ -508,11 +564,47 @@ impl Http {
             operation,
             violations,
         };
-        if !housekeeping {
+        // A redirect that is followed is no answer the frontend sees.
+        let followed =
+            on_backend && slash_redirect(&sent_method, &sent_target, &exchange).is_some();
+        if !housekeeping && !followed {
             self.findings.record(&exchange);
         }
         Ok(exchange)
     }
+}
+
+/// Where `e`, the answer to `request`, redirects when it sends it to the same path with or
+/// without its trailing slash on the same backend: the new target (path and query), for a
+/// request other than a preflight.
+fn slash_redirect(method: &str, target: &str, e: &Exchange) -> Option<String> {
+    if !matches!(e.status, 301 | 302 | 303 | 307 | 308) || method == "OPTIONS" {
+        return None;
+    }
+    let location = e.header("location")?;
+    let sent = reqwest::Url::parse(&e.url).ok()?;
+    let next = sent.join(location).ok()?;
+    let same_origin = next.scheme() == sent.scheme()
+        && next.host_str() == sent.host_str()
+        && next.port_or_known_default() == sent.port_or_known_default();
+    let same_path = next.path() != sent.path()
+        && next.path().trim_end_matches('/') == sent.path().trim_end_matches('/');
+    if !same_origin || !same_path {
+        return None;
+    }
+    // The target is relative to the base URL: the path's change is the trailing slash.
+    let (path, query) = target
+        .split_once('?')
+        .map_or((target, None), |(p, q)| (p, Some(q)));
+    let path = if next.path().ends_with('/') {
+        format!("{}/", path.trim_end_matches('/'))
+    } else {
+        path.trim_end_matches('/').to_string()
+    };
+    Some(match next.query().or(query) {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    })
 }
 
 /// A failed exchange, and whether it failed because a pooled connection was closed before
@@ -598,6 +690,60 @@ pub fn retry_after_secs(e: &Exchange) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_trailing_slash_redirect_on_the_same_backend_is_followed() {
+        let answer = |status: u16, location: &str| {
+            let mut e = Exchange::none();
+            e.url = "http://127.0.0.1:8000/api/items?limit=5".into();
+            e.status = status;
+            e.response_headers = vec![("location".into(), location.into())];
+            e
+        };
+        let target = "/items?limit=5";
+        for status in [301, 302, 303, 307, 308] {
+            assert_eq!(
+                slash_redirect("GET", target, &answer(status, "/api/items/?limit=5")).as_deref(),
+                Some("/items/?limit=5"),
+                "{status}"
+            );
+        }
+        assert_eq!(
+            slash_redirect(
+                "POST",
+                target,
+                &answer(307, "http://127.0.0.1:8000/api/items/")
+            )
+            .as_deref(),
+            Some("/items/?limit=5")
+        );
+        // Not a preflight, not elsewhere, not another path, not another status.
+        assert_eq!(
+            slash_redirect("OPTIONS", target, &answer(307, "/api/items/")),
+            None
+        );
+        assert_eq!(
+            slash_redirect(
+                "GET",
+                target,
+                &answer(307, "http://evil.example/api/items/")
+            ),
+            None
+        );
+        assert_eq!(
+            slash_redirect(
+                "GET",
+                target,
+                &answer(307, "http://127.0.0.1:9000/api/items/")
+            ),
+            None
+        );
+        assert_eq!(slash_redirect("GET", target, &answer(302, "/login")), None);
+        assert_eq!(
+            slash_redirect("GET", target, &answer(200, "/api/items/")),
+            None
+        );
+    }
 
     #[test]
     fn the_read_only_gate_lets_out_reads_and_the_sign_in_only() {

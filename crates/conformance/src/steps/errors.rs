@@ -342,27 +342,29 @@ fn missing_methods(
         .next()
         .unwrap_or_default()
         .to_string();
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let Some(item) = ctx
-        .doc()
-        .get("paths")
-        .and_then(serde_json::Value::as_object)
-        .and_then(|paths| {
-            paths
+    // The path as sent, else without the trailing slash a followed redirect added: an empty
+    // segment names no parameter.
+    let item = [path.as_str(), path.trim_end_matches('/')]
+        .into_iter()
+        .find_map(|path| {
+            let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            ctx.doc()
+                .get("paths")
+                .and_then(serde_json::Value::as_object)?
                 .iter()
                 .filter(|(template, _)| {
                     let t: Vec<&str> = template.trim_start_matches('/').split('/').collect();
                     t.len() == segments.len()
                         && t.iter()
                             .zip(&segments)
-                            .all(|(a, b)| a.starts_with('{') || a == b)
+                            .all(|(a, b)| (a.starts_with('{') && !b.is_empty()) || a == b)
                 })
                 // The most literal template wins, as routers match.
                 .min_by_key(|(template, _)| template.matches('{').count())
                 .map(|(_, item)| item)
         })
-        .and_then(serde_json::Value::as_object)
-    else {
+        .and_then(serde_json::Value::as_object);
+    let Some(item) = item else {
         return Vec::new();
     };
     let allowed: Vec<String> = allow

@@ -221,6 +221,55 @@ async fn a_correct_backend_passes_everything() {
     );
 }
 
+/// A backend whose routes end with a slash, answering the spec's paths with a redirect to
+/// them (a 307, as FastAPI's `redirect_slashes` does): a browser follows it, and so does the
+/// harness, judging the answer as the path the spec names. Every check passes, and the
+/// redirect is noted.
+struct Slashed(Mock, String);
+
+impl wiremock::Respond for Slashed {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let path = request.url.path().to_string();
+        // The API's routes only: the storage is another server, which does not redirect.
+        if path.starts_with("/api/") && !path.ends_with('/') && request.method.as_str() != "OPTIONS"
+        {
+            let query = request
+                .url
+                .query()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
+            let to = format!("{}{path}/{query}", self.1);
+            return wiremock::ResponseTemplate::new(307).insert_header("location", to.as_str());
+        }
+        let mut inner = request.clone();
+        if path != "/" {
+            inner.url.set_path(path.trim_end_matches('/'));
+        }
+        self.0.respond(&inner)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trailing_slash_redirect_is_followed_as_a_browser_does() {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(Slashed(Mock::new(Fault::None, server.uri()), server.uri()))
+        .mount(&server)
+        .await;
+    let run = harness(server.uri(), Some(ALL_BUT_SESSIONS)).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("45 passed, 0 failed, 0 skipped"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("note: redirect: POST /api/v1/auth/login answered 307 to /api/v1/auth/login/, followed as a browser does"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// FastAPI's usual shape: an OAuth2 password form for login beside a JSON sign-up. Each
 /// request goes in the media type its operation declares.
 #[tokio::test(flavor = "multi_thread")]
