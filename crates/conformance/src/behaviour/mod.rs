@@ -990,6 +990,14 @@ pub fn scenario() -> u64 {
 /// Enters `path`, created by `identity` in the current scenario, in the ledger the cleanup
 /// deletes at the end.
 pub fn record(ctx: &Ctx, identity: Identity, path: String) {
+    // A resource named by an empty id (an empty slug) has no path of its own: its would be
+    // the collection's, and a DELETE there may take everything in it.
+    if path.ends_with('/') {
+        ctx.http.note(format!(
+            "cleanup: a resource the run created in {path} is named by an empty id: nothing addresses it, so the run cannot delete it"
+        ));
+        return;
+    }
     if let Ok(mut owners) = ctx.owners.lock() {
         owners.insert(path.clone(), scenario());
     }

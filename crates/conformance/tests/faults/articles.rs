@@ -1252,8 +1252,28 @@ async fn an_operation_of_another_role_open_to_any_user_fails_the_roles_check() {
 /// digit gets an empty slug here, and the boundary pass reports it (Schemathesis's ST302).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_created_resource_that_cannot_be_found_again_fails_the_boundary_pass() {
-    let (broken, _) = run(Fault::EmptySlug, "@boundary", &[]).await;
+    let (broken, backend) = run(Fault::EmptySlug, "@boundary", &[]).await;
     assert_eq!(broken.code, Some(1), "{}", broken.stdout);
+    // Nothing is sent to delete it where its empty name leads: the collection.
+    let collection: Vec<String> = backend
+        .state
+        .lock()
+        .unwrap()
+        .writes
+        .iter()
+        .filter(|w| {
+            w.starts_with("DELETE /api/articles/ ") || w.starts_with("DELETE /api/articles ")
+        })
+        .cloned()
+        .collect();
+    assert!(collection.is_empty(), "{collection:?}\n{}", broken.stdout);
+    assert!(
+        broken
+            .stdout
+            .contains("is named by an empty id: nothing addresses it, so the run cannot delete it"),
+        "{}",
+        broken.stdout
+    );
     assert!(
         broken.stdout.contains("rule behaviour.boundary:")
             && broken.stdout.contains(
