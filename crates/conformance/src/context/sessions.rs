@@ -45,22 +45,52 @@ impl Ctx {
         if first.access == second.access {
             return Err("the second identity was given the first identity's token".into());
         }
-        let subject = |t: &str| -> Option<String> {
+        let claims = |t: &str| -> Option<serde_json::Map<String, Value>> {
             let payload = t.split('.').nth(1)?;
             let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .decode(payload.trim_end_matches('='))
                 .ok()?;
-            let claims: Value = serde_json::from_slice(&bytes).ok()?;
-            claims.get("sub").map(as_text)
+            match serde_json::from_slice(&bytes).ok()? {
+                Value::Object(map) => Some(map),
+                _ => None,
+            }
         };
-        if let (Some(a), Some(b)) = (subject(&first.access), subject(&second.access)) {
-            return if a == b {
-                Err(CtxError::Setup(format!(
-                    "the second identity signed in as the first: both tokens have the subject `{a}` (name another account with auth.second_body)"
-                )))
-            } else {
-                Ok(())
-            };
+        let (a, b) = (claims(&first.access), claims(&second.access));
+        let subject = |c: &Option<serde_json::Map<String, Value>>| {
+            c.as_ref().and_then(|c| c.get("sub")).map(as_text)
+        };
+        // Another subject: another user. The same subject names the same user only when
+        // nothing else in the tokens tells them apart: some backends put a constant there
+        // (`sub: "access"`) and the user in a claim of their own (`username`).
+        let same_subject = match (subject(&a), subject(&b)) {
+            (Some(x), Some(y)) if x != y => return Ok(()),
+            (Some(x), Some(_)) => Some(x),
+            _ => None,
+        };
+        if let (Some(subject), Some(a), Some(b)) = (&same_subject, &a, &b) {
+            // A claim that names the user, beside the subject.
+            let named = [
+                "username",
+                "user",
+                "user_id",
+                "userid",
+                "uid",
+                "email",
+                "preferred_username",
+                "login",
+                "handle",
+                "name",
+                "id",
+            ];
+            let differs = a.iter().any(|(k, v)| {
+                named.contains(&k.to_ascii_lowercase().as_str()) && b.get(k).is_some_and(|w| w != v)
+            });
+            if differs {
+                return Ok(());
+            }
+            return Err(CtxError::Setup(format!(
+                "the second identity signed in as the first: both tokens have the subject `{subject}` (name another account with auth.second_body)"
+            )));
         }
         let me = self.token_operations().into_iter().find(|o| {
             let p = o.path.trim_end_matches('/').to_ascii_lowercase();

@@ -21,6 +21,9 @@ pub enum Fault {
     None,
     /// Bob's login answers Alice's token: the second identity is the first.
     SecondIsFirst,
+    /// Not a fault: every token's subject is the constant `access`, the user in a `username`
+    /// claim of its own (as nsidnev's FastAPI RealWorld app signs them).
+    ConstantSubject,
     /// Anyone signed in may update anyone's article.
     NonAuthorUpdates,
     /// The list answers without a token.
@@ -363,7 +366,19 @@ impl Articles {
             let mut s = self.state.lock().unwrap();
             s.counter += 1;
             s.counts.logins += 1;
-            let token = jwt(user, s.counter);
+            let token = if self.fault == Fault::ConstantSubject {
+                let b64 = |v: Value| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+                };
+                format!(
+                    "{}.{}.c2lnLXt{}",
+                    b64(json!({"alg": "HS256", "typ": "JWT"})),
+                    b64(json!({"sub": "access", "username": user, "n": s.counter})),
+                    s.counter
+                )
+            } else {
+                jwt(user, s.counter)
+            };
             s.tokens.insert(token.clone(), user.to_string());
             return ResponseTemplate::new(200).set_body_json(json!({"user": {
                 "email": email, "token": token, "username": user,
@@ -1493,6 +1508,15 @@ async fn a_shrink_sends_no_request_twice() {
         .filter(|(w, _)| w.starts_with("PUT "))
         .collect();
     assert!(updates.is_empty(), "sent more than once: {updates:?}");
+}
+
+/// A subject that is the same constant in every token (`access`) with the user named in a
+/// claim of its own is two users, not the second signed in as the first; the same subject
+/// with nothing else to tell them apart stays one (`SecondIsFirst`, in the catalogue).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_constant_subject_beside_a_username_claim_is_two_users() {
+    let (run, _) = run(Fault::ConstantSubject, "@second_user", &[]).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
 }
 
 /// Each fault, the checks to run, and the rule and detail the run must fail with.
