@@ -68,6 +68,23 @@ pub fn admitted_refused(what: &str, e: &crate::http::Exchange) -> Option<String>
     if !(400..500).contains(&e.status) || REFUSALS_NOT_OF_THE_INPUT.contains(&e.status) {
         return None;
     }
+    // A value someone holds already (a username taken, an address registered) is a
+    // conflict, whatever the status it comes with: the value is admitted, just not free.
+    let text = String::from_utf8_lossy(&e.response_body).to_ascii_lowercase();
+    if [
+        "already exist",
+        "already taken",
+        "already registered",
+        "already in use",
+        "already used",
+        "duplicate",
+        "unique constraint",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+    {
+        return None;
+    }
     Some(format!(
         "{what}, which the schema admits, was refused with {}: {} (the spec does not state the constraint the backend enforces)",
         e.status,
@@ -656,5 +673,13 @@ mod tests {
         for status in [401, 403, 404, 409, 413, 429, 500, 201] {
             assert_eq!(refused(status), None, "{status}");
         }
+        // A value taken already is a conflict, whatever its status.
+        let mut taken = crate::http::Exchange::none();
+        taken.status = 400;
+        taken.response_body = br#"{"errors": ["user with this username already exists"]}"#.to_vec();
+        assert_eq!(
+            admitted_refused("an empty string (body /user/username)", &taken),
+            None
+        );
     }
 }

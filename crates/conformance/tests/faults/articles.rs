@@ -28,6 +28,9 @@ pub enum Fault {
     NonAuthorUpdates,
     /// The list answers without a token.
     ListWithoutToken,
+    /// Articles are everyone's to read, with or without a token (where the spec secures
+    /// their reads): a missing refusal, not a leak to another user.
+    AnonymousReads,
     /// Validation is answered 422, where the spec documents 400.
     Validation422,
     /// A missing token is answered 403, where the spec documents 401.
@@ -423,9 +426,15 @@ impl Articles {
                 None => errors(404, "route", "not found"),
             };
         }
-        let public = self.fault == Fault::ListWithoutToken
+        let public = (self.fault == Fault::ListWithoutToken
             && method == "GET"
-            && segments.as_slice() == ["api", "articles"];
+            && segments.as_slice() == ["api", "articles"])
+            || (self.fault == Fault::AnonymousReads
+                && method == "GET"
+                && matches!(
+                    segments.as_slice(),
+                    ["api", "articles"] | ["api", "articles", _]
+                ));
         let user = match self.user(request) {
             Some(u) => u,
             None if public => "anonymous".into(),
@@ -533,7 +542,10 @@ impl Articles {
                 };
                 let mine = s.articles[index].author == user;
                 match method.as_str() {
-                    "GET" if mine || self.fault == Fault::PublicReads => {
+                    "GET"
+                        if mine
+                            || matches!(self.fault, Fault::PublicReads | Fault::AnonymousReads) =>
+                    {
                         ResponseTemplate::new(200).set_body_json(self.view(&s.articles[index]))
                     }
                     "GET" => errors(404, "article", "not found"),
@@ -1517,6 +1529,29 @@ async fn a_shrink_sends_no_request_twice() {
 async fn a_constant_subject_beside_a_username_claim_is_two_users() {
     let (run, _) = run(Fault::ConstantSubject, "@second_user", &[]).await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
+}
+
+/// Reads the backend answers without any credentials are everyone's in practice: the
+/// missing refusal is auth.status's finding, and another user reading or listing the
+/// article is no leak of its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_answered_without_credentials_is_no_cross_user_leak() {
+    let (cross, _) = run(Fault::AnonymousReads, "@second_user", &[]).await;
+    assert_eq!(cross.code, Some(0), "{}", cross.stdout);
+    assert!(
+        cross
+            .stdout
+            .contains("note: cross-user: the read of create_article answers without credentials"),
+        "{}",
+        cross.stdout
+    );
+    let (auth, _) = run(Fault::AnonymousReads, "@auth", &[]).await;
+    assert_eq!(auth.code, Some(1), "{}", auth.stdout);
+    assert!(
+        auth.stdout.contains("get_article answered 200, not 401"),
+        "{}",
+        auth.stdout
+    );
 }
 
 /// Each fault, the checks to run, and the rule and detail the run must fail with.
