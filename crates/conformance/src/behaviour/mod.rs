@@ -142,11 +142,21 @@ pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
 
 /// Sends `request` in `identity`'s session.
 pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<Exchange, Failure> {
+    // One call at a time on the spare account: an answer may renew its token.
+    let _one = match identity {
+        Identity::Spare => Some(ctx.spare_calls.lock().await),
+        _ => None,
+    };
     let token = ctx
         .session(identity)
         .await
         .map_err(|e| e.failure(&format!("signing in ({identity:?}) failed")))?;
-    send(ctx, request.bearer(Some(&token.access))).await
+    let e = send(ctx, request.bearer(Some(&token.access))).await?;
+    // An answer on the account may carry the session's next token (see `Ctx::renew_from`).
+    if identity == Identity::Spare {
+        ctx.renew_from(identity, &e).await;
+    }
+    Ok(e)
 }
 
 /// Why an answer to a valid request is wrong, if it is.

@@ -116,6 +116,9 @@ pub struct Ctx {
     expired: OnceCell<Result<String, CtxError>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
     registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
+    /// Held across each call on the spare account, whose answer may void the token it was
+    /// sent with (see [`Ctx::renew_from`]): two calls at once would race on one token.
+    pub spare_calls: tokio::sync::Mutex<()>,
     /// What the run created and has not deleted yet: (owner, the path that deletes it).
     pub created: std::sync::Mutex<Vec<(Identity, String)>>,
     /// The scenario each created path belongs to (see `behaviour::SCENARIO`): a scenario's
@@ -384,6 +387,7 @@ impl Ctx {
             expired: OnceCell::new(),
             sessions: Default::default(),
             registered: Default::default(),
+            spare_calls: Default::default(),
             created: Default::default(),
             owners: Default::default(),
             accounts_made: Default::default(),

@@ -30,6 +30,39 @@ impl Ctx {
         Ok(tokens)
     }
 
+    /// Adopts the access token an answer to `identity`'s own account operation carries (a
+    /// RealWorld `PUT /user` answers the user with a new token, as a change of the name the
+    /// old one was issued for voids it), as the backend's frontend stores it: the session goes
+    /// on with it. Only where the profile reads the token from the body, and never from the
+    /// sign-in or sign-up, whose answer is another session's.
+    pub async fn renew_from(&self, identity: Identity, e: &Exchange) {
+        if !(200..300).contains(&e.status)
+            || e.operation
+                .as_ref()
+                .is_none_or(|op| self.session_operations.contains(op))
+        {
+            return;
+        }
+        let Some(Ok(locator @ Locator::Body(_))) = self.profile.auth.as_ref().map(|a| {
+            Locator::parse(
+                a.access_token
+                    .as_ref()
+                    .map(|t| t.get_ref().as_str())
+                    .unwrap_or("body:/access_token"),
+            )
+        }) else {
+            return;
+        };
+        let Some(access) = Self::extract(e, &locator).filter(|t| !t.is_empty()) else {
+            return;
+        };
+        if let Some(tokens) = self.sessions.lock().await.get_mut(&identity)
+            && tokens.access != access
+        {
+            tokens.access = access;
+        }
+    }
+
     /// Whether `identity` signed in during the run.
     pub async fn signed_in(&self, identity: Identity) -> bool {
         self.sessions.lock().await.contains_key(&identity)

@@ -21,6 +21,9 @@ pub enum Fault {
     /// Not a fault: an account signed up through the API signs in only once its address is
     /// confirmed (403 before), so the run's spare account never signs in.
     ConfirmFirst,
+    /// Not a fault: a change of the account voids the token it was made with and answers
+    /// the next one in the account's `access_token`, which the backend's frontend stores.
+    RotatesOnChange,
 }
 
 #[derive(Default)]
@@ -176,7 +179,22 @@ impl Accounts {
                 if let Some(name) = name {
                     s.accounts.get_mut(&email).unwrap().1 = name;
                 }
-                ResponseTemplate::new(200).set_body_json(view(&s))
+                let mut answer = view(&s);
+                if self.fault == Fault::RotatesOnChange {
+                    let presented = request
+                        .headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.strip_prefix("Bearer "))
+                        .unwrap_or_default()
+                        .to_string();
+                    s.tokens.remove(&presented);
+                    s.issued += 1;
+                    let token = format!("tok-{}", s.issued);
+                    s.tokens.insert(token.clone(), email.clone());
+                    answer["access_token"] = json!(token);
+                }
+                ResponseTemplate::new(200).set_body_json(answer)
             }
             ("DELETE", "/me") => {
                 s.accounts.remove(&email);
@@ -325,4 +343,26 @@ async fn a_spare_account_that_cannot_sign_in_leaves_the_accounts_operations_out(
     );
     assert_eq!(backend.given_changes(), 0, "{}", run.stdout);
     assert!(backend.changed().is_empty(), "{:?}", backend.changed());
+}
+
+/// A change of the account that voids its token and answers the next one: the run goes on
+/// with the answered token, as the backend's frontend does, so every later call on the
+/// account is signed in (with the old token each would be a 401, blamed on the backend).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_the_account_change_answers_is_the_session_s_next() {
+    let (run, backend) = run(Fault::RotatesOnChange).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("request was refused with 401"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(backend.given_changes(), 0, "{}", run.stdout);
+    // The spare account was deleted at the end, with the last token it was answered.
+    assert!(
+        backend.changed().iter().all(|(_, exists)| !exists),
+        "{:?}\n{}",
+        backend.changed(),
+        run.stdout
+    );
 }
