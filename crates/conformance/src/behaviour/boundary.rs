@@ -27,6 +27,9 @@ pub struct Case {
     /// case is about the backend's state (a conflict, a token the run does not hold), not
     /// about the value.
     pub base: Request,
+    /// The admitted cases this one sends in one request, each at its own field ([`group`]):
+    /// empty for one edge value. An answer other than a 2xx sends each of them alone.
+    pub parts: Vec<Case>,
 }
 
 /// Whether the edge named `what` (by [`edges`]) is a value a frontend sends as a matter of
@@ -438,9 +441,14 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 ordinary,
                 request: request(ctx, op, &inputs),
                 base: request(ctx, op, &base),
+                parts: Vec::new(),
             });
         }
     }
+    let params_cases = out.len();
+    // Each body case's field and value, for sending admitted ones together.
+    let mut edits: Vec<(String, Value)> = Vec::new();
+    let mut together = None;
     if let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone()) {
         let mut slots = Vec::new();
         body_slots(doc, &schema, "", 0, &mut slots);
@@ -471,7 +479,8 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                     )),
                     _ => value,
                 };
-                set(&mut body, pointer, value);
+                set(&mut body, pointer, value.clone());
+                edits.push((pointer.clone(), value));
                 let admitted = validator.is_valid(&schema, &body);
                 // A deployment's policy restricts this field beyond the spec: its refusals
                 // are no spec gap (a 5xx still is a crash).
@@ -493,12 +502,90 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                             body: Some(unique),
                         },
                     ),
+                    parts: Vec::new(),
                 });
             }
         }
+        together = Some((schema, valid, slots, n));
     }
     out.truncate(limit);
+    let Some((schema, valid, slots, n)) = together else {
+        return out;
+    };
+    // The admitted body values go together, one per field, in as few requests as their
+    // fields allow: an accepted request holds every one of them at once, and an account or
+    // a resource made for each alone would cost a password hash, and be left behind, apiece.
+    let body_cases = out.split_off(params_cases.min(out.len()));
+    let (admitted, refused): (Vec<_>, Vec<_>) = body_cases
+        .into_iter()
+        .zip(edits)
+        .partition(|(case, _)| case.admitted);
+    let mut n = n;
+    for members in group(admitted) {
+        if members.len() == 1 {
+            out.extend(members.into_iter().map(|(case, _)| case));
+            continue;
+        }
+        n += 1;
+        let mut unique = valid.clone();
+        distinguish(doc, &slots, &mut unique, n);
+        let mut body = unique.clone();
+        for (_, (pointer, value)) in &members {
+            set(&mut body, pointer, value.clone());
+        }
+        if !validator.is_valid(&schema, &body) {
+            out.extend(members.into_iter().map(|(case, _)| case));
+            continue;
+        }
+        let parts: Vec<Case> = members.into_iter().map(|(case, _)| case).collect();
+        let with = |body| {
+            request(
+                ctx,
+                op,
+                &Inputs {
+                    params: base.params.clone(),
+                    body: Some(body),
+                },
+            )
+        };
+        out.push(Case {
+            what: parts
+                .iter()
+                .map(|p| p.what.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            admitted: true,
+            ordinary: false,
+            request: with(body),
+            base: with(unique),
+            parts,
+        });
+    }
+    out.extend(refused.into_iter().map(|(case, _)| case));
     out
+}
+
+/// The most values one request carries together: a failure splits it into this many.
+const TOGETHER: usize = 6;
+
+/// `cases` (each with the field it sets and its value) in groups of at most [`TOGETHER`],
+/// no two in a group setting one field, or a field and one inside it; in their order.
+fn group(cases: Vec<(Case, (String, Value))>) -> Vec<Vec<(Case, (String, Value))>> {
+    let clash = |a: &str, b: &str| {
+        a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+    };
+    let mut groups: Vec<Vec<(Case, (String, Value))>> = Vec::new();
+    for case in cases {
+        let pointer = case.1.0.clone();
+        match groups
+            .iter_mut()
+            .find(|g| g.len() < TOGETHER && g.iter().all(|(_, (p, _))| !clash(p, &pointer)))
+        {
+            Some(g) => g.push(case),
+            None => groups.push(vec![case]),
+        }
+    }
+    groups
 }
 
 /// Why an answer to a boundary case is wrong, if it is.
@@ -532,6 +619,59 @@ pub fn problem(ctx: &Ctx, case: &Case, e: &crate::http::Exchange) -> Option<Stri
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn values_go_together_one_per_field_and_never_a_field_with_one_inside_it() {
+        let case = |pointer: &str, n: u32| {
+            let what = format!("{n} ({pointer})");
+            (
+                Case {
+                    what,
+                    admitted: true,
+                    ordinary: false,
+                    request: Request::new("POST", "/x"),
+                    base: Request::new("POST", "/x"),
+                    parts: Vec::new(),
+                },
+                (pointer.to_string(), json!(n)),
+            )
+        };
+        let mut cases = Vec::new();
+        for pointer in ["/user/name", "/user/bio", "/user"] {
+            cases.extend((0..3).map(|n| case(pointer, n)));
+        }
+        cases.extend((0..8).map(|n| case(&format!("/f{n}"), 9)));
+        let groups: Vec<Vec<String>> = super::group(cases)
+            .into_iter()
+            .map(|g| g.into_iter().map(|(c, _)| c.what).collect())
+            .collect();
+        // Round by round: each field's n-th value beside the others'; `/user` (which holds
+        // the other two) never beside them; at most six in a request.
+        assert_eq!(
+            groups[0],
+            [
+                "0 (/user/name)",
+                "0 (/user/bio)",
+                "9 (/f0)",
+                "9 (/f1)",
+                "9 (/f2)",
+                "9 (/f3)"
+            ]
+        );
+        assert_eq!(
+            groups[1],
+            [
+                "1 (/user/name)",
+                "1 (/user/bio)",
+                "9 (/f4)",
+                "9 (/f5)",
+                "9 (/f6)",
+                "9 (/f7)"
+            ]
+        );
+        assert_eq!(groups[2], ["2 (/user/name)", "2 (/user/bio)"]);
+        assert_eq!(groups[3], ["0 (/user)"]);
+        assert_eq!(groups.len(), 6);
+    }
 
     #[test]
     fn an_edge_value_is_made_the_case_s_own_with_its_edge_kept() {

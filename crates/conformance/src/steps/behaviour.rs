@@ -164,6 +164,15 @@ async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
 /// A boundary problem: what broke, the minimal request, the exchange.
 type Problem = (String, String, Exchange);
 
+/// What the boundary pass over an operation does next.
+enum Step {
+    /// Send a case.
+    Case(behaviour::boundary::Case),
+    /// Report `problem` (a server error for values sent together) unless one of the
+    /// problems found since the `before`-th is a server error.
+    Settle { before: usize, problem: Problem },
+}
+
 /// The boundary pass over one operation: its problems, in case order.
 async fn boundary_op(
     ctx: &Ctx,
@@ -180,9 +189,25 @@ async fn boundary_op(
     // Once the request without any edge value is a server error too, the operation's 5xx
     // are not the values' doing: one problem says so, and its search stops there (its first
     // failure class found; what it would still send could not be told from it).
-    let cases = behaviour::boundary::cases(ctx, op, limit);
-    let total = cases.len();
-    for (i, mut case) in cases.into_iter().enumerate() {
+    let mut queue: std::collections::VecDeque<Step> = behaviour::boundary::cases(ctx, op, limit)
+        .into_iter()
+        .map(Step::Case)
+        .collect();
+    while let Some(step) = queue.pop_front() {
+        let mut case = match step {
+            Step::Case(case) => case,
+            // A request of values together that got a server error, once each was sent
+            // alone: when none of them did, the crash is the combination's.
+            Step::Settle { before, problem } => {
+                if !out[before..]
+                    .iter()
+                    .any(|(p, _, _): &Problem| p.contains("a server error"))
+                {
+                    out.push(problem);
+                }
+                continue;
+            }
+        };
         // A write under the run's own resource goes to one the run created, or nowhere.
         if own
             && !(behaviour::owned::own_path(ctx, op, &mut case.request)
@@ -210,6 +235,7 @@ async fn boundary_op(
         };
         behaviour::remember_created(ctx, op, &e, resources, who);
         behaviour::owned::follow_move(ctx, op, resources, &case.request, &e);
+        let before = out.len();
         if let Some((why, shown)) =
             behaviour::created_not_found(ctx, op, resources, &case.request, &e).await?
         {
@@ -222,6 +248,33 @@ async fn boundary_op(
         if e.status == 403 {
             ctx.forbidden(&op.id);
             break;
+        }
+        if !case.parts.is_empty() {
+            // Accepted, and nothing it made is lost: each value holds. Otherwise each is
+            // sent alone, and judged alone.
+            let lost = out.len() > before;
+            if (200..300).contains(&e.status) && !lost {
+                continue;
+            }
+            out.truncate(before);
+            let parts = std::mem::take(&mut case.parts);
+            if e.status >= 500 {
+                queue.push_front(Step::Settle {
+                    before: out.len(),
+                    problem: (
+                        format!(
+                            "{}: a server error ({}) for {} together, which the schema admits, though for none of them alone",
+                            op.id, e.status, case.what
+                        ),
+                        minimal,
+                        e,
+                    ),
+                });
+            }
+            for part in parts.into_iter().rev() {
+                queue.push_front(Step::Case(part));
+            }
+            continue;
         }
         if behaviour::boundary::needs_base(&case, &e) {
             // Refused as invalid: only the value's fault if the same request without it
@@ -253,7 +306,7 @@ async fn boundary_op(
                         op.id,
                         base.status,
                         case.what,
-                        total - i - 1
+                        queue.iter().filter(|s| matches!(s, Step::Case(_))).count()
                     ),
                     behaviour::describe(&case.base),
                     base,

@@ -654,6 +654,13 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         "register: a server error (500) for a NUL character (body /display_name) the schema admits",
     ),
     (
+        Fault::SignUpCombinationCrash,
+        BEHAVIOUR,
+        "Boundary inputs never crash the backend",
+        Rule::Boundary,
+        "together, which the schema admits, though for none of them alone",
+    ),
+    (
         Fault::SignUpRefusesReservedDomain,
         BEHAVIOUR,
         "Boundary inputs never crash the backend",

@@ -58,6 +58,9 @@ pub enum Fault {
     LimitIgnored,
     /// The sign-up crashes on a NUL character in the display name (500).
     SignUpNulCrash,
+    /// The sign-up crashes (500) when the display name and the password both hold a
+    /// character outside printable ASCII, and on neither alone.
+    SignUpCombinationCrash,
     /// The sign-up refuses an address at a domain reserved for testing (`example.test`),
     /// which `format: email` admits (422).
     SignUpRefusesReservedDomain,
@@ -614,6 +617,13 @@ impl Mock {
                 }
                 if self.has(Fault::SignUpNulCrash)
                     && field("display_name").is_some_and(|n| n.contains('\0'))
+                {
+                    return ResponseTemplate::new(500).set_body_string("Internal Server Error");
+                }
+                let odd = |t: &str| t.chars().any(|c| !(' '..='~').contains(&c));
+                if self.has(Fault::SignUpCombinationCrash)
+                    && field("display_name").is_some_and(|n| odd(&n))
+                    && odd(&password)
                 {
                     return ResponseTemplate::new(500).set_body_string("Internal Server Error");
                 }
