@@ -25,7 +25,7 @@ impl Ctx {
                 return Ok(tokens.clone());
             }
         }
-        let (tokens, _) = self.sign_in(identity).await?;
+        let (tokens, _) = self.sign_in_as(identity, true).await?;
         sessions.insert(identity, tokens.clone());
         Ok(tokens)
     }
@@ -157,6 +157,18 @@ impl Ctx {
     /// Signs `identity` in anew (a session of its own, for scenarios that use up or end
     /// their session); returns the tokens and the exchanges made.
     pub async fn sign_in(&self, identity: Identity) -> Result<(Tokens, Vec<Exchange>), CtxError> {
+        self.sign_in_as(identity, false).await
+    }
+
+    /// [`Ctx::sign_in`]; with `from_sign_up`, an account the run has just signed up whose
+    /// answer holds the whole session (the access token where the profile reads it, and the
+    /// refresh token when the profile names one) is signed in by that answer, as the
+    /// backend's frontend is: no second password check (a password hash apiece) for it.
+    async fn sign_in_as(
+        &self,
+        identity: Identity,
+        from_sign_up: bool,
+    ) -> Result<(Tokens, Vec<Exchange>), CtxError> {
         let auth = self
             .profile
             .auth
@@ -279,8 +291,18 @@ impl Ctx {
                             .send_politely(Request::new(&op.method, op.path.clone()).body(body))
                             .await
                             .map_err(CtxError::Transport)?;
-                        exchanges.push(e); // 201, or 409 when the account exists: both fine.
                         registered.insert(identity);
+                        if from_sign_up && (200..300).contains(&e.status) {
+                            let whole = self
+                                .tokens_from(&e)
+                                .ok()
+                                .filter(|t| auth.refresh_token.is_none() || t.refresh.is_some());
+                            if let Some(tokens) = whole {
+                                exchanges.push(e);
+                                return Ok((tokens, exchanges));
+                            }
+                        }
+                        exchanges.push(e); // 201, or 409 when the account exists: both fine.
                     }
                 }
                 let op = self.op(auth

@@ -24,6 +24,8 @@ pub enum Fault {
     /// Not a fault: a change of the account voids the token it was made with and answers
     /// the next one in the account's `access_token`, which the backend's frontend stores.
     RotatesOnChange,
+    /// Not a fault: the sign-up answers the new account's token, as a sign-in does.
+    SignUpSignsIn,
 }
 
 #[derive(Default)]
@@ -35,6 +37,8 @@ struct State {
     /// email -> the changes made to that account (`PATCH /me`, `DELETE /me`, ...)
     changes: HashMap<String, u32>,
     issued: u32,
+    /// email -> the sign-ins to that account
+    sign_ins: HashMap<String, u32>,
 }
 
 #[derive(Clone)]
@@ -71,6 +75,14 @@ impl Accounts {
     pub fn given_changes(&self) -> u32 {
         let s = self.state.lock().unwrap();
         s.changes.get(GIVEN).copied().unwrap_or(0)
+    }
+
+    /// The accounts signed in to with a password, by address.
+    pub fn signed_in(&self) -> Vec<String> {
+        let s = self.state.lock().unwrap();
+        let mut out: Vec<String> = s.sign_ins.keys().cloned().collect();
+        out.sort();
+        out
     }
 
     /// The accounts there are, by address.
@@ -111,8 +123,14 @@ impl Accounts {
                     return problem(409, "the address is taken");
                 }
                 s.accounts.insert(email.into(), (pw, Value::Null));
-                return ResponseTemplate::new(201)
-                    .set_body_json(json!({"email": email, "display_name": null}));
+                let mut answer = json!({"email": email, "display_name": null});
+                if self.fault == Fault::SignUpSignsIn {
+                    s.issued += 1;
+                    let token = format!("tok-{}", s.issued);
+                    s.tokens.insert(token.clone(), email.to_string());
+                    answer["access_token"] = json!(token);
+                }
+                return ResponseTemplate::new(201).set_body_json(answer);
             }
             ("POST", "/login") => {
                 let email = field("email").and_then(Value::as_str).unwrap_or_default();
@@ -126,6 +144,7 @@ impl Accounts {
                     return problem(403, "confirm your address first");
                 }
                 s.issued += 1;
+                *s.sign_ins.entry(email.to_string()).or_default() += 1;
                 let token = format!("tok-{}", s.issued);
                 s.tokens.insert(token.clone(), email.to_string());
                 return ResponseTemplate::new(200).set_body_json(json!({"access_token": token}));
@@ -365,4 +384,35 @@ async fn a_token_the_account_change_answers_is_the_session_s_next() {
         backend.changed(),
         run.stdout
     );
+}
+
+/// Random inputs make few accounts: each accepted sign-up is one the run cannot delete, so
+/// the sign-up gets its example and two generated inputs (the boundary pass, not run here,
+/// sends its edge values).
+#[tokio::test(flavor = "multi_thread")]
+async fn random_inputs_make_few_accounts() {
+    let (run, backend) = run_tagged(Fault::None, "@positive").await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    // All but the given account, the second identity's and the spare.
+    let made: Vec<String> = backend
+        .accounts()
+        .into_iter()
+        .filter(|a| a != GIVEN && !a.contains("+accord2@") && !a.contains("+accord-spare-"))
+        .collect();
+    assert!(
+        !made.is_empty() && made.len() <= 3,
+        "{made:?}\n{}",
+        run.stdout
+    );
+}
+
+/// An account the run signs up is signed in by the sign-up's answer when it holds the
+/// session, as the backend's frontend does: the password is checked (and hashed) once, by
+/// the sign-up, and only the account the run was given signs in with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_up_that_answers_a_token_is_the_new_account_s_session() {
+    let (run, backend) = run(Fault::SignUpSignsIn).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.contains("update_me ("), "{}", run.stdout);
+    assert_eq!(backend.signed_in(), [GIVEN], "{}", run.stdout);
 }
