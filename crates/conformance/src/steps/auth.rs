@@ -69,6 +69,19 @@ async fn secured_with_checked(w: &mut AccordWorld, credentials: Credentials) -> 
     Ok(())
 }
 
+/// What an answer other than the refusal says of the operation: a 2xx that it needs no
+/// credentials, though the spec secures it; a 404 on a path with an id, that it looked the
+/// resource up before (or without) checking them.
+fn why_answered(status: u16, path_has_id: bool) -> &'static str {
+    match status {
+        200..=299 => ": it answers without valid credentials, though the spec secures it",
+        404 if path_has_id => {
+            ": it looked the resource up before checking credentials, or needs none, though the spec secures it"
+        }
+        _ => "",
+    }
+}
+
 #[then(
     "every answer is refused as the spec documents, with the scheme's challenge, in the error envelope"
 )]
@@ -92,7 +105,14 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
             problems.push(
                 Failure::new(
                     Rule::AuthStatus,
-                    format!("{op_id} answered {}, not {expected}", e.status),
+                    format!(
+                        "{op_id} answered {}, not {expected}{}",
+                        e.status,
+                        why_answered(
+                            e.status,
+                            w.ctx.op(op_id).is_ok_and(|op| op.path.contains('{'))
+                        )
+                    ),
                 )
                 .with(e),
             );
