@@ -331,7 +331,59 @@ pub fn count_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
     if (200..300).contains(&e.status) && registers(ctx, op) {
         ctx.accounts_made
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let (Ok(body), Ok(mut made)) = (
+            serde_json::from_str::<Value>(&e.request_body),
+            ctx.made_accounts.lock(),
+        ) {
+            made.push(body);
+        }
     }
+}
+
+/// Signs in to each account the sign-up made for generated inputs and deletes it with
+/// `delete` (the operation that deletes the signed-in account): how many were deleted, and
+/// why the others were not.
+async fn delete_made_accounts(ctx: &Ctx, delete: Option<&OpInfo>) -> (usize, Option<String>) {
+    use futures_util::StreamExt as _;
+    let total = ctx.accounts_made.load(std::sync::atomic::Ordering::Relaxed) as usize;
+    if total == 0 {
+        return (0, None);
+    }
+    let Some(delete) = delete else {
+        return (
+            0,
+            Some(format!(
+                "the {total} account(s) the sign-up made for generated inputs (the spec has no operation that deletes the signed-in account)"
+            )),
+        );
+    };
+    let bodies: Vec<Value> = ctx
+        .made_accounts
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
+    let one = |body: Value| async move {
+        let tokens = ctx.sign_in_made(&body).await?;
+        let request = Request::new("DELETE", delete.path.clone())
+            .housekeeping()
+            .bearer(Some(&tokens.access));
+        let e = send(ctx, request).await.ok()?;
+        ((200..300).contains(&e.status) || e.status == 404).then_some(())
+    };
+    let deleted = futures_util::stream::iter(bodies)
+        .map(one)
+        .buffer_unordered(ctx.profile.behaviour.concurrency.max(1))
+        .filter(|d| std::future::ready(d.is_some()))
+        .count()
+        .await;
+    let left = total - deleted;
+    let why = (left > 0).then(|| {
+        format!(
+            "the {left} account(s) the sign-up made for generated inputs (the run could not sign in to them with what it signed them up with, or {} {} refused them)",
+            delete.method, delete.path
+        )
+    });
+    (deleted, why)
 }
 
 /// Whether `op` can be called now: an operation on the signed-in account needs the spare
@@ -447,8 +499,9 @@ pub async fn positive(
     if !callable(ctx, op).await {
         return Ok(None);
     }
-    // Each sign-up accepted is an account the run cannot delete: a few random ones, beside
-    // the boundary pass's, whose edge values find what breaks a sign-up.
+    // Each sign-up accepted is an account to sign in to and delete again, or to leave behind
+    // where the spec cannot delete it: a few random ones, beside the boundary pass's, whose
+    // edge values find what breaks a sign-up.
     let cases = if registers(ctx, op) {
         cases.min(SIGN_UP_EXAMPLES)
     } else {
@@ -1080,13 +1133,17 @@ pub async fn cleanup(ctx: &Ctx) -> (usize, Vec<String>) {
     let (mut deleted, mut kept) = delete_all(ctx, left).await;
     // The spare account goes last, with what it made, by the operation that deletes the
     // signed-in account; where the spec has none, it is listed.
+    let global = ctx.doc().get("security").cloned().unwrap_or(Value::Null);
+    let delete = ctx.all_operations().into_iter().find(|(o, secured)| {
+        o.method == "DELETE"
+            && account_op(o, *secured)
+            && crate::context::requires_credentials(&o.op, &global)
+    });
+    // The accounts generated sign-ups made, each signed in to and deleted; then the spare.
+    let (made, why) = delete_made_accounts(ctx, delete.as_ref().map(|(op, _)| op)).await;
+    deleted += made;
+    kept.extend(why);
     if ctx.signed_in(Identity::Spare).await {
-        let global = ctx.doc().get("security").cloned().unwrap_or(Value::Null);
-        let delete = ctx.all_operations().into_iter().find(|(o, secured)| {
-            o.method == "DELETE"
-                && account_op(o, *secured)
-                && crate::context::requires_credentials(&o.op, &global)
-        });
         match delete {
             Some((op, _)) => {
                 let request = Request::new("DELETE", op.path.clone()).housekeeping();
@@ -1104,12 +1161,6 @@ pub async fn cleanup(ctx: &Ctx) -> (usize, Vec<String>) {
                     .into(),
             ),
         }
-    }
-    let accounts = ctx.accounts_made.load(std::sync::atomic::Ordering::Relaxed);
-    if accounts > 0 {
-        kept.push(format!(
-            "the {accounts} account(s) the sign-up made for generated inputs (the run holds no session for them)"
-        ));
     }
     (deleted, kept)
 }

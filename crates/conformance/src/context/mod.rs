@@ -128,6 +128,9 @@ pub struct Ctx {
     /// The accounts the behaviour phase's calls of the sign-up made: the run holds no
     /// session for them, so it cannot delete them; the cleanup says how many there are.
     pub accounts_made: std::sync::atomic::AtomicU32,
+    /// The JSON bodies of those sign-ups: with them the cleanup signs in to each account and
+    /// deletes it, where the spec can delete the signed-in account.
+    pub made_accounts: std::sync::Mutex<Vec<Value>>,
     /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
     /// them alone.
     pub session_operations: Vec<String>,
@@ -391,6 +394,7 @@ impl Ctx {
             created: Default::default(),
             owners: Default::default(),
             accounts_made: Default::default(),
+            made_accounts: Default::default(),
             session_operations,
             seed: 0,
             user_scheme: None,

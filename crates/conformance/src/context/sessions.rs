@@ -327,6 +327,55 @@ impl Ctx {
         }
     }
 
+    /// Signs in to an account a generated sign-up made with `signed_up` (its JSON body): the
+    /// profile's sign-in body, each value it shares with the sign-up body the profile names
+    /// (the address, the password) taken from `signed_up` instead. `None` when that body
+    /// would be the given account's own, or the sign-in fails.
+    pub async fn sign_in_made(&self, signed_up: &Value) -> Option<Tokens> {
+        let auth = self.profile.auth.as_ref()?;
+        if *auth.kind.get_ref() != AuthKind::Login {
+            return None;
+        }
+        let no_vars = |_: &str| None;
+        let given = crate::profile::fill(auth.body.as_ref()?, &no_vars).ok()?;
+        let registered = crate::profile::fill(
+            auth.register_body.as_ref().or(auth.body.as_ref())?,
+            &no_vars,
+        )
+        .ok()?;
+        let mut from = Vec::new();
+        leaves(&registered, String::new(), &mut from);
+        let mut login = Vec::new();
+        leaves(&given, String::new(), &mut login);
+        let mut body = given.clone();
+        for (pointer, value) in login {
+            if let Some((at, _)) = from.iter().find(|(_, v)| *v == value) {
+                let new = signed_up.pointer(at)?.clone();
+                *body.pointer_mut(&pointer)? = new;
+            }
+        }
+        if body == given {
+            return None;
+        }
+        let op = self
+            .op(auth.operation.as_ref().map(|o| o.get_ref().as_str())?)
+            .ok()?;
+        let body = encode(body, self.encoding_for(&op, auth.encoding));
+        let e = self
+            .http
+            .send_politely(
+                Request::new(&op.method, op.path.clone())
+                    .body(body)
+                    .housekeeping(),
+            )
+            .await
+            .ok()?;
+        if !(200..300).contains(&e.status) {
+            return None;
+        }
+        self.tokens_from(&e).ok()
+    }
+
     fn extract(exchange: &Exchange, locator: &Locator) -> Option<String> {
         match locator {
             Locator::Body(pointer) => exchange
@@ -510,5 +559,18 @@ impl Ctx {
             request = request.header("origin", origin);
         }
         request.header("cookie", jar.join("; "))
+    }
+}
+
+/// The scalar values of `value`, each with its JSON pointer.
+fn leaves(value: &Value, at: String, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                leaves(v, format!("{at}/{}", accord_spec::escape_token(k)), out);
+            }
+        }
+        Value::Array(_) => {}
+        scalar => out.push((at, scalar.clone())),
     }
 }
