@@ -119,6 +119,9 @@ pub struct Ctx {
     /// Held across each call on the spare account, whose answer may void the token it was
     /// sent with (see [`Ctx::renew_from`]): two calls at once would race on one token.
     pub spare_calls: tokio::sync::Mutex<()>,
+    /// The boundary pass's requests in flight at once, over all operations
+    /// (`behaviour.concurrency`).
+    pub in_flight: tokio::sync::Semaphore,
     /// What the run created and has not deleted yet: (owner, the path that deletes it).
     pub created: std::sync::Mutex<Vec<(Identity, String)>>,
     /// The scenario each created path belongs to (see `behaviour::SCENARIO`): a scenario's
@@ -381,6 +384,7 @@ impl Ctx {
             session_operations.push(r.operation.get_ref().clone());
             session_operations.extend(r.logout.iter().map(|o| o.get_ref().clone()));
         }
+        let in_flight = profile.behaviour.concurrency.max(1);
         Ctx {
             profile,
             http,
@@ -391,6 +395,7 @@ impl Ctx {
             sessions: Default::default(),
             registered: Default::default(),
             spare_calls: Default::default(),
+            in_flight: tokio::sync::Semaphore::new(in_flight),
             created: Default::default(),
             owners: Default::default(),
             accounts_made: Default::default(),

@@ -165,12 +165,17 @@ async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
 type Problem = (String, String, Exchange);
 
 /// What the boundary pass over an operation does next.
+// A queue of at most `behaviour.boundary_cases` steps: their size is of no account.
+#[allow(clippy::large_enum_variant)]
 enum Step {
-    /// Send a case.
-    Case(behaviour::boundary::Case),
-    /// Report `problem` (a server error for values sent together) unless one of the
-    /// problems found since the `before`-th is a server error.
-    Settle { before: usize, problem: Problem },
+    /// Send a case (or judge the answer it was sent ahead for).
+    Case(behaviour::boundary::Case, Option<Sent>),
+    /// Report `problem` (a server error for values sent together) unless one of `parts`
+    /// (what each value is) got a server error alone.
+    Settle {
+        parts: Vec<String>,
+        problem: Problem,
+    },
 }
 
 /// The boundary pass over one operation: its problems, in case order.
@@ -181,28 +186,64 @@ async fn boundary_op(
     limit: usize,
 ) -> Result<Vec<Problem>, Failure> {
     let mut out = Vec::new();
-    let own = behaviour::owned::owned(op, resources);
     let who = behaviour::caller(ctx, op);
     if !behaviour::callable(ctx, op).await {
         return Ok(out);
     }
+    let mut queue: std::collections::VecDeque<Step> = behaviour::boundary::cases(ctx, op, limit)
+        .into_iter()
+        .map(|case| Step::Case(case, None))
+        .collect();
+    let done = boundary_steps(ctx, op, resources, &mut queue, &mut out).await;
+    // What was sent ahead and not judged when the pass stopped is still in the ledger: the
+    // cleanup deletes what it made.
+    for step in queue {
+        if let Step::Case(_, Some(Ok(e))) = step {
+            behaviour::remember_created(ctx, op, &e, resources, who);
+        }
+    }
+    done.map(|()| out)
+}
+
+/// The answer to a case sent ahead of its turn (see [`boundary_steps`]).
+type Sent = Result<Exchange, Failure>;
+
+/// Sends `request` as `who` once one of the boundary pass's places in flight is free.
+async fn send_in_turn(ctx: &Ctx, who: Identity, request: Request) -> Sent {
+    let _place = ctx.in_flight.acquire().await;
+    behaviour::send_as(ctx, who, request).await
+}
+
+/// Works through `queue`, the boundary cases of `op`, adding what is wrong to `out`. Where
+/// the cases are independent (no resource of the run's is written, no account's own
+/// operation), the next ones are sent at once with each (up to `behaviour.concurrency`,
+/// over all operations), and judged in turn.
+async fn boundary_steps(
+    ctx: &Ctx,
+    op: &OpInfo,
+    resources: &[Resource],
+    queue: &mut std::collections::VecDeque<Step>,
+    out: &mut Vec<Problem>,
+) -> Result<(), Failure> {
+    let own = behaviour::owned::owned(op, resources);
+    let who = behaviour::caller(ctx, op);
+    let ahead = if !own && who == Identity::First {
+        ctx.profile.behaviour.concurrency.max(1)
+    } else {
+        1
+    };
     // Once the request without any edge value is a server error too, the operation's 5xx
     // are not the values' doing: one problem says so, and its search stops there (its first
     // failure class found; what it would still send could not be told from it).
-    let mut queue: std::collections::VecDeque<Step> = behaviour::boundary::cases(ctx, op, limit)
-        .into_iter()
-        .map(Step::Case)
-        .collect();
     while let Some(step) = queue.pop_front() {
-        let mut case = match step {
-            Step::Case(case) => case,
+        let (mut case, sent) = match step {
+            Step::Case(case, sent) => (case, sent),
             // A request of values together that got a server error, once each was sent
             // alone: when none of them did, the crash is the combination's.
-            Step::Settle { before, problem } => {
-                if !out[before..]
-                    .iter()
-                    .any(|(p, _, _): &Problem| p.contains("a server error"))
-                {
+            Step::Settle { parts, problem } => {
+                if !out.iter().any(|(p, _, _): &Problem| {
+                    p.contains("a server error") && parts.iter().any(|w| p.contains(w.as_str()))
+                }) {
                     out.push(problem);
                 }
                 continue;
@@ -214,13 +255,47 @@ async fn boundary_op(
                 && behaviour::owned::own_path(ctx, op, &mut case.base))
         {
             ctx.http.note(format!(
-                            "behaviour: {} is left out of the boundary pass: the run created no resource it applies to",
-                            op.id
-                        ));
-            break;
+                "behaviour: {} is left out of the boundary pass: the run created no resource it applies to",
+                op.id
+            ));
+            return Ok(());
         }
         let minimal = behaviour::describe(&case.request);
-        let e = match behaviour::send_as(ctx, who, case.request.clone()).await {
+        let sent = match sent {
+            Some(sent) => sent,
+            None => {
+                // This case and the next ones not sent yet, at once.
+                let mut requests = vec![case.request.clone()];
+                let mut at = Vec::new();
+                for (i, step) in queue.iter().enumerate() {
+                    if requests.len() >= ahead {
+                        break;
+                    }
+                    match step {
+                        Step::Case(next, None) => {
+                            requests.push(next.request.clone());
+                            at.push(i);
+                        }
+                        _ => break,
+                    }
+                }
+                let mut answers = futures_util::future::join_all(
+                    requests.into_iter().map(|r| send_in_turn(ctx, who, r)),
+                )
+                .await
+                .into_iter();
+                let first = answers
+                    .next()
+                    .unwrap_or_else(|| Err(Failure::setup("no answer was sent")));
+                for (i, answer) in at.into_iter().zip(answers) {
+                    if let Some(Step::Case(_, slot)) = queue.get_mut(i) {
+                        *slot = Some(answer);
+                    }
+                }
+                first
+            }
+        };
+        let e = match sent {
             Ok(e) => e,
             // The backend did not answer this input: that is its problem, the pass goes on.
             Err(f) if f.rule == Rule::Transport || f.message.contains("transport:") => {
@@ -247,7 +322,7 @@ async fn boundary_op(
         }
         if e.status == 403 {
             ctx.forbidden(&op.id);
-            break;
+            return Ok(());
         }
         if !case.parts.is_empty() {
             // Accepted, and nothing it made is lost: each value holds. Otherwise each is
@@ -260,7 +335,7 @@ async fn boundary_op(
             let parts = std::mem::take(&mut case.parts);
             if e.status >= 500 {
                 queue.push_front(Step::Settle {
-                    before: out.len(),
+                    parts: parts.iter().map(|p| p.what.clone()).collect(),
                     problem: (
                         format!(
                             "{}: a server error ({}) for {} together, which the schema admits, though for none of them alone",
@@ -272,7 +347,7 @@ async fn boundary_op(
                 });
             }
             for part in parts.into_iter().rev() {
-                queue.push_front(Step::Case(part));
+                queue.push_front(Step::Case(part, None));
             }
             continue;
         }
@@ -281,7 +356,7 @@ async fn boundary_op(
             // is accepted.
             // The case may have moved the resource (a renaming update): the base follows.
             if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
-                break;
+                return Ok(());
             }
             let base = behaviour::send_as(ctx, who, case.base.clone()).await?;
             behaviour::remember_created(ctx, op, &base, resources, who);
@@ -294,7 +369,7 @@ async fn boundary_op(
             // The same request without the value: a server error there too is the operation's
             // (or the resource's state), not the value's. A DELETE is not sent twice.
             if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
-                break;
+                return Ok(());
             }
             let base = behaviour::send_as(ctx, who, case.base.clone()).await?;
             behaviour::remember_created(ctx, op, &base, resources, who);
@@ -306,19 +381,19 @@ async fn boundary_op(
                         op.id,
                         base.status,
                         case.what,
-                        queue.iter().filter(|s| matches!(s, Step::Case(_))).count()
+                        queue.iter().filter(|s| matches!(s, Step::Case(..))).count()
                     ),
                     behaviour::describe(&case.base),
                     base,
                 ));
-                break;
+                return Ok(());
             }
         }
         if let Some(p) = behaviour::boundary::problem(ctx, &case, &e) {
             out.push((format!("{}: {p}", op.id), minimal, e));
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 #[then("no boundary input gets a server error, and what the spec refuses gets a 4xx")]

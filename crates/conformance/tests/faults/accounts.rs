@@ -26,6 +26,9 @@ pub enum Fault {
     RotatesOnChange,
     /// Not a fault: the sign-up answers the new account's token, as a sign-in does.
     SignUpSignsIn,
+    /// Not a fault: the sign-up answers after 200 ms (a password hash), and notes when each
+    /// sign-up arrived.
+    SlowSignUp,
 }
 
 #[derive(Default)]
@@ -41,6 +44,8 @@ struct State {
     sign_ins: HashMap<String, u32>,
     /// The sign-ups accepted.
     sign_ups: u32,
+    /// When each generated sign-up arrived.
+    arrivals: Vec<std::time::Instant>,
 }
 
 #[derive(Clone)]
@@ -77,6 +82,12 @@ impl Accounts {
     pub fn given_changes(&self) -> u32 {
         let s = self.state.lock().unwrap();
         s.changes.get(GIVEN).copied().unwrap_or(0)
+    }
+
+    /// The shortest time between two generated sign-ups' arrivals.
+    pub fn closest_sign_ups(&self) -> Option<std::time::Duration> {
+        let s = self.state.lock().unwrap();
+        s.arrivals.windows(2).map(|w| w[1] - w[0]).min()
     }
 
     /// How many sign-ups were accepted.
@@ -122,6 +133,10 @@ impl Accounts {
         match (method.as_str(), path.as_str()) {
             ("POST", "/signup") => {
                 let email = field("email").and_then(Value::as_str).unwrap_or_default();
+                // The generated sign-ups' (not the run's own accounts').
+                if email != GIVEN && !email.contains("+accord") {
+                    s.arrivals.push(std::time::Instant::now());
+                }
                 let (true, Some(pw)) = (crate::address(email, 100), password(field("password")))
                 else {
                     return problem(422, "invalid sign-up");
@@ -244,7 +259,11 @@ impl Accounts {
 
 impl Respond for Accounts {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        self.answer(request)
+        let answer = self.answer(request);
+        if self.fault == Fault::SlowSignUp && request.url.path() == "/signup" {
+            return answer.set_delay(std::time::Duration::from_millis(200));
+        }
+        answer
     }
 }
 
@@ -422,6 +441,21 @@ async fn a_sign_up_that_answers_a_token_is_the_new_account_s_session() {
                 .iter()
                 .any(|a| a.contains("+accord2@") || a.contains("+accord-spare-")),
         "{signed_in:?}\n{}",
+        run.stdout
+    );
+}
+
+/// The boundary cases of an operation that writes nothing of the run's are sent several at
+/// once: a sign-up that takes 200 ms (a password hash) gets the next case before it answers
+/// the last one. Sent one at a time, no two sign-ups would arrive less than 200 ms apart.
+#[tokio::test(flavor = "multi_thread")]
+async fn independent_boundary_cases_are_sent_at_once() {
+    let (run, backend) = run_tagged(Fault::SlowSignUp, "@boundary").await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let closest = backend.closest_sign_ups().expect("sign-ups");
+    assert!(
+        closest < std::time::Duration::from_millis(100),
+        "{closest:?}\n{}",
         run.stdout
     );
 }
