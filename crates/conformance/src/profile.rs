@@ -202,7 +202,8 @@ pub struct Behaviour {
     #[serde(default)]
     pub policy_fields: Vec<toml::Spanned<String>>,
     /// Operations the positive and boundary passes call at once (the writes under the run's
-    /// own resources go one at a time after them); 1 for one request at a time.
+    /// own resources go one at a time after them), and the boundary pass's requests in flight
+    /// at once over all of them; 1 for one request at a time.
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
     /// Operations of another role than the signed-in identity's (an admin's), by
