@@ -1,6 +1,7 @@
 //! The harness's HTTP: one pooled client, a timeout per request, a cap on response size, no
-//! redirects followed but a framework's trailing-slash one on the same backend. Every exchange is checked against the spec and can describe itself
-//! for a report with its secrets redacted.
+//! redirects followed but a framework's trailing-slash one on the same backend. Every
+//! exchange is checked against the spec and can describe itself for a report with its
+//! secrets redacted.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -324,14 +325,8 @@ impl Http {
         if let Some(token) = request.credential.take() {
             request = self.placement.apply(request, &token);
         }
-        let idempotent = matches!(
-            request.method.as_str(),
-            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
-        );
         let spec_path = request.target.clone();
-        let mut exchange = self
-            .send_retried(&request, on_backend, idempotent, &spec_path)
-            .await?;
+        let mut exchange = self.send_retried(&request, on_backend, &spec_path).await?;
         // A redirect to the same path with or without its trailing slash (a framework's path
         // normalization: FastAPI's 307, Django's and gin's 301) is followed, as the browser
         // under a frontend follows it, and judged as the path the spec names; a preflight is
@@ -357,13 +352,7 @@ impl Http {
                 request.body = Body::None;
             }
             request.target = next;
-            let idempotent = matches!(
-                request.method.as_str(),
-                "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
-            );
-            exchange = self
-                .send_retried(&request, on_backend, idempotent, &spec_path)
-                .await?;
+            exchange = self.send_retried(&request, on_backend, &spec_path).await?;
         }
         Ok(exchange)
     }
@@ -374,9 +363,12 @@ impl Http {
         &self,
         request: &Request,
         on_backend: bool,
-        idempotent: bool,
         spec_path: &str,
     ) -> Result<Exchange, String> {
+        let idempotent = matches!(
+            request.method.as_str(),
+            "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
+        );
         match self
             .send_once(request, on_backend, idempotent, spec_path)
             .await

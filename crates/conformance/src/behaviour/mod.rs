@@ -326,17 +326,14 @@ pub fn caller(ctx: &Ctx, op: &OpInfo) -> Identity {
     }
 }
 
-/// Counts the account a sign-up's answer `e` says it made (see [`Ctx::accounts_made`]).
-pub fn count_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
-    if (200..300).contains(&e.status) && registers(ctx, op) {
-        ctx.accounts_made
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let (Ok(body), Ok(mut made)) = (
-            serde_json::from_str::<Value>(&e.request_body),
-            ctx.made_accounts.lock(),
-        ) {
-            made.push(body);
-        }
+/// Keeps the account a sign-up's answer `e` says it made, for the cleanup (see
+/// [`Ctx::made_accounts`]).
+pub fn keep_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
+    if (200..300).contains(&e.status)
+        && registers(ctx, op)
+        && let Ok(mut made) = ctx.made_accounts.lock()
+    {
+        made.push(serde_json::from_str(&e.request_body).unwrap_or(Value::Null));
     }
 }
 
@@ -345,7 +342,12 @@ pub fn count_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
 /// why the others were not.
 async fn delete_made_accounts(ctx: &Ctx, delete: Option<&OpInfo>) -> (usize, Option<String>) {
     use futures_util::StreamExt as _;
-    let total = ctx.accounts_made.load(std::sync::atomic::Ordering::Relaxed) as usize;
+    let bodies: Vec<Value> = ctx
+        .made_accounts
+        .lock()
+        .map(|m| m.clone())
+        .unwrap_or_default();
+    let total = bodies.len();
     if total == 0 {
         return (0, None);
     }
@@ -357,11 +359,6 @@ async fn delete_made_accounts(ctx: &Ctx, delete: Option<&OpInfo>) -> (usize, Opt
             )),
         );
     };
-    let bodies: Vec<Value> = ctx
-        .made_accounts
-        .lock()
-        .map(|m| m.clone())
-        .unwrap_or_default();
     let one = |body: Value| async move {
         let tokens = ctx.sign_in_made(&body).await?;
         let request = Request::new("DELETE", delete.path.clone())
@@ -1037,7 +1034,7 @@ pub fn remember_created(
     if !(200..300).contains(&e.status) {
         return;
     }
-    count_account(ctx, op, e);
+    keep_account(ctx, op, e);
     let Some(resource) = resources.iter().find(|r| r.create.id == op.id) else {
         return;
     };

@@ -128,11 +128,9 @@ pub struct Ctx {
     /// writes bind only to what it created itself, so concurrent scenarios never race on a
     /// resource one of them updates, moves or deletes.
     pub owners: std::sync::Mutex<std::collections::HashMap<String, u64>>,
-    /// The accounts the behaviour phase's calls of the sign-up made: the run holds no
-    /// session for them, so it cannot delete them; the cleanup says how many there are.
-    pub accounts_made: std::sync::atomic::AtomicU32,
-    /// The JSON bodies of those sign-ups: with them the cleanup signs in to each account and
-    /// deletes it, where the spec can delete the signed-in account.
+    /// The bodies of the behaviour phase's accepted calls of the sign-up (`null` for one
+    /// that is not JSON): with them the cleanup signs in to each account it made and deletes
+    /// it, where the spec can delete the signed-in account, and says how many it left.
     pub made_accounts: std::sync::Mutex<Vec<Value>>,
     /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
     /// them alone.
@@ -261,9 +259,6 @@ pub fn encode(value: Value, encoding: Encoding) -> Body {
     }
 }
 
-/// The second identity's version of a sign-in body: the same password, another account
-/// (an email gets `+accord2` before its `@`, a user name `-accord2` after it), in nested
-/// objects too (`{"user": {"email": ...}}`).
 /// The spare account's sign-up or sign-in body: the first's, with another address or name
 /// (`ada+accord-spare-1a2b@example.com`), marked with `run` (the run's own, so that a later
 /// run registers afresh).
@@ -271,6 +266,9 @@ pub fn spare_identity(value: Value, run: u64) -> Value {
     renamed(value, &format!("accord-spare-{:04x}", run & 0xffff))
 }
 
+/// The second identity's version of a sign-in body: the same password, another account
+/// (an email gets `+accord2` before its `@`, a user name `-accord2` after it), in nested
+/// objects too (`{"user": {"email": ...}}`).
 pub fn second_identity(value: Value) -> Value {
     renamed(value, "accord2")
 }
@@ -310,8 +308,6 @@ fn renamed(mut value: Value, mark: &str) -> Value {
     value
 }
 
-/// Every operation of `doc`, in document order, with whether its effective security (its
-/// own, else the document's) requires credentials.
 /// Whether the operation `op` requires credentials: its own `security`, else the
 /// document's (`global`), has alternatives and none of them is empty (anonymous).
 pub fn requires_credentials(op: &Value, global: &Value) -> bool {
@@ -326,6 +322,8 @@ pub fn requires_credentials(op: &Value, global: &Value) -> bool {
         })
 }
 
+/// Every operation of `doc`, in document order, with whether its effective security (its
+/// own, else the document's) requires credentials.
 pub fn operations_in(doc: &Value) -> Vec<(OpInfo, bool)> {
     let global = doc.get("security").cloned().unwrap_or(Value::Null);
     let mut out = Vec::new();
@@ -398,7 +396,6 @@ impl Ctx {
             in_flight: tokio::sync::Semaphore::new(in_flight),
             created: Default::default(),
             owners: Default::default(),
-            accounts_made: Default::default(),
             made_accounts: Default::default(),
             session_operations,
             seed: 0,

@@ -1138,7 +1138,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     let minimal = behaviour::describe(&request);
                     let who = behaviour::caller(&ctx, &op);
                     let e = behaviour::send_as(&ctx, who, request.clone()).await?;
-                    behaviour::count_account(&ctx, &op, &e);
+                    behaviour::keep_account(&ctx, &op, &e);
                     behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
                     if (200..300).contains(&e.status)
                         && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
