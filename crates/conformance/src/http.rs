@@ -370,7 +370,7 @@ impl Http {
             "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
         );
         match self
-            .send_once(request, on_backend, idempotent, spec_path)
+            .send_once(request, on_backend, idempotent, false, spec_path)
             .await
         {
             Err(Transport { message, retry }) if retry && idempotent => {
@@ -379,7 +379,9 @@ impl Http {
                     request.method,
                     redact_url(&request.target)
                 ));
-                self.send_once(request, on_backend, idempotent, spec_path)
+                // Not from the pool: the backend may have closed several of its connections
+                // at once (after a burst of 5xx), and the next pooled one be as dead.
+                self.send_once(request, on_backend, idempotent, true, spec_path)
                     .await
                     .map_err(|t| format!("transport: {}", t.message))
             }
@@ -388,12 +390,13 @@ impl Http {
     }
 
     /// One exchange, checked against the spec as `spec_path` (the target the caller asked
-    /// for, which a followed redirect keeps).
+    /// for, which a followed redirect keeps); on a connection of its own if `fresh`.
     async fn send_once(
         &self,
         request: &Request,
         on_backend: bool,
         idempotent: bool,
+        fresh: bool,
         spec_path: &str,
     ) -> Result<Exchange, Transport> {
         self.requests
@@ -411,10 +414,11 @@ impl Http {
         };
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| fail(e.to_string()))?;
-        let client = if !idempotent
-            && self
-                .server_errors
-                .load(std::sync::atomic::Ordering::Relaxed)
+        let client = if fresh
+            || !idempotent
+                && self
+                    .server_errors
+                    .load(std::sync::atomic::Ordering::Relaxed)
         {
             &self.fresh
         } else {

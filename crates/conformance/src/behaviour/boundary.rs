@@ -32,6 +32,17 @@ pub struct Case {
     pub parts: Vec<Case>,
 }
 
+impl Case {
+    /// What this case and each case inside it (at any depth) sets.
+    pub fn names(&self) -> Vec<String> {
+        let mut out = vec![self.what.clone()];
+        for part in &self.parts {
+            out.extend(part.names());
+        }
+        out
+    }
+}
+
 /// Whether the edge named `what` (by [`edges`]) is a value a frontend sends as a matter of
 /// course: `null`, an empty string or array, 0 and -1, a number or a length at its declared
 /// bound. NUL and control characters, very long or huge values, markup and paths are not:
@@ -94,6 +105,28 @@ pub fn admitted_refused(what: &str, e: &crate::http::Exchange) -> Option<String>
         e.excerpt(200)
     ))
 }
+
+/// The kinds of text that go into one string where the schema admits them all (each kind
+/// of character a backend may choke on, none of which is what makes a text alone: empty,
+/// long, cut by a NUL, without a letter). A field takes them in one request, not six; if it
+/// is refused or crashes, each is sent alone.
+const MIXED: &[(&str, &str, &str)] = &[
+    // What each is called, its text alone, and what of it goes into a mixed text.
+    (
+        "control characters",
+        "accord\u{1}\u{1f}\u{7f}\u{8}",
+        "\u{1}\u{1f}\u{7f}\u{8}",
+    ),
+    (
+        "right-to-left and combining marks",
+        "\u{202e}accord\u{301}\u{200d}",
+        "\u{202e}a\u{301}\u{200d}",
+    ),
+    ("emoji", "accord \u{1F600}\u{1F680}", "\u{1F600}\u{1F680}"),
+    ("percent-encoded text", "%00%2e%2e%2f%ZZ", "%00%2e%2e%2f%ZZ"),
+    ("a path", "../../etc/passwd", "../../etc/passwd"),
+    ("quotes and markup", "'\"<script>--;", "'\"<script>--;"),
+];
 
 /// The edge values of `schema`, each named.
 pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
@@ -204,23 +237,16 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
                 }
                 _ => {}
             }
-            for (what, text) in [
-                ("a NUL character", "accord\u{0}nul"),
-                ("control characters", "accord\u{1}\u{1f}\u{7f}\u{8}"),
-                (
-                    "right-to-left and combining marks",
-                    "\u{202e}accord\u{301}\u{200d}",
-                ),
-                ("emoji", "accord \u{1F600}\u{1F680}"),
-                // Nothing a slug can be made of: a backend that names what it creates by a
-                // slug of the title may create something it can never find again.
-                ("no ASCII letter or digit", "\u{1F600}\u{1F680}\u{2728}"),
-                ("percent-encoded text", "%00%2e%2e%2f%ZZ"),
-                ("a path", "../../etc/passwd"),
-                ("quotes and markup", "'\"<script>--;"),
-            ] {
-                out.push((what.into(), json!(text)));
+            out.push(("a NUL character".into(), json!("accord\u{0}nul")));
+            for (what, text, _) in MIXED {
+                out.push(((*what).into(), json!(text)));
             }
+            // Nothing a slug can be made of: a backend that names what it creates by a slug
+            // of the title may create something it can never find again.
+            out.push((
+                "no ASCII letter or digit".into(),
+                json!("\u{1F600}\u{1F680}\u{2728}"),
+            ));
         }
         "array" => {
             let item = schema
@@ -454,56 +480,121 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         body_slots(doc, &schema, "", 0, &mut slots);
         let policy = ctx.profile.behaviour.policy_pointers(&op.id);
         let mut n = 0;
+        // One body case at `pointer`: `value` there in a body of its own.
+        let case = |n: usize, pointer: &str, what: String, value: Value, ordinary: bool| {
+            let mut unique = valid.clone();
+            distinguish(doc, &slots, &mut unique, n);
+            let mut body = unique.clone();
+            set(&mut body, pointer, value.clone());
+            let admitted = validator.is_valid(&schema, &body);
+            let with = |body| {
+                request(
+                    ctx,
+                    op,
+                    &Inputs {
+                        params: base.params.clone(),
+                        body: Some(body),
+                    },
+                )
+            };
+            Case {
+                what: format!("{what} (body {pointer})"),
+                admitted,
+                ordinary,
+                request: with(body),
+                base: with(unique),
+                parts: Vec::new(),
+            }
+        };
         for (pointer, prop) in &slots {
+            let prop = accord_spec::follow_ref(doc, prop);
+            let max = prop
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .map(|m| m as usize);
+            // The case's own form of an edge value.
+            let own = |text: &str, n: usize| {
+                if email(prop) {
+                    // An account's address stays taken after the run: the run's seed in the
+                    // mark keeps a later run's from meeting it.
+                    own_address(text, &format!("{tag}{n}r{:04x}", ctx.seed & 0xffff))
+                } else if free_text(prop) {
+                    own_value(text, &format!("-{tag}{n}"), max)
+                } else {
+                    text.to_string()
+                }
+            };
+            // The admitted texts that go into one ([`MIXED`]), each with its case.
+            let mut mixed: Vec<(&'static str, &'static str, Value, Case)> = Vec::new();
             for (what, value) in edges(doc, prop) {
                 // Free text elsewhere in the body differs from case to case, so that a title
                 // the backend keeps unique does not make every case after the first a conflict.
                 n += 1;
-                let mut unique = valid.clone();
-                distinguish(doc, &slots, &mut unique, n);
-                let mut body = unique.clone();
-                let prop = accord_spec::follow_ref(doc, prop);
                 let value = match value.as_str() {
-                    // An account's address stays taken after the run: the run's seed in the
-                    // mark keeps a later run's from meeting it.
-                    Some(text) if email(prop) => json!(own_address(
-                        text,
-                        &format!("{tag}{n}r{:04x}", ctx.seed & 0xffff)
-                    )),
-                    Some(text) if free_text(prop) => json!(own_value(
-                        text,
-                        &format!("-{tag}{n}"),
-                        prop.get("maxLength")
-                            .and_then(Value::as_u64)
-                            .map(|m| m as usize)
-                    )),
-                    _ => value,
+                    Some(text) => json!(own(text, n)),
+                    None => value,
                 };
-                set(&mut body, pointer, value.clone());
-                edits.push((pointer.clone(), value));
-                let admitted = validator.is_valid(&schema, &body);
                 // A deployment's policy restricts this field beyond the spec: its refusals
                 // are no spec gap (a 5xx still is a crash).
                 let ordinary = ordinary(&what) && !policy.contains(&pointer.as_str());
-                let inputs = Inputs {
-                    params: base.params.clone(),
-                    body: Some(body),
-                };
-                out.push(Case {
-                    what: format!("{what} (body {pointer})"),
-                    admitted,
-                    ordinary,
-                    request: request(ctx, op, &inputs),
-                    base: request(
-                        ctx,
-                        op,
-                        &Inputs {
-                            params: base.params.clone(),
-                            body: Some(unique),
-                        },
-                    ),
-                    parts: Vec::new(),
-                });
+                let one = case(n, pointer, what.clone(), value.clone(), ordinary);
+                let raw = MIXED.iter().find(|(name, _, _)| *name == what);
+                match raw {
+                    Some((name, _, core)) if one.admitted && !email(prop) => {
+                        mixed.push((name, core, value, one));
+                    }
+                    _ => {
+                        out.push(one);
+                        edits.push((pointer.clone(), value));
+                    }
+                }
+            }
+            // The texts mixed into as few as the field's bounds admit: accepted, each of
+            // them is; otherwise each is sent alone. A field takes the kinds of character in
+            // one or two requests, not six.
+            let mut mix = |chunk: &[(&str, &str, Value, Case)]| {
+                n += 1;
+                let text: Vec<&str> = chunk.iter().map(|(_, text, _, _)| *text).collect();
+                let value = json!(own(&format!("accord{}", text.concat()), n));
+                let names: Vec<&str> = chunk.iter().map(|(name, _, _, _)| *name).collect();
+                let all = case(
+                    n,
+                    pointer,
+                    format!("text mixing {}", names.join(", ")),
+                    value.clone(),
+                    false,
+                );
+                (all, value)
+            };
+            let mut chunks: Vec<(Vec<(&str, &str, Value, Case)>, Option<(Case, Value)>)> =
+                Vec::new();
+            for kind in mixed {
+                if let Some((chunk, all)) = chunks.last_mut() {
+                    let mut wider = chunk.clone();
+                    wider.push(kind.clone());
+                    let (with, value) = mix(&wider);
+                    if with.admitted {
+                        *chunk = wider;
+                        *all = Some((with, value));
+                        continue;
+                    }
+                }
+                chunks.push((vec![kind], None));
+            }
+            for (chunk, all) in chunks {
+                match all {
+                    Some((mut all, value)) => {
+                        all.parts = chunk.into_iter().map(|(_, _, _, c)| c).collect();
+                        out.push(all);
+                        edits.push((pointer.clone(), value));
+                    }
+                    None => {
+                        for (_, _, value, one) in chunk {
+                            out.push(one);
+                            edits.push((pointer.clone(), value));
+                        }
+                    }
+                }
             }
         }
         together = Some((schema, valid, slots, n));

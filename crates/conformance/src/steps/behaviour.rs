@@ -171,7 +171,7 @@ enum Step {
     /// Send a case (or judge the answer it was sent ahead for).
     Case(behaviour::boundary::Case, Option<Sent>),
     /// Report `problem` (a server error for values sent together) unless one of `parts`
-    /// (what each value is) got a server error alone.
+    /// (what each value is, and each kind of text mixed in one) got a server error alone.
     Settle {
         parts: Vec<String>,
         problem: Problem,
@@ -332,10 +332,13 @@ async fn boundary_steps(
                 continue;
             }
             out.truncate(before);
-            let parts = std::mem::take(&mut case.parts);
             if e.status >= 500 {
+                // A part's own parts (the kinds of text mixed in one field) may get the
+                // server error alone too: any of them settles it.
+                let mut names = case.names();
+                names.remove(0);
                 queue.push_front(Step::Settle {
-                    parts: parts.iter().map(|p| p.what.clone()).collect(),
+                    parts: names,
                     problem: (
                         format!(
                             "{}: a server error ({}) for {} together, which the schema admits, though for none of them alone",
@@ -346,6 +349,7 @@ async fn boundary_steps(
                     ),
                 });
             }
+            let parts = std::mem::take(&mut case.parts);
             for part in parts.into_iter().rev() {
                 queue.push_front(Step::Case(part, None));
             }

@@ -44,6 +44,8 @@ struct State {
     sign_ins: HashMap<String, u32>,
     /// The sign-ups accepted.
     sign_ups: u32,
+    /// The accepted sign-ups' passwords.
+    passwords: Vec<String>,
     /// When each generated sign-up arrived.
     arrivals: Vec<std::time::Instant>,
 }
@@ -95,6 +97,11 @@ impl Accounts {
         self.state.lock().unwrap().sign_ups
     }
 
+    /// The passwords the accepted sign-ups set, in their order.
+    pub fn passwords(&self) -> Vec<String> {
+        self.state.lock().unwrap().passwords.clone()
+    }
+
     /// The accounts signed in to with a password, by address.
     pub fn signed_in(&self) -> Vec<String> {
         let s = self.state.lock().unwrap();
@@ -144,6 +151,7 @@ impl Accounts {
                 if s.accounts.contains_key(email) {
                     return problem(409, "the address is taken");
                 }
+                s.passwords.push(pw.clone());
                 s.accounts.insert(email.into(), (pw, Value::Null));
                 s.sign_ups += 1;
                 let mut answer = json!({"email": email, "display_name": null});
@@ -443,6 +451,32 @@ async fn a_sign_up_that_answers_a_token_is_the_new_account_s_session() {
         "{signed_in:?}\n{}",
         run.stdout
     );
+}
+
+/// The kinds of text a field admits (control characters, right-to-left marks, emoji,
+/// percent-encoding, a path, markup) go in one request, not one each: each accepted sign-up
+/// is an account (and a password hash) more.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_kinds_of_text_a_field_admits_go_in_one_request() {
+    let (run, backend) = run_tagged(Fault::None, "@boundary").await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let mixed = backend.passwords().into_iter().any(|pw| {
+        [
+            "\u{1}",
+            "\u{202e}",
+            "\u{1F600}",
+            "%2e",
+            "../../etc/passwd",
+            "<script>",
+        ]
+        .iter()
+        .all(|kind| pw.contains(kind))
+    });
+    assert!(mixed, "{:?}\n{}", backend.passwords(), run.stdout);
+    // The password's edges (8 and 64 characters, the NUL, the mixed text) and the example
+    // or a run's own account: one at a time, the six kinds would be five sign-ups more.
+    let made = backend.signed_up();
+    assert!(made <= 6, "{made} sign-ups\n{}", run.stdout);
 }
 
 /// The boundary cases of an operation that writes nothing of the run's are sent several at

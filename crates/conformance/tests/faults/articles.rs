@@ -53,6 +53,13 @@ pub enum Fault {
     AdminStatsCrash,
     /// A NUL character in a title crashes the create (500), as a database driver does.
     NulCrash,
+    /// A character outside the Basic Multilingual Plane (an emoji) in a title crashes the
+    /// create (500), as a database column of 3-byte UTF-8 does.
+    EmojiTitleCrash,
+    /// A title with markup is refused (422, the backend defending itself), and one with a
+    /// path (`../`) crashes the create (500): a refusal of one kind of text hides no crash
+    /// of another.
+    PathTitleCrash,
     /// A negative offset reaches the database (500) instead of a 400.
     NegativeOffsetCrash,
     /// `views: null`, which the schema admits, crashes the create (500).
@@ -244,6 +251,12 @@ impl Articles {
             400
         };
         errors(status, field, "is invalid")
+    }
+
+    /// The title a body sets, if any.
+    fn title_of(body: &[u8]) -> Option<String> {
+        let value: Value = serde_json::from_slice(body).ok()?;
+        value.pointer("/article/title")?.as_str().map(String::from)
     }
 
     /// The article fields of a body, checked: `Err` names the invalid field.
@@ -501,6 +514,22 @@ impl Articles {
                 }
                 if self.fault == Fault::NulCrash && text.contains("\\u0000") {
                     return errors(500, "server", "invalid byte sequence");
+                }
+                if self.fault == Fault::EmojiTitleCrash
+                    && Self::title_of(&request.body)
+                        .is_some_and(|t| t.chars().any(|c| c as u32 > 0xFFFF))
+                {
+                    return errors(500, "server", "Incorrect string value for column 'title'");
+                }
+                if self.fault == Fault::PathTitleCrash
+                    && let Some(t) = Self::title_of(&request.body)
+                {
+                    if t.contains('<') {
+                        return errors(422, "title", "must not hold markup");
+                    }
+                    if t.contains("../") {
+                        return errors(500, "server", "ENOENT: no such file or directory");
+                    }
                 }
                 if self.fault == Fault::NullViewsCrash && text.contains("\"views\":null") {
                     return errors(500, "server", "null value in column");
@@ -1603,6 +1632,18 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@behaviour and not @writes",
         "rule behaviour.boundary",
         "create_article: a server error (500) for a NUL character (body /article/title) the schema admits",
+    ),
+    (
+        Fault::EmojiTitleCrash,
+        "@behaviour and not @writes",
+        "rule behaviour.boundary",
+        "create_article: a server error (500) for emoji (body /article/title) the schema admits",
+    ),
+    (
+        Fault::PathTitleCrash,
+        "@behaviour and not @writes",
+        "rule behaviour.boundary",
+        "create_article: a server error (500) for a path (body /article/title) the schema admits",
     ),
     (
         Fault::NegativeOffsetCrash,

@@ -109,6 +109,26 @@ async fn a_get_on_a_connection_closed_after_a_500_is_sent_again_once() {
     );
 }
 
+/// After a burst of 500s, every pooled connection may be dead: the second try goes on a
+/// connection of its own, not on the next pooled one.
+#[tokio::test]
+async fn a_get_sent_again_after_a_burst_of_500s_reaches_the_backend() {
+    let (base, _) = closing_after_500().await;
+    let http = http(&base);
+    let crashes =
+        futures_util::future::join_all((0..4).map(|_| http.send(Request::new("GET", "/crash"))))
+            .await;
+    assert!(
+        crashes
+            .iter()
+            .all(|c| c.as_ref().is_ok_and(|e| e.status == 500))
+    );
+    for _ in 0..3 {
+        let after = http.send(Request::new("GET", "/items")).await;
+        assert_eq!(after.map(|e| e.status), Ok(200), "{:?}", http.notes());
+    }
+}
+
 #[tokio::test]
 async fn after_a_500_a_post_goes_on_a_fresh_connection_once() {
     let (base, posts) = closing_after_500().await;
