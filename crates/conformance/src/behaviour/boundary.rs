@@ -128,6 +128,13 @@ const MIXED: &[(&str, &str, &str)] = &[
     ("quotes and markup", "'\"<script>--;", "'\"<script>--;"),
 ];
 
+/// A kind of text to mix ([`MIXED`]): its name, what of it goes into a mixed text, its
+/// value alone (the case's own), and its case alone.
+type Kind = (&'static str, &'static str, Value, Case);
+
+/// Kinds of text mixed in one value: its case, and the value.
+type Mixed = (Case, Value);
+
 /// The edge values of `schema`, each named.
 pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
     let schema = accord_spec::follow_ref(doc, schema);
@@ -525,7 +532,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 }
             };
             // The admitted texts that go into one ([`MIXED`]), each with its case.
-            let mut mixed: Vec<(&'static str, &'static str, Value, Case)> = Vec::new();
+            let mut mixed: Vec<Kind> = Vec::new();
             for (what, value) in edges(doc, prop) {
                 // Free text elsewhere in the body differs from case to case, so that a title
                 // the backend keeps unique does not make every case after the first a conflict.
@@ -552,7 +559,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             // The texts mixed into as few as the field's bounds admit: accepted, each of
             // them is; otherwise each is sent alone. A field takes the kinds of character in
             // one or two requests, not six.
-            let mut mix = |chunk: &[(&str, &str, Value, Case)]| {
+            let mut mix = |chunk: &[Kind]| {
                 n += 1;
                 let text: Vec<&str> = chunk.iter().map(|(_, text, _, _)| *text).collect();
                 let value = json!(own(&format!("accord{}", text.concat()), n));
@@ -566,8 +573,8 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 );
                 (all, value)
             };
-            let mut chunks: Vec<(Vec<(&str, &str, Value, Case)>, Option<(Case, Value)>)> =
-                Vec::new();
+            // Each chunk of kinds, and the case mixing them once there are two.
+            let mut chunks: Vec<(Vec<Kind>, Option<Mixed>)> = Vec::new();
             for kind in mixed {
                 if let Some((chunk, all)) = chunks.last_mut() {
                     let mut wider = chunk.clone();
