@@ -1289,7 +1289,7 @@ pub async fn create_in(
     if bodies.is_empty() {
         bodies.push(Value::Null);
     }
-    let mut last = None;
+    let (mut last, mut empty) = (None, None);
     for body in bodies {
         let inputs = Inputs {
             params: Vec::new(),
@@ -1311,6 +1311,18 @@ pub async fn create_in(
                 )
                 .with(&e)
             })?;
+            if id.is_empty() {
+                // Made, and named by nothing: no path reaches it (a slug of a title without
+                // a letter). The chain needs one it can address: the next body is tried.
+                ctx.http.note(format!(
+                    "behaviour: {} answered {} with an empty id for {}: nothing can address what it made, and the run cannot delete it",
+                    op.id,
+                    e.status,
+                    describe(&request(ctx, op, &inputs))
+                ));
+                empty = Some(e);
+                continue;
+            }
             let path = item_path_in(base, &id);
             if resource.delete.is_some() {
                 record(ctx, identity, path.clone());
@@ -1336,6 +1348,16 @@ pub async fn create_in(
             .with(&e));
         }
         last = Some(e);
+    }
+    if let Some(e) = empty {
+        return Err(Failure::new(
+            Rule::Created,
+            format!(
+                "{} answered {} with an empty id: what it made can be neither read nor deleted",
+                op.id, e.status
+            ),
+        )
+        .with(&e));
     }
     let e = last.unwrap_or_else(Exchange::none);
     Err(Failure::new(

@@ -98,6 +98,10 @@ pub enum Fault {
     /// The slug is the title's ASCII letters and digits: a title with none makes an article
     /// named by an empty slug, which nothing can address.
     EmptySlug,
+    /// The slug is what follows the title's first hyphen: a generated title (letters and
+    /// digits) makes an article named by an empty slug; the spec's example (`accord-…`) one
+    /// that can be found.
+    HyphenSlug,
     /// Every create is a server error, whatever its input (as one of a required-in-practice
     /// field left out): the boundary values are not the cause.
     CreateCrashes,
@@ -570,6 +574,10 @@ impl Articles {
                         .filter(char::is_ascii_alphanumeric)
                         .collect::<String>()
                         .to_lowercase(),
+                    (Fault::HyphenSlug, Some(t)) => t
+                        .split_once('-')
+                        .map(|(_, rest)| rest.to_string())
+                        .unwrap_or_default(),
                     _ => format!("article-{}", s.counter),
                 };
                 let article = Article {
@@ -1320,6 +1328,35 @@ async fn an_operation_of_another_role_open_to_any_user_fails_the_roles_check() {
         "{}",
         unnamed.stdout
     );
+}
+
+/// A create chain goes on from a resource it can address: when the generated body makes one
+/// named by an empty id, the run says so and creates from the spec's example; nothing is
+/// sent under the empty id (`/api/articles//comments`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chain_never_goes_on_from_a_resource_with_an_empty_id() {
+    let (run, backend) = run(Fault::HyphenSlug, "@writes and not @second_user", &[]).await;
+    assert!(
+        run.stdout
+            .contains("create_article answered 201 with an empty id for POST /api/articles"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("rule behaviour.created"),
+        "{}",
+        run.stdout
+    );
+    let under_empty: Vec<String> = backend
+        .state
+        .lock()
+        .unwrap()
+        .writes
+        .iter()
+        .filter(|w| w.contains("/api/articles//"))
+        .cloned()
+        .collect();
+    assert!(under_empty.is_empty(), "{under_empty:?}\n{}", run.stdout);
 }
 
 /// What a create makes must be found again: an article whose title has no ASCII letter or
