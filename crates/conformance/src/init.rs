@@ -511,12 +511,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     // ---- cors
     // Credentials (cookies) cross origins only where a cookie carries something: a token in a
     // header needs none, and a public API may answer `*`.
-    let cookies = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .any(|(_, s)| s.get("in").and_then(Value::as_str) == Some("cookie"))
+    let cookies = crate::security::cookie_scheme(doc)
         || refresh.is_some_and(|r| request_schema(doc, &r.op).is_none());
     let _ = writeln!(
         t,

@@ -398,8 +398,10 @@ pub struct Cors {
     pub allowed_origins: Vec<Spanned<String>>,
     #[serde(default = "default_refused")]
     pub refused_origins: Vec<String>,
-    #[serde(default = "yes")]
-    pub credentials: bool,
+    /// Whether the frontend sends credentials (cookies) across origins; unset, whether a
+    /// cookie carries the session ([`crate::context::Ctx::cors_credentials`]).
+    #[serde(default)]
+    pub credentials: Option<bool>,
     #[serde(default)]
     pub expose_headers: Vec<String>,
     /// A path to send preflights and requests to (default: the first secured GET of the spec).

@@ -31,10 +31,12 @@ impl FromStr for Refused {
 /// Whether the profile describes a public API: no credentials, so `Access-Control-Allow-Origin:
 /// *` is what it should send (and every origin may read it).
 fn public(w: &AccordWorld) -> bool {
-    w.ctx.profile.cors.as_ref().is_some_and(|c| !c.credentials)
+    w.ctx.profile.cors.is_some() && !w.ctx.cors_credentials()
 }
 
-/// A wildcard answer that carries no credentials: safe for a public API.
+/// A wildcard answer that carries no credentials: safe for a public API. With
+/// `Access-Control-Allow-Credentials: true` it contradicts itself: a frontend that sends
+/// credentials (axios's `withCredentials`) is refused by the browser.
 fn public_wildcard(w: &AccordWorld, e: &crate::http::Exchange) -> bool {
     public(w)
         && e.headers("access-control-allow-origin") == ["*"]
@@ -109,7 +111,7 @@ async fn origin_echoed(w: &mut AccordWorld) -> Outcome {
 async fn origin_echoed_checked(w: &mut AccordWorld) -> Outcome {
     // Every exchange is judged, and every problem reported.
     let mut failures = Vec::new();
-    let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
+    let credentials = w.ctx.profile.cors.is_some() && w.ctx.cors_credentials();
     for e in &w.judged {
         let allow = e.headers("access-control-allow-origin");
         if allow != [w.origin.as_str()] && !public_wildcard(w, e) {
@@ -344,7 +346,7 @@ async fn errors_readable(w: &mut AccordWorld) -> Outcome {
 async fn errors_readable_checked(w: &mut AccordWorld) -> Outcome {
     // Every exchange is judged, and every problem reported.
     let mut failures = Vec::new();
-    let credentials = w.ctx.profile.cors.as_ref().is_some_and(|c| c.credentials);
+    let credentials = w.ctx.profile.cors.is_some() && w.ctx.cors_credentials();
     for e in w.judged.iter().filter(|e| e.status >= 400) {
         if e.header("access-control-allow-origin") != Some(w.origin.as_str())
             && !public_wildcard(w, e)

@@ -778,7 +778,6 @@ access_token = "body:/user/token"
 
 [cors]
 allowed_origins = ["http://localhost:5173"]
-credentials = false
 
 [errors]
 envelope = "schema"
@@ -933,6 +932,8 @@ async fn an_undocumented_401_is_one_spec_finding_and_the_auth_scenarios_pass() {
     );
 }
 
+/// The profile leaves `credentials` out: the spec's token travels in a header, so the
+/// frontend sends no credentials across origins, and a backend answering `*` serves it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_public_api_answering_any_origin_without_credentials_passes_cors() {
     let (run, _) = run(Fault::PublicCors, "@cors", &[]).await;
@@ -941,6 +942,19 @@ async fn a_public_api_answering_any_origin_without_credentials_passes_cors() {
         run.stdout.contains("5 passed, 0 failed, 1 skipped"),
         "{}",
         run.stdout
+    );
+    // Where the spec says a cookie carries the session, `*` cannot serve the frontend.
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    spec["components"]["securitySchemes"]["session"] =
+        serde_json::json!({"type": "apiKey", "in": "cookie", "name": "session"});
+    let path = dir.path().join("cookie-session.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let (cookies, _) = run_with_spec(Fault::PublicCors, "@cors", &[], path).await;
+    assert!(
+        cookies.stdout.contains("rule cors.no_wildcard"),
+        "{}",
+        cookies.stdout
     );
 }
 
