@@ -147,6 +147,30 @@ pub fn documented_among(op: &Value, candidates: &[u16]) -> Vec<u16> {
         .collect()
 }
 
+/// Whether the spec sends a cookie: a security scheme or a parameter `in: cookie` (a refresh
+/// cookie). Then the frontend sends credentials across origins, and
+/// `Access-Control-Allow-Origin: *` cannot serve it.
+pub fn cookie_scheme(doc: &Value) -> bool {
+    fn cookie(v: &Value, depth: usize) -> bool {
+        match v {
+            Value::Object(m) => {
+                m.get("in").and_then(Value::as_str) == Some("cookie")
+                    || (depth < 8 && m.values().any(|c| cookie(c, depth + 1)))
+            }
+            Value::Array(items) => depth < 8 && items.iter().any(|c| cookie(c, depth + 1)),
+            _ => false,
+        }
+    }
+    [
+        "/paths",
+        "/components/parameters",
+        "/components/securitySchemes",
+    ]
+    .iter()
+    .filter_map(|p| doc.pointer(p))
+    .any(|v| cookie(v, 0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,28 +260,4 @@ mod tests {
             403
         );
     }
-}
-
-/// Whether the spec sends a cookie: a security scheme or a parameter `in: cookie` (a refresh
-/// cookie). Then the frontend sends credentials across origins, and
-/// `Access-Control-Allow-Origin: *` cannot serve it.
-pub fn cookie_scheme(doc: &Value) -> bool {
-    fn cookie(v: &Value, depth: usize) -> bool {
-        match v {
-            Value::Object(m) => {
-                m.get("in").and_then(Value::as_str) == Some("cookie")
-                    || (depth < 8 && m.values().any(|c| cookie(c, depth + 1)))
-            }
-            Value::Array(items) => depth < 8 && items.iter().any(|c| cookie(c, depth + 1)),
-            _ => false,
-        }
-    }
-    [
-        "/paths",
-        "/components/parameters",
-        "/components/securitySchemes",
-    ]
-    .iter()
-    .filter_map(|p| doc.pointer(p))
-    .any(|v| cookie(v, 0))
 }
