@@ -482,7 +482,9 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     // Each body case's field and value, for sending admitted ones together.
     let mut edits: Vec<(String, Value)> = Vec::new();
     let mut together = None;
-    if let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone()) {
+    // A form's fields are text: no field is its `null`, and a nested object has no form.
+    let form = ctx.form_body(op);
+    if let (Some(schema), Some(valid)) = (ctx.body_schema(op), base.body.clone()) {
         let mut slots = Vec::new();
         body_slots(doc, &schema, "", 0, &mut slots);
         let policy = ctx.profile.behaviour.policy_pointers(&op.id);
@@ -533,7 +535,13 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             };
             // The admitted texts that go into one ([`MIXED`]), each with its case.
             let mut mixed: Vec<Kind> = Vec::new();
+            if form && pointer[1..].contains('/') {
+                continue;
+            }
             for (what, value) in edges(doc, prop) {
+                if form && value.is_null() {
+                    continue;
+                }
                 // Free text elsewhere in the body differs from case to case, so that a title
                 // the backend keeps unique does not make every case after the first a conflict.
                 n += 1;

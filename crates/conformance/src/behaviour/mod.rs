@@ -231,7 +231,7 @@ fn inputs_strategy(ctx: &Ctx, op: &OpInfo) -> proptest::strategy::BoxedStrategy<
         })
         .collect();
     let body = ctx
-        .json_body_schema(op)
+        .body_schema(op)
         .map(|schema| generate::strategy(&doc, &schema, generate::Optional::Maybe));
     match body {
         Some(b) => (param_strategies, b)
@@ -261,9 +261,7 @@ pub fn example_inputs(ctx: &Ctx, op: &OpInfo) -> Inputs {
                 (p, v)
             })
             .collect(),
-        body: ctx
-            .json_body_schema(op)
-            .map(|s| crate::sample::valid(doc, &s)),
+        body: ctx.body_schema(op).map(|s| crate::sample::valid(doc, &s)),
     }
 }
 
@@ -300,7 +298,7 @@ pub fn account_op(op: &OpInfo, secured: bool) -> bool {
 /// `oldPassword`...), as a password change does.
 fn asks_current_password(ctx: &Ctx, op: &OpInfo) -> bool {
     let doc = ctx.doc();
-    let Some(schema) = ctx.json_body_schema(op) else {
+    let Some(schema) = ctx.body_schema(op) else {
         return false;
     };
     let schema = accord_spec::follow_ref(doc, &schema);
@@ -427,6 +425,11 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
     let kinds = resources(ctx);
     for (op, secured) in ctx.all_operations() {
         let lowered = format!("{} {}", op.id, op.path).to_ascii_lowercase();
+        let unsendable = ctx.unsendable_body(&op).map(|media| {
+            format!(
+                "its body is {media}, which generated inputs do not send (neither JSON nor a form)"
+            )
+        });
         let reason = if skip.contains(&op.id) {
             Some("behaviour.skip_operations names it")
         } else if ctx.session_operations.contains(&op.id) && !registers(ctx, &op) {
@@ -438,6 +441,8 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             Some("it would end the run's session")
         } else if ctx.read_only() && !safe(&op) {
             Some("--read-only")
+        } else if let Some(why) = &unsendable {
+            Some(why.as_str())
         } else if account_op(&op, secured) && op.method == "DELETE" {
             Some("it deletes the signed-in account")
         } else if account_op(&op, secured) && asks_current_password(ctx, &op) {
@@ -658,7 +663,7 @@ fn pinned(ctx: &Ctx, op: &OpInfo, mut inputs: Inputs) -> Inputs {
 fn spec_has_example(ctx: &Ctx, op: &OpInfo) -> bool {
     let doc = ctx.doc();
     let mut found = op.op.to_string().contains("\"example");
-    if let Some(schema) = ctx.json_body_schema(op) {
+    if let Some(schema) = ctx.body_schema(op) {
         let resolved = accord_spec::follow_ref(doc, &schema);
         found |= resolved.get("example").is_some()
             || resolved
@@ -1212,7 +1217,7 @@ pub struct Created {
 
 /// A body for a write whose effect is read back: every optional property present.
 pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
-    let schema = ctx.json_body_schema(op)?;
+    let schema = ctx.body_schema(op)?;
     let strategy = generate::strategy(ctx.doc(), &schema, generate::Optional::All);
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
@@ -1280,7 +1285,7 @@ pub async fn create_in(
     if let Some(b) = write_body(ctx, op, ctx.seed ^ salt ^ scenario().rotate_left(17)) {
         bodies.push(b);
     }
-    if let Some(schema) = ctx.json_body_schema(op) {
+    if let Some(schema) = ctx.body_schema(op) {
         let example = crate::sample::valid(ctx.doc(), &schema);
         if !bodies.contains(&example) {
             bodies.push(example);
@@ -1383,7 +1388,7 @@ pub fn differs(
     read_schema: Option<&Value>,
 ) -> Option<String> {
     let doc = ctx.doc();
-    let schema = ctx.json_body_schema(op)?;
+    let schema = ctx.body_schema(op)?;
     let fields: Vec<&str> = sent.as_object()?.keys().map(String::as_str).collect();
     let unwrapped = unwrap_resource(read, &fields);
     let read_schema = read_schema.map(|s| {
@@ -1685,9 +1690,9 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
     }
     let own = owned::owned(op, &resources(ctx));
     if (!has_path_params(op) || safe(op) || own)
-        && let (Some(schema), Some(valid)) = (ctx.json_body_schema(op), base.body.clone())
+        && let (Some(schema), Some(valid)) = (ctx.body_schema(op), base.body.clone())
     {
-        for m in mutate::body(ctx.doc(), &schema, &valid) {
+        for m in mutate::body(ctx.doc(), &schema, &valid, ctx.form_body(op)) {
             let inputs = Inputs {
                 params: base.params.clone(),
                 body: Some(m.value),

@@ -93,8 +93,9 @@ pub fn broken_values(schema: &Value, as_text: bool) -> Vec<(String, Value)> {
     out
 }
 
-/// Every single-constraint break of a JSON body that `valid` satisfies.
-pub fn body(doc: &Value, schema: &Value, valid: &Value) -> Vec<Mutation> {
+/// Every single-constraint break of a body that `valid` satisfies: a JSON body, or a form's
+/// (`as_text`: each field text, so a string where a number goes is no break, nor is `null`).
+pub fn body(doc: &Value, schema: &Value, valid: &Value, as_text: bool) -> Vec<Mutation> {
     let Some(object) = valid.as_object() else {
         return Vec::new();
     };
@@ -102,7 +103,7 @@ pub fn body(doc: &Value, schema: &Value, valid: &Value) -> Vec<Mutation> {
     let mut out = Vec::new();
     // The whole body `null` where the schema is an object that is not nullable: a server
     // reading an optional body as absent when it is `null` accepts what the schema refuses.
-    if resolve(doc, schema).get("nullable") != Some(&Value::Bool(true)) {
+    if !as_text && resolve(doc, schema).get("nullable") != Some(&Value::Bool(true)) {
         out.push(Mutation {
             what: "the body null".into(),
             value: Value::Null,
@@ -122,7 +123,7 @@ pub fn body(doc: &Value, schema: &Value, valid: &Value) -> Vec<Mutation> {
         if prop.get("readOnly") == Some(&Value::Bool(true)) {
             continue;
         }
-        for (what, broken) in broken_values(&prop, false) {
+        for (what, broken) in broken_values(&prop, as_text) {
             let mut v = valid.clone();
             v.as_object_mut().map(|o| o.insert(name.clone(), broken));
             out.push(Mutation {
@@ -162,7 +163,7 @@ mod tests {
         let valid = json!({"name": "ab", "size": 3, "id": null, "kind": "a"});
         let validator = accord_validate::Validator::new(&doc, accord_validate::Direction::Request);
         assert!(validator.validate(&schema, &valid).is_empty());
-        let mutations = body(&doc, &schema, &valid);
+        let mutations = body(&doc, &schema, &valid, false);
         assert!(mutations.len() >= 10, "{mutations:?}");
         for m in &mutations {
             let violations = validator.validate(&schema, &m.value);

@@ -572,11 +572,45 @@ impl Ctx {
             .and_then(|(_, m)| m.get("schema").cloned())
     }
 
+    /// The schema of `op`'s body as generated inputs send it: the JSON one, or, where the
+    /// spec offers a form (`application/x-www-form-urlencoded`) and no JSON, the form's.
+    pub fn body_schema(&self, op: &OpInfo) -> Option<Value> {
+        if let Some(schema) = self.json_body_schema(op) {
+            return Some(schema);
+        }
+        let body = accord_spec::follow_ref(self.doc(), op.op.get("requestBody")?);
+        let content = body.get("content")?.as_object()?;
+        content
+            .iter()
+            .find(|(m, _)| accord_spec::media::is_form(m))
+            .and_then(|(_, m)| m.get("schema").cloned())
+    }
+
+    /// Whether `op`'s body goes as a form: each field text, where a number and the string of
+    /// its digits are one value, and `null` is no field at all.
+    pub fn form_body(&self, op: &OpInfo) -> bool {
+        self.json_body_schema(op).is_none() && self.body_schema(op).is_some()
+    }
+
+    /// The media type of `op`'s required body when generated inputs cannot send it (neither
+    /// JSON nor a form: a `multipart/form-data` upload, raw bytes).
+    pub fn unsendable_body(&self, op: &OpInfo) -> Option<String> {
+        let body = accord_spec::follow_ref(self.doc(), op.op.get("requestBody")?);
+        if self.body_schema(op).is_some() || body.get("required") != Some(&Value::Bool(true)) {
+            return None;
+        }
+        let content = body.get("content")?.as_object()?;
+        Some(content.keys().cloned().collect::<Vec<_>>().join(", "))
+    }
+
     /// A request for `op` with path parameters and a body that satisfy the spec.
     pub fn request_for(&self, op: &OpInfo) -> Request {
         let mut request = Request::new(&op.method, self.fill_path(op));
-        if let Some(schema) = self.json_body_schema(op) {
-            request = request.body(Body::Json(sample::valid(self.doc(), &schema)));
+        if let Some(schema) = self.body_schema(op) {
+            request = request.body(encode(
+                sample::valid(self.doc(), &schema),
+                self.encoding_for(op, None),
+            ));
         }
         request
     }

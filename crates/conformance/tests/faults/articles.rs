@@ -63,6 +63,9 @@ pub enum Fault {
     /// Not a fault of the input: the first title with a path crashes the create (500), as a
     /// race with a concurrent request does; the same request sent again is created.
     PathTitleCrashOnce,
+    /// A NUL in the feedback form's `message` crashes it (500); the form is otherwise
+    /// checked as its schema says (a `rating` of 1 to 5, a `message` of at most 200).
+    FormNulCrash,
     /// A negative offset reaches the database (500) instead of a 400.
     NegativeOffsetCrash,
     /// `views: null`, which the schema admits, crashes the create (500).
@@ -430,6 +433,7 @@ impl Articles {
             (["api", "user"], "GET")
                 | (["api", "articles"], "GET" | "POST")
                 | (["api", "articles", _], "GET" | "PUT" | "DELETE")
+                | (["api", "feedback"], "POST")
         );
         if !known {
             let allow = match segments.as_slice() {
@@ -438,6 +442,7 @@ impl Articles {
                 ["api", "user"] => Some("GET"),
                 ["api", "articles"] => Some("GET, POST"),
                 ["api", "articles", _] => Some("GET, PUT, DELETE"),
+                ["api", "feedback"] => Some("POST"),
                 _ => None,
             };
             return match allow {
@@ -466,6 +471,26 @@ impl Articles {
             (["api", "user"], _) => ResponseTemplate::new(200).set_body_json(json!({"user": {
                 "email": format!("{user}@example.com"), "token": "", "username": user,
             }})),
+            // A form (`application/x-www-form-urlencoded`), only in `form_spec`'s document.
+            (["api", "feedback"], "POST") => {
+                let form: HashMap<String, String> = url::form_urlencoded::parse(&request.body)
+                    .into_owned()
+                    .collect();
+                let Some(message) = form.get("message").cloned() else {
+                    return self.invalid("message");
+                };
+                if self.fault == Fault::FormNulCrash && message.contains('\0') {
+                    return errors(500, "server", "invalid byte sequence");
+                }
+                let rating = form.get("rating").and_then(|r| r.parse::<i64>().ok());
+                if !rating.is_some_and(|r| (1..=5).contains(&r)) {
+                    return self.invalid("rating");
+                }
+                if message.chars().count() > 200 {
+                    return self.invalid("message");
+                }
+                ResponseTemplate::new(201).set_body_json(json!({"received": true}))
+            }
             (["api", "articles"], "GET") => {
                 let pairs: HashMap<String, String> =
                     request.url.query_pairs().into_owned().collect();
@@ -1341,6 +1366,75 @@ async fn an_operation_of_another_role_open_to_any_user_fails_the_roles_check() {
             .contains("skipped: The API's own behaviour: Operations of another role refuse a user without it (no operation is known to need another role"),
         "{}",
         unnamed.stdout
+    );
+}
+
+/// The articles document with a feedback form beside its JSON operations.
+fn form_spec(dir: &std::path::Path) -> PathBuf {
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    spec["paths"]["/api/feedback"] = serde_json::json!({"post": {
+        "operationId": "send_feedback",
+        "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["rating", "message"],
+            "properties": {
+                "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                "message": {"type": "string", "maxLength": 200}
+            }
+        }}}},
+        "responses": {
+            "201": {"description": "received", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": {"description": "invalid", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
+        }
+    }});
+    spec["paths"]["/api/avatar"] = serde_json::json!({"post": {
+        "operationId": "upload_avatar",
+        "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}
+        }}}},
+        "responses": {"204": {"description": "stored"}}
+    }});
+    let path = dir.join("form.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    path
+}
+
+/// An operation whose body is a form gets the same passes as a JSON one, its fields as
+/// text: the boundary pass finds a NUL that crashes it, and the correct form passes
+/// (no string is sent as a number's wrong type, no field as `null`). An upload is left out
+/// with its reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_body_gets_boundary_values_and_broken_constraints_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let tags = "@behaviour and not @writes";
+    let (broken, _) = run_with_spec(Fault::FormNulCrash, tags, &[], form_spec(dir.path())).await;
+    assert!(
+        broken.stdout.contains(
+            "send_feedback: a server error (500) for a NUL character (body /message) the schema admits"
+        ),
+        "{}",
+        broken.stdout
+    );
+    let (correct, backend) = run_with_spec(Fault::None, tags, &[], form_spec(dir.path())).await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+    // An upload is no form the run can fill: it is left out, and the run says why.
+    assert!(
+        correct.stdout.contains(
+            "upload_avatar is left out of the generated calls: its body is multipart/form-data, which generated inputs do not send"
+        ),
+        "{}",
+        correct.stdout
+    );
+    // Each value went as a form, never as JSON.
+    let writes = backend.state.lock().unwrap().writes.clone();
+    let forms: Vec<&String> = writes
+        .iter()
+        .filter(|w| w.starts_with("POST /api/feedback "))
+        .collect();
+    assert!(forms.len() > 10, "{forms:?}\n{}", correct.stdout);
+    assert!(
+        forms.iter().all(|w| !w.contains('{')),
+        "{forms:?}\n{}",
+        correct.stdout
     );
 }
 
