@@ -129,9 +129,11 @@ pub struct Ctx {
     /// resource one of them updates, moves or deletes.
     pub owners: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// The bodies of the behaviour phase's accepted calls of the sign-up (`null` for one
-    /// that is not JSON): with them the cleanup signs in to each account it made and deletes
-    /// it, where the spec can delete the signed-in account, and says how many it left.
-    pub made_accounts: std::sync::Mutex<Vec<Value>>,
+    /// that is not JSON), each with the session its answer holds, if it holds one: with them
+    /// the cleanup deletes each account it made (signing in to it only where its answer held
+    /// no session, or that session has expired), where the spec can delete the signed-in
+    /// account, and says how many it left.
+    pub made_accounts: std::sync::Mutex<Vec<(Value, Option<Tokens>)>>,
     /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
     /// them alone.
     pub session_operations: Vec<String>,
