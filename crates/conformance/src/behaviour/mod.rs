@@ -1673,6 +1673,18 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
     for p in &ps {
         // Parameters travel as text: only numbers, booleans, formats and bounds can break.
         let mut broken = mutate::broken_values(&p.schema, true);
+        // A list's items (`?tag=a&tag=b`): one item broken.
+        let schema = accord_spec::follow_ref(ctx.doc(), &p.schema);
+        if schema.get("type").and_then(Value::as_str) == Some("array")
+            && let Some(items) = schema.get("items")
+        {
+            let items = accord_spec::follow_ref(ctx.doc(), items);
+            broken.extend(
+                mutate::broken_values(items, true)
+                    .into_iter()
+                    .map(|(what, v)| (format!("{what} in an item"), json!([v]))),
+            );
+        }
         // A text parameter cannot have a wrong JSON type; only numbers and booleans can.
         broken.retain(|(what, _)| what != "null where not nullable");
         if p.location == "path" {

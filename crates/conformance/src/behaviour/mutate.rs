@@ -95,11 +95,12 @@ pub fn broken_values(schema: &Value, as_text: bool) -> Vec<(String, Value)> {
 
 /// Every single-constraint break of a body that `valid` satisfies: a JSON body, or a form's
 /// (`as_text`: each field text, so a string where a number goes is no break, nor is `null`).
+/// The breaks reach into nested objects and into an array's first item (`/article/title`,
+/// `/tagList/0`), as deep as [`DEPTH`].
 pub fn body(doc: &Value, schema: &Value, valid: &Value, as_text: bool) -> Vec<Mutation> {
-    let Some(object) = valid.as_object() else {
+    if !valid.is_object() {
         return Vec::new();
-    };
-    let _ = object;
+    }
     let mut out = Vec::new();
     // The whole body `null` where the schema is an object that is not nullable: a server
     // reading an optional body as absent when it is `null` accepts what the schema refuses.
@@ -109,13 +110,52 @@ pub fn body(doc: &Value, schema: &Value, valid: &Value, as_text: bool) -> Vec<Mu
             value: Value::Null,
         });
     }
+    object(doc, schema, valid, "", 0, as_text, &mut out);
+    out
+}
+
+/// How deep into nested objects and arrays the breaks go.
+const DEPTH: usize = 3;
+
+/// The breaks of the object `schema` at `at` in `valid` (which holds an object there).
+fn object(
+    doc: &Value,
+    schema: &Value,
+    valid: &Value,
+    at: &str,
+    depth: usize,
+    as_text: bool,
+    out: &mut Vec<Mutation>,
+) {
+    let Some(here) = valid.pointer(at).and_then(Value::as_object) else {
+        return;
+    };
+    let with = |pointer: &str, new: Option<Value>| {
+        let mut v = valid.clone();
+        let (parent, name) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+        let name = accord_spec::unescape_token(name);
+        match (new, v.pointer_mut(parent)) {
+            (Some(new), Some(Value::Array(items))) => {
+                if let Some(item) = name.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    *item = new;
+                }
+            }
+            (Some(new), Some(Value::Object(o))) => {
+                o.insert(name, new);
+            }
+            (None, Some(Value::Object(o))) => {
+                o.remove(&name);
+            }
+            _ => {}
+        }
+        v
+    };
     for name in crate::sample::required(doc, schema) {
-        if object.contains_key(&name) {
-            let mut v = valid.clone();
-            v.as_object_mut().map(|o| o.remove(&name));
+        if here.contains_key(&name) {
+            let pointer = format!("{at}/{}", accord_spec::escape_token(&name));
             out.push(Mutation {
-                what: format!("missing required /{name}"),
-                value: v,
+                what: format!("missing required {pointer}"),
+                value: with(&pointer, None),
             });
         }
     }
@@ -123,30 +163,112 @@ pub fn body(doc: &Value, schema: &Value, valid: &Value, as_text: bool) -> Vec<Mu
         if prop.get("readOnly") == Some(&Value::Bool(true)) {
             continue;
         }
+        let pointer = format!("{at}/{}", accord_spec::escape_token(&name));
         for (what, broken) in broken_values(&prop, as_text) {
-            let mut v = valid.clone();
-            v.as_object_mut().map(|o| o.insert(name.clone(), broken));
             out.push(Mutation {
-                what: format!("{what} /{name}"),
-                value: v,
+                what: format!("{what} {pointer}"),
+                value: with(&pointer, Some(broken)),
             });
+        }
+        // A form's fields are flat text: nothing nests in them.
+        if as_text || depth + 1 >= DEPTH {
+            continue;
+        }
+        match valid.pointer(&pointer) {
+            Some(Value::Object(_)) => {
+                object(doc, &prop, valid, &pointer, depth + 1, as_text, out);
+            }
+            Some(Value::Array(items)) if !items.is_empty() => {
+                let Some(item) = prop.get("items").map(|i| resolve(doc, i).clone()) else {
+                    continue;
+                };
+                let first = format!("{pointer}/0");
+                for (what, broken) in broken_values(&item, false) {
+                    out.push(Mutation {
+                        what: format!("{what} {first}"),
+                        value: with(&first, Some(broken)),
+                    });
+                }
+                if items[0].is_object() {
+                    object(doc, &item, valid, &first, depth + 1, as_text, out);
+                }
+            }
+            _ => {}
         }
     }
     if resolve(doc, schema).get("additionalProperties") == Some(&Value::Bool(false)) {
-        let mut v = valid.clone();
-        v.as_object_mut()
-            .map(|o| o.insert("accord_unexpected".into(), json!(true)));
+        let pointer = format!("{at}/accord_unexpected");
         out.push(Mutation {
-            what: "a forbidden extra property /accord_unexpected".into(),
-            value: v,
+            what: format!("a forbidden extra property {pointer}"),
+            value: with(&pointer, Some(json!(true))),
         });
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn breaks_reach_nested_objects_and_array_items_and_each_breaks_the_schema() {
+        let doc = json!({});
+        let schema = json!({
+            "type": "object", "required": ["article"],
+            "properties": {"article": {
+                "type": "object", "required": ["title"],
+                "properties": {
+                    "title": {"type": "string", "maxLength": 5},
+                    "tagList": {"type": "array", "items": {"type": "string", "maxLength": 3}},
+                    "author": {"type": "object", "required": ["name"], "properties": {
+                        "name": {"type": "string"},
+                        "age": {"type": "integer", "minimum": 0}
+                    }}
+                }
+            }}
+        });
+        let valid = json!({"article": {"title": "ab", "tagList": ["x"], "author": {"name": "a", "age": 3}}});
+        let validator = accord_validate::Validator::new(&doc, accord_validate::Direction::Request);
+        assert!(validator.validate(&schema, &valid).is_empty());
+        let mutations = body(&doc, &schema, &valid, false);
+        for m in &mutations {
+            assert!(
+                !validator.validate(&schema, &m.value).is_empty(),
+                "{} does not break the schema: {}",
+                m.what,
+                m.value
+            );
+        }
+        let names: Vec<&str> = mutations.iter().map(|m| m.what.as_str()).collect();
+        for expected in [
+            "wrong type /article",
+            "missing required /article/title",
+            "wrong type /article/title",
+            "too long /article/title",
+            "wrong type /article/tagList",
+            "too long /article/tagList/0",
+            "wrong type /article/tagList/0",
+            "missing required /article/author/name",
+            "below the minimum /article/author/age",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
+        }
+        // The array keeps its shape: only its first item is broken.
+        let tag = mutations
+            .iter()
+            .find(|m| m.what == "too long /article/tagList/0")
+            .unwrap();
+        assert_eq!(tag.value["article"]["tagList"], json!(["xxxx"]));
+        // A form's fields are text and flat: no `null`, no wrong type of a string.
+        let form = body(&doc, &schema, &valid, true);
+        assert!(
+            form.iter().all(|m| !m.what.contains("/article/")),
+            "{:?}",
+            form.iter().map(|m| &m.what).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn every_mutation_breaks_the_schema_and_only_one_thing() {

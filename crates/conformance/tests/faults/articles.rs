@@ -66,6 +66,14 @@ pub enum Fault {
     /// A NUL in the feedback form's `message` crashes it (500); the form is otherwise
     /// checked as its schema says (a `rating` of 1 to 5, a `message` of at most 200).
     FormNulCrash,
+    /// A title that is not a string (`{"article": {"title": 12345}}`) crashes the create
+    /// (500: `title.trim is not a function`), where a wrong type at the top level is refused.
+    NestedWrongTypeCrash,
+    /// An update accepts a title that is not a string (200), storing it as text.
+    NestedWrongTypeAccepted,
+    /// An item of the list filter `ids` (`?ids=1&ids=2`, only in `ids_spec`'s document)
+    /// that is not a number crashes the list (500), where a correct one refuses it (400).
+    ListItemCrash,
     /// A negative offset reaches the database (500) instead of a 400.
     NegativeOffsetCrash,
     /// `views: null`, which the schema admits, crashes the create (500).
@@ -498,6 +506,18 @@ impl Articles {
                     None => Ok(default),
                     Some(v) => v.parse::<i64>().map_err(|_| name.to_string()),
                 };
+                let ids: Vec<String> = request
+                    .url
+                    .query_pairs()
+                    .filter(|(k, _)| k == "ids")
+                    .map(|(_, v)| v.into_owned())
+                    .collect();
+                if ids.iter().any(|i| i.parse::<i64>().is_err()) {
+                    if self.fault == Fault::ListItemCrash {
+                        return errors(500, "server", "invalid input syntax for type integer");
+                    }
+                    return self.invalid("ids");
+                }
                 if self.fault == Fault::NegativeOffsetCrash
                     && number("offset", 0).is_ok_and(|o| o < 0)
                 {
@@ -578,6 +598,14 @@ impl Articles {
                         return errors(500, "server", "ENOENT: no such file or directory");
                     }
                 }
+                if self.fault == Fault::NestedWrongTypeCrash
+                    && serde_json::from_slice::<Value>(&request.body)
+                        .ok()
+                        .and_then(|v| v.pointer("/article/title").cloned())
+                        .is_some_and(|t| !t.is_string())
+                {
+                    return errors(500, "server", "title.trim is not a function");
+                }
                 if self.fault == Fault::NullViewsCrash && text.contains("\"views\":null") {
                     return errors(500, "server", "null value in column");
                 }
@@ -636,11 +664,20 @@ impl Articles {
                         if !is_json {
                             return self.invalid("body");
                         }
-                        let (title, body) =
-                            match Self::article_of(&request.body, true, self.min_body()) {
-                                Ok(fields) => fields,
-                                Err(field) => return self.invalid(&field),
-                            };
+                        // A title of another type, taken as its text.
+                        let mut sent = request.body.clone();
+                        if self.fault == Fault::NestedWrongTypeAccepted
+                            && let Ok(mut v) = serde_json::from_slice::<Value>(&sent)
+                            && let Some(t) = v.pointer_mut("/article/title")
+                            && !t.is_string()
+                        {
+                            *t = json!(t.to_string());
+                            sent = v.to_string().into_bytes();
+                        }
+                        let (title, body) = match Self::article_of(&sent, true, self.min_body()) {
+                            Ok(fields) => fields,
+                            Err(field) => return self.invalid(&field),
+                        };
                         if self.fault == Fault::LongBodyUpdateCrash
                             && body.as_ref().is_some_and(|b| b.chars().count() > 20)
                         {
@@ -1398,6 +1435,35 @@ fn form_spec(dir: &std::path::Path) -> PathBuf {
     path
 }
 
+/// A list filter that is an array of numbers gets an item that is not one: the negative
+/// pass breaks a query array's items, as it does a body's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_array_item_of_the_wrong_type_is_sent_and_its_crash_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    let list = spec["paths"]["/api/articles"]["get"]["parameters"]
+        .as_array_mut()
+        .unwrap();
+    list.push(serde_json::json!({
+        "name": "ids", "in": "query", "required": false,
+        "schema": {"type": "array", "items": {"type": "integer"}}
+    }));
+    let path = dir.path().join("ids.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let tags = "@behaviour and not @writes";
+    let (broken, _) = run_with_spec(Fault::ListItemCrash, tags, &[], path.clone()).await;
+    assert!(
+        broken.stdout.contains("rule behaviour.negative")
+            && broken
+                .stdout
+                .contains("wrong type in an item (query parameter `ids`)"),
+        "{}",
+        broken.stdout
+    );
+    let (correct, _) = run_with_spec(Fault::None, tags, &[], path).await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+}
+
 /// An operation whose body is a form gets the same passes as a JSON one, its fields as
 /// text: the boundary pass finds a NUL that crashes it, and the correct form passes
 /// (no string is sent as a number's wrong type, no field as `null`). An upload is left out
@@ -1840,6 +1906,18 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@behaviour and not @writes",
         "rule behaviour.boundary",
         "create_article: a server error (500) for a path (body /article/title) the schema admits",
+    ),
+    (
+        Fault::NestedWrongTypeCrash,
+        "@behaviour and not @writes",
+        "rule behaviour.negative",
+        "wrong type /article/title",
+    ),
+    (
+        Fault::NestedWrongTypeAccepted,
+        "@behaviour",
+        "rule behaviour.negative",
+        "wrong type /article/title",
     ),
     (
         Fault::NegativeOffsetCrash,
