@@ -399,7 +399,7 @@ pub struct Cors {
     #[serde(default = "default_refused")]
     pub refused_origins: Vec<String>,
     /// Whether the frontend sends credentials (cookies) across origins; unset, whether a
-    /// cookie carries the session ([`crate::context::Ctx::cors_credentials`]).
+    /// cookie carries the session, as the spec and the rest of the profile say.
     #[serde(default)]
     pub credentials: Option<bool>,
     #[serde(default)]
