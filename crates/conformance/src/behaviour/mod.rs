@@ -1717,7 +1717,10 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
     if (!has_path_params(op) || safe(op) || own)
         && let (Some(schema), Some(valid)) = (ctx.body_schema(op), base.body.clone())
     {
-        for m in mutate::body(ctx.doc(), &schema, &valid, ctx.form_body(op)) {
+        let mark = op.id.bytes().fold(u64::from(ctx.seed as u32), |h, b| {
+            h.wrapping_mul(31).wrapping_add(u64::from(b))
+        });
+        for m in mutate::body(ctx.doc(), &schema, &valid, ctx.form_body(op), mark) {
             let inputs = Inputs {
                 params: base.params.clone(),
                 body: Some(m.value),

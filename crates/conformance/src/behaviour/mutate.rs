@@ -97,7 +97,12 @@ pub fn broken_values(schema: &Value, as_text: bool) -> Vec<(String, Value)> {
 /// (`as_text`: each field text, so a string where a number goes is no break, nor is `null`).
 /// The breaks reach into nested objects and into an array's first item (`/article/title`,
 /// `/tagList/0`), as deep as [`DEPTH`].
-pub fn body(doc: &Value, schema: &Value, valid: &Value, as_text: bool) -> Vec<Mutation> {
+///
+/// A string's wrong type is a number of its own per case, counted from `mark` (the
+/// operation's): the same number sent as a title to a create and then to an update would
+/// collide on what a backend keeps unique (a slug made of the title), and the 500 of that
+/// clash be blamed on the type.
+pub fn body(doc: &Value, schema: &Value, valid: &Value, as_text: bool, mark: u64) -> Vec<Mutation> {
     if !valid.is_object() {
         return Vec::new();
     }
@@ -111,6 +116,14 @@ pub fn body(doc: &Value, schema: &Value, valid: &Value, as_text: bool) -> Vec<Mu
         });
     }
     object(doc, schema, valid, "", 0, as_text, &mut out);
+    for (i, m) in out.iter_mut().enumerate() {
+        if let Some(pointer) = m.what.strip_prefix("wrong type ")
+            && m.value.pointer(pointer) == Some(&json!(12345))
+            && let Some(slot) = m.value.pointer_mut(pointer)
+        {
+            *slot = json!(10_000_000 + (mark % 100_000) * 100 + i as u64);
+        }
+    }
     out
 }
 
@@ -229,7 +242,7 @@ mod tests {
         let valid = json!({"article": {"title": "ab", "tagList": ["x"], "author": {"name": "a", "age": 3}}});
         let validator = accord_validate::Validator::new(&doc, accord_validate::Direction::Request);
         assert!(validator.validate(&schema, &valid).is_empty());
-        let mutations = body(&doc, &schema, &valid, false);
+        let mutations = body(&doc, &schema, &valid, false, 7);
         for m in &mutations {
             assert!(
                 !validator.validate(&schema, &m.value).is_empty(),
@@ -255,6 +268,21 @@ mod tests {
                 "{expected} missing from {names:?}"
             );
         }
+        // A string's wrong type is a number of its own, per case and per operation.
+        let title = |mutations: &[Mutation]| {
+            mutations
+                .iter()
+                .find(|m| m.what == "wrong type /article/title")
+                .map(|m| m.value["article"]["title"].clone())
+                .unwrap()
+        };
+        let other = body(&doc, &schema, &valid, false, 8);
+        assert!(title(&mutations).is_u64() && title(&mutations) != title(&other));
+        let name = mutations
+            .iter()
+            .find(|m| m.what == "wrong type /article/author/name")
+            .unwrap();
+        assert_ne!(name.value["article"]["author"]["name"], title(&mutations));
         // The array keeps its shape: only its first item is broken.
         let tag = mutations
             .iter()
@@ -262,7 +290,7 @@ mod tests {
             .unwrap();
         assert_eq!(tag.value["article"]["tagList"], json!(["xxxx"]));
         // A form's fields are text and flat: no `null`, no wrong type of a string.
-        let form = body(&doc, &schema, &valid, true);
+        let form = body(&doc, &schema, &valid, true, 7);
         assert!(
             form.iter().all(|m| !m.what.contains("/article/")),
             "{:?}",
@@ -285,7 +313,7 @@ mod tests {
         let valid = json!({"name": "ab", "size": 3, "id": null, "kind": "a"});
         let validator = accord_validate::Validator::new(&doc, accord_validate::Direction::Request);
         assert!(validator.validate(&schema, &valid).is_empty());
-        let mutations = body(&doc, &schema, &valid, false);
+        let mutations = body(&doc, &schema, &valid, false, 7);
         assert!(mutations.len() >= 10, "{mutations:?}");
         for m in &mutations {
             let violations = validator.validate(&schema, &m.value);
