@@ -866,6 +866,40 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
             );
             continue;
         }
+        // What lies under it is gone with it: a read of its sub-collection (its comments)
+        // that still answers tells a frontend the resource is there.
+        for (op, _) in ctx.all_operations() {
+            let Some(rest) = op
+                .path
+                .strip_prefix(c.resource.item.as_str())
+                .filter(|r| r.starts_with('/') && !r.contains('{'))
+            else {
+                continue;
+            };
+            if op.method != "GET" {
+                continue;
+            }
+            let under = behaviour::send_as(
+                &ctx,
+                Identity::First,
+                Request::new("GET", format!("{}{rest}", c.path)),
+            )
+            .await?;
+            w.exchanges.push(under.clone());
+            if (200..300).contains(&under.status) {
+                failures.push(
+                    Failure::new(
+                        Rule::UseAfterDelete,
+                        format!(
+                            "{} under a deleted resource (GET {}{rest}) answers {}, not 404 or 410",
+                            op.id, c.path, under.status
+                        ),
+                    )
+                    .with(&e)
+                    .with(&under),
+                );
+            }
+        }
     }
     Failure::combine(failures)
 }

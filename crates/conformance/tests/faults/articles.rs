@@ -74,6 +74,8 @@ pub enum Fault {
     /// An item of the list filter `ids` (`?ids=1&ids=2`, only in `ids_spec`'s document)
     /// that is not a number crashes the list (500), where a correct one refuses it (400).
     ListItemCrash,
+    /// The comments of a deleted article are still listed (200, an empty list), not 404.
+    CommentsOfDeletedArticle,
     /// A negative offset reaches the database (500) instead of a 400.
     NegativeOffsetCrash,
     /// `views: null`, which the schema admits, crashes the create (500).
@@ -765,6 +767,13 @@ impl Articles {
             .iter()
             .any(|a| a.slug == slug && a.author == user);
         let careless = self.fault == Fault::NonAuthorDeletesComment && method == "DELETE";
+        let gone = self.fault == Fault::CommentsOfDeletedArticle
+            && method == "GET"
+            && rest.is_empty()
+            && !s.articles.iter().any(|a| a.slug == slug);
+        if gone {
+            return ResponseTemplate::new(200).set_body_json(json!({"comments": []}));
+        }
         if !readable && !careless {
             return errors(404, "article", "not found");
         }
@@ -1918,6 +1927,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "@behaviour",
         "rule behaviour.negative",
         "wrong type /article/title",
+    ),
+    (
+        Fault::CommentsOfDeletedArticle,
+        "@behaviour and @writes and not @second_user",
+        "rule behaviour.use_after_delete",
+        "list_comments under a deleted resource (GET /api/articles/",
     ),
     (
         Fault::NegativeOffsetCrash,
