@@ -10,7 +10,8 @@ NAME=fastapi-realworld
 REPOSITORY=nsidnev/fastapi-realworld-example-app
 COMMIT=029eb77
 PORT=8790
-PG_PORT=55790
+# Below the ephemeral ports (32768 and up), which an outgoing connection may hold.
+PG_PORT=25790
 DIR=$(backend_dir $NAME)
 
 environment() {

@@ -9,7 +9,8 @@ NAME=fastapi-template
 REPOSITORY=fastapi/full-stack-fastapi-template
 COMMIT=f459c20a
 PORT=8711
-PG_PORT=55711
+# Below the ephemeral ports (32768 and up), which an outgoing connection may hold.
+PG_PORT=25711
 DIR=$(backend_dir $NAME)
 
 environment() {
