@@ -482,6 +482,17 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     // Each body case's field and value, for sending admitted ones together.
     let mut edits: Vec<(String, Value)> = Vec::new();
     let mut together = None;
+    // The request of `op` with this body and the example's parameters.
+    let with = |body| {
+        request(
+            ctx,
+            op,
+            &Inputs {
+                params: base.params.clone(),
+                body: Some(body),
+            },
+        )
+    };
     // A form's fields are text: no field is its `null`, and a nested object has no form.
     let form = ctx.form_body(op);
     if let (Some(schema), Some(valid)) = (ctx.body_schema(op), base.body.clone()) {
@@ -496,16 +507,6 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             let mut body = unique.clone();
             set(&mut body, pointer, value.clone());
             let admitted = validator.is_valid(&schema, &body);
-            let with = |body| {
-                request(
-                    ctx,
-                    op,
-                    &Inputs {
-                        params: base.params.clone(),
-                        body: Some(body),
-                    },
-                )
-            };
             Case {
                 what: format!("{what} (body {pointer})"),
                 admitted,
@@ -644,16 +645,6 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             continue;
         }
         let parts: Vec<Case> = members.into_iter().map(|(case, _)| case).collect();
-        let with = |body| {
-            request(
-                ctx,
-                op,
-                &Inputs {
-                    params: base.params.clone(),
-                    body: Some(body),
-                },
-            )
-        };
         out.push(Case {
             what: parts
                 .iter()

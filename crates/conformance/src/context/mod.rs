@@ -564,28 +564,26 @@ impl Ctx {
         path
     }
 
-    /// The schema of the operation's JSON request body, if it takes one.
-    pub fn json_body_schema(&self, op: &OpInfo) -> Option<Value> {
+    /// The schema of the operation's request body in the first media type `kind` says yes to.
+    fn body_schema_in(&self, op: &OpInfo, kind: fn(&str) -> bool) -> Option<Value> {
         let body = accord_spec::follow_ref(self.doc(), op.op.get("requestBody")?);
         let content = body.get("content")?.as_object()?;
         content
             .iter()
-            .find(|(m, _)| accord_spec::media::is_json(m))
+            .find(|(m, _)| kind(m))
             .and_then(|(_, m)| m.get("schema").cloned())
+    }
+
+    /// The schema of the operation's JSON request body, if it takes one.
+    pub fn json_body_schema(&self, op: &OpInfo) -> Option<Value> {
+        self.body_schema_in(op, accord_spec::media::is_json)
     }
 
     /// The schema of `op`'s body as generated inputs send it: the JSON one, or, where the
     /// spec offers a form (`application/x-www-form-urlencoded`) and no JSON, the form's.
     pub fn body_schema(&self, op: &OpInfo) -> Option<Value> {
-        if let Some(schema) = self.json_body_schema(op) {
-            return Some(schema);
-        }
-        let body = accord_spec::follow_ref(self.doc(), op.op.get("requestBody")?);
-        let content = body.get("content")?.as_object()?;
-        content
-            .iter()
-            .find(|(m, _)| accord_spec::media::is_form(m))
-            .and_then(|(_, m)| m.get("schema").cloned())
+        self.json_body_schema(op)
+            .or_else(|| self.body_schema_in(op, accord_spec::media::is_form))
     }
 
     /// Whether `op`'s body goes as a form: each field text, where a number and the string of
