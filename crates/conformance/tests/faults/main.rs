@@ -215,7 +215,7 @@ async fn a_correct_backend_passes_everything() {
     let run = against(Fault::None, Some(ALL_BUT_SESSIONS)).await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(
-        run.stdout.contains("45 passed, 0 failed, 0 skipped"),
+        run.stdout.contains("46 passed, 0 failed, 0 skipped"),
         "{}",
         run.stdout
     );
@@ -259,7 +259,7 @@ async fn a_trailing_slash_redirect_is_followed_as_a_browser_does() {
     let run = harness(server.uri(), Some(ALL_BUT_SESSIONS)).await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     assert!(
-        run.stdout.contains("45 passed, 0 failed, 0 skipped"),
+        run.stdout.contains("46 passed, 0 failed, 0 skipped"),
         "{}",
         run.stdout
     );
@@ -342,7 +342,7 @@ async fn the_reference_backend_passes_everything() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("53 passed, 0 failed, 0 skipped"),
+        stdout.contains("54 passed, 0 failed, 0 skipped"),
         "{stdout}"
     );
     running.stop().await;
@@ -593,7 +593,7 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
     (
         Fault::DeletedStillReadable,
         BEHAVIOUR,
-        "created reads back",
+        "What is deleted is gone",
         Rule::UseAfterDelete,
         "reads as 200",
     ),
