@@ -1207,6 +1207,9 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                 if !behaviour::callable(&ctx, &op).await {
                     continue;
                 }
+                // Whether the identity is refused the operation whatever it sends: asked once,
+                // at its first 401 or 403.
+                let mut refused_anyway: Option<Option<u16>> = None;
                 for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
                     // An accepted case may have moved the run's resource: each goes where it is now.
                     if own
@@ -1218,6 +1221,31 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     let minimal = behaviour::describe(&request);
                     let who = behaviour::caller(&ctx, &op);
                     let e = behaviour::send_as(&ctx, who, request.clone()).await?;
+                    if matches!(e.status, 401 | 403) {
+                        if refused_anyway.is_none() {
+                            let mut valid = behaviour::request(
+                                &ctx,
+                                &op,
+                                &behaviour::example_inputs(&ctx, &op),
+                            );
+                            if own && !behaviour::owned::own_path(&ctx, &op, &mut valid) {
+                                break;
+                            }
+                            let v = behaviour::send_as(&ctx, who, valid).await?;
+                            behaviour::remember_created(&ctx, &op, &v, &resources, who);
+                            refused_anyway = Some(matches!(v.status, 401 | 403).then_some(v.status));
+                        }
+                        // A refusal of the identity says nothing of the broken input: the
+                        // operation is left out here (its refusals are `@auth`'s and
+                        // `@errors`'), and the run says why.
+                        if let Some(Some(status)) = refused_anyway {
+                            ctx.http.note(format!(
+                                "behaviour: {} is left out of the broken-input pass: a valid request is refused too ({status}), so the identity may not call it",
+                                op.id
+                            ));
+                            break;
+                        }
+                    }
                     behaviour::keep_account(&ctx, &op, &e);
                     behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
                     if (200..300).contains(&e.status)

@@ -76,6 +76,9 @@ pub enum Fault {
     ListItemCrash,
     /// The comments of a deleted article are still listed (200, an empty list), not 404.
     CommentsOfDeletedArticle,
+    /// Not a fault of the inputs: the signed-in user may not comment (403, outside the
+    /// envelope, whatever the comment).
+    CommentsForbidden,
     /// A negative offset reaches the database (500) instead of a 400.
     NegativeOffsetCrash,
     /// `views: null`, which the schema admits, crashes the create (500).
@@ -767,6 +770,9 @@ impl Articles {
             .iter()
             .any(|a| a.slug == slug && a.author == user);
         let careless = self.fault == Fault::NonAuthorDeletesComment && method == "DELETE";
+        if self.fault == Fault::CommentsForbidden && method == "POST" {
+            return ResponseTemplate::new(403).set_body_json(json!({"detail": "forbidden"}));
+        }
         let gone = self.fault == Fault::CommentsOfDeletedArticle
             && method == "GET"
             && rest.is_empty()
@@ -1442,6 +1448,32 @@ fn form_spec(dir: &std::path::Path) -> PathBuf {
     let path = dir.join("form.json");
     std::fs::write(&path, spec.to_string()).unwrap();
     path
+}
+
+/// An operation the identity is refused whatever it sends (403 to a valid request too) is
+/// left out of the broken-input pass with its reason: its refusals say nothing of the
+/// inputs, and are not reported once per broken constraint.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operation_refused_to_the_identity_is_left_out_of_the_broken_input_pass() {
+    let tags = "@behaviour and not @writes and not @positive and not @boundary and not @roles and not @expiry";
+    let (run, _) = run(Fault::CommentsForbidden, tags, &[]).await;
+    assert!(
+        run.stdout.contains(
+            "create_comment is left out of the broken-input pass: a valid request is refused too (403)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("create_comment: missing required"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("rule behaviour.negative"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A list filter that is an array of numbers gets an item that is not one: the negative
