@@ -511,7 +511,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     // ---- cors
     // Credentials (cookies) cross origins only where a cookie carries something: a token in a
     // header needs none, and a public API may answer `*`.
-    let cookies = crate::security::cookie_scheme(doc)
+    let cookies = crate::security::spec_sends_cookies(doc)
         || refresh.is_some_and(|r| request_schema(doc, &r.op).is_none());
     let _ = writeln!(
         t,

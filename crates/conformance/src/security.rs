@@ -150,7 +150,7 @@ pub fn documented_among(op: &Value, candidates: &[u16]) -> Vec<u16> {
 /// Whether the spec sends a cookie: a security scheme or a parameter `in: cookie` (a refresh
 /// cookie). Then the frontend sends credentials across origins, and
 /// `Access-Control-Allow-Origin: *` cannot serve it.
-pub fn cookie_scheme(doc: &Value) -> bool {
+pub fn spec_sends_cookies(doc: &Value) -> bool {
     fn cookie(v: &Value, depth: usize) -> bool {
         match v {
             Value::Object(m) => {

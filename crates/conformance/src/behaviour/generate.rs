@@ -14,9 +14,10 @@ const MAX_DEPTH: usize = 6;
 pub enum Optional {
     /// Each present or absent.
     Maybe,
-    /// Every one present, and none `null` (for writes whose effect is read back: whether
-    /// `null` is taken is the boundary pass's to judge, every run; here, now and then, it
-    /// would make a verdict that changes from run to run).
+    /// Every one present, none `null` and no free text empty where the schema lets it hold
+    /// some (for writes whose effect is read back: whether `null` or `""` is taken is the
+    /// boundary pass's to judge, every run; here, now and then, it would make a verdict that
+    /// changes from run to run, as a backend that takes `""` as "unchanged" does).
     All,
 }
 
@@ -109,7 +110,7 @@ fn bare(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> BoxedS
                 .boxed()
         }
         "boolean" => any::<bool>().prop_map(Value::Bool).boxed(),
-        _ => string(schema),
+        _ => string(schema, optional),
     }
 }
 
@@ -169,7 +170,7 @@ fn object(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> Boxe
         .boxed()
 }
 
-fn string(schema: &Value) -> BoxedStrategy<Value> {
+fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
     let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
     let max = schema
         .get("maxLength")
@@ -242,6 +243,12 @@ fn string(schema: &Value) -> BoxedStrategy<Value> {
                 .boxed();
         }
     }
+    // Text in a write read back: `""` is the boundary pass's to judge.
+    let min = if optional == Optional::All {
+        min.max(1).min(max)
+    } else {
+        min
+    };
     proptest::string::string_regex(&format!("[a-zA-Z0-9]{{{min},{max}}}"))
         .map(|s| s.prop_map(Value::String).boxed())
         .unwrap_or_else(|_| Just(Value::String("accord".into())).boxed())
@@ -270,10 +277,12 @@ mod tests {
     }
 
     #[test]
-    fn a_write_read_back_sends_every_property_and_no_null() {
+    fn a_write_read_back_sends_every_property_no_null_and_no_empty_text() {
         let doc = json!({});
         let schema = json!({"type": "object", "properties": {
             "title": {"type": "string", "nullable": true},
+            "code": {"type": "string", "maxLength": 1},
+            "none": {"type": "string", "maxLength": 0},
             "views": {"type": "integer", "nullable": true}
         }});
         let mut runner = TestRunner::deterministic();
@@ -281,7 +290,10 @@ mod tests {
         for _ in 0..200 {
             let value = all.new_tree(&mut runner).unwrap().current();
             assert!(
-                value["title"].is_string() && value["views"].is_i64(),
+                value["title"].as_str().is_some_and(|t| !t.is_empty())
+                    && value["code"].as_str().is_some_and(|t| t.len() == 1)
+                    && value["none"] == ""
+                    && value["views"].is_i64(),
                 "{value}"
             );
         }

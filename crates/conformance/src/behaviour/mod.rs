@@ -338,9 +338,9 @@ pub fn keep_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
     }
 }
 
-/// Signs in to each account the sign-up made for generated inputs and deletes it with
-/// `delete` (the operation that deletes the signed-in account): how many were deleted, and
-/// why the others were not.
+/// Deletes each account the sign-up made for generated inputs with `delete` (the operation
+/// that deletes the signed-in account), in the session its sign-up answered while that
+/// holds, else signed in to: how many were deleted, and why the others were not.
 async fn delete_made_accounts(ctx: &Ctx, delete: Option<&OpInfo>) -> (usize, Option<String>) {
     use futures_util::StreamExt as _;
     let bodies: Vec<(Value, Option<crate::context::Tokens>)> = ctx
@@ -1228,7 +1228,8 @@ pub struct Created {
     pub answer: Exchange,
 }
 
-/// A body for a write whose effect is read back: every optional property present.
+/// A body for a write whose effect is read back: every optional property present, none
+/// `null`, no free text empty ([`generate::Optional::All`]).
 pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
     let schema = ctx.body_schema(op)?;
     let strategy = generate::strategy(ctx.doc(), &schema, generate::Optional::All);
@@ -1239,58 +1240,7 @@ pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
             &op_seed(seed, &format!("{}#write", op.id)),
         ),
     );
-    let body = strategy.new_tree(&mut runner).ok().map(|t| t.current())?;
-    Some(fill_empty(
-        ctx.doc(),
-        &schema,
-        body,
-        &format!("{seed}#{}", op.id),
-    ))
-}
-
-/// `body` with text in each empty string the schema lets hold some, marked by `mark` (each
-/// its own: a title a backend keeps unique meets no other). What the chain writes, reads
-/// back and updates is ordinary text: whether an empty string is accepted is the boundary
-/// pass's to judge, every run; here, now and then, it would make a verdict that changes
-/// from run to run (a backend that takes `""` as "unchanged").
-fn fill_empty(doc: &Value, schema: &Value, mut body: Value, mark: &str) -> Value {
-    let validator = accord_validate::Validator::new(doc, accord_validate::Direction::Request);
-    let mut empties = Vec::new();
-    empty_strings(&body, String::new(), &mut empties);
-    for pointer in empties {
-        let hash = format!("{mark}{pointer}")
-            .bytes()
-            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-        for text in [format!("a{:x}", hash & 0xfff), "a".to_string()] {
-            let mut filled = body.clone();
-            if let Some(slot) = filled.pointer_mut(&pointer) {
-                *slot = Value::String(text);
-            }
-            if validator.is_valid(schema, &filled) {
-                body = filled;
-                break;
-            }
-        }
-    }
-    body
-}
-
-/// The JSON pointers of the empty strings in `value`.
-fn empty_strings(value: &Value, at: String, out: &mut Vec<String>) {
-    match value {
-        Value::String(s) if s.is_empty() => out.push(at),
-        Value::Object(m) => {
-            for (k, v) in m {
-                empty_strings(v, format!("{at}/{}", accord_spec::escape_token(k)), out);
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                empty_strings(v, format!("{at}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
+    strategy.new_tree(&mut runner).ok().map(|t| t.current())
 }
 
 /// Creates one `resource` as `identity`: a generated body with every property, and, when
@@ -1785,35 +1735,6 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod fill_tests {
-    use serde_json::json;
-
-    #[test]
-    fn a_chain_body_has_text_where_the_schema_lets_a_string_hold_some() {
-        let doc = json!({});
-        let schema = json!({"type": "object", "properties": {
-            "title": {"type": "string"},
-            "code": {"type": "string", "maxLength": 1},
-            "none": {"type": "string", "maxLength": 0},
-            "tags": {"type": "array", "items": {"type": "string"}}
-        }});
-        let body = json!({"title": "", "code": "", "none": "", "tags": ["", "x"]});
-        let filled = super::fill_empty(&doc, &schema, body.clone(), "7#create");
-        assert!(
-            filled["title"].as_str().is_some_and(|t| t.len() > 1),
-            "{filled}"
-        );
-        assert_eq!(filled["code"], "a");
-        assert_eq!(filled["none"], "");
-        assert!(filled["tags"][0].as_str().is_some_and(|t| !t.is_empty()));
-        // Each its own.
-        assert_ne!(filled["title"], filled["tags"][0]);
-        let other = super::fill_empty(&doc, &schema, body, "7#update");
-        assert_ne!(filled["title"], other["title"]);
-    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ impl Ctx {
             return c;
         }
         let auth = self.profile.auth.as_ref();
-        crate::security::cookie_scheme(self.doc())
+        crate::security::spec_sends_cookies(self.doc())
             || self.profile.cookies.is_some()
             || auth.is_some_and(|a| {
                 [&a.access_token, &a.refresh_token]

@@ -345,12 +345,10 @@ async fn boundary_steps(
             if e.status >= 500 {
                 // A part's own parts (the kinds of text mixed in one field) may get the
                 // server error alone too: any of them settles it.
-                let mut names = case.names();
-                names.remove(0);
                 queue.push_front(Step::Settle {
                     request: case.request.clone(),
                     what: format!("{} together", case.what),
-                    parts: names,
+                    parts: case.parts.iter().flat_map(|p| p.names()).collect(),
                     problem: (
                         format!(
                             "{}: a server error ({}) for {} together, which the schema admits, though for none of them alone",
