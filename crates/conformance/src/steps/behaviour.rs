@@ -239,6 +239,7 @@ async fn boundary_steps(
     // Once the request without any edge value is a server error too, the operation's 5xx
     // are not the values' doing: one problem says so, and its search stops there (its first
     // failure class found; what it would still send could not be told from it).
+    let mut base_ok = false;
     while let Some(step) = queue.pop_front() {
         let (mut case, sent) = match step {
             Step::Case(case, sent) => (case, sent),
@@ -320,6 +321,7 @@ async fn boundary_steps(
         };
         behaviour::remember_created(ctx, op, &e, resources, who);
         behaviour::owned::follow_move(ctx, op, resources, &case.request, &e);
+        base_ok |= (200..300).contains(&e.status);
         let before = out.len();
         if let Some((why, shown)) =
             behaviour::created_not_found(ctx, op, resources, &case.request, &e).await?
@@ -368,15 +370,10 @@ async fn boundary_steps(
         if behaviour::boundary::needs_base(&case, &e) {
             // Refused as invalid: only the value's fault if the same request without it
             // is accepted.
-            // The case may have moved the resource (a renaming update): the base follows.
-            if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
-                return Ok(());
-            }
-            let base = behaviour::send_as(ctx, who, case.base.clone()).await?;
-            behaviour::remember_created(ctx, op, &base, resources, who);
-            behaviour::owned::follow_move(ctx, op, resources, &case.base, &base);
-            if !(200..300).contains(&base.status) {
-                continue;
+            match base(ctx, op, resources, &mut case, &mut base_ok).await? {
+                Base::Gone => return Ok(()),
+                Base::Sent(e) if !(200..300).contains(&e.status) => continue,
+                Base::Sent(_) | Base::Accepted => {}
             }
         }
         if e.status >= 500 && op.method != "DELETE" {
@@ -385,13 +382,12 @@ async fn boundary_steps(
             }
             // The same request without the value: a server error there too is the operation's
             // (or the resource's state), not the value's. A DELETE is not sent twice.
-            if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
-                return Ok(());
-            }
-            let base = behaviour::send_as(ctx, who, case.base.clone()).await?;
-            behaviour::remember_created(ctx, op, &base, resources, who);
-            behaviour::owned::follow_move(ctx, op, resources, &case.base, &base);
-            if base.status >= 500 {
+            let base = match base(ctx, op, resources, &mut case, &mut base_ok).await? {
+                Base::Gone => return Ok(()),
+                Base::Accepted => None,
+                Base::Sent(e) => Some(e),
+            };
+            if let Some(base) = base.filter(|e| e.status >= 500) {
                 out.push((
                     format!(
                         "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation fails whatever the edge value, and its {} later edge case(s) were not sent",
@@ -411,6 +407,44 @@ async fn boundary_steps(
         }
     }
     Ok(())
+}
+
+/// What the request of a boundary case without its edge value ([`Case::base`]) got.
+enum Base {
+    /// The run's resource the case applies to is gone: the pass stops.
+    Gone,
+    /// Not sent: the operation writes nothing of the run's, and one of its requests was
+    /// accepted before in the pass.
+    Accepted,
+    Sent(Exchange),
+}
+
+/// Sends the base of `case` ([`Case::base`]), unless `op` writes nothing of the run's and
+/// `accepted` says one of its requests was accepted before in the pass: the base is sent to
+/// tell a refusal of the value from one of the backend's state (a conflict, a token), and
+/// a fresh request was let through already. A fresh sign-up is no different from the last,
+/// and on a backend that hashes passwords each costs a hash.
+async fn base(
+    ctx: &Ctx,
+    op: &OpInfo,
+    resources: &[Resource],
+    case: &mut behaviour::boundary::Case,
+    accepted: &mut bool,
+) -> Result<Base, Failure> {
+    let own = behaviour::owned::owned(op, resources);
+    if *accepted && !own {
+        return Ok(Base::Accepted);
+    }
+    // The case may have moved the resource (a renaming update): the base follows.
+    if own && !behaviour::owned::own_path(ctx, op, &mut case.base) {
+        return Ok(Base::Gone);
+    }
+    let who = behaviour::caller(ctx, op);
+    let e = behaviour::send_as(ctx, who, case.base.clone()).await?;
+    behaviour::remember_created(ctx, op, &e, resources, who);
+    behaviour::owned::follow_move(ctx, op, resources, &case.base, &e);
+    *accepted |= (200..300).contains(&e.status);
+    Ok(Base::Sent(e))
 }
 
 /// Whether a server error for `request` (`what` it sends) recurs when the request is sent

@@ -29,6 +29,8 @@ pub enum Fault {
     /// Not a fault: the sign-up answers after 200 ms (a password hash), and notes when each
     /// sign-up arrived.
     SlowSignUp,
+    /// A password longer than 60 characters, which the schema admits (64), is refused (422).
+    LongPasswordRefused,
 }
 
 #[derive(Default)]
@@ -48,6 +50,10 @@ struct State {
     passwords: Vec<String>,
     /// When each generated sign-up arrived.
     arrivals: Vec<std::time::Instant>,
+    /// The addresses of the sign-ups refused as invalid.
+    refused: Vec<String>,
+    /// The addresses of the sign-ups accepted, deleted since or not.
+    addresses: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -95,6 +101,16 @@ impl Accounts {
     /// How many sign-ups were accepted.
     pub fn signed_up(&self) -> u32 {
         self.state.lock().unwrap().sign_ups
+    }
+
+    /// The accepted sign-ups whose address was refused as invalid before.
+    pub fn accepted_after_refusal(&self) -> Vec<String> {
+        let s = self.state.lock().unwrap();
+        s.refused
+            .iter()
+            .filter(|e| s.addresses.contains(e))
+            .cloned()
+            .collect()
     }
 
     /// The passwords the accepted sign-ups set, in their order.
@@ -146,12 +162,18 @@ impl Accounts {
                 }
                 let (true, Some(pw)) = (crate::address(email, 100), password(field("password")))
                 else {
+                    s.refused.push(email.into());
                     return problem(422, "invalid sign-up");
                 };
+                if self.fault == Fault::LongPasswordRefused && pw.chars().count() > 60 {
+                    s.refused.push(email.into());
+                    return problem(422, "password: 60 characters at most");
+                }
                 if s.accounts.contains_key(email) {
                     return problem(409, "the address is taken");
                 }
                 s.passwords.push(pw.clone());
+                s.addresses.push(email.into());
                 s.accounts.insert(email.into(), (pw, Value::Null));
                 s.sign_ups += 1;
                 let mut answer = json!({"email": email, "display_name": null});
@@ -477,6 +499,31 @@ async fn the_kinds_of_text_a_field_admits_go_in_one_request() {
     // or a run's own account: one at a time, the six kinds would be five sign-ups more.
     let made = backend.signed_up();
     assert!(made <= 6, "{made} sign-ups\n{}", run.stdout);
+}
+
+/// A value the schema admits refused as invalid is the backend's fault only when the same
+/// request without it is accepted. Once a sign-up of the pass was accepted, that request is
+/// not sent: one more sign-up (a password hash) would tell nothing new. The refusal is still
+/// reported.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_edge_value_is_judged_without_one_more_sign_up() {
+    let (run, backend) = run_tagged(Fault::LongPasswordRefused, "@boundary").await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("which the schema admits, was refused with 422"),
+        "{}",
+        run.stdout
+    );
+    // The one request holding the address's edge and the long password, refused, sends the
+    // address's edge alone, which is accepted; the long password alone, refused too, sends
+    // nothing more (before, the same address with a shorter password signed up again).
+    let again = backend.accepted_after_refusal();
+    assert!(
+        again.len() <= 1,
+        "signed up again: {again:?}\n{}",
+        run.stdout
+    );
 }
 
 /// The boundary cases of an operation that writes nothing of the run's are sent several at
