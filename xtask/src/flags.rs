@@ -25,7 +25,7 @@ pub struct Flags {
 pub enum Task {
     /// Write every generated artifact from openapi/api.yaml, or run every target on another spec.
     Generate {
-        /// A spec to try accord on (OpenAPI 3.0 or 3.1, YAML or JSON); needs --out.
+        /// A spec to try accord on (OpenAPI 3.0 or 3.1, or Swagger 2.0; YAML or JSON); needs --out.
         #[arg(long, value_name = "FILE", requires = "out")]
         spec: Option<PathBuf>,
         /// Where to write the TypeScript package, the Rust client crate and the Rust server

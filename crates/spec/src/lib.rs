@@ -1,4 +1,4 @@
-//! Loads an OpenAPI document (3.0 or 3.1, YAML or JSON) into one normalized model.
+//! Loads an OpenAPI document (3.0 or 3.1, or Swagger 2.0; YAML or JSON) into one normalized model.
 //!
 //! This crate owns the only place accord reads a spec. Every target downstream sees
 //! [`Spec`]: an `openapiv3` document in the 3.0 shape, whose local references are known
@@ -11,6 +11,7 @@ pub mod media;
 mod model;
 mod normalize;
 mod repair;
+mod swagger2;
 mod validate;
 mod yaml;
 
@@ -111,6 +112,9 @@ impl Document {
             path: path.clone(),
             problems: vec![p],
         })?;
+        if source_version == "2.0" {
+            notes.extend(swagger2::swagger_20_to_30(&mut document));
+        }
         notes.extend(normalize::null_type_beside_alternatives(&mut document));
         if source_version.starts_with("3.1") {
             notes.extend(normalize::openapi_31_to_30(&mut document));
@@ -302,6 +306,9 @@ fn detect_version(doc: &Value) -> Result<String, Problem> {
         ));
     };
     if let Some(v) = root.get("swagger") {
+        if v.as_str() == Some("2.0") {
+            return Ok("2.0".into());
+        }
         let v = v
             .as_str()
             .map(str::to_string)
@@ -309,7 +316,7 @@ fn detect_version(doc: &Value) -> Result<String, Problem> {
         return Err(Problem::new(
             "/swagger",
             format!(
-                "Swagger {v} documents are not supported; convert to OpenAPI 3 first (for example with swagger2openapi)"
+                "Swagger {v} documents are not supported; only 2.0 is read (and OpenAPI 3.0 and 3.1)"
             ),
         ));
     }

@@ -501,3 +501,156 @@ fn boolean_schemas_and_mutual_tls_of_31_are_read_with_notes() {
         "{notes:#?}"
     );
 }
+
+/// A Swagger 2.0 document is read as the OpenAPI 3.0 document it describes, with a note.
+#[test]
+fn swagger_20_is_read_as_openapi_30() {
+    let spec = Spec::load(fixture("fixtures/specs/swagger20.yaml")).unwrap();
+    assert_eq!(spec.source_version, "2.0");
+    assert_eq!(spec.openapi.openapi, "3.0.3");
+    assert!(
+        spec.notes
+            .iter()
+            .any(|n| n.message.contains("converted Swagger 2.0")),
+        "{:?}",
+        spec.notes
+    );
+    assert_eq!(
+        at(&spec, "/servers"),
+        &json!([{"url": "https://notes.example.com/api/v1"}, {"url": "http://notes.example.com/api/v1"}])
+    );
+    // Security schemes.
+    assert_eq!(
+        at(&spec, "/components/securitySchemes/basic"),
+        &json!({"type": "http", "scheme": "basic"})
+    );
+    assert_eq!(
+        at(&spec, "/components/securitySchemes/key"),
+        &json!({"type": "apiKey", "name": "X-Notes-Key", "in": "header"})
+    );
+    assert_eq!(
+        at(
+            &spec,
+            "/components/securitySchemes/oauth/flows/password/tokenUrl"
+        ),
+        &json!("/oauth/token")
+    );
+    // Parameters: a shared one, a multi array, a csv array, a path-level one.
+    assert_eq!(
+        at(&spec, "/components/parameters/limit"),
+        &json!({"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}})
+    );
+    let list = "/paths/~1notes/get";
+    assert_eq!(
+        at(&spec, &format!("{list}/parameters/0")),
+        &json!({"$ref": "#/components/parameters/limit"})
+    );
+    assert_eq!(
+        at(&spec, &format!("{list}/parameters/1")),
+        &json!({"name": "tags", "in": "query", "style": "form", "explode": true,
+                "schema": {"type": "array", "items": {"type": "string", "maxLength": 20}}})
+    );
+    assert_eq!(
+        at(&spec, &format!("{list}/parameters/2/explode")),
+        &json!(false)
+    );
+    assert_eq!(
+        at(&spec, "/paths/~1notes~1{id}/parameters/0"),
+        &json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}})
+    );
+    // Responses: schema in each produced type, headers, examples, a shared response.
+    assert_eq!(
+        at(
+            &spec,
+            &format!("{list}/responses/200/content/application~1json/schema")
+        ),
+        &json!({"type": "array", "items": {"$ref": "#/components/schemas/Note"}})
+    );
+    assert_eq!(
+        at(
+            &spec,
+            &format!("{list}/responses/200/content/application~1json/example")
+        ),
+        &json!([{"id": 1, "title": "first"}])
+    );
+    assert_eq!(
+        at(
+            &spec,
+            &format!("{list}/responses/200/headers/X-Total-Count")
+        ),
+        &json!({"schema": {"type": "integer"}, "description": "How many there are"})
+    );
+    let get = "/paths/~1notes~1{id}/get/responses";
+    assert!(
+        spec.document
+            .pointer(&format!("{get}/200/content/application~1xml"))
+            .is_some()
+    );
+    assert_eq!(
+        at(&spec, &format!("{get}/404")),
+        &json!({"$ref": "#/components/responses/NotFound"})
+    );
+    assert_eq!(
+        at(
+            &spec,
+            "/components/responses/NotFound/content/application~1json/schema"
+        ),
+        &json!({"$ref": "#/components/schemas/Error"})
+    );
+    // Bodies: a shared body parameter, an operation's own, a multipart form with a file, a
+    // URL-encoded form.
+    assert_eq!(
+        at(&spec, "/paths/~1notes/post/requestBody"),
+        &json!({"$ref": "#/components/requestBodies/note"})
+    );
+    assert_eq!(
+        at(&spec, "/components/requestBodies/note"),
+        &json!({"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NoteIn"}}}})
+    );
+    assert_eq!(
+        at(
+            &spec,
+            "/paths/~1notes~1{id}/put/requestBody/content/application~1json/schema"
+        ),
+        &json!({"$ref": "#/components/schemas/NoteIn"})
+    );
+    assert_eq!(
+        at(&spec, "/paths/~1notes~1{id}~1attachment/post/requestBody"),
+        &json!({"required": true, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}, "caption": {"type": "string", "maxLength": 80}}
+        }}}})
+    );
+    assert!(
+        spec.document
+            .pointer("/paths/~1notes~1{id}~1attachment/post/parameters/1")
+            .is_none(),
+        "form fields are no parameters"
+    );
+    assert_eq!(
+        at(
+            &spec,
+            "/paths/~1login/post/requestBody/content/application~1x-www-form-urlencoded/schema/required"
+        ),
+        &json!(["client"])
+    );
+    // Schemas: nullable, a discriminator, a property named like a keyword.
+    let schemas = "/components/schemas";
+    assert_eq!(
+        at(&spec, &format!("{schemas}/NoteIn/properties/body")),
+        &json!({"type": "string", "nullable": true})
+    );
+    assert_eq!(
+        at(&spec, &format!("{schemas}/NoteIn/properties/default")),
+        &json!({"$ref": "#/components/schemas/Tag"})
+    );
+    assert_eq!(
+        at(&spec, &format!("{schemas}/Note/allOf/1/properties/example")),
+        &json!({"type": "string", "nullable": true})
+    );
+    assert_eq!(
+        at(&spec, &format!("{schemas}/Tag/discriminator")),
+        &json!({"propertyName": "kind"})
+    );
+    assert_eq!(spec.operations().len(), 6);
+}

@@ -58,11 +58,11 @@ fn not_an_object() {
 }
 
 #[test]
-fn swagger_2() {
+fn swagger_1() {
     check(
-        "swagger-2.yaml",
+        "swagger-1.yaml",
         "/swagger",
-        "Swagger 2.0 documents are not supported",
+        "Swagger 1.2 documents are not supported",
     );
 }
 
