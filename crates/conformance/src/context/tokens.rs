@@ -35,18 +35,18 @@ impl Ctx {
             .clone()
     }
 
-    /// A token forged the way `kind` says, from a real one when the profile can sign in.
-    pub async fn forged_token(&self, kind: Forgery) -> Result<String, CtxError> {
+    /// A token forged the way `kind` says, from a real one when the profile can sign in;
+    /// `None` when the backend's token is opaque (not a JWT), which has no signature or
+    /// algorithm to forge.
+    pub async fn forged_token(&self, kind: Forgery) -> Result<Option<String>, CtxError> {
         let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
         if kind == Forgery::Malformed {
-            return Ok("not-a-jwt".into());
+            return Ok(Some("not-a-jwt".into()));
         }
         let base = self.base_token().await?;
         let parts: Vec<&str> = base.split('.').collect();
         let [header, payload, signature] = parts.as_slice() else {
-            return Err(
-                "the backend's token is not a JWT; only the malformed-token check applies".into(),
-            );
+            return Ok(None);
         };
         let decode = |s: &str| -> Result<Value, CtxError> {
             let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -54,7 +54,7 @@ impl Ctx {
                 .map_err(|e| e.to_string())?;
             Ok(serde_json::from_slice(&bytes).map_err(|e| e.to_string())?)
         };
-        match kind {
+        let forged: Result<String, CtxError> = match kind {
             Forgery::AlteredSignature => {
                 let mut sig: Vec<char> = signature.chars().collect();
                 if let Some(c) = sig.get_mut(0) {
@@ -94,7 +94,8 @@ impl Ctx {
                 Ok(jsonwebtoken::encode(&h, &claims, &key).map_err(|e| e.to_string())?)
             }
             Forgery::Malformed => Ok("not-a-jwt".into()),
-        }
+        };
+        forged.map(Some)
     }
 
     /// An access token that has expired (past its `exp` and the backend's leeway): signed in

@@ -270,6 +270,38 @@ async fn a_trailing_slash_redirect_is_followed_as_a_browser_does() {
     );
 }
 
+/// A backend whose tokens are opaque (looked up, not JWTs): the checks that forge a JWT's
+/// signature or algorithm are skipped, saying why; those that apply to any token (none, a
+/// malformed one) run and pass. Before, each forged-token scenario failed as a setup error.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_opaque_token_skips_the_jwt_forgeries_and_passes_the_rest() {
+    let run = against(Fault::OpaqueTokens, Some("@auth and not @expiry")).await;
+    // Nothing failed (the exit code is 1 only because the harness runs `--strict`, which
+    // fails any skip).
+    assert!(
+        run.stdout
+            .contains("conformance: 3 passed, 0 failed, 3 skipped; 0 spec finding(s)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with("skipped: ")
+                && l.contains("the backend's token is opaque, not a JWT"))
+            .count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Secured operations refuse a malformed token"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// FastAPI's usual shape: an OAuth2 password form for login beside a JSON sign-up. Each
 /// request goes in the media type its operation declares.
 #[tokio::test(flavor = "multi_thread")]

@@ -67,6 +67,8 @@ pub enum Fault {
     /// Not a fault: login takes an OAuth2 password form (`username`, `password`), as FastAPI's
     /// does, while register stays JSON.
     FormLogin,
+    /// Not a fault: access tokens are opaque (random text the backend looks up), not JWTs.
+    OpaqueTokens,
     /// A revoked API key still reads items.
     RevokedKeyAccepted,
     /// A refused API key comes back in the error's detail.
@@ -294,11 +296,15 @@ impl Mock {
         state.next += 1;
         let n = state.next;
         let exp = now() + ACCESS_TTL_SECS;
-        let access = format!(
-            "{}.{}.sig{n}",
-            b64(&json!({"alg": "RS256", "typ": "JWT", "kid": "mock"})),
-            b64(&json!({"sub": user, "n": n, "exp": exp}))
-        );
+        let access = if self.has(Fault::OpaqueTokens) {
+            format!("opaque{n}x{}", uuid::Uuid::new_v4().simple())
+        } else {
+            format!(
+                "{}.{}.sig{n}",
+                b64(&json!({"alg": "RS256", "typ": "JWT", "kid": "mock"})),
+                b64(&json!({"sub": user, "n": n, "exp": exp}))
+            )
+        };
         let refresh = format!("refresh-{n}");
         state.access.insert(access.clone(), (user.to_string(), exp));
         let family = family.unwrap_or(n);
