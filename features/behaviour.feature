@@ -25,6 +25,7 @@ Feature: The API's own behaviour
     And each reads back as written
     And each is listed
     And each update persists
+    And every resource the spec can create was created
 
   @writes
   Scenario: What is deleted is gone, with what lies under it

@@ -124,6 +124,44 @@ pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, Strin
     })
 }
 
+/// The security alternatives of `op` (its own `security`, else the document's) when none of
+/// them is one the run's token satisfies: each alternative names schemes, and the run sends
+/// the user's token by `user` only (a scheme of that name, or one that carries a token the
+/// same way; a cookie the session may hold counts as sent). `None` when one alternative is
+/// satisfied, or the spec says nothing the run could tell from.
+pub fn unmet_security(doc: &Value, op: &Value, user: &UserScheme) -> Option<Vec<String>> {
+    let user_name = user.name.as_deref()?;
+    let alternatives = op
+        .get("security")
+        .or_else(|| doc.get("security"))?
+        .as_array()?;
+    if alternatives.is_empty() {
+        return None;
+    }
+    let all = schemes(doc);
+    let sent = |name: &str| {
+        name == user_name
+            || all
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_none_or(|(_, scheme)| {
+                    let how = placement(scheme, None);
+                    how == user.placement || matches!(how, Placement::Cookie { .. })
+                })
+    };
+    let met = alternatives.iter().any(|a| {
+        a.as_object()
+            .is_none_or(|names| names.keys().all(|name| sent(name)))
+    });
+    (!met).then(|| {
+        alternatives
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|names| names.keys().cloned().collect::<Vec<_>>().join(" + "))
+            .collect()
+    })
+}
+
 /// The status a missing or bad token gets on `op`, as the spec documents it: 401 where it
 /// documents 401 (authentication), else 403 where it documents only 403 (as FastAPI's
 /// `HTTPBearer` answers), else the profile's `auth.refusal_status` (401 by default).
@@ -178,6 +216,45 @@ mod tests {
 
     fn doc(schemes: Value) -> Value {
         json!({"openapi": "3.0.3", "paths": {}, "components": {"securitySchemes": schemes}})
+    }
+
+    #[test]
+    fn an_operation_only_other_credentials_open_is_unmet() {
+        let spec = doc(json!({
+            "clientTokenHeader": {"type": "apiKey", "in": "header", "name": "X-Gotify-Key"},
+            "appTokenHeader": {"type": "apiKey", "in": "header", "name": "X-Gotify-Key"},
+            "basicAuth": {"type": "http", "scheme": "basic"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "sid"}
+        }));
+        let user = UserScheme {
+            name: Some("clientTokenHeader".into()),
+            placement: Placement::Header {
+                name: "X-Gotify-Key".into(),
+                prefix: String::new(),
+            },
+        };
+        let unmet =
+            |security: Value| unmet_security(&spec, &json!({ "security": security }), &user);
+        // Basic only: unmet, named.
+        assert_eq!(
+            unmet(json!([{"basicAuth": []}])),
+            Some(vec!["basicAuth".to_string()])
+        );
+        // One alternative the token meets, by name or by how it travels.
+        assert_eq!(
+            unmet(json!([{"basicAuth": []}, {"clientTokenHeader": []}])),
+            None
+        );
+        assert_eq!(unmet(json!([{"appTokenHeader": []}])), None);
+        // A cookie the session may hold; an anonymous alternative; no security at all.
+        assert_eq!(unmet(json!([{"session": []}])), None);
+        assert_eq!(unmet(json!([{"basicAuth": []}, {}])), None);
+        assert_eq!(unmet_security(&spec, &json!({}), &user), None);
+        // Both of an alternative are needed.
+        assert_eq!(
+            unmet(json!([{"clientTokenHeader": [], "basicAuth": []}])),
+            Some(vec!["clientTokenHeader + basicAuth".to_string()])
+        );
     }
 
     #[test]

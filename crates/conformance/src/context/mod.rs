@@ -444,6 +444,16 @@ impl Ctx {
             .collect()
     }
 
+    /// The security alternatives of `op` of which the run's token satisfies none (see
+    /// [`crate::security::unmet_security`]).
+    pub fn unmet_security(&self, op: &OpInfo) -> Option<Vec<String>> {
+        let user = crate::security::UserScheme {
+            name: self.user_scheme.clone(),
+            placement: self.http.placement().clone(),
+        };
+        crate::security::unmet_security(self.doc(), &op.op, &user)
+    }
+
     /// The secured operations the user's token opens: those with a security alternative of
     /// the user's scheme alone (operations secured only by a refresh cookie and a CSRF header,
     /// or by a service's API key, belong to other checks). Under `--read-only`, the safe ones.

@@ -17,6 +17,8 @@ pub struct State {
     findings: Vec<Finding>,
     boundary: Vec<(String, String, Exchange)>,
     created: Vec<Created>,
+    /// Why each resource the run could not create was not created.
+    create_failed: Vec<Failure>,
     negative: Vec<(String, String, Exchange)>,
     /// Each operation of another role as the user called it: what it is, why another role's.
     roles: Vec<(String, Exchange)>,
@@ -518,17 +520,31 @@ async fn create_all_checked(w: &mut AccordWorld) -> Outcome {
                 );
                 return Ok(());
             }
-            for created in behaviour::create_each(&ctx, &resources, Identity::First).await? {
+            let creates = behaviour::create_each(&ctx, &resources, Identity::First).await?;
+            for created in creates.made {
                 w.exchanges.push(created.answer.clone());
                 w.behaviour.created.push(created);
             }
+            w.behaviour.create_failed = creates.failed;
             if w.behaviour.created.is_empty() {
-                w.skip =
-                    Some("the signed-in identity may create none of the spec's resources".into());
+                w.skip = Some(if w.behaviour.create_failed.is_empty() {
+                    "the signed-in identity may create none of the spec's resources".into()
+                } else {
+                    "none of the spec's resources could be created (the notes, and the scenario about creating, say why)".into()
+                });
             }
             Ok(())
         })
         .await
+}
+
+/// The resources the run could not create, each with why: checked last in the scenario about
+/// creating, so that the others' checks run first (the other scenarios only note them).
+#[then("every resource the spec can create was created")]
+async fn all_created(w: &mut AccordWorld) -> Outcome {
+    let outcome = Failure::combine(w.behaviour.create_failed.clone());
+    w.keep(&outcome);
+    outcome
 }
 
 /// A `Location` as a request target: a path on the backend, or an absolute URL.
@@ -1230,7 +1246,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
             if !ctx.read_only() && ops.iter().any(|o| behaviour::owned::owned(o, &resources)) {
                 // A create that fails is the resource chain's finding, not this scenario's.
                 let created = behaviour::create_each(&ctx, &resources, Identity::First).await;
-                for c in created.unwrap_or_default() {
+                for c in created.unwrap_or_default().made {
                     w.exchanges.push(c.answer.clone());
                 }
             }

@@ -268,6 +268,7 @@ async fn undeclared_judged(w: &mut AccordWorld) -> Outcome {
 
 async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
+    let mut refused = Vec::new();
     for (e, tolerated) in w.judged.iter().zip(&w.tolerated) {
         let path = e
             .url
@@ -284,23 +285,68 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
         if tolerated.contains(&e.status) {
             continue;
         }
-        let what = if (200..300).contains(&e.status) {
-            "the path does something its spec does not document"
-        } else {
-            "a client cannot tell a wrong method from a wrong request"
-        };
+        if !(200..300).contains(&e.status) {
+            refused.push((format!("{} {path}", e.method), e));
+            continue;
+        }
         problems.push(
             Failure::new(
                 Rule::ErrorsMethod,
                 format!(
-                    "{} {path}, a method the spec does not document for the path, answered {}, not 405: {what}",
+                    "{} {path}, a method the spec does not document for the path, answered {}, not 405: the path does something its spec does not document",
                     e.method, e.status
                 ),
             )
             .with(e),
         );
     }
+    let any_405 = w.judged.iter().any(|e| e.status == 405);
+    problems.extend(wrong_method_refusals(refused, any_405));
     super::all(problems)
+}
+
+/// The refusals other than 405 of methods the spec does not document: one problem each, or
+/// one for all when the backend answered no 405 and they all got the same status (a router
+/// that answers 404 for any method it lacks, as gin does by default, is one cause, not one
+/// per path).
+fn wrong_method_refusals(
+    refused: Vec<(String, &crate::http::Exchange)>,
+    any_405: bool,
+) -> Vec<Failure> {
+    const WHY: &str = "a client cannot tell a wrong method from a wrong request";
+    let statuses: std::collections::BTreeSet<u16> = refused.iter().map(|(_, e)| e.status).collect();
+    if refused.len() > 3
+        && !any_405
+        && let [status] = statuses.into_iter().collect::<Vec<_>>()[..]
+    {
+        let named: Vec<&str> = refused.iter().take(3).map(|(w, _)| w.as_str()).collect();
+        let mut failure = Failure::new(
+            Rule::ErrorsMethod,
+            format!(
+                "every method the spec does not document for its path answered {status}, not 405 ({} tried: {}, and {} more): {WHY}",
+                refused.len(),
+                named.join(", "),
+                refused.len() - named.len()
+            ),
+        );
+        for (_, e) in refused.iter().take(3) {
+            failure = failure.with(e);
+        }
+        return vec![failure];
+    }
+    refused
+        .into_iter()
+        .map(|(what, e)| {
+            Failure::new(
+                Rule::ErrorsMethod,
+                format!(
+                    "{what}, a method the spec does not document for the path, answered {}, not 405: {WHY}",
+                    e.status
+                ),
+            )
+            .with(e)
+        })
+        .collect()
 }
 
 /// What is wrong with the `Allow` of `e` (`context` leads the message): a 405 without one,

@@ -79,6 +79,8 @@ pub enum Fault {
     /// Not a fault of the inputs: the signed-in user may not comment (403, outside the
     /// envelope, whatever the comment).
     CommentsForbidden,
+    /// Every comment is refused as invalid (400 in the envelope), whatever it holds.
+    CommentsRefused,
     /// A negative offset reaches the database (500) instead of a 400.
     NegativeOffsetCrash,
     /// `views: null`, which the schema admits, crashes the create (500).
@@ -93,6 +95,9 @@ pub enum Fault {
     EmptyBodyRefused,
     /// A method `/api/user` does not document is answered 404, as if the path were unknown.
     UndeclaredMethod404,
+    /// Every method a path does not document is answered 404, as gin's router does unless
+    /// told to answer 405.
+    EveryUndeclaredMethod404,
     /// An update that leaves the `body` field out crashes (500): only calls of the update on
     /// an article the run created find it.
     PartialUpdateCrash,
@@ -462,6 +467,9 @@ impl Articles {
                 Some(_) if self.fault == Fault::UndeclaredMethod404 && path == "/api/user" => {
                     errors(404, "route", "not found")
                 }
+                Some(_) if self.fault == Fault::EveryUndeclaredMethod404 => {
+                    errors(404, "route", "not found")
+                }
                 Some(allow) => errors(405, "method", "not allowed").insert_header("allow", allow),
                 None => errors(404, "route", "not found"),
             };
@@ -758,6 +766,9 @@ impl Articles {
             "DELETE"
         };
         let known = matches!((rest.len(), method), (0, "GET" | "POST") | (1, "DELETE"));
+        if !known && self.fault == Fault::EveryUndeclaredMethod404 {
+            return errors(404, "route", "not found");
+        }
         if !known {
             return errors(405, "method", "not allowed").insert_header("allow", allow);
         }
@@ -772,6 +783,10 @@ impl Articles {
         let careless = self.fault == Fault::NonAuthorDeletesComment && method == "DELETE";
         if self.fault == Fault::CommentsForbidden && method == "POST" {
             return ResponseTemplate::new(403).set_body_json(json!({"detail": "forbidden"}));
+        }
+        if self.fault == Fault::CommentsRefused && method == "POST" {
+            return ResponseTemplate::new(400)
+                .set_body_json(json!({"errors": {"body": ["is not allowed here"]}}));
         }
         let gone = self.fault == Fault::CommentsOfDeletedArticle
             && method == "GET"
@@ -1450,6 +1465,36 @@ fn form_spec(dir: &std::path::Path) -> PathBuf {
     path
 }
 
+/// A resource the backend will not make fails the scenario about creating (last, after the
+/// checks of what was made), and only that one: the delete and second-user scenarios run on
+/// the articles that were made, and say the comments are left out. Before, the one refused
+/// create failed all three.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resource_that_cannot_be_created_fails_only_the_scenario_about_creating() {
+    let (run, _) = run(Fault::CommentsRefused, "@writes and @behaviour", &[]).await;
+    assert!(
+        run.stdout.contains("conformance: 2 passed, 1 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "create_comment is left out of the resource checks: it could not be created (create_comment refused a generated body and the spec's own example (400))"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.failed_by(
+            "What is created reads back",
+            accord_conformance::rules::Rule::Created,
+            "create_comment refused a generated body"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
 /// An operation the identity is refused whatever it sends (403 to a valid request too) is
 /// left out of the broken-input pass with its reason: its refusals say nothing of the
 /// inputs, and are not reported once per broken constraint.
@@ -2009,6 +2054,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "PUT /api/user, a method the spec does not document for the path, answered 404, not 405",
     ),
     (
+        Fault::EveryUndeclaredMethod404,
+        "@errors",
+        "rule errors.method",
+        "every method the spec does not document for its path answered 404, not 405 (",
+    ),
+    (
         Fault::WildcardWithCredentials,
         "@cors",
         "rule cors.no_wildcard",
@@ -2035,4 +2086,61 @@ async fn every_fault_of_the_other_style_is_caught_naming_its_rule() {
         }
     }
     assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
+
+/// An operation whose only security is HTTP basic (a session made from a name and a
+/// password, as gotify's `POST /auth/local/login` is) cannot be called with the run's token:
+/// it is left out of the generated calls, saying which credentials it asks for, instead of
+/// failing as a valid request refused. The backend here does not serve it at all, so a call
+/// with the token would fail the positive check.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operation_secured_by_credentials_the_run_does_not_send_is_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    spec["components"]["securitySchemes"]["basicAuth"] = json!({"type": "http", "scheme": "basic"});
+    spec["paths"]["/api/session"] = json!({"get": {
+        "operationId": "basic_session",
+        "security": [{"basicAuth": []}],
+        "responses": {"200": {"description": "the session", "content": {"application/json": {
+            "schema": {"type": "object"}}}}}
+    }});
+    let path = dir.path().join("basic.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let tags = "@behaviour and @positive";
+    let (run, _) = run_with_spec(Fault::None, tags, &[], path).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "note: behaviour: basic_session is left out of the generated calls: its security asks for credentials the run does not send (basicAuth; the run's token goes by `Token`)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// An operation that opens a WebSocket, as its spec says (a `101`, or a description naming
+/// one, as gotify's `GET /stream` has), is no HTTP request to judge: it is left out of the
+/// generated calls, saying so. The backend here answers a plain GET there with 404, as a
+/// socket endpoint without an upgrade refuses it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operation_that_opens_a_websocket_is_left_out_of_the_generated_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    spec["paths"]["/api/stream"] = json!({"get": {
+        "operationId": "stream_articles",
+        "description": "Websocket, return newly created articles.",
+        "responses": {"200": {"description": "the stream", "content": {"application/json": {
+            "schema": {"type": "object"}}}}}
+    }});
+    let path = dir.path().join("stream.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let (run, _) = run_with_spec(Fault::None, "@behaviour and @positive", &[], path).await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "note: behaviour: stream_articles is left out of the generated calls: it opens a WebSocket"
+        ),
+        "{}",
+        run.stdout
+    );
 }
