@@ -1257,7 +1257,9 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                 }
                 // Whether the identity is refused the operation whatever it sends: asked once,
                 // at its first 401 or 403.
-                let mut refused_anyway: Option<Option<u16>> = None;
+                // The answer to a valid request of the operation: asked once, at its first
+                // refusal of the identity (401, 403) or server error.
+                let mut valid: Option<(String, Exchange)> = None;
                 for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
                     // An accepted case may have moved the run's resource: each goes where it is now.
                     if own
@@ -1269,27 +1271,43 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     let minimal = behaviour::describe(&request);
                     let who = behaviour::caller(&ctx, &op);
                     let e = behaviour::send_as(&ctx, who, request.clone()).await?;
-                    if matches!(e.status, 401 | 403) {
-                        if refused_anyway.is_none() {
-                            let mut valid = behaviour::request(
+                    if matches!(e.status, 401 | 403) || e.status >= 500 {
+                        if valid.is_none() {
+                            let mut request = behaviour::request(
                                 &ctx,
                                 &op,
                                 &behaviour::example_inputs(&ctx, &op),
                             );
-                            if own && !behaviour::owned::own_path(&ctx, &op, &mut valid) {
+                            if own && !behaviour::owned::own_path(&ctx, &op, &mut request) {
                                 break;
                             }
-                            let v = behaviour::send_as(&ctx, who, valid).await?;
+                            let v = behaviour::send_as(&ctx, who, request.clone()).await?;
                             behaviour::remember_created(&ctx, &op, &v, &resources, who);
-                            refused_anyway = Some(matches!(v.status, 401 | 403).then_some(v.status));
+                            valid = Some((behaviour::describe(&request), v));
                         }
+                        let Some((described, v)) = &valid else {
+                            break;
+                        };
                         // A refusal of the identity says nothing of the broken input: the
                         // operation is left out here (its refusals are `@auth`'s and
                         // `@errors`'), and the run says why.
-                        if let Some(Some(status)) = refused_anyway {
+                        if matches!(e.status, 401 | 403) && matches!(v.status, 401 | 403) {
                             ctx.http.note(format!(
-                                "behaviour: {} is left out of the broken-input pass: a valid request is refused too ({status}), so the identity may not call it",
-                                op.id
+                                "behaviour: {} is left out of the broken-input pass: a valid request is refused too ({}), so the identity may not call it",
+                                op.id, v.status
+                            ));
+                            break;
+                        }
+                        // Nor does a server error that a valid request gets too: the operation
+                        // fails whatever it is sent (its code, or the backend's state), once.
+                        if e.status >= 500 && v.status >= 500 {
+                            w.behaviour.negative.push((
+                                format!(
+                                    "{}: a valid request too (first met with {what}): the operation fails whatever it is sent, and the broken inputs after it were not sent",
+                                    op.id
+                                ),
+                                described.clone(),
+                                v.clone(),
                             ));
                             break;
                         }

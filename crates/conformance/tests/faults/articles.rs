@@ -1800,6 +1800,35 @@ async fn another_roles_operation_is_left_out_or_checked_as_the_privileged_identi
     );
 }
 
+/// The broken-input pass's counterpart: a server error that a valid request of the operation
+/// gets too is the operation's (or the backend's state: on gotify, an accepted `sortKey`
+/// makes every later create 500), reported once, not blamed on each broken input. A crash
+/// that only the broken input causes is still the input's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_a_valid_request_meets_too_is_not_blamed_on_the_broken_input() {
+    let tags = "@behaviour and not @writes and not @positive and not @boundary and not @roles and not @expiry";
+    let (crashes, _) = run(Fault::CreateCrashes, tags, &[]).await;
+    assert_eq!(crashes.code, Some(1), "{}", crashes.stdout);
+    let lines: Vec<&str> = crashes
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- create_article: "))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", crashes.stdout);
+    assert!(
+        lines[0].contains("create_article: a valid request too (first met with")
+            && lines[0].contains("a server error (500)"),
+        "{}",
+        crashes.stdout
+    );
+    let (nul, _) = run(Fault::NullViewsCrash, tags, &[]).await;
+    assert!(
+        !nul.stdout.contains("a valid request too"),
+        "{}",
+        nul.stdout
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_error_the_request_without_the_edge_value_meets_too_is_not_blamed_on_the_value() {
     let (crashes, _) = run(Fault::CreateCrashes, "@boundary", &[]).await;
