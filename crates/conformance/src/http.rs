@@ -27,6 +27,8 @@ pub struct Http {
     pub base: String,
     contract: Arc<Contract>,
     stats: Mutex<BTreeMap<String, u32>>,
+    /// The operations that have answered a 2xx in this run.
+    accepted: Mutex<std::collections::BTreeSet<String>>,
     requests: std::sync::atomic::AtomicU64,
     /// How the user's token travels, as the spec's security scheme says.
     placement: Placement,
@@ -239,6 +241,7 @@ impl Http {
             base: base.trim_end_matches('/').to_string(),
             contract,
             stats: Mutex::new(BTreeMap::new()),
+            accepted: Mutex::new(std::collections::BTreeSet::new()),
             requests: Default::default(),
             placement,
             gate,
@@ -278,6 +281,13 @@ impl Http {
     /// Operations exercised, with how many calls each.
     pub fn operations(&self) -> BTreeMap<String, u32> {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Whether `operation` has answered a 2xx in this run.
+    pub fn accepted_before(&self, operation: &str) -> bool {
+        self.accepted
+            .lock()
+            .is_ok_and(|accepted| accepted.contains(operation))
     }
 
     pub fn request_count(&self) -> u64 {
@@ -546,6 +556,12 @@ impl Http {
             && let Ok(mut stats) = self.stats.lock()
         {
             *stats.entry(op.clone()).or_default() += 1;
+        }
+        if let Some(op) = &operation
+            && (200..300).contains(&status)
+            && let Ok(mut accepted) = self.accepted.lock()
+        {
+            accepted.insert(op.clone());
         }
         let request_method = request.method.clone();
         let housekeeping = request.housekeeping;

@@ -159,10 +159,26 @@ pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<
     Ok(e)
 }
 
+/// What a server error for a valid request of `operation` adds when the operation answered
+/// a 2xx earlier in the run: the cause may be an input it accepted then, which left the
+/// backend in a state it now fails on (gotify stores any `sortKey`, and every later create
+/// fails), not this request.
+pub fn state_hint(ctx: &Ctx, operation: &str) -> &'static str {
+    if ctx.http.accepted_before(operation) {
+        "; it answered a 2xx earlier in this run: an input it accepted then may have left the backend in a state it now fails on"
+    } else {
+        ""
+    }
+}
+
 /// Why an answer to a valid request is wrong, if it is.
 fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
     if e.status >= 500 {
-        return Some(format!("a server error ({}) for a valid request", e.status));
+        return Some(format!(
+            "a server error ({}) for a valid request{}",
+            e.status,
+            state_hint(ctx, e.operation.as_deref().unwrap_or_default())
+        ));
     }
     // What the answer breaks of the spec is a spec finding of its own (one per operation,
     // status and kind), not a failure of this check.

@@ -384,7 +384,10 @@ async fn boundary_steps(
             }
             // The same request without the value: a server error there too is the operation's
             // (or the resource's state), not the value's. A DELETE is not sent twice.
-            let base = match base(ctx, op, resources, &mut case, &mut base_ok).await? {
+            // Always sent, unlike a refusal's: an input accepted earlier may have broken the
+            // backend's state, and then every later case crashes whatever its value.
+            let mut sent_before = false;
+            let base = match base(ctx, op, resources, &mut case, &mut sent_before).await? {
                 Base::Gone => return Ok(()),
                 Base::Accepted => None,
                 Base::Sent(e) => Some(e),
@@ -392,11 +395,12 @@ async fn boundary_steps(
             if let Some(base) = base.filter(|e| e.status >= 500) {
                 out.push((
                     format!(
-                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation fails whatever the edge value, and its {} later edge case(s) were not sent",
+                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation fails whatever the edge value, and its {} later edge case(s) were not sent{}",
                         op.id,
                         base.status,
                         case.what,
-                        queue.iter().filter(|s| matches!(s, Step::Case(..))).count()
+                        queue.iter().filter(|s| matches!(s, Step::Case(..))).count(),
+                        behaviour::state_hint(ctx, &op.id)
                     ),
                     behaviour::describe(&case.base),
                     base,
@@ -1303,8 +1307,9 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                         if e.status >= 500 && v.status >= 500 {
                             w.behaviour.negative.push((
                                 format!(
-                                    "{}: a valid request too (first met with {what}): the operation fails whatever it is sent, and the broken inputs after it were not sent",
-                                    op.id
+                                    "{}: a valid request too (first met with {what}): the operation fails whatever it is sent, and the broken inputs after it were not sent{}",
+                                    op.id,
+                                    behaviour::state_hint(&ctx, &op.id)
                                 ),
                                 described.clone(),
                                 v.clone(),

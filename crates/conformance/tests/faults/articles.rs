@@ -123,6 +123,10 @@ pub enum Fault {
     /// digits) makes an article named by an empty slug; the spec's example (`accord-…`) one
     /// that can be found.
     HyphenSlug,
+    /// Once an article whose title holds `%` is stored (which a create accepts), every later
+    /// create is a server error, as gotify's creates are once it stored a `sortKey` it cannot
+    /// order after.
+    StoredTitleBreaksCreates,
     /// Every create is a server error, whatever its input (as one of a required-in-practice
     /// field left out): the boundary values are not the cause.
     CreateCrashes,
@@ -578,6 +582,17 @@ impl Articles {
                 }
                 if self.fault == Fault::CreateCrashes {
                     return errors(500, "server", "tagList is not iterable");
+                }
+                if self.fault == Fault::StoredTitleBreaksCreates
+                    && self
+                        .state
+                        .lock()
+                        .unwrap()
+                        .articles
+                        .iter()
+                        .any(|a| a.title.contains('%'))
+                {
+                    return errors(500, "server", "invalid order key");
                 }
                 if self.fault == Fault::NulCrash && text.contains("\\u0000") {
                     return errors(500, "server", "invalid byte sequence");
@@ -1826,6 +1841,31 @@ async fn a_server_error_a_valid_request_meets_too_is_not_blamed_on_the_broken_in
         !nul.stdout.contains("a valid request too"),
         "{}",
         nul.stdout
+    );
+}
+
+/// A server error for a valid request of an operation that answered a 2xx earlier in the run
+/// says so: the cause may be an input accepted then, which broke the backend's state, and not
+/// the request shown.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_after_the_operation_was_accepted_points_at_an_earlier_input() {
+    let (broken, _) = run(Fault::StoredTitleBreaksCreates, "@boundary", &[]).await;
+    assert_eq!(broken.code, Some(1), "{}", broken.stdout);
+    assert!(
+        broken.stdout.contains(
+            "create_article: a server error (500) for the request without any edge value too"
+        ) && broken.stdout.contains(
+            "it answered a 2xx earlier in this run: an input it accepted then may have left the backend in a state it now fails on"
+        ),
+        "{}",
+        broken.stdout
+    );
+    // Where the operation never answered a 2xx, nothing points back.
+    let (crashes, _) = run(Fault::CreateCrashes, "@boundary", &[]).await;
+    assert!(
+        !crashes.stdout.contains("answered a 2xx earlier"),
+        "{}",
+        crashes.stdout
     );
 }
 
