@@ -357,6 +357,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                             ],
                         )
                         && !named_like(o, &["refresh", "logout", "signout", "revoke"])
+                        && asks_password(doc, o)
                 })
                 .map(|o| {
                     (
@@ -368,6 +369,17 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     )
                 })
         });
+    // A sign-in takes a password: an OAuth code exchange (`code`, `code_verifier`) or a
+    // session named from HTTP basic credentials is named like one and is not.
+    fn asks_password(doc: &Value, o: &Op) -> bool {
+        request_schema(doc, &o.op)
+            .map(|(_, s)| {
+                body_of(doc, s, 0)
+                    .to_string()
+                    .contains("${ACCORD_PASSWORD}")
+            })
+            .unwrap_or(false)
+    }
     let register = ops.iter().find(|o| {
         o.method == "POST"
             && !o.secured
@@ -669,5 +681,45 @@ mod tests {
             crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
             "{text}"
         );
+    }
+
+    /// An OAuth code exchange named like a token endpoint (gotify's
+    /// `POST /auth/oidc/external/token`, `code` and `code_verifier`) asks for no password: it
+    /// is no sign-in, and without one the profile takes a token from the environment.
+    #[test]
+    fn a_code_exchange_named_like_a_token_endpoint_is_no_sign_in() {
+        let spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+            "security": [{"key": []}],
+            "paths": {
+                "/auth/external/token": {"post": {
+                    "operationId": "externalToken", "security": [],
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "required": ["code", "code_verifier"],
+                        "properties": {"code": {"type": "string"}, "code_verifier": {"type": "string"}}}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"token": {"type": "string"}}}}}}}
+                }},
+                "/auth/login": {"post": {
+                    "operationId": "login", "security": [],
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "required": ["name", "password"],
+                        "properties": {"name": {"type": "string"}, "password": {"type": "string"}}}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"token": {"type": "string"}}}}}}}
+                }}
+            }
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(text.contains("operation = \"login\""), "{text}");
+        let mut only_exchange = spec.clone();
+        only_exchange["paths"]
+            .as_object_mut()
+            .unwrap()
+            .remove("/auth/login");
+        let text = profile(&only_exchange, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(!text.contains("externalToken"), "{text}");
+        assert!(text.contains("kind = \"static\""), "{text}");
     }
 }
