@@ -380,6 +380,21 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             })
             .unwrap_or(false)
     }
+    // A header of the sign-in's success answer that carries the token (`Authorization`,
+    // as devise-jwt answers one, `X-Auth-Token`, `access-token`).
+    fn token_header(op: &Value) -> Option<String> {
+        let responses = op.get("responses")?.as_object()?;
+        responses
+            .iter()
+            .filter(|(code, _)| code.starts_with('2'))
+            .filter_map(|(_, r)| r.get("headers")?.as_object())
+            .flat_map(|h| h.keys())
+            .find(|name| {
+                let lower = name.to_ascii_lowercase();
+                lower == "authorization" || lower.contains("token") || lower.contains("jwt")
+            })
+            .cloned()
+    }
     let register = ops.iter().find(|o| {
         o.method == "POST"
             && !o.secured
@@ -417,32 +432,41 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 }
             }
             let answer = success_schema(doc, &login.op);
-            let access = answer
-                .and_then(|s| {
-                    find_property(
-                        doc,
-                        s,
-                        &[
-                            "access_token",
-                            "accessToken",
-                            "token",
-                            "jwt",
-                            "id_token",
-                            "idToken",
-                        ],
-                        0,
-                    )
-                })
-                .unwrap_or_else(|| "/access_token".into());
-            let _ = writeln!(
-                t,
-                "# Where the login's answer has the token{}.\naccess_token = \"body:{access}\"",
-                if answer.is_none() {
-                    " (the spec documents no JSON answer: check it)"
-                } else {
-                    ""
+            let in_body = answer.and_then(|s| {
+                find_property(
+                    doc,
+                    s,
+                    &[
+                        "access_token",
+                        "accessToken",
+                        "token",
+                        "jwt",
+                        "id_token",
+                        "idToken",
+                    ],
+                    0,
+                )
+            });
+            let access = in_body.clone().unwrap_or_else(|| "/access_token".into());
+            match token_header(&login.op).filter(|_| in_body.is_none()) {
+                Some(header) => {
+                    let _ = writeln!(
+                        t,
+                        "# The login answers the token in its `{header}` header (the last word of it).\naccess_token = \"header:{header}\""
+                    );
                 }
-            );
+                None => {
+                    let _ = writeln!(
+                        t,
+                        "# Where the login's answer has the token{}.\naccess_token = \"body:{access}\"",
+                        if answer.is_none() {
+                            " (the spec documents no JSON answer: check it)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
             if let Some(refresh) =
                 answer.and_then(|s| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
             {
@@ -721,5 +745,36 @@ mod tests {
         let text = profile(&only_exchange, "spec.json", Some("http://127.0.0.1:9"));
         assert!(!text.contains("externalToken"), "{text}");
         assert!(text.contains("kind = \"static\""), "{text}");
+    }
+
+    /// A sign-in that documents its token in a header of its answer (devise-jwt's
+    /// `Authorization: Bearer <jwt>`), with none in its body, is read there.
+    #[test]
+    fn a_token_in_the_sign_in_answer_header_is_read_there() {
+        let spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "components": {"securitySchemes": {"jwt": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"jwt": []}],
+            "paths": {"/users/sign_in": {"post": {
+                "operationId": "signIn", "security": [],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "required": ["user"],
+                    "properties": {"user": {"type": "object", "required": ["email", "password"],
+                        "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}}}},
+                "responses": {"200": {"description": "signed in",
+                    "headers": {"Authorization": {"schema": {"type": "string"}}},
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"email": {"type": "string"}}}}}}}
+            }}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(
+            text.contains("access_token = \"header:Authorization\""),
+            "{text}"
+        );
+        assert!(
+            crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
+            "{text}"
+        );
     }
 }

@@ -309,7 +309,8 @@ pub struct Auth {
     /// `command`: the program printing the second identity's token.
     #[serde(default)]
     pub second_command: Option<Spanned<Vec<String>>>,
-    /// `login`: where the access token is: `body:/json/pointer` or `cookie:NAME`.
+    /// `login`: where the access token is: `body:/json/pointer`, `cookie:NAME` or
+    /// `header:NAME`.
     #[serde(default)]
     pub access_token: Option<Spanned<String>>,
     /// `login`: where the refresh token is.
@@ -752,6 +753,9 @@ fn kind_name(kind: AuthKind) -> &'static str {
 pub enum Locator {
     Body(String),
     Cookie(String),
+    /// A response header (`Authorization: Bearer <jwt>` as devise-jwt answers a sign-in,
+    /// `X-Auth-Token`): the token is its last word.
+    Header(String),
 }
 
 impl Locator {
@@ -761,8 +765,9 @@ impl Locator {
                 Ok(Locator::Body(pointer.into()))
             }
             Some(("cookie", name)) if !name.is_empty() => Ok(Locator::Cookie(name.into())),
+            Some(("header", name)) if !name.is_empty() => Ok(Locator::Header(name.into())),
             _ => Err(format!(
-                "`{s}` is neither `body:/json/pointer` nor `cookie:NAME`"
+                "`{s}` is none of `body:/json/pointer`, `cookie:NAME` and `header:NAME`"
             )),
         }
     }

@@ -492,6 +492,19 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
 
     let timeout = Duration::from_secs(prof.request_timeout_secs.unwrap_or(10).max(1));
     let deadline = Duration::from_secs(prof.deadline_secs.unwrap_or(300).max(1));
+    // A sign-in that answers its tokens in headers: those headers are secrets in every report.
+    for locator in prof
+        .auth
+        .iter()
+        .flat_map(|a| [&a.access_token, &a.refresh_token])
+    {
+        if let Some(Ok(crate::profile::Locator::Header(name))) = locator
+            .as_ref()
+            .map(|l| crate::profile::Locator::parse(l.get_ref()))
+        {
+            crate::exchange::add_secret_name(&name);
+        }
+    }
     let http = Http::with(
         prof.base_url.get_ref(),
         Arc::new(contract),

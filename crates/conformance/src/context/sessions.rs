@@ -387,6 +387,12 @@ impl Ctx {
                 let (k, rest) = c.split_once('=')?;
                 (k.trim() == name).then(|| rest.split(';').next().unwrap_or("").to_string())
             }),
+            // `Bearer <jwt>`: the scheme word is the placement's to add again.
+            Locator::Header(name) => exchange
+                .header(name)
+                .and_then(|v| v.split_whitespace().last())
+                .filter(|t| !t.is_empty())
+                .map(String::from),
         }
     }
 

@@ -302,6 +302,42 @@ async fn an_opaque_token_skips_the_jwt_forgeries_and_passes_the_rest() {
     );
 }
 
+/// A sign-in that answers the access token in a header (`Authorization: Bearer <jwt>`, as
+/// devise-jwt does), not in its body: `access_token = "header:Authorization"` reads it, the
+/// run signs in and its token opens the secured operations, and the token is never printed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_answered_in_a_header_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(profile(dir.path()))
+        .unwrap()
+        .replace(
+            "access_token = \"body:/access_token\"",
+            "access_token = \"header:Authorization\"",
+        );
+    assert!(text.contains("header:Authorization"), "{text}");
+    let path = dir.path().join("header.toml");
+    std::fs::write(&path, text).unwrap();
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(Mock::new(Fault::TokenInHeader, server.uri()))
+        .mount(&server)
+        .await;
+    let run = harness_with(path, server.uri(), Some("@auth and not @expiry"), dir).await;
+    // The login's body lacks the `access_token` its spec requires: that is a spec finding,
+    // and nothing else fails.
+    assert!(
+        run.stdout.contains("passed, 0 failed, 0 skipped"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("A valid token is accepted"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("Bearer ey"), "{}", run.stdout);
+}
+
 /// FastAPI's usual shape: an OAuth2 password form for login beside a JSON sign-up. Each
 /// request goes in the media type its operation declares.
 #[tokio::test(flavor = "multi_thread")]

@@ -69,6 +69,9 @@ pub enum Fault {
     FormLogin,
     /// Not a fault: access tokens are opaque (random text the backend looks up), not JWTs.
     OpaqueTokens,
+    /// Not a fault: the sign-in answers the access token in an `Authorization: Bearer`
+    /// header, as devise-jwt does, not in its body.
+    TokenInHeader,
     /// A revoked API key still reads items.
     RevokedKeyAccepted,
     /// A refused API key comes back in the error's detail.
@@ -277,6 +280,16 @@ impl Mock {
 
     /// A token pair as the mode wants it: the refresh token in the body, or in cookies.
     fn pair_answer(&self, request: &Request, status: u16, mut pair: Value) -> ResponseTemplate {
+        if self.has(Fault::TokenInHeader) {
+            let access = pair
+                .as_object_mut()
+                .and_then(|p| p.remove("access_token"))
+                .and_then(|a| a.as_str().map(String::from))
+                .unwrap_or_default();
+            return self
+                .json(request, status, pair)
+                .insert_header("authorization", format!("Bearer {access}").as_str());
+        }
         if !self.fault.cookie_mode() {
             return self.json(request, status, pair);
         }
