@@ -73,8 +73,9 @@ fn placement(scheme: &Value, prefix: Option<&str>) -> Placement {
 
 /// The scheme of the user's token: the profile's `auth.scheme`, else the spec's first http
 /// bearer, OAuth2 or OpenID Connect scheme, else its first `apiKey` scheme in the
-/// `Authorization` header, else its first http basic one; a bearer token where the spec
-/// declares none. `Err` names a profile scheme the spec lacks.
+/// `Authorization` header, else its first http basic one, else its first `apiKey` in a
+/// cookie (a session), else its first other `apiKey`; a bearer token where the spec declares
+/// none. `Err` names a profile scheme the spec lacks.
 pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, String> {
     let all = schemes(doc);
     let prefix = auth.and_then(|a| a.prefix.as_deref());
@@ -111,7 +112,14 @@ pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, Strin
             all.iter().find(|(_, s)| {
                 field(s, "type") == "http" && field(s, "scheme").eq_ignore_ascii_case("basic")
             })
-        });
+        })
+        // A session cookie (Django's `sessionid`), then any other `apiKey`: what the spec
+        // secures its operations with, rather than a bearer token it never mentions.
+        .or_else(|| {
+            all.iter()
+                .find(|(_, s)| field(s, "type") == "apiKey" && field(s, "in") == "cookie")
+        })
+        .or_else(|| all.iter().find(|(_, s)| field(s, "type") == "apiKey"));
     Ok(match pick {
         Some((name, scheme)) => UserScheme {
             name: Some(name.clone()),
@@ -254,6 +262,31 @@ mod tests {
         assert_eq!(
             unmet(json!([{"clientTokenHeader": [], "basicAuth": []}])),
             Some(vec!["clientTokenHeader + basicAuth".to_string()])
+        );
+    }
+
+    #[test]
+    fn a_spec_secured_by_a_session_cookie_or_a_key_alone_is_not_read_as_bearer() {
+        let session =
+            doc(json!({"session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}));
+        assert_eq!(
+            user_scheme(&session, None).unwrap().placement,
+            Placement::Cookie {
+                name: "sessionid".into()
+            }
+        );
+        let key = doc(json!({"key": {"type": "apiKey", "in": "header", "name": "X-Gotify-Key"}}));
+        assert_eq!(
+            user_scheme(&key, None).unwrap().placement,
+            Placement::Header {
+                name: "X-Gotify-Key".into(),
+                prefix: String::new()
+            }
+        );
+        // None at all: a bearer token.
+        assert_eq!(
+            user_scheme(&doc(json!({})), None).unwrap().placement,
+            Placement::Bearer
         );
     }
 

@@ -140,6 +140,61 @@ pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
         .map_err(|e| Failure::setup(format!("{}: {e}", describe(&request))))
 }
 
+/// `request` as the backend's frontend sends it in a cookie session (the user's token a
+/// cookie): with the other cookies the sign-in set, and on a write the CSRF header a
+/// double-submit frontend copies from the CSRF cookie (Django's `csrftoken` as
+/// `X-CSRFToken`, `XSRF-TOKEN` as `X-XSRF-TOKEN`, or the profile's `[cookies]` pair).
+/// Without it, a session backend refuses every write with 403, and the run would take each
+/// for another role's operation.
+fn as_the_browser(ctx: &Ctx, mut request: Request, token: &crate::context::Tokens) -> Request {
+    let crate::http::Placement::Cookie { name } = ctx.http.placement() else {
+        return request;
+    };
+    let others: Vec<String> = token
+        .cookies
+        .iter()
+        .filter(|(k, _)| k != name)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !others.is_empty() {
+        let others = others.join("; ");
+        match request.headers.iter_mut().find(|(k, _)| k == "cookie") {
+            Some((_, v)) => *v = format!("{v}; {others}"),
+            None => request = request.header("cookie", others),
+        }
+    }
+    if matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+        return request;
+    }
+    let configured = ctx
+        .profile
+        .cookies
+        .as_ref()
+        .and_then(|c| Some((c.csrf_cookie.clone()?, c.csrf_header.clone())));
+    let pair = configured.or_else(|| {
+        token.cookies.iter().find_map(|(k, _)| {
+            let lower = k.to_ascii_lowercase();
+            let header = match lower.as_str() {
+                "csrftoken" => "X-CSRFToken",
+                "xsrf-token" => "X-XSRF-TOKEN",
+                _ if lower.contains("csrf") || lower.contains("xsrf") => "X-CSRF-Token",
+                _ => return None,
+            };
+            Some((k.clone(), header.to_string()))
+        })
+    });
+    if let Some((cookie, header)) = pair
+        && let Some((_, value)) = token.cookies.iter().find(|(k, _)| *k == cookie)
+        && !request
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(&header))
+    {
+        request = request.header(&header, value.clone());
+    }
+    request
+}
+
 /// Sends `request` in `identity`'s session.
 pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<Exchange, Failure> {
     // One call at a time on the spare account: an answer may renew its token.
@@ -151,6 +206,7 @@ pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<
         .session(identity)
         .await
         .map_err(|e| e.failure(&format!("signing in ({identity:?}) failed")))?;
+    let request = as_the_browser(ctx, request, &token);
     let e = send(ctx, request.bearer(Some(&token.access))).await?;
     // An answer on the account may carry the session's next token (see `Ctx::renew_from`).
     if identity == Identity::Spare {

@@ -136,9 +136,9 @@ async fn profile_errors_name_the_key_and_the_line_and_exit_2() {
         ),
         (
             format!(
-                "base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"login\"\nbody = {{ a = \"b\" }}\naccess_token = \"header:x\"\n"
+                "base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"login\"\nbody = {{ a = \"b\" }}\naccess_token = \"query:x\"\n"
             ),
-            ":8: `header:x` is neither",
+            ":8: `query:x` is none of",
         ),
         (
             "base_url = \"http://x\"\nspec = \"missing.yaml\"\n".to_string(),

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod articles;
+mod csrf;
 mod hostile;
 mod mock;
 mod report;

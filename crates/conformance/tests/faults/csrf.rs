@@ -1,0 +1,247 @@
+//! A backend with cookie sessions, as Django's session authentication works: the sign-in
+//! sets a `sessionid` cookie (the spec's security scheme) and a `csrftoken` cookie, and every
+//! write must carry `X-CSRFToken` equal to that cookie, or it is refused with 403. Its notes
+//! are the resource the run creates, reads back and deletes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::matchers::any;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+use crate::{Run, harness_in};
+
+#[derive(Default)]
+struct State {
+    /// id -> text
+    notes: HashMap<u32, String>,
+    next: u32,
+    /// Writes refused for a missing or wrong CSRF header.
+    csrf_refused: u32,
+}
+
+#[derive(Clone, Default)]
+struct Sessions {
+    state: Arc<Mutex<State>>,
+}
+
+const SESSION: &str = "s3ss10n";
+const CSRF: &str = "csrf-7f3a";
+
+fn detail(status: u16, text: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({ "detail": text }))
+}
+
+fn cookie(request: &Request, name: &str) -> Option<String> {
+    let header = request.headers.get("cookie")?.to_str().ok()?;
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+impl Respond for Sessions {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let path = request.url.path().to_string();
+        let method = request.method.as_str().to_string();
+        let body: Option<Value> = serde_json::from_slice(&request.body).ok();
+        if (method.as_str(), path.as_str()) == ("POST", "/login") {
+            let ok = body
+                .as_ref()
+                .is_some_and(|b| b["username"] == "alice" && b["password"] == "pw-alice-123");
+            if !ok {
+                return detail(401, "wrong username or password");
+            }
+            return ResponseTemplate::new(200)
+                .set_body_json(json!({ "username": "alice" }))
+                .append_header(
+                    "set-cookie",
+                    format!("sessionid={SESSION}; HttpOnly; Path=/; SameSite=Lax").as_str(),
+                )
+                .append_header(
+                    "set-cookie",
+                    format!("csrftoken={CSRF}; Path=/; SameSite=Lax").as_str(),
+                );
+        }
+        if cookie(request, "sessionid").as_deref() != Some(SESSION) {
+            return detail(403, "Authentication credentials were not provided.");
+        }
+        let mut s = self.state.lock().unwrap();
+        if !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+            let header = request
+                .headers
+                .get("x-csrftoken")
+                .and_then(|v| v.to_str().ok());
+            if header != Some(CSRF) || cookie(request, "csrftoken").as_deref() != Some(CSRF) {
+                s.csrf_refused += 1;
+                return detail(403, "CSRF Failed: CSRF token missing.");
+            }
+        }
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        match (method.as_str(), segments.as_slice()) {
+            ("GET", ["notes"]) => {
+                let list: Vec<Value> = s
+                    .notes
+                    .iter()
+                    .map(|(id, text)| json!({ "id": id, "text": text }))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(list)
+            }
+            ("POST", ["notes"]) => {
+                let extra = body
+                    .as_ref()
+                    .and_then(Value::as_object)
+                    .is_some_and(|b| b.keys().any(|k| k != "text"));
+                if extra {
+                    return detail(400, "only text, please.");
+                }
+                let Some(text) = body.as_ref().and_then(|b| b["text"].as_str()) else {
+                    return detail(400, "text: this field is required.");
+                };
+                if text.is_empty() || text.chars().count() > 200 {
+                    return detail(400, "text: 1 to 200 characters.");
+                }
+                s.next += 1;
+                let id = s.next;
+                s.notes.insert(id, text.to_string());
+                ResponseTemplate::new(201).set_body_json(json!({ "id": id, "text": text }))
+            }
+            (_, ["notes", id]) => {
+                let Ok(id) = id.parse::<u32>() else {
+                    return detail(404, "Not found.");
+                };
+                match method.as_str() {
+                    "GET" => match s.notes.get(&id) {
+                        Some(text) => ResponseTemplate::new(200)
+                            .set_body_json(json!({ "id": id, "text": text })),
+                        None => detail(404, "Not found."),
+                    },
+                    "DELETE" => match s.notes.remove(&id) {
+                        Some(_) => ResponseTemplate::new(204),
+                        None => detail(404, "Not found."),
+                    },
+                    _ => detail(405, "Method not allowed.").insert_header("allow", "GET, DELETE"),
+                }
+            }
+            (_, ["notes"]) => {
+                detail(405, "Method not allowed.").insert_header("allow", "GET, POST")
+            }
+            _ => detail(404, "Not found."),
+        }
+    }
+}
+
+fn spec() -> Value {
+    let problem = json!({"description": "refused", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}}}});
+    let note = json!({"type": "object", "required": ["id", "text"], "properties": {
+        "id": {"type": "integer"}, "text": {"type": "string", "minLength": 1, "maxLength": 200}}});
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "notes with sessions", "version": "1"},
+        "components": {"securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}},
+        "security": [{"session": []}],
+        "paths": {
+            "/login": {"post": {
+                "operationId": "login", "security": [],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "signed in", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {"username": {"type": "string"}}}}}},
+                    "401": problem}
+            }},
+            "/notes": {
+                "get": {"operationId": "list_notes", "responses": {
+                    "200": {"description": "the notes", "content": {"application/json": {
+                        "schema": {"type": "array", "items": note}}}},
+                    "403": problem}},
+                "post": {"operationId": "create_note",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["text"], "additionalProperties": false,
+                        "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 200}}}}}},
+                    "responses": {"201": {"description": "created", "content": {"application/json": {
+                        "schema": note}}}, "400": problem, "403": problem}}
+            },
+            "/notes/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "get": {"operationId": "get_note", "responses": {
+                    "200": {"description": "the note", "content": {"application/json": {"schema": note}}},
+                    "403": problem, "404": problem}},
+                "delete": {"operationId": "delete_note", "responses": {
+                    "204": {"description": "deleted"}, "403": problem, "404": problem}}
+            }
+        }
+    })
+}
+
+/// A backend whose writes need the CSRF header its frontend copies from the CSRF cookie gets
+/// it, with the cookies the sign-in set: the run creates a note, reads it back and deletes it,
+/// and no write is refused for CSRF. Without the header, every write was a 403 taken for
+/// another role's operation, and the resource scenarios were skipped.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cookie_session_sends_the_csrf_header_its_frontend_sends() {
+    let server = MockServer::start().await;
+    let backend = Sessions::default();
+    wiremock::Mock::given(any())
+        .respond_with(backend.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("notes.json");
+    std::fs::write(&spec_path, spec().to_string()).unwrap();
+    let profile = dir.path().join("notes.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            r#"
+base_url = "http://127.0.0.1:1"
+spec = "{}"
+request_timeout_secs = 3
+deadline_secs = 60
+
+[auth]
+kind = "login"
+operation = "login"
+body = {{ username = "alice", password = "pw-alice-123" }}
+access_token = "cookie:sessionid"
+
+[errors]
+envelope = "fastapi"
+
+[behaviour]
+examples = 3
+"#,
+            spec_path.display().to_string().replace('\\', "/")
+        ),
+    )
+    .unwrap();
+    let tags = "@behaviour and not @second_user and not @roles and not @expiry";
+    let run: Run = harness_in(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), tags.into()],
+        dir,
+    )
+    .await;
+    assert!(
+        run.stdout.contains(" 0 failed, 0 skipped"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("forbidden: create_note"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        backend.state.lock().unwrap().csrf_refused,
+        0,
+        "{}",
+        run.stdout
+    );
+    // The CSRF token is a secret too.
+    assert!(!run.stdout.contains(CSRF), "{}", run.stdout);
+}
