@@ -326,6 +326,17 @@ pub struct Auth {
     /// the first identity is refused (403); never registered by the harness.
     #[serde(default)]
     pub privileged_body: Option<toml::Table>,
+    /// `login`: HTTP basic credentials (`"${ACCORD_USER}:${ACCORD_PASSWORD}"`) the sign-in
+    /// is sent with, where its security is basic: a session or token made from a name and a
+    /// password (gotify's `POST /auth/local/login`, `POST /client`).
+    #[serde(default)]
+    pub basic: Option<Spanned<String>>,
+    /// `login`: the second identity's basic credentials.
+    #[serde(default)]
+    pub second_basic: Option<Spanned<String>>,
+    /// `login`: the privileged identity's basic credentials.
+    #[serde(default)]
+    pub privileged_basic: Option<Spanned<String>>,
     /// `static`: the variable holding the privileged identity's token.
     #[serde(default)]
     pub privileged_token_env: Option<Spanned<String>>,
@@ -350,7 +361,7 @@ impl Auth {
     /// Whether a privileged identity is named, for the operations another role is refused.
     pub fn has_privileged_identity(&self) -> bool {
         match self.kind.get_ref() {
-            AuthKind::Login => self.privileged_body.is_some(),
+            AuthKind::Login => self.privileged_body.is_some() || self.privileged_basic.is_some(),
             AuthKind::Static => self.privileged_token_env.is_some(),
             AuthKind::Command => self.privileged_command.is_some(),
         }
@@ -359,7 +370,9 @@ impl Auth {
     /// Whether a second identity can be signed in: registered by the harness, or named.
     pub fn has_second_identity(&self) -> bool {
         match self.kind.get_ref() {
-            AuthKind::Login => self.register.is_some() || self.second_body.is_some(),
+            AuthKind::Login => {
+                self.register.is_some() || self.second_body.is_some() || self.second_basic.is_some()
+            }
             AuthKind::Static => self.second_token_env.is_some(),
             AuthKind::Command => self.second_command.is_some(),
         }
@@ -814,6 +827,12 @@ pub fn fill(
         })
     }
     walk(&toml::Value::Table(table.clone()), vars)
+}
+
+/// `s` with each `${NAME}` replaced by the environment variable `NAME`; a missing one is an
+/// error naming it.
+pub fn fill_text(s: &str) -> Result<String, String> {
+    substitute(s, &|_| None)
 }
 
 fn substitute(s: &str, vars: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {

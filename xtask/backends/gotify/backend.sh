@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # gotify, a push-notification server in Go (gin + gorm + SQLite), checked against its own
-# Swagger 2.0 document (docs/spec.json, written by go-swagger). Its clients sign in with
-# client tokens in `X-Gotify-Key`, made with HTTP basic; user administration needs a token
-# elevated with basic auth. Built from its own Go modules (the Go module proxy); the web UI,
+# Swagger 2.0 document (docs/spec.json, written by go-swagger). Its web UI signs in with
+# HTTP basic credentials, which make a client token (in a cookie; its other clients send it
+# in `X-Gotify-Key`); user administration needs a session so made (elevated). Built from its own Go modules (the Go module proxy); the web UI,
 # which is not under test, is an empty page. It listens on 127.0.0.1:8796.
 #   backend.sh setup SOURCE   SOURCE: the fetched gotify/server
 #   backend.sh start | stop | credentials | token
@@ -56,9 +56,12 @@ case "${1:-}" in
     rm -f "$DIR/server.pid"
     ;;
   credentials)
-    echo "ACCORD_TOKEN=$(client_token accord-a:accord-password-1 accord-a)"
-    echo "ACCORD_TOKEN_2=$(client_token accord-b:accord-password-2 accord-b)"
-    echo "ACCORD_ADMIN_TOKEN=$(client_token admin:admin-password-1 accord-admin)"
+    echo "ACCORD_USER=accord-a"
+    echo "ACCORD_PASSWORD=accord-password-1"
+    echo "ACCORD_USER_2=accord-b"
+    echo "ACCORD_PASSWORD_2=accord-password-2"
+    echo "ACCORD_ADMIN=admin"
+    echo "ACCORD_ADMIN_PASSWORD=admin-password-1"
     ;;
   token)
     # A client token of its own, for a peer tool run beside the suite.

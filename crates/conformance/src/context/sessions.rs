@@ -244,9 +244,14 @@ impl Ctx {
                                      explicit: Option<&toml::Table>|
                  -> Result<Value, CtxError> {
                     if privileged {
+                        // Signed in by its basic credentials, it may send the first's body.
                         let body = auth
                             .privileged_body
                             .as_ref()
+                            .or(auth
+                                .body
+                                .as_ref()
+                                .filter(|_| auth.privileged_basic.is_some()))
                             .ok_or("auth.privileged_body names no privileged identity")?;
                         return Ok(crate::profile::fill(body, &no_vars)?);
                     }
@@ -312,9 +317,42 @@ impl Ctx {
                     .unwrap_or_default())?;
                 let value = identity_body(auth.body.as_ref(), auth.second_body.as_ref())?;
                 let body = encode(value, self.encoding_for(&op, auth.encoding));
+                let mut request = Request::new(&op.method, op.path.clone()).body(body);
+                // A sign-in secured by HTTP basic: the identity's name and password there.
+                // Each identity names its own: the first's would sign the others in as it.
+                let basic = match identity {
+                    _ if auth.basic.is_none() => None,
+                    Identity::First => auth.basic.as_ref(),
+                    Identity::Second => Some(
+                        auth.second_basic
+                            .as_ref()
+                            .ok_or("auth.second_basic names no second identity")?,
+                    ),
+                    Identity::Privileged => Some(
+                        auth.privileged_basic
+                            .as_ref()
+                            .ok_or("auth.privileged_basic names no privileged identity")?,
+                    ),
+                    Identity::Spare => {
+                        return Err(CtxError::Setup(
+                            "the run's spare account cannot sign in with auth.basic, which names the given account".into(),
+                        ));
+                    }
+                };
+                if let Some(basic) = basic {
+                    use base64::Engine as _;
+                    let pair = crate::profile::fill_text(basic.get_ref())?;
+                    request = request.header(
+                        "authorization",
+                        format!(
+                            "Basic {}",
+                            base64::engine::general_purpose::STANDARD.encode(pair)
+                        ),
+                    );
+                }
                 let e = self
                     .http
-                    .send_politely(Request::new(&op.method, op.path.clone()).body(body))
+                    .send_politely(request)
                     .await
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());

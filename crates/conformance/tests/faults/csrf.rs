@@ -24,6 +24,9 @@ struct State {
 #[derive(Clone, Default)]
 struct Sessions {
     state: Arc<Mutex<State>>,
+    /// The sign-in takes HTTP basic credentials and a client name (as gotify's web UI signs
+    /// in), not a name and password in its body.
+    basic: bool,
 }
 
 const SESSION: &str = "s3ss10n";
@@ -47,9 +50,22 @@ impl Respond for Sessions {
         let method = request.method.as_str().to_string();
         let body: Option<Value> = serde_json::from_slice(&request.body).ok();
         if (method.as_str(), path.as_str()) == ("POST", "/login") {
-            let ok = body
-                .as_ref()
-                .is_some_and(|b| b["username"] == "alice" && b["password"] == "pw-alice-123");
+            let ok = if self.basic {
+                use base64::Engine as _;
+                let expected = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode("alice:pw-alice-123")
+                );
+                request
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    == Some(expected.as_str())
+                    && body.as_ref().is_some_and(|b| b["client"].is_string())
+            } else {
+                body.as_ref()
+                    .is_some_and(|b| b["username"] == "alice" && b["password"] == "pw-alice-123")
+            };
             if !ok {
                 return detail(401, "wrong username or password");
             }
@@ -132,23 +148,36 @@ impl Respond for Sessions {
     }
 }
 
-fn spec() -> Value {
+fn spec(basic: bool) -> Value {
     let problem = json!({"description": "refused", "content": {"application/json": {"schema": {
         "type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}}}});
     let note = json!({"type": "object", "required": ["id", "text"], "properties": {
         "id": {"type": "integer"}, "text": {"type": "string", "minLength": 1, "maxLength": 200}}});
+    let (login_security, login_body) = if basic {
+        (
+            json!([{"basic": []}]),
+            json!({"type": "object", "required": ["client"],
+                "properties": {"client": {"type": "string"}}}),
+        )
+    } else {
+        (
+            json!([]),
+            json!({"type": "object", "required": ["username", "password"],
+                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}),
+        )
+    };
     json!({
         "openapi": "3.0.3",
         "info": {"title": "notes with sessions", "version": "1"},
         "components": {"securitySchemes": {
-            "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}},
+            "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+            "basic": {"type": "http", "scheme": "basic"}}},
         "security": [{"session": []}],
         "paths": {
             "/login": {"post": {
-                "operationId": "login", "security": [],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["username", "password"],
-                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "operationId": "login", "security": login_security,
+                "requestBody": {"required": true, "content": {"application/json": {
+                    "schema": login_body}}},
                 "responses": {"200": {"description": "signed in", "content": {"application/json": {
                     "schema": {"type": "object", "properties": {"username": {"type": "string"}}}}}},
                     "401": problem}
@@ -177,21 +206,24 @@ fn spec() -> Value {
     })
 }
 
-/// A backend whose writes need the CSRF header its frontend copies from the CSRF cookie gets
-/// it, with the cookies the sign-in set: the run creates a note, reads it back and deletes it,
-/// and no write is refused for CSRF. Without the header, every write was a 403 taken for
-/// another role's operation, and the resource scenarios were skipped.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_cookie_session_sends_the_csrf_header_its_frontend_sends() {
+async fn run(basic: bool) -> (Run, Sessions) {
     let server = MockServer::start().await;
-    let backend = Sessions::default();
+    let backend = Sessions {
+        basic,
+        ..Sessions::default()
+    };
     wiremock::Mock::given(any())
         .respond_with(backend.clone())
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
     let spec_path = dir.path().join("notes.json");
-    std::fs::write(&spec_path, spec().to_string()).unwrap();
+    std::fs::write(&spec_path, spec(basic).to_string()).unwrap();
+    let sign_in = if basic {
+        "body = { client = \"accord\" }\nbasic = \"alice:pw-alice-123\""
+    } else {
+        "body = { username = \"alice\", password = \"pw-alice-123\" }"
+    };
     let profile = dir.path().join("notes.toml");
     std::fs::write(
         &profile,
@@ -205,8 +237,9 @@ deadline_secs = 60
 [auth]
 kind = "login"
 operation = "login"
-body = {{ username = "alice", password = "pw-alice-123" }}
+{sign_in}
 access_token = "cookie:sessionid"
+scheme = "session"
 
 [errors]
 envelope = "fastapi"
@@ -219,13 +252,23 @@ examples = 3
     )
     .unwrap();
     let tags = "@behaviour and not @second_user and not @roles and not @expiry";
-    let run: Run = harness_in(
+    let run = harness_in(
         profile,
         server.uri(),
         vec!["--tags".into(), tags.into()],
         dir,
     )
     .await;
+    (run, backend)
+}
+
+/// A backend whose writes need the CSRF header its frontend copies from the CSRF cookie gets
+/// it, with the cookies the sign-in set: the run creates a note, reads it back and deletes it,
+/// and no write is refused for CSRF. Without the header, every write was a 403 taken for
+/// another role's operation, and the resource scenarios were skipped.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cookie_session_sends_the_csrf_header_its_frontend_sends() {
+    let (run, backend) = run(false).await;
     assert!(
         run.stdout.contains(" 0 failed, 0 skipped"),
         "{}",
@@ -244,4 +287,19 @@ examples = 3
     );
     // The CSRF token is a secret too.
     assert!(!run.stdout.contains(CSRF), "{}", run.stdout);
+}
+
+/// A sign-in secured by HTTP basic (a session made from a name and a password, as gotify's
+/// web UI signs in) is sent with the profile's `basic` credentials: the run signs in and its
+/// notes are made and read back; the password never appears in the output.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_secured_by_http_basic_is_sent_with_the_basic_credentials() {
+    let (run, _) = run(true).await;
+    assert!(
+        run.stdout.contains(" 0 failed, 0 skipped"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("create_note ("), "{}", run.stdout);
+    assert!(!run.stdout.contains("pw-alice-123"), "{}", run.stdout);
 }
