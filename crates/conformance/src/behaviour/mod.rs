@@ -374,21 +374,6 @@ fn account_op_in(doc: &Value, op: &OpInfo, secured: bool) -> bool {
         && !(op.method == "POST" && has_items(doc, &op.path))
 }
 
-/// Whether `op` opens a WebSocket, as its spec says: a documented `101`, or a GET whose
-/// summary or description names a WebSocket.
-fn websocket(op: &OpInfo) -> bool {
-    let text = |key: &str| {
-        op.op
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
-    op.op.pointer("/responses/101").is_some()
-        || (op.method == "GET"
-            && (text("summary").contains("websocket") || text("description").contains("websocket")))
-}
-
 /// Whether the spec has an item path under `path` (`{path}/{id}`): `path` is a collection.
 fn has_items(doc: &Value, path: &str) -> bool {
     doc.get("paths")
@@ -560,7 +545,7 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
         });
         let reason = if skip.contains(&op.id) {
             Some("behaviour.skip_operations names it")
-        } else if websocket(&op) {
+        } else if op.websocket() {
             Some(
                 "it opens a WebSocket (its spec says so), which HTTP requests do not: the @websocket checks open it",
             )

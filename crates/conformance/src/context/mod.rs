@@ -98,6 +98,25 @@ pub struct OpInfo {
     pub op: Value,
 }
 
+impl OpInfo {
+    /// Whether the operation opens a WebSocket, as its spec says: a documented `101`, or a
+    /// GET whose summary or description names a WebSocket. An HTTP request is no call of it:
+    /// the HTTP checks leave it out, and the `@websocket` checks open it.
+    pub fn websocket(&self) -> bool {
+        let text = |key: &str| {
+            self.op
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        self.op.pointer("/responses/101").is_some()
+            || (self.method == "GET"
+                && (text("summary").contains("websocket")
+                    || text("description").contains("websocket")))
+    }
+}
+
 pub struct Presign {
     pub id: String,
     pub url: String,
@@ -471,6 +490,7 @@ impl Ctx {
                     .any(|b| b.method == o.method && b.path == o.path)
             })
             .filter(|o| !self.read_only() || o.method == "GET")
+            .filter(|o| !o.websocket())
             .collect()
     }
 
