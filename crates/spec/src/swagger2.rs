@@ -302,25 +302,34 @@ fn convert_operation(
     Value::Object(out)
 }
 
+/// `schema` in each of the media `types` (JSON where none is named), with the example
+/// `example(type)` gives for it.
+fn content<'a>(
+    schema: &Value,
+    types: &[String],
+    example: impl Fn(&str) -> Option<&'a Value>,
+) -> Map<String, Value> {
+    let json = ["application/json".to_string()];
+    let types = if types.is_empty() { &json[..] } else { types };
+    types
+        .iter()
+        .map(|t| {
+            let mut media = json!({ "schema": schema.clone() });
+            if let Some(example) = example(t) {
+                media["example"] = example.clone();
+            }
+            (t.clone(), media)
+        })
+        .collect()
+}
+
 /// A body parameter as a request body, in each media type the operation consumes.
 fn body_request(parameter: &Value, consumes: &[String]) -> Value {
     let schema = parameter
         .get("schema")
         .cloned()
         .unwrap_or_else(|| json!({}));
-    let types: Vec<String> = if consumes.is_empty() {
-        vec!["application/json".into()]
-    } else {
-        consumes.to_vec()
-    };
-    let mut content = Map::new();
-    for t in types {
-        let mut media = json!({ "schema": schema.clone() });
-        if let Some(example) = parameter.get("x-example") {
-            media["example"] = example.clone();
-        }
-        content.insert(t, media);
-    }
+    let content = content(&schema, consumes, |_| parameter.get("x-example"));
     let mut out = json!({ "content": content });
     if let Some(d) = parameter.get("description") {
         out["description"] = d.clone();
@@ -476,19 +485,7 @@ fn convert_response(response: Value, produces: &[String]) -> Value {
     );
     let examples = response.remove("examples");
     if let Some(schema) = response.remove("schema") {
-        let types: Vec<String> = if produces.is_empty() {
-            vec!["application/json".into()]
-        } else {
-            produces.to_vec()
-        };
-        let mut content = Map::new();
-        for t in types {
-            let mut media = json!({ "schema": schema.clone() });
-            if let Some(example) = examples.as_ref().and_then(|e| e.get(&t)) {
-                media["example"] = example.clone();
-            }
-            content.insert(t, media);
-        }
+        let content = content(&schema, produces, |t| examples.as_ref()?.get(t));
         out.insert("content".into(), Value::Object(content));
     }
     if let Some(Value::Object(headers)) = response.remove("headers") {
