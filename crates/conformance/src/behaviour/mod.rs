@@ -622,13 +622,36 @@ pub async fn positive(
     }
     // Each sign-up accepted is an account to sign in to and delete again, or to leave behind
     // where the spec cannot delete it: a few random ones, beside the boundary pass's, whose
-    // edge values find what breaks a sign-up.
-    let cases = if registers(ctx, op) {
+    // edge values find what breaks a sign-up. So for every operation that sets a password
+    // (an admin's create of a user, an account update): each accepted one is a password
+    // hash, which a backend makes slow on purpose, and its edges are the boundary pass's.
+    let cases = if registers(ctx, op) || sets_password(ctx, op) {
         cases.min(SIGN_UP_EXAMPLES)
     } else {
         cases
     };
     positive_as(ctx, op, cases, resources, caller(ctx, op)).await
+}
+
+/// Whether `op`'s body has a password to set: a property named like one, or of `format:
+/// password`, at its top or one object down (`{"user": {"password": ...}}`).
+fn sets_password(ctx: &Ctx, op: &OpInfo) -> bool {
+    fn find(doc: &Value, schema: &Value, depth: u8) -> bool {
+        let schema = accord_spec::follow_ref(doc, schema);
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|properties| {
+                properties.iter().any(|(name, prop)| {
+                    let prop = accord_spec::follow_ref(doc, prop);
+                    name.to_ascii_lowercase().contains("password")
+                        || prop.get("format").and_then(Value::as_str) == Some("password")
+                        || (depth > 0 && find(doc, prop, depth - 1))
+                })
+            })
+    }
+    ctx.body_schema(op)
+        .is_some_and(|schema| find(ctx.doc(), &schema, 1))
 }
 
 /// The most random inputs the sign-up gets (see [`positive`]).

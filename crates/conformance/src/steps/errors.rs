@@ -269,6 +269,7 @@ async fn undeclared_judged(w: &mut AccordWorld) -> Outcome {
 async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
     let mut refused = Vec::new();
+    let mut without_allow = Vec::new();
     for (e, tolerated) in w.judged.iter().zip(&w.tolerated) {
         let path = e
             .url
@@ -279,7 +280,11 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
             if let Err(f) = in_envelope(&w.ctx, e) {
                 problems.push(f);
             }
-            problems.extend(allow_problem(&w.ctx, e, &format!("{} {path}: ", e.method)));
+            if e.header("allow").is_none() {
+                without_allow.push((format!("{} {path}", e.method), e));
+            } else {
+                problems.extend(allow_problem(&w.ctx, e, &format!("{} {path}: ", e.method)));
+            }
             continue;
         }
         if tolerated.contains(&e.status) {
@@ -301,8 +306,40 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
         );
     }
     let any_405 = w.judged.iter().any(|e| e.status == 405);
+    let all_405_bare = without_allow.len() == w.judged.iter().filter(|e| e.status == 405).count();
+    problems.extend(bare_405s(without_allow, all_405_bare));
     problems.extend(wrong_method_refusals(refused, any_405));
     super::all(problems)
+}
+
+/// The 405s without an `Allow` header: one problem each, or one for all when no 405 of the
+/// backend's carries one (`all`: a framework that never writes it is one cause).
+fn bare_405s(bare: Vec<(String, &crate::http::Exchange)>, all: bool) -> Vec<Failure> {
+    if bare.len() > 3 && all {
+        let named: Vec<&str> = bare.iter().take(3).map(|(w, _)| w.as_str()).collect();
+        let mut failure = Failure::new(
+            Rule::ErrorsAllow,
+            format!(
+                "no 405 carries an `Allow` header ({} answered: {}, and {} more)",
+                bare.len(),
+                named.join(", "),
+                bare.len() - named.len()
+            ),
+        );
+        for (_, e) in bare.iter().take(3) {
+            failure = failure.with(e);
+        }
+        return vec![failure];
+    }
+    bare.into_iter()
+        .map(|(what, e)| {
+            Failure::new(
+                Rule::ErrorsAllow,
+                format!("{what}: a 405 without an `Allow` header"),
+            )
+            .with(e)
+        })
+        .collect()
 }
 
 /// The refusals other than 405 of methods the spec does not document: one problem each, or

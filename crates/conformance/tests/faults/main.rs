@@ -568,6 +568,14 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         Rule::ErrorsAllow,
         "",
     ),
+    // A backend whose 405s never carry `Allow` is one problem, not one per path and method.
+    (
+        Fault::MethodNotAllowedWithoutAllow,
+        "@errors",
+        "Every path refuses the methods it does not document",
+        Rule::ErrorsAllow,
+        "no 405 carries an `Allow` header (",
+    ),
     (
         Fault::StorageAcceptsAnyContentType,
         "@uploads",
