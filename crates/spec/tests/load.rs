@@ -308,6 +308,28 @@ fn a_parameter_named_schema_is_a_parameter() {
     }
 }
 
+/// A Swagger 2.0 parameter: any place, name and type, a schema, a collection format, or
+/// something that is no parameter at all.
+fn swagger_parameter() -> impl Strategy<Value = Value> {
+    (
+        prop::sample::select(vec![
+            "body", "formData", "query", "path", "header", "cookie", "nowhere",
+        ]),
+        prop::sample::select(vec!["id", "file", "tags", "body", ""]),
+        prop::sample::select(vec!["string", "integer", "array", "file", "object"]),
+        prop::sample::select(vec!["csv", "multi", "tsv", "pipes", "ssv", "bogus"]),
+        arbitrary_json(),
+        any::<bool>(),
+    )
+        .prop_map(|(place, name, kind, format, schema, required)| {
+            json!({"in": place, "name": name, "type": kind, "collectionFormat": format,
+                "items": {"type": "string"}, "schema": schema, "required": required})
+        })
+        .boxed()
+        .prop_union(arbitrary_json().boxed())
+        .boxed()
+}
+
 fn arbitrary_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -381,6 +403,52 @@ proptest! {
             "info": {"title": "fuzz", "version": "1"},
             "paths": paths,
             "components": {"schemas": schemas}
+        });
+        if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
+            for op in spec.operations() {
+                let _ = op.parameters(&spec.openapi);
+            }
+        }
+    }
+
+    #[test]
+    fn swagger_20_operations_of_any_parameters_never_panic(
+        parameters in prop::collection::vec(swagger_parameter(), 0..5),
+        response in arbitrary_json(),
+        consumes in prop::sample::select(vec!["application/json", "multipart/form-data", "application/x-www-form-urlencoded", "text/plain"]),
+    ) {
+        let doc = json!({
+            "swagger": "2.0",
+            "info": {"title": "fuzz", "version": "1"},
+            "consumes": [consumes],
+            "parameters": {"shared": {"name": "s", "in": "formData", "type": "file"}},
+            "paths": {"/p/{id}": {
+                "parameters": [{"$ref": "#/parameters/shared"}],
+                "post": {"parameters": parameters, "responses": {"200": {"description": "ok", "schema": response}}}
+            }}
+        });
+        if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
+            for op in spec.operations() {
+                let _ = op.parameters(&spec.openapi);
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_swagger_20_documents_never_panic(
+        paths in arbitrary_json(),
+        definitions in arbitrary_json(),
+        parameters in arbitrary_json(),
+        security in arbitrary_json(),
+    ) {
+        let doc = json!({
+            "swagger": "2.0",
+            "info": {"title": "fuzz", "version": "1"},
+            "host": "example.com",
+            "paths": paths,
+            "definitions": definitions,
+            "parameters": parameters,
+            "securityDefinitions": security
         });
         if let Ok(spec) = Spec::from_value(doc, "fuzz.json".into()) {
             for op in spec.operations() {
