@@ -368,7 +368,51 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                         ),
                     )
                 })
+        })
+        .or_else(|| {
+            // A session made from HTTP basic credentials (gotify's `POST /auth/local/login`).
+            ops.iter()
+                .find(|o| {
+                    o.method == "POST"
+                        && basic_only(doc, &o.op)
+                        && named_like(o, &["login", "signin", "session", "authenticate"])
+                        && !named_like(o, &["refresh", "logout", "signout", "revoke"])
+                })
+                .map(|o| {
+                    (
+                        o,
+                        format!(
+                            "{} {} is a POST named like a sign-in, secured by HTTP basic alone",
+                            o.method, o.path
+                        ),
+                    )
+                })
         });
+    // Whether `op`'s every security alternative is HTTP basic alone.
+    fn basic_only(doc: &Value, op: &Value) -> bool {
+        let schemes = doc.pointer("/components/securitySchemes");
+        op.get("security")
+            .and_then(Value::as_array)
+            .filter(|alternatives| !alternatives.is_empty())
+            .is_some_and(|alternatives| {
+                alternatives.iter().all(|a| {
+                    a.as_object().is_some_and(|names| {
+                        names.len() == 1
+                            && names.keys().all(|name| {
+                                schemes
+                                    .and_then(|s| s.get(name))
+                                    .map(|s| accord_spec::follow_ref(doc, s))
+                                    .is_some_and(|s| {
+                                        s.get("type").and_then(Value::as_str) == Some("http")
+                                            && s.get("scheme")
+                                                .and_then(Value::as_str)
+                                                .is_some_and(|b| b.eq_ignore_ascii_case("basic"))
+                                    })
+                            })
+                    })
+                })
+            })
+    }
     // A sign-in takes a password: an OAuth code exchange (`code`, `code_verifier`) or a
     // session named from HTTP basic credentials is named like one and is not.
     fn asks_password(doc: &Value, o: &Op) -> bool {
@@ -423,6 +467,12 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 "# Credentials come from the environment: export ACCORD_USER and ACCORD_PASSWORD.\nbody = {}",
                 toml_inline(&body)
             );
+            if basic_only(doc, &login.op) {
+                let _ = writeln!(
+                    t,
+                    "# Its security is HTTP basic: the name and password go there.\nbasic = \"${{ACCORD_USER}}:${{ACCORD_PASSWORD}}\""
+                );
+            }
             if let Some(r) = register
                 && let Some((_, s)) = request_schema(doc, &r.op)
             {
@@ -448,7 +498,23 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 )
             });
             let access = in_body.clone().unwrap_or_else(|| "/access_token".into());
+            let sets_cookie = login
+                .op
+                .get("responses")
+                .and_then(Value::as_object)
+                .is_some_and(|rs| {
+                    rs.iter()
+                        .filter(|(code, _)| code.starts_with('2'))
+                        .filter_map(|(_, r)| r.get("headers")?.as_object())
+                        .any(|h| h.keys().any(|k| k.eq_ignore_ascii_case("set-cookie")))
+                });
             match token_header(&login.op).filter(|_| in_body.is_none()) {
+                None if in_body.is_none() && sets_cookie => {
+                    let _ = writeln!(
+                        t,
+                        "# The login answers no token in its body and sets a cookie the spec does not name: the\n# session's token is that cookie's value (name it, `cookie:NAME`, when it sets several).\naccess_token = \"cookie:*\""
+                    );
+                }
                 Some(header) => {
                     let _ = writeln!(
                         t,
@@ -483,10 +549,15 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             }
             let _ = writeln!(
                 t,
-                "# A second account for the cross-user checks (another user than the first):\n# second_body = {}\n",
+                "# A second account for the cross-user checks (another user than the first):\n# second_body = {}{}\n",
                 toml_inline(&body)
                     .replace("${ACCORD_USER}", "${ACCORD_USER_2}")
-                    .replace("${ACCORD_PASSWORD}", "${ACCORD_PASSWORD_2}")
+                    .replace("${ACCORD_PASSWORD}", "${ACCORD_PASSWORD_2}"),
+                if basic_only(doc, &login.op) {
+                    "\n# second_basic = \"${ACCORD_USER_2}:${ACCORD_PASSWORD_2}\""
+                } else {
+                    ""
+                }
             );
         }
         (Some(scheme), None) => {
@@ -745,6 +816,42 @@ mod tests {
         let text = profile(&only_exchange, "spec.json", Some("http://127.0.0.1:9"));
         assert!(!text.contains("externalToken"), "{text}");
         assert!(text.contains("kind = \"static\""), "{text}");
+    }
+
+    /// A sign-in secured by HTTP basic alone (gotify's `POST /auth/local/login`), answering
+    /// its session in a cookie the spec does not name: the basic credentials and the cookie.
+    #[test]
+    fn a_sign_in_secured_by_basic_alone_sends_basic_credentials_and_reads_its_cookie() {
+        let spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "components": {"securitySchemes": {
+                "basicAuth": {"type": "http", "scheme": "basic"},
+                "clientToken": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+            "security": [{"clientToken": []}],
+            "paths": {"/auth/local/login": {"post": {
+                "operationId": "localLogin", "security": [{"basicAuth": []}],
+                "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                    "type": "object", "required": ["name"],
+                    "properties": {"name": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "ok",
+                    "headers": {"Set-Cookie": {"schema": {"type": "string"}}},
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"id": {"type": "integer"}}}}}}}
+            }}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        for line in [
+            "operation = \"localLogin\"",
+            "basic = \"${ACCORD_USER}:${ACCORD_PASSWORD}\"",
+            "access_token = \"cookie:*\"",
+            "# second_basic = \"${ACCORD_USER_2}:${ACCORD_PASSWORD_2}\"",
+        ] {
+            assert!(text.contains(line), "`{line}` missing:\n{text}");
+        }
+        assert!(
+            crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
+            "{text}"
+        );
     }
 
     /// A sign-in that documents its token in a header of its answer (devise-jwt's

@@ -707,6 +707,24 @@ pub fn check_variables(loaded: &Loaded) -> Result<(), ProfileError> {
             });
         }
     }
+    // The basic credentials of each identity are text with placeholders too.
+    for (key, basic) in p.auth.iter().flat_map(|a| {
+        [
+            ("auth.basic", &a.basic),
+            ("auth.second_basic", &a.second_basic),
+            ("auth.privileged_basic", &a.privileged_basic),
+        ]
+    }) {
+        let Some(basic) = basic else { continue };
+        for name in placeholders(&toml::Value::String(basic.get_ref().clone())) {
+            if std::env::var_os(&name).is_none() {
+                return Err(loaded.error(
+                    basic.span(),
+                    format!("{key}: the environment variable `{name}` is not set (export it before the run)"),
+                ));
+            }
+        }
+    }
     let mut variables: Vec<(&str, &Spanned<String>)> = Vec::new();
     if let Some(a) = &p.auth
         && *a.kind.get_ref() == AuthKind::Static
@@ -777,6 +795,7 @@ impl Locator {
             Some(("body", pointer)) if pointer.starts_with('/') => {
                 Ok(Locator::Body(pointer.into()))
             }
+            // `cookie:*`: the one cookie the sign-in sets, whatever the spec calls it.
             Some(("cookie", name)) if !name.is_empty() => Ok(Locator::Cookie(name.into())),
             Some(("header", name)) if !name.is_empty() => Ok(Locator::Header(name.into())),
             _ => Err(format!(

@@ -423,7 +423,8 @@ impl Ctx {
                 .map(String::from),
             Locator::Cookie(name) => exchange.headers("set-cookie").iter().find_map(|c| {
                 let (k, rest) = c.split_once('=')?;
-                (k.trim() == name).then(|| rest.split(';').next().unwrap_or("").to_string())
+                (k.trim() == name || name == "*")
+                    .then(|| rest.split(';').next().unwrap_or("").to_string())
             }),
             // `Bearer <jwt>`: the scheme word is the placement's to add again.
             Locator::Header(name) => exchange

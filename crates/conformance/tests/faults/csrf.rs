@@ -219,10 +219,12 @@ async fn run(basic: bool) -> (Run, Sessions) {
     let dir = tempfile::tempdir().unwrap();
     let spec_path = dir.path().join("notes.json");
     std::fs::write(&spec_path, spec(basic).to_string()).unwrap();
+    // With basic credentials, as `init` writes it for a sign-in whose spec names no cookie:
+    // the token is the first cookie the sign-in sets.
     let sign_in = if basic {
-        "body = { client = \"accord\" }\nbasic = \"alice:pw-alice-123\""
+        "body = { client = \"accord\" }\nbasic = \"alice:pw-alice-123\"\naccess_token = \"cookie:*\""
     } else {
-        "body = { username = \"alice\", password = \"pw-alice-123\" }"
+        "body = { username = \"alice\", password = \"pw-alice-123\" }\naccess_token = \"cookie:sessionid\""
     };
     let profile = dir.path().join("notes.toml");
     std::fs::write(
@@ -238,7 +240,6 @@ deadline_secs = 60
 kind = "login"
 operation = "login"
 {sign_in}
-access_token = "cookie:sessionid"
 scheme = "session"
 
 [errors]

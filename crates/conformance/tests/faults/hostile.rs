@@ -141,6 +141,12 @@ async fn profile_errors_name_the_key_and_the_line_and_exit_2() {
             ":8: `query:x` is none of",
         ),
         (
+            format!(
+                "base_url = \"http://x\"\nspec = \"{spec}\"\n\n[auth]\nkind = \"login\"\noperation = \"login\"\nbody = {{ a = \"b\" }}\naccess_token = \"body:/t\"\nbasic = \"${{ACCORD_NO_SUCH_VARIABLE}}:pw\"\n"
+            ),
+            ":9: auth.basic: the environment variable `ACCORD_NO_SUCH_VARIABLE` is not set",
+        ),
+        (
             "base_url = \"http://x\"\nspec = \"missing.yaml\"\n".to_string(),
             "missing.yaml",
         ),
