@@ -29,17 +29,7 @@ pub fn swagger_20_to_30(doc: &mut Value) -> Vec<Problem> {
         return notes;
     };
     root.remove("swagger");
-    let media = |root: &Map<String, Value>, key: &str| -> Vec<String> {
-        root.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let media = |root: &Map<String, Value>, key: &str| media_types(root, key).unwrap_or_default();
     let globals = Globals {
         consumes: media(root, "consumes"),
         produces: media(root, "produces"),
@@ -128,6 +118,16 @@ pub fn swagger_20_to_30(doc: &mut Value) -> Vec<Problem> {
     *doc = Value::Object(out);
     convert_model(doc);
     notes
+}
+
+/// The media types listed at `key` (`consumes`, `produces`) of `object`, if it lists them.
+fn media_types(object: &Map<String, Value>, key: &str) -> Option<Vec<String>> {
+    object.get(key).and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect()
+    })
 }
 
 /// `servers` from `host`, `basePath` and `schemes`: without a host, the base path relative to
@@ -229,15 +229,7 @@ fn convert_operation(
     notes: &mut Vec<Problem>,
 ) -> Value {
     let list = |op: &Map<String, Value>, key: &str, global: &[String]| -> Vec<String> {
-        op.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_else(|| global.to_vec())
+        media_types(op, key).unwrap_or_else(|| global.to_vec())
     };
     let consumes = list(&op, "consumes", &globals.consumes);
     let produces = list(&op, "produces", &globals.produces);
