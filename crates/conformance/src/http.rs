@@ -560,6 +560,7 @@ impl Http {
         if let Some(op) = &operation
             && (200..300).contains(&status)
             && let Ok(mut accepted) = self.accepted.lock()
+            && !accepted.contains(op)
         {
             accepted.insert(op.clone());
         }

@@ -372,10 +372,11 @@ async fn boundary_steps(
         if behaviour::boundary::needs_base(&case, &e) {
             // Refused as invalid: only the value's fault if the same request without it
             // is accepted.
-            match base(ctx, op, resources, &mut case, &mut base_ok).await? {
+            match base(ctx, op, resources, &mut case, base_ok).await? {
                 Base::Gone => return Ok(()),
                 Base::Sent(e) if !(200..300).contains(&e.status) => continue,
-                Base::Sent(_) | Base::Accepted => {}
+                Base::Sent(_) => base_ok = true,
+                Base::Accepted => {}
             }
         }
         if e.status >= 500 && op.method != "DELETE" {
@@ -386,8 +387,7 @@ async fn boundary_steps(
             // (or the resource's state), not the value's. A DELETE is not sent twice.
             // Always sent, unlike a refusal's: an input accepted earlier may have broken the
             // backend's state, and then every later case crashes whatever its value.
-            let mut sent_before = false;
-            let base = match base(ctx, op, resources, &mut case, &mut sent_before).await? {
+            let base = match base(ctx, op, resources, &mut case, false).await? {
                 Base::Gone => return Ok(()),
                 Base::Accepted => None,
                 Base::Sent(e) => Some(e),
@@ -435,10 +435,10 @@ async fn base(
     op: &OpInfo,
     resources: &[Resource],
     case: &mut behaviour::boundary::Case,
-    accepted: &mut bool,
+    accepted: bool,
 ) -> Result<Base, Failure> {
     let own = behaviour::owned::owned(op, resources);
-    if *accepted && !own {
+    if accepted && !own {
         return Ok(Base::Accepted);
     }
     // The case may have moved the resource (a renaming update): the base follows.
@@ -449,7 +449,6 @@ async fn base(
     let e = behaviour::send_as(ctx, who, case.base.clone()).await?;
     behaviour::remember_created(ctx, op, &e, resources, who);
     behaviour::owned::follow_move(ctx, op, resources, &case.base, &e);
-    *accepted |= (200..300).contains(&e.status);
     Ok(Base::Sent(e))
 }
 
