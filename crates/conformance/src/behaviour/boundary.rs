@@ -315,10 +315,10 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
     }
 }
 
-/// Appends `-n` to each free-text string of `body` (no format, pattern or enum; within its
-/// `maxLength`), and `n` to the local part of each email address (an account's, which a
-/// backend keeps unique).
-fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, n: usize) {
+/// Appends `-{mark}` to each free-text string of `body` (no format, pattern or enum; within
+/// its `maxLength`), and `mark` to the local part of each email address (an account's, which
+/// a backend keeps unique).
+fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, mark: &str) {
     for (pointer, prop) in slots {
         let prop = accord_spec::follow_ref(doc, prop);
         let free = free_text(prop);
@@ -326,13 +326,13 @@ fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, n: usiz
             continue;
         };
         if email(prop) {
-            set(body, pointer, json!(own_address(text, &n.to_string())));
+            set(body, pointer, json!(own_address(text, mark)));
             continue;
         }
         if !free {
             continue;
         }
-        let suffix = format!("-{n}");
+        let suffix = format!("-{mark}");
         let max = prop
             .get("maxLength")
             .and_then(Value::as_u64)
@@ -436,13 +436,19 @@ pub(super) fn set(value: &mut Value, pointer: &str, new: Value) {
 /// The boundary cases of `op`, at most `limit` (parameters first, then the body).
 pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     let doc = ctx.doc();
-    // A mark of the operation, so that its cases' text differs from another operation's.
+    // A mark of the operation and the run, so that its cases' text differs from another
+    // operation's, and from an earlier run's: what a backend keeps unique (a username, a
+    // title's slug, an address) stays taken after a run that cannot delete it, and a case
+    // meeting its own earlier value would be a conflict, not a verdict on the value (and,
+    // sent with others, split into one request each).
     let tag = format!(
-        "{:03x}",
+        "{:05x}",
         op.id
             .bytes()
-            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-            & 0xfff
+            .fold(ctx.seed as u32 ^ (ctx.seed >> 32) as u32, |h, b| {
+                h.wrapping_mul(31).wrapping_add(u32::from(b))
+            })
+            & 0xfffff
     );
     let validator = accord_validate::Validator::new(doc, accord_validate::Direction::Request);
     let base = example_inputs(ctx, op);
@@ -503,7 +509,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         // One body case at `pointer`: `value` there in a body of its own.
         let case = |n: usize, pointer: &str, what: String, value: Value, ordinary: bool| {
             let mut unique = valid.clone();
-            distinguish(doc, &slots, &mut unique, n);
+            distinguish(doc, &slots, &mut unique, &format!("{tag}{n}"));
             let mut body = unique.clone();
             set(&mut body, pointer, value.clone());
             let admitted = validator.is_valid(&schema, &body);
@@ -525,9 +531,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             // The case's own form of an edge value.
             let own = |text: &str, n: usize| {
                 if email(prop) {
-                    // An account's address stays taken after the run: the run's seed in the
-                    // mark keeps a later run's from meeting it.
-                    own_address(text, &format!("{tag}{n}r{:04x}", ctx.seed & 0xffff))
+                    own_address(text, &format!("{tag}{n}"))
                 } else if free_text(prop) {
                     own_value(text, &format!("-{tag}{n}"), max)
                 } else {
@@ -571,7 +575,12 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             let mut mix = |chunk: &[Kind]| {
                 n += 1;
                 let text: Vec<&str> = chunk.iter().map(|(_, text, _, _)| *text).collect();
-                let value = json!(own(&format!("accord{}", text.concat()), n));
+                let raw = format!("accord{}", text.concat());
+                let owned = own(&raw, n);
+                // Free text too long for its mark is no wider chunk: it could be an earlier
+                // run's, and a conflict then would send each kind again alone.
+                let marked = !free_text(prop) || owned != raw;
+                let value = json!(owned);
                 let names: Vec<&str> = chunk.iter().map(|(name, _, _, _)| *name).collect();
                 let all = case(
                     n,
@@ -580,7 +589,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                     value.clone(),
                     false,
                 );
-                (all, value)
+                (all, value, marked)
             };
             // Each chunk of kinds, and the case mixing them once there are two.
             let mut chunks: Vec<(Vec<Kind>, Option<Mixed>)> = Vec::new();
@@ -588,8 +597,8 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 if let Some((chunk, all)) = chunks.last_mut() {
                     let mut wider = chunk.clone();
                     wider.push(kind.clone());
-                    let (with, value) = mix(&wider);
-                    if with.admitted {
+                    let (with, value, marked) = mix(&wider);
+                    if with.admitted && marked {
                         *chunk = wider;
                         *all = Some((with, value));
                         continue;
@@ -635,7 +644,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         }
         n += 1;
         let mut unique = valid.clone();
-        distinguish(doc, &slots, &mut unique, n);
+        distinguish(doc, &slots, &mut unique, &format!("{tag}{n}"));
         let mut body = unique.clone();
         for (_, (pointer, value)) in &members {
             set(&mut body, pointer, value.clone());
@@ -839,7 +848,7 @@ mod tests {
         body_slots(&doc, &schema, "", 0, &mut slots);
         let mut body =
             json!({"article": {"title": "accord-title", "body": "b", "email": "a@b.co"}});
-        distinguish(&doc, &slots, &mut body, 12);
+        distinguish(&doc, &slots, &mut body, "12");
         assert_eq!(
             body,
             json!({"article": {"title": "accor-12", "body": "b-12", "email": "a12@b.co"}})

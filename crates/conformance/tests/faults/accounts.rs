@@ -31,6 +31,9 @@ pub enum Fault {
     SlowSignUp,
     /// A password longer than 60 characters, which the schema admits (64), is refused (422).
     LongPasswordRefused,
+    /// Not a fault: a display name, once set, stays taken (409), as a handle a deleted
+    /// account keeps reserved; the backend outlives the run.
+    KeepsNames,
 }
 
 #[derive(Default)]
@@ -54,6 +57,9 @@ struct State {
     refused: Vec<String>,
     /// The addresses of the sign-ups accepted, deleted since or not.
     addresses: Vec<String>,
+    /// Every display name set ([`Fault::KeepsNames`]), and the changes refused as taken.
+    names: std::collections::HashSet<String>,
+    name_conflicts: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -111,6 +117,11 @@ impl Accounts {
             .filter(|e| s.addresses.contains(e))
             .cloned()
             .collect()
+    }
+
+    /// The display names refused because they were taken, in their order.
+    pub fn name_conflicts(&self) -> Vec<String> {
+        self.state.lock().unwrap().name_conflicts.clone()
     }
 
     /// The passwords the accepted sign-ups set, in their order.
@@ -245,7 +256,13 @@ impl Accounts {
                         return ResponseTemplate::new(500).set_body_string("Internal Server Error");
                     }
                     Some(Value::Null) => Some(Value::Null),
-                    Some(Value::String(n)) if n.chars().count() <= 50 => Some(json!(n)),
+                    Some(Value::String(n)) if n.chars().count() <= 50 => {
+                        if self.fault == Fault::KeepsNames && !s.names.insert(n.clone()) {
+                            s.name_conflicts.push(n.clone());
+                            return problem(409, "display_name: already taken");
+                        }
+                        Some(json!(n))
+                    }
                     Some(_) => return problem(422, "display_name: 50 characters at most"),
                 };
                 if let Some(name) = name {
@@ -333,6 +350,31 @@ expiry_wait_secs = 0
 
 async fn run(fault: Fault) -> (Run, Accounts) {
     run_tagged(fault, "@behaviour and not @expiry").await
+}
+
+/// Two runs with the seeds given, one after the other against one backend that outlives
+/// them, and what the backend had seen by the end of each.
+async fn run_twice(fault: Fault, tags: &str, seeds: [u64; 2]) -> (Vec<(Run, usize)>, Accounts) {
+    let server = MockServer::start().await;
+    let backend = Accounts::new(fault);
+    wiremock::Mock::given(any())
+        .respond_with(backend.clone())
+        .mount(&server)
+        .await;
+    let mut runs = Vec::new();
+    for seed in seeds {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = profile(dir.path());
+        let args = vec![
+            "--tags".into(),
+            tags.into(),
+            "--seed".into(),
+            seed.to_string(),
+        ];
+        let run = harness_in(profile, server.uri(), args, dir).await;
+        runs.push((run, backend.name_conflicts().len()));
+    }
+    (runs, backend)
 }
 
 async fn run_tagged(fault: Fault, tags: &str) -> (Run, Accounts) {
@@ -523,6 +565,31 @@ async fn a_refused_edge_value_is_judged_without_one_more_sign_up() {
         again.len() <= 1,
         "signed up again: {again:?}\n{}",
         run.stdout
+    );
+}
+
+/// A run's edge texts are its own: a second run against a backend that keeps every display
+/// name it was given (a username a run cannot delete) meets none of the first run's, so
+/// none of its cases is a conflict (before, the second run's texts were the first's: each
+/// was refused as taken, and each text mixed in one field sent again alone).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_meets_none_of_the_first_run_s_edge_texts() {
+    let (runs, backend) = run_twice(Fault::KeepsNames, "@boundary", [7, 8]).await;
+    let [(first, before), (second, _)] = &runs[..] else {
+        unreachable!()
+    };
+    assert_eq!(first.code, Some(0), "{}", first.stdout);
+    assert!(
+        second.stdout.contains("update_me ("),
+        "the boundary pass changed no name: {}",
+        second.stdout
+    );
+    // The empty name, which no mark can make a run's own, is the one text both runs send.
+    let met: Vec<String> = backend.name_conflicts().split_off(*before);
+    assert!(
+        met.iter().all(String::is_empty),
+        "the second run met names the first had set: {met:?}\n{}",
+        second.stdout
     );
 }
 
