@@ -84,7 +84,7 @@ fn accord_classes(stdout: &str) -> Vec<String> {
     for line in stdout.lines() {
         let line = line.trim_start();
         let rest = line
-            .strip_prefix("Step panicked. Captured output: ")
+            .strip_prefix("Check failed: ")
             .or_else(|| line.strip_prefix("- "))
             .unwrap_or_default();
         if let Some(rule) = rest.strip_prefix("rule ").and_then(|r| r.split(':').next())

@@ -1,6 +1,6 @@
 //! One run of the suite: load the profile and the spec, run the features, report.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -117,6 +117,52 @@ static RESULTS: Mutex<Vec<ScenarioResult>> = Mutex::new(Vec::new());
 fn record(result: ScenarioResult) {
     if let Ok(mut r) = RESULTS.lock() {
         r.push(result);
+    }
+}
+
+/// What cucumber's writer calls every failed step: a step's `Err` reaches it as a panic.
+const CUCUMBER_FAILED: &str = "Step panicked. Captured output: rule ";
+
+/// What the console calls a check's failure (its text names the rule it broke).
+const CHECK_FAILED: &str = "Check failed: rule ";
+
+/// Standard output for cucumber's writer, a check's failure called what it is: the writer
+/// prints each as a panic ([`CUCUMBER_FAILED`]), which no check is. A real panic in a step
+/// names no rule and keeps the writer's words. Whole lines are written, so that the words
+/// are never cut between two writes.
+#[derive(Default)]
+struct Console {
+    pending: Vec<u8>,
+}
+
+impl Console {
+    fn emit(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(bytes).replace(CUCUMBER_FAILED, CHECK_FAILED);
+        std::io::stdout().write_all(text.as_bytes())
+    }
+}
+
+impl Write for Console {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = self.pending.iter().rposition(|b| *b == b'\n') {
+            let rest = self.pending.split_off(end + 1);
+            let lines = std::mem::replace(&mut self.pending, rest);
+            self.emit(&lines)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let rest = std::mem::take(&mut self.pending);
+        self.emit(&rest)?;
+        std::io::stdout().flush()
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 
@@ -633,7 +679,14 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         })
         // No cucumber summary: it counts a scenario skipped at run time as passed; the run's own
         // summary (below) counts from the verdicts.
-        .with_writer(writer::Basic::stdout().normalized())
+        .with_writer(
+            writer::Basic::new(
+                Console::default(),
+                writer::Coloring::Auto,
+                writer::Verbosity::Default,
+            )
+            .normalized(),
+        )
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default());
     let run = cucumber.filter_run(features_dir.0.clone(), filter);
     let finished = tokio::time::timeout(deadline, run).await.ok();
