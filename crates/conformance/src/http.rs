@@ -197,7 +197,8 @@ impl Request {
     /// security scheme says when it is sent (`Authorization: Bearer` for a bearer scheme,
     /// `Authorization: Token ...` for an `apiKey` one with that prefix, a query parameter...).
     pub fn bearer(mut self, token: Option<&str>) -> Request {
-        self.credential = token.map(String::from);
+        // An empty token is none: an anonymous run's session has no credential to send.
+        self.credential = token.filter(|t| !t.is_empty()).map(String::from);
         self
     }
     pub fn body(mut self, body: Body) -> Request {

@@ -633,18 +633,38 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
 
     // ---- errors
     let (envelope, schema, why) = envelope(doc, &ops);
-    let _ = writeln!(t, "[errors]\n# {why}.\nenvelope = {envelope:?}");
-    if let Some(schema) = schema {
-        let _ = writeln!(t, "schema = {schema:?}");
+    match why.strip_suffix("; RFC 9457 problems assumed: check it") {
+        // Nothing to go by: no envelope is held against the backend where the spec is
+        // silent (the statuses still are, and the bodies the spec declares).
+        Some(why) => {
+            let _ = writeln!(
+                t,
+                "# [errors] left out: {why}, so no envelope is checked where it is silent (the statuses are).\n\
+                 # Name the one your backend answers to check it:\n\
+                 # [errors]\n\
+                 # envelope = \"problem\"  # or \"fastapi\", or \"schema\" with schema = \"#/components/schemas/Error\"\n"
+            );
+        }
+        None => {
+            let _ = writeln!(t, "[errors]\n# {why}.\nenvelope = {envelope:?}");
+            if let Some(schema) = schema {
+                let _ = writeln!(t, "schema = {schema:?}");
+            }
+            if envelope == "problem" {
+                let _ = writeln!(
+                    t,
+                    "# true when every problem carries a `request_id` equal to its X-Request-Id header.\nrequest_id = false"
+                );
+            }
+            t.push('\n');
+        }
     }
-    if envelope == "problem" {
-        let _ = writeln!(
-            t,
-            "# true when every problem carries a `request_id` equal to its X-Request-Id header.\nrequest_id = false"
-        );
-    }
-    t.push('\n');
+    finish(t, doc, scheme.as_ref())
+}
 
+/// The end of the profile: the service's API key, what only the user knows, and
+/// `[behaviour]`.
+fn finish(mut t: String, doc: &Value, scheme: Option<&security::UserScheme>) -> String {
     // ---- api keys
     let key_scheme = doc
         .pointer("/components/securitySchemes")
@@ -653,7 +673,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
         .flatten()
         .find(|(name, s)| {
             s.get("type").and_then(Value::as_str) == Some("apiKey")
-                && scheme.as_ref().and_then(|u| u.name.as_ref()) != Some(*name)
+                && scheme.and_then(|u| u.name.as_ref()) != Some(*name)
         });
     match key_scheme {
         Some((name, _)) => {
@@ -816,6 +836,34 @@ mod tests {
         let text = profile(&only_exchange, "spec.json", Some("http://127.0.0.1:9"));
         assert!(!text.contains("externalToken"), "{text}");
         assert!(text.contains("kind = \"static\""), "{text}");
+    }
+
+    /// A spec that documents no error body says nothing of the envelope: the profile names
+    /// none (a commented section says how to), so none is held against the backend; with
+    /// one documented, it is written.
+    #[test]
+    fn no_envelope_is_assumed_where_the_spec_documents_no_error_body() {
+        let mut spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/items": {"get": {"operationId": "list", "responses": {
+                "200": {"description": "ok"}, "404": {"description": "none"}}}}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(
+            text.contains("# [errors] left out: the spec documents no error body"),
+            "{text}"
+        );
+        let parsed: toml::Value = toml::from_str(&text).unwrap();
+        assert!(parsed.get("errors").is_none(), "{text}");
+        spec["paths"]["/items"]["get"]["responses"]["404"]["content"] = serde_json::json!({
+            "application/problem+json": {"schema": {"type": "object"}}});
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        let parsed: toml::Value = toml::from_str(&text).unwrap();
+        assert_eq!(
+            parsed["errors"]["envelope"].as_str(),
+            Some("problem"),
+            "{text}"
+        );
     }
 
     /// A sign-in secured by HTTP basic alone (gotify's `POST /auth/local/login`), answering

@@ -139,13 +139,7 @@ pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, Strin
 /// satisfied, or the spec says nothing the run could tell from.
 pub fn unmet_security(doc: &Value, op: &Value, user: &UserScheme) -> Option<Vec<String>> {
     let user_name = user.name.as_deref()?;
-    let alternatives = op
-        .get("security")
-        .or_else(|| doc.get("security"))?
-        .as_array()?;
-    if alternatives.is_empty() {
-        return None;
-    }
+    let alternatives = effective_security(doc, op)?;
     let all = schemes(doc);
     let sent = |name: &str| {
         name == user_name
@@ -161,13 +155,34 @@ pub fn unmet_security(doc: &Value, op: &Value, user: &UserScheme) -> Option<Vec<
         a.as_object()
             .is_none_or(|names| names.keys().all(|name| sent(name)))
     });
-    (!met).then(|| {
-        alternatives
-            .iter()
-            .filter_map(Value::as_object)
-            .map(|names| names.keys().cloned().collect::<Vec<_>>().join(" + "))
-            .collect()
-    })
+    (!met).then(|| named(alternatives))
+}
+
+/// The security alternatives of `op` (its own, or the document's), when it has any.
+fn effective_security<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Vec<Value>> {
+    op.get("security")
+        .or_else(|| doc.get("security"))?
+        .as_array()
+        .filter(|a| !a.is_empty())
+}
+
+/// Each alternative's schemes, joined by `+`.
+fn named(alternatives: &[Value]) -> Vec<String> {
+    alternatives
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|names| names.keys().cloned().collect::<Vec<_>>().join(" + "))
+        .collect()
+}
+
+/// The security alternatives of `op` when none of them is open (`{}`): what a caller
+/// without credentials cannot meet.
+pub fn alternatives(doc: &Value, op: &Value) -> Option<Vec<String>> {
+    let alternatives = effective_security(doc, op)?;
+    let open = alternatives
+        .iter()
+        .any(|a| a.as_object().is_none_or(serde_json::Map::is_empty));
+    (!open).then(|| named(alternatives))
 }
 
 /// The status a missing or bad token gets on `op`, as the spec documents it: 401 where it

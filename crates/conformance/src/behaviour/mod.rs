@@ -523,6 +523,28 @@ fn registers(ctx: &Ctx, op: &OpInfo) -> bool {
             .is_none_or(|a| a.operation.as_ref().is_none_or(|o| *o.get_ref() != op.id))
 }
 
+/// Whether `op` (`lowered`: its id and path, lower-cased) is named like a sign-in, a token
+/// exchange or a refresh: a POST that takes credentials or a token and answers a session. A
+/// sign-up is not: the run makes up the account it asks for.
+fn exchanges_credentials(op: &OpInfo, lowered: &str) -> bool {
+    op.method == "POST"
+        && [
+            "login",
+            "signin",
+            "sign_in",
+            "sign-in",
+            "authenticate",
+            "token",
+            "session",
+            "refresh",
+        ]
+        .iter()
+        .any(|w| lowered.contains(w))
+        && !["register", "signup", "sign_up", "sign-up"]
+            .iter()
+            .any(|w| lowered.contains(w))
+}
+
 /// The operations the positive and negative phases call, and why the others are left out.
 pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
     let mut run = Vec::new();
@@ -537,11 +559,18 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             )
         });
         let unmet = secured.then(|| ctx.unmet_security(&op)).flatten().map(|alternatives| {
-            format!(
-                "its security asks for credentials the run does not send ({}; the run's token goes by `{}`)",
-                alternatives.join(", or "),
-                ctx.user_scheme.as_deref().unwrap_or_default()
-            )
+            if ctx.anonymous() {
+                format!(
+                    "it is secured ({}), and the run has no credentials (the profile has no [auth]; `accord-conformance init` writes one)",
+                    alternatives.join(", or ")
+                )
+            } else {
+                format!(
+                    "its security asks for credentials the run does not send ({}; the run's token goes by `{}`)",
+                    alternatives.join(", or "),
+                    ctx.user_scheme.as_deref().unwrap_or_default()
+                )
+            }
         });
         let reason = if skip.contains(&op.id) {
             Some("behaviour.skip_operations names it")
@@ -553,6 +582,10 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             Some(why.as_str())
         } else if ctx.session_operations.contains(&op.id) && !registers(ctx, &op) {
             Some("the run signs in and out with it")
+        } else if ctx.anonymous() && exchanges_credentials(&op, &lowered) {
+            Some(
+                "it exchanges credentials or a token for a session, and the run holds none (the profile has no [auth]): a refusal of generated ones is its job",
+            )
         } else if ["logout", "signout", "sign_out", "sign-out", "revoke"]
             .iter()
             .any(|w| lowered.contains(w))
@@ -857,8 +890,18 @@ pub struct Resource {
 pub fn resources(ctx: &Ctx) -> Vec<Resource> {
     let ops = ctx.all_operations();
     let mut out: Vec<Resource> = Vec::new();
-    for (create, _) in ops.iter().filter(|(o, _)| o.method == "POST") {
+    // An operation whose security the run's credentials cannot meet is none of the chain's
+    // (an anonymous run calls what the spec leaves open).
+    let callable = |o: &OpInfo, secured: bool| !secured || ctx.unmet_security(o).is_none();
+    for (create, secured) in ops.iter().filter(|(o, _)| o.method == "POST") {
         if ctx.session_operations.contains(&create.id) {
+            continue;
+        }
+        if !callable(create, *secured) {
+            ctx.http.note(format!(
+                "behaviour: {} creates nothing for the run: its security asks for credentials the run does not send",
+                create.id
+            ));
             continue;
         }
         let prefix = format!("{}/{{", create.path.trim_end_matches('/'));
@@ -871,7 +914,7 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
         let Some((item, param)) = item else { continue };
         let find = |method: &str, path: &str| {
             ops.iter()
-                .find(|(o, _)| o.method == method && o.path == path)
+                .find(|(o, s)| o.method == method && o.path == path && callable(o, *s))
                 .map(|(o, _)| o.clone())
         };
         out.push(Resource {

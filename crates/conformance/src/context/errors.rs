@@ -14,12 +14,17 @@ impl Ctx {
     pub fn error_statuses(&self, case: ErrorCase, op: Option<&OpInfo>) -> Vec<u16> {
         let documented =
             |candidates: &[u16]| op.map(|o| crate::security::documented_among(&o.op, candidates));
-        let validation = self
+        // Where neither the spec nor the profile names it, a validation error is 422 or 400:
+        // both are what frameworks answer (FastAPI 422; Express, Spring, Go routers 400).
+        let validation = match self
             .profile
             .errors
             .as_ref()
             .and_then(|e| e.validation_status)
-            .unwrap_or(422);
+        {
+            Some(status) => vec![status],
+            None => vec![422, 400],
+        };
         match case {
             ErrorCase::UnknownRoute | ErrorCase::MissingResource => vec![404],
             ErrorCase::WrongMethod => vec![405],
@@ -28,7 +33,11 @@ impl Ctx {
                 None => vec![401],
             },
             ErrorCase::MalformedJson => match documented(&[400, 422]).unwrap_or_default() {
-                d if d.is_empty() => vec![400, validation],
+                d if d.is_empty() => {
+                    let mut statuses = vec![400];
+                    statuses.extend(validation.into_iter().filter(|s| *s != 400));
+                    statuses
+                }
                 d => d,
             },
             ErrorCase::WrongContentType => {
@@ -40,7 +49,7 @@ impl Ctx {
             }
             ErrorCase::MissingField | ErrorCase::WrongType => {
                 match documented(&[422, 400]).unwrap_or_default() {
-                    d if d.is_empty() => vec![validation],
+                    d if d.is_empty() => validation,
                     d => d,
                 }
             }

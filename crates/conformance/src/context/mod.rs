@@ -463,9 +463,19 @@ impl Ctx {
             .collect()
     }
 
+    /// Whether the run has no credentials (no `[auth]`): the behaviour phase then calls the
+    /// operations the spec leaves open, as a visitor, and lists the secured ones as left out.
+    pub fn anonymous(&self) -> bool {
+        self.profile.auth.is_none()
+    }
+
     /// The security alternatives of `op` of which the run's token satisfies none (see
-    /// [`crate::security::unmet_security`]).
+    /// [`crate::security::unmet_security`]); for an anonymous run, every alternative of a
+    /// secured operation.
     pub fn unmet_security(&self, op: &OpInfo) -> Option<Vec<String>> {
+        if self.anonymous() {
+            return crate::security::alternatives(self.doc(), &op.op);
+        }
         let user = crate::security::UserScheme {
             name: self.user_scheme.clone(),
             placement: self.http.placement().clone(),

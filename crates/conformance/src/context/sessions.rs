@@ -15,6 +15,14 @@ impl Ctx {
     /// Signs `identity` in as the profile says, once per run: the session is reused by every
     /// scenario, and renewed only when its access token is about to expire.
     pub async fn session(&self, identity: Identity) -> Result<Tokens, CtxError> {
+        // A run without [auth] calls as an anonymous visitor: no credential at all.
+        if identity == Identity::First && self.anonymous() {
+            return Ok(Tokens {
+                access: String::new(),
+                refresh: None,
+                cookies: vec![],
+            });
+        }
         let mut sessions = self.sessions.lock().await;
         if let Some(tokens) = sessions.get(&identity) {
             let fresh = match jwt_exp(&tokens.access) {

@@ -19,10 +19,15 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
     // A signed-in case answered 403 met an operation for another role: try the next one.
     let mut refused: Vec<String> = Vec::new();
     loop {
-        let (request, op) = w
-            .ctx
-            .error_request_except(case, token.as_deref(), &refused)
-            .map_err(|e| Failure::setup(format!("{case:?}: {e}")))?;
+        // A case the spec gives nothing to send on (no secured operation, no path without
+        // parameters) is skipped, saying so: a gap of the spec, not of the backend.
+        let (request, op) = match w.ctx.error_request_except(case, token.as_deref(), &refused) {
+            Ok(found) => found,
+            Err(e) => {
+                w.skip = Some(format!("nothing in the spec to send it on: {e}"));
+                return Ok(());
+            }
+        };
         let e = w.send(request).await?;
         let for_another_role = token.is_some()
             && e.status == 403

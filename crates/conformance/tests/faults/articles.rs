@@ -180,6 +180,8 @@ struct State {
 pub struct Articles {
     fault: Fault,
     state: Arc<Mutex<State>>,
+    /// The list answers without a token, as a spec that leaves it open says.
+    open_list: bool,
 }
 
 const SEEDED: &str = "seeded-article";
@@ -210,6 +212,7 @@ impl Articles {
         };
         Articles {
             fault,
+            open_list: false,
             state: Arc::new(Mutex::new(state)),
         }
     }
@@ -490,7 +493,7 @@ impl Articles {
                 None => errors(404, "route", "not found"),
             };
         }
-        let public = (self.fault == Fault::ListWithoutToken
+        let public = ((self.fault == Fault::ListWithoutToken || self.open_list)
             && method == "GET"
             && segments.as_slice() == ["api", "articles"])
             || (self.fault == Fault::AnonymousReads
@@ -940,6 +943,142 @@ pub async fn run_with_spec(
     args.extend(extra.iter().map(|s| s.to_string()));
     let run = harness_in(profile, server.uri(), args, dir).await;
     (run, backend)
+}
+
+/// The spec with the list of articles left open (`security: []`), in `dir`.
+fn open_list_spec(dir: &Path) -> PathBuf {
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    spec.pointer_mut("/paths/~1api~1articles/get")
+        .and_then(Value::as_object_mut)
+        .unwrap()
+        .insert("security".into(), json!([]));
+    let path = dir.join("open-list.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    path
+}
+
+/// A run of `--spec` alone (no profile) with no credentials in the environment, against
+/// the backend with `fault` whose list is open.
+async fn run_anonymous(fault: Fault, tags: &str) -> (Run, Articles) {
+    let server = MockServer::start().await;
+    let backend = Articles {
+        open_list: true,
+        ..Articles::new(fault)
+    };
+    wiremock::Mock::given(any())
+        .respond_with(backend.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = open_list_spec(dir.path());
+    let uri = server.uri();
+    let tags = tags.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+            .arg("--spec")
+            .arg(&spec)
+            .args(["--base-url", &uri, "--seed", "7", "--tags", &tags])
+            .env_remove("ACCORD_USER")
+            .env_remove("ACCORD_PASSWORD")
+            .env_remove("ACCORD_TOKEN")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let run = Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        results: Value::Null,
+    };
+    (run, backend)
+}
+
+/// A spec that secures nothing has no credential for the token checks to refuse: they are
+/// skipped, saying so (before, each failed as a setup error), and `--strict` fails them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spec_that_secures_nothing_skips_the_token_checks_saying_why() {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(Articles::new(Fault::None))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
+    fn unsecure(v: &mut Value) {
+        if let Some(map) = v.as_object_mut() {
+            map.remove("security");
+            map.values_mut().for_each(unsecure);
+        }
+    }
+    unsecure(&mut spec);
+    let path = dir.path().join("open.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let uri = server.uri();
+    let (lenient, strict) = tokio::task::spawn_blocking(move || {
+        let run = |strict: bool| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"));
+            command
+                .arg("--spec")
+                .arg(&path)
+                .args(["--base-url", &uri, "--tags", "@auth and not @login"])
+                .env_remove("ACCORD_USER")
+                .env_remove("ACCORD_TOKEN");
+            if strict {
+                command.arg("--strict");
+            }
+            command.output().unwrap()
+        };
+        (run(false), run(true))
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&lenient.stdout);
+    assert_eq!(lenient.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "skipped: Authentication: Secured operations refuse no token (the spec secures no operation: there is no credential to refuse)"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Check failed"), "{stdout}");
+    assert_eq!(strict.status.code(), Some(1), "{stdout}");
+}
+
+/// Without credentials, the behaviour phase still calls what the spec leaves open, as a
+/// visitor, and finds a crash there; what the spec secures is listed as left out, saying
+/// why (before, every behaviour scenario was skipped for want of `[auth]`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_without_credentials_checks_what_the_spec_leaves_open() {
+    let (run, _) = run_anonymous(Fault::None, "@behaviour").await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.contains("list_articles ("), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "note: behaviour: create_article is left out of the generated calls: it is secured (Token), and the run has no credentials"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "note: behaviour: login is left out of the generated calls: it exchanges credentials or a token for a session"
+        ),
+        "{}",
+        run.stdout
+    );
+    let (broken, _) = run_anonymous(Fault::NegativeOffsetCrash, "@behaviour").await;
+    assert_eq!(broken.code, Some(1), "{}", broken.stdout);
+    assert!(
+        broken
+            .stdout
+            .contains("Check failed: rule behaviour.boundary: ")
+            && broken
+                .stdout
+                .contains("list_articles: a server error (500) for -1"),
+        "{}",
+        broken.stdout
+    );
 }
 
 /// The checks this backend's style touches; the others need sections it has no use for.
