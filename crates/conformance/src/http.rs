@@ -266,6 +266,27 @@ impl Http {
         self.notes.lock().map(|n| n.clone()).unwrap_or_default()
     }
 
+    /// Whether the backend can be reached at all: one GET of the base URL, which any answer
+    /// (a 404 too) passes. A refused connection or a name that does not resolve is the
+    /// reason, naming the URL: every check would fail on it alike, each as its own failure.
+    /// Not an exchange of the run (no operation of the spec is called).
+    /// A connection the server accepts and then drops is the backend's failure, not this.
+    pub async fn unreachable(&self) -> Option<String> {
+        let e = self.client.get(&self.base).send().await.err()?;
+        let text = describe_transport(&self.base, &e).to_ascii_lowercase();
+        let nothing_there = [
+            "refused",
+            "dns error",
+            "failed to lookup",
+            "name or service not known",
+            "no route to host",
+            "network is unreachable",
+        ]
+        .iter()
+        .any(|w| text.contains(w));
+        (e.is_connect() && nothing_there).then(|| describe_transport(&self.base, &e))
+    }
+
     /// Notes something the run should know of its own conduct (each note once).
     pub fn note(&self, note: String) {
         if let Ok(mut notes) = self.notes.lock()

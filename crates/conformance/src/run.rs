@@ -560,6 +560,11 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         gate,
     )
     .map_err(|e| UsageError(e.to_string()))?;
+    if let Some(why) = http.unreachable().await {
+        return Err(UsageError(format!(
+            "the backend cannot be reached (base_url or --base-url): {why}"
+        )));
+    }
     let mut ctx = Ctx::new(prof, http, error_schema, error_root);
     ctx.seed = options.seed.unwrap_or_else(rand::random);
     ctx.user_scheme = scheme.name.clone();

@@ -25,7 +25,7 @@ fn root() -> PathBuf {
 }
 
 /// A profile for the wiremock backend.
-fn profile(dir: &Path) -> PathBuf {
+pub fn profile(dir: &Path) -> PathBuf {
     let spec = root().join("openapi/api.yaml");
     let text = format!(
         r#"
