@@ -167,35 +167,31 @@ async fn profile_errors_name_the_key_and_the_line_and_exit_2() {
     }
 }
 
-/// A base URL nothing answers on is one error naming it, exit 2, before any check: not a
+/// A base URL nothing answers on fails the run once, naming it, before any check: not a
 /// transport failure in every scenario, as if the backend had failed each.
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unreachable_backend_is_one_error_naming_it_and_exit_2() {
+async fn an_unreachable_backend_fails_the_run_once_naming_it() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .unwrap()
         .port();
     let dir = tempfile::tempdir().unwrap();
-    let profile = crate::profile(dir.path());
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
-            .arg("--profile")
-            .arg(&profile)
-            .args(["--base-url", &format!("http://127.0.0.1:{port}")])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let run = crate::harness_in(
+        crate::profile(dir.path()),
+        format!("http://127.0.0.1:{port}"),
+        vec![],
+        dir,
+    )
+    .await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
     assert!(
-        stderr.contains(&format!(
-            "the backend cannot be reached (base_url or --base-url): http://127.0.0.1:{port}: could not connect"
+        run.stdout.contains(&format!(
+            "conformance: the backend cannot be reached (base_url or --base-url): http://127.0.0.1:{port}: could not connect"
         )),
-        "{stderr}"
+        "{}",
+        run.stdout
     );
-    assert!(!String::from_utf8_lossy(&output.stdout).contains("Scenario"));
+    assert!(!run.stdout.contains("Scenario"), "{}", run.stdout);
 }
 
 #[test]
