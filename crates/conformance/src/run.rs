@@ -223,7 +223,8 @@ fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<Str
     // Without credentials the behaviour phase still calls what the spec leaves open, as a
     // visitor; what needs a user of its own (a second one, a role, a token that expires)
     // is skipped.
-    let visitor = has("behaviour") && !["second_user", "roles", "expiry"].iter().any(|t| has(t));
+    let visitor = (has("behaviour") || has("errors"))
+        && !["second_user", "roles", "expiry"].iter().any(|t| has(t));
     if has("login") && p.auth.is_none() && !visitor {
         return Some("the profile has no [auth] to sign in with".into());
     }

@@ -77,17 +77,31 @@ impl Ctx {
         let open = |o: &OpInfo| !refused.contains(&o.id);
         // A missing or mistyped field needs a body with a required one.
         let needs_required = matches!(case, ErrorCase::MissingField | ErrorCase::WrongType);
-        let with_body = self
-            .token_operations()
+        // The signed-in identity's operations; an anonymous run's are those the spec leaves
+        // open.
+        let (candidates, whose) = if self.anonymous() {
+            let open_ops = self
+                .all_operations()
+                .into_iter()
+                .filter(|(o, secured)| !secured && !o.websocket())
+                .map(|(o, _)| o)
+                .collect();
+            (open_ops, "open")
+        } else {
+            (self.token_operations(), "secured")
+        };
+        let with_body = candidates
             .into_iter()
             .filter(open)
             .find(|o| {
-                token.is_some()
+                (token.is_some() || self.anonymous())
                     && self.json_body_schema(o).is_some_and(|s| {
                         !needs_required || !sample::required(self.doc(), &s).is_empty()
                     })
             })
-            .ok_or("the spec has no secured operation with a JSON body the identity may call");
+            .ok_or(format!(
+                "the spec has no {whose} operation with a JSON body the identity may call"
+            ));
         Ok(match case {
             ErrorCase::UnknownRoute => (
                 Request::new(
@@ -163,13 +177,18 @@ impl Ctx {
             ErrorCase::MissingResource => {
                 // A secured read by id, else a public one.
                 let by_id = |o: &OpInfo| o.method == "GET" && o.path.contains('{') && open(o);
-                let op = self
-                    .token_operations()
+                let secured = match self.anonymous() {
+                    true => Vec::new(),
+                    false => self.token_operations(),
+                };
+                let op = secured
                     .into_iter()
                     .find(by_id)
                     .or_else(|| {
+                        // An anonymous run reads only what the spec leaves open.
                         self.all_operations()
                             .into_iter()
+                            .filter(|(_, secured)| !(*secured && self.anonymous()))
                             .map(|(o, _)| o)
                             .find(by_id)
                     })

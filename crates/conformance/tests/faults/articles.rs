@@ -1050,8 +1050,15 @@ async fn a_spec_that_secures_nothing_skips_the_token_checks_saying_why() {
 /// why (before, every behaviour scenario was skipped for want of `[auth]`).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_without_credentials_checks_what_the_spec_leaves_open() {
-    let (run, _) = run_anonymous(Fault::None, "@behaviour").await;
+    let (run, _) = run_anonymous(Fault::None, "@behaviour or @errors").await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
+    // The error cases go to the open operations: the sign-in takes the broken bodies.
+    assert!(
+        run.stdout.contains("tag @errors")
+            && !run.stdout.contains("skipped: Error envelopes: a body"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("list_articles ("), "{}", run.stdout);
     assert!(
         run.stdout.contains(
@@ -1066,6 +1073,17 @@ async fn a_run_without_credentials_checks_what_the_spec_leaves_open() {
         ),
         "{}",
         run.stdout
+    );
+    // A backend whose open sign-in answers a broken body with another status than the spec
+    // documents fails there.
+    let (wrong, _) = run_anonymous(Fault::Validation422, "@errors").await;
+    assert_eq!(wrong.code, Some(1), "{}", wrong.stdout);
+    assert!(
+        wrong.stdout.contains(
+            "rule errors.status: expected 400, got 422 (from what the spec documents for login)"
+        ),
+        "{}",
+        wrong.stdout
     );
     let (broken, _) = run_anonymous(Fault::NegativeOffsetCrash, "@behaviour").await;
     assert_eq!(broken.code, Some(1), "{}", broken.stdout);
