@@ -897,13 +897,6 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
         if ctx.session_operations.contains(&create.id) {
             continue;
         }
-        if !callable(create, *secured) {
-            ctx.http.note(format!(
-                "behaviour: {} creates nothing for the run: its security asks for credentials the run does not send",
-                create.id
-            ));
-            continue;
-        }
         let prefix = format!("{}/{{", create.path.trim_end_matches('/'));
         let item = ops.iter().find_map(|(o, _)| {
             let rest = o.path.strip_prefix(&prefix)?;
@@ -912,6 +905,13 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
                 .then(|| (o.path.clone(), param.to_string()))
         });
         let Some((item, param)) = item else { continue };
+        if !callable(create, *secured) {
+            ctx.http.note(format!(
+                "behaviour: the resources at {item} are left out of the resource chain: their create, {}, asks for credentials the run does not send",
+                create.id
+            ));
+            continue;
+        }
         let find = |method: &str, path: &str| {
             ops.iter()
                 .find(|(o, s)| o.method == method && o.path == path && callable(o, *s))

@@ -519,7 +519,7 @@ async fn create_all_checked(w: &mut AccordWorld) -> Outcome {
             let resources = resources(w);
             if resources.is_empty() {
                 w.skip = Some(
-                    "the spec has no resource that is created and then addressed by id".into(),
+                    "the spec has no resource the run may create that is then addressed by id (the notes say which its credentials do not reach)".into(),
                 );
                 return Ok(());
             }
