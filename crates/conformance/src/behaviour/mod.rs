@@ -134,10 +134,11 @@ pub fn describe(request: &Request) -> String {
 
 /// Sends as a well-mannered client (see [`crate::http::Http::send_politely`]).
 pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
+    // A backend that did not answer is `transport`, not the harness's own `setup`.
     ctx.http
         .send_politely(request.clone())
         .await
-        .map_err(|e| Failure::setup(format!("{}: {e}", describe(&request))))
+        .map_err(|e| crate::steps::failure_of(&request, e))
 }
 
 /// `request` as the backend's frontend sends it in a cookie session (the user's token a

@@ -28,6 +28,37 @@ async fn a_backend_that_never_answers_times_out() {
     assert!(took < Duration::from_secs(40), "the run took {took:?}");
 }
 
+/// One operation that never answers is the backend's failure (`transport`), named with
+/// its request, not a failure of the harness's own set-up.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operation_that_never_answers_is_a_transport_failure() {
+    use wiremock::matchers::{method, path};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/items"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(crate::mock::Mock::new(
+            crate::mock::Fault::None,
+            server.uri(),
+        ))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let run = harness(server.uri(), Some("@positive")).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Check failed: rule transport: GET /api/v1/items")
+            && run.stdout.contains("timed out"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn html_garbage_and_huge_answers_are_failures() {
     let (run, _) =
