@@ -167,6 +167,21 @@ impl Failure {
     pub fn setup(message: impl Into<String>) -> Failure {
         Failure::new(Rule::Setup, message)
     }
+
+    /// A request that could not be sent: `transport` when the backend did not answer,
+    /// `setup` when the harness could not send it (the read-only gate, a bad request).
+    pub fn unsent(request: &crate::http::Request, error: String) -> Failure {
+        let what = format!(
+            "{} {}: {error}",
+            request.method,
+            crate::http::redact_url(&request.target)
+        );
+        if error.starts_with("transport:") {
+            Failure::new(Rule::Transport, what)
+        } else {
+            Failure::setup(what)
+        }
+    }
 }
 
 impl fmt::Display for Failure {

@@ -138,7 +138,7 @@ pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
     ctx.http
         .send_politely(request.clone())
         .await
-        .map_err(|e| crate::steps::failure_of(&request, e))
+        .map_err(|e| Failure::unsent(&request, e))
 }
 
 /// `request` as the backend's frontend sends it in a cookie session (the user's token a

@@ -250,7 +250,7 @@ async fn call_with_checked(w: &mut AccordWorld, case: KeyCase) -> Outcome {
             .http
             .send_politely(request.clone())
             .await
-            .map_err(|e| super::failure_of(&request, e))?;
+            .map_err(|e| Failure::unsent(&request, e))?;
         w.exchanges
             .push(e.without(key.as_deref().unwrap_or_default()));
         w.judged.push(e);

@@ -161,7 +161,7 @@ impl AccordWorld {
                 self.exchanges.push(exchange.clone());
                 Ok(exchange)
             }
-            Err(failure) => Err(failure_of(&request, failure)),
+            Err(failure) => Err(Failure::unsent(&request, failure)),
         }
     }
 
@@ -178,21 +178,6 @@ impl AccordWorld {
 
     fn access(&self) -> Result<String, Failure> {
         self.tokens().map(|t| t.access.clone())
-    }
-}
-
-/// A request that could not be sent, as a failure: `transport` when the backend did not
-/// answer, `setup` when the harness could not send it (the read-only gate, a bad request).
-pub fn failure_of(request: &Request, error: String) -> Failure {
-    let what = format!(
-        "{} {}: {error}",
-        request.method,
-        crate::http::redact_url(&request.target)
-    );
-    if error.starts_with("transport:") {
-        Failure::new(Rule::Transport, what)
-    } else {
-        Failure::setup(what)
     }
 }
 
