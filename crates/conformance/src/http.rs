@@ -273,7 +273,8 @@ impl Http {
     /// A connection the server accepts and then drops is the backend's failure, not this.
     pub async fn unreachable(&self) -> Option<String> {
         let e = self.client.get(&self.base).send().await.err()?;
-        let text = describe_transport(&self.base, &e).to_ascii_lowercase();
+        let why = describe_transport(&self.base, &e);
+        let text = why.to_ascii_lowercase();
         let nothing_there = [
             "refused",
             "dns error",
@@ -284,7 +285,7 @@ impl Http {
         ]
         .iter()
         .any(|w| text.contains(w));
-        (e.is_connect() && nothing_there).then(|| describe_transport(&self.base, &e))
+        (e.is_connect() && nothing_there).then_some(why)
     }
 
     /// Notes something the run should know of its own conduct (each note once).

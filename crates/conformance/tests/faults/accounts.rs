@@ -355,12 +355,7 @@ async fn run(fault: Fault) -> (Run, Accounts) {
 /// Two runs with the seeds given, one after the other against one backend that outlives
 /// them, and what the backend had seen by the end of each.
 async fn run_twice(fault: Fault, tags: &str, seeds: [u64; 2]) -> (Vec<(Run, usize)>, Accounts) {
-    let server = MockServer::start().await;
-    let backend = Accounts::new(fault);
-    wiremock::Mock::given(any())
-        .respond_with(backend.clone())
-        .mount(&server)
-        .await;
+    let (server, backend) = serve(fault).await;
     let mut runs = Vec::new();
     for seed in seeds {
         let dir = tempfile::tempdir().unwrap();
@@ -377,13 +372,19 @@ async fn run_twice(fault: Fault, tags: &str, seeds: [u64; 2]) -> (Vec<(Run, usiz
     (runs, backend)
 }
 
-async fn run_tagged(fault: Fault, tags: &str) -> (Run, Accounts) {
+/// The backend with `fault`, served on loopback.
+async fn serve(fault: Fault) -> (MockServer, Accounts) {
     let server = MockServer::start().await;
     let backend = Accounts::new(fault);
     wiremock::Mock::given(any())
         .respond_with(backend.clone())
         .mount(&server)
         .await;
+    (server, backend)
+}
+
+async fn run_tagged(fault: Fault, tags: &str) -> (Run, Accounts) {
+    let (server, backend) = serve(fault).await;
     let dir = tempfile::tempdir().unwrap();
     let profile = profile(dir.path());
     let args = vec!["--tags".into(), tags.into()];

@@ -958,26 +958,21 @@ fn open_list_spec(dir: &Path) -> PathBuf {
 }
 
 /// A run of `--spec` alone (no profile) with no credentials in the environment, against
-/// the backend with `fault` whose list is open.
-async fn run_anonymous(fault: Fault, tags: &str) -> (Run, Articles) {
+/// `backend`, with `args`.
+async fn run_spec_alone(backend: Articles, spec: PathBuf, args: &[&str]) -> Run {
     let server = MockServer::start().await;
-    let backend = Articles {
-        open_list: true,
-        ..Articles::new(fault)
-    };
     wiremock::Mock::given(any())
-        .respond_with(backend.clone())
+        .respond_with(backend)
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let spec = open_list_spec(dir.path());
     let uri = server.uri();
-    let tags = tags.to_string();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
             .arg("--spec")
             .arg(&spec)
-            .args(["--base-url", &uri, "--seed", "7", "--tags", &tags])
+            .args(["--base-url", &uri, "--seed", "7"])
+            .args(&args)
             .env_remove("ACCORD_USER")
             .env_remove("ACCORD_PASSWORD")
             .env_remove("ACCORD_TOKEN")
@@ -986,23 +981,28 @@ async fn run_anonymous(fault: Fault, tags: &str) -> (Run, Articles) {
     })
     .await
     .unwrap();
-    let run = Run {
+    Run {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         results: Value::Null,
+    }
+}
+
+/// [`run_spec_alone`] against the backend with `fault` whose list is open, under the spec
+/// that says so.
+async fn run_anonymous(fault: Fault, tags: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Articles {
+        open_list: true,
+        ..Articles::new(fault)
     };
-    (run, backend)
+    run_spec_alone(backend, open_list_spec(dir.path()), &["--tags", tags]).await
 }
 
 /// A spec that secures nothing has no credential for the token checks to refuse: they are
 /// skipped, saying so (before, each failed as a setup error), and `--strict` fails them.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_spec_that_secures_nothing_skips_the_token_checks_saying_why() {
-    let server = MockServer::start().await;
-    wiremock::Mock::given(any())
-        .respond_with(Articles::new(Fault::None))
-        .mount(&server)
-        .await;
     let dir = tempfile::tempdir().unwrap();
     let mut spec = accord_spec::Document::load(spec_path()).unwrap().document;
     fn unsecure(v: &mut Value) {
@@ -1014,27 +1014,16 @@ async fn a_spec_that_secures_nothing_skips_the_token_checks_saying_why() {
     unsecure(&mut spec);
     let path = dir.path().join("open.json");
     std::fs::write(&path, spec.to_string()).unwrap();
-    let uri = server.uri();
-    let (lenient, strict) = tokio::task::spawn_blocking(move || {
-        let run = |strict: bool| {
-            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"));
-            command
-                .arg("--spec")
-                .arg(&path)
-                .args(["--base-url", &uri, "--tags", "@auth and not @login"])
-                .env_remove("ACCORD_USER")
-                .env_remove("ACCORD_TOKEN");
-            if strict {
-                command.arg("--strict");
-            }
-            command.output().unwrap()
-        };
-        (run(false), run(true))
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&lenient.stdout);
-    assert_eq!(lenient.status.code(), Some(0), "{stdout}");
+    let tags = ["--tags", "@auth and not @login"];
+    let lenient = run_spec_alone(Articles::new(Fault::None), path.clone(), &tags).await;
+    let strict = run_spec_alone(
+        Articles::new(Fault::None),
+        path,
+        &[tags[0], tags[1], "--strict"],
+    )
+    .await;
+    let stdout = &lenient.stdout;
+    assert_eq!(lenient.code, Some(0), "{stdout}");
     assert!(
         stdout.contains(
             "skipped: Authentication: Secured operations refuse no token (the spec secures no operation: there is no credential to refuse)"
@@ -1042,7 +1031,7 @@ async fn a_spec_that_secures_nothing_skips_the_token_checks_saying_why() {
         "{stdout}"
     );
     assert!(!stdout.contains("Check failed"), "{stdout}");
-    assert_eq!(strict.status.code(), Some(1), "{stdout}");
+    assert_eq!(strict.code, Some(1), "{}", strict.stdout);
 }
 
 /// Without credentials, the behaviour phase still calls what the spec leaves open, as a
@@ -1050,7 +1039,7 @@ async fn a_spec_that_secures_nothing_skips_the_token_checks_saying_why() {
 /// why (before, every behaviour scenario was skipped for want of `[auth]`).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_without_credentials_checks_what_the_spec_leaves_open() {
-    let (run, _) = run_anonymous(Fault::None, "@behaviour or @errors").await;
+    let run = run_anonymous(Fault::None, "@behaviour or @errors").await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     // The error cases go to the open operations: the sign-in takes the broken bodies.
     assert!(
@@ -1076,7 +1065,7 @@ async fn a_run_without_credentials_checks_what_the_spec_leaves_open() {
     );
     // A backend whose open sign-in answers a broken body with another status than the spec
     // documents fails there.
-    let (wrong, _) = run_anonymous(Fault::Validation422, "@errors").await;
+    let wrong = run_anonymous(Fault::Validation422, "@errors").await;
     assert_eq!(wrong.code, Some(1), "{}", wrong.stdout);
     assert!(
         wrong.stdout.contains(
@@ -1085,7 +1074,7 @@ async fn a_run_without_credentials_checks_what_the_spec_leaves_open() {
         "{}",
         wrong.stdout
     );
-    let (broken, _) = run_anonymous(Fault::NegativeOffsetCrash, "@behaviour").await;
+    let broken = run_anonymous(Fault::NegativeOffsetCrash, "@behaviour").await;
     assert_eq!(broken.code, Some(1), "{}", broken.stdout);
     assert!(
         broken
