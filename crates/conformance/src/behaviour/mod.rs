@@ -425,37 +425,72 @@ pub fn keep_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
         && registers(ctx, op)
         && let Ok(mut made) = ctx.made_accounts.lock()
     {
-        made.push((
-            serde_json::from_str(&e.request_body).unwrap_or(Value::Null),
-            ctx.tokens_from(e).ok(),
-        ));
+        made.push(crate::context::MadeAccount {
+            body: serde_json::from_str(&e.request_body).unwrap_or(Value::Null),
+            tokens: ctx.tokens_from(e).ok(),
+            answer: e.json().unwrap_or(Value::Null),
+        });
     }
 }
 
-/// Deletes each account the sign-up made for generated inputs with `delete` (the operation
-/// that deletes the signed-in account), in the session its sign-up answered while that
-/// holds, else signed in to: how many were deleted, and why the others were not.
+/// The operation that deletes an account by its id, and its path parameter: a DELETE of an
+/// item path whose read answers what the sign-up `sign_up` answers (the template's `DELETE
+/// /users/{user_id}` beside `GET /users/{user_id}` and the sign-up, all a `UserPublic`). Only
+/// where the profile has a privileged identity, which such an operation is for.
+fn account_delete_by_id(ctx: &Ctx, sign_up: &OpInfo) -> Option<(OpInfo, String)> {
+    if !ctx.has_privileged() {
+        return None;
+    }
+    let made = success_schema(ctx, sign_up)?;
+    let resolved = |schema: &Value| accord_spec::follow_ref(ctx.doc(), schema).clone();
+    let ops = ctx.all_operations();
+    ops.iter().find_map(|(delete, _)| {
+        if delete.method != "DELETE" {
+            return None;
+        }
+        let (_, last) = delete.path.trim_end_matches('/').rsplit_once('/')?;
+        let param = last.strip_prefix('{')?.strip_suffix('}')?;
+        if delete.path.matches('{').count() != 1 {
+            return None;
+        }
+        let read = ops
+            .iter()
+            .find(|(o, _)| o.method == "GET" && o.path == delete.path)?;
+        let reads = success_schema(ctx, &read.0)?;
+        (reads == made || resolved(&reads) == resolved(&made))
+            .then(|| (delete.clone(), param.to_string()))
+    })
+}
+
+/// Deletes each account the sign-up made for generated inputs (see
+/// [`crate::context::MadeAccount`]) with `delete` (the operation that deletes the signed-in
+/// account) or the privileged identity's delete by id: how many were deleted, and why the
+/// others were not.
 async fn delete_made_accounts(ctx: &Ctx, delete: Option<&OpInfo>) -> (usize, Option<String>) {
     use futures_util::StreamExt as _;
-    let bodies: Vec<(Value, Option<crate::context::Tokens>)> = ctx
+    let made: Vec<crate::context::MadeAccount> = ctx
         .made_accounts
         .lock()
         .map(|m| m.clone())
         .unwrap_or_default();
-    let total = bodies.len();
+    let total = made.len();
     if total == 0 {
         return (0, None);
     }
-    let Some(delete) = delete else {
-        return (
-            0,
-            Some(format!(
-                "the {total} account(s) the sign-up made for generated inputs (the spec has no operation that deletes the signed-in account)"
-            )),
-        );
-    };
-    let one = |(body, held): (Value, Option<crate::context::Tokens>)| async move {
+    let sign_up = ctx
+        .all_operations()
+        .into_iter()
+        .map(|(o, _)| o)
+        .find(|o| registers(ctx, o));
+    let by_id = sign_up.and_then(|s| account_delete_by_id(ctx, &s));
+    if delete.is_none() && by_id.is_none() {
+        return (0, Some(why_left(total, None, None)));
+    }
+    let gone = |e: &Exchange| (200..300).contains(&e.status) || e.status == 404;
+    let by_id = &by_id;
+    let one = |account: crate::context::MadeAccount| async move {
         let delete_with = |tokens: crate::context::Tokens| async move {
+            let delete = delete?;
             let request = Request::new("DELETE", delete.path.clone())
                 .housekeeping()
                 .bearer(Some(&tokens.access));
@@ -463,29 +498,56 @@ async fn delete_made_accounts(ctx: &Ctx, delete: Option<&OpInfo>) -> (usize, Opt
         };
         // The session the sign-up answered, as long as it holds: a sign-in per account is
         // a password check apiece, and a burst of them what a login's rate limit is for.
-        if let Some(tokens) = held
+        if let Some(tokens) = account.tokens.clone()
             && let Some(e) = delete_with(tokens).await
             && e.status != 401
         {
-            return ((200..300).contains(&e.status) || e.status == 404).then_some(());
+            return gone(&e).then_some(());
         }
-        let e = delete_with(ctx.sign_in_made(&body).await?).await?;
-        ((200..300).contains(&e.status) || e.status == 404).then_some(())
+        // The privileged identity's delete by the id the sign-up answered: one session for
+        // them all.
+        if let Some((op, param)) = by_id
+            && let Some(id) = find_id(&account.answer, &id_names(param))
+        {
+            let path = op.path.replace(&format!("{{{param}}}"), &path_encode(&id));
+            let request = Request::new("DELETE", path).housekeeping();
+            if let Ok(e) = send_as(ctx, Identity::Privileged, request).await
+                && gone(&e)
+            {
+                return Some(());
+            }
+        }
+        let e = delete_with(ctx.sign_in_made(&account.body).await?).await?;
+        gone(&e).then_some(())
     };
-    let deleted = futures_util::stream::iter(bodies)
+    let deleted = futures_util::stream::iter(made)
         .map(one)
         .buffer_unordered(ctx.profile.behaviour.concurrency.max(1))
         .filter(|d| std::future::ready(d.is_some()))
         .count()
         .await;
     let left = total - deleted;
-    let why = (left > 0).then(|| {
-        format!(
-            "the {left} account(s) the sign-up made for generated inputs (the run could not sign in to them with what it signed them up with, or {} {} refused them)",
-            delete.method, delete.path
-        )
-    });
+    let why = (left > 0).then(|| why_left(left, delete, by_id.as_ref()));
     (deleted, why)
+}
+
+/// Why `left` accounts generated sign-ups made are left, by the ways the run had to delete
+/// them.
+fn why_left(left: usize, delete: Option<&OpInfo>, by_id: Option<&(OpInfo, String)>) -> String {
+    let what = format!("the {left} account(s) the sign-up made for generated inputs");
+    match (delete, by_id) {
+        (Some(d), _) => format!(
+            "{what} (the run could not sign in to them with what it signed them up with, or {} {} refused them)",
+            d.method, d.path
+        ),
+        (None, Some((op, _))) => format!(
+            "{what} (the privileged identity's {} {} refused them, and the spec has no operation that deletes the signed-in account)",
+            op.method, op.path
+        ),
+        (None, None) => {
+            format!("{what} (the spec has no operation that deletes the signed-in account)")
+        }
+    }
 }
 
 /// Whether `op` can be called now: an operation on the signed-in account needs the spare

@@ -147,12 +147,9 @@ pub struct Ctx {
     /// writes bind only to what it created itself, so concurrent scenarios never race on a
     /// resource one of them updates, moves or deletes.
     pub owners: std::sync::Mutex<std::collections::HashMap<String, u64>>,
-    /// The bodies of the behaviour phase's accepted calls of the sign-up (`null` for one
-    /// that is not JSON), each with the session its answer holds, if it holds one: with them
-    /// the cleanup deletes each account it made (signing in to it only where its answer held
-    /// no session, or that session has expired), where the spec can delete the signed-in
-    /// account, and says how many it left.
-    pub made_accounts: std::sync::Mutex<Vec<(Value, Option<Tokens>)>>,
+    /// The accounts the behaviour phase's accepted calls of the sign-up made: with them the
+    /// cleanup deletes each (see [`MadeAccount`]) and says how many it left.
+    pub made_accounts: std::sync::Mutex<Vec<MadeAccount>>,
     /// Operations the run signs in, refreshes or signs out with: the behaviour phase leaves
     /// them alone.
     pub session_operations: Vec<String>,
@@ -210,6 +207,20 @@ pub enum Forgery {
     AlgNone,
     /// A real token's claims signed by a key the backend never published.
     UnknownKey,
+}
+
+/// An account a generated sign-up made, as the cleanup deletes it: in the session its
+/// answer holds while that holds, else by the privileged identity through the spec's delete of
+/// an account by its id (read from the answer), else signed in to with what it was signed up
+/// with (a password check apiece, which a backend's login rate limit counts).
+#[derive(Debug, Clone)]
+pub struct MadeAccount {
+    /// The sign-up's body (`null` for one that is not JSON).
+    pub body: Value,
+    /// The session the sign-up answered, if it answered one.
+    pub tokens: Option<Tokens>,
+    /// The sign-up's JSON answer (`null` for none).
+    pub answer: Value,
 }
 
 /// Whose session a request is made in: the profile's user, or a second one for the

@@ -34,6 +34,9 @@ pub enum Fault {
     /// Not a fault: a display name, once set, stays taken (409), as a handle a deleted
     /// account keeps reserved; the backend outlives the run.
     KeepsNames,
+    /// Not a fault: an administrator (the profile's privileged identity) reads and deletes
+    /// any account by its address, `/accounts/{email}`, which the spec documents ([`spec`]).
+    AdminDeletes,
 }
 
 #[derive(Default)]
@@ -60,6 +63,8 @@ struct State {
     /// Every display name set ([`Fault::KeepsNames`]), and the changes refused as taken.
     names: std::collections::HashSet<String>,
     name_conflicts: Vec<String>,
+    /// The accounts the administrator deleted ([`Fault::AdminDeletes`]).
+    admin_deleted: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -69,6 +74,8 @@ pub struct Accounts {
 }
 
 const GIVEN: &str = "alice@example.com";
+/// The administrator of [`Fault::AdminDeletes`].
+const ADMIN: &str = "root@example.com";
 
 fn problem(status: u16, detail: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({ "detail": detail }))
@@ -86,6 +93,11 @@ impl Accounts {
         state
             .accounts
             .insert(GIVEN.into(), ("pw-alice-123".into(), json!("Alice")));
+        if fault == Fault::AdminDeletes {
+            state
+                .accounts
+                .insert(ADMIN.into(), ("pw-root-123".into(), json!("Root")));
+        }
         Accounts {
             fault,
             state: Arc::new(Mutex::new(state)),
@@ -143,6 +155,11 @@ impl Accounts {
         let mut out: Vec<String> = s.accounts.keys().cloned().collect();
         out.sort();
         out
+    }
+
+    /// The accounts the administrator deleted, by address.
+    pub fn admin_deleted(&self) -> Vec<String> {
+        self.state.lock().unwrap().admin_deleted.clone()
     }
 
     /// The accounts whose owner changed them (all but the run's spare are a defect), and
@@ -222,6 +239,32 @@ impl Accounts {
             .and_then(|v| v.strip_prefix("Bearer "))
             .and_then(|t| s.tokens.get(t).cloned())
             .filter(|e| s.accounts.contains_key(e));
+        if let Some(address) = path.strip_prefix("/accounts/")
+            && self.fault == Fault::AdminDeletes
+        {
+            let address = address.replace("%40", "@").replace("%2B", "+");
+            if !["GET", "DELETE"].contains(&method.as_str()) {
+                return problem(405, "method not allowed").insert_header("allow", "GET, DELETE");
+            }
+            match signed_in.as_deref() {
+                None => {
+                    return problem(401, "sign in first")
+                        .insert_header("www-authenticate", "Bearer");
+                }
+                Some(ADMIN) => {}
+                Some(_) => return problem(403, "administrators only"),
+            }
+            let Some((_, name)) = s.accounts.get(&address).cloned() else {
+                return problem(404, "no such account");
+            };
+            if method == "GET" {
+                return ResponseTemplate::new(200)
+                    .set_body_json(json!({"email": address, "display_name": name}));
+            }
+            s.accounts.remove(&address);
+            s.admin_deleted.push(address);
+            return ResponseTemplate::new(204);
+        }
         let known = ["/me", "/me/password"].contains(&path.as_str());
         if !known {
             return problem(404, "no such route");
@@ -314,7 +357,50 @@ impl Respond for Accounts {
     }
 }
 
-fn profile(dir: &Path) -> PathBuf {
+/// The spec of the backend with `fault`: the fixture, and for [`Fault::AdminDeletes`] the
+/// administrator's `/accounts/{email}` beside it.
+fn spec(dir: &Path, fault: Fault) -> PathBuf {
+    let fixture = root().join("fixtures/backends/accounts.yaml");
+    if fault != Fault::AdminDeletes {
+        return fixture;
+    }
+    let admin = r##"paths:
+  /accounts/{email}:
+    parameters:
+      - { name: email, in: path, required: true, schema: { type: string, format: email } }
+    get:
+      operationId: read_account
+      responses:
+        "200":
+          description: The account
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Account" }
+        "401": { $ref: "#/components/responses/Problem" }
+        "403": { $ref: "#/components/responses/Problem" }
+        "404": { $ref: "#/components/responses/Problem" }
+    delete:
+      operationId: delete_account
+      responses:
+        "204": { description: Deleted }
+        "401": { $ref: "#/components/responses/Problem" }
+        "403": { $ref: "#/components/responses/Problem" }
+        "404": { $ref: "#/components/responses/Problem" }
+"##;
+    let text = std::fs::read_to_string(fixture)
+        .unwrap()
+        .replacen("paths:\n", admin, 1);
+    let path = dir.join("accounts-admin.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn profile(dir: &Path, fault: Fault) -> PathBuf {
+    let privileged = if fault == Fault::AdminDeletes {
+        format!("privileged_body = {{ email = \"{ADMIN}\", password = \"pw-root-123\" }}")
+    } else {
+        String::new()
+    };
     let text = format!(
         r##"
 base_url = "http://127.0.0.1:1"
@@ -328,6 +414,7 @@ operation = "login"
 register = "signup"
 body = {{ email = "{GIVEN}", password = "pw-alice-123" }}
 access_token = "body:/access_token"
+{privileged}
 
 [errors]
 envelope = "schema"
@@ -337,11 +424,7 @@ schema = "#/components/schemas/Problem"
 examples = 5
 expiry_wait_secs = 0
 "##,
-        root()
-            .join("fixtures/backends/accounts.yaml")
-            .display()
-            .to_string()
-            .replace('\\', "/")
+        spec(dir, fault).display().to_string().replace('\\', "/")
     );
     let path = dir.join("accounts.toml");
     std::fs::write(&path, text).unwrap();
@@ -359,7 +442,7 @@ async fn run_twice(fault: Fault, tags: &str, seeds: [u64; 2]) -> (Vec<(Run, usiz
     let mut runs = Vec::new();
     for seed in seeds {
         let dir = tempfile::tempdir().unwrap();
-        let profile = profile(dir.path());
+        let profile = profile(dir.path(), fault);
         let args = vec![
             "--tags".into(),
             tags.into(),
@@ -386,7 +469,7 @@ async fn serve(fault: Fault) -> (MockServer, Accounts) {
 async fn run_tagged(fault: Fault, tags: &str) -> (Run, Accounts) {
     let (server, backend) = serve(fault).await;
     let dir = tempfile::tempdir().unwrap();
-    let profile = profile(dir.path());
+    let profile = profile(dir.path(), fault);
     let args = vec!["--tags".into(), tags.into()];
     let run = harness_in(profile, server.uri(), args, dir).await;
     (run, backend)
@@ -616,4 +699,37 @@ async fn independent_boundary_cases_are_sent_at_once() {
         "{closest:?}\n{}",
         run.stdout
     );
+}
+
+/// Where the profile has a privileged identity and the spec an operation that deletes an
+/// account by its id (read as the sign-up answers it), the cleanup deletes the accounts the
+/// generated sign-ups made through it, in the one session the administrator already holds:
+/// no sign-in to each of them, which would be a password check apiece and a burst of
+/// sign-ins a login's rate limit counts.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_deletes_the_generated_accounts_without_signing_in_to_each() {
+    let (run, backend) = run(Fault::AdminDeletes).await;
+    assert!(backend.signed_up() > 2, "{}", run.stdout);
+    // Every generated account is gone, and the administrator deleted them.
+    let left = backend.accounts();
+    assert!(
+        left.len() == 3
+            && left.contains(&GIVEN.to_string())
+            && left.contains(&ADMIN.to_string())
+            && left.iter().any(|a| a.contains("+accord2@")),
+        "{left:?}\n{}",
+        run.stdout
+    );
+    assert!(!backend.admin_deleted().is_empty(), "{}", run.stdout);
+    // Signed in to: the given account, the second, the spare and the administrator; none
+    // of the generated ones.
+    let signed_in = backend.signed_in();
+    assert!(
+        signed_in
+            .iter()
+            .all(|a| a == GIVEN || a == ADMIN || a.contains("+accord")),
+        "{signed_in:?}\n{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("could not delete"), "{}", run.stdout);
 }
