@@ -346,6 +346,21 @@ async fn boundary_steps(
                 continue;
             }
             out.truncate(before);
+            if e.status >= 500 && !base_ok && op.method != "DELETE" {
+                // Nothing of the operation's was accepted yet in the pass: the request without
+                // any edge value first, before each value is sent alone. When that crashes
+                // too, no value is to blame, and splitting would only repeat the crash (on a
+                // backend that hashes the password first, a hash apiece).
+                match base(ctx, op, resources, &mut case, false).await? {
+                    Base::Gone => return Ok(()),
+                    Base::Sent(b) if b.status >= 500 => {
+                        out.push(fails_whatever(ctx, op, &case, b, queue));
+                        return Ok(());
+                    }
+                    Base::Sent(b) => base_ok = (200..300).contains(&b.status),
+                    Base::Accepted => {}
+                }
+            }
             if e.status >= 500 {
                 // A part's own parts (the kinds of text mixed in one field) may get the
                 // server error alone too: any of them settles it.
@@ -393,18 +408,7 @@ async fn boundary_steps(
                 Base::Sent(e) => Some(e),
             };
             if let Some(base) = base.filter(|e| e.status >= 500) {
-                out.push((
-                    format!(
-                        "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation fails whatever the edge value, and its {} later edge case(s) were not sent{}",
-                        op.id,
-                        base.status,
-                        case.what,
-                        queue.iter().filter(|s| matches!(s, Step::Case(..))).count(),
-                        behaviour::state_hint(ctx, &op.id)
-                    ),
-                    behaviour::describe(&case.base),
-                    base,
-                ));
+                out.push(fails_whatever(ctx, op, &case, base, queue));
                 return Ok(());
             }
         }
@@ -413,6 +417,29 @@ async fn boundary_steps(
         }
     }
     Ok(())
+}
+
+/// The problem of an operation whose request without any edge value (`base`, the answer to
+/// `case`'s) gets a server error too: the operation's, not the values'; the pass stops there.
+fn fails_whatever(
+    ctx: &Ctx,
+    op: &OpInfo,
+    case: &behaviour::boundary::Case,
+    base: Exchange,
+    queue: &std::collections::VecDeque<Step>,
+) -> Problem {
+    (
+        format!(
+            "{}: a server error ({}) for the request without any edge value too (first met with {}): the operation fails whatever the edge value, and its {} later edge case(s) were not judged{}",
+            op.id,
+            base.status,
+            case.what,
+            queue.iter().filter(|s| matches!(s, Step::Case(..))).count(),
+            behaviour::state_hint(ctx, &op.id)
+        ),
+        behaviour::describe(&case.base),
+        base,
+    )
 }
 
 /// What the request of a boundary case without its edge value ([`Case::base`]) got.
