@@ -332,6 +332,29 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// The schema of property `name` where `obj` requires it without declaring it: in one of
+    /// its `allOf` branches (PetClinic's `Vet` requires a read-only `id` its second branch
+    /// declares), at any depth.
+    fn declared_in_branches<'s>(
+        &'s self,
+        obj: &'s Map<String, Value>,
+        name: &str,
+        depth: usize,
+    ) -> Option<&'s Value> {
+        if depth > 16 {
+            return None;
+        }
+        array(obj, "allOf").iter().find_map(|branch| {
+            let branch = self.resolve(branch).ok()?.as_object()?;
+            branch
+                .get("properties")
+                .and_then(Value::as_object)
+                .and_then(|p| p.get(name))
+                .and_then(|s| self.resolve(s).ok())
+                .or_else(|| self.declared_in_branches(branch, name, depth + 1))
+        })
+    }
+
     fn check_object(
         &self,
         obj: &Map<String, Value>,
@@ -347,8 +370,9 @@ impl<'a> Validator<'a> {
             }
             let property = properties
                 .and_then(|p| p.get(name))
-                .map(|s| self.resolve(s).ok());
-            let skip = match (self.direction, property.flatten()) {
+                .and_then(|s| self.resolve(s).ok())
+                .or_else(|| self.declared_in_branches(obj, name, 0));
+            let skip = match (self.direction, property) {
                 (Direction::Request, Some(s)) => flag(s, "readOnly"),
                 (Direction::Response, Some(s)) => flag(s, "writeOnly"),
                 _ => false,
@@ -540,7 +564,13 @@ fn regex(pattern: &str) -> Option<Arc<regress::Regex>> {
     if let Some(found) = cache.get(pattern) {
         return found.clone();
     }
-    let compiled = regress::Regex::new(pattern).ok().map(Arc::new);
+    // JSON Schema's patterns are ECMA-262's in Unicode mode (`\p{L}`, code points, not
+    // UTF-16 units); a pattern only the legacy mode reads (`\-` outside a class), as many
+    // specs hold, is read in that mode.
+    let compiled = regress::Regex::with_flags(pattern, "u")
+        .or_else(|_| regress::Regex::new(pattern))
+        .ok()
+        .map(Arc::new);
     if cache.len() < 4096 {
         cache.insert(pattern.to_string(), compiled.clone());
     }

@@ -187,3 +187,56 @@ proptest! {
         let _ = Validator::new(&root, Direction::Request).validate(&schema, &value);
     }
 }
+
+/// A pattern is read as JSON Schema reads it, in ECMA-262's Unicode mode: `\p{L}` is a letter
+/// of any script (Spring PetClinic's names), not a literal `p{L}`; a pattern only the legacy
+/// mode reads (`\-` outside a class) still compiles.
+#[test]
+fn unicode_property_escapes_match_as_json_schema_reads_them() {
+    let doc = json!({});
+    let name = json!({"type": "string", "pattern": "^[\\p{L}]+([ '-][\\p{L}]+){0,2}$"});
+    let v = Validator::new(&doc, Direction::Request);
+    for ok in ["George", "Jean-Luc", "Zoë", "Łukasz"] {
+        assert!(
+            v.is_valid(&name, &json!(ok)),
+            "{ok}: {:?}",
+            v.validate(&name, &json!(ok))
+        );
+    }
+    for bad in ["Geo7", "", "a  b", "p{L}"] {
+        assert!(!v.is_valid(&name, &json!(bad)), "{bad}");
+    }
+    let legacy = json!({"type": "string", "pattern": "^a\\-b$"});
+    assert!(
+        v.is_valid(&legacy, &json!("a-b")),
+        "{:?}",
+        v.validate(&legacy, &json!("a-b"))
+    );
+}
+
+/// A property required where it is not declared, but in an `allOf` branch, keeps that
+/// branch's `readOnly`: a request need not send it, an answer must.
+#[test]
+fn a_read_only_property_declared_in_an_all_of_branch_is_not_required_in_a_request() {
+    let doc = json!({"components": {"schemas": {
+        "Fields": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "Vet": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Fields"},
+                {"type": "object", "properties": {"id": {"type": "integer", "readOnly": true}}}
+            ],
+            "required": ["id", "name"]
+        }
+    }}});
+    let vet = json!({"$ref": "#/components/schemas/Vet"});
+    let sent = json!({"name": "James"});
+    let request = Validator::new(&doc, Direction::Request);
+    assert!(
+        request.is_valid(&vet, &sent),
+        "{:?}",
+        request.validate(&vet, &sent)
+    );
+    assert!(!request.is_valid(&vet, &json!({"id": 1})));
+    let response = Validator::new(&doc, Direction::Response);
+    assert!(!response.is_valid(&vet, &sent));
+}
