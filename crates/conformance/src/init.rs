@@ -560,6 +560,20 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 }
             );
         }
+        // A spec that secures nothing and names no scheme: the run is a visitor's, and an
+        // [auth] would only ask for a token nothing in the spec takes.
+        (Some(_), None)
+            if !ops.iter().any(|o| o.secured)
+                && doc
+                    .pointer("/components/securitySchemes")
+                    .and_then(Value::as_object)
+                    .is_none_or(|m| m.is_empty()) =>
+        {
+            let _ = writeln!(
+                t,
+                "# [auth] left out: the spec secures no operation and names no security scheme, so the run\n# calls every operation without credentials (the checks that need a user are skipped).\n# Where the deployment asks for them all the same, give a token:\n# [auth]\n# kind = \"static\"\n# token_env = \"ACCORD_TOKEN\"\n"
+            );
+        }
         (Some(scheme), None) => {
             let _ = writeln!(
                 t,
@@ -864,6 +878,31 @@ mod tests {
             Some("problem"),
             "{text}"
         );
+    }
+
+    /// A spec that secures nothing and names no scheme (Spring PetClinic's) gets no [auth]: a
+    /// token nothing takes would only stop the run on an unset variable. A scheme named, or an
+    /// operation secured, asks for one.
+    #[test]
+    fn no_token_is_asked_for_where_the_spec_secures_nothing() {
+        let mut spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/owners": {"get": {"operationId": "list", "responses": {
+                "200": {"description": "ok"}}}}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(
+            text.contains("# [auth] left out: the spec secures no operation"),
+            "{text}"
+        );
+        let parsed: toml::Value = toml::from_str(&text).unwrap();
+        assert!(parsed.get("auth").is_none(), "{text}");
+        spec["components"] = serde_json::json!({"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}});
+        spec["security"] = serde_json::json!([{"bearer": []}]);
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        let parsed: toml::Value = toml::from_str(&text).unwrap();
+        assert_eq!(parsed["auth"]["kind"].as_str(), Some("static"), "{text}");
     }
 
     /// A sign-in secured by HTTP basic alone (gotify's `POST /auth/local/login`), answering

@@ -338,11 +338,11 @@ pub fn example_inputs(ctx: &Ctx, op: &OpInfo) -> Inputs {
     }
 }
 
-fn has_path_params(op: &OpInfo) -> bool {
+pub fn has_path_params(op: &OpInfo) -> bool {
     op.path.contains('{')
 }
 
-fn safe(op: &OpInfo) -> bool {
+pub fn safe(op: &OpInfo) -> bool {
     matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS")
 }
 

@@ -1290,6 +1290,11 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                 // The answer to a valid request of the operation: asked once, at its first
                 // refusal of the identity (401, 403) or server error.
                 let mut valid: Option<(String, Exchange)> = None;
+                // A valid request of a write names an id the spec's example gives unless it goes
+                // to the run's own resource: data the run did not create (a seeded record) is
+                // never written to, so that comparison is not made, and the broken input's
+                // answer is judged alone.
+                let may_ask_valid = behaviour::safe(&op) || !behaviour::has_path_params(&op) || own;
                 for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
                     // An accepted case may have moved the run's resource: each goes where it is now.
                     if own
@@ -1301,7 +1306,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     let minimal = behaviour::describe(&request);
                     let who = behaviour::caller(&ctx, &op);
                     let e = behaviour::send_as(&ctx, who, request.clone()).await?;
-                    if matches!(e.status, 401 | 403) || e.status >= 500 {
+                    if (matches!(e.status, 401 | 403) || e.status >= 500) && may_ask_valid {
                         if valid.is_none() {
                             let mut request = behaviour::request(
                                 &ctx,

@@ -33,6 +33,9 @@ pub enum Fault {
     AnonymousReads,
     /// Validation is answered 422, where the spec documents 400.
     Validation422,
+    /// Validation errors come as `application/problem+json` (Spring's `ProblemDetail`, to
+    /// any `Accept`), where the spec declares `application/json`.
+    ValidationAsProblemJson,
     /// A missing token is answered 403, where the spec documents 401.
     Forbidden403,
     /// `views` reads back as another number than the one written.
@@ -294,7 +297,12 @@ impl Articles {
         } else {
             400
         };
-        errors(status, field, "is invalid")
+        let answer = errors(status, field, "is invalid");
+        if self.fault == Fault::ValidationAsProblemJson {
+            let body = serde_json::to_vec(&json!({"errors": {field: ["is invalid"]}})).unwrap();
+            return answer.set_body_raw(body, "application/problem+json");
+        }
+        answer
     }
 
     /// The title a body sets, if any.
@@ -2410,4 +2418,23 @@ async fn an_operation_that_sets_a_password_gets_two_random_inputs() {
     // The spec's example and two random inputs.
     let made = backend.writes_to("POST", "/api/admin/users");
     assert!((2..=3).contains(&made), "{made} creates\n{}", run.stdout);
+}
+
+/// An answer in a media type the spec does not declare for its status (validation errors as
+/// `application/problem+json` where it declares `application/json`) is one spec finding for
+/// the operation and status, not a problem of every edge case the backend refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undeclared_error_media_type_is_one_finding_not_one_problem_per_edge_case() {
+    let (run, _) = run(Fault::ValidationAsProblemJson, "@boundary", &[]).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("finding rule spec: create_article 400: Content-Type `application/problem+json` is not declared"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("refused outside the envelope"),
+        "{}",
+        run.stdout
+    );
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod articles;
+mod clinic;
 mod csrf;
 mod hostile;
 mod mock;

@@ -1,0 +1,218 @@
+//! A backend that secures nothing and keeps data it was seeded with, as Spring PetClinic's
+//! REST API does: pets with integer ids, pet 1 seeded (the spec's example id). A path
+//! parameter that is not a number crashes the operation (500), as a framework's failed
+//! conversion does where nothing maps it to a 4xx. Whatever the run meets, it must never
+//! write to the seeded pet: the run did not create it.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::matchers::any;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+use crate::Run;
+
+const SPEC: &str = r##"openapi: 3.0.3
+info: { title: A clinic's pets, version: "1.0" }
+paths:
+  /pets:
+    post:
+      operationId: addPet
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/PetFields" }
+      responses:
+        "201":
+          description: Added
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Pet" }
+        "400": { $ref: "#/components/responses/Problem" }
+  /pets/{petId}:
+    parameters:
+      - { name: petId, in: path, required: true, schema: { type: integer, minimum: 1, example: 1 } }
+    get:
+      operationId: getPet
+      responses:
+        "200":
+          description: The pet
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Pet" }
+        "404": { $ref: "#/components/responses/Problem" }
+    delete:
+      operationId: deletePet
+      responses:
+        "204": { description: Deleted }
+        "404": { $ref: "#/components/responses/Problem" }
+components:
+  responses:
+    Problem:
+      description: A problem
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Problem" }
+  schemas:
+    Problem:
+      type: object
+      required: [title]
+      properties: { title: { type: string } }
+    PetFields:
+      type: object
+      required: [name]
+      properties:
+        name: { type: string, minLength: 1, maxLength: 30, example: Leo }
+    Pet:
+      allOf:
+        - $ref: "#/components/schemas/PetFields"
+        - type: object
+          properties:
+            id: { type: integer, readOnly: true, example: 1 }
+      required: [id, name]
+"##;
+
+#[derive(Default)]
+struct State {
+    /// id -> name; pet 1 is the seeded one.
+    pets: Vec<(u32, String)>,
+    next: u32,
+    /// Every write that reached the seeded pet.
+    seeded_writes: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Clinic {
+    state: Arc<Mutex<State>>,
+}
+
+fn problem(status: u16, title: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({ "title": title }))
+}
+
+impl Clinic {
+    fn new() -> Clinic {
+        let state = State {
+            pets: vec![(1, "Leo".into())],
+            next: 2,
+            ..State::default()
+        };
+        Clinic {
+            state: Arc::new(Mutex::new(state)),
+        }
+    }
+
+    fn seeded_writes(&self) -> Vec<String> {
+        self.state.lock().unwrap().seeded_writes.clone()
+    }
+
+    fn seeded_pet_exists(&self) -> bool {
+        self.state
+            .lock()
+            .unwrap()
+            .pets
+            .iter()
+            .any(|(id, _)| *id == 1)
+    }
+}
+
+impl Respond for Clinic {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut s = self.state.lock().unwrap();
+        let method = request.method.as_str().to_string();
+        let path = request.url.path().to_string();
+        if path == "/pets" {
+            if method != "POST" {
+                return problem(405, "method not allowed").insert_header("allow", "POST");
+            }
+            let name = serde_json::from_slice::<Value>(&request.body)
+                .ok()
+                .and_then(|b| b.get("name").and_then(Value::as_str).map(String::from))
+                .filter(|n| (1..=30).contains(&n.chars().count()));
+            let Some(name) = name else {
+                return problem(400, "name: 1 to 30 characters");
+            };
+            let id = s.next;
+            s.next += 1;
+            s.pets.push((id, name.clone()));
+            return ResponseTemplate::new(201).set_body_json(json!({"id": id, "name": name}));
+        }
+        let Some(id) = path.strip_prefix("/pets/") else {
+            return problem(404, "no such route");
+        };
+        if !matches!(method.as_str(), "GET" | "DELETE") {
+            return problem(405, "method not allowed").insert_header("allow", "GET, DELETE");
+        }
+        let Ok(id) = id.parse::<u32>() else {
+            return ResponseTemplate::new(500).set_body_string("NumberFormatException");
+        };
+        if id == 1 && method == "DELETE" {
+            s.seeded_writes.push(format!("{method} {path}"));
+        }
+        let Some(at) = s.pets.iter().position(|(p, _)| *p == id) else {
+            return problem(404, "no such pet");
+        };
+        if method == "GET" {
+            let (id, name) = &s.pets[at];
+            return ResponseTemplate::new(200).set_body_json(json!({"id": id, "name": name}));
+        }
+        s.pets.remove(at);
+        ResponseTemplate::new(204)
+    }
+}
+
+/// Runs the harness on the spec alone (no profile, no credentials: the visitor's run a spec
+/// that secures nothing gets) against the clinic.
+async fn run_alone(backend: Clinic) -> Run {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(backend)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("clinic.yaml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let uri = server.uri();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
+            .arg("--spec")
+            .arg(&spec)
+            .args(["--base-url", &uri, "--seed", "7"])
+            .args(["--tags", "@behaviour and not @expiry"])
+            .env_remove("ACCORD_TOKEN")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        results: Value::Null,
+    }
+}
+
+/// The broken-input pass asks a valid request of an operation a broken input crashed, to
+/// tell the input's fault from the operation's; for a delete of an id the run did not
+/// create, that request is not sent: the spec's example names the seeded pet, which it
+/// would delete. The crash is the broken input's, reported as such.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_on_a_malformed_id_never_deletes_the_spec_s_example() {
+    let backend = Clinic::new();
+    let run = run_alone(backend.clone()).await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert_eq!(
+        backend.seeded_writes(),
+        Vec::<String>::new(),
+        "{}",
+        run.stdout
+    );
+    assert!(backend.seeded_pet_exists(), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("deletePet: wrong type (path parameter `petId`): a server error (500)"),
+        "{}",
+        run.stdout
+    );
+}
