@@ -577,12 +577,21 @@ async fn all_created(w: &mut AccordWorld) -> Outcome {
     outcome
 }
 
-/// A `Location` as a request target: a path on the backend, or an absolute URL.
-fn location_target(base: &str, location: &str) -> String {
-    location
-        .strip_prefix(base)
+/// A `Location` as a request target, resolved as a browser resolves it (RFC 3986) against
+/// the URL of the request it answered: `/api/owners/55` is on the backend's origin, whatever
+/// path its base URL has (Spring PetClinic's leaves out its `/petclinic` context path, which a
+/// frontend then misses), and `55` is beside the request's path. A path on the backend where
+/// the result lies under the base URL, else the absolute URL.
+fn location_target(base: &str, request_url: &str, location: &str) -> String {
+    let resolved = reqwest::Url::parse(request_url)
+        .and_then(|u| u.join(location))
         .map(String::from)
-        .unwrap_or_else(|| location.to_string())
+        .unwrap_or_else(|_| location.to_string());
+    resolved
+        .strip_prefix(base.trim_end_matches('/'))
+        .filter(|rest| rest.starts_with('/') || rest.is_empty())
+        .map(String::from)
+        .unwrap_or(resolved)
 }
 
 #[then("each create's Location resolves to it")]
@@ -602,7 +611,7 @@ async fn locations_checked(w: &mut AccordWorld) -> Outcome {
         let Some(location) = c.answer.header("location") else {
             continue;
         };
-        let target = location_target(&ctx.http.base, location);
+        let target = location_target(&ctx.http.base, &c.answer.url, location);
         let e = behaviour::send_as(&ctx, Identity::First, Request::new("GET", target)).await?;
         w.exchanges.push(e.clone());
         let found = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
@@ -1463,4 +1472,37 @@ async fn expired_refused_checked(w: &mut AccordWorld) -> Outcome {
         .with(&e));
     }
     super::in_envelope(&w.ctx, &e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::location_target;
+
+    /// A `Location` resolves against the request it answered, as a browser resolves it: an
+    /// absolute path is on the origin, not under the base URL's own path.
+    #[test]
+    fn a_location_resolves_as_a_browser_resolves_it() {
+        let base = "http://127.0.0.1:9966/petclinic/api";
+        let asked = "http://127.0.0.1:9966/petclinic/api/owners";
+        assert_eq!(
+            location_target(base, asked, "/petclinic/api/owners/55"),
+            "/owners/55"
+        );
+        assert_eq!(
+            location_target(base, asked, "/api/owners/55"),
+            "http://127.0.0.1:9966/api/owners/55"
+        );
+        assert_eq!(
+            location_target(base, "http://127.0.0.1:9966/petclinic/api/owners/", asked),
+            "/owners"
+        );
+        assert_eq!(
+            location_target(base, "http://127.0.0.1:9966/petclinic/api/owners/", "55"),
+            "/owners/55"
+        );
+        assert_eq!(
+            location_target("http://127.0.0.1:1", "http://127.0.0.1:1/items", "/items/7"),
+            "/items/7"
+        );
+    }
 }

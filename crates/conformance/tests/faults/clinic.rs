@@ -1,8 +1,9 @@
 //! A backend that secures nothing and keeps data it was seeded with, as Spring PetClinic's
 //! REST API does: pets with integer ids, pet 1 seeded (the spec's example id). A path
 //! parameter that is not a number crashes the operation (500), as a framework's failed
-//! conversion does where nothing maps it to a 4xx. Whatever the run meets, it must never
-//! write to the seeded pet: the run did not create it.
+//! conversion does where nothing maps it to a 4xx; a URL firewall refuses an encoded percent
+//! sign or slash with an HTML page. Whatever the run meets, it must never write to the seeded
+//! pet: the run did not create it.
 
 use std::sync::{Arc, Mutex};
 
@@ -41,6 +42,7 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Pet" }
+        "400": { $ref: "#/components/responses/Problem" }
         "404": { $ref: "#/components/responses/Problem" }
     delete:
       operationId: deletePet
@@ -122,6 +124,12 @@ impl Respond for Clinic {
         let mut s = self.state.lock().unwrap();
         let method = request.method.as_str().to_string();
         let path = request.url.path().to_string();
+        // A URL firewall in front of the API refuses an encoded percent sign or slash with
+        // the server's own HTML page, before any route (Spring Security's does).
+        if path.contains("%25") || path.to_ascii_lowercase().contains("%2f") {
+            return ResponseTemplate::new(400)
+                .set_body_raw("<html><body>Bad Request</body></html>", "text/html");
+        }
         if path == "/pets" {
             if method != "POST" {
                 return problem(405, "method not allowed").insert_header("allow", "POST");
@@ -212,6 +220,21 @@ async fn a_crash_on_a_malformed_id_never_deletes_the_spec_s_example() {
     assert!(
         run.stdout
             .contains("deletePet: wrong type (path parameter `petId`): a server error (500)"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// An id a client encodes with a percent sign or a slash in it is met by the URL firewall
+/// in front of the API, whose HTML page is no answer the spec declares: a finding a frontend
+/// meets when a user's input lands in a path.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_encoded_percent_in_an_id_meets_the_firewall_s_undeclared_page() {
+    let run = run_alone(Clinic::new()).await;
+    assert!(
+        run.stdout.contains(
+            "finding rule spec: getPet 400: Content-Type `text/html` is not declared (declared: application/json)"
+        ),
         "{}",
         run.stdout
     );
