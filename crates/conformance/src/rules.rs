@@ -71,6 +71,7 @@ rules! {
     PageLimit => "behaviour.page_limit", "a list answers no more items than the page size asked for";
     UpdatePersists => "behaviour.update_persists", "an update is what a later read returns";
     UseAfterDelete => "behaviour.use_after_delete", "a deleted resource reads as 404 or 410";
+    ReferenceKept => "behaviour.reference_kept", "deleting a resource leaves what it only referred to (a pet's type), which others may refer to too";
     CrossUserRead => "behaviour.cross_user_read", "a second user cannot read the first user's resource (403 or 404)";
     CrossUserWrite => "behaviour.cross_user_write", "a second user cannot change or delete the first user's resource";
     CrossUserList => "behaviour.cross_user_list", "a second user's lists never show the first user's resources";

@@ -1774,6 +1774,113 @@ fn compare(
     None
 }
 
+/// What `created`'s create body refers to by id: an object in it (at any depth, an array's
+/// items too) whose schema is the one a read of an item answers (`GET /pettypes/{petTypeId}`,
+/// one path parameter, last), whether the run can create such items or not (Spring
+/// PetClinic's pet names its `type`, a `PetType`), each as the pointer it is at and the item
+/// path of what it names.
+pub fn references(ctx: &Ctx, created: &Created) -> Vec<(String, String)> {
+    let Some(schema) = ctx.body_schema(&created.resource.create) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    refs_in(
+        ctx.doc(),
+        &schema,
+        &created.sent,
+        String::new(),
+        0,
+        &mut found,
+    );
+    if found.is_empty() {
+        return Vec::new();
+    }
+    // The reads of one item, by the schema they answer.
+    let reads: Vec<(String, String, String)> = ctx
+        .all_operations()
+        .into_iter()
+        .filter(|(o, _)| o.method == "GET" && o.path.matches('{').count() == 1)
+        .filter_map(|(o, _)| {
+            let (_, last) = o.path.rsplit_once('/')?;
+            let param = last.strip_prefix('{')?.strip_suffix('}')?.to_string();
+            let answers = success_schema(ctx, &o)?
+                .get("$ref")
+                .and_then(Value::as_str)?
+                .to_string();
+            Some((o.path.clone(), param, answers))
+        })
+        .collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (pointer, reference, object) in found {
+        for (item, param, _) in reads.iter().filter(|(_, _, a)| *a == reference) {
+            let Some(id) = find_id(&object, &id_names(param)) else {
+                continue;
+            };
+            let path = item.replace(&format!("{{{param}}}"), &path_encode(&id));
+            if path != created.path && !out.iter().any(|(_, p)| *p == path) {
+                out.push((pointer.clone(), path));
+            }
+        }
+    }
+    out
+}
+
+/// The objects of `value` (a body of `schema`) whose property schema is a `$ref`: each with
+/// its pointer, the reference and the object.
+fn refs_in(
+    doc: &Value,
+    schema: &Value,
+    value: &Value,
+    at: String,
+    depth: usize,
+    out: &mut Vec<(String, String, Value)>,
+) {
+    let Some(members) = value.as_object().filter(|_| depth <= 4) else {
+        return;
+    };
+    for (name, v) in members {
+        let Some(property) = property_schema(doc, schema, name, 0) else {
+            continue;
+        };
+        let here = format!("{at}/{}", accord_spec::pointer::escape(name));
+        let mut visit = |schema: &Value, v: &Value, pointer: String| {
+            if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+                out.push((pointer.clone(), reference.to_string(), v.clone()));
+            }
+            refs_in(doc, schema, v, pointer, depth + 1, out);
+        };
+        match v {
+            Value::Object(_) => visit(&property, v, here),
+            Value::Array(items) => {
+                if let Some(item) = accord_spec::follow_ref(doc, &property).get("items") {
+                    for (i, v) in items.iter().enumerate().filter(|(_, v)| v.is_object()) {
+                        visit(item, v, format!("{here}/{i}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The schema of property `name` of `schema` as written (a `$ref` kept), in its
+/// `properties` or an `allOf` branch's.
+fn property_schema(doc: &Value, schema: &Value, name: &str, depth: usize) -> Option<Value> {
+    if depth > 8 {
+        return None;
+    }
+    let schema = accord_spec::follow_ref(doc, schema);
+    if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
+        return Some(p.clone());
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|branch| property_schema(doc, branch, name, depth + 1))
+}
+
 /// The JSON schema of `op`'s first 2xx answer.
 pub fn success_schema(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
     let responses = op.op.get("responses")?.as_object()?;

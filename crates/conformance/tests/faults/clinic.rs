@@ -31,6 +31,7 @@ paths:
             application/json:
               schema: { $ref: "#/components/schemas/Pet" }
         "400": { $ref: "#/components/responses/Problem" }
+        "404": { $ref: "#/components/responses/Problem" }
   /pets/{petId}:
     parameters:
       - { name: petId, in: path, required: true, schema: { type: integer, minimum: 1, example: 1 } }
@@ -49,6 +50,19 @@ paths:
       responses:
         "204": { description: Deleted }
         "404": { $ref: "#/components/responses/Problem" }
+  /pettypes/{petTypeId}:
+    parameters:
+      - { name: petTypeId, in: path, required: true, schema: { type: integer, minimum: 1, example: 1 } }
+    get:
+      operationId: getPetType
+      responses:
+        "200":
+          description: The pet type
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/PetType" }
+        "400": { $ref: "#/components/responses/Problem" }
+        "404": { $ref: "#/components/responses/Problem" }
 components:
   responses:
     Problem:
@@ -61,24 +75,33 @@ components:
       type: object
       required: [title]
       properties: { title: { type: string } }
+    PetType:
+      type: object
+      required: [id, name]
+      properties:
+        id: { type: integer, minimum: 1, example: 1 }
+        name: { type: string, example: cat }
     PetFields:
       type: object
-      required: [name]
+      required: [name, type]
       properties:
         name: { type: string, minLength: 1, maxLength: 30, example: Leo }
+        type: { $ref: "#/components/schemas/PetType" }
     Pet:
       allOf:
         - $ref: "#/components/schemas/PetFields"
         - type: object
           properties:
             id: { type: integer, readOnly: true, example: 1 }
-      required: [id, name]
+      required: [id, name, type]
 "##;
 
 #[derive(Default)]
 struct State {
-    /// id -> name; pet 1 is the seeded one.
-    pets: Vec<(u32, String)>,
+    /// id -> (name, type id); pet 1 is the seeded one.
+    pets: Vec<(u32, String, u32)>,
+    /// id -> name; type 1 (`cat`) is seeded.
+    types: Vec<(u32, String)>,
     next: u32,
     /// Every write that reached the seeded pet.
     seeded_writes: Vec<String>,
@@ -86,6 +109,9 @@ struct State {
 
 #[derive(Clone)]
 pub struct Clinic {
+    /// Deleting a pet deletes its type, and every pet of that type (a JPA `cascade = ALL`
+    /// on the pet's type, and a foreign key that cascades).
+    cascade: bool,
     state: Arc<Mutex<State>>,
 }
 
@@ -94,13 +120,15 @@ fn problem(status: u16, title: &str) -> ResponseTemplate {
 }
 
 impl Clinic {
-    fn new() -> Clinic {
+    fn new(cascade: bool) -> Clinic {
         let state = State {
-            pets: vec![(1, "Leo".into())],
+            pets: vec![(1, "Leo".into(), 1)],
+            types: vec![(1, "cat".into())],
             next: 2,
             ..State::default()
         };
         Clinic {
+            cascade,
             state: Arc::new(Mutex::new(state)),
         }
     }
@@ -115,7 +143,7 @@ impl Clinic {
             .unwrap()
             .pets
             .iter()
-            .any(|(id, _)| *id == 1)
+            .any(|(id, ..)| *id == 1)
     }
 }
 
@@ -130,49 +158,86 @@ impl Respond for Clinic {
             return ResponseTemplate::new(400)
                 .set_body_raw("<html><body>Bad Request</body></html>", "text/html");
         }
+        let view = |s: &State, id: u32| {
+            let (_, name, kind) = s.pets.iter().find(|(p, ..)| *p == id).unwrap();
+            let type_name = s
+                .types
+                .iter()
+                .find(|(t, _)| t == kind)
+                .map(|(_, n)| n.clone());
+            json!({"id": id, "name": name, "type": {"id": kind, "name": type_name}})
+        };
         if path == "/pets" {
             if method != "POST" {
                 return problem(405, "method not allowed").insert_header("allow", "POST");
             }
-            let name = serde_json::from_slice::<Value>(&request.body)
-                .ok()
-                .and_then(|b| b.get("name").and_then(Value::as_str).map(String::from))
+            let body = serde_json::from_slice::<Value>(&request.body).unwrap_or(Value::Null);
+            let name = body
+                .get("name")
+                .and_then(Value::as_str)
+                .map(String::from)
                 .filter(|n| (1..=30).contains(&n.chars().count()));
             let Some(name) = name else {
                 return problem(400, "name: 1 to 30 characters");
             };
+            let Some(kind) = body.pointer("/type/id").and_then(Value::as_u64) else {
+                return problem(400, "type: an id");
+            };
+            if !s.types.iter().any(|(t, _)| u64::from(*t) == kind) {
+                return problem(404, "no such pet type");
+            }
             let id = s.next;
             s.next += 1;
-            s.pets.push((id, name.clone()));
-            return ResponseTemplate::new(201).set_body_json(json!({"id": id, "name": name}));
+            s.pets.push((id, name, kind as u32));
+            return ResponseTemplate::new(201).set_body_json(view(&s, id));
         }
-        let Some(id) = path.strip_prefix("/pets/") else {
-            return problem(404, "no such route");
+        let (collection, id) = match path.strip_prefix("/pets/") {
+            Some(id) => ("pets", id),
+            None => match path.strip_prefix("/pettypes/") {
+                Some(id) => ("pettypes", id),
+                None => return problem(404, "no such route"),
+            },
         };
-        if !matches!(method.as_str(), "GET" | "DELETE") {
-            return problem(405, "method not allowed").insert_header("allow", "GET, DELETE");
+        let allowed = if collection == "pets" {
+            "GET, DELETE"
+        } else {
+            "GET"
+        };
+        if !allowed.split(", ").any(|m| m == method) {
+            return problem(405, "method not allowed").insert_header("allow", allowed);
         }
         let Ok(id) = id.parse::<u32>() else {
             return ResponseTemplate::new(500).set_body_string("NumberFormatException");
         };
+        if collection == "pettypes" {
+            return match s.types.iter().find(|(t, _)| *t == id) {
+                Some((t, n)) => {
+                    ResponseTemplate::new(200).set_body_json(json!({"id": t, "name": n}))
+                }
+                None => problem(404, "no such pet type"),
+            };
+        }
         if id == 1 && method == "DELETE" {
             s.seeded_writes.push(format!("{method} {path}"));
         }
-        let Some(at) = s.pets.iter().position(|(p, _)| *p == id) else {
+        let Some(at) = s.pets.iter().position(|(p, ..)| *p == id) else {
             return problem(404, "no such pet");
         };
         if method == "GET" {
-            let (id, name) = &s.pets[at];
-            return ResponseTemplate::new(200).set_body_json(json!({"id": id, "name": name}));
+            return ResponseTemplate::new(200).set_body_json(view(&s, id));
         }
-        s.pets.remove(at);
+        let (_, _, kind) = s.pets.remove(at);
+        if self.cascade {
+            s.types.retain(|(t, _)| *t != kind);
+            s.pets.retain(|(_, _, k)| *k != kind);
+        }
         ResponseTemplate::new(204)
     }
 }
 
 /// Runs the harness on the spec alone (no profile, no credentials: the visitor's run a spec
 /// that secures nothing gets) against the clinic.
-async fn run_alone(backend: Clinic) -> Run {
+async fn run_alone(backend: Clinic, tags: &str) -> Run {
     let server = MockServer::start().await;
     wiremock::Mock::given(any())
         .respond_with(backend)
@@ -182,12 +247,13 @@ async fn run_alone(backend: Clinic) -> Run {
     let spec = dir.path().join("clinic.yaml");
     std::fs::write(&spec, SPEC).unwrap();
     let uri = server.uri();
+    let tags = tags.to_string();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
             .arg("--spec")
             .arg(&spec)
             .args(["--base-url", &uri, "--seed", "7"])
-            .args(["--tags", "@behaviour and not @expiry"])
+            .args(["--tags", &tags])
             .env_remove("ACCORD_TOKEN")
             .output()
             .unwrap()
@@ -207,8 +273,8 @@ async fn run_alone(backend: Clinic) -> Run {
 /// would delete. The crash is the broken input's, reported as such.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crash_on_a_malformed_id_never_deletes_the_spec_s_example() {
-    let backend = Clinic::new();
-    let run = run_alone(backend.clone()).await;
+    let backend = Clinic::new(false);
+    let run = run_alone(backend.clone(), "@behaviour and not @expiry").await;
     assert_eq!(run.code, Some(1), "{}", run.stdout);
     assert_eq!(
         backend.seeded_writes(),
@@ -230,12 +296,39 @@ async fn a_crash_on_a_malformed_id_never_deletes_the_spec_s_example() {
 /// meets when a user's input lands in a path.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_encoded_percent_in_an_id_meets_the_firewall_s_undeclared_page() {
-    let run = run_alone(Clinic::new()).await;
+    let run = run_alone(Clinic::new(false), "@behaviour and not @expiry").await;
     assert!(
         run.stdout.contains(
             "finding rule spec: getPet 400: Content-Type `text/html` is not declared (declared: application/json)"
         ),
         "{}",
         run.stdout
+    );
+}
+
+/// Deleting what the run created must leave what it only referred to: a pet's type, which
+/// the spec's example names (the seeded `cat`). A backend that deletes the type with the pet
+/// (and every other pet of that type) fails, naming it; one that keeps it passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_a_resource_never_deletes_what_it_only_refers_to() {
+    let tags = "@writes and not @second_user";
+    let cascades = run_alone(Clinic::new(true), tags).await;
+    assert_eq!(cascades.code, Some(1), "{}", cascades.stdout);
+    assert!(
+        cascades.stdout.contains("rule behaviour.reference_kept")
+            && cascades
+                .stdout
+                .contains("also deleted /pettypes/1, which its `/type` only refers to"),
+        "{}",
+        cascades.stdout
+    );
+    let keeps = run_alone(Clinic::new(false), tags).await;
+    assert!(!keeps.stdout.contains("reference_kept"), "{}", keeps.stdout);
+    assert!(
+        keeps
+            .stdout
+            .contains("Scenario: What is deleted is gone, with what lies under it"),
+        "{}",
+        keeps.stdout
     );
 }
