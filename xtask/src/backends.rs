@@ -94,10 +94,16 @@ fn accord_classes(stdout: &str) -> Vec<String> {
         }
     }
     rules.sort();
-    let findings = stdout
+    // The summary's count: the console prints the findings of one cause on many
+    // operations as one line.
+    let findings: usize = stdout
         .lines()
-        .filter(|l| l.starts_with("finding rule spec:"))
-        .count();
+        .rev()
+        .find_map(|l| l.strip_prefix("conformance: "))
+        .and_then(|l| l.split("; ").find(|p| p.ends_with(" spec finding(s)")))
+        .and_then(|p| p.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     if findings > 0 {
         rules.push(format!("spec findings: {findings}"));
     }

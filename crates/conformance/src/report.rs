@@ -85,6 +85,62 @@ impl SpecFinding {
     }
 }
 
+/// The findings as the console prints them: one line each, except that findings of one
+/// cause on several operations (the same message: `Content-Type `application/problem+json`
+/// is not declared` on every error of a Spring backend) are one line that names them all,
+/// in the order first met. Each still counts, and the reports list each apart.
+pub fn console_lines(findings: &[SpecFinding]) -> Vec<String> {
+    // `op status[ at pointer]: message`: the message, and where.
+    let split = |what: &str| {
+        what.split_once(": ")
+            .map(|(at, message)| (at.to_string(), message.to_string()))
+    };
+    let mut groups: Vec<(String, Vec<&SpecFinding>)> = Vec::new();
+    let mut lines = Vec::new();
+    for f in findings {
+        match split(&f.what) {
+            Some((_, message)) => match groups.iter_mut().find(|(m, _)| *m == message) {
+                Some((_, members)) => members.push(f),
+                None => groups.push((message, vec![f])),
+            },
+            None => lines.push((f.what.clone(), f.line())),
+        }
+    }
+    for (message, members) in groups {
+        if members.len() < 3 {
+            lines.extend(members.iter().map(|f| (f.what.clone(), f.line())));
+            continue;
+        }
+        let total: u32 = members.iter().map(|f| f.count).sum();
+        let at: Vec<String> = members
+            .iter()
+            .filter_map(|f| split(&f.what).map(|(at, _)| format!("{at} ({})", f.count)))
+            .collect();
+        let mut scenarios: Vec<&str> = members
+            .iter()
+            .flat_map(|f| f.scenarios.iter().map(String::as_str))
+            .collect();
+        scenarios.sort();
+        scenarios.dedup();
+        let met = if scenarios.is_empty() {
+            String::new()
+        } else {
+            format!("; met in: {}", scenarios.join("; "))
+        };
+        lines.push((
+            members[0].what.clone(),
+            format!(
+                "finding {}: {message}: {} findings, one per operation and status: {} ({total} exchange(s){met})",
+                Rule::Spec,
+                members.len(),
+                at.join(", ")
+            ),
+        ));
+    }
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    lines.into_iter().map(|(_, line)| line).collect()
+}
+
 /// The tags the summary counts by.
 pub const AREAS: &[&str] = &[
     "auth",
@@ -540,6 +596,43 @@ tr.bad td{background:#fdecea}.failure{background:#fff;border:1px solid #e3b3ae;b
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One cause met on many operations is one console line naming them all; a cause met
+    /// once or twice keeps its own lines.
+    #[test]
+    fn one_cause_on_many_operations_is_one_console_line() {
+        let finding = |what: &str, count: u32| SpecFinding {
+            what: what.into(),
+            count,
+            scenarios: vec![],
+            exchange: String::new(),
+        };
+        let media =
+            "Content-Type `application/problem+json` is not declared (declared: application/json)";
+        let findings = vec![
+            finding(&format!("addOwner 400: {media}"), 7),
+            finding(&format!("addOwner 500: {media}"), 2),
+            finding(
+                "addPet 201: status 201 is not documented (documented: 200)",
+                1,
+            ),
+            finding(&format!("addVet 400: {media}"), 1),
+            finding(
+                "getPet 404: no Content-Type; the spec declares application/json",
+                3,
+            ),
+        ];
+        let lines = console_lines(&findings);
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert_eq!(
+            lines[0],
+            format!(
+                "finding rule spec: {media}: 3 findings, one per operation and status: addOwner 400 (7), addOwner 500 (2), addVet 400 (1) (10 exchange(s))"
+            )
+        );
+        assert!(lines[1].starts_with("finding rule spec: addPet 201: status 201"));
+        assert!(lines[2].starts_with("finding rule spec: getPet 404: no Content-Type"));
+    }
 
     fn failed(name: &str, report: &str) -> ScenarioResult {
         ScenarioResult {

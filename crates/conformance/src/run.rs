@@ -809,8 +809,8 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         let _ = writeln!(out, "{note}");
         failed += 1;
     }
-    for finding in &report.findings {
-        let _ = writeln!(out, "{}", finding.line());
+    for line in crate::report::console_lines(&report.findings) {
+        let _ = writeln!(out, "{line}");
     }
     let written: [(&Option<PathBuf>, &str, String); 4] = [
         (&options.html, "html report", report.html()),
