@@ -2,7 +2,8 @@
 //! REST API does: pets with integer ids, pet 1 seeded (the spec's example id). A path
 //! parameter that is not a number crashes the operation (500), as a framework's failed
 //! conversion does where nothing maps it to a 4xx; a URL firewall refuses an encoded percent
-//! sign or slash with an HTML page. Whatever the run meets, it must never write to the seeded
+//! sign with an HTML page; the router decodes an encoded slash and resolves `..`, and
+//! `DELETE /pets` deletes every pet. Whatever the run meets, it must never write to the seeded
 //! pet: the run did not create it.
 
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,11 @@ paths:
               schema: { $ref: "#/components/schemas/Pet" }
         "400": { $ref: "#/components/responses/Problem" }
         "404": { $ref: "#/components/responses/Problem" }
+    delete:
+      operationId: deletePets
+      description: Deletes every pet.
+      responses:
+        "204": { description: Deleted }
   /pets/{petId}:
     parameters:
       - { name: petId, in: path, required: true, schema: { type: integer, minimum: 1, example: 1 } }
@@ -151,10 +157,21 @@ impl Respond for Clinic {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut s = self.state.lock().unwrap();
         let method = request.method.as_str().to_string();
-        let path = request.url.path().to_string();
-        // A URL firewall in front of the API refuses an encoded percent sign or slash with
-        // the server's own HTML page, before any route (Spring Security's does).
-        if path.contains("%25") || path.to_ascii_lowercase().contains("%2f") {
+        // The router decodes an encoded slash and resolves `..`, as gin's does: `/pets/x%2F..`
+        // is `/pets`.
+        let mut segments: Vec<&str> = Vec::new();
+        let decoded = request.url.path().replace("%2F", "/").replace("%2f", "/");
+        for segment in decoded.split('/').filter(|s| !s.is_empty() && *s != ".") {
+            if segment == ".." {
+                segments.pop();
+            } else {
+                segments.push(segment);
+            }
+        }
+        let path = format!("/{}", segments.join("/"));
+        // A URL firewall in front of the API refuses an encoded percent sign with the
+        // server's own HTML page, before any route (Spring Security's does).
+        if path.contains("%25") {
             return ResponseTemplate::new(400)
                 .set_body_raw("<html><body>Bad Request</body></html>", "text/html");
         }
@@ -168,8 +185,15 @@ impl Respond for Clinic {
             json!({"id": id, "name": name, "type": {"id": kind, "name": type_name}})
         };
         if path == "/pets" {
+            if method == "DELETE" {
+                if s.pets.iter().any(|(id, ..)| *id == 1) {
+                    s.seeded_writes.push("DELETE /pets".into());
+                }
+                s.pets.clear();
+                return ResponseTemplate::new(204);
+            }
             if method != "POST" {
-                return problem(405, "method not allowed").insert_header("allow", "POST");
+                return problem(405, "method not allowed").insert_header("allow", "POST, DELETE");
             }
             let body = serde_json::from_slice::<Value>(&request.body).unwrap_or(Value::Null);
             let name = body
