@@ -973,27 +973,8 @@ async fn run_spec_alone(backend: Articles, spec: PathBuf, args: &[&str]) -> Run 
         .respond_with(backend)
         .mount(&server)
         .await;
-    let uri = server.uri();
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
-            .arg("--spec")
-            .arg(&spec)
-            .args(["--base-url", &uri, "--seed", "7"])
-            .args(&args)
-            .env_remove("ACCORD_USER")
-            .env_remove("ACCORD_PASSWORD")
-            .env_remove("ACCORD_TOKEN")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        results: Value::Null,
-    }
+    let args = args.iter().map(|a| a.to_string()).collect();
+    crate::spec_alone(spec, server.uri(), args).await
 }
 
 /// [`run_spec_alone`] against the backend with `fault` whose list is open, under the spec

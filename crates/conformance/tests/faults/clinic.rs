@@ -270,25 +270,10 @@ async fn run_alone(backend: Clinic, tags: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("clinic.yaml");
     std::fs::write(&spec, SPEC).unwrap();
-    let uri = server.uri();
-    let tags = tags.to_string();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
-            .arg("--spec")
-            .arg(&spec)
-            .args(["--base-url", &uri, "--seed", "7"])
-            .args(["--tags", &tags])
-            .env_remove("ACCORD_TOKEN")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        results: Value::Null,
-    }
+    let args = vec!["--tags".to_string(), tags.to_string()];
+    let run = crate::spec_alone(spec.clone(), server.uri(), args).await;
+    drop(dir);
+    run
 }
 
 /// The broken-input pass asks a valid request of an operation a broken input crashed, to
