@@ -571,7 +571,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
         {
             let _ = writeln!(
                 t,
-                "# [auth] left out: the spec secures no operation and names no security scheme, so the run\n# calls every operation without credentials (the checks that need a user are skipped).\n# Where the deployment asks for them all the same, give a token:\n# [auth]\n# kind = \"static\"\n# token_env = \"ACCORD_TOKEN\"\n"
+                "# [auth] left out: the spec secures no operation and names no security scheme, so the run\n# calls every operation without credentials (the checks that need a user are skipped).\n# Where the deployment asks for them all the same, give a token:\n# [auth]\n# kind = \"static\"\n# token_env = \"ACCORD_TOKEN\"\n# prefix = \"Basic\"  # for HTTP basic credentials, ACCORD_TOKEN=user:password\n"
             );
         }
         (Some(scheme), None) => {

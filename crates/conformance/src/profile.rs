@@ -348,7 +348,9 @@ pub struct Auth {
     /// first `apiKey` scheme in the `Authorization` header).
     #[serde(default)]
     pub scheme: Option<Spanned<String>>,
-    /// For an `apiKey` scheme: what goes before the token, for example `"Token "`.
+    /// For an `apiKey` scheme: what goes before the token, for example `"Token "`. Where the
+    /// spec names no scheme, what goes before it in `Authorization` (`"Token"`), `"Basic"`
+    /// sending the token (`user:password`) as HTTP basic credentials.
     #[serde(default)]
     pub prefix: Option<String>,
     /// The status a missing or bad token gets where the spec documents neither 401 nor 403

@@ -125,9 +125,19 @@ pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, Strin
             name: Some(name.clone()),
             placement: placement(scheme, prefix),
         },
+        // The spec names no scheme (Spring PetClinic's, whose security is HTTP basic once
+        // turned on): the profile's `prefix` says what goes before the token in
+        // `Authorization`, `Basic` sending it (`user:password`) as basic credentials.
         None => UserScheme {
             name: None,
-            placement: Placement::Bearer,
+            placement: match prefix.map(str::trim) {
+                Some(p) if p.eq_ignore_ascii_case("basic") => Placement::Basic,
+                Some(p) if !p.is_empty() => Placement::Header {
+                    name: "Authorization".into(),
+                    prefix: format!("{p} "),
+                },
+                _ => Placement::Bearer,
+            },
         },
     })
 }
@@ -302,6 +312,40 @@ mod tests {
         assert_eq!(
             user_scheme(&doc(json!({})), None).unwrap().placement,
             Placement::Bearer
+        );
+    }
+
+    /// Where the spec names no scheme, the profile's `prefix` says how the token goes in
+    /// `Authorization`: `Basic` as HTTP basic credentials (Spring PetClinic's once its
+    /// security is on), any other word before the token as it is.
+    #[test]
+    fn a_spec_without_a_scheme_takes_the_profile_s_prefix() {
+        let none = doc(json!({}));
+        let with = |prefix: &str| -> Auth {
+            toml::from_str(&format!(
+                "kind = \"static\"\ntoken_env = \"T\"\nprefix = \"{prefix}\""
+            ))
+            .unwrap()
+        };
+        assert_eq!(
+            user_scheme(&none, Some(&with("Basic"))).unwrap().placement,
+            Placement::Basic
+        );
+        assert_eq!(
+            user_scheme(&none, Some(&with("Token"))).unwrap().placement,
+            Placement::Header {
+                name: "Authorization".into(),
+                prefix: "Token ".into()
+            }
+        );
+        let sent =
+            Placement::Basic.apply(crate::http::Request::new("GET", "/owners"), "admin:admin");
+        assert!(
+            sent.headers
+                .iter()
+                .any(|(k, v)| k == "authorization" && v == "Basic YWRtaW46YWRtaW4="),
+            "{:?}",
+            sent.headers
         );
     }
 
