@@ -408,3 +408,26 @@ pub fn run(
     }
     Ok(outcomes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::accord_classes;
+
+    /// Each failing rule once, and the findings as the summary counts them: the console
+    /// prints a cause met on many operations as one line.
+    #[test]
+    fn the_classes_are_the_failing_rules_and_the_summary_s_findings() {
+        let console = "\
+      Check failed: rule behaviour.boundary: 2 problem(s):
+        - rule envelope: the error's Content-Type is missing
+      Check failed: rule behaviour.boundary: 1 problem(s):
+finding rule spec: is required: 6 findings, one per operation and status: a 400 at /type (1), ...
+finding rule spec: list 404: status 404 is not documented (documented: 200) (3 exchange(s))
+conformance: 1 passed, 2 failed, 0 skipped; 7 spec finding(s); 40 requests in 0.2 s
+";
+        assert_eq!(
+            accord_classes(console),
+            ["behaviour.boundary", "envelope", "spec findings: 7"]
+        );
+    }
+}

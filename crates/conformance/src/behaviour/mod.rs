@@ -433,6 +433,14 @@ pub fn keep_account(ctx: &Ctx, op: &OpInfo, e: &Exchange) {
     }
 }
 
+/// The parameter of an item path: its last segment, `{param}`, and its only one
+/// (`/pettypes/{petTypeId}`).
+fn item_param(path: &str) -> Option<&str> {
+    let (_, last) = path.trim_end_matches('/').rsplit_once('/')?;
+    let param = last.strip_prefix('{')?.strip_suffix('}')?;
+    (path.matches('{').count() == 1).then_some(param)
+}
+
 /// The operation that deletes an account by its id, and its path parameter: a DELETE of an
 /// item path whose read answers what the sign-up `sign_up` answers (the template's `DELETE
 /// /users/{user_id}` beside `GET /users/{user_id}` and the sign-up, all a `UserPublic`). Only
@@ -448,11 +456,7 @@ fn account_delete_by_id(ctx: &Ctx, sign_up: &OpInfo) -> Option<(OpInfo, String)>
         if delete.method != "DELETE" {
             return None;
         }
-        let (_, last) = delete.path.trim_end_matches('/').rsplit_once('/')?;
-        let param = last.strip_prefix('{')?.strip_suffix('}')?;
-        if delete.path.matches('{').count() != 1 {
-            return None;
-        }
+        let param = item_param(&delete.path)?;
         let read = ops
             .iter()
             .find(|(o, _)| o.method == "GET" && o.path == delete.path)?;
@@ -1799,10 +1803,9 @@ pub fn references(ctx: &Ctx, created: &Created) -> Vec<(String, String)> {
     let reads: Vec<(String, String, String)> = ctx
         .all_operations()
         .into_iter()
-        .filter(|(o, _)| o.method == "GET" && o.path.matches('{').count() == 1)
+        .filter(|(o, _)| o.method == "GET")
         .filter_map(|(o, _)| {
-            let (_, last) = o.path.rsplit_once('/')?;
-            let param = last.strip_prefix('{')?.strip_suffix('}')?.to_string();
+            let param = item_param(&o.path)?.to_string();
             let answers = success_schema(ctx, &o)?
                 .get("$ref")
                 .and_then(Value::as_str)?
@@ -1839,7 +1842,10 @@ fn refs_in(
         return;
     };
     for (name, v) in members {
-        let Some(property) = property_schema(doc, schema, name, 0) else {
+        let Some((_, property)) = mutate::properties_as_written(doc, schema)
+            .into_iter()
+            .find(|(k, _)| k == name)
+        else {
             continue;
         };
         let here = format!("{at}/{}", accord_spec::pointer::escape(name));
@@ -1861,24 +1867,6 @@ fn refs_in(
             _ => {}
         }
     }
-}
-
-/// The schema of property `name` of `schema` as written (a `$ref` kept), in its
-/// `properties` or an `allOf` branch's.
-fn property_schema(doc: &Value, schema: &Value, name: &str, depth: usize) -> Option<Value> {
-    if depth > 8 {
-        return None;
-    }
-    let schema = accord_spec::follow_ref(doc, schema);
-    if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
-        return Some(p.clone());
-    }
-    schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find_map(|branch| property_schema(doc, branch, name, depth + 1))
 }
 
 /// The JSON schema of `op`'s first 2xx answer.

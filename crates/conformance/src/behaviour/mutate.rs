@@ -15,15 +15,15 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     accord_spec::follow_ref(doc, schema)
 }
 
-/// The schema's top-level properties, merged over `allOf`.
-fn properties(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
+/// The schema's top-level properties, merged over `allOf`, each as written (a `$ref` kept).
+pub fn properties_as_written(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
     let schema = resolve(doc, schema);
     let mut out: Vec<(String, Value)> = schema
         .get("properties")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .map(|(k, v)| (k.clone(), resolve(doc, v).clone()))
+        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     for member in schema
         .get("allOf")
@@ -31,9 +31,20 @@ fn properties(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
         .into_iter()
         .flatten()
     {
-        out.extend(properties(doc, member));
+        out.extend(properties_as_written(doc, member));
     }
     out
+}
+
+/// The schema's top-level properties, merged over `allOf`, each resolved.
+fn properties(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
+    properties_as_written(doc, schema)
+        .into_iter()
+        .map(|(k, v)| {
+            let resolved = resolve(doc, &v).clone();
+            (k, resolved)
+        })
+        .collect()
 }
 
 /// Values that break `schema` (of a JSON value, so types count), each with what it breaks.
