@@ -108,22 +108,28 @@ impl Contract {
     }
 
     /// Whether the operation `id` declares a JSON body schema for `status` (by its code, its
-    /// range or `default`): the spec then says what that answer's body is.
+    /// range or `default`): the spec then says what that answer's body is. An error status
+    /// that only a `default` covers, where that `default` is the operation's one word on
+    /// success (NestJS's Swagger module writes the success schema as `default`), is not
+    /// declared so: that the error breaks it is one spec finding, and the error is judged by
+    /// the profile's envelope.
     pub fn declares_json_body(&self, id: &str, status: u16) -> bool {
         let Some((_, _, op)) = self.operation(id) else {
             return false;
         };
         let doc = &self.spec.document;
-        let Some(responses) = op.get("responses") else {
+        let Some(found) = accord_spec::response_for(op, status) else {
             return false;
         };
-        let response = responses
-            .get(status.to_string())
-            .or_else(|| responses.get(format!("{}XX", status / 100)))
-            .or_else(|| responses.get("default"));
-        let Some(response) = response.map(|r| accord_spec::follow_ref(doc, r)) else {
+        if status >= 400
+            && accord_spec::default_is_success(op)
+            && op
+                .pointer("/responses/default")
+                .is_some_and(|d| std::ptr::eq(d, found))
+        {
             return false;
-        };
+        }
+        let response = accord_spec::follow_ref(doc, found);
         response
             .get("content")
             .and_then(Value::as_object)
@@ -153,16 +159,13 @@ impl Contract {
             message,
         };
         let doc = &self.spec.document;
-        let Some(responses) = doc.pointer(&format!("{}/responses", op.pointer)) else {
+        let Some(operation) = doc.pointer(&op.pointer) else {
             return Vec::new();
         };
-        let code = status.to_string();
-        let range = format!("{}XX", status / 100);
-        let Some(response) = responses
-            .get(&code)
-            .or_else(|| responses.get(&range))
-            .or_else(|| responses.get("default"))
-        else {
+        let Some(responses) = operation.get("responses") else {
+            return Vec::new();
+        };
+        let Some(response) = accord_spec::response_for(operation, status) else {
             let documented: Vec<&String> = responses
                 .as_object()
                 .map(|m| m.keys().collect())

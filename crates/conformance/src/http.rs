@@ -256,6 +256,12 @@ impl Http {
         &self.placement
     }
 
+    /// Sends the user's token as `placement` from now on (where the backend takes it, when
+    /// that is not where the spec's scheme puts it).
+    pub fn set_placement(&mut self, placement: Placement) {
+        self.placement = placement;
+    }
+
     /// Whether the run may send only safe methods (and the sign-in).
     pub fn read_only(&self) -> bool {
         self.gate.read_only

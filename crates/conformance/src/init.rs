@@ -59,8 +59,7 @@ fn request_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<(String, &'a Valu
 }
 
 fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
-    let responses = op.get("responses")?.as_object()?;
-    let (_, r) = responses.iter().find(|(k, _)| k.starts_with('2'))?;
+    let (_, r) = accord_spec::success_responses(op).into_iter().next()?;
     let r = accord_spec::follow_ref(doc, r);
     let (_, m) = r
         .get("content")?
@@ -186,7 +185,11 @@ fn envelope(doc: &Value, ops: &[Op]) -> (String, Option<String>, String) {
             .into_iter()
             .flatten()
         {
-            if !(status.starts_with('4') || status.starts_with('5') || status == "default") {
+            // A `default` that is the operation's only word on success is no error answer.
+            let error = status.starts_with('4')
+                || status.starts_with('5')
+                || (status == "default" && !accord_spec::default_is_success(&op.op));
+            if !error {
                 continue;
             }
             let response = accord_spec::follow_ref(doc, response);
@@ -427,10 +430,8 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     // A header of the sign-in's success answer that carries the token (`Authorization`,
     // as devise-jwt answers one, `X-Auth-Token`, `access-token`).
     fn token_header(op: &Value) -> Option<String> {
-        let responses = op.get("responses")?.as_object()?;
-        responses
-            .iter()
-            .filter(|(code, _)| code.starts_with('2'))
+        accord_spec::success_responses(op)
+            .into_iter()
             .filter_map(|(_, r)| r.get("headers")?.as_object())
             .flat_map(|h| h.keys())
             .find(|name| {
@@ -498,16 +499,10 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 )
             });
             let access = in_body.clone().unwrap_or_else(|| "/access_token".into());
-            let sets_cookie = login
-                .op
-                .get("responses")
-                .and_then(Value::as_object)
-                .is_some_and(|rs| {
-                    rs.iter()
-                        .filter(|(code, _)| code.starts_with('2'))
-                        .filter_map(|(_, r)| r.get("headers")?.as_object())
-                        .any(|h| h.keys().any(|k| k.eq_ignore_ascii_case("set-cookie")))
-                });
+            let sets_cookie = accord_spec::success_responses(&login.op)
+                .into_iter()
+                .filter_map(|(_, r)| r.get("headers")?.as_object())
+                .any(|h| h.keys().any(|k| k.eq_ignore_ascii_case("set-cookie")));
             match token_header(&login.op).filter(|_| in_body.is_none()) {
                 None if in_body.is_none() && sets_cookie => {
                     let _ = writeln!(

@@ -578,6 +578,14 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let mut ctx = Ctx::new(prof, http, error_schema, error_root);
     ctx.seed = options.seed.unwrap_or_else(rand::random);
     ctx.user_scheme = scheme.name.clone();
+    let mut scheme = scheme;
+    // A token the backend refuses where the spec's scheme puts it and takes elsewhere in
+    // `Authorization`: one spec finding, and the run goes on as the backend's frontend must.
+    if let Some((placement, refused)) = ctx.placement_taken().await {
+        ctx.http.findings.record(&refused);
+        ctx.http.set_placement(placement.clone());
+        scheme.placement = placement;
+    }
     if let Some(ws) = &ctx.profile.websocket {
         let dir = loaded.path.parent().unwrap_or(std::path::Path::new("."));
         ctx.asyncapi = crate::asyncapi::load(ws.asyncapi.as_deref(), dir, &loaded.spec_location())

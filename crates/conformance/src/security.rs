@@ -39,10 +39,29 @@ fn is_bearer(scheme: &Value) -> bool {
     }
 }
 
-/// How a token travels by `scheme`; `prefix` is the profile's for an `apiKey` scheme.
+/// The token in `Authorization` after the profile's `prefix`: `Basic` sends it (`user:password`)
+/// as HTTP basic credentials, `Bearer` as a bearer token; `None` without a prefix.
+fn in_authorization(prefix: Option<&str>) -> Option<Placement> {
+    match prefix.map(str::trim) {
+        Some(p) if p.eq_ignore_ascii_case("basic") => Some(Placement::Basic),
+        Some(p) if p.eq_ignore_ascii_case("bearer") => Some(Placement::Bearer),
+        Some(p) if !p.is_empty() => Some(Placement::Header {
+            name: "Authorization".into(),
+            prefix: format!("{p} "),
+        }),
+        _ => None,
+    }
+}
+
+/// How a token travels by `scheme`; `prefix` is the profile's for an `apiKey` scheme, and
+/// for an http bearer one whose backend wants another word than the spec's `Bearer`
+/// (passport-jwt's `fromAuthHeaderWithScheme('Token')` behind a NestJS spec's bearer).
 fn placement(scheme: &Value, prefix: Option<&str>) -> Placement {
     match field(scheme, "type") {
         "http" if field(scheme, "scheme").eq_ignore_ascii_case("basic") => Placement::Basic,
+        "http" if field(scheme, "scheme").eq_ignore_ascii_case("bearer") => {
+            in_authorization(prefix).unwrap_or(Placement::Bearer)
+        }
         "apiKey" => {
             let name = field(scheme, "name").to_string();
             match field(scheme, "in") {
@@ -130,14 +149,7 @@ pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, Strin
         // `Authorization`, `Basic` sending it (`user:password`) as basic credentials.
         None => UserScheme {
             name: None,
-            placement: match prefix.map(str::trim) {
-                Some(p) if p.eq_ignore_ascii_case("basic") => Placement::Basic,
-                Some(p) if !p.is_empty() => Placement::Header {
-                    name: "Authorization".into(),
-                    prefix: format!("{p} "),
-                },
-                _ => Placement::Bearer,
-            },
+            placement: in_authorization(prefix).unwrap_or(Placement::Bearer),
         },
     })
 }
@@ -337,6 +349,23 @@ mod tests {
                 name: "Authorization".into(),
                 prefix: "Token ".into()
             }
+        );
+        // A bearer scheme whose backend wants `Token`: the profile's prefix says so.
+        let bearer = doc(json!({"bearer": {"type": "http", "scheme": "bearer"}}));
+        assert_eq!(
+            user_scheme(&bearer, Some(&with("Token")))
+                .unwrap()
+                .placement,
+            Placement::Header {
+                name: "Authorization".into(),
+                prefix: "Token ".into()
+            }
+        );
+        assert_eq!(
+            user_scheme(&bearer, Some(&with("Bearer")))
+                .unwrap()
+                .placement,
+            Placement::Bearer
         );
         let sent =
             Placement::Basic.apply(crate::http::Request::new("GET", "/owners"), "admin:admin");

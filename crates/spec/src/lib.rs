@@ -23,7 +23,8 @@ use serde_json::Value;
 pub use accord_validate::pointer;
 pub use error::{Problem, SpecError, escape_token, join, unescape_token};
 pub use model::{
-    JsonOperation, METHODS, Method, OperationRef, Resolve, json_operations, json_operations_mut,
+    JsonOperation, METHODS, Method, OperationRef, Resolve, default_is_success, json_operations,
+    json_operations_mut, response_for, success_responses,
 };
 pub use normalize::KEPT as KEPT_JSON_SCHEMA;
 pub use openapiv3;

@@ -58,6 +58,47 @@ pub fn json_operations(path_items: Option<&serde_json::Value>) -> Vec<JsonOperat
     out
 }
 
+/// The response an operation documents for `status`: by its code, else its range (`4XX`),
+/// else `default` (unresolved: follow a `$ref` with [`crate::follow_ref`]).
+pub fn response_for(op: &serde_json::Value, status: u16) -> Option<&serde_json::Value> {
+    let responses = op.get("responses")?;
+    responses
+        .get(status.to_string())
+        .or_else(|| responses.get(format!("{}XX", status / 100)))
+        .or_else(|| responses.get(format!("{}xx", status / 100)))
+        .or_else(|| responses.get("default"))
+}
+
+/// The responses an operation documents for success, with their keys, in the spec's order:
+/// its 2xx ones (by code or `2XX`); where it documents none, its `default`, which then says
+/// what every answer is (NestJS's Swagger module writes only `default` for an operation
+/// without a status of its own), the success among them.
+pub fn success_responses(op: &serde_json::Value) -> Vec<(&str, &serde_json::Value)> {
+    let Some(responses) = op.get("responses").and_then(serde_json::Value::as_object) else {
+        return Vec::new();
+    };
+    let ok: Vec<(&str, &serde_json::Value)> = responses
+        .iter()
+        .filter(|(code, _)| code.starts_with('2'))
+        .map(|(code, r)| (code.as_str(), r))
+        .collect();
+    if !ok.is_empty() {
+        return ok;
+    }
+    responses
+        .get("default")
+        .map(|r| vec![("default", r)])
+        .unwrap_or_default()
+}
+
+/// Whether an operation's `default` response is its only word on success (it documents no
+/// 2xx): that `default` is then no error answer.
+pub fn default_is_success(op: &serde_json::Value) -> bool {
+    success_responses(op)
+        .first()
+        .is_some_and(|(code, _)| *code == "default")
+}
+
 /// Calls `f(path, method, operation)` for each operation of a map of path items, in the
 /// map's order and then the methods' order, with the operation to change: the walk of the
 /// passes that rewrite the document, as [`json_operations`] is the walk of those that read.
@@ -246,3 +287,44 @@ resolve_section!(Response, "responses", responses);
 resolve_section!(RequestBody, "requestBodies", request_bodies);
 resolve_section!(Header, "headers", headers);
 resolve_section!(SecurityScheme, "securitySchemes", security_schemes);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_default_alone_is_the_success_and_beside_a_2xx_an_error() {
+        let only_default = json!({"responses": {"default": {"description": "any"}}});
+        assert_eq!(
+            success_responses(&only_default)
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>(),
+            ["default"]
+        );
+        assert!(default_is_success(&only_default));
+        let both = json!({"responses": {"default": {"description": "error"},
+            "201": {"description": "made"}, "2XX": {"description": "other"}}});
+        assert_eq!(
+            success_responses(&both)
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>(),
+            ["201", "2XX"]
+        );
+        assert!(!default_is_success(&both));
+        assert!(success_responses(&json!({"responses": {"404": {}}})).is_empty());
+    }
+
+    #[test]
+    fn a_status_s_response_is_its_code_then_its_range_then_default() {
+        let op = json!({"responses": {"404": {"description": "code"}, "4XX": {"description": "range"},
+            "default": {"description": "default"}}});
+        let described = |s| response_for(&op, s).map(|r| r["description"].clone());
+        assert_eq!(described(404), Some(json!("code")));
+        assert_eq!(described(409), Some(json!("range")));
+        assert_eq!(described(500), Some(json!("default")));
+        assert_eq!(response_for(&json!({"responses": {"200": {}}}), 500), None);
+    }
+}

@@ -1017,9 +1017,7 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
 /// like the item parameter (or `id`), or the last segment of `Location`.
 pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String> {
     let body = e.json();
-    let responses = resource.create.op.get("responses")?;
-    let response = responses
-        .get(e.status.to_string())
+    let response = accord_spec::response_for(&resource.create.op, e.status)
         .map(|r| accord_spec::follow_ref(ctx.doc(), r));
     if let Some(links) = response
         .and_then(|r| r.get("links"))
@@ -1869,10 +1867,10 @@ fn refs_in(
     }
 }
 
-/// The JSON schema of `op`'s first 2xx answer.
+/// The JSON schema of `op`'s first success answer (a 2xx, or the `default` of an operation
+/// that documents no 2xx).
 pub fn success_schema(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
-    let responses = op.op.get("responses")?.as_object()?;
-    let (_, response) = responses.iter().find(|(k, _)| k.starts_with('2'))?;
+    let (_, response) = accord_spec::success_responses(&op.op).into_iter().next()?;
     let response = accord_spec::follow_ref(ctx.doc(), response);
     response
         .get("content")?

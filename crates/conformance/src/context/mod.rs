@@ -77,6 +77,7 @@ impl From<CtxError> for crate::rules::Failure {
 mod apikey;
 mod cors;
 mod errors;
+mod placement;
 mod sessions;
 mod tokens;
 mod uploads;

@@ -8,6 +8,7 @@ mod clinic;
 mod csrf;
 mod hostile;
 mod mock;
+mod nest;
 mod report;
 mod sessions;
 mod transport;

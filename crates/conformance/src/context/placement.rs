@@ -1,0 +1,135 @@
+//! Where the backend takes the user's token, when that is not where the spec's security
+//! scheme puts it: the run finds out once, on a read the token opens, and goes on the way
+//! the backend's frontend must send it, with one spec finding, rather than failing every
+//! signed-in check on one wrong scheme.
+
+use crate::exchange::Exchange;
+use crate::http::Placement;
+
+use super::{Ctx, Identity};
+
+/// The words a frontend puts before a token in `Authorization`, in the order tried.
+const PREFIXES: [&str; 4] = ["Bearer ", "Token ", "JWT ", ""];
+
+fn in_words(placement: &Placement) -> String {
+    match placement {
+        Placement::Bearer => "`Authorization: Bearer <token>`".into(),
+        Placement::Header { name, prefix } => format!("`{name}: {prefix}<token>`"),
+        Placement::Basic => "`Authorization: Basic`".into(),
+        Placement::Query { name } => format!("the `{name}` query parameter"),
+        Placement::Cookie { name } => format!("the `{name}` cookie"),
+    }
+}
+
+/// The other ways of sending a token in `Authorization` than `placement`, which puts it
+/// there; none when `placement` puts it elsewhere.
+fn alternatives(placement: &Placement) -> Vec<Placement> {
+    let current = match placement {
+        Placement::Bearer => "Bearer ",
+        Placement::Header { name, prefix } if name.eq_ignore_ascii_case("authorization") => {
+            prefix.as_str()
+        }
+        _ => return Vec::new(),
+    };
+    PREFIXES
+        .iter()
+        .filter(|p| !p.eq_ignore_ascii_case(current))
+        .map(|p| match *p {
+            "Bearer " => Placement::Bearer,
+            p => Placement::Header {
+                name: "Authorization".into(),
+                prefix: p.into(),
+            },
+        })
+        .collect()
+}
+
+impl Ctx {
+    /// Where the spec's scheme puts the token in `Authorization` and the backend refuses
+    /// the first identity's fresh token there (on a GET without path parameters that the
+    /// token opens), the other way of sending it in that header (`Bearer`, `Token`, `JWT`,
+    /// or bare) that the backend takes, with the refused exchange, which carries the one
+    /// spec finding. `None` where the token is taken as the spec says, the profile names its
+    /// `prefix`, the run has no session, or no other way is taken.
+    pub async fn placement_taken(&self) -> Option<(Placement, Exchange)> {
+        let auth = self.profile.auth.as_ref()?;
+        if auth.prefix.is_some() {
+            return None;
+        }
+        let candidates = alternatives(self.http.placement());
+        if candidates.is_empty() {
+            return None;
+        }
+        let op = self.probe_operation()?;
+        let tokens = self.session(Identity::First).await.ok()?;
+        if tokens.access.is_empty() {
+            return None;
+        }
+        let send = |placement: &Placement| {
+            let request = self.with_session_cookies(self.request_for(&op), &tokens);
+            let request = placement.apply(request, &tokens.access);
+            async move { self.http.send(request).await.ok() }
+        };
+        let refused = send(self.http.placement()).await?;
+        if !matches!(refused.status, 401 | 403) {
+            return None;
+        }
+        for placement in candidates {
+            let Some(answer) = send(&placement).await else {
+                continue;
+            };
+            if (200..300).contains(&answer.status) {
+                let mut finding = refused.clone();
+                finding.violations = vec![crate::contract::Violation {
+                    operation: op.id.clone(),
+                    status: refused.status,
+                    pointer: String::new(),
+                    message: format!(
+                        "refuses the token where the spec's security scheme puts it ({}, answered {}) and takes it as {} ({}): the run sends it so, as the backend's frontend must; correct the scheme, or name the `prefix` in the profile's [auth]",
+                        in_words(self.http.placement()),
+                        refused.status,
+                        in_words(&placement),
+                        answer.status
+                    ),
+                }];
+                return Some((placement, finding));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_other_ways_in_authorization_leave_out_the_spec_s_own() {
+        let words = |p: &Placement| in_words(p);
+        assert_eq!(
+            alternatives(&Placement::Bearer)
+                .iter()
+                .map(words)
+                .collect::<Vec<_>>(),
+            [
+                "`Authorization: Token <token>`",
+                "`Authorization: JWT <token>`",
+                "`Authorization: <token>`"
+            ]
+        );
+        let token = Placement::Header {
+            name: "Authorization".into(),
+            prefix: "Token ".into(),
+        };
+        assert_eq!(
+            alternatives(&token).first().map(words).as_deref(),
+            Some("`Authorization: Bearer <token>`")
+        );
+        assert!(
+            alternatives(&Placement::Cookie {
+                name: "session".into()
+            })
+            .is_empty()
+        );
+    }
+}
