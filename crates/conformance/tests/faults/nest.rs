@@ -181,6 +181,7 @@ components:
             title: { type: string }
             description: { type: string }
             body: { type: string }
+            tagList: { type: array, items: { type: string } }
     UpdateArticleRequest:
       type: object
       required: [article]
@@ -218,6 +219,8 @@ pub struct Nest {
     /// The word before the token in `Authorization` the backend takes.
     scheme: &'static str,
     others: Others,
+    /// A create without `tagList` crashes (`undefined.map`), as the NestJS Conduit's does.
+    tags_or_crash: bool,
     state: Arc<Mutex<State>>,
 }
 
@@ -230,8 +233,14 @@ impl Nest {
         Nest {
             scheme,
             others,
+            tags_or_crash: false,
             state: Arc::new(Mutex::new(State::default())),
         }
+    }
+
+    pub fn tags_or_crash(mut self) -> Nest {
+        self.tags_or_crash = true;
+        self
     }
 }
 
@@ -309,6 +318,9 @@ impl Respond for Nest {
                 let Some(author) = caller else {
                     return nest_error(401, "Unauthorized");
                 };
+                if self.tags_or_crash && body.pointer("/article/tagList").is_none() {
+                    return nest_error(500, "Internal server error");
+                }
                 let (Some(title), Some(description), Some(text_body)) = (
                     text("/article/title"),
                     text("/article/description"),
@@ -532,5 +544,33 @@ async fn another_user_s_write_is_refused_by_any_4xx_but_401_where_the_spec_names
         ),
         "{}",
         open.stdout
+    );
+}
+
+/// The create crashes on the spec's own example (it has no `tagList`) and takes generated
+/// inputs that have one: the crash is reported, and the operations under an article still
+/// get one the run created, rather than being left out for want of a parent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_that_crashes_on_the_example_still_gives_its_dependents_a_parent() {
+    let run = first_run(
+        Nest::new("Token", Others::Refused400).tags_or_crash(),
+        "@positive",
+    )
+    .await;
+    assert!(
+        run.failed_by(
+            "Valid requests get a documented answer",
+            Rule::Positive,
+            "CreateArticle: a server error (500) for a valid request"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains(
+            "UpdateArticle is left out of the generated calls: the run created no resource"
+        ),
+        "{}",
+        run.stdout
     );
 }

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# A RealWorld ("Conduit") backend in NestJS 11 (Fastify, Prisma 7 with its PostgreSQL
+# adapter, passport-jwt, class-validator), checked against the spec its Swagger module
+# serves (`/api-json`): every answer documented only as `default`, an http bearer scheme
+# where the backend takes `Authorization: Token <jwt>`, NestJS's `{"message", "statusCode"}`
+# errors. Installed with pnpm from its own lockfile, built with its own `nest build`, run on
+# 127.0.0.1:8720 (loopback.cjs moves its listen on 0.0.0.0:3000; its source is not changed)
+# with Debian's PostgreSQL.
+#   backend.sh setup SOURCE   SOURCE: the fetched adr1enbe4udou1n/nestjs-realworld-example-app
+#   backend.sh start | stop | credentials | token
+source "$(dirname "$0")/../lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+NAME=nestjs-conduit
+REPOSITORY=adr1enbe4udou1n/nestjs-realworld-example-app
+COMMIT=17369a9
+PORT=8720
+PG_PORT=25720
+DIR=$(backend_dir $NAME)
+B=http://127.0.0.1:$PORT/api
+
+environment() {
+  export DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/conduit
+  export JWT_SECRET=accord-check-jwt-secret
+}
+
+case "${1:-}" in
+  setup)
+    unpack "${2:?backend.sh setup SOURCE (the fetched $REPOSITORY)}" $COMMIT "$DIR/src"
+    environment
+    cd "$DIR/src"
+    # pnpm at the major its lockfile (v9) is written by; the lockfile pins every package.
+    npx -y pnpm@10.34.9 install --frozen-lockfile --reporter=silent
+    # `prisma generate` needs no engine (Prisma 7's client runs on the pg adapter), but the
+    # CLI fetches its schema engine from a host this machine does not reach before it
+    # starts: it is given one that is never run. The migration is applied with psql below.
+    printf '#!/bin/sh\nexit 1\n' >"$DIR/no-schema-engine" && chmod +x "$DIR/no-schema-engine"
+    PRISMA_SCHEMA_ENGINE_BINARY="$DIR/no-schema-engine" npx prisma generate >/dev/null
+    npx nest build
+    ;;
+  start)
+    environment
+    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
+      exit 1
+    fi
+    pg_start "$DIR/pg" $PG_PORT
+    # A fresh database each start: a run's verdicts never depend on an earlier one's data.
+    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres conduit
+    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres conduit
+    for migration in "$DIR"/src/prisma/migrations/*/migration.sql; do
+      as_pg "$(pg_bin)/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres conduit \
+        -f "$migration" >/dev/null
+    done
+    cd "$DIR/src"
+    ACCORD_LISTEN_PORT=$PORT nohup node --require "$HERE/../loopback.cjs" dist/src/main.js \
+      >"$DIR/server.log" 2>&1 </dev/null &
+    echo $! >"$DIR/server.pid"
+    wait_http $PORT /api/tags 60
+    echo "$B"
+    ;;
+  stop)
+    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
+    rm -f "$DIR/server.pid"
+    pg_stop "$DIR/pg"
+    ;;
+  credentials)
+    # The first account the run registers (the second is derived from it).
+    echo "ACCORD_USER=accord-a@example.com"
+    echo "ACCORD_NAME=accorda"
+    echo "ACCORD_PASSWORD=accord-password-1"
+    ;;
+  token)
+    # The header of an account of its own, as the backend takes it, for a peer tool run
+    # beside the suite; then the spec it serves.
+    curl -s -X POST $B/users -H 'content-type: application/json' \
+      -d '{"user":{"username":"peer","email":"peer@example.com","password":"peer-password-1"}}' >/dev/null
+    token=$(curl -s -X POST $B/users/login -H 'content-type: application/json' \
+      -d '{"user":{"email":"peer@example.com","password":"peer-password-1"}}' \
+      | python3 -c 'import sys, json; print(json.load(sys.stdin)["user"]["token"])')
+    echo "Authorization: Token $token"
+    echo "http://127.0.0.1:$PORT/api-json"
+    ;;
+  *)
+    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
+    exit 2
+    ;;
+esac
