@@ -122,11 +122,37 @@ async fn options_everywhere_checked(w: &mut AccordWorld) -> Outcome {
             continue;
         };
         let target = w.ctx.fill_path_with(&op, true);
-        requests.push(crate::http::Request::new("OPTIONS", target).bearer(token.as_deref()));
+        requests.push((
+            crate::http::Request::new("OPTIONS", target).bearer(token.as_deref()),
+            op.method.clone(),
+        ));
     }
     w.judged.clear();
-    for request in requests {
-        let e = w.send(request).await?;
+    for (request, method) in requests {
+        let e = w.send(request.clone()).await?;
+        // A CORS layer that takes every OPTIONS for a preflight (`@fastify/cors`, as NestJS on
+        // Fastify has it) refuses a bare one, which no browser sends, with 400: where the
+        // same OPTIONS sent as the frontend's preflight is answered, the path answers OPTIONS
+        // as its frontend sends it (noted), and the methods it has are the preflight's to say.
+        if (400..500).contains(&e.status) && !matches!(e.status, 401 | 403 | 404 | 405) {
+            let origin = w
+                .ctx
+                .allowed_origin()
+                .unwrap_or_else(|| "http://localhost:5173".into());
+            let preflight = crate::http::Request::new("OPTIONS", request.target.clone())
+                .header("origin", origin)
+                .header("access-control-request-method", method);
+            let answer = w.send(preflight).await?;
+            if (200..300).contains(&answer.status)
+                && answer.header("access-control-allow-origin").is_some()
+            {
+                w.ctx.http.note(format!(
+                    "errors: OPTIONS {} without a preflight's headers answered {}, and as a browser's preflight {}: its CORS layer takes every OPTIONS for a preflight",
+                    request.target, e.status, answer.status
+                ));
+                continue;
+            }
+        }
         w.judged.push(e);
     }
     Ok(())

@@ -221,6 +221,10 @@ pub struct Nest {
     others: Others,
     /// A create without `tagList` crashes (`undefined.map`), as the NestJS Conduit's does.
     tags_or_crash: bool,
+    /// Its CORS layer takes every OPTIONS for a preflight: a bare one is 400 (`Invalid
+    /// Preflight Request`, `@fastify/cors`'s), a browser's is answered; without it, every
+    /// OPTIONS is 400, a browser's preflight too.
+    preflights: bool,
     state: Arc<Mutex<State>>,
 }
 
@@ -234,8 +238,14 @@ impl Nest {
             scheme,
             others,
             tags_or_crash: false,
+            preflights: true,
             state: Arc::new(Mutex::new(State::default())),
         }
+    }
+
+    pub fn no_preflights(mut self) -> Nest {
+        self.preflights = false;
+        self
     }
 
     pub fn tags_or_crash(mut self) -> Nest {
@@ -257,6 +267,22 @@ impl Respond for Nest {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut s = self.state.lock().unwrap();
         let method = request.method.as_str().to_string();
+        if method == "OPTIONS" {
+            let preflight = request.headers.contains_key("origin")
+                && request
+                    .headers
+                    .contains_key("access-control-request-method");
+            if !(self.preflights && preflight) {
+                return ResponseTemplate::new(400)
+                    .set_body_raw("Invalid Preflight Request", "text/plain");
+            }
+            return ResponseTemplate::new(204)
+                .insert_header("access-control-allow-origin", "*")
+                .insert_header(
+                    "access-control-allow-methods",
+                    "GET,HEAD,PUT,PATCH,POST,DELETE",
+                );
+        }
         let Some(path) = request.url.path().strip_prefix("/api") else {
             return nest_error(404, "Cannot find that route");
         };
@@ -572,5 +598,36 @@ async fn a_create_that_crashes_on_the_example_still_gives_its_dependents_a_paren
         ),
         "{}",
         run.stdout
+    );
+}
+
+/// A bare OPTIONS, which no browser sends, refused by a CORS layer that takes every OPTIONS
+/// for a preflight is no missing `Allow` where the same OPTIONS as a browser's preflight is
+/// answered (noted); a layer that answers no preflight at all fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_options_refused_by_a_cors_layer_that_serves_preflights_is_noted_not_failed() {
+    let scenario = "Every path answers a method it does not document with the methods it has";
+    let run = first_run(Nest::new("Token", Others::Refused400), "@errors").await;
+    assert!(passed(&run, scenario), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "answered 400, and as a browser's preflight 204: its CORS layer takes every OPTIONS for a preflight"
+        ),
+        "{}",
+        run.stdout
+    );
+    let none = first_run(
+        Nest::new("Token", Others::Refused400).no_preflights(),
+        "@errors",
+    )
+    .await;
+    assert!(
+        none.failed_by(
+            scenario,
+            Rule::ErrorsStatus,
+            "answered 400, not 405 with `Allow`"
+        ),
+        "{}",
+        none.stdout
     );
 }
