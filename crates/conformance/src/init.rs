@@ -58,6 +58,18 @@ fn request_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<(String, &'a Valu
     ))
 }
 
+/// The properties of a sign-in's answer that hold its token, the likeliest first (`key`:
+/// NetBox's token provision answers `{"key": ...}`).
+const TOKEN_PROPERTIES: &[&str] = &[
+    "access_token",
+    "accessToken",
+    "token",
+    "jwt",
+    "id_token",
+    "idToken",
+    "key",
+];
+
 fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
     let (_, r) = accord_spec::success_responses(op).into_iter().next()?;
     let r = accord_spec::follow_ref(doc, r);
@@ -373,6 +385,32 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 })
         })
         .or_else(|| {
+            // A sign-in the spec marks secured, as drf-spectacular marks every operation with
+            // the API's authentication classes (NetBox's `POST /api/users/tokens/provision/`,
+            // "Non-authenticated REST API endpoint via which a user may create a Token"): named
+            // like one, it takes a password and answers a token. It is called without one.
+            ops.iter()
+                .find(|o| {
+                    o.method == "POST"
+                        && o.secured
+                        && named_like(o, &["login", "signin", "authenticate", "token", "session"])
+                        && !named_like(o, &["refresh", "logout", "signout", "revoke"])
+                        && asks_password(doc, o)
+                        && success_schema(doc, &o.op)
+                            .and_then(|s| find_property(doc, s, TOKEN_PROPERTIES, 0))
+                            .is_some()
+                })
+                .map(|o| {
+                    (
+                        o,
+                        format!(
+                            "{} {} is named like a sign-in, takes a password and answers a token (the spec secures it; it is called without credentials)",
+                            o.method, o.path
+                        ),
+                    )
+                })
+        })
+        .or_else(|| {
             // A session made from HTTP basic credentials (gotify's `POST /auth/local/login`).
             ops.iter()
                 .find(|o| {
@@ -483,21 +521,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 }
             }
             let answer = success_schema(doc, &login.op);
-            let in_body = answer.and_then(|s| {
-                find_property(
-                    doc,
-                    s,
-                    &[
-                        "access_token",
-                        "accessToken",
-                        "token",
-                        "jwt",
-                        "id_token",
-                        "idToken",
-                    ],
-                    0,
-                )
-            });
+            let in_body = answer.and_then(|s| find_property(doc, s, TOKEN_PROPERTIES, 0));
             let access = in_body.clone().unwrap_or_else(|| "/access_token".into());
             let sets_cookie = accord_spec::success_responses(&login.op)
                 .into_iter()
@@ -681,7 +705,10 @@ fn finish(mut t: String, doc: &Value, scheme: Option<&security::UserScheme>) -> 
         .into_iter()
         .flatten()
         .find(|(name, s)| {
+            // An apiKey in a cookie is the browser's session (Django's `sessionid`), never
+            // a service's key.
             s.get("type").and_then(Value::as_str) == Some("apiKey")
+                && s.get("in").and_then(Value::as_str) != Some("cookie")
                 && scheme.and_then(|u| u.name.as_ref()) != Some(*name)
         });
     match key_scheme {

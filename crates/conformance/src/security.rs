@@ -71,12 +71,21 @@ fn placement(scheme: &Value, prefix: Option<&str>) -> Placement {
                     // `Authorization: Token <jwt>` is the usual shape of an apiKey scheme in
                     // that header; the profile names the prefix, or the description shows it.
                     let described = field(scheme, "description");
+                    // The word before the token, as descriptions show it: `Token <jwt>`, or
+                    // quoted (drf-spectacular's `required prefix "Token"`).
+                    let shows = |word: &str| {
+                        [" ", "\"", "'", "`"].iter().any(|after| {
+                            described.contains(&format!("{word}{after}"))
+                                && (*after == " "
+                                    || described.contains(&format!("{after}{word}{after}")))
+                        })
+                    };
                     let prefix = prefix.map(String::from).unwrap_or_else(|| {
                         if !name.eq_ignore_ascii_case("authorization") {
                             String::new()
-                        } else if described.contains("Token ") {
+                        } else if shows("Token") {
                             "Token ".into()
-                        } else if described.contains("Bearer ") {
+                        } else if shows("Bearer") {
                             "Bearer ".into()
                         } else {
                             String::new()

@@ -987,8 +987,9 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
         }
         let prefix = format!("{}/{{", create.path.trim_end_matches('/'));
         let item = ops.iter().find_map(|(o, _)| {
+            // `/items/{id}`, or with the trailing slash a Django route has: `/items/{id}/`.
             let rest = o.path.strip_prefix(&prefix)?;
-            let param = rest.strip_suffix('}')?;
+            let param = rest.strip_suffix('}').or_else(|| rest.strip_suffix("}/"))?;
             (!param.contains('/') && !param.contains('{'))
                 .then(|| (o.path.clone(), param.to_string()))
         });
@@ -1025,7 +1026,11 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
         }
         r.parent = items
             .iter()
-            .filter(|i| r.create.path.starts_with(&format!("{i}/")))
+            .filter(|i| {
+                r.create
+                    .path
+                    .starts_with(&format!("{}/", i.trim_end_matches('/')))
+            })
             .max_by_key(|i| i.len())
             .cloned();
         r.parent.is_some()
@@ -1271,7 +1276,7 @@ pub async fn created_not_found(
         return Ok(None);
     }
     let base = request.target.split('?').next().unwrap_or_default();
-    let path = item_path_in(base, &id);
+    let path = item_path_in(resource, base, &id);
     let read = send_as(ctx, Identity::First, Request::new("GET", path.clone())).await?;
     Ok(matches!(read.status, 404 | 410).then(|| {
         (
@@ -1281,14 +1286,25 @@ pub async fn created_not_found(
     }))
 }
 
-/// The item path of `id` in the collection at `base` (a concrete path: `/articles/a-1/comments`).
-pub fn item_path_in(base: &str, id: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), path_encode(id))
+/// The item path of `id` in the collection of `resource` at `base` (a concrete path:
+/// `/articles/a-1/comments`), with the trailing slash the spec's item template has (Django's
+/// `/api/dcim/sites/{id}/`, where a write to the path without it is redirected, or refused).
+pub fn item_path_in(resource: &Resource, base: &str, id: &str) -> String {
+    format!(
+        "{}/{}{}",
+        base.trim_end_matches('/'),
+        path_encode(id),
+        if resource.item.ends_with('/') {
+            "/"
+        } else {
+            ""
+        }
+    )
 }
 
 /// The item path of `id`.
 pub fn item_path(resource: &Resource, id: &str) -> String {
-    item_path_in(&resource.create.path, id)
+    item_path_in(resource, &resource.create.path, id)
 }
 
 /// Where the resource `id` that the create `e` made lives: under the collection the create
@@ -1297,7 +1313,7 @@ pub fn item_path(resource: &Resource, id: &str) -> String {
 pub fn created_path(ctx: &Ctx, resource: &Resource, e: &Exchange, id: &str) -> String {
     match e.url.strip_prefix(&ctx.http.base) {
         Some(target) if target.starts_with('/') => {
-            item_path_in(target.split('?').next().unwrap_or_default(), id)
+            item_path_in(resource, target.split('?').next().unwrap_or_default(), id)
         }
         _ => item_path(resource, id),
     }
@@ -1321,7 +1337,7 @@ pub fn remember_created(
         return;
     }
     if let Some(id) = created_id(ctx, resource, e) {
-        record(ctx, identity, created_path(ctx, resource, e, &id));
+        record_id(ctx, identity, resource, e, &id);
     }
 }
 
@@ -1336,12 +1352,25 @@ pub fn scenario() -> u64 {
     SCENARIO.try_with(|s| *s).unwrap_or(0)
 }
 
+/// Enters what the create `e` of `resource` made, named `id`, in the ledger the cleanup
+/// deletes at the end. A resource named by an empty id (an empty slug) has no path of its
+/// own: its would be the collection's, and a DELETE there may take everything in it.
+pub fn record_id(ctx: &Ctx, identity: Identity, resource: &Resource, e: &Exchange, id: &str) {
+    let path = created_path(ctx, resource, e, id);
+    if id.trim().is_empty() {
+        ctx.http.note(format!(
+            "cleanup: a resource the run created in {path} is named by an empty id: nothing addresses it, so the run cannot delete it"
+        ));
+        return;
+    }
+    record(ctx, identity, path);
+}
+
 /// Enters `path`, created by `identity` in the current scenario, in the ledger the cleanup
 /// deletes at the end.
 pub fn record(ctx: &Ctx, identity: Identity, path: String) {
-    // A resource named by an empty id (an empty slug) has no path of its own: its would be
-    // the collection's, and a DELETE there may take everything in it.
-    if path.ends_with('/') {
+    // An empty last segment is no resource's own path (see [`record_id`]).
+    if path.ends_with("//") {
         ctx.http.note(format!(
             "cleanup: a resource the run created in {path} is named by an empty id: nothing addresses it, so the run cannot delete it"
         ));
@@ -1366,6 +1395,8 @@ pub fn own_entry(ctx: &Ctx, path: &str) -> bool {
 /// and what the run created under it with it (`/articles/a/comments/7` to
 /// `/articles/b/comments/7`).
 pub fn moved(ctx: &Ctx, from: &str, to: &str) {
+    // Paths with a trailing slash (Django's) move as those without it.
+    let (from, to) = (from.trim_end_matches('/'), to.trim_end_matches('/'));
     let follow = |path: &str| -> Option<String> {
         let rest = path.strip_prefix(from)?;
         (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{rest}"))
@@ -1446,14 +1477,16 @@ pub async fn cleanup(ctx: &Ctx) -> (usize, Vec<String>) {
 /// children, which nothing could address once their parent is gone. What could not be
 /// deleted, with why.
 pub async fn delete_under(ctx: &Ctx, path: &str) -> Vec<String> {
-    let prefix = format!("{}/", path.trim_end_matches('/'));
+    let own = path.trim_end_matches('/');
+    let prefix = format!("{own}/");
     let under: Vec<(Identity, String)> = ctx
         .created
         .lock()
         .map(|mut c| {
+            // Not the resource itself, whose path may end with the slash (Django's).
             let (under, rest) = std::mem::take(&mut *c)
                 .into_iter()
-                .partition(|(_, p)| p.starts_with(&prefix));
+                .partition(|(_, p)| p.starts_with(&prefix) && p.trim_end_matches('/') != own);
             *c = rest;
             under
         })
@@ -1463,10 +1496,22 @@ pub async fn delete_under(ctx: &Ctx, path: &str) -> Vec<String> {
 
 /// Deletes each of `left` as the identity that created it, the newest first (what was
 /// created under a resource goes before it): how many were deleted, and what could not be.
+/// One refused with 409 (something still refers to it: another of the run's resources,
+/// made later by another scenario) is tried again once the others are gone.
 async fn delete_all(ctx: &Ctx, left: Vec<(Identity, String)>) -> (usize, Vec<String>) {
     let mut deleted = 0;
     let mut kept = Vec::new();
+    let mut again = Vec::new();
     for (identity, path) in left.into_iter().rev() {
+        let request = Request::new("DELETE", path.clone()).housekeeping();
+        match send_as(ctx, identity, request).await {
+            Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
+            Ok(e) if e.status == 409 => again.push((identity, path)),
+            Ok(e) => kept.push(format!("{path} (DELETE answered {})", e.status)),
+            Err(f) => kept.push(format!("{path} ({})", f.message)),
+        }
+    }
+    for (identity, path) in again {
         let request = Request::new("DELETE", path.clone()).housekeeping();
         match send_as(ctx, identity, request).await {
             Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
@@ -1623,7 +1668,7 @@ pub async fn create_in(
                 empty = Some(e);
                 continue;
             }
-            let path = item_path_in(base, &id);
+            let path = item_path_in(resource, base, &id);
             if resource.delete.is_some() {
                 record(ctx, identity, path.clone());
             }
@@ -1706,6 +1751,20 @@ pub fn differs(
     compare(doc, &schema, read_schema.as_ref(), sent, unwrapped, "")
 }
 
+/// Whether `value` is of the JSON Schema `type` (an integer is a number).
+fn json_type_fits(value: &Value, r#type: &str) -> bool {
+    match value {
+        Value::Null => r#type == "null",
+        Value::Bool(_) => r#type == "boolean",
+        Value::Number(n) => {
+            r#type == "number" || (r#type == "integer" && (n.is_i64() || n.is_u64()))
+        }
+        Value::String(_) => r#type == "string",
+        Value::Array(_) => r#type == "array",
+        Value::Object(_) => r#type == "object",
+    }
+}
+
 /// The first difference between what was `sent` (of `schema`) and what was `read` (of
 /// `read_schema`), member by member and into nested objects.
 fn compare(
@@ -1754,6 +1813,15 @@ fn compare(
             let type_of = |p: &Value| p.get("type").and_then(Value::as_str).map(String::from);
             if let (Some(a), Some(b)) = (type_of(&prop), type_of(&rp))
                 && a != b
+            {
+                continue;
+            }
+            // Written as one JSON type, read as another the read's schema declares: an id
+            // written that reads back as the object it names, a choice's value that reads
+            // back as `{"value", "label"}` (NetBox's, where the write's schema is a `oneOf`
+            // of both): the read types it otherwise, nothing to compare.
+            if let Some(b) = type_of(&rp)
+                && !json_type_fits(value, &b)
             {
                 continue;
             }

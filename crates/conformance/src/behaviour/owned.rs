@@ -15,7 +15,10 @@ pub fn owned(op: &OpInfo, resources: &[Resource]) -> bool {
     unsafe_op
         && op.path.contains('{')
         && resources.iter().any(|r| {
-            let under = op.path == r.item || op.path.starts_with(&format!("{}/", r.item));
+            let under = op.path == r.item
+                || op
+                    .path
+                    .starts_with(&format!("{}/", r.item.trim_end_matches('/')));
             under && !(op.method == "DELETE" && op.path == r.item)
         })
 }
@@ -42,7 +45,8 @@ pub fn bound_path(ctx: &Ctx, op: &OpInfo) -> Option<String> {
         if identity != Identity::First || !super::own_entry(ctx, &path) {
             continue;
         }
-        let concrete: Vec<&str> = path.split('/').collect();
+        // A created path's trailing slash (Django's `/sites/5/`) is the template's to give.
+        let concrete: Vec<&str> = path.trim_end_matches('/').split('/').collect();
         if concrete.len() > template.len() {
             continue;
         }
@@ -88,7 +92,8 @@ pub fn follow_move(
         return;
     };
     let from = request.target.split('?').next().unwrap_or_default();
-    let Some(old_id) = from.rsplit('/').next() else {
+    let slash = if from.ends_with('/') { "/" } else { "" };
+    let Some(old_id) = from.trim_end_matches('/').rsplit('/').next() else {
         return;
     };
     let Some(new_id) = e.json().and_then(|b| find_id(&b, &id_names(&r.param))) else {
@@ -96,7 +101,11 @@ pub fn follow_move(
     };
     let encoded = super::path_encode(&new_id);
     if encoded != old_id {
-        let base = from.rsplit_once('/').map(|(b, _)| b).unwrap_or_default();
-        moved(ctx, from, &format!("{base}/{encoded}"));
+        let base = from
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or_default();
+        moved(ctx, from, &format!("{base}/{encoded}{slash}"));
     }
 }

@@ -90,15 +90,19 @@ impl Ctx {
         } else {
             (self.token_operations(), "secured")
         };
+        // An operation without path parameters first (a create): on an item path the id
+        // names nothing, and a backend that looks the item up before it reads the body (DRF's
+        // `get_object()`) rightly answers 404 first.
         let with_body = candidates
             .into_iter()
             .filter(open)
-            .find(|o| {
+            .filter(|o| {
                 (token.is_some() || self.anonymous())
                     && self.json_body_schema(o).is_some_and(|s| {
                         !needs_required || !sample::required(self.doc(), &s).is_empty()
                     })
             })
+            .min_by_key(|o| o.path.contains('{'))
             .ok_or(format!(
                 "the spec has no {whose} operation with a JSON body the identity may call"
             ));

@@ -136,6 +136,7 @@ async fn valid_key_checked(w: &mut AccordWorld) -> Outcome {
     w.exchanges.push(e.without(&secret));
     // The run revokes what it created when it ends.
     if let (Some(id), Some(revoke)) = (&id, &settings.revoke)
+        && !id.trim().is_empty()
         && let Ok(op) = w.ctx.op(revoke.get_ref())
     {
         crate::behaviour::record(&w.ctx, Identity::First, path_with_id(&op.path, id));

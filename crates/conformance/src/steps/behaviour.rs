@@ -871,7 +871,7 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     .and_then(|b| behaviour::find_id(&b, &behaviour::id_names(&c.resource.param)))
                     .filter(|id| *id != c.id);
                 if let Some(id) = moved {
-                    let path = behaviour::item_path_in(&c.base, &id);
+                    let path = behaviour::item_path_in(&c.resource, &c.base, &id);
                     behaviour::moved(&ctx, &c.path, &path);
                     c.id = id;
                     c.path = path;
@@ -958,6 +958,16 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
         )
         .await?;
         w.exchanges.push(e.clone());
+        // A 409: something still refers to it (NetBox's power feed on its panel: a protected
+        // reference), which the backend defends; the run's other resources may be what
+        // refers to it. Noted, and left to the cleanup, which deletes it once they are gone.
+        if e.status == 409 {
+            ctx.http.note(format!(
+                "behaviour: {} of {} answered 409: something still refers to it; the cleanup deletes it at the end",
+                delete.id, c.path
+            ));
+            continue;
+        }
         if !(200..300).contains(&e.status) {
             failures.push(
                 Failure::new(
@@ -1010,7 +1020,7 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
         for (op, _) in ctx.all_operations() {
             let Some(rest) = op
                 .path
-                .strip_prefix(c.resource.item.as_str())
+                .strip_prefix(c.resource.item.trim_end_matches('/'))
                 .filter(|r| r.starts_with('/') && !r.contains('{'))
             else {
                 continue;
@@ -1021,7 +1031,7 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
             let under = behaviour::send_as(
                 &ctx,
                 Identity::First,
-                Request::new("GET", format!("{}{rest}", c.path)),
+                Request::new("GET", format!("{}{rest}", c.path.trim_end_matches('/'))),
             )
             .await?;
             w.exchanges.push(under.clone());
@@ -1434,7 +1444,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                         && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
                         && let Some(id) = behaviour::created_id(&ctx, r, &e)
                     {
-                        behaviour::record(&ctx, who, behaviour::created_path(&ctx, r, &e, &id));
+                        behaviour::record_id(&ctx, who, r, &e, &id);
                     }
                     w.behaviour
                         .negative

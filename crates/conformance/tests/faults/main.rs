@@ -6,6 +6,7 @@ mod accounts;
 mod articles;
 mod clinic;
 mod csrf;
+mod drf;
 mod hostile;
 mod mock;
 mod nest;
