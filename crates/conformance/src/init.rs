@@ -21,7 +21,7 @@ struct Op {
     id: String,
     method: String,
     path: String,
-    op: Value,
+    op: std::sync::Arc<Value>,
     secured: bool,
 }
 

@@ -173,6 +173,23 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
 }
 
 /// The schema's required properties, in order.
+/// The object a body of `schema` is, where `schema` offers one among others: the first
+/// `oneOf`/`anyOf` branch that is an object (NetBox's creates take one object or an array
+/// of them); `schema` itself otherwise.
+pub fn object_branch(doc: &Value, schema: &Value) -> Value {
+    let resolved = resolve(doc, schema);
+    ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| resolved.get(*k).and_then(Value::as_array))
+        .flatten()
+        .map(|b| resolve(doc, b))
+        .find(|b| {
+            b.get("type").and_then(Value::as_str) == Some("object") || b.get("properties").is_some()
+        })
+        .cloned()
+        .unwrap_or_else(|| resolved.clone())
+}
+
 pub fn required(doc: &Value, schema: &Value) -> Vec<String> {
     let schema = resolve(doc, schema);
     let mut out: Vec<String> = schema

@@ -1536,6 +1536,50 @@ pub struct Created {
 
 /// A body for a write whose effect is read back: every optional property present, none
 /// `null`, no free text empty ([`generate::Optional::All`]).
+/// An update body made of what the create `sent` and the backend took, each plain text of
+/// it (no pattern, enum or format) changed to other text within its bounds: what a
+/// generated update that the backend refuses (NetBox's, whose random references name no
+/// object) is retried with. `None` where `op` takes no JSON object.
+pub fn retouched(ctx: &Ctx, op: &OpInfo, sent: &Value, seed: u64) -> Option<Value> {
+    fn walk(doc: &Value, schema: &Value, sent: &Value, tag: &str) -> Option<Value> {
+        let schema = crate::sample::object_branch(doc, schema);
+        let properties = schema.get("properties")?.as_object()?;
+        let mut out = serde_json::Map::new();
+        for (name, value) in sent.as_object()? {
+            let Some(prop) = properties.get(name) else {
+                continue;
+            };
+            let prop = accord_spec::follow_ref(doc, prop);
+            if prop.get("readOnly") == Some(&Value::Bool(true)) {
+                continue;
+            }
+            let plain = prop.get("type").and_then(Value::as_str) == Some("string")
+                && ["pattern", "enum", "format", "const"]
+                    .iter()
+                    .all(|k| prop.get(*k).is_none())
+                && !crate::http::is_secret_name(name);
+            let changed = match value {
+                Value::String(old) if plain && !old.is_empty() => {
+                    let max = prop.get("maxLength").and_then(Value::as_u64).unwrap_or(64) as usize;
+                    let min = prop.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+                    let mut text: String =
+                        format!("accord-{tag}-{old}").chars().take(max).collect();
+                    while text.chars().count() < min {
+                        text.push('x');
+                    }
+                    Value::String(text)
+                }
+                Value::Object(_) => walk(doc, prop, value, tag).unwrap_or_else(|| value.clone()),
+                other => other.clone(),
+            };
+            out.insert(name.clone(), changed);
+        }
+        Some(Value::Object(out))
+    }
+    let schema = ctx.body_schema(op)?;
+    walk(ctx.doc(), &schema, sent, &format!("{:x}", seed & 0xffff))
+}
+
 pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
     let schema = ctx.body_schema(op)?;
     let strategy = generate::strategy(ctx.doc(), &schema, generate::Optional::All);
@@ -2250,7 +2294,7 @@ mod account_tests {
             id: format!("{method} {path}"),
             method: method.into(),
             path: path.into(),
-            op: json!({}),
+            op: std::sync::Arc::new(json!({})),
         }
     }
 

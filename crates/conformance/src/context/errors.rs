@@ -99,7 +99,9 @@ impl Ctx {
             .filter(|o| {
                 (token.is_some() || self.anonymous())
                     && self.json_body_schema(o).is_some_and(|s| {
-                        !needs_required || !sample::required(self.doc(), &s).is_empty()
+                        !needs_required
+                            || !sample::required(self.doc(), &sample::object_branch(self.doc(), &s))
+                                .is_empty()
                     })
             })
             .min_by_key(|o| o.path.contains('{'))
@@ -159,7 +161,10 @@ impl Ctx {
             }
             ErrorCase::MissingField | ErrorCase::WrongType => {
                 let op = with_body?;
-                let schema = self.json_body_schema(&op).unwrap_or(json!({}));
+                let schema = sample::object_branch(
+                    self.doc(),
+                    &self.json_body_schema(&op).unwrap_or(json!({})),
+                );
                 let mut value = sample::valid(self.doc(), &schema);
                 let required = sample::required(self.doc(), &schema);
                 let field = required

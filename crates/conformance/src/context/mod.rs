@@ -96,7 +96,9 @@ pub struct OpInfo {
     pub id: String,
     pub method: String,
     pub path: String,
-    pub op: Value,
+    /// The operation object, shared: a spec of a thousand operations (NetBox's) is read
+    /// over and over, never copied.
+    pub op: std::sync::Arc<Value>,
 }
 
 impl OpInfo {
@@ -132,6 +134,8 @@ pub struct Ctx {
     pub error_schema: Option<Value>,
     pub error_schema_root: Value,
     base_token: OnceCell<Result<String, CtxError>>,
+    /// Every operation of the spec with whether it needs credentials ([`operations_in`]).
+    operations: std::sync::OnceLock<Vec<(OpInfo, bool)>>,
     /// An access token left to expire, shared by every scenario that needs one.
     expired: OnceCell<Result<String, CtxError>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
@@ -381,7 +385,7 @@ pub fn operations_in(doc: &Value) -> Vec<(OpInfo, bool)> {
                     id,
                     method: method.to_uppercase(),
                     path: path.clone(),
-                    op: op.clone(),
+                    op: std::sync::Arc::new(op.clone()),
                 },
                 secured,
             ));
@@ -422,6 +426,7 @@ impl Ctx {
             error_schema,
             error_schema_root,
             base_token: OnceCell::new(),
+            operations: Default::default(),
             expired: OnceCell::new(),
             sessions: Default::default(),
             registered: Default::default(),
@@ -451,20 +456,21 @@ impl Ctx {
     }
 
     pub fn op(&self, id: &str) -> Result<OpInfo, CtxError> {
-        self.contract()
-            .operation(id)
-            .map(|(path, method, op)| OpInfo {
-                id: id.into(),
-                method: method.to_uppercase(),
-                path: path.into(),
-                op: op.clone(),
-            })
+        self.operations()
+            .iter()
+            .find(|(o, _)| o.id == id)
+            .map(|(o, _)| o.clone())
             .ok_or_else(|| CtxError::Setup(format!("the spec has no operation `{id}`")))
+    }
+
+    /// Every operation of the spec, read once.
+    fn operations(&self) -> &[(OpInfo, bool)] {
+        self.operations.get_or_init(|| operations_in(self.doc()))
     }
 
     /// Every operation of the spec, in document order, with whether it needs credentials.
     pub fn all_operations(&self) -> Vec<(OpInfo, bool)> {
-        operations_in(self.doc())
+        self.operations().to_vec()
     }
 
     /// Every operation whose effective security requires credentials.

@@ -3,7 +3,8 @@
 //! from `POST /api/tokens/provision/`, which the spec marks secured like every operation,
 //! and goes as `Authorization: Token <key>`, a prefix the scheme's description quotes; a
 //! session cookie is the other scheme; a choice is written as its value and read back as
-//! `{"value", "label"}`, a reference written as an id and read back as the object it names;
+//! `{"value", "label"}`, a reference written as an id and read back as the object it names,
+//! a reference to a tenant refused (400: there is none, which the spec cannot say);
 //! an item is looked up before its body is read (404 first); and a site is protected (409)
 //! while devices are there. A new user's first run, the spec and the credentials alone,
 //! must sign in, make, read back and delete its resources, and leave nothing behind.
@@ -97,11 +98,15 @@ components:
       properties:
         name: { type: string, minLength: 1, maxLength: 100, pattern: "^[a-z0-9-]+$" }
         status: { type: string, enum: [active, planned] }
+        tenant: { type: integer, nullable: true }
+        description: { type: string, maxLength: 200 }
     PatchedSiteRequest:
       type: object
       properties:
         name: { type: string, minLength: 1, maxLength: 100, pattern: "^[a-z0-9-]+$" }
         status: { type: string, enum: [active, planned] }
+        tenant: { type: integer, nullable: true }
+        description: { type: string, maxLength: 200 }
     Site:
       type: object
       required: [id, name, status]
@@ -157,6 +162,8 @@ components:
 struct State {
     /// (id, name, status)
     sites: Vec<(u64, String, String)>,
+    /// A site's description, by id.
+    descriptions: std::collections::BTreeMap<u64, String>,
     /// (id, name, site id)
     devices: Vec<(u64, String, u64)>,
     next: u64,
@@ -173,9 +180,19 @@ fn detail(status: u16, text: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({ "detail": text }))
 }
 
-fn site_view(s: &(u64, String, String)) -> Value {
+fn site_view(s: &(u64, String, String), description: Option<&String>) -> Value {
     let label = if s.2 == "active" { "Active" } else { "Planned" };
-    json!({"id": s.0, "name": s.1, "status": {"value": s.2, "label": label}})
+    json!({"id": s.0, "name": s.1, "status": {"value": s.2, "label": label},
+        "description": description.cloned().unwrap_or_default()})
+}
+
+/// A tenant that names no tenant (there are none) is refused, as a reference to nothing.
+fn tenant_refused(body: &Value) -> Option<ResponseTemplate> {
+    body.get("tenant").filter(|t| !t.is_null()).map(|_| {
+        ResponseTemplate::new(400).set_body_json(
+            json!({"tenant": ["Related object not found using the provided numeric ID"]}),
+        )
+    })
 }
 
 const KEY: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -236,7 +253,11 @@ impl Respond for Drf {
                 .insert_header("allow", "GET, POST, PATCH, DELETE, HEAD, OPTIONS")
                 .set_body_json(json!({"name": "API"})),
             ("GET", Some("sites"), None) => {
-                let results: Vec<Value> = s.sites.iter().map(site_view).collect();
+                let results: Vec<Value> = s
+                    .sites
+                    .iter()
+                    .map(|x| site_view(x, s.descriptions.get(&x.0)))
+                    .collect();
                 ResponseTemplate::new(200).set_body_json(
                     json!({"count": results.len(), "next": null, "previous": null, "results": results}),
                 )
@@ -247,9 +268,15 @@ impl Respond for Drf {
                     return ResponseTemplate::new(400)
                         .set_body_json(json!({"name": ["This field is required."]}));
                 }
+                if let Some(refused) = tenant_refused(&body) {
+                    return refused;
+                }
                 s.next += 1;
                 let site = (s.next, body["name"].as_str().unwrap().to_string(), status);
-                let view = site_view(&site);
+                if let Some(d) = body["description"].as_str() {
+                    s.descriptions.insert(site.0, d.to_string());
+                }
+                let view = site_view(&site, s.descriptions.get(&site.0));
                 s.sites.push(site);
                 ResponseTemplate::new(201).set_body_json(view)
             }
@@ -280,19 +307,27 @@ impl Respond for Drf {
                         return detail(404, "No Site matches the given query.");
                     };
                     match method.as_str() {
-                        "GET" => ResponseTemplate::new(200).set_body_json(site_view(&s.sites[at])),
+                        "GET" => ResponseTemplate::new(200)
+                            .set_body_json(site_view(&s.sites[at], s.descriptions.get(&id))),
                         "PATCH" => {
                             if body.get("name").is_some_and(|n| !name_ok(n)) {
                                 return ResponseTemplate::new(400)
                                     .set_body_json(json!({"name": ["Enter a valid value."]}));
                             }
+                            if let Some(refused) = tenant_refused(&body) {
+                                return refused;
+                            }
                             if let Some(n) = body["name"].as_str() {
                                 s.sites[at].1 = n.to_string();
+                            }
+                            if let Some(d) = body["description"].as_str() {
+                                s.descriptions.insert(id, d.to_string());
                             }
                             if let Some(st) = body["status"].as_str() {
                                 s.sites[at].2 = st.to_string();
                             }
-                            ResponseTemplate::new(200).set_body_json(site_view(&s.sites[at]))
+                            ResponseTemplate::new(200)
+                                .set_body_json(site_view(&s.sites[at], s.descriptions.get(&id)))
                         }
                         "DELETE" => {
                             // Protected while devices are there (a protected reference,
