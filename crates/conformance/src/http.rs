@@ -14,8 +14,9 @@ pub use crate::exchange::{
     Exchange, add_secret_name, is_secret_name, redact_header, redact_text, redact_url,
 };
 
-/// Responses larger than this are a failure, not a hang or an allocation without end.
-pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// Responses larger than this are a failure, not a hang or an allocation without end. A
+/// backend's own spec is among its answers (NetBox's `GET /api/schema/` is 10 MB).
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 pub struct Http {
     client: reqwest::Client,
