@@ -120,6 +120,10 @@ fn record(result: ScenarioResult) {
     }
 }
 
+/// The scenarios the run set out to run (feature, scenario, tags), filled by the filter: at
+/// the deadline, those without a result did not finish.
+static SELECTED: Mutex<Vec<(String, String, Vec<String>)>> = Mutex::new(Vec::new());
+
 /// What cucumber's writer calls every failed step: a step's `Err` reaches it as a panic.
 const CUCUMBER_FAILED: &str = "Step panicked. Captured output: rule ";
 
@@ -659,7 +663,12 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                 });
                 false
             }
-            None => true,
+            None => {
+                if let Ok(mut selected) = SELECTED.lock() {
+                    selected.push((feature.name.clone(), scenario.name.clone(), all));
+                }
+                true
+            }
         }
     };
 
@@ -715,7 +724,33 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     let run = cucumber.filter_run(features_dir.0.clone(), filter);
     let finished = tokio::time::timeout(deadline, run).await.ok();
 
-    let results = RESULTS.lock().map(|r| r.clone()).unwrap_or_default();
+    let mut results = RESULTS.lock().map(|r| r.clone()).unwrap_or_default();
+    // A scenario the deadline stopped, or never let start, is a failure of the run: a run
+    // cut short never passes as if it had checked everything.
+    if finished.is_none() {
+        let selected = SELECTED.lock().map(|s| s.clone()).unwrap_or_default();
+        for (feature, scenario, tags) in selected {
+            // A scenario outline's examples share its name: one result of it is its start.
+            let done = results
+                .iter()
+                .any(|r| r.feature == feature && r.scenario == scenario);
+            if !done {
+                results.push(ScenarioResult {
+                    feature,
+                    scenario,
+                    tags,
+                    verdict: Verdict::Failed {
+                        rule: None,
+                        report: format!(
+                            "not finished: the run's deadline ({} s, `deadline_secs`) came first; raise it, or run fewer scenarios with --tags",
+                            deadline.as_secs()
+                        ),
+                    },
+                    seconds: 0.0,
+                });
+            }
+        }
+    }
     let (cleaned, not_cleaned) = crate::behaviour::cleanup(&ctx).await;
     let mut report = Report {
         base_url: ctx.profile.base_url.get_ref().clone(),
@@ -740,7 +775,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     };
     if finished.is_none() {
         report.notes.push(format!(
-            "deadline: the run took longer than {} s and was stopped",
+            "deadline: the run took longer than {} s and was stopped; the scenarios it did not finish fail (raise `deadline_secs`, or run fewer with --tags)",
             deadline.as_secs()
         ));
     }
@@ -767,6 +802,13 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                 ""
             }
         );
+    }
+    for r in &report.results {
+        if let Verdict::Failed { report, .. } = &r.verdict
+            && report.starts_with("not finished:")
+        {
+            let _ = writeln!(out, "not finished: {} (the deadline came first)", r.name());
+        }
     }
     for (tag, (p, f)) in report.by_tag() {
         let _ = writeln!(out, "tag {tag:<10} {p} passed, {f} failed");

@@ -313,3 +313,58 @@ async fn absent_sections_skip_with_a_reason_and_strict_fails_them_and_reports_ar
         "{report}"
     );
 }
+
+/// A run the deadline stops is no pass: each scenario it did not finish fails, saying how
+/// to go on, though every scenario that finished passed (a correct backend, only slow).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_cut_short_by_its_deadline_fails_the_scenarios_it_did_not_finish() {
+    struct Slow(crate::mock::Mock);
+    impl wiremock::Respond for Slow {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            self.0
+                .respond(request)
+                .set_delay(Duration::from_millis(300))
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(Slow(crate::mock::Mock::new(
+            crate::mock::Fault::None,
+            server.uri(),
+        )))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = crate::profile(dir.path());
+    let text = std::fs::read_to_string(&profile)
+        .unwrap()
+        .replace("deadline_secs = 60", "deadline_secs = 2");
+    std::fs::write(&profile, text).unwrap();
+    let run = crate::harness_in(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), "@behaviour and not @expiry".into()],
+        dir,
+    )
+    .await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("not finished: The API's own behaviour: ")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.results["scenarios"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["verdict"] == "failed"
+                && s["detail"].as_str().is_some_and(|d| d.contains(
+                    "not finished: the run's deadline (2 s, `deadline_secs`) came first"
+                ))),
+        "{}",
+        run.results
+    );
+}
