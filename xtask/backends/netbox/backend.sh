@@ -26,6 +26,18 @@ DIR=$(backend_dir $NAME)
 BY_NAME=1
 PASSWORD=accord-admin-password-1
 
+# Redis (NetBox's cache and task queue), on loopback, nothing saved.
+redis_start() {
+  command -v redis-server >/dev/null || { echo "error: Redis is not installed (apt-get install redis-server)" >&2; exit 2; }
+  redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no \
+    --dir "$DIR" --daemonize yes --pidfile "$DIR/redis.pid" >/dev/null
+}
+
+redis_stop() {
+  [ -f "$DIR/redis.pid" ] && kill "$(cat "$DIR/redis.pid")" 2>/dev/null || true
+  rm -f "$DIR/redis.pid"
+}
+
 case "${1:-}" in
   setup)
     source_dir=${2:?backend.sh setup SOURCE (the fetched $REPOSITORY)}
@@ -49,13 +61,16 @@ SECRET_KEY = 'accord-check-secret-key-accord-check-secret-key-accord-check'
 CONF
     # The migrated database, once (2 to 3 minutes): each start copies it.
     pg_start "$DIR/pg" $PG_PORT
+    redis_start
     as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres netbox_migrated
     as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres netbox_migrated
     (cd "$DIR/src/netbox" && sed -i "s/'NAME': 'netbox',/'NAME': 'netbox_migrated',/" netbox/configuration.py \
       && "$DIR/venv/bin/python" manage.py migrate --no-input >"$DIR/migrate.log" 2>&1 \
       && DJANGO_SUPERUSER_PASSWORD=$PASSWORD "$DIR/venv/bin/python" manage.py createsuperuser \
         --no-input --username admin --email admin@example.com >>"$DIR/migrate.log" 2>&1 \
-      && sed -i "s/'NAME': 'netbox_migrated',/'NAME': 'netbox',/" netbox/configuration.py)
+      && sed -i "s/'NAME': 'netbox_migrated',/'NAME': 'netbox',/" netbox/configuration.py) \
+      || { echo "error: NetBox's migration failed (see $DIR/migrate.log)" >&2; redis_stop; pg_stop "$DIR/pg"; exit 1; }
+    redis_stop
     pg_stop "$DIR/pg"
     ;;
   start)
@@ -63,10 +78,8 @@ CONF
       echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
       exit 1
     fi
-    command -v redis-server >/dev/null || { echo "error: Redis is not installed (apt-get install redis-server)" >&2; exit 2; }
     pg_start "$DIR/pg" $PG_PORT
-    redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no \
-      --dir "$DIR" --daemonize yes --pidfile "$DIR/redis.pid" >/dev/null
+    redis_start
     # A fresh database each start, copied from the migrated one.
     as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres netbox
     as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres -T netbox_migrated netbox
@@ -80,7 +93,7 @@ CONF
   stop)
     [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
     rm -f "$DIR/server.pid"
-    [ -f "$DIR/redis.pid" ] && kill "$(cat "$DIR/redis.pid")" 2>/dev/null || true
+    redis_stop
     pg_stop "$DIR/pg"
     ;;
   credentials)
