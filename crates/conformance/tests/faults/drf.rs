@@ -390,41 +390,11 @@ async fn first_run(backend: Drf, tags: &str) -> Run {
         .respond_with(backend)
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("inventory.yaml");
-    std::fs::write(&spec, SPEC).unwrap();
-    let results = dir.path().join("results.json");
-    let base = server.uri();
-    let tags = tags.to_string();
-    let output = tokio::task::spawn_blocking({
-        let results = results.clone();
-        move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
-                .arg("--spec")
-                .arg(&spec)
-                .args(["--base-url", &base, "--seed", "7", "--tags", &tags])
-                .arg("--results")
-                .arg(&results)
-                .env("ACCORD_USER", "admin")
-                .env("ACCORD_PASSWORD", "admin-password-1")
-                .env_remove("ACCORD_TOKEN")
-                .env_remove("ACCORD_API_KEY")
-                .output()
-                .expect("the harness runs")
-        }
-    })
-    .await
-    .unwrap();
-    let results = std::fs::read_to_string(&results)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    drop(dir);
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        results,
-    }
+    let credentials = [
+        ("ACCORD_USER", "admin"),
+        ("ACCORD_PASSWORD", "admin-password-1"),
+    ];
+    crate::first_run_with(SPEC, server.uri(), tags, &credentials).await
 }
 
 fn verdict(run: &Run, scenario: &str) -> Option<String> {

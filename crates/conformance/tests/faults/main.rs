@@ -156,6 +156,58 @@ pub async fn spec_alone(spec: PathBuf, base_url: String, args: Vec<String>) -> R
     }
 }
 
+/// A new user's first run: `spec` (its text) alone, no profile, against `base_url`, with
+/// `credentials` as the only ACCORD_* variables of the environment, seed 7, the scenarios
+/// of `tags`, its `--results` read back.
+pub async fn first_run_with(
+    spec: &str,
+    base_url: String,
+    tags: &str,
+    credentials: &[(&str, &str)],
+) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("spec.yaml");
+    std::fs::write(&spec_path, spec).unwrap();
+    let results = dir.path().join("results.json");
+    let tags = tags.to_string();
+    let credentials: Vec<(String, String)> = credentials
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let output = tokio::task::spawn_blocking({
+        let results = results.clone();
+        move || {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_accord-conformance"));
+            command
+                .arg("--spec")
+                .arg(&spec_path)
+                .args(["--base-url", &base_url, "--seed", "7", "--tags", &tags])
+                .arg("--results")
+                .arg(&results);
+            for name in [
+                "ACCORD_USER",
+                "ACCORD_PASSWORD",
+                "ACCORD_NAME",
+                "ACCORD_TOKEN",
+                "ACCORD_API_KEY",
+            ] {
+                command.env_remove(name);
+            }
+            command.envs(credentials);
+            command.output().expect("the harness runs")
+        }
+    })
+    .await
+    .unwrap();
+    let results = results_of(&results);
+    drop(dir);
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        results,
+    }
+}
+
 pub async fn harness_in(
     profile: PathBuf,
     base_url: String,

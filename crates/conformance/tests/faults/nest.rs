@@ -422,41 +422,12 @@ pub async fn first_run(backend: Nest, tags: &str) -> Run {
         .respond_with(backend)
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("conduit.yaml");
-    std::fs::write(&spec, SPEC).unwrap();
-    let results = dir.path().join("results.json");
-    let base = format!("{}/api", server.uri());
-    let tags = tags.to_string();
-    let output = tokio::task::spawn_blocking({
-        let results = results.clone();
-        move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_accord-conformance"))
-                .arg("--spec")
-                .arg(&spec)
-                .args(["--base-url", &base, "--seed", "7", "--tags", &tags])
-                .arg("--results")
-                .arg(&results)
-                .env("ACCORD_USER", "accord-a@example.com")
-                .env("ACCORD_PASSWORD", "accord-password-1")
-                .env("ACCORD_NAME", "accorda")
-                .env_remove("ACCORD_TOKEN")
-                .output()
-                .expect("the harness runs")
-        }
-    })
-    .await
-    .unwrap();
-    let results = std::fs::read_to_string(&results)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    drop(dir);
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        results,
-    }
+    let credentials = [
+        ("ACCORD_USER", "accord-a@example.com"),
+        ("ACCORD_PASSWORD", "accord-password-1"),
+        ("ACCORD_NAME", "accorda"),
+    ];
+    crate::first_run_with(SPEC, format!("{}/api", server.uri()), tags, &credentials).await
 }
 
 fn passed(run: &Run, scenario: &str) -> bool {
