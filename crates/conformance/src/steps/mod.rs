@@ -61,6 +61,9 @@ pub struct AccordWorld {
     error_statuses: Option<Vec<u16>>,
     /// Answers that refused the privileged identity too (403).
     privileged_refused: Vec<Exchange>,
+    /// Whether the secured operations were sent a token (a malformed or forged one) rather
+    /// than none: the challenge's presence is judged on the no-token answers, once.
+    sent_token: bool,
     /// For each judged exchange of a method a path does not document, the statuses other
     /// than 405 it may get (see `errors::undeclared_methods`).
     tolerated: Vec<Vec<u16>>,
@@ -130,6 +133,7 @@ impl AccordWorld {
             expect: None,
             error_statuses: None,
             privileged_refused: Vec::new(),
+            sent_token: false,
             tolerated: Vec::new(),
             skip: None,
             serial: 0,

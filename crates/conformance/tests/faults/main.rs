@@ -881,3 +881,27 @@ pub fn address(s: &str, max: usize) -> bool {
                 })
         })
 }
+
+/// A backend that never sends the scheme's challenge fails once, in the no-token scenario,
+/// not again in each scenario of a malformed or forged token: one cause, one failure.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_challenge_is_one_failure_not_one_per_kind_of_token() {
+    let run = against(Fault::NoWwwAuthenticate, Some("@auth")).await;
+    assert!(
+        run.failed_by("refuse no token", Rule::AuthChallenge, ""),
+        "{}",
+        run.stdout
+    );
+    for scenario in [
+        "refuse a malformed token",
+        "refuse a token with an altered signature",
+        "refuse an alg none token",
+        "refuse a token signed by an unknown key",
+    ] {
+        assert!(
+            !run.failed_by(scenario, Rule::AuthChallenge, ""),
+            "{scenario}: {}",
+            run.stdout
+        );
+    }
+}
