@@ -105,6 +105,23 @@ impl Placement {
         }
     }
 
+    /// How a token travels this way, in words (`as \`Authorization: Bearer\``, `in the
+    /// \`Authorization\` header after \`Token\``): the run's first line and its findings.
+    pub fn described(&self) -> String {
+        match self {
+            Placement::Bearer => "as `Authorization: Bearer`".to_string(),
+            Placement::Basic => "as `Authorization: Basic`".to_string(),
+            Placement::Header { name, prefix } if prefix.is_empty() => {
+                format!("in the `{name}` header")
+            }
+            Placement::Header { name, prefix } => {
+                format!("in the `{name}` header after `{}`", prefix.trim_end())
+            }
+            Placement::Query { name } => format!("in the `{name}` query parameter"),
+            Placement::Cookie { name } => format!("in the `{name}` cookie"),
+        }
+    }
+
     /// The header, parameter or cookie name that holds the secret, for redaction.
     pub fn secret_name(&self) -> Option<&str> {
         match self {

@@ -900,23 +900,10 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
 
 /// How the user's token travels, in words, for the run's first line.
 fn describe_placement(scheme: &crate::security::UserScheme) -> String {
-    use crate::http::Placement;
     let by = scheme
         .name
         .as_ref()
         .map(|n| format!(" (security scheme `{n}`)"))
         .unwrap_or_else(|| " (the spec declares no security scheme)".into());
-    let how = match &scheme.placement {
-        Placement::Bearer => "as `Authorization: Bearer`".to_string(),
-        Placement::Basic => "as `Authorization: Basic`".to_string(),
-        Placement::Header { name, prefix } if prefix.is_empty() => {
-            format!("in the `{name}` header")
-        }
-        Placement::Header { name, prefix } => {
-            format!("in the `{name}` header after `{}`", prefix.trim_end())
-        }
-        Placement::Query { name } => format!("in the `{name}` query parameter"),
-        Placement::Cookie { name } => format!("in the `{name}` cookie"),
-    };
-    format!("{how}{by}")
+    format!("{}{by}", scheme.placement.described())
 }

@@ -11,16 +11,6 @@ use super::{Ctx, Identity};
 /// The words a frontend puts before a token in `Authorization`, in the order tried.
 const PREFIXES: [&str; 4] = ["Bearer ", "Token ", "JWT ", ""];
 
-fn in_words(placement: &Placement) -> String {
-    match placement {
-        Placement::Bearer => "`Authorization: Bearer <token>`".into(),
-        Placement::Header { name, prefix } => format!("`{name}: {prefix}<token>`"),
-        Placement::Basic => "`Authorization: Basic`".into(),
-        Placement::Query { name } => format!("the `{name}` query parameter"),
-        Placement::Cookie { name } => format!("the `{name}` cookie"),
-    }
-}
-
 /// The other ways of sending a token in `Authorization` than `placement`, which puts it
 /// there; none when `placement` puts it elsewhere.
 fn alternatives(placement: &Placement) -> Vec<Placement> {
@@ -85,10 +75,10 @@ impl Ctx {
                     status: refused.status,
                     pointer: String::new(),
                     message: format!(
-                        "refuses the token where the spec's security scheme puts it ({}, answered {}) and takes it as {} ({}): the run sends it so, as the backend's frontend must; correct the scheme, or name the `prefix` in the profile's [auth]",
-                        in_words(self.http.placement()),
+                        "refuses the token where the spec's security scheme puts it ({}: {}) and takes it {} ({}): the run sends it so, as the backend's frontend must; correct the scheme, or name the `prefix` in the profile's [auth]",
+                        self.http.placement().described(),
                         refused.status,
-                        in_words(&placement),
+                        placement.described(),
                         answer.status
                     ),
                 }];
@@ -105,16 +95,16 @@ mod tests {
 
     #[test]
     fn the_other_ways_in_authorization_leave_out_the_spec_s_own() {
-        let words = |p: &Placement| in_words(p);
+        let words = |p: &Placement| p.described();
         assert_eq!(
             alternatives(&Placement::Bearer)
                 .iter()
                 .map(words)
                 .collect::<Vec<_>>(),
             [
-                "`Authorization: Token <token>`",
-                "`Authorization: JWT <token>`",
-                "`Authorization: <token>`"
+                "in the `Authorization` header after `Token`",
+                "in the `Authorization` header after `JWT`",
+                "in the `Authorization` header"
             ]
         );
         let token = Placement::Header {
@@ -123,7 +113,7 @@ mod tests {
         };
         assert_eq!(
             alternatives(&token).first().map(words).as_deref(),
-            Some("`Authorization: Bearer <token>`")
+            Some("as `Authorization: Bearer`")
         );
         assert!(
             alternatives(&Placement::Cookie {

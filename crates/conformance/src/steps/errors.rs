@@ -18,8 +18,8 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
     // An anonymous run's session holds no token. A wrong method goes signed in where the
     // run has a session: DRF checks credentials before the method, and refuses a request
     // without them (403) before it could say 405.
-    if case == ErrorCase::WrongMethod && w.tokens.is_none() && !w.ctx.anonymous() {
-        w.tokens = w.ctx.session(crate::context::Identity::First).await.ok();
+    if case == ErrorCase::WrongMethod {
+        w.own_session().await;
     }
     let token = w
         .tokens
@@ -106,16 +106,8 @@ async fn options_everywhere(w: &mut AccordWorld) -> Outcome {
 async fn options_everywhere_checked(w: &mut AccordWorld) -> Outcome {
     // Signed in where the run has a session: a backend whose every operation needs
     // credentials refuses an OPTIONS without them (DRF's 403), defending itself.
-    let token = match &w.tokens {
-        Some(t) => Some(t.access.clone()),
-        None if !w.ctx.anonymous() => w
-            .ctx
-            .session(crate::context::Identity::First)
-            .await
-            .ok()
-            .map(|t| t.access),
-        None => None,
-    };
+    w.own_session().await;
+    let token = w.tokens.as_ref().map(|t| t.access.clone());
     let mut requests = Vec::new();
     for (path, item) in w
         .ctx

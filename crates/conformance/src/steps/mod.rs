@@ -81,6 +81,15 @@ pub struct AccordWorld {
 }
 
 impl AccordWorld {
+    /// The first identity's session, where the scenario has none and the run signs in (the
+    /// one session the run holds for it, reused): for checks a backend answers only to a
+    /// caller it knows (DRF checks credentials before the method).
+    pub async fn own_session(&mut self) {
+        if self.tokens.is_none() && !self.ctx.anonymous() {
+            self.tokens = self.ctx.session(crate::context::Identity::First).await.ok();
+        }
+    }
+
     /// Names the scenario this world runs (the run's before-scenario hook calls it).
     pub fn set_scenario(&mut self, name: &str) {
         // FNV-1a, never 0 (0 is "no scenario").

@@ -9,8 +9,7 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use wiremock::matchers::any;
-use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::Run;
 
@@ -278,11 +277,7 @@ impl Respond for Clinic {
 /// Runs the harness on the spec alone (no profile, no credentials: the visitor's run a spec
 /// that secures nothing gets) against the clinic.
 async fn run_alone(backend: Clinic, tags: &str) -> Run {
-    let server = MockServer::start().await;
-    wiremock::Mock::given(any())
-        .respond_with(backend)
-        .mount(&server)
-        .await;
+    let server = crate::serving(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("clinic.yaml");
     std::fs::write(&spec, SPEC).unwrap();

@@ -12,8 +12,7 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use wiremock::matchers::any;
-use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::Run;
 
@@ -385,11 +384,7 @@ impl Drf {
 /// A new user's first run on the DRF backend: the spec alone, the credentials in the
 /// environment, seed 7, the scenarios of `tags`.
 async fn first_run(backend: Drf, tags: &str) -> Run {
-    let server = MockServer::start().await;
-    wiremock::Mock::given(any())
-        .respond_with(backend)
-        .mount(&server)
-        .await;
+    let server = crate::serving(backend).await;
     let credentials = [
         ("ACCORD_USER", "admin"),
         ("ACCORD_PASSWORD", "admin-password-1"),

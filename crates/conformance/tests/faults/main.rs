@@ -156,6 +156,16 @@ pub async fn spec_alone(spec: PathBuf, base_url: String, args: Vec<String>) -> R
     }
 }
 
+/// A loopback server answering every request with `backend`.
+pub async fn serving(backend: impl wiremock::Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(backend)
+        .mount(&server)
+        .await;
+    server
+}
+
 /// A new user's first run: `spec` (its text) alone, no profile, against `base_url`, with
 /// `credentials` as the only ACCORD_* variables of the environment, seed 7, the scenarios
 /// of `tags`, its `--results` read back.

@@ -10,8 +10,7 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use wiremock::matchers::any;
-use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, Respond, ResponseTemplate};
 
 use accord_conformance::rules::Rule;
 
@@ -417,11 +416,7 @@ impl Respond for Nest {
 /// A new user's first run on `backend`: the spec alone with the first account's credentials
 /// in the environment (the sign-up makes it), seed 7, the scenarios of `tags`.
 pub async fn first_run(backend: Nest, tags: &str) -> Run {
-    let server = MockServer::start().await;
-    wiremock::Mock::given(any())
-        .respond_with(backend)
-        .mount(&server)
-        .await;
+    let server = crate::serving(backend).await;
     let credentials = [
         ("ACCORD_USER", "accord-a@example.com"),
         ("ACCORD_PASSWORD", "accord-password-1"),
@@ -480,7 +475,7 @@ async fn a_token_refused_where_the_spec_puts_it_goes_where_the_backend_takes_it(
     let run = first_run(Nest::new("Token", Others::Refused400), "@auth").await;
     assert!(
         run.stdout.contains(
-            "GetCurrentUser 401: refuses the token where the spec's security scheme puts it (`Authorization: Bearer <token>`, answered 401) and takes it as `Authorization: Token <token>` (200)"
+            "GetCurrentUser 401: refuses the token where the spec's security scheme puts it (as `Authorization: Bearer`: 401) and takes it in the `Authorization` header after `Token` (200)"
         ),
         "{}",
         run.stdout
