@@ -242,6 +242,10 @@ async fn boundary_steps(
     // are not the values' doing: one problem says so, and its search stops there (its first
     // failure class found; what it would still send could not be told from it).
     let mut base_ok = false;
+    // Whether a request without any edge value was accepted since the pass last had a case
+    // accepted: the backend's state is then one it serves, and a later crash's base would
+    // be the same request again (on a sign-up that hashes a password first, a hash apiece).
+    let mut base_fresh = false;
     while let Some(step) = queue.pop_front() {
         let (mut case, sent) = match step {
             Step::Case(case, sent) => (case, sent),
@@ -324,6 +328,7 @@ async fn boundary_steps(
         behaviour::remember_created(ctx, op, &e, resources, who);
         behaviour::owned::follow_move(ctx, op, resources, &case.request, &e);
         base_ok |= (200..300).contains(&e.status);
+        base_fresh &= !(200..300).contains(&e.status);
         let before = out.len();
         if let Some((why, shown)) =
             behaviour::created_not_found(ctx, op, resources, &case.request, &e).await?
@@ -357,7 +362,10 @@ async fn boundary_steps(
                         out.push(fails_whatever(ctx, op, &case, b, queue));
                         return Ok(());
                     }
-                    Base::Sent(b) => base_ok = (200..300).contains(&b.status),
+                    Base::Sent(b) => {
+                        base_ok = (200..300).contains(&b.status);
+                        base_fresh = base_ok;
+                    }
                     Base::Accepted => {}
                 }
             }
@@ -390,7 +398,10 @@ async fn boundary_steps(
             match base(ctx, op, resources, &mut case, base_ok).await? {
                 Base::Gone => return Ok(()),
                 Base::Sent(e) if !(200..300).contains(&e.status) => continue,
-                Base::Sent(_) => base_ok = true,
+                Base::Sent(_) => {
+                    base_ok = true;
+                    base_fresh = true;
+                }
                 Base::Accepted => {}
             }
         }
@@ -400,12 +411,16 @@ async fn boundary_steps(
             }
             // The same request without the value: a server error there too is the operation's
             // (or the resource's state), not the value's. A DELETE is not sent twice.
-            // Always sent, unlike a refusal's: an input accepted earlier may have broken the
+            // Sent unless one was accepted since the last accepted case (unlike a refusal's,
+            // which one accepted case spares): an input accepted earlier may have broken the
             // backend's state, and then every later case crashes whatever its value.
-            let base = match base(ctx, op, resources, &mut case, false).await? {
+            let base = match base(ctx, op, resources, &mut case, base_fresh).await? {
                 Base::Gone => return Ok(()),
                 Base::Accepted => None,
-                Base::Sent(e) => Some(e),
+                Base::Sent(e) => {
+                    base_fresh = (200..300).contains(&e.status);
+                    Some(e)
+                }
             };
             if let Some(base) = base.filter(|e| e.status >= 500) {
                 out.push(fails_whatever(ctx, op, &case, base, queue));

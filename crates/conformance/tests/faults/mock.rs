@@ -58,6 +58,9 @@ pub enum Fault {
     LimitIgnored,
     /// The sign-up crashes on a NUL character in the display name (500).
     SignUpNulCrash,
+    /// The sign-up crashes on a NUL character in any of its fields (500), as one that
+    /// hashes the password and then stores every field does.
+    SignUpNulAnywhereCrash,
     /// The sign-up crashes (500) when the display name and the password both hold a
     /// character outside printable ASCII, and on neither alone.
     SignUpCombinationCrash,
@@ -634,8 +637,13 @@ impl Mock {
                 {
                     return self.problem(request, 422, "validation_failed");
                 }
-                if self.has(Fault::SignUpNulCrash)
-                    && field("display_name").is_some_and(|n| n.contains('\0'))
+                if (self.has(Fault::SignUpNulCrash)
+                    && field("display_name").is_some_and(|n| n.contains('\0')))
+                    || (self.has(Fault::SignUpNulAnywhereCrash)
+                        && [field("display_name"), Some(password.clone())]
+                            .iter()
+                            .flatten()
+                            .any(|t| t.contains('\0')))
                 {
                     return ResponseTemplate::new(500).set_body_string("Internal Server Error");
                 }
