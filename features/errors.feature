@@ -5,7 +5,10 @@ Feature: Error envelopes
   it cannot take, 401 or 403 without credentials; the usual one below where the spec is
   silent). For RFC 9457 problems, `status` equals the HTTP status and `request_id` equals the
   `X-Request-Id` header. Every exchange is also checked against the spec: what it breaks is
-  a spec finding of its own.
+  a spec finding of its own. One cause fails one scenario: where the run also checks every
+  secured operation without a token (Authentication), which of 401 and 403 is judged there;
+  where it sends every path the methods it lacks, which status a wrong method gets is
+  judged there. The envelope is judged here all the same.
 
   Scenario Outline: <case> is answered <status> in the error envelope
     When <case> is sent

@@ -188,6 +188,51 @@ fn failure_text(finished: &event::ScenarioFinished) -> Option<String> {
     )
 }
 
+/// The scenarios of the features in `dir` that `keep` admits by their tags (the feature's,
+/// the scenario's, and an outline's examples' where it has any), as (feature, scenario)
+/// with an outline's name unexpanded. A file that does not parse selects nothing here
+/// (the run itself says what is wrong with it).
+fn selected_scenarios(
+    dir: &std::path::Path,
+    keep: impl Fn(&[String]) -> bool,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "feature"))
+        .collect();
+    files.sort();
+    for path in files {
+        let Ok(feature) =
+            cucumber::gherkin::Feature::parse_path(&path, cucumber::gherkin::GherkinEnv::default())
+        else {
+            continue;
+        };
+        let scenarios = feature
+            .scenarios
+            .iter()
+            .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()));
+        for scenario in scenarios {
+            let tags: Vec<String> = feature.tags.iter().chain(&scenario.tags).cloned().collect();
+            let admitted = if scenario.examples.is_empty() {
+                keep(&tags)
+            } else {
+                scenario.examples.iter().any(|examples| {
+                    let all: Vec<String> = tags.iter().chain(&examples.tags).cloned().collect();
+                    keep(&all)
+                })
+            };
+            if admitted {
+                out.push((feature.name.clone(), scenario.name.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// What a scenario needs from the profile, by tag; `None` when the profile has it.
 fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<String> {
     let p = &loaded.profile;
@@ -609,9 +654,6 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     for note in discovered {
         ctx.http.note(note);
     }
-    let ctx = Arc::new(ctx);
-    world::install(ctx.clone());
-
     let features_dir = match &options.features {
         Some(dir) => (dir.clone(), None),
         None => {
@@ -623,6 +665,17 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             (dir.path().to_path_buf(), Some(dir))
         }
     };
+    // What the run sets out to run, read from the features as the filter below reads them.
+    {
+        let mut loaded = loaded.clone();
+        loaded.profile.errors = ctx.profile.errors.clone();
+        ctx.selected = selected_scenarios(&features_dir.0, |all| {
+            tags.as_ref().is_none_or(|t| t.eval(all.iter()))
+                && missing_role(&loaded, all, options.read_only).is_none()
+        });
+    }
+    let ctx = Arc::new(ctx);
+    world::install(ctx.clone());
 
     // The report files are written at the end from the scenarios' verdicts (skipped ones as
     // skipped); a path that cannot be written is a usage error now, not after the run.

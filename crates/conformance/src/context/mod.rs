@@ -165,6 +165,20 @@ pub struct Ctx {
     pub user_scheme: Option<String>,
     /// The AsyncAPI document describing the WebSocket, when there is one.
     pub asyncapi: Option<Value>,
+    /// The scenarios the run sets out to run, as (feature, scenario) with an outline's name
+    /// unexpanded (`Secured operations refuse <credentials>`): a check whose cause another
+    /// selected scenario judges under its own rule leaves it to that one.
+    pub selected: Vec<(String, String)>,
+}
+
+impl Ctx {
+    /// Whether the run sets out to run `scenario` (an outline by its unexpanded name) of the
+    /// feature named `feature`.
+    pub fn runs(&self, feature: &str, scenario: &str) -> bool {
+        self.selected
+            .iter()
+            .any(|(f, s)| f == feature && s == scenario)
+    }
 }
 
 /// The error cases of `features/errors.feature`.
@@ -437,6 +451,7 @@ impl Ctx {
             made_accounts: Default::default(),
             session_operations,
             seed: 0,
+            selected: Vec::new(),
             user_scheme: None,
             asyncapi: None,
         }

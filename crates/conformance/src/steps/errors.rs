@@ -49,6 +49,7 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
             continue;
         }
         w.error_statuses = Some(w.ctx.error_statuses(case, op.as_ref()));
+        w.error_case = Some(case);
         w.judged = vec![e];
         return Ok(());
     }
@@ -66,7 +67,22 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
     let expected = w.error_statuses.clone().unwrap_or_else(|| vec![status]);
     let mut problems = Vec::new();
     for e in &w.judged {
-        if !expected.contains(&e.status) {
+        if !expected.contains(&e.status)
+            && let Some(judge) = judged_elsewhere(&w.ctx, w.error_case, e.status)
+        {
+            // One cause, one failure: the scenario that checks it on every operation (or
+            // path) says which status, under its own rule; the envelope is still this one's.
+            w.ctx.http.note(format!(
+                "errors: {} was answered {}, not {}: `{judge}` judges it",
+                e.operation.as_deref().unwrap_or("the request"),
+                e.status,
+                expected
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            ));
+        } else if !expected.contains(&e.status) {
             let what: Vec<String> = expected.iter().map(u16::to_string).collect();
             problems.push(
                 Failure::new(
@@ -92,6 +108,28 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
         }
     }
     super::all(problems)
+}
+
+/// The selected scenario that judges the status of `case`'s answer (`status`) under a rule
+/// of its own, on every operation or path, when there is one: a request without
+/// credentials refused with the other of 401 and 403 (`auth.status`), a wrong method
+/// answered other than 405 (`errors.method`).
+fn judged_elsewhere(
+    ctx: &crate::context::Ctx,
+    case: Option<ErrorCase>,
+    status: u16,
+) -> Option<&'static str> {
+    let (feature, scenario) = match case? {
+        ErrorCase::NoCredentials if matches!(status, 401 | 403) => {
+            ("Authentication", "Secured operations refuse <credentials>")
+        }
+        ErrorCase::WrongMethod if !(200..300).contains(&status) && status < 500 => (
+            "Error envelopes",
+            "Every path refuses the methods it does not document",
+        ),
+        _ => return None,
+    };
+    ctx.runs(feature, scenario).then_some(scenario)
 }
 
 /// OPTIONS, a safe method (also under `--read-only`), to every path that does not document

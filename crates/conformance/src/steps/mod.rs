@@ -59,6 +59,8 @@ pub struct AccordWorld {
     expect: Option<Rule>,
     /// The statuses the spec lets the error case of the scenario get.
     error_statuses: Option<Vec<u16>>,
+    /// The error case sent (see [`ErrorCase`]).
+    error_case: Option<crate::context::ErrorCase>,
     /// Answers that refused the privileged identity too (403).
     privileged_refused: Vec<Exchange>,
     /// Whether the secured operations were sent a token (a malformed or forged one) rather
@@ -141,6 +143,7 @@ impl AccordWorld {
             limited: None,
             expect: None,
             error_statuses: None,
+            error_case: None,
             privileged_refused: Vec::new(),
             sent_token: false,
             tolerated: Vec::new(),

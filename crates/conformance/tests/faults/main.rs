@@ -948,3 +948,69 @@ async fn a_crash_after_an_accepted_base_does_not_send_the_base_again() {
     // 33 sign-ups at this seed, 34 when that base is sent again.
     assert!(sign_ups <= 33, "{sign_ups} sign-ups\n{}", run.stdout);
 }
+
+/// One cause, one failure: a request without credentials refused with 403 where 401 is
+/// due fails `auth.status` on every operation, and the error envelope's scenario of the
+/// same request leaves the status to it; a wrong method answered 404 fails `errors.method`
+/// on every path, and the envelope's sample of it leaves the status to that. Run alone,
+/// each envelope scenario still judges the status itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_another_selected_scenario_judges_fails_there_only() {
+    let forbidden = against(Fault::ForbiddenWithoutToken, Some("@auth or @errors")).await;
+    assert!(
+        forbidden.failed_by("refuse no token", Rule::AuthStatus, "403"),
+        "{}",
+        forbidden.stdout
+    );
+    assert!(
+        !forbidden.failed_by("without credentials", Rule::ErrorsStatus, ""),
+        "{}",
+        forbidden.stdout
+    );
+    assert!(
+        forbidden.stdout.contains("judges it")
+            && forbidden
+                .stdout
+                .contains("Secured operations refuse <credentials>"),
+        "{}",
+        forbidden.stdout
+    );
+    let alone = against(Fault::ForbiddenWithoutToken, Some("@errors")).await;
+    assert!(
+        alone.failed_by(
+            "without credentials",
+            Rule::ErrorsStatus,
+            "expected 401, got 403"
+        ),
+        "{}",
+        alone.stdout
+    );
+
+    let not_found = against(Fault::NotFoundForWrongMethod, Some("@errors")).await;
+    assert!(
+        not_found.failed_by(
+            "refuses the methods it does not document",
+            Rule::ErrorsMethod,
+            ""
+        ),
+        "{}",
+        not_found.stdout
+    );
+    assert!(
+        !not_found.failed_by("a wrong method", Rule::ErrorsStatus, ""),
+        "{}",
+        not_found.stdout
+    );
+    // The envelope's cases that write (a wrong method among them), without the scenario
+    // of every path.
+    let alone = against(Fault::NotFoundForWrongMethod, Some("@errors and @writes")).await;
+    assert!(
+        alone.failed_by(
+            "a wrong method",
+            Rule::ErrorsStatus,
+            "expected 405, got 404"
+        ),
+        "{}",
+        alone.stdout
+    );
+}

@@ -19,6 +19,12 @@ pub enum Fault {
     CorsPreflightWithoutHeaders,
     NoWwwAuthenticate,
     ForbiddenForBadToken,
+    /// A request without a token is refused with 403, not 401 (as DRF and FastAPI's
+    /// `HTTPBearer` do).
+    ForbiddenWithoutToken,
+    /// A method a path does not have is answered 404 in the envelope, not 405 (as Express
+    /// and Fastify do).
+    NotFoundForWrongMethod,
     AlgNoneAccepted,
     SignatureNotChecked,
     ServerErrorOnGarbageToken,
@@ -518,6 +524,9 @@ impl Mock {
             return self.problem(request, 404, "not_found");
         };
         if !methods.contains(&method.as_str()) {
+            if self.has(Fault::NotFoundForWrongMethod) {
+                return self.problem(request, 404, "not_found");
+            }
             let mut t = self.problem(request, 405, "method_not_allowed");
             if !self.has(Fault::MethodNotAllowedWithoutAllow) {
                 t = t.insert_header("allow", methods.join(", ").as_str());
@@ -561,6 +570,9 @@ impl Mock {
                 Err(Expired::Crash) => return self.problem(request, 500, "internal_error"),
                 Err(Expired::Expired) => return self.problem(request, 401, "expired"),
                 Ok(None) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => {
+                    return self.problem(request, 403, "forbidden");
+                }
+                Ok(None) if token.is_empty() && self.has(Fault::ForbiddenWithoutToken) => {
                     return self.problem(request, 403, "forbidden");
                 }
                 Ok(None) => return self.problem(request, 401, "unauthorized"),
