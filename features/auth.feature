@@ -4,7 +4,9 @@ Feature: Authentication
   credentials with the status its spec documents (401; 403 where only 403 is documented;
   never a 200 or a 500), with the scheme's challenge where it defines one
   (`WWW-Authenticate: Bearer` for a bearer token), in the error envelope; and accepts a
-  valid token. The token travels as the spec's security scheme says.
+  valid token. The token travels as the spec's security scheme says. One cause fails one
+  scenario: a missing challenge, or a forged token refused with the same wrong status as no
+  token, is judged on the no-token answers only.
 
   Scenario Outline: Secured operations refuse <credentials>
     When every secured operation is called with <credentials>

@@ -169,6 +169,9 @@ pub struct Ctx {
     /// unexpanded (`Secured operations refuse <credentials>`): a check whose cause another
     /// selected scenario judges under its own rule leaves it to that one.
     pub selected: Vec<(String, String)>,
+    /// Each secured operation's answer to a request without a token, by operation id: a
+    /// forged token refused with the same wrong one of 401 and 403 is that one cause.
+    pub no_token_status: std::sync::Mutex<std::collections::HashMap<String, u16>>,
 }
 
 impl Ctx {
@@ -452,6 +455,7 @@ impl Ctx {
             session_operations,
             seed: 0,
             selected: Vec::new(),
+            no_token_status: Default::default(),
             user_scheme: None,
             asyncapi: None,
         }

@@ -952,7 +952,8 @@ async fn a_crash_after_an_accepted_base_does_not_send_the_base_again() {
 /// One cause, one failure: a request without credentials refused with 403 where 401 is
 /// due fails `auth.status` on every operation, and the error envelope's scenario of the
 /// same request leaves the status to it; a wrong method answered 404 fails `errors.method`
-/// on every path, and the envelope's sample of it leaves the status to that. Run alone,
+/// on every path, and the envelope's sample of it leaves the status to that; a forged token
+/// refused with the same 403 as no token fails only the no-token scenario. Run alone,
 /// each envelope scenario still judges the status itself.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_status_another_selected_scenario_judges_fails_there_only() {
@@ -972,6 +973,27 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
             && forbidden
                 .stdout
                 .contains("Secured operations refuse <credentials>"),
+        "{}",
+        forbidden.stdout
+    );
+    // Nor does each scenario of a forged or malformed token fail for it again: the backend
+    // refuses them as it refuses no token.
+    for scenario in [
+        "refuse a malformed token",
+        "refuse a token with an altered signature",
+        "refuse an alg none token",
+        "refuse a token signed by an unknown key",
+    ] {
+        assert!(
+            !forbidden.failed_by(scenario, Rule::AuthStatus, ""),
+            "{scenario}\n{}",
+            forbidden.stdout
+        );
+    }
+    assert!(
+        forbidden
+            .stdout
+            .contains("as it refuses no token: judged in `Secured operations refuse no token`"),
         "{}",
         forbidden.stdout
     );

@@ -19,8 +19,8 @@ pub enum Fault {
     CorsPreflightWithoutHeaders,
     NoWwwAuthenticate,
     ForbiddenForBadToken,
-    /// A request without a token is refused with 403, not 401 (as DRF and FastAPI's
-    /// `HTTPBearer` do).
+    /// A request without a valid token (none, or a bad one) is refused with 403, not 401 (as
+    /// DRF and FastAPI's `HTTPBearer` do).
     ForbiddenWithoutToken,
     /// A method a path does not have is answered 404 in the envelope, not 405 (as Express
     /// and Fastify do).
@@ -572,7 +572,7 @@ impl Mock {
                 Ok(None) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => {
                     return self.problem(request, 403, "forbidden");
                 }
-                Ok(None) if token.is_empty() && self.has(Fault::ForbiddenWithoutToken) => {
+                Ok(None) if self.has(Fault::ForbiddenWithoutToken) => {
                     return self.problem(request, 403, "forbidden");
                 }
                 Ok(None) => return self.problem(request, 401, "unauthorized"),
