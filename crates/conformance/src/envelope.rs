@@ -22,7 +22,8 @@ pub fn envelope_problem_beyond_spec(ctx: &Ctx, exchange: &Exchange) -> Option<St
 /// Whether `exchange` is in the error envelope. Where the spec declares the body of the
 /// operation's answer with that status, that declaration is the envelope (FastAPI's 422
 /// `HTTPValidationError` beside its `{"detail": "..."}`); the profile's `[errors]` is the
-/// envelope where the spec is silent.
+/// envelope where the spec is silent, and of an envelope schema the spec declares for other
+/// statuses only, the top level is (what differs inside it is one spec finding per status).
 pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
     if let Some(op) = &exchange.operation
         && ctx.http.contract().declares_json_body(op, exchange.status)
@@ -93,12 +94,38 @@ pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
                 accord_validate::Direction::Response,
             )
             .validate(schema, &body);
-            (!violations.is_empty()).then(|| {
-                format!(
-                    "the body breaks the envelope schema at {}: {}",
-                    violations[0].pointer, violations[0].message
-                )
-            })
+            let first = violations.first()?;
+            // Where the spec declares the envelope only for other statuses (a 422's
+            // validation errors), what it says of this status's body is its top level: the
+            // wrapper a frontend's one error handler opens. A body that keeps that and differs
+            // inside (`{"errors": ["Not found"]}` beside the 422's `{"errors": [{"msg": ...}]}`)
+            // is one spec finding per status, not a failure of every scenario meeting it.
+            let declared = ctx.envelope_statuses();
+            let inside = |pointer: &str| pointer.matches('/').count() >= 2;
+            if !declared.is_empty()
+                && !declared.contains(&exchange.status)
+                && violations.iter().all(|v| inside(&v.pointer))
+            {
+                let statuses: Vec<String> = declared.iter().map(u16::to_string).collect();
+                let mut noted = exchange.clone();
+                noted.violations = vec![crate::contract::Violation {
+                    operation: "(every operation)".into(),
+                    status: exchange.status,
+                    pointer: first.pointer.clone(),
+                    message: format!(
+                        "the error envelope, which the spec declares for {} only, differs inside its top level in a {} answer: {} (a frontend reading every error as the spec's gets nothing from it)",
+                        statuses.join(", "),
+                        exchange.status,
+                        first.message
+                    ),
+                }];
+                ctx.http.findings.record(&noted);
+                return None;
+            }
+            Some(format!(
+                "the body breaks the envelope schema at {}: {}",
+                first.pointer, first.message
+            ))
         }
     }
 }

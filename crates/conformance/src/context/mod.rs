@@ -172,9 +172,59 @@ pub struct Ctx {
     /// Each secured operation's answer to a request without a token, by operation id: a
     /// forged token refused with the same wrong one of 401 and 403 is that one cause.
     pub no_token_status: std::sync::Mutex<std::collections::HashMap<String, u16>>,
+    /// The statuses whose answers the spec declares in the profile's envelope schema (a
+    /// `#/...` reference), by any operation ([`Ctx::envelope_statuses`]).
+    envelope_statuses: std::sync::OnceLock<std::collections::BTreeSet<u16>>,
 }
 
 impl Ctx {
+    /// The statuses some operation of the spec declares its answer in the profile's
+    /// envelope schema for (`errors.schema = "#/components/schemas/..."`); empty where the
+    /// schema is a file of its own, or no operation names it.
+    pub fn envelope_statuses(&self) -> &std::collections::BTreeSet<u16> {
+        self.envelope_statuses.get_or_init(|| {
+            let reference = self
+                .error_schema
+                .as_ref()
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let mut out = std::collections::BTreeSet::new();
+            if reference.is_empty() {
+                return out;
+            }
+            let doc = self.doc();
+            for (op, _) in self.operations() {
+                for (status, response) in op
+                    .op
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    let Ok(status) = status.parse::<u16>() else {
+                        continue;
+                    };
+                    let response = accord_spec::follow_ref(doc, response);
+                    let names = response
+                        .get("content")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .any(|(_, m)| {
+                            m.pointer("/schema/$ref").and_then(Value::as_str)
+                                == Some(reference.as_str())
+                        });
+                    if names {
+                        out.insert(status);
+                    }
+                }
+            }
+            out
+        })
+    }
+
     /// Whether the run sets out to run `scenario` (an outline by its unexpanded name) of the
     /// feature named `feature`.
     pub fn runs(&self, feature: &str, scenario: &str) -> bool {
@@ -456,6 +506,7 @@ impl Ctx {
             seed: 0,
             selected: Vec::new(),
             no_token_status: Default::default(),
+            envelope_statuses: Default::default(),
             user_scheme: None,
             asyncapi: None,
         }

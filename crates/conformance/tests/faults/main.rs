@@ -7,6 +7,7 @@ mod articles;
 mod clinic;
 mod csrf;
 mod drf;
+mod envelope;
 mod hostile;
 mod mock;
 mod nest;
