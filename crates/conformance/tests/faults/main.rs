@@ -992,9 +992,9 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         );
     }
     assert!(
-        forbidden
-            .stdout
-            .contains("as it refuses no token: judged in `Secured operations refuse no token`"),
+        forbidden.stdout.contains(
+            "as the backend refuses no token: judged in `Secured operations refuse no token`"
+        ),
         "{}",
         forbidden.stdout
     );
