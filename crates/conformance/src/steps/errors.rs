@@ -38,6 +38,12 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
                 return Ok(());
             }
         };
+        // The path template it goes to: a wrong method's goes to a path without parameters.
+        let path = match &op {
+            Some(op) => Some(op.path.clone()),
+            None if case == ErrorCase::WrongMethod => Some(request.target.clone()),
+            None => None,
+        };
         let e = w.send(request).await?;
         let for_another_role = token.is_some()
             && e.status == 403
@@ -50,6 +56,7 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
         }
         w.error_statuses = Some(w.ctx.error_statuses(case, op.as_ref()));
         w.error_case = Some(case);
+        w.error_path = path;
         w.judged = vec![e];
         return Ok(());
     }
@@ -67,8 +74,12 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
     let expected = w.error_statuses.clone().unwrap_or_else(|| vec![status]);
     let mut problems = Vec::new();
     for e in &w.judged {
+        let sent = w
+            .error_path
+            .as_deref()
+            .map(|path| (e.method.as_str(), path));
         if !expected.contains(&e.status)
-            && let Some(judge) = judged_elsewhere(&w.ctx, w.error_case, e.status)
+            && let Some(judge) = judged_elsewhere(&w.ctx, w.error_case, e.status, sent)
         {
             // One cause, one failure: the scenario that checks it on every operation (or
             // path) says which status, under its own rule; the envelope is still this one's.
@@ -103,7 +114,9 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
         if let Err(f) = in_envelope(&w.ctx, e) {
             problems.push(f);
         }
-        if e.status == 405 {
+        // Its `Allow` too is judged on every path where the run sends each path the methods
+        // it lacks: a framework that never writes it fails there, once.
+        if e.status == 405 && judged_elsewhere(&w.ctx, w.error_case, e.status, sent).is_none() {
             problems.extend(allow_problem(&w.ctx, e, ""));
         }
     }
@@ -112,21 +125,33 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
 
 /// The selected scenario that judges the status of `case`'s answer (`status`) under a rule
 /// of its own, on every operation or path, when there is one: a request without
-/// credentials refused with the other of 401 and 403 (`auth.status`), a wrong method
-/// answered other than 405 (`errors.method`).
+/// credentials refused with the other of 401 and 403 (`auth.status`), a wrong method's 4xx
+/// (`errors.method` judges one other than 405, `errors.allow` a 405's `Allow`). For a wrong
+/// method, only where that scenario sends the same method to the same path (`sent`: the
+/// method, and the path template it went to).
 fn judged_elsewhere(
     ctx: &crate::context::Ctx,
     case: Option<ErrorCase>,
     status: u16,
+    sent: Option<(&str, &str)>,
 ) -> Option<&'static str> {
     let (feature, scenario) = match case? {
         ErrorCase::NoCredentials if matches!(status, 401 | 403) => {
             ("Authentication", "Secured operations refuse <credentials>")
         }
-        ErrorCase::WrongMethod if !(200..300).contains(&status) && status < 500 => (
-            "Error envelopes",
-            "Every path refuses the methods it does not document",
-        ),
+        ErrorCase::WrongMethod
+            if (400..500).contains(&status)
+                && sent.is_some_and(|(method, path)| {
+                    undeclared_probes(ctx)
+                        .iter()
+                        .any(|p| p.method == method && p.path == path)
+                }) =>
+        {
+            (
+                "Error envelopes",
+                "Every path refuses the methods it does not document",
+            )
+        }
         _ => return None,
     };
     ctx.runs(feature, scenario).then_some(scenario)
@@ -260,11 +285,12 @@ async fn undeclared_methods(w: &mut AccordWorld) -> Outcome {
     outcome
 }
 
-async fn undeclared_methods_checked(w: &mut AccordWorld) -> Outcome {
-    let ctx = w.ctx.clone();
+/// The requests of [`undeclared_methods`]: each with its method, the path template it is
+/// sent to, and the statuses other than 405 it may get.
+fn undeclared_probes(ctx: &crate::context::Ctx) -> Vec<Probe> {
     let doc = ctx.doc();
     let Some(paths) = doc.get("paths").and_then(serde_json::Value::as_object) else {
-        return Ok(());
+        return Vec::new();
     };
     let operations = ctx.all_operations();
     let mut probes = Vec::new();
@@ -305,18 +331,35 @@ async fn undeclared_methods_checked(w: &mut AccordWorld) -> Outcome {
             {
                 continue;
             }
-            probes.push((
-                crate::http::Request::new(method, target.clone()),
-                tolerated.clone(),
-            ));
+            probes.push(Probe {
+                method,
+                path: path.clone(),
+                request: crate::http::Request::new(method, target.clone()),
+                tolerated: tolerated.clone(),
+            });
         }
     }
+    probes
+}
+
+/// One request of [`undeclared_methods`].
+struct Probe {
+    method: &'static str,
+    /// The path template it is sent to.
+    path: String,
+    request: crate::http::Request,
+    /// What else than 405 it may be answered.
+    tolerated: Vec<u16>,
+}
+
+async fn undeclared_methods_checked(w: &mut AccordWorld) -> Outcome {
+    let probes = undeclared_probes(&w.ctx);
     w.judged.clear();
     w.tolerated.clear();
-    for (request, tolerated) in probes {
-        let e = w.send(request).await?;
+    for probe in probes {
+        let e = w.send(probe.request).await?;
         w.judged.push(e);
-        w.tolerated.push(tolerated);
+        w.tolerated.push(probe.tolerated);
     }
     Ok(())
 }

@@ -61,6 +61,8 @@ pub struct AccordWorld {
     error_statuses: Option<Vec<u16>>,
     /// The error case sent (see [`ErrorCase`]).
     error_case: Option<crate::context::ErrorCase>,
+    /// The path template of the operation the error case went to, when it has one.
+    error_path: Option<String>,
     /// Answers that refused the privileged identity too (403).
     privileged_refused: Vec<Exchange>,
     /// Whether the secured operations were sent a token (a malformed or forged one) rather
@@ -144,6 +146,7 @@ impl AccordWorld {
             expect: None,
             error_statuses: None,
             error_case: None,
+            error_path: None,
             privileged_refused: Vec::new(),
             sent_token: false,
             tolerated: Vec::new(),

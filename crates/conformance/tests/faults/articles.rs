@@ -2258,6 +2258,8 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "rule errors.allow",
         "OPTIONS /api/users/login: `Allow: GET` leaves out POST of the path's documented methods",
     ),
+    // The sign-in's path, which the scenario of every path leaves alone: the envelope's
+    // sample of a wrong method judges its `Allow`.
     (
         Fault::IncompleteAllow,
         "@errors",

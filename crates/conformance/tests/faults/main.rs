@@ -657,9 +657,10 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         Rule::Envelope,
         "the problem's `status`",
     ),
+    // Alone: where the scenario of every path runs, it judges `Allow`.
     (
         Fault::MethodNotAllowedWithoutAllow,
-        "@errors",
+        "@errors and @writes",
         "wrong method",
         Rule::ErrorsAllow,
         "",
@@ -1023,6 +1024,22 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         !not_found.failed_by("a wrong method", Rule::ErrorsStatus, ""),
         "{}",
         not_found.stdout
+    );
+    // A 405 without `Allow` fails the scenario of every path, not the envelope's sample.
+    let bare = against(Fault::MethodNotAllowedWithoutAllow, Some("@errors")).await;
+    assert!(
+        bare.failed_by(
+            "refuses the methods it does not document",
+            Rule::ErrorsAllow,
+            ""
+        ),
+        "{}",
+        bare.stdout
+    );
+    assert!(
+        !bare.failed_by("a wrong method", Rule::ErrorsAllow, ""),
+        "{}",
+        bare.stdout
     );
     // The envelope's cases that write (a wrong method among them), without the scenario
     // of every path.
