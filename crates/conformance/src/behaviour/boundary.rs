@@ -505,6 +505,12 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         let mut slots = Vec::new();
         body_slots(doc, &schema, "", 0, &mut slots);
         let policy = ctx.profile.behaviour.policy_pointers(&op.id);
+        // A property naming another resource by id: 0 or -1 names nothing, and refusing it
+        // is the backend's right, whatever the schema admits.
+        let references: Vec<String> = super::reference_slots(ctx, op)
+            .into_iter()
+            .map(|slot| slot.pointer)
+            .collect();
         let mut n = 0;
         // One body case at `pointer`: `value` there in a body of its own.
         let case = |n: usize, pointer: &str, what: String, value: Value, ordinary: bool| {
@@ -556,7 +562,9 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 };
                 // A deployment's policy restricts this field beyond the spec: its refusals
                 // are no spec gap (a 5xx still is a crash).
-                let ordinary = ordinary(&what) && !policy.contains(&pointer.as_str());
+                let ordinary = ordinary(&what)
+                    && !policy.contains(&pointer.as_str())
+                    && !references.contains(pointer);
                 let one = case(n, pointer, what.clone(), value.clone(), ordinary);
                 let raw = MIXED.iter().find(|(name, _, _)| *name == what);
                 match raw {

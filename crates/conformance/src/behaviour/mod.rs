@@ -334,7 +334,11 @@ pub fn example_inputs(ctx: &Ctx, op: &OpInfo) -> Inputs {
                 (p, v)
             })
             .collect(),
-        body: ctx.body_schema(op).map(|s| crate::sample::valid(doc, &s)),
+        body: ctx.body_schema(op).map(|s| {
+            let mut body = crate::sample::valid(doc, &s);
+            bind_made(ctx, op, caller(ctx, op), &mut body);
+            body
+        }),
     }
 }
 
@@ -910,6 +914,9 @@ async fn positive_as(
 /// `inputs` with the body fields a deployment's policy restricts (`behaviour.policy_fields`)
 /// set to the spec's example, which the policy is expected to admit.
 fn pinned(ctx: &Ctx, op: &OpInfo, mut inputs: Inputs) -> Inputs {
+    if let Some(body) = inputs.body.as_mut() {
+        bind_made(ctx, op, caller(ctx, op), body);
+    }
     let policy = ctx.profile.behaviour.policy_pointers(&op.id);
     if policy.is_empty() {
         return inputs;
@@ -1662,6 +1669,292 @@ pub async fn create_in(
     salt: u64,
     base: &str,
 ) -> Result<Option<Created>, Failure> {
+    create_bound(ctx, resource, identity, salt, base, &[]).await
+}
+
+/// The forms of singular and plural a name of a kind of resource takes, lower case, without
+/// `-` and `_` (`device-types` gives `devicetypes` and `devicetype`; `categories`,
+/// `category`).
+fn kind_names(name: &str) -> Vec<String> {
+    let plain: String = name
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let mut out = vec![plain.clone()];
+    if let Some(stem) = plain.strip_suffix("ies") {
+        out.push(format!("{stem}y"));
+    }
+    if let Some(stem) = plain
+        .strip_suffix("es")
+        .filter(|s| s.ends_with('s') || s.ends_with('x'))
+    {
+        out.push(stem.to_string());
+    }
+    if let Some(stem) = plain.strip_suffix('s') {
+        out.push(stem.to_string());
+    }
+    out.retain(|n| !n.is_empty());
+    out
+}
+
+/// The kind of resource among `kinds` a body property named `name` refers to by id, if it
+/// names one: `manufacturer`, `manufacturer_id` or `manufacturerId` to what
+/// `POST /manufacturers` creates, `device_type` to `/device-types/`; a kind under a parent
+/// is never one (its id means nothing without the parent's).
+fn referent<'a>(name: &str, kinds: &'a [Resource]) -> Option<&'a Resource> {
+    let plain: String = name
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let stem = plain
+        .strip_suffix("id")
+        .or_else(|| plain.strip_suffix("pk"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&plain);
+    kinds.iter().filter(|r| r.parent.is_none()).find(|r| {
+        let collection = r
+            .create
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let param = r.param.to_ascii_lowercase().replace(['_', '-'], "");
+        let param = param.strip_suffix("id").unwrap_or(&param).to_string();
+        kind_names(collection)
+            .iter()
+            .chain(std::iter::once(&param))
+            .any(|n| n == stem)
+    })
+}
+
+/// How a property of `schema` takes a reference: by its id as a number, as text, or as the
+/// object a read of it answers.
+#[derive(Clone, Copy, PartialEq)]
+enum RefForm {
+    Integer,
+    Text,
+    Object,
+}
+
+fn ref_form(doc: &Value, schema: &Value) -> Option<RefForm> {
+    let schema = accord_spec::follow_ref(doc, schema);
+    let mut forms = Vec::new();
+    for branch in ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+        .flatten()
+    {
+        forms.extend(ref_form(doc, branch));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => forms.push(RefForm::Integer),
+        Some("string") if schema.get("enum").is_none() => forms.push(RefForm::Text),
+        Some("object") => forms.push(RefForm::Object),
+        _ if schema.get("properties").is_some() => forms.push(RefForm::Object),
+        _ => {}
+    }
+    // An id where one is taken: the object form only where nothing else is.
+    [RefForm::Integer, RefForm::Text, RefForm::Object]
+        .into_iter()
+        .find(|f| forms.contains(f))
+}
+
+/// The most kinds of resource a create makes first for its body's references, one inside
+/// another (a device's type's manufacturer).
+const REFERENCE_DEPTH: usize = 3;
+
+/// A property of an operation's body that names another kind of resource by id: where it
+/// is, the kind, and how it takes the reference.
+#[derive(Clone)]
+pub struct RefSlot {
+    pub pointer: String,
+    kind: Resource,
+    form: RefForm,
+}
+
+/// The properties of `op`'s body (at its top level, or one object down: `{"device":
+/// {"site": 1}}`) that name another kind of resource by id (see [`referent`]); never the
+/// kind `op` writes itself, nor an account (each is a sign-up, a password hash, and a field
+/// naming a user is the caller's or an admin's business). Read once per operation.
+pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
+    if let Some(known) = ctx
+        .ref_slots
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&op.id).cloned())
+    {
+        return known;
+    }
+    let mut out = Vec::new();
+    if let Some(schema) = ctx.body_schema(op) {
+        let doc = ctx.doc();
+        let kinds = ctx.resource_kinds();
+        let mut props: Vec<(String, String, Value)> = Vec::new();
+        for (name, prop) in mutate::properties_as_written(doc, &schema) {
+            let here = format!("/{}", accord_spec::pointer::escape(&name));
+            if accord_spec::follow_ref(doc, &prop)
+                .get("properties")
+                .is_some()
+            {
+                for (inner, inner_prop) in mutate::properties_as_written(doc, &prop) {
+                    props.push((
+                        format!("{here}/{}", accord_spec::pointer::escape(&inner)),
+                        inner,
+                        inner_prop,
+                    ));
+                }
+            }
+            props.push((here, name, prop));
+        }
+        for (pointer, name, prop) in props {
+            let Some(kind) = referent(&name, kinds) else {
+                continue;
+            };
+            let own = op.path == kind.create.path || op.path == kind.item;
+            if own || registers(ctx, &kind.create) || sets_password(ctx, &kind.create) {
+                continue;
+            }
+            if let Some(form) = ref_form(doc, &prop) {
+                out.push(RefSlot {
+                    pointer,
+                    kind: kind.clone(),
+                    form,
+                });
+            }
+        }
+    }
+    if let Ok(mut m) = ctx.ref_slots.lock() {
+        m.insert(op.id.clone(), out.clone());
+    }
+    out
+}
+
+/// Makes, as `identity`, one of each kind `op`'s body refers to that the run has not made
+/// yet ([`referent_made`]); nothing under `--read-only`. `chain`: the kinds being made for
+/// the references around this one.
+pub async fn make_referents(
+    ctx: &Ctx,
+    op: &OpInfo,
+    identity: Identity,
+    chain: &[String],
+) -> Result<(), Failure> {
+    if ctx.read_only() {
+        return Ok(());
+    }
+    for slot in reference_slots(ctx, op) {
+        if !chain.contains(&slot.kind.item) {
+            referent_made(ctx, &slot.kind, identity, chain).await?;
+        }
+    }
+    Ok(())
+}
+
+/// [`make_referents`] for each of `ops`, as the identity each is called as: once per kind,
+/// before the behaviour phase sends any of them.
+pub async fn prepare_referents(ctx: &Ctx, ops: &Planned) -> Result<(), Failure> {
+    let _one_at_a_time = ctx.referents_making.lock().await;
+    for (op, _) in ops {
+        make_referents(ctx, op, caller(ctx, op), &[]).await?;
+    }
+    Ok(())
+}
+
+/// `body` of `op` with each property that names another kind of resource by id set to the
+/// one the run made for it as `identity` ([`Ctx::referents`]): an example's or a random id
+/// names nothing of the backend's (NetBox refuses a device type whose manufacturer 1 does
+/// not exist), or someone else's data, which a cascading delete then takes with it
+/// (Spring PetClinic's seeded pet type). A property the body leaves out, or whose kind the
+/// run could not make, is left as it was.
+pub fn bind_made(ctx: &Ctx, op: &OpInfo, identity: Identity, body: &mut Value) {
+    for slot in reference_slots(ctx, op) {
+        if body.pointer(&slot.pointer).is_none() {
+            continue;
+        }
+        let made = ctx
+            .referents
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&(identity, slot.kind.item.clone())).cloned())
+            .flatten();
+        let Some((id, answer)) = made else {
+            continue;
+        };
+        let value = match slot.form {
+            RefForm::Integer => match id.parse::<i64>() {
+                Ok(n) => json!(n),
+                Err(_) => continue,
+            },
+            RefForm::Text => json!(id),
+            RefForm::Object => {
+                let read = answer.json().unwrap_or(Value::Null);
+                let names = id_names(&slot.kind.param);
+                let fields: Vec<&str> = names.iter().map(String::as_str).collect();
+                let object = unwrap_resource(&read, &fields);
+                if !object.is_object() {
+                    continue;
+                }
+                object.clone()
+            }
+        };
+        boundary::set(body, &slot.pointer, value);
+    }
+}
+
+/// One `kind` the run made as `identity` to refer to (its id and the create's answer):
+/// the one made before, or one made now (its references made first, up to
+/// [`REFERENCE_DEPTH`] kinds deep). `None` where it cannot be made.
+async fn referent_made(
+    ctx: &Ctx,
+    kind: &Resource,
+    identity: Identity,
+    chain: &[String],
+) -> Result<Option<(String, Exchange)>, Failure> {
+    let key = (identity, kind.item.clone());
+    if let Some(made) = ctx.referents.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(made);
+    }
+    let made = if chain.len() >= REFERENCE_DEPTH {
+        None
+    } else {
+        let mut inner = chain.to_vec();
+        inner.push(kind.item.clone());
+        match Box::pin(create_bound(
+            ctx,
+            kind,
+            identity,
+            0x7ef,
+            &kind.create.path,
+            &inner,
+        ))
+        .await
+        {
+            Ok(Some(created)) => Some((created.id, created.answer)),
+            Ok(None) => None,
+            // A referent the backend will not make: the reference stays as it was, and the
+            // create that needs it says what it got.
+            Err(f) if f.rule == Rule::Created => None,
+            Err(f) => return Err(f),
+        }
+    };
+    if let Ok(mut m) = ctx.referents.lock() {
+        m.insert(key, made.clone());
+    }
+    Ok(made)
+}
+
+/// [`create_in`], its body's references bound first ([`bind_made`]); `chain` as in
+/// [`make_referents`].
+async fn create_bound(
+    ctx: &Ctx,
+    resource: &Resource,
+    identity: Identity,
+    salt: u64,
+    base: &str,
+    chain: &[String],
+) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
     let mut bodies = Vec::new();
     // Each scenario's creates differ: a backend that keeps a field unique (a title made a
@@ -1677,6 +1970,12 @@ pub async fn create_in(
     }
     if bodies.is_empty() {
         bodies.push(Value::Null);
+    }
+    let mut chain = chain.to_vec();
+    chain.push(resource.item.clone());
+    make_referents(ctx, op, identity, &chain).await?;
+    for body in &mut bodies {
+        bind_made(ctx, op, identity, body);
     }
     let (mut last, mut empty) = (None, None);
     for body in bodies {

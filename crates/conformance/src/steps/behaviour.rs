@@ -81,6 +81,8 @@ async fn positive_checked(w: &mut AccordWorld) -> Outcome {
         .scope(scenario, async move {
             let ctx = w.ctx.clone();
             let (ops, left) = behaviour::plan(&ctx);
+            // What the bodies refer to, made once before any is sent (see `bind_made`).
+            behaviour::prepare_referents(&ctx, &ops).await?;
             // Never in silence: each operation the generated calls leave out, and why.
             for (id, reason) in left {
                 ctx.http.note(format!(
@@ -147,6 +149,7 @@ async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
         .scope(scenario, async move {
             let ctx = w.ctx.clone();
             let (ops, _) = behaviour::plan(&ctx);
+            behaviour::prepare_referents(&ctx, &ops).await?;
             let resources = resources(w);
             let limit = ctx.profile.behaviour.boundary_cases as usize;
             let (free, owned) = behaviour::owned::split(ops, &resources);
@@ -1385,6 +1388,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
         .scope(scenario, async move {
             let ctx = w.ctx.clone();
             let (ops, _) = behaviour::plan(&ctx);
+            behaviour::prepare_referents(&ctx, &ops).await?;
             let resources = resources(w);
             let mut ops: Vec<_> = ops.into_iter().map(|(o, _)| o).collect();
             // Malformed ids cannot reach a real resource: item reads and deletes take them too.

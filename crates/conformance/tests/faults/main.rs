@@ -11,6 +11,7 @@ mod envelope;
 mod hostile;
 mod mock;
 mod nest;
+mod refs;
 mod report;
 mod sessions;
 mod transport;
