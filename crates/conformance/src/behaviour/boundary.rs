@@ -505,8 +505,9 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         let mut slots = Vec::new();
         body_slots(doc, &schema, "", 0, &mut slots);
         let policy = ctx.profile.behaviour.policy_pointers(&op.id);
-        // A property naming another resource by id: 0 or -1 names nothing, and refusing it
-        // is the backend's right, whatever the schema admits.
+        // A property naming another resource by id (or the id inside the object that names
+        // one): 0 or -1 names nothing, and refusing it is the backend's right, whatever the
+        // schema admits.
         let references: Vec<String> = super::reference_slots(ctx, op)
             .into_iter()
             .map(|slot| slot.pointer)
@@ -564,7 +565,9 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 // are no spec gap (a 5xx still is a crash).
                 let ordinary = ordinary(&what)
                     && !policy.contains(&pointer.as_str())
-                    && !references.contains(pointer);
+                    && !references
+                        .iter()
+                        .any(|r| pointer == r || pointer.starts_with(&format!("{r}/")));
                 let one = case(n, pointer, what.clone(), value.clone(), ordinary);
                 let raw = MIXED.iter().find(|(name, _, _)| *name == what);
                 match raw {

@@ -1742,6 +1742,17 @@ enum RefForm {
 fn ref_form(doc: &Value, schema: &Value) -> Option<RefForm> {
     let schema = accord_spec::follow_ref(doc, schema);
     let mut forms = Vec::new();
+    // An object made of `allOf` members (PetClinic's `PetType`: its fields and an `id`).
+    if schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .is_some_and(|all| {
+            all.iter()
+                .any(|m| ref_form(doc, m) == Some(RefForm::Object))
+        })
+    {
+        forms.push(RefForm::Object);
+    }
     for branch in ["oneOf", "anyOf"]
         .iter()
         .filter_map(|k| schema.get(*k).and_then(Value::as_array))
@@ -1809,8 +1820,30 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
             }
             props.push((here, name, prop));
         }
+        // The kinds by the schema a read of one answers: a property of that schema refers
+        // to one (Spring PetClinic's pet's `type`, a `PetType`, what `GET
+        // /pettypes/{petTypeId}` answers), whatever it is called.
+        let read_as: Vec<(String, &Resource)> = kinds
+            .iter()
+            .filter(|k| k.parent.is_none())
+            .filter_map(|k| {
+                let read = k.read.as_ref()?;
+                let answers = success_schema(ctx, read)?
+                    .get("$ref")
+                    .and_then(Value::as_str)?
+                    .to_string();
+                Some((answers, k))
+            })
+            .collect();
         for (pointer, name, prop) in props {
-            let Some(kind) = referent(&name, kinds) else {
+            let by_schema = || {
+                let reference = prop.get("$ref").and_then(Value::as_str)?;
+                read_as
+                    .iter()
+                    .find(|(answers, _)| answers == reference)
+                    .map(|(_, k)| *k)
+            };
+            let Some(kind) = referent(&name, kinds).or_else(by_schema) else {
                 continue;
             };
             let own = op.path == kind.create.path || op.path == kind.item;
@@ -2654,5 +2687,39 @@ mod read_back_tests {
             "",
         );
         assert!(d.is_some_and(|d| d.starts_with("`tags` was written as")));
+    }
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::{RefForm, kind_names, ref_form};
+    use serde_json::json;
+
+    #[test]
+    fn a_reference_is_taken_by_id_where_it_can_be_and_as_an_object_of_all_of_members() {
+        let doc = json!({"components": {"schemas": {
+            "Fields": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "PetType": {"allOf": [
+                {"$ref": "#/components/schemas/Fields"},
+                {"type": "object", "properties": {"id": {"type": "integer"}}}
+            ]}
+        }}});
+        let pet_type = json!({"$ref": "#/components/schemas/PetType"});
+        assert!(ref_form(&doc, &pet_type) == Some(RefForm::Object));
+        let either =
+            json!({"oneOf": [{"type": "integer"}, {"$ref": "#/components/schemas/PetType"}]});
+        assert!(ref_form(&doc, &either) == Some(RefForm::Integer));
+        assert!(ref_form(&doc, &json!({"type": "string"})) == Some(RefForm::Text));
+        assert!(ref_form(&doc, &json!({"type": "string", "enum": ["a"]})).is_none());
+    }
+
+    #[test]
+    fn a_kind_is_named_in_the_singular_and_the_plural() {
+        assert_eq!(
+            kind_names("device-types"),
+            vec!["devicetypes", "devicetype"]
+        );
+        assert!(kind_names("categories").contains(&"category".to_string()));
+        assert!(kind_names("boxes").contains(&"box".to_string()));
     }
 }

@@ -1,5 +1,8 @@
 //! References in a create's body: a gadget names its maker by id (`"maker": 1`, the
-//! spec's example), and the backend refuses one whose maker does not exist (400) and a
+//! spec's example) and its designer, another maker, as the object a read of a maker
+//! answers (`"designer": {"id": 1, "name": "Seeded"}`, a schema of `allOf` members, as
+//! Spring PetClinic's pet does with its `type`); the backend refuses one whose maker or
+//! designer does not exist (400) and a
 //! maker's delete while gadgets name it (409). The run must make the makers its gadgets
 //! name, never name what it did not make (the seeded maker 1 is someone else's), take a
 //! maker of 0 or -1 refused as naming nothing for no spec gap, and leave nothing of its own
@@ -71,17 +74,18 @@ components:
     NewMaker:
       type: object
       required: [name]
-      properties: { name: { type: string, minLength: 1, maxLength: 40 } }
+      properties: { name: { type: string, minLength: 1, maxLength: 40, example: Seeded } }
     Maker:
-      type: object
-      required: [id, name]
-      properties: { id: { type: integer }, name: { type: string } }
+      allOf:
+        - $ref: "#/components/schemas/NewMaker"
+        - { type: object, required: [id], properties: { id: { type: integer, example: 1 } } }
     NewGadget:
       type: object
-      required: [name, maker]
+      required: [name, maker, designer]
       properties:
         name: { type: string, minLength: 1, maxLength: 40 }
         maker: { type: integer, example: 1 }
+        designer: { $ref: "#/components/schemas/Maker" }
     Gadget:
       type: object
       required: [id, name, maker]
@@ -171,9 +175,21 @@ impl Respond for Gadgets {
                 let (Some(name), Some(maker)) = (name, maker) else {
                     return error(400, "name and maker are required");
                 };
-                if !s.makers.iter().any(|(m, _)| *m == maker) {
-                    return error(400, "maker: no such maker");
+                let designer = body.as_ref().and_then(|b| b.get("designer"));
+                let designer = match designer.map(|d| (d.get("id"), d.get("name"))) {
+                    Some((Some(Value::Number(id)), Some(Value::String(name))))
+                        if (1..=40).contains(&name.chars().count()) =>
+                    {
+                        id.as_i64()
+                    }
+                    _ => return error(400, "designer: a maker, its id and name"),
+                };
+                for named in std::iter::once(maker).chain(designer) {
+                    if !s.makers.iter().any(|(m, _)| *m == named) {
+                        return error(400, "no such maker");
+                    }
                 }
+                s.named.extend(designer);
                 s.next += 1;
                 let id = s.next;
                 s.gadgets.push((id, name.clone(), maker));
