@@ -952,6 +952,31 @@ async fn a_crash_after_an_accepted_base_does_not_send_the_base_again() {
     assert!(sign_ups <= 33, "{sign_ups} sign-ups\n{}", run.stdout);
 }
 
+/// A run of `fault` with `tags` that fails `judge` (a scenario) by `rule` and does not fail
+/// any of `spared` by the rule each names.
+async fn fails_only_there(
+    fault: Fault,
+    tags: &str,
+    judge: (&str, Rule, &str),
+    spared: &[(&str, Rule)],
+) -> Run {
+    let run = against(fault, Some(tags)).await;
+    let (scenario, rule, detail) = judge;
+    assert!(
+        run.failed_by(scenario, rule, detail),
+        "{fault:?} {tags}: `{scenario}` did not fail\n{}",
+        run.stdout
+    );
+    for (scenario, rule) in spared {
+        assert!(
+            !run.failed_by(scenario, *rule, ""),
+            "{fault:?} {tags}: `{scenario}` failed too\n{}",
+            run.stdout
+        );
+    }
+    run
+}
+
 /// One cause, one failure: a request without credentials refused with 403 where 401 is
 /// due fails `auth.status` on every operation, and the error envelope's scenario of the
 /// same request leaves the status to it; a wrong method answered 404 fails `errors.method`
@@ -960,98 +985,70 @@ async fn a_crash_after_an_accepted_base_does_not_send_the_base_again() {
 /// each envelope scenario still judges the status itself.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_status_another_selected_scenario_judges_fails_there_only() {
-    let forbidden = against(Fault::ForbiddenWithoutToken, Some("@auth or @errors")).await;
-    assert!(
-        forbidden.failed_by("refuse no token", Rule::AuthStatus, "403"),
-        "{}",
-        forbidden.stdout
-    );
-    assert!(
-        !forbidden.failed_by("without credentials", Rule::ErrorsStatus, ""),
-        "{}",
-        forbidden.stdout
-    );
-    assert!(
-        forbidden.stdout.contains("judges it")
-            && forbidden
-                .stdout
-                .contains("Secured operations refuse <credentials>"),
-        "{}",
-        forbidden.stdout
-    );
     // Nor does each scenario of a forged or malformed token fail for it again: the backend
     // refuses them as it refuses no token.
-    for scenario in [
-        "refuse a malformed token",
-        "refuse a token with an altered signature",
-        "refuse an alg none token",
-        "refuse a token signed by an unknown key",
+    let forbidden = fails_only_there(
+        Fault::ForbiddenWithoutToken,
+        "@auth or @errors",
+        ("refuse no token", Rule::AuthStatus, "403"),
+        &[
+            ("without credentials", Rule::ErrorsStatus),
+            ("refuse a malformed token", Rule::AuthStatus),
+            ("refuse a token with an altered signature", Rule::AuthStatus),
+            ("refuse an alg none token", Rule::AuthStatus),
+            ("refuse a token signed by an unknown key", Rule::AuthStatus),
+        ],
+    )
+    .await;
+    for said in [
+        "judges it",
+        "Secured operations refuse <credentials>",
+        "as the backend refuses no token: judged in `Secured operations refuse no token`",
     ] {
         assert!(
-            !forbidden.failed_by(scenario, Rule::AuthStatus, ""),
-            "{scenario}\n{}",
+            forbidden.stdout.contains(said),
+            "{said}\n{}",
             forbidden.stdout
         );
     }
-    assert!(
-        forbidden.stdout.contains(
-            "as the backend refuses no token: judged in `Secured operations refuse no token`"
-        ),
-        "{}",
-        forbidden.stdout
-    );
-    let alone = against(Fault::ForbiddenWithoutToken, Some("@errors")).await;
-    assert!(
-        alone.failed_by(
+    let every_path = "refuses the methods it does not document";
+    fails_only_there(
+        Fault::NotFoundForWrongMethod,
+        "@errors",
+        (every_path, Rule::ErrorsMethod, ""),
+        &[("a wrong method", Rule::ErrorsStatus)],
+    )
+    .await;
+    // A 405 without `Allow` fails the scenario of every path, not the envelope's sample.
+    fails_only_there(
+        Fault::MethodNotAllowedWithoutAllow,
+        "@errors",
+        (every_path, Rule::ErrorsAllow, ""),
+        &[("a wrong method", Rule::ErrorsAllow)],
+    )
+    .await;
+    // Run alone, each envelope scenario still judges the status itself: without the
+    // Authentication feature, and (the cases that write) without the scenario of every path.
+    fails_only_there(
+        Fault::ForbiddenWithoutToken,
+        "@errors",
+        (
             "without credentials",
             Rule::ErrorsStatus,
-            "expected 401, got 403"
+            "expected 401, got 403",
         ),
-        "{}",
-        alone.stdout
-    );
-
-    let not_found = against(Fault::NotFoundForWrongMethod, Some("@errors")).await;
-    assert!(
-        not_found.failed_by(
-            "refuses the methods it does not document",
-            Rule::ErrorsMethod,
-            ""
-        ),
-        "{}",
-        not_found.stdout
-    );
-    assert!(
-        !not_found.failed_by("a wrong method", Rule::ErrorsStatus, ""),
-        "{}",
-        not_found.stdout
-    );
-    // A 405 without `Allow` fails the scenario of every path, not the envelope's sample.
-    let bare = against(Fault::MethodNotAllowedWithoutAllow, Some("@errors")).await;
-    assert!(
-        bare.failed_by(
-            "refuses the methods it does not document",
-            Rule::ErrorsAllow,
-            ""
-        ),
-        "{}",
-        bare.stdout
-    );
-    assert!(
-        !bare.failed_by("a wrong method", Rule::ErrorsAllow, ""),
-        "{}",
-        bare.stdout
-    );
-    // The envelope's cases that write (a wrong method among them), without the scenario
-    // of every path.
-    let alone = against(Fault::NotFoundForWrongMethod, Some("@errors and @writes")).await;
-    assert!(
-        alone.failed_by(
+        &[],
+    )
+    .await;
+    fails_only_there(
+        Fault::NotFoundForWrongMethod,
+        "@errors and @writes",
+        (
             "a wrong method",
             Rule::ErrorsStatus,
-            "expected 405, got 404"
+            "expected 405, got 404",
         ),
-        "{}",
-        alone.stdout
-    );
+        &[],
+    )
+    .await;
 }
