@@ -5,8 +5,9 @@ Feature: Authentication
   never a 200 or a 500), with the scheme's challenge where it defines one
   (`WWW-Authenticate: Bearer` for a bearer token), in the error envelope; and accepts a
   valid token. The token travels as the spec's security scheme says. One cause fails one
-  scenario: a missing challenge, or a forged token refused with the same wrong status as no
-  token, is judged on the no-token answers only.
+  scenario: a missing challenge, or a forged token answered with the same wrong status as no
+  token, is judged on the no-token answers only; a forged signature or algorithm answered as
+  a malformed token is, on the malformed token's.
 
   Scenario Outline: Secured operations refuse <credentials>
     When every secured operation is called with <credentials>

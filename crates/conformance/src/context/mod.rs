@@ -169,9 +169,10 @@ pub struct Ctx {
     /// unexpanded (`Secured operations refuse <credentials>`): a check whose cause another
     /// selected scenario judges under its own rule leaves it to that one.
     pub selected: Vec<(String, String)>,
-    /// Each secured operation's answer to a request without a token, by operation id: a
-    /// forged token refused with the same wrong one of 401 and 403 is that one cause.
-    pub no_token_status: std::sync::Mutex<std::collections::HashMap<String, u16>>,
+    /// Each secured operation's answer to a request without a token and to a malformed
+    /// one, by (`"no token"` or `"a malformed token"`, operation id): a forged token
+    /// answered the same wrong way is that one cause.
+    pub refusals: std::sync::Mutex<std::collections::HashMap<(&'static str, String), u16>>,
     /// The statuses whose answers the spec declares in the profile's envelope schema (a
     /// `#/...` reference), by any operation ([`Ctx::envelope_statuses`]).
     envelope_statuses: std::sync::OnceLock<std::collections::BTreeSet<u16>>,
@@ -302,6 +303,18 @@ pub enum Forgery {
     AlgNone,
     /// A real token's claims signed by a key the backend never published.
     UnknownKey,
+}
+
+impl Forgery {
+    /// What the forged token is, as the features name it.
+    pub fn described(self) -> &'static str {
+        match self {
+            Forgery::Malformed => "malformed token",
+            Forgery::AlteredSignature => "token with an altered signature",
+            Forgery::AlgNone => "alg none token",
+            Forgery::UnknownKey => "token signed by an unknown key",
+        }
+    }
 }
 
 /// An account a generated sign-up made, as the cleanup deletes it: in the session its
@@ -528,7 +541,7 @@ impl Ctx {
             session_operations,
             seed: 0,
             selected: Vec::new(),
-            no_token_status: Default::default(),
+            refusals: Default::default(),
             envelope_statuses: Default::default(),
             resource_kinds: Default::default(),
             referents: Default::default(),

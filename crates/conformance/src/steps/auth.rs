@@ -64,37 +64,69 @@ async fn secured_with_checked(w: &mut AccordWorld, credentials: Credentials) -> 
     };
     w.judged.clear();
     w.sent_token = token.is_some();
+    w.forgery = match credentials {
+        Credentials::None => None,
+        Credentials::Forged(kind) => Some(kind),
+    };
+    let memo = memo_of(w.forgery);
     for op in ops {
         let request = w.ctx.request_for(&op).bearer(token.as_deref());
         let exchange = w.send(request).await?;
-        if token.is_none()
-            && let Ok(mut known) = w.ctx.no_token_status.lock()
+        if let Some(memo) = memo
+            && let Ok(mut known) = w.ctx.refusals.lock()
         {
-            known.insert(op.id.clone(), exchange.status);
+            known.insert((memo, op.id.clone()), exchange.status);
         }
         w.judged.push(exchange);
     }
     Ok(())
 }
 
-/// Whether the backend refuses a request without a token with `status` where the spec
-/// documents another refusal, on any of the operations the user's token opens: the
-/// no-token scenario's answers where it has them, one request each for the others (kept
-/// for the other scenarios).
-async fn refuses_no_token_with(w: &mut AccordWorld, status: u16) -> Result<bool, Failure> {
+/// The answers kept for the other scenarios ([`Ctx::refusals`]): those to no token, and
+/// to a malformed one.
+fn memo_of(forgery: Option<Forgery>) -> Option<&'static str> {
+    match forgery {
+        None => Some(NO_TOKEN),
+        Some(Forgery::Malformed) => Some(MALFORMED),
+        Some(_) => None,
+    }
+}
+
+const NO_TOKEN: &str = "no token";
+const MALFORMED: &str = "a malformed token";
+
+/// Whether the backend answers `credentials` ([`NO_TOKEN`] or [`MALFORMED`]) with `status`,
+/// where the spec documents another refusal, on any of the operations the user's token
+/// opens: that scenario's answers where it has them, one request each for the others
+/// (kept for the other scenarios).
+async fn answers_with(
+    w: &mut AccordWorld,
+    credentials: &'static str,
+    status: u16,
+) -> Result<bool, Failure> {
+    let token = match credentials {
+        NO_TOKEN => None,
+        _ => match w.ctx.forged_token(Forgery::Malformed).await {
+            Ok(Some(token)) => Some(token),
+            _ => return Ok(false),
+        },
+    };
     for op in w.ctx.token_operations() {
+        let key = (credentials, op.id.clone());
         let known = w
             .ctx
-            .no_token_status
+            .refusals
             .lock()
             .ok()
-            .and_then(|k| k.get(&op.id).copied());
+            .and_then(|k| k.get(&key).copied());
         let got = match known {
             Some(got) => got,
             None => {
-                let e = w.send(w.ctx.request_for(&op).bearer(None)).await?;
-                if let Ok(mut known) = w.ctx.no_token_status.lock() {
-                    known.insert(op.id.clone(), e.status);
+                let e = w
+                    .send(w.ctx.request_for(&op).bearer(token.as_deref()))
+                    .await?;
+                if let Ok(mut known) = w.ctx.refusals.lock() {
+                    known.insert(key, e.status);
                 }
                 e.status
             }
@@ -104,6 +136,30 @@ async fn refuses_no_token_with(w: &mut AccordWorld, status: u16) -> Result<bool,
         }
     }
     Ok(false)
+}
+
+/// The scenario that judges the wrong answer `status` to this scenario's token, where one
+/// does: the no-token scenario where the backend answers no token so too, or, for a
+/// forged signature or algorithm, the malformed token's where it answers that so. A token
+/// taken (2xx) is always this scenario's own failure.
+async fn judged_by(w: &mut AccordWorld, status: u16) -> Result<Option<&'static str>, Failure> {
+    let Some(forgery) = w.forgery else {
+        return Ok(None);
+    };
+    if (200..300).contains(&status)
+        || !w
+            .ctx
+            .runs("Authentication", "Secured operations refuse <credentials>")
+    {
+        return Ok(None);
+    }
+    if answers_with(w, NO_TOKEN, status).await? {
+        return Ok(Some(NO_TOKEN));
+    }
+    if forgery != Forgery::Malformed && answers_with(w, MALFORMED, status).await? {
+        return Ok(Some(MALFORMED));
+    }
+    Ok(None)
 }
 
 /// A token forged the way `kind` says; `None` when the backend's token is opaque (not a
@@ -159,17 +215,17 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
             .op(op_id)
             .map(|op| w.ctx.refusal_status(&op))
             .unwrap_or(401);
-        // A forged token refused with the wrong one of 401 and 403, the one the backend
-        // refuses no token with too, is one cause, judged once: in the no-token scenario.
-        if e.status != expected
-            && w.sent_token
-            && matches!(e.status, 401 | 403)
-            && w.ctx
-                .runs("Authentication", "Secured operations refuse <credentials>")
-            && refuses_no_token_with(w, e.status).await?
-        {
+        // A forged token answered wrong as no token, or a forged signature as a malformed
+        // token, is one cause, judged once: in that scenario.
+        let judge = if e.status != expected {
+            judged_by(w, e.status).await?
+        } else {
+            None
+        };
+        if let Some(judge) = judge {
             w.ctx.http.note(format!(
-                "auth: {op_id} refuses a forged or malformed token with {}, not {expected}, as the backend refuses no token: judged in `Secured operations refuse no token`",
+                "auth: {op_id} answers a {} with {}, not {expected}, as it answers {judge}: judged in `Secured operations refuse {judge}`",
+                w.forgery.map(Forgery::described).unwrap_or("token"),
                 e.status
             ));
         } else if e.status != expected {

@@ -68,6 +68,8 @@ pub struct AccordWorld {
     /// Whether the secured operations were sent a token (a malformed or forged one) rather
     /// than none: the challenge's presence is judged on the no-token answers, once.
     sent_token: bool,
+    /// The forged token an `@auth` scenario sends, if it sends one.
+    forgery: Option<crate::context::Forgery>,
     /// For each judged exchange of a method a path does not document, the statuses other
     /// than 405 it may get (see `errors::undeclared_methods`).
     tolerated: Vec<Vec<u16>>,
@@ -149,6 +151,7 @@ impl AccordWorld {
             error_path: None,
             privileged_refused: Vec::new(),
             sent_token: false,
+            forgery: None,
             tolerated: Vec::new(),
             skip: None,
             serial: 0,

@@ -589,11 +589,13 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         "",
     ),
     (
+        // Its crash on anything but a JWT meets a missing token first: one cause, judged
+        // there (the malformed token's scenario leaves it to that one).
         Fault::ServerErrorOnGarbageToken,
         "@auth",
-        "refuse a malformed token",
+        "refuse no token",
         Rule::AuthStatus,
-        "",
+        "answered 500",
     ),
     (
         Fault::RotatedRefreshAccepted,
@@ -981,7 +983,8 @@ async fn fails_only_there(
 /// due fails `auth.status` on every operation, and the error envelope's scenario of the
 /// same request leaves the status to it; a wrong method answered 404 fails `errors.method`
 /// on every path, and the envelope's sample of it leaves the status to that; a forged token
-/// refused with the same 403 as no token fails only the no-token scenario. Run alone,
+/// refused with the same 403 as no token fails only the no-token scenario, and a forged
+/// signature refused with the same 403 as a malformed token only the malformed one's. Run alone,
 /// each envelope scenario still judges the status itself.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_status_another_selected_scenario_judges_fails_there_only() {
@@ -1003,7 +1006,7 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
     for said in [
         "judges it",
         "Secured operations refuse <credentials>",
-        "as the backend refuses no token: judged in `Secured operations refuse no token`",
+        "as it answers no token: judged in `Secured operations refuse no token`",
     ] {
         assert!(
             forbidden.stdout.contains(said),
@@ -1011,6 +1014,27 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
             forbidden.stdout
         );
     }
+    // A backend that refuses a bad token (not a missing one) with 403: the malformed token's
+    // scenario judges it, not each of the forged signatures again.
+    let bad = fails_only_there(
+        Fault::ForbiddenForBadToken,
+        "@auth",
+        ("refuse a malformed token", Rule::AuthStatus, "403"),
+        &[
+            ("refuse no token", Rule::AuthStatus),
+            ("refuse a token with an altered signature", Rule::AuthStatus),
+            ("refuse an alg none token", Rule::AuthStatus),
+            ("refuse a token signed by an unknown key", Rule::AuthStatus),
+        ],
+    )
+    .await;
+    assert!(
+        bad.stdout.contains(
+            "as it answers a malformed token: judged in `Secured operations refuse a malformed token`"
+        ),
+        "{}",
+        bad.stdout
+    );
     let every_path = "refuses the methods it does not document";
     fails_only_there(
         Fault::NotFoundForWrongMethod,
