@@ -508,10 +508,19 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         // A property naming another resource by id (or the id inside the object that names
         // one): 0 or -1 names nothing, and refusing it is the backend's right, whatever the
         // schema admits.
-        let references: Vec<String> = super::reference_slots(ctx, op)
-            .into_iter()
-            .map(|slot| slot.pointer)
+        let slots_of_references = super::reference_slots(ctx, op);
+        let references: Vec<String> = slots_of_references
+            .iter()
+            .map(|slot| slot.pointer.clone())
             .collect();
+        // A list of references takes its edges (empty, two equal items, long) made of the
+        // one the run made: the example's item names someone else's.
+        let own_item = |pointer: &str| {
+            slots_of_references
+                .iter()
+                .find(|slot| slot.list && slot.pointer == pointer)
+                .and_then(|slot| super::made_value(ctx, slot, super::caller(ctx, op)))
+        };
         let mut n = 0;
         // One body case at `pointer`: `value` there in a body of its own.
         let case = |n: usize, pointer: &str, what: String, value: Value, ordinary: bool| {
@@ -550,10 +559,17 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             if form && pointer[1..].contains('/') {
                 continue;
             }
+            let item = own_item(pointer);
             for (what, value) in edges(doc, prop) {
                 if form && value.is_null() {
                     continue;
                 }
+                let value = match (&item, value) {
+                    (Some(item), Value::Array(items)) => {
+                        Value::Array(items.iter().map(|_| item.clone()).collect())
+                    }
+                    (_, value) => value,
+                };
                 // Free text elsewhere in the body differs from case to case, so that a title
                 // the backend keeps unique does not make every case after the first a conflict.
                 n += 1;

@@ -1784,6 +1784,8 @@ pub struct RefSlot {
     pub pointer: String,
     kind: Resource,
     form: RefForm,
+    /// A list of references (NetBox's `tags`): it is set to one, the run's.
+    pub list: bool,
 }
 
 /// The properties of `op`'s body (at its top level, or one object down: `{"device":
@@ -1836,6 +1838,18 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
             })
             .collect();
         for (pointer, name, prop) in props {
+            // A list of references is bound by its items (`tags`: `[NestedTagRequest]`).
+            let items = accord_spec::follow_ref(doc, &prop)
+                .get("items")
+                .filter(|_| {
+                    accord_spec::follow_ref(doc, &prop)
+                        .get("type")
+                        .and_then(Value::as_str)
+                        == Some("array")
+                })
+                .cloned();
+            let list = items.is_some();
+            let prop = items.unwrap_or(prop);
             let by_schema = || {
                 let reference = prop.get("$ref").and_then(Value::as_str)?;
                 read_as
@@ -1855,6 +1869,7 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
                     pointer,
                     kind: kind.clone(),
                     form,
+                    list,
                 });
             }
         }
@@ -1906,33 +1921,33 @@ pub fn bind_made(ctx: &Ctx, op: &OpInfo, identity: Identity, body: &mut Value) {
         if body.pointer(&slot.pointer).is_none() {
             continue;
         }
-        let made = ctx
-            .referents
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&(identity, slot.kind.item.clone())).cloned())
-            .flatten();
-        let Some((id, answer)) = made else {
+        let Some(value) = made_value(ctx, &slot, identity) else {
             continue;
         };
-        let value = match slot.form {
-            RefForm::Integer => match id.parse::<i64>() {
-                Ok(n) => json!(n),
-                Err(_) => continue,
-            },
-            RefForm::Text => json!(id),
-            RefForm::Object => {
-                let read = answer.json().unwrap_or(Value::Null);
-                let names = id_names(&slot.kind.param);
-                let fields: Vec<&str> = names.iter().map(String::as_str).collect();
-                let object = unwrap_resource(&read, &fields);
-                if !object.is_object() {
-                    continue;
-                }
-                object.clone()
-            }
-        };
+        let value = if slot.list { json!([value]) } else { value };
         boundary::set(body, &slot.pointer, value);
+    }
+}
+
+/// What `slot` takes to name the one of its kind the run made as `identity` (one item of a
+/// list), if the run made one.
+pub fn made_value(ctx: &Ctx, slot: &RefSlot, identity: Identity) -> Option<Value> {
+    let (id, answer) = ctx
+        .referents
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&(identity, slot.kind.item.clone())).cloned())
+        .flatten()?;
+    match slot.form {
+        RefForm::Integer => id.parse::<i64>().ok().map(|n| json!(n)),
+        RefForm::Text => Some(json!(id)),
+        RefForm::Object => {
+            let read = answer.json().unwrap_or(Value::Null);
+            let names = id_names(&slot.kind.param);
+            let fields: Vec<&str> = names.iter().map(String::as_str).collect();
+            let object = unwrap_resource(&read, &fields);
+            object.is_object().then(|| object.clone())
+        }
     }
 }
 

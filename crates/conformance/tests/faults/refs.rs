@@ -2,7 +2,8 @@
 //! spec's example) and its designer, another maker, as the object a read of a maker
 //! answers (`"designer": {"id": 1, "name": "Seeded"}`, a schema of `allOf` members, as
 //! Spring PetClinic's pet does with its `type`); the backend refuses one whose maker or
-//! designer does not exist (400) and a
+//! designer does not exist (400), and its labels, a list of references by id (as NetBox's
+//! `tags`), each of which must exist; and a
 //! maker's delete while gadgets name it (409). The run must make the makers its gadgets
 //! name, never name what it did not make (the seeded maker 1 is someone else's), take a
 //! maker of 0 or -1 refused as naming nothing for no spec gap, and leave nothing of its own
@@ -43,6 +44,28 @@ paths:
         "204": { description: "" }
         "404": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
         "409": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+  /api/labels:
+    post:
+      operationId: create_label
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/NewMaker" } } }
+      responses:
+        "201": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Maker" } } } }
+        "400": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+  /api/labels/{label_id}:
+    parameters:
+      - { name: label_id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: get_label
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Maker" } } } }
+        "404": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+    delete:
+      operationId: delete_label
+      responses:
+        "204": { description: "" }
+        "404": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
   /api/gadgets:
     post:
       operationId: create_gadget
@@ -81,11 +104,14 @@ components:
         - { type: object, required: [id], properties: { id: { type: integer, example: 1 } } }
     NewGadget:
       type: object
-      required: [name, maker, designer]
+      required: [name, maker, designer, labels]
       properties:
         name: { type: string, minLength: 1, maxLength: 40 }
         maker: { type: integer, example: 1 }
         designer: { $ref: "#/components/schemas/Maker" }
+        labels:
+          type: array
+          items: { type: object, required: [id], properties: { id: { type: integer, example: 1 } } }
     Gadget:
       type: object
       required: [id, name, maker]
@@ -99,9 +125,12 @@ const SEEDED: i64 = 1;
 struct State {
     next: i64,
     makers: Vec<(i64, String)>,
+    labels: Vec<(i64, String)>,
     gadgets: Vec<(i64, String, i64)>,
     /// Every maker a gadget was accepted with.
     named: Vec<i64>,
+    /// Every label a gadget was accepted with.
+    labelled: Vec<i64>,
 }
 
 #[derive(Clone)]
@@ -112,6 +141,7 @@ impl Gadgets {
         Gadgets(Arc::new(Mutex::new(State {
             next: 10,
             makers: vec![(SEEDED, "Seeded".into())],
+            labels: vec![(SEEDED, "Seeded".into())],
             ..State::default()
         })))
     }
@@ -167,6 +197,31 @@ impl Respond for Gadgets {
                 s.makers.retain(|(x, _)| *x != m);
                 ResponseTemplate::new(204)
             }
+            ("POST", ["api", "labels"]) => {
+                let Some(name) = name else {
+                    return error(400, "name: this field is required");
+                };
+                s.next += 1;
+                let id = s.next;
+                s.labels.push((id, name.clone()));
+                ResponseTemplate::new(201).set_body_json(json!({"id": id, "name": name}))
+            }
+            ("GET", ["api", "labels", _]) => {
+                match s.labels.iter().find(|(l, _)| Some(*l) == id(2)) {
+                    Some((id, name)) => {
+                        ResponseTemplate::new(200).set_body_json(json!({"id": id, "name": name}))
+                    }
+                    None => error(404, "not found"),
+                }
+            }
+            ("DELETE", ["api", "labels", _]) => {
+                let before = s.labels.len();
+                s.labels.retain(|(l, _)| Some(*l) != id(2));
+                if s.labels.len() == before {
+                    return error(404, "not found");
+                }
+                ResponseTemplate::new(204)
+            }
             ("POST", ["api", "gadgets"]) => {
                 let maker = body
                     .as_ref()
@@ -189,7 +244,24 @@ impl Respond for Gadgets {
                         return error(400, "no such maker");
                     }
                 }
+                // Labels by id, as NetBox takes tags: each must exist.
+                let labels: Option<Vec<i64>> = body
+                    .as_ref()
+                    .and_then(|b| b.get("labels"))
+                    .and_then(Value::as_array)
+                    .and_then(|l| {
+                        l.iter()
+                            .map(|x| x.get("id").and_then(Value::as_i64))
+                            .collect()
+                    });
+                let Some(labels) = labels else {
+                    return error(400, "labels: a list of labels, each by its id");
+                };
+                if !labels.iter().all(|l| s.labels.iter().any(|(x, _)| x == l)) {
+                    return error(400, "labels: no such label");
+                }
                 s.named.extend(designer);
+                s.labelled.extend(labels);
                 s.next += 1;
                 let id = s.next;
                 s.gadgets.push((id, name.clone(), maker));
@@ -234,6 +306,18 @@ async fn a_create_names_only_what_the_run_made_for_it() {
         !state.named.contains(&SEEDED),
         "a gadget named the seeded maker: {:?}\n{}",
         state.named,
+        run.stdout
+    );
+    assert!(
+        !state.labelled.contains(&SEEDED),
+        "a gadget named the seeded label: {:?}\n{}",
+        state.labelled,
+        run.stdout
+    );
+    assert_eq!(
+        state.labels,
+        vec![(SEEDED, "Seeded".to_string())],
+        "{}",
         run.stdout
     );
     // Every check passes: the creates, and a maker of 0 or -1 refused as naming nothing,
