@@ -233,7 +233,7 @@ fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
         // no anchors.
         let bare = pattern.strip_prefix('^').unwrap_or(pattern);
         let bare = bare.strip_suffix('$').unwrap_or(bare);
-        if let Ok(s) = proptest::string::string_regex(bare) {
+        if let Ok(s) = proptest::string::string_regex(&ascii_classes(bare)) {
             return s
                 .prop_filter("length within the schema's bounds", move |s| {
                     let n = s.chars().count();
@@ -252,6 +252,40 @@ fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
     proptest::string::string_regex(&format!("[a-zA-Z0-9]{{{min},{max}}}"))
         .map(|s| s.prop_map(Value::String).boxed())
         .unwrap_or_else(|_| Just(Value::String("accord".into())).boxed())
+}
+
+/// `pattern` with `\w` and `\d` written as the ASCII classes they are in ECMA-262, which
+/// JSON Schema's patterns follow: the generator's regex reads them as Unicode classes, and
+/// a slug of `^[-\w]+$` came out in scripts no backend's slug field takes (NetBox's tags).
+fn ascii_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('w') if in_class => out.push_str("0-9A-Za-z_"),
+                Some('w') => out.push_str("[0-9A-Za-z_]"),
+                Some('d') if in_class => out.push_str("0-9"),
+                Some('d') => out.push_str("[0-9]"),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -314,6 +348,25 @@ mod tests {
         check(json!({"type": "string", "format": "date-time"}));
         check(json!({"type": "string", "minLength": 3, "maxLength": 5}));
         check(json!({"type": "string", "pattern": "^[A-Z]{2}-[0-9]{3}$"}));
+        // `\w` is ASCII in JSON Schema's patterns (ECMA-262).
+        let slug = json!({"type": "string", "pattern": "^[-\\w]+$"});
+        let mut runner = TestRunner::deterministic();
+        for _ in 0..50 {
+            let value = strategy(&json!({}), &slug, Optional::All)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let text = value.as_str().unwrap();
+            assert!(
+                text.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            super::ascii_classes(r"[-\w]+\d\."),
+            r"[-0-9A-Za-z_]+[0-9]\."
+        );
         check(json!({"type": "integer", "minimum": 1, "maximum": 100}));
         check(json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true}));
         check(json!({"type": "number", "minimum": -5, "maximum": 5}));

@@ -1588,7 +1588,9 @@ pub fn retouched(ctx: &Ctx, op: &OpInfo, sent: &Value, seed: u64) -> Option<Valu
 }
 
 pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
-    let schema = ctx.body_schema(op)?;
+    // One object, where the body may also be a list of them (NetBox's bulk create answers
+    // `[]` to `[]`, which names nothing).
+    let schema = crate::sample::object_branch(ctx.doc(), &ctx.body_schema(op)?);
     let strategy = generate::strategy(ctx.doc(), &schema, generate::Optional::All);
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
@@ -1635,7 +1637,9 @@ pub async fn create_each(
                 }
             },
         };
-        match create_in(ctx, r, identity, i as u64 + 1, &base).await {
+        // Its references name what this chain made before it where it can (a device the
+        // chain's own site), so that the chain's deletes meet what refers to them.
+        match create_bound(ctx, r, identity, i as u64 + 1, &base, &[], &out).await {
             Ok(Some(created)) => out.push(created),
             Ok(None) => {}
             // One resource the backend would not make leaves the others to check: the
@@ -1669,7 +1673,7 @@ pub async fn create_in(
     salt: u64,
     base: &str,
 ) -> Result<Option<Created>, Failure> {
-    create_bound(ctx, resource, identity, salt, base, &[]).await
+    create_bound(ctx, resource, identity, salt, base, &[], &[]).await
 }
 
 /// The forms of singular and plural a name of a kind of resource takes, lower case, without
@@ -1786,6 +1790,9 @@ pub struct RefSlot {
     form: RefForm,
     /// A list of references (NetBox's `tags`): it is set to one, the run's.
     pub list: bool,
+    /// The names of the properties the reference's object form declares (for an object,
+    /// only those are sent: NetBox looks a nested tag up by every attribute it is given).
+    fields: Vec<String>,
 }
 
 /// The properties of `op`'s body (at its top level, or one object down: `{"device":
@@ -1804,6 +1811,8 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
     let mut out = Vec::new();
     if let Some(schema) = ctx.body_schema(op) {
         let doc = ctx.doc();
+        // One object's, where the body may also be a list of them (NetBox's bulk create).
+        let schema = crate::sample::object_branch(doc, &schema);
         let kinds = ctx.resource_kinds();
         let mut props: Vec<(String, String, Value)> = Vec::new();
         for (name, prop) in mutate::properties_as_written(doc, &schema) {
@@ -1865,11 +1874,17 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
                 continue;
             }
             if let Some(form) = ref_form(doc, &prop) {
+                let fields =
+                    mutate::properties_as_written(doc, &crate::sample::object_branch(doc, &prop))
+                        .into_iter()
+                        .map(|(name, _)| name)
+                        .collect();
                 out.push(RefSlot {
                     pointer,
                     kind: kind.clone(),
                     form,
                     list,
+                    fields,
                 });
             }
         }
@@ -1938,6 +1953,11 @@ pub fn made_value(ctx: &Ctx, slot: &RefSlot, identity: Identity) -> Option<Value
         .ok()
         .and_then(|m| m.get(&(identity, slot.kind.item.clone())).cloned())
         .flatten()?;
+    slot_value(slot, &id, &answer)
+}
+
+/// What `slot` takes to name the resource of id `id` whose create answered `answer`.
+fn slot_value(slot: &RefSlot, id: &str, answer: &Exchange) -> Option<Value> {
     match slot.form {
         RefForm::Integer => id.parse::<i64>().ok().map(|n| json!(n)),
         RefForm::Text => Some(json!(id)),
@@ -1945,8 +1965,15 @@ pub fn made_value(ctx: &Ctx, slot: &RefSlot, identity: Identity) -> Option<Value
             let read = answer.json().unwrap_or(Value::Null);
             let names = id_names(&slot.kind.param);
             let fields: Vec<&str> = names.iter().map(String::as_str).collect();
-            let object = unwrap_resource(&read, &fields);
-            object.is_object().then(|| object.clone())
+            let object = unwrap_resource(&read, &fields).as_object()?;
+            // What the reference's schema declares of what the create answered, where it
+            // declares any.
+            let kept: serde_json::Map<String, Value> = object
+                .iter()
+                .filter(|(k, _)| slot.fields.is_empty() || slot.fields.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            Some(Value::Object(kept))
         }
     }
 }
@@ -1976,6 +2003,7 @@ async fn referent_made(
             0x7ef,
             &kind.create.path,
             &inner,
+            &[],
         ))
         .await
         {
@@ -2002,6 +2030,7 @@ async fn create_bound(
     salt: u64,
     base: &str,
     chain: &[String],
+    made: &[Created],
 ) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
     let mut bodies = Vec::new();
@@ -2011,7 +2040,8 @@ async fn create_bound(
         bodies.push(b);
     }
     if let Some(schema) = ctx.body_schema(op) {
-        let example = crate::sample::valid(ctx.doc(), &schema);
+        let example =
+            crate::sample::valid(ctx.doc(), &crate::sample::object_branch(ctx.doc(), &schema));
         if !bodies.contains(&example) {
             bodies.push(example);
         }
@@ -2024,6 +2054,22 @@ async fn create_bound(
     make_referents(ctx, op, identity, &chain).await?;
     for body in &mut bodies {
         bind_made(ctx, op, identity, body);
+        // What the caller made of a kind, top-level, stands in for the run's referent.
+        for slot in reference_slots(ctx, op) {
+            let Some(c) = made
+                .iter()
+                .find(|c| c.resource.item == slot.kind.item && c.base == c.resource.create.path)
+            else {
+                continue;
+            };
+            if body.pointer(&slot.pointer).is_none() {
+                continue;
+            }
+            if let Some(value) = slot_value(&slot, &c.id, &c.answer) {
+                let value = if slot.list { json!([value]) } else { value };
+                boundary::set(body, &slot.pointer, value);
+            }
+        }
     }
     let (mut last, mut empty) = (None, None);
     for body in bodies {

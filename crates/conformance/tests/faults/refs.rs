@@ -7,7 +7,8 @@
 //! maker's delete while gadgets name it (409). The run must make the makers its gadgets
 //! name, never name what it did not make (the seeded maker 1 is someone else's), take a
 //! maker of 0 or -1 refused as naming nothing for no spec gap, and leave nothing of its own
-//! behind.
+//! behind. A gadget's body is one gadget or a list of them (NetBox's bulk create), which
+//! this backend refuses (400).
 
 use std::sync::{Arc, Mutex};
 
@@ -71,7 +72,12 @@ paths:
       operationId: create_gadget
       requestBody:
         required: true
-        content: { application/json: { schema: { $ref: "#/components/schemas/NewGadget" } } }
+        content:
+          application/json:
+            schema:
+              oneOf:
+                - $ref: "#/components/schemas/NewGadget"
+                - { type: array, items: { $ref: "#/components/schemas/NewGadget" } }
       responses:
         "201": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Gadget" } } } }
         "400": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
@@ -221,6 +227,9 @@ impl Respond for Gadgets {
                     return error(404, "not found");
                 }
                 ResponseTemplate::new(204)
+            }
+            ("POST", ["api", "gadgets"]) if body.as_ref().is_some_and(Value::is_array) => {
+                error(400, "one gadget at a time")
             }
             ("POST", ["api", "gadgets"]) => {
                 let maker = body
