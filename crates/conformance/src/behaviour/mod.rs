@@ -2202,6 +2202,41 @@ fn json_type_fits(value: &Value, r#type: &str) -> bool {
     }
 }
 
+/// Whether `read` is what was `written`: text alike but for case and surrounding space,
+/// numbers equal; a reference written as an id reads back as the object it names (`5` as
+/// `{"id": 5, "name": ...}`, NetBox's); an object reads back with at least what was written
+/// of it (a nested tag written as `{"name", "slug"}` reads back with its `id` and `url` too);
+/// a list stored as a set (tags) comes back in the server's order: the same items, whatever
+/// the order.
+fn reads_as(written: &Value, read: &Value) -> bool {
+    match (written, read) {
+        (Value::String(a), Value::String(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::Number(_) | Value::String(_), Value::Object(named)) => {
+            named.get("id").is_some_and(|id| reads_as(written, id))
+        }
+        (Value::Object(a), Value::Object(b)) => a
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .all(|(k, v)| b.get(k).is_some_and(|got| reads_as(v, got))),
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                return false;
+            }
+            let mut left: Vec<&Value> = b.iter().collect();
+            a.iter()
+                .all(|w| match left.iter().position(|r| reads_as(w, r)) {
+                    Some(i) => {
+                        left.remove(i);
+                        true
+                    }
+                    None => false,
+                })
+        }
+        (a, b) => a == b,
+    }
+}
+
 /// The first difference between what was `sent` (of `schema`) and what was `read` (of
 /// `read_schema`), member by member and into nested objects.
 fn compare(
@@ -2278,22 +2313,7 @@ fn compare(
             }
             continue;
         }
-        let same = match (value, got) {
-            (Value::String(a), Value::String(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
-            (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-            // A list of values stored as a set (tags) comes back in the server's order: the
-            // same values, whatever the order, are what was written.
-            (Value::Array(a), Value::Array(b)) => {
-                let key = |v: &Value| v.to_string();
-                let mut a: Vec<String> = a.iter().map(key).collect();
-                let mut b: Vec<String> = b.iter().map(key).collect();
-                a.sort();
-                b.sort();
-                a == b
-            }
-            (a, b) => a == b,
-        };
-        if !same {
+        if !reads_as(value, got) {
             return Some(format!(
                 "`{here}` was written as {value} and reads back as {got}"
             ));
@@ -2772,6 +2792,26 @@ mod reference_tests {
         assert!(ref_form(&doc, &either) == Some(RefForm::Integer));
         assert!(ref_form(&doc, &json!({"type": "string"})) == Some(RefForm::Text));
         assert!(ref_form(&doc, &json!({"type": "string", "enum": ["a"]})).is_none());
+    }
+
+    #[test]
+    fn a_reference_reads_back_as_what_it_names() {
+        use super::reads_as;
+        assert!(reads_as(&json!(5), &json!({"id": 5, "name": "t"})));
+        assert!(!reads_as(&json!(5), &json!({"id": 6, "name": "t"})));
+        let tag = json!([{"name": "a", "slug": "a"}]);
+        assert!(reads_as(
+            &tag,
+            &json!([{"id": 7, "name": "a", "slug": "a", "url": "u"}])
+        ));
+        assert!(!reads_as(
+            &tag,
+            &json!([{"id": 7, "name": "b", "slug": "a"}])
+        ));
+        assert!(reads_as(&json!(["b", "a"]), &json!(["a", "b"])));
+        assert!(!reads_as(&json!(["a", "a"]), &json!(["a", "b"])));
+        assert!(reads_as(&json!(" Title "), &json!("title")));
+        assert!(!reads_as(&json!("5"), &json!(5)));
     }
 
     #[test]
