@@ -1791,8 +1791,14 @@ pub struct RefSlot {
     /// A list of references (NetBox's `tags`): it is set to one, the run's.
     pub list: bool,
     /// The names of the properties the reference's object form declares (for an object,
-    /// only those are sent: NetBox looks a nested tag up by every attribute it is given).
+    /// only those are sent: NetBox looks a nested tag up by each attribute it is given).
     fields: Vec<String>,
+    /// Whether the body must carry it: an optional one the run cannot bind is left out of
+    /// what the chain creates, as a frontend leaves an empty select out.
+    pub required: bool,
+    /// A reference to the kind the operation writes itself (a device role's `parent`): the
+    /// run binds none, and leaves an optional one out of its creates.
+    own: bool,
 }
 
 /// The properties of `op`'s body (at its top level, or one object down: `{"device":
@@ -1814,22 +1820,27 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
         // One object's, where the body may also be a list of them (NetBox's bulk create).
         let schema = crate::sample::object_branch(doc, &schema);
         let kinds = ctx.resource_kinds();
-        let mut props: Vec<(String, String, Value)> = Vec::new();
+        // (pointer, name, schema, required)
+        let mut props: Vec<(String, String, Value, bool)> = Vec::new();
+        let required = crate::sample::required(doc, &schema);
         for (name, prop) in mutate::properties_as_written(doc, &schema) {
             let here = format!("/{}", accord_spec::pointer::escape(&name));
             if accord_spec::follow_ref(doc, &prop)
                 .get("properties")
                 .is_some()
             {
+                let inner_required = crate::sample::required(doc, &prop);
                 for (inner, inner_prop) in mutate::properties_as_written(doc, &prop) {
                     props.push((
                         format!("{here}/{}", accord_spec::pointer::escape(&inner)),
-                        inner,
+                        inner.clone(),
                         inner_prop,
+                        inner_required.contains(&inner),
                     ));
                 }
             }
-            props.push((here, name, prop));
+            let needed = required.contains(&name);
+            props.push((here, name, prop, needed));
         }
         // The kinds by the schema a read of one answers: a property of that schema refers
         // to one (Spring PetClinic's pet's `type`, a `PetType`, what `GET
@@ -1846,7 +1857,7 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
                 Some((answers, k))
             })
             .collect();
-        for (pointer, name, prop) in props {
+        for (pointer, name, prop, required) in props {
             // A list of references is bound by its items (`tags`: `[NestedTagRequest]`).
             let items = accord_spec::follow_ref(doc, &prop)
                 .get("items")
@@ -1870,10 +1881,12 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
                 continue;
             };
             let own = op.path == kind.create.path || op.path == kind.item;
-            if own || registers(ctx, &kind.create) || sets_password(ctx, &kind.create) {
+            if registers(ctx, &kind.create) || sets_password(ctx, &kind.create) {
                 continue;
             }
-            if let Some(form) = ref_form(doc, &prop) {
+            // An object of one's own kind is the body's wrapper (`{"article": {...}}`), no
+            // reference.
+            if let Some(form) = ref_form(doc, &prop).filter(|f| !(own && *f == RefForm::Object)) {
                 let fields =
                     mutate::properties_as_written(doc, &crate::sample::object_branch(doc, &prop))
                         .into_iter()
@@ -1885,6 +1898,8 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
                     form,
                     list,
                     fields,
+                    required,
+                    own,
                 });
             }
         }
@@ -1908,7 +1923,7 @@ pub async fn make_referents(
         return Ok(());
     }
     for slot in reference_slots(ctx, op) {
-        if !chain.contains(&slot.kind.item) {
+        if !slot.own && !chain.contains(&slot.kind.item) {
             referent_made(ctx, &slot.kind, identity, chain).await?;
         }
     }
@@ -1931,9 +1946,10 @@ pub async fn prepare_referents(ctx: &Ctx, ops: &Planned) -> Result<(), Failure> 
 /// not exist), or someone else's data, which a cascading delete then takes with it
 /// (Spring PetClinic's seeded pet type). A property the body leaves out, or whose kind the
 /// run could not make, is left as it was.
-pub fn bind_made(ctx: &Ctx, op: &OpInfo, identity: Identity, body: &mut Value) {
+pub fn bind_made(ctx: &Ctx, op: &OpInfo, identity: Identity, body: &mut Value) -> Vec<String> {
+    let mut bound = Vec::new();
     for slot in reference_slots(ctx, op) {
-        if body.pointer(&slot.pointer).is_none() {
+        if slot.own || body.pointer(&slot.pointer).is_none() {
             continue;
         }
         let Some(value) = made_value(ctx, &slot, identity) else {
@@ -1941,7 +1957,9 @@ pub fn bind_made(ctx: &Ctx, op: &OpInfo, identity: Identity, body: &mut Value) {
         };
         let value = if slot.list { json!([value]) } else { value };
         boundary::set(body, &slot.pointer, value);
+        bound.push(slot.pointer);
     }
+    bound
 }
 
 /// What `slot` takes to name the one of its kind the run made as `identity` (one item of a
@@ -1975,6 +1993,41 @@ fn slot_value(slot: &RefSlot, id: &str, answer: &Exchange) -> Option<Value> {
                 .collect();
             Some(Value::Object(kept))
         }
+    }
+}
+
+/// `body` (of `schema`) with only the properties the schema requires, at its top level and
+/// in the objects they hold.
+fn required_only(doc: &Value, schema: &Value, body: &Value) -> Value {
+    let properties = mutate::properties_as_written(doc, schema);
+    // A map (no declared properties) is kept whole.
+    let Some(members) = body.as_object().filter(|_| !properties.is_empty()) else {
+        return body.clone();
+    };
+    let required = crate::sample::required(doc, schema);
+    let kept = members
+        .iter()
+        .filter(|(k, _)| required.contains(k))
+        .map(|(k, v)| {
+            let inner = properties
+                .iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, p)| required_only(doc, accord_spec::follow_ref(doc, p), v))
+                .unwrap_or_else(|| v.clone());
+            (k.clone(), inner)
+        })
+        .collect();
+    Value::Object(kept)
+}
+
+/// `value` without what `pointer` names, if it names something in an object.
+fn unset(value: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let key = accord_spec::unescape_token(last);
+    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+        map.remove(&key);
     }
 }
 
@@ -2037,7 +2090,18 @@ async fn create_bound(
     // Each scenario's creates differ: a backend that keeps a field unique (a title made a
     // slug) would refuse a second scenario's identical body.
     if let Some(b) = write_body(ctx, op, ctx.seed ^ salt ^ scenario().rotate_left(17)) {
+        // Then the same with only what the schema requires: an optional field the run
+        // cannot fill truthfully (a reference to one of its own kind, NetBox's `parent`; a
+        // choice the deployment restricts) leaves the create to what must be there.
+        let minimal = ctx.body_schema(op).map(|schema| {
+            required_only(
+                ctx.doc(),
+                &crate::sample::object_branch(ctx.doc(), &schema),
+                &b,
+            )
+        });
         bodies.push(b);
+        bodies.extend(minimal.filter(|m| !bodies.contains(m)));
     }
     if let Some(schema) = ctx.body_schema(op) {
         let example =
@@ -2053,9 +2117,10 @@ async fn create_bound(
     chain.push(resource.item.clone());
     make_referents(ctx, op, identity, &chain).await?;
     for body in &mut bodies {
-        bind_made(ctx, op, identity, body);
+        let mut bound = bind_made(ctx, op, identity, body);
+        let slots = reference_slots(ctx, op);
         // What the caller made of a kind, top-level, stands in for the run's referent.
-        for slot in reference_slots(ctx, op) {
+        for slot in slots.iter().filter(|s| !s.own) {
             let Some(c) = made
                 .iter()
                 .find(|c| c.resource.item == slot.kind.item && c.base == c.resource.create.path)
@@ -2065,10 +2130,19 @@ async fn create_bound(
             if body.pointer(&slot.pointer).is_none() {
                 continue;
             }
-            if let Some(value) = slot_value(&slot, &c.id, &c.answer) {
+            if let Some(value) = slot_value(slot, &c.id, &c.answer) {
                 let value = if slot.list { json!([value]) } else { value };
                 boundary::set(body, &slot.pointer, value);
+                bound.push(slot.pointer.clone());
             }
+        }
+        // An optional reference the run could not bind is left out: a generated one names
+        // nothing (NetBox refuses a device role whose random `parent` or tags do not exist).
+        for slot in slots
+            .iter()
+            .filter(|s| !s.required && !bound.contains(&s.pointer))
+        {
+            unset(body, &slot.pointer);
         }
     }
     let (mut last, mut empty) = (None, None);
@@ -2145,7 +2219,7 @@ async fn create_bound(
     Err(Failure::new(
         Rule::Created,
         format!(
-            "{} refused a generated body and the spec's own example ({})",
+            "{} refused a generated body, its required fields alone and the spec's own example ({})",
             op.id, e.status
         ),
     )

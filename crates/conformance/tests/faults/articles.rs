@@ -1641,7 +1641,7 @@ async fn a_resource_that_cannot_be_created_fails_only_the_scenario_about_creatin
     );
     assert!(
         run.stdout.contains(
-            "create_comment is left out of the resource checks: it could not be created (create_comment refused a generated body and the spec's own example (400))"
+            "create_comment is left out of the resource checks: it could not be created (create_comment refused a generated body, its required fields alone and the spec's own example (400))"
         ),
         "{}",
         run.stdout

@@ -8,7 +8,8 @@
 //! name, never name what it did not make (the seeded maker 1 is someone else's), take a
 //! maker of 0 or -1 refused as naming nothing for no spec gap, and leave nothing of its own
 //! behind. A gadget's body is one gadget or a list of them (NetBox's bulk create), which
-//! this backend refuses (400).
+//! this backend refuses (400); its optional `parent`, another gadget, names none the run can
+//! know of in a generated body or the spec's example, and the run creates without it.
 
 use std::sync::{Arc, Mutex};
 
@@ -111,7 +112,9 @@ components:
     NewGadget:
       type: object
       required: [name, maker, designer, labels]
+      example: { name: Gadget, maker: 1, designer: { id: 1, name: Seeded }, labels: [{ id: 1 }], parent: 9999 }
       properties:
+        parent: { type: integer, description: the gadget this one is a part of }
         name: { type: string, minLength: 1, maxLength: 40 }
         maker: { type: integer, example: 1 }
         designer: { $ref: "#/components/schemas/Maker" }
@@ -268,6 +271,15 @@ impl Respond for Gadgets {
                 };
                 if !labels.iter().all(|l| s.labels.iter().any(|(x, _)| x == l)) {
                     return error(400, "labels: no such label");
+                }
+                // A part names the gadget it belongs to, which must exist.
+                if let Some(parent) = body.as_ref().and_then(|b| b.get("parent")) {
+                    let known = parent
+                        .as_i64()
+                        .is_some_and(|p| s.gadgets.iter().any(|(g, _, _)| *g == p));
+                    if !known {
+                        return error(400, "parent: no such gadget");
+                    }
                 }
                 s.named.extend(designer);
                 s.labelled.extend(labels);
