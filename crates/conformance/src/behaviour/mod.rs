@@ -1602,6 +1602,20 @@ pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
     strategy.new_tree(&mut runner).ok().map(|t| t.current())
 }
 
+/// [`write_body`] of `op` as `identity` sends it: its references bound to what the run made
+/// ([`bind_made`]), and an optional one the run made none for left out (a random id names
+/// nothing: NetBox refuses an update whose generated tags do not exist).
+pub fn bound_write_body(ctx: &Ctx, op: &OpInfo, identity: Identity, seed: u64) -> Option<Value> {
+    let mut body = write_body(ctx, op, seed)?;
+    let bound = bind_made(ctx, op, identity, &mut body);
+    for slot in reference_slots(ctx, op) {
+        if !slot.required && !bound.contains(&slot.pointer) {
+            unset(&mut body, &slot.pointer);
+        }
+    }
+    Some(body)
+}
+
 /// Creates one `resource` as `identity`: a generated body with every property, and, when
 /// the backend refuses it, the spec's own example. `Ok(None)` when the identity may not
 /// create it (403: an operation for another role, noted).
@@ -1993,6 +2007,18 @@ fn slot_value(slot: &RefSlot, id: &str, answer: &Exchange) -> Option<Value> {
                 .collect();
             Some(Value::Object(kept))
         }
+    }
+}
+
+/// `body` of `op` with only the properties its schema requires ([`required_only`]).
+pub fn required_only_of(ctx: &Ctx, op: &OpInfo, body: &Value) -> Value {
+    match ctx.body_schema(op) {
+        Some(schema) => required_only(
+            ctx.doc(),
+            &crate::sample::object_branch(ctx.doc(), &schema),
+            body,
+        ),
+        None => body.clone(),
     }
 }
 

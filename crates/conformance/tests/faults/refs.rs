@@ -9,7 +9,8 @@
 //! maker of 0 or -1 refused as naming nothing for no spec gap, and leave nothing of its own
 //! behind. A gadget's body is one gadget or a list of them (NetBox's bulk create), which
 //! this backend refuses (400); its optional `parent`, another gadget, names none the run can
-//! know of in a generated body or the spec's example, and the run creates without it.
+//! know of in a generated body or the spec's example, and the run creates without it. An
+//! update names its maker too, and is sent with the run's.
 
 use std::sync::{Arc, Mutex};
 
@@ -85,6 +86,15 @@ paths:
   /api/gadgets/{gadget_id}:
     parameters:
       - { name: gadget_id, in: path, required: true, schema: { type: integer } }
+    put:
+      operationId: update_gadget
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/NewGadget" } } }
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Gadget" } } } }
+        "400": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+        "404": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     get:
       operationId: get_gadget
       responses:
@@ -235,60 +245,30 @@ impl Respond for Gadgets {
                 error(400, "one gadget at a time")
             }
             ("POST", ["api", "gadgets"]) => {
-                let maker = body
-                    .as_ref()
-                    .and_then(|b| b.get("maker"))
-                    .and_then(Value::as_i64);
-                let (Some(name), Some(maker)) = (name, maker) else {
-                    return error(400, "name and maker are required");
+                let (name, maker) = match gadget_of(&mut s, body.as_ref(), name) {
+                    Ok(fields) => fields,
+                    Err(refused) => return *refused,
                 };
-                let designer = body.as_ref().and_then(|b| b.get("designer"));
-                let designer = match designer.map(|d| (d.get("id"), d.get("name"))) {
-                    Some((Some(Value::Number(id)), Some(Value::String(name))))
-                        if (1..=40).contains(&name.chars().count()) =>
-                    {
-                        id.as_i64()
-                    }
-                    _ => return error(400, "designer: a maker, its id and name"),
-                };
-                for named in std::iter::once(maker).chain(designer) {
-                    if !s.makers.iter().any(|(m, _)| *m == named) {
-                        return error(400, "no such maker");
-                    }
-                }
-                // Labels by id, as NetBox takes tags: each must exist.
-                let labels: Option<Vec<i64>> = body
-                    .as_ref()
-                    .and_then(|b| b.get("labels"))
-                    .and_then(Value::as_array)
-                    .and_then(|l| {
-                        l.iter()
-                            .map(|x| x.get("id").and_then(Value::as_i64))
-                            .collect()
-                    });
-                let Some(labels) = labels else {
-                    return error(400, "labels: a list of labels, each by its id");
-                };
-                if !labels.iter().all(|l| s.labels.iter().any(|(x, _)| x == l)) {
-                    return error(400, "labels: no such label");
-                }
-                // A part names the gadget it belongs to, which must exist.
-                if let Some(parent) = body.as_ref().and_then(|b| b.get("parent")) {
-                    let known = parent
-                        .as_i64()
-                        .is_some_and(|p| s.gadgets.iter().any(|(g, _, _)| *g == p));
-                    if !known {
-                        return error(400, "parent: no such gadget");
-                    }
-                }
-                s.named.extend(designer);
-                s.labelled.extend(labels);
                 s.next += 1;
                 let id = s.next;
                 s.gadgets.push((id, name.clone(), maker));
-                s.named.push(maker);
                 ResponseTemplate::new(201)
                     .set_body_json(json!({"id": id, "name": name, "maker": maker}))
+            }
+            ("PUT", ["api", "gadgets", _]) => {
+                let Some(g) = id(2).filter(|g| s.gadgets.iter().any(|(x, _, _)| x == g)) else {
+                    return error(404, "not found");
+                };
+                let (name, maker) = match gadget_of(&mut s, body.as_ref(), name) {
+                    Ok(fields) => fields,
+                    Err(refused) => return *refused,
+                };
+                for gadget in s.gadgets.iter_mut().filter(|(x, _, _)| *x == g) {
+                    gadget.1 = name.clone();
+                    gadget.2 = maker;
+                }
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": g, "name": name, "maker": maker}))
             }
             ("GET", ["api", "gadgets", _]) => {
                 match s.gadgets.iter().find(|(g, _, _)| Some(*g) == id(2)) {
@@ -308,6 +288,64 @@ impl Respond for Gadgets {
             _ => error(404, "no route"),
         }
     }
+}
+
+/// A gadget's name and maker as a create or an update takes them, every reference checked
+/// and kept in `named`/`labelled`; the refusal otherwise.
+fn gadget_of(
+    s: &mut State,
+    body: Option<&Value>,
+    name: Option<String>,
+) -> Result<(String, i64), Box<ResponseTemplate>> {
+    let maker = body.and_then(|b| b.get("maker")).and_then(Value::as_i64);
+    let (Some(name), Some(maker)) = (name, maker) else {
+        return Err(Box::new(error(400, "name and maker are required")));
+    };
+    let designer = body.and_then(|b| b.get("designer"));
+    let designer = match designer.map(|d| (d.get("id"), d.get("name"))) {
+        Some((Some(Value::Number(id)), Some(Value::String(name))))
+            if (1..=40).contains(&name.chars().count()) =>
+        {
+            id.as_i64()
+        }
+        _ => return Err(Box::new(error(400, "designer: a maker, its id and name"))),
+    };
+    for named in std::iter::once(maker).chain(designer) {
+        if !s.makers.iter().any(|(m, _)| *m == named) {
+            return Err(Box::new(error(400, "no such maker")));
+        }
+    }
+    // Labels by id, as NetBox takes tags: each must exist.
+    let labels: Option<Vec<i64>> = body
+        .and_then(|b| b.get("labels"))
+        .and_then(Value::as_array)
+        .and_then(|l| {
+            l.iter()
+                .map(|x| x.get("id").and_then(Value::as_i64))
+                .collect()
+        });
+    let Some(labels) = labels else {
+        return Err(Box::new(error(
+            400,
+            "labels: a list of labels, each by its id",
+        )));
+    };
+    if !labels.iter().all(|l| s.labels.iter().any(|(x, _)| x == l)) {
+        return Err(Box::new(error(400, "labels: no such label")));
+    }
+    // A part names the gadget it belongs to, which must exist.
+    if let Some(parent) = body.and_then(|b| b.get("parent")) {
+        let known = parent
+            .as_i64()
+            .is_some_and(|p| s.gadgets.iter().any(|(g, _, _)| *g == p));
+        if !known {
+            return Err(Box::new(error(400, "parent: no such gadget")));
+        }
+    }
+    s.named.push(maker);
+    s.named.extend(designer);
+    s.labelled.extend(labels);
+    Ok((name, maker))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -338,6 +376,12 @@ async fn a_create_names_only_what_the_run_made_for_it() {
     assert_eq!(
         state.labels,
         vec![(SEEDED, "Seeded".to_string())],
+        "{}",
+        run.stdout
+    );
+    // An update is sent as the owner would: its references the run's, not refused first.
+    assert!(
+        !run.stdout.contains("refused a generated update"),
         "{}",
         run.stdout
     );
