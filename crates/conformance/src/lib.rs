@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod findings;
 pub mod http;
 pub mod init;
+pub mod memo;
 pub mod profile;
 pub mod report;
 pub mod rules;

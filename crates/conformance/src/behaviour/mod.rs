@@ -1815,17 +1815,22 @@ pub struct RefSlot {
     own: bool,
 }
 
+/// Each operation's [`reference_slots`], by operation id, kept in the run's memo.
+#[derive(Default)]
+struct SlotsByOperation(std::sync::Mutex<std::collections::HashMap<String, Vec<RefSlot>>>);
+
+/// The spec's kinds of resource ([`resources`]), read once per run (kept in its memo).
+pub fn kinds(ctx: &Ctx) -> std::sync::Arc<Vec<Resource>> {
+    ctx.memo.get_or_init(|| resources(ctx))
+}
+
 /// The properties of `op`'s body (at its top level, or one object down: `{"device":
 /// {"site": 1}}`) that name another kind of resource by id (see [`referent`]); never the
 /// kind `op` writes itself, nor an account (each is a sign-up, a password hash, and a field
 /// naming a user is the caller's or an admin's business). Read once per operation.
 pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
-    if let Some(known) = ctx
-        .ref_slots
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&op.id).cloned())
-    {
+    let memo = ctx.memo.get_or_init(SlotsByOperation::default);
+    if let Some(known) = memo.0.lock().ok().and_then(|m| m.get(&op.id).cloned()) {
         return known;
     }
     let mut out = Vec::new();
@@ -1833,7 +1838,8 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
         let doc = ctx.doc();
         // One object's, where the body may also be a list of them (NetBox's bulk create).
         let schema = crate::sample::object_branch(doc, &schema);
-        let kinds = ctx.resource_kinds();
+        let kinds = kinds(ctx);
+        let kinds = kinds.as_slice();
         // (pointer, name, schema, required)
         let mut props: Vec<(String, String, Value, bool)> = Vec::new();
         let required = crate::sample::required(doc, &schema);
@@ -1918,7 +1924,7 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
             }
         }
     }
-    if let Ok(mut m) = ctx.ref_slots.lock() {
+    if let Ok(mut m) = memo.0.lock() {
         m.insert(op.id.clone(), out.clone());
     }
     out

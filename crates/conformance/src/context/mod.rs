@@ -176,15 +176,11 @@ pub struct Ctx {
     /// The statuses whose answers the spec declares in the profile's envelope schema (a
     /// `#/...` reference), by any operation ([`Ctx::envelope_statuses`]).
     envelope_statuses: std::sync::OnceLock<std::collections::BTreeSet<u16>>,
-    /// The spec's kinds of resource ([`crate::behaviour::resources`]), read once.
-    resource_kinds: std::sync::OnceLock<Vec<crate::behaviour::Resource>>,
+    /// What the run's modules work out once and keep, by type ([`crate::memo::Memo`]).
+    pub memo: crate::memo::Memo,
     /// Held while the behaviour phase makes the referents of its operations' bodies, so
     /// that two scenarios do not both make one.
     pub referents_making: tokio::sync::Mutex<()>,
-    /// Each operation's body properties that name another kind of resource by id
-    /// ([`crate::behaviour::reference_slots`]), by operation id.
-    pub ref_slots:
-        std::sync::Mutex<std::collections::HashMap<String, Vec<crate::behaviour::RefSlot>>>,
     /// For each identity and kind of resource (by item path template), the one the run made
     /// for other resources' bodies to refer to (its id and the create's answer), `None`
     /// where it could not make one.
@@ -196,12 +192,6 @@ pub struct Ctx {
 pub type Referent = Option<(String, crate::http::Exchange)>;
 
 impl Ctx {
-    /// The spec's kinds of resource, read once ([`crate::behaviour::resources`]).
-    pub fn resource_kinds(&self) -> &[crate::behaviour::Resource] {
-        self.resource_kinds
-            .get_or_init(|| crate::behaviour::resources(self))
-    }
-
     /// The statuses some operation of the spec declares its answer in the profile's
     /// envelope schema for (`errors.schema = "#/components/schemas/..."`); empty where the
     /// schema is a file of its own, or no operation names it.
@@ -543,10 +533,9 @@ impl Ctx {
             selected: Vec::new(),
             refusals: Default::default(),
             envelope_statuses: Default::default(),
-            resource_kinds: Default::default(),
+            memo: Default::default(),
             referents: Default::default(),
             referents_making: Default::default(),
-            ref_slots: Default::default(),
             user_scheme: None,
             asyncapi: None,
         }
