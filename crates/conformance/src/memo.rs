@@ -1,5 +1,5 @@
 //! What a run works out once and keeps, by type: a module keeps its own caches in the run's
-//! context ([`crate::context::Ctx::memo`]) without the context knowing its types (the
+//! context (`Ctx::memo`) without the context knowing its types (the
 //! behaviour phase's kinds of resource and the references of each operation's body), so
 //! that no module depends on one that depends on it.
 
