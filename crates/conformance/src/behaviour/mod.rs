@@ -1607,13 +1607,39 @@ pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
 /// nothing: NetBox refuses an update whose generated tags do not exist).
 pub fn bound_write_body(ctx: &Ctx, op: &OpInfo, identity: Identity, seed: u64) -> Option<Value> {
     let mut body = write_body(ctx, op, seed)?;
-    let bound = bind_made(ctx, op, identity, &mut body);
-    for slot in reference_slots(ctx, op) {
-        if !slot.required && !bound.contains(&slot.pointer) {
-            unset(&mut body, &slot.pointer);
+    bind_body(ctx, op, identity, &[], &mut body);
+    Some(body)
+}
+
+/// `body` of `op` as `identity` writes it: each reference to what the caller `made` of its
+/// kind (top-level ones: a device the chain's own site), else to the run's referent
+/// ([`bind_made`]); an optional one the run made nothing for is left out (a generated id
+/// names nothing: NetBox refuses a device role whose random `parent` or tags do not exist).
+fn bind_body(ctx: &Ctx, op: &OpInfo, identity: Identity, made: &[Created], body: &mut Value) {
+    let mut bound = bind_made(ctx, op, identity, body);
+    let slots = reference_slots(ctx, op);
+    for slot in slots.iter().filter(|s| !s.own) {
+        let Some(c) = made
+            .iter()
+            .find(|c| c.resource.item == slot.kind.item && c.base == c.resource.create.path)
+        else {
+            continue;
+        };
+        if body.pointer(&slot.pointer).is_none() {
+            continue;
+        }
+        if let Some(value) = slot_value(slot, &c.id, &c.answer) {
+            let value = if slot.list { json!([value]) } else { value };
+            boundary::set(body, &slot.pointer, value);
+            bound.push(slot.pointer.clone());
         }
     }
-    Some(body)
+    for slot in slots
+        .iter()
+        .filter(|s| !s.required && !bound.contains(&s.pointer))
+    {
+        unset(body, &slot.pointer);
+    }
 }
 
 /// Creates one `resource` as `identity`: a generated body with every property, and, when
@@ -1694,11 +1720,7 @@ pub async fn create_in(
 /// `-` and `_` (`device-types` gives `devicetypes` and `devicetype`; `categories`,
 /// `category`).
 fn kind_names(name: &str) -> Vec<String> {
-    let plain: String = name
-        .chars()
-        .filter(|c| *c != '-' && *c != '_')
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let plain = plain_name(name);
     let mut out = vec![plain.clone()];
     if let Some(stem) = plain.strip_suffix("ies") {
         out.push(format!("{stem}y"));
@@ -1716,16 +1738,21 @@ fn kind_names(name: &str) -> Vec<String> {
     out
 }
 
+/// `name` in lower case without `-` and `_`: `device_type`, `device-types` and
+/// `deviceType` meet as `devicetype(s)`.
+fn plain_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
 /// The kind of resource among `kinds` a body property named `name` refers to by id, if it
 /// names one: `manufacturer`, `manufacturer_id` or `manufacturerId` to what
 /// `POST /manufacturers` creates, `device_type` to `/device-types/`; a kind under a parent
 /// is never one (its id means nothing without the parent's).
 fn referent<'a>(name: &str, kinds: &'a [Resource]) -> Option<&'a Resource> {
-    let plain: String = name
-        .chars()
-        .filter(|c| *c != '-' && *c != '_')
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let plain = plain_name(name);
     let stem = plain
         .strip_suffix("id")
         .or_else(|| plain.strip_suffix("pk"))
@@ -1739,7 +1766,7 @@ fn referent<'a>(name: &str, kinds: &'a [Resource]) -> Option<&'a Resource> {
             .rsplit('/')
             .next()
             .unwrap_or_default();
-        let param = r.param.to_ascii_lowercase().replace(['_', '-'], "");
+        let param = plain_name(&r.param);
         let param = param.strip_suffix("id").unwrap_or(&param).to_string();
         kind_names(collection)
             .iter()
@@ -2125,15 +2152,11 @@ async fn create_bound(
         // Then the same with only what the schema requires: an optional field the run
         // cannot fill truthfully (a reference to one of its own kind, NetBox's `parent`; a
         // choice the deployment restricts) leaves the create to what must be there.
-        let minimal = ctx.body_schema(op).map(|schema| {
-            required_only(
-                ctx.doc(),
-                &crate::sample::object_branch(ctx.doc(), &schema),
-                &b,
-            )
-        });
+        let minimal = required_only_of(ctx, op, &b);
         bodies.push(b);
-        bodies.extend(minimal.filter(|m| !bodies.contains(m)));
+        if !bodies.contains(&minimal) {
+            bodies.push(minimal);
+        }
     }
     if let Some(schema) = ctx.body_schema(op) {
         let example =
@@ -2149,33 +2172,7 @@ async fn create_bound(
     chain.push(resource.item.clone());
     make_referents(ctx, op, identity, &chain).await?;
     for body in &mut bodies {
-        let mut bound = bind_made(ctx, op, identity, body);
-        let slots = reference_slots(ctx, op);
-        // What the caller made of a kind, top-level, stands in for the run's referent.
-        for slot in slots.iter().filter(|s| !s.own) {
-            let Some(c) = made
-                .iter()
-                .find(|c| c.resource.item == slot.kind.item && c.base == c.resource.create.path)
-            else {
-                continue;
-            };
-            if body.pointer(&slot.pointer).is_none() {
-                continue;
-            }
-            if let Some(value) = slot_value(slot, &c.id, &c.answer) {
-                let value = if slot.list { json!([value]) } else { value };
-                boundary::set(body, &slot.pointer, value);
-                bound.push(slot.pointer.clone());
-            }
-        }
-        // An optional reference the run could not bind is left out: a generated one names
-        // nothing (NetBox refuses a device role whose random `parent` or tags do not exist).
-        for slot in slots
-            .iter()
-            .filter(|s| !s.required && !bound.contains(&s.pointer))
-        {
-            unset(body, &slot.pointer);
-        }
+        bind_body(ctx, op, identity, made, body);
     }
     let (mut last, mut empty) = (None, None);
     for body in bodies {

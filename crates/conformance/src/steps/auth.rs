@@ -63,19 +63,18 @@ async fn secured_with_checked(w: &mut AccordWorld, credentials: Credentials) -> 
         },
     };
     w.judged.clear();
-    w.sent_token = token.is_some();
     w.forgery = match credentials {
         Credentials::None => None,
         Credentials::Forged(kind) => Some(kind),
     };
-    let memo = memo_of(w.forgery);
+    let kept_as = kept_as(w.forgery);
     for op in ops {
         let request = w.ctx.request_for(&op).bearer(token.as_deref());
         let exchange = w.send(request).await?;
-        if let Some(memo) = memo
+        if let Some(kept_as) = kept_as
             && let Ok(mut known) = w.ctx.refusals.lock()
         {
-            known.insert((memo, op.id.clone()), exchange.status);
+            known.insert((kept_as, op.id.clone()), exchange.status);
         }
         w.judged.push(exchange);
     }
@@ -84,7 +83,7 @@ async fn secured_with_checked(w: &mut AccordWorld, credentials: Credentials) -> 
 
 /// The answers kept for the other scenarios ([`Ctx::refusals`]): those to no token, and
 /// to a malformed one.
-fn memo_of(forgery: Option<Forgery>) -> Option<&'static str> {
+fn kept_as(forgery: Option<Forgery>) -> Option<&'static str> {
     match forgery {
         None => Some(NO_TOKEN),
         Some(Forgery::Malformed) => Some(MALFORMED),
@@ -248,7 +247,7 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
         // A 401 without the scheme's challenge is one cause: judged on the no-token answers,
         // not again in each scenario of a malformed or forged token (RFC 6750 asks the same
         // header of them; a backend that never sends it fails once, not five times).
-        if let Some(scheme) = challenge.filter(|_| e.status == 401 && !w.sent_token) {
+        if let Some(scheme) = challenge.filter(|_| e.status == 401 && w.forgery.is_none()) {
             let header = e.headers("www-authenticate").join(", ");
             if !header
                 .to_ascii_lowercase()

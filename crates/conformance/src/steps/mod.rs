@@ -65,10 +65,8 @@ pub struct AccordWorld {
     error_path: Option<String>,
     /// Answers that refused the privileged identity too (403).
     privileged_refused: Vec<Exchange>,
-    /// Whether the secured operations were sent a token (a malformed or forged one) rather
-    /// than none: the challenge's presence is judged on the no-token answers, once.
-    sent_token: bool,
-    /// The forged token an `@auth` scenario sends, if it sends one.
+    /// The forged token an `@auth` scenario sends, if it sends one (`None`: no token; the
+    /// challenge's presence is judged on the no-token answers, once).
     forgery: Option<crate::context::Forgery>,
     /// For each judged exchange of a method a path does not document, the statuses other
     /// than 405 it may get (see `errors::undeclared_methods`).
@@ -150,7 +148,6 @@ impl AccordWorld {
             error_case: None,
             error_path: None,
             privileged_refused: Vec::new(),
-            sent_token: false,
             forgery: None,
             tolerated: Vec::new(),
             skip: None,
