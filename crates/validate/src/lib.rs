@@ -553,6 +553,39 @@ fn push(out: &mut Vec<Violation>, pointer: &str, keyword: &'static str, message:
 pub use pointer::escape;
 use pointer::lookup;
 
+/// `pattern` with the anchors of Python's and PCRE's patterns (`\A`, `\Z`, `\z`), which
+/// Django writes into the specs it serves (a slug's `^[-\w]+\Z`), as ECMA-262's `^` and
+/// `$`: ECMA-262 has none of them, and its legacy mode would read `\z` as the letter `z`,
+/// which no author of such a pattern means.
+pub fn python_anchors(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('A') if !in_class => out.push('^'),
+                Some('Z' | 'z') if !in_class => out.push('$'),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Compiled patterns, shared: a schema's pattern is compiled once per process.
 fn regex(pattern: &str) -> Option<Arc<regress::Regex>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regress::Regex>>>>> = OnceLock::new();
@@ -567,8 +600,9 @@ fn regex(pattern: &str) -> Option<Arc<regress::Regex>> {
     // JSON Schema's patterns are ECMA-262's in Unicode mode (`\p{L}`, code points, not
     // UTF-16 units); a pattern only the legacy mode reads (`\-` outside a class), as many
     // specs hold, is read in that mode.
-    let compiled = regress::Regex::with_flags(pattern, "u")
-        .or_else(|_| regress::Regex::new(pattern))
+    let read = python_anchors(pattern);
+    let compiled = regress::Regex::with_flags(&read, "u")
+        .or_else(|_| regress::Regex::new(&read))
         .ok()
         .map(Arc::new);
     if cache.len() < 4096 {

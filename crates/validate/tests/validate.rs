@@ -214,6 +214,27 @@ fn unicode_property_escapes_match_as_json_schema_reads_them() {
     );
 }
 
+/// A pattern Django writes with Python's anchors (`\A`, `\Z`, `\z`: a slug's `^[-\w]+\z`)
+/// anchors as its author meant, not as ECMA-262's legacy mode reads `\z` (the letter `z`).
+#[test]
+fn python_anchors_anchor() {
+    let doc = json!({});
+    let v = Validator::new(&doc, Direction::Request);
+    for pattern in ["^[-\\w]+\\z", "\\A[-\\w]+\\Z"] {
+        let slug = json!({"type": "string", "pattern": pattern});
+        assert!(
+            v.is_valid(&slug, &json!("accord-slug_1")),
+            "{pattern}: {:?}",
+            v.validate(&slug, &json!("accord-slug_1"))
+        );
+        for bad in ["two words", "accord-slug z", ""] {
+            assert!(!v.is_valid(&slug, &json!(bad)), "{pattern}: {bad}");
+        }
+    }
+    // In a class, `\z` stays what it was.
+    assert_eq!(accord_validate::python_anchors("[\\z]\\z"), "[\\z]$");
+}
+
 /// A property required where it is not declared, but in an `allOf` branch, keeps that
 /// branch's `readOnly`: a request need not send it, an answer must.
 #[test]
