@@ -635,6 +635,12 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         ctx.http.set_placement(placement.clone());
         scheme.placement = placement;
     }
+    // A spec that secures nothing, for a backend that refuses its reads without the
+    // profile's credentials: one spec finding, and the token checks run on every operation.
+    if let Some(refused) = ctx.security_in_practice().await {
+        ctx.http.findings.record(&refused);
+        ctx.secured_in_practice = true;
+    }
     if let Some(ws) = &ctx.profile.websocket {
         let dir = loaded.path.parent().unwrap_or(std::path::Path::new("."));
         ctx.asyncapi = crate::asyncapi::load(ws.asyncapi.as_deref(), dir, &loaded.spec_location())

@@ -65,6 +65,30 @@ pub fn ordinary(what: &str) -> bool {
         || what.ends_with(" characters (the maximum)")
 }
 
+/// Whether the body property at `pointer` names a record by its number, as its name says
+/// (`user`, `owner_id`, `categoryId`, `parent_pk`), though the spec has no kind of resource
+/// for it: 0 or -1 names none, and refusing it is the backend's right (Django's `"Invalid
+/// pk \"0\" - object does not exist."`).
+fn names_a_record(pointer: &str) -> bool {
+    let Some(name) = pointer
+        .rsplit('/')
+        .find(|segment| segment.parse::<usize>().is_err())
+    else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    name == "id"
+        || ["_id", "-id", "_pk", "-pk"]
+            .iter()
+            .any(|end| lower.ends_with(end))
+        || name.ends_with("Id")
+        || name.ends_with("ID")
+        || [
+            "user", "owner", "author", "creator", "account", "parent", "member",
+        ]
+        .contains(&lower.as_str())
+}
+
 /// The statuses a request the schema admits may get without the spec being wrong: refused
 /// credentials, a resource that is not there or in another state, a rate limit, a body too
 /// large for the server.
@@ -579,11 +603,13 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 };
                 // A deployment's policy restricts this field beyond the spec: its refusals
                 // are no spec gap (a 5xx still is a crash).
+                let names_nothing = names_a_record(pointer) && matches!(what.as_str(), "0" | "-1");
                 let ordinary = ordinary(&what)
                     && !policy.contains(&pointer.as_str())
                     && !references
                         .iter()
-                        .any(|r| pointer == r || pointer.starts_with(&format!("{r}/")));
+                        .any(|r| pointer == r || pointer.starts_with(&format!("{r}/")))
+                    && !names_nothing;
                 let one = case(n, pointer, what.clone(), value.clone(), ordinary);
                 let raw = MIXED.iter().find(|(name, _, _)| *name == what);
                 match raw {
@@ -827,6 +853,22 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_property_named_for_a_record_is_one_that_0_names_nothing_in() {
+        for named in [
+            "/user",
+            "/owner_id",
+            "/categoryId",
+            "/items/0/parent_pk",
+            "/id",
+        ] {
+            assert!(super::names_a_record(named), "{named}");
+        }
+        for plain in ["/paid", "/amount", "/valid", "/users/0", "/grid"] {
+            assert!(!super::names_a_record(plain), "{plain}");
+        }
+    }
 
     #[test]
     fn edges_cover_bounds_limits_and_text_that_crashes_backends() {

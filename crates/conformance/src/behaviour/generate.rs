@@ -230,8 +230,10 @@ fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
     }
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
         // A whole match of the pattern satisfies it anchored or not; the generator takes
-        // no anchors.
-        let bare = pattern.strip_prefix('^').unwrap_or(pattern);
+        // no anchors (Python's `\A` and `\Z` are ECMA-262's `^` and `$`, as the validator
+        // reads them).
+        let anchored = accord_validate::python_anchors(pattern);
+        let bare = anchored.strip_prefix('^').unwrap_or(&anchored);
         let bare = bare.strip_suffix('$').unwrap_or(bare);
         if let Ok(s) = proptest::string::string_regex(&ascii_classes(bare)) {
             return s
@@ -367,6 +369,8 @@ mod tests {
             super::ascii_classes(r"[-\w]+\d\."),
             r"[-0-9A-Za-z_]+[0-9]\."
         );
+        // Django's slug, anchored as Python anchors: generated values match it.
+        check(json!({"type": "string", "pattern": "^[-a-zA-Z0-9_]+\\Z"}));
         check(json!({"type": "integer", "minimum": 1, "maximum": 100}));
         check(json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true}));
         check(json!({"type": "number", "minimum": -5, "maximum": 5}));

@@ -1607,19 +1607,33 @@ pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
 /// nothing: NetBox refuses an update whose generated tags do not exist).
 pub fn bound_write_body(ctx: &Ctx, op: &OpInfo, identity: Identity, seed: u64) -> Option<Value> {
     let mut body = write_body(ctx, op, seed)?;
-    bind_body(ctx, op, identity, &[], &mut body);
+    bind_body(ctx, op, identity, None, &mut body);
     Some(body)
 }
 
-/// `body` of `op` as `identity` writes it: each reference to what the caller `made` of its
-/// kind (top-level ones: a device the chain's own site), else to the run's referent
+/// `body` of `op` as `identity` writes it: each reference to the run's referent of its kind
 /// ([`bind_made`]); an optional one the run made nothing for is left out (a generated id
 /// names nothing: NetBox refuses a device role whose random `parent` or tags do not exist).
-fn bind_body(ctx: &Ctx, op: &OpInfo, identity: Identity, made: &[Created], body: &mut Value) {
+/// In the resource chain's creates (`made`: what the chain made before), a reference names
+/// the chain's own resource of its kind where there is one (a device the chain's own site),
+/// and an optional one is left out: naming one may change what it names (Baby Buddy's
+/// feeding stops, and deletes, the timer it names), and the chain checks its resources as
+/// it made them.
+fn bind_body(
+    ctx: &Ctx,
+    op: &OpInfo,
+    identity: Identity,
+    made: Option<&[Created]>,
+    body: &mut Value,
+) {
     let mut bound = bind_made(ctx, op, identity, body);
     let slots = reference_slots(ctx, op);
-    for slot in slots.iter().filter(|s| !s.own) {
+    if made.is_some() {
+        bound.retain(|pointer| slots.iter().any(|s| s.required && &s.pointer == pointer));
+    }
+    for slot in slots.iter().filter(|s| !s.own && s.required) {
         let Some(c) = made
+            .unwrap_or_default()
             .iter()
             .find(|c| c.resource.item == slot.kind.item && c.base == c.resource.create.path)
         else {
@@ -1679,7 +1693,7 @@ pub async fn create_each(
         };
         // Its references name what this chain made before it where it can (a device the
         // chain's own site), so that the chain's deletes meet what refers to them.
-        match create_bound(ctx, r, identity, i as u64 + 1, &base, &[], &out).await {
+        match create_bound(ctx, r, identity, i as u64 + 1, &base, &[], Some(&out)).await {
             Ok(Some(created)) => out.push(created),
             Ok(None) => {}
             // One resource the backend would not make leaves the others to check: the
@@ -1713,7 +1727,7 @@ pub async fn create_in(
     salt: u64,
     base: &str,
 ) -> Result<Option<Created>, Failure> {
-    create_bound(ctx, resource, identity, salt, base, &[], &[]).await
+    create_bound(ctx, resource, identity, salt, base, &[], None).await
 }
 
 /// The forms of singular and plural a name of a kind of resource takes, lower case, without
@@ -1725,18 +1739,40 @@ fn kind_names(name: &str) -> Vec<String> {
     if let Some(stem) = plain.strip_suffix("ies") {
         out.push(format!("{stem}y"));
     }
-    if let Some(stem) = plain
-        .strip_suffix("es")
-        .filter(|s| s.ends_with('s') || s.ends_with('x'))
-    {
+    if let Some(stem) = plain.strip_suffix("es").filter(|s| {
+        ["s", "x", "z", "ch", "sh"]
+            .iter()
+            .any(|end| s.ends_with(end))
+    }) {
         out.push(stem.to_string());
+    }
+    if let Some(stem) = plain.strip_suffix("ves") {
+        out.extend([format!("{stem}f"), format!("{stem}fe")]);
     }
     if let Some(stem) = plain.strip_suffix('s') {
         out.push(stem.to_string());
     }
+    // The plurals English makes otherwise (`/children/` names a `child`).
+    for (plural, singular) in IRREGULAR_PLURALS {
+        if let Some(stem) = plain.strip_suffix(plural) {
+            out.push(format!("{stem}{singular}"));
+        }
+    }
     out.retain(|n| !n.is_empty());
     out
 }
+
+/// Plurals not made by adding `s` or `es`, as a collection's path names its kind.
+const IRREGULAR_PLURALS: [(&str, &str); 8] = [
+    ("children", "child"),
+    ("people", "person"),
+    ("men", "man"),
+    ("mice", "mouse"),
+    ("geese", "goose"),
+    ("teeth", "tooth"),
+    ("feet", "foot"),
+    ("indices", "index"),
+];
 
 /// `name` in lower case without `-` and `_`: `device_type`, `device-types` and
 /// `deviceType` meet as `devicetype(s)`.
@@ -2024,7 +2060,7 @@ pub fn made_value(ctx: &Ctx, slot: &RefSlot, identity: Identity) -> Option<Value
 /// What `slot` takes to name the resource of id `id` whose create answered `answer`.
 fn slot_value(slot: &RefSlot, id: &str, answer: &Exchange) -> Option<Value> {
     match slot.form {
-        RefForm::Integer => id.parse::<i64>().ok().map(|n| json!(n)),
+        RefForm::Integer => integer_id(id, answer.json()),
         RefForm::Text => Some(json!(id)),
         RefForm::Object => {
             let read = answer.json().unwrap_or(Value::Null);
@@ -2041,6 +2077,20 @@ fn slot_value(slot: &RefSlot, id: &str, answer: &Exchange) -> Option<Value> {
             Some(Value::Object(kept))
         }
     }
+}
+
+/// The number that names the resource of id `id`, whose create answered `answer`: the id
+/// itself, or, for a kind addressed by a slug, the number its answer holds (Django's
+/// `child` takes the child's `id`, its path `/children/{slug}/`).
+fn integer_id(id: &str, answer: Option<Value>) -> Option<Value> {
+    if let Ok(n) = id.parse::<i64>() {
+        return Some(json!(n));
+    }
+    let answer = answer?;
+    let object = unwrap_resource(&answer, &["id", "pk"]).as_object()?;
+    ["id", "pk"]
+        .iter()
+        .find_map(|k| object.get(*k).filter(|v| v.is_i64()).cloned())
 }
 
 /// `body` of `op` with only the properties its schema requires ([`required_only`]).
@@ -2115,7 +2165,7 @@ async fn referent_made(
             0x7ef,
             &kind.create.path,
             &inner,
-            &[],
+            None,
         ))
         .await
         {
@@ -2142,7 +2192,7 @@ async fn create_bound(
     salt: u64,
     base: &str,
     chain: &[String],
-    made: &[Created],
+    made: Option<&[Created]>,
 ) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
     let mut bodies = Vec::new();
@@ -2876,7 +2926,7 @@ mod read_back_tests {
 
 #[cfg(test)]
 mod reference_tests {
-    use super::{RefForm, kind_names, ref_form};
+    use super::{RefForm, integer_id, kind_names, ref_form};
     use serde_json::json;
 
     #[test]
@@ -2918,6 +2968,16 @@ mod reference_tests {
     }
 
     #[test]
+    fn a_kind_addressed_by_a_slug_is_named_by_the_number_its_create_answered() {
+        assert_eq!(integer_id("12", None), Some(json!(12)));
+        let child = json!({"id": 7, "slug": "ada-lovelace", "first_name": "Ada"});
+        assert_eq!(integer_id("ada-lovelace", Some(child)), Some(json!(7)));
+        let wrapped = json!({"child": {"pk": 8, "slug": "b"}});
+        assert_eq!(integer_id("b", Some(wrapped)), Some(json!(8)));
+        assert_eq!(integer_id("b", Some(json!({"slug": "b"}))), None);
+    }
+
+    #[test]
     fn a_kind_is_named_in_the_singular_and_the_plural() {
         assert_eq!(
             kind_names("device-types"),
@@ -2925,5 +2985,9 @@ mod reference_tests {
         );
         assert!(kind_names("categories").contains(&"category".to_string()));
         assert!(kind_names("boxes").contains(&"box".to_string()));
+        assert!(kind_names("branches").contains(&"branch".to_string()));
+        assert!(kind_names("shelves").contains(&"shelf".to_string()));
+        assert!(kind_names("children").contains(&"child".to_string()));
+        assert!(kind_names("salespeople").contains(&"salesperson".to_string()));
     }
 }

@@ -78,6 +78,7 @@ mod apikey;
 mod cors;
 mod errors;
 mod placement;
+mod practice;
 mod sessions;
 mod tokens;
 mod uploads;
@@ -173,6 +174,10 @@ pub struct Ctx {
     /// one, by (`"no token"` or `"a malformed token"`, operation id): a forged token
     /// answered the same wrong way is that one cause.
     pub refusals: std::sync::Mutex<std::collections::HashMap<(&'static str, String), u16>>,
+    /// Whether the spec secures no operation and the backend refuses its reads without the
+    /// profile's credentials all the same ([`Ctx::security_in_practice`]): the run then holds
+    /// every operation but its own sign-in and sign-up as secured by the user's token.
+    pub secured_in_practice: bool,
     /// The statuses whose answers the spec declares in the profile's envelope schema (a
     /// `#/...` reference), by any operation ([`Ctx::envelope_statuses`]).
     envelope_statuses: std::sync::OnceLock<std::collections::BTreeSet<u16>>,
@@ -532,6 +537,7 @@ impl Ctx {
             seed: 0,
             selected: Vec::new(),
             refusals: Default::default(),
+            secured_in_practice: false,
             envelope_statuses: Default::default(),
             memo: Default::default(),
             referents: Default::default(),
@@ -567,9 +573,27 @@ impl Ctx {
         self.operations.get_or_init(|| operations_in(self.doc()))
     }
 
-    /// Every operation of the spec, in document order, with whether it needs credentials.
+    /// Every operation of the spec, in document order, with whether it needs credentials:
+    /// as the spec says, or, where it secures none and the backend does
+    /// ([`Ctx::security_in_practice`]), every operation but those the run signs in with.
     pub fn all_operations(&self) -> Vec<(OpInfo, bool)> {
-        self.operations().to_vec()
+        if !self.secured_in_practice {
+            return self.operations().to_vec();
+        }
+        self.operations()
+            .iter()
+            .map(|(op, _)| (op.clone(), !self.session_operations.contains(&op.id)))
+            .collect()
+    }
+
+    /// Whether `op` needs credentials only as the backend answers, the spec securing none.
+    pub fn secured_only_in_practice(&self, op: &str) -> bool {
+        self.secured_in_practice
+            && !self.session_operations.iter().any(|o| o == op)
+            && self
+                .operations()
+                .iter()
+                .any(|(o, secured)| o.id == op && !secured)
     }
 
     /// Every operation whose effective security requires credentials.

@@ -1286,12 +1286,15 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                         failures.push(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));
                     }
                 }
-                // Whatever the answers said, the owner's resource is as it was before.
+                // Whatever the answers said, the owner's resource is as it was before, but for
+                // what changes by itself (a running timer's `duration`): a member that differs
+                // again when the owner reads it once more.
                 if c.resource.read.is_some() {
                     let e = read(w, Identity::First, &c).await?;
                     let changed = match (&before, e.json()) {
                         (Some(before), Some(after)) if *before != after => {
-                            Some(first_difference(before, &after))
+                            let again = read(w, Identity::First, &c).await?.json();
+                            first_difference(before, &after, again.as_ref())
                         }
                         _ => None,
                     };
@@ -1312,21 +1315,24 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
         .await
 }
 
-/// The first member that differs between two versions of a resource, in words.
-fn first_difference(before: &Value, after: &Value) -> String {
-    match (before.as_object(), after.as_object()) {
-        (Some(b), Some(a)) => b
-            .iter()
-            .find(|(k, v)| a.get(*k) != Some(*v))
-            .map(|(k, v)| {
-                format!(
-                    "changed: `{k}` was {v} and is now {}",
-                    a.get(k).unwrap_or(&Value::Null)
-                )
-            })
-            .unwrap_or_else(|| "changed".into()),
-        _ => "changed".into(),
-    }
+/// The first member that differs between two versions of a resource, in words, leaving
+/// out one that differs between `after` and `again` (a later read of the same): it changes
+/// by itself. `None` when nothing else differs.
+fn first_difference(before: &Value, after: &Value, again: Option<&Value>) -> Option<String> {
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
+        return again
+            .is_none_or(|again| again == after)
+            .then(|| "changed".into());
+    };
+    let steady = |k: &str| again.is_none_or(|again| again.get(k) == a.get(k));
+    b.iter()
+        .find(|(k, v)| a.get(*k) != Some(*v) && steady(k))
+        .map(|(k, v)| {
+            format!(
+                "changed: `{k}` was {v} and is now {}",
+                a.get(k).unwrap_or(&Value::Null)
+            )
+        })
 }
 
 // ---- function-level authorization --------------------------------------------------------

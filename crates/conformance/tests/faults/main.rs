@@ -5,12 +5,14 @@
 mod accounts;
 mod articles;
 mod clinic;
+mod consumed;
 mod csrf;
 mod drf;
 mod envelope;
 mod hostile;
 mod mock;
 mod nest;
+mod practice;
 mod refs;
 mod report;
 mod sessions;
