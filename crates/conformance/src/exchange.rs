@@ -97,7 +97,11 @@ impl Exchange {
 
     /// The exchange for a report: request line, headers and bodies, secrets redacted.
     pub fn describe(&self) -> String {
-        let mut out = format!("  > {} {}\n", self.method, redact_url(&self.url));
+        let mut out = format!(
+            "  > {} {}\n",
+            self.method,
+            elide_runs(&redact_url(&self.url))
+        );
         for (k, v) in &self.request_headers {
             out.push_str(&format!("  > {k}: {}\n", redact_header(k, v)));
         }
@@ -118,6 +122,31 @@ impl Exchange {
         out
     }
 }
+
+/// `text` with each run of one character longer than [`RUN`] written as its first
+/// characters and its length: a boundary case's 10,000 `x` in a URL or a body is shown,
+/// not printed whole (a report of a dozen such requests would be megabytes of `x`).
+pub fn elide_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4096));
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut n = 1;
+        while chars.peek() == Some(&c) {
+            chars.next();
+            n += 1;
+        }
+        if n > RUN {
+            out.extend(std::iter::repeat_n(c, 8));
+            out.push_str(&format!("…({n} × `{c}`)"));
+        } else {
+            out.extend(std::iter::repeat_n(c, n));
+        }
+    }
+    out
+}
+
+/// The longest run of one character [`elide_runs`] prints whole.
+const RUN: usize = 64;
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -247,4 +276,18 @@ pub fn redact_text(text: &str) -> String {
 fn looks_like_jwt(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     parts.len() == 3 && parts[0].starts_with("eyJ") && parts[1].len() > 4
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_run_of_one_character_is_shown_by_its_length() {
+        let url = format!("/items?q={}&n=1", "x".repeat(10_000));
+        assert_eq!(
+            super::elide_runs(&url),
+            "/items?q=xxxxxxxx…(10000 × `x`)&n=1"
+        );
+        let short = format!("a{}b", "x".repeat(64));
+        assert_eq!(super::elide_runs(&short), short);
+    }
 }

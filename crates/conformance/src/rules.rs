@@ -172,11 +172,11 @@ impl Failure {
     /// A request that could not be sent: `transport` when the backend did not answer,
     /// `setup` when the harness could not send it (the read-only gate, a bad request).
     pub fn unsent(request: &crate::http::Request, error: String) -> Failure {
-        let what = format!(
+        let what = crate::exchange::elide_runs(&format!(
             "{} {}: {error}",
             request.method,
             crate::http::redact_url(&request.target)
-        );
+        ));
         if error.starts_with("transport:") {
             Failure::new(Rule::Transport, what)
         } else {

@@ -478,7 +478,10 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     let base = example_inputs(ctx, op);
     let mut out = Vec::new();
     let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-    for p in params(ctx, op) {
+    // The admitted query values, each with its parameter and value, for sending together.
+    let mut queries: Vec<(Case, (String, Value))> = Vec::new();
+    let all_params = params(ctx, op);
+    for p in all_params.iter().cloned() {
         // A path parameter names a resource: only reads take odd ones.
         if p.location == "path" && !safe {
             continue;
@@ -497,16 +500,55 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             inputs
                 .params
                 .retain(|(q, _)| !(q.name == p.name && q.location == p.location));
-            inputs.params.push((p.clone(), value));
-            out.push(Case {
+            inputs.params.push((p.clone(), value.clone()));
+            let case = Case {
                 what: format!("{what} ({} parameter `{}`)", p.location, p.name),
                 admitted,
                 ordinary,
                 request: request(ctx, op, &inputs),
                 base: request(ctx, op, &base),
                 parts: Vec::new(),
-            });
+            };
+            if admitted && p.location == "query" {
+                queries.push((case, (format!("/{}", p.name), value)));
+            } else {
+                out.push(case);
+            }
         }
+    }
+    // The admitted query values go together, one per parameter, as the body's do below: a
+    // list of a dozen filters (Django's) takes each parameter's edges in a few requests, not
+    // a dozen each; an answer other than a 2xx sends each alone.
+    for members in group(queries) {
+        if members.len() == 1 {
+            out.extend(members.into_iter().map(|(case, _)| case));
+            continue;
+        }
+        let mut inputs: Inputs = base.clone();
+        for (_, (name, value)) in &members {
+            let p = all_params
+                .iter()
+                .find(|p| p.location == "query" && format!("/{}", p.name) == *name);
+            if let Some(p) = p {
+                inputs
+                    .params
+                    .retain(|(q, _)| !(q.name == p.name && q.location == "query"));
+                inputs.params.push((p.clone(), value.clone()));
+            }
+        }
+        let parts: Vec<Case> = members.into_iter().map(|(case, _)| case).collect();
+        out.push(Case {
+            what: parts
+                .iter()
+                .map(|p| p.what.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            admitted: true,
+            ordinary: false,
+            request: request(ctx, op, &inputs),
+            base: request(ctx, op, &base),
+            parts,
+        });
     }
     let params_cases = out.len();
     // Each body case's field and value, for sending admitted ones together.

@@ -125,11 +125,11 @@ pub fn describe(request: &Request) -> String {
         ),
         _ => String::new(),
     };
-    format!(
+    crate::exchange::elide_runs(&format!(
         "{} {}{body}",
         request.method,
         crate::http::redact_url(&request.target)
-    )
+    ))
 }
 
 /// Sends as a well-mannered client (see [`crate::http::Http::send_politely`]).

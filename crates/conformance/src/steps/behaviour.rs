@@ -346,6 +346,12 @@ async fn boundary_steps(
             ctx.forbidden(&op.id);
             return Ok(());
         }
+        // No value brings a method the route does not allow: the operation's every case
+        // would get the same 405 (its status is the spec's finding, and the errors checks').
+        if e.status == 405 {
+            ctx.http.note(not_allowed(&op.id, "boundary pass"));
+            return Ok(());
+        }
         if !case.parts.is_empty() {
             // Accepted, and nothing it made is lost: each value holds. Otherwise each is
             // sent alone, and judged alone.
@@ -435,6 +441,14 @@ async fn boundary_steps(
         }
     }
     Ok(())
+}
+
+/// The note of an operation the backend answers 405 (its method not allowed on the route),
+/// left out of the rest of `pass`.
+fn not_allowed(op: &str, pass: &str) -> String {
+    format!(
+        "behaviour: {op} is left out of the rest of the {pass}: the backend answers 405, its method not allowed on the route, whatever the input"
+    )
 }
 
 /// The problem of an operation whose request without any edge value (`base`, the answer to
@@ -1457,6 +1471,13 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     let minimal = behaviour::describe(&request);
                     let who = behaviour::caller(&ctx, &op);
                     let e = behaviour::send_as(&ctx, who, request.clone()).await?;
+                    if e.status == 405 {
+                        w.behaviour
+                            .negative
+                            .push((format!("{}: {what}", op.id), minimal, e));
+                        ctx.http.note(not_allowed(&op.id, "broken-input pass"));
+                        break;
+                    }
                     if (matches!(e.status, 401 | 403) || e.status >= 500) && may_ask_valid {
                         if valid.is_none() {
                             let mut request = behaviour::request(

@@ -10,6 +10,7 @@ mod csrf;
 mod drf;
 mod envelope;
 mod hostile;
+mod lean;
 mod mock;
 mod nest;
 mod practice;
