@@ -265,6 +265,8 @@ async fn boundary_steps(
                 }) && recurs(ctx, op, resources, &request, &what).await?
                 {
                     out.push(problem);
+                    stop_at_crash(ctx, op, &what, queue);
+                    return Ok(());
                 }
                 continue;
             }
@@ -437,10 +439,29 @@ async fn boundary_steps(
             }
         }
         if let Some(p) = behaviour::boundary::problem(ctx, &case, &e) {
+            let crashed = e.status >= 500;
             out.push((format!("{}: {p}", op.id), minimal, e));
+            // The operation's search stops at its first server error, as a fuzzer's does: a
+            // later case could only be another input it crashes on.
+            if crashed {
+                stop_at_crash(ctx, op, &case.what, queue);
+                return Ok(());
+            }
         }
     }
     Ok(())
+}
+
+/// Notes that the boundary pass of `op` stopped at its first server error (for `what`),
+/// with the cases in `queue` it did not send.
+fn stop_at_crash(ctx: &Ctx, op: &OpInfo, what: &str, queue: &std::collections::VecDeque<Step>) {
+    let left = queue.iter().filter(|s| matches!(s, Step::Case(..))).count();
+    if left > 0 {
+        ctx.http.note(format!(
+            "behaviour: {}: the boundary pass stopped at its first server error ({what}); {left} later case(s) not sent",
+            op.id
+        ));
+    }
 }
 
 /// The note of an operation the backend answers 405 (its method not allowed on the route),
@@ -1460,7 +1481,9 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                 // never written to, so that comparison is not made, and the broken input's
                 // answer is judged alone.
                 let may_ask_valid = behaviour::safe(&op) || !behaviour::has_path_params(&op) || own;
-                for (what, mut request) in behaviour::negative_cases(&ctx, &op) {
+                let cases = behaviour::negative_cases(&ctx, &op);
+                let count = cases.len();
+                for (i, (what, mut request)) in cases.into_iter().enumerate() {
                     // An accepted case may have moved the run's resource: each goes where it is now.
                     if own
                         && !what.contains(" parameter `")
@@ -1528,9 +1551,20 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     {
                         behaviour::record_id(&ctx, who, r, &e, &id);
                     }
+                    // The operation's search stops at its first failure, as a fuzzer's does:
+                    // what it would still send could only add to what is wrong with it.
+                    let failed = negative_problem(&ctx, &e).is_some();
                     w.behaviour
                         .negative
                         .push((format!("{}: {what}", op.id), minimal, e));
+                    if failed && i + 1 < count {
+                        ctx.http.note(format!(
+                            "behaviour: {}: the broken-input pass stopped at its first failure ({what}); {} later case(s) not sent",
+                            op.id,
+                            count - i - 1
+                        ));
+                        break;
+                    }
                 }
             }
             Ok(())
@@ -1545,20 +1579,24 @@ async fn negative_judged(w: &mut AccordWorld) -> Outcome {
     outcome
 }
 
+/// What is wrong with `e`, the answer to a broken input, if anything: it must be a 4xx in
+/// the error envelope.
+fn negative_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
+    if (200..300).contains(&e.status) {
+        Some(format!("accepted with {}", e.status))
+    } else if e.status >= 500 {
+        Some(format!("a server error ({})", e.status))
+    } else if !(400..500).contains(&e.status) {
+        Some(format!("answered {}", e.status))
+    } else {
+        envelope_problem_beyond_spec(ctx, e).map(|p| format!("refused outside the envelope: {p}"))
+    }
+}
+
 async fn negative_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
     for (what, minimal, e) in &w.behaviour.negative {
-        let problem = if (200..300).contains(&e.status) {
-            Some(format!("accepted with {}", e.status))
-        } else if e.status >= 500 {
-            Some(format!("a server error ({})", e.status))
-        } else if !(400..500).contains(&e.status) {
-            Some(format!("answered {}", e.status))
-        } else {
-            envelope_problem_beyond_spec(&w.ctx, e)
-                .map(|p| format!("refused outside the envelope: {p}"))
-        };
-        if let Some(p) = problem {
+        if let Some(p) = negative_problem(&w.ctx, e) {
             problems.push((format!("{what}: {p}"), Some(minimal.clone()), e.clone()));
         }
     }

@@ -23,6 +23,7 @@ paths:
         - { name: d, in: query, schema: { type: string } }
         - { name: e, in: query, schema: { type: string } }
         - { name: f, in: query, schema: { type: string } }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 100 } }
       responses:
         "200": { description: "", content: { application/json: { schema: { type: array, items: { type: object } } } } }
         "400": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
@@ -53,6 +54,8 @@ struct Lean {
     posts: Arc<Mutex<usize>>,
     /// Crashes on a NUL in filter `d`.
     crashes_on_d: bool,
+    /// Takes any `limit`, even one the schema refuses, as a lenient list does.
+    lenient: bool,
 }
 
 impl Respond for Lean {
@@ -66,6 +69,13 @@ impl Respond for Lean {
                     .any(|(k, v)| k == "d" && v.contains('\0'));
                 if self.crashes_on_d && nul_in_d {
                     return ResponseTemplate::new(500);
+                }
+                let limit = request.url.query_pairs().find(|(k, _)| k == "limit");
+                let refused = limit.is_some_and(|(_, v)| {
+                    v.parse::<i64>().map_or(true, |n| !(1..=100).contains(&n))
+                });
+                if refused && !self.lenient {
+                    return ResponseTemplate::new(400).set_body_json(json!({"message": "limit"}));
                 }
                 ResponseTemplate::new(200).set_body_json(json!([]))
             }
@@ -94,9 +104,10 @@ async fn admitted_filter_values_go_together_and_a_405_ends_the_operation_s_cases
         "{}",
         run.stdout
     );
-    // Six filters of a dozen edge values each, one request apiece, would be over seventy.
+    // Six filters of a dozen edge values each and a limit's, one request apiece, would be
+    // over seventy; the limit's refused values still go one at a time.
     let lists = *backend.lists.lock().unwrap();
-    assert!(lists <= 20, "{lists} list requests\n{}", run.stdout);
+    assert!(lists <= 30, "{lists} list requests\n{}", run.stdout);
     // The route allows no POST: its first case says so for every other (the cases sent at
     // once with it, as many as `behaviour.concurrency`, are in flight already).
     let posts = *backend.posts.lock().unwrap();
@@ -146,4 +157,36 @@ async fn a_405_ends_the_operation_s_broken_inputs_too() {
         "{}",
         run.stdout
     );
+}
+
+/// A list that takes a `limit` the schema refuses fails at the first such input, and its
+/// search stops there: the others could only say it again.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_broken_input_pass_stops_an_operation_at_its_first_failure() {
+    let backend = Lean {
+        lenient: true,
+        ..Lean::default()
+    };
+    let server = crate::serving(backend.clone()).await;
+    let run = crate::first_run_with(
+        SPEC,
+        server.uri(),
+        "@behaviour and not @boundary and not @positive and not @writes and not @roles and not @expiry",
+        &[],
+    )
+    .await;
+    assert!(
+        run.failed_by("break one constraint", Rule::Negative, "list_items: "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "note: behaviour: list_items: the broken-input pass stopped at its first failure"
+        ),
+        "{}",
+        run.stdout
+    );
+    let lists = *backend.lists.lock().unwrap();
+    assert!(lists <= 2, "{lists} list requests\n{}", run.stdout);
 }
