@@ -2,7 +2,9 @@
 Feature: The API's own behaviour
   Generated from the spec for every operation: valid inputs get a documented answer, what is
   created reads back, lists, updates and deletes as written, a second user cannot reach it,
-  inputs that break one constraint are refused, and an expired token is refused.
+  inputs that break one constraint are refused, and an expired token is refused. An
+  operation's boundary search stops at its first server error, its broken-input search at
+  its first failure, as a fuzzer's does.
   Writes only touch what the run created, and what is left is deleted at the end.
 
   @positive
