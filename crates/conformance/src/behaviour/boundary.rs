@@ -65,6 +65,17 @@ pub fn ordinary(what: &str) -> bool {
         || what.ends_with(" characters (the maximum)")
 }
 
+/// Whether the edge `what` of the body property at `pointer` (of schema `prop`) must be
+/// accepted where the schema admits it: an [`ordinary`] value, but 0 or -1 where the
+/// property names a record ([`names_a_record`]: they name none), and anything in a file's
+/// bytes (`format: binary`: no text a form sends in a JSON body; what the backend makes of
+/// `""` there says nothing the spec could).
+fn held_to_acceptance(pointer: &str, prop: &Value, what: &str) -> bool {
+    let names_nothing = names_a_record(pointer) && matches!(what, "0" | "-1");
+    let file = prop.get("format").and_then(Value::as_str) == Some("binary");
+    ordinary(what) && !names_nothing && !file
+}
+
 /// Whether the body property at `pointer` names a record by its number, as its name says
 /// (`user`, `owner_id`, `categoryId`, `parent_pk`), though the spec has no kind of resource
 /// for it: 0 or -1 names none, and refusing it is the backend's right (Django's `"Invalid
@@ -645,13 +656,11 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 };
                 // A deployment's policy restricts this field beyond the spec: its refusals
                 // are no spec gap (a 5xx still is a crash).
-                let names_nothing = names_a_record(pointer) && matches!(what.as_str(), "0" | "-1");
-                let ordinary = ordinary(&what)
+                let ordinary = held_to_acceptance(pointer, prop, &what)
                     && !policy.contains(&pointer.as_str())
                     && !references
                         .iter()
-                        .any(|r| pointer == r || pointer.starts_with(&format!("{r}/")))
-                    && !names_nothing;
+                        .any(|r| pointer == r || pointer.starts_with(&format!("{r}/")));
                 let one = case(n, pointer, what.clone(), value.clone(), ordinary);
                 let raw = MIXED.iter().find(|(name, _, _)| *name == what);
                 match raw {
@@ -895,6 +904,23 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_file_s_bytes_and_a_record_s_number_are_not_held_to_being_accepted() {
+        let text = json!({"type": "string"});
+        let file = json!({"type": "string", "format": "binary", "nullable": true});
+        let number = json!({"type": "integer"});
+        assert!(super::held_to_acceptance("/name", &text, "an empty string"));
+        assert!(!super::held_to_acceptance(
+            "/picture",
+            &file,
+            "an empty string"
+        ));
+        assert!(super::held_to_acceptance("/amount", &number, "0"));
+        assert!(!super::held_to_acceptance("/child_id", &number, "0"));
+        assert!(!super::held_to_acceptance("/user", &number, "-1"));
+        assert!(super::held_to_acceptance("/user", &number, "the minimum 1"));
+    }
 
     #[test]
     fn a_property_named_for_a_record_is_one_that_0_names_nothing_in() {

@@ -567,19 +567,49 @@ async fn boundary_judged(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn boundary_judged_checked(w: &mut AccordWorld) -> Outcome {
-    let problems = w
-        .behaviour
-        .boundary
-        .iter()
-        .map(|(p, minimal, e)| {
-            (
-                format!("{p} (request: {minimal})"),
-                Some(minimal.clone()),
-                e.clone(),
-            )
-        })
+    let problems = fold_acceptances(&w.behaviour.boundary)
+        .into_iter()
+        .map(|(p, minimal, e)| (format!("{p} (request: {minimal})"), Some(minimal), e))
         .collect();
     report(Rule::Boundary, problems)
+}
+
+/// What a refused value let through says of an operation, said once: the first such
+/// problem of each operation, with the others' values named after it (an action that
+/// ignores its body, Baby Buddy's timer restart, takes every value the schema refuses).
+fn fold_acceptances(problems: &[Problem]) -> Vec<Problem> {
+    const ACCEPTED: &str = ", which the schema refuses";
+    let mut out: Vec<Problem> = Vec::new();
+    let mut more: Vec<(usize, Vec<String>)> = Vec::new();
+    for (p, minimal, e) in problems {
+        let op = p.split(": ").next().unwrap_or_default();
+        let first = out
+            .iter()
+            .position(|(q, _, _)| q.ends_with(ACCEPTED) && q.split(": ").next() == Some(op));
+        match first.filter(|_| p.ends_with(ACCEPTED)) {
+            Some(i) => {
+                let what = p[op.len() + 2..]
+                    .split(" accepted with ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                match more.iter_mut().find(|(j, _)| *j == i) {
+                    Some((_, whats)) => whats.push(what),
+                    None => more.push((i, vec![what])),
+                }
+            }
+            None => out.push((p.clone(), minimal.clone(), e.clone())),
+        }
+    }
+    for (i, whats) in more {
+        out[i].0 = format!(
+            "{} (and {} more refused value(s) accepted: {})",
+            out[i].0,
+            whats.len(),
+            whats.join("; ")
+        );
+    }
+    out
 }
 
 // ---- resource chains --------------------------------------------------------------------
@@ -1704,6 +1734,37 @@ mod tests {
         assert_eq!(
             location_target("http://127.0.0.1:1", "http://127.0.0.1:1/items", "/items/7"),
             "/items/7"
+        );
+    }
+
+    #[test]
+    fn refused_values_let_through_are_said_once_per_operation() {
+        let problem = |p: &str| {
+            (
+                p.to_string(),
+                "PATCH /x".to_string(),
+                crate::http::Exchange::none(),
+            )
+        };
+        let folded = super::fold_acceptances(&[
+            problem(
+                "restart: 256 characters (body /name) accepted with 200, which the schema refuses",
+            ),
+            problem(
+                "restart: a server error (500) for a NUL character (body /start) the schema admits",
+            ),
+            problem("restart: emoji (body /start) accepted with 200, which the schema refuses"),
+            problem("restart: a path (body /start) accepted with 200, which the schema refuses"),
+            problem("create: emoji (body /start) accepted with 201, which the schema refuses"),
+        ]);
+        let texts: Vec<&str> = folded.iter().map(|(p, _, _)| p.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "restart: 256 characters (body /name) accepted with 200, which the schema refuses (and 2 more refused value(s) accepted: emoji (body /start); a path (body /start))",
+                "restart: a server error (500) for a NUL character (body /start) the schema admits",
+                "create: emoji (body /start) accepted with 201, which the schema refuses",
+            ]
         );
     }
 }
