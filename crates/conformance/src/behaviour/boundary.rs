@@ -33,6 +33,22 @@ pub struct Case {
 }
 
 impl Case {
+    /// The admitted cases `parts` sent as one `request` (`base` without their values).
+    fn together(parts: Vec<Case>, request: Request, base: Request) -> Case {
+        Case {
+            what: parts
+                .iter()
+                .map(|p| p.what.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            admitted: true,
+            ordinary: false,
+            request,
+            base,
+            parts,
+        }
+    }
+
     /// What this case and each case inside it (at any depth) sets.
     pub fn names(&self) -> Vec<String> {
         let mut out = vec![self.what.clone()];
@@ -547,19 +563,12 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 inputs.params.push((p.clone(), value.clone()));
             }
         }
-        let parts: Vec<Case> = members.into_iter().map(|(case, _)| case).collect();
-        out.push(Case {
-            what: parts
-                .iter()
-                .map(|p| p.what.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            admitted: true,
-            ordinary: false,
-            request: request(ctx, op, &inputs),
-            base: request(ctx, op, &base),
+        let parts = members.into_iter().map(|(case, _)| case).collect();
+        out.push(Case::together(
             parts,
-        });
+            request(ctx, op, &inputs),
+            request(ctx, op, &base),
+        ));
     }
     let params_cases = out.len();
     // Each body case's field and value, for sending admitted ones together.
@@ -757,19 +766,8 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             out.extend(members.into_iter().map(|(case, _)| case));
             continue;
         }
-        let parts: Vec<Case> = members.into_iter().map(|(case, _)| case).collect();
-        out.push(Case {
-            what: parts
-                .iter()
-                .map(|p| p.what.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            admitted: true,
-            ordinary: false,
-            request: with(body),
-            base: with(unique),
-            parts,
-        });
+        let parts = members.into_iter().map(|(case, _)| case).collect();
+        out.push(Case::together(parts, with(body), with(unique)));
     }
     out.extend(refused.into_iter().map(|(case, _)| case));
     out

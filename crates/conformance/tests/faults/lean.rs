@@ -95,6 +95,18 @@ async fn boundary(backend: Lean) -> crate::Run {
     crate::first_run_with(SPEC, server.uri(), "@boundary", &[]).await
 }
 
+/// The broken-input pass alone against `backend`.
+async fn broken_inputs(backend: Lean) -> crate::Run {
+    let server = crate::serving(backend).await;
+    crate::first_run_with(
+        SPEC,
+        server.uri(),
+        "@behaviour and not @boundary and not @positive and not @writes and not @roles and not @expiry",
+        &[],
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn admitted_filter_values_go_together_and_a_405_ends_the_operation_s_cases() {
     let backend = Lean::default();
@@ -141,14 +153,7 @@ async fn a_crash_on_one_filter_sent_with_others_is_found_and_named() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_405_ends_the_operation_s_broken_inputs_too() {
     let backend = Lean::default();
-    let server = crate::serving(backend.clone()).await;
-    let run = crate::first_run_with(
-        SPEC,
-        server.uri(),
-        "@behaviour and not @boundary and not @positive and not @writes and not @roles and not @expiry",
-        &[],
-    )
-    .await;
+    let run = broken_inputs(backend.clone()).await;
     let posts = *backend.posts.lock().unwrap();
     assert!(posts <= 1, "{posts} POST requests\n{}", run.stdout);
     assert!(
@@ -167,14 +172,7 @@ async fn the_broken_input_pass_stops_an_operation_at_its_first_failure() {
         lenient: true,
         ..Lean::default()
     };
-    let server = crate::serving(backend.clone()).await;
-    let run = crate::first_run_with(
-        SPEC,
-        server.uri(),
-        "@behaviour and not @boundary and not @positive and not @writes and not @roles and not @expiry",
-        &[],
-    )
-    .await;
+    let run = broken_inputs(backend.clone()).await;
     assert!(
         run.failed_by("break one constraint", Rule::Negative, "list_items: "),
         "{}",
