@@ -2129,6 +2129,65 @@ fn required_only(doc: &Value, schema: &Value, body: &Value) -> Value {
     Value::Object(kept)
 }
 
+/// `body` (of `schema`) with its dates and times as a frontend sends them when a user logs
+/// what just happened: a time an hour or more ago, a date a day or more ago, and a period's
+/// bounds in order, minutes apart (its start by a name like `start`, `begin` or `from`, its
+/// end like `end`, `finish` or `until`). `slot` moves the whole by hours, so that two
+/// creates' periods do not meet (a backend may refuse one that overlaps another of its
+/// kind). A generated body's random dates break what the spec cannot state: Baby Buddy
+/// refuses a feeding that ends before it starts, lasts over a day or lies in the future.
+fn with_recent_times(doc: &Value, schema: &Value, body: &Value, slot: u64) -> Value {
+    let properties = mutate::properties_as_written(doc, schema);
+    let Some(members) = body.as_object().filter(|_| !properties.is_empty()) else {
+        return body.clone();
+    };
+    let anchor = chrono::Utc::now() - chrono::Duration::hours(1 + (slot % 2000) as i64 * 3);
+    let order = |name: &str| -> i64 {
+        let name = name.to_ascii_lowercase();
+        if ["start", "begin", "from", "since"]
+            .iter()
+            .any(|w| name.contains(w))
+        {
+            -40
+        } else if ["end", "finish", "stop", "until"]
+            .iter()
+            .any(|w| name.contains(w))
+            || name == "to"
+            || name.ends_with("_to")
+        {
+            0
+        } else {
+            -20
+        }
+    };
+    let kept = members
+        .iter()
+        .map(|(k, v)| {
+            let Some((_, prop)) = properties.iter().find(|(name, _)| name == k) else {
+                return (k.clone(), v.clone());
+            };
+            let prop = accord_spec::follow_ref(doc, prop);
+            let at = anchor + chrono::Duration::minutes(order(k));
+            let value = match (prop.get("format").and_then(Value::as_str), v) {
+                (Some("date-time"), Value::String(_)) => {
+                    json!(at.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                }
+                (Some("date"), Value::String(_)) => {
+                    json!(
+                        (at - chrono::Duration::days(1))
+                            .format("%Y-%m-%d")
+                            .to_string()
+                    )
+                }
+                (_, Value::Object(_)) => with_recent_times(doc, prop, v, slot),
+                _ => v.clone(),
+            };
+            (k.clone(), value)
+        })
+        .collect();
+    Value::Object(kept)
+}
+
 /// `value` without what `pointer` names, if it names something in an object.
 fn unset(value: &mut Value, pointer: &str) {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
@@ -2203,9 +2262,20 @@ async fn create_bound(
         // cannot fill truthfully (a reference to one of its own kind, NetBox's `parent`; a
         // choice the deployment restricts) leaves the create to what must be there.
         let minimal = required_only_of(ctx, op, &b);
+        // Then with its dates as a user logging what just happened sends them.
+        let recent = ctx.body_schema(op).map(|schema| {
+            with_recent_times(
+                ctx.doc(),
+                &crate::sample::object_branch(ctx.doc(), &schema),
+                &b,
+                salt ^ scenario(),
+            )
+        });
         bodies.push(b);
-        if !bodies.contains(&minimal) {
-            bodies.push(minimal);
+        for body in recent.into_iter().chain([minimal]) {
+            if !bodies.contains(&body) {
+                bodies.push(body);
+            }
         }
     }
     if let Some(schema) = ctx.body_schema(op) {

@@ -14,6 +14,7 @@ mod lean;
 mod mock;
 mod nest;
 mod practice;
+mod recent;
 mod refs;
 mod report;
 mod sessions;
