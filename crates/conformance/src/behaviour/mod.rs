@@ -1614,11 +1614,11 @@ pub fn bound_write_body(ctx: &Ctx, op: &OpInfo, identity: Identity, seed: u64) -
 /// `body` of `op` as `identity` writes it: each reference to the run's referent of its kind
 /// ([`bind_made`]); an optional one the run made nothing for is left out (a generated id
 /// names nothing: NetBox refuses a device role whose random `parent` or tags do not exist).
-/// In the resource chain's creates (`made`: what the chain made before), a reference names
-/// the chain's own resource of its kind where there is one (a device the chain's own site),
-/// and an optional one is left out: naming one may change what it names (Baby Buddy's
-/// feeding stops, and deletes, the timer it names), and the chain checks its resources as
-/// it made them.
+/// In the resource chain's creates (`made`: what the chain made before), a required
+/// reference names the chain's own resource of its kind where there is one (a device the
+/// chain's own site); an optional one names the run's referent, never the chain's own:
+/// naming one may change what it names (Baby Buddy's feeding stops, and deletes, the timer
+/// it names), and the chain checks its resources as it made them.
 fn bind_body(
     ctx: &Ctx,
     op: &OpInfo,
@@ -1628,9 +1628,6 @@ fn bind_body(
 ) {
     let mut bound = bind_made(ctx, op, identity, body);
     let slots = reference_slots(ctx, op);
-    if made.is_some() {
-        bound.retain(|pointer| slots.iter().any(|s| s.required && &s.pointer == pointer));
-    }
     for slot in slots.iter().filter(|s| !s.own && s.required) {
         let Some(c) = made
             .unwrap_or_default()
@@ -2228,7 +2225,13 @@ async fn referent_made(
         ))
         .await
         {
-            Ok(Some(created)) => Some((created.id, created.answer)),
+            Ok(Some(created)) => {
+                let paths = ctx.memo.get_or_init(ReferentPaths::default);
+                if let Ok(mut paths) = paths.0.lock() {
+                    paths.insert(key.clone(), created.path.clone());
+                }
+                Some((created.id, created.answer))
+            }
             Ok(None) => None,
             // A referent the backend will not make: the reference stays as it was, and the
             // create that needs it says what it got.
@@ -2240,6 +2243,43 @@ async fn referent_made(
         m.insert(key, made.clone());
     }
     Ok(made)
+}
+
+/// Where each referent the run made is ([`referent_made`]), by identity and kind.
+#[derive(Default)]
+struct ReferentPaths(std::sync::Mutex<std::collections::HashMap<(Identity, String), String>>);
+
+/// Forgets each referent `op`'s body names as `identity` that no longer reads (404, 410:
+/// the backend consumed it, as a feeding its timer), so that the next binding makes
+/// another; whether any was forgotten.
+async fn evict_gone_referents(ctx: &Ctx, op: &OpInfo, identity: Identity) -> bool {
+    let paths = ctx.memo.get_or_init(ReferentPaths::default);
+    let mut kinds: Vec<String> = reference_slots(ctx, op)
+        .iter()
+        .map(|slot| slot.kind.item.clone())
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut evicted = false;
+    for kind in kinds {
+        let key = (identity, kind);
+        let Some(path) = paths.0.lock().ok().and_then(|p| p.get(&key).cloned()) else {
+            continue;
+        };
+        let Ok(e) = send_as(ctx, identity, Request::new("GET", path)).await else {
+            continue;
+        };
+        if matches!(e.status, 404 | 410) {
+            if let Ok(mut referents) = ctx.referents.lock() {
+                referents.remove(&key);
+            }
+            if let Ok(mut paths) = paths.0.lock() {
+                paths.remove(&key);
+            }
+            evicted = true;
+        }
+    }
+    evicted
 }
 
 /// [`create_in`], its body's references bound first ([`bind_made`]); `chain` as in
@@ -2290,23 +2330,31 @@ async fn create_bound(
     }
     let mut chain = chain.to_vec();
     chain.push(resource.item.clone());
-    make_referents(ctx, op, identity, &chain).await?;
-    for body in &mut bodies {
-        bind_body(ctx, op, identity, made, body);
-    }
+    let unbound = bodies;
     let (mut last, mut empty) = (None, None);
-    for body in bodies {
-        let inputs = Inputs {
-            params: Vec::new(),
-            body: (!body.is_null()).then(|| body.clone()),
-        };
-        let mut sent = request(ctx, op, &inputs);
-        sent.target = base.to_string();
-        let e = send_as(ctx, identity, sent).await?;
-        if (200..300).contains(&e.status) {
-            // What the answer breaks of the spec is a spec finding of its own; the chain goes on
-            // as long as the answer names the resource.
-            let id = created_id(ctx, resource, &e).ok_or_else(|| {
+    // Twice at most: a referent the backend has since consumed (a feeding stops, and
+    // deletes, the timer it names) is made again, and the bodies bound to the new one.
+    for attempt in 0..2 {
+        if attempt == 1 && !evict_gone_referents(ctx, op, identity).await {
+            break;
+        }
+        make_referents(ctx, op, identity, &chain).await?;
+        let mut bodies = unbound.clone();
+        for body in &mut bodies {
+            bind_body(ctx, op, identity, made, body);
+        }
+        for body in bodies {
+            let inputs = Inputs {
+                params: Vec::new(),
+                body: (!body.is_null()).then(|| body.clone()),
+            };
+            let mut sent = request(ctx, op, &inputs);
+            sent.target = base.to_string();
+            let e = send_as(ctx, identity, sent).await?;
+            if (200..300).contains(&e.status) {
+                // What the answer breaks of the spec is a spec finding of its own; the chain goes on
+                // as long as the answer names the resource.
+                let id = created_id(ctx, resource, &e).ok_or_else(|| {
                 Failure::new(
                     Rule::Created,
                     format!(
@@ -2316,43 +2364,44 @@ async fn create_bound(
                 )
                 .with(&e)
             })?;
-            if id.is_empty() {
-                // Made, and named by nothing: no path reaches it (a slug of a title without
-                // a letter). The chain needs one it can address: the next body is tried.
-                ctx.http.note(format!(
+                if id.is_empty() {
+                    // Made, and named by nothing: no path reaches it (a slug of a title without
+                    // a letter). The chain needs one it can address: the next body is tried.
+                    ctx.http.note(format!(
                     "behaviour: {} answered {} with an empty id for {}: nothing can address what it made, and the run cannot delete it",
                     op.id,
                     e.status,
                     describe(&request(ctx, op, &inputs))
                 ));
-                empty = Some(e);
-                continue;
+                    empty = Some(e);
+                    continue;
+                }
+                let path = item_path_in(resource, base, &id);
+                if resource.delete.is_some() {
+                    record(ctx, identity, path.clone());
+                }
+                return Ok(Some(Created {
+                    resource: resource.clone(),
+                    id,
+                    path,
+                    base: base.to_string(),
+                    sent: body,
+                    answer: e,
+                }));
             }
-            let path = item_path_in(resource, base, &id);
-            if resource.delete.is_some() {
-                record(ctx, identity, path.clone());
+            if e.status == 403 && ctx.refusal_status(op) != 403 {
+                ctx.forbidden(&op.id);
+                return Ok(None);
             }
-            return Ok(Some(Created {
-                resource: resource.clone(),
-                id,
-                path,
-                base: base.to_string(),
-                sent: body,
-                answer: e,
-            }));
+            if e.status >= 500 {
+                return Err(Failure::new(
+                    Rule::Created,
+                    format!("{} answered a server error ({})", op.id, e.status),
+                )
+                .with(&e));
+            }
+            last = Some(e);
         }
-        if e.status == 403 && ctx.refusal_status(op) != 403 {
-            ctx.forbidden(&op.id);
-            return Ok(None);
-        }
-        if e.status >= 500 {
-            return Err(Failure::new(
-                Rule::Created,
-                format!("{} answered a server error ({})", op.id, e.status),
-            )
-            .with(&e));
-        }
-        last = Some(e);
     }
     if let Some(e) = empty {
         return Err(Failure::new(
