@@ -2245,6 +2245,24 @@ async fn referent_made(
     Ok(made)
 }
 
+/// `lean`, a body without its `optional` references, with those the refusal `e` names
+/// (a property's name quoted in its body: DRF's `{"child": ["This field is required."]}`,
+/// FastAPI's `"loc": ["body", "child"]`) as `full` has them.
+fn asked_for(e: &Exchange, optional: &[RefSlot], lean: &Value, full: &Value) -> Value {
+    let text = e.text();
+    let mut asked = lean.clone();
+    for slot in optional {
+        let name = slot.pointer.rsplit('/').next().unwrap_or_default();
+        if name.is_empty() || !text.contains(&format!("\"{name}\"")) {
+            continue;
+        }
+        if let Some(value) = full.pointer(&slot.pointer) {
+            boundary::set(&mut asked, &slot.pointer, value.clone());
+        }
+    }
+    asked
+}
+
 /// Where each referent the run made is ([`referent_made`]), by identity and kind.
 #[derive(Default)]
 struct ReferentPaths(std::sync::Mutex<std::collections::HashMap<(Identity, String), String>>);
@@ -2343,7 +2361,25 @@ async fn create_bound(
         for body in &mut bodies {
             bind_body(ctx, op, identity, made, body);
         }
-        for body in bodies {
+        // The chain's create goes first as a frontend's form is sent: without the optional
+        // references (an empty select), then with those the backend's refusal names.
+        let full = bodies.first().cloned();
+        let optional: Vec<RefSlot> = reference_slots(ctx, op)
+            .into_iter()
+            .filter(|slot| !slot.required)
+            .collect();
+        let lean = full.clone().filter(|_| made.is_some()).map(|mut lean| {
+            for slot in &optional {
+                unset(&mut lean, &slot.pointer);
+            }
+            lean
+        });
+        let mut bodies: std::collections::VecDeque<(Value, bool)> =
+            bodies.into_iter().map(|b| (b, false)).collect();
+        if let Some(lean) = lean.filter(|lean| full.as_ref() != Some(lean)) {
+            bodies.push_front((lean, true));
+        }
+        while let Some((body, is_lean)) = bodies.pop_front() {
             let inputs = Inputs {
                 params: Vec::new(),
                 body: (!body.is_null()).then(|| body.clone()),
@@ -2399,6 +2435,24 @@ async fn create_bound(
                     format!("{} answered a server error ({})", op.id, e.status),
                 )
                 .with(&e));
+            }
+            if is_lean && let Some(full) = &full {
+                let asked = asked_for(&e, &optional, &body, full);
+                if asked != body {
+                    // And with its dates as a moment ago, before any body that names more.
+                    if let Some(schema) = ctx.body_schema(op) {
+                        let recent = with_recent_times(
+                            ctx.doc(),
+                            &crate::sample::object_branch(ctx.doc(), &schema),
+                            &asked,
+                            salt ^ scenario(),
+                        );
+                        if recent != asked {
+                            bodies.push_front((recent, false));
+                        }
+                    }
+                    bodies.push_front((asked, false));
+                }
             }
             last = Some(e);
         }

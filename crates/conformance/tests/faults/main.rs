@@ -4,6 +4,7 @@
 
 mod accounts;
 mod articles;
+mod asked;
 mod clinic;
 mod consumed;
 mod csrf;

@@ -1,0 +1,183 @@
+//! A form's optional selects left empty: an entry may name a timer, whose start then
+//! replaces the entry's own (as Baby Buddy's feeding takes its timer's), and must name a
+//! child, which the spec leaves optional and the backend's refusal names
+//! (`{"child": ["This field is required."]}`, as Django REST framework answers). The run's
+//! own create sends the child the backend asks for and no timer, and the entry reads back as
+//! written.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Entries, version: 1.0.0 }
+paths:
+  /api/children:
+    post:
+      operationId: create_child
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Named" } } }
+      responses:
+        "201": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Named" } } } }
+  /api/children/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: get_child
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Named" } } } }
+    delete:
+      operationId: delete_child
+      responses:
+        "204": { description: "" }
+  /api/timers:
+    post:
+      operationId: create_timer
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Named" } } }
+      responses:
+        "201": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Named" } } } }
+  /api/timers/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: get_timer
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Named" } } } }
+    delete:
+      operationId: delete_timer
+      responses:
+        "204": { description: "" }
+  /api/entries:
+    post:
+      operationId: create_entry
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Entry" } } }
+      responses:
+        "201": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Entry" } } } }
+        "400": { description: "" }
+  /api/entries/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: get_entry
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Entry" } } } }
+    delete:
+      operationId: delete_entry
+      responses:
+        "204": { description: "" }
+components:
+  schemas:
+    Named:
+      type: object
+      required: [name]
+      properties: { id: { type: integer, readOnly: true }, name: { type: string, minLength: 1, maxLength: 30 } }
+    Entry:
+      type: object
+      required: [note]
+      properties:
+        id: { type: integer, readOnly: true }
+        note: { type: string, minLength: 1, maxLength: 30 }
+        child: { type: integer, nullable: true }
+        timer: { type: integer, nullable: true }
+"##;
+
+/// The note an entry timed with a timer takes from it, replacing its own.
+const TIMED: &str = "timed";
+
+#[derive(Clone, Default)]
+struct Entries(Arc<Mutex<Vec<(String, i64, Value)>>>);
+
+fn named(body: &Value) -> Option<String> {
+    body.get("name")
+        .and_then(Value::as_str)
+        .filter(|n| (1..=30).contains(&n.chars().count()) && !n.contains('\0'))
+        .map(String::from)
+}
+
+impl Respond for Entries {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut all = self.0.lock().unwrap();
+        let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let id = segments.get(2).and_then(|x| x.parse::<i64>().ok());
+        let next = all.len() as i64 + 1;
+        let exists = |all: &Vec<(String, i64, Value)>, kind: &str, id: Option<i64>| {
+            all.iter().any(|(k, i, _)| k == kind && Some(*i) == id)
+        };
+        match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["api", kind]) if *kind != "entries" => {
+                let Some(name) = named(&body) else {
+                    return ResponseTemplate::new(400).set_body_json(json!({"name": ["required"]}));
+                };
+                let made = json!({"id": next, "name": name});
+                all.push((kind.to_string(), next, made.clone()));
+                ResponseTemplate::new(201).set_body_json(made)
+            }
+            ("POST", ["api", "entries"]) => {
+                let child = body.get("child").and_then(Value::as_i64);
+                if !exists(&all, "children", child) {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"child": ["This field is required."]}));
+                }
+                let Some(mut note) = body
+                    .get("note")
+                    .and_then(Value::as_str)
+                    .filter(|n| (1..=30).contains(&n.chars().count()))
+                    .map(String::from)
+                else {
+                    return ResponseTemplate::new(400).set_body_json(json!({"note": ["required"]}));
+                };
+                if let Some(timer) = body.get("timer").filter(|t| !t.is_null()) {
+                    if !exists(&all, "timers", timer.as_i64()) {
+                        return ResponseTemplate::new(400)
+                            .set_body_json(json!({"timer": ["Invalid pk."]}));
+                    }
+                    note = TIMED.to_string();
+                }
+                let made = json!({"id": next, "note": note, "child": child});
+                all.push(("entries".into(), next, made.clone()));
+                ResponseTemplate::new(201).set_body_json(made)
+            }
+            ("GET", ["api", kind, _]) => {
+                match all.iter().find(|(k, i, _)| k == kind && Some(*i) == id) {
+                    Some((_, _, v)) => ResponseTemplate::new(200).set_body_json(v),
+                    None => ResponseTemplate::new(404),
+                }
+            }
+            ("DELETE", ["api", kind, _]) => {
+                let before = all.len();
+                all.retain(|(k, i, _)| !(k == kind && Some(*i) == id));
+                if all.len() == before {
+                    return ResponseTemplate::new(404);
+                }
+                ResponseTemplate::new(204)
+            }
+            _ => ResponseTemplate::new(404),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chain_s_create_sends_the_optional_references_the_backend_asks_for_and_no_other() {
+    let backend = Entries::default();
+    let server = crate::serving(backend.clone()).await;
+    let run = crate::first_run_with(
+        SPEC,
+        server.uri(),
+        "@behaviour and @writes and not @second_user",
+        &[],
+    )
+    .await;
+    // Its entry reads back as written: no timer replaced its note.
+    assert!(
+        run.stdout.contains("tag @behaviour 2 passed, 0 failed"),
+        "{}",
+        run.stdout
+    );
+}
