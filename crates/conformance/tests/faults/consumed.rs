@@ -182,14 +182,7 @@ impl Respond for Feedings {
 async fn the_chain_names_no_resource_of_its_own_by_an_optional_reference_and_a_consumed_referent_is_made_again()
  {
     let backend = Feedings::default();
-    let server = crate::serving(backend.clone()).await;
-    let run = crate::first_run_with(
-        SPEC,
-        server.uri(),
-        "@behaviour and @writes and not @second_user",
-        &[],
-    )
-    .await;
+    let run = crate::resource_chain(SPEC, backend.clone()).await;
     // The chain's timer is read back, and deleted, as the chain made it: every check passes.
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     let state = backend.0.lock().unwrap();

@@ -173,6 +173,19 @@ pub async fn serving(backend: impl wiremock::Respond + 'static) -> MockServer {
     server
 }
 
+/// A new user's first run of the resource chain's scenarios (`@behaviour and @writes`, but
+/// the second user's) against `backend`, serving on loopback.
+pub async fn resource_chain(spec: &str, backend: impl wiremock::Respond + 'static) -> Run {
+    let server = serving(backend).await;
+    first_run_with(
+        spec,
+        server.uri(),
+        "@behaviour and @writes and not @second_user",
+        &[],
+    )
+    .await
+}
+
 /// A new user's first run: `spec` (its text) alone, no profile, against `base_url`, with
 /// `credentials` as the only ACCORD_* variables of the environment, seed 7, the scenarios
 /// of `tags`, its `--results` read back.

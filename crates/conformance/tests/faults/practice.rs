@@ -54,6 +54,8 @@ const SECOND: &str = "second-token";
 struct Notes {
     /// (id, owner's token, text)
     notes: Arc<Mutex<Vec<(i64, String, String)>>>,
+    /// The last id given: ids are never reused.
+    last: Arc<Mutex<i64>>,
     /// Takes any token after `Token`: a check of the word, not of the token.
     any_token: bool,
     /// Refuses no token with 403, as DRF does where session authentication comes first.
@@ -115,7 +117,11 @@ impl Respond for Notes {
                     return ResponseTemplate::new(400)
                         .set_body_json(json!({"note": ["This field is required."]}));
                 };
-                let id = notes.len() as i64 + 1;
+                let id = {
+                    let mut last = self.last.lock().unwrap();
+                    *last += 1;
+                    *last
+                };
                 notes.push((id, who.clone(), text.to_string()));
                 ResponseTemplate::new(201).set_body_json(json!({"id": id, "note": text}))
             }

@@ -56,8 +56,9 @@ components:
         notes: { type: string }
 "##;
 
+/// Every entry, and the last id given: ids are never reused.
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<(i64, Value)>>>);
+struct Log(Arc<Mutex<(Vec<(i64, Value)>, i64)>>);
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({ "message": message }))
@@ -72,7 +73,8 @@ fn time(body: &Value, field: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 
 impl Respond for Log {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let mut entries = self.0.lock().unwrap();
+        let mut guard = self.0.lock().unwrap();
+        let (entries, last) = &mut *guard;
         let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
         let id = segments.get(2).and_then(|x| x.parse::<i64>().ok());
         match (request.method.as_str(), segments.as_slice()) {
@@ -90,7 +92,8 @@ impl Respond for Log {
                 if end > chrono::Utc::now() {
                     return error(400, "Date/time can not be in the future.");
                 }
-                let id = entries.len() as i64 + 1;
+                *last += 1;
+                let id = *last;
                 let mut entry = body.clone();
                 entry["id"] = json!(id);
                 entries.push((id, entry.clone()));
@@ -116,14 +119,7 @@ impl Respond for Log {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_create_refused_for_its_dates_goes_again_with_what_just_happened() {
     let backend = Log::default();
-    let server = crate::serving(backend.clone()).await;
-    let run = crate::first_run_with(
-        SPEC,
-        server.uri(),
-        "@behaviour and @writes and not @second_user",
-        &[],
-    )
-    .await;
+    let run = crate::resource_chain(SPEC, backend.clone()).await;
     assert!(
         run.stdout.contains("tag @behaviour 2 passed, 0 failed"),
         "{}",
