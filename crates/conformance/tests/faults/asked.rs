@@ -90,9 +90,12 @@ components:
 /// The note an entry timed with a timer takes from it, replacing its own.
 const TIMED: &str = "timed";
 
-/// Every resource (its kind, id and body), and the last id given: ids are never reused.
+/// A resource: its kind, id and body.
+type Made = (String, i64, Value);
+
+/// Every resource, and the last id given: ids are never reused.
 #[derive(Clone, Default)]
-struct Entries(Arc<Mutex<(Vec<(String, i64, Value)>, i64)>>);
+struct Entries(Arc<Mutex<(Vec<Made>, i64)>>);
 
 fn named(body: &Value) -> Option<String> {
     body.get("name")
@@ -110,7 +113,7 @@ impl Respond for Entries {
         let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         let id = segments.get(2).and_then(|x| x.parse::<i64>().ok());
-        let exists = |all: &Vec<(String, i64, Value)>, kind: &str, id: Option<i64>| {
+        let exists = |all: &Vec<Made>, kind: &str, id: Option<i64>| {
             all.iter().any(|(k, i, _)| k == kind && Some(*i) == id)
         };
         match (request.method.as_str(), segments.as_slice()) {
