@@ -56,9 +56,15 @@ components:
         notes: { type: string }
 "##;
 
-/// Every entry, and the last id given: ids are never reused.
+/// Every entry (its id and body), and the last id given: ids are never reused.
+#[derive(Default)]
+struct Entries {
+    made: Vec<(i64, Value)>,
+    last: i64,
+}
+
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<(Vec<(i64, Value)>, i64)>>);
+struct Log(Arc<Mutex<Entries>>);
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({ "message": message }))
@@ -74,7 +80,10 @@ fn time(body: &Value, field: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 impl Respond for Log {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut guard = self.0.lock().unwrap();
-        let (entries, last) = &mut *guard;
+        let Entries {
+            made: entries,
+            last,
+        } = &mut *guard;
         let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
         let id = segments.get(2).and_then(|x| x.parse::<i64>().ok());
         match (request.method.as_str(), segments.as_slice()) {
