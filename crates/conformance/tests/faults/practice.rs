@@ -213,6 +213,16 @@ async fn a_backend_that_secures_what_its_spec_leaves_open_is_checked_as_it_answe
         "{}",
         run.stdout
     );
+    // One habit, said once for its four operations.
+    assert!(
+        run.failed_by(
+            "refuse no token",
+            Rule::AuthStatus,
+            "answered 403, not 401 (and 3 more operation(s) alike: "
+        ),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("tag @auth      2 passed, 1 failed"),
         "{}",
