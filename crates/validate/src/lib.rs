@@ -553,30 +553,29 @@ fn push(out: &mut Vec<Violation>, pointer: &str, keyword: &'static str, message:
 pub use pointer::escape;
 use pointer::lookup;
 
-/// `pattern` with the anchors of Python's and PCRE's patterns (`\A`, `\Z`, `\z`), which
-/// Django writes into the specs it serves (a slug's `^[-\w]+\Z`), as ECMA-262's `^` and
-/// `$`: ECMA-262 has none of them, and its legacy mode would read `\z` as the letter `z`,
-/// which no author of such a pattern means.
-pub fn python_anchors(pattern: &str) -> String {
+/// `pattern` with each escape `\\c` that `rewrite(c, in_class)` gives text for written as
+/// that text (`in_class`: inside a `[...]` class); every other character as it is.
+pub fn map_escapes(pattern: &str, rewrite: impl Fn(char, bool) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut in_class = false;
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
         match c {
             '\\' => match chars.next() {
-                Some('A') if !in_class => out.push('^'),
-                Some('Z' | 'z') if !in_class => out.push('$'),
-                Some(other) => {
-                    out.push('\\');
-                    out.push(other);
-                }
+                Some(e) => match rewrite(e, in_class) {
+                    Some(text) => out.push_str(text),
+                    None => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                },
                 None => out.push('\\'),
             },
-            '[' => {
+            '[' if !in_class => {
                 in_class = true;
                 out.push(c);
             }
-            ']' => {
+            ']' if in_class => {
                 in_class = false;
                 out.push(c);
             }
@@ -584,6 +583,18 @@ pub fn python_anchors(pattern: &str) -> String {
         }
     }
     out
+}
+
+/// `pattern` with the anchors of Python's and PCRE's patterns (`\A`, `\Z`, `\z`), which
+/// Django writes into the specs it serves (a slug's `^[-\w]+\Z`), as ECMA-262's `^` and
+/// `$`: ECMA-262 has none of them, and its legacy mode would read `\z` as the letter `z`,
+/// which no author of such a pattern means.
+pub fn python_anchors(pattern: &str) -> String {
+    map_escapes(pattern, |c, in_class| match (c, in_class) {
+        ('A', false) => Some("^"),
+        ('Z' | 'z', false) => Some("$"),
+        _ => None,
+    })
 }
 
 /// Compiled patterns, shared: a schema's pattern is compiled once per process.

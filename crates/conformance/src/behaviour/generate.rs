@@ -260,34 +260,13 @@ fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
 /// JSON Schema's patterns follow: the generator's regex reads them as Unicode classes, and
 /// a slug of `^[-\w]+$` came out in scripts no backend's slug field takes (NetBox's tags).
 fn ascii_classes(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    let mut in_class = false;
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('w') if in_class => out.push_str("0-9A-Za-z_"),
-                Some('w') => out.push_str("[0-9A-Za-z_]"),
-                Some('d') if in_class => out.push_str("0-9"),
-                Some('d') => out.push_str("[0-9]"),
-                Some(other) => {
-                    out.push('\\');
-                    out.push(other);
-                }
-                None => out.push('\\'),
-            },
-            '[' if !in_class => {
-                in_class = true;
-                out.push(c);
-            }
-            ']' if in_class => {
-                in_class = false;
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    accord_validate::map_escapes(pattern, |c, in_class| match (c, in_class) {
+        ('w', true) => Some("0-9A-Za-z_"),
+        ('w', false) => Some("[0-9A-Za-z_]"),
+        ('d', true) => Some("0-9"),
+        ('d', false) => Some("[0-9]"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

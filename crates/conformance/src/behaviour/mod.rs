@@ -1867,8 +1867,9 @@ pub struct RefSlot {
     /// The names of the properties the reference's object form declares (for an object,
     /// only those are sent: NetBox looks a nested tag up by each attribute it is given).
     fields: Vec<String>,
-    /// Whether the body must carry it: an optional one the run cannot bind is left out of
-    /// what the chain creates, as a frontend leaves an empty select out.
+    /// Whether the body must carry it: an optional one is left out of the chain's first
+    /// create, as a frontend leaves an empty select out, and of any body where the run
+    /// cannot bind it.
     pub required: bool,
     /// A reference to the kind the operation writes itself (a device role's `parent`): the
     /// run binds none, and leaves an optional one out of its creates.
@@ -2312,6 +2313,17 @@ async fn create_bound(
     made: Option<&[Created]>,
 ) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
+    // A body with its dates as a user logging what just happened sends them.
+    let recent = |body: &Value| {
+        ctx.body_schema(op).map(|schema| {
+            with_recent_times(
+                ctx.doc(),
+                &crate::sample::object_branch(ctx.doc(), &schema),
+                body,
+                salt ^ scenario(),
+            )
+        })
+    };
     let mut bodies = Vec::new();
     // Each scenario's creates differ: a backend that keeps a field unique (a title made a
     // slug) would refuse a second scenario's identical body.
@@ -2320,15 +2332,8 @@ async fn create_bound(
         // cannot fill truthfully (a reference to one of its own kind, NetBox's `parent`; a
         // choice the deployment restricts) leaves the create to what must be there.
         let minimal = required_only_of(ctx, op, &b);
-        // Then with its dates as a user logging what just happened sends them.
-        let recent = ctx.body_schema(op).map(|schema| {
-            with_recent_times(
-                ctx.doc(),
-                &crate::sample::object_branch(ctx.doc(), &schema),
-                &b,
-                salt ^ scenario(),
-            )
-        });
+        // Then with its dates as of a moment ago.
+        let recent = recent(&b);
         bodies.push(b);
         for body in recent.into_iter().chain([minimal]) {
             if !bodies.contains(&body) {
@@ -2349,6 +2354,10 @@ async fn create_bound(
     let mut chain = chain.to_vec();
     chain.push(resource.item.clone());
     let unbound = bodies;
+    let optional: Vec<RefSlot> = reference_slots(ctx, op)
+        .into_iter()
+        .filter(|slot| !slot.required)
+        .collect();
     let (mut last, mut empty) = (None, None);
     // Twice at most: a referent the backend has since consumed (a feeding stops, and
     // deletes, the timer it names) is made again, and the bodies bound to the new one.
@@ -2364,10 +2373,6 @@ async fn create_bound(
         // The chain's create goes first as a frontend's form is sent: without the optional
         // references (an empty select), then with those the backend's refusal names.
         let full = bodies.first().cloned();
-        let optional: Vec<RefSlot> = reference_slots(ctx, op)
-            .into_iter()
-            .filter(|slot| !slot.required)
-            .collect();
         let lean = full.clone().filter(|_| made.is_some()).map(|mut lean| {
             for slot in &optional {
                 unset(&mut lean, &slot.pointer);
@@ -2391,24 +2396,24 @@ async fn create_bound(
                 // What the answer breaks of the spec is a spec finding of its own; the chain goes on
                 // as long as the answer names the resource.
                 let id = created_id(ctx, resource, &e).ok_or_else(|| {
-                Failure::new(
-                    Rule::Created,
-                    format!(
-                        "{} answered {} without an id: no link, no `{}` or `id` in the body, no Location",
-                        op.id, e.status, resource.param
-                    ),
-                )
-                .with(&e)
-            })?;
+                    Failure::new(
+                        Rule::Created,
+                        format!(
+                            "{} answered {} without an id: no link, no `{}` or `id` in the body, no Location",
+                            op.id, e.status, resource.param
+                        ),
+                    )
+                    .with(&e)
+                })?;
                 if id.is_empty() {
                     // Made, and named by nothing: no path reaches it (a slug of a title without
                     // a letter). The chain needs one it can address: the next body is tried.
                     ctx.http.note(format!(
-                    "behaviour: {} answered {} with an empty id for {}: nothing can address what it made, and the run cannot delete it",
-                    op.id,
-                    e.status,
-                    describe(&request(ctx, op, &inputs))
-                ));
+                        "behaviour: {} answered {} with an empty id for {}: nothing can address what it made, and the run cannot delete it",
+                        op.id,
+                        e.status,
+                        describe(&request(ctx, op, &inputs))
+                    ));
                     empty = Some(e);
                     continue;
                 }
@@ -2439,17 +2444,9 @@ async fn create_bound(
             if is_lean && let Some(full) = &full {
                 let asked = asked_for(&e, &optional, &body, full);
                 if asked != body {
-                    // And with its dates as a moment ago, before any body that names more.
-                    if let Some(schema) = ctx.body_schema(op) {
-                        let recent = with_recent_times(
-                            ctx.doc(),
-                            &crate::sample::object_branch(ctx.doc(), &schema),
-                            &asked,
-                            salt ^ scenario(),
-                        );
-                        if recent != asked {
-                            bodies.push_front((recent, false));
-                        }
+                    // And with its dates as of a moment ago, before any body that names more.
+                    if let Some(recent) = recent(&asked).filter(|r| *r != asked) {
+                        bodies.push_front((recent, false));
                     }
                     bodies.push_front((asked, false));
                 }

@@ -309,39 +309,16 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
 /// on each of 92 operations) are one problem naming the others. An operation that answers
 /// (2xx) is a hole of its own, each said apart.
 fn fold_alike(problems: Vec<Failure>) -> Vec<Failure> {
-    let mut out: Vec<Failure> = Vec::new();
-    let mut alike: Vec<(usize, Vec<String>)> = Vec::new();
-    for f in problems {
-        let split = (f.rule == Rule::AuthStatus)
-            .then(|| f.message.split_once(" answered "))
-            .flatten()
-            .filter(|(_, rest)| !rest.starts_with('2'))
-            .map(|(op, rest)| (op.to_string(), rest.to_string()));
-        let Some((op, rest)) = split else {
-            out.push(f);
-            continue;
-        };
-        let first = out.iter().position(|g| {
-            g.rule == Rule::AuthStatus
-                && g.message.split_once(" answered ").map(|(_, r)| r) == Some(rest.as_str())
-        });
-        match first {
-            Some(i) => match alike.iter_mut().find(|(j, _)| *j == i) {
-                Some((_, ops)) => ops.push(op),
-                None => alike.push((i, vec![op])),
-            },
-            None => out.push(f),
-        }
-    }
-    for (i, ops) in alike {
-        out[i].message = format!(
-            "{} (and {} more operation(s) alike: {})",
-            out[i].message,
-            ops.len(),
-            ops.join(", ")
-        );
-    }
-    out
+    super::fold_alike(
+        problems,
+        |f| {
+            let (op, rest) = f.message.split_once(" answered ")?;
+            (f.rule == Rule::AuthStatus && !rest.starts_with('2'))
+                .then(|| (rest.to_string(), op.to_string()))
+        },
+        |f| &mut f.message,
+        "operation(s) alike",
+    )
 }
 
 #[when("every secured read operation is called with the user's token")]
@@ -449,7 +426,7 @@ mod tests {
         assert_eq!(
             messages,
             [
-                "listBMIs answered 403, not 401 (and 2 more operation(s) alike: createBMI, listNotes)",
+                "listBMIs answered 403, not 401 (and 2 more operation(s) alike: createBMI; listNotes)",
                 "getBMI answered 404, not 401: it looked the resource up before checking credentials",
                 "listBMIs answered 401 without `WWW-Authenticate: Bearer`",
                 "getNote answered 200, not 401: it answers without valid credentials",

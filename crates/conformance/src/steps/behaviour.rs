@@ -578,38 +578,18 @@ async fn boundary_judged_checked(w: &mut AccordWorld) -> Outcome {
 /// problem of each operation, with the others' values named after it (an action that
 /// ignores its body, Baby Buddy's timer restart, takes every value the schema refuses).
 fn fold_acceptances(problems: &[Problem]) -> Vec<Problem> {
-    const ACCEPTED: &str = ", which the schema refuses";
-    let mut out: Vec<Problem> = Vec::new();
-    let mut more: Vec<(usize, Vec<String>)> = Vec::new();
-    for (p, minimal, e) in problems {
-        let op = p.split(": ").next().unwrap_or_default();
-        let first = out
-            .iter()
-            .position(|(q, _, _)| q.ends_with(ACCEPTED) && q.split(": ").next() == Some(op));
-        match first.filter(|_| p.ends_with(ACCEPTED)) {
-            Some(i) => {
-                let what = p[op.len() + 2..]
-                    .split(" accepted with ")
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                match more.iter_mut().find(|(j, _)| *j == i) {
-                    Some((_, whats)) => whats.push(what),
-                    None => more.push((i, vec![what])),
-                }
-            }
-            None => out.push((p.clone(), minimal.clone(), e.clone())),
-        }
-    }
-    for (i, whats) in more {
-        out[i].0 = format!(
-            "{} (and {} more refused value(s) accepted: {})",
-            out[i].0,
-            whats.len(),
-            whats.join("; ")
-        );
-    }
-    out
+    super::fold_alike(
+        problems.to_vec(),
+        |(p, _, _)| {
+            let (op, what) = p
+                .strip_suffix(", which the schema refuses")?
+                .split_once(": ")?;
+            let what = what.split(" accepted with ").next()?;
+            Some((op.to_string(), what.to_string()))
+        },
+        |(p, _, _)| p,
+        "refused value(s) accepted",
+    )
 }
 
 // ---- resource chains --------------------------------------------------------------------

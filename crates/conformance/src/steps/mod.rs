@@ -27,6 +27,42 @@ use crate::rules::{Failure, Outcome, Rule};
 
 static CTX: OnceLock<Arc<Ctx>> = OnceLock::new();
 
+/// `items` with those of one key said once: the first of each key kept, the others' names
+/// appended to its text (`(and 2 more LABEL: a; b)`); an item `key` gives none is kept as
+/// it is. `key` gives an item's key and name.
+pub(crate) fn fold_alike<T>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> Option<(String, String)>,
+    text: impl Fn(&mut T) -> &mut String,
+    label: &str,
+) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    // (key, where its first is in `out`, the others' names)
+    let mut groups: Vec<(String, usize, Vec<String>)> = Vec::new();
+    for item in items {
+        let Some((group, name)) = key(&item) else {
+            out.push(item);
+            continue;
+        };
+        match groups.iter_mut().find(|(g, _, _)| *g == group) {
+            Some((_, _, names)) => names.push(name),
+            None => {
+                groups.push((group, out.len(), Vec::new()));
+                out.push(item);
+            }
+        }
+    }
+    for (_, at, names) in groups.into_iter().filter(|(_, _, n)| !n.is_empty()) {
+        let text = text(&mut out[at]);
+        *text = format!(
+            "{text} (and {} more {label}: {})",
+            names.len(),
+            names.join("; ")
+        );
+    }
+    out
+}
+
 pub fn install(ctx: Arc<Ctx>) {
     let _ = CTX.set(ctx);
 }
