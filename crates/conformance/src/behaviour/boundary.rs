@@ -30,6 +30,43 @@ pub struct Case {
     /// The admitted cases this one sends in one request, each at its own field ([`group`]):
     /// empty for one edge value. An answer other than a 2xx sends each of them alone.
     pub parts: Vec<Case>,
+    /// The input an admitted case sets, for sending it with others ([`Case::without`]).
+    pub field: Option<Field>,
+}
+
+/// An input a boundary case sets: a query parameter (by name) or a place in the JSON body
+/// (by pointer).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Field {
+    Query(String),
+    Body(String),
+}
+
+impl Field {
+    /// The name a backend's validation error gives the input: the parameter's, or the
+    /// body property's (the last of its pointer that is no array index).
+    fn name(&self) -> &str {
+        match self {
+            Field::Query(name) => name,
+            Field::Body(pointer) => pointer
+                .rsplit('/')
+                .find(|s| !s.is_empty() && s.parse::<usize>().is_err())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Whether `text` has `name` as a word of its own (not inside a longer name): `"child"`,
+/// `child must be a number`, `loc: ["body", "child"]`; not `children` or `child_id`.
+fn names_word(text: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(name).any(|(at, _)| {
+        !text[..at].chars().next_back().is_some_and(word)
+            && !text[at + name.len()..].chars().next().is_some_and(word)
+    })
 }
 
 impl Case {
@@ -46,7 +83,42 @@ impl Case {
             request,
             base,
             parts,
+            field: None,
         }
+    }
+
+    /// This case of values together, refused with `refusal`: the values at the inputs the
+    /// refusal names (a validation error's field, `{"child": ["Invalid pk"]}`) go alone,
+    /// after the others together again. One field refusing what the schema admits (a
+    /// reference to nothing, a filter that parses dates) then costs a request of its own,
+    /// not one per value beside it. `None` where the refusal names none of them, or all:
+    /// each goes alone.
+    pub fn regroup(&self, refusal: &str) -> Option<Vec<Case>> {
+        if self.field.is_some() {
+            return None;
+        }
+        let named = |c: &Case| {
+            c.field
+                .as_ref()
+                .is_some_and(|f| names_word(refusal, f.name()))
+        };
+        let (alone, rest): (Vec<Case>, Vec<Case>) =
+            self.parts.iter().cloned().partition(|c| named(c));
+        if alone.is_empty() || rest.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        if rest.len() == 1 {
+            out.extend(rest);
+        } else {
+            let mut request = self.request.clone();
+            for field in alone.iter().filter_map(|c| c.field.as_ref()) {
+                reset(&mut request, &self.base, field);
+            }
+            out.push(Case::together(rest, request, self.base.clone()));
+        }
+        out.extend(alone);
+        Some(out)
     }
 
     /// What this case and each case inside it (at any depth) sets.
@@ -461,6 +533,57 @@ fn own_value(text: &str, tag: &str, max: Option<usize>) -> String {
     format!("{text}{tag}")
 }
 
+/// `request` with `field` as `base` has it (left out where `base` has none).
+fn reset(request: &mut Request, base: &Request, field: &Field) {
+    match field {
+        Field::Query(name) => {
+            let key = format!("{}=", crate::http::urlencode(name));
+            let pairs = |target: &str| -> Vec<String> {
+                target
+                    .split_once('?')
+                    .map(|(_, q)| q.split('&').map(str::to_string).collect())
+                    .unwrap_or_default()
+            };
+            let path = request
+                .target
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let mut query: Vec<String> = pairs(&request.target)
+                .into_iter()
+                .filter(|p| !p.starts_with(&key))
+                .collect();
+            query.extend(
+                pairs(&base.target)
+                    .into_iter()
+                    .filter(|p| p.starts_with(&key)),
+            );
+            request.target = if query.is_empty() {
+                path
+            } else {
+                format!("{path}?{}", query.join("&"))
+            };
+        }
+        Field::Body(pointer) => {
+            let (crate::http::Body::Json(body), crate::http::Body::Json(base)) =
+                (&mut request.body, &base.body)
+            else {
+                return;
+            };
+            match base.pointer(pointer) {
+                Some(value) => set(body, pointer, value.clone()),
+                None => {
+                    let (parent, last) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+                    if let Some(map) = body.pointer_mut(parent).and_then(Value::as_object_mut) {
+                        map.remove(&accord_spec::unescape_token(last));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Sets `pointer` in `value` (creating objects on the way).
 pub(super) fn set(value: &mut Value, pointer: &str, new: Value) {
     let mut here = value;
@@ -535,6 +658,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 request: request(ctx, op, &inputs),
                 base: request(ctx, op, &base),
                 parts: Vec::new(),
+                field: (admitted && p.location == "query").then(|| Field::Query(p.name.clone())),
             };
             if admitted && p.location == "query" {
                 queries.push((case, (format!("/{}", p.name), value)));
@@ -546,7 +670,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     // The admitted query values go together, one per parameter, as the body's do below: a
     // list of a dozen filters (Django's) takes each parameter's edges in a few requests, not
     // a dozen each; an answer other than a 2xx sends each alone.
-    for members in group(queries) {
+    for members in group(queries, true) {
         if members.len() == 1 {
             out.extend(members.into_iter().map(|(case, _)| case));
             continue;
@@ -622,6 +746,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 request: with(body),
                 base: with(unique),
                 parts: Vec::new(),
+                field: admitted.then(|| Field::Body(pointer.to_string())),
             }
         };
         for (pointer, prop) in &slots {
@@ -750,7 +875,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         .zip(edits)
         .partition(|(case, _)| case.admitted);
     let mut n = n;
-    for members in group(admitted) {
+    for members in group(admitted, false) {
         if members.len() == 1 {
             out.extend(members.into_iter().map(|(case, _)| case));
             continue;
@@ -777,18 +902,28 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
 const TOGETHER: usize = 6;
 
 /// `cases` (each with the field it sets and its value) in groups of at most [`TOGETHER`],
-/// no two in a group setting one field, or a field and one inside it; in their order.
-fn group(cases: Vec<(Case, (String, Value))>) -> Vec<Vec<(Case, (String, Value))>> {
-    let clash = |a: &str, b: &str| {
-        a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+/// no two in a group setting one field, or a field and one inside it; in their order. With
+/// `one_number`, no two numbers either: query numbers are a page's `limit` and `offset`,
+/// and an offset past the end answers an empty page before the limit that crashes alone
+/// (Django's `limit=2^64`) is ever used.
+fn group(
+    cases: Vec<(Case, (String, Value))>,
+    one_number: bool,
+) -> Vec<Vec<(Case, (String, Value))>> {
+    let clash = |(a, x): (&str, &Value), (b, y): (&str, &Value)| {
+        a == b
+            || a.starts_with(&format!("{b}/"))
+            || b.starts_with(&format!("{a}/"))
+            || (one_number && x.is_number() && y.is_number())
     };
     let mut groups: Vec<Vec<(Case, (String, Value))>> = Vec::new();
     for case in cases {
-        let pointer = case.1.0.clone();
-        match groups
-            .iter_mut()
-            .find(|g| g.len() < TOGETHER && g.iter().all(|(_, (p, _))| !clash(p, &pointer)))
-        {
+        let (pointer, value) = case.1.clone();
+        match groups.iter_mut().find(|g| {
+            g.len() < TOGETHER
+                && g.iter()
+                    .all(|(_, (p, v))| !clash((p, v), (&pointer, &value)))
+        }) {
             Some(g) => g.push(case),
             None => groups.push(vec![case]),
         }
@@ -841,6 +976,7 @@ mod tests {
                     request: Request::new("POST", "/x"),
                     base: Request::new("POST", "/x"),
                     parts: Vec::new(),
+                    field: None,
                 },
                 (pointer.to_string(), json!(n)),
             )
@@ -850,7 +986,7 @@ mod tests {
             cases.extend((0..3).map(|n| case(pointer, n)));
         }
         cases.extend((0..8).map(|n| case(&format!("/f{n}"), 9)));
-        let groups: Vec<Vec<String>> = super::group(cases)
+        let groups: Vec<Vec<String>> = super::group(cases, false)
             .into_iter()
             .map(|g| g.into_iter().map(|(c, _)| c.what).collect())
             .collect();
@@ -881,6 +1017,103 @@ mod tests {
         assert_eq!(groups[2], ["2 (/user/name)", "2 (/user/bio)"]);
         assert_eq!(groups[3], ["0 (/user)"]);
         assert_eq!(groups.len(), 6);
+    }
+
+    #[test]
+    fn query_numbers_never_go_together() {
+        let case = |name: &str, value: Value| {
+            (
+                Case {
+                    what: format!("{value} ({name})"),
+                    admitted: true,
+                    ordinary: false,
+                    request: Request::new("GET", "/x"),
+                    base: Request::new("GET", "/x"),
+                    parts: Vec::new(),
+                    field: None,
+                },
+                (format!("/{name}"), value),
+            )
+        };
+        let cases = vec![
+            case("limit", json!(0)),
+            case("offset", json!(0)),
+            case("name", json!("")),
+        ];
+        let whats = |groups: Vec<Vec<(Case, (String, Value))>>| -> Vec<Vec<String>> {
+            groups
+                .into_iter()
+                .map(|g| g.into_iter().map(|(c, _)| c.what).collect())
+                .collect()
+        };
+        assert_eq!(
+            whats(super::group(cases.clone(), true)),
+            [vec!["0 (limit)", "\"\" (name)"], vec!["0 (offset)"]]
+        );
+        assert_eq!(super::group(cases, false).len(), 1);
+    }
+
+    #[test]
+    fn a_refusal_naming_some_values_sends_those_alone_and_the_rest_together() {
+        let part = |field: Field, what: &str, target: &str, body: Value| Case {
+            what: what.into(),
+            admitted: true,
+            ordinary: false,
+            request: Request::new("POST", target).body(crate::http::Body::Json(body)),
+            base: Request::new("POST", "/x").body(crate::http::Body::Json(json!({"name": "n"}))),
+            parts: Vec::new(),
+            field: Some(field),
+        };
+        let parts = vec![
+            part(
+                Field::Body("/code".into()),
+                "0 (code)",
+                "/x",
+                json!({"name": "n", "code": 0}),
+            ),
+            part(
+                Field::Body("/note".into()),
+                "\"\" (note)",
+                "/x",
+                json!({"name": "n", "note": ""}),
+            ),
+            part(
+                Field::Body("/tags/0".into()),
+                "tag",
+                "/x",
+                json!({"name": "n", "tags": ["a"]}),
+            ),
+            part(
+                Field::Query("child".into()),
+                "child",
+                "/x?child=%00",
+                json!({"name": "n"}),
+            ),
+        ];
+        let together = Case::together(
+            parts,
+            Request::new("POST", "/x?child=%00&page=2").body(crate::http::Body::Json(
+                json!({"name": "n", "code": 0, "note": "", "tags": ["a"]}),
+            )),
+            Request::new("POST", "/x?page=2").body(crate::http::Body::Json(json!({"name": "n"}))),
+        );
+        // DRF names the fields it refuses; `children` and `code_id` are other names.
+        let regrouped = together
+            .regroup(r#"{"code": ["Invalid pk"], "child": ["Null characters"], "children": 1, "code_id": 2}"#)
+            .expect("two of four named");
+        let whats: Vec<&str> = regrouped.iter().map(|c| c.what.as_str()).collect();
+        assert_eq!(whats, ["\"\" (note), tag", "0 (code)", "child"]);
+        let rest = &regrouped[0];
+        assert_eq!(rest.request.target, "/x?page=2");
+        assert_eq!(
+            rest.request.body,
+            crate::http::Body::Json(json!({"name": "n", "note": "", "tags": ["a"]}))
+        );
+        // A refusal naming none of them, or every one, sends each alone.
+        assert!(together.regroup(r#"{"detail": "Bad Request"}"#).is_none());
+        assert!(together.regroup("code note tags child").is_none());
+        assert!(names_word("child must be a number", "child"));
+        assert!(!names_word("children", "child"));
     }
 
     #[test]

@@ -249,6 +249,8 @@ async fn boundary_steps(
     // accepted: the backend's state is then one it serves, and a later crash's base would
     // be the same request again (on a sign-up that hashes a password first, a hash apiece).
     let mut base_fresh = false;
+    // How many items the read without any edge value answers ([`narrowed`]), once asked.
+    let mut full = None;
     while let Some(step) = queue.pop_front() {
         let (mut case, sent) = match step {
             Step::Case(case, sent) => (case, sent),
@@ -358,10 +360,19 @@ async fn boundary_steps(
             // Accepted, and nothing it made is lost: each value holds. Otherwise each is
             // sent alone, and judged alone.
             let lost = out.len() > before;
-            if (200..300).contains(&e.status) && !lost {
+            if (200..300).contains(&e.status)
+                && !lost
+                && !narrowed(ctx, op, &case, &e, &mut full).await
+            {
                 continue;
             }
             out.truncate(before);
+            // Refused: the values the refusal names go alone, the rest together again.
+            let regrouped = if (400..500).contains(&e.status) {
+                case.regroup(&e.text())
+            } else {
+                None
+            };
             if e.status >= 500 && !base_ok && op.method != "DELETE" {
                 // Nothing of the operation's was accepted yet in the pass: the request without
                 // any edge value first, before each value is sent alone. When that crashes
@@ -397,7 +408,7 @@ async fn boundary_steps(
                     ),
                 });
             }
-            let parts = std::mem::take(&mut case.parts);
+            let parts = regrouped.unwrap_or_else(|| std::mem::take(&mut case.parts));
             for part in parts.into_iter().rev() {
                 queue.push_front(Step::Case(part, None));
             }
@@ -450,6 +461,59 @@ async fn boundary_steps(
         }
     }
     Ok(())
+}
+
+/// Whether the answer `e` to a read of values together (`case`) lists fewer items than
+/// the read without them (`full`: asked once, then kept). Filters narrow a list, and an
+/// offset past its end empties it: a page with no rows never reaches the code that the
+/// value at another parameter crashes alone (Django's `limit=2^64` on a list with rows).
+/// Then the values are sent alone.
+async fn narrowed(
+    ctx: &Ctx,
+    op: &OpInfo,
+    case: &behaviour::boundary::Case,
+    e: &Exchange,
+    full: &mut Option<Option<usize>>,
+) -> bool {
+    if !behaviour::safe(op) {
+        return false;
+    }
+    let Some(items) = e.json().and_then(|v| page_len(&v)) else {
+        return false;
+    };
+    if full.is_none() {
+        let who = behaviour::caller(ctx, op);
+        let answer = behaviour::send_as(ctx, who, case.base.clone()).await;
+        *full = Some(
+            answer
+                .ok()
+                .filter(|b| (200..300).contains(&b.status))
+                .and_then(|b| b.json())
+                .and_then(|v| page_len(&v)),
+        );
+    }
+    full.flatten().is_some_and(|all| items < all)
+}
+
+/// The items of a list's answer: the array it is, or the longest array among its members
+/// (`{"results": [...], "count": 3}`) and theirs (`{"data": {"items": [...]}}`).
+fn page_len(v: &Value) -> Option<usize> {
+    match v {
+        Value::Array(items) => Some(items.len()),
+        Value::Object(map) => map
+            .values()
+            .filter_map(|m| match m {
+                Value::Array(items) => Some(items.len()),
+                Value::Object(inner) => inner
+                    .values()
+                    .filter_map(Value::as_array)
+                    .map(Vec::len)
+                    .max(),
+                _ => None,
+            })
+            .max(),
+        _ => None,
+    }
 }
 
 /// Notes that the boundary pass of `op` stopped at its first server error (for `what`),

@@ -12,6 +12,7 @@ mod drf;
 mod envelope;
 mod hostile;
 mod lean;
+mod masked;
 mod mock;
 mod nest;
 mod practice;
