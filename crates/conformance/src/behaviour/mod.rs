@@ -1605,6 +1605,26 @@ pub fn write_body(ctx: &Ctx, op: &OpInfo, seed: u64) -> Option<Value> {
 /// [`write_body`] of `op` as `identity` sends it: its references bound to what the run made
 /// ([`bind_made`]), and an optional one the run made none for left out (a random id names
 /// nothing: NetBox refuses an update whose generated tags do not exist).
+/// `body` without what is at `slots`.
+fn without_slots(body: &Value, slots: &[RefSlot]) -> Value {
+    let mut lean = body.clone();
+    for slot in slots {
+        unset(&mut lean, &slot.pointer);
+    }
+    lean
+}
+
+/// `body` of `op` without its optional references: a form's empty selects. Naming one may
+/// change what the write says (Baby Buddy's feeding takes its times from the timer it
+/// names, and stops it).
+pub fn without_optional_references(ctx: &Ctx, op: &OpInfo, body: &Value) -> Value {
+    let optional: Vec<RefSlot> = reference_slots(ctx, op)
+        .into_iter()
+        .filter(|slot| !slot.required)
+        .collect();
+    without_slots(body, &optional)
+}
+
 pub fn bound_write_body(ctx: &Ctx, op: &OpInfo, identity: Identity, seed: u64) -> Option<Value> {
     let mut body = write_body(ctx, op, seed)?;
     bind_body(ctx, op, identity, None, &mut body);
@@ -2373,12 +2393,10 @@ async fn create_bound(
         // The chain's create goes first as a frontend's form is sent: without the optional
         // references (an empty select), then with those the backend's refusal names.
         let full = bodies.first().cloned();
-        let lean = full.clone().filter(|_| made.is_some()).map(|mut lean| {
-            for slot in &optional {
-                unset(&mut lean, &slot.pointer);
-            }
-            lean
-        });
+        let lean = full
+            .clone()
+            .filter(|_| made.is_some())
+            .map(|full| without_slots(&full, &optional));
         let mut bodies: std::collections::VecDeque<(Value, bool)> =
             bodies.into_iter().map(|b| (b, false)).collect();
         if let Some(lean) = lean.filter(|lean| full.as_ref() != Some(lean)) {

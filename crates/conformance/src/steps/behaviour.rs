@@ -977,8 +977,22 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     request.target = c.path.clone();
                     behaviour::send_as(&ctx, Identity::First, request)
                 };
-                let mut e = send(body.clone()).await?;
+                // As a frontend's form is sent: without the optional references first (a
+                // feeding naming a timer takes its times from it), then with them.
+                let lean = body
+                    .as_ref()
+                    .map(|b| behaviour::without_optional_references(&ctx, update, b))
+                    .filter(|lean| Some(lean) != body.as_ref());
+                let mut e = send(lean.clone().or(body.clone())).await?;
                 w.exchanges.push(e.clone());
+                match lean {
+                    Some(lean) if (200..300).contains(&e.status) => body = Some(lean),
+                    Some(_) if matches!(e.status, 400 | 422) => {
+                        e = send(body.clone()).await?;
+                        w.exchanges.push(e.clone());
+                    }
+                    _ => {}
+                }
                 // Refused as invalid: its required fields alone first (an optional field the
                 // run cannot fill truthfully, a reference to its own kind, names nothing).
                 if matches!(e.status, 400 | 422)

@@ -3,7 +3,7 @@
 //! child, which the spec leaves optional and the backend's refusal names
 //! (`{"child": ["This field is required."]}`, as Django REST framework answers). The run's
 //! own create sends the child the backend asks for and no timer, and the entry reads back as
-//! written.
+//! written; its update names no timer either, and persists.
 
 use std::sync::{Arc, Mutex};
 
@@ -67,6 +67,14 @@ paths:
       operationId: get_entry
       responses:
         "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Entry" } } } }
+    patch:
+      operationId: update_entry
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Entry" } } }
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Entry" } } } }
+        "400": { description: "" }
     delete:
       operationId: delete_entry
       responses:
@@ -149,6 +157,37 @@ impl Respond for Entries {
                 let made = json!({"id": next, "note": note, "child": child});
                 all.push(("entries".into(), next, made.clone()));
                 ResponseTemplate::new(201).set_body_json(made)
+            }
+            ("PATCH", ["api", "entries", _]) => {
+                if let Some(child) = body.get("child").filter(|c| !c.is_null())
+                    && !exists(all, "children", child.as_i64())
+                {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"child": ["Invalid pk."]}));
+                }
+                let timer = body.get("timer").filter(|t| !t.is_null());
+                if let Some(timer) = timer
+                    && !exists(all, "timers", timer.as_i64())
+                {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"timer": ["Invalid pk."]}));
+                }
+                let Some((_, _, entry)) = all
+                    .iter_mut()
+                    .find(|(k, i, _)| k == "entries" && Some(*i) == id)
+                else {
+                    return ResponseTemplate::new(404);
+                };
+                if let Some(note) = body.get("note").and_then(Value::as_str) {
+                    entry["note"] = json!(note);
+                }
+                if let Some(child) = body.get("child").filter(|c| !c.is_null()) {
+                    entry["child"] = child.clone();
+                }
+                if timer.is_some() {
+                    entry["note"] = json!(TIMED);
+                }
+                ResponseTemplate::new(200).set_body_json(entry.clone())
             }
             ("GET", ["api", kind, _]) => {
                 match all.iter().find(|(k, i, _)| k == kind && Some(*i) == id) {
