@@ -494,7 +494,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             if let Some(r) = register {
                 let _ = writeln!(
                     t,
-                    "# {} {} creates the account first (a 409 for an existing one is fine).\nregister = {:?}",
+                    "# {} {} creates the account when the sign-in is refused (a fresh backend).\nregister = {:?}",
                     r.method, r.path, r.id
                 );
             }

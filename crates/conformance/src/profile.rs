@@ -283,7 +283,8 @@ pub struct Auth {
     /// `login`: the operationId of the login operation.
     #[serde(default)]
     pub operation: Option<Spanned<String>>,
-    /// `login`: an operation that creates the account first (its 409 is fine).
+    /// `login`: an operation that creates the account, sent when the sign-in is refused
+    /// (a fresh backend); a 409 is fine.
     #[serde(default)]
     pub register: Option<Spanned<String>>,
     /// `login`: the request body, with `${ENV}` placeholders.

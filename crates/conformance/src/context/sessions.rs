@@ -279,44 +279,56 @@ impl Ctx {
                     }
                 };
                 // A privileged account exists already: the harness never registers one.
-                if let Some(register) = auth
+                let register = auth
                     .register
                     .as_ref()
-                    .filter(|_| !self.read_only() && !privileged)
+                    .filter(|_| !self.read_only() && !privileged);
+                let mut registered = self.registered.lock().await;
+                // Registers `identity`'s account: its answer, and the session it holds when
+                // it holds the whole of one and `from_sign_up` says it may be used.
+                let sign_up = async |registered: &mut std::collections::HashSet<Identity>,
+                                     exchanges: &mut Vec<Exchange>|
+                       -> Result<Option<Tokens>, CtxError> {
+                    let Some(register) = register else {
+                        return Ok(None);
+                    };
+                    let op = self.op(register.get_ref())?;
+                    // The second account registers with its own body: the one named for its
+                    // registration, else (when registering takes the login's body) the one
+                    // it signs in with.
+                    let second_register = auth.second_register_body.as_ref().or(auth
+                        .second_body
+                        .as_ref()
+                        .filter(|_| auth.register_body.is_none()));
+                    let value = identity_body(
+                        auth.register_body.as_ref().or(auth.body.as_ref()),
+                        second_register,
+                    )?;
+                    let body = encode(value, self.encoding_for(&op, None));
+                    let e = self
+                        .http
+                        .send_politely(Request::new(&op.method, op.path.clone()).body(body))
+                        .await
+                        .map_err(CtxError::Transport)?;
+                    registered.insert(identity);
+                    let whole = (from_sign_up && (200..300).contains(&e.status))
+                        .then(|| self.tokens_from(&e).ok())
+                        .flatten()
+                        .filter(|t| auth.refresh_token.is_none() || t.refresh.is_some());
+                    // 201, or 409 when the account exists: both fine.
+                    exchanges.push(e);
+                    Ok(whole)
+                };
+                // The run's spare account is its own, new each run: signed up first. A given
+                // account is signed in to first, as a returning user is (a sign-up sent each
+                // run is a password hash and a 409 apiece); signed up only when the sign-in
+                // is refused, the first run against a fresh backend.
+                let fresh = register.is_some() && !registered.contains(&identity);
+                if fresh
+                    && spare
+                    && let Some(tokens) = sign_up(&mut registered, &mut exchanges).await?
                 {
-                    let mut registered = self.registered.lock().await;
-                    if !registered.contains(&identity) {
-                        let op = self.op(register.get_ref())?;
-                        // The second account registers with its own body: the one named
-                        // for its registration, else (when registering takes the login's
-                        // body) the one it signs in with.
-                        let second_register = auth.second_register_body.as_ref().or(auth
-                            .second_body
-                            .as_ref()
-                            .filter(|_| auth.register_body.is_none()));
-                        let value = identity_body(
-                            auth.register_body.as_ref().or(auth.body.as_ref()),
-                            second_register,
-                        )?;
-                        let body = encode(value, self.encoding_for(&op, None));
-                        let e = self
-                            .http
-                            .send_politely(Request::new(&op.method, op.path.clone()).body(body))
-                            .await
-                            .map_err(CtxError::Transport)?;
-                        registered.insert(identity);
-                        if from_sign_up && (200..300).contains(&e.status) {
-                            let whole = self
-                                .tokens_from(&e)
-                                .ok()
-                                .filter(|t| auth.refresh_token.is_none() || t.refresh.is_some());
-                            if let Some(tokens) = whole {
-                                exchanges.push(e);
-                                return Ok((tokens, exchanges));
-                            }
-                        }
-                        exchanges.push(e); // 201, or 409 when the account exists: both fine.
-                    }
+                    return Ok((tokens, exchanges));
                 }
                 let op = self.op(auth
                     .operation
@@ -358,12 +370,23 @@ impl Ctx {
                         ),
                     );
                 }
-                let e = self
+                let mut e = self
                     .http
-                    .send_politely(request)
+                    .send_politely(request.clone())
                     .await
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
+                if fresh && !spare && !(200..300).contains(&e.status) && e.status != 429 {
+                    if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
+                        return Ok((tokens, exchanges));
+                    }
+                    e = self
+                        .http
+                        .send_politely(request)
+                        .await
+                        .map_err(CtxError::Transport)?;
+                    exchanges.push(e.clone());
+                }
                 if !(200..300).contains(&e.status) {
                     return Err(CtxError::Setup(format!("login answered {}", e.status)));
                 }

@@ -19,6 +19,7 @@ mod practice;
 mod recent;
 mod refs;
 mod report;
+mod returning;
 mod sessions;
 mod transport;
 mod websocket;

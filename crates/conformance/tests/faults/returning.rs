@@ -1,0 +1,141 @@
+//! A given account is signed in to as a returning user is: the sign-in first, and the
+//! sign-up only when the sign-in is refused (the first run against a fresh backend). A
+//! sign-up sent every run costs the backend a password hash and a 409 apiece.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Returning, version: 1.0.0 }
+paths:
+  /auth/register:
+    post:
+      operationId: register
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Credentials" } } }
+      responses:
+        "201": { description: "" }
+        "409": { description: "" }
+  /auth/login:
+    post:
+      operationId: login
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Credentials" } } }
+      responses:
+        "200": { description: "", content: { application/json: { schema: { type: object, required: [access_token], properties: { access_token: { type: string } } } } } }
+        "401": { description: "" }
+  /me:
+    get:
+      operationId: me
+      security: [{ bearer: [] }]
+      responses:
+        "200": { description: "", content: { application/json: { schema: { type: object, properties: { email: { type: string } } } } } }
+        "401": { description: "" }
+components:
+  securitySchemes:
+    bearer: { type: http, scheme: bearer }
+  schemas:
+    Credentials:
+      type: object
+      required: [email, password]
+      properties: { email: { type: string, format: email }, password: { type: string, minLength: 8 } }
+"##;
+
+/// The accounts (address to password), and the sign-ups sent.
+#[derive(Clone, Default)]
+struct Accounts(Arc<Mutex<(HashMap<String, String>, usize)>>);
+
+impl Respond for Accounts {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.0.lock().unwrap();
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let field = |name: &str| body.get(name).and_then(Value::as_str).map(String::from);
+        match (request.method.as_str(), request.url.path()) {
+            ("POST", "/auth/register") => {
+                state.1 += 1;
+                let (Some(email), Some(password)) = (field("email"), field("password")) else {
+                    return ResponseTemplate::new(400);
+                };
+                if state.0.contains_key(&email) {
+                    return ResponseTemplate::new(409);
+                }
+                state.0.insert(email, password);
+                ResponseTemplate::new(201)
+            }
+            ("POST", "/auth/login") => {
+                let known = field("email")
+                    .and_then(|e| state.0.get(&e).cloned())
+                    .is_some_and(|p| Some(p) == field("password"));
+                if !known {
+                    return ResponseTemplate::new(401);
+                }
+                let token = format!("t-{}", field("email").unwrap_or_default());
+                ResponseTemplate::new(200).set_body_json(json!({"access_token": token}))
+            }
+            ("GET", "/me") => {
+                let email = request
+                    .headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer t-"))
+                    .filter(|e| state.0.contains_key(*e))
+                    .map(String::from);
+                match email {
+                    Some(email) => {
+                        ResponseTemplate::new(200).set_body_json(json!({"email": email}))
+                    }
+                    None => ResponseTemplate::new(401).insert_header("www-authenticate", "Bearer"),
+                }
+            }
+            _ => ResponseTemplate::new(404),
+        }
+    }
+}
+
+const USER: &str = "returning@example.com";
+const PASSWORD: &str = "returning-password-1";
+
+async fn valid_token(backend: Accounts) -> crate::Run {
+    let server = crate::serving(backend).await;
+    crate::first_run_with(
+        SPEC,
+        server.uri(),
+        "@auth and not @expiry",
+        &[("ACCORD_USER", USER), ("ACCORD_PASSWORD", PASSWORD)],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_returning_account_is_signed_in_to_without_a_sign_up() {
+    let backend = Accounts::default();
+    backend
+        .0
+        .lock()
+        .unwrap()
+        .0
+        .insert(USER.into(), PASSWORD.into());
+    let run = valid_token(backend.clone()).await;
+    assert!(
+        run.stdout.contains("A valid token is accepted"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+    assert_eq!(backend.0.lock().unwrap().1, 0, "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fresh_backend_gets_the_account_signed_up_once() {
+    let backend = Accounts::default();
+    let run = valid_token(backend.clone()).await;
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+    let state = backend.0.lock().unwrap();
+    assert!(state.0.contains_key(USER), "{}", run.stdout);
+    assert_eq!(state.1, 1, "{}", run.stdout);
+}
