@@ -58,17 +58,7 @@ fn request_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<(String, &'a Valu
     ))
 }
 
-/// The properties of a sign-in's answer that hold its token, the likeliest first (`key`:
-/// NetBox's token provision answers `{"key": ...}`).
-const TOKEN_PROPERTIES: &[&str] = &[
-    "access_token",
-    "accessToken",
-    "token",
-    "jwt",
-    "id_token",
-    "idToken",
-    "key",
-];
+use crate::profile::TOKEN_PROPERTIES;
 
 fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
     let (_, r) = accord_spec::success_responses(op).into_iter().next()?;
@@ -144,6 +134,20 @@ fn find_property(doc: &Value, schema: &Value, names: &[&str], depth: usize) -> O
     }
     if depth >= 3 {
         return None;
+    }
+    // The members of a composition hold their properties at this level (3.1's nullable
+    // body, `anyOf: [{$ref: RefreshTokenSchema}, {type: null}]`).
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for member in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(found) = find_property(doc, member, names, depth + 1) {
+                return Some(found);
+            }
+        }
     }
     for (name, prop) in props.into_iter().flatten() {
         if let Some(rest) = find_property(doc, prop, names, depth + 1) {
@@ -256,11 +260,15 @@ fn envelope(doc: &Value, ops: &[Op]) -> (String, Option<String>, String) {
                 format!("{detail} of {total} documented error bodies carry FastAPI's `detail`"),
             );
         }
-        return (
-            "schema".into(),
-            Some(schema.clone()),
-            format!("{n} of {total} documented error bodies are `{schema}`"),
-        );
+        // The envelope is the shape most error answers share: one schema on a few of them
+        // (a library's own routes beside the app's untyped ones) is theirs, not the API's.
+        if n * 2 >= total {
+            return (
+                "schema".into(),
+                Some(schema.clone()),
+                format!("{n} of {total} documented error bodies are `{schema}`"),
+            );
+        }
     }
     if detail * 2 >= total {
         return (
@@ -522,7 +530,8 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             }
             let answer = success_schema(doc, &login.op);
             let in_body = answer.and_then(|s| find_property(doc, s, TOKEN_PROPERTIES, 0));
-            let access = in_body.clone().unwrap_or_else(|| "/access_token".into());
+            // Where no schema says, the run finds the token in the answer and says where.
+            let access = in_body.clone().unwrap_or_else(|| "*".into());
             let sets_cookie = accord_spec::success_responses(&login.op)
                 .into_iter()
                 .filter_map(|(_, r)| r.get("headers")?.as_object())
@@ -544,10 +553,12 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     let _ = writeln!(
                         t,
                         "# Where the login's answer has the token{}.\naccess_token = \"body:{access}\"",
-                        if answer.is_none() {
-                            " (the spec documents no JSON answer: check it)"
-                        } else {
-                            ""
+                        match (answer, &in_body) {
+                            (_, Some(_)) => "",
+                            (None, None) =>
+                                " (the spec documents no JSON answer: `*`, the run looks for a member named like a token or a JWT, and notes where it found it)",
+                            (Some(_), None) =>
+                                " (the spec does not say: `*`, the run looks for a member named like a token or a JWT, and notes where it found it)",
                         }
                     );
                 }
@@ -872,6 +883,58 @@ mod tests {
         let text = profile(&only_exchange, "spec.json", Some("http://127.0.0.1:9"));
         assert!(!text.contains("externalToken"), "{text}");
         assert!(text.contains("kind = \"static\""), "{text}");
+    }
+
+    /// A refresh body that may be `null` (3.1's `anyOf` with `{type: null}`, as Django
+    /// Ninja writes an optional body) still names where the refresh token goes.
+    #[test]
+    fn a_nullable_refresh_body_still_names_its_token() {
+        let spec = serde_json::json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/auth/refresh/": {"post": {"operationId": "refresh",
+                "requestBody": {"content": {"application/json": {"schema": {"anyOf": [
+                    {"$ref": "#/components/schemas/Refresh"}, {"type": "null"}]}}}},
+                "responses": {"200": {"description": "ok"}}}}},
+            "components": {"schemas": {"Refresh": {"type": "object",
+                "properties": {"refresh_token": {"type": "string"}}}}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(
+            text.contains("body = { refresh_token = \"${refresh_token}\" }"),
+            "{text}"
+        );
+    }
+
+    /// One schema on a few of the documented error bodies (Django Ninja's spec: a JWT
+    /// library's `{"error_code"}` on one route, the app's 30 untyped) is no envelope.
+    #[test]
+    fn a_schema_on_a_minority_of_error_bodies_is_no_envelope() {
+        let mut paths = serde_json::Map::new();
+        for n in 0..3 {
+            paths.insert(
+                format!("/items{n}"),
+                serde_json::json!({"get": {"operationId": format!("list{n}"), "responses": {
+                    "200": {"description": "ok"},
+                    "404": {"description": "none", "content": {"application/json": {"schema": {"title": "Response"}}}}}}}),
+            );
+        }
+        paths.insert(
+            "/auth/sessions/{id}".into(),
+            serde_json::json!({"delete": {"operationId": "revoke", "responses": {
+                "200": {"description": "ok"},
+                "404": {"description": "none", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LibError"}}}}}}}),
+        );
+        let spec = serde_json::json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths,
+            "components": {"schemas": {"LibError": {"type": "object", "required": ["error_code"],
+                "properties": {"error_code": {"type": "string"}}}}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(
+            text.contains("# [errors] left out: no shared error schema found"),
+            "{text}"
+        );
+        assert!(!text.contains("envelope = \"schema\""), "{text}");
     }
 
     /// A spec that documents no error body says nothing of the envelope: the profile names

@@ -310,8 +310,9 @@ pub struct Auth {
     /// `command`: the program printing the second identity's token.
     #[serde(default)]
     pub second_command: Option<Spanned<Vec<String>>>,
-    /// `login`: where the access token is: `body:/json/pointer`, `cookie:NAME` or
-    /// `header:NAME`.
+    /// `login`: where the access token is: `body:/json/pointer`, `body:*` (a member named like
+    /// a token, or a JWT, wherever the answer holds it: where the spec does not say),
+    /// `cookie:NAME` or `header:NAME`.
     #[serde(default)]
     pub access_token: Option<Spanned<String>>,
     /// `login`: where the refresh token is.
@@ -795,17 +796,81 @@ pub enum Locator {
 impl Locator {
     pub fn parse(s: &str) -> Result<Locator, String> {
         match s.split_once(':') {
-            Some(("body", pointer)) if pointer.starts_with('/') => {
+            // `body:*`: wherever the answer holds it ([`find_token`]): the spec does not say.
+            Some(("body", pointer)) if pointer.starts_with('/') || pointer == "*" => {
                 Ok(Locator::Body(pointer.into()))
             }
             // `cookie:*`: the one cookie the sign-in sets, whatever the spec calls it.
             Some(("cookie", name)) if !name.is_empty() => Ok(Locator::Cookie(name.into())),
             Some(("header", name)) if !name.is_empty() => Ok(Locator::Header(name.into())),
             _ => Err(format!(
-                "`{s}` is none of `body:/json/pointer`, `cookie:NAME` and `header:NAME`"
+                "`{s}` is none of `body:/json/pointer`, `body:*`, `cookie:NAME` and `header:NAME`"
             )),
         }
     }
+}
+
+/// The names a sign-in's answer gives its token, the likeliest first (`key`: NetBox's token
+/// provision answers `{"key": ...}`).
+pub const TOKEN_PROPERTIES: &[&str] = &[
+    "access_token",
+    "accessToken",
+    "token",
+    "jwt",
+    "id_token",
+    "idToken",
+    "key",
+];
+
+/// Where a sign-in's answer `body` holds its token, when no schema says: the shallowest
+/// text member named like one ([`TOKEN_PROPERTIES`], a RealWorld `{"user": {"token"}}`), else
+/// the shallowest JWT. Its pointer and the token.
+pub fn find_token(body: &serde_json::Value) -> Option<(String, String)> {
+    use serde_json::Value;
+    let jwt = |t: &str| {
+        t.starts_with("eyJ")
+            && t.split('.').count() == 3
+            && t.split('.').all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_=".contains(&b))
+            })
+    };
+    let mut level: Vec<(String, &Value)> = vec![(String::new(), body)];
+    let mut first_jwt = None;
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for (at, value) in level {
+            let Value::Object(map) = value else {
+                continue;
+            };
+            let named = TOKEN_PROPERTIES.iter().find_map(|name| {
+                let token = map.get(*name)?.as_str().filter(|t| !t.is_empty())?;
+                Some((
+                    format!("{at}/{}", accord_spec::escape_token(name)),
+                    token.to_string(),
+                ))
+            });
+            if named.is_some() {
+                return named;
+            }
+            for (key, member) in map {
+                let here = format!("{at}/{}", accord_spec::escape_token(key));
+                match member {
+                    Value::String(t) if first_jwt.is_none() && jwt(t) => {
+                        first_jwt = Some((here, t.clone()));
+                    }
+                    Value::Object(_) => next.push((here, member)),
+                    _ => {}
+                }
+            }
+        }
+        if first_jwt.is_some() {
+            return first_jwt;
+        }
+        level = next;
+    }
+    None
 }
 
 /// Replaces `${NAME}` in every string of `table` with `vars(NAME)`, or the environment

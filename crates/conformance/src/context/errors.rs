@@ -42,6 +42,12 @@ impl Ctx {
             },
             ErrorCase::WrongContentType => {
                 let mut d = documented(&[415, 400, 422]).unwrap_or_default();
+                // Where the spec documents no refusal of a body, it promises no 415 either:
+                // a framework refusing a body it cannot read as it refuses an invalid one
+                // (Django Ninja's and Express's 400) tells the client the same.
+                if d.is_empty() {
+                    d = validation;
+                }
                 if !d.contains(&415) {
                     d.insert(0, 415);
                 }

@@ -56,7 +56,7 @@ impl Ctx {
                 a.access_token
                     .as_ref()
                     .map(|t| t.get_ref().as_str())
-                    .unwrap_or("body:/access_token"),
+                    .unwrap_or("body:*"),
             )
         }) else {
             return;
@@ -447,6 +447,9 @@ impl Ctx {
 
     fn extract(exchange: &Exchange, locator: &Locator) -> Option<String> {
         match locator {
+            Locator::Body(pointer) if pointer == "*" => {
+                crate::profile::find_token(&exchange.json()?).map(|(_, token)| token)
+            }
             Locator::Body(pointer) => exchange
                 .json()?
                 .pointer(pointer)?
@@ -476,10 +479,29 @@ impl Ctx {
             auth.access_token
                 .as_ref()
                 .map(|a| a.get_ref().as_str())
-                .unwrap_or("body:/access_token"),
+                .unwrap_or("body:*"),
         )?;
-        let access = Self::extract(e, &access_locator)
-            .ok_or("no access token where the profile says it is")?;
+        let found = e.json().and_then(|b| crate::profile::find_token(&b));
+        let access = match (Self::extract(e, &access_locator), &access_locator) {
+            (Some(token), Locator::Body(any)) if any == "*" => {
+                if let Some((at, _)) = &found {
+                    self.http.note(format!(
+                        "the spec does not say where the sign-in's answer holds the token: the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)"
+                    ));
+                }
+                token
+            }
+            (Some(token), _) => token,
+            (None, _) => {
+                return Err(match found {
+                    Some((at, _)) => format!(
+                        "no access token where the profile says it is; the answer has one at {at} (`access_token = \"body:{at}\"` in [auth])"
+                    ),
+                    None => "no access token where the profile says it is".to_string(),
+                }
+                .into());
+            }
+        };
         let refresh = match &auth.refresh_token {
             Some(r) => Self::extract(e, &Locator::parse(r.get_ref())?),
             None => None,
@@ -499,6 +521,37 @@ impl Ctx {
             refresh,
             cookies,
         })
+    }
+
+    /// Why `tokens` (a session the sign-in answered) hold no refresh token to present as the
+    /// profile's `[refresh]` says, if they hold none: the refresh checks then have nothing to
+    /// send (an empty body is no refresh token refused; a 500 to it is no refresh's verdict).
+    pub fn no_refresh_token(&self, tokens: &Tokens) -> Option<String> {
+        let refresh = self.profile.refresh.as_ref()?;
+        if tokens.refresh.is_some() {
+            return None;
+        }
+        match &refresh.cookie {
+            Some(name) if tokens.cookies.iter().any(|(k, _)| k == name) => None,
+            Some(name) => Some(format!(
+                "the sign-in set no `{name}` cookie, where refresh.cookie says the refresh token is"
+            )),
+            None if refresh
+                .body
+                .as_ref()
+                .is_some_and(|b| b.to_string().contains("${refresh_token}")) =>
+            {
+                Some(
+                    "the sign-in's answer holds no refresh token (auth.refresh_token names none, or it is not where it says)"
+                        .into(),
+                )
+            }
+            None if tokens.cookies.is_empty() => Some(
+                "the sign-in's answer holds no refresh token and sets no cookie that could carry one"
+                    .into(),
+            ),
+            None => None,
+        }
     }
 
     /// Presents `tokens`' refresh token as the profile says.

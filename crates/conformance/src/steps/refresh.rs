@@ -42,7 +42,24 @@ async fn exchange_refresh(w: &mut AccordWorld) -> Outcome {
     outcome
 }
 
+/// Skips the scenario where the session holds no refresh token to present: what the run
+/// would send is no refresh token at all. Whether it was skipped.
+fn nothing_to_present(w: &mut AccordWorld) -> Result<bool, Failure> {
+    if w.skip.is_some() {
+        return Ok(true);
+    }
+    let tokens = w.tokens()?.clone();
+    if let Some(why) = w.ctx.no_refresh_token(&tokens) {
+        w.skip = Some(format!("{why}: there is no refresh token to present"));
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 async fn exchange_refresh_checked(w: &mut AccordWorld) -> Outcome {
+    if nothing_to_present(w)? {
+        return Ok(());
+    }
     let current = w.tokens()?.clone();
     let (result, exchange) = w.ctx.refresh(&current).await;
     w.exchanges.push(exchange.clone());
@@ -60,6 +77,9 @@ async fn new_access_accepted(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn new_access_accepted_checked(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
     let token = w.access()?;
     token_accepted(w, token, "the access token from refresh").await
 }
@@ -94,6 +114,9 @@ async fn previous_refused(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn previous_refused_checked(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
     let previous = previous(w)?;
     expect_refresh_refused(w, previous, Rule::RefreshRotation).await
 }
@@ -106,6 +129,9 @@ async fn present_previous(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn present_previous_checked(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
     let previous = previous(w)?;
     let (_, exchange) = w.ctx.refresh(&previous).await;
     w.exchanges.push(exchange);
@@ -120,6 +146,9 @@ async fn newest_refused(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn newest_refused_checked(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
     let newest = w.tokens()?.clone();
     expect_refresh_refused(w, newest, Rule::RefreshReuse).await
 }
@@ -132,6 +161,9 @@ async fn logout(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn logout_checked(w: &mut AccordWorld) -> Outcome {
+    if nothing_to_present(w)? {
+        return Ok(());
+    }
     let tokens = w.tokens()?.clone();
     let exchange = w
         .ctx
@@ -157,6 +189,9 @@ async fn refresh_refused(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn refresh_refused_checked(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
     let tokens = w.tokens()?.clone();
     expect_refresh_refused(w, tokens, Rule::RefreshLogout).await
 }
@@ -169,6 +204,20 @@ async fn access_as_refresh(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn access_as_refresh_checked(w: &mut AccordWorld) -> Outcome {
+    // Without a place for the refresh token (a body with `${refresh_token}`, a cookie) the
+    // refresh sends no token at all, the access token neither.
+    let placed = w.ctx.profile.refresh.as_ref().is_some_and(|r| {
+        r.cookie.is_some()
+            || r.body
+                .as_ref()
+                .is_some_and(|b| b.to_string().contains("${refresh_token}"))
+    });
+    if !placed {
+        w.skip = Some(
+            "the profile's [refresh] names no place for the refresh token (refresh.body with `${refresh_token}`, or refresh.cookie): there is nothing to present the access token in".into(),
+        );
+        return Ok(());
+    }
     let tokens = w.tokens()?.clone();
     w.previous = Some(Tokens {
         access: tokens.access.clone(),
@@ -186,6 +235,9 @@ async fn swapped_refused(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn swapped_refused_checked(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
     let swapped = previous(w)?;
     expect_refresh_refused(w, swapped, Rule::RefreshType).await
 }

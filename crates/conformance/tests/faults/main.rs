@@ -21,6 +21,7 @@ mod refs;
 mod report;
 mod returning;
 mod sessions;
+mod silent;
 mod transport;
 mod websocket;
 

@@ -46,9 +46,10 @@ components:
       properties: { email: { type: string, format: email }, password: { type: string, minLength: 8 } }
 "##;
 
-/// The accounts (address to password), and the sign-ups sent.
+/// The accounts (address to password), and the sign-ups sent; with `nested`, the sign-in
+/// answers its token as RealWorld does, `{"user": {"token": ...}}`.
 #[derive(Clone, Default)]
-struct Accounts(Arc<Mutex<(HashMap<String, String>, usize)>>);
+struct Accounts(Arc<Mutex<(HashMap<String, String>, usize)>>, bool);
 
 impl Respond for Accounts {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -75,8 +76,17 @@ impl Respond for Accounts {
                     return ResponseTemplate::new(401);
                 }
                 let token = format!("t-{}", field("email").unwrap_or_default());
+                if self.1 {
+                    return ResponseTemplate::new(200)
+                        .set_body_json(json!({"user": {"email": field("email"), "token": token}}));
+                }
                 ResponseTemplate::new(200).set_body_json(json!({"access_token": token}))
             }
+            // A refresh of tokens the sign-in never gives: it crashes on a body without one.
+            ("POST", "/auth/refresh") => match field("refresh_token").filter(|t| !t.is_empty()) {
+                Some(_) => ResponseTemplate::new(401).insert_header("www-authenticate", "Bearer"),
+                None => ResponseTemplate::new(500),
+            },
             ("GET", "/me") => {
                 let email = request
                     .headers
@@ -101,9 +111,13 @@ const USER: &str = "returning@example.com";
 const PASSWORD: &str = "returning-password-1";
 
 async fn valid_token(backend: Accounts) -> crate::Run {
+    valid_token_in(SPEC, backend).await
+}
+
+async fn valid_token_in(spec: &str, backend: Accounts) -> crate::Run {
     let server = crate::serving(backend).await;
     crate::first_run_with(
-        SPEC,
+        spec,
         server.uri(),
         "@auth and not @expiry",
         &[("ACCORD_USER", USER), ("ACCORD_PASSWORD", PASSWORD)],
@@ -138,4 +152,64 @@ async fn a_fresh_backend_gets_the_account_signed_up_once() {
     let state = backend.0.lock().unwrap();
     assert!(state.0.contains_key(USER), "{}", run.stdout);
     assert_eq!(state.1, 1, "{}", run.stdout);
+}
+
+/// A sign-in whose answer the spec leaves untyped (Django Ninja's `{"title": "Response"}`):
+/// the run finds the token in it, `{"user": {"token": ...}}`, and says where it took it from.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_the_spec_does_not_place_is_found_in_the_sign_in_s_answer() {
+    let untyped = SPEC.replace(
+        "{ type: object, required: [access_token], properties: { access_token: { type: string } } }",
+        "{ title: Response }",
+    );
+    assert_ne!(untyped, SPEC);
+    let backend = Accounts(Arc::default(), true);
+    backend
+        .0
+        .lock()
+        .unwrap()
+        .0
+        .insert(USER.into(), PASSWORD.into());
+    let run = valid_token_in(&untyped, backend).await;
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("the run took it from /user/token"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A refresh operation beside a sign-in whose answer holds no refresh token (a JWT
+/// library's refresh next to the app's own sign-in): the refresh checks have nothing to
+/// present, and are skipped saying so; what the run would send is no refresh token refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_checks_without_a_refresh_token_are_skipped_saying_why() {
+    let with_refresh = SPEC.replace(
+        "  /me:",
+        "  /auth/refresh:\n    post:\n      operationId: refresh\n      requestBody:\n        content: { application/json: { schema: { type: object, properties: { refresh_token: { type: string } } } } }\n      responses:\n        \"200\": { description: \"\" }\n  /me:",
+    );
+    assert_ne!(with_refresh, SPEC);
+    let backend = Accounts::default();
+    backend
+        .0
+        .lock()
+        .unwrap()
+        .0
+        .insert(USER.into(), PASSWORD.into());
+    let server = crate::serving(backend).await;
+    let run = crate::first_run_with(
+        &with_refresh,
+        server.uri(),
+        "@refresh",
+        &[("ACCORD_USER", USER), ("ACCORD_PASSWORD", PASSWORD)],
+    )
+    .await;
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "skipped: Token refresh: A refresh token cannot be used twice (the sign-in's answer holds no refresh token"
+        ),
+        "{}",
+        run.stdout
+    );
 }

@@ -1,0 +1,72 @@
+//! A body of the wrong content type where the spec documents no refusal of a body at all:
+//! it promises no 415, and a backend answering the 400 it answers an invalid body (Django
+//! Ninja, Express) passes; one that takes the body (200) fails.
+
+use accord_conformance::rules::Rule;
+use serde_json::json;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Silent, version: 1.0.0 }
+paths:
+  /api/notes:
+    post:
+      operationId: create_note
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, required: [text], properties: { text: { type: string } } }
+      responses:
+        "201": { description: "", content: { application/json: { schema: { type: object } } } }
+"##;
+
+#[derive(Clone)]
+struct Notes {
+    /// Takes a body of any content type.
+    takes_any: bool,
+}
+
+impl Respond for Notes {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.url.path() != "/api/notes" {
+            return ResponseTemplate::new(404).set_body_json(json!({"detail": "Not Found"}));
+        }
+        if request.method.as_str() != "POST" {
+            return ResponseTemplate::new(405)
+                .insert_header("allow", "POST")
+                .set_body_json(json!({"detail": "Method not allowed"}));
+        }
+        let json = request
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !json && !self.takes_any {
+            return ResponseTemplate::new(400)
+                .set_body_json(json!({"detail": "Cannot parse request body"}));
+        }
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        if !json || body.get("text").is_some_and(serde_json::Value::is_string) {
+            return ResponseTemplate::new(201).set_body_json(json!({"id": 1}));
+        }
+        ResponseTemplate::new(400).set_body_json(json!({"detail": "Cannot parse request body"}))
+    }
+}
+
+async fn errors(backend: Notes) -> crate::Run {
+    let server = crate::serving(backend).await;
+    crate::first_run_with(SPEC, server.uri(), "@errors", &[]).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_400_for_a_wrong_content_type_passes_where_the_spec_documents_no_refusal() {
+    let run = errors(Notes { takes_any: false }).await;
+    assert!(!run.stdout.contains("expected 415"), "{}", run.stdout);
+    let taken = errors(Notes { takes_any: true }).await;
+    assert!(
+        taken.failed_by("wrong content type", Rule::ErrorsStatus, "got 201"),
+        "{}",
+        taken.stdout
+    );
+}
