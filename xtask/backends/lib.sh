@@ -69,3 +69,20 @@ wait_http() {
   echo "error: nothing answered on 127.0.0.1:$port$path after $limit s" >&2
   return 1
 }
+
+# The first account a RealWorld backend's run registers (the second is derived from it).
+realworld_credentials() {
+  echo "ACCORD_USER=accord-a@example.com"
+  echo "ACCORD_NAME=accorda"
+  echo "ACCORD_PASSWORD=accord-password-1"
+}
+
+# The token of a RealWorld account of its own (signed up at $1/users, signed in at
+# $1/users/login), for a peer tool run beside the suite.
+realworld_token() {
+  curl -s -X POST "$1/users" -H 'content-type: application/json' \
+    -d '{"user":{"username":"peer","email":"peer@example.com","password":"peer-password-1"}}' >/dev/null
+  curl -s -X POST "$1/users/login" -H 'content-type: application/json' \
+    -d '{"user":{"email":"peer@example.com","password":"peer-password-1"}}' \
+    | python3 -c 'import sys, json; print(json.load(sys.stdin)["user"]["token"])'
+}

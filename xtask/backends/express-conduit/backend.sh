@@ -50,18 +50,11 @@ case "${1:-}" in
     ;;
   credentials)
     # The first account the run registers (the second is derived from it).
-    echo "ACCORD_USER=accord-a@example.com"
-    echo "ACCORD_NAME=accorda"
-    echo "ACCORD_PASSWORD=accord-password-1"
+    realworld_credentials
     ;;
   token)
     # The `Token` header of an account of its own, for a peer tool run beside the suite.
-    B=http://127.0.0.1:$PORT/api
-    curl -s -X POST $B/users -H 'content-type: application/json' \
-      -d '{"user":{"username":"peer","email":"peer@example.com","password":"peer-password-1"}}' >/dev/null
-    token=$(curl -s -X POST $B/users/login -H 'content-type: application/json' \
-      -d '{"user":{"email":"peer@example.com","password":"peer-password-1"}}' \
-      | python3 -c 'import sys, json; print(json.load(sys.stdin)["user"]["token"])')
+    token=$(realworld_token http://127.0.0.1:$PORT/api)
     echo "Authorization: Token $token"
     echo "$DIR/openapi.yml"
     ;;

@@ -65,18 +65,12 @@ case "${1:-}" in
     ;;
   credentials)
     # The first account the run registers (the second is derived from it).
-    echo "ACCORD_USER=accord-a@example.com"
-    echo "ACCORD_NAME=accorda"
-    echo "ACCORD_PASSWORD=accord-password-1"
+    realworld_credentials
     ;;
   token)
     # The header of an account of its own, as the backend takes it, for a peer tool run
     # beside the suite; then the spec it serves.
-    curl -s -X POST $B/users -H 'content-type: application/json' \
-      -d '{"user":{"username":"peer","email":"peer@example.com","password":"peer-password-1"}}' >/dev/null
-    token=$(curl -s -X POST $B/users/login -H 'content-type: application/json' \
-      -d '{"user":{"email":"peer@example.com","password":"peer-password-1"}}' \
-      | python3 -c 'import sys, json; print(json.load(sys.stdin)["user"]["token"])')
+    token=$(realworld_token "$B")
     echo "Authorization: Token $token"
     echo "http://127.0.0.1:$PORT/api-json"
     ;;
