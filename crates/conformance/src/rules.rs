@@ -112,6 +112,9 @@ pub struct Failure {
     pub exchanges: Vec<Exchange>,
     /// The smallest request found that still fails, when the failure was shrunk.
     pub minimal: Option<String>,
+    /// Its cause fails one scenario of the run, and skips the others it stops (a refused
+    /// sign-in): one cause, one failure.
+    pub once: bool,
 }
 
 impl Failure {
@@ -121,7 +124,14 @@ impl Failure {
             message: message.into(),
             exchanges: Vec::new(),
             minimal: None,
+            once: false,
         }
+    }
+
+    /// This failure, as one whose cause fails one scenario only ([`Failure::once`]).
+    pub fn once(mut self) -> Failure {
+        self.once = true;
+        self
     }
 
     pub fn with(mut self, exchange: &Exchange) -> Failure {

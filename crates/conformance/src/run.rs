@@ -120,6 +120,10 @@ fn record(result: ScenarioResult) {
     }
 }
 
+/// Whether a scenario has failed for a cause that fails one only
+/// ([`crate::rules::Failure::once`]).
+static ONCE_REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The scenarios the run set out to run (feature, scenario, tags), filled by the filter: at
 /// the deadline, those without a result did not finish.
 static SELECTED: Mutex<Vec<(String, String, Vec<String>)>> = Mutex::new(Vec::new());
@@ -752,6 +756,15 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             let kept = world.as_deref().and_then(|w| w.failure.clone());
             let skip = world.as_deref().and_then(|w| w.skip.clone());
             let verdict = match (kept, failure_text(finished), skip) {
+                // A refused sign-in fails the first scenario it stops, and skips the rest.
+                (Some(f), Some(_), _)
+                    if f.once && ONCE_REPORTED.swap(true, std::sync::atomic::Ordering::SeqCst) =>
+                {
+                    Verdict::Skipped(format!(
+                        "{}; a scenario before this one failed for it",
+                        f.message
+                    ))
+                }
                 (Some(f), Some(_), _) => Verdict::Failed {
                     rule: Some(f.rule),
                     report: f.to_string(),

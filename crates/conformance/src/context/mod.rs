@@ -18,6 +18,10 @@ pub enum CtxError {
     /// It answered, but not as the spec and profile say it would (a sign-in refused, no token
     /// where the profile points), or they do not say enough (an operation not in the spec).
     Setup(String),
+    /// A sign-in the backend refused (`again`: earlier in the run, and not sent again: a
+    /// well-mannered client does not repeat a refused sign-in). One scenario fails for it,
+    /// the others that need it are skipped ([`crate::rules::Failure::once`]).
+    Refused { why: String, again: bool },
 }
 
 impl std::fmt::Display for CtxError {
@@ -25,6 +29,10 @@ impl std::fmt::Display for CtxError {
         match self {
             CtxError::Transport(m) => write!(f, "the backend did not answer: {m}"),
             CtxError::Setup(m) => f.write_str(m),
+            CtxError::Refused { why, again: false } => f.write_str(why),
+            CtxError::Refused { why, again: true } => {
+                write!(f, "{why} (refused earlier in the run; not sent again)")
+            }
         }
     }
 }
@@ -53,6 +61,9 @@ impl CtxError {
                 format!("{doing}: {self}"),
             ),
             CtxError::Setup(m) => crate::rules::Failure::setup(format!("{doing}: {m}")),
+            CtxError::Refused { .. } => {
+                crate::rules::Failure::setup(format!("{doing}: {self}")).once()
+            }
         }
     }
 }
@@ -70,6 +81,7 @@ impl From<CtxError> for crate::rules::Failure {
                 crate::rules::Failure::new(crate::rules::Rule::Transport, e.to_string())
             }
             CtxError::Setup(m) => crate::rules::Failure::setup(m),
+            CtxError::Refused { .. } => e.failure("signing in"),
         }
     }
 }
@@ -134,13 +146,15 @@ pub struct Ctx {
     pub http: Http,
     pub error_schema: Option<Value>,
     pub error_schema_root: Value,
-    base_token: OnceCell<Result<String, CtxError>>,
+    base_token: OnceCell<String>,
     /// Every operation of the spec with whether it needs credentials ([`operations_in`]).
     operations: std::sync::OnceLock<Vec<(OpInfo, bool)>>,
     /// An access token left to expire, shared by every scenario that needs one.
     expired: OnceCell<Result<String, CtxError>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
     registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
+    /// Why each identity's sign-in was refused, once it was ([`CtxError::Before`]).
+    refused_sign_ins: std::sync::Mutex<std::collections::HashMap<Identity, String>>,
     /// Held across each call on the spare account, whose answer may void the token it was
     /// sent with (see [`Ctx::renew_from`]): two calls at once would race on one token.
     pub spare_calls: tokio::sync::Mutex<()>,
@@ -527,6 +541,7 @@ impl Ctx {
             operations: Default::default(),
             expired: OnceCell::new(),
             sessions: Default::default(),
+            refused_sign_ins: Default::default(),
             registered: Default::default(),
             spare_calls: Default::default(),
             in_flight: tokio::sync::Semaphore::new(in_flight),

@@ -177,6 +177,35 @@ impl Ctx {
         identity: Identity,
         from_sign_up: bool,
     ) -> Result<(Tokens, Vec<Exchange>), CtxError> {
+        let refused = |s: &Self| {
+            s.refused_sign_ins
+                .lock()
+                .ok()
+                .and_then(|r| r.get(&identity).cloned())
+        };
+        if let Some(why) = refused(self) {
+            return Err(CtxError::Refused { why, again: true });
+        }
+        match self.sign_in_once(identity, from_sign_up).await {
+            // A refusal (not a backend that did not answer) is kept: no later scenario sends
+            // the same refused sign-in again. A rate limit met despite waiting is the
+            // backend's state at the time, not a refusal.
+            Err(CtxError::Setup(why)) if !why.contains("answered 429") => {
+                if let Ok(mut r) = self.refused_sign_ins.lock() {
+                    r.entry(identity).or_insert_with(|| why.clone());
+                }
+                Err(CtxError::Refused { why, again: false })
+            }
+            signed => signed,
+        }
+    }
+
+    /// [`Self::sign_in_as`], sent.
+    async fn sign_in_once(
+        &self,
+        identity: Identity,
+        from_sign_up: bool,
+    ) -> Result<(Tokens, Vec<Exchange>), CtxError> {
         let auth = self
             .profile
             .auth

@@ -9,8 +9,9 @@ use super::{Ctx, CtxError, Forgery, Identity, jwt_exp, unix_now};
 impl Ctx {
     /// A token to forge others from: a real one when the profile can sign in.
     async fn base_token(&self) -> Result<String, CtxError> {
+        // Kept once made; a sign-in that failed is not kept here (the session keeps why).
         self.base_token
-            .get_or_init(|| async {
+            .get_or_try_init(|| async {
                 if self.profile.auth.is_some() {
                     self.session(Identity::First).await.map(|t| t.access)
                 } else {
@@ -32,7 +33,7 @@ impl Ctx {
                 }
             })
             .await
-            .clone()
+            .cloned()
     }
 
     /// A token forged the way `kind` says, from a real one when the profile can sign in;

@@ -196,7 +196,7 @@ pub(crate) async fn forged(w: &mut AccordWorld, kind: Forgery) -> Result<Option<
         .ctx
         .forged_token(kind)
         .await
-        .map_err(|e| Failure::setup(format!("cannot build {kind:?}: {e}")))?;
+        .map_err(|e| e.failure(&format!("cannot build {kind:?}")))?;
     if token.is_none() {
         w.skip = Some(
             "the backend's token is opaque, not a JWT: it has no signature or algorithm to forge (the no-token and malformed-token checks apply to it)".into(),

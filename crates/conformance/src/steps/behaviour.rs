@@ -1239,7 +1239,7 @@ async fn second_user_checked(w: &mut AccordWorld) -> Outcome {
         .map_err(|e| e.failure("signing the second identity in failed"))?;
     w.ctx.distinct_identities().await.map_err(|e| match e {
         crate::context::CtxError::Setup(m) => Failure::new(Rule::Identity, m),
-        transport => transport.failure("proving the two identities distinct"),
+        other => other.failure("proving the two identities distinct"),
     })
 }
 

@@ -46,10 +46,13 @@ components:
       properties: { email: { type: string, format: email }, password: { type: string, minLength: 8 } }
 "##;
 
-/// The accounts (address to password), and the sign-ups sent; with `nested`, the sign-in
+/// The backend's [`State`]; with `nested` (the second field), the sign-in
 /// answers its token as RealWorld does, `{"user": {"token": ...}}`.
 #[derive(Clone, Default)]
-struct Accounts(Arc<Mutex<(HashMap<String, String>, usize)>>, bool);
+struct Accounts(Arc<Mutex<State>>, bool);
+
+/// The accounts (address to password), the sign-ups and the sign-ins sent.
+type State = (HashMap<String, String>, usize, usize);
 
 impl Respond for Accounts {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -69,6 +72,7 @@ impl Respond for Accounts {
                 ResponseTemplate::new(201)
             }
             ("POST", "/auth/login") => {
+                state.2 += 1;
                 let known = field("email")
                     .and_then(|e| state.0.get(&e).cloned())
                     .is_some_and(|p| Some(p) == field("password"));
@@ -212,4 +216,51 @@ async fn refresh_checks_without_a_refresh_token_are_skipped_saying_why() {
         "{}",
         run.stdout
     );
+}
+
+/// A sign-in the backend refuses (a password that is not the account's) fails the first
+/// scenario that needs it, naming why; every other is skipped for it, and the refused
+/// sign-in is not sent again scenario after scenario.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_sign_in_fails_one_scenario_and_is_not_sent_again() {
+    let backend = Accounts::default();
+    backend
+        .0
+        .lock()
+        .unwrap()
+        .0
+        .insert(USER.into(), "another-password-9".into());
+    let server = crate::serving(backend.clone()).await;
+    let run = crate::first_run_with(
+        SPEC,
+        server.uri(),
+        "(@auth or @behaviour) and not @expiry",
+        &[("ACCORD_USER", USER), ("ACCORD_PASSWORD", PASSWORD)],
+    )
+    .await;
+    assert!(
+        // The two that need no session pass; one fails for the refusal; ten are skipped.
+        run.stdout
+            .contains("conformance: 2 passed, 1 failed, 10 skipped"),
+        "{}",
+        run.stdout
+    );
+    // Which scenario fails for it depends on which ends first.
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.contains("Check failed: rule setup: ") && l.contains("login answered 401")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "login answered 401 (refused earlier in the run; not sent again); a scenario before this one failed for it)"
+        ),
+        "{}",
+        run.stdout
+    );
+    // The sign-in, the sign-up it then tries (409: the account exists) and the sign-in again.
+    let logins = backend.0.lock().unwrap().2;
+    assert_eq!(logins, 2, "{}", run.stdout);
 }
