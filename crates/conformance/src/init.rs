@@ -553,12 +553,16 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     let _ = writeln!(
                         t,
                         "# Where the login's answer has the token{}.\naccess_token = \"body:{access}\"",
-                        match (answer, &in_body) {
-                            (_, Some(_)) => "",
-                            (None, None) =>
-                                " (the spec documents no JSON answer: `*`, the run looks for a member named like a token or a JWT, and notes where it found it)",
-                            (Some(_), None) =>
-                                " (the spec does not say: `*`, the run looks for a member named like a token or a JWT, and notes where it found it)",
+                        match (in_body.is_some(), answer.is_some()) {
+                            (true, _) => String::new(),
+                            (false, documented) => format!(
+                                " ({}: `*`, the run looks for a member named like a token or a JWT, and notes where it found it)",
+                                if documented {
+                                    "the spec does not say"
+                                } else {
+                                    "the spec documents no JSON answer"
+                                }
+                            ),
                         }
                     );
                 }

@@ -406,6 +406,15 @@ pub struct Refresh {
     pub logout_body: Option<toml::Table>,
 }
 
+impl Refresh {
+    /// Whether the refresh's body carries the refresh token (`${refresh_token}` in it).
+    pub fn token_in_body(&self) -> bool {
+        self.body
+            .as_ref()
+            .is_some_and(|b| b.to_string().contains("${refresh_token}"))
+    }
+}
+
 fn yes() -> bool {
     true
 }

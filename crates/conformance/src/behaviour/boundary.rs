@@ -28,9 +28,10 @@ pub struct Case {
     /// about the value.
     pub base: Request,
     /// The admitted cases this one sends in one request, each at its own field ([`group`]):
-    /// empty for one edge value. An answer other than a 2xx sends each of them alone.
+    /// empty for one edge value. An answer other than a 2xx sends each of them alone, or
+    /// those a refusal names alone and the rest together again ([`Case::regroup`]).
     pub parts: Vec<Case>,
-    /// The input an admitted case sets, for sending it with others ([`Case::without`]).
+    /// The input an admitted case sets, which a refusal may name ([`Case::regroup`]).
     pub field: Option<Field>,
 }
 

@@ -153,7 +153,7 @@ pub struct Ctx {
     expired: OnceCell<Result<String, CtxError>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
     registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
-    /// Why each identity's sign-in was refused, once it was ([`CtxError::Before`]).
+    /// Why each identity's sign-in was refused, once it was ([`CtxError::Refused`]).
     refused_sign_ins: std::sync::Mutex<std::collections::HashMap<Identity, String>>,
     /// Held across each call on the spare account, whose answer may void the token it was
     /// sent with (see [`Ctx::renew_from`]): two calls at once would race on one token.

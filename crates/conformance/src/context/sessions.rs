@@ -177,13 +177,12 @@ impl Ctx {
         identity: Identity,
         from_sign_up: bool,
     ) -> Result<(Tokens, Vec<Exchange>), CtxError> {
-        let refused = |s: &Self| {
-            s.refused_sign_ins
-                .lock()
-                .ok()
-                .and_then(|r| r.get(&identity).cloned())
-        };
-        if let Some(why) = refused(self) {
+        let refused = self
+            .refused_sign_ins
+            .lock()
+            .ok()
+            .and_then(|r| r.get(&identity).cloned());
+        if let Some(why) = refused {
             return Err(CtxError::Refused { why, again: true });
         }
         match self.sign_in_once(identity, from_sign_up).await {
@@ -510,26 +509,27 @@ impl Ctx {
                 .map(|a| a.get_ref().as_str())
                 .unwrap_or("body:*"),
         )?;
-        let found = e.json().and_then(|b| crate::profile::find_token(&b));
-        let access = match (Self::extract(e, &access_locator), &access_locator) {
-            (Some(token), Locator::Body(any)) if any == "*" => {
-                if let Some((at, _)) = &found {
-                    self.http.note(format!(
-                        "the spec does not say where the sign-in's answer holds the token: the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)"
-                    ));
-                }
+        let found = || e.json().and_then(|b| crate::profile::find_token(&b));
+        let access = match &access_locator {
+            Locator::Body(any) if any == "*" => {
+                let (at, token) = found().ok_or("no access token in the sign-in's answer")?;
+                self.http.note(format!(
+                    "the spec does not say where the sign-in's answer holds the token: the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)"
+                ));
                 token
             }
-            (Some(token), _) => token,
-            (None, _) => {
-                return Err(match found {
-                    Some((at, _)) => format!(
-                        "no access token where the profile says it is; the answer has one at {at} (`access_token = \"body:{at}\"` in [auth])"
-                    ),
-                    None => "no access token where the profile says it is".to_string(),
+            locator => match Self::extract(e, locator) {
+                Some(token) => token,
+                None => {
+                    return Err(match found() {
+                        Some((at, _)) => format!(
+                            "no access token where the profile says it is; the answer has one at {at} (`access_token = \"body:{at}\"` in [auth])"
+                        ),
+                        None => "no access token where the profile says it is".to_string(),
+                    }
+                    .into());
                 }
-                .into());
-            }
+            },
         };
         let refresh = match &auth.refresh_token {
             Some(r) => Self::extract(e, &Locator::parse(r.get_ref())?),
@@ -565,11 +565,7 @@ impl Ctx {
             Some(name) => Some(format!(
                 "the sign-in set no `{name}` cookie, where refresh.cookie says the refresh token is"
             )),
-            None if refresh
-                .body
-                .as_ref()
-                .is_some_and(|b| b.to_string().contains("${refresh_token}")) =>
-            {
+            None if refresh.token_in_body() => {
                 Some(
                     "the sign-in's answer holds no refresh token (auth.refresh_token names none, or it is not where it says)"
                         .into(),

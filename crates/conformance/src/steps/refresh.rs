@@ -206,12 +206,12 @@ async fn access_as_refresh(w: &mut AccordWorld) -> Outcome {
 async fn access_as_refresh_checked(w: &mut AccordWorld) -> Outcome {
     // Without a place for the refresh token (a body with `${refresh_token}`, a cookie) the
     // refresh sends no token at all, the access token neither.
-    let placed = w.ctx.profile.refresh.as_ref().is_some_and(|r| {
-        r.cookie.is_some()
-            || r.body
-                .as_ref()
-                .is_some_and(|b| b.to_string().contains("${refresh_token}"))
-    });
+    let placed = w
+        .ctx
+        .profile
+        .refresh
+        .as_ref()
+        .is_some_and(|r| r.cookie.is_some() || r.token_in_body());
     if !placed {
         w.skip = Some(
             "the profile's [refresh] names no place for the refresh token (refresh.body with `${refresh_token}`, or refresh.cookie): there is nothing to present the access token in".into(),

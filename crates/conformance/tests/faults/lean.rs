@@ -91,18 +91,15 @@ impl Respond for Lean {
 }
 
 async fn boundary(backend: Lean) -> crate::Run {
-    let server = crate::serving(backend).await;
-    crate::first_run_with(SPEC, server.uri(), "@boundary", &[]).await
+    crate::tagged_run(SPEC, backend, "@boundary").await
 }
 
 /// The broken-input pass alone against `backend`.
 async fn broken_inputs(backend: Lean) -> crate::Run {
-    let server = crate::serving(backend).await;
-    crate::first_run_with(
+    crate::tagged_run(
         SPEC,
-        server.uri(),
+        backend,
         "@behaviour and not @boundary and not @positive and not @writes and not @roles and not @expiry",
-        &[],
     )
     .await
 }

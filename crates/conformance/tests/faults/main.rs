@@ -176,17 +176,17 @@ pub async fn serving(backend: impl wiremock::Respond + 'static) -> MockServer {
     server
 }
 
+/// A new user's first run of the scenarios of `tags`, without credentials, against
+/// `backend` serving on loopback.
+pub async fn tagged_run(spec: &str, backend: impl wiremock::Respond + 'static, tags: &str) -> Run {
+    let server = serving(backend).await;
+    first_run_with(spec, server.uri(), tags, &[]).await
+}
+
 /// A new user's first run of the resource chain's scenarios (`@behaviour and @writes`, but
 /// the second user's) against `backend`, serving on loopback.
 pub async fn resource_chain(spec: &str, backend: impl wiremock::Respond + 'static) -> Run {
-    let server = serving(backend).await;
-    first_run_with(
-        spec,
-        server.uri(),
-        "@behaviour and @writes and not @second_user",
-        &[],
-    )
-    .await
+    tagged_run(spec, backend, "@behaviour and @writes and not @second_user").await
 }
 
 /// A new user's first run: `spec` (its text) alone, no profile, against `base_url`, with

@@ -117,8 +117,7 @@ impl Respond for Shelf {
 }
 
 async fn boundary(backend: Shelf) -> crate::Run {
-    let server = crate::serving(backend).await;
-    crate::first_run_with(SPEC, server.uri(), "@boundary", &[]).await
+    crate::tagged_run(SPEC, backend, "@boundary").await
 }
 
 #[tokio::test(flavor = "multi_thread")]

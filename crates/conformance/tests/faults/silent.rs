@@ -55,8 +55,7 @@ impl Respond for Notes {
 }
 
 async fn errors(backend: Notes) -> crate::Run {
-    let server = crate::serving(backend).await;
-    crate::first_run_with(SPEC, server.uri(), "@errors", &[]).await
+    crate::tagged_run(SPEC, backend, "@errors").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
