@@ -32,14 +32,17 @@ impl Ctx {
                 Some(op) => vec![self.refusal_status(op)],
                 None => vec![401],
             },
-            ErrorCase::MalformedJson => match documented(&[400, 422]).unwrap_or_default() {
-                d if d.is_empty() => {
-                    let mut statuses = vec![400];
-                    statuses.extend(validation.into_iter().filter(|s| *s != 400));
-                    statuses
-                }
-                d => d,
-            },
+            // A body that is not JSON at all is HTTP's 400 whatever else the spec documents:
+            // a documented 422 is for content read and found wrong (RFC 9110), and RESTEasy,
+            // Rails and Express answer 400 before any validation runs.
+            ErrorCase::MalformedJson => {
+                let mut statuses = vec![400];
+                let also = documented(&[400, 422])
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or(validation);
+                statuses.extend(also.into_iter().filter(|s| *s != 400));
+                statuses
+            }
             ErrorCase::WrongContentType => {
                 let mut d = documented(&[415, 400, 422]).unwrap_or_default();
                 // Where the spec documents no refusal of a body, it promises no 415 either:

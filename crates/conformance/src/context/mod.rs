@@ -185,9 +185,10 @@ pub struct Ctx {
     /// selected scenario judges under its own rule leaves it to that one.
     pub selected: Vec<(String, String)>,
     /// Each secured operation's answer to a request without a token and to a malformed
-    /// one, by (`"no token"` or `"a malformed token"`, operation id): a forged token
-    /// answered the same wrong way is that one cause.
-    pub refusals: std::sync::Mutex<std::collections::HashMap<(&'static str, String), u16>>,
+    /// one, by (`"no token"` or `"a malformed token"`, operation id): its status and what
+    /// puts it outside the error envelope, if anything. A forged token answered the same
+    /// wrong way is that one cause.
+    pub refusals: std::sync::Mutex<std::collections::HashMap<(&'static str, String), Refusal>>,
     /// Whether the spec secures no operation and the backend refuses its reads without the
     /// profile's credentials all the same ([`Ctx::security_in_practice`]): the run then holds
     /// every operation but its own sign-in and sign-up as secured by the user's token.
@@ -325,6 +326,10 @@ impl Forgery {
         }
     }
 }
+
+/// A secured operation's answer to a request without a valid token ([`Ctx::refusals`]): its
+/// status, and what puts it outside the error envelope, if anything.
+pub type Refusal = (u16, Option<String>);
 
 /// An account a generated sign-up made, as the cleanup deletes it: in the session its
 /// answer holds while that holds, else by the privileged identity through the spec's delete of

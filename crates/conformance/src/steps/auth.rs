@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use cucumber::{Parameter, then, when};
 
-use super::{AccordWorld, in_envelope};
+use super::{AccordWorld, envelope_problem, fold_envelope, named_in_envelope};
 use crate::context::{Forgery, Identity};
 use crate::rules::{Failure, Outcome, Rule};
 
@@ -74,7 +74,8 @@ async fn secured_with_checked(w: &mut AccordWorld, credentials: Credentials) -> 
         if let Some(kept_as) = kept_as
             && let Ok(mut known) = w.ctx.refusals.lock()
         {
-            known.insert((kept_as, op.id.clone()), exchange.status);
+            let outside = envelope_problem(&w.ctx, &exchange);
+            known.insert((kept_as, op.id.clone()), (exchange.status, outside));
         }
         w.judged.push(exchange);
     }
@@ -103,15 +104,11 @@ async fn answers_with(
     credentials: &'static str,
     status: u16,
 ) -> Result<bool, Failure> {
-    let token = match credentials {
-        NO_TOKEN => None,
-        _ => match w.ctx.forged_token(Forgery::Malformed).await {
-            Ok(Some(token)) => Some(token),
-            _ => return Ok(false),
-        },
+    let Some(token) = token_of(w, credentials).await else {
+        return Ok(false);
     };
     for op in w.ctx.token_operations() {
-        let got = answer_to(w, credentials, token.as_deref(), &op).await?;
+        let (got, _) = answer_to(w, credentials, token.as_deref(), &op).await?;
         if got == status && w.ctx.refusal_status(&op) != status {
             return Ok(true);
         }
@@ -119,29 +116,81 @@ async fn answers_with(
     Ok(false)
 }
 
-/// The status `op` answers `credentials` ([`NO_TOKEN`], or [`MALFORMED`] as `token`):
-/// that scenario's answer where the run has it, else one request (kept for the others).
+/// The token `credentials` ([`NO_TOKEN`] or [`MALFORMED`]) sends: `None` inside for no
+/// token; `None` when a malformed one cannot be made.
+async fn token_of(w: &AccordWorld, credentials: &'static str) -> Option<Option<String>> {
+    match credentials {
+        NO_TOKEN => Some(None),
+        _ => match w.ctx.forged_token(Forgery::Malformed).await {
+            Ok(Some(token)) => Some(Some(token)),
+            _ => None,
+        },
+    }
+}
+
+/// The scenario that judges this scenario's answer on `op` outside the error envelope
+/// (`outside`: why), where one does: the no-token scenario where `op` answers no token
+/// outside it for the same reason, or, for a forged signature or algorithm, the malformed
+/// token's. A backend whose every bad-token refusal is plain text fails once, not once per
+/// forgery.
+async fn envelope_judged_by(
+    w: &mut AccordWorld,
+    op_id: &str,
+    outside: &str,
+) -> Result<Option<&'static str>, Failure> {
+    let Some(forgery) = w.forgery else {
+        return Ok(None);
+    };
+    let Ok(op) = w.ctx.op(op_id) else {
+        return Ok(None);
+    };
+    if !w
+        .ctx
+        .runs("Authentication", "Secured operations refuse <credentials>")
+    {
+        return Ok(None);
+    }
+    let mut judges = vec![NO_TOKEN];
+    if forgery != Forgery::Malformed {
+        judges.push(MALFORMED);
+    }
+    for credentials in judges {
+        let Some(token) = token_of(w, credentials).await else {
+            continue;
+        };
+        let (_, theirs) = answer_to(w, credentials, token.as_deref(), &op).await?;
+        if theirs.as_deref() == Some(outside) {
+            return Ok(Some(credentials));
+        }
+    }
+    Ok(None)
+}
+
+/// The status `op` answers `credentials` ([`NO_TOKEN`], or [`MALFORMED`] as `token`), and
+/// what puts that answer outside the error envelope: that scenario's answer where the run
+/// has it, else one request (kept for the others).
 async fn answer_to(
     w: &mut AccordWorld,
     credentials: &'static str,
     token: Option<&str>,
     op: &crate::context::OpInfo,
-) -> Result<u16, Failure> {
+) -> Result<(u16, Option<String>), Failure> {
     let key = (credentials, op.id.clone());
     let known = w
         .ctx
         .refusals
         .lock()
         .ok()
-        .and_then(|k| k.get(&key).copied());
+        .and_then(|k| k.get(&key).cloned());
     if let Some(got) = known {
         return Ok(got);
     }
     let e = w.send(w.ctx.request_for(op).bearer(token)).await?;
+    let got = (e.status, envelope_problem(&w.ctx, &e));
     if let Ok(mut known) = w.ctx.refusals.lock() {
-        known.insert(key, e.status);
+        known.insert(key, got.clone());
     }
-    Ok(e.status)
+    Ok(got)
 }
 
 /// Whether the answer `status` to this scenario's token on `op` is no verdict of the
@@ -160,7 +209,7 @@ async fn open_in_practice(w: &mut AccordWorld, op: &str, status: u16) -> Result<
     let Ok(op) = w.ctx.op(op) else {
         return Ok(false);
     };
-    let bare = answer_to(w, NO_TOKEN, None, &op).await?;
+    let (bare, _) = answer_to(w, NO_TOKEN, None, &op).await?;
     Ok(answered(bare))
 }
 
@@ -297,11 +346,17 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
                 continue;
             }
         }
-        if let Err(f) = in_envelope(&w.ctx, e) {
-            problems.push(f);
+        if let Some(outside) = envelope_problem(&w.ctx, e) {
+            match envelope_judged_by(w, op_id, &outside).await? {
+                Some(judge) => w.ctx.http.note(format!(
+                    "auth: {op_id} answers a {} outside the error envelope ({outside}), as it answers {judge}: judged in `Secured operations refuse {judge}`",
+                    w.forgery.map(Forgery::described).unwrap_or("token"),
+                )),
+                None => problems.extend(named_in_envelope(&w.ctx, e, op_id)),
+            }
         }
     }
-    super::all(fold_alike(problems))
+    super::all(fold_envelope(fold_alike(problems), "operation(s) alike"))
 }
 
 /// `problems` with the wrong refusals that are one habit said once: operations refusing

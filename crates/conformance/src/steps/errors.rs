@@ -3,7 +3,7 @@
 
 use cucumber::{then, when};
 
-use super::{AccordWorld, in_envelope};
+use super::{AccordWorld, fold_envelope, in_envelope, named_in_envelope};
 use crate::context::ErrorCase;
 use crate::rules::{Failure, Outcome, Rule};
 
@@ -259,14 +259,12 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
             );
             continue;
         }
-        if e.status == 405
-            && let Err(f) = in_envelope(&w.ctx, e)
-        {
-            problems.push(f);
+        if e.status == 405 {
+            problems.extend(named_in_envelope(&w.ctx, e, &format!("OPTIONS {path}")));
         }
         problems.extend(allow_problem(&w.ctx, e, &format!("OPTIONS {path}: ")));
     }
-    super::all(problems)
+    super::all(fold_envelope(problems, "path(s) alike"))
 }
 
 /// The methods a path is sent where the spec does not document them.
@@ -402,9 +400,11 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
             .unwrap_or(&e.url)
             .to_string();
         if e.status == 405 {
-            if let Err(f) = in_envelope(&w.ctx, e) {
-                problems.push(f);
-            }
+            problems.extend(named_in_envelope(
+                &w.ctx,
+                e,
+                &format!("{} {path}", e.method),
+            ));
             if e.header("allow").is_none() {
                 without_allow.push((format!("{} {path}", e.method), e));
             } else {
@@ -434,7 +434,7 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
     let all_405_bare = without_allow.len() == w.judged.iter().filter(|e| e.status == 405).count();
     problems.extend(bare_405s(without_allow, all_405_bare));
     problems.extend(wrong_method_refusals(refused, any_405));
-    super::all(problems)
+    super::all(fold_envelope(problems, "request(s) alike"))
 }
 
 /// The 405s without an `Allow` header: one problem each, or one for all when no 405 of the

@@ -244,6 +244,29 @@ fn in_envelope(ctx: &Ctx, exchange: &Exchange) -> Outcome {
     }
 }
 
+/// The envelope check of one of the many answers a step judges, naming which (`what`: the
+/// operation, or the method and path): `GetCurrentUser: the error's body is not JSON`.
+fn named_in_envelope(ctx: &Ctx, exchange: &Exchange, what: &str) -> Option<Failure> {
+    envelope_problem(ctx, exchange)
+        .map(|problem| Failure::new(Rule::Envelope, format!("{what}: {problem}")).with(exchange))
+}
+
+/// `problems` with the answers outside the envelope for the same reason said once, naming
+/// the others (`label`: what they are): a backend whose every 401 is plain text is one
+/// problem, not one per operation.
+fn fold_envelope(problems: Vec<Failure>, label: &str) -> Vec<Failure> {
+    fold_alike(
+        problems,
+        |f| {
+            let (what, why) = f.message.split_once(": ")?;
+            // The reason without the name it may hold (`get_api_key 401: Content-Type ...`).
+            (f.rule == Rule::Envelope).then(|| (why.replace(what, ""), what.to_string()))
+        },
+        |f| &mut f.message,
+        label,
+    )
+}
+
 // ---- sessions ---------------------------------------------------------------------------
 
 /// The profile's user, in the run's shared session (signed in once, reused).

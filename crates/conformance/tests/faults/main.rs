@@ -595,6 +595,15 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         Rule::AuthStatus,
         "",
     ),
+    // Every bad token's plain-text 401 is one problem naming the operations, not one
+    // unnamed problem per operation.
+    (
+        Fault::PlainTextForBadToken,
+        "@auth",
+        "refuse a malformed token",
+        Rule::Envelope,
+        "more operation(s) alike: ",
+    ),
     (
         Fault::AlgNoneAccepted,
         "@auth",
@@ -1010,7 +1019,8 @@ async fn fails_only_there(
 /// same request leaves the status to it; a wrong method answered 404 fails `errors.method`
 /// on every path, and the envelope's sample of it leaves the status to that; a forged token
 /// refused with the same 403 as no token fails only the no-token scenario, and a forged
-/// signature refused with the same 403 as a malformed token only the malformed one's. Run alone,
+/// signature refused with the same 403 as a malformed token only the malformed one's, and
+/// so is a forged signature refused outside the envelope as a malformed token is. Run alone,
 /// each envelope scenario still judges the status itself.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_status_another_selected_scenario_judges_fails_there_only() {
@@ -1060,6 +1070,31 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         ),
         "{}",
         bad.stdout
+    );
+    // Bad tokens refused in plain text (no token in the envelope): the malformed token's
+    // scenario judges the envelope, not each forgery again.
+    let plain = fails_only_there(
+        Fault::PlainTextForBadToken,
+        "@auth",
+        (
+            "refuse a malformed token",
+            Rule::Envelope,
+            "operation(s) alike",
+        ),
+        &[
+            ("refuse no token", Rule::Envelope),
+            ("refuse a token with an altered signature", Rule::Envelope),
+            ("refuse an alg none token", Rule::Envelope),
+            ("refuse a token signed by an unknown key", Rule::Envelope),
+        ],
+    )
+    .await;
+    assert!(
+        plain
+            .stdout
+            .contains("answers a token with an altered signature outside the error envelope ("),
+        "{}",
+        plain.stdout
     );
     let every_path = "refuses the methods it does not document";
     fails_only_there(

@@ -19,6 +19,9 @@ pub enum Fault {
     CorsPreflightWithoutHeaders,
     NoWwwAuthenticate,
     ForbiddenForBadToken,
+    /// A bad token (not a missing one) is refused 401 with the plain text `Unauthorized`
+    /// labelled `application/json`, as RESTEasy's default answer is.
+    PlainTextForBadToken,
     /// A request without a valid token (none, or a bad one) is refused with 403, not 401 (as
     /// DRF and FastAPI's `HTTPBearer` do).
     ForbiddenWithoutToken,
@@ -569,6 +572,10 @@ impl Mock {
             match self.valid_access(&state, token) {
                 Err(Expired::Crash) => return self.problem(request, 500, "internal_error"),
                 Err(Expired::Expired) => return self.problem(request, 401, "expired"),
+                Ok(None) if !token.is_empty() && self.has(Fault::PlainTextForBadToken) => {
+                    return ResponseTemplate::new(401)
+                        .set_body_raw("Unauthorized", "application/json");
+                }
                 Ok(None) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => {
                     return self.problem(request, 403, "forbidden");
                 }

@@ -1,6 +1,7 @@
 //! A body of the wrong content type where the spec documents no refusal of a body at all:
 //! it promises no 415, and a backend answering the 400 it answers an invalid body (Django
-//! Ninja, Express) passes; one that takes the body (200) fails.
+//! Ninja, Express) passes; one that takes the body (200) fails. A body that is not JSON at
+//! all may get HTTP's 400 where the spec documents 422 for an invalid one.
 
 use accord_conformance::rules::Rule;
 use serde_json::json;
@@ -67,5 +68,33 @@ async fn a_400_for_a_wrong_content_type_passes_where_the_spec_documents_no_refus
         taken.failed_by("wrong content type", Rule::ErrorsStatus, "got 201"),
         "{}",
         taken.stdout
+    );
+}
+
+/// Where the spec documents 422 for a body it cannot take, a body that is not JSON at all
+/// still may get 400 (as RESTEasy answers it before any validation), while a missing field
+/// is held to the documented 422.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_400_for_malformed_json_passes_where_the_spec_documents_422() {
+    let spec = SPEC.replace(
+        r#"        "201": "#,
+        r#"        "422": { description: "", content: { application/json: { schema: { type: object } } } }
+        "201": "#,
+    );
+    assert!(spec.contains(r#""422""#), "{spec}");
+    let run = crate::tagged_run(&spec, Notes { takes_any: false }, "@errors").await;
+    assert!(
+        !run.failed_by("malformed JSON", Rule::ErrorsStatus, ""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.failed_by(
+            "missing a required field",
+            Rule::ErrorsStatus,
+            "expected 422, got 400"
+        ),
+        "{}",
+        run.stdout
     );
 }
