@@ -65,6 +65,19 @@ impl Ctx {
         }
     }
 
+    /// Whether `path` (a template of the spec's) signs in, up or out: an operation of the
+    /// profile's sessions is on it, or its name says it ends one. The scenario of every path
+    /// sends it no method it lacks (a stray one could end the run's session).
+    pub fn session_path(&self, path: &str) -> bool {
+        let lowered = path.to_ascii_lowercase();
+        self.all_operations()
+            .iter()
+            .any(|(o, _)| o.path == path && self.session_operations.contains(&o.id))
+            || ["logout", "signout", "sign_out", "sign-out", "revoke"]
+                .iter()
+                .any(|word| lowered.contains(word))
+    }
+
     /// The request of an error case of `features/errors.feature`, and the operation it
     /// calls (none for a route or method the spec does not have).
     pub fn error_request(
@@ -127,14 +140,23 @@ impl Ctx {
             ),
             ErrorCase::WrongMethod => {
                 let doc = self.doc();
-                let (path, item) = doc
-                    .get("paths")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                    .find(|(p, _)| !p.contains('{'))
+                let paths = doc.get("paths").and_then(Value::as_object);
+                let plain = || {
+                    paths
+                        .into_iter()
+                        .flatten()
+                        .filter(|(p, _)| !p.contains('{'))
+                };
+                // A path the scenario of every path probes too where there is one (not the
+                // sign-in's or the sign-out's): one cause (a framework's bare 405) is then
+                // judged there once.
+                let (path, item) = plain()
+                    .find(|(p, _)| !self.session_path(p))
+                    .or_else(|| plain().next())
                     .ok_or("the spec has no path without parameters")?;
-                let method = ["PUT", "DELETE", "PATCH", "POST"]
+                // DELETE last: the scenario of every path sends none to a path without
+                // parameters.
+                let method = ["PUT", "PATCH", "POST", "DELETE"]
                     .into_iter()
                     .find(|m| item.get(m.to_ascii_lowercase()).is_none())
                     .ok_or("every method is documented on the path")?;

@@ -43,6 +43,17 @@ fn public_wildcard(w: &AccordWorld, e: &crate::http::Exchange) -> bool {
         && e.header("access-control-allow-credentials") != Some("true")
 }
 
+/// What is wrong with a wildcard answered with credentials to a public API's frontend, which
+/// sends none: it reads the answer today, but the header pair contradicts itself.
+fn wildcard_with_credentials(w: &AccordWorld, e: &crate::http::Exchange) -> Option<&'static str> {
+    (public(w)
+        && e.headers("access-control-allow-origin") == ["*"]
+        && e.header("access-control-allow-credentials") == Some("true"))
+    .then_some(
+        "`*` with `Access-Control-Allow-Credentials: true`, a pair browsers refuse to any request with credentials (cookies, `withCredentials`); a frontend that sends none, as this profile's, reads it",
+    )
+}
+
 /// The request headers a browser's preflight names: the user's token header as the spec's
 /// security scheme places it, and `content-type`.
 fn token_headers(w: &AccordWorld) -> Vec<String> {
@@ -120,16 +131,14 @@ async fn origin_echoed_checked(w: &mut AccordWorld) -> Outcome {
             } else {
                 Rule::CorsExactOrigin
             };
-            failures.push(
-                Failure::new(
-                    rule,
-                    format!(
-                        "the allowed origin was not echoed exactly (got {allow:?}, want {:?})",
-                        w.origin
-                    ),
-                )
-                .with(e),
-            );
+            let message = match wildcard_with_credentials(w, e) {
+                Some(why) => format!("the allowed origin was not echoed exactly: {why}"),
+                None => format!(
+                    "the allowed origin was not echoed exactly (got {allow:?}, want {:?})",
+                    w.origin
+                ),
+            };
+            failures.push(Failure::new(rule, message).with(e));
         }
         if credentials && e.header("access-control-allow-credentials") != Some("true") {
             failures.push(Failure::new(
@@ -351,16 +360,16 @@ async fn errors_readable_checked(w: &mut AccordWorld) -> Outcome {
         if e.header("access-control-allow-origin") != Some(w.origin.as_str())
             && !public_wildcard(w, e)
         {
-            failures.push(Failure::new(
-                Rule::CorsErrors,
-                format!(
+            let message = match wildcard_with_credentials(w, e) {
+                Some(why) => format!("the {} answer has {why}", e.status),
+                None => format!(
                     "the {} answer has Access-Control-Allow-Origin {}, not {}: the frontend cannot read the error",
                     e.status,
                     e.header("access-control-allow-origin").unwrap_or("(none)"),
                     w.origin
                 ),
-            )
-            .with(e));
+            };
+            failures.push(Failure::new(Rule::CorsErrors, message).with(e));
         }
         if credentials && e.header("access-control-allow-credentials") != Some("true") {
             failures.push(

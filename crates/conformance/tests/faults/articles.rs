@@ -2253,19 +2253,13 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         "rule behaviour.cross_user_write",
         "delete_comment of the first user's resource answered 204",
     ),
+    // The sign-in's path, which the scenario of every path leaves alone (and the envelope's
+    // sample of a wrong method too, to judge a 405 once): OPTIONS judges its `Allow`.
     (
         Fault::IncompleteAllow,
         "@errors",
         "rule errors.allow",
         "OPTIONS /api/users/login: `Allow: GET` leaves out POST of the path's documented methods",
-    ),
-    // The sign-in's path, which the scenario of every path leaves alone: the envelope's
-    // sample of a wrong method judges its `Allow`.
-    (
-        Fault::IncompleteAllow,
-        "@errors",
-        "rule errors.allow",
-        "the 405's `Allow: GET` leaves out POST of the path's documented methods",
     ),
     (
         Fault::EmptyBodyRefused,
@@ -2289,7 +2283,7 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
         Fault::WildcardWithCredentials,
         "@cors",
         "rule cors.no_wildcard",
-        "not echoed exactly",
+        "not echoed exactly: `*` with `Access-Control-Allow-Credentials: true`, a pair browsers refuse",
     ),
     (
         Fault::Unwrapped,
@@ -2422,6 +2416,32 @@ async fn an_undeclared_error_media_type_is_one_finding_not_one_problem_per_edge_
     assert!(finding.contains("create_article 400"), "{finding}");
     assert!(
         !run.stdout.contains("refused outside the envelope"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The envelope's sample of a wrong method goes to a path the scenario of every path probes
+/// (not the sign-in's), so that one cause, a framework's 405, is judged there once: the
+/// sign-in path's incomplete `Allow` fails the OPTIONS scenario, and the sample passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wrong_method_sample_goes_where_every_path_is_probed() {
+    let (run, _) = run(Fault::IncompleteAllow, "@errors", &[]).await;
+    assert!(
+        run.failed_by(
+            "Every path answers a method",
+            accord_conformance::rules::Rule::ErrorsAllow,
+            "/api/users/login"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.failed_by(
+            "wrong method",
+            accord_conformance::rules::Rule::ErrorsAllow,
+            ""
+        ),
         "{}",
         run.stdout
     );

@@ -698,6 +698,24 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         Rule::ErrorsAllow,
         "",
     ),
+    // A backend whose 405s are outside the envelope: one problem naming the requests alike,
+    // in the scenario of every path (the envelope's sample of a wrong method leaves it there:
+    // see `a_status_another_selected_scenario_judges_fails_there_only`); run alone, the
+    // sample judges it.
+    (
+        Fault::MethodNotAllowedBare,
+        "@errors",
+        "Every path refuses the methods it does not document",
+        Rule::Envelope,
+        "more request(s) alike: ",
+    ),
+    (
+        Fault::MethodNotAllowedBare,
+        "@errors and @writes",
+        "wrong method",
+        Rule::Envelope,
+        "",
+    ),
     // A backend whose 405s never carry `Allow` is one problem, not one per path and method.
     (
         Fault::MethodNotAllowedWithoutAllow,
@@ -1095,6 +1113,27 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
             .contains("answers a token with an altered signature outside the error envelope ("),
         "{}",
         plain.stdout
+    );
+    // 405s outside the envelope: the scenario of every path judges them, the envelope's
+    // sample of a wrong method (a request among them) leaves them there.
+    let bare = fails_only_there(
+        Fault::MethodNotAllowedBare,
+        "@errors",
+        (
+            "Every path refuses the methods it does not document",
+            Rule::Envelope,
+            "",
+        ),
+        &[("wrong method", Rule::Envelope)],
+    )
+    .await;
+    assert!(
+        bare.stdout.contains("is outside the error envelope (")
+            && bare
+                .stdout
+                .contains("`Every path refuses the methods it does not document` judges it"),
+        "{}",
+        bare.stdout
     );
     let every_path = "refuses the methods it does not document";
     fails_only_there(

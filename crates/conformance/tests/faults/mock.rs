@@ -41,6 +41,8 @@ pub enum Fault {
     RequestIdMismatch,
     ProblemStatusMismatch,
     MethodNotAllowedWithoutAllow,
+    /// A 405 has an empty body and no Content-Type (with its `Allow`), as RESTEasy answers.
+    MethodNotAllowedBare,
     StorageAcceptsAnyContentType,
     StorageAcceptsAnySize,
     StorageAcceptsTamperedKey,
@@ -530,7 +532,11 @@ impl Mock {
             if self.has(Fault::NotFoundForWrongMethod) {
                 return self.problem(request, 404, "not_found");
             }
-            let mut t = self.problem(request, 405, "method_not_allowed");
+            let mut t = if self.has(Fault::MethodNotAllowedBare) {
+                ResponseTemplate::new(405)
+            } else {
+                self.problem(request, 405, "method_not_allowed")
+            };
             if !self.has(Fault::MethodNotAllowedWithoutAllow) {
                 t = t.insert_header("allow", methods.join(", ").as_str());
             }
