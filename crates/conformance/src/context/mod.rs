@@ -147,6 +147,9 @@ pub struct Ctx {
     pub error_schema: Option<Value>,
     pub error_schema_root: Value,
     base_token: OnceCell<String>,
+    /// Whether the backend answers the allowed origin's preflight without any CORS header
+    /// ([`crate::steps`]' CORS checks): asked once.
+    pub cors_absent: OnceCell<bool>,
     /// Every operation of the spec with whether it needs credentials ([`operations_in`]).
     operations: std::sync::OnceLock<Vec<(OpInfo, bool)>>,
     /// An access token left to expire, shared by every scenario that needs one.
@@ -543,6 +546,7 @@ impl Ctx {
             error_schema,
             error_schema_root,
             base_token: OnceCell::new(),
+            cors_absent: OnceCell::new(),
             operations: Default::default(),
             expired: OnceCell::new(),
             sessions: Default::default(),

@@ -82,17 +82,59 @@ async fn preflight_allowed(w: &mut AccordWorld) -> Outcome {
 
 async fn preflight_allowed_checked(w: &mut AccordWorld) -> Outcome {
     w.origin = allowed_origin(w)?;
-    let path = w.ctx.cors_path();
-    let request = Request::new("OPTIONS", path)
-        .header("origin", w.origin.clone())
+    let e = w.send(preflight(w, &w.origin)).await?;
+    let _ = w.ctx.cors_absent.set(without_cors(&e));
+    w.judged = vec![e];
+    Ok(())
+}
+
+/// A browser's preflight from `origin` for a POST with the user's token header.
+fn preflight(w: &AccordWorld, origin: &str) -> Request {
+    Request::new("OPTIONS", w.ctx.cors_path())
+        .header("origin", origin)
         .header("access-control-request-method", "POST")
         .header(
             "access-control-request-headers",
             token_headers(w).join(", "),
-        );
-    let e = w.send(request).await?;
-    w.judged = vec![e];
-    Ok(())
+        )
+}
+
+/// Whether `e` carries no CORS header at all.
+fn without_cors(e: &crate::http::Exchange) -> bool {
+    !e.response_headers
+        .iter()
+        .any(|(name, _)| name.to_ascii_lowercase().starts_with("access-control-"))
+}
+
+/// The preflight scenario, where it runs and the backend answers the allowed origin's
+/// preflight without any CORS header: one cause (no CORS at all), judged there once. Then
+/// an answer without `Access-Control-Allow-Origin` in another scenario is left to it.
+const PREFLIGHT: &str = "A preflight from an allowed origin is answered for that origin";
+
+async fn judged_by_preflight(w: &mut AccordWorld, e: &crate::http::Exchange) -> bool {
+    if e.header("access-control-allow-origin").is_some() || !w.ctx.runs("CORS", PREFLIGHT) {
+        return false;
+    }
+    let Ok(origin) = allowed_origin(w) else {
+        return false;
+    };
+    let request = preflight(w, &origin);
+    let ctx = w.ctx.clone();
+    let absent = *ctx
+        .cors_absent
+        .get_or_init(|| async {
+            match w.send(request).await {
+                Ok(answer) => without_cors(&answer),
+                Err(_) => false,
+            }
+        })
+        .await;
+    if absent {
+        w.ctx.http.note(format!(
+            "cors: the answers to the allowed origin without `Access-Control-Allow-Origin` are left to `{PREFLIGHT}`: its preflight gets no CORS header at all"
+        ));
+    }
+    absent
 }
 
 #[when("a request is sent from an allowed origin")]
@@ -123,8 +165,24 @@ async fn origin_echoed_checked(w: &mut AccordWorld) -> Outcome {
     // Every exchange is judged, and every problem reported.
     let mut failures = Vec::new();
     let credentials = w.ctx.profile.cors.is_some() && w.ctx.cors_credentials();
-    for e in &w.judged {
+    for e in &w.judged.clone() {
+        if e.method != "OPTIONS" && judged_by_preflight(w, e).await {
+            continue;
+        }
         let allow = e.headers("access-control-allow-origin");
+        if e.method == "OPTIONS" && without_cors(e) {
+            failures.push(
+                Failure::new(
+                    Rule::CorsExactOrigin,
+                    format!(
+                        "no CORS header at all: the preflight from the allowed origin {} gets no `Access-Control-*` header, so a browser frontend there cannot call the backend (one served from the backend's own origin needs no [cors] section)",
+                        w.origin
+                    ),
+                )
+                .with(e),
+            );
+            continue;
+        }
         if allow != [w.origin.as_str()] && !public_wildcard(w, e) {
             let rule = if allow.contains(&"*") {
                 Rule::CorsNoWildcard
@@ -356,7 +414,10 @@ async fn errors_readable_checked(w: &mut AccordWorld) -> Outcome {
     // Every exchange is judged, and every problem reported.
     let mut failures = Vec::new();
     let credentials = w.ctx.profile.cors.is_some() && w.ctx.cors_credentials();
-    for e in w.judged.iter().filter(|e| e.status >= 400) {
+    for e in w.judged.clone().iter().filter(|e| e.status >= 400) {
+        if judged_by_preflight(w, e).await {
+            continue;
+        }
         if e.header("access-control-allow-origin") != Some(w.origin.as_str())
             && !public_wildcard(w, e)
         {

@@ -1135,6 +1135,31 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         "{}",
         bare.stdout
     );
+    // No CORS at all: the preflight's scenario judges it, not the actual request's and the
+    // errors' again.
+    let none = fails_only_there(
+        Fault::NoCors,
+        "@cors",
+        (
+            "A preflight from an allowed origin",
+            Rule::CorsExactOrigin,
+            "no CORS header at all",
+        ),
+        &[
+            (
+                "An actual request from an allowed origin",
+                Rule::CorsExactOrigin,
+            ),
+            ("Error answers carry CORS headers", Rule::CorsErrors),
+        ],
+    )
+    .await;
+    assert!(
+        none.stdout
+            .contains("its preflight gets no CORS header at all"),
+        "{}",
+        none.stdout
+    );
     let every_path = "refuses the methods it does not document";
     fails_only_there(
         Fault::NotFoundForWrongMethod,

@@ -43,6 +43,8 @@ pub enum Fault {
     MethodNotAllowedWithoutAllow,
     /// A 405 has an empty body and no Content-Type (with its `Allow`), as RESTEasy answers.
     MethodNotAllowedBare,
+    /// No CORS at all: no `Access-Control-*` header on any answer, a preflight's included.
+    NoCors,
     StorageAcceptsAnyContentType,
     StorageAcceptsAnySize,
     StorageAcceptsTamperedKey,
@@ -457,7 +459,9 @@ impl Mock {
         if !self.has(Fault::CorsNoVary) {
             t = t.insert_header("vary", "Origin");
         }
-        let Some(origin) = origin else { return t };
+        let Some(origin) = origin.filter(|_| !self.has(Fault::NoCors)) else {
+            return t;
+        };
         let allowed = origin == ALLOWED_ORIGIN || self.has(Fault::CorsReflectsAnyOrigin);
         if !allowed {
             return t;
