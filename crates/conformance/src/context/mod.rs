@@ -148,7 +148,7 @@ pub struct Ctx {
     pub error_schema_root: Value,
     base_token: OnceCell<String>,
     /// Whether the backend answers the allowed origin's preflight without any CORS header
-    /// ([`crate::steps`]' CORS checks): asked once.
+    /// (the CORS checks): asked once.
     pub cors_absent: OnceCell<bool>,
     /// Every operation of the spec with whether it needs credentials ([`operations_in`]).
     operations: std::sync::OnceLock<Vec<(OpInfo, bool)>>,
