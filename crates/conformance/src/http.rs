@@ -29,7 +29,9 @@ pub struct Http {
     contract: Arc<Contract>,
     stats: Mutex<BTreeMap<String, u32>>,
     /// The operations that have answered a 2xx in this run.
-    accepted: Mutex<std::collections::BTreeSet<String>>,
+    /// The operations that answered a 2xx, each with the members of the first accepted
+    /// request's JSON body ([`members`]).
+    accepted: Mutex<std::collections::BTreeMap<String, Vec<String>>>,
     requests: std::sync::atomic::AtomicU64,
     /// How the user's token travels, as the spec's security scheme says.
     placement: Placement,
@@ -191,6 +193,24 @@ pub struct Request {
     pub housekeeping: bool,
 }
 
+/// The members of a JSON body, as pointers, objects' members within objects (not array
+/// items'): `{"article": {"title": "x", "tagList": []}}` has `/article`, `/article/tagList`
+/// and `/article/title`.
+pub fn members(body: &Value) -> Vec<String> {
+    fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
+        if let Value::Object(map) = v {
+            for (k, inner) in map {
+                let pointer = format!("{at}/{}", accord_spec::escape_token(k));
+                out.push(pointer.clone());
+                walk(inner, &pointer, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(body, "", &mut out);
+    out
+}
+
 impl Request {
     pub fn new(method: &str, target: impl Into<String>) -> Request {
         Request {
@@ -260,7 +280,7 @@ impl Http {
             base: base.trim_end_matches('/').to_string(),
             contract,
             stats: Mutex::new(BTreeMap::new()),
-            accepted: Mutex::new(std::collections::BTreeSet::new()),
+            accepted: Mutex::new(std::collections::BTreeMap::new()),
             requests: Default::default(),
             placement,
             gate,
@@ -334,7 +354,16 @@ impl Http {
     pub fn accepted_before(&self, operation: &str) -> bool {
         self.accepted
             .lock()
-            .is_ok_and(|accepted| accepted.contains(operation))
+            .is_ok_and(|accepted| accepted.contains_key(operation))
+    }
+
+    /// The members (JSON pointers) of the first request body `operation` accepted in this
+    /// run, where it accepted one.
+    pub fn accepted_members(&self, operation: &str) -> Option<Vec<String>> {
+        self.accepted
+            .lock()
+            .ok()
+            .and_then(|accepted| accepted.get(operation).cloned())
     }
 
     pub fn request_count(&self) -> u64 {
@@ -607,9 +636,10 @@ impl Http {
         if let Some(op) = &operation
             && (200..300).contains(&status)
             && let Ok(mut accepted) = self.accepted.lock()
-            && !accepted.contains(op)
+            && !accepted.contains_key(op)
         {
-            accepted.insert(op.clone());
+            let body = serde_json::from_str(&request_body).unwrap_or(Value::Null);
+            accepted.insert(op.clone(), members(&body));
         }
         let request_method = request.method.clone();
         let housekeeping = request.housekeeping;

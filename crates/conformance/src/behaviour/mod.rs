@@ -216,16 +216,36 @@ pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<
     Ok(e)
 }
 
-/// What a server error for a valid request of `operation` adds when the operation answered
-/// a 2xx earlier in the run: the cause may be an input it accepted then, which left the
-/// backend in a state it now fails on (gotify stores any `sortKey`, and every later create
-/// fails), not this request.
-pub fn state_hint(ctx: &Ctx, operation: &str) -> &'static str {
-    if ctx.http.accepted_before(operation) {
-        "; it answered a 2xx earlier in this run: an input it accepted then may have left the backend in a state it now fails on"
-    } else {
-        ""
+/// What a server error for a valid request `e` adds when its operation answered a 2xx
+/// earlier in the run: what that accepted request had and this one leaves out (optional
+/// members the backend may need all the same: a list it reads without checking), and that
+/// the cause may be an input accepted then, which left the backend in a state it now fails
+/// on (gotify stores any `sortKey`, and every later create fails).
+pub fn state_hint(ctx: &Ctx, e: &Exchange) -> String {
+    let operation = e.operation.as_deref().unwrap_or_default();
+    let Some(accepted) = ctx.http.accepted_members(operation) else {
+        return String::new();
+    };
+    let body = serde_json::from_str(&e.request_body).unwrap_or(Value::Null);
+    let here = crate::http::members(&body);
+    let left_out: Vec<&String> = accepted
+        .iter()
+        .filter(|m| !here.contains(m))
+        // A member under one left out is left out with it.
+        .filter(|m| {
+            !accepted
+                .iter()
+                .any(|o| !here.contains(o) && m.starts_with(&format!("{o}/")))
+        })
+        .collect();
+    if left_out.is_empty() {
+        return "; it answered a 2xx earlier in this run: an input it accepted then may have left the backend in a state it now fails on".into();
     }
+    let named: Vec<String> = left_out.iter().take(4).map(|m| format!("`{m}`")).collect();
+    format!(
+        "; it answered a 2xx earlier in this run to a request with {}, which this one leaves out (the spec does not require it): the backend may need it all the same, or an input accepted then may have left the backend in a state it now fails on",
+        named.join(", ")
+    )
 }
 
 /// Why an answer to a valid request is wrong, if it is.
@@ -234,7 +254,7 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
         return Some(format!(
             "a server error ({}) for a valid request{}",
             e.status,
-            state_hint(ctx, e.operation.as_deref().unwrap_or_default())
+            state_hint(ctx, e)
         ));
     }
     // What the answer breaks of the spec is a spec finding of its own (one per operation,

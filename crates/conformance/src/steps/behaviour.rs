@@ -552,7 +552,7 @@ fn fails_whatever(
             base.status,
             case.what,
             queue.iter().filter(|s| matches!(s, Step::Case(..))).count(),
-            behaviour::state_hint(ctx, &op.id)
+            behaviour::state_hint(ctx, &base)
         ),
         behaviour::describe(&case.base),
         base,
@@ -1623,7 +1623,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                                 format!(
                                     "{}: a valid request too (first met with {what}): the operation fails whatever it is sent, and the broken inputs after it were not sent{}",
                                     op.id,
-                                    behaviour::state_hint(&ctx, &op.id)
+                                    behaviour::state_hint(&ctx, v)
                                 ),
                                 described.clone(),
                                 v.clone(),
