@@ -143,8 +143,7 @@ pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
 
 /// `request` as the backend's frontend sends it in a cookie session (the user's token a
 /// cookie): with the other cookies the sign-in set, and on a write the CSRF header a
-/// double-submit frontend copies from the CSRF cookie (Django's `csrftoken` as
-/// `X-CSRFToken`, `XSRF-TOKEN` as `X-XSRF-TOKEN`, or the profile's `[cookies]` pair).
+/// double-submit frontend copies from the CSRF cookie ([`Ctx::csrf_pair`]).
 /// Without it, a session backend refuses every write with 403, and the run would take each
 /// for another role's operation.
 fn as_the_browser(ctx: &Ctx, mut request: Request, token: &crate::context::Tokens) -> Request {
@@ -167,24 +166,7 @@ fn as_the_browser(ctx: &Ctx, mut request: Request, token: &crate::context::Token
     if matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
         return request;
     }
-    let configured = ctx
-        .profile
-        .cookies
-        .as_ref()
-        .and_then(|c| Some((c.csrf_cookie.clone()?, c.csrf_header.clone())));
-    let pair = configured.or_else(|| {
-        token.cookies.iter().find_map(|(k, _)| {
-            let lower = k.to_ascii_lowercase();
-            let header = match lower.as_str() {
-                "csrftoken" => "X-CSRFToken",
-                "xsrf-token" => "X-XSRF-TOKEN",
-                _ if lower.contains("csrf") || lower.contains("xsrf") => "X-CSRF-Token",
-                _ => return None,
-            };
-            Some((k.clone(), header.to_string()))
-        })
-    });
-    if let Some((cookie, header)) = pair
+    if let Some((cookie, header)) = ctx.csrf_pair(token)
         && let Some((_, value)) = token.cookies.iter().find(|(k, _)| *k == cookie)
         && !request
             .headers
@@ -2796,6 +2778,72 @@ pub fn contains_id(value: &Value, id: &str) -> bool {
         Value::Object(m) => m.values().any(|v| contains_id(v, id)),
         _ => false,
     }
+}
+
+/// Whether the answer `e` shows the created resource `c` to whoever asked: a 2xx whose body
+/// has an object naming its id under an id-like member (`id`, `vehicle_id`, `slug`), or any
+/// answer with an object naming its id beside text the create sent. An error that echoes
+/// the id it was asked for (`{"detail": {"params": {"id": 12}}}`) shows nothing, nor does a
+/// count that happens to equal it (`{"items": [], "total": 12}`).
+pub fn shows(e: &Exchange, c: &Created) -> bool {
+    fn id_like(key: &str) -> bool {
+        let lower = key.to_ascii_lowercase();
+        lower.ends_with("id")
+            || [
+                "slug", "uuid", "pk", "key", "name", "username", "handle", "code",
+            ]
+            .contains(&lower.as_str())
+    }
+    fn walk(v: &Value, id: &str, ok: bool, sent: &[String]) -> bool {
+        match v {
+            Value::Array(items) => items.iter().any(|i| walk(i, id, ok, sent)),
+            Value::Object(m) => {
+                let named = m.iter().any(|(k, v)| {
+                    let is_id = match v {
+                        Value::String(s) => s == id,
+                        Value::Number(n) => n.to_string() == id,
+                        _ => false,
+                    };
+                    is_id
+                        && ((ok && id_like(k)) || {
+                            let mut here = Vec::new();
+                            texts(&Value::Object(m.clone()), &mut here);
+                            here.iter().any(|t| sent.contains(t))
+                        })
+                });
+                named || m.values().any(|i| walk(i, id, ok, sent))
+            }
+            _ => false,
+        }
+    }
+    let Some(body) = e.json() else {
+        return false;
+    };
+    let mut sent = Vec::new();
+    texts(&c.sent, &mut sent);
+    walk(&body, &c.id, (200..300).contains(&e.status), &sent)
+}
+
+/// The text of `v` long enough (6 characters) to tell one resource from another.
+fn texts(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s.chars().count() >= 6 => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|i| texts(i, out)),
+        Value::Object(m) => m.values().for_each(|i| texts(i, out)),
+        _ => {}
+    }
+}
+
+/// Whether the answer `e` (a read of `c`'s path) is another resource than `c`: the create
+/// sent text to tell it by, and none of it is in the answer.
+pub fn another_resource(e: &Exchange, c: &Created) -> bool {
+    let mut sent = Vec::new();
+    texts(&c.sent, &mut sent);
+    let mut here = Vec::new();
+    if let Some(body) = e.json() {
+        texts(&body, &mut here);
+    }
+    !sent.is_empty() && !here.iter().any(|t| sent.contains(t))
 }
 
 /// The list request, with a page size parameter at its largest.

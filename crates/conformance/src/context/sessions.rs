@@ -533,7 +533,13 @@ impl Ctx {
         };
         let refresh = match &auth.refresh_token {
             Some(r) => Self::extract(e, &Locator::parse(r.get_ref())?),
-            None => None,
+            // `[refresh] cookie` alone names where the refresh token is: that cookie.
+            None => self
+                .profile
+                .refresh
+                .as_ref()
+                .and_then(|r| r.cookie.clone())
+                .and_then(|name| Self::extract(e, &Locator::Cookie(name))),
         };
         let cookies = e
             .headers("set-cookie")
@@ -670,6 +676,30 @@ impl Ctx {
         self.cookie_request(request, tokens, origin, true)
     }
 
+    /// The double-submit pair a frontend of `tokens`' session copies: the CSRF cookie and
+    /// the header it goes in, as `[cookies]` names them, or as the cookie's name says where
+    /// the sign-in set one (Django's `csrftoken` as `X-CSRFToken`, `XSRF-TOKEN` as
+    /// `X-XSRF-TOKEN`, another `*csrf*` or `*xsrf*` cookie as `X-CSRF-Token`).
+    pub fn csrf_pair(&self, tokens: &Tokens) -> Option<(String, String)> {
+        let configured = self
+            .profile
+            .cookies
+            .as_ref()
+            .and_then(|c| Some((c.csrf_cookie.clone()?, c.csrf_header.clone())));
+        configured.or_else(|| {
+            tokens.cookies.iter().find_map(|(k, _)| {
+                let lower = k.to_ascii_lowercase();
+                let header = match lower.as_str() {
+                    "csrftoken" => "X-CSRFToken",
+                    "xsrf-token" => "X-XSRF-TOKEN",
+                    _ if lower.contains("csrf") || lower.contains("xsrf") => "X-CSRF-Token",
+                    _ => return None,
+                };
+                Some((k.clone(), header.to_string()))
+            })
+        })
+    }
+
     /// `request` carrying `tokens`' cookies as a browser sends them: every cookie the session
     /// set, the refresh cookie holding `tokens.refresh`, from `origin`, and with `csrf` the
     /// double-submit header equal to the CSRF cookie.
@@ -703,11 +733,11 @@ impl Ctx {
                 tokens.refresh.clone().unwrap_or_default()
             ));
         }
-        if let Some(cookies) = self.profile.cookies.as_ref().filter(|_| csrf)
-            && let Some(csrf) = &cookies.csrf_cookie
-            && let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| k == csrf)
+        if csrf
+            && let Some((cookie, header)) = self.csrf_pair(tokens)
+            && let Some((_, value)) = tokens.cookies.iter().find(|(k, _)| *k == cookie)
         {
-            request = request.header(&cookies.csrf_header, value.clone());
+            request = request.header(&header, value.clone());
         }
         if let Some(origin) = origin {
             request = request.header("origin", origin);

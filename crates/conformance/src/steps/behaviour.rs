@@ -1151,11 +1151,20 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
         behaviour::forget(&ctx, &c.path);
         let after = read(w, Identity::First, &c).await?;
         if !matches!(after.status, 404 | 410) {
+            // A new resource may have its id now (SQLite's rowid, reused after the largest
+            // is deleted): a link the frontend kept to the deleted one shows the other.
+            let reused = if (200..300).contains(&after.status)
+                && behaviour::another_resource(&after, &c)
+            {
+                ": another resource holds its id now (none of what it was created with is in the answer), so the backend gives a deleted resource's id to a new one"
+            } else {
+                ""
+            };
             failures.push(
                 Failure::new(
                     Rule::UseAfterDelete,
                     format!(
-                        "a deleted resource reads as {}, not 404 or 410",
+                        "a deleted resource reads as {}, not 404 or 410{reused}",
                         after.status
                     ),
                 )
@@ -1330,7 +1339,7 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                 };
                 if c.resource.read.is_some() && !public_read {
                     let e = read(w, Identity::Second, &c).await?;
-                    let leaked = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
+                    let leaked = behaviour::shows(&e, &c);
                     if ((200..300).contains(&e.status) || leaked)
                         && anonymous(Request::new("GET", c.path.clone())).await
                     {
@@ -1355,7 +1364,7 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
                     let e = behaviour::send_as(&ctx, Identity::Second, request.clone()).await?;
                     w.exchanges.push(e.clone());
-                    let shown = e.json().is_some_and(|b| behaviour::contains_id(&b, &c.id));
+                    let shown = behaviour::shows(&e, &c);
                     if shown && anonymous(request).await {
                         w.ctx.http.note(format!(
                             "cross-user: {} answers without credentials: the second user may see what it lists",

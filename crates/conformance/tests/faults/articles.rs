@@ -93,6 +93,12 @@ pub enum Fault {
     /// A create without `views`, which the spec makes optional, crashes (500): the backend
     /// reads it without checking (Quarkus RealWorld's `tagList`).
     CreateWithoutViewsCrash,
+    /// Not a fault: another user's article is not found (404), and the answer names the slug
+    /// it was asked for (`{"errors": {"article": ["not found"], "slug": ["..."]}}`).
+    NotFoundEchoesSlug,
+    /// A deleted article's slug reads as another article of its author's (200), as a
+    /// database that gives a deleted row's id to the next one does.
+    SlugReusedAfterDelete,
     /// A 405's `Allow` names one route's methods, not the path's (as stock Starlette does).
     IncompleteAllow,
     /// Anyone signed in may delete anyone's comment.
@@ -707,6 +713,12 @@ impl Articles {
                 let slug = slug.to_string();
                 let mut s = self.state.lock().unwrap();
                 let Some(index) = s.articles.iter().position(|a| a.slug == slug) else {
+                    if self.fault == Fault::SlugReusedAfterDelete
+                        && method == "GET"
+                        && let Some(other) = s.articles.iter().find(|a| a.author == user)
+                    {
+                        return ResponseTemplate::new(200).set_body_json(self.view(other));
+                    }
                     return errors(404, "article", "not found");
                 };
                 let mine = s.articles[index].author == user;
@@ -717,6 +729,10 @@ impl Articles {
                     {
                         ResponseTemplate::new(200).set_body_json(self.view(&s.articles[index]))
                     }
+                    "GET" if self.fault == Fault::NotFoundEchoesSlug => ResponseTemplate::new(404)
+                        .set_body_json(
+                            json!({"errors": {"article": ["not found"], "slug": [slug]}}),
+                        ),
                     "GET" => errors(404, "article", "not found"),
                     _ if !mine && (self.fault != Fault::NonAuthorUpdates || method != "PUT") => {
                         errors(403, "article", "not yours")
@@ -2467,6 +2483,32 @@ async fn a_crash_without_an_optional_member_names_it() {
         run.stdout.contains(
             "to a request with `/article/views`, which this one leaves out (the spec does not require it)"
         ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Another user's article answered 404 with the slug it was asked for in the error: no read
+/// of the first user's resource (the error shows nothing of it), where a 200 would be one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_not_found_that_echoes_the_id_asked_for_is_no_leak() {
+    let (run, _) = run(Fault::NotFoundEchoesSlug, "@second_user", &[]).await;
+    assert!(
+        !run.stdout.contains("rule behaviour.cross_user_read"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+}
+
+/// A deleted article's slug that reads as another article: `use_after_delete` says another
+/// resource holds the deleted one's id now.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_id_given_to_another_resource_is_named() {
+    let (run, _) = run(Fault::SlugReusedAfterDelete, "@behaviour and @writes", &[]).await;
+    assert!(
+        run.stdout
+            .contains("not 404 or 410: another resource holds its id now"),
         "{}",
         run.stdout
     );

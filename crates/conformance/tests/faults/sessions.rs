@@ -18,6 +18,9 @@ enum Mode {
     Body,
     /// The refresh token in a cookie, double-submit CSRF.
     Cookie,
+    /// The same backend, profiled as `init` writes it with the one line it asks for filled
+    /// in (`[refresh] cookie`): no `[auth] refresh_token`, no `[cookies]`.
+    CookieAsInit,
     /// A login rate limit to meet.
     RateLimit,
     /// The WebSocket beside the mock.
@@ -32,7 +35,7 @@ fn profile(dir: &std::path::Path, mode: Mode, ws: Option<&str>) -> PathBuf {
         .display()
         .to_string()
         .replace('\\', "/");
-    let (refresh_token, refresh) = if mode == Mode::Cookie {
+    let (refresh_token, refresh) = if matches!(mode, Mode::Cookie | Mode::CookieAsInit) {
         (
             "cookie:accord_refresh",
             "cookie = \"accord_refresh\"\nlogout = \"logout\"",
@@ -96,6 +99,11 @@ policy_fields = ["create_upload /content_type"]
             ws.unwrap_or_default()
         )),
         Mode::Body => {}
+        Mode::CookieAsInit => {
+            let line = "refresh_token = \"cookie:accord_refresh\"\n";
+            assert!(text.contains(line), "{text}");
+            text = text.replace(line, "");
+        }
     }
     let path = dir.join("profile.toml");
     std::fs::write(&path, text).unwrap();
@@ -292,5 +300,24 @@ async fn every_session_fault_fails_the_right_scenario_naming_the_rule() {
         missed.len(),
         CATALOGUE.len(),
         missed.join("\n\n")
+    );
+}
+
+/// A refresh cookie named in `[refresh]` alone, as `init` asks: the refresh token is that
+/// cookie, and the refresh goes with the CSRF header its frontend copies from the CSRF
+/// cookie the sign-in set (`accord_csrf`, no `[cookies]` naming it): the refresh checks pass.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_cookie_named_in_refresh_alone_refreshes_with_its_csrf_header() {
+    let run = against(
+        Fault::CookieMode,
+        Mode::CookieAsInit,
+        "@refresh and not @cookies",
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", tail(&run.stdout));
+    assert!(
+        run.stdout.contains("passed, 0 failed, 0 skipped"),
+        "{}",
+        tail(&run.stdout)
     );
 }
