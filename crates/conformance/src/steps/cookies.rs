@@ -304,11 +304,30 @@ async fn refused_without_session_checked(w: &mut AccordWorld) -> Outcome {
         .cloned()
         .ok_or_else(|| Failure::setup("no request was sent"))?;
     if (200..300).contains(&e.status) {
-        return Err(Failure::new(
-            rule,
-            format!("a forged cookie refresh was accepted ({})", e.status),
-        )
-        .with(&e));
+        let what = match rule {
+            Rule::CookieCsrfOrigin
+                if e.request_headers.iter().any(|(k, _)| {
+                    let k = k.to_ascii_lowercase();
+                    k.contains("csrf") || k.contains("xsrf")
+                }) =>
+            {
+                format!(
+                    "a cookie refresh from the refused origin {} was accepted ({}): the backend checks no Origin, and only the double-submit header defends it, which a cookie planted from a sibling subdomain defeats (verify Origin too)",
+                    w.ctx.refused_origin(),
+                    e.status
+                )
+            }
+            Rule::CookieCsrfOrigin => format!(
+                "a cookie refresh from the refused origin {} was accepted ({}): any site the user visits can refresh the session",
+                w.ctx.refused_origin(),
+                e.status
+            ),
+            _ => format!(
+                "a cookie refresh without the CSRF header was accepted ({}): a page on another site can send it",
+                e.status
+            ),
+        };
+        return Err(Failure::new(rule, what).with(&e));
     }
     if e.status >= 500 {
         return Err(Failure::new(

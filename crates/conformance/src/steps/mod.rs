@@ -107,6 +107,9 @@ pub struct AccordWorld {
     /// For each judged exchange of a method a path does not document, the statuses other
     /// than 405 it may get (see `errors::undeclared_methods`).
     tolerated: Vec<Vec<u16>>,
+    /// The path template each of `judged` went to, where a step keeps it (the OPTIONS
+    /// sent to every path).
+    templates: Vec<String>,
     /// Why the scenario could not be checked on this backend, found while it ran (a token
     /// that lives too long to wait for, a spec without resources): reported as skipped.
     pub skip: Option<String>,
@@ -186,6 +189,7 @@ impl AccordWorld {
             privileged_refused: Vec::new(),
             forgery: None,
             tolerated: Vec::new(),
+            templates: Vec::new(),
             skip: None,
             serial: 0,
             started: std::time::Instant::now(),

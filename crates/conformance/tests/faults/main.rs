@@ -1135,6 +1135,29 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         "{}",
         bare.stdout
     );
+    // 405s without `Allow`: the scenario of every path judges them, not the OPTIONS one's
+    // again where the same path's 405s lack it too.
+    let bare_allow = fails_only_there(
+        Fault::MethodNotAllowedWithoutAllow,
+        "@errors",
+        (
+            "Every path refuses the methods it does not document",
+            Rule::ErrorsAllow,
+            "no 405 carries an `Allow` header",
+        ),
+        &[(
+            "Every path answers a method it does not document",
+            Rule::ErrorsAllow,
+        )],
+    )
+    .await;
+    assert!(
+        bare_allow
+            .stdout
+            .contains("is what the backend's other 405s carry"),
+        "{}",
+        bare_allow.stdout
+    );
     // No CORS at all: the preflight's scenario judges it, not the actual request's and the
     // errors' again.
     let none = fails_only_there(

@@ -321,3 +321,19 @@ async fn a_refresh_cookie_named_in_refresh_alone_refreshes_with_its_csrf_header(
         tail(&run.stdout)
     );
 }
+
+/// A cookie refresh from a refused origin, accepted by a backend that checks only the
+/// double-submit header: the failure says that is what defends it, and why it is not enough.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_origin_left_unchecked_says_what_defends_the_refresh() {
+    let run = against(Fault::CookieCrossOriginAccepted, Mode::Cookie, "@cookies").await;
+    assert!(
+        run.failed_by(
+            "from a refused origin",
+            Rule::CookieCsrfOrigin,
+            "the backend checks no Origin, and only the double-submit header defends it"
+        ),
+        "{}",
+        tail(&run.stdout)
+    );
+}
