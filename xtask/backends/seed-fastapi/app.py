@@ -27,19 +27,26 @@ SECRET = os.environ.get("SECRET_KEY", "seed-fastapi-secret-key-for-tests-only")
 ACCESS_MINUTES = int(os.environ.get("ACCESS_TOKEN_EXPIRE_MINUTES", "15"))
 ORIGINS = os.environ.get("CORS_ORIGINS", "http://localhost:5173").split(",")
 LOGIN_BURST = int(os.environ.get("LOGIN_RATE_PER_MINUTE", "30"))
+# Deliberate defects, one broken copy at a time (`SEED_FAULTS=owner`), for checking that each
+# is caught: owner (any user reads, changes and deletes any vehicle), reuse (a used refresh
+# token refreshes again), csrf (the refresh takes no CSRF header), envelope (a missing
+# vehicle's 404 is `{"error": ...}`), nul (a NUL in a vehicle's make is a 500), limit (the
+# list ignores `limit`), string_id (a vehicle's id is a string), open_list (the list answers
+# without a token, every user's vehicles).
+FAULTS = set(filter(None, os.environ.get("SEED_FAULTS", "").split(",")))
 
 db = sqlite3.connect(os.environ.get("DATABASE", ":memory:"), check_same_thread=False)
 db.row_factory = sqlite3.Row
 lock = threading.Lock()
 db.executescript(
     """
-    CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE NOT NULL,
+    CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT UNIQUE NOT NULL,
         full_name TEXT NOT NULL, password TEXT NOT NULL);
     CREATE TABLE refresh (token TEXT PRIMARY KEY, user_id INTEGER NOT NULL,
         family TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0);
-    CREATE TABLE vehicles (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, make TEXT NOT NULL,
+    CREATE TABLE vehicles (id INTEGER PRIMARY KEY AUTOINCREMENT, owner INTEGER NOT NULL, make TEXT NOT NULL,
         model TEXT NOT NULL, year INTEGER NOT NULL, vin TEXT);
-    CREATE TABLE records (id INTEGER PRIMARY KEY, vehicle INTEGER NOT NULL,
+    CREATE TABLE records (id INTEGER PRIMARY KEY AUTOINCREMENT, vehicle INTEGER NOT NULL,
         description TEXT NOT NULL, mileage INTEGER NOT NULL);
     """
 )
@@ -94,6 +101,8 @@ async def api_error(_: Request, e: ApiError):
 @app.exception_handler(HTTPException)
 async def http_error(_: Request, e: HTTPException):
     codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+    if "envelope" in FAULTS and e.status_code == 404:
+        return JSONResponse({"error": str(e.detail)}, status_code=404)
     return fail(e.status_code, codes.get(e.status_code, "HTTP_ERROR"), str(e.detail), headers=e.headers)
 
 
@@ -238,13 +247,14 @@ def login(body: Login, request: Request, response: Response):
 
 @auth.post("/refresh", response_model=Token, responses={401: ERRORS[401], 403: {"model": ErrorResponse}})
 def refresh(request: Request, response: Response):
-    check_csrf(request)
+    if "csrf" not in FAULTS:
+        check_csrf(request)
     token = request.cookies.get("refresh_token")
     with lock:
         row = db.execute("SELECT * FROM refresh WHERE token = ?", (token or "",)).fetchone()
         if row is None or row["revoked"]:
             raise ApiError(401, "INVALID_REFRESH", "The refresh token is invalid")
-        if row["used"]:
+        if row["used"] and "reuse" not in FAULTS:
             db.execute("UPDATE refresh SET revoked = 1 WHERE family = ?", (row["family"],))
             raise ApiError(401, "REFRESH_REUSED", "The refresh token was used already")
         db.execute("UPDATE refresh SET used = 1 WHERE token = ?", (token,))
@@ -330,37 +340,60 @@ vehicles = APIRouter(prefix="/api/v1/vehicles", tags=["vehicles"],
 
 def owned(vehicle_id: int, user: int) -> sqlite3.Row:
     with lock:
-        row = db.execute("SELECT * FROM vehicles WHERE id = ? AND owner = ?", (vehicle_id, user)).fetchone()
+        if "owner" in FAULTS:
+            row = db.execute("SELECT * FROM vehicles WHERE id = ?", (vehicle_id,)).fetchone()
+        else:
+            row = db.execute("SELECT * FROM vehicles WHERE id = ? AND owner = ?", (vehicle_id, user)).fetchone()
     if row is None:
+        if "envelope" in FAULTS:
+            raise HTTPException(404, "Vehicle not found")
         raise ApiError(404, "NOT_FOUND", "Vehicle not found", {"id": vehicle_id})
     return row
 
 
-def vehicle(row) -> Vehicle:
-    return Vehicle(id=row["id"], make=row["make"], model=row["model"], year=row["year"], vin=row["vin"])
+def vehicle(row):
+    out = Vehicle(id=row["id"], make=row["make"], model=row["model"], year=row["year"], vin=row["vin"])
+    if "string_id" in FAULTS:
+        return JSONResponse({**out.model_dump(), "id": str(row["id"])})
+    return out
+
+
+def list_caller(credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer)) -> Optional[int]:
+    if "open_list" in FAULTS and credentials is None:
+        return None
+    return current_user(credentials)
 
 
 @vehicles.get("", response_model=VehiclePage)
 def list_vehicles(limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0),
-                  make: Optional[str] = Query(None, max_length=50), user: int = Depends(current_user)):
-    query, args = "FROM vehicles WHERE owner = ?", [user]
+                  make: Optional[str] = Query(None, max_length=50), user: Optional[int] = Depends(list_caller)):
+    if "limit" in FAULTS:
+        limit = 1000
+    query, args = ("FROM vehicles WHERE owner = ?", [user]) if user is not None else ("FROM vehicles WHERE 1", [])
     if make:
         query, args = query + " AND make = ?", args + [make]
     with lock:
         total = db.execute("SELECT COUNT(*) " + query, args).fetchone()[0]
         rows = db.execute("SELECT * " + query + " ORDER BY id LIMIT ? OFFSET ?", args + [limit, offset]).fetchall()
-    return VehiclePage(items=[vehicle(r) for r in rows], total=total)
+    items = [Vehicle(id=r["id"], make=r["make"], model=r["model"], year=r["year"], vin=r["vin"]) for r in rows]
+    return VehiclePage(items=items, total=total)
 
 
 @vehicles.post("", status_code=201, response_model=Vehicle)
 def create_vehicle(body: VehicleIn, response: Response, user: int = Depends(current_user)):
+    if "nul" in FAULTS and "\x00" in body.make:
+        raise RuntimeError("invalid byte sequence for encoding UTF8: 0x00")
     with lock:
         cur = db.execute(
             "INSERT INTO vehicles (owner, make, model, year, vin) VALUES (?, ?, ?, ?, ?)",
             (user, body.make, body.model, body.year, body.vin),
         )
     response.headers["Location"] = f"/api/v1/vehicles/{cur.lastrowid}"
-    return Vehicle(id=cur.lastrowid, **body.model_dump())
+    created = Vehicle(id=cur.lastrowid, **body.model_dump())
+    if "string_id" in FAULTS:
+        return JSONResponse({**created.model_dump(), "id": str(cur.lastrowid)}, status_code=201,
+                            headers={"Location": response.headers["Location"]})
+    return created
 
 
 @vehicles.get("/{vehicle_id}", response_model=Vehicle)
