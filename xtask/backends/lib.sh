@@ -59,6 +59,19 @@ pg_stop() {
   [ -f "$dir/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null || true
 }
 
+# Stops the server whose process id $1/server.pid holds, if it runs.
+server_stop() {
+  [ -f "$1/server.pid" ] && kill "$(cat "$1/server.pid")" 2>/dev/null || true
+  rm -f "$1/server.pid"
+}
+
+# A fresh, empty database $2 in the private cluster on 127.0.0.1:$1: a run's verdicts never
+# depend on an earlier one's data.
+pg_fresh_db() {
+  as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p "$1" -U postgres "$2" 2>/dev/null
+  as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p "$1" -U postgres "$2"
+}
+
 # Waits until http://127.0.0.1:$1$2 answers (any status), at most $3 seconds.
 wait_http() {
   local port=$1 path=$2 limit=${3:-60} i

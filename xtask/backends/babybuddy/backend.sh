@@ -66,8 +66,7 @@ for name, key in (('admin', '$FIRST_KEY'), ('caregiver', '$SECOND_KEY')):
     echo "http://127.0.0.1:$PORT"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     ;;
   credentials)
     echo "ACCORD_TOKEN=$FIRST_KEY"

@@ -33,8 +33,7 @@ case "${1:-}" in
     echo "http://127.0.0.1:$PORT/api"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     ;;
   credentials)
     realworld_credentials

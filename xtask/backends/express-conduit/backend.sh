@@ -31,8 +31,7 @@ case "${1:-}" in
     ;;
   start)
     pg_start "$DIR/pg" $PG_PORT
-    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres conduit
-    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres conduit
+    pg_fresh_db $PG_PORT conduit
     cd "$DIR/src/backend"
     PORT=$PORT JWT_KEY=accord-check-jwt-key NODE_ENV=development \
       DEV_DB_USERNAME=postgres DEV_DB_PASSWORD=accord DEV_DB_NAME=conduit \
@@ -44,8 +43,7 @@ case "${1:-}" in
     echo "http://127.0.0.1:$PORT/api"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     pg_stop "$DIR/pg"
     ;;
   credentials)

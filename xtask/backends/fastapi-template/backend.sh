@@ -30,9 +30,7 @@ case "${1:-}" in
   start)
     environment
     pg_start "$DIR/pg" $PG_PORT
-    # A fresh database each start: a run's verdicts never depend on an earlier one's data.
-    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres app 2>/dev/null
-    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres app
+    pg_fresh_db $PG_PORT app
     cd "$DIR/src/backend"
     "$DIR/venv/bin/alembic" upgrade head >"$DIR/migrate.log" 2>&1
     "$DIR/venv/bin/python" app/initial_data.py >>"$DIR/migrate.log" 2>&1
@@ -43,8 +41,7 @@ case "${1:-}" in
     echo "http://127.0.0.1:$PORT"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     pg_stop "$DIR/pg"
     ;;
   credentials)

@@ -52,8 +52,7 @@ case "${1:-}" in
     echo "$B"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     ;;
   credentials)
     echo "ACCORD_USER=accord-a"

@@ -44,9 +44,7 @@ case "${1:-}" in
       exit 1
     fi
     pg_start "$DIR/pg" $PG_PORT
-    # A fresh database each start: a run's verdicts never depend on an earlier one's data.
-    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres conduit
-    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres conduit
+    pg_fresh_db $PG_PORT conduit
     for migration in "$DIR"/src/prisma/migrations/*/migration.sql; do
       as_pg "$(pg_bin)/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PG_PORT -U postgres conduit \
         -f "$migration" >/dev/null
@@ -59,8 +57,7 @@ case "${1:-}" in
     echo "$B"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     pg_stop "$DIR/pg"
     ;;
   credentials)

@@ -62,8 +62,7 @@ CONF
     # The migrated database, once (2 to 3 minutes): each start copies it.
     pg_start "$DIR/pg" $PG_PORT
     redis_start
-    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres netbox_migrated
-    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres netbox_migrated
+    pg_fresh_db $PG_PORT netbox_migrated
     (cd "$DIR/src/netbox" && sed -i "s/'NAME': 'netbox',/'NAME': 'netbox_migrated',/" netbox/configuration.py \
       && "$DIR/venv/bin/python" manage.py migrate --no-input >"$DIR/migrate.log" 2>&1 \
       && DJANGO_SUPERUSER_PASSWORD=$PASSWORD "$DIR/venv/bin/python" manage.py createsuperuser \
@@ -91,8 +90,7 @@ CONF
     echo "http://127.0.0.1:$PORT"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     redis_stop
     pg_stop "$DIR/pg"
     ;;

@@ -39,8 +39,7 @@ case "${1:-}" in
     echo "$B"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     ;;
   credentials)
     # None: the API is open as shipped.

@@ -56,9 +56,7 @@ case "${1:-}" in
     fi
     java_home=$(jdk25)
     pg_start "$DIR/pg" $PG_PORT
-    # A fresh database each start: a run's verdicts never depend on an earlier one's data.
-    as_pg "$(pg_bin)/dropdb" --if-exists -h 127.0.0.1 -p $PG_PORT -U postgres app 2>/dev/null
-    as_pg "$(pg_bin)/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres app
+    pg_fresh_db $PG_PORT app
     cd "$DIR/src"
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/app" \
       QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= \
@@ -70,8 +68,7 @@ case "${1:-}" in
     echo "http://127.0.0.1:$PORT/api"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     pg_stop "$DIR/pg"
     ;;
   credentials)

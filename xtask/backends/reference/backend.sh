@@ -27,8 +27,7 @@ case "${1:-}" in
     echo "http://127.0.0.1:$PORT"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     ;;
   credentials)
     # The profile names its own account (registered by the run).

@@ -32,8 +32,7 @@ case "${1:-}" in
     echo "http://127.0.0.1:$PORT"
     ;;
   stop)
-    [ -f "$DIR/server.pid" ] && kill "$(cat "$DIR/server.pid")" 2>/dev/null || true
-    rm -f "$DIR/server.pid"
+    server_stop "$DIR"
     ;;
   credentials)
     echo "ACCORD_USER=driver@example.com"
