@@ -90,6 +90,20 @@ realworld_credentials() {
   echo "ACCORD_PASSWORD=accord-password-1"
 }
 
+# The `token` command of a RealWorld backend, for a peer tool run beside the suite: the
+# header of an account of its own at $1 (the API's base URL), after the scheme word $2, then
+# the spec's location $3.
+realworld_token_command() {
+  echo "Authorization: $2 $(realworld_token "$1")"
+  echo "$3"
+}
+
+# What every script answers a command it does not know.
+usage() {
+  echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
+  exit 2
+}
+
 # The token of a RealWorld account of its own (signed up at $1/users, signed in at
 # $1/users/login), for a peer tool run beside the suite.
 realworld_token() {

@@ -77,7 +77,6 @@ for name, key in (('admin', '$FIRST_KEY'), ('caregiver', '$SECOND_KEY')):
     echo "$DIR/openapi-schema.yml"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac

@@ -62,7 +62,6 @@ case "${1:-}" in
     echo "$B/openapi.json"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac

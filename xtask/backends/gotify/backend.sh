@@ -68,7 +68,6 @@ case "${1:-}" in
     echo "$DIR/spec.json"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac

@@ -72,7 +72,6 @@ case "${1:-}" in
     echo "http://127.0.0.1:$PORT/api-json"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac

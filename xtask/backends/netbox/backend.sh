@@ -107,7 +107,6 @@ CONF
     echo "http://127.0.0.1:$PORT/api/schema/?format=json"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac

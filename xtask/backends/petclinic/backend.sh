@@ -50,7 +50,6 @@ case "${1:-}" in
     echo "$DIR/spec.yml"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac

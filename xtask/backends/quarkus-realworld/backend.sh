@@ -75,13 +75,9 @@ case "${1:-}" in
     realworld_credentials
     ;;
   token)
-    # The `Token` header of an account of its own, for a peer tool run beside the suite.
-    token=$(realworld_token http://127.0.0.1:$PORT/api)
-    echo "Authorization: Token $token"
-    echo "$DIR/openapi.yml"
+    realworld_token_command http://127.0.0.1:$PORT/api Token "$DIR/openapi.yml"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac

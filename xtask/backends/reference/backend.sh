@@ -44,7 +44,6 @@ case "${1:-}" in
     echo "$ROOT/openapi/api.yaml"
     ;;
   *)
-    echo "usage: backend.sh setup SOURCE | start | stop | credentials | token" >&2
-    exit 2
+    usage
     ;;
 esac
