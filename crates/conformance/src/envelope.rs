@@ -94,7 +94,9 @@ pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
                 accord_validate::Direction::Response,
             )
             .validate(schema, &body);
-            let first = violations.first()?;
+            let Some(first) = violations.first() else {
+                return request_id_problem(ctx, exchange, &body);
+            };
             // Where the spec declares the envelope only for other statuses (a 422's
             // validation errors), what it says of this status's body is its top level: the
             // wrapper a frontend's one error handler opens. A body that keeps that and differs
@@ -128,4 +130,29 @@ pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
             ))
         }
     }
+}
+
+/// Where the envelope schema has a request id (`request_id`, `requestId`, `trace_id`,
+/// `correlation_id`) and the answer an `X-Request-Id` header, whether they differ: the id a
+/// user quotes from the error the frontend shows must be the one the logs hold.
+fn request_id_problem(ctx: &Ctx, exchange: &Exchange, body: &serde_json::Value) -> Option<String> {
+    let header = exchange.header("x-request-id")?;
+    let schema = ctx.error_schema.as_ref()?;
+    let properties = accord_spec::follow_ref(&ctx.error_schema_root, schema)
+        .get("properties")?
+        .as_object()?;
+    let name = [
+        "request_id",
+        "requestId",
+        "trace_id",
+        "traceId",
+        "correlation_id",
+        "correlationId",
+    ]
+    .into_iter()
+    .find(|n| properties.contains_key(*n))?;
+    let value = body.get(name)?.as_str()?;
+    (value != header).then(|| {
+        format!("the error's `{name}` ({value}) does not equal the X-Request-Id header ({header})")
+    })
 }

@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::security;
 
 /// An operation of the spec, as init reads it.
+#[derive(Clone)]
 struct Op {
     id: String,
     method: String,
@@ -710,6 +711,88 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     finish(t, doc, scheme.as_ref())
 }
 
+/// The operations that make and revoke a service's API key, as the spec shows them.
+struct KeyOperations {
+    create: Op,
+    revoke: Op,
+    /// The create's body: its required members, a `name` named for the run.
+    body: Value,
+    /// JSON pointers into the create's answer: the secret, and the key's id.
+    key: String,
+    id: String,
+}
+
+/// A secured POST on a path named for keys (`/api/keys`, `/api-keys`, `/users/me/apikeys`),
+/// whose answer has the secret (`key`, `api_key`, `secret`, `token`) and an id, beside a
+/// DELETE of one of them (`/api/keys/{key_id}`): the run makes its own key with them as the
+/// signed-in user, and revokes it, so that no key need be exported.
+fn key_operations(doc: &Value) -> Option<KeyOperations> {
+    let ops = operations(doc);
+    ops.iter()
+        .filter(|o| o.method.eq_ignore_ascii_case("post") && o.secured && named_like(o, &["key"]))
+        .find_map(|create| {
+            let answer = success_schema(doc, &create.op)?;
+            let key = find_property(
+                doc,
+                answer,
+                &[
+                    "key",
+                    "api_key",
+                    "apiKey",
+                    "secret",
+                    "token",
+                    "plaintext",
+                    "value",
+                ],
+                0,
+            )?;
+            let id = find_property(doc, answer, &["id", "key_id", "keyId", "uuid"], 0)?;
+            let revoke = ops.iter().find(|o| {
+                o.method.eq_ignore_ascii_case("delete")
+                    && o.path
+                        .strip_prefix(&create.path)
+                        .and_then(|rest| rest.strip_prefix("/{"))
+                        .is_some_and(|rest| rest.ends_with('}') && !rest.contains('/'))
+            })?;
+            let mut body = request_schema(doc, &create.op)
+                .map(|(_, schema)| required_sample(doc, schema))
+                .unwrap_or_else(|| serde_json::json!({}));
+            if let Some(m) = body.as_object_mut()
+                && m.contains_key("name")
+            {
+                m.insert("name".into(), Value::String("accord-conformance".into()));
+            }
+            Some(KeyOperations {
+                create: create.clone(),
+                revoke: revoke.clone(),
+                body,
+                key,
+                id,
+            })
+        })
+}
+
+/// The required members of an object schema, each a valid sample of its own.
+fn required_sample(doc: &Value, schema: &Value) -> Value {
+    let schema = accord_spec::follow_ref(doc, schema);
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut out = serde_json::Map::new();
+    for (name, prop) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| required.contains(&name.as_str()))
+    {
+        out.insert(name.clone(), crate::sample::valid(doc, prop));
+    }
+    Value::Object(out)
+}
+
 /// The end of the profile: the service's API key, what only the user knows, and
 /// `[behaviour]`.
 fn finish(mut t: String, doc: &Value, scheme: Option<&security::UserScheme>) -> String {
@@ -727,12 +810,31 @@ fn finish(mut t: String, doc: &Value, scheme: Option<&security::UserScheme>) -> 
                 && scheme.and_then(|u| u.name.as_ref()) != Some(*name)
         });
     match key_scheme {
-        Some((name, _)) => {
-            let _ = writeln!(
-                t,
-                "[apikey]\n# Security scheme `{name}` is a service's API key: export one as ACCORD_API_KEY.\nscheme = {name:?}\nkey_env = \"ACCORD_API_KEY\"\n"
-            );
-        }
+        Some((name, _)) => match key_operations(doc) {
+            Some(k) => {
+                let _ = writeln!(
+                    t,
+                    "[apikey]\n# Security scheme `{name}` is a service's API key: the run makes one with {} {} (the\n# signed-in user's), finds it at {} of the answer and its id at {}, and revokes it with\n# {} {}.\nscheme = {name:?}\ncreate = {:?}\ncreate_body = {}\nkey = {:?}\nid = {:?}\nrevoke = {:?}\n",
+                    k.create.method.to_uppercase(),
+                    k.create.path,
+                    k.key,
+                    k.id,
+                    k.revoke.method.to_uppercase(),
+                    k.revoke.path,
+                    k.create.id,
+                    toml_inline(&k.body),
+                    k.key,
+                    k.id,
+                    k.revoke.id,
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    t,
+                    "[apikey]\n# Security scheme `{name}` is a service's API key: export one as ACCORD_API_KEY.\nscheme = {name:?}\nkey_env = \"ACCORD_API_KEY\"\n"
+                );
+            }
+        },
         None => {
             let _ = writeln!(
                 t,
@@ -907,6 +1009,44 @@ mod tests {
             text.contains("body = { refresh_token = \"${refresh_token}\" }"),
             "{text}"
         );
+    }
+
+    /// A spec that makes and revokes service keys (`POST /api/keys` answering the secret,
+    /// `DELETE /api/keys/{key_id}`) gets an `[apikey]` that makes its own key, not one that
+    /// asks for a key in the environment.
+    #[test]
+    fn a_key_the_spec_can_make_is_made_by_the_run() {
+        let bearer = serde_json::json!([{"bearer": []}]);
+        let spec = serde_json::json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/keys": {"post": {"operationId": "create_key", "security": bearer,
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object",
+                        "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+                    "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                        "key": {"type": "string"}}}}}}}}},
+                "/api/keys/{key_id}": {"delete": {"operationId": "revoke_key", "security": bearer,
+                    "parameters": [{"name": "key_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"204": {"description": "gone"}}}},
+                "/api/models": {"get": {"operationId": "list", "security": [{"bearer": []}, {"key": []}],
+                    "responses": {"200": {"description": "ok"}}}}
+            },
+            "components": {"securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        for line in [
+            "create = \"create_key\"",
+            "create_body = { name = \"accord-conformance\" }",
+            "key = \"/key\"",
+            "id = \"/id\"",
+            "revoke = \"revoke_key\"",
+        ] {
+            assert!(text.contains(line), "{line}\n{text}");
+        }
+        assert!(!text.contains("key_env"), "{text}");
     }
 
     /// One schema on a few of the documented error bodies (Django Ninja's spec: a JWT

@@ -2938,6 +2938,18 @@ pub fn list_total(ctx: &Ctx, list: &OpInfo, e: &Exchange) -> Option<(u64, String
             return Some((n, format!("header {name}")));
         }
     }
+    // `X-Total-Count`, the convention a paginating frontend reads (react-admin, json-server),
+    // where the backend sends it though the spec does not say (FastAPI's generated specs
+    // have no response headers): a total it states is held to the page it answers.
+    if let Some(n) = e
+        .header("x-total-count")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return Some((
+            n,
+            "header X-Total-Count, which the spec does not document".into(),
+        ));
+    }
     let schema = response
         .get("content")
         .and_then(Value::as_object)

@@ -7,6 +7,7 @@ mod articles;
 mod asked;
 mod clinic;
 mod consumed;
+mod correlated;
 mod csrf;
 mod drf;
 mod envelope;
