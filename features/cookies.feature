@@ -14,7 +14,7 @@ Feature: The refresh token in a cookie
     When the session is refreshed with the cookie alone from an allowed origin
     Then a new access token is issued and the cookie is renewed
 
-  @logout
+  @logout @serial
   Scenario: Logout clears the refresh cookie
     Given a user signed in for this scenario
     When the user logs out

@@ -59,9 +59,17 @@ pg_stop() {
   [ -f "$dir/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null || true
 }
 
-# Stops the server whose process id $1/server.pid holds, if it runs.
+# Stops the server whose process id $1/server.pid holds, if it runs, and waits (10 s at
+# most) until it is gone: a start right after finds its port free.
 server_stop() {
-  [ -f "$1/server.pid" ] && kill "$(cat "$1/server.pid")" 2>/dev/null || true
+  local pid i
+  pid=$(cat "$1/server.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+    for i in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
   rm -f "$1/server.pid"
 }
 

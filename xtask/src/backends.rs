@@ -19,6 +19,58 @@ pub struct Mode {
     pub flags: Vec<String>,
     pub peer: bool,
     pub init: bool,
+    /// Also start each broken copy the backend's `broken.tsv` lists and check that the
+    /// suite fails it by the rule it names.
+    pub broken: bool,
+}
+
+/// One broken copy of a backend (a line of its `broken.tsv`: the name `backend.sh start`
+/// takes in `ACCORD_BROKEN`, the rule that must fail, and text the failure must hold).
+struct Broken {
+    name: String,
+    rule: String,
+    detail: String,
+}
+
+/// The broken copies `dir/broken.tsv` lists (none without one).
+fn broken_copies(dir: &Path) -> Vec<Broken> {
+    std::fs::read_to_string(dir.join("broken.tsv"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.split('\t');
+            Some(Broken {
+                name: parts.next()?.trim().to_string(),
+                rule: parts.next()?.trim().to_string(),
+                detail: parts.next().unwrap_or("").trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Whether the suite's console output `stdout` fails `b`'s rule with its detail: a step
+/// failure (`rule NAME: ...`) or, for `spec`, a spec finding.
+fn caught(stdout: &str, b: &Broken) -> bool {
+    let marker = if b.rule == "spec" {
+        "finding rule spec: ".to_string()
+    } else {
+        format!("rule {}: ", b.rule)
+    };
+    // A failure's line and the problems listed under it (`- ...`).
+    let mut within = false;
+    for line in stdout.lines() {
+        let item = line.trim_start().starts_with("- ");
+        if line.contains(&marker) {
+            within = true;
+        } else if !item {
+            within = false;
+        }
+        if within && line.contains(&b.detail) {
+            return true;
+        }
+    }
+    false
 }
 
 /// One backend's run: its name and the suite's summary line (or why it could not run).
@@ -191,6 +243,16 @@ pub fn available(root: &Path) -> Vec<String> {
 }
 
 fn script(root: &Path, name: &str, args: &[&str]) -> anyhow::Result<String> {
+    script_broken(root, name, args, None)
+}
+
+/// [`script`], with `ACCORD_BROKEN` set to `broken` (the broken copy `start` starts).
+fn script_broken(
+    root: &Path,
+    name: &str,
+    args: &[&str],
+    broken: Option<&str>,
+) -> anyhow::Result<String> {
     let path = root.join("xtask/backends").join(name).join("backend.sh");
     // The backends' work folders (sources, dependencies, databases) under target/, where
     // their profiles find the specs the scripts lay there.
@@ -198,6 +260,7 @@ fn script(root: &Path, name: &str, args: &[&str]) -> anyhow::Result<String> {
         .arg(&path)
         .args(args)
         .env("ACCORD_BACKENDS_DIR", root.join("target/backends-work"))
+        .env("ACCORD_BROKEN", broken.unwrap_or(""))
         .output()
         .with_context(|| format!("cannot run {}", path.display()))?;
     if !output.status.success() {
@@ -325,12 +388,31 @@ fn one(
             "{name}: console output in {}",
             reports.join("console.txt").display()
         );
-        Ok(stdout
+        let mut summary = stdout
             .lines()
             .rev()
             .find(|l| l.starts_with("conformance: "))
             .unwrap_or("the suite printed no summary")
-            .to_string())
+            .to_string();
+        // Each broken copy, started in turn: the rule it names must fail.
+        for b in broken_copies(&path).iter().filter(|_| mode.broken) {
+            eprintln!("{name}: starting the broken copy `{}`", b.name);
+            script(root, name, &["stop"])?;
+            script_broken(root, name, &["start"], Some(&b.name))?;
+            let (out, _) = suite(None, &reports.join(format!("broken-{}", b.name)))?;
+            let verdict = if caught(&out, b) { "caught" } else { "MISSED" };
+            summary.push_str(&format!(
+                "\n  broken copy `{}`: {verdict} (rule {}{})",
+                b.name,
+                b.rule,
+                if b.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", b.detail)
+                }
+            ));
+        }
+        Ok(summary)
     });
     let stopped = script(root, name, &["stop"]);
     let summary = result?;
@@ -421,12 +503,49 @@ pub fn run(
             }
         }
     }
+    let missed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| o.summary.contains(": MISSED ("))
+        .map(|o| o.name.as_str())
+        .collect();
+    if !missed.is_empty() {
+        bail!(
+            "a broken copy went uncaught on {}: see `MISSED` above",
+            missed.join(", ")
+        );
+    }
     Ok(outcomes)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::accord_classes;
+    use super::{Broken, accord_classes, caught};
+
+    /// A broken copy is caught by a step failure of its rule holding its detail, or for
+    /// `spec` by a spec finding; the same rule failing for another cause is no catch.
+    #[test]
+    fn a_broken_copy_is_caught_by_its_rule_and_detail() {
+        let console = "\
+      Check failed: rule behaviour.boundary: 2 problem(s):
+        - create: a server error (500) for a NUL character (body /make) the schema admits
+        - rule envelope: the error's Content-Type is missing
+finding rule spec: must be an integer: 3 findings, one per operation and status
+";
+        let b = |rule: &str, detail: &str| Broken {
+            name: "x".into(),
+            rule: rule.into(),
+            detail: detail.into(),
+        };
+        assert!(caught(console, &b("envelope", "")));
+        assert!(caught(console, &b("spec", "must be an integer")));
+        assert!(caught(console, &b("behaviour.boundary", "")));
+        assert!(caught(
+            console,
+            &b("behaviour.boundary", "NUL character (body /make)")
+        ));
+        assert!(!caught(console, &b("behaviour.boundary", "limit")));
+        assert!(!caught(console, &b("auth.status", "")));
+    }
 
     /// Each failing rule once, and the findings as the summary counts them: the console
     /// prints a cause met on many operations as one line.

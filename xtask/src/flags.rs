@@ -72,6 +72,11 @@ pub enum Task {
         /// (`--spec`), with only the credentials exported, as a new user's first run.
         #[arg(long)]
         init: bool,
+        /// Also start each broken copy a backend's `broken.tsv` lists (its `backend.sh start`
+        /// with `ACCORD_BROKEN=NAME`) and check that the suite fails it by the rule named
+        /// there; exit 1 when one goes uncaught.
+        #[arg(long)]
+        broken: bool,
         /// accord-conformance flags for every run, after `--`.
         #[arg(last = true, value_name = "FLAGS")]
         flags: Vec<String>,

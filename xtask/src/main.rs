@@ -64,6 +64,7 @@ fn main() -> ExitCode {
             sources,
             beside_schemathesis,
             init,
+            broken,
             flags,
         } => xtask::backends::run(
             &root,
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
                 flags,
                 peer: beside_schemathesis,
                 init,
+                broken,
             },
         )
         .map(|_| ()),

@@ -4,7 +4,7 @@
 # `{"detail": {"code", "message", "params"}}`, a CORS allow-list, a rate-limited login):
 # app.py beside this script, written for the corpus. Run by uvicorn on 127.0.0.1:8798 from
 # PyPI at the pins below, against the OpenAPI document it serves; SQLite in memory, so each
-# start is a fresh backend.
+# start is a fresh backend. `ACCORD_BROKEN=NAME` starts a broken copy (broken.tsv).
 #   backend.sh setup SOURCE   SOURCE: this workspace (nothing is fetched)
 #   backend.sh start | stop | credentials | token
 source "$(dirname "$0")/../lib.sh"
@@ -25,7 +25,8 @@ case "${1:-}" in
       echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
       exit 1
     fi
-    nohup "$DIR/venv/bin/uvicorn" --app-dir "$HERE" app:app --host 127.0.0.1 --port $PORT \
+    # ACCORD_BROKEN names a broken copy (broken.tsv; `cargo xtask backends --broken`).
+    SEED_FAULTS="${ACCORD_BROKEN:-}" nohup "$DIR/venv/bin/uvicorn" --app-dir "$HERE" app:app --host 127.0.0.1 --port $PORT \
       --no-access-log >"$DIR/server.log" 2>&1 </dev/null &
     echo $! >"$DIR/server.pid"
     wait_http $PORT /openapi.json 30

@@ -33,6 +33,9 @@ pub enum Fault {
     ServerErrorOnGarbageToken,
     RotatedRefreshAccepted,
     NoReuseDetection,
+    /// Not a fault: a reused refresh token, or a logout, revokes every session of the user
+    /// (a sign-out everywhere), not only its own family.
+    RevokesEverySession,
     RefreshAfterLogout,
     AccessTokenRefreshes,
     HtmlNotFound,
@@ -319,6 +322,18 @@ impl Mock {
             t = t.append_header("set-cookie", cookie.as_str());
         }
         t
+    }
+
+    /// Revokes every refresh family of the user `family` belongs to.
+    fn revoke_user_of(state: &mut State, family: u64) {
+        let user = state.family_user.get(&family).cloned().unwrap_or_default();
+        let all: Vec<u64> = state
+            .family_user
+            .iter()
+            .filter(|(_, u)| **u == user)
+            .map(|(f, _)| *f)
+            .collect();
+        state.revoked_families.extend(all);
     }
 
     fn issue(&self, state: &mut State, family: Option<u64>, user: &str) -> Value {
@@ -764,6 +779,9 @@ impl Mock {
                 if used && !self.has(Fault::RotatedRefreshAccepted) {
                     if !self.has(Fault::NoReuseDetection) {
                         state.revoked_families.insert(family);
+                        if self.has(Fault::RevokesEverySession) {
+                            Self::revoke_user_of(&mut state, family);
+                        }
                     }
                     return self.problem(request, 401, "refresh_token_reused");
                 }
@@ -787,6 +805,9 @@ impl Mock {
                 };
                 if let Some(&(family, _)) = token.and_then(|t| state.refresh.get(&t)) {
                     state.revoked_families.insert(family);
+                    if self.has(Fault::RevokesEverySession) {
+                        Self::revoke_user_of(&mut state, family);
+                    }
                 }
                 let mut t = ResponseTemplate::new(204)
                     .insert_header("x-request-id", request_id(request).as_str());

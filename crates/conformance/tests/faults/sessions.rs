@@ -337,3 +337,18 @@ async fn an_origin_left_unchecked_says_what_defends_the_refresh() {
         tail(&run.stdout)
     );
 }
+
+/// A backend that signs a user out everywhere when a refresh token is reused or the user
+/// logs out: the scenarios that reuse a token or log out run alone (`@serial`), so that the
+/// others' sessions of the same user are not revoked under them. Three runs, each all passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_out_everywhere_revokes_no_other_scenario_s_session() {
+    for _ in 0..3 {
+        let run = against(Fault::RevokesEverySession, Mode::Body, "@refresh").await;
+        assert!(
+            run.stdout.contains("passed, 0 failed"),
+            "{}",
+            tail(&run.stdout)
+        );
+    }
+}
