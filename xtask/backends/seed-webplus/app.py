@@ -1,4 +1,5 @@
-"""A second backend built the way the user's documents describe one (seed 004, "Web+"):
+"""A second backend built the way the user's documents describe one (seed 004, "Web+"), with
+its WebSocket at `/ws?token=...` that pushes `model_update` events to the models' owner:
 FastAPI with a JSON sign-in by `username` answering an access and a refresh token in its
 body, a rotating refresh token in the body, service API keys in `X-API-Key` accepted beside
 the user's bearer token, every error in `{"error", "message", "details", "request_id",
@@ -16,7 +17,7 @@ import uuid
 from typing import Optional
 
 import jwt
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -28,7 +29,9 @@ SECRET = os.environ.get("SECRET_KEY", "seed-webplus-secret-key-for-tests-only")
 ORIGINS = os.environ.get("CORS_ORIGINS", "http://localhost:5173,http://localhost:3000").split(",")
 # Deliberate defects, one broken copy at a time (`SEED_FAULTS=...`): key_revoked (a revoked
 # API key still works), rotation (a used refresh token refreshes again), request_id (the
-# error's request_id is not the X-Request-ID), total (X-Total-Count is the page size asked).
+# error's request_id is not the X-Request-ID), total (X-Total-Count is the page size asked),
+# ws_origin (the WebSocket takes any Origin), ws_anonymous (it takes a handshake without a
+# token, as nobody's).
 FAULTS = set(filter(None, os.environ.get("SEED_FAULTS", "").split(",")))
 
 lock = threading.Lock()
@@ -307,13 +310,15 @@ def list_models(response: Response, limit: int = Query(20, ge=1, le=100), offset
 
 
 @api.post("", status_code=201, response_model=ModelOut)
-def create_model(body: ModelIn, response: Response, user: str = Depends(caller)):
+async def create_model(body: ModelIn, response: Response, user: str = Depends(caller)):
     with lock:
         next_model[0] += 1
         m = {"id": next_model[0], "owner": user, "name": body.name, "parameters": body.parameters,
              "description": body.description, "status": "stopped", "created_at": now()}
         models[m["id"]] = m
     response.headers["Location"] = f"/api/models/{m['id']}"
+    await notify(user, {"type": "model_update", "model_id": m["id"], "status": m["status"],
+                        "details": {"message": "Model created"}, "timestamp": now()})
     return out(m)
 
 
@@ -344,6 +349,43 @@ def start_model(model_id: int, user: str = Depends(caller)):
     with lock:
         m["status"] = "running"
     return out(m)
+
+
+sockets: dict = {}  # username -> set of open WebSockets
+
+
+async def notify(user: str, event: dict):
+    for socket in list(sockets.get(user, ())):
+        try:
+            await socket.send_json(event)
+        except Exception:
+            sockets.get(user, set()).discard(socket)
+
+
+@app.websocket("/ws")
+async def websocket_endpoint(websocket: WebSocket, token: Optional[str] = None):
+    """The token in the query (`?token=`), as the browser sends it, or in `Authorization`."""
+    origin = websocket.headers.get("origin")
+    if origin is not None and origin not in ORIGINS and "ws_origin" not in FAULTS:
+        await websocket.close(code=1008)
+        return
+    header = websocket.headers.get("authorization", "")
+    raw = token or (header[7:] if header.lower().startswith("bearer ") else None)
+    try:
+        claims = jwt.decode(raw or "", SECRET, algorithms=["HS256"])
+        user = claims["sub"] if claims.get("type") == "access" and claims.get("sub") in users else None
+    except jwt.PyJWTError:
+        user = None
+    if user is None and "ws_anonymous" not in FAULTS:
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    sockets.setdefault(user, set()).add(websocket)
+    try:
+        while True:
+            await websocket.receive_text()
+    except WebSocketDisconnect:
+        sockets.get(user, set()).discard(websocket)
 
 
 app.include_router(auth)

@@ -2,7 +2,8 @@
 # A second service built the way the user's documents describe one (seed 004, "Web+"):
 # FastAPI, a sign-in by user name answering the access and refresh tokens in its body,
 # service API keys in `X-API-Key` beside the user's bearer token, every error in
-# `{"error", "message", "details", "request_id", "timestamp"}`, `X-Total-Count` on its list:
+# `{"error", "message", "details", "request_id", "timestamp"}`, `X-Total-Count` on its list,
+# a WebSocket at `/ws?token=` pushing events to the owner of what changes:
 # app.py beside this script, written for the corpus. Run by uvicorn on 127.0.0.1:8799 from
 # PyPI at the pins below, against the OpenAPI document it serves; its data in memory, so
 # each start is a fresh backend. `ACCORD_BROKEN=NAME` starts a broken copy (broken.tsv).
@@ -19,7 +20,7 @@ case "${1:-}" in
   setup)
     python3 -m venv "$DIR/venv"
     "$DIR/venv/bin/pip" install -q --disable-pip-version-check \
-      "fastapi==0.163.2" "uvicorn==0.38.0" "pyjwt==2.10.1"
+      "fastapi==0.163.2" "uvicorn==0.38.0" "pyjwt==2.10.1" "websockets==15.0.1"
     ;;
   start)
     if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then

@@ -106,11 +106,12 @@ fn without_cors(e: &crate::http::Exchange) -> bool {
         .any(|(name, _)| name.to_ascii_lowercase().starts_with("access-control-"))
 }
 
-/// The preflight scenario, where it runs and the backend answers the allowed origin's
-/// preflight without any CORS header: one cause (no CORS at all), judged there once. Then
-/// an answer without `Access-Control-Allow-Origin` in another scenario is left to it.
+/// The scenario of the allowed origin's preflight.
 const PREFLIGHT: &str = "A preflight from an allowed origin is answered for that origin";
 
+/// Whether the answer `e`, without `Access-Control-Allow-Origin`, is left to [`PREFLIGHT`]:
+/// it runs, and the backend answers the allowed origin's preflight without any CORS header
+/// (asked once per run). One cause, no CORS at all, is judged there once.
 async fn judged_by_preflight(w: &mut AccordWorld, e: &crate::http::Exchange) -> bool {
     if e.header("access-control-allow-origin").is_some() || !w.ctx.runs("CORS", PREFLIGHT) {
         return false;

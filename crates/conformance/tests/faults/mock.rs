@@ -115,6 +115,8 @@ pub enum Fault {
     /// Not a fault: the WebSocket takes the token only as a subprotocol value
     /// (`Sec-WebSocket-Protocol: access_token, <token>`), as some browser clients send it.
     WsSubprotocolOnly,
+    /// Not a fault: the WebSocket tells of new API keys only, not of new items.
+    WsEventsOnKeys,
 }
 
 impl Fault {
@@ -849,6 +851,9 @@ impl Mock {
                 let mut answer = api_key_json(&key);
                 answer["key"] = json!(secret);
                 let location = format!("/api/v1/api-keys/{}", key.id);
+                if self.has(Fault::WsEventsOnKeys) {
+                    let _ = state.events.0.send((user.clone(), key.id.clone()));
+                }
                 state.api_keys.insert(secret, key);
                 self.json(request, 201, answer)
                     .insert_header("location", location.as_str())
@@ -977,7 +982,9 @@ impl Mock {
                     answer["id"] = json!(state.items.len() + 1);
                 }
                 state.items.insert(id.clone(), item);
-                let _ = state.events.0.send((user.clone(), id.clone()));
+                if !self.has(Fault::WsEventsOnKeys) {
+                    let _ = state.events.0.send((user.clone(), id.clone()));
+                }
                 let location = if self.has(Fault::LocationDoesNotResolve) {
                     format!("/api/v1/items/{}", uuid::Uuid::new_v4())
                 } else {

@@ -149,6 +149,13 @@ async fn correct_backends_pass_the_session_features() {
             "1 passed",
         ),
         (Fault::None, Mode::WebSocket, "@websocket", "8 passed"),
+        // The spec does not say which write the socket tells of: one of each kind is made.
+        (
+            Fault::WsEventsOnKeys,
+            Mode::WebSocket,
+            "@websocket",
+            "8 passed",
+        ),
         (
             Fault::WsSubprotocolOnly,
             Mode::Subprotocol,
