@@ -1159,6 +1159,25 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         "{}",
         bare_allow.stdout
     );
+    // A deserializer's plain 400 for every body it cannot take: the missing field's example
+    // judges it, the wrong type's (the same answer) leaves it there.
+    let plain_400 = fails_only_there(
+        Fault::PlainDeserializer400,
+        "@errors",
+        ("missing a required field", Rule::Envelope, ""),
+        &[
+            ("a field of a wrong type", Rule::ErrorsStatus),
+            ("a field of a wrong type", Rule::Envelope),
+        ],
+    )
+    .await;
+    assert!(
+        plain_400
+            .stdout
+            .contains("is answered as a body missing a required field is (400)"),
+        "{}",
+        plain_400.stdout
+    );
     // No CORS at all: the preflight's scenario judges it, not the actual request's and the
     // errors' again.
     let none = fails_only_there(

@@ -46,6 +46,9 @@ pub enum Fault {
     MethodNotAllowedWithoutAllow,
     /// A 405 has an empty body and no Content-Type (with its `Allow`), as RESTEasy answers.
     MethodNotAllowedBare,
+    /// Every body it cannot take (a missing field, a wrong type) is a plain-text 400 labelled
+    /// `application/json`, before any validation, as RESTEasy's Jackson answers.
+    PlainDeserializer400,
     /// No CORS at all: no `Access-Control-*` header on any answer, a preflight's included.
     NoCors,
     StorageAcceptsAnyContentType,
@@ -405,6 +408,10 @@ impl Mock {
 
     fn problem(&self, request: &Request, status: u16, code: &str) -> ResponseTemplate {
         ERROR_ANSWER.with(|e| e.set(true));
+        if status == 422 && self.has(Fault::PlainDeserializer400) {
+            return ResponseTemplate::new(400)
+                .set_body_raw("Not able to deserialize data provided.", "application/json");
+        }
         let id = request_id(request);
         let body_status = if self.has(Fault::ProblemStatusMismatch) {
             400
