@@ -416,7 +416,17 @@ impl Ctx {
                     exchanges.push(e.clone());
                 }
                 if !(200..300).contains(&e.status) {
-                    return Err(CtxError::Setup(format!("login answered {}", e.status)));
+                    // A read-only run registers no account: one the backend does not know
+                    // stays refused, which is the profile's to fix, not the backend's.
+                    let hint = if self.read_only() && matches!(e.status, 400 | 401 | 403 | 404) {
+                        " (a read-only run registers no account: give the credentials of one the backend has)"
+                    } else {
+                        ""
+                    };
+                    return Err(CtxError::Setup(format!(
+                        "login answered {}{hint}",
+                        e.status
+                    )));
                 }
                 let tokens = self.tokens_from(&e)?;
                 Ok((tokens, exchanges))

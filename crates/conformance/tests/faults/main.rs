@@ -1244,3 +1244,30 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
     )
     .await;
 }
+
+/// A read-only run registers no account: on a backend that does not know the profile's,
+/// the refused sign-in says so, as the profile's to fix, and sends no sign-up.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_sign_in_refused_says_no_account_is_registered() {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(any())
+        .respond_with(Mock::new(Fault::None, server.uri()))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = profile(dir.path());
+    let run = harness_in(
+        path,
+        server.uri(),
+        vec!["--read-only".into(), "--tags".into(), "@behaviour".into()],
+        dir,
+    )
+    .await;
+    assert!(
+        run.stdout.contains(
+            "login answered 401 (a read-only run registers no account: give the credentials of one the backend has)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
