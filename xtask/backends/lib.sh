@@ -59,6 +59,27 @@ pg_stop() {
   [ -f "$dir/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null || true
 }
 
+# Fails when something already listens on 127.0.0.1:$1 (a backend left running).
+port_free() {
+  if curl -s -o /dev/null "http://127.0.0.1:$1/"; then
+    echo "error: something already listens on 127.0.0.1:$1 (backend.sh stop)" >&2
+    exit 1
+  fi
+}
+
+# Starts the FastAPI app `app.py` in $2 with uvicorn from the virtualenv in $1, on
+# 127.0.0.1:$3, the broken copy `ACCORD_BROKEN` names (broken.tsv) as its SEED_FAULTS, and
+# waits for its spec: the corpus's own seed services.
+seed_start() {
+  local dir=$1 here=$2 port=$3
+  port_free "$port"
+  SEED_FAULTS="${ACCORD_BROKEN:-}" nohup "$dir/venv/bin/uvicorn" --app-dir "$here" app:app \
+    --host 127.0.0.1 --port "$port" --no-access-log >"$dir/server.log" 2>&1 </dev/null &
+  echo $! >"$dir/server.pid"
+  wait_http "$port" /openapi.json 30
+  echo "http://127.0.0.1:$port"
+}
+
 # Stops the server whose process id $1/server.pid holds, if it runs, and waits (10 s at
 # most) until it is gone: a start right after finds its port free.
 server_stop() {

@@ -51,10 +51,7 @@ for name, key in (('admin', '$FIRST_KEY'), ('caregiver', '$SECOND_KEY')):
       || { echo "error: Baby Buddy's migration failed (see $DIR/migrate.log)" >&2; exit 1; }
     ;;
   start)
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
-      exit 1
-    fi
+    port_free $PORT
     environment
     # A fresh database each start: a run's verdicts never depend on an earlier one's data.
     cp "$DIR/migrated.sqlite3" "$DIR/db.sqlite3"

@@ -39,10 +39,7 @@ case "${1:-}" in
     ;;
   start)
     environment
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
-      exit 1
-    fi
+    port_free $PORT
     pg_start "$DIR/pg" $PG_PORT
     pg_fresh_db $PG_PORT conduit
     for migration in "$DIR"/src/prisma/migrations/*/migration.sql; do

@@ -73,10 +73,7 @@ CONF
     pg_stop "$DIR/pg"
     ;;
   start)
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
-      exit 1
-    fi
+    port_free $PORT
     pg_start "$DIR/pg" $PG_PORT
     redis_start
     # A fresh database each start, copied from the migrated one.

@@ -47,10 +47,7 @@ case "${1:-}" in
       "psycopg2-binary==2.9.10" "gunicorn==23.0.0"
     ;;
   start)
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
-      exit 1
-    fi
+    port_free $PORT
     environment
     pg_start "$DIR/pg" $PG_PORT
     pg_fresh_db $PG_PORT app

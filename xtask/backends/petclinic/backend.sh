@@ -27,10 +27,7 @@ case "${1:-}" in
   start)
     # A server left running would answer in place of this one (and its jar was just
     # replaced under it).
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
-      exit 1
-    fi
+    port_free $PORT
     # The database is in memory: every start is the seeded one.
     nohup java -jar "$DIR/server.jar" --server.address=127.0.0.1 --server.port=$PORT \
       >"$DIR/server.log" 2>&1 </dev/null &

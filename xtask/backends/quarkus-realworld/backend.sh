@@ -50,10 +50,7 @@ case "${1:-}" in
       || { echo "error: the Maven build failed (see $DIR/build.log)" >&2; exit 1; }
     ;;
   start)
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
-      exit 1
-    fi
+    port_free $PORT
     java_home=$(jdk25)
     pg_start "$DIR/pg" $PG_PORT
     pg_fresh_db $PG_PORT app

@@ -21,16 +21,7 @@ case "${1:-}" in
       "fastapi==0.163.2" "uvicorn==0.38.0" "pyjwt==2.10.1" "email-validator==2.4.0"
     ;;
   start)
-    if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-      echo "error: something already listens on 127.0.0.1:$PORT (backend.sh stop)" >&2
-      exit 1
-    fi
-    # ACCORD_BROKEN names a broken copy (broken.tsv; `cargo xtask backends --broken`).
-    SEED_FAULTS="${ACCORD_BROKEN:-}" nohup "$DIR/venv/bin/uvicorn" --app-dir "$HERE" app:app --host 127.0.0.1 --port $PORT \
-      --no-access-log >"$DIR/server.log" 2>&1 </dev/null &
-    echo $! >"$DIR/server.pid"
-    wait_http $PORT /openapi.json 30
-    echo "http://127.0.0.1:$PORT"
+    seed_start "$DIR" "$HERE" $PORT
     ;;
   stop)
     server_stop "$DIR"
