@@ -24,12 +24,28 @@ pub fn owned(op: &OpInfo, resources: &[Resource]) -> bool {
 }
 
 /// The planned operations in two: those that write under no resource the run creates (they
-/// may run at once), and the writes under the run's own resources (one at a time, after the
-/// creates among the first: an update may move what the next one writes under).
+/// may run at once), and the writes under the run's own resources (after the creates among
+/// the first; those under one resource one at a time, see [`lane`]).
 pub fn split(ops: super::Planned, resources: &[Resource]) -> (Vec<OpInfo>, Vec<OpInfo>) {
     ops.into_iter()
         .map(|(op, _)| op)
         .partition(|op| !owned(op, resources))
+}
+
+/// The outermost resource `op` writes under (its item path template): the owned operations
+/// under one go in turn, since an update may move what the next one writes under (a slug
+/// made from a new title moves the article and its comments); those under another resource
+/// (Baby Buddy's timers beside its diaper changes) write nothing of theirs, and may go at once.
+pub fn lane(op: &OpInfo, resources: &[Resource]) -> String {
+    resources
+        .iter()
+        .map(|r| r.item.trim_end_matches('/'))
+        .filter(|item| {
+            op.path.trim_end_matches('/') == *item || op.path.starts_with(&format!("{item}/"))
+        })
+        .min_by_key(|item| item.len())
+        .unwrap_or(&op.path)
+        .to_string()
 }
 
 /// The concrete path of `op` on a resource the first identity created in this scenario: the

@@ -66,6 +66,45 @@ where
     found.into_iter().map(|(_, t)| t).collect()
 }
 
+/// Calls `call` on the writes under the run's own resources (see [`behaviour::owned`]): those
+/// under one resource in turn, each resource's at once with the others' (bounded); the
+/// answers in the order of `ops`. A backend with a dozen kinds of resource takes their
+/// updates' edge values a dozen at a time, not one.
+async fn by_resource<'a, T, F, Fut>(
+    ctx: &Ctx,
+    ops: &'a [OpInfo],
+    resources: &[Resource],
+    call: F,
+) -> Vec<T>
+where
+    F: Fn(&'a OpInfo) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut lanes: Vec<(String, Vec<(usize, &'a OpInfo)>)> = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        let lane = behaviour::owned::lane(op, resources);
+        match lanes.iter_mut().find(|(l, _)| *l == lane) {
+            Some((_, members)) => members.push((i, op)),
+            None => lanes.push((lane, vec![(i, op)])),
+        }
+    }
+    let call = &call;
+    let mut found: Vec<(usize, T)> = stream::iter(lanes)
+        .map(|(_, members)| async move {
+            let mut out = Vec::new();
+            for (i, op) in members {
+                out.push((i, call(op).await));
+            }
+            out
+        })
+        .buffer_unordered(ctx.profile.behaviour.concurrency.max(1))
+        .flat_map(stream::iter)
+        .collect()
+        .await;
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, t)| t).collect()
+}
+
 // ---- positive ---------------------------------------------------------------------------
 
 #[when("every operation is called with valid inputs generated from the spec")]
@@ -93,7 +132,8 @@ async fn positive_checked(w: &mut AccordWorld) -> Outcome {
             let cases = ctx.profile.behaviour.examples;
             let (free, owned) = behaviour::owned::split(ops, &resources);
             // The operations that write under no resource at once (bounded), their findings
-            // in plan order; then the writes under this scenario's own resources, in turn.
+            // in plan order; then the writes under this scenario's own resources, each resource's in
+            // turn.
             let found = at_once(&ctx, &free, |op| {
                 behaviour::positive(&ctx, op, cases, &resources)
             })
@@ -101,10 +141,12 @@ async fn positive_checked(w: &mut AccordWorld) -> Outcome {
             for f in found {
                 w.behaviour.findings.extend(f?);
             }
-            for op in &owned {
-                w.behaviour
-                    .findings
-                    .extend(behaviour::positive(&ctx, op, cases, &resources).await?);
+            let found = by_resource(&ctx, &owned, &resources, |op| {
+                behaviour::positive(&ctx, op, cases, &resources)
+            })
+            .await;
+            for f in found {
+                w.behaviour.findings.extend(f?);
             }
             Ok(())
         })
@@ -157,9 +199,12 @@ async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
             for problems in found {
                 w.behaviour.boundary.extend(problems?);
             }
-            for op in &owned {
-                let problems = boundary_op(&ctx, op, &resources, limit).await?;
-                w.behaviour.boundary.extend(problems);
+            let found = by_resource(&ctx, &owned, &resources, |op| {
+                boundary_op(&ctx, op, &resources, limit)
+            })
+            .await;
+            for problems in found {
+                w.behaviour.boundary.extend(problems?);
             }
             Ok(())
         })

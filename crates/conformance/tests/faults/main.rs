@@ -12,6 +12,7 @@ mod csrf;
 mod drf;
 mod envelope;
 mod hostile;
+mod lanes;
 mod lean;
 mod masked;
 mod mock;
