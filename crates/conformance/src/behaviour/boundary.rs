@@ -89,11 +89,15 @@ impl Case {
     }
 
     /// This case of values together, refused with `refusal`: the values at the inputs the
-    /// refusal names (a validation error's field, `{"child": ["Invalid pk"]}`) go alone,
-    /// after the others together again. One field refusing what the schema admits (a
-    /// reference to nothing, a filter that parses dates) then costs a request of its own,
-    /// not one per value beside it. `None` where the refusal names none of them, or all:
-    /// each goes alone.
+    /// refusal names (a validation error's field, `{"child": ["Invalid pk"]}`) were refused
+    /// by their own field's check, the others together again. One field refusing what the
+    /// schema admits (a reference to nothing, a filter that parses dates) then costs a
+    /// request of its own, not one per value beside it. Of the named values, an
+    /// [`ordinary`] one goes alone, to be judged (refusing it is a spec gap), and so do
+    /// kinds of text mixed in one; any other is settled: refusing it is the backend's
+    /// right, and alone it meets the same check (a list's seven filters refusing a NUL each
+    /// cost one request, not eight). `None` where the refusal names none of them: each goes
+    /// alone.
     pub fn regroup(&self, refusal: &str) -> Option<Vec<Case>> {
         if self.field.is_some() {
             return None;
@@ -103,22 +107,28 @@ impl Case {
                 .as_ref()
                 .is_some_and(|f| names_word(refusal, f.name()))
         };
-        let (alone, rest): (Vec<Case>, Vec<Case>) =
+        let (refused, rest): (Vec<Case>, Vec<Case>) =
             self.parts.iter().cloned().partition(|c| named(c));
-        if alone.is_empty() || rest.is_empty() {
+        if refused.is_empty() {
             return None;
         }
         let mut out = Vec::new();
         if rest.len() == 1 {
             out.extend(rest);
-        } else {
+        } else if !rest.is_empty() {
             let mut request = self.request.clone();
-            for field in alone.iter().filter_map(|c| c.field.as_ref()) {
+            for field in refused.iter().filter_map(|c| c.field.as_ref()) {
                 reset(&mut request, &self.base, field);
             }
             out.push(Case::together(rest, request, self.base.clone()));
         }
-        out.extend(alone);
+        // Kinds of text mixed in one value go alone too: the refusal may be of one of them
+        // (markup), and another (a path) may crash alone.
+        out.extend(
+            refused
+                .into_iter()
+                .filter(|c| c.ordinary || !c.parts.is_empty()),
+        );
         Some(out)
     }
 
@@ -1055,11 +1065,11 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_naming_some_values_sends_those_alone_and_the_rest_together() {
+    fn a_refusal_naming_some_values_settles_them_and_sends_the_rest_together() {
         let part = |field: Field, what: &str, target: &str, body: Value| Case {
             what: what.into(),
             admitted: true,
-            ordinary: false,
+            ordinary: what.starts_with('0'),
             request: Request::new("POST", target).body(crate::http::Body::Json(body)),
             base: Request::new("POST", "/x").body(crate::http::Body::Json(json!({"name": "n"}))),
             parts: Vec::new(),
@@ -1091,10 +1101,20 @@ mod tests {
                 json!({"name": "n"}),
             ),
         ];
+        // Kinds of text mixed in one title.
+        let mut mixed = part(
+            Field::Body("/title".into()),
+            "text mixing markup, a path",
+            "/x",
+            json!({"name": "n", "title": "<../"}),
+        );
+        mixed.parts = vec![mixed.clone()];
+        let mut parts = parts;
+        parts.push(mixed);
         let together = Case::together(
             parts,
             Request::new("POST", "/x?child=%00&page=2").body(crate::http::Body::Json(
-                json!({"name": "n", "code": 0, "note": "", "tags": ["a"]}),
+                json!({"name": "n", "code": 0, "note": "", "tags": ["a"], "title": "<../"}),
             )),
             Request::new("POST", "/x?page=2").body(crate::http::Body::Json(json!({"name": "n"}))),
         );
@@ -1103,16 +1123,28 @@ mod tests {
             .regroup(r#"{"code": ["Invalid pk"], "child": ["Null characters"], "children": 1, "code_id": 2}"#)
             .expect("two of four named");
         let whats: Vec<&str> = regrouped.iter().map(|c| c.what.as_str()).collect();
-        assert_eq!(whats, ["\"\" (note), tag", "0 (code)", "child"]);
+        // The ordinary 0 alone, to be judged; the NUL the filter refused is settled.
+        assert_eq!(
+            whats,
+            ["\"\" (note), tag, text mixing markup, a path", "0 (code)"]
+        );
         let rest = &regrouped[0];
         assert_eq!(rest.request.target, "/x?page=2");
         assert_eq!(
             rest.request.body,
-            crate::http::Body::Json(json!({"name": "n", "note": "", "tags": ["a"]}))
+            crate::http::Body::Json(
+                json!({"name": "n", "note": "", "tags": ["a"], "title": "<../"})
+            )
         );
-        // A refusal naming none of them, or every one, sends each alone.
+        // A refusal naming none of them sends each alone; one naming every one sends the
         assert!(together.regroup(r#"{"detail": "Bad Request"}"#).is_none());
-        assert!(together.regroup("code note tags child").is_none());
+        // ordinary ones alone, and the kinds of text mixed in one (markup refused may hide
+        // a path that crashes).
+        let all = together
+            .regroup("code note tags child title")
+            .expect("all named");
+        let whats: Vec<&str> = all.iter().map(|c| c.what.as_str()).collect();
+        assert_eq!(whats, ["0 (code)", "text mixing markup, a path"]);
         assert!(names_word("child must be a number", "child"));
         assert!(!names_word("children", "child"));
     }

@@ -11,6 +11,7 @@ mod correlated;
 mod csrf;
 mod drf;
 mod envelope;
+mod filters;
 mod hostile;
 mod lanes;
 mod lean;
