@@ -286,6 +286,11 @@ async fn boundary_steps(
     } else {
         1
     };
+    // None goes ahead before the operation has answered a case without a server error: one
+    // that crashes whatever it is sent (a sign-in library's route that answers 500 after
+    // checking the password) costs its first case and the request without any edge value,
+    // not a password hash for each case sent ahead.
+    let mut answered = false;
     // Once the request without any edge value is a server error too, the operation's 5xx
     // are not the values' doing: one problem says so, and its search stops there (its first
     // failure class found; what it would still send could not be told from it).
@@ -337,7 +342,7 @@ async fn boundary_steps(
                 let mut requests = vec![case.request.clone()];
                 let mut at = Vec::new();
                 for (i, step) in queue.iter().enumerate() {
-                    if requests.len() >= ahead {
+                    if requests.len() >= if answered { ahead } else { 1 } {
                         break;
                     }
                     match step {
@@ -379,6 +384,7 @@ async fn boundary_steps(
         };
         behaviour::remember_created(ctx, op, &e, resources, who);
         behaviour::owned::follow_move(ctx, op, resources, &case.request, &e);
+        answered |= e.status < 500;
         base_ok |= (200..300).contains(&e.status);
         base_fresh &= !(200..300).contains(&e.status);
         let before = out.len();
