@@ -9,88 +9,60 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
-const SPEC: &str = r##"openapi: 3.0.3
+/// One kind's paths (`KINDS` its collection, `KIND` its name in the operation ids).
+const KIND_PATHS: &str = r##"  /KINDS:
+    post:
+      operationId: createKIND
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
+      responses:
+        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "400": { description: refused }
+  /KINDS/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getKIND
+      responses:
+        "200": { description: one, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "404": { description: none }
+    patch:
+      operationId: updateKIND
+      requestBody:
+        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
+      responses:
+        "200": { description: updated, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "400": { description: refused }
+        "404": { description: none }
+    put:
+      operationId: replaceKIND
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
+      responses:
+        "200": { description: replaced, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "400": { description: refused }
+        "404": { description: none }
+    delete:
+      operationId: deleteKIND
+      responses:
+        "204": { description: gone }
+        "404": { description: none }
+"##;
+
+/// The spec: notes and labels, alike.
+fn spec() -> String {
+    let kind = |kinds: &str, kind: &str| KIND_PATHS.replace("KINDS", kinds).replace("KIND", kind);
+    format!(
+        "{}{}{}{}",
+        r##"openapi: 3.0.3
 info: { title: Journal, version: "1" }
 paths:
-  /notes:
-    post:
-      operationId: createNote
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
-      responses:
-        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "400": { description: refused }
-  /notes/{id}:
-    parameters:
-      - { name: id, in: path, required: true, schema: { type: integer } }
-    get:
-      operationId: getNote
-      responses:
-        "200": { description: one, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "404": { description: none }
-    patch:
-      operationId: updateNote
-      requestBody:
-        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
-      responses:
-        "200": { description: updated, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "400": { description: refused }
-        "404": { description: none }
-    put:
-      operationId: replaceNote
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
-      responses:
-        "200": { description: replaced, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "400": { description: refused }
-        "404": { description: none }
-    delete:
-      operationId: deleteNote
-      responses:
-        "204": { description: gone }
-        "404": { description: none }
-  /labels:
-    post:
-      operationId: createLabel
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
-      responses:
-        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "400": { description: refused }
-  /labels/{id}:
-    parameters:
-      - { name: id, in: path, required: true, schema: { type: integer } }
-    get:
-      operationId: getLabel
-      responses:
-        "200": { description: one, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "404": { description: none }
-    patch:
-      operationId: updateLabel
-      requestBody:
-        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
-      responses:
-        "200": { description: updated, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "400": { description: refused }
-        "404": { description: none }
-    put:
-      operationId: replaceLabel
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: "#/components/schemas/Text" } } }
-      responses:
-        "200": { description: replaced, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
-        "400": { description: refused }
-        "404": { description: none }
-    delete:
-      operationId: deleteLabel
-      responses:
-        "204": { description: gone }
-        "404": { description: none }
-components:
+"##,
+        kind("notes", "Note"),
+        kind("labels", "Label"),
+        r##"components:
   schemas:
     Text:
       type: object
@@ -102,7 +74,9 @@ components:
       properties:
         id: { type: integer }
         text: { type: string }
-"##;
+"##
+    )
+}
 
 /// How long an update takes to answer.
 const SLOW: Duration = Duration::from_millis(150);
@@ -232,7 +206,7 @@ impl Journal {
 async fn updates_of_two_kinds_go_at_once_and_those_of_one_kind_in_turn() {
     for tags in ["@boundary", "@positive"] {
         let backend = Journal::default();
-        let run = crate::tagged_run(SPEC, backend.clone(), tags).await;
+        let run = crate::tagged_run(&spec(), backend.clone(), tags).await;
         assert_eq!(run.code, Some(0), "{tags}: {}", run.stdout);
         let updates = backend.state.lock().unwrap().updates.len();
         assert!(updates >= 4, "{tags}: {updates} update(s): {}", run.stdout);
