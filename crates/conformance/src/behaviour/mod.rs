@@ -2149,6 +2149,19 @@ fn required_only(doc: &Value, schema: &Value, body: &Value) -> Value {
     Value::Object(kept)
 }
 
+/// `body` of `op` with its dates as a user logging what just happened sends them
+/// ([`with_recent_times`]; `slot` moves them by hours).
+pub fn recent_of(ctx: &Ctx, op: &OpInfo, body: &Value, slot: u64) -> Option<Value> {
+    ctx.body_schema(op).map(|schema| {
+        with_recent_times(
+            ctx.doc(),
+            &crate::sample::object_branch(ctx.doc(), &schema),
+            body,
+            slot,
+        )
+    })
+}
+
 /// `body` (of `schema`) with its dates and times as a frontend sends them when a user logs
 /// what just happened: a time an hour or more ago, a date a day or more ago, and a period's
 /// bounds in order, minutes apart (its start by a name like `start`, `begin` or `from`, its
@@ -2335,17 +2348,7 @@ async fn create_bound(
     made: Option<&[Created]>,
 ) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
-    // A body with its dates as a user logging what just happened sends them.
-    let recent = |body: &Value| {
-        ctx.body_schema(op).map(|schema| {
-            with_recent_times(
-                ctx.doc(),
-                &crate::sample::object_branch(ctx.doc(), &schema),
-                body,
-                salt ^ scenario(),
-            )
-        })
-    };
+    let recent = |body: &Value| recent_of(ctx, op, body, salt ^ scenario());
     let mut bodies = Vec::new();
     // Each scenario's creates differ: a backend that keeps a field unique (a title made a
     // slug) would refuse a second scenario's identical body.

@@ -1030,12 +1030,31 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                 };
                 // As a frontend's form is sent: without the optional references first (a
                 // feeding naming a timer takes its times from it), then with them.
-                let lean = body
+                let mut lean = body
                     .as_ref()
                     .map(|b| behaviour::without_optional_references(&ctx, update, b))
                     .filter(|lean| Some(lean) != body.as_ref());
-                let mut e = send(lean.clone().or(body.clone())).await?;
+                let first = lean.clone().or(body.clone());
+                let mut e = send(first.clone()).await?;
                 w.exchanges.push(e.clone());
+                // Refused as invalid: with its dates as a user logging what just happened
+                // sends them, before it names more (Baby Buddy refuses a feeding that lasts
+                // over a day, and one naming a timer takes its times from the timer).
+                if matches!(e.status, 400 | 422)
+                    && let Some(recent) = first
+                        .as_ref()
+                        .and_then(|b| behaviour::recent_of(&ctx, update, b, ctx.seed))
+                        .filter(|r| Some(r) != first.as_ref())
+                {
+                    e = send(Some(recent.clone())).await?;
+                    w.exchanges.push(e.clone());
+                    if (200..300).contains(&e.status) {
+                        match &mut lean {
+                            Some(lean) => *lean = recent,
+                            None => body = Some(recent),
+                        }
+                    }
+                }
                 match lean {
                     Some(lean) if (200..300).contains(&e.status) => body = Some(lean),
                     Some(_) if matches!(e.status, 400 | 422) => {

@@ -3,7 +3,10 @@
 //! child, which the spec leaves optional and the backend's refusal names
 //! (`{"child": ["This field is required."]}`, as Django REST framework answers). The run's
 //! own create sends the child the backend asks for and no timer, and the entry reads back as
-//! written; its update names no timer either, and persists.
+//! written; its update names no timer either, and persists. A period over a day, or ending
+//! before it starts, is refused (as Baby Buddy refuses a feeding's): a generated update's
+//! random dates go again as a user logging what just happened sends them, not with the
+//! timer that would replace them.
 
 use std::sync::{Arc, Mutex};
 
@@ -93,10 +96,34 @@ components:
         note: { type: string, minLength: 1, maxLength: 30 }
         child: { type: integer, nullable: true }
         timer: { type: integer, nullable: true }
+        start: { type: string, format: date-time }
+        end: { type: string, format: date-time }
 "##;
 
 /// The note an entry timed with a timer takes from it, replacing its own.
 const TIMED: &str = "timed";
+
+/// The period an entry timed with a timer takes from it, replacing its own.
+const TIMER_PERIOD: (&str, &str) = ("2020-01-01T00:00:00Z", "2020-01-01T00:30:00Z");
+
+/// Why the period `body` gives is refused, if it is: an end before the start, or over a
+/// day after it (Baby Buddy's `Duration too long.`).
+fn period_refused(body: &Value) -> Option<ResponseTemplate> {
+    let at = |name: &str| {
+        body.get(name)
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    let (start, end) = (at("start")?, at("end")?);
+    let why = if end < start {
+        "Start time must come before end time."
+    } else if end - start > chrono::Duration::days(1) {
+        "Duration too long."
+    } else {
+        return None;
+    };
+    Some(ResponseTemplate::new(400).set_body_json(json!({"non_field_errors": [why]})))
+}
 
 /// A resource: its kind, id and body.
 type Made = (String, i64, Value);
@@ -147,14 +174,22 @@ impl Respond for Entries {
                 else {
                     return ResponseTemplate::new(400).set_body_json(json!({"note": ["required"]}));
                 };
+                // Timed, the period is the timer's.
+                if body.get("timer").is_none_or(Value::is_null)
+                    && let Some(refused) = period_refused(&body)
+                {
+                    return refused;
+                }
+                let mut period = (body.get("start").cloned(), body.get("end").cloned());
                 if let Some(timer) = body.get("timer").filter(|t| !t.is_null()) {
                     if !exists(all, "timers", timer.as_i64()) {
                         return ResponseTemplate::new(400)
                             .set_body_json(json!({"timer": ["Invalid pk."]}));
                     }
                     note = TIMED.to_string();
+                    period = (Some(json!(TIMER_PERIOD.0)), Some(json!(TIMER_PERIOD.1)));
                 }
-                let made = json!({"id": next, "note": note, "child": child});
+                let made = json!({"id": next, "note": note, "child": child, "start": period.0, "end": period.1});
                 all.push(("entries".into(), next, made.clone()));
                 ResponseTemplate::new(201).set_body_json(made)
             }
@@ -172,6 +207,11 @@ impl Respond for Entries {
                     return ResponseTemplate::new(400)
                         .set_body_json(json!({"timer": ["Invalid pk."]}));
                 }
+                if timer.is_none()
+                    && let Some(refused) = period_refused(&body)
+                {
+                    return refused;
+                }
                 let Some((_, _, entry)) = all
                     .iter_mut()
                     .find(|(k, i, _)| k == "entries" && Some(*i) == id)
@@ -184,8 +224,15 @@ impl Respond for Entries {
                 if let Some(child) = body.get("child").filter(|c| !c.is_null()) {
                     entry["child"] = child.clone();
                 }
+                for name in ["start", "end"] {
+                    if let Some(at) = body.get(name) {
+                        entry[name] = at.clone();
+                    }
+                }
                 if timer.is_some() {
                     entry["note"] = json!(TIMED);
+                    entry["start"] = json!(TIMER_PERIOD.0);
+                    entry["end"] = json!(TIMER_PERIOD.1);
                 }
                 ResponseTemplate::new(200).set_body_json(entry.clone())
             }
