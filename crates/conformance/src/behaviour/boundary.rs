@@ -1136,10 +1136,10 @@ mod tests {
                 json!({"name": "n", "note": "", "tags": ["a"], "title": "<../"})
             )
         );
-        // A refusal naming none of them sends each alone; one naming every one sends the
+        // A refusal naming none of them sends each alone.
         assert!(together.regroup(r#"{"detail": "Bad Request"}"#).is_none());
-        // ordinary ones alone, and the kinds of text mixed in one (markup refused may hide
-        // a path that crashes).
+        // One naming every one sends the ordinary ones alone, and the kinds of text mixed
+        // in one (markup refused may hide a path that crashes).
         let all = together
             .regroup("code note tags child title")
             .expect("all named");

@@ -48,44 +48,27 @@ fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outc
     Err(failure)
 }
 
-/// `call` on each of `ops`, up to `behaviour.concurrency` at once, the results in `ops`'
-/// order. A slow operation holds back only its own result: the next operations start as
-/// soon as any call ends (a window in plan order would wait for the slowest at its head).
-async fn at_once<'a, T, F, Fut>(ctx: &Ctx, ops: &'a [OpInfo], call: F) -> Vec<T>
-where
-    F: Fn(&'a OpInfo) -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let call = &call;
-    let mut found: Vec<(usize, T)> = stream::iter(ops.iter().enumerate())
-        .map(|(i, op)| async move { (i, call(op).await) })
-        .buffer_unordered(ctx.profile.behaviour.concurrency.max(1))
-        .collect()
-        .await;
-    found.sort_by_key(|(i, _)| *i);
-    found.into_iter().map(|(_, t)| t).collect()
-}
-
-/// Calls `call` on the writes under the run's own resources (see [`behaviour::owned`]): those
-/// under one resource in turn, each resource's at once with the others' (bounded); the
-/// answers in the order of `ops`. A backend with a dozen kinds of resource takes their
-/// updates' edge values a dozen at a time, not one.
-async fn by_resource<'a, T, F, Fut>(
+/// `call` on each of `ops`, up to `behaviour.concurrency` lanes at once, the results in
+/// `ops`' order. The operations of one lane (`lane` gives the same key) go in turn; each
+/// other lane starts as soon as any ends (a window in plan order would wait for the slowest
+/// at its head).
+async fn in_lanes<'a, T, K, F, Fut>(
     ctx: &Ctx,
     ops: &'a [OpInfo],
-    resources: &[Resource],
+    lane: impl Fn(usize, &OpInfo) -> K,
     call: F,
 ) -> Vec<T>
 where
+    K: PartialEq,
     F: Fn(&'a OpInfo) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    let mut lanes: Vec<(String, Vec<(usize, &'a OpInfo)>)> = Vec::new();
+    let mut lanes: Vec<(K, Vec<(usize, &'a OpInfo)>)> = Vec::new();
     for (i, op) in ops.iter().enumerate() {
-        let lane = behaviour::owned::lane(op, resources);
-        match lanes.iter_mut().find(|(l, _)| *l == lane) {
+        let key = lane(i, op);
+        match lanes.iter_mut().find(|(k, _)| *k == key) {
             Some((_, members)) => members.push((i, op)),
-            None => lanes.push((lane, vec![(i, op)])),
+            None => lanes.push((key, vec![(i, op)])),
         }
     }
     let call = &call;
@@ -103,6 +86,37 @@ where
         .await;
     found.sort_by_key(|(i, _)| *i);
     found.into_iter().map(|(_, t)| t).collect()
+}
+
+/// [`in_lanes`], each operation a lane of its own.
+async fn at_once<'a, T, F, Fut>(ctx: &Ctx, ops: &'a [OpInfo], call: F) -> Vec<T>
+where
+    F: Fn(&'a OpInfo) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    in_lanes(ctx, ops, |i, _| i, call).await
+}
+
+/// [`in_lanes`] for the writes under the run's own resources (see [`behaviour::owned`]):
+/// those under one resource in turn, the resources at once. A backend with a dozen kinds of
+/// resource takes their updates' edge values a dozen at a time, not one.
+async fn by_resource<'a, T, F, Fut>(
+    ctx: &Ctx,
+    ops: &'a [OpInfo],
+    resources: &[Resource],
+    call: F,
+) -> Vec<T>
+where
+    F: Fn(&'a OpInfo) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    in_lanes(
+        ctx,
+        ops,
+        |_, op| behaviour::owned::lane(op, resources),
+        call,
+    )
+    .await
 }
 
 // ---- positive ---------------------------------------------------------------------------
@@ -132,8 +146,8 @@ async fn positive_checked(w: &mut AccordWorld) -> Outcome {
             let cases = ctx.profile.behaviour.examples;
             let (free, owned) = behaviour::owned::split(ops, &resources);
             // The operations that write under no resource at once (bounded), their findings
-            // in plan order; then the writes under this scenario's own resources, each resource's in
-            // turn.
+            // in plan order; then the writes under this scenario's own resources, those
+            // under one resource in turn.
             let found = at_once(&ctx, &free, |op| {
                 behaviour::positive(&ctx, op, cases, &resources)
             })
