@@ -210,6 +210,11 @@ pub struct Behaviour {
     /// operationId: the `@roles` check calls each as that identity and expects a refusal.
     #[serde(default)]
     pub privileged_operations: Vec<toml::Spanned<String>>,
+    /// The backend is a test instance whose data may go: the phase also calls the writes
+    /// named for deleting what the run did not create (`POST /subscribers/query/delete`) or
+    /// for restarting the service (`POST /admin/reload`), which it otherwise leaves out.
+    #[serde(default)]
+    pub disposable: bool,
 }
 
 fn default_concurrency() -> usize {
@@ -243,6 +248,7 @@ impl Default for Behaviour {
             policy_fields: Vec::new(),
             concurrency: default_concurrency(),
             privileged_operations: Vec::new(),
+            disposable: false,
         }
     }
 }

@@ -596,6 +596,86 @@ fn registers(ctx: &Ctx, op: &OpInfo) -> bool {
             .is_none_or(|a| a.operation.as_ref().is_none_or(|o| *o.get_ref() != op.id))
 }
 
+/// What the error cases choose their operations by (see [`crate::context::Known`]).
+pub fn known(ctx: &Ctx) -> crate::context::Known {
+    let kinds = resources(ctx);
+    crate::context::Known {
+        creates: kinds.iter().map(|r| r.create.id.clone()).collect(),
+        reads: kinds
+            .iter()
+            .filter_map(|r| r.read.as_ref().map(|o| o.id.clone()))
+            .collect(),
+        beyond: match ctx.profile.behaviour.disposable {
+            true => Vec::new(),
+            false => ctx
+                .all_operations()
+                .iter()
+                .filter(|(o, _)| reaches_beyond_own(o, &kinds).is_some())
+                .map(|(o, _)| o.id.clone())
+                .collect(),
+        },
+    }
+}
+
+/// The words of `op`'s name: its operationId split at case changes and punctuation, and the
+/// literal segments of its path (`deleteSubscriberByQuery`, `/subscribers/query/delete`:
+/// delete, subscriber, by, query, subscribers), lower-cased.
+fn name_words(op: &OpInfo) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    let literal: Vec<&str> = op.path.split('/').filter(|s| !s.contains('{')).collect();
+    for c in op
+        .id
+        .chars()
+        .chain(std::iter::once('/'))
+        .chain(literal.join("/").chars())
+    {
+        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && previous_lower))
+            && !word.is_empty()
+        {
+            words.push(std::mem::take(&mut word).to_ascii_lowercase());
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        words.push(word.to_ascii_lowercase());
+    }
+    words
+}
+
+/// Why `op` reaches beyond what the run creates, where its name says so: a write that is no
+/// create of the run's resources and lies under none of them, named for deleting (listmonk's
+/// `POST /subscribers/query/delete`, which deletes every subscriber a query matches) or for
+/// restarting the service (`POST /admin/reload`). A run leaves data it did not make as it
+/// found it, and the service running: `[behaviour] disposable` lifts this on a test instance.
+pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource]) -> Option<String> {
+    const DELETES: [&str; 12] = [
+        "delete", "remove", "purge", "destroy", "erase", "wipe", "clear", "truncate", "drop",
+        "flush", "prune", "cleanup",
+    ];
+    const STOPS: [&str; 5] = ["reload", "restart", "reboot", "shutdown", "halt"];
+    if safe(op) || owned::owned(op, resources) || resources.iter().any(|r| r.create.id == op.id) {
+        return None;
+    }
+    let words = name_words(op);
+    let named = |list: &[&str]| words.iter().find(|w| list.contains(&w.as_str())).cloned();
+    if let Some(word) = named(&DELETES) {
+        Some(format!(
+            "its name says it deletes (`{word}`) and no resource the run creates lies under it: it would reach data the run did not create (`[behaviour] disposable = true` calls it on a test instance)"
+        ))
+    } else {
+        named(&STOPS).map(|word| {
+            format!(
+                "its name says it restarts or stops the service (`{word}`): the run leaves it running (`[behaviour] disposable = true` calls it on a test instance)"
+            )
+        })
+    }
+}
+
 /// Whether `op` (`lowered`: its id and path, lower-cased) is named like a sign-in, a token
 /// exchange or a refresh: a POST that takes credentials or a token and answers a session. A
 /// sign-up is not: the run makes up the account it asks for.
@@ -645,6 +725,9 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
                 )
             }
         });
+        let beyond = (!ctx.profile.behaviour.disposable)
+            .then(|| reaches_beyond_own(&op, &kinds))
+            .flatten();
         let reason = if skip.contains(&op.id) {
             Some("behaviour.skip_operations names it")
         } else if op.websocket() {
@@ -680,6 +763,8 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             )
         } else if op.method == "DELETE" && kinds.iter().any(|r| r.item == op.path) {
             Some("deleting what the run created is the resource chain's check")
+        } else if let Some(why) = &beyond {
+            Some(why.as_str())
         } else if !safe(&op)
             && !account_op(ctx, &op, secured)
             && (has_path_params(&op) || op.method != "POST")
@@ -937,7 +1022,16 @@ fn pinned(ctx: &Ctx, op: &OpInfo, mut inputs: Inputs) -> Inputs {
 /// Whether the operation's body or parameters carry an explicit example in the spec.
 fn spec_has_example(ctx: &Ctx, op: &OpInfo) -> bool {
     let doc = ctx.doc();
-    let mut found = op.op.to_string().contains("\"example");
+    // A body the run does not send (a `multipart/form-data` upload) leaves the request short
+    // of what the spec describes, whatever examples it gives.
+    if op.op.get("requestBody").is_some() && ctx.body_schema(op).is_none() {
+        return false;
+    }
+    // Where the request is written: an example among the responses is no input's.
+    let mut found = [op.op.get("parameters"), op.op.get("requestBody")]
+        .iter()
+        .flatten()
+        .any(|part| part.to_string().contains("\"example"));
     if let Some(schema) = ctx.body_schema(op) {
         let resolved = accord_spec::follow_ref(doc, &schema);
         found |= resolved.get("example").is_some()
@@ -2149,6 +2243,64 @@ fn required_only(doc: &Value, schema: &Value, body: &Value) -> Value {
     Value::Object(kept)
 }
 
+/// The kind of text a property's name asks for where its schema says only `string` (no
+/// format, pattern or choices): listmonk's `email`, a `website_url`.
+fn named_format(name: &str, prop: &Value) -> Option<&'static str> {
+    let plain = prop.get("type").and_then(Value::as_str) == Some("string")
+        && ["format", "pattern", "enum", "const"]
+            .iter()
+            .all(|k| prop.get(k).is_none());
+    if !plain {
+        return None;
+    }
+    let word: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if word == "mail" || word.ends_with("email") {
+        Some("email")
+    } else if word.ends_with("url") || word.ends_with("uri") || word == "website" {
+        Some("uri")
+    } else {
+        None
+    }
+}
+
+/// `body` (of `schema`) with the values the names of its plain text properties ask for (an
+/// address in `email`), at its top level and one object down; with `add`, also where `body`
+/// has none. Where nothing is renamed, `None`.
+fn named_values(doc: &Value, schema: &Value, body: &Value, add: bool, depth: u8) -> Option<Value> {
+    let mut out = body.as_object()?.clone();
+    let mut changed = false;
+    for (name, prop) in mutate::properties_as_written(doc, schema) {
+        let prop = accord_spec::follow_ref(doc, &prop);
+        if prop.get("readOnly") == Some(&Value::Bool(true)) {
+            continue;
+        }
+        if let Some(format) = named_format(&name, prop)
+            && (add || out.contains_key(&name))
+        {
+            let value = crate::sample::valid(doc, &json!({"type": "string", "format": format}));
+            let fits = prop
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .is_none_or(|max| value.as_str().is_some_and(|v| v.len() as u64 <= max));
+            if fits {
+                out.insert(name, value);
+                changed = true;
+            }
+        } else if depth > 0
+            && let Some(inner) = out.get(&name)
+            && let Some(named) = named_values(doc, prop, inner, add, depth - 1)
+        {
+            out.insert(name, named);
+            changed = true;
+        }
+    }
+    changed.then_some(Value::Object(out))
+}
+
 /// `body` of `op` with its dates as a user logging what just happened sends them
 /// ([`with_recent_times`]; `slot` moves them by hours).
 pub fn recent_of(ctx: &Ctx, op: &OpInfo, body: &Value, slot: u64) -> Option<Value> {
@@ -2366,11 +2518,31 @@ async fn create_bound(
             }
         }
     }
+    let mut named = Vec::new();
     if let Some(schema) = ctx.body_schema(op) {
-        let example =
-            crate::sample::valid(ctx.doc(), &crate::sample::object_branch(ctx.doc(), &schema));
+        let schema = crate::sample::object_branch(ctx.doc(), &schema);
+        let example = crate::sample::valid(ctx.doc(), &schema);
         if !bodies.contains(&example) {
             bodies.push(example);
+        }
+        // Last, the values the names of plain text fields ask for: listmonk's subscriber
+        // takes only an address in the `email` its spec types as any string. Its required
+        // fields with those named fields alone (a random choice in another field may be
+        // refused, or crash it), then the generated body so.
+        if let Some(full) = bodies.first().cloned() {
+            let minimal = required_only(ctx.doc(), &schema, &full);
+            for body in [
+                named_values(ctx.doc(), &schema, &minimal, true, 1),
+                named_values(ctx.doc(), &schema, &full, false, 1),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if !bodies.contains(&body) {
+                    named.push(body.clone());
+                    bodies.push(body);
+                }
+            }
         }
     }
     if bodies.is_empty() {
@@ -2395,6 +2567,8 @@ async fn create_bound(
         for body in &mut bodies {
             bind_body(ctx, op, identity, made, body);
         }
+        // The named bodies come last.
+        let named_bound = bodies[bodies.len() - named.len()..].to_vec();
         // The chain's create goes first as a frontend's form is sent: without the optional
         // references (an empty select), then with those the backend's refusal names.
         let full = bodies.first().cloned();
@@ -2444,6 +2618,12 @@ async fn create_bound(
                 if resource.delete.is_some() {
                     record(ctx, identity, path.clone());
                 }
+                if named_bound.contains(&body) {
+                    ctx.http.note(format!(
+                        "behaviour: {} took a body only with the values the names of its plain text fields ask for (an address in `email`): the spec does not say so (a `format` would)",
+                        op.id
+                    ));
+                }
                 return Ok(Some(Created {
                     resource: resource.clone(),
                     id,
@@ -2491,8 +2671,14 @@ async fn create_bound(
     Err(Failure::new(
         Rule::Created,
         format!(
-            "{} refused a generated body, its required fields alone and the spec's own example ({})",
-            op.id, e.status
+            "{} refused a generated body, its required fields alone{} and the spec's own example ({})",
+            op.id,
+            if named.is_empty() {
+                ""
+            } else {
+                ", the values the names of its fields ask for"
+            },
+            e.status
         ),
     )
     .with(&e))

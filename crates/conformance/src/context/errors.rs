@@ -7,6 +7,16 @@ use super::{Ctx, CtxError, ErrorCase, OpInfo};
 use crate::http::{Body, Request};
 use crate::sample;
 
+/// What the behaviour phase knows of the spec's operations (operationIds), by which the
+/// error cases choose theirs: the creates and reads by id of the resources it makes, and the
+/// writes it leaves alone as reaching beyond what the run makes.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub creates: Vec<String>,
+    pub reads: Vec<String>,
+    pub beyond: Vec<String>,
+}
+
 impl Ctx {
     /// The statuses the spec lets an error case get on `op`: what it documents for it
     /// (400 or 422 for a body it cannot take, 401 or 403 without credentials), the profile's
@@ -79,13 +89,15 @@ impl Ctx {
     }
 
     /// The request of an error case of `features/errors.feature`, and the operation it
-    /// calls (none for a route or method the spec does not have).
+    /// calls (none for a route or method the spec does not have), chosen by what `known`
+    /// says of the operations.
     pub fn error_request(
         &self,
         case: ErrorCase,
         token: Option<&str>,
+        known: &Known,
     ) -> Result<(Request, Option<OpInfo>), CtxError> {
-        self.error_request_except(case, token, &[])
+        self.error_request_except(case, token, &[], known)
     }
 
     /// [`Self::error_request`] on an operation other than those of `refused` (operations
@@ -95,6 +107,7 @@ impl Ctx {
         case: ErrorCase,
         token: Option<&str>,
         refused: &[String],
+        known: &Known,
     ) -> Result<(Request, Option<OpInfo>), CtxError> {
         let open = |o: &OpInfo| !refused.contains(&o.id);
         // A missing or mistyped field needs a body with a required one.
@@ -114,7 +127,11 @@ impl Ctx {
         };
         // An operation without path parameters first (a create): on an item path the id
         // names nothing, and a backend that looks the item up before it reads the body (DRF's
-        // `get_object()`) rightly answers 404 first.
+        // `get_object()`) rightly answers 404 first. Of those, the create of a resource
+        // first, then another POST: a nearly valid body sent to `PUT /settings` would replace
+        // settings the run never made, were it taken. Never a write named for deleting or
+        // restarting, which the behaviour phase leaves out too.
+        let creates = |o: &OpInfo| known.creates.contains(&o.id);
         let with_body = candidates
             .into_iter()
             .filter(open)
@@ -126,7 +143,8 @@ impl Ctx {
                                 .is_empty()
                     })
             })
-            .min_by_key(|o| o.path.contains('{'))
+            .filter(|o| !known.beyond.contains(&o.id))
+            .min_by_key(|o| (o.path.contains('{'), !creates(o), o.method != "POST"))
             .ok_or(format!(
                 "the spec has no {whose} operation with a JSON body the identity may call"
             ));
@@ -215,22 +233,30 @@ impl Ctx {
                 (request, Some(op))
             }
             ErrorCase::MissingResource => {
-                // A secured read by id, else a public one.
+                // A secured read by id, else a public one; the read of a resource the spec
+                // creates first (`GET /lists/{id}`): a parameter of another kind (`GET
+                // /lang/{code}`) may rightly refuse a made-up value as malformed (400).
                 let by_id = |o: &OpInfo| o.method == "GET" && o.path.contains('{') && open(o);
+                let reads = |o: &OpInfo| known.reads.contains(&o.id);
                 let secured = match self.anonymous() {
                     true => Vec::new(),
                     false => self.token_operations(),
                 };
-                let op = secured
-                    .into_iter()
-                    .find(by_id)
+                let first = |ops: Vec<OpInfo>| {
+                    let mut ops: Vec<OpInfo> = ops.into_iter().filter(by_id).collect();
+                    ops.sort_by_key(|o| !reads(o));
+                    ops.into_iter().next()
+                };
+                let op = first(secured)
                     .or_else(|| {
                         // An anonymous run reads only what the spec leaves open.
-                        self.all_operations()
-                            .into_iter()
-                            .filter(|(_, secured)| !(*secured && self.anonymous()))
-                            .map(|(o, _)| o)
-                            .find(by_id)
+                        first(
+                            self.all_operations()
+                                .into_iter()
+                                .filter(|(_, secured)| !(*secured && self.anonymous()))
+                                .map(|(o, _)| o)
+                                .collect(),
+                        )
                     })
                     .ok_or("the spec has no GET of a resource by id")?;
                 // An id that names nothing: the spec's sample id may name a real resource.

@@ -89,6 +89,7 @@ impl From<CtxError> for crate::rules::Failure {
 mod apikey;
 mod cors;
 mod errors;
+pub use errors::Known;
 mod placement;
 mod practice;
 mod sessions;

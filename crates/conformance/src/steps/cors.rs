@@ -380,6 +380,7 @@ async fn errors_from_allowed_checked(w: &mut AccordWorld) -> Outcome {
     w.origin = allowed_origin(w)?;
     let token = w.access()?;
     w.judged.clear();
+    let known = crate::behaviour::known(&w.ctx);
     for case in [
         ErrorCase::NoCredentials,
         ErrorCase::MissingResource,
@@ -387,7 +388,7 @@ async fn errors_from_allowed_checked(w: &mut AccordWorld) -> Outcome {
     ] {
         // A spec without such an operation has no such error to read; a read-only run
         // sends no body.
-        let Ok((request, _)) = w.ctx.error_request(case, Some(&token)) else {
+        let Ok((request, _)) = w.ctx.error_request(case, Some(&token), &known) else {
             continue;
         };
         if w.ctx.read_only() && !matches!(request.method.as_str(), "GET" | "HEAD") {

@@ -28,16 +28,21 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
         .filter(|t| !t.is_empty());
     // A signed-in case answered 403 met an operation for another role: try the next one.
     let mut refused: Vec<String> = Vec::new();
+    let known = crate::behaviour::known(&w.ctx);
     loop {
         // A case the spec gives nothing to send on (no secured operation, no path without
         // parameters) is skipped, saying so: a gap of the spec, not of the backend.
-        let (request, op) = match w.ctx.error_request_except(case, token.as_deref(), &refused) {
-            Ok(found) => found,
-            Err(e) => {
-                w.skip = Some(format!("nothing in the spec to send it on: {e}"));
-                return Ok(());
-            }
-        };
+        let (request, op) =
+            match w
+                .ctx
+                .error_request_except(case, token.as_deref(), &refused, &known)
+            {
+                Ok(found) => found,
+                Err(e) => {
+                    w.skip = Some(format!("nothing in the spec to send it on: {e}"));
+                    return Ok(());
+                }
+            };
         // The path template it goes to: a wrong method's goes to a path without parameters.
         let path = match &op {
             Some(op) => Some(op.path.clone()),
@@ -161,10 +166,11 @@ async fn answered_as_missing_field(w: &mut AccordWorld) -> Result<bool, Failure>
         return Ok(false);
     }
     let token = w.tokens.as_ref().map(|t| t.access.clone());
-    let Ok((request, _)) = w
-        .ctx
-        .error_request(ErrorCase::MissingField, token.as_deref())
-    else {
+    let Ok((request, _)) = w.ctx.error_request(
+        ErrorCase::MissingField,
+        token.as_deref(),
+        &crate::behaviour::known(&w.ctx),
+    ) else {
         return Ok(false);
     };
     let other = w.send(request).await?;
@@ -292,6 +298,7 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut problems = Vec::new();
     let templates = w.templates.clone();
     let mut deferred = Vec::new();
+    let mut refused_alike = Vec::new();
     for (i, e) in w.judged.clone().iter().enumerate() {
         let path = e
             .url
@@ -302,6 +309,14 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
         // too. Anything else (404, 401, 500) means the path's methods are not said.
         let answered = e.status == 405 || (200..300).contains(&e.status);
         if !answered {
+            // Answered as the backend answers every method a path lacks (echo's 404 for
+            // each, listmonk's): one cause, judged where those are sent.
+            if let Some(template) = templates.get(i)
+                && alike_elsewhere(w, template, e, false).await?
+            {
+                refused_alike.push(format!("{path} ({})", e.status));
+                continue;
+            }
             problems.push(
                 Failure::new(
                     Rule::ErrorsStatus,
@@ -317,7 +332,7 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
         let wrong = allow_problem(&w.ctx, e, &format!("OPTIONS {path}: "));
         if let Some(f) = wrong {
             match templates.get(i) {
-                Some(template) if allow_alike_elsewhere(w, template, e).await? => {
+                Some(template) if alike_elsewhere(w, template, e, true).await? => {
                     deferred.push(path);
                 }
                 _ => problems.push(f),
@@ -331,19 +346,28 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
             deferred.join(", ")
         ));
     }
+    if !refused_alike.is_empty() {
+        w.ctx.http.note(format!(
+            "errors: OPTIONS on {} path(s) was answered as the other methods they lack are ({}): `{EVERY_PATH}` judges it",
+            refused_alike.len(),
+            refused_alike.join(", ")
+        ));
+    }
     super::all(fold_envelope(problems, "path(s) alike"))
 }
 
 /// The scenario that sends every path the methods it lacks.
 const EVERY_PATH: &str = "Every path refuses the methods it does not document";
 
-/// Whether the scenario of every path runs and meets the same `Allow` as the OPTIONS answer
-/// `e` on `template`: one of its requests to that path, sent as it sends them, gets a 405
-/// with the same header (or none alike). One cause, a framework's 405, is judged there.
-async fn allow_alike_elsewhere(
+/// Whether the scenario of every path runs and meets what the OPTIONS answer `e` on
+/// `template` is: one of its requests to that path, sent as it sends them, gets the same
+/// status, and with `allow`, a 405 with the same `Allow` (or none alike). One cause, a
+/// framework's answer to a method a path lacks, is judged there.
+async fn alike_elsewhere(
     w: &mut AccordWorld,
     template: &str,
     e: &crate::http::Exchange,
+    allow: bool,
 ) -> Result<bool, Failure> {
     if !w.ctx.runs("Error envelopes", EVERY_PATH) {
         return Ok(false);
@@ -359,7 +383,10 @@ async fn allow_alike_elsewhere(
         return Ok(false);
     };
     let answer = w.send(probe.request.clone()).await?;
-    Ok(answer.status == 405 && answer.header("allow") == e.header("allow"))
+    Ok(match allow {
+        true => answer.status == 405 && answer.header("allow") == e.header("allow"),
+        false => answer.status == e.status && probe.path == template,
+    })
 }
 
 /// The methods a path is sent where the spec does not document them.

@@ -5,6 +5,7 @@
 mod accounts;
 mod articles;
 mod asked;
+mod beyond;
 mod clinic;
 mod consumed;
 mod correlated;
@@ -17,6 +18,7 @@ mod lanes;
 mod lean;
 mod masked;
 mod mock;
+mod named;
 mod nest;
 mod practice;
 mod recent;

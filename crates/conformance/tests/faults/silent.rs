@@ -26,11 +26,17 @@ paths:
 struct Notes {
     /// Takes a body of any content type.
     takes_any: bool,
+    /// Answers a method the path lacks, OPTIONS too, as it answers an unknown route (404),
+    /// as listmonk's echo router does.
+    lacks_as_unknown: bool,
 }
 
 impl Respond for Notes {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         if request.url.path() != "/api/notes" {
+            return ResponseTemplate::new(404).set_body_json(json!({"detail": "Not Found"}));
+        }
+        if request.method.as_str() != "POST" && self.lacks_as_unknown {
             return ResponseTemplate::new(404).set_body_json(json!({"detail": "Not Found"}));
         }
         if request.method.as_str() != "POST" {
@@ -61,9 +67,17 @@ async fn errors(backend: Notes) -> crate::Run {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_400_for_a_wrong_content_type_passes_where_the_spec_documents_no_refusal() {
-    let run = errors(Notes { takes_any: false }).await;
+    let run = errors(Notes {
+        takes_any: false,
+        lacks_as_unknown: false,
+    })
+    .await;
     assert!(!run.stdout.contains("expected 415"), "{}", run.stdout);
-    let taken = errors(Notes { takes_any: true }).await;
+    let taken = errors(Notes {
+        takes_any: true,
+        lacks_as_unknown: false,
+    })
+    .await;
     assert!(
         taken.failed_by("wrong content type", Rule::ErrorsStatus, "got 201"),
         "{}",
@@ -82,7 +96,15 @@ async fn a_400_for_malformed_json_passes_where_the_spec_documents_422() {
         "201": "#,
     );
     assert!(spec.contains(r#""422""#), "{spec}");
-    let run = crate::tagged_run(&spec, Notes { takes_any: false }, "@errors").await;
+    let run = crate::tagged_run(
+        &spec,
+        Notes {
+            takes_any: false,
+            lacks_as_unknown: false,
+        },
+        "@errors",
+    )
+    .await;
     assert!(
         !run.failed_by("malformed JSON", Rule::ErrorsStatus, ""),
         "{}",
@@ -94,6 +116,38 @@ async fn a_400_for_malformed_json_passes_where_the_spec_documents_422() {
             Rule::ErrorsStatus,
             "expected 422, got 400"
         ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A backend that answers every method a path lacks as an unknown route (404), OPTIONS
+/// among them, fails once, where those methods are sent (`errors.method`): its OPTIONS is
+/// noted as answered alike, not failed a second time.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_options_answered_as_every_lacking_method_is_judged_once() {
+    let run = errors(Notes {
+        takes_any: false,
+        lacks_as_unknown: true,
+    })
+    .await;
+    assert!(
+        run.failed_by(
+            "refuses the methods it does not document",
+            Rule::ErrorsMethod,
+            "404"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.failed_by("with the methods it has", Rule::ErrorsStatus, ""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("errors: OPTIONS on 1 path(s) was answered as the other methods they lack are (/api/notes (404))"),
         "{}",
         run.stdout
     );
