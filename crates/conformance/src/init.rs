@@ -95,6 +95,21 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
     {
         let prop = accord_spec::follow_ref(doc, prop);
         let lower = name.to_ascii_lowercase();
+        // An object of credentials, however named (memos's `passwordCredentials`, written as
+        // `allOf: [$ref]` to carry a description), is filled in; another optional one (the
+        // same sign-in's `ssoCredentials`... an SSO code exchange) is left out.
+        if let Some(object) = object_of(doc, prop).filter(|_| depth < 3) {
+            let credentials = ["password", "credential", "user", "login", "auth", "account"]
+                .iter()
+                .any(|w| lower.contains(w))
+                && !["sso", "oauth", "oidc", "saml", "provider"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+            if credentials || required.contains(&name.as_str()) {
+                out.insert(name.clone(), body_of(doc, object, depth + 1));
+            }
+            continue;
+        }
         let value = if lower.contains("password") || lower == "secret" {
             Value::String("${ACCORD_PASSWORD}".into())
         } else if has_email && (lower.contains("username") || lower == "name" || lower == "handle")
@@ -105,13 +120,7 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
             || lower == "login"
             || lower == "name" && required.contains(&name.as_str())
         {
-            if prop.get("type").and_then(Value::as_str) == Some("object") && depth < 3 {
-                body_of(doc, prop, depth + 1)
-            } else {
-                Value::String("${ACCORD_USER}".into())
-            }
-        } else if prop.get("type").and_then(Value::as_str) == Some("object") && depth < 3 {
-            body_of(doc, prop, depth + 1)
+            Value::String("${ACCORD_USER}".into())
         } else if lower == "grant_type" {
             Value::String("password".into())
         } else if required.contains(&name.as_str()) {
@@ -122,6 +131,41 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
         out.insert(name.clone(), value);
     }
     Value::Object(out)
+}
+
+/// `body` (a sign-in's) with `${ACCORD_NAME}` where a member named like a user name holds
+/// `${ACCORD_USER}`, where it has no email member; whether any was.
+fn name_for_user(body: &mut Value) -> bool {
+    let Some(members) = body.as_object_mut() else {
+        return false;
+    };
+    if members.keys().any(|k| k.to_ascii_lowercase().contains("email")) {
+        return false;
+    }
+    let mut changed = false;
+    for (name, value) in members.iter_mut() {
+        let lower = name.to_ascii_lowercase();
+        if value == "${ACCORD_USER}" && (lower.contains("username") || lower == "login") {
+            *value = Value::String("${ACCORD_NAME}".into());
+            changed = true;
+        } else if value.is_object() {
+            changed |= name_for_user(value);
+        }
+    }
+    changed
+}
+
+/// The object schema `prop` is, where it is one: with `type: object` or properties of its
+/// own, or an `allOf` whose one member is.
+fn object_of<'a>(doc: &'a Value, prop: &'a Value) -> Option<&'a Value> {
+    let prop = accord_spec::follow_ref(doc, prop);
+    if prop.get("type").and_then(Value::as_str) == Some("object") || prop.get("properties").is_some() {
+        return Some(prop);
+    }
+    match prop.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([only]) => object_of(doc, only),
+        _ => None,
+    }
 }
 
 /// The JSON pointer of the first property named one of `names` in `schema`, at any depth.
@@ -507,12 +551,27 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     r.method, r.path, r.id
                 );
             }
-            let body = request_schema(doc, &login.op)
+            let mut body = request_schema(doc, &login.op)
                 .map(|(_, s)| body_of(doc, s, 0))
                 .unwrap_or(Value::Object(Default::default()));
+            let register_body = register
+                .and_then(|r| request_schema(doc, &r.op))
+                .map(|(_, s)| body_of(doc, s, 0));
+            // A sign-up that takes a user name beside an email, before a sign-in by user name
+            // (memos's `{"passwordCredentials": {"username", "password"}}`): the sign-in's is
+            // the sign-up's name, not its email.
+            let by_name = register_body
+                .as_ref()
+                .is_some_and(|rb| rb.to_string().contains("${ACCORD_NAME}"))
+                && name_for_user(&mut body);
             let _ = writeln!(
                 t,
-                "# Credentials come from the environment: export ACCORD_USER and ACCORD_PASSWORD.\nbody = {}",
+                "# Credentials come from the environment: export {}ACCORD_PASSWORD.\nbody = {}",
+                if by_name {
+                    "ACCORD_NAME (the user name), ACCORD_USER (the sign-up's email) and "
+                } else {
+                    "ACCORD_USER and "
+                },
                 toml_inline(&body)
             );
             if basic_only(doc, &login.op) {
@@ -521,10 +580,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     "# Its security is HTTP basic: the name and password go there.\nbasic = \"${{ACCORD_USER}}:${{ACCORD_PASSWORD}}\""
                 );
             }
-            if let Some(r) = register
-                && let Some((_, s)) = request_schema(doc, &r.op)
-            {
-                let rb = body_of(doc, s, 0);
+            if let Some(rb) = register_body {
                 if rb != body {
                     let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
                 }
@@ -587,6 +643,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 "# A second account for the cross-user checks (another user than the first):\n# second_body = {}{}\n",
                 toml_inline(&body)
                     .replace("${ACCORD_USER}", "${ACCORD_USER_2}")
+                    .replace("${ACCORD_NAME}", "${ACCORD_NAME_2}")
                     .replace("${ACCORD_PASSWORD}", "${ACCORD_PASSWORD_2}"),
                 if basic_only(doc, &login.op) {
                     "\n# second_basic = \"${ACCORD_USER_2}:${ACCORD_PASSWORD_2}\""
@@ -949,6 +1006,51 @@ mod tests {
             crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
             "{text}"
         );
+    }
+
+    /// A sign-in whose credentials sit in an object named for them, written as a one-member
+    /// `allOf` (memos's generated `SignInRequest`), beside an optional SSO object; a sign-up
+    /// with a user name and an email: the sign-in sends the user name, and no SSO code.
+    #[test]
+    fn credentials_in_a_composed_object_are_filled_in_by_user_name() {
+        let spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/v1/auth/signin": {"post": {
+                    "operationId": "SignIn",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SignIn"}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"accessToken": {"type": "string"}}}}}}}
+                }},
+                "/api/v1/users": {"post": {
+                    "operationId": "CreateUser",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
+                    "responses": {"200": {"description": "ok"}}
+                }}
+            },
+            "components": {"schemas": {
+                "SignIn": {"type": "object", "properties": {
+                    "passwordCredentials": {"allOf": [{"$ref": "#/components/schemas/Password"}], "description": "by password"},
+                    "ssoCredentials": {"allOf": [{"$ref": "#/components/schemas/Sso"}], "description": "by SSO"}
+                }},
+                "Password": {"type": "object", "required": ["username", "password"], "properties": {
+                    "username": {"type": "string"}, "password": {"type": "string"}}},
+                "Sso": {"type": "object", "required": ["idpName", "code"], "properties": {
+                    "idpName": {"type": "string"}, "code": {"type": "string"}}},
+                "User": {"type": "object", "required": ["username"], "properties": {
+                    "username": {"type": "string"}, "email": {"type": "string"}, "password": {"type": "string"}}}
+            }}
+        });
+        let text = profile(&spec, "memos.yaml", None);
+        for line in [
+            "body = { passwordCredentials = { username = \"${ACCORD_NAME}\", password = \"${ACCORD_PASSWORD}\" } }",
+            "export ACCORD_NAME (the user name), ACCORD_USER (the sign-up's email) and ACCORD_PASSWORD",
+            "register_body = { username = \"${ACCORD_NAME}\", email = \"${ACCORD_USER}\", password = \"${ACCORD_PASSWORD}\" }",
+            "access_token = \"body:/accessToken\"",
+        ] {
+            assert!(text.contains(line), "`{line}` missing:\n{text}");
+        }
+        assert!(!text.contains("ssoCredentials"), "{text}");
     }
 
     /// An OAuth code exchange named like a token endpoint (gotify's

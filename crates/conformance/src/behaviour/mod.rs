@@ -647,8 +647,8 @@ fn name_words(op: &OpInfo) -> Vec<String> {
     words
 }
 
-/// Why `op` reaches beyond what the run creates, where its name says so: a write that is no
-/// create of the run's resources and lies under none of them, named for deleting (listmonk's
+/// Why `op` reaches beyond what the run creates, where its name says so: a POST without path
+/// parameters that is no create of the run's resources, named for deleting (listmonk's
 /// `POST /subscribers/query/delete`, which deletes every subscriber a query matches) or for
 /// restarting the service (`POST /admin/reload`). A run leaves data it did not make as it
 /// found it, and the service running: `[behaviour] disposable` lifts this on a test instance.
@@ -658,7 +658,12 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource]) -> Option<String>
         "flush", "prune", "cleanup",
     ];
     const STOPS: [&str; 5] = ["reload", "restart", "reboot", "shutdown", "halt"];
-    if safe(op) || owned::owned(op, resources) || resources.iter().any(|r| r.create.id == op.id) {
+    // Another write without path parameters, or one with them outside the run's own
+    // resources, is left out by its method and path alone (see [`plan`]).
+    if op.method != "POST"
+        || has_path_params(op)
+        || resources.iter().any(|r| r.create.id == op.id)
+    {
         return None;
     }
     let words = name_words(op);
@@ -879,13 +884,15 @@ async fn positive_as(
     }
     remember_created(ctx, op, &e, resources, identity);
     let problem = judge(&e).or_else(|| {
-        (!has_path_params(op)
-            && !(200..300).contains(&e.status)
-            && e.status != 403
-            && spec_has_example(ctx, op))
-        .then(|| match e.status {
-            404 => "the spec's own example was answered 404: the backend does not serve the route (a feature off in this deployment, or a route missing; `behaviour.skip_operations` leaves it out)".to_string(),
-            status => format!("the spec's own example was answered {status}"),
+        let example = spec_has_example(ctx, op)?;
+        (!has_path_params(op) && !(200..300).contains(&e.status) && e.status != 403).then(|| {
+            match (e.status, example) {
+                (404, _) => "the spec's own example was answered 404: the backend does not serve the route (a feature off in this deployment, or a route missing; `behaviour.skip_operations` leaves it out)".to_string(),
+                (status, Example::Written) => format!("the spec's own example was answered {status}"),
+                (status, Example::NothingToInvent) => format!(
+                    "a request with only what the spec requires (it writes no example) was answered {status}: the backend asks for more than the spec states"
+                ),
+            }
         })
     });
     let strategy = inputs_strategy(ctx, op);
@@ -1019,13 +1026,22 @@ fn pinned(ctx: &Ctx, op: &OpInfo, mut inputs: Inputs) -> Inputs {
     inputs
 }
 
-/// Whether the operation's body or parameters carry an explicit example in the spec.
-fn spec_has_example(ctx: &Ctx, op: &OpInfo) -> bool {
+/// What the spec says of the request sent first: an example it writes, or nothing to
+/// invent (no body, and no example of its parameters).
+#[derive(Clone, Copy, PartialEq)]
+enum Example {
+    Written,
+    NothingToInvent,
+}
+
+/// Whether the operation's body or parameters carry an explicit example in the spec, or it
+/// has nothing to invent.
+fn spec_has_example(ctx: &Ctx, op: &OpInfo) -> Option<Example> {
     let doc = ctx.doc();
     // A body the run does not send (a `multipart/form-data` upload) leaves the request short
     // of what the spec describes, whatever examples it gives.
     if op.op.get("requestBody").is_some() && ctx.body_schema(op).is_none() {
-        return false;
+        return None;
     }
     // Where the request is written: an example among the responses is no input's.
     let mut found = [op.op.get("parameters"), op.op.get("requestBody")]
@@ -1050,11 +1066,11 @@ fn spec_has_example(ctx: &Ctx, op: &OpInfo) -> bool {
                             })
                         })
                 });
-    } else {
+    } else if !found {
         // Nothing to invent: the example is the request.
-        found = true;
+        return Some(Example::NothingToInvent);
     }
-    found
+    found.then_some(Example::Written)
 }
 
 // ---- resources --------------------------------------------------------------------------
@@ -1177,11 +1193,42 @@ pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String
     {
         return Some(v);
     }
+    if let Some(v) = body.as_ref().and_then(|b| resource_name_id(b, &resource.item)) {
+        return Some(v);
+    }
     e.header("location")
         .map(|l| l.split('?').next().unwrap_or(l).trim_end_matches('/'))
         .and_then(|l| l.rsplit('/').next())
         .filter(|s| !s.is_empty())
         .map(String::from)
+}
+
+/// The id in a resource name, as APIs designed after Google's (AIP-122) name what they make
+/// (memos answers a memo as `{"name": "memos/Ab3x", ...}` for `/api/v1/memos/{memo}`): the
+/// segment after the item path's collection, in a `name` of the answer or of the one object
+/// it wraps.
+fn resource_name_id(body: &Value, item: &str) -> Option<String> {
+    let segments: Vec<&str> = item.trim_end_matches('/').split('/').collect();
+    let collection = match segments.as_slice() {
+        [.., collection, last] if last.starts_with('{') && !collection.starts_with('{') => {
+            *collection
+        }
+        _ => return None,
+    };
+    let of = |v: &Value| -> Option<String> {
+        let name = v.get("name")?.as_str()?;
+        let (prefix, id) = name.rsplit_once('/')?;
+        (prefix == collection || prefix.ends_with(&format!("/{collection}")))
+            .then(|| id.to_string())
+            .filter(|id| !id.is_empty())
+    };
+    of(body).or_else(|| {
+        let members = body.as_object()?;
+        match members.values().collect::<Vec<_>>().as_slice() {
+            [only] if only.is_object() => of(only),
+            _ => None,
+        }
+    })
 }
 
 /// The names an id may have in an answer, most telling first: the path parameter itself
@@ -2717,7 +2764,19 @@ pub fn differs(
             })
             .unwrap_or(s)
     });
-    compare(doc, &schema, read_schema.as_ref(), sent, unwrapped, "")
+    // A `name` the backend answers as the resource's own name (AIP-122's
+    // `identity-providers/Gus4`, a segment of the write's path before its id) is the
+    // server's to give, whatever was sent: the spec's generator marks it no `readOnly`.
+    let mut sent = sent.clone();
+    if let Some(Value::String(own)) = unwrapped.get("name")
+        && let Some((collection, _)) = own.rsplit_once('/')
+        && let Some(collection) = collection.rsplit('/').next()
+        && op.path.split('/').any(|segment| segment == collection)
+        && let Some(members) = sent.as_object_mut()
+    {
+        members.remove("name");
+    }
+    compare(doc, &schema, read_schema.as_ref(), &sent, unwrapped, "")
 }
 
 /// Whether `value` is of the JSON Schema `type` (an integer is a number).

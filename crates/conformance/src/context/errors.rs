@@ -75,6 +75,53 @@ impl Ctx {
         }
     }
 
+    /// A route the spec does not have, under the prefix all its paths share (memos's
+    /// `/api/v1`): a frontend served beside the API answers any other path with its page (a
+    /// single-page app's fallback), which is no answer of the API's. At the root where no
+    /// prefix is shared, or where a template of the spec's would take it.
+    pub fn unknown_route(&self) -> String {
+        let doc = self.doc();
+        let paths: Vec<&String> = doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().collect())
+            .unwrap_or_default();
+        // Each path's folders: its literal segments before its last one.
+        let folders = |p: &str| -> Vec<String> {
+            let segments: Vec<&str> = p.trim_matches('/').split('/').collect();
+            segments[..segments.len().saturating_sub(1)]
+                .iter()
+                .take_while(|s| !s.contains('{'))
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let mut shared: Option<Vec<String>> = None;
+        for path in &paths {
+            let mine = folders(path);
+            shared = Some(match shared {
+                None => mine,
+                Some(s) => s
+                    .into_iter()
+                    .zip(mine)
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect(),
+            });
+        }
+        let name = format!("accord-conformance-{}", uuid::Uuid::new_v4().simple());
+        let prefixed = match shared.filter(|s| !s.is_empty()) {
+            Some(s) => format!("/{}/{name}", s.join("/")),
+            None => return format!("/{name}"),
+        };
+        let taken = paths.iter().any(|template| {
+            let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+            let c: Vec<&str> = prefixed.trim_matches('/').split('/').collect();
+            t.len() == c.len()
+                && t.iter().zip(&c).all(|(t, c)| t == c || t.starts_with('{'))
+        });
+        if taken { format!("/{name}") } else { prefixed }
+    }
+
     /// Whether `path` (a template of the spec's) signs in, up or out: an operation of the
     /// profile's sessions is on it, or its name says it ends one. The scenario of every path
     /// sends it no method it lacks (a stray one could end the run's session).
@@ -113,12 +160,16 @@ impl Ctx {
         // A missing or mistyped field needs a body with a required one.
         let needs_required = matches!(case, ErrorCase::MissingField | ErrorCase::WrongType);
         // The signed-in identity's operations; an anonymous run's are those the spec leaves
-        // open.
-        let (candidates, whose) = if self.anonymous() {
+        // open. A spec that secures nothing (and a backend the run did not find securing
+        // every read: memos's) leaves the signed-in identity every operation but those it
+        // signs in and up with, as its frontend calls them.
+        let signed_in_open = !self.anonymous() && self.secured_operations().is_empty();
+        let (candidates, whose) = if self.anonymous() || signed_in_open {
             let open_ops = self
                 .all_operations()
                 .into_iter()
                 .filter(|(o, secured)| !secured && !o.websocket())
+                .filter(|(o, _)| !(signed_in_open && self.session_operations.contains(&o.id)))
                 .map(|(o, _)| o)
                 .collect();
             (open_ops, "open")
@@ -150,10 +201,7 @@ impl Ctx {
             ));
         Ok(match case {
             ErrorCase::UnknownRoute => (
-                Request::new(
-                    "GET",
-                    format!("/accord-conformance-{}", uuid::Uuid::new_v4().simple()),
-                ),
+                Request::new("GET", self.unknown_route()),
                 None,
             ),
             ErrorCase::WrongMethod => {

@@ -700,9 +700,23 @@ impl Ctx {
 
     /// A GET the user's token opens, without path parameters: where a token is tried.
     pub fn probe_operation(&self) -> Option<OpInfo> {
+        let plain_read = |o: &OpInfo| o.method == "GET" && !o.path.contains('{');
         self.token_operations()
             .into_iter()
-            .find(|o| o.method == "GET" && !o.path.contains('{'))
+            .find(plain_read)
+            .or_else(|| {
+                // A spec that secures nothing (memos's, generated from its protos) still has
+                // the read of the signed-in user (`GET /api/v1/auth/me`): a token works there
+                // or nowhere.
+                if !self.secured_operations().is_empty() || self.anonymous() {
+                    return None;
+                }
+                self.all_operations()
+                    .into_iter()
+                    .map(|(o, _)| o)
+                    .filter(plain_read)
+                    .find(|o| names_current_user(&o.path))
+            })
     }
 
     pub fn cors_path(&self) -> String {
@@ -887,4 +901,16 @@ mod tests {
         let kept = super::keep_jar(&jar, vec![pair("refresh", "r2")]);
         assert_eq!(kept, vec![pair("refresh", "r2"), pair("csrf", "c1")]);
     }
+}
+
+/// Whether `path` reads the signed-in user: its last segment is `me`, `whoami`, `current`
+/// or `user` (`/api/v1/auth/me`, `/user`, `/users/current`).
+pub fn names_current_user(path: &str) -> bool {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    ["me", "whoami", "current", "user", "current_user", "current-user"].contains(&last.as_str())
 }

@@ -1817,9 +1817,10 @@ async fn expired_refused_checked(w: &mut AccordWorld) -> Outcome {
         return Ok(());
     }
     let access = w.access()?;
-    let op = w.ctx.probe_operation().ok_or_else(|| {
-        Failure::setup("the spec has no secured GET without parameters to try a token on")
-    })?;
+    let Some(op) = w.ctx.probe_operation() else {
+        w.skip = Some(super::refresh::NO_PROBE.into());
+        return Ok(());
+    };
     let request = w.ctx.request_for(&op).bearer(Some(&access));
     let e = w.send(request).await?;
     let expected = w.ctx.refusal_status(&op);

@@ -7,10 +7,18 @@ use super::AccordWorld;
 use crate::context::Tokens;
 use crate::rules::{Failure, Outcome, Rule};
 
+/// Why a check of a token's worth is skipped where nothing can try it: the spec's gap, not
+/// the backend's.
+pub const NO_PROBE: &str = "the spec secures no GET without parameters, nor has one of the signed-in user (`GET /me`), to try a token on: declare its security (components.securitySchemes and security)";
+
 async fn token_accepted(w: &mut AccordWorld, token: String, what: &str) -> Outcome {
-    let op = w.ctx.probe_operation().ok_or_else(|| {
-        Failure::setup("the spec has no secured GET without parameters to try a token on")
-    })?;
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let Some(op) = w.ctx.probe_operation() else {
+        w.skip = Some(NO_PROBE.into());
+        return Ok(());
+    };
     let request = w.ctx.request_for(&op).bearer(Some(&token));
     let e = w.send(request).await?;
     if e.status == 401 || e.status == 403 {
