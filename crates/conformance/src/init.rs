@@ -139,7 +139,10 @@ fn name_for_user(body: &mut Value) -> bool {
     let Some(members) = body.as_object_mut() else {
         return false;
     };
-    if members.keys().any(|k| k.to_ascii_lowercase().contains("email")) {
+    if members
+        .keys()
+        .any(|k| k.to_ascii_lowercase().contains("email"))
+    {
         return false;
     }
     let mut changed = false;
@@ -159,10 +162,16 @@ fn name_for_user(body: &mut Value) -> bool {
 /// own, or an `allOf` whose one member is.
 fn object_of<'a>(doc: &'a Value, prop: &'a Value) -> Option<&'a Value> {
     let prop = accord_spec::follow_ref(doc, prop);
-    if prop.get("type").and_then(Value::as_str) == Some("object") || prop.get("properties").is_some() {
+    if prop.get("type").and_then(Value::as_str) == Some("object")
+        || prop.get("properties").is_some()
+    {
         return Some(prop);
     }
-    match prop.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+    match prop
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
         Some([only]) => object_of(doc, only),
         _ => None,
     }
@@ -580,10 +589,8 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     "# Its security is HTTP basic: the name and password go there.\nbasic = \"${{ACCORD_USER}}:${{ACCORD_PASSWORD}}\""
                 );
             }
-            if let Some(rb) = register_body {
-                if rb != body {
-                    let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
-                }
+            if let Some(rb) = register_body.filter(|rb| *rb != body) {
+                let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
             }
             let answer = success_schema(doc, &login.op);
             let in_body = answer.and_then(|s| find_property(doc, s, TOKEN_PROPERTIES, 0));

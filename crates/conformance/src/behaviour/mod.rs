@@ -660,9 +660,7 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource]) -> Option<String>
     const STOPS: [&str; 5] = ["reload", "restart", "reboot", "shutdown", "halt"];
     // Another write without path parameters, or one with them outside the run's own
     // resources, is left out by its method and path alone (see [`plan`]).
-    if op.method != "POST"
-        || has_path_params(op)
-        || resources.iter().any(|r| r.create.id == op.id)
+    if op.method != "POST" || has_path_params(op) || resources.iter().any(|r| r.create.id == op.id)
     {
         return None;
     }
@@ -1193,7 +1191,10 @@ pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String
     {
         return Some(v);
     }
-    if let Some(v) = body.as_ref().and_then(|b| resource_name_id(b, &resource.item)) {
+    if let Some(v) = body
+        .as_ref()
+        .and_then(|b| resource_name_id(b, &resource.item))
+    {
         return Some(v);
     }
     e.header("location")
@@ -3017,10 +3018,19 @@ pub fn success_schema(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
         .and_then(|(_, m)| m.get("schema").cloned())
 }
 
+/// Whether `text` names the id `id`: is it, or a resource name or path ending in it
+/// (`memos/m0008x`, AIP-122's).
+fn names_id(text: &str, id: &str) -> bool {
+    text == id
+        || text
+            .rsplit_once('/')
+            .is_some_and(|(collection, last)| last == id && !collection.is_empty())
+}
+
 /// Whether a JSON answer holds `id` anywhere as a string or number.
 pub fn contains_id(value: &Value, id: &str) -> bool {
     match value {
-        Value::String(s) => s == id,
+        Value::String(s) => names_id(s, id),
         Value::Number(n) => n.to_string() == id,
         Value::Array(items) => items.iter().any(|i| contains_id(i, id)),
         Value::Object(m) => m.values().any(|v| contains_id(v, id)),
@@ -3048,7 +3058,7 @@ pub fn shows(e: &Exchange, c: &Created) -> bool {
             Value::Object(m) => {
                 let named = m.iter().any(|(k, v)| {
                     let is_id = match v {
-                        Value::String(s) => s == id,
+                        Value::String(s) => names_id(s, id),
                         Value::Number(n) => n.to_string() == id,
                         _ => false,
                     };

@@ -116,8 +116,7 @@ impl Ctx {
         let taken = paths.iter().any(|template| {
             let t: Vec<&str> = template.trim_matches('/').split('/').collect();
             let c: Vec<&str> = prefixed.trim_matches('/').split('/').collect();
-            t.len() == c.len()
-                && t.iter().zip(&c).all(|(t, c)| t == c || t.starts_with('{'))
+            t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| t == c || t.starts_with('{'))
         });
         if taken { format!("/{name}") } else { prefixed }
     }
@@ -200,10 +199,7 @@ impl Ctx {
                 "the spec has no {whose} operation with a JSON body the identity may call"
             ));
         Ok(match case {
-            ErrorCase::UnknownRoute => (
-                Request::new("GET", self.unknown_route()),
-                None,
-            ),
+            ErrorCase::UnknownRoute => (Request::new("GET", self.unknown_route()), None),
             ErrorCase::WrongMethod => {
                 let doc = self.doc();
                 let paths = doc.get("paths").and_then(Value::as_object);

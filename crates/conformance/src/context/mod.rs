@@ -874,6 +874,26 @@ impl Ctx {
     }
 }
 
+/// Whether `path` reads the signed-in user: its last segment is `me`, `whoami`, `current`
+/// or `user` (`/api/v1/auth/me`, `/user`, `/users/current`).
+pub fn names_current_user(path: &str) -> bool {
+    let last = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    [
+        "me",
+        "whoami",
+        "current",
+        "user",
+        "current_user",
+        "current-user",
+    ]
+    .contains(&last.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -901,16 +921,4 @@ mod tests {
         let kept = super::keep_jar(&jar, vec![pair("refresh", "r2")]);
         assert_eq!(kept, vec![pair("refresh", "r2"), pair("csrf", "c1")]);
     }
-}
-
-/// Whether `path` reads the signed-in user: its last segment is `me`, `whoami`, `current`
-/// or `user` (`/api/v1/auth/me`, `/user`, `/users/current`).
-pub fn names_current_user(path: &str) -> bool {
-    let last = path
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    ["me", "whoami", "current", "user", "current_user", "current-user"].contains(&last.as_str())
 }

@@ -73,6 +73,14 @@ paths:
               schema: { type: string }
               example: "<p>Hello</p>"
         "400": { description: no body to render }
+  /links/metadata:
+    get:
+      operationId: getLinkMetadata
+      parameters:
+        - { name: url, in: query, description: Required. The link URL., schema: { type: string } }
+      responses:
+        "200": { description: its metadata, content: { application/json: { schema: { type: object } } } }
+        "400": { description: no link }
   /media:
     post:
       operationId: uploadMedia
@@ -186,6 +194,12 @@ impl Respond for Lists {
                 Some(Value::String(text)) => ResponseTemplate::new(200).set_body_json(text),
                 _ => ResponseTemplate::new(400),
             },
+            ("GET", ["links", "metadata"]) => {
+                match request.url.query_pairs().any(|(k, _)| k == "url") {
+                    true => ResponseTemplate::new(200).set_body_json(json!({})),
+                    false => ResponseTemplate::new(400),
+                }
+            }
             // No file: the body is not even multipart.
             ("POST", ["media"]) => ResponseTemplate::new(400),
             ("GET", ["lists"]) => {
@@ -240,7 +254,8 @@ impl Lists {
 /// saying why it leaves those writes out; the other action (a preview) it calls. The
 /// error cases send their bodies to the create of a list, not to the settings, and look for a
 /// missing list, not a missing language. An optional upload the run sends no file to is no
-/// spec example, nor is the example of an answer.
+/// spec example, nor is the example of an answer; a read whose spec writes no example, refused
+/// for a parameter its spec leaves optional, is said to be that.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_leaves_alone_the_writes_that_reach_what_it_did_not_make() {
     let backend = Lists::default();
@@ -294,6 +309,14 @@ async fn a_run_leaves_alone_the_writes_that_reach_what_it_did_not_make() {
     assert!(passed("a body missing a required field"), "{}", run.stdout);
     assert!(
         !run.stdout.contains("the spec's own example was answered"),
+        "{}",
+        run.stdout
+    );
+    // A read whose spec leaves its one parameter optional, and the backend does not.
+    assert!(
+        run.stdout.contains(
+            "getLinkMetadata: a request with only what the spec requires (it writes no example) was answered 400: the backend asks for more than the spec states"
+        ),
         "{}",
         run.stdout
     );

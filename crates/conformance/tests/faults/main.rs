@@ -3,6 +3,7 @@
 //! reference backend, must pass everything.
 
 mod accounts;
+mod aip;
 mod articles;
 mod asked;
 mod beyond;
