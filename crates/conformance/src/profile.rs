@@ -40,6 +40,11 @@ pub struct Profile {
     pub ratelimit: Option<RateLimit>,
     #[serde(default)]
     pub websocket: Option<WebSocket>,
+    /// Whether this is the profile `init` derives, kept in memory for a run with `--spec`
+    /// alone: what it says of the backend is what the spec says, which the backend may
+    /// contradict (the run then goes as the backend answers, saying so).
+    #[serde(skip)]
+    pub derived: bool,
 }
 
 /// `@apikey`: the operations an `apiKey` security scheme secures.

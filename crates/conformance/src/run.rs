@@ -439,6 +439,7 @@ async fn derived_profile(
     }
     let mut loaded = profile::parse(&text, Path::new("(the profile derived from the spec)"))
         .map_err(|e| UsageError(format!("the derived profile: {e}")))?;
+    loaded.profile.derived = true;
     let mut notes = vec![format!(
         "no profile: the one `accord-conformance init --spec {location}` writes is used"
     )];

@@ -530,6 +530,20 @@ impl Ctx {
             }
             locator => match Self::extract(e, locator) {
                 Some(token) => token,
+                // Where the spec alone put it there (a run with `--spec`), the backend's answer
+                // is the truth: shiori wraps every answer in `{"ok", "message"}`, which its
+                // spec leaves out.
+                None if self.profile.derived && found().is_some() => {
+                    let (at, token) = found().unwrap_or_default();
+                    self.http.note(format!(
+                        "the sign-in's answer holds the token at {at}, not where its spec puts it ({}): the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)",
+                        auth.access_token
+                            .as_ref()
+                            .map(|a| a.get_ref().as_str())
+                            .unwrap_or_default()
+                    ));
+                    token
+                }
                 None => {
                     return Err(match found() {
                         Some((at, _)) => format!(

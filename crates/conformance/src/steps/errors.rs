@@ -104,13 +104,18 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
                 Failure::new(
                     Rule::ErrorsStatus,
                     format!(
-                        "expected {}, got {}{}",
+                        "expected {}, got {}{}{}",
                         what.join(" or "),
                         e.status,
                         e.operation
                             .as_deref()
                             .map(|op| format!(" (from what the spec documents for {op})"))
-                            .unwrap_or_default()
+                            .unwrap_or_default(),
+                        if (200..300).contains(&e.status) && html_page(e) {
+                            " with an HTML page: a web app served beside the API answers the API's own paths too"
+                        } else {
+                            ""
+                        }
                     ),
                 )
                 .with(e),
@@ -195,13 +200,14 @@ fn judged_elsewhere(
         ErrorCase::NoCredentials if matches!(status, 401 | 403) => {
             ("Authentication", "Secured operations refuse <credentials>")
         }
+        // Any answer (a bare 405, a 404, a web app's 200 page, a 500) is the one that
+        // scenario meets on the same path and method.
         ErrorCase::WrongMethod
-            if (400..500).contains(&status)
-                && sent.is_some_and(|(method, path)| {
-                    undeclared_probes(ctx)
-                        .iter()
-                        .any(|p| p.method == method && p.path == path)
-                }) =>
+            if sent.is_some_and(|(method, path)| {
+                undeclared_probes(ctx)
+                    .iter()
+                    .any(|p| p.method == method && p.path == path)
+            }) =>
         {
             ("Error envelopes", EVERY_PATH)
         }
@@ -538,8 +544,14 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
             Failure::new(
                 Rule::ErrorsMethod,
                 format!(
-                    "{} {path}, a method the spec does not document for the path, answered {}, not 405: the path does something its spec does not document",
-                    e.method, e.status
+                    "{} {path}, a method the spec does not document for the path, answered {}, not 405: {}",
+                    e.method,
+                    e.status,
+                    if html_page(e) {
+                        "with an HTML page, as a web app served beside the API answers any path it does not route: a client of the API cannot tell a wrong request from a right one"
+                    } else {
+                        "the path does something its spec does not document"
+                    }
                 ),
             )
             .with(e),
@@ -700,4 +712,10 @@ fn missing_methods(
         .map(|m| m.to_ascii_uppercase())
         .filter(|m| !allowed.contains(m))
         .collect()
+}
+
+/// Whether `e` answers with an HTML page (a web app's, served where the API is).
+fn html_page(e: &crate::http::Exchange) -> bool {
+    e.header("content-type")
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("text/html"))
 }

@@ -149,6 +149,20 @@ struct State {
 #[derive(Clone, Default)]
 struct Notes {
     state: Arc<Mutex<State>>,
+    /// Its web app's page answers the API's own unrouted paths and methods too (200), as
+    /// shiori's does.
+    page_everywhere: bool,
+    /// Its sign-in wraps the answer its spec declares in `{"ok": true, "message": ...}`, as
+    /// shiori's does.
+    wrapped: bool,
+}
+
+/// The web app's page.
+fn page() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(
+        "<!doctype html><title>Notes</title>".as_bytes().to_vec(),
+        "text/html; charset=utf-8",
+    )
 }
 
 fn status(code: u16, grpc: i32, message: &str) -> ResponseTemplate {
@@ -171,9 +185,7 @@ impl Respond for Notes {
         let path = request.url.path().to_string();
         let Some(api) = path.strip_prefix("/api/v1/") else {
             // The web app's page, for any path outside the API.
-            return ResponseTemplate::new(200)
-                .insert_header("content-type", "text/html; charset=utf-8")
-                .set_body_string("<!doctype html><title>Notes</title>");
+            return page();
         };
         let body = serde_json::from_slice::<Value>(&request.body).ok();
         if body.is_none() && !request.body.is_empty() {
@@ -205,7 +217,11 @@ impl Respond for Notes {
                 ) {
                     (Some(u), Some(p)) if s.users.get(&u) == Some(&p) => {
                         let pair = Notes::pair(&mut s, &u);
-                        ResponseTemplate::new(200).set_body_json(pair)
+                        match self.wrapped {
+                            true => ResponseTemplate::new(200)
+                                .set_body_json(json!({"ok": true, "message": pair})),
+                            false => ResponseTemplate::new(200).set_body_json(pair),
+                        }
                     }
                     (Some(_), Some(_)) => status(401, 16, "unmatched username and password"),
                     _ => status(400, 3, "credentials are required"),
@@ -274,12 +290,13 @@ impl Respond for Notes {
                         return status(403, 7, "permission denied");
                     }
                     s.memos.remove(at);
-                    return ResponseTemplate::new(200).set_body_json(json!({}));
+                    return ResponseTemplate::new(200);
                 }
                 let (id, _, content) = &s.memos[at];
                 ResponseTemplate::new(200)
                     .set_body_json(json!({"name": format!("memos/{id}"), "content": content}))
             }
+            _ if self.page_everywhere => page(),
             _ => status(404, 5, "not found"),
         }
     }
@@ -322,4 +339,82 @@ async fn a_spec_generated_from_protos_is_read_as_the_backend_is() {
         "{}",
         run.stdout
     );
+}
+
+/// A web app whose page answers the API's own unknown routes and methods (200, HTML) fails
+/// both, and the failures say what answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_web_app_page_answering_the_api_s_own_paths_is_named_as_such() {
+    let backend = Notes {
+        page_everywhere: true,
+        ..Notes::default()
+    };
+    let server = crate::serving(backend).await;
+    let run = crate::first_run_with(
+        SPEC,
+        server.uri(),
+        "@errors",
+        &[
+            ("ACCORD_NAME", "accorda"),
+            ("ACCORD_USER", "accord-a@example.com"),
+            ("ACCORD_PASSWORD", "accord-password-1"),
+        ],
+    )
+    .await;
+    use accord_conformance::rules::Rule;
+    assert!(
+        run.failed_by(
+            "a request to an unknown route",
+            Rule::ErrorsStatus,
+            "expected 404, got 200 with an HTML page: a web app served beside the API answers the API's own paths too"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.failed_by(
+            "refuses the methods it does not document",
+            Rule::ErrorsMethod,
+            "with an HTML page, as a web app served beside the API answers any path it does not route"
+        ),
+        "{}",
+        run.stdout
+    );
+    // One cause, one failure: the envelope's sample of a wrong method leaves it there.
+    assert!(
+        !run.failed_by("a request with a wrong method", Rule::ErrorsStatus, ""),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A sign-in that answers its token elsewhere than its spec says (wrapped in `{"ok",
+/// "message"}`): a run with the spec alone takes it from where the answer has it, saying so,
+/// and goes on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_with_the_spec_alone_takes_the_token_where_the_answer_has_it() {
+    let backend = Notes {
+        wrapped: true,
+        ..Notes::default()
+    };
+    let server = crate::serving(backend).await;
+    let run = crate::first_run_with(
+        SPEC,
+        server.uri(),
+        "@behaviour and @writes and not @second_user",
+        &[
+            ("ACCORD_NAME", "accorda"),
+            ("ACCORD_USER", "accord-a@example.com"),
+            ("ACCORD_PASSWORD", "accord-password-1"),
+        ],
+    )
+    .await;
+    assert!(
+        run.stdout.contains(
+            "the sign-in's answer holds the token at /message/accessToken, not where its spec puts it (body:/accessToken)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
 }
