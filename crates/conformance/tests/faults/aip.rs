@@ -317,22 +317,18 @@ async fn a_spec_generated_from_protos_is_read_as_the_backend_is() {
         ],
     )
     .await;
-    let verdict = |name: &str| {
-        run.results["scenarios"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|s| s["scenario"].as_str().is_some_and(|n| n.contains(name)))
-            .map(|s| s["verdict"].as_str().unwrap_or_default().to_string())
-            .unwrap_or_default()
-    };
     for scenario in [
         "a request to an unknown route",
         "a body of malformed JSON",
         "What is created reads back",
         "Login gives a working pair and refresh gives a working access token",
     ] {
-        assert_eq!(verdict(scenario), "passed", "{scenario}: {}", run.stdout);
+        assert_eq!(
+            run.verdict(scenario),
+            "passed",
+            "{scenario}: {}",
+            run.stdout
+        );
     }
     assert!(
         backend.state.lock().unwrap().memos.is_empty(),

@@ -296,17 +296,17 @@ async fn a_run_leaves_alone_the_writes_that_reach_what_it_did_not_make() {
         .filter(|(m, p, body)| m == "PUT" && p == "/settings" && !body.is_null())
         .count();
     assert_eq!(settings_written, 0, "{}", run.stdout);
-    let passed = |name: &str| {
-        run.results["scenarios"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|s| {
-                s["scenario"].as_str().is_some_and(|n| n.contains(name)) && s["verdict"] == "passed"
-            })
-    };
-    assert!(passed("a request for a missing resource"), "{}", run.stdout);
-    assert!(passed("a body missing a required field"), "{}", run.stdout);
+    for scenario in [
+        "a request for a missing resource",
+        "a body missing a required field",
+    ] {
+        assert_eq!(
+            run.verdict(scenario),
+            "passed",
+            "{scenario}: {}",
+            run.stdout
+        );
+    }
     assert!(
         !run.stdout.contains("the spec's own example was answered"),
         "{}",

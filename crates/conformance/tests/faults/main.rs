@@ -138,6 +138,21 @@ impl Run {
     }
 }
 
+impl Run {
+    /// The verdict (`passed`, `failed`, `skipped`) of the first scenario whose name holds
+    /// `scenario`, empty where none ran.
+    pub fn verdict(&self, scenario: &str) -> String {
+        self.results["scenarios"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["scenario"].as_str().is_some_and(|n| n.contains(scenario)))
+            .and_then(|s| s["verdict"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
 /// The `--results` file of a finished run, `null` when there is none.
 fn results_of(path: &Path) -> serde_json::Value {
     std::fs::read_to_string(path)
