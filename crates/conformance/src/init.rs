@@ -110,6 +110,18 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
             }
             continue;
         }
+        // A credential is text: a flag or a number named like one (Directus's
+        // `email_notifications`) is none.
+        let text = prop
+            .get("type")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t == "string");
+        if !text {
+            if required.contains(&name.as_str()) {
+                out.insert(name.clone(), crate::sample::valid(doc, prop));
+            }
+            continue;
+        }
         let value = if lower.contains("password") || lower == "secret" {
             Value::String("${ACCORD_PASSWORD}".into())
         } else if has_email && (lower.contains("username") || lower == "name" || lower == "handle")
@@ -638,12 +650,23 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             }
             let _ = writeln!(t, "# The token goes {}.", describe(scheme));
             if let crate::http::Placement::Header { name, prefix } = &scheme.placement {
-                let _ = writeln!(
-                    t,
-                    "# Security scheme `{}`: an apiKey in `{name}`; the prefix before the token:\nscheme = {:?}\nprefix = {prefix:?}",
-                    scheme.name.as_deref().unwrap_or(""),
-                    scheme.name.as_deref().unwrap_or("")
-                );
+                if prefix.is_empty() && name.eq_ignore_ascii_case("authorization") {
+                    // The spec does not say what comes before the token in `Authorization`
+                    // (Directus's `Auth` scheme): the run finds it out (see the README).
+                    let _ = writeln!(
+                        t,
+                        "# Security scheme `{}`: an apiKey in `{name}`, no word before the token said: the run tries\n# none, `Bearer`, `Token` and `JWT`, and says which the backend takes; name it to fix it:\nscheme = {:?}\n# prefix = \"Bearer \"",
+                        scheme.name.as_deref().unwrap_or(""),
+                        scheme.name.as_deref().unwrap_or("")
+                    );
+                } else {
+                    let _ = writeln!(
+                        t,
+                        "# Security scheme `{}`: an apiKey in `{name}`; the prefix before the token:\nscheme = {:?}\nprefix = {prefix:?}",
+                        scheme.name.as_deref().unwrap_or(""),
+                        scheme.name.as_deref().unwrap_or("")
+                    );
+                }
             }
             let _ = writeln!(
                 t,

@@ -824,6 +824,38 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             }
         }
     }
+    // The backend as the run leaves it: a sign-in that worked during the run still does. A
+    // request that breaks every later sign-in (Directus's random string of 2^63 characters)
+    // is the worst a run can meet, and the scenarios after it only say that they could
+    // not sign in.
+    const BROKEN: &str = "a request the run sent since";
+    const AFTER_THE_RUN: &str = "The backend still signs in after the run";
+    let said = results.iter().any(|r| match &r.verdict {
+        Verdict::Failed { report, .. } => report.contains(BROKEN),
+        _ => false,
+    });
+    if finished.is_some()
+        && !said
+        && !ctx.read_only()
+        && ctx
+            .signed_in_once
+            .load(std::sync::atomic::Ordering::Relaxed)
+        && let Err(crate::context::CtxError::Setup(why)) = ctx.sign_in_afresh().await
+        && why.contains(BROKEN)
+    {
+        results.push(ScenarioResult {
+            feature: "The API's own behaviour".into(),
+            scenario: AFTER_THE_RUN.into(),
+            tags: vec!["@behaviour".into()],
+            verdict: Verdict::Failed {
+                rule: Some(crate::rules::Rule::Positive),
+                report: format!(
+                    "signing in at the end of the run: {why} (restart it; run the scenarios one tag at a time to find the request)"
+                ),
+            },
+            seconds: 0.0,
+        });
+    }
     let (cleaned, not_cleaned) = crate::behaviour::cleanup(&ctx).await;
     let mut report = Report {
         base_url: ctx.profile.base_url.get_ref().clone(),
@@ -881,6 +913,13 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             && report.starts_with("not finished:")
         {
             let _ = writeln!(out, "not finished: {} (the deadline came first)", r.name());
+        }
+        // The check after the scenarios has no step of theirs to print it.
+        if let Verdict::Failed { report, rule } = &r.verdict
+            && r.scenario == AFTER_THE_RUN
+        {
+            let rule = rule.map(|r| r.id()).unwrap_or_default();
+            let _ = writeln!(out, "failed: {}: rule {rule}: {report}", r.name());
         }
     }
     for (tag, (p, f)) in report.by_tag() {

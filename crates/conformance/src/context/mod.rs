@@ -159,6 +159,9 @@ pub struct Ctx {
     registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
     /// Why each identity's sign-in was refused, once it was ([`CtxError::Refused`]).
     refused_sign_ins: std::sync::Mutex<std::collections::HashMap<Identity, String>>,
+    /// Whether a sign-in by the profile's login operation answered with a session in this
+    /// run: one that answers a server error later was broken by a request sent since.
+    pub signed_in_once: std::sync::atomic::AtomicBool,
     /// Held across each call on the spare account, whose answer may void the token it was
     /// sent with (see [`Ctx::renew_from`]): two calls at once would race on one token.
     pub spare_calls: tokio::sync::Mutex<()>,
@@ -552,6 +555,7 @@ impl Ctx {
             expired: OnceCell::new(),
             sessions: Default::default(),
             refused_sign_ins: Default::default(),
+            signed_in_once: Default::default(),
             registered: Default::default(),
             spare_calls: Default::default(),
             in_flight: tokio::sync::Semaphore::new(in_flight),

@@ -199,6 +199,15 @@ impl Ctx {
         }
     }
 
+    /// The first identity's sign-in sent once more, whatever the run met before (no
+    /// refusal kept, nothing cached): whether the backend, as the run leaves it, still signs
+    /// in.
+    pub async fn sign_in_afresh(&self) -> Result<Tokens, CtxError> {
+        self.sign_in_once(Identity::First, false)
+            .await
+            .map(|(tokens, _)| tokens)
+    }
+
     /// [`Self::sign_in_as`], sent.
     async fn sign_in_once(
         &self,
@@ -423,12 +432,27 @@ impl Ctx {
                     } else {
                         ""
                     };
+                    // A sign-in that answered a session earlier in the run and a server
+                    // error now: a request sent in between broke the backend (Directus's
+                    // `GET /utils/random/string?length=9223372036854775807`, after which no
+                    // one signs in until it restarts).
+                    let broken = if e.status >= 500
+                        && self
+                            .signed_in_once
+                            .load(std::sync::atomic::Ordering::Relaxed)
+                    {
+                        ", where it answered a session earlier in this run: a request the run sent since has left the backend unable to sign in"
+                    } else {
+                        ""
+                    };
                     return Err(CtxError::Setup(format!(
-                        "login answered {}{hint}",
+                        "login answered {}{broken}{hint}",
                         e.status
                     )));
                 }
                 let tokens = self.tokens_from(&e)?;
+                self.signed_in_once
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 Ok((tokens, exchanges))
             }
         }

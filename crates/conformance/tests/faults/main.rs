@@ -14,6 +14,7 @@ mod csrf;
 mod drf;
 mod envelope;
 mod filters;
+mod health;
 mod hostile;
 mod lanes;
 mod lean;
