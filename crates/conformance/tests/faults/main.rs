@@ -16,6 +16,7 @@ mod envelope;
 mod filters;
 mod health;
 mod hostile;
+mod keyless;
 mod lanes;
 mod lean;
 mod masked;
