@@ -1083,6 +1083,52 @@ mod tests {
         assert!(!text.contains("ssoCredentials"), "{text}");
     }
 
+    /// An apiKey scheme in `Authorization` that says no word before the token (Directus's
+    /// `Auth`): no `prefix` is written, so the run finds the one the backend takes; a flag
+    /// named like a credential (`email_notifications`) is no credential.
+    #[test]
+    fn an_authorization_key_without_a_word_leaves_the_prefix_to_the_run() {
+        let spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/auth/login": {"post": {
+                    "operationId": "login",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["email", "password"],
+                        "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"data": {"type": "object", "properties": {
+                            "access_token": {"type": "string"}}}}}}}}}
+                }},
+                "/users": {"post": {
+                    "operationId": "createUser",
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "email": {"type": "string"}, "password": {"type": "string"},
+                            "email_notifications": {"type": "boolean"}}}}}},
+                    "responses": {"200": {"description": "ok"}}
+                }},
+                "/presets": {"get": {
+                    "operationId": "getPresets", "security": [{"Auth": []}],
+                    "responses": {"200": {"description": "ok"}}
+                }}
+            },
+            "components": {"securitySchemes": {
+                "Auth": {"type": "apiKey", "in": "header", "name": "Authorization"}}}
+        });
+        let text = profile(&spec, "directus.json", None);
+        assert!(
+            text.contains("scheme = \"Auth\"\n# prefix = \"Bearer \""),
+            "{text}"
+        );
+        assert!(!text.contains("\nprefix = "), "{text}");
+        assert!(!text.contains("email_notifications"), "{text}");
+        assert!(
+            crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
+            "{text}"
+        );
+    }
+
     /// An OAuth code exchange named like a token endpoint (gotify's
     /// `POST /auth/oidc/external/token`, `code` and `code_verifier`) asks for no password: it
     /// is no sign-in, and without one the profile takes a token from the environment.
