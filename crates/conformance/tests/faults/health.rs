@@ -6,32 +6,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
+use serde_json::json;
 use wiremock::{Request, Respond, ResponseTemplate};
 
-const SPEC: &str = r##"openapi: 3.0.3
+/// The spec but its sign-in (see [`spec`]).
+const SPEC_REST: &str = r##"openapi: 3.0.3
 info: { title: Utilities, version: "1" }
 paths:
-  /auth/login:
-    post:
-      operationId: login
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [email, password]
-              properties:
-                email: { type: string }
-                password: { type: string }
-      responses:
-        "200":
-          description: a session
-          content:
-            application/json:
-              schema: { type: object, properties: { access_token: { type: string } } }
-        "401": { description: refused }
   /utils/random/string:
     get:
       operationId: random
@@ -43,6 +24,15 @@ paths:
           content: { application/json: { schema: { type: object, properties: { data: { type: string } } } } }
         "400": { description: too long }
 "##;
+
+/// The spec: its sign-in, then the rest.
+fn spec() -> String {
+    SPEC_REST.replacen(
+        "paths:\n",
+        &format!("paths:\n{}", crate::email_login::PATH),
+        1,
+    )
+}
 
 #[derive(Clone, Default)]
 struct Utilities {
@@ -61,12 +51,7 @@ impl Respond for Utilities {
                         json!({"errors": [{"message": "An unexpected error occurred."}]}),
                     );
                 }
-                let body = serde_json::from_slice::<Value>(&request.body).unwrap_or_default();
-                match body.get("password").and_then(Value::as_str) {
-                    Some("accord-password-1") => ResponseTemplate::new(200)
-                        .set_body_json(json!({"access_token": "opaque-session-token"})),
-                    _ => ResponseTemplate::new(401),
-                }
+                crate::email_login::answer(&request.body)
             }
             ("GET", "/utils/random/string") => {
                 let length = request
@@ -95,13 +80,10 @@ impl Respond for Utilities {
 async fn run(backend: Utilities) -> crate::Run {
     let server = crate::serving(backend).await;
     crate::first_run_with(
-        SPEC,
+        &spec(),
         server.uri(),
         "@boundary",
-        &[
-            ("ACCORD_USER", "accord-a@example.com"),
-            ("ACCORD_PASSWORD", "accord-password-1"),
-        ],
+        &crate::email_login::CREDENTIALS,
     )
     .await
 }

@@ -3,32 +3,13 @@
 //! environment, the API key checks have nothing to judge it on, and are skipped saying so,
 //! not failed.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use wiremock::{Request, Respond, ResponseTemplate};
 
-const SPEC: &str = r##"openapi: 3.0.3
+/// The spec but its sign-in (see [`spec`]).
+const SPEC_REST: &str = r##"openapi: 3.0.3
 info: { title: Presets, version: "1" }
 paths:
-  /auth/login:
-    post:
-      operationId: login
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [email, password]
-              properties:
-                email: { type: string }
-                password: { type: string }
-      responses:
-        "200":
-          description: a session
-          content:
-            application/json:
-              schema: { type: object, properties: { access_token: { type: string } } }
-        "401": { description: refused }
   /presets:
     get:
       operationId: getPresets
@@ -42,26 +23,28 @@ components:
     Auth: { type: http, scheme: bearer }
 "##;
 
+/// The spec: its sign-in, then the rest.
+fn spec() -> String {
+    SPEC_REST.replacen(
+        "paths:\n",
+        &format!("paths:\n{}", crate::email_login::PATH),
+        1,
+    )
+}
+
 #[derive(Clone)]
 struct Presets;
 
 impl Respond for Presets {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         match (request.method.as_str(), request.url.path()) {
-            ("POST", "/auth/login") => {
-                let body = serde_json::from_slice::<Value>(&request.body).unwrap_or_default();
-                match body.get("password").and_then(Value::as_str) {
-                    Some("accord-password-1") => ResponseTemplate::new(200)
-                        .set_body_json(json!({"access_token": "opaque-session-token"})),
-                    _ => ResponseTemplate::new(401),
-                }
-            }
+            ("POST", "/auth/login") => crate::email_login::answer(&request.body),
             ("GET", "/presets") => {
                 let bearer = request
                     .headers
                     .get("authorization")
                     .and_then(|v| v.to_str().ok())
-                    == Some("Bearer opaque-session-token");
+                    == Some(format!("Bearer {}", crate::email_login::TOKEN).as_str());
                 let key = request
                     .url
                     .query_pairs()
@@ -80,12 +63,12 @@ impl Respond for Presets {
 async fn a_key_scheme_that_secures_nothing_skips_the_key_checks() {
     let server = crate::serving(Presets).await;
     let run = crate::first_run_with(
-        SPEC,
+        &spec(),
         server.uri(),
         "@apikey",
         &[
-            ("ACCORD_USER", "accord-a@example.com"),
-            ("ACCORD_PASSWORD", "accord-password-1"),
+            crate::email_login::CREDENTIALS[0],
+            crate::email_login::CREDENTIALS[1],
             ("ACCORD_API_KEY", "static-key-of-the-admin"),
         ],
     )

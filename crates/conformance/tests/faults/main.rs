@@ -45,6 +45,55 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A sign-in by email and password answering an opaque token (`POST /auth/login`): its
+/// path in a spec, written after `paths:`, the answer to it, and the credentials a run of it
+/// signs in with.
+pub mod email_login {
+    use serde_json::{Value, json};
+    use wiremock::ResponseTemplate;
+
+    pub const PATH: &str = r##"  /auth/login:
+    post:
+      operationId: login
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [email, password]
+              properties:
+                email: { type: string }
+                password: { type: string }
+      responses:
+        "200":
+          description: a session
+          content:
+            application/json:
+              schema: { type: object, properties: { access_token: { type: string } } }
+        "401": { description: refused }
+"##;
+
+    /// The session token it answers.
+    pub const TOKEN: &str = "opaque-session-token";
+
+    pub const CREDENTIALS: [(&str, &str); 2] = [
+        ("ACCORD_USER", "accord-a@example.com"),
+        ("ACCORD_PASSWORD", "accord-password-1"),
+    ];
+
+    /// Its answer to `body`: a session for the right password, else 401.
+    pub fn answer(body: &[u8]) -> ResponseTemplate {
+        let body = serde_json::from_slice::<Value>(body).unwrap_or_default();
+        match body.get("password").and_then(Value::as_str) {
+            Some("accord-password-1") => {
+                ResponseTemplate::new(200).set_body_json(json!({ "access_token": TOKEN }))
+            }
+            _ => ResponseTemplate::new(401),
+        }
+    }
+}
+
 /// A profile for the wiremock backend.
 pub fn profile(dir: &Path) -> PathBuf {
     let spec = root().join("openapi/api.yaml");
