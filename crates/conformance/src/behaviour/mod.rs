@@ -598,7 +598,7 @@ fn registers(ctx: &Ctx, op: &OpInfo) -> bool {
 
 /// What the error cases choose their operations by (see [`crate::context::Known`]).
 pub fn known(ctx: &Ctx) -> crate::context::Known {
-    let kinds = resources(ctx);
+    let kinds = kinds(ctx);
     crate::context::Known {
         creates: kinds.iter().map(|r| r.create.id.clone()).collect(),
         reads: kinds
