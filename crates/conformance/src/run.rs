@@ -828,7 +828,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     // request that breaks every later sign-in (Directus's random string of 2^63 characters)
     // is the worst a run can meet, and the scenarios after it only say that they could
     // not sign in.
-    const BROKEN: &str = "a request the run sent since";
+    const BROKEN: &str = crate::context::BROKEN_SIGN_IN;
     const AFTER_THE_RUN: &str = "The backend still signs in after the run";
     let said = results.iter().any(|r| match &r.verdict {
         Verdict::Failed { report, .. } => report.contains(BROKEN),

@@ -1227,11 +1227,8 @@ fn resource_name_id(body: &Value, item: &str) -> Option<String> {
         _ => return None,
     };
     let of = |v: &Value| -> Option<String> {
-        let name = v.get("name")?.as_str()?;
-        let (prefix, id) = name.rsplit_once('/')?;
-        (prefix == collection || prefix.ends_with(&format!("/{collection}")))
-            .then(|| id.to_string())
-            .filter(|id| !id.is_empty())
+        let (of, id) = resource_name(v.get("name")?.as_str()?)?;
+        (of == collection).then(|| id.to_string())
     };
     of(body).or_else(|| {
         let members = body.as_object()?;
@@ -2301,6 +2298,14 @@ fn required_only(doc: &Value, schema: &Value, body: &Value) -> Value {
     Value::Object(kept)
 }
 
+/// A resource name's collection (its last) and id: `("reactions", "2")` of
+/// `memos/Ab3/reactions/2`; none where either is empty.
+fn resource_name(name: &str) -> Option<(&str, &str)> {
+    let (prefix, id) = name.rsplit_once('/')?;
+    let collection = prefix.rsplit('/').next()?;
+    (!collection.is_empty() && !id.is_empty()).then_some((collection, id))
+}
+
 /// The kind of text a property's name asks for where its schema says only `string` (no
 /// format, pattern or choices): listmonk's `email`, a `website_url`.
 fn named_format(name: &str, prop: &Value) -> Option<&'static str> {
@@ -2780,8 +2785,7 @@ pub fn differs(
     // server's to give, whatever was sent: the spec's generator marks it no `readOnly`.
     let mut sent = sent.clone();
     if let Some(Value::String(own)) = unwrapped.get("name")
-        && let Some((collection, _)) = own.rsplit_once('/')
-        && let Some(collection) = collection.rsplit('/').next()
+        && let Some((collection, _)) = resource_name(own)
         && op.path.split('/').any(|segment| segment == collection)
         && let Some(members) = sent.as_object_mut()
     {
@@ -3046,10 +3050,7 @@ pub fn success_schema(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
 /// Whether `text` names the id `id`: is it, or a resource name or path ending in it
 /// (`memos/m0008x`, AIP-122's).
 fn names_id(text: &str, id: &str) -> bool {
-    text == id
-        || text
-            .rsplit_once('/')
-            .is_some_and(|(collection, last)| last == id && !collection.is_empty())
+    text == id || resource_name(text).is_some_and(|(_, last)| last == id)
 }
 
 /// Whether a JSON answer holds `id` anywhere as a string or number.

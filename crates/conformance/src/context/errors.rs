@@ -113,9 +113,9 @@ impl Ctx {
             Some(s) => format!("/{}/{name}", s.join("/")),
             None => return format!("/{name}"),
         };
+        let c: Vec<&str> = prefixed.trim_matches('/').split('/').collect();
         let taken = paths.iter().any(|template| {
             let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-            let c: Vec<&str> = prefixed.trim_matches('/').split('/').collect();
             t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| t == c || t.starts_with('{'))
         });
         if taken { format!("/{name}") } else { prefixed }

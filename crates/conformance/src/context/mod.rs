@@ -93,6 +93,7 @@ pub use errors::Known;
 mod placement;
 mod practice;
 mod sessions;
+pub use sessions::BROKEN_SIGN_IN;
 mod tokens;
 mod uploads;
 mod websocket;

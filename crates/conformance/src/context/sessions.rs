@@ -11,6 +11,10 @@ use super::{
 use crate::http::{Exchange, Request};
 use crate::profile::{AuthKind, Locator};
 
+/// What a sign-in that answered a session earlier in the run and a server error later says
+/// of the backend.
+pub const BROKEN_SIGN_IN: &str = ", where it answered a session earlier in this run: a request the run sent since has left the backend unable to sign in";
+
 impl Ctx {
     /// Signs `identity` in as the profile says, once per run: the session is reused by every
     /// scenario, and renewed only when its access token is about to expire.
@@ -441,7 +445,7 @@ impl Ctx {
                             .signed_in_once
                             .load(std::sync::atomic::Ordering::Relaxed)
                     {
-                        ", where it answered a session earlier in this run: a request the run sent since has left the backend unable to sign in"
+                        BROKEN_SIGN_IN
                     } else {
                         ""
                     };
@@ -557,26 +561,23 @@ impl Ctx {
                 // Where the spec alone put it there (a run with `--spec`), the backend's answer
                 // is the truth: shiori wraps every answer in `{"ok", "message"}`, which its
                 // spec leaves out.
-                None if self.profile.derived && found().is_some() => {
-                    let (at, token) = found().unwrap_or_default();
-                    self.http.note(format!(
-                        "the sign-in's answer holds the token at {at}, not where its spec puts it ({}): the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)",
-                        auth.access_token
-                            .as_ref()
-                            .map(|a| a.get_ref().as_str())
-                            .unwrap_or_default()
-                    ));
-                    token
-                }
-                None => {
-                    return Err(match found() {
-                        Some((at, _)) => format!(
-                            "no access token where the profile says it is; the answer has one at {at} (`access_token = \"body:{at}\"` in [auth])"
-                        ),
-                        None => "no access token where the profile says it is".to_string(),
+                None => match found() {
+                    Some((at, token)) if self.profile.derived => {
+                        self.http.note(format!(
+                            "the sign-in's answer holds the token at {at}, not where its spec puts it ({}): the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)",
+                            auth.access_token
+                                .as_ref()
+                                .map(|a| a.get_ref().as_str())
+                                .unwrap_or_default()
+                        ));
+                        token
                     }
-                    .into());
-                }
+                    Some((at, _)) => return Err(format!(
+                        "no access token where the profile says it is; the answer has one at {at} (`access_token = \"body:{at}\"` in [auth])"
+                    )
+                    .into()),
+                    None => return Err("no access token where the profile says it is".into()),
+                },
             },
         };
         let refresh = match &auth.refresh_token {
