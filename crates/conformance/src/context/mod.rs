@@ -157,7 +157,13 @@ pub struct Ctx {
     /// An access token left to expire, shared by every scenario that needs one.
     expired: OnceCell<Result<String, CtxError>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
-    registered: tokio::sync::Mutex<std::collections::HashSet<Identity>>,
+    /// One sign-in at a time per identity, and never one identity's waiting on another's:
+    /// a second account signing in (two password hashes on a backend that makes it) holds
+    /// up no request of the first.
+    signing: [tokio::sync::Mutex<()>; 4],
+    /// Whether each identity's account was registered in this run; held through its
+    /// sign-in, so that one sign-up is sent per identity.
+    registered: [tokio::sync::Mutex<bool>; 4],
     /// Why each identity's sign-in was refused, once it was ([`CtxError::Refused`]).
     refused_sign_ins: std::sync::Mutex<std::collections::HashMap<Identity, String>>,
     /// Whether a sign-in by the profile's login operation answered with a session in this
@@ -367,6 +373,18 @@ pub enum Identity {
     Spare,
 }
 
+impl Identity {
+    /// Its place in a per-identity array.
+    fn slot(self) -> usize {
+        match self {
+            Identity::First => 0,
+            Identity::Second => 1,
+            Identity::Privileged => 2,
+            Identity::Spare => 3,
+        }
+    }
+}
+
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
@@ -555,6 +573,7 @@ impl Ctx {
             operations: Default::default(),
             expired: OnceCell::new(),
             sessions: Default::default(),
+            signing: Default::default(),
             refused_sign_ins: Default::default(),
             signed_in_once: Default::default(),
             registered: Default::default(),

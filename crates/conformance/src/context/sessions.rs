@@ -27,8 +27,8 @@ impl Ctx {
                 cookies: vec![],
             });
         }
-        let mut sessions = self.sessions.lock().await;
-        if let Some(tokens) = sessions.get(&identity) {
+        let _signing = self.signing[identity.slot()].lock().await;
+        if let Some(tokens) = self.sessions.lock().await.get(&identity) {
             let fresh = match jwt_exp(&tokens.access) {
                 Some(exp) => exp > unix_now() + 2,
                 None => true,
@@ -38,7 +38,7 @@ impl Ctx {
             }
         }
         let (tokens, _) = self.sign_in_as(identity, true).await?;
-        sessions.insert(identity, tokens.clone());
+        self.sessions.lock().await.insert(identity, tokens.clone());
         Ok(tokens)
     }
 
@@ -324,10 +324,10 @@ impl Ctx {
                     .register
                     .as_ref()
                     .filter(|_| !self.read_only() && !privileged);
-                let mut registered = self.registered.lock().await;
+                let mut registered = self.registered[identity.slot()].lock().await;
                 // Registers `identity`'s account: its answer, and the session it holds when
                 // it holds the whole of one and `from_sign_up` says it may be used.
-                let sign_up = async |registered: &mut std::collections::HashSet<Identity>,
+                let sign_up = async |registered: &mut bool,
                                      exchanges: &mut Vec<Exchange>|
                        -> Result<Option<Tokens>, CtxError> {
                     let Some(register) = register else {
@@ -351,7 +351,7 @@ impl Ctx {
                         .send_politely(Request::new(&op.method, op.path.clone()).body(body))
                         .await
                         .map_err(CtxError::Transport)?;
-                    registered.insert(identity);
+                    *registered = true;
                     let whole = (from_sign_up && (200..300).contains(&e.status))
                         .then(|| self.tokens_from(&e).ok())
                         .flatten()
@@ -364,7 +364,7 @@ impl Ctx {
                 // account is signed in to first, as a returning user is (a sign-up sent each
                 // run is a password hash and a 409 apiece); signed up only when the sign-in
                 // is refused, the first run against a fresh backend.
-                let fresh = register.is_some() && !registered.contains(&identity);
+                let fresh = register.is_some() && !*registered;
                 if fresh
                     && spare
                     && let Some(tokens) = sign_up(&mut registered, &mut exchanges).await?

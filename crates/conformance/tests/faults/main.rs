@@ -16,6 +16,7 @@ mod envelope;
 mod filters;
 mod health;
 mod hostile;
+mod identities;
 mod keyless;
 mod lanes;
 mod lean;
