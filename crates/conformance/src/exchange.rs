@@ -73,6 +73,13 @@ impl Exchange {
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+    /// A list-valued header (`Allow`, `Vary`) as one value: its lines joined with commas, as
+    /// RFC 9110 (5.3) reads a field sent on several lines (go-chi sends `Allow: GET` and
+    /// `Allow: POST` apart).
+    pub fn list_header(&self, name: &str) -> Option<String> {
+        let lines = self.headers(name);
+        (!lines.is_empty()).then(|| lines.join(", "))
+    }
     pub fn headers(&self, name: &str) -> Vec<&str> {
         self.response_headers
             .iter()

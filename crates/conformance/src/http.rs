@@ -33,6 +33,8 @@ pub struct Http {
     /// request's JSON body ([`members`]).
     accepted: Mutex<std::collections::BTreeMap<String, Vec<String>>>,
     requests: std::sync::atomic::AtomicU64,
+    /// The shape of the ids the backend answers, once an answer showed one ([`IdShape`]).
+    id_shape: std::sync::OnceLock<crate::sample::IdShape>,
     /// How the user's token travels, as the spec's security scheme says.
     placement: Placement,
     /// The run mode's gate: what may leave the process.
@@ -68,6 +70,25 @@ impl Placement {
             Placement::Basic => Some("Basic"),
             _ => None,
         }
+    }
+
+    /// The word this placement puts before a token (`Bearer `, `Token `), if any.
+    pub fn word(&self) -> Option<&str> {
+        match self {
+            Placement::Bearer => Some("Bearer "),
+            Placement::Header { prefix, .. } if !prefix.trim().is_empty() => Some(prefix),
+            _ => None,
+        }
+    }
+
+    /// `token` without the word this placement puts before it, where the sign-in answered
+    /// it with that word already (Homebox's `{"token": "Bearer 5EHU..."}`, which its
+    /// frontend sends as given): `None` where it has none.
+    pub fn bare<'a>(&self, token: &'a str) -> Option<&'a str> {
+        let word = self.word()?;
+        let head = token.get(..word.len())?;
+        let rest = token[word.len()..].trim_start();
+        (head.eq_ignore_ascii_case(word) && !rest.is_empty()).then_some(rest)
     }
 
     /// `request` carrying `token` where this placement says.
@@ -281,6 +302,7 @@ impl Http {
             contract,
             stats: Mutex::new(BTreeMap::new()),
             accepted: Mutex::new(std::collections::BTreeMap::new()),
+            id_shape: std::sync::OnceLock::new(),
             requests: Default::default(),
             placement,
             gate,
@@ -364,6 +386,11 @@ impl Http {
             .lock()
             .ok()
             .and_then(|accepted| accepted.get(operation).cloned())
+    }
+
+    /// The shape of the ids the backend answers, once an answer showed one.
+    pub fn id_shape(&self) -> Option<crate::sample::IdShape> {
+        self.id_shape.get().copied()
     }
 
     pub fn request_count(&self) -> u64 {
@@ -632,6 +659,15 @@ impl Http {
             && let Ok(mut stats) = self.stats.lock()
         {
             *stats.entry(op.clone()).or_default() += 1;
+        }
+        if operation.is_some()
+            && (200..300).contains(&status)
+            && self.id_shape.get().is_none()
+            && let Some(shape) = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|b| crate::sample::IdShape::of_answer(&b))
+        {
+            let _ = self.id_shape.set(shape);
         }
         if let Some(op) = &operation
             && (200..300).contains(&status)

@@ -145,9 +145,11 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
     Value::Object(out)
 }
 
-/// `body` (a sign-in's) with `${ACCORD_NAME}` where a member named like a user name holds
-/// `${ACCORD_USER}`, where it has no email member; whether any was.
-fn name_for_user(body: &mut Value) -> bool {
+/// `body` (a sign-in's, of `schema`) with `${ACCORD_NAME}` where a member named like a user
+/// name holds `${ACCORD_USER}`, where it has no email member and its schema does not say it
+/// takes an address (Homebox's `username`, whose example is `admin@admin.com`); whether any
+/// was.
+fn name_for_user(doc: &Value, schema: Option<&Value>, body: &mut Value) -> bool {
     let Some(members) = body.as_object_mut() else {
         return false;
     };
@@ -157,17 +159,41 @@ fn name_for_user(body: &mut Value) -> bool {
     {
         return false;
     }
+    let properties = schema
+        .and_then(|s| object_of(doc, s))
+        .and_then(|s| s.get("properties"));
     let mut changed = false;
     for (name, value) in members.iter_mut() {
         let lower = name.to_ascii_lowercase();
-        if value == "${ACCORD_USER}" && (lower.contains("username") || lower == "login") {
+        let prop = properties.and_then(|p| p.get(name));
+        if value == "${ACCORD_USER}"
+            && (lower.contains("username") || lower == "login")
+            && !prop.is_some_and(|p| takes_address(doc, p))
+        {
             *value = Value::String("${ACCORD_NAME}".into());
             changed = true;
         } else if value.is_object() {
-            changed |= name_for_user(value);
+            changed |= name_for_user(doc, prop, value);
         }
     }
     changed
+}
+
+/// Whether `prop` says it takes an email address: its format, its example, or its
+/// description.
+fn takes_address(doc: &Value, prop: &Value) -> bool {
+    let prop = accord_spec::follow_ref(doc, prop);
+    let text = |key: &str| prop.get(key).and_then(Value::as_str).unwrap_or_default();
+    text("format") == "email"
+        || text("example").contains('@')
+        || prop
+            .get("examples")
+            .and_then(Value::as_array)
+            .is_some_and(|e| {
+                e.iter()
+                    .any(|e| e.as_str().is_some_and(|e| e.contains('@')))
+            })
+        || text("description").to_ascii_lowercase().contains("email")
 }
 
 /// The object schema `prop` is, where it is one: with `type: object` or properties of its
@@ -572,8 +598,9 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     r.method, r.path, r.id
                 );
             }
-            let mut body = request_schema(doc, &login.op)
-                .map(|(_, s)| body_of(doc, s, 0))
+            let login_schema = request_schema(doc, &login.op).map(|(_, s)| s);
+            let mut body = login_schema
+                .map(|s| body_of(doc, s, 0))
                 .unwrap_or(Value::Object(Default::default()));
             let register_body = register
                 .and_then(|r| request_schema(doc, &r.op))
@@ -584,12 +611,17 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             let by_name = register_body
                 .as_ref()
                 .is_some_and(|rb| rb.to_string().contains("${ACCORD_NAME}"))
-                && name_for_user(&mut body);
+                && name_for_user(doc, login_schema, &mut body);
             let _ = writeln!(
                 t,
                 "# Credentials come from the environment: export {}ACCORD_PASSWORD.\nbody = {}",
                 if by_name {
                     "ACCORD_NAME (the user name), ACCORD_USER (the sign-up's email) and "
+                } else if register_body
+                    .as_ref()
+                    .is_some_and(|rb| rb.to_string().contains("${ACCORD_NAME}"))
+                {
+                    "ACCORD_USER, ACCORD_NAME (the sign-up's name) and "
                 } else {
                     "ACCORD_USER and "
                 },

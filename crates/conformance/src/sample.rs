@@ -7,10 +7,49 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     accord_spec::follow_ref(doc, schema)
 }
 
+/// The shape of the ids a backend answers, where its spec types them as any text: a backend
+/// that parses its ids refuses one of another shape as malformed (400), never as missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdShape {
+    Uuid,
+    Digits,
+}
+
+impl IdShape {
+    /// The shape of the first `id` an answer holds (at its top, in a wrapper, or in the
+    /// first item of a list), where it is a UUID or a number.
+    pub fn of_answer(body: &Value) -> Option<IdShape> {
+        fn find(v: &Value, depth: u8) -> Option<&Value> {
+            match v {
+                Value::Object(o) => o.get("id").or_else(|| {
+                    (depth > 0)
+                        .then(|| o.values().find_map(|m| find(m, depth - 1)))
+                        .flatten()
+                }),
+                Value::Array(items) => items.first().and_then(|i| find(i, depth)),
+                _ => None,
+            }
+        }
+        match find(body, 2)? {
+            Value::Number(_) => Some(IdShape::Digits),
+            Value::String(s) if uuid::Uuid::parse_str(s).is_ok() && s.len() == 36 => {
+                Some(IdShape::Uuid)
+            }
+            Value::String(s)
+                if !s.is_empty() && s.len() < 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Some(IdShape::Digits)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// An id of `schema`'s type that names no resource: a random UUID for a `uuid`, a large
 /// random integer within the bounds for an integer, a random text otherwise (an enum keeps
-/// its first value). Writes to a path that the run did not create go only to such ids.
-pub fn unused_id(doc: &Value, schema: &Value) -> Value {
+/// its first value), of the `shape` the backend's ids have where the schema says only
+/// text. Writes to a path that the run did not create go only to such ids.
+pub fn unused_id(doc: &Value, schema: &Value, shape: Option<IdShape>) -> Value {
     let schema = resolve(doc, schema);
     if let Some(first) = schema
         .get("enum")
@@ -31,8 +70,16 @@ pub fn unused_id(doc: &Value, schema: &Value) -> Value {
             let offset = (random.as_u128() as u64) % (span / 2 + 1);
             json!(max - offset as i64)
         }
-        _ if schema.get("format").and_then(Value::as_str) == Some("uuid") => {
+        _ if schema.get("format").and_then(Value::as_str) == Some("uuid")
+            || (schema.get("format").is_none() && shape == Some(IdShape::Uuid)) =>
+        {
             json!(random.to_string())
+        }
+        _ if schema.get("format").is_none() && shape == Some(IdShape::Digits) => {
+            json!(format!(
+                "{}",
+                1_000_000_000 + (random.as_u128() % 1_000_000_000) as u64
+            ))
         }
         _ => {
             let max = schema

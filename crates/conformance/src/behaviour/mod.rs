@@ -599,6 +599,7 @@ fn registers(ctx: &Ctx, op: &OpInfo) -> bool {
 /// What the error cases choose their operations by (see [`crate::context::Known`]).
 pub fn known(ctx: &Ctx) -> crate::context::Known {
     let kinds = kinds(ctx);
+    let paths = spec_paths(ctx);
     crate::context::Known {
         creates: kinds.iter().map(|r| r.create.id.clone()).collect(),
         reads: kinds
@@ -610,11 +611,23 @@ pub fn known(ctx: &Ctx) -> crate::context::Known {
             false => ctx
                 .all_operations()
                 .iter()
-                .filter(|(o, _)| reaches_beyond_own(o, &kinds).is_some())
+                .filter(|(o, _)| reaches_beyond_own(o, &kinds, &paths).is_some())
                 .map(|(o, _)| o.id.clone())
                 .collect(),
         },
     }
+}
+
+/// Every path of the spec, once.
+fn spec_paths(ctx: &Ctx) -> Vec<String> {
+    let mut paths: Vec<String> = ctx
+        .all_operations()
+        .into_iter()
+        .map(|(o, _)| o.path)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
 /// The words of `op`'s name: its operationId split at case changes and punctuation, and the
@@ -647,17 +660,28 @@ fn name_words(op: &OpInfo) -> Vec<String> {
     words
 }
 
-/// Why `op` reaches beyond what the run creates, where its name says so: a POST without path
-/// parameters that is no create of the run's resources, named for deleting (listmonk's
-/// `POST /subscribers/query/delete`, which deletes every subscriber a query matches) or for
-/// restarting the service (`POST /admin/reload`). A run leaves data it did not make as it
-/// found it, and the service running: `[behaviour] disposable` lifts this on a test instance.
-pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource]) -> Option<String> {
+/// Why `op` reaches beyond what the run creates, where its name or its shape says so: a POST
+/// without path parameters that is no create of the run's resources,
+/// - named for deleting (listmonk's `POST /subscribers/query/delete`, which deletes every
+///   subscriber a query matches) or for restarting the service (`POST /admin/reload`);
+/// - or a command on what the backend holds: it takes no input (no body, no required
+///   parameter), names no collection (no path lies under it), and is named for no read
+///   (Homebox's `POST /v1/actions/zero-item-time-fields`, which zeroes every item's dates;
+///   Directus's `POST /users/me/tfa/enable`, on the given account).
+///
+/// A run leaves data it did not make as it found it, and the service running: `[behaviour]
+/// disposable` lifts this on a test instance. `paths` are every path of the spec.
+pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String]) -> Option<String> {
     const DELETES: [&str; 12] = [
         "delete", "remove", "purge", "destroy", "erase", "wipe", "clear", "truncate", "drop",
         "flush", "prune", "cleanup",
     ];
     const STOPS: [&str; 5] = ["reload", "restart", "reboot", "shutdown", "halt"];
+    // Words of a command that only reads or tries: FastAPI's `POST /login/test-token`.
+    const READS: [&str; 12] = [
+        "test", "check", "ping", "echo", "verify", "validate", "whoami", "preview", "health",
+        "status", "search", "query",
+    ];
     // Another write without path parameters, or one with them outside the run's own
     // resources, is left out by its method and path alone (see [`plan`]).
     if op.method != "POST" || has_path_params(op) || resources.iter().any(|r| r.create.id == op.id)
@@ -667,16 +691,30 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource]) -> Option<String>
     let words = name_words(op);
     let named = |list: &[&str]| words.iter().find(|w| list.contains(&w.as_str())).cloned();
     if let Some(word) = named(&DELETES) {
-        Some(format!(
+        return Some(format!(
             "its name says it deletes (`{word}`) and no resource the run creates lies under it: it would reach data the run did not create (`[behaviour] disposable = true` calls it on a test instance)"
-        ))
-    } else {
-        named(&STOPS).map(|word| {
-            format!(
-                "its name says it restarts or stops the service (`{word}`): the run leaves it running (`[behaviour] disposable = true` calls it on a test instance)"
-            )
-        })
+        ));
     }
+    if let Some(word) = named(&STOPS) {
+        return Some(format!(
+            "its name says it restarts or stops the service (`{word}`): the run leaves it running (`[behaviour] disposable = true` calls it on a test instance)"
+        ));
+    }
+    let takes_input = op.op.get("requestBody").is_some()
+        || op
+            .op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p.get("required").and_then(Value::as_bool) == Some(true))
+            });
+    let collection = paths.iter().any(|p| {
+        p.len() > op.path.len() && p.starts_with(&format!("{}/", op.path.trim_end_matches('/')))
+    });
+    (!takes_input && !collection && named(&READS).is_none()).then(|| {
+        "it takes no input and names no collection: a command on what the backend already holds (its records, its settings, the signed-in account), not on what the run made (`[behaviour] disposable = true` calls it on a test instance)".to_string()
+    })
 }
 
 /// Whether `op` (`lowered`: its id and path, lower-cased) is named like a sign-in, a token
@@ -707,6 +745,7 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
     let mut left = Vec::new();
     let skip = &ctx.profile.behaviour.skip_operations;
     let kinds = resources(ctx);
+    let paths = spec_paths(ctx);
     for (op, secured) in ctx.all_operations() {
         let lowered = format!("{} {}", op.id, op.path).to_ascii_lowercase();
         let unsendable = ctx.unsendable_body(&op).map(|media| {
@@ -729,7 +768,7 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             }
         });
         let beyond = (!ctx.profile.behaviour.disposable)
-            .then(|| reaches_beyond_own(&op, &kinds))
+            .then(|| reaches_beyond_own(&op, &kinds, &paths))
             .flatten();
         let reason = if skip.contains(&op.id) {
             Some("behaviour.skip_operations names it")
@@ -750,6 +789,10 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             .any(|w| lowered.contains(w))
         {
             Some("it would end the run's session")
+        } else if !ctx.anonymous() && ctx.renews_session(&op) {
+            Some(
+                "it renews the session it is called in (named for a refresh, without a body): the run's shared session would end with it",
+            )
         } else if ctx.read_only() && !safe(&op) {
             Some("--read-only")
         } else if let Some(why) = &unsendable {
@@ -1957,8 +2000,11 @@ fn plain_name(name: &str) -> String {
 /// is never one (its id means nothing without the parent's).
 fn referent<'a>(name: &str, kinds: &'a [Resource]) -> Option<&'a Resource> {
     let plain = plain_name(name);
+    // A list of ids (`tagIds`) names the kind as one id does.
     let stem = plain
-        .strip_suffix("id")
+        .strip_suffix("ids")
+        .filter(|s| !s.is_empty())
+        .or_else(|| plain.strip_suffix("id"))
         .or_else(|| plain.strip_suffix("pk"))
         .filter(|s| !s.is_empty())
         .unwrap_or(&plain);
@@ -2619,6 +2665,7 @@ async fn create_bound(
         .filter(|slot| !slot.required)
         .collect();
     let (mut last, mut empty) = (None, None);
+    let mut crashed: Option<Exchange> = None;
     // Twice at most: a referent the backend has since consumed (a feeding stops, and
     // deletes, the timer it names) is made again, and the bodies bound to the new one.
     for attempt in 0..2 {
@@ -2687,6 +2734,12 @@ async fn create_bound(
                         op.id
                     ));
                 }
+                if let Some(crash) = &crashed {
+                    ctx.http.note(format!(
+                        "behaviour: {} answered a server error ({}) to a body before the one that made its resource: the generated calls judge it",
+                        op.id, crash.status
+                    ));
+                }
                 return Ok(Some(Created {
                     resource: resource.clone(),
                     id,
@@ -2700,12 +2753,12 @@ async fn create_bound(
                 ctx.forbidden(&op.id);
                 return Ok(None);
             }
+            // A server error for one body (Homebox's 500 for a `parentId` that names
+            // nothing) is the generated calls' finding; the simpler bodies after it may make
+            // the resource the chain's checks need. Only when none does is it the reason.
             if e.status >= 500 {
-                return Err(Failure::new(
-                    Rule::Created,
-                    format!("{} answered a server error ({})", op.id, e.status),
-                )
-                .with(&e));
+                crashed.get_or_insert(e);
+                continue;
             }
             if is_lean && let Some(full) = &full {
                 let asked = asked_for(&e, &optional, &body, full);
@@ -2719,6 +2772,13 @@ async fn create_bound(
             }
             last = Some(e);
         }
+    }
+    if let Some(e) = crashed {
+        return Err(Failure::new(
+            Rule::Created,
+            format!("{} answered a server error ({})", op.id, e.status),
+        )
+        .with(&e));
     }
     if let Some(e) = empty {
         return Err(Failure::new(

@@ -694,6 +694,17 @@ impl Ctx {
             .collect()
     }
 
+    /// Whether `op` renews the session it is called in, by the token it carries alone: named
+    /// for a refresh or renewal, with no body to send a refresh token in, and not the
+    /// profile's own refresh (Homebox's `GET /v1/users/refresh`, after which the token it was
+    /// called with is refused). Called with the run's shared session, it would end it.
+    pub fn renews_session(&self, op: &OpInfo) -> bool {
+        let lowered = format!("{} {}", op.id, op.path).to_ascii_lowercase();
+        (lowered.contains("refresh") || lowered.contains("renew"))
+            && op.op.get("requestBody").is_none()
+            && !self.session_operations.contains(&op.id)
+    }
+
     /// Notes that the signed-in identity is refused `op` (a 403 to a valid request): an
     /// operation for another role, left out of the checks rather than failed, or checked
     /// with the privileged identity when the profile names one.
@@ -794,7 +805,7 @@ impl Ctx {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                 let schema = p.get("schema").unwrap_or(&string);
                 let value = if unused {
-                    sample::unused_id(self.doc(), schema)
+                    sample::unused_id(self.doc(), schema, self.http.id_shape())
                 } else {
                     sample::valid(self.doc(), schema)
                 };

@@ -580,6 +580,18 @@ impl Ctx {
                 },
             },
         };
+        // A token answered with the word the scheme puts before it is sent with that word
+        // once, as the backend's frontend sends it.
+        let access = match self.http.placement().bare(&access) {
+            Some(bare) => {
+                self.http.note(format!(
+                    "auth: the sign-in answers its token with `{}` before it: the run sends it with that word once, as the backend's frontend sends the token as given",
+                    self.http.placement().word().unwrap_or_default().trim()
+                ));
+                bare.to_string()
+            }
+            None => access,
+        };
         let refresh = match &auth.refresh_token {
             Some(r) => Self::extract(e, &Locator::parse(r.get_ref())?),
             // `[refresh] cookie` alone names where the refresh token is: that cookie.

@@ -384,13 +384,13 @@ async fn alike_elsewhere(
     let probe = probes
         .iter()
         .find(|p| p.path == template)
-        .or_else(|| probes.first().filter(|_| e.header("allow").is_none()));
+        .or_else(|| probes.first().filter(|_| e.list_header("allow").is_none()));
     let Some(probe) = probe else {
         return Ok(false);
     };
     let answer = w.send(probe.request.clone()).await?;
     Ok(match allow {
-        true => answer.status == 405 && answer.header("allow") == e.header("allow"),
+        true => answer.status == 405 && answer.list_header("allow") == e.list_header("allow"),
         false => answer.status == e.status && probe.path == template,
     })
 }
@@ -526,7 +526,7 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
                 e,
                 &format!("{} {path}", e.method),
             ));
-            if e.header("allow").is_none() {
+            if e.list_header("allow").is_none() {
                 without_allow.push((format!("{} {path}", e.method), e));
             } else {
                 problems.extend(allow_problem(&w.ctx, e, &format!("{} {path}: ", e.method)));
@@ -645,11 +645,11 @@ fn allow_problem(
     e: &crate::http::Exchange,
     context: &str,
 ) -> Option<Failure> {
-    let message = match e.header("allow") {
+    let message = match e.list_header("allow") {
         None if e.status == 405 => format!("{context}a 405 without an `Allow` header"),
         None => return None,
         Some(allow) => {
-            let missing = missing_methods(ctx, e, allow);
+            let missing = missing_methods(ctx, e, &allow);
             if missing.is_empty() {
                 return None;
             }
