@@ -121,6 +121,113 @@ impl Ctx {
         if taken { format!("/{name}") } else { prefixed }
     }
 
+    /// The backend's answer to a GET of a route it does not have ([`Ctx::unknown_route`]),
+    /// without credentials; asked once. `None` when it did not answer.
+    pub async fn unknown_answer(&self) -> Option<crate::http::Exchange> {
+        self.unknown_answer
+            .get_or_init(|| async {
+                self.http
+                    .send(Request::new("GET", self.unknown_route()))
+                    .await
+                    .ok()
+            })
+            .await
+            .clone()
+    }
+
+    /// Whether `e` is answered as the backend answers a route it does not have: the same 4xx
+    /// status, media type and body, each request's own path taken out of its body.
+    pub async fn answered_as_unknown(&self, e: &crate::http::Exchange) -> bool {
+        let Some(unknown) = self.unknown_answer().await else {
+            return false;
+        };
+        let path_of = |x: &crate::http::Exchange| {
+            let url = x.url.split('?').next().unwrap_or_default();
+            url.strip_prefix(&self.http.base).unwrap_or(url).to_string()
+        };
+        let body = |x: &crate::http::Exchange| {
+            let path = path_of(x);
+            let text = x.text();
+            if path.len() > 1 {
+                text.replace(&path, "")
+            } else {
+                text
+            }
+        };
+        (400..500).contains(&e.status)
+            && e.status == unknown.status
+            && e.header("content-type") == unknown.header("content-type")
+            && body(e) == body(&unknown)
+    }
+
+    /// Whether the backend does not serve `op` at all: its path has no parameters (a 404 on
+    /// one with an id may be the resource's), it is a read or a secured write, and its own
+    /// method, sent without credentials or body, is answered as a route the backend does not
+    /// have, where another path of the
+    /// spec is not (Homebox's spec writes `PUT /v1/users/change-password`; the backend
+    /// routes `/v1/users/self/change-password`). One spec finding says so, the first time;
+    /// the checks that meet the path's 404 leave it to that finding. Asked once per
+    /// operation.
+    pub async fn not_served(&self, op: &OpInfo) -> bool {
+        // The probe is the operation's own method without credentials: a write goes only
+        // where the spec secures it (refused unsent, as the token checks send it), never to
+        // an open write that would act (listmonk's `POST /subscribers/query/delete`).
+        let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        let secured = self
+            .all_operations()
+            .iter()
+            .any(|(o, secured)| o.id == op.id && *secured);
+        if op.path.contains('{') || !(safe || secured && !self.read_only()) {
+            return false;
+        }
+        let mut memo = self.not_served.lock().await;
+        if let Some(known) = memo.get(&op.id) {
+            return *known;
+        }
+        let served_elsewhere = *self
+            .some_route_served
+            .get_or_init(|| async {
+                for (other, _) in self.all_operations() {
+                    if other.method != "GET" || other.path.contains('{') || other.id == op.id {
+                        continue;
+                    }
+                    if let Ok(e) = self
+                        .http
+                        .send(Request::new("GET", other.path.clone()))
+                        .await
+                    {
+                        return !self.answered_as_unknown(&e).await;
+                    }
+                }
+                false
+            })
+            .await;
+        let mut answered = None;
+        if served_elsewhere
+            && let Ok(e) = self
+                .http
+                .send(Request::new(&op.method, op.path.clone()))
+                .await
+            && self.answered_as_unknown(&e).await
+        {
+            answered = Some(e);
+        }
+        if let Some(mut e) = answered.clone() {
+            e.violations = vec![crate::contract::Violation {
+                operation: op.id.clone(),
+                status: e.status,
+                pointer: String::new(),
+                message: format!(
+                    "the spec's {} {} is not served: it is answered as a route the backend does not have",
+                    op.method, op.path
+                ),
+            }];
+            self.http.findings.record(&e);
+        }
+        memo.insert(op.id.clone(), answered.is_some());
+        answered.is_some()
+    }
+
     /// Whether `path` (a template of the spec's) signs in, up or out: an operation of the
     /// profile's sessions is on it, or its name says it ends one. The scenario of every path
     /// sends it no method it lacks (a stray one could end the run's session).

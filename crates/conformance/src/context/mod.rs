@@ -154,6 +154,13 @@ pub struct Ctx {
     pub cors_absent: OnceCell<bool>,
     /// Every operation of the spec with whether it needs credentials ([`operations_in`]).
     operations: std::sync::OnceLock<Vec<(OpInfo, bool)>>,
+    /// The backend's answer to a route it does not have, asked once ([`Ctx::unknown_answer`]).
+    unknown_answer: OnceCell<Option<crate::http::Exchange>>,
+    /// Whether a GET of the spec's without path parameters is answered otherwise than an
+    /// unknown route, asked once: where none is, no path is judged not served.
+    some_route_served: OnceCell<bool>,
+    /// Each operation found not served ([`Ctx::not_served`]), by operationId.
+    not_served: tokio::sync::Mutex<std::collections::HashMap<String, bool>>,
     /// An access token left to expire, shared by every scenario that needs one.
     expired: OnceCell<Result<String, CtxError>>,
     sessions: tokio::sync::Mutex<std::collections::HashMap<Identity, Tokens>>,
@@ -572,6 +579,9 @@ impl Ctx {
             cors_absent: OnceCell::new(),
             operations: Default::default(),
             expired: OnceCell::new(),
+            unknown_answer: OnceCell::new(),
+            some_route_served: OnceCell::new(),
+            not_served: Default::default(),
             sessions: Default::default(),
             signing: Default::default(),
             refused_sign_ins: Default::default(),

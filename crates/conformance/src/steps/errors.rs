@@ -537,6 +537,23 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
             continue;
         }
         if !(200..300).contains(&e.status) {
+            // A path the backend does not have at all answers every method as such: the
+            // spec's finding, not a wrong method's.
+            let spec_path = path.split('?').next().unwrap_or_default();
+            let mut unserved = false;
+            for (op, _) in w.ctx.all_operations() {
+                if op.path == spec_path && w.ctx.not_served(&op).await {
+                    unserved = true;
+                    break;
+                }
+            }
+            if unserved {
+                w.ctx.http.note(format!(
+                    "errors: {} {path} answers {} as every method of a path the backend does not have: the spec's path is not served (a spec finding)",
+                    e.method, e.status
+                ));
+                continue;
+            }
             refused.push((format!("{} {path}", e.method), e));
             continue;
         }

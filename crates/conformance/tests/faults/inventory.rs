@@ -8,7 +8,9 @@
 //! - its ids are UUIDs its spec types as any text, and an id of another shape is refused as
 //!   malformed (400), not as missing;
 //! - a `parentId` that names no item is a server error (500), on a create and an update;
-//! - another user's delete answers 204 and deletes nothing.
+//! - another user's delete answers 204 and deletes nothing;
+//! - its spec writes `PUT /v1/users/change-password`, which it routes elsewhere: that path
+//!   is answered as any route it does not have (404).
 //!
 //! A new user's run with the spec and credentials alone signs in, keeps its session, leaves
 //! the action alone, finds a missing item with an id of the backend's shape, gets to its
@@ -92,6 +94,14 @@ paths:
       security: [{ Bearer: [] }]
       responses:
         "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/User" } } } }
+  /v1/users/change-password:
+    put:
+      security: [{ Bearer: [] }]
+      requestBody:
+        required: true
+        content: { application/json: { schema: { type: object, properties: { current: { type: string }, new: { type: string } } } } }
+      responses:
+        "204": { description: No Content }
   /v1/actions/zero-item-time-fields:
     post:
       security: [{ Bearer: [] }]
@@ -379,6 +389,23 @@ async fn an_inventory_in_homebox_shape_is_read_from_its_spec() {
     );
     assert!(
         run.stdout.contains("post_v1_actions_zero_item_time_fields is left out of the generated calls: it takes no input and names no collection"),
+        "{}",
+        run.stdout
+    );
+    // The path it does not serve is one spec finding, not a refusal's or a method's failure.
+    assert!(
+        run.stdout.contains("finding rule spec: put_v1_users_change_password 404: the spec's PUT /v1/users/change-password is not served"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.verdict("Secured operations refuse no token"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.failed_by("", Rule::ErrorsMethod, "change-password"),
         "{}",
         run.stdout
     );
