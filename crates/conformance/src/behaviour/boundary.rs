@@ -618,6 +618,18 @@ pub(super) fn set(value: &mut Value, pointer: &str, new: Value) {
     }
 }
 
+/// Whether `value` can travel as a header parameter's value: HTTP has no header value with
+/// NUL or another control character but a tab (a client cannot send one; it is no input the
+/// backend could be given), and an optional header sent empty is, to most servers, the
+/// header left out (Kinto's `If-Match`), not a value refused.
+fn header_value(value: &Value, required: bool) -> bool {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    (required || !text.is_empty()) && !text.chars().any(|c| c.is_control() && c != '\t')
+}
+
 /// The boundary cases of `op`, at most `limit` (parameters first, then the body).
 pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     let doc = ctx.doc();
@@ -652,6 +664,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             // path segment is another route (`/items/` is the list), not an odd id.
             if (value.is_null() && p.location != "query")
                 || (p.location == "path" && value.as_str() == Some(""))
+                || (p.location == "header" && !header_value(&value, p.required))
             {
                 continue;
             }

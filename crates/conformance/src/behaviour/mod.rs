@@ -242,6 +242,16 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
     // What the answer breaks of the spec is a spec finding of its own (one per operation,
     // status and kind), not a failure of this check.
     if e.status == 401 {
+        // A run without credentials calls as a visitor: a backend asking for them is
+        // defending itself (what the spec leaves undocumented of it is a spec finding).
+        if ctx.anonymous() {
+            if let Some(op) = &e.operation {
+                ctx.http.note(format!(
+                    "behaviour: {op} asks for credentials (401), and the run has none (the profile has no [auth]): its answers are a visitor's, not judged"
+                ));
+            }
+            return None;
+        }
         return Some("a signed-in valid request was refused with 401".into());
     }
     if e.status == 403 {
@@ -677,6 +687,9 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String])
         "flush", "prune", "cleanup",
     ];
     const STOPS: [&str; 5] = ["reload", "restart", "reboot", "shutdown", "halt"];
+    // Words of an operation that runs the requests its body names: generated ones could
+    // reach anything (Kinto's `POST /batch`).
+    const TUNNELS: [&str; 1] = ["batch"];
     // Words of a command that only reads or tries: FastAPI's `POST /login/test-token`.
     const READS: [&str; 12] = [
         "test", "check", "ping", "echo", "verify", "validate", "whoami", "preview", "health",
@@ -693,6 +706,11 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String])
     if let Some(word) = named(&DELETES) {
         return Some(format!(
             "its name says it deletes (`{word}`) and no resource the run creates lies under it: it would reach data the run did not create (`[behaviour] disposable = true` calls it on a test instance)"
+        ));
+    }
+    if let Some(word) = named(&TUNNELS) {
+        return Some(format!(
+            "its name says it runs the requests its body names (`{word}`): generated ones could reach data the run did not create (`[behaviour] disposable = true` calls it on a test instance)"
         ));
     }
     if let Some(word) = named(&STOPS) {
@@ -926,7 +944,9 @@ async fn positive_as(
     remember_created(ctx, op, &e, resources, identity);
     let problem = judge(&e).or_else(|| {
         let example = spec_has_example(ctx, op)?;
-        (!has_path_params(op) && !(200..300).contains(&e.status) && e.status != 403).then_some(())?;
+        // A refusal for want of credentials is about the caller, not the request.
+        (!has_path_params(op) && !(200..300).contains(&e.status) && !matches!(e.status, 401 | 403))
+            .then_some(())?;
         match (e.status, example) {
             (404, _) => Some("the spec's own example was answered 404: the backend does not serve the route (a feature off in this deployment, or a route missing; `behaviour.skip_operations` leaves it out)".to_string()),
             (status, Example::Written) => Some(format!("the spec's own example was answered {status}")),
@@ -2753,6 +2773,15 @@ async fn create_bound(
                 ctx.forbidden(&op.id);
                 return Ok(None);
             }
+            // A run without credentials asks as a visitor; a create that asks for them is
+            // the backend defending itself (Kinto's `POST /buckets`).
+            if matches!(e.status, 401 | 403) && ctx.anonymous() {
+                ctx.http.note(format!(
+                    "behaviour: {} asks for credentials ({}) to create, and the run has none (the profile has no [auth])",
+                    op.id, e.status
+                ));
+                return Ok(None);
+            }
             // A server error for one body (Homebox's 500 for a `parentId` that names
             // nothing) is the generated calls' finding; the simpler bodies after it may make
             // the resource the chain's checks need. Only when none does is it the reason.
@@ -2818,6 +2847,7 @@ pub fn differs(
     sent: &Value,
     read: &Value,
     read_schema: Option<&Value>,
+    previous: Option<&Value>,
 ) -> Option<String> {
     let doc = ctx.doc();
     let schema = ctx.body_schema(op)?;
@@ -2851,7 +2881,44 @@ pub fn differs(
     {
         members.remove("name");
     }
-    compare(doc, &schema, read_schema.as_ref(), &sent, unwrapped, "")
+    compare(
+        doc,
+        &schema,
+        read_schema.as_ref(),
+        &sent,
+        unwrapped,
+        "",
+        previous,
+    )
+}
+
+/// `body` with the resource's own `id` where it carries one, at its top or in the one object
+/// that wraps it (`{"data": {"id": ...}}`): an update sends back the id it read, a number
+/// where the body had a number.
+pub fn with_own_id(mut body: Value, id: &str) -> Value {
+    fn set(object: &mut serde_json::Map<String, Value>, id: &str) -> bool {
+        let Some(slot) = object.get_mut("id") else {
+            return false;
+        };
+        *slot = match (&*slot, id.parse::<i64>()) {
+            (Value::Number(_), Ok(n)) => json!(n),
+            _ => json!(id),
+        };
+        true
+    }
+    if let Some(object) = body.as_object_mut()
+        && !set(object, id)
+        && object.len() <= 2
+    {
+        for inner in object.values_mut() {
+            if let Some(inner) = inner.as_object_mut()
+                && set(inner, id)
+            {
+                break;
+            }
+        }
+    }
+    body
 }
 
 /// Whether `value` is of the JSON Schema `type` (an integer is a number).
@@ -2915,6 +2982,10 @@ fn counts(name: &str) -> bool {
         || lower.ends_with("count") && name.contains("Count")
 }
 
+/// `previous`: what was written before this write (`null` for a create), where a list may
+/// come back with items the server adds to what was written (Kinto keeps its caller in an
+/// object's `write` principals), never with what was written before (a write that merged
+/// where it should have replaced); `None`: lists come back as written.
 fn compare(
     doc: &Value,
     schema: &Value,
@@ -2922,6 +2993,7 @@ fn compare(
     sent: &Value,
     read: &Value,
     at: &str,
+    previous: Option<&Value>,
 ) -> Option<String> {
     let schema = accord_spec::follow_ref(doc, schema);
     let read_schema = read_schema.map(|s| accord_spec::follow_ref(doc, s));
@@ -2989,10 +3061,38 @@ fn compare(
                 value,
                 got,
                 &format!("{here}."),
+                previous.map(|p| p.get(name).unwrap_or(&Value::Null)),
             ) {
                 return Some(d);
             }
             continue;
+        }
+        if let Some(previous) = previous
+            && let (Value::Array(written), Value::Array(items)) = (value, got)
+            && items.len() > written.len()
+        {
+            let before: Vec<&Value> = previous
+                .get(name)
+                .and_then(Value::as_array)
+                .map(|b| b.iter().collect())
+                .unwrap_or_default();
+            let mut left: Vec<&Value> = items.iter().collect();
+            let kept = written
+                .iter()
+                .all(|w| match left.iter().position(|r| reads_as(w, r)) {
+                    Some(i) => {
+                        left.remove(i);
+                        true
+                    }
+                    None => false,
+                });
+            if kept
+                && !left
+                    .iter()
+                    .any(|extra| before.iter().any(|b| reads_as(b, extra)))
+            {
+                continue;
+            }
         }
         if !reads_as(value, got) {
             return Some(format!(
@@ -3519,7 +3619,8 @@ mod read_back_tests {
                 None,
                 &sent,
                 &json!({"tags": ["a", "b", "c"], "title": "x"}),
-                ""
+                "",
+                None
             ),
             None
         );
@@ -3531,8 +3632,30 @@ mod read_back_tests {
             &sent,
             &json!({"tags": ["a", "b"], "title": "x"}),
             "",
+            None,
         );
         assert!(d.is_some_and(|d| d.starts_with("`tags` was written as")));
+    }
+
+    /// A list may come back with what the server adds (Kinto keeps the caller among a
+    /// bucket's writers), never with what was written before: that update merged.
+    #[test]
+    fn a_list_the_server_adds_to_is_what_was_written_but_not_a_merge() {
+        let doc = json!({});
+        let schema = json!({"type": "object", "properties": {
+            "write": {"type": "array", "items": {"type": "string"}}}});
+        let sent = json!({"write": ["b"]});
+        let added = json!({"write": ["account:alice", "b"]});
+        let before = json!({"write": ["old"]});
+        assert_eq!(
+            compare(&doc, &schema, None, &sent, &added, "", Some(&before)),
+            None
+        );
+        // Strict where nothing says what came before.
+        assert!(compare(&doc, &schema, None, &sent, &added, "", None).is_some());
+        // What was written before still there: the update merged.
+        let merged = json!({"write": ["old", "b"]});
+        assert!(compare(&doc, &schema, None, &sent, &merged, "", Some(&before)).is_some());
     }
 
     /// A count the server keeps reads back as its own; another number written is compared.
@@ -3546,9 +3669,9 @@ mod read_back_tests {
             "priority": {"type": "integer"}}});
         let sent = json!({"name": "x", "bookmark_count": 645, "favoritesCount": 3, "priority": 2});
         let kept = json!({"name": "x", "bookmark_count": 0, "favoritesCount": 0, "priority": 2});
-        assert_eq!(compare(&doc, &schema, None, &sent, &kept, ""), None);
+        assert_eq!(compare(&doc, &schema, None, &sent, &kept, "", None), None);
         let moved = json!({"name": "x", "bookmark_count": 0, "favoritesCount": 0, "priority": 5});
-        let d = compare(&doc, &schema, None, &sent, &moved, "");
+        let d = compare(&doc, &schema, None, &sent, &moved, "", None);
         assert!(d.is_some_and(|d| d.starts_with("`priority` was written as")));
     }
 }

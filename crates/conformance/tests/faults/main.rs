@@ -33,6 +33,7 @@ mod report;
 mod returning;
 mod sessions;
 mod silent;
+mod storage;
 mod transport;
 mod websocket;
 
