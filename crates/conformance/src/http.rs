@@ -482,10 +482,35 @@ impl Http {
             request.method.as_str(),
             "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE"
         );
+        // Whether a write goes on a pooled connection: only until the backend has answered a
+        // 5xx, after which servers such as uvicorn close their kept-alive connections.
+        let pooled = !self
+            .server_errors
+            .load(std::sync::atomic::Ordering::Relaxed);
         match self
             .send_once(request, on_backend, idempotent, false, spec_path)
             .await
         {
+            // A write on a pooled connection the backend closed before answering, as a 5xx
+            // to another request was answered on it meanwhile: the request never reached the
+            // application, and goes once more on a connection of its own.
+            Err(Transport { message, retry })
+                if retry
+                    && !idempotent
+                    && pooled
+                    && self
+                        .server_errors
+                        .load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                self.note(format!(
+                    "transport: {} {} was sent again on a new connection: the pooled one was closed before answering, as the backend closes its connections after a 5xx ({message})",
+                    request.method,
+                    redact_url(&request.target)
+                ));
+                self.send_once(request, on_backend, idempotent, true, spec_path)
+                    .await
+                    .map_err(|t| format!("transport: {}", t.message))
+            }
             Err(Transport { message, retry }) if retry && idempotent => {
                 self.note(format!(
                     "transport: {} {} was sent again on a new connection after the pooled one closed before answering ({message})",
