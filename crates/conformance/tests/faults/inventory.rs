@@ -173,6 +173,23 @@ fn is_uuid(text: &str) -> bool {
         })
 }
 
+/// The name and parent an item's create or update writes: 422 without a name, 500 for a
+/// `parentId` that names no item.
+fn written(body: &Value, state: &State) -> Result<(String, Option<String>), (u16, &'static str)> {
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    let name = text("name")
+        .filter(|n| (1..=40).contains(&n.chars().count()))
+        .ok_or((422, "name is required"))?;
+    let parent = text("parentId").filter(|p| !p.is_empty());
+    if parent
+        .as_ref()
+        .is_some_and(|p| !state.items.contains_key(p))
+    {
+        return Err((500, "Unknown Error"));
+    }
+    Ok((name, parent))
+}
+
 impl Respond for Inventory {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut state = self.state.lock().unwrap();
@@ -275,17 +292,10 @@ impl Respond for Inventory {
                 ResponseTemplate::new(200).set_body_json(Value::Array(mine))
             }
             ("POST", "/v1/items") => {
-                let Some(name) = text("name").filter(|n| (1..=40).contains(&n.chars().count()))
-                else {
-                    return error(422, "name is required");
+                let (name, parent) = match written(&body, &state) {
+                    Ok(item) => item,
+                    Err((status, message)) => return error(status, message),
                 };
-                let parent = text("parentId").filter(|p| !p.is_empty());
-                if parent
-                    .as_ref()
-                    .is_some_and(|p| !state.items.contains_key(p))
-                {
-                    return error(500, "Unknown Error");
-                }
                 state.next += 1;
                 let id = uuid(state.next);
                 state
@@ -312,18 +322,10 @@ impl Respond for Inventory {
                         json!({"id": id, "name": name, "parentId": parent.unwrap_or_default()}),
                     ),
                     "PUT" if owner == me => {
-                        let Some(name) =
-                            text("name").filter(|n| (1..=40).contains(&n.chars().count()))
-                        else {
-                            return error(422, "name is required");
+                        let (name, parent) = match written(&body, &state) {
+                            Ok(item) => item,
+                            Err((status, message)) => return error(status, message),
                         };
-                        let parent = text("parentId").filter(|p| !p.is_empty());
-                        if parent
-                            .as_ref()
-                            .is_some_and(|p| !state.items.contains_key(p))
-                        {
-                            return error(500, "Unknown Error");
-                        }
                         state
                             .items
                             .insert(id.to_string(), (owner, name.clone(), parent.clone()));
