@@ -231,7 +231,70 @@ pub fn state_hint(ctx: &Ctx, e: &Exchange) -> String {
 }
 
 /// Why an answer to a valid request is wrong, if it is.
+/// Where an answer hands the browser a stored password or its hash: a member named like a
+/// password holding text, or text in the shape of a password hash anywhere (bcrypt's `$2b$`,
+/// argon2's, Django's `pbkdf2_sha256$`, werkzeug's `pbkdf2:`/`scrypt:`). Its pointer and
+/// what it holds in words; never the value.
+pub fn stored_password(body: &Value) -> Option<(String, &'static str)> {
+    fn hash(text: &str) -> Option<&'static str> {
+        if ["$2a$", "$2b$", "$2y$"].iter().any(|p| text.starts_with(p)) && text.len() == 60 {
+            Some("a bcrypt hash")
+        } else if text.starts_with("$argon2") {
+            Some("an argon2 hash")
+        } else if text.starts_with("pbkdf2_sha256$") || text.starts_with("pbkdf2:sha256:") {
+            Some("a PBKDF2 hash")
+        } else if text.starts_with("scrypt:") || text.starts_with("$scrypt$") {
+            Some("a scrypt hash")
+        } else {
+            None
+        }
+    }
+    fn named(name: &str) -> bool {
+        let plain: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        matches!(
+            plain.as_str(),
+            "password" | "passwd" | "hashedpassword" | "passwordhash" | "encryptedpassword"
+        )
+    }
+    fn find(v: &Value, at: String, depth: u8) -> Option<(String, &'static str)> {
+        match v {
+            Value::String(text) => hash(text).map(|what| (at, what)),
+            Value::Object(members) if depth > 0 => members.iter().find_map(|(k, m)| {
+                let here = format!("{at}/{}", accord_spec::pointer::escape(k));
+                match m {
+                    // Masked (`**********`, Directus's) is no password.
+                    Value::String(text)
+                        if named(k) && !text.chars().all(|c| matches!(c, '*' | '•' | '●')) =>
+                    {
+                        Some((here, hash(text).unwrap_or("a password")))
+                    }
+                    _ => find(m, here, depth - 1),
+                }
+            }),
+            Value::Array(items) if depth > 0 => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, m)| find(m, format!("{at}/{i}"), depth - 1)),
+            _ => None,
+        }
+    }
+    find(body, String::new(), 8)
+}
+
 fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
+    // A stored password or its hash in an answer is the browser's to read, and the
+    // frontend's to leak (Kinto's `GET /accounts` answers each account's bcrypt hash).
+    if (200..300).contains(&e.status)
+        && let Some((at, what)) = e.json().as_ref().and_then(stored_password)
+    {
+        return Some(format!(
+            "the answer carries a stored password at {at} ({what}): a browser gets what only the server should hold"
+        ));
+    }
     if e.status >= 500 {
         return Some(format!(
             "a server error ({}) for a valid request{}",
@@ -3558,6 +3621,36 @@ mod scope_tests {
         );
         assert_eq!(granted_scopes(&jwt(r#"{"sub":"a"}"#)), None);
         assert_eq!(granted_scopes("not-a-jwt"), None);
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::stored_password;
+    use serde_json::json;
+
+    #[test]
+    fn a_stored_password_or_its_hash_is_found_and_a_masked_one_is_not() {
+        let bcrypt = "$2b$12$crHtcKF/7lDEvm/GPya6HO/39slEQOAgPR2.ZP8xnWKgGaOz7m1Mm";
+        assert_eq!(
+            stored_password(&json!({"data": [{"id": "admin", "password": bcrypt}]})),
+            Some(("/data/0/password".to_string(), "a bcrypt hash"))
+        );
+        assert_eq!(
+            stored_password(&json!({"user": {"hashed_password": "s3cret"}})),
+            Some(("/user/hashed_password".to_string(), "a password"))
+        );
+        // A hash under any name.
+        assert_eq!(
+            stored_password(&json!({"secret_field": "pbkdf2_sha256$600000$abc$def"})),
+            Some(("/secret_field".to_string(), "a PBKDF2 hash"))
+        );
+        assert_eq!(stored_password(&json!({"password": "**********"})), None);
+        assert_eq!(stored_password(&json!({"password": ""})), None);
+        assert_eq!(
+            stored_password(&json!({"password_changed_at": "2026-01-01", "has_password": true})),
+            None
+        );
     }
 }
 

@@ -42,6 +42,12 @@ definitions:
         properties:
           write: { type: array, items: { type: string } }
 paths:
+  /accounts:
+    get:
+      operationId: get_accounts
+      responses:
+        "200": { description: OK, schema: { type: object, properties: { data: { type: array, items: { type: object } } } } }
+        "401": { description: The request is missing authentication headers., schema: { $ref: "#/definitions/Error" } }
   /batch:
     post:
       operationId: batch
@@ -117,6 +123,8 @@ struct Storage {
     batched: Arc<Mutex<usize>>,
     /// Whether a header value with a control character arrived.
     bad_header: Arc<Mutex<bool>>,
+    /// Whether an account is answered with its password's hash (Kinto's, for its admin).
+    leaks: bool,
 }
 
 fn error(status: u16, errno: u16, message: &str) -> ResponseTemplate {
@@ -162,6 +170,13 @@ impl Respond for Storage {
         };
         let answer = |id: &str, title: &str, write: &[String]| json!({"data": {"id": id, "title": title}, "permissions": {"write": write}});
         match (method, path) {
+            ("GET", "/accounts") => match user {
+                Some(me) if self.leaks => ResponseTemplate::new(200).set_body_json(json!({"data": [
+                    {"id": me, "password": "$2b$12$crHtcKF/7lDEvm/GPya6HO/39slEQOAgPR2.ZP8xnWKgGaOz7m1Mm"}
+                ]})),
+                Some(me) => ResponseTemplate::new(200).set_body_json(json!({"data": [{"id": me}]})),
+                None => error(401, 104, "Unauthorized"),
+            },
             ("POST", "/batch") => {
                 let n = body
                     .get("requests")
@@ -320,9 +335,8 @@ async fn a_visitor_meets_the_backend_asking_for_credentials_and_is_not_told_othe
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_signed_in_run_reads_back_what_the_server_keeps_and_a_deleted_bucket_it_does_not_show() {
-    let backend = Storage::default();
+/// A run of the scenarios of `tags` against `backend`, signed in as alice by HTTP basic.
+async fn signed_in(backend: Storage, tags: &str) -> crate::Run {
     let server = crate::serving(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("spec.yaml");
@@ -343,14 +357,20 @@ prefix = "Basic"
         ),
     )
     .unwrap();
-    let run = crate::harness_in(
+    crate::harness_in(
         profile,
         format!("{}/v1", server.uri()),
-        vec![
-            "--tags".into(),
-            "@behaviour and @writes and not @second_user".into(),
-        ],
+        vec!["--tags".into(), tags.into()],
         dir,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_in_run_reads_back_what_the_server_keeps_and_a_deleted_bucket_it_does_not_show() {
+    let run = signed_in(
+        Storage::default(),
+        "@behaviour and @writes and not @second_user",
     )
     .await;
     assert_eq!(
@@ -368,6 +388,36 @@ prefix = "Basic"
     assert!(
         run.stdout
             .contains("reads as 403, as one never made does: the backend does not say which exist"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_with_a_stored_password_hash_fails_the_valid_requests() {
+    let leaking = Storage {
+        leaks: true,
+        ..Storage::default()
+    };
+    let run = signed_in(leaking, "@positive").await;
+    assert!(
+        run.failed_by(
+            "Valid requests get a documented answer",
+            accord_conformance::rules::Rule::Positive,
+            "the answer carries a stored password at /data/0/password (a bcrypt hash)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("$2b$12$"),
+        "the hash is in the report: {}",
+        run.stdout
+    );
+    let run = signed_in(Storage::default(), "@positive").await;
+    assert_eq!(
+        run.verdict("Valid requests get a documented answer"),
+        "passed",
         "{}",
         run.stdout
     );
