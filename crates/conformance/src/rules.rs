@@ -34,7 +34,7 @@ rules! {
     Identity => "identity", "a second identity is another user than the first";
     Spec => "spec", "every answer has a documented status, a declared content type and a body valid against the spec";
     Envelope => "envelope", "every error comes in the configured envelope";
-    AuthStatus => "auth.status", "a secured operation refuses missing or invalid credentials with the status the spec documents (401, or 403 where only 403 is documented)";
+    AuthStatus => "auth.status", "a secured operation refuses missing or invalid credentials with the status the spec documents (401, or 403 where only 403 is documented, where HTTP's own 401 is right too)";
     AuthChallenge => "auth.challenge", "a 401 of a bearer (or basic) scheme carries its `WWW-Authenticate` challenge";
     AuthValid => "auth.valid", "a valid token is accepted";
     AuthExpired => "auth.expired", "an expired access token is refused with 401 and `error=\"invalid_token\"`";

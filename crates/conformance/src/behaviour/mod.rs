@@ -442,7 +442,16 @@ pub fn account_op(ctx: &Ctx, op: &OpInfo, secured: bool) -> bool {
 
 /// [`account_op`] in the document `doc`.
 fn account_op_in(doc: &Value, op: &OpInfo, secured: bool) -> bool {
-    secured
+    // A write named for deleting the account is the account's whether or not the spec
+    // secures it (Vikunja's `POST /user/deletion/request`, whose security its spec leaves
+    // out): never sent as an account the run was given.
+    let deletes = {
+        let lowered = format!("{} {}", op.id, op.path).to_ascii_lowercase();
+        ["delet", "deactivat", "disable_account", "close_account"]
+            .iter()
+            .any(|w| lowered.contains(w))
+    };
+    (secured || deletes)
         && !safe(op)
         && !has_path_params(op)
         && op.path.split('/').any(|segment| {
@@ -896,6 +905,7 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             && !account_op(ctx, &op, secured)
             && (has_path_params(&op) || op.method != "POST")
             && !owned::owned(&op, &kinds)
+            && !kinds.iter().any(|r| r.create.id == op.id)
         {
             Some(
                 "it changes data the run did not create: no resource the run creates lies above it",
@@ -1005,6 +1015,21 @@ async fn positive_as(
         return Box::pin(positive_as(ctx, op, cases, resources, Identity::Privileged)).await;
     }
     remember_created(ctx, op, &e, resources, identity);
+    // A route without parameters answered 404: an administrator's that the backend hides
+    // from other users (Vikunja's `GET /admin/overview`), or one it does not serve at all,
+    // which is the spec's finding ([`Ctx::not_served`]), not a generated input's.
+    if e.status == 404 && !has_path_params(op) {
+        if crate::context::administrative(&op.path) {
+            ctx.http.note(format!(
+                "behaviour: {} answers the signed-in identity 404 under an administrator's path, as a route hidden from another role: left out of the generated calls",
+                op.id
+            ));
+            return Ok(None);
+        }
+        if ctx.not_served(op).await {
+            return Ok(None);
+        }
+    }
     let problem = judge(&e).or_else(|| {
         let example = spec_has_example(ctx, op)?;
         // A refusal for want of credentials is about the caller, not the request.
@@ -1225,6 +1250,56 @@ pub struct Resource {
     pub parent: Option<String>,
 }
 
+/// Whether `op` documents a 201.
+fn documents_201(op: &OpInfo) -> bool {
+    op.op.pointer("/responses/201").is_some()
+}
+
+/// Where `create`'s documented 2xx answer is a JSON object that holds no id and is not the
+/// item's (as `item`'s read answers it), that answer's name: `POST /notifications` answering
+/// `models.Message` marks them all read, it makes none.
+fn answers_no_resource(ctx: &Ctx, create: &OpInfo, item: &str) -> Option<String> {
+    let doc = ctx.doc();
+    let schema_of = |op: &OpInfo| -> Option<Value> {
+        let responses = op.op.get("responses")?.as_object()?;
+        responses
+            .iter()
+            .filter(|(status, _)| status.starts_with('2'))
+            .find_map(|(_, r)| {
+                let r = accord_spec::follow_ref(doc, r);
+                r.pointer("/content/application~1json/schema").cloned()
+            })
+    };
+    let answer = schema_of(create)?;
+    let name = answer
+        .get("$ref")
+        .and_then(Value::as_str)
+        .map(|r| r.rsplit('/').next().unwrap_or(r).to_string())?;
+    let read = ctx
+        .all_operations()
+        .into_iter()
+        .find(|(o, _)| o.method == "GET" && o.path == item)
+        .and_then(|(o, _)| schema_of(&o));
+    if read.as_ref().and_then(|r| r.get("$ref")) == answer.get("$ref") {
+        return None;
+    }
+    let resolved = accord_spec::follow_ref(doc, &answer);
+    let props = resolved.get("properties")?.as_object()?;
+    let id_like = props.keys().any(|k| {
+        let k = k.to_ascii_lowercase();
+        k == "id"
+            || k.ends_with("_id")
+            || k.ends_with("id") && k.len() <= 4
+            || k == "uuid"
+            || k == "slug"
+            || k == "name"
+            || k == "location"
+            || k == "href"
+            || k == "url"
+    });
+    (!id_like && !props.is_empty()).then_some(name)
+}
+
 /// The resources of the spec: a POST on a collection path next to a path of the same
 /// collection with one more parameter segment; a collection under another resource's item
 /// (`/articles/{slug}/comments`) is a resource under that parent. Parents come first.
@@ -1234,7 +1309,16 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
     // An operation whose security the run's credentials cannot meet is none of the chain's
     // (an anonymous run calls what the spec leaves open).
     let callable = |o: &OpInfo, secured: bool| !secured || ctx.unmet_security(o).is_none();
-    for (create, secured) in ops.iter().filter(|(o, _)| o.method == "POST") {
+    // The create is the POST on a collection path; where the collection has none, its PUT
+    // (Vikunja's `PUT /projects`, answered 201 with the project).
+    let creates = ops.iter().filter(|(o, _)| {
+        o.method == "POST"
+            || (o.method == "PUT"
+                && !ops
+                    .iter()
+                    .any(|(p, _)| p.method == "POST" && p.path == o.path))
+    });
+    for (create, secured) in creates {
         if ctx.session_operations.contains(&create.id) {
             continue;
         }
@@ -1247,6 +1331,18 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
                 .then(|| (o.path.clone(), param.to_string()))
         });
         let Some((item, param)) = item else { continue };
+        if create.method == "PUT" && has_path_params(create) && !documents_201(create) {
+            // A PUT under a parent that names no new item (`PUT /projects/{id}/tasks` is
+            // one; a replace of a sub-collection is not) creates only where it says 201.
+            continue;
+        }
+        if let Some(answer) = answers_no_resource(ctx, create, &item) {
+            ctx.http.note(format!(
+                "behaviour: {} is no create of the resources at {item}: its documented answer ({answer}) holds no id, nor is it the item's; an action on the collection",
+                create.id
+            ));
+            continue;
+        }
         if !callable(create, *secured) {
             ctx.http.note(format!(
                 "behaviour: the resources at {item} are left out of the resource chain: their create, {}, asks for credentials the run does not send",
@@ -1263,7 +1359,11 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
             create: create.clone(),
             list: find("GET", &create.path),
             read: find("GET", &item),
-            update: find("PATCH", &item).or_else(|| find("PUT", &item)),
+            // Where the item has neither PATCH nor PUT, its POST (Vikunja's `POST
+            // /projects/{id}`).
+            update: find("PATCH", &item)
+                .or_else(|| find("PUT", &item))
+                .or_else(|| find("POST", &item)),
             delete: find("DELETE", &item),
             item,
             param,
@@ -3073,6 +3173,11 @@ fn compare(
         }
         // `null` in a write means "clear" to some frameworks and "leave" to others.
         if value.is_null() {
+            continue;
+        }
+        // The resource's own `id` is the server's to give: one a create sent is no value
+        // written (Vikunja's project schema, one struct for both ways, has a plain `id`).
+        if at.is_empty() && name == "id" {
             continue;
         }
         let Some(got) = read.get(name) else { continue };

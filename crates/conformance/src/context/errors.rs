@@ -228,6 +228,72 @@ impl Ctx {
         answered.is_some()
     }
 
+    /// Whether the backend does not serve `op`'s method on its path: that method, sent to
+    /// `path` (the operation's path filled, as another check sent it) without credentials
+    /// or body, is answered 405. Sent only where it cannot act: a read, or a write the spec
+    /// secures (refused unsent, as the token checks send it; a router answers 405 before
+    /// asking for credentials), never under `--read-only`. One spec finding says so, the
+    /// first time (Vikunja's spec writes `PUT /labels/{id}`, which its router has as
+    /// `POST`); asked once per operation.
+    pub async fn method_not_served(&self, op: &OpInfo, path: &str) -> bool {
+        let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        let secured = self
+            .all_operations()
+            .iter()
+            .any(|(o, secured)| o.id == op.id && *secured);
+        if !(safe || secured && !self.read_only()) {
+            return false;
+        }
+        let key = format!("{} 405", op.id);
+        let mut memo = self.not_served.lock().await;
+        if let Some(known) = memo.get(&key) {
+            return *known;
+        }
+        let answered = self
+            .http
+            .send(Request::new(&op.method, path.to_string()))
+            .await
+            .ok()
+            .filter(|e| e.status == 405);
+        if let Some(mut e) = answered.clone() {
+            e.violations = vec![crate::contract::Violation {
+                operation: op.id.clone(),
+                status: e.status,
+                pointer: String::new(),
+                message: format!(
+                    "the spec's {} {} is not served: the backend answers the method 405, not allowed on the path",
+                    op.method, op.path
+                ),
+            }];
+            self.http.findings.record(&e);
+        }
+        memo.insert(key, answered.is_some());
+        answered.is_some()
+    }
+
+    /// Records, once, that `op` (a path with parameters) is not served: `e`, its answer
+    /// without credentials, is the backend's answer to a route it does not have, where its
+    /// other secured routes with parameters refuse such a request before looking anything
+    /// up (Vikunja's `/backgrounds/unsplash/image/{image}`, routed only where Unsplash is
+    /// configured). The caller has seen that refusal; this only says so.
+    pub async fn unrouted(&self, op: &OpInfo, e: &crate::http::Exchange) {
+        let mut memo = self.not_served.lock().await;
+        if memo.insert(format!("{} unrouted", op.id), true).is_some() {
+            return;
+        }
+        let mut finding = e.clone();
+        finding.violations = vec![crate::contract::Violation {
+            operation: op.id.clone(),
+            status: e.status,
+            pointer: String::new(),
+            message: format!(
+                "the spec's {} {} is not served: without credentials it is answered as a route the backend does not have, where the backend's other secured routes refuse first",
+                op.method, op.path
+            ),
+        }];
+        self.http.findings.record(&finding);
+    }
+
     /// Whether `path` (a template of the spec's) signs in, up or out: an operation of the
     /// profile's sessions is on it, or its name says it ends one. The scenario of every path
     /// sends it no method it lacks (a stray one could end the run's session).
@@ -301,7 +367,15 @@ impl Ctx {
                     })
             })
             .filter(|o| !known.beyond.contains(&o.id))
-            .min_by_key(|o| (o.path.contains('{'), !creates(o), o.method != "POST"))
+            // An administrator's route last: hidden from other users, it answers them 404.
+            .min_by_key(|o| {
+                (
+                    super::administrative(&o.path),
+                    o.path.contains('{'),
+                    !creates(o),
+                    o.method != "POST",
+                )
+            })
             .ok_or(format!(
                 "the spec has no {whose} operation with a JSON body the identity may call"
             ));
@@ -393,9 +467,19 @@ impl Ctx {
                     true => Vec::new(),
                     false => self.token_operations(),
                 };
+                // Of those, the read of one item (its path ends in its id) with the fewest
+                // parameters: `GET /{kind}/{id}/reactions` lists under a parent whose kind
+                // a made-up value may name wrong (400).
                 let first = |ops: Vec<OpInfo>| {
                     let mut ops: Vec<OpInfo> = ops.into_iter().filter(by_id).collect();
-                    ops.sort_by_key(|o| !reads(o));
+                    ops.sort_by_key(|o| {
+                        (
+                            !reads(o),
+                            super::administrative(&o.path),
+                            !o.path.trim_end_matches('/').ends_with('}'),
+                            o.path.matches('{').count(),
+                        )
+                    });
                     ops.into_iter().next()
                 };
                 let op = first(secured)

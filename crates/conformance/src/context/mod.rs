@@ -743,25 +743,31 @@ impl Ctx {
         crate::security::refusal_status(&op.op, self.profile.auth.as_ref())
     }
 
-    /// A GET the user's token opens, without path parameters: where a token is tried.
+    /// A GET the user's token opens, without path parameters: where a token is tried. The
+    /// read of the signed-in user comes first, as any signed-in user may make it, and a read
+    /// under an administrator's path last: Vikunja answers its `GET /admin/overview` 404 to
+    /// a user who is no administrator, whose token then seems refused everywhere.
     pub fn probe_operation(&self) -> Option<OpInfo> {
         let plain_read = |o: &OpInfo| o.method == "GET" && !o.path.contains('{');
-        self.token_operations()
+        let mut reads: Vec<OpInfo> = self
+            .token_operations()
             .into_iter()
-            .find(plain_read)
-            .or_else(|| {
-                // A spec that secures nothing (memos's, generated from its protos) still has
-                // the read of the signed-in user (`GET /api/v1/auth/me`): a token works there
-                // or nowhere.
-                if !self.secured_operations().is_empty() || self.anonymous() {
-                    return None;
-                }
-                self.all_operations()
-                    .into_iter()
-                    .map(|(o, _)| o)
-                    .filter(plain_read)
-                    .find(|o| names_current_user(&o.path))
-            })
+            .filter(plain_read)
+            .collect();
+        reads.sort_by_key(|o| (!names_current_user(&o.path), administrative(&o.path)));
+        reads.into_iter().next().or_else(|| {
+            // A spec that secures nothing (memos's, generated from its protos) still has
+            // the read of the signed-in user (`GET /api/v1/auth/me`): a token works there
+            // or nowhere.
+            if !self.secured_operations().is_empty() || self.anonymous() {
+                return None;
+            }
+            self.all_operations()
+                .into_iter()
+                .map(|(o, _)| o)
+                .filter(plain_read)
+                .find(|o| names_current_user(&o.path))
+        })
     }
 
     pub fn cors_path(&self) -> String {
@@ -921,6 +927,15 @@ impl Ctx {
 
 /// Whether `path` reads the signed-in user: its last segment is `me`, `whoami`, `current`
 /// or `user` (`/api/v1/auth/me`, `/user`, `/users/current`).
+/// Whether `path` lies under an administrator's segment (`/admin/overview`,
+/// `/api/admin/users`): operations another role than the run's user's may be refused.
+pub fn administrative(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let s = segment.to_ascii_lowercase();
+        s == "admin" || s.starts_with("admin_") || s.starts_with("admin-") || s == "superuser"
+    })
+}
+
 pub fn names_current_user(path: &str) -> bool {
     let last = path
         .trim_end_matches('/')

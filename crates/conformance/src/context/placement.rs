@@ -21,15 +21,14 @@ fn alternatives(placement: &Placement) -> Vec<Placement> {
         }
         _ => return Vec::new(),
     };
+    // The word is learned, not the spec's: an apiKey scheme's token sent after `Bearer` is
+    // no http bearer scheme, whose 401 owes RFC 6750's challenge.
     PREFIXES
         .iter()
         .filter(|p| !p.eq_ignore_ascii_case(current))
-        .map(|p| match *p {
-            "Bearer " => Placement::Bearer,
-            p => Placement::Header {
-                name: "Authorization".into(),
-                prefix: p.into(),
-            },
+        .map(|p| Placement::Header {
+            name: "Authorization".into(),
+            prefix: (*p).into(),
         })
         .collect()
 }
@@ -113,7 +112,11 @@ mod tests {
         };
         assert_eq!(
             alternatives(&token).first().map(words).as_deref(),
-            Some("as `Authorization: Bearer`")
+            Some("in the `Authorization` header after `Bearer`")
+        );
+        assert_eq!(
+            alternatives(&token).first().and_then(Placement::challenge),
+            None
         );
         assert!(
             alternatives(&Placement::Cookie {

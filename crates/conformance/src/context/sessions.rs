@@ -70,6 +70,7 @@ impl Ctx {
         };
         if let Some(tokens) = self.sessions.lock().await.get_mut(&identity)
             && tokens.access != access
+            && same_kind(&tokens.access, &access)
         {
             tokens.access = access;
         }
@@ -817,5 +818,38 @@ fn leaves(value: &Value, at: String, out: &mut Vec<(String, Value)>) {
         }
         Value::Array(_) => {}
         scalar => out.push((at, scalar.clone())),
+    }
+}
+
+/// Whether `new` is a token of the same kind as `current`, the session's: both JWTs (three
+/// dot-separated parts), or both opaque and about as long (a quarter more or less, or two
+/// characters: a counter's next value). Another kind is a token for something
+/// else the answer hands out (Vikunja's `PUT /user/settings/token/caldav` answers a CalDAV
+/// password as `token`), which would end the session were it adopted.
+fn same_kind(current: &str, new: &str) -> bool {
+    let jwt = |t: &str| t.split('.').count() == 3;
+    match (jwt(current), jwt(new)) {
+        (true, true) => true,
+        (false, false) => current.len().abs_diff(new.len()) <= (current.len() / 4).max(2),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_a_token_of_the_session_s_kind_renews_it() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJpZCI6MX0.c2ln";
+        assert!(super::same_kind(
+            jwt,
+            "eyJhbGciOiJIUzI1NiJ9.eyJpZCI6Mn0.b3Ro"
+        ));
+        assert!(!super::same_kind(
+            jwt,
+            "3f1c0a9e8b7d6c5b4a39281706f5e4d3c2b1a098"
+        ));
+        assert!(super::same_kind("a1b2c3d4", "e5f6a7b8"));
+        assert!(super::same_kind("tok-9", "tok-10"));
+        assert!(!super::same_kind("a1b2c3d4", "e5f6a7b8c9d0"));
     }
 }

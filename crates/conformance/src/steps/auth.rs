@@ -282,6 +282,15 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
     }
     let challenge = w.ctx.http.placement().challenge();
     let mut problems = Vec::new();
+    // Whether the backend refuses a request without valid credentials on a secured route
+    // with parameters before looking anything up: then such a route answered as one the
+    // backend does not have is not served, not a lookup before the credentials.
+    let refuses_first = w.judged.iter().any(|e| {
+        let Some(op) = e.operation.as_deref().and_then(|id| w.ctx.op(id).ok()) else {
+            return false;
+        };
+        op.path.contains('{') && matches!(e.status, 401 | 403)
+    });
     for e in w.judged.clone() {
         let e = &e;
         let op_id = e.operation.as_deref().unwrap_or("?");
@@ -290,6 +299,19 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
             .op(op_id)
             .map(|op| w.ctx.refusal_status(&op))
             .unwrap_or(401);
+        // A 401 where the spec documents only 403 is HTTP's own refusal of missing or bad
+        // credentials (Vikunja's spec documents 403 as "no access to the project"): the
+        // undocumented 401 is the spec's finding, not the backend's fault.
+        let expected = if e.status == 401
+            && expected == 403
+            && w.ctx.op(op_id).is_ok_and(|op| {
+                op.op.pointer("/responses/401").is_none()
+                    && op.op.pointer("/responses/403").is_some()
+            }) {
+            401
+        } else {
+            expected
+        };
         // A forged token answered wrong as no token, or a forged signature as a malformed
         // token, is one cause, judged once: in that scenario.
         let judge = if e.status != expected {
@@ -311,15 +333,34 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
                 e.status
             ));
         } else if e.status != expected {
-            // A path the backend does not have at all is the spec's finding, not a refusal.
-            if let Ok(op) = w.ctx.op(op_id)
-                && w.ctx.not_served(&op).await
-            {
-                w.ctx.http.note(format!(
-                    "auth: {op_id} answers {} as a route the backend does not have: the spec's path is not served (a spec finding)",
-                    e.status
-                ));
-                continue;
+            // A path the backend does not have at all, or a method it does not have there, is
+            // the spec's finding, not a refusal.
+            if let Ok(op) = w.ctx.op(op_id) {
+                let path = e
+                    .url
+                    .strip_prefix(&w.ctx.http.base)
+                    .unwrap_or(&e.url)
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let unrouted = e.status == 404
+                    && op.path.contains('{')
+                    && refuses_first
+                    && w.ctx.answered_as_unknown(e).await;
+                if unrouted {
+                    w.ctx.unrouted(&op, e).await;
+                }
+                if unrouted
+                    || (e.status == 405 && w.ctx.method_not_served(&op, &path).await)
+                    || w.ctx.not_served(&op).await
+                {
+                    w.ctx.http.note(format!(
+                        "auth: {op_id} answers {} as a route or method the backend does not have: the spec's operation is not served (a spec finding)",
+                        e.status
+                    ));
+                    continue;
+                }
             }
             problems.push(
                 Failure::new(

@@ -1114,6 +1114,16 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     e = send(body.clone()).await?;
                     w.exchanges.push(e.clone());
                 }
+                // A method the backend does not have on the item (Vikunja's spec writes
+                // `PUT /labels/{id}`; it routes `POST`) is the spec's finding: no update is
+                // there to persist.
+                if e.status == 405 && ctx.method_not_served(update, &c.path).await {
+                    ctx.http.note(format!(
+                        "behaviour: {} answers 405 on {}: the spec documents a method the backend does not serve there (a spec finding); the update is not checked",
+                        update.id, c.path
+                    ));
+                    continue;
+                }
                 if !(200..300).contains(&e.status) {
                     failures.push(
                         Failure::new(

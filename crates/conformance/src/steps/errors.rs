@@ -59,6 +59,20 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
             refused.push(op.id.clone());
             continue;
         }
+        // An operation the backend does not serve (a feature off in this deployment; its
+        // spec finding says so) tells nothing of how a request is refused: the next one.
+        if let Some(op) = &op
+            && e.status == 404
+            && !matches!(case, ErrorCase::UnknownRoute | ErrorCase::MissingResource)
+            && w.ctx.not_served(op).await
+        {
+            w.ctx.http.note(format!(
+                "errors: {} is not served, so the error case goes to another operation",
+                op.id
+            ));
+            refused.push(op.id.clone());
+            continue;
+        }
         w.error_statuses = Some(w.ctx.error_statuses(case, op.as_ref()));
         w.error_case = Some(case);
         w.error_path = path;
@@ -153,7 +167,7 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
             (_, Ok(())) => {}
         }
         if e.status == 405 && elsewhere.is_none() {
-            problems.extend(allow_problem(&w.ctx, e, ""));
+            problems.extend(allow_problem(&w.ctx, e, "").await);
         }
     }
     if !problems.is_empty() && answered_as_missing_field(w).await? {
@@ -350,7 +364,7 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
         if e.status == 405 {
             problems.extend(named_in_envelope(&w.ctx, e, &format!("OPTIONS {path}")));
         }
-        let wrong = allow_problem(&w.ctx, e, &format!("OPTIONS {path}: "));
+        let wrong = allow_problem(&w.ctx, e, &format!("OPTIONS {path}: ")).await;
         if let Some(f) = wrong {
             match templates.get(i) {
                 Some(template) if alike_elsewhere(w, template, e, true).await? => {
@@ -544,7 +558,7 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
             if e.list_header("allow").is_none() {
                 without_allow.push((format!("{} {path}", e.method), e));
             } else {
-                problems.extend(allow_problem(&w.ctx, e, &format!("{} {path}: ", e.method)));
+                problems.extend(allow_problem(&w.ctx, e, &format!("{} {path}: ", e.method)).await);
             }
             continue;
         }
@@ -592,8 +606,93 @@ async fn undeclared_judged_checked(w: &mut AccordWorld) -> Outcome {
     let any_405 = w.judged.iter().any(|e| e.status == 405);
     let all_405_bare = without_allow.len() == w.judged.iter().filter(|e| e.status == 405).count();
     problems.extend(bare_405s(without_allow, all_405_bare));
+    let refused = if any_405 {
+        unrouted(&w.ctx, refused).await
+    } else {
+        refused
+    };
     problems.extend(wrong_method_refusals(refused, any_405));
     super::all(fold_envelope(problems, "request(s) alike"))
+}
+
+/// `refused` without the paths the backend does not route at all, on a backend whose router
+/// answers a wrong method 405 elsewhere: a path each of whose undocumented methods is
+/// answered as a route the backend does not have is no path it knows (Vikunja's `/test/all`,
+/// served only in its testing mode), whose documented method is then not served either: one
+/// spec finding per path, where the run could not send that method itself (an open write).
+async fn unrouted<'a>(
+    ctx: &crate::context::Ctx,
+    refused: Vec<(String, &'a crate::http::Exchange)>,
+) -> Vec<(String, &'a crate::http::Exchange)> {
+    let path_of = |e: &crate::http::Exchange| {
+        e.url
+            .strip_prefix(&ctx.http.base)
+            .unwrap_or(&e.url)
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut unknown: std::collections::BTreeMap<String, bool> = Default::default();
+    for (_, e) in &refused {
+        let as_unknown = ctx.answered_as_unknown(e).await;
+        *unknown.entry(path_of(e)).or_insert(true) &= as_unknown;
+    }
+    // A path whose documented operation the run may send is routed unless that operation
+    // is not served either (a router answering only its undocumented methods 404 is the
+    // wrong-method problem, judged as such).
+    for (path, unrouted) in unknown.iter_mut() {
+        if !*unrouted {
+            continue;
+        }
+        for (op, secured) in ctx.all_operations() {
+            let sendable = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+                || secured && !ctx.read_only();
+            if op.path == *path && (op.path.contains('{') || sendable && !ctx.not_served(&op).await)
+            {
+                *unrouted = false;
+                break;
+            }
+        }
+    }
+    let mut kept = Vec::new();
+    let mut said = std::collections::BTreeSet::new();
+    for (what, e) in refused {
+        let path = path_of(e);
+        if !unknown.get(&path).copied().unwrap_or(false) {
+            kept.push((what, e));
+            continue;
+        }
+        if said.insert(path.clone()) {
+            let documented: Vec<String> = ctx
+                .all_operations()
+                .into_iter()
+                .filter(|(o, _)| o.path == path)
+                .map(|(o, _)| o.method)
+                .collect();
+            let mut finding = e.clone();
+            finding.violations = vec![crate::contract::Violation {
+                operation: ctx
+                    .all_operations()
+                    .into_iter()
+                    .find(|(o, _)| o.path == path)
+                    .map(|(o, _)| o.id)
+                    .unwrap_or_default(),
+                status: e.status,
+                pointer: String::new(),
+                message: format!(
+                    "the spec's path {path} ({}) is not served: every method the spec does not document there is answered as a route the backend does not have, where its other paths answer one 405",
+                    documented.join(", ")
+                ),
+            }];
+            ctx.http.findings.record(&finding);
+        }
+        ctx.http.note(format!(
+            "errors: {what} answers {} as a route the backend does not have, as every other method there: the spec's path is not served (a spec finding)",
+            e.status
+        ));
+    }
+    kept
 }
 
 /// The 405s without an `Allow` header: one problem each, or one for all when no 405 of the
@@ -671,8 +770,11 @@ fn wrong_method_refusals(
 }
 
 /// What is wrong with the `Allow` of `e` (`context` leads the message): a 405 without one,
-/// or one that leaves out a method the spec documents for the path.
-fn allow_problem(
+/// or one that leaves out a method the spec documents for the path and the backend serves
+/// there (one it answers 405 itself is the spec's finding, [`Ctx::method_not_served`]).
+///
+/// [`Ctx::method_not_served`]: crate::context::Ctx::method_not_served
+async fn allow_problem(
     ctx: &crate::context::Ctx,
     e: &crate::http::Exchange,
     context: &str,
@@ -681,7 +783,24 @@ fn allow_problem(
         None if e.status == 405 => format!("{context}a 405 without an `Allow` header"),
         None => return None,
         Some(allow) => {
-            let missing = missing_methods(ctx, e, &allow);
+            let mut missing = Vec::new();
+            for (method, op) in missing_methods(ctx, e, &allow) {
+                let path = e
+                    .url
+                    .strip_prefix(&ctx.http.base)
+                    .unwrap_or(&e.url)
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let not_served = match &op {
+                    Some(op) => ctx.method_not_served(op, &path).await,
+                    None => false,
+                };
+                if !not_served {
+                    missing.push(method);
+                }
+            }
             if missing.is_empty() {
                 return None;
             }
@@ -695,12 +814,13 @@ fn allow_problem(
     Some(Failure::new(Rule::ErrorsAllow, message).with(e))
 }
 
-/// The methods the spec documents for the path of `e` that its `Allow` header leaves out.
+/// The methods the spec documents for the path of `e` that its `Allow` header leaves out,
+/// each with its operation.
 fn missing_methods(
     ctx: &crate::context::Ctx,
     e: &crate::http::Exchange,
     allow: &str,
-) -> Vec<String> {
+) -> Vec<(String, Option<crate::context::OpInfo>)> {
     let path = e
         .url
         .strip_prefix(&ctx.http.base)
@@ -728,10 +848,11 @@ fn missing_methods(
                 })
                 // The most literal template wins, as routers match.
                 .min_by_key(|(template, _)| template.matches('{').count())
-                .map(|(_, item)| item)
-        })
-        .and_then(serde_json::Value::as_object);
-    let Some(item) = item else {
+        });
+    let Some((template, item)) = item else {
+        return Vec::new();
+    };
+    let Some(item) = item.as_object() else {
         return Vec::new();
     };
     let allowed: Vec<String> = allow
@@ -743,6 +864,14 @@ fn missing_methods(
         .filter(|m| item.contains_key(**m))
         .map(|m| m.to_ascii_uppercase())
         .filter(|m| !allowed.contains(m))
+        .map(|m| {
+            let op = ctx
+                .all_operations()
+                .into_iter()
+                .map(|(o, _)| o)
+                .find(|o| o.method == m && o.path == *template);
+            (m, op)
+        })
         .collect()
 }
 

@@ -34,6 +34,7 @@ mod returning;
 mod sessions;
 mod silent;
 mod storage;
+mod tasks;
 mod transport;
 mod websocket;
 

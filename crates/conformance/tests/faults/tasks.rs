@@ -1,0 +1,410 @@
+//! A to-do service in Vikunja's shape (Go, echo, a swag spec without operationIds):
+//! - its scheme is an apiKey in `Authorization` that says no word before the token, and the
+//!   backend takes only `Bearer TOKEN`;
+//! - its first secured read is an administrator's (`GET /admin/overview`), which it answers
+//!   404 to anyone else, as if the route were not there;
+//! - its spec documents 403 (no access to the project) but never 401, and a request without
+//!   credentials gets 401;
+//! - it creates with `PUT /projects` (201) and updates with `POST /projects/{id}`;
+//! - `POST /notifications` marks every notification read and answers a message, no resource;
+//! - its spec documents `DELETE /test/all`, which only its testing mode routes: every
+//!   method there is answered as a route it does not have.
+//!
+//! A new user's run with the spec and credentials alone sends the token as the backend
+//! takes it, accepts the 401, creates and updates projects, leaves the notifications alone,
+//! and says the testing route is not served, without failing a check on any of it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use accord_conformance::rules::Rule;
+use serde_json::{Value, json};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+const SPEC: &str = r##"openapi: 3.0.0
+info: { title: Tasks, version: "1.0" }
+servers: [{ url: /api/v1 }]
+components:
+  securitySchemes:
+    JWTKeyAuth: { type: apiKey, name: Authorization, in: header }
+  schemas:
+    Message:
+      type: object
+      properties: { message: { type: string } }
+    Login:
+      type: object
+      properties: { username: { type: string }, password: { type: string } }
+    Register:
+      type: object
+      properties: { username: { type: string }, email: { type: string }, password: { type: string } }
+    Token:
+      type: object
+      properties: { token: { type: string } }
+    User:
+      type: object
+      properties: { id: { type: integer }, username: { type: string } }
+    Project:
+      type: object
+      properties:
+        id: { type: integer }
+        title: { type: string, minLength: 1, maxLength: 250 }
+paths:
+  /admin/overview:
+    get:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { type: object } } } }
+        "404": { description: Not Found, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /login:
+    post:
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/Login" } } } }
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Token" } } } }
+        "403": { description: Wrong, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /register:
+    post:
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/Register" } } } }
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/User" } } } }
+        "400": { description: Taken, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /user:
+    get:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/User" } } } }
+  /notifications:
+    post:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /notifications/{id}:
+    parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+    get:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { type: object } } } }
+        "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /projects:
+    get:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Project" } } } } }
+        "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+    put:
+      security: [{ JWTKeyAuth: [] }]
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/Project" } } } }
+      responses:
+        "201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Project" } } } }
+        "400": { description: Invalid, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /projects/{id}:
+    parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+    get:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Project" } } } }
+        "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "404": { description: Not Found, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+    post:
+      security: [{ JWTKeyAuth: [] }]
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/Project" } } } }
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Project" } } } }
+        "400": { description: Invalid, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "404": { description: Not Found, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+    delete:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "404": { description: Not Found, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /test/all:
+    delete:
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+        "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+"##;
+
+#[derive(Default)]
+struct State {
+    /// User name to (password, id).
+    users: HashMap<String, (String, u64)>,
+    /// Token to user id.
+    tokens: HashMap<String, u64>,
+    /// Project id to (owner, title).
+    projects: HashMap<u64, (u64, String)>,
+    next: u64,
+}
+
+/// What is broken in the backend, if anything.
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    /// `POST /projects/{id}` answers the new title and keeps the old one.
+    UpdateLost,
+    /// `GET /test/all`, which the spec does not document, answers 200.
+    TestRouteAnswers,
+    /// `GET /user` answers without credentials.
+    OpenUser,
+}
+
+#[derive(Clone)]
+struct Tasks {
+    state: Arc<Mutex<State>>,
+    fault: Fault,
+}
+
+impl Tasks {
+    fn new(fault: Fault) -> Self {
+        Tasks {
+            state: Arc::default(),
+            fault,
+        }
+    }
+}
+
+fn message(status: u16, text: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({ "message": text }))
+}
+
+/// The methods each path routes, as its `Allow` lists them.
+fn routed(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["admin", "overview"] | ["user"] => Some("OPTIONS, GET"),
+        ["login"] | ["register"] => Some("OPTIONS, POST"),
+        ["notifications"] => Some("OPTIONS, POST"),
+        ["notifications", _] => Some("OPTIONS, GET"),
+        ["projects"] => Some("OPTIONS, GET, PUT"),
+        ["projects", _] => Some("OPTIONS, DELETE, GET, POST"),
+        _ => None,
+    }
+}
+
+impl Respond for Tasks {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.state.lock().unwrap();
+        let Some(path) = request.url.path().strip_prefix("/api/v1") else {
+            return message(404, "Not Found");
+        };
+        let method = request.method.as_str();
+        if self.fault == Fault::TestRouteAnswers && (method, path) == ("GET", "/test/all") {
+            return ResponseTemplate::new(200).set_body_json(json!({ "tables": [] }));
+        }
+        let Some(allow) = routed(path) else {
+            return message(404, "Not Found");
+        };
+        if method == "OPTIONS" {
+            return ResponseTemplate::new(204).append_header("allow", allow);
+        }
+        if !allow.split(", ").any(|m| m == method) {
+            return message(405, "Method Not Allowed").append_header("allow", allow);
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+        match (method, path) {
+            ("POST", "/register") => {
+                let (Some(name), Some(password)) = (text("username"), text("password")) else {
+                    return message(400, "No or invalid user register object provided.");
+                };
+                if name.is_empty() || password.len() < 8 || state.users.contains_key(&name) {
+                    return message(400, "No or invalid user register object provided.");
+                }
+                state.next += 1;
+                let id = state.next;
+                state.users.insert(name.clone(), (password, id));
+                return ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": id, "username": name}));
+            }
+            ("POST", "/login") => {
+                let name = text("username").unwrap_or_default();
+                return match state.users.get(&name) {
+                    Some((password, id)) if Some(password) == text("password").as_ref() => {
+                        let id = *id;
+                        state.next += 1;
+                        let token = format!("tok{}u{id}", state.next);
+                        state.tokens.insert(token.clone(), id);
+                        ResponseTemplate::new(200).set_body_json(json!({ "token": token }))
+                    }
+                    _ => message(403, "Wrong username or password."),
+                };
+            }
+            _ => {}
+        }
+        let header = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let user = header
+            .strip_prefix("Bearer ")
+            .and_then(|t| state.tokens.get(t))
+            .copied();
+        if self.fault == Fault::OpenUser && (method, path) == ("GET", "/user") {
+            return ResponseTemplate::new(200).set_body_json(json!({"id": 0, "username": ""}));
+        }
+        let Some(user) = user else {
+            return message(
+                401,
+                "missing, malformed, expired or otherwise invalid token provided",
+            );
+        };
+        let id: Option<u64> = path.rsplit('/').next().and_then(|s| s.parse().ok());
+        match (method, path) {
+            ("GET", "/admin/overview") => message(404, "Not Found"),
+            ("GET", "/user") => {
+                ResponseTemplate::new(200).set_body_json(json!({"id": user, "username": "u"}))
+            }
+            ("POST", "/notifications") => message(200, "success"),
+            ("GET", p) if p.starts_with("/notifications/") => message(403, "Forbidden"),
+            ("GET", "/projects") => {
+                let mut mine: Vec<(&u64, &(u64, String))> = state
+                    .projects
+                    .iter()
+                    .filter(|(_, (o, _))| *o == user)
+                    .collect();
+                mine.sort();
+                let list: Vec<Value> = mine
+                    .into_iter()
+                    .map(|(id, (_, title))| json!({"id": id, "title": title}))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(list)
+            }
+            ("PUT", "/projects") => {
+                let Some(title) = text("title").filter(|t| (1..=250).contains(&t.chars().count()))
+                else {
+                    return message(400, "Invalid Data");
+                };
+                state.next += 1;
+                let id = state.next;
+                state.projects.insert(id, (user, title.clone()));
+                ResponseTemplate::new(201).set_body_json(json!({"id": id, "title": title}))
+            }
+            (_, p) if p.starts_with("/projects/") => {
+                let Some(id) = id else {
+                    return message(400, "Invalid Data");
+                };
+                let Some((owner, title)) = state.projects.get(&id).cloned() else {
+                    return message(404, "The project does not exist.");
+                };
+                if owner != user {
+                    return message(403, "Forbidden");
+                }
+                match method {
+                    "GET" => {
+                        ResponseTemplate::new(200).set_body_json(json!({"id": id, "title": title}))
+                    }
+                    "DELETE" => {
+                        state.projects.remove(&id);
+                        message(200, "The project was deleted successfully.")
+                    }
+                    _ => {
+                        let Some(new) =
+                            text("title").filter(|t| (1..=250).contains(&t.chars().count()))
+                        else {
+                            return message(400, "Invalid Data");
+                        };
+                        if self.fault != Fault::UpdateLost {
+                            state.projects.insert(id, (owner, new.clone()));
+                        }
+                        ResponseTemplate::new(200).set_body_json(json!({"id": id, "title": new}))
+                    }
+                }
+            }
+            _ => message(404, "Not Found"),
+        }
+    }
+}
+
+const CREDENTIALS: &[(&str, &str)] = &[
+    ("ACCORD_NAME", "accorda"),
+    ("ACCORD_USER", "accord-a@example.com"),
+    ("ACCORD_PASSWORD", "accord-password-1"),
+];
+
+const TAGS: &str = "@auth or @errors or (@behaviour and @writes and not @second_user)";
+
+async fn run(fault: Fault) -> crate::Run {
+    let server = crate::serving(Tasks::new(fault)).await;
+    crate::first_run_with(SPEC, format!("{}/api/v1", server.uri()), TAGS, CREDENTIALS).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_todo_service_in_vikunja_shape_is_read_from_its_spec() {
+    let run = run(Fault::None).await;
+    // The token goes after `Bearer`, learned on the read of the signed-in user, not on the
+    // administrator's read that answers anyone else 404.
+    assert_eq!(
+        run.verdict("A valid token is accepted"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("the user's token goes in the `Authorization` header after `Bearer`"),
+        "{}",
+        run.stdout
+    );
+    // A 401 where the spec documents only 403 is the spec's gap, not the backend's fault.
+    assert!(!run.failed_by("", Rule::AuthStatus, ""), "{}", run.stdout);
+    assert!(
+        !run.failed_by("", Rule::AuthChallenge, ""),
+        "{}",
+        run.stdout
+    );
+    // Projects are made by PUT and updated by POST; the notifications' POST makes nothing.
+    assert!(run.stdout.contains("put_projects ("), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("post_projects_by_id ("),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.verdict("What is created reads back, is listed and updates"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    assert!(!run.failed_by("", Rule::Created, ""), "{}", run.stdout);
+    // The testing route is not served: the spec's finding, no wrong method.
+    assert!(!run.failed_by("", Rule::ErrorsMethod, ""), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("the spec's path /test/all (DELETE) is not served"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.failed_by("", Rule::ErrorsStatus, ""), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_by_post_that_is_lost_fails() {
+    let run = run(Fault::UpdateLost).await;
+    assert!(
+        run.failed_by("", Rule::UpdatePersists, "`title` was written as"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_route_the_spec_does_not_document_that_answers_fails() {
+    let run = run(Fault::TestRouteAnswers).await;
+    assert!(
+        run.failed_by("", Rule::ErrorsMethod, "GET /test/all"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_user_s_read_without_credentials_fails() {
+    let run = run(Fault::OpenUser).await;
+    assert!(
+        run.failed_by("", Rule::AuthStatus, "get_user"),
+        "{}",
+        run.stdout
+    );
+}
