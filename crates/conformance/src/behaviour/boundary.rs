@@ -955,6 +955,41 @@ fn group(
     groups
 }
 
+/// Whether the refusal `e` of the admitted `case` names another input of `op` (a body
+/// property or a parameter) and not the case's own: Vikunja refuses a project without the
+/// `title` its spec does not require, whatever edge value `position` holds
+/// (`"invalid_fields": ["title: non zero value required"]`), which says nothing of that value.
+pub fn refuses_another_input(
+    ctx: &Ctx,
+    op: &OpInfo,
+    case: &Case,
+    e: &crate::http::Exchange,
+) -> bool {
+    let Some(own) = case.field.as_ref().map(Field::name) else {
+        return false;
+    };
+    let text = e.text();
+    if !(400..500).contains(&e.status) || names_word(&text, own) {
+        return false;
+    }
+    let mut slots = Vec::new();
+    if let Some(schema) = ctx.body_schema(op) {
+        body_slots(ctx.doc(), &schema, "", 0, &mut slots);
+    }
+    let mut names: Vec<String> = slots
+        .iter()
+        .map(|(pointer, _)| Field::Body(pointer.clone()).name().to_string())
+        .collect();
+    names.extend(
+        ctx.parameters(op)
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str).map(String::from)),
+    );
+    names
+        .iter()
+        .any(|name| name != own && name.len() > 2 && names_word(&text, name))
+}
+
 /// Why an answer to a boundary case is wrong, if it is.
 pub fn problem(ctx: &Ctx, case: &Case, e: &crate::http::Exchange) -> Option<String> {
     if e.status >= 500 {

@@ -1937,10 +1937,17 @@ pub fn retouched(ctx: &Ctx, op: &OpInfo, sent: &Value, seed: u64) -> Option<Valu
             if prop.get("readOnly") == Some(&Value::Bool(true)) {
                 continue;
             }
+            // Nor is text its name gives a form (an address, a link, a time), nor a short
+            // code (a color, an identifier of ten characters), which other text would break.
             let plain = prop.get("type").and_then(Value::as_str) == Some("string")
                 && ["pattern", "enum", "format", "const"]
                     .iter()
                     .all(|k| prop.get(*k).is_none())
+                && named_format(name, prop).is_none()
+                && prop
+                    .get("maxLength")
+                    .and_then(Value::as_u64)
+                    .is_none_or(|max| max >= 16)
                 && !crate::http::is_secret_name(name);
             let changed = match value {
                 Value::String(old) if plain && !old.is_empty() => {
@@ -2554,9 +2561,63 @@ fn named_format(name: &str, prop: &Value) -> Option<&'static str> {
         Some("email")
     } else if word.ends_with("url") || word.ends_with("uri") || word == "website" {
         Some("uri")
+    } else if ["created", "updated", "modified", "timestamp"].contains(&word.as_str())
+        || name.ends_with("_at")
+        || name.ends_with("At")
+        || word.ends_with("date")
+        || word.ends_with("time")
+    {
+        // Vikunja's `created`, `due_date`: Go's `time.Time`, which its spec types as text.
+        Some("date-time")
     } else {
         None
     }
+}
+
+/// Whether a member named `name` is a time the server stamps on a record: `created`,
+/// `updated_at`, `modifiedAt`.
+fn stamped(name: &str) -> bool {
+    let word: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "created",
+        "updated",
+        "modified",
+        "createdat",
+        "updatedat",
+        "modifiedat",
+        "createdon",
+        "updatedon",
+    ]
+    .contains(&word.as_str())
+}
+
+/// The plain text fields of `body` (of `schema`) alone, each as its name asks
+/// ([`named_values`]): strings without choices that name no record (`id`, `parent_id`,
+/// `tagIds`); `None` where that leaves nothing out, or nothing.
+fn plain_text_of(doc: &Value, schema: &Value, body: &Value) -> Option<Value> {
+    let members = body.as_object()?;
+    let mut out = serde_json::Map::new();
+    for (name, prop) in mutate::properties_as_written(doc, schema) {
+        let prop = accord_spec::follow_ref(doc, &prop);
+        let lowered = name.to_ascii_lowercase();
+        let text = prop.get("type").and_then(Value::as_str) == Some("string")
+            && prop.get("enum").is_none()
+            && prop.get("readOnly") != Some(&Value::Bool(true))
+            && !lowered.ends_with("id")
+            && !lowered.ends_with("ids");
+        if let Some(value) = members.get(&name).filter(|v| text && v.is_string()) {
+            out.insert(name, value.clone());
+        }
+    }
+    if out.is_empty() || out.len() == members.len() {
+        return None;
+    }
+    let plain = Value::Object(out);
+    Some(named_values(doc, schema, &plain, false, 0).unwrap_or(plain))
 }
 
 /// `body` (of `schema`) with the values the names of its plain text properties ask for (an
@@ -2570,8 +2631,9 @@ fn named_values(doc: &Value, schema: &Value, body: &Value, add: bool, depth: u8)
         if prop.get("readOnly") == Some(&Value::Bool(true)) {
             continue;
         }
+        // A time is given where the body has one, never added.
         if let Some(format) = named_format(&name, prop)
-            && (add || out.contains_key(&name))
+            && (add && format != "date-time" || out.contains_key(&name))
         {
             let value = crate::sample::valid(doc, &json!({"type": "string", "format": format}));
             let fits = prop
@@ -2823,9 +2885,14 @@ async fn create_bound(
         // refused, or crash it), then the generated body so.
         if let Some(full) = bodies.first().cloned() {
             let minimal = required_only(ctx.doc(), &schema, &full);
+            // And its plain text alone, as a form of text inputs sends it, where the spec
+            // requires nothing and the backend refuses what the generated body makes up
+            // around it (Vikunja's project: a made-up parent, an owner, a subscription).
+            let plain = plain_text_of(ctx.doc(), &schema, &full);
             for body in [
                 named_values(ctx.doc(), &schema, &minimal, true, 1),
                 named_values(ctx.doc(), &schema, &full, false, 1),
+                plain,
             ]
             .into_iter()
             .flatten()
@@ -2934,6 +3001,15 @@ async fn create_bound(
             }
             if e.status == 403 && ctx.refusal_status(op) != 403 {
                 ctx.forbidden(&op.id);
+                return Ok(None);
+            }
+            // An administrator's route answered 404 is hidden from the signed-in identity
+            // (Vikunja's `POST /admin/users`), as a 403 would refuse it.
+            if e.status == 404 && crate::context::administrative(&op.path) {
+                ctx.http.note(format!(
+                    "behaviour: {} answers the signed-in identity 404 under an administrator's path, as a route hidden from another role: no resource of it is made",
+                    op.id
+                ));
                 return Ok(None);
             }
             // A run without credentials asks as a visitor; a create that asks for them is
@@ -3184,6 +3260,11 @@ fn compare(
         // A count the server keeps (shiori's tag `bookmark_count`, a `commentsCount`) is its
         // own, whatever a write sends: the spec's generator wrote one struct for both ways.
         if value.is_number() && got.is_number() && counts(name) {
+            continue;
+        }
+        // So is a time it stamps (Vikunja's `created` and `updated`, in a schema that is one
+        // struct for both ways).
+        if at.is_empty() && stamped(name) {
             continue;
         }
         let mut read_prop = None;

@@ -5,7 +5,11 @@
 //!   404 to anyone else, as if the route were not there;
 //! - its spec documents 403 (no access to the project) but never 401, and a request without
 //!   credentials gets 401;
-//! - it creates with `PUT /projects` (201) and updates with `POST /projects/{id}`;
+//! - it creates with `PUT /projects` (201) and updates with `POST /projects/{id}`; a
+//!   project's schema is one struct for both ways: the `title` it asks for is not required
+//!   there, its `created` (a time the backend stamps) is any text, and its `owner` is an
+//!   object a made-up one of which it refuses (400), as it refuses a `created` that is no
+//!   time; a project without a title is refused naming the title (412);
 //! - `POST /notifications` marks every notification read and answers a message, no resource;
 //! - its spec documents `DELETE /test/all`, which only its testing mode routes: every
 //!   method there is answered as a route it does not have.
@@ -48,6 +52,10 @@ components:
       properties:
         id: { type: integer }
         title: { type: string, minLength: 1, maxLength: 250 }
+        description: { type: string }
+        position: { type: number }
+        created: { type: string }
+        owner: { $ref: "#/components/schemas/User" }
 paths:
   /admin/overview:
     get:
@@ -132,8 +140,8 @@ struct State {
     users: HashMap<String, (String, u64)>,
     /// Token to user id.
     tokens: HashMap<String, u64>,
-    /// Project id to (owner, title).
-    projects: HashMap<u64, (u64, String)>,
+    /// Project id to (owner, the project as it reads).
+    projects: HashMap<u64, (u64, Value)>,
     next: u64,
 }
 
@@ -147,6 +155,8 @@ enum Fault {
     TestRouteAnswers,
     /// `GET /user` answers without credentials.
     OpenUser,
+    /// A project's `description` is lost on create.
+    DescriptionLost,
 }
 
 #[derive(Clone)]
@@ -201,7 +211,15 @@ impl Respond for Tasks {
         if !allow.split(", ").any(|m| m == method) {
             return message(405, "Method Not Allowed").append_header("allow", allow);
         }
-        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let Ok(body) = serde_json::from_slice::<Value>(&request.body).or_else(|e| {
+            if request.body.is_empty() {
+                Ok(Value::Null)
+            } else {
+                Err(e)
+            }
+        }) else {
+            return message(400, "Invalid model provided: Bad Request");
+        };
         let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
         match (method, path) {
             ("POST", "/register") => {
@@ -259,56 +277,50 @@ impl Respond for Tasks {
             ("POST", "/notifications") => message(200, "success"),
             ("GET", p) if p.starts_with("/notifications/") => message(403, "Forbidden"),
             ("GET", "/projects") => {
-                let mut mine: Vec<(&u64, &(u64, String))> = state
+                let mut mine: Vec<(&u64, &(u64, Value))> = state
                     .projects
                     .iter()
                     .filter(|(_, (o, _))| *o == user)
                     .collect();
-                mine.sort();
-                let list: Vec<Value> = mine
-                    .into_iter()
-                    .map(|(id, (_, title))| json!({"id": id, "title": title}))
-                    .collect();
+                mine.sort_by_key(|(id, _)| **id);
+                let list: Vec<Value> = mine.into_iter().map(|(_, (_, p))| p.clone()).collect();
                 ResponseTemplate::new(200).set_body_json(list)
             }
             ("PUT", "/projects") => {
-                let Some(title) = text("title").filter(|t| (1..=250).contains(&t.chars().count()))
-                else {
-                    return message(400, "Invalid Data");
-                };
+                if let Some(refused) = unfit(&body) {
+                    return refused;
+                }
                 state.next += 1;
                 let id = state.next;
-                state.projects.insert(id, (user, title.clone()));
-                ResponseTemplate::new(201).set_body_json(json!({"id": id, "title": title}))
+                let project = project(id, user, &body, None, self.fault);
+                state.projects.insert(id, (user, project.clone()));
+                ResponseTemplate::new(201).set_body_json(project)
             }
             (_, p) if p.starts_with("/projects/") => {
                 let Some(id) = id else {
                     return message(400, "Invalid Data");
                 };
-                let Some((owner, title)) = state.projects.get(&id).cloned() else {
+                let Some((owner, old)) = state.projects.get(&id).cloned() else {
                     return message(404, "The project does not exist.");
                 };
+                if let Some(refused) = (method == "POST").then(|| unfit(&body)).flatten() {
+                    return refused;
+                }
                 if owner != user {
                     return message(403, "Forbidden");
                 }
                 match method {
-                    "GET" => {
-                        ResponseTemplate::new(200).set_body_json(json!({"id": id, "title": title}))
-                    }
+                    "GET" => ResponseTemplate::new(200).set_body_json(old),
                     "DELETE" => {
                         state.projects.remove(&id);
                         message(200, "The project was deleted successfully.")
                     }
                     _ => {
-                        let Some(new) =
-                            text("title").filter(|t| (1..=250).contains(&t.chars().count()))
-                        else {
-                            return message(400, "Invalid Data");
-                        };
+                        let new = project(id, owner, &body, Some(&old), Fault::None);
                         if self.fault != Fault::UpdateLost {
                             state.projects.insert(id, (owner, new.clone()));
                         }
-                        ResponseTemplate::new(200).set_body_json(json!({"id": id, "title": new}))
+                        ResponseTemplate::new(200).set_body_json(new)
                     }
                 }
             }
@@ -317,13 +329,61 @@ impl Respond for Tasks {
     }
 }
 
+/// Why a project's body is refused, as Vikunja's binding and validation refuse it: a
+/// `created` that is no time or an `owner` it does not know (400), no title (412).
+fn unfit(body: &Value) -> Option<ResponseTemplate> {
+    let time = |v: &Value| {
+        v.as_str()
+            .is_some_and(|t| t.len() >= 20 && t.as_bytes()[4] == b'-')
+    };
+    if body.get("created").is_some_and(|c| !time(c)) || body.get("owner").is_some() {
+        return Some(message(400, "Invalid model provided: Bad Request"));
+    }
+    let titled = body
+        .get("title")
+        .and_then(Value::as_str)
+        .is_some_and(|t| (1..=250).contains(&t.chars().count()));
+    (!titled).then(|| {
+        ResponseTemplate::new(412).set_body_json(json!({
+            "code": 2002,
+            "message": "Invalid Data",
+            "invalid_fields": ["title: non zero value required"]
+        }))
+    })
+}
+
+/// A project as it reads after a write of `body` (over `old`): its times the backend's.
+fn project(id: u64, owner: u64, body: &Value, old: Option<&Value>, fault: Fault) -> Value {
+    let kept = |k: &str, default: Value| {
+        body.get(k)
+            .cloned()
+            .or_else(|| old.and_then(|o| o.get(k).cloned()))
+            .unwrap_or(default)
+    };
+    let description = if fault == Fault::DescriptionLost {
+        json!("")
+    } else {
+        kept("description", json!(""))
+    };
+    json!({
+        "id": id,
+        "title": kept("title", json!("")),
+        "description": description,
+        "position": kept("position", json!(0)),
+        "created": old
+            .and_then(|o| o.get("created").cloned())
+            .unwrap_or(json!("2026-12-06T11:48:14Z")),
+        "owner": {"id": owner, "username": "u"}
+    })
+}
+
 const CREDENTIALS: &[(&str, &str)] = &[
     ("ACCORD_NAME", "accorda"),
     ("ACCORD_USER", "accord-a@example.com"),
     ("ACCORD_PASSWORD", "accord-password-1"),
 ];
 
-const TAGS: &str = "@auth or @errors or (@behaviour and @writes and not @second_user)";
+const TAGS: &str = "@auth or @errors or @boundary or (@behaviour and @writes and not @second_user)";
 
 async fn run(fault: Fault) -> crate::Run {
     let server = crate::serving(Tasks::new(fault)).await;
@@ -368,6 +428,13 @@ async fn a_todo_service_in_vikunja_shape_is_read_from_its_spec() {
         run.stdout
     );
     assert!(!run.failed_by("", Rule::Created, ""), "{}", run.stdout);
+    // The refusal of a project without its title says nothing of a `position` sent without
+    // one.
+    assert!(
+        !run.failed_by("", Rule::Boundary, "position"),
+        "{}",
+        run.stdout
+    );
     // The testing route is not served: the spec's finding, no wrong method.
     assert!(!run.failed_by("", Rule::ErrorsMethod, ""), "{}", run.stdout);
     assert!(
@@ -404,6 +471,37 @@ async fn the_user_s_read_without_credentials_fails() {
     let run = run(Fault::OpenUser).await;
     assert!(
         run.failed_by("", Rule::AuthStatus, "get_user"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_description_lost_on_create_fails() {
+    let run = run(Fault::DescriptionLost).await;
+    assert!(
+        run.failed_by("", Rule::ReadBack, "`description` was written as"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Another user's update goes with a body the owner's create had taken: Vikunja validates a
+/// body before it looks at who sends it, and a generated one (a made-up `owner`, a
+/// `created` that is no time) would be refused as invalid (400) before the owner is asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_user_s_update_is_refused_for_its_owner_not_its_body() {
+    let server = crate::serving(Tasks::new(Fault::None)).await;
+    let run = crate::first_run_with(
+        SPEC,
+        format!("{}/api/v1", server.uri()),
+        "@behaviour and @second_user",
+        CREDENTIALS,
+    )
+    .await;
+    assert_eq!(
+        run.verdict("A second user cannot reach the first user's resources"),
+        "passed",
         "{}",
         run.stdout
     );
