@@ -413,6 +413,30 @@ impl Http {
         }
     }
 
+    /// [`Http::send_politely`] for a sign-in or sign-up, which the run cannot do without: a
+    /// 429 is also waited out where only the rate limit's reset says when (`RateLimit-Reset`
+    /// or `X-RateLimit-Reset`, as Vikunja answers its limit of ten sign-ins a minute), for
+    /// at most 65 s, twice at most, and noted.
+    pub async fn send_patiently(&self, request: Request) -> Result<Exchange, String> {
+        let mut waited = 0;
+        loop {
+            let e = self.send_politely(request.clone()).await?;
+            match rate_limit_reset_secs(&e).filter(|s| *s <= 65) {
+                Some(secs) if e.status == 429 && waited < 2 => {
+                    waited += 1;
+                    self.note(format!(
+                        "rate limit: {} {} answered 429; waited {} s, until the limit's reset, as a sign-in must",
+                        request.method,
+                        redact_url(&request.target),
+                        secs.max(1)
+                    ));
+                    tokio::time::sleep(std::time::Duration::from_secs(secs.max(1))).await;
+                }
+                _ => return Ok(e),
+            }
+        }
+    }
+
     /// Sends `request` through the run mode's gate, the user's token placed as the spec's
     /// security scheme says. An idempotent request whose pooled connection the server closed
     /// before answering (as servers do after a 500) is sent once more, as browsers do, and
@@ -828,6 +852,27 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// `Retry-After` in seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3).
+/// When a rate limit lifts, by `Retry-After`, else by its reset: `RateLimit-Reset` (seconds,
+/// as the IETF draft has it) or `X-RateLimit-Reset` (seconds, or the moment as Unix time
+/// where it is that large).
+pub fn rate_limit_reset_secs(e: &Exchange) -> Option<u64> {
+    if let Some(secs) = retry_after_secs(e) {
+        return Some(secs);
+    }
+    let value: u64 = ["ratelimit-reset", "x-ratelimit-reset"]
+        .iter()
+        .find_map(|name| e.header(name))?
+        .trim()
+        .parse()
+        .ok()?;
+    if value > 1_000_000_000 {
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        Some(value.saturating_sub(now) + 1)
+    } else {
+        Some(value)
+    }
+}
+
 pub fn retry_after_secs(e: &Exchange) -> Option<u64> {
     let value = e.header("retry-after")?.trim();
     if let Ok(secs) = value.parse::<u64>() {
@@ -841,6 +886,31 @@ pub fn retry_after_secs(e: &Exchange) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_limit_s_reset_says_when_it_lifts() {
+        let answer = |headers: &[(&str, String)]| {
+            let mut e = Exchange::none();
+            e.status = 429;
+            e.response_headers = headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            e
+        };
+        assert_eq!(
+            rate_limit_reset_secs(&answer(&[("retry-after", "7".into())])),
+            Some(7)
+        );
+        assert_eq!(
+            rate_limit_reset_secs(&answer(&[("ratelimit-reset", "12".into())])),
+            Some(12)
+        );
+        let at = chrono::Utc::now().timestamp() + 30;
+        let secs = rate_limit_reset_secs(&answer(&[("x-ratelimit-reset", at.to_string())]));
+        assert!(secs.is_some_and(|s| (29..=32).contains(&s)), "{secs:?}");
+        assert_eq!(rate_limit_reset_secs(&answer(&[])), None);
+    }
 
     #[test]
     fn only_a_trailing_slash_redirect_on_the_same_backend_is_followed() {

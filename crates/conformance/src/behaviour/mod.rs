@@ -1108,6 +1108,15 @@ async fn positive_as(
         let e = send_as(ctx, identity, first.clone()).await?;
         owned::follow_move(ctx, op, resources, &first, &e);
         remember_created(ctx, op, &e, resources, identity);
+        // The backend limits how often it may be called: nothing more is sent to it, the
+        // limit left to what the run cannot do without (its sign-ins).
+        if e.status == 429 {
+            ctx.http.note(format!(
+                "behaviour: {} is left out of the rest of the generated calls: the backend limits how often it may be called (429)",
+                op.id
+            ));
+            break;
+        }
         let Some(problem) = judge(&e) else {
             sent.push((first, false));
             continue;

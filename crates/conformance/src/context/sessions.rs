@@ -349,7 +349,7 @@ impl Ctx {
                     let body = encode(value, self.encoding_for(&op, None));
                     let e = self
                         .http
-                        .send_politely(Request::new(&op.method, op.path.clone()).body(body))
+                        .send_patiently(Request::new(&op.method, op.path.clone()).body(body))
                         .await
                         .map_err(CtxError::Transport)?;
                     *registered = true;
@@ -414,7 +414,7 @@ impl Ctx {
                 }
                 let mut e = self
                     .http
-                    .send_politely(request.clone())
+                    .send_patiently(request.clone())
                     .await
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
@@ -424,7 +424,7 @@ impl Ctx {
                     }
                     e = self
                         .http
-                        .send_politely(request)
+                        .send_patiently(request)
                         .await
                         .map_err(CtxError::Transport)?;
                     exchanges.push(e.clone());

@@ -421,6 +421,10 @@ async fn boundary_steps(
             ctx.http.note(not_allowed(&op.id, "boundary pass"));
             return Ok(());
         }
+        if e.status == 429 {
+            ctx.http.note(rate_limited(&op.id, "boundary pass"));
+            return Ok(());
+        }
         if !case.parts.is_empty() {
             // Accepted, and nothing it made is lost: each value holds. Otherwise each is
             // sent alone, and judged alone.
@@ -597,6 +601,15 @@ fn stop_at_crash(ctx: &Ctx, op: &OpInfo, what: &str, queue: &std::collections::V
 
 /// The note of an operation the backend answers 405 (its method not allowed on the route),
 /// left out of the rest of `pass`.
+/// The note of an operation the backend rate-limits (429): the pass sends it nothing more,
+/// leaving the limit to what the run cannot do without (its sign-ins), and judges nothing
+/// of it; the backend defends itself.
+fn rate_limited(op: &str, pass: &str) -> String {
+    format!(
+        "behaviour: {op} is left out of the rest of the {pass}: the backend limits how often it may be called (429)"
+    )
+}
+
 fn not_allowed(op: &str, pass: &str) -> String {
     format!(
         "behaviour: {op} is left out of the rest of the {pass}: the backend answers 405, its method not allowed on the route, whatever the input"
@@ -1757,6 +1770,10 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                             .negative
                             .push((format!("{}: {what}", op.id), minimal, e));
                         ctx.http.note(not_allowed(&op.id, "broken-input pass"));
+                        break;
+                    }
+                    if e.status == 429 {
+                        ctx.http.note(rate_limited(&op.id, "broken-input pass"));
                         break;
                     }
                     if (matches!(e.status, 401 | 403) || e.status >= 500) && may_ask_valid {

@@ -140,6 +140,8 @@ struct State {
     users: HashMap<String, (String, u64)>,
     /// Token to user id.
     tokens: HashMap<String, u64>,
+    /// The current window of the routes before sign-in: its end, and the requests in it.
+    window: (u64, u32),
     /// Project id to (owner, the project as it reads).
     projects: HashMap<u64, (u64, Value)>,
     next: u64,
@@ -157,6 +159,9 @@ enum Fault {
     OpenUser,
     /// A project's `description` is lost on create.
     DescriptionLost,
+    /// Not a fault: the routes before sign-in take three requests a window of two seconds,
+    /// and answer 429 with `X-RateLimit-Reset` (the window's end, as Unix time) past that.
+    LimitedSignIn,
 }
 
 #[derive(Clone)]
@@ -221,6 +226,22 @@ impl Respond for Tasks {
             return message(400, "Invalid model provided: Bad Request");
         };
         let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+        if self.fault == Fault::LimitedSignIn && matches!(path, "/register" | "/login") {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            if now >= state.window.0 {
+                state.window = (now + 2, 0);
+            }
+            state.window.1 += 1;
+            if state.window.1 > 3 {
+                return message(429, "Too Many Requests")
+                    .append_header("x-ratelimit-limit", "3")
+                    .append_header("x-ratelimit-remaining", "0")
+                    .append_header("x-ratelimit-reset", state.window.0.to_string().as_str());
+            }
+        }
         match (method, path) {
             ("POST", "/register") => {
                 let (Some(name), Some(password)) = (text("username"), text("password")) else {
@@ -385,6 +406,10 @@ const CREDENTIALS: &[(&str, &str)] = &[
 
 const TAGS: &str = "@auth or @errors or @boundary or (@behaviour and @writes and not @second_user)";
 
+async fn run_plain() -> crate::Run {
+    run(Fault::None).await
+}
+
 async fn run(fault: Fault) -> crate::Run {
     let server = crate::serving(Tasks::new(fault)).await;
     crate::first_run_with(SPEC, format!("{}/api/v1", server.uri()), TAGS, CREDENTIALS).await
@@ -502,6 +527,41 @@ async fn another_user_s_update_is_refused_for_its_owner_not_its_body() {
     assert_eq!(
         run.verdict("A second user cannot reach the first user's resources"),
         "passed",
+        "{}",
+        run.stdout
+    );
+}
+
+/// A backend that limits its routes before sign-in (Vikunja's ten a minute) and says when the
+/// limit lifts only in `X-RateLimit-Reset`: the run's sign-ins wait for it, and the generated
+/// calls leave each limited operation alone after its first 429; every check passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_sign_in_is_waited_for() {
+    let run = run(Fault::LimitedSignIn).await;
+    let plain = run_plain().await;
+    // The same verdicts as without the limit: no setup failure, nothing more failed.
+    assert!(!run.failed_by("", Rule::Setup, ""), "{}", run.stdout);
+    for scenario in [
+        "A valid token is accepted",
+        "What is created reads back",
+        "Boundary inputs",
+    ] {
+        assert_eq!(
+            run.verdict(scenario),
+            plain.verdict(scenario),
+            "{scenario}\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains(
+            "post_register is left out of the rest of the boundary pass: the backend limits how often it may be called (429)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("answered 429; waited"),
         "{}",
         run.stdout
     );
