@@ -413,6 +413,18 @@ impl Http {
         }
     }
 
+    /// The path of `e`'s request under the base URL, without its query: what a path
+    /// template of the spec matches.
+    pub fn path_of(&self, e: &Exchange) -> String {
+        e.url
+            .strip_prefix(&self.base)
+            .unwrap_or(&e.url)
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// [`Http::send_politely`] for a sign-in or sign-up, which the run cannot do without: a
     /// 429 is also waited out where only the rate limit's reset says when (`RateLimit-Reset`
     /// or `X-RateLimit-Reset`, as Vikunja answers its limit of ten sign-ins a minute), for

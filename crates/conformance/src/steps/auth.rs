@@ -336,14 +336,7 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
             // A path the backend does not have at all, or a method it does not have there, is
             // the spec's finding, not a refusal.
             if let Ok(op) = w.ctx.op(op_id) {
-                let path = e
-                    .url
-                    .strip_prefix(&w.ctx.http.base)
-                    .unwrap_or(&e.url)
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
+                let path = w.ctx.http.path_of(e);
                 let unrouted = e.status == 404
                     && op.path.contains('{')
                     && refuses_first

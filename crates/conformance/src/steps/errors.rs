@@ -624,19 +624,10 @@ async fn unrouted<'a>(
     ctx: &crate::context::Ctx,
     refused: Vec<(String, &'a crate::http::Exchange)>,
 ) -> Vec<(String, &'a crate::http::Exchange)> {
-    let path_of = |e: &crate::http::Exchange| {
-        e.url
-            .strip_prefix(&ctx.http.base)
-            .unwrap_or(&e.url)
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
     let mut unknown: std::collections::BTreeMap<String, bool> = Default::default();
     for (_, e) in &refused {
         let as_unknown = ctx.answered_as_unknown(e).await;
-        *unknown.entry(path_of(e)).or_insert(true) &= as_unknown;
+        *unknown.entry(ctx.http.path_of(e)).or_insert(true) &= as_unknown;
     }
     // A path whose documented operation the run may send is routed unless that operation
     // is not served either (a router answering only its undocumented methods 404 is the
@@ -658,7 +649,7 @@ async fn unrouted<'a>(
     let mut kept = Vec::new();
     let mut said = std::collections::BTreeSet::new();
     for (what, e) in refused {
-        let path = path_of(e);
+        let path = ctx.http.path_of(e);
         if !unknown.get(&path).copied().unwrap_or(false) {
             kept.push((what, e));
             continue;
@@ -785,14 +776,7 @@ async fn allow_problem(
         Some(allow) => {
             let mut missing = Vec::new();
             for (method, op) in missing_methods(ctx, e, &allow) {
-                let path = e
-                    .url
-                    .strip_prefix(&ctx.http.base)
-                    .unwrap_or(&e.url)
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
+                let path = ctx.http.path_of(e);
                 let not_served = match &op {
                     Some(op) => ctx.method_not_served(op, &path).await,
                     None => false,
@@ -821,14 +805,7 @@ fn missing_methods(
     e: &crate::http::Exchange,
     allow: &str,
 ) -> Vec<(String, Option<crate::context::OpInfo>)> {
-    let path = e
-        .url
-        .strip_prefix(&ctx.http.base)
-        .unwrap_or(&e.url)
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let path = ctx.http.path_of(e);
     // The path as sent, else without the trailing slash a followed redirect added: an empty
     // segment names no parameter.
     let item = [path.as_str(), path.trim_end_matches('/')]
