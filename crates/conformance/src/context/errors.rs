@@ -236,12 +236,7 @@ impl Ctx {
     /// first time (Vikunja's spec writes `PUT /labels/{id}`, which its router has as
     /// `POST`); asked once per operation.
     pub async fn method_not_served(&self, op: &OpInfo, path: &str) -> bool {
-        let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-        let secured = self
-            .all_operations()
-            .iter()
-            .any(|(o, secured)| o.id == op.id && *secured);
-        if !(safe || secured && !self.read_only()) {
+        if !self.may_ask_method(op) {
             return false;
         }
         let key = format!("{} 405", op.id);
@@ -269,6 +264,17 @@ impl Ctx {
         }
         memo.insert(key, answered.is_some());
         answered.is_some()
+    }
+
+    /// Whether [`Ctx::method_not_served`] may send `op`'s method to find out: a read, or a
+    /// write the spec secures outside `--read-only`.
+    pub fn may_ask_method(&self, op: &OpInfo) -> bool {
+        let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
+        let secured = self
+            .all_operations()
+            .iter()
+            .any(|(o, secured)| o.id == op.id && *secured);
+        safe || secured && !self.read_only()
     }
 
     /// Records, once, that `op` (a path with parameters) is not served: `e`, its answer

@@ -781,6 +781,19 @@ async fn allow_problem(
                     Some(op) => ctx.method_not_served(op, &path).await,
                     None => false,
                 };
+                // A read-only run sends no write to tell a method the router lacks (the
+                // spec's finding) from one its `Allow` leaves out: it says so, and judges
+                // neither.
+                if let Some(op) = op
+                    .as_ref()
+                    .filter(|o| ctx.read_only() && !ctx.may_ask_method(o))
+                {
+                    ctx.http.note(format!(
+                        "errors: {context}`Allow: {allow}` leaves out {method}, which the spec documents for {}; a read-only run sends no {method} to tell whether the backend serves it: not judged",
+                        op.path
+                    ));
+                    continue;
+                }
                 if !not_served {
                     missing.push(method);
                 }

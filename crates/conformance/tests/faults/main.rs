@@ -275,6 +275,18 @@ pub async fn first_run_with(
     tags: &str,
     credentials: &[(&str, &str)],
 ) -> Run {
+    first_run_with_args(spec, base_url, tags, credentials, &[]).await
+}
+
+/// [`first_run_with`], with `args` too (`--read-only`).
+pub async fn first_run_with_args(
+    spec: &str,
+    base_url: String,
+    tags: &str,
+    credentials: &[(&str, &str)],
+    args: &[&str],
+) -> Run {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let dir = tempfile::tempdir().unwrap();
     let spec_path = dir.path().join("spec.yaml");
     std::fs::write(&spec_path, spec).unwrap();
@@ -293,7 +305,8 @@ pub async fn first_run_with(
                 .arg(&spec_path)
                 .args(["--base-url", &base_url, "--seed", "7", "--tags", &tags])
                 .arg("--results")
-                .arg(&results);
+                .arg(&results)
+                .args(&args);
             for name in [
                 "ACCORD_USER",
                 "ACCORD_PASSWORD",

@@ -11,6 +11,7 @@
 //!   object a made-up one of which it refuses (400), as it refuses a `created` that is no
 //!   time; a project without a title is refused naming the title (412);
 //! - `POST /notifications` marks every notification read and answers a message, no resource;
+//! - its spec documents `PUT /labels/{id}`, which its router has as `POST`;
 //! - its spec documents `DELETE /test/all`, which only its testing mode routes: every
 //!   method there is answered as a route it does not have.
 //!
@@ -127,6 +128,19 @@ paths:
         "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
         "403": { description: No access, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
         "404": { description: Not Found, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /labels/{id}:
+    parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+    get:
+      security: [{ JWTKeyAuth: [] }]
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { type: object } } } }
+        "404": { description: Not Found, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+    put:
+      security: [{ JWTKeyAuth: [] }]
+      requestBody: { required: true, content: { application/json: { schema: { type: object, properties: { title: { type: string } } } } } }
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { type: object } } } }
+        "404": { description: Not Found, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
   /test/all:
     delete:
       responses:
@@ -192,7 +206,7 @@ fn routed(path: &str) -> Option<&'static str> {
         ["notifications"] => Some("OPTIONS, POST"),
         ["notifications", _] => Some("OPTIONS, GET"),
         ["projects"] => Some("OPTIONS, GET, PUT"),
-        ["projects", _] => Some("OPTIONS, DELETE, GET, POST"),
+        ["projects", _] | ["labels", _] => Some("OPTIONS, DELETE, GET, POST"),
         _ => None,
     }
 }
@@ -297,6 +311,7 @@ impl Respond for Tasks {
             }
             ("POST", "/notifications") => message(200, "success"),
             ("GET", p) if p.starts_with("/notifications/") => message(403, "Forbidden"),
+            (_, p) if p.starts_with("/labels/") => message(404, "The label does not exist."),
             ("GET", "/projects") => {
                 let mut mine: Vec<(&u64, &(u64, Value))> = state
                     .projects
@@ -460,6 +475,15 @@ async fn a_todo_service_in_vikunja_shape_is_read_from_its_spec() {
         "{}",
         run.stdout
     );
+    // The label's `PUT` is not routed: the spec's finding, no `Allow` left short.
+    assert!(!run.failed_by("", Rule::ErrorsAllow, ""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "the spec's PUT /labels/{id} is not served: the backend answers the method 405"
+        ),
+        "{}",
+        run.stdout
+    );
     // The testing route is not served: the spec's finding, no wrong method.
     assert!(!run.failed_by("", Rule::ErrorsMethod, ""), "{}", run.stdout);
     assert!(
@@ -562,6 +586,28 @@ async fn a_rate_limited_sign_in_is_waited_for() {
     );
     assert!(
         run.stdout.contains("answered 429; waited"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A read-only run sends no `PUT` to tell whether the router has it: an `Allow` without it is
+/// said, and not judged.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_only_run_does_not_judge_an_allow_it_cannot_check() {
+    let server = crate::serving(Tasks::new(Fault::None)).await;
+    let run = crate::first_run_with_args(
+        SPEC,
+        format!("{}/api/v1", server.uri()),
+        "@errors",
+        CREDENTIALS,
+        &["--read-only"],
+    )
+    .await;
+    assert!(!run.failed_by("", Rule::ErrorsAllow, ""), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("a read-only run sends no PUT to tell whether the backend serves it"),
         "{}",
         run.stdout
     );
