@@ -640,6 +640,16 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         ctx.http.set_placement(placement.clone());
         scheme.placement = placement;
     }
+    // A refresh token the profile places nowhere travels in the cookie the sign-in sets for
+    // it, as a browser sends it (the sessions signed in from now on hold it).
+    if let Some(name) = ctx.refresh_cookie_learned().await {
+        ctx.http.note(format!(
+            "refresh: the profile places the refresh token nowhere; the sign-in sets the cookie `{name}`, which the run sends it in, as a browser does (name it in [refresh] cookie)"
+        ));
+        if let Some(refresh) = ctx.profile.refresh.as_mut() {
+            refresh.cookie = Some(name);
+        }
+    }
     // A spec that secures nothing, for a backend that refuses its reads without the
     // profile's credentials: one spec finding, and the token checks run on every operation.
     if let Some(refused) = ctx.security_in_practice().await {

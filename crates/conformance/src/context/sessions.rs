@@ -717,6 +717,25 @@ impl Ctx {
             .map_err(CtxError::Transport)
     }
 
+    /// Where the profile's refresh places its token nowhere (no body carrying it, no cookie,
+    /// no `auth.refresh_token`), as `init` leaves a refresh whose spec names no cookie
+    /// (Vikunja's "exchanges the refresh token cookie"): the cookie the first identity's
+    /// sign-in set that is named like a refresh token, which a browser sends with it.
+    pub async fn refresh_cookie_learned(&self) -> Option<String> {
+        let refresh = self.profile.refresh.as_ref()?;
+        let auth = self.profile.auth.as_ref()?;
+        if refresh.cookie.is_some() || refresh.token_in_body() || auth.refresh_token.is_some() {
+            return None;
+        }
+        let tokens = self.session(Identity::First).await.ok()?;
+        tokens
+            .cookies
+            .iter()
+            .map(|(name, _)| name)
+            .find(|name| name.to_ascii_lowercase().contains("refresh"))
+            .cloned()
+    }
+
     /// What a browser sends with a cookie-authenticated request of `tokens`' session (when
     /// the profile puts the refresh token in a cookie): the refresh cookie, the CSRF cookie and
     /// its header (double-submit), and the allowed origin the frontend runs on.

@@ -11,6 +11,8 @@
 //!   object a made-up one of which it refuses (400), as it refuses a `created` that is no
 //!   time; a project without a title is refused naming the title (412);
 //! - `POST /notifications` marks every notification read and answers a message, no resource;
+//! - its refresh "exchanges the refresh token cookie", which its spec does not name, and its
+//!   sign-in sets it;
 //! - its spec documents `PUT /labels/{id}`, which its router has as `POST`;
 //! - its spec documents `DELETE /test/all`, which only its testing mode routes: every
 //!   method there is answered as a route it does not have.
@@ -76,6 +78,12 @@ paths:
       responses:
         "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/User" } } } }
         "400": { description: Taken, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
+  /user/token/refresh:
+    post:
+      description: Exchanges the refresh token cookie for a new short-lived JWT.
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Token" } } } }
+        "401": { description: Invalid, content: { application/json: { schema: { $ref: "#/components/schemas/Message" } } } }
   /user:
     get:
       security: [{ JWTKeyAuth: [] }]
@@ -154,6 +162,8 @@ struct State {
     users: HashMap<String, (String, u64)>,
     /// Token to user id.
     tokens: HashMap<String, u64>,
+    /// Refresh token (the cookie's) to user id; a used one is gone.
+    refresh: HashMap<String, u64>,
     /// The current window of the routes before sign-in: its end, and the requests in it.
     window: (u64, u32),
     /// Project id to (owner, the project as it reads).
@@ -193,6 +203,13 @@ impl Tasks {
     }
 }
 
+/// The refresh cookie, scoped to the refresh route, as Vikunja sets its own.
+fn refresh_cookie(token: &str) -> String {
+    format!(
+        "tasks_refresh_token={token}; Path=/api/v1/user/token/refresh; Max-Age=3600; HttpOnly; SameSite=Lax"
+    )
+}
+
 fn message(status: u16, text: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({ "message": text }))
 }
@@ -202,7 +219,7 @@ fn routed(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         ["admin", "overview"] | ["user"] => Some("OPTIONS, GET"),
-        ["login"] | ["register"] => Some("OPTIONS, POST"),
+        ["login"] | ["register"] | ["user", "token", "refresh"] => Some("OPTIONS, POST"),
         ["notifications"] => Some("OPTIONS, POST"),
         ["notifications", _] => Some("OPTIONS, GET"),
         ["projects"] => Some("OPTIONS, GET, PUT"),
@@ -278,10 +295,36 @@ impl Respond for Tasks {
                         state.next += 1;
                         let token = format!("tok{}u{id}", state.next);
                         state.tokens.insert(token.clone(), id);
-                        ResponseTemplate::new(200).set_body_json(json!({ "token": token }))
+                        let refresh = format!("ref{}u{id}", state.next);
+                        state.refresh.insert(refresh.clone(), id);
+                        ResponseTemplate::new(200)
+                            .set_body_json(json!({ "token": token }))
+                            .append_header("set-cookie", refresh_cookie(&refresh).as_str())
                     }
                     _ => message(403, "Wrong username or password."),
                 };
+            }
+            ("POST", "/user/token/refresh") => {
+                let cookie = request
+                    .headers
+                    .get("cookie")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                let presented = cookie
+                    .split(';')
+                    .find_map(|c| c.trim().strip_prefix("tasks_refresh_token="))
+                    .map(str::to_string);
+                let Some(id) = presented.and_then(|r| state.refresh.remove(&r)) else {
+                    return message(401, "No refresh token provided.");
+                };
+                state.next += 1;
+                let token = format!("tok{}u{id}", state.next);
+                state.tokens.insert(token.clone(), id);
+                let refresh = format!("ref{}u{id}", state.next);
+                state.refresh.insert(refresh.clone(), id);
+                return ResponseTemplate::new(200)
+                    .set_body_json(json!({ "token": token }))
+                    .append_header("set-cookie", refresh_cookie(&refresh).as_str());
             }
             _ => {}
         }
@@ -608,6 +651,37 @@ async fn a_read_only_run_does_not_judge_an_allow_it_cannot_check() {
     assert!(
         run.stdout
             .contains("a read-only run sends no PUT to tell whether the backend serves it"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A refresh whose cookie the spec does not name: `init` cannot say it, the run learns it
+/// from the sign-in's cookies and sends it, as a browser does; the refresh works.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_refresh_cookie_the_sign_in_sets_is_sent() {
+    let server = crate::serving(Tasks::new(Fault::None)).await;
+    let run = crate::first_run_with(
+        SPEC,
+        format!("{}/api/v1", server.uri()),
+        "@refresh and not @reuse",
+        CREDENTIALS,
+    )
+    .await;
+    assert_eq!(
+        run.verdict("Login gives a working pair and refresh gives a working access token"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.failed_by("", Rule::RefreshExchange, ""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("the sign-in sets the cookie `tasks_refresh_token`"),
         "{}",
         run.stdout
     );
