@@ -78,7 +78,7 @@ rules! {
     FunctionLevel => "behaviour.function_level", "a user without a role or scope is refused the operations that need it (401, 403 or 404)";
     Negative => "behaviour.negative", "a request breaking one constraint gets a 4xx in the envelope, never 2xx or 5xx";
     CorsErrors => "cors.errors", "error answers (401, 404, 422, 429) carry the CORS headers an allowed origin needs to read them";
-    ApiKeyRefused => "apikey.refused", "a missing, malformed or unknown API key is refused with the status the spec documents (401, or 403 where only 403 is documented) in the envelope";
+    ApiKeyRefused => "apikey.refused", "a missing, malformed or unknown API key is refused with the status the spec documents (401, or 403 where only 403 is documented, where HTTP's own 401 is right too) in the envelope";
     ApiKeyValid => "apikey.valid", "a valid API key is accepted on every operation its scheme secures";
     ApiKeyRevoked => "apikey.revoked", "a revoked API key is refused";
     ApiKeyEcho => "apikey.echo", "an API key is never echoed in an answer";

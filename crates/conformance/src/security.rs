@@ -230,6 +230,19 @@ pub fn refusal_status(op: &Value, auth: Option<&Auth>) -> u16 {
     }
 }
 
+/// The statuses a missing or bad token may get on `op`: [`refusal_status`], and 401 too where
+/// that is 403 because the spec documents only 403: HTTP's own refusal of credentials is
+/// never wrong (Vikunja's spec documents 403 as "no access to the project"), and the
+/// undocumented 401 is a spec finding of its own.
+pub fn refusals(op: &Value, auth: Option<&Auth>) -> Vec<u16> {
+    let status = refusal_status(op, auth);
+    if status == 403 && op.pointer("/responses/403").is_some() {
+        vec![403, 401]
+    } else {
+        vec![status]
+    }
+}
+
 /// The client-error statuses `op` documents among `candidates`.
 pub fn documented_among(op: &Value, candidates: &[u16]) -> Vec<u16> {
     candidates
@@ -466,5 +479,14 @@ mod tests {
             refusal_status(&json!({"responses": {"200": {}}}), Some(&auth)),
             403
         );
+    }
+
+    #[test]
+    fn a_401_is_taken_where_only_403_is_documented() {
+        let only_403 = json!({"responses": {"200": {}, "403": {}}});
+        assert_eq!(refusals(&only_403, None), [403, 401]);
+        let both = json!({"responses": {"401": {}, "403": {}}});
+        assert_eq!(refusals(&both, None), [401]);
+        assert_eq!(refusals(&json!({"responses": {"200": {}}}), None), [401]);
     }
 }

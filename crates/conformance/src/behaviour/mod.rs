@@ -1267,7 +1267,7 @@ fn documents_201(op: &OpInfo) -> bool {
 /// Where `create`'s documented 2xx answer is a JSON object that holds no id and is not the
 /// item's (as `item`'s read answers it), that answer's name: `POST /notifications` answering
 /// `models.Message` marks them all read, it makes none.
-fn answers_no_resource(ctx: &Ctx, create: &OpInfo, item: &str) -> Option<String> {
+fn answers_no_resource(ctx: &Ctx, create: &OpInfo, item: &str, param: &str) -> Option<String> {
     let doc = ctx.doc();
     let schema_of = |op: &OpInfo| -> Option<Value> {
         let responses = op.op.get("responses")?.as_object()?;
@@ -1294,19 +1294,13 @@ fn answers_no_resource(ctx: &Ctx, create: &OpInfo, item: &str) -> Option<String>
     }
     let resolved = accord_spec::follow_ref(doc, &answer);
     let props = resolved.get("properties")?.as_object()?;
-    let id_like = props.keys().any(|k| {
-        let k = k.to_ascii_lowercase();
-        k == "id"
-            || k.ends_with("_id")
-            || k.ends_with("id") && k.len() <= 4
-            || k == "uuid"
-            || k == "slug"
-            || k == "name"
-            || k == "location"
-            || k == "href"
-            || k == "url"
+    // The id under the item parameter's names, a resource name (AIP-122) or a link.
+    let ids = id_names(param);
+    let names_it = props.keys().any(|k| {
+        ids.contains(k)
+            || ["name", "location", "href", "url"].contains(&k.to_ascii_lowercase().as_str())
     });
-    (!id_like && !props.is_empty()).then_some(name)
+    (!names_it && !props.is_empty()).then_some(name)
 }
 
 /// The resources of the spec: a POST on a collection path next to a path of the same
@@ -1345,7 +1339,7 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
             // one; a replace of a sub-collection is not) creates only where it says 201.
             continue;
         }
-        if let Some(answer) = answers_no_resource(ctx, create, &item) {
+        if let Some(answer) = answers_no_resource(ctx, create, &item, &param) {
             ctx.http.note(format!(
                 "behaviour: {} is no create of the resources at {item}: its documented answer ({answer}) holds no id, nor is it the item's; an action on the collection",
                 create.id
@@ -2561,11 +2555,7 @@ fn named_format(name: &str, prop: &Value) -> Option<&'static str> {
     if !plain {
         return None;
     }
-    let word: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let word = squashed(name);
     if word == "mail" || word.ends_with("email") {
         Some("email")
     } else if word.ends_with("url") || word.ends_with("uri") || word == "website" {
@@ -2583,14 +2573,19 @@ fn named_format(name: &str, prop: &Value) -> Option<&'static str> {
     }
 }
 
+/// `name` lower-cased, without what is not a letter or a digit: `created_by`, `createdBy`
+/// and `CreatedBy` are one word, `createdby`.
+fn squashed(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
 /// Whether a member named `name` holds the user who made or owns a record, whom a server
 /// sets itself: `owner`, `author`, `creator`, `created_by`, `updatedBy`.
 fn names_the_caller(name: &str) -> bool {
-    let word: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let word = squashed(name);
     [
         "owner",
         "author",
@@ -2605,11 +2600,7 @@ fn names_the_caller(name: &str) -> bool {
 /// Whether a member named `name` is a time the server stamps on a record: `created`,
 /// `updated_at`, `modifiedAt`.
 fn stamped(name: &str) -> bool {
-    let word: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let word = squashed(name);
     [
         "created",
         "updated",

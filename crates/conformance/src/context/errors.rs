@@ -39,7 +39,7 @@ impl Ctx {
             ErrorCase::UnknownRoute | ErrorCase::MissingResource => vec![404],
             ErrorCase::WrongMethod => vec![405],
             ErrorCase::NoCredentials => match op {
-                Some(op) => vec![self.refusal_status(op)],
+                Some(op) => self.refusals(op),
                 None => vec![401],
             },
             // A body that is not JSON at all is HTTP's 400 whatever else the spec documents:
@@ -141,12 +141,8 @@ impl Ctx {
         let Some(unknown) = self.unknown_answer().await else {
             return false;
         };
-        let path_of = |x: &crate::http::Exchange| {
-            let url = x.url.split('?').next().unwrap_or_default();
-            url.strip_prefix(&self.http.base).unwrap_or(url).to_string()
-        };
         let body = |x: &crate::http::Exchange| {
-            let path = path_of(x);
+            let path = self.http.path_of(x);
             let text = x.text();
             if path.len() > 1 {
                 text.replace(&path, "")
@@ -172,12 +168,7 @@ impl Ctx {
         // The probe is the operation's own method without credentials: a write goes only
         // where the spec secures it (refused unsent, as the token checks send it), never to
         // an open write that would act (listmonk's `POST /subscribers/query/delete`).
-        let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-        let secured = self
-            .all_operations()
-            .iter()
-            .any(|(o, secured)| o.id == op.id && *secured);
-        if op.path.contains('{') || !(safe || secured && !self.read_only()) {
+        if op.path.contains('{') || !self.may_ask_method(op) {
             return false;
         }
         let mut memo = self.not_served.lock().await;
@@ -212,17 +203,15 @@ impl Ctx {
         {
             answered = Some(e);
         }
-        if let Some(mut e) = answered.clone() {
-            e.violations = vec![crate::contract::Violation {
-                operation: op.id.clone(),
-                status: e.status,
-                pointer: String::new(),
-                message: format!(
+        if let Some(e) = &answered {
+            self.record_unserved(
+                &op.id,
+                e,
+                format!(
                     "the spec's {} {} is not served: it is answered as a route the backend does not have",
                     op.method, op.path
                 ),
-            }];
-            self.http.findings.record(&e);
+            );
         }
         memo.insert(op.id.clone(), answered.is_some());
         answered.is_some()
@@ -250,24 +239,23 @@ impl Ctx {
             .await
             .ok()
             .filter(|e| e.status == 405);
-        if let Some(mut e) = answered.clone() {
-            e.violations = vec![crate::contract::Violation {
-                operation: op.id.clone(),
-                status: e.status,
-                pointer: String::new(),
-                message: format!(
+        if let Some(e) = &answered {
+            self.record_unserved(
+                &op.id,
+                e,
+                format!(
                     "the spec's {} {} is not served: the backend answers the method 405, not allowed on the path",
                     op.method, op.path
                 ),
-            }];
-            self.http.findings.record(&e);
+            );
         }
         memo.insert(key, answered.is_some());
         answered.is_some()
     }
 
-    /// Whether [`Ctx::method_not_served`] may send `op`'s method to find out: a read, or a
-    /// write the spec secures outside `--read-only`.
+    /// Whether the run may send `op`'s own method without credentials to find out whether
+    /// it is served ([`Ctx::not_served`], [`Ctx::method_not_served`]): a read, or a write the
+    /// spec secures outside `--read-only`.
     pub fn may_ask_method(&self, op: &OpInfo) -> bool {
         let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
         let secured = self
@@ -287,15 +275,25 @@ impl Ctx {
         if memo.insert(format!("{} unrouted", op.id), true).is_some() {
             return;
         }
-        let mut finding = e.clone();
-        finding.violations = vec![crate::contract::Violation {
-            operation: op.id.clone(),
-            status: e.status,
-            pointer: String::new(),
-            message: format!(
+        self.record_unserved(
+            &op.id,
+            e,
+            format!(
                 "the spec's {} {} is not served: without credentials it is answered as a route the backend does not have, where the backend's other secured routes refuse first",
                 op.method, op.path
             ),
+        );
+    }
+
+    /// Records the spec finding that operation `operation` is not served, `e` the answer
+    /// that shows it and `message` what it says.
+    pub fn record_unserved(&self, operation: &str, e: &crate::http::Exchange, message: String) {
+        let mut finding = e.clone();
+        finding.violations = vec![crate::contract::Violation {
+            operation: operation.to_string(),
+            status: e.status,
+            pointer: String::new(),
+            message,
         }];
         self.http.findings.record(&finding);
     }

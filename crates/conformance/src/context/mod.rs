@@ -743,6 +743,11 @@ impl Ctx {
         crate::security::refusal_status(&op.op, self.profile.auth.as_ref())
     }
 
+    /// The statuses a missing or bad token may get on `op` ([`crate::security::refusals`]).
+    pub fn refusals(&self, op: &OpInfo) -> Vec<u16> {
+        crate::security::refusals(&op.op, self.profile.auth.as_ref())
+    }
+
     /// A GET the user's token opens, without path parameters: where a token is tried. The
     /// read of the signed-in user comes first, as any signed-in user may make it, and a read
     /// under an administrator's path last: Vikunja answers its `GET /admin/overview` 404 to

@@ -636,10 +636,9 @@ async fn unrouted<'a>(
         if !*unrouted {
             continue;
         }
-        for (op, secured) in ctx.all_operations() {
-            let sendable = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS")
-                || secured && !ctx.read_only();
-            if op.path == *path && (op.path.contains('{') || sendable && !ctx.not_served(&op).await)
+        for (op, _) in ctx.all_operations() {
+            if op.path == *path
+                && (op.path.contains('{') || ctx.may_ask_method(&op) && !ctx.not_served(&op).await)
             {
                 *unrouted = false;
                 break;
@@ -655,28 +654,21 @@ async fn unrouted<'a>(
             continue;
         }
         if said.insert(path.clone()) {
-            let documented: Vec<String> = ctx
+            let documented: Vec<_> = ctx
                 .all_operations()
                 .into_iter()
-                .filter(|(o, _)| o.path == path)
-                .map(|(o, _)| o.method)
+                .map(|(o, _)| o)
+                .filter(|o| o.path == path)
                 .collect();
-            let mut finding = e.clone();
-            finding.violations = vec![crate::contract::Violation {
-                operation: ctx
-                    .all_operations()
-                    .into_iter()
-                    .find(|(o, _)| o.path == path)
-                    .map(|(o, _)| o.id)
-                    .unwrap_or_default(),
-                status: e.status,
-                pointer: String::new(),
-                message: format!(
+            let methods: Vec<&str> = documented.iter().map(|o| o.method.as_str()).collect();
+            ctx.record_unserved(
+                documented.first().map(|o| o.id.as_str()).unwrap_or_default(),
+                e,
+                format!(
                     "the spec's path {path} ({}) is not served: every method the spec does not document there is answered as a route the backend does not have, where its other paths answer one 405",
-                    documented.join(", ")
+                    methods.join(", ")
                 ),
-            }];
-            ctx.http.findings.record(&finding);
+            );
         }
         ctx.http.note(format!(
             "errors: {what} answers {} as a route the backend does not have, as every other method there: the spec's path is not served (a spec finding)",
@@ -775,12 +767,8 @@ async fn allow_problem(
         None => return None,
         Some(allow) => {
             let mut missing = Vec::new();
+            let path = ctx.http.path_of(e);
             for (method, op) in missing_methods(ctx, e, &allow) {
-                let path = ctx.http.path_of(e);
-                let not_served = match &op {
-                    Some(op) => ctx.method_not_served(op, &path).await,
-                    None => false,
-                };
                 // A read-only run sends no write to tell a method the router lacks (the
                 // spec's finding) from one its `Allow` leaves out: it says so, and judges
                 // neither.
@@ -794,6 +782,10 @@ async fn allow_problem(
                     ));
                     continue;
                 }
+                let not_served = match &op {
+                    Some(op) => ctx.method_not_served(op, &path).await,
+                    None => false,
+                };
                 if !not_served {
                     missing.push(method);
                 }
