@@ -44,6 +44,66 @@ pub struct Http {
     notes: Mutex<Vec<String>>,
     /// Every exchange's spec violations, one finding per (operation, status, kind).
     pub findings: crate::findings::Findings,
+    /// Whether the backend went down under the run, and the requests it left unanswered.
+    down: Mutex<Down>,
+}
+
+/// What took the backend down: the requests whose connection it closed without an answer,
+/// and whether it has refused a connection since, after answering earlier in the run.
+#[derive(Debug, Default, Clone)]
+struct Down {
+    answered: bool,
+    /// When each was closed: only those around the first refused connection count.
+    unanswered: Vec<(std::time::Instant, String)>,
+    /// When the first connection was refused; `None` while up.
+    since: Option<std::time::Instant>,
+    refused: u64,
+    back: bool,
+}
+
+/// How long before the first refused connection a connection closed unanswered counts as
+/// what took the backend down; and how long after it, since the request whose connection
+/// closed may be seen closed only after another's connection was refused.
+const SUSPECT_WINDOW: Duration = Duration::from_secs(3);
+const SUSPECT_LATE: Duration = Duration::from_secs(1);
+
+/// The words every failure met after the backend went down carries.
+pub const WENT_DOWN: &str = "the backend went down under the run";
+
+/// How the backend went down under the run: what [`Http::went_down`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WentDown {
+    /// The requests whose connection the backend closed without an answer before it
+    /// refused connections (method, target and body, redacted); empty where none did.
+    pub unanswered: Vec<String>,
+    /// The requests of the run refused a connection since.
+    pub refused: u64,
+    /// Whether it answered again later (restarted by a supervisor).
+    pub back: bool,
+}
+
+impl WentDown {
+    /// One sentence: what took the backend down, as far as the run can tell.
+    pub fn describe(&self) -> String {
+        let what = match self.unanswered.as_slice() {
+            [] => "it stopped accepting connections (no request's connection was closed unanswered before: it may have been stopped from outside)".to_string(),
+            [one] => format!("it closed the connection of {one} without an answer"),
+            many => format!(
+                "it closed the connections of {} requests without an answer, one of which took it down: {}",
+                many.len(),
+                many.join("; ")
+            ),
+        };
+        format!(
+            "{WENT_DOWN}: {what}, and refused the connections of {} request(s) after it{}",
+            self.refused,
+            if self.back {
+                " (it answered again later: restarted)"
+            } else {
+                ""
+            }
+        )
+    }
 }
 
 /// How a user's token is put on a request: by the security scheme of the spec that carries it.
@@ -308,7 +368,71 @@ impl Http {
             gate,
             notes: Mutex::new(Vec::new()),
             findings: Default::default(),
+            down: Mutex::new(Down::default()),
         })
+    }
+
+    /// Whether the backend went down under the run: it had answered, closed a connection
+    /// unanswered (the request that crashed it) and then refused connections.
+    pub fn went_down(&self) -> Option<WentDown> {
+        let down = self.down.lock().ok()?;
+        let since = down.since?;
+        // The first closed first: the request that took it down closed its connection
+        // before the others went with the process.
+        let unanswered = down
+            .unanswered
+            .iter()
+            .filter(|(at, _)| {
+                since.saturating_duration_since(*at) < SUSPECT_WINDOW
+                    && at.saturating_duration_since(since) < SUSPECT_LATE
+            })
+            .map(|(_, r)| r.clone())
+            .take(8)
+            .collect();
+        Some(WentDown {
+            unanswered,
+            refused: down.refused,
+            back: down.back,
+        })
+    }
+
+    /// Keeps what an exchange says of the backend's life: an answer, a connection closed
+    /// unanswered (`unanswered`: the request), or a refused connection.
+    fn witness(&self, answered: bool, unanswered: Option<String>, refused: bool) {
+        let Ok(mut down) = self.down.lock() else {
+            return;
+        };
+        if answered {
+            down.answered = true;
+            if down.since.is_some() {
+                down.back = true;
+            }
+        }
+        let now = std::time::Instant::now();
+        if let Some(request) = unanswered
+            && down
+                .since
+                .is_none_or(|since| now.saturating_duration_since(since) < SUSPECT_LATE)
+        {
+            // A kept-alive connection a server closes as idle is no crash: only the last
+            // few seconds' unanswered requests are suspects.
+            if down.since.is_none() {
+                down.unanswered
+                    .retain(|(at, _)| now.duration_since(*at) < SUSPECT_WINDOW);
+            }
+            down.unanswered.push((now, request));
+        }
+        if refused && down.answered {
+            down.refused += 1;
+            if down.since.is_none() {
+                down.since = Some(now);
+            }
+        }
+    }
+
+    /// Why a connection was refused, where the backend went down under the run.
+    fn down_reason(&self) -> Option<String> {
+        self.went_down().map(|d| d.describe())
     }
 
     /// How the user's token travels.
@@ -664,10 +788,38 @@ impl Http {
                 described.join("&")
             }
         };
-        let response = builder.send().await.map_err(|e| Transport {
-            message: describe_transport(&url, &e),
-            retry: closed_before_answer(&e),
-        })?;
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let closed = closed_before_answer(&e);
+                let described = describe_transport(&url, &e).to_ascii_lowercase();
+                let refused = e.is_connect() && described.contains("refused");
+                // A connection reset as the request went out (hyper may report it as the
+                // connection's failure) is a request the backend took and never answered.
+                let reset = e.is_connect() && described.contains("reset");
+                let mut shown = format!("{} {}", request.method, redact_url(&request.target));
+                if !request_body.is_empty() {
+                    let body = redact_text(&request_body);
+                    let cut: String = body.chars().take(300).collect();
+                    shown.push(' ');
+                    shown.push_str(&cut);
+                    if cut.len() < body.len() {
+                        shown.push('…');
+                    }
+                }
+                self.witness(false, (closed || reset).then_some(shown), refused);
+                let mut message = describe_transport(&url, &e);
+                if refused && let Some(why) = self.down_reason() {
+                    message.push_str(": ");
+                    message.push_str(&why);
+                }
+                return Err(Transport {
+                    message,
+                    retry: closed,
+                });
+            }
+        };
+        self.witness(true, None, false);
         let status = response.status().as_u16();
         if status >= 500 {
             self.server_errors

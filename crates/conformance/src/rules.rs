@@ -76,6 +76,7 @@ rules! {
     CrossUserWrite => "behaviour.cross_user_write", "a second user cannot change or delete the first user's resource";
     CrossUserList => "behaviour.cross_user_list", "a second user's lists never show the first user's resources";
     FunctionLevel => "behaviour.function_level", "a user without a role or scope is refused the operations that need it (401, 403 or 404)";
+    Crash => "behaviour.crash", "no request takes the backend down (a connection closed without an answer, and every connection after it refused)";
     Negative => "behaviour.negative", "a request breaking one constraint gets a 4xx in the envelope, never 2xx or 5xx";
     CorsErrors => "cors.errors", "error answers (401, 404, 422, 429) carry the CORS headers an allowed origin needs to read them";
     ApiKeyRefused => "apikey.refused", "a missing, malformed or unknown API key is refused with the status the spec documents (401, or 403 where only 403 is documented, where HTTP's own 401 is right too) in the envelope";

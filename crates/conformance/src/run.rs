@@ -840,6 +840,8 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     // not sign in.
     const BROKEN: &str = crate::context::BROKEN_SIGN_IN;
     const AFTER_THE_RUN: &str = "The backend still signs in after the run";
+    const DOWN: &str = crate::http::WENT_DOWN;
+    const STAYED_UP: &str = "The backend stays up under the run's requests";
     let said = results.iter().any(|r| match &r.verdict {
         Verdict::Failed { report, .. } => report.contains(BROKEN),
         _ => false,
@@ -861,6 +863,34 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
                 rule: Some(crate::rules::Rule::Positive),
                 report: format!(
                     "signing in at the end of the run: {why} (restart it; run the scenarios one tag at a time to find the request)"
+                ),
+            },
+            seconds: 0.0,
+        });
+    }
+    // A backend a request took down: one failure naming the request, and the scenarios
+    // whose requests found it down not judged (each would only say it could not connect).
+    if let Some(down) = ctx.http.went_down() {
+        let why = down.describe();
+        for r in results.iter_mut() {
+            let met = match &r.verdict {
+                Verdict::Failed { rule, report } => {
+                    *rule == Some(crate::rules::Rule::Transport) || report.contains(DOWN)
+                }
+                _ => false,
+            };
+            if met {
+                r.verdict = Verdict::Skipped(format!("not judged: {why}"));
+            }
+        }
+        results.push(ScenarioResult {
+            feature: "The API's own behaviour".into(),
+            scenario: STAYED_UP.into(),
+            tags: vec!["@behaviour".into()],
+            verdict: Verdict::Failed {
+                rule: Some(crate::rules::Rule::Crash),
+                report: format!(
+                    "{why} (restart it; the scenarios after are not judged: send the request alone to see it again)"
                 ),
             },
             seconds: 0.0,
@@ -926,7 +956,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         }
         // The check after the scenarios has no step of theirs to print it.
         if let Verdict::Failed { report, rule } = &r.verdict
-            && r.scenario == AFTER_THE_RUN
+            && (r.scenario == AFTER_THE_RUN || r.scenario == STAYED_UP)
         {
             let rule = rule.map(|r| r.id()).unwrap_or_default();
             let _ = writeln!(out, "failed: {}: rule {rule}: {report}", r.name());

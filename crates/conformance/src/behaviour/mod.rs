@@ -315,6 +315,11 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
             }
             return None;
         }
+        // An operation that takes a credential of its own (a password reset's `token`, a
+        // sign-in's `password`) refuses the made-up one, not the session.
+        if ctx.refuses_own_credential(e) {
+            return None;
+        }
         return Some("a signed-in valid request was refused with 401".into());
     }
     if e.status == 403 {
@@ -712,36 +717,6 @@ fn spec_paths(ctx: &Ctx) -> Vec<String> {
     paths
 }
 
-/// The words of `op`'s name: its operationId split at case changes and punctuation, and the
-/// literal segments of its path (`deleteSubscriberByQuery`, `/subscribers/query/delete`:
-/// delete, subscriber, by, query, subscribers), lower-cased.
-fn name_words(op: &OpInfo) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut previous_lower = false;
-    let literal: Vec<&str> = op.path.split('/').filter(|s| !s.contains('{')).collect();
-    for c in op
-        .id
-        .chars()
-        .chain(std::iter::once('/'))
-        .chain(literal.join("/").chars())
-    {
-        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && previous_lower))
-            && !word.is_empty()
-        {
-            words.push(std::mem::take(&mut word).to_ascii_lowercase());
-        }
-        if c.is_ascii_alphanumeric() {
-            word.push(c);
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
-    if !word.is_empty() {
-        words.push(word.to_ascii_lowercase());
-    }
-    words
-}
-
 /// Why `op` reaches beyond what the run creates, where its name or its shape says so: a POST
 /// without path parameters that is no create of the run's resources,
 /// - named for deleting (listmonk's `POST /subscribers/query/delete`, which deletes every
@@ -759,6 +734,9 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String])
         "flush", "prune", "cleanup",
     ];
     const STOPS: [&str; 5] = ["reload", "restart", "reboot", "shutdown", "halt"];
+    // Words of a switch of the whole service's mode: Unleash's `POST /api/admin/maintenance`
+    // turns every write of every user into a 503 until it is switched back.
+    const MODES: [&str; 3] = ["maintenance", "lockdown", "readonly"];
     // Words of an operation that runs the requests its body names: generated ones could
     // reach anything (Kinto's `POST /batch`).
     const TUNNELS: [&str; 1] = ["batch"];
@@ -773,7 +751,7 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String])
     {
         return None;
     }
-    let words = name_words(op);
+    let words = crate::context::name_words(op);
     let named = |list: &[&str]| words.iter().find(|w| list.contains(&w.as_str())).cloned();
     if let Some(word) = named(&DELETES) {
         return Some(format!(
@@ -783,6 +761,11 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String])
     if let Some(word) = named(&TUNNELS) {
         return Some(format!(
             "its name says it runs the requests its body names (`{word}`): generated ones could reach data the run did not create (`[behaviour] disposable = true` calls it on a test instance)"
+        ));
+    }
+    if let Some(word) = named(&MODES) {
+        return Some(format!(
+            "its name says it switches the whole service's mode (`{word}`): the run leaves the service as it found it (`[behaviour] disposable = true` calls it on a test instance)"
         ));
     }
     if let Some(word) = named(&STOPS) {
@@ -1033,8 +1016,14 @@ async fn positive_as(
     let problem = judge(&e).or_else(|| {
         let example = spec_has_example(ctx, op)?;
         // A refusal for want of credentials is about the caller, not the request.
-        (!has_path_params(op) && !(200..300).contains(&e.status) && !matches!(e.status, 401 | 403))
-            .then_some(())?;
+        // Nor is a rate limit (the backend defending itself) or a conflict with what the
+        // backend holds (a name the run has taken already), which no example can foresee.
+        // Nor an operation that judges a credential it is given (a password's strength).
+        (!has_path_params(op)
+            && !(200..300).contains(&e.status)
+            && !matches!(e.status, 401 | 403 | 409 | 429)
+            && ctx.credential_input(op).is_none())
+        .then_some(())?;
         match (e.status, example) {
             (404, _) => Some("the spec's own example was answered 404: the backend does not serve the route (a feature off in this deployment, or a route missing; `behaviour.skip_operations` leaves it out)".to_string()),
             (status, Example::Written) => Some(format!("the spec's own example was answered {status}")),
@@ -1506,7 +1495,10 @@ pub fn id_names(param: &str) -> Vec<String> {
 
 /// The id in an answer: a string or number under one of `names` at the top, else inside
 /// the object the answer wraps the resource in (`{"article": {"slug": ...}}`, `{"data":
-/// {...}}`).
+/// {...}, "code": 0}`). An answer that is the resource itself (more than a few fields of
+/// its own beside its objects) wraps nothing: the `id` of an object in it is another
+/// resource's (Unleash's invite token answers its `role`, `{"id": 3, ...}`, beside seven
+/// fields, and no id of its own).
 pub fn find_id(body: &Value, names: &[String]) -> Option<String> {
     let here = |v: &Value| {
         names.iter().find_map(|n| {
@@ -1518,10 +1510,15 @@ pub fn find_id(body: &Value, names: &[String]) -> Option<String> {
     if let Some(id) = here(body) {
         return Some(id);
     }
-    body.as_object()?
+    let members = body.as_object()?;
+    let own_fields = members
         .values()
-        .filter(|v| v.is_object())
-        .find_map(here)
+        .filter(|v| !v.is_object() && !v.is_array())
+        .count();
+    if own_fields > 3 {
+        return None;
+    }
+    members.values().filter(|v| v.is_object()).find_map(here)
 }
 
 /// The resource in an answer: the answer itself, or the one object it wraps the resource in

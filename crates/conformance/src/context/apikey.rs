@@ -51,6 +51,7 @@ impl Ctx {
         let global = self.doc().get("security").cloned().unwrap_or(Value::Null);
         self.all_operations()
             .into_iter()
+            .filter(|(op, _)| !super::health_check(op))
             .filter(|(op, _)| {
                 op.op
                     .get("security")

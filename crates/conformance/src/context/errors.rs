@@ -75,10 +75,11 @@ impl Ctx {
         }
     }
 
-    /// A route the spec does not have, under the prefix all its paths share (memos's
-    /// `/api/v1`): a frontend served beside the API answers any other path with its page (a
-    /// single-page app's fallback), which is no answer of the API's. At the root where no
-    /// prefix is shared, or where a template of the spec's would take it.
+    /// A route the spec does not have, under the prefix most of its paths share (memos's
+    /// `/api/v1`, which all share; Unleash's `/api/admin`, which all but its sign-in, health
+    /// checks and a few client routes share): a frontend served beside the API answers any
+    /// other path with its page (a single-page app's fallback), which is no answer of the
+    /// API's. The deepest such prefix a template of the spec's would not take, else the root.
     pub fn unknown_route(&self) -> String {
         let doc = self.doc();
         let paths: Vec<&String> = doc
@@ -86,39 +87,20 @@ impl Ctx {
             .and_then(Value::as_object)
             .map(|p| p.keys().collect())
             .unwrap_or_default();
-        // Each path's folders: its literal segments before its last one.
-        let folders = |p: &str| -> Vec<String> {
-            let segments: Vec<&str> = p.trim_matches('/').split('/').collect();
-            segments[..segments.len().saturating_sub(1)]
-                .iter()
-                .take_while(|s| !s.contains('{'))
-                .map(|s| s.to_string())
-                .collect()
-        };
-        let mut shared: Option<Vec<String>> = None;
-        for path in &paths {
-            let mine = folders(path);
-            shared = Some(match shared {
-                None => mine,
-                Some(s) => s
-                    .into_iter()
-                    .zip(mine)
-                    .take_while(|(a, b)| a == b)
-                    .map(|(a, _)| a)
-                    .collect(),
-            });
-        }
         let name = format!("accord-conformance-{}", uuid::Uuid::new_v4().simple());
-        let prefixed = match shared.filter(|s| !s.is_empty()) {
-            Some(s) => format!("/{}/{name}", s.join("/")),
-            None => return format!("/{name}"),
+        let taken = |candidate: &str| {
+            let c: Vec<&str> = candidate.trim_matches('/').split('/').collect();
+            paths.iter().any(|template| {
+                let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+                t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| t == c || t.starts_with('{'))
+            })
         };
-        let c: Vec<&str> = prefixed.trim_matches('/').split('/').collect();
-        let taken = paths.iter().any(|template| {
-            let t: Vec<&str> = template.trim_matches('/').split('/').collect();
-            t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| t == c || t.starts_with('{'))
-        });
-        if taken { format!("/{name}") } else { prefixed }
+        majority_prefixes(&paths)
+            .into_iter()
+            .rev()
+            .map(|prefix| format!("/{}/{name}", prefix.join("/")))
+            .find(|candidate| !taken(candidate))
+            .unwrap_or_else(|| format!("/{name}"))
     }
 
     /// The backend's answer to a GET of a route it does not have ([`Ctx::unknown_route`]),
@@ -372,8 +354,11 @@ impl Ctx {
             })
             .filter(|o| !known.beyond.contains(&o.id))
             // An administrator's route last: hidden from other users, it answers them 404.
+            // One that takes a credential of its own (a password reset's token) later still:
+            // it may refuse the made-up credential first (401), whatever else is wrong.
             .min_by_key(|o| {
                 (
+                    self.credential_input(o).is_some(),
                     super::administrative(&o.path),
                     o.path.contains('{'),
                     !creates(o),
@@ -384,7 +369,13 @@ impl Ctx {
                 "the spec has no {whose} operation with a JSON body the identity may call"
             ));
         Ok(match case {
-            ErrorCase::UnknownRoute => (Request::new("GET", self.unknown_route()), None),
+            // With the identity's token, as its frontend asks: a backend that checks
+            // credentials before it routes (Unleash under `/api/admin`) rightly answers a
+            // visitor 401 for any path there.
+            ErrorCase::UnknownRoute => (
+                Request::new("GET", self.unknown_route()).bearer(token),
+                None,
+            ),
             ErrorCase::WrongMethod => {
                 let doc = self.doc();
                 let paths = doc.get("paths").and_then(Value::as_object);
@@ -410,10 +401,12 @@ impl Ctx {
                 (Request::new(method, path.clone()).bearer(token), None)
             }
             ErrorCase::NoCredentials => {
+                // One that takes a credential of its own last: it may refuse that first.
                 let op = self
                     .token_operations()
                     .into_iter()
-                    .next()
+                    .filter(open)
+                    .min_by_key(|o| self.credential_input(o).is_some())
                     .ok_or("the spec secures no operation with the user's token")?;
                 (self.request_for(&op), Some(op))
             }
@@ -503,5 +496,75 @@ impl Ctx {
                 (Request::new("GET", path).bearer(token), Some(op))
             }
         })
+    }
+}
+
+/// The folder prefixes most of `paths` share, shortest first: each one's folders (literal
+/// segments before a path's last one) held by more than half of the paths under the one
+/// before it.
+fn majority_prefixes(paths: &[&String]) -> Vec<Vec<String>> {
+    let folders = |p: &str| -> Vec<String> {
+        let segments: Vec<&str> = p.trim_matches('/').split('/').collect();
+        segments[..segments.len().saturating_sub(1)]
+            .iter()
+            .take_while(|s| !s.contains('{'))
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let mut group: Vec<Vec<String>> = paths.iter().map(|p| folders(p)).collect();
+    let mut prefix: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let depth = prefix.len();
+        let mut counts: std::collections::BTreeMap<&String, usize> = Default::default();
+        for f in &group {
+            if let Some(next) = f.get(depth) {
+                *counts.entry(next).or_default() += 1;
+            }
+        }
+        let Some((next, n)) = counts.into_iter().max_by_key(|(_, n)| *n) else {
+            break;
+        };
+        if n * 2 <= group.len() {
+            break;
+        }
+        let next = next.clone();
+        group.retain(|f| f.get(depth) == Some(&next));
+        prefix.push(next);
+        out.push(prefix.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::majority_prefixes;
+
+    #[test]
+    fn the_prefix_most_paths_share_is_found_below_a_few_outliers() {
+        let owned: Vec<String> = [
+            "/api/admin/projects",
+            "/api/admin/projects/{id}",
+            "/api/admin/segments/{id}",
+            "/api/admin/features",
+            "/api/client/features",
+            "/auth/simple/login",
+            "/health",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let paths: Vec<&String> = owned.iter().collect();
+        assert_eq!(
+            majority_prefixes(&paths),
+            vec![vec!["api".to_string()], vec!["api".into(), "admin".into()]]
+        );
+        // No folder most paths share: the root.
+        let owned: Vec<String> = ["/users", "/items/{id}", "/login"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let paths: Vec<&String> = owned.iter().collect();
+        assert!(majority_prefixes(&paths).is_empty());
     }
 }

@@ -635,9 +635,27 @@ impl Ctx {
     /// Every operation of the spec, in document order, with whether it needs credentials:
     /// as the spec says, or, where it secures none and the backend does
     /// ([`Ctx::security_in_practice`]), every operation but those the run signs in with.
+    /// A health check ([`health_check`]) is never taken as secured: the probe that calls it
+    /// sends no credentials.
     pub fn all_operations(&self) -> Vec<(OpInfo, bool)> {
         if !self.secured_in_practice {
-            return self.operations().to_vec();
+            let health: Vec<String> = self
+                .operations()
+                .iter()
+                .filter(|(op, secured)| *secured && health_check(op))
+                .map(|(op, _)| format!("{} {} ({})", op.method, op.path, op.id))
+                .collect();
+            if !health.is_empty() {
+                self.http.note(format!(
+                    "auth: the credentials the spec asks of {} are not checked: a health check answers a load balancer's probe, which sends none",
+                    health.join(", ")
+                ));
+            }
+            return self
+                .operations()
+                .iter()
+                .map(|(op, secured)| (op.clone(), *secured && !health_check(op)))
+                .collect();
         }
         self.operations()
             .iter()
@@ -809,6 +827,128 @@ impl Ctx {
             .collect()
     }
 
+    /// The name of an input of `op` that is itself a credential (a parameter or a member of
+    /// its body named like a token, password or secret: a password reset's `token`, a
+    /// sign-in's `password`), where it takes one: a 401 to it may refuse that input, which
+    /// the run makes up, rather than the session it is sent in.
+    pub fn credential_input(&self, op: &OpInfo) -> Option<String> {
+        let params = self.parameters(op).into_iter().filter_map(|p| {
+            (p.get("in").and_then(Value::as_str) != Some("header"))
+                .then(|| p.get("name").and_then(Value::as_str).map(str::to_string))
+                .flatten()
+        });
+        let members = self
+            .body_schema(op)
+            .map(|schema| {
+                let doc = self.doc();
+                let schema = accord_spec::follow_ref(doc, &schema).clone();
+                let mut names: Vec<String> = Vec::new();
+                let mut parts = vec![schema];
+                parts.extend(
+                    ["allOf", "oneOf", "anyOf"]
+                        .iter()
+                        .filter_map(|k| parts[0].get(*k).and_then(Value::as_array).cloned())
+                        .flatten()
+                        .map(|s| accord_spec::follow_ref(doc, &s).clone())
+                        .collect::<Vec<_>>(),
+                );
+                for part in parts {
+                    if let Some(props) = part.get("properties").and_then(Value::as_object) {
+                        names.extend(props.keys().cloned());
+                    }
+                }
+                names
+            })
+            .unwrap_or_default();
+        // What only describes a credential (`tokenName`, `token_type`, `secretId`) is none.
+        let describes = |name: &str| {
+            let n = name.to_ascii_lowercase();
+            [
+                "name",
+                "type",
+                "id",
+                "ids",
+                "at",
+                "description",
+                "count",
+                "length",
+                "policy",
+            ]
+            .iter()
+            .any(|w| n.ends_with(w))
+        };
+        let declared = params
+            .chain(members)
+            .find(|name| crate::exchange::is_secret_name(name) && !describes(name));
+        // Named for checking or resetting a token or password the spec leaves undeclared
+        // (Unleash's `GET /auth/reset/validate`, `validateToken`, which reads `?token=`).
+        // A password's reset or recovery is a public flow whatever the spec secures (Unleash's
+        // `sendResetPasswordEmail` answers 404 for an unknown address, and 429 after a few).
+        let undeclared = self.parameters(op).is_empty() && op.op.get("requestBody").is_none();
+        declared.or_else(|| {
+            let words = name_words(op);
+            let has = |list: &[&str]| words.iter().find(|w| list.contains(&w.as_str())).cloned();
+            if let (Some(_), Some(flow)) = (
+                has(&["password"]),
+                has(&["reset", "forgot", "forgotten", "recover", "recovery"]),
+            ) {
+                return Some(format!("the password {flow} it starts"));
+            }
+            undeclared.then_some(())?;
+            let secret = has(&["token", "password", "code", "otp"])?;
+            has(&[
+                "reset", "validate", "verify", "confirm", "forgot", "recover", "activate", "invite",
+            ])
+            .map(|_| format!("the {secret} its name says it checks"))
+        })
+    }
+
+    /// Whether the 401 `e` may refuse a credential the operation takes as an input
+    /// ([`Ctx::credential_input`]) rather than the session it was sent in: noted once, and
+    /// not held against the token.
+    pub fn refuses_own_credential(&self, e: &crate::http::Exchange) -> bool {
+        let Some(op) = e.operation.as_deref().and_then(|id| self.op(id).ok()) else {
+            return false;
+        };
+        let Some(input) = self.credential_input(&op) else {
+            return false;
+        };
+        self.http.note(format!(
+            "{} answered 401: it takes a credential of its own (`{input}`), which the run makes up, so its refusal is not held against the session",
+            op.id
+        ));
+        true
+    }
+
+    /// Whether `e`, a refusal (4xx) other than the `expected` one to a request without valid
+    /// credentials, comes from an operation that takes a credential of its own (an invite's
+    /// token in its path): it may refuse that credential, which the run makes up, before it
+    /// asks for the session's; refused all the same, noted and not judged.
+    /// A 429 is the backend defending itself, whatever the request: noted, not judged.
+    pub fn refusal_not_judged(&self, e: &crate::http::Exchange, expected: &str) -> bool {
+        if !(400..500).contains(&e.status) {
+            return false;
+        }
+        if e.status == 429 {
+            self.http.note(format!(
+                "auth: {} answered 429 (a rate limit), not {expected}: the backend defends itself; not judged",
+                e.operation.as_deref().unwrap_or("a request")
+            ));
+            return true;
+        }
+        let Some(op) = e.operation.as_deref().and_then(|id| self.op(id).ok()) else {
+            return false;
+        };
+        let Some(input) = self.credential_input(&op) else {
+            return false;
+        };
+        self.http.note(format!(
+            "auth: {} refuses with {} (not {expected}) a request whose credential of its own (`{input}`) the run makes up: refused, if not for the session; not judged",
+            op.id, e.status
+        ));
+        true
+    }
+
     /// `op`'s path with its parameters filled. A write (any method but GET, HEAD and
     /// OPTIONS) gets ids that name nothing (a random one of the parameter's type), never the
     /// spec's sample ids: those may name a real resource the run did not create.
@@ -930,8 +1070,6 @@ impl Ctx {
     }
 }
 
-/// Whether `path` reads the signed-in user: its last segment is `me`, `whoami`, `current`
-/// or `user` (`/api/v1/auth/me`, `/user`, `/users/current`).
 /// Whether `path` lies under an administrator's segment (`/admin/overview`,
 /// `/api/admin/users`): operations another role than the run's user's may be refused.
 pub fn administrative(path: &str) -> bool {
@@ -941,6 +1079,70 @@ pub fn administrative(path: &str) -> bool {
     })
 }
 
+/// The words of `op`'s name: its operationId split at case changes and punctuation, and the
+/// literal segments of its path (`deleteSubscriberByQuery`, `/subscribers/query/delete`:
+/// delete, subscriber, by, query, subscribers), lower-cased.
+pub fn name_words(op: &OpInfo) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    let literal: Vec<&str> = op.path.split('/').filter(|s| !s.contains('{')).collect();
+    for c in op
+        .id
+        .chars()
+        .chain(std::iter::once('/'))
+        .chain(literal.join("/").chars())
+    {
+        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && previous_lower))
+            && !word.is_empty()
+        {
+            words.push(std::mem::take(&mut word).to_ascii_lowercase());
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !word.is_empty() {
+        words.push(word.to_ascii_lowercase());
+    }
+    words
+}
+
+/// Whether `op` is a health check: a GET without parameters in its path whose last segment
+/// names one (`/health`, `/ready`, `/livez`, `/api/ping`). A load balancer's or an
+/// orchestrator's probe sends no credentials, so one answers without them whatever the spec
+/// says (Unleash's spec secures its `/health` and `/ready` as it does every route).
+pub fn health_check(op: &OpInfo) -> bool {
+    let last = op
+        .path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    op.method == "GET"
+        && !op.path.contains('{')
+        && [
+            "health",
+            "healthz",
+            "healthcheck",
+            "health-check",
+            "health_check",
+            "ready",
+            "readyz",
+            "readiness",
+            "live",
+            "livez",
+            "liveness",
+            "ping",
+            "heartbeat",
+        ]
+        .contains(&last.as_str())
+}
+
+/// Whether `path` reads the signed-in user: its last segment is `me`, `whoami`, `current`
+/// or `user` (`/api/v1/auth/me`, `/user`, `/users/current`).
 pub fn names_current_user(path: &str) -> bool {
     let last = path
         .trim_end_matches('/')

@@ -15,6 +15,7 @@ mod csrf;
 mod drf;
 mod envelope;
 mod filters;
+mod flags;
 mod health;
 mod hostile;
 mod identities;

@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 /// Reads one request head (and a body of its `Content-Length`); `None` at end of stream.
-async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> {
+pub async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> {
     let mut buffer = Vec::new();
     let mut byte = [0u8; 1];
     while !buffer.ends_with(b"\r\n\r\n") {
