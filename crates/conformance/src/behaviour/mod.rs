@@ -1246,6 +1246,11 @@ pub struct Resource {
     /// For a resource under another (`/articles/{slug}/comments`), the parent's item path
     /// template (`/articles/{slug}`): it is created under a parent the run created.
     pub parent: Option<String>,
+    /// Where the run can make no parent of that kind (the spec has no create for it), the
+    /// collection that lists the parents the backend has (Unleash's `GET
+    /// /api/admin/projects`, for `POST /api/admin/projects/{projectId}/features`): it is
+    /// created under the first one listed, which the run never writes or deletes.
+    pub parent_listed: Option<String>,
 }
 
 /// Whether `op` documents a 201.
@@ -1360,10 +1365,13 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
             item,
             param,
             parent: None,
+            parent_listed: None,
         });
     }
     // A create path with parameters needs a parent among the resources: the longest item
     // template it extends. Without one, the run cannot name its parent: it is left out.
+    // Without one, a create with one path parameter whose collection the backend lists
+    // (and the run can read) goes under a parent it lists.
     let items: Vec<String> = out.iter().map(|r| r.item.clone()).collect();
     out.retain_mut(|r| {
         if !has_path_params(&r.create) {
@@ -1378,6 +1386,17 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
             })
             .max_by_key(|i| i.len())
             .cloned();
+        if r.parent.is_none()
+            && r.create.path.matches('{').count() == 1
+            && let Some((collection, rest)) = r.create.path.split_once("/{")
+            && let Some((param, _)) = rest.split_once('}')
+            && ops.iter().any(|(o, s)| {
+                o.method == "GET" && o.path.trim_end_matches('/') == collection && callable(o, *s)
+            })
+        {
+            r.parent = Some(format!("{collection}/{{{param}}}"));
+            r.parent_listed = Some(collection.to_string());
+        }
         r.parent.is_some()
     });
     out.sort_by_key(|r| r.create.path.matches('{').count());
@@ -1472,11 +1491,20 @@ pub fn id_names(param: &str) -> Vec<String> {
             camel.push(c);
         }
     }
-    let last = param
-        .rsplit(|c: char| c == '_' || c == '-' || c.is_ascii_uppercase())
-        .next()
-        .unwrap_or(param)
-        .to_ascii_lowercase();
+    // The last word: after the last `_` or `-`, or from the last capital of a camelCase
+    // name (`featureName`'s `name`, not `ame`).
+    let after_separator = param.rfind(['_', '-']).map_or(0, |i| i + 1);
+    let from_capital = param
+        .char_indices()
+        .filter(|(i, c)| {
+            *i > after_separator
+                && c.is_ascii_uppercase()
+                && !param[..*i].ends_with(|p: char| p.is_ascii_uppercase())
+        })
+        .map(|(i, _)| i)
+        .next_back()
+        .unwrap_or(after_separator);
+    let last = param[from_capital..].to_ascii_lowercase();
     let mut names = vec![param.to_string(), camel];
     if param.ends_with("Id") || param.ends_with("ID") {
         names.push("id".into());
@@ -2083,6 +2111,12 @@ pub async fn create_each(
             None => r.create.path.clone(),
             Some(parent) => match out.iter().find(|c| &c.resource.item == parent) {
                 Some(p) => format!("{}{}", p.path, &r.create.path[parent.len()..]),
+                None if r.parent_listed.is_some() => {
+                    let Some(base) = listed_base(ctx, r, identity).await? else {
+                        continue;
+                    };
+                    base
+                }
                 None => {
                     ctx.http.note(format!(
                         "behaviour: {} is left out: no {parent} was created to put it under",
@@ -2111,6 +2145,156 @@ pub async fn create_each(
         }
     }
     Ok(Creates { made: out, failed })
+}
+
+/// The collection `r` is created in under the first parent the backend lists to `identity`
+/// (`r.parent_listed`), noted once; `None`, noted, where it lists none. The parent is none
+/// of the run's: never written, never deleted.
+pub async fn listed_base(
+    ctx: &Ctx,
+    r: &Resource,
+    identity: Identity,
+) -> Result<Option<String>, Failure> {
+    let (Some(collection), Some(parent)) = (&r.parent_listed, &r.parent) else {
+        return Ok(None);
+    };
+    let key = (identity, collection.clone());
+    let mut memo = ctx.listed_parents.lock().await;
+    let concrete = match memo.get(&key) {
+        Some(known) => known.clone(),
+        None => {
+            let e = send_as(ctx, identity, Request::new("GET", collection.clone())).await?;
+            let param = parent
+                .rsplit_once("/{")
+                .map(|(_, p)| p.trim_end_matches('}'))
+                .unwrap_or_default();
+            let first = (200..300)
+                .contains(&e.status)
+                .then(|| e.json())
+                .flatten()
+                .and_then(|body| first_listed(&body).cloned());
+            let id = first.and_then(|item| find_id(&item, &id_names(param)));
+            let concrete = id.map(|id| parent.replace(&format!("{{{param}}}"), &path_encode(&id)));
+            ctx.http.note(match &concrete {
+                Some(path) => format!(
+                    "behaviour: the run can make no {parent}, so what goes under one goes under {path}, the first the backend lists (GET {collection}), which the run never writes or deletes"
+                ),
+                None => format!(
+                    "behaviour: the run can make no {parent}, and GET {collection} lists none ({}): what goes under one is left out",
+                    e.status
+                ),
+            });
+            memo.insert(key, concrete.clone());
+            concrete
+        }
+    };
+    drop(memo);
+    let Some(concrete) = concrete else {
+        return Ok(None);
+    };
+    let base = format!("{concrete}{}", &r.create.path[parent.len()..]);
+    if identity == Identity::First
+        && let Ok(mut bases) = ctx.listed_bases.lock()
+    {
+        bases.insert(r.create.id.clone(), base.clone());
+    }
+    Ok(Some(base))
+}
+
+/// Asks, once, for the parent each kind of `resources` made under a listed parent goes
+/// under ([`listed_base`]), so that the generated calls of its create go there too.
+pub async fn listed_bases(ctx: &Ctx, resources: &[Resource]) -> Result<(), Failure> {
+    if ctx.read_only() {
+        return Ok(());
+    }
+    for r in resources.iter().filter(|r| r.parent_listed.is_some()) {
+        listed_base(ctx, r, Identity::First).await?;
+    }
+    Ok(())
+}
+
+/// Sets the members of `body` named like the parent's path parameter (`project` or
+/// `projectId` for `{projectId}`) to the parent `base` lies under: a frontend sends the
+/// project it creates the flag in, and a backend that takes the path's (Unleash answers
+/// the flag in `default` whatever the body says) must not read back otherwise.
+fn name_parent(resource: &Resource, base: &str, body: &mut Value) {
+    let Some(parent) = &resource.parent else {
+        return;
+    };
+    let template: Vec<&str> = parent.trim_end_matches('/').split('/').collect();
+    let concrete: Vec<&str> = base.split('/').collect();
+    let Some((at, param)) = template
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, s)| Some((i, s.strip_prefix('{')?.strip_suffix('}')?)))
+    else {
+        return;
+    };
+    let Some(id) = concrete.get(at).map(|s| path_decode(s)) else {
+        return;
+    };
+    let plain = plain_name(param);
+    let stem = plain
+        .strip_suffix("id")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&plain)
+        .to_string();
+    let Some(members) = body.as_object_mut() else {
+        return;
+    };
+    for (name, value) in members.iter_mut() {
+        let own = plain_name(name);
+        if own != plain && own != stem {
+            continue;
+        }
+        *value = match value {
+            Value::Number(_) => id
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or(Value::String(id.clone())),
+            _ => Value::String(id.clone()),
+        };
+    }
+}
+
+/// A path segment's text, its `%XX` escapes decoded (the inverse of [`path_encode`]).
+fn path_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first item of a list's answer: the answer itself as an array, or its first member
+/// that is an array of objects (`{"version": 1, "projects": [...]}`).
+fn first_listed(body: &Value) -> Option<&Value> {
+    let items = match body {
+        Value::Array(items) => items,
+        Value::Object(members) => members
+            .values()
+            .filter_map(Value::as_array)
+            .find(|items| items.first().is_some_and(Value::is_object))?,
+        _ => return None,
+    };
+    items.first().filter(|v| v.is_object())
 }
 
 /// What [`create_each`] made, and why each resource it could not make was not made.
@@ -2942,6 +3126,7 @@ async fn create_bound(
         let mut bodies = unbound.clone();
         for body in &mut bodies {
             bind_body(ctx, op, identity, made, body);
+            name_parent(resource, base, body);
         }
         // The named bodies come last.
         let named_bound = bodies[bodies.len() - named.len()..].to_vec();
@@ -3198,7 +3383,18 @@ fn json_type_fits(value: &Value, r#type: &str) -> bool {
 /// the order.
 fn reads_as(written: &Value, read: &Value) -> bool {
     match (written, read) {
-        (Value::String(a), Value::String(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+        // One instant, however written: `2012-12-22T09:27:12Z` reads back from a JavaScript
+        // `Date` as `2012-12-22T09:27:12.000Z`, from Python as `...+00:00`.
+        (Value::String(a), Value::String(b)) => {
+            a.trim().eq_ignore_ascii_case(b.trim())
+                || matches!(
+                    (
+                        chrono::DateTime::parse_from_rfc3339(a.trim()),
+                        chrono::DateTime::parse_from_rfc3339(b.trim()),
+                    ),
+                    (Ok(x), Ok(y)) if x == y
+                )
+        }
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
         (Value::Number(_) | Value::String(_), Value::Object(named)) => {
             named.get("id").is_some_and(|id| reads_as(written, id))
@@ -4048,5 +4244,38 @@ mod reference_tests {
         assert!(kind_names("shelves").contains(&"shelf".to_string()));
         assert!(kind_names("children").contains(&"child".to_string()));
         assert!(kind_names("salespeople").contains(&"salesperson".to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_names;
+
+    #[test]
+    fn one_instant_reads_as_itself_however_written() {
+        use serde_json::json;
+        assert!(super::reads_as(
+            &json!("2012-12-22T09:27:12Z"),
+            &json!("2012-12-22T09:27:12.000Z")
+        ));
+        assert!(super::reads_as(
+            &json!("2012-12-22T10:27:12+01:00"),
+            &json!("2012-12-22T09:27:12Z")
+        ));
+        assert!(!super::reads_as(
+            &json!("2012-12-22T09:27:12Z"),
+            &json!("2012-12-22T09:27:13.000Z")
+        ));
+    }
+
+    #[test]
+    fn an_id_s_names_end_with_its_parameter_s_last_word() {
+        assert_eq!(id_names("featureName"), ["featureName", "name", "id"]);
+        assert_eq!(
+            id_names("article_slug"),
+            ["article_slug", "articleSlug", "slug", "id"]
+        );
+        assert_eq!(id_names("petTypeId"), ["petTypeId", "id"]);
+        assert_eq!(id_names("userID"), ["userID", "id"]);
     }
 }

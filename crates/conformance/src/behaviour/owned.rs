@@ -10,17 +10,23 @@ use crate::http::{Exchange, Request};
 /// Whether `op` writes under a resource the run creates: an unsafe operation whose path is an
 /// item path of `resources` or lies under one. Deleting the item itself is the resource
 /// chain's check (it must stay for the operations under it), so it is not one of these.
+/// So is the create of a kind made under a parent the backend lists (see
+/// [`Resource::parent_listed`]): it goes there.
 pub fn owned(op: &OpInfo, resources: &[Resource]) -> bool {
     let unsafe_op = !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-    unsafe_op
-        && op.path.contains('{')
-        && resources.iter().any(|r| {
-            let under = op.path == r.item
-                || op
-                    .path
-                    .starts_with(&format!("{}/", r.item.trim_end_matches('/')));
-            under && !(op.method == "DELETE" && op.path == r.item)
-        })
+    let listed = resources
+        .iter()
+        .any(|r| r.parent_listed.is_some() && r.create.id == op.id);
+    listed
+        || unsafe_op
+            && op.path.contains('{')
+            && resources.iter().any(|r| {
+                let under = op.path == r.item
+                    || op
+                        .path
+                        .starts_with(&format!("{}/", r.item.trim_end_matches('/')));
+                under && !(op.method == "DELETE" && op.path == r.item)
+            })
 }
 
 /// The planned operations in two: those that write under no resource the run creates (they
@@ -84,7 +90,13 @@ pub fn bound_path(ctx: &Ctx, op: &OpInfo) -> Option<String> {
 /// Puts `request` on the run's own resource (its query kept); `false` when the run created
 /// none that `op` applies to.
 pub fn own_path(ctx: &Ctx, op: &OpInfo, request: &mut Request) -> bool {
-    let Some(path) = bound_path(ctx, op) else {
+    let listed = || {
+        ctx.listed_bases
+            .lock()
+            .ok()
+            .and_then(|bases| bases.get(&op.id).cloned())
+    };
+    let Some(path) = bound_path(ctx, op).or_else(listed) else {
         return false;
     };
     super::retarget(request, &path);

@@ -184,6 +184,14 @@ pub struct Ctx {
     pub in_flight: tokio::sync::Semaphore,
     /// What the run created and has not deleted yet: (owner, the path that deletes it).
     pub created: std::sync::Mutex<Vec<(Identity, String)>>,
+    /// The parent each identity creates a kind under where the run can make none of that
+    /// parent's kind and the backend lists them (Unleash's `default` project, which
+    /// `GET /api/admin/projects` lists): by identity and the parent's collection, asked once.
+    pub listed_parents:
+        tokio::sync::Mutex<std::collections::HashMap<(Identity, String), Option<String>>>,
+    /// The collection each such create goes to for the first identity (its concrete path,
+    /// by the create's operation id): where its generated calls go too.
+    pub listed_bases: std::sync::Mutex<std::collections::HashMap<String, String>>,
     /// The scenario each created path belongs to (see `behaviour::SCENARIO`): a scenario's
     /// writes bind only to what it created itself, so concurrent scenarios never race on a
     /// resource one of them updates, moves or deletes.
@@ -590,6 +598,8 @@ impl Ctx {
             spare_calls: Default::default(),
             in_flight: tokio::sync::Semaphore::new(in_flight),
             created: Default::default(),
+            listed_parents: Default::default(),
+            listed_bases: Default::default(),
             owners: Default::default(),
             made_accounts: Default::default(),
             session_operations,

@@ -143,6 +143,7 @@ async fn positive_checked(w: &mut AccordWorld) -> Outcome {
                 ));
             }
             let resources = resources(w);
+            behaviour::listed_bases(&ctx, &resources).await?;
             let cases = ctx.profile.behaviour.examples;
             let (free, owned) = behaviour::owned::split(ops, &resources);
             // The operations that write under no resource at once (bounded), their findings
@@ -207,6 +208,7 @@ async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
             let (ops, _) = behaviour::plan(&ctx);
             behaviour::prepare_referents(&ctx, &ops).await?;
             let resources = resources(w);
+            behaviour::listed_bases(&ctx, &resources).await?;
             let limit = ctx.profile.behaviour.boundary_cases as usize;
             let (free, owned) = behaviour::owned::split(ops, &resources);
             let found = at_once(&ctx, &free, |op| boundary_op(&ctx, op, &resources, limit)).await;
@@ -1722,6 +1724,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
             let (ops, _) = behaviour::plan(&ctx);
             behaviour::prepare_referents(&ctx, &ops).await?;
             let resources = resources(w);
+            behaviour::listed_bases(&ctx, &resources).await?;
             let mut ops: Vec<_> = ops.into_iter().map(|(o, _)| o).collect();
             // Malformed ids cannot reach a real resource: item reads and deletes take them too.
             if !ctx.read_only() {

@@ -59,6 +59,23 @@ components:
       type: object
       required: [name]
       properties: { name: { type: string, minLength: 1, maxLength: 50 } }
+    Project:
+      type: object
+      properties: { id: { type: string }, name: { type: string } }
+    Feature:
+      type: object
+      properties:
+        name: { type: string }
+        description: { type: string, nullable: true }
+        project: { type: string }
+        stale: { type: boolean }
+    FeatureCreate:
+      type: object
+      required: [name]
+      properties:
+        name: { type: string, pattern: "^[a-z0-9-]{1,60}$" }
+        description: { type: string, nullable: true, maxLength: 100 }
+        project: { type: string }
     Login:
       type: object
       required: [username, password]
@@ -163,6 +180,45 @@ paths:
         "200": { description: Deleted }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /api/admin/projects:
+    get:
+      operationId: getProjects
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { type: object, properties: { version: { type: integer }, projects: { type: array, items: { $ref: "#/components/schemas/Project" } } } } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+  /api/admin/projects/{projectId}/features:
+    parameters:
+      - { name: projectId, in: path, required: true, schema: { type: string } }
+    get:
+      operationId: getFeatures
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { type: object, properties: { features: { type: array, items: { $ref: "#/components/schemas/Feature" } } } } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+    post:
+      operationId: createFeature
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/FeatureCreate" } } } }
+      responses:
+        "200": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Feature" } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/admin/projects/{projectId}/features/{featureName}:
+    parameters:
+      - { name: projectId, in: path, required: true, schema: { type: string } }
+      - { name: featureName, in: path, required: true, schema: { type: string } }
+    get:
+      operationId: getFeature
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Feature" } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+    delete:
+      operationId: archiveFeature
+      responses:
+        "202": { description: Archived }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /api/admin/maintenance:
     get:
       operationId: getMaintenance
@@ -183,6 +239,10 @@ const TOKEN: &str = "user:0123456789abcdef";
 #[derive(Default)]
 struct State {
     segments: Vec<(u64, Value)>,
+    /// The `default` project's features.
+    features: Vec<Value>,
+    /// The writes that reached a project itself (the run's parent it did not make).
+    project_writes: u32,
     invites: Vec<Value>,
     next: u64,
     maintenance: bool,
@@ -201,6 +261,8 @@ enum Fault {
     /// A path it does not have under `/api/admin` is answered with the web app's page, to a
     /// signed-in user too.
     PageForUnknown,
+    /// A feature's `description` is stored empty.
+    FeatureDescriptionLost,
 }
 
 #[derive(Clone)]
@@ -306,6 +368,10 @@ impl Respond for Flags {
             ["api", "admin", "segments", _] => "GET, PUT, DELETE",
             ["api", "admin", "invite-link", "tokens", _] => "GET, DELETE",
             ["api", "admin", "maintenance"] => "GET, POST",
+            ["api", "admin", "projects"] => "GET",
+            ["api", "admin", "projects", _] => "GET, PUT, DELETE",
+            ["api", "admin", "projects", _, "features"] => "GET, POST",
+            ["api", "admin", "projects", _, "features", _] => "GET, DELETE",
             _ if self.fault == Fault::PageForUnknown => return page(),
             _ => return error(404, "NotFoundError", "Could not find the route"),
         };
@@ -395,6 +461,63 @@ impl Respond for Flags {
                 }
                 ResponseTemplate::new(200).set_body_json(state.invites[at].clone())
             }
+            ("GET", ["api", "admin", "projects"]) => ResponseTemplate::new(200).set_body_json(
+                json!({"version": 1, "projects": [{"id": "default", "name": "Default"}]}),
+            ),
+            (_, ["api", "admin", "projects", project]) => {
+                if method != "GET" {
+                    state.project_writes += 1;
+                }
+                if *project != "default" {
+                    return error(404, "NotFoundError", "No such project");
+                }
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": "default", "name": "Default"}))
+            }
+            (_, ["api", "admin", "projects", project, "features", ..]) if *project != "default" => {
+                error(404, "NotFoundError", "No such project")
+            }
+            ("GET", ["api", "admin", "projects", _, "features"]) => {
+                ResponseTemplate::new(200).set_body_json(json!({ "features": state.features }))
+            }
+            ("POST", ["api", "admin", "projects", _, "features"]) => {
+                let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+                let fits = !name.is_empty()
+                    && name.len() <= 60
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                let description = body.get("description").cloned().unwrap_or(Value::Null);
+                if !fits
+                    || !(description.is_null()
+                        || description
+                            .as_str()
+                            .is_some_and(|d| d.chars().count() <= 100))
+                {
+                    return error(400, "BadDataError", "Request validation failed");
+                }
+                if state.features.iter().any(|f| f["name"] == name) {
+                    return error(409, "NameExistsError", "The name is taken");
+                }
+                let feature = json!({
+                    "name": name,
+                    "description": if self.fault == Fault::FeatureDescriptionLost { json!("") } else { description },
+                    "project": "default",
+                    "stale": false,
+                });
+                state.features.push(feature.clone());
+                ResponseTemplate::new(200).set_body_json(feature)
+            }
+            (_, ["api", "admin", "projects", _, "features", name]) => {
+                let Some(at) = state.features.iter().position(|f| f["name"] == *name) else {
+                    return error(404, "NotFoundError", "No such feature");
+                };
+                if method == "DELETE" {
+                    state.features.remove(at);
+                    return ResponseTemplate::new(202);
+                }
+                ResponseTemplate::new(200).set_body_json(state.features[at].clone())
+            }
             ("GET", ["api", "admin", "maintenance"]) => {
                 ResponseTemplate::new(200).set_body_json(json!({ "enabled": state.maintenance }))
             }
@@ -416,6 +539,12 @@ impl Respond for Flags {
 const TAGS: &str = "@auth or @errors or @behaviour";
 
 async fn run(fault: Fault) -> (crate::Run, u32) {
+    let (run, switched, _) = run_counting(fault).await;
+    (run, switched)
+}
+
+/// The run, the maintenance switches and the writes to a project that reached the backend.
+async fn run_counting(fault: Fault) -> (crate::Run, u32, u32) {
     let state: Arc<Mutex<State>> = Arc::default();
     let server = crate::serving(Flags {
         state: state.clone(),
@@ -423,8 +552,11 @@ async fn run(fault: Fault) -> (crate::Run, u32) {
     })
     .await;
     let run = crate::first_run_with(SPEC, server.uri(), TAGS, &[("ACCORD_TOKEN", TOKEN)]).await;
-    let switched = state.lock().unwrap().switched;
-    (run, switched)
+    let (switched, project_writes) = {
+        let state = state.lock().unwrap();
+        (state.switched, state.project_writes)
+    };
+    (run, switched, project_writes)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -609,11 +741,25 @@ async fn a_request_that_takes_the_backend_down_is_named_once() {
     let run = crate::first_run_with(SEGMENTS, base, "@behaviour", &[]).await;
     assert_eq!(run.code, Some(1), "{}", run.stdout);
     assert!(
-        run.failed_by(
-            "The backend stays up",
-            Rule::Crash,
-            "GET /api/admin/segments/not-a-number"
-        ),
+        run.failed_by("The backend stays up", Rule::Crash, "without an answer"),
+        "{}",
+        run.stdout
+    );
+    // Whichever id that is no number the run sends first (a broken input's `not-a-number`,
+    // an edge value's emoji or path) is among the requests it names.
+    let named = run.results["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["rule"] == Rule::Crash.id())
+        .and_then(|s| s["detail"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        named.split("GET /api/admin/segments/").skip(1).any(|id| id
+            .split([';', ',', ' '])
+            .next()
+            .is_some_and(|id| id.parse::<i64>().is_err())),
         "{}",
         run.stdout
     );
@@ -634,4 +780,33 @@ async fn a_backend_that_refuses_the_same_request_stays_up() {
     assert!(!run.failed_by("", Rule::Crash, ""), "{}", run.stdout);
     assert!(!run.failed_by("", Rule::Transport, ""), "{}", run.stdout);
     assert_eq!(run.code, Some(0), "{}", run.stdout);
+}
+
+/// The flags of a project the run cannot make (the spec has no create of projects) are made
+/// under the one the backend lists, read back and deleted; the project is never written.
+#[tokio::test(flavor = "multi_thread")]
+async fn features_go_under_the_project_the_backend_lists() {
+    let (run, _, project_writes) = run_counting(Fault::None).await;
+    assert_eq!(project_writes, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "what goes under one goes under /api/admin/projects/default, the first the backend lists (GET /api/admin/projects)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("createFeature ("), "{}", run.stdout);
+    assert!(run.stdout.contains("archiveFeature ("), "{}", run.stdout);
+    assert!(!run.failed_by("", Rule::ReadBack, ""), "{}", run.stdout);
+    assert!(!run.failed_by("", Rule::Created, ""), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feature_s_description_lost_on_create_fails() {
+    let (run, _) = run(Fault::FeatureDescriptionLost).await;
+    assert!(
+        run.failed_by("", Rule::ReadBack, "`description` was written as"),
+        "{}",
+        run.stdout
+    );
 }
