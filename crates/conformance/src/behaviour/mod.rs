@@ -2139,7 +2139,11 @@ pub async fn create_each(
                     r.create.id,
                     f.message.lines().next().unwrap_or_default()
                 ));
-                failed.push(f);
+                // Under a parent the run did not make (one the backend lists, maybe
+                // another user's), a refusal may be right: noted, not failed.
+                if r.parent_listed.is_none() {
+                    failed.push(f);
+                }
             }
             Err(f) => return Err(f),
         }

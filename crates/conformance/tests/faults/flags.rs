@@ -263,6 +263,9 @@ enum Fault {
     PageForUnknown,
     /// A feature's `description` is stored empty.
     FeatureDescriptionLost,
+    /// Not a fault: the project it lists is not the caller's to add flags to (400 for any
+    /// create there).
+    ForeignProject,
 }
 
 #[derive(Clone)]
@@ -479,6 +482,11 @@ impl Respond for Flags {
             }
             ("GET", ["api", "admin", "projects", _, "features"]) => {
                 ResponseTemplate::new(200).set_body_json(json!({ "features": state.features }))
+            }
+            ("POST", ["api", "admin", "projects", _, "features"])
+                if self.fault == Fault::ForeignProject =>
+            {
+                error(400, "BadDataError", "You may not add flags to this project")
             }
             ("POST", ["api", "admin", "projects", _, "features"]) => {
                 let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -806,6 +814,20 @@ async fn a_feature_s_description_lost_on_create_fails() {
     let (run, _) = run(Fault::FeatureDescriptionLost).await;
     assert!(
         run.failed_by("", Rule::ReadBack, "`description` was written as"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A listed project the caller may not add to refuses the create: the run did not make it,
+/// so the refusal is noted, never a failed create.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listed_parent_that_refuses_the_create_fails_nothing() {
+    let (run, _) = run(Fault::ForeignProject).await;
+    assert!(!run.failed_by("", Rule::Created, ""), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("createFeature is left out of the resource checks: it could not be created"),
         "{}",
         run.stdout
     );
