@@ -1377,13 +1377,11 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
         if !has_path_params(&r.create) {
             return true;
         }
+        // Segment by segment, a parameter matching a parameter of any name: Vikunja's views
+        // are made at `/projects/{project}/views`, its projects read at `/projects/{id}`.
         r.parent = items
             .iter()
-            .filter(|i| {
-                r.create
-                    .path
-                    .starts_with(&format!("{}/", i.trim_end_matches('/')))
-            })
+            .filter(|i| under_template(&r.create.path, i).is_some())
             .max_by_key(|i| i.len())
             .cloned();
         if r.parent.is_none()
@@ -2110,7 +2108,11 @@ pub async fn create_each(
         let base = match &r.parent {
             None => r.create.path.clone(),
             Some(parent) => match out.iter().find(|c| &c.resource.item == parent) {
-                Some(p) => format!("{}{}", p.path, &r.create.path[parent.len()..]),
+                Some(p) => format!(
+                    "{}{}",
+                    p.path.trim_end_matches('/'),
+                    under_template(&r.create.path, parent).unwrap_or_default()
+                ),
                 None if r.parent_listed.is_some() => {
                     let Some(base) = listed_base(ctx, r, identity).await? else {
                         continue;
@@ -2196,7 +2198,10 @@ pub async fn listed_base(
     let Some(concrete) = concrete else {
         return Ok(None);
     };
-    let base = format!("{concrete}{}", &r.create.path[parent.len()..]);
+    let base = format!(
+        "{concrete}{}",
+        under_template(&r.create.path, parent).unwrap_or_default()
+    );
     if identity == Identity::First
         && let Ok(mut bases) = ctx.listed_bases.lock()
     {
@@ -2225,9 +2230,12 @@ fn name_parent(resource: &Resource, base: &str, body: &mut Value) {
     let Some(parent) = &resource.parent else {
         return;
     };
-    let template: Vec<&str> = parent.trim_end_matches('/').split('/').collect();
+    // The parameter as the create's own path names it (`{project}`, where the parent's
+    // item path says `{id}`), at the parent's last parameter.
+    let depth = parent.trim_end_matches('/').split('/').count();
+    let template: Vec<&str> = resource.create.path.split('/').collect();
     let concrete: Vec<&str> = base.split('/').collect();
-    let Some((at, param)) = template
+    let Some((at, param)) = template[..depth.min(template.len())]
         .iter()
         .enumerate()
         .rev()
@@ -2249,7 +2257,8 @@ fn name_parent(resource: &Resource, base: &str, body: &mut Value) {
     };
     for (name, value) in members.iter_mut() {
         let own = plain_name(name);
-        if own != plain && own != stem {
+        // Never the body's own `id`; `project`, `projectId` or `project_id` for `{project}`.
+        if own == "id" || (own != plain && own != stem && own != format!("{stem}id")) {
             continue;
         }
         *value = match value {
@@ -2260,6 +2269,24 @@ fn name_parent(resource: &Resource, base: &str, body: &mut Value) {
             _ => Value::String(id.clone()),
         };
     }
+}
+
+/// What `path` adds to the item template `item` it lies under (`/views` for
+/// `/projects/{project}/views` under `/projects/{id}`), segment by segment, a parameter
+/// matching a parameter of any name; `None` where it does not lie under it.
+fn under_template(path: &str, item: &str) -> Option<String> {
+    // A Django route's trailing slash (`/sites/{id}/children/`) is the path's to keep.
+    let slash = if path.ends_with('/') { "/" } else { "" };
+    let path: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let item: Vec<&str> = item.trim_end_matches('/').split('/').collect();
+    if path.len() <= item.len() {
+        return None;
+    }
+    let param = |s: &str| s.starts_with('{') && s.ends_with('}');
+    item.iter()
+        .zip(&path)
+        .all(|(i, p)| i == p || param(i) && param(p))
+        .then(|| format!("/{}{slash}", path[item.len()..].join("/")))
 }
 
 /// A path segment's text, its `%XX` escapes decoded (the inverse of [`path_encode`]).
@@ -4254,6 +4281,21 @@ mod reference_tests {
 #[cfg(test)]
 mod tests {
     use super::id_names;
+
+    #[test]
+    fn a_path_lies_under_an_item_whatever_its_parameters_are_named() {
+        use super::under_template;
+        assert_eq!(
+            under_template("/projects/{project}/views", "/projects/{id}").as_deref(),
+            Some("/views")
+        );
+        assert_eq!(
+            under_template("/sites/{id}/children/", "/sites/{id}/").as_deref(),
+            Some("/children/")
+        );
+        assert_eq!(under_template("/projects/{id}", "/projects/{id}"), None);
+        assert_eq!(under_template("/labels/{id}/tasks", "/projects/{id}"), None);
+    }
 
     #[test]
     fn one_instant_reads_as_itself_however_written() {

@@ -59,6 +59,13 @@ components:
       type: object
       required: [name]
       properties: { name: { type: string, minLength: 1, maxLength: 50 } }
+    Note:
+      type: object
+      properties: { id: { type: integer }, text: { type: string }, segmentId: { type: integer } }
+    NoteCreate:
+      type: object
+      required: [text]
+      properties: { text: { type: string, minLength: 1, maxLength: 200 } }
     Project:
       type: object
       properties: { id: { type: string }, name: { type: string } }
@@ -152,6 +159,35 @@ paths:
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /api/admin/segments/{segmentId}/notes:
+    parameters:
+      - { name: segmentId, in: path, required: true, schema: { type: integer } }
+    post:
+      operationId: createSegmentNote
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/NoteCreate" } } } }
+      responses:
+        "201": { description: Created, content: { application/json: { schema: { $ref: "#/components/schemas/Note" } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/admin/segments/{segmentId}/notes/{noteId}:
+    parameters:
+      - { name: segmentId, in: path, required: true, schema: { type: integer } }
+      - { name: noteId, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getSegmentNote
+      responses:
+        "200": { description: OK, content: { application/json: { schema: { $ref: "#/components/schemas/Note" } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+    delete:
+      operationId: removeSegmentNote
+      responses:
+        "204": { description: Deleted }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /api/admin/invite-link/tokens:
     get:
       operationId: getAllPublicSignupTokens
@@ -239,6 +275,8 @@ const TOKEN: &str = "user:0123456789abcdef";
 #[derive(Default)]
 struct State {
     segments: Vec<(u64, Value)>,
+    /// Each note with the segment it is under.
+    notes: Vec<(u64, Value)>,
     /// The `default` project's features.
     features: Vec<Value>,
     /// The writes that reached a project itself (the run's parent it did not make).
@@ -369,6 +407,8 @@ impl Respond for Flags {
         let allow = match segments.as_slice() {
             ["api", "admin", "segments"] | ["api", "admin", "invite-link", "tokens"] => "GET, POST",
             ["api", "admin", "segments", _] => "GET, PUT, DELETE",
+            ["api", "admin", "segments", _, "notes"] => "POST",
+            ["api", "admin", "segments", _, "notes", _] => "GET, DELETE",
             ["api", "admin", "invite-link", "tokens", _] => "GET, DELETE",
             ["api", "admin", "maintenance"] => "GET, POST",
             ["api", "admin", "projects"] => "GET",
@@ -403,6 +443,41 @@ impl Respond for Flags {
                 });
                 state.segments.push((id, segment.clone()));
                 ResponseTemplate::new(201).set_body_json(segment)
+            }
+            (_, ["api", "admin", "segments", segment, "notes", rest @ ..]) => {
+                let Ok(segment) = segment.parse::<u64>() else {
+                    return error(400, "BadDataError", "The id must be an integer");
+                };
+                if !state.segments.iter().any(|(i, _)| *i == segment) {
+                    return error(404, "NotFoundError", "No segment with that id");
+                }
+                match (method, rest) {
+                    ("POST", []) => {
+                        let text = body.get("text").and_then(Value::as_str).unwrap_or_default();
+                        if text.is_empty() || text.chars().count() > 200 {
+                            return error(400, "BadDataError", "Request validation failed");
+                        }
+                        state.next += 1;
+                        let note = json!({"id": state.next, "text": text, "segmentId": segment});
+                        state.notes.push((segment, note.clone()));
+                        ResponseTemplate::new(201).set_body_json(note)
+                    }
+                    (_, [note]) => {
+                        let Some(at) = state
+                            .notes
+                            .iter()
+                            .position(|(s, n)| *s == segment && n["id"].to_string() == *note)
+                        else {
+                            return error(404, "NotFoundError", "No note with that id");
+                        };
+                        if method == "DELETE" {
+                            state.notes.remove(at);
+                            return ResponseTemplate::new(204);
+                        }
+                        ResponseTemplate::new(200).set_body_json(state.notes[at].1.clone())
+                    }
+                    _ => error(404, "NotFoundError", "Could not find the route"),
+                }
             }
             (_, ["api", "admin", "segments", id]) => {
                 let Ok(id) = id.parse::<i64>() else {
@@ -804,6 +879,16 @@ async fn features_go_under_the_project_the_backend_lists() {
         run.stdout
     );
     assert!(run.stdout.contains("createFeature ("), "{}", run.stdout);
+    // A note goes under the segment the run made, though its path names the segment's
+    // parameter otherwise (`{segmentId}`, where the segment's own path says `{id}`).
+    assert!(
+        !run.stdout
+            .contains("the run can make no /api/admin/segments/"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("getSegmentNote ("), "{}", run.stdout);
+    assert!(run.stdout.contains("removeSegmentNote ("), "{}", run.stdout);
     assert!(run.stdout.contains("archiveFeature ("), "{}", run.stdout);
     assert!(!run.failed_by("", Rule::ReadBack, ""), "{}", run.stdout);
     assert!(!run.failed_by("", Rule::Created, ""), "{}", run.stdout);
