@@ -463,11 +463,9 @@ impl Respond for Flags {
                         ResponseTemplate::new(201).set_body_json(note)
                     }
                     (_, [note]) => {
-                        let Some(at) = state
-                            .notes
-                            .iter()
-                            .position(|(s, n)| *s == segment && n["id"].to_string() == *note)
-                        else {
+                        let Some(at) = state.notes.iter().position(|(s, n)| {
+                            *s == segment && note.parse::<u64>().is_ok_and(|id| n["id"] == id)
+                        }) else {
                             return error(404, "NotFoundError", "No note with that id");
                         };
                         if method == "DELETE" {
