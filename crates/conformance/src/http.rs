@@ -807,9 +807,16 @@ impl Http {
                         shown.push('…');
                     }
                 }
-                self.witness(false, (closed || reset).then_some(shown), refused);
+                // Only the backend's life: a storage host a presigned upload goes to is
+                // another server, whose refusal says nothing of the backend's.
+                if on_backend {
+                    self.witness(false, (closed || reset).then_some(shown), refused);
+                }
                 let mut message = describe_transport(&url, &e);
-                if refused && let Some(why) = self.down_reason() {
+                if refused
+                    && on_backend
+                    && let Some(why) = self.down_reason()
+                {
                     message.push_str(": ");
                     message.push_str(&why);
                 }
@@ -819,7 +826,9 @@ impl Http {
                 });
             }
         };
-        self.witness(true, None, false);
+        if on_backend {
+            self.witness(true, None, false);
+        }
         let status = response.status().as_u16();
         if status >= 500 {
             self.server_errors

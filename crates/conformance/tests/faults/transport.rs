@@ -205,3 +205,56 @@ async fn a_sign_in_the_backend_never_answers_is_a_transport_failure() {
         );
     }
 }
+
+/// A host other than the backend (the storage a presigned upload goes to) refusing its
+/// connection says nothing of the backend's life; the backend itself refusing one after it
+/// answered is its going down.
+#[tokio::test]
+async fn only_the_backend_refusing_connections_is_its_going_down() {
+    let (base, _) = closing_after_500().await;
+    let http = http(&base);
+    assert_eq!(
+        http.send(Request::new("GET", "/items"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    // A port nothing listens on: bound, then let go.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let storage = format!("http://{}/bucket", gone.local_addr().unwrap());
+    drop(gone);
+    assert!(
+        http.send(Request::new("POST", storage.clone()))
+            .await
+            .is_err()
+    );
+    assert_eq!(http.went_down(), None);
+    // The backend's own address, refused after it answered.
+    let dead = http_on_refused_backend().await;
+    assert!(dead.went_down().is_some(), "{:?}", dead.notes());
+}
+
+/// An `Http` whose backend answered once, then stopped listening, and was asked again.
+async fn http_on_refused_backend() -> Http {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        read_request(&mut socket).await;
+        let _ = socket
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+            .await;
+    });
+    let http = http(&format!("http://{address}"));
+    assert_eq!(
+        http.send(Request::new("GET", "/items"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    server.await.unwrap();
+    assert!(http.send(Request::new("GET", "/items")).await.is_err());
+    http
+}
