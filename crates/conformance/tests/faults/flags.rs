@@ -721,6 +721,12 @@ async fn a_valid_token_refused_fails_beside_the_reset_check() {
         "{}",
         run.stdout
     );
+    // Judged there, once: not again as a valid request refused.
+    assert!(
+        !run.failed_by("", Rule::Positive, "getSegments"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
