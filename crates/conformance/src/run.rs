@@ -840,7 +840,6 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     // not sign in.
     const BROKEN: &str = crate::context::BROKEN_SIGN_IN;
     const AFTER_THE_RUN: &str = "The backend still signs in after the run";
-    const DOWN: &str = crate::http::WENT_DOWN;
     const STAYED_UP: &str = "The backend stays up under the run's requests";
     let said = results.iter().any(|r| match &r.verdict {
         Verdict::Failed { report, .. } => report.contains(BROKEN),
@@ -873,10 +872,10 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     if let Some(down) = ctx.http.went_down() {
         let why = down.describe();
         for r in results.iter_mut() {
+            // Its own failure was the backend's being gone, every problem of it: a scenario
+            // that found something before (a 500 for a NUL) keeps its failure.
             let met = match &r.verdict {
-                Verdict::Failed { rule, report } => {
-                    *rule == Some(crate::rules::Rule::Transport) || report.contains(DOWN)
-                }
+                Verdict::Failed { rule, report } => only_down(*rule, report),
                 _ => false,
             };
             if met {
@@ -1058,4 +1057,45 @@ fn describe_placement(scheme: &crate::security::UserScheme) -> String {
         .map(|n| format!(" (security scheme `{n}`)"))
         .unwrap_or_else(|| " (the spec declares no security scheme)".into());
     format!("{}{by}", scheme.placement.described())
+}
+
+/// Whether a scenario's failure (`rule`, `report`) met nothing but the backend's being gone:
+/// a refused connection, or problems every one of which is one. A scenario that found
+/// something before (a 500 for a NUL among its problems) keeps its failure.
+fn only_down(rule: Option<crate::rules::Rule>, report: &str) -> bool {
+    const DOWN: &str = crate::http::WENT_DOWN;
+    rule == Some(crate::rules::Rule::Transport)
+        || report.contains(DOWN)
+            && report
+                .lines()
+                .filter(|l| l.trim_start().starts_with("- "))
+                .all(|l| l.contains(DOWN) || l.contains("transport:"))
+}
+
+#[cfg(test)]
+mod down_tests {
+    use super::only_down;
+    use crate::rules::Rule;
+
+    #[test]
+    fn a_failure_with_a_finding_of_its_own_is_judged_though_the_backend_went_down() {
+        let gone = "transport: GET /x: could not connect: the backend went down under the run: ...";
+        assert!(only_down(Some(Rule::Transport), gone));
+        assert!(only_down(
+            Some(Rule::Boundary),
+            &format!(
+                "2 problem(s):\n  - a: no answer for 0 ({gone})\n  - b: no answer for -1 ({gone})"
+            )
+        ));
+        assert!(!only_down(
+            Some(Rule::Boundary),
+            &format!(
+                "2 problem(s):\n  - a: a server error (500) for a NUL\n  - b: no answer for -1 ({gone})"
+            )
+        ));
+        assert!(!only_down(
+            Some(Rule::Boundary),
+            "1 problem(s):\n  - a: a server error (500)"
+        ));
+    }
 }
