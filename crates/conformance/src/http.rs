@@ -792,7 +792,8 @@ impl Http {
             Ok(response) => response,
             Err(e) => {
                 let closed = closed_before_answer(&e);
-                let described = describe_transport(&url, &e).to_ascii_lowercase();
+                let mut message = describe_transport(&url, &e);
+                let described = message.to_ascii_lowercase();
                 let refused = e.is_connect() && described.contains("refused");
                 // A connection reset as the request went out (hyper may report it as the
                 // connection's failure) is a request the backend took and never answered.
@@ -812,7 +813,6 @@ impl Http {
                 if on_backend {
                     self.witness(false, (closed || reset).then_some(shown), refused);
                 }
-                let mut message = describe_transport(&url, &e);
                 if refused
                     && on_backend
                     && let Some(why) = self.down_reason()
