@@ -992,7 +992,7 @@ pub fn refuses_another_input(
 
 /// Why an answer to a boundary case is wrong, if it is.
 pub fn problem(ctx: &Ctx, case: &Case, e: &crate::http::Exchange) -> Option<String> {
-    if e.status >= 500 {
+    if super::crashed(ctx, e) {
         return Some(format!(
             "a server error ({}) for {} the schema {}",
             e.status,

@@ -181,6 +181,9 @@ impl Ctx {
                 .http
                 .send(Request::new(&op.method, op.path.clone()))
                 .await
+            // A refusal a visitor gets for every path alike (Jupyter's and DRF's 403) comes
+            // before any route: it says nothing of whether this one is served.
+            && !matches!(e.status, 401 | 403)
             && self.answered_as_unknown(&e).await
         {
             answered = Some(e);

@@ -667,10 +667,42 @@ impl Ctx {
                 .map(|(op, secured)| (op.clone(), *secured && !health_check(op)))
                 .collect();
         }
+        // Held secured as the backend answers: all but the run's own sign-in and sign-up, a
+        // health check and the API's root (Jupyter's `GET /api/`, its version), which a
+        // backend answers anyone.
         self.operations()
             .iter()
-            .map(|(op, _)| (op.clone(), !self.session_operations.contains(&op.id)))
+            .map(|(op, _)| {
+                (
+                    op.clone(),
+                    !self.session_operations.contains(&op.id)
+                        && !health_check(op)
+                        && !self.api_root(op),
+                )
+            })
             .collect()
+    }
+
+    /// Whether `op` reads the API's root: a GET without parameters at a path every other
+    /// path of the spec lies under (`GET /api/` beside `/api/contents`, `/api/kernels`),
+    /// which names the API (its version, its links) rather than anything in it.
+    pub fn api_root(&self, op: &OpInfo) -> bool {
+        if op.method != "GET" || op.path.contains('{') {
+            return false;
+        }
+        let root = op.path.trim_end_matches('/');
+        let Some(paths) = self
+            .doc()
+            .get("paths")
+            .and_then(serde_json::Value::as_object)
+        else {
+            return false;
+        };
+        let others: Vec<&String> = paths.keys().filter(|p| **p != op.path).collect();
+        others.len() >= 2
+            && others
+                .iter()
+                .all(|p| p.starts_with(&format!("{root}/")) && p.trim_end_matches('/') != root)
     }
 
     /// Whether `op` needs credentials only as the backend answers, the spec securing none.

@@ -15,7 +15,8 @@ const TRIED: usize = 3;
 impl Ctx {
     /// Where the spec secures no operation and the profile gives credentials: the refused
     /// answer to a read without them, carrying the one spec finding, when every read tried
-    /// (GETs without parameters of their own, up to three, sign-ins aside) is refused
+    /// (GETs without parameters of their own, up to three, sign-ins, health checks and the
+    /// API's root aside: those answer anyone) is refused
     /// without them (401 or 403) and answered with the first identity's token. `None`
     /// where the spec secures any operation, a read answers without credentials (the
     /// backend secures some and not others, which only the spec could say), or none is
@@ -32,6 +33,8 @@ impl Ctx {
             .filter(|o| {
                 o.method == "GET"
                     && !o.path.contains('{')
+                    && !super::health_check(o)
+                    && !self.api_root(o)
                     && !self.session_operations.contains(&o.id)
                     && !self.parameters(o).iter().any(|p| {
                         p.get("required").and_then(serde_json::Value::as_bool) == Some(true)
@@ -67,7 +70,7 @@ impl Ctx {
             status: refused.status,
             pointer: String::new(),
             message: format!(
-                "the spec secures no operation, yet the backend refuses this read without credentials ({}) and answers it with the profile's ({answered}), as it does {} read(s) tried: the run holds every operation but its own sign-in and sign-up as secured by the user's token; declare the scheme (components.securitySchemes) and where it applies (security)",
+                "the spec secures no operation, yet the backend refuses this read without credentials ({}) and answers it with the profile's ({answered}), as it does {} read(s) tried: the run holds every operation but its own sign-in and sign-up, a health check and the API's root as secured by the user's token; declare the scheme (components.securitySchemes) and where it applies (security)",
                 refused.status,
                 reads.len()
             ),

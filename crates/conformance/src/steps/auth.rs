@@ -276,6 +276,10 @@ async fn all_refused(w: &mut AccordWorld) -> Outcome {
     outcome
 }
 
+/// An answer another scenario judges: its status, the one expected, and that scenario's
+/// credentials (`no token`).
+type JudgedAnswer = (u16, u16, &'static str);
+
 async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
     if w.skip.is_some() {
         return Ok(());
@@ -285,6 +289,9 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
     // Whether the backend refuses a request without valid credentials on a secured route
     // with parameters before looking anything up: then such a route answered as one the
     // backend does not have is not served, not a lookup before the credentials.
+    // The operations answering as they answer what another scenario judges, said once per
+    // answer: (status, expected, that scenario's credentials) and the operations.
+    let mut judged_elsewhere: Vec<(JudgedAnswer, Vec<String>)> = Vec::new();
     let refuses_first = w.judged.iter().any(|e| {
         let Some(op) = e.operation.as_deref().and_then(|id| w.ctx.op(id).ok()) else {
             return false;
@@ -324,11 +331,11 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
             continue;
         }
         if let Some(judge) = judge {
-            w.ctx.http.note(format!(
-                "auth: {op_id} answers a {} with {}, not {expected}, as it answers {judge}: judged in `Secured operations refuse {judge}`",
-                w.forgery.map(Forgery::described).unwrap_or("token"),
-                e.status
-            ));
+            let key = (e.status, expected, judge);
+            match judged_elsewhere.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, ops)) => ops.push(op_id.to_string()),
+                None => judged_elsewhere.push((key, vec![op_id.to_string()])),
+            }
         } else if e.status != expected {
             // A path the backend does not have at all, or a method it does not have there, is
             // the spec's finding, not a refusal.
@@ -409,6 +416,19 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
                 None => problems.extend(named_in_envelope(&w.ctx, e, op_id)),
             }
         }
+    }
+    for ((status, expected, judge), ops) in judged_elsewhere {
+        w.ctx.http.note(format!(
+            "auth: {} answer{} a {} with {status}, not {expected}, as {} {judge}: judged in `Secured operations refuse {judge}`",
+            ops.join(", "),
+            if ops.len() == 1 { "s" } else { "" },
+            w.forgery.map(Forgery::described).unwrap_or("token"),
+            if ops.len() == 1 {
+                "it answers"
+            } else {
+                "they answer"
+            },
+        ));
     }
     super::all(fold_envelope(fold_alike(problems), "operation(s) alike"))
 }

@@ -444,14 +444,14 @@ async fn boundary_steps(
             } else {
                 None
             };
-            if e.status >= 500 && !base_ok && op.method != "DELETE" {
+            if behaviour::crashed(ctx, &e) && !base_ok && op.method != "DELETE" {
                 // Nothing of the operation's was accepted yet in the pass: the request without
                 // any edge value first, before each value is sent alone. When that crashes
                 // too, no value is to blame, and splitting would only repeat the crash (on a
                 // backend that hashes the password first, a hash apiece).
                 match base(ctx, op, resources, &mut case, false).await? {
                     Base::Gone => return Ok(()),
-                    Base::Sent(b) if b.status >= 500 => {
+                    Base::Sent(b) if behaviour::crashed(ctx, &b) => {
                         out.push(fails_whatever(ctx, op, &case, b, queue));
                         return Ok(());
                     }
@@ -462,7 +462,7 @@ async fn boundary_steps(
                     Base::Accepted => {}
                 }
             }
-            if e.status >= 500 {
+            if behaviour::crashed(ctx, &e) {
                 // A part's own parts (the kinds of text mixed in one field) may get the
                 // server error alone too: any of them settles it.
                 queue.push_front(Step::Settle {
@@ -498,7 +498,7 @@ async fn boundary_steps(
                 Base::Accepted => {}
             }
         }
-        if e.status >= 500 && op.method != "DELETE" {
+        if behaviour::crashed(ctx, &e) && op.method != "DELETE" {
             if !recurs(ctx, op, resources, &case.request, &case.what).await? {
                 continue;
             }
@@ -515,7 +515,7 @@ async fn boundary_steps(
                     Some(e)
                 }
             };
-            if let Some(base) = base.filter(|e| e.status >= 500) {
+            if let Some(base) = base.filter(|e| behaviour::crashed(ctx, e)) {
                 out.push(fails_whatever(ctx, op, &case, base, queue));
                 return Ok(());
             }
@@ -523,7 +523,7 @@ async fn boundary_steps(
         if let Some(p) = behaviour::boundary::problem(ctx, &case, &e)
             .filter(|_| !behaviour::boundary::refuses_another_input(ctx, op, &case, &e))
         {
-            let crashed = e.status >= 500;
+            let crashed = behaviour::crashed(ctx, &e);
             out.push((format!("{}: {p}", op.id), minimal, e));
             // The operation's search stops at its first server error, as a fuzzer's does: a
             // later case could only be another input it crashes on.
@@ -693,7 +693,7 @@ async fn recurs(
     let again = behaviour::send_as(ctx, who, request.clone()).await?;
     behaviour::remember_created(ctx, op, &again, resources, who);
     behaviour::owned::follow_move(ctx, op, resources, request, &again);
-    if again.status >= 500 {
+    if behaviour::crashed(ctx, &again) {
         return Ok(true);
     }
     ctx.http.note(format!(
@@ -1303,8 +1303,12 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
         if !as_never && !matches!(after.status, 404 | 410) {
             // A new resource may have its id now (SQLite's rowid, reused after the largest
             // is deleted): a link the frontend kept to the deleted one shows the other.
-            let reused = if (200..300).contains(&after.status)
-                && behaviour::another_resource(&after, &c)
+            // Or the run itself made one there since, in another scenario: Jupyter names a
+            // terminal by the lowest number free, the one just deleted.
+            let reused = if (200..300).contains(&after.status) && behaviour::recorded(&ctx, &c.path)
+            {
+                ": the run has made another resource at that path since (in another scenario), so the backend gives a deleted resource's id to a new one"
+            } else if (200..300).contains(&after.status) && behaviour::another_resource(&after, &c)
             {
                 ": another resource holds its id now (none of what it was created with is in the answer), so the backend gives a deleted resource's id to a new one"
             } else {

@@ -26,7 +26,9 @@ mod lean;
 mod masked;
 mod mock;
 mod named;
+
 mod nest;
+mod notebook;
 mod practice;
 mod recent;
 mod refs;
@@ -1151,7 +1153,7 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
     for said in [
         "judges it",
         "Secured operations refuse <credentials>",
-        "as it answers no token: judged in `Secured operations refuse no token`",
+        "no token: judged in `Secured operations refuse no token`",
     ] {
         assert!(
             forbidden.stdout.contains(said),
@@ -1174,9 +1176,8 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
     )
     .await;
     assert!(
-        bad.stdout.contains(
-            "as it answers a malformed token: judged in `Secured operations refuse a malformed token`"
-        ),
+        bad.stdout
+            .contains("a malformed token: judged in `Secured operations refuse a malformed token`"),
         "{}",
         bad.stdout
     );

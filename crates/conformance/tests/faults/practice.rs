@@ -2,7 +2,8 @@
 //! `security`), for a backend that refuses every request without its token (403, as DRF's
 //! session authentication answers). The run must find that out, say it once as a spec
 //! finding, and run the token checks on every operation rather than skip them; a backend
-//! that takes any token after its `Token` word must fail them.
+//! that takes any token after its `Token` word must fail them. Its API's root (`GET /api/`,
+//! its version, as Jupyter Server's) answers anyone, and is no sign that the rest is open.
 
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +14,11 @@ use wiremock::{Request, Respond, ResponseTemplate};
 const SPEC: &str = r##"openapi: 3.0.2
 info: { title: Notes, version: "" }
 paths:
+  /api/:
+    get:
+      operationId: apiRoot
+      responses:
+        "200": { description: "", content: { application/json: { schema: { type: object, properties: { version: { type: string } } } } } }
   /api/notes/:
     get:
       operationId: listNotes
@@ -64,6 +70,11 @@ struct Notes {
     open_read: bool,
     /// Reads back, the count of reads so far: a note's `age` changes by itself.
     reads: Arc<Mutex<i64>>,
+    /// Answers a method a path does not have 404, as a missing resource, to a caller it
+    /// knows (a visitor is refused first, whatever the method).
+    method_404: bool,
+    /// Routes before it asks for credentials: a path it does not have is 404 to anyone.
+    routes_first: bool,
 }
 
 impl Notes {
@@ -86,6 +97,17 @@ impl Respond for Notes {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Token "))
             .map(str::to_string);
+        if request.method.as_str() == "GET" && request.url.path() == "/api/" {
+            return ResponseTemplate::new(200).set_body_json(json!({"version": "1"}));
+        }
+        if self.routes_first && request.url.path() == "/api/" {
+            return ResponseTemplate::new(405)
+                .insert_header("allow", "GET")
+                .set_body_json(json!({"detail": "Method not allowed."}));
+        }
+        if self.routes_first && !request.url.path().starts_with("/api/notes/") {
+            return ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."}));
+        }
         let open = self.open_read
             && request.method.as_str() == "GET"
             && request.url.path().trim_matches('/').split('/').count() == 3;
@@ -142,6 +164,18 @@ impl Respond for Notes {
                         .set_body_json(json!({"detail": "Not found."}));
                 }
                 ResponseTemplate::new(204)
+            }
+            (method, ["api", ..]) if !self.method_404 => {
+                let allow = if segments.len() == 1 {
+                    "GET"
+                } else if segments.len() == 2 {
+                    "GET, POST"
+                } else {
+                    "GET, DELETE"
+                };
+                ResponseTemplate::new(405)
+                    .insert_header("allow", allow)
+                    .set_body_json(json!({"detail": format!("Method \"{method}\" not allowed.")}))
             }
             _ => ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."})),
         }
@@ -277,6 +311,56 @@ async fn a_member_that_changes_by_itself_is_not_the_second_user_s_doing() {
     let run = run_tagged(Notes::default(), "@second_user").await;
     assert!(
         run.stdout.contains("tag @behaviour 1 passed, 0 failed"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A backend that refuses a visitor everything (DRF's 403) is sent its undocumented methods
+/// signed in as well: the visitor's 403 says nothing of its router.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_method_goes_signed_in_where_a_visitor_is_refused_everything() {
+    let scenario = "Every path refuses the methods it does not document";
+    let run = run_tagged(
+        Notes {
+            forbidden: true,
+            ..Notes::default()
+        },
+        "@errors",
+    )
+    .await;
+    assert_eq!(run.verdict(scenario), "passed", "{}", run.stdout);
+    let run = run_tagged(
+        Notes {
+            forbidden: true,
+            method_404: true,
+            ..Notes::default()
+        },
+        "@errors",
+    )
+    .await;
+    assert!(
+        run.failed_by(scenario, Rule::ErrorsMethod, "answered 404, not 405"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Where a path the backend does not have is 404 to anyone, a visitor's 403 to a method
+/// comes from a route that method reaches: it is not sent again signed in, where it would
+/// run (the wrong method's 404 to a caller it knows goes unseen).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_method_a_route_refuses_a_visitor_is_not_sent_signed_in() {
+    let backend = Notes {
+        forbidden: true,
+        method_404: true,
+        routes_first: true,
+        ..Notes::default()
+    };
+    let run = run_tagged(backend, "@errors").await;
+    assert_eq!(
+        run.verdict("Every path refuses the methods it does not document"),
+        "passed",
         "{}",
         run.stdout
     );
