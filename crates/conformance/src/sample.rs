@@ -93,6 +93,47 @@ pub fn unused_id(doc: &Value, schema: &Value, shape: Option<IdShape>) -> Value {
 }
 
 /// A small value `schema` accepts (best effort: examples, defaults and enums first).
+/// The schema of the property `name` of `schema`, through `$ref` and `allOf`.
+fn property(doc: &Value, schema: &Value, name: &str, depth: usize) -> Option<Value> {
+    let schema = resolve(doc, schema);
+    if let Some(p) = schema.pointer(&format!("/properties/{name}")) {
+        return Some(p.clone());
+    }
+    if depth >= 8 {
+        return None;
+    }
+    schema
+        .get("allOf")?
+        .as_array()?
+        .iter()
+        .find_map(|m| property(doc, m, name, depth + 1))
+}
+
+/// The properties `schema` describes, through `$ref` and `allOf`.
+pub fn described(doc: &Value, schema: &Value) -> std::collections::HashSet<String> {
+    fn walk(
+        doc: &Value,
+        schema: &Value,
+        depth: usize,
+        out: &mut std::collections::HashSet<String>,
+    ) {
+        let schema = resolve(doc, schema);
+        if let Some(p) = schema.get("properties").and_then(Value::as_object) {
+            out.extend(p.keys().cloned());
+        }
+        if depth < 8
+            && let Some(members) = schema.get("allOf").and_then(Value::as_array)
+        {
+            for m in members {
+                walk(doc, m, depth + 1, out);
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    walk(doc, schema, 0, &mut out);
+    out
+}
+
 pub fn valid(doc: &Value, schema: &Value) -> Value {
     valid_at(doc, schema, 0)
 }
@@ -115,10 +156,25 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
         return first.clone();
     }
     if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
+        // A member that only requires a property another describes (`allOf: [Tag,
+        // {required: [title]}]`) gives it no value of its own: the describing member's stands.
         let mut merged = Map::new();
         for m in members {
+            let own = described(doc, m);
             if let Value::Object(o) = valid_at(doc, m, depth + 1) {
-                merged.extend(o);
+                for (k, v) in o {
+                    if own.contains(&k) {
+                        merged.insert(k, v);
+                    } else if !merged.contains_key(&k) {
+                        // Required here, described by another member: that member's value.
+                        let v = members
+                            .iter()
+                            .find_map(|other| property(doc, other, &k, 0))
+                            .map(|prop| valid_at(doc, &prop, depth + 1))
+                            .unwrap_or(v);
+                        merged.insert(k, v);
+                    }
+                }
             }
         }
         return Value::Object(merged);
@@ -266,5 +322,27 @@ pub fn wrong_type(value: &Value) -> Value {
         Value::Array(_) => json!({"not": "an array"}),
         Value::Object(_) => json!(["not", "an", "object"]),
         Value::Null => json!(12345),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// changedetection.io's `CreateWatch` is `allOf: [Watch, {required: [url]}]`: the `url`
+    /// is `Watch`'s, a URI, not text made up for a property no schema describes.
+    #[test]
+    fn a_member_that_only_requires_a_property_leaves_it_its_describer_s_value() {
+        let doc = json!({"components": {"schemas": {
+            "Watch": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}}
+        }}});
+        let schema = json!({"allOf": [
+            {"$ref": "#/components/schemas/Watch"},
+            {"type": "object", "required": ["url"]}
+        ]});
+        assert_eq!(
+            super::valid(&doc, &schema)["url"],
+            json!("https://example.com/accord")
+        );
     }
 }

@@ -55,12 +55,22 @@ fn bare(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> BoxedS
             .iter()
             .map(|m| at(doc, m, optional, depth + 1))
             .collect();
+        // A member that only requires a property another describes (`allOf: [Tag,
+        // {required: [title]}]`) gives it no value of its own: the describing member's stands.
+        let described: Vec<std::collections::HashSet<String>> = members
+            .iter()
+            .map(|m| crate::sample::described(doc, m))
+            .collect();
         return parts
-            .prop_map(|values| {
+            .prop_map(move |values| {
                 let mut merged = Map::new();
-                for v in values {
+                for (v, own) in values.into_iter().zip(&described) {
                     if let Value::Object(o) = v {
-                        merged.extend(o);
+                        for (k, v) in o {
+                            if own.contains(&k) || !merged.contains_key(&k) {
+                                merged.insert(k, v);
+                            }
+                        }
                     }
                 }
                 Value::Object(merged)
@@ -159,10 +169,17 @@ fn object(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> Boxe
             fields.push(proptest::option::of(value.prop_map(move |v| (key.clone(), v))).boxed());
         }
     }
-    // Required properties the schema does not describe still get a value.
+    // Required properties the schema does not describe still get a value, a text of its
+    // own each time: a backend may keep it unique (a tag's title).
     for name in required {
         if schema.pointer(&format!("/properties/{name}")).is_none() {
-            fields.push(Just(Some((name, json!("accord")))).boxed());
+            fields.push(
+                proptest::string::string_regex("accord-[a-z0-9]{8}")
+                    .map(|s| s.prop_map(Value::String).boxed())
+                    .unwrap_or_else(|_| Just(json!("accord")).boxed())
+                    .prop_map(move |v| Some((name.clone(), v)))
+                    .boxed(),
+            );
         }
     }
     fields
@@ -337,6 +354,46 @@ mod tests {
             })
             .count();
         assert!(nulls > 0);
+    }
+
+    /// changedetection.io's `CreateTag` is `allOf: [Tag, {required: [title]}]`, `Tag` itself
+    /// `allOf: [WatchBase, ...]`: the title is `WatchBase`'s, a text of its own each time,
+    /// never one constant that a backend keeping titles unique takes for the same tag.
+    #[test]
+    fn a_member_that_only_requires_a_property_leaves_it_its_describer_s_value() {
+        let doc = json!({"components": {"schemas": {
+            "Base": {"type": "object", "properties": {"title": {"type": "string", "format": "email"}}},
+            "Tag": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"colour": {"type": "string"}}}]}
+        }}});
+        let schema = json!({"allOf": [{"$ref": "#/components/schemas/Tag"}, {"type": "object", "required": ["title"]}]});
+        let mut runner = TestRunner::deterministic();
+        let all = strategy(&doc, &schema, Optional::All);
+        let titles: std::collections::HashSet<String> = (0..20)
+            .map(|_| {
+                all.new_tree(&mut runner).unwrap().current()["title"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        assert!(
+            titles.len() > 10 && titles.iter().all(|t| t.contains('@')),
+            "{titles:?}"
+        );
+        // Undescribed anywhere, a required property still gets a text of its own.
+        let bare = json!({"type": "object", "required": ["code"]});
+        let codes: std::collections::HashSet<String> = (0..20)
+            .map(|_| {
+                strategy(&doc, &bare, Optional::All)
+                    .new_tree(&mut runner)
+                    .unwrap()
+                    .current()["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        assert!(codes.len() > 10, "{codes:?}");
     }
 
     #[test]

@@ -462,11 +462,30 @@ pub fn example_inputs(ctx: &Ctx, op: &OpInfo) -> Inputs {
             })
             .collect(),
         body: ctx.body_schema(op).map(|s| {
-            let mut body = crate::sample::valid(doc, &s);
+            // The example the spec writes beside the body's media type, as it is; else one
+            // made from the schema (its own examples, defaults, first values).
+            let mut body = media_example(ctx, op).unwrap_or_else(|| crate::sample::valid(doc, &s));
             bind_made(ctx, op, caller(ctx, op), &mut body);
             body
         }),
     }
+}
+
+/// The example the spec writes beside `op`'s JSON request body (`content.application/json
+/// .example`, or the first of its `examples`), which no schema holds.
+fn media_example(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
+    let doc = ctx.doc();
+    let body = accord_spec::follow_ref(doc, op.op.get("requestBody")?);
+    let content = body.get("content")?.as_object()?;
+    let media = content
+        .iter()
+        .find(|(k, _)| k.starts_with("application/json") || k.ends_with("+json"))
+        .map(|(_, m)| m)?;
+    if let Some(example) = media.get("example") {
+        return Some(example.clone());
+    }
+    let first = media.get("examples")?.as_object()?.values().next()?;
+    accord_spec::follow_ref(doc, first).get("value").cloned()
 }
 
 pub fn has_path_params(op: &OpInfo) -> bool {
@@ -1298,6 +1317,12 @@ pub struct Resource {
     /// /api/admin/projects`, for `POST /api/admin/projects/{projectId}/features`): it is
     /// created under the first one listed, which the run never writes or deletes.
     pub parent_listed: Option<String>,
+    /// The path template its items are made in: the create's path, or, where the client
+    /// names the item, the item path without its last parameter.
+    pub collection: String,
+    /// Whether the client names each item: its create is a PUT at the item's own path that
+    /// documents 201 (Jupyter's `PUT /api/contents/{path}`), the run choosing the name.
+    pub chosen: bool,
 }
 
 /// Whether `op` documents a 201.
@@ -1413,6 +1438,51 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
             param,
             parent: None,
             parent_listed: None,
+            collection: create.path.clone(),
+            chosen: false,
+        });
+    }
+    // A kind whose items the client names: a PUT at the item's own path documenting 201
+    // (Jupyter's `PUT /api/contents/{path}`: "the requester specifies the name"), where
+    // nothing else makes items there. Its update is its PATCH, or the same PUT.
+    for (put, secured) in ops.iter().filter(|(o, _)| o.method == "PUT") {
+        if ctx.session_operations.contains(&put.id)
+            || !documents_201(put)
+            || out.iter().any(|r| r.item == put.path)
+        {
+            continue;
+        }
+        let trimmed = put.path.trim_end_matches('/');
+        let Some((collection, last)) = trimmed.rsplit_once('/') else {
+            continue;
+        };
+        let Some(param) = last.strip_prefix('{').and_then(|l| l.strip_suffix('}')) else {
+            continue;
+        };
+        if param.contains('{') || !callable(put, *secured) {
+            continue;
+        }
+        let find = |method: &str, path: &str| {
+            ops.iter()
+                .find(|(o, s)| {
+                    o.method == method
+                        && o.path.trim_end_matches('/') == path.trim_end_matches('/')
+                        && callable(o, *s)
+                })
+                .map(|(o, _)| o.clone())
+        };
+        out.push(Resource {
+            create: put.clone(),
+            list: find("GET", collection),
+            read: find("GET", &put.path),
+            update: find("PATCH", &put.path).or_else(|| Some(put.clone())),
+            delete: find("DELETE", &put.path),
+            item: put.path.clone(),
+            param: param.to_string(),
+            parent: None,
+            parent_listed: None,
+            collection: collection.to_string(),
+            chosen: true,
         });
     }
     // A create path with parameters needs a parent among the resources: the longest item
@@ -1421,19 +1491,19 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
     // (and the run can read) goes under a parent it lists.
     let items: Vec<String> = out.iter().map(|r| r.item.clone()).collect();
     out.retain_mut(|r| {
-        if !has_path_params(&r.create) {
+        if !r.collection.contains('{') {
             return true;
         }
         // Segment by segment, a parameter matching a parameter of any name: Vikunja's views
         // are made at `/projects/{project}/views`, its projects read at `/projects/{id}`.
         r.parent = items
             .iter()
-            .filter(|i| under_template(&r.create.path, i).is_some())
+            .filter(|i| under_template(&r.collection, i).is_some())
             .max_by_key(|i| i.len())
             .cloned();
         if r.parent.is_none()
-            && r.create.path.matches('{').count() == 1
-            && let Some((collection, rest)) = r.create.path.split_once("/{")
+            && r.collection.matches('{').count() == 1
+            && let Some((collection, rest)) = r.collection.split_once("/{")
             && let Some((param, _)) = rest.split_once('}')
             && ops.iter().any(|(o, s)| {
                 o.method == "GET" && o.path.trim_end_matches('/') == collection && callable(o, *s)
@@ -1444,13 +1514,23 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
         }
         r.parent.is_some()
     });
-    out.sort_by_key(|r| r.create.path.matches('{').count());
+    out.sort_by_key(|r| r.collection.matches('{').count());
     out
 }
 
 /// The id of what a create answered: by the response's OpenAPI links, a body property named
 /// like the item parameter (or `id`), or the last segment of `Location`.
 pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String> {
+    // An item the client names is named by the path it was put at.
+    if resource.chosen {
+        let path = ctx.http.path_of(e);
+        return path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(path_decode);
+    }
     let body = e.json();
     let response = accord_spec::response_for(&resource.create.op, e.status)
         .map(|r| accord_spec::follow_ref(ctx.doc(), r));
@@ -1780,7 +1860,7 @@ pub fn item_path_in(resource: &Resource, base: &str, id: &str) -> String {
 
 /// The item path of `id`.
 pub fn item_path(resource: &Resource, id: &str) -> String {
-    item_path_in(resource, &resource.create.path, id)
+    item_path_in(resource, &resource.collection, id)
 }
 
 /// Where the resource `id` that the create `e` made lives: under the collection the create
@@ -1850,6 +1930,10 @@ pub fn record(ctx: &Ctx, identity: Identity, path: String) {
         ctx.http.note(format!(
             "cleanup: a resource the run created in {path} is named by an empty id: nothing addresses it, so the run cannot delete it"
         ));
+        return;
+    }
+    // Once: a write to an item the client names answers it again (Jupyter's PUT).
+    if recorded(ctx, &path) {
         return;
     }
     if let Ok(mut owners) = ctx.owners.lock() {
@@ -2136,7 +2220,7 @@ fn bind_body(
         let Some(c) = made
             .unwrap_or_default()
             .iter()
-            .find(|c| c.resource.item == slot.kind.item && c.base == c.resource.create.path)
+            .find(|c| c.resource.item == slot.kind.item && c.base == c.resource.collection)
         else {
             continue;
         };
@@ -2166,7 +2250,7 @@ pub async fn create(
     identity: Identity,
     salt: u64,
 ) -> Result<Option<Created>, Failure> {
-    create_in(ctx, resource, identity, salt, &resource.create.path).await
+    create_in(ctx, resource, identity, salt, &resource.collection).await
 }
 
 /// One of each of `resources` created as `identity`, each under the first parent created
@@ -2180,12 +2264,12 @@ pub async fn create_each(
     let mut failed = Vec::new();
     for (i, r) in resources.iter().enumerate() {
         let base = match &r.parent {
-            None => r.create.path.clone(),
+            None => r.collection.clone(),
             Some(parent) => match out.iter().find(|c| &c.resource.item == parent) {
                 Some(p) => format!(
                     "{}{}",
                     p.path.trim_end_matches('/'),
-                    under_template(&r.create.path, parent).unwrap_or_default()
+                    under_template(&r.collection, parent).unwrap_or_default()
                 ),
                 None if r.parent_listed.is_some() => {
                     let Some(base) = listed_base(ctx, r, identity).await? else {
@@ -2274,7 +2358,7 @@ pub async fn listed_base(
     };
     let base = format!(
         "{concrete}{}",
-        under_template(&r.create.path, parent).unwrap_or_default()
+        under_template(&r.collection, parent).unwrap_or_default()
     );
     if identity == Identity::First
         && let Ok(mut bases) = ctx.listed_bases.lock()
@@ -2307,7 +2391,7 @@ fn name_parent(resource: &Resource, base: &str, body: &mut Value) {
     // The parameter as the create's own path names it (`{project}`, where the parent's
     // item path says `{id}`), at the parent's last parameter.
     let depth = parent.trim_end_matches('/').split('/').count();
-    let template: Vec<&str> = resource.create.path.split('/').collect();
+    let template: Vec<&str> = resource.collection.split('/').collect();
     let concrete: Vec<&str> = base.split('/').collect();
     let Some((at, param)) = template[..depth.min(template.len())]
         .iter()
@@ -2657,7 +2741,7 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
             let Some(kind) = referent(&name, kinds).or_else(by_schema) else {
                 continue;
             };
-            let own = op.path == kind.create.path || op.path == kind.item;
+            let own = op.path == kind.collection || op.path == kind.item;
             if registers(ctx, &kind.create) || sets_password(ctx, &kind.create) {
                 continue;
             }
@@ -3066,7 +3150,7 @@ async fn referent_made(
             kind,
             identity,
             0x7ef,
-            &kind.create.path,
+            &kind.collection,
             &inner,
             None,
         ))
@@ -3160,6 +3244,15 @@ async fn create_bound(
 ) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
     let recent = |body: &Value| recent_of(ctx, op, body, salt ^ scenario());
+    // The name the run gives an item the client names: its own, never one that exists.
+    let chosen = resource.chosen.then(|| {
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        format!(
+            "accord-{:08x}-{}",
+            (ctx.seed ^ salt) as u32,
+            MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )
+    });
     let mut bodies = Vec::new();
     // Each scenario's creates differ: a backend that keeps a field unique (a title made a
     // slug) would refuse a second scenario's identical body.
@@ -3232,6 +3325,9 @@ async fn create_bound(
         for body in &mut bodies {
             bind_body(ctx, op, identity, made, body);
             name_parent(resource, base, body);
+            if let Some(id) = &chosen {
+                *body = named_item(resource, id, std::mem::take(body));
+            }
         }
         // The named bodies come last.
         let named_bound = bodies[bodies.len() - named.len()..].to_vec();
@@ -3253,7 +3349,10 @@ async fn create_bound(
                 body: (!body.is_null()).then(|| body.clone()),
             };
             let mut sent = request(ctx, op, &inputs);
-            sent.target = base.to_string();
+            sent.target = match &chosen {
+                Some(id) => item_path_in(resource, base, id),
+                None => base.to_string(),
+            };
             let e = send_as(ctx, identity, sent).await?;
             if (200..300).contains(&e.status) {
                 // What the answer breaks of the spec is a spec finding of its own; the chain goes on
@@ -3435,6 +3534,26 @@ pub fn differs(
         "",
         previous,
     )
+}
+
+/// `body` of a write to an item the client names (`resource.chosen`) with the members that
+/// name the item set to `id`: one named like its path parameter (`path` for `{path}`) and a
+/// `name`, as a frontend sends the name it puts the item at (Jupyter takes the path's and
+/// ignores the body's, which would read back otherwise). Any other body as it is.
+pub fn named_item(resource: &Resource, id: &str, mut body: Value) -> Value {
+    if !resource.chosen {
+        return body;
+    }
+    let param = plain_name(&resource.param);
+    if let Some(object) = body.as_object_mut() {
+        for (name, value) in object.iter_mut() {
+            let own = plain_name(name);
+            if (own == param || own == "name") && value.is_string() {
+                *value = json!(id);
+            }
+        }
+    }
+    body
 }
 
 /// `body` with the resource's own `id` where it carries one, at its top or in the one object
@@ -3797,7 +3916,11 @@ pub fn contains_id(value: &Value, id: &str) -> bool {
         Value::String(s) => names_id(s, id),
         Value::Number(n) => n.to_string() == id,
         Value::Array(items) => items.iter().any(|i| contains_id(i, id)),
-        Value::Object(m) => m.values().any(|v| contains_id(v, id)),
+        // A list answered as an object keyed by the items' ids (changedetection.io's
+        // watches: `{"<uuid>": {...}, ...}`) names each by its key.
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| (v.is_object() && names_id(k, id)) || contains_id(v, id)),
         _ => false,
     }
 }

@@ -919,9 +919,9 @@ impl Ctx {
             .iter()
             .any(|w| n.ends_with(w))
         };
-        let declared = params
-            .chain(members)
-            .find(|name| crate::exchange::is_secret_name(name) && !describes(name));
+        let declared = params.chain(members).find(|name| {
+            crate::exchange::is_secret_name(name) && !describes(name) && names_a_credential(name)
+        });
         // Named for checking or resetting a token or password the spec leaves undeclared
         // (Unleash's `GET /auth/reset/validate`, `validateToken`, which reads `?token=`).
         // A password's reset or recovery is a public flow whatever the spec secures (Unleash's
@@ -1183,6 +1183,40 @@ pub fn health_check(op: &OpInfo) -> bool {
         .contains(&last.as_str())
 }
 
+/// Whether a parameter or member `name` names a credential by one of its words (`token`,
+/// `newPassword`, `api_key`, `X-Signature`): `llm_last_tokens_used`, a count of tokens, names
+/// none.
+fn names_a_credential(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars().chain(std::iter::once('_')) {
+        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && previous_lower))
+            && !word.is_empty()
+        {
+            words.push(std::mem::take(&mut word).to_ascii_lowercase());
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    words.iter().enumerate().any(|(i, w)| {
+        matches!(
+            w.as_str(),
+            "token"
+                | "password"
+                | "passwd"
+                | "secret"
+                | "signature"
+                | "credential"
+                | "credentials"
+                | "authorization"
+                | "apikey"
+        ) || (w == "key" && i > 0 && words[i - 1] == "api")
+    })
+}
+
 /// Whether `path` reads the signed-in user: its last segment is `me`, `whoami`, `current`
 /// or `user` (`/api/v1/auth/me`, `/user`, `/users/current`).
 pub fn names_current_user(path: &str) -> bool {
@@ -1205,6 +1239,23 @@ pub fn names_current_user(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_credential_is_named_by_a_word_of_its_name() {
+        for name in [
+            "token",
+            "accessToken",
+            "new_password",
+            "api_key",
+            "X-Signature",
+            "apikey",
+        ] {
+            assert!(super::names_a_credential(name), "{name}");
+        }
+        for name in ["llm_last_tokens_used", "passwords_count", "keyboard"] {
+            assert!(!super::names_a_credential(name), "{name}");
+        }
+    }
+
     #[test]
     fn a_backend_that_does_not_answer_is_a_transport_failure_not_a_setup_one() {
         use super::CtxError;

@@ -1052,8 +1052,10 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     continue;
                 };
                 let update = &update;
+                // An item the client names keeps its name: the members naming it name it.
                 let mut body =
-                    behaviour::bound_write_body(&ctx, update, Identity::First, ctx.seed ^ 0x5eed);
+                    behaviour::bound_write_body(&ctx, update, Identity::First, ctx.seed ^ 0x5eed)
+                        .map(|b| behaviour::named_item(&c.resource, &c.id, b));
                 // The resource's own id where the body carries one, as the frontend's edit
                 // form sends back what it read (Kinto refuses a `data.id` other than the
                 // path's).

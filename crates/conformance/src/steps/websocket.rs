@@ -318,9 +318,7 @@ async fn create_checked(w: &mut AccordWorld) -> Outcome {
     // makes them. Each is deleted with the rest of the run's.
     let kinds: Vec<_> = resources
         .iter()
-        .filter(|r| {
-            !w.ctx.session_operations.contains(&r.create.id) && !r.create.path.contains('{')
-        })
+        .filter(|r| !w.ctx.session_operations.contains(&r.create.id) && !r.collection.contains('{'))
         .take(KINDS_WRITTEN)
         .collect();
     if kinds.is_empty() {

@@ -26,6 +26,7 @@ mod lean;
 mod masked;
 mod mock;
 mod named;
+mod named_items;
 
 mod nest;
 mod notebook;
@@ -39,6 +40,7 @@ mod silent;
 mod storage;
 mod tasks;
 mod transport;
+mod watches;
 mod websocket;
 
 use std::path::{Path, PathBuf};
