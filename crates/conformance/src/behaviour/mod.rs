@@ -479,7 +479,7 @@ fn media_example(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
     let content = body.get("content")?.as_object()?;
     let media = content
         .iter()
-        .find(|(k, _)| k.starts_with("application/json") || k.ends_with("+json"))
+        .find(|(k, _)| accord_spec::media::is_json(k))
         .map(|(_, m)| m)?;
     if let Some(example) = media.get("example") {
         return Some(example.clone());
