@@ -4,7 +4,8 @@
 //! makes one at a name of its own, reads it back, finds it listed, updates and deletes it;
 //! a backend that loses what was put, or keeps what was deleted, fails. The note's `name`
 //! is the key it is put at, whatever the body says, as Jupyter's is its path's last part:
-//! the run sends the key there too, as a frontend does.
+//! the run sends the key there too, as a frontend does. A label's `key` (a keyboard
+//! shortcut, which the backend requires) is a member like any other, no reference to a note.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -53,8 +54,35 @@ paths:
       responses:
         "204": { description: "" }
         "404": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+  /api/labels:
+    post:
+      operationId: makeLabel
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Label" } } }
+      responses:
+        "201": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Label" } } } }
+        "400": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+  /api/labels/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getLabel
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Label" } } } }
+        "404": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+    delete:
+      operationId: dropLabel
+      responses:
+        "204": { description: "" }
 components:
   schemas:
+    Label:
+      type: object
+      required: [key]
+      properties:
+        id: { type: integer, readOnly: true }
+        key: { type: string, minLength: 1, maxLength: 12, description: a keyboard shortcut }
     Error:
       type: object
       properties: { message: { type: string } }
@@ -77,8 +105,12 @@ struct Shelf {
     loses_text: bool,
     /// Answers a delete 204 and keeps the note.
     keeps_deleted: bool,
+    /// Refuses every update, saying why.
+    refuses_updates: bool,
     /// Lists the notes as one object keyed by their keys, each without its key.
     keyed_list: bool,
+    /// The labels' keys, by id less one (a deleted one empty).
+    labels: Arc<Mutex<Vec<String>>>,
     /// What it was asked to create or replace: (name, status).
     puts: Arc<Mutex<Vec<(String, u16)>>>,
 }
@@ -109,6 +141,41 @@ impl Respond for Shelf {
         let valid =
             body.is_object() && body.get("name").is_none_or(Value::is_string) && text().is_some();
         match (request.method.as_str(), segments.as_slice()) {
+            ("POST", [api, l]) if api == "api" && l == "labels" => {
+                match body.get("key").and_then(Value::as_str) {
+                    Some(k) if (1..=12).contains(&k.chars().count()) && !k.contains('\0') => {
+                        let mut labels = self.labels.lock().unwrap();
+                        labels.push(k.to_string());
+                        ResponseTemplate::new(201)
+                            .set_body_json(json!({"id": labels.len(), "key": k}))
+                    }
+                    // Made without one, or with one that is no text, all the same, under a
+                    // key of its own.
+                    None if body.is_object() && !body.get("key").is_some_and(Value::is_string) => {
+                        let mut labels = self.labels.lock().unwrap();
+                        labels.push("unnamed".into());
+                        ResponseTemplate::new(201)
+                            .set_body_json(json!({"id": labels.len(), "key": "unnamed"}))
+                    }
+                    _ => error(400, "a label needs its key"),
+                }
+            }
+            ("GET", [api, l, id]) if api == "api" && l == "labels" => {
+                let labels = self.labels.lock().unwrap();
+                let n = id.parse::<usize>().unwrap_or(0);
+                match labels.get(n.wrapping_sub(1)).filter(|k| !k.is_empty()) {
+                    Some(k) => ResponseTemplate::new(200).set_body_json(json!({"id": n, "key": k})),
+                    None => error(404, "no such label"),
+                }
+            }
+            ("DELETE", [api, l, id]) if api == "api" && l == "labels" => {
+                let mut labels = self.labels.lock().unwrap();
+                let n = id.parse::<usize>().unwrap_or(0);
+                if let Some(k) = labels.get_mut(n.wrapping_sub(1)) {
+                    k.clear();
+                }
+                ResponseTemplate::new(204)
+            }
             ("GET", [api, n]) if api == "api" && n == "notes" && self.keyed_list => {
                 ResponseTemplate::new(200).set_body_json(
                     notes
@@ -131,6 +198,9 @@ impl Respond for Shelf {
                             return error(400, "invalid note");
                         }
                         let existed = notes.contains_key(&name);
+                        if method == "PATCH" && self.refuses_updates {
+                            return error(400, "notes are read-only on this shelf");
+                        }
                         if method == "PATCH" && !existed {
                             return error(404, "no such note");
                         }
@@ -196,6 +266,8 @@ async fn an_item_the_client_names_is_made_read_back_listed_and_deleted() {
             run.stdout
         );
     }
+    // A label made with its key: no reference to a note, whose path parameter is `{key}`.
+    assert!(!shelf.labels.lock().unwrap().is_empty(), "{}", run.stdout);
     // Made at names of the run's own, never over a note it did not make, and none left.
     let puts = shelf.puts.lock().unwrap().clone();
     assert!(
@@ -268,6 +340,116 @@ async fn an_item_deleted_and_still_there_fails() {
             "a deleted resource reads as 200"
         ),
         "{}",
+        run.stdout
+    );
+}
+
+/// An update refused says what the backend gave as its reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_refused_fails_with_the_backend_s_reason() {
+    let run = crate::resource_chain(
+        SPEC,
+        Shelf {
+            refuses_updates: true,
+            ..Shelf::default()
+        },
+    )
+    .await;
+    assert!(
+        run.failed_by(
+            "What is created reads back",
+            Rule::UpdatePersists,
+            "renameNote of the resource just created answered 400: {\"message\":\"notes are read-only on this shelf\"}"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A create whose item the spec documents no read of (Jupyter's checkpoints: restored and
+/// deleted, never read) names it in `Location` all the same: the 405 a read of it gets is the
+/// spec's own design, said, not failed. Where the spec documents a read, it fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_location_the_spec_documents_no_read_of_is_said_not_failed() {
+    const MARKS: &str = r##"openapi: 3.0.3
+info: { title: Marks, version: "1" }
+paths:
+  /api/marks:
+    post:
+      operationId: makeMark
+      responses:
+        "201":
+          description: Made
+          headers: { Location: { schema: { type: string } } }
+          content: { application/json: { schema: { type: object, properties: { id: { type: string } } } } }
+  /api/marks/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string } }
+    delete:
+      operationId: dropMark
+      responses:
+        "204": { description: Dropped }
+        "404": { description: Not found }
+"##;
+    let made = Arc::new(Mutex::new(0u32));
+    let backend = {
+        let made = made.clone();
+        move |request: &Request| -> ResponseTemplate {
+            match (request.method.as_str(), request.url.path()) {
+                ("POST", "/api/marks") => {
+                    let mut n = made.lock().unwrap();
+                    *n += 1;
+                    ResponseTemplate::new(201)
+                        .insert_header("location", format!("/api/marks/m{n}").as_str())
+                        .set_body_json(json!({"id": format!("m{n}")}))
+                }
+                ("DELETE", p) if p.starts_with("/api/marks/") => ResponseTemplate::new(204),
+                (_, p) if p.starts_with("/api/marks") => ResponseTemplate::new(405)
+                    .set_body_json(json!({"message": "method not allowed"})),
+                _ => ResponseTemplate::new(404),
+            }
+        }
+    };
+    let run = crate::resource_chain(MARKS, backend.clone()).await;
+    assert!(
+        !run.failed_by("What is created reads back", Rule::Location, ""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("which answers 405: the spec documents no read of what it made"),
+        "{}",
+        run.stdout
+    );
+    // With a read documented, the same 405 fails.
+    let read = MARKS.replace(
+        "    delete:\n      operationId: dropMark",
+        "    get:\n      operationId: readMark\n      responses:\n        \"200\": { description: Read }\n    delete:\n      operationId: dropMark",
+    );
+    assert_ne!(read, MARKS);
+    let run = crate::resource_chain(&read, backend).await;
+    assert!(
+        run.failed_by(
+            "What is created reads back",
+            Rule::Location,
+            "which answers 405"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A label the backend makes from a body without the key its spec requires (the error case
+/// of a missing field, taken all the same) is deleted with the rest of the run's.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_an_error_case_made_all_the_same_is_deleted() {
+    let shelf = Shelf::default();
+    let run = crate::tagged_run(SPEC, shelf.clone(), "@errors").await;
+    let labels = shelf.labels.lock().unwrap().clone();
+    assert!(
+        labels.iter().any(|_| true) && labels.iter().all(String::is_empty),
+        "{labels:?}\n{}",
         run.stdout
     );
 }
