@@ -804,6 +804,9 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             .normalized(),
         )
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default());
+    // What the lists hold before the run: after it, what they hold that the run did not
+    // make itself is said (the backend's doing from the run's writes, or someone else's).
+    let listed_before = crate::behaviour::listed_now(&ctx).await;
     let run = cucumber.filter_run(features_dir.0.clone(), filter);
     let finished = tokio::time::timeout(deadline, run).await.ok();
 
@@ -896,6 +899,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         });
     }
     let (cleaned, not_cleaned) = crate::behaviour::cleanup(&ctx).await;
+    crate::behaviour::say_what_is_left(&ctx, &listed_before, &not_cleaned).await;
     let mut report = Report {
         base_url: ctx.profile.base_url.get_ref().clone(),
         spec: loaded.spec_location(),

@@ -1424,9 +1424,31 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
                 .find(|(o, s)| o.method == method && o.path == path && callable(o, *s))
                 .map(|(o, _)| o.clone())
         };
+        // Where the collection has no read of its own, the one beside it that names the same
+        // kind (changedetection.io makes a tag at `/tag` and lists them at `/tags`).
+        let beside = || {
+            let (parent, last) = create.path.trim_end_matches('/').rsplit_once('/')?;
+            let names = kind_names(last);
+            ops.iter()
+                .find(|(o, s)| {
+                    o.method == "GET"
+                        && callable(o, *s)
+                        && o.path
+                            .trim_end_matches('/')
+                            .strip_prefix(parent)
+                            .and_then(|rest| rest.strip_prefix('/'))
+                            .is_some_and(|other| {
+                                other != last
+                                    && !other.contains('/')
+                                    && !other.contains('{')
+                                    && kind_names(other).iter().any(|n| names.contains(n))
+                            })
+                })
+                .map(|(o, _)| o.clone())
+        };
         out.push(Resource {
             create: create.clone(),
-            list: find("GET", &create.path),
+            list: find("GET", &create.path).or_else(beside),
             read: find("GET", &item),
             // Where the item has neither PATCH nor PUT, its POST (Vikunja's `POST
             // /projects/{id}`).
@@ -1938,6 +1960,9 @@ pub fn record(ctx: &Ctx, identity: Identity, path: String) {
     }
     if let Ok(mut owners) = ctx.owners.lock() {
         owners.insert(path.clone(), scenario());
+    }
+    if let Ok(mut made) = ctx.ever_made.lock() {
+        made.insert(path.clone());
     }
     if let Ok(mut created) = ctx.created.lock() {
         created.push((identity, path));
@@ -2484,6 +2509,111 @@ fn first_listed(body: &Value) -> Option<&Value> {
         _ => return None,
     };
     items.first().filter(|v| v.is_object())
+}
+
+/// The ids a list answer names: each item's (an array of objects, or the one array of
+/// objects an object wraps), or the keys of an object keyed by its items' ids.
+pub fn listed_ids(body: &Value, param: &str) -> Vec<String> {
+    let names = id_names(param);
+    let items = match body {
+        Value::Array(items) => Some(items),
+        Value::Object(members) => members
+            .values()
+            .filter_map(Value::as_array)
+            .find(|items| items.first().is_some_and(Value::is_object)),
+        _ => None,
+    };
+    if let Some(items) = items {
+        return items.iter().filter_map(|i| find_id(i, &names)).collect();
+    }
+    match body {
+        Value::Object(m) if !m.is_empty() && m.values().all(Value::is_object) => {
+            m.keys().cloned().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What each kind's list (a GET without path parameters) names to the first identity: the
+/// list's path and the ids on it. Read before the scenarios and after the cleanup, so that
+/// the run can say what it leaves that it did not make itself.
+pub async fn listed_now(ctx: &Ctx) -> Vec<(String, std::collections::BTreeSet<String>)> {
+    let mut out = Vec::new();
+    if ctx.read_only() {
+        return out;
+    }
+    for r in kinds(ctx).iter() {
+        let Some(list) = r.list.as_ref().filter(|l| !has_path_params(l)) else {
+            continue;
+        };
+        if out.iter().any(|(path, _)| *path == list.path) {
+            continue;
+        }
+        let Ok(e) = send_as(ctx, Identity::First, Request::new("GET", list.path.clone())).await
+        else {
+            continue;
+        };
+        if !(200..300).contains(&e.status) {
+            continue;
+        }
+        let ids = e
+            .json()
+            .map(|b| listed_ids(&b, &r.param))
+            .unwrap_or_default();
+        out.push((list.path.clone(), ids.into_iter().collect()));
+    }
+    out
+}
+
+/// What the lists name after the run that they did not before (`before`, [`listed_now`]),
+/// less what the run made at any time (a backend that keeps what is deleted lists it still)
+/// and could not delete (`kept`, paths): one note per list. The
+/// backend made them from the run's writes (a watch's `tag` makes a tag), or someone else
+/// did meanwhile: the run never deletes what it did not make, so they are left.
+pub async fn say_what_is_left(
+    ctx: &Ctx,
+    before: &[(String, std::collections::BTreeSet<String>)],
+    kept: &[String],
+) {
+    for (path, now) in listed_now(ctx).await {
+        let Some((_, then)) = before.iter().find(|(p, _)| *p == path) else {
+            continue;
+        };
+        let new: Vec<&String> = now
+            .difference(then)
+            .filter(|id| {
+                let made = |path: &str| {
+                    path.trim_end_matches('/')
+                        .ends_with(&format!("/{}", path_encode(id)))
+                };
+                !kept
+                    .iter()
+                    .any(|k| made(k.split_whitespace().next().unwrap_or_default()))
+                    && !ctx
+                        .ever_made
+                        .lock()
+                        .is_ok_and(|ever| ever.iter().any(|p| made(p)))
+            })
+            .collect();
+        if new.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = new.iter().take(5).map(|id| truncate_id(id)).collect();
+        ctx.http.note(format!(
+            "cleanup: GET {path} lists {} item(s) it did not list before the run, which the run did not make itself: {}{} (the backend made them from the run's writes, or someone else did meanwhile); the run deletes only what it made, so they are left",
+            new.len(),
+            shown.join(", "),
+            if new.len() > shown.len() { ", ..." } else { "" }
+        ));
+    }
+}
+
+fn truncate_id(id: &str) -> String {
+    if id.chars().count() > 40 {
+        format!("{}…", id.chars().take(40).collect::<String>())
+    } else {
+        id.to_string()
+    }
 }
 
 /// What [`create_each`] made, and why each resource it could not make was not made.
@@ -4054,7 +4184,19 @@ pub fn list_request_sized_in(
     page: Option<u64>,
 ) -> (Request, Option<u64>) {
     let (mut request, size) = list_request_sized(ctx, list, page);
-    retarget(&mut request, base);
+    // A list beside the collection (`/tags` for what `/tag` makes) is read at its own last
+    // segment, under the same parent.
+    let last = |p: &str| p.trim_end_matches('/').rsplit('/').next().map(String::from);
+    let at = match (
+        base.trim_end_matches('/').rsplit_once('/'),
+        last(&list.path),
+    ) {
+        (Some((parent, own)), Some(listed)) if own != listed && !listed.contains('{') => {
+            format!("{parent}/{listed}")
+        }
+        _ => base.to_string(),
+    };
+    retarget(&mut request, &at);
     (request, size)
 }
 

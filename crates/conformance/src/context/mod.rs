@@ -184,6 +184,9 @@ pub struct Ctx {
     pub in_flight: tokio::sync::Semaphore,
     /// What the run created and has not deleted yet: (owner, the path that deletes it).
     pub created: std::sync::Mutex<Vec<(Identity, String)>>,
+    /// Every path the run made something at, deleted since or not: what a list names after
+    /// the run that is none of these is none of the run's making.
+    pub ever_made: std::sync::Mutex<std::collections::BTreeSet<String>>,
     /// The parent each identity creates a kind under where the run can make none of that
     /// parent's kind and the backend lists them (Unleash's `default` project, which
     /// `GET /api/admin/projects` lists): by identity and the parent's collection, asked once.
@@ -598,6 +601,7 @@ impl Ctx {
             spare_calls: Default::default(),
             in_flight: tokio::sync::Semaphore::new(in_flight),
             created: Default::default(),
+            ever_made: Default::default(),
             listed_parents: Default::default(),
             listed_bases: Default::default(),
             owners: Default::default(),

@@ -6,9 +6,13 @@
 //! - it answers the create with `{"uuid": ...}`, and lists the watches as one object keyed by
 //!   their uuids.
 //!
+//! - a watch's `tag` names a tag by its title, and one the backend does not have it makes;
+//!   the instance has a tag of its own ("Tech news") before the run.
+//!
 //! A new user's run sends the document's own example as it is, a URL where a URL is asked
 //! for, and finds what it made in the keyed list; a backend that leaves a new watch out of
-//! its list fails.
+//! its list fails. What the backend made of the run's writes (the tags its watches named)
+//! is said after the cleanup, and left, as the instance's own tag is.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -43,6 +47,38 @@ paths:
           description: Created
           content: { application/json: { schema: { type: object, properties: { uuid: { type: string, format: uuid } } } } }
         "400": { description: Invalid input }
+  /tags:
+    get:
+      operationId: listTags
+      responses:
+        "200":
+          description: Every tag, keyed by its uuid
+          content:
+            application/json:
+              schema: { type: object, additionalProperties: { $ref: "#/components/schemas/Tag" } }
+  /tag:
+    post:
+      operationId: createTag
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Tag" } } }
+      responses:
+        "201":
+          description: Created
+          content: { application/json: { schema: { type: object, properties: { uuid: { type: string, format: uuid } } } } }
+        "400": { description: Invalid input }
+  /tag/{uuid}:
+    parameters:
+      - { name: uuid, in: path, required: true, schema: { type: string, format: uuid } }
+    get:
+      operationId: getTag
+      responses:
+        "200": { description: "", content: { application/json: { schema: { $ref: "#/components/schemas/Tag" } } } }
+        "404": { description: Not found }
+    delete:
+      operationId: deleteTag
+      responses:
+        "200": { description: Deleted }
   /watch/{uuid}:
     parameters:
       - { name: uuid, in: path, required: true, schema: { type: string, format: uuid } }
@@ -64,6 +100,12 @@ components:
       properties:
         url: { type: string, format: uri, maxLength: 5000 }
         title: { type: [string, "null"], maxLength: 5000 }
+        tag: { type: string, maxLength: 100, description: a tag's title; one the instance does not have is made }
+    Tag:
+      type: object
+      required: [title]
+      properties:
+        title: { type: string, minLength: 1, maxLength: 100 }
     CreateWatch:
       allOf:
         - $ref: "#/components/schemas/Watch"
@@ -79,6 +121,31 @@ struct Watches {
     last: Arc<Mutex<u64>>,
     /// Leaves a watch out of its list.
     unlisted: bool,
+    /// The tags, keyed by uuid: (title).
+    tags: Arc<Mutex<BTreeMap<String, String>>>,
+    /// Makes a tag for a watch's `tag` it does not have.
+    makes_tags: bool,
+}
+
+impl Watches {
+    /// An instance with a tag of its own, as its first start makes one.
+    fn with_own_tag(makes_tags: bool) -> Watches {
+        let w = Watches {
+            makes_tags,
+            ..Watches::default()
+        };
+        w.tags.lock().unwrap().insert(
+            "0e0e0e0e-0000-4000-8000-000000000001".into(),
+            "Tech news".into(),
+        );
+        w
+    }
+
+    fn uuid(&self) -> String {
+        let mut last = self.last.lock().unwrap();
+        *last += 1;
+        format!("00000000-0000-4000-8000-{:012}", *last)
+    }
 }
 
 impl Respond for Watches {
@@ -119,13 +186,45 @@ impl Respond for Watches {
                     return ResponseTemplate::new(400)
                         .set_body_json(json!("Invalid or unsupported URL"));
                 }
-                let uuid = {
-                    let mut last = self.last.lock().unwrap();
-                    *last += 1;
-                    format!("00000000-0000-4000-8000-{:012}", *last)
-                };
+                if let Some(tag) = body.get("tag").and_then(Value::as_str)
+                    && self.makes_tags
+                    && !tag.is_empty()
+                {
+                    let mut tags = self.tags.lock().unwrap();
+                    if !tags.values().any(|t| t == tag) {
+                        tags.insert(self.uuid(), tag.to_string());
+                    }
+                }
+                let uuid = self.uuid();
                 watches.insert(uuid.clone(), json!({"url": url, "title": title}));
                 ResponseTemplate::new(200).set_body_json(json!({"uuid": uuid}))
+            }
+            ("GET", [t]) if t == "tags" => ResponseTemplate::new(200).set_body_json(
+                self.tags
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!({"title": v})))
+                    .collect::<serde_json::Map<String, Value>>(),
+            ),
+            ("POST", [t]) if t == "tag" => {
+                let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+                match body.get("title").and_then(Value::as_str) {
+                    Some(title) if (1..=100).contains(&title.chars().count()) => {
+                        let uuid = self.uuid();
+                        self.tags.lock().unwrap().insert(uuid.clone(), title.into());
+                        ResponseTemplate::new(201).set_body_json(json!({"uuid": uuid}))
+                    }
+                    _ => ResponseTemplate::new(400).set_body_json(json!("A title is required")),
+                }
+            }
+            ("GET", [t, id]) if t == "tag" => match self.tags.lock().unwrap().get(id) {
+                Some(title) => ResponseTemplate::new(200).set_body_json(json!({"title": title})),
+                None => ResponseTemplate::new(404).set_body_json(json!("Tag not found")),
+            },
+            ("DELETE", [t, id]) if t == "tag" => {
+                self.tags.lock().unwrap().remove(id);
+                ResponseTemplate::new(200).set_body_json(json!("DELETED"))
             }
             ("GET", [w, id]) if w == "watch" => match watches.get(id) {
                 Some(v) => ResponseTemplate::new(200).set_body_json(v),
@@ -186,4 +285,35 @@ async fn a_watch_left_out_of_its_list_fails() {
         "{}",
         run.stdout
     );
+}
+
+/// The tags the backend made of the run's watches are said after the cleanup and left; the
+/// instance's own tag is neither named nor touched. A backend that makes none has nothing
+/// said.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_the_backend_made_of_the_run_s_writes_is_said_and_left() {
+    let backend = Watches::with_own_tag(true);
+    let run = run(backend.clone()).await;
+    assert!(
+        run.stdout.contains("cleanup: GET /tags lists ")
+            && run.stdout.contains("which the run did not make itself"),
+        "{}",
+        run.stdout
+    );
+    let tags = backend.tags.lock().unwrap().clone();
+    assert!(
+        tags.values().any(|t| t == "Tech news")
+            && !run.stdout.contains("0e0e0e0e-0000-4000-8000-000000000001"),
+        "{tags:?}\n{}",
+        run.stdout
+    );
+    let quiet = run_plain(Watches::with_own_tag(false)).await;
+    assert!(
+        !quiet.contains("which the run did not make itself"),
+        "{quiet}"
+    );
+}
+
+async fn run_plain(backend: Watches) -> String {
+    run(backend).await.stdout
 }
