@@ -2567,7 +2567,7 @@ pub async fn listed_now(ctx: &Ctx) -> Vec<(String, std::collections::BTreeSet<St
 
 /// What the lists name after the run that they did not before (`before`, [`listed_now`]),
 /// less what the run made at any time (a backend that keeps what is deleted lists it still)
-/// and could not delete (`kept`, paths): one note per list. The
+/// and could not delete (`kept`, paths), and empty ids: one note per list. The
 /// backend made them from the run's writes (a watch's `tag` makes a tag), or someone else
 /// did meanwhile: the run never deletes what it did not make, so they are left.
 pub async fn say_what_is_left(
@@ -2581,6 +2581,8 @@ pub async fn say_what_is_left(
         };
         let new: Vec<&String> = now
             .difference(then)
+            // An empty id names nothing the run could delete (said where it was made).
+            .filter(|id| !id.is_empty())
             .filter(|id| {
                 let made = |path: &str| {
                     path.trim_end_matches('/')
@@ -2600,7 +2602,7 @@ pub async fn say_what_is_left(
         }
         let shown: Vec<String> = new.iter().take(5).map(|id| truncate_id(id)).collect();
         ctx.http.note(format!(
-            "cleanup: GET {path} lists {} item(s) it did not list before the run, which the run did not make itself: {}{} (the backend made them from the run's writes, or someone else did meanwhile); the run deletes only what it made, so they are left",
+            "cleanup: GET {path} lists {} item(s) it did not list before the run, none of them a resource the run knows it made: {}{} (the run's writes made them without naming them, the backend made them of the run's writes, or someone else did meanwhile); the run deletes only what it knows it made, so they are left: delete them by hand if they are the run's",
             new.len(),
             shown.join(", "),
             if new.len() > shown.len() { ", ..." } else { "" }

@@ -296,7 +296,9 @@ async fn what_the_backend_made_of_the_run_s_writes_is_said_and_left() {
     let run = run(backend.clone()).await;
     assert!(
         run.stdout.contains("cleanup: GET /tags lists ")
-            && run.stdout.contains("which the run did not make itself"),
+            && run
+                .stdout
+                .contains("none of them a resource the run knows it made"),
         "{}",
         run.stdout
     );
@@ -309,7 +311,7 @@ async fn what_the_backend_made_of_the_run_s_writes_is_said_and_left() {
     );
     let quiet = run_plain(Watches::with_own_tag(false)).await;
     assert!(
-        !quiet.contains("which the run did not make itself"),
+        !quiet.contains("none of them a resource the run knows it made"),
         "{quiet}"
     );
 }
