@@ -1935,6 +1935,12 @@ pub fn scenario() -> u64 {
 /// own: its would be the collection's, and a DELETE there may take everything in it.
 pub fn record_id(ctx: &Ctx, identity: Identity, resource: &Resource, e: &Exchange, id: &str) {
     let path = created_path(ctx, resource, e, id);
+    // An item the client names is entered once: a write to it answers it again (Jupyter's
+    // PUT). Any other create made one more, at the same path or not (a backend that gives
+    // two articles of one title one slug has two to delete there).
+    if resource.chosen && recorded(ctx, &path) {
+        return;
+    }
     if id.trim().is_empty() {
         ctx.http.note(format!(
             "cleanup: a resource the run created in {path} is named by an empty id: nothing addresses it, so the run cannot delete it"
@@ -1952,10 +1958,6 @@ pub fn record(ctx: &Ctx, identity: Identity, path: String) {
         ctx.http.note(format!(
             "cleanup: a resource the run created in {path} is named by an empty id: nothing addresses it, so the run cannot delete it"
         ));
-        return;
-    }
-    // Once: a write to an item the client names answers it again (Jupyter's PUT).
-    if recorded(ctx, &path) {
         return;
     }
     if let Ok(mut owners) = ctx.owners.lock() {
