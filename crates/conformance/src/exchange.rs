@@ -155,7 +155,8 @@ pub fn elide_runs(text: &str) -> String {
 /// The longest run of one character [`elide_runs`] prints whole.
 const RUN: usize = 64;
 
-fn truncate(s: &str, n: usize) -> String {
+/// `s` cut to `n` characters, saying how long it was.
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

@@ -2602,21 +2602,17 @@ pub async fn say_what_is_left(
         if new.is_empty() {
             continue;
         }
-        let shown: Vec<String> = new.iter().take(5).map(|id| truncate_id(id)).collect();
+        let shown: Vec<String> = new
+            .iter()
+            .take(5)
+            .map(|id| crate::exchange::truncate(id, 40))
+            .collect();
         ctx.http.note(format!(
             "cleanup: GET {path} lists {} item(s) it did not list before the run, none of them a resource the run knows it made: {}{} (the run's writes made them without naming them, the backend made them of the run's writes, or someone else did meanwhile); the run deletes only what it knows it made, so they are left: delete them by hand if they are the run's",
             new.len(),
             shown.join(", "),
             if new.len() > shown.len() { ", ..." } else { "" }
         ));
-    }
-}
-
-fn truncate_id(id: &str) -> String {
-    if id.chars().count() > 40 {
-        format!("{}…", id.chars().take(40).collect::<String>())
-    } else {
-        id.to_string()
     }
 }
 

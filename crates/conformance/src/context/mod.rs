@@ -1129,16 +1129,17 @@ pub fn administrative(path: &str) -> bool {
 /// literal segments of its path (`deleteSubscriberByQuery`, `/subscribers/query/delete`:
 /// delete, subscriber, by, query, subscribers), lower-cased.
 pub fn name_words(op: &OpInfo) -> Vec<String> {
+    let literal: Vec<&str> = op.path.split('/').filter(|s| !s.contains('{')).collect();
+    words(&format!("{}/{}", op.id, literal.join("/")))
+}
+
+/// The words of `text`, split at case changes and at anything but letters and digits,
+/// lower-cased (`newPassword`, `api_key`: new, password, api, key).
+pub fn words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut previous_lower = false;
-    let literal: Vec<&str> = op.path.split('/').filter(|s| !s.contains('{')).collect();
-    for c in op
-        .id
-        .chars()
-        .chain(std::iter::once('/'))
-        .chain(literal.join("/").chars())
-    {
+    for c in text.chars() {
         if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && previous_lower))
             && !word.is_empty()
         {
@@ -1191,20 +1192,7 @@ pub fn health_check(op: &OpInfo) -> bool {
 /// `newPassword`, `api_key`, `X-Signature`): `llm_last_tokens_used`, a count of tokens, names
 /// none.
 fn names_a_credential(name: &str) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let mut previous_lower = false;
-    for c in name.chars().chain(std::iter::once('_')) {
-        if (!c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && previous_lower))
-            && !word.is_empty()
-        {
-            words.push(std::mem::take(&mut word).to_ascii_lowercase());
-        }
-        if c.is_ascii_alphanumeric() {
-            word.push(c);
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
+    let words = words(name);
     words.iter().enumerate().any(|(i, w)| {
         matches!(
             w.as_str(),
