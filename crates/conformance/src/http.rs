@@ -46,6 +46,43 @@ pub struct Http {
     pub findings: crate::findings::Findings,
     /// Whether the backend went down under the run, and the requests it left unanswered.
     down: Mutex<Down>,
+    /// The writes answered with a server error ([`FailedWrite`]).
+    failed_writes: Mutex<Vec<FailedWrite>>,
+}
+
+/// A POST the backend answered with a server error: what it was sent to, and the
+/// distinctive text of its body ([`distinctive_texts`]). A backend that stores what it then
+/// fails to answer (Homebox's template, the NestJS Conduit's article) lists an item holding
+/// that text after the run.
+#[derive(Debug, Clone)]
+pub struct FailedWrite {
+    pub method: String,
+    /// The path it was sent to, without the query.
+    pub path: String,
+    pub status: u16,
+    pub texts: Vec<String>,
+}
+
+/// The strings of a JSON body that no one else's data holds by chance: eight characters or
+/// more, not one character repeated (`xxxx...`).
+pub fn distinctive_texts(body: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => {
+                let mut chars = s.chars();
+                let first = chars.next();
+                if s.chars().count() >= 8 && chars.any(|c| Some(c) != first) {
+                    out.push(s.clone());
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(members) => members.values().for_each(|m| walk(m, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(body, &mut out);
+    out
 }
 
 /// What took the backend down: the requests whose connection it closed without an answer,
@@ -369,6 +406,7 @@ impl Http {
             notes: Mutex::new(Vec::new()),
             findings: Default::default(),
             down: Mutex::new(Down::default()),
+            failed_writes: Mutex::new(Vec::new()),
         })
     }
 
@@ -510,6 +548,14 @@ impl Http {
             .lock()
             .ok()
             .and_then(|accepted| accepted.get(operation).cloned())
+    }
+
+    /// The writes the backend answered with a server error in this run.
+    pub fn failed_writes(&self) -> Vec<FailedWrite> {
+        self.failed_writes
+            .lock()
+            .map(|f| f.clone())
+            .unwrap_or_default()
     }
 
     /// The shape of the ids the backend answers, once an answer showed one.
@@ -890,6 +936,22 @@ impl Http {
                 .and_then(|b| crate::sample::IdShape::of_answer(&b))
         {
             let _ = self.id_shape.set(shape);
+        }
+        if operation.is_some()
+            && status >= 500
+            && request.method == "POST"
+            && let Ok(body) = serde_json::from_str::<Value>(&request_body)
+            && let Ok(mut failed) = self.failed_writes.lock()
+        {
+            let texts = distinctive_texts(&body);
+            if !texts.is_empty() {
+                failed.push(FailedWrite {
+                    method: request.method.clone(),
+                    path: path.split('?').next().unwrap_or_default().to_string(),
+                    status,
+                    texts,
+                });
+            }
         }
         if let Some(op) = &operation
             && (200..300).contains(&status)

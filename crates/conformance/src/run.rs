@@ -898,8 +898,8 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             seconds: 0.0,
         });
     }
-    let (cleaned, not_cleaned) = crate::behaviour::cleanup(&ctx).await;
-    crate::behaviour::say_what_is_left(&ctx, &listed_before, &not_cleaned).await;
+    let (mut cleaned, not_cleaned) = crate::behaviour::cleanup(&ctx).await;
+    cleaned += crate::behaviour::say_what_is_left(&ctx, &listed_before, &not_cleaned).await;
     let mut report = Report {
         base_url: ctx.profile.base_url.get_ref().clone(),
         spec: loaded.spec_location(),

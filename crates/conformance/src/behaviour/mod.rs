@@ -1909,6 +1909,7 @@ pub fn remember_created(
     }
     keep_account(ctx, op, e);
     let Some(resource) = resources.iter().find(|r| r.create.id == op.id) else {
+        made_elsewhere(ctx, op, e, resources, identity);
         return;
     };
     if resource.delete.is_none() {
@@ -1916,6 +1917,60 @@ pub fn remember_created(
     }
     if let Some(id) = created_id(ctx, resource, e) {
         record_id(ctx, identity, resource, e, &id);
+    }
+}
+
+/// The `$ref` of the JSON schema `op` documents for its answer with `status`.
+fn answer_ref(ctx: &Ctx, op: &OpInfo, status: u16) -> Option<String> {
+    let response = accord_spec::follow_ref(ctx.doc(), accord_spec::response_for(&op.op, status)?);
+    response
+        .get("content")?
+        .as_object()?
+        .iter()
+        .find(|(media, _)| accord_spec::media::is_json(media))
+        .and_then(|(_, content)| content.pointer("/schema/$ref"))
+        .and_then(Value::as_str)
+        .map(String::from)
+}
+
+/// Enters in the ledger what an operation other than its kind's create made: an answer 201
+/// (Created) in the schema a read of one item of a kind answers, named by an id that no
+/// segment of the request's path holds. Homebox's `POST /v1/entities/{id}/duplicate`
+/// answers the new entity, a `repo.EntityOut` as `GET /v1/entities/{id}` answers one; the
+/// cleanup deletes it with the rest, where it was left behind, one per duplicate sent.
+fn made_elsewhere(ctx: &Ctx, op: &OpInfo, e: &Exchange, resources: &[Resource], who: Identity) {
+    if e.status != 201 {
+        return;
+    }
+    let Some(made) = answer_ref(ctx, op, 201) else {
+        return;
+    };
+    let target = ctx.http.path_of(e);
+    // Only a kind of its own collection: an item under a parent lives under the parent it
+    // was made in, which the answer need not say.
+    let kind = resources.iter().find(|r| {
+        r.delete.is_some()
+            && r.parent.is_none()
+            && r.parent_listed.is_none()
+            && !r.chosen
+            && r.read
+                .as_ref()
+                .and_then(|read| answer_ref(ctx, read, 200))
+                .is_some_and(|reads| reads == made)
+    });
+    let Some(kind) = kind else {
+        return;
+    };
+    let Some(id) = created_id(ctx, kind, e).filter(|id| !id.trim().is_empty()) else {
+        return;
+    };
+    // An answer naming an item the request names is that item, not a new one.
+    if target.split('/').any(|segment| path_decode(segment) == id) {
+        return;
+    }
+    let path = item_path(kind, &id);
+    if !recorded(ctx, &path) {
+        record(ctx, who, path);
     }
 }
 
@@ -2516,6 +2571,14 @@ fn first_listed(body: &Value) -> Option<&Value> {
 /// The ids a list answer names: each item's (an array of objects, or the one array of
 /// objects an object wraps), or the keys of an object keyed by its items' ids.
 pub fn listed_ids(body: &Value, param: &str) -> Vec<String> {
+    listed_items(body, param)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// The items of the list `body`, each with its id ([`listed_ids`]).
+fn listed_items(body: &Value, param: &str) -> Vec<(String, Value)> {
     let names = id_names(param);
     let items = match body {
         Value::Array(items) => Some(items),
@@ -2526,20 +2589,26 @@ pub fn listed_ids(body: &Value, param: &str) -> Vec<String> {
         _ => None,
     };
     if let Some(items) = items {
-        return items.iter().filter_map(|i| find_id(i, &names)).collect();
+        return items
+            .iter()
+            .filter_map(|i| find_id(i, &names).map(|id| (id, i.clone())))
+            .collect();
     }
     match body {
         Value::Object(m) if !m.is_empty() && m.values().all(Value::is_object) => {
-            m.keys().cloned().collect()
+            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
         }
         _ => Vec::new(),
     }
 }
 
+/// What each list names, by path: each item by its id.
+pub type Listed = Vec<(String, std::collections::BTreeMap<String, Value>)>;
+
 /// What each kind's list (a GET without path parameters) names to the first identity: the
 /// list's path and the ids on it. Read before the scenarios and after the cleanup, so that
 /// the run can say what it leaves that it did not make itself.
-pub async fn listed_now(ctx: &Ctx) -> Vec<(String, std::collections::BTreeSet<String>)> {
+pub async fn listed_now(ctx: &Ctx) -> Listed {
     let mut out = Vec::new();
     if ctx.read_only() {
         return out;
@@ -2558,62 +2627,122 @@ pub async fn listed_now(ctx: &Ctx) -> Vec<(String, std::collections::BTreeSet<St
         if !(200..300).contains(&e.status) {
             continue;
         }
-        let ids = e
+        let items = e
             .json()
-            .map(|b| listed_ids(&b, &r.param))
+            .map(|b| listed_items(&b, &r.param))
             .unwrap_or_default();
-        out.push((list.path.clone(), ids.into_iter().collect()));
+        out.push((list.path.clone(), items.into_iter().collect()));
     }
     out
 }
 
 /// What the lists name after the run that they did not before (`before`, [`listed_now`]),
 /// less what the run made at any time (a backend that keeps what is deleted lists it still)
-/// and could not delete (`kept`, paths), and empty ids: one note per list. The
-/// backend made them from the run's writes (a watch's `tag` makes a tag), or someone else
-/// did meanwhile: the run never deletes what it did not make, so they are left.
-pub async fn say_what_is_left(
-    ctx: &Ctx,
-    before: &[(String, std::collections::BTreeSet<String>)],
-    kept: &[String],
-) {
+/// and could not delete (`kept`, paths), and empty ids: one note per list. An item holding
+/// the distinctive text of a write to its collection that the backend answered with a server
+/// error is the run's, stored though the answer said it failed (Homebox's templates): it is
+/// deleted, and the note says which write made it, for a frontend told that its write
+/// failed sends it again, and makes another. The others the backend made from the run's
+/// writes (a watch's `tag` makes a tag), or someone else did meanwhile: the run never
+/// deletes what it did not make, so they are left. How many it deleted.
+pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> usize {
+    let failed = ctx.http.failed_writes();
+    let kinds = kinds(ctx);
+    let mut deleted = 0;
     for (path, now) in listed_now(ctx).await {
         let Some((_, then)) = before.iter().find(|(p, _)| *p == path) else {
             continue;
         };
-        let new: Vec<&String> = now
-            .difference(then)
+        let made = |id: &str| {
+            let at = |path: &str| {
+                path.trim_end_matches('/')
+                    .ends_with(&format!("/{}", path_encode(id)))
+            };
+            kept.iter()
+                .any(|k| at(k.split_whitespace().next().unwrap_or_default()))
+                || ctx
+                    .ever_made
+                    .lock()
+                    .is_ok_and(|ever| ever.iter().any(|p| at(p)))
+        };
+        let new: Vec<(&String, &Value)> = now
+            .iter()
+            .filter(|(id, _)| !then.contains_key(*id))
             // An empty id names nothing the run could delete (said where it was made).
-            .filter(|id| !id.is_empty())
-            .filter(|id| {
-                let made = |path: &str| {
-                    path.trim_end_matches('/')
-                        .ends_with(&format!("/{}", path_encode(id)))
-                };
-                !kept
-                    .iter()
-                    .any(|k| made(k.split_whitespace().next().unwrap_or_default()))
-                    && !ctx
-                        .ever_made
-                        .lock()
-                        .is_ok_and(|ever| ever.iter().any(|p| made(p)))
-            })
+            .filter(|(id, _)| !id.is_empty() && !made(id))
             .collect();
-        if new.is_empty() {
+        // Which failed write to this collection each new item holds the text of.
+        let kind = kinds
+            .iter()
+            .find(|r| r.list.as_ref().is_some_and(|l| l.path == path) && r.delete.is_some());
+        let (stored, others): (Vec<_>, Vec<_>) = new
+            .into_iter()
+            .partition(|(_, item)| kind.is_some() && writer(&failed, &path, item).is_some());
+        if let Some(kind) = kind
+            && !stored.is_empty()
+        {
+            let mut by_write: std::collections::BTreeMap<String, usize> = Default::default();
+            let mut left = Vec::new();
+            for (id, item) in &stored {
+                if let Some(w) = writer(&failed, &path, item) {
+                    *by_write
+                        .entry(format!("{} {} answered {}", w.method, w.path, w.status))
+                        .or_default() += 1;
+                }
+                let request = Request::new("DELETE", item_path(kind, id)).housekeeping();
+                match send_as(ctx, Identity::First, request).await {
+                    Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
+                    Ok(e) => left.push(format!("{} (DELETE answered {})", id, e.status)),
+                    Err(f) => left.push(format!("{id} ({})", f.message)),
+                }
+            }
+            let writes: Vec<String> = by_write
+                .iter()
+                .map(|(w, n)| format!("{w}, yet made {n}"))
+                .collect();
+            ctx.http.note(format!(
+                "cleanup: GET {path} lists {} item(s) holding the text of a write the backend answered with a server error ({}): it stored what it said it failed to, and a frontend told so sends the write again and makes another; the run deleted them as its own{}",
+                stored.len(),
+                writes.join("; "),
+                if left.is_empty() {
+                    String::new()
+                } else {
+                    format!(", but for {}", left.join(", "))
+                }
+            ));
+        }
+        if others.is_empty() {
             continue;
         }
-        let shown: Vec<String> = new
+        let shown: Vec<String> = others
             .iter()
             .take(5)
-            .map(|id| crate::exchange::truncate(id, 40))
+            .map(|(id, _)| crate::exchange::truncate(id, 40))
             .collect();
         ctx.http.note(format!(
             "cleanup: GET {path} lists {} item(s) it did not list before the run, none of them a resource the run knows it made: {}{} (the run's writes made them without naming them, the backend made them of the run's writes, or someone else did meanwhile); the run deletes only what it knows it made, so they are left: delete them by hand if they are the run's",
-            new.len(),
+            others.len(),
             shown.join(", "),
-            if new.len() > shown.len() { ", ..." } else { "" }
+            if others.len() > shown.len() { ", ..." } else { "" }
         ));
     }
+    deleted
+}
+
+/// The write to the collection `path`, answered with a server error, whose distinctive text
+/// the listed `item` holds as one of its own values.
+fn writer<'a>(
+    failed: &'a [crate::http::FailedWrite],
+    path: &str,
+    item: &Value,
+) -> Option<&'a crate::http::FailedWrite> {
+    let held = crate::http::distinctive_texts(item);
+    failed
+        .iter()
+        .filter(|w| {
+            w.method == "POST" && w.path.trim_end_matches('/') == path.trim_end_matches('/')
+        })
+        .find(|w| w.texts.iter().any(|t| held.contains(t)))
 }
 
 /// What [`create_each`] made, and why each resource it could not make was not made.

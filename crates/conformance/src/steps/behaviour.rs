@@ -1842,14 +1842,8 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                             break;
                         }
                     }
-                    behaviour::keep_account(&ctx, &op, &e);
+                    behaviour::remember_created(&ctx, &op, &e, &resources, who);
                     behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
-                    if (200..300).contains(&e.status)
-                        && let Some(r) = resources.iter().find(|r| r.create.id == op.id)
-                        && let Some(id) = behaviour::created_id(&ctx, r, &e)
-                    {
-                        behaviour::record_id(&ctx, who, r, &e, &id);
-                    }
                     // The operation's search stops at its first failure, as a fuzzer's does:
                     // what it would still send could only add to what is wrong with it.
                     let failed = negative_problem(&ctx, &e).is_some();

@@ -6,6 +6,9 @@
 //! - it answers the create with `{"uuid": ...}`, and lists the watches as one object keyed by
 //!   their uuids.
 //!
+//! - `POST /watch/{uuid}/duplicate` makes a new watch, answered as a read answers one,
+//!   whatever its body (a broken one too);
+//! - a watch whose title holds a NUL is refused, or, in a broken copy, stored and answered 500;
 //! - a watch's `tag` names a tag by its title, and one the backend does not have it makes;
 //!   the instance has a tag of its own ("Tech news") before the run.
 //!
@@ -91,6 +94,16 @@ paths:
       operationId: deleteWatch
       responses:
         "200": { description: Deleted }
+  /watch/{uuid}/duplicate:
+    parameters:
+      - { name: uuid, in: path, required: true, schema: { type: string, format: uuid } }
+    post:
+      operationId: duplicateWatch
+      requestBody:
+        content: { application/json: { schema: { type: object, properties: { copyTitle: { type: boolean } } } } }
+      responses:
+        "201": { description: The new watch, content: { application/json: { schema: { $ref: "#/components/schemas/Watch" } } } }
+        "404": { description: Not found }
 components:
   securitySchemes:
     ApiKeyAuth: { type: apiKey, in: header, name: x-api-key }
@@ -98,6 +111,7 @@ components:
     Watch:
       type: object
       properties:
+        uuid: { type: string, format: uuid, readOnly: true }
         url: { type: string, format: uri, maxLength: 5000 }
         title: { type: [string, "null"], maxLength: 5000 }
         tag: { type: string, maxLength: 100, description: a tag's title; one the instance does not have is made }
@@ -125,6 +139,8 @@ struct Watches {
     tags: Arc<Mutex<BTreeMap<String, String>>>,
     /// Makes a tag for a watch's `tag` it does not have.
     makes_tags: bool,
+    /// Stores a watch whose title holds a NUL, then answers 500.
+    stores_on_failure: bool,
 }
 
 impl Watches {
@@ -196,7 +212,14 @@ impl Respond for Watches {
                     }
                 }
                 let uuid = self.uuid();
+                let nul = title.as_str().is_some_and(|t| t.contains('\0'));
+                if nul && !self.stores_on_failure {
+                    return ResponseTemplate::new(400).set_body_json(json!("Invalid title"));
+                }
                 watches.insert(uuid.clone(), json!({"url": url, "title": title}));
+                if nul {
+                    return ResponseTemplate::new(500).set_body_json(json!("Internal error"));
+                }
                 ResponseTemplate::new(200).set_body_json(json!({"uuid": uuid}))
             }
             ("GET", [t]) if t == "tags" => ResponseTemplate::new(200).set_body_json(
@@ -225,6 +248,16 @@ impl Respond for Watches {
             ("DELETE", [t, id]) if t == "tag" => {
                 self.tags.lock().unwrap().remove(id);
                 ResponseTemplate::new(200).set_body_json(json!("DELETED"))
+            }
+            ("POST", [w, id, d]) if w == "watch" && d == "duplicate" => {
+                let Some(watch) = watches.get(id).cloned() else {
+                    return ResponseTemplate::new(404).set_body_json(json!("Watch not found"));
+                };
+                let uuid = self.uuid();
+                watches.insert(uuid.clone(), watch.clone());
+                let mut answer = watch;
+                answer["uuid"] = json!(uuid);
+                ResponseTemplate::new(201).set_body_json(answer)
             }
             ("GET", [w, id]) if w == "watch" => match watches.get(id) {
                 Some(v) => ResponseTemplate::new(200).set_body_json(v),
@@ -314,6 +347,43 @@ async fn what_the_backend_made_of_the_run_s_writes_is_said_and_left() {
         !quiet.contains("none of them a resource the run knows it made"),
         "{quiet}"
     );
+}
+
+/// A watch's duplicate, made by `POST /watch/{uuid}/duplicate` (not the watches' create), is
+/// deleted with the rest, the ones the broken-input pass made too: the backend holds none
+/// of the run's watches after it.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_another_operation_makes_of_a_kind_is_deleted_with_the_rest() {
+    let backend = Watches::default();
+    let run = run(backend.clone()).await;
+    let left = backend.watches.lock().unwrap().clone();
+    assert!(
+        run.stdout.contains("duplicateWatch") && left.is_empty(),
+        "{left:?}\n{}",
+        run.stdout
+    );
+}
+
+/// A watch the backend stores though it answers its create 500 holds the run's text: it is
+/// said, with the write that made it, and deleted; a backend that refuses the same create
+/// has nothing said.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_create_answered_500_stored_all_the_same_is_said_and_deleted() {
+    let backend = Watches {
+        stores_on_failure: true,
+        ..Watches::default()
+    };
+    let run = run(backend.clone()).await;
+    let left = backend.watches.lock().unwrap().clone();
+    assert!(
+        run.stdout.contains(
+            "item(s) holding the text of a write the backend answered with a server error (POST /watch answered 500, yet made "
+        ) && left.is_empty(),
+        "{left:?}\n{}",
+        run.stdout
+    );
+    let quiet = run_plain(Watches::default()).await;
+    assert!(!quiet.contains("holding the text of a write"), "{quiet}");
 }
 
 async fn run_plain(backend: Watches) -> String {
