@@ -2665,12 +2665,37 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
                     .lock()
                     .is_ok_and(|ever| ever.iter().any(|p| at(p)))
         };
-        let new: Vec<(&String, &Value)> = now
+        let fresh = now
             .iter()
             .filter(|(id, _)| !then.contains_key(*id))
             // An empty id names nothing the run could delete (said where it was made).
-            .filter(|(id, _)| !id.is_empty() && !made(id))
+            .filter(|(id, _)| !id.is_empty());
+        let (still, new): (Vec<_>, Vec<_>) = fresh.partition(|(id, _)| made(id));
+        // What the run made and deleted (its delete answered a 2xx or 404), or kept, yet
+        // listed: kept ones were said; the others the backend lists though it no longer
+        // serves them at their path (the NestJS Conduit's article of a 10,000-character
+        // title, whose slug its own read answers 404).
+        let deleted_yet_listed: Vec<String> = still
+            .iter()
+            .filter(|(id, _)| {
+                !kept.iter().any(|k| {
+                    k.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                        .ends_with(&format!("/{}", path_encode(id)))
+                })
+            })
+            .map(|(id, _)| crate::exchange::truncate(id, 40))
             .collect();
+        if !deleted_yet_listed.is_empty() {
+            ctx.http.note(format!(
+                "cleanup: GET {path} still lists {} item(s) the run made and deleted (their DELETE answered a 2xx or 404): {}{}; the backend lists what it does not serve at its own path, or keeps what is deleted",
+                deleted_yet_listed.len(),
+                deleted_yet_listed.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if deleted_yet_listed.len() > 5 { ", ..." } else { "" }
+            ));
+        }
         // Which failed write to this collection each new item holds the text of.
         let kind = kinds
             .iter()

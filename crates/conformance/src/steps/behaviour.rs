@@ -246,6 +246,14 @@ enum Step {
         request: Request,
         what: String,
     },
+    /// Report `problem` (what the values together created is not found at its path) unless
+    /// one of `parts` made one that is not found alone. Alone, a value may meet what the
+    /// values together made (a title taken: the NestJS Conduit's 10,000-character title
+    /// makes a slug its read answers 404), so the request is not sent again.
+    Lost {
+        parts: Vec<String>,
+        problem: Problem,
+    },
 }
 
 /// The boundary pass over one operation: its problems, in case order.
@@ -335,6 +343,14 @@ async fn boundary_steps(
                     out.push(problem);
                     stop_at_crash(ctx, op, &what, queue);
                     return Ok(());
+                }
+                continue;
+            }
+            Step::Lost { parts, problem } => {
+                if !out.iter().any(|(p, _, _): &Problem| {
+                    p.contains(" created, ") && parts.iter().any(|w| p.contains(w.as_str()))
+                }) {
+                    out.push(problem);
                 }
                 continue;
             }
@@ -437,7 +453,7 @@ async fn boundary_steps(
             {
                 continue;
             }
-            out.truncate(before);
+            let lost = out.drain(before..).next();
             // Refused: the values the refusal names go alone, the rest together again.
             let regrouped = if (400..500).contains(&e.status) {
                 case.regroup(&e.text())
@@ -477,6 +493,12 @@ async fn boundary_steps(
                         minimal,
                         e,
                     ),
+                });
+            }
+            if let Some(problem) = lost {
+                queue.push_front(Step::Lost {
+                    parts: case.parts.iter().flat_map(|p| p.names()).collect(),
+                    problem,
                 });
             }
             let parts = regrouped.unwrap_or_else(|| std::mem::take(&mut case.parts));

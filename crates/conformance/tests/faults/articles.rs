@@ -138,6 +138,11 @@ pub enum Fault {
     /// digits) makes an article named by an empty slug; the spec's example (`accord-…`) one
     /// that can be found.
     HyphenSlug,
+    /// Titles are unique (422 for one taken), and an article's slug is its title's letters
+    /// and digits and a number: one of over 64 characters is stored and answered, but never
+    /// found again at it (a lookup on an index of 64 characters), as the NestJS Conduit's
+    /// article of a 10,000-character title is.
+    LongSlugLost,
     /// Once an article whose title holds `%` is stored (which a create accepts), every later
     /// create is a server error, as gotify's creates are once it stored a `sortKey` it cannot
     /// order after.
@@ -688,7 +693,7 @@ impl Articles {
                     Err(field) => return self.invalid(&field),
                 };
                 let mut s = self.state.lock().unwrap();
-                if self.fault == Fault::UniqueTitles
+                if matches!(self.fault, Fault::UniqueTitles | Fault::LongSlugLost)
                     && let Some(t) = &title
                     && s.articles.iter().any(|a| &a.title == t)
                 {
@@ -701,6 +706,14 @@ impl Articles {
                         .filter(char::is_ascii_alphanumeric)
                         .collect::<String>()
                         .to_lowercase(),
+                    (Fault::LongSlugLost, Some(t)) => format!(
+                        "{}-{}",
+                        t.chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .collect::<String>()
+                            .to_lowercase(),
+                        s.counter
+                    ),
                     (Fault::HyphenSlug, Some(t)) => t
                         .split_once('-')
                         .map(|(_, rest)| rest.to_string())
@@ -719,7 +732,8 @@ impl Articles {
             ([_, _, slug], _) => {
                 let slug = slug.to_string();
                 let mut s = self.state.lock().unwrap();
-                let Some(index) = s.articles.iter().position(|a| a.slug == slug) else {
+                let lost = |a: &Article| self.fault == Fault::LongSlugLost && a.slug.len() > 64;
+                let Some(index) = s.articles.iter().position(|a| a.slug == slug && !lost(a)) else {
                     if self.fault == Fault::SlugReusedAfterDelete
                         && method == "GET"
                         && let Some(other) = s.articles.iter().find(|a| a.author == user)
@@ -1850,6 +1864,24 @@ async fn a_created_resource_that_cannot_be_found_again_fails_the_boundary_pass()
     );
     let (correct, _) = run(Fault::None, "@boundary", &[]).await;
     assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+}
+
+/// What values sent together created and is then not found is reported though none of them
+/// alone makes one: alone, the longest title is taken by what they made together.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resource_values_together_made_and_never_found_again_is_reported() {
+    let (broken, _) = run(Fault::LongSlugLost, "@boundary", &[]).await;
+    assert!(
+        broken.stdout.contains("rule behaviour.boundary:")
+            && broken
+                .stdout
+                .contains("100 characters (the maximum) (body /article/title)")
+            && broken
+                .stdout
+                .contains(" created, then not found at /api/articles/"),
+        "{}",
+        broken.stdout
+    );
 }
 
 /// A body of JSON `null` where the schema is an object must be refused: one taken as an

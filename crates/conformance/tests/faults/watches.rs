@@ -9,6 +9,7 @@
 //! - `POST /watch/{uuid}/duplicate` makes a new watch, answered as a read answers one,
 //!   whatever its body (a broken one too);
 //! - a watch whose title holds a NUL is refused, or, in a broken copy, stored and answered 500;
+//! - a broken copy answers a watch's delete 200 and keeps it listed;
 //! - a watch's `tag` names a tag by its title, and one the backend does not have it makes;
 //!   the instance has a tag of its own ("Tech news") before the run.
 //!
@@ -141,6 +142,8 @@ struct Watches {
     makes_tags: bool,
     /// Stores a watch whose title holds a NUL, then answers 500.
     stores_on_failure: bool,
+    /// Answers a watch's delete 200 and keeps it.
+    keeps_deleted: bool,
 }
 
 impl Watches {
@@ -264,7 +267,9 @@ impl Respond for Watches {
                 None => ResponseTemplate::new(404).set_body_json(json!("Watch not found")),
             },
             ("DELETE", [w, id]) if w == "watch" => {
-                watches.remove(id);
+                if !self.keeps_deleted {
+                    watches.remove(id);
+                }
                 ResponseTemplate::new(200).set_body_json(json!("DELETED"))
             }
             (_, [w, ..]) if w == "watch" => {
@@ -384,6 +389,25 @@ async fn what_a_create_answered_500_stored_all_the_same_is_said_and_deleted() {
     );
     let quiet = run_plain(Watches::default()).await;
     assert!(!quiet.contains("holding the text of a write"), "{quiet}");
+}
+
+/// Watches the run made and deleted that the list still names after the run are said; a
+/// backend that deletes them has nothing said.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_the_run_deleted_and_is_still_listed_is_said() {
+    let run = run(Watches {
+        keeps_deleted: true,
+        ..Watches::default()
+    })
+    .await;
+    assert!(
+        run.stdout.contains("cleanup: GET /watch still lists ")
+            && run.stdout.contains("item(s) the run made and deleted"),
+        "{}",
+        run.stdout
+    );
+    let quiet = run_plain(Watches::default()).await;
+    assert!(!quiet.contains("still lists"), "{quiet}");
 }
 
 async fn run_plain(backend: Watches) -> String {
