@@ -807,6 +807,12 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     // What the lists hold before the run: after it, what they hold that the run did not
     // make itself is said (the backend's doing from the run's writes, or someone else's).
     let listed_before = crate::behaviour::listed_now(&ctx).await;
+    if let Ok(mut before) = ctx.listed_before.lock() {
+        *before = listed_before
+            .iter()
+            .map(|(path, items)| (path.clone(), items.keys().cloned().collect()))
+            .collect();
+    }
     let run = cucumber.filter_run(features_dir.0.clone(), filter);
     let finished = tokio::time::timeout(deadline, run).await.ok();
 

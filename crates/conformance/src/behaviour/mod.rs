@@ -1969,7 +1969,7 @@ fn made_elsewhere(ctx: &Ctx, op: &OpInfo, e: &Exchange, resources: &[Resource], 
         return;
     }
     let path = item_path(kind, &id);
-    if !recorded(ctx, &path) {
+    if !recorded(ctx, &path) && pre_existing(ctx, kind, e, &id).is_none() {
         record(ctx, who, path);
     }
 }
@@ -1983,6 +1983,67 @@ tokio::task_local! {
 /// The scenario the current step runs for; 0 outside one.
 pub fn scenario() -> u64 {
     SCENARIO.try_with(|s| *s).unwrap_or(0)
+}
+
+/// Why what a create of `resource` answered (`e`), named `id`, was there before the run, if
+/// it was: the kind's list named it before the scenarios, or, where the answer is not a 201
+/// (Created, which says it was made now), the answer says it was created ten minutes or
+/// more before the backend's own `Date` of that answer, a time the request did not set. A
+/// get-or-create answers what it has (a tag or a flow of a name it holds already); the run
+/// then never writes to it, nor deletes it.
+pub fn pre_existing(ctx: &Ctx, resource: &Resource, e: &Exchange, id: &str) -> Option<String> {
+    if let Some(list) = &resource.list
+        && ctx.listed_before.lock().is_ok_and(|before| {
+            before
+                .iter()
+                .any(|(path, ids)| *path == list.path && ids.contains(id))
+        })
+    {
+        return Some(format!("GET {} listed it before the run", list.path));
+    }
+    if e.status == 201 {
+        return None;
+    }
+    let now = chrono::DateTime::parse_from_rfc2822(e.header("date")?).ok()?;
+    let sent = crate::http::members(&serde_json::from_str(&e.request_body).unwrap_or(Value::Null));
+    let body = e.json()?;
+    let object = body.as_object()?;
+    // The answer, or the one object it wraps (`{"article": {...}}`).
+    let inner = match object.values().collect::<Vec<_>>().as_slice() {
+        [only] if only.is_object() => only.as_object(),
+        _ => None,
+    };
+    for key in [
+        "created_at",
+        "createdAt",
+        "created",
+        "date_created",
+        "dateCreated",
+        "creation_date",
+        "creationDate",
+        "inserted_at",
+        "createTime",
+        "create_time",
+    ] {
+        if sent.iter().any(|m| m.rsplit('/').next() == Some(key)) {
+            continue;
+        }
+        let Some(when) = object
+            .get(key)
+            .or_else(|| inner.and_then(|i| i.get(key)))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        if let Ok(made) = chrono::DateTime::parse_from_rfc3339(when.trim())
+            && now.signed_duration_since(made) >= chrono::Duration::minutes(10)
+        {
+            return Some(format!(
+                "its `{key}` ({when}) is well before the backend's `Date` of the answer"
+            ));
+        }
+    }
+    None
 }
 
 /// Enters what the create `e` of `resource` made, named `id`, in the ledger the cleanup
@@ -1999,6 +2060,13 @@ pub fn record_id(ctx: &Ctx, identity: Identity, resource: &Resource, e: &Exchang
     if id.trim().is_empty() {
         ctx.http.note(format!(
             "cleanup: a resource the run created in {path} is named by an empty id: nothing addresses it, so the run cannot delete it"
+        ));
+        return;
+    }
+    if let Some(why) = pre_existing(ctx, resource, e, id) {
+        ctx.http.note(format!(
+            "cleanup: {} answered {} with {path}, which was there before the run ({why}): the run did not make it, so it neither writes to it nor deletes it",
+            resource.create.id, e.status
         ));
         return;
     }
@@ -3665,6 +3733,15 @@ async fn create_bound(
                     continue;
                 }
                 let path = item_path_in(resource, base, &id);
+                if let Some(why) = pre_existing(ctx, resource, &e, &id) {
+                    // A get-or-create answered what it had: none of the chain's to check.
+                    ctx.http.note(format!(
+                        "behaviour: {} answered {} with {path}, which was there before the run ({why}): the chain leaves it alone and tries its next body",
+                        op.id, e.status
+                    ));
+                    last = Some(e);
+                    continue;
+                }
                 if resource.delete.is_some() {
                     record(ctx, identity, path.clone());
                 }

@@ -187,6 +187,10 @@ pub struct Ctx {
     /// Every path the run made something at, deleted since or not: what a list names after
     /// the run that is none of these is none of the run's making.
     pub ever_made: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// What each kind's list named before the scenarios (its path, and the ids on it): what
+    /// a create answers that one of them named was there before the run, and is never the
+    /// run's to write to or delete.
+    pub listed_before: std::sync::Mutex<Vec<(String, std::collections::BTreeSet<String>)>>,
     /// The parent each identity creates a kind under where the run can make none of that
     /// parent's kind and the backend lists them (Unleash's `default` project, which
     /// `GET /api/admin/projects` lists): by identity and the parent's collection, asked once.
@@ -602,6 +606,7 @@ impl Ctx {
             in_flight: tokio::sync::Semaphore::new(in_flight),
             created: Default::default(),
             ever_made: Default::default(),
+            listed_before: Default::default(),
             listed_parents: Default::default(),
             listed_bases: Default::default(),
             owners: Default::default(),

@@ -982,7 +982,7 @@ impl Mock {
                     owner: user.clone(),
                     name,
                     description,
-                    created: "2024-01-01T00:00:00Z".into(),
+                    created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 };
                 let mut answer = item_json(&id, &item);
                 if self.has(Fault::CreatedIdWrongType) {

@@ -10,6 +10,8 @@
 //!   whatever its body (a broken one too);
 //! - a watch whose title holds a NUL is refused, or, in a broken copy, stored and answered 500;
 //! - a broken copy answers a watch's delete 200 and keeps it listed;
+//! - a tag's create of a title the instance has answers that tag (get or create), as the
+//!   document's example (`Tech news`, the instance's own tag) asks;
 //! - a watch's `tag` names a tag by its title, and one the backend does not have it makes;
 //!   the instance has a tag of its own ("Tech news") before the run.
 //!
@@ -65,7 +67,7 @@ paths:
       operationId: createTag
       requestBody:
         required: true
-        content: { application/json: { schema: { $ref: "#/components/schemas/Tag" } } }
+        content: { application/json: { schema: { $ref: "#/components/schemas/Tag" }, example: { title: Tech news } } }
       responses:
         "201":
           description: Created
@@ -144,6 +146,9 @@ struct Watches {
     stores_on_failure: bool,
     /// Answers a watch's delete 200 and keeps it.
     keeps_deleted: bool,
+    /// Leaves the instance's own tag out of the list (archived, say): only its `created`,
+    /// years before, says a create answering it did not make it.
+    hides_own_tag: bool,
 }
 
 impl Watches {
@@ -230,6 +235,7 @@ impl Respond for Watches {
                     .lock()
                     .unwrap()
                     .iter()
+                    .filter(|(k, _)| !(self.hides_own_tag && k.starts_with("0e0e0e0e")))
                     .map(|(k, v)| (k.clone(), json!({"title": v})))
                     .collect::<serde_json::Map<String, Value>>(),
             ),
@@ -237,6 +243,16 @@ impl Respond for Watches {
                 let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
                 match body.get("title").and_then(Value::as_str) {
                     Some(title) if (1..=100).contains(&title.chars().count()) => {
+                        // One of a title the instance has already is that one (get or create).
+                        if let Some((uuid, _)) =
+                            self.tags.lock().unwrap().iter().find(|(_, t)| *t == title)
+                        {
+                            let mut answer = json!({"uuid": uuid});
+                            if uuid.starts_with("0e0e0e0e") {
+                                answer["created"] = json!("2020-01-01T00:00:00Z");
+                            }
+                            return ResponseTemplate::new(200).set_body_json(answer);
+                        }
                         let uuid = self.uuid();
                         self.tags.lock().unwrap().insert(uuid.clone(), title.into());
                         ResponseTemplate::new(201).set_body_json(json!({"uuid": uuid}))
@@ -343,7 +359,11 @@ async fn what_the_backend_made_of_the_run_s_writes_is_said_and_left() {
     let tags = backend.tags.lock().unwrap().clone();
     assert!(
         tags.values().any(|t| t == "Tech news")
-            && !run.stdout.contains("0e0e0e0e-0000-4000-8000-000000000001"),
+            && !run
+                .stdout
+                .lines()
+                .any(|l| l.contains("did not list before the run")
+                    && l.contains("0e0e0e0e-0000-4000-8000-000000000001")),
         "{tags:?}\n{}",
         run.stdout
     );
@@ -408,6 +428,43 @@ async fn what_the_run_deleted_and_is_still_listed_is_said() {
     );
     let quiet = run_plain(Watches::default()).await;
     assert!(!quiet.contains("still lists"), "{quiet}");
+}
+
+/// A create that answers what the instance had already (a tag of a title it holds: get or
+/// create, as the document's own example asks for "Tech news") is said and never deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_create_answers_that_was_there_before_the_run_is_left_alone() {
+    let backend = Watches::with_own_tag(false);
+    let run = run(backend.clone()).await;
+    let tags = backend.tags.lock().unwrap().clone();
+    assert!(
+        tags.get("0e0e0e0e-0000-4000-8000-000000000001").map(String::as_str) == Some("Tech news")
+            && run.stdout.contains(
+                "createTag answered 200 with /tag/0e0e0e0e-0000-4000-8000-000000000001, which was there before the run (GET /tags listed it before the run)"
+            ),
+        "{tags:?}\n{}",
+        run.stdout
+    );
+}
+
+/// The same where the list leaves the instance's tag out: the answer's `created`, years
+/// before the backend's `Date`, says the create answered what was there.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_create_answers_made_years_before_is_left_alone() {
+    let backend = Watches {
+        hides_own_tag: true,
+        ..Watches::with_own_tag(false)
+    };
+    let run = run(backend.clone()).await;
+    let tags = backend.tags.lock().unwrap().clone();
+    assert!(
+        tags.get("0e0e0e0e-0000-4000-8000-000000000001").map(String::as_str) == Some("Tech news")
+            && run.stdout.contains(
+                "which was there before the run (its `created` (2020-01-01T00:00:00Z) is well before the backend's `Date` of the answer)"
+            ),
+        "{tags:?}\n{}",
+        run.stdout
+    );
 }
 
 async fn run_plain(backend: Watches) -> String {
