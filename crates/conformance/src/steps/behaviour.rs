@@ -1611,9 +1611,18 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                 let mut accepted = Vec::new();
                 for (op, request) in writes {
                     let id = &op.id;
-                    let e = behaviour::send_as(&ctx, Identity::Second, request).await?;
+                    let e = behaviour::send_as(&ctx, Identity::Second, request.clone()).await?;
                     w.exchanges.push(e.clone());
                     if (200..300).contains(&e.status) {
+                        // An update the owner's resource should have refused may have moved
+                        // it (a new title makes a new slug): the cleanup follows it there.
+                        behaviour::owned::follow_move(
+                            &ctx,
+                            op,
+                            std::slice::from_ref(&c.resource),
+                            &request,
+                            &e,
+                        );
                         accepted.push((id.clone(), e));
                     } else if let Some(why) = refused(w, Some(op), &e) {
                         failures.push(Failure::new(Rule::CrossUserWrite, format!("{id}: {why}")).with(&e));

@@ -26,6 +26,8 @@ pub enum Fault {
     ConstantSubject,
     /// Anyone signed in may update anyone's article.
     NonAuthorUpdates,
+    /// Anyone signed in may update anyone's article, and a new title moves it to a new slug.
+    NonAuthorMovesArticle,
     /// The list answers without a token.
     ListWithoutToken,
     /// Articles are everyone's to read, with or without a token (where the spec secures
@@ -755,7 +757,12 @@ impl Articles {
                             json!({"errors": {"article": ["not found"], "slug": [slug]}}),
                         ),
                     "GET" => errors(404, "article", "not found"),
-                    _ if !mine && (self.fault != Fault::NonAuthorUpdates || method != "PUT") => {
+                    _ if !mine
+                        && (!matches!(
+                            self.fault,
+                            Fault::NonAuthorUpdates | Fault::NonAuthorMovesArticle
+                        ) || method != "PUT") =>
+                    {
                         errors(403, "article", "not yours")
                     }
                     "PUT" => {
@@ -799,7 +806,10 @@ impl Articles {
                         let a = &mut s.articles[index];
                         let mut moved = None;
                         if let Some(t) = title {
-                            if self.fault == Fault::SlugFollowsTitle {
+                            if matches!(
+                                self.fault,
+                                Fault::SlugFollowsTitle | Fault::NonAuthorMovesArticle
+                            ) {
                                 a.slug = format!("moved-{counter}");
                                 moved = Some(a.slug.clone());
                             }
@@ -1267,6 +1277,24 @@ async fn an_update_that_moves_the_resource_is_followed_and_cleaned_up() {
         backend.left(),
         0,
         "the moved article was left behind:\n{}",
+        run.stdout
+    );
+}
+
+/// Another user's update that the backend takes and that moves the article (a new title, a
+/// new slug) fails the cross-user check, and the cleanup follows the article to its new slug.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_user_s_update_that_moves_the_resource_is_followed_and_cleaned_up() {
+    let (run, backend) = run(Fault::NonAuthorMovesArticle, "@second_user", &[]).await;
+    assert!(
+        run.stdout.contains("rule behaviour.cross_user_write"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        backend.left(),
+        0,
+        "the article another user moved was left behind:\n{}",
         run.stdout
     );
 }
