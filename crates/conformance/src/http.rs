@@ -46,16 +46,17 @@ pub struct Http {
     pub findings: crate::findings::Findings,
     /// Whether the backend went down under the run, and the requests it left unanswered.
     down: Mutex<Down>,
-    /// The writes answered with a server error ([`FailedWrite`]).
-    failed_writes: Mutex<Vec<FailedWrite>>,
+    /// The POSTs of the run with their distinctive text ([`Posted`]).
+    posted: Mutex<Vec<Posted>>,
 }
 
-/// A POST the backend answered with a server error: what it was sent to, and the
-/// distinctive text of its body ([`distinctive_texts`]). A backend that stores what it then
-/// fails to answer (Homebox's template, the NestJS Conduit's article) lists an item holding
-/// that text after the run.
+/// A POST of the run: what it was sent to, how it was answered, and the distinctive text of
+/// its body ([`distinctive_texts`]). A backend that stores what it answers a server error
+/// for (Homebox's template, the NestJS Conduit's article), or makes what its answer does not
+/// name (Directus's `POST /folders?fields=...`, `{"data": {}}`), lists an item holding that
+/// text after the run.
 #[derive(Debug, Clone)]
-pub struct FailedWrite {
+pub struct Posted {
     pub method: String,
     /// The path it was sent to, without the query.
     pub path: String,
@@ -406,7 +407,7 @@ impl Http {
             notes: Mutex::new(Vec::new()),
             findings: Default::default(),
             down: Mutex::new(Down::default()),
-            failed_writes: Mutex::new(Vec::new()),
+            posted: Mutex::new(Vec::new()),
         })
     }
 
@@ -550,12 +551,9 @@ impl Http {
             .and_then(|accepted| accepted.get(operation).cloned())
     }
 
-    /// The writes the backend answered with a server error in this run.
-    pub fn failed_writes(&self) -> Vec<FailedWrite> {
-        self.failed_writes
-            .lock()
-            .map(|f| f.clone())
-            .unwrap_or_default()
+    /// The POSTs of this run with distinctive text.
+    pub fn posted(&self) -> Vec<Posted> {
+        self.posted.lock().map(|f| f.clone()).unwrap_or_default()
     }
 
     /// The shape of the ids the backend answers, once an answer showed one.
@@ -938,14 +936,13 @@ impl Http {
             let _ = self.id_shape.set(shape);
         }
         if operation.is_some()
-            && status >= 500
             && request.method == "POST"
             && let Ok(body) = serde_json::from_str::<Value>(&request_body)
-            && let Ok(mut failed) = self.failed_writes.lock()
+            && let Ok(mut posted) = self.posted.lock()
         {
             let texts = distinctive_texts(&body);
             if !texts.is_empty() {
-                failed.push(FailedWrite {
+                posted.push(Posted {
                     method: request.method.clone(),
                     path: path.split('?').next().unwrap_or_default().to_string(),
                     status,

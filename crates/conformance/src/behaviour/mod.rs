@@ -2714,7 +2714,7 @@ pub async fn listed_now(ctx: &Ctx) -> Listed {
 /// writes (a watch's `tag` makes a tag), or someone else did meanwhile: the run never
 /// deletes what it did not make, so they are left. How many it deleted.
 pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> usize {
-    let failed = ctx.http.failed_writes();
+    let posted = ctx.http.posted();
     let kinds = kinds(ctx);
     let mut deleted = 0;
     for (path, now) in listed_now(ctx).await {
@@ -2764,22 +2764,28 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
                 if deleted_yet_listed.len() > 5 { ", ..." } else { "" }
             ));
         }
-        // Which failed write to this collection each new item holds the text of.
+        // Which of the run's POSTs to this collection each new item holds the text of.
         let kind = kinds
             .iter()
             .find(|r| r.list.as_ref().is_some_and(|l| l.path == path) && r.delete.is_some());
         let (stored, others): (Vec<_>, Vec<_>) = new
             .into_iter()
-            .partition(|(_, item)| kind.is_some() && writer(&failed, &path, item).is_some());
+            .partition(|(_, item)| kind.is_some() && !writers(&posted, &path, item).is_empty());
         if let Some(kind) = kind
             && !stored.is_empty()
         {
-            let mut by_write: std::collections::BTreeMap<String, usize> = Default::default();
+            let mut by_write: std::collections::BTreeMap<
+                (String, std::collections::BTreeSet<u16>),
+                usize,
+            > = Default::default();
             let mut left = Vec::new();
             for (id, item) in &stored {
-                if let Some(w) = writer(&failed, &path, item) {
+                let ws = writers(&posted, &path, item);
+                if let Some(w) = ws.first() {
+                    let statuses: std::collections::BTreeSet<u16> =
+                        ws.iter().map(|w| w.status).collect();
                     *by_write
-                        .entry(format!("{} {} answered {}", w.method, w.path, w.status))
+                        .entry((format!("{} {}", w.method, w.path), statuses))
                         .or_default() += 1;
                 }
                 let request = Request::new("DELETE", item_path(kind, id)).housekeeping();
@@ -2789,14 +2795,21 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
                     Err(f) => left.push(format!("{id} ({})", f.message)),
                 }
             }
-            let writes: Vec<String> = by_write
+            let said: Vec<(String, bool)> = by_write
                 .iter()
-                .map(|(w, n)| format!("{w}, yet made {n}"))
+                .map(|((w, statuses), n)| made_by(w, statuses, *n))
                 .collect();
+            let writes: Vec<String> = said.iter().map(|(w, _)| w.clone()).collect();
+            let failed = said.iter().any(|(_, failed)| *failed);
             ctx.http.note(format!(
-                "cleanup: GET {path} lists {} item(s) holding the text of a write the backend answered with a server error ({}): it stored what it said it failed to, and a frontend told so sends the write again and makes another; the run deleted them as its own{}",
+                "cleanup: GET {path} lists {} item(s) holding the text of a write of the run's that did not name them ({}){}; the run deleted them as its own{}",
                 stored.len(),
                 writes.join("; "),
+                if failed {
+                    ": the backend stored what it said it did not, and a frontend told so sends the write again and makes another"
+                } else {
+                    ""
+                },
                 if left.is_empty() {
                     String::new()
                 } else {
@@ -2822,20 +2835,61 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
     deleted
 }
 
-/// The write to the collection `path`, answered with a server error, whose distinctive text
-/// the listed `item` holds as one of its own values.
-fn writer<'a>(
-    failed: &'a [crate::http::FailedWrite],
+/// The run's POSTs to the collection `path` whose distinctive text the listed `item` holds as
+/// its own values: of those holding any, the ones it holds most of (many POSTs share the
+/// spec's example URL; one alone sent the title). More than one where several sent the
+/// same text: which of them made it, the run cannot tell.
+fn writers<'a>(
+    posted: &'a [crate::http::Posted],
     path: &str,
     item: &Value,
-) -> Option<&'a crate::http::FailedWrite> {
+) -> Vec<&'a crate::http::Posted> {
     let held = crate::http::distinctive_texts(item);
-    failed
+    let counted: Vec<(usize, &crate::http::Posted)> = posted
         .iter()
         .filter(|w| {
             w.method == "POST" && w.path.trim_end_matches('/') == path.trim_end_matches('/')
         })
-        .find(|w| w.texts.iter().any(|t| held.contains(t)))
+        .map(|w| (w.texts.iter().filter(|t| held.contains(t)).count(), w))
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    let most = counted.iter().map(|(n, _)| *n).max().unwrap_or(0);
+    counted
+        .into_iter()
+        .filter(|(n, _)| *n == most)
+        .map(|(_, w)| w)
+        .collect()
+}
+
+/// How the POSTs to `what` that may have made `n` items were answered (`statuses`), and
+/// whether each of them said the write failed.
+fn made_by(what: &str, statuses: &std::collections::BTreeSet<u16>, n: usize) -> (String, bool) {
+    let all = |f: fn(u16) -> bool| statuses.iter().all(|s| f(*s));
+    let listed: Vec<String> = statuses.iter().map(u16::to_string).collect();
+    let listed = listed.join(" or ");
+    if all(|s| s >= 500) {
+        (
+            format!("{what} answered {listed}, a server error, yet made {n}"),
+            true,
+        )
+    } else if all(|s| (400..500).contains(&s)) {
+        (
+            format!("{what} answered {listed}, a refusal, yet made {n}"),
+            true,
+        )
+    } else if all(|s| s < 300) {
+        (
+            format!("{what} answered {listed} without naming what it made: {n}"),
+            false,
+        )
+    } else {
+        (
+            format!(
+                "{what} answered {listed}, and which of those that sent the text made it the run cannot tell: {n}"
+            ),
+            false,
+        )
+    }
 }
 
 /// What [`create_each`] made, and why each resource it could not make was not made.

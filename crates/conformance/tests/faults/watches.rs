@@ -9,7 +9,8 @@
 //! - `POST /watch/{uuid}/duplicate` makes a new watch, answered as a read answers one,
 //!   whatever its body (a broken one too);
 //! - a watch whose title holds a NUL is refused, or, in a broken copy, stored and answered 500;
-//! - a broken copy answers a watch's delete 200 and keeps it listed;
+//! - a broken copy answers a watch's delete 200 and keeps it listed; another answers the
+//!   create of a long title `{}`, naming nothing;
 //! - a tag's create of a title the instance has answers that tag (get or create), as the
 //!   document's example (`Tech news`, the instance's own tag) asks;
 //! - a watch's `tag` names a tag by its title, and one the backend does not have it makes;
@@ -146,6 +147,9 @@ struct Watches {
     stores_on_failure: bool,
     /// Answers a watch's delete 200 and keeps it.
     keeps_deleted: bool,
+    /// Answers the create of a watch whose title is 1,000 characters or more `{}`, naming
+    /// nothing, and stores it.
+    nameless_answers: bool,
     /// Leaves the instance's own tag out of the list (archived, say): only its `created`,
     /// years before, says a create answering it did not make it.
     hides_own_tag: bool,
@@ -227,6 +231,11 @@ impl Respond for Watches {
                 watches.insert(uuid.clone(), json!({"url": url, "title": title}));
                 if nul {
                     return ResponseTemplate::new(500).set_body_json(json!("Internal error"));
+                }
+                if self.nameless_answers
+                    && title.as_str().is_some_and(|t| t.chars().count() >= 1000)
+                {
+                    return ResponseTemplate::new(200).set_body_json(json!({}));
                 }
                 ResponseTemplate::new(200).set_body_json(json!({"uuid": uuid}))
             }
@@ -402,13 +411,32 @@ async fn what_a_create_answered_500_stored_all_the_same_is_said_and_deleted() {
     let left = backend.watches.lock().unwrap().clone();
     assert!(
         run.stdout.contains(
-            "item(s) holding the text of a write the backend answered with a server error (POST /watch answered 500, yet made "
+            "item(s) holding the text of a write of the run's that did not name them (POST /watch answered 500, a server error, yet made "
         ) && left.is_empty(),
         "{left:?}\n{}",
         run.stdout
     );
     let quiet = run_plain(Watches::default()).await;
     assert!(!quiet.contains("holding the text of a write"), "{quiet}");
+}
+
+/// A watch made by a create whose answer names nothing (`{}`) holds the run's text: it is
+/// said, with the write that made it, and deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_create_made_without_naming_it_is_said_and_deleted() {
+    let backend = Watches {
+        nameless_answers: true,
+        ..Watches::default()
+    };
+    let run = run(backend.clone()).await;
+    let left = backend.watches.lock().unwrap().clone();
+    assert!(
+        run.stdout
+            .contains("(POST /watch answered 200 without naming what it made: ")
+            && left.is_empty(),
+        "{left:?}\n{}",
+        run.stdout
+    );
 }
 
 /// Watches the run made and deleted that the list still names after the run are said; a
