@@ -2715,6 +2715,7 @@ pub async fn listed_now(ctx: &Ctx) -> Listed {
 /// deletes what it did not make, so they are left. How many it deleted.
 pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> usize {
     let posted = ctx.http.posted();
+    let spec = ctx.doc().to_string();
     let kinds = kinds(ctx);
     let mut deleted = 0;
     for (path, now) in listed_now(ctx).await {
@@ -2768,9 +2769,9 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
         let kind = kinds
             .iter()
             .find(|r| r.list.as_ref().is_some_and(|l| l.path == path) && r.delete.is_some());
-        let (stored, others): (Vec<_>, Vec<_>) = new
-            .into_iter()
-            .partition(|(_, item)| kind.is_some() && !writers(&posted, &path, item).is_empty());
+        let (stored, others): (Vec<_>, Vec<_>) = new.into_iter().partition(|(_, item)| {
+            kind.is_some() && !writers(&posted, &path, item, &spec).is_empty()
+        });
         if let Some(kind) = kind
             && !stored.is_empty()
         {
@@ -2780,7 +2781,7 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
             > = Default::default();
             let mut left = Vec::new();
             for (id, item) in &stored {
-                let ws = writers(&posted, &path, item);
+                let ws = writers(&posted, &path, item, &spec);
                 if let Some(w) = ws.first() {
                     let statuses: std::collections::BTreeSet<u16> =
                         ws.iter().map(|w| w.status).collect();
@@ -2836,15 +2837,21 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
 }
 
 /// The run's POSTs to the collection `path` whose distinctive text the listed `item` holds as
-/// its own values: of those holding any, the ones it holds most of (many POSTs share the
-/// spec's example URL; one alone sent the title). More than one where several sent the
-/// same text: which of them made it, the run cannot tell.
+/// its own values: of those holding any, the ones it holds most of (many POSTs share a
+/// generated URL; one alone sent the title). More than one where several sent the same
+/// text: which of them made it, the run cannot tell. No text of the spec's own (`spec`,
+/// the document's text) counts: anyone trying the API from its documentation sends its
+/// examples too (Directus's folder `Amsterdam`).
 fn writers<'a>(
     posted: &'a [crate::http::Posted],
     path: &str,
     item: &Value,
+    spec: &str,
 ) -> Vec<&'a crate::http::Posted> {
-    let held = crate::http::distinctive_texts(item);
+    let held: Vec<String> = crate::http::distinctive_texts(item)
+        .into_iter()
+        .filter(|t| !spec.contains(t.as_str()))
+        .collect();
     let counted: Vec<(usize, &crate::http::Posted)> = posted
         .iter()
         .filter(|w| {
