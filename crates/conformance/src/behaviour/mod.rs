@@ -1079,6 +1079,16 @@ async fn positive_as(
             return Ok(None);
         }
     }
+    // No input brings a method the route does not allow: every generated call would get the
+    // same 405 (Baby Buddy's spec documents `PUT` on items it routes only `PATCH` for; that
+    // status is the spec's finding, and the errors checks').
+    if e.status == 405 {
+        ctx.http.note(format!(
+            "behaviour: {} is left out of the rest of the generated calls: the backend answers its own example 405, its method not allowed on the route",
+            op.id
+        ));
+        return Ok(None);
+    }
     let problem = judge(&e).or_else(|| {
         let example = spec_has_example(ctx, op)?;
         // A refusal for want of credentials is about the caller, not the request.

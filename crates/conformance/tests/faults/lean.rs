@@ -161,6 +161,20 @@ async fn a_405_ends_the_operation_s_broken_inputs_too() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_405_ends_the_operation_s_generated_calls_too() {
+    let backend = Lean::default();
+    let run = crate::tagged_run(SPEC, backend.clone(), "@positive").await;
+    let posts = *backend.posts.lock().unwrap();
+    assert!(posts <= 1, "{posts} POST requests\n{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("create_item is left out of the rest of the generated calls: the backend answers its own example 405"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// A list that takes a `limit` the schema refuses fails at the first such input, and its
 /// search stops there: the others could only say it again.
 #[tokio::test(flavor = "multi_thread")]
