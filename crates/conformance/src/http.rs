@@ -48,7 +48,39 @@ pub struct Http {
     down: Mutex<Down>,
     /// The POSTs of the run with their distinctive text ([`Posted`]).
     posted: Mutex<Vec<Posted>>,
+    /// Whether the backend stopped answering in time under the run ([`Stall`]).
+    stall: Mutex<Stall>,
 }
+
+/// A backend that stops answering in time: [`STALL_AFTER`] requests in a row got no answer
+/// within the request timeout, and neither did a GET of the base URL sent then (one
+/// operation that hangs is that operation's; the base URL answering says the rest is up).
+/// While it lasts, requests are not sent, but one each [`STALL_PROBE`], which ends it when
+/// answered: a run does not pile load on a backend that cannot take it (Prefect's server,
+/// its in-memory event queue full, answered nothing for minutes).
+#[derive(Debug, Default, Clone)]
+struct Stall {
+    /// The requests that timed out since the last answer.
+    in_a_row: Vec<String>,
+    /// Whether a GET of the base URL is being sent to tell a stall from one hanging route.
+    probing: bool,
+    /// When it stalled; `None` while the backend answers.
+    since: Option<std::time::Instant>,
+    /// When the last request was let through to see whether it answers again.
+    probed: Option<std::time::Instant>,
+    /// The requests that timed out in a row when it stalled.
+    by: Vec<String>,
+    /// The requests not sent while it was stalled.
+    skipped: u64,
+    /// Whether it stalled at all in the run, and whether it answered again after.
+    ever: bool,
+    back: bool,
+}
+
+/// How many requests in a row without an answer in time make a stall ([`Stall`]).
+const STALL_AFTER: usize = 3;
+/// How often a request goes through to a stalled backend to see whether it answers again.
+const STALL_PROBE: Duration = Duration::from_secs(15);
 
 /// A POST of the run: what it was sent to, how it was answered, and the distinctive text of
 /// its body ([`distinctive_texts`]). A backend that stores what it answers a server error
@@ -118,11 +150,28 @@ pub struct WentDown {
     pub refused: u64,
     /// Whether it answered again later (restarted by a supervisor).
     pub back: bool,
+    /// Whether it stopped answering in time, rather than refusing connections: then
+    /// `unanswered` are the requests that timed out in a row, and `refused` the requests
+    /// the run did not send while it lasted ([`Stall`]).
+    pub stalled: bool,
 }
 
 impl WentDown {
     /// One sentence: what took the backend down, as far as the run can tell.
     pub fn describe(&self) -> String {
+        if self.stalled {
+            return format!(
+                "{WENT_DOWN}: it stopped answering in time: {} request(s) in a row got no answer within the request timeout, and neither did a GET of its base URL ({}); the run sent {} request(s) fewer while it lasted{}",
+                self.unanswered.len(),
+                self.unanswered.join("; "),
+                self.refused,
+                if self.back {
+                    " (it answered again later)"
+                } else {
+                    ""
+                }
+            );
+        }
         let what = match self.unanswered.as_slice() {
             [] => "it stopped accepting connections (no request's connection was closed unanswered before: it may have been stopped from outside)".to_string(),
             [one] => format!("it closed the connection of {one} without an answer"),
@@ -408,6 +457,7 @@ impl Http {
             findings: Default::default(),
             down: Mutex::new(Down::default()),
             posted: Mutex::new(Vec::new()),
+            stall: Mutex::new(Stall::default()),
         })
     }
 
@@ -415,7 +465,15 @@ impl Http {
     /// unanswered (the request that crashed it) and then refused connections.
     pub fn went_down(&self) -> Option<WentDown> {
         let down = self.down.lock().ok()?;
-        let since = down.since?;
+        let Some(since) = down.since else {
+            let stall = self.stall.lock().ok()?;
+            return stall.ever.then(|| WentDown {
+                unanswered: stall.by.clone(),
+                refused: stall.skipped,
+                back: stall.back,
+                stalled: true,
+            });
+        };
         // The first closed first: the request that took it down closed its connection
         // before the others went with the process.
         let unanswered = down
@@ -432,6 +490,7 @@ impl Http {
             unanswered,
             refused: down.refused,
             back: down.back,
+            stalled: false,
         })
     }
 
@@ -445,6 +504,12 @@ impl Http {
             down.answered = true;
             if down.since.is_some() {
                 down.back = true;
+            }
+            if let Ok(mut stall) = self.stall.lock() {
+                stall.in_a_row.clear();
+                if stall.since.take().is_some() {
+                    stall.back = true;
+                }
             }
         }
         let now = std::time::Instant::now();
@@ -470,6 +535,61 @@ impl Http {
     }
 
     /// Why a connection was refused, where the backend went down under the run.
+    /// Why `url` is not sent, where the backend has stalled ([`Stall`]): `None` for a
+    /// request that goes through, one each [`STALL_PROBE`].
+    fn stalled_skip(&self, url: &str) -> Option<String> {
+        let mut stall = self.stall.lock().ok()?;
+        stall.since?;
+        if stall.probed.is_none_or(|p| p.elapsed() >= STALL_PROBE) {
+            stall.probed = Some(std::time::Instant::now());
+            return None;
+        }
+        stall.skipped += 1;
+        Some(format!(
+            "{}: not sent: {WENT_DOWN}: it stopped answering in time",
+            redact_url(url)
+        ))
+    }
+
+    /// Keeps a request of the backend's that got no answer in time (`shown`); at the
+    /// [`STALL_AFTER`]th in a row, a GET of the base URL tells a stall from one route that
+    /// hangs. Whether the backend has stalled.
+    async fn timed_out(&self, shown: String) -> bool {
+        let probe = {
+            let Ok(mut stall) = self.stall.lock() else {
+                return false;
+            };
+            if stall.since.is_some() {
+                return true;
+            }
+            stall.in_a_row.push(shown);
+            let answered = self.down.lock().is_ok_and(|d| d.answered);
+            let probe = answered && stall.in_a_row.len() >= STALL_AFTER && !stall.probing;
+            if probe {
+                stall.probing = true;
+            }
+            probe
+        };
+        if !probe {
+            return false;
+        }
+        let alive = self.client.get(&self.base).send().await.is_ok();
+        let Ok(mut stall) = self.stall.lock() else {
+            return false;
+        };
+        stall.probing = false;
+        if alive {
+            stall.in_a_row.clear();
+            return false;
+        }
+        let now = std::time::Instant::now();
+        stall.since = Some(now);
+        stall.probed = Some(now);
+        stall.ever = true;
+        stall.by = stall.in_a_row.iter().take(8).cloned().collect();
+        true
+    }
+
     fn down_reason(&self) -> Option<String> {
         self.went_down().map(|d| d.describe())
     }
@@ -754,6 +874,9 @@ impl Http {
             message,
             retry: false,
         };
+        if on_backend && let Some(why) = self.stalled_skip(&url) {
+            return Err(fail(why));
+        }
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| fail(e.to_string()))?;
         let client = if fresh
@@ -854,6 +977,10 @@ impl Http {
                 }
                 // Only the backend's life: a storage host a presigned upload goes to is
                 // another server, whose refusal says nothing of the backend's.
+                if on_backend && e.is_timeout() && self.timed_out(shown.clone()).await {
+                    message.push_str(": ");
+                    message.push_str(&self.down_reason().unwrap_or_default());
+                }
                 if on_backend {
                     self.witness(false, (closed || reset).then_some(shown), refused);
                 }

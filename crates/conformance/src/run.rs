@@ -897,9 +897,15 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             tags: vec!["@behaviour".into()],
             verdict: Verdict::Failed {
                 rule: Some(crate::rules::Rule::Crash),
-                report: format!(
-                    "{why} (restart it; the scenarios after are not judged: send the request alone to see it again)"
-                ),
+                report: if down.stalled {
+                    format!(
+                        "{why} (the scenarios that met it are not judged: run again once it answers; send the first request alone to see it again)"
+                    )
+                } else {
+                    format!(
+                        "{why} (restart it; the scenarios after are not judged: send the request alone to see it again)"
+                    )
+                },
             },
             seconds: 0.0,
         });

@@ -37,6 +37,7 @@ mod report;
 mod returning;
 mod sessions;
 mod silent;
+mod stall;
 mod storage;
 mod tasks;
 mod transport;

@@ -1,0 +1,159 @@
+//! A backend that stops answering in time under the run, in the way of Prefect's server
+//! (Python, FastAPI + SQLite) whose in-memory event queue filled: once a search for text
+//! with a NUL comes in, every request after it, and that one, waits past any timeout. The
+//! run says so once, as `behaviour.crash`, naming the requests that timed out in a row, and
+//! stops piling requests on it; the scenarios that met nothing else are not judged.
+//!
+//! Beside it, a backend on which only that search hangs, for any text but letters and
+//! digits (several requests in a row time out): its base URL and every other route answer,
+//! so the hang is that operation's, and no stall is said.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use accord_conformance::rules::Rule;
+use serde_json::json;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Items, version: "1" }
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - { name: q, in: query, schema: { type: string } }
+      responses:
+        "200":
+          description: The items
+          content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Item" } } } }
+  /items/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getItem
+      responses:
+        "200": { description: The item, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "404": { description: Not found, content: { application/json: { schema: { type: object } } } }
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        id: { type: integer }
+        name: { type: string }
+"##;
+
+#[derive(Clone)]
+struct Items {
+    /// Whether the whole backend stops answering after a NUL search (else only that
+    /// search hangs).
+    whole: bool,
+    stalled: Arc<AtomicBool>,
+    /// The requests that came in while it was stalled.
+    while_stalled: Arc<AtomicUsize>,
+}
+
+const WAIT: Duration = Duration::from_secs(30);
+
+impl Respond for Items {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let nul = request
+            .url
+            .query_pairs()
+            .any(|(k, v)| k == "q" && v.contains('\0'));
+        if nul && self.whole {
+            self.stalled.store(true, Ordering::SeqCst);
+        }
+        if self.stalled.load(Ordering::SeqCst) {
+            self.while_stalled.fetch_add(1, Ordering::SeqCst);
+        }
+        // Where only the search hangs, it hangs on any text but letters and digits: the
+        // boundary pass meets it several times in a row.
+        let odd = request
+            .url
+            .query_pairs()
+            .any(|(k, v)| k == "q" && v.chars().any(|c| !c.is_ascii_alphanumeric()));
+        if nul || (odd && !self.whole) || self.stalled.load(Ordering::SeqCst) {
+            return ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(WAIT);
+        }
+        match request.url.path() {
+            "/items" => ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "name": "a"}])),
+            "/items/1" => ResponseTemplate::new(200).set_body_json(json!({"id": 1, "name": "a"})),
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "not found"})),
+        }
+    }
+}
+
+async fn run(whole: bool) -> (crate::Run, Duration, usize) {
+    let server = MockServer::start().await;
+    let backend = Items {
+        whole,
+        stalled: Arc::new(AtomicBool::new(false)),
+        while_stalled: Arc::new(AtomicUsize::new(0)),
+    };
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(backend.clone())
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.yaml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "base_url = \"http://127.0.0.1:1\"\nspec = \"{}\"\nrequest_timeout_secs = 1\ndeadline_secs = 60\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
+            spec.display().to_string().replace('\\', "/")
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let run = crate::harness_in(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), "@behaviour".into()],
+        dir,
+    )
+    .await;
+    let sent = backend.while_stalled.load(Ordering::SeqCst);
+    (run, started.elapsed(), sent)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_that_stops_answering_in_time_is_said_once_and_spared() {
+    let (run, took, sent) = run(true).await;
+    assert!(
+        run.failed_by(
+            "The backend stays up",
+            Rule::Crash,
+            "it stopped answering in time"
+        ) && run.stdout.contains("GET /items?q=")
+            && run
+                .stdout
+                .contains("(not judged: the backend went down under the run"),
+        "{}",
+        run.stdout
+    );
+    assert!(took < Duration::from_secs(45), "the run took {took:?}");
+    // Those in flight when it stalled, the base URL's GET, and a probe now and then; not
+    // every request the run had left.
+    assert!(
+        sent <= 12,
+        "{sent} requests sent to the stalled backend\n{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_route_that_hangs_is_no_stall() {
+    let (run, _, _) = run(false).await;
+    assert!(
+        !run.failed_by("", Rule::Crash, "") && !run.stdout.contains("stopped answering in time"),
+        "{}",
+        run.stdout
+    );
+}
