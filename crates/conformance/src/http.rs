@@ -72,8 +72,7 @@ struct Stall {
     by: Vec<String>,
     /// The requests not sent while it was stalled.
     skipped: u64,
-    /// Whether it stalled at all in the run, and whether it answered again after.
-    ever: bool,
+    /// Whether it answered again after it stalled.
     back: bool,
 }
 
@@ -89,11 +88,20 @@ const STALL_PROBE: Duration = Duration::from_secs(15);
 /// text after the run.
 #[derive(Debug, Clone)]
 pub struct Posted {
-    pub method: String,
     /// The path it was sent to, without the query.
     pub path: String,
     pub status: u16,
-    pub texts: Vec<String>,
+    /// Its distinctive texts, each by its [`text_hash`]: a run keeps those of every POST,
+    /// 10,000-character edge values among them.
+    pub texts: Vec<u64>,
+}
+
+/// What [`Posted::texts`] keeps of a text.
+pub fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The strings of a JSON body that no one else's data holds by chance: eight characters or
@@ -467,7 +475,8 @@ impl Http {
         let down = self.down.lock().ok()?;
         let Some(since) = down.since else {
             let stall = self.stall.lock().ok()?;
-            return stall.ever.then(|| WentDown {
+            // Stalled at all in the run: the requests that timed out then are kept.
+            return (!stall.by.is_empty()).then(|| WentDown {
                 unanswered: stall.by.clone(),
                 refused: stall.skipped,
                 back: stall.back,
@@ -534,7 +543,6 @@ impl Http {
         }
     }
 
-    /// Why a connection was refused, where the backend went down under the run.
     /// Why `url` is not sent, where the backend has stalled ([`Stall`]): `None` for a
     /// request that goes through, one each [`STALL_PROBE`].
     fn stalled_skip(&self, url: &str) -> Option<String> {
@@ -585,11 +593,11 @@ impl Http {
         let now = std::time::Instant::now();
         stall.since = Some(now);
         stall.probed = Some(now);
-        stall.ever = true;
         stall.by = stall.in_a_row.iter().take(8).cloned().collect();
         true
     }
 
+    /// Why a connection was refused, where the backend went down under the run.
     fn down_reason(&self) -> Option<String> {
         self.went_down().map(|d| d.describe())
     }
@@ -1067,10 +1075,12 @@ impl Http {
             && let Ok(body) = serde_json::from_str::<Value>(&request_body)
             && let Ok(mut posted) = self.posted.lock()
         {
-            let texts = distinctive_texts(&body);
+            let texts: Vec<u64> = distinctive_texts(&body)
+                .iter()
+                .map(|t| text_hash(t))
+                .collect();
             if !texts.is_empty() {
                 posted.push(Posted {
-                    method: request.method.clone(),
                     path: path.split('?').next().unwrap_or_default().to_string(),
                     status,
                     texts,

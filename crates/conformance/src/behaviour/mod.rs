@@ -2016,14 +2016,7 @@ pub fn pre_existing(ctx: &Ctx, resource: &Resource, e: &Exchange, id: &str) -> O
     }
     let now = chrono::DateTime::parse_from_rfc2822(e.header("date")?).ok()?;
     let sent = crate::http::members(&serde_json::from_str(&e.request_body).unwrap_or(Value::Null));
-    let body = e.json()?;
-    let object = body.as_object()?;
-    // The answer, or the one object it wraps (`{"article": {...}}`).
-    let inner = match object.values().collect::<Vec<_>>().as_slice() {
-        [only] if only.is_object() => only.as_object(),
-        _ => None,
-    };
-    for key in [
+    const CREATED: [&str; 10] = [
         "created_at",
         "createdAt",
         "created",
@@ -2034,15 +2027,15 @@ pub fn pre_existing(ctx: &Ctx, resource: &Resource, e: &Exchange, id: &str) -> O
         "inserted_at",
         "createTime",
         "create_time",
-    ] {
+    ];
+    let body = e.json()?;
+    // The answer, or the object it wraps the resource in (`{"article": {...}}`).
+    let resource = unwrap_resource(&body, &CREATED);
+    for key in CREATED {
         if sent.iter().any(|m| m.rsplit('/').next() == Some(key)) {
             continue;
         }
-        let Some(when) = object
-            .get(key)
-            .or_else(|| inner.and_then(|i| i.get(key)))
-            .and_then(Value::as_str)
-        else {
+        let Some(when) = resource.get(key).and_then(Value::as_str) else {
             continue;
         };
         if let Ok(made) = chrono::DateTime::parse_from_rfc3339(when.trim())
@@ -2732,17 +2725,22 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
         let Some((_, then)) = before.iter().find(|(p, _)| *p == path) else {
             continue;
         };
-        let made = |id: &str| {
-            let at = |path: &str| {
-                path.trim_end_matches('/')
-                    .ends_with(&format!("/{}", path_encode(id)))
-            };
+        // Whether `path` is the item `id`'s; whether the run could not delete it (said
+        // then); whether the run made it at any time.
+        let at = |path: &str, id: &str| {
+            path.trim_end_matches('/')
+                .ends_with(&format!("/{}", path_encode(id)))
+        };
+        let kept_it = |id: &str| {
             kept.iter()
-                .any(|k| at(k.split_whitespace().next().unwrap_or_default()))
+                .any(|k| at(k.split_whitespace().next().unwrap_or_default(), id))
+        };
+        let made = |id: &str| {
+            kept_it(id)
                 || ctx
                     .ever_made
                     .lock()
-                    .is_ok_and(|ever| ever.iter().any(|p| at(p)))
+                    .is_ok_and(|ever| ever.iter().any(|p| at(p, id)))
         };
         let fresh = now
             .iter()
@@ -2756,15 +2754,7 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
         // title, whose slug its own read answers 404).
         let deleted_yet_listed: Vec<String> = still
             .iter()
-            .filter(|(id, _)| {
-                !kept.iter().any(|k| {
-                    k.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .trim_end_matches('/')
-                        .ends_with(&format!("/{}", path_encode(id)))
-                })
-            })
+            .filter(|(id, _)| !kept_it(id))
             .map(|(id, _)| crate::exchange::truncate(id, 40))
             .collect();
         if !deleted_yet_listed.is_empty() {
@@ -2779,26 +2769,29 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
         let kind = kinds
             .iter()
             .find(|r| r.list.as_ref().is_some_and(|l| l.path == path) && r.delete.is_some());
-        let (stored, others): (Vec<_>, Vec<_>) = new.into_iter().partition(|(_, item)| {
-            kind.is_some() && !writers(&posted, &path, item, &spec).is_empty()
-        });
+        // Each new item with how the run's POSTs whose text it holds were answered: none,
+        // and it is not the run's to delete.
+        let (stored, others): (Vec<_>, Vec<_>) = new
+            .into_iter()
+            .map(|(id, item)| {
+                let statuses: std::collections::BTreeSet<u16> = match kind {
+                    Some(_) => writers(&posted, &path, item, &spec)
+                        .iter()
+                        .map(|w| w.status)
+                        .collect(),
+                    None => Default::default(),
+                };
+                (id, statuses)
+            })
+            .partition(|(_, statuses)| !statuses.is_empty());
         if let Some(kind) = kind
             && !stored.is_empty()
         {
-            let mut by_write: std::collections::BTreeMap<
-                (String, std::collections::BTreeSet<u16>),
-                usize,
-            > = Default::default();
+            let mut by_write: std::collections::BTreeMap<&std::collections::BTreeSet<u16>, usize> =
+                Default::default();
             let mut left = Vec::new();
-            for (id, item) in &stored {
-                let ws = writers(&posted, &path, item, &spec);
-                if let Some(w) = ws.first() {
-                    let statuses: std::collections::BTreeSet<u16> =
-                        ws.iter().map(|w| w.status).collect();
-                    *by_write
-                        .entry((format!("{} {}", w.method, w.path), statuses))
-                        .or_default() += 1;
-                }
+            for (id, statuses) in &stored {
+                *by_write.entry(statuses).or_default() += 1;
                 let request = Request::new("DELETE", item_path(kind, id)).housekeeping();
                 match send_as(ctx, Identity::First, request).await {
                     Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
@@ -2808,7 +2801,7 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
             }
             let said: Vec<(String, bool)> = by_write
                 .iter()
-                .map(|((w, statuses), n)| made_by(w, statuses, *n))
+                .map(|(statuses, n)| made_by(&format!("POST {path}"), statuses, *n))
                 .collect();
             let writes: Vec<String> = said.iter().map(|(w, _)| w.clone()).collect();
             let failed = said.iter().any(|(_, failed)| *failed);
@@ -2858,15 +2851,14 @@ fn writers<'a>(
     item: &Value,
     spec: &str,
 ) -> Vec<&'a crate::http::Posted> {
-    let held: Vec<String> = crate::http::distinctive_texts(item)
+    let held: Vec<u64> = crate::http::distinctive_texts(item)
         .into_iter()
         .filter(|t| !spec.contains(t.as_str()))
+        .map(|t| crate::http::text_hash(&t))
         .collect();
     let counted: Vec<(usize, &crate::http::Posted)> = posted
         .iter()
-        .filter(|w| {
-            w.method == "POST" && w.path.trim_end_matches('/') == path.trim_end_matches('/')
-        })
+        .filter(|w| w.path.trim_end_matches('/') == path.trim_end_matches('/'))
         .map(|w| (w.texts.iter().filter(|t| held.contains(t)).count(), w))
         .filter(|(n, _)| *n > 0)
         .collect();

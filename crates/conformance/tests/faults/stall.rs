@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use accord_conformance::rules::Rule;
 use serde_json::json;
-use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Request, Respond, ResponseTemplate};
 
 const SPEC: &str = r##"openapi: 3.0.3
 info: { title: Items, version: "1" }
@@ -89,16 +89,12 @@ impl Respond for Items {
 }
 
 async fn run(whole: bool) -> (crate::Run, Duration, usize) {
-    let server = MockServer::start().await;
     let backend = Items {
         whole,
         stalled: Arc::new(AtomicBool::new(false)),
         while_stalled: Arc::new(AtomicUsize::new(0)),
     };
-    wiremock::Mock::given(wiremock::matchers::any())
-        .respond_with(backend.clone())
-        .mount(&server)
-        .await;
+    let server = crate::serving(backend.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("spec.yaml");
     std::fs::write(&spec, SPEC).unwrap();
