@@ -543,6 +543,15 @@ impl Http {
         }
     }
 
+    /// Waits while a GET of the base URL tells a stall from one route that hangs
+    /// ([`Http::timed_out`]): what the other lanes would send meanwhile waits past the
+    /// timeout too, on a backend that cannot take it.
+    async fn await_probe(&self) {
+        while self.stall.lock().is_ok_and(|s| s.probing) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Why `url` is not sent, where the backend has stalled ([`Stall`]): `None` for a
     /// request that goes through, one each [`STALL_PROBE`].
     fn stalled_skip(&self, url: &str) -> Option<String> {
@@ -882,6 +891,9 @@ impl Http {
             message,
             retry: false,
         };
+        if on_backend {
+            self.await_probe().await;
+        }
         if on_backend && let Some(why) = self.stalled_skip(&url) {
             return Err(fail(why));
         }
