@@ -578,12 +578,25 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             })
             .cloned()
     }
-    let register = ops.iter().find(|o| {
-        o.method == "POST"
-            && !o.secured
-            && (named_like(o, &["register", "signup", "createuser"])
-                || o.path.trim_end_matches('/').ends_with("/users"))
-    });
+    // The sign-up: of the unsecured POSTs named like one, first one that takes a password
+    // (an account made without one cannot sign in), then one named for signing up, then one
+    // outside an admin's paths. A spec that declares no security leaves JHipster's
+    // `POST /api/admin/users` (`createUser`, no password) beside `POST /api/register`.
+    let register = ops
+        .iter()
+        .filter(|o| {
+            o.method == "POST"
+                && !o.secured
+                && (named_like(o, &["register", "signup", "createuser"])
+                    || o.path.trim_end_matches('/').ends_with("/users"))
+        })
+        .min_by_key(|o| {
+            (
+                !asks_password(doc, o),
+                !named_like(o, &["register", "signup"]),
+                o.path.to_ascii_lowercase().contains("admin"),
+            )
+        });
     match (&scheme, &login) {
         (Some(scheme), Some((login, why))) => {
             let _ = writeln!(

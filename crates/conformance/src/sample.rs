@@ -260,16 +260,19 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
                 }
                 _ => "accord".into(),
             };
-            let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let min = schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                .min(crate::behaviour::LONGEST_TEXT) as usize;
             let max = schema
                 .get("maxLength")
                 .and_then(Value::as_u64)
                 .map(|m| m as usize)
                 .unwrap_or(usize::MAX);
             let mut text = text;
-            while text.chars().count() < min {
-                text.push('x');
-            }
+            let short = min.saturating_sub(text.chars().count());
+            text.push_str(&"x".repeat(short));
             Value::String(text.chars().take(max.max(min)).collect())
         }
     }

@@ -324,7 +324,7 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
             let min = schema.get("minLength").and_then(Value::as_u64);
             let max = schema.get("maxLength").and_then(Value::as_u64);
             out.push(("an empty string".into(), json!("")));
-            if let Some(m) = min.filter(|m| *m > 1) {
+            if let Some(m) = min.filter(|m| *m > 1 && *m <= super::LONGEST_TEXT) {
                 out.push((
                     format!("{m} characters (the minimum)"),
                     json!("x".repeat(m as usize)),
@@ -334,7 +334,7 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
                     json!("x".repeat(m as usize - 1)),
                 ));
             }
-            if let Some(m) = max.filter(|m| *m <= 100_000) {
+            if let Some(m) = max.filter(|m| *m <= super::LONGEST_TEXT) {
                 out.push((
                     format!("{m} characters (the maximum)"),
                     json!("x".repeat(m as usize)),
@@ -1248,6 +1248,32 @@ mod tests {
         for plain in ["/paid", "/amount", "/valid", "/users/0", "/grid"] {
             assert!(!super::names_a_record(plain), "{plain}");
         }
+    }
+
+    #[test]
+    fn a_length_bound_no_request_reaches_is_no_edge() {
+        // JHipster's spec: `@Size(max = Integer.MAX_VALUE)`; a text one past it is 2 GiB.
+        let huge =
+            json!({"type": "string", "minLength": 2_147_483_647u64, "maxLength": 2_147_483_647u64});
+        let all = edges(&json!({}), &huge);
+        assert!(
+            !all.is_empty()
+                && all
+                    .iter()
+                    .all(|(_, v)| v.as_str().is_none_or(|t| t.len() <= 100_000)),
+            "{:?}",
+            all.iter().map(|(w, _)| w).collect::<Vec<_>>()
+        );
+        let broken = crate::behaviour::mutate::broken_values(&huge, false);
+        assert!(
+            broken
+                .iter()
+                .all(|(_, v)| v.as_str().is_none_or(|t| t.len() <= 100_000)),
+            "{:?}",
+            broken.iter().map(|(w, _)| w).collect::<Vec<_>>()
+        );
+        let sample = crate::sample::valid(&json!({}), &huge);
+        assert_eq!(sample.as_str().map(str::len), Some(100_000));
     }
 
     #[test]

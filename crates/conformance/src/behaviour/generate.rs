@@ -188,7 +188,11 @@ fn object(doc: &Value, schema: &Value, optional: Optional, depth: usize) -> Boxe
 }
 
 fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
-    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let min = schema
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+        .min(super::LONGEST_TEXT) as usize;
     let max = schema
         .get("maxLength")
         .and_then(Value::as_u64)

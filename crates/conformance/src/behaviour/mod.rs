@@ -983,6 +983,11 @@ pub struct Finding {
 
 /// The requests a shrink may send, and the steps it may take (most steps on a request
 /// already sent cost nothing).
+/// The longest text the phase writes: a length bound past it (Java's `@Size(max =
+/// Integer.MAX_VALUE)`, `maxLength: 2147483647` in JHipster's spec) is no edge a request
+/// can reach, and a text one past it would be 2 GiB.
+pub const LONGEST_TEXT: u64 = 100_000;
+
 const SHRINK_REQUESTS: u32 = 64;
 const SHRINK_STEPS: u32 = 1024;
 
@@ -2289,12 +2294,15 @@ pub fn retouched(ctx: &Ctx, op: &OpInfo, sent: &Value, seed: u64) -> Option<Valu
             let changed = match value {
                 Value::String(old) if plain && !old.is_empty() => {
                     let max = prop.get("maxLength").and_then(Value::as_u64).unwrap_or(64) as usize;
-                    let min = prop.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+                    let min = prop
+                        .get("minLength")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0)
+                        .min(LONGEST_TEXT) as usize;
                     let mut text: String =
                         format!("accord-{tag}-{old}").chars().take(max).collect();
-                    while text.chars().count() < min {
-                        text.push('x');
-                    }
+                    let short = min.saturating_sub(text.chars().count());
+                    text.push_str(&"x".repeat(short));
                     Value::String(text)
                 }
                 Value::Object(_) => walk(doc, prop, value, tag).unwrap_or_else(|| value.clone()),
