@@ -1357,6 +1357,38 @@ mod tests {
         assert_eq!(parsed["auth"]["kind"].as_str(), Some("static"), "{text}");
     }
 
+    /// JHipster's spec secures nothing, so an admin's create of a user (no password) is as
+    /// unsecured as the sign-up: the sign-up is the one that takes a password.
+    #[test]
+    fn the_sign_up_is_the_create_of_a_user_that_takes_a_password() {
+        let user = |password: bool| {
+            let mut props = serde_json::json!({
+                "login": {"type": "string"}, "email": {"type": "string"}});
+            if password {
+                props["password"] = serde_json::json!({"type": "string"});
+            }
+            serde_json::json!({"content": {"application/json": {"schema": {
+                "type": "object", "properties": props}}}})
+        };
+        let created = serde_json::json!({"201": {"description": "made"}});
+        let spec = serde_json::json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/api/admin/users": {"post": {"operationId": "createUser",
+                    "requestBody": user(false), "responses": created}},
+                "/api/authenticate": {"post": {"operationId": "authorize",
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "username": {"type": "string"}, "password": {"type": "string"}}}}}},
+                    "responses": {"200": {"description": "ok"}}}},
+                "/api/register": {"post": {"operationId": "registerAccount",
+                    "requestBody": user(true), "responses": created}}
+            }
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(text.contains("register = \"registerAccount\""), "{text}");
+    }
+
     /// A sign-in secured by HTTP basic alone (gotify's `POST /auth/local/login`), answering
     /// its session in a cookie the spec does not name: the basic credentials and the cookie.
     #[test]
