@@ -28,9 +28,8 @@ pub struct Http {
     pub base: String,
     contract: Arc<Contract>,
     stats: Mutex<BTreeMap<String, u32>>,
-    /// The operations that have answered a 2xx in this run.
     /// The operations that answered a 2xx, each with the members of the first accepted
-    /// request's JSON body ([`members`]).
+    /// request's JSON body ([`members`]) and its query's names ([`query_names`]).
     accepted: Mutex<std::collections::BTreeMap<String, Vec<String>>>,
     requests: std::sync::atomic::AtomicU64,
     /// The shape of the ids the backend answers, once an answer showed one ([`IdShape`]).
@@ -372,6 +371,21 @@ pub struct Request {
 /// The members of a JSON body, as pointers, objects' members within objects (not array
 /// items'): `{"article": {"title": "x", "tagList": []}}` has `/article`, `/article/tagList`
 /// and `/article/title`.
+/// The names of the query parameters of `url`, each as `?name`, beside a body's
+/// [`members`].
+pub fn query_names(url: &str) -> Vec<String> {
+    let Some((_, query)) = url.split_once('?') else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| format!("?{}", pair.split('=').next().unwrap_or_default()))
+        .collect();
+    names.dedup();
+    names
+}
+
 pub fn members(body: &Value) -> Vec<String> {
     fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
         if let Value::Object(map) = v {
@@ -1105,7 +1119,9 @@ impl Http {
             && !accepted.contains_key(op)
         {
             let body = serde_json::from_str(&request_body).unwrap_or(Value::Null);
-            accepted.insert(op.clone(), members(&body));
+            let mut sent = members(&body);
+            sent.extend(query_names(&url));
+            accepted.insert(op.clone(), sent);
         }
         let request_method = request.method.clone();
         let housekeeping = request.housekeeping;

@@ -251,25 +251,18 @@ impl<'a> Validator<'a> {
                 format!("must be at most {max} characters long"),
             );
         }
-        if let Some(pattern) = obj.get("pattern").and_then(Value::as_str) {
-            match regex(pattern) {
-                Some(re) => {
-                    if re.find(s).is_none() {
-                        push(
-                            out,
-                            pointer,
-                            "pattern",
-                            format!("must match the pattern `{pattern}`"),
-                        );
-                    }
-                }
-                None => push(
-                    out,
-                    pointer,
-                    "pattern",
-                    format!("the schema's pattern `{pattern}` is not a valid regular expression"),
-                ),
-            }
+        // A pattern no reading makes a regular expression of says nothing of the value:
+        // none is held to it.
+        if let Some(pattern) = obj.get("pattern").and_then(Value::as_str)
+            && let Some(re) = regex(pattern)
+            && re.find(s).is_none()
+        {
+            push(
+                out,
+                pointer,
+                "pattern",
+                format!("must match the pattern `{pattern}`"),
+            );
         }
         if let Some(format) = obj.get("format").and_then(Value::as_str)
             && let Some(problem) = formats::check(format, s)
@@ -597,6 +590,56 @@ pub fn python_anchors(pattern: &str) -> String {
     })
 }
 
+/// `pattern` with what Java's and PCRE's patterns have and ECMA-262's lack written as the
+/// nearest ECMA-262: an atomic group `(?>X)` as `(?:X)`, a possessive quantifier (`X++`,
+/// `X*+`, `X?+`, `X{n}+`) as the greedy one, and Python's anchors ([`python_anchors`]).
+/// Bean Validation's `@Pattern` reaches specs so (JHipster's login pattern is
+/// `^(?>[a-zA-Z0-9!$&*+=?^_`{|}~.-]+@...)|(?>[_.@A-Za-z0-9-]+)$`); the two differ only in
+/// how a match backtracks, which a well-formed validation pattern does not lean on.
+pub fn ecma_pattern(pattern: &str) -> String {
+    let read = python_anchors(pattern);
+    let mut out = String::with_capacity(read.len());
+    let mut in_class = false;
+    // Whether the last thing written is a quantifier, which a `+` would make possessive.
+    let mut quantified = false;
+    let mut chars = read.chars().peekable();
+    while let Some(c) = chars.next() {
+        let was_quantified = std::mem::take(&mut quantified);
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(e) = chars.next() {
+                    out.push(e);
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ if in_class => out.push(c),
+            '(' if chars.peek() == Some(&'?') => {
+                out.push_str("(?");
+                chars.next();
+                if chars.peek() == Some(&'>') {
+                    chars.next();
+                    out.push(':');
+                }
+            }
+            '+' if was_quantified => {}
+            '*' | '+' | '?' | '}' => {
+                out.push(c);
+                quantified = true;
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Compiled patterns, shared: a schema's pattern is compiled once per process.
 fn regex(pattern: &str) -> Option<Arc<regress::Regex>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regress::Regex>>>>> = OnceLock::new();
@@ -614,6 +657,7 @@ fn regex(pattern: &str) -> Option<Arc<regress::Regex>> {
     let read = python_anchors(pattern);
     let compiled = regress::Regex::with_flags(&read, "u")
         .or_else(|_| regress::Regex::new(&read))
+        .or_else(|_| regress::Regex::with_flags(&ecma_pattern(pattern), "u"))
         .ok()
         .map(Arc::new);
     if cache.len() < 4096 {

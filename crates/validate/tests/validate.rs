@@ -235,6 +235,40 @@ fn python_anchors_anchor() {
     assert_eq!(accord_validate::python_anchors("[\\z]\\z"), "[\\z]$");
 }
 
+/// Java's atomic groups and possessive quantifiers (Bean Validation's `@Pattern`, as
+/// JHipster's login pattern reaches its spec) are read as the nearest ECMA-262: a login it
+/// admits is valid, one it refuses is not; and a pattern no reading compiles holds no value
+/// to it (it says nothing of one).
+#[test]
+fn java_patterns_are_read_and_an_unreadable_one_refuses_nothing() {
+    let doc = json!({});
+    let v = Validator::new(&doc, Direction::Request);
+    let login = json!({"type": "string", "pattern":
+        "^(?>[a-zA-Z0-9!$&*+=?^_`{|}~.-]+@[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*)|(?>[_.@A-Za-z0-9-]+)$"});
+    for good in ["user", "user@localhost", "a.b@c.d"] {
+        assert!(
+            v.is_valid(&login, &json!(good)),
+            "{good}: {:?}",
+            v.validate(&login, &json!(good))
+        );
+    }
+    // JSON Schema searches for a match, where Bean Validation matches the whole: the
+    // pattern's `^A|B$` admits `two words`, whose end is a login; these have none.
+    for bad in ["", "a b!", "!"] {
+        assert!(!v.is_valid(&login, &json!(bad)), "{bad}");
+    }
+    let possessive = json!({"type": "string", "pattern": "^[a-z]++[0-9]*+x{2}+$"});
+    assert!(v.is_valid(&possessive, &json!("ab12xx")));
+    assert!(!v.is_valid(&possessive, &json!("AB")));
+    // In a class and escaped, `+` and `(?>` stay what they were.
+    assert_eq!(
+        accord_validate::ecma_pattern("[+]+\\+++(?>a)"),
+        "[+]+\\++(?:a)"
+    );
+    let unreadable = json!({"type": "string", "pattern": "(?<=a"});
+    assert!(v.is_valid(&unreadable, &json!("anything")));
+}
+
 /// A property required where it is not declared, but in an `allOf` branch, keeps that
 /// branch's `readOnly`: a request need not send it, an answer must.
 #[test]

@@ -261,7 +261,7 @@ fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
         // A whole match of the pattern satisfies it anchored or not; the generator takes
         // no anchors (Python's `\A` and `\Z` are ECMA-262's `^` and `$`, as the validator
         // reads them).
-        let anchored = accord_validate::python_anchors(pattern);
+        let anchored = accord_validate::ecma_pattern(pattern);
         let bare = anchored.strip_prefix('^').unwrap_or(&anchored);
         let bare = bare.strip_suffix('$').unwrap_or(bare);
         if let Ok(s) = proptest::string::string_regex(&ascii_classes(bare)) {

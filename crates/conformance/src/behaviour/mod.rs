@@ -209,7 +209,23 @@ pub fn state_hint(ctx: &Ctx, e: &Exchange) -> String {
         return String::new();
     };
     let body = serde_json::from_str(&e.request_body).unwrap_or(Value::Null);
-    let here = crate::http::members(&body);
+    let mut here = crate::http::members(&body);
+    here.extend(crate::http::query_names(&e.url));
+    // A query parameter this request sends and the accepted one did not: its value is
+    // what differs (JHipster's `GET /api/operations?sort=0`, a sort by a column it does
+    // not have), not the backend's state.
+    let added: Vec<String> = here
+        .iter()
+        .filter(|m| m.starts_with('?') && !accepted.contains(m))
+        .take(4)
+        .map(|m| format!("`{}`", &m[1..]))
+        .collect();
+    if !added.is_empty() {
+        return format!(
+            "; it answered a 2xx earlier in this run to a request without {}, which this one sends",
+            added.join(", ")
+        );
+    }
     let left_out: Vec<&String> = accepted
         .iter()
         .filter(|m| !here.contains(m))

@@ -93,7 +93,7 @@ pub use errors::Known;
 mod placement;
 mod practice;
 mod sessions;
-pub use sessions::BROKEN_SIGN_IN;
+pub use sessions::{BROKEN_SIGN_IN, NOT_YET_ACTIVE};
 mod tokens;
 mod uploads;
 mod websocket;

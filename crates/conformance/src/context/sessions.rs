@@ -11,6 +11,11 @@ use super::{
 use crate::http::{Exchange, Request};
 use crate::profile::{AuthKind, Locator};
 
+/// Why a sign-in right after its account's sign-up was accepted is refused (or fails:
+/// JHipster answers it 500): the backend asks more of a new account than the spec can say
+/// (JHipster's e-mailed activation link).
+pub const NOT_YET_ACTIVE: &str = ", right after its sign-up was accepted: the backend asks more of a new account before it signs in (an e-mailed activation link, an admin's approval)";
+
 /// What a sign-in that answered a session earlier in the run and a server error later says
 /// of the backend.
 pub const BROKEN_SIGN_IN: &str = ", where it answered a session earlier in this run: a request the run sent since has left the backend unable to sign in";
@@ -418,10 +423,13 @@ impl Ctx {
                     .await
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
+                // The sign-up's status, where one was sent before the sign-in was.
+                let mut signed_up = None;
                 if fresh && !spare && !(200..300).contains(&e.status) && e.status != 429 {
                     if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
                         return Ok((tokens, exchanges));
                     }
+                    signed_up = exchanges.last().map(|x| x.status);
                     e = self
                         .http
                         .send_patiently(request)
@@ -442,6 +450,7 @@ impl Ctx {
                     // `GET /utils/random/string?length=9223372036854775807`, after which no
                     // one signs in until it restarts).
                     let broken = if e.status >= 500
+                        && !signed_up.is_some_and(|s| (200..300).contains(&s))
                         && self
                             .signed_in_once
                             .load(std::sync::atomic::Ordering::Relaxed)
@@ -450,8 +459,20 @@ impl Ctx {
                     } else {
                         ""
                     };
+                    let inactive = match signed_up {
+                        Some(s)
+                            if (200..300).contains(&s)
+                                && (matches!(e.status, 401 | 403) || e.status >= 500) =>
+                        {
+                            NOT_YET_ACTIVE.to_string()
+                        }
+                        Some(s) if !(200..300).contains(&s) => {
+                            format!(", after its sign-up answered {s}")
+                        }
+                        _ => String::new(),
+                    };
                     return Err(CtxError::Setup(format!(
-                        "login answered {}{broken}{hint}",
+                        "login answered {}{inactive}{broken}{hint}",
                         e.status
                     )));
                 }

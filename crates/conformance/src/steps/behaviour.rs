@@ -773,6 +773,9 @@ async fn create_all_checked(w: &mut AccordWorld) -> Outcome {
     let scenario = w.serial;
     behaviour::SCENARIO
         .scope(scenario, async move {
+            if w.skip.is_some() {
+                return Ok(());
+            }
             let ctx = w.ctx.clone();
             let resources = resources(w);
             if resources.is_empty() {
@@ -1435,10 +1438,28 @@ async fn second_user(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn second_user_checked(w: &mut AccordWorld) -> Outcome {
-    w.ctx
-        .session(Identity::Second)
-        .await
-        .map_err(|e| e.failure("signing the second identity in failed"))?;
+    match w.ctx.session(Identity::Second).await {
+        // The second account is the run's own (the profile names none), and the backend
+        // asks more of it than the spec can say before it signs in: no defect of the
+        // backend's, and nothing the run can check without one the backend has.
+        Err(
+            crate::context::CtxError::Setup(m) | crate::context::CtxError::Refused { why: m, .. },
+        ) if m.contains(crate::context::NOT_YET_ACTIVE)
+            && w.ctx.profile.auth.as_ref().is_some_and(|a| {
+                a.second_body.is_none()
+                    && a.second_register_body.is_none()
+                    && a.second_basic.is_none()
+            }) =>
+        {
+            w.skip = Some(format!(
+                "the run's second account cannot sign in: {m}; name one the backend has in auth.second_body"
+            ));
+            return Ok(());
+        }
+        other => {
+            other.map_err(|e| e.failure("signing the second identity in failed"))?;
+        }
+    }
     w.ctx.distinct_identities().await.map_err(|e| match e {
         crate::context::CtxError::Setup(m) => Failure::new(Rule::Identity, m),
         other => other.failure("proving the two identities distinct"),

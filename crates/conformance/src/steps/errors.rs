@@ -365,6 +365,7 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
     let templates = w.templates.clone();
     let mut deferred = Vec::new();
     let mut refused_alike = Vec::new();
+    let mut refused_path = Vec::new();
     for (i, e) in w.judged.clone().iter().enumerate() {
         let path = e
             .url
@@ -381,6 +382,13 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
                 && alike_elsewhere(w, template, e, false).await?
             {
                 refused_alike.push(format!("{path} ({})", e.status));
+                continue;
+            }
+            let token = w.tokens.as_ref().map(|t| t.access.clone());
+            if let Some(template) = templates.get(i)
+                && refused_whole_path(w, template, e, token.as_deref()).await?
+            {
+                refused_path.push(format!("{path} ({})", e.status));
                 continue;
             }
             problems.push(
@@ -419,6 +427,7 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
             refused_alike.join(", ")
         ));
     }
+    note_refused_paths(w, "OPTIONS request(s)", &refused_path);
     super::all(fold_envelope(problems, "path(s) alike"))
 }
 
@@ -453,6 +462,46 @@ async fn alike_elsewhere(
         true => answer.status == 405 && answer.list_header("allow") == e.list_header("allow"),
         false => answer.status == e.status && probe.path == template,
     })
+}
+
+/// Whether `e`, a 401 or 403 to a method `template` does not document, is the backend
+/// refusing the identity the whole path before it routes (Spring Security's
+/// `/api/admin/**` to a user without JHipster's admin role): the path's documented GET, sent
+/// with the same credentials (`token`), is refused alike. That is the backend defending
+/// itself, and says nothing of the methods the path has.
+async fn refused_whole_path(
+    w: &mut AccordWorld,
+    template: &str,
+    e: &crate::http::Exchange,
+    token: Option<&str>,
+) -> Result<bool, Failure> {
+    if !matches!(e.status, 401 | 403) {
+        return Ok(false);
+    }
+    let Some((op, _)) = w
+        .ctx
+        .all_operations()
+        .into_iter()
+        .find(|(o, _)| o.path == template && o.method == "GET")
+    else {
+        return Ok(false);
+    };
+    let target = w.ctx.fill_path_with(&op, true);
+    let answer = w
+        .send(crate::http::Request::new("GET", target).bearer(token))
+        .await?;
+    Ok(answer.status == e.status)
+}
+
+/// The note for the paths whose every method the identity is refused ([`refused_whole_path`]).
+fn note_refused_paths(w: &AccordWorld, what: &str, paths: &[String]) {
+    if !paths.is_empty() {
+        w.ctx.http.note(format!(
+            "errors: {} {what} the identity is refused as it is refused the path's documented GET ({}): the backend refuses it the whole path before it routes, so what the path allows is not told",
+            paths.len(),
+            paths.join(", ")
+        ));
+    }
 }
 
 /// The methods a path is sent where the spec does not document them.
@@ -537,8 +586,10 @@ async fn undeclared_methods_checked(w: &mut AccordWorld) -> Outcome {
     let probes = undeclared_probes(&w.ctx);
     w.judged.clear();
     w.tolerated.clear();
-    for probe in probes {
+    let mut refused_path = Vec::new();
+    for mut probe in probes {
         let mut e = w.send(probe.request.clone()).await?;
+        let mut token_used = None;
         // A backend that checks credentials before it routes refuses a visitor every method
         // alike, as it refuses a path it does not have (Jupyter's 403): the same request
         // signed in reaches its router, which is what the check asks of it. A refusal that
@@ -553,12 +604,27 @@ async fn undeclared_methods_checked(w: &mut AccordWorld) -> Outcome {
                 .map(|t| t.access.clone())
                 .filter(|t| !t.is_empty())
             {
-                e = w.send(probe.request.bearer(Some(&token))).await?;
+                e = w.send(probe.request.clone().bearer(Some(&token))).await?;
+                token_used = Some(token);
             }
+        }
+        if !probe.tolerated.contains(&e.status)
+            && refused_whole_path(w, &probe.path, &e, token_used.as_deref()).await?
+        {
+            refused_path.push(format!(
+                "{} {} ({})",
+                probe.method, probe.request.target, e.status
+            ));
+            probe.tolerated.push(e.status);
         }
         w.judged.push(e);
         w.tolerated.push(probe.tolerated);
     }
+    note_refused_paths(
+        w,
+        "request(s) of a method the spec does not document",
+        &refused_path,
+    );
     Ok(())
 }
 

@@ -20,6 +20,7 @@ mod health;
 mod hostile;
 mod identities;
 mod inventory;
+mod jhipster;
 mod keyless;
 mod lanes;
 mod lean;

@@ -255,7 +255,7 @@ async fn a_refused_sign_in_fails_one_scenario_and_is_not_sent_again() {
     );
     assert!(
         run.stdout.contains(
-            "login answered 401 (refused earlier in the run; not sent again); a scenario before this one failed for it)"
+            "login answered 401, after its sign-up answered 409 (refused earlier in the run; not sent again); a scenario before this one failed for it)"
         ),
         "{}",
         run.stdout
