@@ -999,10 +999,7 @@ pub struct Finding {
 
 /// The requests a shrink may send, and the steps it may take (most steps on a request
 /// already sent cost nothing).
-/// The longest text the phase writes: a length bound past it (Java's `@Size(max =
-/// Integer.MAX_VALUE)`, `maxLength: 2147483647` in JHipster's spec) is no edge a request
-/// can reach, and a text one past it would be 2 GiB.
-pub const LONGEST_TEXT: u64 = 100_000;
+pub use crate::sample::LONGEST_TEXT;
 
 const SHRINK_REQUESTS: u32 = 64;
 const SHRINK_STEPS: u32 = 1024;
