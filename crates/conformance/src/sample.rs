@@ -45,16 +45,15 @@ impl IdShape {
     }
 }
 
-/// An id of `schema`'s type that names no resource: a random UUID for a `uuid`, a large
-/// random integer within the bounds for an integer, a random text otherwise (an enum keeps
-/// its first value), of the `shape` the backend's ids have where the schema says only
-/// text. Writes to a path that the run did not create go only to such ids.
-
 /// The longest text a run writes: a length bound past it (Java's `@Size(max =
 /// Integer.MAX_VALUE)`, `maxLength: 2147483647` in JHipster's spec) is no edge a request
 /// can reach, and a text one past it would be 2 GiB.
 pub const LONGEST_TEXT: u64 = 100_000;
 
+/// An id of `schema`'s type that names no resource: a random UUID for a `uuid`, a large
+/// random integer within the bounds for an integer, a random text otherwise (an enum keeps
+/// its first value), of the `shape` the backend's ids have where the schema says only
+/// text. Writes to a path that the run did not create go only to such ids.
 pub fn unused_id(doc: &Value, schema: &Value, shape: Option<IdShape>) -> Value {
     let schema = resolve(doc, schema);
     if let Some(first) = schema
