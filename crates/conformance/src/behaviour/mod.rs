@@ -524,7 +524,16 @@ pub type LeftOut = Vec<(String, String)>;
 /// beside `GET /user/{id}` still does). The run sends these as its spare account
 /// ([`Identity::Spare`]), never as an account it was given.
 pub fn account_op(ctx: &Ctx, op: &OpInfo, secured: bool) -> bool {
-    account_op_in(ctx.doc(), op, secured)
+    // A spec that declares no security scheme says nothing of which operations need the
+    // session: a run that signs in holds those on the account's paths as the account's, and
+    // never sends them as an account it was given (JHipster's `POST /api/account`, which
+    // rewrites the signed-in user's e-mail address, and `/api/account/change-password`).
+    let declares_none = ctx
+        .doc()
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .is_none_or(|schemes| schemes.is_empty());
+    account_op_in(ctx.doc(), op, secured || declares_none && !ctx.anonymous())
 }
 
 /// [`account_op`] in the document `doc`.
@@ -571,12 +580,28 @@ fn asks_current_password(ctx: &Ctx, op: &OpInfo) -> bool {
         return false;
     };
     let schema = accord_spec::follow_ref(doc, &schema);
-    schema
+    // Required, or only declared where the spec requires nothing (JHipster's
+    // `PasswordChangeDTO {currentPassword, newPassword}`, its checks in the code).
+    let required: Vec<&str> = schema
         .get("required")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
+        .collect();
+    let declared: Vec<&str> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.keys().map(String::as_str))
+        .collect();
+    let names = if required.is_empty() {
+        declared
+    } else {
+        required
+    };
+    names
+        .into_iter()
         .map(str::to_ascii_lowercase)
         .any(|name| name.contains("password") && (name.contains("current") || name.contains("old")))
 }
@@ -740,10 +765,13 @@ pub async fn callable(ctx: &Ctx, op: &OpInfo) -> bool {
     match ctx.session(Identity::Spare).await {
         Ok(_) => true,
         Err(e) => {
-            ctx.http.note(format!(
-                "behaviour: {} is left out of the generated calls: the run's spare account, which it needs, could not sign in ({e})",
-                op.id
-            ));
+            // Said once per operation, though each pass asks again.
+            let said = format!("behaviour: {} is left out of the generated calls", op.id);
+            if !ctx.http.notes().iter().any(|n| n.starts_with(&said)) {
+                ctx.http.note(format!(
+                    "{said}: the run's spare account, which it needs, could not sign in ({e})"
+                ));
+            }
             false
         }
     }
@@ -3233,6 +3261,11 @@ pub async fn make_referents(
 pub async fn prepare_referents(ctx: &Ctx, ops: &Planned) -> Result<(), Failure> {
     let _one_at_a_time = ctx.referents_making.lock().await;
     for (op, _) in ops {
+        // An operation whose caller cannot sign in (the spare account a backend does not
+        // let sign in yet) is left out, and so are its referents.
+        if !callable(ctx, op).await {
+            continue;
+        }
         make_referents(ctx, op, caller(ctx, op), &[]).await?;
     }
     Ok(())

@@ -371,11 +371,13 @@ impl Ctx {
                 // run is a password hash and a 409 apiece); signed up only when the sign-in
                 // is refused, the first run against a fresh backend.
                 let fresh = register.is_some() && !*registered;
-                if fresh
-                    && spare
-                    && let Some(tokens) = sign_up(&mut registered, &mut exchanges).await?
-                {
-                    return Ok((tokens, exchanges));
+                // The sign-up's status, where one was sent before the sign-in was.
+                let mut signed_up = None;
+                if fresh && spare {
+                    if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
+                        return Ok((tokens, exchanges));
+                    }
+                    signed_up = exchanges.last().map(|x| x.status);
                 }
                 let op = self.op(auth
                     .operation
@@ -423,8 +425,6 @@ impl Ctx {
                     .await
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
-                // The sign-up's status, where one was sent before the sign-in was.
-                let mut signed_up = None;
                 if fresh && !spare && !(200..300).contains(&e.status) && e.status != 429 {
                     if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
                         return Ok((tokens, exchanges));
