@@ -878,6 +878,18 @@ fn key_operations(doc: &Value) -> Option<KeyOperations> {
                 ],
                 0,
             )?;
+            // A key the request gives is the client's own (an SSH public key, Gitea's
+            // `POST /admin/users/{username}/keys`), never one the service issues.
+            let key_name = key.rsplit('/').next().unwrap_or_default();
+            let given = request_schema(doc, &create.op).is_some_and(|(_, schema)| {
+                accord_spec::follow_ref(doc, schema)
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| p.contains_key(key_name))
+            });
+            if given {
+                return None;
+            }
             let id = find_property(doc, answer, &["id", "key_id", "keyId", "uuid"], 0)?;
             let revoke = ops.iter().find(|o| {
                 o.method.eq_ignore_ascii_case("delete")
@@ -1259,6 +1271,13 @@ mod tests {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}}
         });
+        // A create that takes the key it answers makes the client's own (Gitea's SSH keys,
+        // `POST /admin/users/{username}/keys`), which no request is authorized by.
+        let mut ssh = spec.clone();
+        ssh["paths"]["/api/keys"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            ["properties"]["key"] = serde_json::json!({"type": "string"});
+        let text = profile(&ssh, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(!text.contains("create = \"create_key\""), "{text}");
         let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
         for line in [
             "create = \"create_key\"",

@@ -1637,7 +1637,7 @@ pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String
         }
     }
     if let Some(b) = &body
-        && let Some(v) = find_id(b, &id_names(&resource.param))
+        && let Some(v) = item_id(ctx, &resource.item, &resource.param, b)
     {
         return Some(v);
     }
@@ -1653,6 +1653,64 @@ pub fn created_id(ctx: &Ctx, resource: &Resource, e: &Exchange) -> Option<String
         .filter(|s| !s.is_empty())
         .map(String::from)
         .or_else(|| body.as_ref().and_then(name_as_id))
+}
+
+/// Whether the item `item`'s path parameter `param` is text that is no id (Gitea's
+/// `/orgs/{org}`, the organization's name, where `POST /orgs` answers
+/// `{"id": 13, "name": "...", "username": "..."}`): a parameter named like an id (`id`,
+/// `org_id`, `orgId`), or one whose schema is a number or has a format, is the id's.
+pub fn named_by_text(ctx: &Ctx, item: &str, param: &str) -> bool {
+    let lower = param.to_ascii_lowercase();
+    if lower == "id" || lower.ends_with("id") || lower.ends_with("uuid") || lower.ends_with("pk") {
+        return false;
+    }
+    let Some(op) = ctx
+        .all_operations()
+        .into_iter()
+        .map(|(op, _)| op)
+        .find(|op| op.path == item)
+    else {
+        return false;
+    };
+    ctx.parameters(&op)
+        .into_iter()
+        .find_map(|p| {
+            (p.get("in").and_then(Value::as_str) == Some("path")
+                && p.get("name").and_then(Value::as_str) == Some(param))
+            .then(|| p.get("schema").cloned())
+            .flatten()
+        })
+        .is_some_and(|schema| {
+            let schema = accord_spec::follow_ref(ctx.doc(), &schema);
+            schema.get("type").and_then(Value::as_str) == Some("string")
+                && schema.get("format").is_none()
+        })
+}
+
+/// The text that names an item [`named_by_text`] in `body`, where its `id` is a number: a
+/// member named like the parameter, else `name`, `username`, `login` or `slug`.
+fn text_name(body: &Value, param: &str) -> Option<String> {
+    let object = body.as_object()?;
+    if !object.get("id").is_some_and(Value::is_number) {
+        return None;
+    }
+    id_names(param)
+        .iter()
+        .filter(|n| *n != "id")
+        .map(String::as_str)
+        .chain(["name", "username", "login", "slug"])
+        .find_map(|k| object.get(k).and_then(Value::as_str))
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// The id of the item at `item` (its path parameter `param`) that `body` is: its text name
+/// where the parameter is one ([`named_by_text`]), else [`find_id`]'s.
+pub fn item_id(ctx: &Ctx, item: &str, param: &str, body: &Value) -> Option<String> {
+    named_by_text(ctx, item, param)
+        .then(|| text_name(body, param))
+        .flatten()
+        .or_else(|| find_id(body, &id_names(param)))
 }
 
 /// The `name` of an answer that has no id at all, as what names the resource: Jupyter's
@@ -2539,7 +2597,7 @@ pub async fn listed_base(
                 .then(|| e.json())
                 .flatten()
                 .and_then(|body| first_listed(&body).cloned());
-            let id = first.and_then(|item| find_id(&item, &id_names(param)));
+            let id = first.and_then(|item| item_id(ctx, parent, param, &item));
             let concrete = id.map(|id| parent.replace(&format!("{{{param}}}"), &path_encode(&id)));
             ctx.http.note(match &concrete {
                 Some(path) => format!(
@@ -2688,17 +2746,10 @@ fn first_listed(body: &Value) -> Option<&Value> {
     items.first().filter(|v| v.is_object())
 }
 
-/// The ids a list answer names: each item's (an array of objects, or the one array of
-/// objects an object wraps), or the keys of an object keyed by its items' ids.
-pub fn listed_ids(body: &Value, param: &str) -> Vec<String> {
-    listed_items(body, param)
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect()
-}
-
-/// The items of the list `body`, each with its id ([`listed_ids`]).
-fn listed_items(body: &Value, param: &str) -> Vec<(String, Value)> {
+/// The items of the list `body`, each with its id: each item's (an array of objects, or the
+/// one array of objects an object wraps), its text name where the item's parameter is one
+/// (`by_text`, [`named_by_text`]), or the keys of an object keyed by its items' ids.
+fn listed_items(body: &Value, param: &str, by_text: bool) -> Vec<(String, Value)> {
     let names = id_names(param);
     let items = match body {
         Value::Array(items) => Some(items),
@@ -2711,7 +2762,13 @@ fn listed_items(body: &Value, param: &str) -> Vec<(String, Value)> {
     if let Some(items) = items {
         return items
             .iter()
-            .filter_map(|i| find_id(i, &names).map(|id| (id, i.clone())))
+            .filter_map(|i| {
+                by_text
+                    .then(|| text_name(i, param))
+                    .flatten()
+                    .or_else(|| find_id(i, &names))
+                    .map(|id| (id, i.clone()))
+            })
             .collect();
     }
     match body {
@@ -2749,7 +2806,7 @@ pub async fn listed_now(ctx: &Ctx) -> Listed {
         }
         let items = e
             .json()
-            .map(|b| listed_items(&b, &r.param))
+            .map(|b| listed_items(&b, &r.param, named_by_text(ctx, &r.item, &r.param)))
             .unwrap_or_default();
         out.push((list.path.clone(), items.into_iter().collect()));
     }

@@ -3,7 +3,7 @@
 //! `POST /articles/{slug}/comments`) is called on one of those, never on an id the run did
 //! not create. Its path parameters are bound from the run's ledger of created paths.
 
-use super::{Resource, find_id, id_names, moved};
+use super::{Resource, moved};
 use crate::context::{Ctx, Identity, OpInfo};
 use crate::http::{Exchange, Request};
 
@@ -124,7 +124,10 @@ pub fn follow_move(
     let Some(old_id) = from.trim_end_matches('/').rsplit('/').next() else {
         return;
     };
-    let Some(new_id) = e.json().and_then(|b| find_id(&b, &id_names(&r.param))) else {
+    let Some(new_id) = e
+        .json()
+        .and_then(|b| super::item_id(ctx, &r.item, &r.param, &b))
+    else {
         return;
     };
     let encoded = super::path_encode(&new_id);

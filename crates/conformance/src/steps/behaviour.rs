@@ -1200,7 +1200,9 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                 // where it is now, and the later steps and the cleanup follow it there.
                 let moved = e
                     .json()
-                    .and_then(|b| behaviour::find_id(&b, &behaviour::id_names(&c.resource.param)))
+                    .and_then(|b| {
+                        behaviour::item_id(&w.ctx, &c.resource.item, &c.resource.param, &b)
+                    })
                     .filter(|id| *id != c.id);
                 if let Some(id) = moved {
                     let path = behaviour::item_path_in(&c.resource, &c.base, &id);

@@ -16,6 +16,7 @@ mod drf;
 mod envelope;
 mod filters;
 mod flags;
+mod gitea;
 mod health;
 mod hostile;
 mod identities;
