@@ -1558,6 +1558,23 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                         })
                     }
                 };
+                // Under a parent the second user reads too (Gitea's public organization, whose
+                // labels any signed-in user reads), what lies under it is shared with it.
+                let shared_parent = async |w: &mut AccordWorld| -> Result<Option<String>, Failure> {
+                    if c.resource.parent.is_none() {
+                        return Ok(None);
+                    }
+                    let Some((parent, _)) = c.base.trim_end_matches('/').rsplit_once('/') else {
+                        return Ok(None);
+                    };
+                    let e = behaviour::send_as(
+                        &w.ctx,
+                        Identity::Second,
+                        Request::new("GET", parent.to_string()),
+                    )
+                    .await?;
+                    Ok((200..300).contains(&e.status).then(|| parent.to_string()))
+                };
                 if c.resource.read.is_some() && !public_read {
                     let e = read(w, Identity::Second, &c).await?;
                     let leaked = behaviour::shows(&e, &c);
@@ -1566,6 +1583,13 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     {
                         w.ctx.http.note(format!(
                             "cross-user: the read of {} answers without credentials: the second user may read it",
+                            c.resource.create.id
+                        ));
+                    } else if ((200..300).contains(&e.status) || leaked)
+                        && let Some(parent) = shared_parent(w).await?
+                    {
+                        w.ctx.http.note(format!(
+                            "cross-user: {} lies under {parent}, which the second user reads too (shared or public): the second user may read what lies under it",
                             c.resource.create.id
                         ));
                     } else if (200..300).contains(&e.status) || leaked {
@@ -1589,6 +1613,11 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     if shown && anonymous(request).await {
                         w.ctx.http.note(format!(
                             "cross-user: {} answers without credentials: the second user may see what it lists",
+                            list.id
+                        ));
+                    } else if shown && let Some(parent) = shared_parent(w).await? {
+                        w.ctx.http.note(format!(
+                            "cross-user: {} lists what lies under {parent}, which the second user reads too (shared or public)",
                             list.id
                         ));
                     } else if shown {

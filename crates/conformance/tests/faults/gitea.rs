@@ -25,6 +25,8 @@ const SPEC: &str = r##"{
         "username": {"type": "string", "pattern": "^[a-z][a-z0-9]{2,20}$"},
         "description": {"type": "string", "maxLength": 255}}},
       "EditOrgOption": {"type": "object", "properties": {"description": {"type": "string", "maxLength": 255}}},
+      "Label": {"type": "object", "properties": {"id": {"type": "integer", "format": "int64"}, "name": {"type": "string"}}},
+      "CreateLabelOption": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "pattern": "^[a-z]{3,12}$"}}},
       "APIError": {"type": "object", "properties": {"message": {"type": "string"}}}
     }
   },
@@ -38,6 +40,23 @@ const SPEC: &str = r##"{
         "responses": {
           "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Organization"}}}},
           "422": {"description": "Invalid", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIError"}}}}}}},
+    "/orgs/{org}/labels": {
+      "parameters": [{"name": "org", "in": "path", "required": true, "description": "name of the organization", "schema": {"type": "string"}}],
+      "get": {"operationId": "orgListLabels", "responses": {"200": {"description": "OK",
+        "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Label"}}}}}}},
+      "post": {"operationId": "orgCreateLabel",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateLabelOption"}}}},
+        "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Label"}}}}}}},
+    "/orgs/{org}/labels/{id}": {
+      "parameters": [
+        {"name": "org", "in": "path", "required": true, "schema": {"type": "string"}},
+        {"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}],
+      "get": {"operationId": "orgGetLabel", "responses": {
+        "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Label"}}}},
+        "404": {"description": "Not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIError"}}}}}},
+      "delete": {"operationId": "orgDeleteLabel", "responses": {
+        "204": {"description": "Deleted"},
+        "404": {"description": "Not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIError"}}}}}}},
     "/orgs/{org}": {
       "parameters": [{"name": "org", "in": "path", "required": true, "description": "name of the organization", "schema": {"type": "string"}}],
       "get": {"operationId": "orgGet", "responses": {
@@ -59,8 +78,13 @@ const SPEC: &str = r##"{
 struct Forge {
     /// Whether an organization made is lost at once (its read answers 404).
     loses: bool,
-    /// The organizations, by name.
-    orgs: Arc<Mutex<BTreeMap<String, Value>>>,
+    /// Whether an organization is its owner's alone (another user reads 404), while the
+    /// labels under it answer anyone signed in: a leak.
+    private: bool,
+    /// The organizations, by name, each with its owner's token.
+    orgs: Arc<Mutex<BTreeMap<String, (String, Value)>>>,
+    /// The labels, by organization and id.
+    labels: Arc<Mutex<BTreeMap<(String, u64), Value>>>,
     /// The requests that went to `/orgs/{org}` with a number for `{org}`.
     by_number: Arc<Mutex<Vec<String>>>,
 }
@@ -71,22 +95,39 @@ fn error(status: u16, message: &str) -> ResponseTemplate {
 
 impl Respond for Forge {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        if request
+        let token = request
             .headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
-            .is_none_or(|v| !v.ends_with("forge-token"))
-        {
-            return error(401, "token is required");
-        }
+            .and_then(|v| v.rsplit(' ').next())
+            .filter(|t| matches!(*t, "forge-token" | "other-token"))
+            .map(str::to_string);
         let path = request.url.path().to_string();
         let method = request.method.as_str();
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         let mut orgs = self.orgs.lock().unwrap();
-        if path == "/orgs" {
-            return match method {
-                "GET" => ResponseTemplate::new(200)
-                    .set_body_json(Value::Array(orgs.values().cloned().collect())),
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        if let ["orgs", name, ..] = segments.as_slice()
+            && name.parse::<i64>().is_ok()
+        {
+            self.by_number
+                .lock()
+                .unwrap()
+                .push(format!("{method} {path}"));
+        }
+        // Public organizations, and their list, read without a token; the rest asks for one.
+        let anonymous_read = method == "GET" && segments.len() <= 2 && !self.private;
+        let Some(token) = token.or_else(|| anonymous_read.then(String::new)) else {
+            return error(401, "token is required");
+        };
+        match segments.as_slice() {
+            ["orgs"] => match method {
+                "GET" => ResponseTemplate::new(200).set_body_json(Value::Array(
+                    orgs.values()
+                        .filter(|(owner, _)| !self.private || *owner == token)
+                        .map(|(_, o)| o.clone())
+                        .collect(),
+                )),
                 "POST" => {
                     let Some(name) = body["username"]
                         .as_str()
@@ -101,53 +142,110 @@ impl Respond for Forge {
                         "description": body["description"].as_str().unwrap_or_default(),
                     });
                     if !self.loses {
-                        orgs.insert(name.to_string(), org.clone());
+                        orgs.insert(name.to_string(), (token, org.clone()));
                     }
                     ResponseTemplate::new(201).set_body_json(org)
                 }
                 _ => error(405, "method not allowed").insert_header("allow", "GET, POST"),
-            };
-        }
-        let Some(name) = path.strip_prefix("/orgs/").map(str::to_string) else {
-            return error(404, "not found");
-        };
-        if name.parse::<i64>().is_ok() {
-            self.by_number
-                .lock()
-                .unwrap()
-                .push(format!("{method} {path}"));
-        }
-        match method {
-            "GET" => match orgs.get(&name) {
-                Some(org) => ResponseTemplate::new(200).set_body_json(org),
-                None => error(404, "not found"),
             },
-            "PATCH" => match orgs.get_mut(&name) {
-                Some(org) => {
-                    if let Some(d) = body["description"].as_str() {
-                        org["description"] = json!(d);
+            ["orgs", name] => {
+                let name = name.to_string();
+                let Some((owner, _)) = orgs.get(&name).cloned() else {
+                    return error(404, "not found");
+                };
+                let owns = owner == token;
+                match method {
+                    "GET" if owns || !self.private => {
+                        ResponseTemplate::new(200).set_body_json(&orgs[&name].1)
                     }
-                    ResponseTemplate::new(200).set_body_json(org.clone())
+                    "GET" => error(404, "not found"),
+                    "PATCH" | "DELETE" if !owns => error(403, "forbidden"),
+                    "PATCH" => {
+                        let org = &mut orgs.get_mut(&name).unwrap().1;
+                        if let Some(d) = body["description"].as_str() {
+                            org["description"] = json!(d);
+                        }
+                        ResponseTemplate::new(200).set_body_json(org.clone())
+                    }
+                    "DELETE" => {
+                        orgs.remove(&name);
+                        ResponseTemplate::new(204)
+                    }
+                    _ => error(405, "method not allowed")
+                        .insert_header("allow", "GET, PATCH, DELETE"),
                 }
-                None => error(404, "not found"),
-            },
-            "DELETE" => match orgs.remove(&name) {
-                Some(_) => ResponseTemplate::new(204),
-                None => error(404, "not found"),
-            },
-            _ => error(405, "method not allowed").insert_header("allow", "GET, PATCH, DELETE"),
+            }
+            ["orgs", name, "labels", rest @ ..] => {
+                let name = name.to_string();
+                let Some((owner, _)) = orgs.get(&name).cloned() else {
+                    return error(404, "not found");
+                };
+                let owns = owner == token;
+                let mut labels = self.labels.lock().unwrap();
+                match (method, rest) {
+                    // Any signed-in user reads the labels (a leak where the organization
+                    // is its owner's alone).
+                    ("GET", []) => ResponseTemplate::new(200).set_body_json(Value::Array(
+                        labels
+                            .iter()
+                            .filter(|((o, _), _)| *o == name)
+                            .map(|(_, l)| l.clone())
+                            .collect(),
+                    )),
+                    ("POST", []) if owns => {
+                        let Some(label) = body["name"].as_str().filter(|n| {
+                            (3..=12).contains(&n.len()) && n.chars().all(|c| c.is_ascii_lowercase())
+                        }) else {
+                            return error(422, "[Name]: Required");
+                        };
+                        let id = 1 + labels.len() as u64;
+                        let made = json!({"id": id, "name": label});
+                        labels.insert((name, id), made.clone());
+                        ResponseTemplate::new(201).set_body_json(made)
+                    }
+                    ("GET", [id]) => match id.parse().ok().and_then(|id| labels.get(&(name, id))) {
+                        Some(l) => ResponseTemplate::new(200).set_body_json(l),
+                        None => error(404, "not found"),
+                    },
+                    ("DELETE", [id]) if owns => {
+                        match id.parse().ok().and_then(|id| labels.remove(&(name, id))) {
+                            Some(_) => ResponseTemplate::new(204),
+                            None => error(404, "not found"),
+                        }
+                    }
+                    ("POST" | "DELETE", _) => error(403, "forbidden"),
+                    _ => error(405, "method not allowed"),
+                }
+            }
+            _ => error(404, "not found"),
         }
     }
 }
 
 async fn run(backend: Forge) -> crate::Run {
     let server = crate::serving(backend).await;
-    // The spec alone, as a new user runs it first, the token in the environment.
-    crate::first_run_with(
-        SPEC,
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, SPEC).unwrap();
+    let profile = dir.path().join("profile.toml");
+    // What init writes for the spec, the second user's token named beside the first's.
+    std::fs::write(
+        &profile,
+        format!(
+            "base_url = \"http://127.0.0.1:1\"\nspec = \"{}\"\nrequest_timeout_secs = 5\ndeadline_secs = 60\n\n[auth]\nkind = \"static\"\ntoken_env = \"ACCORD_FORGE_TOKEN\"\nsecond_token_env = \"ACCORD_FORGE_TOKEN_2\"\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
+            spec.display().to_string().replace('\\', "/")
+        ),
+    )
+    .unwrap();
+    crate::harness_in_env(
+        profile,
         server.uri(),
-        "@writes and not @second_user",
-        &[("ACCORD_TOKEN", "token forge-token")],
+        vec!["--tags".into(), "@writes".into()],
+        dir,
+        &[
+            ("ACCORD_FORGE_TOKEN", "token forge-token"),
+            ("ACCORD_FORGE_TOKEN_2", "token other-token"),
+        ],
     )
     .await
 }
@@ -159,6 +257,7 @@ async fn an_organization_named_by_its_name_reads_back_updates_and_is_deleted() {
     for scenario in [
         "What is created reads back, is listed and updates",
         "What is deleted is gone",
+        "A second user cannot reach the first user's resources",
     ] {
         assert_eq!(
             run.verdict(scenario),
@@ -185,6 +284,26 @@ async fn an_organization_lost_once_made_fails() {
     .await;
     assert!(
         run.failed_by("What is created reads back", Rule::ReadBack, "404"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// An organization its owner's alone, whose labels any signed-in user reads all the same:
+/// nothing shares them, and the second user's read of one is a leak.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_labels_of_an_organization_another_user_cannot_read_leak() {
+    let run = run(Forge {
+        private: true,
+        ..Forge::default()
+    })
+    .await;
+    assert!(
+        run.failed_by(
+            "A second user cannot reach",
+            Rule::CrossUserRead,
+            "the second user read the first user's resource at /orgs/"
+        ),
         "{}",
         run.stdout
     );

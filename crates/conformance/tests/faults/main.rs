@@ -345,6 +345,22 @@ pub async fn harness_in(
     args: Vec<String>,
     dir: tempfile::TempDir,
 ) -> Run {
+    harness_in_env(profile, base_url, args, dir, &[]).await
+}
+
+/// [`harness_in`], with `env` set for the harness (the tokens a profile's `token_env` and
+/// `second_token_env` name).
+pub async fn harness_in_env(
+    profile: PathBuf,
+    base_url: String,
+    args: Vec<String>,
+    dir: tempfile::TempDir,
+    env: &[(&str, &str)],
+) -> Run {
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let results = dir.path().join("results.json");
         // Seed 7 unless the arguments give one.
@@ -362,6 +378,7 @@ pub async fn harness_in(
             .arg("--results")
             .arg(&results)
             .args(&args)
+            .envs(env)
             .output()
             .expect("the harness runs");
         let results = results_of(&results);
