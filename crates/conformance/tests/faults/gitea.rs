@@ -224,19 +224,12 @@ impl Respond for Forge {
 
 async fn run(backend: Forge) -> crate::Run {
     let server = crate::serving(backend).await;
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("spec.json");
-    std::fs::write(&spec, SPEC).unwrap();
-    let profile = dir.path().join("profile.toml");
     // What init writes for the spec, the second user's token named beside the first's.
-    std::fs::write(
-        &profile,
-        format!(
-            "base_url = \"http://127.0.0.1:1\"\nspec = \"{}\"\nrequest_timeout_secs = 5\ndeadline_secs = 60\n\n[auth]\nkind = \"static\"\ntoken_env = \"ACCORD_FORGE_TOKEN\"\nsecond_token_env = \"ACCORD_FORGE_TOKEN_2\"\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
-            spec.display().to_string().replace('\\', "/")
-        ),
-    )
-    .unwrap();
+    let (dir, profile) = crate::spec_and_profile(
+        SPEC,
+        "spec.json",
+        "request_timeout_secs = 5\ndeadline_secs = 60\n\n[auth]\nkind = \"static\"\ntoken_env = \"ACCORD_FORGE_TOKEN\"\nsecond_token_env = \"ACCORD_FORGE_TOKEN_2\"\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
+    );
     crate::harness_in_env(
         profile,
         server.uri(),

@@ -181,18 +181,11 @@ impl Respond for Sample {
 
 async fn run(backend: Sample) -> crate::Run {
     let server = crate::serving(backend.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("spec.json");
-    std::fs::write(&spec, SPEC).unwrap();
-    let profile = dir.path().join("profile.toml");
-    std::fs::write(
-        &profile,
-        format!(
-            "base_url = \"http://127.0.0.1:1\"\nspec = \"{}\"\nrequest_timeout_secs = 5\ndeadline_secs = 60\n\n[auth]\nkind = \"login\"\noperation = \"authorize\"\nregister = \"registerAccount\"\nbody = {{ username = \"user@localhost\", password = \"user\" }}\nregister_body = {{ login = \"user@localhost\", email = \"user@localhost\", password = \"user\" }}\naccess_token = \"body:*\"\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
-            spec.display().to_string().replace('\\', "/")
-        ),
-    )
-    .unwrap();
+    let (dir, profile) = crate::spec_and_profile(
+        SPEC,
+        "spec.json",
+        "request_timeout_secs = 5\ndeadline_secs = 60\n\n[auth]\nkind = \"login\"\noperation = \"authorize\"\nregister = \"registerAccount\"\nbody = { username = \"user@localhost\", password = \"user\" }\nregister_body = { login = \"user@localhost\", email = \"user@localhost\", password = \"user\" }\naccess_token = \"body:*\"\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
+    );
     let run = crate::harness_in(
         profile,
         server.uri(),

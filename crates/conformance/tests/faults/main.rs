@@ -339,6 +339,24 @@ pub async fn first_run_with_args(
     }
 }
 
+/// A folder holding `spec` (as `spec_name`) and a profile pointing at it, the rest of the
+/// profile `rest` (its sections after `spec`; the base URL is the run's `--base-url`).
+pub fn spec_and_profile(spec: &str, spec_name: &str, rest: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join(spec_name);
+    std::fs::write(&spec_path, spec).unwrap();
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "base_url = \"http://127.0.0.1:1\"\nspec = \"{}\"\n{rest}",
+            spec_path.display().to_string().replace('\\', "/")
+        ),
+    )
+    .unwrap();
+    (dir, profile)
+}
+
 pub async fn harness_in(
     profile: PathBuf,
     base_url: String,

@@ -95,18 +95,11 @@ async fn run(whole: bool) -> (crate::Run, Duration, usize) {
         while_stalled: Arc::new(AtomicUsize::new(0)),
     };
     let server = crate::serving(backend.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("spec.yaml");
-    std::fs::write(&spec, SPEC).unwrap();
-    let profile = dir.path().join("profile.toml");
-    std::fs::write(
-        &profile,
-        format!(
-            "base_url = \"http://127.0.0.1:1\"\nspec = \"{}\"\nrequest_timeout_secs = 1\ndeadline_secs = 60\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
-            spec.display().to_string().replace('\\', "/")
-        ),
-    )
-    .unwrap();
+    let (dir, profile) = crate::spec_and_profile(
+        SPEC,
+        "spec.yaml",
+        "request_timeout_secs = 1\ndeadline_secs = 60\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
+    );
     let started = Instant::now();
     let run = crate::harness_in(
         profile,
