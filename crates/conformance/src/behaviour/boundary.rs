@@ -324,7 +324,7 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
             let min = schema.get("minLength").and_then(Value::as_u64);
             let max = schema.get("maxLength").and_then(Value::as_u64);
             out.push(("an empty string".into(), json!("")));
-            if let Some(m) = min.filter(|m| *m > 1 && *m <= super::LONGEST_TEXT) {
+            if let Some(m) = min.filter(|m| *m > 1 && *m <= crate::sample::LONGEST_TEXT) {
                 out.push((
                     format!("{m} characters (the minimum)"),
                     json!("x".repeat(m as usize)),
@@ -334,7 +334,7 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
                     json!("x".repeat(m as usize - 1)),
                 ));
             }
-            if let Some(m) = max.filter(|m| *m <= super::LONGEST_TEXT) {
+            if let Some(m) = max.filter(|m| *m <= crate::sample::LONGEST_TEXT) {
                 out.push((
                     format!("{m} characters (the maximum)"),
                     json!("x".repeat(m as usize)),

@@ -192,7 +192,7 @@ fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
         .get("minLength")
         .and_then(Value::as_u64)
         .unwrap_or(0)
-        .min(super::LONGEST_TEXT) as usize;
+        .min(crate::sample::LONGEST_TEXT) as usize;
     let max = schema
         .get("maxLength")
         .and_then(Value::as_u64)

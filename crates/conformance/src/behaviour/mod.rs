@@ -1027,8 +1027,6 @@ pub struct Finding {
 
 /// The requests a shrink may send, and the steps it may take (most steps on a request
 /// already sent cost nothing).
-pub use crate::sample::LONGEST_TEXT;
-
 const SHRINK_REQUESTS: u32 = 64;
 const SHRINK_STEPS: u32 = 1024;
 
@@ -1664,15 +1662,10 @@ pub fn named_by_text(ctx: &Ctx, item: &str, param: &str) -> bool {
     if lower == "id" || lower.ends_with("id") || lower.ends_with("uuid") || lower.ends_with("pk") {
         return false;
     }
-    let Some(op) = ctx
-        .all_operations()
-        .into_iter()
-        .map(|(op, _)| op)
-        .find(|op| op.path == item)
-    else {
+    let Some((op, _)) = ctx.operations().iter().find(|(op, _)| op.path == item) else {
         return false;
     };
-    ctx.parameters(&op)
+    ctx.parameters(op)
         .into_iter()
         .find_map(|p| {
             (p.get("in").and_then(Value::as_str) == Some("path")
@@ -1707,7 +1700,12 @@ fn text_name(body: &Value, param: &str) -> Option<String> {
 /// The id of the item at `item` (its path parameter `param`) that `body` is: its text name
 /// where the parameter is one ([`named_by_text`]), else [`find_id`]'s.
 pub fn item_id(ctx: &Ctx, item: &str, param: &str, body: &Value) -> Option<String> {
-    named_by_text(ctx, item, param)
+    id_of(body, param, named_by_text(ctx, item, param))
+}
+
+/// [`item_id`] with whether the item is named by text (`by_text`) known.
+fn id_of(body: &Value, param: &str, by_text: bool) -> Option<String> {
+    by_text
         .then(|| text_name(body, param))
         .flatten()
         .or_else(|| find_id(body, &id_names(param)))
@@ -2397,7 +2395,7 @@ pub fn retouched(ctx: &Ctx, op: &OpInfo, sent: &Value, seed: u64) -> Option<Valu
                         .get("minLength")
                         .and_then(Value::as_u64)
                         .unwrap_or(0)
-                        .min(LONGEST_TEXT) as usize;
+                        .min(crate::sample::LONGEST_TEXT) as usize;
                     let mut text: String =
                         format!("accord-{tag}-{old}").chars().take(max).collect();
                     let short = min.saturating_sub(text.chars().count());
@@ -2750,7 +2748,6 @@ fn first_listed(body: &Value) -> Option<&Value> {
 /// one array of objects an object wraps), its text name where the item's parameter is one
 /// (`by_text`, [`named_by_text`]), or the keys of an object keyed by its items' ids.
 fn listed_items(body: &Value, param: &str, by_text: bool) -> Vec<(String, Value)> {
-    let names = id_names(param);
     let items = match body {
         Value::Array(items) => Some(items),
         Value::Object(members) => members
@@ -2762,13 +2759,7 @@ fn listed_items(body: &Value, param: &str, by_text: bool) -> Vec<(String, Value)
     if let Some(items) = items {
         return items
             .iter()
-            .filter_map(|i| {
-                by_text
-                    .then(|| text_name(i, param))
-                    .flatten()
-                    .or_else(|| find_id(i, &names))
-                    .map(|id| (id, i.clone()))
-            })
+            .filter_map(|i| id_of(i, param, by_text).map(|id| (id, i.clone())))
             .collect();
     }
     match body {

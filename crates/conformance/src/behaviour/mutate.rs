@@ -82,14 +82,14 @@ pub fn broken_values(schema: &Value, as_text: bool) -> Vec<(String, Value)> {
     if let Some(max) = schema
         .get("maxLength")
         .and_then(Value::as_u64)
-        .filter(|m| *m < super::LONGEST_TEXT)
+        .filter(|m| *m < crate::sample::LONGEST_TEXT)
     {
         out.push(("too long".into(), json!("x".repeat(max as usize + 1))));
     }
     if let Some(min) = schema
         .get("minLength")
         .and_then(Value::as_u64)
-        .filter(|m| *m > 0 && *m <= super::LONGEST_TEXT)
+        .filter(|m| *m > 0 && *m <= crate::sample::LONGEST_TEXT)
     {
         out.push(("too short".into(), json!("x".repeat(min as usize - 1))));
     }

@@ -646,8 +646,8 @@ impl Ctx {
             .ok_or_else(|| CtxError::Setup(format!("the spec has no operation `{id}`")))
     }
 
-    /// Every operation of the spec, read once.
-    fn operations(&self) -> &[(OpInfo, bool)] {
+    /// Every operation of the spec, read once, with whether the spec secures it.
+    pub(crate) fn operations(&self) -> &[(OpInfo, bool)] {
         self.operations.get_or_init(|| operations_in(self.doc()))
     }
 
