@@ -27,11 +27,12 @@ pub struct Case {
     /// case is about the backend's state (a conflict, a token the run does not hold), not
     /// about the value.
     pub base: Request,
-    /// The admitted cases this one sends in one request, each at its own field ([`group`]):
-    /// empty for one edge value. An answer other than a 2xx sends each of them alone, or
+    /// The cases this one sends in one request, each at its own field ([`group`]), all of
+    /// them admitted or all refused: empty for one edge value. Admitted ones are settled by
+    /// a 2xx, refused ones by the refusal that names them; otherwise each goes alone, or
     /// those a refusal names alone and the rest together again ([`Case::regroup`]).
     pub parts: Vec<Case>,
-    /// The input an admitted case sets, which a refusal may name ([`Case::regroup`]).
+    /// The input the case sets, which a refusal may name ([`Case::regroup`]).
     pub field: Option<Field>,
 }
 
@@ -71,7 +72,8 @@ fn names_word(text: &str, name: &str) -> bool {
 }
 
 impl Case {
-    /// The admitted cases `parts` sent as one `request` (`base` without their values).
+    /// The cases `parts`, all admitted or all refused, sent as one `request` (`base`
+    /// without their values).
     fn together(parts: Vec<Case>, request: Request, base: Request) -> Case {
         Case {
             what: parts
@@ -79,7 +81,7 @@ impl Case {
                 .map(|p| p.what.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            admitted: true,
+            admitted: parts.iter().all(|p| p.admitted),
             ordinary: false,
             request,
             base,
@@ -96,8 +98,9 @@ impl Case {
     /// [`ordinary`] one goes alone, to be judged (refusing it is a spec gap), and so do
     /// kinds of text mixed in one; any other is settled: refusing it is the backend's
     /// right, and alone it meets the same check (a list's seven filters refusing a NUL each
-    /// cost one request, not eight). `None` where the refusal names none of them: each goes
-    /// alone.
+    /// cost one request, not eight). A value the schema refuses that the refusal names is
+    /// settled alike: refusing it is what the schema asks. `None` where the refusal names
+    /// none of them: each goes alone.
     pub fn regroup(&self, refusal: &str) -> Option<Vec<Case>> {
         if self.field.is_some() {
             return None;
@@ -127,7 +130,7 @@ impl Case {
         out.extend(
             refused
                 .into_iter()
-                .filter(|c| c.ordinary || !c.parts.is_empty()),
+                .filter(|c| (c.admitted && c.ordinary) || !c.parts.is_empty()),
         );
         Some(out)
     }
@@ -651,12 +654,18 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     let base = example_inputs(ctx, op);
     let mut out = Vec::new();
     let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
-    // The admitted query values, each with its parameter and value, for sending together.
+    // The admitted query values, each with its parameter and value, for sending together;
+    // and the refused ones, which go together apart from them.
     let mut queries: Vec<(Case, (String, Value))> = Vec::new();
+    let mut refused_queries: Vec<(Case, (String, Value))> = Vec::new();
     let all_params = params(ctx, op);
+    let on_read = read_shares_queries(ctx, op, &all_params);
     for p in all_params.iter().cloned() {
         // A path parameter names a resource: only reads take odd ones.
         if p.location == "path" && !safe {
+            continue;
+        }
+        if on_read.contains(&p.name) {
             continue;
         }
         for (what, value) in edges(doc, &p.schema) {
@@ -682,10 +691,15 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 request: request(ctx, op, &inputs),
                 base: request(ctx, op, &base),
                 parts: Vec::new(),
-                field: (admitted && p.location == "query").then(|| Field::Query(p.name.clone())),
+                field: (p.location == "query").then(|| Field::Query(p.name.clone())),
             };
-            if admitted && p.location == "query" {
-                queries.push((case, (format!("/{}", p.name), value)));
+            if p.location == "query" {
+                let key = (format!("/{}", p.name), value);
+                if admitted {
+                    queries.push((case, key));
+                } else {
+                    refused_queries.push((case, key));
+                }
             } else {
                 out.push(case);
             }
@@ -694,7 +708,10 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     // The admitted query values go together, one per parameter, as the body's do below: a
     // list of a dozen filters (Django's) takes each parameter's edges in a few requests, not
     // a dozen each; an answer other than a 2xx sends each alone.
-    for members in group(queries, true) {
+    let groups = group(queries, true)
+        .into_iter()
+        .chain(group(refused_queries, false));
+    for members in groups {
         if members.len() == 1 {
             out.extend(members.into_iter().map(|(case, _)| case));
             continue;
@@ -770,7 +787,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 request: with(body),
                 base: with(unique),
                 parts: Vec::new(),
-                field: admitted.then(|| Field::Body(pointer.to_string())),
+                field: Some(Field::Body(pointer.to_string())),
             }
         };
         for (pointer, prop) in &slots {
@@ -898,8 +915,13 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         .into_iter()
         .zip(edits)
         .partition(|(case, _)| case.admitted);
+    // The refused ones go together too, apart from the admitted: a refusal that names each
+    // field it refuses (Django REST framework's, FastAPI's) settles six in one request.
     let mut n = n;
-    for members in group(admitted, false) {
+    let groups = group(admitted, false)
+        .into_iter()
+        .chain(group(refused, false));
+    for members in groups {
         if members.len() == 1 {
             out.extend(members.into_iter().map(|(case, _)| case));
             continue;
@@ -911,15 +933,70 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         for (_, (pointer, value)) in &members {
             set(&mut body, pointer, value.clone());
         }
-        if !validator.is_valid(&schema, &body) {
+        let admitted = members.iter().all(|(case, _)| case.admitted);
+        if admitted && !validator.is_valid(&schema, &body) {
             out.extend(members.into_iter().map(|(case, _)| case));
             continue;
         }
         let parts = members.into_iter().map(|(case, _)| case).collect();
         out.push(Case::together(parts, with(body), with(unique)));
     }
-    out.extend(refused.into_iter().map(|(case, _)| case));
     out
+}
+
+/// The query parameters of `op`, a write, that the read of its path takes too, alike (its
+/// name and schema): their edges go to the read alone. A generated spec puts a view's
+/// filters on every method of its routes (Django REST framework's on an item's GET, PUT,
+/// PATCH and DELETE), and one filter code serves them all: on Baby Buddy each write sent
+/// the read's dozen filters' edges again, some four hundred requests. Noted once per path.
+fn read_shares_queries(ctx: &Ctx, op: &OpInfo, own: &[super::Param]) -> Vec<String> {
+    if matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+        return Vec::new();
+    }
+    let Some(read) = ctx
+        .operations()
+        .iter()
+        .map(|(o, _)| o)
+        .find(|o| o.path == op.path && o.method == "GET" && !o.websocket())
+    else {
+        return Vec::new();
+    };
+    let theirs = params(ctx, read);
+    let shared: Vec<String> = own
+        .iter()
+        .filter(|p| p.location == "query")
+        .filter(|p| {
+            theirs
+                .iter()
+                .any(|q| q.location == "query" && q.name == p.name && q.schema == p.schema)
+        })
+        .map(|p| p.name.clone())
+        .collect();
+    if !shared.is_empty() {
+        ctx.http.note(format!(
+            "behaviour: the boundary pass sends the query parameters that GET {} takes too ({}) to the GET alone, not to its writes: one code reads them for every method",
+            op.path,
+            shared.join(", ")
+        ));
+    }
+    shared
+}
+
+/// Whether `case` sets a query parameter of `op` whose schema is a number.
+pub fn numeric_query(ctx: &Ctx, op: &OpInfo, case: &Case) -> bool {
+    let Some(Field::Query(name)) = &case.field else {
+        return false;
+    };
+    params(ctx, op).iter().any(|p| {
+        p.location == "query"
+            && &p.name == name
+            && matches!(
+                accord_spec::follow_ref(ctx.doc(), &p.schema)
+                    .get("type")
+                    .and_then(Value::as_str),
+                Some("integer" | "number")
+            )
+    })
 }
 
 /// The most values one request carries together: a failure splits it into this many.
@@ -965,7 +1042,12 @@ pub fn refuses_another_input(
     case: &Case,
     e: &crate::http::Exchange,
 ) -> bool {
-    let Some(own) = case.field.as_ref().map(Field::name) else {
+    let Some(own) = case
+        .field
+        .as_ref()
+        .map(Field::name)
+        .filter(|_| case.admitted)
+    else {
         return false;
     };
     let text = e.text();

@@ -2319,19 +2319,42 @@ pub async fn delete_under(ctx: &Ctx, path: &str) -> Vec<String> {
 
 /// Deletes each of `left` as the identity that created it, the newest first (what was
 /// created under a resource goes before it): how many were deleted, and what could not be.
-/// One refused with 409 (something still refers to it: another of the run's resources,
-/// made later by another scenario) is tried again once the others are gone.
+/// Up to `behaviour.concurrency` go at once, never one under another (a comment beside its
+/// article): a run leaves some hundreds on a backend of many kinds (Baby Buddy's), one
+/// request apiece. One refused (409: something still refers to it, another of the run's
+/// resources being deleted beside it or made later by another scenario; or a database busy
+/// with the deletes beside it) is tried again alone once the others are gone.
 async fn delete_all(ctx: &Ctx, left: Vec<(Identity, String)>) -> (usize, Vec<String>) {
     let mut deleted = 0;
     let mut kept = Vec::new();
     let mut again = Vec::new();
-    for (identity, path) in left.into_iter().rev() {
-        let request = Request::new("DELETE", path.clone()).housekeeping();
-        match send_as(ctx, identity, request).await {
-            Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
-            Ok(e) if e.status == 409 => again.push((identity, path)),
-            Ok(e) => kept.push(format!("{path} (DELETE answered {})", e.status)),
-            Err(f) => kept.push(format!("{path} ({})", f.message)),
+    let at_once = ctx.profile.behaviour.concurrency.max(1);
+    let nested = |a: &str, b: &str| {
+        let (a, b) = (a.trim_end_matches('/'), b.trim_end_matches('/'));
+        a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/")) || a == b
+    };
+    let mut rest = left.into_iter().rev().peekable();
+    while rest.peek().is_some() {
+        let mut window: Vec<(Identity, String)> = Vec::new();
+        while let Some((_, path)) = rest.peek() {
+            if window.len() >= at_once || window.iter().any(|(_, p)| nested(p, path)) {
+                break;
+            }
+            window.extend(rest.next());
+        }
+        let answers = futures_util::future::join_all(window.iter().map(|(identity, path)| {
+            send_as(
+                ctx,
+                *identity,
+                Request::new("DELETE", path.clone()).housekeeping(),
+            )
+        }))
+        .await;
+        for ((identity, path), answer) in window.into_iter().zip(answers) {
+            match answer {
+                Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
+                _ => again.push((identity, path)),
+            }
         }
     }
     for (identity, path) in again {

@@ -325,8 +325,20 @@ async fn boundary_steps(
     let mut base_fresh = false;
     // How many items the read without any edge value answers ([`narrowed`]), once asked.
     let mut full = None;
+    // Whether the operation's refusals name the inputs they refuse: once one of refused
+    // values together names none of them, each refused value goes alone from then on (a
+    // request of them together would only add one apiece).
+    let mut refusals_name = true;
     while let Some(step) = queue.pop_front() {
         let (mut case, sent) = match step {
+            Step::Case(case, None)
+                if !refusals_name && !case.admitted && !case.parts.is_empty() =>
+            {
+                for part in case.parts.into_iter().rev() {
+                    queue.push_front(Step::Case(part, None));
+                }
+                continue;
+            }
             Step::Case(case, sent) => (case, sent),
             // A request of values together that got a server error, once each was sent
             // alone: when none of them did, the crash is the combination's.
@@ -447,11 +459,17 @@ async fn boundary_steps(
             // Accepted, and nothing it made is lost: each value holds. Otherwise each is
             // sent alone, and judged alone.
             let lost = out.len() > before;
-            if (200..300).contains(&e.status)
-                && !lost
-                && !narrowed(ctx, op, &case, &e, &mut full).await
-            {
-                continue;
+            if (200..300).contains(&e.status) && !lost && case.admitted {
+                if !narrowed(ctx, op, &case, &e, &mut full).await {
+                    continue;
+                }
+                // A page the filters emptied hides only what reads its rows: the numbers
+                // (a `limit` past 2^63) go alone, the text it accepted holds.
+                case.parts
+                    .retain(|part| behaviour::boundary::numeric_query(ctx, op, part));
+                if case.parts.is_empty() {
+                    continue;
+                }
             }
             let lost = out.drain(before..).next();
             // Refused: the values the refusal names go alone, the rest together again.
@@ -460,6 +478,18 @@ async fn boundary_steps(
             } else {
                 None
             };
+            if !case.admitted && (400..500).contains(&e.status) {
+                refusals_name &= regrouped.is_some();
+                // Refused as the schema asks, the values it names settled: what the refusal
+                // breaks of the envelope is their problem together (unsettled, each alone
+                // meets the check).
+                if let Some(p) = regrouped
+                    .as_ref()
+                    .and_then(|_| behaviour::boundary::problem(ctx, &case, &e))
+                {
+                    out.push((format!("{}: {p}", op.id), minimal.clone(), e.clone()));
+                }
+            }
             if behaviour::crashed(ctx, &e) && !base_ok && op.method != "DELETE" {
                 // Nothing of the operation's was accepted yet in the pass: the request without
                 // any edge value first, before each value is sent alone. When that crashes
@@ -487,8 +517,11 @@ async fn boundary_steps(
                     parts: case.parts.iter().flat_map(|p| p.names()).collect(),
                     problem: (
                         format!(
-                            "{}: a server error ({}) for {} together, which the schema admits, though for none of them alone",
-                            op.id, e.status, case.what
+                            "{}: a server error ({}) for {} together, which the schema {}, though for none of them alone",
+                            op.id,
+                            e.status,
+                            case.what,
+                            if case.admitted { "admits" } else { "refuses" }
                         ),
                         minimal,
                         e,

@@ -35,6 +35,7 @@ mod notebook;
 mod practice;
 mod recent;
 mod refs;
+mod refusals;
 mod report;
 mod returning;
 mod sessions;
