@@ -34,6 +34,9 @@ pub struct Case {
     pub parts: Vec<Case>,
     /// The input the case sets, which a refusal may name ([`Case::regroup`]).
     pub field: Option<Field>,
+    /// Whether the request of values together that held this one got a server error: a
+    /// server error for it alone then recurs, in a request of its own.
+    pub crashed_together: bool,
 }
 
 /// An input a boundary case sets: a query parameter (by name) or a place in the JSON body
@@ -87,6 +90,7 @@ impl Case {
             base,
             parts,
             field: None,
+            crashed_together: false,
         }
     }
 
@@ -692,6 +696,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 base: request(ctx, op, &base),
                 parts: Vec::new(),
                 field: (p.location == "query").then(|| Field::Query(p.name.clone())),
+                crashed_together: false,
             };
             if p.location == "query" {
                 let key = (format!("/{}", p.name), value);
@@ -788,6 +793,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 base: with(unique),
                 parts: Vec::new(),
                 field: Some(Field::Body(pointer.to_string())),
+                crashed_together: false,
             }
         };
         for (pointer, prop) in &slots {
@@ -1118,6 +1124,7 @@ mod tests {
                     base: Request::new("POST", "/x"),
                     parts: Vec::new(),
                     field: None,
+                    crashed_together: false,
                 },
                 (pointer.to_string(), json!(n)),
             )
@@ -1172,6 +1179,7 @@ mod tests {
                     base: Request::new("GET", "/x"),
                     parts: Vec::new(),
                     field: None,
+                    crashed_together: false,
                 },
                 (format!("/{name}"), value),
             )
@@ -1204,6 +1212,7 @@ mod tests {
             base: Request::new("POST", "/x").body(crate::http::Body::Json(json!({"name": "n"}))),
             parts: Vec::new(),
             field: Some(field),
+            crashed_together: false,
         };
         let parts = vec![
             part(

@@ -490,7 +490,8 @@ async fn boundary_steps(
                     out.push((format!("{}: {p}", op.id), minimal.clone(), e.clone()));
                 }
             }
-            if behaviour::crashed(ctx, &e) && !base_ok && op.method != "DELETE" {
+            let group_crashed = behaviour::crashed(ctx, &e);
+            if group_crashed && !base_ok && op.method != "DELETE" {
                 // Nothing of the operation's was accepted yet in the pass: the request without
                 // any edge value first, before each value is sent alone. When that crashes
                 // too, no value is to blame, and splitting would only repeat the crash (on a
@@ -535,7 +536,8 @@ async fn boundary_steps(
                 });
             }
             let parts = regrouped.unwrap_or_else(|| std::mem::take(&mut case.parts));
-            for part in parts.into_iter().rev() {
+            for mut part in parts.into_iter().rev() {
+                part.crashed_together = group_crashed;
                 queue.push_front(Step::Case(part, None));
             }
             continue;
@@ -554,7 +556,10 @@ async fn boundary_steps(
             }
         }
         if behaviour::crashed(ctx, &e) && op.method != "DELETE" {
-            if !recurs(ctx, op, resources, &case.request, &case.what).await? {
+            // Crashed twice already, beside other values and alone: no race did that.
+            if !case.crashed_together
+                && !recurs(ctx, op, resources, &case.request, &case.what).await?
+            {
                 continue;
             }
             // The same request without the value: a server error there too is the operation's
@@ -562,7 +567,12 @@ async fn boundary_steps(
             // Sent unless one was accepted since the last accepted case (unlike a refusal's,
             // which one accepted case spares): an input accepted earlier may have broken the
             // backend's state, and then every later case crashes whatever its value.
-            let base = match base(ctx, op, resources, &mut case, base_fresh).await? {
+            // A case sent beside this one and accepted shows the backend's state serves
+            // the operation, as the request without any edge value would.
+            let beside = queue.iter().any(
+                |step| matches!(step, Step::Case(_, Some(Ok(e))) if (200..300).contains(&e.status)),
+            );
+            let base = match base(ctx, op, resources, &mut case, base_fresh || beside).await? {
                 Base::Gone => return Ok(()),
                 Base::Accepted => None,
                 Base::Sent(e) => {

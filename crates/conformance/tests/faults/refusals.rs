@@ -318,3 +318,76 @@ async fn a_refused_value_taken_beside_others_refused_is_found() {
         run.stdout
     );
 }
+
+const SIGN_UP: &str = r##"openapi: 3.0.3
+info: { title: Accounts, version: "1" }
+paths:
+  /accounts/:
+    post:
+      operationId: sign_up
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name, password]
+              properties:
+                name: { type: string, maxLength: 40 }
+                password: { type: string, maxLength: 40 }
+      responses:
+        "201": { description: "", content: { application/json: { schema: { type: object, properties: { id: { type: integer } } } } } }
+        "400": { description: "", content: { application/json: { schema: { type: object } } } }
+"##;
+
+/// A sign-up that hashes every password it takes, and whose database refuses a NUL in a
+/// name with a server error.
+#[derive(Clone, Default)]
+struct SignUp {
+    /// The bodies of the requests that sent a NUL in the name.
+    nul_names: Arc<Mutex<usize>>,
+    made: Arc<Mutex<u64>>,
+}
+
+impl Respond for SignUp {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.url.path() != "/accounts/" {
+            return ResponseTemplate::new(404);
+        }
+        if request.method.as_str() != "POST" {
+            return ResponseTemplate::new(405).insert_header("allow", "POST");
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let (Some(name), Some(_)) = (body["name"].as_str(), body["password"].as_str()) else {
+            return refusal(Map::from_iter([("name".to_string(), json!(["Required."]))]));
+        };
+        if name.contains('\0') {
+            *self.nul_names.lock().unwrap() += 1;
+            return ResponseTemplate::new(500).set_body_string("invalid byte sequence");
+        }
+        let mut made = self.made.lock().unwrap();
+        *made += 1;
+        ResponseTemplate::new(201).set_body_json(json!({"id": *made}))
+    }
+}
+
+/// A NUL in the name crashes the sign-up beside other values and alone: found, with no
+/// third request for it (each a password hash on a real backend), and no request without
+/// any edge value where one sent beside it was taken.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_seen_beside_other_values_and_alone_is_not_sent_a_third_time() {
+    let backend = SignUp::default();
+    let run = crate::tagged_run(SIGN_UP, backend.clone(), "@boundary").await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("sign_up: a server error (500) for a NUL character (body /name)"),
+        "{}",
+        run.stdout
+    );
+    let nul_names = *backend.nul_names.lock().unwrap();
+    assert_eq!(nul_names, 2, "{}", run.stdout);
+    // The accepted sign-ups: the pass's own five, no sixth without any edge value.
+    let made = *backend.made.lock().unwrap();
+    assert_eq!(made, 5, "{}", run.stdout);
+}
