@@ -340,13 +340,17 @@ paths:
         "400": { description: "", content: { application/json: { schema: { type: object } } } }
 "##;
 
-/// A sign-up that hashes every password it takes, and whose database refuses a NUL in a
-/// name with a server error.
+/// A sign-up that hashes every password it takes, and whose database may refuse a NUL in
+/// a name with a server error, and a name taken already with `taken`.
 #[derive(Clone, Default)]
 struct SignUp {
+    nul_crashes: bool,
+    /// The answer to a name taken already (201 where names need not be unique).
+    taken: u16,
     /// The bodies of the requests that sent a NUL in the name.
     nul_names: Arc<Mutex<usize>>,
     made: Arc<Mutex<u64>>,
+    names: Arc<Mutex<Vec<String>>>,
 }
 
 impl Respond for SignUp {
@@ -361,10 +365,24 @@ impl Respond for SignUp {
         let (Some(name), Some(_)) = (body["name"].as_str(), body["password"].as_str()) else {
             return refusal(Map::from_iter([("name".to_string(), json!(["Required."]))]));
         };
-        if name.contains('\0') {
+        for field in ["name", "password"] {
+            if body[field].as_str().is_some_and(|t| t.chars().count() > 40) {
+                return refusal(Map::from_iter([(field.to_string(), json!(["Too long."]))]));
+            }
+        }
+        if name.contains('\0') && self.nul_crashes {
             *self.nul_names.lock().unwrap() += 1;
             return ResponseTemplate::new(500).set_body_string("invalid byte sequence");
         }
+        let mut names = self.names.lock().unwrap();
+        if names.iter().any(|n| n == name) && self.taken != 201 {
+            return match self.taken {
+                500 => ResponseTemplate::new(500).set_body_string("UNIQUE constraint failed"),
+                status => ResponseTemplate::new(status)
+                    .set_body_json(json!({"name": ["This name is taken."]})),
+            };
+        }
+        names.push(name.to_string());
         let mut made = self.made.lock().unwrap();
         *made += 1;
         ResponseTemplate::new(201).set_body_json(json!({"id": *made}))
@@ -376,7 +394,11 @@ impl Respond for SignUp {
 /// any edge value where one sent beside it was taken.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crash_seen_beside_other_values_and_alone_is_not_sent_a_third_time() {
-    let backend = SignUp::default();
+    let backend = SignUp {
+        nul_crashes: true,
+        taken: 201,
+        ..SignUp::default()
+    };
     let run = crate::tagged_run(SIGN_UP, backend.clone(), "@boundary").await;
     assert_eq!(run.code, Some(1), "{}", run.stdout);
     assert!(
@@ -390,4 +412,38 @@ async fn a_crash_seen_beside_other_values_and_alone_is_not_sent_a_third_time() {
     // The accepted sign-ups: the pass's own five, no sixth without any edge value.
     let made = *backend.made.lock().unwrap();
     assert_eq!(made, 5, "{}", run.stdout);
+}
+
+/// A create sent twice, as a second click sends it: a second account or a refusal of the
+/// name taken is right, a server error (a unique constraint unchecked) is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_sent_twice_must_not_crash_on_what_the_first_made() {
+    for taken in [201, 400] {
+        let run = crate::tagged_run(
+            SIGN_UP,
+            SignUp {
+                taken,
+                ..SignUp::default()
+            },
+            "@boundary",
+        )
+        .await;
+        assert_eq!(run.code, Some(0), "{taken}: {}", run.stdout);
+    }
+    let run = crate::tagged_run(
+        SIGN_UP,
+        SignUp {
+            taken: 500,
+            ..SignUp::default()
+        },
+        "@boundary",
+    )
+    .await;
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("sign_up: a server error (500) for the same request sent again, which it accepted a moment before"),
+        "{}",
+        run.stdout
+    );
 }
