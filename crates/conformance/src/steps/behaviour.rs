@@ -614,12 +614,7 @@ async fn boundary_steps(
             // Sent unless one was accepted since the last accepted case (unlike a refusal's,
             // which one accepted case spares): an input accepted earlier may have broken the
             // backend's state, and then every later case crashes whatever its value.
-            // A case sent beside this one and accepted shows the backend's state serves
-            // the operation, as the request without any edge value would.
-            let beside = queue.iter().any(
-                |step| matches!(step, Step::Case(_, Some(Ok(e))) if (200..300).contains(&e.status)),
-            );
-            let base = match base(ctx, op, resources, &mut case, base_fresh || beside).await? {
+            let base = match base(ctx, op, resources, &mut case, base_fresh).await? {
                 Base::Gone => return Ok(()),
                 Base::Accepted => None,
                 Base::Sent(e) => {
