@@ -488,8 +488,11 @@ async fn boundary_steps(
                 shown,
             ));
         }
+        // Refused the caller, or asked to slow down: nothing more is sent, a second submit
+        // neither.
         if e.status == 403 {
             ctx.forbidden(&op.id);
+            *accepted = None;
             return Ok(());
         }
         // No value brings a method the route does not allow: the operation's every case
@@ -500,6 +503,7 @@ async fn boundary_steps(
         }
         if e.status == 429 {
             ctx.http.note(rate_limited(&op.id, "boundary pass"));
+            *accepted = None;
             return Ok(());
         }
         if !case.parts.is_empty() {
