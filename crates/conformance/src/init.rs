@@ -129,8 +129,9 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
             Value::String("${ACCORD_NAME}".into())
         } else if lower.contains("email")
             || lower.contains("user")
-            || lower == "login"
+            || ["login", "auth", "identifier", "identity"].contains(&lower.as_str())
             || lower == "name" && required.contains(&name.as_str())
+            || names_the_user(prop)
         {
             Value::String("${ACCORD_USER}".into())
         } else if lower == "grant_type" {
@@ -143,6 +144,19 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
         out.insert(name.clone(), value);
     }
     Value::Object(out)
+}
+
+/// Whether a sign-in body's member says it takes the user's name or address (Semaphore's
+/// `auth`: "Username/Email address").
+fn names_the_user(prop: &Value) -> bool {
+    let described = prop
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    ["username", "user name", "email", "login name"]
+        .iter()
+        .any(|w| described.contains(w))
 }
 
 /// `body` (a sign-in's, of `schema`) with `${ACCORD_NAME}` where a member named like a user
@@ -597,6 +611,19 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 o.path.to_ascii_lowercase().contains("admin"),
             )
         });
+    // A sign-in that answers nothing to read a token from (Semaphore's 204) sets a session
+    // cookie: where the spec has a scheme for one, that is the user's, not the bearer token
+    // the sign-in never answers.
+    let scheme = match (&scheme, &login) {
+        (Some(s), Some((l, _)))
+            if !matches!(s.placement, crate::http::Placement::Cookie { .. })
+                && success_schema(doc, &l.op).is_none()
+                && token_header(&l.op).is_none() =>
+        {
+            security::session_scheme(doc).or(scheme)
+        }
+        _ => scheme,
+    };
     match (&scheme, &login) {
         (Some(scheme), Some((login, why))) => {
             let _ = writeln!(
@@ -657,7 +684,14 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 .into_iter()
                 .filter_map(|(_, r)| r.get("headers")?.as_object())
                 .any(|h| h.keys().any(|k| k.eq_ignore_ascii_case("set-cookie")));
+            let in_cookie = matches!(scheme.placement, crate::http::Placement::Cookie { .. });
             match token_header(&login.op).filter(|_| in_body.is_none()) {
+                None if in_body.is_none() && in_cookie && answer.is_none() => {
+                    let _ = writeln!(
+                        t,
+                        "# The login answers no body: the session is the cookie it sets (name it, `cookie:NAME`,\n# when it sets several).\naccess_token = \"cookie:*\""
+                    );
+                }
                 None if in_body.is_none() && sets_cookie => {
                     let _ = writeln!(
                         t,
@@ -694,6 +728,9 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 let _ = writeln!(t, "refresh_token = \"body:{refresh}\"");
             }
             let _ = writeln!(t, "# The token goes {}.", describe(scheme));
+            if in_cookie && let Some(name) = &scheme.name {
+                let _ = writeln!(t, "scheme = {name:?}");
+            }
             if let crate::http::Placement::Header { name, prefix } = &scheme.placement {
                 if prefix.is_empty() && name.eq_ignore_ascii_case("authorization") {
                     // The spec does not say what comes before the token in `Authorization`
@@ -861,9 +898,22 @@ struct KeyOperations {
 fn key_operations(doc: &Value) -> Option<KeyOperations> {
     let ops = operations(doc);
     ops.iter()
-        .filter(|o| o.method.eq_ignore_ascii_case("post") && o.secured && named_like(o, &["key"]))
+        .filter(|o| {
+            o.method.eq_ignore_ascii_case("post")
+                && o.secured
+                && (named_like(o, &["key"])
+                    || named_like(o, &["token"])
+                        && !named_like(o, &["refresh", "login", "signin", "revoke", "verify"]))
+        })
         .find_map(|create| {
             let answer = success_schema(doc, &create.op)?;
+            // An API token whose id is the secret (Semaphore's `POST /user/tokens` answers
+            // `{"id", "created", "expired"}`, and the token is sent as `Bearer <id>`).
+            let id_is_token = || {
+                named_like(create, &["token"])
+                    .then(|| find_property(doc, answer, &["id"], 0))
+                    .flatten()
+            };
             let key = find_property(
                 doc,
                 answer,
@@ -877,7 +927,8 @@ fn key_operations(doc: &Value) -> Option<KeyOperations> {
                     "value",
                 ],
                 0,
-            )?;
+            )
+            .or_else(id_is_token)?;
             // A key the request gives is the client's own (an SSH public key, Gitea's
             // `POST /admin/users/{username}/keys`), never one the service issues.
             let key_name = key.rsplit('/').next().unwrap_or_default();
@@ -950,7 +1001,7 @@ fn finish(mut t: String, doc: &Value, scheme: Option<&security::UserScheme>) -> 
             // An apiKey in a cookie is the browser's session (Django's `sessionid`), never
             // a service's key.
             s.get("type").and_then(Value::as_str) == Some("apiKey")
-                && s.get("in").and_then(Value::as_str) != Some("cookie")
+                && !security::is_session_cookie(s)
                 && scheme.and_then(|u| u.name.as_ref()) != Some(*name)
         });
     match key_scheme {
@@ -1032,6 +1083,9 @@ fn describe(scheme: &security::UserScheme) -> String {
         Placement::Basic => format!("as `Authorization: Basic`{by}"),
         Placement::Header { name, prefix } => format!("in `{name}: {prefix}<token>`{by}"),
         Placement::Query { name } => format!("in the `{name}` query parameter{by}"),
+        Placement::Cookie { name } if name == security::SESSION_COOKIE => {
+            format!("in the session cookie the sign-in sets{by}")
+        }
         Placement::Cookie { name } => format!("in the `{name}` cookie{by}"),
     }
 }

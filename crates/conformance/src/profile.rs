@@ -71,6 +71,10 @@ pub struct ApiKey {
     /// The operation revoking a key, called with its id as the path parameter.
     #[serde(default)]
     pub revoke: Option<Spanned<String>>,
+    /// What goes before the key in its header (`"Bearer "`); unset where the scheme is
+    /// `Authorization`, the word the backend takes is learned (none, `Bearer`, `Token`, `JWT`).
+    #[serde(default)]
+    pub prefix: Option<String>,
 }
 
 fn default_key_pointer() -> String {

@@ -640,6 +640,16 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         ctx.http.set_placement(placement.clone());
         scheme.placement = placement;
     }
+    // A session cookie the spec's scheme does not name (the `Cookie` header): the one the
+    // sign-in sets, as a browser sends it back.
+    if let Some(name) = ctx.session_cookie_learned().await {
+        ctx.http.note(format!(
+            "auth: the spec's scheme{} is the `Cookie` header, which names no cookie: the sign-in sets the session in `{name}`, which the run sends back, as a browser does",
+            scheme.name.as_deref().map(|n| format!(" `{n}`")).unwrap_or_default()
+        ));
+        scheme.placement = crate::http::Placement::Cookie { name };
+        ctx.http.set_placement(scheme.placement.clone());
+    }
     // A refresh token the profile places nowhere travels in the cookie the sign-in sets for
     // it, as a browser sends it (the sessions signed in from now on hold it).
     if let Some(name) = ctx.refresh_cookie_learned().await {

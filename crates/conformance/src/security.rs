@@ -67,6 +67,12 @@ fn placement(scheme: &Value, prefix: Option<&str>) -> Placement {
             match field(scheme, "in") {
                 "query" => Placement::Query { name },
                 "cookie" => Placement::Cookie { name },
+                // The `Cookie` header itself (Semaphore's Swagger 2.0 `cookie` scheme, which
+                // 2.0 could not put `in: cookie`): a session cookie the spec does not name,
+                // learned from the sign-in (`Ctx::session_cookie_learned`).
+                "header" if name.eq_ignore_ascii_case("cookie") => Placement::Cookie {
+                    name: SESSION_COOKIE.into(),
+                },
                 _ => {
                     // `Authorization: Token <jwt>` is the usual shape of an apiKey scheme in
                     // that header; the profile names the prefix, or the description shows it.
@@ -97,6 +103,30 @@ fn placement(scheme: &Value, prefix: Option<&str>) -> Placement {
         }
         _ => Placement::Bearer,
     }
+}
+
+/// The name of a session cookie the spec does not name (its scheme is the `Cookie` header),
+/// until the sign-in shows which cookie it sets.
+pub const SESSION_COOKIE: &str = "*";
+
+/// Whether `scheme` is a browser's session cookie: an apiKey in a cookie, or in the `Cookie`
+/// header itself; never a service's key.
+pub fn is_session_cookie(scheme: &Value) -> bool {
+    field(scheme, "type") == "apiKey"
+        && (field(scheme, "in") == "cookie"
+            || field(scheme, "in") == "header"
+                && field(scheme, "name").eq_ignore_ascii_case("cookie"))
+}
+
+/// The spec's first session-cookie scheme ([`is_session_cookie`]), as the user's.
+pub fn session_scheme(doc: &Value) -> Option<UserScheme> {
+    schemes(doc)
+        .into_iter()
+        .find(|(_, s)| is_session_cookie(s))
+        .map(|(name, s)| UserScheme {
+            placement: placement(&s, None),
+            name: Some(name),
+        })
 }
 
 /// The scheme of the user's token: the profile's `auth.scheme`, else the spec's first http
@@ -143,10 +173,7 @@ pub fn user_scheme(doc: &Value, auth: Option<&Auth>) -> Result<UserScheme, Strin
         })
         // A session cookie (Django's `sessionid`), then any other `apiKey`: what the spec
         // secures its operations with, rather than a bearer token it never mentions.
-        .or_else(|| {
-            all.iter()
-                .find(|(_, s)| field(s, "type") == "apiKey" && field(s, "in") == "cookie")
-        })
+        .or_else(|| all.iter().find(|(_, s)| is_session_cookie(s)))
         .or_else(|| all.iter().find(|(_, s)| field(s, "type") == "apiKey"));
     Ok(match pick {
         Some((name, scheme)) => UserScheme {

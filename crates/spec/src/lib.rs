@@ -119,6 +119,8 @@ impl Document {
         notes.extend(normalize::null_type_beside_alternatives(&mut document));
         if source_version.starts_with("3.1") {
             notes.extend(normalize::openapi_31_to_30(&mut document));
+        } else {
+            notes.extend(normalize::type_arrays(&mut document));
         }
         notes.extend(normalize::fill_info(&mut document));
         let repairs = repair::repair(&mut document, source_version.starts_with("3.1"));

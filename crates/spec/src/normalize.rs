@@ -295,27 +295,7 @@ fn schema(value: &mut Value, buf: &mut PointerBuf, notes: &mut Vec<Problem>) {
         .cloned()
     {
         Some(Value::Array(types)) => {
-            let mut rest: Vec<Value> = types
-                .iter()
-                .filter(|t| t.as_str() != Some("null"))
-                .cloned()
-                .collect();
-            let nullable = rest.len() != types.len();
-            map.remove("type");
-            if nullable {
-                map.insert("nullable".into(), json!(true));
-            }
-            match rest.len() {
-                0 => {}
-                1 => {
-                    map.insert("type".into(), rest.remove(0));
-                }
-                _ => {
-                    let variants: Vec<Value> =
-                        rest.into_iter().map(|t| json!({ "type": t })).collect();
-                    map.insert("anyOf".into(), Value::Array(variants));
-                }
-            }
+            type_list(map, &types);
             notes.push(Problem::new(
                 join(pointer, "type"),
                 "type array became a 3.0 type with nullable",
@@ -667,6 +647,52 @@ pub fn null_type_beside_alternatives(doc: &mut Value) -> Vec<Problem> {
     notes
 }
 
+/// A `type` given as a list (`type: [string, 'null']`, OpenAPI 3.1's way) in a 2.0 or 3.0
+/// document, which the typed model cannot hold: Semaphore's hand-written Swagger 2.0
+/// `ProjectBackup` writes `alert_chat` so, and Schemathesis and openapi-typescript read it.
+/// Read as 3.1 means it: one type with `nullable`, or several as `anyOf`; noted.
+pub fn type_arrays(doc: &mut Value) -> Vec<Problem> {
+    let mut notes = Vec::new();
+    crate::walk_model_mut(doc, "", &mut |map, pointer, names| {
+        if names {
+            return;
+        }
+        let Some(Value::Array(types)) = map.get("type").cloned() else {
+            return;
+        };
+        type_list(map, &types);
+        notes.push(Problem::new(
+            crate::join(pointer, "type"),
+            "a list of types (OpenAPI 3.1's way) is read as one type with `nullable`, or `anyOf`",
+        ));
+    });
+    notes
+}
+
+/// `type: [T, ...]` as 3.0 says it: the types but `null` as one `type` or an `anyOf` of
+/// them, `nullable` where `null` is among them.
+fn type_list(map: &mut Map<String, Value>, types: &[Value]) {
+    let mut rest: Vec<Value> = types
+        .iter()
+        .filter(|t| t.as_str() != Some("null"))
+        .cloned()
+        .collect();
+    map.remove("type");
+    if rest.len() != types.len() {
+        map.insert("nullable".into(), json!(true));
+    }
+    match rest.len() {
+        0 => {}
+        1 => {
+            map.insert("type".into(), rest.remove(0));
+        }
+        _ => {
+            let variants = rest.into_iter().map(|t| json!({ "type": t })).collect();
+            map.insert("anyOf".into(), Value::Array(variants));
+        }
+    }
+}
+
 /// An operation's callback given as a `$ref` (`#/components/callbacks/searchIndex`,
 /// PeerTube's), which the typed model cannot hold (it knows callbacks only written out): the
 /// callback it names copied in place, noted; one that does not resolve is dropped, noted.
@@ -884,6 +910,31 @@ mod callback_tests {
 #[cfg(test)]
 mod null_type_tests {
     use serde_json::json;
+
+    #[test]
+    fn a_list_of_types_in_a_3_0_document_is_read_as_3_1_means_it() {
+        let mut doc = json!({"components": {"schemas": {
+            "Backup": {"type": "object", "properties": {
+                "alert_chat": {"type": ["string", "null"]},
+                "size": {"type": ["integer", "string"]},
+                "type": {"type": "string"}
+            }}
+        }}});
+        let notes = super::type_arrays(&mut doc);
+        let props = &doc["components"]["schemas"]["Backup"]["properties"];
+        assert_eq!(
+            props["alert_chat"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(
+            props["size"],
+            json!({"anyOf": [{"type": "integer"}, {"type": "string"}]})
+        );
+        // A property named `type` is a name, not the keyword.
+        assert_eq!(props["type"], json!({"type": "string"}));
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].pointer.contains("alert_chat"), "{notes:?}");
+    }
 
     #[test]
     fn a_null_type_beside_alternatives_is_read_as_nullable_alternatives() {

@@ -1453,6 +1453,22 @@ pub fn resources(ctx: &Ctx) -> Vec<Resource> {
             (!param.contains('/') && !param.contains('{'))
                 .then(|| (o.path.clone(), param.to_string()))
         });
+        // Else an item under the collection's singular beside it (Semaphore makes projects
+        // with `POST /projects` and reads one at `/project/{project_id}/`).
+        let item = item.or_else(|| {
+            let (parent, last) = create.path.trim_end_matches('/').rsplit_once('/')?;
+            let names = kind_names(last);
+            ops.iter().find_map(|(o, _)| {
+                let rest = o.path.strip_prefix(parent)?.strip_prefix('/')?;
+                let (segment, rest) = rest.split_once("/{")?;
+                let param = rest.strip_suffix('}').or_else(|| rest.strip_suffix("}/"))?;
+                (segment != last
+                    && !segment.contains(['/', '{'])
+                    && names.contains(&plain_name(segment))
+                    && !param.contains(['/', '{']))
+                .then(|| (o.path.clone(), param.to_string()))
+            })
+        });
         let Some((item, param)) = item else { continue };
         if create.method == "PUT" && has_path_params(create) && !documents_201(create) {
             // A PUT under a parent that names no new item (`PUT /projects/{id}/tasks` is
@@ -1980,9 +1996,30 @@ pub async fn created_not_found(
 /// `/articles/a-1/comments`), with the trailing slash the spec's item template has (Django's
 /// `/api/dcim/sites/{id}/`, where a write to the path without it is redirected, or refused).
 pub fn item_path_in(resource: &Resource, base: &str, id: &str) -> String {
+    let base = base.trim_end_matches('/');
+    // An item under the collection's singular beside it (`/projects` makes
+    // `/project/{project_id}/`): the base's last segment is the item's.
+    let singular = resource
+        .item
+        .trim_end_matches('/')
+        .rsplit_once("/{")
+        .and_then(|(above, _)| above.rsplit_once('/'))
+        .map(|(_, segment)| segment)
+        .filter(|segment| {
+            resource
+                .collection
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last != *segment)
+        });
+    let base = match (singular, base.rsplit_once('/')) {
+        (Some(segment), Some((parent, _))) => format!("{parent}/{segment}"),
+        _ => base.to_string(),
+    };
     format!(
         "{}/{}{}",
-        base.trim_end_matches('/'),
+        base,
         path_encode(id),
         if resource.item.ends_with('/') {
             "/"
@@ -2378,6 +2415,31 @@ pub struct Created {
     pub base: String,
     pub sent: Value,
     pub answer: Exchange,
+}
+
+/// An update `body` with the id member the create's `answer` names the resource `id` by
+/// (`id`, or `...Id`/`..._id` holding it), where the body has no such member: the object as
+/// a frontend sends back what it read. The member's name, and the body.
+pub fn adding_own_id(body: &Value, answer: &Exchange, id: &str) -> Option<(String, Value)> {
+    let fields = body.as_object()?;
+    let json = answer.json()?;
+    let members = json.as_object()?;
+    let holds = |v: &Value| {
+        v.as_str()
+            .map(String::from)
+            .unwrap_or_else(|| v.to_string())
+            == id
+    };
+    let (name, value) = members.iter().find(|(k, v)| {
+        let lower = k.to_ascii_lowercase();
+        (lower == "id" || lower.ends_with("_id") || k.ends_with("Id")) && holds(v)
+    })?;
+    if fields.contains_key(name) {
+        return None;
+    }
+    let mut out = fields.clone();
+    out.insert(name.clone(), value.clone());
+    Some((name.clone(), Value::Object(out)))
 }
 
 /// A body for a write whose effect is read back: every optional property present, none

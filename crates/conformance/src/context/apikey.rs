@@ -3,7 +3,8 @@
 use serde_json::Value;
 
 use super::{Ctx, OpInfo};
-use crate::http::Request;
+use crate::exchange::Exchange;
+use crate::http::{Placement, Request};
 
 impl Ctx {
     /// The `apiKey` security scheme of `[apikey]` (or the spec's first): its name, where the
@@ -70,18 +71,101 @@ impl Ctx {
 
     /// `request` carrying `key` where the scheme says.
     pub fn with_api_key(&self, request: Request, key: &str) -> Request {
-        use crate::http::Placement;
-        let Some((_, location, name)) = self.api_key_scheme() else {
-            return request;
-        };
-        let placement = match location.as_str() {
+        let word = self.key_word();
+        self.key_placement(&word)
+            .map(|p| p.apply(request.clone(), key))
+            .unwrap_or(request)
+    }
+
+    /// How a key travels by the scheme, after `word` in a header.
+    fn key_placement(&self, word: &str) -> Option<Placement> {
+        let (_, location, name) = self.api_key_scheme()?;
+        Some(match location.as_str() {
             "query" => Placement::Query { name },
             "cookie" => Placement::Cookie { name },
             _ => Placement::Header {
                 name,
-                prefix: String::new(),
+                prefix: word.to_string(),
             },
+        })
+    }
+
+    /// The word before the key: the profile's `[apikey] prefix`, else the one learned
+    /// ([`Ctx::key_word_learned`]), else none.
+    fn key_word(&self) -> String {
+        if let Some(prefix) = self.profile.apikey.as_ref().and_then(|k| k.prefix.clone()) {
+            return prefix;
+        }
+        self.memo
+            .get_or_init(KeyWord::default)
+            .0
+            .lock()
+            .ok()
+            .and_then(|w| w.clone())
+            .unwrap_or_default()
+    }
+
+    /// Where the key goes in `Authorization` and the profile names no `prefix`: on a GET
+    /// the key alone secures, the key bare; refused (401, 403), after `Bearer`, `Token` and
+    /// `JWT` in turn (Semaphore's apiKey scheme `Authorization` takes `Bearer <token>`, its
+    /// spec says no word). The word taken is kept for the run's every key request; the
+    /// refused exchange, with the spec finding it carries, is returned.
+    pub async fn key_word_learned(&self, key: &str, scheme: &str) -> Option<Exchange> {
+        let learned = self.memo.get_or_init(KeyWord::default);
+        if self
+            .profile
+            .apikey
+            .as_ref()
+            .is_some_and(|k| k.prefix.is_some())
+            || learned.0.lock().map(|w| w.is_some()).unwrap_or(true)
+        {
+            return None;
+        }
+        let (_, location, name) = self.api_key_scheme()?;
+        if location != "header" || !name.eq_ignore_ascii_case("authorization") {
+            return None;
+        }
+        let op = self
+            .operations_secured_by(scheme)
+            .into_iter()
+            .find(|o| o.method == "GET" && !o.path.contains('{') && !o.websocket())?;
+        let send = |word: &'static str| {
+            let request = self
+                .key_placement(word)
+                .map(|p| p.apply(self.request_for(&op), key));
+            async move { self.http.send(request?).await.ok() }
         };
-        placement.apply(request, key)
+        let refused = send("").await?;
+        if !matches!(refused.status, 401 | 403) {
+            return None;
+        }
+        for word in ["Bearer ", "Token ", "JWT "] {
+            let Some(answer) = send(word).await else {
+                continue;
+            };
+            if (200..300).contains(&answer.status) {
+                if let Ok(mut kept) = self.memo.get_or_init(KeyWord::default).0.lock() {
+                    *kept = Some(word.to_string());
+                }
+                let mut finding = refused.without(key);
+                finding.violations = vec![crate::contract::Violation {
+                    operation: op.id.clone(),
+                    status: refused.status,
+                    pointer: String::new(),
+                    message: format!(
+                        "refuses the API key of scheme `{scheme}` alone in `{name}` ({}) and takes it after `{}` ({}): the run sends it so; say so in the scheme's description, or name `prefix` in the profile's [apikey]",
+                        refused.status,
+                        word.trim(),
+                        answer.status
+                    ),
+                }];
+                return Some(finding);
+            }
+        }
+        None
     }
 }
+
+/// The word before an API key the run learned ([`Ctx::key_word_learned`]).
+#[derive(Default)]
+struct KeyWord(std::sync::Mutex<Option<String>>);

@@ -770,7 +770,33 @@ impl Ctx {
             })
             .filter(|o| !self.read_only() || o.method == "GET")
             .filter(|o| !o.websocket())
+            .filter(|o| !self.signs_in_or_out(o))
             .collect()
+    }
+
+    /// Whether `op` begins or ends a session, as its path says (`/auth/logout`,
+    /// `/auth/oidc/{provider}/login`, a redirect under `oidc`): a sign-in is open to whoever has no session yet, and a sign-out with no session has
+    /// none to end, so that answering either without a token is no hole, though the spec's
+    /// global security covers them (Semaphore's `POST /auth/logout` answers 204). Noted.
+    pub fn signs_in_or_out(&self, op: &OpInfo) -> bool {
+        let segments: Vec<String> = op
+            .path
+            .split('/')
+            .filter(|s| !s.is_empty() && !s.starts_with('{'))
+            .map(|s| s.to_ascii_lowercase().replace(['-', '_'], ""))
+            .collect();
+        let flow = segments.last().is_some_and(|last| {
+            ["login", "logout", "signin", "signout", "logon", "logoff"].contains(&last.as_str())
+        }) || segments
+            .iter()
+            .any(|s| ["oidc", "oauth", "oauth2", "sso", "saml"].contains(&s.as_str()));
+        if flow {
+            self.http.note(format!(
+                "auth: {} {} signs in or out (its path says so): the token checks do not hold it to refusing a request without a session",
+                op.method, op.path
+            ));
+        }
+        flow
     }
 
     /// Whether `op` renews the session it is called in, by the token it carries alone: named

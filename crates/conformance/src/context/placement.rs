@@ -88,6 +88,28 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// Where the token travels in a session cookie the spec does not name (its scheme is
+    /// the `Cookie` header), the cookie the first identity's sign-in sets it in: the one
+    /// holding the session's token, else the only one. `None` where the placement names its
+    /// cookie, or the sign-in sets none.
+    pub async fn session_cookie_learned(&self) -> Option<String> {
+        match self.http.placement() {
+            Placement::Cookie { name } if name == crate::security::SESSION_COOKIE => {}
+            _ => return None,
+        }
+        let tokens = self.session(Identity::First).await.ok()?;
+        let holding = tokens
+            .cookies
+            .iter()
+            .find(|(_, v)| !v.is_empty() && *v == tokens.access);
+        match (holding, tokens.cookies.as_slice()) {
+            (Some((name, _)), _) | (None, [(name, _)]) => Some(name.clone()),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -571,13 +571,26 @@ impl Ctx {
         )?;
         let found = || e.json().and_then(|b| crate::profile::find_token(&b));
         let access = match &access_locator {
-            Locator::Body(any) if any == "*" => {
-                let (at, token) = found().ok_or("no access token in the sign-in's answer")?;
-                self.http.note(format!(
-                    "the spec does not say where the sign-in's answer holds the token: the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)"
-                ));
-                token
-            }
+            Locator::Body(any) if any == "*" => match found() {
+                Some((at, token)) => {
+                    self.http.note(format!(
+                        "the spec does not say where the sign-in's answer holds the token: the run took it from {at} (`access_token = \"body:{at}\"` in [auth] says so)"
+                    ));
+                    token
+                }
+                // A session in a cookie (the scheme's), where the answer holds no token.
+                None => match self.http.placement() {
+                    crate::http::Placement::Cookie { name } => {
+                        let token = Self::extract(e, &Locator::Cookie(name.clone()))
+                            .ok_or("no access token in the sign-in's answer, and no session cookie")?;
+                        self.http.note(format!(
+                            "the sign-in's answer holds no token: the run took the session from the cookie it sets (`access_token = \"cookie:{name}\"` in [auth] says so)"
+                        ));
+                        token
+                    }
+                    _ => return Err("no access token in the sign-in's answer".into()),
+                },
+            },
             locator => match Self::extract(e, locator) {
                 Some(token) => token,
                 // Where the spec alone put it there (a run with `--spec`), the backend's answer

@@ -1256,6 +1256,32 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     e = send(body.clone()).await?;
                     w.exchanges.push(e.clone());
                 }
+                // Refused as invalid without the id a frontend sends back with the object it
+                // read (Semaphore's `Project ID in body and URL must be the same`), where the
+                // schema does not declare it: with it, and a spec finding when that is taken.
+                if matches!(e.status, 400 | 422)
+                    && let Some((member, with_id)) = body
+                        .as_ref()
+                        .and_then(|b| behaviour::adding_own_id(b, &c.answer, &c.id))
+                {
+                    let refused = e.clone();
+                    e = send(Some(with_id.clone())).await?;
+                    w.exchanges.push(e.clone());
+                    if (200..300).contains(&e.status) {
+                        body = Some(with_id);
+                        let mut finding = refused;
+                        finding.violations = vec![crate::contract::Violation {
+                            operation: update.id.clone(),
+                            status: finding.status,
+                            pointer: format!("/{member}"),
+                            message: format!(
+                                "refuses an update without the resource's `{member}` in its body ({}), which its schema does not declare, and takes it with it ({}): declare `{member}` (required) in the request body",
+                                finding.status, e.status
+                            ),
+                        }];
+                        ctx.http.findings.record(&finding);
+                    }
+                }
                 // A method the backend does not have on the item (Vikunja's spec writes
                 // `PUT /labels/{id}`; it routes `POST`) is the spec's finding: no update is
                 // there to persist.

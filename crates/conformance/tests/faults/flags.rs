@@ -388,6 +388,12 @@ impl Respond for Flags {
             "You must log in to use Flags.",
         )
         .append_header("www-authenticate", "Bearer realm=\"flags\"");
+        // Reads of the invite tokens without any credentials are rate-limited first.
+        if header.is_empty() && (method, path.as_str()) == ("GET", "/api/admin/invite-link/tokens")
+        {
+            return error(429, "TooManyRequests", "Too many requests")
+                .append_header("retry-after", "60");
+        }
         if !signed_in && !open {
             return refused;
         }
@@ -680,9 +686,18 @@ async fn a_flag_service_in_unleash_shape_is_read_from_its_spec() {
     // The rate-limited sign-in is left for another operation; the unknown route goes under
     // `/api/admin`, signed in.
     assert!(!run.failed_by("", Rule::ErrorsStatus, ""), "{}", run.stdout);
+    // The sign-in, which the spec's global security covers, is no operation a token opens;
+    // a read rate-limited before it looks at credentials is the backend defending itself.
     assert!(
         run.stdout.contains(
-            "auth: login answered 429 (a rate limit), not 401: the backend defends itself; not judged"
+            "auth: POST /auth/simple/login signs in or out (its path says so): the token checks do not hold it to refusing a request without a session"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "auth: getAllPublicSignupTokens answered 429 (a rate limit), not 401: the backend defends itself; not judged"
         ),
         "{}",
         run.stdout

@@ -38,6 +38,7 @@ mod refs;
 mod refusals;
 mod report;
 mod returning;
+mod runner;
 mod sessions;
 mod silent;
 mod stall;
@@ -204,6 +205,27 @@ impl Run {
 }
 
 impl Run {
+    /// Asserts that the run's output holds each of `texts`, showing the output where not.
+    #[track_caller]
+    pub fn says(&self, texts: &[&str]) {
+        for text in texts {
+            assert!(self.stdout.contains(text), "{text}\n{}", self.stdout);
+        }
+    }
+
+    /// Asserts that no scenario failed by any of `rules`.
+    #[track_caller]
+    pub fn fails_none_of(&self, rules: &[Rule]) {
+        for rule in rules {
+            assert!(
+                !self.failed_by("", *rule, ""),
+                "{}\n{}",
+                rule.id(),
+                self.stdout
+            );
+        }
+    }
+
     /// The verdict (`passed`, `failed`, `skipped`) of the first scenario whose name holds
     /// `scenario`, empty where none ran.
     pub fn verdict(&self, scenario: &str) -> String {
