@@ -777,6 +777,20 @@ pub async fn callable(ctx: &Ctx, op: &OpInfo) -> bool {
     }
 }
 
+/// Whether `resource` is a kind of account (its collection named for users, accounts or
+/// members: `/users`, `/api/accounts/`).
+pub fn is_account_kind(resource: &Resource) -> bool {
+    let last = resource
+        .collection
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    kind_names(last)
+        .iter()
+        .any(|n| ["user", "account", "member"].contains(&n.as_str()))
+}
+
 /// Whether `op` is the profile's sign-up: unlike the sign-in, which the run's session
 /// rests on, it is called like any operation (an unauthenticated form, where a NUL or a
 /// `null` crashes a backend as readily as anywhere).
@@ -2855,6 +2869,80 @@ fn listed_items(body: &Value, param: &str, by_text: bool) -> Vec<(String, Value)
     }
 }
 
+/// Where a create answered no id, the item the body names by the item's own parameter: an
+/// association the client chooses (Semaphore's `POST /project/{id}/users` with `user_id`, read
+/// at `/project/{id}/users/{user_id}`).
+fn named_in_body(resource: &Resource, body: &Value) -> Option<String> {
+    match body.get(&resource.param)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Where a create answered no id (Semaphore's `POST /project/{id}/keys`: a 204), the item
+/// of its collection's list holding every free text of at least four characters the create
+/// `sent` (the run's own, unique) where nothing else on the list holds them all: its id,
+/// noted. `None` where the kind has no list, the body no such text, or not one item holds it.
+async fn found_in_list(
+    ctx: &Ctx,
+    resource: &Resource,
+    base: &str,
+    identity: Identity,
+    sent: &Value,
+) -> Option<String> {
+    let list = resource.list.as_ref()?;
+    // Free text only: a value of an enum or a format may be any item's.
+    let schema = ctx.body_schema(&resource.create)?;
+    let schema = crate::sample::object_branch(ctx.doc(), &schema);
+    let free = |name: &str| {
+        schema
+            .get("properties")
+            .and_then(|p| p.get(name))
+            .map(|p| accord_spec::follow_ref(ctx.doc(), p))
+            .is_some_and(|p| p.get("enum").is_none() && p.get("format").is_none())
+    };
+    let texts: Vec<(&String, &str)> = sent
+        .as_object()?
+        .iter()
+        .filter(|(k, _)| free(k))
+        .filter_map(|(k, v)| Some((k, v.as_str().filter(|t| t.chars().count() >= 4)?)))
+        .collect();
+    if texts.is_empty() {
+        return None;
+    }
+    let mut request = request(ctx, list, &Inputs::default());
+    request.target = base.to_string();
+    let e = send_as(ctx, identity, request).await.ok()?;
+    if !(200..300).contains(&e.status) {
+        return None;
+    }
+    let by_text = named_by_text(ctx, &resource.item, &resource.param);
+    let holding: Vec<String> = listed_items(&e.json()?, &resource.param, by_text)
+        .into_iter()
+        .filter(|(_, item)| {
+            texts
+                .iter()
+                .all(|(k, t)| item.get(k.as_str()).and_then(Value::as_str) == Some(*t))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    let [id] = holding.as_slice() else {
+        return None;
+    };
+    ctx.http.note(format!(
+        "behaviour: {} answers no id for what it makes: the run found it on {} by the text it sent ({})",
+        resource.create.id,
+        list.id,
+        texts
+            .iter()
+            .map(|(k, _)| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    Some(id.clone())
+}
+
 /// What each list names, by path: each item by its id.
 pub type Listed = Vec<(String, std::collections::BTreeMap<String, Value>)>;
 
@@ -3915,7 +4003,7 @@ async fn create_bound(
         .into_iter()
         .filter(|slot| !slot.required)
         .collect();
-    let (mut last, mut empty) = (None, None);
+    let (mut last, mut empty, mut nameless) = (None, None, None);
     let mut crashed: Option<Exchange> = None;
     // Twice at most: a referent the backend has since consumed (a feeding stops, and
     // deletes, the timer it names) is made again, and the bodies bound to the new one.
@@ -3960,16 +4048,29 @@ async fn create_bound(
             if (200..300).contains(&e.status) {
                 // What the answer breaks of the spec is a spec finding of its own; the chain goes on
                 // as long as the answer names the resource.
-                let id = created_id(ctx, resource, &e).ok_or_else(|| {
-                    Failure::new(
+                let id = match created_id(ctx, resource, &e)
+                    .or_else(|| named_in_body(resource, &body))
+                {
+                    Some(id) => Some(id),
+                    None => found_in_list(ctx, resource, base, identity, &body).await,
+                };
+                let Some(id) = id else {
+                    let failure = Failure::new(
                         Rule::Created,
                         format!(
                             "{} answered {} without an id: no link, no `{}` or `id` in the body, no Location",
                             op.id, e.status, resource.param
                         ),
                     )
-                    .with(&e)
-                })?;
+                    .with(&e);
+                    // A later body may name it (the lean body left out the `user_id` that
+                    // names what an association makes).
+                    if bodies.is_empty() {
+                        return Err(failure);
+                    }
+                    nameless = Some(failure);
+                    continue;
+                };
                 if id.is_empty() {
                     // Made, and named by nothing: no path reaches it (a slug of a title without
                     // a letter). The chain needs one it can address: the next body is tried.
@@ -4064,6 +4165,9 @@ async fn create_bound(
             format!("{} answered a server error ({})", op.id, e.status),
         )
         .with(&e));
+    }
+    if let Some(failure) = nameless {
+        return Err(failure);
     }
     if let Some(e) = empty {
         return Err(Failure::new(

@@ -1690,10 +1690,22 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                     .await?;
                     Ok((200..300).contains(&e.status).then(|| parent.to_string()))
                 };
+                // An account the first user made (an admin's `POST /users`) is in the user
+                // directory every signed-in user reads in most apps (to add a teammate): its
+                // read and listing are noted, its writes still judged.
+                let account = behaviour::is_account_kind(&c.resource);
+                let directory = |w: &AccordWorld, what: &str| {
+                    w.ctx.http.note(format!(
+                        "cross-user: the second user {what} the accounts {} makes (a user directory, which signed-in users share in most apps): not judged",
+                        c.resource.create.id
+                    ));
+                };
                 if c.resource.read.is_some() && !public_read {
                     let e = read(w, Identity::Second, &c).await?;
                     let leaked = behaviour::shows(&e, &c);
-                    if ((200..300).contains(&e.status) || leaked)
+                    if ((200..300).contains(&e.status) || leaked) && account {
+                        directory(w, "reads");
+                    } else if ((200..300).contains(&e.status) || leaked)
                         && anonymous(Request::new("GET", c.path.clone())).await
                     {
                         w.ctx.http.note(format!(
@@ -1735,6 +1747,8 @@ async fn cross_user_checked(w: &mut AccordWorld) -> Outcome {
                             "cross-user: {} lists what lies under {parent}, which the second user reads too (shared or public)",
                             list.id
                         ));
+                    } else if shown && account {
+                        directory(w, "lists");
                     } else if shown {
                         failures.push(Failure::new(
                             Rule::CrossUserList,

@@ -43,6 +43,17 @@ definitions:
       id: { type: integer }
       name: { type: string }
       alert_chat: { type: [string, 'null'] }
+  AccessKeyRequest:
+    type: object
+    properties:
+      name: { type: string, minLength: 1, maxLength: 40 }
+      type: { type: string, enum: [ssh, none] }
+  AccessKey:
+    type: object
+    properties:
+      id: { type: integer }
+      name: { type: string }
+      type: { type: string }
   APIToken:
     type: object
     properties:
@@ -102,6 +113,30 @@ paths:
       responses:
         204: { description: Project deleted }
         404: { description: Not found }
+  /project/{project_id}/keys:
+    parameters:
+      - { name: project_id, in: path, type: integer, required: true }
+    get:
+      responses:
+        200: { description: Keys, schema: { type: array, items: { $ref: '#/definitions/AccessKey' } } }
+    post:
+      parameters:
+        - { name: Key, in: body, required: true, schema: { $ref: '#/definitions/AccessKeyRequest' } }
+      responses:
+        204: { description: Key created }
+        400: { description: Bad request }
+  /project/{project_id}/keys/{key_id}:
+    parameters:
+      - { name: project_id, in: path, type: integer, required: true }
+      - { name: key_id, in: path, type: integer, required: true }
+    get:
+      responses:
+        200: { description: Key, schema: { $ref: '#/definitions/AccessKey' } }
+        404: { description: Not found }
+    delete:
+      responses:
+        204: { description: Key deleted }
+        404: { description: Not found }
 "##;
 
 const USER: &str = "runner-admin";
@@ -111,6 +146,8 @@ const PASSWORD: &str = "runner-password-1";
 struct Runner {
     /// A revoked token is taken all the same.
     revoked_works: bool,
+    /// The list of a project's keys leaves out what was made (the create answers no id).
+    keys_unlisted: bool,
     state: Arc<Mutex<State>>,
 }
 
@@ -120,6 +157,8 @@ struct State {
     /// Each token the signed-in user made, and whether it is revoked.
     tokens: BTreeMap<String, bool>,
     projects: BTreeMap<u64, Value>,
+    /// Each key, by its id: its project, and what it is.
+    keys: BTreeMap<u64, (u64, Value)>,
     next: u64,
 }
 
@@ -209,6 +248,57 @@ impl Respond for Runner {
                 state.projects.insert(state.next, project.clone());
                 ResponseTemplate::new(201).set_body_json(project)
             }
+            (_, ["project", project, "keys", rest @ ..]) => {
+                let Some(project) = project
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|p| state.projects.contains_key(p))
+                else {
+                    return error(404, "project not found");
+                };
+                match (method, rest) {
+                    ("GET", []) => ResponseTemplate::new(200).set_body_json(Value::Array(
+                        state
+                            .keys
+                            .values()
+                            .filter(|(p, _)| *p == project && !self.keys_unlisted)
+                            .map(|(_, k)| k.clone())
+                            .collect(),
+                    )),
+                    ("POST", []) => {
+                        let name = body["name"].as_str().unwrap_or_default();
+                        let kind = body.get("type").cloned().unwrap_or(json!("none"));
+                        if !(1..=40).contains(&name.chars().count())
+                            || !["ssh", "none"].iter().any(|k| kind == *k)
+                        {
+                            return error(400, "invalid key");
+                        }
+                        state.next += 1;
+                        let key = json!({"id": state.next, "name": name, "type": kind});
+                        state.keys.insert(state.next, (project, key));
+                        ResponseTemplate::new(204)
+                    }
+                    (_, [id]) => {
+                        let Some(id) = id
+                            .parse::<u64>()
+                            .ok()
+                            .filter(|id| state.keys.get(id).is_some_and(|(p, _)| *p == project))
+                        else {
+                            return error(404, "key not found");
+                        };
+                        match method {
+                            "GET" => ResponseTemplate::new(200).set_body_json(&state.keys[&id].1),
+                            "DELETE" => {
+                                state.keys.remove(&id);
+                                ResponseTemplate::new(204)
+                            }
+                            _ => error(405, "method not allowed")
+                                .append_header("allow", "GET, DELETE"),
+                        }
+                    }
+                    _ => error(405, "method not allowed").append_header("allow", "GET, POST"),
+                }
+            }
             (_, ["project", id]) => {
                 let Some(id) = id
                     .parse::<u64>()
@@ -272,6 +362,8 @@ async fn a_cookie_session_and_a_bearer_token_are_read_from_the_spec() {
         "refuses the API key of scheme `bearer` alone in `Authorization` (401) and takes it after `Bearer`",
         // The update goes with the `id` its schema leaves out.
         "refuses an update without the resource's `id` in its body (400)",
+        // A key's create answers 204: the key is found on the list by the name it was given.
+        "post_project_by_project_id_keys answers no id for what it makes: the run found it on get_project_by_project_id_keys by the text it sent (`name`)",
     ]);
     run.fails_none_of(&[Rule::AuthStatus, Rule::ApiKeyValid, Rule::ApiKeyRevoked]);
     // Projects are made at `/projects` and read at `/project/{project_id}/`.
@@ -298,6 +390,27 @@ async fn a_revoked_token_still_taken_fails() {
     .await;
     assert!(
         run.failed_by("A revoked API key is refused", Rule::ApiKeyRevoked, ""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_answering_no_id_and_listing_nothing_fails() {
+    let run = first_run(
+        Runner {
+            keys_unlisted: true,
+            ..Runner::default()
+        },
+        "@behaviour and @writes and not @second_user",
+    )
+    .await;
+    assert!(
+        run.failed_by(
+            "What is created reads back",
+            Rule::Created,
+            "post_project_by_project_id_keys answered 204 without an id"
+        ),
         "{}",
         run.stdout
     );
