@@ -106,6 +106,16 @@ impl Case {
     /// settled alike: refusing it is what the schema asks. `None` where the refusal names
     /// none of them: each goes alone.
     pub fn regroup(&self, refusal: &str) -> Option<Vec<Case>> {
+        // Kinds of text the schema refuses, mixed in one value of one field: a refusal naming
+        // the field is its own check's, as the schema asks, and settles them all.
+        if !self.admitted
+            && self
+                .field
+                .as_ref()
+                .is_some_and(|f| names_word(refusal, f.name()))
+        {
+            return Some(Vec::new());
+        }
         if self.field.is_some() {
             return None;
         }
@@ -129,12 +139,13 @@ impl Case {
             }
             out.push(Case::together(rest, request, self.base.clone()));
         }
-        // Kinds of text mixed in one value go alone too: the refusal may be of one of them
-        // (markup), and another (a path) may crash alone.
+        // Kinds of text the schema admits mixed in one value go alone too: the refusal may
+        // be of one of them (markup), and another (a path) may crash alone. Those it refuses
+        // are settled with their field.
         out.extend(
             refused
                 .into_iter()
-                .filter(|c| (c.admitted && c.ordinary) || !c.parts.is_empty()),
+                .filter(|c| c.admitted && (c.ordinary || !c.parts.is_empty())),
         );
         Some(out)
     }
@@ -814,6 +825,9 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             };
             // The admitted texts that go into one ([`MIXED`]), each with its case.
             let mut mixed: Vec<Kind> = Vec::new();
+            // And the refused ones (each kind is no date, no address, outside the pattern):
+            // one value of them all, which the field's own check refuses once.
+            let mut refused_kinds: Vec<Kind> = Vec::new();
             if form && pointer[1..].contains('/') {
                 continue;
             }
@@ -848,6 +862,9 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                     Some((name, _, core)) if one.admitted && !email(prop) => {
                         mixed.push((name, core, value, one));
                     }
+                    Some((name, _, core)) if !one.admitted => {
+                        refused_kinds.push((name, core, value, one));
+                    }
                     _ => {
                         out.push(one);
                         edits.push((pointer.clone(), value));
@@ -876,6 +893,21 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 );
                 (all, value, marked)
             };
+            // The refused kinds in one value, refused too: a refusal naming the field settles
+            // them all; accepted, or a crash, sends each alone.
+            if refused_kinds.len() > 1
+                && let (all, value, _) = mix(&refused_kinds)
+                && !all.admitted
+            {
+                let mut all = all;
+                all.parts = refused_kinds.drain(..).map(|(_, _, _, c)| c).collect();
+                out.push(all);
+                edits.push((pointer.clone(), value));
+            }
+            for (_, _, value, one) in refused_kinds {
+                out.push(one);
+                edits.push((pointer.clone(), value));
+            }
             // Each chunk of kinds, and the case mixing them once there are two.
             let mut chunks: Vec<(Vec<Kind>, Option<Mixed>)> = Vec::new();
             for kind in mixed {

@@ -93,6 +93,8 @@ struct Notes {
     next: Arc<Mutex<u64>>,
     /// Each request: its method, path and query, and the fields its refusal named.
     seen: Arc<Mutex<Vec<(String, String, usize)>>>,
+    /// The text of each create's `when`.
+    whens: Arc<Mutex<Vec<String>>>,
 }
 
 fn refusal(fields: Map<String, Value>) -> ResponseTemplate {
@@ -151,6 +153,11 @@ impl Respond for Notes {
         let path = request.url.path().to_string();
         let query = request.url.query().unwrap_or_default().to_string();
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        if method == "POST"
+            && let Some(when) = body.get("when").and_then(Value::as_str)
+        {
+            self.whens.lock().unwrap().push(when.to_string());
+        }
         let answer = self.answer(&method, &path, request, &body);
         let named = match answer.1.as_ref() {
             Some(fields) => fields.len(),
@@ -296,6 +303,15 @@ async fn refused_values_go_together_and_a_read_s_filter_goes_to_the_read() {
         "{} creates: {creates:?}",
         creates.len()
     );
+    // The kinds of text the date refuses went in one value, which the refusal named: a path
+    // in `when` was sent once, beside markup, not once alone.
+    let whens = backend.whens.lock().unwrap().clone();
+    let paths: Vec<_> = whens
+        .iter()
+        .filter(|w| w.contains("../../etc/passwd"))
+        .collect();
+    assert_eq!(paths.len(), 1, "{whens:?}");
+    assert!(paths[0].contains("<script>"), "{whens:?}");
 }
 
 /// A title past its bound taken, beside a date and a count the backend refuses: the
