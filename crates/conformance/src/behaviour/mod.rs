@@ -1071,6 +1071,11 @@ pub async fn positive(
 /// Whether `op`'s body has a password to set: a property named like one, or of `format:
 /// password`, at its top or one object down (`{"user": {"password": ...}}`).
 fn sets_password(ctx: &Ctx, op: &OpInfo) -> bool {
+    sets_password_within(ctx, op, 1)
+}
+
+/// [`sets_password`], looking `depth` objects into the body.
+fn sets_password_within(ctx: &Ctx, op: &OpInfo, depth: u8) -> bool {
     fn find(doc: &Value, schema: &Value, depth: u8) -> bool {
         let schema = accord_spec::follow_ref(doc, schema);
         schema
@@ -1079,14 +1084,20 @@ fn sets_password(ctx: &Ctx, op: &OpInfo) -> bool {
             .is_some_and(|properties| {
                 properties.iter().any(|(name, prop)| {
                     let prop = accord_spec::follow_ref(doc, prop);
-                    name.to_ascii_lowercase().contains("password")
+                    // A password is text: an object named for one (Semaphore's access key's
+                    // `login_password: {login, password}`) is a credential it stores.
+                    let text = prop
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .is_none_or(|t| t == "string");
+                    (text && name.to_ascii_lowercase().contains("password"))
                         || prop.get("format").and_then(Value::as_str) == Some("password")
                         || (depth > 0 && find(doc, prop, depth - 1))
                 })
             })
     }
     ctx.body_schema(op)
-        .is_some_and(|schema| find(ctx.doc(), &schema, 1))
+        .is_some_and(|schema| find(ctx.doc(), &schema, depth))
 }
 
 /// The most random inputs the sign-up gets (see [`positive`]).
@@ -2552,7 +2563,7 @@ pub fn without_optional_references(ctx: &Ctx, op: &OpInfo, body: &Value) -> Valu
 
 pub fn bound_write_body(ctx: &Ctx, op: &OpInfo, identity: Identity, seed: u64) -> Option<Value> {
     let mut body = write_body(ctx, op, seed)?;
-    bind_body(ctx, op, identity, None, &mut body);
+    bind_body(ctx, op, identity, None, &mut body, None);
     Some(body)
 }
 
@@ -2570,8 +2581,9 @@ fn bind_body(
     identity: Identity,
     made: Option<&[Created]>,
     body: &mut Value,
+    base: Option<&str>,
 ) {
-    let mut bound = bind_made(ctx, op, identity, body);
+    let mut bound = bind_made_in(ctx, op, identity, body, base);
     let slots = reference_slots(ctx, op);
     for slot in slots.iter().filter(|s| !s.own && s.required) {
         let Some(c) = made
@@ -3246,7 +3258,7 @@ fn plain_name(name: &str) -> String {
 /// names one: `manufacturer`, `manufacturer_id` or `manufacturerId` to what
 /// `POST /manufacturers` creates, `device_type` to `/device-types/`; a kind under a parent
 /// is never one (its id means nothing without the parent's).
-fn referent<'a>(name: &str, kinds: &'a [Resource]) -> Option<&'a Resource> {
+fn referent<'a>(name: &str, kinds: &'a [Resource], under: &str) -> Option<&'a Resource> {
     let plain = plain_name(name);
     // A list of ids (`tagIds`) names the kind as one id does.
     let stem = plain
@@ -3256,7 +3268,7 @@ fn referent<'a>(name: &str, kinds: &'a [Resource]) -> Option<&'a Resource> {
         .or_else(|| plain.strip_suffix("pk"))
         .filter(|s| !s.is_empty())
         .unwrap_or(&plain);
-    kinds.iter().filter(|r| r.parent.is_none()).find(|r| {
+    let names = |r: &&Resource| {
         let collection = r
             .collection
             .trim_end_matches('/')
@@ -3271,7 +3283,61 @@ fn referent<'a>(name: &str, kinds: &'a [Resource]) -> Option<&'a Resource> {
             .iter()
             .chain(param.as_ref())
             .any(|n| n == stem)
-    })
+    };
+    // A kind of its own, else one under the same parent as the operation (Semaphore's
+    // repository names an access key of its project: `ssh_key_id`, `/project/{id}/keys`).
+    kinds
+        .iter()
+        .filter(|r| r.parent.is_none())
+        .find(names)
+        .or_else(|| {
+            kinds
+                .iter()
+                .filter(|r| {
+                    r.parent.as_ref().is_some_and(|p| {
+                        let p = p.trim_end_matches('/');
+                        under.starts_with(&format!("{p}/")) && !under.starts_with(&r.collection)
+                    })
+                })
+                .find(names)
+                .or_else(|| {
+                    // `ssh_key_id` names a `key`: the last word of a compound name.
+                    let last = name
+                        .trim_end_matches("_id")
+                        .trim_end_matches("Id")
+                        .rsplit('_')
+                        .next()
+                        .filter(|w| w.len() > 2 && *w != name)?;
+                    referent(last, kinds, under).filter(|r| r.parent.is_some())
+                })
+        })
+}
+
+/// The collection of a kind under a parent (`/project/{project_id}/keys`) under the same
+/// concrete parent as `base` (`/project/22/repositories`): `/project/22/keys`.
+fn sibling_base(kind: &Resource, base: &str) -> Option<String> {
+    let parent = kind.parent.as_ref()?.trim_end_matches('/');
+    let depth = parent.trim_start_matches('/').split('/').count();
+    let concrete: Vec<&str> = base
+        .trim_start_matches('/')
+        .split('/')
+        .take(depth)
+        .collect();
+    if concrete.len() < depth {
+        return None;
+    }
+    let rest = kind.collection.strip_prefix(parent)?;
+    Some(format!("/{}{rest}", concrete.join("/")))
+}
+
+/// The key of the referent of `kind` made in `base`: the kind's item template, and the
+/// concrete collection for a kind under a parent.
+fn referent_key(identity: Identity, kind: &Resource, base: &str) -> (Identity, String) {
+    if base == kind.collection {
+        (identity, kind.item.clone())
+    } else {
+        (identity, format!("{}@{base}", kind.item))
+    }
 }
 
 /// How a property of `schema` takes a reference: by its id as a number, as text, or as the
@@ -3424,11 +3490,17 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
                     .find(|(answers, _)| answers == reference)
                     .map(|(_, k)| *k)
             };
-            let Some(kind) = referent(&name, kinds).or_else(by_schema) else {
+            let Some(kind) = referent(&name, kinds, &op.path).or_else(by_schema) else {
                 continue;
             };
             let own = op.path == kind.collection || op.path == kind.item;
-            if registers(ctx, &kind.create) || sets_password(ctx, &kind.create) {
+            // Never an account: a sign-up, a kind named for users, or one whose create sets a
+            // password of its own (a credential object inside it, Semaphore's access key's
+            // `login_password`, is no account).
+            if registers(ctx, &kind.create)
+                || is_account_kind(kind)
+                || sets_password_within(ctx, &kind.create, 0)
+            {
                 continue;
             }
             // An object of one's own kind is the body's wrapper (`{"article": {...}}`), no
@@ -3470,8 +3542,31 @@ pub async fn make_referents(
         return Ok(());
     }
     for slot in reference_slots(ctx, op) {
-        if !slot.own && !chain.contains(&slot.kind.item) {
-            referent_made(ctx, &slot.kind, identity, chain).await?;
+        if !slot.own && !chain.contains(&slot.kind.item) && slot.kind.parent.is_none() {
+            referent_made(ctx, &slot.kind, identity, chain, &slot.kind.collection).await?;
+        }
+    }
+    Ok(())
+}
+
+/// [`make_referents`] for the kinds `op`'s body refers to under the same parent as `base`,
+/// where `op` is called (a repository's access key, made in the repository's project).
+async fn make_sibling_referents(
+    ctx: &Ctx,
+    op: &OpInfo,
+    identity: Identity,
+    base: &str,
+    chain: &[String],
+) -> Result<(), Failure> {
+    if ctx.read_only() {
+        return Ok(());
+    }
+    for slot in reference_slots(ctx, op) {
+        if slot.own || chain.contains(&slot.kind.item) {
+            continue;
+        }
+        if let Some(kind_base) = sibling_base(&slot.kind, base) {
+            referent_made(ctx, &slot.kind, identity, chain, &kind_base).await?;
         }
     }
     Ok(())
@@ -3499,12 +3594,32 @@ pub async fn prepare_referents(ctx: &Ctx, ops: &Planned) -> Result<(), Failure> 
 /// (Spring PetClinic's seeded pet type). A property the body leaves out, or whose kind the
 /// run could not make, is left as it was.
 pub fn bind_made(ctx: &Ctx, op: &OpInfo, identity: Identity, body: &mut Value) -> Vec<String> {
+    bind_made_in(ctx, op, identity, body, None)
+}
+
+/// [`bind_made`] for `op` called at `base`: a kind under the same parent is the one made
+/// under that parent.
+fn bind_made_in(
+    ctx: &Ctx,
+    op: &OpInfo,
+    identity: Identity,
+    body: &mut Value,
+    base: Option<&str>,
+) -> Vec<String> {
     let mut bound = Vec::new();
     for slot in reference_slots(ctx, op) {
         if slot.own || body.pointer(&slot.pointer).is_none() {
             continue;
         }
-        let Some(value) = made_value(ctx, &slot, identity) else {
+        let kind_base = match (&slot.kind.parent, base) {
+            (None, _) => slot.kind.collection.clone(),
+            (Some(_), Some(base)) => match sibling_base(&slot.kind, base) {
+                Some(b) => b,
+                None => continue,
+            },
+            (Some(_), None) => continue,
+        };
+        let Some(value) = made_value_in(ctx, &slot, identity, &kind_base) else {
             continue;
         };
         let value = if slot.list { json!([value]) } else { value };
@@ -3517,11 +3632,17 @@ pub fn bind_made(ctx: &Ctx, op: &OpInfo, identity: Identity, body: &mut Value) -
 /// What `slot` takes to name the one of its kind the run made as `identity` (one item of a
 /// list), if the run made one.
 pub fn made_value(ctx: &Ctx, slot: &RefSlot, identity: Identity) -> Option<Value> {
+    made_value_in(ctx, slot, identity, &slot.kind.collection)
+}
+
+/// [`made_value`] of the one made in `base`.
+fn made_value_in(ctx: &Ctx, slot: &RefSlot, identity: Identity, base: &str) -> Option<Value> {
+    let key = referent_key(identity, &slot.kind, base);
     let (id, answer) = ctx
         .referents
         .lock()
         .ok()
-        .and_then(|m| m.get(&(identity, slot.kind.item.clone())).cloned())
+        .and_then(|m| m.get(&key).cloned())
         .flatten()?;
     slot_value(slot, &id, &answer)
 }
@@ -3826,8 +3947,9 @@ async fn referent_made(
     kind: &Resource,
     identity: Identity,
     chain: &[String],
+    base: &str,
 ) -> Result<Option<(String, Exchange)>, Failure> {
-    let key = (identity, kind.item.clone());
+    let key = referent_key(identity, kind, base);
     if let Some(made) = ctx.referents.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return Ok(made);
     }
@@ -3836,17 +3958,7 @@ async fn referent_made(
     } else {
         let mut inner = chain.to_vec();
         inner.push(kind.item.clone());
-        match Box::pin(create_bound(
-            ctx,
-            kind,
-            identity,
-            0x7ef,
-            &kind.collection,
-            &inner,
-            None,
-        ))
-        .await
-        {
+        match Box::pin(create_bound(ctx, kind, identity, 0x7ef, base, &inner, None)).await {
             Ok(Some(created)) => {
                 let paths = ctx.memo.get_or_init(ReferentPaths::default);
                 if let Ok(mut paths) = paths.0.lock() {
@@ -4012,9 +4124,10 @@ async fn create_bound(
             break;
         }
         make_referents(ctx, op, identity, &chain).await?;
+        make_sibling_referents(ctx, op, identity, base, &chain).await?;
         let mut bodies = unbound.clone();
         for body in &mut bodies {
-            bind_body(ctx, op, identity, made, body);
+            bind_body(ctx, op, identity, made, body, Some(base));
             name_parent(resource, base, body);
             if let Some(id) = &chosen {
                 *body = named_item(resource, id, std::mem::take(body));

@@ -48,6 +48,22 @@ definitions:
     properties:
       name: { type: string, minLength: 1, maxLength: 40 }
       type: { type: string, enum: [ssh, none] }
+      login_password:
+        type: object
+        properties:
+          login: { type: string, maxLength: 40 }
+          password: { type: string, format: password, maxLength: 40 }
+  RepositoryRequest:
+    type: object
+    properties:
+      name: { type: string, minLength: 1, maxLength: 40 }
+      ssh_key_id: { type: integer }
+  Repository:
+    type: object
+    properties:
+      id: { type: integer }
+      name: { type: string }
+      ssh_key_id: { type: integer }
   AccessKey:
     type: object
     properties:
@@ -125,6 +141,30 @@ paths:
       responses:
         204: { description: Key created }
         400: { description: Bad request }
+  /project/{project_id}/repositories:
+    parameters:
+      - { name: project_id, in: path, type: integer, required: true }
+    get:
+      responses:
+        200: { description: Repositories, schema: { type: array, items: { $ref: '#/definitions/Repository' } } }
+    post:
+      parameters:
+        - { name: Repository, in: body, required: true, schema: { $ref: '#/definitions/RepositoryRequest' } }
+      responses:
+        201: { description: Repository created, schema: { $ref: '#/definitions/Repository' } }
+        400: { description: Bad request }
+  /project/{project_id}/repositories/{repository_id}:
+    parameters:
+      - { name: project_id, in: path, type: integer, required: true }
+      - { name: repository_id, in: path, type: integer, required: true }
+    get:
+      responses:
+        200: { description: Repository, schema: { $ref: '#/definitions/Repository' } }
+        404: { description: Not found }
+    delete:
+      responses:
+        204: { description: Repository deleted }
+        404: { description: Not found }
   /project/{project_id}/keys/{key_id}:
     parameters:
       - { name: project_id, in: path, type: integer, required: true }
@@ -159,6 +199,8 @@ struct State {
     projects: BTreeMap<u64, Value>,
     /// Each key, by its id: its project, and what it is.
     keys: BTreeMap<u64, (u64, Value)>,
+    /// Each repository, by its id: its project, and what it is.
+    repositories: BTreeMap<u64, (u64, Value)>,
     next: u64,
 }
 
@@ -247,6 +289,66 @@ impl Respond for Runner {
                 });
                 state.projects.insert(state.next, project.clone());
                 ResponseTemplate::new(201).set_body_json(project)
+            }
+            (_, ["project", project, "repositories", rest @ ..]) => {
+                let Some(project) = project
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|p| state.projects.contains_key(p))
+                else {
+                    return error(404, "project not found");
+                };
+                match (method, rest) {
+                    ("GET", []) => ResponseTemplate::new(200).set_body_json(Value::Array(
+                        state
+                            .repositories
+                            .values()
+                            .filter(|(p, _)| *p == project)
+                            .map(|(_, r)| r.clone())
+                            .collect(),
+                    )),
+                    ("POST", []) => {
+                        let name = body["name"].as_str().unwrap_or_default();
+                        // The key must be one of this project's.
+                        let key = body["ssh_key_id"]
+                            .as_u64()
+                            .filter(|k| state.keys.get(k).is_some_and(|(p, _)| *p == project));
+                        let Some(key) = key else {
+                            return error(400, "ssh_key_id names no key of this project");
+                        };
+                        if !(1..=40).contains(&name.chars().count()) {
+                            return error(400, "invalid repository");
+                        }
+                        state.next += 1;
+                        let repository = json!({"id": state.next, "name": name, "ssh_key_id": key});
+                        state
+                            .repositories
+                            .insert(state.next, (project, repository.clone()));
+                        ResponseTemplate::new(201).set_body_json(repository)
+                    }
+                    (_, [id]) => {
+                        let Some(id) = id.parse::<u64>().ok().filter(|id| {
+                            state
+                                .repositories
+                                .get(id)
+                                .is_some_and(|(p, _)| *p == project)
+                        }) else {
+                            return error(404, "repository not found");
+                        };
+                        match method {
+                            "GET" => {
+                                ResponseTemplate::new(200).set_body_json(&state.repositories[&id].1)
+                            }
+                            "DELETE" => {
+                                state.repositories.remove(&id);
+                                ResponseTemplate::new(204)
+                            }
+                            _ => error(405, "method not allowed")
+                                .append_header("allow", "GET, DELETE"),
+                        }
+                    }
+                    _ => error(405, "method not allowed").append_header("allow", "GET, POST"),
+                }
             }
             (_, ["project", project, "keys", rest @ ..]) => {
                 let Some(project) = project
