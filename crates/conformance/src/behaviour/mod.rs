@@ -2412,18 +2412,37 @@ async fn delete_all(ctx: &Ctx, left: Vec<(Identity, String)>) -> (usize, Vec<Str
             )
         }))
         .await;
+        let unanswered = answers
+            .iter()
+            .all(|a| a.as_ref().is_err_and(|f| f.rule == Rule::Transport));
         for ((identity, path), answer) in window.into_iter().zip(answers) {
             match answer {
                 Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
                 _ => again.push((identity, path)),
             }
         }
+        // A backend that answers none of them (hung, or gone) answers no more: each delete
+        // would wait out its timeout, minutes past the run's deadline on a run that made
+        // hundreds. What is left is said, not sent.
+        if unanswered {
+            let reason = "not sent: the backend answered none of the cleanup's last deletes";
+            kept.extend(again.drain(..).map(|(_, p)| format!("{p} ({reason})")));
+            kept.extend(rest.map(|(_, p)| format!("{p} ({reason})")));
+            return (deleted, kept);
+        }
     }
-    for (identity, path) in again {
+    let mut again = again.into_iter();
+    while let Some((identity, path)) = again.next() {
         let request = Request::new("DELETE", path.clone()).housekeeping();
         match send_as(ctx, identity, request).await {
             Ok(e) if (200..300).contains(&e.status) || e.status == 404 => deleted += 1,
             Ok(e) => kept.push(format!("{path} (DELETE answered {})", e.status)),
+            Err(f) if f.rule == Rule::Transport => {
+                kept.push(format!("{path} ({})", f.message));
+                let reason = "not sent: the backend stopped answering the cleanup";
+                kept.extend(again.map(|(_, p)| format!("{p} ({reason})")));
+                break;
+            }
             Err(f) => kept.push(format!("{path} ({})", f.message)),
         }
     }

@@ -19,6 +19,7 @@ mod flags;
 mod gitea;
 mod health;
 mod hostile;
+mod hung_deletes;
 mod identities;
 mod inventory;
 mod jhipster;
