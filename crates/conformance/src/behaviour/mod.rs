@@ -777,9 +777,13 @@ pub async fn callable(ctx: &Ctx, op: &OpInfo) -> bool {
     }
 }
 
-/// Whether `resource` is a kind of account (its collection named for users, accounts or
-/// members: `/users`, `/api/accounts/`).
+/// Whether `resource` is a kind of account: a top-level collection named for users or
+/// accounts (`/users`, `/api/accounts/`); a team's members (`/teams/{id}/members`) are the
+/// team's, no directory.
 pub fn is_account_kind(resource: &Resource) -> bool {
+    if resource.parent.is_some() {
+        return false;
+    }
     let last = resource
         .collection
         .trim_end_matches('/')
@@ -788,7 +792,7 @@ pub fn is_account_kind(resource: &Resource) -> bool {
         .unwrap_or_default();
     kind_names(last)
         .iter()
-        .any(|n| ["user", "account", "member"].contains(&n.as_str()))
+        .any(|n| ["user", "account"].contains(&n.as_str()))
 }
 
 /// Whether `op` is the profile's sign-up: unlike the sign-in, which the run's session
@@ -5363,6 +5367,64 @@ mod reference_tests {
         let wrapped = json!({"child": {"pk": 8, "slug": "b"}});
         assert_eq!(integer_id("b", Some(wrapped)), Some(json!(8)));
         assert_eq!(integer_id("b", Some(json!({"slug": "b"}))), None);
+    }
+
+    fn kind(collection: &str, item: &str, parent: Option<&str>) -> super::Resource {
+        let op = crate::context::OpInfo {
+            id: "create".into(),
+            method: "POST".into(),
+            path: collection.into(),
+            op: std::sync::Arc::new(json!({})),
+        };
+        super::Resource {
+            create: op,
+            list: None,
+            read: None,
+            update: None,
+            delete: None,
+            item: item.into(),
+            param: "id".into(),
+            parent: parent.map(String::from),
+            parent_listed: None,
+            collection: collection.into(),
+            chosen: false,
+        }
+    }
+
+    #[test]
+    fn a_top_level_users_collection_is_a_directory_and_a_team_s_members_are_not() {
+        use super::is_account_kind;
+        assert!(is_account_kind(&kind("/users", "/users/{id}", None)));
+        assert!(is_account_kind(&kind(
+            "/api/accounts/",
+            "/api/accounts/{id}/",
+            None
+        )));
+        assert!(!is_account_kind(&kind(
+            "/teams/{team}/members",
+            "/teams/{team}/members/{id}",
+            Some("/teams/{team}")
+        )));
+        assert!(!is_account_kind(&kind("/articles", "/articles/{id}", None)));
+    }
+
+    #[test]
+    fn a_kind_under_the_same_parent_is_made_in_the_same_parent() {
+        use super::sibling_base;
+        let keys = kind(
+            "/project/{project_id}/keys",
+            "/project/{project_id}/keys/{key_id}",
+            Some("/project/{project_id}/"),
+        );
+        assert_eq!(
+            sibling_base(&keys, "/project/22/repositories").as_deref(),
+            Some("/project/22/keys")
+        );
+        assert_eq!(sibling_base(&keys, "/projects"), None);
+        assert_eq!(
+            sibling_base(&kind("/keys", "/keys/{id}", None), "/project/22/x"),
+            None
+        );
     }
 
     #[test]
