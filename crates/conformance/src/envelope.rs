@@ -109,18 +109,16 @@ pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
                 && violations.iter().all(|v| inside(&v.pointer))
             {
                 let statuses: Vec<String> = declared.iter().map(u16::to_string).collect();
-                let mut noted = exchange.clone();
-                noted.violations = vec![crate::contract::Violation {
-                    operation: "(every operation)".into(),
-                    status: exchange.status,
-                    pointer: first.pointer.clone(),
-                    message: format!(
+                let noted = exchange.as_finding(
+                    "(every operation)",
+                    &first.pointer,
+                    format!(
                         "the error envelope, which the spec declares for {} only, differs inside its top level in a {} answer: {} (a frontend reading every error as the spec's gets nothing from it)",
                         statuses.join(", "),
                         exchange.status,
                         first.message
                     ),
-                }];
+                );
                 ctx.http.findings.record(&noted);
                 return None;
             }

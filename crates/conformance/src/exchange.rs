@@ -36,6 +36,19 @@ impl Exchange {
         }
     }
 
+    /// This exchange as one spec finding: `message` of `operation`'s answer (its status), at
+    /// `pointer` into its body (`""` for the answer as a whole).
+    pub fn as_finding(&self, operation: &str, pointer: &str, message: String) -> Exchange {
+        let mut finding = self.clone();
+        finding.violations = vec![crate::contract::Violation {
+            operation: operation.to_string(),
+            status: self.status,
+            pointer: pointer.to_string(),
+            message,
+        }];
+        finding
+    }
+
     /// This exchange with every occurrence of `secret` replaced, for secrets the generic
     /// redaction cannot know (an API key in a field named `key`).
     pub fn without(&self, secret: &str) -> Exchange {

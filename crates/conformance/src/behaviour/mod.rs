@@ -1179,15 +1179,12 @@ async fn positive_as(
             // The spec writes nothing the request could hold: what the backend asks for
             // beyond it is the spec's to say (shiori's `POST /api/v1/accounts`, whose body
             // its spec leaves out), a finding of the spec's.
-            (status, Example::NothingToInvent) => {
-                let mut finding = e.clone();
-                finding.violations = vec![crate::contract::Violation {
-                    operation: op.id.clone(),
-                    status,
-                    pointer: String::new(),
-                    message: "a request with only what the spec requires (it writes no example) was answered so: the backend asks for more than the spec states".into(),
-                }];
-                ctx.http.findings.record(&finding);
+            (_, Example::NothingToInvent) => {
+                ctx.http.findings.record(&e.as_finding(
+                    &op.id,
+                    "",
+                    "a request with only what the spec requires (it writes no example) was answered so: the backend asks for more than the spec states".into(),
+                ));
                 None
             }
         }
@@ -3280,7 +3277,8 @@ fn plain_name(name: &str) -> String {
 /// The kind of resource among `kinds` a body property named `name` refers to by id, if it
 /// names one: `manufacturer`, `manufacturer_id` or `manufacturerId` to what
 /// `POST /manufacturers` creates, `device_type` to `/device-types/`; a kind under a parent
-/// is never one (its id means nothing without the parent's).
+/// only from an operation under the same parent (`under`, its path), where its id means
+/// something: Semaphore's repository's `ssh_key_id`, a key of the repository's project.
 fn referent<'a>(name: &str, kinds: &'a [Resource], under: &str) -> Option<&'a Resource> {
     let plain = plain_name(name);
     // A list of ids (`tagIds`) names the kind as one id does.

@@ -139,27 +139,25 @@ impl Ctx {
         if !matches!(refused.status, 401 | 403) {
             return None;
         }
-        for word in ["Bearer ", "Token ", "JWT "] {
+        // The words a frontend puts before a token, as the user's token's are tried.
+        for word in super::placement::PREFIXES.iter().filter(|w| !w.is_empty()) {
             let Some(answer) = send(word).await else {
                 continue;
             };
             if (200..300).contains(&answer.status) {
-                if let Ok(mut kept) = self.memo.get_or_init(KeyWord::default).0.lock() {
+                if let Ok(mut kept) = learned.0.lock() {
                     *kept = Some(word.to_string());
                 }
-                let mut finding = refused.without(key);
-                finding.violations = vec![crate::contract::Violation {
-                    operation: op.id.clone(),
-                    status: refused.status,
-                    pointer: String::new(),
-                    message: format!(
+                return Some(refused.without(key).as_finding(
+                    &op.id,
+                    "",
+                    format!(
                         "refuses the API key of scheme `{scheme}` alone in `{name}` ({}) and takes it after `{}` ({}): the run sends it so; say so in the scheme's description, or name `prefix` in the profile's [apikey]",
                         refused.status,
                         word.trim(),
                         answer.status
                     ),
-                }];
-                return Some(finding);
+                ));
             }
         }
         None

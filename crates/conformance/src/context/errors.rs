@@ -273,14 +273,9 @@ impl Ctx {
     /// Records the spec finding that operation `operation` is not served, `e` the answer
     /// that shows it and `message` what it says.
     pub fn record_unserved(&self, operation: &str, e: &crate::http::Exchange, message: String) {
-        let mut finding = e.clone();
-        finding.violations = vec![crate::contract::Violation {
-            operation: operation.to_string(),
-            status: e.status,
-            pointer: String::new(),
-            message,
-        }];
-        self.http.findings.record(&finding);
+        self.http
+            .findings
+            .record(&e.as_finding(operation, "", message));
     }
 
     /// Whether `path` (a template of the spec's) signs in, up or out: an operation of the

@@ -775,9 +775,10 @@ impl Ctx {
     }
 
     /// Whether `op` begins or ends a session, as its path says (`/auth/logout`,
-    /// `/auth/oidc/{provider}/login`, a redirect under `oidc`): a sign-in is open to whoever has no session yet, and a sign-out with no session has
-    /// none to end, so that answering either without a token is no hole, though the spec's
-    /// global security covers them (Semaphore's `POST /auth/logout` answers 204). Noted.
+    /// `/auth/oidc/{provider}/login`, a redirect under `oidc`): a sign-in is open to whoever
+    /// has no session yet, and a sign-out with no session has none to end, so that answering
+    /// either without a token is no hole, though the spec's global security covers them
+    /// (Semaphore's `POST /auth/logout` answers 204). Noted.
     pub fn signs_in_or_out(&self, op: &OpInfo) -> bool {
         let segments: Vec<String> = op
             .path

@@ -9,7 +9,7 @@ use crate::http::Placement;
 use super::{Ctx, Identity};
 
 /// The words a frontend puts before a token in `Authorization`, in the order tried.
-const PREFIXES: [&str; 4] = ["Bearer ", "Token ", "JWT ", ""];
+pub(super) const PREFIXES: [&str; 4] = ["Bearer ", "Token ", "JWT ", ""];
 
 /// The other ways of sending a token in `Authorization` than `placement`, which puts it
 /// there; none when `placement` puts it elsewhere.
@@ -68,27 +68,23 @@ impl Ctx {
                 continue;
             };
             if (200..300).contains(&answer.status) {
-                let mut finding = refused.clone();
-                finding.violations = vec![crate::contract::Violation {
-                    operation: op.id.clone(),
-                    status: refused.status,
-                    pointer: String::new(),
-                    message: format!(
+                let finding = refused.as_finding(
+                    &op.id,
+                    "",
+                    format!(
                         "refuses the token where the spec's security scheme puts it ({}: {}) and takes it {} ({}): the run sends it so, as the backend's frontend must; correct the scheme, or name the `prefix` in the profile's [auth]",
                         self.http.placement().described(),
                         refused.status,
                         placement.described(),
                         answer.status
                     ),
-                }];
+                );
                 return Some((placement, finding));
             }
         }
         None
     }
-}
 
-impl Ctx {
     /// Where the token travels in a session cookie the spec does not name (its scheme is
     /// the `Cookie` header), the cookie the first identity's sign-in sets it in: the one
     /// holding the session's token, else the only one. `None` where the placement names its

@@ -63,18 +63,16 @@ impl Ctx {
             }
             first_refused.get_or_insert((bare, answered.status));
         }
-        let (mut refused, answered) = first_refused?;
+        let (refused, answered) = first_refused?;
         let op = refused.operation.clone().unwrap_or_default();
-        refused.violations = vec![crate::contract::Violation {
-            operation: op,
-            status: refused.status,
-            pointer: String::new(),
-            message: format!(
+        Some(refused.as_finding(
+            &op,
+            "",
+            format!(
                 "the spec secures no operation, yet the backend refuses this read without credentials ({}) and answers it with the profile's ({answered}), as it does {} read(s) tried: the run holds every operation but its own sign-in and sign-up, a health check and the API's root as secured by the user's token; declare the scheme (components.securitySchemes) and where it applies (security)",
                 refused.status,
                 reads.len()
             ),
-        }];
-        Some(refused)
+        ))
     }
 }

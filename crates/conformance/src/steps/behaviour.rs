@@ -1269,17 +1269,14 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     w.exchanges.push(e.clone());
                     if (200..300).contains(&e.status) {
                         body = Some(with_id);
-                        let mut finding = refused;
-                        finding.violations = vec![crate::contract::Violation {
-                            operation: update.id.clone(),
-                            status: finding.status,
-                            pointer: format!("/{member}"),
-                            message: format!(
+                        ctx.http.findings.record(&refused.as_finding(
+                            &update.id,
+                            "",
+                            format!(
                                 "refuses an update without the resource's `{member}` in its body ({}), which its schema does not declare, and takes it with it ({}): declare `{member}` (required) in the request body",
-                                finding.status, e.status
+                                refused.status, e.status
                             ),
-                        }];
-                        ctx.http.findings.record(&finding);
+                        ));
                     }
                 }
                 // A method the backend does not have on the item (Vikunja's spec writes

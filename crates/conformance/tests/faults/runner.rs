@@ -197,11 +197,47 @@ struct State {
     /// Each token the signed-in user made, and whether it is revoked.
     tokens: BTreeMap<String, bool>,
     projects: BTreeMap<u64, Value>,
-    /// Each key, by its id: its project, and what it is.
-    keys: BTreeMap<u64, (u64, Value)>,
-    /// Each repository, by its id: its project, and what it is.
-    repositories: BTreeMap<u64, (u64, Value)>,
+    /// Each key and repository, by its id: its project, its kind (the collection's name),
+    /// and what it is.
+    items: BTreeMap<u64, (u64, String, Value)>,
     next: u64,
+}
+
+impl State {
+    /// What a create of `kind` in `project` makes of `body`, with the status it answers
+    /// (a key's create answers 204, no id); or the refusal.
+    fn made(&mut self, kind: &str, project: u64, body: &Value) -> Result<(Value, u16), String> {
+        let name = body["name"].as_str().unwrap_or_default();
+        if !(1..=40).contains(&name.chars().count()) {
+            return Err(format!("invalid {kind}"));
+        }
+        let id = self.next + 1;
+        let (item, status) = match kind {
+            "keys" => {
+                let kind = body.get("type").cloned().unwrap_or(json!("none"));
+                if !["ssh", "none"].iter().any(|k| kind == *k) {
+                    return Err("invalid key type".into());
+                }
+                (json!({"id": id, "name": name, "type": kind}), 204)
+            }
+            _ => {
+                // The key must be one of this project's.
+                let key = body["ssh_key_id"].as_u64().filter(|k| {
+                    self.items
+                        .get(k)
+                        .is_some_and(|(p, kind, _)| *p == project && kind == "keys")
+                });
+                let Some(key) = key else {
+                    return Err("ssh_key_id names no key of this project".into());
+                };
+                (json!({"id": id, "name": name, "ssh_key_id": key}), 201)
+            }
+        };
+        self.next = id;
+        self.items
+            .insert(id, (project, kind.to_string(), item.clone()));
+        Ok((item, status))
+    }
 }
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
@@ -290,7 +326,16 @@ impl Respond for Runner {
                 state.projects.insert(state.next, project.clone());
                 ResponseTemplate::new(201).set_body_json(project)
             }
-            (_, ["project", project, "repositories", rest @ ..]) => {
+            (
+                _,
+                [
+                    "project",
+                    project,
+                    kind @ ("keys" | "repositories"),
+                    rest @ ..,
+                ],
+            ) => {
+                let kind = kind.to_string();
                 let Some(project) = project
                     .parse::<u64>()
                     .ok()
@@ -298,100 +343,33 @@ impl Respond for Runner {
                 else {
                     return error(404, "project not found");
                 };
+                let here = |(p, k, _): &(u64, String, Value)| *p == project && *k == kind;
                 match (method, rest) {
                     ("GET", []) => ResponseTemplate::new(200).set_body_json(Value::Array(
                         state
-                            .repositories
+                            .items
                             .values()
-                            .filter(|(p, _)| *p == project)
-                            .map(|(_, r)| r.clone())
+                            .filter(|i| here(i) && !(self.keys_unlisted && kind == "keys"))
+                            .map(|(_, _, item)| item.clone())
                             .collect(),
                     )),
-                    ("POST", []) => {
-                        let name = body["name"].as_str().unwrap_or_default();
-                        // The key must be one of this project's.
-                        let key = body["ssh_key_id"]
-                            .as_u64()
-                            .filter(|k| state.keys.get(k).is_some_and(|(p, _)| *p == project));
-                        let Some(key) = key else {
-                            return error(400, "ssh_key_id names no key of this project");
-                        };
-                        if !(1..=40).contains(&name.chars().count()) {
-                            return error(400, "invalid repository");
-                        }
-                        state.next += 1;
-                        let repository = json!({"id": state.next, "name": name, "ssh_key_id": key});
-                        state
-                            .repositories
-                            .insert(state.next, (project, repository.clone()));
-                        ResponseTemplate::new(201).set_body_json(repository)
-                    }
-                    (_, [id]) => {
-                        let Some(id) = id.parse::<u64>().ok().filter(|id| {
-                            state
-                                .repositories
-                                .get(id)
-                                .is_some_and(|(p, _)| *p == project)
-                        }) else {
-                            return error(404, "repository not found");
-                        };
-                        match method {
-                            "GET" => {
-                                ResponseTemplate::new(200).set_body_json(&state.repositories[&id].1)
-                            }
-                            "DELETE" => {
-                                state.repositories.remove(&id);
-                                ResponseTemplate::new(204)
-                            }
-                            _ => error(405, "method not allowed")
-                                .append_header("allow", "GET, DELETE"),
-                        }
-                    }
-                    _ => error(405, "method not allowed").append_header("allow", "GET, POST"),
-                }
-            }
-            (_, ["project", project, "keys", rest @ ..]) => {
-                let Some(project) = project
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|p| state.projects.contains_key(p))
-                else {
-                    return error(404, "project not found");
-                };
-                match (method, rest) {
-                    ("GET", []) => ResponseTemplate::new(200).set_body_json(Value::Array(
-                        state
-                            .keys
-                            .values()
-                            .filter(|(p, _)| *p == project && !self.keys_unlisted)
-                            .map(|(_, k)| k.clone())
-                            .collect(),
-                    )),
-                    ("POST", []) => {
-                        let name = body["name"].as_str().unwrap_or_default();
-                        let kind = body.get("type").cloned().unwrap_or(json!("none"));
-                        if !(1..=40).contains(&name.chars().count())
-                            || !["ssh", "none"].iter().any(|k| kind == *k)
-                        {
-                            return error(400, "invalid key");
-                        }
-                        state.next += 1;
-                        let key = json!({"id": state.next, "name": name, "type": kind});
-                        state.keys.insert(state.next, (project, key));
-                        ResponseTemplate::new(204)
-                    }
+                    ("POST", []) => match state.made(&kind, project, &body) {
+                        Ok((_, 204)) => ResponseTemplate::new(204),
+                        Ok((item, status)) => ResponseTemplate::new(status).set_body_json(item),
+                        Err(why) => error(400, &why),
+                    },
                     (_, [id]) => {
                         let Some(id) = id
                             .parse::<u64>()
                             .ok()
-                            .filter(|id| state.keys.get(id).is_some_and(|(p, _)| *p == project))
+                            .filter(|id| state.items.get(id).is_some_and(here))
                         else {
-                            return error(404, "key not found");
+                            return error(404, "not found");
                         };
                         match method {
-                            "GET" => ResponseTemplate::new(200).set_body_json(&state.keys[&id].1),
+                            "GET" => ResponseTemplate::new(200).set_body_json(&state.items[&id].2),
                             "DELETE" => {
-                                state.keys.remove(&id);
+                                state.items.remove(&id);
                                 ResponseTemplate::new(204)
                             }
                             _ => error(405, "method not allowed")
