@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Inputs, example_inputs, params, request};
+use super::{Inputs, base_inputs, params, request};
 use crate::context::{Ctx, OpInfo};
 use crate::http::Request;
 
@@ -498,6 +498,32 @@ fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, mark: &
     }
 }
 
+/// The body `valid` made case `n`'s own ([`distinguish`], by `tag` and `n`), with the
+/// request it goes in when `twin` (the base without the edge value goes alone). A body the
+/// backend accepted from the run ([`super::base_inputs`]) holds times of a moment ago: each
+/// case's, and its twin's, are hours apart from every other's, as its free text differs,
+/// so that one request's period does not meet another's (Baby Buddy refuses a pumping
+/// that overlaps another, and would refuse a case for its base's).
+fn case_base(
+    ctx: &Ctx,
+    op: &OpInfo,
+    slots: &[(String, Value)],
+    valid: &Value,
+    (tag, n): (&str, usize),
+    twin: bool,
+) -> Value {
+    let mut unique = valid.clone();
+    distinguish(ctx.doc(), slots, &mut unique, &format!("{tag}{n}"));
+    if super::accepted_known(ctx, op) {
+        // The run's and the operation's mark first, so that runs and operations differ.
+        let slot = u64::from_str_radix(tag, 16).unwrap_or(0) % 400 + 2 * n as u64 + u64::from(twin);
+        if let Some(moved) = super::recent_of(ctx, op, &unique, super::Lane::Boundary.slot(slot)) {
+            unique = moved;
+        }
+    }
+    unique
+}
+
 /// A string of `format: email` (and no pattern or enum, which the mark could break).
 fn email(prop: &Value) -> bool {
     prop.get("format").and_then(Value::as_str) == Some("email")
@@ -666,7 +692,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             & 0xfffff
     );
     let validator = accord_validate::Validator::new(doc, accord_validate::Direction::Request);
-    let base = example_inputs(ctx, op);
+    let base = base_inputs(ctx, op);
     let mut out = Vec::new();
     let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
     // The admitted query values, each with its parameter and value, for sending together;
@@ -791,9 +817,8 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
         let mut n = 0;
         // One body case at `pointer`: `value` there in a body of its own.
         let case = |n: usize, pointer: &str, what: String, value: Value, ordinary: bool| {
-            let mut unique = valid.clone();
-            distinguish(doc, &slots, &mut unique, &format!("{tag}{n}"));
-            let mut body = unique.clone();
+            let unique = case_base(ctx, op, &slots, &valid, (&tag, n), false);
+            let mut body = case_base(ctx, op, &slots, &valid, (&tag, n), true);
             set(&mut body, pointer, value.clone());
             let admitted = validator.is_valid(&schema, &body);
             Case {
@@ -965,9 +990,8 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
             continue;
         }
         n += 1;
-        let mut unique = valid.clone();
-        distinguish(doc, &slots, &mut unique, &format!("{tag}{n}"));
-        let mut body = unique.clone();
+        let unique = case_base(ctx, op, &slots, &valid, (&tag, n), false);
+        let mut body = case_base(ctx, op, &slots, &valid, (&tag, n), true);
         for (_, (pointer, value)) in &members {
             set(&mut body, pointer, value.clone());
         }

@@ -268,6 +268,7 @@ async fn boundary_op(
     if !behaviour::callable(ctx, op).await {
         return Ok(out);
     }
+    behaviour::learn_accepted(ctx, op, resources).await?;
     let mut queue: std::collections::VecDeque<Step> = behaviour::boundary::cases(ctx, op, limit)
         .into_iter()
         .map(|case| Step::Case(case, None))
@@ -1205,7 +1206,9 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                 if matches!(e.status, 400 | 422)
                     && let Some(recent) = first
                         .as_ref()
-                        .and_then(|b| behaviour::recent_of(&ctx, update, b, ctx.seed))
+                        .and_then(|b| {
+                            behaviour::recent_of(&ctx, update, b, behaviour::Lane::Chain.slot(ctx.seed))
+                        })
                         .filter(|r| Some(r) != first.as_ref())
                 {
                     e = send(Some(recent.clone())).await?;
@@ -1985,6 +1988,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                 // never written to, so that comparison is not made, and the broken input's
                 // answer is judged alone.
                 let may_ask_valid = behaviour::safe(&op) || !behaviour::has_path_params(&op) || own;
+                behaviour::learn_accepted(&ctx, &op, &resources).await?;
                 let cases = behaviour::negative_cases(&ctx, &op);
                 let count = cases.len();
                 for (i, (what, mut request)) in cases.into_iter().enumerate() {
@@ -2014,7 +2018,7 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                             let mut request = behaviour::request(
                                 &ctx,
                                 &op,
-                                &behaviour::example_inputs(&ctx, &op),
+                                &behaviour::base_inputs(&ctx, &op),
                             );
                             if own && !behaviour::owned::own_path(&ctx, &op, &mut request) {
                                 break;

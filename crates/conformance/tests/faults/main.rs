@@ -26,6 +26,7 @@ mod jhipster;
 mod keyless;
 mod lanes;
 mod lean;
+mod learned;
 mod masked;
 mod mock;
 mod named;
