@@ -99,6 +99,23 @@ impl Contract {
         })
     }
 
+    /// The JSON media type the operation serving `method path` declares for its request body,
+    /// where it is not `application/json` (JSON:API's `application/vnd.api+json`, a merge
+    /// patch's `application/merge-patch+json`): a JSON body goes in it, as the backend's
+    /// own client sends it (a JSON:API server answers 415 to anything else). `None` where the
+    /// operation declares `application/json` beside it, or no JSON body.
+    pub fn json_request_media(&self, method: &str, path: &str) -> Option<String> {
+        let o = self.find(method, path)?;
+        let op = self.spec.document.pointer(&o.pointer)?;
+        let body = accord_spec::follow_ref(&self.spec.document, op.get("requestBody")?);
+        let content = body.get("content")?.as_object()?;
+        let json: Vec<&String> = content.keys().filter(|m| is_json(m)).collect();
+        if json.iter().any(|m| essence(m) == "application/json") {
+            return None;
+        }
+        json.first().map(|m| essence(m))
+    }
+
     /// The operation JSON by operationId.
     pub fn operation(&self, id: &str) -> Option<(&str, &str, &Value)> {
         accord_spec::json_operations(self.spec.document.get("paths"))

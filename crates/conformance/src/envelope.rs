@@ -19,6 +19,46 @@ pub fn envelope_problem_beyond_spec(ctx: &Ctx, exchange: &Exchange) -> Option<St
     envelope_problem(ctx, exchange).filter(|_| !breaks_declared_body)
 }
 
+/// The JSON media type the spec declares its errors in, where that is not
+/// `application/json` ([`error_media`]).
+struct ErrorMedia(Option<String>);
+
+/// The JSON media type of the error answers `doc` declares (4xx, 5xx, `default`), where
+/// every one is the same and not `application/json`: JSON:API's errors are
+/// `application/vnd.api+json`, and the envelope is expected in it where the profile names
+/// none. `application/problem+json` is the problem envelope's own.
+pub fn error_media(doc: &serde_json::Value) -> Option<String> {
+    let mut found: Option<String> = None;
+    for o in accord_spec::json_operations(doc.get("paths")) {
+        let Some(responses) = o.op.get("responses").and_then(serde_json::Value::as_object) else {
+            continue;
+        };
+        for (status, response) in responses {
+            if !(status.starts_with('4') || status.starts_with('5') || status == "default") {
+                continue;
+            }
+            let response = accord_spec::follow_ref(doc, response);
+            let Some(content) = response
+                .get("content")
+                .and_then(serde_json::Value::as_object)
+            else {
+                continue;
+            };
+            for media in content.keys().filter(|m| accord_spec::media::is_json(m)) {
+                let media = accord_spec::media::essence(media);
+                if media == "application/json" || media == "application/problem+json" {
+                    return None;
+                }
+                match &found {
+                    Some(f) if *f != media => return None,
+                    _ => found = Some(media),
+                }
+            }
+        }
+    }
+    found
+}
+
 /// Whether `exchange` is in the error envelope. Where the spec declares the body of the
 /// operation's answer with that status, that declaration is the envelope (FastAPI's 422
 /// `HTTPValidationError` beside its `{"detail": "..."}`); the profile's `[errors]` is the
@@ -46,7 +86,12 @@ pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
         .clone()
         .unwrap_or_else(|| match envelope {
             Envelope::Problem => "application/problem+json".into(),
-            _ => "application/json".into(),
+            _ => ctx
+                .memo
+                .get_or_init(|| ErrorMedia(error_media(ctx.doc())))
+                .0
+                .clone()
+                .unwrap_or_else(|| "application/json".into()),
         });
     let got = exchange
         .header("content-type")

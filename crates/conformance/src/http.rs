@@ -931,11 +931,22 @@ impl Http {
         let request_body = match request.body {
             Body::None => String::new(),
             Body::Json(v) => {
-                request_headers.push(("content-type".into(), "application/json".into()));
                 let text = v.to_string();
-                builder = builder
-                    .header("content-type", "application/json")
-                    .body(text.clone());
+                // A content type the request sets is sent as set (the checks of a wrong
+                // one); else the one the operation declares for JSON.
+                if !request
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                {
+                    let media = on_backend
+                        .then(|| self.contract.json_request_media(&request.method, spec_path))
+                        .flatten()
+                        .unwrap_or_else(|| "application/json".to_string());
+                    request_headers.push(("content-type".into(), media.clone()));
+                    builder = builder.header("content-type", media);
+                }
+                builder = builder.body(text.clone());
                 text
             }
             Body::Form(pairs) => {

@@ -410,10 +410,17 @@ impl Ctx {
             }
             ErrorCase::MalformedJson => {
                 let op = with_body?;
+                // In the JSON media type the operation declares (JSON:API's), so that what
+                // is refused is the body, not its type.
+                let media = self
+                    .http
+                    .contract()
+                    .json_request_media(&op.method, &op.path)
+                    .unwrap_or_else(|| "application/json".into());
                 let request = Request::new(&op.method, self.fill_path(&op))
                     .bearer(token)
                     .body(Body::Raw {
-                        content_type: Some("application/json".into()),
+                        content_type: Some(media),
                         bytes: b"{\"accord\": ".to_vec(),
                     });
                 (request, Some(op))

@@ -23,6 +23,7 @@ mod hung_deletes;
 mod identities;
 mod inventory;
 mod jhipster;
+mod jsonapi;
 mod keyless;
 mod lanes;
 mod lean;
