@@ -29,3 +29,9 @@ Feature: Authentication
     Given a signed-in user
     When every secured read operation is called with the user's token
     Then no answer refuses the token
+
+  @login @writes @cookie_session
+  Scenario: A write in a cookie session without the CSRF header is refused
+    Given a signed-in user
+    When a write is sent in the session without the CSRF header its sign-in set a cookie for
+    Then it is refused with 401 or 403

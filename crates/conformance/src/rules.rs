@@ -37,6 +37,7 @@ rules! {
     AuthStatus => "auth.status", "a secured operation refuses missing or invalid credentials with the status the spec documents (401, or 403 where only 403 is documented, where HTTP's own 401 is right too)";
     AuthChallenge => "auth.challenge", "a 401 of a bearer (or basic) scheme carries its `WWW-Authenticate` challenge";
     AuthValid => "auth.valid", "a valid token is accepted";
+    AuthCsrf => "auth.csrf", "a write in a cookie session without the CSRF header its sign-in set a cookie for is refused (401 or 403)";
     AuthExpired => "auth.expired", "an expired access token is refused with 401 and `error=\"invalid_token\"`";
     RefreshWorks => "refresh.works", "the tokens from login and refresh are accepted";
     RefreshExchange => "refresh.exchange", "a refresh token is exchanged for a new pair";

@@ -237,6 +237,20 @@ fn selected_scenarios(
     out
 }
 
+/// Whether the user's session is a cookie (the spec's scheme, or the profile's
+/// `cookie:NAME` token).
+fn cookie_session(ctx: &crate::context::Ctx) -> bool {
+    matches!(ctx.http.placement(), crate::http::Placement::Cookie { .. })
+}
+
+/// Whether a scenario applies to the backend at all: one about a cookie session's defence
+/// (`@cookie_session`) is no check of a backend whose session is no cookie, neither run
+/// nor counted as skipped (a skip fails `--strict`, which asks for every check that
+/// applies), as a scenario the tags leave out.
+fn applies(tags: &[String], cookie_session: bool) -> bool {
+    cookie_session || !tags.iter().any(|t| t == "cookie_session")
+}
+
 /// What a scenario needs from the profile, by tag; `None` when the profile has it.
 fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<String> {
     let p = &loaded.profile;
@@ -700,8 +714,10 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     {
         let mut loaded = loaded.clone();
         loaded.profile.errors = ctx.profile.errors.clone();
+        let cookie_session = cookie_session(&ctx);
         ctx.selected = selected_scenarios(&features_dir.0, |all| {
             tags.as_ref().is_none_or(|t| t.eval(all.iter()))
+                && applies(all, cookie_session)
                 && missing_role(&loaded, all, options.read_only).is_none()
         });
     }
@@ -724,6 +740,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     }
 
     let read_only = options.read_only;
+    let cookie_session = cookie_session(&ctx);
     let mut loaded_for_filter = loaded.clone();
     // What the run found in the spec stands in for a section the profile leaves out.
     loaded_for_filter.profile.errors = ctx.profile.errors.clone();
@@ -734,6 +751,9 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         if let Some(t) = &tags
             && !t.eval(all.iter())
         {
+            return false;
+        }
+        if !applies(&all, cookie_session) {
             return false;
         }
         match missing_role(&loaded_for_filter, &all, read_only) {

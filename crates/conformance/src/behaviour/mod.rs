@@ -146,7 +146,7 @@ pub async fn send(ctx: &Ctx, request: Request) -> Result<Exchange, Failure> {
 /// double-submit frontend copies from the CSRF cookie ([`Ctx::csrf_pair`]).
 /// Without it, a session backend refuses every write with 403, and the run would take each
 /// for another role's operation.
-fn as_the_browser(ctx: &Ctx, mut request: Request, token: &crate::context::Tokens) -> Request {
+pub fn as_the_browser(ctx: &Ctx, mut request: Request, token: &crate::context::Tokens) -> Request {
     let crate::http::Placement::Cookie { name } = ctx.http.placement() else {
         return request;
     };
@@ -166,13 +166,15 @@ fn as_the_browser(ctx: &Ctx, mut request: Request, token: &crate::context::Token
     if matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
         return request;
     }
+    // The header holds the cookie's value, as the frontend copies it, whatever else the
+    // request put there: a spec that declares the header as a parameter of each write (a
+    // required `X-CSRF-Token`) has the run fill it with an example it cannot know.
     if let Some((cookie, header)) = ctx.csrf_pair(token)
         && let Some((_, value)) = token.cookies.iter().find(|(k, _)| *k == cookie)
-        && !request
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(&header))
     {
+        request
+            .headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case(&header));
         request = request.header(&header, value.clone());
     }
     request

@@ -565,3 +565,96 @@ mod tests {
         );
     }
 }
+
+// ---- a write without the CSRF header ----------------------------------------------------
+
+/// Where the session is a cookie and its sign-in set a CSRF cookie (a double-submit
+/// frontend copies it into a header: [`crate::context::Ctx::csrf_pair`]), one create the
+/// run may send, with a body the backend takes, is sent in the session with every cookie
+/// and without the header: what a form on another site makes the browser send. Skipped,
+/// saying why, where the session is no cookie, no CSRF cookie was set, or nothing can be
+/// created.
+#[when("a write is sent in the session without the CSRF header its sign-in set a cookie for")]
+async fn write_without_csrf(w: &mut AccordWorld) -> Outcome {
+    let outcome = write_without_csrf_checked(w).await;
+    w.keep(&outcome);
+    outcome
+}
+
+async fn write_without_csrf_checked(w: &mut AccordWorld) -> Outcome {
+    let ctx = w.ctx.clone();
+    if !matches!(ctx.http.placement(), crate::http::Placement::Cookie { .. }) {
+        w.skip = Some("the session is no cookie: a cross-site form cannot ride on it".into());
+        return Ok(());
+    }
+    let tokens = w.tokens()?.clone();
+    let Some((cookie, header)) = ctx.csrf_pair(&tokens) else {
+        w.skip = Some(
+            "the sign-in set no CSRF cookie (name one in [cookies] csrf_cookie where it has another name)"
+                .into(),
+        );
+        return Ok(());
+    };
+    let resources = crate::behaviour::resources(&ctx);
+    let Some(resource) = resources.iter().find(|r| {
+        !crate::behaviour::has_path_params(&r.create)
+            && r.delete.is_some()
+            && r.parent.is_none()
+            && !r.chosen
+            && ctx.body_schema(&r.create).is_some()
+    }) else {
+        w.skip = Some("the spec has no create the run can delete after it".into());
+        return Ok(());
+    };
+    let op = resource.create.clone();
+    crate::behaviour::learn_accepted(&ctx, &op, &resources).await?;
+    let inputs = crate::behaviour::base_inputs(&ctx, &op);
+    let request = crate::behaviour::request(&ctx, &op, &inputs).bearer(Some(&tokens.access));
+    let mut request = crate::behaviour::as_the_browser(&ctx, request, &tokens);
+    request
+        .headers
+        .retain(|(k, _)| !k.eq_ignore_ascii_case(&header));
+    // Sent as it is: the scenario's own sending would put the header back.
+    let e = ctx
+        .http
+        .send_politely(request.clone())
+        .await
+        .map_err(|m| Failure::unsent(&request, m))?;
+    w.exchanges.push(e.clone());
+    crate::behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
+    w.csrf = Some((op.id.clone(), cookie, header, e));
+    Ok(())
+}
+
+#[then("it is refused with 401 or 403")]
+async fn csrf_refused(w: &mut AccordWorld) -> Outcome {
+    let outcome = csrf_refused_checked(w);
+    w.keep(&outcome);
+    outcome
+}
+
+fn csrf_refused_checked(w: &mut AccordWorld) -> Outcome {
+    if w.skip.is_some() {
+        return Ok(());
+    }
+    let Some((op, cookie, header, e)) = &w.csrf else {
+        return Err(Failure::setup("a step before this one sends the write"));
+    };
+    match e.status {
+        401 | 403 => Ok(()),
+        200..=299 => Err(Failure::new(
+            Rule::AuthCsrf,
+            format!(
+                "{op} was taken ({}) in the cookie session without the `{header}` header that copies the `{cookie}` cookie: a form on another site can make a signed-in browser send it",
+                e.status
+            ),
+        )
+        .with(e)),
+        status => {
+            w.ctx.http.note(format!(
+                "auth: {op} without the `{header}` header answered {status}, neither taken nor refused as a forgery: the CSRF defence is not judged"
+            ));
+            Ok(())
+        }
+    }
+}

@@ -113,6 +113,9 @@ pub struct AccordWorld {
     /// Why the scenario could not be checked on this backend, found while it ran (a token
     /// that lives too long to wait for, a spec without resources): reported as skipped.
     pub skip: Option<String>,
+    /// The write sent without the CSRF header: its operation, the CSRF cookie and header,
+    /// the answer.
+    csrf: Option<(String, String, String, Exchange)>,
     /// This scenario's key in the run (from its name, so the same in every run): what its
     /// behaviour steps create is theirs, and their generated bodies differ from another's.
     serial: u64,
@@ -191,6 +194,7 @@ impl AccordWorld {
             tolerated: Vec::new(),
             templates: Vec::new(),
             skip: None,
+            csrf: None,
             serial: 0,
             started: std::time::Instant::now(),
             failure: None,
@@ -200,14 +204,29 @@ impl AccordWorld {
     /// Sends as a well-mannered client (a 429 or 503 with `Retry-After` waited out): the
     /// scenarios that check the rate limit itself send through [`Self::send_raw`].
     async fn send(&mut self, request: Request) -> Result<Exchange, Failure> {
+        let request = self.in_session(request);
         let sent = self.ctx.http.send_politely(request.clone()).await;
         self.sent(request, sent)
     }
 
     /// Sends once, a 429 left as it is.
     async fn send_raw(&mut self, request: Request) -> Result<Exchange, Failure> {
+        let request = self.in_session(request);
         let sent = self.ctx.http.send(request.clone()).await;
         self.sent(request, sent)
+    }
+
+    /// `request`, where it carries the scenario's own session, as the backend's frontend
+    /// sends it in a cookie session: with the other cookies the sign-in set and, on a
+    /// write, the CSRF header ([`crate::behaviour::as_the_browser`]). An error case sent
+    /// without them would meet the backend's CSRF defence (403), not the error it checks.
+    fn in_session(&self, request: Request) -> Request {
+        match &self.tokens {
+            Some(tokens) if request.credential.as_deref() == Some(tokens.access.as_str()) => {
+                crate::behaviour::as_the_browser(&self.ctx, request, tokens)
+            }
+            _ => request,
+        }
     }
 
     fn sent(

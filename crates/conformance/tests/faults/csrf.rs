@@ -27,6 +27,8 @@ struct Sessions {
     /// The sign-in takes HTTP basic credentials and a client name (as gotify's web UI signs
     /// in), not a name and password in its body.
     basic: bool,
+    /// A broken copy: writes are taken without the CSRF header.
+    no_csrf_check: bool,
 }
 
 const SESSION: &str = "s3ss10n";
@@ -89,7 +91,9 @@ impl Respond for Sessions {
                 .headers
                 .get("x-csrftoken")
                 .and_then(|v| v.to_str().ok());
-            if header != Some(CSRF) || cookie(request, "csrftoken").as_deref() != Some(CSRF) {
+            if (header != Some(CSRF) || cookie(request, "csrftoken").as_deref() != Some(CSRF))
+                && !self.no_csrf_check
+            {
                 s.csrf_refused += 1;
                 return detail(403, "CSRF Failed: CSRF token missing.");
             }
@@ -146,6 +150,17 @@ impl Respond for Sessions {
             _ => detail(404, "Not found."),
         }
     }
+}
+
+/// [`spec`], with the CSRF header declared as a required parameter of each write, as a
+/// hand-written spec documents it: its example is no value the run may send.
+fn spec_declaring_the_header() -> Value {
+    let mut spec = spec(false);
+    let header = json!({"name": "X-CSRFToken", "in": "header", "required": true,
+        "description": "the csrftoken cookie's value", "schema": {"type": "string", "example": "abc"}});
+    spec["paths"]["/notes"]["post"]["parameters"] = json!([header.clone()]);
+    spec["paths"]["/notes/{id}"]["delete"]["parameters"] = json!([header]);
+    spec
 }
 
 fn spec(basic: bool) -> Value {
@@ -207,18 +222,24 @@ fn spec(basic: bool) -> Value {
 }
 
 async fn run(basic: bool) -> (Run, Sessions) {
-    let server = MockServer::start().await;
+    let tags = "@behaviour and not @second_user and not @roles and not @expiry";
     let backend = Sessions {
         basic,
         ..Sessions::default()
     };
+    run_with(backend, spec(basic), tags).await
+}
+
+async fn run_with(backend: Sessions, spec: Value, tags: &str) -> (Run, Sessions) {
+    let basic = backend.basic;
+    let server = MockServer::start().await;
     wiremock::Mock::given(any())
         .respond_with(backend.clone())
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
     let spec_path = dir.path().join("notes.json");
-    std::fs::write(&spec_path, spec(basic).to_string()).unwrap();
+    std::fs::write(&spec_path, spec.to_string()).unwrap();
     // With basic credentials, as `init` writes it for a sign-in whose spec names no cookie:
     // the token is the first cookie the sign-in sets.
     let sign_in = if basic {
@@ -252,7 +273,6 @@ examples = 3
         ),
     )
     .unwrap();
-    let tags = "@behaviour and not @second_user and not @roles and not @expiry";
     let run = harness_in(
         profile,
         server.uri(),
@@ -303,4 +323,48 @@ async fn a_sign_in_secured_by_http_basic_is_sent_with_the_basic_credentials() {
     );
     assert!(run.stdout.contains("create_note ("), "{}", run.stdout);
     assert!(!run.stdout.contains("pw-alice-123"), "{}", run.stdout);
+}
+
+/// Every request of the session carries the CSRF header, the error checks' too, whatever
+/// example the spec gives for it where it declares it as a parameter; a write sent without
+/// it is refused, and a broken copy that takes one fails `auth.csrf`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_without_the_csrf_header_is_refused() {
+    let tags =
+        "(@auth or @errors or @behaviour) and not @second_user and not @roles and not @expiry";
+    let (run, backend) = run_with(Sessions::default(), spec_declaring_the_header(), tags).await;
+    run.says(&["A write in a cookie session without the CSRF header is refused"]);
+    assert_eq!(
+        run.verdict("without the CSRF header"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("forbidden: create_note"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+    // The one write refused for CSRF is the check's own.
+    assert_eq!(
+        backend.state.lock().unwrap().csrf_refused,
+        1,
+        "{}",
+        run.stdout
+    );
+    let broken = Sessions {
+        no_csrf_check: true,
+        ..Sessions::default()
+    };
+    let (run, _) = run_with(broken, spec_declaring_the_header(), tags).await;
+    assert!(
+        run.failed_by(
+            "without the CSRF header",
+            accord_conformance::rules::Rule::AuthCsrf,
+            "without the `X-CSRFToken` header that copies the `csrftoken` cookie"
+        ),
+        "{}",
+        run.stdout
+    );
 }
