@@ -1076,7 +1076,7 @@ impl Http {
             body.extend_from_slice(&chunk);
         }
         let path = spec_path.to_string();
-        let (operation, violations) = if on_backend {
+        let (operation, mut violations) = if on_backend {
             let content_type = response_headers
                 .iter()
                 .find(|(k, _)| k == "content-type")
@@ -1093,6 +1093,19 @@ impl Http {
         } else {
             (None, Vec::new())
         };
+        // A 429 is the backend defending itself, which a well-mannered client waits out:
+        // few specs document it, and one that does not has no gap a client would meet
+        // otherwise than every client does. Noted once per operation, not a spec finding.
+        if status == 429 {
+            let before = violations.len();
+            violations.retain(|v| !v.message.starts_with("status "));
+            if violations.len() < before {
+                self.note(format!(
+                    "rate limit: {} answered 429, which its spec does not document: the backend defending itself (waited out where it said how long), not a spec finding",
+                    operation.as_deref().unwrap_or("?")
+                ));
+            }
+        }
         if let Some(op) = &operation
             && let Ok(mut stats) = self.stats.lock()
         {
