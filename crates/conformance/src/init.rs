@@ -390,6 +390,56 @@ fn envelope(doc: &Value, ops: &[Op]) -> (String, Option<String>, String) {
     )
 }
 
+/// The path of the spec's first server (`/api/v1` of `servers: [{url: /api/v1}]` or of
+/// `https://api.example.com/api/v1`, its variables at their defaults), where it has one
+/// other than `/`.
+pub fn server_path(doc: &Value) -> Option<String> {
+    let server = doc.pointer("/servers/0")?;
+    let mut url = server.get("url")?.as_str()?.to_string();
+    if let Some(vars) = server.get("variables").and_then(Value::as_object) {
+        for (name, var) in vars {
+            if let Some(default) = var.get("default").and_then(Value::as_str) {
+                url = url.replace(&format!("{{{name}}}"), default);
+            }
+        }
+    }
+    let path = match ["http://", "https://"]
+        .iter()
+        .find_map(|s| url.strip_prefix(s))
+    {
+        Some(rest) => rest.find('/').map(|i| rest[i..].to_string())?,
+        None if url.starts_with('/') => url,
+        None => return None,
+    };
+    let path = path.trim_end_matches('/').to_string();
+    (!path.is_empty() && !path.contains('{')).then_some(path)
+}
+
+/// `base`, a base URL without a path of its own (`http://127.0.0.1:8000`, or with only
+/// `/`), under the spec's server path: the operations' paths are under it on every
+/// deployment (`servers: [{url: /api/v1}]`). `None` where `base` names a path, the
+/// spec's server has none, or its paths start with it already.
+pub fn under_server_path(base: &str, doc: &Value) -> Option<String> {
+    let rest = ["http://", "https://"]
+        .iter()
+        .find_map(|s| base.strip_prefix(s))?;
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    if !path.trim_end_matches('/').is_empty() {
+        return None;
+    }
+    let server = server_path(doc)?;
+    // Paths that already start with it say the server's path is theirs (a spec that writes
+    // both): it is not put twice.
+    let prefixed = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .is_some_and(|paths| paths.keys().any(|p| p.starts_with(&format!("{server}/"))));
+    if prefixed {
+        return None;
+    }
+    Some(format!("{}{server}", base.trim_end_matches('/')))
+}
+
 /// The commented profile for the spec at `location` (its document `doc`).
 pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     let ops = operations(doc);
@@ -1092,6 +1142,40 @@ fn describe(scheme: &security::UserScheme) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// A base URL without a path goes under the spec's server path (relative, absolute,
+    /// with a variable at its default); one with a path, a server without one, or paths
+    /// that carry it already, leave the base as it is.
+    #[test]
+    fn a_base_url_without_a_path_goes_under_the_server_path() {
+        use super::under_server_path;
+        let doc = |server: serde_json::Value| serde_json::json!({"servers": [server], "paths": {"/tasks": {}}});
+        let relative = doc(serde_json::json!({"url": "/api/v1"}));
+        assert_eq!(
+            under_server_path("http://127.0.0.1:8000", &relative).as_deref(),
+            Some("http://127.0.0.1:8000/api/v1")
+        );
+        assert_eq!(
+            under_server_path("http://127.0.0.1:8000/", &relative).as_deref(),
+            Some("http://127.0.0.1:8000/api/v1")
+        );
+        assert_eq!(
+            under_server_path("http://127.0.0.1:8000/api", &relative),
+            None
+        );
+        let absolute = doc(serde_json::json!({
+            "url": "https://api.example.com/{version}",
+            "variables": {"version": {"default": "v2"}}
+        }));
+        assert_eq!(
+            under_server_path("http://127.0.0.1:8000", &absolute).as_deref(),
+            Some("http://127.0.0.1:8000/v2")
+        );
+        let root = doc(serde_json::json!({"url": "https://api.example.com"}));
+        assert_eq!(under_server_path("http://127.0.0.1:8000", &root), None);
+        let both = serde_json::json!({"servers": [{"url": "/api"}], "paths": {"/api/tasks": {}}});
+        assert_eq!(under_server_path("http://127.0.0.1:8000", &both), None);
+    }
     use super::*;
     use std::path::Path;
 

@@ -621,6 +621,17 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             crate::exchange::add_secret_name(&name);
         }
     }
+    // A base URL without a path goes under the spec's server path, where its paths are.
+    if let Some(base) =
+        crate::init::under_server_path(prof.base_url.get_ref(), &contract.spec.document)
+    {
+        discovered.push(format!(
+            "the spec's server is under {}: requests go to {base} (a base URL with a path of its own is taken as it is)",
+            crate::init::server_path(&contract.spec.document).unwrap_or_default()
+        ));
+        let span = prof.base_url.span();
+        prof.base_url = toml::Spanned::new(span, base);
+    }
     let http = Http::with(
         prof.base_url.get_ref(),
         Arc::new(contract),
