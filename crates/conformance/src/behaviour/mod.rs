@@ -24,6 +24,86 @@ pub struct Param {
     pub location: String,
     pub required: bool,
     pub schema: Value,
+    /// How a query value is written, as the parameter's `style`, `explode` and `content`
+    /// say.
+    pub style: QueryStyle,
+}
+
+/// How a query parameter's value is written (OpenAPI's `style` and `explode`, or a
+/// `content` media type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `form` with `explode` (the default): a list as `id=1&id=2`, an object's members as
+    /// parameters of their own (`size=10&number=1`).
+    Exploded,
+    /// `form` without `explode`: `id=1,2`, an object as `page=size,10,number,1`.
+    Joined(char),
+    /// `deepObject`: `page[size]=10&page[number]=1`.
+    Deep,
+    /// A `content` media type (JSON): the value as JSON text (`filter={"limit":1}`).
+    Json,
+}
+
+impl QueryStyle {
+    /// The style the parameter object `p` declares.
+    fn of(p: &Value) -> QueryStyle {
+        if p.get("schema").is_none() && p.get("content").is_some() {
+            return QueryStyle::Json;
+        }
+        let style = p.get("style").and_then(Value::as_str).unwrap_or("form");
+        let explode = p
+            .get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(style == "form");
+        match style {
+            "deepObject" => QueryStyle::Deep,
+            "spaceDelimited" if !explode => QueryStyle::Joined(' '),
+            "pipeDelimited" if !explode => QueryStyle::Joined('|'),
+            "form" if !explode => QueryStyle::Joined(','),
+            _ => QueryStyle::Exploded,
+        }
+    }
+
+    /// `name=value` pairs for the query, not yet encoded.
+    fn pairs(self, name: &str, value: &Value) -> Vec<(String, String)> {
+        match (self, value) {
+            (_, Value::Null) => Vec::new(),
+            (QueryStyle::Json, v) => vec![(name.to_string(), v.to_string())],
+            (QueryStyle::Exploded, Value::Array(items)) => {
+                items.iter().map(|i| (name.to_string(), text(i))).collect()
+            }
+            (QueryStyle::Exploded, Value::Object(members)) => members
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), text(v)))
+                .collect(),
+            (QueryStyle::Joined(by), Value::Array(items)) => vec![(
+                name.to_string(),
+                items
+                    .iter()
+                    .map(text)
+                    .collect::<Vec<_>>()
+                    .join(&by.to_string()),
+            )],
+            (QueryStyle::Joined(by), Value::Object(members)) => vec![(
+                name.to_string(),
+                members
+                    .iter()
+                    .flat_map(|(k, v)| [k.clone(), text(v)])
+                    .collect::<Vec<_>>()
+                    .join(&by.to_string()),
+            )],
+            (QueryStyle::Deep, Value::Object(members)) => members
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (format!("{name}[{k}]"), text(v)))
+                .collect(),
+            (QueryStyle::Deep, Value::Array(items)) => {
+                items.iter().map(|i| (name.to_string(), text(i))).collect()
+            }
+            (_, v) => vec![(name.to_string(), text(v))],
+        }
+    }
 }
 
 /// The inputs of one call: parameter values and the body.
@@ -50,12 +130,24 @@ pub fn params(ctx: &Ctx, op: &OpInfo) -> Vec<Param> {
             if location == "cookie" {
                 return None;
             }
+            // A parameter of a `content` media type (LoopBack's JSON `filter`) takes the
+            // media type's schema, and is written as JSON.
+            let content_schema = || {
+                p.get("content")?
+                    .as_object()?
+                    .iter()
+                    .find(|(media, _)| accord_spec::media::is_json(media))
+                    .and_then(|(_, m)| m.get("schema"))
+                    .cloned()
+            };
             Some(Param {
                 required: location == "path" || p.get("required") == Some(&Value::Bool(true)),
                 schema: p
                     .get("schema")
                     .cloned()
+                    .or_else(content_schema)
                     .unwrap_or(json!({"type": "string"})),
+                style: QueryStyle::of(&p),
                 name,
                 location,
             })
@@ -75,23 +167,15 @@ pub fn request(ctx: &Ctx, op: &OpInfo, inputs: &Inputs) -> Request {
     for (p, v) in &inputs.params {
         match p.location.as_str() {
             "path" => path = path.replace(&format!("{{{}}}", p.name), &path_encode(&text(v))),
-            "query" => match v {
-                Value::Array(items) => {
-                    for i in items {
-                        query.push(format!(
-                            "{}={}",
-                            crate::http::urlencode(&p.name),
-                            crate::http::urlencode(&text(i))
-                        ));
-                    }
+            "query" => {
+                for (name, value) in p.style.pairs(&p.name, v) {
+                    query.push(format!(
+                        "{}={}",
+                        crate::http::urlencode(&name),
+                        crate::http::urlencode(&value)
+                    ));
                 }
-                Value::Null => {}
-                other => query.push(format!(
-                    "{}={}",
-                    crate::http::urlencode(&p.name),
-                    crate::http::urlencode(&text(other))
-                )),
-            },
+            }
             "header" => headers.push((p.name.clone(), text(v))),
             _ => {}
         }
@@ -5225,6 +5309,64 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod query_style_tests {
+    use super::QueryStyle;
+    use serde_json::json;
+
+    fn pairs(param: serde_json::Value, value: serde_json::Value) -> Vec<(String, String)> {
+        QueryStyle::of(&param).pairs("p", &value)
+    }
+
+    /// Each style writes a list and an object as OpenAPI says: exploded by default, joined
+    /// without `explode`, a deep object's members in brackets, a `content` parameter as
+    /// JSON.
+    #[test]
+    fn a_query_value_is_written_as_its_style_says() {
+        let list = json!([1, 2]);
+        let object = json!({"size": 10, "number": 1});
+        let p = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            pairs(json!({"schema": {}}), list.clone()),
+            vec![p("p", "1"), p("p", "2")]
+        );
+        assert_eq!(
+            pairs(json!({"schema": {}}), object.clone()),
+            vec![p("size", "10"), p("number", "1")]
+        );
+        assert_eq!(
+            pairs(json!({"schema": {}, "explode": false}), list.clone()),
+            vec![p("p", "1,2")]
+        );
+        assert_eq!(
+            pairs(
+                json!({"schema": {}, "style": "pipeDelimited", "explode": false}),
+                list
+            ),
+            vec![p("p", "1|2")]
+        );
+        assert_eq!(
+            pairs(
+                json!({"schema": {}, "style": "deepObject", "explode": true}),
+                object.clone()
+            ),
+            vec![p("p[size]", "10"), p("p[number]", "1")]
+        );
+        assert_eq!(
+            pairs(
+                json!({"content": {"application/json": {"schema": {}}}}),
+                object
+            ),
+            vec![p("p", r#"{"size":10,"number":1}"#)]
+        );
+        assert_eq!(pairs(json!({"schema": {}}), json!(null)), Vec::new());
+        assert_eq!(
+            pairs(json!({"schema": {}}), json!("a b")),
+            vec![p("p", "a b")]
+        );
+    }
 }
 
 #[cfg(test)]
