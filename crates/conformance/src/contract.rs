@@ -203,14 +203,22 @@ impl Contract {
         let content = response.get("content").and_then(Value::as_object);
         let empty = body.iter().all(u8::is_ascii_whitespace);
         let Some(content) = content.filter(|c| !c.is_empty()) else {
-            return if empty || method.eq_ignore_ascii_case("HEAD") {
+            // An error's text where the spec documents no body (Go's `http.Error`, a
+            // framework's default page) is what a client reads as the error's words at
+            // most, whatever the spec says: no finding. A JSON body there is structure no
+            // generated type holds, one finding per media type, not per size.
+            let json = content_type.is_some_and(is_json);
+            return if empty || method.eq_ignore_ascii_case("HEAD") || (status >= 400 && !json) {
                 Vec::new()
             } else {
                 vec![violation(
                     "",
                     format!(
-                        "a body of {} bytes is sent where the spec documents none",
-                        body.len()
+                        "a body ({}) is sent where the spec documents none",
+                        content_type
+                            .map(essence)
+                            .as_deref()
+                            .unwrap_or("no Content-Type")
                     ),
                 )]
             };
@@ -260,5 +268,53 @@ impl Contract {
             .into_iter()
             .map(|v| violation(&v.pointer, v.message))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Contract;
+
+    fn contract() -> Contract {
+        let spec = accord_spec::Spec::parse(
+            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+                "/tasks/{id}": {"get": {"operationId": "get_task",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "ok"}, "404": {"description": "not found"}}}}}}"#,
+            "t.json",
+        )
+        .unwrap();
+        Contract::new(spec)
+    }
+
+    /// An error's text where the spec documents no body is no finding; a JSON body there
+    /// is one, named by its media type (never its size, which would split one cause into
+    /// many findings).
+    #[test]
+    fn a_body_where_the_spec_documents_none() {
+        let c = contract();
+        let text = Some("text/plain; charset=utf-8");
+        assert!(
+            c.check("GET", "/tasks/1", 404, text, b"not found\n")
+                .is_empty()
+        );
+        let json = c.check(
+            "GET",
+            "/tasks/1",
+            404,
+            Some("application/json"),
+            b"{\"error\":\"x\"}",
+        );
+        assert_eq!(json.len(), 1);
+        assert_eq!(
+            json[0].message,
+            "a body (application/json) is sent where the spec documents none"
+        );
+        let ok = c.check("GET", "/tasks/1", 200, text, b"hello");
+        assert_eq!(
+            ok[0].message,
+            "a body (text/plain) is sent where the spec documents none"
+        );
+        assert!(c.check("GET", "/tasks/1", 200, None, b"").is_empty());
     }
 }
