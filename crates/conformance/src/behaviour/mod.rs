@@ -2063,19 +2063,197 @@ pub fn unwrap_resource<'a>(body: &'a Value, fields: &[&str]) -> &'a Value {
 /// profile names (`behaviour.privileged_operations`), and those whose every security
 /// alternative asks for an OAuth2 or OpenID Connect scope the identity's token lacks (read
 /// from its `scope`, `scp` or `scopes` claim; a token without one says nothing).
-pub async fn other_roles(ctx: &Ctx) -> Result<Vec<(OpInfo, String)>, Failure> {
-    let mut out: Vec<(OpInfo, String)> = Vec::new();
+pub async fn other_roles(ctx: &Ctx) -> Result<Vec<(OpInfo, String, Identity)>, Failure> {
+    let mut out: Vec<(OpInfo, String, Identity)> = Vec::new();
     for id in &ctx.profile.behaviour.privileged_operations {
         let op = ctx.op(id.get_ref()).map_err(Failure::from)?;
-        out.push((op, "behaviour.privileged_operations names it".into()));
+        out.push((
+            op,
+            "behaviour.privileged_operations names it".into(),
+            Identity::First,
+        ));
     }
     let token = ctx
         .session(Identity::First)
         .await
         .map_err(|e| Failure::setup(format!("signing in failed: {e}")))?;
-    let Some(granted) = granted_scopes(&token.access) else {
-        return Ok(out);
+    if let Some(granted) = granted_scopes(&token.access) {
+        scoped_roles(ctx, &granted, &mut out);
+    }
+    administrators_only(ctx, &mut out).await;
+    Ok(out)
+}
+
+/// The words by which a spec says an operation is an administrator's.
+const ADMIN_WORDS: &[&str] = &[
+    "admin",
+    "administrator",
+    "administrators",
+    "superuser",
+    "superusers",
+    "staff",
+];
+
+/// The operations the spec says are an administrator's alone, called as the second
+/// identity: a secured operation without path parameters (no object of someone's: a
+/// refusal of one is the cross-user checks') that documents 403 and whose summary,
+/// description or 403 says it is for administrators (`description: Administrators only.`),
+/// or that sits under an administrator's path (`/admin/users`) and documents 403. Only
+/// where the profile names a second identity that nothing shows to be an administrator
+/// itself (its JWT's `role`, `roles`, `is_admin` or `admin`, or the same in the answer of a
+/// "current user" read): the first identity is often the backend's administrator.
+async fn administrators_only(ctx: &Ctx, out: &mut Vec<(OpInfo, String, Identity)>) {
+    if !ctx
+        .profile
+        .auth
+        .as_ref()
+        .is_some_and(crate::profile::Auth::has_second_identity)
+    {
+        return;
+    }
+    let mut found = Vec::new();
+    for op in ctx.token_operations() {
+        if has_path_params(&op)
+            || out.iter().any(|(o, _, _)| o.id == op.id)
+            || ctx.signs_in_or_out(&op)
+            || account_op(ctx, &op, true)
+            || op.op.pointer("/responses/403").is_none()
+        {
+            continue;
+        }
+        let forbidden = op
+            .op
+            .pointer("/responses/403")
+            .map(|r| accord_spec::follow_ref(ctx.doc(), r))
+            .and_then(|r| r.get("description"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let said = [
+            op.op
+                .get("summary")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+            op.op
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+            forbidden,
+        ]
+        .join(" ");
+        let says = crate::context::words(&said)
+            .iter()
+            .any(|w| ADMIN_WORDS.contains(&w.as_str()));
+        if says || crate::context::administrative(&op.path) {
+            found.push(op);
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    if let Some(why) = privileged_second(ctx).await {
+        ctx.http.note(format!(
+            "roles: the spec says {} are an administrator's, and the second identity may be one ({why}): not checked",
+            found
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return;
+    }
+    for op in found {
+        out.push((
+            op,
+            "its spec documents 403 and says it is an administrator's; called as the second identity"
+                .into(),
+            Identity::Second,
+        ));
+    }
+}
+
+/// Why the second identity may be an administrator, if anything says so: a claim of its
+/// JWT, or its "current user" answer (`is_admin`, `is_superuser`, `is_staff`, `admin`
+/// true; a `role` or `roles` naming an administrator).
+async fn privileged_second(ctx: &Ctx) -> Option<String> {
+    let Ok(tokens) = ctx.session(Identity::Second).await else {
+        return Some("it could not sign in".into());
     };
+    if let Some(claims) = jwt_claims(&tokens.access)
+        && let Some(why) = privileged_flags(&claims)
+    {
+        return Some(format!("its token's {why}"));
+    }
+    let me = ctx.token_operations().into_iter().find(|o| {
+        let p = o.path.trim_end_matches('/').to_ascii_lowercase();
+        o.method == "GET"
+            && !p.contains('{')
+            && ["/me", "/user", "/whoami", "/users/current", "/account"]
+                .iter()
+                .any(|end| p.ends_with(end))
+    })?;
+    let e = send_as(ctx, Identity::Second, Request::new("GET", me.path.clone()))
+        .await
+        .ok()?;
+    let body = e.json()?;
+    privileged_flags(&body).map(|why| format!("{} answers {why}", me.id))
+}
+
+/// The claims of a JWT, where `token` is one.
+fn jwt_claims(token: &str) -> Option<Value> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// What in `value` (an object, or one it wraps) says its user is an administrator.
+fn privileged_flags(value: &Value) -> Option<String> {
+    let object = value.as_object()?;
+    for (k, v) in object {
+        let key = k.to_ascii_lowercase();
+        let flag = [
+            "is_admin",
+            "isadmin",
+            "admin",
+            "is_superuser",
+            "issuperuser",
+            "superuser",
+            "is_staff",
+            "isstaff",
+            "owner",
+            "is_owner",
+        ];
+        if flag.contains(&key.as_str()) && v == &Value::Bool(true) {
+            return Some(format!("`{k}: true`"));
+        }
+        if ["role", "roles", "authorities", "groups"].contains(&key.as_str()) {
+            let texts: Vec<String> = match v {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(items) => items.iter().map(text).collect(),
+                _ => Vec::new(),
+            };
+            if texts.iter().any(|t| {
+                let t = t.to_ascii_lowercase();
+                ["admin", "superuser", "root", "owner"]
+                    .iter()
+                    .any(|w| t.contains(w))
+            }) {
+                return Some(format!("`{k}` {v}"));
+            }
+        }
+        if v.is_object()
+            && let Some(why) = privileged_flags(v)
+        {
+            return Some(why);
+        }
+    }
+    None
+}
+
+/// The operations whose OAuth2 scopes the token lacks.
+fn scoped_roles(ctx: &Ctx, granted: &[String], out: &mut Vec<(OpInfo, String, Identity)>) {
     let doc = ctx.doc();
     let scoped_schemes: Vec<&String> = doc
         .pointer("/components/securitySchemes")
@@ -2091,7 +2269,7 @@ pub async fn other_roles(ctx: &Ctx) -> Result<Vec<(OpInfo, String)>, Failure> {
         .map(|(name, _)| name)
         .collect();
     for (op, secured) in ctx.all_operations() {
-        if !secured || out.iter().any(|(o, _)| o.id == op.id) {
+        if !secured || out.iter().any(|(o, _, _)| o.id == op.id) {
             continue;
         }
         let requirements = op
@@ -2121,10 +2299,10 @@ pub async fn other_roles(ctx: &Ctx) -> Result<Vec<(OpInfo, String)>, Failure> {
                     "it asks for scope `{}`, which the token lacks",
                     missing[0].join(" ")
                 ),
+                Identity::First,
             ));
         }
     }
-    Ok(out)
 }
 
 /// The scopes a JWT grants: its `scope` (space-separated), `scp` or `scopes` claim; `None`
@@ -5309,6 +5487,26 @@ pub fn negative_cases(ctx: &Ctx, op: &OpInfo) -> Vec<(String, Request)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod privileged_tests {
+    use super::privileged_flags;
+    use serde_json::json;
+
+    /// A user shown to be an administrator, by a flag or a role, at the top or one object
+    /// down; an ordinary user is not.
+    #[test]
+    fn an_administrator_is_told_by_a_flag_or_a_role() {
+        assert!(privileged_flags(&json!({"id": 1, "is_superuser": true})).is_some());
+        assert!(privileged_flags(&json!({"user": {"admin": true}})).is_some());
+        assert!(privileged_flags(&json!({"roles": ["ROLE_USER", "ROLE_ADMIN"]})).is_some());
+        assert!(privileged_flags(&json!({"role": "owner"})).is_some());
+        assert!(privileged_flags(&json!({"owner": true})).is_some());
+        assert!(privileged_flags(&json!({"is_superuser": false, "role": "editor"})).is_none());
+        assert!(privileged_flags(&json!({"roles": ["ROLE_USER"], "name": "admin-fan"})).is_none());
+        assert!(privileged_flags(&json!([{"admin": true}])).is_none());
+    }
 }
 
 #[cfg(test)]

@@ -1890,13 +1890,13 @@ async fn other_roles_checked(w: &mut AccordWorld) -> Outcome {
     let ops = behaviour::other_roles(&ctx).await?;
     if ops.is_empty() {
         w.skip = Some(
-            "no operation is known to need another role (name them in behaviour.privileged_operations, or give the spec's OAuth2 scopes and a token with a `scope` claim)"
+            "no operation is known to need another role (the spec says none is an administrator's beside a documented 403; name them in behaviour.privileged_operations, or give the spec's OAuth2 scopes and a token with a `scope` claim)"
                 .into(),
         );
         return Ok(());
     }
     let resources = resources(w);
-    for (op, why) in ops {
+    for (op, why, who) in ops {
         let safe = matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS");
         if ctx.read_only() && !safe {
             continue;
@@ -1907,9 +1907,9 @@ async fn other_roles_checked(w: &mut AccordWorld) -> Outcome {
         if !safe {
             behaviour::retarget(&mut request, &ctx.fill_path(&op));
         }
-        let e = behaviour::send_as(&ctx, Identity::First, request).await?;
+        let e = behaviour::send_as(&ctx, who, request).await?;
         // Accepted: a defect, and what it created is the run's to delete.
-        behaviour::remember_created(&ctx, &op, &e, &resources, Identity::First);
+        behaviour::remember_created(&ctx, &op, &e, &resources, who);
         w.exchanges.push(e.clone());
         w.behaviour.roles.push((format!("{} ({why})", op.id), e));
     }
