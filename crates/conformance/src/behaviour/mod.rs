@@ -3836,6 +3836,7 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
             let needed = required.contains(&name);
             props.push((here, name, prop, needed));
         }
+        props.extend(json_api_relationships(doc, &schema));
         // The kinds by the schema a read of one answers: a property of that schema refers
         // to one (Spring PetClinic's pet's `type`, a `PetType`, what `GET
         // /pettypes/{petTypeId}` answers), whatever it is called.
@@ -3906,6 +3907,50 @@ pub fn reference_slots(ctx: &Ctx, op: &OpInfo) -> Vec<RefSlot> {
     }
     if let Ok(mut m) = memo.0.lock() {
         m.insert(op.id.clone(), out.clone());
+    }
+    out
+}
+
+/// The to-one relationships of a JSON:API document's body (`{"data": {"relationships":
+/// {"note": {"data": {"type": "notes", "id": "1"}}}}}`), each as a reference at its `id`
+/// named by its `type` (the kind whose collection is named so), whether the relationship is
+/// required: (pointer, name, schema, required).
+fn json_api_relationships(doc: &Value, schema: &Value) -> Vec<(String, String, Value, bool)> {
+    let property = |schema: &Value, name: &str| -> Option<Value> {
+        accord_spec::follow_ref(doc, schema)
+            .pointer(&format!("/properties/{name}"))
+            .map(|p| accord_spec::follow_ref(doc, p).clone())
+    };
+    let Some(relationships) = property(schema, "data").and_then(|d| property(&d, "relationships"))
+    else {
+        return Vec::new();
+    };
+    let required = crate::sample::required(doc, &relationships);
+    let mut out = Vec::new();
+    for (name, relationship) in mutate::properties_as_written(doc, &relationships) {
+        let Some(data) = property(&relationship, "data") else {
+            continue;
+        };
+        let (Some(kind), Some(id)) = (property(&data, "type"), property(&data, "id")) else {
+            continue;
+        };
+        let Some(kind) = kind
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        out.push((
+            format!(
+                "/data/relationships/{}/data/id",
+                accord_spec::pointer::escape(&name)
+            ),
+            kind.to_string(),
+            id,
+            required.contains(&name),
+        ));
     }
     out
 }
