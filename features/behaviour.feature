@@ -55,6 +55,6 @@ Feature: The API's own behaviour
 
   @expiry
   Scenario: An expired access token is refused
-    Given a user signed in for this scenario
+    Given a signed-in user
     When the access token is left to expire
     Then a secured operation refuses it with 401 and error="invalid_token"

@@ -415,16 +415,22 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// The `exp` claim of a JWT, read without verifying it (the backend verifies).
-pub fn jwt_exp(token: &str) -> Option<u64> {
+/// The claim `name` of the JWT `token`, where it is a whole number, read without verifying
+/// it (the backend verifies).
+pub fn jwt_claim_u64(token: &str, name: &str) -> Option<u64> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
     serde_json::from_slice::<Value>(&bytes)
         .ok()?
-        .get("exp")?
+        .get(name)?
         .as_u64()
+}
+
+/// The `exp` claim of a JWT.
+pub fn jwt_exp(token: &str) -> Option<u64> {
+    jwt_claim_u64(token, "exp")
 }
 
 /// The cookie jar after an answer set `set`, as a browser keeps it: what the answer set

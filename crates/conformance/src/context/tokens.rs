@@ -105,8 +105,23 @@ impl Ctx {
     pub async fn expired_token(&self) -> Result<String, CtxError> {
         self.expired
             .get_or_init(|| async {
-                let (tokens, _) = self.sign_in(Identity::First).await?;
                 let settings = &self.profile.behaviour;
+                // The run's session says first, without a sign-in of its own (on a backend
+                // that hashes a password, a hash): a token that is no JWT with `exp`, or
+                // whose lifetime (`exp` less `iat`) is past the wait, is never waited for.
+                let shared = self.session(Identity::First).await?;
+                let exp = jwt_exp(&shared.access)
+                    .ok_or("the access token is not a JWT with `exp`")?;
+                if let Some(iat) = super::jwt_claim_u64(&shared.access, "iat") {
+                    let wait = exp.saturating_sub(iat) + settings.expiry_leeway_secs + 1;
+                    if settings.expiry_wait_secs == 0 || wait > settings.expiry_wait_secs {
+                        return Err(CtxError::Setup(format!(
+                            "the access token lives {wait} s (leeway included), beyond behaviour.expiry_wait_secs = {}",
+                            settings.expiry_wait_secs
+                        )));
+                    }
+                }
+                let (tokens, _) = self.sign_in(Identity::First).await?;
                 let exp = jwt_exp(&tokens.access)
                     .ok_or("the access token is not a JWT with `exp`")?;
                 let until = exp + settings.expiry_leeway_secs + 1;
