@@ -2187,14 +2187,7 @@ async fn privileged_second(ctx: &Ctx) -> Option<String> {
     {
         return Some(format!("its token's {why}"));
     }
-    let me = ctx.token_operations().into_iter().find(|o| {
-        let p = o.path.trim_end_matches('/').to_ascii_lowercase();
-        o.method == "GET"
-            && !p.contains('{')
-            && ["/me", "/user", "/whoami", "/users/current", "/account"]
-                .iter()
-                .any(|end| p.ends_with(end))
-    })?;
+    let me = ctx.current_user_read()?;
     let e = send_as(ctx, Identity::Second, Request::new("GET", me.path.clone()))
         .await
         .ok()?;

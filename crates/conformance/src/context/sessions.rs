@@ -86,6 +86,19 @@ impl Ctx {
         self.sessions.lock().await.contains_key(&identity)
     }
 
+    /// The read of the signed-in user (`GET .../me`, `.../user`, `.../whoami`,
+    /// `.../users/current`, `.../account`), where the spec has one the token opens.
+    pub fn current_user_read(&self) -> Option<super::OpInfo> {
+        self.token_operations().into_iter().find(|o| {
+            let p = o.path.trim_end_matches('/').to_ascii_lowercase();
+            o.method == "GET"
+                && !p.contains('{')
+                && ["/me", "/user", "/whoami", "/users/current", "/account"]
+                    .iter()
+                    .any(|end| p.ends_with(end))
+        })
+    }
+
     /// Proves the second identity another user than the first: another subject in its JWT,
     /// or another answer from a "current user" operation (`GET .../me`, `.../user`). A
     /// registration answered 409 followed by a working login may sign the second identity in
@@ -143,15 +156,7 @@ impl Ctx {
                 "the second identity signed in as the first: both tokens have the subject `{subject}` (name another account with auth.second_body)"
             )));
         }
-        let me = self.token_operations().into_iter().find(|o| {
-            let p = o.path.trim_end_matches('/').to_ascii_lowercase();
-            o.method == "GET"
-                && !p.contains('{')
-                && ["/me", "/user", "/whoami", "/users/current", "/account"]
-                    .iter()
-                    .any(|end| p.ends_with(end))
-        });
-        let Some(me) = me else {
+        let Some(me) = self.current_user_read() else {
             return Ok(());
         };
         let mut answers = Vec::new();
