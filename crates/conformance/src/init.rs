@@ -742,6 +742,18 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                         "# The login answers no body: the session is the cookie it sets (name it, `cookie:NAME`,\n# when it sets several).\naccess_token = \"cookie:*\""
                     );
                 }
+                // An answer whose schema holds no token (`{"user": ...}`) beside a scheme
+                // that is a cookie: the session is that cookie.
+                None if in_body.is_none() && in_cookie => {
+                    let name = match &scheme.placement {
+                        crate::http::Placement::Cookie { name } if name != "*" => name.clone(),
+                        _ => "*".into(),
+                    };
+                    let _ = writeln!(
+                        t,
+                        "# The login's answer holds no token: the session is the cookie the spec's scheme names.\naccess_token = \"cookie:{name}\""
+                    );
+                }
                 None if in_body.is_none() && sets_cookie => {
                     let _ = writeln!(
                         t,
@@ -1576,6 +1588,34 @@ mod tests {
         ] {
             assert!(text.contains(line), "`{line}` missing:\n{text}");
         }
+        assert!(
+            crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
+            "{text}"
+        );
+    }
+
+    /// A sign-in whose answer's schema holds no token (`{"data": {"user": ...}}`) beside a
+    /// scheme that is a cookie: the session is the cookie the scheme names.
+    #[test]
+    fn a_sign_in_answering_no_token_beside_a_cookie_scheme_reads_that_cookie() {
+        let spec = serde_json::json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "components": {"securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "sid"}}},
+            "security": [{"session": []}],
+            "paths": {"/auth/login": {"post": {
+                "operationId": "login", "security": [],
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "ok",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"data": {"type": "object",
+                            "properties": {"user": {"type": "string"}}}}}}}}}
+            }}}
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(text.contains("access_token = \"cookie:sid\""), "{text}");
         assert!(
             crate::profile::parse(&text, Path::new("init.toml")).is_ok(),
             "{text}"
