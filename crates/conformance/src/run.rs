@@ -251,6 +251,44 @@ fn applies(tags: &[String], cookie_session: bool) -> bool {
     cookie_session || !tags.iter().any(|t| t == "cookie_session")
 }
 
+/// Whether the backend at `root` serves the spec's paths there rather than under
+/// `prefixed` (`root` with the spec's server path): the spec's first read without path
+/// parameters, sent to both without credentials, answers 404 under the server's path and
+/// anything else at the root. Where the spec has no such read or either is not answered,
+/// the server's path holds.
+async fn served_at_root(root: &str, prefixed: &str, doc: &Value) -> bool {
+    let Some(path) = accord_spec::json_operations(doc.get("paths"))
+        .into_iter()
+        .find(|o| o.method.eq_ignore_ascii_case("get") && !o.path.contains('{'))
+        .map(|o| o.path.to_string())
+    else {
+        return false;
+    };
+    let Ok(client) = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    else {
+        return false;
+    };
+    let status = |base: &str| {
+        let url = format!("{}{path}", base.trim_end_matches('/'));
+        let client = client.clone();
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .ok()
+                .map(|r| r.status().as_u16())
+        }
+    };
+    matches!(
+        (status(prefixed).await, status(root).await),
+        (Some(404), Some(s)) if s != 404
+    )
+}
+
 /// What a scenario needs from the profile, by tag; `None` when the profile has it.
 fn missing_role(loaded: &Loaded, tags: &[String], read_only: bool) -> Option<String> {
     let p = &loaded.profile;
@@ -621,16 +659,26 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             crate::exchange::add_secret_name(&name);
         }
     }
-    // A base URL without a path goes under the spec's server path, where its paths are.
+    // A base URL without a path goes under the spec's server path, where its paths are,
+    // unless the backend says otherwise: a read of the spec answered 404 under the server's
+    // path and otherwise without it (a local instance of a spec whose server is
+    // `https://api.example.com/v1`, served at the root).
     if let Some(base) =
         crate::init::under_server_path(prof.base_url.get_ref(), &contract.spec.document)
     {
-        discovered.push(format!(
-            "the spec's server is under {}: requests go to {base} (a base URL with a path of its own is taken as it is)",
-            crate::init::server_path(&contract.spec.document).unwrap_or_default()
-        ));
-        let span = prof.base_url.span();
-        prof.base_url = toml::Spanned::new(span, base);
+        let server = crate::init::server_path(&contract.spec.document).unwrap_or_default();
+        if served_at_root(prof.base_url.get_ref(), &base, &contract.spec.document).await {
+            discovered.push(format!(
+                "the spec's server is under {server}, but the backend answers its paths without it: requests go to {} as given",
+                prof.base_url.get_ref()
+            ));
+        } else {
+            discovered.push(format!(
+                "the spec's server is under {server}: requests go to {base} (a base URL with a path of its own is taken as it is)"
+            ));
+            let span = prof.base_url.span();
+            prof.base_url = toml::Spanned::new(span, base);
+        }
     }
     let http = Http::with(
         prof.base_url.get_ref(),

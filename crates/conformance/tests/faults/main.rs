@@ -42,6 +42,7 @@ mod refusals;
 mod report;
 mod returning;
 mod runner;
+mod served;
 mod sessions;
 mod silent;
 mod stall;

@@ -1,0 +1,58 @@
+//! A spec whose server has a path (`servers: [{url: /v1}]`) and a base URL given without
+//! one: the backend that serves the spec's paths under `/v1` is called there, the one that
+//! serves them at its root (a local instance of a spec written for its deployment) at the
+//! root, as the spec's first read tells.
+
+use serde_json::json;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Things, version: "1" }
+servers: [ { url: /v1 } ]
+paths:
+  /things:
+    get:
+      operationId: list_things
+      responses:
+        "200":
+          description: the things
+          content: { application/json: { schema: { type: array, items: { type: string } } } }
+"##;
+
+/// Serves `GET {prefix}/things`; anything else is 404.
+struct Things {
+    prefix: &'static str,
+}
+
+impl Respond for Things {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.method.as_str() == "GET"
+            && request.url.path() == format!("{}/things", self.prefix)
+        {
+            ResponseTemplate::new(200).set_body_json(json!(["a", "b"]))
+        } else {
+            ResponseTemplate::new(404).set_body_json(json!({"message": "no route"}))
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_url_without_a_path_goes_where_the_backend_serves_the_spec() {
+    let tags = "@behaviour and not @writes and not @roles and not @expiry";
+    let under = crate::tagged_run(SPEC, Things { prefix: "/v1" }, tags).await;
+    under.says(&["note: the spec's server is under /v1: requests go to"]);
+    assert!(
+        !under.stdout.contains("status 404 is not documented"),
+        "{}",
+        under.stdout
+    );
+    assert_eq!(under.code, Some(0), "{}", under.stdout);
+    let root = crate::tagged_run(SPEC, Things { prefix: "" }, tags).await;
+    root.says(&["but the backend answers its paths without it"]);
+    assert!(
+        !root.stdout.contains("status 404 is not documented"),
+        "{}",
+        root.stdout
+    );
+    assert_eq!(root.code, Some(0), "{}", root.stdout);
+}
