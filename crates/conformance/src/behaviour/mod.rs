@@ -2182,7 +2182,7 @@ async fn privileged_second(ctx: &Ctx) -> Option<String> {
     let Ok(tokens) = ctx.session(Identity::Second).await else {
         return Some("it could not sign in".into());
     };
-    if let Some(claims) = jwt_claims(&tokens.access)
+    if let Some(claims) = crate::context::jwt_claims(&tokens.access)
         && let Some(why) = privileged_flags(&claims)
     {
         return Some(format!("its token's {why}"));
@@ -2195,34 +2195,26 @@ async fn privileged_second(ctx: &Ctx) -> Option<String> {
     privileged_flags(&body).map(|why| format!("{} answers {why}", me.id))
 }
 
-/// The claims of a JWT, where `token` is one.
-fn jwt_claims(token: &str) -> Option<Value> {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
+/// The members of a user that, `true`, make it an administrator.
+const ADMIN_FLAGS: &[&str] = &[
+    "is_admin",
+    "isadmin",
+    "admin",
+    "is_superuser",
+    "issuperuser",
+    "superuser",
+    "is_staff",
+    "isstaff",
+    "owner",
+    "is_owner",
+];
 
 /// What in `value` (an object, or one it wraps) says its user is an administrator.
 fn privileged_flags(value: &Value) -> Option<String> {
     let object = value.as_object()?;
     for (k, v) in object {
         let key = k.to_ascii_lowercase();
-        let flag = [
-            "is_admin",
-            "isadmin",
-            "admin",
-            "is_superuser",
-            "issuperuser",
-            "superuser",
-            "is_staff",
-            "isstaff",
-            "owner",
-            "is_owner",
-        ];
-        if flag.contains(&key.as_str()) && v == &Value::Bool(true) {
+        if ADMIN_FLAGS.contains(&key.as_str()) && v == &Value::Bool(true) {
             return Some(format!("`{k}: true`"));
         }
         if ["role", "roles", "authorities", "groups"].contains(&key.as_str()) {
@@ -2305,12 +2297,7 @@ fn scoped_roles(ctx: &Ctx, granted: &[String], out: &mut Vec<(OpInfo, String, Id
 /// The scopes a JWT grants: its `scope` (space-separated), `scp` or `scopes` claim; `None`
 /// when it is no JWT or has none of them.
 fn granted_scopes(token: &str) -> Option<Vec<String>> {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    let claims = crate::context::jwt_claims(token)?;
     let words = |v: &Value| -> Vec<String> {
         match v {
             Value::String(s) => s.split_whitespace().map(String::from).collect(),

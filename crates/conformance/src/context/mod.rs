@@ -415,17 +415,19 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// The claim `name` of the JWT `token`, where it is a whole number, read without verifying
-/// it (the backend verifies).
-pub fn jwt_claim_u64(token: &str, name: &str) -> Option<u64> {
+/// The claims of the JWT `token`, where it is one, read without verifying it (the backend
+/// verifies).
+pub fn jwt_claims(token: &str) -> Option<Value> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    serde_json::from_slice::<Value>(&bytes)
-        .ok()?
-        .get(name)?
-        .as_u64()
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The claim `name` of the JWT `token`, where it is a whole number.
+pub fn jwt_claim_u64(token: &str, name: &str) -> Option<u64> {
+    jwt_claims(token)?.get(name)?.as_u64()
 }
 
 /// The `exp` claim of a JWT.

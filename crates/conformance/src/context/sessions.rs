@@ -1,7 +1,6 @@
 //! Signing in once per identity and reusing the session: the login, the tokens and cookies
 //! it answers, refresh and logout, and the cookie-authenticated requests a frontend sends.
 
-use base64::Engine as _;
 use serde_json::Value;
 
 use super::{
@@ -110,11 +109,7 @@ impl Ctx {
             return Err("the second identity was given the first identity's token".into());
         }
         let claims = |t: &str| -> Option<serde_json::Map<String, Value>> {
-            let payload = t.split('.').nth(1)?;
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(payload.trim_end_matches('='))
-                .ok()?;
-            match serde_json::from_slice(&bytes).ok()? {
+            match super::jwt_claims(t)? {
                 Value::Object(map) => Some(map),
                 _ => None,
             }
