@@ -116,6 +116,28 @@ impl Contract {
         json.first().map(|m| essence(m))
     }
 
+    /// Whether the operation serving `method path` declares the header parameter `name`
+    /// (its own or its path's, by any case), and if so whether it requires it: `If-Match`,
+    /// where the backend guards its writes with the `ETag` it answered.
+    pub fn header_parameter(&self, method: &str, path: &str, name: &str) -> Option<bool> {
+        let o = self.find(method, path)?;
+        let doc = &self.spec.document;
+        let item = doc.pointer(&o.pointer[..o.pointer.rfind('/')?]);
+        [doc.pointer(&o.pointer), item]
+            .into_iter()
+            .flatten()
+            .filter_map(|at| at.get("parameters").and_then(Value::as_array))
+            .flatten()
+            .map(|p| accord_spec::follow_ref(doc, p))
+            .find(|p| {
+                p.get("in").and_then(Value::as_str) == Some("header")
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map(|p| p.get("required") == Some(&Value::Bool(true)))
+    }
+
     /// The operation JSON by operationId.
     pub fn operation(&self, id: &str) -> Option<(&str, &str, &Value)> {
         accord_spec::json_operations(self.spec.document.get("paths"))

@@ -49,6 +49,9 @@ pub struct Http {
     posted: Mutex<Vec<Posted>>,
     /// Whether the backend stopped answering in time under the run ([`Stall`]).
     stall: Mutex<Stall>,
+    /// The `ETag` last answered for each path on the backend: what a frontend that read a
+    /// resource sends back as `If-Match` with its write ([`Http::send`]).
+    etags: Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// A backend that stops answering in time: [`STALL_AFTER`] requests in a row got no answer
@@ -366,6 +369,9 @@ pub struct Request {
     pub credential: Option<String>,
     /// Housekeeping (the end-of-run cleanup), not under test: its answer is no spec finding.
     pub housekeeping: bool,
+    /// Sent without the `If-Match` the run adds to a write that declares one
+    /// ([`Http::send`]): the check that the backend requires it.
+    pub unconditional: bool,
 }
 
 /// The members of a JSON body, as pointers, objects' members within objects (not array
@@ -410,7 +416,13 @@ impl Request {
             body: Body::None,
             credential: None,
             housekeeping: false,
+            unconditional: false,
         }
+    }
+    /// The request without the `If-Match` the run would add ([`Request::unconditional`]).
+    pub fn unconditional(mut self) -> Request {
+        self.unconditional = true;
+        self
     }
     /// The request as housekeeping: sent and answered, but not checked against the spec.
     pub fn housekeeping(mut self) -> Request {
@@ -480,6 +492,7 @@ impl Http {
             down: Mutex::new(Down::default()),
             posted: Mutex::new(Vec::new()),
             stall: Mutex::new(Stall::default()),
+            etags: Mutex::new(Default::default()),
         })
     }
 
@@ -794,7 +807,28 @@ impl Http {
             request = self.placement.apply(request, &token);
         }
         let spec_path = request.target.clone();
+        let conditional = on_backend && self.add_precondition(&mut request);
         let mut exchange = self.send_retried(&request, on_backend, &spec_path).await?;
+        // The tag the run held is stale (a write whose answer carried none moved it on): the
+        // resource is read again, as a frontend reloads it, and the write sent once more.
+        if conditional
+            && exchange.status == 412
+            && let Some(tag) = self.reread_etag(&request, on_backend).await?
+        {
+            self.note(format!(
+                "precondition: {} {} answered 412 to the ETag the run held; sent again with the one a new read answered",
+                request.method,
+                redact_url(&request.target)
+            ));
+            request
+                .headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("if-match"));
+            request.headers.push(("if-match".into(), tag));
+            exchange = self.send_retried(&request, on_backend, &spec_path).await?;
+        }
+        if on_backend {
+            self.keep_etag(&request, &exchange);
+        }
         // A redirect to the same path with or without its trailing slash (a framework's path
         // normalization: FastAPI's 307, Django's and gin's 301) is followed, as the browser
         // under a frontend follows it, and judged as the path the spec names; a preflight is
@@ -823,6 +857,99 @@ impl Http {
             exchange = self.send_retried(&request, on_backend, &spec_path).await?;
         }
         Ok(exchange)
+    }
+
+    /// Adds `If-Match` with the `ETag` the run last got for the path of `request`, a write
+    /// whose operation declares that header (`PUT /notes/{id}` guarded against lost
+    /// updates: 428 without it, 412 with a stale one), as the backend's frontend sends back
+    /// what it read; never over one the request sets itself. Whether it added one.
+    fn add_precondition(&self, request: &mut Request) -> bool {
+        if request.unconditional
+            || !matches!(request.method.as_str(), "PUT" | "PATCH" | "DELETE")
+            || request
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("if-match"))
+        {
+            return false;
+        }
+        let path = request.target.split('?').next().unwrap_or_default();
+        if self
+            .contract
+            .header_parameter(&request.method, path, "If-Match")
+            .is_none()
+        {
+            return false;
+        }
+        let Some(tag) = self.etag(path) else {
+            return false;
+        };
+        request.headers.push(("if-match".into(), tag));
+        true
+    }
+
+    /// The `ETag` the run last got for `path` on the backend (no query), if any.
+    pub fn etag(&self, path: &str) -> Option<String> {
+        self.etags
+            .lock()
+            .ok()?
+            .get(path.trim_end_matches('/'))
+            .cloned()
+    }
+
+    /// Keeps the `ETag` of a 2xx answer: for the path read or written, or for a create the
+    /// item its `Location` names; forgets a deleted one's.
+    fn keep_etag(&self, request: &Request, e: &Exchange) {
+        if !(200..300).contains(&e.status) {
+            return;
+        }
+        let path = request.target.split('?').next().unwrap_or_default();
+        let Ok(mut tags) = self.etags.lock() else {
+            return;
+        };
+        let key = match request.method.as_str() {
+            "DELETE" => {
+                tags.remove(path.trim_end_matches('/'));
+                return;
+            }
+            "GET" | "PUT" | "PATCH" => path.to_string(),
+            "POST" => match e.header("location") {
+                Some(location) => location_target(&self.base, &e.url, location),
+                None => return,
+            },
+            _ => return,
+        };
+        if let Some(tag) = e.header("etag").filter(|t| !t.is_empty()) {
+            tags.insert(key.trim_end_matches('/').to_string(), tag.to_string());
+        }
+    }
+
+    /// The `ETag` a new read of `request`'s path answers, where it differs from the one
+    /// the request sent.
+    async fn reread_etag(
+        &self,
+        request: &Request,
+        on_backend: bool,
+    ) -> Result<Option<String>, String> {
+        let path = request.target.split('?').next().unwrap_or_default();
+        let mut read = Request::new("GET", path);
+        read.headers = request
+            .headers
+            .iter()
+            .filter(|(k, _)| {
+                !["if-match", "content-type"].contains(&k.to_ascii_lowercase().as_str())
+            })
+            .cloned()
+            .collect();
+        let e = self.send_retried(&read, on_backend, path).await?;
+        let sent = request
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("if-match"))
+            .map(|(_, v)| v.as_str());
+        Ok(e.header("etag")
+            .filter(|t| (200..300).contains(&e.status) && Some(*t) != sent)
+            .map(String::from))
     }
 
     /// [`Http::send_once`], once more on a new connection when the pooled one was closed
@@ -1302,6 +1429,23 @@ pub fn retry_after_secs(e: &Exchange) -> Option<u64> {
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let left = at.timestamp() - chrono::Utc::now().timestamp();
     Some(left.max(0) as u64)
+}
+
+/// Where a `Location` answered to `request_url` points, resolved as a browser resolves it
+/// against the URL of the request it answered: `/api/owners/55` is on the backend's origin,
+/// whatever path its base URL has (Spring PetClinic's leaves out its `/petclinic` context
+/// path, which a frontend then misses), and `55` is beside the request's path. A path on the
+/// backend where the result lies under the base URL, else the absolute URL.
+pub fn location_target(base: &str, request_url: &str, location: &str) -> String {
+    let resolved = reqwest::Url::parse(request_url)
+        .and_then(|u| u.join(location))
+        .map(String::from)
+        .unwrap_or_else(|_| location.to_string());
+    resolved
+        .strip_prefix(base.trim_end_matches('/'))
+        .filter(|rest| rest.starts_with('/') || rest.is_empty())
+        .map(String::from)
+        .unwrap_or(resolved)
 }
 
 #[cfg(test)]

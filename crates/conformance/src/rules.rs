@@ -71,6 +71,7 @@ rules! {
     ListTotal => "behaviour.list_total", "a list's documented total (a header or a field such as `total` or `count`) agrees with the items it answers";
     PageLimit => "behaviour.page_limit", "a list answers no more items than the page size asked for";
     UpdatePersists => "behaviour.update_persists", "an update is what a later read returns";
+    Precondition => "behaviour.precondition", "a write the spec guards with `If-Match` is refused with a stale tag (412), and without one where it requires it (428)";
     UseAfterDelete => "behaviour.use_after_delete", "a deleted resource reads as 404 or 410";
     ReferenceKept => "behaviour.reference_kept", "deleting a resource leaves what it only referred to (a pet's type), which others may refer to too";
     CrossUserRead => "behaviour.cross_user_read", "a second user cannot read the first user's resource (403 or 404)";

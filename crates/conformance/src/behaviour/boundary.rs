@@ -182,6 +182,26 @@ pub fn ordinary(what: &str) -> bool {
         || what.ends_with(" characters (the maximum)")
 }
 
+/// Whether the parameter `p` takes only what the backend handed out (a page's cursor, a
+/// continuation token: `?cursor=` with the last page's `next_cursor`): a frontend sends
+/// those back as it got them, and a backend refusing any other value, an empty one too,
+/// defends itself, whatever the schema's plain `string` admits.
+fn handed_out(p: &super::Param) -> bool {
+    let name = p.name.to_ascii_lowercase().replace(['-', '_'], "");
+    let plain_text = p.schema.get("format").is_none();
+    name.contains("cursor")
+        || name.contains("continuation")
+        || [
+            "pagetoken",
+            "nexttoken",
+            "nextpagetoken",
+            "startingafter",
+            "endingbefore",
+        ]
+        .contains(&name.as_str())
+        || (plain_text && ["after", "before"].contains(&name.as_str()))
+}
+
 /// Whether the edge `what` of the body property at `pointer` (of schema `prop`) must be
 /// accepted where the schema admits it: an [`ordinary`] value, but 0 or -1 where the
 /// property names a record ([`names_a_record`]: they name none), and anything in a file's
@@ -719,7 +739,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 continue;
             }
             let admitted = validator.is_valid(&p.schema, &value);
-            let ordinary = ordinary(&what);
+            let ordinary = ordinary(&what) && !handed_out(&p);
             let mut inputs: Inputs = base.clone();
             inputs
                 .params

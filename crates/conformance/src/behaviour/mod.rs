@@ -120,9 +120,10 @@ pub fn params(ctx: &Ctx, op: &OpInfo) -> Vec<Param> {
         .filter_map(|p| {
             let location = p.get("in")?.as_str()?.to_string();
             let name = p.get("name")?.as_str()?.to_string();
-            // The harness sets these itself.
+            // The harness sets these itself (a write's `If-Match` the `ETag` the run read,
+            // as a frontend sends it back).
             if location == "header"
-                && ["authorization", "content-type", "accept"]
+                && ["authorization", "content-type", "accept", "if-match"]
                     .contains(&name.to_ascii_lowercase().as_str())
             {
                 return None;

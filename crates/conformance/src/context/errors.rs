@@ -64,6 +64,12 @@ impl Ctx {
                 if !d.contains(&415) {
                     d.insert(0, 415);
                 }
+                // HTTP's own refusal of a request it cannot read is 400, whatever the spec
+                // documents for invalid content (Django Ninja answers a form where JSON goes
+                // with 400 beside its documented 422): an undocumented 400 is the spec's gap.
+                if !d.contains(&400) {
+                    d.push(400);
+                }
                 d
             }
             ErrorCase::MissingField | ErrorCase::WrongType => {

@@ -901,22 +901,7 @@ async fn all_created(w: &mut AccordWorld) -> Outcome {
     outcome
 }
 
-/// A `Location` as a request target, resolved as a browser resolves it (RFC 3986) against
-/// the URL of the request it answered: `/api/owners/55` is on the backend's origin, whatever
-/// path its base URL has (Spring PetClinic's leaves out its `/petclinic` context path, which a
-/// frontend then misses), and `55` is beside the request's path. A path on the backend where
-/// the result lies under the base URL, else the absolute URL.
-fn location_target(base: &str, request_url: &str, location: &str) -> String {
-    let resolved = reqwest::Url::parse(request_url)
-        .and_then(|u| u.join(location))
-        .map(String::from)
-        .unwrap_or_else(|_| location.to_string());
-    resolved
-        .strip_prefix(base.trim_end_matches('/'))
-        .filter(|rest| rest.starts_with('/') || rest.is_empty())
-        .map(String::from)
-        .unwrap_or(resolved)
-}
+use crate::http::location_target;
 
 #[then("each create's Location resolves to it")]
 async fn locations(w: &mut AccordWorld) -> Outcome {
@@ -1198,6 +1183,8 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     .map(|b| behaviour::without_optional_references(&ctx, update, b))
                     .filter(|lean| Some(lean) != body.as_ref());
                 let first = lean.clone().or(body.clone());
+                // The tag a frontend read before this update: stale once it is made.
+                let stale = ctx.http.etag(&c.path);
                 let mut e = send(first.clone()).await?;
                 w.exchanges.push(e.clone());
                 // Refused as invalid: with its dates as a user logging what just happened
@@ -1319,6 +1306,7 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                         behaviour::item_id(&w.ctx, &c.resource.item, &c.resource.param, &b)
                     })
                     .filter(|id| *id != c.id);
+                let was_moved = moved.is_some();
                 if let Some(id) = moved {
                     let path = behaviour::item_path_in(&c.resource, &c.base, &id);
                     behaviour::moved(&ctx, &c.path, &path);
@@ -1332,17 +1320,103 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     .read
                     .as_ref()
                     .and_then(|r| behaviour::success_schema(&ctx, r));
-                if let Some(d) = after.json().zip(body).and_then(|(b, sent)| {
+                if let Some(d) = after.json().zip(body.clone()).and_then(|(b, sent)| {
                     let sent = behaviour::with_own_id(sent, &c.id);
                     behaviour::differs(&ctx, update, &sent, &b, read_schema.as_ref(), Some(&c.sent))
                 }) {
                     failures.push(Failure::new(Rule::UpdatePersists, d).with(&e).with(&after));
                     continue;
                 }
+                if !was_moved {
+                    let body = body.map(|b| behaviour::with_own_id(b, &own));
+                    let guard = precondition_kept(&ctx, update, &c.path, body, stale).await?;
+                    w.exchanges.extend(guard.0);
+                    failures.extend(guard.1);
+                }
             }
             Failure::combine(failures)
         })
         .await
+}
+
+/// Where the spec guards `update` with `If-Match` (the `ETag` a frontend read): the update
+/// just made, sent again with the tag from before it (`stale`, as a second tab that read the
+/// resource earlier sends it), must be refused, 412 (409 where the backend calls it a
+/// conflict), and, where the header is required, sent without one, 428 or another refusal:
+/// a 2xx there overwrites an edit the writer never saw. Each such write repeats the body
+/// the update just made, so a backend that takes it changes nothing. The exchanges sent and
+/// the failures.
+async fn precondition_kept(
+    ctx: &crate::context::Ctx,
+    update: &crate::context::OpInfo,
+    path: &str,
+    body: Option<Value>,
+    stale: Option<String>,
+) -> Result<(Vec<Exchange>, Vec<Failure>), Failure> {
+    let Some(required) = ctx
+        .http
+        .contract()
+        .header_parameter(&update.method, path, "If-Match")
+    else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let current = ctx.http.etag(path);
+    let inputs = behaviour::Inputs {
+        params: vec![],
+        body,
+    };
+    let mut request = behaviour::request(ctx, update, &inputs);
+    request.target = path.to_string();
+    let mut sent = Vec::new();
+    let mut failures = Vec::new();
+    let refused =
+        |status: u16| (400..500).contains(&status) && !matches!(status, 401 | 403 | 404 | 429);
+    match stale.filter(|s| Some(s) != current.as_ref()) {
+        Some(stale) => {
+            let e = behaviour::send_as(ctx, Identity::First, request.clone().header("if-match", stale))
+                .await?;
+            if !matches!(e.status, 412 | 409) {
+                failures.push(
+                    Failure::new(
+                        Rule::Precondition,
+                        format!(
+                            "{} with the `If-Match` tag the resource had before its last update answered {}, not 412: {}",
+                            update.id,
+                            e.status,
+                            if (200..300).contains(&e.status) {
+                                "a write from a stale read overwrites the edit made since (a lost update)"
+                            } else {
+                                "the spec guards it with `If-Match`"
+                            }
+                        ),
+                    )
+                    .with(&e),
+                );
+            }
+            sent.push(e);
+        }
+        None => ctx.http.note(format!(
+            "behaviour: {} declares `If-Match`, but the backend answered no new `ETag` for {path} across the update: a stale tag is not checked",
+            update.id
+        )),
+    }
+    if required {
+        let e = behaviour::send_as(ctx, Identity::First, request.unconditional()).await?;
+        if !refused(e.status) {
+            failures.push(
+                Failure::new(
+                    Rule::Precondition,
+                    format!(
+                        "{} without the `If-Match` the spec requires answered {}, not 428",
+                        update.id, e.status
+                    ),
+                )
+                .with(&e),
+            );
+        }
+        sent.push(e);
+    }
+    Ok((sent, failures))
 }
 
 #[then("after delete each reads as 404")]

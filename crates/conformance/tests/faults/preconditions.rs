@@ -1,0 +1,281 @@
+//! A backend guarding its notes against lost updates, as an API with optimistic concurrency
+//! does: every read and write answers an `ETag`, a `PUT` or merge-patch `PATCH` must carry
+//! `If-Match` with the current one (428 without, 412 when stale), and the list pages by an
+//! opaque cursor it hands out (`?cursor=` with the last page's `next_cursor`; any other
+//! value, an empty one too, is refused with 400). Errors are RFC 7807 problems.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::tagged_run;
+use accord_conformance::rules::Rule;
+
+/// The notes by id, each its title and version, and the last id given.
+type Store = (BTreeMap<u32, (String, u32)>, u32);
+
+#[derive(Clone, Default)]
+struct Notes {
+    state: Arc<Mutex<Store>>,
+    /// A broken copy: a stale `If-Match` is taken.
+    takes_stale: bool,
+    /// A broken copy: a write without `If-Match` is taken.
+    takes_none: bool,
+    /// A correct copy whose writes answer no `ETag`: the next write's tag is stale, and the
+    /// resource must be read again for the current one.
+    untagged_writes: bool,
+}
+
+fn problem(status: u16, detail: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(
+        json!({"title": detail, "status": status}).to_string(),
+        "application/problem+json",
+    )
+}
+
+fn tag(id: u32, version: u32) -> String {
+    format!("\"{id}-{version}\"")
+}
+
+impl Respond for Notes {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let path = request.url.path().to_string();
+        let method = request.method.as_str().to_string();
+        let body: Option<Value> = serde_json::from_slice(&request.body).ok();
+        let mut guard = self.state.lock().unwrap();
+        let (notes, next) = &mut *guard;
+        let note = |id: u32, (title, version): &(String, u32)| {
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": id, "title": title, "version": version}))
+                .insert_header("etag", tag(id, *version).as_str())
+        };
+        let title_of = |body: &Option<Value>| {
+            body.as_ref()
+                .and_then(Value::as_object)
+                .filter(|b| b.keys().all(|k| k == "title"))
+                .and_then(|b| b.get("title")?.as_str())
+                .filter(|t| !t.is_empty() && t.chars().count() <= 200 && !t.contains('\0'))
+                .map(String::from)
+        };
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        match (method.as_str(), segments.as_slice()) {
+            ("GET", ["notes"]) => {
+                let after = match request.url.query_pairs().find(|(k, _)| k == "cursor") {
+                    None => 0,
+                    Some((_, c)) => match c.strip_prefix("n").and_then(|n| n.parse().ok()) {
+                        Some(n) => n,
+                        None => return problem(400, "invalid cursor"),
+                    },
+                };
+                let items: Vec<Value> = notes
+                    .range(after + 1..)
+                    .map(|(id, (t, v))| json!({"id": id, "title": t, "version": v}))
+                    .collect();
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"items": items, "next_cursor": null}))
+            }
+            ("POST", ["notes"]) => {
+                let Some(title) = title_of(&body) else {
+                    return problem(400, "title: 1 to 200 characters");
+                };
+                *next += 1;
+                let id = *next;
+                notes.insert(id, (title.clone(), 1));
+                ResponseTemplate::new(201)
+                    .set_body_json(json!({"id": id, "title": title, "version": 1}))
+                    .insert_header("etag", tag(id, 1).as_str())
+                    .insert_header("location", format!("/notes/{id}").as_str())
+            }
+            (_, ["notes", id]) => {
+                let Some((id, current)) = id
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(|id| Some((id, notes.get(&id)?.clone())))
+                else {
+                    return problem(404, "no such note");
+                };
+                let if_match = request
+                    .headers
+                    .get("if-match")
+                    .and_then(|v| v.to_str().ok());
+                match method.as_str() {
+                    "GET" => note(id, &current),
+                    "DELETE" => {
+                        notes.remove(&id);
+                        ResponseTemplate::new(204)
+                    }
+                    "PUT" | "PATCH" => {
+                        match if_match {
+                            None if !self.takes_none => {
+                                return problem(428, "send If-Match with the ETag you read");
+                            }
+                            Some(t) if t != tag(id, current.1) && !self.takes_stale => {
+                                return problem(412, "the note changed since you read it");
+                            }
+                            _ => {}
+                        }
+                        let Some(title) = title_of(&body) else {
+                            return problem(400, "title: 1 to 200 characters");
+                        };
+                        let updated = (title, current.1 + 1);
+                        notes.insert(id, updated.clone());
+                        if self.untagged_writes {
+                            return ResponseTemplate::new(200).set_body_json(
+                                json!({"id": id, "title": updated.0, "version": updated.1}),
+                            );
+                        }
+                        note(id, &updated)
+                    }
+                    _ => problem(405, "no such method")
+                        .insert_header("allow", "GET, PUT, PATCH, DELETE"),
+                }
+            }
+            _ => problem(404, "no such route"),
+        }
+    }
+}
+
+const SPEC: &str = r##"openapi: 3.1.0
+info: { title: Notes, version: "1" }
+components:
+  parameters:
+    IfMatch: { name: If-Match, in: header, required: true, schema: { type: string } }
+    Id: { name: id, in: path, required: true, schema: { type: integer, minimum: 1 } }
+  schemas:
+    Problem:
+      type: object
+      required: [title, status]
+      properties: { title: { type: string }, status: { type: integer } }
+    Note:
+      type: object
+      required: [id, title, version]
+      properties: { id: { type: integer }, title: { type: string }, version: { type: integer } }
+    NoteInput:
+      type: object
+      additionalProperties: false
+      required: [title]
+      properties: { title: { type: string, minLength: 1, maxLength: 200 } }
+  responses:
+    Problem:
+      description: refused
+      content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } }
+paths:
+  /notes:
+    get:
+      operationId: listNotes
+      parameters:
+        - { name: cursor, in: query, schema: { type: string }, description: the last page's next_cursor }
+      responses:
+        "200":
+          description: a page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next_cursor]
+                properties:
+                  items: { type: array, items: { $ref: '#/components/schemas/Note' } }
+                  next_cursor: { type: [string, "null"] }
+        "400": { $ref: '#/components/responses/Problem' }
+    post:
+      operationId: createNote
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: '#/components/schemas/NoteInput' } } }
+      responses:
+        "201":
+          description: created
+          headers: { ETag: { schema: { type: string } } }
+          content: { application/json: { schema: { $ref: '#/components/schemas/Note' } } }
+        "400": { $ref: '#/components/responses/Problem' }
+  /notes/{id}:
+    parameters: [ { $ref: '#/components/parameters/Id' } ]
+    get:
+      operationId: getNote
+      responses:
+        "200":
+          description: the note
+          content: { application/json: { schema: { $ref: '#/components/schemas/Note' } } }
+        "404": { $ref: '#/components/responses/Problem' }
+    patch:
+      operationId: updateNote
+      parameters: [ { $ref: '#/components/parameters/IfMatch' } ]
+      requestBody:
+        required: true
+        content: { application/merge-patch+json: { schema: { $ref: '#/components/schemas/NoteInput' } } }
+      responses:
+        "200":
+          description: updated
+          content: { application/json: { schema: { $ref: '#/components/schemas/Note' } } }
+        "400": { $ref: '#/components/responses/Problem' }
+        "404": { $ref: '#/components/responses/Problem' }
+        "412": { $ref: '#/components/responses/Problem' }
+        "428": { $ref: '#/components/responses/Problem' }
+    delete:
+      operationId: deleteNote
+      responses:
+        "204": { description: deleted }
+        "404": { $ref: '#/components/responses/Problem' }
+"##;
+
+const TAGS: &str = "@behaviour and not @second_user and not @roles and not @expiry";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_guarded_by_if_match_is_sent_with_the_tag_read_and_the_guard_is_checked() {
+    // The correct backend: the update goes with the ETag the run read (no 428), the guard
+    // holds, and the empty cursor it refuses is no gap in its spec.
+    let correct = tagged_run(SPEC, Notes::default(), TAGS).await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+    correct.fails_none_of(&[Rule::UpdatePersists, Rule::Precondition, Rule::Boundary]);
+    let untagged = tagged_run(
+        SPEC,
+        Notes {
+            untagged_writes: true,
+            ..Notes::default()
+        },
+        TAGS,
+    )
+    .await;
+    assert_eq!(untagged.code, Some(0), "{}", untagged.stdout);
+    untagged.says(&[
+        "answered 412 to the ETag the run held; sent again with the one a new read answered",
+    ]);
+    let stale = tagged_run(
+        SPEC,
+        Notes {
+            takes_stale: true,
+            ..Notes::default()
+        },
+        TAGS,
+    )
+    .await;
+    assert!(
+        stale.failed_by(
+            "What is created reads back, is listed and updates",
+            Rule::Precondition,
+            "with the `If-Match` tag the resource had before its last update answered 200, not 412"
+        ),
+        "{}",
+        stale.stdout
+    );
+    let none = tagged_run(
+        SPEC,
+        Notes {
+            takes_none: true,
+            ..Notes::default()
+        },
+        TAGS,
+    )
+    .await;
+    assert!(
+        none.failed_by(
+            "What is created reads back, is listed and updates",
+            Rule::Precondition,
+            "without the `If-Match` the spec requires answered 200, not 428"
+        ),
+        "{}",
+        none.stdout
+    );
+}
