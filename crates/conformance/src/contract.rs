@@ -48,6 +48,58 @@ impl fmt::Display for Violation {
 
 use accord_spec::media::{essence, is_json};
 
+/// RFC 6902's media type.
+const JSON_PATCH: &str = "application/json-patch+json";
+
+/// Whether the operation `op` of `doc` takes a JSON Patch (RFC 6902) as its JSON body: it
+/// declares `application/json-patch+json`, or its JSON body is a list of objects with an
+/// `op` and a `path` (ASP.NET's `Operation[]`). The run writes such a body as the object it
+/// means, and sends it as the patch that makes it ([`json_patch_of`]).
+pub fn is_json_patch(doc: &Value, op: &Value) -> bool {
+    let Some(content) = op
+        .get("requestBody")
+        .map(|b| accord_spec::follow_ref(doc, b))
+        .and_then(|b| b.get("content"))
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    content
+        .iter()
+        .filter(|(m, _)| is_json(m))
+        .any(|(m, media)| {
+            essence(m) == JSON_PATCH
+                || media
+                    .get("schema")
+                    .map(|s| accord_spec::follow_ref(doc, s))
+                    .filter(|s| s.get("type").and_then(Value::as_str) == Some("array"))
+                    .and_then(|s| s.get("items"))
+                    .map(|i| accord_spec::follow_ref(doc, i))
+                    .and_then(|i| i.get("properties"))
+                    .is_some_and(|p| p.get("op").is_some() && p.get("path").is_some())
+        })
+}
+
+/// The JSON Patch that makes the members of `object` what it says: one `replace` per member,
+/// as a frontend's form sends the fields it edits. Anything but an object is sent as it is.
+pub fn json_patch_of(object: Value) -> Value {
+    match object {
+        Value::Object(members) => Value::Array(
+            members
+                .into_iter()
+                .map(|(k, v)| {
+                    serde_json::json!({
+                        "op": "replace",
+                        "path": format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+                        "value": v,
+                    })
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 impl Contract {
     pub fn new(spec: Spec) -> Contract {
         let mut operations = Vec::new();
@@ -99,6 +151,13 @@ impl Contract {
         })
     }
 
+    /// Whether the operation serving `method path` takes a JSON Patch ([`is_json_patch`]).
+    pub fn json_patch(&self, method: &str, path: &str) -> bool {
+        self.find(method, path)
+            .and_then(|o| self.spec.document.pointer(&o.pointer))
+            .is_some_and(|op| is_json_patch(&self.spec.document, op))
+    }
+
     /// The JSON media type the operation serving `method path` declares for its request body,
     /// where it is not `application/json` (JSON:API's `application/vnd.api+json`, a merge
     /// patch's `application/merge-patch+json`): a JSON body goes in it, as the backend's
@@ -110,6 +169,11 @@ impl Contract {
         let body = accord_spec::follow_ref(&self.spec.document, op.get("requestBody")?);
         let content = body.get("content")?.as_object()?;
         let json: Vec<&String> = content.keys().filter(|m| is_json(m)).collect();
+        // A JSON Patch goes as one, where the operation also declares plain JSON beside it
+        // (ASP.NET's `JsonPatchDocument` lists `application/json-patch+json` first).
+        if let Some(patch) = json.iter().find(|m| essence(m) == JSON_PATCH) {
+            return Some(essence(patch));
+        }
         if json.iter().any(|m| essence(m) == "application/json") {
             return None;
         }

@@ -1058,6 +1058,15 @@ impl Http {
         let request_body = match request.body {
             Body::None => String::new(),
             Body::Json(v) => {
+                // The object a JSON Patch operation's body means, sent as the patch.
+                let v = if on_backend
+                    && v.is_object()
+                    && self.contract.json_patch(&request.method, spec_path)
+                {
+                    crate::contract::json_patch_of(v)
+                } else {
+                    v
+                };
                 let text = v.to_string();
                 // A content type the request sets is sent as set (the checks of a wrong
                 // one); else the one the operation declares for JSON.

@@ -1076,9 +1076,64 @@ impl Ctx {
             .and_then(|(_, m)| m.get("schema").cloned())
     }
 
-    /// The schema of the operation's JSON request body, if it takes one.
+    /// The schema of the operation's JSON request body, if it takes one. For a JSON Patch
+    /// ([`crate::contract::is_json_patch`]), the object it patches, every member optional:
+    /// the body of the create beside it (`POST /notes` for `PATCH /notes/{id}`), else what
+    /// the item's read answers. The run writes that object, and it goes as the patch.
     pub fn json_body_schema(&self, op: &OpInfo) -> Option<Value> {
+        if crate::contract::is_json_patch(self.doc(), &op.op)
+            && let Some(target) = self.patched_schema(op)
+        {
+            return Some(target);
+        }
         self.body_schema_in(op, accord_spec::media::is_json)
+    }
+
+    /// The schema of what the JSON Patch operation `op` patches, every member optional.
+    fn patched_schema(&self, op: &OpInfo) -> Option<Value> {
+        let doc = self.doc();
+        let parent = op
+            .path
+            .rsplit_once('/')
+            .filter(|(_, last)| last.starts_with('{'))
+            .map(|(parent, _)| parent)?;
+        let paths = doc.get("paths")?;
+        let create = paths
+            .get(parent)
+            .and_then(|item| item.get("post"))
+            .and_then(|post| post.get("requestBody"))
+            .map(|b| accord_spec::follow_ref(doc, b))
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+            .and_then(|c| {
+                c.iter()
+                    .find(|(m, _)| accord_spec::media::is_json(m))
+                    .and_then(|(_, m)| m.get("schema"))
+            });
+        let read = || {
+            let get = paths.get(&op.path)?.get("get")?;
+            let (_, response) = get
+                .get("responses")?
+                .as_object()?
+                .iter()
+                .find(|(status, _)| status.starts_with('2'))?;
+            accord_spec::follow_ref(doc, response)
+                .get("content")?
+                .as_object()?
+                .iter()
+                .find(|(m, _)| accord_spec::media::is_json(m))?
+                .1
+                .get("schema")
+        };
+        let schema = accord_spec::follow_ref(doc, create.or_else(read)?);
+        if schema.get("type").and_then(Value::as_str) == Some("array") {
+            return None;
+        }
+        let mut schema = schema.clone();
+        if let Some(o) = schema.as_object_mut() {
+            o.remove("required");
+        }
+        Some(schema)
     }
 
     /// The schema of `op`'s body as generated inputs send it: the JSON one, or, where the

@@ -26,6 +26,11 @@ struct Notes {
     /// A correct copy whose writes answer no `ETag`: the next write's tag is stale, and the
     /// resource must be read again for the current one.
     untagged_writes: bool,
+    /// `PATCH` takes a JSON Patch (RFC 6902) in `application/json-patch+json`, as ASP.NET's
+    /// `JsonPatchDocument` does, and needs no `If-Match`.
+    json_patch: bool,
+    /// A broken copy of the JSON Patch one: a `title` that is no string crashes it.
+    patch_crash: bool,
 }
 
 fn problem(status: u16, detail: &str) -> ResponseTemplate {
@@ -105,6 +110,37 @@ impl Respond for Notes {
                     "DELETE" => {
                         notes.remove(&id);
                         ResponseTemplate::new(204)
+                    }
+                    "PATCH" if self.json_patch => {
+                        let media = request
+                            .headers
+                            .get("content-type")
+                            .and_then(|v| v.to_str().ok());
+                        if media != Some("application/json-patch+json") {
+                            return problem(415, "send a JSON Patch");
+                        }
+                        let Some(ops) = body.as_ref().and_then(Value::as_array) else {
+                            return problem(400, "a JSON Patch is a list of operations");
+                        };
+                        let mut title = current.0.clone();
+                        for op in ops {
+                            if op["op"] != "replace" || op["path"] != "/title" {
+                                return problem(400, "only /title can be replaced");
+                            }
+                            match op["value"].as_str() {
+                                Some(t) => title = t.to_string(),
+                                None if self.patch_crash => {
+                                    return problem(500, "TypeError: value.trim is not a function");
+                                }
+                                None => return problem(400, "title: a string"),
+                            }
+                        }
+                        let Some(title) = title_of(&Some(json!({ "title": title }))) else {
+                            return problem(400, "title: 1 to 200 characters");
+                        };
+                        let updated = (title, current.1 + 1);
+                        notes.insert(id, updated.clone());
+                        note(id, &updated)
                     }
                     "PUT" | "PATCH" => {
                         match if_match {
@@ -278,4 +314,76 @@ async fn a_write_guarded_by_if_match_is_sent_with_the_tag_read_and_the_guard_is_
         "{}",
         none.stdout
     );
+}
+
+/// [`SPEC`] with `PATCH /notes/{id}` taking a JSON Patch, as Swashbuckle writes ASP.NET's
+/// `JsonPatchDocument`: `Operation[]` in `application/json-patch+json` and in plain JSON
+/// beside it, and no `If-Match`.
+fn json_patch_spec() -> String {
+    let patch = r##"    patch:
+      operationId: updateNote
+      requestBody:
+        required: true
+        content:
+          application/json-patch+json: { schema: { type: array, items: { $ref: '#/components/schemas/Operation' } } }
+          application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Operation' } } }
+      responses:
+        "200":
+          description: updated
+          content: { application/json: { schema: { $ref: '#/components/schemas/Note' } } }
+        "400": { $ref: '#/components/responses/Problem' }
+        "404": { $ref: '#/components/responses/Problem' }
+        "415": { $ref: '#/components/responses/Problem' }
+    delete:"##;
+    let operation = r##"    Operation:
+      type: object
+      required: [op, path]
+      properties:
+        op: { type: string }
+        path: { type: string }
+        value: {}
+    Note:"##;
+    let start = SPEC.find("    patch:").unwrap();
+    let end = SPEC.find("    delete:").unwrap();
+    let spec = format!(
+        "{}{patch}{}",
+        &SPEC[..start],
+        &SPEC[end + "    delete:".len()..]
+    );
+    spec.replacen("    Note:", operation, 1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_json_patch_update_goes_as_the_patch_that_makes_the_object_meant() {
+    let spec = json_patch_spec();
+    let correct = tagged_run(
+        &spec,
+        Notes {
+            json_patch: true,
+            ..Notes::default()
+        },
+        TAGS,
+    )
+    .await;
+    assert_eq!(correct.code, Some(0), "{}", correct.stdout);
+    let broken = tagged_run(
+        &spec,
+        Notes {
+            json_patch: true,
+            patch_crash: true,
+            ..Notes::default()
+        },
+        TAGS,
+    )
+    .await;
+    assert!(
+        broken.failed_by(
+            "Inputs that break one constraint are refused",
+            Rule::Negative,
+            "updateNote: wrong type /title: a server error (500)"
+        ),
+        "{}",
+        broken.stdout
+    );
+    broken.says(&[r#"[{"op":"replace","path":"/title","value":"#]);
 }
