@@ -55,7 +55,7 @@ const JSON_PATCH: &str = "application/json-patch+json";
 /// declares `application/json-patch+json`, or its JSON body is a list of objects with an
 /// `op` and a `path` (ASP.NET's `Operation[]`). The run writes such a body as the object it
 /// means, and sends it as the patch that makes it ([`json_patch_of`]).
-pub fn is_json_patch(doc: &Value, op: &Value) -> bool {
+pub fn takes_json_patch(doc: &Value, op: &Value) -> bool {
     let Some(content) = op
         .get("requestBody")
         .map(|b| accord_spec::follow_ref(doc, b))
@@ -90,7 +90,7 @@ pub fn json_patch_of(object: Value) -> Value {
                 .map(|(k, v)| {
                     serde_json::json!({
                         "op": "replace",
-                        "path": format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+                        "path": format!("/{}", accord_spec::escape_token(&k)),
                         "value": v,
                     })
                 })
@@ -151,11 +151,11 @@ impl Contract {
         })
     }
 
-    /// Whether the operation serving `method path` takes a JSON Patch ([`is_json_patch`]).
+    /// Whether the operation serving `method path` takes a JSON Patch ([`takes_json_patch`]).
     pub fn json_patch(&self, method: &str, path: &str) -> bool {
         self.find(method, path)
             .and_then(|o| self.spec.document.pointer(&o.pointer))
-            .is_some_and(|op| is_json_patch(&self.spec.document, op))
+            .is_some_and(|op| takes_json_patch(&self.spec.document, op))
     }
 
     /// The JSON media type the operation serving `method path` declares for its request body,

@@ -190,7 +190,7 @@ pub fn request(ctx: &Ctx, op: &OpInfo, inputs: &Inputs) -> Request {
     }
     if let Some(body) = &inputs.body {
         // The object a JSON Patch means, as the patch (as sent, so reported).
-        let body = if crate::contract::is_json_patch(ctx.doc(), &op.op) {
+        let body = if crate::contract::takes_json_patch(ctx.doc(), &op.op) {
             crate::contract::json_patch_of(body.clone())
         } else {
             body.clone()

@@ -1077,11 +1077,11 @@ impl Ctx {
     }
 
     /// The schema of the operation's JSON request body, if it takes one. For a JSON Patch
-    /// ([`crate::contract::is_json_patch`]), the object it patches, every member optional:
+    /// ([`crate::contract::takes_json_patch`]), the object it patches, every member optional:
     /// the body of the create beside it (`POST /notes` for `PATCH /notes/{id}`), else what
     /// the item's read answers. The run writes that object, and it goes as the patch.
     pub fn json_body_schema(&self, op: &OpInfo) -> Option<Value> {
-        if crate::contract::is_json_patch(self.doc(), &op.op)
+        if crate::contract::takes_json_patch(self.doc(), &op.op)
             && let Some(target) = self.patched_schema(op)
         {
             return Some(target);
