@@ -5354,9 +5354,11 @@ pub fn retarget(request: &mut Request, path: &str) {
 /// (`total`, `count`, `articlesCount`). With where it was read.
 pub fn list_total(ctx: &Ctx, list: &OpInfo, e: &Exchange) -> Option<(u64, String)> {
     let doc = ctx.doc();
+    // A count of pages is no count of items (Spring Data's `Page` has `totalPages` beside
+    // `totalElements`, and springdoc may write it first).
     let named = |n: &str| {
         let n = n.to_ascii_lowercase();
-        n.contains("total") || n.ends_with("count")
+        (n.contains("total") || n.ends_with("count")) && !n.contains("page")
     };
     let response = list
         .op
