@@ -184,6 +184,13 @@ impl Contract {
     /// (its own or its path's, by any case), and if so whether it requires it: `If-Match`,
     /// where the backend guards its writes with the `ETag` it answered.
     pub fn header_parameter(&self, method: &str, path: &str, name: &str) -> Option<bool> {
+        self.parameter(method, path, "header", name)
+    }
+
+    /// Whether the operation serving `method path` declares the parameter `name` in
+    /// `location` (`header` by any case, else by its exact name), and if so whether it
+    /// requires it.
+    pub fn parameter(&self, method: &str, path: &str, location: &str, name: &str) -> Option<bool> {
         let o = self.find(method, path)?;
         let doc = &self.spec.document;
         let item = doc.pointer(&o.pointer[..o.pointer.rfind('/')?]);
@@ -194,10 +201,10 @@ impl Contract {
             .flatten()
             .map(|p| accord_spec::follow_ref(doc, p))
             .find(|p| {
-                p.get("in").and_then(Value::as_str) == Some("header")
-                    && p.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                p.get("in").and_then(Value::as_str) == Some(location)
+                    && p.get("name").and_then(Value::as_str).is_some_and(|n| {
+                        n == name || (location == "header" && n.eq_ignore_ascii_case(name))
+                    })
             })
             .map(|p| p.get("required") == Some(&Value::Bool(true)))
     }

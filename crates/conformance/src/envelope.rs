@@ -107,10 +107,19 @@ pub fn envelope_problem(ctx: &Ctx, exchange: &Exchange) -> Option<String> {
     };
     match envelope {
         Envelope::Problem => {
-            if !body["type"].is_string() || !body["title"].is_string() {
-                return Some("the problem lacks `type` or `title`".into());
+            // RFC 9457: every member is optional (a missing `type` is `about:blank`), but a
+            // problem says what it is by its `type` or its `title`, each text where present,
+            // and a `status` present is the HTTP status.
+            let text_or_absent = |k: &str| body.get(k).is_none_or(serde_json::Value::is_string);
+            if !text_or_absent("type") || !text_or_absent("title") {
+                return Some("the problem's `type` or `title` is not text".into());
             }
-            if body["status"].as_u64() != Some(exchange.status as u64) {
+            if body.get("type").is_none() && body.get("title").is_none() {
+                return Some("the problem has neither `type` nor `title`".into());
+            }
+            if body.get("status").is_some()
+                && body["status"].as_u64() != Some(exchange.status as u64)
+            {
                 return Some(format!(
                     "the problem's `status` is {}, the HTTP status {}",
                     body["status"], exchange.status

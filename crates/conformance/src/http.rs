@@ -52,6 +52,18 @@ pub struct Http {
     /// The `ETag` last answered for each path on the backend: what a frontend that read a
     /// resource sends back as `If-Match` with its write ([`Http::send`]).
     etags: Mutex<std::collections::HashMap<String, String>>,
+    /// The parameters the run sets to one value wherever an operation declares them
+    /// ([`Fixed`]).
+    fixed: Vec<Fixed>,
+}
+
+/// A parameter the deployment defines, which the run cannot make up (a tenant's header):
+/// its value from the profile's `[parameters]`, or a required header's example in the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixed {
+    pub location: String,
+    pub name: String,
+    pub value: String,
 }
 
 /// A backend that stops answering in time: [`STALL_AFTER`] requests in a row got no answer
@@ -493,6 +505,7 @@ impl Http {
             posted: Mutex::new(Vec::new()),
             stall: Mutex::new(Stall::default()),
             etags: Mutex::new(Default::default()),
+            fixed: Vec::new(),
         })
     }
 
@@ -647,6 +660,84 @@ impl Http {
     /// that is not where the spec's scheme puts it).
     pub fn set_placement(&mut self, placement: Placement) {
         self.placement = placement;
+    }
+
+    /// Sets `fixed` on every request from now on ([`Fixed`]).
+    pub fn set_fixed(&mut self, fixed: Vec<Fixed>) {
+        self.fixed = fixed;
+    }
+
+    /// Whether the run sets the parameter `name` in `location` itself ([`Fixed`]).
+    pub fn fixed(&self, location: &str, name: &str) -> bool {
+        self.fixed.iter().any(|f| {
+            f.location == location
+                && (f.name == name || (location == "header" && f.name.eq_ignore_ascii_case(name)))
+        })
+    }
+
+    /// Adds each [`Fixed`] parameter the operation of `request` declares and the request
+    /// does not set itself.
+    fn add_fixed(&self, request: &mut Request) {
+        if self.fixed.is_empty() {
+            return;
+        }
+        let path = request
+            .target
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        for f in &self.fixed {
+            // A header goes on every request, as the frontend's client sets it once for all
+            // (a tenant's header refused first would hide the answer to an unknown route or
+            // method). A query value goes where the operation declares it, and on a method
+            // the path does not have (the check that it answers 405) where its other
+            // methods do.
+            let declared = |method: &str| {
+                f.location == "header"
+                    || self
+                        .contract
+                        .parameter(method, &path, &f.location, &f.name)
+                        .is_some()
+            };
+            let undocumented = self.contract.operation_id(&request.method, &path).is_none();
+            let declared_on_path = undocumented
+                && ["GET", "POST", "PUT", "PATCH", "DELETE"]
+                    .iter()
+                    .any(|m| declared(m));
+            if !declared(&request.method) && !declared_on_path {
+                continue;
+            }
+            let set = match f.location.as_str() {
+                "header" => request
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case(&f.name)),
+                _ => query_names(&request.target).contains(&format!("?{}", f.name)),
+            };
+            if set {
+                continue;
+            }
+            match f.location.as_str() {
+                "header" => request
+                    .headers
+                    .push((f.name.to_ascii_lowercase(), f.value.clone())),
+                "query" => {
+                    let joiner = if request.target.contains('?') {
+                        '&'
+                    } else {
+                        '?'
+                    };
+                    request.target = format!(
+                        "{}{joiner}{}={}",
+                        request.target,
+                        urlencode(&f.name),
+                        urlencode(&f.value)
+                    );
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Whether the run may send only safe methods (and the sign-in).
@@ -807,6 +898,9 @@ impl Http {
             request = self.placement.apply(request, &token);
         }
         let spec_path = request.target.clone();
+        if on_backend {
+            self.add_fixed(&mut request);
+        }
         let conditional = on_backend && self.add_precondition(&mut request);
         let mut exchange = self.send_retried(&request, on_backend, &spec_path).await?;
         // The tag the run held is stale (a write whose answer carried none moved it on): the

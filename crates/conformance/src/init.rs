@@ -1099,6 +1099,23 @@ fn finish(mut t: String, doc: &Value, scheme: Option<&security::UserScheme>) -> 
             );
         }
     }
+    // ---- parameters only the deployment knows
+    let unknown: Vec<String> = crate::context::required_headers(doc)
+        .into_iter()
+        .filter(|(_, value)| value.is_none())
+        .map(|(name, _)| name)
+        .collect();
+    if !unknown.is_empty() {
+        let _ = writeln!(
+            t,
+            "[parameters]\n# Required headers the spec gives no value for: the run sends these on every\n# operation that declares them (a made-up one is refused before anything else).\n{}\n",
+            unknown
+                .iter()
+                .map(|n| format!("# {n:?} = \"...\""))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
     let _ = writeln!(
         t,
         "# [uploads], [cookies], [ratelimit] and [websocket] need what only you know (the presign body,\n\
@@ -1158,6 +1175,28 @@ mod tests {
     /// A base URL without a path goes under the spec's server path (relative, absolute,
     /// with a variable at its default); one with a path, a server without one, or paths
     /// that carry it already, leave the base as it is.
+    #[test]
+    fn a_required_header_without_a_value_is_left_for_the_user_to_give() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.3",
+            "paths": {"/notes": {
+                "parameters": [
+                    {"name": "X-Tenant", "in": "header", "required": true, "schema": {"type": "string"}},
+                    {"name": "X-Region", "in": "header", "required": true, "schema": {"type": "string"}, "example": "eu"},
+                    {"name": "Idempotency-Key", "in": "header", "required": true, "schema": {"type": "string"}}
+                ],
+                "get": {"responses": {"200": {"description": "ok"}}}
+            }}
+        });
+        let written = super::profile(&doc, "spec.yaml", Some("http://127.0.0.1:1"));
+        assert!(written.contains("[parameters]"), "{written}");
+        assert!(written.contains("# \"X-Tenant\" = \"...\""), "{written}");
+        assert!(!written.contains("X-Region"), "{written}");
+        assert!(!written.contains("Idempotency-Key"), "{written}");
+        let parsed: toml::Table = toml::from_str(&written).unwrap();
+        assert!(parsed["parameters"].as_table().unwrap().is_empty());
+    }
+
     #[test]
     fn a_base_url_without_a_path_goes_under_the_server_path() {
         use super::under_server_path;

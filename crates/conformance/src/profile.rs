@@ -40,6 +40,12 @@ pub struct Profile {
     pub ratelimit: Option<RateLimit>,
     #[serde(default)]
     pub websocket: Option<WebSocket>,
+    /// Values of parameters the deployment defines, by the parameter's name (a tenant's
+    /// `X-Tenant-Id` header, an `api-version` query): sent on every request to an operation
+    /// that declares the parameter, where the run cannot make one up. `${ENV}` placeholders
+    /// are filled from the environment.
+    #[serde(default)]
+    pub parameters: toml::Table,
     /// Whether this is the profile `init` derives, kept in memory for a run with `--spec`
     /// alone: what it says of the backend is what the spec says, which the backend may
     /// contradict (the run then goes as the backend answers, saying so).
@@ -712,12 +718,13 @@ pub fn check_variables(loaded: &Loaded) -> Result<(), ProfileError> {
     if let Some(u) = &p.uploads {
         tables.push(("uploads.body", &u.body));
     }
+    tables.push(("parameters", &p.parameters));
     let line_of_key = |key: &str| {
         let last = key.rsplit('.').next().unwrap_or(key);
         loaded
             .source
             .lines()
-            .position(|l| l.trim_start().starts_with(last))
+            .position(|l| l.trim_start().starts_with(last) || l.trim() == format!("[{key}]"))
             .map(|i| i + 1)
             .unwrap_or(0)
     };

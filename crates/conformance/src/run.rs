@@ -680,7 +680,11 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
             prof.base_url = toml::Spanned::new(span, base);
         }
     }
-    let http = Http::with(
+    let (fixed, fixed_notes) =
+        crate::context::fixed_parameters(&contract.spec.document, &prof.parameters)
+            .map_err(UsageError)?;
+    discovered.extend(fixed_notes);
+    let mut http = Http::with(
         prof.base_url.get_ref(),
         Arc::new(contract),
         timeout,
@@ -688,6 +692,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         gate,
     )
     .map_err(|e| UsageError(e.to_string()))?;
+    http.set_fixed(fixed);
     // A backend nothing answers for fails the run once, before any check, rather than
     // every scenario on its own transport error.
     if let Some(why) = http.unreachable().await {

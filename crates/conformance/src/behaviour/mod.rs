@@ -128,7 +128,7 @@ pub fn params(ctx: &Ctx, op: &OpInfo) -> Vec<Param> {
             {
                 return None;
             }
-            if location == "cookie" {
+            if location == "cookie" || ctx.http.fixed(&location, &name) {
                 return None;
             }
             // A parameter of a `content` media type (LoopBack's JSON `filter`) takes the

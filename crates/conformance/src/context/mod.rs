@@ -1324,6 +1324,172 @@ pub fn names_current_user(path: &str) -> bool {
     .contains(&last.as_str())
 }
 
+/// The parameters the spec declares, each followed, from every path and operation.
+fn declared_parameters(doc: &Value) -> Vec<Value> {
+    let mut declared: Vec<Value> = Vec::new();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        let item = accord_spec::follow_ref(doc, item);
+        let mut lists = vec![item.get("parameters")];
+        lists.extend(
+            [
+                "get", "put", "post", "delete", "options", "head", "patch", "trace",
+            ]
+            .iter()
+            .map(|m| item.get(*m).and_then(|op| op.get("parameters"))),
+        );
+        for p in lists
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+        {
+            declared.push(accord_spec::follow_ref(doc, p).clone());
+        }
+    }
+    declared
+}
+
+/// The required headers of the spec that the run sets to one value (a tenant's `X-Tenant`,
+/// which every operation declares: a made-up one is refused before anything else is looked
+/// at), each with the value the spec gives (its example, default or single `enum` value),
+/// if any. Not those the run sets otherwise (the credential, the media types, `If-Match`),
+/// nor one that must differ from request to request (an idempotency key, a request or
+/// correlation id), which is generated each time.
+pub fn required_headers(doc: &Value) -> Vec<(String, Option<String>)> {
+    let field = |p: &Value, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let generated_each_time = |n: &str| {
+        [
+            "idempotency",
+            "request-id",
+            "requestid",
+            "correlation",
+            "trace",
+            "nonce",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+    };
+    let set_by_the_run = [
+        "authorization",
+        "content-type",
+        "accept",
+        "if-match",
+        "cookie",
+    ];
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for p in declared_parameters(doc) {
+        let name = field(&p, "name");
+        let lower = name.to_ascii_lowercase();
+        if field(&p, "in") != "header"
+            || p.get("required") != Some(&Value::Bool(true))
+            || set_by_the_run.contains(&lower.as_str())
+            || generated_each_time(&lower)
+            || out.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            continue;
+        }
+        let schema = p.get("schema").map(|s| accord_spec::follow_ref(doc, s));
+        let single_enum = schema
+            .and_then(|s| s.get("enum"))
+            .and_then(Value::as_array)
+            .filter(|e| e.len() == 1)
+            .and_then(|e| e.first());
+        let value = p
+            .get("example")
+            .or_else(|| {
+                p.get("examples")
+                    .and_then(Value::as_object)
+                    .and_then(|e| e.values().next())
+                    .map(|e| accord_spec::follow_ref(doc, e))
+                    .and_then(|e| e.get("value"))
+            })
+            .or_else(|| schema.and_then(|s| s.get("example")))
+            .or_else(|| schema.and_then(|s| s.get("default")))
+            .or(single_enum)
+            .filter(|v| !v.is_null())
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| v.to_string())
+            });
+        out.push((name, value));
+    }
+    out
+}
+
+/// The parameters the run sets to one value wherever an operation declares them
+/// ([`crate::http::Fixed`]), with a note on each: those the profile's `[parameters]` names
+/// (their `${ENV}` placeholders filled), and each of the spec's [`required_headers`] at the
+/// value it gives; one it gives none for is noted, saying how to name one. An error names a
+/// placeholder whose variable is unset.
+pub fn fixed_parameters(
+    doc: &Value,
+    given: &toml::Table,
+) -> Result<(Vec<crate::http::Fixed>, Vec<String>), String> {
+    let mut fixed: Vec<crate::http::Fixed> = Vec::new();
+    let mut notes = Vec::new();
+    let declared = declared_parameters(doc);
+    let field = |p: &Value, k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    for (name, value) in given {
+        let text = match value {
+            toml::Value::String(s) => {
+                crate::profile::fill_text(s).map_err(|e| format!("[parameters] {name}: {e}"))?
+            }
+            other => other.to_string(),
+        };
+        let location = declared
+            .iter()
+            .find(|p| {
+                let n = field(p, "name");
+                n == *name || (field(p, "in") == "header" && n.eq_ignore_ascii_case(name))
+            })
+            .map(|p| field(p, "in"));
+        let Some(location) = location.filter(|l| l == "header" || l == "query") else {
+            notes.push(format!(
+                "parameters: `{name}` is no header or query parameter of the spec; it is not sent"
+            ));
+            continue;
+        };
+        notes.push(format!(
+            "parameters: `{name}` ({location}) goes as the profile gives it wherever an operation declares it"
+        ));
+        fixed.push(crate::http::Fixed {
+            location,
+            name: name.clone(),
+            value: text,
+        });
+    }
+    for (name, value) in required_headers(doc) {
+        if fixed
+            .iter()
+            .any(|f| f.location == "header" && f.name.eq_ignore_ascii_case(&name))
+        {
+            continue;
+        }
+        match value {
+            Some(value) => {
+                notes.push(format!(
+                    "parameters: the required header `{name}` goes as the spec's `{value}` wherever an operation declares it (give the deployment's in [parameters] if it differs)"
+                ));
+                fixed.push(crate::http::Fixed {
+                    location: "header".into(),
+                    name,
+                    value,
+                });
+            }
+            None => notes.push(format!(
+                "parameters: the required header `{name}` has no example in the spec, so the run makes one up; if the backend takes only its own values, give one in [parameters]"
+            )),
+        }
+    }
+    Ok((fixed, notes))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -34,6 +34,9 @@ struct Notes {
     /// The list is a Spring Data `Page` (`?page=&size=`, `content`, `totalPages` before
     /// `totalElements`).
     spring_page: bool,
+    /// Every request must name the tenant `acme` in `X-Tenant` (400 otherwise), as a
+    /// multi-tenant API refuses anything before it knows the tenant.
+    tenant: bool,
 }
 
 fn problem(status: u16, detail: &str) -> ResponseTemplate {
@@ -67,6 +70,15 @@ impl Respond for Notes {
                 .filter(|t| !t.is_empty() && t.chars().count() <= 200 && !t.contains('\0'))
                 .map(String::from)
         };
+        if self.tenant
+            && request
+                .headers
+                .get("x-tenant")
+                .and_then(|v| v.to_str().ok())
+                != Some("acme")
+        {
+            return problem(400, "unknown tenant");
+        }
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match (method.as_str(), segments.as_slice()) {
             ("GET", ["notes"]) if self.spring_page => {
@@ -203,6 +215,7 @@ impl Respond for Notes {
                         .insert_header("allow", "GET, PUT, PATCH, DELETE"),
                 }
             }
+            (_, ["notes"]) => problem(405, "no such method").insert_header("allow", "GET, POST"),
             _ => problem(404, "no such route"),
         }
     }
@@ -469,4 +482,63 @@ async fn a_spring_page_is_held_to_its_total_of_elements_not_of_pages() {
     .await;
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     run.fails_none_of(&[Rule::ListTotal, Rule::PageLimit]);
+}
+
+/// [`SPEC`] with every path declaring the required header `X-Tenant`, with the value
+/// `example` where one is given.
+fn tenant_spec(example: Option<&str>) -> String {
+    let example = example
+        .map(|e| format!(", example: {e}"))
+        .unwrap_or_default();
+    SPEC.replacen(
+        "  parameters:\n",
+        &format!(
+            "  parameters:\n    Tenant: {{ name: X-Tenant, in: header, required: true, schema: {{ type: string }}{example} }}\n"
+        ),
+        1,
+    )
+    .replacen(
+        "  /notes:\n",
+        "  /notes:\n    parameters: [ { $ref: '#/components/parameters/Tenant' } ]\n",
+        1,
+    )
+    .replacen(
+        "    parameters: [ { $ref: '#/components/parameters/Id' } ]",
+        "    parameters: [ { $ref: '#/components/parameters/Id' }, { $ref: '#/components/parameters/Tenant' } ]",
+        1,
+    )
+}
+
+/// A required header the deployment defines goes with one value on every request to an
+/// operation declaring it, the error checks' too: the spec's example, else the profile's
+/// `[parameters]`; without either, the run says how to give one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_required_tenant_header_goes_as_the_spec_or_the_profile_gives_it() {
+    let tenant = || Notes {
+        tenant: true,
+        ..Notes::default()
+    };
+    let all = "not @expiry and not @roles";
+    let with_example = tagged_run(&tenant_spec(Some("acme")), tenant(), all).await;
+    assert_eq!(with_example.code, Some(0), "{}", with_example.stdout);
+    with_example.says(&["the required header `X-Tenant` goes as the spec's `acme`"]);
+    let without = tagged_run(&tenant_spec(None), tenant(), all).await;
+    assert_eq!(without.code, Some(1), "{}", without.stdout);
+    without.says(&["the required header `X-Tenant` has no example in the spec, so the run makes one up; if the backend takes only its own values, give one in [parameters]"]);
+    let server = crate::serving(tenant()).await;
+    let (dir, profile) = crate::spec_and_profile(
+        &tenant_spec(None),
+        "spec.yaml",
+        "[parameters]\nX-Tenant = \"${ACCORD_TENANT}\"\n",
+    );
+    let given = crate::harness_in_env(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), all.into()],
+        dir,
+        &[("ACCORD_TENANT", "acme")],
+    )
+    .await;
+    assert_eq!(given.code, Some(0), "{}", given.stdout);
+    given.says(&["`X-Tenant` (header) goes as the profile gives it"]);
 }
