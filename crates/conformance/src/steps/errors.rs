@@ -132,7 +132,7 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
             return Ok(());
         }
         if !expected.contains(&e.status)
-            && let Some(judge) = judged_elsewhere(&w.ctx, w.error_case, e.status, sent)
+            && let Some(judge) = judged_elsewhere(&w.ctx, w.error_case, sent)
         {
             // One cause, one failure: the scenario that checks it on every operation (or
             // path) says which status, under its own rule; the envelope is still this one's.
@@ -173,7 +173,7 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
         // path the methods it lacks, this request among them: a framework that never writes
         // them fails there, once.
         let elsewhere = (e.status == 405)
-            .then(|| judged_elsewhere(&w.ctx, w.error_case, e.status, sent))
+            .then(|| judged_elsewhere(&w.ctx, w.error_case, sent))
             .flatten();
         match (elsewhere, in_envelope(&w.ctx, e)) {
             (Some(judge), Err(f)) => w.ctx.http.note(format!(
@@ -244,22 +244,21 @@ async fn answered_as_missing_field(w: &mut AccordWorld) -> Result<bool, Failure>
         && other.response_body == e.response_body)
 }
 
-/// The selected scenario that judges the status of `case`'s answer (`status`) under a rule
-/// of its own, on every operation or path, when there is one: a request without
-/// credentials refused with the other of 401 and 403 (`auth.status`), a wrong method's 4xx
+/// The selected scenario that judges the status of `case`'s answer under a rule of its
+/// own, on every operation or path, when there is one: a request without credentials
+/// answered with anything but the refusal due (`auth.status`), a wrong method's 4xx
 /// (`errors.method` judges one other than 405, `errors.allow` a 405's `Allow`). For a wrong
 /// method, only where that scenario sends the same method to the same path (`sent`: the
 /// method, and the path template it went to).
 fn judged_elsewhere(
     ctx: &crate::context::Ctx,
     case: Option<ErrorCase>,
-    status: u16,
     sent: Option<(&str, &str)>,
 ) -> Option<&'static str> {
     let (feature, scenario) = match case? {
-        ErrorCase::NoCredentials if matches!(status, 401 | 403) => {
-            ("Authentication", "Secured operations refuse <credentials>")
-        }
+        // Whatever the answer (a 403, a 404 looked up before the credentials, a 200): that
+        // scenario sends the same request to every secured operation and judges it.
+        ErrorCase::NoCredentials => ("Authentication", "Secured operations refuse <credentials>"),
         // Any answer (a bare 405, a 404, a web app's 200 page, a 500) is the one that
         // scenario meets on the same path and method.
         ErrorCase::WrongMethod

@@ -1229,6 +1229,15 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
             forbidden.stdout
         );
     }
+    // No token answered 404, as if the resource were not there: the no-token scenario judges
+    // it on every operation, and the envelope's sample of the same request leaves it there.
+    fails_only_there(
+        Fault::NotFoundWithoutToken,
+        "@auth or @errors",
+        ("refuse no token", Rule::AuthStatus, "404"),
+        &[("without credentials", Rule::ErrorsStatus)],
+    )
+    .await;
     // A backend that refuses a bad token (not a missing one) with 403: the malformed token's
     // scenario judges it, not each of the forged signatures again.
     let bad = fails_only_there(

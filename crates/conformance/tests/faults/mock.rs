@@ -25,6 +25,9 @@ pub enum Fault {
     /// A request without a valid token (none, or a bad one) is refused with 403, not 401 (as
     /// DRF and FastAPI's `HTTPBearer` do).
     ForbiddenWithoutToken,
+    /// A request without any token is answered 404, as a backend that looks the route or
+    /// resource up before it checks credentials does.
+    NotFoundWithoutToken,
     /// A method a path does not have is answered 404 in the envelope, not 405 (as Express
     /// and Fastify do).
     NotFoundForWrongMethod,
@@ -615,6 +618,9 @@ impl Mock {
                 }
                 Ok(None) if self.has(Fault::ForbiddenWithoutToken) => {
                     return self.problem(request, 403, "forbidden");
+                }
+                Ok(None) if token.is_empty() && self.has(Fault::NotFoundWithoutToken) => {
+                    return self.problem(request, 404, "not_found");
                 }
                 Ok(None) => return self.problem(request, 401, "unauthorized"),
                 Ok(Some(u)) => user = u,
