@@ -254,8 +254,8 @@ fn applies(tags: &[String], cookie_session: bool) -> bool {
 /// Whether the backend at `root` serves the spec's paths there rather than under
 /// `prefixed` (`root` with the spec's server path): the spec's first read without path
 /// parameters, sent to both without credentials, answers 404 under the server's path and
-/// anything else at the root. Where the spec has no such read or either is not answered,
-/// the server's path holds.
+/// anything else at the root, or another 4xx under it and a 2xx at the root. Where the
+/// spec has no such read or either is not answered, the server's path holds.
 async fn served_at_root(root: &str, prefixed: &str, doc: &Value) -> bool {
     let Some(path) = accord_spec::json_operations(doc.get("paths"))
         .into_iter()
@@ -283,10 +283,14 @@ async fn served_at_root(root: &str, prefixed: &str, doc: &Value) -> bool {
                 .map(|r| r.status().as_u16())
         }
     };
-    matches!(
-        (status(prefixed).await, status(root).await),
-        (Some(404), Some(s)) if s != 404
-    )
+    // Not found under the prefix and something at the root; or refused under the prefix
+    // and read at the root (an OpenAPI validator in front of every route answers a path it
+    // does not know with 400, `no matching operation was found`).
+    match (status(prefixed).await, status(root).await) {
+        (Some(404), Some(r)) => r != 404,
+        (Some(p), Some(r)) => (400..500).contains(&p) && (200..300).contains(&r),
+        _ => false,
+    }
 }
 
 /// What a scenario needs from the profile, by tag; `None` when the profile has it.

@@ -321,20 +321,38 @@ pub enum ErrorCase {
     MissingResource,
 }
 
+impl ErrorCase {
+    /// The case as the feature names it.
+    pub fn described(self) -> &'static str {
+        match self {
+            ErrorCase::UnknownRoute => "a request to an unknown route",
+            ErrorCase::WrongMethod => "a request with a wrong method",
+            ErrorCase::NoCredentials => "a request without credentials",
+            ErrorCase::MalformedJson => "a body of malformed JSON",
+            ErrorCase::WrongContentType => "a body with a wrong content type",
+            ErrorCase::MissingField => "a body missing a required field",
+            ErrorCase::WrongType => "a body with a field of a wrong type",
+            ErrorCase::MissingResource => "a request for a missing resource",
+        }
+    }
+}
+
 impl std::str::FromStr for ErrorCase {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "a request to an unknown route" => ErrorCase::UnknownRoute,
-            "a request with a wrong method" => ErrorCase::WrongMethod,
-            "a request without credentials" => ErrorCase::NoCredentials,
-            "a body of malformed JSON" => ErrorCase::MalformedJson,
-            "a body with a wrong content type" => ErrorCase::WrongContentType,
-            "a body missing a required field" => ErrorCase::MissingField,
-            "a body with a field of a wrong type" => ErrorCase::WrongType,
-            "a request for a missing resource" => ErrorCase::MissingResource,
-            other => return Err(format!("unknown error case `{other}`")),
-        })
+        [
+            ErrorCase::UnknownRoute,
+            ErrorCase::WrongMethod,
+            ErrorCase::NoCredentials,
+            ErrorCase::MalformedJson,
+            ErrorCase::WrongContentType,
+            ErrorCase::MissingField,
+            ErrorCase::WrongType,
+            ErrorCase::MissingResource,
+        ]
+        .into_iter()
+        .find(|c| c.described() == s)
+        .ok_or_else(|| format!("unknown error case `{s}`"))
     }
 }
 

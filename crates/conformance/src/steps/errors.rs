@@ -196,7 +196,73 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
         ));
         return Ok(());
     }
+    // Only outside the envelope, as an earlier body case on the same operation is: one
+    // cause (a validator that answers every body it refuses in plain text), judged there.
+    if let [only] = problems.as_slice()
+        && only.rule == Rule::Envelope
+        && let Some(earlier) = outside_as_an_earlier_case(w, &only.message).await?
+    {
+        w.ctx.http.note(format!(
+            "errors: {} is answered outside the error envelope as {} is ({}): judged there",
+            w.error_case.map_or("the case", ErrorCase::described),
+            earlier.described(),
+            only.message
+        ));
+        return Ok(());
+    }
     super::all(problems)
+}
+
+/// The body cases of the scenario, in the order their examples judge one cause.
+const BODY_CASES: [ErrorCase; 4] = [
+    ErrorCase::MalformedJson,
+    ErrorCase::WrongContentType,
+    ErrorCase::MissingField,
+    ErrorCase::WrongType,
+];
+
+/// The earlier body case whose request the backend answers on the same operation, with
+/// the same status, outside the error envelope for the same reason (`problem`) as this
+/// scenario's answer: that example judges it (the chi server's OpenAPI validator refuses
+/// malformed JSON, a wrong media type, a missing field and a wrong type alike, in plain
+/// text where the spec declares JSON).
+async fn outside_as_an_earlier_case(
+    w: &mut AccordWorld,
+    problem: &str,
+) -> Result<Option<ErrorCase>, Failure> {
+    let (Some(case), Some(e)) = (w.error_case, w.judged.first().cloned()) else {
+        return Ok(None);
+    };
+    let Some(at) = BODY_CASES.iter().position(|c| *c == case) else {
+        return Ok(None);
+    };
+    if w.judged.len() != 1
+        || !w.ctx.runs(
+            "Error envelopes",
+            "<case> is answered <status> in the error envelope",
+        )
+    {
+        return Ok(None);
+    }
+    let token = w.tokens.as_ref().map(|t| t.access.clone());
+    let known = crate::behaviour::known(&w.ctx);
+    for earlier in &BODY_CASES[..at] {
+        let Ok((request, Some(op))) = w.ctx.error_request(*earlier, token.as_deref(), &known)
+        else {
+            continue;
+        };
+        if e.operation.as_deref() != Some(op.id.as_str()) {
+            continue;
+        }
+        let other = w.send(request).await?;
+        made_all_the_same(w, &op, &other);
+        if other.status == e.status
+            && crate::envelope::envelope_problem(&w.ctx, &other).as_deref() == Some(problem)
+        {
+            return Ok(Some(*earlier));
+        }
+    }
+    Ok(None)
 }
 
 /// The example of the error envelope's scenario that sends a body missing a required field.

@@ -1346,6 +1346,27 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         "{}",
         plain_400.stdout
     );
+    // Every refused body in plain text, each saying why: the malformed JSON's example judges
+    // it, the other body cases on the same operation (outside the envelope alike) leave it
+    // there.
+    let plain_text = fails_only_there(
+        Fault::PlainTextRefusals,
+        "@errors",
+        ("a body of malformed JSON", Rule::Envelope, ""),
+        &[
+            ("a body with a wrong content type", Rule::Envelope),
+            ("a body missing a required field", Rule::Envelope),
+            ("a body with a field of a wrong type", Rule::Envelope),
+        ],
+    )
+    .await;
+    assert!(
+        plain_text
+            .stdout
+            .contains("is answered outside the error envelope as a body of malformed JSON is"),
+        "{}",
+        plain_text.stdout
+    );
     // No CORS at all: the preflight's scenario judges it, not the actual request's and the
     // errors' again.
     let none = fails_only_there(

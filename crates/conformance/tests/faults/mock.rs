@@ -52,6 +52,10 @@ pub enum Fault {
     /// Every body it cannot take (a missing field, a wrong type) is a plain-text 400 labelled
     /// `application/json`, before any validation, as RESTEasy's Jackson answers.
     PlainDeserializer400,
+    /// Every body it refuses (malformed JSON, a wrong media type, a missing field, a wrong
+    /// type) is a plain-text 400 saying why, as an OpenAPI validator in front of a Go router
+    /// answers: one cause outside the envelope.
+    PlainTextRefusals,
     /// No CORS at all: no `Access-Control-*` header on any answer, a preflight's included.
     NoCors,
     StorageAcceptsAnyContentType,
@@ -411,6 +415,10 @@ impl Mock {
 
     fn problem(&self, request: &Request, status: u16, code: &str) -> ResponseTemplate {
         ERROR_ANSWER.with(|e| e.set(true));
+        if matches!(status, 400 | 415 | 422) && self.has(Fault::PlainTextRefusals) {
+            return ResponseTemplate::new(400)
+                .set_body_raw(format!("request body has an error: {code}"), "text/plain");
+        }
         if status == 422 && self.has(Fault::PlainDeserializer400) {
             return ResponseTemplate::new(400)
                 .set_body_raw("Not able to deserialize data provided.", "application/json");
