@@ -254,6 +254,12 @@ enum Step {
         parts: Vec<String>,
         problem: Problem,
     },
+    /// Report `problem` (no answer for values sent together: the connection closed, as Go's
+    /// `net/http` closes it on a handler's panic) unless one of `parts` got none alone.
+    Unanswered {
+        parts: Vec<String>,
+        problem: Problem,
+    },
 }
 
 /// The boundary pass over one operation: its problems, in case order.
@@ -411,6 +417,14 @@ async fn boundary_steps(
                 }
                 continue;
             }
+            Step::Unanswered { parts, problem } => {
+                if !out.iter().any(|(p, _, _): &Problem| {
+                    p.contains(": no answer for ") && parts.iter().any(|w| p.contains(w.as_str()))
+                }) {
+                    out.push(problem);
+                }
+                continue;
+            }
         };
         // A write under the run's own resource goes to one the run created, or nowhere.
         if own
@@ -461,12 +475,24 @@ async fn boundary_steps(
         let e = match sent {
             Ok(e) => e,
             // The backend did not answer this input: that is its problem, the pass goes on.
+            // Values sent together go each alone first, so that the one it fails on is named.
             Err(f) if f.rule == Rule::Transport || f.message.contains("transport:") => {
-                out.push((
+                let problem = (
                     format!("{}: no answer for {} ({})", op.id, case.what, f.message),
                     minimal,
                     Exchange::none(),
-                ));
+                );
+                if case.parts.is_empty() {
+                    out.push(problem);
+                } else {
+                    queue.push_front(Step::Unanswered {
+                        parts: case.parts.iter().flat_map(|p| p.names()).collect(),
+                        problem,
+                    });
+                    for part in std::mem::take(&mut case.parts).into_iter().rev() {
+                        queue.push_front(Step::Case(part, None));
+                    }
+                }
                 continue;
             }
             Err(f) => return Err(f),

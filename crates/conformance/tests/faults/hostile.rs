@@ -368,3 +368,119 @@ async fn a_run_cut_short_by_its_deadline_fails_the_scenarios_it_did_not_finish()
         run.results
     );
 }
+
+/// A server that, as Go's `net/http` does on a handler's panic, closes the connection
+/// without an answer when a pet's `tag` holds markup, and otherwise answers its two
+/// operations. The boundary pass sends the fields' mixed texts together, gets no answer,
+/// and sends each kind of text alone: the failure names the one that got none.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_answer_for_values_together_is_narrowed_to_the_one_that_gets_none() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Pets, version: "1" }
+paths:
+  /pets:
+    get:
+      operationId: findPets
+      responses:
+        "200":
+          description: the pets
+          content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Pet' } } } }
+    post:
+      operationId: addPet
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: '#/components/schemas/NewPet' } } }
+      responses:
+        "200":
+          description: the pet
+          content: { application/json: { schema: { $ref: '#/components/schemas/Pet' } } }
+components:
+  schemas:
+    NewPet:
+      type: object
+      required: [name]
+      properties: { name: { type: string }, tag: { type: string } }
+    Pet:
+      type: object
+      required: [id, name]
+      properties: { id: { type: integer }, name: { type: string }, tag: { type: string } }
+"##;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                break;
+            };
+            tokio::spawn(async move {
+                loop {
+                    let mut buffer = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !buffer.ends_with(b"\r\n\r\n") {
+                        match socket.read(&mut byte).await {
+                            Ok(1) => buffer.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buffer).into_owned();
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    let mut body = vec![0u8; length];
+                    if socket.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    let body: serde_json::Value =
+                        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                    let answer = if head.starts_with("POST /pets ") {
+                        if body["tag"].as_str().is_some_and(|t| t.contains("<script")) {
+                            // The handler panicked: the connection closes unanswered.
+                            return;
+                        }
+                        match body["name"].as_str() {
+                            Some(name) => serde_json::json!({"id": 1, "name": name}),
+                            None => {
+                                let text = "{\"message\":\"name is required\"}";
+                                let reply = format!(
+                                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
+                                    text.len()
+                                );
+                                if socket.write_all(reply.as_bytes()).await.is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
+                        }
+                    } else {
+                        serde_json::json!([])
+                    };
+                    let text = answer.to_string();
+                    let reply = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
+                        text.len()
+                    );
+                    if socket.write_all(reply.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let run = crate::first_run_with(SPEC, format!("http://{address}"), "@boundary", &[]).await;
+    server.abort();
+    assert!(
+        run.failed_by(
+            "Boundary inputs never crash the backend",
+            accord_conformance::rules::Rule::Boundary,
+            "addPet: no answer for quotes and markup (body /tag)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
