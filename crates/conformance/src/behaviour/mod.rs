@@ -5987,9 +5987,15 @@ mod tests {
         use serde_json::json;
         // A name read back in capitals was changed (oapi-codegen's petstore, broken).
         assert!(!super::reads_as(&json!("WOyjJs2l"), &json!("WOYJJS2L")));
-        assert!(!super::reads_as(&json!("My first note"), &json!("my first note")));
+        assert!(!super::reads_as(
+            &json!("My first note"),
+            &json!("my first note")
+        ));
         // An address or a user name the backend normalizes, and text it trims.
-        assert!(super::reads_as(&json!("Ada@Example.com"), &json!("ada@example.com")));
+        assert!(super::reads_as(
+            &json!("Ada@Example.com"),
+            &json!("ada@example.com")
+        ));
         assert!(super::reads_as(&json!("  padded "), &json!("padded")));
     }
 

@@ -37,6 +37,9 @@ struct Notes {
     /// Every request must name the tenant `acme` in `X-Tenant` (400 otherwise), as a
     /// multi-tenant API refuses anything before it knows the tenant.
     tenant: bool,
+    /// Every request must ask for `?api-version=2024-01-01` (400 otherwise), as Azure's
+    /// APIs do.
+    api_version: bool,
 }
 
 fn problem(status: u16, detail: &str) -> ResponseTemplate {
@@ -70,6 +73,14 @@ impl Respond for Notes {
                 .filter(|t| !t.is_empty() && t.chars().count() <= 200 && !t.contains('\0'))
                 .map(String::from)
         };
+        if self.api_version
+            && !request
+                .url
+                .query_pairs()
+                .any(|(k, v)| k == "api-version" && v == "2024-01-01")
+        {
+            return problem(400, "unsupported api-version");
+        }
         if self.tenant
             && request
                 .headers
@@ -541,4 +552,46 @@ async fn a_required_tenant_header_goes_as_the_spec_or_the_profile_gives_it() {
     .await;
     assert_eq!(given.code, Some(0), "{}", given.stdout);
     given.says(&["`X-Tenant` (header) goes as the profile gives it"]);
+}
+
+/// A required query parameter every operation declares, whose values the spec cannot list
+/// (an API version): the profile's `[parameters]` value goes on every operation declaring
+/// it; without it, the run makes one up and the backend refuses everything.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_parameter_the_profile_gives_goes_on_every_operation_declaring_it() {
+    let versioned = || Notes {
+        api_version: true,
+        ..Notes::default()
+    };
+    let version = "{ name: api-version, in: query, required: true, schema: { type: string } }";
+    let spec = SPEC
+        .replacen(
+            "  /notes:\n",
+            &format!("  /notes:\n    parameters: [ {version} ]\n"),
+            1,
+        )
+        .replacen(
+            "    parameters: [ { $ref: '#/components/parameters/Id' } ]",
+            &format!("    parameters: [ {{ $ref: '#/components/parameters/Id' }}, {version} ]"),
+            1,
+        );
+    let tags = "@behaviour and not @second_user and not @roles and not @expiry";
+    let without = tagged_run(&spec, versioned(), tags).await;
+    assert_eq!(without.code, Some(1), "{}", without.stdout);
+    let server = crate::serving(versioned()).await;
+    let (dir, profile) = crate::spec_and_profile(
+        &spec,
+        "spec.yaml",
+        "[parameters]\napi-version = \"2024-01-01\"\n",
+    );
+    let given = crate::harness_in_env(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), tags.into()],
+        dir,
+        &[],
+    )
+    .await;
+    assert_eq!(given.code, Some(0), "{}", given.stdout);
+    given.says(&["`api-version` (query) goes as the profile gives it"]);
 }
