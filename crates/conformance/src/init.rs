@@ -1,7 +1,7 @@
 //! `accord-conformance init --spec LOCATION [--base-url URL]`: a first profile, read from the
 //! spec, so a new user fills in only credentials and origins. What it finds, and why:
 //! - the scheme that carries the user's token ([`crate::security::user_scheme`]);
-//! - the login: an OAuth2 `password` flow's `tokenUrl`, else an unsecured POST named like a
+//! - the login: an OAuth2 `password` or `clientCredentials` flow's `tokenUrl`, else an unsecured POST named like a
 //!   sign-in; its body from the request schema, secrets as `${ACCORD_*}` placeholders; where
 //!   the token is in its answer (`access_token`, `token`... at any depth);
 //! - the registration, refresh and logout operations, by name and shape;
@@ -122,8 +122,13 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
             }
             continue;
         }
-        let value = if lower.contains("password") || lower == "secret" {
+        let value = if lower.contains("password")
+            || ["secret", "client_secret", "clientsecret"].contains(&lower.as_str())
+        {
             Value::String("${ACCORD_PASSWORD}".into())
+        } else if ["client_id", "clientid"].contains(&lower.as_str()) {
+            // An OAuth2 client's credentials stand for the user's: the id and the secret.
+            Value::String("${ACCORD_USER}".into())
         } else if has_email && (lower.contains("username") || lower == "name" || lower == "handle")
         {
             Value::String("${ACCORD_NAME}".into())
@@ -135,7 +140,20 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
         {
             Value::String("${ACCORD_USER}".into())
         } else if lower == "grant_type" {
-            Value::String("password".into())
+            // The password grant where the schema takes it, else the client's own.
+            let grants = prop.get("enum").and_then(Value::as_array);
+            let client_only = grants.is_some_and(|g| {
+                g.contains(&Value::from("client_credentials"))
+                    && !g.contains(&Value::from("password"))
+            });
+            Value::String(
+                if client_only {
+                    "client_credentials"
+                } else {
+                    "password"
+                }
+                .into(),
+            )
         } else if required.contains(&name.as_str()) {
             crate::sample::valid(doc, prop)
         } else {
@@ -495,6 +513,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
         .flatten()
         .find_map(|(_, s)| {
             s.pointer("/flows/password/tokenUrl")
+                .or_else(|| s.pointer("/flows/clientCredentials/tokenUrl"))
                 .and_then(Value::as_str)
         })
         .map(|u| {
@@ -516,7 +535,7 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
         .map(|o| {
             (
                 o,
-                format!("the OAuth2 password flow's tokenUrl is {}", o.path),
+                format!("the OAuth2 flow's tokenUrl is {}", o.path),
             )
         })
         .or_else(|| {
@@ -1175,6 +1194,36 @@ mod tests {
     /// A base URL without a path goes under the spec's server path (relative, absolute,
     /// with a variable at its default); one with a path, a server without one, or paths
     /// that carry it already, leave the base as it is.
+    #[test]
+    fn an_oauth2_client_credentials_flow_signs_in_as_the_client() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.3",
+            "components": {"securitySchemes": {"oauth": {"type": "oauth2", "flows": {
+                "clientCredentials": {"tokenUrl": "https://auth.example.com/oauth/token", "scopes": {}}}}}},
+            "security": [{"oauth": []}],
+            "paths": {
+                "/oauth/token": {"post": {"operationId": "issueToken", "security": [],
+                    "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                        "type": "object", "required": ["grant_type", "client_id", "client_secret"],
+                        "properties": {"grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "client_id": {"type": "string"}, "client_secret": {"type": "string"}}}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"access_token": {"type": "string"}}}}}}}}},
+                "/things": {"get": {"responses": {"200": {"description": "ok"}}}}
+            }
+        });
+        let written = super::profile(&doc, "spec.yaml", Some("http://127.0.0.1:1"));
+        assert!(written.contains("operation = \"issueToken\""), "{written}");
+        assert!(
+            written.contains("body = { grant_type = \"client_credentials\", client_id = \"${ACCORD_USER}\", client_secret = \"${ACCORD_PASSWORD}\" }"),
+            "{written}"
+        );
+        assert!(
+            written.contains("access_token = \"body:/access_token\""),
+            "{written}"
+        );
+    }
+
     #[test]
     fn a_required_header_without_a_value_is_left_for_the_user_to_give() {
         let doc = serde_json::json!({
