@@ -18,6 +18,26 @@ pub use crate::exchange::{
 /// backend's own spec is among its answers (NetBox's `GET /api/schema/` is 10 MB).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
+/// How long the run reads a stream's answer for its first event ([`is_stream_media`]).
+pub const STREAM_WINDOW: Duration = Duration::from_secs(1);
+
+/// How much of a stream's answer the run reads at most.
+const MAX_STREAM_BYTES: usize = 64 * 1024;
+
+/// Whether `media` (its essence) is a stream that stays open while it has events to send:
+/// server-sent events, newline-delimited JSON.
+pub fn is_stream_media(media: &str) -> bool {
+    matches!(
+        media,
+        "text/event-stream"
+            | "application/x-ndjson"
+            | "application/ndjson"
+            | "application/jsonl"
+            | "application/x-jsonlines"
+            | "application/stream+json"
+    )
+}
+
 pub struct Http {
     client: reqwest::Client,
     /// A client that keeps no connection: once the backend has answered a 5xx (after which
@@ -1292,10 +1312,48 @@ impl Http {
             .collect();
         let mut body = Vec::new();
         let mut response = response;
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| fail(describe_transport(&url, &e)))?
+        // A stream (server-sent events, NDJSON) stays open for as long as it has events to
+        // send: its first event is read, or what comes within STREAM_WINDOW, and the
+        // connection is closed, as a client that has what it asked for.
+        let stream_media = response_headers
+            .iter()
+            .find(|(k, _)| k == "content-type")
+            .map(|(_, v)| accord_spec::media::essence(v))
+            .filter(|m| is_stream_media(m));
+        if let Some(media) = &stream_media {
+            let deadline = tokio::time::Instant::now() + STREAM_WINDOW;
+            while let Ok(next) = tokio::time::timeout_at(deadline, response.chunk()).await {
+                let Some(chunk) = next.map_err(|e| fail(describe_transport(&url, &e)))? else {
+                    break;
+                };
+                body.extend_from_slice(&chunk);
+                let event_end: &[u8] = if media == "text/event-stream" {
+                    b"\n\n"
+                } else {
+                    b"\n"
+                };
+                if body.windows(event_end.len()).any(|w| w == event_end)
+                    || body.len() > MAX_STREAM_BYTES
+                {
+                    break;
+                }
+            }
+            if on_backend {
+                let op = self
+                    .contract
+                    .operation_id(&request.method, spec_path)
+                    .unwrap_or("an operation");
+                self.note(format!(
+                    "stream: {op} answers a stream ({media}): the run reads its first event, or what comes within {} s, then closes the connection",
+                    STREAM_WINDOW.as_secs()
+                ));
+            }
+        }
+        while stream_media.is_none()
+            && let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| fail(describe_transport(&url, &e)))?
         {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(fail(format!(

@@ -484,3 +484,69 @@ components:
         run.stdout
     );
 }
+
+/// A server-sent events endpoint stays open while it has events to send: the run reads its
+/// first event and closes the connection, as a client that has what it asked for, rather
+/// than waiting out its timeout and calling the stream a backend that never answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_of_server_sent_events_is_read_to_its_first_event() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Events, version: "1" }
+paths:
+  /events:
+    get:
+      operationId: streamEvents
+      parameters:
+        - { name: topic, in: query, schema: { type: string } }
+      responses:
+        "200":
+          description: the events
+          content: { text/event-stream: { schema: { type: string } } }
+        "400":
+          description: an unknown topic
+          content: { application/json: { schema: { type: object, properties: { message: { type: string } } } } }
+"##;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                break;
+            };
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                let mut byte = [0u8; 1];
+                while !buffer.ends_with(b"\r\n\r\n") {
+                    match socket.read(&mut byte).await {
+                        Ok(1) => buffer.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let head = String::from_utf8_lossy(&buffer).into_owned();
+                if !head.starts_with("GET /events") {
+                    let text = "{\"message\":\"no such route\"}";
+                    let _ = socket
+                        .write_all(format!("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}", text.len()).as_bytes())
+                        .await;
+                    return;
+                }
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\r\nevent: hello\ndata: {}\n\n")
+                    .await;
+                // The stream stays open, with nothing more to say for a while.
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            });
+        }
+    });
+    let run = crate::first_run_with(
+        SPEC,
+        format!("http://{address}"),
+        "@behaviour and not @writes and not @roles and not @expiry",
+        &[],
+    )
+    .await;
+    server.abort();
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    run.says(&["streamEvents answers a stream (text/event-stream): the run reads its first event"]);
+}
