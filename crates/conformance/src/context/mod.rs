@@ -1510,6 +1510,25 @@ pub fn fixed_parameters(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_redirect_signs_in_only_where_it_sets_a_session_cookie() {
+        use crate::http::Exchange;
+        let answer = |status: u16, cookies: &[&str]| {
+            let mut e = Exchange::none();
+            e.status = status;
+            e.response_headers = cookies
+                .iter()
+                .map(|c| ("set-cookie".to_string(), c.to_string()))
+                .collect();
+            e
+        };
+        assert!(super::sessions::signed_in(&answer(200, &[])));
+        assert!(super::sessions::signed_in(&answer(302, &["JSESSIONID=abc; Path=/; HttpOnly"])));
+        assert!(!super::sessions::signed_in(&answer(302, &[])));
+        assert!(!super::sessions::signed_in(&answer(302, &["JSESSIONID=; Max-Age=0"])));
+        assert!(!super::sessions::signed_in(&answer(401, &["JSESSIONID=abc"])));
+    }
     #[test]
     fn a_credential_is_named_by_a_word_of_its_name() {
         for name in [

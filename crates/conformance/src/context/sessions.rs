@@ -425,7 +425,7 @@ impl Ctx {
                     .await
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
-                if fresh && !spare && !(200..300).contains(&e.status) && e.status != 429 {
+                if fresh && !spare && !signed_in(&e) && e.status != 429 {
                     if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
                         return Ok((tokens, exchanges));
                     }
@@ -437,7 +437,7 @@ impl Ctx {
                         .map_err(CtxError::Transport)?;
                     exchanges.push(e.clone());
                 }
-                if !(200..300).contains(&e.status) {
+                if !signed_in(&e) {
                     // A read-only run registers no account: one the backend does not know
                     // stays refused, which is the profile's to fix, not the backend's.
                     let hint = if self.read_only() && matches!(e.status, 400 | 401 | 403 | 404) {
@@ -527,7 +527,7 @@ impl Ctx {
             )
             .await
             .ok()?;
-        if !(200..300).contains(&e.status) {
+        if !signed_in(&e) {
             return None;
         }
         self.tokens_from(&e).ok()
@@ -905,4 +905,21 @@ mod tests {
         assert!(super::same_kind("tok-9", "tok-10"));
         assert!(!super::same_kind("a1b2c3d4", "e5f6a7b8c9d0"));
     }
+}
+
+/// Whether a sign-in's answer `e` signed the user in: a 2xx, or a redirect that sets a
+/// session cookie, as a form login answers a browser (Spring Security's `302` to `/` with
+/// `JSESSIONID`); a redirect that sets none (its `302` to `/login?error`) is a refusal.
+pub fn signed_in(e: &Exchange) -> bool {
+    (200..300).contains(&e.status)
+        || (matches!(e.status, 301 | 302 | 303 | 307 | 308)
+            && e.headers("set-cookie").iter().any(|c| {
+                let lower = c.to_ascii_lowercase();
+                c.split(';')
+                    .next()
+                    .and_then(|pair| pair.split_once('='))
+                    .is_some_and(|(_, v)| !v.trim().is_empty())
+                    && !lower.contains("max-age=0")
+                    && !lower.contains("expires=thu, 01 jan 1970")
+            }))
 }

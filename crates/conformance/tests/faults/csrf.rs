@@ -29,6 +29,9 @@ struct Sessions {
     basic: bool,
     /// A broken copy: writes are taken without the CSRF header.
     no_csrf_check: bool,
+    /// The sign-in is a form login's: a `302` to `/` that sets the cookies, or to
+    /// `/login?error` without any where the password is wrong (as Spring Security answers).
+    redirecting: bool,
 }
 
 const SESSION: &str = "s3ss10n";
@@ -68,11 +71,18 @@ impl Respond for Sessions {
                 body.as_ref()
                     .is_some_and(|b| b["username"] == "alice" && b["password"] == "pw-alice-123")
             };
+            if !ok && self.redirecting {
+                return ResponseTemplate::new(302).insert_header("location", "/login?error");
+            }
             if !ok {
                 return detail(401, "wrong username or password");
             }
-            return ResponseTemplate::new(200)
-                .set_body_json(json!({ "username": "alice" }))
+            let signed_in = if self.redirecting {
+                ResponseTemplate::new(302).insert_header("location", "/")
+            } else {
+                ResponseTemplate::new(200).set_body_json(json!({ "username": "alice" }))
+            };
+            return signed_in
                 .append_header(
                     "set-cookie",
                     format!("sessionid={SESSION}; HttpOnly; Path=/; SameSite=Lax").as_str(),
@@ -308,6 +318,27 @@ async fn a_cookie_session_sends_the_csrf_header_its_frontend_sends() {
     );
     // The CSRF token is a secret too.
     assert!(!run.stdout.contains(CSRF), "{}", run.stdout);
+}
+
+/// A form login that answers a browser's sign-in with a redirect setting the session
+/// cookie (Spring Security's `302` to `/`) signs the run in: the notes are made, read back
+/// and deleted in that session, as with a sign-in that answers 200.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_login_answering_a_redirect_with_the_session_cookie_signs_in() {
+    let tags = "@behaviour and not @second_user and not @roles and not @expiry";
+    let mut spec = spec(false);
+    spec["paths"]["/login"]["post"]["responses"] =
+        json!({"302": {"description": "signed in (to /), or refused (to /login?error)"}});
+    let backend = Sessions {
+        redirecting: true,
+        ..Sessions::default()
+    };
+    let (run, _) = run_with(backend, spec, tags).await;
+    assert!(
+        run.stdout.contains(" 0 failed, 0 skipped"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A sign-in secured by HTTP basic (a session made from a name and a password, as gotify's
