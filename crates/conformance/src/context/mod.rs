@@ -1524,10 +1524,19 @@ mod tests {
             e
         };
         assert!(super::sessions::signed_in(&answer(200, &[])));
-        assert!(super::sessions::signed_in(&answer(302, &["JSESSIONID=abc; Path=/; HttpOnly"])));
+        assert!(super::sessions::signed_in(&answer(
+            302,
+            &["JSESSIONID=abc; Path=/; HttpOnly"]
+        )));
         assert!(!super::sessions::signed_in(&answer(302, &[])));
-        assert!(!super::sessions::signed_in(&answer(302, &["JSESSIONID=; Max-Age=0"])));
-        assert!(!super::sessions::signed_in(&answer(401, &["JSESSIONID=abc"])));
+        assert!(!super::sessions::signed_in(&answer(
+            302,
+            &["JSESSIONID=; Max-Age=0"]
+        )));
+        assert!(!super::sessions::signed_in(&answer(
+            401,
+            &["JSESSIONID=abc"]
+        )));
     }
     #[test]
     fn a_credential_is_named_by_a_word_of_its_name() {

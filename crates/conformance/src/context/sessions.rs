@@ -888,6 +888,23 @@ fn same_kind(current: &str, new: &str) -> bool {
     }
 }
 
+/// Whether a sign-in's answer `e` signed the user in: a 2xx, or a redirect that sets a
+/// session cookie, as a form login answers a browser (Spring Security's `302` to `/` with
+/// `JSESSIONID`); a redirect that sets none (its `302` to `/login?error`) is a refusal.
+pub fn signed_in(e: &Exchange) -> bool {
+    (200..300).contains(&e.status)
+        || (matches!(e.status, 301 | 302 | 303 | 307 | 308)
+            && e.headers("set-cookie").iter().any(|c| {
+                let lower = c.to_ascii_lowercase();
+                c.split(';')
+                    .next()
+                    .and_then(|pair| pair.split_once('='))
+                    .is_some_and(|(_, v)| !v.trim().is_empty())
+                    && !lower.contains("max-age=0")
+                    && !lower.contains("expires=thu, 01 jan 1970")
+            }))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -905,21 +922,4 @@ mod tests {
         assert!(super::same_kind("tok-9", "tok-10"));
         assert!(!super::same_kind("a1b2c3d4", "e5f6a7b8c9d0"));
     }
-}
-
-/// Whether a sign-in's answer `e` signed the user in: a 2xx, or a redirect that sets a
-/// session cookie, as a form login answers a browser (Spring Security's `302` to `/` with
-/// `JSESSIONID`); a redirect that sets none (its `302` to `/login?error`) is a refusal.
-pub fn signed_in(e: &Exchange) -> bool {
-    (200..300).contains(&e.status)
-        || (matches!(e.status, 301 | 302 | 303 | 307 | 308)
-            && e.headers("set-cookie").iter().any(|c| {
-                let lower = c.to_ascii_lowercase();
-                c.split(';')
-                    .next()
-                    .and_then(|pair| pair.split_once('='))
-                    .is_some_and(|(_, v)| !v.trim().is_empty())
-                    && !lower.contains("max-age=0")
-                    && !lower.contains("expires=thu, 01 jan 1970")
-            }))
 }
