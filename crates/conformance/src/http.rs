@@ -18,6 +18,34 @@ pub use crate::exchange::{
 /// backend's own spec is among its answers (NetBox's `GET /api/schema/` is 10 MB).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
+/// The integers of `value` beyond what a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`,
+/// 2^53 - 1), each with its pointer (under `at`) and its digits.
+fn beyond_javascript(value: &Value, at: String, found: &mut Vec<(String, String)>) {
+    const SAFE: u64 = (1 << 53) - 1;
+    match value {
+        Value::Number(n) => {
+            let beyond = n
+                .as_u64()
+                .map(|u| u > SAFE)
+                .or_else(|| n.as_i64().map(|i| i.unsigned_abs() > SAFE));
+            if beyond == Some(true) {
+                found.push((at, n.to_string()));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                beyond_javascript(item, format!("{at}/{i}"), found);
+            }
+        }
+        Value::Object(members) => {
+            for (k, v) in members {
+                beyond_javascript(v, format!("{at}/{}", accord_spec::escape_token(k)), found);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// How long the run reads a stream's answer for its first event ([`is_stream_media`]).
 pub const STREAM_WINDOW: Duration = Duration::from_secs(1);
 
@@ -75,6 +103,9 @@ pub struct Http {
     /// The parameters the run sets to one value wherever an operation declares them
     /// ([`Fixed`]).
     fixed: Vec<Fixed>,
+    /// The long runs of digits the run has sent (the boundary pass's 64-bit edges): a number
+    /// past 2^53 read back is the run's own, not the backend's id.
+    sent_numbers: Mutex<std::collections::HashSet<String>>,
 }
 
 /// A parameter the deployment defines, which the run cannot make up (a tenant's header):
@@ -526,6 +557,7 @@ impl Http {
             stall: Mutex::new(Stall::default()),
             etags: Mutex::new(Default::default()),
             fixed: Vec::new(),
+            sent_numbers: Mutex::new(Default::default()),
         })
     }
 
@@ -1363,6 +1395,14 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
+        if on_backend && let Ok(mut numbers) = self.sent_numbers.lock() {
+            let sent = format!("{} {request_body}", request.target);
+            numbers.extend(
+                sent.split(|c: char| !c.is_ascii_digit())
+                    .filter(|run| run.len() >= 16)
+                    .map(String::from),
+            );
+        }
         let path = spec_path.to_string();
         let (operation, mut violations) = if on_backend {
             let content_type = response_headers
@@ -1381,6 +1421,34 @@ impl Http {
         } else {
             (None, Vec::new())
         };
+        // An integer a JavaScript number cannot hold exactly (a Snowflake id, an int64
+        // counter), which the run did not send itself: the frontend's `JSON.parse` reads it
+        // rounded, and writes back, or asks for, another record's id.
+        if let Some(op) = operation.as_ref().filter(|_| on_backend)
+            && let Ok(json) = serde_json::from_slice::<Value>(&body)
+        {
+            let mut found = Vec::new();
+            beyond_javascript(&json, String::new(), &mut found);
+            let sent = self
+                .sent_numbers
+                .lock()
+                .map(|s| s.clone())
+                .unwrap_or_default();
+            for (pointer, n) in found {
+                // One the run wrote itself (the boundary pass's 64-bit edges), read back.
+                if sent.contains(&n) || n.strip_prefix('-').is_some_and(|n| sent.contains(n)) {
+                    continue;
+                }
+                violations.push(crate::contract::Violation {
+                    operation: op.clone(),
+                    status,
+                    pointer,
+                    message: format!(
+                        "is an integer beyond what a JavaScript number holds exactly (2^53 - 1) ({n}): a frontend's JSON.parse reads it rounded; send it as a string"
+                    ),
+                });
+            }
+        }
         // A 429 is the backend defending itself, which a well-mannered client waits out:
         // few specs document it, and one that does not has no gap a client would meet
         // otherwise than every client does. Noted once per operation, not a spec finding.

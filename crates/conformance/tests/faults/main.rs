@@ -36,6 +36,7 @@ mod named_items;
 mod nest;
 mod notebook;
 mod practice;
+mod precision;
 mod preconditions;
 mod recent;
 mod refs;

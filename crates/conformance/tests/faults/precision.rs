@@ -1,0 +1,79 @@
+//! Ids a JavaScript frontend cannot read exactly: a Go or Java backend's int64 (a Snowflake
+//! id) sent as a JSON number past 2^53 - 1 reads rounded in `JSON.parse`, and the frontend
+//! then asks for, or writes to, another record. The same id as a string is read exactly.
+
+use serde_json::json;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+const ID: u64 = 1_152_921_504_606_846_977;
+
+fn spec(id_type: &str) -> String {
+    format!(
+        r##"openapi: 3.0.3
+info: {{ title: Things, version: "1" }}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      responses:
+        "200":
+          description: the things
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  required: [id, name]
+                  properties: {{ id: {id_type}, name: {{ type: string }} }}
+"##
+    )
+}
+
+/// Answers its one list with a thing whose id is past 2^53, as a number or as a string.
+struct Things {
+    as_text: bool,
+}
+
+impl Respond for Things {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.url.path() != "/things" {
+            return ResponseTemplate::new(404).set_body_json(json!({"message": "no route"}));
+        }
+        let id = if self.as_text {
+            json!(ID.to_string())
+        } else {
+            json!(ID)
+        };
+        ResponseTemplate::new(200).set_body_json(json!([{"id": id, "name": "a"}]))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_id_past_what_a_javascript_number_holds_is_a_finding() {
+    let tags = "@behaviour and not @writes and not @roles and not @expiry";
+    let number = crate::tagged_run(
+        &spec("{ type: integer, format: int64 }"),
+        Things { as_text: false },
+        tags,
+    )
+    .await;
+    number.says(&[
+        "list_things 200 at /0/id: is an integer beyond what a JavaScript number holds exactly (2^53 - 1) (1152921504606846977)",
+    ]);
+    assert_eq!(number.code, Some(1), "{}", number.stdout);
+    let text = crate::tagged_run(
+        &spec("{ type: string, format: int64 }"),
+        Things { as_text: true },
+        tags,
+    )
+    .await;
+    assert!(
+        !text
+            .stdout
+            .contains("beyond what a JavaScript number holds"),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(text.code, Some(0), "{}", text.stdout);
+}
