@@ -209,6 +209,35 @@ impl Contract {
             .map(|p| p.get("required") == Some(&Value::Bool(true)))
     }
 
+    /// The JSON media type the operation serving `method path` answers its success in (its
+    /// 2xx responses' first, `default`'s where it has none), for the `Accept` a frontend
+    /// sends: a backend that negotiates (Jersey, Spring with an XML converter) answers XML
+    /// to `*/*` where it can.
+    pub fn json_response_media(&self, method: &str, path: &str) -> Option<String> {
+        let o = self.find(method, path)?;
+        let doc = &self.spec.document;
+        let op = doc.pointer(&o.pointer)?;
+        let responses = op.get("responses")?.as_object()?;
+        let success = responses
+            .iter()
+            .filter(|(status, _)| status.starts_with('2'))
+            .chain(responses.iter().filter(|(status, _)| *status == "default"));
+        for (_, response) in success {
+            let content = accord_spec::follow_ref(doc, response)
+                .get("content")
+                .and_then(Value::as_object);
+            if let Some(media) = content
+                .into_iter()
+                .flatten()
+                .map(|(m, _)| m)
+                .find(|m| is_json(m))
+            {
+                return Some(essence(media));
+            }
+        }
+        None
+    }
+
     /// The operation JSON by operationId.
     pub fn operation(&self, id: &str) -> Option<(&str, &str, &Value)> {
         accord_spec::json_operations(self.spec.document.get("paths"))

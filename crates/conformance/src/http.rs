@@ -952,6 +952,22 @@ impl Http {
         let spec_path = request.target.clone();
         if on_backend {
             self.add_fixed(&mut request);
+            // The JSON the operation answers, as a frontend's client asks for it (axios sends
+            // `application/json, text/plain, */*`): a backend that negotiates answers XML to
+            // a bare `*/*` where the spec also declares XML.
+            if !request
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+                && let Some(media) = self.contract.json_response_media(
+                    &request.method,
+                    request.target.split('?').next().unwrap_or_default(),
+                )
+            {
+                request
+                    .headers
+                    .push(("accept".into(), format!("{media}, */*;q=0.8")));
+            }
         }
         let conditional = on_backend && self.add_precondition(&mut request);
         let mut exchange = self.send_retried(&request, on_backend, &spec_path).await?;

@@ -77,3 +77,57 @@ async fn an_id_past_what_a_javascript_number_holds_is_a_finding() {
     );
     assert_eq!(text.code, Some(0), "{}", text.stdout);
 }
+
+/// A backend that negotiates (Jersey, Spring with an XML converter) answers XML to a bare
+/// `*/*` where the spec declares XML beside JSON: the run asks for the JSON, as a frontend's
+/// client does, and reads the things back.
+#[derive(Clone, Default)]
+struct Negotiating {
+    /// The answers it gave in XML.
+    xml: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl Respond for Negotiating {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.url.path() != "/things" {
+            return ResponseTemplate::new(404).set_body_json(json!({"message": "no route"}));
+        }
+        let accept = request
+            .headers
+            .get("accept")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("*/*");
+        if accept.contains("application/json") {
+            ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "name": "a"}]))
+        } else {
+            self.xml.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            ResponseTemplate::new(200).set_body_raw(
+                "<things><thing><id>1</id><name>a</name></thing></things>",
+                "application/xml",
+            )
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_run_asks_for_the_json_the_operation_answers() {
+    let spec = spec("{ type: integer }").replace(
+        "                  properties: { id: { type: integer }, name: { type: string } }\n",
+        "                  properties: { id: { type: integer }, name: { type: string } }\n            application/xml:\n              schema: { type: string }\n",
+    );
+    assert!(spec.contains("application/xml"), "{spec}");
+    let backend = Negotiating::default();
+    let run = crate::tagged_run(
+        &spec,
+        backend.clone(),
+        "@behaviour and not @writes and not @roles and not @expiry",
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert_eq!(
+        backend.xml.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "{}",
+        run.stdout
+    );
+}
