@@ -375,7 +375,7 @@ async fn a_run_cut_short_by_its_deadline_fails_the_scenarios_it_did_not_finish()
 /// and sends each kind of text alone: the failure names the one that got none.
 #[tokio::test(flavor = "multi_thread")]
 async fn no_answer_for_values_together_is_narrowed_to_the_one_that_gets_none() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     const SPEC: &str = r##"openapi: 3.0.3
 info: { title: Pets, version: "1" }
 paths:
@@ -414,58 +414,31 @@ components:
                 break;
             };
             tokio::spawn(async move {
-                loop {
-                    let mut buffer = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !buffer.ends_with(b"\r\n\r\n") {
-                        match socket.read(&mut byte).await {
-                            Ok(1) => buffer.push(byte[0]),
-                            _ => return,
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&buffer).into_owned();
-                    let length = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    let mut body = vec![0u8; length];
-                    if socket.read_exact(&mut body).await.is_err() {
-                        return;
-                    }
+                while let Some((head, body)) =
+                    crate::transport::read_request_and_body(&mut socket).await
+                {
                     let body: serde_json::Value =
                         serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-                    let answer = if head.starts_with("POST /pets ") {
+                    let (status, answer) = if head.starts_with("POST /pets ") {
                         if body["tag"].as_str().is_some_and(|t| t.contains("<script")) {
                             // The handler panicked: the connection closes unanswered.
                             return;
                         }
                         match body["name"].as_str() {
-                            Some(name) => serde_json::json!({"id": 1, "name": name}),
-                            None => {
-                                let text = "{\"message\":\"name is required\"}";
-                                let reply = format!(
-                                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
-                                    text.len()
-                                );
-                                if socket.write_all(reply.as_bytes()).await.is_err() {
-                                    return;
-                                }
-                                continue;
-                            }
+                            Some(name) => ("200 OK", serde_json::json!({"id": 1, "name": name})),
+                            None => (
+                                "400 Bad Request",
+                                serde_json::json!({"message": "name is required"}),
+                            ),
                         }
                     } else {
-                        serde_json::json!([])
+                        ("200 OK", serde_json::json!([]))
                     };
-                    let text = answer.to_string();
-                    let reply = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
-                        text.len()
-                    );
-                    if socket.write_all(reply.as_bytes()).await.is_err() {
+                    if socket
+                        .write_all(&json_answer(status, &answer))
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -490,7 +463,7 @@ components:
 /// than waiting out its timeout and calling the stream a backend that never answers.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stream_of_server_sent_events_is_read_to_its_first_event() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     const SPEC: &str = r##"openapi: 3.0.3
 info: { title: Events, version: "1" }
 paths:
@@ -515,19 +488,13 @@ paths:
                 break;
             };
             tokio::spawn(async move {
-                let mut buffer = Vec::new();
-                let mut byte = [0u8; 1];
-                while !buffer.ends_with(b"\r\n\r\n") {
-                    match socket.read(&mut byte).await {
-                        Ok(1) => buffer.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                let head = String::from_utf8_lossy(&buffer).into_owned();
+                let Some(head) = crate::transport::read_request(&mut socket).await else {
+                    return;
+                };
                 if !head.starts_with("GET /events") {
-                    let text = "{\"message\":\"no such route\"}";
+                    let missing = serde_json::json!({"message": "no such route"});
                     let _ = socket
-                        .write_all(format!("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}", text.len()).as_bytes())
+                        .write_all(&json_answer("404 Not Found", &missing))
                         .await;
                     return;
                 }
@@ -549,4 +516,15 @@ paths:
     server.abort();
     assert_eq!(run.code, Some(0), "{}", run.stdout);
     run.says(&["streamEvents answers a stream (text/event-stream): the run reads its first event"]);
+}
+
+/// An HTTP/1.1 answer of `status` (`"200 OK"`) with `body` as JSON, for the raw servers
+/// above.
+fn json_answer(status: &str, body: &serde_json::Value) -> Vec<u8> {
+    let text = body.to_string();
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{text}",
+        text.len()
+    )
+    .into_bytes()
 }

@@ -14,6 +14,13 @@ use tokio::net::TcpListener;
 
 /// Reads one request head (and a body of its `Content-Length`); `None` at end of stream.
 pub async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> {
+    read_request_and_body(socket).await.map(|(head, _)| head)
+}
+
+/// [`read_request`], with the body.
+pub async fn read_request_and_body(
+    socket: &mut tokio::net::TcpStream,
+) -> Option<(String, Vec<u8>)> {
     let mut buffer = Vec::new();
     let mut byte = [0u8; 1];
     while !buffer.ends_with(b"\r\n\r\n") {
@@ -33,7 +40,7 @@ pub async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<String> 
         .unwrap_or(0);
     let mut body = vec![0u8; length];
     socket.read_exact(&mut body).await.ok()?;
-    Some(head)
+    Some((head, body))
 }
 
 /// The server; counts the requests that reached it, per method.
