@@ -18,6 +18,21 @@ pub use crate::exchange::{
 /// backend's own spec is among its answers (NetBox's `GET /api/schema/` is 10 MB).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
+/// `target` with `name=value` added to its query, both encoded.
+pub fn with_query(target: &str, name: &str, value: &str) -> String {
+    let separator = if target.contains('?') { '&' } else { '?' };
+    format!(
+        "{target}{separator}{}={}",
+        urlencode(name),
+        urlencode(value)
+    )
+}
+
+/// A request target's path, without its query.
+pub fn without_query(target: &str) -> &str {
+    target.split('?').next().unwrap_or_default()
+}
+
 /// The integers of `value` beyond what a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`,
 /// 2^53 - 1), each with its pointer (under `at`) and its digits.
 fn beyond_javascript(value: &Value, at: String, found: &mut Vec<(String, String)>) {
@@ -325,17 +340,7 @@ impl Placement {
             ),
             Placement::Header { name, prefix } => request.header(name, format!("{prefix}{token}")),
             Placement::Query { name } => {
-                let separator = if request.target.contains('?') {
-                    '&'
-                } else {
-                    '?'
-                };
-                request.target = format!(
-                    "{}{separator}{}={}",
-                    request.target,
-                    urlencode(name),
-                    urlencode(token)
-                );
+                request.target = with_query(&request.target, name, token);
                 request
             }
             Placement::Cookie { name } => {
@@ -733,12 +738,7 @@ impl Http {
         if self.fixed.is_empty() {
             return;
         }
-        let path = request
-            .target
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let path = without_query(&request.target).to_string();
         for f in &self.fixed {
             // A header goes on every request, as the frontend's client sets it once for all
             // (a tenant's header refused first would hide the answer to an unknown route or
@@ -774,19 +774,7 @@ impl Http {
                 "header" => request
                     .headers
                     .push((f.name.to_ascii_lowercase(), f.value.clone())),
-                "query" => {
-                    let joiner = if request.target.contains('?') {
-                        '&'
-                    } else {
-                        '?'
-                    };
-                    request.target = format!(
-                        "{}{joiner}{}={}",
-                        request.target,
-                        urlencode(&f.name),
-                        urlencode(&f.value)
-                    );
-                }
+                "query" => request.target = with_query(&request.target, &f.name, &f.value),
                 _ => {}
             }
         }
@@ -891,13 +879,7 @@ impl Http {
     /// The path of `e`'s request under the base URL, without its query: what a path
     /// template of the spec matches.
     pub fn path_of(&self, e: &Exchange) -> String {
-        e.url
-            .strip_prefix(&self.base)
-            .unwrap_or(&e.url)
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_string()
+        without_query(e.url.strip_prefix(&self.base).unwrap_or(&e.url)).to_string()
     }
 
     /// [`Http::send_politely`] for a sign-in or sign-up, which the run cannot do without: a
@@ -959,10 +941,9 @@ impl Http {
                 .headers
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
-                && let Some(media) = self.contract.json_response_media(
-                    &request.method,
-                    request.target.split('?').next().unwrap_or_default(),
-                )
+                && let Some(media) = self
+                    .contract
+                    .json_response_media(&request.method, without_query(&request.target))
             {
                 request
                     .headers
@@ -1035,7 +1016,7 @@ impl Http {
         {
             return false;
         }
-        let path = request.target.split('?').next().unwrap_or_default();
+        let path = without_query(&request.target);
         if self
             .contract
             .header_parameter(&request.method, path, "If-Match")
@@ -1065,7 +1046,7 @@ impl Http {
         if !(200..300).contains(&e.status) {
             return;
         }
-        let path = request.target.split('?').next().unwrap_or_default();
+        let path = without_query(&request.target);
         let Ok(mut tags) = self.etags.lock() else {
             return;
         };
@@ -1093,7 +1074,7 @@ impl Http {
         request: &Request,
         on_backend: bool,
     ) -> Result<Option<String>, String> {
-        let path = request.target.split('?').next().unwrap_or_default();
+        let path = without_query(&request.target);
         let mut read = Request::new("GET", path);
         read.headers = request
             .headers
@@ -1503,7 +1484,7 @@ impl Http {
                 .collect();
             if !texts.is_empty() {
                 posted.push(Posted {
-                    path: path.split('?').next().unwrap_or_default().to_string(),
+                    path: without_query(&path).to_string(),
                     status,
                     texts,
                 });

@@ -619,12 +619,7 @@ fn reset(request: &mut Request, base: &Request, field: &Field) {
                     .map(|(_, q)| q.split('&').map(str::to_string).collect())
                     .unwrap_or_default()
             };
-            let path = request
-                .target
-                .split('?')
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            let path = crate::http::without_query(&request.target).to_string();
             let mut query: Vec<String> = pairs(&request.target)
                 .into_iter()
                 .filter(|p| !p.starts_with(&key))

@@ -406,45 +406,35 @@ components:
       required: [id, name]
       properties: { id: { type: integer }, name: { type: string }, tag: { type: string } }
 "##;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                break;
-            };
-            tokio::spawn(async move {
-                while let Some((head, body)) =
-                    crate::transport::read_request_and_body(&mut socket).await
-                {
-                    let body: serde_json::Value =
-                        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-                    let (status, answer) = if head.starts_with("POST /pets ") {
-                        if body["tag"].as_str().is_some_and(|t| t.contains("<script")) {
-                            // The handler panicked: the connection closes unanswered.
-                            return;
-                        }
-                        match body["name"].as_str() {
-                            Some(name) => ("200 OK", serde_json::json!({"id": 1, "name": name})),
-                            None => (
-                                "400 Bad Request",
-                                serde_json::json!({"message": "name is required"}),
-                            ),
-                        }
-                    } else {
-                        ("200 OK", serde_json::json!([]))
-                    };
-                    if socket
-                        .write_all(&json_answer(status, &answer))
-                        .await
-                        .is_err()
-                    {
-                        return;
-                    }
+    let (address, server) = raw_server(|mut socket| async move {
+        while let Some((head, body)) = crate::transport::read_request_and_body(&mut socket).await {
+            let body: serde_json::Value =
+                serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+            let (status, answer) = if head.starts_with("POST /pets ") {
+                if body["tag"].as_str().is_some_and(|t| t.contains("<script")) {
+                    // The handler panicked: the connection closes unanswered.
+                    return;
                 }
-            });
+                match body["name"].as_str() {
+                    Some(name) => ("200 OK", serde_json::json!({"id": 1, "name": name})),
+                    None => (
+                        "400 Bad Request",
+                        serde_json::json!({"message": "name is required"}),
+                    ),
+                }
+            } else {
+                ("200 OK", serde_json::json!([]))
+            };
+            if socket
+                .write_all(&json_answer(status, &answer))
+                .await
+                .is_err()
+            {
+                return;
+            }
         }
-    });
+    })
+    .await;
     let run = crate::first_run_with(SPEC, format!("http://{address}"), "@boundary", &[]).await;
     server.abort();
     assert!(
@@ -480,32 +470,24 @@ paths:
           description: an unknown topic
           content: { application/json: { schema: { type: object, properties: { message: { type: string } } } } }
 "##;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                break;
-            };
-            tokio::spawn(async move {
+    let (address, server) = raw_server(|mut socket| async move {
                 let Some(head) = crate::transport::read_request(&mut socket).await else {
-                    return;
-                };
-                if !head.starts_with("GET /events") {
-                    let missing = serde_json::json!({"message": "no such route"});
-                    let _ = socket
-                        .write_all(&json_answer("404 Not Found", &missing))
-                        .await;
-                    return;
-                }
+                return;
+            };
+            if !head.starts_with("GET /events") {
+                let missing = serde_json::json!({"message": "no such route"});
                 let _ = socket
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\r\nevent: hello\ndata: {}\n\n")
+                    .write_all(&json_answer("404 Not Found", &missing))
                     .await;
-                // The stream stays open, with nothing more to say for a while.
-                tokio::time::sleep(Duration::from_secs(60)).await;
-            });
-        }
-    });
+                return;
+            }
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n\r\nevent: hello\ndata: {}\n\n")
+                .await;
+            // The stream stays open, with nothing more to say for a while.
+            tokio::time::sleep(Duration::from_secs(60)).await;
+    })
+    .await;
     let run = crate::first_run_with(
         SPEC,
         format!("http://{address}"),
@@ -527,4 +509,20 @@ fn json_answer(status: &str, body: &serde_json::Value) -> Vec<u8> {
         text.len()
     )
     .into_bytes()
+}
+
+/// A server on loopback handing each connection to `handle`, its address and its task.
+async fn raw_server<F, Fut>(handle: F) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>)
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            tokio::spawn(handle(socket));
+        }
+    });
+    (address, server)
 }
