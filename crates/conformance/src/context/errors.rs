@@ -101,10 +101,13 @@ impl Ctx {
                 t.len() == c.len() && t.iter().zip(&c).all(|(t, c)| t == c || t.starts_with('{'))
             })
         };
+        // Where every path that deep is a template's (`/{item_title}` takes any one segment
+        // at the root, and a GET there is that route's 405), one segment deeper.
         majority_prefixes(&paths)
             .into_iter()
             .rev()
             .map(|prefix| format!("/{}/{name}", prefix.join("/")))
+            .chain((1..=4).map(|depth| format!("/{name}").repeat(depth)))
             .find(|candidate| !taken(candidate))
             .unwrap_or_else(|| format!("/{name}"))
     }

@@ -93,3 +93,54 @@ async fn a_validator_refusing_the_prefixed_path_still_shows_the_root() {
     root.says(&["but the backend answers its paths without it"]);
     assert_eq!(root.code, Some(0), "{}", root.stdout);
 }
+
+/// A spec whose one item route takes any segment at the root (Litestar's `PUT
+/// /{item_title}`): a GET of any one-segment path is that route's 405, so the unknown route
+/// goes a segment deeper, where the backend answers 404 as it should.
+struct RootItems;
+
+impl Respond for RootItems {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
+        match (request.method.as_str(), segments.as_slice()) {
+            ("GET", [""]) => ResponseTemplate::new(200).set_body_json(json!(["a", "b"])),
+            ("PUT", [_]) => ResponseTemplate::new(200).set_body_json(json!("a")),
+            (_, [_]) => ResponseTemplate::new(405)
+                .insert_header("allow", "PUT")
+                .set_body_json(json!({"detail": "Method Not Allowed"})),
+            _ => ResponseTemplate::new(404).set_body_json(json!({"detail": "Not Found"})),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_route_goes_deeper_than_a_root_template_takes() {
+    const ROOT: &str = r##"openapi: 3.0.3
+info: { title: Items, version: "1" }
+paths:
+  /:
+    get:
+      operationId: list_items
+      responses:
+        "200":
+          description: the items
+          content: { application/json: { schema: { type: array, items: { type: string } } } }
+  /{item_title}:
+    put:
+      operationId: update_item
+      parameters: [ { name: item_title, in: path, required: true, schema: { type: string } } ]
+      requestBody:
+        content: { application/json: { schema: { type: string } } }
+      responses:
+        "200":
+          description: the item
+          content: { application/json: { schema: { type: string } } }
+"##;
+    let run = crate::tagged_run(ROOT, RootItems, "@errors").await;
+    assert_eq!(
+        run.verdict("a request to an unknown route is answered 404 in the error envelope"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+}
