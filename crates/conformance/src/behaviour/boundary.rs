@@ -170,6 +170,8 @@ pub fn ordinary(what: &str) -> bool {
         "null"
             | "an empty string"
             | "an empty array"
+            | "true"
+            | "false"
             | "0"
             | "-1"
             | "an address with a + tag"
@@ -444,6 +446,12 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
                 .unwrap_or(1000)
                 .min(1000) as usize;
             out.push((format!("{long} items"), Value::Array(vec![item; long])));
+        }
+        // Both values: Python's `if done:` where `if done is not None:` was meant fails on
+        // `false` alone (Litestar's example, broken).
+        "boolean" => {
+            out.push(("true".into(), json!(true)));
+            out.push(("false".into(), json!(false)));
         }
         _ => {}
     }

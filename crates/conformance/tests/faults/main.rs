@@ -7,6 +7,7 @@ mod aip;
 mod articles;
 mod asked;
 mod beyond;
+mod booleans;
 mod chi;
 mod clinic;
 mod consumed;
