@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Full Stack FastAPI Template's backend (FastAPI + SQLModel + PostgreSQL), run on
 # 127.0.0.1:8711 from its own dependencies (PyPI) and Debian's PostgreSQL.
+# Its broken copies (broken.tsv, `--broken`) each change one line of its items routes.
 #   backend.sh setup SOURCE   SOURCE: the repository fetched at any commit holding the pin
 #   backend.sh start | stop | credentials
 # The pin: the last commit whose backend runs on Python 3.10+ (later ones need 3.14).
@@ -31,7 +32,26 @@ case "${1:-}" in
     environment
     pg_start "$DIR/pg" $PG_PORT
     pg_fresh_db $PG_PORT app
-    cd "$DIR/src/backend"
+    app="$DIR/src/backend"
+    # A broken copy (broken.tsv, `--broken`): the backend linked file by file, one line of
+    # its items routes changed (sed writes a new file, so the source stays as fetched).
+    if [ -n "${ACCORD_BROKEN:-}" ]; then
+      rm -rf "$DIR/broken" && cp -al "$DIR/src/backend" "$DIR/broken"
+      app="$DIR/broken"
+      routes=app/api/routes/items.py
+      case "$ACCORD_BROKEN" in
+        item_readable)
+          # The first owner check is the read's (the update's and the delete's stay).
+          change='0,/    if not current_user.is_superuser and (item.owner_id != current_user.id):/s//    if False:/' ;;
+        list_leaks) change='s/\.where(Item.owner_id == current_user.id)/.where(True)/' ;;
+        limit_ignored) change='s/^            \.limit(limit)$/            .limit(None)/' ;;
+        *) echo "error: no broken copy $ACCORD_BROKEN" >&2; exit 2 ;;
+      esac
+      sed -i "$change" "$app/$routes"
+      cmp -s "$app/$routes" "$DIR/src/backend/$routes" \
+        && { echo "error: $ACCORD_BROKEN changed nothing" >&2; exit 1; }
+    fi
+    cd "$app"
     "$DIR/venv/bin/alembic" upgrade head >"$DIR/migrate.log" 2>&1
     "$DIR/venv/bin/python" app/initial_data.py >>"$DIR/migrate.log" 2>&1
     nohup "$DIR/venv/bin/uvicorn" app.main:app --host 127.0.0.1 --port $PORT \
