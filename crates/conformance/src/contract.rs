@@ -151,13 +151,6 @@ impl Contract {
         })
     }
 
-    /// Whether the operation serving `method path` takes a JSON Patch ([`takes_json_patch`]).
-    pub fn json_patch(&self, method: &str, path: &str) -> bool {
-        self.find(method, path)
-            .and_then(|o| self.spec.document.pointer(&o.pointer))
-            .is_some_and(|op| takes_json_patch(&self.spec.document, op))
-    }
-
     /// The JSON media type the operation serving `method path` declares for its request body,
     /// where it is not `application/json` (JSON:API's `application/vnd.api+json`, a merge
     /// patch's `application/merge-patch+json`): a JSON body goes in it, as the backend's

@@ -189,13 +189,7 @@ pub fn request(ctx: &Ctx, op: &OpInfo, inputs: &Inputs) -> Request {
         request = request.header(&k, v);
     }
     if let Some(body) = &inputs.body {
-        // The object a JSON Patch means, as the patch (as sent, so reported).
-        let body = if crate::contract::takes_json_patch(ctx.doc(), &op.op) {
-            crate::contract::json_patch_of(body.clone())
-        } else {
-            body.clone()
-        };
-        request = request.body(crate::context::encode(body, ctx.encoding_for(op, None)));
+        request = request.body(ctx.body_for(op, body.clone()));
     }
     request
 }

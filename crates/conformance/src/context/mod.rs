@@ -1182,12 +1182,20 @@ impl Ctx {
     pub fn request_for(&self, op: &OpInfo) -> Request {
         let mut request = Request::new(&op.method, self.fill_path(op));
         if let Some(schema) = self.body_schema(op) {
-            request = request.body(encode(
-                sample::valid(self.doc(), &schema),
-                self.encoding_for(op, None),
-            ));
+            request = request.body(self.body_for(op, sample::valid(self.doc(), &schema)));
         }
         request
+    }
+
+    /// `value` as `op`'s body is sent: in its encoding, and for a JSON Patch operation the
+    /// object it means as the patch that makes it ([`crate::contract::json_patch_of`]).
+    pub fn body_for(&self, op: &OpInfo, value: Value) -> crate::http::Body {
+        let value = if crate::contract::takes_json_patch(self.doc(), &op.op) {
+            crate::contract::json_patch_of(value)
+        } else {
+            value
+        };
+        encode(value, self.encoding_for(op, None))
     }
 
     /// How `op`'s body is sent: the profile's override, else the spec's request body media

@@ -5,6 +5,7 @@ use cucumber::{then, when};
 
 use super::{AccordWorld, fold_envelope, in_envelope, named_in_envelope};
 use crate::context::ErrorCase;
+use crate::http::Exchange;
 use crate::rules::{Failure, Outcome, Rule};
 
 #[when(expr = "{error_case} is sent")]
@@ -230,10 +231,28 @@ async fn outside_as_an_earlier_case(
     w: &mut AccordWorld,
     problem: &str,
 ) -> Result<Option<ErrorCase>, Failure> {
-    let (Some(case), Some(e)) = (w.error_case, w.judged.first().cloned()) else {
+    let Some(at) = w
+        .error_case
+        .and_then(|case| BODY_CASES.iter().position(|c| *c == case))
+    else {
         return Ok(None);
     };
-    let Some(at) = BODY_CASES.iter().position(|c| *c == case) else {
+    earlier_case_alike(w, &BODY_CASES[..at], |ctx, mine, other| {
+        other.status == mine.status
+            && crate::envelope::envelope_problem(ctx, other).as_deref() == Some(problem)
+    })
+    .await
+}
+
+/// The first of `earlier` (body cases of this scenario, which run beside it) whose request
+/// goes to the operation this scenario's one answer came from and is answered `alike` it
+/// (given the context, this answer and that one).
+async fn earlier_case_alike(
+    w: &mut AccordWorld,
+    earlier: &[ErrorCase],
+    alike: impl Fn(&crate::context::Ctx, &Exchange, &Exchange) -> bool,
+) -> Result<Option<ErrorCase>, Failure> {
+    let Some(mine) = w.judged.first().cloned() else {
         return Ok(None);
     };
     if w.judged.len() != 1
@@ -246,20 +265,17 @@ async fn outside_as_an_earlier_case(
     }
     let token = w.tokens.as_ref().map(|t| t.access.clone());
     let known = crate::behaviour::known(&w.ctx);
-    for earlier in &BODY_CASES[..at] {
-        let Ok((request, Some(op))) = w.ctx.error_request(*earlier, token.as_deref(), &known)
-        else {
+    for case in earlier {
+        let Ok((request, Some(op))) = w.ctx.error_request(*case, token.as_deref(), &known) else {
             continue;
         };
-        if e.operation.as_deref() != Some(op.id.as_str()) {
+        if mine.operation.as_deref() != Some(op.id.as_str()) {
             continue;
         }
         let other = w.send(request).await?;
         made_all_the_same(w, &op, &other);
-        if other.status == e.status
-            && crate::envelope::envelope_problem(&w.ctx, &other).as_deref() == Some(problem)
-        {
-            return Ok(Some(*earlier));
+        if alike(&w.ctx, &mine, &other) {
+            return Ok(Some(*case));
         }
     }
     Ok(None)
@@ -282,32 +298,16 @@ fn made_all_the_same(w: &AccordWorld, op: &crate::context::OpInfo, e: &crate::ex
 /// one cause (a deserializer that refuses both before any validation, as RESTEasy's Jackson
 /// does with a plain-text 400), judged once, in that example, which runs beside this one.
 async fn answered_as_missing_field(w: &mut AccordWorld) -> Result<bool, Failure> {
-    let Some(e) = w.judged.first().cloned() else {
-        return Ok(false);
-    };
-    if w.error_case != Some(ErrorCase::WrongType)
-        || !w.ctx.runs(
-            "Error envelopes",
-            "<case> is answered <status> in the error envelope",
-        )
-    {
+    if w.error_case != Some(ErrorCase::WrongType) {
         return Ok(false);
     }
-    let token = w.tokens.as_ref().map(|t| t.access.clone());
-    let Ok((request, op)) = w.ctx.error_request(
-        ErrorCase::MissingField,
-        token.as_deref(),
-        &crate::behaviour::known(&w.ctx),
-    ) else {
-        return Ok(false);
-    };
-    let other = w.send(request).await?;
-    if let Some(op) = &op {
-        made_all_the_same(w, op, &other);
-    }
-    Ok(other.status == e.status
-        && other.header("content-type") == e.header("content-type")
-        && other.response_body == e.response_body)
+    let found = earlier_case_alike(w, &[ErrorCase::MissingField], |_, mine, other| {
+        other.status == mine.status
+            && other.header("content-type") == mine.header("content-type")
+            && other.response_body == mine.response_body
+    })
+    .await?;
+    Ok(found.is_some())
 }
 
 /// The selected scenario that judges the status of `case`'s answer under a rule of its
