@@ -194,13 +194,15 @@ fn failure_text(finished: &event::ScenarioFinished) -> Option<String> {
 
 /// The scenarios of the features in `dir` that `keep` admits by their tags (the feature's,
 /// the scenario's, and an outline's examples' where it has any), as (feature, scenario)
-/// with an outline's name unexpanded. A file that does not parse selects nothing here
-/// (the run itself says what is wrong with it).
+/// with an outline's name unexpanded, and the texts of their steps (and of their features'
+/// backgrounds). A file that does not parse selects nothing here (the run itself says what
+/// is wrong with it).
 fn selected_scenarios(
     dir: &std::path::Path,
     keep: impl Fn(&[String]) -> bool,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, std::collections::BTreeSet<String>) {
     let mut out = Vec::new();
+    let mut steps = std::collections::BTreeSet::new();
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -231,10 +233,12 @@ fn selected_scenarios(
             };
             if admitted {
                 out.push((feature.name.clone(), scenario.name.clone()));
+                let background = feature.background.iter().flat_map(|b| b.steps.iter());
+                steps.extend(background.chain(&scenario.steps).map(|s| s.value.clone()));
             }
         }
     }
-    out
+    (out, steps)
 }
 
 /// Whether the user's session is a cookie (the spec's scheme, or the profile's
@@ -783,7 +787,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
         let mut loaded = loaded.clone();
         loaded.profile.errors = ctx.profile.errors.clone();
         let cookie_session = cookie_session(&ctx);
-        ctx.selected = selected_scenarios(&features_dir.0, |all| {
+        (ctx.selected, ctx.selected_steps) = selected_scenarios(&features_dir.0, |all| {
             tags.as_ref().is_none_or(|t| t.eval(all.iter()))
                 && applies(all, cookie_session)
                 && missing_role(&loaded, all, options.read_only).is_none()
@@ -791,6 +795,7 @@ pub async fn run(options: Options) -> Result<Outcome, UsageError> {
     }
     let ctx = Arc::new(ctx);
     world::install(ctx.clone());
+    crate::steps::warm_sessions(&ctx);
 
     // The report files are written at the end from the scenarios' verdicts (skipped ones as
     // skipped); a path that cannot be written is a usage error now, not after the run.

@@ -3981,6 +3981,11 @@ async fn make_sibling_referents(
 pub async fn prepare_referents(ctx: &Ctx, ops: &Planned) -> Result<(), Failure> {
     let _one_at_a_time = ctx.referents_making.lock().await;
     for (op, _) in ops {
+        // An operation that refers to nothing the run makes needs no referent, nor its
+        // caller's session here: the spare account signs in while the phase goes on.
+        if ctx.read_only() || reference_slots(ctx, op).is_empty() {
+            continue;
+        }
         // An operation whose caller cannot sign in (the spare account a backend does not
         // let sign in yet) is left out, and so are its referents.
         if !callable(ctx, op).await {

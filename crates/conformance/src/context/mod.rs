@@ -220,6 +220,14 @@ pub struct Ctx {
     /// unexpanded (`Secured operations refuse <credentials>`): a check whose cause another
     /// selected scenario judges under its own rule leaves it to that one.
     pub selected: Vec<(String, String)>,
+    /// The texts of the selected scenarios' steps (`a second signed-in user`).
+    pub selected_steps: std::collections::BTreeSet<String>,
+    /// Whether the other identities the run will need have been set signing in (see
+    /// `steps::warm_sessions`).
+    pub warming: std::sync::atomic::AtomicBool,
+    /// Whether the backend did not know the first identity's account, which the run then
+    /// signed up: a fresh backend, which knows the second's no better.
+    pub first_signed_up: std::sync::atomic::AtomicBool,
     /// Each secured operation's answer to a request without a token and to a malformed
     /// one, by (`"no token"` or `"a malformed token"`, operation id): its status and what
     /// puts it outside the error envelope, if anything. A forged token answered the same
@@ -640,6 +648,9 @@ impl Ctx {
             session_operations,
             seed: 0,
             selected: Vec::new(),
+            selected_steps: Default::default(),
+            warming: Default::default(),
+            first_signed_up: Default::default(),
             refusals: Default::default(),
             secured_in_practice: false,
             envelope_statuses: Default::default(),

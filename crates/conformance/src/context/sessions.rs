@@ -369,11 +369,18 @@ impl Ctx {
                 // The run's spare account is its own, new each run: signed up first. A given
                 // account is signed in to first, as a returning user is (a sign-up sent each
                 // run is a password hash and a 409 apiece); signed up only when the sign-in
-                // is refused, the first run against a fresh backend.
+                // is refused, the first run against a fresh backend. There the second
+                // account is signed up first too: the backend that did not know the first
+                // knows the second no better, and a refused sign-in is a password hash of
+                // its own on a backend that hashes one for an unknown user as well (Django).
                 let fresh = register.is_some() && !*registered;
+                let new_backend = second
+                    && self
+                        .first_signed_up
+                        .load(std::sync::atomic::Ordering::Relaxed);
                 // The sign-up's status, where one was sent before the sign-in was.
                 let mut signed_up = None;
-                if fresh && spare {
+                if fresh && (spare || new_backend) {
                     if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
                         return Ok((tokens, exchanges));
                     }
@@ -425,11 +432,21 @@ impl Ctx {
                     .await
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
-                if fresh && !spare && !signed_in(&e) && e.status != 429 {
+                if fresh && signed_up.is_none() && !signed_in(&e) && e.status != 429 {
                     if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
+                        if identity == Identity::First {
+                            self.first_signed_up
+                                .store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
                         return Ok((tokens, exchanges));
                     }
                     signed_up = exchanges.last().map(|x| x.status);
+                    if identity == Identity::First
+                        && signed_up.is_some_and(|s| (200..300).contains(&s))
+                    {
+                        self.first_signed_up
+                            .store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                     e = self
                         .http
                         .send_patiently(request)

@@ -2073,109 +2073,128 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                     w.exchanges.push(c.answer.clone());
                 }
             }
-            for op in ops {
-                let own = behaviour::owned::owned(&op, &resources);
-                if !behaviour::callable(&ctx, &op).await {
-                    continue;
-                }
-                // Whether the identity is refused the operation whatever it sends: asked once,
-                // at its first 401 or 403.
-                // The answer to a valid request of the operation: asked once, at its first
-                // refusal of the identity (401, 403) or server error.
-                let mut valid: Option<(String, Exchange)> = None;
-                // A valid request of a write names an id the spec's example gives unless it goes
-                // to the run's own resource: data the run did not create (a seeded record) is
-                // never written to, so that comparison is not made, and the broken input's
-                // answer is judged alone.
-                let may_ask_valid = behaviour::safe(&op) || !behaviour::has_path_params(&op) || own;
-                behaviour::learn_accepted(&ctx, &op, &resources).await?;
-                let cases = behaviour::negative_cases(&ctx, &op);
-                let count = cases.len();
-                for (i, (what, mut request)) in cases.into_iter().enumerate() {
-                    // An accepted case may have moved the run's resource: each goes where it is now.
-                    if own
-                        && !what.contains(" parameter `")
-                        && !behaviour::owned::own_path(&ctx, &op, &mut request)
-                    {
-                        break;
-                    }
-                    let minimal = behaviour::describe(&request);
-                    let who = behaviour::caller(&ctx, &op);
-                    let e = behaviour::send_as(&ctx, who, request.clone()).await?;
-                    if e.status == 405 {
-                        w.behaviour
-                            .negative
-                            .push((format!("{}: {what}", op.id), minimal, e));
-                        ctx.http.note(not_allowed(&op.id, "broken-input pass"));
-                        break;
-                    }
-                    if e.status == 429 {
-                        ctx.http.note(rate_limited(&op.id, "broken-input pass"));
-                        break;
-                    }
-                    if (matches!(e.status, 401 | 403) || e.status >= 500) && may_ask_valid {
-                        if valid.is_none() {
-                            let mut request = behaviour::request(
-                                &ctx,
-                                &op,
-                                &behaviour::base_inputs(&ctx, &op),
-                            );
-                            if own && !behaviour::owned::own_path(&ctx, &op, &mut request) {
-                                break;
-                            }
-                            let v = behaviour::send_as(&ctx, who, request.clone()).await?;
-                            behaviour::remember_created(&ctx, &op, &v, &resources, who);
-                            valid = Some((behaviour::describe(&request), v));
-                        }
-                        let Some((described, v)) = &valid else {
-                            break;
-                        };
-                        // A refusal of the identity says nothing of the broken input: the
-                        // operation is left out here (its refusals are `@auth`'s and
-                        // `@errors`'), and the run says why.
-                        if matches!(e.status, 401 | 403) && matches!(v.status, 401 | 403) {
-                            ctx.http.note(format!(
-                                "behaviour: {} is left out of the broken-input pass: a valid request is refused too ({}), so the identity may not call it",
-                                op.id, v.status
-                            ));
-                            break;
-                        }
-                        // Nor does a server error that a valid request gets too: the operation
-                        // fails whatever it is sent (its code, or the backend's state), once.
-                        if e.status >= 500 && v.status >= 500 {
-                            w.behaviour.negative.push((
-                                format!(
-                                    "{}: a valid request too (first met with {what}): the operation fails whatever it is sent, and the broken inputs after it were not sent{}",
-                                    op.id,
-                                    behaviour::state_hint(&ctx, v)
-                                ),
-                                described.clone(),
-                                v.clone(),
-                            ));
-                            break;
-                        }
-                    }
-                    behaviour::remember_created(&ctx, &op, &e, &resources, who);
-                    behaviour::owned::follow_move(&ctx, &op, &resources, &request, &e);
-                    // The operation's search stops at its first failure, as a fuzzer's does:
-                    // what it would still send could only add to what is wrong with it.
-                    let failed = negative_problem(&ctx, &e).is_some();
-                    w.behaviour
-                        .negative
-                        .push((format!("{}: {what}", op.id), minimal, e));
-                    if failed && i + 1 < count {
-                        ctx.http.note(format!(
-                            "behaviour: {}: the broken-input pass stopped at its first failure ({what}); {} later case(s) not sent",
-                            op.id,
-                            count - i - 1
-                        ));
-                        break;
-                    }
-                }
+            // The operations that write under no resource at once (bounded), then the writes
+            // under this scenario's own resources, those under one resource in turn; the
+            // findings in plan order, each operation's cases in turn (its search stops at its
+            // first failure).
+            let (free, owned): (Vec<_>, Vec<_>) = ops
+                .into_iter()
+                .partition(|op| !behaviour::owned::owned(op, &resources));
+            let found = at_once(&ctx, &free, |op| negative_op(&ctx, op, &resources)).await;
+            for problems in found {
+                w.behaviour.negative.extend(problems?);
+            }
+            let found = by_resource(&ctx, &owned, &resources, |op| {
+                negative_op(&ctx, op, &resources)
+            })
+            .await;
+            for problems in found {
+                w.behaviour.negative.extend(problems?);
             }
             Ok(())
         })
         .await
+}
+
+/// The broken-input pass over one operation: what it sent, with the answers, in case order.
+/// Its search stops at its first failure, as a fuzzer's does.
+async fn negative_op(
+    ctx: &Ctx,
+    op: &OpInfo,
+    resources: &[Resource],
+) -> Result<Vec<Problem>, Failure> {
+    let mut out = Vec::new();
+    let own = behaviour::owned::owned(op, resources);
+    if !behaviour::callable(ctx, op).await {
+        return Ok(out);
+    }
+    // Whether the identity is refused the operation whatever it sends: asked once,
+    // at its first 401 or 403.
+    // The answer to a valid request of the operation: asked once, at its first
+    // refusal of the identity (401, 403) or server error.
+    let mut valid: Option<(String, Exchange)> = None;
+    // A valid request of a write names an id the spec's example gives unless it goes
+    // to the run's own resource: data the run did not create (a seeded record) is
+    // never written to, so that comparison is not made, and the broken input's
+    // answer is judged alone.
+    let may_ask_valid = behaviour::safe(op) || !behaviour::has_path_params(op) || own;
+    behaviour::learn_accepted(ctx, op, resources).await?;
+    let cases = behaviour::negative_cases(ctx, op);
+    let count = cases.len();
+    for (i, (what, mut request)) in cases.into_iter().enumerate() {
+        // An accepted case may have moved the run's resource: each goes where it is now.
+        if own
+            && !what.contains(" parameter `")
+            && !behaviour::owned::own_path(ctx, op, &mut request)
+        {
+            break;
+        }
+        let minimal = behaviour::describe(&request);
+        let who = behaviour::caller(ctx, op);
+        let e = behaviour::send_as(ctx, who, request.clone()).await?;
+        if e.status == 405 {
+            out.push((format!("{}: {what}", op.id), minimal, e));
+            ctx.http.note(not_allowed(&op.id, "broken-input pass"));
+            break;
+        }
+        if e.status == 429 {
+            ctx.http.note(rate_limited(&op.id, "broken-input pass"));
+            break;
+        }
+        if (matches!(e.status, 401 | 403) || e.status >= 500) && may_ask_valid {
+            if valid.is_none() {
+                let mut request = behaviour::request(ctx, op, &behaviour::base_inputs(ctx, op));
+                if own && !behaviour::owned::own_path(ctx, op, &mut request) {
+                    break;
+                }
+                let v = behaviour::send_as(ctx, who, request.clone()).await?;
+                behaviour::remember_created(ctx, op, &v, resources, who);
+                valid = Some((behaviour::describe(&request), v));
+            }
+            let Some((described, v)) = &valid else {
+                break;
+            };
+            // A refusal of the identity says nothing of the broken input: the
+            // operation is left out here (its refusals are `@auth`'s and
+            // `@errors`'), and the run says why.
+            if matches!(e.status, 401 | 403) && matches!(v.status, 401 | 403) {
+                ctx.http.note(format!(
+                    "behaviour: {} is left out of the broken-input pass: a valid request is refused too ({}), so the identity may not call it",
+                    op.id, v.status
+                ));
+                break;
+            }
+            // Nor does a server error that a valid request gets too: the operation
+            // fails whatever it is sent (its code, or the backend's state), once.
+            if e.status >= 500 && v.status >= 500 {
+                out.push((
+                    format!(
+                        "{}: a valid request too (first met with {what}): the operation fails whatever it is sent, and the broken inputs after it were not sent{}",
+                        op.id,
+                        behaviour::state_hint(ctx, v)
+                    ),
+                    described.clone(),
+                    v.clone(),
+                ));
+                break;
+            }
+        }
+        behaviour::remember_created(ctx, op, &e, resources, who);
+        behaviour::owned::follow_move(ctx, op, resources, &request, &e);
+        // The operation's search stops at its first failure, as a fuzzer's does:
+        // what it would still send could only add to what is wrong with it.
+        let failed = negative_problem(ctx, &e).is_some();
+        out.push((format!("{}: {what}", op.id), minimal, e));
+        if failed && i + 1 < count {
+            ctx.http.note(format!(
+                "behaviour: {}: the broken-input pass stopped at its first failure ({what}); {} later case(s) not sent",
+                op.id,
+                count - i - 1
+            ));
+            break;
+        }
+    }
+    Ok(out)
 }
 
 #[then("every answer is a 4xx in the error envelope")]

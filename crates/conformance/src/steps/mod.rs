@@ -310,6 +310,56 @@ async fn signed_in_checked(w: &mut AccordWorld) -> Outcome {
     Ok(())
 }
 
+/// Sets the identities the selected scenarios will call signing in, once, as the run
+/// starts: the first and the spare account (for the behaviour phase's operations on the
+/// signed-in account) at once, the second after the first (whose sign-in says whether the
+/// backend is fresh, see `first_signed_up`). A sign-in is a password hash, which a backend
+/// makes slow on purpose; one after another they held up every scenario's start. What each
+/// answers is kept, as when a scenario asks for it first.
+pub fn warm_sessions(ctx: &Arc<Ctx>) {
+    use std::sync::atomic::Ordering;
+    if ctx.warming.swap(true, Ordering::Relaxed) || ctx.anonymous() {
+        return;
+    }
+    let steps = &ctx.selected_steps;
+    if steps.contains("a signed-in user") {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let _ = ctx.session(Identity::First).await;
+        });
+    }
+    let generated = [
+        "every operation is called with valid inputs generated from the spec",
+        "every operation is called with boundary inputs from the spec",
+        "every operation is called with inputs that break one constraint each",
+    ];
+    let spare = generated.iter().any(|s| steps.contains(*s))
+        && !ctx.read_only()
+        && ctx
+            .profile
+            .auth
+            .as_ref()
+            .is_some_and(|a| a.register.is_some())
+        && crate::behaviour::plan(ctx)
+            .0
+            .iter()
+            .any(|(op, _)| crate::behaviour::caller(ctx, op) == Identity::Spare);
+    if spare {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            let _ = ctx.session(Identity::Spare).await;
+        });
+    }
+    if steps.contains("a second signed-in user") {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            if ctx.session(Identity::First).await.is_ok() {
+                let _ = ctx.session(Identity::Second).await;
+            }
+        });
+    }
+}
+
 /// A session of this scenario's own, for scenarios that use up or end their session.
 #[given("a user signed in for this scenario")]
 async fn signed_in_anew(w: &mut AccordWorld) -> Outcome {

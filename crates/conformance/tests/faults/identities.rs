@@ -123,6 +123,11 @@ struct Backend {
     overlapped: AtomicBool,
     /// Whether the second user signed in at all.
     second_signed_in: AtomicBool,
+    /// The addresses a sign-in was refused for (each a password hash on a backend that
+    /// hashes one for an unknown user too).
+    refused: std::sync::Mutex<Vec<String>>,
+    /// The addresses a sign-up was refused for, as taken.
+    taken: std::sync::Mutex<Vec<String>>,
 }
 
 const FIRST: &str = "accord-a@example.com";
@@ -158,6 +163,7 @@ async fn signup(State(b): State<Arc<Backend>>, body: Bytes) -> Response {
     };
     let mut users = b.users.lock().unwrap();
     if users.contains_key(&email) {
+        b.taken.lock().unwrap().push(email);
         return StatusCode::CONFLICT.into_response();
     }
     users.insert(email, password);
@@ -169,6 +175,7 @@ async fn login(State(b): State<Arc<Backend>>, body: Bytes) -> Response {
         return invalid();
     };
     if b.users.lock().unwrap().get(&email) != Some(&password) {
+        b.refused.lock().unwrap().push(email);
         return StatusCode::UNAUTHORIZED.into_response();
     }
     if email != FIRST && email.starts_with("accord-a+") && email.contains("accord2") {
@@ -287,27 +294,9 @@ async fn delete(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_user_signing_in_holds_up_no_request_of_the_first() {
     let backend = Arc::new(Backend::default());
-    let app = axum::Router::new()
-        .route("/auth/signup", post(signup))
-        .route("/auth/login", post(login))
-        .route("/items", get(list).post(create))
-        .route("/items/{id}", get(read).delete(delete))
-        .with_state(backend.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
     // The generated calls, the first user's all along, beside the cross-user check, whose
     // second user signs up and in while they go on.
-    let run = crate::first_run_with(
-        SPEC,
-        format!("http://{address}"),
-        "@positive or @second_user",
-        &crate::email_login::CREDENTIALS,
-    )
-    .await;
-    server.abort();
+    let run = run_against(backend.clone(), "@positive or @second_user").await;
     assert!(
         backend.second_signed_in.load(Ordering::SeqCst),
         "the second user never signed in: {}",
@@ -324,4 +313,70 @@ async fn a_second_user_signing_in_holds_up_no_request_of_the_first() {
         "{}",
         run.stdout
     );
+}
+
+/// Serves `backend` on loopback and runs the scenarios of `tags` against it.
+async fn run_against(backend: Arc<Backend>, tags: &str) -> crate::Run {
+    let app = axum::Router::new()
+        .route("/auth/signup", post(signup))
+        .route("/auth/login", post(login))
+        .route("/items", get(list).post(create))
+        .route("/items/{id}", get(read).delete(delete))
+        .with_state(backend);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let run = crate::first_run_with(
+        SPEC,
+        format!("http://{address}"),
+        tags,
+        &crate::email_login::CREDENTIALS,
+    )
+    .await;
+    server.abort();
+    run
+}
+
+/// The cross-user check against `backend`, which it passes.
+async fn cross_user_passes(backend: Arc<Backend>) -> crate::Run {
+    let run = run_against(backend, "@second_user").await;
+    assert_eq!(
+        run.verdict("A second user cannot reach the first user's resources"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    run
+}
+
+/// A backend that did not know the first account is fresh: the second account is signed up
+/// first, not signed in to first (a refused sign-in is a password hash of its own).
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_fresh_backend_the_second_account_is_signed_up_before_any_sign_in() {
+    let backend = Arc::new(Backend::default());
+    let run = cross_user_passes(backend.clone()).await;
+    assert_eq!(
+        *backend.refused.lock().unwrap(),
+        vec![FIRST.to_string()],
+        "only the first account's sign-in is refused: {}",
+        crate::tail(&run.stdout)
+    );
+    assert!(backend.second_signed_in.load(Ordering::SeqCst));
+}
+
+/// Where the second account exists already (the first does not), its sign-up is refused as
+/// taken and it signs in, as a returning user.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_account_that_exists_signs_in_after_its_sign_up_is_refused() {
+    let backend = Arc::new(Backend::default());
+    let second = FIRST.replace('@', "+accord2@");
+    backend.users.lock().unwrap().insert(
+        second.clone(),
+        crate::email_login::CREDENTIALS[1].1.to_string(),
+    );
+    cross_user_passes(backend.clone()).await;
+    assert_eq!(*backend.taken.lock().unwrap(), vec![second]);
+    assert!(backend.second_signed_in.load(Ordering::SeqCst));
 }
