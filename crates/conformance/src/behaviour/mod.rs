@@ -2360,7 +2360,14 @@ pub async fn created_not_found(
 /// `/articles/a-1/comments`), with the trailing slash the spec's item template has (Django's
 /// `/api/dcim/sites/{id}/`, where a write to the path without it is redirected, or refused).
 pub fn item_path_in(resource: &Resource, base: &str, id: &str) -> String {
-    let base = base.trim_end_matches('/');
+    let mut base = base.trim_end_matches('/');
+    // An item the client names is put at its own path: `base` may be that path already.
+    if resource.chosen
+        && let Some((parent, last)) = base.rsplit_once('/')
+        && (last == path_encode(id) || path_decode(last) == id)
+    {
+        base = parent;
+    }
     // An item under the collection's singular beside it (`/projects` makes
     // `/project/{project_id}/`): the base's last segment is the item's.
     let singular = resource
@@ -4481,14 +4488,7 @@ async fn create_bound(
     let op = &resource.create;
     let recent = |body: &Value| recent_of(ctx, op, body, Lane::Chain.slot(salt ^ scenario()));
     // The name the run gives an item the client names: its own, never one that exists.
-    let chosen = resource.chosen.then(|| {
-        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        format!(
-            "accord-{:08x}-{}",
-            (ctx.seed ^ salt) as u32,
-            MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        )
-    });
+    let chosen = resource.chosen.then(|| chosen_name(ctx, salt));
     let mut bodies = Vec::new();
     // Each scenario's creates differ: a backend that keeps a field unique (a title made a
     // slug) would refuse a second scenario's identical body.
@@ -4795,6 +4795,17 @@ pub fn differs(
         unwrapped,
         "",
         previous,
+    )
+}
+
+/// A new name of the run's for an item the client names (`Resource::chosen`): its own,
+/// never one that exists (`salt` tells one caller's from another's).
+pub fn chosen_name(ctx: &Ctx, salt: u64) -> String {
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!(
+        "accord-{:08x}-{}",
+        (ctx.seed ^ salt) as u32,
+        MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     )
 }
 

@@ -90,6 +90,22 @@ pub fn bound_path(ctx: &Ctx, op: &OpInfo) -> Option<String> {
 /// Puts `request` on the run's own resource (its query kept); `false` when the run created
 /// none that `op` applies to.
 pub fn own_path(ctx: &Ctx, op: &OpInfo, request: &mut Request) -> bool {
+    // The create of an item the client names (a PUT at the item's own path answering 201)
+    // makes a new one at a name of the run's each time: a generated or edge-valued body
+    // makes an item of its own, which the cleanup deletes, and never writes one the run
+    // did not make (the seeded pet `1`).
+    if let Some(resource) = super::kinds(ctx)
+        .iter()
+        .find(|r| r.chosen && r.create.id == op.id)
+    {
+        let name = super::chosen_name(ctx, 0x0c05_e4a1);
+        let path = op.path.replace(
+            &format!("{{{}}}", resource.param),
+            &crate::http::urlencode(&name),
+        );
+        super::retarget(request, &path);
+        return true;
+    }
     let listed = || {
         ctx.listed_bases
             .lock()

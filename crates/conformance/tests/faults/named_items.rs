@@ -113,6 +113,9 @@ struct Shelf {
     labels: Arc<Mutex<Vec<String>>>,
     /// What it was asked to create or replace: (name, status).
     puts: Arc<Mutex<Vec<(String, u16)>>>,
+    /// Answers 500 to a note whose text holds quotes or markup, as a backend that builds
+    /// its SQL from the text does.
+    crashes_on_markup: bool,
 }
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
@@ -194,6 +197,14 @@ impl Respond for Shelf {
                         None => error(404, "no such note"),
                     },
                     "PUT" | "PATCH" => {
+                        if self.crashes_on_markup
+                            && body
+                                .get("text")
+                                .and_then(Value::as_str)
+                                .is_some_and(|t| t.contains('<'))
+                        {
+                            return ResponseTemplate::new(500);
+                        }
                         if !valid || name.is_empty() || name.contains('\0') {
                             return error(400, "invalid note");
                         }
@@ -451,5 +462,64 @@ async fn what_an_error_case_made_all_the_same_is_deleted() {
         labels.iter().any(|_| true) && labels.iter().all(String::is_empty),
         "{labels:?}\n{}",
         run.stdout
+    );
+}
+
+/// The shelf with a note the run did not make (`seeded`, "kept").
+fn seeded(shelf: Shelf) -> Shelf {
+    shelf
+        .notes
+        .lock()
+        .unwrap()
+        .insert("seeded".into(), "kept".into());
+    shelf
+}
+
+/// The generated and boundary inputs of the create of an item the client names go to names
+/// of the run's own, one new item each (a create is what it tests), never over a note the
+/// run did not make, and none is left; a create that crashes on one fails the boundary pass.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_create_of_an_item_the_client_names_takes_edge_values_at_names_of_its_own() {
+    let shelf = seeded(Shelf::default());
+    let run = crate::tagged_run(SPEC, shelf.clone(), "@positive or @boundary").await;
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let puts = shelf.puts.lock().unwrap().clone();
+    let made = puts
+        .iter()
+        .filter(|(n, s)| n.starts_with("accord-") && *s == 201);
+    assert!(made.count() >= 3, "{puts:?}\n{}", run.stdout);
+    assert!(
+        puts.iter().all(|(n, _)| n.starts_with("accord-")),
+        "{puts:?}"
+    );
+    let notes = shelf.notes.lock().unwrap().clone();
+    assert_eq!(
+        notes,
+        BTreeMap::from([("seeded".to_string(), "kept".to_string())]),
+        "{}",
+        run.stdout
+    );
+    let broken = seeded(Shelf {
+        crashes_on_markup: true,
+        ..Shelf::default()
+    });
+    let run = crate::tagged_run(SPEC, broken.clone(), "@boundary").await;
+    assert!(
+        run.failed_by(
+            "Boundary inputs never crash the backend",
+            Rule::Boundary,
+            "putNote: a server error (500) for quotes and markup (body /text)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        broken
+            .notes
+            .lock()
+            .unwrap()
+            .get("seeded")
+            .map(String::as_str),
+        Some("kept")
     );
 }
