@@ -472,7 +472,25 @@ impl Ctx {
                 // A secured read by id, else a public one; the read of a resource the spec
                 // creates first (`GET /lists/{id}`): a parameter of another kind (`GET
                 // /lang/{code}`) may rightly refuse a made-up value as malformed (400).
-                let by_id = |o: &OpInfo| o.method == "GET" && o.path.contains('{') && open(o);
+                // An answer documented only as text or bytes is no resource a frontend
+                // reads (a token made for any `GET /auth/{user_id}`): its 200 for a made-up
+                // id is what the spec says.
+                let text_only = |o: &OpInfo| {
+                    let media: Vec<String> = accord_spec::success_responses(&o.op)
+                        .into_iter()
+                        .filter_map(|(_, r)| {
+                            accord_spec::follow_ref(self.doc(), r)
+                                .get("content")
+                                .and_then(serde_json::Value::as_object)
+                                .cloned()
+                        })
+                        .flat_map(|content| content.keys().cloned().collect::<Vec<_>>())
+                        .collect();
+                    !media.is_empty() && !media.iter().any(|m| accord_spec::media::is_json(m))
+                };
+                let by_id = |o: &OpInfo| {
+                    o.method == "GET" && o.path.contains('{') && open(o) && !text_only(o)
+                };
                 let reads = |o: &OpInfo| known.reads.contains(&o.id);
                 let secured = match self.anonymous() {
                     true => Vec::new(),

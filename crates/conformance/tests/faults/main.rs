@@ -18,6 +18,7 @@ mod envelope;
 mod filters;
 mod flags;
 mod gitea;
+mod handed;
 mod health;
 mod hostile;
 mod hung_deletes;
