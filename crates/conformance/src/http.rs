@@ -335,16 +335,9 @@ impl Placement {
 
     /// `request` carrying `token` where this placement says.
     pub fn apply(&self, mut request: Request, token: &str) -> Request {
-        use base64::Engine as _;
         match self {
             Placement::Bearer => request.header("authorization", format!("Bearer {token}")),
-            Placement::Basic => request.header(
-                "authorization",
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(token)
-                ),
-            ),
+            Placement::Basic => request.header("authorization", format!("Basic {}", basic(token))),
             Placement::Header { name, prefix } => request.header(name, format!("{prefix}{token}")),
             Placement::Query { name } => {
                 request.target = with_query(&request.target, name, token);
@@ -365,7 +358,9 @@ impl Placement {
     pub fn described(&self) -> String {
         match self {
             Placement::Bearer => "as `Authorization: Bearer`".to_string(),
-            Placement::Basic => "as `Authorization: Basic`".to_string(),
+            Placement::Basic => {
+                "as `Authorization: Basic`, the token being `user:password`".to_string()
+            }
             Placement::Header { name, prefix } if prefix.is_empty() => {
                 format!("in the `{name}` header")
             }
@@ -452,6 +447,25 @@ pub struct Request {
 /// The members of a JSON body, as pointers, objects' members within objects (not array
 /// items'): `{"article": {"title": "x", "tagList": []}}` has `/article`, `/article/tagList`
 /// and `/article/title`.
+/// The credentials of `Authorization: Basic` for `token`: `user:password` base64-encoded,
+/// as the scheme asks; a token that is already so encoded (what `curl -u` sends, which a
+/// user may copy) goes as it is, not encoded twice.
+fn basic(token: &str) -> String {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let encoded = !token.contains(':')
+        && engine
+            .decode(token)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .is_some_and(|pair| pair.contains(':'));
+    if encoded {
+        token.to_string()
+    } else {
+        engine.encode(token)
+    }
+}
+
 /// The names of the query parameters of `url`, each as `?name`, beside a body's
 /// [`members`].
 pub fn query_names(url: &str) -> Vec<String> {

@@ -1178,7 +1178,7 @@ fn describe(scheme: &security::UserScheme) -> String {
         .unwrap_or_default();
     match &scheme.placement {
         Placement::Bearer => format!("as `Authorization: Bearer`{by}"),
-        Placement::Basic => format!("as `Authorization: Basic`{by}"),
+        Placement::Basic => format!("as `Authorization: Basic`{by}: the token is `user:password`"),
         Placement::Header { name, prefix } => format!("in `{name}: {prefix}<token>`{by}"),
         Placement::Query { name } => format!("in the `{name}` query parameter{by}"),
         Placement::Cookie { name } if name == security::SESSION_COOKIE => {
