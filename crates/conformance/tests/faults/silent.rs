@@ -31,6 +31,32 @@ struct Notes {
     lacks_as_unknown: bool,
 }
 
+/// [`Notes`] beside a sign-in (`email_login`), answering every method a path lacks as an
+/// unknown route (Fastify's router), and taking a note's `text` of any type, made text
+/// (Fastify's validator coerces a number into the string its schema asks for).
+struct Coerced;
+
+impl Respond for Coerced {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let not_found = || ResponseTemplate::new(404).set_body_json(json!({"detail": "Not Found"}));
+        match (request.method.as_str(), request.url.path()) {
+            ("POST", "/auth/login") => crate::email_login::answer(&request.body),
+            ("POST", "/api/notes") => {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&request.body).unwrap_or_default();
+                match body.get("text") {
+                    Some(serde_json::Value::String(_) | serde_json::Value::Number(_)) => {
+                        ResponseTemplate::new(201).set_body_json(json!({"id": 1}))
+                    }
+                    _ => ResponseTemplate::new(400)
+                        .set_body_json(json!({"detail": "text is required"})),
+                }
+            }
+            _ => not_found(),
+        }
+    }
+}
+
 impl Respond for Notes {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         if request.url.path() != "/api/notes" {
@@ -148,6 +174,57 @@ async fn an_options_answered_as_every_lacking_method_is_judged_once() {
     assert!(
         run.stdout
             .contains("errors: OPTIONS on 1 path(s) was answered as the other methods they lack are (/api/notes (404))"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Every method a path lacks answered 404, the sign-in's path too (which the scenario that
+/// sends those methods leaves alone), and a body of a wrong type taken: each cause fails
+/// once, where it is judged on every path or operation (`errors.method`,
+/// `behaviour.negative`); OPTIONS on the sign-in's path and the error case's body are noted
+/// as answered alike.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_router_s_404s_and_a_coerced_body_each_fail_once() {
+    let spec = format!("{SPEC}{}", crate::email_login::PATH);
+    let server = crate::serving(Coerced).await;
+    let run = crate::first_run_with(
+        &spec,
+        server.uri(),
+        "@errors or (@behaviour and not @positive and not @boundary and not @writes and not @roles and not @expiry)",
+        &crate::email_login::CREDENTIALS,
+    )
+    .await;
+    assert!(
+        run.failed_by(
+            "refuses the methods it does not document",
+            Rule::ErrorsMethod,
+            "404"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.failed_by(
+            "break one constraint",
+            Rule::Negative,
+            "create_note: wrong type /text: accepted with 201"
+        ),
+        "{}",
+        run.stdout
+    );
+    for scenario in ["with the methods it has", "a field of a wrong type"] {
+        assert!(
+            !run.failed_by(scenario, Rule::ErrorsStatus, ""),
+            "{scenario}: {}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("/auth/login (404)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "errors: create_note was answered 201, not 422 or 400: `Inputs that break one constraint are refused` judges it"
+        ),
         "{}",
         run.stdout
     );
