@@ -439,6 +439,7 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
     let mut deferred = Vec::new();
     let mut refused_alike = Vec::new();
     let mut refused_path = Vec::new();
+    let mut outside_alike = Vec::new();
     for (i, e) in w.judged.clone().iter().enumerate() {
         let path = e
             .url
@@ -452,7 +453,7 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
             // Answered as the backend answers every method a path lacks (echo's 404 for
             // each, listmonk's): one cause, judged where those are sent.
             if let Some(template) = templates.get(i)
-                && alike_elsewhere(w, template, e, false).await?
+                && alike_elsewhere(w, template, e, Alike::Status).await?
             {
                 refused_alike.push(format!("{path} ({})", e.status));
                 continue;
@@ -473,13 +474,20 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
             );
             continue;
         }
-        if e.status == 405 {
-            problems.extend(named_in_envelope(&w.ctx, e, &format!("OPTIONS {path}")));
+        if e.status == 405
+            && let Some(outside) = named_in_envelope(&w.ctx, e, &format!("OPTIONS {path}"))
+        {
+            match templates.get(i) {
+                Some(template) if alike_elsewhere(w, template, e, Alike::Media).await? => {
+                    outside_alike.push(path.clone());
+                }
+                _ => problems.push(outside),
+            }
         }
         let wrong = allow_problem(&w.ctx, e, &format!("OPTIONS {path}: ")).await;
         if let Some(f) = wrong {
             match templates.get(i) {
-                Some(template) if alike_elsewhere(w, template, e, true).await? => {
+                Some(template) if alike_elsewhere(w, template, e, Alike::Allow).await? => {
                     deferred.push(path);
                 }
                 _ => problems.push(f),
@@ -491,6 +499,13 @@ async fn options_judged_checked(w: &mut AccordWorld) -> Outcome {
             "errors: the `Allow` of the 405s to OPTIONS on {} path(s) ({}) is what the backend's other 405s carry: `{EVERY_PATH}` judges it",
             deferred.len(),
             deferred.join(", ")
+        ));
+    }
+    if !outside_alike.is_empty() {
+        w.ctx.http.note(format!(
+            "errors: the 405s to OPTIONS on {} path(s) ({}) are outside the error envelope as the backend's other 405s are: `{EVERY_PATH}` judges it",
+            outside_alike.len(),
+            outside_alike.join(", ")
         ));
     }
     if !refused_alike.is_empty() {
@@ -509,13 +524,13 @@ const EVERY_PATH: &str = "Every path refuses the methods it does not document";
 
 /// Whether the scenario of every path runs and meets what the OPTIONS answer `e` on
 /// `template` is: one of its requests to that path, sent as it sends them, gets the same
-/// status, and with `allow`, a 405 with the same `Allow` (or none alike). One cause, a
-/// framework's answer to a method a path lacks, is judged there.
+/// status, and as `alike` asks, a 405 with the same `Allow` (or none alike) or in the same
+/// media type. One cause, a framework's answer to a method a path lacks, is judged there.
 async fn alike_elsewhere(
     w: &mut AccordWorld,
     template: &str,
     e: &crate::http::Exchange,
-    allow: bool,
+    alike: Alike,
 ) -> Result<bool, Failure> {
     if !w.ctx.runs("Error envelopes", EVERY_PATH) {
         return Ok(false);
@@ -531,13 +546,29 @@ async fn alike_elsewhere(
         return Ok(false);
     };
     let answer = w.send(probe.request.clone()).await?;
-    Ok(match allow {
-        true => answer.status == 405 && answer.list_header("allow") == e.list_header("allow"),
+    Ok(match alike {
+        Alike::Allow => {
+            answer.status == 405 && answer.list_header("allow") == e.list_header("allow")
+        }
+        // Go's `ServeMux` answers every 405 in plain text, OPTIONS among them.
+        Alike::Media => {
+            answer.status == 405
+                && probe.path == template
+                && answer.header("content-type") == e.header("content-type")
+        }
         // A 404 for a method a path lacks is the router's answer to every such method
         // (Fastify's), met on another path as well as on this one (the sign-up's, which the
         // scenario leaves alone).
-        false => answer.status == e.status && (probe.path == template || e.status == 404),
+        Alike::Status => answer.status == e.status && (probe.path == template || e.status == 404),
     })
+}
+
+/// What [`alike_elsewhere`] compares beside the status.
+#[derive(Clone, Copy)]
+enum Alike {
+    Status,
+    Allow,
+    Media,
 }
 
 /// Whether `e`, a 401 or 403 to a method `template` does not document, is the backend

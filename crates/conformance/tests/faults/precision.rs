@@ -78,6 +78,79 @@ async fn an_id_past_what_a_javascript_number_holds_is_a_finding() {
     assert_eq!(text.code, Some(0), "{}", text.stdout);
 }
 
+/// Refuses a `limit` over 100 with 422, naming the value it refused as the double it read
+/// it as (huma, in Go: 9223372036854775807 comes back as 9223372036854776000).
+#[derive(Clone, Default)]
+struct Echoing {
+    /// The values it refused, as sent.
+    refused: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Respond for Echoing {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.url.path() != "/things" {
+            return ResponseTemplate::new(404).set_body_json(json!({"message": "no route"}));
+        }
+        let limit = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "limit")
+            .and_then(|(_, v)| v.parse::<f64>().ok());
+        match limit {
+            Some(l) if l > 100.0 => {
+                if let Some((_, v)) = request.url.query_pairs().find(|(k, _)| k == "limit") {
+                    self.refused.lock().unwrap().push(v.into_owned());
+                }
+                // Go's encoding of a float64 past 1e21 no more: its shortest digits, then zeros.
+                let shortest = format!("{l:e}");
+                let (mantissa, exponent) = shortest.split_once('e').unwrap_or((&shortest, "0"));
+                let digits = mantissa.replace(['.', '-'], "");
+                let exponent: usize = exponent.parse().unwrap_or(0);
+                let text = format!(
+                    "{}{digits}{}",
+                    if l < 0.0 { "-" } else { "" },
+                    "0".repeat((exponent + 1).saturating_sub(digits.len()))
+                );
+                ResponseTemplate::new(422).set_body_raw(
+                    format!(r#"{{"detail": "limit too large", "value": {text}}}"#),
+                    "application/json",
+                )
+            }
+            _ => ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "name": "a"}])),
+        }
+    }
+}
+
+/// A value the run sent, echoed in a refusal as the double the backend read it as, is the
+/// run's own number: no finding.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sent_number_echoed_as_a_double_is_no_finding() {
+    let spec = spec("{ type: integer }").replace(
+        "      operationId: list_things\n",
+        "      operationId: list_things\n      parameters:\n        - { name: limit, in: query, schema: { type: integer, format: int64 } }\n",
+    ).replace(
+        "        \"200\":",
+        "        \"422\": { description: refused, content: { application/json: { schema: { type: object } } } }\n        \"200\":",
+    );
+    assert!(
+        spec.contains("name: limit") && spec.contains("\"422\""),
+        "{spec}"
+    );
+    let backend = Echoing::default();
+    let run = crate::tagged_run(&spec, backend.clone(), "@boundary").await;
+    let refused = backend.refused.lock().unwrap().clone();
+    assert!(
+        refused.iter().any(|v| v == "9223372036854775807"),
+        "the 64-bit edge was not refused: {refused:?}\n{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("beyond what a JavaScript number holds"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// A backend that negotiates (Jersey, Spring with an XML converter) answers XML to a bare
 /// `*/*` where the spec declares XML beside JSON: the run asks for the JSON, as a frontend's
 /// client does, and reads the things back.

@@ -225,3 +225,64 @@ async fn a_router_s_404s_and_a_coerced_body_each_fail_once() {
         run.stdout
     );
 }
+
+/// Its notes, refusing a body in RFC 9457 problems, and every method a path lacks, OPTIONS
+/// too, with a 405 in plain text (Go's `ServeMux` under huma).
+struct PlainMux;
+
+impl Respond for PlainMux {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.url.path() != "/api/notes" {
+            return ResponseTemplate::new(404).set_body_raw(
+                r#"{"title": "Not Found", "status": 404}"#,
+                "application/problem+json",
+            );
+        }
+        if request.method.as_str() != "POST" {
+            return ResponseTemplate::new(405)
+                .insert_header("allow", "POST")
+                .set_body_raw("Method Not Allowed\n", "text/plain; charset=utf-8");
+        }
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        if body.get("text").is_some_and(serde_json::Value::is_string) {
+            return ResponseTemplate::new(201).set_body_json(json!({"id": 1}));
+        }
+        ResponseTemplate::new(422).set_body_raw(
+            r#"{"title": "Unprocessable Entity", "status": 422, "detail": "text is required"}"#,
+            "application/problem+json",
+        )
+    }
+}
+
+/// A 405 outside the envelope to every method a path lacks fails once, where those methods
+/// are sent; the OPTIONS among them is noted as alike, not failed again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_text_405_to_every_lacking_method_fails_once() {
+    let spec = SPEC.replace(
+        r#"        "201": "#,
+        r#"        "422": { description: "", content: { application/problem+json: { schema: { type: object, properties: { title: { type: string }, status: { type: integer }, detail: { type: string } } } } } }
+        "201": "#,
+    );
+    let run = crate::tagged_run(&spec, PlainMux, "@errors").await;
+    assert!(
+        run.failed_by(
+            "refuses the methods it does not document",
+            Rule::Envelope,
+            "text/plain"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.verdict("with the methods it has"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("are outside the error envelope as the backend's other 405s are"),
+        "{}",
+        run.stdout
+    );
+}
