@@ -444,9 +444,6 @@ pub struct Request {
     pub unconditional: bool,
 }
 
-/// The members of a JSON body, as pointers, objects' members within objects (not array
-/// items'): `{"article": {"title": "x", "tagList": []}}` has `/article`, `/article/tagList`
-/// and `/article/title`.
 /// The credentials of `Authorization: Basic` for `token`: `user:password` base64-encoded,
 /// as the scheme asks; a token that is already so encoded (what `curl -u` sends, which a
 /// user may copy) goes as it is, not encoded twice.
@@ -481,6 +478,9 @@ pub fn query_names(url: &str) -> Vec<String> {
     names
 }
 
+/// The members of a JSON body, as pointers, objects' members within objects (not array
+/// items'): `{"article": {"title": "x", "tagList": []}}` has `/article`, `/article/tagList`
+/// and `/article/title`.
 pub fn members(body: &Value) -> Vec<String> {
     fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
         if let Value::Object(map) = v {

@@ -476,15 +476,14 @@ impl Ctx {
                 // reads (a token made for any `GET /auth/{user_id}`): its 200 for a made-up
                 // id is what the spec says.
                 let text_only = |o: &OpInfo| {
-                    let media: Vec<String> = accord_spec::success_responses(&o.op)
+                    let media: Vec<&String> = accord_spec::success_responses(&o.op)
                         .into_iter()
                         .filter_map(|(_, r)| {
                             accord_spec::follow_ref(self.doc(), r)
                                 .get("content")
                                 .and_then(serde_json::Value::as_object)
-                                .cloned()
                         })
-                        .flat_map(|content| content.keys().cloned().collect::<Vec<_>>())
+                        .flat_map(|content| content.keys())
                         .collect();
                     !media.is_empty() && !media.iter().any(|m| accord_spec::media::is_json(m))
                 };

@@ -222,9 +222,6 @@ pub struct Ctx {
     pub selected: Vec<(String, String)>,
     /// The texts of the selected scenarios' steps (`a second signed-in user`).
     pub selected_steps: std::collections::BTreeSet<String>,
-    /// Whether the other identities the run will need have been set signing in (see
-    /// `steps::warm_sessions`).
-    pub warming: std::sync::atomic::AtomicBool,
     /// Whether the backend did not know the first identity's account, which the run then
     /// signed up: a fresh backend, which knows the second's no better.
     pub first_signed_up: std::sync::atomic::AtomicBool,
@@ -649,7 +646,6 @@ impl Ctx {
             seed: 0,
             selected: Vec::new(),
             selected_steps: Default::default(),
-            warming: Default::default(),
             first_signed_up: Default::default(),
             refusals: Default::default(),
             secured_in_practice: false,

@@ -433,19 +433,16 @@ impl Ctx {
                     .map_err(CtxError::Transport)?;
                 exchanges.push(e.clone());
                 if fresh && signed_up.is_none() && !signed_in(&e) && e.status != 429 {
-                    if let Some(tokens) = sign_up(&mut registered, &mut exchanges).await? {
-                        if identity == Identity::First {
-                            self.first_signed_up
-                                .store(true, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        return Ok((tokens, exchanges));
-                    }
+                    let tokens = sign_up(&mut registered, &mut exchanges).await?;
                     signed_up = exchanges.last().map(|x| x.status);
                     if identity == Identity::First
                         && signed_up.is_some_and(|s| (200..300).contains(&s))
                     {
                         self.first_signed_up
                             .store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    if let Some(tokens) = tokens {
+                        return Ok((tokens, exchanges));
                     }
                     e = self
                         .http

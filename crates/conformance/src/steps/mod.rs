@@ -315,10 +315,9 @@ async fn signed_in_checked(w: &mut AccordWorld) -> Outcome {
 /// signed-in account) at once, the second after the first (whose sign-in says whether the
 /// backend is fresh, see `first_signed_up`). A sign-in is a password hash, which a backend
 /// makes slow on purpose; one after another they held up every scenario's start. What each
-/// answers is kept, as when a scenario asks for it first.
+/// answers is kept, as when a scenario asks for it first. Called once, by the run.
 pub fn warm_sessions(ctx: &Arc<Ctx>) {
-    use std::sync::atomic::Ordering;
-    if ctx.warming.swap(true, Ordering::Relaxed) || ctx.anonymous() {
+    if ctx.anonymous() {
         return;
     }
     let steps = &ctx.selected_steps;

@@ -79,7 +79,8 @@ async fn an_id_past_what_a_javascript_number_holds_is_a_finding() {
 }
 
 /// Refuses a `limit` over 100 with 422, naming the value it refused as the double it read
-/// it as (huma, in Go: 9223372036854775807 comes back as 9223372036854776000).
+/// it as (huma, in Go, answers 9223372036854775807 as 9223372036854776000; here as the
+/// double's exact digits, 9223372036854775808).
 #[derive(Clone, Default)]
 struct Echoing {
     /// The values it refused, as sent.
@@ -101,16 +102,8 @@ impl Respond for Echoing {
                 if let Some((_, v)) = request.url.query_pairs().find(|(k, _)| k == "limit") {
                     self.refused.lock().unwrap().push(v.into_owned());
                 }
-                // Go's encoding of a float64 past 1e21 no more: its shortest digits, then zeros.
-                let shortest = format!("{l:e}");
-                let (mantissa, exponent) = shortest.split_once('e').unwrap_or((&shortest, "0"));
-                let digits = mantissa.replace(['.', '-'], "");
-                let exponent: usize = exponent.parse().unwrap_or(0);
-                let text = format!(
-                    "{}{digits}{}",
-                    if l < 0.0 { "-" } else { "" },
-                    "0".repeat((exponent + 1).saturating_sub(digits.len()))
-                );
+                // The double's own digits: 9223372036854775807 as 9223372036854775808.
+                let text = format!("{l:.0}");
                 ResponseTemplate::new(422).set_body_raw(
                     format!(r#"{{"detail": "limit too large", "value": {text}}}"#),
                     "application/json",
