@@ -7,10 +7,11 @@ Feature: Authentication
   valid token. The token travels as the spec's security scheme says. One cause fails one
   scenario: a missing challenge, or a forged token answered with the same wrong status as no
   token, is judged on the no-token answers only; a forged signature or algorithm answered as
-  a malformed token is, on the malformed token's. Where the spec secures no operation and the
-  backend refuses its reads without the profile's credentials all the same, every operation
-  but the sign-in is held as secured (one spec finding says so); one that answers without any
-  token there is noted, not failed.
+  a malformed token is, on the malformed token's; a token taken on an operation that
+  answers no token as well is the no-token scenario's failure alone. Where the spec secures
+  no operation and the backend refuses its reads without the profile's credentials all the
+  same, every operation but the sign-in is held as secured (one spec finding says so); one
+  that answers without any token there is noted, not failed.
 
   Scenario Outline: Secured operations refuse <credentials>
     When every secured operation is called with <credentials>

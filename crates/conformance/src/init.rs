@@ -87,6 +87,16 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
         .get("properties")
         .and_then(Value::as_object)
         .is_some_and(|p| p.keys().any(|k| k.to_ascii_lowercase().contains("email")));
+    // Beside the user's own password (an OAuth2 password grant: FastAPI's form), an
+    // optional client id and secret are an OAuth2 client's, which a backend without clients
+    // ignores: left out, not filled with the user's name and password.
+    let user_password = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| {
+            p.keys()
+                .any(|k| k.to_ascii_lowercase().contains("password"))
+        });
     for (name, prop) in schema
         .get("properties")
         .and_then(Value::as_object)
@@ -95,6 +105,12 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
     {
         let prop = accord_spec::follow_ref(doc, prop);
         let lower = name.to_ascii_lowercase();
+        if user_password
+            && ["client_id", "clientid", "client_secret", "clientsecret"].contains(&lower.as_str())
+            && !required.contains(&name.as_str())
+        {
+            continue;
+        }
         // An object of credentials, however named (memos's `passwordCredentials`, written as
         // `allOf: [$ref]` to carry a description), is filled in; another optional one (the
         // same sign-in's `ssoCredentials`... an SSO code exchange) is left out.
@@ -1222,6 +1238,37 @@ mod tests {
             written.contains("access_token = \"body:/access_token\""),
             "{written}"
         );
+    }
+
+    /// FastAPI's OAuth2 password form: the user's name and password, and an optional
+    /// client id and secret, which are an OAuth2 client's and left out.
+    #[test]
+    fn an_oauth2_password_form_s_optional_client_credentials_are_left_out() {
+        let doc = serde_json::json!({
+            "openapi": "3.1.0",
+            "components": {"securitySchemes": {"cookie": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+            "security": [{"cookie": []}],
+            "paths": {
+                "/auth/login": {"post": {"operationId": "login", "security": [],
+                    "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+                        "type": "object", "required": ["username", "password"],
+                        "properties": {
+                            "grant_type": {"anyOf": [{"type": "string", "pattern": "^password$"}, {"type": "null"}]},
+                            "username": {"type": "string"}, "password": {"type": "string", "format": "password"},
+                            "scope": {"type": "string", "default": ""},
+                            "client_id": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                            "client_secret": {"anyOf": [{"type": "string"}, {"type": "null"}], "format": "password"}}}}}},
+                    "responses": {"204": {"description": "signed in"}, "400": {"description": "bad credentials"}}}},
+                "/things": {"get": {"responses": {"200": {"description": "ok"}}}}
+            }
+        });
+        let written = super::profile(&doc, "spec.yaml", Some("http://127.0.0.1:1"));
+        let body = written
+            .lines()
+            .find(|l| l.starts_with("body = "))
+            .unwrap_or_else(|| panic!("{written}"));
+        assert!(body.contains("password = \"${ACCORD_PASSWORD}\""), "{body}");
+        assert!(!body.contains("client_"), "{body}");
     }
 
     #[test]

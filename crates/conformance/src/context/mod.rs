@@ -506,6 +506,52 @@ pub fn second_identity(value: Value) -> Value {
     renamed(value, "accord2")
 }
 
+/// The second account's sign-up body where the profile names its sign-in (`second_body`)
+/// and the first's sign-up (`register_body`) but not the second's: the first's sign-up with
+/// each value it shares with the first's sign-in (its address, its password) replaced by the
+/// second sign-in's at the same place, and any other account name in it marked as
+/// [`second_identity`] marks it. Registered with a made-up address and signed in with the
+/// given one, the second account could never sign in on a fresh backend.
+pub fn second_sign_up(register: Value, body: &Value, second: &Value) -> Value {
+    fn pairs(first: &Value, second: &Value, map: &mut std::collections::HashMap<String, String>) {
+        match (first, second) {
+            (Value::Object(a), Value::Object(b)) => {
+                for (k, v) in a {
+                    if let Some(w) = b.get(k) {
+                        pairs(v, w, map);
+                    }
+                }
+            }
+            (Value::String(a), Value::String(b)) => {
+                map.insert(a.clone(), b.clone());
+            }
+            _ => {}
+        }
+    }
+    fn carry(original: &Value, out: &mut Value, map: &std::collections::HashMap<String, String>) {
+        match (original, out) {
+            (Value::Object(a), Value::Object(w)) => {
+                for (k, v) in a {
+                    if let Some(o) = w.get_mut(k) {
+                        carry(v, o, map);
+                    }
+                }
+            }
+            (Value::String(s), out) => {
+                if let Some(m) = map.get(s) {
+                    *out = Value::String(m.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut map = std::collections::HashMap::new();
+    pairs(body, second, &mut map);
+    let mut out = second_identity(register.clone());
+    carry(&register, &mut out, &map);
+    out
+}
+
 /// `value` with each account name in it (`email`, `username`...) marked with `mark`: a
 /// `+mark` tag before an address's `@`, else `-mark` after the name.
 fn renamed(mut value: Value, mark: &str) -> Value {

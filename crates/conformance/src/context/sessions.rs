@@ -347,10 +347,22 @@ impl Ctx {
                         .second_body
                         .as_ref()
                         .filter(|_| auth.register_body.is_none()));
-                    let value = identity_body(
-                        auth.register_body.as_ref().or(auth.body.as_ref()),
-                        second_register,
-                    )?;
+                    let value = match (&auth.register_body, &auth.second_body) {
+                        (Some(register), Some(given)) if second && second_register.is_none() => {
+                            super::second_sign_up(
+                                crate::profile::fill(register, &no_vars)?,
+                                &crate::profile::fill(
+                                    auth.body.as_ref().ok_or("auth.body is missing")?,
+                                    &no_vars,
+                                )?,
+                                &crate::profile::fill(given, &no_vars)?,
+                            )
+                        }
+                        _ => identity_body(
+                            auth.register_body.as_ref().or(auth.body.as_ref()),
+                            second_register,
+                        )?,
+                    };
                     let body = encode(value, self.encoding_for(&op, None));
                     let e = self
                         .http

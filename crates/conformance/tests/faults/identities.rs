@@ -315,8 +315,8 @@ async fn a_second_user_signing_in_holds_up_no_request_of_the_first() {
     );
 }
 
-/// Serves `backend` on loopback and runs the scenarios of `tags` against it.
-async fn run_against(backend: Arc<Backend>, tags: &str) -> crate::Run {
+/// Serves `backend` on loopback: its address, and the task serving it.
+async fn serve(backend: Arc<Backend>) -> (String, tokio::task::JoinHandle<()>) {
     let app = axum::Router::new()
         .route("/auth/signup", post(signup))
         .route("/auth/login", post(login))
@@ -328,13 +328,13 @@ async fn run_against(backend: Arc<Backend>, tags: &str) -> crate::Run {
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let run = crate::first_run_with(
-        SPEC,
-        format!("http://{address}"),
-        tags,
-        &crate::email_login::CREDENTIALS,
-    )
-    .await;
+    (format!("http://{address}"), server)
+}
+
+/// Serves `backend` on loopback and runs the scenarios of `tags` against it.
+async fn run_against(backend: Arc<Backend>, tags: &str) -> crate::Run {
+    let (base, server) = serve(backend).await;
+    let run = crate::first_run_with(SPEC, base, tags, &crate::email_login::CREDENTIALS).await;
     server.abort();
     run
 }
@@ -379,4 +379,56 @@ async fn a_second_account_that_exists_signs_in_after_its_sign_up_is_refused() {
     cross_user_passes(backend.clone()).await;
     assert_eq!(*backend.taken.lock().unwrap(), vec![second]);
     assert!(backend.second_signed_in.load(Ordering::SeqCst));
+}
+
+/// A profile that names the second account's sign-in (`second_body`) and the first's
+/// sign-up (`register_body`, with more than the sign-in takes), but not the second's
+/// sign-up: on a fresh backend the second account is signed up with the address and
+/// password it then signs in with, not with a name made up from the first's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_account_named_by_its_sign_in_is_signed_up_as_named() {
+    let backend = Arc::new(Backend::default());
+    let (base, server) = serve(backend.clone()).await;
+    let (dir, profile) = crate::spec_and_profile(
+        SPEC,
+        "spec.yaml",
+        r#"
+[auth]
+kind = "login"
+operation = "login"
+register = "signup"
+body = { email = "${ACCORD_USER}", password = "${ACCORD_PASSWORD}" }
+register_body = { email = "${ACCORD_USER}", password = "${ACCORD_PASSWORD}", display_name = "Ada" }
+second_body = { email = "${ACCORD_USER_2}", password = "${ACCORD_PASSWORD_2}" }
+access_token = "body:/access_token"
+"#,
+    );
+    let run = crate::harness_in_env(
+        profile,
+        base,
+        vec!["--tags".into(), "@second_user".into()],
+        dir,
+        &[
+            ("ACCORD_USER", "ada@example.com"),
+            ("ACCORD_PASSWORD", "ada-password-1"),
+            ("ACCORD_USER_2", "bob@example.com"),
+            ("ACCORD_PASSWORD_2", "bob-password-2"),
+        ],
+    )
+    .await;
+    server.abort();
+    assert_eq!(
+        run.verdict("A second user cannot reach the first user's resources"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+    let users = backend.users.lock().unwrap();
+    assert_eq!(
+        users.get("bob@example.com").map(String::as_str),
+        Some("bob-password-2"),
+        "the second account signed up as named: {:?}",
+        users.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(users.len(), 2, "{:?}", users.keys().collect::<Vec<_>>());
 }

@@ -1110,6 +1110,14 @@ pub fn address(s: &str, max: usize) -> bool {
         })
 }
 
+/// The scenarios of a malformed or forged token.
+const FORGED_TOKENS: [&str; 4] = [
+    "refuse a malformed token",
+    "refuse a token with an altered signature",
+    "refuse an alg none token",
+    "refuse a token signed by an unknown key",
+];
+
 /// A backend that never sends the scheme's challenge fails once, in the no-token scenario,
 /// not again in each scenario of a malformed or forged token: one cause, one failure.
 #[tokio::test(flavor = "multi_thread")]
@@ -1120,18 +1128,41 @@ async fn a_missing_challenge_is_one_failure_not_one_per_kind_of_token() {
         "{}",
         run.stdout
     );
-    for scenario in [
-        "refuse a malformed token",
-        "refuse a token with an altered signature",
-        "refuse an alg none token",
-        "refuse a token signed by an unknown key",
-    ] {
+    for scenario in FORGED_TOKENS {
         assert!(
             !run.failed_by(scenario, Rule::AuthChallenge, ""),
             "{scenario}: {}",
             run.stdout
         );
     }
+}
+
+/// A secured list that answers without any token fails the no-token scenario, and not again
+/// each scenario of a malformed or forged token, which it takes as it takes none: one cause
+/// (the list needs no credentials), one failure.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_list_is_one_failure_not_one_per_kind_of_token() {
+    let run = against(Fault::ListOpen, Some("@auth")).await;
+    assert!(
+        run.failed_by(
+            "refuse no token",
+            Rule::AuthStatus,
+            "list_items answered 200, not 401: it answers without valid credentials"
+        ),
+        "{}",
+        run.stdout
+    );
+    for scenario in FORGED_TOKENS {
+        assert_eq!(
+            run.verdict(scenario),
+            "passed",
+            "{scenario}: {}",
+            run.stdout
+        );
+    }
+    run.says(&[
+        "list_items answers an alg none token with 200, not 401, as it answers no token: judged in `Secured operations refuse no token`",
+    ]);
 }
 
 /// An operation's boundary pass stops at its first server error, as a fuzzer's search does:

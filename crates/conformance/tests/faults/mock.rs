@@ -33,6 +33,9 @@ pub enum Fault {
     NotFoundForWrongMethod,
     AlgNoneAccepted,
     SignatureNotChecked,
+    /// The list of items answers without any token (and so with any token at all), though
+    /// the spec secures it.
+    ListOpen,
     ServerErrorOnGarbageToken,
     RotatedRefreshAccepted,
     NoReuseDetection,
@@ -624,6 +627,8 @@ impl Mock {
                 Ok(None) if !token.is_empty() && self.has(Fault::ForbiddenForBadToken) => {
                     return self.problem(request, 403, "forbidden");
                 }
+                Ok(None)
+                    if self.has(Fault::ListOpen) && method == "GET" && path == "/api/v1/items" => {}
                 Ok(None) if self.has(Fault::ForbiddenWithoutToken) => {
                     return self.problem(request, 403, "forbidden");
                 }
