@@ -401,9 +401,16 @@ impl Ctx {
                     .ok_or("the spec has no path without parameters")?;
                 // DELETE last: the scenario of every path sends none to a path without
                 // parameters.
+                // Nor one another template routes the path to: LoopBack's `PUT /todos/count`
+                // is `PUT /todos/{id}` with the id `count`, rightly refused with 400.
                 let method = ["PUT", "PATCH", "POST", "DELETE"]
                     .into_iter()
-                    .find(|m| item.get(m.to_ascii_lowercase()).is_none())
+                    .map(|m| (m, m.to_ascii_lowercase()))
+                    .find(|(_, key)| {
+                        item.get(key).is_none()
+                            && !paths.is_some_and(|all| routed_elsewhere(all, path, key))
+                    })
+                    .map(|(m, _)| m)
                     .ok_or("every method is documented on the path")?;
                 (Request::new(method, path.clone()).bearer(token), None)
             }
@@ -565,6 +572,26 @@ fn majority_prefixes(paths: &[&String]) -> Vec<Vec<String>> {
         out.push(prefix.clone());
     }
     out
+}
+
+/// Whether another template of `paths` matches every URL of `path` and documents `method`:
+/// `/articles/feed` is also `/articles/{slug}`, whose DELETE is no undocumented method.
+pub fn routed_elsewhere(
+    paths: &serde_json::Map<String, serde_json::Value>,
+    path: &str,
+    method: &str,
+) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    paths.iter().any(|(other, item)| {
+        let theirs: Vec<&str> = other.trim_start_matches('/').split('/').collect();
+        other != path
+            && item.get(method).is_some()
+            && theirs.len() == segments.len()
+            && theirs
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t.starts_with('{') || (t == s && !s.starts_with('{')))
+    })
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ impl From<CtxError> for crate::rules::Failure {
 mod apikey;
 mod cors;
 mod errors;
-pub use errors::Known;
+pub use errors::{Known, routed_elsewhere};
 mod placement;
 mod practice;
 mod sessions;

@@ -664,7 +664,7 @@ fn undeclared_probes(ctx: &crate::context::Ctx) -> Vec<Probe> {
             if item.get(&key).is_some()
                 || (ctx.read_only() && *method != "GET")
                 || (*method == "DELETE" && !with_params)
-                || routed_elsewhere(paths, path, &key)
+                || crate::context::routed_elsewhere(paths, path, &key)
             {
                 continue;
             }
@@ -733,26 +733,6 @@ async fn undeclared_methods_checked(w: &mut AccordWorld) -> Outcome {
         &refused_path,
     );
     Ok(())
-}
-
-/// Whether another template of `paths` matches every URL of `path` and documents `method`:
-/// `/articles/feed` is also `/articles/{slug}`, whose DELETE is no undocumented method.
-fn routed_elsewhere(
-    paths: &serde_json::Map<String, serde_json::Value>,
-    path: &str,
-    method: &str,
-) -> bool {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    paths.iter().any(|(other, item)| {
-        let theirs: Vec<&str> = other.trim_start_matches('/').split('/').collect();
-        other != path
-            && item.get(method).is_some()
-            && theirs.len() == segments.len()
-            && theirs
-                .iter()
-                .zip(&segments)
-                .all(|(t, s)| t.starts_with('{') || (t == s && !s.starts_with('{')))
-    })
 }
 
 #[then("each is answered 405 in the error envelope, with every documented method in Allow")]

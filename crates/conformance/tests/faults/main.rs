@@ -45,6 +45,7 @@ mod refs;
 mod refusals;
 mod report;
 mod returning;
+mod routed;
 mod runner;
 mod served;
 mod sessions;
