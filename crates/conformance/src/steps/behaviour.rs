@@ -1598,6 +1598,28 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
             );
             continue;
         }
+        // Gone from its list too: a list that still shows it (a delete that only marks the
+        // record, as APIFlask's example renames a deleted pet `Ghost` and lists it on) shows
+        // the frontend what is not there. Unless the run has made another at its path since.
+        if let Some(list) = &c.resource.list {
+            let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
+            let listed = behaviour::send_as(&ctx, Identity::First, request).await?;
+            // Named under an id-like member: a total that equals its id is no listing.
+            if behaviour::shows(&listed, &c) && !behaviour::recorded(&ctx, &c.path) {
+                w.exchanges.push(listed.clone());
+                failures.push(
+                    Failure::new(
+                        Rule::UseAfterDelete,
+                        format!(
+                            "{} still lists the deleted resource {} ({} answered {}, and its read {})",
+                            list.id, c.id, delete.id, e.status, after.status
+                        ),
+                    )
+                    .with(&e)
+                    .with(&listed),
+                );
+            }
+        }
         // Deleting it deleted nothing it only referred to: a cascade that takes a pet's type
         // with the pet takes every other pet of that type too (Spring PetClinic's
         // `Pet.type` cascades), data no one asked to delete.

@@ -135,6 +135,9 @@ pub enum Fault {
     /// then two more...), as a count and a read in two queries are while writes keep
     /// falling between them.
     CountNeverSettles,
+    /// A deleted article reads as 404 but is still listed (a delete that only marks the
+    /// record, which the list does not filter).
+    DeletedListed,
     /// A create whose body is JSON `null` is taken as an empty article (201).
     NullBodyAccepted,
     /// The slug is the title's ASCII letters and digits: a title with none makes an article
@@ -198,6 +201,8 @@ struct State {
     writes: Vec<String>,
     /// How many lists were answered.
     lists: u32,
+    /// The articles deleted, which `Fault::DeletedListed` still lists.
+    deleted: Vec<Article>,
     /// Whether `Fault::PathTitleCrashOnce` has crashed.
     crashed: bool,
 }
@@ -591,9 +596,15 @@ impl Articles {
                     _ => return self.invalid("limit"),
                 };
                 let mut s = self.state.lock().unwrap();
+                let ghosts = if self.fault == Fault::DeletedListed {
+                    s.deleted.as_slice()
+                } else {
+                    &[]
+                };
                 let mine: Vec<Value> = s
                     .articles
                     .iter()
+                    .chain(ghosts)
                     .filter(|a| a.author == user || public)
                     .skip(offset as usize)
                     .take(limit as usize)
@@ -838,7 +849,8 @@ impl Articles {
                         // Its comments go with it, as a foreign key's cascade takes them; the
                         // backend whose articles move keeps them (no cascade), so a run must
                         // delete them where they moved to.
-                        s.articles.remove(index);
+                        let gone = s.articles.remove(index);
+                        s.deleted.push(gone);
                         if self.fault != Fault::SlugFollowsTitle {
                             s.comments.retain(|c| c.slug != slug);
                         }
@@ -1943,6 +1955,29 @@ async fn a_null_body_taken_for_an_empty_one_fails_the_negative_pass() {
     );
     // What the defect created is the run's to delete.
     assert_eq!(backend.left(), 0);
+}
+
+/// A deleted article that reads as 404 but is still listed fails
+/// behaviour.use_after_delete: the frontend's list shows what is gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_resource_still_listed_fails() {
+    let (broken, _) = run(Fault::DeletedListed, "@writes and not @second_user", &[]).await;
+    assert!(
+        broken.failed_by(
+            "What is deleted is gone",
+            accord_conformance::rules::Rule::UseAfterDelete,
+            "list_articles still lists the deleted resource"
+        ),
+        "{}",
+        broken.stdout
+    );
+    let (correct, _) = run(Fault::None, "@writes and not @second_user", &[]).await;
+    assert_eq!(
+        correct.verdict("What is deleted is gone"),
+        "passed",
+        "{}",
+        correct.stdout
+    );
 }
 
 /// A list's stated total must agree with what it answers: `articlesCount` five too many
