@@ -39,6 +39,26 @@ fn operations(doc: &Value) -> Vec<Op> {
         .collect()
 }
 
+/// The name of an http `bearer` scheme that `op`'s own security requires, if one does.
+fn bearer_scheme(doc: &Value, op: &Value) -> Option<String> {
+    op.get("security")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_object)
+        .flat_map(|alternative| alternative.keys())
+        .find(|name| {
+            doc.pointer(&format!("/components/securitySchemes/{name}"))
+                .map(|s| accord_spec::follow_ref(doc, s))
+                .is_some_and(|s| {
+                    s.get("type").and_then(Value::as_str) == Some("http")
+                        && s.get("scheme")
+                            .and_then(Value::as_str)
+                            .is_some_and(|v| v.eq_ignore_ascii_case("bearer"))
+                })
+        })
+        .cloned()
+}
+
 fn named_like(op: &Op, words: &[&str]) -> bool {
     let text = format!("{} {}", op.id, op.path)
         .to_ascii_lowercase()
@@ -135,6 +155,8 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
         if !text {
             if required.contains(&name.as_str()) {
                 out.insert(name.clone(), crate::sample::valid(doc, prop));
+            } else if let Some(example) = choice_example(prop) {
+                out.insert(name.clone(), example);
             }
             continue;
         }
@@ -172,12 +194,28 @@ fn body_of(doc: &Value, schema: &Value, depth: usize) -> Value {
             )
         } else if required.contains(&name.as_str()) {
             crate::sample::valid(doc, prop)
+        } else if let Some(example) = choice_example(prop) {
+            // An optional choice the spec shows (Flask AppBuilder's `provider: db`, which
+            // its sign-in crashes without, and `refresh: true`, without which it answers no
+            // refresh token): what the backend's frontend sends.
+            example
         } else {
             continue;
         };
         out.insert(name.clone(), value);
     }
     Value::Object(out)
+}
+
+/// The example of an optional sign-in member that is a choice (an enum, or a flag), if the
+/// spec shows one.
+fn choice_example(prop: &Value) -> Option<Value> {
+    let example = prop.get("example")?;
+    let choice = match prop.get("enum").and_then(Value::as_array) {
+        Some(values) => values.contains(example),
+        None => example.is_boolean(),
+    };
+    choice.then(|| example.clone())
 }
 
 /// Whether a sign-in body's member says it takes the user's name or address (Semaphore's
@@ -904,10 +942,34 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
             {
                 let name = pointer.rsplit('/').next().unwrap_or("refresh_token");
                 let _ = writeln!(t, "body = {{ {name} = \"${{refresh_token}}\" }}");
+            } else if let Some(scheme) = bearer_scheme(doc, &r.op) {
+                // No body to carry it, and a bearer scheme of its own securing it: the
+                // refresh token goes in `Authorization` (flask-jwt-extended's refresh).
+                let _ = writeln!(
+                    t,
+                    "# It takes no body and is secured by the bearer scheme `{scheme}`: the refresh token goes\n# as `Authorization: Bearer`.\nbearer = true"
+                );
             } else {
                 let _ = writeln!(
                     t,
                     "# No refresh token in its body: it is probably a cookie; name it:\n# cookie = \"refresh_token\""
+                );
+            }
+            // An answer that documents an access token and no refresh token rotates none:
+            // the checks of a used refresh token refused have nothing to judge.
+            if let Some(answer) = success_schema(doc, &r.op)
+                && find_property(doc, answer, TOKEN_PROPERTIES, 0).is_some()
+                && find_property(
+                    doc,
+                    answer,
+                    &["refresh_token", "refreshToken", "refresh"],
+                    0,
+                )
+                .is_none()
+            {
+                let _ = writeln!(
+                    t,
+                    "# Its answer documents a new access token and no refresh token: it does not rotate them.\nrotation = false\nreuse_detection = false"
                 );
             }
             if let Some(l) = logout {
@@ -1269,6 +1331,52 @@ mod tests {
             .unwrap_or_else(|| panic!("{written}"));
         assert!(body.contains("password = \"${ACCORD_PASSWORD}\""), "{body}");
         assert!(!body.contains("client_"), "{body}");
+    }
+
+    /// Flask AppBuilder's security API: a sign-in whose optional `provider` it crashes
+    /// without and whose `refresh` flag asks for a refresh token, both shown by example; a
+    /// refresh secured by a bearer scheme of its own, with no body, that answers an access
+    /// token alone.
+    #[test]
+    fn a_refresh_secured_by_its_own_bearer_scheme_takes_the_refresh_token_there() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.2",
+            "components": {"securitySchemes": {
+                "jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "jwt_refresh": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+            "paths": {
+                "/api/v1/security/login": {"post": {"operationId": "login",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "username": {"type": "string", "example": "admin"},
+                            "password": {"type": "string", "example": "complex-password"},
+                            "provider": {"type": "string", "enum": ["db", "ldap"], "example": "db"},
+                            "refresh": {"type": "boolean", "example": true}}}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "access_token": {"type": "string"}, "refresh_token": {"type": "string"}}}}}}}}},
+                "/api/v1/security/refresh": {"post": {"operationId": "refresh",
+                    "security": [{"jwt_refresh": []}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"access_token": {"type": "string"}}}}}}}}},
+                "/api/v1/contact/": {"get": {"security": [{"jwt": []}],
+                    "responses": {"200": {"description": "ok"}}}}
+            }
+        });
+        let written = super::profile(&doc, "spec.json", Some("http://127.0.0.1:1"));
+        assert!(
+            written.contains("body = { username = \"${ACCORD_USER}\", password = \"${ACCORD_PASSWORD}\", provider = \"db\", refresh = true }"),
+            "{written}"
+        );
+        assert!(
+            written.contains("refresh_token = \"body:/refresh_token\""),
+            "{written}"
+        );
+        assert!(written.contains("\nbearer = true\n"), "{written}");
+        assert!(
+            written.contains("\nrotation = false\nreuse_detection = false\n"),
+            "{written}"
+        );
     }
 
     #[test]

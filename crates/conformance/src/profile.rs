@@ -417,6 +417,11 @@ pub struct Refresh {
     /// The refresh token travels in this cookie instead of the body.
     #[serde(default)]
     pub cookie: Option<String>,
+    /// The refresh token travels as `Authorization: Bearer`, as the refresh operation's own
+    /// security scheme asks (flask-jwt-extended's `@jwt_required(refresh=True)`: Flask
+    /// AppBuilder's `POST /api/v1/security/refresh`, secured by `jwt_refresh`).
+    #[serde(default)]
+    pub bearer: bool,
     #[serde(default = "yes")]
     pub rotation: bool,
     #[serde(default = "yes")]
@@ -433,6 +438,12 @@ impl Refresh {
         self.body
             .as_ref()
             .is_some_and(|b| b.to_string().contains("${refresh_token}"))
+    }
+
+    /// Whether the profile says where the refresh token goes: its body, a cookie, or
+    /// `Authorization`.
+    pub fn token_placed(&self) -> bool {
+        self.cookie.is_some() || self.token_in_body() || self.bearer
     }
 }
 

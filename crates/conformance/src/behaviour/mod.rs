@@ -5263,6 +5263,57 @@ pub fn shows(e: &Exchange, c: &Created) -> bool {
     walk(&body, &c.id, (200..300).contains(&e.status), &sent)
 }
 
+/// Whether the list answer `e` names `c` as one of its items, strictly: an object holding
+/// `c`'s id under the member the create's answer named it by (`id`, `slug`...), or an `ids`
+/// array holding it (Flask AppBuilder's lists). Where [`shows`] also takes an object beside
+/// text the create sent, a deleted feeding is not taken for another that shares its type.
+pub fn lists(e: &Exchange, c: &Created) -> bool {
+    (200..300).contains(&e.status)
+        && e.json()
+            .is_some_and(|body| lists_in(&body, &c.answer.json().unwrap_or(Value::Null), &c.id))
+}
+
+/// Whether the list `body` names the item `id`, which the create answered `answer` for
+/// ([`lists`]).
+fn lists_in(body: &Value, answer: &Value, id: &str) -> bool {
+    fn names(v: &Value, id: &str) -> bool {
+        match v {
+            Value::String(s) => names_id(s, id),
+            Value::Number(n) => n.to_string() == id,
+            _ => false,
+        }
+    }
+    /// The member of `v` (the create's answer, at most two objects deep) holding `id`,
+    /// `id` itself first.
+    fn member(v: &Value, id: &str, depth: usize) -> Option<String> {
+        let m = v.as_object()?;
+        if m.get("id").is_some_and(|v| names(v, id)) {
+            return Some("id".into());
+        }
+        m.iter()
+            .find(|(_, v)| names(v, id))
+            .map(|(k, _)| k.clone())
+            .or_else(|| {
+                (depth < 2)
+                    .then(|| m.values().find_map(|v| member(v, id, depth + 1)))
+                    .flatten()
+            })
+    }
+    fn walk(v: &Value, key: &str, id: &str) -> bool {
+        match v {
+            Value::Array(items) => items.iter().any(|i| walk(i, key, id)),
+            Value::Object(m) => m.iter().any(|(k, v)| {
+                (k == key && names(v, id))
+                    || (k == "ids" && v.as_array().is_some_and(|a| a.iter().any(|i| names(i, id))))
+                    || walk(v, key, id)
+            }),
+            _ => false,
+        }
+    }
+    let key = member(answer, id, 0).unwrap_or_else(|| "id".into());
+    walk(body, &key, id)
+}
+
 /// The text of `v` long enough (6 characters) to tell one resource from another.
 fn texts(v: &Value, out: &mut Vec<String>) {
     match v {
@@ -5970,6 +6021,38 @@ mod reference_tests {
         assert!(kind_names("shelves").contains(&"shelf".to_string()));
         assert!(kind_names("children").contains(&"child".to_string()));
         assert!(kind_names("salespeople").contains(&"salesperson".to_string()));
+    }
+}
+
+#[cfg(test)]
+mod lists_tests {
+    use serde_json::json;
+
+    /// A list names an item by the member its create named it by, or in an `ids` array;
+    /// another item sharing its text, or a count equal to its id, does not.
+    #[test]
+    fn a_list_names_an_item_by_its_own_id_member() {
+        let answer = json!({"id": 6, "type": "breast milk", "child": 1});
+        let other = json!({"count": 6, "results": [{"id": 7, "child": 6, "type": "breast milk"}]});
+        assert!(!super::lists_in(&other, &answer, "6"));
+        let listed = json!({"count": 2, "results": [{"id": 7}, {"id": 6}]});
+        assert!(super::lists_in(&listed, &answer, "6"));
+        // Flask AppBuilder: the create answers `{"id", "result"}`, the list its ids apart.
+        let fab = json!({"count": 1, "ids": [6], "result": [{"name": "x"}]});
+        assert!(super::lists_in(
+            &fab,
+            &json!({"id": 6, "result": {"name": "x"}}),
+            "6"
+        ));
+        // A slug, as the create named the article by it.
+        let article = json!({"article": {"slug": "a-b", "title": "A b"}});
+        let list = json!({"articles": [{"slug": "a-b"}], "articlesCount": 1});
+        assert!(super::lists_in(&list, &article, "a-b"));
+        assert!(!super::lists_in(
+            &json!({"articles": [{"title": "a-b"}]}),
+            &article,
+            "a-b"
+        ));
     }
 }
 

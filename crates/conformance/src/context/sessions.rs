@@ -693,7 +693,7 @@ impl Ctx {
             Some(name) => Some(format!(
                 "the sign-in set no `{name}` cookie, where refresh.cookie says the refresh token is"
             )),
-            None if refresh.token_in_body() => {
+            None if refresh.token_in_body() || refresh.bearer => {
                 Some(
                     "the sign-in's answer holds no refresh token (auth.refresh_token names none, or it is not where it says)"
                         .into(),
@@ -724,8 +724,11 @@ impl Ctx {
             Ok(b) => b,
             Err(e) => return failed(e),
         };
-        let request =
+        let mut request =
             self.with_session_cookies(Request::new(&op.method, op.path.clone()).body(body), tokens);
+        if refresh.bearer {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
         let exchange = match self.http.send_politely(request).await {
             Ok(e) => e,
             Err(e) => return failed(CtxError::Transport(e)),
@@ -784,7 +787,7 @@ impl Ctx {
     pub async fn refresh_cookie_learned(&self) -> Option<String> {
         let refresh = self.profile.refresh.as_ref()?;
         let auth = self.profile.auth.as_ref()?;
-        if refresh.cookie.is_some() || refresh.token_in_body() || auth.refresh_token.is_some() {
+        if refresh.token_placed() || auth.refresh_token.is_some() {
             return None;
         }
         let tokens = self.session(Identity::First).await.ok()?;

@@ -1101,7 +1101,11 @@ async fn listed_checked(w: &mut AccordWorld) -> Outcome {
                     continue;
                 }
                 // A full page may hold other resources: only a page with room must show it.
-                let full = size.is_some_and(|s| behaviour::page_len(&body) as u64 >= s);
+                // Where the run cannot ask for a size (Flask AppBuilder's page size inside a
+                // rison `q`), a stated total beyond the items answered says the page is full.
+                let n = behaviour::page_len(&body) as u64;
+                let full = size.is_some_and(|s| n >= s)
+                    || behaviour::list_total(&ctx, list, &e).is_some_and(|(t, _)| t > n);
                 // The total it states counts at least what it answers, and exactly that on a
                 // first page with room (this one asks for no offset).
                 if let Some((total, at)) = behaviour::list_total(&ctx, list, &e) {
@@ -1604,8 +1608,9 @@ async fn use_after_delete_checked(w: &mut AccordWorld) -> Outcome {
         if let Some(list) = &c.resource.list {
             let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
             let listed = behaviour::send_as(&ctx, Identity::First, request).await?;
-            // Named under an id-like member: a total that equals its id is no listing.
-            if behaviour::shows(&listed, &c) && !behaviour::recorded(&ctx, &c.path) {
+            // Named by the member its create named it by: a total that equals its id, or
+            // another item sharing its text, is no listing of it.
+            if behaviour::lists(&listed, &c) && !behaviour::recorded(&ctx, &c.path) {
                 w.exchanges.push(listed.clone());
                 failures.push(
                     Failure::new(

@@ -219,10 +219,10 @@ async fn access_as_refresh_checked(w: &mut AccordWorld) -> Outcome {
         .profile
         .refresh
         .as_ref()
-        .is_some_and(|r| r.cookie.is_some() || r.token_in_body());
+        .is_some_and(crate::profile::Refresh::token_placed);
     if !placed {
         w.skip = Some(
-            "the profile's [refresh] names no place for the refresh token (refresh.body with `${refresh_token}`, or refresh.cookie): there is nothing to present the access token in".into(),
+            "the profile's [refresh] names no place for the refresh token (refresh.body with `${refresh_token}`, refresh.cookie or refresh.bearer): there is nothing to present the access token in".into(),
         );
         return Ok(());
     }

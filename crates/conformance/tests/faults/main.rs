@@ -37,10 +37,12 @@ mod named_items;
 
 mod nest;
 mod notebook;
+mod paged;
 mod practice;
 mod precision;
 mod preconditions;
 mod recent;
+mod refresh_bearer;
 mod refs;
 mod refusals;
 mod report;
