@@ -5299,12 +5299,16 @@ fn lists_in(body: &Value, answer: &Value, id: &str) -> bool {
                     .flatten()
             })
     }
+    // The records are the objects of an array, each named by its own member: what they
+    // embed (a user's `roles: [{"id": 6}]`, its `changed_by`) names other records.
     fn walk(v: &Value, key: &str, id: &str) -> bool {
         match v {
-            Value::Array(items) => items.iter().any(|i| walk(i, key, id)),
+            Value::Array(items) => items.iter().any(|i| match i {
+                Value::Object(record) => record.get(key).is_some_and(|v| names(v, id)),
+                other => walk(other, key, id),
+            }),
             Value::Object(m) => m.iter().any(|(k, v)| {
-                (k == key && names(v, id))
-                    || (k == "ids" && v.as_array().is_some_and(|a| a.iter().any(|i| names(i, id))))
+                (k == "ids" && v.as_array().is_some_and(|a| a.iter().any(|i| names(i, id))))
                     || walk(v, key, id)
             }),
             _ => false,
@@ -5467,11 +5471,14 @@ pub fn list_total(ctx: &Ctx, list: &OpInfo, e: &Exchange) -> Option<(u64, String
         .into_iter()
         .flatten()
         .filter(|(k, p)| {
+            // A count typed `number` (Flask AppBuilder's `count`) holds whole numbers too.
             named(k)
-                && accord_spec::follow_ref(doc, p)
-                    .get("type")
-                    .and_then(Value::as_str)
-                    == Some("integer")
+                && matches!(
+                    accord_spec::follow_ref(doc, p)
+                        .get("type")
+                        .and_then(Value::as_str),
+                    Some("integer" | "number")
+                )
         })
         .find_map(|(k, _)| {
             body.get(k)
@@ -5480,11 +5487,21 @@ pub fn list_total(ctx: &Ctx, list: &OpInfo, e: &Exchange) -> Option<(u64, String
         })
 }
 
+/// How many items the list answer `value` holds: the longest array of records (objects) in
+/// it, else the longest array: beside its records a page may carry longer lists of another
+/// kind (Flask AppBuilder's `list_columns`, sixteen names beside eleven users).
 pub fn page_len(value: &Value) -> usize {
-    match value {
-        Value::Array(items) => items.len(),
-        Value::Object(m) => m.values().map(page_len).max().unwrap_or(0),
-        _ => 0,
+    fn longest(value: &Value, records: bool) -> usize {
+        match value {
+            Value::Array(items) if !records || items.iter().any(Value::is_object) => items.len(),
+            Value::Array(_) => 0,
+            Value::Object(m) => m.values().map(|v| longest(v, records)).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    match longest(value, true) {
+        0 => longest(value, false),
+        n => n,
     }
 }
 
@@ -6037,6 +6054,9 @@ mod lists_tests {
         assert!(!super::lists_in(&other, &answer, "6"));
         let listed = json!({"count": 2, "results": [{"id": 7}, {"id": 6}]});
         assert!(super::lists_in(&listed, &answer, "6"));
+        // A record that embeds another by its id does not list that one.
+        let users = json!({"ids": [1, 7], "result": [{"id": 7, "roles": [{"id": 6}], "changed_by": {"id": 6}}]});
+        assert!(!super::lists_in(&users, &answer, "6"));
         // Flask AppBuilder: the create answers `{"id", "result"}`, the list its ids apart.
         let fab = json!({"count": 1, "ids": [6], "result": [{"name": "x"}]});
         assert!(super::lists_in(
@@ -6053,6 +6073,17 @@ mod lists_tests {
             &article,
             "a-b"
         ));
+    }
+
+    /// A page's length is its records', not a longer list of names beside them.
+    #[test]
+    fn a_page_holds_its_records_not_its_column_names() {
+        let users = json!({"count": 2, "ids": [1, 2], "list_columns": ["id", "name", "email"],
+            "result": [{"id": 1}, {"id": 2}]});
+        assert_eq!(super::page_len(&users), 2);
+        assert_eq!(super::page_len(&json!({"slugs": ["a", "b", "c"]})), 3);
+        assert_eq!(super::page_len(&json!([1, 2])), 2);
+        assert_eq!(super::page_len(&json!({"items": []})), 0);
     }
 }
 

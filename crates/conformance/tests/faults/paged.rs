@@ -22,7 +22,7 @@ paths:
               schema:
                 type: object
                 properties:
-                  count: { type: integer }
+                  count: { type: number, description: The total record count on the backend }
                   result: { type: array, items: { $ref: "#/components/schemas/Contact" } }
     post:
       operationId: createContact
