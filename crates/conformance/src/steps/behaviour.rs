@@ -851,11 +851,34 @@ async fn boundary_judged(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn boundary_judged_checked(w: &mut AccordWorld) -> Outcome {
-    let problems = fold_acceptances(&w.behaviour.boundary)
-        .into_iter()
-        .map(|(p, minimal, e)| (format!("{p} (request: {minimal})"), Some(minimal), e))
-        .collect();
+    let problems = fold_outside_envelope(
+        fold_acceptances(&w.behaviour.boundary),
+        |p| &p.0,
+        |p| &mut p.0,
+    )
+    .into_iter()
+    .map(|(p, minimal, e)| (format!("{p} (request: {minimal})"), Some(minimal), e))
+    .collect();
     report(Rule::Boundary, problems)
+}
+
+/// `problems` with the refusals outside the envelope for one reason said once, naming the
+/// others: a framework whose every refusal of an input is plain text (axum's extractors)
+/// is one problem, not one per value and operation.
+fn fold_outside_envelope<T>(
+    problems: Vec<T>,
+    read: impl Fn(&T) -> &String,
+    write: impl Fn(&mut T) -> &mut String,
+) -> Vec<T> {
+    super::fold_alike(
+        problems,
+        |p| {
+            let (what, why) = read(p).split_once(": refused outside the envelope: ")?;
+            Some((why.to_string(), what.to_string()))
+        },
+        write,
+        "refused alike",
+    )
 }
 
 /// What a refused value let through says of an operation, said once: the first such
@@ -2299,7 +2322,10 @@ async fn negative_judged_checked(w: &mut AccordWorld) -> Outcome {
             problems.push((format!("{what}: {p}"), Some(minimal.clone()), e.clone()));
         }
     }
-    report(Rule::Negative, problems)
+    report(
+        Rule::Negative,
+        fold_outside_envelope(problems, |p| &p.0, |p| &mut p.0),
+    )
 }
 
 // ---- an expired token -------------------------------------------------------------------
@@ -2378,6 +2404,29 @@ async fn expired_refused_checked(w: &mut AccordWorld) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::location_target;
+
+    /// Refusals outside the envelope for one reason are one problem naming the others; one
+    /// for another reason, and any other problem, stay apart.
+    #[test]
+    fn refusals_outside_the_envelope_for_one_reason_are_said_once() {
+        let plain = "refused outside the envelope: the error's Content-Type is text/plain, not application/json";
+        let problems = vec![
+            format!("create_todo: the body null: {plain}"),
+            "create_todo: wrong type /done: a server error (500)".to_string(),
+            format!("delete_todo: wrong type (path parameter `id`): {plain}"),
+            "mark_done: wrong type /id: refused outside the envelope: the error's body is not JSON"
+                .to_string(),
+        ];
+        let folded = super::fold_outside_envelope(problems, |p| p, |p| p);
+        assert_eq!(
+            folded,
+            [
+                format!("create_todo: the body null: {plain} (and 1 more refused alike: delete_todo: wrong type (path parameter `id`))"),
+                "create_todo: wrong type /done: a server error (500)".to_string(),
+                "mark_done: wrong type /id: refused outside the envelope: the error's body is not JSON".to_string(),
+            ]
+        );
+    }
 
     /// A renamed role the user embeds is no change of the user; a changed name of the user,
     /// or a role swapped for another, is.

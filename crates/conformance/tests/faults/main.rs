@@ -37,6 +37,7 @@ mod named_items;
 
 mod nest;
 mod notebook;
+mod open_bodies;
 mod paged;
 mod practice;
 mod precision;
@@ -1404,6 +1405,19 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         "{}",
         plain_text.stdout
     );
+    // So with each refusal's own status (axum's 400, 415 and 422, all plain text): one
+    // cause, judged once.
+    fails_only_there(
+        Fault::PlainTextRefusalsByStatus,
+        "@errors",
+        ("a body of malformed JSON", Rule::Envelope, ""),
+        &[
+            ("a body with a wrong content type", Rule::Envelope),
+            ("a body missing a required field", Rule::Envelope),
+            ("a body with a field of a wrong type", Rule::Envelope),
+        ],
+    )
+    .await;
     // No CORS at all: the preflight's scenario judges it, not the actual request's and the
     // errors' again.
     let none = fails_only_there(

@@ -59,6 +59,10 @@ pub enum Fault {
     /// type) is a plain-text 400 saying why, as an OpenAPI validator in front of a Go router
     /// answers: one cause outside the envelope.
     PlainTextRefusals,
+    /// Every body it refuses is plain text, each with its own status (400 for malformed
+    /// JSON, 415 for a wrong media type, 422 for a missing field or a wrong type), as axum's
+    /// extractors answer.
+    PlainTextRefusalsByStatus,
     /// No CORS at all: no `Access-Control-*` header on any answer, a preflight's included.
     NoCors,
     StorageAcceptsAnyContentType,
@@ -418,6 +422,12 @@ impl Mock {
 
     fn problem(&self, request: &Request, status: u16, code: &str) -> ResponseTemplate {
         ERROR_ANSWER.with(|e| e.set(true));
+        if matches!(status, 400 | 415 | 422) && self.has(Fault::PlainTextRefusalsByStatus) {
+            return ResponseTemplate::new(status).set_body_raw(
+                format!("Failed to parse the request body: {code}"),
+                "text/plain",
+            );
+        }
         if matches!(status, 400 | 415 | 422) && self.has(Fault::PlainTextRefusals) {
             return ResponseTemplate::new(400)
                 .set_body_raw(format!("request body has an error: {code}"), "text/plain");
