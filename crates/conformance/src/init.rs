@@ -518,21 +518,44 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     let mut t = String::new();
     // The base URL: the spec's first absolute server, else the origin the spec was fetched
     // from (with the first server's path, when it has one).
+    // An absolute server on a loopback host other than the one that served the spec
+    // (swaggo's `@host localhost:8080`, written while developing, served by a backend
+    // elsewhere; a Swagger 2.0 document without `schemes`, read as `https`) is a
+    // placeholder: the origin the spec came from, with that server's path, is the backend.
+    let absolute = doc
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let origin = |url: &str| -> Option<(String, String)> {
+        let (scheme, rest) = url.split_once("://")?;
+        let authority = rest.split('/').next()?;
+        Some((
+            format!("{scheme}://{authority}"),
+            rest[authority.len()..].to_string(),
+        ))
+    };
+    let fetched_origin = ["http://", "https://"]
+        .iter()
+        .any(|scheme| location.starts_with(scheme))
+        .then(|| origin(location).map(|(o, _)| o))
+        .flatten();
+    let placeholder = absolute.and_then(origin).filter(|(o, _)| {
+        let host = o.split("://").nth(1).unwrap_or_default();
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        ["localhost", "127.0.0.1", "[::1]", "0.0.0.0"].contains(&host)
+            && fetched_origin.as_ref().is_some_and(|f| f != o)
+    });
     let server_path = doc
         .pointer("/servers/0/url")
         .and_then(Value::as_str)
         .filter(|u| u.starts_with('/'))
+        .map(String::from)
+        .or_else(|| placeholder.as_ref().map(|(_, path)| path.clone()))
         .map(|u| u.trim_end_matches('/').to_string())
         .unwrap_or_default();
-    let fetched_from = ["http://", "https://"].iter().find_map(|scheme| {
-        let rest = location.strip_prefix(scheme)?;
-        let host = rest.split('/').next()?;
-        Some(format!("{scheme}{host}{server_path}"))
-    });
-    let server = doc
-        .pointer("/servers/0/url")
-        .and_then(Value::as_str)
-        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+    let fetched_from = fetched_origin.map(|o| format!("{o}{server_path}"));
+    let server = absolute
+        .filter(|_| placeholder.is_none())
         .map(String::from)
         .or(fetched_from);
     let server = server.as_deref();
@@ -1460,6 +1483,48 @@ mod tests {
         }
         let parsed = crate::profile::parse(&text, Path::new("init.toml"));
         assert!(parsed.is_ok(), "{:?}\n{text}", parsed.err());
+    }
+
+    /// A server on a loopback host the spec was not served from is a placeholder written
+    /// while developing (swaggo's `@host localhost:8080`, a Swagger 2.0 document without
+    /// `schemes` read as `https`): the base is where the spec came from, with its path. A
+    /// server elsewhere, or the very origin that served the spec, is kept.
+    #[test]
+    fn a_loopback_server_the_spec_did_not_come_from_is_a_placeholder() {
+        let base = |server: &str, location: &str| {
+            let doc = serde_json::json!({"openapi": "3.0.3", "servers": [{"url": server}],
+                "paths": {"/bottles": {"get": {"responses": {"200": {"description": "ok"}}}}}});
+            let text = profile(&doc, location, None);
+            text.lines()
+                .find_map(|l| l.strip_prefix("base_url = "))
+                .map(|l| l.trim_matches('"').to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            base(
+                "https://localhost:8080/api/v1",
+                "http://127.0.0.1:8931/swagger/doc.json"
+            ),
+            "http://127.0.0.1:8931/api/v1"
+        );
+        assert_eq!(
+            base(
+                "http://127.0.0.1:8931/api/v1",
+                "http://127.0.0.1:8931/swagger/doc.json"
+            ),
+            "http://127.0.0.1:8931/api/v1"
+        );
+        assert_eq!(
+            base(
+                "https://api.example.com/v1",
+                "http://127.0.0.1:8931/swagger/doc.json"
+            ),
+            "https://api.example.com/v1"
+        );
+        assert_eq!(
+            base("https://localhost:8080/api/v1", "docs/swagger.yaml"),
+            "https://localhost:8080/api/v1"
+        );
     }
 
     #[test]
