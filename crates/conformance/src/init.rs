@@ -39,6 +39,20 @@ fn operations(doc: &Value) -> Vec<Op> {
         .collect()
 }
 
+/// Whether `schema` (a sign-in's answer) is Simple JWT's pair: `access` and `refresh`,
+/// both strings.
+fn jwt_pair(doc: &Value, schema: &Value) -> bool {
+    let schema = accord_spec::follow_ref(doc, schema);
+    ["access", "refresh"].iter().all(|name| {
+        schema
+            .pointer(&format!("/properties/{name}"))
+            .map(|p| accord_spec::follow_ref(doc, p))
+            .and_then(|p| p.get("type"))
+            .and_then(Value::as_str)
+            == Some("string")
+    })
+}
+
 /// The name of an http `bearer` scheme that `op`'s own security requires, if one does.
 fn bearer_scheme(doc: &Value, op: &Value) -> Option<String> {
     op.get("security")?
@@ -823,7 +837,12 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 let _ = writeln!(t, "register_body = {}", toml_inline(&rb));
             }
             let answer = success_schema(doc, &login.op);
-            let in_body = answer.and_then(|s| find_property(doc, s, TOKEN_PROPERTIES, 0));
+            // Simple JWT's pair (`{"access", "refresh"}`, Django REST framework's common
+            // sign-in) names its tokens by their kind alone.
+            let pair = answer.is_some_and(|s| jwt_pair(doc, s));
+            let in_body = answer
+                .and_then(|s| find_property(doc, s, TOKEN_PROPERTIES, 0))
+                .or_else(|| pair.then(|| "/access".to_string()));
             // Where no schema says, the run finds the token in the answer and says where.
             let access = in_body.clone().unwrap_or_else(|| "*".into());
             let sets_cookie = accord_spec::success_responses(&login.op)
@@ -880,8 +899,9 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                     );
                 }
             }
-            if let Some(refresh) =
-                answer.and_then(|s| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
+            if let Some(refresh) = answer
+                .and_then(|s| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
+                .or_else(|| pair.then(|| "/refresh".to_string()))
             {
                 let _ = writeln!(t, "refresh_token = \"body:{refresh}\"");
             }
@@ -960,9 +980,17 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
                 "[refresh]\n# {} {} is named like a refresh.\noperation = {:?}",
                 r.method, r.path, r.id
             );
-            if let Some(pointer) = request_schema(doc, &r.op)
-                .and_then(|(_, s)| find_property(doc, s, &["refresh_token", "refreshToken"], 0))
-            {
+            // Simple JWT's refresh takes the token as `refresh`, a string.
+            if let Some(pointer) = request_schema(doc, &r.op).and_then(|(_, s)| {
+                find_property(doc, s, &["refresh_token", "refreshToken"], 0).or_else(|| {
+                    let refresh = accord_spec::follow_ref(doc, s).pointer("/properties/refresh")?;
+                    (accord_spec::follow_ref(doc, refresh)
+                        .get("type")
+                        .and_then(Value::as_str)
+                        == Some("string"))
+                    .then(|| "/refresh".to_string())
+                })
+            }) {
                 let name = pointer.rsplit('/').next().unwrap_or("refresh_token");
                 let _ = writeln!(t, "body = {{ {name} = \"${{refresh_token}}\" }}");
             } else if let Some(scheme) = bearer_scheme(doc, &r.op) {
@@ -1525,6 +1553,45 @@ mod tests {
             base("https://localhost:8080/api/v1", "docs/swagger.yaml"),
             "https://localhost:8080/api/v1"
         );
+    }
+
+    /// Simple JWT behind drf-spectacular: the pair `{"access", "refresh"}` its sign-in
+    /// answers, and the refresh that takes `{"refresh"}` and answers a new pair (rotation).
+    #[test]
+    fn simple_jwt_s_pair_names_its_tokens_by_their_kind() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.3",
+            "components": {
+                "securitySchemes": {"jwtAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+                "schemas": {
+                    "TokenObtainPair": {"type": "object", "properties": {
+                        "access": {"type": "string", "readOnly": true}, "refresh": {"type": "string", "readOnly": true}}},
+                    "TokenObtainPairRequest": {"type": "object", "required": ["username", "password"], "properties": {
+                        "username": {"type": "string", "writeOnly": true}, "password": {"type": "string", "writeOnly": true}}},
+                    "TokenRefresh": {"type": "object", "properties": {
+                        "access": {"type": "string", "readOnly": true}, "refresh": {"type": "string"}}},
+                    "TokenRefreshRequest": {"type": "object", "required": ["refresh"], "properties": {
+                        "refresh": {"type": "string", "minLength": 1}}}}},
+            "security": [{"jwtAuth": []}],
+            "paths": {
+                "/api/token/": {"post": {"operationId": "token_create", "security": [],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenObtainPairRequest"}}}},
+                    "responses": {"200": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenObtainPair"}}}}}}},
+                "/api/token/refresh/": {"post": {"operationId": "token_refresh_create", "security": [],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenRefreshRequest"}}}},
+                    "responses": {"200": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenRefresh"}}}}}}},
+                "/api/notes/": {"get": {"operationId": "notes_list", "responses": {"200": {"description": ""}}}}
+            }
+        });
+        let written = super::profile(&doc, "schema.json", Some("http://127.0.0.1:1"));
+        for line in [
+            "access_token = \"body:/access\"",
+            "refresh_token = \"body:/refresh\"",
+            "body = { refresh = \"${refresh_token}\" }",
+        ] {
+            assert!(written.contains(line), "`{line}` missing:\n{written}");
+        }
+        assert!(!written.contains("rotation = false"), "{written}");
     }
 
     #[test]
