@@ -161,6 +161,10 @@ struct Stall {
     skipped: u64,
     /// Whether it answered again after it stalled.
     back: bool,
+    /// The last GET the backend answered with a 2xx, credentials and all: sent again with
+    /// the base URL to tell a stall from one hanging route. Semaphore's base answers from
+    /// memory while every route that reads its database hangs.
+    answered_get: Option<Arc<reqwest::Request>>,
 }
 
 /// How many requests in a row without an answer in time make a stall ([`Stall`]).
@@ -708,7 +712,19 @@ impl Http {
         if !probe {
             return false;
         }
-        let alive = self.client.get(&self.base).send().await.is_ok();
+        // The base URL, and a read that answered before: a backend whose base answers
+        // while its reads hang (its database locked) is stalled all the same.
+        let read = self
+            .stall
+            .lock()
+            .ok()
+            .and_then(|s| s.answered_get.clone())
+            .and_then(|r| r.try_clone());
+        let alive = self.client.get(&self.base).send().await.is_ok()
+            && match read {
+                Some(read) => self.client.execute(read).await.is_ok(),
+                None => true,
+            };
         let Ok(mut stall) = self.stall.lock() else {
             return false;
         };
@@ -1291,7 +1307,12 @@ impl Http {
                 described.join("&")
             }
         };
-        let response = match builder.send().await {
+        let built = builder.build().map_err(|e| fail(e.to_string()))?;
+        // A GET's copy, kept once it is answered (see `Stall::answered_get`).
+        let get_copy = (on_backend && request.method == "GET")
+            .then(|| built.try_clone())
+            .flatten();
+        let response = match client.execute(built).await {
             Ok(response) => response,
             Err(e) => {
                 let closed = closed_before_answer(&e);
@@ -1337,6 +1358,11 @@ impl Http {
             self.witness(true, None, false);
         }
         let status = response.status().as_u16();
+        if let Some(copy) = get_copy.filter(|_| (200..300).contains(&status))
+            && let Ok(mut stall) = self.stall.lock()
+        {
+            stall.answered_get = Some(Arc::new(copy));
+        }
         if status >= 500 {
             self.server_errors
                 .store(true, std::sync::atomic::Ordering::Relaxed);

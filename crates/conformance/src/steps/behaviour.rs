@@ -851,15 +851,72 @@ async fn boundary_judged(w: &mut AccordWorld) -> Outcome {
 }
 
 async fn boundary_judged_checked(w: &mut AccordWorld) -> Outcome {
-    let problems = fold_outside_envelope(
-        fold_acceptances(&w.behaviour.boundary),
-        |p| &p.0,
-        |p| &mut p.0,
-    )
-    .into_iter()
-    .map(|(p, minimal, e)| (format!("{p} (request: {minimal})"), Some(minimal), e))
-    .collect();
+    let problems = judged_as_malformed_json(w, "boundary", w.behaviour.boundary.clone()).await;
+    let problems = fold_outside_envelope(fold_acceptances(&problems), |p| &p.0, |p| &mut p.0)
+        .into_iter()
+        .map(|(p, minimal, e)| (format!("{p} (request: {minimal})"), Some(minimal), e))
+        .collect();
     report(Rule::Boundary, problems)
+}
+
+/// `problems` (a pass's: text, request, answer) without the refusals outside the envelope
+/// for the reason the error scenarios' malformed JSON is, where that example runs: one cause
+/// (a framework whose every refusal is plain text, axum's extractors), judged there, and
+/// said in a note (`pass`: which).
+async fn judged_as_malformed_json<T: Clone>(
+    w: &mut AccordWorld,
+    pass: &str,
+    problems: Vec<(String, T, Exchange)>,
+) -> Vec<(String, T, Exchange)> {
+    const OUTSIDE: &str = ": refused outside the envelope: ";
+    let reason = |text: &str, status: u16| text.replace(&status.to_string(), "");
+    if !problems.iter().any(|(p, _, _)| p.contains(OUTSIDE))
+        || !w.ctx.runs(
+            "Error envelopes",
+            "<case> is answered <status> in the error envelope",
+        )
+    {
+        return problems;
+    }
+    let token = w.tokens.as_ref().map(|t| t.access.clone());
+    let known = behaviour::known(&w.ctx);
+    let Ok((request, _)) = w.ctx.error_request(
+        crate::context::ErrorCase::MalformedJson,
+        token.as_deref(),
+        &known,
+    ) else {
+        return problems;
+    };
+    let Ok(malformed) = w.send(request).await else {
+        return problems;
+    };
+    let Some(theirs) =
+        crate::envelope::envelope_problem(&w.ctx, &malformed).map(|p| reason(&p, malformed.status))
+    else {
+        return problems;
+    };
+    // Alike: the same reason, or the same media type that is not JSON at all (`text/plain`
+    // where one operation declares its 400 and another declares none, said otherwise).
+    let media = |e: &Exchange| {
+        e.header("content-type")
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty() && !v.contains("json"))
+    };
+    let plain = media(&malformed);
+    let (judged, kept): (Vec<_>, Vec<_>) = problems.into_iter().partition(|(p, _, e)| {
+        p.split_once(OUTSIDE).is_some_and(|(_, why)| {
+            reason(why, e.status) == theirs || (plain.is_some() && media(e) == plain)
+        })
+    });
+    if !judged.is_empty() {
+        w.ctx.http.note(format!(
+            "behaviour: {} refusal(s) of the {pass} pass are outside the error envelope as the error scenarios' malformed JSON is ({}): judged in `a body of malformed JSON is answered 400 in the error envelope`",
+            judged.len(),
+            judged[0].0.split_once(OUTSIDE).map_or("", |(_, why)| why)
+        ));
+    }
+    kept
 }
 
 /// `problems` with the refusals outside the envelope for one reason said once, naming the
@@ -2322,6 +2379,7 @@ async fn negative_judged_checked(w: &mut AccordWorld) -> Outcome {
             problems.push((format!("{what}: {p}"), Some(minimal.clone()), e.clone()));
         }
     }
+    let problems = judged_as_malformed_json(w, "broken-input", problems).await;
     report(
         Rule::Negative,
         fold_outside_envelope(problems, |p| &p.0, |p| &mut p.0),

@@ -1405,6 +1405,22 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         "{}",
         plain_text.stdout
     );
+    // Beside the behaviour phase, its broken inputs refused in the same plain text are
+    // judged there too, not again in the broken-input and boundary passes.
+    let beside = fails_only_there(
+        Fault::PlainTextRefusals,
+        "@errors or (@behaviour and not @writes and not @positive)",
+        ("a body of malformed JSON", Rule::Envelope, ""),
+        &[
+            (
+                "Inputs that break one constraint are refused",
+                Rule::Negative,
+            ),
+            ("Boundary inputs never crash the backend", Rule::Boundary),
+        ],
+    )
+    .await;
+    beside.says(&["refusal(s) of the broken-input pass are outside the error envelope as the error scenarios' malformed JSON is"]);
     // So with each refusal's own status (axum's 400, 415 and 422, all plain text): one
     // cause, judged once.
     fails_only_there(

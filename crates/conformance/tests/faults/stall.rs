@@ -4,7 +4,11 @@
 //! run says so once, as `behaviour.crash`, naming the requests that timed out in a row, and
 //! stops piling requests on it; the scenarios that met nothing else are not judged.
 //!
-//! Beside it, a backend on which only that search hangs, for any text but letters and
+//! Beside it, one whose base URL still answers once it stalls, while every read of its
+//! items hangs (Semaphore's, its database locked): the run tells it by a read that answered
+//! before, sent again, and says the stall too.
+//!
+//! Beside them, a backend on which only that search hangs, for any text but letters and
 //! digits (several requests in a row time out): its base URL and every other route answer,
 //! so the hang is that operation's, and no stall is said.
 
@@ -50,6 +54,8 @@ struct Items {
     /// Whether the whole backend stops answering after a NUL search (else only that
     /// search hangs).
     whole: bool,
+    /// Whether its base URL answers while it is stalled (its reads alone hang).
+    base_answers: bool,
     stalled: Arc<AtomicBool>,
     /// The requests that came in while it was stalled.
     while_stalled: Arc<AtomicUsize>,
@@ -75,7 +81,8 @@ impl Respond for Items {
             .url
             .query_pairs()
             .any(|(k, v)| k == "q" && v.chars().any(|c| !c.is_ascii_alphanumeric()));
-        if nul || (odd && !self.whole) || self.stalled.load(Ordering::SeqCst) {
+        let spared = self.base_answers && !request.url.path().starts_with("/items");
+        if nul || (odd && !self.whole) || (self.stalled.load(Ordering::SeqCst) && !spared) {
             return ResponseTemplate::new(200)
                 .set_body_json(json!([]))
                 .set_delay(WAIT);
@@ -88,9 +95,10 @@ impl Respond for Items {
     }
 }
 
-async fn run(whole: bool) -> (crate::Run, Duration, usize) {
+async fn run(whole: bool, base_answers: bool) -> (crate::Run, Duration, usize) {
     let backend = Items {
         whole,
+        base_answers,
         stalled: Arc::new(AtomicBool::new(false)),
         while_stalled: Arc::new(AtomicUsize::new(0)),
     };
@@ -114,7 +122,7 @@ async fn run(whole: bool) -> (crate::Run, Duration, usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backend_that_stops_answering_in_time_is_said_once_and_spared() {
-    let (run, took, sent) = run(true).await;
+    let (run, took, sent) = run(true, false).await;
     assert!(
         run.failed_by(
             "The backend stays up",
@@ -141,10 +149,25 @@ async fn a_backend_that_stops_answering_in_time_is_said_once_and_spared() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_route_that_hangs_is_no_stall() {
-    let (run, _, _) = run(false).await;
+    let (run, _, _) = run(false, false).await;
     assert!(
         !run.failed_by("", Rule::Crash, "") && !run.stdout.contains("stopped answering in time"),
         "{}",
         run.stdout
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stall_behind_a_base_url_that_still_answers_is_said_too() {
+    let (run, took, _) = run(true, true).await;
+    assert!(
+        run.failed_by(
+            "The backend stays up",
+            Rule::Crash,
+            "it stopped answering in time"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(took < Duration::from_secs(45), "the run took {took:?}");
 }
