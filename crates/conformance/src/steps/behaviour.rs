@@ -873,7 +873,7 @@ async fn judged_as_malformed_json<T: Clone>(
     if !problems.iter().any(|(p, _, _)| p.contains(OUTSIDE))
         || !w.ctx.runs(
             "Error envelopes",
-            "<case> is answered <status> in the error envelope",
+            "a body of malformed JSON is answered 400 in the error envelope",
         )
     {
         return problems;

@@ -1421,6 +1421,22 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
     )
     .await;
     beside.says(&["refusal(s) of the broken-input pass are outside the error envelope as the error scenarios' malformed JSON is"]);
+    // Without the malformed JSON's example (`@writes`, as under `--read-only`), though its
+    // outline runs, the broken-input pass judges its refusals itself.
+    let alone = against(
+        Fault::PlainTextRefusals,
+        Some("(@errors and not @writes) or (@behaviour and not @writes and not @positive)"),
+    )
+    .await;
+    assert!(
+        alone.failed_by(
+            "Inputs that break one constraint are refused",
+            Rule::Negative,
+            "refused outside the envelope"
+        ),
+        "{}",
+        alone.stdout
+    );
     // So with each refusal's own status (axum's 400, 415 and 422, all plain text): one
     // cause, judged once.
     fails_only_there(
