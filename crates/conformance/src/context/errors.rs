@@ -126,6 +126,26 @@ impl Ctx {
             .clone()
     }
 
+    /// The backend's answer to the error scenarios' malformed JSON ([`ErrorCase::MalformedJson`])
+    /// with `token`, on the operation `known` leads to, asked once for the passes that
+    /// compare their refusals with it. `None` when there is nothing to send it on or it got
+    /// no answer.
+    pub async fn malformed_answer(
+        &self,
+        token: Option<&str>,
+        known: &Known,
+    ) -> Option<crate::http::Exchange> {
+        self.malformed_answer
+            .get_or_init(|| async {
+                let (request, _) = self
+                    .error_request(ErrorCase::MalformedJson, token, known)
+                    .ok()?;
+                self.http.send(request).await.ok()
+            })
+            .await
+            .clone()
+    }
+
     /// Whether `e` is answered as the backend answers a route it does not have: the same 4xx
     /// status, media type and body, each request's own path taken out of its body.
     pub async fn answered_as_unknown(&self, e: &crate::http::Exchange) -> bool {

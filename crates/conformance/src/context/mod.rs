@@ -156,6 +156,9 @@ pub struct Ctx {
     operations: std::sync::OnceLock<Vec<(OpInfo, bool)>>,
     /// The backend's answer to a route it does not have, asked once ([`Ctx::unknown_answer`]).
     unknown_answer: OnceCell<Option<crate::http::Exchange>>,
+    /// The backend's answer to the error scenarios' malformed JSON, sent once for the
+    /// behaviour phase's passes ([`Ctx::malformed_answer`]).
+    malformed_answer: OnceCell<Option<crate::http::Exchange>>,
     /// Whether a GET of the spec's without path parameters is answered otherwise than an
     /// unknown route, asked once: where none is, no path is judged not served.
     some_route_served: OnceCell<bool>,
@@ -672,6 +675,7 @@ impl Ctx {
             operations: Default::default(),
             expired: OnceCell::new(),
             unknown_answer: OnceCell::new(),
+            malformed_answer: OnceCell::new(),
             some_route_served: OnceCell::new(),
             not_served: Default::default(),
             sessions: Default::default(),

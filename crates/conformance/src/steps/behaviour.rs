@@ -880,14 +880,7 @@ async fn judged_as_malformed_json<T: Clone>(
     }
     let token = w.tokens.as_ref().map(|t| t.access.clone());
     let known = behaviour::known(&w.ctx);
-    let Ok((request, _)) = w.ctx.error_request(
-        crate::context::ErrorCase::MalformedJson,
-        token.as_deref(),
-        &known,
-    ) else {
-        return problems;
-    };
-    let Ok(malformed) = w.send(request).await else {
+    let Some(malformed) = w.ctx.malformed_answer(token.as_deref(), &known).await else {
         return problems;
     };
     let Some(theirs) =
