@@ -46,7 +46,7 @@ impl fmt::Display for Violation {
     }
 }
 
-use accord_spec::media::{essence, is_json};
+use accord_spec::media::{admits_json, essence, is_json};
 
 /// RFC 6902's media type.
 const JSON_PATCH: &str = "application/json-patch+json";
@@ -267,7 +267,7 @@ impl Contract {
             .and_then(Value::as_object)
             .is_some_and(|c| {
                 c.iter()
-                    .any(|(media, m)| is_json(media) && m.get("schema").is_some())
+                    .any(|(media, m)| admits_json(media) && m.get("schema").is_some())
             })
     }
 
@@ -389,7 +389,9 @@ impl Contract {
                 ),
             )];
         };
-        if !is_json(declared) {
+        // A range (springdoc's `*/*`) describes the JSON answered in it by its schema.
+        let described = is_json(declared) || (admits_json(declared) && is_json(&received));
+        if !described {
             return Vec::new();
         }
         let value: Value = match serde_json::from_slice(body) {
@@ -452,5 +454,33 @@ mod tests {
             "a body (text/plain) is sent where the spec documents none"
         );
         assert!(c.check("GET", "/tasks/1", 200, None, b"").is_empty());
+    }
+
+    /// springdoc declares every answer of a controller naming no `produces` as `*/*`: the
+    /// JSON answered in it is held to its schema (a string id where the spec says integer),
+    /// and text answered in it is not read as JSON.
+    #[test]
+    fn json_answered_in_a_range_is_held_to_its_schema() {
+        let spec = accord_spec::Spec::parse(
+            r#"{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {
+                "/todo": {"get": {"operationId": "getAll", "responses": {"200": {
+                    "description": "OK", "content": {"*/*": {"schema": {"type": "array",
+                    "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}}}}}}}"#,
+            "t.json",
+        )
+        .unwrap();
+        let c = Contract::new(spec);
+        let json = Some("application/json");
+        let wrong = c.check("GET", "/todo", 200, json, br#"[{"id": "7"}]"#);
+        assert_eq!(wrong.len(), 1, "{wrong:?}");
+        assert_eq!(wrong[0].pointer, "/0/id");
+        assert!(
+            c.check("GET", "/todo", 200, json, br#"[{"id": 7}]"#)
+                .is_empty()
+        );
+        assert!(
+            c.check("GET", "/todo", 200, Some("text/plain"), b"[oops")
+                .is_empty()
+        );
     }
 }

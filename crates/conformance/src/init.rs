@@ -98,11 +98,7 @@ use crate::profile::TOKEN_PROPERTIES;
 fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
     let (_, r) = accord_spec::success_responses(op).into_iter().next()?;
     let r = accord_spec::follow_ref(doc, r);
-    let (_, m) = r
-        .get("content")?
-        .as_object()?
-        .iter()
-        .find(|(m, _)| accord_spec::media::is_json(m))?;
+    let (_, m) = accord_spec::media::json_content(r.get("content")?.as_object()?)?;
     Some(accord_spec::follow_ref(doc, m.get("schema")?))
 }
 
@@ -756,11 +752,18 @@ pub fn profile(doc: &Value, location: &str, base_url: Option<&str>) -> String {
     // (an account made without one cannot sign in), then one named for signing up, then one
     // outside an admin's paths. A spec that declares no security leaves JHipster's
     // `POST /api/admin/users` (`createUser`, no password) beside `POST /api/register`.
+    // Where the spec secures the sign-in too (springdoc's and drf-spectacular's global
+    // `security`, on every operation), a sign-up it secures alike is one all the same when
+    // named for signing up and taking a password: it is called without credentials.
+    let secured_everywhere = login.as_ref().is_some_and(|(l, _)| l.secured);
     let register = ops
         .iter()
         .filter(|o| {
             o.method == "POST"
-                && !o.secured
+                && (!o.secured
+                    || (secured_everywhere
+                        && named_like(o, &["register", "signup"])
+                        && asks_password(doc, o)))
                 && (named_like(o, &["register", "signup", "createuser"])
                     || o.path.trim_end_matches('/').ends_with("/users"))
         })
@@ -1931,6 +1934,36 @@ mod tests {
         });
         let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
         assert!(text.contains("register = \"registerAccount\""), "{text}");
+    }
+
+    /// springdoc's spec: a global `security` secures the sign-in and the sign-up too, and
+    /// every answer is `*/*` (a controller naming no `produces`). The sign-in is found by the
+    /// token its `*/*` answer holds, and the sign-up beside it.
+    #[test]
+    fn springdoc_s_secured_sign_in_and_sign_up_answering_any_media_type_are_found() {
+        let credentials = serde_json::json!({"content": {"application/json": {"schema": {
+            "type": "object", "required": ["username", "password"], "properties": {
+                "username": {"type": "string"}, "password": {"type": "string"}}}}}});
+        let token = serde_json::json!({"200": {"description": "OK", "content": {"*/*": {
+            "schema": {"type": "object", "properties": {"token": {"type": "string"}}}}}}});
+        let spec = serde_json::json!({
+            "openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+            "paths": {
+                "/api/v1/auth/sign-up": {"post": {"operationId": "signUp",
+                    "requestBody": credentials, "responses": token}},
+                "/api/v1/auth/sign-in": {"post": {"operationId": "signIn",
+                    "requestBody": credentials, "responses": token}},
+                "/api/v1/todo": {"get": {"operationId": "getAll", "responses": {
+                    "200": {"description": "OK"}}}}
+            }
+        });
+        let text = profile(&spec, "spec.json", Some("http://127.0.0.1:9"));
+        assert!(text.contains("operation = \"signIn\""), "{text}");
+        assert!(text.contains("register = \"signUp\""), "{text}");
+        assert!(text.contains("access_token = \"body:/token\""), "{text}");
     }
 
     /// A sign-in secured by HTTP basic alone (gotify's `POST /auth/local/login`), answering

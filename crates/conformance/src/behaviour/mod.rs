@@ -669,10 +669,7 @@ fn media_example(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
     let doc = ctx.doc();
     let body = accord_spec::follow_ref(doc, op.op.get("requestBody")?);
     let content = body.get("content")?.as_object()?;
-    let media = content
-        .iter()
-        .find(|(k, _)| accord_spec::media::is_json(k))
-        .map(|(_, m)| m)?;
+    let (_, media) = accord_spec::media::json_content(content)?;
     if let Some(example) = media.get("example") {
         return Some(example.clone());
     }
@@ -2443,11 +2440,7 @@ pub fn remember_created(
 /// The `$ref` of the JSON schema `op` documents for its answer with `status`.
 fn answer_ref(ctx: &Ctx, op: &OpInfo, status: u16) -> Option<String> {
     let response = accord_spec::follow_ref(ctx.doc(), accord_spec::response_for(&op.op, status)?);
-    response
-        .get("content")?
-        .as_object()?
-        .iter()
-        .find(|(media, _)| accord_spec::media::is_json(media))
+    accord_spec::media::json_content(response.get("content")?.as_object()?)
         .and_then(|(_, content)| content.pointer("/schema/$ref"))
         .and_then(Value::as_str)
         .map(String::from)
@@ -5190,11 +5183,7 @@ fn refs_in(
 pub fn success_schema(ctx: &Ctx, op: &OpInfo) -> Option<Value> {
     let (_, response) = accord_spec::success_responses(&op.op).into_iter().next()?;
     let response = accord_spec::follow_ref(ctx.doc(), response);
-    response
-        .get("content")?
-        .as_object()?
-        .iter()
-        .find(|(m, _)| accord_spec::media::is_json(m))
+    accord_spec::media::json_content(response.get("content")?.as_object()?)
         .and_then(|(_, m)| m.get("schema").cloned())
 }
 
@@ -5461,7 +5450,7 @@ pub fn list_total(ctx: &Ctx, list: &OpInfo, e: &Exchange) -> Option<(u64, String
     let schema = response
         .get("content")
         .and_then(Value::as_object)
-        .and_then(|c| c.iter().find(|(k, _)| accord_spec::media::is_json(k)))
+        .and_then(accord_spec::media::json_content)
         .and_then(|(_, m)| m.get("schema"))
         .map(|s| accord_spec::follow_ref(doc, s))?;
     let body = e.json()?;

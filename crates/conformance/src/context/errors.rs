@@ -531,7 +531,7 @@ impl Ctx {
                         })
                         .flat_map(|content| content.keys())
                         .collect();
-                    !media.is_empty() && !media.iter().any(|m| accord_spec::media::is_json(m))
+                    !media.is_empty() && !media.iter().any(|m| accord_spec::media::admits_json(m))
                 };
                 let by_id = |o: &OpInfo| {
                     o.method == "GET" && o.path.contains('{') && open(o) && !text_only(o)

@@ -879,8 +879,23 @@ impl Ctx {
                 "auth: {} {} signs in or out (its path says so): the token checks do not hold it to refusing a request without a session",
                 op.method, op.path
             ));
+            return true;
         }
-        flow
+        // The sign-up the run registers with is open to whoever has no account yet, though
+        // a global `security` covers it (springdoc's `POST /api/v1/auth/sign-up`).
+        let sign_up = self
+            .profile
+            .auth
+            .as_ref()
+            .and_then(|a| a.register.as_ref())
+            .is_some_and(|r| *r.get_ref() == op.id);
+        if sign_up {
+            self.http.note(format!(
+                "auth: {} {} is the sign-up the run registers with: the token checks do not hold it to refusing a request without a session",
+                op.method, op.path
+            ));
+        }
+        sign_up
     }
 
     /// Whether `op` renews the session it is called in, by the token it carries alone: named
@@ -1180,11 +1195,7 @@ impl Ctx {
             .map(|b| accord_spec::follow_ref(doc, b))
             .and_then(|b| b.get("content"))
             .and_then(Value::as_object)
-            .and_then(|c| {
-                c.iter()
-                    .find(|(m, _)| accord_spec::media::is_json(m))
-                    .and_then(|(_, m)| m.get("schema"))
-            });
+            .and_then(|c| accord_spec::media::json_content(c).and_then(|(_, m)| m.get("schema")));
         let read = || {
             let get = paths.get(&op.path)?.get("get")?;
             let (_, response) = get
@@ -1192,13 +1203,13 @@ impl Ctx {
                 .as_object()?
                 .iter()
                 .find(|(status, _)| status.starts_with('2'))?;
-            accord_spec::follow_ref(doc, response)
-                .get("content")?
-                .as_object()?
-                .iter()
-                .find(|(m, _)| accord_spec::media::is_json(m))?
-                .1
-                .get("schema")
+            accord_spec::media::json_content(
+                accord_spec::follow_ref(doc, response)
+                    .get("content")?
+                    .as_object()?,
+            )?
+            .1
+            .get("schema")
         };
         let schema = accord_spec::follow_ref(doc, create.or_else(read)?);
         if schema.get("type").and_then(Value::as_str) == Some("array") {

@@ -60,6 +60,10 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
             && e.status == 403
             && case != ErrorCase::NoCredentials
             && op.as_ref().is_some_and(|o| w.ctx.refusal_status(o) != 403);
+        let for_another_role = match (for_another_role, &op) {
+            (true, Some(op)) => !refuses_the_body(w, case, op).await?,
+            (other, _) => other,
+        };
         if let (true, Some(op)) = (for_another_role, &op) {
             w.ctx.forbidden(&op.id);
             refused.push(op.id.clone());
@@ -99,6 +103,41 @@ async fn error_case_checked(w: &mut AccordWorld, case: ErrorCase) -> Outcome {
         w.judged = vec![e];
         return Ok(());
     }
+}
+
+/// Whether a 403 to the broken body of `case` on `op` refuses the body, not the identity:
+/// `op` (a create under no path parameter) takes the identity's valid request, asked once
+/// per run as the behaviour passes ask it ([`crate::behaviour::learn_accepted`]). A backend
+/// that answers its errors 403 (Spring Boot forwarding a 400 to `/error`, which its security
+/// lets no one reach) is judged for it, not left out as another role's.
+async fn refuses_the_body(
+    w: &AccordWorld,
+    case: ErrorCase,
+    op: &crate::context::OpInfo,
+) -> Result<bool, Failure> {
+    let body_case = matches!(
+        case,
+        ErrorCase::MalformedJson
+            | ErrorCase::WrongContentType
+            | ErrorCase::MissingField
+            | ErrorCase::WrongType
+    );
+    if !body_case || op.path.contains('{') {
+        return Ok(false);
+    }
+    if !w.ctx.http.accepted_before(&op.id) {
+        let resources = crate::behaviour::resources(&w.ctx);
+        crate::behaviour::learn_accepted(&w.ctx, op, &resources).await?;
+    }
+    let accepted = w.ctx.http.accepted_before(&op.id);
+    if accepted {
+        w.ctx.http.note(format!(
+            "errors: {} takes the identity's valid request and answered {} with 403: judged as the refusal of that body",
+            op.id,
+            case.described()
+        ));
+    }
+    Ok(accepted)
 }
 
 #[then(expr = "the answer is {int} in the error envelope")]
