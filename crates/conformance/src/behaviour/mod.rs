@@ -470,8 +470,11 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
         return Some("a signed-in valid request was refused with 401".into());
     }
     if e.status == 403 {
-        // The token was accepted; the user lacks the role: an operation for another identity.
-        if let Some(op) = &e.operation {
+        // The token was accepted; the user lacks the role: an operation for another identity
+        // (unless it took a request before: then the input's refusal, in a status of its own).
+        if let Some(op) = &e.operation
+            && !ctx.http.accepted_before(op)
+        {
             ctx.forbidden(op);
         }
         return None;

@@ -516,8 +516,10 @@ async fn boundary_steps(
             ));
         }
         // Refused the caller, or asked to slow down: nothing more is sent, a second submit
-        // neither.
-        if e.status == 403 {
+        // neither. A 403 from an operation that took the caller's requests is the value's
+        // refusal (Spring Boot's every error, forwarded to an `/error` no one may reach):
+        // the pass goes on.
+        if e.status == 403 && !base_ok && !ctx.http.accepted_before(&op.id) {
             ctx.forbidden(&op.id);
             *accepted = None;
             return Ok(());

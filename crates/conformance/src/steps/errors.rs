@@ -237,6 +237,22 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
         ));
         return Ok(());
     }
+    // A status no body case may get, answered alike to an earlier one: one cause (every
+    // error the backend makes answered so), judged there.
+    if problems.iter().any(|p| p.rule == Rule::ErrorsStatus)
+        && problems
+            .iter()
+            .all(|p| matches!(p.rule, Rule::ErrorsStatus | Rule::Envelope))
+        && let Some(earlier) = answered_as_an_earlier_case(w).await?
+    {
+        w.ctx.http.note(format!(
+            "errors: {} is answered as {} is ({}, the same body): judged there",
+            w.error_case.map_or("the case", ErrorCase::described),
+            earlier.described(),
+            w.judged.first().map_or(0, |e| e.status)
+        ));
+        return Ok(());
+    }
     // Only outside the envelope, as an earlier body case on the same operation is: one
     // cause (a validator that answers every body it refuses in plain text), judged there.
     if let [only] = problems.as_slice()
@@ -319,6 +335,48 @@ async fn earlier_case_alike(
         made_all_the_same(w, &op, &other);
         if alike(&w.ctx, &mine, &other) {
             return Ok(Some(*case));
+        }
+    }
+    Ok(None)
+}
+
+/// The earlier body case whose request the backend answers on the same operation exactly
+/// as this scenario's (the same status, media type and body), where that status is not
+/// one the earlier case may get either: one cause, which that example judges (Spring Boot
+/// forwarding every error to an `/error` its security lets no one reach: an empty 403 to
+/// malformed JSON, a wrong media type, a missing field and a wrong type alike).
+async fn answered_as_an_earlier_case(w: &mut AccordWorld) -> Result<Option<ErrorCase>, Failure> {
+    let Some(at) = w
+        .error_case
+        .and_then(|case| BODY_CASES.iter().position(|c| *c == case))
+    else {
+        return Ok(None);
+    };
+    let Some(op) = w
+        .judged
+        .first()
+        .and_then(|e| e.operation.clone())
+        .and_then(|id| {
+            w.ctx
+                .all_operations()
+                .into_iter()
+                .map(|(o, _)| o)
+                .find(|o| o.id == id)
+        })
+    else {
+        return Ok(None);
+    };
+    for case in &BODY_CASES[..at] {
+        let due = w.ctx.error_statuses(*case, Some(&op));
+        let found = earlier_case_alike(w, &[*case], |_, mine, other| {
+            !due.contains(&other.status)
+                && other.status == mine.status
+                && other.header("content-type") == mine.header("content-type")
+                && other.response_body == mine.response_body
+        })
+        .await?;
+        if found.is_some() {
+            return Ok(found);
         }
     }
     Ok(None)

@@ -65,6 +65,10 @@ pub enum Fault {
     /// path (`../`) crashes the create (500): a refusal of one kind of text hides no crash
     /// of another.
     PathTitleCrash,
+    /// As `PathTitleCrash`, the markup refused with an empty 403 (Spring Boot's every error,
+    /// forwarded to an `/error` its security lets no one reach): the refusal is the value's,
+    /// not the user's, and the search goes on to the path's crash.
+    ForbiddenMarkupPathCrash,
     /// Not a fault of the input: the first title with a path crashes the create (500), as a
     /// race with a concurrent request does; the same request sent again is created.
     PathTitleCrashOnce,
@@ -686,9 +690,14 @@ impl Articles {
                         );
                     }
                 }
-                if self.fault == Fault::PathTitleCrash
-                    && let Some(t) = Self::title_of(&request.body)
+                if matches!(
+                    self.fault,
+                    Fault::PathTitleCrash | Fault::ForbiddenMarkupPathCrash
+                ) && let Some(t) = Self::title_of(&request.body)
                 {
+                    if t.contains('<') && self.fault == Fault::ForbiddenMarkupPathCrash {
+                        return ResponseTemplate::new(403);
+                    }
                     if t.contains('<') {
                         return errors(422, "title", "must not hold markup");
                     }
@@ -2382,6 +2391,12 @@ const CATALOGUE: &[(Fault, &str, &str, &str)] = &[
     ),
     (
         Fault::PathTitleCrash,
+        "@behaviour and not @writes",
+        "rule behaviour.boundary",
+        "create_article: a server error (500) for a path (body /article/title) the schema admits",
+    ),
+    (
+        Fault::ForbiddenMarkupPathCrash,
         "@behaviour and not @writes",
         "rule behaviour.boundary",
         "create_article: a server error (500) for a path (body /article/title) the schema admits",

@@ -1450,6 +1450,28 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         ],
     )
     .await;
+    // Every refusal an empty 403 (Spring Boot's `/error`, which its security lets no one
+    // reach), from a create that takes the user's valid request: judged, not left out as an
+    // operation of another role, and once, where the malformed JSON is.
+    let forbidden = fails_only_there(
+        Fault::ForbiddenRefusals,
+        "@errors",
+        ("a body of malformed JSON", Rule::ErrorsStatus, "got 403"),
+        &[
+            ("a body with a wrong content type", Rule::ErrorsStatus),
+            ("a body missing a required field", Rule::ErrorsStatus),
+            ("a body with a field of a wrong type", Rule::ErrorsStatus),
+        ],
+    )
+    .await;
+    assert!(
+        forbidden
+            .stdout
+            .contains("is answered as a body of malformed JSON is (403, the same body)")
+            && !forbidden.stdout.contains("refuses the signed-in identity"),
+        "{}",
+        forbidden.stdout
+    );
     // No CORS at all: the preflight's scenario judges it, not the actual request's and the
     // errors' again.
     let none = fails_only_there(

@@ -63,6 +63,9 @@ pub enum Fault {
     /// JSON, 415 for a wrong media type, 422 for a missing field or a wrong type), as axum's
     /// extractors answer.
     PlainTextRefusalsByStatus,
+    /// Every refusal of a broken request an empty 403, as Spring Boot answers where its
+    /// security lets no one reach the `/error` it forwards them to.
+    ForbiddenRefusals,
     /// No CORS at all: no `Access-Control-*` header on any answer, a preflight's included.
     NoCors,
     StorageAcceptsAnyContentType,
@@ -422,6 +425,9 @@ impl Mock {
 
     fn problem(&self, request: &Request, status: u16, code: &str) -> ResponseTemplate {
         ERROR_ANSWER.with(|e| e.set(true));
+        if matches!(status, 400 | 415 | 422) && self.has(Fault::ForbiddenRefusals) {
+            return ResponseTemplate::new(403);
+        }
         if matches!(status, 400 | 415 | 422) && self.has(Fault::PlainTextRefusalsByStatus) {
             return ResponseTemplate::new(status).set_body_raw(
                 format!("Failed to parse the request body: {code}"),
