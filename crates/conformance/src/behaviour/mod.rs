@@ -5268,22 +5268,36 @@ pub fn lists(e: &Exchange, c: &Created) -> bool {
 /// Whether the list `body` names the item `id`, which the create answered `answer` for
 /// ([`lists`]).
 fn lists_in(body: &Value, answer: &Value, id: &str) -> bool {
-    fn names(v: &Value, id: &str) -> bool {
+    // The records are the objects of an array, each named by its own member: what they
+    // embed (a user's `roles: [{"id": 6}]`, its `changed_by`) names other records.
+    fn walk(v: &Value, key: &str, id: &str) -> bool {
         match v {
-            Value::String(s) => names_id(s, id),
-            Value::Number(n) => n.to_string() == id,
+            Value::Array(items) => items.iter().any(|i| match i {
+                Value::Object(record) => record.get(key).is_some_and(|v| names_item(v, id)),
+                other => walk(other, key, id),
+            }),
+            Value::Object(m) => m.iter().any(|(k, v)| {
+                (k == "ids"
+                    && v.as_array()
+                        .is_some_and(|a| a.iter().any(|i| names_item(i, id))))
+                    || walk(v, key, id)
+            }),
             _ => false,
         }
     }
-    /// The member of `v` (the create's answer, at most two objects deep) holding `id`,
-    /// `id` itself first.
+    walk(body, &own_member(answer, id), id)
+}
+
+/// The member the create's `answer` names the item `id` by (`id` first, at most two
+/// objects deep), `id` where it names it by none.
+fn own_member(answer: &Value, id: &str) -> String {
     fn member(v: &Value, id: &str, depth: usize) -> Option<String> {
         let m = v.as_object()?;
-        if m.get("id").is_some_and(|v| names(v, id)) {
+        if m.get("id").is_some_and(|v| names_item(v, id)) {
             return Some("id".into());
         }
         m.iter()
-            .find(|(_, v)| names(v, id))
+            .find(|(_, v)| names_item(v, id))
             .map(|(k, _)| k.clone())
             .or_else(|| {
                 (depth < 2)
@@ -5291,23 +5305,37 @@ fn lists_in(body: &Value, answer: &Value, id: &str) -> bool {
                     .flatten()
             })
     }
-    // The records are the objects of an array, each named by its own member: what they
-    // embed (a user's `roles: [{"id": 6}]`, its `changed_by`) names other records.
-    fn walk(v: &Value, key: &str, id: &str) -> bool {
+    member(answer, id, 0).unwrap_or_else(|| "id".into())
+}
+
+/// Whether `v` (a member's value) is the item id `id`.
+fn names_item(v: &Value, id: &str) -> bool {
+    match v {
+        Value::String(s) => names_id(s, id),
+        Value::Number(n) => n.to_string() == id,
+        _ => false,
+    }
+}
+
+/// The record `c` as the list answer `e` holds it: the object of one of its arrays named
+/// by `c`'s id under the member the create's answer named it by ([`lists`]). What a
+/// resource without a read of its own reads back as.
+pub fn listed_record(e: &Exchange, c: &Created) -> Option<Value> {
+    fn find(v: &Value, key: &str, id: &str) -> Option<Value> {
         match v {
-            Value::Array(items) => items.iter().any(|i| match i {
-                Value::Object(record) => record.get(key).is_some_and(|v| names(v, id)),
-                other => walk(other, key, id),
+            Value::Array(items) => items.iter().find_map(|i| match i {
+                Value::Object(record) if record.get(key).is_some_and(|v| names_item(v, id)) => {
+                    Some(i.clone())
+                }
+                other => find(other, key, id),
             }),
-            Value::Object(m) => m.iter().any(|(k, v)| {
-                (k == "ids" && v.as_array().is_some_and(|a| a.iter().any(|i| names(i, id))))
-                    || walk(v, key, id)
-            }),
-            _ => false,
+            Value::Object(m) => m.values().find_map(|v| find(v, key, id)),
+            _ => None,
         }
     }
-    let key = member(answer, id, 0).unwrap_or_else(|| "id".into());
-    walk(body, &key, id)
+    let body = e.json()?;
+    let answer = c.answer.json().unwrap_or(Value::Null);
+    find(&body, &own_member(&answer, &c.id), &c.id)
 }
 
 /// The text of `v` long enough (6 characters) to tell one resource from another.

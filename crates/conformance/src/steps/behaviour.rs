@@ -1274,9 +1274,18 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
             let ctx = w.ctx.clone();
             for index in 0..w.behaviour.created.len() {
                 let mut c = w.behaviour.created[index].clone();
-                let (Some(update), Some(_)) = (c.resource.update.clone(), &c.resource.read) else {
+                let Some(update) = c.resource.update.clone() else {
                     continue;
                 };
+                // Read back by its own read, else as its list holds it (a to-do API with
+                // `GET /todo` and `PATCH /todo/{id}` alone); with neither, said.
+                if c.resource.read.is_none() && c.resource.list.is_none() {
+                    ctx.http.note(format!(
+                        "behaviour: {} is not checked for persisting: the spec has no read or list of what it updates",
+                        update.id
+                    ));
+                    continue;
+                }
                 let update = &update;
                 // An item the client names keeps its name: the members naming it name it.
                 let mut body =
@@ -1431,13 +1440,32 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                     c.path = path;
                     w.behaviour.created[index] = c.clone();
                 }
-                let after = read(w, Identity::First, &c).await?;
+                let (after, read_back) = match &c.resource.list {
+                    Some(list) if c.resource.read.is_none() => {
+                        let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
+                        let after = behaviour::send_as(&ctx, Identity::First, request).await?;
+                        w.exchanges.push(after.clone());
+                        let record = behaviour::listed_record(&after, &c);
+                        if record.is_none() {
+                            ctx.http.note(format!(
+                                "behaviour: {} of {} is not checked for persisting: it has no read of its own, and {} holds no record of it to read it back from",
+                                update.id, c.path, list.id
+                            ));
+                        }
+                        (after, record)
+                    }
+                    _ => {
+                        let after = read(w, Identity::First, &c).await?;
+                        let json = after.json();
+                        (after, json)
+                    }
+                };
                 let read_schema = c
                     .resource
                     .read
                     .as_ref()
                     .and_then(|r| behaviour::success_schema(&ctx, r));
-                if let Some(d) = after.json().zip(body.clone()).and_then(|(b, sent)| {
+                if let Some(d) = read_back.zip(body.clone()).and_then(|(b, sent)| {
                     let sent = behaviour::with_own_id(sent, &c.id);
                     behaviour::differs(&ctx, update, &sent, &b, read_schema.as_ref(), Some(&c.sent))
                 }) {

@@ -57,6 +57,7 @@ mod stall;
 mod storage;
 mod tasks;
 mod transport;
+mod unread;
 mod watches;
 mod websocket;
 

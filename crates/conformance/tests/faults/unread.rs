@@ -1,0 +1,149 @@
+//! A resource without a read of its own (a to-do API with `GET /todo`, `POST /todo` and
+//! `PATCH /todo/{id}` alone, as many Spring Boot APIs are written): its update is read
+//! back from the list, and an update the backend drops fails `behaviour.update_persists`.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::{Request, Respond, ResponseTemplate};
+
+const SPEC: &str = r##"openapi: 3.0.3
+info: { title: Todos, version: 1.0.0 }
+paths:
+  /todo:
+    get:
+      operationId: getAll
+      responses:
+        "200":
+          description: every to-do
+          content:
+            "*/*":
+              schema: { type: array, items: { $ref: "#/components/schemas/Todo" } }
+    post:
+      operationId: addTodo
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/TodoInput" }
+      responses:
+        "200":
+          description: the to-do made
+          content:
+            "*/*":
+              schema: { $ref: "#/components/schemas/Todo" }
+  /todo/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer, format: int64 } }
+    patch:
+      operationId: updateTodo
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/TodoInput" }
+      responses:
+        "200":
+          description: the to-do changed
+          content:
+            "*/*":
+              schema: { $ref: "#/components/schemas/Todo" }
+    delete:
+      operationId: deleteTodo
+      responses:
+        "200": { description: deleted }
+components:
+  schemas:
+    TodoInput:
+      type: object
+      required: [title]
+      properties:
+        title: { type: string, maxLength: 60 }
+    Todo:
+      type: object
+      properties:
+        id: { type: integer, format: int64 }
+        title: { type: string }
+"##;
+
+/// To-dos in memory (`keeps_title`: an update keeps the title it had, and answers it).
+#[derive(Clone)]
+struct Todos {
+    rows: Arc<Mutex<Vec<(u64, String)>>>,
+    keeps_title: bool,
+}
+
+impl Todos {
+    fn new(keeps_title: bool) -> Todos {
+        Todos {
+            rows: Arc::default(),
+            keeps_title,
+        }
+    }
+}
+
+impl Respond for Todos {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut rows = self.rows.lock().unwrap();
+        let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
+        let view = |(id, title): &(u64, String)| json!({"id": id, "title": title});
+        let title = || {
+            serde_json::from_slice::<Value>(&request.body)
+                .ok()
+                .and_then(|b| b.get("title").and_then(Value::as_str).map(String::from))
+        };
+        match (request.method.as_str(), segments.as_slice()) {
+            ("GET", ["todo"]) => {
+                ResponseTemplate::new(200).set_body_json(rows.iter().map(view).collect::<Vec<_>>())
+            }
+            ("POST", ["todo"]) => {
+                let Some(title) = title() else {
+                    return ResponseTemplate::new(400);
+                };
+                let id = rows.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
+                rows.push((id, title));
+                ResponseTemplate::new(200).set_body_json(view(rows.last().unwrap()))
+            }
+            ("PATCH", ["todo", id]) => {
+                let Some(row) = rows.iter_mut().find(|(i, _)| i.to_string() == *id) else {
+                    return ResponseTemplate::new(404);
+                };
+                let Some(title) = title() else {
+                    return ResponseTemplate::new(400);
+                };
+                if !self.keeps_title {
+                    row.1 = title;
+                }
+                ResponseTemplate::new(200).set_body_json(view(row))
+            }
+            ("DELETE", ["todo", id]) => {
+                rows.retain(|(i, _)| i.to_string() != *id);
+                ResponseTemplate::new(200)
+            }
+            _ => ResponseTemplate::new(404),
+        }
+    }
+}
+
+const CHAIN: &str = "What is created reads back, is listed and updates";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_of_a_resource_without_a_read_is_read_back_from_its_list() {
+    let run = crate::resource_chain(SPEC, Todos::new(false)).await;
+    assert_eq!(run.verdict(CHAIN), "passed", "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("not checked for persisting"),
+        "{}",
+        run.stdout
+    );
+    let broken = crate::resource_chain(SPEC, Todos::new(true)).await;
+    assert!(
+        broken.failed_by(
+            CHAIN,
+            accord_conformance::rules::Rule::UpdatePersists,
+            "`title` was written as"
+        ),
+        "{}",
+        broken.stdout
+    );
+}
