@@ -1061,6 +1061,20 @@ async fn read(w: &mut AccordWorld, identity: Identity, c: &Created) -> Result<Ex
     Ok(e)
 }
 
+/// The record `c` as the first page of `list` holds it, with that answer: what a resource
+/// without a read of its own reads back as ([`behaviour::listed_record`]).
+async fn from_list(
+    w: &mut AccordWorld,
+    list: &OpInfo,
+    c: &Created,
+) -> Result<(Exchange, Option<serde_json::Value>), Failure> {
+    let (request, _) = behaviour::list_request_in(&w.ctx, list, &c.base);
+    let e = behaviour::send_as(&w.ctx, Identity::First, request).await?;
+    w.exchanges.push(e.clone());
+    let record = behaviour::listed_record(&e, c);
+    Ok((e, record))
+}
+
 #[then("each reads back as written")]
 async fn read_back(w: &mut AccordWorld) -> Outcome {
     let outcome = read_back_checked(w).await;
@@ -1075,6 +1089,28 @@ async fn read_back_checked(w: &mut AccordWorld) -> Outcome {
     let mut failures = Vec::new();
     for c in w.behaviour.created.clone() {
         if c.resource.read.is_none() {
+            // As its list holds it, where it has no read of its own (a record the list does
+            // not hold is the listed check's).
+            let Some(list) = c.resource.list.clone() else {
+                w.ctx.http.note(format!(
+                    "behaviour: what {} creates is not read back: the spec has no read or list of it",
+                    c.resource.create.id
+                ));
+                continue;
+            };
+            let (e, record) = from_list(w, &list, &c).await?;
+            if let Some(d) = record.and_then(|b| {
+                behaviour::differs(
+                    &w.ctx,
+                    &c.resource.create,
+                    &c.sent,
+                    &b,
+                    None,
+                    Some(&serde_json::Value::Null),
+                )
+            }) {
+                failures.push(Failure::new(Rule::ReadBack, d).with(&c.answer).with(&e));
+            }
             continue;
         }
         let e = read(w, Identity::First, &c).await?;
@@ -1442,10 +1478,7 @@ async fn update_persists_checked(w: &mut AccordWorld) -> Outcome {
                 }
                 let (after, read_back) = match &c.resource.list {
                     Some(list) if c.resource.read.is_none() => {
-                        let (request, _) = behaviour::list_request_in(&ctx, list, &c.base);
-                        let after = behaviour::send_as(&ctx, Identity::First, request).await?;
-                        w.exchanges.push(after.clone());
-                        let record = behaviour::listed_record(&after, &c);
+                        let (after, record) = from_list(w, list, &c).await?;
                         if record.is_none() {
                             ctx.http.note(format!(
                                 "behaviour: {} of {} is not checked for persisting: it has no read of its own, and {} holds no record of it to read it back from",

@@ -1,6 +1,7 @@
 //! A resource without a read of its own (a to-do API with `GET /todo`, `POST /todo` and
 //! `PATCH /todo/{id}` alone, as many Spring Boot APIs are written): its update is read
-//! back from the list, and an update the backend drops fails `behaviour.update_persists`.
+//! back from the list: a create stored otherwise than it answers fails `behaviour.read_back`,
+//! an update the backend drops `behaviour.update_persists`.
 
 use std::sync::{Arc, Mutex};
 
@@ -66,11 +67,13 @@ components:
         title: { type: string }
 "##;
 
-/// To-dos in memory (`keeps_title`: an update keeps the title it had, and answers it).
+/// To-dos in memory (`keeps_title`: an update keeps the title it had, and answers it;
+/// `stores_other_title`: a create stores another title than the one it answers).
 #[derive(Clone)]
 struct Todos {
     rows: Arc<Mutex<Vec<(u64, String)>>>,
     keeps_title: bool,
+    stores_other_title: bool,
 }
 
 impl Todos {
@@ -78,6 +81,7 @@ impl Todos {
         Todos {
             rows: Arc::default(),
             keeps_title,
+            stores_other_title: false,
         }
     }
 }
@@ -101,8 +105,13 @@ impl Respond for Todos {
                     return ResponseTemplate::new(400);
                 };
                 let id = rows.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
-                rows.push((id, title));
-                ResponseTemplate::new(200).set_body_json(view(rows.last().unwrap()))
+                let answer = view(&(id, title.clone()));
+                let stored = match self.stores_other_title {
+                    true => format!("{title} (copy)"),
+                    false => title,
+                };
+                rows.push((id, stored));
+                ResponseTemplate::new(200).set_body_json(answer)
             }
             ("PATCH", ["todo", id]) => {
                 let Some(row) = rows.iter_mut().find(|(i, _)| i.to_string() == *id) else {
@@ -141,6 +150,21 @@ async fn an_update_of_a_resource_without_a_read_is_read_back_from_its_list() {
         broken.failed_by(
             CHAIN,
             accord_conformance::rules::Rule::UpdatePersists,
+            "`title` was written as"
+        ),
+        "{}",
+        broken.stdout
+    );
+    // What the create stored is read back from the list too.
+    let stored = Todos {
+        stores_other_title: true,
+        ..Todos::new(false)
+    };
+    let broken = crate::resource_chain(SPEC, stored).await;
+    assert!(
+        broken.failed_by(
+            CHAIN,
+            accord_conformance::rules::Rule::ReadBack,
             "`title` was written as"
         ),
         "{}",
