@@ -150,6 +150,7 @@ async fn answer_in_envelope(w: &mut AccordWorld, status: u16) -> Outcome {
 async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome {
     // The feature names the usual status; the spec's documented one for the operation wins.
     let expected = w.error_statuses.clone().unwrap_or_else(|| vec![status]);
+    let as_unknown_route = answered_as_unknown_route(w).await?;
     let mut problems = Vec::new();
     for e in &w.judged {
         let sent = w
@@ -222,6 +223,10 @@ async fn answer_in_envelope_checked(w: &mut AccordWorld, status: u16) -> Outcome
                 e.method,
                 sent.map_or("", |(_, path)| path),
                 f.message
+            )),
+            (None, Err(f)) if as_unknown_route => w.ctx.http.note(format!(
+                "errors: the {} to a wrong method is the answer an unknown route gets, outside the error envelope alike ({}): `{UNKNOWN_ROUTE}` judges it",
+                e.status, f.message
             )),
             (None, Err(f)) => problems.push(f),
             (_, Ok(())) => {}
@@ -296,9 +301,18 @@ async fn outside_as_an_earlier_case(
     };
     // The reason without the status it names (`what the spec declares for 415`).
     let reason = |text: &str, status: u16| text.replace(&status.to_string(), "");
+    // Or the same media type that is no JSON at all (Hono's `text/plain` refusals, said
+    // once against the operation's declared 400 and once against the profile's envelope).
+    let media = |e: &Exchange| {
+        e.header("content-type")
+            .map(accord_spec::media::essence)
+            .filter(|m| !accord_spec::media::is_json(m))
+    };
     earlier_case_alike(w, &BODY_CASES[..at], |ctx, mine, other| {
-        crate::envelope::envelope_problem(ctx, other)
-            .is_some_and(|p| reason(&p, other.status) == reason(problem, mine.status))
+        crate::envelope::envelope_problem(ctx, other).is_some_and(|p| {
+            reason(&p, other.status) == reason(problem, mine.status)
+                || media(mine).is_some_and(|m| media(other) == Some(m))
+        })
     })
     .await
 }
@@ -380,6 +394,39 @@ async fn answered_as_an_earlier_case(w: &mut AccordWorld) -> Result<Option<Error
         }
     }
     Ok(None)
+}
+
+/// The example of the error envelope's scenario that sends a request to an unknown route.
+const UNKNOWN_ROUTE: &str = "a request to an unknown route is answered 404 in the error envelope";
+
+/// Whether this scenario's one answer, to a wrong method, is the 404 an unknown route gets
+/// (the same status, media type and envelope verdict), where that example runs: the
+/// router's not-found answer for a method the path lacks (Hono's and Fastify's), whose
+/// envelope that example judges; the status is `errors.method`'s.
+async fn answered_as_unknown_route(w: &mut AccordWorld) -> Result<bool, Failure> {
+    let Some(mine) = w.judged.first().cloned() else {
+        return Ok(false);
+    };
+    if w.error_case != Some(ErrorCase::WrongMethod)
+        || w.judged.len() != 1
+        || mine.status != 404
+        || !w.ctx.runs("Error envelopes", UNKNOWN_ROUTE)
+    {
+        return Ok(false);
+    }
+    let token = w.tokens.as_ref().map(|t| t.access.clone());
+    let known = crate::behaviour::known(&w.ctx);
+    let Ok((request, _)) = w
+        .ctx
+        .error_request(ErrorCase::UnknownRoute, token.as_deref(), &known)
+    else {
+        return Ok(false);
+    };
+    let other = w.send(request).await?;
+    Ok(other.status == mine.status
+        && other.header("content-type") == mine.header("content-type")
+        && crate::envelope::envelope_problem(&w.ctx, &other)
+            == crate::envelope::envelope_problem(&w.ctx, &mine))
 }
 
 /// The example of the error envelope's scenario that sends a body missing a required field.

@@ -139,6 +139,9 @@ pub enum Fault {
     /// then two more...), as a count and a read in two queries are while writes keep
     /// falling between them.
     CountNeverSettles,
+    /// The count never moves (always 100) while the items on the page do, as others write to
+    /// the list: a wrong total at rest too, whatever the writes.
+    CountStuckWhileItemsMove,
     /// A deleted article reads as 404 but is still listed (a delete that only marks the
     /// record, which the list does not filter).
     DeletedListed,
@@ -605,7 +608,7 @@ impl Articles {
                 } else {
                     &[]
                 };
-                let mine: Vec<Value> = s
+                let mut mine: Vec<Value> = s
                     .articles
                     .iter()
                     .chain(ghosts)
@@ -615,9 +618,16 @@ impl Articles {
                     .map(|a| self.view(a)["article"].clone())
                     .collect();
                 s.lists += 1;
+                if self.fault == Fault::CountStuckWhileItemsMove {
+                    // Another writer's articles, one more or fewer on each read.
+                    for i in 0..s.lists % 3 {
+                        mine.push(json!({"slug": format!("other-{i}"), "title": "another's"}));
+                    }
+                }
                 let count = (mine.len() as i64
                     + match self.fault {
                         Fault::WrongCount => 5,
+                        Fault::CountStuckWhileItemsMove => 100 - mine.len() as i64,
                         Fault::CountRacesOnce if s.lists == 1 => 1,
                         Fault::CountNeverSettles => [1, -1, 2, -2, 3][(s.lists as usize - 1) % 5],
                         _ => 0,
@@ -2030,6 +2040,19 @@ async fn a_list_whose_total_disagrees_with_its_items_fails() {
     .await;
     assert_eq!(moving.code, Some(0), "{}", moving.stdout);
     moving.says(&["list_articles's total (`articlesCount`) and its page disagreed in five reads, each time otherwise"]);
+    // A total that never moves while the page does is wrong at rest: judged.
+    let (stuck, _) = run(
+        Fault::CountStuckWhileItemsMove,
+        "@writes and not @second_user",
+        &[],
+    )
+    .await;
+    assert!(
+        stuck.stdout.contains("rule behaviour.list_total")
+            && stuck.stdout.contains("states a total of 100"),
+        "{}",
+        stuck.stdout
+    );
 }
 
 /// The `@roles` check never writes to an id the run did not create: an update and a delete

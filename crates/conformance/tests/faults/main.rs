@@ -1451,6 +1451,22 @@ async fn a_status_another_selected_scenario_judges_fails_there_only() {
         ],
     )
     .await;
+    // The router's plain-text 404 for an unknown route and for a wrong method alike (Hono):
+    // the unknown route's example judges its envelope, `errors.method` the status.
+    fails_only_there(
+        Fault::PlainRouterNotFound,
+        "@errors",
+        (
+            "a request to an unknown route",
+            Rule::Envelope,
+            "text/plain",
+        ),
+        &[
+            ("a request with a wrong method", Rule::Envelope),
+            ("a request with a wrong method", Rule::ErrorsStatus),
+        ],
+    )
+    .await;
     // Every refusal an empty 403 (Spring Boot's `/error`, which its security lets no one
     // reach), from a create that takes the user's valid request: judged, not left out as an
     // operation of another role, and once, where the malformed JSON is.

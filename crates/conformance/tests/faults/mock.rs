@@ -31,6 +31,9 @@ pub enum Fault {
     /// A method a path does not have is answered 404 in the envelope, not 405 (as Express
     /// and Fastify do).
     NotFoundForWrongMethod,
+    /// The router's own 404, for an unknown route and for a method a path lacks alike, in
+    /// plain text (`404 Not Found`, as Hono answers): one cause, outside the envelope.
+    PlainRouterNotFound,
     AlgNoneAccepted,
     SignatureNotChecked,
     /// The list of items answers without any token (and so with any token at all), though
@@ -579,7 +582,13 @@ impl Mock {
         } else {
             known.iter().find(|(p, _)| *p == path).map(|(_, m)| *m)
         };
+        let plain_not_found = || {
+            ResponseTemplate::new(404).set_body_raw("404 Not Found", "text/plain; charset=UTF-8")
+        };
         let Some(methods) = template else {
+            if self.has(Fault::PlainRouterNotFound) {
+                return plain_not_found();
+            }
             if self.has(Fault::HtmlNotFound) {
                 return ResponseTemplate::new(404)
                     .set_body_raw("<html><body>Not Found</body></html>", "text/html");
@@ -587,6 +596,9 @@ impl Mock {
             return self.problem(request, 404, "not_found");
         };
         if !methods.contains(&method.as_str()) {
+            if self.has(Fault::PlainRouterNotFound) {
+                return plain_not_found();
+            }
             if self.has(Fault::NotFoundForWrongMethod) {
                 return self.problem(request, 404, "not_found");
             }

@@ -83,9 +83,13 @@ impl Respond for Todos {
 }
 
 async fn run(plain: bool) -> crate::Run {
+    run_with(SPEC, plain).await
+}
+
+async fn run_with(spec: &str, plain: bool) -> crate::Run {
     let server = crate::serving(Todos { plain }).await;
     crate::first_run_with(
-        SPEC,
+        spec,
         server.uri(),
         "@errors",
         &[("ACCORD_TOKEN", "utoipa-rocks")],
@@ -113,4 +117,35 @@ async fn a_broken_body_goes_to_the_open_create_where_no_secured_operation_takes_
     }
     let plain = run(true).await;
     assert_eq!(plain.verdict(MALFORMED), "failed", "{}", plain.stdout);
+}
+
+/// Plain-text refusals where the create documents its 400 and not its 415 (Hono's
+/// validator and body parser): one is held to the declared 400, the other to the profile's
+/// envelope, in other words, but both are the same `text/plain`: one cause, judged once,
+/// where the malformed JSON is.
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_text_refusals_judged_by_other_declarations_are_one_cause() {
+    let undocumented_415 = SPEC.replace(
+        "        \"415\": { description: not JSON, content: { application/json: { schema: { $ref: \"#/components/schemas/Error\" } } } }\n",
+        "",
+    );
+    assert_ne!(undocumented_415, SPEC);
+    let plain = run_with(&undocumented_415, true).await;
+    assert_eq!(plain.verdict(MALFORMED), "failed", "{}", plain.stdout);
+    assert!(
+        !plain.failed_by(
+            "a body with a wrong content type is answered 415",
+            accord_conformance::rules::Rule::Envelope,
+            ""
+        ),
+        "{}",
+        plain.stdout
+    );
+    assert!(
+        plain
+            .stdout
+            .contains("a body with a wrong content type is answered outside the error envelope as a body of malformed JSON is"),
+        "{}",
+        plain.stdout
+    );
 }
