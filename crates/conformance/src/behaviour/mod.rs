@@ -4794,6 +4794,47 @@ pub fn differs(
     )
 }
 
+/// The members of `c`'s create body that the backend sets itself at creation: a flag or a
+/// choice (a boolean, a value of an `enum`) that the create's own answer gives otherwise
+/// than it was sent, and that `read` (what reads back) gives as that answer did, as a new
+/// to-do that is never complete whatever is sent (springdoc marks no such field
+/// `readOnly`). With `c`'s body without them, for the read-back comparison; what was made
+/// is what reads back, and the spec's gap is a finding of its own.
+pub fn set_at_create(ctx: &Ctx, c: &Created, read: &Value) -> (Value, Vec<String>) {
+    let mut sent = c.sent.clone();
+    let Some(members) = c.sent.as_object() else {
+        return (sent, Vec::new());
+    };
+    let fields: Vec<&str> = members.keys().map(String::as_str).collect();
+    let answer = c.answer.json().unwrap_or(Value::Null);
+    let answered = unwrap_resource(&answer, &fields);
+    let read = unwrap_resource(read, &fields);
+    let schema = ctx.body_schema(&c.resource.create).unwrap_or(Value::Null);
+    let choice = |name: &str, value: &Value| {
+        value.is_boolean()
+            || schema
+                .pointer(&format!("/properties/{}", accord_spec::escape_token(name)))
+                .map(|p| accord_spec::follow_ref(ctx.doc(), p))
+                .is_some_and(|p| p.get("enum").is_some())
+    };
+    let decided: Vec<String> = members
+        .iter()
+        .filter(|(name, value)| {
+            choice(name, value)
+                && answered.get(name.as_str()).is_some_and(|a| {
+                    !a.is_null() && a != *value && read.get(name.as_str()) == Some(a)
+                })
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    if let Some(body) = sent.as_object_mut() {
+        for name in &decided {
+            body.remove(name);
+        }
+    }
+    (sent, decided)
+}
+
 /// A new name of the run's for an item the client names (`Resource::chosen`): its own,
 /// never one that exists (`salt` tells one caller's from another's).
 pub fn chosen_name(ctx: &Ctx, salt: u64) -> String {
