@@ -471,9 +471,9 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
     }
     if e.status == 403 {
         // The token was accepted; the user lacks the role: an operation for another identity
-        // (unless it took a request before: then the input's refusal, in a status of its own).
+        // (unless it took a request before, or is the sign-up: then the input's refusal).
         if let Some(op) = &e.operation
-            && !ctx.http.accepted_before(op)
+            && ctx.may_refuse_the_identity(op)
         {
             ctx.forbidden(op);
         }

@@ -909,6 +909,13 @@ impl Ctx {
             && !self.session_operations.contains(&op.id)
     }
 
+    /// Whether a 403 from `op` may refuse the identity, as another role's operation: not
+    /// where `op` took a request before (its 403 refuses the input, as Spring Boot's `/error`
+    /// answers every error), nor for the sign-up or sign-in (open to whoever has no session).
+    pub fn may_refuse_the_identity(&self, op: &str) -> bool {
+        !self.http.accepted_before(op) && !self.session_operations.iter().any(|o| o == op)
+    }
+
     /// Notes that the signed-in identity is refused `op` (a 403 to a valid request): an
     /// operation for another role, left out of the checks rather than failed, or checked
     /// with the privileged identity when the profile names one.

@@ -519,7 +519,7 @@ async fn boundary_steps(
         // neither. A 403 from an operation that took the caller's requests is the value's
         // refusal (Spring Boot's every error, forwarded to an `/error` no one may reach):
         // the pass goes on.
-        if e.status == 403 && !base_ok && !ctx.http.accepted_before(&op.id) {
+        if e.status == 403 && !base_ok && ctx.may_refuse_the_identity(&op.id) {
             ctx.forbidden(&op.id);
             *accepted = None;
             return Ok(());
