@@ -1111,53 +1111,41 @@ async fn read_back_checked(w: &mut AccordWorld) -> Outcome {
     }
     let mut failures = Vec::new();
     for c in w.behaviour.created.clone() {
-        if c.resource.read.is_none() {
-            // As its list holds it, where it has no read of its own (a record the list does
-            // not hold is the listed check's).
-            let Some(list) = c.resource.list.clone() else {
+        // By its own read, else as its list holds it (a record the list does not hold is
+        // the listed check's); with neither, said.
+        let (e, read_back, read_schema) = match (&c.resource.read, c.resource.list.clone()) {
+            (None, None) => {
                 w.ctx.http.note(format!(
                     "behaviour: what {} creates is not read back: the spec has no read or list of it",
                     c.resource.create.id
                 ));
                 continue;
-            };
-            let (e, record) = from_list(w, &list, &c).await?;
-            if let Some(d) = record.and_then(|b| {
-                let sent = made_as_answered(w, &c, &b);
-                behaviour::differs(
-                    &w.ctx,
-                    &c.resource.create,
-                    &sent,
-                    &b,
-                    None,
-                    Some(&serde_json::Value::Null),
-                )
-            }) {
-                failures.push(Failure::new(Rule::ReadBack, d).with(&c.answer).with(&e));
             }
-            continue;
-        }
-        let e = read(w, Identity::First, &c).await?;
-        if !(200..300).contains(&e.status) {
-            failures.push(
-                Failure::new(
-                    Rule::ReadBack,
-                    format!(
-                        "the resource just created answers {} at {}",
-                        e.status, c.path
-                    ),
-                )
-                .with(&c.answer)
-                .with(&e),
-            );
-            continue;
-        }
-        let read_schema = c
-            .resource
-            .read
-            .as_ref()
-            .and_then(|r| behaviour::success_schema(&w.ctx, r));
-        if let Some(d) = e.json().and_then(|b| {
+            (None, Some(list)) => {
+                let (e, record) = from_list(w, &list, &c).await?;
+                (e, record, None)
+            }
+            (Some(r), _) => {
+                let e = read(w, Identity::First, &c).await?;
+                if !(200..300).contains(&e.status) {
+                    failures.push(
+                        Failure::new(
+                            Rule::ReadBack,
+                            format!(
+                                "the resource just created answers {} at {}",
+                                e.status, c.path
+                            ),
+                        )
+                        .with(&c.answer)
+                        .with(&e),
+                    );
+                    continue;
+                }
+                let json = e.json();
+                (e, json, behaviour::success_schema(&w.ctx, r))
+            }
+        };
+        if let Some(d) = read_back.and_then(|b| {
             let sent = made_as_answered(w, &c, &b);
             behaviour::differs(
                 &w.ctx,
@@ -1169,7 +1157,6 @@ async fn read_back_checked(w: &mut AccordWorld) -> Outcome {
             )
         }) {
             failures.push(Failure::new(Rule::ReadBack, d).with(&c.answer).with(&e));
-            continue;
         }
     }
     Failure::combine(failures)
