@@ -1049,13 +1049,6 @@ const CATALOGUE: &[(Fault, &str, &str, Rule, &str)] = &[
         "register: a server error (500) for a NUL character (body /display_name) the schema admits",
     ),
     (
-        Fault::SignUpForbidsMarkupNulCrash,
-        BEHAVIOUR,
-        "Boundary inputs never crash the backend",
-        Rule::Boundary,
-        "register: a server error (500) for a NUL character (body /display_name) the schema admits",
-    ),
-    (
         Fault::SignUpCombinationCrash,
         BEHAVIOUR,
         "Boundary inputs never crash the backend",

@@ -97,10 +97,6 @@ pub enum Fault {
     LimitIgnored,
     /// The sign-up crashes on a NUL character in the display name (500).
     SignUpNulCrash,
-    /// As `SignUpNulCrash`, and a display name with markup refused with an empty 403 (Spring
-    /// Boot's every error, forwarded to an `/error` no one may reach): a 403 from the sign-up,
-    /// open to anyone, refuses the value, and the search goes on to the NUL's crash.
-    SignUpForbidsMarkupNulCrash,
     /// The sign-up crashes on a NUL character in any of its fields (500), as one that
     /// hashes the password and then stores every field does.
     SignUpNulAnywhereCrash,
@@ -741,13 +737,7 @@ impl Mock {
                 {
                     return self.problem(request, 422, "validation_failed");
                 }
-                if self.has(Fault::SignUpForbidsMarkupNulCrash)
-                    && field("display_name").is_some_and(|n| n.contains('<'))
-                {
-                    return ResponseTemplate::new(403);
-                }
-                if ((self.has(Fault::SignUpNulCrash)
-                    || self.has(Fault::SignUpForbidsMarkupNulCrash))
+                if (self.has(Fault::SignUpNulCrash)
                     && field("display_name").is_some_and(|n| n.contains('\0')))
                     || (self.has(Fault::SignUpNulAnywhereCrash)
                         && [field("display_name"), Some(password.clone())]
