@@ -95,6 +95,10 @@ pub struct Http {
     /// that must not be sent twice go on a connection of their own.
     fresh: reqwest::Client,
     server_errors: std::sync::atomic::AtomicBool,
+    /// The 503s without `Retry-After` sent again so far ([`Http::send_politely`]).
+    busy_retries: std::sync::atomic::AtomicU32,
+    /// The operations still answering 503 once sent again: not sent again any more.
+    busy_operations: Mutex<std::collections::HashSet<String>>,
     pub base: String,
     contract: Arc<Contract>,
     stats: Mutex<BTreeMap<String, u32>>,
@@ -165,7 +169,16 @@ struct Stall {
     /// the base URL to tell a stall from one hanging route. Semaphore's base answers from
     /// memory while every route that reads its database hangs.
     answered_get: Option<Arc<reqwest::Request>>,
+    /// The last writes the backend took (a 2xx), with when: what it may still be working
+    /// on when it stops answering (Prefect's automation that reacts to every event, its
+    /// own too, answered 201 before the server answered nothing).
+    taken: std::collections::VecDeque<(std::time::Instant, String)>,
+    /// [`Stall::taken`] when it stalled, each with how long before.
+    taken_before: Vec<String>,
 }
+
+/// How many of the last writes taken a stall names ([`Stall::taken`]).
+const TAKEN_KEPT: usize = 4;
 
 /// How many requests in a row without an answer in time make a stall ([`Stall`]).
 const STALL_AFTER: usize = 3;
@@ -253,6 +266,8 @@ pub struct WentDown {
     /// `unanswered` are the requests that timed out in a row, and `refused` the requests
     /// the run did not send while it lasted ([`Stall`]).
     pub stalled: bool,
+    /// Where it stalled, the last writes it took before, each with how long before.
+    pub taken: Vec<String>,
 }
 
 impl WentDown {
@@ -269,7 +284,13 @@ impl WentDown {
                 } else {
                     ""
                 }
-            );
+            ) + &match self.taken.as_slice() {
+                [] => String::new(),
+                taken => format!(
+                    "; the last writes it took before, whose work it may still have been doing: {}",
+                    taken.join("; ")
+                ),
+            };
         }
         let what = match self.unanswered.as_slice() {
             [] => "it stopped accepting connections (no request's connection was closed unanswered before: it may have been stopped from outside)".to_string(),
@@ -572,6 +593,8 @@ impl Http {
             client,
             fresh,
             server_errors: Default::default(),
+            busy_retries: Default::default(),
+            busy_operations: Default::default(),
             base: base.trim_end_matches('/').to_string(),
             contract,
             stats: Mutex::new(BTreeMap::new()),
@@ -603,6 +626,7 @@ impl Http {
                 refused: stall.skipped,
                 back: stall.back,
                 stalled: true,
+                taken: stall.taken_before.clone(),
             });
         };
         // The first closed first: the request that took it down closed its connection
@@ -622,6 +646,7 @@ impl Http {
             refused: down.refused,
             back: down.back,
             stalled: false,
+            taken: Vec::new(),
         })
     }
 
@@ -737,6 +762,17 @@ impl Http {
         stall.since = Some(now);
         stall.probed = Some(now);
         stall.by = stall.in_a_row.iter().take(8).cloned().collect();
+        stall.taken_before = stall
+            .taken
+            .iter()
+            .rev()
+            .map(|(at, write)| {
+                format!(
+                    "{write}, {} s before it was seen",
+                    now.saturating_duration_since(*at).as_secs()
+                )
+            })
+            .collect();
         true
     }
 
@@ -898,15 +934,54 @@ impl Http {
     }
 
     /// Sends as a well-mannered client: a 429 or 503 with `Retry-After` (at most 30 s) is
-    /// waited out and the request sent again, up to three times.
+    /// waited out and the request sent again, up to three times. A 503 without it is the
+    /// backend saying it cannot serve the request now, not that it failed on it (Prefect
+    /// answers so while its database is busy, "for errors clients can retry on", and its
+    /// own client does): sent again after one second, then two, and noted; at most
+    /// [`BUSY_RETRIES`] times in a run, and no more for an operation still answering 503
+    /// then, so that one that always does is judged without the run waiting on it. One
+    /// still answered 503 is judged as before.
     pub async fn send_politely(&self, request: Request) -> Result<Exchange, String> {
+        use std::sync::atomic::Ordering;
         let mut attempt = 0;
+        let mut busy = 0;
         loop {
             let e = self.send(request.clone()).await?;
             match retry_after_secs(&e).filter(|s| *s <= 30) {
                 Some(secs) if matches!(e.status, 429 | 503) && attempt < 3 => {
                     attempt += 1;
                     tokio::time::sleep(std::time::Duration::from_secs(secs.max(1))).await;
+                }
+                None if e.status == 503 && e.header("retry-after").is_none() => {
+                    let operation = self
+                        .contract
+                        .operation_id(&request.method, &self.path_of(&e))
+                        .unwrap_or_default()
+                        .to_string();
+                    let again = match self.busy_operations.lock() {
+                        Ok(mut given_up) if busy == 2 => {
+                            given_up.insert(operation);
+                            false
+                        }
+                        Ok(given_up) => !given_up.contains(&operation),
+                        Err(_) => false,
+                    };
+                    if !again {
+                        return Ok(e);
+                    }
+                    let spent = self.busy_retries.fetch_add(1, Ordering::Relaxed);
+                    if spent >= BUSY_RETRIES {
+                        return Ok(e);
+                    }
+                    if spent == 0 {
+                        self.note(format!(
+                            "busy: the backend answered 503 without `Retry-After` (first to {} {}): each such request was sent again after a pause of one, then two seconds, as a client of a busy server does (at most {BUSY_RETRIES} times a run); one still answered 503 is judged",
+                            request.method,
+                            redact_url(without_query(&request.target))
+                        ));
+                    }
+                    busy += 1;
+                    tokio::time::sleep(std::time::Duration::from_secs(busy)).await;
                 }
                 _ => return Ok(e),
             }
@@ -1363,6 +1438,22 @@ impl Http {
         {
             stall.answered_get = Some(Arc::new(copy));
         }
+        if on_backend
+            && (200..300).contains(&status)
+            && !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+            && let Ok(mut stall) = self.stall.lock()
+        {
+            let body: String = redact_text(&request_body).chars().take(200).collect();
+            let write = format!(
+                "{} {} {body} ({status})",
+                request.method,
+                redact_url(&request.target)
+            );
+            stall.taken.push_back((std::time::Instant::now(), write));
+            while stall.taken.len() > TAKEN_KEPT {
+                stall.taken.pop_front();
+            }
+        }
         if status >= 500 {
             self.server_errors
                 .store(true, std::sync::atomic::Ordering::Relaxed);
@@ -1665,6 +1756,9 @@ pub fn urlencode(s: &str) -> String {
     }
     out
 }
+
+/// How many 503s without `Retry-After` a run sends again ([`Http::send_politely`]).
+pub const BUSY_RETRIES: u32 = 40;
 
 /// `Retry-After` in seconds: a number of seconds or an HTTP date (RFC 9110 §10.2.3).
 /// When a rate limit lifts, by `Retry-After`, else by its reset: `RateLimit-Reset` (seconds,

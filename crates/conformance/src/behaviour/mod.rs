@@ -334,7 +334,9 @@ pub fn state_hint(ctx: &Ctx, e: &Exchange) -> String {
 /// Where an answer hands the browser a stored password or its hash: a member named like a
 /// password holding text, or text in the shape of a password hash anywhere (bcrypt's `$2b$`,
 /// argon2's, Django's `pbkdf2_sha256$`, werkzeug's `pbkdf2:`/`scrypt:`). Its pointer and
-/// what it holds in words; never the value.
+/// what it holds in words; never the value. What a JSON Schema in the answer shows as an
+/// example is documentation, not a stored value (Prefect's block schemas: a secret's
+/// `examples`, `{"password": "s3cr3t", "username": "johndoe"}`).
 pub fn stored_password(body: &Value) -> Option<(String, &'static str)> {
     fn hash(text: &str) -> Option<&'static str> {
         if ["$2a$", "$2b$", "$2y$"].iter().any(|p| text.starts_with(p)) && text.len() == 60 {
@@ -365,6 +367,14 @@ pub fn stored_password(body: &Value) -> Option<(String, &'static str)> {
             Value::String(text) => hash(text).map(|what| (at, what)),
             Value::Object(members) if depth > 0 => members.iter().find_map(|(k, m)| {
                 let here = format!("{at}/{}", accord_spec::pointer::escape(k));
+                let schema = ["type", "properties", "$ref", "anyOf", "oneOf", "allOf"]
+                    .iter()
+                    .any(|w| members.contains_key(*w));
+                if schema
+                    && ["examples", "example", "default", "const", "enum"].contains(&k.as_str())
+                {
+                    return None;
+                }
                 match m {
                     // Masked (`**********`, Directus's) is no password.
                     Value::String(text)
@@ -3620,6 +3630,20 @@ fn plain_name(name: &str) -> String {
 /// `POST /manufacturers` creates, `device_type` to `/device-types/`; a kind under a parent
 /// only from an operation under the same parent (`under`, its path), where its id means
 /// something: Semaphore's repository's `ssh_key_id`, a key of the repository's project.
+/// Words a path parameter is named that say how an item is addressed, not what it is.
+const ADDRESS_WORDS: &[&str] = &[
+    "name",
+    "slug",
+    "key",
+    "path",
+    "uuid",
+    "guid",
+    "code",
+    "handle",
+    "identifier",
+    "ref",
+];
+
 fn referent<'a>(name: &str, kinds: &'a [Resource], under: &str) -> Option<&'a Resource> {
     let plain = plain_name(name);
     // A list of ids (`tagIds`) names the kind as one id does.
@@ -3638,13 +3662,25 @@ fn referent<'a>(name: &str, kinds: &'a [Resource], under: &str) -> Option<&'a Re
             .next()
             .unwrap_or_default();
         // The parameter of an item the client names (`{path}`, `{key}`, `{name}`) is a name
-        // like any other member's: no member refers to the kind by it.
+        // like any other member's: no member refers to the kind by it. Nor by a parameter
+        // that says how an item is addressed rather than what it is: a flow's own `name` is
+        // no reference to Prefect's work pools, read at `/work_pools/{name}`; a member
+        // naming the kind and that word is one (a deployment's `work_pool_name`).
         let param = plain_name(&r.param);
-        let param = (!r.chosen).then(|| param.strip_suffix("id").unwrap_or(&param).to_string());
+        let address = ADDRESS_WORDS.contains(&param.as_str());
+        let by_address = || {
+            address
+                && kind_names(collection)
+                    .iter()
+                    .any(|k| plain == format!("{k}{param}"))
+        };
+        let param =
+            (!r.chosen && !address).then(|| param.strip_suffix("id").unwrap_or(&param).to_string());
         kind_names(collection)
             .iter()
             .chain(param.as_ref())
             .any(|n| n == stem)
+            || by_address()
     };
     // A kind of its own, else one under the same parent as the operation (Semaphore's
     // repository names an access key of its project: `ssh_key_id`, `/project/{id}/keys`).
@@ -5818,6 +5854,13 @@ mod password_tests {
             Some(("/secret_field".to_string(), "a PBKDF2 hash"))
         );
         assert_eq!(stored_password(&json!({"password": "**********"})), None);
+        // A schema's examples are documentation.
+        let schema = json!([{"fields": {"properties": {"value": {
+            "type": "string",
+            "examples": ["sk-1", {"password": "s3cr3t", "username": "johndoe"}]
+        }}}}]);
+        assert_eq!(stored_password(&schema), None);
+        assert!(stored_password(&json!({"examples": [{"password": "s3cr3t"}]})).is_some());
         assert_eq!(stored_password(&json!({"password": ""})), None);
         assert_eq!(
             stored_password(&json!({"password_changed_at": "2026-01-01", "has_password": true})),
@@ -6084,6 +6127,26 @@ mod reference_tests {
         assert_eq!(
             sibling_base(&kind("/keys", "/keys/{id}", None), "/project/22/x"),
             None
+        );
+    }
+
+    #[test]
+    fn a_parameter_that_says_how_an_item_is_addressed_names_no_kind_alone() {
+        use super::referent;
+        let mut pools = kind("/work_pools/", "/work_pools/{name}", None);
+        pools.param = "name".into();
+        let mut projects = kind("/projects", "/projects/{projectId}", None);
+        projects.param = "projectId".into();
+        let kinds = [pools, projects];
+        // A flow's own name, Prefect's: no reference to a work pool.
+        assert!(referent("name", &kinds, "/flows/").is_none());
+        // A deployment's `work_pool_name` is one, and a parameter naming its kind still is.
+        let by_name = referent("work_pool_name", &kinds, "/deployments/");
+        assert_eq!(by_name.map(|k| k.item.as_str()), Some("/work_pools/{name}"));
+        let project = referent("project", &kinds, "/tasks");
+        assert_eq!(
+            project.map(|k| k.item.as_str()),
+            Some("/projects/{projectId}")
         );
     }
 

@@ -8,6 +8,7 @@ mod articles;
 mod asked;
 mod beyond;
 mod booleans;
+mod busy;
 mod chi;
 mod clinic;
 mod consumed;

@@ -171,3 +171,89 @@ async fn a_stall_behind_a_base_url_that_still_answers_is_said_too() {
     );
     assert!(took < Duration::from_secs(45), "the run took {took:?}");
 }
+
+const RULES: &str = r##"openapi: 3.0.3
+info: { title: Rules, version: "1" }
+paths:
+  /rules:
+    get:
+      operationId: listRules
+      responses:
+        "200":
+          description: The rules
+          content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Rule" } } } }
+    post:
+      operationId: createRule
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Rule" } } }
+      responses:
+        "201": { description: The rule, content: { application/json: { schema: { $ref: "#/components/schemas/Rule" } } } }
+components:
+  schemas:
+    Rule:
+      type: object
+      required: [pattern]
+      properties:
+        id: { type: integer, readOnly: true }
+        pattern: { type: string, description: what events the rule reacts to }
+"##;
+
+/// Rules that react to events, in the way of Prefect's automations: one whose pattern is
+/// empty reacts to every event, its own too, and once it is taken (201) the server answers
+/// nothing more.
+#[derive(Clone, Default)]
+struct Rules {
+    stalled: Arc<AtomicBool>,
+}
+
+impl Respond for Rules {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if self.stalled.load(Ordering::SeqCst) {
+            return ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(WAIT);
+        }
+        match (request.method.as_str(), request.url.path()) {
+            ("POST", "/rules") => {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&request.body).unwrap_or_default();
+                let Some(pattern) = body.get("pattern").and_then(|p| p.as_str()) else {
+                    return ResponseTemplate::new(422).set_body_json(json!({"message": "pattern"}));
+                };
+                if pattern.is_empty() {
+                    self.stalled.store(true, Ordering::SeqCst);
+                }
+                ResponseTemplate::new(201).set_body_json(json!({"id": 1, "pattern": pattern}))
+            }
+            ("GET", "/rules") => ResponseTemplate::new(200).set_body_json(json!([])),
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "not found"})),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stall_names_the_last_writes_the_backend_took_before_it() {
+    let server = crate::serving(Rules::default()).await;
+    let (dir, profile) = crate::spec_and_profile(
+        RULES,
+        "spec.yaml",
+        "request_timeout_secs = 1\ndeadline_secs = 60\n\n[behaviour]\nexamples = 3\nexpiry_wait_secs = 0\n",
+    );
+    let run = crate::harness_in(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), "@boundary".into()],
+        dir,
+    )
+    .await;
+    assert!(
+        run.failed_by(
+            "The backend stays up",
+            Rule::Crash,
+            "the last writes it took before, whose work it may still have been doing: "
+        ) && run.stdout.contains(r#"POST /rules {"pattern":""} (201), "#),
+        "{}",
+        run.stdout
+    );
+}
