@@ -724,6 +724,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
     let mut refused_queries: Vec<(Case, (String, Value))> = Vec::new();
     let all_params = params(ctx, op);
     let on_read = read_shares_queries(ctx, op, &all_params);
+    let kinds = super::kinds(ctx);
     for p in all_params.iter().cloned() {
         // A path parameter names a resource: only reads take odd ones.
         if p.location == "path" && !safe {
@@ -742,7 +743,13 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 continue;
             }
             let admitted = validator.is_valid(&p.schema, &value);
-            let ordinary = ordinary(&what) && !handed_out(&p);
+            // A filter naming another resource (Label Studio's `?project=`, its
+            // `projects`) takes the ids the backend has: refusing one that names nothing
+            // (`Select a valid choice`) is its right, as for a body's reference.
+            let reference = super::referent(&p.name, &kinds, &op.path).is_some();
+            let names_nothing =
+                names_a_record(&format!("/{}", p.name)) && matches!(what.as_str(), "0" | "-1");
+            let ordinary = ordinary(&what) && !handed_out(&p) && !reference && !names_nothing;
             let mut inputs: Inputs = base.clone();
             inputs
                 .params

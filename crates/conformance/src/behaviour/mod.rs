@@ -1348,6 +1348,12 @@ async fn positive_as(
         ));
         return Ok(None);
     }
+    // A 404 unlike an unknown route's (JSON where that is a page): the route is served, and
+    // finds nothing for what the request sends or leaves out (Label Studio's `GET /api/ml/`,
+    // `No Project matches the given query.`, without the `project` its spec leaves optional).
+    let served_404 = e.status == 404
+        && ctx.unknown_answer().await.is_some()
+        && !ctx.answered_as_unknown(&e).await;
     let problem = judge(&e).or_else(|| {
         let example = spec_has_example(ctx, op)?;
         // A refusal for want of credentials is about the caller, not the request.
@@ -1360,6 +1366,7 @@ async fn positive_as(
             && ctx.credential_input(op).is_none())
         .then_some(())?;
         match (e.status, example) {
+            (404, _) if served_404 => Some("the spec's own example was answered 404, as no unknown route is: the route is served and finds nothing for what the request sends or leaves out (it may need a parameter the spec leaves optional)".to_string()),
             (404, _) => Some("the spec's own example was answered 404: the backend does not serve the route (a feature off in this deployment, or a route missing; `behaviour.skip_operations` leaves it out)".to_string()),
             (status, Example::Written) => Some(format!("the spec's own example was answered {status}")),
             // The spec writes nothing the request could hold: what the backend asks for

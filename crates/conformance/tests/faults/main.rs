@@ -31,6 +31,7 @@ mod keyless;
 mod lanes;
 mod lean;
 mod learned;
+mod lookup;
 mod masked;
 mod mock;
 mod named;
