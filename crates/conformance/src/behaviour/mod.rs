@@ -963,6 +963,34 @@ pub async fn callable(ctx: &Ctx, op: &OpInfo) -> bool {
     }
 }
 
+/// Whether a write of `op` would name a record the run did not make: its body requires a
+/// reference to a kind the run made none of (its create was refused), so the spec's example
+/// id (`"project": 1`) or a made-up one would name someone else's (Label Studio took a task
+/// into a project the run had not made, the spec's example's). Noted once, and the passes
+/// leave it out; `[behaviour] disposable` sends it on a test instance.
+pub fn names_unmade(ctx: &Ctx, op: &OpInfo) -> bool {
+    if ctx.profile.behaviour.disposable || safe(op) {
+        return false;
+    }
+    let who = caller(ctx, op);
+    let Some(slot) = reference_slots(ctx, op).into_iter().find(|slot| {
+        slot.required
+            && !slot.own
+            && slot.kind.parent.is_none()
+            && made_value(ctx, slot, who).is_none()
+    }) else {
+        return false;
+    };
+    let said = format!("behaviour: {} is left out of the generated calls", op.id);
+    if !ctx.http.notes().iter().any(|n| n.starts_with(&said)) {
+        ctx.http.note(format!(
+            "{said}: its body requires `{}`, a reference to {} ({}), and the run made none (its create was refused): the spec's example or a made-up id would name a record the run did not make (`[behaviour] disposable = true` sends it on a test instance)",
+            slot.pointer, slot.kind.collection, slot.kind.create.id
+        ));
+    }
+    true
+}
+
 /// Whether `resource` is a kind of account: a top-level collection named for users or
 /// accounts (`/users`, `/api/accounts/`); a team's members (`/teams/{id}/members`) are the
 /// team's, no directory.
@@ -1012,7 +1040,7 @@ pub fn known(ctx: &Ctx) -> crate::context::Known {
             false => ctx
                 .all_operations()
                 .iter()
-                .filter(|(o, _)| reaches_beyond_own(o, &kinds, &paths).is_some())
+                .filter(|(o, _)| reaches_beyond_own(ctx, o, &kinds, &paths).is_some())
                 .map(|(o, _)| o.id.clone())
                 .collect(),
         },
@@ -1040,9 +1068,19 @@ fn spec_paths(ctx: &Ctx) -> Vec<String> {
 ///   (Homebox's `POST /v1/actions/zero-item-time-fields`, which zeroes every item's dates;
 ///   Directus's `POST /users/me/tfa/enable`, on the given account).
 ///
+/// - or a write of the one record its path's GET reads (an object holding every member of
+///   the body): the service's own settings (Label Studio's `POST /api/jwt/settings`, whose
+///   `api_tokens_enabled: false` locks every API client of the organization out, the run's
+///   own token too).
+///
 /// A run leaves data it did not make as it found it, and the service running: `[behaviour]
 /// disposable` lifts this on a test instance. `paths` are every path of the spec.
-pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String]) -> Option<String> {
+pub fn reaches_beyond_own(
+    ctx: &Ctx,
+    op: &OpInfo,
+    resources: &[Resource],
+    paths: &[String],
+) -> Option<String> {
     const DELETES: [&str; 12] = [
         "delete", "remove", "purge", "destroy", "erase", "wipe", "clear", "truncate", "drop",
         "flush", "prune", "cleanup",
@@ -1087,6 +1125,11 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String])
             "its name says it restarts or stops the service (`{word}`): the run leaves it running (`[behaviour] disposable = true` calls it on a test instance)"
         ));
     }
+    if writes_what_its_path_reads(ctx, op) {
+        return Some(
+            "it writes the one record its path's GET reads (the service's settings, or another record the run did not create): the run leaves it as it found it (`[behaviour] disposable = true` calls it on a test instance)".to_string(),
+        );
+    }
     let takes_input = op.op.get("requestBody").is_some()
         || op
             .op
@@ -1101,6 +1144,39 @@ pub fn reaches_beyond_own(op: &OpInfo, resources: &[Resource], paths: &[String])
     });
     (!takes_input && !collection && named(&READS).is_none()).then(|| {
         "it takes no input and names no collection: a command on what the backend already holds (its records, its settings, the signed-in account), not on what the run made (`[behaviour] disposable = true` calls it on a test instance)".to_string()
+    })
+}
+
+/// Whether the body of `op` writes the one record a GET of its own path reads: that GET
+/// answers an object (no list) holding every member of the body.
+fn writes_what_its_path_reads(ctx: &Ctx, op: &OpInfo) -> bool {
+    let doc = ctx.doc();
+    let members = |schema: &Value| -> Vec<String> {
+        crate::sample::object_branch(doc, schema)
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let Some(body) = ctx.body_schema(op) else {
+        return false;
+    };
+    let written = members(&body);
+    if written.is_empty() {
+        return false;
+    }
+    ctx.all_operations().iter().any(|(read, _)| {
+        read.method == "GET"
+            && read.path == op.path
+            && success_schema(ctx, read).is_some_and(|answer| {
+                let answer = accord_spec::follow_ref(doc, &answer);
+                answer.get("type").and_then(Value::as_str) != Some("array")
+                    && answer.get("items").is_none()
+                    && {
+                        let read = members(answer);
+                        written.iter().all(|m| read.contains(m))
+                    }
+            })
     })
 }
 
@@ -1155,7 +1231,7 @@ pub fn plan(ctx: &Ctx) -> (Planned, LeftOut) {
             }
         });
         let beyond = (!ctx.profile.behaviour.disposable)
-            .then(|| reaches_beyond_own(&op, &kinds, &paths))
+            .then(|| reaches_beyond_own(ctx, &op, &kinds, &paths))
             .flatten();
         let reason = if skip.contains(&op.id) {
             Some("behaviour.skip_operations names it")
@@ -1242,7 +1318,7 @@ pub async fn positive(
     cases: u32,
     resources: &[Resource],
 ) -> Result<Option<Finding>, Failure> {
-    if !callable(ctx, op).await {
+    if !callable(ctx, op).await || names_unmade(ctx, op) {
         return Ok(None);
     }
     // Each sign-up accepted is an account to sign in to and delete again, or to leave behind
@@ -4525,6 +4601,25 @@ async fn create_bound(
     made: Option<&[Created]>,
 ) -> Result<Option<Created>, Failure> {
     let op = &resource.create;
+    // A required reference to a kind neither the run nor this chain made: the create would
+    // name someone else's record ([`names_unmade`]).
+    let unmade = reference_slots(ctx, op).into_iter().find(|slot| {
+        slot.required
+            && !slot.own
+            && slot.kind.parent.is_none()
+            && made_value(ctx, slot, identity).is_none()
+            && !made
+                .unwrap_or_default()
+                .iter()
+                .any(|c| c.resource.item == slot.kind.item)
+    });
+    if let Some(slot) = unmade.filter(|_| !ctx.profile.behaviour.disposable) {
+        ctx.http.note(format!(
+            "behaviour: {} is left out of the resource checks: its body requires `{}`, a reference to {} ({}), and the run made none (its create was refused): the spec's example or a made-up id would name a record the run did not make",
+            op.id, slot.pointer, slot.kind.collection, slot.kind.create.id
+        ));
+        return Ok(None);
+    }
     let recent = |body: &Value| recent_of(ctx, op, body, Lane::Chain.slot(salt ^ scenario()));
     // The name the run gives an item the client names: its own, never one that exists.
     let chosen = resource.chosen.then(|| chosen_name(ctx, salt));

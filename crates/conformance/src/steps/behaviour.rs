@@ -271,7 +271,7 @@ async fn boundary_op(
 ) -> Result<Vec<Problem>, Failure> {
     let mut out = Vec::new();
     let who = behaviour::caller(ctx, op);
-    if !behaviour::callable(ctx, op).await {
+    if !behaviour::callable(ctx, op).await || behaviour::names_unmade(ctx, op) {
         return Ok(out);
     }
     behaviour::learn_accepted(ctx, op, resources).await?;
@@ -2331,7 +2331,7 @@ async fn negative_op(
 ) -> Result<Vec<Problem>, Failure> {
     let mut out = Vec::new();
     let own = behaviour::owned::owned(op, resources);
-    if !behaviour::callable(ctx, op).await {
+    if !behaviour::callable(ctx, op).await || behaviour::names_unmade(ctx, op) {
         return Ok(out);
     }
     // Whether the identity is refused the operation whatever it sends: asked once,

@@ -54,6 +54,7 @@ mod routed;
 mod runner;
 mod served;
 mod sessions;
+mod settings;
 mod silent;
 mod stall;
 mod storage;
