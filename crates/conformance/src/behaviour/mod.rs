@@ -972,13 +972,7 @@ pub fn names_unmade(ctx: &Ctx, op: &OpInfo) -> bool {
     if ctx.profile.behaviour.disposable || safe(op) {
         return false;
     }
-    let who = caller(ctx, op);
-    let Some(slot) = reference_slots(ctx, op).into_iter().find(|slot| {
-        slot.required
-            && !slot.own
-            && slot.kind.parent.is_none()
-            && made_value(ctx, slot, who).is_none()
-    }) else {
+    let Some(slot) = unmade_reference(ctx, op, caller(ctx, op), None) else {
         return false;
     };
     let said = format!("behaviour: {} is left out of the generated calls", op.id);
@@ -989,6 +983,26 @@ pub fn names_unmade(ctx: &Ctx, op: &OpInfo) -> bool {
         ));
     }
     true
+}
+
+/// The reference `op`'s body requires to a top-level kind of which neither the run (as
+/// `identity`) nor `made` (a chain's own) holds one.
+fn unmade_reference(
+    ctx: &Ctx,
+    op: &OpInfo,
+    identity: Identity,
+    made: Option<&[Created]>,
+) -> Option<RefSlot> {
+    reference_slots(ctx, op).into_iter().find(|slot| {
+        slot.required
+            && !slot.own
+            && slot.kind.parent.is_none()
+            && made_value(ctx, slot, identity).is_none()
+            && !made
+                .unwrap_or_default()
+                .iter()
+                .any(|c| c.resource.item == slot.kind.item)
+    })
 }
 
 /// Whether `resource` is a kind of account: a top-level collection named for users or
@@ -3111,7 +3125,18 @@ pub async fn create_each(
         };
         // Its references name what this chain made before it where it can (a device the
         // chain's own site), so that the chain's deletes meet what refers to them.
-        match create_bound(ctx, r, identity, i as u64 + 1, &base, &[], Some(&out)).await {
+        let create = create_bound(ctx, r, identity, i as u64 + 1, &base, &[], Some(&out)).await;
+        // A create that got no answer while the backend answers the rest (Label Studio's
+        // webhook, waiting on an address it cannot reach) is that kind's failure to be made:
+        // the others are checked.
+        let create = create.map_err(|f| match f.rule {
+            Rule::Transport if ctx.http.went_down().is_none() => Failure::new(
+                Rule::Created,
+                format!("{} got no answer: {}", r.create.id, f.message),
+            ),
+            _ => f,
+        });
+        match create {
             Ok(Some(created)) => out.push(created),
             Ok(None) => {}
             // One resource the backend would not make leaves the others to check: the
@@ -3461,11 +3486,25 @@ pub async fn say_what_is_left(ctx: &Ctx, before: &Listed, kept: &[String]) -> us
         let Some((_, then)) = before.iter().find(|(p, _)| *p == path) else {
             continue;
         };
-        // Whether `path` is the item `id`'s; whether the run could not delete it (said
-        // then); whether the run made it at any time.
-        let at = |path: &str, id: &str| {
-            path.trim_end_matches('/')
-                .ends_with(&format!("/{}", path_encode(id)))
+        // The collections this list names the items of: its own path, and that of a kind
+        // listed here (a tag made at `/tag`, listed at `/tags`).
+        let collections: Vec<String> = std::iter::once(path.clone())
+            .chain(
+                kinds
+                    .iter()
+                    .filter(|k| k.list.as_ref().is_some_and(|l| l.path == path))
+                    .map(|k| k.collection.clone()),
+            )
+            .map(|c| c.trim_end_matches('/').to_string())
+            .collect();
+        // Whether `item` is the item `id`'s of this list: `/api/predictions/11/` is no
+        // project 11. Whether the run could not delete it (said then); whether the run made
+        // it at any time.
+        let at = |item: &str, id: &str| {
+            let item = item.strip_prefix(ctx.http.base.as_str()).unwrap_or(item);
+            item.trim_end_matches('/')
+                .strip_suffix(&format!("/{}", path_encode(id)))
+                .is_some_and(|parent| collections.iter().any(|c| c == parent))
         };
         let kept_it = |id: &str| {
             kept.iter()
@@ -4603,16 +4642,7 @@ async fn create_bound(
     let op = &resource.create;
     // A required reference to a kind neither the run nor this chain made: the create would
     // name someone else's record ([`names_unmade`]).
-    let unmade = reference_slots(ctx, op).into_iter().find(|slot| {
-        slot.required
-            && !slot.own
-            && slot.kind.parent.is_none()
-            && made_value(ctx, slot, identity).is_none()
-            && !made
-                .unwrap_or_default()
-                .iter()
-                .any(|c| c.resource.item == slot.kind.item)
-    });
+    let unmade = unmade_reference(ctx, op, identity, made);
     if let Some(slot) = unmade.filter(|_| !ctx.profile.behaviour.disposable) {
         ctx.http.note(format!(
             "behaviour: {} is left out of the resource checks: its body requires `{}`, a reference to {} ({}), and the run made none (its create was refused): the spec's example or a made-up id would name a record the run did not make",

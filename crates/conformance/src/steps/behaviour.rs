@@ -88,6 +88,47 @@ where
     found.into_iter().map(|(_, t)| t).collect()
 }
 
+/// `found`, a pass's results of `ops` in their order, as one list: an operation's own
+/// transport failure (no answer in time, a connection closed unanswered) while the backend
+/// answers the others is that operation's problem (`unanswered` of it, the failure's
+/// message and its request), and the pass's other operations are judged; where the backend
+/// went down, the pass ends with it, as before. One route that hangs (Label Studio's
+/// webhook create, waiting on an address it cannot reach) no longer hides every other
+/// operation's verdict in five scenarios.
+fn per_operation<T, I: IntoIterator<Item = T>>(
+    ctx: &Ctx,
+    ops: &[OpInfo],
+    found: Vec<Result<I, Failure>>,
+    unanswered: impl Fn(&OpInfo, String, String) -> T,
+) -> Result<Vec<T>, Failure> {
+    let mut out = Vec::new();
+    for (op, result) in ops.iter().zip(found) {
+        match result {
+            Ok(items) => out.extend(items),
+            Err(f) if f.rule == Rule::Transport && ctx.http.went_down().is_none() => {
+                let request = f
+                    .message
+                    .split(": transport:")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                out.push(unanswered(op, f.message.clone(), request));
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    Ok(out)
+}
+
+/// A pass's problem for an operation that got no answer ([`per_operation`]).
+fn unanswered_problem(op: &OpInfo, message: String, request: String) -> Problem {
+    (
+        format!("{}: no answer: {message}", op.id),
+        request,
+        Exchange::none(),
+    )
+}
+
 /// [`in_lanes`], each operation a lane of its own.
 async fn at_once<'a, T, F, Fut>(ctx: &Ctx, ops: &'a [OpInfo], call: F) -> Vec<T>
 where
@@ -149,20 +190,24 @@ async fn positive_checked(w: &mut AccordWorld) -> Outcome {
             // The operations that write under no resource at once (bounded), their findings
             // in plan order; then the writes under this scenario's own resources, those
             // under one resource in turn.
+            let unanswered = |op: &OpInfo, message: String, request: String| Finding {
+                op: op.id.clone(),
+                problem: format!("no answer: {message}"),
+                minimal: request,
+                exchange: Exchange::none(),
+            };
             let found = at_once(&ctx, &free, |op| {
                 behaviour::positive(&ctx, op, cases, &resources)
             })
             .await;
-            for f in found {
-                w.behaviour.findings.extend(f?);
-            }
+            let found = per_operation(&ctx, &free, found, unanswered)?;
+            w.behaviour.findings.extend(found);
             let found = by_resource(&ctx, &owned, &resources, |op| {
                 behaviour::positive(&ctx, op, cases, &resources)
             })
             .await;
-            for f in found {
-                w.behaviour.findings.extend(f?);
-            }
+            let found = per_operation(&ctx, &owned, found, unanswered)?;
+            w.behaviour.findings.extend(found);
             Ok(())
         })
         .await
@@ -212,16 +257,14 @@ async fn boundary_checked(w: &mut AccordWorld) -> Outcome {
             let limit = ctx.profile.behaviour.boundary_cases as usize;
             let (free, owned) = behaviour::owned::split(ops, &resources);
             let found = at_once(&ctx, &free, |op| boundary_op(&ctx, op, &resources, limit)).await;
-            for problems in found {
-                w.behaviour.boundary.extend(problems?);
-            }
+            let found = per_operation(&ctx, &free, found, unanswered_problem)?;
+            w.behaviour.boundary.extend(found);
             let found = by_resource(&ctx, &owned, &resources, |op| {
                 boundary_op(&ctx, op, &resources, limit)
             })
             .await;
-            for problems in found {
-                w.behaviour.boundary.extend(problems?);
-            }
+            let found = per_operation(&ctx, &owned, found, unanswered_problem)?;
+            w.behaviour.boundary.extend(found);
             Ok(())
         })
         .await
@@ -2307,16 +2350,14 @@ async fn negative_checked(w: &mut AccordWorld) -> Outcome {
                 .into_iter()
                 .partition(|op| !behaviour::owned::owned(op, &resources));
             let found = at_once(&ctx, &free, |op| negative_op(&ctx, op, &resources)).await;
-            for problems in found {
-                w.behaviour.negative.extend(problems?);
-            }
+            let found = per_operation(&ctx, &free, found, unanswered_problem)?;
+            w.behaviour.negative.extend(found);
             let found = by_resource(&ctx, &owned, &resources, |op| {
                 negative_op(&ctx, op, &resources)
             })
             .await;
-            for problems in found {
-                w.behaviour.negative.extend(problems?);
-            }
+            let found = per_operation(&ctx, &owned, found, unanswered_problem)?;
+            w.behaviour.negative.extend(found);
             Ok(())
         })
         .await

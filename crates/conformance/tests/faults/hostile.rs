@@ -28,8 +28,9 @@ async fn a_backend_that_never_answers_times_out() {
     assert!(took < Duration::from_secs(40), "the run took {took:?}");
 }
 
-/// One operation that never answers is the backend's failure (`transport`), named with
-/// its request, not a failure of the harness's own set-up.
+/// One operation that never answers is the backend's failure, named with its request, not
+/// a failure of the harness's own set-up: that operation's problem in the pass, whose other
+/// operations are judged.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_operation_that_never_answers_is_a_transport_failure() {
     use wiremock::matchers::{method, path};
@@ -51,8 +52,10 @@ async fn an_operation_that_never_answers_is_a_transport_failure() {
     let run = harness(server.uri(), Some("@positive")).await;
     assert_eq!(run.code, Some(1), "{}", run.stdout);
     assert!(
-        run.stdout
-            .contains("Check failed: rule transport: GET /api/v1/items")
+        run.stdout.contains("Check failed: rule behaviour.positive")
+            && run
+                .stdout
+                .contains(": no answer: GET /api/v1/items: transport:")
             && run.stdout.contains("timed out"),
         "{}",
         run.stdout

@@ -177,3 +177,137 @@ async fn a_filter_naming_another_resource_may_refuse_an_id_that_names_nothing() 
         broken.stdout
     );
 }
+
+const GHOSTS: &str = r##"openapi: 3.0.3
+info: { title: Ghosts, version: 1.0.0 }
+paths:
+  /projects:
+    get:
+      operationId: listProjects
+      responses:
+        "200": { description: the projects, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Item" } } } } }
+    post:
+      operationId: createProject
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } }
+      responses:
+        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "400": { description: refused, content: { application/json: { schema: { type: object } } } }
+  /projects/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getProject
+      responses:
+        "200": { description: the project, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+    delete:
+      operationId: deleteProject
+      responses:
+        "204": { description: deleted }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+  /notes:
+    post:
+      operationId: createNote
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } }
+      responses:
+        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "400": { description: refused, content: { application/json: { schema: { type: object } } } }
+  /notes/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getNote
+      responses:
+        "200": { description: the note, content: { application/json: { schema: { $ref: "#/components/schemas/Item" } } } }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+    delete:
+      operationId: deleteNote
+      responses:
+        "204": { description: deleted }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        id: { type: integer, readOnly: true }
+        title: { type: string, maxLength: 30 }
+"##;
+
+/// Projects and notes, each numbered from 1: a project refused for a blank title is stored
+/// all the same (a ghost the run never learns the id of, holding no text of the run's).
+/// A kind's last number and its rows (number, title).
+type Rows = (u64, Vec<(u64, String)>);
+
+#[derive(Default)]
+struct Ghosts {
+    rows: std::sync::Mutex<std::collections::BTreeMap<&'static str, Rows>>,
+}
+
+impl Respond for Ghosts {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut rows = self.rows.lock().unwrap();
+        let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
+        let missing = || ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."}));
+        let kind = match segments.first() {
+            Some(&"projects") => "projects",
+            Some(&"notes") => "notes",
+            _ => return missing(),
+        };
+        let (next, items) = rows.entry(kind).or_default();
+        let view = |(id, title): &(u64, String)| json!({"id": id, "title": title});
+        match (request.method.as_str(), &segments[1..]) {
+            ("GET", []) => {
+                ResponseTemplate::new(200).set_body_json(items.iter().map(view).collect::<Vec<_>>())
+            }
+            ("POST", []) => {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&request.body).unwrap_or_default();
+                let title = body["title"].as_str().unwrap_or_default().to_string();
+                *next += 1;
+                items.push((*next, title.clone()));
+                if title.is_empty() && kind == "projects" {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"detail": "title blank"}));
+                }
+                if title.chars().count() > 30 {
+                    items.pop();
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"detail": "title too long"}));
+                }
+                ResponseTemplate::new(201).set_body_json(view(items.last().unwrap()))
+            }
+            ("GET", [id]) => match items.iter().find(|(i, _)| i.to_string() == *id) {
+                Some(row) => ResponseTemplate::new(200).set_body_json(view(row)),
+                None => missing(),
+            },
+            ("DELETE", [id]) => {
+                let before = items.len();
+                items.retain(|(i, _)| i.to_string() != *id);
+                match items.len() < before {
+                    true => ResponseTemplate::new(204),
+                    false => missing(),
+                }
+            }
+            _ => missing(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_is_left_is_told_apart_from_another_kind_s_item_of_the_same_number() {
+    let run = crate::tagged_run(GHOSTS, Ghosts::default(), "@behaviour and not @second_user").await;
+    assert!(
+        run.stdout.contains("cleanup: GET /projects lists")
+            && run
+                .stdout
+                .contains("item(s) it did not list before the run")
+            && !run.stdout.contains("cleanup: GET /projects still lists"),
+        "{}",
+        run.stdout
+    );
+}

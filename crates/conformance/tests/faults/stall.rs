@@ -257,3 +257,170 @@ async fn a_stall_names_the_last_writes_the_backend_took_before_it() {
         run.stdout
     );
 }
+
+const SLOW: &str = r##"openapi: 3.0.3
+info: { title: Slow, version: "1" }
+paths:
+  /items:
+    get:
+      operationId: listItems
+      responses:
+        "200":
+          description: The items
+          content: { application/json: { schema: { type: array, items: { type: object, properties: { id: { type: integer } } } } } }
+  /reports:
+    get:
+      operationId: listReports
+      responses:
+        "200": { description: The reports, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+"##;
+
+/// Its reports wait on what it cannot reach (an address a webhook names), past any timeout;
+/// its items are a server error.
+struct Slow;
+
+impl Respond for Slow {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        match request.url.path() {
+            "/reports" => ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(WAIT),
+            "/items" => ResponseTemplate::new(500).set_body_json(json!({"message": "boom"})),
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "not found"})),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_route_that_hangs_is_its_own_problem_and_the_pass_goes_on() {
+    let server = crate::serving(Slow).await;
+    let (dir, profile) = crate::spec_and_profile(
+        SLOW,
+        "spec.yaml",
+        "request_timeout_secs = 1\ndeadline_secs = 60\n\n[behaviour]\nexamples = 2\nexpiry_wait_secs = 0\n",
+    );
+    let run = crate::harness_in(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), "@positive".into()],
+        dir,
+    )
+    .await;
+    const POSITIVE: &str = "Valid requests get a documented answer";
+    assert!(
+        run.failed_by(
+            POSITIVE,
+            Rule::Positive,
+            "listReports: no answer: GET /reports"
+        ) && run.failed_by(POSITIVE, Rule::Positive, "listItems: a server error (500)")
+            && !run.failed_by("", Rule::Transport, ""),
+        "{}",
+        run.stdout
+    );
+}
+
+const HOOKS: &str = r##"openapi: 3.0.3
+info: { title: Hooks, version: "1" }
+paths:
+  /hooks:
+    post:
+      operationId: createHook
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Hook" } } }
+      responses:
+        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Hook" } } } }
+  /hooks/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getHook
+      responses:
+        "200": { description: the hook, content: { application/json: { schema: { $ref: "#/components/schemas/Hook" } } } }
+  /notes:
+    post:
+      operationId: createNote
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: "#/components/schemas/Note" } } }
+      responses:
+        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Note" } } } }
+  /notes/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getNote
+      responses:
+        "200": { description: the note, content: { application/json: { schema: { $ref: "#/components/schemas/Note" } } } }
+components:
+  schemas:
+    Hook:
+      type: object
+      properties: { id: { type: integer, readOnly: true }, url: { type: string } }
+    Note:
+      type: object
+      properties: { id: { type: integer, readOnly: true }, title: { type: string } }
+"##;
+
+/// A hook's create waits on the address it names, past any timeout; notes are made and read.
+#[derive(Default)]
+struct Hooks {
+    notes: std::sync::Mutex<Vec<serde_json::Value>>,
+}
+
+impl Respond for Hooks {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut notes = self.notes.lock().unwrap();
+        match (request.method.as_str(), request.url.path()) {
+            ("POST", "/hooks") => ResponseTemplate::new(201)
+                .set_body_json(json!({"id": 1, "url": "u"}))
+                .set_delay(WAIT),
+            ("POST", "/notes") => {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&request.body).unwrap_or_default();
+                let note = json!({"id": notes.len() + 1, "title": body["title"]});
+                notes.push(note.clone());
+                ResponseTemplate::new(201).set_body_json(note)
+            }
+            ("GET", path) if path.starts_with("/notes/") => {
+                let id = path.trim_start_matches("/notes/");
+                match notes
+                    .iter()
+                    .find(|n| id.parse::<u64>().is_ok_and(|i| n["id"] == i))
+                {
+                    Some(n) => ResponseTemplate::new(200).set_body_json(n),
+                    None => ResponseTemplate::new(404).set_body_json(json!({"message": "none"})),
+                }
+            }
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "not found"})),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_that_gets_no_answer_is_its_kind_s_failure_and_the_others_are_checked() {
+    let server = crate::serving(Hooks::default()).await;
+    let (dir, profile) = crate::spec_and_profile(
+        HOOKS,
+        "spec.yaml",
+        "request_timeout_secs = 1\ndeadline_secs = 60\n\n[behaviour]\nexamples = 2\nexpiry_wait_secs = 0\n",
+    );
+    let run = crate::harness_in(
+        profile,
+        server.uri(),
+        vec![
+            "--tags".into(),
+            "@behaviour and @writes and not @second_user".into(),
+        ],
+        dir,
+    )
+    .await;
+    const CHAIN: &str = "What is created reads back, is listed and updates";
+    assert!(
+        run.failed_by(CHAIN, Rule::Created, "createHook got no answer")
+            && !run.failed_by("", Rule::Transport, "")
+            && run.stdout.contains("each reads back as written"),
+        "{}",
+        run.stdout
+    );
+}
