@@ -5637,6 +5637,57 @@ pub fn list_request_sized_in(
     (request, size)
 }
 
+/// `request`, a read of `list`, filtered by the references the create of `c` sent that the
+/// list takes as query parameters of the same name: a task made in a project is listed with
+/// `?project=` that project, as a frontend lists it (Label Studio's `GET /api/tasks/`
+/// answers 404 without one).
+pub fn filtered_by_references(
+    ctx: &Ctx,
+    list: &OpInfo,
+    c: &Created,
+    mut request: Request,
+) -> Request {
+    let references: Vec<String> = reference_slots(ctx, &c.resource.create)
+        .into_iter()
+        .filter(|slot| !slot.list)
+        .map(|slot| slot.pointer)
+        .collect();
+    for p in params(ctx, list).iter().filter(|p| p.location == "query") {
+        let pointer = format!("/{}", accord_spec::pointer::escape(&p.name));
+        if !references.contains(&pointer) {
+            continue;
+        }
+        let value = match c.sent.pointer(&pointer) {
+            Some(Value::String(text)) => text.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        let query = request
+            .target
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default();
+        if query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(p.name.as_str()))
+        {
+            continue;
+        }
+        let joiner = if request.target.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        request.target = format!(
+            "{}{joiner}{}={}",
+            request.target,
+            crate::http::urlencode(&p.name),
+            crate::http::urlencode(&value)
+        );
+    }
+    request
+}
+
 /// Sends `request` to `path` instead, its query kept.
 pub fn retarget(request: &mut Request, path: &str) {
     let query = request

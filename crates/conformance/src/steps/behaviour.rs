@@ -1226,6 +1226,7 @@ async fn listed_checked(w: &mut AccordWorld) -> Outcome {
                     continue;
                 };
                 let (request, size) = behaviour::list_request_in(&ctx, list, &c.base);
+                let request = behaviour::filtered_by_references(&ctx, list, &c, request);
                 let mut e = behaviour::send_as(&ctx, Identity::First, request.clone()).await?;
                 // A total that disagrees with the page is judged on a collection at rest: the
                 // run's other scenarios write to it at once, and a backend that counts and

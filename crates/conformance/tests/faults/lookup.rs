@@ -311,3 +311,150 @@ async fn what_is_left_is_told_apart_from_another_kind_s_item_of_the_same_number(
         run.stdout
     );
 }
+
+const PROJECT_TASKS: &str = r##"openapi: 3.0.3
+info: { title: Project tasks, version: 1.0.0 }
+paths:
+  /projects:
+    post:
+      operationId: createProject
+      requestBody:
+        required: true
+        content: { application/json: { schema: { type: object, properties: { title: { type: string, maxLength: 40 } } } } }
+      responses:
+        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Project" } } } }
+  /projects/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getProject
+      responses:
+        "200": { description: the project, content: { application/json: { schema: { $ref: "#/components/schemas/Project" } } } }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+    delete:
+      operationId: deleteProject
+      responses:
+        "204": { description: deleted }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+  /tasks:
+    get:
+      operationId: listTasks
+      parameters:
+        - { name: project, in: query, schema: { type: integer } }
+      responses:
+        "200": { description: the tasks, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Task" } } } } }
+        "404": { description: no project named, content: { application/json: { schema: { type: object } } } }
+    post:
+      operationId: createTask
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { type: object, required: [project], properties: { project: { type: integer }, text: { type: string, maxLength: 40 } } }
+      responses:
+        "201": { description: made, content: { application/json: { schema: { $ref: "#/components/schemas/Task" } } } }
+  /tasks/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: integer } }
+    get:
+      operationId: getTask
+      responses:
+        "200": { description: the task, content: { application/json: { schema: { $ref: "#/components/schemas/Task" } } } }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+    delete:
+      operationId: deleteTask
+      responses:
+        "204": { description: deleted }
+        "404": { description: none, content: { application/json: { schema: { type: object } } } }
+components:
+  schemas:
+    Project:
+      type: object
+      properties: { id: { type: integer, readOnly: true }, title: { type: string } }
+    Task:
+      type: object
+      properties: { id: { type: integer, readOnly: true }, project: { type: integer }, text: { type: string } }
+"##;
+
+/// Projects (number, title) and tasks (number, project, text).
+type ProjectRows = (Vec<(u64, serde_json::Value)>, Vec<(u64, u64, String)>);
+
+/// Projects and their tasks; the task list answers 404 without the `project` its spec leaves
+/// optional (Label Studio's `Neither project nor view id specified`).
+#[derive(Default)]
+struct ProjectTasks {
+    rows: std::sync::Mutex<ProjectRows>,
+}
+
+impl Respond for ProjectTasks {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut rows = self.rows.lock().unwrap();
+        let (projects, tasks) = &mut *rows;
+        let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
+        let missing = || ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."}));
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let task = |(id, project, text): &(u64, u64, String)| json!({"id": id, "project": project, "text": text});
+        match (request.method.as_str(), segments.as_slice()) {
+            ("POST", ["projects"]) => {
+                let id = projects.iter().map(|p| p.0).max().unwrap_or(0) + 1;
+                projects.push((id, body["title"].clone()));
+                ResponseTemplate::new(201).set_body_json(json!({"id": id, "title": body["title"]}))
+            }
+            ("GET", ["projects", id]) => match projects.iter().find(|p| p.0.to_string() == *id) {
+                Some((p, title)) => {
+                    ResponseTemplate::new(200).set_body_json(json!({"id": p, "title": title}))
+                }
+                None => missing(),
+            },
+            ("DELETE", ["projects", id]) => {
+                projects.retain(|p| p.0.to_string() != *id);
+                ResponseTemplate::new(204)
+            }
+            ("GET", ["tasks"]) => {
+                let Some(project) = request
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == "project")
+                    .and_then(|(_, v)| v.parse::<u64>().ok())
+                else {
+                    return ResponseTemplate::new(404)
+                        .set_body_json(json!({"detail": "Neither project nor view id specified"}));
+                };
+                let listed: Vec<_> = tasks.iter().filter(|t| t.1 == project).map(task).collect();
+                ResponseTemplate::new(200).set_body_json(listed)
+            }
+            ("POST", ["tasks"]) => {
+                let Some(project) = body["project"]
+                    .as_u64()
+                    .filter(|p| projects.iter().any(|q| q.0 == *p))
+                else {
+                    return ResponseTemplate::new(400).set_body_json(json!({"detail": "project"}));
+                };
+                let id = tasks.iter().map(|t| t.0).max().unwrap_or(0) + 1;
+                let text = body["text"].as_str().unwrap_or_default().to_string();
+                tasks.push((id, project, text));
+                ResponseTemplate::new(201).set_body_json(task(tasks.last().unwrap()))
+            }
+            ("GET", ["tasks", id]) => match tasks.iter().find(|t| t.0.to_string() == *id) {
+                Some(t) => ResponseTemplate::new(200).set_body_json(task(t)),
+                None => missing(),
+            },
+            ("DELETE", ["tasks", id]) => {
+                tasks.retain(|t| t.0.to_string() != *id);
+                ResponseTemplate::new(204)
+            }
+            _ => missing(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resource_is_listed_by_the_reference_it_was_made_with() {
+    let run = crate::resource_chain(PROJECT_TASKS, ProjectTasks::default()).await;
+    assert_eq!(
+        run.verdict("What is created reads back, is listed and updates"),
+        "passed",
+        "{}",
+        run.stdout
+    );
+}
