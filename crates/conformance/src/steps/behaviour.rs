@@ -28,8 +28,32 @@ fn resources(w: &AccordWorld) -> Vec<Resource> {
     behaviour::resources(&w.ctx)
 }
 
+/// `problems` with those met once the backend had gone down (each says so) as one line
+/// after the others: a pass in flight when a backend stalls meets hundreds (854 on
+/// Prefect's server), each saying only that.
+fn fold_gone(
+    problems: Vec<(String, Option<String>, Exchange)>,
+) -> Vec<(String, Option<String>, Exchange)> {
+    const DOWN: &str = crate::http::WENT_DOWN;
+    let (gone, mut kept): (Vec<_>, Vec<_>) =
+        problems.into_iter().partition(|(p, _, _)| p.contains(DOWN));
+    match gone.as_slice() {
+        [] | [_] => kept.extend(gone),
+        [(first, minimal, e), ..] => kept.push((
+            format!(
+                "{} request(s) got no answer once {DOWN} (the first: {first})",
+                gone.len()
+            ),
+            minimal.clone(),
+            e.clone(),
+        )),
+    }
+    kept
+}
+
 /// Turns findings into one failure listing each, with the first one's exchange.
 fn report(rule: Rule, problems: Vec<(String, Option<String>, Exchange)>) -> Outcome {
+    let problems = fold_gone(problems);
     let Some((_, minimal, exchange)) = problems.first().cloned() else {
         return Ok(());
     };
@@ -2672,5 +2696,33 @@ mod tests {
                 "create: emoji (body /start) accepted with 201, which the schema refuses",
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::fold_gone;
+    use crate::http::{Exchange, WENT_DOWN};
+
+    #[test]
+    fn what_met_the_backend_gone_is_one_line_after_the_findings() {
+        let gone = |n: u32| {
+            (
+                format!("op: no answer for {n} (not sent: {WENT_DOWN}: it stopped answering)"),
+                None,
+                Exchange::none(),
+            )
+        };
+        let found = (
+            "op: a server error (500) for 0".to_string(),
+            None,
+            Exchange::none(),
+        );
+        let folded = fold_gone(vec![gone(1), found.clone(), gone(2), gone(3)]);
+        assert_eq!(folded.len(), 2);
+        assert_eq!(folded[0].0, found.0);
+        assert!(folded[1].0.starts_with("3 request(s) got no answer once"));
+        assert!(folded[1].0.contains(WENT_DOWN));
+        assert_eq!(fold_gone(vec![gone(1)]).len(), 1);
     }
 }
