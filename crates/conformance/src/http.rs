@@ -171,8 +171,9 @@ struct Stall {
     answered_get: Option<Arc<reqwest::Request>>,
     /// The last writes the backend took (a 2xx), with when: what it may still be working
     /// on when it stops answering (Prefect's automation that reacts to every event, its
-    /// own too, answered 201 before the server answered nothing).
-    taken: std::collections::VecDeque<(std::time::Instant, String)>,
+    /// own too, answered 201 before the server answered nothing). Kept as sent (method,
+    /// target, body, status), and redacted and written out only if it stalls.
+    taken: std::collections::VecDeque<(std::time::Instant, [String; 3], u16)>,
     /// [`Stall::taken`] when it stalled, each with how long before.
     taken_before: Vec<String>,
 }
@@ -766,9 +767,11 @@ impl Http {
             .taken
             .iter()
             .rev()
-            .map(|(at, write)| {
+            .map(|(at, [method, target, body], status)| {
+                let body: String = redact_text(body).chars().take(200).collect();
                 format!(
-                    "{write}, {} s before it was seen",
+                    "{method} {} {body} ({status}), {} s before it was seen",
+                    redact_url(target),
                     now.saturating_duration_since(*at).as_secs()
                 )
             })
@@ -1443,13 +1446,14 @@ impl Http {
             && !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS")
             && let Ok(mut stall) = self.stall.lock()
         {
-            let body: String = redact_text(&request_body).chars().take(200).collect();
-            let write = format!(
-                "{} {} {body} ({status})",
-                request.method,
-                redact_url(&request.target)
-            );
-            stall.taken.push_back((std::time::Instant::now(), write));
+            let write = [
+                request.method.clone(),
+                request.target.clone(),
+                request_body.clone(),
+            ];
+            stall
+                .taken
+                .push_back((std::time::Instant::now(), write, status));
             while stall.taken.len() > TAKEN_KEPT {
                 stall.taken.pop_front();
             }

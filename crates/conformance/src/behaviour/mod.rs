@@ -951,13 +951,11 @@ pub async fn callable(ctx: &Ctx, op: &OpInfo) -> bool {
     match ctx.session(Identity::Spare).await {
         Ok(_) => true,
         Err(e) => {
-            // Said once per operation, though each pass asks again.
-            let said = format!("behaviour: {} is left out of the generated calls", op.id);
-            if !ctx.http.notes().iter().any(|n| n.starts_with(&said)) {
-                ctx.http.note(format!(
-                    "{said}: the run's spare account, which it needs, could not sign in ({e})"
-                ));
-            }
+            left_out_once(
+                ctx,
+                op,
+                &format!("the run's spare account, which it needs, could not sign in ({e})"),
+            );
             false
         }
     }
@@ -975,14 +973,32 @@ pub fn names_unmade(ctx: &Ctx, op: &OpInfo) -> bool {
     let Some(slot) = unmade_reference(ctx, op, caller(ctx, op), None) else {
         return false;
     };
+    left_out_once(
+        ctx,
+        op,
+        &format!(
+            "{} (`[behaviour] disposable = true` sends it on a test instance)",
+            unmade_said(&slot)
+        ),
+    );
+    true
+}
+
+/// Notes that `op` is left out of the generated calls, and `why`: once per operation,
+/// though each pass asks again.
+fn left_out_once(ctx: &Ctx, op: &OpInfo, why: &str) {
     let said = format!("behaviour: {} is left out of the generated calls", op.id);
     if !ctx.http.notes().iter().any(|n| n.starts_with(&said)) {
-        ctx.http.note(format!(
-            "{said}: its body requires `{}`, a reference to {} ({}), and the run made none (its create was refused): the spec's example or a made-up id would name a record the run did not make (`[behaviour] disposable = true` sends it on a test instance)",
-            slot.pointer, slot.kind.collection, slot.kind.create.id
-        ));
+        ctx.http.note(format!("{said}: {why}"));
     }
-    true
+}
+
+/// Why a write naming `slot`'s kind, of which the run made none, is not sent.
+fn unmade_said(slot: &RefSlot) -> String {
+    format!(
+        "its body requires `{}`, a reference to {} ({}), and the run made none (its create was refused): the spec's example or a made-up id would name a record the run did not make",
+        slot.pointer, slot.kind.collection, slot.kind.create.id
+    )
 }
 
 /// The reference `op`'s body requires to a top-level kind of which neither the run (as
@@ -3747,11 +3763,6 @@ fn plain_name(name: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// The kind of resource among `kinds` a body property named `name` refers to by id, if it
-/// names one: `manufacturer`, `manufacturer_id` or `manufacturerId` to what
-/// `POST /manufacturers` creates, `device_type` to `/device-types/`; a kind under a parent
-/// only from an operation under the same parent (`under`, its path), where its id means
-/// something: Semaphore's repository's `ssh_key_id`, a key of the repository's project.
 /// Words a path parameter is named that say how an item is addressed, not what it is.
 const ADDRESS_WORDS: &[&str] = &[
     "name",
@@ -3766,6 +3777,11 @@ const ADDRESS_WORDS: &[&str] = &[
     "ref",
 ];
 
+/// The kind of resource among `kinds` a body property named `name` refers to by id, if it
+/// names one: `manufacturer`, `manufacturer_id` or `manufacturerId` to what
+/// `POST /manufacturers` creates, `device_type` to `/device-types/`; a kind under a parent
+/// only from an operation under the same parent (`under`, its path), where its id means
+/// something: Semaphore's repository's `ssh_key_id`, a key of the repository's project.
 fn referent<'a>(name: &str, kinds: &'a [Resource], under: &str) -> Option<&'a Resource> {
     let plain = plain_name(name);
     // A list of ids (`tagIds`) names the kind as one id does.
@@ -4645,8 +4661,9 @@ async fn create_bound(
     let unmade = unmade_reference(ctx, op, identity, made);
     if let Some(slot) = unmade.filter(|_| !ctx.profile.behaviour.disposable) {
         ctx.http.note(format!(
-            "behaviour: {} is left out of the resource checks: its body requires `{}`, a reference to {} ({}), and the run made none (its create was refused): the spec's example or a made-up id would name a record the run did not make",
-            op.id, slot.pointer, slot.kind.collection, slot.kind.create.id
+            "behaviour: {} is left out of the resource checks: {}",
+            op.id,
+            unmade_said(&slot)
         ));
         return Ok(None);
     }
@@ -5662,28 +5679,10 @@ pub fn filtered_by_references(
             Some(Value::Number(n)) => n.to_string(),
             _ => continue,
         };
-        let query = request
-            .target
-            .split_once('?')
-            .map(|(_, q)| q)
-            .unwrap_or_default();
-        if query
-            .split('&')
-            .any(|pair| pair.split('=').next() == Some(p.name.as_str()))
-        {
+        if crate::http::query_names(&request.target).contains(&format!("?{}", p.name)) {
             continue;
         }
-        let joiner = if request.target.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        request.target = format!(
-            "{}{joiner}{}={}",
-            request.target,
-            crate::http::urlencode(&p.name),
-            crate::http::urlencode(&value)
-        );
+        request.target = crate::http::with_query(&request.target, &p.name, &value);
     }
     request
 }
