@@ -218,7 +218,13 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
                 if resolve(doc, &prop).get("readOnly") == Some(&Value::Bool(true)) {
                     continue;
                 }
-                out.insert(name.to_string(), valid_at(doc, &prop, depth + 1));
+                let mut value = valid_at(doc, &prop, depth + 1);
+                if let Value::String(text) = &mut value
+                    && account_name(name)
+                {
+                    text.retain(|c| c.is_ascii_alphanumeric());
+                }
+                out.insert(name.to_string(), value);
             }
             Value::Object(out)
         }
@@ -283,7 +289,6 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
 }
 
-/// The schema's required properties, in order.
 /// The object a body of `schema` is, where `schema` offers one among others: the first
 /// `oneOf`/`anyOf` branch that is an object (NetBox's creates take one object or an array
 /// of them); `schema` itself otherwise.
@@ -301,6 +306,7 @@ pub fn object_branch(doc: &Value, schema: &Value) -> Value {
         .unwrap_or_else(|| resolved.clone())
 }
 
+/// The schema's required properties, in order.
 pub fn required(doc: &Value, schema: &Value) -> Vec<String> {
     let schema = resolve(doc, schema);
     let mut out: Vec<String> = schema
@@ -333,9 +339,128 @@ pub fn wrong_type(value: &Value) -> Value {
     }
 }
 
+/// The property among `siblings` that `name` is the second entry of, as a sign-up or
+/// password form asks for a secret or an address twice: `password_repeat` (LNbits),
+/// `password_confirmation` (Rails, Laravel), `confirmPassword`, `re_password` (Djoser),
+/// `password2` beside `password1` (Django's forms). The form sends one value in both, and a
+/// backend refuses two (`Passwords do not match.`) before it reaches the code a value would
+/// test. Only a secret, an address or a PIN is asked for twice.
+pub fn confirms<'a>(name: &str, siblings: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    fn squash(s: &str) -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    }
+    const ASKED_TWICE: [&str; 6] = ["pass", "pwd", "secret", "mail", "pin", "phrase"];
+    const AFTER: [&str; 10] = [
+        "repeat",
+        "repeated",
+        "confirm",
+        "confirmation",
+        "confirmed",
+        "again",
+        "check",
+        "verify",
+        "verification",
+        "retype",
+    ];
+    const BEFORE: [&str; 5] = ["confirm", "repeat", "retype", "verify", "re"];
+    let second = squash(name);
+    siblings.into_iter().find(|first| {
+        let first_squashed = squash(first);
+        if *first == name || !ASKED_TWICE.iter().any(|w| first_squashed.contains(w)) {
+            return false;
+        }
+        AFTER
+            .iter()
+            .any(|w| second == format!("{first_squashed}{w}"))
+            || BEFORE
+                .iter()
+                .any(|w| second == format!("{w}{first_squashed}"))
+            || first_squashed
+                .strip_suffix('1')
+                .is_some_and(|stem| second == format!("{stem}2"))
+    })
+}
+
+/// `body` with each second entry of a value ([`confirms`]) set to its first, in nested
+/// objects too, as the form that sends both fills them.
+pub fn mirror_confirmations(body: &mut Value) {
+    let Value::Object(map) = body else {
+        return;
+    };
+    let keys: Vec<String> = map.keys().cloned().collect();
+    for key in &keys {
+        if let Some(first) = confirms(key, keys.iter().map(String::as_str))
+            && let Some(value) = map.get(first).cloned()
+        {
+            map.insert(key.clone(), value);
+        }
+    }
+    for value in map.values_mut() {
+        mirror_confirmations(value);
+    }
+}
+
+/// Whether a property named `name` holds a user name (`username`, `login`, `handle`...):
+/// what the run writes there is letters and digits alone, which every backend's rule for
+/// user names takes, where many refuse a `-` that the spec does not say they refuse (LNbits:
+/// `Invalid username.`).
+pub fn account_name(name: &str) -> bool {
+    let squashed: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "username",
+        "login",
+        "loginname",
+        "handle",
+        "nickname",
+        "screenname",
+        "accountname",
+    ]
+    .contains(&squashed.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+
+    /// The second entries of a password or an address, as frameworks name them, take the
+    /// first's value; fields that only look alike do not.
+    #[test]
+    fn a_value_asked_for_twice_is_sent_twice() {
+        for (second, first) in [
+            ("password_repeat", "password"),
+            ("password_confirmation", "password"),
+            ("confirmPassword", "password"),
+            ("re_password", "password"),
+            ("re_new_password", "new_password"),
+            ("password2", "password1"),
+            ("emailConfirm", "email"),
+        ] {
+            assert_eq!(
+                super::confirms(second, [first, "username"]),
+                Some(first),
+                "{second}"
+            );
+        }
+        for (name, sibling) in [
+            ("review", "view"),
+            ("title2", "title1"),
+            ("password", "password"),
+            ("old_password", "password"),
+        ] {
+            assert_eq!(super::confirms(name, [sibling]), None, "{name}");
+        }
+        let mut body = json!({"user": {"password": "a", "password_repeat": "b"}, "pin": "1"});
+        super::mirror_confirmations(&mut body);
+        assert_eq!(body["user"]["password_repeat"], "a");
+        assert!(super::account_name("user_name") && !super::account_name("name"));
+    }
 
     /// changedetection.io's `CreateWatch` is `allOf: [Watch, {required: [url]}]`: the `url`
     /// is `Watch`'s, a URI, not text made up for a property no schema describes.

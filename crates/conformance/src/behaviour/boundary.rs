@@ -482,10 +482,15 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
                 .flatten(),
         );
     }
-    for (name, prop) in props {
+    let names: Vec<&str> = props.iter().map(|(n, _)| n.as_str()).collect();
+    for (name, prop) in &props {
         let pointer = format!("{at}/{}", accord_spec::escape_token(name));
         let prop = accord_spec::follow_ref(doc, prop);
-        if prop.get("readOnly") == Some(&Value::Bool(true)) {
+        // A second entry of a password takes the first's value as it is sent: its edges
+        // are the first's.
+        if prop.get("readOnly") == Some(&Value::Bool(true))
+            || crate::sample::confirms(name, names.iter().copied()).is_some()
+        {
             continue;
         }
         if prop.get("type").and_then(Value::as_str) == Some("object") && depth < 2 {
@@ -496,7 +501,7 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
 }
 
 /// Appends `-{mark}` to each free-text string of `body` (no format, pattern or enum; within
-/// its `maxLength`), and `mark` to the local part of each email address (an account's, which
+/// its `maxLength`; a user name's without the `-`), and `mark` to the local part of each email address (an account's, which
 /// a backend keeps unique).
 fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, mark: &str) {
     for (pointer, prop) in slots {
@@ -512,7 +517,13 @@ fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, mark: &
         if !free {
             continue;
         }
-        let suffix = format!("-{mark}");
+        // A user name's mark goes without a `-` ([`crate::sample::account_name`]).
+        let name = accord_spec::unescape_token(pointer.rsplit('/').next().unwrap_or_default());
+        let suffix = if crate::sample::account_name(&name) {
+            mark.to_string()
+        } else {
+            format!("-{mark}")
+        };
         let max = prop
             .get("maxLength")
             .and_then(Value::as_u64)
@@ -873,7 +884,15 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 if email(prop) {
                     own_address(text, &format!("{tag}{n}"))
                 } else if free_text(prop) {
-                    own_value(text, &format!("-{tag}{n}"), max)
+                    // A user name's mark goes without a `-` ([`crate::sample::account_name`]).
+                    let name =
+                        accord_spec::unescape_token(pointer.rsplit('/').next().unwrap_or_default());
+                    let dash = if crate::sample::account_name(&name) {
+                        ""
+                    } else {
+                        "-"
+                    };
+                    own_value(text, &format!("{dash}{tag}{n}"), max)
                 } else {
                     text.to_string()
                 }

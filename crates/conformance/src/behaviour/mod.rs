@@ -396,23 +396,31 @@ pub fn stored_password(body: &Value) -> Option<(String, &'static str)> {
 }
 
 /// Where `e` is a 5xx but 500 that its operation documents (Jupyter's `POST /api/sessions`:
-/// 501, "Session not available", for a kernel it does not have), that status's description:
-/// the spec's own answer, a refusal, not a crash. A 500 is a crash whatever the spec says.
+/// 501, "Session not available", for a kernel it does not have), or a 501 Not Implemented,
+/// why it is the backend's own answer, a refusal, not a crash: the status's description
+/// (`which its spec documents (...)`), or that the backend says it does not offer the
+/// operation here (LNbits's node API, `{"detail": "Not implemented"}` on a wallet without
+/// a node; the spec's gap is a spec finding of its own). A 500 is a crash whatever the spec
+/// says.
 pub fn documented_unavailable(ctx: &Ctx, e: &Exchange) -> Option<String> {
     if e.status <= 500 || e.status >= 600 {
         return None;
     }
     let op = ctx.op(e.operation.as_deref()?).ok()?;
-    let documented = op.op.pointer(&format!("/responses/{}", e.status))?;
+    let Some(documented) = op.op.pointer(&format!("/responses/{}", e.status)) else {
+        return (e.status == 501).then(|| {
+            "which says the backend does not offer the operation here (Not Implemented)".into()
+        });
+    };
     let documented = accord_spec::follow_ref(ctx.doc(), documented);
-    Some(
+    Some(format!(
+        "which its spec documents ({})",
         documented
             .get("description")
             .and_then(Value::as_str)
             .filter(|d| !d.is_empty())
             .unwrap_or("no description")
-            .to_string(),
-    )
+    ))
 }
 
 /// Whether `e` is a server error the run holds against the backend: any 5xx but one its
@@ -433,7 +441,7 @@ fn positive_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
     }
     if let Some(why) = documented_unavailable(ctx, e) {
         ctx.http.note(format!(
-            "behaviour: {} answers a valid request {}, which its spec documents ({why}): its own answer, not a crash",
+            "behaviour: {} answers a valid request {}, {why}: its own answer, not a crash",
             e.operation.as_deref().unwrap_or("?"),
             e.status,
         ));

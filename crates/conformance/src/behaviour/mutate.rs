@@ -187,12 +187,18 @@ fn object(
             });
         }
     }
-    for (name, prop) in properties(doc, schema) {
-        if prop.get("readOnly") == Some(&Value::Bool(true)) {
+    let props = properties(doc, schema);
+    let names: Vec<&str> = props.iter().map(|(n, _)| n.as_str()).collect();
+    for (name, prop) in &props {
+        // A second entry of a password is sent as the first's value: its breaks are the
+        // first's.
+        if prop.get("readOnly") == Some(&Value::Bool(true))
+            || crate::sample::confirms(name, names.iter().copied()).is_some()
+        {
             continue;
         }
-        let pointer = format!("{at}/{}", accord_spec::escape_token(&name));
-        for (what, broken) in broken_values(&prop, as_text) {
+        let pointer = format!("{at}/{}", accord_spec::escape_token(name));
+        for (what, broken) in broken_values(prop, as_text) {
             out.push(Mutation {
                 what: format!("{what} {pointer}"),
                 value: with(&pointer, Some(broken)),
@@ -204,7 +210,7 @@ fn object(
         }
         match valid.pointer(&pointer) {
             Some(Value::Object(_)) => {
-                object(doc, &prop, valid, &pointer, depth + 1, as_text, out);
+                object(doc, prop, valid, &pointer, depth + 1, as_text, out);
             }
             Some(Value::Array(items)) if !items.is_empty() => {
                 let Some(item) = prop.get("items").map(|i| resolve(doc, i).clone()) else {

@@ -259,16 +259,22 @@ async fn call_with_checked(w: &mut AccordWorld, case: KeyCase) -> Outcome {
     w.judged.clear();
     w.sent_key = key.clone();
     for op in ops {
+        if super::unanswered_before(&w.ctx, &op) {
+            continue;
+        }
         let mut request = w.ctx.request_for(&op);
         if let Some(key) = &key {
             request = w.ctx.with_api_key(request, key);
         }
-        let e = w
+        let sent = w
             .ctx
             .http
             .send_politely(request.clone())
             .await
-            .map_err(|e| Failure::unsent(&request, e))?;
+            .map_err(|e| Failure::unsent(&request, e));
+        let Some(e) = super::one_of_many(&w.ctx, &op, sent)? else {
+            continue;
+        };
         w.exchanges
             .push(e.without(key.as_deref().unwrap_or_default()));
         w.judged.push(e);

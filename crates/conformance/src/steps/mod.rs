@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 use cucumber::{World, given};
 use serde_json::Value;
 
-use crate::context::{Ctx, Identity, Tokens};
+use crate::context::{Ctx, Identity, OpInfo, Tokens};
 pub use crate::envelope::{envelope_problem, envelope_problem_beyond_spec};
 use crate::http::{Exchange, Request};
 pub(crate) use crate::rules::all;
@@ -209,6 +209,20 @@ impl AccordWorld {
         self.sent(request, sent)
     }
 
+    /// Sends `request`, of `op`, one of the many operations a scenario calls
+    /// ([`one_of_many`]).
+    async fn send_each(
+        &mut self,
+        op: &OpInfo,
+        request: Request,
+    ) -> Result<Option<Exchange>, Failure> {
+        if unanswered_before(&self.ctx, op) {
+            return Ok(None);
+        }
+        let sent = self.send(request).await;
+        one_of_many(&self.ctx, op, sent)
+    }
+
     /// Sends once, a 429 left as it is.
     async fn send_raw(&mut self, request: Request) -> Result<Exchange, Failure> {
         let request = self.in_session(request);
@@ -376,4 +390,39 @@ async fn signed_in_anew_checked(w: &mut AccordWorld) -> Outcome {
     w.exchanges.extend(exchanges);
     w.tokens = Some(tokens);
     Ok(())
+}
+
+/// Whether `op` got no answer in a scenario that calls many operations ([`one_of_many`]):
+/// such scenarios do not send it again, a timeout apiece.
+pub(crate) fn unanswered_before(ctx: &Ctx, op: &OpInfo) -> bool {
+    ctx.unanswered.lock().is_ok_and(|u| u.contains(&op.id))
+}
+
+/// What was `sent` for `op`, one of the many operations a scenario calls. Where `op` got no
+/// answer while the backend still answers (a route waiting on a service it cannot reach:
+/// LNbits's `POST /node/api/v1/phoenixd/send`, with no Phoenix node), a note says so once,
+/// `None` is returned, and the scenario judges the other operations; no later scenario of
+/// that kind sends it again ([`unanswered_before`]). The behaviour phase reports the
+/// operation's silence as its problem. A backend that went down ends the scenario, as
+/// before.
+pub(crate) fn one_of_many(
+    ctx: &Ctx,
+    op: &OpInfo,
+    sent: Result<Exchange, Failure>,
+) -> Result<Option<Exchange>, Failure> {
+    match sent {
+        Ok(e) => Ok(Some(e)),
+        Err(f) if f.rule == Rule::Transport && ctx.http.went_down().is_none() => {
+            if let Ok(mut u) = ctx.unanswered.lock() {
+                u.insert(op.id.clone());
+            }
+            ctx.http.note(format!(
+                "{}: no answer ({}), while the backend answers its other operations: the \
+                 checks that call every operation leave it out",
+                op.id, f.message
+            ));
+            Ok(None)
+        }
+        Err(f) => Err(f),
+    }
 }

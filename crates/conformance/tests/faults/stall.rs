@@ -424,3 +424,102 @@ async fn a_create_that_gets_no_answer_is_its_kind_s_failure_and_the_others_are_c
         run.stdout
     );
 }
+
+const SECURED: &str = r##"openapi: 3.0.3
+info: { title: Node, version: "1" }
+components:
+  securitySchemes:
+    bearer: { type: http, scheme: bearer }
+  schemas:
+    Error:
+      type: object
+      required: [message]
+      properties: { message: { type: string } }
+  responses:
+    Refused:
+      description: no valid token
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+security: [{ bearer: [] }]
+paths:
+  /items:
+    get:
+      operationId: listItems
+      responses:
+        "200": { description: The items, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+        "401": { $ref: "#/components/responses/Refused" }
+  /channels:
+    get:
+      operationId: listChannels
+      responses:
+        "200": { description: The node's channels, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+        "401": { $ref: "#/components/responses/Refused" }
+"##;
+
+/// Its channels wait on a node it cannot reach, past any timeout, whatever the token; its
+/// items refuse a request without the valid token, or, when `open`, answer it all the same.
+struct Node {
+    open: bool,
+}
+
+impl Respond for Node {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let valid = request
+            .headers
+            .get("authorization")
+            .is_some_and(|v| v.as_bytes() == b"Bearer node-token");
+        match request.url.path() {
+            "/channels" => ResponseTemplate::new(200)
+                .set_body_json(json!([]))
+                .set_delay(WAIT),
+            "/items" if valid || self.open => ResponseTemplate::new(200).set_body_json(json!([])),
+            "/items" => ResponseTemplate::new(401)
+                .insert_header("www-authenticate", "Bearer error=\"invalid_token\"")
+                .set_body_json(json!({"message": "not signed in"})),
+            _ => ResponseTemplate::new(404).set_body_json(json!({"message": "not found"})),
+        }
+    }
+}
+
+async fn node_auth(open: bool) -> crate::Run {
+    let server = crate::serving(Node { open }).await;
+    let (dir, profile) = crate::spec_and_profile(
+        SECURED,
+        "spec.yaml",
+        "request_timeout_secs = 1\ndeadline_secs = 60\n\n[auth]\nkind = \"static\"\ntoken_env = \"ACCORD_NODE_TOKEN\"\n",
+    );
+    crate::harness_in_env(
+        profile,
+        server.uri(),
+        vec!["--tags".into(), "@auth and not @expiry".into()],
+        dir,
+        &[("ACCORD_NODE_TOKEN", "node-token")],
+    )
+    .await
+}
+
+/// One secured route that never answers is noted, and the authentication checks judge the
+/// others: the backend above passes them, its copy that answers its items without a token
+/// fails `auth.status` for them. Before, every scenario that calls each secured operation
+/// ended at that route (`rule transport`), and none of their verdicts was given.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_secured_route_that_hangs_leaves_the_others_judged() {
+    let run = node_auth(false).await;
+    assert!(
+        !run.failed_by("", Rule::Transport, "")
+            && run.verdict("Secured operations refuse no token") == "passed"
+            && run.verdict("A valid token is accepted") == "passed"
+            && run.stdout.contains("listChannels: no answer"),
+        "{}",
+        run.stdout
+    );
+    let open = node_auth(true).await;
+    assert!(
+        open.failed_by(
+            "Secured operations refuse no token",
+            Rule::AuthStatus,
+            "listItems"
+        ) && !open.failed_by("", Rule::Transport, ""),
+        "{}",
+        open.stdout
+    );
+}
