@@ -75,7 +75,11 @@ pub fn unused_id(doc: &Value, schema: &Value, shape: Option<IdShape>) -> Value {
             let offset = (random.as_u128() as u64) % (span / 2 + 1);
             json!(max - offset as i64)
         }
-        _ if schema.get("format").and_then(Value::as_str) == Some("uuid")
+        _ if schema
+            .get("format")
+            .and_then(Value::as_str)
+            .map(accord_validate::canonical_format)
+            == Some("uuid")
             || (schema.get("format").is_none() && shape == Some(IdShape::Uuid)) =>
         {
             json!(random.to_string())
@@ -249,7 +253,11 @@ fn valid_at(doc: &Value, schema: &Value, depth: usize) -> Value {
         }
         "boolean" => json!(true),
         _ => {
-            let text = match schema.get("format").and_then(Value::as_str) {
+            let text = match schema
+                .get("format")
+                .and_then(Value::as_str)
+                .map(accord_validate::canonical_format)
+            {
                 Some("email") => format!(
                     "accord-{}@example.com",
                     &uuid::Uuid::new_v4().simple().to_string()[..8]

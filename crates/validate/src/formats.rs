@@ -3,8 +3,18 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+/// The format `format` names by another name: pydantic's `uuid1` to `uuid5` (a FastAPI
+/// parameter typed `UUID4` is `format: uuid4`, LNbits's `usr`) are `uuid`.
+pub fn canonical(format: &str) -> &str {
+    match format {
+        "uuid1" | "uuid2" | "uuid3" | "uuid4" | "uuid5" => "uuid",
+        other => other,
+    }
+}
+
 /// What is wrong with `s` as a `format`, or `None` when it conforms (or the format is unknown).
 pub fn check(format: &str, s: &str) -> Option<String> {
+    let format = canonical(format);
     let ok = match format {
         "email" => email(s),
         "uuid" => uuid(s),
@@ -172,6 +182,8 @@ mod tests {
             ("uri", "https://example.com/a?b=c", "/relative/path"),
             ("ipv4", "127.0.0.1", "256.0.0.1"),
             ("byte", "aGVsbG8=", "aGVsbG8"),
+            // pydantic's `UUID4`, as FastAPI writes it.
+            ("uuid4", "3fa85f64-5717-4562-b3fc-2c963f66afa6", ""),
         ] {
             assert_eq!(check(format, good), None, "{format}: {good}");
             assert!(check(format, bad).is_some(), "{format}: {bad} accepted");

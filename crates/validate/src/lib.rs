@@ -13,6 +13,7 @@
 //! never as a crash.
 
 mod formats;
+pub use formats::canonical as canonical_format;
 pub mod media;
 pub mod pointer;
 

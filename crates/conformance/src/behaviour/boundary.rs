@@ -388,6 +388,7 @@ pub fn edges(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
             let format = schema
                 .get("format")
                 .and_then(Value::as_str)
+                .map(accord_validate::canonical_format)
                 .unwrap_or_default();
             match format {
                 "date-time" => {

@@ -199,7 +199,11 @@ fn string(schema: &Value, optional: Optional) -> BoxedStrategy<Value> {
         .map(|m| m as usize)
         .unwrap_or(min.max(1) + 24)
         .clamp(min, min + 32);
-    let format = schema.get("format").and_then(Value::as_str).unwrap_or("");
+    let format = schema
+        .get("format")
+        .and_then(Value::as_str)
+        .map(accord_validate::canonical_format)
+        .unwrap_or("");
     // A write read back takes its dates from the past, as a user logs what happened: a time
     // in the future is one a backend may move to now (Baby Buddy's timer starts now where
     // it is told a start to come), and the verdict would turn on the seed's year.

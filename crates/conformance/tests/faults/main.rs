@@ -63,6 +63,7 @@ mod tasks;
 mod transport;
 mod twice;
 mod unread;
+mod uuid4;
 mod watches;
 mod websocket;
 
