@@ -39,10 +39,11 @@ case "${1:-}" in
     mkdir -p "$DIR/data"
     site=$("$DIR/venv/bin/python" -c 'import lnbits, os; print(os.path.dirname(os.path.dirname(lnbits.__file__)))')
     # It serves its static files from `lnbits/static` under the folder it starts in.
-    (cd "$site" && LNBITS_DATA_FOLDER="$DIR/data" LNBITS_BACKEND_WALLET_CLASS=FakeWallet \
-      LNBITS_ADMIN_UI=true nohup "$DIR/venv/bin/lnbits" --host 127.0.0.1 --port $PORT \
+    cd "$site"
+    LNBITS_DATA_FOLDER="$DIR/data" LNBITS_BACKEND_WALLET_CLASS=FakeWallet LNBITS_ADMIN_UI=true \
+      nohup "$DIR/venv/bin/lnbits" --host 127.0.0.1 --port $PORT \
       >"$DIR/server.log" 2>&1 </dev/null &
-      echo $! >"$DIR/server.pid")
+    echo $! >"$DIR/server.pid"
     wait_http $PORT /api/v1/health 120
     curl -s -o /dev/null -X PUT "$B/api/v1/auth/first_install" -H 'content-type: application/json' \
       -d '{"username": "accordadmin", "password": "accord-admin-pass-1", "password_repeat": "accord-admin-pass-1"}'
