@@ -99,6 +99,9 @@ pub struct Http {
     busy_retries: std::sync::atomic::AtomicU32,
     /// The operations still answering 503 once sent again: not sent again any more.
     busy_operations: Mutex<std::collections::HashSet<String>>,
+    /// The operations whose 503 persists and comes before any credential is looked at
+    /// ([`Http::not_offered`]), with what the backend said.
+    not_offered: Mutex<std::collections::HashMap<String, String>>,
     pub base: String,
     contract: Arc<Contract>,
     stats: Mutex<BTreeMap<String, u32>>,
@@ -596,6 +599,7 @@ impl Http {
             server_errors: Default::default(),
             busy_retries: Default::default(),
             busy_operations: Default::default(),
+            not_offered: Default::default(),
             base: base.trim_end_matches('/').to_string(),
             contract,
             stats: Mutex::new(BTreeMap::new()),
@@ -963,17 +967,19 @@ impl Http {
                         .to_string();
                     let again = match self.busy_operations.lock() {
                         Ok(mut given_up) if busy == 2 => {
-                            given_up.insert(operation);
+                            given_up.insert(operation.clone());
                             false
                         }
                         Ok(given_up) => !given_up.contains(&operation),
                         Err(_) => false,
                     };
                     if !again {
+                        self.probe_not_offered(&request, &operation, &e).await;
                         return Ok(e);
                     }
                     let spent = self.busy_retries.fetch_add(1, Ordering::Relaxed);
                     if spent >= BUSY_RETRIES {
+                        self.probe_not_offered(&request, &operation, &e).await;
                         return Ok(e);
                     }
                     if spent == 0 {
@@ -989,6 +995,43 @@ impl Http {
                 _ => return Ok(e),
             }
         }
+    }
+
+    /// Where `request` carried the user's credentials and its 503 `e` persists: the same
+    /// request without them, once per operation. A 503 to that too comes before the backend
+    /// looks at who asks: a feature the deployment has switched off (LNbits's block
+    /// explorer: `{"detail": "Block explorer is not enabled."}`), recorded for
+    /// [`Http::not_offered`]. An operation that answers 401 without them, and 503 to the
+    /// user, fails for the user, and is judged so.
+    async fn probe_not_offered(&self, request: &Request, operation: &str, e: &Exchange) {
+        let probed = match self.not_offered.lock() {
+            Ok(known) => known.contains_key(operation),
+            Err(_) => true,
+        };
+        if request.credential.is_none() || operation.is_empty() || probed {
+            return;
+        }
+        let mut bare = request.clone().bearer(None);
+        bare.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("cookie"));
+        let Ok(answer) = self.send(bare).await else {
+            return;
+        };
+        if answer.status == 503
+            && let Ok(mut known) = self.not_offered.lock()
+        {
+            let said = redact_text(&String::from_utf8_lossy(&e.response_body))
+                .chars()
+                .take(160)
+                .collect::<String>();
+            known.insert(operation.to_string(), said);
+        }
+    }
+
+    /// What the backend said with the 503 `operation` answers whoever asks, credentials or
+    /// none ([`Http::probe_not_offered`]): a feature switched off on this deployment.
+    pub fn not_offered(&self, operation: &str) -> Option<String> {
+        self.not_offered.lock().ok()?.get(operation).cloned()
     }
 
     /// The path of `e`'s request under the base URL, without its query: what a path

@@ -56,6 +56,8 @@ case "${1:-}" in
     echo "$B"
     ;;
   stop)
+    # Its command starts the server as a child process of its own, which outlives it.
+    pkill -P "$(cat "$DIR/server.pid" 2>/dev/null || echo 0)" 2>/dev/null || true
     server_stop "$DIR"
     ;;
   credentials)

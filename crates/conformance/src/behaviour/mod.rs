@@ -408,6 +408,13 @@ pub fn documented_unavailable(ctx: &Ctx, e: &Exchange) -> Option<String> {
     }
     let op = ctx.op(e.operation.as_deref()?).ok()?;
     let Some(documented) = op.op.pointer(&format!("/responses/{}", e.status)) else {
+        if e.status == 503
+            && let Some(said) = ctx.http.not_offered(&op.id)
+        {
+            return Some(format!(
+                "as it answers a request without credentials, before it looks at who asks: the deployment does not offer the operation ({said})"
+            ));
+        }
         return (e.status == 501).then(|| {
             "which says the backend does not offer the operation here (Not Implemented)".into()
         });

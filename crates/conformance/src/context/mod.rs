@@ -1026,10 +1026,15 @@ impl Ctx {
     /// sign-in's `password`), where it takes one: a 401 to it may refuse that input, which
     /// the run makes up, rather than the session it is sent in.
     pub fn credential_input(&self, op: &OpInfo) -> Option<String> {
+        // A header or a cookie is the session's, not an input of the operation's own: FastAPI
+        // declares LNbits's session cookie, `cookie_access_token`, on every operation.
         let params = self.parameters(op).into_iter().filter_map(|p| {
-            (p.get("in").and_then(Value::as_str) != Some("header"))
-                .then(|| p.get("name").and_then(Value::as_str).map(str::to_string))
-                .flatten()
+            (!matches!(
+                p.get("in").and_then(Value::as_str),
+                Some("header" | "cookie")
+            ))
+            .then(|| p.get("name").and_then(Value::as_str).map(str::to_string))
+            .flatten()
         });
         let members = self
             .body_schema(op)

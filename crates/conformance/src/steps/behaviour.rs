@@ -2497,12 +2497,14 @@ async fn negative_judged(w: &mut AccordWorld) -> Outcome {
 }
 
 /// What is wrong with `e`, the answer to a broken input, if anything: it must be a 4xx in
-/// the error envelope.
+/// the error envelope. A 5xx that is the backend's own answer (a 501, a 503 to whoever asks,
+/// one the spec documents: [`behaviour::crashed`]) says the operation is not offered here,
+/// before any input is read: nothing to judge.
 fn negative_problem(ctx: &Ctx, e: &Exchange) -> Option<String> {
     if (200..300).contains(&e.status) {
         Some(format!("accepted with {}", e.status))
     } else if e.status >= 500 {
-        Some(format!("a server error ({})", e.status))
+        behaviour::crashed(ctx, e).then(|| format!("a server error ({})", e.status))
     } else if !(400..500).contains(&e.status) {
         Some(format!("answered {}", e.status))
     } else {

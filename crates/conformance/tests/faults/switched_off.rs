@@ -3,8 +3,10 @@
 //! {"detail": "Block explorer is not enabled."}`, to every request, with a token or without
 //! one. A 501 is the backend saying it does not offer the operation, not a crash; an
 //! operation that answers the valid token with the same 501 or 503 as a request without one
-//! cannot show whether it refuses credentials. The run said `a server error (501) for a
-//! valid request` of each node route, and `answered 503, not 401` of each explorer route.
+//! cannot show whether it refuses credentials; nor is a 503 it answers a request without
+//! credentials too, before it looks at who asks, a crash. The run said `a server error
+//! (501) for a valid request` of each node route, and `answered 503, not 401` and `a server
+//! error (503)` of each explorer route.
 
 use accord_conformance::rules::Rule;
 use serde_json::json;
@@ -35,6 +37,8 @@ paths:
   /node/info:
     get:
       operationId: getNodeInfo
+      parameters:
+        - { name: usr, in: query, required: false, schema: { type: string, format: uuid4 } }
       responses:
         "200": { description: The node, content: { application/json: { schema: { type: object } } } }
         "401": { $ref: "#/components/responses/Refused" }
@@ -48,8 +52,9 @@ paths:
 
 const TOKEN: &str = "wallet-token";
 
-/// The deployment above; `broken`, a copy whose node route crashes for the signed-in user
-/// and whose items answer without a token.
+/// The deployment above; `broken`, a copy whose node route crashes for the signed-in user,
+/// whose explorer fails for the signed-in user alone (503, where it refuses a request
+/// without a token), and whose items answer without a token.
 struct Wallet {
     broken: bool,
 }
@@ -74,6 +79,7 @@ impl Respond for Wallet {
             "/node/info" => {
                 ResponseTemplate::new(501).set_body_json(json!({"detail": "Not implemented"}))
             }
+            "/explorer/blocks" if !valid && self.broken => refused(),
             "/explorer/blocks" => ResponseTemplate::new(503)
                 .set_body_json(json!({"detail": "Block explorer is not enabled."})),
             _ => ResponseTemplate::new(404).set_body_json(json!({"detail": "Not Found"})),
@@ -86,7 +92,7 @@ async fn run(broken: bool) -> crate::Run {
     crate::first_run_with(
         SPEC,
         server.uri(),
-        "@positive or (@auth and not @expiry)",
+        "(@behaviour and not (@boundary or @writes or @roles or @expiry)) or (@auth and not @expiry)",
         &[("ACCORD_TOKEN", TOKEN)],
     )
     .await
@@ -98,6 +104,9 @@ async fn an_operation_not_offered_here_is_neither_a_crash_nor_an_open_door() {
     assert!(
         run.verdict("Secured operations refuse no token") == "passed"
             && !run.failed_by("", Rule::Positive, "getNodeInfo")
+            && !run.failed_by("", Rule::Positive, "listBlocks")
+            && run.verdict("Inputs that break one constraint are refused") == "passed"
+            && run.stdout.contains("listBlocks answers a valid request 503, as it answers a request without credentials")
             && run.stdout.contains(
                 "getNodeInfo answers a valid request 501, which says the backend does not offer the operation here"
             )
@@ -110,6 +119,7 @@ async fn an_operation_not_offered_here_is_neither_a_crash_nor_an_open_door() {
     let broken = self::run(true).await;
     assert!(
         broken.failed_by("", Rule::Positive, "getNodeInfo: a server error (500)")
+            && broken.failed_by("", Rule::Positive, "listBlocks: a server error (503)")
             && broken.failed_by(
                 "Secured operations refuse no token",
                 Rule::AuthStatus,
@@ -117,5 +127,52 @@ async fn an_operation_not_offered_here_is_neither_a_crash_nor_an_open_door() {
             ),
         "{}",
         broken.stdout
+    );
+}
+
+const COOKIE_PARAM: &str = r##"openapi: 3.0.3
+info: { title: Wallet, version: "1" }
+components:
+  securitySchemes:
+    bearer: { type: http, scheme: bearer }
+security: [{ bearer: [] }]
+paths:
+  /wallets:
+    get:
+      operationId: listWallets
+      parameters:
+        - { name: cookie_access_token, in: cookie, required: false, schema: { type: string } }
+      responses:
+        "200": { description: The wallets, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+        "401": { description: no valid token }
+"##;
+
+/// A backend that refuses the valid token. FastAPI declares the session
+/// cookie LNbits reads, `cookie_access_token`, as a parameter of every operation; the run
+/// took it for a credential each operation takes of its own, and so excused every 401 to a
+/// signed-in request as a refusal of a credential it had made up.
+struct RefusesToken;
+
+impl Respond for RefusesToken {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        ResponseTemplate::new(401).set_body_json(json!({"detail": "Invalid token."}))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_cookie_declared_as_a_parameter_excuses_no_refused_token() {
+    let server = crate::serving(RefusesToken).await;
+    let run = crate::first_run_with(
+        COOKIE_PARAM,
+        server.uri(),
+        "@auth and not @expiry",
+        &[("ACCORD_TOKEN", TOKEN)],
+    )
+    .await;
+    assert!(
+        run.failed_by("A valid token is accepted", Rule::AuthValid, "listWallets")
+            && !run.stdout.contains("takes a credential of its own"),
+        "{}",
+        run.stdout
     );
 }
