@@ -37,7 +37,9 @@ case "${1:-}" in
     port_free $PORT
     rm -rf "$DIR/data"
     mkdir -p "$DIR/data"
-    site=$("$DIR/venv/bin/python" -c 'import lnbits, os; print(os.path.dirname(os.path.dirname(lnbits.__file__)))')
+    # Its settings write a key into their data folder on import: the run's own folder.
+    site=$(cd "$DIR" && LNBITS_DATA_FOLDER="$DIR/data" "$DIR/venv/bin/python" \
+      -c 'import lnbits, os; print(os.path.dirname(os.path.dirname(lnbits.__file__)))')
     # It serves its static files from `lnbits/static` under the folder it starts in.
     cd "$site"
     LNBITS_DATA_FOLDER="$DIR/data" LNBITS_BACKEND_WALLET_CLASS=FakeWallet LNBITS_ADMIN_UI=true \
