@@ -844,6 +844,27 @@ impl Ctx {
             placement: self.http.placement().clone(),
         };
         crate::security::unmet_security(self.doc(), &op.op, &user)
+            .filter(|_| self.behaviour_key(op).is_none())
+    }
+
+    /// The API key the first identity sends to `op` in the behaviour phase, where `op` takes
+    /// the `[apikey]` scheme alone and not the user's token, and the profile gives a key
+    /// (`key_env`), as the user's own frontend sends its key: LNbits's wallet API (payments,
+    /// a wallet's own settings) takes a wallet's `X-API-KEY` and no bearer token. A key the
+    /// run makes for the `@apikey` checks is theirs alone.
+    pub fn behaviour_key(&self, op: &OpInfo) -> Option<String> {
+        let var = self.profile.apikey.as_ref()?.key_env.as_ref()?;
+        let secret = std::env::var(var).ok().filter(|k| !k.is_empty())?;
+        let (scheme, _, _) = self.api_key_scheme()?;
+        let user = crate::security::UserScheme {
+            name: self.user_scheme.clone(),
+            placement: self.http.placement().clone(),
+        };
+        crate::security::unmet_security(self.doc(), &op.op, &user)?;
+        self.operations_secured_by(&scheme)
+            .iter()
+            .any(|o| o.method == op.method && o.path == op.path)
+            .then_some(secret)
     }
 
     /// The secured operations the user's token opens: those with a security alternative of

@@ -1953,6 +1953,19 @@ fn refused(w: &AccordWorld, op: Option<&crate::context::OpInfo>, e: &Exchange) -
     if e.status == 405 {
         return None;
     }
+    // An operation the first user reaches with the API key alone ([`Ctx::behaviour_key`]):
+    // the second user holds none, and sends a token it does not take. Its 401 says nothing
+    // of whose resource it is, which only a key of the second user's could show.
+    if e.status == 401
+        && let Some(op) = op
+        && w.ctx.behaviour_key(op).is_some()
+    {
+        w.ctx.http.note(format!(
+            "behaviour: {} takes the API key alone, and the second user holds none: its refusal of the second user's token is not judged as a cross-user check",
+            op.id
+        ));
+        return None;
+    }
     let documented = op
         .map(|o| crate::security::documented_among(&o.op, &[403, 404]))
         .unwrap_or_default();

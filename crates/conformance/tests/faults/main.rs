@@ -27,6 +27,7 @@ mod identities;
 mod inventory;
 mod jhipster;
 mod jsonapi;
+mod keyed;
 mod keyless;
 mod lanes;
 mod lean;
