@@ -53,18 +53,7 @@ impl Ctx {
         self.all_operations()
             .into_iter()
             .filter(|(op, _)| !super::health_check(op))
-            .filter(|(op, _)| {
-                op.op
-                    .get("security")
-                    .unwrap_or(&global)
-                    .as_array()
-                    .is_some_and(|alternatives| {
-                        alternatives.iter().any(|a| {
-                            a.as_object()
-                                .is_some_and(|m| m.len() == 1 && m.contains_key(scheme))
-                        })
-                    })
-            })
+            .filter(|(op, _)| secured_by_alone(&op.op, &global, scheme))
             .map(|(op, _)| op)
             .collect()
     }
@@ -167,3 +156,17 @@ impl Ctx {
 /// The word before an API key the run learned ([`Ctx::key_word_learned`]).
 #[derive(Default)]
 struct KeyWord(std::sync::Mutex<Option<String>>);
+
+/// Whether `op`'s security (its own, else the document's `global`) has an alternative of
+/// `scheme` alone.
+pub fn secured_by_alone(op: &Value, global: &Value, scheme: &str) -> bool {
+    op.get("security")
+        .unwrap_or(global)
+        .as_array()
+        .is_some_and(|alternatives| {
+            alternatives.iter().any(|a| {
+                a.as_object()
+                    .is_some_and(|m| m.len() == 1 && m.contains_key(scheme))
+            })
+        })
+}

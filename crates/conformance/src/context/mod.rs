@@ -861,10 +861,8 @@ impl Ctx {
             placement: self.http.placement().clone(),
         };
         crate::security::unmet_security(self.doc(), &op.op, &user)?;
-        self.operations_secured_by(&scheme)
-            .iter()
-            .any(|o| o.method == op.method && o.path == op.path)
-            .then_some(secret)
+        let global = self.doc().get("security").unwrap_or(&Value::Null);
+        apikey::secured_by_alone(&op.op, global, &scheme).then_some(secret)
     }
 
     /// The secured operations the user's token opens: those with a security alternative of
