@@ -354,12 +354,6 @@ pub fn wrong_type(value: &Value) -> Value {
 /// backend refuses two (`Passwords do not match.`) before it reaches the code a value would
 /// test. Only a secret, an address or a PIN is asked for twice.
 pub fn confirms<'a>(name: &str, siblings: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    fn squash(s: &str) -> String {
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase()
-    }
     const ASKED_TWICE: [&str; 6] = ["pass", "pwd", "secret", "mail", "pin", "phrase"];
     const AFTER: [&str; 10] = [
         "repeat",
@@ -375,6 +369,10 @@ pub fn confirms<'a>(name: &str, siblings: impl IntoIterator<Item = &'a str>) -> 
     ];
     const BEFORE: [&str; 5] = ["confirm", "repeat", "retype", "verify", "re"];
     let second = squash(name);
+    // The second names the first, so it names what is asked twice: most names end here.
+    if !ASKED_TWICE.iter().any(|w| second.contains(w)) {
+        return None;
+    }
     siblings.into_iter().find(|first| {
         let first_squashed = squash(first);
         if *first == name || !ASKED_TWICE.iter().any(|w| first_squashed.contains(w)) {
@@ -411,16 +409,21 @@ pub fn mirror_confirmations(body: &mut Value) {
     }
 }
 
+/// `name` in lower case, without what is not a letter or a digit (`user_name`, `userName`
+/// and `username` alike).
+pub fn squash(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
 /// Whether a property named `name` holds a user name (`username`, `login`, `handle`...):
 /// what the run writes there is letters and digits alone, which every backend's rule for
 /// user names takes, where many refuse a `-` that the spec does not say they refuse (LNbits:
 /// `Invalid username.`).
 pub fn account_name(name: &str) -> bool {
-    let squashed: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let squashed = squash(name);
     [
         "username",
         "login",

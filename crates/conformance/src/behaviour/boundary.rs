@@ -502,7 +502,8 @@ fn body_slots(doc: &Value, schema: &Value, at: &str, depth: usize, out: &mut Vec
 }
 
 /// Appends `-{mark}` to each free-text string of `body` (no format, pattern or enum; within
-/// its `maxLength`; a user name's without the `-`), and `mark` to the local part of each email address (an account's, which
+/// its `maxLength`; a user name's without the `-`: [`mark_separator`]), and `mark` to the
+/// local part of each email address (an account's, which
 /// a backend keeps unique).
 fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, mark: &str) {
     for (pointer, prop) in slots {
@@ -518,13 +519,7 @@ fn distinguish(doc: &Value, slots: &[(String, Value)], body: &mut Value, mark: &
         if !free {
             continue;
         }
-        // A user name's mark goes without a `-` ([`crate::sample::account_name`]).
-        let name = accord_spec::unescape_token(pointer.rsplit('/').next().unwrap_or_default());
-        let suffix = if crate::sample::account_name(&name) {
-            mark.to_string()
-        } else {
-            format!("-{mark}")
-        };
+        let suffix = format!("{}{mark}", mark_separator(pointer));
         let max = prop
             .get("maxLength")
             .and_then(Value::as_u64)
@@ -562,6 +557,17 @@ fn case_base(
         }
     }
     unique
+}
+
+/// What goes between a text and the run's mark at `pointer`: a `-`, but nothing in a user
+/// name ([`crate::sample::account_name`]), whose rule may take letters and digits alone.
+fn mark_separator(pointer: &str) -> &'static str {
+    let name = accord_spec::unescape_token(pointer.rsplit('/').next().unwrap_or_default());
+    if crate::sample::account_name(&name) {
+        ""
+    } else {
+        "-"
+    }
 }
 
 /// A string of `format: email` (and no pattern or enum, which the mark could break).
@@ -885,15 +891,7 @@ pub fn cases(ctx: &Ctx, op: &OpInfo, limit: usize) -> Vec<Case> {
                 if email(prop) {
                     own_address(text, &format!("{tag}{n}"))
                 } else if free_text(prop) {
-                    // A user name's mark goes without a `-` ([`crate::sample::account_name`]).
-                    let name =
-                        accord_spec::unescape_token(pointer.rsplit('/').next().unwrap_or_default());
-                    let dash = if crate::sample::account_name(&name) {
-                        ""
-                    } else {
-                        "-"
-                    };
-                    own_value(text, &format!("{dash}{tag}{n}"), max)
+                    own_value(text, &format!("{}{tag}{n}", mark_separator(pointer)), max)
                 } else {
                     text.to_string()
                 }

@@ -276,11 +276,7 @@ pub async fn send_as(ctx: &Ctx, identity: Identity, request: Request) -> Result<
     // An operation that takes the API key alone gets the first identity's key, as its
     // frontend sends it ([`Ctx::behaviour_key`]); the others' token, which it refuses.
     let keyed = (identity == Identity::First)
-        .then(|| {
-            let path = crate::http::without_query(&request.target);
-            let id = ctx.http.contract().operation_id(&request.method, path)?;
-            ctx.behaviour_key(&ctx.op(id).ok()?)
-        })
+        .then(|| ctx.behaviour_key_for(&request.method, &request.target))
         .flatten();
     let request = match keyed {
         Some(key) => ctx.with_api_key(request, &key),
@@ -4359,7 +4355,7 @@ fn named_format(name: &str, prop: &Value) -> Option<&'static str> {
     if !plain {
         return None;
     }
-    let word = squashed(name);
+    let word = crate::sample::squash(name);
     if word == "mail" || word.ends_with("email") {
         Some("email")
     } else if word.ends_with("url") || word.ends_with("uri") || word == "website" {
@@ -4377,19 +4373,10 @@ fn named_format(name: &str, prop: &Value) -> Option<&'static str> {
     }
 }
 
-/// `name` lower-cased, without what is not a letter or a digit: `created_by`, `createdBy`
-/// and `CreatedBy` are one word, `createdby`.
-fn squashed(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
 /// Whether a member named `name` holds the user who made or owns a record, whom a server
 /// sets itself: `owner`, `author`, `creator`, `created_by`, `updatedBy`.
 fn names_the_caller(name: &str) -> bool {
-    let word = squashed(name);
+    let word = crate::sample::squash(name);
     [
         "owner",
         "author",
@@ -4404,7 +4391,7 @@ fn names_the_caller(name: &str) -> bool {
 /// Whether a member named `name` is a time the server stamps on a record: `created`,
 /// `updated_at`, `modifiedAt`.
 fn stamped(name: &str) -> bool {
-    let word = squashed(name);
+    let word = crate::sample::squash(name);
     [
         "created",
         "updated",

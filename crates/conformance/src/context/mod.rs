@@ -234,7 +234,7 @@ pub struct Ctx {
     /// wrong way is that one cause.
     pub refusals: std::sync::Mutex<std::collections::HashMap<(&'static str, String), Refusal>>,
     /// The operations that got no answer in a scenario that calls many, while the backend
-    /// answered the others (see `AccordWorld::send_each`): not sent again by such scenarios.
+    /// answered the others (see `steps::one_of_many`): not sent again by such scenarios.
     pub unanswered: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Whether the spec secures no operation and the backend refuses its reads without the
     /// profile's credentials all the same ([`Ctx::security_in_practice`]): the run then holds
@@ -847,14 +847,29 @@ impl Ctx {
             .filter(|_| self.behaviour_key(op).is_none())
     }
 
+    /// The variable `[apikey] key_env` names, where it names one.
+    fn behaviour_key_env(&self) -> Option<&str> {
+        self.profile.apikey.as_ref()?.key_env.as_deref()
+    }
+
+    /// [`Ctx::behaviour_key`] for a request of `method` to `target`: nothing is looked up
+    /// where the profile names no key.
+    pub fn behaviour_key_for(&self, method: &str, target: &str) -> Option<String> {
+        self.behaviour_key_env()?;
+        let path = crate::http::without_query(target);
+        let id = self.http.contract().operation_id(method, path)?;
+        self.behaviour_key(&self.op(id).ok()?)
+    }
+
     /// The API key the first identity sends to `op` in the behaviour phase, where `op` takes
     /// the `[apikey]` scheme alone and not the user's token, and the profile gives a key
     /// (`key_env`), as the user's own frontend sends its key: LNbits's wallet API (payments,
     /// a wallet's own settings) takes a wallet's `X-API-KEY` and no bearer token. A key the
     /// run makes for the `@apikey` checks is theirs alone.
     pub fn behaviour_key(&self, op: &OpInfo) -> Option<String> {
-        let var = self.profile.apikey.as_ref()?.key_env.as_ref()?;
-        let secret = std::env::var(var).ok().filter(|k| !k.is_empty())?;
+        let secret = std::env::var(self.behaviour_key_env()?)
+            .ok()
+            .filter(|k| !k.is_empty())?;
         let (scheme, _, _) = self.api_key_scheme()?;
         let user = crate::security::UserScheme {
             name: self.user_scheme.clone(),

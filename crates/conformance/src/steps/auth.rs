@@ -172,8 +172,9 @@ async fn envelope_judged_by(
     Ok(None)
 }
 
-/// `op_id`'s answer to the signed-in user's valid token; `None` where the run holds no
-/// session or the operation got no answer.
+/// `op_id`'s answer to the signed-in user's valid request, sent in the user's session as
+/// the behaviour phase sends it ([`crate::behaviour::send_as`]); `None` where the operation
+/// got no answer or the user cannot sign in.
 async fn with_the_valid_token(
     w: &mut AccordWorld,
     op_id: &str,
@@ -181,11 +182,14 @@ async fn with_the_valid_token(
     let Ok(op) = w.ctx.op(op_id) else {
         return Ok(None);
     };
-    let Ok(tokens) = w.ctx.session(Identity::First).await else {
+    if super::unanswered_before(&w.ctx, &op) {
         return Ok(None);
-    };
-    let request = w.ctx.request_for(&op).bearer(Some(&tokens.access));
-    w.send_each(&op, request).await
+    }
+    let sent = crate::behaviour::send_as(&w.ctx, Identity::First, w.ctx.request_for(&op)).await;
+    match sent {
+        Err(f) if f.rule != Rule::Transport => Ok(None),
+        sent => super::one_of_many(&w.ctx, &op, sent),
+    }
 }
 
 /// The status `op` answers `credentials` ([`NO_TOKEN`], or [`MALFORMED`] as `token`), and
