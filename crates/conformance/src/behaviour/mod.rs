@@ -2744,7 +2744,11 @@ pub fn record(ctx: &Ctx, identity: Identity, path: String) {
     if let Ok(mut made) = ctx.ever_made.lock() {
         made.insert(path.clone());
     }
-    if let Ok(mut created) = ctx.created.lock() {
+    // Once: a get-or-create answers one resource to several creates (LNbits's short link of
+    // one URL), which one delete removes; a second would be refused and said undeleted.
+    if let Ok(mut created) = ctx.created.lock()
+        && !created.iter().any(|(i, p)| *i == identity && *p == path)
+    {
         created.push((identity, path));
     }
 }
