@@ -300,6 +300,9 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
     } else {
         Rule::ApiKeyRefused
     };
+    // Every operation that answers the key wrong, one failure: the first, and how many
+    // others answer as it does (LNbits answers an unknown key 404 on each wallet route).
+    let mut wrong: Vec<(&Exchange, String)> = Vec::new();
     for e in &w.judged {
         let op = e.operation.as_deref().unwrap_or("?");
         let expected = w
@@ -316,17 +319,32 @@ async fn all_refused_checked(w: &mut AccordWorld) -> Outcome {
             if w.ctx.refusal_not_judged(e, &expected) {
                 continue;
             }
-            return Err(
-                Failure::new(rule, format!("{op} answered {}, not {expected}", e.status))
-                    .with(&scrubbed(w, e)),
-            );
+            wrong.push((e, format!("{op} answered {}, not {expected}", e.status)));
+            continue;
         }
         if let Some(problem) = envelope_problem(&w.ctx, e) {
             return Err(Failure::new(Rule::Envelope, problem).with(&scrubbed(w, e)));
         }
         no_echo(w, e)?;
     }
-    Ok(())
+    let Some((first, message)) = wrong.first() else {
+        return Ok(());
+    };
+    let alike: Vec<&str> = wrong[1..]
+        .iter()
+        .filter(|(e, _)| e.status == first.status)
+        .filter_map(|(e, _)| e.operation.as_deref())
+        .collect();
+    let message = if alike.is_empty() {
+        message.clone()
+    } else {
+        format!(
+            "{message} (and {} more operation(s) alike: {})",
+            alike.len(),
+            alike.join("; ")
+        )
+    };
+    Err(Failure::new(rule, message).with(&scrubbed(w, first)))
 }
 
 fn no_echo(w: &AccordWorld, e: &Exchange) -> Outcome {

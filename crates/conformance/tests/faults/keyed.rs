@@ -74,6 +74,7 @@ struct Links {
     next: Arc<AtomicU64>,
     broken: bool,
     one_per_url: bool,
+    unknown_key_404: bool,
 }
 
 impl Respond for Links {
@@ -98,8 +99,14 @@ impl Respond for Links {
                 _ => refused(),
             };
         }
-        if header("x-api-key").as_deref() != Some(KEY) {
-            return refused();
+        match header("x-api-key") {
+            Some(key) if key == KEY => {}
+            // LNbits answers a key that names no wallet `404 Wallet not found.`
+            Some(_) if self.unknown_key_404 => {
+                return ResponseTemplate::new(404)
+                    .set_body_json(json!({"detail": "Wallet not found."}));
+            }
+            _ => return refused(),
         }
         *self.keyed.lock().unwrap() += 1;
         let mut rows = self.rows.lock().unwrap();
@@ -164,13 +171,21 @@ async fn run(broken: bool) -> (crate::Run, Links) {
 }
 
 async fn run_with(broken: bool, one_per_url: bool, tags: &str) -> (crate::Run, Links) {
-    let backend = Links {
-        rows: Arc::default(),
-        keyed: Arc::default(),
-        next: Arc::default(),
-        broken,
-        one_per_url,
-    };
+    run_against(
+        Links {
+            rows: Arc::default(),
+            keyed: Arc::default(),
+            next: Arc::default(),
+            broken,
+            one_per_url,
+            unknown_key_404: false,
+        },
+        tags,
+    )
+    .await
+}
+
+async fn run_against(backend: Links, tags: &str) -> (crate::Run, Links) {
     let server = crate::serving(backend.clone()).await;
     let (dir, profile) = crate::spec_and_profile(
         SPEC,
@@ -223,6 +238,30 @@ async fn a_resource_several_creates_answered_is_deleted_once() {
     let (run, backend) = run_with(false, true, "@boundary").await;
     assert!(
         !run.stdout.contains("could not delete") && backend.rows.lock().unwrap().is_empty(),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A backend that answers an unknown key 404 on every operation the key secures: one
+/// failure, which names how many operations answer so, where it named the first alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_refused_wrong_everywhere_says_where() {
+    let backend = Links {
+        rows: Arc::default(),
+        keyed: Arc::default(),
+        next: Arc::default(),
+        broken: false,
+        one_per_url: false,
+        unknown_key_404: true,
+    };
+    let (run, _) = run_against(backend, "@apikey").await;
+    assert!(
+        run.failed_by(
+            "refuse an unknown key",
+            Rule::ApiKeyRefused,
+            "answered 404, not 401 (and 2 more operation(s) alike"
+        ),
         "{}",
         run.stdout
     );
